@@ -1,0 +1,40 @@
+/*
+ * syscall.h - the syscall entry: handler type, errno convention, and the handlers' prototypes.
+ *
+ * Handlers take the six argument registers (rdi, rsi, rdx, r10, r8, r9) and return the value for
+ * rax: >= 0 for success, -errno for failure (the one error convention of this layer). The table
+ * of calls is data, in syscall_table.h: one row per call.
+ */
+#ifndef FL_SYSCALL_H
+#define FL_SYSCALL_H
+
+#include <stdint.h>
+
+#include "emu/proc.h"
+
+typedef long (*syscall_fn)(struct proc *p, const uint64_t a[6]);
+
+struct syscall_desc {
+    const char *name;
+    syscall_fn fn;
+    /* one letter per argument, for the strace-style trace:
+     * d int, u unsigned, x hex, p pointer, s string (in), b buffer (out, length = ret),
+     * B buffer (in, length = next arg), o open flags, m mmap prot, f mmap flags */
+    const char *sig;
+};
+
+#define SYSCALL(nr, name, fn, sig) long fn(struct proc *p, const uint64_t a[6]);
+#include "emu/syscall_table.h"
+#undef SYSCALL
+
+/* Dispatch syscall nr for p; returns rax. Unknown numbers: -ENOSYS and one warning per number. */
+long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6]);
+const struct syscall_desc *syscall_lookup(uint64_t nr);
+
+/* Host errno to the guest's -errno (identical numbering on x86-64 Linux). */
+static inline long neg_errno(int e)
+{
+    return -(long)e;
+}
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * arch.h - what the modeled kernel needs from the machine under it.
+ *
+ * The model declares these; mmu/ (the TLB, translated code) and emu/ (the kernel log, vsyscall
+ * emulation) implement them. The unit tests in tests/unit implement them with plain counters, so
+ * the model runs and is tested without Unicorn.
+ */
+#ifndef FL_ARCH_H
+#define FL_ARCH_H
+
+#include <stdbool.h>
+
+struct mm_struct;
+struct task_struct;
+struct pt_regs;
+
+/*
+ * A PTE of mm lost rights or changed frame (present -> none, RW -> RO, another frame, A bit
+ * cleared for reclaim): cached translations of mm must go. Installing a translation where
+ * there was none needs no flush: the TLB never caches a miss.
+ */
+void arch_flush_tlb_mm(struct mm_struct *mm);
+
+/* The bytes behind executable virtual addresses [start, end) of mm may have changed: drop
+ * translated code for them (the CPU's instruction cache coherence, done by hand here). */
+void arch_flush_icache_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+
+/* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
+void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* emulate_vsyscall (arch/x86/entry/vsyscall/vsyscall_64.c): an instruction fetch at one of the
+ * three legacy vsyscall entry points. Returns true if the call was emulated and regs updated. */
+bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsigned long address);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * mm.h - what the modeled kernel exports: fault entry, address-space operations, the page
+ * allocator, the page cache, and the snapshots observers may ask for.
+ *
+ * Models include/linux/mm.h and arch/x86/include/asm/traps.h of Linux 4.20. Every call here
+ * leaves the mm consistent (check_mm_invariants() holds afterwards in CONFIG_DEBUG_VM builds).
+ */
+#ifndef FL_MM_H
+#define FL_MM_H
+
+#include "kernel_model/mm_types.h"
+
+/* VM_FAULT_* results: a bitmask that callers turn into an action (include/linux/mm_types.h). */
+#define VM_FAULT_OOM 0x000001
+#define VM_FAULT_SIGBUS 0x000002
+#define VM_FAULT_MAJOR 0x000004
+#define VM_FAULT_WRITE 0x000008
+#define VM_FAULT_HWPOISON 0x000010
+#define VM_FAULT_SIGSEGV 0x000040
+#define VM_FAULT_NOPAGE 0x000100
+#define VM_FAULT_LOCKED 0x000200
+#define VM_FAULT_RETRY 0x000400
+#define VM_FAULT_FALLBACK 0x000800
+#define VM_FAULT_DONE_COW 0x001000
+#define VM_FAULT_NEEDDSYNC 0x002000
+#define VM_FAULT_ERROR (VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON)
+
+/* The page-fault error code the x86 CPU pushes (arch/x86/include/asm/traps.h). */
+#define X86_PF_PROT (1u << 0)  /* 0: no page found, 1: protection fault */
+#define X86_PF_WRITE (1u << 1) /* 0: read, 1: write */
+#define X86_PF_USER (1u << 2)  /* 0: kernel-mode access, 1: user-mode access */
+#define X86_PF_RSVD (1u << 3)  /* a reserved bit was set in a table entry */
+#define X86_PF_INSTR (1u << 4) /* an instruction fetch */
+#define X86_PF_PK (1u << 5)    /* protection keys */
+
+/* Signal numbers and si_codes the fault path produces (the Linux/x86-64 values). */
+#define FL_SIGBUS 7
+#define FL_SIGKILL 9
+#define FL_SIGSEGV 11
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define SEGV_PKUERR 4
+#define BUS_ADRERR 2
+
+/* What the CPU state looked like at the fault: what do_page_fault reads from pt_regs. */
+struct pt_regs {
+    uint64_t ip, sp;
+    bool user_mode; /* the faulting access was made by guest code, not by copy_*_user */
+};
+
+/*
+ * How one do_page_fault call ended, for the caller (emu/) and the log.
+ *  FAULT_OK      the translation now exists; resume (or retry the uaccess).
+ *  FAULT_SIGNAL  deliver signo/si_code/si_addr to the task (user mode).
+ *  FAULT_FIXUP   a kernel-mode access could not be resolved: the uaccess returns -EFAULT.
+ *  FAULT_KILL    the task must die at once (corrupt tables, OOM kill): signo says with what.
+ */
+enum fault_outcome { FAULT_OK, FAULT_SIGNAL, FAULT_FIXUP, FAULT_KILL };
+
+struct fault_result {
+    enum fault_outcome outcome;
+    vm_fault_t vm_fault; /* the VM_FAULT_* bits handle_mm_fault returned (0 if not reached) */
+    int signo, si_code;
+    unsigned long si_addr;
+    bool major;
+};
+
+/* --- arch/x86/mm/fault.c --- */
+void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long error_code,
+                   unsigned long address, struct fault_result *res);
+
+/* --- mm/page_alloc.c: frames of the one guest-physical RAM buffer --- */
+int mem_init(void *ram, uint64_t ram_bytes);
+void mem_exit(void);
+struct page *alloc_page_zeroed(void);
+struct page *alloc_page_nozero(void);
+void get_page(struct page *page);
+void put_page(struct page *page);
+struct page *pfn_to_page(unsigned long pfn);
+unsigned long page_to_pfn(const struct page *page);
+void *page_address(const struct page *page);
+void *pfn_address(unsigned long pfn);
+struct page *virt_to_page(const void *addr);
+unsigned long nr_free_pages(void);
+unsigned long totalram_pages(void);
+struct page *zero_page(void);
+static inline int page_mapcount(const struct page *p)
+{
+    return p->_mapcount + 1;
+}
+static inline int page_count(const struct page *p)
+{
+    return p->_refcount;
+}
+static inline bool PageAnon(const struct page *p)
+{
+    return p->flags & (1UL << PG_anon);
+}
+static inline bool PageDirty(const struct page *p)
+{
+    return p->flags & (1UL << PG_dirty);
+}
+static inline bool PageReserved(const struct page *p)
+{
+    return p->flags & (1UL << PG_reserved);
+}
+static inline void SetPageDirty(struct page *p)
+{
+    p->flags |= 1UL << PG_dirty;
+}
+static inline void ClearPageDirty(struct page *p)
+{
+    p->flags &= ~(1UL << PG_dirty);
+}
+static inline bool is_zero_pfn(unsigned long pfn)
+{
+    return pfn == page_to_pfn(zero_page());
+}
+
+/* --- mm/rmap.c --- */
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
+void page_add_file_rmap(struct page *page);
+void page_remove_rmap(struct page *page);
+
+/* --- kernel/fork.c, mm/mmap.c: address-space life cycle --- */
+struct mm_struct *mm_alloc(void);
+void mmput(struct mm_struct *mm); /* drops a user; the last one tears the mm down (exit_mmap) */
+
+/* --- mm/mmap.c --- */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+                                     struct vm_area_struct **pprev);
+int expand_stack(struct vm_area_struct *vma, unsigned long address);
+/* mmap(2) semantics; flags are the MAP_* values of the syscall. Returns address or -errno. */
+long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsigned long len,
+             unsigned long prot, unsigned long flags, unsigned long pgoff);
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+unsigned long do_brk(struct mm_struct *mm, unsigned long brk); /* brk(2): the new break */
+/* The ELF loader's brk-area VMA for .bss (vm_brk_flags): anonymous, no merge with file VMAs. */
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags);
+/* The initial stack VMA [start, end) with VM_STACK_DEFAULT_FLAGS | VM_GROWSDOWN. */
+int setup_stack_vma(struct mm_struct *mm, unsigned long start, unsigned long end);
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+                                unsigned long len, unsigned long pgoff, unsigned long flags);
+pgprot_t vm_get_page_prot(unsigned long vm_flags);
+
+/* --- mm/mprotect.c, mm/mremap.c, mm/madvise.c --- */
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
+long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+               unsigned long new_len, unsigned long flags, unsigned long new_addr);
+int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
+
+/* --- mm/memory.c --- */
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags);
+/* Remove the PTEs of [start, end) inside vma, dropping references and writing back dirt. */
+void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
+/* Look up the PTE that maps addr, without allocating tables. NULL if a level is missing. */
+pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr);
+extern unsigned long fault_around_bytes; /* 64 KiB by default, as in Linux; 0 turns it off */
+
+/* --- mm/filemap.c: the page cache --- */
+struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_size,
+                                        const char *path,
+                                        const struct address_space_operations *a_ops,
+                                        void *host);
+void address_space_put(struct address_space *mapping);
+struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable);
+struct file *get_file(struct file *f);
+void fput(struct file *f);
+struct file *shmem_file_setup(unsigned long size);
+struct page *find_get_page(struct address_space *mapping, pgoff_t index);
+int filemap_write_and_wait_range(struct address_space *mapping, pgoff_t start, pgoff_t end);
+vm_fault_t filemap_fault(struct vm_fault *vmf);
+void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff);
+extern const struct vm_operations_struct generic_file_vm_ops;
+extern const struct vm_operations_struct shmem_vm_ops;
+extern unsigned long ra_pages; /* read-around window of a page-cache miss (pages) */
+
+/* --- mm/debug.c --- */
+/* Returns 0 when the mm is consistent; otherwise describes the first violation in buf. */
+int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len);
+void dump_mm(struct mm_struct *mm, void (*print)(void *ctx, const char *line), void *ctx);
+
+#ifdef CONFIG_DEBUG_VM
+void vm_bug_on_invariants(struct mm_struct *mm, const char *where);
+#define CHECK_MM(mm, where) vm_bug_on_invariants((mm), (where))
+#else
+#define CHECK_MM(mm, where) ((void)0)
+#endif
+
+/* Derived snapshots for observers (/proc/PID/maps line format, names). */
+const char *vma_name(struct vm_area_struct *vma, char *buf, size_t len);
+int format_maps_line(struct vm_area_struct *vma, char *buf, size_t len);
+
+#endif

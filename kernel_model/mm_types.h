@@ -1,0 +1,174 @@
+/*
+ * mm_types.h - the model's core structures: struct page, vm_area_struct, mm_struct,
+ * address_space, file, task_struct, vm_fault.
+ *
+ * Models include/linux/mm_types.h (and the parts of fs.h / sched.h the fault path reads) of
+ * Linux 4.20. Fields keep Linux's names; fields Linux has but the model does not need are left
+ * out rather than faked.
+ */
+#ifndef FL_MM_TYPES_H
+#define FL_MM_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel_model/pgtable.h"
+
+typedef unsigned int vm_fault_t;
+
+/* Page flags (include/linux/page-flags.h), as bit numbers in page->flags. */
+enum pageflags {
+    PG_locked,
+    PG_referenced,
+    PG_uptodate,
+    PG_dirty,
+    PG_lru,
+    PG_reserved, /* the zero page: never freed, never counted as a normal page */
+    PG_anon,     /* Linux encodes this in page->mapping; the model keeps a flag */
+    PG_swapcache,
+    PG_pgtable, /* a page-table page */
+    PG_buddy,   /* free, on the allocator's free list */
+};
+
+struct address_space;
+
+struct page {
+    unsigned long flags;
+    int _refcount; /* references: each mapping, the page cache, transient gets */
+    int _mapcount; /* PTEs mapping the page, minus one (-1: not mapped), as in Linux */
+    struct address_space *mapping; /* page-cache owner; NULL for anonymous pages */
+    pgoff_t index;                 /* page offset in the file (page cache) */
+    struct page *cache_next;       /* hash chain of the page cache */
+    struct page *lru_next, *lru_prev;
+};
+
+struct vm_fault;
+struct vm_area_struct;
+
+struct vm_operations_struct {
+    const char *name;
+    vm_fault_t (*fault)(struct vm_fault *vmf);
+    void (*map_pages)(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff);
+    vm_fault_t (*page_mkwrite)(struct vm_fault *vmf);
+};
+
+/* The host side of a file: how the page cache reads and writes its pages. emu/ provides it. */
+struct address_space_operations {
+    /* Fill PAGE_SIZE bytes at buf from page `index`; bytes past EOF are zero. 0 or -errno. */
+    int (*readpage)(struct address_space *mapping, pgoff_t index, void *buf);
+    /* Write `len` bytes of page `index` back to the file. 0 or -errno. */
+    int (*writepage)(struct address_space *mapping, pgoff_t index, const void *buf, size_t len);
+    /* The host file is no longer referenced by the model. */
+    void (*release)(struct address_space *mapping);
+};
+
+/* One per file identity (host device + inode): the page cache of that file. */
+struct address_space {
+    uint64_t dev, ino;
+    uint64_t i_size;
+    unsigned long nrpages;
+    int refcount; /* files and VMAs referring to it */
+    bool shmem;   /* anonymous shared memory: pages are zero-filled, never read or written back */
+    const struct address_space_operations *a_ops;
+    void *host;      /* emu/'s private data (the host fd) */
+    char *path;      /* for /proc/PID/maps and the log */
+    struct page **hash; /* page cache: buckets by index */
+    unsigned hash_size;
+    struct address_space *next; /* all mappings, for lookup by identity */
+};
+
+/* The model's view of an open file that can be mapped. */
+struct file {
+    struct address_space *f_mapping;
+    int f_count;
+    bool f_readable, f_writable;
+};
+
+/* vm_flags (include/linux/mm.h). */
+#define VM_NONE 0x00000000UL
+#define VM_READ 0x00000001UL
+#define VM_WRITE 0x00000002UL
+#define VM_EXEC 0x00000004UL
+#define VM_SHARED 0x00000008UL
+#define VM_MAYREAD 0x00000010UL
+#define VM_MAYWRITE 0x00000020UL
+#define VM_MAYEXEC 0x00000040UL
+#define VM_MAYSHARE 0x00000080UL
+#define VM_GROWSDOWN 0x00000100UL
+#define VM_DENYWRITE 0x00000800UL
+#define VM_LOCKED 0x00002000UL
+#define VM_DONTCOPY 0x00020000UL
+#define VM_DONTEXPAND 0x00040000UL
+#define VM_ACCOUNT 0x00100000UL
+#define VM_NORESERVE 0x00200000UL
+#define VM_STACK VM_GROWSDOWN
+#define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
+#define VM_STACK_DEFAULT_FLAGS VM_DATA_DEFAULT_FLAGS
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+
+struct mm_struct;
+
+struct vm_area_struct {
+    unsigned long vm_start, vm_end; /* [vm_start, vm_end), page aligned */
+    struct vm_area_struct *vm_next, *vm_prev; /* sorted list, as Linux 4.20 keeps beside its rbtree */
+    struct mm_struct *vm_mm;
+    pgprot_t vm_page_prot;
+    unsigned long vm_flags;
+    bool anon_vma; /* has anonymous pages been faulted in (anon_vma_prepare ran) */
+    unsigned long vm_pgoff; /* offset in PAGE_SIZE units into vm_file */
+    struct file *vm_file;
+    const struct vm_operations_struct *vm_ops;
+    const char *special_name; /* "[heap]"-style names are derived; this is for "[vsyscall]" etc. */
+};
+
+enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
+
+struct mm_struct {
+    struct vm_area_struct *mmap;     /* VMA list, sorted by address */
+    struct vm_area_struct *vmacache; /* last find_vma result (Linux keeps 4 per task) */
+    int map_count;
+    uint64_t *pgd; /* top-level table (host pointer into RAM) */
+    unsigned long mmap_base, task_size;
+    unsigned long total_vm, data_vm, exec_vm, stack_vm;
+    unsigned long start_code, end_code, start_data, end_data;
+    unsigned long start_brk, brk, start_stack;
+    unsigned long arg_start, arg_end, env_start, env_end;
+    long rss_stat[NR_MM_COUNTERS];
+    unsigned long nr_ptes; /* page-table pages, every level below the pgd */
+    int mm_users;
+    void *arch; /* the engine that runs this address space (mmu/) */
+};
+
+struct task_struct {
+    int pid, tgid;
+    char comm[16];
+    struct mm_struct *mm;
+    unsigned long min_flt, maj_flt;
+    unsigned long rlimit_stack; /* RLIMIT_STACK soft limit, bytes */
+};
+
+/* FAULT_FLAG_* (include/linux/mm.h). */
+#define FAULT_FLAG_WRITE 0x01
+#define FAULT_FLAG_MKWRITE 0x02
+#define FAULT_FLAG_ALLOW_RETRY 0x04
+#define FAULT_FLAG_RETRY_NOWAIT 0x08
+#define FAULT_FLAG_KILLABLE 0x10
+#define FAULT_FLAG_TRIED 0x20
+#define FAULT_FLAG_USER 0x40
+#define FAULT_FLAG_REMOTE 0x80
+#define FAULT_FLAG_INSTRUCTION 0x100
+
+struct vm_fault {
+    struct vm_area_struct *vma;
+    unsigned int flags;
+    unsigned long address; /* faulting address, page aligned */
+    pgoff_t pgoff;         /* logical page offset based on vma */
+    uint64_t *pmd;         /* the PMD entry covering address */
+    pte_t *pte;            /* the PTE, once the table exists; NULL while pte_none */
+    pte_t orig_pte;
+    struct page *cow_page;
+    struct page *page; /* the page ->fault returned */
+};
+
+#endif

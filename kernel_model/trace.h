@@ -1,0 +1,67 @@
+/*
+ * trace.h - the fault event: what one do_page_fault call did, and the one observer interface
+ * through which db/ and ui/ receive it.
+ *
+ * Linux's equivalent is the exceptions:page_fault_user/kernel tracepoints plus the mm tracepoints;
+ * the model records the path it took through the fault handlers as it goes (trace_fn), so the log
+ * says "do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_wp_page>wp_page_copy".
+ */
+#ifndef FL_TRACE_H
+#define FL_TRACE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define FAULT_PATH_MAX 12
+
+enum fault_kind_outcome {
+    OUTCOME_MINOR,    /* resolved, no I/O */
+    OUTCOME_MAJOR,    /* resolved with I/O (page cache read, swap-in) */
+    OUTCOME_SIGSEGV,  /* signal to a user-mode access */
+    OUTCOME_SIGBUS,
+    OUTCOME_EFAULT,   /* kernel-mode access fixed up: the syscall returns -EFAULT */
+    OUTCOME_OOM,      /* the OOM path killed a task */
+    OUTCOME_KILL,     /* the task was killed (corrupt page tables) */
+    OUTCOME_SPURIOUS, /* the PTE already allowed the access: only A/D updated */
+};
+
+struct fault_event {
+    uint64_t seq;    /* 1, 2, 3 ... per run */
+    int pid;
+    uint64_t icount; /* guest instructions retired before the fault (0 when not counted) */
+    uint64_t ip, sp, address;
+    unsigned error_code; /* X86_PF_* as the CPU pushed it */
+    bool user;           /* X86_PF_USER */
+    /* the VMA that covered the address (vma_start == vma_end == 0: none) */
+    uint64_t vma_start, vma_end;
+    unsigned long vma_flags;
+    uint64_t vma_pgoff;
+    const char *vma_file; /* path or bracketed name, NULL for plain anonymous memory */
+    const char *path[FAULT_PATH_MAX]; /* handlers entered, outermost first (static strings) */
+    int path_len;
+    unsigned vm_fault; /* VM_FAULT_* */
+    enum fault_kind_outcome outcome;
+    int signo, si_code;
+    uint64_t pte_before, pte_after; /* raw x86 PTEs (0: none or no table) */
+};
+
+struct fault_observer {
+    void (*on_fault)(void *ctx, const struct fault_event *ev);
+    void *ctx;
+    struct fault_observer *next;
+};
+
+void fault_observer_register(struct fault_observer *obs);
+void fault_observer_unregister(struct fault_observer *obs);
+
+/* Used by the fault path: record that handler `fn` (a string literal) was entered. */
+void trace_fn(const char *fn);
+/* The emulator tells the model how many instructions ran, for the log (see emu/icount). */
+extern uint64_t (*trace_icount_source)(void *ctx);
+extern void *trace_icount_ctx;
+
+/* Join a path with '>' into buf. */
+void fault_path_format(const struct fault_event *ev, char *buf, unsigned len);
+const char *fault_outcome_name(enum fault_kind_outcome o);
+
+#endif
