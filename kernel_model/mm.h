@@ -11,36 +11,38 @@
 #include "kernel_model/mm_types.h"
 
 /* VM_FAULT_* results: a bitmask that callers turn into an action (include/linux/mm_types.h). */
-#define VM_FAULT_OOM 0x000001
-#define VM_FAULT_SIGBUS 0x000002
-#define VM_FAULT_MAJOR 0x000004
-#define VM_FAULT_WRITE 0x000008
-#define VM_FAULT_HWPOISON 0x000010
-#define VM_FAULT_SIGSEGV 0x000040
-#define VM_FAULT_NOPAGE 0x000100
-#define VM_FAULT_LOCKED 0x000200
-#define VM_FAULT_RETRY 0x000400
-#define VM_FAULT_FALLBACK 0x000800
-#define VM_FAULT_DONE_COW 0x001000
+#define VM_FAULT_OOM       0x000001
+#define VM_FAULT_SIGBUS    0x000002
+#define VM_FAULT_MAJOR     0x000004
+#define VM_FAULT_WRITE     0x000008
+#define VM_FAULT_HWPOISON  0x000010
+#define VM_FAULT_SIGSEGV   0x000040
+#define VM_FAULT_NOPAGE    0x000100
+#define VM_FAULT_LOCKED    0x000200
+#define VM_FAULT_RETRY     0x000400
+#define VM_FAULT_FALLBACK  0x000800
+#define VM_FAULT_DONE_COW  0x001000
 #define VM_FAULT_NEEDDSYNC 0x002000
-#define VM_FAULT_ERROR (VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON)
+#define VM_FAULT_ERROR     (VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_SIGSEGV | VM_FAULT_HWPOISON)
 
 /* The page-fault error code the x86 CPU pushes (arch/x86/include/asm/traps.h). */
-#define X86_PF_PROT (1u << 0)  /* 0: no page found, 1: protection fault */
+#define X86_PF_PROT  (1u << 0) /* 0: no page found, 1: protection fault */
 #define X86_PF_WRITE (1u << 1) /* 0: read, 1: write */
-#define X86_PF_USER (1u << 2)  /* 0: kernel-mode access, 1: user-mode access */
-#define X86_PF_RSVD (1u << 3)  /* a reserved bit was set in a table entry */
+#define X86_PF_USER  (1u << 2) /* 0: kernel-mode access, 1: user-mode access */
+#define X86_PF_RSVD  (1u << 3) /* a reserved bit was set in a table entry */
 #define X86_PF_INSTR (1u << 4) /* an instruction fetch */
-#define X86_PF_PK (1u << 5)    /* protection keys */
+#define X86_PF_PK    (1u << 5) /* protection keys */
 
 /* Signal numbers and si_codes the fault path produces (the Linux/x86-64 values). */
-#define FL_SIGBUS 7
+#define FL_SIGBUS  7
 #define FL_SIGKILL 9
 #define FL_SIGSEGV 11
+#ifndef SEGV_MAPERR /* the host's <signal.h> has the same values */
 #define SEGV_MAPERR 1
 #define SEGV_ACCERR 2
 #define SEGV_PKUERR 4
-#define BUS_ADRERR 2
+#define BUS_ADRERR  2
+#endif
 
 /* What the CPU state looked like at the fault: what do_page_fault reads from pt_regs. */
 struct pt_regs {
@@ -61,13 +63,17 @@ struct fault_result {
     enum fault_outcome outcome;
     vm_fault_t vm_fault; /* the VM_FAULT_* bits handle_mm_fault returned (0 if not reached) */
     int signo, si_code;
-    unsigned long si_addr;
+    unsigned long fault_addr; /* si_addr of the signal */
+    unsigned long error_code; /* as finally reported (X86_PF_PROT forced for kernel addresses) */
     bool major;
 };
 
 /* --- arch/x86/mm/fault.c --- */
 void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long error_code,
                    unsigned long address, struct fault_result *res);
+
+void show_signal_msg(struct task_struct *tsk, const struct pt_regs *regs, unsigned long error_code,
+                     unsigned long address);
 
 /* --- mm/page_alloc.c: frames of the one guest-physical RAM buffer --- */
 int mem_init(void *ram, uint64_t ram_bytes);
@@ -161,8 +167,7 @@ extern unsigned long fault_around_bytes; /* 64 KiB by default, as in Linux; 0 tu
 /* --- mm/filemap.c: the page cache --- */
 struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_size,
                                         const char *path,
-                                        const struct address_space_operations *a_ops,
-                                        void *host);
+                                        const struct address_space_operations *a_ops, void *host);
 void address_space_put(struct address_space *mapping);
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable);
 struct file *get_file(struct file *f);
@@ -182,10 +187,12 @@ int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len);
 void dump_mm(struct mm_struct *mm, void (*print)(void *ctx, const char *line), void *ctx);
 
 #ifdef CONFIG_DEBUG_VM
-void vm_bug_on_invariants(struct mm_struct *mm, const char *where);
-#define CHECK_MM(mm, where) vm_bug_on_invariants((mm), (where))
+void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fault);
+#define CHECK_MM(mm, where) vm_bug_on_invariants((mm), (where), false)
+#define CHECK_MM_FAULT(mm)  vm_bug_on_invariants((mm), "do_page_fault", true)
 #else
 #define CHECK_MM(mm, where) ((void)0)
+#define CHECK_MM_FAULT(mm)  ((void)0)
 #endif
 
 /* Derived snapshots for observers (/proc/PID/maps line format, names). */

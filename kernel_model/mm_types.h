@@ -71,8 +71,8 @@ struct address_space {
     int refcount; /* files and VMAs referring to it */
     bool shmem;   /* anonymous shared memory: pages are zero-filled, never read or written back */
     const struct address_space_operations *a_ops;
-    void *host;      /* emu/'s private data (the host fd) */
-    char *path;      /* for /proc/PID/maps and the log */
+    void *host;         /* emu/'s private data (the host fd) */
+    char *path;         /* for /proc/PID/maps and the log */
     struct page **hash; /* page cache: buckets by index */
     unsigned hash_size;
     struct address_space *next; /* all mappings, for lookup by identity */
@@ -86,36 +86,38 @@ struct file {
 };
 
 /* vm_flags (include/linux/mm.h). */
-#define VM_NONE 0x00000000UL
-#define VM_READ 0x00000001UL
-#define VM_WRITE 0x00000002UL
-#define VM_EXEC 0x00000004UL
-#define VM_SHARED 0x00000008UL
-#define VM_MAYREAD 0x00000010UL
-#define VM_MAYWRITE 0x00000020UL
-#define VM_MAYEXEC 0x00000040UL
-#define VM_MAYSHARE 0x00000080UL
-#define VM_GROWSDOWN 0x00000100UL
-#define VM_DENYWRITE 0x00000800UL
-#define VM_LOCKED 0x00002000UL
-#define VM_DONTCOPY 0x00020000UL
+#define VM_NONE       0x00000000UL
+#define VM_READ       0x00000001UL
+#define VM_WRITE      0x00000002UL
+#define VM_EXEC       0x00000004UL
+#define VM_SHARED     0x00000008UL
+#define VM_MAYREAD    0x00000010UL
+#define VM_MAYWRITE   0x00000020UL
+#define VM_MAYEXEC    0x00000040UL
+#define VM_MAYSHARE   0x00000080UL
+#define VM_GROWSDOWN  0x00000100UL
+#define VM_DENYWRITE  0x00000800UL
+#define VM_LOCKED     0x00002000UL
+#define VM_DONTCOPY   0x00020000UL
 #define VM_DONTEXPAND 0x00040000UL
-#define VM_ACCOUNT 0x00100000UL
-#define VM_NORESERVE 0x00200000UL
-#define VM_STACK VM_GROWSDOWN
-#define VM_DATA_DEFAULT_FLAGS (VM_READ | VM_WRITE | VM_EXEC | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
-#define VM_STACK_DEFAULT_FLAGS VM_DATA_DEFAULT_FLAGS
-#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+#define VM_ACCOUNT    0x00100000UL
+#define VM_NORESERVE  0x00200000UL
+#define VM_STACK      VM_GROWSDOWN
+/* x86-64 without READ_IMPLIES_EXEC: data and stack are not executable. */
+#define VM_DATA_DEFAULT_FLAGS  (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
+#define VM_STACK_DEFAULT_FLAGS (VM_DATA_DEFAULT_FLAGS | VM_GROWSDOWN | VM_ACCOUNT)
+#define VM_ACCESS_FLAGS        (VM_READ | VM_WRITE | VM_EXEC)
 
 struct mm_struct;
 
 struct vm_area_struct {
     unsigned long vm_start, vm_end; /* [vm_start, vm_end), page aligned */
-    struct vm_area_struct *vm_next, *vm_prev; /* sorted list, as Linux 4.20 keeps beside its rbtree */
+    struct vm_area_struct *vm_next,
+        *vm_prev; /* sorted list, as Linux 4.20 keeps beside its rbtree */
     struct mm_struct *vm_mm;
     pgprot_t vm_page_prot;
     unsigned long vm_flags;
-    bool anon_vma; /* has anonymous pages been faulted in (anon_vma_prepare ran) */
+    bool anon_vma;          /* has anonymous pages been faulted in (anon_vma_prepare ran) */
     unsigned long vm_pgoff; /* offset in PAGE_SIZE units into vm_file */
     struct file *vm_file;
     const struct vm_operations_struct *vm_ops;
@@ -137,7 +139,8 @@ struct mm_struct {
     long rss_stat[NR_MM_COUNTERS];
     unsigned long nr_ptes; /* page-table pages, every level below the pgd */
     int mm_users;
-    void *arch; /* the engine that runs this address space (mmu/) */
+    struct task_struct *owner; /* the task whose limits apply (Linux's mm->owner) */
+    void *arch;                /* the engine that runs this address space (mmu/) */
 };
 
 struct task_struct {
@@ -149,15 +152,15 @@ struct task_struct {
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */
-#define FAULT_FLAG_WRITE 0x01
-#define FAULT_FLAG_MKWRITE 0x02
-#define FAULT_FLAG_ALLOW_RETRY 0x04
+#define FAULT_FLAG_WRITE        0x01
+#define FAULT_FLAG_MKWRITE      0x02
+#define FAULT_FLAG_ALLOW_RETRY  0x04
 #define FAULT_FLAG_RETRY_NOWAIT 0x08
-#define FAULT_FLAG_KILLABLE 0x10
-#define FAULT_FLAG_TRIED 0x20
-#define FAULT_FLAG_USER 0x40
-#define FAULT_FLAG_REMOTE 0x80
-#define FAULT_FLAG_INSTRUCTION 0x100
+#define FAULT_FLAG_KILLABLE     0x10
+#define FAULT_FLAG_TRIED        0x20
+#define FAULT_FLAG_USER         0x40
+#define FAULT_FLAG_REMOTE       0x80
+#define FAULT_FLAG_INSTRUCTION  0x100
 
 struct vm_fault {
     struct vm_area_struct *vma;

@@ -18,46 +18,49 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_SHIFT    12
+#define PAGE_SIZE     (1UL << PAGE_SHIFT)
+#define PAGE_MASK     (~(PAGE_SIZE - 1))
 #define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 
-#define PGDIR_SHIFT 39
-#define PUD_SHIFT 30
-#define PMD_SHIFT 21
-#define PMD_SIZE (1UL << PMD_SHIFT)
-#define PMD_MASK (~(PMD_SIZE - 1))
+#define PGDIR_SHIFT    39
+#define PUD_SHIFT      30
+#define PMD_SHIFT      21
+#define PMD_SIZE       (1UL << PMD_SHIFT)
+#define PMD_MASK       (~(PMD_SIZE - 1))
 #define PTRS_PER_TABLE 512
 
 /* The user half of the address space: TASK_SIZE_MAX of arch/x86/include/asm/processor.h. */
 #define TASK_SIZE_MAX ((1UL << 47) - PAGE_SIZE)
-#define TASK_SIZE TASK_SIZE_MAX
+#define TASK_SIZE     TASK_SIZE_MAX
 #define VSYSCALL_ADDR 0xffffffffff600000UL
 
-#define _PAGE_BIT_PRESENT 0
-#define _PAGE_BIT_RW 1
-#define _PAGE_BIT_USER 2
-#define _PAGE_BIT_PWT 3
-#define _PAGE_BIT_PCD 4
+#define _PAGE_BIT_PRESENT  0
+#define _PAGE_BIT_RW       1
+#define _PAGE_BIT_USER     2
+#define _PAGE_BIT_PWT      3
+#define _PAGE_BIT_PCD      4
 #define _PAGE_BIT_ACCESSED 5
-#define _PAGE_BIT_DIRTY 6
-#define _PAGE_BIT_PSE 7
-#define _PAGE_BIT_GLOBAL 8
-#define _PAGE_BIT_SPECIAL 9
-#define _PAGE_BIT_NX 63
+#define _PAGE_BIT_DIRTY    6
+#define _PAGE_BIT_PSE      7
+#define _PAGE_BIT_GLOBAL   8
+#define _PAGE_BIT_SPECIAL  9
+#define _PAGE_BIT_NX       63
 
-#define _PAGE_PRESENT (1ULL << _PAGE_BIT_PRESENT)
-#define _PAGE_RW (1ULL << _PAGE_BIT_RW)
-#define _PAGE_USER (1ULL << _PAGE_BIT_USER)
-#define _PAGE_PWT (1ULL << _PAGE_BIT_PWT)
-#define _PAGE_PCD (1ULL << _PAGE_BIT_PCD)
+#define _PAGE_PRESENT  (1ULL << _PAGE_BIT_PRESENT)
+#define _PAGE_RW       (1ULL << _PAGE_BIT_RW)
+#define _PAGE_USER     (1ULL << _PAGE_BIT_USER)
+#define _PAGE_PWT      (1ULL << _PAGE_BIT_PWT)
+#define _PAGE_PCD      (1ULL << _PAGE_BIT_PCD)
 #define _PAGE_ACCESSED (1ULL << _PAGE_BIT_ACCESSED)
-#define _PAGE_DIRTY (1ULL << _PAGE_BIT_DIRTY)
-#define _PAGE_PSE (1ULL << _PAGE_BIT_PSE)
-#define _PAGE_GLOBAL (1ULL << _PAGE_BIT_GLOBAL)
-#define _PAGE_SPECIAL (1ULL << _PAGE_BIT_SPECIAL)
-#define _PAGE_NX (1ULL << _PAGE_BIT_NX)
+#define _PAGE_DIRTY    (1ULL << _PAGE_BIT_DIRTY)
+#define _PAGE_PSE      (1ULL << _PAGE_BIT_PSE)
+#define _PAGE_GLOBAL   (1ULL << _PAGE_BIT_GLOBAL)
+#define _PAGE_SPECIAL  (1ULL << _PAGE_BIT_SPECIAL)
+/* PROT_NONE PTEs keep their frame but not _PAGE_PRESENT, so the hardware faults on them; Linux
+ * marks them with the otherwise unused global bit (_PAGE_PROTNONE) so pte_present() stays true. */
+#define _PAGE_PROTNONE _PAGE_GLOBAL
+#define _PAGE_NX       (1ULL << _PAGE_BIT_NX)
 
 #define PTE_PFN_MASK 0x000ffffffffff000ULL
 /* Upper-level entries point to the next table: present, writable, user, accessed (_PAGE_TABLE). */
@@ -71,13 +74,13 @@ typedef unsigned long pgoff_t;
 
 /* The protections of vm_page_prot (Linux's PAGE_* values): private writable is PAGE_COPY,
  * read-only until the first write goes through do_wp_page / do_anonymous_page. */
-#define PAGE_NONE (_PAGE_ACCESSED)
-#define PAGE_READONLY (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX)
+#define PAGE_NONE          (_PAGE_PROTNONE | _PAGE_ACCESSED)
+#define PAGE_READONLY      (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX)
 #define PAGE_READONLY_EXEC (_PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED)
-#define PAGE_COPY PAGE_READONLY
-#define PAGE_COPY_EXEC PAGE_READONLY_EXEC
-#define PAGE_SHARED (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX)
-#define PAGE_SHARED_EXEC (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
+#define PAGE_COPY          PAGE_READONLY
+#define PAGE_COPY_EXEC     PAGE_READONLY_EXEC
+#define PAGE_SHARED        (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_NX)
+#define PAGE_SHARED_EXEC   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED)
 
 static inline uint64_t pte_val(pte_t p)
 {
@@ -91,11 +94,10 @@ static inline bool pte_none(pte_t p)
 {
     return p.pte == 0;
 }
-/* PAGE_NONE mappings (PROT_NONE) have no _PAGE_PRESENT; Linux uses _PAGE_PROTNONE. The model
- * never installs PTEs in PROT_NONE VMAs (access_error refuses first), so present == P bit. */
+/* Present to the kernel: mapped, even if PROT_NONE hides it from the hardware. */
 static inline bool pte_present(pte_t p)
 {
-    return p.pte & _PAGE_PRESENT;
+    return p.pte & (_PAGE_PRESENT | _PAGE_PROTNONE);
 }
 static inline bool pte_write(pte_t p)
 {

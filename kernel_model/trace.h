@@ -15,9 +15,9 @@
 #define FAULT_PATH_MAX 12
 
 enum fault_kind_outcome {
-    OUTCOME_MINOR,    /* resolved, no I/O */
-    OUTCOME_MAJOR,    /* resolved with I/O (page cache read, swap-in) */
-    OUTCOME_SIGSEGV,  /* signal to a user-mode access */
+    OUTCOME_MINOR,   /* resolved, no I/O */
+    OUTCOME_MAJOR,   /* resolved with I/O (page cache read, swap-in) */
+    OUTCOME_SIGSEGV, /* signal to a user-mode access */
     OUTCOME_SIGBUS,
     OUTCOME_EFAULT,   /* kernel-mode access fixed up: the syscall returns -EFAULT */
     OUTCOME_OOM,      /* the OOM path killed a task */
@@ -26,7 +26,7 @@ enum fault_kind_outcome {
 };
 
 struct fault_event {
-    uint64_t seq;    /* 1, 2, 3 ... per run */
+    uint64_t seq; /* 1, 2, 3 ... per run */
     int pid;
     uint64_t icount; /* guest instructions retired before the fault (0 when not counted) */
     uint64_t ip, sp, address;
@@ -36,7 +36,7 @@ struct fault_event {
     uint64_t vma_start, vma_end;
     unsigned long vma_flags;
     uint64_t vma_pgoff;
-    const char *vma_file; /* path or bracketed name, NULL for plain anonymous memory */
+    const char *vma_file;             /* path or bracketed name, NULL for plain anonymous memory */
     const char *path[FAULT_PATH_MAX]; /* handlers entered, outermost first (static strings) */
     int path_len;
     unsigned vm_fault; /* VM_FAULT_* */

@@ -1,0 +1,253 @@
+/*
+ * run_options.c - parsing of the run options (the same names qemu-user, strace and perf users
+ * know where there is one: -L/--sysroot, -E/-U, --strace).
+ */
+#include <ctype.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/run_options.h"
+
+extern char **environ;
+
+#define DEFAULT_RAM (2ULL << 30)
+
+static void run_usage(FILE *f, const char *cmd)
+{
+    fprintf(f,
+            "usage: faultline %s [options] [--] PROG [ARGS...]\n"
+            "\n"
+            "  --db PATH            fault log to append the run to (default faultline.db)\n"
+            "  --no-log             do not write a fault log\n"
+            "  --ram SIZE           guest-physical RAM, e.g. 512M, 4G (default 2G)\n"
+            "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
+            "  --timeout SECONDS    stop the guest after this much wall time (exit 124)\n"
+            "  --max-insns N        stop the guest after N instructions (exit 124; slow:\n"
+            "                       counts every instruction)\n"
+            "  --icount             record the instruction count in every fault row (slow)\n"
+            "  --strace[=FILE]      trace syscalls in strace's format to stderr or FILE\n"
+            "  -L, --sysroot DIR    look up absolute guest paths under DIR first\n"
+            "  -E VAR=VALUE         set VAR in the guest's environment\n"
+            "  -U VAR               remove VAR from the guest's environment\n"
+            "  -q, --quiet          no summary line on stderr\n"
+            "  -h, --help           this text\n",
+            cmd);
+}
+
+long long parse_size(const char *s)
+{
+    char *end;
+    if (!s || !isdigit((unsigned char)*s))
+        return -1;
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned shift = 0;
+    switch (tolower((unsigned char)*end)) {
+    case 0:
+        break;
+    case 'k':
+        shift = 10;
+        break;
+    case 'm':
+        shift = 20;
+        break;
+    case 'g':
+        shift = 30;
+        break;
+    default:
+        return -1;
+    }
+    if (*end && end[1] && !(tolower((unsigned char)end[1]) == 'b' && !end[2]) &&
+        !(tolower((unsigned char)end[1]) == 'i' && tolower((unsigned char)end[2]) == 'b' &&
+          !end[3]))
+        return -1;
+    if (v > (1ULL << 50) >> shift)
+        return -1;
+    return (long long)(v << shift);
+}
+
+/* Apply -E/-U edits to a copy of the host environment. */
+static int env_edit(char ***envp, const char *edit, int set)
+{
+    size_t n = 0, keylen = set ? (size_t)(strchr(edit, '=') - edit) : strlen(edit);
+    char **env = *envp;
+    while (env[n])
+        n++;
+    for (size_t i = 0; i < n; i++) {
+        if (!strncmp(env[i], edit, keylen) && env[i][keylen] == '=') {
+            free(env[i]);
+            if (set) {
+                env[i] = strdup(edit);
+            } else {
+                memmove(&env[i], &env[i + 1], (n - i) * sizeof(*env));
+            }
+            return 0;
+        }
+    }
+    if (!set)
+        return 0;
+    env = realloc(env, (n + 2) * sizeof(*env));
+    if (!env)
+        return -1;
+    env[n] = strdup(edit);
+    env[n + 1] = NULL;
+    *envp = env;
+    return 0;
+}
+
+static char *json_escape_append(char *out, const char *key, const char *val)
+{
+    size_t len = strlen(out), need = len + strlen(key) + 2 * strlen(val) + 16;
+    out = realloc(out, need);
+    char *p = out + len;
+    p += sprintf(p, "%s\"%s\":\"", len > 1 ? "," : "", key);
+    for (const char *v = val; *v; v++) {
+        if (*v == '"' || *v == '\\')
+            *p++ = '\\';
+        *p++ = (unsigned char)*v < 32 ? ' ' : *v;
+    }
+    strcpy(p, "\"");
+    return out;
+}
+
+int parse_run_options(int argc, char **argv, struct run_options *ro)
+{
+    static const struct option longopts[] = {
+        {"db", required_argument, 0, 'd'},      {"no-log", no_argument, 0, 'n'},
+        {"ram", required_argument, 0, 'r'},     {"fault-around", required_argument, 0, 'f'},
+        {"timeout", required_argument, 0, 't'}, {"max-insns", required_argument, 0, 'i'},
+        {"icount", no_argument, 0, 'c'},        {"strace", optional_argument, 0, 's'},
+        {"sysroot", required_argument, 0, 'L'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+    };
+    const char *cmd = argv[0];
+    memset(ro, 0, sizeof(*ro));
+    struct fl_options *opt = &ro->opt;
+    opt->db_path = "faultline.db";
+    opt->ram_bytes = DEFAULT_RAM;
+    opt->fault_around_bytes = 65536;
+
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    ro->env_owned = calloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        ro->env_owned[i] = strdup(environ[i]);
+    ro->options_json = strdup("{");
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    long long v;
+    char *end;
+    while ((c = getopt_long(argc, argv, "+L:E:U:qh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'd':
+            opt->db_path = optarg;
+            ro->options_json = json_escape_append(ro->options_json, "db", optarg);
+            break;
+        case 'n':
+            opt->no_log = true;
+            break;
+        case 'r':
+            v = parse_size(optarg);
+            if (v < (1 << 20)) {
+                fprintf(stderr,
+                        "faultline %s: --ram %s: expected a size of at least 1M, like "
+                        "512M or 4G\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->ram_bytes = v;
+            ro->options_json = json_escape_append(ro->options_json, "ram", optarg);
+            break;
+        case 'f':
+            v = parse_size(optarg);
+            if (v < 0 || (v && (v & (v - 1))) || (v && v < 4096) || v > (1 << 21)) {
+                fprintf(stderr,
+                        "faultline %s: --fault-around %s: expected 0 or a power of two "
+                        "from 4096 to 2M\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->fault_around_bytes = v;
+            ro->options_json = json_escape_append(ro->options_json, "fault_around", optarg);
+            break;
+        case 't':
+            opt->time_limit = strtod(optarg, &end);
+            if (*end || opt->time_limit <= 0) {
+                fprintf(stderr, "faultline %s: --timeout %s: expected seconds > 0\n", cmd, optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "timeout", optarg);
+            break;
+        case 'i':
+            opt->max_insns = strtoull(optarg, &end, 10);
+            if (*end || !opt->max_insns) {
+                fprintf(stderr, "faultline %s: --max-insns %s: expected a count > 0\n", cmd,
+                        optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "max_insns", optarg);
+            break;
+        case 'c':
+            opt->icount = true;
+            ro->options_json = json_escape_append(ro->options_json, "icount", "1");
+            break;
+        case 's':
+            opt->strace_path = optarg ? optarg : "-";
+            break;
+        case 'L':
+            opt->sysroot = optarg;
+            ro->options_json = json_escape_append(ro->options_json, "sysroot", optarg);
+            break;
+        case 'E':
+            if (!strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "faultline %s: -E %s: expected VAR=VALUE\n", cmd, optarg);
+                return 2;
+            }
+            env_edit(&ro->env_owned, optarg, 1);
+            break;
+        case 'U':
+            env_edit(&ro->env_owned, optarg, 0);
+            break;
+        case 'q':
+            opt->quiet = true;
+            break;
+        case 'h':
+            run_usage(stdout, cmd);
+            return 0;
+        default:
+            if (optopt && optopt < 256)
+                fprintf(stderr, "faultline %s: option -%c %s (try 'faultline %s --help')\n", cmd,
+                        optopt, strchr("LEU", optopt) ? "needs an argument" : "is not known", cmd);
+            else
+                fprintf(stderr, "faultline %s: bad option '%s' (try 'faultline %s --help')\n", cmd,
+                        argv[optind - 1], cmd);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr,
+                "faultline %s: no program given (usage: faultline %s [options] -- PROG "
+                "[ARGS...])\n",
+                cmd, cmd);
+        return 2;
+    }
+    ro->prog = argv[optind];
+    ro->guest_argv = &argv[optind];
+    opt->envp = ro->env_owned;
+    size_t l = strlen(ro->options_json);
+    ro->options_json = realloc(ro->options_json, l + 2);
+    strcpy(ro->options_json + l, "}");
+    return -1;
+}
+
+void free_run_options(struct run_options *ro)
+{
+    for (size_t i = 0; ro->env_owned && ro->env_owned[i]; i++)
+        free(ro->env_owned[i]);
+    free(ro->env_owned);
+    free(ro->options_json);
+}

@@ -1,0 +1,48 @@
+/*
+ * emu.h - the emulated machine's life cycle: create it, start the first process, run until every
+ * process has exited (or a limit or the user stops it), tear down.
+ */
+#ifndef FL_EMU_H
+#define FL_EMU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "emu/proc.h"
+
+/* Process life-cycle events for observers (the log records the process tree). */
+struct proc_observer {
+    void (*on_start)(void *ctx, struct proc *p);
+    void (*on_exit)(void *ctx, struct proc *p);
+    void *ctx;
+};
+
+enum emu_stop {
+    EMU_EXITED,      /* the last process exited (exit_code/term_sig tell how) */
+    EMU_INTERRUPTED, /* faultline got SIGINT/SIGTERM */
+    EMU_TIME_LIMIT,  /* --timeout */
+    EMU_INSN_LIMIT,  /* --max-insns */
+    EMU_ERROR,       /* the engine failed in a way no guest action explains */
+};
+
+struct emu_result {
+    enum emu_stop stop;
+    int exit_code; /* the first process's exit status (0-255) */
+    int term_sig;  /* or the signal that killed it */
+    char message[256];
+};
+
+struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen);
+void emu_set_proc_observer(struct emu *e, const struct proc_observer *obs);
+/* Check and load `path` as the first process (pid 1000 by convention). NULL + one-line error. */
+struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char *const envp[],
+                       char *err, size_t errlen);
+void emu_run(struct emu *e, struct emu_result *res);
+/* Ask a running emu_run to stop soon (async-signal-safe). */
+void emu_request_stop(struct emu *e);
+void emu_destroy(struct emu *e);
+
+/* Stop the process: exit_group semantics (all threads), with a status or a signal. */
+void proc_exit(struct proc *p, int exit_code, int term_sig);
+
+#endif

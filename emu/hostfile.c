@@ -1,0 +1,119 @@
+/*
+ * hostfile.c - the page cache's backing store: host files read and written with pread/pwrite
+ * on the model's own dup of the guest's fd.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "emu/hostfile.h"
+#include "kernel_model/mm.h"
+
+struct hostfile {
+    int fd;
+};
+
+static int host_readpage(struct address_space *m, pgoff_t index, void *buf)
+{
+    struct hostfile *hf = m->host;
+    size_t done = 0;
+    while (done < PAGE_SIZE) {
+        ssize_t n = pread(hf->fd, (char *)buf + done, PAGE_SIZE - done,
+                          ((off_t)index << PAGE_SHIFT) + done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            break;
+        done += n;
+    }
+    memset((char *)buf + done, 0, PAGE_SIZE - done); /* past EOF reads as zeroes */
+    return 0;
+}
+
+static int host_writepage(struct address_space *m, pgoff_t index, const void *buf, size_t len)
+{
+    struct hostfile *hf = m->host;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = pwrite(hf->fd, (const char *)buf + done, len - done,
+                           ((off_t)index << PAGE_SHIFT) + done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        done += n;
+    }
+    return 0;
+}
+
+static void host_release(struct address_space *m)
+{
+    struct hostfile *hf = m->host;
+    if (hf) {
+        close(hf->fd);
+        free(hf);
+    }
+}
+
+static const struct address_space_operations host_aops = {
+    .readpage = host_readpage,
+    .writepage = host_writepage,
+    .release = host_release,
+};
+
+struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable)
+{
+    struct stat st;
+    if (fstat(hostfd, &st))
+        return NULL;
+    if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+        errno = ENODEV;
+        return NULL;
+    }
+    struct hostfile *hf = malloc(sizeof(*hf));
+    if (!hf)
+        return NULL;
+    /* Writable mappings need a writable host fd for write-back; the guest's fd says whether
+     * the guest may write, so reopen through /proc/self/fd with the same rights. */
+    char proc_path[64];
+    snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", hostfd);
+    hf->fd = open(proc_path, writable ? O_RDWR | O_CLOEXEC : O_RDONLY | O_CLOEXEC);
+    if (hf->fd < 0)
+        hf->fd = fcntl(hostfd, F_DUPFD_CLOEXEC, 0);
+    if (hf->fd < 0) {
+        free(hf);
+        return NULL;
+    }
+    struct address_space *m =
+        address_space_get(st.st_dev, st.st_ino, st.st_size, path, &host_aops, hf);
+    if (!m) {
+        close(hf->fd);
+        free(hf);
+        return NULL;
+    }
+    if (m->host != hf) {
+        /* The file was already cached. Keep the more capable fd for write-back. */
+        struct hostfile *old = m->host;
+        if (writable && old && (fcntl(old->fd, F_GETFL) & O_ACCMODE) != O_RDWR) {
+            m->host = hf;
+            close(old->fd);
+            free(old);
+        } else {
+            close(hf->fd);
+            free(hf);
+        }
+    }
+    struct file *f = file_open_mapping(m, readable, writable);
+    if (!f)
+        address_space_put(m);
+    return f;
+}

@@ -1,0 +1,106 @@
+/*
+ * sys_proc.c - process-level calls of a single-threaded process: exit, the thread-area and
+ * thread-bookkeeping calls glibc and musl make at start-up, prctl.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "emu/emu.h"
+#include "emu/syscall.h"
+#include "mmu/mmu.h"
+#include "mmu/uaccess.h"
+
+#define ARCH_SET_GS     0x1001
+#define ARCH_SET_FS     0x1002
+#define ARCH_GET_FS     0x1003
+#define ARCH_GET_GS     0x1004
+#define ARCH_GET_CPUID  0x1011
+#define ARCH_SET_CPUID  0x1012
+#define PR_SET_NAME     15
+#define PR_GET_NAME     16
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+
+long sys_exit(struct proc *p, const uint64_t a[6])
+{
+    /* one thread per process for now: exit is exit_group */
+    proc_exit(p, (int)a[0], 0);
+    return 0;
+}
+
+long sys_exit_group(struct proc *p, const uint64_t a[6])
+{
+    proc_exit(p, (int)a[0], 0);
+    return 0;
+}
+
+long sys_arch_prctl(struct proc *p, const uint64_t a[6])
+{
+    uint64_t v;
+    switch (a[0]) {
+    case ARCH_SET_FS:
+        if (a[1] >= TASK_SIZE_MAX)
+            return -EPERM;
+        mmu_reg_write(p->mmu, UC_X86_REG_FS_BASE, a[1]);
+        return 0;
+    case ARCH_SET_GS:
+        if (a[1] >= TASK_SIZE_MAX)
+            return -EPERM;
+        mmu_reg_write(p->mmu, UC_X86_REG_GS_BASE, a[1]);
+        return 0;
+    case ARCH_GET_FS:
+        v = mmu_reg_read(p->mmu, UC_X86_REG_FS_BASE);
+        return put_user_bytes(&p->task, a[1], &v, 8);
+    case ARCH_GET_GS:
+        v = mmu_reg_read(p->mmu, UC_X86_REG_GS_BASE);
+        return put_user_bytes(&p->task, a[1], &v, 8);
+    case ARCH_GET_CPUID:
+        return 1; /* cpuid is enabled */
+    default:
+        return -EINVAL;
+    }
+}
+
+long sys_set_tid_address(struct proc *p, const uint64_t a[6])
+{
+    p->clear_child_tid = a[0];
+    return p->task.pid;
+}
+
+long sys_set_robust_list(struct proc *p, const uint64_t a[6])
+{
+    if (a[1] != 24) /* sizeof(struct robust_list_head) */
+        return -EINVAL;
+    p->robust_list = a[0];
+    p->robust_len = a[1];
+    return 0;
+}
+
+/* rseq: answered -ENOSYS as kernels before 4.18 do; glibc then runs without it. */
+long sys_rseq(struct proc *p, const uint64_t a[6])
+{
+    return -ENOSYS;
+}
+
+long sys_prctl(struct proc *p, const uint64_t a[6])
+{
+    char name[16];
+    switch (a[0]) {
+    case PR_SET_NAME: {
+        long n = strncpy_from_user(&p->task, name, a[1], sizeof(name));
+        if (n == -EFAULT)
+            return -EFAULT;
+        name[sizeof(name) - 1] = 0;
+        memcpy(p->task.comm, name, sizeof(name));
+        return 0;
+    }
+    case PR_GET_NAME:
+        return put_user_bytes(&p->task, a[1], p->task.comm, sizeof(p->task.comm));
+    case PR_GET_DUMPABLE:
+        return 1;
+    case PR_SET_DUMPABLE:
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}

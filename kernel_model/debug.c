@@ -1,0 +1,217 @@
+/*
+ * debug.c - the mm invariant checker and state dumper (models mm/debug.c and the VM_BUG_ON
+ * checks of mm/mmap.c's validate_mm()).
+ *
+ * check_mm_invariants() verifies, for one mm:
+ *  1. VMAs are page aligned, non-empty, sorted, non-overlapping; vm_prev/vm_next agree;
+ *     map_count is the list's length; total_vm is the sum of their sizes.
+ *  2. Every present PTE lies inside a VMA, and only VMAs with rights have present PTEs.
+ *  3. The RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES) equal a recount of the PTEs.
+ *  4. Every mapped page is allocated, its mapcount is at least the PTEs of this mm that map it,
+ *     and its refcount at least its mapcount plus the page cache's reference. With a single mm
+ *     alive these are equalities: nothing else may hold a reference between faults.
+ *  5. A present PTE that is writable is dirty or maps a page the VMA may write.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "kernel_model/arch.h"
+#include "kernel_model/mm_internal.h"
+
+struct mapped {
+    unsigned long *pfn;
+    size_t n, cap;
+};
+
+static int fail(char *buf, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int cmp_ul(const void *a, const void *b)
+{
+    unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int check_vmas(struct mm_struct *mm, char *buf, size_t len)
+{
+    struct vm_area_struct *prev = NULL;
+    int count = 0;
+    unsigned long total = 0;
+    for (struct vm_area_struct *v = mm->mmap; v; prev = v, v = v->vm_next) {
+        if ((v->vm_start | v->vm_end) & ~PAGE_MASK || v->vm_start >= v->vm_end)
+            return fail(buf, len, "vma %lx-%lx: not page aligned or empty", v->vm_start, v->vm_end);
+        if (v->vm_prev != prev)
+            return fail(buf, len, "vma %lx-%lx: vm_prev is wrong", v->vm_start, v->vm_end);
+        if (prev && prev->vm_end > v->vm_start)
+            return fail(buf, len, "vma %lx-%lx overlaps or is below %lx-%lx", v->vm_start,
+                        v->vm_end, prev->vm_start, prev->vm_end);
+        if (v->vm_mm != mm)
+            return fail(buf, len, "vma %lx-%lx: vm_mm is wrong", v->vm_start, v->vm_end);
+        if (v->vm_end > mm->task_size)
+            return fail(buf, len, "vma %lx-%lx: above TASK_SIZE", v->vm_start, v->vm_end);
+        count++;
+        total += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
+    }
+    if (count != mm->map_count)
+        return fail(buf, len, "map_count %d but %d VMAs", mm->map_count, count);
+    if (total != mm->total_vm)
+        return fail(buf, len, "total_vm %lu but VMAs add up to %lu pages", mm->total_vm, total);
+    return 0;
+}
+
+static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *rss,
+                     struct mapped *mp, char *buf, size_t len)
+{
+    struct vm_area_struct *v = find_vma(mm, addr);
+    if (!v || v->vm_start > addr)
+        return fail(buf, len, "PTE %llx at %lx lies in no VMA", (unsigned long long)pte_val(pte),
+                    addr);
+    if (!pte_present(pte))
+        return fail(buf, len, "non-present, non-none PTE %llx at %lx without swap",
+                    (unsigned long long)pte_val(pte), addr);
+    if (pte_write(pte) && !(v->vm_flags & VM_WRITE))
+        return fail(buf, len, "writable PTE at %lx in a VMA without VM_WRITE", addr);
+    if (pte_special(pte)) {
+        if (!is_zero_pfn(pte_pfn(pte)))
+            return fail(buf, len, "special PTE at %lx is not the zero page", addr);
+        if (pte_write(pte))
+            return fail(buf, len, "writable zero page at %lx", addr);
+        return 0;
+    }
+    struct page *page = pfn_to_page(pte_pfn(pte));
+    if (!page || (page->flags & (1UL << PG_buddy)) || page->_refcount < 1)
+        return fail(buf, len, "PTE at %lx maps free frame %lx", addr, pte_pfn(pte));
+    if (PageAnon(page))
+        rss[MM_ANONPAGES]++;
+    else if (page->mapping && page->mapping->shmem)
+        rss[MM_SHMEMPAGES]++;
+    else
+        rss[MM_FILEPAGES]++;
+    if (mp->n == mp->cap) {
+        mp->cap = mp->cap ? mp->cap * 2 : 1024;
+        mp->pfn = realloc(mp->pfn, mp->cap * sizeof(*mp->pfn));
+    }
+    mp->pfn[mp->n++] = pte_pfn(pte);
+    return 0;
+}
+
+static int check_tables(struct mm_struct *mm, long *rss, struct mapped *mp, char *buf, size_t len)
+{
+    for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
+        uint64_t e1 = mm->pgd[i];
+        if (!(e1 & _PAGE_PRESENT))
+            continue;
+        uint64_t *pud = pfn_address((e1 & PTE_PFN_MASK) >> PAGE_SHIFT);
+        for (unsigned j = 0; j < PTRS_PER_TABLE; j++) {
+            if (!(pud[j] & _PAGE_PRESENT))
+                continue;
+            uint64_t *pmd = pfn_address((pud[j] & PTE_PFN_MASK) >> PAGE_SHIFT);
+            for (unsigned k = 0; k < PTRS_PER_TABLE; k++) {
+                if (!(pmd[k] & _PAGE_PRESENT))
+                    continue;
+                pte_t *pt = pfn_address((pmd[k] & PTE_PFN_MASK) >> PAGE_SHIFT);
+                for (unsigned l = 0; l < PTRS_PER_TABLE; l++) {
+                    if (pte_none(pt[l]))
+                        continue;
+                    unsigned long addr =
+                        ((unsigned long)i << PGDIR_SHIFT) | ((unsigned long)j << PUD_SHIFT) |
+                        ((unsigned long)k << PMD_SHIFT) | ((unsigned long)l << PAGE_SHIFT);
+                    if (check_pte(mm, addr, pt[l], rss, mp, buf, len))
+                        return -1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int check_pages(struct mapped *mp, char *buf, size_t len)
+{
+    qsort(mp->pfn, mp->n, sizeof(*mp->pfn), cmp_ul);
+    for (size_t i = 0; i < mp->n;) {
+        size_t j = i;
+        while (j < mp->n && mp->pfn[j] == mp->pfn[i])
+            j++;
+        struct page *page = pfn_to_page(mp->pfn[i]);
+        int here = (int)(j - i), cache = page->mapping ? 1 : 0;
+        if (page_mapcount(page) < here)
+            return fail(buf, len, "frame %lx: mapcount %d but %d PTEs map it", mp->pfn[i],
+                        page_mapcount(page), here);
+        if (page_count(page) < page_mapcount(page) + cache)
+            return fail(buf, len, "frame %lx: refcount %d below mapcount %d + cache %d", mp->pfn[i],
+                        page_count(page), page_mapcount(page), cache);
+        if (mm_single_user() && (page_mapcount(page) != here || page_count(page) != here + cache))
+            return fail(buf, len, "frame %lx: refcount %d mapcount %d, but %d PTEs%s", mp->pfn[i],
+                        page_count(page), page_mapcount(page), here,
+                        cache ? " + the page cache" : "");
+        i = j;
+    }
+    return 0;
+}
+
+int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len)
+{
+    if (!mm)
+        return 0;
+    if (check_vmas(mm, buf, len))
+        return -1;
+    long rss[NR_MM_COUNTERS] = {0};
+    struct mapped mp = {0};
+    int ret = check_tables(mm, rss, &mp, buf, len);
+    if (!ret) {
+        for (int i = 0; i < NR_MM_COUNTERS; i++) {
+            if (i == MM_SWAPENTS)
+                continue;
+            if (rss[i] != mm->rss_stat[i]) {
+                ret = fail(buf, len, "rss counter %d is %ld but PTEs count %ld", i, mm->rss_stat[i],
+                           rss[i]);
+                break;
+            }
+        }
+    }
+    if (!ret)
+        ret = check_pages(&mp, buf, len);
+    free(mp.pfn);
+    return ret;
+}
+
+#ifdef CONFIG_DEBUG_VM
+/* Fault-time checks walk every PTE: above this RSS they are skipped (VMA changes still check). */
+#define DEBUG_VM_FAULT_RSS_LIMIT 8192
+
+void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fault)
+{
+    char msg[256];
+    if (!mm)
+        return;
+    if (after_fault &&
+        mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_SHMEMPAGES] >
+            DEBUG_VM_FAULT_RSS_LIMIT)
+        return;
+    if (check_mm_invariants(mm, msg, sizeof(msg))) {
+        arch_printk("faultline: mm invariant broken after %s: %s", where, msg);
+        abort();
+    }
+}
+#endif
+
+void dump_mm(struct mm_struct *mm, void (*print)(void *ctx, const char *line), void *ctx)
+{
+    char line[512];
+    snprintf(line, sizeof(line),
+             "mm: map_count %d total_vm %lu anon %ld file %ld shmem %ld ptes %lu brk %lx-%lx",
+             mm->map_count, mm->total_vm, mm->rss_stat[MM_ANONPAGES], mm->rss_stat[MM_FILEPAGES],
+             mm->rss_stat[MM_SHMEMPAGES], mm->nr_ptes, mm->start_brk, mm->brk);
+    print(ctx, line);
+    for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
+        format_maps_line(v, line, sizeof(line));
+        print(ctx, line);
+    }
+}

@@ -1,0 +1,318 @@
+/*
+ * fault.c - the x86 page-fault entry (models arch/x86/mm/fault.c of Linux 4.20).
+ *
+ * do_page_fault() is what the CPU's #PF vector reaches: emu/ calls it when the MMU walk failed
+ * for a guest access (X86_PF_USER set), and mmu/uaccess.c calls it when copy_to_user or
+ * copy_from_user missed (X86_PF_USER clear). It finds the VMA, checks the access against it,
+ * lets handle_mm_fault() fix the page tables, and turns the VM_FAULT_* result into an outcome:
+ * retry, a signal for the task, or an exception-table fix-up for the kernel access.
+ * Every call is one fault event for the observers (the log and the TUI).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel_model/arch.h"
+#include "kernel_model/mm.h"
+#include "kernel_model/trace_internal.h"
+
+/* The kernel's stack rule (4.20): an access this far below sp cannot be a stack access. */
+#define STACK_SP_SLACK (65536 + 32 * sizeof(unsigned long))
+
+struct fault_ctx {
+    struct task_struct *tsk;
+    struct pt_regs *regs;
+    unsigned long error_code, address;
+    struct fault_result *res;
+    struct fault_event *ev;
+};
+
+static void record_vma(struct fault_ctx *c, struct vm_area_struct *vma)
+{
+    static char name[256]; /* valid for the event's lifetime: observers copy what they keep */
+    c->ev->vma_start = vma->vm_start;
+    c->ev->vma_end = vma->vm_end;
+    c->ev->vma_flags = vma->vm_flags;
+    c->ev->vma_pgoff = vma->vm_pgoff;
+    c->ev->vma_file = vma_name(vma, name, sizeof(name));
+}
+
+/*
+ * show_signal_msg - the kernel's "segfault at" line for a SIGSEGV the task does not handle.
+ * Called by the signal code (which knows whether a handler exists), with the fault's address and
+ * its final error code (fault_result.error_code).
+ */
+void show_signal_msg(struct task_struct *tsk, const struct pt_regs *regs, unsigned long error_code,
+                     unsigned long address)
+{
+    char where[300] = "";
+    struct vm_area_struct *vma = tsk->mm ? find_vma(tsk->mm, regs->ip) : NULL;
+    if (vma && vma->vm_start <= regs->ip) {
+        char name[256];
+        const char *n = vma_name(vma, name, sizeof(name));
+        const char *base = n ? strrchr(n, '/') : NULL;
+        snprintf(where, sizeof(where), " in %s[%lx+%lx]", base ? base + 1 : (n ? n : ""),
+                 vma->vm_start, vma->vm_end - vma->vm_start);
+    }
+    arch_printk("%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx%s", tsk->comm, tsk->pid,
+                address, (unsigned long)regs->ip, (unsigned long)regs->sp, error_code, where);
+}
+
+/*
+ * no_context - a kernel-mode access that the mm could not satisfy. The uaccess that made it has an
+ * exception-table entry (every copy_*_user does), so fixup_exception() applies: the access stops
+ * and the system call returns -EFAULT. No signal is sent.
+ */
+static void no_context(struct fault_ctx *c, int signo, int si_code)
+{
+    trace_fn("no_context");
+    c->res->outcome = FAULT_FIXUP;
+    c->res->signo = signo;
+    c->res->si_code = si_code;
+    c->res->fault_addr = c->address;
+    c->ev->outcome = OUTCOME_EFAULT;
+    c->ev->signo = signo;
+    c->ev->si_code = si_code;
+}
+
+/* __bad_area_nosemaphore - SIGSEGV for a user access; no_context for a kernel one. */
+static void __bad_area_nosemaphore(struct fault_ctx *c, int si_code)
+{
+    if (c->error_code & X86_PF_USER) {
+        /* The kernel hides its own layout: a user access to a kernel address reads as a
+         * protection violation whatever the tables say. */
+        if (c->address >= TASK_SIZE_MAX)
+            c->error_code |= X86_PF_PROT;
+        c->res->outcome = FAULT_SIGNAL;
+        c->res->signo = FL_SIGSEGV;
+        c->res->si_code = si_code;
+        c->res->fault_addr = c->address;
+        c->ev->outcome = OUTCOME_SIGSEGV;
+        c->ev->signo = FL_SIGSEGV;
+        c->ev->si_code = si_code;
+        c->ev->error_code = c->error_code;
+        return;
+    }
+    no_context(c, FL_SIGSEGV, si_code);
+}
+
+static void bad_area_nosemaphore(struct fault_ctx *c)
+{
+    trace_fn("bad_area_nosemaphore");
+    __bad_area_nosemaphore(c, SEGV_MAPERR);
+}
+
+static void bad_area(struct fault_ctx *c)
+{
+    trace_fn("bad_area");
+    __bad_area_nosemaphore(c, SEGV_MAPERR);
+}
+
+static void bad_area_access_error(struct fault_ctx *c)
+{
+    trace_fn("bad_area_access_error");
+    __bad_area_nosemaphore(c, SEGV_ACCERR);
+}
+
+/*
+ * access_error - may this access touch this VMA at all? (The seeds quote this function.)
+ * Returns 1 for: a write to a VMA without VM_WRITE; a read of a present page (a protection fault
+ * on read means the rights say no); a read or fetch of a VMA with none of read/write/exec rights.
+ */
+static int access_error(unsigned long error_code, struct vm_area_struct *vma)
+{
+    if (error_code & X86_PF_PK)
+        return 1;
+    if (error_code & X86_PF_WRITE) {
+        if (!(vma->vm_flags & VM_WRITE))
+            return 1;
+        return 0;
+    }
+    if (error_code & X86_PF_PROT)
+        return 1;
+    if (!(vma->vm_flags & (VM_READ | VM_EXEC | VM_WRITE)))
+        return 1;
+    return 0;
+}
+
+/* do_sigbus - VM_FAULT_SIGBUS: an access past the end of a file mapping (BUS_ADRERR). */
+static void do_sigbus(struct fault_ctx *c)
+{
+    trace_fn("do_sigbus");
+    if (!(c->error_code & X86_PF_USER)) {
+        no_context(c, FL_SIGBUS, BUS_ADRERR);
+        return;
+    }
+    c->res->outcome = FAULT_SIGNAL;
+    c->res->signo = FL_SIGBUS;
+    c->res->si_code = BUS_ADRERR;
+    c->res->fault_addr = c->address;
+    c->ev->outcome = OUTCOME_SIGBUS;
+    c->ev->signo = FL_SIGBUS;
+    c->ev->si_code = BUS_ADRERR;
+}
+
+/* mm_fault_error - handle_mm_fault failed: OOM, SIGBUS or SIGSEGV. */
+static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
+{
+    trace_fn("mm_fault_error");
+    if (fault & VM_FAULT_OOM) {
+        if (!(c->error_code & X86_PF_USER)) {
+            no_context(c, FL_SIGKILL, 0);
+            return;
+        }
+        /* pagefault_out_of_memory(): with no reclaim to run, the faulting task is the victim. */
+        trace_fn("pagefault_out_of_memory");
+        c->res->outcome = FAULT_KILL;
+        c->res->signo = FL_SIGKILL;
+        c->ev->outcome = OUTCOME_OOM;
+        c->ev->signo = FL_SIGKILL;
+        arch_printk("Out of memory: Killed process %d (%s)", c->tsk->pid, c->tsk->comm);
+        return;
+    }
+    if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON))
+        do_sigbus(c);
+    else if (fault & VM_FAULT_SIGSEGV)
+        bad_area_nosemaphore(c);
+}
+
+/*
+ * do_user_addr_fault - a fault on a user address (from user or kernel mode): find the VMA, grow
+ * the stack if this is a stack access below it, check rights, then handle_mm_fault().
+ */
+static void do_user_addr_fault(struct fault_ctx *c)
+{
+    struct task_struct *tsk = c->tsk;
+    struct mm_struct *mm = tsk->mm;
+    unsigned long address = c->address, error_code = c->error_code;
+    unsigned int flags = FAULT_FLAG_ALLOW_RETRY | FAULT_FLAG_KILLABLE;
+    struct vm_area_struct *vma;
+
+    trace_fn("do_user_addr_fault");
+    if (error_code & X86_PF_USER)
+        flags |= FAULT_FLAG_USER;
+    if (error_code & X86_PF_WRITE)
+        flags |= FAULT_FLAG_WRITE;
+    if (error_code & X86_PF_INSTR)
+        flags |= FAULT_FLAG_INSTRUCTION;
+
+    if (!mm) {
+        bad_area_nosemaphore(c);
+        return;
+    }
+    vma = find_vma(mm, address);
+    if (!vma) {
+        bad_area(c);
+        return;
+    }
+    record_vma(c, vma);
+    if (vma->vm_start > address) {
+        if (!(vma->vm_flags & VM_GROWSDOWN)) {
+            c->ev->vma_start = c->ev->vma_end = 0; /* the address lies in no VMA */
+            c->ev->vma_file = NULL;
+            c->ev->vma_flags = 0;
+            bad_area(c);
+            return;
+        }
+        if ((error_code & X86_PF_USER) && address + STACK_SP_SLACK < c->regs->sp) {
+            bad_area(c);
+            return;
+        }
+        trace_fn("expand_stack");
+        if (expand_stack(vma, address)) {
+            bad_area(c);
+            return;
+        }
+        record_vma(c, vma);
+    }
+
+    if (access_error(error_code, vma)) {
+        bad_area_access_error(c);
+        return;
+    }
+
+    vm_fault_t fault = handle_mm_fault(vma, address, flags);
+    c->res->vm_fault = fault;
+    c->ev->vm_fault = fault;
+    if (fault & VM_FAULT_ERROR) {
+        mm_fault_error(c, fault);
+        return;
+    }
+    c->res->outcome = FAULT_OK;
+    if (fault & VM_FAULT_MAJOR) {
+        tsk->maj_flt++;
+        c->res->major = true;
+        c->ev->outcome = OUTCOME_MAJOR;
+    } else {
+        tsk->min_flt++;
+        c->ev->outcome = OUTCOME_MINOR;
+    }
+}
+
+/*
+ * do_kern_addr_fault - a fault at or above TASK_SIZE_MAX. The only kernel address user code may
+ * legitimately reach is the legacy vsyscall page, which is emulated; anything else is a SIGSEGV
+ * (user) or an oops-turned-fix-up (kernel).
+ */
+static void do_kern_addr_fault(struct fault_ctx *c)
+{
+    trace_fn("do_kern_addr_fault");
+    if ((c->error_code & (X86_PF_USER | X86_PF_INSTR)) == (X86_PF_USER | X86_PF_INSTR) &&
+        (c->address & PAGE_MASK) == VSYSCALL_ADDR) {
+        trace_fn("emulate_vsyscall");
+        if (arch_emulate_vsyscall(c->tsk, c->regs, c->address)) {
+            c->res->outcome = FAULT_OK;
+            c->ev->outcome = OUTCOME_MINOR;
+            return;
+        }
+    }
+    bad_area_nosemaphore(c);
+}
+
+/*
+ * do_page_fault - the #PF entry.
+ * Expects: tsk->mm is the address space the access was made in; regs->ip/sp are precise;
+ * error_code as the CPU builds it (X86_PF_USER set for guest accesses).
+ * Leaves: res->outcome says whether to retry (FAULT_OK), signal, fix up or kill; the page tables
+ * allow the access when FAULT_OK. Exactly one event reaches the observers.
+ */
+void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long error_code,
+                   unsigned long address, struct fault_result *res)
+{
+    struct fault_event ev;
+    struct fault_ctx c = {tsk, regs, error_code, address, res, &ev};
+    pte_t *ptep;
+
+    memset(res, 0, sizeof(*res));
+    trace_fault_begin(&ev);
+    ev.pid = tsk->pid;
+    ev.ip = regs->ip;
+    ev.sp = regs->sp;
+    ev.address = address;
+    ev.error_code = error_code;
+    ev.user = error_code & X86_PF_USER;
+    ptep = (tsk->mm && address < TASK_SIZE_MAX) ? lookup_pte(tsk->mm, address) : NULL;
+    ev.pte_before = ptep ? pte_val(*ptep) : 0;
+
+    trace_fn("__do_page_fault");
+    if (error_code & X86_PF_RSVD) {
+        /* pgtable_bad(): a reserved bit in an entry means the tables are corrupt. */
+        trace_fn("pgtable_bad");
+        res->outcome = FAULT_KILL;
+        res->signo = FL_SIGKILL;
+        ev.outcome = OUTCOME_KILL;
+        ev.signo = FL_SIGKILL;
+    } else if (address >= TASK_SIZE_MAX) {
+        do_kern_addr_fault(&c);
+    } else {
+        do_user_addr_fault(&c);
+    }
+
+    res->error_code = c.error_code;
+    ptep = (tsk->mm && address < TASK_SIZE_MAX) ? lookup_pte(tsk->mm, address) : NULL;
+    ev.pte_after = ptep ? pte_val(*ptep) : 0;
+    if (ev.outcome == OUTCOME_MINOR && ev.path_len &&
+        strcmp(ev.path[ev.path_len - 1], "pte_mkyoung") == 0)
+        ev.outcome = OUTCOME_SPURIOUS;
+    trace_fault_end(&ev);
+    CHECK_MM_FAULT(tsk->mm);
+}

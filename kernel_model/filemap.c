@@ -1,0 +1,297 @@
+/*
+ * filemap.c - the page cache and the file-mapping fault handlers (models mm/filemap.c of Linux
+ * 4.20, with the few parts of mm/shmem.c that shared anonymous memory needs).
+ *
+ * One address_space per file identity (host st_dev, st_ino) holds that file's cached pages,
+ * keyed by page index, shared by every mapping in every process. A cached page holds one
+ * reference for the cache; each PTE mapping it holds another.
+ *
+ * Major faults: filemap_fault() reports VM_FAULT_MAJOR when the page was not in the model's page
+ * cache and had to be read (page_cache_read), which is Linux's own rule. The model's cache starts
+ * empty for each run, while the host's is usually warm, so a first run shows more major faults
+ * than the real kernel would for a file it has recently read (docs/kernel-model.md).
+ * A miss reads a window of ra_pages around the fault (do_sync_mmap_readahead's read-around), so
+ * the pages next to it are found in the cache and mapped by fault-around.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_model/mm_internal.h"
+
+unsigned long ra_pages = 32; /* VM_READAHEAD_PAGES: 128 KiB */
+
+static struct address_space *all_mappings;
+
+static unsigned hash_index(const struct address_space *m, pgoff_t index)
+{
+    return (unsigned)((index * 0x9E3779B97F4A7C15ULL) >> 40) & (m->hash_size - 1);
+}
+
+/* Find or create the address_space of a file identity; takes a reference. If it existed, a_ops
+ * and host are not used (m->host != host tells the caller to release its own host data). */
+struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_size,
+                                        const char *path,
+                                        const struct address_space_operations *a_ops, void *host)
+{
+    for (struct address_space *m = all_mappings; m; m = m->next) {
+        if (!m->shmem && m->dev == dev && m->ino == ino) {
+            m->refcount++;
+            m->i_size = i_size; /* the file may have grown or shrunk since */
+            return m;
+        }
+    }
+    struct address_space *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->dev = dev;
+    m->ino = ino;
+    m->i_size = i_size;
+    m->refcount = 1;
+    m->a_ops = a_ops;
+    m->host = host;
+    m->path = strdup(path ? path : "");
+    m->hash_size = 1024;
+    m->hash = calloc(m->hash_size, sizeof(*m->hash));
+    m->next = all_mappings;
+    all_mappings = m;
+    return m;
+}
+
+static void page_cache_remove_all(struct address_space *m)
+{
+    for (unsigned b = 0; b < m->hash_size; b++) {
+        while (m->hash[b]) {
+            struct page *p = m->hash[b];
+            m->hash[b] = p->cache_next;
+            p->cache_next = NULL;
+            p->mapping = NULL;
+            m->nrpages--;
+            put_page(p);
+        }
+    }
+}
+
+/*
+ * address_space_put - drop a reference. The last one writes dirty pages back, empties the cache
+ * (pages still mapped stay alive through their PTEs' references) and releases the host file.
+ * Linux keeps an unreferenced file's cache until reclaim; the model drops it because without
+ * the host fd it could not write it back later.
+ */
+void address_space_put(struct address_space *m)
+{
+    if (--m->refcount > 0)
+        return;
+    filemap_write_and_wait_range(m, 0, ~0UL);
+    page_cache_remove_all(m);
+    for (struct address_space **pp = &all_mappings; *pp; pp = &(*pp)->next) {
+        if (*pp == m) {
+            *pp = m->next;
+            break;
+        }
+    }
+    if (m->a_ops && m->a_ops->release)
+        m->a_ops->release(m);
+    free(m->hash);
+    free(m->path);
+    free(m);
+}
+
+struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable)
+{
+    struct file *f = calloc(1, sizeof(*f));
+    if (!f)
+        return NULL;
+    f->f_mapping = mapping;
+    f->f_count = 1;
+    f->f_readable = readable;
+    f->f_writable = writable;
+    return f;
+}
+
+struct file *get_file(struct file *f)
+{
+    f->f_count++;
+    return f;
+}
+
+void fput(struct file *f)
+{
+    if (--f->f_count > 0)
+        return;
+    address_space_put(f->f_mapping);
+    free(f);
+}
+
+/* shmem_file_setup - an unnamed in-memory file of `size` bytes ("/dev/zero (deleted)"): backs
+ * MAP_SHARED|MAP_ANONYMOUS, so its pages are shared across fork rather than copied. */
+struct file *shmem_file_setup(unsigned long size)
+{
+    static uint64_t next_ino = 1;
+    struct address_space *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    m->shmem = true;
+    m->ino = next_ino++;
+    m->i_size = size;
+    m->refcount = 1;
+    m->path = strdup("/dev/zero (deleted)");
+    m->hash_size = 256;
+    m->hash = calloc(m->hash_size, sizeof(*m->hash));
+    struct file *f = file_open_mapping(m, true, true);
+    if (!f) {
+        address_space_put(m);
+        return NULL;
+    }
+    return f;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * The cache.
+ */
+
+static struct page *page_cache_lookup(struct address_space *m, pgoff_t index)
+{
+    for (struct page *p = m->hash[hash_index(m, index)]; p; p = p->cache_next)
+        if (p->index == index)
+            return p;
+    return NULL;
+}
+
+/* find_get_page - the cached page at index with a reference taken, or NULL. */
+struct page *find_get_page(struct address_space *mapping, pgoff_t index)
+{
+    struct page *p = page_cache_lookup(mapping, index);
+    if (p)
+        get_page(p);
+    return p;
+}
+
+/* add_to_page_cache: the cache takes over the allocation's reference. */
+static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_t index)
+{
+    unsigned h = hash_index(m, index);
+    page->mapping = m;
+    page->index = index;
+    page->flags |= 1UL << PG_uptodate;
+    page->cache_next = m->hash[h];
+    m->hash[h] = page;
+    m->nrpages++;
+}
+
+/* page_cache_read - read one page of the file into the cache. 0, -ENOMEM or -EIO. */
+static int page_cache_read(struct address_space *m, pgoff_t index)
+{
+    struct page *page = alloc_page_nozero();
+    if (!page)
+        return -ENOMEM;
+    int err = 0;
+    if (m->shmem)
+        memset(page_address(page), 0, PAGE_SIZE);
+    else
+        err = m->a_ops->readpage(m, index, page_address(page));
+    if (err) {
+        put_page(page);
+        return -EIO;
+    }
+    add_to_page_cache(page, m, index);
+    return 0;
+}
+
+static pgoff_t max_index(const struct address_space *m)
+{
+    return (m->i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+}
+
+/*
+ * filemap_fault - vm_ops->fault of file mappings: return in vmf->page the cached page for
+ * vmf->pgoff with a reference, reading it (and a read-around window) on a miss, which makes the
+ * fault major. Past the end of the file: VM_FAULT_SIGBUS.
+ */
+vm_fault_t filemap_fault(struct vm_fault *vmf)
+{
+    struct address_space *m = vmf->vma->vm_file->f_mapping;
+    pgoff_t offset = vmf->pgoff, max_off = max_index(m);
+    vm_fault_t ret = 0;
+
+    if (offset >= max_off)
+        return VM_FAULT_SIGBUS;
+    struct page *page = find_get_page(m, offset);
+    if (!page) {
+        if (!m->shmem) {
+            /* do_sync_mmap_readahead: read around the miss; the faulting page first */
+            ret |= VM_FAULT_MAJOR;
+            pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
+            for (pgoff_t i = start; i < start + ra_pages && i < max_off; i++)
+                if (i != offset && !page_cache_lookup(m, i) && page_cache_read(m, i) == -ENOMEM)
+                    break;
+        }
+        int err = page_cache_read(m, offset);
+        if (err)
+            return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+        page = find_get_page(m, offset);
+    }
+    vmf->page = page;
+    return ret;
+}
+
+/*
+ * filemap_map_pages - vm_ops->map_pages: map the pages of [start_pgoff, end_pgoff] that are
+ * already cached, starting at vmf->address for start_pgoff. Never reads: fault-around only
+ * saves the faults of pages the cache already holds.
+ */
+void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
+{
+    struct address_space *m = vmf->vma->vm_file->f_mapping;
+    pgoff_t max_idx = max_index(m);
+    unsigned long addr = vmf->address;
+    for (pgoff_t idx = start_pgoff; idx <= end_pgoff; idx++, addr += PAGE_SIZE) {
+        if (idx >= max_idx)
+            break;
+        struct page *page = page_cache_lookup(m, idx);
+        if (!page || !(page->flags & (1UL << PG_uptodate)))
+            continue;
+        do_set_pte_around(vmf, addr, page);
+    }
+}
+
+/*
+ * filemap_write_and_wait_range - write the dirty cached pages of [start, end] back to the file
+ * (only the part before EOF of the last page). Dirty bits of still-mapped PTEs are collected by
+ * zap_page_range before this runs. Returns 0 or the first error.
+ */
+int filemap_write_and_wait_range(struct address_space *m, pgoff_t start, pgoff_t end)
+{
+    int ret = 0;
+    if (m->shmem || !m->a_ops || !m->a_ops->writepage)
+        return 0;
+    for (unsigned b = 0; b < m->hash_size; b++) {
+        for (struct page *p = m->hash[b]; p; p = p->cache_next) {
+            if (!PageDirty(p) || p->index < start || p->index > end)
+                continue;
+            uint64_t off = (uint64_t)p->index << PAGE_SHIFT;
+            if (off >= m->i_size) {
+                ClearPageDirty(p);
+                continue;
+            }
+            size_t len = m->i_size - off < PAGE_SIZE ? m->i_size - off : PAGE_SIZE;
+            int err = m->a_ops->writepage(m, p->index, page_address(p), len);
+            if (err && !ret)
+                ret = err;
+            ClearPageDirty(p);
+        }
+    }
+    return ret;
+}
+
+const struct vm_operations_struct generic_file_vm_ops = {
+    .name = "generic_file_vm_ops",
+    .fault = filemap_fault,
+    .map_pages = filemap_map_pages,
+};
+
+/* shmem has no fault-around in 4.20 (no ->map_pages): every page faults on its own. */
+const struct vm_operations_struct shmem_vm_ops = {
+    .name = "shmem_vm_ops",
+    .fault = filemap_fault,
+};

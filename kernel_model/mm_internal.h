@@ -1,0 +1,44 @@
+/*
+ * mm_internal.h - what the model's files share among themselves (Linux's mm/internal.h).
+ * Not for emu/, mmu/, db/ or ui/: they use mm.h.
+ */
+#ifndef FL_MM_INTERNAL_H
+#define FL_MM_INTERNAL_H
+
+#include "kernel_model/mm.h"
+
+extern unsigned long mmap_min_addr;
+extern unsigned long stack_guard_gap;
+
+/* mmap.c */
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below);
+struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
+                                 unsigned long addr, unsigned long end, unsigned long vm_flags,
+                                 struct file *file, pgoff_t pgoff,
+                                 const struct vm_operations_struct *ops);
+void vma_set_page_prot(struct vm_area_struct *vma);
+/* Insert vma after prev (NULL: at the head) in the sorted list. */
+void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev);
+/* total_vm and friends (vm_stat_account). */
+void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+/* Merge vma with its neighbours where they now match; returns the VMA that covers vma's range. */
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
+
+/* memory.c */
+bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
+                      pgprot_t newprot);
+void free_pgtables_all(struct mm_struct *mm);
+void do_set_pte_around(struct vm_fault *vmf, unsigned long addr, struct page *page);
+/* Move the PTE at old_addr to new_addr (move_page_tables, one page). false: out of memory. */
+bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area_struct *new_vma,
+              unsigned long new_addr);
+
+/* True while at most one mm is alive: page references can then be checked exactly. */
+bool mm_single_user(void);
+
+static inline unsigned long mm_rlimit_stack(const struct mm_struct *mm)
+{
+    return mm->owner ? mm->owner->rlimit_stack : 8UL << 20;
+}
+
+#endif

@@ -1,0 +1,647 @@
+/*
+ * mmap.c - the VMA list and the calls that change it: mmap, munmap, brk, stack growth, split and
+ * merge (models mm/mmap.c of Linux 4.20, with mm_alloc/mmput from kernel/fork.c).
+ *
+ * Invariants (checked by check_mm_invariants in mm/debug.c):
+ *  1. mm->mmap is sorted by vm_start; VMAs do not overlap; each is page aligned and non-empty.
+ *  2. vm_prev/vm_next are consistent; map_count is the list's length.
+ *  3. Adjacent VMAs that could merge (same flags, file and contiguous offset) have been merged
+ *     by the call that made them adjacent (vma_merge), as Linux does.
+ *  4. total_vm is the sum of VMA sizes in pages.
+ * Layout is Linux's without randomization (as under `setarch -R`): mmap_base is TASK_SIZE minus
+ * a 128 MiB gap, and mappings are placed top-down below it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_model/arch.h"
+#include "kernel_model/mm.h"
+#include "kernel_model/mm_internal.h"
+#include "kernel_model/mman.h"
+
+#define MIN_GAP               (128UL << 20)
+#define DEFAULT_MAX_MAP_COUNT 65530
+unsigned long mmap_min_addr = 65536;
+unsigned long stack_guard_gap = 256UL << PAGE_SHIFT;
+
+/* protection_map[] of mm/mmap.c: private writable mappings start read-only (copy on write). */
+pgprot_t vm_get_page_prot(unsigned long vm_flags)
+{
+    static const pgprot_t protection_map[16] = {
+        PAGE_NONE,          PAGE_READONLY,      PAGE_COPY,        PAGE_COPY,
+        PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_COPY_EXEC,   PAGE_COPY_EXEC,
+        PAGE_NONE,          PAGE_READONLY,      PAGE_SHARED,      PAGE_SHARED,
+        PAGE_READONLY_EXEC, PAGE_READONLY_EXEC, PAGE_SHARED_EXEC, PAGE_SHARED_EXEC,
+    };
+    return protection_map[vm_flags & (VM_READ | VM_WRITE | VM_EXEC | VM_SHARED)];
+}
+
+/* A shared writable file mapping is write-notified: its PTEs start read-only so the first write
+ * is seen (do_wp_page > wp_page_shared) and the page is marked dirty (vma_wants_writenotify). */
+void vma_set_page_prot(struct vm_area_struct *vma)
+{
+    unsigned long flags = vma->vm_flags;
+    if ((flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && vma->vm_file &&
+        !vma->vm_file->f_mapping->shmem)
+        flags &= ~VM_SHARED;
+    vma->vm_page_prot = vm_get_page_prot(flags);
+}
+
+static unsigned long vma_pages(const struct vm_area_struct *vma)
+{
+    return (vma->vm_end - vma->vm_start) >> PAGE_SHIFT;
+}
+
+static unsigned long vm_start_gap(const struct vm_area_struct *vma)
+{
+    unsigned long start = vma->vm_start;
+    if (vma->vm_flags & VM_GROWSDOWN) {
+        start -= stack_guard_gap;
+        if (start > vma->vm_start)
+            start = 0;
+    }
+    return start;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Lookup.
+ */
+
+/* find_vma - the first VMA with vm_end > addr (it may start above addr), or NULL. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+    struct vm_area_struct *v = mm->vmacache;
+    if (v && v->vm_start <= addr && addr < v->vm_end)
+        return v;
+    for (v = mm->mmap; v; v = v->vm_next) {
+        if (v->vm_end > addr) {
+            if (v->vm_start <= addr)
+                mm->vmacache = v;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
+                                     struct vm_area_struct **pprev)
+{
+    struct vm_area_struct *prev = NULL, *v;
+    for (v = mm->mmap; v && v->vm_end <= addr; v = v->vm_next)
+        prev = v;
+    *pprev = prev;
+    return v;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Linking, splitting, merging.
+ */
+
+void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev)
+{
+    vma->vm_mm = mm;
+    vma->vm_prev = prev;
+    vma->vm_next = prev ? prev->vm_next : mm->mmap;
+    if (prev)
+        prev->vm_next = vma;
+    else
+        mm->mmap = vma;
+    if (vma->vm_next)
+        vma->vm_next->vm_prev = vma;
+    mm->map_count++;
+}
+
+static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+    if (vma->vm_prev)
+        vma->vm_prev->vm_next = vma->vm_next;
+    else
+        mm->mmap = vma->vm_next;
+    if (vma->vm_next)
+        vma->vm_next->vm_prev = vma->vm_prev;
+    if (mm->vmacache == vma)
+        mm->vmacache = NULL;
+    mm->map_count--;
+}
+
+static void vma_free(struct vm_area_struct *vma)
+{
+    if (vma->vm_file)
+        fput(vma->vm_file);
+    free(vma);
+}
+
+void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
+{
+    mm->total_vm += npages;
+    if ((flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
+        mm->exec_vm += npages;
+    else if (flags & VM_GROWSDOWN)
+        mm->stack_vm += npages;
+    else if ((flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+        mm->data_vm += npages;
+}
+
+/*
+ * split_vma - cut vma at addr (strictly inside it) into two VMAs with the same properties.
+ * new_below: the new VMA is the lower part. The page tables are untouched: PTEs do not know
+ * which VMA they belong to. -ENOMEM past the map count limit.
+ */
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
+{
+    if (mm->map_count >= DEFAULT_MAX_MAP_COUNT)
+        return -ENOMEM;
+    struct vm_area_struct *new = malloc(sizeof(*new));
+    if (!new)
+        return -ENOMEM;
+    *new = *vma;
+    if (new->vm_file)
+        get_file(new->vm_file);
+    if (new_below) {
+        new->vm_end = addr;
+        vma->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+        vma->vm_start = addr;
+        vma_link_after(mm, new, vma->vm_prev);
+    } else {
+        new->vm_start = addr;
+        new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
+        vma->vm_end = addr;
+        vma_link_after(mm, new, vma);
+    }
+    return 0;
+}
+
+/* is_mergeable: may a VMA with these properties absorb the range next to it? */
+static bool can_merge(const struct vm_area_struct *vma, unsigned long vm_flags, struct file *file,
+                      const struct vm_operations_struct *ops)
+{
+    return vma->vm_flags == vm_flags && vma->vm_file == file && vma->vm_ops == ops &&
+           !vma->special_name;
+}
+
+/*
+ * vma_merge - the range [addr, end) (just made free of mappings) gets vm_flags/file/pgoff; try to
+ * extend prev and/or next over it instead of making a new VMA. Returns the VMA that now covers the
+ * range, or NULL if no merge was possible.
+ */
+struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *prev,
+                                 unsigned long addr, unsigned long end, unsigned long vm_flags,
+                                 struct file *file, pgoff_t pgoff,
+                                 const struct vm_operations_struct *ops)
+{
+    struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
+    pgoff_t pglen = (end - addr) >> PAGE_SHIFT;
+    bool merge_prev = prev && prev->vm_end == addr && can_merge(prev, vm_flags, file, ops) &&
+                      (!file || prev->vm_pgoff + vma_pages(prev) == pgoff);
+    bool merge_next = next && next->vm_start == end && can_merge(next, vm_flags, file, ops) &&
+                      (!file || pgoff + pglen == next->vm_pgoff);
+    if (vm_flags & VM_GROWSDOWN) /* stacks stay one VMA of their own */
+        merge_prev = merge_next = false;
+
+    if (merge_prev && merge_next) {
+        prev->vm_end = next->vm_end;
+        prev->anon_vma |= next->anon_vma;
+        vma_unlink(mm, next);
+        vma_free(next);
+        return prev;
+    }
+    if (merge_prev) {
+        prev->vm_end = end;
+        return prev;
+    }
+    if (merge_next) {
+        next->vm_start = addr;
+        next->vm_pgoff = pgoff;
+        return next;
+    }
+    return NULL;
+}
+
+/* Can `a` (below) and `b` (directly above it) be one VMA? */
+static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+    return a->vm_end == b->vm_start && can_merge(a, b->vm_flags, b->vm_file, b->vm_ops) &&
+           !b->special_name && !(a->vm_flags & VM_GROWSDOWN) &&
+           (!a->vm_file || a->vm_pgoff + vma_pages(a) == b->vm_pgoff);
+}
+
+/* Fold b (directly above a) into a. The PTEs need no change: they do not know their VMA. */
+static void vma_absorb_next(struct mm_struct *mm, struct vm_area_struct *a)
+{
+    struct vm_area_struct *b = a->vm_next;
+    a->vm_end = b->vm_end;
+    a->anon_vma |= b->anon_vma;
+    vma_unlink(mm, b);
+    vma_free(b);
+}
+
+struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+    if (vma->vm_next && vmas_mergeable(vma, vma->vm_next))
+        vma_absorb_next(mm, vma);
+    if (vma->vm_prev && vmas_mergeable(vma->vm_prev, vma)) {
+        vma = vma->vm_prev;
+        vma_absorb_next(mm, vma);
+    }
+    return vma;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Placement.
+ */
+
+/* arch_get_unmapped_area_topdown: the highest free gap below mmap_base that holds len bytes
+ * (respecting the stack guard gap), else the lowest one above mmap_min_addr. */
+static unsigned long unmapped_area_topdown(struct mm_struct *mm, unsigned long len)
+{
+    unsigned long best = 0, high = mm->mmap_base, prev_end = mmap_min_addr;
+    for (struct vm_area_struct *v = mm->mmap;; v = v->vm_next) {
+        unsigned long gap_end = v ? vm_start_gap(v) : mm->task_size;
+        if (gap_end > high)
+            gap_end = high;
+        if (gap_end > prev_end && gap_end - prev_end >= len)
+            best = gap_end - len;
+        if (!v || v->vm_end >= high)
+            break;
+        prev_end = v->vm_end;
+    }
+    if (best)
+        return best;
+    /* bottom-up fallback above mmap_base */
+    prev_end = mm->mmap_base;
+    for (struct vm_area_struct *v = mm->mmap;; v = v->vm_next) {
+        if (v && v->vm_end <= prev_end)
+            continue;
+        unsigned long gap_end = v ? vm_start_gap(v) : mm->task_size;
+        if (gap_end > prev_end && gap_end - prev_end >= len)
+            return prev_end;
+        if (!v)
+            break;
+        prev_end = v->vm_end > prev_end ? v->vm_end : prev_end;
+    }
+    return -ENOMEM;
+}
+
+unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
+                                unsigned long len, unsigned long pgoff, unsigned long flags)
+{
+    (void)file;
+    (void)pgoff;
+    if (len > mm->task_size - mmap_min_addr)
+        return -ENOMEM;
+    if (flags & MAP_FIXED)
+        return addr;
+    if (addr) {
+        addr = PAGE_ALIGN(addr);
+        struct vm_area_struct *prev, *vma = find_vma_prev(mm, addr, &prev);
+        if (mm->task_size - len >= addr && addr >= mmap_min_addr &&
+            (!vma || addr + len <= vm_start_gap(vma)) && (!prev || addr >= prev->vm_end))
+            return addr;
+    }
+    return unmapped_area_topdown(mm, len);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Unmapping.
+ */
+
+/*
+ * do_munmap - remove every mapping in [start, start+len): split the VMAs that straddle the ends,
+ * zap their PTEs (writing back dirty shared file pages), free them.
+ */
+int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
+{
+    if ((start & ~PAGE_MASK) || start > mm->task_size || len > mm->task_size - start)
+        return -EINVAL;
+    len = PAGE_ALIGN(len);
+    if (len == 0)
+        return -EINVAL;
+    unsigned long end = start + len;
+    struct vm_area_struct *prev, *vma = find_vma_prev(mm, start, &prev);
+    if (!vma || vma->vm_start >= end)
+        return 0;
+    if (vma->vm_start < start) {
+        int err = split_vma(mm, vma, start, 0);
+        if (err)
+            return err;
+        vma = vma->vm_next;
+    }
+    struct vm_area_struct *last = find_vma(mm, end);
+    if (last && last->vm_start < end) {
+        int err = split_vma(mm, last, end, 1);
+        if (err)
+            return err;
+    }
+    while (vma && vma->vm_start < end) {
+        struct vm_area_struct *next = vma->vm_next;
+        zap_page_range(vma, vma->vm_start, vma->vm_end);
+        mm_stat_account(mm, vma->vm_flags, -(long)vma_pages(vma));
+        vma_unlink(mm, vma);
+        vma_free(vma);
+        vma = next;
+    }
+    CHECK_MM(mm, "do_munmap");
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Mapping.
+ */
+
+static unsigned long calc_vm_prot_bits(unsigned long prot)
+{
+    return ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+           ((prot & PROT_EXEC) ? VM_EXEC : 0);
+}
+
+/* mmap_region - [addr, addr+len) is the chosen place: clear it, then merge or insert a VMA. */
+static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
+                        unsigned long len, unsigned long vm_flags, pgoff_t pgoff)
+{
+    const struct vm_operations_struct *ops = NULL;
+    bool new_shmem = false;
+
+    int err = do_munmap(mm, addr, len);
+    if (err)
+        return err;
+    if (!file && (vm_flags & VM_SHARED)) {
+        /* shmem_zero_setup: shared anonymous memory is a file of zeroes */
+        file = shmem_file_setup(len);
+        if (!file)
+            return -ENOMEM;
+        new_shmem = true;
+        pgoff = 0;
+    }
+    if (file)
+        ops = file->f_mapping->shmem ? &shmem_vm_ops : &generic_file_vm_ops;
+
+    struct vm_area_struct *prev, *vma;
+    find_vma_prev(mm, addr, &prev);
+    vma = new_shmem ? NULL : vma_merge(mm, prev, addr, addr + len, vm_flags, file, pgoff, ops);
+    if (!vma) {
+        if (mm->map_count >= DEFAULT_MAX_MAP_COUNT) {
+            if (new_shmem)
+                fput(file);
+            return -ENOMEM;
+        }
+        vma = calloc(1, sizeof(*vma));
+        if (!vma)
+            return -ENOMEM;
+        vma->vm_start = addr;
+        vma->vm_end = addr + len;
+        vma->vm_flags = vm_flags;
+        vma->vm_pgoff = pgoff;
+        vma->vm_ops = ops;
+        vma->vm_file = file ? (new_shmem ? file : get_file(file)) : NULL;
+        vma_set_page_prot(vma);
+        vma_link_after(mm, vma, prev);
+    }
+    mm_stat_account(mm, vm_flags, len >> PAGE_SHIFT);
+    CHECK_MM(mm, "mmap_region");
+    return addr;
+}
+
+/*
+ * do_mmap - mmap(2) after the syscall layer: prot/flags are the MAP_* and PROT_* values, pgoff in
+ * pages. Returns the address or -errno. Nothing is faulted in (MAP_POPULATE aside, which the
+ * caller may do by touching the pages).
+ */
+long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsigned long len,
+             unsigned long prot, unsigned long flags, unsigned long pgoff)
+{
+    if (!len)
+        return -EINVAL;
+    if (len > mm->task_size || PAGE_ALIGN(len) < len)
+        return -ENOMEM;
+    len = PAGE_ALIGN(len);
+    if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+        return -EOVERFLOW;
+    if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+        if (addr & ~PAGE_MASK)
+            return -EINVAL;
+        if (addr < mmap_min_addr)
+            return -EPERM;
+        if (addr > mm->task_size - len)
+            return -ENOMEM;
+    }
+    if (flags & MAP_FIXED_NOREPLACE) {
+        flags |= MAP_FIXED;
+        struct vm_area_struct *v = find_vma(mm, addr);
+        if (v && v->vm_start < addr + len)
+            return -EEXIST;
+    }
+
+    unsigned long vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+    if (flags & MAP_GROWSDOWN)
+        vm_flags |= VM_GROWSDOWN;
+    if (flags & MAP_LOCKED)
+        vm_flags |= VM_LOCKED;
+    if (flags & MAP_NORESERVE)
+        vm_flags |= VM_NORESERVE;
+
+    switch (flags & MAP_TYPE) {
+    case MAP_SHARED:
+    case MAP_SHARED_VALIDATE:
+        if (file) {
+            if ((prot & PROT_WRITE) && !file->f_writable)
+                return -EACCES;
+            if (!file->f_readable)
+                return -EACCES;
+            if (!file->f_writable)
+                vm_flags &= ~VM_MAYWRITE;
+            else
+                vm_flags |= VM_SHARED | VM_MAYSHARE;
+            if (!file->f_writable)
+                vm_flags |= VM_MAYSHARE;
+        } else {
+            vm_flags |= VM_SHARED | VM_MAYSHARE;
+        }
+        break;
+    case MAP_PRIVATE:
+        if (file && !file->f_readable)
+            return -EACCES;
+        if (!file)
+            pgoff = addr >> PAGE_SHIFT;
+        break;
+    default:
+        return -EINVAL;
+    }
+
+    long where = get_unmapped_area(mm, file, addr, len, pgoff, flags);
+    if (where < 0)
+        return where;
+    if (!file && !(vm_flags & VM_SHARED))
+        pgoff = (unsigned long)where >> PAGE_SHIFT;
+    return mmap_region(mm, file, where, len, vm_flags, pgoff);
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * brk and the stack.
+ */
+
+/* do_brk_flags - an anonymous data mapping at [addr, addr+len), merged with the one below when it
+ * can be (this is how the heap grows as one VMA). */
+static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                        unsigned long flags)
+{
+    len = PAGE_ALIGN(len);
+    if (!len)
+        return 0;
+    if (addr + len > mm->task_size || addr + len < addr)
+        return -ENOMEM;
+    int err = do_munmap(mm, addr, len);
+    if (err)
+        return err;
+    unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | flags;
+    struct vm_area_struct *prev, *vma;
+    find_vma_prev(mm, addr, &prev);
+    vma = vma_merge(mm, prev, addr, addr + len, vm_flags, NULL, addr >> PAGE_SHIFT, NULL);
+    if (!vma) {
+        vma = calloc(1, sizeof(*vma));
+        if (!vma)
+            return -ENOMEM;
+        vma->vm_start = addr;
+        vma->vm_end = addr + len;
+        vma->vm_flags = vm_flags;
+        vma->vm_pgoff = addr >> PAGE_SHIFT;
+        vma_set_page_prot(vma);
+        vma_link_after(mm, vma, prev);
+    }
+    mm_stat_account(mm, vm_flags, len >> PAGE_SHIFT);
+    CHECK_MM(mm, "do_brk_flags");
+    return 0;
+}
+
+int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags)
+{
+    return do_brk_flags(mm, addr, len, flags);
+}
+
+/* brk(2): move the break; returns the new break, or the old one if the move was refused. */
+unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
+{
+    if (brk < mm->start_brk)
+        return mm->brk;
+    unsigned long newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
+    if (oldbrk == newbrk) {
+        mm->brk = brk;
+        return brk;
+    }
+    if (brk <= mm->brk) {
+        if (do_munmap(mm, newbrk, oldbrk - newbrk) == 0)
+            mm->brk = brk;
+        return mm->brk;
+    }
+    struct vm_area_struct *next = find_vma(mm, oldbrk);
+    if (next && newbrk + PAGE_SIZE > vm_start_gap(next))
+        return mm->brk;
+    if (do_brk_flags(mm, oldbrk, newbrk - oldbrk, 0) < 0)
+        return mm->brk;
+    mm->brk = brk;
+    return brk;
+}
+
+int setup_stack_vma(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    struct vm_area_struct *prev, *vma = calloc(1, sizeof(*vma));
+    if (!vma)
+        return -ENOMEM;
+    if (find_vma_prev(mm, start, &prev) && find_vma(mm, start)->vm_start < end) {
+        free(vma);
+        return -EEXIST;
+    }
+    vma->vm_start = start;
+    vma->vm_end = end;
+    vma->vm_flags = VM_STACK_DEFAULT_FLAGS;
+    vma->vm_pgoff = start >> PAGE_SHIFT;
+    vma_set_page_prot(vma);
+    vma_link_after(mm, vma, prev);
+    mm_stat_account(mm, vma->vm_flags, (end - start) >> PAGE_SHIFT);
+    mm->start_stack = end;
+    CHECK_MM(mm, "setup_stack_vma");
+    return 0;
+}
+
+/*
+ * expand_stack - grow a VM_GROWSDOWN VMA down to cover address. Refused (-ENOMEM) within
+ * stack_guard_gap of the VMA below, or past RLIMIT_STACK; -EPERM below mmap_min_addr.
+ */
+int expand_stack(struct vm_area_struct *vma, unsigned long address)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    address &= PAGE_MASK;
+    if (address < mmap_min_addr)
+        return -EPERM;
+    struct vm_area_struct *prev = vma->vm_prev;
+    if (prev && !(prev->vm_flags & VM_GROWSDOWN) &&
+        (prev->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))) {
+        if (address - prev->vm_end < stack_guard_gap)
+            return -ENOMEM;
+    }
+    if (address >= vma->vm_start)
+        return 0;
+    unsigned long size = vma->vm_end - address, grow = (vma->vm_start - address) >> PAGE_SHIFT;
+    unsigned long limit = mm_rlimit_stack(mm);
+    if (size > limit)
+        return -ENOMEM;
+    vma->vm_start = address;
+    vma->vm_pgoff -= grow;
+    mm_stat_account(mm, vma->vm_flags, grow);
+    CHECK_MM(mm, "expand_stack");
+    return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Life cycle.
+ */
+
+static int nr_mms;
+
+bool mm_single_user(void)
+{
+    return nr_mms <= 1;
+}
+
+struct mm_struct *mm_alloc(void)
+{
+    struct mm_struct *mm = calloc(1, sizeof(*mm));
+    if (!mm)
+        return NULL;
+    struct page *pgd = alloc_page_zeroed();
+    if (!pgd) {
+        free(mm);
+        return NULL;
+    }
+    pgd->flags |= 1UL << PG_pgtable;
+    mm->pgd = page_address(pgd);
+    mm->task_size = TASK_SIZE;
+    mm->mmap_base = PAGE_ALIGN(TASK_SIZE - MIN_GAP);
+    mm->mm_users = 1;
+    nr_mms++;
+    return mm;
+}
+
+/* exit_mmap - tear everything down: PTEs (with write-back), VMAs, page tables. */
+static void exit_mmap(struct mm_struct *mm)
+{
+    for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next)
+        zap_page_range(v, v->vm_start, v->vm_end);
+    while (mm->mmap) {
+        struct vm_area_struct *v = mm->mmap;
+        vma_unlink(mm, v);
+        vma_free(v);
+    }
+    free_pgtables_all(mm);
+    put_page(virt_to_page(mm->pgd));
+    mm->total_vm = 0;
+}
+
+void mmput(struct mm_struct *mm)
+{
+    if (!mm || --mm->mm_users > 0)
+        return;
+    exit_mmap(mm);
+    nr_mms--;
+    free(mm);
+}

@@ -1,0 +1,84 @@
+/*
+ * mprotect.c - changing the rights of a range (models mm/mprotect.c of Linux 4.20).
+ */
+#include <errno.h>
+
+#include "kernel_model/arch.h"
+#include "kernel_model/mm_internal.h"
+#include "kernel_model/mman.h"
+
+/*
+ * mprotect_fixup - give [start, end) of vma the flags newflags: split the VMA at the ends, update
+ * its flags and vm_page_prot, rewrite the present PTEs, and merge with neighbours that now match.
+ */
+static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pprev,
+                          unsigned long start, unsigned long end, unsigned long newflags)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    unsigned long oldflags = vma->vm_flags;
+    int err;
+
+    if (newflags == oldflags) {
+        *pprev = vma;
+        return 0;
+    }
+    if (start != vma->vm_start) {
+        err = split_vma(mm, vma, start, 1);
+        if (err)
+            return err;
+    }
+    if (end != vma->vm_end) {
+        err = split_vma(mm, vma, end, 0);
+        if (err)
+            return err;
+    }
+    vma->vm_flags = newflags;
+    vma_set_page_prot(vma);
+    if (change_pte_range(vma, start, end, vma->vm_page_prot))
+        arch_flush_tlb_mm(mm);
+    if ((oldflags & VM_EXEC) != (newflags & VM_EXEC))
+        arch_flush_icache_range(mm, start, end);
+    *pprev = vma_merge_neighbours(mm, vma);
+    return 0;
+}
+
+/* mprotect(2): every page of [start, start+len) must be mapped (-ENOMEM otherwise), and the new
+ * rights must be allowed by each VMA's VM_MAY* bits (-EACCES). */
+int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot)
+{
+    if (start & ~PAGE_MASK)
+        return -EINVAL;
+    if (!len)
+        return 0;
+    len = PAGE_ALIGN(len);
+    unsigned long end = start + len;
+    if (end <= start)
+        return -ENOMEM;
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+        return -EINVAL;
+    unsigned long reqprot = ((prot & PROT_READ) ? VM_READ : 0) |
+                            ((prot & PROT_WRITE) ? VM_WRITE : 0) |
+                            ((prot & PROT_EXEC) ? VM_EXEC : 0);
+
+    struct vm_area_struct *prev, *vma = find_vma(mm, start);
+    if (!vma || vma->vm_start > start)
+        return -ENOMEM;
+    unsigned long nstart = start;
+    while (nstart < end) {
+        unsigned long newflags = reqprot | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));
+        if ((newflags & ~(newflags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
+            return -EACCES;
+        unsigned long tmp = vma->vm_end < end ? vma->vm_end : end;
+        int err = mprotect_fixup(vma, &prev, nstart, tmp, newflags);
+        if (err)
+            return err;
+        nstart = tmp;
+        if (nstart >= end)
+            break;
+        vma = prev->vm_next;
+        if (!vma || vma->vm_start != nstart)
+            return -ENOMEM;
+    }
+    CHECK_MM(mm, "do_mprotect");
+    return 0;
+}

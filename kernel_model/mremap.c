@@ -1,0 +1,124 @@
+/*
+ * mremap.c - resizing and moving mappings (models mm/mremap.c of Linux 4.20).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "kernel_model/arch.h"
+#include "kernel_model/mm_internal.h"
+#include "kernel_model/mman.h"
+
+/*
+ * move_vma - move [old_addr, old_addr+old_len) of vma to a new VMA at new_addr of new_len bytes.
+ * The PTEs move with their pages (no copy, no fault later); the old range is unmapped.
+ */
+static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigned long old_len,
+                     unsigned long new_len, unsigned long new_addr)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    struct vm_area_struct *new_vma = malloc(sizeof(*new_vma)), *prev;
+
+    if (!new_vma)
+        return -ENOMEM;
+    *new_vma = *vma;
+    new_vma->vm_start = new_addr;
+    new_vma->vm_end = new_addr + new_len;
+    new_vma->vm_pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT);
+    if (new_vma->vm_file)
+        get_file(new_vma->vm_file);
+    find_vma_prev(mm, new_addr, &prev);
+    vma_link_after(mm, new_vma, prev);
+    mm_stat_account(mm, new_vma->vm_flags, new_len >> PAGE_SHIFT);
+
+    for (unsigned long off = 0; off < old_len; off += PAGE_SIZE) {
+        if (!move_pte(vma, old_addr + off, new_vma, new_addr + off)) {
+            /* out of memory for page tables: put back what moved, as move_vma does */
+            for (unsigned long back = 0; back < off; back += PAGE_SIZE)
+                move_pte(new_vma, new_addr + back, vma, old_addr + back);
+            do_munmap(mm, new_addr, new_len);
+            return -ENOMEM;
+        }
+    }
+    arch_flush_tlb_mm(mm);
+    if (vma->vm_flags & VM_EXEC) {
+        arch_flush_icache_range(mm, old_addr, old_addr + old_len);
+        arch_flush_icache_range(mm, new_addr, new_addr + new_len);
+    }
+    int err = do_munmap(mm, old_addr, old_len);
+    if (err)
+        return err;
+    new_vma = find_vma(mm, new_addr);
+    vma_merge_neighbours(mm, new_vma);
+    return new_addr;
+}
+
+/* mremap(2). Returns the (possibly new) address or -errno. */
+long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
+               unsigned long new_len, unsigned long flags, unsigned long new_addr)
+{
+    long ret;
+
+    if (flags & ~(MREMAP_FIXED | MREMAP_MAYMOVE))
+        return -EINVAL;
+    if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+        return -EINVAL;
+    if (addr & ~PAGE_MASK)
+        return -EINVAL;
+    old_len = PAGE_ALIGN(old_len);
+    new_len = PAGE_ALIGN(new_len);
+    if (!new_len || new_len > mm->task_size)
+        return -EINVAL;
+
+    if (flags & MREMAP_FIXED) {
+        if ((new_addr & ~PAGE_MASK) || new_addr > mm->task_size - new_len)
+            return -EINVAL;
+        if (new_addr < addr + old_len && addr < new_addr + new_len)
+            return -EINVAL; /* overlapping ranges */
+        ret = do_munmap(mm, new_addr, new_len);
+        if (ret)
+            return ret;
+        if (old_len > new_len) {
+            ret = do_munmap(mm, addr + new_len, old_len - new_len);
+            if (ret)
+                return ret;
+            old_len = new_len;
+        }
+    } else if (old_len >= new_len) {
+        ret = do_munmap(mm, addr + new_len, old_len - new_len);
+        return ret ? ret : (long)addr;
+    }
+
+    struct vm_area_struct *vma = find_vma(mm, addr);
+    if (!vma || vma->vm_start > addr)
+        return -EFAULT;
+    if (old_len > vma->vm_end - addr)
+        return -EFAULT;
+    if (vma->vm_flags & VM_DONTEXPAND && new_len > old_len)
+        return -EFAULT;
+
+    if (!(flags & MREMAP_FIXED) && old_len == vma->vm_end - addr) {
+        /* vma_expandable: grow in place if nothing lies in the way */
+        unsigned long end = addr + new_len;
+        struct vm_area_struct *next = vma->vm_next;
+        if (end <= mm->task_size && (!next || end <= next->vm_start)) {
+            unsigned long grow = (new_len - old_len) >> PAGE_SHIFT;
+            vma->vm_end = end;
+            mm_stat_account(mm, vma->vm_flags, grow);
+            vma_merge_neighbours(mm, vma);
+            CHECK_MM(mm, "mremap grow");
+            return addr;
+        }
+    }
+    if (!(flags & MREMAP_MAYMOVE))
+        return -ENOMEM;
+    if (!(flags & MREMAP_FIXED)) {
+        unsigned long map_flags = (vma->vm_flags & VM_MAYSHARE) ? MAP_SHARED : MAP_PRIVATE;
+        pgoff_t pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+        new_addr = get_unmapped_area(mm, vma->vm_file, 0, new_len, pgoff, map_flags);
+        if ((long)new_addr < 0)
+            return (long)new_addr;
+    }
+    ret = move_vma(vma, addr, old_len, new_len, new_addr);
+    CHECK_MM(mm, "mremap move");
+    return ret;
+}

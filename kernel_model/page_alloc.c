@@ -1,0 +1,141 @@
+/*
+ * page_alloc.c - frames of guest-physical RAM and their struct page (models mm/page_alloc.c and
+ * the zero page of mm/memory.c).
+ *
+ * All guest-physical memory is one host buffer handed to mem_init(); frame N lives at
+ * ram + N * PAGE_SIZE, so page_address() is the kernel's direct map. Frames are handed out from a
+ * free stack (most recently freed first, for cache warmth) and, when that is empty, from a bump
+ * pointer over never-used frames: neither the buffer nor mem_map is touched before a frame is
+ * first used, so an idle 4 GiB guest costs the host nothing.
+ *
+ * Invariants:
+ *  1. A free frame has PG_buddy set, _refcount 0, _mapcount -1, mapping NULL.
+ *  2. An allocated frame has _refcount >= 1 (the allocation's own reference, handed to the
+ *     caller) until the last put_page() frees it.
+ *  3. The zero page is PG_reserved and never freed: get/put on it are no-ops, as for Linux's
+ *     ZERO_PAGE, whose references are not counted by vm_normal_page() users.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_model/mm.h"
+
+static unsigned char *ram_base;
+static unsigned long nr_frames;
+static struct page *mem_map;
+static unsigned long *free_stack; /* pfns of freed frames */
+static unsigned long free_top;    /* entries in free_stack */
+static unsigned long next_fresh;  /* first never-allocated frame */
+static struct page *zero_pg;
+
+int mem_init(void *ram, uint64_t ram_bytes)
+{
+    ram_base = ram;
+    nr_frames = ram_bytes >> PAGE_SHIFT;
+    mem_map = calloc(nr_frames, sizeof(*mem_map));
+    free_stack = calloc(nr_frames, sizeof(*free_stack));
+    if (!mem_map || !free_stack || nr_frames < 16)
+        return -1;
+    free_top = 0;
+    next_fresh = 0;
+    zero_pg = alloc_page_zeroed();
+    zero_pg->flags |= 1UL << PG_reserved;
+    return 0;
+}
+
+void mem_exit(void)
+{
+    free(mem_map);
+    free(free_stack);
+    mem_map = NULL;
+    free_stack = NULL;
+    nr_frames = 0;
+}
+
+struct page *pfn_to_page(unsigned long pfn)
+{
+    return pfn < nr_frames ? &mem_map[pfn] : NULL;
+}
+
+unsigned long page_to_pfn(const struct page *page)
+{
+    return (unsigned long)(page - mem_map);
+}
+
+void *page_address(const struct page *page)
+{
+    return ram_base + (page_to_pfn(page) << PAGE_SHIFT);
+}
+
+void *pfn_address(unsigned long pfn)
+{
+    return ram_base + (pfn << PAGE_SHIFT);
+}
+
+struct page *virt_to_page(const void *addr)
+{
+    return &mem_map[((const unsigned char *)addr - ram_base) >> PAGE_SHIFT];
+}
+
+struct page *zero_page(void)
+{
+    return zero_pg;
+}
+
+unsigned long nr_free_pages(void)
+{
+    return free_top + (nr_frames - next_fresh);
+}
+
+unsigned long totalram_pages(void)
+{
+    return nr_frames;
+}
+
+/* Take a frame off the free stack or the fresh range. NULL when RAM is exhausted (the caller
+ * turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back with one reference. */
+struct page *alloc_page_nozero(void)
+{
+    unsigned long pfn;
+    if (free_top)
+        pfn = free_stack[--free_top];
+    else if (next_fresh < nr_frames)
+        pfn = next_fresh++;
+    else
+        return NULL;
+    struct page *page = &mem_map[pfn];
+    page->flags = 0;
+    page->_refcount = 1;
+    page->_mapcount = -1;
+    page->mapping = NULL;
+    page->index = 0;
+    page->cache_next = NULL;
+    return page;
+}
+
+struct page *alloc_page_zeroed(void)
+{
+    struct page *page = alloc_page_nozero();
+    if (page)
+        memset(page_address(page), 0, PAGE_SIZE);
+    return page;
+}
+
+void get_page(struct page *page)
+{
+    if (!PageReserved(page))
+        page->_refcount++;
+}
+
+/* Drop a reference; the last one returns the frame to the free stack (__free_pages). */
+void put_page(struct page *page)
+{
+    if (PageReserved(page))
+        return;
+    if (--page->_refcount > 0)
+        return;
+    page->flags = 1UL << PG_buddy;
+    page->_mapcount = -1;
+    page->mapping = NULL;
+    free_stack[free_top++] = page_to_pfn(page);
+}

@@ -1,0 +1,29 @@
+/*
+ * rmap.c - mapping counts of pages (models the counting half of mm/rmap.c).
+ *
+ * Linux's reverse map also lets reclaim find every PTE of a page; the model only needs that when
+ * swap arrives, so here it keeps what do_wp_page decides on: _mapcount, and PageAnon.
+ * The reference a mapping holds is taken by whoever installs the PTE (mk_pte callers), not here.
+ */
+#include "kernel_model/mm.h"
+
+/* A freshly allocated anonymous page gets its first mapping (mapcount 0 -> 1). */
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
+{
+    page->flags |= 1UL << PG_anon;
+    page->mapping = NULL;
+    page->index = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+    page->_mapcount = 0;
+}
+
+/* One more PTE maps a page-cache page (or, after fork, an anonymous page: page_dup_rmap). */
+void page_add_file_rmap(struct page *page)
+{
+    page->_mapcount++;
+}
+
+/* One PTE stops mapping the page. The caller drops the mapping's reference itself. */
+void page_remove_rmap(struct page *page)
+{
+    page->_mapcount--;
+}

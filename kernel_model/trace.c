@@ -1,0 +1,87 @@
+/*
+ * trace.c - fault-event observers and the path recorder (the model's tracepoints).
+ *
+ * do_page_fault() opens an event with trace_fault_begin(), the handlers it passes through append
+ * their names with trace_fn(), and trace_fault_end() hands the finished event to every observer.
+ * Handlers reached outside a page fault (MAP_POPULATE, madvise) trace nothing.
+ */
+#include <string.h>
+
+#include "kernel_model/trace.h"
+#include "kernel_model/trace_internal.h"
+
+static struct fault_observer *observers;
+static struct fault_event *cur; /* the event being built, NULL outside do_page_fault */
+static uint64_t seq;
+
+uint64_t (*trace_icount_source)(void *ctx);
+void *trace_icount_ctx;
+
+void fault_observer_register(struct fault_observer *obs)
+{
+    obs->next = observers;
+    observers = obs;
+}
+
+void fault_observer_unregister(struct fault_observer *obs)
+{
+    for (struct fault_observer **pp = &observers; *pp; pp = &(*pp)->next) {
+        if (*pp == obs) {
+            *pp = obs->next;
+            return;
+        }
+    }
+}
+
+void trace_fn(const char *fn)
+{
+    if (cur && cur->path_len < FAULT_PATH_MAX)
+        cur->path[cur->path_len++] = fn;
+}
+
+void trace_fault_begin(struct fault_event *ev)
+{
+    memset(ev, 0, sizeof(*ev));
+    ev->seq = ++seq;
+    ev->icount = trace_icount_source ? trace_icount_source(trace_icount_ctx) : 0;
+    cur = ev;
+}
+
+void trace_fault_end(struct fault_event *ev)
+{
+    cur = NULL;
+    for (struct fault_observer *o = observers; o; o = o->next)
+        o->on_fault(o->ctx, ev);
+}
+
+uint64_t trace_fault_count(void)
+{
+    return seq;
+}
+
+void fault_path_format(const struct fault_event *ev, char *buf, unsigned len)
+{
+    unsigned n = 0;
+    if (len)
+        buf[0] = 0;
+    for (int i = 0; i < ev->path_len && n + 1 < len; i++) {
+        size_t l = strlen(ev->path[i]);
+        if (i && n + 1 < len)
+            buf[n++] = '>';
+        if (n + l >= len)
+            l = len - n - 1;
+        memcpy(buf + n, ev->path[i], l);
+        n += l;
+        buf[n] = 0;
+    }
+}
+
+const char *fault_outcome_name(enum fault_kind_outcome o)
+{
+    static const char *const names[] = {
+        [OUTCOME_MINOR] = "minor",   [OUTCOME_MAJOR] = "major",       [OUTCOME_SIGSEGV] = "sigsegv",
+        [OUTCOME_SIGBUS] = "sigbus", [OUTCOME_EFAULT] = "efault",     [OUTCOME_OOM] = "oom",
+        [OUTCOME_KILL] = "kill",     [OUTCOME_SPURIOUS] = "spurious",
+    };
+    return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
+}

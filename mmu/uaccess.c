@@ -1,0 +1,107 @@
+/*
+ * uaccess.c - copy_to_user and friends: supervisor-mode accesses to guest memory through the
+ * same page tables, faulting into the model with X86_PF_USER clear (arch/x86/lib/usercopy_64.c
+ * with the exception-table fix-up of arch/x86/mm/extable.c).
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "kernel_model/mm.h"
+#include "mmu/mmu.h"
+#include "mmu/uaccess.h"
+
+/*
+ * Host pointer for [addr, addr + up to the page end) with the access allowed, faulting it in
+ * like the kernel would. NULL when the fault could not be resolved (the -EFAULT fix-up).
+ */
+static void *user_page(struct task_struct *tsk, uint64_t addr, bool write)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        unsigned error;
+        void *p = mmu_kernel_translate(tsk, addr, write, &error);
+        if (p)
+            return p;
+        struct mmu *m = tsk->mm ? tsk->mm->arch : NULL;
+        struct pt_regs regs = {0};
+        if (m) {
+            regs.ip = mmu_reg_read(m, UC_X86_REG_RIP);
+            regs.sp = mmu_reg_read(m, UC_X86_REG_RSP);
+        }
+        struct fault_result res;
+        do_page_fault(tsk, &regs, error, addr, &res);
+        if (res.outcome != FAULT_OK)
+            return NULL;
+    }
+    return NULL;
+}
+
+static size_t chunk(uint64_t addr, size_t n)
+{
+    size_t room = PAGE_SIZE - (addr & ~PAGE_MASK);
+    return n < room ? n : room;
+}
+
+size_t copy_to_user(struct task_struct *tsk, uint64_t to, const void *from, size_t n)
+{
+    const char *src = from;
+    while (n) {
+        size_t c = chunk(to, n);
+        void *dst = user_page(tsk, to, true);
+        if (!dst)
+            return n;
+        memcpy(dst, src, c);
+        to += c;
+        src += c;
+        n -= c;
+    }
+    return 0;
+}
+
+size_t copy_from_user(struct task_struct *tsk, void *to, uint64_t from, size_t n)
+{
+    char *dst = to;
+    while (n) {
+        size_t c = chunk(from, n);
+        void *src = user_page(tsk, from, false);
+        if (!src)
+            return n;
+        memcpy(dst, src, c);
+        from += c;
+        dst += c;
+        n -= c;
+    }
+    return 0;
+}
+
+size_t clear_user(struct task_struct *tsk, uint64_t to, size_t n)
+{
+    while (n) {
+        size_t c = chunk(to, n);
+        void *dst = user_page(tsk, to, true);
+        if (!dst)
+            return n;
+        memset(dst, 0, c);
+        to += c;
+        n -= c;
+    }
+    return 0;
+}
+
+long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        size_t c = chunk(src + done, n - done);
+        const char *p = user_page(tsk, src + done, false);
+        if (!p)
+            return -EFAULT;
+        const char *nul = memchr(p, 0, c);
+        if (nul) {
+            memcpy(dst + done, p, nul - p + 1);
+            return (long)(done + (nul - p));
+        }
+        memcpy(dst + done, p, c);
+        done += c;
+    }
+    return -ENAMETOOLONG;
+}
