@@ -134,7 +134,8 @@ static int check_tables(struct mm_struct *mm, long *rss, struct mapped *mp, char
 
 static int check_pages(struct mapped *mp, char *buf, size_t len)
 {
-    qsort(mp->pfn, mp->n, sizeof(*mp->pfn), cmp_ul);
+    if (mp->n)
+        qsort(mp->pfn, mp->n, sizeof(*mp->pfn), cmp_ul);
     for (size_t i = 0; i < mp->n;) {
         size_t j = i;
         while (j < mp->n && mp->pfn[j] == mp->pfn[i])

@@ -83,6 +83,12 @@ static pte_t *pte_offset(uint64_t *pmd, unsigned long addr)
     return (pte_t *)&entry_table(*pmd)[pte_index(addr)];
 }
 
+pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
+{
+    uint64_t *pmd = pmd_alloc_walk(mm, addr);
+    return pmd ? pte_alloc(mm, pmd, addr) : NULL;
+}
+
 pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr)
 {
     uint64_t e = *pgd_offset(mm, addr);
@@ -651,8 +657,7 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
     pte_t *old = lookup_pte(mm, old_addr);
     if (!old || pte_none(*old))
         return true;
-    uint64_t *pmd = pmd_alloc_walk(mm, new_addr);
-    pte_t *new = pmd ? pte_alloc(mm, pmd, new_addr) : NULL;
+    pte_t *new = pte_alloc_map(mm, new_addr);
     if (!new)
         return false;
     old = lookup_pte(mm, old_addr); /* allocation cannot move tables, but stay obviously right */

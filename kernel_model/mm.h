@@ -131,6 +131,8 @@ void page_remove_rmap(struct page *page);
 /* --- kernel/fork.c, mm/mmap.c: address-space life cycle --- */
 struct mm_struct *mm_alloc(void);
 void mmput(struct mm_struct *mm); /* drops a user; the last one tears the mm down (exit_mmap) */
+/* fork: copy oldmm's VMAs and (copy-on-write) PTEs into the fresh mm. 0 or -ENOMEM. */
+int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
 
 /* --- mm/mmap.c --- */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);

@@ -28,6 +28,8 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
                       pgprot_t newprot);
 void free_pgtables_all(struct mm_struct *mm);
+/* The PTE for addr, allocating the tables on the way (pte_alloc_map). NULL: out of memory. */
+pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
 void do_set_pte_around(struct vm_fault *vmf, unsigned long addr, struct page *page);
 /* Move the PTE at old_addr to new_addr (move_page_tables, one page). false: out of memory. */
 bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area_struct *new_vma,

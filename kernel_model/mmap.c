@@ -333,6 +333,7 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
         if (err)
             return err;
     }
+    vma = find_vma(mm, start); /* the splits may have put a new struct at start */
     while (vma && vma->vm_start < end) {
         struct vm_area_struct *next = vma->vm_next;
         zap_page_range(vma, vma->vm_start, vma->vm_end);

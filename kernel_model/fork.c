@@ -1,0 +1,103 @@
+/*
+ * fork.c - duplicating an address space for fork (models dup_mmap of kernel/fork.c and
+ * copy_page_range / copy_one_pte of mm/memory.c, Linux 4.20).
+ *
+ * After dup_mmap, every private writable page is mapped read-only in both parent and child with
+ * one more reference and mapcount: the first write on either side goes through do_wp_page, which
+ * copies while the page is still shared and reuses it once it is the last mapping.
+ */
+#include <stdlib.h>
+
+#include "kernel_model/arch.h"
+#include "kernel_model/mm_internal.h"
+
+static bool is_cow_mapping(unsigned long flags)
+{
+    return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
+}
+
+/*
+ * copy_page_range - copy the PTEs of vma (in src) into dst_vma's mm. Private writable PTEs are
+ * write-protected on both sides. File VMAs with no anonymous pages are skipped: the child will
+ * fault them in from the page cache, which is cheaper than copying PTEs (as Linux does).
+ * Returns 0 or -ENOMEM.
+ */
+static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *vma)
+{
+    struct mm_struct *dst = dst_vma->vm_mm, *src = vma->vm_mm;
+    if (!vma->anon_vma)
+        return 0;
+    for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+        pte_t *src_pte = lookup_pte(src, addr);
+        if (!src_pte || pte_none(*src_pte))
+            continue;
+        pte_t pte = *src_pte;
+        if (is_cow_mapping(vma->vm_flags) && pte_write(pte)) {
+            *src_pte = pte_wrprotect(*src_pte);
+            pte = pte_wrprotect(pte);
+        }
+        if (vma->vm_flags & VM_SHARED)
+            pte = pte_mkclean(pte);
+        pte = pte_mkold(pte);
+        pte_t *dst_pte = pte_alloc_map(dst, addr);
+        if (!dst_pte)
+            return -12; /* -ENOMEM */
+        if (pte_present(pte) && !pte_special(pte)) {
+            struct page *page = pfn_to_page(pte_pfn(pte));
+            get_page(page);
+            page_add_file_rmap(page); /* page_dup_rmap: one more mapping */
+            dst->rss_stat[PageAnon(page)                          ? MM_ANONPAGES
+                          : page->mapping && page->mapping->shmem ? MM_SHMEMPAGES
+                                                                  : MM_FILEPAGES]++;
+        }
+        *dst_pte = pte;
+    }
+    return 0;
+}
+
+/*
+ * dup_mmap - give the empty mm `mm` a copy of oldmm's VMAs (VM_DONTCOPY ones excepted) and the
+ * PTEs copy_page_range copies, then flush oldmm's TLB: its writable PTEs became read-only.
+ */
+int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
+{
+    struct vm_area_struct *prev = NULL;
+    int ret = 0;
+
+    mm->mmap_base = oldmm->mmap_base;
+    mm->task_size = oldmm->task_size;
+    mm->start_code = oldmm->start_code;
+    mm->end_code = oldmm->end_code;
+    mm->start_data = oldmm->start_data;
+    mm->end_data = oldmm->end_data;
+    mm->start_brk = oldmm->start_brk;
+    mm->brk = oldmm->brk;
+    mm->start_stack = oldmm->start_stack;
+    mm->arg_start = oldmm->arg_start;
+    mm->arg_end = oldmm->arg_end;
+    mm->env_start = oldmm->env_start;
+    mm->env_end = oldmm->env_end;
+
+    for (struct vm_area_struct *v = oldmm->mmap; v; v = v->vm_next) {
+        if (v->vm_flags & VM_DONTCOPY)
+            continue;
+        struct vm_area_struct *tmp = malloc(sizeof(*tmp));
+        if (!tmp) {
+            ret = -12;
+            break;
+        }
+        *tmp = *v;
+        if (tmp->vm_file)
+            get_file(tmp->vm_file);
+        vma_link_after(mm, tmp, prev);
+        mm_stat_account(mm, tmp->vm_flags, (tmp->vm_end - tmp->vm_start) >> PAGE_SHIFT);
+        prev = tmp;
+        ret = copy_page_range(tmp, v);
+        if (ret)
+            break;
+    }
+    arch_flush_tlb_mm(oldmm);
+    CHECK_MM(oldmm, "dup_mmap (parent)");
+    CHECK_MM(mm, "dup_mmap (child)");
+    return ret;
+}

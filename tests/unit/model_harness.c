@@ -1,0 +1,188 @@
+/*
+ * model_harness.c - the machine under the model for unit tests: RAM from malloc, arch hooks
+ * that count flushes, a fault observer that keeps the last event, and an in-memory file.
+ */
+#include <stdarg.h>
+
+#include "tests/unit/model_test.h"
+
+int test_failures;
+int tlb_flushes;
+int icache_flushes;
+struct task_struct test_task;
+struct fault_event last_event;
+char last_path[512];
+
+static void *ram;
+static const uint64_t ram_bytes = 64 << 20;
+static unsigned long free_at_start;
+
+void arch_flush_tlb_mm(struct mm_struct *mm)
+{
+    (void)mm;
+    tlb_flushes++;
+}
+
+void arch_flush_icache_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+    (void)mm;
+    (void)start;
+    (void)end;
+    icache_flushes++;
+}
+
+void arch_printk(const char *fmt, ...)
+{
+    (void)fmt; /* the unit tests check the state, not the kernel log */
+}
+
+bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsigned long address)
+{
+    return false;
+}
+
+static void keep_event(void *ctx, const struct fault_event *ev)
+{
+    (void)ctx;
+    last_event = *ev;
+    fault_path_format(ev, last_path, sizeof(last_path));
+}
+
+static struct fault_observer observer = {.on_fault = keep_event};
+
+void test_setup(void)
+{
+    ram = aligned_alloc(4096, ram_bytes);
+    if (!ram || mem_init(ram, ram_bytes)) {
+        fprintf(stderr, "cannot set up RAM\n");
+        exit(2);
+    }
+    free_at_start = nr_free_pages();
+    memset(&test_task, 0, sizeof(test_task));
+    test_task.pid = 42;
+    strcpy(test_task.comm, "unit");
+    test_task.rlimit_stack = 8 << 20;
+    test_task.mm = mm_alloc();
+    test_task.mm->owner = &test_task;
+    fault_observer_unregister(&observer);
+    fault_observer_register(&observer);
+    fault_around_bytes = 65536;
+    tlb_flushes = icache_flushes = 0;
+}
+
+void test_teardown(void)
+{
+    mmput(test_task.mm);
+    test_task.mm = NULL;
+    /* every frame but the zero page must be back: no reference may leak */
+    CHECK_EQ(nr_free_pages(), free_at_start + 0);
+    mem_exit();
+    free(ram);
+}
+
+enum fault_outcome fault(unsigned long addr, unsigned error_code, unsigned long sp,
+                         struct fault_result *res)
+{
+    struct fault_result local;
+    struct pt_regs regs = {.ip = 0x401000, .sp = sp, .user_mode = error_code & X86_PF_USER};
+    if (!res)
+        res = &local;
+    do_page_fault(&test_task, &regs, error_code, addr, res);
+    assert_invariants("fault");
+    return res->outcome;
+}
+
+unsigned long mmap_anon(unsigned long addr, unsigned long len, int prot)
+{
+    long r = do_mmap(test_task.mm, NULL, addr, len, prot,
+                     MAP_PRIVATE | MAP_ANONYMOUS | (addr ? MAP_FIXED : 0), 0);
+    CHECK(r > 0);
+    assert_invariants("mmap");
+    return (unsigned long)r;
+}
+
+pte_t pte_at(unsigned long addr)
+{
+    pte_t *p = lookup_pte(test_task.mm, addr);
+    return p ? *p : __pte(0);
+}
+
+void assert_invariants(const char *where)
+{
+    char msg[256];
+    if (check_mm_invariants(test_task.mm, msg, sizeof(msg))) {
+        fprintf(stderr, "invariant broken after %s: %s\n", where, msg);
+        test_failures++;
+    }
+}
+
+int count_vmas(void)
+{
+    int n = 0;
+    for (struct vm_area_struct *v = test_task.mm->mmap; v; v = v->vm_next)
+        n++;
+    return n;
+}
+
+/* ---- the in-memory file ---- */
+
+struct memfile {
+    unsigned char *data;
+    unsigned long size;
+};
+static unsigned reads, writes;
+static uint64_t next_ino = 100;
+
+static int mem_readpage(struct address_space *m, pgoff_t index, void *buf)
+{
+    struct memfile *mf = m->host;
+    reads++;
+    memset(buf, 0, PAGE_SIZE);
+    unsigned long off = index << PAGE_SHIFT;
+    if (off < mf->size) {
+        unsigned long n = mf->size - off < PAGE_SIZE ? mf->size - off : PAGE_SIZE;
+        memcpy(buf, mf->data + off, n);
+    }
+    return 0;
+}
+
+static int mem_writepage(struct address_space *m, pgoff_t index, const void *buf, size_t len)
+{
+    struct memfile *mf = m->host;
+    writes++;
+    memcpy(mf->data + (index << PAGE_SHIFT), buf, len);
+    return 0;
+}
+
+static void mem_release(struct address_space *m)
+{
+    (void)m; /* the test inspects the data after the mapping is gone; it leaks on purpose */
+}
+
+static const struct address_space_operations mem_aops = {mem_readpage, mem_writepage, mem_release};
+
+struct file *memfile_open(unsigned long size, int seed, bool writable)
+{
+    struct memfile *mf = malloc(sizeof(*mf));
+    mf->size = size;
+    mf->data = malloc(size + PAGE_SIZE);
+    for (unsigned long i = 0; i < size; i++)
+        mf->data[i] = (unsigned char)(i * 7 + seed);
+    struct address_space *m = address_space_get(1, next_ino++, size, "/memfile", &mem_aops, mf);
+    return file_open_mapping(m, true, writable);
+}
+
+unsigned memfile_reads(void)
+{
+    return reads;
+}
+
+unsigned memfile_writes(void)
+{
+    return writes;
+}
+
+unsigned char memfile_byte(struct file *f, unsigned long off)
+{
+    return ((struct memfile *)f->f_mapping->host)->data[off];
+}
