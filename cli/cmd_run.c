@@ -152,6 +152,8 @@ int cmd_run(int argc, char **argv)
         struct sigaction sa = {.sa_handler = on_stop_signal};
         sigaction(SIGINT, &sa, NULL);
         sigaction(SIGTERM, &sa, NULL);
+        /* A guest writing to a closed pipe must get EPIPE, not kill faultline mid-log. */
+        signal(SIGPIPE, SIG_IGN);
         emu_run(e, &res);
         running_emu = NULL;
         if (res.stop == EMU_ERROR)

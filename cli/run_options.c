@@ -3,6 +3,7 @@
  * know where there is one: -L/--sysroot, -E/-U, --strace).
  */
 #include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +200,12 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             opt->strace_path = optarg ? optarg : "-";
             break;
         case 'L':
-            opt->sysroot = optarg;
+            /* absolute, so guest paths can be matched against it (strip_sysroot) */
+            opt->sysroot = realpath(optarg, NULL);
+            if (!opt->sysroot) {
+                fprintf(stderr, "faultline %s: --sysroot %s: %s\n", cmd, optarg, strerror(errno));
+                return 2;
+            }
             ro->options_json = json_escape_append(ro->options_json, "sysroot", optarg);
             break;
         case 'E':

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emu/linux_abi.h"
+#include "emu/signal.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "mmu/uaccess.h"
@@ -137,6 +138,9 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
         return -ENOSYS;
     }
     long ret = d->fn(p, a);
+    /* pipe_write: EPIPE comes with SIGPIPE (default action: terminate) */
+    if (ret == -EPIPE)
+        send_sig_self(p, 13 /* SIGPIPE */);
     if (p->emu->strace) {
         if (p->exited)
             fprintf(p->emu->strace, "[pid %d] %s(%d) = ?\n", p->task.pid, d->name, (int)a[0]);

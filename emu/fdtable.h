@@ -1,0 +1,82 @@
+/*
+ * fdtable.h - the guest's file descriptor table (include/linux/fdtable.h, fs/file.c).
+ *
+ * Guest fd numbers belong to the guest (0..FDTABLE_MAX-1) and are unrelated to faultline's own
+ * host fds. Each guest fd points at an open file description (struct ofd, Linux's struct file)
+ * that wraps one host fd; dup() and fork share an ofd, so they share the file offset and status
+ * flags exactly as Linux does, because the host fd is the same. Close-on-exec belongs to the fd,
+ * not the ofd, so the table keeps it; every host fd is opened O_CLOEXEC on the host whatever the
+ * guest asked, which the host's F_GETFL does not report.
+ */
+#ifndef FL_FDTABLE_H
+#define FL_FDTABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* RLIMIT_NOFILE as the guest sees it (soft and hard): the size of every table. */
+#define FDTABLE_MAX 1024
+
+/* An open file description. */
+struct ofd {
+    int hostfd;
+    int refs;      /* guest fds (in any table) and transient holders */
+    int flags;     /* open(2) flags at open, status flags (O_APPEND, O_NONBLOCK) after F_SETFL */
+    unsigned type; /* st_mode & S_IFMT of the host file at open (0 if unknown) */
+    char *path;    /* the host path it was opened by, or NULL (stdio, pipes) */
+};
+
+struct fdtable {
+    int refs; /* processes sharing this table (CLONE_FILES) */
+    struct ofd *fd[FDTABLE_MAX];
+    uint64_t cloexec[FDTABLE_MAX / 64];
+};
+
+/* A table whose guest fds 0, 1, 2 are dups of faultline's host 0, 1, 2 (a host fd that is
+ * closed leaves the guest fd closed too). Never NULL: aborts when out of memory. */
+struct fdtable *fdtable_new_stdio(void);
+
+/* A copy of `t` for fork: the same fds, sharing their ofds (refs taken), same close-on-exec. */
+struct fdtable *fdtable_dup(struct fdtable *t);
+
+/* Take one more reference on the table itself (CLONE_FILES). */
+struct fdtable *fdtable_hold(struct fdtable *t);
+
+/* Drop one reference on the table; the last one closes every fd and frees it. NULL is a no-op. */
+void fdtable_free(struct fdtable *t);
+
+/*
+ * Install `o` at the lowest free fd >= minfd. The table takes over the caller's reference on
+ * success; on failure the caller still owns it. Returns the fd, -EMFILE when no fd is free,
+ * -EINVAL when minfd is out of range.
+ */
+int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec);
+
+/* The fd fd_install(t, o, minfd, ...) would use now, or -EMFILE: lets open(2) fail with EMFILE
+ * before it creates a file, as Linux's get_unused_fd_flags() does. */
+int fd_lowest_free(struct fdtable *t, int minfd);
+
+/* Install `o` at exactly `fd`, closing what was there (dup2/dup3). Takes over the caller's
+ * reference. Returns fd or -EBADF if fd is out of range. */
+int fd_install_at(struct fdtable *t, int fd, struct ofd *o, bool cloexec);
+
+/* The ofd behind fd, or NULL (the caller returns -EBADF). No reference is taken: it is valid
+ * until the handler changes the table. */
+struct ofd *fd_get(struct fdtable *t, int fd);
+
+bool fd_get_cloexec(struct fdtable *t, int fd);
+void fd_set_cloexec(struct fdtable *t, int fd, bool on);
+
+/* Close guest fd `fd`. 0 or -EBADF. */
+int fd_close(struct fdtable *t, int fd);
+
+/* execve: close every fd marked close-on-exec. */
+void fdtable_close_on_exec(struct fdtable *t);
+
+/* A new ofd (refs 1) owning `hostfd`; `path` is copied. Never NULL: aborts when out of memory. */
+struct ofd *ofd_new(int hostfd, int flags, const char *path);
+struct ofd *ofd_hold(struct ofd *o);
+/* Drop a reference; the last one closes the host fd. */
+void ofd_put(struct ofd *o);
+
+#endif

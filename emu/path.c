@@ -1,0 +1,118 @@
+/*
+ * path.c - guest path names to host path names (see path.h for the rules).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/path.h"
+#include "emu/proc.h"
+#include "mmu/uaccess.h"
+
+long get_user_path(struct proc *p, uint64_t uaddr, char buf[PATH_MAX])
+{
+    return strncpy_from_user(&p->task, buf, uaddr, PATH_MAX);
+}
+
+/* The sysroot-prefixed form of an absolute path, if that file exists under the sysroot. */
+static bool sysroot_lookup(const char *sysroot, const char *path, char *out, size_t outlen)
+{
+    int n = snprintf(out, outlen, "%s%s", sysroot, path);
+
+    if (n < 0 || (size_t)n >= outlen)
+        return false;
+    /* AT_SYMLINK_NOFOLLOW: a symlink in the sysroot counts even when its target is elsewhere,
+     * so lstat/readlink/unlink see the sysroot's link itself. */
+    return faccessat(AT_FDCWD, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+/*
+ * "/proc/<the guest's pid>/rest" names the guest's /proc directory, which on the host is
+ * faultline's: "/proc/<host pid>/rest". (readlink("/proc/self") answers the guest's pid, so this
+ * is the path realpath() and friends build from it.) False when path is not such a name.
+ */
+static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t outlen)
+{
+    const char *s = path + 6;
+    char *end;
+    long pid;
+    int n;
+
+    if (strncmp(path, "/proc/", 6) != 0 || *s < '0' || *s > '9')
+        return false;
+    pid = strtol(s, &end, 10);
+    if ((*end != '/' && *end != 0) || (pid != p->task.tgid && pid != p->task.pid))
+        return false;
+    n = snprintf(out, outlen, "/proc/%d%s", (int)getpid(), end);
+    return n >= 0 && (size_t)n < outlen;
+}
+
+int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, size_t outlen,
+               int *host_dirfd)
+{
+    const char *sysroot = p->emu && p->emu->opt ? p->emu->opt->sysroot : NULL;
+    size_t len = strlen(guest_path);
+
+    *host_dirfd = AT_FDCWD;
+    if (guest_path[0] == '/') {
+        if (proc_pid_to_host(p, guest_path, out, outlen))
+            return 0;
+        if (sysroot && sysroot[0] && sysroot_lookup(sysroot, guest_path, out, outlen))
+            return 0;
+    } else if (dirfd != AT_FDCWD) {
+        struct ofd *o = fd_get(p->files, dirfd);
+        if (!o)
+            return -EBADF;
+        *host_dirfd = o->hostfd;
+    }
+    if (len >= outlen)
+        return -ENAMETOOLONG;
+    memcpy(out, guest_path, len + 1);
+    return 0;
+}
+
+long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd)
+{
+    char name[PATH_MAX];
+    long r = get_user_path(p, uaddr, name);
+
+    if (r < 0)
+        return r;
+    return resolve_at(p, dirfd, name, out, PATH_MAX, host_dirfd);
+}
+
+void strip_sysroot(struct proc *p, char *path)
+{
+    const char *sysroot = p->emu && p->emu->opt ? p->emu->opt->sysroot : NULL;
+    size_t sl;
+
+    if (!sysroot || !sysroot[0])
+        return;
+    sl = strlen(sysroot);
+    while (sl > 0 && sysroot[sl - 1] == '/')
+        sl--;
+    if (sl == 0 || strncmp(path, sysroot, sl) != 0 || (path[sl] != '/' && path[sl] != 0))
+        return;
+    if (path[sl] == 0)
+        strcpy(path, "/");
+    else
+        memmove(path, path + sl, strlen(path + sl) + 1);
+}
+
+char *guest_path_of_hostfd(struct proc *p, int hostfd, char *out, size_t outlen)
+{
+    char link[64];
+    ssize_t n;
+
+    snprintf(link, sizeof(link), "/proc/self/fd/%d", hostfd);
+    n = readlink(link, out, outlen);
+    if (n < 0 || (size_t)n >= outlen)
+        return NULL;
+    out[n] = 0;
+    strip_sysroot(p, out);
+    return out;
+}

@@ -1,0 +1,53 @@
+/*
+ * path.h - guest path names: reading them from guest memory (getname() in fs/namei.c) and
+ * turning a guest (dirfd, path) pair into a host one.
+ *
+ * Guest paths name host files. Two translations apply, like qemu-user's:
+ *  - a relative path keeps its meaning relative to the guest's dirfd, which becomes the host fd
+ *    behind it (AT_FDCWD stays AT_FDCWD: the guest's cwd is faultline's own cwd for now);
+ *  - with -L/--sysroot, an absolute path is looked up under the sysroot first and used from there
+ *    when it exists there (without following a final symlink), else used on the host as is.
+ *    Symlinks inside the sysroot that are absolute still resolve against the host root;
+ *  - "/proc/<the guest's pid>/..." becomes "/proc/<faultline's pid>/..." (what is served from the
+ *    model instead is procfs.h's business, asked before this).
+ */
+#ifndef FL_PATH_H
+#define FL_PATH_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct proc;
+
+/*
+ * Copy the NUL-terminated guest string at uaddr into buf (PATH_MAX bytes). Returns its length,
+ * -EFAULT, or -ENAMETOOLONG when no NUL came within PATH_MAX bytes. An empty string is returned
+ * as length 0: the caller's host syscall reports ENOENT unless AT_EMPTY_PATH applies.
+ */
+long get_user_path(struct proc *p, uint64_t uaddr, char buf[PATH_MAX]);
+
+/*
+ * Resolve (dirfd, guest_path) for a host *at() call: writes the host path into out (outlen bytes)
+ * and the host directory fd into *host_dirfd. dirfd is only looked at when the path is relative
+ * (or empty), as Linux does. Returns 0, -EBADF for a dirfd that is not an open guest fd, or
+ * -ENAMETOOLONG when the result does not fit in out.
+ */
+int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, size_t outlen,
+               int *host_dirfd);
+
+/* get_user_path() then resolve_at() into out (PATH_MAX bytes). 0 or -errno. */
+long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd);
+
+/* Take the sysroot prefix off a host path in place, if it has it ("/sysroot/bin/sh" becomes
+ * "/bin/sh", "/sysroot" becomes "/"): the path the guest knows the file by. */
+void strip_sysroot(struct proc *p, char *path);
+
+/*
+ * The absolute path of the file behind host fd `hostfd` as the guest would name it: the host's
+ * /proc/self/fd link with the sysroot prefix taken off. Returns out, or NULL when the host cannot
+ * tell (or the result does not fit). Used for an ofd's path (what /proc/PID/maps shows).
+ */
+char *guest_path_of_hostfd(struct proc *p, int hostfd, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * procfs.h - the guest's view of /proc, served from the model rather than the host.
+ *
+ * The host's /proc/self describes faultline, not the guest: /proc/self/maps, /proc/self/stat,
+ * /proc/PID/... must come from the model (VMAs, fault counters). open/openat ask procfs_open
+ * first for every absolute guest path; it either serves the file or says it is not one of its
+ * own, and then the path is opened on the host as usual.
+ */
+#ifndef FL_PROCFS_H
+#define FL_PROCFS_H
+
+#include <stddef.h>
+
+struct proc;
+
+/* procfs_open's answer for "not a path procfs serves: open it on the host". Never an fd and
+ * never a -errno value. */
+#define PROCFS_PASSTHROUGH (-0x10000)
+
+/*
+ * Open the absolute guest path `path` with open(2) flags `flags` for p, if procfs serves it.
+ * Returns a host fd holding the file's contents (for example a memfd the text was written to,
+ * positioned at 0; open/openat wrap it in an ofd and install it as a guest fd), -errno (such as
+ * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
+ * PROCFS_PASSTHROUGH. Served now: /proc/{self,thread-self,PID}/fd/N, /dev/fd/N and
+ * /dev/std{in,out,err}, which on the host would name faultline's own fds, reopen the guest fd's
+ * file; everything else passes through.
+ */
+int procfs_open(struct proc *p, const char *path, int flags);
+
+/*
+ * readlink/readlinkat of the absolute guest path `path`, if procfs serves it: writes the target
+ * (not NUL-terminated, at most outlen bytes) and returns its full length, returns -errno, or
+ * PROCFS_PASSTHROUGH. Served now: /proc/self (the guest's pid), /proc/{self,thread-self,PID}/exe
+ * (the guest's executable, by the name the guest knows it) and .../fd/N (the guest fd N's file,
+ * read from the host fd).
+ */
+long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * sys_fd.c - calls about the fd table itself: dup, dup2, dup3, fcntl, pipe2, poll (fs/file.c,
+ * fs/fcntl.c, fs/pipe.c, fs/select.c).
+ *
+ * What belongs to the fd (its number, close-on-exec) lives in the guest's table; what belongs to
+ * the open file description (offset, status flags, locks) lives in the host fd, which every
+ * guest fd dup'ed from it shares.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+_Static_assert(sizeof(struct flock) == 32, "struct flock is the kernel's");
+_Static_assert(sizeof(struct pollfd) == 8, "struct pollfd is the kernel's");
+
+long sys_dup(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    int fd;
+
+    if (!o)
+        return -EBADF;
+    fd = fd_install(p->files, ofd_hold(o), 0, false);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+/* dup2/dup3 (ksys_dup3): newfd gets oldfd's file, closing what newfd had; close-on-exec only as
+ * asked (dup2 clears it). */
+static long do_dup3(struct proc *p, int oldfd, int newfd, int flags)
+{
+    struct ofd *o = fd_get(p->files, oldfd);
+
+    if (!o)
+        return -EBADF;
+    if (newfd < 0 || newfd >= FDTABLE_MAX)
+        return -EBADF;
+    return fd_install_at(p->files, newfd, ofd_hold(o), flags & O_CLOEXEC);
+}
+
+long sys_dup2(struct proc *p, const uint64_t a[6])
+{
+    int oldfd = (int)a[0], newfd = (int)a[1];
+
+    /* dup2(fd, fd) only checks fd, and leaves its close-on-exec alone. */
+    if (oldfd == newfd)
+        return fd_get(p->files, oldfd) ? newfd : -EBADF;
+    return do_dup3(p, oldfd, newfd, 0);
+}
+
+long sys_dup3(struct proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[2];
+
+    if (flags & ~O_CLOEXEC)
+        return -EINVAL;
+    if ((int)a[0] == (int)a[1])
+        return -EINVAL;
+    return do_dup3(p, (int)a[0], (int)a[1], flags);
+}
+
+/* F_GETLK/F_SETLK(W) and the OFD variants: struct flock has the same layout on both sides.
+ * Locks are the host's, so they only exclude other host processes: guest processes that
+ * faultline runs in one host process do not conflict with one another yet. */
+static long fcntl_lock(struct proc *p, struct ofd *o, int cmd, uint64_t uarg)
+{
+    struct flock fl;
+
+    if (get_user_struct(p, &fl, uarg, sizeof(fl)))
+        return -EFAULT;
+    if (fcntl(o->hostfd, cmd, &fl) < 0)
+        return -errno;
+    if (cmd == F_GETLK || cmd == F_OFD_GETLK)
+        return put_user_struct(p, uarg, &fl, sizeof(fl));
+    return 0;
+}
+
+long sys_fcntl(struct proc *p, const uint64_t a[6])
+{
+    int fd = (int)a[0], cmd = (int)a[1];
+    struct ofd *o = fd_get(p->files, fd);
+    long r;
+
+    if (!o)
+        return -EBADF;
+    switch (cmd) {
+    case F_DUPFD:
+    case F_DUPFD_CLOEXEC:
+        /* the argument is an unsigned long; past RLIMIT_NOFILE it is EINVAL (f_dupfd) */
+        if (a[2] >= FDTABLE_MAX)
+            return -EINVAL;
+        r = fd_install(p->files, ofd_hold(o), (int)a[2], cmd == F_DUPFD_CLOEXEC);
+        if (r < 0)
+            ofd_put(o);
+        return r;
+    case F_GETFD:
+        return fd_get_cloexec(p->files, fd) ? FD_CLOEXEC : 0;
+    case F_SETFD:
+        fd_set_cloexec(p->files, fd, a[2] & FD_CLOEXEC);
+        return 0;
+    case F_GETFL:
+        return host_ret(fcntl(o->hostfd, F_GETFL));
+    case F_SETFL:
+        /* The host decides which status flags may change (O_APPEND, O_NONBLOCK, O_ASYNC,
+         * O_DIRECT, O_NOATIME) and refuses what Linux refuses. */
+        if (fcntl(o->hostfd, F_SETFL, (int)a[2]) < 0)
+            return -errno;
+        r = fcntl(o->hostfd, F_GETFL);
+        if (r >= 0)
+            o->flags = (int)r;
+        return 0;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+        return fcntl_lock(p, o, cmd, a[2]);
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+    case F_ADD_SEALS:
+    case F_GET_SEALS:
+        /* integer argument and result, all about the file itself */
+        return host_ret(fcntl(o->hostfd, cmd, (int)a[2]));
+    default:
+        /* F_SETOWN and friends would aim signals at faultline, not at the guest. */
+        return -EINVAL;
+    }
+}
+
+/* pipe2: the host's pipe. Both fds are installed, then the pair is copied out; if that faults
+ * both are closed again, as Linux's do_pipe2 does. */
+long sys_pipe2(struct proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[1], hfd[2], fd[2];
+    struct ofd *r, *w;
+
+    if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+        return -EINVAL;
+    if (pipe2(hfd, (flags & ~O_CLOEXEC) | O_CLOEXEC) < 0)
+        return -errno;
+    r = ofd_new(hfd[0], O_RDONLY | (flags & ~O_CLOEXEC), NULL);
+    w = ofd_new(hfd[1], O_WRONLY | (flags & ~O_CLOEXEC), NULL);
+    fd[0] = fd_install(p->files, r, 0, flags & O_CLOEXEC);
+    if (fd[0] < 0) {
+        ofd_put(r);
+        ofd_put(w);
+        return fd[0];
+    }
+    fd[1] = fd_install(p->files, w, 0, flags & O_CLOEXEC);
+    if (fd[1] < 0) {
+        fd_close(p->files, fd[0]);
+        ofd_put(w);
+        return fd[1];
+    }
+    if (put_user_struct(p, a[0], fd, sizeof(fd))) {
+        fd_close(p->files, fd[0]);
+        fd_close(p->files, fd[1]);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+/* pipe(fds): pipe2 without flags. */
+long sys_pipe(struct proc *p, const uint64_t a[6])
+{
+    const uint64_t b[6] = {a[0], 0};
+    return sys_pipe2(p, b);
+}
+
+/*
+ * poll: the guest's pollfd array with guest fd numbers swapped for host ones, polled on the
+ * host, revents copied back. A negative fd is skipped (revents 0), a guest fd that is not open
+ * reports POLLNVAL, as Linux's do_pollfd does. The host call really blocks: there is one
+ * process to run for now.
+ */
+long sys_poll(struct proc *p, const uint64_t a[6])
+{
+    uint64_t nfds = a[1];
+    int timeout = (int)a[2], nval = 0;
+    struct pollfd *g, *h;
+    long r;
+
+    if (nfds > FDTABLE_MAX) /* RLIMIT_NOFILE */
+        return -EINVAL;
+    g = calloc(nfds ? nfds : 1, sizeof(*g));
+    h = calloc(nfds ? nfds : 1, sizeof(*h));
+    if (!g || !h) {
+        r = -ENOMEM;
+        goto out;
+    }
+    if (get_user_struct(p, g, a[0], nfds * sizeof(*g))) {
+        r = -EFAULT;
+        goto out;
+    }
+    for (uint64_t i = 0; i < nfds; i++) {
+        struct ofd *o = g[i].fd >= 0 ? fd_get(p->files, g[i].fd) : NULL;
+        h[i].fd = o ? o->hostfd : -1;
+        h[i].events = g[i].events;
+        nval += g[i].fd >= 0 && !o;
+    }
+    /* POLLNVAL is an event: with one, the call returns at once */
+    r = poll(h, nfds, nval ? 0 : timeout < 0 ? -1 : timeout);
+    if (r < 0) {
+        r = -errno;
+        goto out;
+    }
+    for (uint64_t i = 0; i < nfds; i++) {
+        g[i].revents = h[i].revents;
+        if (g[i].fd >= 0 && h[i].fd < 0) {
+            g[i].revents = POLLNVAL;
+            r++;
+        }
+    }
+    if (put_user_struct(p, a[0], g, nfds * sizeof(*g)))
+        r = -EFAULT;
+out:
+    free(g);
+    free(h);
+    return r;
+}

@@ -1,0 +1,485 @@
+/*
+ * sys_file.c - opening, closing, reading, writing and stat'ing files (fs/open.c,
+ * fs/read_write.c, fs/stat.c, fs/readdir.c, fs/sync.c).
+ *
+ * Every guest fd wraps a host fd (fdtable.h), so the host kernel keeps offsets, O_APPEND, sharing
+ * after dup and all the error checks of the file itself; these handlers add what the host cannot
+ * see: guest fd numbers, guest paths (path.h), and guest memory, which is only reached through
+ * copy_to_user/copy_from_user over a bounce buffer of FL_BOUNCE bytes (uio.h).
+ *
+ * Faults on the guest buffer behave as in Linux: the bytes moved before the faulting byte count,
+ * and only when none were moved does the call fail with EFAULT. When a read has taken more bytes
+ * from the host than the guest could accept, a seekable file's offset is moved back so that the
+ * offset advances by exactly what the guest got, as Linux's does. (A pipe cannot give them back:
+ * the bytes are lost, where Linux would leave them in the pipe.)
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/path.h"
+#include "emu/procfs.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+/* One bounce buffer: syscalls run one at a time in faultline's single host thread, and nothing
+ * a copy_*_user fault does (the model, page-cache reads) comes back into these handlers. */
+static char bounce[FL_BOUNCE];
+
+/* The structs copied as bytes have the x86-64 kernel's layout on the host too. */
+_Static_assert(sizeof(struct stat) == 144, "struct stat is the kernel's");
+_Static_assert(sizeof(struct statx) == 256, "struct statx is the kernel's");
+_Static_assert(sizeof(struct iovec) == 16, "struct iovec is the kernel's");
+
+/* struct iovec as the guest lays it out. */
+struct uiov {
+    uint64_t base, len;
+};
+
+/* A cursor over guest iovec segments. */
+struct uiov_iter {
+    const struct uiov *iov;
+    int cnt, seg;
+    uint64_t off; /* bytes already done in iov[seg] */
+};
+
+/* Copy n bytes of buf out to the guest segments at the cursor; returns the bytes copied, less
+ * than n only if a fault stopped it. */
+static size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n)
+{
+    size_t done = 0;
+
+    while (done < n && it->seg < it->cnt) {
+        const struct uiov *v = &it->iov[it->seg];
+        size_t chunk = v->len - it->off;
+        size_t left;
+
+        if (chunk > n - done)
+            chunk = n - done;
+        left = copy_to_user(&p->task, v->base + it->off, buf + done, chunk);
+        done += chunk - left;
+        it->off += chunk - left;
+        if (left)
+            break;
+        if (it->off == v->len) {
+            it->seg++;
+            it->off = 0;
+        }
+    }
+    return done;
+}
+
+/* Copy up to n bytes from the guest segments at the cursor into buf; same contract. */
+static size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n)
+{
+    size_t done = 0;
+
+    while (done < n && it->seg < it->cnt) {
+        const struct uiov *v = &it->iov[it->seg];
+        size_t chunk = v->len - it->off;
+        size_t left;
+
+        if (chunk > n - done)
+            chunk = n - done;
+        left = copy_from_user(&p->task, buf + done, v->base + it->off, chunk);
+        done += chunk - left;
+        it->off += chunk - left;
+        if (left)
+            break;
+        if (it->off == v->len) {
+            it->seg++;
+            it->off = 0;
+        }
+    }
+    return done;
+}
+
+/* Files that give a full read when the data is there: read them to the full count. Anything
+ * else (pipes, ttys, sockets) returns after one host read, so a read never blocks for more
+ * after it already has data, as Linux's would not. */
+static bool reads_fully(const struct ofd *o)
+{
+    return o->type == S_IFREG || o->type == S_IFBLK;
+}
+
+/*
+ * The body of read, pread64 and readv: read up to `total` bytes from o into the guest segments,
+ * at the file offset (pos < 0) or at pos (pread). total has been clamped to FL_MAX_RW_COUNT.
+ * Returns bytes read, or -errno if none were.
+ */
+static long do_read_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, size_t total,
+                         int64_t pos)
+{
+    size_t done = 0;
+
+    if (total == 0) /* the host still checks the fd's mode (EBADF, EINVAL) */
+        return host_ret(pos < 0 ? read(o->hostfd, bounce, 0) : pread(o->hostfd, bounce, 0, pos));
+    while (done < total) {
+        size_t want = total - done < FL_BOUNCE ? total - done : FL_BOUNCE;
+        ssize_t n = pos < 0 ? read(o->hostfd, bounce, want)
+                            : pread(o->hostfd, bounce, want, pos + (int64_t)done);
+        size_t got;
+
+        if (n < 0)
+            return done ? (long)done : -errno;
+        if (n == 0)
+            break;
+        got = iter_copy_out(p, it, bounce, n);
+        done += got;
+        if (got < (size_t)n) {
+            if (pos < 0) /* give back what the guest did not take (fails harmlessly on pipes) */
+                lseek(o->hostfd, -(off_t)(n - got), SEEK_CUR);
+            return done ? (long)done : -EFAULT;
+        }
+        if ((size_t)n < want || !reads_fully(o))
+            break;
+    }
+    return done;
+}
+
+/*
+ * The body of write, pwrite64 and writev: the same contract, the other way. A short host write
+ * ends the call with what was written; a fault in the guest buffer writes the bytes before it.
+ * EPIPE reaches the guest as -EPIPE; SIGPIPE is the signal code's to raise (faultline itself
+ * must ignore SIGPIPE).
+ */
+static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, size_t total,
+                          int64_t pos)
+{
+    size_t done = 0;
+
+    if (total == 0)
+        return host_ret(pos < 0 ? write(o->hostfd, bounce, 0) : pwrite(o->hostfd, bounce, 0, pos));
+    while (done < total) {
+        size_t want = total - done < FL_BOUNCE ? total - done : FL_BOUNCE;
+        size_t got = iter_copy_in(p, it, bounce, want);
+        ssize_t n;
+
+        if (got == 0)
+            return done ? (long)done : -EFAULT;
+        n = pos < 0 ? write(o->hostfd, bounce, got)
+                    : pwrite(o->hostfd, bounce, got, pos + (int64_t)done);
+        if (n < 0)
+            return done ? (long)done : -errno;
+        done += n;
+        if ((size_t)n < got || got < want)
+            break;
+    }
+    return done;
+}
+
+/* A buffer that is not in the user half fails with EFAULT, but only after the fd's own checks,
+ * which Linux makes first: a zero-length host call reports those. */
+static long bad_buffer(struct ofd *o, bool writing, int64_t pos)
+{
+    long r;
+
+    if (pos < 0)
+        r = host_ret(writing ? write(o->hostfd, bounce, 0) : read(o->hostfd, bounce, 0));
+    else
+        r = host_ret(writing ? pwrite(o->hostfd, bounce, 0, pos)
+                             : pread(o->hostfd, bounce, 0, pos));
+    return r < 0 ? r : -EFAULT;
+}
+
+static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    struct uiov v = {a[1], a[2]};
+    struct uiov_iter it = {&v, 1, 0, 0};
+
+    if (!o)
+        return -EBADF;
+    if (!access_ok(v.base, v.len))
+        return bad_buffer(o, writing, pos);
+    if (v.len > FL_MAX_RW_COUNT)
+        v.len = FL_MAX_RW_COUNT;
+    return writing ? do_write_iter(p, o, &it, v.len, pos) : do_read_iter(p, o, &it, v.len, pos);
+}
+
+long sys_read(struct proc *p, const uint64_t a[6])
+{
+    return rw_one(p, a, false, -1);
+}
+
+long sys_write(struct proc *p, const uint64_t a[6])
+{
+    return rw_one(p, a, true, -1);
+}
+
+/* pread64/pwrite64: a negative offset is EINVAL and an unseekable file ESPIPE; the host says
+ * both, so only the offset's sign needs keeping apart from "use the file offset". */
+long sys_pread64(struct proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[3] < 0)
+        return fd_get(p->files, (int)a[0]) ? -EINVAL : -EBADF;
+    return rw_one(p, a, false, (int64_t)a[3]);
+}
+
+long sys_pwrite64(struct proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[3] < 0)
+        return fd_get(p->files, (int)a[0]) ? -EINVAL : -EBADF;
+    return rw_one(p, a, true, (int64_t)a[3]);
+}
+
+#define FL_UIO_MAXIOV 1024
+
+/* readv/writev: import the iovec array as Linux's import_iovec does (count, lengths, ranges),
+ * clamping the total to MAX_RW_COUNT. */
+static long rw_vec(struct proc *p, const uint64_t a[6], bool writing)
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    int cnt = (int)a[2];
+    struct uiov *iov;
+    struct uiov_iter it;
+    uint64_t total = 0;
+    long r;
+
+    if (!o)
+        return -EBADF;
+    if (cnt < 0 || cnt > FL_UIO_MAXIOV)
+        return -EINVAL;
+    iov = calloc(cnt ? cnt : 1, sizeof(*iov));
+    if (!iov)
+        return -ENOMEM;
+    if (get_user_struct(p, iov, a[1], cnt * sizeof(*iov))) {
+        r = -EFAULT;
+        goto out;
+    }
+    for (int i = 0; i < cnt; i++) {
+        if ((int64_t)iov[i].len < 0) {
+            r = -EINVAL;
+            goto out;
+        }
+        if (!access_ok(iov[i].base, iov[i].len)) {
+            r = -EFAULT;
+            goto out;
+        }
+        if (iov[i].len > FL_MAX_RW_COUNT - total)
+            iov[i].len = FL_MAX_RW_COUNT - total;
+        total += iov[i].len;
+    }
+    it = (struct uiov_iter){iov, cnt, 0, 0};
+    r = writing ? do_write_iter(p, o, &it, total, -1) : do_read_iter(p, o, &it, total, -1);
+out:
+    free(iov);
+    return r;
+}
+
+long sys_readv(struct proc *p, const uint64_t a[6])
+{
+    return rw_vec(p, a, false);
+}
+
+long sys_writev(struct proc *p, const uint64_t a[6])
+{
+    return rw_vec(p, a, true);
+}
+
+long sys_lseek(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+
+    if (!o)
+        return -EBADF;
+    return host_ret(lseek(o->hostfd, (off_t)a[1], (int)a[2]));
+}
+
+/*
+ * open/openat: procfs first (absolute paths), then the host. The host fd is always O_CLOEXEC on
+ * the host; the guest's O_CLOEXEC goes into the fd table. A free guest fd is found before the
+ * host open, so EMFILE never leaves a file created behind it.
+ */
+static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsigned mode)
+{
+    char name[PATH_MAX], hpath[PATH_MAX], gpath[PATH_MAX];
+    const char *opath = name; /* the ofd's path: what the guest sees in /proc/PID/maps */
+    int hdir, hostfd, fd;
+    long r = get_user_path(p, upath, name);
+    struct ofd *o;
+
+    if (r < 0)
+        return r;
+    r = fd_lowest_free(p->files, 0);
+    if (r < 0)
+        return r;
+    hostfd = name[0] == '/' ? procfs_open(p, name, flags) : PROCFS_PASSTHROUGH;
+    if (hostfd == PROCFS_PASSTHROUGH) {
+        r = resolve_at(p, dirfd, name, hpath, sizeof(hpath), &hdir);
+        if (r < 0)
+            return r;
+        hostfd = openat(hdir, hpath, flags | O_CLOEXEC, mode);
+        if (hostfd < 0)
+            return -errno;
+        opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
+    } else if (hostfd < 0) {
+        return hostfd;
+    }
+    o = ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
+    fd = fd_install(p->files, o, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+long sys_open(struct proc *p, const uint64_t a[6])
+{
+    return do_openat(p, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
+}
+
+long sys_openat(struct proc *p, const uint64_t a[6])
+{
+    return do_openat(p, (int)a[0], a[1], (int)a[2], (unsigned)a[3]);
+}
+
+long sys_close(struct proc *p, const uint64_t a[6])
+{
+    return fd_close(p->files, (int)a[0]);
+}
+
+/* Calls that take a guest fd and plain integers: the host fd does all the work. */
+#define FD_OR_EBADF(p, fd)                                                                         \
+    struct ofd *o = fd_get((p)->files, (int)(fd));                                                 \
+    if (!o)                                                                                        \
+        return -EBADF;
+
+long sys_fsync(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    return host_ret(fsync(o->hostfd));
+}
+
+long sys_fdatasync(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    return host_ret(fdatasync(o->hostfd));
+}
+
+long sys_ftruncate(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    return host_ret(ftruncate(o->hostfd, (off_t)a[1]));
+}
+
+long sys_fallocate(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    return host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));
+}
+
+/* sendfile(out_fd, in_fd, offset, count): host fd to host fd, no guest buffer in between. With
+ * an offset pointer the in file's own offset is left alone and the pointer is updated, even
+ * when the copy failed (do_sendfile's caller writes it back unconditionally). */
+long sys_sendfile(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *out = fd_get(p->files, (int)a[0]), *in = fd_get(p->files, (int)a[1]);
+    size_t count = a[3] < FL_MAX_RW_COUNT ? a[3] : FL_MAX_RW_COUNT;
+    off_t pos;
+    long r;
+
+    if (!a[2]) {
+        if (!out || !in)
+            return -EBADF;
+        return host_ret(sendfile(out->hostfd, in->hostfd, NULL, count));
+    }
+    if (get_user_struct(p, &pos, a[2], sizeof(pos)))
+        return -EFAULT;
+    if (!out || !in)
+        return -EBADF;
+    r = host_ret(sendfile(out->hostfd, in->hostfd, &pos, count));
+    if (put_user_struct(p, a[2], &pos, sizeof(pos)))
+        return -EFAULT;
+    return r;
+}
+
+/* --- stat family: struct stat and struct statx are the same bytes on host and guest --- */
+
+/* A path argument of the *at stat calls: since Linux 6.11 a NULL path with AT_EMPTY_PATH means
+ * the dirfd itself (glibc's fstat uses that form). */
+static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char hpath[PATH_MAX],
+                      int *hdir)
+{
+    if (upath == 0 && (flags & AT_EMPTY_PATH))
+        return resolve_at(p, dirfd, "", hpath, PATH_MAX, hdir);
+    return get_path_at(p, dirfd, upath, hpath, hdir);
+}
+
+static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int flags)
+{
+    char hpath[PATH_MAX];
+    int hdir;
+    struct stat st;
+    long r = stat_path(p, dirfd, upath, flags, hpath, &hdir);
+
+    if (r < 0)
+        return r;
+    if (fstatat(hdir, hpath, &st, flags) < 0)
+        return -errno;
+    return put_user_struct(p, ubuf, &st, sizeof(st));
+}
+
+long sys_stat(struct proc *p, const uint64_t a[6])
+{
+    return do_fstatat(p, AT_FDCWD, a[0], a[1], 0);
+}
+
+long sys_lstat(struct proc *p, const uint64_t a[6])
+{
+    return do_fstatat(p, AT_FDCWD, a[0], a[1], AT_SYMLINK_NOFOLLOW);
+}
+
+long sys_newfstatat(struct proc *p, const uint64_t a[6])
+{
+    return do_fstatat(p, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
+long sys_fstat(struct proc *p, const uint64_t a[6])
+{
+    struct stat st;
+    FD_OR_EBADF(p, a[0]);
+
+    if (fstat(o->hostfd, &st) < 0)
+        return -errno;
+    return put_user_struct(p, a[1], &st, sizeof(st));
+}
+
+long sys_statx(struct proc *p, const uint64_t a[6])
+{
+    char hpath[PATH_MAX];
+    int hdir, flags = (int)a[2];
+    struct statx stx;
+    long r = stat_path(p, (int)a[0], a[1], flags, hpath, &hdir);
+
+    if (r < 0)
+        return r;
+    if (statx(hdir, hpath, flags, (unsigned)a[3], &stx) < 0)
+        return -errno;
+    return put_user_struct(p, a[4], &stx, sizeof(stx));
+}
+
+/* getdents64: the host fills at most FL_BOUNCE bytes per call, which only means fewer entries per
+ * call (the guest calls again until 0); struct linux_dirent64 is copied as it came. */
+long sys_getdents64(struct proc *p, const uint64_t a[6])
+{
+    unsigned count = (unsigned)a[2];
+    long n;
+    FD_OR_EBADF(p, a[0]);
+
+    if (!access_ok(a[1], count))
+        return -EFAULT;
+    n = syscall(SYS_getdents64, o->hostfd, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
+    if (n < 0)
+        return -errno;
+    return put_user_struct(p, a[1], bounce, n) ? -EFAULT : n;
+}

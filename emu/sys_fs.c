@@ -1,0 +1,385 @@
+/*
+ * sys_fs.c - calls about names in the file system rather than open files: access, readlink,
+ * mkdir, rmdir, unlink, rename, chmod, chown, umask, utimes, statfs, getcwd, chdir (fs/namei.c,
+ * fs/open.c, fs/stat.c, fs/utimes.c, fs/statfs.c, fs/d_path.c).
+ *
+ * Each guest (dirfd, path) becomes a host one through path.h, and the host's *at() call does the
+ * rest, with its own errors. The raw syscalls are used where glibc's wrapper would add behaviour
+ * of its own (faccessat's flag emulation, fchmodat's AT_SYMLINK_NOFOLLOW, getcwd's allocation).
+ *
+ * The cwd is the host process's own: with one guest process, chdir moves faultline.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/path.h"
+#include "emu/procfs.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+_Static_assert(sizeof(struct statfs) == 120, "struct statfs is the kernel's");
+_Static_assert(sizeof(struct timeval) == 16 && sizeof(struct timespec) == 16, "64-bit times");
+
+/* Declare a host path `name` resolved from guest (dirfd, upath), returning on error. */
+#define GUEST_PATH(name, hdir, p, dirfd, upath)                                                    \
+    char name[PATH_MAX];                                                                           \
+    int hdir;                                                                                      \
+    do {                                                                                           \
+        long r_ = get_path_at((p), (dirfd), (upath), name, &hdir);                                 \
+        if (r_ < 0)                                                                                \
+            return r_;                                                                             \
+    } while (0)
+
+/* --- access --- */
+
+long sys_access(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(syscall(SYS_faccessat, hdir, path, (int)a[1]));
+}
+
+long sys_faccessat(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(syscall(SYS_faccessat, hdir, path, (int)a[2]));
+}
+
+long sys_faccessat2(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(syscall(SYS_faccessat2, hdir, path, (int)a[2], (int)a[3]));
+}
+
+/* --- readlink --- */
+
+/* readlinkat: bufsiz <= 0 is EINVAL before the path is read. The target is not NUL-terminated
+ * and is cut at bufsiz, as Linux's. /proc links about the guest are procfs's. */
+static long do_readlinkat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int bufsiz)
+{
+    char name[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
+    int hdir;
+    long n;
+
+    if (bufsiz <= 0)
+        return -EINVAL;
+    n = get_user_path(p, upath, name);
+    if (n < 0)
+        return n;
+    n = name[0] == '/' ? procfs_readlink(p, name, target, sizeof(target)) : PROCFS_PASSTHROUGH;
+    if (n == PROCFS_PASSTHROUGH) {
+        n = resolve_at(p, dirfd, name, path, sizeof(path), &hdir);
+        if (n < 0)
+            return n;
+        n = readlinkat(hdir, path, target, sizeof(target));
+        if (n < 0)
+            return -errno;
+    } else if (n < 0) {
+        return n;
+    }
+    if (n > (long)sizeof(target))
+        n = sizeof(target);
+    if (n > bufsiz)
+        n = bufsiz;
+    return put_user_struct(p, ubuf, target, n) ? -EFAULT : n;
+}
+
+long sys_readlink(struct proc *p, const uint64_t a[6])
+{
+    return do_readlinkat(p, AT_FDCWD, a[0], a[1], (int)a[2]);
+}
+
+long sys_readlinkat(struct proc *p, const uint64_t a[6])
+{
+    return do_readlinkat(p, (int)a[0], a[1], a[2], (int)a[3]);
+}
+
+/* --- creating, removing, renaming names --- */
+
+long sys_mkdir(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(mkdirat(hdir, path, (mode_t)a[1]));
+}
+
+long sys_mkdirat(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(mkdirat(hdir, path, (mode_t)a[2]));
+}
+
+long sys_rmdir(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(unlinkat(hdir, path, AT_REMOVEDIR));
+}
+
+long sys_unlink(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(unlinkat(hdir, path, 0));
+}
+
+long sys_unlinkat(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(unlinkat(hdir, path, (int)a[2]));
+}
+
+/* symlink(target, linkpath): the target is stored as given (it is not a path looked up now). */
+static long do_symlinkat(struct proc *p, uint64_t utarget, int dirfd, uint64_t ulink)
+{
+    char target[PATH_MAX];
+    long r = get_user_path(p, utarget, target);
+
+    if (r < 0)
+        return r;
+    GUEST_PATH(path, hdir, p, dirfd, ulink);
+    return host_ret(symlinkat(target, hdir, path));
+}
+
+long sys_symlink(struct proc *p, const uint64_t a[6])
+{
+    return do_symlinkat(p, a[0], AT_FDCWD, a[1]);
+}
+
+long sys_symlinkat(struct proc *p, const uint64_t a[6])
+{
+    return do_symlinkat(p, a[0], (int)a[1], a[2]);
+}
+
+static long do_linkat(struct proc *p, int olddirfd, uint64_t uold, int newdirfd, uint64_t unew,
+                      int flags)
+{
+    char oldp[PATH_MAX], newp[PATH_MAX];
+    int hold, hnew;
+    long r = get_path_at(p, olddirfd, uold, oldp, &hold); /* "" + AT_EMPTY_PATH: olddirfd */
+
+    if (r < 0)
+        return r;
+    r = get_path_at(p, newdirfd, unew, newp, &hnew);
+    if (r < 0)
+        return r;
+    return host_ret(linkat(hold, oldp, hnew, newp, flags));
+}
+
+long sys_link(struct proc *p, const uint64_t a[6])
+{
+    return do_linkat(p, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+long sys_linkat(struct proc *p, const uint64_t a[6])
+{
+    return do_linkat(p, (int)a[0], a[1], (int)a[2], a[3], (int)a[4]);
+}
+
+/* rename, renameat, renameat2: each name is resolved on its own, so with a sysroot a new name
+ * that does not exist there yet lands on the host side (as with qemu-user). */
+static long do_renameat2(struct proc *p, int olddirfd, uint64_t uold, int newdirfd, uint64_t unew,
+                         unsigned flags)
+{
+    char oldp[PATH_MAX], newp[PATH_MAX];
+    int hold, hnew;
+    long r = get_path_at(p, olddirfd, uold, oldp, &hold);
+
+    if (r < 0)
+        return r;
+    r = get_path_at(p, newdirfd, unew, newp, &hnew);
+    if (r < 0)
+        return r;
+    return host_ret(syscall(SYS_renameat2, hold, oldp, hnew, newp, flags));
+}
+
+long sys_rename(struct proc *p, const uint64_t a[6])
+{
+    return do_renameat2(p, AT_FDCWD, a[0], AT_FDCWD, a[1], 0);
+}
+
+long sys_renameat(struct proc *p, const uint64_t a[6])
+{
+    return do_renameat2(p, (int)a[0], a[1], (int)a[2], a[3], 0);
+}
+
+long sys_renameat2(struct proc *p, const uint64_t a[6])
+{
+    return do_renameat2(p, (int)a[0], a[1], (int)a[2], a[3], (unsigned)a[4]);
+}
+
+/* --- attributes --- */
+
+long sys_chmod(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(syscall(SYS_fchmodat, hdir, path, (mode_t)a[1]));
+}
+
+long sys_fchmodat(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(syscall(SYS_fchmodat, hdir, path, (mode_t)a[2]));
+}
+
+long sys_fchmod(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+
+    if (!o)
+        return -EBADF;
+    return host_ret(fchmod(o->hostfd, (mode_t)a[1]));
+}
+
+long sys_chown(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(fchownat(hdir, path, (uid_t)a[1], (gid_t)a[2], 0));
+}
+
+long sys_lchown(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(fchownat(hdir, path, (uid_t)a[1], (gid_t)a[2], AT_SYMLINK_NOFOLLOW));
+}
+
+long sys_fchown(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+
+    if (!o)
+        return -EBADF;
+    return host_ret(fchown(o->hostfd, (uid_t)a[1], (gid_t)a[2]));
+}
+
+long sys_truncate(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    (void)hdir;
+    return host_ret(truncate(path, (off_t)a[1]));
+}
+
+long sys_fchownat(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(fchownat(hdir, path, (uid_t)a[2], (gid_t)a[3], (int)a[4]));
+}
+
+/* umask: the host's, since the host creates the guest's files. */
+long sys_umask(struct proc *p, const uint64_t a[6])
+{
+    return umask((mode_t)a[0] & 0777);
+}
+
+/* utimes(path, times): times NULL means now; the times are read and checked before the path. */
+long sys_utimes(struct proc *p, const uint64_t a[6])
+{
+    struct timeval tv[2];
+
+    if (a[1]) {
+        if (get_user_struct(p, tv, a[1], sizeof(tv)))
+            return -EFAULT;
+        for (int i = 0; i < 2; i++)
+            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+                return -EINVAL;
+    }
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    (void)hdir;
+    return host_ret(syscall(SYS_utimes, path, a[1] ? tv : NULL));
+}
+
+/*
+ * utimensat(dirfd, path, times, flags): a NULL path means the file dirfd itself (what futimens
+ * uses). The times are read first, and two UTIME_OMITs succeed without looking at the file, as
+ * in Linux's do_utimes.
+ */
+long sys_utimensat(struct proc *p, const uint64_t a[6])
+{
+    int dirfd = (int)a[0], flags = (int)a[3];
+    struct timespec ts[2];
+    char path[PATH_MAX];
+    int hdir = AT_FDCWD;
+    long r;
+
+    if (a[2]) {
+        if (get_user_struct(p, ts, a[2], sizeof(ts)))
+            return -EFAULT;
+        if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+            return 0;
+    }
+    if (a[1] == 0) {
+        struct ofd *o = dirfd == AT_FDCWD ? NULL : fd_get(p->files, dirfd);
+        if (dirfd != AT_FDCWD && !o)
+            return -EBADF;
+        /* AT_FDCWD with no path: the host says EFAULT, as Linux does */
+        return host_ret(
+            syscall(SYS_utimensat, o ? o->hostfd : AT_FDCWD, NULL, a[2] ? ts : NULL, flags));
+    }
+    r = get_path_at(p, dirfd, a[1], path, &hdir);
+    if (r < 0)
+        return r;
+    return host_ret(syscall(SYS_utimensat, hdir, path, a[2] ? ts : NULL, flags));
+}
+
+/* --- file systems --- */
+
+long sys_statfs(struct proc *p, const uint64_t a[6])
+{
+    struct statfs st;
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+
+    (void)hdir; /* absolute or cwd-relative: statfs has no *at form */
+    if (statfs(path, &st) < 0)
+        return -errno;
+    return put_user_struct(p, a[1], &st, sizeof(st));
+}
+
+long sys_fstatfs(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    struct statfs st;
+
+    if (!o)
+        return -EBADF;
+    if (fstatfs(o->hostfd, &st) < 0)
+        return -errno;
+    return put_user_struct(p, a[1], &st, sizeof(st));
+}
+
+/* --- the working directory --- */
+
+/* getcwd returns the length including the NUL (the raw syscall's result, not glibc's pointer);
+ * a buffer too small is ERANGE. Linux builds the name in one page, so PATH_MAX is enough here. */
+long sys_getcwd(struct proc *p, const uint64_t a[6])
+{
+    char buf[PATH_MAX];
+    size_t size = a[1] < sizeof(buf) ? a[1] : sizeof(buf);
+    long n = syscall(SYS_getcwd, buf, size);
+
+    if (n < 0)
+        return -errno;
+    return put_user_struct(p, a[0], buf, n) ? -EFAULT : n;
+}
+
+long sys_chdir(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    (void)hdir;
+    return host_ret(chdir(path));
+}
+
+long sys_fchdir(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+
+    if (!o)
+        return -EBADF;
+    return host_ret(fchdir(o->hostfd));
+}

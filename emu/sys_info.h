@@ -1,0 +1,27 @@
+/*
+ * sys_info.h - what other syscall files need from sys_info.c: process-group ids as the guest sees
+ * them, and the guest's resource limits.
+ *
+ * Guest pids are the model's, not the host's. faultline's own host process group stands for the
+ * guest's: when faultline leads its host group (a shell job), the guest's group is led by the
+ * first guest process, so getpgrp() and tcgetpgrp() agree with each other and with getpid() the
+ * way they would natively. Any other host group id is shown unchanged.
+ */
+#ifndef FL_SYS_INFO_H
+#define FL_SYS_INFO_H
+
+#include <stdint.h>
+
+struct proc;
+
+/* The guest's process group id (getpgrp). */
+int guest_pgrp(struct proc *p);
+/* A host process-group id (from TIOCGPGRP) as the guest sees it, and back (TIOCSPGRP). */
+int host_pgid_to_guest(struct proc *p, int host_pgid);
+int guest_pgid_to_host(struct proc *p, int guest_pgid);
+
+/* The guest's soft limit for RLIMIT_* `resource` (RLIM_INFINITY is UINT64_MAX), for the calls
+ * that enforce one (RLIMIT_DATA in brk, RLIMIT_AS in mmap, RLIMIT_STACK in stack growth). */
+uint64_t guest_rlimit_cur(struct proc *p, int resource);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+ * sys_ioctl.c - ioctl(2) (fs/ioctl.c, drivers/tty/tty_io.c, tty_ioctl.c).
+ *
+ * Requests are data: each known request says how its argument moves (none, by value, a struct in,
+ * a struct out) and how big the struct is, so the host ioctl only ever sees a host buffer. The
+ * sizes are the x86-64 kernel's (struct termios here is the kernel's 36-byte one, not glibc's).
+ * Requests not in the table fail with ENOTTY, as Linux does for a request no layer knows.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/sys_info.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+enum ioarg {
+    IO_NONE, /* no argument */
+    IO_VAL,  /* the argument is an integer */
+    IO_IN,   /* the argument points at `size` bytes the call reads */
+    IO_OUT,  /* the argument points at `size` bytes the call writes */
+};
+
+enum iofix {
+    FIX_NONE,
+    FIX_PGID, /* an int holding a process-group id: translate it (ids.h) */
+};
+
+struct ioctl_desc {
+    unsigned req;
+    const char *name;
+    enum ioarg arg;
+    unsigned char size;
+    bool tty; /* a tty request: on anything else Linux says ENOTTY before touching the argument */
+    enum iofix fix;
+};
+
+#define T true
+#define F false
+
+static const struct ioctl_desc ioctls[] = {
+    {0x5401, "TCGETS", IO_OUT, 36, T, FIX_NONE},
+    {0x5402, "TCSETS", IO_IN, 36, T, FIX_NONE},
+    {0x5403, "TCSETSW", IO_IN, 36, T, FIX_NONE},
+    {0x5404, "TCSETSF", IO_IN, 36, T, FIX_NONE},
+    {0x5405, "TCGETA", IO_OUT, 18, T, FIX_NONE},
+    {0x5406, "TCSETA", IO_IN, 18, T, FIX_NONE},
+    {0x5407, "TCSETAW", IO_IN, 18, T, FIX_NONE},
+    {0x5408, "TCSETAF", IO_IN, 18, T, FIX_NONE},
+    {0x5409, "TCSBRK", IO_VAL, 0, T, FIX_NONE},
+    {0x540A, "TCXONC", IO_VAL, 0, T, FIX_NONE},
+    {0x540B, "TCFLSH", IO_VAL, 0, T, FIX_NONE},
+    {0x540C, "TIOCEXCL", IO_NONE, 0, T, FIX_NONE},
+    {0x540D, "TIOCNXCL", IO_NONE, 0, T, FIX_NONE},
+    {0x540E, "TIOCSCTTY", IO_VAL, 0, T, FIX_NONE},
+    {0x540F, "TIOCGPGRP", IO_OUT, 4, T, FIX_PGID},
+    {0x5410, "TIOCSPGRP", IO_IN, 4, T, FIX_PGID},
+    {0x5411, "TIOCOUTQ", IO_OUT, 4, T, FIX_NONE},
+    {0x5413, "TIOCGWINSZ", IO_OUT, 8, T, FIX_NONE},
+    {0x5414, "TIOCSWINSZ", IO_IN, 8, T, FIX_NONE},
+    {0x5415, "TIOCMGET", IO_OUT, 4, T, FIX_NONE},
+    {0x5416, "TIOCMBIS", IO_IN, 4, T, FIX_NONE},
+    {0x5417, "TIOCMBIC", IO_IN, 4, T, FIX_NONE},
+    {0x5418, "TIOCMSET", IO_IN, 4, T, FIX_NONE},
+    {0x541B, "FIONREAD", IO_OUT, 4, F, FIX_NONE},
+    {0x5421, "FIONBIO", IO_IN, 4, F, FIX_NONE},
+    {0x5422, "TIOCNOTTY", IO_NONE, 0, T, FIX_NONE},
+    {0x5425, "TCSBRKP", IO_VAL, 0, T, FIX_NONE},
+    {0x5427, "TIOCSBRK", IO_NONE, 0, T, FIX_NONE},
+    {0x5428, "TIOCCBRK", IO_NONE, 0, T, FIX_NONE},
+    {0x5460, "FIOQSIZE", IO_OUT, 8, F, FIX_NONE},
+    {0x802c542a, "TCGETS2", IO_OUT, 44, T, FIX_NONE},
+    {0x402c542b, "TCSETS2", IO_IN, 44, T, FIX_NONE},
+    {0x402c542c, "TCSETSW2", IO_IN, 44, T, FIX_NONE},
+    {0x402c542d, "TCSETSF2", IO_IN, 44, T, FIX_NONE},
+    {0x80045430, "TIOCGPTN", IO_OUT, 4, T, FIX_NONE},
+    {0x40045431, "TIOCSPTLCK", IO_IN, 4, T, FIX_NONE},
+    {0x80045439, "TIOCGPTLCK", IO_OUT, 4, T, FIX_NONE},
+    {0x80045440, "TIOCGEXCL", IO_OUT, 4, T, FIX_NONE},
+};
+
+#undef T
+#undef F
+
+#define FIONCLEX 0x5450
+#define FIOCLEX  0x5451
+
+static const struct ioctl_desc *ioctl_lookup(unsigned req)
+{
+    for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+        if (ioctls[i].req == req)
+            return &ioctls[i];
+    return NULL;
+}
+
+long sys_ioctl(struct proc *p, const uint64_t a[6])
+{
+    int fd = (int)a[0];
+    unsigned req = (unsigned)a[1]; /* the kernel's cmd is an unsigned int */
+    uint64_t arg = a[2];
+    struct ofd *o = fd_get(p->files, fd);
+    const struct ioctl_desc *d;
+    unsigned char buf[64];
+    int v;
+
+    if (!o)
+        return -EBADF;
+    /* Close-on-exec belongs to the guest's fd, not the host's (fs/ioctl.c do_vfs_ioctl). */
+    if (req == FIOCLEX || req == FIONCLEX) {
+        fd_set_cloexec(p->files, fd, req == FIOCLEX);
+        return 0;
+    }
+    d = ioctl_lookup(req);
+    if (!d)
+        return -ENOTTY;
+    switch (d->arg) {
+    case IO_NONE:
+        return host_ret(ioctl(o->hostfd, req, 0));
+    case IO_VAL:
+        return host_ret(ioctl(o->hostfd, req, (unsigned long)arg));
+    case IO_IN:
+        if (get_user_struct(p, buf, arg, d->size))
+            return d->tty && !isatty(o->hostfd) ? -ENOTTY : -EFAULT;
+        if (d->fix == FIX_PGID) {
+            memcpy(&v, buf, 4);
+            v = guest_pgid_to_host(p, v);
+            memcpy(buf, &v, 4);
+        }
+        return host_ret(ioctl(o->hostfd, req, buf));
+    case IO_OUT:
+        if (ioctl(o->hostfd, req, buf) < 0)
+            return -errno;
+        if (d->fix == FIX_PGID) {
+            memcpy(&v, buf, 4);
+            v = host_pgid_to_guest(p, v);
+            memcpy(buf, &v, 4);
+        }
+        return put_user_struct(p, arg, buf, d->size);
+    }
+    return -ENOTTY;
+}

@@ -1,0 +1,111 @@
+/*
+ * sys_time.c - clocks and sleeping (kernel/time/posix-timers.c, kernel/time/time.c,
+ * kernel/time/hrtimer.c, kernel/sched/core.c sched_yield).
+ *
+ * The guest reads the host's clocks and really sleeps on the host: time is not emulated, only
+ * instruction counts are deterministic. The CPU-time clocks therefore measure faultline itself.
+ * A host signal (faultline's own SIGINT, --timeout) interrupts a sleep with EINTR.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+_Static_assert(sizeof(struct timespec) == 16 && sizeof(struct timeval) == 16, "64-bit times");
+_Static_assert(sizeof(struct timezone) == 8, "struct timezone is the kernel's");
+
+long sys_clock_gettime(struct proc *p, const uint64_t a[6])
+{
+    struct timespec ts;
+
+    if (clock_gettime((clockid_t)a[0], &ts) < 0)
+        return -errno;
+    return put_user_struct(p, a[1], &ts, sizeof(ts));
+}
+
+/* clock_getres: a NULL result pointer still checks the clock id. */
+long sys_clock_getres(struct proc *p, const uint64_t a[6])
+{
+    struct timespec ts;
+
+    if (clock_getres((clockid_t)a[0], &ts) < 0)
+        return -errno;
+    return a[1] ? put_user_struct(p, a[1], &ts, sizeof(ts)) : 0;
+}
+
+/* gettimeofday: either pointer may be NULL; the time zone is the kernel's (sys_tz), so the raw
+ * syscall rather than glibc's, which no longer fills it. */
+long sys_gettimeofday(struct proc *p, const uint64_t a[6])
+{
+    struct timeval tv;
+    struct timezone tz;
+
+    if (syscall(SYS_gettimeofday, &tv, &tz) < 0)
+        return -errno;
+    if (a[0] && put_user_struct(p, a[0], &tv, sizeof(tv)))
+        return -EFAULT;
+    if (a[1] && put_user_struct(p, a[1], &tz, sizeof(tz)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_time(struct proc *p, const uint64_t a[6])
+{
+    int64_t t = (int64_t)time(NULL);
+
+    if (a[0] && put_user_struct(p, a[0], &t, sizeof(t)))
+        return -EFAULT;
+    return t;
+}
+
+static bool timespec_valid(const struct timespec *ts)
+{
+    return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+}
+
+/*
+ * nanosleep/clock_nanosleep: the request is read and checked first; an interrupted relative
+ * sleep writes the time left to rem if rem is not NULL. (Linux would restart the sleep after a
+ * signal the guest handles; that belongs with signal delivery.)
+ */
+static long do_clock_nanosleep(struct proc *p, clockid_t clk, int flags, uint64_t ureq,
+                               uint64_t urem)
+{
+    struct timespec req, rem = {0, 0};
+    int err;
+
+    if (get_user_struct(p, &req, ureq, sizeof(req)))
+        return -EFAULT;
+    if (!timespec_valid(&req))
+        return -EINVAL;
+    if (syscall(SYS_clock_nanosleep, clk, flags, &req, &rem) == 0)
+        return 0;
+    err = errno;
+    if (err == EINTR && urem && !(flags & TIMER_ABSTIME) &&
+        put_user_struct(p, urem, &rem, sizeof(rem)))
+        return -EFAULT;
+    return -err;
+}
+
+long sys_nanosleep(struct proc *p, const uint64_t a[6])
+{
+    return do_clock_nanosleep(p, CLOCK_MONOTONIC, 0, a[0], a[1]);
+}
+
+long sys_clock_nanosleep(struct proc *p, const uint64_t a[6])
+{
+    return do_clock_nanosleep(p, (clockid_t)a[0], (int)a[1], a[2], a[3]);
+}
+
+/* One runnable guest process for now: nothing to yield to. The scheduler may rotate here. */
+long sys_sched_yield(struct proc *p, const uint64_t a[6])
+{
+    return 0;
+}
