@@ -257,7 +257,9 @@ static void handle_page_fault(struct proc *p)
     };
     struct fault_result res;
     m->fault_pending = false;
-    do_page_fault(&p->task, &regs, m->fault_error, m->fault_addr, &res);
+    uint64_t addr =
+        mmu_exact_fault_addr(m, regs.ip, m->fault_addr & PAGE_MASK, m->fault_error & X86_PF_INSTR);
+    do_page_fault(&p->task, &regs, m->fault_error, addr, &res);
     switch (res.outcome) {
     case FAULT_OK:
         return;

@@ -21,9 +21,10 @@ struct pt_regs;
  */
 void arch_flush_tlb_mm(struct mm_struct *mm);
 
-/* The bytes behind executable virtual addresses [start, end) of mm may have changed: drop
- * translated code for them (the CPU's instruction cache coherence, done by hand here). */
-void arch_flush_icache_range(struct mm_struct *mm, unsigned long start, unsigned long end);
+/* The executable page at addr is about to lose its frame or its exec right: drop the code
+ * translated from it (Linux's flush_cache_page, which also runs before the PTE changes). Called
+ * while the PTE still maps the old frame, because translated code is found by frame. */
+void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr);
 
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

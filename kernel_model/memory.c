@@ -15,8 +15,9 @@
  *   shared file RO ----------> same page-cache page, RW|DIRTY     do_wp_page > wp_page_shared
  *   any present -------------> none                               zap_page_range
  *
- * Rules kept here: a PTE that loses rights or changes frame is followed by arch_flush_tlb_mm()
- * (and arch_flush_icache_range() for executable VMAs); a PTE that gains rights needs no flush,
+ * Rules kept here: a PTE that loses rights or changes frame is followed by arch_flush_tlb_mm(),
+ * and an executable one is preceded by flush_cache_pte() (translated code goes while the old
+ * frame is still mapped); a PTE that gains rights needs no flush,
  * because the TLB holds no entry that allows the access. Every PTE that maps a normal page holds
  * one reference and one mapcount of it.
  */
@@ -108,14 +109,21 @@ static void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pt
     *ptep = pte;
 }
 
+/* flush_cache_page: before an executable PTE loses its frame or exec right, drop the code
+ * translated from it. */
+static void flush_cache_pte(struct mm_struct *mm, unsigned long addr, pte_t old)
+{
+    if ((pte_val(old) & _PAGE_PRESENT) && pte_exec(old))
+        arch_flush_icache_page(mm, addr);
+}
+
 /* Replace a present PTE and drop every cached translation of it (ptep_clear_flush + set). */
 static void ptep_clear_flush_set(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
                                  pte_t pte)
 {
+    flush_cache_pte(vma->vm_mm, addr, *ptep);
     set_pte_at(vma->vm_mm, addr, ptep, pte);
     arch_flush_tlb_mm(vma->vm_mm);
-    if (vma->vm_flags & VM_EXEC)
-        arch_flush_icache_range(vma->vm_mm, addr, addr + PAGE_SIZE);
 }
 
 static pte_t mk_pte(struct page *page, pgprot_t prot)
@@ -574,6 +582,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
             pte_t old = *pte;
             if (pte_none(old))
                 continue;
+            flush_cache_pte(mm, addr, old);
             *pte = __pte(0);
             if (!pte_present(old))
                 continue;
@@ -588,11 +597,8 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
             put_page(page);
         }
     }
-    if (flushed_any) {
+    if (flushed_any)
         arch_flush_tlb_mm(mm);
-        if (vma->vm_flags & VM_EXEC)
-            arch_flush_icache_range(mm, start, end);
-    }
     if ((vma->vm_flags & VM_SHARED) && vma->vm_file && !vma->vm_file->f_mapping->shmem) {
         pgoff_t first = linear_page_index(vma, start);
         filemap_write_and_wait_range(vma->vm_file->f_mapping, first,
@@ -643,6 +649,8 @@ bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned 
         if ((pte_write(old) && !pte_write(entry)) || (pte_exec(old) && !pte_exec(entry)) ||
             ((pte_val(old) & _PAGE_PRESENT) && !(pte_val(entry) & _PAGE_PRESENT)))
             lost = true;
+        if (!pte_exec(entry) || !(pte_val(entry) & _PAGE_PRESENT))
+            flush_cache_pte(vma->vm_mm, addr, old);
         *pte = entry;
     }
     return lost;
@@ -662,6 +670,7 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
         return false;
     old = lookup_pte(mm, old_addr); /* allocation cannot move tables, but stay obviously right */
     pte_t entry = *old;
+    flush_cache_pte(mm, old_addr, entry);
     *old = __pte(0);
     *new = entry;
     struct page *page = pte_present(entry) ? vm_normal_page(vma, old_addr, entry) : NULL;

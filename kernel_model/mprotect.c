@@ -36,8 +36,6 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
     vma_set_page_prot(vma);
     if (change_pte_range(vma, start, end, vma->vm_page_prot))
         arch_flush_tlb_mm(mm);
-    if ((oldflags & VM_EXEC) != (newflags & VM_EXEC))
-        arch_flush_icache_range(mm, start, end);
     *pprev = vma_merge_neighbours(mm, vma);
     return 0;
 }

@@ -40,10 +40,6 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigne
         }
     }
     arch_flush_tlb_mm(mm);
-    if (vma->vm_flags & VM_EXEC) {
-        arch_flush_icache_range(mm, old_addr, old_addr + old_len);
-        arch_flush_icache_range(mm, new_addr, new_addr + new_len);
-    }
     int err = do_munmap(mm, old_addr, old_len);
     if (err)
         return err;

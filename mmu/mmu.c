@@ -65,6 +65,14 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     unsigned error;
     (void)uc;
 
+    if (m->invalidating) {
+        /* arch_flush_icache_page: name the frame, never fault (see there) */
+        uint64_t *p = m->tsk->mm && vaddr < TASK_SIZE_MAX ? walk(m->tsk->mm->pgd, vaddr) : NULL;
+        e->paddr = p && (*p & _PAGE_PRESENT) ? (*p & PTE_PFN_MASK)
+                                             : (uint64_t)page_to_pfn(zero_page()) << PAGE_SHIFT;
+        e->perms = UC_PROT_READ | UC_PROT_EXEC;
+        return true;
+    }
     uint64_t *ptep = hw_walk(m->tsk->mm, vaddr, write, fetch, true, &error);
     if (!ptep) {
         m->fault_pending = true;
@@ -154,9 +162,20 @@ void arch_flush_tlb_mm(struct mm_struct *mm)
         uc_ctl_flush_tlb(m->uc);
 }
 
-void arch_flush_icache_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+/*
+ * Unicorn drops translated code by guest-physical range, translating the virtual start address
+ * with an instruction-fetch TLB fill (and assuming the range is physically contiguous, so this is
+ * done a page at a time). That fill must not fault: outside emulation a fault would longjmp out of
+ * the caller. In `invalidating` mode the hook maps the page's current frame whatever its rights;
+ * the TLB entry it leaves behind is dropped before the guest runs again.
+ */
+void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr)
 {
     struct mmu *m = mm ? mm->arch : NULL;
-    if (m)
-        uc_ctl_remove_cache(m->uc, start, end);
+    if (!m)
+        return;
+    m->invalidating = true;
+    uc_ctl_remove_cache(m->uc, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
+    m->invalidating = false;
+    uc_ctl_flush_tlb(m->uc);
 }

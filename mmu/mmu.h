@@ -24,6 +24,7 @@ struct mmu {
     uint64_t fault_addr;
     unsigned fault_error; /* X86_PF_* */
     uint64_t refills;     /* successful walks: TLB misses that were not faults */
+    bool invalidating;    /* inside arch_flush_icache_page: fills name frames, never fault */
     uc_hook tlb_hook;
 };
 
@@ -37,6 +38,10 @@ void mmu_attach(struct mmu *m, struct task_struct *tsk);
 /* Walk tsk's tables for a supervisor access (copy_*_user): the host pointer to the byte at vaddr
  * if the access is allowed (setting A/D), else NULL with *error the X86_PF_* code to fault with. */
 void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, unsigned *error);
+
+/* The byte address of a user-mode fault whose page the TLB-fill hook reported (mmu/fault_addr.c):
+ * decoded from the instruction at rip, as the CPU's CR2 would hold it. */
+uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch);
 
 uint64_t mmu_reg_read(struct mmu *m, int regid);
 void mmu_reg_write(struct mmu *m, int regid, uint64_t value);

@@ -105,3 +105,20 @@ long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t 
     }
     return -ENAMETOOLONG;
 }
+
+size_t copy_from_user_nofault(struct task_struct *tsk, void *to, uint64_t from, size_t n)
+{
+    char *dst = to;
+    while (n) {
+        size_t c = chunk(from, n);
+        unsigned error;
+        const void *src = mmu_kernel_translate(tsk, from, false, &error);
+        if (!src)
+            return n;
+        memcpy(dst, src, c);
+        from += c;
+        dst += c;
+        n -= c;
+    }
+    return 0;
+}

@@ -23,6 +23,10 @@ size_t clear_user(struct task_struct *tsk, uint64_t to, size_t n);
  * without the NUL, -EFAULT on a bad address, or -ENAMETOOLONG if no NUL came within n bytes. */
 long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t n);
 
+/* Read guest memory only if it is mapped now, never faulting (copy_from_user_nofault).
+ * Returns the number of bytes not copied. */
+size_t copy_from_user_nofault(struct task_struct *tsk, void *to, uint64_t from, size_t n);
+
 /* Convenience for handlers: copy_to_user/copy_from_user as 0 or -EFAULT. */
 static inline long put_user_bytes(struct task_struct *tsk, uint64_t to, const void *from, size_t n)
 {

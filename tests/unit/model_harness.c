@@ -23,11 +23,10 @@ void arch_flush_tlb_mm(struct mm_struct *mm)
     tlb_flushes++;
 }
 
-void arch_flush_icache_range(struct mm_struct *mm, unsigned long start, unsigned long end)
+void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr)
 {
     (void)mm;
-    (void)start;
-    (void)end;
+    (void)addr;
     icache_flushes++;
 }
 

@@ -15,7 +15,7 @@
 
 extern int test_failures;
 extern int tlb_flushes;    /* arch_flush_tlb_mm calls seen */
-extern int icache_flushes; /* arch_flush_icache_range calls seen */
+extern int icache_flushes; /* arch_flush_icache_page calls seen */
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

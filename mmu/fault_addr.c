@@ -1,0 +1,225 @@
+/*
+ * fault_addr.c - the exact faulting address (what the CPU puts in CR2).
+ *
+ * Unicorn 2.1 hands the TLB-fill hook only the page of the access (address & TARGET_PAGE_MASK;
+ * the byte address stays in a private field). The run loop has the precise registers, so the
+ * address is recomputed the way the CPU formed it: decode the instruction at RIP with Capstone,
+ * evaluate each memory operand (segment base + base + index * scale + displacement, RIP-relative
+ * from the next instruction) and the implicit stack accesses (push, call, pop, ret, leave), and
+ * take the one that touches the faulting page. An access that starts on the page before and
+ * crosses into the faulting page faults at the page start, as on hardware.
+ *
+ * Decoding costs about a microsecond, so the decoded operands are cached per instruction
+ * address, checked against the instruction's bytes (code can change under the same address).
+ */
+#include <capstone/capstone.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel_model/mm.h"
+#include "mmu/mmu.h"
+#include "mmu/uaccess.h"
+
+#define MAX_OPS    4
+#define CACHE_SIZE 4096
+
+struct mem_operand {
+    int seg, base, index; /* Unicorn register ids, 0 for none; base may be UC_X86_REG_RIP */
+    int scale;
+    int64_t disp;
+    unsigned size;
+};
+
+struct decoded {
+    uint64_t rip;
+    uint8_t bytes[16];
+    uint8_t len;
+    uint8_t nops;
+    int8_t stack; /* implicit stack access: -1 none, 0 at rsp (pop/ret), 1 at rsp-8 (push/call),
+                     2 at rbp (leave) */
+    struct mem_operand op[MAX_OPS];
+};
+
+static csh cs_handle;
+static bool cs_ready;
+static struct decoded *cache;
+
+static int uc_reg_of(x86_reg r)
+{
+    switch (r) {
+    case X86_REG_RAX:
+    case X86_REG_EAX:
+        return UC_X86_REG_RAX;
+    case X86_REG_RBX:
+    case X86_REG_EBX:
+        return UC_X86_REG_RBX;
+    case X86_REG_RCX:
+    case X86_REG_ECX:
+        return UC_X86_REG_RCX;
+    case X86_REG_RDX:
+    case X86_REG_EDX:
+        return UC_X86_REG_RDX;
+    case X86_REG_RSI:
+    case X86_REG_ESI:
+        return UC_X86_REG_RSI;
+    case X86_REG_RDI:
+    case X86_REG_EDI:
+        return UC_X86_REG_RDI;
+    case X86_REG_RBP:
+    case X86_REG_EBP:
+        return UC_X86_REG_RBP;
+    case X86_REG_RSP:
+    case X86_REG_ESP:
+        return UC_X86_REG_RSP;
+    case X86_REG_R8:
+    case X86_REG_R8D:
+        return UC_X86_REG_R8;
+    case X86_REG_R9:
+    case X86_REG_R9D:
+        return UC_X86_REG_R9;
+    case X86_REG_R10:
+    case X86_REG_R10D:
+        return UC_X86_REG_R10;
+    case X86_REG_R11:
+    case X86_REG_R11D:
+        return UC_X86_REG_R11;
+    case X86_REG_R12:
+    case X86_REG_R12D:
+        return UC_X86_REG_R12;
+    case X86_REG_R13:
+    case X86_REG_R13D:
+        return UC_X86_REG_R13;
+    case X86_REG_R14:
+    case X86_REG_R14D:
+        return UC_X86_REG_R14;
+    case X86_REG_R15:
+    case X86_REG_R15D:
+        return UC_X86_REG_R15;
+    case X86_REG_RIP:
+        return UC_X86_REG_RIP;
+    case X86_REG_FS:
+        return UC_X86_REG_FS_BASE;
+    case X86_REG_GS:
+        return UC_X86_REG_GS_BASE;
+    default:
+        return 0;
+    }
+}
+
+static bool decode(struct mmu *m, uint64_t rip, struct decoded *d)
+{
+    uint8_t code[16];
+    size_t n = 0;
+    /* the bytes of the instruction, up to the first page that is not mapped */
+    while (n < sizeof(code)) {
+        unsigned err;
+        uint8_t *p = mmu_kernel_translate(m->tsk, rip + n, false, &err);
+        if (!p)
+            break;
+        size_t room = PAGE_SIZE - ((rip + n) & ~PAGE_MASK);
+        size_t c = room < sizeof(code) - n ? room : sizeof(code) - n;
+        memcpy(code + n, p, c);
+        n += c;
+    }
+    if (!n)
+        return false;
+    if (!cs_ready) {
+        if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs_handle) != CS_ERR_OK)
+            return false;
+        cs_option(cs_handle, CS_OPT_DETAIL, CS_OPT_ON);
+        cs_ready = true;
+    }
+    cs_insn *insn;
+    if (cs_disasm(cs_handle, code, n, rip, 1, &insn) != 1)
+        return false;
+    memset(d, 0, sizeof(*d));
+    d->rip = rip;
+    d->len = (uint8_t)insn->size;
+    memcpy(d->bytes, code, insn->size);
+    d->stack = -1;
+    switch (insn->id) {
+    case X86_INS_PUSH:
+    case X86_INS_PUSHFQ:
+    case X86_INS_CALL:
+        d->stack = 1;
+        break;
+    case X86_INS_POP:
+    case X86_INS_POPFQ:
+    case X86_INS_RET:
+        d->stack = 0;
+        break;
+    case X86_INS_LEAVE:
+        d->stack = 2;
+        break;
+    default:
+        break;
+    }
+    cs_x86 *x = &insn->detail->x86;
+    for (int i = 0; i < x->op_count && d->nops < MAX_OPS; i++) {
+        if (x->operands[i].type != X86_OP_MEM || insn->id == X86_INS_LEA)
+            continue;
+        struct mem_operand *o = &d->op[d->nops++];
+        o->seg = uc_reg_of(x->operands[i].mem.segment);
+        o->base = uc_reg_of(x->operands[i].mem.base);
+        o->index = uc_reg_of(x->operands[i].mem.index);
+        o->scale = x->operands[i].mem.scale;
+        o->disp = x->operands[i].mem.disp;
+        o->size = x->operands[i].size ? x->operands[i].size : 1;
+    }
+    cs_free(insn, 1);
+    return true;
+}
+
+/* Does [ea, ea+size) touch the page at `page`? Then where does the fault land? */
+static bool lands_on(uint64_t ea, unsigned size, uint64_t page, uint64_t *out)
+{
+    if ((ea & PAGE_MASK) == page) {
+        *out = ea;
+        return true;
+    }
+    if (ea < page && ea + size > page) {
+        *out = page;
+        return true;
+    }
+    return false;
+}
+
+uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch)
+{
+    uint64_t out;
+    if (fetch)
+        return (rip & PAGE_MASK) == page ? rip : page;
+    if (!cache)
+        cache = calloc(CACHE_SIZE, sizeof(*cache));
+    struct decoded *d = cache ? &cache[(rip ^ (rip >> 12)) % CACHE_SIZE] : NULL, local;
+    if (!d)
+        d = &local;
+    uint8_t now[16];
+    bool hit = d->rip == rip && d->len && !copy_from_user_nofault(m->tsk, now, rip, d->len) &&
+               !memcmp(now, d->bytes, d->len);
+    if (!hit && !decode(m, rip, d)) {
+        d->rip = 0;
+        return page;
+    }
+    for (int i = 0; i < d->nops; i++) {
+        const struct mem_operand *o = &d->op[i];
+        uint64_t ea = (uint64_t)o->disp;
+        if (o->base == UC_X86_REG_RIP)
+            ea += rip + d->len;
+        else if (o->base)
+            ea += mmu_reg_read(m, o->base);
+        if (o->index)
+            ea += mmu_reg_read(m, o->index) * (uint64_t)o->scale;
+        if (o->seg == UC_X86_REG_FS_BASE || o->seg == UC_X86_REG_GS_BASE)
+            ea += mmu_reg_read(m, o->seg);
+        if (lands_on(ea, o->size, page, &out))
+            return out;
+    }
+    if (d->stack >= 0) {
+        uint64_t sp = mmu_reg_read(m, d->stack == 2 ? UC_X86_REG_RBP : UC_X86_REG_RSP);
+        uint64_t ea = d->stack == 1 ? sp - 8 : sp;
+        if (lands_on(ea, 8, page, &out))
+            return out;
+    }
+    return page;
+}
