@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""compare.py - run a program natively and under faultline; stdout and exit status must match.
+
+    compare.py --faultline FAULTLINE --workdir DIR [--stdin FILE] [--timeout S]
+               [--fl-option OPT]... -- PROG [ARGS...]
+
+Runs PROG ARGS natively, then `FAULTLINE run --db DIR/faultline.db --quiet -- PROG ARGS`.
+Both runs get the same environment (the caller's, LC_ALL=C), the same stdin (FILE, or
+/dev/null) and the same working directory, DIR/scratch, emptied before each run. An argument
+equal to (or containing) "@SCRATCH@" is replaced with that directory's path. stderr is not
+compared (guests print addresses there) but shown on failure.
+
+Exit status 0 when stdout (byte for byte) and exit status agree, 1 otherwise, with a diff.
+"""
+
+import argparse
+import os
+import shutil
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flharness as fh  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--faultline", required=True, help="the faultline executable")
+    ap.add_argument("--workdir", required=True, help="this test's own directory (created)")
+    ap.add_argument("--stdin", help="file to feed both runs on stdin (default /dev/null)")
+    ap.add_argument("--timeout", type=float, default=25, help="seconds per run (default 25)")
+    ap.add_argument("--fl-option", action="append", default=[],
+                    help="extra option for `faultline run` (repeatable)")
+    ap.add_argument("command", nargs=argparse.REMAINDER, help="-- PROG [ARGS...]")
+    a = ap.parse_args()
+    cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
+    if not cmd:
+        ap.error("no program given")
+
+    faultline = os.path.abspath(a.faultline)
+    fh.need_faultline(faultline)
+    work = os.path.abspath(a.workdir)
+    os.makedirs(work, exist_ok=True)
+    scratch = os.path.join(work, "scratch")
+    # The same absolute path for both runs (faultline does not search PATH for PROG).
+    prog = os.path.abspath(cmd[0]) if os.sep in cmd[0] else (shutil.which(cmd[0]) or cmd[0])
+    args = [x.replace(fh.SCRATCH, scratch) for x in cmd[1:]]
+    stdin = os.path.abspath(a.stdin) if a.stdin else None
+    db = os.path.join(work, "faultline.db")
+
+    fh.fresh_dir(scratch)
+    native = fh.run([prog] + args, cwd=scratch, stdin_path=stdin, timeout=a.timeout)
+
+    fh.fresh_dir(scratch)
+    fh.remove_db(db)
+    emulated = fh.run(fh.faultline_argv(faultline, prog, args, db=db, options=a.fl_option),
+                      cwd=scratch, stdin_path=stdin, timeout=a.timeout)
+
+    problems = fh.compare_results(native, emulated)
+    return fh.report("%s: native and faultline agree" % os.path.basename(prog), problems,
+                     [("native", native), ("faultline", emulated)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

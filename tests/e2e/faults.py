@@ -1,0 +1,745 @@
+#!/usr/bin/env python3
+"""faults.py - tier 3: run a guest under faultline and assert exact rows of its fault log.
+
+    faults.py --faultline FAULTLINE --guest-dir DIR --workdir DIR CASE...
+    faults.py --list
+
+Each case below runs one guest (tests/guest) with `faultline run --db WORKDIR/CASE.db`, then
+queries the log with the sqlite3 module. The guests print the addresses they use on stderr as
+"prog: key=0xHEX" lines (Run.note reads them); they map their memory at fixed addresses with
+MAP_FIXED_NOREPLACE, so the numbers are also stable from run to run.
+
+Expectations are Linux 4.20's fault path (docs: kernel-model.md); the expected rows are written
+next to each case. Every run is also checked against log invariants that hold for any fault
+(check_log_invariants): seq numbering, handler = last element of path, page = address rounded
+down, access/user/prot agree with the error code, the PFN agrees with the PTE.
+
+The helpers are usable from other scripts:
+
+    r = Run(faultline, prog, args, workdir, "name")
+    expect_status(r, 0)
+    expect_count(r, "handler = 'do_anonymous_page' AND address >= ? AND address < ?",
+                 100, lo, hi)
+    sys.exit(finish())
+"""
+
+import argparse
+import os
+import re
+import sqlite3
+import struct
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flharness as fh  # noqa: E402
+
+PAGE = 4096
+
+# The paths Linux 4.20 takes (mm/memory.c, arch/x86/mm/fault.c), from do_user_addr_fault on.
+# SQL path_is(path, P) and expect_row(path=PathIs(P)) accept them whole or after an entry
+# prefix ending in '>' ("__do_page_fault>" when the model records its entry point).
+ANON_PATH = "do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_anonymous_page"
+WP_COPY_PATH = "do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_wp_page>wp_page_copy"
+
+# x86 page-fault error code bits (arch/x86/include/asm/traps.h) and PTE bits.
+X86_PF_PROT, X86_PF_WRITE, X86_PF_USER, X86_PF_INSTR = 1, 2, 4, 16
+_PAGE_PRESENT, _PAGE_RW, _PAGE_USER, _PAGE_ACCESSED, _PAGE_DIRTY = 1, 2, 4, 0x20, 0x40
+PTE_PFN_MASK = 0x000FFFFFFFFFF000
+
+SIGSEGV, SEGV_MAPERR, SEGV_ACCERR = 11, 1, 2
+
+FAULT_COLUMNS = [
+    "run_id", "seq", "pid", "icount", "ip", "sp", "address", "page", "error_code", "access",
+    "user", "prot", "vma_start", "vma_end", "vma_perms", "vma_file", "path", "handler",
+    "vm_fault", "vm_fault_flags", "outcome", "signo", "si_code", "pte_before", "pte_after",
+    "pfn_before", "pfn_after"]
+SHOW_COLUMNS = ["seq", "address", "error_code", "access", "user", "path", "outcome", "si_code",
+                "vma_start", "vma_end", "vma_perms", "pfn_before", "pfn_after"]
+
+
+
+def path_matches(path, want):
+    return path is not None and (path == want or path.endswith(">" + want))
+
+
+class PathIs:
+    """For expect_row: the path column is `want`, possibly after an entry prefix."""
+
+    def __init__(self, want):
+        self.want = want
+
+    def __repr__(self):
+        return "'[...>]%s'" % self.want
+
+
+_failures = []
+_checks = 0
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+class Run:
+    """One `faultline run` of a guest, with its log opened. Columns are read as sqlite3.Row."""
+
+    def __init__(self, faultline, prog, args, workdir, name, *, quiet=False, timeout=25,
+                 options=()):
+        self.name = name
+        self.prog = prog
+        self.db_path = os.path.join(workdir, name + ".db")
+        self.scratch = fh.fresh_dir(os.path.join(workdir, name + ".scratch"))
+        fh.remove_db(self.db_path)
+        # Not --quiet by default: the "segfault at" lines are part of what is checked.
+        self.result = fh.run(fh.faultline_argv(faultline, prog, args, db=self.db_path,
+                                               quiet=quiet, options=options),
+                             cwd=self.scratch, timeout=timeout)
+        self.status = self.result.status
+        self.stderr = self.result.stderr.decode("utf-8", errors="backslashreplace")
+        self.stdout = self.result.stdout.decode("utf-8", errors="backslashreplace")
+        self.notes = {}
+        for m in re.finditer(r"^[\w.-]+: (\w+)=0x([0-9a-fA-F]+)$", self.stderr, re.M):
+            self.notes[m.group(1)] = int(m.group(2), 16)
+        print("%s: %s" % (name, self.result.describe()))
+        print("    argv: %s" % " ".join(self.result.argv))
+        self.db = None
+        self.run_id = None
+        if not os.path.exists(self.db_path):
+            fail("%s: faultline wrote no log at %s" % (name, self.db_path))
+            return
+        self.db = sqlite3.connect(self.db_path)
+        self.db.row_factory = sqlite3.Row
+        self.db.create_function("path_is", 2, lambda p, w: int(path_matches(p, w)),
+                                deterministic=True)
+        cols = {r[1] for r in self.db.execute("PRAGMA table_xinfo(faults)")}  # + generated
+        missing = [c for c in FAULT_COLUMNS if c not in cols]
+        if missing:
+            fail("%s: table faults lacks columns %s" % (name, ", ".join(missing)))
+        self.run_id = self.db.execute("SELECT max(run_id) FROM runs").fetchone()[0]
+        if self.run_id is None:
+            fail("%s: the log has no row in table runs" % name)
+
+    @property
+    def ok(self):
+        return self.db is not None and self.run_id is not None
+
+    def note(self, key):
+        """An address the guest printed on stderr ("prog: key=0x...")."""
+        if key not in self.notes:
+            fail("%s: the guest did not report %r on stderr" % (self.name, key))
+            raise CaseAbort()
+        return self.notes[key]
+
+    def rows(self, where="1", *params):
+        """Fault rows of this run matching `where`, in seq order."""
+        return self.db.execute(
+            "SELECT * FROM faults WHERE run_id = ? AND (%s) ORDER BY seq" % where,
+            (self.run_id,) + params).fetchall()
+
+    def value(self, sql, *params):
+        """The first column of the first row of `sql` ("?" placeholders; put the run id in
+        yourself with run_id = ?)."""
+        row = self.db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    def last(self):
+        rows = self.db.execute("SELECT * FROM faults WHERE run_id = ? ORDER BY seq DESC LIMIT 1",
+                               (self.run_id,)).fetchall()
+        return rows[0] if rows else None
+
+    def marker_seq(self, name):
+        """seq of the fault at a guest_marker() page (exactly one row expected)."""
+        addr = self.note("marker_" + name)
+        rows = self.rows("page = ?", addr)
+        if len(rows) != 1:
+            fail("%s: marker %s at 0x%x has %d fault rows, expected 1"
+                 % (self.name, name, addr, len(rows)), rows)
+            raise CaseAbort()
+        return rows[0]["seq"]
+
+    def runs_row(self):
+        return self.db.execute("SELECT * FROM runs WHERE run_id = ?", (self.run_id,)).fetchone()
+
+
+class CaseAbort(Exception):
+    """A case cannot continue (no log, a missing address); the failure is already recorded."""
+
+
+# ---- assertions --------------------------------------------------------------------------------
+
+def fail(msg, rows=None):
+    if rows:
+        msg += "\n" + format_rows(rows)
+    _failures.append(msg)
+    print("  FAIL " + msg.replace("\n", "\n       "))
+
+
+def expect(cond, msg, rows=None):
+    global _checks
+    _checks += 1
+    if not cond:
+        fail(msg, rows)
+    return bool(cond)
+
+
+def expect_status(r, status):
+    return expect(r.status == status, "%s: exit status %s%s, expected %s%s"
+                  % (r.name, r.status, fh.signal_suffix(r.status), status,
+                     fh.signal_suffix(status)))
+
+
+def expect_count(r, where, n, *params):
+    """Exactly n fault rows of the run match `where`; shows the rows that do otherwise."""
+    rows = r.rows(where, *params)
+    return expect(len(rows) == n, "%s: %d rows where %s %s, expected %d"
+                  % (r.name, len(rows), where, _fmt_params(params), n), rows)
+
+
+def expect_all(r, where, params, cond, what):
+    """Every row matching `where` also matches `cond` (both SQL); at least one row exists."""
+    rows = r.rows(where, *params)
+    bad = r.rows("(%s) AND NOT (%s)" % (where, cond), *params)
+    expect(rows, "%s: no rows where %s %s" % (r.name, where, _fmt_params(params)))
+    return expect(not bad, "%s: %d of %d rows where %s %s are not %s"
+                  % (r.name, len(bad), len(rows), where, _fmt_params(params), what), bad)
+
+
+def expect_row(r, row, what, **want):
+    """Columns of one row have the given values (a tuple means: one of these)."""
+    if row is None:
+        return expect(False, "%s: %s: no such row" % (r.name, what))
+    wrong = []
+    for col, v in want.items():
+        if isinstance(v, PathIs):
+            ok = path_matches(row[col], v.want)
+        elif isinstance(v, tuple):
+            ok = row[col] in v
+        else:
+            ok = row[col] == v
+        if not ok:
+            wrong.append("%s=%s (expected %s)" % (col, _fmt(row[col]), _fmt(v)))
+    return expect(not wrong, "%s: %s: %s" % (r.name, what, ", ".join(wrong)), [row])
+
+
+def expect_equal(r, actual, expected, what):
+    if isinstance(expected, list) and isinstance(actual, list) and actual != expected:
+        at = next((i for i, (x, y) in enumerate(zip(actual, expected)) if x != y),
+                  min(len(actual), len(expected)))
+        return expect(False, "%s: %s: %d items, expected %d; first difference at item %d: %s,"
+                      " expected %s" % (r.name, what, len(actual), len(expected), at,
+                                        _fmt(actual[at:at + 4]), _fmt(expected[at:at + 4])))
+    return expect(actual == expected, "%s: %s is %s, expected %s"
+                  % (r.name, what, _fmt(actual), _fmt(expected)))
+
+
+def expect_stderr(r, pattern, count=None):
+    """faultline's stderr (guest stderr and faultline's own messages) matches the regex
+    `pattern` on some line, or on exactly `count` lines."""
+    n = len(re.findall(pattern, r.stderr, re.M))
+    if count is None:
+        ok, want = n > 0, "at least one line"
+    else:
+        ok, want = n == count, "%d line(s)" % count
+    return expect(ok, "%s: %d stderr lines match /%s/, expected %s; stderr:\n%s"
+                  % (r.name, n, pattern, want, fh.tail(r.result.stderr, 2000)))
+
+
+def expect_run(r, **want):
+    """Columns of the run's row in table runs. term_signal=0 also accepts NULL."""
+    row = r.runs_row()
+    for col, v in want.items():
+        got = row[col] if row is not None and col in row.keys() else "(missing)"
+        if col == "term_signal" and v == 0 and got is None:
+            got = 0
+        expect(got == v, "%s: runs.%s is %s, expected %s" % (r.name, col, _fmt(got), _fmt(v)))
+
+
+def check_log_invariants(r):
+    """What every fault row must satisfy, whatever the case (kernel-model.md, the log)."""
+    n = r.value("SELECT count(*) FROM faults WHERE run_id = ?", r.run_id)
+    lo, hi = (r.db.execute("SELECT min(seq), max(seq) FROM faults WHERE run_id = ?",
+                           (r.run_id,)).fetchone())
+    distinct = r.value("SELECT count(DISTINCT seq) FROM faults WHERE run_id = ?", r.run_id)
+    expect(n > 0, "%s: the log has no fault rows" % r.name)
+    if n:
+        expect(lo == 1 and hi == n and distinct == n,
+               "%s: seq is not 1..%d (min %s, max %s, %d distinct)" % (r.name, n, lo, hi, distinct))
+    runs = r.runs_row()
+    if runs is not None and "faults" in runs.keys():
+        expect(runs["faults"] == n, "%s: runs.faults is %s but the run has %d fault rows"
+               % (r.name, runs["faults"], n))
+    bad = []
+    for row in r.rows():
+        why = _row_problems(row)
+        if why:
+            bad.append((row, why))
+    expect(not bad, "%s: %d rows break the log invariants, first: %s"
+           % (r.name, len(bad), bad[0][1] if bad else ""), [b[0] for b in bad[:10]])
+
+
+def _row_problems(row):
+    p = []
+    ec, addr = row["error_code"], row["address"]
+    if not isinstance(addr, int):
+        return ["address is %s, not an integer" % type(addr).__name__]
+    path = row["path"] or ""
+    if path and path.split(">")[-1] != row["handler"]:
+        p.append("handler %s is not the last element of path %s" % (row["handler"], path))
+    if row["page"] != addr & ~(PAGE - 1):
+        p.append("page %s != address & ~0xfff" % _fmt(row["page"]))
+    want_access = "exec" if ec & X86_PF_INSTR else "write" if ec & X86_PF_WRITE else "read"
+    if row["access"] != want_access:
+        p.append("access %s but error_code %d says %s" % (row["access"], ec, want_access))
+    if row["user"] != (1 if ec & X86_PF_USER else 0):
+        p.append("user %s but error_code %d" % (row["user"], ec))
+    if row["prot"] != (1 if ec & X86_PF_PROT else 0):
+        p.append("prot %s but error_code %d" % (row["prot"], ec))
+    for when in ("before", "after"):
+        pte, pfn = row["pte_" + when], row["pfn_" + when]
+        if isinstance(pte, int) and pte & _PAGE_PRESENT and pfn is not None:
+            if (pte & PTE_PFN_MASK) >> 12 != pfn:
+                p.append("pfn_%s %s is not the frame of pte_%s %s" % (when, pfn, when, _fmt(pte)))
+    if row["outcome"] == "sigsegv" and row["signo"] != SIGSEGV:
+        p.append("outcome sigsegv with signo %s" % row["signo"])
+    return "; ".join(p)
+
+
+def finish():
+    """Print the verdict; the process exit status (0 when every check passed)."""
+    if _failures:
+        print("FAILED: %d of %d checks" % (len(_failures), _checks))
+        return 1
+    print("OK: %d checks" % _checks)
+    return 0
+
+
+def format_rows(rows, limit=20):
+    out = []
+    for row in rows[:limit]:
+        keys = row.keys()
+        out.append("  " + " ".join("%s=%s" % (k, _fmt(row[k])) for k in SHOW_COLUMNS if k in keys))
+    if len(rows) > limit:
+        out.append("  [... %d more rows]" % (len(rows) - limit))
+    return "\n".join(out)
+
+
+def _fmt(v):
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, int):
+        return hex(v) if abs(v) >= 4096 else str(v)
+    if isinstance(v, tuple):
+        return " or ".join(_fmt(x) for x in v)
+    if isinstance(v, list):
+        return "[%s]" % ", ".join(_fmt(x) for x in v)
+    return repr(v)
+
+
+def _fmt_params(params):
+    return "[%s]" % ", ".join(_fmt(p) for p in params) if params else ""
+
+
+def segfault_line(comm, address, error):
+    """Linux's show_signal_msg line: 'comm[pid]: segfault at ADDR ip IP sp SP error E'."""
+    addr = "%x" % address if isinstance(address, int) else address
+    return r"%s\[\d+\]: segfault at %s ip [0-9a-f]+ sp [0-9a-f]+ error %s" % (
+        re.escape(comm), addr, error)
+
+
+RANGE = "address >= ? AND address < ?"
+
+
+# ---- the cases ---------------------------------------------------------------------------------
+
+CASES = {}
+
+
+def case(name):
+    def reg(fn):
+        CASES[name] = fn
+        return fn
+    return reg
+
+
+class Ctx:
+    def __init__(self, a):
+        self.faultline = os.path.abspath(a.faultline)
+        self.guests = os.path.abspath(a.guest_dir)
+        self.work = os.path.abspath(a.workdir)
+        self.timeout = a.timeout
+
+    def guest(self, name):
+        return os.path.join(self.guests, name)
+
+    def run(self, name, prog, args=(), **kw):
+        r = Run(self.faultline, self.guest(prog), list(args), self.work, name,
+                timeout=self.timeout, **kw)
+        if not r.ok:
+            raise CaseAbort()
+        check_log_invariants(r)
+        return r
+
+
+def _touch_pages(ctx, prog):
+    """touch_pages 100: exactly 100 faults in the mapping, one per page in address order, each a
+    user-mode write to a fresh anonymous page: do_anonymous_page, error 6, minor, PTE none ->
+    present|rw|user|accessed|dirty on a frame of its own."""
+    n = 100
+    r = ctx.run(prog, prog, [str(n)])
+    expect_status(r, 0)
+    lo, hi = r.note("base"), r.note("end")
+    expect_equal(r, hi - lo, n * PAGE, "the mapping size")
+    expect_count(r, RANGE, n, lo, hi)
+    expect_count(r, RANGE + " AND handler = 'do_anonymous_page' AND access = 'write' AND user = 1",
+                 n, lo, hi)
+    expect_all(r, RANGE, (lo, hi),
+               "path_is(path, '%s') AND error_code = 6 AND outcome = 'minor' AND prot = 0"
+               % ANON_PATH,
+               "an anonymous write fault (path, error 6, minor)")
+    expect_all(r, RANGE, (lo, hi), "vma_start <= %d AND vma_end >= %d AND vma_perms = 'rw-p'"
+               % (lo, hi), "in the rw-p VMA of the mapping")
+    expect_all(r, RANGE, (lo, hi), "pte_before = 0 AND (pte_after & 103) = 103",
+               "pte none -> present|rw|user|accessed|dirty (0x67)")
+    rows = r.rows(RANGE, lo, hi)
+    expect_equal(r, [x["page"] for x in rows], [lo + i * PAGE for i in range(n)],
+                 "the faulting pages in seq order")
+    expect_equal(r, len({x["pfn_after"] for x in rows}), n, "the number of distinct frames")
+    expect_run(r, exit_code=0, term_signal=0)
+
+
+@case("touch_pages")
+def _c_touch_pages(ctx):
+    """touch_pages 100 (glibc): 100 do_anonymous_page writes, one per page, in order."""
+    _touch_pages(ctx, "touch_pages")
+
+
+@case("touch_pages-musl")
+def _c_touch_pages_musl(ctx):
+    """touch_pages 100 built with musl: the same exact expectations as with glibc."""
+    _touch_pages(ctx, "touch_pages-musl")
+
+
+@case("read_then_write")
+def _c_read_then_write(ctx):
+    """read_then_write 50: 50 read faults (do_anonymous_page, error 4: the zero page, one frame
+    for all, mapped read-only), then 50 write faults (do_wp_page>wp_page_copy, error 7: from the
+    zero page to 50 distinct new frames, writable and dirty). All reads come before all writes."""
+    n = 50
+    r = ctx.run("read_then_write", "read_then_write", [str(n)])
+    expect_status(r, 0)
+    lo, hi = r.note("base"), r.note("end")
+    expect_count(r, RANGE, 2 * n, lo, hi)
+    reads = r.rows(RANGE + " AND access = 'read'", lo, hi)
+    writes = r.rows(RANGE + " AND access = 'write'", lo, hi)
+    expect_count(r, RANGE + " AND access = 'read' AND handler = 'do_anonymous_page' AND "
+                 "path_is(path, ?) AND user = 1 AND error_code = 4 AND outcome = 'minor'",
+                 n, lo, hi, ANON_PATH)
+    expect_count(r, RANGE + " AND access = 'write' AND handler = 'wp_page_copy' AND "
+                 "path_is(path, ?) AND user = 1 AND error_code = 7 AND outcome = 'minor'",
+                 n, lo, hi, WP_COPY_PATH)
+    if not (reads and writes):
+        return
+    expect(max(x["seq"] for x in reads) < min(x["seq"] for x in writes),
+           "read_then_write: a write fault comes before the last read fault", reads + writes)
+    expect_equal(r, [x["page"] for x in reads], [lo + i * PAGE for i in range(n)],
+                 "the read-faulting pages in seq order")
+    expect_equal(r, [x["page"] for x in writes], [lo + i * PAGE for i in range(n)],
+                 "the write-faulting pages in seq order")
+    zero = {x["pfn_after"] for x in reads}
+    expect(len(zero) == 1, "read_then_write: the read faults map %d different frames, expected"
+           " one (the zero page)" % len(zero), reads)
+    zpfn = next(iter(zero))
+    expect(all(x["pte_before"] == 0 and x["pte_after"] & 3 == _PAGE_PRESENT for x in reads),
+           "read_then_write: read faults must go from pte none to present and read-only", reads)
+    expect(all(x["pfn_before"] == zpfn for x in writes),
+           "read_then_write: write faults must start from the zero page (pfn %s)" % zpfn, writes)
+    wp = {x["pfn_after"] for x in writes}
+    expect(len(wp) == n and zpfn not in wp,
+           "read_then_write: the write faults must each get a new frame (%d distinct, zero page"
+           " %s)" % (len(wp), "among them" if zpfn in wp else "not among them"), writes)
+    expect(all(x["pte_after"] & 0x43 == 0x43 for x in writes),
+           "read_then_write: after a write fault the PTE is present, writable and dirty", writes)
+
+
+def _write_ro(ctx, name, args, handled):
+    """write_ro: the read maps the zero page (do_anonymous_page, error 4); the write to the
+    PROT_READ VMA is bad_area_access_error (error 7 = PROT|WRITE|USER, SIGSEGV, SEGV_ACCERR) at
+    the exact address written; with a handler (SA_RESETHAND) it happens twice, the handler runs
+    once, and the second one kills. Linux prints the segfault line only for the unhandled one."""
+    r = ctx.run(name, "write_ro", args)
+    expect_status(r, 128 + SIGSEGV)
+    base, target = r.note("base"), r.note("target")
+    nerr = 2 if handled else 1
+    rows = r.rows(RANGE, base, base + PAGE)
+    expect_count(r, RANGE, 1 + nerr, base, base + PAGE)
+    if rows:
+        expect_row(r, rows[0], "the first fault in the page (the read)", access="read",
+                   handler="do_anonymous_page", path=PathIs(ANON_PATH), error_code=4, user=1,
+                   outcome="minor", address=target)
+    for row in rows[1:]:
+        expect_row(r, row, "a write to the read-only page", handler="bad_area_access_error",
+                   outcome="sigsegv", signo=SIGSEGV, si_code=SEGV_ACCERR, error_code=7, user=1,
+                   prot=1, access="write", address=target, page=base, vma_start=base,
+                   vma_end=base + PAGE, vma_perms="r--p")
+    last = r.last()
+    expect_row(r, last, "the last fault of the run", handler="bad_area_access_error",
+               outcome="sigsegv", si_code=SEGV_ACCERR, address=target, page=base)
+    expect_count(r, "outcome = 'sigsegv'", nerr)
+    expect_stderr(r, segfault_line("write_ro", target, 7), count=1)
+    if handled:
+        expect(r.stdout.endswith("caught signal 11 si_code 2 si_addr okY\n"),
+               "write_ro: the handler did not report SIGSEGV/SEGV_ACCERR at the target; stdout:\n"
+               + r.stdout)
+    expect_run(r, term_signal=SIGSEGV)
+
+
+@case("write_ro")
+def _c_write_ro(ctx):
+    """write_ro nohandler: zero-page read, then one bad_area_access_error (error 7) that kills."""
+    _write_ro(ctx, "write_ro", ["nohandler"], handled=False)
+
+
+@case("write_ro-handler")
+def _c_write_ro_handler(ctx):
+    """write_ro with an SA_RESETHAND handler: two bad_area_access_error rows, one segfault line."""
+    _write_ro(ctx, "write_ro-handler", [], handled=True)
+
+
+@case("null_deref")
+def _c_null_deref(ctx):
+    """null_deref: a load from 0, which no VMA covers: bad_area, SIGSEGV, SEGV_MAPERR, error 4
+    (user read, not present; 6 accepted too), and the run ends with status 139."""
+    r = ctx.run("null_deref", "null_deref")
+    expect_status(r, 128 + SIGSEGV)
+    expect_row(r, r.last(), "the last fault of the run", handler="bad_area", outcome="sigsegv",
+               signo=SIGSEGV, si_code=SEGV_MAPERR, address=0, page=0, error_code=(4, 6), user=1)
+    expect_count(r, "address < 4096", 1)
+    expect_count(r, "outcome = 'sigsegv'", 1)
+    expect_stderr(r, segfault_line("null_deref", 0, "[46]"), count=1)
+    expect_run(r, term_signal=SIGSEGV)
+
+
+@case("read_into_fresh")
+def _c_read_into_fresh(ctx):
+    """read_into_fresh pipe: write(2) from 2 fresh pages faults them in kernel mode as reads
+    (user 0, error 0, the zero page); read(2) into 3 fresh pages faults them in kernel mode as
+    writes (user 0, error 2, do_anonymous_page). Nothing else touches either range."""
+    r = ctx.run("read_into_fresh", "read_into_fresh", ["pipe"])
+    expect_status(r, 0)
+    src, src_end = r.note("src"), r.note("src_end")
+    dst, dst_end = r.note("dst"), r.note("dst_end")
+    expect_count(r, RANGE, 2, src, src_end)
+    expect_count(r, RANGE + " AND user = 0 AND access = 'read' AND error_code = 0 AND "
+                 "handler = 'do_anonymous_page' AND path_is(path, ?) AND outcome = 'minor'",
+                 2, src, src_end, ANON_PATH)
+    expect_count(r, RANGE, 3, dst, dst_end)
+    expect_count(r, RANGE + " AND user = 0 AND access = 'write' AND error_code = 2 AND "
+                 "handler = 'do_anonymous_page' AND path_is(path, ?) AND outcome = 'minor'",
+                 3, dst, dst_end, ANON_PATH)
+    s_rows, d_rows = r.rows(RANGE, src, src_end), r.rows(RANGE, dst, dst_end)
+    if s_rows and d_rows:
+        expect(max(x["seq"] for x in s_rows) < min(x["seq"] for x in d_rows),
+               "read_into_fresh: the write(2) faults must come before the read(2) faults",
+               s_rows + d_rows)
+        expect_equal(r, len({x["pfn_after"] for x in s_rows}), 1,
+                     "the number of frames behind the src read faults (the zero page)")
+
+
+@case("read_into_fresh-zero")
+def _c_read_into_fresh_zero(ctx):
+    """read_into_fresh zero: read(2) of /dev/zero into 3 fresh pages: 3 kernel-mode write
+    faults, do_anonymous_page."""
+    r = ctx.run("read_into_fresh-zero", "read_into_fresh", ["zero"])
+    expect_status(r, 0)
+    dst, dst_end = r.note("dst"), r.note("dst_end")
+    expect_count(r, RANGE, 3, dst, dst_end)
+    expect_count(r, RANGE + " AND user = 0 AND access = 'write' AND error_code = 2 AND "
+                 "handler = 'do_anonymous_page' AND outcome = 'minor'", 3, dst, dst_end)
+
+
+@case("mprotect_split")
+def _c_mprotect_split(ctx):
+    """mprotect_split: pages 1-2 of a 4-page mapping made read-only split its VMA in three;
+    each fault reports the piece it hit. Five faults, in this order."""
+    r = ctx.run("mprotect_split", "mprotect_split")
+    expect_status(r, 0)
+    b = r.note("base")
+    rows = r.rows(RANGE, b, b + 4 * PAGE)
+    expect_count(r, RANGE, 5, b, b + 4 * PAGE)
+    want = [
+        ("page 0 write", dict(address=b + 1, access="write", handler="do_anonymous_page",
+                              path=PathIs(ANON_PATH), error_code=6, vma_start=b, vma_end=b + PAGE,
+                              vma_perms="rw-p")),
+        ("page 3 write", dict(address=b + 3 * PAGE + 3, access="write",
+                              handler="do_anonymous_page", path=PathIs(ANON_PATH),
+                              error_code=6, vma_start=b + 3 * PAGE, vma_end=b + 4 * PAGE,
+                              vma_perms="rw-p")),
+        ("page 1 read", dict(address=b + PAGE + 5, access="read", handler="do_anonymous_page",
+                             error_code=4, vma_start=b + PAGE, vma_end=b + 3 * PAGE,
+                             vma_perms="r--p")),
+        ("page 2 read", dict(address=b + 2 * PAGE + 7, access="read",
+                             handler="do_anonymous_page", error_code=4, vma_start=b + PAGE,
+                             vma_end=b + 3 * PAGE, vma_perms="r--p")),
+        ("page 1 write after mprotect rw", dict(address=b + PAGE + 9, access="write",
+                                                handler="wp_page_copy", path=PathIs(WP_COPY_PATH),
+                                                error_code=7, vma_perms="rw-p")),
+    ]
+    for row, (what, cols) in zip(rows, want):
+        expect_row(r, row, what, user=1, outcome="minor", **cols)
+    if len(rows) == 5:
+        expect(rows[4]["vma_start"] <= b + PAGE and rows[4]["vma_end"] >= b + 3 * PAGE,
+               "mprotect_split: after mprotect rw, the VMA of page 1 must cover pages 1-2",
+               rows[4:])
+
+
+@case("stack_grow")
+def _c_stack_grow(ctx):
+    """stack_grow 256: about 1 MiB of new stack below the frame of main. Each new page is first
+    touched by a store, so every fault in [deepest frame, outermost frame] is a do_anonymous_page
+    write, one per page, in the growing rw-p stack VMA; no signal anywhere in the run. The
+    start-up code may have touched up to 16 of those pages before (stores, or a system call
+    filling a buffer on the stack: a kernel-mode write, error 2)."""
+    r = ctx.run("stack_grow", "stack_grow", ["256"])
+    expect_status(r, 0)
+    deep, top = r.note("deep") & ~(PAGE - 1), r.note("top") & ~(PAGE - 1)
+    npages = (top - deep) // PAGE + 1
+    rows = r.rows(RANGE, deep, top + PAGE)
+    expect(npages - 16 <= len(rows) <= npages,
+           "stack_grow: %d faults in the %d pages the recursion used, expected %d..%d"
+           % (len(rows), npages, npages - 16, npages), rows[:5])
+    expect_equal(r, len({x["page"] for x in rows}), len(rows), "the number of distinct pages")
+    expect_all(r, RANGE, (deep, top + PAGE),
+               "handler = 'do_anonymous_page' AND access = 'write' AND error_code IN (2, 6) "
+               "AND outcome = 'minor' AND vma_perms = 'rw-p'",
+               "an anonymous write fault in a rw-p VMA")
+    nuser = sum(1 for x in rows if x["user"] == 1)
+    expect(nuser >= npages - 16, "stack_grow: only %d user-mode faults in the %d pages the"
+           " recursion used" % (nuser, npages), rows[:5])
+    if rows:
+        expect(rows[-1]["vma_start"] <= deep,
+               "stack_grow: the deepest fault's VMA starts at 0x%x, above the page 0x%x"
+               % (rows[-1]["vma_start"], deep), rows[-1:])
+        expect(rows[0]["page"] > rows[-1]["page"],
+               "stack_grow: the stack must fault downwards", [rows[0], rows[-1]])
+    expect_count(r, "outcome IN ('sigsegv', 'sigbus')", 0)
+
+
+@case("brk_heap")
+def _c_brk_heap(ctx):
+    """brk_heap: the break moved up 16 whole pages that are written once each: before the
+    marker, exactly 16 user-mode do_anonymous_page writes in [grow, grow_end), in order."""
+    r = ctx.run("brk_heap", "brk_heap")
+    expect_status(r, 0)
+    lo, hi, m = r.note("grow"), r.note("grow_end"), r.marker_seq("after_brk")
+    expect_count(r, RANGE + " AND seq < ?", 16, lo, hi, m)
+    expect_count(r, RANGE + " AND seq < ? AND handler = 'do_anonymous_page' AND "
+                 "path_is(path, ?) AND access = 'write' AND user = 1 AND error_code = 6 AND "
+                 "outcome = 'minor'",
+                 16, lo, hi, m, ANON_PATH)
+    rows = r.rows(RANGE + " AND seq < ?", lo, hi, m)
+    expect_equal(r, [x["page"] for x in rows], [lo + i * PAGE for i in range(16)],
+                 "the faulting brk pages in seq order")
+    expect(all(x["vma_start"] <= lo and x["vma_end"] >= hi for x in rows),
+           "brk_heap: the brk VMA must cover [grow, grow_end)", rows)
+
+
+@case("asm_touch")
+def _c_asm_touch(ctx):
+    """asm_touch (no libc): exactly 16 user-mode do_anonymous_page writes in
+    [0x300000000, 0x300010000), one per page, in order."""
+    base = 0x300000000
+    r = ctx.run("asm_touch", "asm_touch")
+    expect_status(r, 0)
+    expect_count(r, RANGE, 16, base, base + 16 * PAGE)
+    expect_count(r, RANGE + " AND handler = 'do_anonymous_page' AND path_is(path, ?) AND "
+                 "access = 'write' AND user = 1 AND error_code = 6 AND outcome = 'minor'",
+                 16, base, base + 16 * PAGE, ANON_PATH)
+    expect_equal(r, [x["address"] for x in r.rows(RANGE, base, base + 16 * PAGE)],
+                 [base + i * PAGE + 8 * i for i in range(16)], "the faulting addresses in order")
+
+
+def _elf_entry(path):
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+    return struct.unpack_from("<Q", hdr, 24)[0]
+
+
+@case("asm_hello")
+def _c_asm_hello(ctx):
+    """asm_hello: the first instruction fetch is a fault on the file-backed text at the ELF
+    entry point: access exec, error 0x14 (USER|INSTR), do_read_fault, in a VMA of the file.
+    The run has no signal and exits 7."""
+    r = ctx.run("asm_hello", "asm_hello")
+    expect_status(r, 7)
+    entry = _elf_entry(ctx.guest("asm_hello"))
+    ex = r.rows("access = 'exec'")
+    expect(ex, "asm_hello: no instruction-fetch fault in the log")
+    if ex:
+        expect_row(r, ex[0], "the first instruction-fetch fault", address=entry,
+                   handler="do_read_fault", error_code=0x14, user=1, outcome=("minor", "major"))
+        expect((ex[0]["vma_file"] or "").endswith("asm_hello"),
+               "asm_hello: the text fault's VMA file is %r, expected the executable"
+               % ex[0]["vma_file"], ex[:1])
+    expect_count(r, "outcome IN ('sigsegv', 'sigbus')", 0)
+
+
+@case("no-log")
+def _c_no_log(ctx):
+    """--no-log writes no database, neither at --db PATH nor the default ./faultline.db; and
+    without it, the default ./faultline.db appears (so the check above is not vacuous)."""
+    global _checks
+    hello = ctx.guest("hello")
+    for label, argv_db in (("--no-log --db", True), ("--no-log", False)):
+        cwd = fh.fresh_dir(os.path.join(ctx.work, "no-log.scratch"))
+        db = os.path.join(ctx.work, "no-log.db")
+        fh.remove_db(db)
+        res = fh.run(fh.faultline_argv(ctx.faultline, hello, [], db=db if argv_db else None,
+                                       no_log=True), cwd=cwd, timeout=ctx.timeout)
+        print("no-log (%s): %s" % (label, res.describe()))
+        expect(res.status == 3 and res.stdout == b"hello, world\n",
+               "no-log (%s): hello must still run: status %s, stdout %r"
+               % (label, res.status, res.stdout[:200]))
+        expect(not os.path.exists(db), "no-log (%s): %s was created" % (label, db))
+        left = os.listdir(cwd)
+        expect(not left, "no-log (%s): files appeared in the working directory: %s"
+               % (label, left))
+    cwd = fh.fresh_dir(os.path.join(ctx.work, "no-log.scratch"))
+    res = fh.run(fh.faultline_argv(ctx.faultline, hello, []), cwd=cwd, timeout=ctx.timeout)
+    expect(res.status == 3, "no-log: control run without --no-log: status %s" % res.status)
+    expect(os.path.exists(os.path.join(cwd, "faultline.db")),
+           "no-log: control run without --no-log or --db wrote no ./faultline.db (files: %s)"
+           % os.listdir(cwd))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--faultline")
+    ap.add_argument("--guest-dir", help="where the guest programs were built")
+    ap.add_argument("--workdir")
+    ap.add_argument("--timeout", type=float, default=25, help="seconds per run (default 25)")
+    ap.add_argument("--list", action="store_true", help="print the case names")
+    ap.add_argument("cases", nargs="*")
+    a = ap.parse_args()
+    if a.list:
+        for name, fn in CASES.items():
+            doc = " ".join((fn.__doc__ or "").split())
+            print("%-22s %s" % (name, doc if len(doc) < 100 else doc[:96] + " ..."))
+        return 0
+    if not (a.faultline and a.guest_dir and a.workdir and a.cases):
+        ap.error("--faultline, --guest-dir, --workdir and at least one CASE are required")
+    unknown = [c for c in a.cases if c not in CASES]
+    if unknown:
+        ap.error("unknown case(s) %s; known: %s" % (", ".join(unknown), ", ".join(CASES)))
+    fh.need_faultline(a.faultline)
+    ctx = Ctx(a)
+    os.makedirs(ctx.work, exist_ok=True)
+    for name in a.cases:
+        print("== %s" % name)
+        try:
+            CASES[name](ctx)
+        except CaseAbort:
+            pass
+    return finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

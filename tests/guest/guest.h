@@ -1,0 +1,78 @@
+/*
+ * guest.h - helpers shared by the guest programs (the .c files in tests/guest).
+ *
+ * Guests run twice: natively and under `faultline run`, and their stdout and exit status must be
+ * identical (tests/e2e/compare.py). So stdout holds only deterministic text: never an address, a
+ * pid or a time. Addresses that the fault-log checks need (tests/e2e/faults.py) go to stderr as
+ * `NAME: key=0xHEX` lines, which compare.py ignores and faults.py parses.
+ *
+ * Builds with glibc (gcc -static) and musl (musl-gcc -static): plain POSIX plus Linux mmap flags.
+ */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+#define GUEST_PAGE 4096UL
+
+/* A failed setup step is not the behaviour under test: exit 100 with a message. */
+static inline void guest_die(const char *what)
+{
+    fprintf(stderr, "guest: %s failed: %s\n", what, strerror(errno));
+    exit(100);
+}
+
+/*
+ * A fresh private anonymous mapping of `len` bytes, placed at `hint` if that range is free
+ * (MAP_FIXED_NOREPLACE, so the fault-log checks see stable addresses), else wherever the kernel
+ * puts it (kernels before 4.17 ignore the flag and treat `hint` as a hint). Nothing is touched.
+ */
+static inline unsigned char *guest_map(unsigned long hint, size_t len, int prot)
+{
+    void *p = mmap((void *)hint, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+                   -1, 0);
+    if (p == MAP_FAILED)
+        p = mmap((void *)hint, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        guest_die("mmap");
+    return p;
+}
+
+/* Report an address for faults.py on stderr: "prog: key=0x1234". */
+static inline void guest_note(const char *prog, const char *key, const void *addr)
+{
+    fprintf(stderr, "%s: %s=0x%lx\n", prog, key, (unsigned long)(uintptr_t)addr);
+}
+
+/*
+ * A marker in the fault log: map a fresh page at a fixed hint (0x2f0000000 + index pages) and
+ * store to it, which is exactly one do_anonymous_page fault at a known address. faults.py finds
+ * its seq number to tell the faults before a point of the program from those after.
+ */
+static inline void guest_marker(const char *prog, const char *name, int index)
+{
+    volatile unsigned char *m =
+        guest_map(0x2f0000000UL + index * GUEST_PAGE, GUEST_PAGE, PROT_READ | PROT_WRITE);
+    char key[64];
+    snprintf(key, sizeof(key), "marker_%s", name);
+    guest_note(prog, key, (void *)m);
+    m[0] = 1;
+}
+
+/* argv[i] as a count, or `dflt` when absent. */
+static inline long guest_arg(int argc, char **argv, int i, long dflt)
+{
+    return argc > i ? strtol(argv[i], NULL, 0) : dflt;
+}
+
+#endif
