@@ -120,9 +120,12 @@ static void count_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     struct emu *e = ud;
     (void)addr;
     (void)size;
+    (void)uc;
+    /* The hook runs before each instruction: the one that reaches the limit still executes,
+     * and the engine stops after it. */
     if (++e->insns >= e->opt->max_insns && e->opt->max_insns) {
         priv(e)->time_up = 2;
-        uc_emu_stop(uc);
+        emu_request_stop(e);
     }
 }
 
