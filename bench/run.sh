@@ -21,7 +21,8 @@ workloads=(
   "cpu loop 200M iterations|$bdir/bench_cpu_loop 200"
   "busybox sha256sum 64 MiB|/bin/busybox sha256sum $tmp/data64m"
 )
-runners=("native|" "faultline --no-log|$fl run --quiet --no-log --" "faultline log|$fl run --quiet --db $tmp/b.db --")
+runners=("native|" "bare engine|$bdir/bare_runner" "faultline --no-log|$fl run --quiet --no-log --"
+         "faultline log|$fl run --quiet --db $tmp/b.db --")
 [ -n "$qemu" ] && runners+=("qemu-x86_64|$qemu")
 
 secs() { # median wall seconds of $runs runs of "$@"
@@ -47,9 +48,9 @@ secs() { # median wall seconds of $runs runs of "$@"
   echo
   printf '| workload |'
   for r in "${runners[@]}"; do printf ' %s |' "${r%%|*}"; done
-  printf ' faultline log / native | faultline log / qemu |\n|---|'
+  printf ' log / native | log / bare | log / qemu |\n|---|'
   for _ in "${runners[@]}"; do printf -- '---|'; done
-  printf -- '---|---|\n'
+  printf -- '---|---|---|\n'
 } | tee "$out"
 
 for w in "${workloads[@]}"; do
@@ -66,6 +67,7 @@ for w in "${workloads[@]}"; do
     printf '| %s |' "$name"
     for r in "${runners[@]}"; do printf ' %.3f |' "${t[${r%%|*}]}"; done
     printf ' %.2fx |' "$(echo "${t[faultline log]} / ${t[native]}" | bc -l)"
+    printf ' %.2fx |' "$(echo "${t[faultline log]} / ${t[bare engine]}" | bc -l)"
     if [ -n "$qemu" ]; then printf ' %.2fx |\n' "$(echo "${t[faultline log]} / ${t[qemu-x86_64]}" | bc -l)"; else printf ' - |\n'; fi
   } | tee -a "$out"
   unset t

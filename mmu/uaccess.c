@@ -41,50 +41,46 @@ static size_t chunk(uint64_t addr, size_t n)
     return n < room ? n : room;
 }
 
-size_t copy_to_user(struct task_struct *tsk, uint64_t to, const void *from, size_t n)
+enum uop { UOP_TO_USER, UOP_FROM_USER, UOP_CLEAR };
+
+/*
+ * The one loop behind the copies: page by page, each page faulted in as the kernel would.
+ * Returns the number of bytes not done (0 on success).
+ */
+static size_t user_copy(struct task_struct *tsk, uint64_t uaddr, void *kbuf, size_t n, enum uop op)
 {
-    const char *src = from;
+    char *k = kbuf;
     while (n) {
-        size_t c = chunk(to, n);
-        void *dst = user_page(tsk, to, true);
-        if (!dst)
+        size_t c = chunk(uaddr, n);
+        char *u = user_page(tsk, uaddr, op != UOP_FROM_USER);
+        if (!u)
             return n;
-        memcpy(dst, src, c);
-        to += c;
-        src += c;
+        if (op == UOP_TO_USER)
+            memcpy(u, k, c);
+        else if (op == UOP_FROM_USER)
+            memcpy(k, u, c);
+        else
+            memset(u, 0, c);
+        uaddr += c;
+        k += op == UOP_CLEAR ? 0 : c;
         n -= c;
     }
     return 0;
+}
+
+size_t copy_to_user(struct task_struct *tsk, uint64_t to, const void *from, size_t n)
+{
+    return user_copy(tsk, to, (void *)from, n, UOP_TO_USER);
 }
 
 size_t copy_from_user(struct task_struct *tsk, void *to, uint64_t from, size_t n)
 {
-    char *dst = to;
-    while (n) {
-        size_t c = chunk(from, n);
-        void *src = user_page(tsk, from, false);
-        if (!src)
-            return n;
-        memcpy(dst, src, c);
-        from += c;
-        dst += c;
-        n -= c;
-    }
-    return 0;
+    return user_copy(tsk, from, to, n, UOP_FROM_USER);
 }
 
 size_t clear_user(struct task_struct *tsk, uint64_t to, size_t n)
 {
-    while (n) {
-        size_t c = chunk(to, n);
-        void *dst = user_page(tsk, to, true);
-        if (!dst)
-            return n;
-        memset(dst, 0, c);
-        to += c;
-        n -= c;
-    }
-    return 0;
+    return user_copy(tsk, to, NULL, n, UOP_CLEAR);
 }
 
 long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t n)
