@@ -1,0 +1,359 @@
+/*
+ * log.c - opening and closing the fault log, and its runs and processes rows.
+ *
+ * These calls are rare (a few per process), so they run SQL directly on the caller's thread
+ * under db_lock; the per-fault path is observer.c + writer.c. See log_internal.h for the locks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/log_internal.h"
+#include "db/schema.h"
+
+/* The columns the writer binds, in bind_row() order (writer.c). */
+static const char fault_cols[] =
+    "INSERT INTO raw_faults(fault_id, pid, icount, ip, sp, address, error_code, vma_id, path_id,"
+    " vm_fault, outcome, signo, si_code, pte_before, pte_after) VALUES";
+
+/* INSERT ... VALUES (?1..?15), (?16..?30), ... for `rows` rows. sqlite3_free() the result. */
+static char *fault_insert_sql(int rows)
+{
+    sqlite3_str *s = sqlite3_str_new(NULL);
+    sqlite3_str_appendall(s, fault_cols);
+    for (int r = 0; r < rows; r++) {
+        sqlite3_str_appendall(s, r ? ",(" : "(");
+        for (int c = 1; c <= FL_FAULT_COLS; c++)
+            sqlite3_str_appendf(s, "%s?%d", c > 1 ? "," : "", r * FL_FAULT_COLS + c);
+        sqlite3_str_appendall(s, ")");
+    }
+    return sqlite3_str_finish(s);
+}
+
+#define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
+
+static const char sql_ins_run[] =
+    "INSERT INTO runs(started_at, exe, argv, options, ram_bytes, fault_around_bytes, status)"
+    " VALUES(" NOW ", ?1, ?2, ?3, ?4, ?5, 'running')";
+
+/* execve keeps the pid: the same row then takes the new image. */
+static const char sql_upsert_process[] =
+    "INSERT INTO processes(run_id, pid, ppid, exe, argv) VALUES(?1, ?2, ?3, ?4, ?5)"
+    " ON CONFLICT(run_id, pid) DO UPDATE SET exe = excluded.exe, argv = excluded.argv";
+
+static const char sql_exit_process[] =
+    "INSERT INTO processes(run_id, pid, exit_code, term_signal, min_flt, maj_flt)"
+    " VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(run_id, pid) DO UPDATE SET"
+    " exit_code = excluded.exit_code, term_signal = excluded.term_signal,"
+    " min_flt = excluded.min_flt, maj_flt = excluded.maj_flt";
+
+static const char sql_end_run[] =
+    "UPDATE runs SET finished_at = " NOW ", status = ?2, exit_code = ?3, term_signal = ?4,"
+    " faults = ?5, min_flt = ?6, maj_flt = ?7, instructions = ?8, wall_seconds = ?9,"
+    " message = ?10 WHERE run_id = ?1";
+
+/*
+ * argv as a JSON array, built by SQLite's own json_insert() so quoting is SQLite's.
+ * Returns sqlite3_malloc'd text (NULL for a NULL argv or on error).
+ */
+static char *argv_json(sqlite3 *db, char *const *argv)
+{
+    if (!argv)
+        return NULL;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT json_insert(?1, '$[#]', ?2)", -1, &st, NULL) != SQLITE_OK)
+        return NULL;
+    char *json = sqlite3_mprintf("[]");
+    for (int i = 0; argv[i] && json; i++) {
+        sqlite3_bind_text(st, 1, json, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, argv[i], -1, SQLITE_STATIC);
+        char *next = NULL;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            next = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(st, 0));
+        sqlite3_reset(st);
+        sqlite3_free(json);
+        json = next;
+    }
+    sqlite3_finalize(st);
+    return json;
+}
+
+/* Step a control statement under db_lock; a failure is the log's sticky error. */
+static void run_control(struct fl_log *log, sqlite3_stmt *st, const char *what)
+{
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE)
+        fl_log_fail(log, "%s: %s: %s", log->path, what, sqlite3_errmsg(log->db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* Check the file and create or accept the schema, in one write transaction. */
+static int prepare_schema(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    char why[400];
+    if (sqlite3_db_readonly(db, "main") == 1) {
+        snprintf(err, errlen, "%s: the file is not writable", path);
+        return -1;
+    }
+    /* Larger pages: fewer page writes and b-tree splits per row appended. Only a new file
+     * takes it; an existing log keeps its page size. */
+    sqlite3_exec(db, "PRAGMA page_size = 16384", NULL, NULL, NULL);
+    /* IMMEDIATE takes the write lock now, so a locked log is refused here, not mid-run. */
+    if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    int rc = -1;
+    switch (fl_schema_inspect(db, why, sizeof(why))) {
+    case FL_SCHEMA_EMPTY:
+        rc = fl_schema_create(db, why, sizeof(why));
+        break;
+    case FL_SCHEMA_CURRENT:
+        rc = 0;
+        break;
+    default:
+        break;
+    }
+    if (rc == 0 && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = fl_db_error(db, "commit", why, sizeof(why));
+    if (rc < 0) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        snprintf(err, errlen, "%s: %s", path, why);
+    }
+    return rc;
+}
+
+/* WAL lets readers (faultline query, the TUI) look at a log while it is written, and a commit
+ * costs an append instead of a rewrite. NORMAL sync: a killed faultline loses nothing that
+ * was committed; only a power cut may lose the last transactions. */
+static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
+{
+    sqlite3_stmt *st;
+    int ok = 0;
+    if (sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &st, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(st) == SQLITE_ROW &&
+             !sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal");
+        sqlite3_finalize(st);
+    }
+    if (!ok || sqlite3_exec(db,
+                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
+                            " PRAGMA wal_autocheckpoint = 2048;",
+                            NULL, NULL, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path, sqlite3_errmsg(db));
+        return -1;
+    }
+    sqlite3_busy_timeout(db, FL_WRITE_BUSY_MS);
+    return 0;
+}
+
+static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
+{
+    char *one = fault_insert_sql(1), *many = fault_insert_sql(FL_INSERT_ROWS);
+    struct {
+        sqlite3_stmt **st;
+        const char *sql;
+    } stmts[] = {
+        {&log->ins_fault, one},
+        {&log->ins_faults, many},
+        {&log->ins_run, sql_ins_run},
+        {&log->upsert_process, sql_upsert_process},
+        {&log->exit_process, sql_exit_process},
+        {&log->end_run, sql_end_run},
+    };
+    int rc = SQLITE_NOMEM;
+    for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
+        rc = stmts[i].sql ? sqlite3_prepare_v3(log->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
+                                               stmts[i].st, NULL)
+                          : SQLITE_NOMEM;
+        if (rc != SQLITE_OK)
+            break;
+    }
+    sqlite3_free(one);
+    sqlite3_free(many);
+    if (rc == SQLITE_OK)
+        rc = fl_dims_init(&log->dims, log->db);
+    if (rc == SQLITE_OK)
+        rc = fl_counts_init(&log->counts, log->db);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", log->path, sqlite3_errmsg(log->db));
+        return -1;
+    }
+    return 0;
+}
+
+static void free_log(struct fl_log *log)
+{
+    sqlite3_stmt *stmts[] = {log->ins_fault,      log->ins_faults,   log->ins_run,
+                             log->upsert_process, log->exit_process, log->end_run};
+    fl_dims_free(&log->dims);
+    fl_counts_free(&log->counts);
+    for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
+        sqlite3_finalize(stmts[i]);
+    sqlite3_close(log->db);
+    for (struct fl_chunk *c = log->free_list, *next; c; c = next) {
+        next = c->next;
+        free(c);
+    }
+    free(log->cur);
+    intern_free(&log->files);
+    intern_free(&log->paths);
+    pthread_mutex_destroy(&log->db_lock);
+    pthread_mutex_destroy(&log->q_lock);
+    pthread_cond_destroy(&log->q_work);
+    pthread_cond_destroy(&log->q_space);
+    pthread_cond_destroy(&log->q_done);
+    free(log->path);
+    free(log);
+}
+
+struct fl_log *fl_log_open(const char *path, char *err, size_t errlen)
+{
+    struct fl_log *log = calloc(1, sizeof(*log));
+    if (!log || !(log->path = strdup(path))) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        free(log);
+        return NULL;
+    }
+    pthread_mutex_init(&log->db_lock, NULL);
+    fl_queue_init(log);
+    fl_observer_init(log);
+
+    /* SQLite's allocation statistics take a global mutex on every malloc; the log does not
+     * use them. Only possible before SQLite initializes: later calls fail harmlessly. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    int rc = sqlite3_open_v2(
+        path, &log->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", path,
+                 log->db ? sqlite3_errmsg(log->db) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(log->db, 1);
+    sqlite3_busy_timeout(log->db, FL_OPEN_BUSY_MS);
+    if (prepare_schema(log->db, path, err, errlen) < 0 ||
+        configure(log->db, path, err, errlen) < 0 || prepare_statements(log, err, errlen) < 0)
+        goto fail;
+    if (fl_writer_start(log) < 0) {
+        snprintf(err, errlen, "%s: cannot start the writer thread", path);
+        goto fail;
+    }
+    return log;
+
+fail:
+    fl_writer_stop(log);
+    free_log(log);
+    return NULL;
+}
+
+int64_t fl_log_run_begin(struct fl_log *log, const struct fl_run_info *ri)
+{
+    /* Faults of an earlier run are committed first, so the new run row commits on its own. */
+    if (fl_log_flush(log) < 0)
+        return -1;
+    int64_t id = -1;
+    pthread_mutex_lock(&log->db_lock);
+    char *argv = argv_json(log->db, ri->argv);
+    sqlite3_stmt *st = log->ins_run;
+    bind_text_or_null(st, 1, ri->exe);
+    bind_text_or_null(st, 2, argv);
+    bind_text_or_null(st, 3, ri->options_json);
+    sqlite3_bind_int64(st, 4, (int64_t)ri->ram_bytes);
+    sqlite3_bind_int64(st, 5, (int64_t)ri->fault_around_bytes);
+    if (sqlite3_step(st) == SQLITE_DONE)
+        id = sqlite3_last_insert_rowid(log->db);
+    if (id > FL_RUN_MAX) {
+        fl_log_fail(log, "%s: run id %lld exceeds %lld (faults.fault_id has no room)", log->path,
+                    (long long)id, (long long)FL_RUN_MAX);
+        id = -1;
+    } else if (id < 0)
+        fl_log_fail(log, "%s: inserting the run: %s", log->path, sqlite3_errmsg(log->db));
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    sqlite3_free(argv);
+    pthread_mutex_unlock(&log->db_lock);
+    log->run_id = id > 0 ? id : 0;
+    return id;
+}
+
+void fl_log_process_start(struct fl_log *log, int pid, int ppid, const char *exe, char *const *argv)
+{
+    if (log->run_id <= 0)
+        return;
+    pthread_mutex_lock(&log->db_lock);
+    char *json = argv_json(log->db, argv);
+    sqlite3_stmt *st = log->upsert_process;
+    sqlite3_bind_int64(st, 1, log->run_id);
+    sqlite3_bind_int(st, 2, pid);
+    sqlite3_bind_int(st, 3, ppid);
+    bind_text_or_null(st, 4, exe);
+    bind_text_or_null(st, 5, json);
+    run_control(log, st, "recording a process");
+    sqlite3_free(json);
+    pthread_mutex_unlock(&log->db_lock);
+}
+
+void fl_log_process_exit(struct fl_log *log, int pid, int exit_code, int term_sig,
+                         unsigned long min_flt, unsigned long maj_flt)
+{
+    if (log->run_id <= 0)
+        return;
+    pthread_mutex_lock(&log->db_lock);
+    sqlite3_stmt *st = log->exit_process;
+    sqlite3_bind_int64(st, 1, log->run_id);
+    sqlite3_bind_int(st, 2, pid);
+    sqlite3_bind_int(st, 3, exit_code);
+    sqlite3_bind_int(st, 4, term_sig);
+    sqlite3_bind_int64(st, 5, (int64_t)min_flt);
+    sqlite3_bind_int64(st, 6, (int64_t)maj_flt);
+    run_control(log, st, "recording a process exit");
+    pthread_mutex_unlock(&log->db_lock);
+}
+
+void fl_log_run_end(struct fl_log *log, const struct fl_run_end *re)
+{
+    if (log->run_id <= 0)
+        return;
+    fl_log_flush(log); /* every fault of the run is in the file before it says finished */
+    pthread_mutex_lock(&log->db_lock);
+    sqlite3_stmt *st = log->end_run;
+    sqlite3_bind_int64(st, 1, log->run_id);
+    bind_text_or_null(st, 2, re->status ? re->status : "error");
+    sqlite3_bind_int(st, 3, re->exit_code);
+    sqlite3_bind_int(st, 4, re->term_sig);
+    sqlite3_bind_int64(st, 5, (int64_t)re->faults);
+    sqlite3_bind_int64(st, 6, (int64_t)re->min_flt);
+    sqlite3_bind_int64(st, 7, (int64_t)re->maj_flt);
+    sqlite3_bind_int64(st, 8, (int64_t)re->instructions);
+    sqlite3_bind_double(st, 9, re->wall_seconds);
+    bind_text_or_null(st, 10, re->message);
+    run_control(log, st, "finishing the run");
+    pthread_mutex_unlock(&log->db_lock);
+    fl_log_flush(log); /* commits the UPDATE if it joined a transaction */
+}
+
+int fl_log_close(struct fl_log *log, char *err, size_t errlen)
+{
+    if (!log)
+        return 0;
+    fl_writer_stop(log); /* drains and commits */
+    int rc = 0;
+    if (log->failed) {
+        if (log->dropped)
+            snprintf(err, errlen, "%s (%llu faults not logged)", log->errmsg,
+                     (unsigned long long)log->dropped);
+        else
+            snprintf(err, errlen, "%s", log->errmsg);
+        rc = -1;
+    }
+    pthread_mutex_lock(&log->db_lock);
+    sqlite3_exec(log->db, "PRAGMA optimize", NULL, NULL, NULL);
+    pthread_mutex_unlock(&log->db_lock);
+    free_log(log);
+    return rc;
+}

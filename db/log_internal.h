@@ -1,0 +1,113 @@
+/*
+ * log_internal.h - the fault log's state, shared by its three parts:
+ *   log.c       open/close, runs and processes rows (the emulator's thread)
+ *   observer.c  on_fault: event -> batch row (the emulator's thread, the hot path)
+ *   writer.c    the writer thread: batches -> INSERTs in large transactions
+ *
+ * Data flow and locks:
+ *
+ *   on_fault --(q_lock)--> cur chunk --full--> full list --(q_lock)--> writer --(db_lock)--> SQLite
+ *
+ *  - q_lock guards the chunk queue (cur, full list, free list) and the flush/stop/error state.
+ *    The producer holds it only to append one row; the writer only to swap lists.
+ *  - db_lock guards the connection and its prepared statements. The writer holds it while it
+ *    inserts a chunk or commits; log.c holds it for a runs/processes statement, which then
+ *    lands in the writer's open transaction, or autocommits when none is open.
+ *  - Rows point at strings interned by the producer (intern.h): immutable until close, after
+ *    the writer has been joined.
+ */
+#ifndef FL_DB_LOG_INTERNAL_H
+#define FL_DB_LOG_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "db/counts.h"
+#include "db/dims.h"
+#include "db/intern.h"
+#include "db/log.h"
+#include "kernel_model/trace.h"
+
+#define FL_CHUNK_ROWS      4096  /* rows handed to the writer at a time */
+#define FL_INSERT_ROWS     32    /* rows per multi-row INSERT: fewer statement executions */
+#define FL_FAULT_COLS      15    /* columns of raw_faults the writer binds per row */
+#define FL_MAX_FULL_CHUNKS 64    /* back-pressure: the emulator waits beyond 256k queued rows */
+#define FL_TXN_ROWS        65536 /* commit after this many rows ... */
+#define FL_TXN_MS          100   /* ... or when the transaction is this old */
+#define FL_OPEN_BUSY_MS    1000  /* how long fl_log_open waits for another writer's lock */
+#define FL_WRITE_BUSY_MS   10000 /* how long a commit waits (another faultline on the same log) */
+
+/* One fault as the producer copied it; the writer turns strings and the VMA into ids. */
+struct fl_fault_row {
+    int64_t run_id;
+    uint64_t seq, icount, ip, sp, address;
+    uint64_t vma_start, vma_end, vma_pgoff;
+    uint64_t pte_before, pte_after;
+    unsigned long vma_flags;
+    const char *vma_file;     /* interned, NULL for anonymous memory */
+    const char *path;         /* interned "a>b>c" */
+    const char *outcome_name; /* fault_outcome_name(): static */
+    int outcome;
+    int pid;
+    unsigned error_code, vm_fault;
+    int signo, si_code;
+    bool has_vma;
+};
+
+struct fl_chunk {
+    struct fl_chunk *next;
+    unsigned n;
+    struct fl_fault_row rows[FL_CHUNK_ROWS];
+};
+
+struct fl_log {
+    sqlite3 *db;
+    char *path;
+
+    pthread_mutex_t db_lock;
+    sqlite3_stmt *ins_fault;  /* one row */
+    sqlite3_stmt *ins_faults; /* FL_INSERT_ROWS rows */
+    sqlite3_stmt *ins_run, *upsert_process, *exit_process, *end_run;
+    struct fl_dims dims;     /* writer thread only */
+    struct fl_counts counts; /* writer thread only */
+
+    /* q_lock and what it guards */
+    pthread_mutex_t q_lock;
+    pthread_cond_t q_work;  /* writer: a chunk filled, or flush/stop asked */
+    pthread_cond_t q_space; /* producer: the full list shrank below its cap */
+    pthread_cond_t q_done;  /* flushers: flush_done advanced */
+    struct fl_chunk *cur;   /* being filled by on_fault */
+    struct fl_chunk *full_head, *full_tail;
+    unsigned nfull;
+    struct fl_chunk *free_list;
+    uint64_t flush_req, flush_done; /* flush generations asked / completed */
+    bool stop;
+    bool failed;      /* sticky: the first error stops all writing */
+    char errmsg[512]; /* ... and says what it was */
+    uint64_t dropped; /* faults not written because of it */
+
+    pthread_t writer;
+    bool writer_started;
+
+    /* producer-only state (the emulator's thread) */
+    int64_t run_id; /* 0 before fl_log_run_begin */
+    struct intern files, paths;
+    struct fault_observer observer;
+};
+
+/* writer.c */
+void fl_queue_init(struct fl_log *log); /* locks and conditions, before anything else */
+int fl_writer_start(struct fl_log *log);
+void fl_writer_stop(struct fl_log *log);                  /* drains, commits, joins */
+struct fl_chunk *fl_chunk_get_locked(struct fl_log *log); /* q_lock held; NULL on ENOMEM */
+void fl_queue_push_full_locked(struct fl_log *log);       /* q_lock held: cur is full */
+/* Record the first error (q_lock must NOT be held). */
+void fl_log_fail(struct fl_log *log, const char *fmt, ...);
+
+/* observer.c */
+void fl_observer_init(struct fl_log *log);
+
+#endif

@@ -1,0 +1,92 @@
+/*
+ * observer.c - the fault observer: copies one fault event into the current batch chunk.
+ *
+ * This is the only per-fault cost the emulator pays for logging, so it does no SQLite work and
+ * no allocation in the common case: strings are interned (the VMA file name by its text, the
+ * handler path by its array of static name pointers) and rows store pointers to the copies.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db/log_internal.h"
+#include "db/schema.h"
+
+/* The joined "a>b>c" text for ev's path, interned by the pointers of its elements. */
+static const char *intern_path(struct fl_log *log, const struct fault_event *ev)
+{
+    int n = ev->path_len < 0 ? 0 : ev->path_len > FAULT_PATH_MAX ? FAULT_PATH_MAX : ev->path_len;
+    size_t keylen = n * sizeof(ev->path[0]);
+    const char *s = intern_lookup(&log->paths, ev->path, keylen);
+    if (s)
+        return s;
+    char buf[FAULT_PATH_MAX * 40];
+    fault_path_format(ev, buf, sizeof(buf));
+    return intern_add(&log->paths, ev->path, keylen, buf);
+}
+
+static const char *intern_file(struct fl_log *log, const char *file)
+{
+    if (!file)
+        return NULL;
+    size_t len = strlen(file);
+    const char *s = intern_lookup(&log->files, file, len);
+    return s ? s : intern_add(&log->files, file, len, file);
+}
+
+static void on_fault(void *ctx, const struct fault_event *ev)
+{
+    struct fl_log *log = ctx;
+    bool has_vma = ev->vma_start != ev->vma_end;
+    struct fl_fault_row row = {
+        .run_id = log->run_id,
+        .seq = ev->seq,
+        .icount = ev->icount,
+        .ip = ev->ip,
+        .sp = ev->sp,
+        .address = ev->address,
+        .vma_start = ev->vma_start,
+        .vma_end = ev->vma_end,
+        .vma_pgoff = ev->vma_pgoff,
+        .pte_before = ev->pte_before,
+        .pte_after = ev->pte_after,
+        .vma_flags = ev->vma_flags,
+        .vma_file = has_vma ? intern_file(log, ev->vma_file) : NULL,
+        .path = intern_path(log, ev),
+        .outcome_name = fault_outcome_name(ev->outcome),
+        .outcome = ev->outcome,
+        .pid = ev->pid,
+        .error_code = ev->error_code,
+        .vm_fault = ev->vm_fault,
+        .signo = ev->signo,
+        .si_code = ev->si_code,
+        .has_vma = has_vma,
+    };
+    bool lost = !row.path || (has_vma && ev->vma_file && !row.vma_file);
+
+    if (log->run_id <= 0)
+        fl_log_fail(log, "a fault was logged before fl_log_run_begin");
+    else if (ev->seq == 0 || ev->seq > (uint64_t)FL_SEQ_MAX)
+        fl_log_fail(log, "fault sequence number %llu out of range", (unsigned long long)ev->seq);
+    else if (lost)
+        fl_log_fail(log, "out of memory copying a fault event");
+
+    pthread_mutex_lock(&log->q_lock);
+    if (log->failed || !log->cur) {
+        log->dropped++;
+    } else {
+        log->cur->rows[log->cur->n++] = row;
+        if (log->cur->n == FL_CHUNK_ROWS)
+            fl_queue_push_full_locked(log);
+    }
+    pthread_mutex_unlock(&log->q_lock);
+}
+
+void fl_observer_init(struct fl_log *log)
+{
+    log->observer = (struct fault_observer){.on_fault = on_fault, .ctx = log};
+}
+
+struct fault_observer *fl_log_fault_observer(struct fl_log *log)
+{
+    return &log->observer;
+}

@@ -1,0 +1,103 @@
+/*
+ * schema.c - creating the fault log's schema and telling a faultline log from any other file.
+ *
+ * The DDL itself is in schema_v1.c. Migrations: when version 2 lands, fl_schema_inspect()
+ * reports older versions and an upgrade step goes here; version 1 is the first, so there is
+ * nothing to migrate yet.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "db/schema.h"
+
+int fl_db_error(sqlite3 *db, const char *what, char *err, size_t errlen)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "%s: %s", what, db ? sqlite3_errmsg(db) : "out of memory");
+    return -1;
+}
+
+int fl_schema_create(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_str *s = sqlite3_str_new(db);
+    int bad = fl_schema_v1_sql(s);
+    char *sql = sqlite3_str_finish(s);
+    if (!sql || bad) {
+        sqlite3_free(sql);
+        snprintf(err, errlen, "creating the schema: %s",
+                 bad ? "bad placeholder in schema_v1.c" : "out of memory");
+        return -1;
+    }
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    sqlite3_free(sql);
+    if (rc != SQLITE_OK)
+        return fl_db_error(db, "creating the schema", err, errlen);
+    return 0;
+}
+
+/* Run a one-integer query; returns SQLite's result code and the value in *out. */
+static int query_int(sqlite3 *db, const char *sql, long long *out)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return rc;
+    *out = 0;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *out = sqlite3_column_int64(st, 0);
+        rc = SQLITE_OK;
+    } else if (rc == SQLITE_DONE) {
+        rc = SQLITE_OK;
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+enum fl_schema_state fl_schema_inspect(sqlite3 *db, char *err, size_t errlen)
+{
+    long long app_id, objects, has_meta, version;
+
+    /* The first read of the file is where SQLite notices "not a database" or a lock. */
+    if (query_int(db, "PRAGMA application_id", &app_id) != SQLITE_OK ||
+        query_int(db, "SELECT count(*) FROM sqlite_schema", &objects) != SQLITE_OK) {
+        fl_db_error(db, "cannot read the database", err, errlen);
+        return FL_SCHEMA_ERROR;
+    }
+    if (app_id == 0 && objects == 0)
+        return FL_SCHEMA_EMPTY;
+    if (app_id != FL_APPLICATION_ID) {
+        snprintf(err, errlen, "not a faultline log (application_id is 0x%llx, not 0x%x)",
+                 (unsigned long long)(unsigned)app_id, FL_APPLICATION_ID);
+        return FL_SCHEMA_FOREIGN;
+    }
+    if (query_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'meta'",
+                  &has_meta) != SQLITE_OK) {
+        fl_db_error(db, "cannot read the database", err, errlen);
+        return FL_SCHEMA_ERROR;
+    }
+    if (!has_meta) {
+        snprintf(err, errlen, "not a faultline log (no meta table)");
+        return FL_SCHEMA_FOREIGN;
+    }
+    /* meta is the authority; user_version only mirrors it for tools that read the header. */
+    if (query_int(db,
+                  "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version' AND "
+                  "EXISTS (SELECT 1 FROM meta WHERE key = 'application' AND value = 'faultline')",
+                  &version) != SQLITE_OK) {
+        fl_db_error(db, "cannot read the meta table", err, errlen);
+        return FL_SCHEMA_ERROR;
+    }
+    if (version <= 0) {
+        snprintf(err, errlen, "not a faultline log (meta has no faultline schema_version)");
+        return FL_SCHEMA_FOREIGN;
+    }
+    if (version > FL_SCHEMA_VERSION) {
+        snprintf(err, errlen,
+                 "schema version %lld is newer than this faultline supports (%d); "
+                 "use a newer faultline",
+                 version, FL_SCHEMA_VERSION);
+        return FL_SCHEMA_NEWER;
+    }
+    return FL_SCHEMA_CURRENT;
+}

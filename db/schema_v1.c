@@ -1,0 +1,442 @@
+/*
+ * schema_v1.c - the DDL of schema version 1: tables, the faults view and the analysis views.
+ *
+ * The SQL is written out as SQL, with {NAME} placeholders for the constants it needs from the
+ * model's headers (bit values of X86_PF_*, VM_*, _PAGE_*, VM_FAULT_*), so no value is retyped:
+ * fl_schema_v1_sql() expands them. docs/schema.md documents every table, column and view.
+ *
+ * Design notes:
+ *  - raw_faults holds one fault as compactly as SQLite can store it: integers only; repeated
+ *    text (handler paths, file names, VMA shapes, outcome names) lives in lookup tables. Every
+ *    stored column costs on each of the hundreds of thousands of inserts per second.
+ *  - Its key is one integer, fault_id = run_id << {SEQ_BITS} | seq: (run_id, seq) is unique and
+ *    ordered through it, and an insert appends to one b-tree instead of also updating a
+ *    two-column index (measured: 1.4x the insert rate).
+ *  - faults is a view: derived columns (page, access, vma_perms, handler, vm_fault_flags, pfn_*)
+ *    cost nothing until read, and then only for the columns a query names. (SQLite computes
+ *    even VIRTUAL generated columns on INSERT: measured 1.4x slower inserts.) Its
+ *    joins are LEFT JOINs on primary keys, which SQLite drops from a query that uses none of
+ *    their columns, so count(*) or a filter on pid reads raw_faults alone.
+ *  - The analysis views need no index: they group, or use window functions (one sort).
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/schema.h"
+#include "kernel_model/mm.h"
+
+static const char schema_v1[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);\n"
+    "INSERT INTO meta VALUES('application', 'faultline'), ('schema_version', '{SCHEMA_VERSION}'),\n"
+    "  ('created_at', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\n"
+
+    "CREATE TABLE runs(\n"
+    "  run_id INTEGER PRIMARY KEY,\n"
+    "  started_at TEXT NOT NULL,\n"
+    "  finished_at TEXT,\n"
+    "  exe TEXT,\n"
+    "  argv TEXT,\n"
+    "  options TEXT,\n"
+    "  ram_bytes INTEGER,\n"
+    "  fault_around_bytes INTEGER,\n"
+    "  status TEXT NOT NULL DEFAULT 'running',\n"
+    "  exit_code INTEGER,\n"
+    "  term_signal INTEGER,\n"
+    "  faults INTEGER,\n"
+    "  min_flt INTEGER,\n"
+    "  maj_flt INTEGER,\n"
+    "  instructions INTEGER,\n"
+    "  wall_seconds REAL,\n"
+    "  message TEXT);\n"
+
+    "CREATE TABLE processes(\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs,\n"
+    "  pid INTEGER NOT NULL,\n"
+    "  ppid INTEGER,\n"
+    "  exe TEXT,\n"
+    "  argv TEXT,\n"
+    "  exit_code INTEGER,\n"
+    "  term_signal INTEGER,\n"
+    "  min_flt INTEGER,\n"
+    "  maj_flt INTEGER,\n"
+    "  PRIMARY KEY(run_id, pid));\n"
+
+    "CREATE TABLE paths(\n"
+    "  path_id INTEGER PRIMARY KEY,\n"
+    "  path TEXT NOT NULL UNIQUE,\n"
+    "  handler TEXT NOT NULL);\n"
+    "CREATE TABLE files(\n"
+    "  file_id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE);\n"
+    "CREATE TABLE vmas(\n"
+    "  vma_id INTEGER PRIMARY KEY,\n"
+    "  vma_start INTEGER NOT NULL,\n"
+    "  vma_end INTEGER NOT NULL,\n"
+    "  vma_flags INTEGER NOT NULL,\n"
+    "  vma_pgoff INTEGER NOT NULL,\n"
+    "  file_id INTEGER REFERENCES files,\n"
+    "  UNIQUE(vma_start, vma_end, vma_flags, vma_pgoff, file_id));\n"
+    "CREATE TABLE outcomes(\n"
+    "  outcome INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL);\n"
+
+    "CREATE TABLE raw_faults(\n"
+    "  fault_id INTEGER PRIMARY KEY,\n"
+    "  pid INTEGER NOT NULL,\n"
+    "  icount INTEGER NOT NULL,\n"
+    "  ip INTEGER NOT NULL,\n"
+    "  sp INTEGER NOT NULL,\n"
+    "  address INTEGER NOT NULL,\n"
+    "  error_code INTEGER NOT NULL,\n"
+    "  vma_id INTEGER REFERENCES vmas,\n"
+    "  path_id INTEGER NOT NULL REFERENCES paths,\n"
+    "  vm_fault INTEGER NOT NULL,\n"
+    "  outcome INTEGER NOT NULL REFERENCES outcomes,\n"
+    "  signo INTEGER NOT NULL,\n"
+    "  si_code INTEGER NOT NULL,\n"
+    "  pte_before INTEGER NOT NULL,\n"
+    "  pte_after INTEGER NOT NULL);\n"
+
+    /* handler comes from paths; the text after the last '>' is computed once per path. */
+    "CREATE VIEW faults AS SELECT\n"
+    "  r.fault_id >> {SEQ_BITS} AS run_id, r.fault_id & {SEQ_MAX} AS seq, r.fault_id,\n"
+    "  r.pid, r.icount, r.ip, r.sp, r.address, r.address & {PAGE_MASK} AS page, r.error_code,\n"
+    "  CASE WHEN r.error_code & {X86_PF_INSTR} THEN 'exec'\n"
+    "       WHEN r.error_code & {X86_PF_WRITE} THEN 'write' ELSE 'read' END AS access,\n"
+    "  (r.error_code & {X86_PF_USER}) != 0 AS user, (r.error_code & {X86_PF_PROT}) != 0 AS prot,\n"
+    "  v.vma_start, v.vma_end,\n"
+    "  {PERMS(v.vma_flags)} AS vma_perms,\n"
+    "  v.vma_flags, v.vma_pgoff, f.name AS vma_file, p.path, p.handler,\n"
+    "  r.vm_fault, {VM_FAULT_FLAGS(r.vm_fault)} AS vm_fault_flags,\n"
+    "  o.name AS outcome, r.signo, r.si_code, r.pte_before, r.pte_after,\n"
+    "  CASE WHEN r.pte_before & {_PAGE_PRESENT}\n"
+    "    THEN (r.pte_before & {PTE_PFN_MASK}) >> {PAGE_SHIFT} END AS pfn_before,\n"
+    "  CASE WHEN r.pte_after & {_PAGE_PRESENT}\n"
+    "    THEN (r.pte_after & {PTE_PFN_MASK}) >> {PAGE_SHIFT} END AS pfn_after,\n"
+    "  r.vma_id, r.path_id\n"
+    "FROM raw_faults r\n"
+    "  LEFT JOIN paths p ON p.path_id = r.path_id\n"
+    "  LEFT JOIN vmas v ON v.vma_id = r.vma_id\n"
+    "  LEFT JOIN files f ON f.file_id = v.file_id\n"
+    "  LEFT JOIN outcomes o ON o.outcome = r.outcome;\n"
+
+    /* printf('0x%x', NULL) would print 0x0: nullable columns keep their NULL. */
+    "CREATE VIEW fault_log AS SELECT run_id, seq, pid, icount,\n"
+    "  printf('0x%x', ip) AS ip, printf('0x%x', sp) AS sp,\n"
+    "  printf('0x%x', address) AS address, printf('0x%x', page) AS page,\n"
+    "  printf('0x%x', error_code) AS error_code, {PF_FLAGS(error_code)} AS error_flags,\n"
+    "  access, CASE WHEN user THEN 'user' ELSE 'kernel' END AS mode,\n"
+    "  CASE WHEN vma_start IS NOT NULL THEN printf('0x%x', vma_start) END AS vma_start,\n"
+    "  CASE WHEN vma_end IS NOT NULL THEN printf('0x%x', vma_end) END AS vma_end,\n"
+    "  vma_perms,\n"
+    "  CASE WHEN vma_flags IS NOT NULL THEN printf('0x%x', vma_flags) END AS vma_flags,\n"
+    "  vma_pgoff, vma_file, path, handler,\n"
+    "  printf('0x%x', vm_fault) AS vm_fault, vm_fault_flags, outcome, signo, si_code,\n"
+    "  printf('0x%x', pte_before) AS pte_before, printf('0x%x', pte_after) AS pte_after,\n"
+    "  CASE WHEN pfn_before IS NOT NULL THEN printf('0x%x', pfn_before) END AS pfn_before,\n"
+    "  CASE WHEN pfn_after IS NOT NULL THEN printf('0x%x', pfn_after) END AS pfn_after\n"
+    "FROM faults;\n"
+
+    /* Kept by the writer (counts.c): one row per kind of fault, so counting questions read a
+     * few thousand groups instead of sorting every fault. vma_id 0: no VMA. */
+    "CREATE TABLE fault_counts(\n"
+    "  run_id INTEGER NOT NULL,\n"
+    "  pid INTEGER NOT NULL,\n"
+    "  vma_id INTEGER NOT NULL,\n"
+    "  path_id INTEGER NOT NULL,\n"
+    "  outcome INTEGER NOT NULL,\n"
+    "  kind INTEGER NOT NULL,\n"
+    "  n INTEGER NOT NULL,\n"
+    "  first_seq INTEGER NOT NULL,\n"
+    "  last_seq INTEGER NOT NULL,\n"
+    "  PRIMARY KEY(run_id, pid, vma_id, path_id, outcome, kind)) WITHOUT ROWID;\n"
+
+    "CREATE VIEW handler_counts AS SELECT g.run_id, p.handler, o.name AS outcome,\n"
+    "  sum(g.n) AS n,\n"
+    "  round(100.0 * sum(g.n) / sum(sum(g.n)) OVER (PARTITION BY g.run_id), 2) AS pct\n"
+    "FROM fault_counts g JOIN paths p ON p.path_id = g.path_id\n"
+    "  JOIN outcomes o ON o.outcome = g.outcome\n"
+    "GROUP BY g.run_id, p.handler, o.name ORDER BY g.run_id, n DESC, p.handler;\n"
+
+    "CREATE VIEW path_counts AS SELECT g.run_id, p.path, o.name AS outcome, sum(g.n) AS n,\n"
+    "  round(100.0 * sum(g.n) / sum(sum(g.n)) OVER (PARTITION BY g.run_id), 2) AS pct\n"
+    "FROM fault_counts g JOIN paths p ON p.path_id = g.path_id\n"
+    "  JOIN outcomes o ON o.outcome = g.outcome\n"
+    "GROUP BY g.run_id, p.path, o.name ORDER BY g.run_id, n DESC, p.path;\n"
+
+    /* A VMA that grows keeps one end fixed: the start for upward growth (heap via brk), the end
+     * for VM_GROWSDOWN (stack). Grouping on that end keeps it one row. */
+    "CREATE VIEW vma_faults AS SELECT g.run_id, g.pid,\n"
+    "  printf('0x%x', min(v.vma_start)) AS vma_start, printf('0x%x', max(v.vma_end)) AS vma_end,\n"
+    "  {PERMS(v.vma_flags)} AS vma_perms, f.name AS vma_file, sum(g.n) AS n,\n"
+    "  sum(g.n * (o.name = 'minor')) AS minor, sum(g.n * (o.name = 'major')) AS major,\n"
+    "  sum(g.n * (o.name NOT IN ('minor', 'major', 'spurious'))) AS failed,\n"
+    "  sum(g.n * (g.kind & {ACCESS_BITS} = 0)) AS reads,\n"
+    "  sum(g.n * (g.kind & {ACCESS_BITS} = {X86_PF_WRITE})) AS writes,\n"
+    "  sum(g.n * (g.kind & {X86_PF_INSTR} != 0)) AS execs,\n"
+    "  sum(g.n * (instr(p.path, 'do_wp_page') > 0 OR p.handler = 'do_cow_fault')) AS cow,\n"
+    "  min(g.first_seq) AS first_seq, max(g.last_seq) AS last_seq\n"
+    "FROM fault_counts g JOIN vmas v ON v.vma_id = g.vma_id\n"
+    "  LEFT JOIN files f ON f.file_id = v.file_id\n"
+    "  JOIN paths p ON p.path_id = g.path_id JOIN outcomes o ON o.outcome = g.outcome\n"
+    "GROUP BY g.run_id, g.pid, vma_file, vma_perms,\n"
+    "  CASE WHEN v.vma_flags & {VM_GROWSDOWN} THEN v.vma_end ELSE v.vma_start END\n"
+    "ORDER BY g.run_id, n DESC;\n"
+
+    /* hot_pages and hot_instructions group raw_faults once (one sort) with the handler names
+     * joined per fault from the small paths table, and look the VMA's file up per group
+     * after sorting, so `LIMIT 10` stops the lookups early. (Grouping on path_id first and
+     * naming afterwards needs a second sort of nearly as many groups as faults when most
+     * pages fault once.) */
+    "CREATE VIEW hot_pages AS SELECT g.run_id, g.pid, printf('0x%x', g.page) AS page, g.n,\n"
+    "  g.reads, g.writes, g.execs, g.handlers, f.name AS vma_file, g.first_seq, g.last_seq\n"
+    "FROM (SELECT fault_id >> {SEQ_BITS} AS run_id, pid, address & {PAGE_MASK} AS page,\n"
+    "    {ACCESS_COUNTS}, group_concat(DISTINCT p.handler) AS handlers,\n"
+    "    max(vma_id) AS vma_id\n"
+    "  FROM raw_faults r JOIN paths p ON p.path_id = r.path_id\n"
+    "  GROUP BY 1, 2, 3 ORDER BY 1, n DESC, 3) g\n"
+    "  LEFT JOIN vmas v ON v.vma_id = g.vma_id LEFT JOIN files f ON f.file_id = v.file_id;\n"
+
+    "CREATE VIEW hot_instructions AS SELECT g.run_id, g.pid, printf('0x%x', g.ip) AS ip,\n"
+    "  g.n, g.pages, g.reads, g.writes, g.execs, g.handlers, f.name AS vma_file, g.first_seq,\n"
+    "  g.last_seq\n"
+    "FROM (SELECT fault_id >> {SEQ_BITS} AS run_id, pid, ip,\n"
+    "    count(DISTINCT address & {PAGE_MASK}) AS pages, {ACCESS_COUNTS},\n"
+    "    group_concat(DISTINCT p.handler) AS handlers, max(vma_id) AS vma_id\n"
+    "  FROM raw_faults r JOIN paths p ON p.path_id = r.path_id\n"
+    "  GROUP BY 1, 2, 3 ORDER BY 1, n DESC, 3) g\n"
+    "  LEFT JOIN vmas v ON v.vma_id = g.vma_id LEFT JOIN files f ON f.file_id = v.file_id;\n"
+
+    /* Write faults on private memory through the write-protect or COW handlers; copied: a new
+     * frame was allocated and filled (wp_page_copy, do_cow_fault) rather than reused. The
+     * path_id filter runs on raw_faults, before any lookup. */
+    "CREATE VIEW cow_faults AS SELECT run_id, seq, pid, icount, printf('0x%x', ip) AS ip,\n"
+    "  printf('0x%x', address) AS address, printf('0x%x', vma_start) AS vma_start,\n"
+    "  printf('0x%x', vma_end) AS vma_end, vma_perms, vma_file, path, handler,\n"
+    "  handler IN ('wp_page_copy', 'do_cow_fault') AS copied,\n"
+    "  (pte_before & {ZERO_PTE_BITS}) = {ZERO_PTE_BITS} AS from_zero_page, outcome,\n"
+    "  CASE WHEN pfn_before IS NOT NULL THEN printf('0x%x', pfn_before) END AS pfn_before,\n"
+    "  CASE WHEN pfn_after IS NOT NULL THEN printf('0x%x', pfn_after) END AS pfn_after\n"
+    "FROM faults WHERE path_id IN (SELECT path_id FROM paths\n"
+    "    WHERE instr(path, 'do_wp_page') > 0 OR handler = 'do_cow_fault')\n"
+    "  AND vma_flags & {VM_SHARED} = 0;\n"
+
+    /* A read that mapped the zero page, paired with the next write fault on that page by the
+     * same process, unless another zero-page read (the page was unmapped in between) came
+     * first. lead() over the interesting rows needs one sort and no index. */
+    "CREATE VIEW zero_page_reads_later_written AS\n"
+    "WITH ev AS (SELECT fault_id, fault_id >> {SEQ_BITS} AS run_id, pid,\n"
+    "    address & {PAGE_MASK} AS page, icount, ip, error_code & {ACCESS_BITS} = {X86_PF_WRITE}\n"
+    "      AS is_write,\n"
+    "    error_code & {X86_PF_WRITE} = 0 AND (pte_after & {ZERO_PTE_BITS}) = {ZERO_PTE_BITS}\n"
+    "      AND path_id IN (SELECT path_id FROM paths WHERE handler = 'do_anonymous_page')\n"
+    "      AS zero_read\n"
+    "  FROM raw_faults),\n"
+    "nx AS (SELECT *, lead(fault_id) OVER w AS next_id, lead(is_write) OVER w AS next_is_write\n"
+    "  FROM ev WHERE zero_read OR is_write\n"
+    "  WINDOW w AS (PARTITION BY run_id, pid, page ORDER BY fault_id))\n"
+    "SELECT nx.run_id, nx.pid, printf('0x%x', nx.page) AS page, nx.fault_id & {SEQ_MAX}\n"
+    "  AS read_seq, nx.icount AS read_icount, printf('0x%x', nx.ip) AS read_ip,\n"
+    "  f.seq AS write_seq, f.icount AS write_icount, printf('0x%x', f.ip) AS write_ip,\n"
+    "  f.handler AS write_handler\n"
+    "FROM nx JOIN faults f ON f.fault_id = nx.next_id\n"
+    "WHERE nx.zero_read AND nx.next_is_write\n"
+    "ORDER BY nx.run_id, read_seq;\n"
+
+    "CREATE VIEW latest_run AS SELECT max(run_id) AS run_id FROM runs;\n"
+
+    "CREATE VIEW run_summary AS SELECT r.run_id, r.started_at, r.finished_at, r.exe, r.argv,\n"
+    "  CASE WHEN r.status = 'running' THEN 'unfinished' ELSE r.status END AS status,\n"
+    "  r.exit_code, r.term_signal, r.wall_seconds, r.instructions, r.faults,\n"
+    "  coalesce(f.n, 0) AS faults_logged, coalesce(f.minor, 0) AS minor,\n"
+    "  coalesce(f.major, 0) AS major, coalesce(f.signals, 0) AS signals,\n"
+    "  coalesce(f.efault, 0) AS efault, coalesce(f.killed, 0) AS killed,\n"
+    "  coalesce(f.spurious, 0) AS spurious, coalesce(f.user_mode, 0) AS user_mode,\n"
+    "  coalesce(f.kernel_mode, 0) AS kernel_mode,\n"
+    "  (SELECT count(*) FROM processes p WHERE p.run_id = r.run_id) AS processes, r.message\n"
+    "FROM runs r LEFT JOIN (SELECT g.run_id, {OUTCOME_COUNTS}\n"
+    "  FROM fault_counts g JOIN outcomes o ON o.outcome = g.outcome GROUP BY g.run_id) f\n"
+    "  ON f.run_id = r.run_id\n"
+    "ORDER BY r.run_id;\n"
+
+    "CREATE VIEW process_summary AS SELECT p.run_id, p.pid, p.ppid, p.exe, p.argv,\n"
+    "  p.exit_code, p.term_signal, p.min_flt, p.maj_flt, coalesce(f.n, 0) AS faults,\n"
+    "  coalesce(f.minor, 0) AS minor, coalesce(f.major, 0) AS major,\n"
+    "  coalesce(f.signals, 0) AS signals, coalesce(f.efault, 0) AS efault,\n"
+    "  coalesce(f.kernel_mode, 0) AS kernel_mode\n"
+    "FROM processes p LEFT JOIN (SELECT g.run_id, g.pid, {OUTCOME_COUNTS}\n"
+    "  FROM fault_counts g JOIN outcomes o ON o.outcome = g.outcome GROUP BY g.run_id, g.pid) f\n"
+    "  ON f.run_id = p.run_id AND f.pid = p.pid\n"
+    "ORDER BY p.run_id, p.pid;\n"
+
+    "PRAGMA application_id = {APPLICATION_ID};\n"
+    "PRAGMA user_version = {SCHEMA_VERSION};\n";
+
+/* The per-outcome counts run_summary and process_summary share (over fault_counts g and
+ * outcomes o). */
+static const char outcome_counts[] =
+    "sum(g.n) AS n, sum(g.n * (o.name = 'minor')) AS minor,\n"
+    "    sum(g.n * (o.name = 'major')) AS major,\n"
+    "    sum(g.n * (o.name IN ('sigsegv', 'sigbus'))) AS signals,\n"
+    "    sum(g.n * (o.name = 'efault')) AS efault, sum(g.n * (o.name IN ('oom', 'kill'))) AS "
+    "killed,\n"
+    "    sum(g.n * (o.name = 'spurious')) AS spurious,\n"
+    "    sum(g.n * (g.kind & {X86_PF_USER} != 0)) AS user_mode,\n"
+    "    sum(g.n * (g.kind & {X86_PF_USER} = 0)) AS kernel_mode";
+
+/* Per-group fault counts by access over raw_faults (hot_pages, hot_instructions). */
+static const char access_counts[] =
+    "count(*) AS n, sum(error_code & {ACCESS_BITS} = 0) AS reads,\n"
+    "    sum(error_code & {ACCESS_BITS} = {X86_PF_WRITE}) AS writes,\n"
+    "    sum(error_code & {X86_PF_INSTR} != 0) AS execs,\n"
+    "    min(fault_id) & {SEQ_MAX} AS first_seq, max(fault_id) & {SEQ_MAX} AS last_seq";
+
+struct bitname {
+    unsigned long long bit;
+    const char *name;
+};
+
+/* VM_FAULT_* names without the prefix: vm_fault_flags = 'MAJOR|WRITE'. */
+static const struct bitname vm_fault_names[] = {
+    {VM_FAULT_OOM, "OOM"},
+    {VM_FAULT_SIGBUS, "SIGBUS"},
+    {VM_FAULT_MAJOR, "MAJOR"},
+    {VM_FAULT_WRITE, "WRITE"},
+    {VM_FAULT_HWPOISON, "HWPOISON"},
+    {VM_FAULT_SIGSEGV, "SIGSEGV"},
+    {VM_FAULT_NOPAGE, "NOPAGE"},
+    {VM_FAULT_LOCKED, "LOCKED"},
+    {VM_FAULT_RETRY, "RETRY"},
+    {VM_FAULT_FALLBACK, "FALLBACK"},
+    {VM_FAULT_DONE_COW, "DONE_COW"},
+    {VM_FAULT_NEEDDSYNC, "NEEDDSYNC"},
+    {0, NULL},
+};
+
+/* X86_PF_* names for fault_log.error_flags = 'PROT|WRITE|USER'. */
+static const struct bitname pf_names[] = {
+    {X86_PF_PROT, "PROT"},
+    {X86_PF_WRITE, "WRITE"},
+    {X86_PF_USER, "USER"},
+    {X86_PF_RSVD, "RSVD"},
+    {X86_PF_INSTR, "INSTR"},
+    {X86_PF_PK, "PK"},
+    {0, NULL},
+};
+
+static const struct {
+    const char *name;
+    long long value;
+} constants[] = {
+    {"SCHEMA_VERSION", FL_SCHEMA_VERSION},
+    {"APPLICATION_ID", FL_APPLICATION_ID},
+    {"SEQ_BITS", FL_SEQ_BITS},
+    {"SEQ_MAX", FL_SEQ_MAX},
+    {"PAGE_MASK", (long long)PAGE_MASK},
+    {"PAGE_SHIFT", PAGE_SHIFT},
+    {"PTE_PFN_MASK", (long long)PTE_PFN_MASK},
+    {"_PAGE_PRESENT", (long long)_PAGE_PRESENT},
+    {"ZERO_PTE_BITS", (long long)(_PAGE_PRESENT | _PAGE_SPECIAL)}, /* pte_mkspecial(zero pfn) */
+    {"KIND_BITS", X86_PF_WRITE | X86_PF_INSTR | X86_PF_USER},      /* fault_counts.kind */
+    {"ACCESS_BITS", X86_PF_WRITE | X86_PF_INSTR}, /* 0 read, WRITE write, else exec */
+    {"X86_PF_PROT", X86_PF_PROT},
+    {"X86_PF_WRITE", X86_PF_WRITE},
+    {"X86_PF_USER", X86_PF_USER},
+    {"X86_PF_INSTR", X86_PF_INSTR},
+    {"VM_READ", VM_READ},
+    {"VM_WRITE", VM_WRITE},
+    {"VM_EXEC", VM_EXEC},
+    {"VM_SHARED", VM_SHARED},
+    {"VM_GROWSDOWN", VM_GROWSDOWN},
+};
+
+/* ltrim(CASE WHEN col & b1 THEN '|N1' ELSE '' END || ..., '|'): '' when no bit is set. */
+static void bits_expr(sqlite3_str *s, const char *col, int collen, const struct bitname *t)
+{
+    sqlite3_str_appendall(s, "ltrim(");
+    for (int i = 0; t[i].name; i++)
+        sqlite3_str_appendf(s, "%sCASE WHEN %.*s & %llu THEN '|%s' ELSE '' END", i ? " || " : "",
+                            (int)collen, col, t[i].bit, t[i].name);
+    sqlite3_str_appendall(s, ", '|')");
+}
+
+static int expand(sqlite3_str *s, const char *tmpl);
+
+/* 'rw-p' from vm_flags, as /proc/PID/maps prints it; NULL when there is no VMA. */
+static void perms_expr(sqlite3_str *s, const char *col, int len)
+{
+    static const struct {
+        unsigned long flag;
+        char yes, no;
+    } bits[] = {
+        {VM_READ, 'r', '-'}, {VM_WRITE, 'w', '-'}, {VM_EXEC, 'x', '-'}, {VM_SHARED, 's', 'p'}};
+    sqlite3_str_appendf(s, "CASE WHEN %.*s IS NOT NULL THEN ", len, col);
+    for (int i = 0; i < 4; i++)
+        sqlite3_str_appendf(s, "%sCASE WHEN %.*s & %lu THEN '%c' ELSE '%c' END", i ? " || " : "",
+                            len, col, bits[i].flag, bits[i].yes, bits[i].no);
+    sqlite3_str_appendall(s, " END");
+}
+
+/* NAME(arg) placeholders: the name matches and arg is the text between the parentheses. */
+static bool call(const char *name, size_t len, const char *fn, const char **arg, int *arglen)
+{
+    size_t fl = strlen(fn);
+    if (len <= fl + 2 || strncmp(name, fn, fl) || name[fl] != '(' || name[len - 1] != ')')
+        return false;
+    *arg = name + fl + 1;
+    *arglen = (int)(len - fl - 2);
+    return true;
+}
+
+/* Expand one placeholder (without braces). 0, or -1 if the name is unknown. */
+static int expand_one(sqlite3_str *s, const char *name, size_t len)
+{
+    const char *arg;
+    int arglen;
+    if (call(name, len, "VM_FAULT_FLAGS", &arg, &arglen)) {
+        bits_expr(s, arg, arglen, vm_fault_names);
+        return 0;
+    }
+    if (call(name, len, "PF_FLAGS", &arg, &arglen)) {
+        bits_expr(s, arg, arglen, pf_names);
+        return 0;
+    }
+    if (call(name, len, "PERMS", &arg, &arglen)) {
+        perms_expr(s, arg, arglen);
+        return 0;
+    }
+    if (len == strlen("OUTCOME_COUNTS") && !strncmp(name, "OUTCOME_COUNTS", len))
+        return expand(s, outcome_counts);
+    if (len == strlen("ACCESS_COUNTS") && !strncmp(name, "ACCESS_COUNTS", len))
+        return expand(s, access_counts);
+    for (size_t i = 0; i < sizeof(constants) / sizeof(constants[0]); i++) {
+        if (strlen(constants[i].name) == len && !strncmp(name, constants[i].name, len)) {
+            sqlite3_str_appendf(s, "%lld", constants[i].value);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int expand(sqlite3_str *s, const char *tmpl)
+{
+    for (const char *p = tmpl; *p;) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            sqlite3_str_appendall(s, p);
+            break;
+        }
+        const char *close = strchr(open, '}');
+        sqlite3_str_append(s, p, (int)(open - p));
+        if (!close || expand_one(s, open + 1, close - open - 1) < 0)
+            return -1;
+        p = close + 1;
+    }
+    return 0;
+}
+
+int fl_schema_v1_sql(sqlite3_str *s)
+{
+    return expand(s, schema_v1);
+}

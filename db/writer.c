@@ -1,0 +1,342 @@
+/*
+ * writer.c - the writer thread: takes filled chunks off the queue and inserts them with
+ * prepared multi-row INSERTs (FL_INSERT_ROWS rows per statement execution) inside large
+ * transactions, resolving strings to lookup-table ids (dims.c) and counting each row into
+ * fault_counts (counts.c) on the way.
+ *
+ * Commit policy: a transaction is committed when it holds FL_TXN_ROWS rows, when it is
+ * FL_TXN_MS old, when the queue has been idle for FL_TXN_MS (then the half-filled chunk is
+ * taken too), or at once when a flush or stop is asked. So a faultline killed part-way loses at
+ * most the last ~200 ms of faults and never leaves a half-written transaction (WAL rolls it
+ * back on the next open).
+ *
+ * Back-pressure: at FL_MAX_FULL_CHUNKS queued chunks the producer waits; logging may slow the
+ * emulator down to SQLite's speed but never loses a fault.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "db/log_internal.h"
+#include "db/schema.h"
+#include "kernel_model/mm.h"
+
+static void fail_locked(struct fl_log *log, const char *fmt, va_list ap)
+{
+    if (!log->failed) {
+        log->failed = true;
+        vsnprintf(log->errmsg, sizeof(log->errmsg), fmt, ap);
+    }
+    /* Nobody may wait forever for a writer that has stopped writing. */
+    pthread_cond_broadcast(&log->q_space);
+    pthread_cond_broadcast(&log->q_done);
+}
+
+void fl_log_fail(struct fl_log *log, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    pthread_mutex_lock(&log->q_lock);
+    fail_locked(log, fmt, ap);
+    pthread_mutex_unlock(&log->q_lock);
+    va_end(ap);
+}
+
+static void fail_locked_f(struct fl_log *log, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fail_locked(log, fmt, ap);
+    va_end(ap);
+}
+
+struct fl_chunk *fl_chunk_get_locked(struct fl_log *log)
+{
+    struct fl_chunk *c = log->free_list;
+    if (c)
+        log->free_list = c->next;
+    else if (!(c = malloc(sizeof(*c))))
+        return NULL;
+    c->next = NULL;
+    c->n = 0;
+    return c;
+}
+
+void fl_queue_push_full_locked(struct fl_log *log)
+{
+    struct fl_chunk *c = log->cur;
+    if (log->full_tail)
+        log->full_tail->next = c;
+    else
+        log->full_head = c;
+    log->full_tail = c;
+    log->nfull++;
+    log->cur = fl_chunk_get_locked(log);
+    if (!log->cur)
+        fail_locked_f(log, "out of memory for the fault batch");
+    pthread_cond_signal(&log->q_work);
+    while (log->nfull >= FL_MAX_FULL_CHUNKS && !log->failed)
+        pthread_cond_wait(&log->q_space, &log->q_lock);
+}
+
+/* Everything queued, plus the chunk being filled when `all` (flush, stop, idle). q_lock held. */
+static struct fl_chunk *take_work_locked(struct fl_log *log, bool all)
+{
+    struct fl_chunk *work = log->full_head, *tail = log->full_tail;
+    log->full_head = log->full_tail = NULL;
+    log->nfull = 0;
+    if (all && log->cur && log->cur->n) {
+        if (tail)
+            tail->next = log->cur;
+        else
+            work = log->cur;
+        log->cur = fl_chunk_get_locked(log);
+        if (!log->cur)
+            fail_locked_f(log, "out of memory for the fault batch");
+    }
+    return work;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static struct timespec deadline_after_ms(long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += ms / 1000;
+    ts.tv_nsec += (ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/*
+ * Bind row r at parameter offset o (0, 15, 30 ...) in the column order of the INSERT in log.c,
+ * resolving its strings and VMA to lookup-table ids first. db_lock held. 0 or -1.
+ */
+static int bind_row(struct fl_log *log, sqlite3_stmt *st, int o, const struct fl_fault_row *r,
+                    struct fl_count_key *key)
+{
+    struct fl_dims *d = &log->dims;
+    int64_t path_id = fl_dim_path(d, r->path), vma_id = 0, file_id = 0;
+    if (r->has_vma) {
+        if (r->vma_file)
+            file_id = fl_dim_file(d, r->vma_file);
+        vma_id = file_id < 0
+                     ? -1
+                     : fl_dim_vma(d, r->vma_start, r->vma_end, r->vma_flags, r->vma_pgoff, file_id);
+    }
+    if (path_id < 0 || vma_id < 0 || fl_dim_outcome(d, r->outcome, r->outcome_name) < 0)
+        return -1;
+    *key = (struct fl_count_key){
+        .run_id = r->run_id,
+        .vma_id = vma_id,
+        .path_id = path_id,
+        .pid = r->pid,
+        .outcome = r->outcome,
+        .kind = r->error_code & (X86_PF_WRITE | X86_PF_INSTR | X86_PF_USER),
+    };
+
+    sqlite3_bind_int64(st, o + 1, FL_FAULT_ID(r->run_id, r->seq));
+    sqlite3_bind_int(st, o + 2, r->pid);
+    sqlite3_bind_int64(st, o + 3, (int64_t)r->icount);
+    sqlite3_bind_int64(st, o + 4, (int64_t)r->ip);
+    sqlite3_bind_int64(st, o + 5, (int64_t)r->sp);
+    sqlite3_bind_int64(st, o + 6, (int64_t)r->address);
+    sqlite3_bind_int64(st, o + 7, r->error_code);
+    if (vma_id)
+        sqlite3_bind_int64(st, o + 8, vma_id);
+    else
+        sqlite3_bind_null(st, o + 8);
+    sqlite3_bind_int64(st, o + 9, path_id);
+    sqlite3_bind_int64(st, o + 10, r->vm_fault);
+    sqlite3_bind_int(st, o + 11, r->outcome);
+    sqlite3_bind_int(st, o + 12, r->signo);
+    sqlite3_bind_int(st, o + 13, r->si_code);
+    sqlite3_bind_int64(st, o + 14, (int64_t)r->pte_before);
+    sqlite3_bind_int64(st, o + 15, (int64_t)r->pte_after);
+    return 0;
+}
+
+struct txn {
+    uint64_t rows;
+    double started_ms;
+};
+
+/* Insert rows [i, i + n) of c with st, which holds n rows' parameters. */
+static int insert_rows(struct fl_log *log, sqlite3_stmt *st, const struct fl_chunk *c, unsigned i,
+                       unsigned n)
+{
+    struct fl_count_key keys[FL_INSERT_ROWS];
+    for (unsigned k = 0; k < n; k++) {
+        if (bind_row(log, st, k * FL_FAULT_COLS, &c->rows[i + k], &keys[k]) < 0) {
+            fl_log_fail(log, "%s: recording the strings of fault %llu: %s", log->path,
+                        (unsigned long long)c->rows[i + k].seq, sqlite3_errmsg(log->db));
+            return -1;
+        }
+    }
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        fl_log_fail(log, "%s: inserting faults %llu..%llu: %s", log->path,
+                    (unsigned long long)c->rows[i].seq, (unsigned long long)c->rows[i + n - 1].seq,
+                    sqlite3_errmsg(log->db));
+        return -1;
+    }
+    /* counted only once the rows are in: a failed statement inserted none of them */
+    for (unsigned k = 0; k < n; k++) {
+        if (fl_counts_add(&log->counts, &keys[k], c->rows[i + k].seq) < 0) {
+            fl_log_fail(log, "%s: out of memory counting faults", log->path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Insert one chunk, opening a transaction if none is open. db_lock held. 0 or -1 (failed). */
+static int insert_chunk(struct fl_log *log, const struct fl_chunk *c, struct txn *txn)
+{
+    if (sqlite3_get_autocommit(log->db)) {
+        if (sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+            fl_log_fail(log, "%s: starting a transaction: %s", log->path, sqlite3_errmsg(log->db));
+            return -1;
+        }
+        txn->rows = 0;
+        txn->started_ms = now_ms();
+    }
+    unsigned i = 0;
+    for (; i + FL_INSERT_ROWS <= c->n; i += FL_INSERT_ROWS)
+        if (insert_rows(log, log->ins_faults, c, i, FL_INSERT_ROWS) < 0)
+            return -1;
+    for (; i < c->n; i++)
+        if (insert_rows(log, log->ins_fault, c, i, 1) < 0)
+            return -1;
+    txn->rows += c->n;
+    return 0;
+}
+
+/* Commit the open transaction, if any. db_lock held. */
+static void commit(struct fl_log *log, struct txn *txn)
+{
+    if (sqlite3_get_autocommit(log->db))
+        return;
+    if (fl_counts_flush(&log->counts) != SQLITE_OK) {
+        fl_log_fail(log, "%s: updating fault_counts: %s", log->path, sqlite3_errmsg(log->db));
+        sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+    } else if (sqlite3_exec(log->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        fl_log_fail(log, "%s: commit: %s", log->path, sqlite3_errmsg(log->db));
+        if (!sqlite3_get_autocommit(log->db))
+            sqlite3_exec(log->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    txn->rows = 0;
+}
+
+static void *writer_main(void *arg)
+{
+    struct fl_log *log = arg;
+    struct txn txn = {0};
+    struct timespec tick = deadline_after_ms(FL_TXN_MS);
+
+    pthread_mutex_lock(&log->q_lock);
+    for (;;) {
+        bool urgent = log->stop || log->flush_req != log->flush_done;
+        bool idle = false;
+        if (!log->full_head && !urgent) {
+            if (pthread_cond_timedwait(&log->q_work, &log->q_lock, &tick) != ETIMEDOUT)
+                continue; /* new work, or spurious: look again */
+            idle = true;
+            tick = deadline_after_ms(FL_TXN_MS);
+        }
+        uint64_t flush_gen = log->flush_req;
+        bool stopping = log->stop;
+        struct fl_chunk *work = take_work_locked(log, urgent || idle);
+        bool failed = log->failed;
+        pthread_mutex_unlock(&log->q_lock);
+
+        uint64_t dropped = 0;
+        pthread_mutex_lock(&log->db_lock);
+        for (struct fl_chunk *c = work; c; c = c->next) {
+            if (!failed && insert_chunk(log, c, &txn) < 0)
+                failed = true;
+            if (failed)
+                dropped += c->n;
+        }
+        if (urgent || idle || txn.rows >= FL_TXN_ROWS || now_ms() - txn.started_ms >= FL_TXN_MS)
+            commit(log, &txn);
+        pthread_mutex_unlock(&log->db_lock);
+
+        pthread_mutex_lock(&log->q_lock);
+        while (work) {
+            struct fl_chunk *next = work->next;
+            work->next = log->free_list;
+            log->free_list = work;
+            work = next;
+        }
+        log->dropped += dropped;
+        pthread_cond_broadcast(&log->q_space);
+        if (urgent) {
+            log->flush_done = flush_gen;
+            pthread_cond_broadcast(&log->q_done);
+        }
+        if (stopping && !log->full_head && !(log->cur && log->cur->n))
+            break;
+    }
+    pthread_mutex_unlock(&log->q_lock);
+    return NULL;
+}
+
+void fl_queue_init(struct fl_log *log)
+{
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* idle ticks immune to clock changes */
+    pthread_cond_init(&log->q_work, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_cond_init(&log->q_space, NULL);
+    pthread_cond_init(&log->q_done, NULL);
+    pthread_mutex_init(&log->q_lock, NULL);
+}
+
+int fl_writer_start(struct fl_log *log)
+{
+    log->cur = fl_chunk_get_locked(log); /* not shared yet: no lock needed */
+    if (!log->cur)
+        return -1;
+    if (pthread_create(&log->writer, NULL, writer_main, log) != 0)
+        return -1;
+    log->writer_started = true;
+    return 0;
+}
+
+void fl_writer_stop(struct fl_log *log)
+{
+    if (log->writer_started) {
+        pthread_mutex_lock(&log->q_lock);
+        log->stop = true;
+        pthread_cond_signal(&log->q_work);
+        pthread_mutex_unlock(&log->q_lock);
+        pthread_join(log->writer, NULL);
+        log->writer_started = false;
+    }
+}
+
+int fl_log_flush(struct fl_log *log)
+{
+    pthread_mutex_lock(&log->q_lock);
+    uint64_t gen = ++log->flush_req;
+    pthread_cond_signal(&log->q_work);
+    while (log->flush_done < gen && !log->failed)
+        pthread_cond_wait(&log->q_done, &log->q_lock);
+    int rc = log->failed ? -1 : 0;
+    pthread_mutex_unlock(&log->q_lock);
+    return rc;
+}
