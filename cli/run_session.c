@@ -1,0 +1,216 @@
+/*
+ * run_session.c - the life of one run shared by `faultline run` and `faultline tui` (see
+ * run_session.h). Exit statuses: the guest's own (128+N when signal N killed it), 2 for bad
+ * options, 127 when the program does not exist, 126 when it cannot be run, 1 when the log cannot
+ * be written, 130 when faultline was interrupted, 124 when --timeout or --max-insns ended the run.
+ */
+#include "cli/run_session.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db/log.h"
+#include "emu/signal.h"
+
+static struct emu *running_emu;
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    if (running_emu)
+        emu_request_stop(running_emu);
+}
+
+static void observe_fault(void *ctx, const struct fault_event *ev)
+{
+    struct run_session *s = ctx;
+    s->faults++;
+    if (ev->outcome == OUTCOME_MAJOR)
+        s->major++;
+    else if (ev->outcome == OUTCOME_MINOR || ev->outcome == OUTCOME_SPURIOUS)
+        s->minor++;
+    else
+        s->signals++;
+}
+
+static void observe_start(void *ctx, struct proc *p)
+{
+    struct run_session *s = ctx;
+    if (s->log)
+        fl_log_process_start(s->log, p->task.pid, p->ppid, p->exe, p->argv);
+}
+
+static void observe_exit(void *ctx, struct proc *p)
+{
+    struct run_session *s = ctx;
+    if (s->log)
+        fl_log_process_exit(s->log, p->task.pid, p->exit_code, p->term_sig, p->task.min_flt,
+                            p->task.maj_flt);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *stop_status(const struct emu_result *r)
+{
+    switch (r->stop) {
+    case EMU_EXITED:
+        return r->term_sig ? "killed" : "exited";
+    case EMU_INTERRUPTED:
+        return "interrupted";
+    case EMU_TIME_LIMIT:
+    case EMU_INSN_LIMIT:
+        return "limit";
+    case EMU_ERROR:
+        return "error";
+    }
+    return "error";
+}
+
+int run_session_open(struct run_session *s, int argc, char **argv)
+{
+    memset(s, 0, sizeof(*s));
+    s->run_id = -1;
+    int rc = parse_run_options(argc, argv, &s->ro);
+    if (rc >= 0)
+        return rc; /* --help, or a usage error already reported */
+    struct fl_options *opt = &s->ro.opt;
+    char err[512];
+
+    /* Check the program before creating a log, so a typo leaves no empty run behind. */
+    if (access(s->ro.prog, F_OK)) {
+        fprintf(stderr, "faultline: %s: %s\n", s->ro.prog, strerror(errno));
+        free_run_options(&s->ro);
+        return 127;
+    }
+    if (!opt->no_log) {
+        s->log = fl_log_open(opt->db_path, err, sizeof(err));
+        if (!s->log) {
+            fprintf(stderr, "faultline: %s\n", err);
+            free_run_options(&s->ro);
+            return 1;
+        }
+    }
+    s->e = emu_create(opt, err, sizeof(err));
+    if (!s->e) {
+        fprintf(stderr, "faultline: %s\n", err);
+        if (s->log)
+            fl_log_close(s->log, err, sizeof(err));
+        free_run_options(&s->ro);
+        return 1;
+    }
+    s->fobs = (struct fault_observer){.on_fault = observe_fault, .ctx = s};
+    fault_observer_register(&s->fobs);
+    if (s->log) {
+        struct fl_run_info info = {
+            .exe = s->ro.prog,
+            .argv = s->ro.guest_argv,
+            .options_json = s->ro.options_json,
+            .ram_bytes = opt->ram_bytes,
+            .fault_around_bytes = opt->fault_around_bytes,
+        };
+        s->run_id = fl_log_run_begin(s->log, &info);
+        fault_observer_register(fl_log_fault_observer(s->log));
+    }
+    s->pobs = (struct proc_observer){observe_start, observe_exit, s};
+    emu_set_proc_observer(s->e, &s->pobs);
+    return -1;
+}
+
+int run_session_spawn(struct run_session *s)
+{
+    char err[512];
+    s->t0 = now();
+    s->p = emu_spawn(s->e, s->ro.prog, s->ro.guest_argv, s->ro.opt.envp, err, sizeof(err));
+    if (!s->p) {
+        fprintf(stderr, "faultline: %s: %s\n", s->ro.prog, err);
+        s->res.stop = EMU_ERROR;
+        snprintf(s->res.message, sizeof(s->res.message), "%.*s", (int)sizeof(s->res.message) - 1,
+                 err);
+        s->status = 126;
+        return -1;
+    }
+    return 0;
+}
+
+void run_session_run(struct run_session *s)
+{
+    if (!s->p)
+        return;
+    running_emu = s->e;
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A guest writing to a closed pipe must get EPIPE, not kill faultline mid-log. */
+    signal(SIGPIPE, SIG_IGN);
+    emu_run(s->e, &s->res);
+    running_emu = NULL;
+    s->wall = now() - s->t0;
+    const struct emu_result *res = &s->res;
+    if (res->stop == EMU_ERROR)
+        fprintf(stderr, "faultline: %s\n", res->message);
+    s->status = res->term_sig ? 128 + res->term_sig : res->exit_code;
+    if (res->stop == EMU_INTERRUPTED)
+        s->status = 130;
+    else if (res->stop == EMU_TIME_LIMIT || res->stop == EMU_INSN_LIMIT) {
+        fprintf(stderr, "faultline: %s: stopped: %s limit reached\n", s->ro.prog,
+                res->stop == EMU_TIME_LIMIT ? "--timeout" : "--max-insns");
+        s->status = 124;
+    }
+}
+
+int run_session_finish(struct run_session *s)
+{
+    char err[512];
+    const struct emu_result *res = &s->res;
+    struct proc *p = s->p;
+    if (p && !s->wall)
+        s->wall = now() - s->t0;
+    unsigned long min_flt = p ? p->task.min_flt : 0, maj_flt = p ? p->task.maj_flt : 0;
+    int log_failed = 0;
+    if (s->log) {
+        struct fl_run_end end = {
+            .status = stop_status(res),
+            .exit_code = res->exit_code,
+            .term_sig = res->term_sig,
+            .faults = s->faults,
+            .min_flt = min_flt,
+            .maj_flt = maj_flt,
+            .instructions = s->e->insns,
+            .wall_seconds = s->wall,
+            .message = res->message[0] ? res->message : NULL,
+        };
+        fault_observer_unregister(fl_log_fault_observer(s->log));
+        fl_log_run_end(s->log, &end);
+        if (fl_log_close(s->log, err, sizeof(err))) {
+            fprintf(stderr, "faultline: the fault log is incomplete: %s\n", err);
+            log_failed = 1;
+        }
+    }
+    fault_observer_unregister(&s->fobs);
+    if (!s->ro.opt.quiet && p) {
+        char how[64];
+        if (res->term_sig)
+            snprintf(how, sizeof(how), "killed by %s", signal_name(res->term_sig));
+        else
+            snprintf(how, sizeof(how), "exited with status %d", res->exit_code);
+        fprintf(stderr,
+                "faultline: %s %s; %lu page faults (%lu minor, %lu major, %lu signalled); "
+                "%.3f s",
+                p->task.comm, how, s->faults, s->minor, s->major, s->signals, s->wall);
+        if (s->log)
+            fprintf(stderr, "; log %s run %lld", s->ro.opt.db_path, (long long)s->run_id);
+        fputc('\n', stderr);
+    }
+    emu_destroy(s->e);
+    free_run_options(&s->ro);
+    return log_failed && s->status == 0 ? 1 : s->status;
+}

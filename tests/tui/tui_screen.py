@@ -1,0 +1,462 @@
+#!/usr/bin/env python3
+"""Drive `faultline tui` in a real terminal (tmux) and assert on the screen.
+
+Each case starts its own tmux server (a unique -L socket), runs
+`faultline tui --db WORKDIR/CASE.db -- touch_pages 20` in an 80x24 window, sends keys and polls
+capture-pane until the expected text appears (bounded waits, never a fixed long sleep).
+
+  tui_screen.py --faultline F --guest-dir D --workdir W CASE
+  tui_screen.py --list
+"""
+import argparse
+import os
+import re
+import shlex
+import shutil
+import sqlite3
+import struct
+import subprocess
+import sys
+import time
+
+TOUCH_BASE = 0x200000000
+TOUCH_PAGES = 20
+
+
+class Fail(Exception):
+    pass
+
+
+class Tui:
+    def __init__(self, faultline, guest, args, workdir, name, width=80, height=24):
+        self.sock = "fltui-%s-%d" % (name, os.getpid())
+        self.db = os.path.join(workdir, name + ".db")
+        self.status_file = os.path.join(workdir, name + ".status")
+        for f in (self.db, self.db + "-wal", self.db + "-shm", self.status_file):
+            if os.path.exists(f):
+                os.unlink(f)
+        cmd = [faultline, "tui", "--db", self.db, "--", guest] + list(args)
+        shell = "%s 2>%s; echo $? > %s" % (
+            " ".join(shlex.quote(c) for c in cmd),
+            shlex.quote(os.path.join(workdir, name + ".stderr")),
+            shlex.quote(self.status_file))
+        self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), shell)
+
+    def tmux(self, *args):
+        return subprocess.run(["tmux", "-L", self.sock] + list(args), check=True,
+                              capture_output=True, text=True, timeout=10).stdout
+
+    def screen(self):
+        return self.tmux("capture-pane", "-p")
+
+    def keys(self, *keys):
+        self.tmux("send-keys", *keys)
+
+    def wait(self, what, timeout=10.0, desc=None):
+        """Poll the screen until what (a regex or a predicate on the screen) holds."""
+        deadline = time.monotonic() + timeout
+        pred = (lambda s: re.search(what, s)) if isinstance(what, str) else what
+        s = ""
+        while time.monotonic() < deadline:
+            s = self.screen()
+            try:
+                ok = pred(s)
+            except Fail:  # a half-drawn screen
+                ok = False
+            if ok:
+                return s
+            time.sleep(0.05)
+        raise Fail("timed out waiting for %s; screen:\n%s" % (desc or what, s))
+
+    def wait_exit(self, timeout=15.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if os.path.exists(self.status_file):
+                with open(self.status_file) as f:
+                    txt = f.read().strip()
+                if txt:
+                    return int(txt)
+            time.sleep(0.05)
+        raise Fail("faultline tui did not exit; screen:\n" + self.screen())
+
+    def close(self):
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
+
+
+def elf_entry(path):
+    with open(path, "rb") as f:
+        hdr = f.read(64)
+    return struct.unpack_from("<Q", hdr, 24)[0]
+
+
+def reg(screen, name):
+    m = re.search(r"\b%s\s+([0-9a-f]{16})\b" % name, screen)
+    if not m:
+        raise Fail("no %s register on screen:\n%s" % (name, screen))
+    return int(m.group(1), 16)
+
+
+def rip_line(screen):
+    """(row, address) of the disassembly line marked '>' (the instruction at RIP)."""
+    for row, line in enumerate(screen.splitlines()):
+        m = re.match(r">.\s*([0-9a-f]+)  \S", line)
+        if m:
+            return row, int(m.group(1), 16)
+    raise Fail("no '>' line in the disassembly:\n" + screen)
+
+
+def check(cond, msg, screen=""):
+    if not cond:
+        raise Fail(msg + ("\nscreen:\n" + screen if screen else ""))
+
+
+def start(opts, name, prog="touch_pages", args=(str(TOUCH_PAGES),), **kw):
+    guest = os.path.join(opts.guest_dir, prog)
+    t = Tui(opts.faultline, guest, list(args), opts.workdir, name, **kw)
+    s = t.wait(r"PAUSED at entry", desc="the initial screen")
+    return t, s, guest
+
+
+def db_run(t):
+    c = sqlite3.connect(t.db)
+    run = c.execute("SELECT run_id, status, faults FROM runs").fetchall()
+    check(len(run) == 1, "expected one run, got %r" % run)
+    run_id, status, faults = run[0]
+    rows = c.execute("SELECT count(*) FROM faults WHERE run_id = ?", (run_id,)).fetchone()[0]
+    touched = c.execute("SELECT count(*) FROM faults WHERE run_id = ? AND address >= ? AND "
+                        "address < ?", (run_id, TOUCH_BASE,
+                                        TOUCH_BASE + TOUCH_PAGES * 4096)).fetchone()[0]
+    c.close()
+    return status, faults, rows, touched
+
+
+# ---- cases --------------------------------------------------------------------------------------
+
+def case_initial(opts):
+    t, s, guest = start(opts, "initial")
+    try:
+        entry = elf_entry(guest)
+        check(reg(s, "rip") == entry, "rip is not the ELF entry %#x" % entry, s)
+        for r in ("rax", "rsp", "r15", "rfl"):
+            reg(s, r)
+        check("disassembly" in s, "no disassembly panel", s)
+        row, addr = rip_line(s)
+        check(addr == entry, "the highlighted instruction is not the entry point", s)
+        check("VMAs" in s and "r-xp" in s, "no VMA panel with the text segment", s)
+        check("guest output" in s, "no guest output panel", s)
+        lines = s.splitlines()
+        check(len(lines) <= 24 and all(len(l) <= 80 for l in lines), "the screen overflows", s)
+    finally:
+        t.close()
+
+
+def case_step(opts):
+    t, s, _ = start(opts, "step")
+    try:
+        rip0 = reg(s, "rip")
+        row0, addr0 = rip_line(s)
+        t.keys("s")
+        s = t.wait(lambda s: "PAUSED after step" in s and reg(s, "rip") != rip0,
+                   desc="RIP to advance after 's'")
+        rip1 = reg(s, "rip")
+        row1, addr1 = rip_line(s)
+        check(0 < rip1 - rip0 <= 15, "one step moved RIP from %#x to %#x" % (rip0, rip1), s)
+        check(addr1 == rip1, "the disassembly highlight is not at RIP", s)
+        check(row1 != row0, "the disassembly highlight did not move", s)
+        check(re.search(r"^\s+%x  " % rip0, s, re.M), "the stepped instruction is not shown", s)
+        # changed registers are highlighted (bold yellow), unchanged ones are not
+        esc = t.tmux("capture-pane", "-p", "-e")
+        check(re.search(r"\x1b\[1m(\x1b\[[0-9;]*m)*rip %016x" % rip1, esc),
+              "the changed rip is not highlighted", esc)
+        check(not re.search(r"\x1b\[1m(\x1b\[[0-9;]*m)*rax ", esc),
+              "the unchanged rax is highlighted", esc)
+        # steps typed quickly all happen, in order
+        t.keys("s", "s", "s")
+        s = t.wait(lambda s: "PAUSED after step" in s and rip_line(s)[1] == reg(s, "rip") and
+                   reg(s, "rip") > rip1 + 2, desc="three more steps")
+        # step over: a call runs to its return address (the entry code calls
+        # __libc_start_main, which does not return, so only check that 'n' steps)
+        rip2 = reg(s, "rip")
+        t.keys("n")
+        t.wait(lambda s: reg(s, "rip") != rip2, desc="'n' to move RIP")
+    finally:
+        t.close()
+
+
+def case_fault(opts):
+    t, s, _ = start(opts, "fault")
+    try:
+        t.keys("f")
+        s = t.wait(r"PAUSED after fault", desc="'f' to stop after a fault")
+        m = re.search(r"^.*│\s*(\d+)\s+([0-9a-f]+) ([rwe])\s+(\S+)\s+(minor|MAJOR)", s, re.M)
+        check(m, "no fault row in the feed", s)
+        addr = int(m.group(2), 16)
+        w = re.search(r"page walk ([0-9a-f]+)", s)
+        check(w and int(w.group(1), 16) == addr, "the walk is not of the fault's address", s)
+        for level in ("PML4E", "PDPTE", "PDE", "PTE"):
+            check(re.search(r"%s\s*(\[\s*\d+\])?\s*[0-9a-f]{16} " % level, s),
+                  "no %s line in the walk" % level, s)
+        check(re.search(r"PTE\s+[0-9a-f]{16} P ", s), "the PTE is not present", s)
+        check(re.search(r"frame 0x[0-9a-f]+ refcount \d+ mapcount \d+", s), "no frame line", s)
+        check(re.search(r"^\*", s.split("VMAs")[1].split("\n", 1)[1].replace("│", "\n"), re.M)
+              or "*0" in s, "the faulting VMA is not marked", s)
+        # a filtered run to the next fault: the first write to the touched pages
+        t.keys("F")
+        t.wait(r"next fault matching", desc="the filter prompt")
+        t.keys("anonymous_page %x-%x" % (TOUCH_BASE, TOUCH_BASE + TOUCH_PAGES * 4096), "Enter")
+        s = t.wait(lambda s: "PAUSED after fault" in s and "page walk 2000" in s,
+                   desc="the filtered fault at the touched pages")
+        check(re.search(r"│\s*\d+\s+2000[0-9a-f]+ w anonymous_page minor", s),
+              "the newest feed row is not the touched page", s)
+        check(re.search(r"PTE\s+[0-9a-f]{16} P RW U A D NX", s),
+              "the written page's PTE is not present, writable, accessed and dirty", s)
+        check(re.search(r"frame 0x[0-9a-f]+ refcount 1 mapcount 1 anon", s),
+              "the written page's frame is not a private anonymous page", s)
+        # selecting an older row shows its walk; Enter shows the full record
+        t.keys("Down")
+        t.wait(lambda s: "page walk 4a9180 (selected)" in s or
+               re.search(r"page walk (?!2000)[0-9a-f]+ \(selected\)", s),
+               desc="the walk of the selected row")
+        t.keys("Enter")
+        t.wait(r"fault \d+  pid \d+ .*Esc closes", desc="the fault's full record")
+        t.keys("Escape")
+        t.wait(lambda s: "Esc closes" not in s, desc="the record to close")
+        # a typed address: the page after the touched one is not mapped yet
+        t.keys("w")
+        t.wait(r"walk address")
+        t.keys("%x" % (TOUCH_BASE + 4096), "Enter")
+        s = t.wait(r"page walk %x \(typed\)" % (TOUCH_BASE + 4096), desc="the typed walk")
+        check(re.search(r"PTE\s+0{16} none", s) and "no frame mapped" in s,
+              "the untouched page has a PTE", s)
+    finally:
+        t.close()
+
+
+def case_help(opts):
+    t, s, _ = start(opts, "help")
+    try:
+        t.keys("?")
+        s = t.wait(r"faultline tui - keys", desc="the help overlay")
+        for k in ("step one instruction", "step over", "continue", "pause",
+                  "run to the next page fault", "breakpoint", "quit"):
+            check(k in s, "the help does not mention %r" % k, s)
+        t.keys("x")
+        t.wait(lambda s: "faultline tui - keys" not in s, desc="the help to close")
+    finally:
+        t.close()
+
+
+def case_resize(opts):
+    t, s, _ = start(opts, "resize")
+    try:
+        t.keys("f")
+        t.wait(r"PAUSED after fault")
+        t.tmux("resize-window", "-x", "100", "-y", "30")
+        s = t.wait(lambda s: len(s.splitlines()) >= 29 and
+                   re.search(r"^s step n over", s.splitlines()[-1]) and
+                   s.splitlines()[0].startswith(" faultline tui"),
+                   desc="a redraw at 100x30")
+        lines = s.splitlines()
+        check(all(len(l) <= 100 for l in lines), "a line is wider than the window", s)
+        check(sum(1 for l in lines if l.startswith(" faultline tui")) == 1,
+              "the status bar appears twice", s)
+        check(sum(1 for l in lines if "guest output" in l) == 1,
+              "the output panel title appears twice", s)
+        check(re.search(r"PTE\s*(\[\s*\d+\])?\s*[0-9a-f]{16} P .*pfn=0x[0-9a-f]+$", s, re.M),
+              "the walk is not redrawn in full width", s)
+        t.tmux("resize-window", "-x", "80", "-y", "24")
+        s = t.wait(lambda s: len(s.splitlines()) <= 24 and "PAUSED after fault" in s and
+                   all(len(l) <= 80 for l in s.splitlines()), desc="a redraw at 80x24")
+        check(sum(1 for l in s.splitlines() if l.startswith(" faultline tui")) == 1,
+              "the status bar appears twice after shrinking", s)
+    finally:
+        t.close()
+
+
+def case_quit(opts):
+    t, s, _ = start(opts, "quit")
+    try:
+        t.keys("c")
+        t.wait(r"EXITED", desc="the guest to finish")
+        t.wait(r"(?m)^touched %d pages, sum \d+$" % TOUCH_PAGES,
+               desc="the guest's output in its panel")
+        t.keys("q")
+        rc = t.wait_exit()
+        check(rc == 0, "exit status %d (want the guest's 0)" % rc)
+        status, faults, rows, touched = db_run(t)
+        check(status == "exited", "runs.status is %r" % status)
+        check(rows == faults and rows > 0, "runs.faults %d but %d fault rows" % (faults, rows))
+        check(touched == TOUCH_PAGES, "%d faults on the touched pages, want %d" %
+              (touched, TOUCH_PAGES))
+    finally:
+        t.close()
+
+
+def case_quit_early(opts):
+    t, s, _ = start(opts, "quit_early")
+    try:
+        t.keys("f")
+        t.wait(r"PAUSED after fault")
+        t.keys("q")
+        rc = t.wait_exit()
+        check(rc == 130, "exit status %d (want 130, interrupted)" % rc)
+        status, faults, rows, _ = db_run(t)
+        check(status == "interrupted", "runs.status is %r" % status)
+        check(rows == faults and rows > 0, "runs.faults %d but %d fault rows" % (faults, rows))
+    finally:
+        t.close()
+
+
+def case_breakpoint(opts):
+    t, s, _ = start(opts, "breakpoint")
+    try:
+        row, rip = rip_line(s)
+        lines = s.splitlines()
+        m = re.match(r"..\s*([0-9a-f]+)  ", lines[row + 3])
+        check(m, "no third instruction after RIP", s)
+        target = int(m.group(1), 16)
+        t.keys("b")
+        t.wait(r"toggle breakpoint at")
+        t.keys("%x" % target, "Enter")
+        t.wait(r"breakpoint set at %x" % target)
+        t.keys("c")
+        s = t.wait(r"PAUSED at breakpoint", desc="the breakpoint to be hit")
+        check(reg(s, "rip") == target, "stopped at %#x, not at the breakpoint" % reg(s, "rip"), s)
+        # continuing from a breakpoint runs on (removing it first lets the guest finish)
+        t.keys("b")
+        t.wait(r"toggle breakpoint at")
+        t.keys("%x" % target, "Enter")
+        t.wait(r"breakpoint at %x removed" % target)
+        t.keys("c")
+        t.wait(r"EXITED", desc="the guest to finish")
+    finally:
+        t.close()
+
+
+def strtol_call(guest):
+    """(address of main's `call strtol`, address after it) from objdump, or None."""
+    if not shutil.which("objdump"):
+        return None
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", guest], capture_output=True,
+                         text=True, timeout=30).stdout
+    body = out.split("<main>:\n", 1)[1].split("\n\n", 1)[0] if "<main>:" in out else ""
+    lines = [l for l in body.splitlines() if re.match(r"\s*[0-9a-f]+:", l)]
+    for i, l in enumerate(lines[:-1]):
+        if re.search(r"\bcall\b.*<_*strtol", l):
+            nxt = lines[i + 1]
+            return int(l.split(":")[0], 16), int(nxt.split(":")[0], 16)
+    return None
+
+
+def case_step_over(opts):
+    t, s, guest = start(opts, "step_over")
+    try:
+        call = strtol_call(guest)
+        if not call:
+            print("no objdump or no call to strtol in main: skipped")
+            return
+        at, ret = call
+        t.keys("b")
+        t.wait(r"toggle breakpoint at")
+        t.keys("%x" % at, "Enter")
+        t.wait(r"breakpoint set at %x" % at)
+        t.keys("c")
+        s = t.wait(r"PAUSED at breakpoint", desc="the breakpoint at the call")
+        check(reg(s, "rip") == at, "not stopped at the call", s)
+        check(re.search(r"^>\*\s*%x  call" % at, s, re.M), "the call is not marked '>*'", s)
+        t.keys("n")
+        s = t.wait(lambda s: "PAUSED after step" in s and reg(s, "rip") == ret,
+                   desc="'n' to stop at the call's return address")
+        check(reg(s, "rax") == TOUCH_PAGES, "strtol returned %#x, not %d" %
+              (reg(s, "rax"), TOUCH_PAGES), s)
+    finally:
+        t.close()
+
+
+def case_pause(opts):
+    """A guest that never ends: continue, pause (the ticker stops the engine), step, quit."""
+    t, s, _ = start(opts, "pause", prog="spin", args=())
+    try:
+        t.keys("c")
+        t.wait(r"\| RUNNING \|", desc="the running state")
+        t.keys("s")
+        t.wait(r"running: p pauses first", desc="steps to be refused while running")
+        t.keys("p")
+        s = t.wait(r"\| PAUSED \|", desc="'p' to pause the running guest")
+        rip = reg(s, "rip")
+        check(rip_line(s)[1] == rip, "the disassembly is not at RIP after a pause", s)
+        t.keys("s")
+        t.wait(lambda s: "PAUSED after step" in s and rip_line(s)[1] == reg(s, "rip"),
+               desc="a step after the pause")
+        t.keys("q")
+        rc = t.wait_exit()
+        check(rc == 130, "exit status %d (want 130, interrupted)" % rc)
+        status, faults, rows, _ = db_run(t)
+        check(status == "interrupted", "runs.status is %r" % status)
+        check(rows == faults and rows > 0, "runs.faults %d but %d fault rows" % (faults, rows))
+    finally:
+        t.close()
+
+
+def case_segv(opts):
+    """A guest killed by SIGSEGV: the fault is in the feed, the kernel's line in the output
+    panel (not on the terminal), and the run ends as `faultline run` would end it."""
+    t, s, _ = start(opts, "segv", prog="null_deref", args=())
+    try:
+        t.keys("c")
+        s = t.wait(r"EXITED", desc="the guest to die")
+        check(re.search(r"│\s*\d+\s+0 r \S+\s+SEGV", s), "no SEGV row for address 0", s)
+        t.wait(r"(?m)^null_deref\[\d+\]: segfault at 0 ip ", desc="the segfault line")
+        t.keys("q")
+        rc = t.wait_exit()
+        check(rc == 139, "exit status %d (want 139)" % rc)
+        status, faults, rows, _ = db_run(t)
+        check(status == "killed", "runs.status is %r" % status)
+        check(rows == faults, "runs.faults %d but %d fault rows" % (faults, rows))
+    finally:
+        t.close()
+
+
+CASES = {
+    "initial": case_initial,
+    "step": case_step,
+    "fault": case_fault,
+    "help": case_help,
+    "resize": case_resize,
+    "quit": case_quit,
+    "quit-early": case_quit_early,
+    "breakpoint": case_breakpoint,
+    "step-over": case_step_over,
+    "pause": case_pause,
+    "segv": case_segv,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--faultline")
+    ap.add_argument("--guest-dir")
+    ap.add_argument("--workdir")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("cases", nargs="*")
+    opts = ap.parse_args()
+    if opts.list:
+        print("\n".join(CASES))
+        return 0
+    if not shutil.which("tmux"):
+        print("tmux is not installed: skipped")
+        return 77
+    os.makedirs(opts.workdir, exist_ok=True)
+    failed = 0
+    for name in opts.cases or list(CASES):
+        try:
+            CASES[name](opts)
+            print("ok   %s" % name)
+        except Fail as e:
+            failed += 1
+            print("FAIL %s: %s" % (name, e))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

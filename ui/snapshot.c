@@ -1,0 +1,185 @@
+/*
+ * snapshot.c - copying the machine's state out for the TUI (see snapshot.h). Runs on the
+ * emulator thread; reads the model without changing it: code bytes come from the frame the PTE
+ * maps or, for a page not faulted in yet, straight from the file behind the VMA.
+ */
+#include "ui/snapshot.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "emu/proc.h"
+#include "kernel_model/mm.h"
+#include "mmu/mmu.h"
+
+const char *const snap_reg_names[SNAP_NREGS] = {
+    "rip", "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8",
+    "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rfl", "fsb",
+};
+
+static const int reg_ids[SNAP_NREGS] = {
+    UC_X86_REG_RIP, UC_X86_REG_RAX, UC_X86_REG_RBX,    UC_X86_REG_RCX,     UC_X86_REG_RDX,
+    UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_RBP,    UC_X86_REG_RSP,     UC_X86_REG_R8,
+    UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,    UC_X86_REG_R12,     UC_X86_REG_R13,
+    UC_X86_REG_R14, UC_X86_REG_R15, UC_X86_REG_EFLAGS, UC_X86_REG_FS_BASE,
+};
+
+void tui_shared_init(struct tui_shared *sh)
+{
+    memset(sh, 0, sizeof(*sh));
+    pthread_mutex_init(&sh->lock, NULL);
+}
+
+void tui_shared_destroy(struct tui_shared *sh)
+{
+    pthread_mutex_destroy(&sh->lock);
+}
+
+/* Copy the bytes of one page of guest memory, without faulting: 0 or -1. */
+static int peek_page(struct mm_struct *mm, uint64_t page_addr, uint8_t *out)
+{
+    struct page_walk w;
+    page_walk(mm, page_addr, &w);
+    if (w.have_frame) {
+        memcpy(out, pfn_address(w.pfn), PAGE_SIZE);
+        return 0;
+    }
+    struct vm_area_struct *vma = find_vma(mm, page_addr);
+    if (!vma || vma->vm_start > page_addr || !vma->vm_file)
+        return -1;
+    struct address_space *m = vma->vm_file->f_mapping;
+    if (!m->a_ops || !m->a_ops->readpage)
+        return -1;
+    pgoff_t index = vma->vm_pgoff + ((page_addr - vma->vm_start) >> PAGE_SHIFT);
+    return m->a_ops->readpage(m, index, out) ? -1 : 0;
+}
+
+static unsigned peek(struct mm_struct *mm, uint64_t addr, uint8_t *buf, unsigned len)
+{
+    static uint8_t page[PAGE_SIZE];
+    unsigned got = 0;
+    while (got < len) {
+        uint64_t a = addr + got;
+        if (peek_page(mm, a & PAGE_MASK, page))
+            break;
+        unsigned off = a & (PAGE_SIZE - 1), n = PAGE_SIZE - off;
+        if (n > len - got)
+            n = len - got;
+        memcpy(buf + got, page + off, n);
+        got += n;
+    }
+    return got;
+}
+
+/* Keep the RIPs of the last few pauses when they lead straight up to this one, so the
+ * disassembly can show the instructions just stepped over. */
+static uint64_t code_start(struct tui_shared *sh, uint64_t rip, bool paused)
+{
+    if (paused && sh->last_paused_rip && rip != sh->last_paused_rip) {
+        uint64_t prev = sh->last_paused_rip;
+        if (prev < rip && rip - prev <= 15) {
+            if (sh->nhist == SNAP_HIST) {
+                memmove(sh->hist, sh->hist + 1, sizeof(sh->hist[0]) * (SNAP_HIST - 1));
+                sh->nhist--;
+            }
+            sh->hist[sh->nhist++] = prev;
+        } else {
+            sh->nhist = 0;
+        }
+    }
+    if (paused)
+        sh->last_paused_rip = rip;
+    return sh->nhist && rip - sh->hist[0] < 64 ? sh->hist[0] : rip;
+}
+
+void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why)
+{
+    struct mm_struct *mm = p->task.mm;
+    pthread_mutex_lock(&sh->lock);
+    struct tui_snapshot *s = &sh->snap;
+    s->gen++;
+    s->valid = true;
+    s->paused = paused;
+    s->exited = why == CTL_PROC_EXITED;
+    s->why = why;
+    s->pid = p->task.pid;
+    snprintf(s->comm, sizeof(s->comm), "%s", p->task.comm);
+    if (p->mmu)
+        for (int i = 0; i < SNAP_NREGS; i++)
+            s->regs[i] = mmu_reg_read(p->mmu, reg_ids[i]);
+    s->code_len = 0;
+    s->nmaps = 0;
+    s->walk_valid = false;
+    if (mm) {
+        s->code_addr = code_start(sh, s->regs[0], paused);
+        s->code_len = peek(mm, s->code_addr, s->code, SNAP_CODE);
+        for (struct vm_area_struct *v = mm->mmap; v && s->nmaps < SNAP_MAPS; v = v->vm_next) {
+            format_maps_line(v, s->maps[s->nmaps], SNAP_MAPS_LEN);
+            s->map_lo[s->nmaps] = v->vm_start;
+            s->map_hi[s->nmaps] = v->vm_end;
+            s->nmaps++;
+        }
+        s->rss_file = mm->rss_stat[MM_FILEPAGES];
+        s->rss_anon = mm->rss_stat[MM_ANONPAGES];
+        s->rss_shmem = mm->rss_stat[MM_SHMEMPAGES];
+        uint64_t addr = 0;
+        bool have = sh->walk_pinned;
+        if (have)
+            addr = sh->walk_addr;
+        else if (sh->feed_total) {
+            addr = feed_get(sh, 0)->ev.address;
+            have = true;
+        }
+        if (have) {
+            page_walk(mm, addr, &s->walk);
+            s->walk_valid = true;
+        }
+    }
+    pthread_mutex_unlock(&sh->lock);
+}
+
+const char *handler_short(const struct fault_event *ev)
+{
+    if (!ev->path_len)
+        return "?";
+    const char *h = ev->path[ev->path_len - 1];
+    return strncmp(h, "do_", 3) ? h : h + 3;
+}
+
+void feed_append(struct tui_shared *sh, const struct fault_event *ev)
+{
+    pthread_mutex_lock(&sh->lock);
+    struct feed_entry *f = &sh->feed[sh->feed_total % FEED_CAP];
+    f->ev = *ev;
+    f->file[0] = 0;
+    if (ev->vma_file) {
+        size_t n = strnlen(ev->vma_file, sizeof(f->file) - 1);
+        memcpy(f->file, ev->vma_file, n);
+        f->file[n] = 0;
+    }
+    f->ev.vma_file = NULL;
+    sh->feed_total++;
+    if (ev->outcome == OUTCOME_MAJOR)
+        sh->major++;
+    else if (ev->outcome == OUTCOME_MINOR || ev->outcome == OUTCOME_SPURIOUS)
+        sh->minor++;
+    else
+        sh->signalled++;
+    const char *h = handler_short(ev);
+    int i;
+    for (i = 0; i < sh->nhandlers; i++)
+        if (sh->handlers[i].name == h || !strcmp(sh->handlers[i].name, h))
+            break;
+    if (i == sh->nhandlers && i < FEED_HANDLERS)
+        sh->handlers[sh->nhandlers++].name = h;
+    if (i < sh->nhandlers)
+        sh->handlers[i].n++;
+    pthread_mutex_unlock(&sh->lock);
+}
+
+const struct feed_entry *feed_get(const struct tui_shared *sh, uint64_t n)
+{
+    if (n >= sh->feed_total || n >= FEED_CAP)
+        return NULL;
+    return &sh->feed[(sh->feed_total - 1 - n) % FEED_CAP];
+}

@@ -1,0 +1,91 @@
+/*
+ * snapshot.h - what the TUI shows, copied out of the emulated machine on the emulator thread
+ * (between rounds, where the model is consistent) and read by the UI thread under one lock:
+ * registers, code bytes at RIP, the VMAs, the page walk of one address, counters, and the live
+ * fault feed. The UI thread never touches the model or the engine.
+ */
+#ifndef FL_UI_SNAPSHOT_H
+#define FL_UI_SNAPSHOT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu/control.h"
+#include "kernel_model/trace.h"
+#include "ui/walk.h"
+
+struct proc;
+
+#define SNAP_NREGS    19
+#define SNAP_CODE     256
+#define SNAP_MAPS     64
+#define SNAP_MAPS_LEN 160
+#define SNAP_HIST     3
+#define FEED_CAP      2048
+#define FEED_HANDLERS 24
+
+extern const char *const snap_reg_names[SNAP_NREGS]; /* "rip", "rax", ... "fs_base" */
+
+struct tui_snapshot {
+    unsigned long gen; /* bumped on every rebuild */
+    bool valid, paused, exited;
+    enum ctl_reason why;
+    int pid;
+    char comm[16];
+    uint64_t regs[SNAP_NREGS];
+    uint64_t code_addr; /* code[] holds code_len bytes from here (RIP, or a few insns before) */
+    uint8_t code[SNAP_CODE];
+    unsigned code_len;
+    int nmaps;
+    char maps[SNAP_MAPS][SNAP_MAPS_LEN];
+    uint64_t map_lo[SNAP_MAPS], map_hi[SNAP_MAPS];
+    bool walk_valid;
+    struct page_walk walk;
+    long rss_file, rss_anon, rss_shmem; /* pages (mm->rss_stat) */
+};
+
+/* One row of the feed: the event with its strings copied (the event's own do not outlive it). */
+struct feed_entry {
+    struct fault_event ev; /* ev.path[] are static strings: kept as they are */
+    char file[96];
+};
+
+struct handler_count {
+    const char *name; /* the innermost handler of the path (a static string) */
+    unsigned long n;
+};
+
+struct tui_shared {
+    pthread_mutex_t lock;
+    struct tui_snapshot snap;
+    /* the feed: entries [total - min(total, FEED_CAP), total) by seq order */
+    struct feed_entry feed[FEED_CAP];
+    uint64_t feed_total;
+    struct handler_count handlers[FEED_HANDLERS];
+    int nhandlers;
+    unsigned long minor, major, signalled;
+    /* the UI's request: walk this address (else the newest fault's) */
+    bool walk_pinned;
+    uint64_t walk_addr;
+    /* emulator thread only: RIPs of the last pauses, for the disassembly above RIP */
+    uint64_t hist[SNAP_HIST];
+    int nhist;
+    uint64_t last_paused_rip;
+};
+
+void tui_shared_init(struct tui_shared *sh);
+void tui_shared_destroy(struct tui_shared *sh);
+
+/* Emulator thread: rebuild the snapshot from p (paused: also remembers RIP for the history). */
+void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why);
+/* Emulator thread: append one fault to the feed and the counters. */
+void feed_append(struct tui_shared *sh, const struct fault_event *ev);
+/* Any thread, with sh->lock held: the feed entry n places back from the newest (0: newest), or
+ * NULL when it is no longer kept. */
+const struct feed_entry *feed_get(const struct tui_shared *sh, uint64_t n);
+
+/* The last handler of a path without its "do_" prefix, for narrow columns ("anonymous_page"). */
+const char *handler_short(const struct fault_event *ev);
+
+#endif

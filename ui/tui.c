@@ -1,0 +1,447 @@
+/*
+ * tui.c - the TUI's thread and input loop (see tui.h).
+ *
+ * Two threads: the guest runs on its own thread inside emu_run, driven by the stepping
+ * controller; this thread owns the terminal. The controller's callbacks copy what is shown into
+ * the shared snapshot (snapshot.c); this thread redraws from it at most 20 times a second, drains
+ * the guest's output pipe, and turns keys into controller commands. A guest blocked reading its
+ * stdin therefore never freezes the screen: the user can switch to typing (i) and feed it.
+ */
+#include "ui/tui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu/emu.h"
+#include "ui/tui_internal.h"
+
+#define REDRAW_MS 50 /* at most 20 redraws a second */
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* --- controller callbacks (emulator thread) --- */
+
+static void cb_pause(void *ctx, struct proc *p, enum ctl_reason why)
+{
+    struct tui *t = ctx;
+    snapshot_take(&t->sh, p, true, why);
+}
+
+static void cb_tick(void *ctx, struct proc *p)
+{
+    struct tui *t = ctx;
+    snapshot_take(&t->sh, p, false, CTL_PAUSED);
+}
+
+static void cb_fault(void *ctx, const struct fault_event *ev)
+{
+    struct tui *t = ctx;
+    feed_append(&t->sh, ev);
+}
+
+struct guest_thread {
+    struct tui *t;
+    void (*run)(void *);
+    void *arg;
+};
+
+static void *guest_main(void *arg)
+{
+    struct guest_thread *g = arg;
+    g->run(g->arg);
+    atomic_store(&g->t->emu_done, true);
+    return NULL;
+}
+
+/* --- input --- */
+
+static bool parse_hex(const char *s, uint64_t *out)
+{
+    char *end;
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return false;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 16);
+    while (*end == ' ')
+        end++;
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* "handler LO-HI pid=N" in any order; every part optional. */
+static bool parse_filter(const char *s, struct ctl_filter *f, char *msg, size_t msglen)
+{
+    memset(f, 0, sizeof(*f));
+    char buf[128];
+    snprintf(buf, sizeof(buf), "%s", s);
+    for (char *save, *tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+        char *dash = strchr(tok, '-');
+        if (!strncmp(tok, "pid=", 4)) {
+            f->pid = atoi(tok + 4);
+        } else if (dash && dash != tok) {
+            *dash = 0;
+            unsigned long long lo, hi;
+            char *e1, *e2;
+            lo = strtoull(tok, &e1, 16);
+            hi = strtoull(dash + 1, &e2, 16);
+            if (*e1 || *e2 || hi <= lo) {
+                snprintf(msg, msglen, "bad address range (want LO-HI in hex)");
+                return false;
+            }
+            f->lo = lo;
+            f->hi = hi;
+        } else {
+            snprintf(f->handler, sizeof(f->handler), "%s", tok);
+        }
+    }
+    return true;
+}
+
+static void finish_input(struct tui *t)
+{
+    t->line[t->linelen] = 0;
+    uint64_t a = 0;
+    switch (t->input) {
+    case IN_FILTER:
+        if (parse_filter(t->line, &t->filter, t->msg, sizeof(t->msg))) {
+            t->have_filter = true;
+            ctl_run_to_fault(t->ctl, &t->filter);
+            snprintf(t->msg, sizeof(t->msg), "running to the next fault matching '%.100s'",
+                     t->line);
+        }
+        break;
+    case IN_BREAK:
+        if (!parse_hex(t->line, &a)) {
+            snprintf(t->msg, sizeof(t->msg), "not a hex address: %s", t->line);
+            break;
+        }
+        switch (ctl_toggle_breakpoint(t->ctl, a)) {
+        case 1:
+            snprintf(t->msg, sizeof(t->msg), "breakpoint set at %llx", (unsigned long long)a);
+            break;
+        case 0:
+            snprintf(t->msg, sizeof(t->msg), "breakpoint at %llx removed", (unsigned long long)a);
+            break;
+        default:
+            snprintf(t->msg, sizeof(t->msg), "too many breakpoints");
+        }
+        break;
+    case IN_WALK:
+        t->sel_seq = 0;
+        pthread_mutex_lock(&t->sh.lock);
+        t->sh.walk_pinned = parse_hex(t->line, &a);
+        t->sh.walk_addr = a;
+        pthread_mutex_unlock(&t->sh.lock);
+        ctl_refresh(t->ctl);
+        break;
+    case IN_STDIN:
+        if (t->guest_in >= 0) {
+            t->line[t->linelen++] = '\n';
+            if (write(t->guest_in, t->line, t->linelen) < 0)
+                snprintf(t->msg, sizeof(t->msg), "the guest's stdin is closed");
+        }
+        t->linelen = 0;
+        return; /* stay in typing mode */
+    case IN_NONE:
+        break;
+    }
+    t->input = IN_NONE;
+    t->linelen = 0;
+}
+
+static void line_key(struct tui *t, int ch)
+{
+    if (ch == 27) { /* Esc */
+        t->input = IN_NONE;
+        t->linelen = 0;
+    } else if (ch == '\n' || ch == '\r' || ch == KEY_ENTER) {
+        finish_input(t);
+    } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+        if (t->linelen)
+            t->linelen--;
+    } else if (ch == 4 && t->input == IN_STDIN) { /* Ctrl-D: end of the guest's input */
+        if (t->guest_in >= 0) {
+            close(t->guest_in);
+            t->guest_in = -1;
+        }
+        t->input = IN_NONE;
+        snprintf(t->msg, sizeof(t->msg), "closed the guest's stdin");
+    } else if (ch >= 32 && ch < 127 && t->linelen < (int)sizeof(t->line) - 2) {
+        t->line[t->linelen++] = (char)ch;
+    }
+    t->line[t->linelen] = 0;
+}
+
+static void select_fault(struct tui *t, int delta)
+{
+    pthread_mutex_lock(&t->sh.lock);
+    const struct feed_entry *newest = feed_get(&t->sh, 0);
+    if (newest) {
+        uint64_t seq = t->sel_seq ? t->sel_seq : newest->ev.seq;
+        uint64_t oldest =
+            newest->ev.seq - (t->sh.feed_total < FEED_CAP ? t->sh.feed_total : FEED_CAP) + 1;
+        if (delta < 0 && seq > oldest)
+            seq--;
+        else if (delta > 0 && seq < newest->ev.seq)
+            seq++;
+        t->sel_seq = seq;
+        t->sh.walk_pinned = true;
+        t->sh.walk_addr = feed_get(&t->sh, newest->ev.seq - seq)->ev.address;
+    }
+    pthread_mutex_unlock(&t->sh.lock);
+    ctl_refresh(t->ctl);
+}
+
+/* One key in the normal mode. Returns false when the user quits. */
+static bool key(struct tui *t, int ch)
+{
+    if (t->help) {
+        t->help = false;
+        return true;
+    }
+    if (t->detail && (ch == 27 || ch == '\n' || ch == KEY_ENTER)) {
+        t->detail = false;
+        return true;
+    }
+    t->msg[0] = 0;
+    bool done = atomic_load(&t->emu_done);
+    bool running = ctl_running(t->ctl);
+    bool cmd_key = ch > 0 && ch < 128 && strchr("sncfF", ch);
+    if (done && (cmd_key || ch == 'p')) {
+        snprintf(t->msg, sizeof(t->msg), "the guest has finished: q quits");
+        return true;
+    }
+    if (running && cmd_key) {
+        snprintf(t->msg, sizeof(t->msg), "running: p pauses first");
+        return true;
+    }
+    switch (ch) {
+    case 'q':
+        return false;
+    case '?':
+        t->help = true;
+        break;
+    case 's':
+        ctl_step(t->ctl, 1);
+        break;
+    case 'n':
+        ctl_step_over(t->ctl);
+        break;
+    case 'c':
+        ctl_continue(t->ctl);
+        break;
+    case 'p':
+        ctl_pause(t->ctl);
+        break;
+    case 'f':
+        ctl_run_to_fault(t->ctl, NULL);
+        break;
+    case 'F':
+        t->input = IN_FILTER;
+        break;
+    case 'b':
+        t->input = IN_BREAK;
+        break;
+    case 'w':
+        t->input = IN_WALK;
+        break;
+    case 'i':
+        if (t->guest_in >= 0)
+            t->input = IN_STDIN;
+        else
+            snprintf(t->msg, sizeof(t->msg), "the guest's stdin is closed");
+        break;
+    case KEY_UP: /* the feed is newest first: up is newer */
+    case 'k':
+        select_fault(t, 1);
+        break;
+    case KEY_DOWN:
+    case 'j':
+        select_fault(t, -1);
+        break;
+    case KEY_END:
+        t->sel_seq = 0;
+        pthread_mutex_lock(&t->sh.lock);
+        t->sh.walk_pinned = false;
+        pthread_mutex_unlock(&t->sh.lock);
+        ctl_refresh(t->ctl);
+        break;
+    case '\n':
+    case '\r':
+    case KEY_ENTER:
+        pthread_mutex_lock(&t->sh.lock);
+        if (t->sh.feed_total)
+            t->detail = !t->detail;
+        pthread_mutex_unlock(&t->sh.lock);
+        break;
+    default:
+        break;
+    }
+    t->linelen = 0;
+    t->line[0] = 0;
+    return true;
+}
+
+/* Take the newest snapshot for drawing; mark registers that changed since the last one. */
+static void take_view(struct tui *t)
+{
+    if (t->sh.snap.gen == t->view_gen)
+        return;
+    bool first = !t->view.valid;
+    for (int i = 0; i < SNAP_NREGS; i++)
+        t->changed[i] = !first && t->sh.snap.regs[i] != t->view.regs[i];
+    t->view = t->sh.snap;
+    t->view_gen = t->view.gen;
+}
+
+static void update_rate(struct tui *t)
+{
+    double now = now_s();
+    if (now - t->rate_t >= 1.0) {
+        t->rate = (t->sh.feed_total - t->rate_total) / (now - t->rate_t);
+        t->rate_total = t->sh.feed_total;
+        t->rate_t = now;
+    }
+}
+
+static void redraw(struct tui *t)
+{
+    pthread_mutex_lock(&t->sh.lock);
+    take_view(t);
+    update_rate(t);
+    tui_draw(t);
+    pthread_mutex_unlock(&t->sh.lock);
+    refresh();
+}
+
+struct tui *tui_create(struct emu *e)
+{
+    struct tui *t = calloc(1, sizeof(*t));
+    if (!t)
+        return NULL;
+    t->e = e;
+    t->guest_out = t->guest_in = -1;
+    tui_shared_init(&t->sh);
+    t->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &t->cs) == CS_ERR_OK;
+    struct ctl_client client = {cb_pause, cb_tick, cb_fault, t};
+    t->ctl = ctl_create(e, &client, REDRAW_MS);
+    if (!t->ctl) {
+        tui_destroy(t);
+        return NULL;
+    }
+    return t;
+}
+
+void tui_destroy(struct tui *t)
+{
+    if (!t)
+        return;
+    ctl_destroy(t->ctl);
+    if (t->cs_ok)
+        cs_close(&t->cs);
+    tui_shared_destroy(&t->sh);
+    free(t);
+}
+
+int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void *arg, char *err,
+            size_t errlen)
+{
+    t->guest_out = io->guest_out;
+    t->guest_in = io->guest_in;
+    fcntl(t->guest_out, F_SETFL, fcntl(t->guest_out, F_GETFL) | O_NONBLOCK);
+
+    setlocale(LC_ALL, "");
+    FILE *out = fdopen(io->tty_out, "w"), *in = fdopen(io->tty_in, "r");
+    SCREEN *scr = out && in ? newterm(NULL, out, in) : NULL;
+    if (!scr) {
+        snprintf(err, errlen, "cannot open the terminal (TERM=%s)",
+                 getenv("TERM") ? getenv("TERM") : "");
+        if (out)
+            fclose(out);
+        if (in)
+            fclose(in);
+        close(t->guest_out);
+        if (t->guest_in >= 0)
+            close(t->guest_in);
+        tui_destroy(t);
+        return -1;
+    }
+    set_term(scr);
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    timeout(REDRAW_MS);
+    tui_colors();
+
+    struct guest_thread g = {t, run_guest, arg};
+    pthread_t th;
+    pthread_create(&th, NULL, guest_main, &g);
+    t->rate_t = now_s();
+
+    double last_draw = 0;
+    bool dirty = true, quit = false;
+    while (!quit) {
+        if (output_drain(t))
+            dirty = true;
+        int ch = getch();
+        if (ch == KEY_RESIZE) {
+            clear();
+            dirty = true;
+        } else if (ch != ERR) {
+            dirty = true;
+            if (t->input != IN_NONE)
+                line_key(t, ch);
+            else
+                quit = !key(t, ch);
+        }
+        pthread_mutex_lock(&t->sh.lock);
+        if (t->sh.snap.gen != t->view_gen)
+            dirty = true;
+        pthread_mutex_unlock(&t->sh.lock);
+        double now = now_s();
+        if (dirty && (ch != ERR || now - last_draw >= REDRAW_MS / 1000.0)) {
+            redraw(t);
+            last_draw = now;
+            dirty = false;
+        }
+    }
+
+    /* Quit: stop the guest (also if it waits for stdin or for room in its output pipe). */
+    ctl_quit(t->ctl);
+    if (t->guest_in >= 0)
+        close(t->guest_in);
+    while (!atomic_load(&t->emu_done)) {
+        output_drain(t);
+        struct timespec ts = {0, 5 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    pthread_join(th, NULL);
+    endwin();
+    delscreen(scr);
+    fclose(out);
+    fclose(in);
+    if (t->guest_out >= 0)
+        close(t->guest_out);
+    tui_destroy(t);
+    return 0;
+}
