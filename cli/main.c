@@ -19,6 +19,10 @@ static void usage(FILE *f)
           "  query [--csv|--json|--table] DB [SQL]\n"
           "                                    run read-only SQL on a fault log (no SQL: schema)\n"
           "  stats DB [--run N] [--pid P]      a perf-stat-like report of a fault log\n"
+          "  compare [options] -- PROG [ARGS...]\n"
+          "                                    run PROG natively and under faultline; print the\n"
+          "                                    kernel's and the model's fault counts side by side\n"
+          "                                    and whether stdout and exit status agree\n"
           "  help                              this text; `faultline run --help` for options\n"
           "  version                           print the version\n",
           f);
@@ -41,6 +45,8 @@ int main(int argc, char **argv)
         return cmd_query(argc - 1, argv + 1);
     if (!strcmp(cmd, "stats"))
         return cmd_stats(argc - 1, argv + 1);
+    if (!strcmp(cmd, "compare"))
+        return cmd_compare(argc - 1, argv + 1);
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
         usage(stdout);
         return 0;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli/run_options.h"
+#include "kernel_model/mm.h"
 
 extern char **environ;
 
@@ -24,6 +25,9 @@ static void run_usage(FILE *f, const char *cmd)
             "  --no-log             do not write a fault log\n"
             "  --ram SIZE           guest-physical RAM, e.g. 512M, 4G (default 2G)\n"
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
+            "  --major-faults=RULE  which page-cache misses are major: host (default: only\n"
+            "                       pages the host's own page cache lacks, as the real\n"
+            "                       kernel would count) or model (every page the model reads)\n"
             "  --timeout SECONDS    stop the guest after this much wall time (exit 124)\n"
             "  --max-insns N        stop the guest after N instructions (exit 124; slow:\n"
             "                       counts every instruction)\n"
@@ -115,12 +119,19 @@ static char *json_escape_append(char *out, const char *key, const char *val)
 int parse_run_options(int argc, char **argv, struct run_options *ro)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},      {"no-log", no_argument, 0, 'n'},
-        {"ram", required_argument, 0, 'r'},     {"fault-around", required_argument, 0, 'f'},
-        {"timeout", required_argument, 0, 't'}, {"max-insns", required_argument, 0, 'i'},
-        {"icount", no_argument, 0, 'c'},        {"strace", optional_argument, 0, 's'},
-        {"sysroot", required_argument, 0, 'L'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0},
+        {"db", required_argument, 0, 'd'},
+        {"no-log", no_argument, 0, 'n'},
+        {"ram", required_argument, 0, 'r'},
+        {"fault-around", required_argument, 0, 'f'},
+        {"timeout", required_argument, 0, 't'},
+        {"max-insns", required_argument, 0, 'i'},
+        {"icount", no_argument, 0, 'c'},
+        {"strace", optional_argument, 0, 's'},
+        {"sysroot", required_argument, 0, 'L'},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"major-faults", required_argument, 0, 'M'},
+        {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
     memset(ro, 0, sizeof(*ro));
@@ -174,6 +185,18 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             }
             opt->fault_around_bytes = v;
             ro->options_json = json_escape_append(ro->options_json, "fault_around", optarg);
+            break;
+        case 'M':
+            if (!strcmp(optarg, "host")) {
+                opt->major_faults = MAJOR_FAULTS_HOST;
+            } else if (!strcmp(optarg, "model")) {
+                opt->major_faults = MAJOR_FAULTS_MODEL;
+            } else {
+                fprintf(stderr, "faultline %s: --major-faults %s: expected host or model\n", cmd,
+                        optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "major_faults", optarg);
             break;
         case 't':
             opt->time_limit = strtod(optarg, &end);

@@ -45,13 +45,12 @@ struct file;
 #define _STK_LIM       (8UL << 20)
 
 /*
- * Dynamically linked programs (PT_INTERP) are refused by elf_check_supported for now. The
- * loading path exists (exec_interp.c: load_elf_interp, AT_BASE, ELF_ET_DYN_BASE for PIE); to
- * enable it set this to 1 once the syscalls ld.so needs (openat, mmap of libraries, mprotect,
- * arch_prctl) are in.
+ * Dynamically linked programs (PT_INTERP) load their interpreter (exec_interp.c:
+ * load_elf_interp, AT_BASE, ELF_ET_DYN_BASE for PIE). A build with -DFL_EXEC_INTERP=0 refuses
+ * them in elf_check_supported instead, with a one-line reason.
  */
 #ifndef FL_EXEC_INTERP
-#define FL_EXEC_INTERP 0
+#define FL_EXEC_INTERP 1
 #endif
 
 /* PT_GNU_STACK says (fs/binfmt_elf.c's executable_stack). */

@@ -5,6 +5,7 @@
 #ifndef FL_EMU_H
 #define FL_EMU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,6 +41,20 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
 void emu_run(struct emu *e, struct emu_result *res);
 /* Ask a running emu_run to stop soon (async-signal-safe). */
 void emu_request_stop(struct emu *e);
+
+/*
+ * The stepping controller's way in (emu/control.c). The hook runs on the emulator thread before
+ * every uc_emu_start round of p (registers precise, the model consistent, faults resolved) and
+ * with leaving = true whenever p leaves the CPU (it exited, parked in a blocking syscall, or the
+ * run is stopping), before an exited p's address space is released. It may block (a paused
+ * debugger), add or remove engine hooks, and call emu_request_stop(). emu_kick() ends the current
+ * round early without ending the run, so the hook runs next; call it from another thread only while
+ * the hook's owner knows p is running (between a hook call with leaving == false and the one with
+ * leaving == true).
+ */
+typedef void (*emu_round_hook)(void *ctx, struct proc *p, bool leaving);
+void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx);
+void emu_kick(struct emu *e);
 void emu_destroy(struct emu *e);
 
 /* Stop the process: exit_group semantics (all threads), with a status or a signal. */

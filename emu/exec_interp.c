@@ -2,10 +2,10 @@
  * exec_interp.c - the program interpreter of a dynamically linked executable (PT_INTERP, usually
  * /lib64/ld-linux-x86-64.so.2): load_elf_interp of fs/binfmt_elf.c, Linux 4.20.
  *
- * Not reachable yet: elf_check_supported refuses PT_INTERP while FL_EXEC_INTERP is 0 (see
- * binfmt.h). Everything an interpreter changes elsewhere is already in place: the PIE program
- * goes at ELF_ET_DYN_BASE (exec_elf.c), AT_BASE carries *base and the process starts at the
- * interpreter's entry.
+ * Enabled by FL_EXEC_INTERP (binfmt.h). What an interpreter changes elsewhere: the PIE program
+ * goes at ELF_ET_DYN_BASE (exec_elf.c), the interpreter itself top-down from mmap_base (an
+ * ET_DYN interpreter is mapped without a fixed address), AT_BASE carries *base and the process
+ * starts at the interpreter's entry.
  */
 #include <errno.h>
 #include <limits.h>
@@ -85,11 +85,16 @@ int load_elf_interp(struct linux_binprm *bprm, const char *interp, unsigned long
     struct file *file = NULL;
     int fd, ret = -1;
 
-    /* The interpreter path is the guest's: it lives under the sysroot like every absolute one. */
-    if (bprm->sysroot && interp[0] == '/')
+    /* The interpreter path is the guest's: like every absolute guest path (path.h), it is looked
+     * up under the sysroot first and taken from the host when the sysroot does not have it, as
+     * qemu-user's -L does. */
+    if (bprm->sysroot && interp[0] == '/') {
         snprintf(path, sizeof(path), "%s%s", bprm->sysroot, interp);
-    else
+        if (access(path, F_OK) != 0)
+            snprintf(path, sizeof(path), "%s", interp);
+    } else {
         snprintf(path, sizeof(path), "%s", interp);
+    }
 
     fd = elf_open(path, why, sizeof(why));
     if (fd < 0)

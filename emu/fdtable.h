@@ -24,6 +24,10 @@ struct ofd {
     int flags;     /* open(2) flags at open, status flags (O_APPEND, O_NONBLOCK) after F_SETFL */
     unsigned type; /* st_mode & S_IFMT of the host file at open (0 if unknown) */
     char *path;    /* the host path it was opened by, or NULL (stdio, pipes) */
+    /* A guest pipe: the host fd is always O_NONBLOCK, so a read or write that would block
+     * returns EAGAIN and the process is parked instead of blocking faultline (emu/sched.h);
+     * the guest's own O_NONBLOCK is the bit in `flags`. */
+    bool host_nonblock;
 };
 
 struct fdtable {

@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -64,10 +66,31 @@ static void host_release(struct address_space *m)
     }
 }
 
+/* Which pages of [index, index + nr) the host kernel caches: mincore(2) on a host mapping of
+ * them, which neither reads the pages nor changes the host's cache. When the host cannot tell
+ * (the mmap fails), every page is answered "not cached", so the model's own rule applies. */
+static void host_cached(struct address_space *m, pgoff_t index, unsigned long nr,
+                        unsigned char *vec)
+{
+    struct hostfile *hf = m->host;
+    size_t len = nr << PAGE_SHIFT;
+    void *addr = mmap(NULL, len, PROT_READ, MAP_SHARED, hf->fd, (off_t)index << PAGE_SHIFT);
+
+    memset(vec, 0, nr);
+    if (addr == MAP_FAILED)
+        return;
+    if (mincore(addr, len, vec))
+        memset(vec, 0, nr);
+    for (unsigned long i = 0; i < nr; i++)
+        vec[i] &= 1;
+    munmap(addr, len);
+}
+
 static const struct address_space_operations host_aops = {
     .readpage = host_readpage,
     .writepage = host_writepage,
     .release = host_release,
+    .host_cached = host_cached,
 };
 
 struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable)
@@ -93,6 +116,15 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
         free(hf);
         return NULL;
     }
+    /* The name /proc/PID/maps and the log show is the file's canonical path, as Linux's d_path
+     * gives it (symlinks such as /bin -> usr/bin resolved, " (deleted)" for an unlinked file),
+     * which the host's link for the fd is. */
+    char canon[PATH_MAX];
+    ssize_t cn = readlink(proc_path, canon, sizeof(canon) - 1);
+    if (cn > 0 && canon[0] == '/') {
+        canon[cn] = 0;
+        path = canon;
+    }
     struct address_space *m =
         address_space_get(st.st_dev, st.st_ino, st.st_size, path, &host_aops, hf);
     if (!m) {
@@ -116,4 +148,45 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
     if (!f)
         address_space_put(m);
     return f;
+}
+
+struct address_space *hostfile_cached(int hostfd, struct stat *st)
+{
+    struct stat local;
+
+    if (!st)
+        st = &local;
+    if (fstat(hostfd, st) || !S_ISREG(st->st_mode))
+        return NULL;
+    return find_mapping(st->st_dev, st->st_ino);
+}
+
+void hostfile_sync_before_io(int hostfd)
+{
+    struct address_space *m = hostfile_cached(hostfd, NULL);
+
+    if (m)
+        filemap_sync_before_read(m);
+}
+
+void hostfile_after_write(int hostfd, uint64_t off, uint64_t len)
+{
+    struct stat st;
+    struct address_space *m = hostfile_cached(hostfd, &st);
+
+    if (m)
+        filemap_host_write(m, off, len, st.st_size);
+}
+
+void hostfile_after_truncate(int hostfd, const char *path)
+{
+    struct stat st;
+    struct address_space *m = NULL;
+
+    if (hostfd >= 0)
+        m = hostfile_cached(hostfd, &st);
+    else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+        m = find_mapping(st.st_dev, st.st_ino);
+    if (m)
+        filemap_host_truncate(m, st.st_size);
 }

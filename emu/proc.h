@@ -25,6 +25,7 @@ struct fl_options {
     double time_limit;   /* --timeout: seconds of wall time (0: none) */
     const char *sysroot; /* -L/--sysroot: prefix for absolute guest paths */
     unsigned long fault_around_bytes;
+    int major_faults;        /* --major-faults: enum major_fault_rule (kernel_model/mm.h) */
     const char *strace_path; /* --strace[=FILE]: syscall trace in strace's format ("-": stderr) */
     bool quiet;              /* --quiet: no summary on stderr */
     bool icount;             /* --icount: count instructions (a per-instruction hook: slow) */
@@ -37,6 +38,29 @@ struct k_sigaction {
 };
 
 #define FL_NSIG 64
+
+/* The guest's siginfo_t (128 bytes, x86-64 layout of include/uapi/asm-generic/siginfo.h): the
+ * union members faultline fills. Kept per pending signal, copied into the rt_sigframe. */
+struct fl_siginfo {
+    int32_t si_signo, si_errno, si_code, pad0;
+    union {
+        struct {
+            int32_t pid;
+            uint32_t uid;
+        } kill; /* SI_USER, SI_TKILL */
+        struct {
+            uint64_t addr;
+        } fault; /* SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP */
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            int32_t status; /* exit code, or the signal */
+            int32_t pad;
+            int64_t utime, stime;
+        } chld; /* SIGCHLD, waitid */
+        uint8_t pad[112];
+    } u;
+};
 
 struct proc {
     struct task_struct task; /* pid, comm, mm, min_flt, maj_flt */
@@ -51,10 +75,37 @@ struct proc {
     int exit_code;    /* exit_group status (0-255) when exited without a signal */
     int term_sig;     /* the signal that killed it, 0 if none */
     int pending_trap; /* CPU exception vector seen by the interrupt hook, -1 if none */
-    /* signals: recorded now; delivery arrives with processes and signals */
+    /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
     struct k_sigaction sighand[FL_NSIG + 1];
     uint64_t blocked;
+    uint64_t pending;                            /* raised, not yet delivered */
+    struct fl_siginfo pending_info[FL_NSIG + 1]; /* one queued instance per standard signal */
+    bool sigreturn_pending; /* rt_sigreturn ran: the run loop restores the frame's registers */
     uint64_t altstack_sp, altstack_size;
+    /* struct thread_struct: what the last trap left, reported in the next signal frame */
+    uint64_t thread_cr2, thread_error_code, thread_trap_nr;
+    /* the process tree and the scheduler (emu/sched.h) */
+    struct proc *parent;      /* NULL when started by faultline or orphaned (reparented to init) */
+    int exit_signal;          /* sent to the parent at exit: SIGCHLD, or clone's low byte */
+    bool reaped;              /* reported by wait4/waitid or auto-reaped: gone for good */
+    bool vfork_done;          /* a vfork child that has exec'd or exited: its parent runs on */
+    struct proc *vfork_child; /* (parent) the vfork child being waited for */
+    int wait;                 /* enum proc_wait: what a parked process waits for, 0 if runnable */
+    int wait_arg;             /* the guest fd (WAIT_FD_*) */
+    void *wait_poll;          /* WAIT_POLL: the host struct pollfd set (owned), wait_npoll long */
+    unsigned long wait_npoll;
+    bool park_restart;    /* the parked syscall is retried when the process runs again */
+    bool restart_pending; /* rip was rewound to the syscall: -EINTR it if a handler runs */
+    /* a blocking write(2) to a guest pipe that has written part of its buffer and waits to
+     * write the rest (pipe_write's loop): bytes done, and the caller's rsi/rdx to restore */
+    uint64_t pw_done, pw_buf, pw_len;
+    bool interrupted;     /* a signal woke the parked process */
+    bool retry_first;     /* run the parked syscall again before delivering signals */
+    bool sigsuspend_mask; /* rt_sigsuspend: the frame must restore saved_blocked */
+    uint64_t saved_blocked;
+    struct mmu *dead_mmu;   /* the engine execve replaced, destroyed once it has stopped */
+    int cwd_fd;             /* host O_PATH fd of the cwd while not running, -1 if none */
+    uint64_t set_child_tid; /* CLONE_CHILD_SETTID: written by the child when it first runs */
     /* thread bookkeeping that glibc sets up */
     uint64_t clear_child_tid, robust_list, robust_len;
     struct proc *next;

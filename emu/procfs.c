@@ -1,22 +1,34 @@
 /*
  * procfs.c - the model-backed /proc (see procfs.h).
  *
- * Nothing is served from the model yet: the model-backed files (/proc/self/maps, /proc/self/stat,
- * /proc/PID/...) are filled in here. What is served already are the names whose host answer would
- * describe faultline rather than the guest: the exe link and the fd/N links (open and readlink).
+ * Served from the model: /proc/{self,thread-self,PID}/maps (the mm's VMAs, as
+ * fs/proc/task_mmu.c prints them, with the [vsyscall] gate area last) and .../stat (the guest's
+ * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat). The text is made
+ * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
+ * memfd. Also served: the names whose host answer would describe faultline rather than the
+ * guest: the exe link and the fd/N links (open and readlink).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/proc.h"
 #include "emu/procfs.h"
+#include "emu/sys_info.h"
+#include "kernel_model/mm.h"
 
 static const char *proc_self_rest(struct proc *p, const char *path);
 
@@ -50,8 +62,154 @@ static int fd_link_target(struct proc *p, const char *path)
     return -1;
 }
 
+/* A growable text buffer for one generated file. */
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+
+static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void text_printf(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (t->failed)
+        return;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_start(ap, fmt);
+        n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if ((size_t)n < room) {
+            t->len += n;
+            return;
+        }
+        size_t cap = t->cap ? 2 * t->cap : 4096;
+        while (cap - t->len <= (size_t)n)
+            cap *= 2;
+        char *b = realloc(t->buf, cap);
+        if (!b) {
+            t->failed = true;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+}
+
+/* A read-only host fd holding the text, positioned at 0 (a memfd), or -errno. Frees the text. */
+static int text_to_fd(struct text *t, const char *name)
+{
+    int fd = -ENOMEM;
+
+    if (!t->failed) {
+        fd = memfd_create(name, MFD_CLOEXEC);
+        if (fd < 0) {
+            fd = -errno;
+        } else {
+            size_t done = 0;
+            while (done < t->len) {
+                ssize_t n = write(fd, t->buf + done, t->len - done);
+                if (n < 0) {
+                    close(fd);
+                    fd = -EIO;
+                    break;
+                }
+                done += n;
+            }
+            if (fd >= 0)
+                lseek(fd, 0, SEEK_SET);
+        }
+    }
+    free(t->buf);
+    return fd;
+}
+
+/* /proc/PID/maps (show_map_vma for each VMA, then the gate area, which is not in the mm). */
+static int proc_maps(struct proc *p)
+{
+    struct text t = {0};
+    char line[PATH_MAX + 128];
+
+    for (struct vm_area_struct *v = p->task.mm ? p->task.mm->mmap : NULL; v; v = v->vm_next) {
+        int n = format_maps_line(v, line, sizeof(line));
+        if (n < 0)
+            continue;
+        /* A file's name starts at column 73 (task_mmu.c): name it as the guest knows it. A line
+         * without a name ends with the space after the inode in Linux's file, which
+         * format_maps_line leaves out for the log. */
+        if (n > 73 && line[73] == '/')
+            strip_sysroot(p, line + 73);
+        text_printf(&t, n > 73 ? "%s\n" : "%s \n", line);
+    }
+    text_printf(&t, "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+                    "                  [vsyscall]\n");
+    return text_to_fd(&t, "maps");
+}
+
+/* Host CPU time in clock ticks, as /proc reports utime and stime. */
+static unsigned long long ticks(const struct timeval *tv)
+{
+    long hz = sysconf(_SC_CLK_TCK);
+
+    if (hz <= 0)
+        hz = 100;
+    return (unsigned long long)tv->tv_sec * hz + (unsigned long long)tv->tv_usec * hz / 1000000;
+}
+
+/*
+ * /proc/PID/stat: the 52 fields of do_task_stat. From the model: pid, comm, ppid, pgrp, the
+ * fault counters (minflt field 10, majflt field 12), vsize (total_vm pages in bytes), rss
+ * (resident pages: file + anon + shmem), the code/data/brk/arg/env boundaries, start_stack. CPU
+ * times are faultline's own (the guest's are not separable from them); fields Linux fills only
+ * for privileged readers or for threads blocked in the kernel are 0, as Linux shows them.
+ */
+static int proc_stat(struct proc *p)
+{
+    struct text t = {0};
+    struct mm_struct *mm = p->task.mm;
+    struct rusage ru;
+    unsigned long vsize = 0, rss = 0;
+    uint64_t sigign = 0, sigcatch = 0;
+
+    if (getrusage(RUSAGE_SELF, &ru))
+        memset(&ru, 0, sizeof(ru));
+    if (mm) {
+        vsize = mm->total_vm << PAGE_SHIFT;
+        rss = mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_SHMEMPAGES];
+    }
+    for (int sig = 1; sig <= FL_NSIG; sig++) {
+        if (p->sighand[sig].handler == 1) /* SIG_IGN */
+            sigign |= 1ULL << (sig - 1);
+        else if (p->sighand[sig].handler > 1)
+            sigcatch |= 1ULL << (sig - 1);
+    }
+    int pgrp = guest_pgrp(p);
+    /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
+     * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
+    text_printf(&t, "%d (%s) R %d %d %d 0 -1 0 %lu 0 %lu 0 %llu %llu 0 0 20 0 1 0 0 %lu %lu ",
+                p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, p->task.min_flt, p->task.maj_flt,
+                ticks(&ru.ru_utime), ticks(&ru.ru_stime), vsize, rss);
+    text_printf(&t, "%llu %lu %lu %lu 0 0 0 %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
+                (unsigned long long)RLIM_INFINITY, mm ? mm->start_code : 0, mm ? mm->end_code : 0,
+                mm ? mm->start_stack : 0, (unsigned long long)p->blocked,
+                (unsigned long long)sigign, (unsigned long long)sigcatch);
+    text_printf(&t, "%lu %lu %lu %lu %lu %lu %lu %d\n", mm ? mm->start_data : 0,
+                mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
+                mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0, 0);
+    return text_to_fd(&t, "stat");
+}
+
 int procfs_open(struct proc *p, const char *path, int flags)
 {
+    const char *rest;
     int fd = fd_link_target(p, path);
 
     if (fd >= 0) {
@@ -67,7 +225,12 @@ int procfs_open(struct proc *p, const char *path, int flags)
         h = open(link, flags | O_CLOEXEC, 0666);
         return h < 0 ? -errno : h;
     }
-    /* the model-backed files (maps, stat, status, PID directories) go here */
+    rest = proc_self_rest(p, path);
+    if (rest && (strcmp(rest, "maps") == 0 || strcmp(rest, "stat") == 0)) {
+        if ((flags & O_ACCMODE) != O_RDONLY)
+            return -EACCES;
+        return strcmp(rest, "maps") == 0 ? proc_maps(p) : proc_stat(p);
+    }
     return PROCFS_PASSTHROUGH;
 }
 

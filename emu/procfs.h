@@ -22,9 +22,10 @@ struct proc;
  * Returns a host fd holding the file's contents (for example a memfd the text was written to,
  * positioned at 0; open/openat wrap it in an ofd and install it as a guest fd), -errno (such as
  * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
- * PROCFS_PASSTHROUGH. Served now: /proc/{self,thread-self,PID}/fd/N, /dev/fd/N and
- * /dev/std{in,out,err}, which on the host would name faultline's own fds, reopen the guest fd's
- * file; everything else passes through.
+ * PROCFS_PASSTHROUGH. Served now: /proc/{self,thread-self,PID}/maps and .../stat, made from the
+ * model (a read-only memfd; a write open is -EACCES); /proc/{self,thread-self,PID}/fd/N,
+ * /dev/fd/N and /dev/std{in,out,err}, which on the host would name faultline's own fds, reopen
+ * the guest fd's file; everything else passes through.
  */
 int procfs_open(struct proc *p, const char *path, int flags);
 

@@ -1,13 +1,17 @@
 /*
- * run.c - the emulated machine: RAM, the first process, and the run loop that plays the CPU's
- * exception entry (#PF into do_page_fault, traps into signals, syscall into the table).
+ * run.c - the emulated machine: RAM, the first process, the run loop that plays the CPU's
+ * exception entry (#PF into do_page_fault, traps into signals, syscall into the table) and the
+ * return to user mode (signal delivery), and the scheduler that takes the processes in turn
+ * (emu/sched.h).
  *
  * The fast path stays inside Unicorn: no code or memory hooks run unless the user asked for
  * instruction counting (--icount, --max-insns). The engine leaves uc_emu_start only for a page
- * fault the TLB-fill hook could not resolve, a trap, or a stop request; `until` is 0 so no hot
- * block is ever dropped at exit (docs/substrate.md).
+ * fault the TLB-fill hook could not resolve, a trap, a syscall that left work for the way back
+ * (a signal, rt_sigreturn, parking, execve), or a stop request; `until` is 0 so no hot block is
+ * ever dropped at exit (docs/substrate.md).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,12 +24,14 @@
 #include "emu/emu.h"
 #include "emu/exec.h"
 #include "emu/fdtable.h"
+#include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/trace.h"
 #include "mmu/mmu.h"
+#include "mmu/uaccess.h"
 
 #define FIRST_PID 1000
 
@@ -40,6 +46,9 @@ struct emu_private {
     bool finished;
     volatile int time_up;
     uc_hook code_hook;
+    struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
+    emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
+    void *round_ctx;
 };
 
 static struct emu_private *priv(struct emu *e)
@@ -77,6 +86,7 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
         return NULL;
     }
     fault_around_bytes = opt->fault_around_bytes;
+    major_fault_rule = (enum major_fault_rule)opt->major_faults;
     e->next_pid = FIRST_PID;
     pthread_mutex_init(&ep->lock, NULL);
     pthread_cond_init(&ep->cond, NULL);
@@ -95,6 +105,19 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
 void emu_set_proc_observer(struct emu *e, const struct proc_observer *obs)
 {
     priv(e)->obs = *obs;
+}
+
+void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx)
+{
+    priv(e)->round_hook = fn;
+    priv(e)->round_ctx = ctx;
+}
+
+void emu_kick(struct emu *e)
+{
+    struct proc *cur = priv(e)->current;
+    if (cur && cur->mmu)
+        uc_emu_stop(cur->mmu->uc);
 }
 
 static char **dup_strv(char *const v[])
@@ -145,10 +168,16 @@ static void hook_syscall(uc_engine *uc, void *ud)
         ptrs[i] = &v[i];
     uc_reg_read_batch(uc, (int *)ids, ptrs, 7);
     long ret = do_syscall(p, v[0], &v[1]);
-    if (p->exited || p->emu->stop_requested) {
+    /* Signal work (a deliverable signal, rt_sigreturn), parking (emu/sched.h) and a finished
+     * execve (the old engine must stop) need the engine stopped after the syscall instruction:
+     * the run loop does them on the way back. */
+    if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
+        p->wait != WAIT_NONE || p->dead_mmu) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
+        if (p->wait != WAIT_NONE && p->park_restart)
+            ret = (long)v[0]; /* rax = the syscall number again: the run loop rewinds rip */
     }
     uint64_t r = (uint64_t)ret;
     uc_reg_write(uc, UC_X86_REG_RAX, &r);
@@ -175,8 +204,12 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     const char *base = strrchr(path, '/');
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);
     p->task.rlimit_stack = 8UL << 20;
+    p->cwd_fd = -1;
+    p->exit_signal = 17; /* SIGCHLD: faultline is its parent, which ignores it */
     p->task.mm = mm_alloc();
-    p->mmu = p->task.mm ? mmu_create(e->ram, e->ram_bytes, err, errlen) : NULL;
+    if (p->task.mm)
+        p->task.mm->owner = &p->task;
+    p->mmu = p->task.mm ? proc_new_engine(p, err, errlen) : NULL;
     if (!p->mmu) {
         if (!p->task.mm)
             snprintf(err, errlen, "guest RAM too small for an address space");
@@ -184,8 +217,6 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         free(p);
         return NULL;
     }
-    p->task.mm->owner = &p->task;
-    mmu_attach(p->mmu, &p->task);
     p->files = fdtable_new_stdio();
     char real[PATH_MAX];
     p->exe = strdup(realpath(path, real) ? real : path);
@@ -199,9 +230,22 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         free(p);
         return NULL;
     }
-    uc_engine *uc = p->mmu->uc;
     mmu_reg_write(p->mmu, UC_X86_REG_RIP, img.entry);
     mmu_reg_write(p->mmu, UC_X86_REG_RSP, img.stack_ptr);
+    p->next = e->procs;
+    e->procs = p;
+    proc_notify_start(p);
+    return p;
+}
+
+struct mmu *proc_new_engine(struct proc *p, char *err, size_t errlen)
+{
+    struct emu *e = p->emu;
+    struct mmu *m = mmu_create(e->ram, e->ram_bytes, err, errlen);
+    if (!m)
+        return NULL;
+    mmu_attach(m, &p->task);
+    uc_engine *uc = m->uc;
     uc_hook h;
     uc_hook_add(uc, &h, UC_HOOK_INSN, (void *)hook_syscall, p, 1, 0, UC_X86_INS_SYSCALL);
     uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)hook_intr, p, 1, 0);
@@ -210,11 +254,14 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         trace_icount_source = icount_source;
         trace_icount_ctx = e;
     }
-    p->next = e->procs;
-    e->procs = p;
-    if (priv(e)->obs.on_start)
-        priv(e)->obs.on_start(priv(e)->obs.ctx, p);
-    return p;
+    return m;
+}
+
+void proc_notify_start(struct proc *p)
+{
+    struct emu_private *ep = priv(p->emu);
+    if (ep->obs.on_start)
+        ep->obs.on_start(ep->obs.ctx, p);
 }
 
 void proc_exit(struct proc *p, int exit_code, int term_sig)
@@ -245,8 +292,13 @@ static void proc_release(struct proc *p)
     p->task.mm = NULL;
     fdtable_free(p->files);
     p->files = NULL;
+    if (p->dead_mmu) {
+        mmu_destroy(p->dead_mmu);
+        p->dead_mmu = NULL;
+    }
     if (priv(e)->obs.on_exit)
         priv(e)->obs.on_exit(priv(e)->obs.ctx, p);
+    exit_notify(p);
 }
 
 /* The #PF entry: the TLB-fill hook stopped the engine on an access it could not allow. */
@@ -321,13 +373,65 @@ void emu_request_stop(struct emu *e)
         uc_emu_stop(cur->mmu->uc);
 }
 
-/* Run p until it exits or the machine is asked to stop. */
+/*
+ * A process stopped in a syscall that parked it (emu/sched.h). A restartable syscall is rewound
+ * (rip back over the 2-byte `syscall`, rax already holds its number again) so that it runs
+ * again when the process is picked. A signal that is already deliverable interrupts the park
+ * at once, as Linux's signal_pending() check before sleeping does. Returns true if parked.
+ */
+static bool finish_park(struct proc *p)
+{
+    if (p->park_restart) {
+        uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
+        mmu_reg_write(p->mmu, UC_X86_REG_RIP, rip - 2);
+        p->restart_pending = true;
+    }
+    if (p->wait != WAIT_VFORK && fl_signal_pending(p)) {
+        p->wait = WAIT_NONE;
+        return false;
+    }
+    return true;
+}
+
+/* Run p until it exits, parks in a blocking syscall, or the machine is asked to stop. */
 static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
 {
     struct emu_private *ep = priv(e);
     p->pending_trap = -1;
     ep->current = p;
+    /* schedule_tail: CLONE_CHILD_SETTID is written by the child, in its own mm */
+    if (p->set_child_tid) {
+        uint32_t tid = (uint32_t)p->task.pid;
+        copy_to_user(&p->task, p->set_child_tid, &tid, sizeof(tid));
+        p->set_child_tid = 0;
+    }
     while (!p->exited && !e->stop_requested) {
+        if (p->dead_mmu) { /* execve replaced the engine that has just stopped */
+            mmu_destroy(p->dead_mmu);
+            p->dead_mmu = NULL;
+        }
+        if (p->wait != WAIT_NONE && finish_park(p))
+            break;
+        /* the return to user mode: finish rt_sigreturn, then deliver what is pending */
+        if (p->sigreturn_pending) {
+            p->sigreturn_pending = false;
+            restore_rt_sigframe(p);
+        }
+        while (!p->exited && fl_signal_pending(p) && !p->retry_first)
+            do_signal(p);
+        if (p->exited)
+            break;
+        p->retry_first = false;
+        if (p->sigsuspend_mask) { /* no handler ran: restore_saved_sigmask */
+            p->blocked = p->saved_blocked;
+            p->sigsuspend_mask = false;
+        }
+        p->restart_pending = false;
+        if (ep->round_hook) {
+            ep->round_hook(ep->round_ctx, p, false);
+            if (p->exited || e->stop_requested)
+                break;
+        }
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
@@ -346,7 +450,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             handle_trap(p);
             continue;
         }
-        if (err != UC_ERR_OK && !e->stop_requested) {
+        if (err != UC_ERR_OK && !e->stop_requested && !p->dead_mmu) {
             snprintf(res->message, sizeof(res->message), "CPU engine error at ip %#llx: %s",
                      (unsigned long long)rip, uc_strerror(err));
             res->stop = EMU_ERROR;
@@ -354,9 +458,96 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             break;
         }
     }
+    if (ep->round_hook)
+        ep->round_hook(ep->round_ctx, p, true);
     ep->current = NULL;
     if (p->exited)
         proc_release(p);
+}
+
+static void proc_free(struct proc *p)
+{
+    free(p->wait_poll);
+    free_strv(p->argv);
+    free(p->exe);
+    if (p->cwd_fd >= 0)
+        close(p->cwd_fd);
+    free(p);
+}
+
+/* Release processes that died while not running (killed by another), and free the ones nobody
+ * can wait for any more. The first process stays: its status is the run's. */
+static void reap_dead(struct emu *e, struct proc *first)
+{
+    for (struct proc *p = e->procs; p; p = p->next)
+        if (p->exited && p->mmu)
+            proc_release(p);
+    for (struct proc **pp = &e->procs; *pp;) {
+        struct proc *p = *pp;
+        if (p->reaped && p != first && p != priv(e)->cwd_owner) {
+            *pp = p->next;
+            proc_free(p);
+        } else {
+            pp = &p->next;
+        }
+    }
+}
+
+/* The next process to run: the first, in pid order cyclically after last_pid, that is runnable
+ * or parked on a condition that now holds. NULL if none; *live counts those not yet dead. */
+static struct proc *pick_next(struct emu *e, int last_pid, int *live)
+{
+    struct proc *after = NULL, *wrap = NULL;
+    *live = 0;
+    for (struct proc *p = e->procs; p; p = p->next) {
+        if (p->exited)
+            continue;
+        ++*live;
+        if (p->wait != WAIT_NONE && !p->interrupted && !proc_ready(p))
+            continue;
+        if (p->task.pid > last_pid) {
+            if (!after || p->task.pid < after->task.pid)
+                after = p;
+        } else if (!wrap || p->task.pid < wrap->task.pid) {
+            wrap = p;
+        }
+    }
+    return after ? after : wrap;
+}
+
+static const char *wait_name(int w)
+{
+    switch (w) {
+    case WAIT_FD_READ:
+        return "read of an empty pipe";
+    case WAIT_FD_WRITE:
+        return "write to a full pipe";
+    case WAIT_CHILD:
+        return "wait for a child";
+    case WAIT_VFORK:
+        return "vfork";
+    case WAIT_SIGNAL:
+        return "pause/sigsuspend";
+    default:
+        return "a syscall";
+    }
+}
+
+/* The host's cwd is the running process's: save the one leaving, enter the one arriving. */
+static void switch_cwd(struct emu_private *ep, struct proc *next)
+{
+    struct proc *prev = ep->cwd_owner;
+    if (prev == next)
+        return;
+    if (prev && !prev->exited) {
+        if (prev->cwd_fd >= 0)
+            close(prev->cwd_fd);
+        prev->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    if (next->cwd_fd >= 0 && fchdir(next->cwd_fd) != 0)
+        arch_printk("faultline: cannot enter the cwd of pid %d: %s", next->task.pid,
+                    strerror(errno));
+    ep->cwd_owner = next;
 }
 
 void emu_run(struct emu *e, struct emu_result *res)
@@ -369,19 +560,55 @@ void emu_run(struct emu *e, struct emu_result *res)
 
     struct proc *first = NULL;
     for (struct proc *p = e->procs; p; p = p->next)
-        first = p; /* the list is newest first: the first spawned is last */
-    for (struct proc *p = e->procs; p; p = p->next) {
-        if (!p->exited)
-            run_proc(e, p, res);
+        if (!first || p->task.pid < first->task.pid)
+            first = p;
+    ep->cwd_owner = first;
+    int last_pid = 0, live;
+    /* The scheduler (emu/sched.h): run one process until it exits or parks, then the next. */
+    while (!e->stop_requested && res->stop == EMU_EXITED) {
+        reap_dead(e, first);
+        struct proc *p = pick_next(e, last_pid, &live);
+        if (!live)
+            break;
+        if (!p) {
+            /* Nothing can ever run again. Orphans left behind by a first process that has
+             * exited are killed, as a session's end would; otherwise it is a guest deadlock. */
+            if (first && !first->exited) {
+                int n =
+                    snprintf(res->message, sizeof(res->message), "every guest process is blocked:");
+                for (struct proc *q = e->procs; q; q = q->next)
+                    if (!q->exited && n < (int)sizeof(res->message))
+                        n += snprintf(res->message + n, sizeof(res->message) - n, " %d (%s) in %s;",
+                                      q->task.pid, q->task.comm, wait_name(q->wait));
+                if (n > 0 && n < (int)sizeof(res->message))
+                    res->message[n - 1] = 0; /* the last ';' */
+                res->stop = EMU_ERROR;
+            }
+            for (struct proc *q = e->procs; q; q = q->next)
+                proc_exit(q, 0, FL_SIGKILL);
+            reap_dead(e, first);
+            break;
+        }
+        switch_cwd(ep, p);
+        /* A parked syscall whose condition now holds completes before any signal that also
+         * woke it is delivered (wait4 reports the child whose SIGCHLD arrived, a read returns
+         * the data that came with a signal), as Linux's wait loops check in that order. */
+        p->retry_first = p->wait != WAIT_NONE && p->restart_pending && proc_ready(p);
+        p->wait = WAIT_NONE;
+        p->interrupted = false;
+        run_proc(e, p, res);
+        last_pid = p->task.pid;
     }
     if (res->stop == EMU_EXITED && e->stop_requested) {
         res->stop = ep->time_up == 1   ? EMU_TIME_LIMIT
                     : ep->time_up == 2 ? EMU_INSN_LIMIT
                                        : EMU_INTERRUPTED;
-        for (struct proc *p = e->procs; p; p = p->next) {
+    }
+    if (res->stop != EMU_EXITED) {
+        for (struct proc *p = e->procs; p; p = p->next)
             proc_exit(p, 0, FL_SIGKILL);
+        for (struct proc *p = e->procs; p; p = p->next)
             proc_release(p);
-        }
     }
     if (first) {
         res->exit_code = first->exit_code;
@@ -401,15 +628,16 @@ void emu_destroy(struct emu *e)
 {
     if (!e)
         return;
+    for (struct proc *p = e->procs; p; p = p->next)
+        proc_exit(p, 0, FL_SIGKILL);
+    for (struct proc *p = e->procs; p; p = p->next)
+        proc_release(p);
     while (e->procs) {
         struct proc *p = e->procs;
         e->procs = p->next;
-        proc_exit(p, 0, FL_SIGKILL);
-        proc_release(p);
-        free_strv(p->argv);
-        free(p->exe);
-        free(p);
+        proc_free(p);
     }
+
     if (e->strace && e->strace != stderr)
         fclose(e->strace);
     mem_exit();

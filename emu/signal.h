@@ -1,29 +1,79 @@
 /*
- * signal.h - how faults and traps become signals for a process (kernel/signal.c, the x86
- * traps of arch/x86/kernel/traps.c).
+ * signal.h - how faults, traps and kill() become signals for a process, and how they reach it
+ * (kernel/signal.c, the x86 traps of arch/x86/kernel/traps.c, arch/x86/kernel/signal.c).
  *
- * Delivery to guest handlers (the rt_sigframe on the guest stack, rt_sigreturn) belongs to the
- * processes-and-signals work; until then a signal that would run a guest handler is reported
- * plainly and the process dies of it, so nothing is silently wrong.
+ * Generation only queues: the signal becomes a bit in p->pending with its siginfo. Delivery
+ * happens where Linux does it, on the way back to user mode: the run loop calls do_signal()
+ * each time the engine has stopped (after a fault, a trap, or a syscall that left a signal
+ * deliverable), with the engine's registers precise. do_signal either applies the default
+ * action or builds an rt_sigframe on the guest stack and enters the handler.
  */
 #ifndef FL_SIGNAL_H
 #define FL_SIGNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
-struct proc;
+#include "emu/proc.h"
+
 struct pt_regs;
 
 #define FL_SIG_DFL 0
 #define FL_SIG_IGN 1
 
-/* force_sig_fault: a synchronous signal from a fault (SIGSEGV/SIGBUS) that cannot be ignored. */
+/* sa_flags (include/uapi/asm-generic/signal.h, x86) */
+#define FL_SA_SIGINFO   0x00000004
+#define FL_SA_ONSTACK   0x08000000
+#define FL_SA_RESTORER  0x04000000
+#define FL_SA_RESTART   0x10000000
+#define FL_SA_NODEFER   0x40000000
+#define FL_SA_RESETHAND 0x80000000
+
+/* si_code values faultline produces outside faults */
+#define FL_SI_USER  0
+#define FL_SI_TKILL (-6)
+
+static inline uint64_t sigmask_of(int signo)
+{
+    return 1ULL << (signo - 1);
+}
+
+/* force_sig_fault: a synchronous signal from a fault (SIGSEGV/SIGBUS) that cannot be ignored or
+ * blocked: a blocked or ignored one resets the action to SIG_DFL, as force_sig_info does. */
 void force_sig_fault(struct proc *p, int signo, int si_code, uint64_t addr,
                      const struct pt_regs *regs, unsigned long error_code);
 /* A CPU exception other than #PF (vector intno) as Linux's do_trap turns it into a signal. */
 void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs);
-/* A signal sent by kill/tgkill/raise to p itself. Returns 0. */
+/* force_sigsegv: a signal frame could not be written or read back. If the signal being handled
+ * was SIGSEGV its handler is reset first, so the next delivery kills. */
+void force_sigsegv(struct proc *p, int signo);
+/* send_signal: queue signo for p with info (NULL: SI_USER from p itself). Ignored signals are
+ * discarded at once; SIGKILL kills at once. Returns 0 or -EINVAL. */
+long send_signal(struct proc *p, int signo, const struct fl_siginfo *info);
+/* A signal p sends itself without siginfo of its own (SIGPIPE from a write): SI_USER. */
 long send_sig_self(struct proc *p, int signo);
 const char *signal_name(int signo);
+
+/* A pending signal that is not blocked: the process must go through do_signal before it runs. */
+static inline bool fl_signal_pending(const struct proc *p)
+{
+    return (p->pending & ~p->blocked) != 0;
+}
+
+/*
+ * do_signal (arch/x86/kernel/signal.c): take the next deliverable signal (synchronous ones
+ * first, then the lowest number), and apply its action: ignore, terminate (proc_exit with the
+ * signal), or build the rt_sigframe and point the registers at the handler. Call only while
+ * the engine is stopped; the caller loops while fl_signal_pending() and the process lives.
+ */
+void do_signal(struct proc *p);
+/* setup_rt_frame (emu/signal_frame.c): write the rt_sigframe for signo with action ka and the
+ * mask to restore (oldmask), and point the registers at the handler. Nonzero if the frame could
+ * not be written (the caller then forces SIGSEGV, as signal_setup_done does). */
+int setup_rt_frame(struct proc *p, int signo, const struct fl_siginfo *info,
+                   const struct k_sigaction *ka, uint64_t oldmask);
+/* The second half of rt_sigreturn: restore registers, FPU state, mask and altstack from the
+ * frame at rsp - 8 (the restorer's `ret` popped pretcode). A bad frame is SIGSEGV. */
+void restore_rt_sigframe(struct proc *p);
 
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -109,15 +110,18 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
         fd_set_cloexec(p->files, fd, a[2] & FD_CLOEXEC);
         return 0;
     case F_GETFL:
-        return host_ret(fcntl(o->hostfd, F_GETFL));
+        r = fcntl(o->hostfd, F_GETFL);
+        if (r >= 0 && o->host_nonblock) /* the guest sees its own O_NONBLOCK, not ours */
+            r = (r & ~O_NONBLOCK) | (o->flags & O_NONBLOCK);
+        return host_ret(r);
     case F_SETFL:
         /* The host decides which status flags may change (O_APPEND, O_NONBLOCK, O_ASYNC,
          * O_DIRECT, O_NOATIME) and refuses what Linux refuses. */
-        if (fcntl(o->hostfd, F_SETFL, (int)a[2]) < 0)
+        if (fcntl(o->hostfd, F_SETFL, (int)a[2] | (o->host_nonblock ? O_NONBLOCK : 0)) < 0)
             return -errno;
         r = fcntl(o->hostfd, F_GETFL);
         if (r >= 0)
-            o->flags = (int)r;
+            o->flags = o->host_nonblock ? (int)((r & ~O_NONBLOCK) | (a[2] & O_NONBLOCK)) : (int)r;
         return 0;
     case F_GETLK:
     case F_SETLK:
@@ -147,10 +151,12 @@ long sys_pipe2(struct proc *p, const uint64_t a[6])
 
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return -EINVAL;
-    if (pipe2(hfd, (flags & ~O_CLOEXEC) | O_CLOEXEC) < 0)
+    /* host O_NONBLOCK always: a guest read of an empty pipe parks the reader (emu/sched.h) */
+    if (pipe2(hfd, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NONBLOCK) < 0)
         return -errno;
     r = ofd_new(hfd[0], O_RDONLY | (flags & ~O_CLOEXEC), NULL);
     w = ofd_new(hfd[1], O_WRONLY | (flags & ~O_CLOEXEC), NULL);
+    r->host_nonblock = w->host_nonblock = true;
     fd[0] = fd_install(p->files, r, 0, flags & O_CLOEXEC);
     if (fd[0] < 0) {
         ofd_put(r);
@@ -178,11 +184,23 @@ long sys_pipe(struct proc *p, const uint64_t a[6])
     return sys_pipe2(p, b);
 }
 
+/* Does the poll set name a guest pipe (whose other end only a guest process can serve)? */
+static bool polls_guest_pipe(struct proc *p, const struct pollfd *g, uint64_t nfds)
+{
+    for (uint64_t i = 0; i < nfds; i++) {
+        struct ofd *o = g[i].fd >= 0 ? fd_get(p->files, g[i].fd) : NULL;
+        if (o && o->host_nonblock)
+            return true;
+    }
+    return false;
+}
+
 /*
  * poll: the guest's pollfd array with guest fd numbers swapped for host ones, polled on the
  * host, revents copied back. A negative fd is skipped (revents 0), a guest fd that is not open
- * reports POLLNVAL, as Linux's do_pollfd does. The host call really blocks: there is one
- * process to run for now.
+ * reports POLLNVAL, as Linux's do_pollfd does. The host call really blocks, except on a set
+ * with guest pipes and no timeout, which parks the process instead (emu/sched.h). A finite
+ * timeout still blocks the host for that long: no other guest process runs meanwhile.
  */
 long sys_poll(struct proc *p, const uint64_t a[6])
 {
@@ -210,7 +228,17 @@ long sys_poll(struct proc *p, const uint64_t a[6])
         nval += g[i].fd >= 0 && !o;
     }
     /* POLLNVAL is an event: with one, the call returns at once */
-    r = poll(h, nfds, nval ? 0 : timeout < 0 ? -1 : timeout);
+    r = poll(h, nfds,
+             nval || (timeout < 0 && polls_guest_pipe(p, g, nfds)) ? 0
+             : timeout < 0                                         ? -1
+                                                                   : timeout);
+    if (r == 0 && !nval && timeout < 0) {
+        /* waiting without end on a guest pipe: only another guest process can make it
+         * ready, so park instead of blocking faultline (emu/sched.h) */
+        proc_park_poll(p, h, nfds);
+        r = -FL_ERESTARTSYS;
+        goto out;
+    }
     if (r < 0) {
         r = -errno;
         goto out;

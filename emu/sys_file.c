@@ -12,6 +12,12 @@
  * from the host than the guest could accept, a seekable file's offset is moved back so that the
  * offset advances by exactly what the guest got, as Linux's does. (A pipe cannot give them back:
  * the bytes are lost, where Linux would leave them in the pipe.)
+ *
+ * A regular file the guest has also mapped has pages in the model's page cache. Linux's read
+ * and write go through those pages; here they go to the host file, so each call keeps the two
+ * views equal (hostfile.h): dirty cached pages are written back before the host sees a read or
+ * write, cached pages of a written range are refreshed after it, and truncation drops the pages
+ * past the new end.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -27,6 +33,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/procfs.h"
 #include "emu/syscall.h"
@@ -122,6 +129,8 @@ static long do_read_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, si
 {
     size_t done = 0;
 
+    if (o->type == S_IFREG) /* the host file must hold what the guest's mappings wrote */
+        hostfile_sync_before_io(o->hostfd);
     if (total == 0) /* the host still checks the fd's mode (EBADF, EINVAL) */
         return host_ret(pos < 0 ? read(o->hostfd, bounce, 0) : pread(o->hostfd, bounce, 0, pos));
     while (done < total) {
@@ -148,13 +157,13 @@ static long do_read_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, si
 }
 
 /*
- * The body of write, pwrite64 and writev: the same contract, the other way. A short host write
- * ends the call with what was written; a fault in the guest buffer writes the bytes before it.
- * EPIPE reaches the guest as -EPIPE; SIGPIPE is the signal code's to raise (faultline itself
- * must ignore SIGPIPE).
+ * The host side of write, pwrite64 and writev: the same contract as do_read_iter, the other way.
+ * A short host write ends the call with what was written; a fault in the guest buffer writes the
+ * bytes before it. EPIPE reaches the guest as -EPIPE; SIGPIPE is the signal code's to raise
+ * (faultline itself must ignore SIGPIPE).
  */
-static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, size_t total,
-                          int64_t pos)
+static long do_write_iter_host(struct proc *p, struct ofd *o, struct uiov_iter *it, size_t total,
+                               int64_t pos)
 {
     size_t done = 0;
 
@@ -176,6 +185,28 @@ static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, s
             break;
     }
     return done;
+}
+
+/*
+ * write, pwrite64 and writev of a regular file the model caches: Linux writes through the page
+ * cache, so the mappings see the bytes at once. Here the host file is written, with the cache
+ * made to agree around it: dirty pages go to the host first (else refreshing them would drop
+ * what the guest stored through a mapping), and the written pages are read again afterwards.
+ */
+static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, size_t total,
+                          int64_t pos)
+{
+    long r;
+
+    if (o->type == S_IFREG)
+        hostfile_sync_before_io(o->hostfd);
+    r = do_write_iter_host(p, o, it, total, pos);
+    if (r > 0 && o->type == S_IFREG) {
+        int64_t start = pos >= 0 ? pos : (int64_t)lseek(o->hostfd, 0, SEEK_CUR) - r;
+        if (start >= 0)
+            hostfile_after_write(o->hostfd, (uint64_t)start, (uint64_t)r);
+    }
+    return r;
 }
 
 /* A buffer that is not in the user half fails with EFAULT, but only after the fd's own checks,
@@ -357,25 +388,43 @@ long sys_close(struct proc *p, const uint64_t a[6])
 long sys_fsync(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
+    if (o->type == S_IFREG) /* vfs_fsync_range writes the dirty page cache first */
+        hostfile_sync_before_io(o->hostfd);
     return host_ret(fsync(o->hostfd));
 }
 
 long sys_fdatasync(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
+    if (o->type == S_IFREG)
+        hostfile_sync_before_io(o->hostfd);
     return host_ret(fdatasync(o->hostfd));
 }
 
 long sys_ftruncate(struct proc *p, const uint64_t a[6])
 {
+    long r;
+
     FD_OR_EBADF(p, a[0]);
-    return host_ret(ftruncate(o->hostfd, (off_t)a[1]));
+    r = host_ret(ftruncate(o->hostfd, (off_t)a[1]));
+    if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
+        hostfile_after_truncate(o->hostfd, NULL);
+    return r;
 }
 
 long sys_fallocate(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
     return host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));
+}
+
+/* fadvise64(fd, offset, len, advice): advice about the host file goes to the host, which
+ * checks the fd (EBADF, ESPIPE on a pipe) and the advice (EINVAL) as Linux does. */
+long sys_fadvise64(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    int err = posix_fadvise(o->hostfd, (off_t)a[1], (off_t)a[2], (int)a[3]);
+    return err ? -err : 0;
 }
 
 /* sendfile(out_fd, in_fd, offset, count): host fd to host fd, no guest buffer in between. With
@@ -388,6 +437,8 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     off_t pos;
     long r;
 
+    if (in && in->type == S_IFREG)
+        hostfile_sync_before_io(in->hostfd);
     if (!a[2]) {
         if (!out || !in)
             return -EBADF;
@@ -399,6 +450,41 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
         return -EBADF;
     r = host_ret(sendfile(out->hostfd, in->hostfd, &pos, count));
     if (put_user_struct(p, a[2], &pos, sizeof(pos)))
+        return -EFAULT;
+    return r;
+}
+
+/*
+ * copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): done by the host between the two
+ * host fds, with the offsets (when given) read from and written back to the guest. The page
+ * cache is kept coherent as for read and write: dirty pages of the source are written back
+ * first, and the destination's cached pages are refreshed afterwards.
+ */
+long sys_copy_file_range(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *in = fd_get(p->files, (int)a[0]), *out = fd_get(p->files, (int)a[2]);
+    loff_t off_in, off_out, start;
+    size_t len = a[4] < FL_MAX_RW_COUNT ? a[4] : FL_MAX_RW_COUNT;
+    long r;
+
+    if (!in || !out)
+        return -EBADF;
+    if (a[1] && get_user_struct(p, &off_in, a[1], sizeof(off_in)))
+        return -EFAULT;
+    if (a[3] && get_user_struct(p, &off_out, a[3], sizeof(off_out)))
+        return -EFAULT;
+    if (in->type == S_IFREG)
+        hostfile_sync_before_io(in->hostfd);
+    if (out->type == S_IFREG)
+        hostfile_sync_before_io(out->hostfd);
+    start = a[3] ? off_out : lseek(out->hostfd, 0, SEEK_CUR);
+    r = host_ret(copy_file_range(in->hostfd, a[1] ? &off_in : NULL, out->hostfd,
+                                 a[3] ? &off_out : NULL, len, (unsigned)a[5]));
+    if (r > 0 && out->type == S_IFREG && start >= 0)
+        hostfile_after_write(out->hostfd, (uint64_t)start, (uint64_t)r);
+    if (r >= 0 && a[1] && put_user_struct(p, a[1], &off_in, sizeof(off_in)))
+        return -EFAULT;
+    if (r >= 0 && a[3] && put_user_struct(p, a[3], &off_out, sizeof(off_out)))
         return -EFAULT;
     return r;
 }

@@ -1,7 +1,8 @@
 /*
  * sys_fs.c - calls about names in the file system rather than open files: access, readlink,
- * mkdir, rmdir, unlink, rename, chmod, chown, umask, utimes, statfs, getcwd, chdir (fs/namei.c,
- * fs/open.c, fs/stat.c, fs/utimes.c, fs/statfs.c, fs/d_path.c).
+ * mkdir, rmdir, unlink, rename, chmod, chown, umask, utimes, statfs, getcwd, chdir, the reading
+ * xattr calls (fs/namei.c, fs/open.c, fs/stat.c, fs/utimes.c, fs/statfs.c, fs/d_path.c,
+ * fs/xattr.c).
  *
  * Each guest (dirfd, path) becomes a host one through path.h, and the host's *at() call does the
  * rest, with its own errors. The raw syscalls are used where glibc's wrapper would add behaviour
@@ -20,9 +21,11 @@
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/procfs.h"
 #include "emu/syscall.h"
@@ -262,8 +265,13 @@ long sys_fchown(struct proc *p, const uint64_t a[6])
 long sys_truncate(struct proc *p, const uint64_t a[6])
 {
     GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    long r;
+
     (void)hdir;
-    return host_ret(truncate(path, (off_t)a[1]));
+    r = host_ret(truncate(path, (off_t)a[1]));
+    if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
+        hostfile_after_truncate(-1, path);
+    return r;
 }
 
 long sys_fchownat(struct proc *p, const uint64_t a[6])
@@ -382,4 +390,90 @@ long sys_fchdir(struct proc *p, const uint64_t a[6])
     if (!o)
         return -EBADF;
     return host_ret(fchdir(o->hostfd));
+}
+
+/* --- extended attributes (fs/xattr.c) --- */
+
+#define XATTR_NAME_MAX 255
+#define XATTR_SIZE_MAX 65536
+#define XATTR_LIST_MAX 65536
+
+/*
+ * The get/list xattr calls on the host file the guest names. op is 0 for get, 1 for list;
+ * nofollow picks the l* variant; fd >= 0 the f* one (then upath is unused). size 0 asks for the
+ * length only, as in Linux; values larger than XATTR_SIZE_MAX cannot exist, so the host buffer
+ * is bounded by that.
+ */
+static long do_xattr(struct proc *p, int op, bool nofollow, int fd, uint64_t upath, uint64_t uname,
+                     uint64_t uval, size_t size)
+{
+    static char val[XATTR_SIZE_MAX];
+    char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
+    struct ofd *o = NULL;
+    int hdir = AT_FDCWD;
+    long n;
+
+    if (fd >= 0) {
+        o = fd_get(p->files, fd);
+        if (!o)
+            return -EBADF;
+    } else {
+        n = get_path_at(p, AT_FDCWD, upath, path, &hdir);
+        if (n < 0)
+            return n;
+    }
+    if (op == 0) {
+        n = strncpy_from_user(&p->task, name, uname, sizeof(name));
+        if (n < 0)
+            return -EFAULT;
+        if (n == 0 || n >= (long)sizeof(name))
+            return -ERANGE;
+    }
+    if (size > XATTR_SIZE_MAX)
+        size = XATTR_SIZE_MAX;
+    if (op == 0)
+        n = o          ? fgetxattr(o->hostfd, name, size ? val : NULL, size)
+            : nofollow ? lgetxattr(path, name, size ? val : NULL, size)
+                       : getxattr(path, name, size ? val : NULL, size);
+    else
+        n = o          ? flistxattr(o->hostfd, size ? val : NULL, size)
+            : nofollow ? llistxattr(path, size ? val : NULL, size)
+                       : listxattr(path, size ? val : NULL, size);
+    if (n < 0)
+        return -errno;
+    if (size && n > 0 && put_user_struct(p, uval, val, n))
+        return -EFAULT;
+    return n;
+}
+
+long sys_getxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, 0, false, -1, a[0], a[1], a[2], a[3]);
+}
+
+long sys_lgetxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, 0, true, -1, a[0], a[1], a[2], a[3]);
+}
+
+long sys_fgetxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, 0, false, (int)a[0], 0, a[1], a[2], a[3]);
+}
+
+long sys_listxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, 1, false, -1, a[0], 0, a[1], a[2]);
+}
+
+long sys_llistxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, 1, true, -1, a[0], 0, a[1], a[2]);
+}
+
+long sys_flistxattr(struct proc *p, const uint64_t a[6])
+{
+    if ((int)a[0] < 0)
+        return -EBADF;
+    return do_xattr(p, 1, false, (int)a[0], 0, 0, a[1], a[2]);
 }

@@ -1,6 +1,7 @@
 /*
  * sys_mem.c - the memory syscalls: argument checks at the syscall boundary, then the model
- * (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c) does the work.
+ * (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, mm/msync.c, mm/mincore.c) does the work;
+ * membarrier (kernel/sched/membarrier.c), which needs no model state.
  */
 #include <errno.h>
 
@@ -70,4 +71,71 @@ long sys_mremap(struct proc *p, const uint64_t a[6])
 long sys_madvise(struct proc *p, const uint64_t a[6])
 {
     return do_madvise(p->task.mm, a[0], a[1], (int)a[2]);
+}
+
+long sys_msync(struct proc *p, const uint64_t a[6])
+{
+    return do_msync(p->task.mm, a[0], a[1], (int)a[2]);
+}
+
+/* mincore(2): the model answers a page table's worth at a time (Linux's do_mincore batches by
+ * one page of vec, too) and the bytes go to the guest with a kernel-mode write. */
+long sys_mincore(struct proc *p, const uint64_t a[6])
+{
+    unsigned char vec[512];
+    uint64_t start = a[0], pages, done = 0;
+
+    if (start & ~PAGE_MASK)
+        return -EINVAL;
+    if (a[1] > TASK_SIZE_MAX || start > TASK_SIZE_MAX - a[1])
+        return -ENOMEM;
+    pages = PAGE_ALIGN(a[1]) >> PAGE_SHIFT;
+    while (done < pages) {
+        uint64_t n = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
+        int err = do_mincore(p->task.mm, start + done * PAGE_SIZE, n, vec);
+        if (err)
+            return err;
+        if (copy_to_user(&p->task, a[2] + done, vec, n))
+            return -EFAULT;
+        done += n;
+    }
+    return 0;
+}
+
+#define MEMBARRIER_CMD_QUERY                      0
+#define MEMBARRIER_CMD_GLOBAL                     (1 << 0)
+#define MEMBARRIER_CMD_GLOBAL_EXPEDITED           (1 << 1)
+#define MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED  (1 << 2)
+#define MEMBARRIER_CMD_PRIVATE_EXPEDITED          (1 << 3)
+#define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED (1 << 4)
+
+/*
+ * membarrier(2) of Linux 4.20 (without the sync-core commands): the threads of a process run in
+ * turn on one engine, so every barrier is already implied and each command only has to be valid.
+ * QUERY reports the commands accepted. One deviation: PRIVATE_EXPEDITED without a prior
+ * REGISTER_PRIVATE_EXPEDITED succeeds (Linux says -EPERM), as the model keeps no per-mm
+ * membarrier state.
+ */
+long sys_membarrier(struct proc *p, const uint64_t a[6])
+{
+    const int supported = MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_GLOBAL_EXPEDITED |
+                          MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED |
+                          MEMBARRIER_CMD_PRIVATE_EXPEDITED |
+                          MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED;
+
+    (void)p;
+    if (a[1])
+        return -EINVAL;
+    switch ((int)a[0]) {
+    case MEMBARRIER_CMD_QUERY:
+        return supported;
+    case MEMBARRIER_CMD_GLOBAL:
+    case MEMBARRIER_CMD_GLOBAL_EXPEDITED:
+    case MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED:
+    case MEMBARRIER_CMD_PRIVATE_EXPEDITED:
+    case MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED:
+        return 0;
+    default:
+        return -EINVAL;
+    }
 }

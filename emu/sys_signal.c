@@ -1,15 +1,20 @@
 /*
- * sys_signal.c - signal state and the signals the emulated kernel raises (kernel/signal.c,
- * arch/x86/kernel/traps.c, the default actions of include/linux/signal.h).
+ * sys_signal.c - signal state, generation (faults, traps, kill between guest processes, SIGCHLD
+ * and SIGPIPE) and the choice of action at delivery (kernel/signal.c, arch/x86/kernel/traps.c,
+ * arch/x86/kernel/signal.c's handle_signal, the default actions of include/linux/signal.h).
+ * The frame itself is emu/signal_frame.c's; when delivery happens is emu/signal.h's contract.
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu/emu.h"
+#include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
 #define SIGHUP     1
@@ -22,6 +27,11 @@
 #define SIGFPE     8
 #define SIGKILL    9
 #define SIGSEGV    11
+#define SIGPIPE    13
+#define SIGTSTP    20
+#define SIGTTIN    21
+#define SIGTTOU    22
+#define SIGSYS     31
 #define SIGCHLD    17
 #define SIGCONT    18
 #define SIGSTOP    19
@@ -45,53 +55,91 @@ const char *signal_name(int signo)
     return "SIGRT";
 }
 
-static bool sig_default_ignored(int signo)
+/* The default actions (include/linux/signal.h, sig_kernel_ignore/stop). */
+static bool sig_kernel_ignore(int signo)
 {
     return signo == SIGCHLD || signo == SIGURG || signo == SIGWINCH || signo == SIGCONT;
 }
 
-/* The process dies of signo (the default action), unless a guest handler would run, which
- * this build cannot do yet: say so, and die of it all the same. */
+static bool sig_kernel_stop(int signo)
+{
+    return signo == SIGSTOP || signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
+}
+
+/* The process dies of signo: the default action of a terminating signal. */
 static void die_of(struct proc *p, int signo)
 {
-    struct k_sigaction *ka = &p->sighand[signo];
-    if (ka->handler != FL_SIG_DFL && ka->handler != FL_SIG_IGN)
-        arch_printk("faultline: %s[%d]: %s handler at %#llx not run: delivery to guest signal "
-                    "handlers is not implemented yet; the process dies of the signal",
-                    p->task.comm, p->task.pid, signal_name(signo), (unsigned long long)ka->handler);
     proc_exit(p, 0, signo);
+}
+
+/* Queue signo with info; a standard signal already pending is not queued twice (legacy_queue). */
+static void queue_signal(struct proc *p, int signo, const struct fl_siginfo *info)
+{
+    if (p->pending & sigmask_of(signo))
+        return;
+    p->pending |= sigmask_of(signo);
+    p->pending_info[signo] = *info;
+    proc_signal_wake(p); /* signal_wake_up: a parked process it is not blocked for runs */
+}
+
+/* force_sig_info: the signal must get through: a blocked or ignored one is unblocked and its
+ * action reset to SIG_DFL (so a fault inside a SIGSEGV handler without SA_NODEFER kills). */
+static void force_sig_info(struct proc *p, const struct fl_siginfo *info)
+{
+    int signo = info->si_signo;
+    struct k_sigaction *ka = &p->sighand[signo];
+    bool blocked = p->blocked & sigmask_of(signo);
+    if (blocked || ka->handler == FL_SIG_IGN) {
+        ka->handler = FL_SIG_DFL;
+        p->blocked &= ~sigmask_of(signo);
+    }
+    queue_signal(p, signo, info);
 }
 
 static bool handler_installed(struct proc *p, int signo)
 {
     uint64_t h = p->sighand[signo].handler;
-    return h != FL_SIG_DFL && h != FL_SIG_IGN && !(p->blocked & (1ULL << (signo - 1)));
+    return h != FL_SIG_DFL && h != FL_SIG_IGN && !(p->blocked & sigmask_of(signo));
+}
+
+static void fault_info(struct fl_siginfo *info, int signo, int si_code, uint64_t addr)
+{
+    memset(info, 0, sizeof(*info));
+    info->si_signo = signo;
+    info->si_code = si_code;
+    info->u.fault.addr = addr;
 }
 
 void force_sig_fault(struct proc *p, int signo, int si_code, uint64_t addr,
                      const struct pt_regs *regs, unsigned long error_code)
 {
-    (void)si_code;
     /* show_unhandled_signals: only a signal nobody handles is logged by the kernel */
     if (signo == SIGSEGV && !handler_installed(p, signo))
         show_signal_msg(&p->task, regs, error_code, addr);
-    die_of(p, signo);
+    /* __bad_area_nosemaphore / do_sigbus: the frame's sigcontext reports the #PF */
+    p->thread_cr2 = addr;
+    p->thread_error_code = error_code;
+    p->thread_trap_nr = 14;
+    struct fl_siginfo info;
+    fault_info(&info, signo, si_code, addr);
+    force_sig_info(p, &info);
 }
 
 void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
 {
-    int signo;
+    int signo, si_code = SI_KERNEL;
+    uint64_t addr = 0;
     const char *what;
     switch (intno) {
     case 0:
-        signo = SIGFPE, what = "divide error";
+        signo = SIGFPE, what = "divide error", si_code = FPE_INTDIV, addr = regs->ip;
         break;
     case 1:
     case 3:
-        signo = SIGTRAP, what = "int3";
+        signo = SIGTRAP, what = "int3", si_code = SI_KERNEL;
         break;
     case 6:
-        signo = SIGILL, what = "invalid opcode";
+        signo = SIGILL, what = "invalid opcode", si_code = ILL_ILLOPN, addr = regs->ip;
         break;
     case 13:
         signo = SIGSEGV, what = "general protection fault";
@@ -103,26 +151,113 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
     if (!handler_installed(p, signo) && signo != SIGTRAP)
         arch_printk("traps: %s[%d] %s ip:%llx sp:%llx error:0", p->task.comm, p->task.pid, what,
                     (unsigned long long)regs->ip, (unsigned long long)regs->sp);
-    die_of(p, signo);
+    p->thread_trap_nr = (uint64_t)intno;
+    p->thread_error_code = 0;
+    struct fl_siginfo info;
+    fault_info(&info, signo, si_code, addr);
+    force_sig_info(p, &info);
+}
+
+void force_sigsegv(struct proc *p, int signo)
+{
+    if (signo == SIGSEGV)
+        p->sighand[SIGSEGV].handler = FL_SIG_DFL;
+    struct fl_siginfo info;
+    fault_info(&info, SIGSEGV, SI_KERNEL, 0);
+    force_sig_info(p, &info);
+}
+
+long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
+{
+    if (signo < 0 || signo > FL_NSIG)
+        return -EINVAL;
+    if (signo == 0 || p->exited)
+        return 0;
+    if (signo == SIGKILL) {
+        die_of(p, signo);
+        return 0;
+    }
+    /* sig_ignored: an ignored signal that is not blocked is discarded at generation (a blocked
+     * one stays pending: the action may change before it is unblocked) */
+    struct k_sigaction *ka = &p->sighand[signo];
+    bool ignored =
+        ka->handler == FL_SIG_IGN || (ka->handler == FL_SIG_DFL && sig_kernel_ignore(signo));
+    if (ignored && !(p->blocked & sigmask_of(signo)))
+        return 0;
+    struct fl_siginfo self;
+    if (!info) {
+        memset(&self, 0, sizeof(self));
+        self.si_signo = signo;
+        self.si_code = FL_SI_USER;
+        self.u.kill.pid = p->task.tgid;
+        self.u.kill.uid = getuid();
+        info = &self;
+    }
+    queue_signal(p, signo, info);
+    return 0;
 }
 
 long send_sig_self(struct proc *p, int signo)
 {
-    if (signo < 0 || signo > FL_NSIG)
-        return -EINVAL;
-    if (signo == 0)
-        return 0;
-    struct k_sigaction *ka = &p->sighand[signo];
-    if (signo != SIGKILL && signo != SIGSTOP) {
-        if (ka->handler == FL_SIG_IGN || (ka->handler == FL_SIG_DFL && sig_default_ignored(signo)))
-            return 0;
-        if (p->blocked & (1ULL << (signo - 1)))
-            return 0; /* stays pending; pending signals arrive with signal delivery */
+    return send_signal(p, signo, NULL);
+}
+
+/* next_signal: synchronous (fault) signals first, so the frame describes the faulting
+ * instruction; then the lowest number. */
+static int next_signal(uint64_t deliverable)
+{
+    const uint64_t synchronous = sigmask_of(SIGSEGV) | sigmask_of(SIGBUS) | sigmask_of(SIGILL) |
+                                 sigmask_of(SIGTRAP) | sigmask_of(SIGFPE) | sigmask_of(SIGSYS);
+    uint64_t m = deliverable & synchronous ? deliverable & synchronous : deliverable;
+    return m ? __builtin_ctzll(m) + 1 : 0;
+}
+
+void do_signal(struct proc *p)
+{
+    /* get_signal: dequeue until one has an action that runs */
+    for (;;) {
+        int signo = next_signal(p->pending & ~p->blocked);
+        if (!signo || p->exited)
+            return;
+        p->pending &= ~sigmask_of(signo);
+        struct fl_siginfo info = p->pending_info[signo];
+        struct k_sigaction ka = p->sighand[signo];
+        if (ka.handler == FL_SIG_IGN)
+            continue;
+        if (ka.handler == FL_SIG_DFL) {
+            /* No job control: nothing could continue a stopped process, so a stop signal
+             * is treated as ignored rather than hanging the run. */
+            if (sig_kernel_ignore(signo) || sig_kernel_stop(signo))
+                continue;
+            die_of(p, signo);
+            return;
+        }
+        /* SA_RESETHAND (SA_ONESHOT): the action is reset as the signal is taken */
+        if (ka.flags & FL_SA_RESETHAND)
+            p->sighand[signo].handler = FL_SIG_DFL;
+        /* handle_signal: a syscall parked and rewound for a restart (-ERESTARTSYS) returns
+         * -EINTR to the interrupted code unless the action has SA_RESTART */
+        if (p->restart_pending && (p->pw_done || !(ka.flags & FL_SA_RESTART))) {
+            /* a write that had made progress returns it, whatever SA_RESTART says */
+            long ret = -EINTR;
+            pipe_write_finish(p, &ret);
+            mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
+            mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)ret);
+        }
+        p->restart_pending = false;
+        /* signal_setup_done; after rt_sigsuspend the frame restores the mask it replaced */
+        uint64_t oldmask = p->sigsuspend_mask ? p->saved_blocked : p->blocked;
+        p->sigsuspend_mask = false;
+        if (setup_rt_frame(p, signo, &info, &ka, oldmask)) {
+            force_sigsegv(p, signo);
+            continue;
+        }
+        p->blocked |= ka.mask;
+        if (!(ka.flags & FL_SA_NODEFER))
+            p->blocked |= sigmask_of(signo);
+        p->blocked &= ~(sigmask_of(SIGKILL) | sigmask_of(SIGSTOP));
+        return;
     }
-    if (signo == SIGSTOP)
-        return 0;
-    die_of(p, signo);
-    return 0;
 }
 
 long sys_rt_sigaction(struct proc *p, const uint64_t a[6])
@@ -166,32 +301,49 @@ long sys_rt_sigprocmask(struct proc *p, const uint64_t a[6])
         default:
             return -EINVAL;
         }
-        p->blocked &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
+        p->blocked &= ~(sigmask_of(SIGKILL) | sigmask_of(SIGSTOP));
     }
     if (a[2] && put_user_bytes(&p->task, a[2], &old, 8))
         return -EFAULT;
     return 0;
 }
 
+long sys_rt_sigpending(struct proc *p, const uint64_t a[6])
+{
+    if (a[1] > 8)
+        return -EINVAL;
+    /* the pending set seen through the mask, as do_sigpending reports it */
+    uint64_t set = p->pending & p->blocked;
+    return put_user_bytes(&p->task, a[0], &set, a[1]);
+}
+
+/* do_sigaltstack: the old stack is reported with SS_ONSTACK while running on it, and changing
+ * it from there is refused (EPERM), as the handler would lose the stack under its feet. */
 long sys_sigaltstack(struct proc *p, const uint64_t a[6])
 {
     struct {
         uint64_t ss_sp;
         int32_t ss_flags, pad;
         uint64_t ss_size;
-    } ss;
-    if (a[1]) {
-        memset(&ss, 0, sizeof(ss));
-        ss.ss_sp = p->altstack_sp;
-        ss.ss_size = p->altstack_size;
-        ss.ss_flags = p->altstack_size ? 0 : 2 /* SS_DISABLE */;
-        if (put_user_bytes(&p->task, a[1], &ss, sizeof(ss)))
-            return -EFAULT;
-    }
+    } ss, old;
+    uint64_t sp = mmu_reg_read(p->mmu, UC_X86_REG_RSP);
+    bool on_stack =
+        p->altstack_size && sp > p->altstack_sp && sp - p->altstack_sp <= p->altstack_size;
+    memset(&old, 0, sizeof(old));
+    old.ss_sp = p->altstack_sp;
+    old.ss_size = p->altstack_size;
+    old.ss_flags = !p->altstack_size ? 2 /* SS_DISABLE */ : on_stack ? 1 /* SS_ONSTACK */ : 0;
     if (a[0]) {
         if (get_user_bytes(&p->task, &ss, a[0], sizeof(ss)))
             return -EFAULT;
-        if (ss.ss_flags & 2) {
+        if (on_stack)
+            return -EPERM;
+        /* SS_AUTODISARM (1 << 31) is accepted and not modelled: handlers here never nest
+         * their own sigaltstack switches */
+        int32_t mode = ss.ss_flags & ~(int32_t)(1U << 31);
+        if (mode != 0 && mode != 1 && mode != 2)
+            return -EINVAL;
+        if (mode == 2) {
             p->altstack_sp = 0;
             p->altstack_size = 0;
         } else {
@@ -201,29 +353,69 @@ long sys_sigaltstack(struct proc *p, const uint64_t a[6])
             p->altstack_size = ss.ss_size;
         }
     }
+    if (a[1] && put_user_bytes(&p->task, a[1], &old, sizeof(old)))
+        return -EFAULT;
     return 0;
 }
 
-static long kill_target(struct proc *p, long pid, int signo)
+/*
+ * kill_pid_info / kill_something_info: pid > 0 is one process; -1 every guest process but the
+ * sender; 0 and -pgid every guest process, because process groups are not modelled (all guests
+ * are in one group, as a non-interactive shell's children are). si_code SI_USER for kill,
+ * SI_TKILL for tkill/tgkill (glibc's raise and abort), si_pid/si_uid of the sender.
+ */
+static long kill_target(struct proc *p, long pid, int signo, int si_code)
 {
-    if (pid != p->task.pid && pid != 0 && pid != -1)
-        return -ESRCH;
-    return send_sig_self(p, signo);
+    if (signo < 0 || signo > FL_NSIG)
+        return -EINVAL;
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = signo;
+    info.si_code = si_code;
+    info.u.kill.pid = p->task.tgid;
+    info.u.kill.uid = getuid();
+    if (pid > 0) {
+        struct proc *q = find_proc(p->emu, (int)pid);
+        if (!q || (q->exited && !q->mmu && q != p))
+            return q ? 0 : -ESRCH; /* a zombie accepts and drops signals */
+        return send_signal(q, signo, &info);
+    }
+    int found = 0;
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->exited || (pid == -1 && q == p))
+            continue;
+        found++;
+        send_signal(q, signo, &info);
+    }
+    return found ? 0 : -ESRCH;
 }
 
 long sys_kill(struct proc *p, const uint64_t a[6])
 {
-    return kill_target(p, (long)(int)a[0], (int)a[1]);
+    return kill_target(p, (long)(int)a[0], (int)a[1], FL_SI_USER);
 }
 
 long sys_tkill(struct proc *p, const uint64_t a[6])
 {
-    return kill_target(p, (long)(int)a[0], (int)a[1]);
+    if ((int)a[0] <= 0)
+        return -EINVAL;
+    return kill_target(p, (long)(int)a[0], (int)a[1], FL_SI_TKILL);
 }
 
 long sys_tgkill(struct proc *p, const uint64_t a[6])
 {
-    if ((int)a[0] != p->task.tgid)
+    if ((int)a[0] <= 0 || (int)a[1] <= 0)
+        return -EINVAL;
+    if ((int)a[0] != (int)a[1]) /* one thread per process: tid == tgid */
         return -ESRCH;
-    return kill_target(p, (long)(int)a[1], (int)a[2]);
+    return kill_target(p, (long)(int)a[1], (int)a[2], FL_SI_TKILL);
+}
+
+long sys_rt_sigreturn(struct proc *p, const uint64_t a[6])
+{
+    (void)a;
+    /* The registers are restored by the run loop once the engine has stopped after this
+     * syscall: written from inside the syscall hook, RIP would get the syscall's length added. */
+    p->sigreturn_pending = true;
+    return 0;
 }

@@ -2,13 +2,18 @@
  * syscall.c - the dispatcher and the strace-style trace, both expanded from syscall_table.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <string.h>
 
+#include "emu/fdtable.h"
 #include "emu/linux_abi.h"
+#include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
+#include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
 #define NR_SYSCALLS 512
@@ -113,12 +118,107 @@ static void trace_call(struct proc *p, const struct syscall_desc *d, const uint6
             break;
         }
     }
-    if (ret < 0 && ret > -4096)
+    if (ret == -FL_ERESTARTSYS) /* parked (emu/sched.h): the same call appears again later */
+        fputs(") = ? ERESTARTSYS (blocked: restarted when it can proceed)\n", f);
+    else if (ret < 0 && ret > -4096)
         fprintf(f, ") = -1 %s (%s)\n", strerrorname_np((int)-ret) ?: "E?", strerror((int)-ret));
     else if (ret > 0xffff)
         fprintf(f, ") = %#lx\n", ret);
     else
         fprintf(f, ") = %ld\n", ret);
+}
+
+/* A guest pipe the guest uses in blocking mode (host O_NONBLOCK, guest flag clear)? */
+static bool blocking_guest_pipe(struct proc *p, uint64_t fd)
+{
+    struct ofd *o = p->files ? fd_get(p->files, (int)fd) : NULL;
+    return o && o->host_nonblock && !(o->flags & O_NONBLOCK);
+}
+
+/*
+ * A guest pipe is O_NONBLOCK on the host, so EAGAIN from a call the guest made in blocking mode
+ * means "would block": park the process on the pipe to retry the call (emu/sched.h). For the
+ * calls with a source and a destination, wait on the source when it is an empty pipe, else on
+ * the destination. Returns true if p was parked.
+ */
+static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6])
+{
+    int64_t in = -1, out = -1;
+    switch (nr) {
+    case 0:  /* read */
+    case 19: /* readv */
+        in = (int64_t)a[0];
+        break;
+    case 1:  /* write */
+    case 20: /* writev */
+        out = (int64_t)a[0];
+        break;
+    case 40: /* sendfile(out, in, ...) */
+        out = (int64_t)a[0], in = (int64_t)a[1];
+        break;
+    case 326: /* copy_file_range(in, off, out, ...) */
+        in = (int64_t)a[0], out = (int64_t)a[2];
+        break;
+    default:
+        return false;
+    }
+    if (in >= 0 && blocking_guest_pipe(p, in)) {
+        struct ofd *o = fd_get(p->files, (int)in);
+        struct pollfd pfd = {.fd = o->hostfd, .events = POLLIN};
+        if (out < 0 || poll(&pfd, 1, 0) == 0) {
+            proc_park(p, WAIT_FD_READ, (int)in, true);
+            return true;
+        }
+    }
+    if (out >= 0 && blocking_guest_pipe(p, out)) {
+        proc_park(p, WAIT_FD_WRITE, (int)out, true);
+        return true;
+    }
+    return false;
+}
+
+void pipe_write_finish(struct proc *p, long *ret)
+{
+    if (!p->pw_done)
+        return;
+    if (*ret >= 0)
+        *ret += (long)p->pw_done;
+    else if (*ret != -FL_ERESTARTSYS)
+        *ret = (long)p->pw_done; /* an error after progress reports the progress */
+    mmu_reg_write(p->mmu, UC_X86_REG_RSI, p->pw_buf);
+    mmu_reg_write(p->mmu, UC_X86_REG_RDX, p->pw_len);
+    p->pw_done = 0;
+}
+
+/*
+ * A blocking write(2) to a pipe writes its whole buffer, waiting for room as often as needed
+ * (pipe_write). The host pipe is non-blocking, so a short count means "full for now": the
+ * process parks with the call rewound to write the rest (rsi/rdx advanced past what went),
+ * and the caller finally gets the whole count with its registers as they were. Returns rax.
+ */
+static long pipe_write_continue(struct proc *p, const uint64_t a[6], long ret)
+{
+    if (!blocking_guest_pipe(p, a[0]))
+        return ret;
+    if (ret == -EAGAIN) { /* no room yet: wait, progress kept */
+        proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
+        return -FL_ERESTARTSYS;
+    }
+    if (ret > 0 && (uint64_t)ret < a[2]) {
+        if (!p->pw_done) {
+            p->pw_buf = a[1];
+            p->pw_len = a[2];
+        }
+        p->pw_done += (uint64_t)ret;
+        mmu_reg_write(p->mmu, UC_X86_REG_RSI, a[1] + (uint64_t)ret);
+        mmu_reg_write(p->mmu, UC_X86_REG_RDX, a[2] - (uint64_t)ret);
+        proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
+        return -FL_ERESTARTSYS;
+    }
+    if (ret == -EPIPE && p->pw_done) /* pipe_write sends it even after progress */
+        send_sig_self(p, 13 /* SIGPIPE */);
+    pipe_write_finish(p, &ret);
+    return ret;
 }
 
 long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
@@ -138,12 +238,19 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
         return -ENOSYS;
     }
     long ret = d->fn(p, a);
+    if (nr == 1 && (p->pw_done || (ret > 0 && (uint64_t)ret < a[2]) || ret == -EAGAIN))
+        ret = pipe_write_continue(p, a, ret);
+    else if (ret == -EAGAIN && park_if_would_block(p, nr, a))
+        ret = -FL_ERESTARTSYS;
     /* pipe_write: EPIPE comes with SIGPIPE (default action: terminate) */
     if (ret == -EPIPE)
         send_sig_self(p, 13 /* SIGPIPE */);
     if (p->emu->strace) {
         if (p->exited)
             fprintf(p->emu->strace, "[pid %d] %s(%d) = ?\n", p->task.pid, d->name, (int)a[0]);
+        else if (p->dead_mmu) /* a successful execve: the arguments were in the old mm */
+            fprintf(p->emu->strace, "[pid %d] %s(%#llx, ...) = 0\n", p->task.pid, d->name,
+                    (unsigned long long)a[0]);
         else
             trace_call(p, d, a, ret);
     }

@@ -314,5 +314,5 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
         strcmp(ev.path[ev.path_len - 1], "pte_mkyoung") == 0)
         ev.outcome = OUTCOME_SPURIOUS;
     trace_fault_end(&ev);
-    CHECK_MM_FAULT(tsk->mm);
+    CHECK_MM_FAULT(tsk->mm, address);
 }

@@ -6,10 +6,13 @@
  * keyed by page index, shared by every mapping in every process. A cached page holds one
  * reference for the cache; each PTE mapping it holds another.
  *
- * Major faults: filemap_fault() reports VM_FAULT_MAJOR when the page was not in the model's page
- * cache and had to be read (page_cache_read), which is Linux's own rule. The model's cache starts
- * empty for each run, while the host's is usually warm, so a first run shows more major faults
- * than the real kernel would for a file it has recently read (docs/kernel-model.md).
+ * Major faults: with --major-faults=model, filemap_fault() reports VM_FAULT_MAJOR when the page
+ * was not in the model's page cache and had to be read (page_cache_read), which is Linux's own
+ * rule applied to the model's cache. That cache starts empty for each run while the host's is
+ * usually warm, so that rule shows more major faults than the real kernel would for a file it has
+ * recently read. The default, --major-faults=host, counts a model miss as major only when the
+ * host's own page cache does not hold the page either (a_ops->host_cached, mincore on the host),
+ * which is what the real kernel would have reported for the same run (docs/kernel-model.md).
  * A miss reads a window of ra_pages around the fault (do_sync_mmap_readahead's read-around), so
  * the pages next to it are found in the cache and mapped by fault-around.
  */
@@ -20,6 +23,7 @@
 #include "kernel_model/mm_internal.h"
 
 unsigned long ra_pages = 32; /* VM_READAHEAD_PAGES: 128 KiB */
+enum major_fault_rule major_fault_rule = MAJOR_FAULTS_HOST;
 
 static struct address_space *all_mappings;
 
@@ -219,8 +223,13 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
     struct page *page = find_get_page(m, offset);
     if (!page) {
         if (!m->shmem) {
-            /* do_sync_mmap_readahead: read around the miss; the faulting page first */
-            ret |= VM_FAULT_MAJOR;
+            /* The host's answer must be asked before the reads below fill its cache. */
+            unsigned char host_hit = 0;
+            if (major_fault_rule == MAJOR_FAULTS_HOST && m->a_ops && m->a_ops->host_cached)
+                m->a_ops->host_cached(m, offset, 1, &host_hit);
+            if (!host_hit)
+                ret |= VM_FAULT_MAJOR;
+            /* do_sync_mmap_readahead: read around the miss */
             pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
             for (pgoff_t i = start; i < start + ra_pages && i < max_off; i++)
                 if (i != offset && !page_cache_lookup(m, i) && page_cache_read(m, i) == -ENOMEM)
@@ -237,18 +246,33 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
 
 /*
  * filemap_map_pages - vm_ops->map_pages: map the pages of [start_pgoff, end_pgoff] that are
- * already cached, starting at vmf->address for start_pgoff. Never reads: fault-around only
+ * already cached, starting at vmf->address for start_pgoff. Never does I/O: fault-around only
  * saves the faults of pages the cache already holds.
+ *
+ * Under --major-faults=host the model's cache stands for the host's: a page the host kernel
+ * caches counts as cached here too, and is copied into the model's cache (a memory copy, no I/O
+ * on a real kernel) as it is mapped. Without that, a file the guest has just written with
+ * write(2), which Linux would find in its page cache, would fault page by page.
  */
 void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff)
 {
     struct address_space *m = vmf->vma->vm_file->f_mapping;
     pgoff_t max_idx = max_index(m);
     unsigned long addr = vmf->address;
+    unsigned char host[PTRS_PER_TABLE];
+    bool ask_host = major_fault_rule == MAJOR_FAULTS_HOST && !m->shmem && m->a_ops &&
+                    m->a_ops->host_cached && end_pgoff >= start_pgoff &&
+                    end_pgoff - start_pgoff < PTRS_PER_TABLE && start_pgoff < max_idx;
+    if (ask_host) {
+        pgoff_t last = end_pgoff < max_idx ? end_pgoff : max_idx - 1;
+        m->a_ops->host_cached(m, start_pgoff, last - start_pgoff + 1, host);
+    }
     for (pgoff_t idx = start_pgoff; idx <= end_pgoff; idx++, addr += PAGE_SIZE) {
         if (idx >= max_idx)
             break;
         struct page *page = page_cache_lookup(m, idx);
+        if (!page && ask_host && host[idx - start_pgoff] && page_cache_read(m, idx) == 0)
+            page = page_cache_lookup(m, idx);
         if (!page || !(page->flags & (1UL << PG_uptodate)))
             continue;
         do_set_pte_around(vmf, addr, page);
@@ -265,6 +289,9 @@ int filemap_write_and_wait_range(struct address_space *m, pgoff_t start, pgoff_t
     int ret = 0;
     if (m->shmem || !m->a_ops || !m->a_ops->writepage)
         return 0;
+    /* clear_page_dirty_for_io: collect the dirty bits of the PTEs first, and write-protect them
+     * so that a store after the write-back dirties the page again through a fault */
+    mapping_mkclean(m, start, end);
     for (unsigned b = 0; b < m->hash_size; b++) {
         for (struct page *p = m->hash[b]; p; p = p->cache_next) {
             if (!PageDirty(p) || p->index < start || p->index > end)
@@ -282,6 +309,81 @@ int filemap_write_and_wait_range(struct address_space *m, pgoff_t start, pgoff_t
         }
     }
     return ret;
+}
+
+/* ---------------------------------------------------------------------------------------------
+ * Coherence with read(2), write(2) and truncate(2) of the same file. Linux's read and write go
+ * through the page cache, so they always agree with the mappings; emu/ reads and writes the host
+ * file directly, and these calls keep the two views equal around each such call.
+ */
+
+struct address_space *find_mapping(uint64_t dev, uint64_t ino)
+{
+    for (struct address_space *m = all_mappings; m; m = m->next)
+        if (!m->shmem && m->dev == dev && m->ino == ino)
+            return m;
+    return NULL;
+}
+
+int filemap_sync_before_read(struct address_space *m)
+{
+    return filemap_write_and_wait_range(m, 0, ~0UL);
+}
+
+/*
+ * filemap_host_write - bytes [off, off + len) of the file were written on the host and the file
+ * is now i_size bytes long (generic_perform_write's effect on the cache). Cached pages of the
+ * range are read again, in place, so every PTE mapping them sees the new bytes at once, as it
+ * would on Linux where the write copied into those very pages. Dirty pages must have been written
+ * back before the host write (filemap_sync_before_read), or their other bytes would be lost.
+ */
+void filemap_host_write(struct address_space *m, uint64_t off, uint64_t len, uint64_t i_size)
+{
+    m->i_size = i_size;
+    if (!len || !m->a_ops || !m->a_ops->readpage)
+        return;
+    pgoff_t first = off >> PAGE_SHIFT, last = (off + len - 1) >> PAGE_SHIFT;
+    for (pgoff_t i = first; i <= last; i++) {
+        struct page *p = page_cache_lookup(m, i);
+        if (p && m->a_ops->readpage(m, i, page_address(p)))
+            p->flags &= ~(1UL << PG_uptodate);
+    }
+}
+
+/*
+ * filemap_host_truncate - the host file's size changed to i_size by truncate/ftruncate
+ * (truncate_pagecache): PTEs of pages wholly past the new end are zapped in every mapping, so
+ * touching them raises SIGBUS, and those pages leave the cache; the tail of a partial last page
+ * is zeroed, as truncate_inode_pages_range does. Growing the file changes only i_size.
+ */
+void filemap_host_truncate(struct address_space *m, uint64_t i_size)
+{
+    uint64_t old = m->i_size;
+    m->i_size = i_size;
+    if (i_size >= old)
+        return;
+    pgoff_t first_gone = (i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    unmap_mapping_range(m, first_gone, ~0UL >> 1);
+    for (unsigned b = 0; b < m->hash_size; b++) {
+        for (struct page **pp = &m->hash[b]; *pp;) {
+            struct page *p = *pp;
+            if (p->index < first_gone) {
+                pp = &p->cache_next;
+                continue;
+            }
+            *pp = p->cache_next;
+            p->cache_next = NULL;
+            p->mapping = NULL;
+            m->nrpages--;
+            put_page(p);
+        }
+    }
+    if (i_size & ~PAGE_MASK) {
+        struct page *p = page_cache_lookup(m, i_size >> PAGE_SHIFT);
+        if (p)
+            memset((char *)page_address(p) + (i_size & ~PAGE_MASK), 0,
+                   PAGE_SIZE - (i_size & ~PAGE_MASK));
+    }
 }
 
 const struct vm_operations_struct generic_file_vm_ops = {

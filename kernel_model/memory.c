@@ -25,6 +25,7 @@
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/mm_internal.h"
 #include "kernel_model/trace.h"
 
 unsigned long fault_around_bytes = 65536;
@@ -604,6 +605,78 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
         filemap_write_and_wait_range(vma->vm_file->f_mapping, first,
                                      first + ((end - start) >> PAGE_SHIFT) - 1);
     }
+}
+
+/*
+ * The part [*start, *end) of vma that maps pages [first, last] of its file, if any (the
+ * vma_interval_tree walk of Linux, one VMA at a time). false when they do not meet.
+ */
+static bool vma_file_range(struct vm_area_struct *vma, struct address_space *m, pgoff_t first,
+                           pgoff_t last, unsigned long *start, unsigned long *end)
+{
+    if (!vma->vm_file || vma->vm_file->f_mapping != m)
+        return false;
+    pgoff_t vfirst = vma->vm_pgoff;
+    pgoff_t vlast = vfirst + ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) - 1;
+    if (last < vfirst || first > vlast)
+        return false;
+    pgoff_t a = first > vfirst ? first : vfirst, b = last < vlast ? last : vlast;
+    *start = vma->vm_start + ((a - vfirst) << PAGE_SHIFT);
+    *end = vma->vm_start + ((b - vfirst + 1) << PAGE_SHIFT);
+    return true;
+}
+
+struct mapping_walk {
+    struct address_space *m;
+    pgoff_t first, last;
+};
+
+/* page_mkclean_one for every page-cache PTE of one mm's shared VMAs in the walk's range. */
+static void mkclean_mm(struct mm_struct *mm, void *ctx)
+{
+    struct mapping_walk *w = ctx;
+    bool flush = false;
+    unsigned long start, end;
+
+    for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+        if (!(vma->vm_flags & VM_SHARED) ||
+            !vma_file_range(vma, w->m, w->first, w->last, &start, &end))
+            continue;
+        for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+            pte_t *pte = lookup_pte(mm, addr);
+            if (!pte || !pte_present(*pte) || !(pte_dirty(*pte) || pte_write(*pte)))
+                continue;
+            struct page *page = vm_normal_page(vma, addr, *pte);
+            if (page && pte_dirty(*pte) && !PageAnon(page))
+                SetPageDirty(page);
+            set_pte_at(mm, addr, pte, pte_mkclean(pte_wrprotect(*pte)));
+            flush = true;
+        }
+    }
+    if (flush)
+        arch_flush_tlb_mm(mm);
+}
+
+void mapping_mkclean(struct address_space *m, pgoff_t first, pgoff_t last)
+{
+    struct mapping_walk w = {m, first, last};
+    for_each_mm(mkclean_mm, &w);
+}
+
+static void unmap_mapping_mm(struct mm_struct *mm, void *ctx)
+{
+    struct mapping_walk *w = ctx;
+    unsigned long start, end;
+
+    for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
+        if (vma_file_range(vma, w->m, w->first, w->last, &start, &end))
+            zap_page_range(vma, start, end);
+}
+
+void unmap_mapping_range(struct address_space *m, pgoff_t first, pgoff_t last)
+{
+    struct mapping_walk w = {m, first, last};
+    for_each_mm(unmap_mapping_mm, &w);
 }
 
 /* Free every page-table page below the pgd (free_pgtables at exit_mmap); the PTEs must be none. */

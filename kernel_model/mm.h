@@ -158,6 +158,12 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
                unsigned long new_len, unsigned long flags, unsigned long new_addr);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
 
+/* --- mm/msync.c, mm/mincore.c --- */
+/* msync(2): MS_SYNC writes back the dirty pages of the shared file VMAs in range. 0 or -errno. */
+int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);
+/* mincore(2): one byte per page of [start, start + pages pages), 1 when resident. 0 or -errno. */
+int do_mincore(struct mm_struct *mm, unsigned long start, unsigned long pages, unsigned char *vec);
+
 /* --- mm/memory.c --- */
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags);
 /* Remove the PTEs of [start, end) inside vma, dropping references and writing back dirt. */
@@ -177,11 +183,31 @@ void fput(struct file *f);
 struct file *shmem_file_setup(unsigned long size);
 struct page *find_get_page(struct address_space *mapping, pgoff_t index);
 int filemap_write_and_wait_range(struct address_space *mapping, pgoff_t start, pgoff_t end);
+/* The cached file with host identity (dev, ino), or NULL when the model has never mapped it.
+ * No reference is taken: use it only within the current syscall. */
+struct address_space *find_mapping(uint64_t dev, uint64_t ino);
+/* Before read(2)/write(2) of a cached file reaches the host: write every dirty page back (and
+ * write-protect the shared PTEs that dirtied them). 0 or the first write-back error. */
+int filemap_sync_before_read(struct address_space *mapping);
+/* After write(2) of [off, off + len) on the host made the file i_size long: refresh those cached
+ * pages in place (mappings see the bytes) and i_size. */
+void filemap_host_write(struct address_space *mapping, uint64_t off, uint64_t len, uint64_t i_size);
+/* After (f)truncate(2) on the host set the size to i_size: drop and unmap the pages past it. */
+void filemap_host_truncate(struct address_space *mapping, uint64_t i_size);
 vm_fault_t filemap_fault(struct vm_fault *vmf);
 void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff);
 extern const struct vm_operations_struct generic_file_vm_ops;
 extern const struct vm_operations_struct shmem_vm_ops;
 extern unsigned long ra_pages; /* read-around window of a page-cache miss (pages) */
+/*
+ * Which page-cache misses count as major faults (docs/kernel-model.md, "Major faults"):
+ *  MAJOR_FAULTS_MODEL  Linux's rule on the model's cache: every miss that reads the file.
+ *  MAJOR_FAULTS_HOST   a miss is major only when the host's page cache did not hold the page
+ *                      either (a_ops->host_cached), so a warm-cache run reports what the real
+ *                      kernel would. The default.
+ */
+enum major_fault_rule { MAJOR_FAULTS_HOST, MAJOR_FAULTS_MODEL };
+extern enum major_fault_rule major_fault_rule;
 
 /* --- mm/debug.c --- */
 /* Returns 0 when the mm is consistent; otherwise describes the first violation in buf. */
@@ -189,12 +215,13 @@ int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len);
 void dump_mm(struct mm_struct *mm, void (*print)(void *ctx, const char *line), void *ctx);
 
 #ifdef CONFIG_DEBUG_VM
-void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fault);
-#define CHECK_MM(mm, where) vm_bug_on_invariants((mm), (where), false)
-#define CHECK_MM_FAULT(mm)  vm_bug_on_invariants((mm), "do_page_fault", true)
+void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fault,
+                          unsigned long addr);
+#define CHECK_MM(mm, where)      vm_bug_on_invariants((mm), (where), false, 0)
+#define CHECK_MM_FAULT(mm, addr) vm_bug_on_invariants((mm), "do_page_fault", true, (addr))
 #else
 #define CHECK_MM(mm, where) ((void)0)
-#define CHECK_MM_FAULT(mm)  ((void)0)
+#define CHECK_MM_FAULT(mm, addr) ((void)0)
 #endif
 
 /* Derived snapshots for observers (/proc/PID/maps line format, names). */

@@ -37,6 +37,17 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
 
 /* True while at most one mm is alive: page references can then be checked exactly. */
 bool mm_single_user(void);
+/* Call fn on every live mm (the model's stand-in for walking mapping->i_mmap). */
+void for_each_mm(void (*fn)(struct mm_struct *mm, void *ctx), void *ctx);
+
+/* memory.c: the page cache's view of the PTEs that map a file's pages (rmap.c/truncate.c) */
+/* page_mkclean over pages [first, last] of m in every shared VMA: a dirty PTE dirties its page,
+ * and every writable PTE is write-protected, so the next store faults (wp_page_shared) and
+ * dirties the page again. */
+void mapping_mkclean(struct address_space *m, pgoff_t first, pgoff_t last);
+/* unmap_mapping_range(..., even_cows = 1): zap the PTEs of pages [first, last] of m in every
+ * VMA that maps them, private copies included, as truncation does. */
+void unmap_mapping_range(struct address_space *m, pgoff_t first, pgoff_t last);
 
 static inline unsigned long mm_rlimit_stack(const struct mm_struct *mm)
 {

@@ -61,6 +61,11 @@ struct address_space_operations {
     int (*writepage)(struct address_space *mapping, pgoff_t index, const void *buf, size_t len);
     /* The host file is no longer referenced by the model. */
     void (*release)(struct address_space *mapping);
+    /* Which of pages [index, index + nr) the host kernel's own page cache holds now (mincore):
+     * vec[i] = 1 when page index + i is there, else 0. For the --major-faults=host rule. NULL:
+     * the host cannot tell, and the model's rule applies. */
+    void (*host_cached)(struct address_space *mapping, pgoff_t index, unsigned long nr,
+                        unsigned char *vec);
 };
 
 /* One per file identity (host device + inode): the page cache of that file. */

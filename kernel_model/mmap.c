@@ -474,6 +474,11 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
         return where;
     if (!file && !(vm_flags & VM_SHARED))
         pgoff = (unsigned long)where >> PAGE_SHIFT;
+    /* mmap_region's accountable_mapping(): private writable memory is charged (VM_ACCOUNT). The
+     * flag matters beyond accounting: VMAs with and without it never merge, which is why ld.so's
+     * RELRO part stays a VMA of its own after mprotect(PROT_READ), as /proc/PID/maps shows. */
+    if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
+        vm_flags |= VM_ACCOUNT;
     return mmap_region(mm, file, where, len, vm_flags, pgoff);
 }
 
@@ -599,9 +604,45 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 
 static int nr_mms;
 
+/* Every live mm, for the page cache's walks over the mappings of a file (Linux finds them
+ * through mapping->i_mmap; with few mms, scanning them all is as exact and much simpler). */
+static struct mm_struct **all_mms;
+static int all_mms_cap;
+
 bool mm_single_user(void)
 {
     return nr_mms <= 1;
+}
+
+/* Remember a new mm in all_mms. 0, or -ENOMEM. */
+static int mmlist_add(struct mm_struct *mm)
+{
+    if (nr_mms == all_mms_cap) {
+        int cap = all_mms_cap ? 2 * all_mms_cap : 16;
+        struct mm_struct **n = realloc(all_mms, cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        all_mms = n;
+        all_mms_cap = cap;
+    }
+    all_mms[nr_mms] = mm;
+    return 0;
+}
+
+static void mmlist_del(struct mm_struct *mm)
+{
+    for (int i = 0; i < nr_mms; i++) {
+        if (all_mms[i] == mm) {
+            all_mms[i] = all_mms[nr_mms - 1];
+            return;
+        }
+    }
+}
+
+void for_each_mm(void (*fn)(struct mm_struct *mm, void *ctx), void *ctx)
+{
+    for (int i = 0; i < nr_mms; i++)
+        fn(all_mms[i], ctx);
 }
 
 struct mm_struct *mm_alloc(void)
@@ -611,6 +652,11 @@ struct mm_struct *mm_alloc(void)
         return NULL;
     struct page *pgd = alloc_page_zeroed();
     if (!pgd) {
+        free(mm);
+        return NULL;
+    }
+    if (mmlist_add(mm)) {
+        put_page(pgd);
         free(mm);
         return NULL;
     }
@@ -643,6 +689,7 @@ void mmput(struct mm_struct *mm)
     if (!mm || --mm->mm_users > 0)
         return;
     exit_mmap(mm);
+    mmlist_del(mm);
     nr_mms--;
     free(mm);
 }

@@ -18,6 +18,10 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
     unsigned long oldflags = vma->vm_flags;
     int err;
 
+    /* Memory that becomes writable for the first time is charged then (VM_ACCOUNT), and keeps
+     * the flag when it turns read-only again, as in Linux. */
+    if ((newflags & VM_WRITE) && !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
+        newflags |= VM_ACCOUNT;
     if (newflags == oldflags) {
         *pprev = vma;
         return 0;

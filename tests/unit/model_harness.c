@@ -158,7 +158,12 @@ static void mem_release(struct address_space *m)
     (void)m; /* the test inspects the data after the mapping is gone; it leaks on purpose */
 }
 
-static const struct address_space_operations mem_aops = {mem_readpage, mem_writepage, mem_release};
+/* No host_cached: an in-memory file has no host cache, so the model's major-fault rule applies. */
+static const struct address_space_operations mem_aops = {
+    .readpage = mem_readpage,
+    .writepage = mem_writepage,
+    .release = mem_release,
+};
 
 struct file *memfile_open(unsigned long size, int seed, bool writable)
 {

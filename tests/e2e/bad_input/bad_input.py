@@ -5,7 +5,7 @@ usage: bad_input.py --faultline FL --workdir DIR --guest-dir GUESTS CASE
 
 Cases:
   elves      every file tests/e2e/make_bad_elves.py generates (truncated, 32-bit, foreign,
-             corrupt program headers, dynamic, ...): exit 126, exactly one stderr line with the
+             corrupt program headers, ...): exit 126, exactly one stderr line with the
              expected text, no signal
   missing    a program that does not exist: exit 127, one line naming it
   options    bad options: exit 2, one line each, and no log created

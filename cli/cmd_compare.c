@@ -1,0 +1,209 @@
+/*
+ * cmd_compare.c - `faultline compare [run options] -- PROG [ARGS...]`: run PROG natively and under
+ * faultline, and put the real kernel's page-fault counts next to the model's.
+ *
+ * The native run is a posix_spawn child (vfork-like: it takes almost no faults of its own before
+ * the exec), with the environment after -E/-U; wait4 returns its rusage, whose ru_minflt and
+ * ru_majflt are what the host kernel counted for it. The faultline run happens in this process,
+ * without a fault log (faultline run writes one), and reads the guest task's min_flt/maj_flt (what
+ * the guest would see in getrusage and /proc/self/stat). Both runs get stdin from /dev/null and
+ * have their stdout captured in an unlinked temporary file; stderr passes through. The native run
+ * goes first, so the faultline run meets the same warm host page cache a second native run would.
+ *
+ * Prints a table on stdout and exits 0 when the two stdouts are byte-identical and the exit
+ * statuses agree, 1 when they do not, 2 for bad usage, 126/127 when PROG cannot be run.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "cli/run_options.h"
+#include "emu/emu.h"
+
+/* What one run produced. */
+struct run_outcome {
+    bool ran;             /* false: it could not be started (message in err) */
+    int status;           /* exit status, 128+N when killed by signal N */
+    unsigned long minflt; /* minor faults (kernel: ru_minflt; model: task min_flt) */
+    unsigned long majflt; /* major faults */
+    int out_fd;           /* the captured stdout, an unlinked file */
+    char err[512];
+};
+
+/* An unlinked temporary file for a run's stdout, or -1. */
+static int capture_file(void)
+{
+    char tmpl[] = "/tmp/faultline-compare-XXXXXX";
+    int fd = mkstemp(tmpl);
+
+    if (fd >= 0)
+        unlink(tmpl);
+    return fd;
+}
+
+/* Run PROG natively: stdin /dev/null, stdout to r->out_fd, environment envp. */
+static void run_native(char **argv, char **envp, struct run_outcome *r)
+{
+    posix_spawn_file_actions_t fa;
+    struct rusage ru;
+    pid_t pid;
+    int st, err;
+
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, r->out_fd, 1);
+    err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+    posix_spawn_file_actions_destroy(&fa);
+    if (err) {
+        snprintf(r->err, sizeof(r->err), "cannot run %s natively: %s", argv[0], strerror(err));
+        return;
+    }
+    while (wait4(pid, &st, 0, &ru) < 0) {
+        if (errno != EINTR) {
+            snprintf(r->err, sizeof(r->err), "wait4: %s", strerror(errno));
+            return;
+        }
+    }
+    r->ran = true;
+    r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    r->minflt = ru.ru_minflt;
+    r->majflt = ru.ru_majflt;
+}
+
+/*
+ * Run PROG under faultline in this process. faultline's own fds 0 and 1 are pointed at /dev/null
+ * and r->out_fd while the machine is created and runs (the guest's stdio are dups of them), then
+ * put back.
+ */
+static void run_model(const struct run_options *ro, struct run_outcome *r)
+{
+    struct fl_options opt = ro->opt;
+    struct emu_result res = {0};
+    int saved_in = dup(0), saved_out = dup(1), devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+    opt.quiet = true;
+    if (saved_in < 0 || saved_out < 0 || devnull < 0) {
+        snprintf(r->err, sizeof(r->err), "cannot redirect stdio: %s", strerror(errno));
+        goto out;
+    }
+    fflush(stdout);
+    dup2(devnull, 0);
+    dup2(r->out_fd, 1);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct emu *e = emu_create(&opt, r->err, sizeof(r->err));
+    if (e) {
+        struct proc *p = emu_spawn(e, ro->prog, ro->guest_argv, opt.envp, r->err, sizeof(r->err));
+        if (p) {
+            emu_run(e, &res);
+            r->ran = res.stop == EMU_EXITED;
+            if (!r->ran)
+                snprintf(r->err, sizeof(r->err), "the faultline run did not finish: %s",
+                         res.message[0] ? res.message : "stopped by a limit or interrupted");
+            r->status = res.term_sig ? 128 + res.term_sig : res.exit_code;
+            r->minflt = p->task.min_flt;
+            r->majflt = p->task.maj_flt;
+        }
+        emu_destroy(e);
+    }
+    dup2(saved_in, 0);
+    dup2(saved_out, 1);
+out:
+    if (saved_in >= 0)
+        close(saved_in);
+    if (saved_out >= 0)
+        close(saved_out);
+    if (devnull >= 0)
+        close(devnull);
+}
+
+/* Whether the two captured files hold the same bytes; their lengths go to *size_a, *size_b. */
+static bool same_output(int a, int b, off_t *size_a, off_t *size_b)
+{
+    static char ba[65536], bb[65536];
+    struct stat sa, sb;
+
+    if (fstat(a, &sa) || fstat(b, &sb))
+        return false;
+    *size_a = sa.st_size;
+    *size_b = sb.st_size;
+    if (sa.st_size != sb.st_size)
+        return false;
+    for (off_t off = 0; off < sa.st_size;) {
+        ssize_t na = pread(a, ba, sizeof(ba), off), nb = pread(b, bb, sizeof(bb), off);
+        if (na <= 0 || na != nb || memcmp(ba, bb, na))
+            return false;
+        off += na;
+    }
+    return true;
+}
+
+static const char *verdict(bool same)
+{
+    return same ? "same" : "DIFFERENT";
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    struct run_options ro;
+    struct run_outcome nat = {.out_fd = -1}, mod = {.out_fd = -1};
+    int rc = parse_run_options(argc, argv, &ro);
+    bool same_out, same_status;
+    off_t size = 0, msize = 0;
+
+    if (rc >= 0)
+        return rc;
+    if (strstr(ro.options_json, "\"db\":"))
+        fprintf(stderr, "faultline compare: no fault log is written, --db is ignored (use "
+                        "faultline run for a log)\n");
+    ro.opt.no_log = true;
+    nat.out_fd = capture_file();
+    mod.out_fd = capture_file();
+    if (nat.out_fd < 0 || mod.out_fd < 0) {
+        fprintf(stderr, "faultline compare: cannot create a temporary file: %s\n", strerror(errno));
+        rc = 1;
+        goto out;
+    }
+    run_native(ro.guest_argv, ro.opt.envp, &nat);
+    if (!nat.ran) {
+        fprintf(stderr, "faultline compare: %s\n", nat.err);
+        rc = 127;
+        goto out;
+    }
+    run_model(&ro, &mod);
+    if (!mod.ran) {
+        fprintf(stderr, "faultline compare: %s: %s\n", ro.prog, mod.err);
+        rc = 126;
+        goto out;
+    }
+    same_out = same_output(nat.out_fd, mod.out_fd, &size, &msize);
+    same_status = nat.status == mod.status;
+    printf("%s\n%-14s %12s %12s\n", ro.prog, "", "kernel", "model");
+    printf("%-14s %12lu %12lu\n", "minor faults", nat.minflt, mod.minflt);
+    printf("%-14s %12lu %12lu\n", "major faults", nat.majflt, mod.majflt);
+    printf("%-14s %12lu %12lu\n", "all faults", nat.minflt + nat.majflt, mod.minflt + mod.majflt);
+    printf("%-14s %12d %12d   %s\n", "exit status", nat.status, mod.status, verdict(same_status));
+    printf("%-14s %12lld %12lld   %s\n", "stdout bytes", (long long)size, (long long)msize,
+           verdict(same_out));
+    rc = same_out && same_status ? 0 : 1;
+out:
+    if (nat.out_fd >= 0)
+        close(nat.out_fd);
+    if (mod.out_fd >= 0)
+        close(mod.out_fd);
+    free_run_options(&ro);
+    return rc;
+}

@@ -1,0 +1,70 @@
+/*
+ * sched.h - several processes on one emulated machine: how they take turns, park in blocking
+ * syscalls and are woken (kernel/sched/, kernel/exit.c, kernel/fork.c, fs/exec.c).
+ *
+ * Scheduling is cooperative and deterministic: the running process keeps the CPU until it
+ * exits or blocks in a syscall (read of an empty guest pipe, write to a full one, poll without a
+ * timeout on guest pipes, wait4/waitid, vfork, pause, rt_sigsuspend). Then the next runnable
+ * process in pid order after it runs. A parked process becomes runnable when its condition holds
+ * (checked only when no process is runnable: data or EOF on the pipe, room in it, a child to
+ * report) or when a signal it does not block arrives. Every decision depends only on what the
+ * guests did, never on host time or an instruction count, so the same run gives the same
+ * interleaving and the same fault log; and no counting hook is needed on the fast path
+ * (docs/substrate.md). The price: a process that loops forever without a syscall that blocks
+ * starves the others (busy-waiting with WNOHANG, for example), which a timer-driven kernel would
+ * not do.
+ *
+ * A parked syscall is retried, as Linux's -ERESTARTSYS does: the run loop rewinds rip to the
+ * syscall instruction and puts the number back in rax, so the syscall runs again from scratch
+ * when the process is picked. A signal handler that interrupts it turns that into -EINTR unless
+ * the action has SA_RESTART.
+ */
+#ifndef FL_SCHED_H
+#define FL_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "emu/proc.h"
+
+#define FL_ERESTARTSYS 512 /* a handler parked its process: retry the syscall later */
+
+enum proc_wait {
+    WAIT_NONE,
+    WAIT_FD_READ,  /* read/readv of an empty guest pipe (wait_arg: guest fd) */
+    WAIT_FD_WRITE, /* write/writev to a full guest pipe */
+    WAIT_CHILD,    /* wait4/waitid with no child to report yet */
+    WAIT_VFORK,    /* vfork: until vfork_child execs or exits; not interruptible */
+    WAIT_SIGNAL,   /* pause, rt_sigsuspend: only a signal ends it */
+    WAIT_POLL,     /* poll without timeout on a set with guest pipes (wait_poll) */
+};
+
+/* Park p in the syscall now being handled. With restart the handler returns -FL_ERESTARTSYS
+ * and the call is retried later; without it the handler's return value is delivered when the
+ * process is woken (vfork returns the child's pid). */
+void proc_park(struct proc *p, enum proc_wait why, int arg, bool restart);
+/* Park p in poll(2) on the host pollfd set `fds` (copied): ready when a host poll of it with
+ * timeout 0 reports an event. Restarts the call. */
+struct pollfd;
+void proc_park_poll(struct proc *p, const struct pollfd *fds, unsigned long nfds);
+/* A write(2) that parked after writing part of its buffer ends now (a signal, an error):
+ * *ret becomes the bytes written in all, and rsi/rdx are the caller's again. */
+void pipe_write_finish(struct proc *p, long *ret);
+/* Could parked p make progress now? */
+bool proc_ready(struct proc *p);
+/* A signal arrived for parked p: make it runnable if the signal would be acted on. */
+void proc_signal_wake(struct proc *p);
+
+/* A new engine for p->task.mm with the run loop's hooks installed (emu/run.c). */
+struct mmu *proc_new_engine(struct proc *p, char *err, size_t errlen);
+/* Every process of the machine whose pid is `pid` and that has not been reaped, or NULL. */
+struct proc *find_proc(struct emu *e, int pid);
+/* The life-cycle observers: a process started (fork) or replaced its image (execve). */
+void proc_notify_start(struct proc *p);
+/* After p has been released: SIGCHLD to the parent (or auto-reap), orphans to init, and the
+ * vfork parent allowed to run on (exit_notify, mm_release). */
+void exit_notify(struct proc *p);
+/* The wait status of a dead process as wait4 reports it. */
+int proc_wait_status(const struct proc *p);
+
+#endif

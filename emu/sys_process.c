@@ -1,0 +1,692 @@
+/*
+ * sys_process.c - processes: fork/vfork/clone, execve, wait4/waitid, exit notification, and the
+ * syscalls that park a process (kernel/fork.c, fs/exec.c, fs/binfmt_script.c, kernel/exit.c,
+ * kernel/signal.c's pause and rt_sigsuspend).
+ *
+ * Each process has its own Unicorn engine on the shared guest-physical RAM (docs/architecture.md)
+ * and its own mm (a vfork child borrows its parent's until it execs or exits): fork copies the
+ * parent's with dup_mmap, whose copy_page_range write-protects
+ * the private writable PTEs on both sides and takes page references, so the first write on
+ * either side is do_wp_page: wp_page_copy while the frame is still shared, wp_page_reuse for the
+ * last mapper. execve builds a fresh mm and engine and drops the old mm (its frames go back when
+ * nobody maps them). How the processes take turns is in emu/sched.h.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu/binfmt.h"
+#include "emu/emu.h"
+#include "emu/exec.h"
+#include "emu/fdtable.h"
+#include "emu/path.h"
+#include "emu/procfs.h"
+#include "emu/sched.h"
+#include "emu/signal.h"
+#include "emu/syscall.h"
+#include "kernel_model/arch.h"
+#include "kernel_model/mm.h"
+#include "mmu/mmu.h"
+#include "mmu/uaccess.h"
+
+#define CSIGNAL              0x000000ff
+#define CLONE_VM             0x00000100
+#define CLONE_FS             0x00000200
+#define CLONE_FILES          0x00000400
+#define CLONE_SIGHAND        0x00000800
+#define CLONE_PTRACE         0x00002000
+#define CLONE_VFORK          0x00004000
+#define CLONE_PARENT         0x00008000
+#define CLONE_THREAD         0x00010000
+#define CLONE_NEWNS          0x00020000
+#define CLONE_SYSVSEM        0x00040000
+#define CLONE_SETTLS         0x00080000
+#define CLONE_PARENT_SETTID  0x00100000
+#define CLONE_CHILD_CLEARTID 0x00200000
+#define CLONE_DETACHED       0x00400000
+#define CLONE_UNTRACED       0x00800000
+#define CLONE_CHILD_SETTID   0x01000000
+#define FL_CLD_EXITED        1
+#define FL_CLD_KILLED        2
+#define BINPRM_BUF_SIZE      128
+#define BINPRM_MAX_RECURSION 4
+
+static char **strv_dup(char *const v[])
+{
+    size_t n = 0;
+    while (v && v[n])
+        n++;
+    char **out = calloc(n + 1, sizeof(*out));
+    for (size_t i = 0; out && i < n; i++)
+        out[i] = strdup(v[i]);
+    return out;
+}
+
+static void strv_free(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+struct proc *find_proc(struct emu *e, int pid)
+{
+    for (struct proc *q = e->procs; q; q = q->next)
+        if (q->task.pid == pid && !q->reaped)
+            return q;
+    return NULL;
+}
+
+/* ---- parking ---------------------------------------------------------------------------- */
+
+void proc_park_poll(struct proc *p, const struct pollfd *fds, unsigned long nfds)
+{
+    struct pollfd *copy = malloc((nfds ? nfds : 1) * sizeof(*copy));
+    if (!copy) { /* as the fd table does: out of host memory is fatal */
+        fprintf(stderr, "faultline: out of memory\n");
+        abort();
+    }
+    memcpy(copy, fds, nfds * sizeof(*copy));
+    free(p->wait_poll);
+    p->wait_poll = copy;
+    p->wait_npoll = nfds;
+    proc_park(p, WAIT_POLL, 0, true);
+}
+
+void proc_park(struct proc *p, enum proc_wait why, int arg, bool restart)
+{
+    p->wait = why;
+    p->wait_arg = arg;
+    p->park_restart = restart;
+}
+
+static bool host_fd_ready(struct proc *p, int fd, short events)
+{
+    struct ofd *o = p->files ? fd_get(p->files, fd) : NULL;
+    if (!o)
+        return true; /* the retried call reports what happened */
+    struct pollfd pfd = {.fd = o->hostfd, .events = events};
+    return poll(&pfd, 1, 0) != 0;
+}
+
+/* A child that wait4/waitid(pid spec) may report, or may still come: 1 a zombie to report,
+ * 0 children that are alive, -1 no child matches at all. */
+static int child_state(struct proc *p, int pid, struct proc **zombie)
+{
+    int state = -1;
+    *zombie = NULL;
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->parent != p || q->reaped)
+            continue;
+        /* process groups are not modelled: pid 0 and -pgid mean any child */
+        if (pid > 0 && q->task.pid != pid)
+            continue;
+        if (q->exited && !q->mmu) {
+            if (!*zombie || q->task.pid < (*zombie)->task.pid)
+                *zombie = q;
+            state = 1;
+        } else if (state < 0) {
+            state = 0;
+        }
+    }
+    return *zombie ? 1 : state;
+}
+
+bool proc_ready(struct proc *p)
+{
+    struct proc *z;
+    switch (p->wait) {
+    case WAIT_NONE:
+        return true;
+    case WAIT_FD_READ:
+        return host_fd_ready(p, p->wait_arg, POLLIN);
+    case WAIT_FD_WRITE:
+        return host_fd_ready(p, p->wait_arg, POLLOUT);
+    case WAIT_CHILD:
+        return child_state(p, p->wait_arg, &z) != 0;
+    case WAIT_VFORK:
+        return p->vfork_child == NULL;
+    case WAIT_POLL:
+        return poll(p->wait_poll, p->wait_npoll, 0) != 0;
+    default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
+        return false;
+    }
+}
+
+void proc_signal_wake(struct proc *p)
+{
+    if (p->wait == WAIT_NONE || p->wait == WAIT_VFORK || p->exited)
+        return;
+    if (fl_signal_pending(p))
+        p->interrupted = true; /* runnable; the run loop decides retry or -EINTR */
+}
+
+/* mm_release / complete_vfork_done: a vfork child has exec'd or exited, so its parent, which
+ * shared its mm, may run again; the parent's engine takes the mm back with a flushed TLB (the
+ * child may have changed any PTE meanwhile). */
+static void vfork_release(struct proc *c)
+{
+    struct proc *parent = c->parent;
+    if (!parent || parent->vfork_child != c)
+        return;
+    parent->vfork_child = NULL;
+    if (parent->mmu && parent->task.mm)
+        mmu_attach(parent->mmu, &parent->task);
+}
+
+/* ---- exit --------------------------------------------------------------------------------- */
+
+int proc_wait_status(const struct proc *p)
+{
+    return p->term_sig ? (p->term_sig & 0x7f) : (p->exit_code & 0xff) << 8;
+}
+
+void exit_notify(struct proc *p)
+{
+    struct emu *e = p->emu;
+    /* forget_original_parent: orphans go to init, which reaps whatever dies */
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q->parent != p)
+            continue;
+        q->parent = NULL;
+        q->ppid = 1;
+        if (q->exited && !q->mmu)
+            q->reaped = true;
+    }
+    vfork_release(p);
+    struct proc *parent = p->parent;
+    if (!parent || parent->exited) {
+        p->reaped = true; /* faultline (or init) is the parent: nobody waits */
+        return;
+    }
+    if (p->exit_signal == SIGCHLD) {
+        struct k_sigaction *ka = &parent->sighand[SIGCHLD];
+        if (ka->handler == FL_SIG_IGN || (ka->flags & SA_NOCLDWAIT))
+            p->reaped = true; /* the parent said it will not wait: no zombie */
+    }
+    if (p->exit_signal) {
+        struct fl_siginfo info;
+        memset(&info, 0, sizeof(info));
+        info.si_signo = p->exit_signal;
+        info.si_code = p->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
+        info.u.chld.pid = p->task.tgid;
+        info.u.chld.uid = getuid();
+        info.u.chld.status = p->term_sig ? p->term_sig : p->exit_code;
+        send_signal(parent, p->exit_signal, &info);
+    }
+}
+
+/* ---- fork ----------------------------------------------------------------------------------- */
+
+static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
+                    uint64_t tls)
+{
+    static bool warned;
+    /* Only process forms: a clone that shares the address space, files or signal handlers
+     * (threads) needs several register contexts on one engine, which is not built yet. */
+    bool vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
+    if (((flags & CLONE_VM) && !vfork) || (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES))) {
+        if (!warned) {
+            warned = true;
+            arch_printk("faultline: %s[%d]: clone flags %#llx (threads) are not supported",
+                        p->task.comm, p->task.pid, (unsigned long long)flags);
+        }
+        return -EINVAL;
+    }
+    struct emu *e = p->emu;
+    struct proc *c = calloc(1, sizeof(*c));
+    if (!c)
+        return -ENOMEM;
+    c->emu = e;
+    memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
+    c->task.rlimit_stack = p->task.rlimit_stack;
+    int r = 0;
+    if (vfork) {
+        /* CLONE_VM: the child runs in the parent's mm (mmget), on its own engine, while the
+         * parent waits; the mm's TLB flushes go to the child's engine until vfork_release */
+        c->task.mm = p->task.mm;
+        c->task.mm->mm_users++;
+    } else {
+        c->task.mm = mm_alloc();
+        if (!c->task.mm) {
+            free(c);
+            return -ENOMEM;
+        }
+        c->task.mm->owner = &c->task;
+        /* dup_mmap write-protects the parent's private writable PTEs and flushes its TLB */
+        r = dup_mmap(c->task.mm, p->task.mm);
+    }
+    char err[256];
+    if (!r && !(c->mmu = proc_new_engine(c, err, sizeof(err))))
+        r = -ENOMEM;
+    if (r) {
+        if (vfork)
+            mmu_attach(p->mmu, &p->task);
+        mmput(c->task.mm);
+        free(c);
+        return r;
+    }
+    c->task.pid = c->task.tgid = e->next_pid++;
+    /* The child resumes after the syscall with the parent's registers and rax = 0. Inside the
+     * syscall hook the parent's rip still points at the `syscall` instruction (2 bytes). */
+    uc_context *ctx;
+    if (uc_context_alloc(p->mmu->uc, &ctx) == UC_ERR_OK) {
+        uc_context_save(p->mmu->uc, ctx);
+        uc_context_restore(c->mmu->uc, ctx);
+        uc_context_free(ctx);
+    }
+    mmu_reg_write(c->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
+    mmu_reg_write(c->mmu, UC_X86_REG_RAX, 0);
+    if (newsp)
+        mmu_reg_write(c->mmu, UC_X86_REG_RSP, newsp);
+    if (flags & CLONE_SETTLS)
+        mmu_reg_write(c->mmu, UC_X86_REG_FS_BASE, tls);
+
+    c->files = fdtable_dup(p->files);
+    c->exe = strdup(p->exe ? p->exe : "");
+    c->argv = strv_dup(p->argv);
+    c->ppid = p->task.tgid;
+    c->parent = p;
+    c->exit_signal = (int)(flags & CSIGNAL);
+    c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
+    memcpy(c->sighand, p->sighand, sizeof(c->sighand));
+    c->blocked = p->blocked;
+    c->altstack_sp = p->altstack_sp;
+    c->altstack_size = p->altstack_size;
+    c->pending_trap = -1;
+    c->robust_list = p->robust_list;
+    c->robust_len = p->robust_len;
+    if (flags & CLONE_CHILD_SETTID)
+        c->set_child_tid = ctid;
+    if (flags & CLONE_CHILD_CLEARTID)
+        c->clear_child_tid = ctid;
+    if (flags & CLONE_PARENT_SETTID) {
+        uint32_t tid = (uint32_t)c->task.pid;
+        copy_to_user(&p->task, ptid, &tid, sizeof(tid));
+    }
+    c->next = e->procs;
+    e->procs = c;
+    proc_notify_start(c);
+    if (vfork) {
+        /* wait_for_vfork_done: the parent runs again once the child execs or exits */
+        p->vfork_child = c;
+        proc_park(p, WAIT_VFORK, 0, false);
+    }
+    return c->task.pid;
+}
+
+long sys_fork(struct proc *p, const uint64_t a[6])
+{
+    (void)a;
+    return do_fork(p, SIGCHLD, 0, 0, 0, 0);
+}
+
+long sys_vfork(struct proc *p, const uint64_t a[6])
+{
+    (void)a;
+    return do_fork(p, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* x86-64 argument order: flags, newsp, parent_tid, child_tid, tls */
+long sys_clone(struct proc *p, const uint64_t a[6])
+{
+    return do_fork(p, a[0], a[1], a[2], a[3], a[4]);
+}
+
+/* ---- execve ------------------------------------------------------------------------------- */
+
+/* Copy a NULL-terminated array of guest strings (copy_strings' input). NULL array: empty. */
+static long get_user_strv(struct proc *p, uint64_t uv, char ***out)
+{
+    size_t n = 0, cap = 16;
+    char **v = calloc(cap + 1, sizeof(*v));
+    char *buf = malloc(MAX_ARG_STRLEN);
+    long r = 0;
+    if (!v || !buf) {
+        r = -ENOMEM;
+        goto fail;
+    }
+    for (; uv; n++) {
+        uint64_t ptr;
+        if (get_user_bytes(&p->task, &ptr, uv + 8 * n, 8)) {
+            r = -EFAULT;
+            goto fail;
+        }
+        if (!ptr)
+            break;
+        long len = strncpy_from_user(&p->task, buf, ptr, MAX_ARG_STRLEN);
+        if (len < 0) {
+            r = len == -ENAMETOOLONG ? -E2BIG : len;
+            goto fail;
+        }
+        if (n == cap) {
+            char **nv = realloc(v, (2 * cap + 1) * sizeof(*v));
+            if (!nv) {
+                r = -ENOMEM;
+                goto fail;
+            }
+            v = nv;
+            cap *= 2;
+        }
+        v[n] = strdup(buf);
+        v[n + 1] = NULL;
+    }
+    free(buf);
+    *out = v;
+    return 0;
+fail:
+    free(buf);
+    strv_free(v);
+    return r;
+}
+
+/*
+ * load_script (fs/binfmt_script.c): "#!interp [arg]" in the first BINPRM_BUF_SIZE bytes. The
+ * new argv is interp, [arg], the script's name as the caller gave it, then argv[1..]. Returns 1
+ * and the new vector if it is a script, 0 if not, -errno on a malformed one.
+ */
+static int load_script(const char *host, const char *name, char **argv, char ***out_argv,
+                       char *interp, size_t interp_len)
+{
+    char buf[BINPRM_BUF_SIZE + 1];
+    int fd = open(host, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = read(fd, buf, BINPRM_BUF_SIZE);
+    close(fd);
+    if (n < 2 || buf[0] != '#' || buf[1] != '!')
+        return 0;
+    buf[n] = 0;
+    char *nl = strchr(buf, '\n');
+    if (nl)
+        *nl = 0;
+    char *cp = buf + 2;
+    while (*cp == ' ' || *cp == '\t')
+        cp++;
+    if (!*cp)
+        return -ENOEXEC;
+    char *end = cp;
+    while (*end && *end != ' ' && *end != '\t')
+        end++;
+    char *arg = NULL;
+    if (*end) {
+        *end++ = 0;
+        while (*end == ' ' || *end == '\t')
+            end++;
+        /* the rest of the line, trailing blanks dropped, is one argument */
+        size_t l = strlen(end);
+        while (l && (end[l - 1] == ' ' || end[l - 1] == '\t'))
+            end[--l] = 0;
+        if (l)
+            arg = end;
+    }
+    snprintf(interp, interp_len, "%s", cp);
+    size_t argc = 0;
+    while (argv && argv[argc])
+        argc++;
+    char **v = calloc(argc + 4, sizeof(*v));
+    if (!v)
+        return -ENOMEM;
+    size_t k = 0;
+    v[k++] = strdup(interp);
+    if (arg)
+        v[k++] = strdup(arg);
+    v[k++] = strdup(name);
+    for (size_t i = 1; i < argc; i++)
+        v[k++] = strdup(argv[i]);
+    *out_argv = v;
+    return 1;
+}
+
+/* Linux's do_execveat_common, with the host-side checks the ELF loader does not do. */
+static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t uenvp)
+{
+    char name[PATH_MAX], host[PATH_MAX];
+    int dirfd;
+    long r = get_user_path(p, upath, name);
+    if (r < 0)
+        return r;
+    char **argv = NULL, **envp = NULL;
+    if ((r = get_user_strv(p, uargv, &argv)) || (r = get_user_strv(p, uenvp, &envp))) {
+        strv_free(argv);
+        return r;
+    }
+    /* #! scripts, nested at most BINPRM_MAX_RECURSION deep */
+    char cur[PATH_MAX];
+    snprintf(cur, sizeof(cur), "%s", name);
+    for (int depth = 0;; depth++) {
+        /* /proc/self/exe and friends name the guest's files, not faultline's (busybox runs
+         * its applets that way) */
+        if (cur[0] == '/') {
+            char link[PATH_MAX];
+            long n = procfs_readlink(p, cur, link, sizeof(link) - 1);
+            if (n >= 0 && n < (long)sizeof(link) - 1) {
+                link[n] = 0;
+                snprintf(cur, sizeof(cur), "%s", link);
+            }
+        }
+        r = resolve_at(p, AT_FDCWD, cur, host, sizeof(host), &dirfd);
+        if (!r && !*cur)
+            r = -ENOENT;
+        struct stat st;
+        if (!r && (access(host, X_OK) != 0 || stat(host, &st) != 0))
+            r = -errno;
+        if (!r && !S_ISREG(st.st_mode)) /* do_open_execat: only regular files run */
+            r = -EACCES;
+        if (r)
+            goto out;
+        char interp[PATH_MAX], **nargv = NULL;
+        int s = load_script(host, cur, argv, &nargv, interp, sizeof(interp));
+        if (s < 0) {
+            r = s;
+            goto out;
+        }
+        if (!s)
+            break;
+        if (depth == BINPRM_MAX_RECURSION) {
+            strv_free(nargv);
+            r = -ELOOP;
+            goto out;
+        }
+        strv_free(argv);
+        argv = nargv;
+        snprintf(cur, sizeof(cur), "%s", interp);
+    }
+    char err[512];
+    if (elf_check_file(host, err, sizeof(err))) {
+        r = -ENOEXEC;
+        goto out;
+    }
+
+    /* A fresh mm and engine; the old ones stay until the new image is loaded, so a failure
+     * here still returns to the caller (Linux's point of no return comes later in
+     * load_elf_binary; the checks above catch what would fail before it). */
+    struct mm_struct *old_mm = p->task.mm;
+    struct mmu *old_mmu = p->mmu;
+    struct mm_struct *mm = mm_alloc();
+    if (!mm) {
+        r = -ENOMEM;
+        goto out;
+    }
+    mm->owner = &p->task;
+    p->task.mm = mm;
+    struct mmu *m = proc_new_engine(p, err, sizeof(err));
+    struct exec_image img;
+    if (!m || (p->mmu = m, exec_load(p, host, argv, envp, &img, err, sizeof(err)))) {
+        arch_printk("faultline: %s[%d]: execve %s: %s", p->task.comm, p->task.pid, host, err);
+        mm->arch = NULL;
+        mmput(mm);
+        if (m)
+            mmu_destroy(m);
+        p->task.mm = old_mm;
+        p->mmu = old_mmu;
+        mmu_attach(old_mmu, &p->task);
+        r = -ENOEXEC;
+        goto out;
+    }
+    /* exec_mmap: the old mm goes; frames nobody else maps are freed now. The old engine is
+     * still inside this syscall's hook: it is only destroyed once it has stopped. */
+    old_mm->arch = NULL;
+    mmput(old_mm);
+    p->dead_mmu = old_mmu;
+    mmu_reg_write(m, UC_X86_REG_RIP, img.entry);
+    mmu_reg_write(m, UC_X86_REG_RSP, img.stack_ptr);
+
+    /* flush_old_exec / setup_new_exec */
+    fdtable_close_on_exec(p->files);
+    for (int s = 1; s <= FL_NSIG; s++) /* flush_signal_handlers: SIG_IGN stays */
+        if (p->sighand[s].handler != FL_SIG_IGN)
+            memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
+    p->altstack_sp = p->altstack_size = 0;
+    p->sigreturn_pending = false;
+    p->clear_child_tid = p->robust_list = p->robust_len = 0;
+    const char *base = strrchr(host, '/');
+    snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : host);
+    char real[PATH_MAX];
+    free(p->exe);
+    p->exe = strdup(realpath(host, real) ? real : host);
+    strv_free(p->argv);
+    p->argv = argv;
+    argv = NULL;
+    vfork_release(p);
+    proc_notify_start(p);
+    r = 0;
+out:
+    strv_free(argv);
+    strv_free(envp);
+    return r;
+}
+
+long sys_execve(struct proc *p, const uint64_t a[6])
+{
+    return do_execve(p, a[0], a[1], a[2]);
+}
+
+/* ---- wait ------------------------------------------------------------------------------------ */
+
+/* struct rusage: ru_minflt and ru_majflt are the 7th and 8th longs after the two timevals. */
+static long put_rusage(struct proc *p, uint64_t uaddr, const struct proc *c)
+{
+    uint64_t ru[18];
+    memset(ru, 0, sizeof(ru));
+    ru[8] = c->task.min_flt;
+    ru[9] = c->task.maj_flt;
+    return put_user_bytes(&p->task, uaddr, ru, sizeof(ru));
+}
+
+long sys_wait4(struct proc *p, const uint64_t a[6])
+{
+    int pid = (int)a[0];
+    unsigned options = (unsigned)a[2];
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
+        return -EINVAL;
+    struct proc *z;
+    int st = child_state(p, pid, &z);
+    if (st < 0)
+        return -ECHILD;
+    if (!st) {
+        if (options & WNOHANG)
+            return 0;
+        proc_park(p, WAIT_CHILD, pid, true);
+        return -FL_ERESTARTSYS;
+    }
+    int status = proc_wait_status(z);
+    if (a[1] && put_user_bytes(&p->task, a[1], &status, sizeof(status)))
+        return -EFAULT;
+    if (a[3] && put_rusage(p, a[3], z))
+        return -EFAULT;
+    z->reaped = true;
+    return z->task.pid;
+}
+
+long sys_waitid(struct proc *p, const uint64_t a[6])
+{
+    int which = (int)a[0], id = (int)a[1];
+    unsigned options = (unsigned)a[3];
+    if (options &
+        ~(WNOHANG | WNOWAIT | WEXITED | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
+        return -EINVAL;
+    if (!(options & (WEXITED | WUNTRACED | WCONTINUED)))
+        return -EINVAL;
+    int pid;
+    switch (which) {
+    case P_ALL:
+        pid = -1;
+        break;
+    case P_PID:
+        if (id <= 0)
+            return -EINVAL;
+        pid = id;
+        break;
+    case P_PGID:
+        pid = 0;
+        break;
+    default:
+        return -EINVAL;
+    }
+    struct proc *z;
+    int st = child_state(p, pid, &z);
+    if (st < 0)
+        return -ECHILD;
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    if (!st || !(options & WEXITED)) {
+        if (options & WNOHANG) /* nothing to report: a zeroed siginfo */
+            return a[2] && put_user_bytes(&p->task, a[2], &info, sizeof(info)) ? -EFAULT : 0;
+        proc_park(p, WAIT_CHILD, pid, true);
+        return -FL_ERESTARTSYS;
+    }
+    info.si_signo = SIGCHLD;
+    info.si_code = z->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
+    info.u.chld.pid = z->task.tgid;
+    info.u.chld.uid = getuid();
+    info.u.chld.status = z->term_sig ? z->term_sig : z->exit_code;
+    if (a[2] && put_user_bytes(&p->task, a[2], &info, sizeof(info)))
+        return -EFAULT;
+    if (a[4] && put_rusage(p, a[4], z))
+        return -EFAULT;
+    if (!(options & WNOWAIT))
+        z->reaped = true;
+    return 0;
+}
+
+/* ---- sleeping until a signal ------------------------------------------------------ */
+
+long sys_pause(struct proc *p, const uint64_t a[6])
+{
+    (void)a;
+    /* -ERESTARTNOHAND: only a handler ends it, and then the call returns -EINTR */
+    proc_park(p, WAIT_SIGNAL, 0, false);
+    return -EINTR;
+}
+
+long sys_rt_sigsuspend(struct proc *p, const uint64_t a[6])
+{
+    uint64_t mask;
+    if (a[1] != 8)
+        return -EINVAL;
+    if (get_user_bytes(&p->task, &mask, a[0], sizeof(mask)))
+        return -EFAULT;
+    /* the frame of the handler that ends it saves the old mask (set_restore_sigmask) */
+    p->saved_blocked = p->blocked;
+    p->sigsuspend_mask = true;
+    p->blocked = mask & ~(sigmask_of(9) | sigmask_of(19));
+    if (!fl_signal_pending(p))
+        proc_park(p, WAIT_SIGNAL, 0, false);
+    return -EINTR;
+}
+
+/* clone3 arrived in Linux 5.3; a 4.20 kernel answers -ENOSYS and glibc falls back to clone. */
+long sys_clone3(struct proc *p, const uint64_t a[6])
+{
+    (void)p;
+    (void)a;
+    return -ENOSYS;
+}

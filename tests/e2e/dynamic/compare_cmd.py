@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""compare_cmd.py - `faultline compare`: the table, and its exit status for agreeing and
+disagreeing runs.
+
+    compare_cmd.py --faultline FAULTLINE --workdir DIR
+
+- sha256sum of a file: stdout and exit status agree, so the exit status is 0; the table has the
+  kernel's and the model's minor and major counts, and the model's minor count is within the
+  margin docs/kernel-model.md ("Major faults") gives and explains (the model is at most 10 %, and
+  never more than 20 faults, away from the kernel on a warm cache).
+- cat /proc/self/stat: the pids differ (the guest is pid 1000), so stdout differs: exit status 1.
+- a program that does not exist: exit status 127.
+"""
+
+import argparse
+import os
+import re
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import flharness as fh  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    faultline = os.path.abspath(args.faultline)
+    fh.need_faultline(faultline)
+    wd = fh.fresh_dir(args.workdir)
+    problems = []
+
+    data = os.path.join(wd, "data.txt")
+    with open(data, "w") as f:
+        f.write("".join("line %d\n" % i for i in range(5000)))
+    fh.run(["/usr/bin/sha256sum", data], cwd=wd)  # warm the host's page cache
+    same = fh.run([faultline, "compare", "--", "/usr/bin/sha256sum", data], cwd=wd)
+    out = same.stdout.decode()
+    if same.status != 0:
+        problems.append("agreeing runs: exit status %s, want 0" % same.status)
+    counts = {}
+    for label in ("minor faults", "major faults"):
+        m = re.search(r"^%s +(\d+) +(\d+)$" % label, out, re.M)
+        if not m:
+            problems.append("no '%s' row in:\n%s" % (label, out))
+        else:
+            counts[label] = (int(m.group(1)), int(m.group(2)))
+    if not re.search(r"^stdout bytes +(\d+) +\1 +same$", out, re.M):
+        problems.append("the stdout row does not say 'same':\n%s" % out)
+    if "minor faults" in counts:
+        kernel, model = counts["minor faults"]
+        if abs(kernel - model) > max(20, kernel // 10):
+            problems.append("minor faults: kernel %d, model %d: outside the documented margin"
+                            % (kernel, model))
+
+    differ = fh.run([faultline, "compare", "--", "/bin/cat", "/proc/self/stat"], cwd=wd)
+    if differ.status != 1:
+        problems.append("disagreeing runs: exit status %s, want 1" % differ.status)
+    if b"DIFFERENT" not in differ.stdout:
+        problems.append("disagreeing runs: the table does not say DIFFERENT:\n%s"
+                        % differ.stdout.decode())
+
+    missing = fh.run([faultline, "compare", "--", os.path.join(wd, "no-such-program")], cwd=wd)
+    if missing.status != 127:
+        problems.append("missing program: exit status %s, want 127" % missing.status)
+
+    return fh.report("faultline compare", problems,
+                     [("same", same), ("differ", differ), ("missing", missing)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

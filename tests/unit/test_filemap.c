@@ -1,0 +1,173 @@
+/*
+ * test_filemap.c - unit tests of the page cache's coherence calls without Unicorn: msync(2) and
+ * mincore(2) (mm/msync.c, mm/mincore.c), write-back that write-protects the shared PTEs
+ * (page_mkclean), a host write refreshing cached pages, and truncation unmapping pages past EOF.
+ *
+ * Run one test: test_filemap NAME; no argument runs all.
+ */
+#include <errno.h>
+
+#include "tests/unit/model_test.h"
+
+#define BASE      0x10000000UL
+#define STACK_TOP 0x7ffffffff000UL
+#define P(n)      (BASE + (unsigned long)(n)*PAGE_SIZE)
+
+static unsigned char *user_byte(unsigned long addr)
+{
+    pte_t pte = pte_at(addr);
+    return (unsigned char *)pfn_address(pte_pfn(pte)) + (addr & ~PAGE_MASK);
+}
+
+/* MS_SYNC writes a dirty shared page back and write-protects its PTE; the next store faults
+ * through wp_page_shared and dirties the page again, so a second msync writes it again. */
+static void msync_writes_back(void)
+{
+    struct file *f = memfile_open(4 * PAGE_SIZE, 5, true);
+    do_mmap(test_task.mm, f, BASE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+            0);
+    CHECK_EQ(fault(P(1), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    *user_byte(P(1) + 3) = 0xab;
+    unsigned w = memfile_writes();
+    CHECK_EQ(do_msync(test_task.mm, BASE, 4 * PAGE_SIZE, MS_SYNC), 0);
+    CHECK_EQ(memfile_writes(), w + 1);
+    CHECK_EQ(memfile_byte(f, PAGE_SIZE + 3), 0xab);
+    pte_t pte = pte_at(P(1));
+    CHECK(pte_present(pte) && !pte_write(pte) && !pte_dirty(pte));
+
+    CHECK_EQ(fault(P(1), USER_WRITE | X86_PF_PROT, STACK_TOP, NULL), FAULT_OK);
+    CHECK_STR(last_path, "__do_page_fault>do_user_addr_fault>handle_mm_fault>handle_pte_fault>"
+                         "do_wp_page>wp_page_shared");
+    *user_byte(P(1) + 4) = 0xcd;
+    CHECK_EQ(do_msync(test_task.mm, BASE, PAGE_SIZE * 2, MS_SYNC), 0);
+    CHECK_EQ(memfile_writes(), w + 2);
+    CHECK_EQ(memfile_byte(f, PAGE_SIZE + 4), 0xcd);
+    /* nothing dirty: no write */
+    CHECK_EQ(do_msync(test_task.mm, BASE, 4 * PAGE_SIZE, MS_SYNC), 0);
+    CHECK_EQ(memfile_writes(), w + 2);
+    /* MS_ASYNC does nothing (Linux >= 2.6.19) */
+    *user_byte(P(1)) = 1; /* the PTE is writable again (the fault above) */
+    CHECK_EQ(do_msync(test_task.mm, BASE, 4 * PAGE_SIZE, MS_ASYNC), 0);
+    CHECK_EQ(memfile_writes(), w + 2);
+    fput(f);
+}
+
+/* msync's argument checks and the hole rule (-ENOMEM after syncing what is mapped). */
+static void msync_errors(void)
+{
+    mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ);
+    mmap_anon(P(3), PAGE_SIZE, PROT_READ);
+    CHECK_EQ(do_msync(test_task.mm, BASE + 1, PAGE_SIZE, MS_SYNC), -EINVAL);
+    CHECK_EQ(do_msync(test_task.mm, BASE, PAGE_SIZE, MS_SYNC | MS_ASYNC), -EINVAL);
+    CHECK_EQ(do_msync(test_task.mm, BASE, PAGE_SIZE, 8), -EINVAL);
+    CHECK_EQ(do_msync(test_task.mm, BASE, 0, MS_SYNC), 0);
+    CHECK_EQ(do_msync(test_task.mm, BASE, 2 * PAGE_SIZE, MS_SYNC), 0);
+    CHECK_EQ(do_msync(test_task.mm, BASE, 4 * PAGE_SIZE, MS_SYNC), -ENOMEM); /* hole at P(2) */
+    CHECK_EQ(do_msync(test_task.mm, P(5), PAGE_SIZE, MS_SYNC), -ENOMEM);
+}
+
+/* mincore: present PTEs, page-cache pages behind none PTEs of file VMAs, holes. */
+static void mincore_resident(void)
+{
+    unsigned char vec[4];
+    mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    CHECK_EQ(fault(P(1), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    CHECK_EQ(do_mincore(test_task.mm, BASE, 2, vec), 0);
+    CHECK_EQ(vec[0], 0);
+    CHECK_EQ(vec[1], 1);
+    CHECK_EQ(do_mincore(test_task.mm, BASE, 3, vec), -ENOMEM);
+    CHECK_EQ(do_mincore(test_task.mm, BASE + 1, 1, vec), -EINVAL);
+
+    struct file *f = memfile_open(2 * PAGE_SIZE, 1, false);
+    do_mmap(test_task.mm, f, P(8), 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0);
+    CHECK_EQ(do_mincore(test_task.mm, P(8), 2, vec), 0);
+    CHECK_EQ(vec[0] + vec[1], 0);
+    /* a second mapping faults page 0 in (read-around caches page 1 too) */
+    do_mmap(test_task.mm, f, P(16), 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0);
+    CHECK_EQ(fault(P(16), USER_READ, STACK_TOP, NULL), FAULT_OK);
+    CHECK_EQ(do_mincore(test_task.mm, P(8), 2, vec), 0);
+    CHECK_EQ(vec[0], 1); /* cached, not mapped here */
+    CHECK_EQ(vec[1], 1);
+    fput(f);
+}
+
+/* A host write changed the file: filemap_host_write refreshes the cached page in place, so the
+ * mapping sees the bytes; the dirty data of other pages was written back first. */
+static void host_write_refreshes(void)
+{
+    struct file *f = memfile_open(4 * PAGE_SIZE, 2, true);
+    struct address_space *m = f->f_mapping;
+    do_mmap(test_task.mm, f, BASE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+            0);
+    CHECK_EQ(fault(P(0), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    *user_byte(P(0)) = 0x11;
+    CHECK_EQ(fault(P(2), USER_READ, STACK_TOP, NULL), FAULT_OK);
+
+    CHECK_EQ(filemap_sync_before_read(m), 0);
+    CHECK_EQ(memfile_byte(f, 0), 0x11);
+    /* "the host" writes page 2 behind the cache's back, then tells the cache */
+    static unsigned char buf[PAGE_SIZE];
+    memset(buf, 0x5a, sizeof(buf));
+    CHECK_EQ(m->a_ops->writepage(m, 2, buf, PAGE_SIZE), 0);
+    filemap_host_write(m, 2 * PAGE_SIZE, PAGE_SIZE, 4 * PAGE_SIZE);
+    CHECK_EQ(*user_byte(P(2) + 100), 0x5a);
+    CHECK_EQ(*user_byte(P(0)), 0x11);
+    /* the file grew: i_size follows, so the page past the old end no longer SIGBUSes */
+    filemap_host_write(m, 4 * PAGE_SIZE, 10, 4 * PAGE_SIZE + 10);
+    CHECK_EQ(m->i_size, 4 * PAGE_SIZE + 10);
+    fput(f);
+}
+
+/* Truncation: PTEs of pages past the new end are zapped, a touch there is SIGBUS, and the tail
+ * of the partial last page reads as zeroes. */
+static void truncate_unmaps(void)
+{
+    struct file *f = memfile_open(4 * PAGE_SIZE, 7, true);
+    struct address_space *m = f->f_mapping;
+    do_mmap(test_task.mm, f, BASE, 4 * PAGE_SIZE, PROT_READ, MAP_SHARED | MAP_FIXED, 0);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ(fault(P(i), USER_READ, STACK_TOP, NULL), FAULT_OK);
+    CHECK(pte_present(pte_at(P(3))));
+    filemap_host_truncate(m, PAGE_SIZE + 0x800);
+    CHECK(pte_none(pte_at(P(2))));
+    CHECK(pte_none(pte_at(P(3))));
+    CHECK(pte_present(pte_at(P(1))));
+    CHECK_EQ(*user_byte(P(1) + 0x7ff), (unsigned char)((PAGE_SIZE + 0x7ff) * 7 + 7));
+    CHECK_EQ(*user_byte(P(1) + 0x800), 0);
+    CHECK(find_get_page(m, 3) == NULL);
+    struct fault_result res;
+    CHECK_EQ(fault(P(3), USER_READ, STACK_TOP, &res), FAULT_SIGNAL);
+    CHECK_EQ(res.signo, FL_SIGBUS);
+    CHECK_EQ(res.si_code, BUS_ADRERR);
+    assert_invariants("truncate_unmaps");
+    fput(f);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    {"msync_writes_back", msync_writes_back}, {"msync_errors", msync_errors},
+    {"mincore_resident", mincore_resident},   {"host_write_refreshes", host_write_refreshes},
+    {"truncate_unmaps", truncate_unmaps},
+};
+
+int main(int argc, char **argv)
+{
+    int ran = 0;
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        if (argc > 1 && strcmp(argv[1], tests[i].name))
+            continue;
+        int before = test_failures;
+        test_setup();
+        tests[i].fn();
+        test_teardown();
+        printf("%s %s\n", test_failures == before ? "ok  " : "FAIL", tests[i].name);
+        ran++;
+    }
+    if (!ran) {
+        fprintf(stderr, "no test named %s\n", argc > 1 ? argv[1] : "?");
+        return 2;
+    }
+    return test_failures ? 1 : 0;
+}
