@@ -79,6 +79,10 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
      * once the guest uses them. */
     e->ram = mmap(NULL, e->ram_bytes, PROT_READ | PROT_WRITE,
                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* Frames are handed out in address order, so the host can back the buffer with huge pages:
+     * one host fault per 2 MiB of fresh guest memory instead of one per 4 KiB frame. */
+    if (e->ram != MAP_FAILED)
+        madvise(e->ram, e->ram_bytes, MADV_HUGEPAGE);
     if (e->ram == MAP_FAILED || mem_init(e->ram, e->ram_bytes)) {
         snprintf(err, errlen, "cannot reserve %llu MiB of guest RAM: %s",
                  (unsigned long long)(e->ram_bytes >> 20), strerror(errno));
