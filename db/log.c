@@ -239,6 +239,9 @@ struct fl_log *fl_log_open(const char *path, char *err, size_t errlen)
     if (prepare_schema(log->db, path, err, errlen) < 0 ||
         configure(log->db, path, err, errlen) < 0 || prepare_statements(log, err, errlen) < 0)
         goto fail;
+    /* Opened: from now on wait as long as a commit would for another faultline's lock (a
+     * busy log is not an error once the run has started). */
+    sqlite3_busy_timeout(log->db, FL_WRITE_BUSY_MS);
     if (fl_writer_start(log) < 0) {
         snprintf(err, errlen, "%s: cannot start the writer thread", path);
         goto fail;

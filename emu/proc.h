@@ -104,6 +104,8 @@ struct proc {
     bool sigsuspend_mask; /* rt_sigsuspend: the frame must restore saved_blocked */
     uint64_t saved_blocked;
     struct mmu *dead_mmu;   /* the engine execve replaced, destroyed once it has stopped */
+    int pgid, sid;          /* process group and session; 0: not fixed yet (emu/sys_info.c) */
+    bool did_exec;          /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;             /* host O_PATH fd of the cwd while not running, -1 if none */
     uint64_t set_child_tid; /* CLONE_CHILD_SETTID: written by the child when it first runs */
     /* thread bookkeeping that glibc sets up */

@@ -26,6 +26,7 @@
 #include "emu/fdtable.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
@@ -238,6 +239,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     mmu_reg_write(p->mmu, UC_X86_REG_RSP, img.stack_ptr);
     p->next = e->procs;
     e->procs = p;
+    p->pgid = guest_pgrp(p); /* fixed now: it must not follow whichever pid is lowest later */
     proc_notify_start(p);
     return p;
 }

@@ -76,6 +76,8 @@ int guest_pgrp(struct proc *p)
 {
     pid_t host = getpgrp();
 
+    if (p->pgid) /* fixed at spawn or fork, changed by setpgid/setsid (emu/sys_process.c) */
+        return p->pgid;
     return host == getpid() ? first_guest_pid(p) : host;
 }
 

@@ -30,6 +30,7 @@
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
@@ -125,8 +126,9 @@ static int child_state(struct proc *p, int pid, struct proc **zombie)
     for (struct proc *q = p->emu->procs; q; q = q->next) {
         if (q->parent != p || q->reaped)
             continue;
-        /* process groups are not modelled: pid 0 and -pgid mean any child */
-        if (pid > 0 && q->task.pid != pid)
+        /* pid > 0 that child, 0 one in the caller's group, < -1 one in group -pid, -1 any */
+        if ((pid > 0 && q->task.pid != pid) || (pid == 0 && guest_pgrp(q) != guest_pgrp(p)) ||
+            (pid < -1 && guest_pgrp(q) != -pid))
             continue;
         if (q->exited && !q->mmu) {
             if (!*zombie || q->task.pid < (*zombie)->task.pid)
@@ -293,6 +295,8 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->exe = strdup(p->exe ? p->exe : "");
     c->argv = strv_dup(p->argv);
     c->ppid = p->task.tgid;
+    c->pgid = guest_pgrp(p);
+    c->sid = p->sid;
     c->parent = p;
     c->exit_signal = (int)(flags & CSIGNAL);
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
@@ -555,6 +559,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     strv_free(p->argv);
     p->argv = argv;
     argv = NULL;
+    p->did_exec = true;
     vfork_release(p);
     proc_notify_start(p);
     r = 0;
@@ -626,7 +631,9 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
         pid = id;
         break;
     case P_PGID:
-        pid = 0;
+        if (id < 0)
+            return -EINVAL;
+        pid = id ? -id : 0;
         break;
     default:
         return -EINVAL;
@@ -689,4 +696,61 @@ long sys_clone3(struct proc *p, const uint64_t a[6])
     (void)p;
     (void)a;
     return -ENOSYS;
+}
+
+/* ---- process groups and sessions (kernel/sys.c) ------------------------------------------- */
+
+static int session_of(struct proc *p)
+{
+    return p->sid ? p->sid : (int)getsid(0); /* 0: the host session faultline runs in */
+}
+
+long sys_setpgid(struct proc *p, const uint64_t a[6])
+{
+    int pid = (int)a[0], pgid = (int)a[1];
+    if (pgid < 0)
+        return -EINVAL;
+    struct proc *t = pid ? find_proc(p->emu, pid) : p;
+    if (!t || t->exited || (t != p && t->parent != p))
+        return -ESRCH;
+    if (t != p) {
+        if (session_of(t) != session_of(p))
+            return -EPERM;
+        if (t->did_exec)
+            return -EACCES;
+    }
+    if (t->sid == t->task.pid) /* a session leader stays in its group */
+        return -EPERM;
+    if (!pgid)
+        pgid = t->task.pid;
+    if (pgid != t->task.pid) { /* joining a group: it must exist in the same session */
+        bool found = false;
+        for (struct proc *q = p->emu->procs; q && !found; q = q->next)
+            found = !q->exited && guest_pgrp(q) == pgid && session_of(q) == session_of(p);
+        if (!found)
+            return -EPERM;
+    }
+    t->pgid = pgid;
+    return 0;
+}
+
+long sys_getpgid(struct proc *p, const uint64_t a[6])
+{
+    struct proc *t = a[0] ? find_proc(p->emu, (int)a[0]) : p;
+    return t ? guest_pgrp(t) : -ESRCH;
+}
+
+long sys_setsid(struct proc *p, const uint64_t a[6])
+{
+    (void)a;
+    if (guest_pgrp(p) == p->task.pid) /* a group leader cannot start a session */
+        return -EPERM;
+    p->sid = p->pgid = p->task.pid;
+    return p->task.pid;
+}
+
+long sys_getsid(struct proc *p, const uint64_t a[6])
+{
+    struct proc *t = a[0] ? find_proc(p->emu, (int)a[0]) : p;
+    return t ? session_of(t) : -ESRCH;
 }

@@ -11,6 +11,7 @@
 #include "emu/emu.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
@@ -360,9 +361,8 @@ long sys_sigaltstack(struct proc *p, const uint64_t a[6])
 
 /*
  * kill_pid_info / kill_something_info: pid > 0 is one process; -1 every guest process but the
- * sender; 0 and -pgid every guest process, because process groups are not modelled (all guests
- * are in one group, as a non-interactive shell's children are). si_code SI_USER for kill,
- * SI_TKILL for tkill/tgkill (glibc's raise and abort), si_pid/si_uid of the sender.
+ * sender; 0 the sender's process group; -pgid that group. si_code SI_USER for kill, SI_TKILL
+ * for tkill/tgkill (glibc's raise and abort), si_pid/si_uid of the sender.
  */
 static long kill_target(struct proc *p, long pid, int signo, int si_code)
 {
@@ -380,9 +380,9 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
             return q ? 0 : -ESRCH; /* a zombie accepts and drops signals */
         return send_signal(q, signo, &info);
     }
-    int found = 0;
+    int found = 0, pgid = pid == 0 ? guest_pgrp(p) : (int)-pid;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->exited || (pid == -1 && q == p))
+        if (q->exited || (pid == -1 && q == p) || (pid != -1 && guest_pgrp(q) != pgid))
             continue;
         found++;
         send_signal(q, signo, &info);

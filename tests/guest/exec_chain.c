@@ -14,8 +14,8 @@
 int main(int argc, char **argv)
 {
     int gen = argc > 1 ? atoi(argv[1]) : 1;
-    unsigned char *m = mmap(NULL, TOUCH_BYTES, PROT_READ | PROT_WRITE,
-                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    unsigned char *m =
+        mmap(NULL, TOUCH_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED)
         guest_die("mmap");
     unsigned long sum = 0;

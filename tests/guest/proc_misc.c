@@ -14,6 +14,8 @@
  *   eintr       a read of an empty pipe interrupted by a signal from another process: EINTR
  *               without SA_RESTART, the read carries on with SA_RESTART
  *   poll        poll(-1) on a pipe that only a child writes
+ *   pgrp        setpgid/getpgid/kill(-pgid) on a child, setsid refused to a group leader
+ *   autoreap    with SIGCHLD ignored a child leaves no zombie: wait fails with ECHILD
  *   orphan      getppid in a child after its parent (a middle process) has exited
  */
 #define _GNU_SOURCE
@@ -249,6 +251,52 @@ static void poll_test(void)
     printf("poll: r=%d pollin=%s got=%c\n", r, (pfd.revents & POLLIN) ? "yes" : "no", c);
 }
 
+/* Process groups and sessions as shells use them: the parent puts a child in its own group
+ * and signals the group; a child makes itself a group leader, then fails setsid (EPERM), while
+ * another child that is not a leader starts a session. */
+static void pgrp_test(void)
+{
+    pid_t c1 = fork();
+    if (c1 == 0) {
+        pause();
+        _exit(1);
+    }
+    int set = setpgid(c1, c1) == 0;
+    int got = getpgid(c1) == c1;
+    int mine = getpgrp() != c1;
+    kill(-c1, SIGTERM);
+    int st = reap(c1);
+    printf("pgrp: setpgid=%s getpgid=%s parent-unchanged=%s group-kill=%s\n", set ? "yes" : "no",
+           got ? "yes" : "no", mine ? "yes" : "no",
+           WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM ? "SIGTERM" : "other");
+    pid_t c2 = fork();
+    if (c2 == 0) {
+        int leader = setpgid(0, 0) == 0 && getpgrp() == getpid();
+        int refused = setsid() == -1 && errno == EPERM;
+        _exit(leader | refused << 1);
+    }
+    st = reap(c2);
+    pid_t c3 = fork();
+    if (c3 == 0)
+        _exit(setsid() == getpid() && getsid(0) == getpid() && getpgrp() == getpid() ? 0 : 1);
+    int st3 = reap(c3);
+    printf("pgrp: leader+setsid-refused=%d setsid=%s\n", WEXITSTATUS(st),
+           WEXITSTATUS(st3) == 0 ? "yes" : "no");
+}
+
+/* SIGCHLD ignored: children are reaped at exit (no zombies), so wait ends with ECHILD */
+static void autoreap_test(void)
+{
+    signal(SIGCHLD, SIG_IGN);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(3);
+    int st;
+    pid_t r = waitpid(-1, &st, 0);
+    printf("autoreap: wait=%s\n", r < 0 && errno == ECHILD ? "ECHILD" : "a child");
+    signal(SIGCHLD, SIG_DFL);
+}
+
 static void orphan_test(void)
 {
     int fds[2];
@@ -299,6 +347,8 @@ int main(int argc, char **argv)
     eintr_test(0);
     eintr_test(1);
     poll_test();
+    pgrp_test();
+    autoreap_test();
     orphan_test();
     printf("done\n");
     return 0;

@@ -147,8 +147,7 @@ static void raise_test(void)
            sigismember(&now, SIGUSR1) ? "no" : "yes", old.sa_handler == SIG_DFL ? "yes" : "no");
     install(SIGUSR1, on_usr1, SA_NODEFER);
     raise(SIGUSR1);
-    printf("nodefer: hits=%d blocked-inside=%s\n", usr1_hits,
-           usr1_blocked_inside ? "yes" : "no");
+    printf("nodefer: hits=%d blocked-inside=%s\n", usr1_hits, usr1_blocked_inside ? "yes" : "no");
 }
 
 static volatile int usr2_ok;

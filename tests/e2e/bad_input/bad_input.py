@@ -51,6 +51,9 @@ def case_elves(a):
     with open(os.path.join(out, "cases.txt")) as f:
         cases = [l.rstrip("\n").split("\t") for l in f if l.strip()]
     check(len(cases) >= 15, "make_bad_elves produced %d cases" % len(cases))
+    for f in ("x.db", "x.db-wal", "x.db-shm"):  # a log left by an older build would be reused
+        if os.path.exists(os.path.join(out, f)):
+            os.unlink(os.path.join(out, f))
     for name, want in cases:
         path = os.path.join(out, name)
         rc, _, err = run(a.faultline, ["run", "--db", os.path.join(out, "x.db"), "--", path],
