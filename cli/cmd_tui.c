@@ -3,15 +3,18 @@
  * options, same log, same exit status), shown live in the terminal UI with stepping (ui/).
  *
  * The guest must not write to the terminal the TUI draws on: before the guest is loaded, the
- * host's fds 0, 1 and 2 (which the guest's fd table duplicates) are pointed at two pipes, whose
- * other ends the TUI reads into its output panel and writes what the user types into. faultline's
- * own messages during the run (the kernel's segfault lines) land in the panel too. The terminal
- * fds are restored before the summary line is printed.
+ * host's fds 0, 1 and 2 (which the guest's fd table duplicates) are pointed at a pseudo-terminal
+ * of its own, so it runs as it would in a terminal (isatty, line-buffered stdout, the window
+ * size). The TUI reads the pty's master into its output panel and writes what the user types
+ * into it. faultline's own messages during the run (the kernel's segfault lines) land in the
+ * panel too. The terminal fds are restored before the summary line is printed.
  */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -29,6 +32,21 @@ static void restore_stdio(const int saved[3])
         dup2(saved[fd], fd);
         close(saved[fd]);
     }
+}
+
+/* A new pseudo-terminal: its master in *master, its slave returned (-1 on error). */
+static int open_guest_pty(int *master)
+{
+    *master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (*master < 0)
+        return -1;
+    const char *name = grantpt(*master) || unlockpt(*master) ? NULL : ptsname(*master);
+    int slave = name ? open(name, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+    if (slave < 0) {
+        close(*master);
+        *master = -1;
+    }
+    return slave;
 }
 
 /* True when the options (before "--") ask for --help, which needs no terminal. */
@@ -53,35 +71,36 @@ int cmd_tui(int argc, char **argv)
     if (rc >= 0)
         return rc;
 
-    int saved[3], tty_in, tty_out, outp[2], inp[2];
+    int master = -1, slave = open_guest_pty(&master);
+    if (slave < 0) {
+        perror("faultline tui: cannot create a pseudo-terminal for the guest");
+        s.status = 1;
+        return run_session_finish(&s);
+    }
+    int saved[3], tty_in, tty_out;
     for (int fd = 0; fd < 3; fd++)
         saved[fd] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
     tty_in = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
     tty_out = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
-    if (pipe2(outp, O_CLOEXEC) || pipe2(inp, O_CLOEXEC)) {
-        perror("faultline tui: pipe");
-        s.status = 1;
-        return run_session_finish(&s);
-    }
-    dup2(inp[0], STDIN_FILENO);
-    dup2(outp[1], STDOUT_FILENO);
-    dup2(outp[1], STDERR_FILENO);
-    close(inp[0]);
-    close(outp[1]);
+    struct winsize ws;
+    if (ioctl(tty_out, TIOCGWINSZ, &ws) == 0)
+        ioctl(slave, TIOCSWINSZ, &ws);
+    for (int fd = 0; fd < 3; fd++)
+        dup2(slave, fd);
+    close(slave);
 
     char err[256] = "out of memory";
     struct tui *ui = tui_create(s.e);
     int spawned = ui && run_session_spawn(&s) == 0;
     int ui_failed = !ui;
     if (spawned) {
-        struct tui_io io = {tty_in, tty_out, outp[0], inp[1]};
+        struct tui_io io = {tty_in, tty_out, master, fcntl(master, F_DUPFD_CLOEXEC, 3)};
         ui_failed = tui_run(ui, &io, run_guest, &s, err, sizeof(err)) != 0;
     } else {
         tui_destroy(ui);
         close(tty_in);
         close(tty_out);
-        close(outp[0]);
-        close(inp[1]);
+        close(master);
     }
     restore_stdio(saved);
     if (ui && !spawned)

@@ -51,7 +51,6 @@ struct ctl {
     uint64_t bps[CTL_MAX_BP];
     int nbp;
     atomic_bool bp_dirty; /* also read without the lock, to skip it on the fast path */
-    bool can_kick;        /* written by the emulator thread only: the ticker may end the round */
     bool running;         /* running freely: continue, run to fault, step over a call */
     bool ticker_exit;
     atomic_int pause_req, quit_req; /* lock-free: set from signal handlers too */
@@ -293,12 +292,9 @@ static bool paused(struct ctl *c, struct proc *p, enum ctl_reason why)
 static void ctl_round(void *ctx, struct proc *p, bool leaving)
 {
     struct ctl *c = ctx;
-    /* Per fault this is the fast path: the lock only when something changed. A tick landing
-     * on a live engine is harmless; before p leaves the CPU, wait for one in progress. */
-    if (leaving || c->bp_dirty) {
+    /* Per fault this is the fast path: the lock only when the breakpoints changed. */
+    if (c->bp_dirty) {
         pthread_mutex_lock(&c->lock);
-        if (leaving)
-            c->can_kick = false;
         sync_breakpoints(c);
         pthread_mutex_unlock(&c->lock);
     }
@@ -356,13 +352,9 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
         c->cl.on_tick(c->cl.ctx, p);
     }
     set_code_hook(c, p);
-    c->skip_armed = hook_ran_here;
+    /* still armed if the hook has not run since (the instruction's fetch faulted first) */
+    c->skip_armed = hook_ran_here || (c->skip_armed && c->skip_addr == rip);
     c->skip_addr = rip;
-    if (!c->can_kick) {
-        pthread_mutex_lock(&c->lock);
-        c->can_kick = true;
-        pthread_mutex_unlock(&c->lock);
-    }
 }
 
 static void *ticker_main(void *arg)
@@ -376,8 +368,8 @@ static void *ticker_main(void *arg)
             pthread_mutex_unlock(&c->lock);
             return NULL;
         }
-        if (c->can_kick && (c->running || c->pause_req || c->quit_req))
-            emu_kick(c->e);
+        if (c->running || c->pause_req || c->quit_req)
+            emu_kick(c->e); /* a no-op between rounds */
         pthread_mutex_unlock(&c->lock);
     }
 }

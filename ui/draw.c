@@ -58,8 +58,6 @@ static void title(int y, int x, int w, const char *name)
 
 static const char *why_text(const struct tui_snapshot *s)
 {
-    if (s->exited)
-        return "EXITED";
     if (!s->paused)
         return "RUNNING";
     switch (s->why) {
@@ -71,8 +69,9 @@ static const char *why_text(const struct tui_snapshot *s)
         return "PAUSED at breakpoint";
     case CTL_FAULT:
         return "PAUSED after fault";
+    case CTL_PROC_EXITED: /* a process exited, others may go on */
+        return "PROCESS EXITED";
     case CTL_PAUSED:
-    case CTL_PROC_EXITED:
         break;
     }
     return "PAUSED";
@@ -278,7 +277,7 @@ static void draw_output(struct tui *t, int y, int w, int h)
 {
     title(y, 0, w,
           t->input == IN_STDIN ? "guest output  [typing to guest stdin: Enter sends, "
-                                 "Ctrl-D closes, Esc leaves]"
+                                 "Ctrl-D: end of file, Esc leaves]"
                                : "guest output (i: type to its stdin)");
     for (int r = 0; r < h - 1; r++) {
         const char *l = output_line(t, h - 2 - r);
@@ -397,7 +396,10 @@ void tui_draw(struct tui *t)
     attroff(COLOR_PAIR(C_BAR));
     put(0, 0, W, COLOR_PAIR(C_BAR) | A_BOLD,
         " faultline tui | pid %d %s | %s | faults %llu | ? help", s->pid, s->comm,
-        t->emu_done && !s->exited ? "FINISHED" : why_text(s), (unsigned long long)t->sh.feed_total);
+        t->emu_done           ? (s->exited ? "EXITED" : "ENDED") /* the whole run is over */
+        : ctl_running(t->ctl) ? "RUNNING" /* also while blocked in a syscall */
+                              : why_text(s),
+        (unsigned long long)t->sh.feed_total);
 
     draw_regs(t, 1, 0, lw);
     draw_code(t, 11, 0, lw, main_end - 11);

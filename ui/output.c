@@ -1,5 +1,5 @@
 /*
- * output.c - the guest's stdout and stderr, read from their pipe into a ring of lines for the
+ * output.c - the guest's stdout and stderr, read from its pty into a ring of lines for the
  * output panel. Control characters other than newline and tab are shown as '.', so nothing the
  * guest writes can move the cursor or change the terminal.
  */
@@ -59,7 +59,7 @@ bool output_drain(struct tui *t)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            if (n == 0) { /* every writer closed: the guest is gone */
+            if (n == 0 || errno == EIO) { /* every slave fd closed: the guest is gone */
                 close(t->guest_out);
                 t->guest_out = -1;
             }

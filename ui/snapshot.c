@@ -99,7 +99,7 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
     struct tui_snapshot *s = &sh->snap;
     s->gen++;
     s->valid = true;
-    s->paused = paused;
+    s->paused = paused || why == CTL_PROC_EXITED;
     s->exited = why == CTL_PROC_EXITED;
     s->why = why;
     s->pid = p->task.pid;

@@ -4,8 +4,9 @@
  * Two threads: the guest runs on its own thread inside emu_run, driven by the stepping
  * controller; this thread owns the terminal. The controller's callbacks copy what is shown into
  * the shared snapshot (snapshot.c); this thread redraws from it at most 20 times a second, drains
- * the guest's output pipe, and turns keys into controller commands. A guest blocked reading its
- * stdin therefore never freezes the screen: the user can switch to typing (i) and feed it.
+ * the guest's terminal (a pty) into the output panel, and turns keys into controller commands. A
+ * guest blocked reading its stdin therefore never freezes the screen: the user can switch to typing
+ * (i) and feed it.
  */
 #include "ui/tui.h"
 
@@ -152,7 +153,7 @@ static void finish_input(struct tui *t)
         ctl_refresh(t->ctl);
         break;
     case IN_STDIN:
-        if (t->guest_in >= 0) {
+        if (t->guest_in >= 0) { /* the pty echoes the line into the output, as a terminal */
             t->line[t->linelen++] = '\n';
             if (write(t->guest_in, t->line, t->linelen) < 0)
                 snprintf(t->msg, sizeof(t->msg), "the guest's stdin is closed");
@@ -176,13 +177,16 @@ static void line_key(struct tui *t, int ch)
     } else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
         if (t->linelen)
             t->linelen--;
-    } else if (ch == 4 && t->input == IN_STDIN) { /* Ctrl-D: end of the guest's input */
-        if (t->guest_in >= 0) {
-            close(t->guest_in);
-            t->guest_in = -1;
-        }
+    } else if (ch == 4 && t->input == IN_STDIN) {
+        /* Ctrl-D, as on a terminal: the pty's line discipline hands over the typed part of the
+         * line, or end-of-file when there is none */
+        t->line[t->linelen++] = 4;
+        if (t->guest_in >= 0 && write(t->guest_in, t->line, t->linelen) < 0)
+            snprintf(t->msg, sizeof(t->msg), "the guest's terminal is closed");
+        else
+            snprintf(t->msg, sizeof(t->msg), "sent end-of-file (Ctrl-D) to the guest");
         t->input = IN_NONE;
-        snprintf(t->msg, sizeof(t->msg), "closed the guest's stdin");
+        t->linelen = 0;
     } else if (ch >= 32 && ch < 127 && t->linelen < (int)sizeof(t->line) - 2) {
         t->line[t->linelen++] = (char)ch;
     }
@@ -321,14 +325,17 @@ static void update_rate(struct tui *t)
     }
 }
 
-static void redraw(struct tui *t)
+/* Draw the newest state; returns the number of faults drawn. */
+static uint64_t redraw(struct tui *t)
 {
     pthread_mutex_lock(&t->sh.lock);
     take_view(t);
     update_rate(t);
     tui_draw(t);
+    uint64_t faults = t->sh.feed_total;
     pthread_mutex_unlock(&t->sh.lock);
     refresh();
+    return faults;
 }
 
 struct tui *tui_create(struct emu *e)
@@ -399,7 +406,8 @@ int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void
     t->rate_t = now_s();
 
     double last_draw = 0;
-    bool dirty = true, quit = false;
+    bool dirty = true, quit = false, drawn_running = false, drawn_done = false;
+    uint64_t drawn_faults = 0;
     while (!quit) {
         if (output_drain(t))
             dirty = true;
@@ -414,34 +422,35 @@ int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void
             else
                 quit = !key(t, ch);
         }
+        /* new state, new faults, or the controller started or stopped running */
+        bool running = ctl_running(t->ctl), done = atomic_load(&t->emu_done);
         pthread_mutex_lock(&t->sh.lock);
-        if (t->sh.snap.gen != t->view_gen)
+        if (t->sh.snap.gen != t->view_gen || t->sh.feed_total != drawn_faults ||
+            running != drawn_running || done != drawn_done)
             dirty = true;
         pthread_mutex_unlock(&t->sh.lock);
         double now = now_s();
         if (dirty && (ch != ERR || now - last_draw >= REDRAW_MS / 1000.0)) {
-            redraw(t);
+            drawn_running = running;
+            drawn_done = done;
+            drawn_faults = redraw(t);
             last_draw = now;
             dirty = false;
         }
     }
 
-    /* Quit: stop the guest (also if it waits for stdin or for room in its output pipe). */
+    /* Quit: stop the guest. Closing the pty's master hangs its terminal up, so a guest waiting
+     * to read it or for room to write returns at once. */
     ctl_quit(t->ctl);
     if (t->guest_in >= 0)
         close(t->guest_in);
-    while (!atomic_load(&t->emu_done)) {
-        output_drain(t);
-        struct timespec ts = {0, 5 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    if (t->guest_out >= 0)
+        close(t->guest_out);
     pthread_join(th, NULL);
     endwin();
     delscreen(scr);
     fclose(out);
     fclose(in);
-    if (t->guest_out >= 0)
-        close(t->guest_out);
     tui_destroy(t);
     return 0;
 }

@@ -11,8 +11,8 @@ struct emu;
 /* The terminal and the guest's stdio, as cmd_tui set them up. */
 struct tui_io {
     int tty_in, tty_out; /* the user's terminal */
-    int guest_out;       /* read end of the pipe behind the guest's fds 1 and 2 */
-    int guest_in;        /* write end of the pipe behind the guest's fd 0 */
+    int guest_out;       /* read: the master of the pty behind the guest's fds 0, 1, 2 */
+    int guest_in;        /* write: the same master (its own fd) */
 };
 
 struct tui;

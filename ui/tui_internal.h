@@ -56,7 +56,7 @@ struct tui {
  * t->sh.lock, then calls refresh() after releasing it). */
 void tui_draw(struct tui *t);
 void tui_colors(void);
-/* output.c: drain the guest's output pipe into the panel; true if anything arrived. */
+/* output.c: drain the guest's terminal (pty master) into the panel; true if anything arrived. */
 bool output_drain(struct tui *t);
 /* output.c: the panel's line n from the newest (0: newest), or NULL. */
 const char *output_line(const struct tui *t, int n);

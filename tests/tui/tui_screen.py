@@ -417,6 +417,86 @@ def case_segv(opts):
         t.close()
 
 
+BUSYBOX = "/bin/busybox"
+
+
+def case_stdin(opts):
+    """The guest's stdin is a terminal of its own: typed lines reach `busybox cat` (echoed, as
+    a terminal does, and copied back by cat), Ctrl-D ends its input."""
+    if not os.path.exists(BUSYBOX):
+        print("no %s: skipped" % BUSYBOX)
+        return
+    t, s, _ = start(opts, "stdin", prog=BUSYBOX, args=("cat",))
+    try:
+        t.keys("c")
+        t.wait(r"\| RUNNING \|", desc="cat to run")
+        t.keys("i")
+        t.wait(r"(?m)^stdin>", desc="the typing prompt")
+        t.keys("hello tui", "Enter")
+        t.wait(lambda s: len(re.findall(r"(?m)^hello tui$", s)) == 2,
+               desc="the echoed line and cat's copy of it")
+        t.keys("C-d")
+        t.wait(r"EXITED", desc="cat to end at end-of-file")
+        t.keys("q")
+        check(t.wait_exit() == 0, "cat did not exit with 0")
+    finally:
+        t.close()
+
+
+def case_stdin_quit(opts):
+    """Quitting while the guest waits to read its terminal stops it at once."""
+    if not os.path.exists(BUSYBOX):
+        print("no %s: skipped" % BUSYBOX)
+        return
+    t, s, _ = start(opts, "stdin_quit", prog=BUSYBOX, args=("cat",))
+    try:
+        t.keys("c")
+        t.wait(r"\| RUNNING \|", desc="cat to run")
+        t.keys("q")
+        rc = t.wait_exit()
+        check(rc == 130, "exit status %d (want 130, interrupted)" % rc)
+        status, faults, rows, _ = db_run(t)
+        check(status == "interrupted", "runs.status is %r" % status)
+    finally:
+        t.close()
+
+
+def case_processes(opts):
+    """A breakpoint at busybox's entry point stops each process that execs busybox (a new
+    engine each time), and the run ends with every process's faults in the log."""
+    if not os.path.exists(BUSYBOX):
+        print("no %s: skipped" % BUSYBOX)
+        return
+    script = "%s echo b | %s cat; exit 3" % (BUSYBOX, BUSYBOX)
+    t, s, _ = start(opts, "processes", prog=BUSYBOX, args=("sh", "-c", script))
+    try:
+        entry = elf_entry(BUSYBOX)
+        t.keys("b")
+        t.wait(r"toggle breakpoint at")
+        t.keys("%x" % entry, "Enter")
+        t.wait(r"breakpoint set at %x" % entry)
+        pids = []
+        for _ in range(2):
+            t.keys("c")
+            s = t.wait(lambda s: "PAUSED at breakpoint" in s and
+                       int(re.search(r"\| pid (\d+) ", s).group(1)) not in pids + [1000],
+                       timeout=30, desc="the next exec'd process at the breakpoint")
+            check(reg(s, "rip") == entry, "not stopped at the entry point", s)
+            pids.append(int(re.search(r"\| pid (\d+) ", s).group(1)))
+        t.keys("c")
+        t.wait(r"EXITED", timeout=30, desc="the shell to exit")
+        t.keys("q")
+        check(t.wait_exit() == 3, "the shell's status 3 was not returned")
+        c = sqlite3.connect(t.db)
+        got = sorted(r[0] for r in c.execute("SELECT DISTINCT pid FROM faults"))
+        c.close()
+        check(got == sorted([1000] + pids), "faults of pids %r, want %r" % (got, [1000] + pids))
+        status, faults, rows, _ = db_run(t)
+        check(status == "exited" and rows == faults, "runs: %r, %d rows" % (status, rows))
+    finally:
+        t.close()
+
+
 CASES = {
     "initial": case_initial,
     "step": case_step,
@@ -429,6 +509,9 @@ CASES = {
     "step-over": case_step_over,
     "pause": case_pause,
     "segv": case_segv,
+    "stdin": case_stdin,
+    "stdin-quit": case_stdin_quit,
+    "processes": case_processes,
 }
 
 
