@@ -22,13 +22,13 @@
 #include <unicorn/unicorn.h>
 #include <unistd.h>
 
-#define PAGE 4096UL
-#define RAM (4UL << 30)
+#define PAGE  4096UL
+#define RAM   (4UL << 30)
 #define SLOTS (1UL << 21) /* page table: open addressing, 2M slots */
 
 static uint8_t *ram;
 static uint64_t next_frame = PAGE; /* frame 0 unused */
-static uint64_t *keys, *vals;       /* virtual page -> physical address */
+static uint64_t *keys, *vals;      /* virtual page -> physical address */
 static uint64_t brk_start, brk_cur, mmap_top = 0x7ffff7fff000UL;
 static int exited, exit_code;
 
@@ -114,8 +114,8 @@ static long do_io(int fd, uint64_t buf, size_t n, bool wr)
 static void hook_syscall(uc_engine *uc, void *ud)
 {
     uint64_t nr, a[6];
-    int ids[] = {UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX, UC_X86_REG_R10, UC_X86_REG_R8,
-                 UC_X86_REG_R9};
+    int ids[] = {UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
+                 UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
     uc_reg_read(uc, UC_X86_REG_RAX, &nr);
     for (int i = 0; i < 6; i++)
         uc_reg_read(uc, ids[i], &a[i]);
@@ -161,7 +161,9 @@ static void hook_syscall(uc_engine *uc, void *ud)
         get(path, a[1], sizeof(path) - 1);
         path[sizeof(path) - 1] = 0;
         ret = fstatat(a[0] == (uint64_t)(uint32_t)AT_FDCWD ? AT_FDCWD : (int)a[0], path, &st,
-                      (int)a[3]) ? -errno : 0;
+                      (int)a[3])
+                  ? -errno
+                  : 0;
         if (!ret)
             put(a[2], &st, sizeof(st));
         break;
@@ -178,7 +180,11 @@ static void hook_syscall(uc_engine *uc, void *ud)
         mmap_top -= (a[1] + PAGE - 1) & ~(PAGE - 1);
         ret = mmap_top;
         break;
-    case 10: case 11: case 28: case 273: case 218: /* mprotect munmap madvise robust tid */
+    case 10:
+    case 11:
+    case 28:
+    case 273:
+    case 218: /* mprotect munmap madvise robust tid */
         ret = nr == 218 ? 1000 : 0;
         break;
     case 158: /* arch_prctl(ARCH_SET_FS) */
@@ -213,10 +219,17 @@ static void hook_syscall(uc_engine *uc, void *ud)
         }
         ret = 0;
         break;
-    case 39: case 102: case 104: case 107: case 108: case 110: case 186:
+    case 39:
+    case 102:
+    case 104:
+    case 107:
+    case 108:
+    case 110:
+    case 186:
         ret = 1000;
         break;
-    case 60: case 231:
+    case 60:
+    case 231:
         exited = 1;
         exit_code = a[0] & 0xff;
         uc_emu_stop(uc);
@@ -248,8 +261,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bare_runner: %s: not a static non-PIE x86-64 executable\n", argv[1]);
         return 126;
     }
-    ram = mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-               -1, 0);
+    ram =
+        mmap(NULL, RAM, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     keys = calloc(SLOTS, 8);
     vals = calloc(SLOTS, 8);
     uint64_t phdr = 0;
@@ -284,9 +297,8 @@ int main(int argc, char **argv)
         stack[k++] = argp[i];
     stack[k++] = 0;
     stack[k++] = 0; /* no environment */
-    uint64_t aux[][2] = {{AT_PHDR, phdr},     {AT_PHENT, sizeof(Elf64_Phdr)},
-                         {AT_PHNUM, eh->e_phnum}, {AT_PAGESZ, PAGE},
-                         {AT_ENTRY, eh->e_entry}, {AT_RANDOM, rnd},
+    uint64_t aux[][2] = {{AT_PHDR, phdr},   {AT_PHENT, sizeof(Elf64_Phdr)}, {AT_PHNUM, eh->e_phnum},
+                         {AT_PAGESZ, PAGE}, {AT_ENTRY, eh->e_entry},        {AT_RANDOM, rnd},
                          {AT_NULL, 0}};
     for (size_t i = 0; i < sizeof(aux) / sizeof(aux[0]); i++) {
         stack[k++] = aux[i][0];
@@ -306,8 +318,7 @@ int main(int argc, char **argv)
     uc_err err = uc_emu_start(uc, rip, 0, 0, 0);
     if (!exited) {
         uc_reg_read(uc, UC_X86_REG_RIP, &rip);
-        fprintf(stderr, "bare_runner: stopped at %#lx: %s\n", (unsigned long)rip,
-                uc_strerror(err));
+        fprintf(stderr, "bare_runner: stopped at %#lx: %s\n", (unsigned long)rip, uc_strerror(err));
         return 1;
     }
     return exit_code;

@@ -60,9 +60,9 @@ struct uiov_iter {
     uint64_t off; /* bytes already done in iov[seg] */
 };
 
-/* Copy n bytes of buf out to the guest segments at the cursor; returns the bytes copied, less
- * than n only if a fault stopped it. */
-static size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n)
+/* Copy n bytes between buf and the guest segments at the cursor (out: to the guest); returns
+ * the bytes copied, less than n only if a fault stopped it. */
+static size_t iter_copy(struct proc *p, struct uiov_iter *it, char *buf, size_t n, bool out)
 {
     size_t done = 0;
 
@@ -73,7 +73,8 @@ static size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *bu
 
         if (chunk > n - done)
             chunk = n - done;
-        left = copy_to_user(&p->task, v->base + it->off, buf + done, chunk);
+        left = out ? copy_to_user(&p->task, v->base + it->off, buf + done, chunk)
+                   : copy_from_user(&p->task, buf + done, v->base + it->off, chunk);
         done += chunk - left;
         it->off += chunk - left;
         if (left)
@@ -86,29 +87,14 @@ static size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *bu
     return done;
 }
 
-/* Copy up to n bytes from the guest segments at the cursor into buf; same contract. */
+static size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n)
+{
+    return iter_copy(p, it, (char *)buf, n, true);
+}
+
 static size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n)
 {
-    size_t done = 0;
-
-    while (done < n && it->seg < it->cnt) {
-        const struct uiov *v = &it->iov[it->seg];
-        size_t chunk = v->len - it->off;
-        size_t left;
-
-        if (chunk > n - done)
-            chunk = n - done;
-        left = copy_from_user(&p->task, buf + done, v->base + it->off, chunk);
-        done += chunk - left;
-        it->off += chunk - left;
-        if (left)
-            break;
-        if (it->off == v->len) {
-            it->seg++;
-            it->off = 0;
-        }
-    }
-    return done;
+    return iter_copy(p, it, buf, n, false);
 }
 
 /* Files that give a full read when the data is there: read them to the full count. Anything

@@ -16,7 +16,7 @@
 #include "guest.h"
 
 #define GROW_PAGES 16
-#define SLOTS 512
+#define SLOTS      512
 
 static unsigned long raw_brk(unsigned long addr)
 {
@@ -65,7 +65,9 @@ int main(void)
         } else {
             unsigned r = lcg();
             /* mostly small, some medium, a few above the 128 KiB mmap threshold */
-            len[s] = r % 16 == 0 ? 130000 + r % 200000 : r % 4 == 0 ? 1000 + r % 20000 : 1 + r % 300;
+            len[s] = r % 16 == 0  ? 130000 + r % 200000
+                     : r % 4 == 0 ? 1000 + r % 20000
+                                  : 1 + r % 300;
             slot[s] = malloc(len[s]);
             if (!slot[s])
                 guest_die("malloc");

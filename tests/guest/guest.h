@@ -39,8 +39,8 @@ static inline void guest_die(const char *what)
  */
 static inline unsigned char *guest_map(unsigned long hint, size_t len, int prot)
 {
-    void *p = mmap((void *)hint, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-                   -1, 0);
+    void *p =
+        mmap((void *)hint, len, prot, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (p == MAP_FAILED)
         p = mmap((void *)hint, len, prot, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
