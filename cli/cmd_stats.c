@@ -177,6 +177,40 @@ static void totals(struct report *r)
     done(r, st, rc);
 }
 
+/* Memory pressure: the optional reclaim_stats row of the run (written only by runs that had
+ * swap or reclaimed; older logs and quiet runs have no table or no row: nothing printed). */
+static void reclaim(struct report *r)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT policy, swap_bytes, anon_evicted, swap_out, swap_in,"
+                           " swapcache_hits, file_dropped, file_written_back, file_refaults,"
+                           " scanned, rotated, oom_kills FROM reclaim_stats WHERE run_id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, r->run);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        static const char *const what[] = {
+            "anonymous pages evicted",
+            "pages written to swap",
+            "pages read back from swap (major)",
+            "swap-ins found in the swap cache",
+            "file pages dropped",
+            "dirty file pages written back",
+            "file pages read again after being dropped (refaults)",
+            "pages scanned",
+            "second chances (accessed bit set)",
+            "OOM kills",
+        };
+        char b[32];
+        printf("\n  Reclaim (--reclaim %s, --swap %lld MiB):\n", text(st, 0),
+               (long long)(sqlite3_column_int64(st, 1) >> 20));
+        for (int i = 0; i < 10; i++)
+            printf("  %15s      %s\n", count(b, sqlite3_column_int64(st, 2 + i)), what[i]);
+    }
+    sqlite3_finalize(st);
+}
+
 static void by_path(struct report *r)
 {
     sqlite3_stmt *st =
@@ -452,6 +486,7 @@ int cmd_stats(int argc, char **argv)
     if (rc == 0) {
         header(&r, path);
         totals(&r);
+        reclaim(&r);
         if (r.total > 0 && !r.failed) {
             by_path(&r);
             by_vma(&r);

@@ -11,6 +11,7 @@
 
 #include "cli/run_options.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 
 extern char **environ;
 
@@ -23,7 +24,11 @@ static void run_usage(FILE *f, const char *cmd)
             "\n"
             "  --db PATH            fault log to append the run to (default faultline.db)\n"
             "  --no-log             do not write a fault log\n"
-            "  --ram SIZE           guest-physical RAM, e.g. 512M, 4G (default 2G)\n"
+            "  --ram SIZE           guest-physical RAM, e.g. 512M, 4G (default 2G): the limit\n"
+            "                       of resident frames, page tables and page cache included\n"
+            "  --swap SIZE          swap space, e.g. 64M (default 0: no swap)\n"
+            "  --swap-file PATH     keep the swap space in PATH (default: an unlinked temp file)\n"
+            "  --reclaim POLICY     page replacement: clock (default, second chance), lru, fifo\n"
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
             "  --major-faults=RULE  which page-cache misses are major: host (default: only\n"
             "                       pages the host's own page cache lacks, as the real\n"
@@ -119,19 +124,14 @@ static char *json_escape_append(char *out, const char *key, const char *val)
 int parse_run_options(int argc, char **argv, struct run_options *ro)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},
-        {"no-log", no_argument, 0, 'n'},
-        {"ram", required_argument, 0, 'r'},
-        {"fault-around", required_argument, 0, 'f'},
-        {"timeout", required_argument, 0, 't'},
-        {"max-insns", required_argument, 0, 'i'},
-        {"icount", no_argument, 0, 'c'},
-        {"strace", optional_argument, 0, 's'},
-        {"sysroot", required_argument, 0, 'L'},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {"major-faults", required_argument, 0, 'M'},
-        {0, 0, 0, 0},
+        {"db", required_argument, 0, 'd'},      {"no-log", no_argument, 0, 'n'},
+        {"ram", required_argument, 0, 'r'},     {"fault-around", required_argument, 0, 'f'},
+        {"timeout", required_argument, 0, 't'}, {"max-insns", required_argument, 0, 'i'},
+        {"icount", no_argument, 0, 'c'},        {"strace", optional_argument, 0, 's'},
+        {"sysroot", required_argument, 0, 'L'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},          {"major-faults", required_argument, 0, 'M'},
+        {"swap", required_argument, 0, 'S'},    {"swap-file", required_argument, 0, 'W'},
+        {"reclaim", required_argument, 0, 'R'}, {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
     memset(ro, 0, sizeof(*ro));
@@ -197,6 +197,34 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
                 return 2;
             }
             ro->options_json = json_escape_append(ro->options_json, "major_faults", optarg);
+            break;
+        case 'S':
+            v = parse_size(optarg);
+            if (v < 0 || (v > 0 && v < 2 * 4096)) {
+                fprintf(stderr, "faultline %s: --swap %s: expected 0 or a size of at least 8k\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->swap_bytes = v;
+            ro->options_json = json_escape_append(ro->options_json, "swap", optarg);
+            break;
+        case 'W':
+            opt->swap_file = optarg;
+            ro->options_json = json_escape_append(ro->options_json, "swap_file", optarg);
+            break;
+        case 'R':
+            if (!strcmp(optarg, "clock")) {
+                opt->reclaim = RECLAIM_CLOCK;
+            } else if (!strcmp(optarg, "lru")) {
+                opt->reclaim = RECLAIM_LRU;
+            } else if (!strcmp(optarg, "fifo")) {
+                opt->reclaim = RECLAIM_FIFO;
+            } else {
+                fprintf(stderr, "faultline %s: --reclaim %s: expected clock, lru or fifo\n", cmd,
+                        optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "reclaim", optarg);
             break;
         case 't':
             opt->time_limit = strtod(optarg, &end);

@@ -15,6 +15,7 @@
 
 #include "db/log.h"
 #include "emu/signal.h"
+#include "kernel_model/swap.h"
 
 static struct emu *running_emu;
 
@@ -167,6 +168,20 @@ void run_session_run(struct run_session *s)
     }
 }
 
+static const char *policy_name(void)
+{
+    return reclaim_policy == RECLAIM_LRU    ? "lru"
+           : reclaim_policy == RECLAIM_FIFO ? "fifo"
+                                            : "clock";
+}
+
+static bool reclaim_happened(const struct run_session *s)
+{
+    const struct vm_event_state *ve = &vm_events;
+    return s->ro.opt.swap_bytes || ve->pgsteal_anon || ve->pgsteal_file || ve->pswpin ||
+           ve->oom_kills;
+}
+
 int run_session_finish(struct run_session *s)
 {
     char err[512];
@@ -176,6 +191,24 @@ int run_session_finish(struct run_session *s)
         s->wall = now() - s->t0;
     unsigned long min_flt = p ? p->task.min_flt : 0, maj_flt = p ? p->task.maj_flt : 0;
     int log_failed = 0;
+    if (s->log && reclaim_happened(s)) {
+        const struct vm_event_state *ve = &vm_events;
+        struct fl_reclaim_stats rs = {
+            .policy = policy_name(),
+            .swap_bytes = s->ro.opt.swap_bytes,
+            .anon_evicted = ve->pgsteal_anon,
+            .swap_out = ve->pswpout,
+            .swap_in = ve->pswpin,
+            .swapcache_hits = ve->swapcache_hits,
+            .file_dropped = ve->pgsteal_file,
+            .file_written_back = ve->pgwriteback_file,
+            .file_refaults = ve->workingset_refault,
+            .scanned = ve->pgscan,
+            .rotated = ve->pgrotated,
+            .oom_kills = ve->oom_kills,
+        };
+        fl_log_reclaim(s->log, &rs);
+    }
     if (s->log) {
         struct fl_run_end end = {
             .status = stop_status(res),
@@ -209,6 +242,15 @@ int run_session_finish(struct run_session *s)
         if (s->log)
             fprintf(stderr, "; log %s run %lld", s->ro.opt.db_path, (long long)s->run_id);
         fputc('\n', stderr);
+        const struct vm_event_state *ve = &vm_events;
+        if (reclaim_happened(s) &&
+            (ve->pgsteal_anon || ve->pgsteal_file || ve->pswpin || ve->oom_kills))
+            fprintf(stderr,
+                    "faultline: reclaim (%s): %lu anonymous pages evicted (%lu written to swap), "
+                    "%lu read back from swap (%lu more found in the swap cache), %lu file pages "
+                    "dropped (%lu written back, %lu read again), %lu OOM kills\n",
+                    policy_name(), ve->pgsteal_anon, ve->pswpout, ve->pswpin, ve->swapcache_hits,
+                    ve->pgsteal_file, ve->pgwriteback_file, ve->workingset_refault, ve->oom_kills);
     }
     emu_destroy(s->e);
     free_run_options(&s->ro);

@@ -340,6 +340,49 @@ void fl_log_run_end(struct fl_log *log, const struct fl_run_end *re)
     fl_log_flush(log); /* commits the UPDATE if it joined a transaction */
 }
 
+void fl_log_reclaim(struct fl_log *log, const struct fl_reclaim_stats *rs)
+{
+    static const char create[] = "CREATE TABLE IF NOT EXISTS reclaim_stats(\n"
+                                 "  run_id INTEGER PRIMARY KEY REFERENCES runs,\n"
+                                 "  policy TEXT,\n"
+                                 "  swap_bytes INTEGER,\n"
+                                 "  anon_evicted INTEGER,\n"
+                                 "  swap_out INTEGER,\n"
+                                 "  swap_in INTEGER,\n"
+                                 "  swapcache_hits INTEGER,\n"
+                                 "  file_dropped INTEGER,\n"
+                                 "  file_written_back INTEGER,\n"
+                                 "  file_refaults INTEGER,\n"
+                                 "  scanned INTEGER,\n"
+                                 "  rotated INTEGER,\n"
+                                 "  oom_kills INTEGER)";
+    if (log->run_id <= 0)
+        return;
+    fl_log_flush(log);
+    pthread_mutex_lock(&log->db_lock);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_exec(log->db, create, NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(log->db,
+                           "INSERT OR REPLACE INTO reclaim_stats "
+                           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           -1, &st, NULL) != SQLITE_OK) {
+        fl_log_fail(log, "%s: recording reclaim: %s", log->path, sqlite3_errmsg(log->db));
+    } else {
+        const uint64_t v[] = {rs->swap_bytes,        rs->anon_evicted,   rs->swap_out,
+                              rs->swap_in,           rs->swapcache_hits, rs->file_dropped,
+                              rs->file_written_back, rs->file_refaults,  rs->scanned,
+                              rs->rotated,           rs->oom_kills};
+        sqlite3_bind_int64(st, 1, log->run_id);
+        bind_text_or_null(st, 2, rs->policy);
+        for (int i = 0; i < (int)(sizeof(v) / sizeof(v[0])); i++)
+            sqlite3_bind_int64(st, 3 + i, (int64_t)v[i]);
+        run_control(log, st, "recording reclaim");
+    }
+    sqlite3_finalize(st);
+    pthread_mutex_unlock(&log->db_lock);
+    fl_log_flush(log);
+}
+
 int fl_log_close(struct fl_log *log, char *err, size_t errlen)
 {
     if (!log)

@@ -60,6 +60,21 @@ struct fl_run_end {
 /* Writes every pending fault, then finishes the current run's row, and commits. */
 void fl_log_run_end(struct fl_log *, const struct fl_run_end *);
 
+/* What reclaim did during the run (kernel_model/swap.h's vm_event_state, by name). */
+struct fl_reclaim_stats {
+    const char *policy; /* "clock", "lru", "fifo" */
+    uint64_t swap_bytes;
+    uint64_t anon_evicted, swap_out, swap_in, swapcache_hits;
+    uint64_t file_dropped, file_written_back, file_refaults, scanned, rotated, oom_kills;
+};
+
+/*
+ * Records the run's reclaim counters in the optional table reclaim_stats (one row per run,
+ * created on first use: logs of runs without memory pressure never have it, and schema v1
+ * readers ignore it). Call before fl_log_run_end.
+ */
+void fl_log_reclaim(struct fl_log *, const struct fl_reclaim_stats *);
+
 /* Blocks until every fault logged so far is committed to the file. 0, or -1 after an error. */
 int fl_log_flush(struct fl_log *);
 

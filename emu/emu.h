@@ -34,6 +34,9 @@ struct emu_result {
 };
 
 struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen);
+/* --swap, --swap-file, --reclaim: set up the swap device and the replacement policy
+ * (emu/swap_setup.c). 0, or -1 with a message in err. */
+int emu_swapon(const struct fl_options *opt, char *err, size_t errlen);
 void emu_set_proc_observer(struct emu *e, const struct proc_observer *obs);
 /* Check and load `path` as the first process (pid 1000 by convention). NULL + one-line error. */
 struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char *const envp[],
@@ -48,9 +51,8 @@ void emu_request_stop(struct emu *e);
  * with leaving = true whenever p leaves the CPU (it exited, parked in a blocking syscall, or the
  * run is stopping), before an exited p's address space is released. It may block (a paused
  * debugger), add or remove engine hooks, and call emu_request_stop(). emu_kick() ends the current
- * round early without ending the run, so the hook runs next; call it from another thread only while
- * the hook's owner knows p is running (between a hook call with leaving == false and the one with
- * leaving == true).
+ * round early without ending the run, so the hook runs next; any thread may call it at any time
+ * (between rounds it does nothing).
  */
 typedef void (*emu_round_hook)(void *ctx, struct proc *p, bool leaving);
 void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx);

@@ -26,6 +26,9 @@ struct fl_options {
     const char *sysroot; /* -L/--sysroot: prefix for absolute guest paths */
     unsigned long fault_around_bytes;
     int major_faults;        /* --major-faults: enum major_fault_rule (kernel_model/mm.h) */
+    uint64_t swap_bytes;     /* --swap: size of the swap device (0: no swap) */
+    const char *swap_file;   /* --swap-file: where it lives (NULL: an unlinked temp file) */
+    int reclaim;             /* --reclaim: enum reclaim_policy (kernel_model/swap.h) */
     const char *strace_path; /* --strace[=FILE]: syscall trace in strace's format ("-": stderr) */
     bool quiet;              /* --quiet: no summary on stderr */
     bool icount;             /* --icount: count instructions (a per-instruction hook: slow) */

@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 #include "kernel_model/trace.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
@@ -50,6 +53,8 @@ struct emu_private {
     struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
+    _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick (round hook only) */
+    atomic_int kickers;              /* emu_kick calls in progress */
 };
 
 static struct emu_private *priv(struct emu *e)
@@ -92,6 +97,12 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     }
     fault_around_bytes = opt->fault_around_bytes;
     major_fault_rule = (enum major_fault_rule)opt->major_faults;
+    if (emu_swapon(opt, err, errlen)) {
+        mem_exit();
+        munmap(e->ram, e->ram_bytes);
+        free(ep);
+        return NULL;
+    }
     e->next_pid = FIRST_PID;
     pthread_mutex_init(&ep->lock, NULL);
     pthread_cond_init(&ep->cond, NULL);
@@ -118,11 +129,27 @@ void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx)
     priv(e)->round_ctx = ctx;
 }
 
+/* Only the engine inside uc_emu_start is stopped. Engines are destroyed (exit, execve) only
+ * once stopped, and set_running_engine(NULL) waits out a kick that may have read the engine
+ * (seq_cst: a kicker either is counted by then or reads NULL), so no lock is on the fast path. */
 void emu_kick(struct emu *e)
 {
-    struct proc *cur = priv(e)->current;
-    if (cur && cur->mmu)
-        uc_emu_stop(cur->mmu->uc);
+    struct emu_private *ep = priv(e);
+    atomic_fetch_add(&ep->kickers, 1);
+    uc_engine *uc = atomic_load(&ep->running_uc);
+    if (uc)
+        uc_emu_stop(uc);
+    atomic_fetch_sub(&ep->kickers, 1);
+}
+
+static void set_running_engine(struct emu_private *ep, uc_engine *uc)
+{
+    if (!ep->round_hook) /* nobody calls emu_kick */
+        return;
+    atomic_store(&ep->running_uc, uc);
+    if (!uc)
+        while (atomic_load(&ep->kickers))
+            sched_yield();
 }
 
 static char **dup_strv(char *const v[])
@@ -440,7 +467,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
+        set_running_engine(ep, p->mmu->uc);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
+        set_running_engine(ep, NULL);
         if (p->exited)
             break;
         if (p->mmu->fault_pending) {
@@ -647,6 +676,7 @@ void emu_destroy(struct emu *e)
     if (e->strace && e->strace != stderr)
         fclose(e->strace);
     mem_exit();
+    swapoff();
     munmap(e->ram, e->ram_bytes);
     free(priv(e));
 }

@@ -29,6 +29,11 @@ void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr);
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The OOM killer chose victim, which is not the faulting task: deliver SIGKILL to it now, so
+ * that its address space is torn down and its frames come back before the faulting task
+ * retries (oom_kill_process + the OOM reaper). */
+void arch_oom_kill_task(struct task_struct *victim);
+
 /* emulate_vsyscall (arch/x86/entry/vsyscall/vsyscall_64.c): an instruction fetch at one of the
  * three legacy vsyscall entry points. Returns true if the call was emulated and regs updated. */
 bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsigned long address);

@@ -6,11 +6,15 @@
  *  1. VMAs are page aligned, non-empty, sorted, non-overlapping; vm_prev/vm_next agree;
  *     map_count is the list's length; total_vm is the sum of their sizes.
  *  2. Every present PTE lies inside a VMA, and only VMAs with rights have present PTEs.
- *  3. The RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES) equal a recount of the PTEs.
+ *  3. The RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS) equal a
+ *     recount of the PTEs.
  *  4. Every mapped page is allocated, its mapcount is at least the PTEs of this mm that map it,
- *     and its refcount at least its mapcount plus the page cache's reference. With a single mm
- *     alive these are equalities: nothing else may hold a reference between faults.
+ *     and its refcount at least its mapcount plus the page cache's or the swap cache's
+ *     reference. With a single mm alive these are equalities: nothing else may hold a reference
+ *     between faults.
  *  5. A present PTE that is writable is dirty or maps a page the VMA may write.
+ *  6. A swap-entry PTE (non-present, non-none) names a slot of the swap device that is in use
+ *     and counts at least one PTE, and lies in a VMA that has anonymous pages.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
 
 struct mapped {
     unsigned long *pfn;
@@ -73,9 +78,17 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
     if (!v || v->vm_start > addr)
         return fail(buf, len, "PTE %llx at %lx lies in no VMA", (unsigned long long)pte_val(pte),
                     addr);
-    if (!pte_present(pte))
-        return fail(buf, len, "non-present, non-none PTE %llx at %lx without swap",
-                    (unsigned long long)pte_val(pte), addr);
+    if (!pte_present(pte)) {
+        /* a swap entry: it must name a slot in use that counts this PTE among its users */
+        swp_entry_t entry = pte_to_swp_entry(pte);
+        if (!swap_entry_in_use(entry) || __swap_count(entry) < 1)
+            return fail(buf, len, "swap PTE %llx at %lx names no allocated slot",
+                        (unsigned long long)pte_val(pte), addr);
+        if (!v->anon_vma)
+            return fail(buf, len, "swap PTE at %lx in a VMA without anonymous pages", addr);
+        rss[MM_SWAPENTS]++;
+        return 0;
+    }
     if (pte_write(pte) && !(v->vm_flags & VM_WRITE))
         return fail(buf, len, "writable PTE at %lx in a VMA without VM_WRITE", addr);
     if (pte_special(pte)) {
@@ -141,7 +154,7 @@ static int check_pages(struct mapped *mp, char *buf, size_t len)
         while (j < mp->n && mp->pfn[j] == mp->pfn[i])
             j++;
         struct page *page = pfn_to_page(mp->pfn[i]);
-        int here = (int)(j - i), cache = page->mapping ? 1 : 0;
+        int here = (int)(j - i), cache = (page->mapping ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
         if (page_mapcount(page) < here)
             return fail(buf, len, "frame %lx: mapcount %d but %d PTEs map it", mp->pfn[i],
                         page_mapcount(page), here);
@@ -168,8 +181,6 @@ int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len)
     int ret = check_tables(mm, rss, &mp, buf, len);
     if (!ret) {
         for (int i = 0; i < NR_MM_COUNTERS; i++) {
-            if (i == MM_SWAPENTS)
-                continue;
             if (rss[i] != mm->rss_stat[i]) {
                 ret = fail(buf, len, "rss counter %d is %ld but PTEs count %ld", i, mm->rss_stat[i],
                            rss[i]);
@@ -190,7 +201,7 @@ int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len)
  * and after every VMA change. A full walk per fault made workloads with tens of thousands of
  * faults (musl's malloc) too slow to test.
  */
-#define DEBUG_VM_FULL_EVERY 64
+#define DEBUG_VM_FULL_EVERY      64
 #define DEBUG_VM_FAULT_RSS_LIMIT 8192
 
 static int check_fault_pte(struct mm_struct *mm, unsigned long addr, char *buf, size_t len)
@@ -203,7 +214,7 @@ static int check_fault_pte(struct mm_struct *mm, unsigned long addr, char *buf, 
     int ret = check_pte(mm, addr & PAGE_MASK, *ptep, rss, &mp, buf, len);
     if (!ret && mp.n) {
         struct page *page = pfn_to_page(mp.pfn[0]);
-        int cache = page->mapping ? 1 : 0;
+        int cache = (page->mapping ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
         if (page_mapcount(page) < 1 || page_count(page) < page_mapcount(page) + cache)
             ret = fail(buf, len, "frame %lx at %lx: refcount %d mapcount %d cache %d", mp.pfn[0],
                        addr, page_count(page), page_mapcount(page), cache);
@@ -240,9 +251,11 @@ void dump_mm(struct mm_struct *mm, void (*print)(void *ctx, const char *line), v
 {
     char line[512];
     snprintf(line, sizeof(line),
-             "mm: map_count %d total_vm %lu anon %ld file %ld shmem %ld ptes %lu brk %lx-%lx",
+             "mm: map_count %d total_vm %lu anon %ld file %ld shmem %ld swapents %ld ptes %lu "
+             "brk %lx-%lx",
              mm->map_count, mm->total_vm, mm->rss_stat[MM_ANONPAGES], mm->rss_stat[MM_FILEPAGES],
-             mm->rss_stat[MM_SHMEMPAGES], mm->nr_ptes, mm->start_brk, mm->brk);
+             mm->rss_stat[MM_SHMEMPAGES], mm->rss_stat[MM_SWAPENTS], mm->nr_ptes, mm->start_brk,
+             mm->brk);
     print(ctx, line);
     for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
         format_maps_line(v, line, sizeof(line));

@@ -13,6 +13,7 @@
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 #include "kernel_model/trace_internal.h"
 
 /* The kernel's stack rule (4.20): an access this far below sp cannot be a stack access. */
@@ -160,13 +161,33 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
             no_context(c, FL_SIGKILL, 0);
             return;
         }
-        /* pagefault_out_of_memory(): with no reclaim to run, the faulting task is the victim. */
+        /* pagefault_out_of_memory() -> out_of_memory(): reclaim already ran in the allocator
+         * and could free nothing, so the OOM killer picks the largest task (oom_kill.c) and
+         * kills it. When that is another task, this one retries the fault afterwards. */
         trace_fn("pagefault_out_of_memory");
+        static struct task_struct *last_victim;
+        static int last_victim_pid;
+        struct task_struct *victim = oom_select_victim();
+        /* a victim that shares this mm, or one already killed whose memory did not come back,
+         * cannot help: the faulting task goes */
+        if (!victim || victim->mm == c->tsk->mm ||
+            (victim == last_victim && victim->pid == last_victim_pid))
+            victim = c->tsk;
+        last_victim = victim;
+        last_victim_pid = victim->pid;
+        vm_events.oom_kills++;
+        c->ev->outcome = OUTCOME_OOM;
+        arch_printk("Out of memory: Killed process %d (%s)", victim->pid, victim->comm);
+        if (victim != c->tsk) {
+            struct mm_struct *victim_mm = victim->mm;
+            arch_oom_kill_task(victim);
+            oom_reap_task_mm(victim_mm);
+            c->res->outcome = FAULT_OK;
+            return;
+        }
         c->res->outcome = FAULT_KILL;
         c->res->signo = FL_SIGKILL;
-        c->ev->outcome = OUTCOME_OOM;
         c->ev->signo = FL_SIGKILL;
-        arch_printk("Out of memory: Killed process %d (%s)", c->tsk->pid, c->tsk->comm);
         return;
     }
     if (fault & (VM_FAULT_SIGBUS | VM_FAULT_HWPOISON))

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
 
 unsigned long ra_pages = 32; /* VM_READAHEAD_PAGES: 128 KiB */
 enum major_fault_rule major_fault_rule = MAJOR_FAULTS_HOST;
@@ -71,6 +72,7 @@ static void page_cache_remove_all(struct address_space *m)
             p->cache_next = NULL;
             p->mapping = NULL;
             m->nrpages--;
+            del_page_from_lru(p);
             put_page(p);
         }
     }
@@ -88,6 +90,7 @@ void address_space_put(struct address_space *m)
         return;
     filemap_write_and_wait_range(m, 0, ~0UL);
     page_cache_remove_all(m);
+    workingset_forget(m);
     for (struct address_space **pp = &all_mappings; *pp; pp = &(*pp)->next) {
         if (*pp == m) {
             *pp = m->next;
@@ -181,6 +184,24 @@ static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_
     page->cache_next = m->hash[h];
     m->hash[h] = page;
     m->nrpages++;
+    if (!m->shmem)
+        lru_cache_add(page); /* shmem pages have no backing store to be reclaimed to */
+}
+
+void delete_from_page_cache(struct page *page)
+{
+    struct address_space *m = page->mapping;
+    for (struct page **pp = &m->hash[hash_index(m, page->index)]; *pp; pp = &(*pp)->cache_next) {
+        if (*pp == page) {
+            *pp = page->cache_next;
+            break;
+        }
+    }
+    page->cache_next = NULL;
+    page->mapping = NULL;
+    m->nrpages--;
+    del_page_from_lru(page);
+    put_page(page);
 }
 
 /* page_cache_read - read one page of the file into the cache. 0, -ENOMEM or -EIO. */
@@ -199,6 +220,8 @@ static int page_cache_read(struct address_space *m, pgoff_t index)
         return -EIO;
     }
     add_to_page_cache(page, m, index);
+    if (!m->shmem)
+        workingset_refault(m, index);
     return 0;
 }
 
@@ -375,6 +398,7 @@ void filemap_host_truncate(struct address_space *m, uint64_t i_size)
             p->cache_next = NULL;
             p->mapping = NULL;
             m->nrpages--;
+            del_page_from_lru(p);
             put_page(p);
         }
     }

@@ -10,6 +10,7 @@
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
 
 static bool is_cow_mapping(unsigned long flags)
 {
@@ -31,7 +32,19 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
         pte_t *src_pte = lookup_pte(src, addr);
         if (!src_pte || pte_none(*src_pte))
             continue;
+        /* the allocation may run reclaim, which may swap the page out: read the PTE after it */
+        pte_t *dst_pte = pte_alloc_map(dst, addr);
+        if (!dst_pte)
+            return -12; /* -ENOMEM */
         pte_t pte = *src_pte;
+        if (is_swap_pte(pte)) {
+            /* copy_one_pte: a swapped-out page is shared through its slot (swap_duplicate) */
+            if (swap_duplicate(pte_to_swp_entry(pte)))
+                continue;
+            dst->rss_stat[MM_SWAPENTS]++;
+            *dst_pte = pte;
+            continue;
+        }
         if (is_cow_mapping(vma->vm_flags) && pte_write(pte)) {
             *src_pte = pte_wrprotect(*src_pte);
             pte = pte_wrprotect(pte);
@@ -39,9 +52,6 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
         if (vma->vm_flags & VM_SHARED)
             pte = pte_mkclean(pte);
         pte = pte_mkold(pte);
-        pte_t *dst_pte = pte_alloc_map(dst, addr);
-        if (!dst_pte)
-            return -12; /* -ENOMEM */
         if (pte_present(pte) && !pte_special(pte)) {
             struct page *page = pfn_to_page(pte_pfn(pte));
             get_page(page);
@@ -57,7 +67,8 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
 
 /*
  * dup_mmap - give the empty mm `mm` a copy of oldmm's VMAs (VM_DONTCOPY ones excepted) and the
- * PTEs copy_page_range copies, then flush oldmm's TLB: its writable PTEs became read-only.
+ * PTEs copy_page_range copies (a swap entry is one more reference to its slot), then flush
+ * oldmm's TLB: its writable PTEs became read-only.
  */
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {

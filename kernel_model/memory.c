@@ -14,6 +14,10 @@
  *   private RO, mapcount >1 -> new frame, copy                   do_wp_page > wp_page_copy
  *   shared file RO ----------> same page-cache page, RW|DIRTY     do_wp_page > wp_page_shared
  *   any present -------------> none                               zap_page_range
+ *   anon present ------------> swap entry                         shrink_page (vmscan.c)
+ *   file present ------------> none                               shrink_page (vmscan.c)
+ *   swap entry --------------> anon page, from swap or swap cache do_swap_page
+ *   swap entry --------------> none                               zap_page_range
  *
  * Rules kept here: a PTE that loses rights or changes frame is followed by arch_flush_tlb_mm(),
  * and an executable one is preceded by flush_cache_pte() (translated code goes while the old
@@ -26,6 +30,7 @@
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
 #include "kernel_model/trace.h"
 
 unsigned long fault_around_bytes = 65536;
@@ -302,8 +307,10 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
         return wp_page_copy(vmf);
 
     if (PageAnon(vmf->page)) {
-        /* reuse_swap_page(): the last mapper may write in place */
-        if (page_mapcount(vmf->page) == 1)
+        /* reuse_swap_page(): the last mapper may write in place, unless a swap entry elsewhere
+         * (another mm after fork) still expects the swap cache to hold the old data */
+        if (page_mapcount(vmf->page) == 1 &&
+            (!PageSwapCache(vmf->page) || try_to_free_swap(vmf->page)))
             return wp_page_reuse(vmf);
     } else if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED)) {
         get_page(vmf->page);
@@ -311,6 +318,56 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
     }
     get_page(vmf->page);
     return wp_page_copy(vmf);
+}
+
+/*
+ * do_swap_page - the PTE holds a swap entry: bring the page back. It comes from the swap cache
+ * when another mapping (after fork) already read it, else from the swap device, which makes
+ * the fault major. The PTE's slot reference is dropped; once no PTE refers to the slot the page
+ * leaves the swap cache (try_to_free_swap) and is the only copy, so a write fault by its only
+ * mapper maps it writable at once. Otherwise the PTE is read-only and a write goes on to
+ * do_wp_page, which copies while the swap cache still serves other mappings.
+ */
+static vm_fault_t do_swap_page(struct vm_fault *vmf)
+{
+    struct vm_area_struct *vma = vmf->vma;
+    struct mm_struct *mm = vma->vm_mm;
+    swp_entry_t entry = pte_to_swp_entry(vmf->orig_pte);
+    vm_fault_t ret = 0;
+    bool major;
+
+    trace_fn("do_swap_page");
+    if (!swap_entry_in_use(entry) || !__swap_count(entry))
+        return VM_FAULT_SIGBUS; /* not an entry the model made: a corrupt PTE */
+    struct page *page = swapin_readahead(entry, &major);
+    if (!page)
+        return VM_FAULT_OOM;
+    if (major)
+        ret |= VM_FAULT_MAJOR;
+    /* reclaim may have run in the allocation; it never touches swap entries, but stay exact */
+    vmf->pte = pte_offset(vmf->pmd, vmf->address);
+    if (!vmf->pte || !pte_same(*vmf->pte, vmf->orig_pte)) {
+        put_page(page);
+        return ret;
+    }
+
+    mm->rss_stat[MM_ANONPAGES]++;
+    mm->rss_stat[MM_SWAPENTS]--;
+    pte_t pte = mk_pte(page, vma->vm_page_prot); /* swapin's reference passes to the PTE */
+    page_add_anon_rmap(page, vma, vmf->address);
+    swap_free(entry);
+    try_to_free_swap(page);
+    if ((vmf->flags & FAULT_FLAG_WRITE) && !PageSwapCache(page) && page_mapcount(page) == 1) {
+        pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+        vmf->flags &= ~FAULT_FLAG_WRITE;
+        ret |= VM_FAULT_WRITE;
+    }
+    set_pte_at(mm, vmf->address, vmf->pte, pte);
+    if (vmf->flags & FAULT_FLAG_WRITE) {
+        vmf->orig_pte = pte;
+        ret |= do_wp_page(vmf);
+    }
+    return ret;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -511,11 +568,8 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
             return do_anonymous_page(vmf);
         return do_fault(vmf);
     }
-    if (!pte_present(vmf->orig_pte)) {
-        /* A swap entry: reclaim is not modeled yet, so no such PTE can exist. */
-        trace_fn("do_swap_page");
-        return VM_FAULT_SIGBUS;
-    }
+    if (!pte_present(vmf->orig_pte))
+        return do_swap_page(vmf);
 
     entry = vmf->orig_pte;
     if (vmf->flags & FAULT_FLAG_WRITE) {
@@ -585,6 +639,11 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
                 continue;
             flush_cache_pte(mm, addr, old);
             *pte = __pte(0);
+            if (is_swap_pte(old)) {
+                mm->rss_stat[MM_SWAPENTS]--;
+                free_swap_and_cache(pte_to_swp_entry(old));
+                continue;
+            }
             if (!pte_present(old))
                 continue;
             flushed_any = true;
@@ -595,6 +654,8 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
                 SetPageDirty(page);
             mm->rss_stat[mm_counter(page)]--;
             page_remove_rmap(page);
+            if (PageSwapCache(page) && !page_mapcount(page))
+                try_to_free_swap(page); /* free_page_and_swap_cache */
             put_page(page);
         }
     }

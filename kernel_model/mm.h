@@ -125,6 +125,7 @@ static inline bool is_zero_pfn(unsigned long pfn)
 
 /* --- mm/rmap.c --- */
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
+void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 void page_add_file_rmap(struct page *page);
 void page_remove_rmap(struct page *page);
 
@@ -220,7 +221,7 @@ void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fa
 #define CHECK_MM(mm, where)      vm_bug_on_invariants((mm), (where), false, 0)
 #define CHECK_MM_FAULT(mm, addr) vm_bug_on_invariants((mm), "do_page_fault", true, (addr))
 #else
-#define CHECK_MM(mm, where) ((void)0)
+#define CHECK_MM(mm, where)      ((void)0)
 #define CHECK_MM_FAULT(mm, addr) ((void)0)
 #endif
 

@@ -35,6 +35,17 @@ void do_set_pte_around(struct vm_fault *vmf, unsigned long addr, struct page *pa
 bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area_struct *new_vma,
               unsigned long new_addr);
 
+/* filemap.c: take a page out of its file's page cache, dropping the cache's reference
+ * (__delete_from_page_cache). The page must be unmapped. */
+void delete_from_page_cache(struct page *page);
+
+/* workingset.c: reclaim dropped page `index` of m (leave a shadow); page `index` of m is being
+ * read into the cache: true (and counted) when a shadow says reclaim had dropped it; m is going
+ * away: forget its shadows. */
+void workingset_eviction(struct address_space *m, pgoff_t index);
+bool workingset_refault(struct address_space *m, pgoff_t index);
+void workingset_forget(struct address_space *m);
+
 /* True while at most one mm is alive: page references can then be checked exactly. */
 bool mm_single_user(void);
 /* Call fn on every live mm (the model's stand-in for walking mapping->i_mmap). */

@@ -37,10 +37,11 @@ struct page {
     unsigned long flags;
     int _refcount; /* references: each mapping, the page cache, transient gets */
     int _mapcount; /* PTEs mapping the page, minus one (-1: not mapped), as in Linux */
-    struct address_space *mapping; /* page-cache owner; NULL for anonymous pages */
-    pgoff_t index;                 /* page offset in the file (page cache) */
-    struct page *cache_next;       /* hash chain of the page cache */
-    struct page *lru_next, *lru_prev;
+    struct address_space *mapping;    /* page-cache owner; NULL for anonymous pages */
+    pgoff_t index;                    /* page offset in the file (page cache) */
+    struct page *cache_next;          /* hash chain of the page cache or of the swap cache */
+    unsigned long private;            /* PG_swapcache: the swap entry (swp_entry_t.val) */
+    struct page *lru_next, *lru_prev; /* the reclaim list (PG_lru), see vmscan.c */
 };
 
 struct vm_fault;

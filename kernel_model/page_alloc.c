@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 
 static unsigned char *ram_base;
 static unsigned long nr_frames;
@@ -27,6 +28,31 @@ static unsigned long *free_stack; /* pfns of freed frames */
 static unsigned long free_top;    /* entries in free_stack */
 static unsigned long next_fresh;  /* first never-allocated frame */
 static struct page *zero_pg;
+
+/*
+ * init_per_zone_wmark_min / __setup_per_zone_wmarks: min_free_kbytes = sqrt(16 * RAM in KiB),
+ * clamped to [128, 65536] KiB, and the low and high watermarks 5/4 and 3/2 of it. Reclaim starts
+ * when free frames drop to the low watermark and stops at the high one. A RAM of fewer than
+ * 2048 frames (the unit tests' few hundred KiB) keeps both at 0: reclaim then runs only when no
+ * frame is free, one page per allocation, which makes the replacement order exact to predict.
+ */
+static void init_per_zone_wmark_min(void)
+{
+    unsigned long kbytes = nr_frames * (PAGE_SIZE / 1024), min_kb = 1;
+    while ((min_kb + 1) * (min_kb + 1) <= kbytes * 16)
+        min_kb++;
+    if (min_kb < 128)
+        min_kb = 128;
+    if (min_kb > 65536)
+        min_kb = 65536;
+    unsigned long min_pages = min_kb / (PAGE_SIZE / 1024);
+    if (nr_frames < 2048) {
+        watermark_low = watermark_high = 0;
+        return;
+    }
+    watermark_low = min_pages + min_pages / 4;
+    watermark_high = min_pages + min_pages / 2;
+}
 
 int mem_init(void *ram, uint64_t ram_bytes)
 {
@@ -38,6 +64,8 @@ int mem_init(void *ram, uint64_t ram_bytes)
         return -1;
     free_top = 0;
     next_fresh = 0;
+    init_per_zone_wmark_min();
+    lru_init();
     zero_pg = alloc_page_zeroed();
     zero_pg->flags |= 1UL << PG_reserved;
     return 0;
@@ -97,6 +125,7 @@ unsigned long totalram_pages(void)
 struct page *alloc_page_nozero(void)
 {
     unsigned long pfn;
+    reclaim_before_alloc();
     if (free_top)
         pfn = free_stack[--free_top];
     else if (next_fresh < nr_frames)
@@ -134,6 +163,7 @@ void put_page(struct page *page)
         return;
     if (--page->_refcount > 0)
         return;
+    del_page_from_lru(page);
     page->flags = 1UL << PG_buddy;
     page->_mapcount = -1;
     page->mapping = NULL;

@@ -9,8 +9,7 @@
  *   NX  (avail)  frame number  SOFTW  G  PSE D   A  PCD PWT  U  RW  P
  *
  * _PAGE_SPECIAL (SOFTW1, bit 9) marks the zero-page mapping as in Linux. A non-present,
- * non-zero PTE is a swap entry (memory-pressure work); its layout is documented at
- * __swp_entry() when swap lands.
+ * non-zero PTE is a swap entry; its layout is documented at __swp_entry() below.
  */
 #ifndef FL_PGTABLE_H
 #define FL_PGTABLE_H
@@ -164,6 +163,42 @@ static inline pte_t pte_modify(pte_t p, pgprot_t prot)
 static inline bool pte_same(pte_t a, pte_t b)
 {
     return a.pte == b.pte;
+}
+
+/*
+ * Swap entries in non-present PTEs, exactly as arch/x86/include/asm/pgtable_64.h of Linux 4.20
+ * lays them out (the L1TF-safe layout of 4.17 and later):
+ *
+ *   63..59     58 ........................... 9   8   7..1  0
+ *   type (5)   ~offset (inverted, 50 bits)        0   0     0 (not present, not PROTNONE)
+ *
+ * Bits 0 and 8 stay clear, so the entry is neither present nor PROT_NONE to pte_present(). The
+ * offset is stored inverted so that a non-present PTE never holds the physical address of a
+ * real frame in its pfn bits (L1 Terminal Fault mitigation); a low offset thus sets the high pfn
+ * bits, which also keeps every entry non-zero (never pte_none).
+ */
+#define _PAGE_BIT_PROTNONE   _PAGE_BIT_GLOBAL
+#define SWP_TYPE_BITS        5
+#define SWP_OFFSET_FIRST_BIT (_PAGE_BIT_PROTNONE + 1)
+#define SWP_OFFSET_SHIFT     (SWP_OFFSET_FIRST_BIT + SWP_TYPE_BITS)
+
+static inline uint64_t __swp_entry(unsigned type, unsigned long offset)
+{
+    return (~(uint64_t)offset << SWP_OFFSET_SHIFT >> SWP_TYPE_BITS) |
+           ((uint64_t)type << (64 - SWP_TYPE_BITS));
+}
+static inline unsigned __swp_type(uint64_t val)
+{
+    return (unsigned)(val >> (64 - SWP_TYPE_BITS));
+}
+static inline unsigned long __swp_offset(uint64_t val)
+{
+    return (unsigned long)(~val << SWP_TYPE_BITS >> SWP_OFFSET_SHIFT);
+}
+/* is_swap_pte(): neither none nor present (this model has no migration entries). */
+static inline bool is_swap_pte(pte_t p)
+{
+    return !pte_none(p) && !pte_present(p);
 }
 
 static inline unsigned pgd_index(unsigned long a)

@@ -14,7 +14,7 @@ struct fault_event last_event;
 char last_path[512];
 
 static void *ram;
-static const uint64_t ram_bytes = 64 << 20;
+static uint64_t ram_bytes = 64 << 20;
 static unsigned long free_at_start;
 
 void arch_flush_tlb_mm(struct mm_struct *mm)
@@ -38,6 +38,13 @@ void arch_printk(const char *fmt, ...)
 bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsigned long address)
 {
     return false;
+}
+
+struct task_struct *oom_killed_task;
+
+void arch_oom_kill_task(struct task_struct *victim)
+{
+    oom_killed_task = victim;
 }
 
 static void keep_event(void *ctx, const struct fault_event *ev)
@@ -67,6 +74,12 @@ void test_setup(void)
     fault_observer_register(&observer);
     fault_around_bytes = 65536;
     tlb_flushes = icache_flushes = 0;
+}
+
+void test_setup_ram(uint64_t bytes)
+{
+    ram_bytes = bytes;
+    test_setup();
 }
 
 void test_teardown(void)

@@ -45,6 +45,9 @@ extern int icache_flushes; /* arch_flush_icache_page calls seen */
         }                                                                                          \
     } while (0)
 
+/* The task arch_oom_kill_task was last asked to kill (NULL: none). */
+extern struct task_struct *oom_killed_task;
+
 /* The task every test faults in; its mm is fresh for each test. */
 extern struct task_struct test_task;
 
@@ -52,8 +55,9 @@ extern struct task_struct test_task;
 extern struct fault_event last_event;
 extern char last_path[512];
 
-void test_setup(void);    /* 64 MiB of RAM, a fresh mm owned by test_task */
-void test_teardown(void); /* mmput, mem_exit, and check that every frame came back */
+void test_setup(void);               /* 64 MiB of RAM, a fresh mm owned by test_task */
+void test_setup_ram(uint64_t bytes); /* test_setup with `bytes` of RAM instead of 64 MiB */
+void test_teardown(void);            /* mmput, mem_exit, and check that every frame came back */
 
 /* One fault as the CPU would raise it. Returns the outcome. */
 enum fault_outcome fault(unsigned long addr, unsigned error_code, unsigned long sp,

@@ -1,0 +1,152 @@
+/*
+ * swap.h - swap entries, the swap device, the swap cache, page reclaim and the OOM killer.
+ *
+ * Models include/linux/swap.h and include/linux/swapops.h of Linux 4.20 (and the few parts of
+ * include/linux/oom.h the fault path needs). The swap device is one host file; reclaim
+ * (vmscan.c) runs when free frames drop below a low watermark, before an allocation fails.
+ */
+#ifndef FL_SWAP_H
+#define FL_SWAP_H
+
+#include "kernel_model/mm_types.h"
+
+/* The architecture-independent swap entry of include/linux/swapops.h: type in the top
+ * MAX_SWAPFILES_SHIFT bits, offset (the slot) below. val 0 is "no entry" (slot 0 of every swap
+ * file is its header, never handed out). */
+typedef struct {
+    unsigned long val;
+} swp_entry_t;
+
+#define MAX_SWAPFILES_SHIFT 5
+#define SWP_TYPE_SHIFT      (64 - MAX_SWAPFILES_SHIFT)
+#define SWP_OFFSET_MASK     ((1UL << SWP_TYPE_SHIFT) - 1)
+
+static inline swp_entry_t swp_entry(unsigned type, pgoff_t offset)
+{
+    return (swp_entry_t){((unsigned long)type << SWP_TYPE_SHIFT) | (offset & SWP_OFFSET_MASK)};
+}
+static inline unsigned swp_type(swp_entry_t e)
+{
+    return (unsigned)(e.val >> SWP_TYPE_SHIFT);
+}
+static inline pgoff_t swp_offset(swp_entry_t e)
+{
+    return e.val & SWP_OFFSET_MASK;
+}
+/* The PTE form of an entry: arch/x86's __swp_entry layout (pgtable.h). */
+static inline pte_t swp_entry_to_pte(swp_entry_t e)
+{
+    return __pte(__swp_entry(swp_type(e), swp_offset(e)));
+}
+static inline swp_entry_t pte_to_swp_entry(pte_t pte)
+{
+    return swp_entry(__swp_type(pte_val(pte)), __swp_offset(pte_val(pte)));
+}
+
+static inline bool PageSwapCache(const struct page *p)
+{
+    return p->flags & (1UL << PG_swapcache);
+}
+static inline bool PageLRU(const struct page *p)
+{
+    return p->flags & (1UL << PG_lru);
+}
+
+/* --- mm/swapfile.c: the swap device and its slots --- */
+/* swapon(2) on an open host file descriptor (the model owns it from now on, and closes it at
+ * swapoff): `bytes` of swap, one slot per page after the header page. 0 or -errno. */
+int swapon(int fd, unsigned long bytes);
+/* Forget the swap device (swap entries must all be gone). */
+void swapoff(void);
+unsigned long get_nr_swap_pages(void); /* free slots */
+unsigned long total_swap_pages(void);  /* all slots */
+/* A free slot with its swap-cache reference (SWAP_HAS_CACHE), or val 0 when swap is full. */
+swp_entry_t get_swap_page(void);
+/* One more PTE refers to the slot (copy_page_range). 0, or -EINVAL for a free slot. */
+int swap_duplicate(swp_entry_t entry);
+/* One PTE stops referring to the slot; the slot is freed once nothing refers to it. */
+void swap_free(swp_entry_t entry);
+/* PTE references to the slot (swap_map without SWAP_HAS_CACHE). */
+int __swap_count(swp_entry_t entry);
+/* True when entry names a slot of the swap device that is in use. */
+bool swap_entry_in_use(swp_entry_t entry);
+/* The swap cache takes the slot's SWAP_HAS_CACHE claim (a page is read into the cache). */
+void swapcache_prepare(swp_entry_t entry);
+/* The swap cache let go of the slot (SWAP_HAS_CACHE cleared); frees it if no PTE refers to it. */
+void swapcache_free(swp_entry_t entry);
+/* zap: drop one PTE's reference, and the swap-cache page too once nothing maps or refers. */
+void free_swap_and_cache(swp_entry_t entry);
+/* Read or write the page's slot on the host file. 0 or -EIO. */
+int swap_readpage(struct page *page, swp_entry_t entry);
+int swap_writepage(struct page *page, swp_entry_t entry);
+
+/* --- mm/swap_state.c: the swap cache --- */
+/* The page caching entry, with a reference taken, or NULL. */
+struct page *lookup_swap_cache(swp_entry_t entry);
+/* Give an anonymous page a slot and put it in the swap cache (the cache takes a reference).
+ * false when swap is full. */
+bool add_to_swap(struct page *page);
+/* Take the page out of the swap cache, dropping the cache's reference and its slot claim. */
+void delete_from_swap_cache(struct page *page);
+/* The page's slot is referenced by no PTE any more: leave the swap cache (the page becomes
+ * dirty, so a later eviction writes it again). True if it left. */
+bool try_to_free_swap(struct page *page);
+/* The page for entry: from the swap cache, or read from the device into a new page added to
+ * the cache (*major set). Returned with a reference; NULL when no frame could be had. */
+struct page *swapin_readahead(swp_entry_t entry, bool *major);
+unsigned long swap_cache_pages(void);
+
+/* --- mm/vmscan.c: reclaim --- */
+/*
+ * The replacement policy (--reclaim):
+ *  RECLAIM_CLOCK  second chance: the hand sweeps the list in insertion order; a page whose
+ *                 PTEs were accessed since the last look has the bits cleared (TLB flushed) and
+ *                 goes to the back; the first unaccessed page is evicted. The default.
+ *  RECLAIM_LRU    every reclaim pass first harvests the accessed bits of all listed pages and
+ *                 moves the accessed ones to the back (most recent), keeping their order; then
+ *                 it evicts from the front: least recently used at the granularity of passes.
+ *  RECLAIM_FIFO   evict in insertion order, ignoring accessed bits.
+ */
+enum reclaim_policy { RECLAIM_CLOCK, RECLAIM_LRU, RECLAIM_FIFO };
+extern enum reclaim_policy reclaim_policy;
+/* Free-frame watermarks (pages): below watermark_low, reclaim frees up to watermark_high.
+ * mem_init sets them from min_free_kbytes as Linux does; tests may set both to 0 (reclaim only
+ * when no frame is free, one page at a time). */
+extern unsigned long watermark_low, watermark_high;
+
+/* What reclaim and swap did (a subset of /proc/vmstat). */
+struct vm_event_state {
+    unsigned long pswpin, pswpout;    /* pages read from / written to swap */
+    unsigned long pgsteal_anon;       /* anonymous pages evicted */
+    unsigned long pgsteal_file;       /* page-cache pages dropped */
+    unsigned long pgwriteback_file;   /* dirty file pages written back before eviction */
+    unsigned long pgscan;             /* pages looked at */
+    unsigned long pgrotated;          /* pages given a second chance */
+    unsigned long swapcache_hits;     /* do_swap_page found the page in the swap cache */
+    unsigned long workingset_refault; /* file pages read again after reclaim dropped them */
+    unsigned long oom_kills;
+};
+extern struct vm_event_state vm_events;
+
+/* Empty the reclaim list (mem_init: a new RAM has no pages on it). */
+void lru_init(void);
+/* Put a newly allocated anonymous or page-cache page on the reclaim list. */
+void lru_cache_add(struct page *page);
+/* Take a page off the list (it is being freed). */
+void del_page_from_lru(struct page *page);
+/* Free up to nr frames; returns how many were freed. */
+unsigned long try_to_free_pages(unsigned long nr);
+/* Called by the allocator before it hands out a frame: runs reclaim below the watermark. */
+void reclaim_before_alloc(void);
+/* Every page currently on the reclaim list, front (next victim side) first. For tests. */
+unsigned long lru_snapshot(unsigned long *pfns, unsigned long max);
+
+/* --- mm/oom_kill.c --- */
+/* The task the OOM killer picks: the largest by RSS plus swap entries (oom_badness), among
+ * the live mms' owners. NULL when there is none. */
+struct task_struct *oom_select_victim(void);
+/* The OOM reaper: unmap the private memory of a killed task's mm now (the mm stays valid, with
+ * its VMAs and no pages in them, until the task's exit puts it). */
+void oom_reap_task_mm(struct mm_struct *mm);
+
+#endif

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""swap_e2e - issue 5 end to end: memory pressure under `faultline run`.
+
+Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
+  thrash-clock, thrash-lru, thrash-fifo
+      --ram 16M --swap 64M --reclaim POLICY: the same stdout and exit status as natively, and
+      the log holds do_swap_page rows with outcome 'major' (at least one per page of the
+      working set that did not fit: the passes go through it in order), as many as the run's
+      reclaim_stats row counts swap-ins.
+  fork
+      the same with a fork: the child checks the whole working set after the parent filled it
+      (pages shared through swap slots and the swap cache), then the parent runs its passes.
+  oom
+      --ram 16M and no swap: the guest is OOM-killed (exit 137), stderr has the kernel-style
+      "Out of memory: Killed process PID (swap_thrash)" line and the log an 'oom' row.
+  oom-other
+      `swap_thrash 12 0 oomfork` with --ram 16M and no swap: the child's fault finds RAM full,
+      the OOM killer picks the larger parent (exit 137: the first process was killed), and the
+      child, whose memory then fits, completes its work and prints its line.
+"""
+
+import argparse
+import os
+import re
+import sqlite3
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import flharness as fl  # noqa: E402
+
+MIB, PASSES = "48", "2"
+
+
+def swap_rows(db):
+    con = sqlite3.connect(db)
+    try:
+        # do_swap_page is the handler, or on the path when a write goes on to do_wp_page
+        rows = dict(con.execute(
+            "SELECT outcome, count(*) FROM faults WHERE path LIKE '%>do_swap_page%' "
+            "GROUP BY outcome").fetchall())
+        oom = con.execute("SELECT count(*) FROM faults WHERE outcome = 'oom'").fetchone()[0]
+        rec = con.execute("SELECT policy, swap_out, swap_in FROM reclaim_stats").fetchall()
+    finally:
+        con.close()
+    return rows, oom, rec
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--timeout", type=float, default=50)
+    ap.add_argument("case")
+    a = ap.parse_args()
+    fl.need_faultline(a.faultline)
+    work = fl.fresh_dir(a.workdir)
+    db = os.path.join(work, "log.db")
+    problems = []
+
+    if a.case.startswith("thrash-") or a.case == "fork":
+        policy = a.case.split("-", 1)[1] if a.case.startswith("thrash-") else "clock"
+        args = [MIB, PASSES] + (["fork"] if a.case == "fork" else [])
+        native = fl.run([a.guest] + args, cwd=work, timeout=a.timeout)
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, args, db=db,
+                                       options=["--ram", "16M", "--swap", "64M",
+                                                "--reclaim", policy]),
+                     cwd=work, timeout=a.timeout)
+        problems += fl.compare_results(native, emu)
+        if not problems:
+            rows, _, rec = swap_rows(db)
+            # 48 MiB is 12288 pages, 16 MiB of RAM holds under 4096 of them: every pass reads
+            # back at least the 8192 pages that cannot have stayed.
+            if rows.get("major", 0) < 8192 * int(PASSES):
+                problems.append("expected at least %d do_swap_page major rows, got %s"
+                                % (8192 * int(PASSES), rows))
+            # the run's reclaim_stats row: its swap-ins are the do_swap_page major rows
+            if len(rec) != 1 or rec[0][0] != policy or rec[0][2] != rows.get("major", 0):
+                problems.append("reclaim_stats %s does not match %s major rows"
+                                % (rec, rows.get("major", 0)))
+        return fl.report("swap %s" % a.case, problems, [("native", native), ("faultline", emu)])
+
+    if a.case == "oom":
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, [MIB, PASSES], db=db,
+                                       options=["--ram", "16M"]),
+                     cwd=work, timeout=a.timeout)
+        if emu.status != 137:
+            problems.append("exit status %s, expected 137 (SIGKILL)" % emu.status)
+        err = emu.stderr.decode("utf-8", "replace")
+        if not re.search(r"Out of memory: Killed process \d+ \(swap_thrash\)", err):
+            problems.append("no 'Out of memory: Killed process PID (swap_thrash)' line on stderr")
+        if not problems:
+            _, oom, _ = swap_rows(db)
+            if oom != 1:
+                problems.append("expected one 'oom' row in the log, got %d" % oom)
+        return fl.report("swap oom", problems, [("faultline", emu)])
+
+    if a.case == "oom-other":
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, ["12", "0", "oomfork"], db=db,
+                                       options=["--ram", "16M"]),
+                     cwd=work, timeout=a.timeout)
+        if emu.status != 137:
+            problems.append("exit status %s, expected 137 (the parent SIGKILLed)" % emu.status)
+        if emu.stdout != b"child: filled 1536 pages, 0 bad\n":
+            problems.append("stdout %r, expected only the child's line" % emu.stdout)
+        err = emu.stderr.decode("utf-8", "replace")
+        kills = re.findall(r"Out of memory: Killed process (\d+) \(swap_thrash\)", err)
+        if len(kills) != 1:
+            problems.append("expected one 'Out of memory' line, got %d" % len(kills))
+        if not problems:
+            con = sqlite3.connect(db)
+            try:
+                first = con.execute("SELECT min(pid) FROM faults").fetchone()[0]
+                oom_pids = [r[0] for r in con.execute(
+                    "SELECT pid FROM faults WHERE outcome = 'oom'")]
+            finally:
+                con.close()
+            if kills[0] != str(first):
+                problems.append("killed pid %s, expected the parent %s" % (kills[0], first))
+            if len(oom_pids) != 1 or oom_pids[0] == first:
+                problems.append("expected one 'oom' row, from the child: %s" % oom_pids)
+        return fl.report("swap oom-other", problems, [("faultline", emu)])
+
+    print("unknown case %s" % a.case)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,127 @@
+/*
+ * swap_thrash MIB PASSES [fork]: a working set of MIB MiB of anonymous memory, written once
+ * with a pattern, then PASSES times read, checked and rewritten in address order, and finally
+ * summed. Run under `faultline run --ram 16M --swap 64M` with MIB several times the RAM, every
+ * pass evicts what the next one needs: the log shows swap-outs and do_swap_page major faults,
+ * and the output (the sum and "ok") must be the same as natively. With "fork", a child reads
+ * and checks everything after the parent filled it (the swapped pages are shared through their
+ * swap slots), then the parent does the passes. Without swap and with too little RAM, the OOM
+ * killer ends it (SIGKILL, exit 137). With "hot", every page checked is followed by a read of
+ * one of the first 512 pages (2 MiB, a hot set that fits in RAM): the accessed-bit policies keep
+ * the hot set resident, FIFO does not (bench/swap_bench.sh).
+ *
+ * swap_thrash MIB 0 oomfork: the OOM killer's victim is not the faulting task. The parent forks,
+ * then fills MIB MiB while the child waits on a pipe; then the child fills MIB / 2 MiB of its
+ * own. Run without swap and with RAM for about 1.2 x MIB: the child's fault finds RAM full, the
+ * largest task is the parent, which is killed; the child then completes and says so.
+ */
+#define _GNU_SOURCE
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "guest.h"
+
+static unsigned long pattern(unsigned long page, unsigned long word, long pass)
+{
+    return (page * 2654435761UL) ^ (word * 40503UL) ^ ((unsigned long)pass << 48);
+}
+
+static int hot;
+static unsigned long hot_sum;
+
+/* Check every word of every page against pass `pass`; returns the number of bad pages. */
+static long check(unsigned long *mem, long pages, long pass)
+{
+    long bad = 0;
+    for (long i = 0; i < pages; i++) {
+        if (hot)
+            hot_sum += mem[(i % 512) * (GUEST_PAGE / sizeof(long))];
+        unsigned long *pg = mem + i * (GUEST_PAGE / sizeof(long));
+        for (unsigned long w = 0; w < GUEST_PAGE / sizeof(long); w += 61)
+            if (pg[w] != pattern(i, w, pass)) {
+                bad++;
+                break;
+            }
+    }
+    return bad;
+}
+
+static void fill(unsigned long *mem, long pages, long pass)
+{
+    for (long i = 0; i < pages; i++) {
+        unsigned long *pg = mem + i * (GUEST_PAGE / sizeof(long));
+        for (unsigned long w = 0; w < GUEST_PAGE / sizeof(long); w += 61)
+            pg[w] = pattern(i, w, pass);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    long mib = guest_arg(argc, argv, 1, 4), passes = guest_arg(argc, argv, 2, 2);
+    int do_fork = argc > 3 && !strcmp(argv[3], "fork");
+    hot = argc > 3 && !strcmp(argv[3], "hot");
+    long pages = mib * 256;
+    if (argc > 3 && !strcmp(argv[3], "oomfork")) {
+        int fds[2];
+        char c;
+        if (pipe(fds))
+            guest_die("pipe");
+        pid_t pid = fork();
+        if (pid < 0)
+            guest_die("fork");
+        if (pid == 0) {
+            close(fds[1]);
+            if (read(fds[0], &c, 1) != 1)
+                guest_die("read");
+            long mine = pages / 2;
+            unsigned long *own = (unsigned long *)guest_map(0x400000000UL, mine * GUEST_PAGE,
+                                                            PROT_READ | PROT_WRITE);
+            fill(own, mine, 7);
+            long bad = check(own, mine, 7);
+            printf("child: filled %ld pages, %ld bad\n", mine, bad);
+            return bad ? 1 : 0;
+        }
+        unsigned long *big =
+            (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+        fill(big, pages, 0);
+        if (write(fds[1], "x", 1) != 1)
+            guest_die("write");
+        int st;
+        waitpid(pid, &st, 0);
+        printf("parent: child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        return 0;
+    }
+    unsigned long *mem =
+        (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+
+    fill(mem, pages, 0);
+    if (do_fork) {
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid < 0)
+            guest_die("fork");
+        if (pid == 0) {
+            long bad = check(mem, pages, 0);
+            printf("child: %ld bad pages\n", bad);
+            fflush(stdout);
+            _exit(bad ? 1 : 0);
+        }
+        int st;
+        if (waitpid(pid, &st, 0) != pid)
+            guest_die("waitpid");
+        printf("child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    }
+    long bad = 0;
+    for (long p = 1; p <= passes; p++) {
+        bad += check(mem, pages, p - 1);
+        fill(mem, pages, p);
+    }
+    bad += check(mem, pages, passes);
+    unsigned long sum = 0;
+    for (long i = 0; i < pages; i++)
+        sum += mem[i * (GUEST_PAGE / sizeof(long))];
+    if (hot)
+        printf("hot sum %lu\n", hot_sum);
+    printf("swap_thrash %ld MiB %ld passes: sum %lu, %s\n", mib, passes, sum, bad ? "BAD" : "ok");
+    return bad ? 1 : 0;
+}

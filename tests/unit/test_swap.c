@@ -1,0 +1,437 @@
+/*
+ * test_swap.c - issue 5: swap entries, reclaim policies, the swap cache, file-page eviction and
+ * the OOM killer, on a RAM of a few hundred KiB (watermarks 0: reclaim runs only when no frame
+ * is free, one page per allocation, so the replacement order can be replayed by hand).
+ *
+ * An "access" is what the CPU does: if the PTE allows it, the hardware page walk sets
+ * _PAGE_ACCESSED (and _PAGE_DIRTY for a write); otherwise it faults, and after the fault the
+ * walk sets them.
+ */
+#include <stdint.h>
+#include <unistd.h>
+
+#include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
+#include "tests/unit/model_test.h"
+
+#define BASE      0x10000000UL
+#define TINY_RAM  (512 << 10) /* 128 frames */
+#define MAX_PAGES 512
+
+static struct page *ballast[128];
+static int nballast;
+
+static void swap_setup(unsigned long swap_bytes)
+{
+    test_setup_ram(TINY_RAM);
+    memset(&vm_events, 0, sizeof(vm_events));
+    if (swap_bytes) {
+        FILE *f = tmpfile();
+        CHECK(f != NULL);
+        CHECK_EQ(swapon(dup(fileno(f)), swap_bytes), 0);
+        fclose(f);
+    }
+}
+
+/* Hold frames until exactly `frames` are free for the test's pages. */
+static void leave_free(unsigned long frames)
+{
+    while (nr_free_pages() > frames)
+        ballast[nballast++] = alloc_page_nozero();
+}
+
+static void swap_teardown(void)
+{
+    while (nballast)
+        put_page(ballast[--nballast]);
+    test_teardown();
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages()); /* every slot came back */
+    CHECK_EQ(swap_cache_pages(), 0);
+    swapoff();
+}
+
+static void touch_mm(struct task_struct *tsk, unsigned long addr, bool write)
+{
+    pte_t *p = lookup_pte(tsk->mm, addr);
+    if (!p || !pte_present(*p) || (write && !pte_write(*p))) {
+        struct fault_result res;
+        struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
+        do_page_fault(tsk, &regs, write ? USER_WRITE : USER_READ, addr, &res);
+        CHECK_EQ(res.outcome, FAULT_OK);
+        assert_invariants("touch");
+        p = lookup_pte(tsk->mm, addr);
+    }
+    p->pte |= _PAGE_ACCESSED | (write ? _PAGE_DIRTY : 0);
+}
+
+static void touch(unsigned long addr, bool write)
+{
+    touch_mm(&test_task, addr, write);
+}
+
+static unsigned char *user_ptr(unsigned long addr, bool write)
+{
+    touch(addr, write);
+    return (unsigned char *)pfn_address(pte_pfn(pte_at(addr))) + (addr & ~PAGE_MASK);
+}
+
+static bool swapped(unsigned long addr)
+{
+    return is_swap_pte(pte_at(addr));
+}
+
+/*
+ * Replay a sequence of page writes over `frames` data frames and record, in order, the pages
+ * that were swapped out. Returns how many.
+ */
+static int replay(const int *seq, int n, int npages, unsigned long frames, int *victims)
+{
+    unsigned long base = mmap_anon(BASE, npages * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    CHECK(pte_alloc_map(test_task.mm, base) != NULL); /* the page tables exist before the count */
+    leave_free(frames);
+    int nv = 0;
+    for (int i = 0; i < n; i++) {
+        bool was[MAX_PAGES];
+        for (int p = 0; p < npages; p++)
+            was[p] = swapped(base + p * PAGE_SIZE);
+        touch(base + seq[i] * PAGE_SIZE, true);
+        for (int p = 0; p < npages; p++)
+            if (!was[p] && swapped(base + p * PAGE_SIZE))
+                victims[nv++] = p;
+    }
+    return nv;
+}
+
+static void check_victims(const int *got, int ngot, const int *want, int nwant)
+{
+    CHECK_EQ(ngot, nwant);
+    for (int i = 0; i < ngot && i < nwant; i++)
+        if (got[i] != want[i]) {
+            fprintf(stderr, "victim %d: page %d, expected page %d\n", i, got[i], want[i]);
+            test_failures++;
+        }
+}
+
+/*
+ * S1 = 0 1 2 0 3 0 4 0 5 0 6 0 over 3 frames (page 0 is hot). By hand:
+ *  FIFO  [0 1 2] 3:ev 0 [1 2 3] 0:ev 1 [2 3 0] 4:ev 2 [3 0 4] 5:ev 3 [0 4 5] 6:ev 0 [4 5 6]
+ *        0:ev 4 -> victims 0 1 2 3 0 4, page 0 read back twice.
+ *  CLOCK [0* 1* 2*] 3: all rotate, ev 0 [1 2 3*] 0:ev 1 [2 3* 0*] 4:ev 2 [3* 0* 4*]
+ *        5: all rotate, ev 3 [0 4 5*] 0 -> 0* ; 6: 0* rotates, ev 4 [5* 0 6*] -> victims
+ *        0 1 2 3 4, one swap-in.
+ *  LRU   (aging pass first) [0 1 2] 3:ev 0 [1 2 3*] 0: 3 ages, ev 1 [2 3 0*] 4: ev 2
+ *        [3 0 4*] 0* ; 5: 0, 4 age, ev 3 [0 4 5*] 0* ; 6: 0, 5 age, ev 4 -> victims 0 1 2 3 4.
+ */
+static const int S1[] = {0, 1, 2, 0, 3, 0, 4, 0, 5, 0, 6, 0};
+
+/*
+ * S2 = 0 1 2 3 4 2 5 3 2 6 2 over 4 frames: where the accessed-bit policies part. By hand:
+ *  FIFO  victims 0 1 2 3 (6 evicts 2, the last write to 2 reads it back and evicts 3).
+ *  CLOCK [0 1 2 3] all rotate at 4, ev 0 [1 2 3 4*]; 2 -> 2*; 5: ev 1 [2* 3 4* 5*]; 3, 2
+ *        accessed -> all set; 6: all rotate, ev 2 [3 4 5 6*]; 2: swap-in evicts 3 ->
+ *        victims 0 1 2 3.
+ *  LRU   at 5 the aging pass moves 2 and 4 behind 3: [1 3 2 4], ev 1 [3 2 4 5*]; 3, 2
+ *        accessed; 6: 3, 2, 5 age behind 4: [4 3 2 5], ev 4; 2 is resident -> victims 0 1 4.
+ */
+static const int S2[] = {0, 1, 2, 3, 4, 2, 5, 3, 2, 6, 2};
+
+static void run_policy(enum reclaim_policy pol, const int *seq, int n, int npages,
+                       unsigned long frames, const int *want, int nwant, unsigned long swapins)
+{
+    int victims[64];
+    swap_setup(1 << 20);
+    reclaim_policy = pol;
+    int nv = replay(seq, n, npages, frames, victims);
+    check_victims(victims, nv, want, nwant);
+    CHECK_EQ(vm_events.pswpout, nwant);
+    CHECK_EQ(vm_events.pswpin, swapins);
+    CHECK_EQ(test_task.maj_flt, swapins);
+    assert_invariants("replay");
+    reclaim_policy = RECLAIM_CLOCK;
+    swap_teardown();
+}
+
+static void test_policy_fifo(void)
+{
+    static const int w1[] = {0, 1, 2, 3, 0, 4}, w2[] = {0, 1, 2, 3};
+    run_policy(RECLAIM_FIFO, S1, 12, 7, 3, w1, 6, 2);
+    run_policy(RECLAIM_FIFO, S2, 11, 7, 4, w2, 4, 1);
+}
+
+static void test_policy_clock(void)
+{
+    static const int w1[] = {0, 1, 2, 3, 4}, w2[] = {0, 1, 2, 3};
+    run_policy(RECLAIM_CLOCK, S1, 12, 7, 3, w1, 5, 1);
+    run_policy(RECLAIM_CLOCK, S2, 11, 7, 4, w2, 4, 1);
+}
+
+static void test_policy_lru(void)
+{
+    static const int w1[] = {0, 1, 2, 3, 4}, w2[] = {0, 1, 4};
+    run_policy(RECLAIM_LRU, S1, 12, 7, 3, w1, 5, 1);
+    run_policy(RECLAIM_LRU, S2, 11, 7, 4, w2, 3, 0);
+}
+
+/* The x86-64 layout of Linux 4.20 (pgtable_64.h): type in 63..59, inverted offset in 58..9. */
+static void test_swap_entry_layout(void)
+{
+    pte_t p = swp_entry_to_pte(swp_entry(0, 1));
+    CHECK_EQ(pte_val(p), 0x07fffffffffffc00ULL);
+    CHECK(!pte_present(p));
+    CHECK(!pte_none(p));
+    CHECK(is_swap_pte(p));
+    CHECK_EQ(pte_val(p) & 0x1ff, 0); /* P, PROTNONE and everything below bit 9 clear */
+    swp_entry_t e = pte_to_swp_entry(swp_entry_to_pte(swp_entry(3, 0x123456789UL)));
+    CHECK_EQ(swp_type(e), 3);
+    CHECK_EQ(swp_offset(e), 0x123456789UL);
+    CHECK_EQ(__swp_type(__swp_entry(31, 7)), 31);
+    CHECK_EQ(__swp_offset(__swp_entry(31, 7)), 7);
+}
+
+static uint32_t checksum(const unsigned char *p)
+{
+    uint32_t h = 2166136261u;
+    for (unsigned long i = 0; i < PAGE_SIZE; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* 300 pages of data through 64 frames: every page comes back intact. */
+static void test_roundtrip(void)
+{
+    enum { N = 300 };
+    static uint32_t sums[N];
+    swap_setup(2 << 20);
+    unsigned long base = mmap_anon(BASE, N * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    leave_free(64);
+    uint32_t seed = 12345;
+    for (int i = 0; i < N; i++) {
+        unsigned char *p = user_ptr(base + i * PAGE_SIZE, true);
+        for (unsigned long b = 0; b < PAGE_SIZE; b++) {
+            seed = seed * 1103515245u + 12345u;
+            p[b] = (unsigned char)(seed >> 16);
+        }
+        sums[i] = checksum(p);
+    }
+    CHECK(vm_events.pswpout >= N - 64);
+    CHECK(test_task.mm->rss_stat[MM_SWAPENTS] > 0);
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++)
+            if (checksum(user_ptr(base + i * PAGE_SIZE, false)) != sums[i]) {
+                fprintf(stderr, "page %d changed going through swap\n", i);
+                test_failures++;
+            }
+    CHECK(vm_events.pswpin >= N - 64);
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES] + test_task.mm->rss_stat[MM_SWAPENTS], N);
+    assert_invariants("roundtrip");
+    CHECK_EQ(do_munmap(test_task.mm, base, N * PAGE_SIZE), 0);
+    CHECK_EQ(test_task.mm->rss_stat[MM_SWAPENTS], 0);
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages());
+    swap_teardown();
+}
+
+/* A page swapped out before fork is shared through its slot; the parent's fault reads it
+ * (major), the child's finds it in the swap cache (minor, no second read). */
+static void test_fork_swap_cache(void)
+{
+    swap_setup(1 << 20);
+    unsigned long a = mmap_anon(BASE, PAGE_SIZE, PROT_READ | PROT_WRITE);
+    unsigned char *p = user_ptr(a, true);
+    for (unsigned long b = 0; b < PAGE_SIZE; b++)
+        p[b] = (unsigned char)(b * 13 + 5);
+    uint32_t sum = checksum(p);
+    CHECK_EQ(try_to_free_pages(1), 1);
+    CHECK(swapped(a));
+    CHECK_EQ(test_task.mm->rss_stat[MM_SWAPENTS], 1);
+    swp_entry_t e = pte_to_swp_entry(pte_at(a));
+    CHECK_EQ(__swap_count(e), 1);
+
+    struct task_struct child = {.pid = 43, .tgid = 43, .comm = "child", .rlimit_stack = 8 << 20};
+    child.mm = mm_alloc();
+    child.mm->owner = &child;
+    CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
+    CHECK_EQ(__swap_count(e), 2);
+    CHECK_EQ(child.mm->rss_stat[MM_SWAPENTS], 1);
+
+    struct fault_result res;
+    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
+    do_page_fault(&test_task, &regs, USER_READ, a, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(res.major);
+    CHECK_STR(last_path,
+              "__do_page_fault>do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_swap_page");
+    CHECK_EQ(vm_events.pswpin, 1);
+    CHECK_EQ(__swap_count(e), 1);
+    CHECK_EQ(swap_cache_pages(), 1); /* the child's entry still needs it */
+
+    do_page_fault(&child, &regs, USER_READ, a, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(!res.major);
+    CHECK_EQ(vm_events.pswpin, 1); /* one read for both */
+    CHECK_EQ(vm_events.swapcache_hits, 1);
+    CHECK_EQ(swap_cache_pages(), 0); /* no entry refers to the slot any more */
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages());
+    pte_t *cp = lookup_pte(child.mm, a);
+    CHECK_EQ(pte_pfn(*cp), pte_pfn(pte_at(a)));
+    CHECK_EQ(page_mapcount(pfn_to_page(pte_pfn(*cp))), 2);
+    CHECK_EQ(checksum(pfn_address(pte_pfn(*cp))), sum);
+    char msg[256];
+    CHECK_EQ(check_mm_invariants(child.mm, msg, sizeof(msg)), 0);
+
+    /* the child writes: copy-on-write, the parent keeps the data */
+    touch_mm(&child, a, true);
+    cp = lookup_pte(child.mm, a);
+    CHECK(pte_pfn(*cp) != pte_pfn(pte_at(a)));
+    ((unsigned char *)pfn_address(pte_pfn(*cp)))[0] ^= 0xff;
+    CHECK_EQ(checksum(user_ptr(a, false)), sum);
+    mmput(child.mm);
+    swap_teardown();
+}
+
+/* Swapped-out pages shared with a child are freed by both exits (zap: free_swap_and_cache). */
+static void test_fork_then_exit(void)
+{
+    swap_setup(1 << 20);
+    unsigned long a = mmap_anon(BASE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    for (int i = 0; i < 4; i++)
+        touch(a + i * PAGE_SIZE, true);
+    CHECK_EQ(try_to_free_pages(4), 4);
+    struct task_struct child = {.pid = 43, .comm = "child"};
+    child.mm = mm_alloc();
+    child.mm->owner = &child;
+    CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
+    CHECK_EQ(child.mm->rss_stat[MM_SWAPENTS], 4);
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages() - 4);
+    mmput(child.mm);
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages() - 4);
+    swap_teardown();
+}
+
+/* Clean file pages are dropped and read again; a dirty shared page is written back first. */
+static void test_file_pages(void)
+{
+    swap_setup(0);
+    fault_around_bytes = 0;
+    struct file *f = memfile_open(8 * PAGE_SIZE, 3, true);
+    long a = do_mmap(test_task.mm, f, 0, 8 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+    CHECK(a > 0);
+    fput(f);
+    ra_pages = 1;
+    touch(a, false);
+    touch(a + PAGE_SIZE, true);
+    ((unsigned char *)pfn_address(pte_pfn(pte_at(a + PAGE_SIZE))))[0] = 0xab;
+    unsigned reads = memfile_reads(), writes = memfile_writes();
+    CHECK_EQ(try_to_free_pages(2), 2);
+    CHECK(pte_none(pte_at(a)));
+    CHECK(pte_none(pte_at(a + PAGE_SIZE)));
+    CHECK_EQ(memfile_writes(), writes + 1);
+    CHECK_EQ(memfile_byte(f, PAGE_SIZE), 0xab);
+    CHECK_EQ(vm_events.pgsteal_file, 2);
+    CHECK_EQ(vm_events.pgwriteback_file, 1);
+    CHECK_EQ(test_task.mm->rss_stat[MM_FILEPAGES], 0);
+    struct fault_result res;
+    CHECK_EQ(fault(a + PAGE_SIZE, USER_READ, 0, &res), FAULT_OK);
+    CHECK(res.major);
+    CHECK_EQ(memfile_reads(), reads + 1);
+    CHECK_EQ(vm_events.workingset_refault, 1); /* the shadow of the dropped page was found */
+    CHECK_EQ(*user_ptr(a + PAGE_SIZE, false), 0xab);
+    ra_pages = 32;
+    swap_teardown();
+}
+
+/* No swap, RAM full of anonymous memory: the OOM killer picks the largest task. */
+static void test_oom(void)
+{
+    swap_setup(0);
+    struct task_struct big = {.pid = 50, .comm = "big"}, small = {.pid = 51, .comm = "small"};
+    big.mm = mm_alloc();
+    big.mm->owner = &big;
+    small.mm = mm_alloc();
+    small.mm->owner = &small;
+    unsigned long a = mmap_anon(BASE, 64 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    leave_free(20);
+    struct fault_result res;
+    int i = 0;
+    for (; i < 64; i++)
+        if (fault(a + i * PAGE_SIZE, USER_WRITE, 0, &res) != FAULT_OK)
+            break;
+    CHECK(i < 64);
+    CHECK_EQ(res.outcome, FAULT_KILL);
+    CHECK_EQ(res.signo, FL_SIGKILL);
+    CHECK_EQ(last_event.outcome, OUTCOME_OOM);
+    CHECK(oom_killed_task == NULL); /* the faulting task was the largest */
+    CHECK_EQ(vm_events.oom_kills, 1);
+
+    /* a larger address space elsewhere is the victim; the faulting task retries */
+    big.mm->rss_stat[MM_SWAPENTS] = 1000; /* as if it had 1000 pages in swap */
+    long b = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, b, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(oom_killed_task == &big);
+    big.mm->rss_stat[MM_SWAPENTS] = 0;
+    mmput(big.mm);
+    mmput(small.mm);
+    swap_teardown();
+}
+
+/* check_mm_invariants on swap entries: a swap PTE must name a slot in use; MM_SWAPENTS must
+ * equal the count of swap PTEs. */
+static void test_swap_invariants(void)
+{
+    char msg[256];
+    swap_setup(1 << 20);
+    unsigned long a = mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    touch(a, true);
+    CHECK_EQ(try_to_free_pages(1), 1);
+    CHECK_EQ(check_mm_invariants(test_task.mm, msg, sizeof(msg)), 0);
+
+    test_task.mm->rss_stat[MM_SWAPENTS]++;
+    CHECK(check_mm_invariants(test_task.mm, msg, sizeof(msg)) != 0);
+    CHECK(strstr(msg, "rss counter") != NULL);
+    test_task.mm->rss_stat[MM_SWAPENTS]--;
+
+    pte_t *p = lookup_pte(test_task.mm, a + PAGE_SIZE);
+    *p = swp_entry_to_pte(swp_entry(0, 100)); /* a free slot */
+    test_task.mm->rss_stat[MM_SWAPENTS]++;
+    CHECK(check_mm_invariants(test_task.mm, msg, sizeof(msg)) != 0);
+    CHECK(strstr(msg, "names no allocated slot") != NULL);
+    *p = __pte(0);
+    test_task.mm->rss_stat[MM_SWAPENTS]--;
+    CHECK_EQ(check_mm_invariants(test_task.mm, msg, sizeof(msg)), 0);
+    swap_teardown();
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } tests[] = {
+        {"swap_entry_layout", test_swap_entry_layout},
+        {"policy_fifo", test_policy_fifo},
+        {"policy_clock", test_policy_clock},
+        {"policy_lru", test_policy_lru},
+        {"roundtrip", test_roundtrip},
+        {"fork_swap_cache", test_fork_swap_cache},
+        {"fork_then_exit", test_fork_then_exit},
+        {"file_pages", test_file_pages},
+        {"oom", test_oom},
+        {"swap_invariants", test_swap_invariants},
+    };
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        if (argc < 2 || !strcmp(argv[1], tests[i].name)) {
+            tests[i].fn();
+            if (argc >= 2)
+                return test_failures ? 1 : 0;
+        }
+    }
+    if (argc >= 2) {
+        fprintf(stderr, "unknown test %s\n", argv[1]);
+        return 2;
+    }
+    return test_failures ? 1 : 0;
+}
