@@ -209,6 +209,14 @@ static void hook_syscall(uc_engine *uc, void *ud)
         ret = 0;
         break;
     }
+    case 33: /* dup2 */
+        ret = dup2((int)a[0], (int)a[1]);
+        ret = ret < 0 ? -errno : ret;
+        break;
+    case 292: /* dup3 */
+        ret = dup3((int)a[0], (int)a[1], (int)a[2]);
+        ret = ret < 0 ? -errno : ret;
+        break;
     case 16: /* ioctl */
         ret = -ENOTTY;
         break;

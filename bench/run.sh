@@ -15,11 +15,16 @@ qemu=$(command -v qemu-x86_64 || true)
 head -c $((64 << 20)) /dev/urandom >"$tmp/data64m" # sha256sum input
 touch_mib=${TOUCH_MIB:-1024}
 
-# name | command (with @FL@ replaced by the runner prefix)
+# name, command, runs under the bare engine (1: static, only syscalls it knows; 0: not)
+# separated by ';;' (commands contain '|')
 workloads=(
-  "touch ${touch_mib} MiB fresh pages|$bdir/bench_touch_fresh $touch_mib"
-  "cpu loop 200M iterations|$bdir/bench_cpu_loop 200"
-  "busybox sha256sum 64 MiB|/bin/busybox sha256sum $tmp/data64m"
+  "touch ${touch_mib} MiB fresh pages;;$bdir/bench_touch_fresh $touch_mib;;1"
+  "cpu loop 200M iterations;;$bdir/bench_cpu_loop 200;;1"
+  "busybox sha256sum 64 MiB;;/bin/busybox sha256sum $tmp/data64m;;1"
+  "busybox gzip -c 64 MiB;;/bin/busybox gzip -c $tmp/data64m;;1"
+  "200k getppid syscalls;;$bdir/bench_syscalls 200;;1"
+  "dynamic pipeline (dash, seq, sort, head);;/bin/sh -c 'seq 1 200000 | sort -rn | head -3';;0"
+  "fork-heavy shell loop (200 x /bin/true);;/bin/busybox sh -c 'for i in \$(seq 200); do /bin/true; done';;0"
 )
 runners=("native|" "bare engine|$bdir/bare_runner" "faultline --no-log|$fl run --quiet --no-log --"
          "faultline log|$fl run --quiet --db $tmp/b.db --")
@@ -53,25 +58,47 @@ secs() { # median wall seconds of $runs runs of "$@"
   printf -- '---|---|---|\n'
 } | tee "$out"
 
+ratio() { # a / b, or - when either is missing
+  if [ "$1" = - ] || [ "$2" = - ]; then printf ' - |'; else printf ' %.2fx |' "$(echo "$1 / $2" | bc -l)"; fi
+}
+
+qlog=0 qn=0
 for w in "${workloads[@]}"; do
-  name=${w%%|*}
-  cmd=${w#*|}
+  name=${w%%;;*}
+  rest=${w#*;;}
+  cmd=${rest%;;*}
+  bare_ok=${rest##*;;}
   declare -A t=()
   for r in "${runners[@]}"; do
     rname=${r%%|*}
     prefix=${r#*|}
-    # shellcheck disable=SC2086
-    t[$rname]=$(secs $prefix $cmd)
+    if [ "$rname" = "bare engine" ] && [ "$bare_ok" != 1 ]; then
+      t[$rname]=-
+      continue
+    fi
+    t[$rname]=$(secs sh -c "$prefix $cmd")
   done
   {
     printf '| %s |' "$name"
-    for r in "${runners[@]}"; do printf ' %.3f |' "${t[${r%%|*}]}"; done
-    printf ' %.2fx |' "$(echo "${t[faultline log]} / ${t[native]}" | bc -l)"
-    printf ' %.2fx |' "$(echo "${t[faultline log]} / ${t[bare engine]}" | bc -l)"
-    if [ -n "$qemu" ]; then printf ' %.2fx |\n' "$(echo "${t[faultline log]} / ${t[qemu-x86_64]}" | bc -l)"; else printf ' - |\n'; fi
+    for r in "${runners[@]}"; do
+      v=${t[${r%%|*}]}
+      if [ "$v" = - ]; then printf ' - |'; else printf ' %.3f |' "$v"; fi
+    done
+    ratio "${t[faultline log]}" "${t[native]}"
+    ratio "${t[faultline log]}" "${t[bare engine]}"
+    if [ -n "$qemu" ]; then ratio "${t[faultline log]}" "${t[qemu-x86_64]}"; else printf ' - |'; fi
+    printf '\n'
   } | tee -a "$out"
+  if [ -n "$qemu" ]; then
+    qlog=$(echo "$qlog + l(${t[faultline log]} / ${t[qemu-x86_64]})" | bc -l)
+    qn=$((qn + 1))
+  fi
   unset t
 done
+if [ "$qn" -gt 0 ]; then
+  printf '\nGeometric mean of faultline (log) / qemu-x86_64 over the %d workloads: %.2fx\n' \
+    "$qn" "$(echo "e($qlog / $qn)" | bc -l)" | tee -a "$out"
+fi
 
 # The fault path alone: faults per second from the touch workload, logging on and off.
 pages=$((touch_mib * 256))
