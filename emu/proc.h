@@ -78,6 +78,12 @@ struct proc {
     int exit_code;    /* exit_group status (0-255) when exited without a signal */
     int term_sig;     /* the signal that killed it, 0 if none */
     int pending_trap; /* CPU exception vector seen by the interrupt hook, -1 if none */
+    /* preemption (emu/sched.h): a block-counting hook, armed only while another process is
+     * runnable, ends the turn after QUANTUM_BLOCKS translated blocks */
+    void *quantum_engine; /* the engine the hook is installed on (NULL: not armed) */
+    unsigned long quantum_hook;
+    uint64_t quantum_left;
+    bool preempted;
     /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
     struct k_sigaction sighand[FL_NSIG + 1];
     uint64_t blocked;

@@ -215,6 +215,53 @@ static void hook_syscall(uc_engine *uc, void *ud)
     uc_reg_write(uc, UC_X86_REG_RAX, &r);
 }
 
+/* The time slice, in translated blocks executed (a few milliseconds of guest code). Counting
+ * blocks rather than time keeps the interleaving, and so the fault log, deterministic. */
+#define QUANTUM_BLOCKS 1000000
+
+static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    struct proc *p = ud;
+    (void)addr;
+    (void)size;
+    if (--p->quantum_left == 0) {
+        p->preempted = true;
+        uc_emu_stop(uc);
+    }
+}
+
+/* Is a process other than p ready to run now (not parked)? */
+static bool another_runnable(struct emu *e, struct proc *p)
+{
+    for (struct proc *q = e->procs; q; q = q->next)
+        if (q != p && !q->exited && q->wait == WAIT_NONE)
+            return true;
+    return false;
+}
+
+/*
+ * Arm the time slice while another process could run, disarm it when p is alone: the block hook
+ * costs on every block, so a single process (and the fast path) never carries it.
+ */
+static void quantum_update(struct emu *e, struct proc *p)
+{
+    uc_engine *uc = p->mmu->uc;
+    if (p->quantum_engine != uc)
+        p->quantum_engine = NULL; /* execve replaced the engine: the hook went with it */
+    bool want = another_runnable(e, p);
+    if (want && !p->quantum_engine) {
+        uc_hook h;
+        if (uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)quantum_tick, p, 1, 0) == UC_ERR_OK) {
+            p->quantum_hook = h;
+            p->quantum_engine = uc;
+            p->quantum_left = QUANTUM_BLOCKS;
+        }
+    } else if (!want && p->quantum_engine) {
+        uc_hook_del(uc, p->quantum_hook);
+        p->quantum_engine = NULL;
+    }
+}
+
 /* CPU exceptions other than #PF reach us as interrupts: turn them into the signal Linux sends. */
 static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
 {
@@ -465,6 +512,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             if (p->exited || e->stop_requested)
                 break;
         }
+        quantum_update(e, p);
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
         set_running_engine(ep, p->mmu->uc);
@@ -475,6 +523,12 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         if (p->mmu->fault_pending) {
             handle_page_fault(p);
             continue;
+        }
+        if (p->preempted) {
+            /* the slice is used up: stay runnable, let the next process run */
+            p->preempted = false;
+            p->quantum_left = QUANTUM_BLOCKS;
+            break;
         }
         if (p->pending_trap >= 0) {
             handle_trap(p);

@@ -2,17 +2,18 @@
  * sched.h - several processes on one emulated machine: how they take turns, park in blocking
  * syscalls and are woken (kernel/sched/, kernel/exit.c, kernel/fork.c, fs/exec.c).
  *
- * Scheduling is cooperative and deterministic: the running process keeps the CPU until it
- * exits or blocks in a syscall (read of an empty guest pipe, write to a full one, poll without a
- * timeout on guest pipes, wait4/waitid, vfork, pause, rt_sigsuspend). Then the next runnable
- * process in pid order after it runs. A parked process becomes runnable when its condition holds
- * (checked only when no process is runnable: data or EOF on the pipe, room in it, a child to
- * report) or when a signal it does not block arrives. Every decision depends only on what the
- * guests did, never on host time or an instruction count, so the same run gives the same
- * interleaving and the same fault log; and no counting hook is needed on the fast path
- * (docs/substrate.md). The price: a process that loops forever without a syscall that blocks
- * starves the others (busy-waiting with WNOHANG, for example), which a timer-driven kernel would
- * not do.
+ * Scheduling is round robin and deterministic: the running process keeps the CPU until it
+ * exits, blocks in a syscall (read of an empty guest pipe, write to a full one, poll without a
+ * timeout on guest pipes, wait4/waitid, vfork, pause, rt_sigsuspend), or uses up its time slice;
+ * then the next runnable process in pid order after it runs. The slice is counted in translated
+ * blocks executed (QUANTUM_BLOCKS in emu/run.c) by a UC_HOOK_BLOCK hook that is armed only while
+ * another process is runnable, so a lone process — and the fast path — never carries it, and a
+ * parent busy-waiting with WNOHANG cannot starve its child. A parked process becomes runnable
+ * when its condition holds (checked only when no process is runnable: data or EOF on the pipe,
+ * room in it, a child to report) or when a signal it does not block arrives. Every decision
+ * depends only on what the guests did, never on host time, so the same run gives the same
+ * interleaving and the same fault log (tests/e2e/processes/determinism.py). Still blocking the
+ * whole machine: nanosleep and poll with a finite timeout, which wait on the host.
  *
  * A parked syscall is retried, as Linux's -ERESTARTSYS does: the run loop rewinds rip to the
  * syscall instruction and puts the number back in rax, so the syscall runs again from scratch
