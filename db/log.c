@@ -323,6 +323,7 @@ void fl_log_run_end(struct fl_log *log, const struct fl_run_end *re)
     if (log->run_id <= 0)
         return;
     fl_log_flush(log); /* every fault of the run is in the file before it says finished */
+    fl_reclaim_flush(log);
     pthread_mutex_lock(&log->db_lock);
     sqlite3_stmt *st = log->end_run;
     sqlite3_bind_int64(st, 1, log->run_id);
@@ -387,6 +388,7 @@ int fl_log_close(struct fl_log *log, char *err, size_t errlen)
 {
     if (!log)
         return 0;
+    fl_reclaim_flush(log);
     fl_writer_stop(log); /* drains and commits */
     int rc = 0;
     if (log->failed) {

@@ -63,6 +63,20 @@ struct fl_chunk {
     struct fl_fault_row rows[FL_CHUNK_ROWS];
 };
 
+/* Evictions waiting to be inserted into reclaim_events (db/reclaim.c). */
+#define FL_RECLAIM_BATCH 4096
+struct fl_reclaim_row {
+    uint64_t fault_seq, address, pfn, swap_slot, file_index;
+    const char *file; /* interned */
+    int pid;
+    unsigned mappings;
+    enum reclaim_kind kind;
+};
+struct fl_reclaim_buf {
+    struct fl_reclaim_row rows[FL_RECLAIM_BATCH];
+    size_t n;
+};
+
 struct fl_log {
     sqlite3 *db;
     char *path;
@@ -96,6 +110,7 @@ struct fl_log {
     int64_t run_id; /* 0 before fl_log_run_begin */
     struct intern files, paths;
     struct fault_observer observer;
+    struct fl_reclaim_buf reclaim; /* producer-only */
 };
 
 /* writer.c */
@@ -106,6 +121,12 @@ struct fl_chunk *fl_chunk_get_locked(struct fl_log *log); /* q_lock held; NULL o
 void fl_queue_push_full_locked(struct fl_log *log);       /* q_lock held: cur is full */
 /* Record the first error (q_lock must NOT be held). */
 void fl_log_fail(struct fl_log *log, const char *fmt, ...);
+
+/* observer.c: a file name interned for the log's lifetime (producer thread) */
+const char *fl_intern_file(struct fl_log *log, const char *file);
+/* reclaim.c */
+void fl_reclaim_record(struct fl_log *log, const struct reclaim_event *ev);
+void fl_reclaim_flush(struct fl_log *log);
 
 /* observer.c */
 void fl_observer_init(struct fl_log *log);

@@ -24,7 +24,7 @@ static const char *intern_path(struct fl_log *log, const struct fault_event *ev)
     return intern_add(&log->paths, ev->path, keylen, buf);
 }
 
-static const char *intern_file(struct fl_log *log, const char *file)
+const char *fl_intern_file(struct fl_log *log, const char *file)
 {
     if (!file)
         return NULL;
@@ -50,7 +50,7 @@ static void on_fault(void *ctx, const struct fault_event *ev)
         .pte_before = ev->pte_before,
         .pte_after = ev->pte_after,
         .vma_flags = ev->vma_flags,
-        .vma_file = has_vma ? intern_file(log, ev->vma_file) : NULL,
+        .vma_file = has_vma ? fl_intern_file(log, ev->vma_file) : NULL,
         .path = intern_path(log, ev),
         .outcome_name = fault_outcome_name(ev->outcome),
         .outcome = ev->outcome,
@@ -81,9 +81,15 @@ static void on_fault(void *ctx, const struct fault_event *ev)
     pthread_mutex_unlock(&log->q_lock);
 }
 
+static void on_reclaim(void *ctx, const struct reclaim_event *ev)
+{
+    fl_reclaim_record(ctx, ev);
+}
+
 void fl_observer_init(struct fl_log *log)
 {
-    log->observer = (struct fault_observer){.on_fault = on_fault, .ctx = log};
+    log->observer =
+        (struct fault_observer){.on_fault = on_fault, .on_reclaim = on_reclaim, .ctx = log};
 }
 
 struct fault_observer *fl_log_fault_observer(struct fl_log *log)

@@ -54,6 +54,25 @@ void trace_fault_end(struct fault_event *ev)
         o->on_fault(o->ctx, ev);
 }
 
+void trace_reclaim(struct reclaim_event *ev)
+{
+    ev->fault_seq = cur ? cur->seq : seq; /* outside a fault: the last one before */
+    for (struct fault_observer *o = observers; o; o = o->next)
+        if (o->on_reclaim)
+            o->on_reclaim(o->ctx, ev);
+}
+
+const char *reclaim_kind_name(enum reclaim_kind k)
+{
+    static const char *const names[] = {
+        [RECLAIM_SWAP_OUT] = "swap_out",
+        [RECLAIM_SWAP_CLEAN] = "swap_clean",
+        [RECLAIM_FILE_DROP] = "file_drop",
+        [RECLAIM_FILE_WRITEBACK] = "file_writeback",
+    };
+    return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
 uint64_t trace_fault_count(void)
 {
     return seq;

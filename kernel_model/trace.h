@@ -45,8 +45,29 @@ struct fault_event {
     uint64_t pte_before, pte_after; /* raw x86 PTEs (0: none or no table) */
 };
 
+/* One page reclaim took away (vmscan.c's shrink_page): where it went. */
+enum reclaim_kind {
+    RECLAIM_SWAP_OUT,       /* anonymous, written to its swap slot */
+    RECLAIM_SWAP_CLEAN,     /* anonymous, already on swap and unchanged: just dropped */
+    RECLAIM_FILE_DROP,      /* clean file page dropped from the page cache */
+    RECLAIM_FILE_WRITEBACK, /* dirty file page written back, then dropped */
+};
+
+struct reclaim_event {
+    uint64_t fault_seq; /* the fault whose allocation ran reclaim, or the last fault before it */
+    int pid;            /* a process that mapped the page (0: it was mapped nowhere) */
+    uint64_t address;   /* where that process mapped it */
+    unsigned mappings;  /* PTEs taken away */
+    uint64_t pfn;
+    enum reclaim_kind kind;
+    uint64_t swap_slot;  /* RECLAIM_SWAP_*: the slot (offset) in the swap file */
+    const char *file;    /* RECLAIM_FILE_*: the file, valid during the callback */
+    uint64_t file_index; /* and the page's index in it */
+};
+
 struct fault_observer {
     void (*on_fault)(void *ctx, const struct fault_event *ev);
+    void (*on_reclaim)(void *ctx, const struct reclaim_event *ev); /* may be NULL */
     void *ctx;
     struct fault_observer *next;
 };
@@ -63,5 +84,6 @@ extern void *trace_icount_ctx;
 /* Join a path with '>' into buf. */
 void fault_path_format(const struct fault_event *ev, char *buf, unsigned len);
 const char *fault_outcome_name(enum fault_kind_outcome o);
+const char *reclaim_kind_name(enum reclaim_kind k);
 
 #endif

@@ -29,6 +29,7 @@
 #include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
+#include "kernel_model/trace_internal.h"
 
 enum reclaim_policy reclaim_policy = RECLAIM_CLOCK;
 unsigned long watermark_low, watermark_high;
@@ -161,7 +162,30 @@ static int page_referenced(struct page *page)
 
 struct unmap_arg {
     swp_entry_t entry; /* val 0 for a file page */
+    /* for the reclaim event: the first mapping taken away, and how many */
+    int pid;
+    unsigned long addr;
+    unsigned mappings;
 };
+
+/* Tell the observers where the page went (one event per reclaimed page). */
+static void report_reclaim(struct page *page, const struct unmap_arg *ua, enum reclaim_kind kind)
+{
+    struct reclaim_event ev = {
+        .pid = ua->pid,
+        .address = ua->addr,
+        .mappings = ua->mappings,
+        .pfn = page_to_pfn(page),
+        .kind = kind,
+    };
+    if (ua->entry.val)
+        ev.swap_slot = swp_offset(ua->entry);
+    if (page->mapping) {
+        ev.file = page->mapping->path;
+        ev.file_index = page->index;
+    }
+    trace_reclaim(&ev);
+}
 
 /* try_to_unmap_one: the PTE goes (file page) or becomes the swap entry (anonymous page). */
 static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
@@ -170,6 +194,11 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
     struct mm_struct *mm = vma->vm_mm;
     struct page *page = pfn_to_page(pte_pfn(*pte));
     pte_t old = *pte;
+
+    if (!ua->mappings++) {
+        ua->pid = mm->owner ? mm->owner->pid : 0;
+        ua->addr = addr;
+    }
 
     if ((pte_val(old) & _PAGE_PRESENT) && pte_exec(old))
         arch_flush_icache_page(mm, addr);
@@ -212,6 +241,7 @@ static bool shrink_page(struct page *page)
         struct unmap_arg ua = {.entry = {page->private}};
         struct rmap_walk_control rwc = {.page = page, .rmap_one = unmap_one, .arg = &ua};
         rmap_walk(&rwc);
+        enum reclaim_kind kind = RECLAIM_SWAP_CLEAN;
         if (PageDirty(page)) {
             if (swap_writepage(page, ua.entry)) {
                 /* the PTEs already point to the slot: keep the page in the swap cache, where
@@ -220,7 +250,9 @@ static bool shrink_page(struct page *page)
             }
             ClearPageDirty(page);
             vm_events.pswpout++;
+            kind = RECLAIM_SWAP_OUT;
         }
+        report_reclaim(page, &ua, kind);
         vm_events.pgsteal_anon++;
         get_page(page);
         delete_from_swap_cache(page); /* frees the slot if no PTE refers to it any more */
@@ -235,7 +267,9 @@ static bool shrink_page(struct page *page)
     struct unmap_arg ua = {.entry = {0}};
     struct rmap_walk_control rwc = {.page = page, .rmap_one = unmap_one, .arg = &ua};
     rmap_walk(&rwc);
+    enum reclaim_kind kind = RECLAIM_FILE_DROP;
     if (PageDirty(page)) {
+        kind = RECLAIM_FILE_WRITEBACK;
         /* pageout(): write the dirty page back before it goes */
         uint64_t off = (uint64_t)page->index << PAGE_SHIFT;
         if (off < m->i_size && m->a_ops && m->a_ops->writepage) {
@@ -246,6 +280,7 @@ static bool shrink_page(struct page *page)
         }
         ClearPageDirty(page);
     }
+    report_reclaim(page, &ua, kind);
     vm_events.pgsteal_file++;
     workingset_eviction(m, page->index);
     del_page_from_lru(page);

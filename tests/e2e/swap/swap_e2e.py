@@ -45,6 +45,30 @@ def swap_rows(db):
     return rows, oom, rec
 
 
+def check_evictions(db, rec):
+    """Pages leaving are rows too: one reclaim_events row per page written to swap, and every
+    page do_swap_page brings back was seen leaving from that address earlier (after fork a
+    shared page leaves once, in the name of one of the processes that mapped it)."""
+    problems = []
+    con = sqlite3.connect(db)
+    try:
+        outs = con.execute("SELECT count(*) FROM reclaim_events WHERE kind = 'swap_out'"
+                           ).fetchone()[0]
+        if rec and outs != rec[0][1]:
+            problems.append("%d swap_out rows in reclaim_events, reclaim_stats says %d"
+                            % (outs, rec[0][1]))
+        orphans = con.execute(
+            "SELECT count(*) FROM faults f WHERE f.handler = 'do_swap_page' AND NOT EXISTS ("
+            " SELECT 1 FROM reclaim_events r WHERE r.run_id = f.run_id"
+            " AND r.address = f.page AND r.kind LIKE 'swap_%' AND r.fault_seq < f.seq)"
+            ).fetchone()[0]
+        if orphans:
+            problems.append("%d do_swap_page faults on pages never seen leaving" % orphans)
+    finally:
+        con.close()
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--faultline", required=True)
@@ -78,6 +102,7 @@ def main():
             if len(rec) != 1 or rec[0][0] != policy or rec[0][2] != rows.get("major", 0):
                 problems.append("reclaim_stats %s does not match %s major rows"
                                 % (rec, rows.get("major", 0)))
+            problems += check_evictions(db, rec)
         return fl.report("swap %s" % a.case, problems, [("native", native), ("faultline", emu)])
 
     if a.case == "oom":
