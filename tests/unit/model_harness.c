@@ -203,3 +203,23 @@ unsigned char memfile_byte(struct file *f, unsigned long off)
 {
     return ((struct memfile *)f->f_mapping->host)->data[off];
 }
+
+int run_tests(const struct model_test *tests, size_t n, int argc, char **argv)
+{
+    int ran = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (argc > 1 && strcmp(argv[1], tests[i].name))
+            continue;
+        int before = test_failures;
+        test_setup();
+        tests[i].fn();
+        test_teardown();
+        printf("%s %s\n", test_failures == before ? "ok  " : "FAIL", tests[i].name);
+        ran++;
+    }
+    if (!ran) {
+        fprintf(stderr, "no test named %s\n", argc > 1 ? argv[1] : "?");
+        return 2;
+    }
+    return test_failures ? 1 : 0;
+}

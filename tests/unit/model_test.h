@@ -77,4 +77,12 @@ unsigned memfile_reads(void);                                  /* readpage calls
 unsigned memfile_writes(void);                                 /* writepage calls so far */
 unsigned char memfile_byte(struct file *f, unsigned long off); /* the file's bytes (backing) */
 
+/* A named test case: run_tests() gives each a fresh machine (test_setup/test_teardown). */
+struct model_test {
+    const char *name;
+    void (*fn)(void);
+};
+/* Run the test named argv[1], or all of them; prints ok/FAIL per test. Exit status for main. */
+int run_tests(const struct model_test *tests, size_t n, int argc, char **argv);
+
 #endif

@@ -480,10 +480,7 @@ static void maps_format(void)
     CHECK_STR(line, "10000000-10002000 rw-p 00000000 00:00 0");
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct model_test tests[] = {
     {"anon_write_fresh", anon_write_fresh},
     {"anon_read_then_write", anon_read_then_write},
     {"cow_reuse_vs_copy", cow_reuse_vs_copy},
@@ -507,20 +504,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name))
-            continue;
-        int before = test_failures;
-        test_setup();
-        tests[i].fn();
-        test_teardown();
-        printf("%s %s\n", test_failures == before ? "ok  " : "FAIL", tests[i].name);
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "no test named %s\n", argc > 1 ? argv[1] : "?");
-        return 2;
-    }
-    return test_failures ? 1 : 0;
+    return run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }

@@ -143,10 +143,7 @@ static void truncate_unmaps(void)
     fput(f);
 }
 
-static const struct {
-    const char *name;
-    void (*fn)(void);
-} tests[] = {
+static const struct model_test tests[] = {
     {"msync_writes_back", msync_writes_back}, {"msync_errors", msync_errors},
     {"mincore_resident", mincore_resident},   {"host_write_refreshes", host_write_refreshes},
     {"truncate_unmaps", truncate_unmaps},
@@ -154,20 +151,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int ran = 0;
-    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
-        if (argc > 1 && strcmp(argv[1], tests[i].name))
-            continue;
-        int before = test_failures;
-        test_setup();
-        tests[i].fn();
-        test_teardown();
-        printf("%s %s\n", test_failures == before ? "ok  " : "FAIL", tests[i].name);
-        ran++;
-    }
-    if (!ran) {
-        fprintf(stderr, "no test named %s\n", argc > 1 ? argv[1] : "?");
-        return 2;
-    }
-    return test_failures ? 1 : 0;
+    return run_tests(tests, sizeof(tests) / sizeof(tests[0]), argc, argv);
 }
