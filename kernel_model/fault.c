@@ -29,12 +29,11 @@ struct fault_ctx {
 
 static void record_vma(struct fault_ctx *c, struct vm_area_struct *vma)
 {
-    static char name[256]; /* valid for the event's lifetime: observers copy what they keep */
     c->ev->vma_start = vma->vm_start;
     c->ev->vma_end = vma->vm_end;
     c->ev->vma_flags = vma->vm_flags;
     c->ev->vma_pgoff = vma->vm_pgoff;
-    c->ev->vma_file = vma_name(vma, name, sizeof(name));
+    c->ev->vma_file = vma_name(vma); /* observers copy what they keep */
 }
 
 /*
@@ -48,8 +47,7 @@ void show_signal_msg(struct task_struct *tsk, const struct pt_regs *regs, unsign
     char where[300] = "";
     struct vm_area_struct *vma = tsk->mm ? find_vma(tsk->mm, regs->ip) : NULL;
     if (vma && vma->vm_start <= regs->ip) {
-        char name[256];
-        const char *n = vma_name(vma, name, sizeof(name));
+        const char *n = vma_name(vma);
         const char *base = n ? strrchr(n, '/') : NULL;
         snprintf(where, sizeof(where), " in %s[%lx+%lx]", base ? base + 1 : (n ? n : ""),
                  vma->vm_start, vma->vm_end - vma->vm_start);

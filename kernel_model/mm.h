@@ -226,7 +226,7 @@ void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fa
 #endif
 
 /* Derived snapshots for observers (/proc/PID/maps line format, names). */
-const char *vma_name(struct vm_area_struct *vma, char *buf, size_t len);
+const char *vma_name(struct vm_area_struct *vma);
 int format_maps_line(struct vm_area_struct *vma, char *buf, size_t len);
 
 #endif

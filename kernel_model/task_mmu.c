@@ -7,14 +7,14 @@
 
 #include "kernel_model/mm.h"
 
-/* The name /proc/PID/maps shows: the file's path, [heap], [stack], a special name, or NULL. */
-const char *vma_name(struct vm_area_struct *vma, char *buf, size_t len)
+/* The name /proc/PID/maps shows: the file's path, [heap], [stack], a special name, or NULL.
+ * Every name is owned by the model and lives as long as the VMA, so nothing is copied (this runs
+ * for every fault the log records). */
+const char *vma_name(struct vm_area_struct *vma)
 {
     struct mm_struct *mm = vma->vm_mm;
-    if (vma->vm_file) {
-        snprintf(buf, len, "%s", vma->vm_file->f_mapping->path);
-        return buf;
-    }
+    if (vma->vm_file)
+        return vma->vm_file->f_mapping->path;
     if (vma->special_name)
         return vma->special_name;
     if (mm && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
@@ -30,8 +30,7 @@ int format_maps_line(struct vm_area_struct *vma, char *buf, size_t len)
     unsigned long flags = vma->vm_flags;
     unsigned long long ino = 0, pgoff = 0;
     unsigned dev_major = 0, dev_minor = 0;
-    char name_buf[256];
-    const char *name = vma_name(vma, name_buf, sizeof(name_buf));
+    const char *name = vma_name(vma);
 
     if (vma->vm_file) {
         struct address_space *m = vma->vm_file->f_mapping;

@@ -417,8 +417,7 @@ static void brk_grow_shrink(void)
     CHECK_EQ(do_brk(mm, P(1)), P(1));
     CHECK(pte_none(pte_at(P(2))));
     CHECK_EQ(do_brk(mm, P(0) - PAGE_SIZE), P(1)); /* below start_brk: refused */
-    char name[64];
-    CHECK_STR(vma_name(find_vma(mm, P(0)), name, sizeof(name)), "[heap]");
+    CHECK_STR(vma_name(find_vma(mm, P(0))), "[heap]");
 }
 
 /* mremap moves PTEs with their pages: the data is there without a fault. */
