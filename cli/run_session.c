@@ -81,8 +81,10 @@ int run_session_open(struct run_session *s, int argc, char **argv)
     memset(s, 0, sizeof(*s));
     s->run_id = -1;
     int rc = parse_run_options(argc, argv, &s->ro);
-    if (rc >= 0)
-        return rc; /* --help, or a usage error already reported */
+    if (rc >= 0) { /* --help, or a usage error already reported */
+        free_run_options(&s->ro);
+        return rc;
+    }
     struct fl_options *opt = &s->ro.opt;
     char err[512];
 
