@@ -15,7 +15,8 @@
 
 extern char **environ;
 
-#define DEFAULT_RAM (2ULL << 30)
+#define DEFAULT_RAM        (2ULL << 30)
+#define DEFAULT_CODE_CACHE (32ULL << 20)
 
 static void run_usage(FILE *f, const char *cmd)
 {
@@ -29,6 +30,8 @@ static void run_usage(FILE *f, const char *cmd)
             "  --swap SIZE          swap space, e.g. 64M (default 0: no swap)\n"
             "  --swap-file PATH     keep the swap space in PATH (default: an unlinked temp file)\n"
             "  --reclaim POLICY     page replacement: clock (default, second chance), lru, fifo\n"
+            "  --code-cache SIZE    host memory for translated code, shared by every guest\n"
+            "                       process (default 32M; all of it is dropped when full)\n"
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
             "  --major-faults=RULE  which page-cache misses are major: host (default: only\n"
             "                       pages the host's own page cache lacks, as the real\n"
@@ -124,20 +127,30 @@ static char *json_escape_append(char *out, const char *key, const char *val)
 int parse_run_options(int argc, char **argv, struct run_options *ro)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},      {"no-log", no_argument, 0, 'n'},
-        {"ram", required_argument, 0, 'r'},     {"fault-around", required_argument, 0, 'f'},
-        {"timeout", required_argument, 0, 't'}, {"max-insns", required_argument, 0, 'i'},
-        {"icount", no_argument, 0, 'c'},        {"strace", optional_argument, 0, 's'},
-        {"sysroot", required_argument, 0, 'L'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {"major-faults", required_argument, 0, 'M'},
-        {"swap", required_argument, 0, 'S'},    {"swap-file", required_argument, 0, 'W'},
-        {"reclaim", required_argument, 0, 'R'}, {0, 0, 0, 0},
+        {"db", required_argument, 0, 'd'},
+        {"no-log", no_argument, 0, 'n'},
+        {"ram", required_argument, 0, 'r'},
+        {"fault-around", required_argument, 0, 'f'},
+        {"timeout", required_argument, 0, 't'},
+        {"max-insns", required_argument, 0, 'i'},
+        {"icount", no_argument, 0, 'c'},
+        {"strace", optional_argument, 0, 's'},
+        {"sysroot", required_argument, 0, 'L'},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"major-faults", required_argument, 0, 'M'},
+        {"swap", required_argument, 0, 'S'},
+        {"swap-file", required_argument, 0, 'W'},
+        {"reclaim", required_argument, 0, 'R'},
+        {"code-cache", required_argument, 0, 'C'},
+        {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
     memset(ro, 0, sizeof(*ro));
     struct fl_options *opt = &ro->opt;
     opt->db_path = "faultline.db";
     opt->ram_bytes = DEFAULT_RAM;
+    opt->code_cache_bytes = DEFAULT_CODE_CACHE;
     opt->fault_around_bytes = 65536;
 
     size_t n = 0;
@@ -173,6 +186,17 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             }
             opt->ram_bytes = v;
             ro->options_json = json_escape_append(ro->options_json, "ram", optarg);
+            break;
+        case 'C':
+            v = parse_size(optarg);
+            if (v < (1 << 20) || v > (1LL << 31)) {
+                fprintf(stderr,
+                        "faultline %s: --code-cache %s: expected a size from 1M to 2G, like 64M\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->code_cache_bytes = v;
+            ro->options_json = json_escape_append(ro->options_json, "code_cache", optarg);
             break;
         case 'f':
             v = parse_size(optarg);

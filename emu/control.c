@@ -146,17 +146,21 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     }
 }
 
+static void drop_code_hook(struct ctl *c)
+{
+    uc_hook_del(c->hooked_uc, c->code_hook);
+    uc_ctl_flush_tb(c->hooked_uc);
+    c->hooked_uc = NULL;
+}
+
 /* Install the code hook on p's engine while stepping or breakpoints need it; remove it
  * otherwise. Translated code carries the hook calls in it, so toggling drops it. */
 static void set_code_hook(struct ctl *c, struct proc *p)
 {
     bool need = c->mode == MODE_STEP || c->mode == MODE_OVER || c->nbp_copy > 0;
     uc_engine *uc = p->mmu->uc;
-    if (c->hooked_uc && !need) {
-        uc_hook_del(c->hooked_uc, c->code_hook);
-        uc_ctl_flush_tb(c->hooked_uc);
-        c->hooked_uc = NULL;
-    }
+    if (c->hooked_uc && !need)
+        drop_code_hook(c);
     if (need && !c->hooked_uc) {
         if (uc_hook_add(uc, &c->code_hook, UC_HOOK_CODE, (void *)code_hook, c, 1, 0) == UC_ERR_OK) {
             uc_ctl_flush_tb(uc);
@@ -299,16 +303,12 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
         pthread_mutex_unlock(&c->lock);
     }
 
-    /* A hook on another engine is stale: execve replaced p's engine and destroyed the old one
-     * (leaving removes the hook from an engine that stays alive). */
-    if (c->hooked_uc && (!p->mmu || c->hooked_uc != p->mmu->uc))
-        c->hooked_uc = NULL;
+    /* The hook goes with p: off the engine p left (p runs on the one without the time slice
+     * while alone, mmu/mmu.h) and off when p leaves the CPU (the next process gets it when it
+     * runs). */
+    if (c->hooked_uc && (leaving || !p->mmu || c->hooked_uc != p->mmu->uc))
+        drop_code_hook(c);
     if (leaving) {
-        if (c->hooked_uc) { /* p may park: the next process gets the hook when it runs */
-            uc_hook_del(c->hooked_uc, c->code_hook);
-            uc_ctl_flush_tb(c->hooked_uc);
-            c->hooked_uc = NULL;
-        }
         if (p->exited && c->cl.on_pause)
             c->cl.on_pause(c->cl.ctx, p, CTL_PROC_EXITED);
         return;

@@ -93,6 +93,14 @@ static const struct address_space_operations host_aops = {
     .host_cached = host_cached,
 };
 
+/* What changes when anyone writes the file: its size and its modification and change times. */
+static uint64_t host_stamp(const struct stat *st)
+{
+    uint64_t mt = (uint64_t)st->st_mtim.tv_sec * 1000000000u + (uint64_t)st->st_mtim.tv_nsec;
+    uint64_t ct = (uint64_t)st->st_ctim.tv_sec * 1000000000u + (uint64_t)st->st_ctim.tv_nsec;
+    return mt ^ (ct * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)st->st_size << 17);
+}
+
 struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable)
 {
     struct stat st;
@@ -126,7 +134,7 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
         path = canon;
     }
     struct address_space *m =
-        address_space_get(st.st_dev, st.st_ino, st.st_size, path, &host_aops, hf);
+        address_space_get(st.st_dev, st.st_ino, st.st_size, host_stamp(&st), path, &host_aops, hf);
     if (!m) {
         close(hf->fd);
         free(hf);

@@ -1,8 +1,8 @@
 /*
  * proc.h - the emulated machine (struct emu) and one emulated process (struct proc).
  *
- * A proc pairs the model's task_struct (pid, mm, fault counters) with the engine that runs it
- * (struct mmu, one Unicorn engine per address space), its file table and its signal state.
+ * A proc pairs the model's task_struct (pid, mm, fault counters) with its registers on the one
+ * CPU all processes share (struct mmu), its file table and its signal state.
  */
 #ifndef FL_PROC_H
 #define FL_PROC_H
@@ -18,9 +18,10 @@ struct fdtable;
 
 /* Options of `faultline run` that the emulated machine reads. */
 struct fl_options {
-    const char *db_path; /* fault log, default faultline.db */
-    bool no_log;         /* --no-log: no database at all */
-    uint64_t ram_bytes;  /* --ram: guest-physical RAM */
+    const char *db_path;       /* fault log, default faultline.db */
+    bool no_log;               /* --no-log: no database at all */
+    uint64_t ram_bytes;        /* --ram: guest-physical RAM */
+    uint64_t code_cache_bytes; /* --code-cache: the engine's translated-code buffer */
     uint64_t max_insns;  /* --max-insns: stop the guest after this many instructions (0: none) */
     double time_limit;   /* --timeout: seconds of wall time (0: none) */
     const char *sysroot; /* -L/--sysroot: prefix for absolute guest paths */
@@ -78,10 +79,9 @@ struct proc {
     int exit_code;    /* exit_group status (0-255) when exited without a signal */
     int term_sig;     /* the signal that killed it, 0 if none */
     int pending_trap; /* CPU exception vector seen by the interrupt hook, -1 if none */
-    /* preemption (emu/sched.h): a block-counting hook, armed only while another process is
-     * runnable, ends the turn after QUANTUM_BLOCKS translated blocks */
-    void *quantum_engine; /* the engine the hook is installed on (NULL: not armed) */
-    unsigned long quantum_hook;
+    /* preemption (emu/sched.h): while another process is runnable, a block-counting hook ends
+     * the turn after QUANTUM_BLOCKS translated blocks */
+    bool slice_armed;
     uint64_t quantum_left;
     bool preempted;
     /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
@@ -112,7 +112,8 @@ struct proc {
     bool retry_first;     /* run the parked syscall again before delivering signals */
     bool sigsuspend_mask; /* rt_sigsuspend: the frame must restore saved_blocked */
     uint64_t saved_blocked;
-    struct mmu *dead_mmu;   /* the engine execve replaced, destroyed once it has stopped */
+    bool exec_pending; /* execve loaded a new image: the registers are reset once stopped */
+    uint64_t exec_entry, exec_sp;
     int pgid, sid;          /* process group and session; 0: not fixed yet (emu/sys_info.c) */
     bool did_exec;          /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;             /* host O_PATH fd of the cwd while not running, -1 if none */

@@ -49,7 +49,9 @@ struct emu_private {
     pthread_cond_t cond;
     bool finished;
     volatile int time_up;
-    uc_hook code_hook;
+    /* The CPU, built twice (mmu/mmu.h): a process runs on `solo` while it is the only runnable
+     * one, and on `sliced`, which counts its time slice, while others wait for their turn. */
+    struct cpu *solo, *sliced;
     struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
@@ -61,6 +63,8 @@ static struct emu_private *priv(struct emu *e)
 {
     return (struct emu_private *)e;
 }
+
+static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen);
 
 void arch_printk(const char *fmt, ...)
 {
@@ -103,6 +107,13 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
         free(ep);
         return NULL;
     }
+    if (!(ep->solo = emu_cpu_create(e, false, err, errlen))) {
+        swapoff();
+        mem_exit();
+        munmap(e->ram, e->ram_bytes);
+        free(ep);
+        return NULL;
+    }
     e->next_pid = FIRST_PID;
     pthread_mutex_init(&ep->lock, NULL);
     pthread_cond_init(&ep->cond, NULL);
@@ -111,6 +122,10 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
         if (!e->strace) {
             snprintf(err, errlen, "cannot open the syscall trace %s: %s", opt->strace_path,
                      strerror(errno));
+            cpu_destroy(ep->solo);
+            swapoff();
+            mem_exit();
+            munmap(e->ram, e->ram_bytes);
             free(ep);
             return NULL;
         }
@@ -191,7 +206,7 @@ static uint64_t icount_source(void *ctx)
 
 static void hook_syscall(uc_engine *uc, void *ud)
 {
-    struct proc *p = ud;
+    struct proc *p = priv(ud)->current;
     static const int ids[7] = {UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
                                UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
     uint64_t v[7];
@@ -201,10 +216,10 @@ static void hook_syscall(uc_engine *uc, void *ud)
     uc_reg_read_batch(uc, (int *)ids, ptrs, 7);
     long ret = do_syscall(p, v[0], &v[1]);
     /* Signal work (a deliverable signal, rt_sigreturn), parking (emu/sched.h) and a finished
-     * execve (the old engine must stop) need the engine stopped after the syscall instruction:
-     * the run loop does them on the way back. */
+     * execve (the registers start afresh) need the engine stopped after the syscall
+     * instruction: the run loop does them on the way back. */
     if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
-        p->wait != WAIT_NONE || p->dead_mmu) {
+        p->wait != WAIT_NONE || p->exec_pending) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
@@ -221,7 +236,7 @@ static void hook_syscall(uc_engine *uc, void *ud)
 
 static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
-    struct proc *p = ud;
+    struct proc *p = priv(ud)->current;
     (void)addr;
     (void)size;
     if (--p->quantum_left == 0) {
@@ -240,32 +255,34 @@ static bool another_runnable(struct emu *e, struct proc *p)
 }
 
 /*
- * Arm the time slice while another process could run, disarm it when p is alone: the block hook
- * costs on every block, so a single process (and the fast path) never carries it.
+ * Arm the time slice while another process could run, disarm it when p is alone. The block hook
+ * costs on every block, so a lone process (and the fast path) never carries it. Translated code
+ * carries the hook call in it, so adding or removing the hook would mean dropping code that every
+ * process shares; instead the slice is armed by moving p to the engine built with the hook
+ * (created the first time it is needed), and disarmed by moving it back.
  */
 static void quantum_update(struct emu *e, struct proc *p)
 {
-    uc_engine *uc = p->mmu->uc;
-    if (p->quantum_engine != uc)
-        p->quantum_engine = NULL; /* execve replaced the engine: the hook went with it */
+    struct emu_private *ep = priv(e);
     bool want = another_runnable(e, p);
-    if (want && !p->quantum_engine) {
-        uc_hook h;
-        if (uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)quantum_tick, p, 1, 0) == UC_ERR_OK) {
-            p->quantum_hook = h;
-            p->quantum_engine = uc;
-            p->quantum_left = QUANTUM_BLOCKS;
+    if (want && !ep->sliced) {
+        char err[256];
+        ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
+        if (!ep->sliced) {
+            arch_printk("faultline: no time slices, processes run until they block: %s", err);
+            want = false;
         }
-    } else if (!want && p->quantum_engine) {
-        uc_hook_del(uc, p->quantum_hook);
-        p->quantum_engine = NULL;
     }
+    if (want && !p->slice_armed)
+        p->quantum_left = QUANTUM_BLOCKS;
+    p->slice_armed = want;
+    mmu_load(p->mmu, want ? ep->sliced : ep->solo);
 }
 
 /* CPU exceptions other than #PF reach us as interrupts: turn them into the signal Linux sends. */
 static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
 {
-    struct proc *p = ud;
+    struct proc *p = priv(ud)->current;
     p->pending_trap = (int)intno;
     uc_emu_stop(uc);
 }
@@ -288,10 +305,10 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->task.mm = mm_alloc();
     if (p->task.mm)
         p->task.mm->owner = &p->task;
-    p->mmu = p->task.mm ? proc_new_engine(p, err, errlen) : NULL;
+    p->mmu = p->task.mm ? proc_new_mmu(p) : NULL;
     if (!p->mmu) {
-        if (!p->task.mm)
-            snprintf(err, errlen, "guest RAM too small for an address space");
+        snprintf(err, errlen,
+                 p->task.mm ? "out of memory" : "guest RAM too small for an address space");
         mmput(p->task.mm);
         free(p);
         return NULL;
@@ -318,22 +335,38 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     return p;
 }
 
-struct mmu *proc_new_engine(struct proc *p, char *err, size_t errlen)
+/* An engine with the run loop's hooks, which find the process they act for in ep->current;
+ * `sliced` adds the time slice's block hook. */
+static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen)
 {
-    struct emu *e = p->emu;
-    struct mmu *m = mmu_create(e->ram, e->ram_bytes, err, errlen);
-    if (!m)
+    struct cpu *c = cpu_create(e->ram, e->ram_bytes, e->opt->code_cache_bytes, err, errlen);
+    if (!c)
         return NULL;
-    mmu_attach(m, &p->task);
-    uc_engine *uc = m->uc;
     uc_hook h;
-    uc_hook_add(uc, &h, UC_HOOK_INSN, (void *)hook_syscall, p, 1, 0, UC_X86_INS_SYSCALL);
-    uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)hook_intr, p, 1, 0);
-    if (e->opt->max_insns || e->opt->icount) {
-        uc_hook_add(uc, &priv(e)->code_hook, UC_HOOK_CODE, (void *)count_insn, e, 1, 0);
+    uc_err r =
+        uc_hook_add(c->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, e, 1, 0, UC_X86_INS_SYSCALL);
+    if (r == UC_ERR_OK)
+        r = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, e, 1, 0);
+    if (r == UC_ERR_OK && sliced)
+        r = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, (void *)quantum_tick, e, 1, 0);
+    if (r == UC_ERR_OK && (e->opt->max_insns || e->opt->icount)) {
+        r = uc_hook_add(c->uc, &h, UC_HOOK_CODE, (void *)count_insn, e, 1, 0);
         trace_icount_source = icount_source;
         trace_icount_ctx = e;
     }
+    if (r != UC_ERR_OK) {
+        snprintf(err, errlen, "cannot set up the CPU engine: %s", uc_strerror(r));
+        cpu_destroy(c);
+        return NULL;
+    }
+    return c;
+}
+
+struct mmu *proc_new_mmu(struct proc *p)
+{
+    struct mmu *m = mmu_create(priv(p->emu)->solo);
+    if (m)
+        mmu_attach(m, &p->task);
     return m;
 }
 
@@ -351,8 +384,8 @@ void proc_exit(struct proc *p, int exit_code, int term_sig)
     p->exited = true;
     p->exit_code = exit_code & 0xff;
     p->term_sig = term_sig;
-    /* The engine may be inside a hook: stop it; the run loop releases the process after. */
-    if (p->mmu)
+    /* The engine may be running p, inside a hook: stop it; the run loop releases p after. */
+    if (p->mmu && priv(p->emu)->current == p)
         uc_emu_stop(p->mmu->uc);
 }
 
@@ -372,10 +405,6 @@ static void proc_release(struct proc *p)
     p->task.mm = NULL;
     fdtable_free(p->files);
     p->files = NULL;
-    if (p->dead_mmu) {
-        mmu_destroy(p->dead_mmu);
-        p->dead_mmu = NULL;
-    }
     if (priv(e)->obs.on_exit)
         priv(e)->obs.on_exit(priv(e)->obs.ctx, p);
     exit_notify(p);
@@ -479,6 +508,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     struct emu_private *ep = priv(e);
     p->pending_trap = -1;
     ep->current = p;
+    mmu_load(p->mmu, p->mmu->cpu);
     /* schedule_tail: CLONE_CHILD_SETTID is written by the child, in its own mm */
     if (p->set_child_tid) {
         uint32_t tid = (uint32_t)p->task.pid;
@@ -486,9 +516,11 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         p->set_child_tid = 0;
     }
     while (!p->exited && !e->stop_requested) {
-        if (p->dead_mmu) { /* execve replaced the engine that has just stopped */
-            mmu_destroy(p->dead_mmu);
-            p->dead_mmu = NULL;
+        if (p->exec_pending) { /* start_thread, now that the engine has stopped */
+            p->exec_pending = false;
+            mmu_reset_regs(p->mmu);
+            mmu_reg_write(p->mmu, UC_X86_REG_RIP, p->exec_entry);
+            mmu_reg_write(p->mmu, UC_X86_REG_RSP, p->exec_sp);
         }
         if (p->wait != WAIT_NONE && finish_park(p))
             break;
@@ -507,12 +539,12 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             p->sigsuspend_mask = false;
         }
         p->restart_pending = false;
+        quantum_update(e, p); /* picks the engine: before the stepping controller hooks it */
         if (ep->round_hook) {
             ep->round_hook(ep->round_ctx, p, false);
             if (p->exited || e->stop_requested)
                 break;
         }
-        quantum_update(e, p);
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
         set_running_engine(ep, p->mmu->uc);
@@ -539,7 +571,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             handle_trap(p);
             continue;
         }
-        if (err != UC_ERR_OK && !e->stop_requested && !p->dead_mmu) {
+        if (err != UC_ERR_OK && !e->stop_requested && !p->exec_pending) {
             snprintf(res->message, sizeof(res->message), "CPU engine error at ip %#llx: %s",
                      (unsigned long long)rip, uc_strerror(err));
             res->stop = EMU_ERROR;
@@ -729,6 +761,9 @@ void emu_destroy(struct emu *e)
 
     if (e->strace && e->strace != stderr)
         fclose(e->strace);
+    evict_unused_mappings();
+    cpu_destroy(priv(e)->sliced);
+    cpu_destroy(priv(e)->solo);
     mem_exit();
     swapoff();
     munmap(e->ram, e->ram_bytes);

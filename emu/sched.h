@@ -6,9 +6,10 @@
  * exits, blocks in a syscall (read of an empty guest pipe, write to a full one, poll without a
  * timeout on guest pipes, wait4/waitid, vfork, pause, rt_sigsuspend), or uses up its time slice;
  * then the next runnable process in pid order after it runs. The slice is counted in translated
- * blocks executed (QUANTUM_BLOCKS in emu/run.c) by a UC_HOOK_BLOCK hook that is armed only while
- * another process is runnable, so a lone process — and the fast path — never carries it, and a
- * parent busy-waiting with WNOHANG cannot starve its child. A parked process becomes runnable
+ * blocks executed (QUANTUM_BLOCKS in emu/run.c) by a UC_HOOK_BLOCK hook, which is built into the
+ * code of the engine a process runs on while another process is runnable (mmu/mmu.h: the CPU has
+ * a build without it for a lone process, so the fast path never carries it), and a parent
+ * busy-waiting with WNOHANG cannot starve its child. A parked process becomes runnable
  * when its condition holds (checked only when no process is runnable: data or EOF on the pipe,
  * room in it, a child to report) or when a signal it does not block arrives. Every decision
  * depends only on what the guests did, never on host time, so the same run gives the same
@@ -56,8 +57,9 @@ bool proc_ready(struct proc *p);
 /* A signal arrived for parked p: make it runnable if the signal would be acted on. */
 void proc_signal_wake(struct proc *p);
 
-/* A new engine for p->task.mm with the run loop's hooks installed (emu/run.c). */
-struct mmu *proc_new_engine(struct proc *p, char *err, size_t errlen);
+/* A register file on the machine's CPU for p, running in p->task.mm, at power-on values
+ * (emu/run.c). NULL if out of memory. */
+struct mmu *proc_new_mmu(struct proc *p);
 /* Every process of the machine whose pid is `pid` and that has not been reaped, or NULL. */
 struct proc *find_proc(struct emu *e, int pid);
 /* The life-cycle observers: a process started (fork) or replaced its image (execve). */

@@ -3,13 +3,13 @@
  * syscalls that park a process (kernel/fork.c, fs/exec.c, fs/binfmt_script.c, kernel/exit.c,
  * kernel/signal.c's pause and rt_sigsuspend).
  *
- * Each process has its own Unicorn engine on the shared guest-physical RAM (docs/architecture.md)
- * and its own mm (a vfork child borrows its parent's until it execs or exits): fork copies the
+ * Each process has its own registers on the shared CPU (mmu/mmu.h, docs/architecture.md) and its
+ * own mm (a vfork child borrows its parent's until it execs or exits): fork copies the
  * parent's with dup_mmap, whose copy_page_range write-protects
  * the private writable PTEs on both sides and takes page references, so the first write on
  * either side is do_wp_page: wp_page_copy while the frame is still shared, wp_page_reuse for the
- * last mapper. execve builds a fresh mm and engine and drops the old mm (its frames go back when
- * nobody maps them). How the processes take turns is in emu/sched.h.
+ * last mapper. execve builds a fresh mm, drops the old one (its frames go back when nobody maps
+ * them) and starts the registers afresh. How the processes take turns is in emu/sched.h.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,8 +171,8 @@ void proc_signal_wake(struct proc *p)
 }
 
 /* mm_release / complete_vfork_done: a vfork child has exec'd or exited, so its parent, which
- * shared its mm, may run again; the parent's engine takes the mm back with a flushed TLB (the
- * child may have changed any PTE meanwhile). */
+ * shared its mm, may run again; the mm is the parent's again (the TLB is flushed when the parent
+ * is switched in, after the child may have changed any PTE). */
 static void vfork_release(struct proc *c)
 {
     struct proc *parent = c->parent;
@@ -251,8 +251,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->task.rlimit_stack = p->task.rlimit_stack;
     int r = 0;
     if (vfork) {
-        /* CLONE_VM: the child runs in the parent's mm (mmget), on its own engine, while the
-         * parent waits; the mm's TLB flushes go to the child's engine until vfork_release */
+        /* CLONE_VM: the child runs in the parent's mm (mmget) while the parent waits */
         c->task.mm = p->task.mm;
         c->task.mm->mm_users++;
     } else {
@@ -265,8 +264,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
         /* dup_mmap write-protects the parent's private writable PTEs and flushes its TLB */
         r = dup_mmap(c->task.mm, p->task.mm);
     }
-    char err[256];
-    if (!r && !(c->mmu = proc_new_engine(c, err, sizeof(err))))
+    if (!r && !(c->mmu = proc_new_mmu(c)))
         r = -ENOMEM;
     if (r) {
         if (vfork)
@@ -278,12 +276,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->task.pid = c->task.tgid = e->next_pid++;
     /* The child resumes after the syscall with the parent's registers and rax = 0. Inside the
      * syscall hook the parent's rip still points at the `syscall` instruction (2 bytes). */
-    uc_context *ctx;
-    if (uc_context_alloc(p->mmu->uc, &ctx) == UC_ERR_OK) {
-        uc_context_save(p->mmu->uc, ctx);
-        uc_context_restore(c->mmu->uc, ctx);
-        uc_context_free(ctx);
-    }
+    mmu_copy_regs(c->mmu, p->mmu);
     mmu_reg_write(c->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
     mmu_reg_write(c->mmu, UC_X86_REG_RAX, 0);
     if (newsp)
@@ -509,11 +502,10 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
         goto out;
     }
 
-    /* A fresh mm and engine; the old ones stay until the new image is loaded, so a failure
-     * here still returns to the caller (Linux's point of no return comes later in
-     * load_elf_binary; the checks above catch what would fail before it). */
+    /* A fresh mm; the old one stays until the new image is loaded, so a failure here still
+     * returns to the caller (Linux's point of no return comes later in load_elf_binary; the
+     * checks above catch what would fail before it). */
     struct mm_struct *old_mm = p->task.mm;
-    struct mmu *old_mmu = p->mmu;
     struct mm_struct *mm = mm_alloc();
     if (!mm) {
         r = -ENOMEM;
@@ -521,27 +513,25 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     }
     mm->owner = &p->task;
     p->task.mm = mm;
-    struct mmu *m = proc_new_engine(p, err, sizeof(err));
+    mmu_attach(p->mmu, &p->task);
     struct exec_image img;
-    if (!m || (p->mmu = m, exec_load(p, host, argv, envp, &img, err, sizeof(err)))) {
+    if (exec_load(p, host, argv, envp, &img, err, sizeof(err))) {
         arch_printk("faultline: %s[%d]: execve %s: %s", p->task.comm, p->task.pid, host, err);
         mm->arch = NULL;
         mmput(mm);
-        if (m)
-            mmu_destroy(m);
         p->task.mm = old_mm;
-        p->mmu = old_mmu;
-        mmu_attach(old_mmu, &p->task);
+        mmu_attach(p->mmu, &p->task);
         r = -ENOEXEC;
         goto out;
     }
-    /* exec_mmap: the old mm goes; frames nobody else maps are freed now. The old engine is
-     * still inside this syscall's hook: it is only destroyed once it has stopped. */
-    old_mm->arch = NULL;
+    /* exec_mmap: the old mm goes; frames nobody else maps are freed now. The engine is still
+     * inside this syscall's hook: start_thread's registers are set once it has stopped. */
+    if (old_mm->arch == p->mmu)
+        old_mm->arch = NULL;
     mmput(old_mm);
-    p->dead_mmu = old_mmu;
-    mmu_reg_write(m, UC_X86_REG_RIP, img.entry);
-    mmu_reg_write(m, UC_X86_REG_RSP, img.stack_ptr);
+    p->exec_pending = true;
+    p->exec_entry = img.entry;
+    p->exec_sp = img.stack_ptr;
 
     /* flush_old_exec / setup_new_exec */
     fdtable_close_on_exec(p->files);

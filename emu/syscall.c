@@ -248,7 +248,7 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
     if (p->emu->strace) {
         if (p->exited)
             fprintf(p->emu->strace, "[pid %d] %s(%d) = ?\n", p->task.pid, d->name, (int)a[0]);
-        else if (p->dead_mmu) /* a successful execve: the arguments were in the old mm */
+        else if (p->exec_pending) /* a successful execve: the arguments were in the old mm */
             fprintf(p->emu->strace, "[pid %d] %s(%#llx, ...) = 0\n", p->task.pid, d->name,
                     (unsigned long long)a[0]);
         else

@@ -13,6 +13,7 @@
 struct mm_struct;
 struct task_struct;
 struct pt_regs;
+struct page;
 
 /*
  * A PTE of mm lost rights or changed frame (present -> none, RW -> RO, another frame, A bit
@@ -21,10 +22,17 @@ struct pt_regs;
  */
 void arch_flush_tlb_mm(struct mm_struct *mm);
 
-/* The executable page at addr is about to lose its frame or its exec right: drop the code
- * translated from it (Linux's flush_cache_page, which also runs before the PTE changes). Called
- * while the PTE still maps the old frame, because translated code is found by frame. */
-void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr);
+/*
+ * The frame is being freed (free_pages_prepare's arch_free_page): its bytes will change when it
+ * is reused, so anything the CPU cached from them must go. Called before the page's flags are
+ * reset, so PG_arch_1 still says whether there is anything.
+ */
+void arch_free_page(struct page *page);
+
+/* The kernel wrote into a page that user space may map (a page-cache page read again after a
+ * write from outside, or zeroed by truncate): what the CPU cached from its old bytes must go.
+ * x86's caches are coherent, so this models only what an emulated CPU keeps: translated code. */
+void flush_dcache_page(struct page *page);
 
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

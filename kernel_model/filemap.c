@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 
@@ -28,19 +29,44 @@ enum major_fault_rule major_fault_rule = MAJOR_FAULTS_HOST;
 
 static struct address_space *all_mappings;
 
+/*
+ * A file nobody has open or mapped keeps its page cache, as Linux's inode cache keeps it until
+ * reclaim takes the pages: the next exec of the same binary or library finds its pages cached
+ * (minor faults, and code the CPU has already translated). The model holds the host file open
+ * for that, so it keeps at most this many, forgetting the least recently used first; reclaim
+ * takes their pages like any other clean page-cache page.
+ */
+#define MAX_UNUSED_MAPPINGS 128
+static unsigned nr_unused;
+static uint64_t put_clock;
+
+static void page_cache_remove_all(struct address_space *m);
+
 static unsigned hash_index(const struct address_space *m, pgoff_t index)
 {
     return (unsigned)((index * 0x9E3779B97F4A7C15ULL) >> 40) & (m->hash_size - 1);
 }
 
-/* Find or create the address_space of a file identity; takes a reference. If it existed, a_ops
- * and host are not used (m->host != host tells the caller to release its own host data). */
+/*
+ * Find or create the address_space of a file identity; takes a reference. If it existed, a_ops
+ * and host are not used (m->host != host tells the caller to release its own host data). An
+ * unused one whose host file changed meanwhile (host_stamp differs: written by someone other
+ * than the guest) starts with an empty cache.
+ */
 struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_size,
-                                        const char *path,
+                                        uint64_t host_stamp, const char *path,
                                         const struct address_space_operations *a_ops, void *host)
 {
     for (struct address_space *m = all_mappings; m; m = m->next) {
         if (!m->shmem && m->dev == dev && m->ino == ino) {
+            if (m->refcount == 0) {
+                nr_unused--;
+                if (m->host_stamp != host_stamp) {
+                    page_cache_remove_all(m);
+                    workingset_forget(m);
+                }
+            }
+            m->host_stamp = host_stamp;
             m->refcount++;
             m->i_size = i_size; /* the file may have grown or shrunk since */
             return m;
@@ -53,6 +79,7 @@ struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_s
     m->ino = ino;
     m->i_size = i_size;
     m->refcount = 1;
+    m->host_stamp = host_stamp;
     m->a_ops = a_ops;
     m->host = host;
     m->path = strdup(path ? path : "");
@@ -78,17 +105,10 @@ static void page_cache_remove_all(struct address_space *m)
     }
 }
 
-/*
- * address_space_put - drop a reference. The last one writes dirty pages back, empties the cache
- * (pages still mapped stay alive through their PTEs' references) and releases the host file.
- * Linux keeps an unreferenced file's cache until reclaim; the model drops it because without
- * the host fd it could not write it back later.
- */
-void address_space_put(struct address_space *m)
+/* Forget an unused mapping: its cache is emptied (pages still mapped stay alive through their
+ * PTEs' references) and the host file released. */
+static void mapping_evict(struct address_space *m)
 {
-    if (--m->refcount > 0)
-        return;
-    filemap_write_and_wait_range(m, 0, ~0UL);
     page_cache_remove_all(m);
     workingset_forget(m);
     for (struct address_space **pp = &all_mappings; *pp; pp = &(*pp)->next) {
@@ -102,6 +122,44 @@ void address_space_put(struct address_space *m)
     free(m->hash);
     free(m->path);
     free(m);
+}
+
+/*
+ * address_space_put - drop a reference. The last one writes dirty pages back, so the host file is
+ * complete and the cache clean; a host file's cache is kept (see MAX_UNUSED_MAPPINGS), anonymous
+ * shared memory's goes with it.
+ */
+void address_space_put(struct address_space *m)
+{
+    if (--m->refcount > 0)
+        return;
+    filemap_write_and_wait_range(m, 0, ~0UL);
+    if (m->shmem || !m->a_ops || !m->a_ops->readpage) {
+        mapping_evict(m);
+        return;
+    }
+    m->last_put = ++put_clock;
+    if (++nr_unused <= MAX_UNUSED_MAPPINGS)
+        return;
+    struct address_space *oldest = NULL;
+    for (struct address_space *u = all_mappings; u; u = u->next)
+        if (u->refcount == 0 && (!oldest || u->last_put < oldest->last_put))
+            oldest = u;
+    nr_unused--;
+    mapping_evict(oldest);
+}
+
+void evict_unused_mappings(void)
+{
+    for (struct address_space **pp = &all_mappings; *pp;) {
+        struct address_space *m = *pp;
+        if (m->refcount == 0) {
+            nr_unused--;
+            mapping_evict(m); /* unlinks m: *pp is the next one now */
+        } else {
+            pp = &m->next;
+        }
+    }
 }
 
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable)
@@ -368,8 +426,11 @@ void filemap_host_write(struct address_space *m, uint64_t off, uint64_t len, uin
     pgoff_t first = off >> PAGE_SHIFT, last = (off + len - 1) >> PAGE_SHIFT;
     for (pgoff_t i = first; i <= last; i++) {
         struct page *p = page_cache_lookup(m, i);
-        if (p && m->a_ops->readpage(m, i, page_address(p)))
+        if (!p)
+            continue;
+        if (m->a_ops->readpage(m, i, page_address(p)))
             p->flags &= ~(1UL << PG_uptodate);
+        flush_dcache_page(p);
     }
 }
 
@@ -404,9 +465,11 @@ void filemap_host_truncate(struct address_space *m, uint64_t i_size)
     }
     if (i_size & ~PAGE_MASK) {
         struct page *p = page_cache_lookup(m, i_size >> PAGE_SHIFT);
-        if (p)
+        if (p) {
             memset((char *)page_address(p) + (i_size & ~PAGE_MASK), 0,
                    PAGE_SIZE - (i_size & ~PAGE_MASK));
+            flush_dcache_page(p);
+        }
     }
 }
 

@@ -19,9 +19,10 @@
  *   swap entry --------------> anon page, from swap or swap cache do_swap_page
  *   swap entry --------------> none                               zap_page_range
  *
- * Rules kept here: a PTE that loses rights or changes frame is followed by arch_flush_tlb_mm(),
- * and an executable one is preceded by flush_cache_pte() (translated code goes while the old
- * frame is still mapped); a PTE that gains rights needs no flush,
+ * Rules kept here: a PTE that loses rights or changes frame is followed by arch_flush_tlb_mm();
+ * translated code needs nothing here, because the CPU finds it by frame (like x86's physically
+ * tagged caches) and drops it when the frame is freed (arch_free_page); a PTE that gains rights
+ * needs no flush,
  * because the TLB holds no entry that allows the access. Every PTE that maps a normal page holds
  * one reference and one mapcount of it.
  */
@@ -115,19 +116,10 @@ static void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pt
     *ptep = pte;
 }
 
-/* flush_cache_page: before an executable PTE loses its frame or exec right, drop the code
- * translated from it. */
-static void flush_cache_pte(struct mm_struct *mm, unsigned long addr, pte_t old)
-{
-    if ((pte_val(old) & _PAGE_PRESENT) && pte_exec(old))
-        arch_flush_icache_page(mm, addr);
-}
-
 /* Replace a present PTE and drop every cached translation of it (ptep_clear_flush + set). */
 static void ptep_clear_flush_set(struct vm_area_struct *vma, unsigned long addr, pte_t *ptep,
                                  pte_t pte)
 {
-    flush_cache_pte(vma->vm_mm, addr, *ptep);
     set_pte_at(vma->vm_mm, addr, ptep, pte);
     arch_flush_tlb_mm(vma->vm_mm);
 }
@@ -637,7 +629,6 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
             pte_t old = *pte;
             if (pte_none(old))
                 continue;
-            flush_cache_pte(mm, addr, old);
             *pte = __pte(0);
             if (is_swap_pte(old)) {
                 mm->rss_stat[MM_SWAPENTS]--;
@@ -783,8 +774,6 @@ bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned 
         if ((pte_write(old) && !pte_write(entry)) || (pte_exec(old) && !pte_exec(entry)) ||
             ((pte_val(old) & _PAGE_PRESENT) && !(pte_val(entry) & _PAGE_PRESENT)))
             lost = true;
-        if (!pte_exec(entry) || !(pte_val(entry) & _PAGE_PRESENT))
-            flush_cache_pte(vma->vm_mm, addr, old);
         *pte = entry;
     }
     return lost;
@@ -804,7 +793,6 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
         return false;
     old = lookup_pte(mm, old_addr); /* allocation cannot move tables, but stay obviously right */
     pte_t entry = *old;
-    flush_cache_pte(mm, old_addr, entry);
     *old = __pte(0);
     *new = entry;
     struct page *page = pte_present(entry) ? vm_normal_page(vma, old_addr, entry) : NULL;

@@ -110,6 +110,18 @@ static inline bool PageReserved(const struct page *p)
 {
     return p->flags & (1UL << PG_reserved);
 }
+static inline bool PageArch1(const struct page *p)
+{
+    return p->flags & (1UL << PG_arch_1);
+}
+static inline void SetPageArch1(struct page *p)
+{
+    p->flags |= 1UL << PG_arch_1;
+}
+static inline void ClearPageArch1(struct page *p)
+{
+    p->flags &= ~(1UL << PG_arch_1);
+}
 static inline void SetPageDirty(struct page *p)
 {
     p->flags |= 1UL << PG_dirty;
@@ -175,9 +187,11 @@ extern unsigned long fault_around_bytes; /* 64 KiB by default, as in Linux; 0 tu
 
 /* --- mm/filemap.c: the page cache --- */
 struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_size,
-                                        const char *path,
+                                        uint64_t host_stamp, const char *path,
                                         const struct address_space_operations *a_ops, void *host);
 void address_space_put(struct address_space *mapping);
+/* Forget every file nobody has open, and its cached pages (the end of the run; drop_caches). */
+void evict_unused_mappings(void);
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable);
 struct file *get_file(struct file *f);
 void fput(struct file *f);

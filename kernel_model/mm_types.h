@@ -29,6 +29,7 @@ enum pageflags {
     PG_swapcache,
     PG_pgtable, /* a page-table page */
     PG_buddy,   /* free, on the allocator's free list */
+    PG_arch_1,  /* the architecture's own: the CPU may hold code translated from this frame */
 };
 
 struct address_space;
@@ -74,8 +75,10 @@ struct address_space {
     uint64_t dev, ino;
     uint64_t i_size;
     unsigned long nrpages;
-    int refcount; /* files and VMAs referring to it */
-    bool shmem;   /* anonymous shared memory: pages are zero-filled, never read or written back */
+    int refcount;        /* files and VMAs referring to it; 0: unused, kept with its cache */
+    uint64_t host_stamp; /* the host file's change stamp when last opened (filemap.c) */
+    uint64_t last_put;   /* when the last reference went: the oldest unused one goes first */
+    bool shmem; /* anonymous shared memory: pages are zero-filled, never read or written back */
     const struct address_space_operations *a_ops;
     void *host;         /* emu/'s private data (the host fd) */
     char *path;         /* for /proc/PID/maps and the log */

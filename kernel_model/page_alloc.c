@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -164,6 +165,7 @@ void put_page(struct page *page)
     if (--page->_refcount > 0)
         return;
     del_page_from_lru(page);
+    arch_free_page(page);
     page->flags = 1UL << PG_buddy;
     page->_mapcount = -1;
     page->mapping = NULL;

@@ -200,8 +200,6 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
         ua->addr = addr;
     }
 
-    if ((pte_val(old) & _PAGE_PRESENT) && pte_exec(old))
-        arch_flush_icache_page(mm, addr);
     if (pte_dirty(old))
         SetPageDirty(page);
     if (ua->entry.val) {

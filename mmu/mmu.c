@@ -3,14 +3,17 @@
  *
  * Substrate facts this relies on (docs/substrate.md): with UC_TLB_VIRTUAL every softmmu TLB miss
  * calls the hook; returning false ends uc_emu_start with precise registers; the TLB keeps what
- * the hook returned until uc_ctl_flush_tlb; translated code survives TLB flushes and must be
- * dropped with uc_ctl_remove_cache.
+ * the hook returned until uc_ctl_flush_tlb, which also empties the engine's virtual-address
+ * lookup of translated blocks; translated blocks are otherwise found by guest-physical frame,
+ * survive TLB flushes and are dropped with uc_ctl_remove_cache; a guest store to a frame with
+ * translated code drops that code itself (QEMU's self-modifying-code check).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/mm_types.h"
 #include "mmu/mmu.h"
 
 /* Read the entry chain for vaddr: the PTE's host address, or NULL if a level is not present. */
@@ -58,26 +61,52 @@ static uint64_t *hw_walk(struct mm_struct *mm, uint64_t vaddr, bool write, bool 
     return ptep;
 }
 
+/*
+ * Where frame_drop_code names a frame: Linux's direct map (page_offset_base without KASLR). The
+ * walker translates it only in `invalidating` mode, so the guest never reaches it.
+ */
+#define DIRECT_MAP_BASE 0xffff888000000000ULL
+
+/* The machine's engines, for the arch hooks, which are called with a frame or an mm. */
+#define MAX_CPUS 2
+static struct cpu *cpus[MAX_CPUS];
+
+static void frame_drop_code(struct cpu *c, struct page *page);
+
+/*
+ * A guest store is about to be allowed into a frame that some engine may have translated code
+ * from. The engine doing the store drops its own copy of that code itself (QEMU's
+ * self-modifying-code check), but not another engine's. Every switch of engine flushes the TLB,
+ * so the first store after one comes here, and the other engines' copies go.
+ */
+static void frame_write_allowed(struct cpu *writer, struct page *page)
+{
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i] && cpus[i] != writer)
+            frame_drop_code(cpus[i], page);
+}
+
 static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *e, void *ud)
 {
-    struct mmu *m = ud;
+    struct cpu *c = ud;
     bool write = type == UC_MEM_WRITE, fetch = type == UC_MEM_FETCH;
     unsigned error;
     (void)uc;
 
-    if (m->invalidating) {
-        /* arch_flush_icache_page: name the frame, never fault (see there) */
-        uint64_t *p = m->tsk->mm && vaddr < TASK_SIZE_MAX ? walk(m->tsk->mm->pgd, vaddr) : NULL;
-        e->paddr = p && (*p & _PAGE_PRESENT) ? (*p & PTE_PFN_MASK)
-                                             : (uint64_t)page_to_pfn(zero_page()) << PAGE_SHIFT;
+    if (c->invalidating && vaddr >= DIRECT_MAP_BASE) {
+        e->paddr = vaddr - DIRECT_MAP_BASE;
         e->perms = UC_PROT_READ | UC_PROT_EXEC;
         return true;
     }
-    uint64_t *ptep = hw_walk(m->tsk->mm, vaddr, write, fetch, true, &error);
+    struct mmu *m = c->loaded;
+    struct mm_struct *mm = m && m->tsk ? m->tsk->mm : NULL;
+    uint64_t *ptep = hw_walk(mm, vaddr, write, fetch, true, &error);
     if (!ptep) {
-        m->fault_pending = true;
-        m->fault_addr = vaddr;
-        m->fault_error = error;
+        if (m) {
+            m->fault_pending = true;
+            m->fault_addr = vaddr;
+            m->fault_error = error;
+        }
         return false;
     }
     uint64_t pte = *ptep;
@@ -86,7 +115,15 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
      * that miss is where D gets set (QEMU's own x86 walker does the same). */
     e->perms = UC_PROT_READ | ((pte & _PAGE_NX) ? 0 : UC_PROT_EXEC) |
                ((pte & _PAGE_RW) && (pte & _PAGE_DIRTY) ? UC_PROT_WRITE : 0);
-    m->refills++;
+    /* An executable entry is the only way code gets translated from a frame: remember that
+     * the frame may have some, so that freeing it drops it (arch_free_page). */
+    if (!(pte & _PAGE_NX) || (e->perms & UC_PROT_WRITE)) {
+        struct page *page = pfn_to_page(e->paddr >> PAGE_SHIFT);
+        if ((e->perms & UC_PROT_WRITE) && PageArch1(page) && cpus[1])
+            frame_write_allowed(c, page);
+        if (!(pte & _PAGE_NX))
+            SetPageArch1(page);
+    }
     return true;
 }
 
@@ -98,28 +135,72 @@ void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, 
     return (char *)pfn_address(pte_pfn(__pte(*ptep))) + (vaddr & ~PAGE_MASK);
 }
 
-struct mmu *mmu_create(void *ram, uint64_t ram_bytes, char *err, size_t errlen)
+struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char *err, size_t errlen)
 {
-    struct mmu *m = calloc(1, sizeof(*m));
+    struct cpu *c = calloc(1, sizeof(*c));
     uc_err e;
-    if (!m) {
+    if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    e = uc_open(UC_ARCH_X86, UC_MODE_64, &m->uc);
+    e = uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc);
+    /* Before anything initialises the engine. Unicorn zeroes the whole buffer whenever it drops
+     * all translated code (a full cache, a hook that needs new code): its size is what that
+     * costs in time and resident memory. */
+    if (e == UC_ERR_OK && code_cache)
+        e = uc_ctl_set_tcg_buffer_size(c->uc, (uint32_t)code_cache);
     if (e == UC_ERR_OK)
-        e = uc_ctl_tlb_mode(m->uc, UC_TLB_VIRTUAL);
+        e = uc_ctl_tlb_mode(c->uc, UC_TLB_VIRTUAL);
     if (e == UC_ERR_OK)
-        e = uc_mem_map_ptr(m->uc, 0, ram_bytes, UC_PROT_ALL, ram);
+        e = uc_mem_map_ptr(c->uc, 0, ram_bytes, UC_PROT_ALL, ram);
     if (e == UC_ERR_OK)
-        e = uc_hook_add(m->uc, &m->tlb_hook, UC_HOOK_TLB_FILL, (void *)tlb_fill, m, 1, 0);
+        e = uc_hook_add(c->uc, &c->tlb_hook, UC_HOOK_TLB_FILL, (void *)tlb_fill, c, 1, 0);
+    if (e == UC_ERR_OK)
+        e = uc_context_alloc(c->uc, &c->reset_ctx);
+    if (e == UC_ERR_OK)
+        e = uc_context_save(c->uc, c->reset_ctx);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot set up the CPU engine: %s", uc_strerror(e));
-        if (m->uc)
-            uc_close(m->uc);
+        if (c->reset_ctx)
+            uc_context_free(c->reset_ctx);
+        if (c->uc)
+            uc_close(c->uc);
+        free(c);
+        return NULL;
+    }
+    for (int i = 0; i < MAX_CPUS; i++) {
+        if (!cpus[i]) {
+            cpus[i] = c;
+            return c;
+        }
+    }
+    snprintf(err, errlen, "cannot set up the CPU engine: more than %d engines", MAX_CPUS);
+    cpu_destroy(c);
+    return NULL;
+}
+
+void cpu_destroy(struct cpu *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i] == c)
+            cpus[i] = NULL;
+    uc_context_free(c->reset_ctx);
+    uc_close(c->uc);
+    free(c);
+}
+
+struct mmu *mmu_create(struct cpu *c)
+{
+    struct mmu *m = calloc(1, sizeof(*m));
+    if (!m || uc_context_alloc(c->uc, &m->ctx) != UC_ERR_OK) {
         free(m);
         return NULL;
     }
+    m->cpu = c;
+    m->uc = c->uc;
+    memcpy(m->ctx, c->reset_ctx, uc_context_size(c->uc));
     return m;
 }
 
@@ -129,7 +210,9 @@ void mmu_destroy(struct mmu *m)
         return;
     if (m->tsk && m->tsk->mm && m->tsk->mm->arch == m)
         m->tsk->mm->arch = NULL;
-    uc_close(m->uc);
+    if (m->cpu->loaded == m)
+        m->cpu->loaded = NULL;
+    uc_context_free(m->ctx);
     free(m);
 }
 
@@ -138,44 +221,116 @@ void mmu_attach(struct mmu *m, struct task_struct *tsk)
     m->tsk = tsk;
     if (tsk->mm)
         tsk->mm->arch = m;
-    uc_ctl_flush_tlb(m->uc);
+    if (m->cpu->loaded == m)
+        uc_ctl_flush_tlb(m->uc);
+}
+
+void mmu_load(struct mmu *m, struct cpu *c)
+{
+    if (m->cpu != c) {
+        /* moving to another engine: its registers leave the one it was on */
+        if (m->cpu->loaded == m) {
+            uc_context_save(m->uc, m->ctx);
+            m->cpu->loaded = NULL;
+        }
+        m->cpu = c;
+        m->uc = c->uc;
+    }
+    if (c->loaded == m)
+        return;
+    if (c->loaded)
+        uc_context_save(c->uc, c->loaded->ctx);
+    uc_context_restore(c->uc, m->ctx);
+    c->loaded = m;
+    if (m->tsk && m->tsk->mm)
+        m->tsk->mm->arch = m; /* a vfork parent takes its mm back from the child */
+    uc_ctl_flush_tlb(c->uc);
+}
+
+void mmu_reset_regs(struct mmu *m)
+{
+    memcpy(m->ctx, m->cpu->reset_ctx, uc_context_size(m->uc));
+    if (m->cpu->loaded == m)
+        uc_context_restore(m->uc, m->ctx);
+}
+
+void mmu_copy_regs(struct mmu *dst, struct mmu *src)
+{
+    if (src->cpu->loaded == src)
+        uc_context_save(src->uc, src->ctx);
+    memcpy(dst->ctx, src->ctx, uc_context_size(src->uc));
+    if (dst->cpu->loaded == dst)
+        uc_context_restore(dst->uc, dst->ctx);
 }
 
 uint64_t mmu_reg_read(struct mmu *m, int regid)
 {
     uint64_t v = 0;
-    uc_reg_read(m->uc, regid, &v);
+    if (m->cpu->loaded == m)
+        uc_reg_read(m->uc, regid, &v);
+    else
+        uc_context_reg_read(m->ctx, regid, &v);
     return v;
 }
 
 void mmu_reg_write(struct mmu *m, int regid, uint64_t value)
 {
-    uc_reg_write(m->uc, regid, &value);
+    if (m->cpu->loaded == m)
+        uc_reg_write(m->uc, regid, &value);
+    else
+        uc_context_reg_write(m->ctx, regid, &value);
 }
 
-/* --- the arch interface of kernel_model/arch.h, TLB side --- */
+/* --- the arch interface of kernel_model/arch.h, TLB and translated-code side --- */
 
 void arch_flush_tlb_mm(struct mm_struct *mm)
 {
-    struct mmu *m = mm ? mm->arch : NULL;
-    if (m)
-        uc_ctl_flush_tlb(m->uc);
+    for (int i = 0; i < MAX_CPUS; i++) {
+        struct cpu *c = cpus[i];
+        if (c && c->loaded && c->loaded->tsk && c->loaded->tsk->mm == mm)
+            uc_ctl_flush_tlb(c->uc);
+    }
 }
 
 /*
- * Unicorn drops translated code by guest-physical range, translating the virtual start address
- * with an instruction-fetch TLB fill (and assuming the range is physically contiguous, so this is
- * done a page at a time). That fill must not fault: outside emulation a fault would longjmp out of
- * the caller. In `invalidating` mode the hook maps the page's current frame whatever its rights;
- * the TLB entry it leaves behind is dropped before the guest runs again.
+ * Drop the code translated from one frame. Unicorn drops translated code by guest-physical
+ * range but takes a virtual address, which it translates with an instruction-fetch TLB fill; the
+ * frame's direct-map address is used, which the walker maps in `invalidating` mode only. The TLB
+ * entry that fill leaves is flushed at once, so the guest never sees the direct map.
  */
-void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr)
+static void frame_drop_code(struct cpu *c, struct page *page)
 {
-    struct mmu *m = mm ? mm->arch : NULL;
-    if (!m)
+    uint64_t va = DIRECT_MAP_BASE + ((uint64_t)page_to_pfn(page) << PAGE_SHIFT);
+    c->invalidating = true;
+    uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
+    c->invalidating = false;
+    uc_ctl_flush_tlb(c->uc);
+}
+
+/* The frame's bytes are about to change (freed for reuse) or have changed (written by the
+ * kernel): code translated from it is stale. Only frames the walker mapped executable can have
+ * any. */
+static void frame_changed(struct page *page)
+{
+    if (!PageArch1(page))
         return;
-    m->invalidating = true;
-    uc_ctl_remove_cache(m->uc, addr & PAGE_MASK, (addr & PAGE_MASK) + PAGE_SIZE);
-    m->invalidating = false;
-    uc_ctl_flush_tlb(m->uc);
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i])
+            frame_drop_code(cpus[i], page);
+    ClearPageArch1(page);
+}
+
+void arch_free_page(struct page *page)
+{
+    frame_changed(page);
+}
+
+void flush_dcache_page(struct page *page)
+{
+    frame_changed(page);
+}
+
+void mmu_kernel_wrote(void *host_addr)
+{
+    frame_changed(virt_to_page(host_addr));
 }

@@ -1,10 +1,21 @@
 /*
- * mmu.h - one emulated CPU with its MMU: a Unicorn engine whose TLB is filled by walking the
- * model's x86-64 page tables (the hardware page walker of the design).
+ * mmu.h - the emulated CPU with its MMU: a Unicorn engine whose TLB is filled by walking the
+ * model's x86-64 page tables (the hardware page walker of the design), shared by every process
+ * the way one core is shared by a real kernel's tasks. A machine has at most two engines, the
+ * same CPU in two builds: one without and one with the time slice's block hook (emu/run.c), so
+ * that a lone process never pays for the hook and neither ever has to drop its code for it.
  *
  * A guest access that the walk allows is a TLB refill: the A (and on a write D) bits are set as
  * the hardware sets them and the engine goes on. One it does not allow is recorded as a pending
  * #PF and the engine stops with precise registers; the run loop then calls do_page_fault().
+ *
+ * A process has a struct mmu: its saved registers and the task whose mm it runs in. Switching
+ * processes (mmu_load) saves one register file, restores the other and flushes the TLB, as a
+ * context switch with a CR3 load does; a process may switch engines the same way. Translated code
+ * is found by guest-physical frame, like a physically tagged instruction cache, so ld.so, libc and
+ * a shell's own code translated in one process run untranslated again in the next; it goes only
+ * when its frame's bytes change (arch_free_page, flush_dcache_page, or a guest store: the storing
+ * engine catches its own copy, the walker drops the other engine's when it allows the store).
  */
 #ifndef FL_MMU_H
 #define FL_MMU_H
@@ -15,34 +26,62 @@
 
 struct task_struct;
 struct mm_struct;
+struct mmu;
 
-struct mmu {
+struct cpu {
     uc_engine *uc;
-    struct task_struct *tsk; /* whose mm the walker reads */
-    /* the #PF the TLB-fill hook recorded (valid when fault_pending) */
-    bool fault_pending;
-    uint64_t fault_addr;
-    unsigned fault_error; /* X86_PF_* */
-    uint64_t refills;     /* successful walks: TLB misses that were not faults */
-    bool invalidating;    /* inside arch_flush_icache_page: fills name frames, never fault */
+    struct mmu *loaded;    /* whose registers the engine holds and whose mm the walker reads */
+    uc_context *reset_ctx; /* the registers at power-on: what execve starts from */
+    bool invalidating;     /* inside frame_drop_code: fills name frames, never fault */
     uc_hook tlb_hook;
 };
 
-/* A new engine in 64-bit mode with the RAM buffer as guest-physical memory and the TLB-fill
- * hook installed. NULL and a message in err on failure. */
-struct mmu *mmu_create(void *ram, uint64_t ram_bytes, char *err, size_t errlen);
+struct mmu {
+    struct cpu *cpu;         /* the engine it runs on, or last ran on */
+    uc_engine *uc;           /* cpu->uc, for callers that talk to the engine directly */
+    struct task_struct *tsk; /* whose mm the walker reads while this mmu is loaded */
+    uc_context *ctx;         /* the registers while not loaded */
+    /* the #PF the TLB-fill hook recorded while this mmu was loaded (valid when fault_pending) */
+    bool fault_pending;
+    uint64_t fault_addr;
+    unsigned fault_error; /* X86_PF_* */
+};
+
+/* An engine in 64-bit mode with the RAM buffer as guest-physical memory, code_cache bytes for
+ * translated code (0: Unicorn's default of 1 GiB) and the TLB-fill hook installed. NULL and a
+ * message in err on failure. At most two per machine. */
+struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char *err,
+                       size_t errlen);
+/* After every mmu is destroyed and every frame with translated code freed. */
+void cpu_destroy(struct cpu *c);
+
+/* A register file for a new process on engine c, at power-on values, not loaded. NULL if out
+ * of memory. */
+struct mmu *mmu_create(struct cpu *c);
 void mmu_destroy(struct mmu *m);
-/* Make the engine translate through tsk->mm (after exec, or when it starts running). */
+/* Make m run through tsk->mm (a new process, after execve, or after a vfork child let go). */
 void mmu_attach(struct mmu *m, struct task_struct *tsk);
+/* The context switch: m's registers into engine c (taken from the engine it was on), the TLB
+ * flushed unless c's last process was m. */
+void mmu_load(struct mmu *m, struct cpu *c);
+/* execve's start_thread: every register back to its power-on value (rip and rsp set after). */
+void mmu_reset_regs(struct mmu *m);
+/* Copy all of src's registers into dst (fork: the child starts as the parent is). */
+void mmu_copy_regs(struct mmu *dst, struct mmu *src);
 
 /* Walk tsk's tables for a supervisor access (copy_*_user): the host pointer to the byte at vaddr
  * if the access is allowed (setting A/D), else NULL with *error the X86_PF_* code to fault with. */
 void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, unsigned *error);
 
+/* The kernel wrote to the frame behind a user mapping (copy_to_user): translated code made from
+ * it goes, as the CPU's coherent instruction cache would see the new bytes. */
+void mmu_kernel_wrote(void *host_addr);
+
 /* The byte address of a user-mode fault whose page the TLB-fill hook reported (mmu/fault_addr.c):
  * decoded from the instruction at rip, as the CPU's CR2 would hold it. */
 uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch);
 
+/* Registers of m, in the engine when m is loaded, in its saved context otherwise. */
 uint64_t mmu_reg_read(struct mmu *m, int regid);
 void mmu_reg_write(struct mmu *m, int regid, uint64_t value);
 

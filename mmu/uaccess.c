@@ -55,12 +55,14 @@ static size_t user_copy(struct task_struct *tsk, uint64_t uaddr, void *kbuf, siz
         char *u = user_page(tsk, uaddr, op != UOP_FROM_USER);
         if (!u)
             return n;
-        if (op == UOP_TO_USER)
-            memcpy(u, k, c);
-        else if (op == UOP_FROM_USER)
+        if (op == UOP_FROM_USER)
             memcpy(k, u, c);
+        else if (op == UOP_TO_USER)
+            memcpy(u, k, c);
         else
             memset(u, 0, c);
+        if (op != UOP_FROM_USER)
+            mmu_kernel_wrote(u);
         uaddr += c;
         k += op == UOP_CLEAR ? 0 : c;
         n -= c;

@@ -31,6 +31,7 @@ endforeach()
 #   compare-exec_chain*    three generations of execve in 20 MiB of guest RAM: only possible if
 #                          exec frees the old image's frames
 #   fork-faults*           fork_cow's copy-on-write rows (processes/fork_faults.py)
+#   exec-cache             a closed file's page cache serves the next exec (processes/exec_cache.py)
 #   deadlock-pipe          every process blocked: a clear error, no hang
 #   shell-*                busybox sh and dash pipelines and scripts, native vs faultline
 set(proc_variants "")
@@ -59,6 +60,11 @@ foreach(xs ${proc_variants})
   set_tests_properties(fork-faults${s} PROPERTIES TIMEOUT ${FL_DEFAULT_TIMEOUT}
     LABELS "faults;processes")
 endforeach()
+
+add_test(NAME exec-cache
+  COMMAND ${Python3_EXECUTABLE} ${FL_PROC_DIR}/exec_cache.py
+    --faultline $<TARGET_FILE:faultline> --workdir ${FL_TEST_WORK}/exec-cache)
+set_tests_properties(exec-cache PROPERTIES TIMEOUT ${FL_DEFAULT_TIMEOUT} LABELS "faults;processes")
 
 add_test(NAME deadlock-pipe
   COMMAND $<TARGET_FILE:faultline> run --no-log -- ${G}/pipe_deadlock)

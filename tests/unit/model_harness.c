@@ -8,7 +8,8 @@
 
 int test_failures;
 int tlb_flushes;
-int icache_flushes;
+int code_frees;
+int dcache_flushes;
 struct task_struct test_task;
 struct fault_event last_event;
 char last_path[512];
@@ -23,11 +24,16 @@ void arch_flush_tlb_mm(struct mm_struct *mm)
     tlb_flushes++;
 }
 
-void arch_flush_icache_page(struct mm_struct *mm, unsigned long addr)
+void arch_free_page(struct page *page)
 {
-    (void)mm;
-    (void)addr;
-    icache_flushes++;
+    if (PageArch1(page))
+        code_frees++;
+}
+
+void flush_dcache_page(struct page *page)
+{
+    (void)page;
+    dcache_flushes++;
 }
 
 void arch_printk(const char *fmt, ...)
@@ -73,7 +79,7 @@ void test_setup(void)
     fault_observer_unregister(&observer);
     fault_observer_register(&observer);
     fault_around_bytes = 65536;
-    tlb_flushes = icache_flushes = 0;
+    tlb_flushes = code_frees = dcache_flushes = 0;
 }
 
 void test_setup_ram(uint64_t bytes)
@@ -82,14 +88,18 @@ void test_setup_ram(uint64_t bytes)
     test_setup();
 }
 
+static void memfiles_free(void);
+
 void test_teardown(void)
 {
     mmput(test_task.mm);
     test_task.mm = NULL;
+    evict_unused_mappings(); /* closed files keep their cache until then */
     /* every frame but the zero page must be back: no reference may leak */
     CHECK_EQ(nr_free_pages(), free_at_start + 0);
     mem_exit();
     free(ram);
+    memfiles_free();
 }
 
 enum fault_outcome fault(unsigned long addr, unsigned error_code, unsigned long sp,
@@ -144,6 +154,9 @@ struct memfile {
 };
 static unsigned reads, writes;
 static uint64_t next_ino = 100;
+/* every memfile of the test, freed at teardown: tests read a file's bytes after closing it */
+static struct memfile *memfiles[64];
+static unsigned nr_memfiles;
 
 static int mem_readpage(struct address_space *m, pgoff_t index, void *buf)
 {
@@ -168,7 +181,16 @@ static int mem_writepage(struct address_space *m, pgoff_t index, const void *buf
 
 static void mem_release(struct address_space *m)
 {
-    (void)m; /* the test inspects the data after the mapping is gone; it leaks on purpose */
+    (void)m; /* the test may inspect the data after the mapping is gone: freed at teardown */
+}
+
+static void memfiles_free(void)
+{
+    while (nr_memfiles) {
+        struct memfile *mf = memfiles[--nr_memfiles];
+        free(mf->data);
+        free(mf);
+    }
 }
 
 /* No host_cached: an in-memory file has no host cache, so the model's major-fault rule applies. */
@@ -185,8 +207,17 @@ struct file *memfile_open(unsigned long size, int seed, bool writable)
     mf->data = malloc(size + PAGE_SIZE);
     for (unsigned long i = 0; i < size; i++)
         mf->data[i] = (unsigned char)(i * 7 + seed);
-    struct address_space *m = address_space_get(1, next_ino++, size, "/memfile", &mem_aops, mf);
+    if (nr_memfiles == sizeof(memfiles) / sizeof(memfiles[0]))
+        abort(); /* a test with that many files wants a bigger table */
+    memfiles[nr_memfiles++] = mf;
+    struct address_space *m = address_space_get(1, next_ino++, size, 0, "/memfile", &mem_aops, mf);
     return file_open_mapping(m, true, writable);
+}
+
+struct file *memfile_reopen(struct address_space *m, uint64_t host_stamp)
+{
+    m = address_space_get(m->dev, m->ino, m->i_size, host_stamp, "/memfile", &mem_aops, m->host);
+    return file_open_mapping(m, true, false);
 }
 
 unsigned memfile_reads(void)

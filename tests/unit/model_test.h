@@ -15,7 +15,8 @@
 
 extern int test_failures;
 extern int tlb_flushes;    /* arch_flush_tlb_mm calls seen */
-extern int icache_flushes; /* arch_flush_icache_page calls seen */
+extern int code_frees;     /* arch_free_page calls for frames marked PG_arch_1 */
+extern int dcache_flushes; /* flush_dcache_page calls seen */
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \
@@ -73,6 +74,9 @@ int count_vmas(void);
 
 /* An in-memory file for page-cache tests: `size` bytes, byte i == (i * 7 + seed) & 0xff. */
 struct file *memfile_open(unsigned long size, int seed, bool writable);
+/* Open the file of mapping m again, read-only (every file of it may be closed, m must not be
+ * forgotten yet), the host file's change stamp now host_stamp (memfile_open's is 0). */
+struct file *memfile_reopen(struct address_space *m, uint64_t host_stamp);
 unsigned memfile_reads(void);                                  /* readpage calls so far */
 unsigned memfile_writes(void);                                 /* writepage calls so far */
 unsigned char memfile_byte(struct file *f, unsigned long off); /* the file's bytes (backing) */

@@ -479,6 +479,23 @@ static void maps_format(void)
     CHECK_STR(line, "10000000-10002000 rw-p 00000000 00:00 0");
 }
 
+/* The CPU's translated code is found by frame: unmapping a page leaves it alone (another
+ * process may map the frame), freeing the frame reports it, once, if the CPU marked it
+ * (PG_arch_1), and an unmarked frame is not reported. A COW copy frees nothing. */
+static void freed_code_frame_reported(void)
+{
+    mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC);
+    CHECK_EQ(fault(P(0), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    CHECK_EQ(fault(P(1), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    SetPageArch1(pfn_to_page(pte_pfn(pte_at(P(0)))));
+    CHECK_EQ(do_munmap(test_task.mm, P(1), PAGE_SIZE), 0);
+    CHECK_EQ(code_frees, 0);
+    struct page *code = pfn_to_page(pte_pfn(pte_at(P(0))));
+    CHECK_EQ(do_munmap(test_task.mm, P(0), PAGE_SIZE), 0);
+    CHECK_EQ(code_frees, 1);
+    CHECK(!PageArch1(code));
+}
+
 static const struct model_test tests[] = {
     {"anon_write_fresh", anon_write_fresh},
     {"anon_read_then_write", anon_read_then_write},
@@ -492,6 +509,7 @@ static const struct model_test tests[] = {
     {"file_private_faults", file_private_faults},
     {"fault_around_off", fault_around_off},
     {"file_shared_write", file_shared_write},
+    {"freed_code_frame_reported", freed_code_frame_reported},
     {"shared_anon", shared_anon},
     {"vma_split_merge", vma_split_merge},
     {"brk_grow_shrink", brk_grow_shrink},

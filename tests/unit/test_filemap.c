@@ -1,7 +1,8 @@
 /*
  * test_filemap.c - unit tests of the page cache's coherence calls without Unicorn: msync(2) and
  * mincore(2) (mm/msync.c, mm/mincore.c), write-back that write-protects the shared PTEs
- * (page_mkclean), a host write refreshing cached pages, and truncation unmapping pages past EOF.
+ * (page_mkclean), a host write refreshing cached pages, truncation unmapping pages past EOF, and a
+ * closed file's cache kept for the next open unless the host file changed.
  *
  * Run one test: test_filemap NAME; no argument runs all.
  */
@@ -143,10 +144,48 @@ static void truncate_unmaps(void)
     fput(f);
 }
 
+/* A file nobody has open keeps its cached pages (Linux's inode cache): mapping it again reads
+ * nothing. Reopened after the host file changed (another stamp), its cache starts empty. The
+ * kernel's own writes into a cached page (a host write, truncation) are announced to the
+ * CPU with flush_dcache_page, which drops code translated from the old bytes. */
+static void closed_file_keeps_cache(void)
+{
+    struct file *f = memfile_open(PAGE_SIZE, 3, false);
+    struct address_space *m = f->f_mapping;
+    do_mmap(test_task.mm, f, BASE, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0);
+    unsigned r = memfile_reads();
+    CHECK_EQ(fault(P(0), USER_READ, STACK_TOP, NULL), FAULT_OK);
+    CHECK_EQ(memfile_reads(), r + 1);
+    CHECK_EQ(do_munmap(test_task.mm, BASE, PAGE_SIZE), 0);
+    fput(f); /* the last reference: the mapping is unused now, its page stays cached */
+    CHECK_EQ(m->refcount, 0);
+    CHECK_EQ(m->nrpages, 1);
+
+    struct file *again = memfile_reopen(m, 0);
+    CHECK(again->f_mapping == m);
+    do_mmap(test_task.mm, again, BASE, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0);
+    CHECK_EQ(fault(P(0), USER_READ, STACK_TOP, NULL), FAULT_OK);
+    CHECK_EQ(last_event.outcome, OUTCOME_MINOR);
+    CHECK_EQ(memfile_reads(), r + 1);
+    CHECK_EQ(*user_byte(P(0) + 1), (unsigned char)(1 * 7 + 3));
+    unsigned d = dcache_flushes;
+    filemap_host_write(m, 0, 1, PAGE_SIZE);
+    CHECK_EQ(dcache_flushes, d + 1);
+    filemap_host_truncate(m, 100);
+    CHECK_EQ(dcache_flushes, d + 2);
+    CHECK_EQ(do_munmap(test_task.mm, BASE, PAGE_SIZE), 0);
+    fput(again);
+
+    struct file *changed = memfile_reopen(m, 42);
+    CHECK(changed->f_mapping == m);
+    CHECK_EQ(m->nrpages, 0);
+    fput(changed);
+}
+
 static const struct model_test tests[] = {
     {"msync_writes_back", msync_writes_back}, {"msync_errors", msync_errors},
     {"mincore_resident", mincore_resident},   {"host_write_refreshes", host_write_refreshes},
-    {"truncate_unmaps", truncate_unmaps},
+    {"truncate_unmaps", truncate_unmaps},     {"closed_file_keeps_cache", closed_file_keeps_cache},
 };
 
 int main(int argc, char **argv)
