@@ -220,6 +220,7 @@ struct fl_log *fl_log_open(const char *path, char *err, size_t errlen)
         free(log);
         return NULL;
     }
+    log->last_path_n = -1;
     pthread_mutex_init(&log->db_lock, NULL);
     fl_queue_init(log);
     fl_observer_init(log);

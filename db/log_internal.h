@@ -109,6 +109,12 @@ struct fl_log {
     /* producer-only state (the emulator's thread) */
     int64_t run_id; /* 0 before fl_log_run_begin */
     struct intern files, paths;
+    /* the last fault's handler path and file, interned: consecutive faults mostly share them,
+     * and comparing is cheaper than hashing */
+    const char *last_path_key[FAULT_PATH_MAX];
+    int last_path_n; /* -1: none yet */
+    const char *last_path;
+    const char *last_file_key, *last_file;
     struct fault_observer observer;
     struct fl_reclaim_buf reclaim; /* producer-only */
 };

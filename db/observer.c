@@ -12,25 +12,44 @@
 #include "db/schema.h"
 
 /* The joined "a>b>c" text for ev's path, interned by the pointers of its elements. */
+/* The path's handler names are static strings, so the key is the array of their pointers. */
 static const char *intern_path(struct fl_log *log, const struct fault_event *ev)
 {
     int n = ev->path_len < 0 ? 0 : ev->path_len > FAULT_PATH_MAX ? FAULT_PATH_MAX : ev->path_len;
     size_t keylen = n * sizeof(ev->path[0]);
+    if (n == log->last_path_n && !memcmp(ev->path, log->last_path_key, keylen))
+        return log->last_path;
     const char *s = intern_lookup(&log->paths, ev->path, keylen);
-    if (s)
-        return s;
-    char buf[FAULT_PATH_MAX * 40];
-    fault_path_format(ev, buf, sizeof(buf));
-    return intern_add(&log->paths, ev->path, keylen, buf);
+    if (!s) {
+        char buf[FAULT_PATH_MAX * 40];
+        fault_path_format(ev, buf, sizeof(buf));
+        s = intern_add(&log->paths, ev->path, keylen, buf);
+    }
+    if (s) {
+        memcpy(log->last_path_key, ev->path, keylen);
+        log->last_path_n = n;
+        log->last_path = s;
+    }
+    return s;
 }
 
+/* The same pointer as last time is usually the same VMA's name; strcmp confirms it (a name
+ * freed and another allocated at its address must not match). */
 const char *fl_intern_file(struct fl_log *log, const char *file)
 {
     if (!file)
         return NULL;
+    if (file == log->last_file_key && !strcmp(file, log->last_file))
+        return log->last_file;
     size_t len = strlen(file);
     const char *s = intern_lookup(&log->files, file, len);
-    return s ? s : intern_add(&log->files, file, len, file);
+    if (!s)
+        s = intern_add(&log->files, file, len, file);
+    if (s) {
+        log->last_file_key = file;
+        log->last_file = s;
+    }
+    return s;
 }
 
 static void on_fault(void *ctx, const struct fault_event *ev)
