@@ -76,6 +76,7 @@ void show_signal_msg(struct task_struct *tsk, const struct pt_regs *regs, unsign
                      unsigned long address);
 
 /* --- mm/page_alloc.c: frames of the one guest-physical RAM buffer --- */
+/* ram must read as zeroes (fresh anonymous memory): never-used frames are not cleared again. */
 int mem_init(void *ram, uint64_t ram_bytes);
 void mem_exit(void);
 struct page *alloc_page_zeroed(void);

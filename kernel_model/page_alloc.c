@@ -6,7 +6,9 @@
  * ram + N * PAGE_SIZE, so page_address() is the kernel's direct map. Frames are handed out from a
  * free stack (most recently freed first, for cache warmth) and, when that is empty, from a bump
  * pointer over never-used frames: neither the buffer nor mem_map is touched before a frame is
- * first used, so an idle 4 GiB guest costs the host nothing.
+ * first used, so an idle 4 GiB guest costs the host nothing. The buffer starts zeroed (fresh
+ * anonymous memory), so a never-used frame needs no clearing: like a kernel's pre-zeroed pages,
+ * which spares touching 1 GiB of fresh frames a 4 KiB memset each.
  *
  * Invariants:
  *  1. A free frame has PG_buddy set, _refcount 0, _mapcount -1, mapping NULL.
@@ -121,12 +123,14 @@ unsigned long totalram_pages(void)
     return nr_frames;
 }
 
-/* Take a frame off the free stack or the fresh range. NULL when RAM is exhausted (the caller
- * turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back with one reference. */
-struct page *alloc_page_nozero(void)
+/* Take a frame off the free stack or the fresh range (*fresh: never used, still zero). NULL when
+ * RAM is exhausted (the caller turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back
+ * with one reference. */
+static struct page *alloc_frame(bool *fresh)
 {
     unsigned long pfn;
     reclaim_before_alloc();
+    *fresh = !free_top;
     if (free_top)
         pfn = free_stack[--free_top];
     else if (next_fresh < nr_frames)
@@ -143,10 +147,17 @@ struct page *alloc_page_nozero(void)
     return page;
 }
 
+struct page *alloc_page_nozero(void)
+{
+    bool fresh;
+    return alloc_frame(&fresh);
+}
+
 struct page *alloc_page_zeroed(void)
 {
-    struct page *page = alloc_page_nozero();
-    if (page)
+    bool fresh;
+    struct page *page = alloc_frame(&fresh);
+    if (page && !fresh)
         memset(page_address(page), 0, PAGE_SIZE);
     return page;
 }

@@ -65,6 +65,8 @@ static struct fault_observer observer = {.on_fault = keep_event};
 void test_setup(void)
 {
     ram = aligned_alloc(4096, ram_bytes);
+    if (ram)
+        memset(ram, 0, ram_bytes); /* mem_init wants zeroed RAM, as mmap gives it */
     if (!ram || mem_init(ram, ram_bytes)) {
         fprintf(stderr, "cannot set up RAM\n");
         exit(2);
