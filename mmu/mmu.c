@@ -155,6 +155,12 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char 
         e = uc_mem_map_ptr(c->uc, 0, ram_bytes, UC_PROT_ALL, ram);
     if (e == UC_ERR_OK)
         e = uc_hook_add(c->uc, &c->tlb_hook, UC_HOOK_TLB_FILL, (void *)tlb_fill, c, 1, 0);
+    /* Unicorn 2.1.1 sets up its code buffer's regions only when all code is dropped, so the
+     * first time the buffer fills it reuses it without dropping the code still linked into it
+     * and the guest runs garbage (fixed upstream in 2.1.2, "Init tcg region buffer"). Dropping
+     * the (still empty) code once now sets the regions up. */
+    if (e == UC_ERR_OK)
+        e = uc_ctl_flush_tb(c->uc);
     if (e == UC_ERR_OK)
         e = uc_context_alloc(c->uc, &c->reset_ctx);
     if (e == UC_ERR_OK)

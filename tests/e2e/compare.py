@@ -2,7 +2,7 @@
 """compare.py - run a program natively and under faultline; stdout and exit status must match.
 
     compare.py --faultline FAULTLINE --workdir DIR [--stdin FILE] [--timeout S]
-               [--fl-option OPT]... -- PROG [ARGS...]
+               [--fl-option OPT]... [--want-status N] -- PROG [ARGS...]
 
 Runs PROG ARGS natively, then `FAULTLINE run --db DIR/faultline.db --quiet -- PROG ARGS`.
 Both runs get the same environment (the caller's, LC_ALL=C), the same stdin (FILE, or
@@ -10,7 +10,8 @@ Both runs get the same environment (the caller's, LC_ALL=C), the same stdin (FIL
 equal to (or containing) "@SCRATCH@" is replaced with that directory's path. stderr is not
 compared (guests print addresses there) but shown on failure.
 
-Exit status 0 when stdout (byte for byte) and exit status agree, 1 otherwise, with a diff.
+Exit status 0 when stdout (byte for byte) and exit status agree (and, with --want-status, the
+native status is N, so that two identical failures do not pass), 1 otherwise, with a diff.
 """
 
 import argparse
@@ -31,6 +32,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=25, help="seconds per run (default 25)")
     ap.add_argument("--fl-option", action="append", default=[],
                     help="extra option for `faultline run` (repeatable)")
+    ap.add_argument("--want-status", type=int, help="the exit status the native run must have")
     ap.add_argument("command", nargs=argparse.REMAINDER, help="-- PROG [ARGS...]")
     a = ap.parse_args()
     cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
@@ -57,6 +59,9 @@ def main():
                       cwd=scratch, stdin_path=stdin, timeout=a.timeout)
 
     problems = fh.compare_results(native, emulated)
+    if a.want_status is not None and native.status != a.want_status:
+        problems.append("the native run exited with status %s, not %d: the test itself is broken"
+                        % (native.status, a.want_status))
     return fh.report("%s: native and faultline agree" % os.path.basename(prog), problems,
                      [("native", native), ("faultline", emulated)])
 

@@ -15,7 +15,7 @@ set(FL_DEFAULT_TIMEOUT 30)
 # byte) and exit status (tests/e2e/compare.py). An argument "@SCRATCH@" becomes an empty scratch
 # directory (the same path, emptied again, for both runs), which is also the working directory.
 function(fl_compare name)
-  cmake_parse_arguments(C "" "STDIN;TIMEOUT" "COMMAND;LABELS;ENVIRONMENT" ${ARGN})
+  cmake_parse_arguments(C "" "STDIN;TIMEOUT;WANT_STATUS" "COMMAND;LABELS;ENVIRONMENT" ${ARGN})
   if(NOT C_TIMEOUT)
     set(C_TIMEOUT ${FL_DEFAULT_TIMEOUT})
   endif()
@@ -25,6 +25,9 @@ function(fl_compare name)
   set(extra)
   if(C_STDIN)
     list(APPEND extra --stdin ${C_STDIN})
+  endif()
+  if(DEFINED C_WANT_STATUS)
+    list(APPEND extra --want-status ${C_WANT_STATUS})
   endif()
   math(EXPR per_run "${C_TIMEOUT} / 2 - 1") # two runs inside one ctest TIMEOUT
   add_test(NAME ${name}
