@@ -158,8 +158,9 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char 
     /* Unicorn 2.1.1 sets up its code buffer's regions only when all code is dropped, so the
      * first time the buffer fills it reuses it without dropping the code still linked into it
      * and the guest runs garbage (fixed upstream in 2.1.2, "Init tcg region buffer"). Dropping
-     * the (still empty) code once now sets the regions up. */
-    if (e == UC_ERR_OK)
+     * the (still empty) code once now sets the regions up; it costs a memset that makes the
+     * buffer resident, so a library with the fix is spared it. */
+    if (e == UC_ERR_OK && uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8))
         e = uc_ctl_flush_tb(c->uc);
     if (e == UC_ERR_OK)
         e = uc_context_alloc(c->uc, &c->reset_ctx);
