@@ -118,6 +118,70 @@ long sys_getegid(struct proc *p, const uint64_t a[6])
     return getegid();
 }
 
+/*
+ * The set*id calls. The guest runs with faultline's own ids, which faultline does not give
+ * up for it, so it is treated as an unprivileged process whose real, effective and saved ids
+ * are all the host's: asking for an id it already has (or -1, "unchanged") succeeds, anything
+ * else is EPERM. Programs such as make switch to the ids they already have.
+ */
+static bool ids_unchanged(const uint64_t a[6], int n, unsigned id)
+{
+    for (int i = 0; i < n; i++)
+        if ((uint32_t)a[i] != (uint32_t)-1 && (uint32_t)a[i] != id)
+            return false;
+    return true;
+}
+
+long sys_setuid(struct proc *p, const uint64_t a[6])
+{
+    return ids_unchanged(a, 1, getuid()) ? 0 : -EPERM;
+}
+
+long sys_setgid(struct proc *p, const uint64_t a[6])
+{
+    return ids_unchanged(a, 1, getgid()) ? 0 : -EPERM;
+}
+
+long sys_setreuid(struct proc *p, const uint64_t a[6])
+{
+    return ids_unchanged(a, 2, getuid()) ? 0 : -EPERM;
+}
+
+long sys_setregid(struct proc *p, const uint64_t a[6])
+{
+    return ids_unchanged(a, 2, getgid()) ? 0 : -EPERM;
+}
+
+long sys_setresuid(struct proc *p, const uint64_t a[6])
+{
+    return ids_unchanged(a, 3, getuid()) ? 0 : -EPERM;
+}
+
+long sys_setresgid(struct proc *p, const uint64_t a[6])
+{
+    return ids_unchanged(a, 3, getgid()) ? 0 : -EPERM;
+}
+
+/* getresuid/getresgid(ruid, euid, suid): the three ids, each an int the guest points to. */
+static long put_ids(struct proc *p, const uint64_t a[6], unsigned id)
+{
+    uint32_t v = id;
+    for (int i = 0; i < 3; i++)
+        if (copy_to_user(&p->task, a[i], &v, sizeof(v)))
+            return -EFAULT;
+    return 0;
+}
+
+long sys_getresuid(struct proc *p, const uint64_t a[6])
+{
+    return put_ids(p, a, getuid());
+}
+
+long sys_getresgid(struct proc *p, const uint64_t a[6])
+{
+    return put_ids(p, a, getgid());
+}
+
 /* getgroups(size, list): size 0 asks for the count; a smaller non-zero size is EINVAL. */
 long sys_getgroups(struct proc *p, const uint64_t a[6])
 {

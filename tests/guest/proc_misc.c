@@ -284,6 +284,22 @@ static void pgrp_test(void)
            WEXITSTATUS(st3) == 0 ? "yes" : "no");
 }
 
+/* The ids: getresuid/getresgid agree with getuid/getgid, and switching to the ids one already
+ * has succeeds (what make does before running a recipe). Changing to another id is not tried:
+ * natively as root it would succeed, under faultline it is EPERM. */
+static void ids_test(void)
+{
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    int got = getresuid(&r, &e, &s) == 0 && getresgid(&gr, &ge, &gs) == 0;
+    int same =
+        got && r == getuid() && e == geteuid() && s == e && gr == getgid() && ge == getegid();
+    int set = setresuid(-1, e, -1) == 0 && setresgid(-1, ge, -1) == 0 && setuid(r) == 0 &&
+              setgid(gr) == 0 && setreuid(-1, -1) == 0 && setregid(gr, -1) == 0;
+    printf("ids: getres=%s same=%s set-own=%s\n", got ? "yes" : "no", same ? "yes" : "no",
+           set ? "yes" : "no");
+}
+
 /* SIGCHLD ignored: children are reaped at exit (no zombies), so wait ends with ECHILD */
 static void autoreap_test(void)
 {
@@ -348,6 +364,7 @@ int main(int argc, char **argv)
     eintr_test(1);
     poll_test();
     pgrp_test();
+    ids_test();
     autoreap_test();
     orphan_test();
     printf("done\n");
