@@ -365,6 +365,28 @@ long sys_close(struct proc *p, const uint64_t a[6])
     return fd_close(p->files, (int)a[0]);
 }
 
+/* close_range(first, last, flags): every open fd in the range closed, or with
+ * CLOSE_RANGE_CLOEXEC only marked close-on-exec. CLOSE_RANGE_UNSHARE needs nothing: no two
+ * processes share a table (threads are not supported). */
+#define CLOSE_RANGE_UNSHARE (1U << 1)
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+
+long sys_close_range(struct proc *p, const uint64_t a[6])
+{
+    unsigned first = (unsigned)a[0], last = (unsigned)a[1], flags = (unsigned)a[2];
+    if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
+        return -EINVAL;
+    for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
+        if (!fd_get(p->files, (int)fd))
+            continue;
+        if (flags & CLOSE_RANGE_CLOEXEC)
+            fd_set_cloexec(p->files, (int)fd, true);
+        else
+            fd_close(p->files, (int)fd);
+    }
+    return 0;
+}
+
 /* Calls that take a guest fd and plain integers: the host fd does all the work. */
 #define FD_OR_EBADF(p, fd)                                                                         \
     struct ofd *o = fd_get((p)->files, (int)(fd));                                                 \

@@ -173,9 +173,14 @@ static void test_dup(void)
     show("close -1", close(-1));
     show("fcntl bad fd", fcntl(999, F_GETFD));
     show("fcntl bad cmd", fcntl(fd, 12345));
-    close(11);
-    close(20);
-    close(21);
+    /* close_range (436; musl has no wrapper): CLOEXEC marks, then a range closes, holes and
+     * all; bad flags and an inverted range are EINVAL */
+    show("close_range cloexec 20-21", syscall(436, 20, 21, 4 /* CLOSE_RANGE_CLOEXEC */));
+    show("F_GETFD 21 after", fcntl(21, F_GETFD));
+    show("close_range 11-30", syscall(436, 11, 30, 0));
+    show("F_GETFD 20 closed", fcntl(20, F_GETFD));
+    show("close_range bad flags", syscall(436, 40, 50, 1));
+    show("close_range inverted", syscall(436, 50, 40, 0));
     close(d);
     close(fd);
 }
