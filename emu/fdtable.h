@@ -28,6 +28,8 @@ struct ofd {
      * returns EAGAIN and the process is parked instead of blocking faultline (emu/sched.h);
      * the guest's own O_NONBLOCK is the bit in `flags`. */
     bool host_nonblock;
+    bool epoll;            /* an epoll instance (emu/sys_epoll.c) */
+    bool epoll_guest_pipe; /* ... that has watched a guest pipe: an endless wait parks */
 };
 
 struct fdtable {

@@ -1,0 +1,161 @@
+/*
+ * sys_epoll.c - epoll_create1, epoll_ctl, epoll_wait and epoll_pwait (fs/eventpoll.c) on a host
+ * epoll instance.
+ *
+ * Every guest fd is a host fd, so the guest's epoll instance is a host one, with the guest's
+ * interest list in it (host fds for guest fds, the guest's 64-bit data passed through). The
+ * host reports readiness; faultline only translates. Waiting without a timeout on an instance
+ * that watches a guest pipe parks the process, as poll(2) does (emu/sched.h): only another
+ * guest process can make that pipe ready. Otherwise, and with a finite timeout, the host call
+ * blocks, holding up the other guest processes for that long.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/sched.h"
+#include "emu/signal.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+/* struct epoll_event as x86-64 lays it out: packed, 12 bytes. */
+struct guest_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} __attribute__((packed));
+
+#define EP_MAX_EVENTS (INT32_MAX / (int)sizeof(struct guest_epoll_event))
+
+static long epoll_new(struct proc *p, int flags)
+{
+    if (flags & ~EPOLL_CLOEXEC)
+        return -EINVAL;
+    int hostfd = epoll_create1(EPOLL_CLOEXEC);
+    if (hostfd < 0)
+        return -errno;
+    struct ofd *o = ofd_new(hostfd, O_RDWR, NULL);
+    o->epoll = true;
+    int fd = fd_install(p->files, o, 0, flags & EPOLL_CLOEXEC); /* takes our reference */
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+long sys_epoll_create1(struct proc *p, const uint64_t a[6])
+{
+    return epoll_new(p, (int)a[0]);
+}
+
+long sys_epoll_create(struct proc *p, const uint64_t a[6])
+{
+    return (int)a[0] <= 0 ? -EINVAL : epoll_new(p, 0);
+}
+
+/* The epoll instance behind guest fd epfd: -EBADF if none is open there, -EINVAL if it is not
+ * an epoll fd. */
+static long epoll_get(struct proc *p, int epfd, struct ofd **out)
+{
+    struct ofd *o = fd_get(p->files, epfd);
+    if (!o)
+        return -EBADF;
+    if (!o->epoll)
+        return -EINVAL;
+    *out = o;
+    return 0;
+}
+
+long sys_epoll_ctl(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *ep, *o;
+    int op = (int)a[1];
+    long r = epoll_get(p, (int)a[0], &ep);
+    if (r)
+        return r;
+    if (!(o = fd_get(p->files, (int)a[2])))
+        return -EBADF;
+    if (o == ep)
+        return -EINVAL; /* an instance cannot watch itself */
+    struct guest_epoll_event g = {0};
+    if (op != EPOLL_CTL_DEL && get_user_struct(p, &g, a[3], sizeof(g)))
+        return -EFAULT;
+    struct epoll_event h = {.events = g.events, .data.u64 = g.data};
+    if (epoll_ctl(ep->hostfd, op, o->hostfd, &h) < 0)
+        return -errno;
+    if (op == EPOLL_CTL_ADD && o->host_nonblock)
+        ep->epoll_guest_pipe = true; /* stays set: a DEL only makes a later wait block less */
+    return 0;
+}
+
+static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int maxevents,
+                              int timeout)
+{
+    struct ofd *ep;
+    long r = epoll_get(p, epfd, &ep);
+    if (r)
+        return r;
+    if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
+        return -EINVAL;
+    int n = maxevents < 1024 ? maxevents : 1024;
+    struct epoll_event *h = calloc(n, sizeof(*h));
+    struct guest_epoll_event *g = calloc(n, sizeof(*g));
+    if (!h || !g) {
+        r = -ENOMEM;
+        goto out;
+    }
+    bool park = timeout < 0 && ep->epoll_guest_pipe;
+    r = epoll_wait(ep->hostfd, h, n, park ? 0 : timeout);
+    if (r < 0) {
+        r = -errno;
+        goto out;
+    }
+    if (r == 0 && park) {
+        proc_park(p, WAIT_FD_READ, epfd, true); /* an epoll fd reads as ready with events */
+        r = -FL_ERESTARTSYS;
+        goto out;
+    }
+    for (long i = 0; i < r; i++)
+        g[i] = (struct guest_epoll_event){.events = h[i].events, .data = h[i].data.u64};
+    if (r && put_user_struct(p, uevents, g, r * sizeof(*g)))
+        r = -EFAULT;
+out:
+    free(h);
+    free(g);
+    return r;
+}
+
+long sys_epoll_wait(struct proc *p, const uint64_t a[6])
+{
+    return epoll_wait_common(p, (int)a[0], a[1], (int)a[2], (int)a[3]);
+}
+
+/*
+ * epoll_pwait with a NULL mask is epoll_wait. A mask replaces the blocked set for the wait, the
+ * way rt_sigsuspend's does (set_user_sigmask): while parked, only signals it leaves unblocked
+ * wake the process; a handler's frame saves the caller's own mask, and the run loop restores it
+ * when no handler ran (emu/run.c), before the parked call is retried.
+ */
+long sys_epoll_pwait(struct proc *p, const uint64_t a[6])
+{
+    if (!a[4])
+        return sys_epoll_wait(p, a);
+    if (a[5] != sizeof(uint64_t))
+        return -EINVAL;
+    uint64_t mask;
+    if (get_user_struct(p, &mask, a[4], sizeof(mask)))
+        return -EFAULT;
+    if (!p->sigsuspend_mask)
+        p->saved_blocked = p->blocked;
+    p->blocked = mask & ~(sigmask_of(9) | sigmask_of(19)); /* never SIGKILL, SIGSTOP */
+    p->sigsuspend_mask = true;
+    long r = epoll_wait_common(p, (int)a[0], a[1], (int)a[2], (int)a[3]);
+    if (r != -FL_ERESTARTSYS) {
+        p->blocked = p->saved_blocked;
+        p->sigsuspend_mask = false;
+    }
+    return r;
+}
