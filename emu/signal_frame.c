@@ -170,8 +170,8 @@ static void clear_fpu(struct mmu *m)
 {
     struct fxsave64 fx;
     memset(&fx, 0, sizeof(fx));
-    fx.cwd = 0x37f;
-    fx.mxcsr = 0x1f80;
+    fx.cwd = FPU_CW_DEFAULT;
+    fx.mxcsr = MXCSR_DEFAULT;
     restore_fxstate(m, &fx);
 }
 

@@ -147,8 +147,6 @@ void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, 
  */
 #define X86_CR4_OSFXSR     (1ULL << 9)
 #define X86_CR4_OSXMMEXCPT (1ULL << 10)
-#define FPU_CW_DEFAULT     0x037f
-#define MXCSR_DEFAULT      0x1f80
 
 static uc_err set_fpu_defaults(uc_engine *uc)
 {

@@ -28,6 +28,11 @@ struct task_struct;
 struct mm_struct;
 struct mmu;
 
+/* The FPU control words Linux gives a new program and a signal handler (fpstate_init):
+ * every exception masked, 64-bit x87 precision, round to nearest. */
+#define FPU_CW_DEFAULT 0x037f
+#define MXCSR_DEFAULT  0x1f80
+
 struct cpu {
     uc_engine *uc;
     struct mmu *loaded;    /* whose registers the engine holds and whose mm the walker reads */
