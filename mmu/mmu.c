@@ -136,21 +136,24 @@ void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, 
 }
 
 /*
- * The FPU as Linux hands it to a new program. CR4 gets what fpu__init_cpu leaves for user space,
- * OSFXSR and OSXMMEXCPT: without OSFXSR the engine's fxsave and fxrstor skip MXCSR and the XMM
- * registers, as the SDM says a CPU does, and ld.so's lazy-binding trampoline saves the caller's
- * XMM arguments with fxsave, so every floating-point argument of a lazily bound call arrived as
- * garbage (log(10) in libm returned 0). The x87 control word and MXCSR get fpstate_init's
- * defaults (all exceptions masked, 64-bit precision, round to nearest): the engine's power-on
- * values are 0, which unmasks every exception and leaves the x87 at 24-bit precision.
+ * The CPU as Linux hands it to a new program. RFLAGS has IF set (0x202: user space always runs
+ * with interrupts on; the engine's power-on value is 0x2). CR4 gets what fpu__init_cpu leaves for
+ * user space, OSFXSR and OSXMMEXCPT: without OSFXSR the engine's fxsave and fxrstor skip MXCSR and
+ * the XMM registers, as the SDM says a CPU does, and ld.so's lazy-binding trampoline saves the
+ * caller's XMM arguments with fxsave, so every floating-point argument of a lazily bound call
+ * arrived as garbage (log(10) in libm returned 0). The x87 control word and MXCSR get
+ * fpstate_init's defaults (all exceptions masked, 64-bit precision, round to nearest): the engine's
+ * power-on values are 0, which unmasks every exception and leaves the x87 at 24-bit precision.
  * qemu-user sets the same.
  */
 #define X86_CR4_OSFXSR     (1ULL << 9)
 #define X86_CR4_OSXMMEXCPT (1ULL << 10)
 
-static uc_err set_fpu_defaults(uc_engine *uc)
+#define X86_EFLAGS_USER_START 0x202
+
+static uc_err set_user_start_state(uc_engine *uc)
 {
-    uint64_t cr4 = 0, fcw = FPU_CW_DEFAULT, mxcsr = MXCSR_DEFAULT;
+    uint64_t cr4 = 0, fcw = FPU_CW_DEFAULT, mxcsr = MXCSR_DEFAULT, rflags = X86_EFLAGS_USER_START;
     uc_err e = uc_reg_read(uc, UC_X86_REG_CR4, &cr4);
     cr4 |= X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
     if (e == UC_ERR_OK)
@@ -159,6 +162,8 @@ static uc_err set_fpu_defaults(uc_engine *uc)
         e = uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
     if (e == UC_ERR_OK)
         e = uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(uc, UC_X86_REG_RFLAGS, &rflags);
     return e;
 }
 
@@ -190,7 +195,7 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char 
     if (e == UC_ERR_OK && uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8))
         e = uc_ctl_flush_tb(c->uc);
     if (e == UC_ERR_OK)
-        e = set_fpu_defaults(c->uc);
+        e = set_user_start_state(c->uc);
     if (e == UC_ERR_OK)
         e = uc_context_alloc(c->uc, &c->reset_ctx);
     if (e == UC_ERR_OK)

@@ -3,7 +3,7 @@
  * MXCSR 0x1f80 and the x87 control word 0x37f (exceptions masked, 64-bit precision), and with
  * CR4.OSFXSR set, so fxsave/fxrstor carry MXCSR and the XMM registers; ld.so's lazy-binding
  * trampoline depends on that to keep floating-point arguments alive. The long double quotient
- * shows the x87 precision.
+ * shows the x87 precision. RFLAGS.IF is set in user space.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -18,7 +18,9 @@ int main(int argc, char **argv)
     unsigned short fcw;
     __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
     __asm__ volatile("fnstcw %0" : "=m"(fcw));
-    printf("start: mxcsr %#x fcw %#x\n", mxcsr, fcw);
+    uint64_t rflags;
+    __asm__ volatile("pushfq\n\tpopq %0" : "=r"(rflags));
+    printf("start: mxcsr %#x fcw %#x; rflags.IF %d\n", mxcsr, fcw, (int)(rflags >> 9 & 1));
 
     double in = argc + 9.0, mid = -1, out = -1;
     __asm__ volatile("movsd %[in], %%xmm0\n\t"
