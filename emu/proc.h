@@ -2,7 +2,8 @@
  * proc.h - the emulated machine (struct emu) and one emulated process (struct proc).
  *
  * A proc pairs the model's task_struct (pid, mm, fault counters) with its registers on the one
- * CPU all processes share (struct mmu), its file table and its signal state.
+ * CPU all processes share (struct mmu), its file table and its signal state. A proc is one
+ * thread: the threads of a process are procs with the same tgid and mm (emu/threads.c).
  */
 #ifndef FL_PROC_H
 #define FL_PROC_H
@@ -118,6 +119,16 @@ struct proc {
     bool did_exec;          /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;             /* host O_PATH fd of the cwd while not running, -1 if none */
     uint64_t set_child_tid; /* CLONE_CHILD_SETTID: written by the child when it first runs */
+    /* threads (emu/threads.c): the procs of one thread group share tgid, mm, files and signal
+     * actions; `thread` marks one that is not the group leader (no SIGCHLD, reaped at once) */
+    bool thread;
+    bool exit_deferred; /* a leader that exited while its threads run: told to the parent later */
+    /* a futex wait (emu/sys_futex.c): the key, the bitset, whether a wake came */
+    const void *futex_key_mm; /* the mm for a private key, NULL for a shared one */
+    uint64_t futex_key;       /* the user address (private) or the host address (shared) */
+    uint32_t futex_bitset;
+    bool futex_queued, futex_woken;
+    uint64_t wait_deadline; /* CLOCK_MONOTONIC ns when a timed wait ends; 0: none */
     /* thread bookkeeping that glibc sets up */
     uint64_t clear_child_tid, robust_list, robust_len;
     struct proc *next;

@@ -53,6 +53,7 @@ struct emu_private {
      * one, and on `sliced`, which counts its time slice, while others wait for their turn. */
     struct cpu *solo, *sliced;
     struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
+    struct proc *first;        /* the process faultline started: its status is the run's */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
     _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick (round hook only) */
@@ -399,6 +400,7 @@ static void proc_release(struct proc *p)
     struct emu *e = p->emu;
     if (!p->mmu)
         return;
+    thread_mm_release(p);
     mmu_destroy(p->mmu);
     p->mmu = NULL;
     mmput(p->task.mm);
@@ -586,6 +588,13 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         proc_release(p);
 }
 
+void proc_took_over(struct proc *old, struct proc *new)
+{
+    struct emu_private *ep = priv(old->emu);
+    if (ep->first == old)
+        ep->first = new;
+}
+
 static void proc_free(struct proc *p)
 {
     free(p->wait_poll);
@@ -636,6 +645,26 @@ static struct proc *pick_next(struct emu *e, int last_pid, int *live)
     return after ? after : wrap;
 }
 
+/* Nothing can run, but a timed wait ends later (a futex timeout): sleep towards it, in steps
+ * short enough that a stop request (--timeout, ^C) is not kept waiting. False if none. */
+static bool wait_for_deadline(struct emu *e)
+{
+    uint64_t first = 0;
+    for (struct proc *p = e->procs; p; p = p->next)
+        if (!p->exited && p->wait != WAIT_NONE && p->wait_deadline &&
+            (!first || p->wait_deadline < first))
+            first = p->wait_deadline;
+    if (!first)
+        return false;
+    uint64_t now = monotonic_ns(), step = 10000000; /* 10 ms */
+    if (first > now) {
+        uint64_t ns = first - now < step ? first - now : step;
+        struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
+        nanosleep(&ts, NULL);
+    }
+    return true;
+}
+
 static const char *wait_name(int w)
 {
     switch (w) {
@@ -649,6 +678,8 @@ static const char *wait_name(int w)
         return "vfork";
     case WAIT_SIGNAL:
         return "pause/sigsuspend";
+    case WAIT_FUTEX:
+        return "futex wait";
     default:
         return "a syscall";
     }
@@ -683,14 +714,18 @@ void emu_run(struct emu *e, struct emu_result *res)
     for (struct proc *p = e->procs; p; p = p->next)
         if (!first || p->task.pid < first->task.pid)
             first = p;
+    ep->first = first;
     ep->cwd_owner = first;
     int last_pid = 0, live;
     /* The scheduler (emu/sched.h): run one process until it exits or parks, then the next. */
     while (!e->stop_requested && res->stop == EMU_EXITED) {
+        first = ep->first; /* an exec in a thread may have put another proc in its place */
         reap_dead(e, first);
         struct proc *p = pick_next(e, last_pid, &live);
         if (!live)
             break;
+        if (!p && wait_for_deadline(e))
+            continue;
         if (!p) {
             /* Nothing can ever run again. Orphans left behind by a first process that has
              * exited are killed, as a session's end would; otherwise it is a guest deadlock. */
@@ -731,6 +766,7 @@ void emu_run(struct emu *e, struct emu_result *res)
         for (struct proc *p = e->procs; p; p = p->next)
             proc_release(p);
     }
+    first = ep->first;
     if (first) {
         res->exit_code = first->exit_code;
         res->term_sig = first->term_sig;

@@ -11,10 +11,12 @@
  * a build without it for a lone process, so the fast path never carries it), and a parent
  * busy-waiting with WNOHANG cannot starve its child. A parked process becomes runnable
  * when its condition holds (checked only when no process is runnable: data or EOF on the pipe,
- * room in it, a child to report) or when a signal it does not block arrives. Every decision
- * depends only on what the guests did, never on host time, so the same run gives the same
- * interleaving and the same fault log (tests/e2e/processes/determinism.py). Still blocking the
- * whole machine: nanosleep and poll with a finite timeout, which wait on the host.
+ * room in it, a child to report, a futex wake) or when a signal it does not block arrives.
+ * Every decision depends only on what the guests did, never on host time, so the same run gives
+ * the same interleaving and the same fault log (tests/e2e/processes/determinism.py) - except
+ * for timed futex waits (threads: pthread_cond_timedwait, Python's GIL), which also end by the
+ * host clock; when nothing else can run, the machine sleeps until the first of them ends. Still
+ * blocking the whole machine: nanosleep and poll with a finite timeout, which wait on the host.
  *
  * A parked syscall is retried, as Linux's -ERESTARTSYS does: the run loop rewinds rip to the
  * syscall instruction and puts the number back in rax, so the syscall runs again from scratch
@@ -39,6 +41,7 @@ enum proc_wait {
     WAIT_VFORK,    /* vfork: until vfork_child execs or exits; not interruptible */
     WAIT_SIGNAL,   /* pause, rt_sigsuspend: only a signal ends it */
     WAIT_POLL,     /* poll without timeout on a set with guest pipes (wait_poll) */
+    WAIT_FUTEX,    /* FUTEX_WAIT: until a FUTEX_WAKE on its key, or wait_deadline */
 };
 
 /* Park p in the syscall now being handled. With restart the handler returns -FL_ERESTARTSYS
@@ -60,6 +63,21 @@ void proc_signal_wake(struct proc *p);
 /* A register file on the machine's CPU for p, running in p->task.mm, at power-on values
  * (emu/run.c). NULL if out of memory. */
 struct mmu *proc_new_mmu(struct proc *p);
+/* Threads (emu/threads.c). */
+/* Is another thread of p's group still alive? */
+bool group_has_other_live(const struct proc *p);
+/* exit_group / a fatal signal: every thread of p's group exits (code, or killed by sig). */
+void group_exit(struct proc *p, int code, int sig);
+/* The thread p is going away: CLONE_CHILD_CLEARTID's word zeroed and its waiter woken
+ * (mm_release), while the mm is still shared with the rest of the group. */
+void thread_mm_release(struct proc *p);
+/* de_thread: thread `new` has taken the place of its group's leader `old` (which is dying). */
+void proc_took_over(struct proc *old, struct proc *new);
+/* Wake up to n futex waiters on key (mm: NULL for a shared key) whose bitset meets bitset. */
+int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset, int n);
+/* The current CLOCK_MONOTONIC time in ns (timed waits). */
+uint64_t monotonic_ns(void);
+
 /* Every process of the machine whose pid is `pid` and that has not been reaped, or NULL. */
 struct proc *find_proc(struct emu *e, int pid);
 /* The life-cycle observers: a process started (fork) or replaced its image (execve). */

@@ -366,8 +366,8 @@ long sys_close(struct proc *p, const uint64_t a[6])
 }
 
 /* close_range(first, last, flags): every open fd in the range closed, or with
- * CLOSE_RANGE_CLOEXEC only marked close-on-exec. CLOSE_RANGE_UNSHARE needs nothing: no two
- * processes share a table (threads are not supported). */
+ * CLOSE_RANGE_CLOEXEC only marked close-on-exec. CLOSE_RANGE_UNSHARE first gives the caller a
+ * table of its own if its threads share one (CLONE_FILES). */
 #define CLOSE_RANGE_UNSHARE (1U << 1)
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 
@@ -376,6 +376,11 @@ long sys_close_range(struct proc *p, const uint64_t a[6])
     unsigned first = (unsigned)a[0], last = (unsigned)a[1], flags = (unsigned)a[2];
     if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
         return -EINVAL;
+    if ((flags & CLOSE_RANGE_UNSHARE) && p->files->refs > 1) {
+        struct fdtable *own = fdtable_dup(p->files);
+        fdtable_free(p->files); /* drops this thread's reference */
+        p->files = own;
+    }
     for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
         if (!fd_get(p->files, (int)fd))
             continue;

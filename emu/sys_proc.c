@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emu/emu.h"
+#include "emu/sched.h"
 #include "emu/syscall.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
@@ -21,16 +22,16 @@
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
 
+/* exit ends the calling thread only; the last one to go ends the process. */
 long sys_exit(struct proc *p, const uint64_t a[6])
 {
-    /* one thread per process for now: exit is exit_group */
     proc_exit(p, (int)a[0], 0);
     return 0;
 }
 
 long sys_exit_group(struct proc *p, const uint64_t a[6])
 {
-    proc_exit(p, (int)a[0], 0);
+    group_exit(p, (int)a[0], 0);
     return 0;
 }
 
@@ -102,48 +103,5 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
         return 0;
     default:
         return -EINVAL;
-    }
-}
-
-#define FUTEX_WAIT           0
-#define FUTEX_WAKE           1
-#define FUTEX_WAIT_BITSET    9
-#define FUTEX_WAKE_BITSET    10
-#define FUTEX_PRIVATE_FLAG   128
-#define FUTEX_CLOCK_REALTIME 256
-
-/*
- * futex(2) for a process with one thread: nobody else can wake a waiter or be woken, so a wake
- * wakes no one (0) and a wait either finds the value changed (-EAGAIN, as Linux says when *uaddr
- * != val) or would sleep forever, which is a deadlock in the guest: that is reported as -EDEADLK
- * rather than hanging faultline. glibc only waits when a lock is contended, which a single thread
- * cannot do, so well-behaved programs never reach that case.
- */
-long sys_futex(struct proc *p, const uint64_t a[6])
-{
-    int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
-    uint32_t cur;
-
-    switch (op) {
-    case FUTEX_WAKE:
-    case FUTEX_WAKE_BITSET:
-        if (a[0] & 3)
-            return -EINVAL;
-        return 0;
-    case FUTEX_WAIT:
-    case FUTEX_WAIT_BITSET:
-        if (a[0] & 3)
-            return -EINVAL;
-        if (op == FUTEX_WAIT_BITSET && (uint32_t)a[5] == 0)
-            return -EINVAL;
-        if (get_user_bytes(&p->task, &cur, a[0], sizeof(cur)))
-            return -EFAULT;
-        if (cur != (uint32_t)a[2])
-            return -EAGAIN;
-        if (a[3]) /* a timeout: no other thread can change the word; time out at once */
-            return -ETIMEDOUT;
-        return -EDEADLK;
-    default:
-        return -ENOSYS;
     }
 }

@@ -124,13 +124,13 @@ static int child_state(struct proc *p, int pid, struct proc **zombie)
     int state = -1;
     *zombie = NULL;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->parent != p || q->reaped)
-            continue;
+        if (q->parent != p || q->reaped || q->thread)
+            continue; /* threads share their group's parent, but only the group is a child */
         /* pid > 0 that child, 0 one in the caller's group, < -1 one in group -pid, -1 any */
         if ((pid > 0 && q->task.pid != pid) || (pid == 0 && guest_pgrp(q) != guest_pgrp(p)) ||
             (pid < -1 && guest_pgrp(q) != -pid))
             continue;
-        if (q->exited && !q->mmu) {
+        if (q->exited && !q->mmu && !q->exit_deferred) {
             if (!*zombie || q->task.pid < (*zombie)->task.pid)
                 *zombie = q;
             state = 1;
@@ -157,6 +157,8 @@ bool proc_ready(struct proc *p)
         return p->vfork_child == NULL;
     case WAIT_POLL:
         return poll(p->wait_poll, p->wait_npoll, 0) != 0;
+    case WAIT_FUTEX:
+        return p->futex_woken || (p->wait_deadline && monotonic_ns() >= p->wait_deadline);
     default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }
@@ -203,6 +205,21 @@ void exit_notify(struct proc *p)
             q->reaped = true;
     }
     vfork_release(p);
+    if (p->thread) {
+        /* a thread other than the leader: reaped at once; the last one out reports the
+         * leader that exited before it (release_task / delayed_group_leader) */
+        p->reaped = true;
+        struct proc *leader = find_proc(e, p->task.tgid);
+        if (leader && leader->exit_deferred && !group_has_other_live(leader)) {
+            leader->exit_deferred = false;
+            exit_notify(leader);
+        }
+        return;
+    }
+    if (group_has_other_live(p)) {
+        p->exit_deferred = true; /* the leader: its parent hears when the group is gone */
+        return;
+    }
     struct proc *parent = p->parent;
     if (!parent || parent->exited) {
         p->reaped = true; /* faultline (or init) is the parent: nobody waits */
@@ -231,14 +248,18 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
                     uint64_t tls)
 {
     static bool warned;
-    /* Only process forms: a clone that shares the address space, files or signal handlers
-     * (threads) needs several register contexts on one engine, which is not built yet. */
+    /* Processes, vfork children, and threads (emu/threads.c): CLONE_THREAD needs CLONE_SIGHAND,
+     * which needs CLONE_VM, as copy_process checks. Other sharing forms (CLONE_VM or
+     * CLONE_SIGHAND without a thread, CLONE_FILES in a new process) are not built. */
     bool vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
-    if (((flags & CLONE_VM) && !vfork) || (flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_FILES))) {
+    bool thread = flags & CLONE_THREAD;
+    if ((thread && !(flags & CLONE_SIGHAND)) || ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+        return -EINVAL;
+    if (!thread && (((flags & CLONE_VM) && !vfork) || (flags & (CLONE_SIGHAND | CLONE_FILES)))) {
         if (!warned) {
             warned = true;
-            arch_printk("faultline: %s[%d]: clone flags %#llx (threads) are not supported",
-                        p->task.comm, p->task.pid, (unsigned long long)flags);
+            arch_printk("faultline: %s[%d]: clone flags %#llx are not supported", p->task.comm,
+                        p->task.pid, (unsigned long long)flags);
         }
         return -EINVAL;
     }
@@ -250,8 +271,9 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
     c->task.rlimit_stack = p->task.rlimit_stack;
     int r = 0;
-    if (vfork) {
-        /* CLONE_VM: the child runs in the parent's mm (mmget) while the parent waits */
+    if (vfork || thread) {
+        /* CLONE_VM: the child runs in the parent's mm (mmget), while the parent waits (vfork)
+         * or beside it (a thread) */
         c->task.mm = p->task.mm;
         c->task.mm->mm_users++;
     } else {
@@ -266,14 +288,15 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     }
     if (!r && !(c->mmu = proc_new_mmu(c)))
         r = -ENOMEM;
+    if (vfork || thread)
+        p->task.mm->arch = p->mmu; /* the mm stays the running parent's until a switch */
     if (r) {
-        if (vfork)
-            mmu_attach(p->mmu, &p->task);
         mmput(c->task.mm);
         free(c);
         return r;
     }
-    c->task.pid = c->task.tgid = e->next_pid++;
+    c->task.pid = e->next_pid++;
+    c->task.tgid = thread ? p->task.tgid : c->task.pid;
     /* The child resumes after the syscall with the parent's registers and rax = 0. Inside the
      * syscall hook the parent's rip still points at the `syscall` instruction (2 bytes). */
     mmu_copy_regs(c->mmu, p->mmu);
@@ -284,14 +307,15 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     if (flags & CLONE_SETTLS)
         mmu_reg_write(c->mmu, UC_X86_REG_FS_BASE, tls);
 
-    c->files = fdtable_dup(p->files);
+    c->files = (flags & CLONE_FILES) ? fdtable_hold(p->files) : fdtable_dup(p->files);
     c->exe = strdup(p->exe ? p->exe : "");
     c->argv = strv_dup(p->argv);
-    c->ppid = p->task.tgid;
+    c->ppid = thread ? p->ppid : p->task.tgid;
     c->pgid = guest_pgrp(p);
     c->sid = p->sid;
-    c->parent = p;
-    c->exit_signal = (int)(flags & CSIGNAL);
+    c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */
+    c->exit_signal = thread ? 0 : (int)(flags & CSIGNAL);
+    c->thread = thread;
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
     c->blocked = p->blocked;
@@ -442,6 +466,30 @@ static int load_script(const char *host, const char *name, char **argv, char ***
     return 1;
 }
 
+/* de_thread: the other threads of the group die, and an exec'ing thread that is not the leader
+ * takes the leader's place (and pid), as Linux's de_thread does. */
+static void de_thread(struct proc *p)
+{
+    struct proc *leader = NULL;
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q == p || q->task.tgid != p->task.tgid || q->reaped)
+            continue;
+        if (!q->thread)
+            leader = q;
+        q->thread = true; /* reaped silently, the old leader too */
+        q->exit_deferred = false;
+        proc_exit(q, 0, SIGKILL);
+    }
+    if (p->thread && leader) {
+        p->thread = false;
+        p->task.pid = leader->task.pid;
+        p->parent = leader->parent;
+        p->exit_signal = leader->exit_signal;
+        leader->task.pid = -leader->task.pid; /* gone: find_proc no longer finds it */
+        proc_took_over(leader, p);
+    }
+}
+
 /* Linux's do_execveat_common, with the host-side checks the ELF loader does not do. */
 static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t uenvp)
 {
@@ -529,6 +577,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     if (old_mm->arch == p->mmu)
         old_mm->arch = NULL;
     mmput(old_mm);
+    de_thread(p);
     p->exec_pending = true;
     p->exec_entry = img.entry;
     p->exec_sp = img.stack_ptr;

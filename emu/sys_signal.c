@@ -70,7 +70,7 @@ static bool sig_kernel_stop(int signo)
 /* The process dies of signo: the default action of a terminating signal. */
 static void die_of(struct proc *p, int signo)
 {
-    proc_exit(p, 0, signo);
+    group_exit(p, 0, signo); /* a fatal signal takes the whole thread group */
 }
 
 /* Queue signo with info; a standard signal already pending is not queued twice (legacy_queue). */
@@ -242,6 +242,8 @@ void do_signal(struct proc *p)
             /* a write that had made progress returns it, whatever SA_RESTART says */
             long ret = -EINTR;
             pipe_write_finish(p, &ret);
+            p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
+            p->wait_deadline = 0;
             mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
             mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)ret);
         }
@@ -276,6 +278,10 @@ long sys_rt_sigaction(struct proc *p, const uint64_t a[6])
             return -EFAULT;
         if (signo == SIGKILL || signo == SIGSTOP)
             return -EINVAL;
+        /* the threads of a group share their actions (CLONE_SIGHAND): each keeps a copy */
+        for (struct proc *q = p->emu->procs; q; q = q->next)
+            if (q->task.tgid == p->task.tgid && !q->exited)
+                q->sighand[signo] = ka;
         p->sighand[signo] = ka;
     }
     return 0;
@@ -382,8 +388,9 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
     }
     int found = 0, pgid = pid == 0 ? guest_pgrp(p) : (int)-pid;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->exited || (pid == -1 && q == p) || (pid != -1 && guest_pgrp(q) != pgid))
-            continue;
+        if (q->exited || q->thread || (pid == -1 && q->task.tgid == p->task.tgid) ||
+            (pid != -1 && guest_pgrp(q) != pgid))
+            continue; /* one signal a process: its group leader takes it */
         found++;
         send_signal(q, signo, &info);
     }
@@ -406,7 +413,8 @@ long sys_tgkill(struct proc *p, const uint64_t a[6])
 {
     if ((int)a[0] <= 0 || (int)a[1] <= 0)
         return -EINVAL;
-    if ((int)a[0] != (int)a[1]) /* one thread per process: tid == tgid */
+    struct proc *t = find_proc(p->emu, (int)a[1]);
+    if (!t || t->task.tgid != (int)a[0]) /* the thread must be in that group */
         return -ESRCH;
     return kill_target(p, (long)(int)a[1], (int)a[2], FL_SI_TKILL);
 }
