@@ -188,7 +188,7 @@ int run_session_finish(struct run_session *s)
 {
     char err[512];
     const struct emu_result *res = &s->res;
-    struct proc *p = s->p;
+    struct proc *p = s->p ? emu_first(s->e) : NULL;
     if (p && !s->wall)
         s->wall = now() - s->t0;
     unsigned long min_flt = p ? p->task.min_flt : 0, maj_flt = p ? p->task.maj_flt : 0;

@@ -42,6 +42,9 @@ void emu_set_proc_observer(struct emu *e, const struct proc_observer *obs);
 struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char *const envp[],
                        char *err, size_t errlen);
 void emu_run(struct emu *e, struct emu_result *res);
+/* The process whose status is the run's: the one emu_spawn made, or the thread that took its
+ * place by an execve (so not necessarily emu_spawn's pointer). Valid until emu_destroy. */
+struct proc *emu_first(struct emu *e);
 /* Ask a running emu_run to stop soon (async-signal-safe). */
 void emu_request_stop(struct emu *e);
 

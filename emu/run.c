@@ -332,6 +332,8 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->next = e->procs;
     e->procs = p;
     p->pgid = guest_pgrp(p); /* fixed now: it must not follow whichever pid is lowest later */
+    if (!priv(e)->first)
+        priv(e)->first = p;
     proc_notify_start(p);
     return p;
 }
@@ -586,6 +588,11 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     ep->current = NULL;
     if (p->exited)
         proc_release(p);
+}
+
+struct proc *emu_first(struct emu *e)
+{
+    return priv(e)->first;
 }
 
 void proc_took_over(struct proc *old, struct proc *new)

@@ -52,7 +52,7 @@ class Tui:
     def keys(self, *keys):
         self.tmux("send-keys", *keys)
 
-    def wait(self, what, timeout=10.0, desc=None):
+    def wait(self, what, timeout=20.0, desc=None):
         """Poll the screen until what (a regex or a predicate on the screen) holds."""
         deadline = time.monotonic() + timeout
         pred = (lambda s: re.search(what, s)) if isinstance(what, str) else what
@@ -68,7 +68,7 @@ class Tui:
             time.sleep(0.05)
         raise Fail("timed out waiting for %s; screen:\n%s" % (desc or what, s))
 
-    def wait_exit(self, timeout=15.0):
+    def wait_exit(self, timeout=30.0):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if os.path.exists(self.status_file):
