@@ -116,7 +116,8 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     e->perms = UC_PROT_READ | ((pte & _PAGE_NX) ? 0 : UC_PROT_EXEC) |
                ((pte & _PAGE_RW) && (pte & _PAGE_DIRTY) ? UC_PROT_WRITE : 0);
     /* An executable entry is the only way code gets translated from a frame: remember that
-     * the frame may have some, so that freeing it drops it (arch_free_page). */
+     * the frame may have some, so that freeing it drops it (arch_free_page). A writable entry
+     * for such a frame lets stores in that the other engine, if there is one, would miss. */
     if (!(pte & _PAGE_NX) || (e->perms & UC_PROT_WRITE)) {
         struct page *page = pfn_to_page(e->paddr >> PAGE_SHIFT);
         if ((e->perms & UC_PROT_WRITE) && PageArch1(page) && cpus[1])
