@@ -687,6 +687,8 @@ static const char *wait_name(int w)
         return "pause/sigsuspend";
     case WAIT_FUTEX:
         return "futex wait";
+    case WAIT_SLEEP:
+        return "sleep";
     default:
         return "a syscall";
     }

@@ -16,7 +16,8 @@
  * the same interleaving and the same fault log (tests/e2e/processes/determinism.py) - except
  * for timed futex waits (threads: pthread_cond_timedwait, Python's GIL), which also end by the
  * host clock; when nothing else can run, the machine sleeps until the first of them ends. Still
- * blocking the whole machine: nanosleep and poll with a finite timeout, which wait on the host.
+ * blocking the whole machine: poll with a finite timeout, which waits on the host. A sleep
+ * (nanosleep, clock_nanosleep) parks until its time has come, so other processes run meanwhile.
  *
  * A parked syscall is retried, as Linux's -ERESTARTSYS does: the run loop rewinds rip to the
  * syscall instruction and puts the number back in rax, so the syscall runs again from scratch
@@ -42,6 +43,7 @@ enum proc_wait {
     WAIT_SIGNAL,   /* pause, rt_sigsuspend: only a signal ends it */
     WAIT_POLL,     /* poll without timeout on a set with guest pipes (wait_poll) */
     WAIT_FUTEX,    /* FUTEX_WAIT: until a FUTEX_WAKE on its key, or wait_deadline */
+    WAIT_SLEEP,    /* nanosleep/clock_nanosleep: until wait_deadline */
 };
 
 /* Park p in the syscall now being handled. With restart the handler returns -FL_ERESTARTSYS

@@ -159,6 +159,8 @@ bool proc_ready(struct proc *p)
         return poll(p->wait_poll, p->wait_npoll, 0) != 0;
     case WAIT_FUTEX:
         return p->futex_woken || (p->wait_deadline && monotonic_ns() >= p->wait_deadline);
+    case WAIT_SLEEP:
+        return monotonic_ns() >= p->wait_deadline;
     default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -70,28 +71,59 @@ static bool timespec_valid(const struct timespec *ts)
     return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
 }
 
+static uint64_t ts_ns(const struct timespec *ts)
+{
+    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+}
+
 /*
- * nanosleep/clock_nanosleep: the request is read and checked first; an interrupted relative
- * sleep writes the time left to rem if rem is not NULL. (Linux would restart the sleep after a
- * signal the guest handles; that belongs with signal delivery.)
+ * nanosleep/clock_nanosleep on the wall clocks: the sleeper parks (WAIT_SLEEP, emu/sched.h)
+ * until its CLOCK_MONOTONIC deadline, so the other guest processes and threads run meanwhile.
+ * The call is retried when the process runs again and returns 0 once the time has come. A
+ * handler that interrupts it makes it return -EINTR, SA_RESTART or not, with the time left in
+ * rem for a relative sleep (emu/sys_signal.c), as Linux's hrtimer_nanosleep does. Sleeps on
+ * other clocks (a process's CPU-time clock) wait on the host.
  */
 static long do_clock_nanosleep(struct proc *p, clockid_t clk, int flags, uint64_t ureq,
                                uint64_t urem)
 {
+    if (p->sleeping) { /* the parked call, run again */
+        if (monotonic_ns() >= p->wait_deadline) {
+            p->sleeping = false;
+            p->wait_deadline = 0;
+            return 0;
+        }
+        proc_park(p, WAIT_SLEEP, 0, true);
+        return -FL_ERESTARTSYS;
+    }
     struct timespec req, rem = {0, 0};
-    int err;
-
     if (get_user_struct(p, &req, ureq, sizeof(req)))
         return -EFAULT;
     if (!timespec_valid(&req))
         return -EINVAL;
-    if (syscall(SYS_clock_nanosleep, clk, flags, &req, &rem) == 0)
+    if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME) {
+        if (syscall(SYS_clock_nanosleep, clk, flags, &req, &rem) == 0)
+            return 0;
+        int err = errno;
+        if (err == EINTR && urem && !(flags & TIMER_ABSTIME) &&
+            put_user_struct(p, urem, &rem, sizeof(rem)))
+            return -EFAULT;
+        return -err;
+    }
+    uint64_t now = monotonic_ns(), deadline = now + ts_ns(&req);
+    if (flags & TIMER_ABSTIME) {
+        struct timespec cnow;
+        clock_gettime(clk, &cnow);
+        uint64_t t = ts_ns(&req), c = ts_ns(&cnow);
+        deadline = t > c ? now + (t - c) : now;
+    }
+    if (deadline <= now)
         return 0;
-    err = errno;
-    if (err == EINTR && urem && !(flags & TIMER_ABSTIME) &&
-        put_user_struct(p, urem, &rem, sizeof(rem)))
-        return -EFAULT;
-    return -err;
+    p->sleeping = true;
+    p->wait_deadline = deadline;
+    p->sleep_urem = (flags & TIMER_ABSTIME) ? 0 : urem;
+    proc_park(p, WAIT_SLEEP, 0, true);
+    return -FL_ERESTARTSYS;
 }
 
 long sys_nanosleep(struct proc *p, const uint64_t a[6])
