@@ -130,6 +130,7 @@ struct proc {
     bool futex_queued, futex_woken;
     uint64_t wait_deadline; /* CLOCK_MONOTONIC ns when a timed wait ends; 0: none */
     bool sleeping;          /* parked in nanosleep until wait_deadline (emu/sys_time.c) */
+    bool polling;           /* parked in poll/epoll_wait with a timeout, until wait_deadline */
     uint64_t sleep_urem;    /* where a relative sleep cut short by a handler writes what is left */
     /* thread bookkeeping that glibc sets up */
     uint64_t clear_child_tid, robust_list, robust_len;

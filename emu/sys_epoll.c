@@ -4,10 +4,9 @@
  *
  * Every guest fd is a host fd, so the guest's epoll instance is a host one, with the guest's
  * interest list in it (host fds for guest fds, the guest's 64-bit data passed through). The
- * host reports readiness; faultline only translates. Waiting without a timeout on an instance
- * that watches a guest pipe parks the process, as poll(2) does (emu/sched.h): only another
- * guest process can make that pipe ready. Otherwise, and with a finite timeout, the host call
- * blocks, holding up the other guest processes for that long.
+ * host reports readiness; faultline only translates. A wait parks the process as poll(2)'s does
+ * (emu/sched.h): with a timeout until events or the time is up, without one on an instance that
+ * watches a guest pipe until events; only an endless wait on host fds alone blocks on the host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -95,25 +94,32 @@ static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int ma
                               int timeout)
 {
     struct ofd *ep;
+    struct epoll_event *h = NULL;
+    struct guest_epoll_event *g = NULL;
+    int n = maxevents < 1024 ? maxevents : 1024;
     long r = epoll_get(p, epfd, &ep);
     if (r)
-        return r;
-    if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
-        return -EINVAL;
-    int n = maxevents < 1024 ? maxevents : 1024;
-    struct epoll_event *h = calloc(n, sizeof(*h));
-    struct guest_epoll_event *g = calloc(n, sizeof(*g));
+        goto out;
+    if (maxevents <= 0 || maxevents > EP_MAX_EVENTS) {
+        r = -EINVAL;
+        goto out;
+    }
+    h = calloc(n, sizeof(*h));
+    g = calloc(n, sizeof(*g));
     if (!h || !g) {
         r = -ENOMEM;
         goto out;
     }
-    bool park = timeout < 0 && ep->epoll_guest_pipe;
-    r = epoll_wait(ep->hostfd, h, n, park ? 0 : timeout);
+    bool endless_pipe = timeout < 0 && ep->epoll_guest_pipe;
+    if (timeout > 0 && !p->polling) /* the first try of a timed wait: when it ends */
+        p->wait_deadline = monotonic_ns() + (uint64_t)timeout * 1000000u;
+    r = epoll_wait(ep->hostfd, h, n, timeout >= 0 || endless_pipe ? 0 : -1);
     if (r < 0) {
         r = -errno;
         goto out;
     }
-    if (r == 0 && park) {
+    if (r == 0 && (endless_pipe || (timeout > 0 && monotonic_ns() < p->wait_deadline))) {
+        p->polling = timeout > 0;
         proc_park(p, WAIT_FD_READ, epfd, true); /* an epoll fd reads as ready with events */
         r = -FL_ERESTARTSYS;
         goto out;
@@ -123,6 +129,10 @@ static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int ma
     if (r && put_user_struct(p, uevents, g, r * sizeof(*g)))
         r = -EFAULT;
 out:
+    if (r != -FL_ERESTARTSYS && (p->polling || timeout > 0)) { /* the wait is over */
+        p->polling = false;
+        p->wait_deadline = 0;
+    }
     free(h);
     free(g);
     return r;

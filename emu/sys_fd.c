@@ -198,9 +198,10 @@ static bool polls_guest_pipe(struct proc *p, const struct pollfd *g, uint64_t nf
 /*
  * poll: the guest's pollfd array with guest fd numbers swapped for host ones, polled on the
  * host, revents copied back. A negative fd is skipped (revents 0), a guest fd that is not open
- * reports POLLNVAL, as Linux's do_pollfd does. The host call really blocks, except on a set
- * with guest pipes and no timeout, which parks the process instead (emu/sched.h). A finite
- * timeout still blocks the host for that long: no other guest process runs meanwhile.
+ * reports POLLNVAL, as Linux's do_pollfd does. A wait parks the process (emu/sched.h) rather
+ * than block faultline: with a timeout, until something is ready or the time is up (a handler
+ * ends it with EINTR, as poll is never restarted); without one, on a set with guest pipes, until
+ * one is ready. Only an endless wait on host fds alone (a terminal) blocks on the host.
  */
 long sys_poll(struct proc *p, const uint64_t a[6])
 {
@@ -228,13 +229,13 @@ long sys_poll(struct proc *p, const uint64_t a[6])
         nval += g[i].fd >= 0 && !o;
     }
     /* POLLNVAL is an event: with one, the call returns at once */
-    r = poll(h, nfds,
-             nval || (timeout < 0 && polls_guest_pipe(p, g, nfds)) ? 0
-             : timeout < 0                                         ? -1
-                                                                   : timeout);
-    if (r == 0 && !nval && timeout < 0) {
-        /* waiting without end on a guest pipe: only another guest process can make it
-         * ready, so park instead of blocking faultline (emu/sched.h) */
+    bool endless_pipe = timeout < 0 && polls_guest_pipe(p, g, nfds);
+    if (timeout > 0 && !p->polling) /* the first try of a timed poll: when it ends */
+        p->wait_deadline = monotonic_ns() + (uint64_t)timeout * 1000000u;
+    r = poll(h, nfds, nval || timeout >= 0 || endless_pipe ? 0 : -1);
+    if (r == 0 && !nval && (endless_pipe || (timeout > 0 && monotonic_ns() < p->wait_deadline))) {
+        /* only another guest process, or the clock, can end the wait: park (emu/sched.h) */
+        p->polling = timeout > 0;
         proc_park_poll(p, h, nfds);
         r = -FL_ERESTARTSYS;
         goto out;
@@ -253,6 +254,10 @@ long sys_poll(struct proc *p, const uint64_t a[6])
     if (put_user_struct(p, a[0], g, nfds * sizeof(*g)))
         r = -EFAULT;
 out:
+    if (r != -FL_ERESTARTSYS && (p->polling || timeout > 0)) { /* the wait is over */
+        p->polling = false;
+        p->wait_deadline = 0;
+    }
     free(g);
     free(h);
     return r;

@@ -144,6 +144,8 @@ static int child_state(struct proc *p, int pid, struct proc **zombie)
 bool proc_ready(struct proc *p)
 {
     struct proc *z;
+    if (p->wait != WAIT_NONE && p->wait_deadline && monotonic_ns() >= p->wait_deadline)
+        return true; /* a timed wait whose time is up: the retried call says so */
     switch (p->wait) {
     case WAIT_NONE:
         return true;
@@ -158,10 +160,10 @@ bool proc_ready(struct proc *p)
     case WAIT_POLL:
         return poll(p->wait_poll, p->wait_npoll, 0) != 0;
     case WAIT_FUTEX:
-        return p->futex_woken || (p->wait_deadline && monotonic_ns() >= p->wait_deadline);
+        return p->futex_woken;
     case WAIT_SLEEP:
-        return monotonic_ns() >= p->wait_deadline;
-    default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
+        return false; /* only its deadline, above */
+    default:          /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }
 }

@@ -238,7 +238,8 @@ void do_signal(struct proc *p)
             p->sighand[signo].handler = FL_SIG_DFL;
         /* handle_signal: a syscall parked and rewound for a restart (-ERESTARTSYS) returns
          * -EINTR to the interrupted code unless the action has SA_RESTART */
-        if (p->restart_pending && (p->pw_done || p->sleeping || !(ka.flags & FL_SA_RESTART))) {
+        if (p->restart_pending &&
+            (p->pw_done || p->sleeping || p->polling || !(ka.flags & FL_SA_RESTART))) {
             /* a write that had made progress returns it, whatever SA_RESTART says; a sleep
              * is never restarted, and says how much of it was left */
             long ret = -EINTR;
@@ -251,6 +252,7 @@ void do_signal(struct proc *p)
                     ret = -EFAULT;
                 p->sleeping = false;
             }
+            p->polling = false;
             p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
             p->wait_deadline = 0;
             mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);

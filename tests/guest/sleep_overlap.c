@@ -3,11 +3,14 @@
  * child computes briefly and prints: the child's line comes first, as natively (a sleep that
  * held up the whole machine would print the parent's first). Then a 5 s relative sleep cut
  * short by a handled signal (SA_RESTART or not, nanosleep returns EINTR with the time left in
- * rem), and an absolute clock_nanosleep.
+ * rem), and an absolute clock_nanosleep. poll and epoll_wait with a timeout park the same way:
+ * a child's line comes before the parent's timeout, and a child's write ends the wait early.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -16,6 +19,48 @@
 static void on_usr1(int sig)
 {
     (void)sig;
+}
+
+/* A child that computes a little, prints, and (write_too) writes a byte into fd. */
+static pid_t busy_child(int fd, int write_too)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        volatile unsigned long x = 0;
+        for (unsigned long i = 0; i < 2000000UL; i++)
+            x += i;
+        printf("child done\n");
+        if (write_too && write(fd, "x", 1) != 1)
+            _exit(1);
+        _exit(0);
+    }
+    return pid;
+}
+
+static void timed_waits(void)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        return;
+    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+    pid_t pid = busy_child(fds[1], 0);
+    printf("poll timeout: %d\n", poll(&pfd, 1, 300));
+    waitpid(pid, NULL, 0);
+    pid = busy_child(fds[1], 1);
+    printf("poll woken by the child: %d\n", poll(&pfd, 1, 5000));
+    waitpid(pid, NULL, 0);
+    char c;
+    if (read(fds[0], &c, 1) != 1)
+        return;
+    int ep = epoll_create1(0);
+    struct epoll_event ev = {.events = EPOLLIN}, out;
+    epoll_ctl(ep, EPOLL_CTL_ADD, fds[0], &ev);
+    pid = busy_child(fds[1], 0);
+    printf("epoll_wait timeout: %d\n", epoll_wait(ep, &out, 1, 300));
+    waitpid(pid, NULL, 0);
+    pid = busy_child(fds[1], 1);
+    printf("epoll_wait woken by the child: %d\n", epoll_wait(ep, &out, 1, 5000));
+    waitpid(pid, NULL, 0);
 }
 
 int main(void)
@@ -62,5 +107,6 @@ int main(void)
     printf("woke after the deadline: %d\n",
            now.tv_sec > until.tv_sec ||
                (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec));
+    timed_waits();
     return 0;
 }
