@@ -54,6 +54,7 @@ struct emu_private {
     struct cpu *solo, *sliced;
     struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
     struct proc *first;        /* the process faultline started: its status is the run's */
+    bool others_ready;         /* at the start of this turn a parked process could go on */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
     _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick (round hook only) */
@@ -220,7 +221,7 @@ static void hook_syscall(uc_engine *uc, void *ud)
      * execve (the registers start afresh) need the engine stopped after the syscall
      * instruction: the run loop does them on the way back. */
     if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
-        p->wait != WAIT_NONE || p->exec_pending) {
+        p->wait != WAIT_NONE || p->exec_pending || p->preempted) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
@@ -246,11 +247,27 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     }
 }
 
-/* Is a process other than p ready to run now (not parked)? */
+/* Is a process other than p ready to run now (not parked), or about to be: woken from a futex
+ * wait, or in a timed wait that the clock will end? Then p's turn must have an end. */
 static bool another_runnable(struct emu *e, struct proc *p)
 {
     for (struct proc *q = e->procs; q; q = q->next)
-        if (q != p && !q->exited && q->wait == WAIT_NONE)
+        if (q != p && !q->exited &&
+            (q->wait == WAIT_NONE || q->futex_woken || (q->wait_deadline && q->wait != WAIT_NONE)))
+            return true;
+    return false;
+}
+
+/*
+ * Could a parked process other than p go on now (its pipe has data, its child has exited)? Asked
+ * once as p's turn starts (it polls host fds): during the turn only p runs, so a process that
+ * cannot go on now cannot be helped by anyone else before p's turn ends. If one can, p's turn
+ * must have an end, or a p that never parks (a busy poll loop) would keep it waiting forever.
+ */
+static bool parked_ready(struct emu *e, struct proc *p)
+{
+    for (struct proc *q = e->procs; q; q = q->next)
+        if (q != p && !q->exited && q->wait != WAIT_NONE && (q->interrupted || proc_ready(q)))
             return true;
     return false;
 }
@@ -265,7 +282,7 @@ static bool another_runnable(struct emu *e, struct proc *p)
 static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
-    bool want = another_runnable(e, p);
+    bool want = ep->others_ready || another_runnable(e, p);
     if (want && !ep->sliced) {
         char err[256];
         ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
@@ -513,6 +530,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     p->pending_trap = -1;
     ep->current = p;
     mmu_load(p->mmu, p->mmu->cpu);
+    ep->others_ready = parked_ready(e, p);
     /* schedule_tail: CLONE_CHILD_SETTID is written by the child, in its own mm */
     if (p->set_child_tid) {
         uint32_t tid = (uint32_t)p->task.pid;

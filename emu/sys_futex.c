@@ -65,6 +65,16 @@ static long futex_key(struct proc *p, uint64_t uaddr, bool private_flag, const v
     return 0;
 }
 
+/* A wake that woke someone ends the waker's turn, as Linux's wakeup preemption would let the
+ * woken thread run soon: a thread handing a lock or Python's GIL to another must not keep the
+ * CPU until its time slice ends. */
+static long woke(struct proc *p, long n)
+{
+    if (n > 0)
+        p->preempted = true;
+    return n;
+}
+
 int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset, int n)
 {
     int woken = 0;
@@ -203,13 +213,13 @@ long sys_futex(struct proc *p, const uint64_t a[6])
             return -EINVAL;
         if ((r = futex_key(p, a[0], private_flag, &mm, &key)))
             return r;
-        return futex_wake_key(p->emu, mm, key,
-                              op == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5],
-                              (int)a[2] < 0 ? 0 : (int)a[2]);
+        return woke(p, futex_wake_key(p->emu, mm, key,
+                                      op == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5],
+                                      (int)a[2] < 0 ? 0 : (int)a[2]));
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
-        return futex_requeue(p, op == FUTEX_CMP_REQUEUE, a[0], (int)a[2], (int)a[3], a[4],
-                             (uint32_t)a[5], private_flag);
+        return woke(p, futex_requeue(p, op == FUTEX_CMP_REQUEUE, a[0], (int)a[2], (int)a[3], a[4],
+                                     (uint32_t)a[5], private_flag));
     default:
         return -ENOSYS;
     }

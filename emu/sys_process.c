@@ -124,8 +124,10 @@ static int child_state(struct proc *p, int pid, struct proc **zombie)
     int state = -1;
     *zombie = NULL;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->parent != p || q->reaped || q->thread)
-            continue; /* threads share their group's parent, but only the group is a child */
+        /* a child of any thread of the group is the group's to wait for; threads share their
+         * group's parent, but only the group is a child */
+        if (!q->parent || q->parent->task.tgid != p->task.tgid || q->reaped || q->thread)
+            continue;
         /* pid > 0 that child, 0 one in the caller's group, < -1 one in group -pid, -1 any */
         if ((pid > 0 && q->task.pid != pid) || (pid == 0 && guest_pgrp(q) != guest_pgrp(p)) ||
             (pid < -1 && guest_pgrp(q) != -pid))
@@ -199,11 +201,18 @@ int proc_wait_status(const struct proc *p)
 void exit_notify(struct proc *p)
 {
     struct emu *e = p->emu;
-    /* forget_original_parent: orphans go to init, which reaps whatever dies */
+    /* forget_original_parent: children go to another live thread of the group, or else to
+     * init, which reaps whatever dies */
+    struct proc *heir = NULL;
+    for (struct proc *q = e->procs; q && !heir; q = q->next)
+        if (q != p && q->task.tgid == p->task.tgid && !q->exited)
+            heir = q;
     for (struct proc *q = e->procs; q; q = q->next) {
         if (q->parent != p)
             continue;
-        q->parent = NULL;
+        q->parent = heir;
+        if (heir)
+            continue;
         q->ppid = 1;
         if (q->exited && !q->mmu)
             q->reaped = true;
