@@ -118,9 +118,10 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     /* An executable entry is the only way code gets translated from a frame: remember that
      * the frame may have some, so that freeing it drops it (arch_free_page). A writable entry
      * for such a frame lets stores in that the other engine, if there is one, would miss. */
-    if (!(pte & _PAGE_NX) || (e->perms & UC_PROT_WRITE)) {
+    bool other_engine = cpus[0] && cpus[1];
+    if (!(pte & _PAGE_NX) || ((e->perms & UC_PROT_WRITE) && other_engine)) {
         struct page *page = pfn_to_page(e->paddr >> PAGE_SHIFT);
-        if ((e->perms & UC_PROT_WRITE) && PageArch1(page) && cpus[1])
+        if ((e->perms & UC_PROT_WRITE) && other_engine && PageArch1(page))
             frame_write_allowed(c, page);
         if (!(pte & _PAGE_NX))
             SetPageArch1(page);
