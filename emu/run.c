@@ -169,24 +169,6 @@ static void set_running_engine(struct emu_private *ep, uc_engine *uc)
             sched_yield();
 }
 
-static char **dup_strv(char *const v[])
-{
-    size_t n = 0;
-    while (v && v[n])
-        n++;
-    char **out = calloc(n + 1, sizeof(*out));
-    for (size_t i = 0; i < n; i++)
-        out[i] = strdup(v[i]);
-    return out;
-}
-
-static void free_strv(char **v)
-{
-    for (size_t i = 0; v && v[i]; i++)
-        free(v[i]);
-    free(v);
-}
-
 static void count_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
     struct emu *e = ud;
@@ -334,12 +316,12 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->files = fdtable_new_stdio();
     char real[PATH_MAX];
     p->exe = strdup(realpath(path, real) ? real : path);
-    p->argv = dup_strv(argv);
+    p->argv = strv_dup(argv);
     if (exec_load(p, path, argv, envp, &img, err, errlen)) {
         mmu_destroy(p->mmu);
         mmput(p->task.mm);
         fdtable_free(p->files);
-        free_strv(p->argv);
+        strv_free(p->argv);
         free(p->exe);
         free(p);
         return NULL;
@@ -623,7 +605,7 @@ void proc_took_over(struct proc *old, struct proc *new)
 static void proc_free(struct proc *p)
 {
     free(p->wait_poll);
-    free_strv(p->argv);
+    strv_free(p->argv);
     free(p->exe);
     if (p->cwd_fd >= 0)
         close(p->cwd_fd);

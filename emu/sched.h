@@ -65,6 +65,17 @@ void proc_signal_wake(struct proc *p);
 /* A register file on the machine's CPU for p, running in p->task.mm, at power-on values
  * (emu/run.c). NULL if out of memory. */
 struct mmu *proc_new_mmu(struct proc *p);
+/* A NULL-terminated string vector (argv): a deep copy (NULL if out of memory), and its free. */
+char **strv_dup(char *const v[]);
+void strv_free(char **v);
+
+/* A poll-like wait with a timeout in ms (poll, epoll_wait): the first try of a call starts its
+ * clock (wait_deadline); is there time left to park for; and, once the call returns, the wait
+ * is over (r is what it returns). */
+void timed_wait_start(struct proc *p, int timeout);
+bool timed_wait_time_left(const struct proc *p, int timeout);
+void timed_wait_over(struct proc *p, long r, int timeout);
+
 /* Threads (emu/threads.c). */
 /* Is another thread of p's group still alive? */
 bool group_has_other_live(const struct proc *p);

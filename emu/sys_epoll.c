@@ -111,14 +111,13 @@ static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int ma
         goto out;
     }
     bool endless_pipe = timeout < 0 && ep->epoll_guest_pipe;
-    if (timeout > 0 && !p->polling) /* the first try of a timed wait: when it ends */
-        p->wait_deadline = monotonic_ns() + (uint64_t)timeout * 1000000u;
+    timed_wait_start(p, timeout);
     r = epoll_wait(ep->hostfd, h, n, timeout >= 0 || endless_pipe ? 0 : -1);
     if (r < 0) {
         r = -errno;
         goto out;
     }
-    if (r == 0 && (endless_pipe || (timeout > 0 && monotonic_ns() < p->wait_deadline))) {
+    if (r == 0 && (endless_pipe || timed_wait_time_left(p, timeout))) {
         p->polling = timeout > 0;
         proc_park(p, WAIT_FD_READ, epfd, true); /* an epoll fd reads as ready with events */
         r = -FL_ERESTARTSYS;
@@ -129,10 +128,7 @@ static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int ma
     if (r && put_user_struct(p, uevents, g, r * sizeof(*g)))
         r = -EFAULT;
 out:
-    if (r != -FL_ERESTARTSYS && (p->polling || timeout > 0)) { /* the wait is over */
-        p->polling = false;
-        p->wait_deadline = 0;
-    }
+    timed_wait_over(p, r, timeout);
     free(h);
     free(g);
     return r;

@@ -230,10 +230,9 @@ long sys_poll(struct proc *p, const uint64_t a[6])
     }
     /* POLLNVAL is an event: with one, the call returns at once */
     bool endless_pipe = timeout < 0 && polls_guest_pipe(p, g, nfds);
-    if (timeout > 0 && !p->polling) /* the first try of a timed poll: when it ends */
-        p->wait_deadline = monotonic_ns() + (uint64_t)timeout * 1000000u;
+    timed_wait_start(p, timeout);
     r = poll(h, nfds, nval || timeout >= 0 || endless_pipe ? 0 : -1);
-    if (r == 0 && !nval && (endless_pipe || (timeout > 0 && monotonic_ns() < p->wait_deadline))) {
+    if (r == 0 && !nval && (endless_pipe || timed_wait_time_left(p, timeout))) {
         /* only another guest process, or the clock, can end the wait: park (emu/sched.h) */
         p->polling = timeout > 0;
         proc_park_poll(p, h, nfds);
@@ -254,10 +253,7 @@ long sys_poll(struct proc *p, const uint64_t a[6])
     if (put_user_struct(p, a[0], g, nfds * sizeof(*g)))
         r = -EFAULT;
 out:
-    if (r != -FL_ERESTARTSYS && (p->polling || timeout > 0)) { /* the wait is over */
-        p->polling = false;
-        p->wait_deadline = 0;
-    }
+    timed_wait_over(p, r, timeout);
     free(g);
     free(h);
     return r;

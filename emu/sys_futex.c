@@ -75,12 +75,18 @@ static long woke(struct proc *p, long n)
     return n;
 }
 
+/* Is q queued on the key, not yet woken? */
+static bool futex_waiting_on(const struct proc *q, const void *mm, uint64_t key)
+{
+    return !q->exited && q->futex_queued && !q->futex_woken && q->futex_key_mm == mm &&
+           q->futex_key == key;
+}
+
 int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset, int n)
 {
     int woken = 0;
     for (struct proc *q = e->procs; q && woken < n; q = q->next) {
-        if (q->exited || !q->futex_queued || q->futex_woken || q->futex_key_mm != mm ||
-            q->futex_key != key || !(q->futex_bitset & bitset))
+        if (!futex_waiting_on(q, mm, key) || !(q->futex_bitset & bitset))
             continue;
         q->futex_woken = true;
         woken++;
@@ -181,8 +187,7 @@ static long futex_requeue(struct proc *p, bool cmp, uint64_t uaddr, int n, int n
     }
     int done = futex_wake_key(p->emu, mm, key, FUTEX_BITSET_MATCH_ANY, n);
     for (struct proc *q = p->emu->procs; q && n2 > 0; q = q->next) {
-        if (q->exited || !q->futex_queued || q->futex_woken || q->futex_key_mm != mm ||
-            q->futex_key != key)
+        if (!futex_waiting_on(q, mm, key))
             continue;
         q->futex_key_mm = mm2;
         q->futex_key = key2;

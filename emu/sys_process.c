@@ -59,7 +59,7 @@
 #define BINPRM_BUF_SIZE      128
 #define BINPRM_MAX_RECURSION 4
 
-static char **strv_dup(char *const v[])
+char **strv_dup(char *const v[])
 {
     size_t n = 0;
     while (v && v[n])
@@ -70,7 +70,7 @@ static char **strv_dup(char *const v[])
     return out;
 }
 
-static void strv_free(char **v)
+void strv_free(char **v)
 {
     for (size_t i = 0; v && v[i]; i++)
         free(v[i]);
@@ -99,6 +99,25 @@ void proc_park_poll(struct proc *p, const struct pollfd *fds, unsigned long nfds
     p->wait_poll = copy;
     p->wait_npoll = nfds;
     proc_park(p, WAIT_POLL, 0, true);
+}
+
+void timed_wait_start(struct proc *p, int timeout)
+{
+    if (timeout > 0 && !p->polling) /* not a retry of a parked call */
+        p->wait_deadline = monotonic_ns() + (uint64_t)timeout * 1000000u;
+}
+
+bool timed_wait_time_left(const struct proc *p, int timeout)
+{
+    return timeout > 0 && monotonic_ns() < p->wait_deadline;
+}
+
+void timed_wait_over(struct proc *p, long r, int timeout)
+{
+    if (r != -FL_ERESTARTSYS && (p->polling || timeout > 0)) {
+        p->polling = false;
+        p->wait_deadline = 0;
+    }
 }
 
 void proc_park(struct proc *p, enum proc_wait why, int arg, bool restart)
