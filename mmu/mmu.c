@@ -14,6 +14,7 @@
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_types.h"
+#include "mmu/code_buffer.h"
 #include "mmu/mmu.h"
 
 /* Read the entry chain for vaddr: the PTE's host address, or NULL if a level is not present. */
@@ -172,11 +173,13 @@ static uc_err set_user_start_state(uc_engine *uc)
 struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char *err, size_t errlen)
 {
     struct cpu *c = calloc(1, sizeof(*c));
+    struct code_buffer_snapshot buffers_before;
     uc_err e;
     if (!c) {
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    code_buffer_snapshot(&buffers_before);
     e = uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc);
     /* Before anything initialises the engine. Unicorn zeroes the whole buffer whenever it drops
      * all translated code (a full cache, a hook that needs new code): its size is what that
@@ -193,9 +196,13 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char 
      * first time the buffer fills it reuses it without dropping the code still linked into it
      * and the guest runs garbage (fixed upstream in 2.1.2, "Init tcg region buffer"). Dropping
      * the (still empty) code once now sets the regions up; it costs a memset that makes the
-     * buffer resident, so a library with the fix is spared it. */
-    if (e == UC_ERR_OK && uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8))
+     * buffer resident, so a library with the fix is spared it, and the zeroed pages go back to
+     * the host (mmu/code_buffer.c). */
+    if (e == UC_ERR_OK && uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8)) {
         e = uc_ctl_flush_tb(c->uc);
+        if (e == UC_ERR_OK)
+            code_buffer_release_new(&buffers_before);
+    }
     if (e == UC_ERR_OK)
         e = set_user_start_state(c->uc);
     if (e == UC_ERR_OK)

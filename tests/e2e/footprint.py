@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""footprint.py - faultline's own memory while a guest waits: the translated-code buffers.
+
+Each CPU engine has a translated-code buffer (--code-cache, 32 MiB by default). Unicorn 2.1.1
+zeroes all of it when faultline sets the engine up, which used to leave it all resident from
+the start; faultline gives those zeroed pages back (mmu/code_buffer.c), so a buffer costs what
+the code translated into it so far. The guest blocks reading faultline's stdin, the test reads
+/proc/PID/smaps of faultline meanwhile, then lets the guest finish and checks its output.
+
+  one-engine   busybox head -c 1: one engine
+  two-engines  a shell that ran a busy background child first: the time-sliced engine too
+
+usage: footprint.py --faultline F --busybox B CASE
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+MIB = 1 << 20
+# Code a small program translates, rounded up to the host's 2 MiB huge pages (Unicorn asks for
+# them on the buffer), with room: far below the 32 MiB buffer being resident.
+MAX_CODE_BUFFER_RSS = 8 * MIB
+
+CASES = {
+    "one-engine": (["head", "-c", "1"], 1),
+    "two-engines": (["sh", "-c", "yes >/dev/null & sleep 0.3; kill $!; wait; head -c 1"], 2),
+}
+
+
+def blocked_in_read(pid):
+    """True when faultline's main thread sleeps in read() (the guest's head -c 1 on its stdin,
+    which faultline reads through a host descriptor of its own)."""
+    try:
+        with open("/proc/%d/syscall" % pid) as f:
+            fields = f.read().split()
+    except OSError:
+        return False
+    return len(fields) > 1 and fields[0] == "0"
+
+
+def code_buffers(pid):
+    """[(range, rss bytes)] of faultline's rwx anonymous mappings: the engines' code buffers."""
+    out, cur = [], None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            head = line.split()
+            if "-" in head[0] and len(head) >= 5 and ":" in head[3]:
+                anon = len(head) == 5 or head[5].startswith("[")
+                cur = head[0] if head[1] == "rwxp" and anon else None
+            elif cur and head[0] == "Rss:":
+                out.append((cur, int(head[1]) * 1024))
+    return out
+
+
+def total_rss(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--busybox", required=True)
+    ap.add_argument("--timeout", type=float, default=30)
+    ap.add_argument("case", choices=sorted(CASES))
+    a = ap.parse_args()
+    argv, engines = CASES[a.case]
+
+    p = subprocess.Popen([a.faultline, "run", "--quiet", "--no-log", "--", a.busybox] + argv,
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + a.timeout
+    while not blocked_in_read(p.pid):
+        if p.poll() is not None or time.monotonic() > deadline:
+            p.kill()
+            out, err = p.communicate()
+            print("FAIL: the guest never waited on stdin (status %s): %s" % (p.returncode, err))
+            return 1
+        time.sleep(0.02)
+    buffers, rss = code_buffers(p.pid), total_rss(p.pid)
+    out, err = p.communicate(b"x", timeout=a.timeout)
+
+    ok = True
+    print("faultline RSS %.1f MiB; code buffers:" % (rss / MIB))
+    for rng, r in buffers:
+        print("  %s  %.2f MiB resident" % (rng, r / MIB))
+    if len(buffers) != engines:
+        print("FAIL: expected %d code buffers (engines), found %d" % (engines, len(buffers)))
+        ok = False
+    for rng, r in buffers:
+        if r > MAX_CODE_BUFFER_RSS:
+            print("FAIL: code buffer %s has %.1f MiB resident (at most %d MiB expected)"
+                  % (rng, r / MIB, MAX_CODE_BUFFER_RSS // MIB))
+            ok = False
+    if p.returncode != 0 or out != b"x":
+        print("FAIL: guest ended with status %d, stdout %r, stderr %r" % (p.returncode, out, err))
+        ok = False
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
