@@ -142,8 +142,8 @@ static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
         sqlite3_finalize(st);
     }
     if (!ok || sqlite3_exec(db,
-                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;"
-                            " PRAGMA wal_autocheckpoint = 2048;",
+                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192;"
+                            " PRAGMA wal_autocheckpoint = 256;",
                             NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path, sqlite3_errmsg(db));
         return -1;
@@ -393,9 +393,10 @@ int fl_log_close(struct fl_log *log, char *err, size_t errlen)
     fl_writer_stop(log); /* drains and commits */
     int rc = 0;
     if (log->failed) {
-        if (log->dropped)
+        uint64_t dropped = log->dropped + log->producer_dropped;
+        if (dropped)
             snprintf(err, errlen, "%s (%llu faults not logged)", log->errmsg,
-                     (unsigned long long)log->dropped);
+                     (unsigned long long)dropped);
         else
             snprintf(err, errlen, "%s", log->errmsg);
         rc = -1;

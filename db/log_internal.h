@@ -6,10 +6,15 @@
  *
  * Data flow and locks:
  *
- *   on_fault --(q_lock)--> cur chunk --full--> full list --(q_lock)--> writer --(db_lock)--> SQLite
+ *   on_fault --> cur chunk --full, q_lock--> full list --(q_lock)--> writer --(db_lock)--> SQLite
  *
- *  - q_lock guards the chunk queue (cur, full list, free list) and the flush/stop/error state.
- *    The producer holds it only to append one row; the writer only to swap lists.
+ *  - q_lock guards the chunk queue (which chunk is cur, the full list, the free list) and the
+ *    flush/stop state. The producer appends a row to cur without it: it writes the row, then
+ *    publishes it by advancing cur->n (release); it takes q_lock only to hand over a full chunk
+ *    (once per FL_CHUNK_ROWS rows), so only the producer ever changes which chunk is cur. The
+ *    writer takes the full list under q_lock and, when a flush, stop or idle tick asks for
+ *    everything, also the rows published in cur so far (acquire); cur->taken remembers how
+ *    many of cur's rows it has inserted already.
  *  - db_lock guards the connection and its prepared statements. The writer holds it while it
  *    inserts a chunk or commits; log.c holds it for a runs/processes statement, which then
  *    lands in the writer's open transaction, or autocommits when none is open.
@@ -20,6 +25,7 @@
 #define FL_DB_LOG_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,7 +40,7 @@
 #define FL_CHUNK_ROWS      4096  /* rows handed to the writer at a time */
 #define FL_INSERT_ROWS     32    /* rows per multi-row INSERT: fewer statement executions */
 #define FL_FAULT_COLS      15    /* columns of raw_faults the writer binds per row */
-#define FL_MAX_FULL_CHUNKS 64    /* back-pressure: the emulator waits beyond 256k queued rows */
+#define FL_MAX_FULL_CHUNKS 16    /* back-pressure: the emulator waits beyond 64k queued rows */
 #define FL_TXN_ROWS        65536 /* commit after this many rows ... */
 #define FL_TXN_MS          100   /* ... or when the transaction is this old */
 #define FL_OPEN_BUSY_MS    1000  /* how long fl_log_open waits for another writer's lock */
@@ -59,7 +65,8 @@ struct fl_fault_row {
 
 struct fl_chunk {
     struct fl_chunk *next;
-    unsigned n;
+    _Atomic unsigned n; /* rows written and published by the producer */
+    unsigned taken;     /* writer only: rows [0, taken) are in the database already */
     struct fl_fault_row rows[FL_CHUNK_ROWS];
 };
 
@@ -99,15 +106,16 @@ struct fl_log {
     struct fl_chunk *free_list;
     uint64_t flush_req, flush_done; /* flush generations asked / completed */
     bool stop;
-    bool failed;      /* sticky: the first error stops all writing */
-    char errmsg[512]; /* ... and says what it was */
-    uint64_t dropped; /* faults not written because of it */
+    atomic_bool failed; /* sticky: the first error stops all writing (read without q_lock) */
+    char errmsg[512];   /* ... and says what it was */
+    uint64_t dropped;   /* faults not written because of it (the writer's count) */
 
     pthread_t writer;
     bool writer_started;
 
     /* producer-only state (the emulator's thread) */
-    int64_t run_id; /* 0 before fl_log_run_begin */
+    int64_t run_id;            /* 0 before fl_log_run_begin */
+    uint64_t producer_dropped; /* faults the producer could not queue after a failure */
     struct intern files, paths;
     /* the last fault's handler path and file, interned: consecutive faults mostly share them,
      * and comparing is cheaper than hashing */

@@ -89,15 +89,20 @@ static void on_fault(void *ctx, const struct fault_event *ev)
     else if (lost)
         fl_log_fail(log, "out of memory copying a fault event");
 
-    pthread_mutex_lock(&log->q_lock);
-    if (log->failed || !log->cur) {
-        log->dropped++;
-    } else {
-        log->cur->rows[log->cur->n++] = row;
-        if (log->cur->n == FL_CHUNK_ROWS)
-            fl_queue_push_full_locked(log);
+    /* The producer owns which chunk is cur, so it appends without q_lock (log_internal.h). */
+    struct fl_chunk *c = log->cur;
+    if (log->failed || !c) {
+        log->producer_dropped++;
+        return;
     }
-    pthread_mutex_unlock(&log->q_lock);
+    unsigned n = atomic_load_explicit(&c->n, memory_order_relaxed);
+    c->rows[n] = row;
+    atomic_store_explicit(&c->n, n + 1, memory_order_release);
+    if (n + 1 == FL_CHUNK_ROWS) {
+        pthread_mutex_lock(&log->q_lock);
+        fl_queue_push_full_locked(log);
+        pthread_mutex_unlock(&log->q_lock);
+    }
 }
 
 static void on_reclaim(void *ctx, const struct reclaim_event *ev)

@@ -60,7 +60,8 @@ struct fl_chunk *fl_chunk_get_locked(struct fl_log *log)
     else if (!(c = malloc(sizeof(*c))))
         return NULL;
     c->next = NULL;
-    c->n = 0;
+    atomic_store_explicit(&c->n, 0, memory_order_relaxed);
+    c->taken = 0;
     return c;
 }
 
@@ -81,21 +82,16 @@ void fl_queue_push_full_locked(struct fl_log *log)
         pthread_cond_wait(&log->q_space, &log->q_lock);
 }
 
-/* Everything queued, plus the chunk being filled when `all` (flush, stop, idle). q_lock held. */
-static struct fl_chunk *take_work_locked(struct fl_log *log, bool all)
+/* The full chunks queued. With `all` (flush, stop, idle) also the chunk being filled, in
+ * *partial, whose rows up to *upto the producer has published. q_lock held. */
+static struct fl_chunk *take_work_locked(struct fl_log *log, bool all, struct fl_chunk **partial,
+                                         unsigned *upto)
 {
-    struct fl_chunk *work = log->full_head, *tail = log->full_tail;
+    struct fl_chunk *work = log->full_head;
     log->full_head = log->full_tail = NULL;
     log->nfull = 0;
-    if (all && log->cur && log->cur->n) {
-        if (tail)
-            tail->next = log->cur;
-        else
-            work = log->cur;
-        log->cur = fl_chunk_get_locked(log);
-        if (!log->cur)
-            fail_locked_f(log, "out of memory for the fault batch");
-    }
+    *partial = all ? log->cur : NULL;
+    *upto = *partial ? atomic_load_explicit(&(*partial)->n, memory_order_acquire) : 0;
     return work;
 }
 
@@ -202,8 +198,9 @@ static int insert_rows(struct fl_log *log, sqlite3_stmt *st, const struct fl_chu
     return 0;
 }
 
-/* Insert one chunk, opening a transaction if none is open. db_lock held. 0 or -1 (failed). */
-static int insert_chunk(struct fl_log *log, const struct fl_chunk *c, struct txn *txn)
+/* Insert rows [c->taken, upto) of c, opening a transaction if none is open, and mark them
+ * taken. db_lock held. 0 or -1 (failed). */
+static int insert_chunk(struct fl_log *log, struct fl_chunk *c, unsigned upto, struct txn *txn)
 {
     if (sqlite3_get_autocommit(log->db)) {
         if (sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -213,14 +210,15 @@ static int insert_chunk(struct fl_log *log, const struct fl_chunk *c, struct txn
         txn->rows = 0;
         txn->started_ms = now_ms();
     }
-    unsigned i = 0;
-    for (; i + FL_INSERT_ROWS <= c->n; i += FL_INSERT_ROWS)
+    unsigned i = c->taken;
+    for (; i + FL_INSERT_ROWS <= upto; i += FL_INSERT_ROWS)
         if (insert_rows(log, log->ins_faults, c, i, FL_INSERT_ROWS) < 0)
             return -1;
-    for (; i < c->n; i++)
+    for (; i < upto; i++)
         if (insert_rows(log, log->ins_fault, c, i, 1) < 0)
             return -1;
-    txn->rows += c->n;
+    txn->rows += upto - c->taken;
+    c->taken = upto;
     return 0;
 }
 
@@ -258,17 +256,29 @@ static void *writer_main(void *arg)
         }
         uint64_t flush_gen = log->flush_req;
         bool stopping = log->stop;
-        struct fl_chunk *work = take_work_locked(log, urgent || idle);
+        struct fl_chunk *partial;
+        unsigned upto;
+        struct fl_chunk *work = take_work_locked(log, urgent || idle, &partial, &upto);
         bool failed = log->failed;
         pthread_mutex_unlock(&log->q_lock);
 
         uint64_t dropped = 0;
         pthread_mutex_lock(&log->db_lock);
+        /* the full chunks are older than the one being filled */
         for (struct fl_chunk *c = work; c; c = c->next) {
-            if (!failed && insert_chunk(log, c, &txn) < 0)
+            unsigned n = atomic_load_explicit(&c->n, memory_order_acquire);
+            if (!failed && insert_chunk(log, c, n, &txn) < 0)
                 failed = true;
             if (failed)
-                dropped += c->n;
+                dropped += n - c->taken;
+        }
+        if (partial && upto > partial->taken) {
+            if (!failed && insert_chunk(log, partial, upto, &txn) < 0)
+                failed = true;
+            if (failed) {
+                dropped += upto - partial->taken;
+                partial->taken = upto;
+            }
         }
         if (urgent || idle || txn.rows >= FL_TXN_ROWS || now_ms() - txn.started_ms >= FL_TXN_MS)
             commit(log, &txn);
@@ -287,7 +297,9 @@ static void *writer_main(void *arg)
             log->flush_done = flush_gen;
             pthread_cond_broadcast(&log->q_done);
         }
-        if (stopping && !log->full_head && !(log->cur && log->cur->n))
+        if (stopping && !log->full_head &&
+            !(log->cur &&
+              atomic_load_explicit(&log->cur->n, memory_order_acquire) > log->cur->taken))
             break;
     }
     pthread_mutex_unlock(&log->q_lock);
