@@ -114,4 +114,33 @@ pages=$((touch_mib * 256))
   s=$(secs "$bdir/bench_touch_fresh" "$touch_mib")
   printf -- '- native kernel: %.0f faults/s (including process start and exit)\n' "$(echo "$pages / $s" | bc -l)"
 } | tee -a "$out"
+
+# Memory: peak RSS of the touch workload (the guest's pages are the same in every runner) and of
+# a program that touches almost nothing (what a runner costs by itself).
+maxrss() { # median peak RSS in MiB of $runs runs of "$@"
+  local ms=()
+  for _ in $(seq "$runs"); do
+    rm -f "$tmp/b.db" "$tmp/b.db-wal" "$tmp/b.db-shm"
+    ms+=("$("$bdir/maxrss" "$@" || true)")
+  done
+  printf '%s\n' "${ms[@]}" | sort -g | sed -n "$(((runs + 1) / 2))p" | awk '{printf "%.1f", $1 / 1024}'
+}
+{
+  echo
+  echo "Memory: peak RSS in MiB (median of $runs), and above native."
+  echo
+  echo "| workload | native | faultline --no-log | faultline log | qemu-x86_64 | no-log - native | log - native | qemu - native |"
+  echo "|---|---|---|---|---|---|---|---|"
+  for w in "touch ${touch_mib} MiB;;$bdir/bench_touch_fresh $touch_mib" "busybox true;;/bin/busybox true"; do
+    name=${w%%;;*}
+    read -r -a cmd <<<"${w#*;;}"
+    n=$(maxrss "${cmd[@]}")
+    a=$(maxrss "$fl" run --quiet --no-log -- "${cmd[@]}")
+    l=$(maxrss "$fl" run --quiet --db "$tmp/b.db" -- "${cmd[@]}")
+    q=-
+    [ -n "$qemu" ] && q=$(maxrss "$qemu" "${cmd[@]}")
+    d() { if [ "$1" = - ]; then printf -- '-'; else printf '%+.1f' "$(echo "$1 - $n" | bc -l)"; fi; }
+    echo "| $name | $n | $a | $l | $q | $(d "$a") | $(d "$l") | $(d "$q") |"
+  done
+} | tee -a "$out"
 echo "recorded in $out"
