@@ -286,15 +286,20 @@ void mmu_load(struct mmu *m, struct cpu *c)
         m->cpu = c;
         m->uc = c->uc;
     }
-    if (c->loaded == m)
+    struct mmu *prev = c->loaded;
+    if (prev == m)
         return;
-    if (c->loaded)
-        uc_context_save(c->uc, c->loaded->ctx);
+    if (prev)
+        uc_context_save(c->uc, prev->ctx);
     uc_context_restore(c->uc, m->ctx);
     c->loaded = m;
     if (m->tsk && m->tsk->mm)
         m->tsk->mm->arch = m; /* a vfork parent takes its mm back from the child */
-    uc_ctl_flush_tlb(c->uc);
+    /* As switch_mm: the TLB holds translations of prev's mm (a loaded task that changes mm goes
+     * through mmu_attach, which flushes), so another thread of the same mm, or a vfork parent
+     * and child, keep it; any other switch is a CR3 load. */
+    if (!prev || !prev->tsk || !m->tsk || !m->tsk->mm || prev->tsk->mm != m->tsk->mm)
+        uc_ctl_flush_tlb(c->uc);
 }
 
 void mmu_reset_regs(struct mmu *m)

@@ -11,7 +11,8 @@
  *
  * A process has a struct mmu: its saved registers and the task whose mm it runs in. Switching
  * processes (mmu_load) saves one register file, restores the other and flushes the TLB, as a
- * context switch with a CR3 load does; a process may switch engines the same way. Translated code
+ * context switch with a CR3 load does (not between threads of one mm, as switch_mm does not);
+ * a process may switch engines the same way. Translated code
  * is found by guest-physical frame, like a physically tagged instruction cache, so ld.so, libc and
  * a shell's own code translated in one process run untranslated again in the next; it goes only
  * when its frame's bytes change (arch_free_page, flush_dcache_page, or a guest store: the storing
@@ -67,7 +68,7 @@ void mmu_destroy(struct mmu *m);
 /* Make m run through tsk->mm (a new process, after execve, or after a vfork child let go). */
 void mmu_attach(struct mmu *m, struct task_struct *tsk);
 /* The context switch: m's registers into engine c (taken from the engine it was on), the TLB
- * flushed unless c's last process was m. */
+ * flushed unless c's last process was m or ran in the same mm. */
 void mmu_load(struct mmu *m, struct cpu *c);
 /* execve's start_thread: every register back to its power-on value (rip and rsp set after). */
 void mmu_reset_regs(struct mmu *m);
