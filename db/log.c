@@ -142,7 +142,7 @@ static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
         sqlite3_finalize(st);
     }
     if (!ok || sqlite3_exec(db,
-                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -8192;"
+                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048;"
                             " PRAGMA wal_autocheckpoint = 256;",
                             NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path, sqlite3_errmsg(db));
