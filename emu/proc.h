@@ -63,6 +63,10 @@ struct fl_siginfo {
             int32_t pad;
             int64_t utime, stime;
         } chld; /* SIGCHLD, waitid */
+        struct {
+            int32_t tid, overrun; /* the timer id, expiries missed */
+            uint64_t value;       /* sigev_value */
+        } timer;                  /* SI_TIMER */
         uint8_t pad[112];
     } u;
 };
@@ -115,10 +119,12 @@ struct proc {
     uint64_t saved_blocked;
     bool exec_pending; /* execve loaded a new image: the registers are reset once stopped */
     uint64_t exec_entry, exec_sp;
-    int pgid, sid;          /* process group and session; 0: not fixed yet (emu/sys_info.c) */
-    bool did_exec;          /* has called execve since fork: setpgid by the parent is EACCES */
-    int cwd_fd;             /* host O_PATH fd of the cwd while not running, -1 if none */
-    uint64_t set_child_tid; /* CLONE_CHILD_SETTID: written by the child when it first runs */
+    int pgid, sid; /* process group and session; 0: not fixed yet (emu/sys_info.c) */
+    int nice;      /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
+    struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */
+    bool did_exec;               /* has called execve since fork: setpgid by the parent is EACCES */
+    int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */
+    uint64_t set_child_tid;      /* CLONE_CHILD_SETTID: written by the child when it first runs */
     /* threads (emu/threads.c): the procs of one thread group share tgid, mm, files and signal
      * actions; `thread` marks one that is not the group leader (no SIGCHLD, reaped at once) */
     bool thread;

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,8 +58,15 @@ struct emu_private {
     bool others_ready;         /* at the start of this turn a parked process could go on */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
-    _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick (round hook only) */
+    _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick */
     atomic_int kickers;              /* emu_kick calls in progress */
+    /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
+     * due; the run loop then fires them. timer_next is guarded by lock. */
+    pthread_t ticker;
+    bool ticker_running;
+    pthread_cond_t tick_cond;
+    uint64_t timer_next; /* monotonic ns of the earliest armed timer, 0: none */
+    atomic_int timers_due;
 };
 
 static struct emu_private *priv(struct emu *e)
@@ -119,6 +127,11 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     e->next_pid = FIRST_PID;
     pthread_mutex_init(&ep->lock, NULL);
     pthread_cond_init(&ep->cond, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* timer expiries are monotonic times */
+    pthread_cond_init(&ep->tick_cond, &ca);
+    pthread_condattr_destroy(&ca);
     if (opt->strace_path) {
         e->strace = strcmp(opt->strace_path, "-") ? fopen(opt->strace_path, "w") : stderr;
         if (!e->strace) {
@@ -161,8 +174,6 @@ void emu_kick(struct emu *e)
 
 static void set_running_engine(struct emu_private *ep, uc_engine *uc)
 {
-    if (!ep->round_hook) /* nobody calls emu_kick */
-        return;
     atomic_store(&ep->running_uc, uc);
     if (!uc)
         while (atomic_load(&ep->kickers))
@@ -300,6 +311,9 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     const char *base = strrchr(path, '/');
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);
     p->task.rlimit_stack = 8UL << 20;
+    errno = 0;
+    int host_nice = getpriority(PRIO_PROCESS, 0); /* the guest starts at faultline's own */
+    p->nice = errno ? 0 : host_nice;
     p->cwd_fd = -1;
     p->exit_signal = 17; /* SIGCHLD: faultline is its parent, which ignores it */
     p->task.mm = mm_alloc();
@@ -476,6 +490,58 @@ static void *watchdog_main(void *arg)
     return NULL;
 }
 
+/* The guest timers' clock: sleeps until the earliest armed timer is due, then has the run loop
+ * fire it (timers_due) and stops the engine so that happens now, not at the next syscall. */
+static void *ticker_main(void *arg)
+{
+    struct emu_private *ep = arg;
+    pthread_mutex_lock(&ep->lock);
+    while (!ep->finished) {
+        uint64_t next = ep->timer_next;
+        if (!next || atomic_load(&ep->timers_due)) {
+            pthread_cond_wait(&ep->tick_cond, &ep->lock); /* until timers_changed */
+            continue;
+        }
+        if (monotonic_ns() >= next) {
+            atomic_store(&ep->timers_due, 1);
+            pthread_mutex_unlock(&ep->lock);
+            emu_kick(&ep->pub);
+            pthread_mutex_lock(&ep->lock);
+            continue;
+        }
+        struct timespec ts = {(time_t)(next / 1000000000u), (long)(next % 1000000000u)};
+        pthread_cond_timedwait(&ep->tick_cond, &ep->lock, &ts);
+    }
+    pthread_mutex_unlock(&ep->lock);
+    return NULL;
+}
+
+void timers_changed(struct emu *e)
+{
+    struct emu_private *ep = priv(e);
+    uint64_t next = timers_earliest(e);
+    pthread_mutex_lock(&ep->lock);
+    ep->timer_next = next;
+    atomic_store(&ep->timers_due, 0);
+    if (next && !ep->ticker_running)
+        ep->ticker_running = pthread_create(&ep->ticker, NULL, ticker_main, ep) == 0;
+    pthread_cond_signal(&ep->tick_cond);
+    pthread_mutex_unlock(&ep->lock);
+}
+
+/* Fire the timers that are due: from the run loop when the ticker said so, and from the
+ * scheduler, which also sleeps towards them (wait_for_deadline). */
+static void fire_due_timers(struct emu *e)
+{
+    struct emu_private *ep = priv(e);
+    uint64_t next;
+    pthread_mutex_lock(&ep->lock);
+    next = ep->timer_next;
+    pthread_mutex_unlock(&ep->lock);
+    if (next && monotonic_ns() >= next)
+        timers_fire(e, monotonic_ns());
+}
+
 void emu_request_stop(struct emu *e)
 {
     struct emu_private *ep = priv(e);
@@ -528,6 +594,13 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         if (p->wait != WAIT_NONE && finish_park(p))
             break;
+        if (atomic_load_explicit(&ep->timers_due, memory_order_relaxed)) {
+            fire_due_timers(e);
+            /* a signal woke a parked process: its turn comes now (p may be a busy loop that
+             * would never park) */
+            if (another_runnable(e, p) || parked_ready(e, p))
+                break;
+        }
         /* the return to user mode: finish rt_sigreturn, then deliver what is pending */
         if (p->sigreturn_pending) {
             p->sigreturn_pending = false;
@@ -604,6 +677,7 @@ void proc_took_over(struct proc *old, struct proc *new)
 
 static void proc_free(struct proc *p)
 {
+    timers_put(p);
     free(p->wait_poll);
     strv_free(p->argv);
     free(p->exe);
@@ -656,7 +730,7 @@ static struct proc *pick_next(struct emu *e, int last_pid, int *live)
  * short enough that a stop request (--timeout, ^C) is not kept waiting. False if none. */
 static bool wait_for_deadline(struct emu *e)
 {
-    uint64_t first = 0;
+    uint64_t first = timers_earliest(e); /* an alarm ends a pause() */
     for (struct proc *p = e->procs; p; p = p->next)
         if (!p->exited && p->wait != WAIT_NONE && p->wait_deadline &&
             (!first || p->wait_deadline < first))
@@ -730,6 +804,7 @@ void emu_run(struct emu *e, struct emu_result *res)
     while (!e->stop_requested && res->stop == EMU_EXITED) {
         first = ep->first; /* an exec in a thread may have put another proc in its place */
         reap_dead(e, first);
+        fire_due_timers(e);
         struct proc *p = pick_next(e, last_pid, &live);
         if (!live)
             break;
@@ -780,13 +855,18 @@ void emu_run(struct emu *e, struct emu_result *res)
         res->exit_code = first->exit_code;
         res->term_sig = first->term_sig;
     }
+    pthread_mutex_lock(&ep->lock);
+    ep->finished = true;
+    pthread_cond_signal(&ep->cond);
+    pthread_cond_signal(&ep->tick_cond);
+    pthread_mutex_unlock(&ep->lock);
     if (ep->watchdog_running) {
-        pthread_mutex_lock(&ep->lock);
-        ep->finished = true;
-        pthread_cond_signal(&ep->cond);
-        pthread_mutex_unlock(&ep->lock);
         pthread_join(ep->watchdog, NULL);
         ep->watchdog_running = false;
+    }
+    if (ep->ticker_running) {
+        pthread_join(ep->ticker, NULL);
+        ep->ticker_running = false;
     }
 }
 

@@ -88,6 +88,18 @@ void thread_mm_release(struct proc *p);
 void proc_took_over(struct proc *old, struct proc *new);
 /* Wake up to n futex waiters on key (mm: NULL for a shared key) whose bitset meets bitset. */
 int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset, int n);
+/* Timers that send signals (emu/sys_timer.c). A new thread shares its creator's; a process
+ * lets go of them at its end (timers_put); execve deletes the POSIX ones, keeping the alarm. */
+void timers_share(struct proc *thread, struct proc *creator);
+void timers_put(struct proc *p);
+void timers_exec(struct proc *p);
+/* The earliest expiry of any armed timer (monotonic ns), 0 if none. */
+uint64_t timers_earliest(struct emu *e);
+/* Fire every timer due at `now`: queue its signal, re-arm the periodic ones. */
+void timers_fire(struct emu *e, uint64_t now);
+/* A timer was armed, disarmed or fired: the run loop's ticker looks at the earliest again
+ * (emu/run.c). */
+void timers_changed(struct emu *e);
 /* The current CLOCK_MONOTONIC time in ns (timed waits). */
 uint64_t monotonic_ns(void);
 

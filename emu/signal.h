@@ -30,8 +30,10 @@ struct pt_regs;
 #define FL_SA_RESETHAND 0x80000000
 
 /* si_code values faultline produces outside faults */
-#define FL_SI_USER  0
-#define FL_SI_TKILL (-6)
+#define FL_SI_USER   0
+#define FL_SI_TKILL  (-6)
+#define FL_SI_TIMER  (-2)
+#define FL_SI_KERNEL 0x80
 
 static inline uint64_t sigmask_of(int signo)
 {
@@ -53,6 +55,9 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info);
 /* A signal p sends itself without siginfo of its own (SIGPIPE from a write): SI_USER. */
 long send_sig_self(struct proc *p, int signo);
 const char *signal_name(int signo);
+/* A POSIX timer's signal is being taken (emu/sys_timer.c): its si_overrun becomes the expiries
+ * missed while it was pending, which timer_getoverrun reports from now on (posixtimer_rearm). */
+void posix_timer_dequeued(struct proc *p, struct fl_siginfo *info);
 
 /* A pending signal that is not blocked: the process must go through do_signal before it runs. */
 static inline bool fl_signal_pending(const struct proc *p)

@@ -432,3 +432,56 @@ long sys_getrandom(struct proc *p, const uint64_t a[6])
     }
     return done;
 }
+
+/* Is q one of the tasks setpriority/getpriority's (which, who) names (kernel/sys.c)? who 0 is
+ * the caller, its process group, its user. Every guest process has the caller's user. */
+static bool prio_match(struct proc *p, struct proc *q, int which, int who)
+{
+    switch (which) {
+    case PRIO_PROCESS:
+        return q->task.pid == (who ? who : p->task.pid);
+    case PRIO_PGRP:
+        return guest_pgrp(q) == (who ? who : guest_pgrp(p));
+    default: /* PRIO_USER */
+        return !who || (uid_t)who == geteuid();
+    }
+}
+
+/* setpriority(which, who, niceval): niceval clamped to -20..19; lowering a task's nice value
+ * needs CAP_SYS_NICE or an RLIMIT_NICE that allows it (can_nice). The value is kept and reported,
+ * not obeyed: the guest has one CPU and takes turns by time slice. */
+long sys_setpriority(struct proc *p, const uint64_t a[6])
+{
+    int which = (int)a[0], who = (int)a[1], niceval = (int)a[2];
+    long r = -ESRCH;
+    if (which < PRIO_PROCESS || which > PRIO_USER)
+        return -EINVAL;
+    niceval = niceval < -20 ? -20 : niceval > 19 ? 19 : niceval;
+    bool may_lower = geteuid() == 0 || 20 - niceval <= (long)guest_rlimit_cur(p, RLIMIT_NICE);
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->exited || !prio_match(p, q, which, who))
+            continue;
+        if (niceval < q->nice && !may_lower) {
+            r = -EACCES;
+            continue;
+        }
+        q->nice = niceval;
+        if (r == -ESRCH)
+            r = 0;
+    }
+    return r;
+}
+
+/* getpriority(which, who): the highest priority among the tasks named, as 20 - nice (1..40:
+ * the raw syscall's range, which glibc turns back into a nice value). */
+long sys_getpriority(struct proc *p, const uint64_t a[6])
+{
+    int which = (int)a[0], who = (int)a[1];
+    long best = -ESRCH;
+    if (which < PRIO_PROCESS || which > PRIO_USER)
+        return -EINVAL;
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (!q->exited && prio_match(p, q, which, who) && 20 - q->nice > best)
+            best = 20 - q->nice;
+    return best;
+}

@@ -1,5 +1,6 @@
 /*
- * sys_net.c - sockets (net/socket.c): socket and connect, on host sockets.
+ * sys_net.c - sockets (net/socket.c): socket, connect, getsockname and getpeername, on host
+ * sockets.
  *
  * A guest socket is a host socket wrapped in an ofd like any other fd (fdtable.h), so read,
  * write, poll, fcntl and close work on it through the generic paths. What the host cannot see is
@@ -92,4 +93,48 @@ long sys_connect(struct proc *p, const uint64_t a[6])
         len = (int)(offsetof(struct sockaddr_un, sun_path) + strlen(host) + 1);
     }
     return host_ret(connect(o->hostfd, &addr.sa, len));
+}
+
+/*
+ * getsockname/getpeername(fd, addr, addrlen): the host socket's address, copied out as
+ * move_addr_to_user does: *addrlen says how much room there is, the address is cut to it, and
+ * *addrlen is set to the address's full length. A descriptor that is not a socket (a pipe, a
+ * terminal: bash asks about its stdin) is ENOTSOCK from the host, as from Linux.
+ */
+static long sock_name(struct proc *p, const uint64_t a[6], bool peer)
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    union {
+        struct sockaddr sa;
+        char raw[FL_SOCKADDR_MAX];
+    } addr;
+    socklen_t len = sizeof(addr);
+    int32_t room;
+
+    if (!o)
+        return -EBADF;
+    if (get_user_struct(p, &room, a[2], sizeof(room)))
+        return -EFAULT;
+    if (room < 0)
+        return -EINVAL;
+    if ((peer ? getpeername(o->hostfd, &addr.sa, &len) : getsockname(o->hostfd, &addr.sa, &len)) <
+        0)
+        return -errno;
+    if (len > sizeof(addr))
+        len = sizeof(addr);
+    size_t n = (size_t)room < len ? (size_t)room : len;
+    int32_t full = (int32_t)len;
+    if ((n && put_user_struct(p, a[1], &addr, n)) || put_user_struct(p, a[2], &full, sizeof(full)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_getsockname(struct proc *p, const uint64_t a[6])
+{
+    return sock_name(p, a, false);
+}
+
+long sys_getpeername(struct proc *p, const uint64_t a[6])
+{
+    return sock_name(p, a, true);
 }

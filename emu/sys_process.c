@@ -345,9 +345,12 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->ppid = thread ? p->ppid : p->task.tgid;
     c->pgid = guest_pgrp(p);
     c->sid = p->sid;
+    c->nice = p->nice;
     c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */
     c->exit_signal = thread ? 0 : (int)(flags & CSIGNAL);
     c->thread = thread;
+    if (thread)
+        timers_share(c, p); /* a fork's child starts without timers */
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
     c->blocked = p->blocked;
@@ -610,6 +613,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
         old_mm->arch = NULL;
     mmput(old_mm);
     de_thread(p);
+    timers_exec(p);
     p->exec_pending = true;
     p->exec_entry = img.entry;
     p->exec_sp = img.stack_ptr;

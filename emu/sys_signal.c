@@ -222,6 +222,8 @@ void do_signal(struct proc *p)
             return;
         p->pending &= ~sigmask_of(signo);
         struct fl_siginfo info = p->pending_info[signo];
+        if (info.si_code == FL_SI_TIMER)
+            posix_timer_dequeued(p, &info);
         struct k_sigaction ka = p->sighand[signo];
         if (ka.handler == FL_SIG_IGN)
             continue;

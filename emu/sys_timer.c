@@ -1,0 +1,434 @@
+/*
+ * sys_timer.c - timers that send signals: alarm, setitimer/getitimer (ITIMER_REAL) and the
+ * POSIX timers timer_create/settime/gettime/getoverrun/delete (kernel/time/itimer.c,
+ * kernel/time/alarmtimer.c's alarm(), kernel/time/posix-timers.c).
+ *
+ * A process's timers (shared by its threads, as Linux keeps them in signal_struct) expire on the
+ * host's CLOCK_MONOTONIC; a CLOCK_REALTIME timer set for an absolute time is converted when it
+ * is set, so a later change of the host's wall clock does not move it. The run loop
+ * (emu/run.c) fires them: a ticker thread stops the engine at the earliest expiry (emu_kick),
+ * and the scheduler sleeps towards it when every process is parked, so `alarm(1); pause();`
+ * ends. An expiry queues the signal for the process (ITIMER_REAL: SIGALRM with SI_KERNEL) or,
+ * with SIGEV_THREAD_ID, for one thread (glibc's SIGEV_THREAD helper); a periodic timer whose
+ * signal is still pending counts an overrun instead (timer_getoverrun, si_overrun).
+ *
+ * Not modelled: ITIMER_VIRTUAL and ITIMER_PROF, and timers on CPU-time clocks (EINVAL with a
+ * warning): faultline does not account guest CPU time per process.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "emu/proc.h"
+#include "emu/sched.h"
+#include "emu/signal.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+#include "kernel_model/arch.h"
+
+#define NSEC_PER_SEC 1000000000ULL
+/* sigev_notify (include/uapi/asm-generic/siginfo.h) */
+#define FL_SIGEV_SIGNAL    0
+#define FL_SIGEV_NONE      1
+#define FL_SIGEV_THREAD_ID 4
+#define FL_TIMER_ABSTIME   1
+#define FL_ITIMER_REAL     0
+
+/* One timer. The ITIMER_REAL timer is slot REAL_SLOT; POSIX timers are ids 0..MAX_TIMERS-1. */
+struct gtimer {
+    bool used;
+    int clock;                  /* timer_create's clock: what TIMER_ABSTIME values are read on */
+    int signo;                  /* 0: SIGEV_NONE */
+    int target_tid;             /* SIGEV_THREAD_ID: that thread; 0: the process */
+    uint64_t value;             /* sigev_value, handed to the handler in si_value */
+    uint64_t expires, interval; /* monotonic ns (0: disarmed), ns */
+    int overrun;                /* expiries missed while its signal was pending */
+    int overrun_last;           /* what timer_getoverrun reports: at the last delivery */
+};
+
+#define MAX_TIMERS 32
+#define REAL_SLOT  MAX_TIMERS
+
+struct guest_timers {
+    int refs; /* the threads of one group */
+    int tgid;
+    struct gtimer t[MAX_TIMERS + 1];
+};
+
+/* struct sigevent (x86-64): value, signo, notify, then the union whose first int is _tid */
+struct sigevent_abi {
+    uint64_t value;
+    int32_t signo, notify, tid;
+    int32_t pad[11];
+};
+_Static_assert(sizeof(struct sigevent_abi) == 64, "struct sigevent is 64 bytes");
+
+struct timespec_abi {
+    int64_t sec, nsec;
+};
+struct itimerspec_abi {
+    struct timespec_abi interval, value;
+};
+struct timeval_abi {
+    int64_t sec, usec;
+};
+struct itimerval_abi {
+    struct timeval_abi interval, value;
+};
+
+static struct guest_timers *timers_of(struct proc *p, bool create)
+{
+    if (!p->timers && create) {
+        p->timers = calloc(1, sizeof(*p->timers));
+        if (p->timers) {
+            p->timers->refs = 1;
+            p->timers->tgid = p->task.tgid;
+        }
+    }
+    return p->timers;
+}
+
+void timers_share(struct proc *thread, struct proc *creator)
+{
+    thread->timers = creator->timers;
+    if (thread->timers)
+        thread->timers->refs++;
+}
+
+void timers_put(struct proc *p)
+{
+    if (p->timers && --p->timers->refs == 0)
+        free(p->timers);
+    p->timers = NULL;
+}
+
+void timers_exec(struct proc *p)
+{
+    struct guest_timers *g = p->timers;
+    if (!g)
+        return;
+    for (int i = 0; i < MAX_TIMERS; i++)
+        g->t[i].used = false; /* exec deletes POSIX timers; the alarm stays */
+    g->tgid = p->task.tgid;
+    timers_changed(p->emu);
+}
+
+/* The timers of p's process live with its group leader. */
+static struct guest_timers *group_timers(struct proc *p, bool create)
+{
+    struct proc *leader = find_proc(p->emu, p->task.tgid);
+    return timers_of(leader && !leader->exited ? leader : p, create);
+}
+
+uint64_t timers_earliest(struct emu *e)
+{
+    uint64_t first = 0;
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q->exited || q->thread || !q->timers)
+            continue;
+        for (int i = 0; i <= MAX_TIMERS; i++) {
+            const struct gtimer *t = &q->timers->t[i];
+            if ((t->used || i == REAL_SLOT) && t->expires && (!first || t->expires < first))
+                first = t->expires;
+        }
+    }
+    return first;
+}
+
+/* One expiry of t (owned by leader): queue its signal, or count an overrun if the last one is
+ * still pending; then re-arm a periodic timer past now, counting the periods missed. */
+static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t now)
+{
+    struct proc *target = leader;
+    if (t->target_tid) {
+        target = find_proc(leader->emu, t->target_tid);
+        if (!target || target->exited || target->task.tgid != leader->task.tgid)
+            target = leader;
+    }
+    if (t->signo) {
+        if (target->pending & sigmask_of(t->signo)) {
+            t->overrun++;
+        } else {
+            struct fl_siginfo info;
+            memset(&info, 0, sizeof(info));
+            info.si_signo = t->signo;
+            if (real) {
+                info.si_code = FL_SI_KERNEL;
+            } else {
+                info.si_code = FL_SI_TIMER;
+                info.u.timer.tid = (int32_t)(t - leader->timers->t);
+                info.u.timer.value = t->value;
+            }
+            send_signal(target, t->signo, &info);
+        }
+    }
+    if (t->interval) {
+        uint64_t missed = (now - t->expires) / t->interval;
+        t->overrun += (int)(missed > 0x7fffffff ? 0x7fffffff : missed);
+        t->expires += (missed + 1) * t->interval;
+    } else {
+        t->expires = 0;
+    }
+}
+
+void posix_timer_dequeued(struct proc *p, struct fl_siginfo *info)
+{
+    struct guest_timers *g = group_timers(p, false);
+    int id = info->u.timer.tid;
+    if (!g || id < 0 || id >= MAX_TIMERS || !g->t[id].used)
+        return;
+    struct gtimer *t = &g->t[id];
+    info->u.timer.overrun = t->overrun;
+    t->overrun_last = t->overrun;
+    t->overrun = 0;
+}
+
+void timers_fire(struct emu *e, uint64_t now)
+{
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q->exited || q->thread || !q->timers)
+            continue;
+        for (int i = 0; i <= MAX_TIMERS; i++) {
+            struct gtimer *t = &q->timers->t[i];
+            if ((t->used || i == REAL_SLOT) && t->expires && t->expires <= now)
+                expire(q, t, i == REAL_SLOT, now);
+        }
+    }
+    timers_changed(e);
+}
+
+static uint64_t ts_ns(const struct timespec_abi *ts)
+{
+    return (uint64_t)ts->sec * NSEC_PER_SEC + (uint64_t)ts->nsec;
+}
+
+static struct timespec_abi ns_ts(uint64_t ns)
+{
+    return (struct timespec_abi){(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
+}
+
+static bool ts_valid(const struct timespec_abi *ts)
+{
+    return ts->sec >= 0 && ts->nsec >= 0 && ts->nsec < (int64_t)NSEC_PER_SEC;
+}
+
+/* What is left of t, and its period. */
+static struct itimerspec_abi remaining(const struct gtimer *t, uint64_t now)
+{
+    struct itimerspec_abi cur;
+    cur.interval = ns_ts(t->interval);
+    /* an expired timer not yet fired reads as 1 ns left, as Linux's common_timer_get does */
+    cur.value = ns_ts(!t->expires ? 0 : t->expires > now ? t->expires - now : 1);
+    return cur;
+}
+
+static void arm(struct emu *e, struct gtimer *t, uint64_t value_ns, uint64_t interval_ns,
+                uint64_t now)
+{
+    t->expires = value_ns ? now + value_ns : 0;
+    t->interval = value_ns ? interval_ns : 0;
+    t->overrun = t->overrun_last = 0;
+    timers_changed(e);
+}
+
+/* --- ITIMER_REAL and alarm ------------------------------------------------------------------ */
+
+static long do_setitimer(struct proc *p, int which, const struct itimerval_abi *in,
+                         struct itimerval_abi *old)
+{
+    if (which != FL_ITIMER_REAL) {
+        static bool warned;
+        if (!warned && which >= 0 && which <= 2) {
+            warned = true;
+            arch_printk("faultline: %s[%d]: ITIMER_VIRTUAL and ITIMER_PROF are not supported "
+                        "(no per-process CPU time)",
+                        p->task.comm, p->task.pid);
+        }
+        return -EINVAL;
+    }
+    struct guest_timers *g = group_timers(p, in != NULL);
+    uint64_t now = monotonic_ns();
+    if (old) {
+        struct itimerspec_abi cur =
+            g ? remaining(&g->t[REAL_SLOT], now) : (struct itimerspec_abi){{0, 0}, {0, 0}};
+        old->interval = (struct timeval_abi){cur.interval.sec, cur.interval.nsec / 1000};
+        old->value = (struct timeval_abi){cur.value.sec, cur.value.nsec / 1000};
+        /* a running timer never reads as 0: at least 1 us left (as Linux's get_cpu_itimer) */
+        if (cur.value.nsec && !old->value.sec && !old->value.usec)
+            old->value.usec = 1;
+    }
+    if (in) {
+        if (!g)
+            return -ENOMEM;
+        struct gtimer *t = &g->t[REAL_SLOT];
+        t->signo = SIGALRM;
+        t->target_tid = 0;
+        arm(p->emu, t, (uint64_t)in->value.sec * NSEC_PER_SEC + (uint64_t)in->value.usec * 1000,
+            (uint64_t)in->interval.sec * NSEC_PER_SEC + (uint64_t)in->interval.usec * 1000, now);
+    }
+    return 0;
+}
+
+static bool tv_valid(const struct timeval_abi *tv)
+{
+    return tv->sec >= 0 && tv->usec >= 0 && tv->usec < 1000000;
+}
+
+long sys_setitimer(struct proc *p, const uint64_t a[6])
+{
+    struct itimerval_abi in, old;
+    if (a[1]) {
+        if (get_user_struct(p, &in, a[1], sizeof(in)))
+            return -EFAULT;
+        if (!tv_valid(&in.value) || !tv_valid(&in.interval))
+            return -EINVAL;
+    } else {
+        memset(&in, 0, sizeof(in)); /* NULL new value: disarm (Linux warns and allows it) */
+    }
+    long r = do_setitimer(p, (int)a[0], &in, a[2] ? &old : NULL);
+    if (!r && a[2] && put_user_struct(p, a[2], &old, sizeof(old)))
+        return -EFAULT;
+    return r;
+}
+
+long sys_getitimer(struct proc *p, const uint64_t a[6])
+{
+    struct itimerval_abi cur;
+    long r = do_setitimer(p, (int)a[0], NULL, &cur);
+    if (!r && put_user_struct(p, a[1], &cur, sizeof(cur)))
+        return -EFAULT;
+    return r;
+}
+
+/* alarm(seconds): ITIMER_REAL without a period; returns the seconds that were left of the
+ * previous alarm, rounded to the nearest, and at least 1 if any time was left. */
+long sys_alarm(struct proc *p, const uint64_t a[6])
+{
+    struct itimerval_abi in = {{0, 0}, {(int64_t)(unsigned)a[0], 0}}, old;
+    do_setitimer(p, FL_ITIMER_REAL, &in, &old);
+    if ((!old.value.sec && old.value.usec) || old.value.usec >= 500000)
+        old.value.sec++;
+    return (long)old.value.sec;
+}
+
+/* --- POSIX timers --------------------------------------------------------------------------- */
+
+static bool clock_supported(int clock)
+{
+    /* the clocks Linux has timers on, apart from the CPU-time ones; all expire on the host's
+     * monotonic clock here (suspend, which BOOTTIME counts, does not happen to a guest) */
+    return clock == CLOCK_REALTIME || clock == CLOCK_MONOTONIC || clock == CLOCK_BOOTTIME ||
+           clock == 8 /* CLOCK_REALTIME_ALARM */ || clock == 9 /* CLOCK_BOOTTIME_ALARM */;
+}
+
+long sys_timer_create(struct proc *p, const uint64_t a[6])
+{
+    int clock = (int)a[0];
+    if (!clock_supported(clock)) {
+        static bool warned;
+        if (!warned) {
+            warned = true;
+            arch_printk("faultline: %s[%d]: timer_create on clock %d is not supported (CPU-time "
+                        "clocks are not modelled)",
+                        p->task.comm, p->task.pid, clock);
+        }
+        return -EINVAL;
+    }
+    struct sigevent_abi ev = {.signo = SIGALRM, .notify = FL_SIGEV_SIGNAL};
+    bool have_ev = a[1] != 0;
+    if (have_ev && get_user_struct(p, &ev, a[1], sizeof(ev)))
+        return -EFAULT;
+    if (ev.notify != FL_SIGEV_SIGNAL && ev.notify != FL_SIGEV_NONE &&
+        ev.notify != FL_SIGEV_THREAD_ID)
+        return -EINVAL;
+    if (ev.notify != FL_SIGEV_NONE && (ev.signo <= 0 || ev.signo > FL_NSIG))
+        return -EINVAL;
+    if (ev.notify == FL_SIGEV_THREAD_ID) {
+        struct proc *t = find_proc(p->emu, ev.tid);
+        if (!t || t->exited || t->task.tgid != p->task.tgid)
+            return -EINVAL;
+    }
+    struct guest_timers *g = group_timers(p, true);
+    if (!g)
+        return -ENOMEM;
+    int id = 0;
+    while (id < MAX_TIMERS && g->t[id].used)
+        id++;
+    if (id == MAX_TIMERS)
+        return -EAGAIN;
+    int32_t out = id;
+    if (put_user_struct(p, a[2], &out, sizeof(out)))
+        return -EFAULT;
+    struct gtimer *t = &g->t[id];
+    memset(t, 0, sizeof(*t));
+    t->used = true;
+    t->clock = clock;
+    t->signo = ev.notify == FL_SIGEV_NONE ? 0 : ev.signo;
+    t->target_tid = ev.notify == FL_SIGEV_THREAD_ID ? ev.tid : 0;
+    t->value = have_ev ? ev.value : (uint64_t)id; /* no sigevent: si_value is the timer id */
+    return 0;
+}
+
+static struct gtimer *lookup_timer(struct proc *p, uint64_t id)
+{
+    struct guest_timers *g = group_timers(p, false);
+    if (!g || id >= MAX_TIMERS || !g->t[id].used)
+        return NULL;
+    return &g->t[id];
+}
+
+long sys_timer_settime(struct proc *p, const uint64_t a[6])
+{
+    struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
+    struct itimerspec_abi in, old;
+    if (!t)
+        return -EINVAL;
+    if (get_user_struct(p, &in, a[2], sizeof(in)))
+        return -EFAULT;
+    if (!ts_valid(&in.value) || !ts_valid(&in.interval))
+        return -EINVAL;
+    uint64_t now = monotonic_ns();
+    old = remaining(t, now);
+    uint64_t value = ts_ns(&in.value);
+    if (value && (a[1] & FL_TIMER_ABSTIME)) {
+        /* an absolute time on the timer's clock: how far away it is now */
+        struct timespec cl;
+        clock_gettime(t->clock, &cl);
+        uint64_t clock_now = (uint64_t)cl.tv_sec * NSEC_PER_SEC + (uint64_t)cl.tv_nsec;
+        value = value > clock_now ? value - clock_now : 1;
+    }
+    arm(p->emu, t, value, ts_ns(&in.interval), now);
+    if (a[3] && put_user_struct(p, a[3], &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_timer_gettime(struct proc *p, const uint64_t a[6])
+{
+    struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
+    if (!t)
+        return -EINVAL;
+    struct itimerspec_abi cur = remaining(t, monotonic_ns());
+    if (put_user_struct(p, a[1], &cur, sizeof(cur)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_timer_getoverrun(struct proc *p, const uint64_t a[6])
+{
+    struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
+    return t ? t->overrun_last : -EINVAL;
+}
+
+long sys_timer_delete(struct proc *p, const uint64_t a[6])
+{
+    struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
+    if (!t)
+        return -EINVAL;
+    t->used = false;
+    t->expires = 0;
+    timers_changed(p->emu);
+    return 0;
+}
