@@ -7,6 +7,7 @@
  * Requests not in the table fail with ENOTTY, as Linux does for a request no layer knows.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -67,7 +68,6 @@ static const struct ioctl_desc ioctls[] = {
     {0x5417, "TIOCMBIC", IO_IN, 4, T, FIX_NONE},
     {0x5418, "TIOCMSET", IO_IN, 4, T, FIX_NONE},
     {0x541B, "FIONREAD", IO_OUT, 4, F, FIX_NONE},
-    {0x5421, "FIONBIO", IO_IN, 4, F, FIX_NONE},
     {0x5422, "TIOCNOTTY", IO_NONE, 0, T, FIX_NONE},
     {0x5425, "TCSBRKP", IO_VAL, 0, T, FIX_NONE},
     {0x5427, "TIOCSBRK", IO_NONE, 0, T, FIX_NONE},
@@ -112,6 +112,20 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
     /* Close-on-exec belongs to the guest's fd, not the host's (fs/ioctl.c do_vfs_ioctl). */
     if (req == FIOCLEX || req == FIONCLEX) {
         fd_set_cloexec(p->files, fd, req == FIOCLEX);
+        return 0;
+    }
+    /* FIONBIO is F_SETFL's O_NONBLOCK (ioctl_fionbio). A guest pipe or socket pair stays
+     * non-blocking on the host whatever the guest asks: only the guest's flag changes. */
+    if (req == FIONBIO) {
+        int on;
+        if (get_user_struct(p, &on, arg, sizeof(on)))
+            return -EFAULT;
+        if (!o->host_nonblock) {
+            int fl = fcntl(o->hostfd, F_GETFL);
+            if (fl < 0 || fcntl(o->hostfd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK) < 0)
+                return -errno;
+        }
+        o->flags = on ? o->flags | O_NONBLOCK : o->flags & ~O_NONBLOCK;
         return 0;
     }
     d = ioctl_lookup(req);

@@ -1,6 +1,6 @@
 /*
- * sys_net.c - sockets (net/socket.c): socket, connect, getsockname and getpeername, on host
- * sockets.
+ * sys_net.c - sockets (net/socket.c): socket, socketpair, connect, sendto, recvfrom,
+ * shutdown, getsockname and getpeername, on host sockets.
  *
  * A guest socket is a host socket wrapped in an ofd like any other fd (fdtable.h), so read,
  * write, poll, fcntl and close work on it through the generic paths. What the host cannot see is
@@ -9,8 +9,9 @@
  * one at start-up in programs that look up users or hosts (ls -l, sqlite3): it asks nscd through
  * AF_UNIX /var/run/nscd/socket and falls back to the files when that connect fails.
  *
- * Blocking calls block faultline itself, with every guest process (no parking as for pipes):
- * enough for the short local exchanges these programs make.
+ * A socket pair (asyncio's self-pipe, a parent talking to its child) parks like a guest pipe;
+ * other blocking calls block faultline itself, with every guest process: enough for the short
+ * local exchanges these programs make (nscd, a local server).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -30,8 +32,18 @@
 
 _Static_assert(sizeof(struct sockaddr_un) == 110, "struct sockaddr_un is the kernel's");
 
+/* sendto/recvfrom go through a host buffer of at most this much per call (a stream socket may
+ * move less than asked; a datagram this large is beyond AF_UNIX's limits anyway). */
+#define FL_SOCK_BOUNCE_MAX (1UL << 20)
+
 /* The kernel's limit on a socket address (sizeof(struct sockaddr_storage)). */
 #define FL_SOCKADDR_MAX 128
+
+union fl_sockaddr {
+    struct sockaddr sa;
+    struct sockaddr_un un;
+    char raw[FL_SOCKADDR_MAX + 1];
+};
 
 /*
  * socket(domain, type, protocol): the host's socket, always close-on-exec on the host (the
@@ -55,43 +67,47 @@ long sys_socket(struct proc *p, const uint64_t a[6])
     return fd;
 }
 
-/*
- * connect(fd, addr, addrlen): the address is copied in (move_addr_to_kernel: a length above 128
- * is EINVAL, a fault EFAULT); an AF_UNIX path name (not an abstract one, which starts with a NUL)
- * is a guest path and is translated before the host connects.
- */
-long sys_connect(struct proc *p, const uint64_t a[6])
+/* The socket address the guest passed (move_addr_to_kernel: a length above 128 is EINVAL, a
+ * fault EFAULT), with an AF_UNIX path name (not an abstract one, which starts with a NUL)
+ * translated from a guest path to the host's. *len is updated. 0 or -errno. */
+static long sockaddr_in(struct proc *p, uint64_t uaddr, int *len, union fl_sockaddr *addr)
 {
-    struct ofd *o = fd_get(p->files, (int)a[0]);
-    union {
-        struct sockaddr sa;
-        struct sockaddr_un un;
-        char raw[FL_SOCKADDR_MAX + 1];
-    } addr;
-    int len = (int)a[2], hdir;
-
-    if (!o)
-        return -EBADF;
-    if (len < 0 || len > FL_SOCKADDR_MAX)
+    int hdir;
+    if (*len < 0 || *len > FL_SOCKADDR_MAX)
         return -EINVAL;
-    memset(&addr, 0, sizeof(addr));
-    if (len && get_user_struct(p, &addr, a[1], len))
+    memset(addr, 0, sizeof(*addr));
+    if (*len && get_user_struct(p, addr, uaddr, *len))
         return -EFAULT;
-    if (len > (int)offsetof(struct sockaddr_un, sun_path) && addr.sa.sa_family == AF_UNIX &&
-        addr.un.sun_path[0]) {
-        char guest[sizeof(addr.un.sun_path) + 1], host[PATH_MAX];
-        size_t n = len - offsetof(struct sockaddr_un, sun_path);
+    if (*len > (int)offsetof(struct sockaddr_un, sun_path) && addr->sa.sa_family == AF_UNIX &&
+        addr->un.sun_path[0]) {
+        char guest[sizeof(addr->un.sun_path) + 1], host[PATH_MAX];
+        size_t n = *len - offsetof(struct sockaddr_un, sun_path);
 
-        memcpy(guest, addr.un.sun_path, n < sizeof(guest) ? n : sizeof(guest) - 1);
+        memcpy(guest, addr->un.sun_path, n < sizeof(guest) ? n : sizeof(guest) - 1);
         guest[n < sizeof(guest) ? n : sizeof(guest) - 1] = 0;
         if (resolve_at(p, AT_FDCWD, guest, host, sizeof(host), &hdir))
             return -ENAMETOOLONG;
-        if (strlen(host) >= sizeof(addr.un.sun_path))
+        if (strlen(host) >= sizeof(addr->un.sun_path))
             return -ENAMETOOLONG;
-        memset(addr.un.sun_path, 0, sizeof(addr.un.sun_path));
-        memcpy(addr.un.sun_path, host, strlen(host));
-        len = (int)(offsetof(struct sockaddr_un, sun_path) + strlen(host) + 1);
+        memset(addr->un.sun_path, 0, sizeof(addr->un.sun_path));
+        memcpy(addr->un.sun_path, host, strlen(host));
+        *len = (int)(offsetof(struct sockaddr_un, sun_path) + strlen(host) + 1);
     }
+    return 0;
+}
+
+/* connect(fd, addr, addrlen) on the host socket, with the address translated (sockaddr_in). */
+long sys_connect(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    union fl_sockaddr addr;
+    int len = (int)a[2];
+    long r;
+
+    if (!o)
+        return -EBADF;
+    if ((r = sockaddr_in(p, a[1], &len, &addr)))
+        return r;
     return host_ret(connect(o->hostfd, &addr.sa, len));
 }
 
@@ -101,14 +117,30 @@ long sys_connect(struct proc *p, const uint64_t a[6])
  * *addrlen is set to the address's full length. A descriptor that is not a socket (a pipe, a
  * terminal: bash asks about its stdin) is ENOTSOCK from the host, as from Linux.
  */
+/* Copy a host socket address out as move_addr_to_user does: *ulen says how much room there is,
+ * the address is cut to it, and *ulen is set to the address's full length. */
+static long sockaddr_out(struct proc *p, const union fl_sockaddr *addr, socklen_t len,
+                         uint64_t uaddr, uint64_t ulen)
+{
+    int32_t room;
+    if (get_user_struct(p, &room, ulen, sizeof(room)))
+        return -EFAULT;
+    if (room < 0)
+        return -EINVAL;
+    if (len > FL_SOCKADDR_MAX)
+        len = FL_SOCKADDR_MAX;
+    size_t n = (size_t)room < len ? (size_t)room : len;
+    int32_t full = (int32_t)len;
+    if ((n && put_user_struct(p, uaddr, addr, n)) || put_user_struct(p, ulen, &full, sizeof(full)))
+        return -EFAULT;
+    return 0;
+}
+
 static long sock_name(struct proc *p, const uint64_t a[6], bool peer)
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
-    union {
-        struct sockaddr sa;
-        char raw[FL_SOCKADDR_MAX];
-    } addr;
-    socklen_t len = sizeof(addr);
+    union fl_sockaddr addr;
+    socklen_t len = FL_SOCKADDR_MAX;
     int32_t room;
 
     if (!o)
@@ -120,13 +152,7 @@ static long sock_name(struct proc *p, const uint64_t a[6], bool peer)
     if ((peer ? getpeername(o->hostfd, &addr.sa, &len) : getsockname(o->hostfd, &addr.sa, &len)) <
         0)
         return -errno;
-    if (len > sizeof(addr))
-        len = sizeof(addr);
-    size_t n = (size_t)room < len ? (size_t)room : len;
-    int32_t full = (int32_t)len;
-    if ((n && put_user_struct(p, a[1], &addr, n)) || put_user_struct(p, a[2], &full, sizeof(full)))
-        return -EFAULT;
-    return 0;
+    return sockaddr_out(p, &addr, len, a[1], a[2]);
 }
 
 long sys_getsockname(struct proc *p, const uint64_t a[6])
@@ -137,4 +163,110 @@ long sys_getsockname(struct proc *p, const uint64_t a[6])
 long sys_getpeername(struct proc *p, const uint64_t a[6])
 {
     return sock_name(p, a, true);
+}
+
+/*
+ * socketpair(domain, type, protocol, sv): a host socket pair. Like a guest pipe its ends are
+ * non-blocking on the host, so a read, recv or send that would block parks the process until a
+ * guest process on the other end acts (emu/sched.h); SOCK_NONBLOCK is the guest's own flag.
+ */
+long sys_socketpair(struct proc *p, const uint64_t a[6])
+{
+    int type = (int)a[1], h[2], fd[2];
+    struct ofd *o[2];
+
+    if (type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK | 0xf))
+        return -EINVAL;
+    if (socketpair((int)a[0], (type & 0xf) | SOCK_CLOEXEC | SOCK_NONBLOCK, (int)a[2], h) < 0)
+        return -errno;
+    for (int i = 0; i < 2; i++) {
+        o[i] = ofd_new(h[i], O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
+        o[i]->host_nonblock = true;
+    }
+    fd[0] = fd_install(p->files, o[0], 0, type & SOCK_CLOEXEC);
+    if (fd[0] < 0) {
+        ofd_put(o[0]);
+        ofd_put(o[1]);
+        return fd[0];
+    }
+    fd[1] = fd_install(p->files, o[1], 0, type & SOCK_CLOEXEC);
+    if (fd[1] < 0) {
+        fd_close(p->files, fd[0]);
+        ofd_put(o[1]);
+        return fd[1];
+    }
+    if (put_user_struct(p, a[3], fd, sizeof(fd))) {
+        fd_close(p->files, fd[0]);
+        fd_close(p->files, fd[1]);
+        return -EFAULT;
+    }
+    return 0;
+}
+
+/* A guest socket in blocking mode whose host end is non-blocking (a socket pair): its calls
+ * go to the host with MSG_DONTWAIT anyway, and EAGAIN parks the caller (syscall.c). */
+static int host_msg_flags(const struct ofd *o, int flags)
+{
+    /* faultline ignores SIGPIPE; the guest's is raised from EPIPE (syscall.c) */
+    return flags | MSG_NOSIGNAL | (o->host_nonblock ? MSG_DONTWAIT : 0);
+}
+
+/* sendto(fd, buf, len, flags, addr, addrlen): through a bounce buffer. */
+long sys_sendto(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    union fl_sockaddr addr;
+    int alen = (int)a[5];
+    size_t len = a[2] > FL_SOCK_BOUNCE_MAX ? FL_SOCK_BOUNCE_MAX : a[2];
+    long r;
+
+    if (!o)
+        return -EBADF;
+    if (a[4] && (r = sockaddr_in(p, a[4], &alen, &addr)))
+        return r;
+    char *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -ENOMEM;
+    if (len && get_user_struct(p, buf, a[1], len)) {
+        free(buf);
+        return -EFAULT;
+    }
+    r = host_ret(sendto(o->hostfd, buf, len, host_msg_flags(o, (int)a[3]), a[4] ? &addr.sa : NULL,
+                        a[4] ? (socklen_t)alen : 0));
+    free(buf);
+    return r;
+}
+
+/* recvfrom(fd, buf, len, flags, addr, addrlen): through a bounce buffer; the sender's address
+ * copied out as getsockname's is. */
+long sys_recvfrom(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    union fl_sockaddr addr;
+    socklen_t alen = FL_SOCKADDR_MAX;
+    size_t len = a[2] > FL_SOCK_BOUNCE_MAX ? FL_SOCK_BOUNCE_MAX : a[2];
+
+    if (!o)
+        return -EBADF;
+    char *buf = malloc(len ? len : 1);
+    if (!buf)
+        return -ENOMEM;
+    long r = host_ret(recvfrom(o->hostfd, buf, len, host_msg_flags(o, (int)a[3]) & ~MSG_NOSIGNAL,
+                               a[4] ? &addr.sa : NULL, a[4] ? &alen : NULL));
+    if (r > 0 && put_user_struct(p, a[1], buf, (size_t)(r < (long)len ? r : (long)len)))
+        r = -EFAULT;
+    free(buf);
+    if (r >= 0 && a[4] && a[5]) {
+        long e = sockaddr_out(p, &addr, alen, a[4], a[5]);
+        if (e)
+            return e;
+    }
+    return r;
+}
+
+/* shutdown(fd, how): the host socket's. */
+long sys_shutdown(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    return o ? host_ret(shutdown(o->hostfd, (int)a[1])) : -EBADF;
 }

@@ -147,10 +147,12 @@ static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6]
     switch (nr) {
     case 0:  /* read */
     case 19: /* readv */
+    case 45: /* recvfrom (a socket pair) */
         in = (int64_t)a[0];
         break;
     case 1:  /* write */
     case 20: /* writev */
+    case 44: /* sendto (a socket pair) */
         out = (int64_t)a[0];
         break;
     case 40: /* sendfile(out, in, ...) */
@@ -243,7 +245,7 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
     else if (ret == -EAGAIN && park_if_would_block(p, nr, a))
         ret = -FL_ERESTARTSYS;
     /* pipe_write: EPIPE comes with SIGPIPE (default action: terminate) */
-    if (ret == -EPIPE)
+    if (ret == -EPIPE && !(nr == 44 && (a[3] & 0x4000 /* MSG_NOSIGNAL */)))
         send_sig_self(p, 13 /* SIGPIPE */);
     if (p->emu->strace) {
         if (p->exited)
