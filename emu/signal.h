@@ -55,6 +55,12 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info);
 /* A signal p sends itself without siginfo of its own (SIGPIPE from a write): SI_USER. */
 long send_sig_self(struct proc *p, int signo);
 const char *signal_name(int signo);
+/* set_user_sigmask for a wait with a mask of its own (pselect6, epoll_pwait): the mask replaces
+ * the blocked set while the call waits, as rt_sigsuspend's does; a handler's frame saves the
+ * caller's own mask, and the run loop restores it when no handler ran (emu/run.c). Call
+ * wait_sigmask_end with the call's result: unless it parked, the caller's mask is back. */
+void wait_sigmask_begin(struct proc *p, uint64_t mask);
+void wait_sigmask_end(struct proc *p, long ret);
 /* A POSIX timer's signal is being taken (emu/sys_timer.c): its si_overrun becomes the expiries
  * missed while it was pending, which timer_getoverrun reports from now on (posixtimer_rearm). */
 void posix_timer_dequeued(struct proc *p, struct fl_siginfo *info);

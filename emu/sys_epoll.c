@@ -154,14 +154,8 @@ long sys_epoll_pwait(struct proc *p, const uint64_t a[6])
     uint64_t mask;
     if (get_user_struct(p, &mask, a[4], sizeof(mask)))
         return -EFAULT;
-    if (!p->sigsuspend_mask)
-        p->saved_blocked = p->blocked;
-    p->blocked = mask & ~(sigmask_of(9) | sigmask_of(19)); /* never SIGKILL, SIGSTOP */
-    p->sigsuspend_mask = true;
+    wait_sigmask_begin(p, mask);
     long r = epoll_wait_common(p, (int)a[0], a[1], (int)a[2], (int)a[3]);
-    if (r != -FL_ERESTARTSYS) {
-        p->blocked = p->saved_blocked;
-        p->sigsuspend_mask = false;
-    }
+    wait_sigmask_end(p, r);
     return r;
 }

@@ -12,11 +12,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
 #include "emu/sched.h"
+#include "emu/signal.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -203,25 +207,15 @@ static bool polls_guest_pipe(struct proc *p, const struct pollfd *g, uint64_t nf
  * ends it with EINTR, as poll is never restarted); without one, on a set with guest pipes, until
  * one is ready. Only an endless wait on host fds alone (a terminal) blocks on the host.
  */
-long sys_poll(struct proc *p, const uint64_t a[6])
+/* poll on guest pollfds g (guest fd numbers, in host memory): revents filled in; the count of
+ * ready fds, -FL_ERESTARTSYS when parked, or -errno. */
+static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int timeout)
 {
-    uint64_t nfds = a[1];
-    int timeout = (int)a[2], nval = 0;
-    struct pollfd *g, *h;
+    int nval = 0;
     long r;
-
-    if (nfds > FDTABLE_MAX) /* RLIMIT_NOFILE */
-        return -EINVAL;
-    g = calloc(nfds ? nfds : 1, sizeof(*g));
-    h = calloc(nfds ? nfds : 1, sizeof(*h));
-    if (!g || !h) {
-        r = -ENOMEM;
-        goto out;
-    }
-    if (get_user_struct(p, g, a[0], nfds * sizeof(*g))) {
-        r = -EFAULT;
-        goto out;
-    }
+    struct pollfd *h = calloc(nfds ? nfds : 1, sizeof(*h));
+    if (!h)
+        return -ENOMEM;
     for (uint64_t i = 0; i < nfds; i++) {
         struct ofd *o = g[i].fd >= 0 ? fd_get(p->files, g[i].fd) : NULL;
         h[i].fd = o ? o->hostfd : -1;
@@ -237,24 +231,182 @@ long sys_poll(struct proc *p, const uint64_t a[6])
         p->polling = timeout > 0;
         proc_park_poll(p, h, nfds);
         r = -FL_ERESTARTSYS;
-        goto out;
-    }
-    if (r < 0) {
+    } else if (r < 0) {
         r = -errno;
-        goto out;
-    }
-    for (uint64_t i = 0; i < nfds; i++) {
-        g[i].revents = h[i].revents;
-        if (g[i].fd >= 0 && h[i].fd < 0) {
-            g[i].revents = POLLNVAL;
-            r++;
+    } else {
+        for (uint64_t i = 0; i < nfds; i++) {
+            g[i].revents = h[i].revents;
+            if (g[i].fd >= 0 && h[i].fd < 0) {
+                g[i].revents = POLLNVAL;
+                r++;
+            }
         }
     }
-    if (put_user_struct(p, a[0], g, nfds * sizeof(*g)))
-        r = -EFAULT;
-out:
     timed_wait_over(p, r, timeout);
-    free(g);
     free(h);
     return r;
+}
+
+long sys_poll(struct proc *p, const uint64_t a[6])
+{
+    uint64_t nfds = a[1];
+    long r;
+
+    if (nfds > FDTABLE_MAX) /* RLIMIT_NOFILE */
+        return -EINVAL;
+    struct pollfd *g = calloc(nfds ? nfds : 1, sizeof(*g));
+    if (!g)
+        return -ENOMEM;
+    if (get_user_struct(p, g, a[0], nfds * sizeof(*g)))
+        r = -EFAULT;
+    else if ((r = poll_common(p, g, nfds, (int)a[2])) >= 0 &&
+             put_user_struct(p, a[0], g, nfds * sizeof(*g)))
+        r = -EFAULT;
+    free(g);
+    return r;
+}
+
+/* The fd_set bits of select(2) as Linux's do_select reads them from poll events. */
+#define FL_POLLIN_SET  (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
+#define FL_POLLOUT_SET (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
+#define FL_POLLEX_SET  POLLPRI
+
+/*
+ * select and pselect6 as poll over the fds named in the three sets (core_sys_select): a named
+ * fd that is not open is EBADF; the sets are rewritten with the ready bits, the count of bits
+ * returned. The timeout is rounded up to whole milliseconds, and not written back with the time
+ * left (Linux does that for select; pselect6's glibc wrapper hides it).
+ */
+static long do_select(struct proc *p, int n, const uint64_t uset[3], int timeout)
+{
+    if (n < 0)
+        return -EINVAL;
+    if (n > FDTABLE_MAX)
+        n = FDTABLE_MAX;
+    size_t words = ((size_t)n + 63) / 64, bytes = words * 8;
+    uint64_t in[3][FDTABLE_MAX / 64], out[3][FDTABLE_MAX / 64];
+    static const short ev[3] = {POLLIN, POLLOUT, POLLPRI};
+    struct pollfd *g = calloc(n ? n : 1, sizeof(*g));
+    uint64_t nfds = 0;
+    long r;
+
+    if (!g)
+        return -ENOMEM;
+    memset(in, 0, sizeof(in));
+    for (int k = 0; k < 3; k++)
+        if (uset[k] && bytes && get_user_struct(p, in[k], uset[k], bytes)) {
+            free(g);
+            return -EFAULT;
+        }
+    for (int fd = 0; fd < n; fd++) {
+        short events = 0;
+        for (int k = 0; k < 3; k++)
+            if (in[k][fd / 64] >> (fd % 64) & 1)
+                events |= ev[k];
+        if (!events)
+            continue;
+        if (!fd_get(p->files, fd)) {
+            free(g);
+            return -EBADF;
+        }
+        g[nfds++] = (struct pollfd){.fd = fd, .events = events};
+    }
+    r = poll_common(p, g, nfds, timeout);
+    if (r >= 0) {
+        memset(out, 0, sizeof(out));
+        r = 0;
+        for (uint64_t i = 0; i < nfds; i++) {
+            int fd = g[i].fd;
+            short re = g[i].revents;
+            bool hit[3] = {(g[i].events & POLLIN) && (re & FL_POLLIN_SET),
+                           (g[i].events & POLLOUT) && (re & FL_POLLOUT_SET),
+                           (g[i].events & POLLPRI) && (re & FL_POLLEX_SET)};
+            for (int k = 0; k < 3; k++)
+                if (hit[k]) {
+                    out[k][fd / 64] |= 1ULL << (fd % 64);
+                    r++;
+                }
+        }
+        for (int k = 0; k < 3; k++)
+            if (uset[k] && bytes && put_user_struct(p, uset[k], out[k], bytes))
+                r = -EFAULT;
+    }
+    free(g);
+    return r;
+}
+
+/* A timeout of sec + nsec as whole milliseconds for poll_common, rounded up; -1 for none. */
+static long timeout_ms(int64_t sec, int64_t nsec, int *ms)
+{
+    if (sec < 0 || nsec < 0 || nsec >= 1000000000)
+        return -EINVAL;
+    int64_t t = sec * 1000 + (nsec + 999999) / 1000000;
+    *ms = t > INT32_MAX ? INT32_MAX : (int)t;
+    return 0;
+}
+
+long sys_select(struct proc *p, const uint64_t a[6])
+{
+    int timeout = -1;
+    if (a[4]) {
+        int64_t tv[2]; /* struct timeval */
+        if (get_user_struct(p, tv, a[4], sizeof(tv)))
+            return -EFAULT;
+        if (tv[1] < 0 || tv[1] >= 1000000 || timeout_ms(tv[0], tv[1] * 1000, &timeout))
+            return -EINVAL;
+    }
+    const uint64_t sets[3] = {a[1], a[2], a[3]};
+    return do_select(p, (int)a[0], sets, timeout);
+}
+
+/* pselect6(n, in, out, ex, timespec, {sigmask, size}): the mask replaces the blocked set for the
+ * wait, as epoll_pwait's does. */
+long sys_pselect6(struct proc *p, const uint64_t a[6])
+{
+    int timeout = -1;
+    long r;
+    if (a[4]) {
+        int64_t ts[2];
+        if (get_user_struct(p, ts, a[4], sizeof(ts)))
+            return -EFAULT;
+        if ((r = timeout_ms(ts[0], ts[1], &timeout)))
+            return r;
+    }
+    uint64_t sig[2] = {0, 0}, mask;
+    if (a[5] && get_user_struct(p, sig, a[5], sizeof(sig)))
+        return -EFAULT;
+    const uint64_t sets[3] = {a[1], a[2], a[3]};
+    if (!sig[0])
+        return do_select(p, (int)a[0], sets, timeout);
+    if (sig[1] != sizeof(uint64_t))
+        return -EINVAL;
+    if (get_user_struct(p, &mask, sig[0], sizeof(mask)))
+        return -EFAULT;
+    wait_sigmask_begin(p, mask);
+    r = do_select(p, (int)a[0], sets, timeout);
+    wait_sigmask_end(p, r);
+    return r;
+}
+
+/*
+ * flock(fd, op): the host's lock on the host file, so it also excludes other host processes. A
+ * blocking LOCK_SH/LOCK_EX is tried without blocking, and a held lock parks the process for
+ * FLOCK_RETRY_MS before it tries again (the holder may be another guest process, which must get
+ * to run to let go); a handler ends the wait with EINTR unless SA_RESTART.
+ */
+#define FLOCK_RETRY_MS 10
+long sys_flock(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    int op = (int)a[1];
+    if (!o)
+        return -EBADF;
+    p->wait_deadline = 0; /* a retry starts afresh */
+    if (flock(o->hostfd, op | LOCK_NB) == 0)
+        return 0;
+    if (errno != EWOULDBLOCK || (op & LOCK_NB) || (op & LOCK_UN))
+        return -errno;
+    p->wait_deadline = monotonic_ns() + FLOCK_RETRY_MS * 1000000ULL;
+    proc_park(p, WAIT_SLEEP, 0, true);
+    return -FL_ERESTARTSYS;
 }

@@ -198,6 +198,22 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
     return 0;
 }
 
+void wait_sigmask_begin(struct proc *p, uint64_t mask)
+{
+    if (!p->sigsuspend_mask)
+        p->saved_blocked = p->blocked;
+    p->blocked = mask & ~(sigmask_of(SIGKILL) | sigmask_of(SIGSTOP)); /* never these two */
+    p->sigsuspend_mask = true;
+}
+
+void wait_sigmask_end(struct proc *p, long ret)
+{
+    if (ret != -FL_ERESTARTSYS) {
+        p->blocked = p->saved_blocked;
+        p->sigsuspend_mask = false;
+    }
+}
+
 long send_sig_self(struct proc *p, int signo)
 {
     return send_signal(p, signo, NULL);
