@@ -111,12 +111,6 @@ long sys_connect(struct proc *p, const uint64_t a[6])
     return host_ret(connect(o->hostfd, &addr.sa, len));
 }
 
-/*
- * getsockname/getpeername(fd, addr, addrlen): the host socket's address, copied out as
- * move_addr_to_user does: *addrlen says how much room there is, the address is cut to it, and
- * *addrlen is set to the address's full length. A descriptor that is not a socket (a pipe, a
- * terminal: bash asks about its stdin) is ENOTSOCK from the host, as from Linux.
- */
 /* Copy a host socket address out as move_addr_to_user does: *ulen says how much room there is,
  * the address is cut to it, and *ulen is set to the address's full length. */
 static long sockaddr_out(struct proc *p, const union fl_sockaddr *addr, socklen_t len,
@@ -136,19 +130,17 @@ static long sockaddr_out(struct proc *p, const union fl_sockaddr *addr, socklen_
     return 0;
 }
 
+/* getsockname/getpeername(fd, addr, addrlen): the host socket's address, copied out. A
+ * descriptor that is not a socket (a pipe, a terminal: bash asks about its stdin) is ENOTSOCK
+ * from the host, as from Linux. */
 static long sock_name(struct proc *p, const uint64_t a[6], bool peer)
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
     union fl_sockaddr addr;
     socklen_t len = FL_SOCKADDR_MAX;
-    int32_t room;
 
     if (!o)
         return -EBADF;
-    if (get_user_struct(p, &room, a[2], sizeof(room)))
-        return -EFAULT;
-    if (room < 0)
-        return -EINVAL;
     if ((peer ? getpeername(o->hostfd, &addr.sa, &len) : getsockname(o->hostfd, &addr.sa, &len)) <
         0)
         return -errno;
