@@ -30,6 +30,11 @@ struct ofd {
     bool host_nonblock;
     bool epoll;            /* an epoll instance (emu/sys_epoll.c) */
     bool epoll_guest_pipe; /* ... that has watched a guest pipe: an endless wait parks */
+    /* A socket whose peer may be outside the guest (socket(), accept), or an epoll instance
+     * that has watched one: when every guest process waits, the scheduler waits on these on the
+     * host instead of calling it a deadlock (emu/run.c). A socket pair's ends are not. */
+    bool external;
+    bool connecting; /* a blocking connect parked on EINPROGRESS: the retry asks SO_ERROR */
 };
 
 struct fdtable {

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -530,7 +531,7 @@ void timers_changed(struct emu *e)
 }
 
 /* Fire the timers that are due: from the run loop when the ticker said so, and from the
- * scheduler, which also sleeps towards them (wait_for_deadline). */
+ * scheduler, which also sleeps towards them (idle_wait). */
 static void fire_due_timers(struct emu *e)
 {
     struct emu_private *ep = priv(e);
@@ -726,23 +727,59 @@ static struct proc *pick_next(struct emu *e, int last_pid, int *live)
     return after ? after : wrap;
 }
 
-/* Nothing can run, but a timed wait ends later (a futex timeout): sleep towards it, in steps
- * short enough that a stop request (--timeout, ^C) is not kept waiting. False if none. */
-static bool wait_for_deadline(struct emu *e)
+/* The host fds a parked process waits on that something outside the guest may make ready (a
+ * socket to a host process), appended to *fds. */
+static void add_external_waits(struct proc *q, struct pollfd **fds, size_t *n, size_t *cap)
+{
+    struct pollfd one[1], *src = one;
+    size_t k = 0;
+    if (q->wait == WAIT_FD_READ || q->wait == WAIT_FD_WRITE) {
+        struct ofd *o = q->files ? fd_get(q->files, q->wait_arg) : NULL;
+        if (o && o->external) {
+            one[0] = (struct pollfd){o->hostfd, q->wait == WAIT_FD_READ ? POLLIN : POLLOUT, 0};
+            k = 1;
+        }
+    } else if (q->wait == WAIT_POLL && q->wait_external) {
+        src = q->wait_poll;
+        k = q->wait_npoll;
+    }
+    if (!k)
+        return;
+    if (*n + k > *cap) {
+        size_t ncap = (*n + k) * 2;
+        struct pollfd *grown = realloc(*fds, ncap * sizeof(**fds));
+        if (!grown)
+            return; /* then this wait is only looked at again after the next step */
+        *fds = grown;
+        *cap = ncap;
+    }
+    memcpy(*fds + *n, src, k * sizeof(*src));
+    *n += k;
+}
+
+/* Nothing can run now. If a timed wait or a timer ends later, or a process waits on a socket
+ * whose peer may be outside the guest, wait on the host for whichever comes first, in steps
+ * short enough that a stop request (--timeout, ^C) is not kept waiting, and say so; false if
+ * nothing can ever end the wait (a guest deadlock). */
+static bool idle_wait(struct emu *e)
 {
     uint64_t first = timers_earliest(e); /* an alarm ends a pause() */
-    for (struct proc *p = e->procs; p; p = p->next)
-        if (!p->exited && p->wait != WAIT_NONE && p->wait_deadline &&
-            (!first || p->wait_deadline < first))
+    struct pollfd *fds = NULL;
+    size_t n = 0, cap = 0;
+    for (struct proc *p = e->procs; p; p = p->next) {
+        if (p->exited || p->wait == WAIT_NONE)
+            continue;
+        if (p->wait_deadline && (!first || p->wait_deadline < first))
             first = p->wait_deadline;
-    if (!first)
+        add_external_waits(p, &fds, &n, &cap);
+    }
+    if (!first && !n)
         return false;
     uint64_t now = monotonic_ns(), step = 10000000; /* 10 ms */
-    if (first > now) {
-        uint64_t ns = first - now < step ? first - now : step;
-        struct timespec ts = {(time_t)(ns / 1000000000u), (long)(ns % 1000000000u)};
-        nanosleep(&ts, NULL);
-    }
+    if (first)
+        step = first <= now ? 0 : first - now < step ? first - now : step;
+    poll(fds, n, (int)((step + 999999) / 1000000));
+    free(fds);
     return true;
 }
 
@@ -808,7 +845,7 @@ void emu_run(struct emu *e, struct emu_result *res)
         struct proc *p = pick_next(e, last_pid, &live);
         if (!live)
             break;
-        if (!p && wait_for_deadline(e))
+        if (!p && idle_wait(e))
             continue;
         if (!p) {
             /* Nothing can ever run again. Orphans left behind by a first process that has

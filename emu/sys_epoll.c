@@ -87,6 +87,8 @@ long sys_epoll_ctl(struct proc *p, const uint64_t a[6])
         return -errno;
     if (op == EPOLL_CTL_ADD && o->host_nonblock)
         ep->epoll_guest_pipe = true; /* stays set: a DEL only makes a later wait block less */
+    if (op == EPOLL_CTL_ADD && o->external)
+        ep->external = true;
     return 0;
 }
 

@@ -212,6 +212,7 @@ static bool polls_guest_pipe(struct proc *p, const struct pollfd *g, uint64_t nf
 static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int timeout)
 {
     int nval = 0;
+    bool external = false;
     long r;
     struct pollfd *h = calloc(nfds ? nfds : 1, sizeof(*h));
     if (!h)
@@ -221,6 +222,7 @@ static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int tim
         h[i].fd = o ? o->hostfd : -1;
         h[i].events = g[i].events;
         nval += g[i].fd >= 0 && !o;
+        external |= o && o->external;
     }
     /* POLLNVAL is an event: with one, the call returns at once */
     bool endless_pipe = timeout < 0 && polls_guest_pipe(p, g, nfds);
@@ -230,6 +232,7 @@ static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int tim
         /* only another guest process, or the clock, can end the wait: park (emu/sched.h) */
         p->polling = timeout > 0;
         proc_park_poll(p, h, nfds);
+        p->wait_external = external;
         r = -FL_ERESTARTSYS;
     } else if (r < 0) {
         r = -errno;

@@ -1,6 +1,6 @@
 /*
- * sys_net.c - sockets (net/socket.c): socket, socketpair, connect, sendto, recvfrom,
- * shutdown, getsockname and getpeername, on host sockets.
+ * sys_net.c - sockets (net/socket.c): socket, socketpair, bind, listen, accept, connect,
+ * sendto, recvfrom, shutdown, get/setsockopt, getsockname and getpeername, on host sockets.
  *
  * A guest socket is a host socket wrapped in an ofd like any other fd (fdtable.h), so read,
  * write, poll, fcntl and close work on it through the generic paths. What the host cannot see is
@@ -9,9 +9,10 @@
  * one at start-up in programs that look up users or hosts (ls -l, sqlite3): it asks nscd through
  * AF_UNIX /var/run/nscd/socket and falls back to the files when that connect fails.
  *
- * A socket pair (asyncio's self-pipe, a parent talking to its child) parks like a guest pipe;
- * other blocking calls block faultline itself, with every guest process: enough for the short
- * local exchanges these programs make (nscd, a local server).
+ * Every guest socket is non-blocking on the host, so a call that would block parks its process
+ * like a guest pipe's (emu/sched.h), and a server and its client can both be guests. A socket
+ * whose peer may be outside the guest is `external`: with every guest process parked, the
+ * scheduler waits for those on the host rather than calling it a deadlock.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -19,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -27,6 +29,7 @@
 
 #include "emu/fdtable.h"
 #include "emu/path.h"
+#include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -45,26 +48,32 @@ union fl_sockaddr {
     char raw[FL_SOCKADDR_MAX + 1];
 };
 
-/*
- * socket(domain, type, protocol): the host's socket, always close-on-exec on the host (the
- * guest's SOCK_CLOEXEC belongs to the guest fd); SOCK_NONBLOCK becomes the ofd's O_NONBLOCK as
- * Linux's sock_alloc_file records it. The host checks domain, type and protocol.
- */
-long sys_socket(struct proc *p, const uint64_t a[6])
+/* A host socket for the guest: non-blocking on the host whatever the guest asked, so a call
+ * that would block parks its process (like a guest pipe) instead of blocking faultline; the
+ * guest's SOCK_NONBLOCK becomes the ofd's O_NONBLOCK, as sock_alloc_file records it. */
+static long install_socket(struct proc *p, int h, int guest_type, bool external)
 {
-    int type = (int)a[1], h, fd;
-    struct ofd *o;
-
-    if (type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK | 0xf))
-        return -EINVAL;
-    h = socket((int)a[0], (type & ~SOCK_CLOEXEC) | SOCK_CLOEXEC, (int)a[2]);
-    if (h < 0)
-        return -errno;
-    o = ofd_new(h, O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
-    fd = fd_install(p->files, o, 0, type & SOCK_CLOEXEC);
+    struct ofd *o = ofd_new(h, O_RDWR | ((guest_type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
+    o->host_nonblock = true;
+    o->external = external;
+    int fd = fd_install(p->files, o, 0, guest_type & SOCK_CLOEXEC);
     if (fd < 0)
         ofd_put(o);
     return fd;
+}
+
+/* socket(domain, type, protocol): the host's socket; the host checks domain, type and
+ * protocol. */
+long sys_socket(struct proc *p, const uint64_t a[6])
+{
+    int type = (int)a[1], h;
+
+    if (type & ~(SOCK_CLOEXEC | SOCK_NONBLOCK | 0xf))
+        return -EINVAL;
+    h = socket((int)a[0], (type & 0xf) | SOCK_CLOEXEC | SOCK_NONBLOCK, (int)a[2]);
+    if (h < 0)
+        return -errno;
+    return install_socket(p, h, type, true);
 }
 
 /* The socket address the guest passed (move_addr_to_kernel: a length above 128 is EINVAL, a
@@ -96,7 +105,16 @@ static long sockaddr_in(struct proc *p, uint64_t uaddr, int *len, union fl_socka
     return 0;
 }
 
-/* connect(fd, addr, addrlen) on the host socket, with the address translated (sockaddr_in). */
+/* How long a blocking connect waits before it tries again when an AF_UNIX listener's backlog
+ * is full (EAGAIN: nothing to poll for). */
+#define CONNECT_RETRY_MS 10
+
+/*
+ * connect(fd, addr, addrlen) on the host socket, with the address translated. The host socket
+ * is non-blocking, so for a guest in blocking mode: EINPROGRESS parks until the socket is
+ * writable, and the retried call reports SO_ERROR (never a second connect, which would start
+ * over); a full AF_UNIX backlog (EAGAIN) parks for CONNECT_RETRY_MS and tries again.
+ */
 long sys_connect(struct proc *p, const uint64_t a[6])
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
@@ -106,9 +124,38 @@ long sys_connect(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
+    if (o->connecting) {
+        struct pollfd pfd = {.fd = o->hostfd, .events = POLLOUT};
+        if (poll(&pfd, 1, 0) == 0) {
+            proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
+            return -FL_ERESTARTSYS;
+        }
+        int err = 0;
+        socklen_t elen = sizeof(err);
+        o->connecting = false;
+        if (getsockopt(o->hostfd, SOL_SOCKET, SO_ERROR, &err, &elen) < 0)
+            return -errno;
+        return -err;
+    }
+    p->wait_deadline = 0;
     if ((r = sockaddr_in(p, a[1], &len, &addr)))
         return r;
-    return host_ret(connect(o->hostfd, &addr.sa, len));
+    if (connect(o->hostfd, &addr.sa, len) == 0)
+        return 0;
+    r = -errno;
+    if (!o->host_nonblock || (o->flags & O_NONBLOCK))
+        return r;
+    if (r == -EINPROGRESS) {
+        o->connecting = true;
+        proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
+        return -FL_ERESTARTSYS;
+    }
+    if (r == -EAGAIN) {
+        p->wait_deadline = monotonic_ns() + CONNECT_RETRY_MS * 1000000ULL;
+        proc_park(p, WAIT_SLEEP, 0, true);
+        return -FL_ERESTARTSYS;
+    }
+    return r;
 }
 
 /* Copy a host socket address out as move_addr_to_user does: *ulen says how much room there is,
@@ -173,7 +220,7 @@ long sys_socketpair(struct proc *p, const uint64_t a[6])
         return -errno;
     for (int i = 0; i < 2; i++) {
         o[i] = ofd_new(h[i], O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
-        o[i]->host_nonblock = true;
+        o[i]->host_nonblock = true; /* both ends are the guest's: not external */
     }
     fd[0] = fd_install(p->files, o[0], 0, type & SOCK_CLOEXEC);
     if (fd[0] < 0) {
@@ -261,4 +308,101 @@ long sys_shutdown(struct proc *p, const uint64_t a[6])
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
     return o ? host_ret(shutdown(o->hostfd, (int)a[1])) : -EBADF;
+}
+
+/* bind(fd, addr, addrlen): an AF_UNIX path is a guest path, created on the host. */
+long sys_bind(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    union fl_sockaddr addr;
+    int len = (int)a[2];
+    long r;
+
+    if (!o)
+        return -EBADF;
+    if ((r = sockaddr_in(p, a[1], &len, &addr)))
+        return r;
+    return host_ret(bind(o->hostfd, &addr.sa, len));
+}
+
+long sys_listen(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    return o ? host_ret(listen(o->hostfd, (int)a[1])) : -EBADF;
+}
+
+/* accept4(fd, addr, addrlen, flags): the host's next connection as a new guest socket (SOCK_*
+ * flags the guest's); with none pending a blocking accept parks on the listener (syscall.c). */
+long sys_accept4(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    union fl_sockaddr addr;
+    socklen_t alen = FL_SOCKADDR_MAX;
+    int flags = (int)a[3];
+
+    if (!o)
+        return -EBADF;
+    if (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK))
+        return -EINVAL;
+    int h = accept4(o->hostfd, &addr.sa, &alen, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (h < 0)
+        return -errno;
+    long fd = install_socket(p, h, flags, true);
+    if (fd >= 0 && a[1] && a[2]) {
+        long e = sockaddr_out(p, &addr, alen, a[1], a[2]);
+        if (e) {
+            fd_close(p->files, (int)fd);
+            return e;
+        }
+    }
+    return fd;
+}
+
+long sys_accept(struct proc *p, const uint64_t a[6])
+{
+    const uint64_t b[6] = {a[0], a[1], a[2], 0};
+    return sys_accept4(p, b);
+}
+
+/* Option values are plain bytes (ints, struct linger, struct timeval ...), copied through a
+ * buffer of this size. A receive or send timeout is kept by the host but has no effect: the
+ * host socket never blocks, and a parked call waits until it can go on. */
+#define FL_SOCKOPT_MAX 256
+
+long sys_setsockopt(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    unsigned char val[FL_SOCKOPT_MAX];
+    int len = (int)a[4];
+
+    if (!o)
+        return -EBADF;
+    if (len < 0)
+        return -EINVAL;
+    if (len > FL_SOCKOPT_MAX)
+        len = FL_SOCKOPT_MAX;
+    if (len && get_user_struct(p, val, a[3], (size_t)len))
+        return -EFAULT;
+    return host_ret(setsockopt(o->hostfd, (int)a[1], (int)a[2], val, (socklen_t)len));
+}
+
+long sys_getsockopt(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    unsigned char val[FL_SOCKOPT_MAX];
+    int32_t ulen;
+
+    if (!o)
+        return -EBADF;
+    if (get_user_struct(p, &ulen, a[4], sizeof(ulen)))
+        return -EFAULT;
+    if (ulen < 0)
+        return -EINVAL;
+    socklen_t len = ulen > FL_SOCKOPT_MAX ? FL_SOCKOPT_MAX : (socklen_t)ulen;
+    if (getsockopt(o->hostfd, (int)a[1], (int)a[2], val, &len) < 0)
+        return -errno;
+    int32_t out = (int32_t)len;
+    if ((len && put_user_struct(p, a[3], val, len)) || put_user_struct(p, a[4], &out, sizeof(out)))
+        return -EFAULT;
+    return 0;
 }

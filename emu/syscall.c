@@ -145,14 +145,16 @@ static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6]
 {
     int64_t in = -1, out = -1;
     switch (nr) {
-    case 0:  /* read */
-    case 19: /* readv */
-    case 45: /* recvfrom (a socket pair) */
+    case 0:   /* read */
+    case 19:  /* readv */
+    case 43:  /* accept */
+    case 45:  /* recvfrom */
+    case 288: /* accept4 */
         in = (int64_t)a[0];
         break;
     case 1:  /* write */
     case 20: /* writev */
-    case 44: /* sendto (a socket pair) */
+    case 44: /* sendto */
         out = (int64_t)a[0];
         break;
     case 40: /* sendfile(out, in, ...) */
