@@ -134,6 +134,23 @@ int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec)
     return fd;
 }
 
+int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2])
+{
+    fd[0] = fd_install(t, o[0], 0, cloexec);
+    if (fd[0] < 0) {
+        ofd_put(o[0]);
+        ofd_put(o[1]);
+        return fd[0];
+    }
+    fd[1] = fd_install(t, o[1], 0, cloexec);
+    if (fd[1] < 0) {
+        fd_close(t, fd[0]);
+        ofd_put(o[1]);
+        return fd[1];
+    }
+    return 0;
+}
+
 int fd_install_at(struct fdtable *t, int fd, struct ofd *o, bool cloexec)
 {
     struct ofd *old;

@@ -63,6 +63,10 @@ void fdtable_free(struct fdtable *t);
  */
 int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec);
 
+/* Install both ends of a pipe or socket pair at the lowest free fds, into fd[0] and fd[1]: 0,
+ * or -EMFILE with neither installed and both references dropped (do_pipe2's order). */
+int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2]);
+
 /* The fd fd_install(t, o, minfd, ...) would use now, or -EMFILE: lets open(2) fail with EMFILE
  * before it creates a file, as Linux's get_unused_fd_flags() does. */
 int fd_lowest_free(struct fdtable *t, int minfd);

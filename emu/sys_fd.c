@@ -151,34 +151,23 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
 long sys_pipe2(struct proc *p, const uint64_t a[6])
 {
     int flags = (int)a[1], hfd[2], fd[2];
-    struct ofd *r, *w;
+    struct ofd *o[2];
 
     if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
         return -EINVAL;
     /* host O_NONBLOCK always: a guest read of an empty pipe parks the reader (emu/sched.h) */
     if (pipe2(hfd, (flags & ~O_CLOEXEC) | O_CLOEXEC | O_NONBLOCK) < 0)
         return -errno;
-    r = ofd_new(hfd[0], O_RDONLY | (flags & ~O_CLOEXEC), NULL);
-    w = ofd_new(hfd[1], O_WRONLY | (flags & ~O_CLOEXEC), NULL);
-    r->host_nonblock = w->host_nonblock = true;
-    fd[0] = fd_install(p->files, r, 0, flags & O_CLOEXEC);
-    if (fd[0] < 0) {
-        ofd_put(r);
-        ofd_put(w);
-        return fd[0];
-    }
-    fd[1] = fd_install(p->files, w, 0, flags & O_CLOEXEC);
-    if (fd[1] < 0) {
-        fd_close(p->files, fd[0]);
-        ofd_put(w);
-        return fd[1];
-    }
-    if (put_user_struct(p, a[0], fd, sizeof(fd))) {
+    o[0] = ofd_new(hfd[0], O_RDONLY | (flags & ~O_CLOEXEC), NULL);
+    o[1] = ofd_new(hfd[1], O_WRONLY | (flags & ~O_CLOEXEC), NULL);
+    o[0]->host_nonblock = o[1]->host_nonblock = true;
+    long r = fd_install_pair(p->files, o, flags & O_CLOEXEC, fd);
+    if (!r && put_user_struct(p, a[0], fd, sizeof(fd))) {
         fd_close(p->files, fd[0]);
         fd_close(p->files, fd[1]);
-        return -EFAULT;
+        r = -EFAULT;
     }
-    return 0;
+    return r;
 }
 
 /* pipe(fds): pipe2 without flags. */

@@ -222,24 +222,13 @@ long sys_socketpair(struct proc *p, const uint64_t a[6])
         o[i] = ofd_new(h[i], O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
         o[i]->host_nonblock = true; /* both ends are the guest's: not external */
     }
-    fd[0] = fd_install(p->files, o[0], 0, type & SOCK_CLOEXEC);
-    if (fd[0] < 0) {
-        ofd_put(o[0]);
-        ofd_put(o[1]);
-        return fd[0];
-    }
-    fd[1] = fd_install(p->files, o[1], 0, type & SOCK_CLOEXEC);
-    if (fd[1] < 0) {
-        fd_close(p->files, fd[0]);
-        ofd_put(o[1]);
-        return fd[1];
-    }
-    if (put_user_struct(p, a[3], fd, sizeof(fd))) {
+    long r = fd_install_pair(p->files, o, type & SOCK_CLOEXEC, fd);
+    if (!r && put_user_struct(p, a[3], fd, sizeof(fd))) {
         fd_close(p->files, fd[0]);
         fd_close(p->files, fd[1]);
-        return -EFAULT;
+        r = -EFAULT;
     }
-    return 0;
+    return r;
 }
 
 /* A guest socket in blocking mode whose host end is non-blocking (a socket pair): its calls
