@@ -109,6 +109,7 @@ struct proc {
     void *wait_poll;          /* WAIT_POLL: the host struct pollfd set (owned), wait_npoll long */
     unsigned long wait_npoll;
     bool wait_external;   /* WAIT_POLL: the set has a socket whose peer may be outside */
+    uint64_t wait_sigset; /* WAIT_SIGWAIT: the signals rt_sigtimedwait takes */
     bool park_restart;    /* the parked syscall is retried when the process runs again */
     bool restart_pending; /* rip was rewound to the syscall: -EINTR it if a handler runs */
     /* a blocking write(2) to a guest pipe that has written part of its buffer and waits to

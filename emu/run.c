@@ -800,6 +800,8 @@ static const char *wait_name(int w)
         return "futex wait";
     case WAIT_SLEEP:
         return "sleep";
+    case WAIT_SIGWAIT:
+        return "sigwait";
     default:
         return "a syscall";
     }

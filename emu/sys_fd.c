@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -401,4 +402,29 @@ long sys_flock(struct proc *p, const uint64_t a[6])
     p->wait_deadline = monotonic_ns() + FLOCK_RETRY_MS * 1000000ULL;
     proc_park(p, WAIT_SLEEP, 0, true);
     return -FL_ERESTARTSYS;
+}
+
+/* eventfd2(initval, flags): the host's eventfd, non-blocking on the host like a guest pipe, so
+ * a read of a zero counter (or a write that would overflow it) parks the process until another
+ * guest process writes (reads); EFD_NONBLOCK is the guest's own flag. */
+long sys_eventfd2(struct proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[1];
+    if (flags & ~(EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE))
+        return -EINVAL;
+    int h = eventfd((unsigned)a[0], (flags & EFD_SEMAPHORE) | EFD_CLOEXEC | EFD_NONBLOCK);
+    if (h < 0)
+        return -errno;
+    struct ofd *o = ofd_new(h, O_RDWR | ((flags & EFD_NONBLOCK) ? O_NONBLOCK : 0), NULL);
+    o->host_nonblock = true;
+    int fd = fd_install(p->files, o, 0, flags & EFD_CLOEXEC);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+long sys_eventfd(struct proc *p, const uint64_t a[6])
+{
+    const uint64_t b[6] = {a[0], 0};
+    return sys_eventfd2(p, b);
 }

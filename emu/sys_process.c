@@ -183,8 +183,10 @@ bool proc_ready(struct proc *p)
     case WAIT_FUTEX:
         return p->futex_woken;
     case WAIT_SLEEP:
-        return false; /* only its deadline, above */
-    default:          /* WAIT_SIGNAL: only proc_signal_wake ends it */
+        return false;  /* only its deadline, above */
+    case WAIT_SIGWAIT: /* blocked or not: the retried call takes it before any delivery */
+        return (p->pending & p->wait_sigset) != 0;
+    default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }
 }

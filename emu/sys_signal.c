@@ -13,6 +13,7 @@
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
+#include "emu/uio.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "mmu/mmu.h"
@@ -455,4 +456,53 @@ long sys_rt_sigreturn(struct proc *p, const uint64_t a[6])
      * syscall: written from inside the syscall hook, RIP would get the syscall's length added. */
     p->sigreturn_pending = true;
     return 0;
+}
+
+/*
+ * rt_sigtimedwait(set, info, timeout, sigsetsize): take a pending signal of `set` (blocked or
+ * not) without running its handler, and return its number with its siginfo. With none pending
+ * the process parks (WAIT_SIGWAIT) until one is, or the timeout (rounded up to milliseconds)
+ * has passed: EAGAIN. A handled signal outside the set ends the wait with EINTR; the call is
+ * never restarted, as in Linux.
+ */
+long sys_rt_sigtimedwait(struct proc *p, const uint64_t a[6])
+{
+    uint64_t set;
+    int timeout = -1;
+    long r;
+    if (a[3] != sizeof(uint64_t))
+        return -EINVAL;
+    if (get_user_struct(p, &set, a[0], sizeof(set)))
+        return -EFAULT;
+    set &= ~(sigmask_of(SIGKILL) | sigmask_of(SIGSTOP));
+    if (a[2]) {
+        int64_t ts[2];
+        if (get_user_struct(p, ts, a[2], sizeof(ts)))
+            return -EFAULT;
+        if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+            return -EINVAL;
+        int64_t ms = ts[0] * 1000 + (ts[1] + 999999) / 1000000;
+        timeout = ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+    }
+    uint64_t hit = p->pending & set;
+    if (hit) {
+        int signo = __builtin_ctzll(hit) + 1;
+        struct fl_siginfo info = p->pending_info[signo];
+        p->pending &= ~sigmask_of(signo);
+        if (info.si_code == FL_SI_TIMER)
+            posix_timer_dequeued(p, &info);
+        r = a[1] && put_user_struct(p, a[1], &info, sizeof(info)) ? -EFAULT : signo;
+    } else {
+        timed_wait_start(p, timeout);
+        if (timeout < 0 || timed_wait_time_left(p, timeout)) {
+            p->polling = true; /* never restarted after a handler */
+            p->wait_sigset = set;
+            proc_park(p, WAIT_SIGWAIT, 0, true);
+            r = -FL_ERESTARTSYS;
+        } else {
+            r = -EAGAIN;
+        }
+    }
+    timed_wait_over(p, r, timeout);
+    return r;
 }
