@@ -52,6 +52,10 @@ void force_sigsegv(struct proc *p, int signo);
 /* send_signal: queue signo for p with info (NULL: SI_USER from p itself). Ignored signals are
  * discarded at once; SIGKILL kills at once. Returns 0 or -EINVAL. */
 long send_signal(struct proc *p, int signo, const struct fl_siginfo *info);
+/* complete_signal's choice of the thread that takes a signal sent to a whole thread group (kill,
+ * a timer): one waiting for it in sigwait, else the leader unless it blocks it, else another
+ * thread that does not block it; the leader when all block it (it stays pending there). */
+struct proc *group_signal_target(struct proc *leader, int signo);
 /* A signal p sends itself without siginfo of its own (SIGPIPE from a write): SI_USER. */
 long send_sig_self(struct proc *p, int signo);
 const char *signal_name(int signo);

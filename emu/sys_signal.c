@@ -400,6 +400,21 @@ long sys_sigaltstack(struct proc *p, const uint64_t a[6])
  * sender; 0 the sender's process group; -pgid that group. si_code SI_USER for kill, SI_TKILL
  * for tkill/tgkill (glibc's raise and abort), si_pid/si_uid of the sender.
  */
+struct proc *group_signal_target(struct proc *leader, int signo)
+{
+    uint64_t bit = sigmask_of(signo);
+    struct proc *pick = NULL;
+    for (struct proc *t = leader->emu->procs; t; t = t->next) {
+        if (t->exited || t->task.tgid != leader->task.tgid)
+            continue;
+        if (t->wait == WAIT_SIGWAIT && (t->wait_sigset & bit))
+            return t;
+        if (!(t->blocked & bit) && (t == leader || !pick))
+            pick = t;
+    }
+    return pick ? pick : leader;
+}
+
 static long kill_target(struct proc *p, long pid, int signo, int si_code)
 {
     if (signo < 0 || signo > FL_NSIG)
@@ -412,8 +427,12 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
     info.u.kill.uid = getuid();
     if (pid > 0) {
         struct proc *q = find_proc(p->emu, (int)pid);
-        if (!q || (q->exited && !q->mmu && q != p))
-            return q ? 0 : -ESRCH; /* a zombie accepts and drops signals */
+        if (!q)
+            return -ESRCH;
+        if (si_code == FL_SI_USER && q->task.pid == q->task.tgid && signo)
+            q = group_signal_target(q, signo); /* kill() names the process, not a thread */
+        if (q->exited && !q->mmu && q != p)
+            return 0; /* a zombie accepts and drops signals */
         return send_signal(q, signo, &info);
     }
     int found = 0, pgid = pid == 0 ? guest_pgrp(p) : (int)-pid;
@@ -422,7 +441,7 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
             (pid != -1 && guest_pgrp(q) != pgid))
             continue; /* one signal a process: its group leader takes it */
         found++;
-        send_signal(q, signo, &info);
+        send_signal(signo ? group_signal_target(q, signo) : q, signo, &info);
     }
     return found ? 0 : -ESRCH;
 }

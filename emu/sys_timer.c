@@ -141,7 +141,7 @@ uint64_t timers_earliest(struct emu *e)
  * still pending; then re-arm a periodic timer past now, counting the periods missed. */
 static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t now)
 {
-    struct proc *target = leader;
+    struct proc *target = t->signo ? group_signal_target(leader, t->signo) : leader;
     if (t->target_tid) {
         target = find_proc(leader->emu, t->target_tid);
         if (!target || target->exited || target->task.tgid != leader->task.tgid)

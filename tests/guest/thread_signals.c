@@ -1,0 +1,112 @@
+/*
+ * thread_signals: a signal sent to the whole process reaches the thread that can take it,
+ * compared with a native run:
+ *   sigwait   the main thread blocks SIGUSR1 (the worker inherits the mask) and the worker
+ *             waits for it in sigwait; kill(getpid(), SIGUSR1) from the main thread is taken
+ *             by the worker
+ *   handler   the main thread blocks SIGUSR2, the worker unblocks it; the handler of a
+ *             kill(getpid(), SIGUSR2) runs on the worker
+ *   alarm     the main thread blocks SIGALRM and joins a worker that does not: the alarm's
+ *             handler runs on the worker
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+
+#include "guest.h"
+
+static volatile pid_t handled_on;
+static pid_t worker_tid;
+static volatile sig_atomic_t done;
+
+static pid_t gettid_(void)
+{
+    return (pid_t)syscall(SYS_gettid);
+}
+
+static void on_sig(int sig)
+{
+    (void)sig;
+    handled_on = gettid_();
+    done = 1;
+}
+
+static void block(int sig)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    pthread_sigmask(SIG_BLOCK, &s, NULL);
+}
+
+static void *sigwait_worker(void *arg)
+{
+    (void)arg;
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, SIGUSR1);
+    int sig = 0;
+    sigwait(&s, &sig);
+    printf("sigwait: the worker took %s\n", sig == SIGUSR1 ? "SIGUSR1" : "something else");
+    return NULL;
+}
+
+static void *spinning_worker(void *arg)
+{
+    int sig = (int)(long)arg;
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+    worker_tid = gettid_();
+    while (!done)
+        usleep(1000);
+    return NULL;
+}
+
+static void install(int sig)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_sig;
+    sigaction(sig, &sa, NULL);
+}
+
+static void run_handler_case(const char *name, int sig)
+{
+    pthread_t t;
+    done = 0;
+    handled_on = 0;
+    worker_tid = 0;
+    install(sig);
+    block(sig);
+    if (pthread_create(&t, NULL, spinning_worker, (void *)(long)sig))
+        guest_die("pthread_create");
+    while (!worker_tid)
+        usleep(1000);
+    if (sig == SIGALRM)
+        alarm(1);
+    else
+        kill(getpid(), sig);
+    pthread_join(t, NULL);
+    printf("%s: the handler ran on the %s\n", name,
+           handled_on == worker_tid ? "worker"
+           : handled_on             ? "main thread"
+                                    : "no thread");
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    block(SIGUSR1);
+    pthread_t t;
+    if (pthread_create(&t, NULL, sigwait_worker, NULL))
+        guest_die("pthread_create");
+    usleep(100000); /* the worker is waiting */
+    kill(getpid(), SIGUSR1);
+    pthread_join(t, NULL);
+    run_handler_case("handler", SIGUSR2);
+    run_handler_case("alarm", SIGALRM);
+    return 0;
+}
