@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
@@ -427,4 +428,54 @@ long sys_eventfd(struct proc *p, const uint64_t a[6])
 {
     const uint64_t b[6] = {a[0], 0};
     return sys_eventfd2(p, b);
+}
+
+/* timerfd_create(clock, flags): the host's timerfd. Its expiries come from the host's clock, so
+ * it is `external`: a process parked reading it, with every other one parked too, is waited
+ * for on the host (emu/run.c), not taken for a deadlock. TFD_NONBLOCK is the guest's flag. */
+long sys_timerfd_create(struct proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[1];
+    if (flags & ~(TFD_CLOEXEC | TFD_NONBLOCK))
+        return -EINVAL;
+    int h = timerfd_create((int)a[0], TFD_CLOEXEC | TFD_NONBLOCK);
+    if (h < 0)
+        return -errno;
+    struct ofd *o = ofd_new(h, O_RDWR | ((flags & TFD_NONBLOCK) ? O_NONBLOCK : 0), NULL);
+    o->host_nonblock = true;
+    o->external = true;
+    int fd = fd_install(p->files, o, 0, flags & TFD_CLOEXEC);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+/* timerfd_settime(fd, flags, new, old) and timerfd_gettime(fd, cur): struct itimerspec is the
+ * same for guest and host, copied through. */
+long sys_timerfd_settime(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    struct itimerspec in, old;
+    if (!o)
+        return -EBADF;
+    if (get_user_struct(p, &in, a[2], sizeof(in)))
+        return -EFAULT;
+    if (timerfd_settime(o->hostfd, (int)a[1], &in, &old) < 0)
+        return -errno;
+    if (a[3] && put_user_struct(p, a[3], &old, sizeof(old)))
+        return -EFAULT;
+    return 0;
+}
+
+long sys_timerfd_gettime(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    struct itimerspec cur;
+    if (!o)
+        return -EBADF;
+    if (timerfd_gettime(o->hostfd, &cur) < 0)
+        return -errno;
+    if (put_user_struct(p, a[1], &cur, sizeof(cur)))
+        return -EFAULT;
+    return 0;
 }

@@ -3,6 +3,9 @@
  *   eventfd    a parent's read of a zero counter waits (parks) until its child writes 5; in
  *              semaphore mode a counter of 3 reads as 1 three times; EFD_NONBLOCK on a zero
  *              counter is EAGAIN; poll sees it readable after a write
+ *   timerfd    a read of a 100 ms one-shot timerfd waits for it (the only process, parked on
+ *              the host's clock) and counts 1 expiry; before it expires a TFD_NONBLOCK one reads
+ *              EAGAIN and timerfd_gettime shows it armed
  *   sigwait    with SIGUSR1 blocked, sigwaitinfo takes one a child sends (its handler does not
  *              run, si_code SI_USER); a pending one is taken at once; sigtimedwait with 100 ms
  *              and nothing coming is EAGAIN
@@ -12,6 +15,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -64,6 +68,28 @@ static void test_eventfd(void)
     close(efd);
 }
 
+static void test_timerfd(void)
+{
+    int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    struct itimerspec its = {{0, 0}, {0, 100000000}}, cur;
+    if (tfd < 0 || timerfd_settime(tfd, 0, &its, NULL))
+        guest_die("timerfd");
+    uint64_t n = 0;
+    ssize_t r = read(tfd, &n, sizeof(n));
+    printf("timerfd: read %zd bytes, %llu expiry\n", r, (unsigned long long)n);
+    close(tfd);
+    tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+    its.it_value.tv_sec = 5;
+    timerfd_settime(tfd, 0, &its, NULL);
+    errno = 0;
+    r = read(tfd, &n, sizeof(n));
+    int e = errno;
+    timerfd_gettime(tfd, &cur);
+    printf("timerfd: nonblocking read before expiry -> %zd %s, armed %d\n", r,
+           e == EAGAIN ? "EAGAIN" : "other", cur.it_value.tv_sec > 0);
+    close(tfd);
+}
+
 static volatile sig_atomic_t handled;
 static void on_usr1(int sig)
 {
@@ -108,6 +134,7 @@ int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
     test_eventfd();
+    test_timerfd();
     test_sigwait();
     return 0;
 }
