@@ -134,6 +134,18 @@ int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec)
     return fd;
 }
 
+int fd_install_nonblocking(struct fdtable *t, int hostfd, bool guest_nonblock, bool cloexec,
+                           bool external)
+{
+    struct ofd *o = ofd_new(hostfd, O_RDWR | (guest_nonblock ? O_NONBLOCK : 0), NULL);
+    o->host_nonblock = true;
+    o->external = external;
+    int fd = fd_install(t, o, 0, cloexec);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
 int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2])
 {
     fd[0] = fd_install(t, o[0], 0, cloexec);

@@ -63,6 +63,13 @@ void fdtable_free(struct fdtable *t);
  */
 int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec);
 
+/* A guest fd (read-write) for hostfd, which is non-blocking on the host (a socket, an eventfd,
+ * a timerfd: a call that would block parks its process); guest_nonblock is the guest's own
+ * O_NONBLOCK, external says the peer may be outside the guest (struct ofd). The fd, or -EMFILE
+ * with hostfd closed. */
+int fd_install_nonblocking(struct fdtable *t, int hostfd, bool guest_nonblock, bool cloexec,
+                           bool external);
+
 /* Install both ends of a pipe or socket pair at the lowest free fds, into fd[0] and fd[1]: 0,
  * or -EMFILE with neither installed and both references dropped (do_pipe2's order). */
 int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2]);

@@ -416,12 +416,7 @@ long sys_eventfd2(struct proc *p, const uint64_t a[6])
     int h = eventfd((unsigned)a[0], (flags & EFD_SEMAPHORE) | EFD_CLOEXEC | EFD_NONBLOCK);
     if (h < 0)
         return -errno;
-    struct ofd *o = ofd_new(h, O_RDWR | ((flags & EFD_NONBLOCK) ? O_NONBLOCK : 0), NULL);
-    o->host_nonblock = true;
-    int fd = fd_install(p->files, o, 0, flags & EFD_CLOEXEC);
-    if (fd < 0)
-        ofd_put(o);
-    return fd;
+    return fd_install_nonblocking(p->files, h, flags & EFD_NONBLOCK, flags & EFD_CLOEXEC, false);
 }
 
 long sys_eventfd(struct proc *p, const uint64_t a[6])
@@ -441,13 +436,7 @@ long sys_timerfd_create(struct proc *p, const uint64_t a[6])
     int h = timerfd_create((int)a[0], TFD_CLOEXEC | TFD_NONBLOCK);
     if (h < 0)
         return -errno;
-    struct ofd *o = ofd_new(h, O_RDWR | ((flags & TFD_NONBLOCK) ? O_NONBLOCK : 0), NULL);
-    o->host_nonblock = true;
-    o->external = true;
-    int fd = fd_install(p->files, o, 0, flags & TFD_CLOEXEC);
-    if (fd < 0)
-        ofd_put(o);
-    return fd;
+    return fd_install_nonblocking(p->files, h, flags & TFD_NONBLOCK, flags & TFD_CLOEXEC, true);
 }
 
 /* timerfd_settime(fd, flags, new, old) and timerfd_gettime(fd, cur): struct itimerspec is the

@@ -53,13 +53,8 @@ union fl_sockaddr {
  * guest's SOCK_NONBLOCK becomes the ofd's O_NONBLOCK, as sock_alloc_file records it. */
 static long install_socket(struct proc *p, int h, int guest_type, bool external)
 {
-    struct ofd *o = ofd_new(h, O_RDWR | ((guest_type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
-    o->host_nonblock = true;
-    o->external = external;
-    int fd = fd_install(p->files, o, 0, guest_type & SOCK_CLOEXEC);
-    if (fd < 0)
-        ofd_put(o);
-    return fd;
+    return fd_install_nonblocking(p->files, h, guest_type & SOCK_NONBLOCK,
+                                  guest_type & SOCK_CLOEXEC, external);
 }
 
 /* socket(domain, type, protocol): the host's socket; the host checks domain, type and

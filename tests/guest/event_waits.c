@@ -21,15 +21,6 @@
 
 #include "guest.h"
 
-static int reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            guest_die("waitpid");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static void test_eventfd(void)
 {
     int efd = eventfd(0, EFD_CLOEXEC);
@@ -44,7 +35,7 @@ static void test_eventfd(void)
     uint64_t v = 0;
     ssize_t n = read(efd, &v, sizeof(v));
     printf("eventfd: read %zd bytes, counter %llu, child %d\n", n, (unsigned long long)v,
-           reap(pid));
+           guest_reap(pid));
     close(efd);
 
     efd = eventfd(3, EFD_SEMAPHORE);
@@ -118,7 +109,7 @@ static void test_sigwait(void)
     int sig = sigwaitinfo(&set, &si);
     printf("sigwait: took %s from the child (si_code %s), handler ran %d, child %d\n",
            sig == SIGUSR1 ? "SIGUSR1" : "other", si.si_code == SI_USER ? "SI_USER" : "other",
-           (int)handled, reap(pid));
+           (int)handled, guest_reap(pid));
     raise(SIGUSR1); /* blocked: stays pending */
     sig = sigwaitinfo(&set, NULL);
     printf("sigwait: a pending one at once: %s\n", sig == SIGUSR1 ? "SIGUSR1" : "other");

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -30,6 +31,17 @@ static inline void guest_die(const char *what)
 {
     fprintf(stderr, "guest: %s failed: %s\n", what, strerror(errno));
     exit(100);
+}
+
+/* Wait for child pid (through EINTR from the caller's own signals) and return its status as a
+ * shell reports it: the exit code, or 128 + the signal that killed it. */
+static inline int guest_reap(pid_t pid)
+{
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            guest_die("waitpid");
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /*

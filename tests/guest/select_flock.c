@@ -19,15 +19,6 @@
 
 #include "guest.h"
 
-static int reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            guest_die("waitpid");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static void test_select(void)
 {
     int fds[2];
@@ -50,7 +41,7 @@ static void test_select(void)
     FD_SET(fds[0], &r);
     int n = select(fds[0] + 1, &r, &w, NULL, NULL);
     printf("select: after the child's write -> %d, read bit %d\n", n, FD_ISSET(fds[0], &r));
-    printf("select: child %d\n", reap(pid));
+    printf("select: child %d\n", guest_reap(pid));
     char c;
     if (read(fds[0], &c, 1) != 1)
         guest_die("read");
@@ -103,7 +94,7 @@ static void test_pselect(void)
     sigprocmask(SIG_SETMASK, NULL, &now);
     printf("pselect: -> %d %s, handler ran %d, SIGUSR1 blocked again %d\n", n,
            errno == EINTR ? "EINTR" : "other", (int)got, sigismember(&now, SIGUSR1));
-    reap(pid);
+    guest_reap(pid);
     close(fds[0]);
     close(fds[1]);
 }
@@ -137,7 +128,7 @@ static void test_flock(const char *dir)
     printf("flock: LOCK_NB while the child holds it -> %d %s\n", r,
            errno == EWOULDBLOCK ? "EWOULDBLOCK" : "other");
     r = flock(fd, LOCK_EX);
-    printf("flock: blocking LOCK_EX -> %d, child %d\n", r, reap(pid));
+    printf("flock: blocking LOCK_EX -> %d, child %d\n", r, guest_reap(pid));
     flock(fd, LOCK_UN);
     close(fd);
     unlink(path);

@@ -23,14 +23,6 @@ static void pair(int type, int sv[2])
         guest_die("socketpair");
 }
 
-static int reap(pid_t pid)
-{
-    int status;
-    if (waitpid(pid, &status, 0) != pid)
-        guest_die("waitpid");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 static void test_park(void)
 {
     int sv[2];
@@ -47,7 +39,7 @@ static void test_park(void)
     ssize_t n = recv(sv[0], buf, sizeof(buf), 0);
     ssize_t eof = recv(sv[0], buf, sizeof(buf), 0);
     printf("park: recv %zd '%.*s', then %zd, child %d\n", n, (int)(n > 0 ? n : 0), buf, eof,
-           reap(pid));
+           guest_reap(pid));
     close(sv[0]);
 }
 
@@ -86,7 +78,7 @@ static void test_big(void)
         sent += off;
     }
     close(sv[0]);
-    int st = reap(pid);
+    int st = guest_reap(pid);
     printf("big: parent sent %zu bytes, child %d\n", sent, st);
 }
 

@@ -20,15 +20,6 @@
 
 #include "guest.h"
 
-static int reap(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            guest_die("waitpid");
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* The client: connect, send a line, print the answer. */
 static void client(const struct sockaddr *sa, socklen_t len, int family, const char *tag)
 {
@@ -89,7 +80,7 @@ static void test_unix(const char *dir)
     }
     char what[128];
     serve_one(ls, what, sizeof(what));
-    int st = reap(pid);
+    int st = guest_reap(pid);
     printf("unix: %s\nunix: client %d\n", what, st);
     close(ls);
     unlink(sa.sun_path);
@@ -116,7 +107,7 @@ static void test_tcp(void)
     }
     char what[128];
     serve_one(ls, what, sizeof(what));
-    int st = reap(pid);
+    int st = guest_reap(pid);
     printf("tcp: %s\ntcp: client %d\n", what, st);
     close(ls);
 }
