@@ -510,7 +510,7 @@ static void *ticker_main(void *arg)
             pthread_mutex_lock(&ep->lock);
             continue;
         }
-        struct timespec ts = {(time_t)(next / 1000000000u), (long)(next % 1000000000u)};
+        struct timespec ts = ns_timespec(next);
         pthread_cond_timedwait(&ep->tick_cond, &ep->lock, &ts);
     }
     pthread_mutex_unlock(&ep->lock);

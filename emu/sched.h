@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "emu/proc.h"
 
@@ -51,6 +52,11 @@ enum proc_wait {
  * and the call is retried later; without it the handler's return value is delivered when the
  * process is woken (vfork returns the child's pid). */
 void proc_park(struct proc *p, enum proc_wait why, int arg, bool restart);
+/* Park p in the syscall now being handled, to try it again after ms milliseconds: for a wait
+ * with nothing to poll for (a host flock held, a full AF_UNIX backlog) that another guest
+ * process may end meanwhile. A handler ends it with EINTR unless SA_RESTART. Returns
+ * -FL_ERESTARTSYS for the handler to return. */
+long park_retry_after(struct proc *p, unsigned ms);
 /* Park p in poll(2) on the host pollfd set `fds` (copied): ready when a host poll of it with
  * timeout 0 reports an event. Restarts the call. */
 struct pollfd;
@@ -101,8 +107,19 @@ void timers_fire(struct emu *e, uint64_t now);
 /* A timer was armed, disarmed or fired: the run loop's ticker looks at the earliest again
  * (emu/run.c). */
 void timers_changed(struct emu *e);
-/* The current CLOCK_MONOTONIC time in ns (timed waits). */
+/* Guest times (emu/sys_time.c). A guest struct timespec has the host's layout on x86-64. */
+/* The current CLOCK_MONOTONIC time in ns: every deadline of a timed wait or timer is one. */
 uint64_t monotonic_ns(void);
+/* A time as nanoseconds, and back; a timespec the kernel accepts (0 <= nsec < 1e9, sec >= 0). */
+uint64_t timespec_ns(const struct timespec *ts);
+struct timespec ns_timespec(uint64_t ns);
+bool timespec_valid(const struct timespec *ts);
+/* A poll-style timeout: whole milliseconds, rounded up so a wait never ends early. */
+int timespec_ms_ceil(const struct timespec *ts);
+/* An absolute time abs_ns on clock clk (TIMER_ABSTIME, FUTEX_CLOCK_REALTIME) as a monotonic
+ * deadline: the time left is measured now, so a later change of the wall clock does not move
+ * it; a time already past is now. */
+uint64_t monotonic_deadline(clockid_t clk, uint64_t abs_ns);
 
 /* Every process of the machine whose pid is `pid` and that has not been reaped, or NULL. */
 struct proc *find_proc(struct emu *e, int pid);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -329,25 +330,17 @@ static long do_select(struct proc *p, int n, const uint64_t uset[3], int timeout
     return r;
 }
 
-/* A timeout of sec + nsec as whole milliseconds for poll_common, rounded up; -1 for none. */
-static long timeout_ms(int64_t sec, int64_t nsec, int *ms)
-{
-    if (sec < 0 || nsec < 0 || nsec >= 1000000000)
-        return -EINVAL;
-    int64_t t = sec * 1000 + (nsec + 999999) / 1000000;
-    *ms = t > INT32_MAX ? INT32_MAX : (int)t;
-    return 0;
-}
-
 long sys_select(struct proc *p, const uint64_t a[6])
 {
     int timeout = -1;
     if (a[4]) {
-        int64_t tv[2]; /* struct timeval */
-        if (get_user_struct(p, tv, a[4], sizeof(tv)))
+        struct timeval tv;
+        if (get_user_struct(p, &tv, a[4], sizeof(tv)))
             return -EFAULT;
-        if (tv[1] < 0 || tv[1] >= 1000000 || timeout_ms(tv[0], tv[1] * 1000, &timeout))
+        struct timespec ts = {tv.tv_sec, tv.tv_usec * 1000};
+        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000 || !timespec_valid(&ts))
             return -EINVAL;
+        timeout = timespec_ms_ceil(&ts);
     }
     const uint64_t sets[3] = {a[1], a[2], a[3]};
     return do_select(p, (int)a[0], sets, timeout);
@@ -360,11 +353,12 @@ long sys_pselect6(struct proc *p, const uint64_t a[6])
     int timeout = -1;
     long r;
     if (a[4]) {
-        int64_t ts[2];
-        if (get_user_struct(p, ts, a[4], sizeof(ts)))
+        struct timespec ts;
+        if (get_user_struct(p, &ts, a[4], sizeof(ts)))
             return -EFAULT;
-        if ((r = timeout_ms(ts[0], ts[1], &timeout)))
-            return r;
+        if (!timespec_valid(&ts))
+            return -EINVAL;
+        timeout = timespec_ms_ceil(&ts);
     }
     uint64_t sig[2] = {0, 0}, mask;
     if (a[5] && get_user_struct(p, sig, a[5], sizeof(sig)))
@@ -400,9 +394,7 @@ long sys_flock(struct proc *p, const uint64_t a[6])
         return 0;
     if (errno != EWOULDBLOCK || (op & LOCK_NB) || (op & LOCK_UN))
         return -errno;
-    p->wait_deadline = monotonic_ns() + FLOCK_RETRY_MS * 1000000ULL;
-    proc_park(p, WAIT_SLEEP, 0, true);
-    return -FL_ERESTARTSYS;
+    return park_retry_after(p, FLOCK_RETRY_MS);
 }
 
 /* eventfd2(initval, flags): the host's eventfd, non-blocking on the host like a guest pipe, so

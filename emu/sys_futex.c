@@ -31,13 +31,6 @@
 #define FUTEX_CLOCK_REALTIME   256
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
 
-uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* get_futex_key: private unless the word is in a shared mapping and the caller did not say
  * FUTEX_PRIVATE_FLAG. 0, -EINVAL (misaligned) or -EFAULT. */
 static long futex_key(struct proc *p, uint64_t uaddr, bool private_flag, const void **mm,
@@ -104,19 +97,13 @@ static long wait_deadline(struct proc *p, int op, bool realtime, uint64_t utime,
     struct timespec ts;
     if (get_user_bytes(&p->task, &ts, utime, sizeof(ts)))
         return -EFAULT;
-    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000L)
+    if (!timespec_valid(&ts))
         return -EINVAL;
-    uint64_t t = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec, now = monotonic_ns();
-    if (op == FUTEX_WAIT) {
-        *out = now + t;
-    } else if (realtime) {
-        struct timespec rt;
-        clock_gettime(CLOCK_REALTIME, &rt);
-        uint64_t rnow = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
-        *out = t > rnow ? now + (t - rnow) : now;
-    } else {
-        *out = t;
-    }
+    uint64_t t = timespec_ns(&ts);
+    if (op == FUTEX_WAIT)
+        *out = monotonic_ns() + t;
+    else
+        *out = realtime ? monotonic_deadline(CLOCK_REALTIME, t) : t;
     if (!*out)
         *out = 1; /* an absolute time of 0 is long past */
     return 0;

@@ -145,11 +145,8 @@ long sys_connect(struct proc *p, const uint64_t a[6])
         proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
         return -FL_ERESTARTSYS;
     }
-    if (r == -EAGAIN) {
-        p->wait_deadline = monotonic_ns() + CONNECT_RETRY_MS * 1000000ULL;
-        proc_park(p, WAIT_SLEEP, 0, true);
-        return -FL_ERESTARTSYS;
-    }
+    if (r == -EAGAIN)
+        return park_retry_after(p, CONNECT_RETRY_MS);
     return r;
 }
 

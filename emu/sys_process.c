@@ -120,6 +120,13 @@ void timed_wait_over(struct proc *p, long r, int timeout)
     }
 }
 
+long park_retry_after(struct proc *p, unsigned ms)
+{
+    p->wait_deadline = monotonic_ns() + (uint64_t)ms * 1000000u;
+    proc_park(p, WAIT_SLEEP, 0, true);
+    return -FL_ERESTARTSYS;
+}
+
 void proc_park(struct proc *p, enum proc_wait why, int arg, bool restart)
 {
     p->wait = why;

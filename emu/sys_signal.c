@@ -220,6 +220,17 @@ long send_sig_self(struct proc *p, int signo)
     return send_signal(p, signo, NULL);
 }
 
+/* dequeue_signal: take signo off p's pending set; its siginfo, with a POSIX timer's overruns
+ * counted up to now. */
+static struct fl_siginfo dequeue_signal(struct proc *p, int signo)
+{
+    struct fl_siginfo info = p->pending_info[signo];
+    p->pending &= ~sigmask_of(signo);
+    if (info.si_code == FL_SI_TIMER)
+        posix_timer_dequeued(p, &info);
+    return info;
+}
+
 /* next_signal: synchronous (fault) signals first, so the frame describes the faulting
  * instruction; then the lowest number. */
 static int next_signal(uint64_t deliverable)
@@ -237,10 +248,7 @@ void do_signal(struct proc *p)
         int signo = next_signal(p->pending & ~p->blocked);
         if (!signo || p->exited)
             return;
-        p->pending &= ~sigmask_of(signo);
-        struct fl_siginfo info = p->pending_info[signo];
-        if (info.si_code == FL_SI_TIMER)
-            posix_timer_dequeued(p, &info);
+        struct fl_siginfo info = dequeue_signal(p, signo);
         struct k_sigaction ka = p->sighand[signo];
         if (ka.handler == FL_SIG_IGN)
             continue;
@@ -266,7 +274,7 @@ void do_signal(struct proc *p)
             if (p->sleeping) {
                 uint64_t now = monotonic_ns(),
                          left = p->wait_deadline > now ? p->wait_deadline - now : 0;
-                struct timespec rem = {(time_t)(left / 1000000000u), (long)(left % 1000000000u)};
+                struct timespec rem = ns_timespec(left);
                 if (p->sleep_urem && copy_to_user(&p->task, p->sleep_urem, &rem, sizeof(rem)))
                     ret = -EFAULT;
                 p->sleeping = false;
@@ -495,21 +503,17 @@ long sys_rt_sigtimedwait(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     set &= ~(sigmask_of(SIGKILL) | sigmask_of(SIGSTOP));
     if (a[2]) {
-        int64_t ts[2];
-        if (get_user_struct(p, ts, a[2], sizeof(ts)))
+        struct timespec ts;
+        if (get_user_struct(p, &ts, a[2], sizeof(ts)))
             return -EFAULT;
-        if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+        if (!timespec_valid(&ts))
             return -EINVAL;
-        int64_t ms = ts[0] * 1000 + (ts[1] + 999999) / 1000000;
-        timeout = ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+        timeout = timespec_ms_ceil(&ts);
     }
     uint64_t hit = p->pending & set;
     if (hit) {
         int signo = __builtin_ctzll(hit) + 1;
-        struct fl_siginfo info = p->pending_info[signo];
-        p->pending &= ~sigmask_of(signo);
-        if (info.si_code == FL_SI_TIMER)
-            posix_timer_dequeued(p, &info);
+        struct fl_siginfo info = dequeue_signal(p, signo);
         r = a[1] && put_user_struct(p, a[1], &info, sizeof(info)) ? -EFAULT : signo;
     } else {
         timed_wait_start(p, timeout);

@@ -66,14 +66,45 @@ long sys_time(struct proc *p, const uint64_t a[6])
     return t;
 }
 
-static bool timespec_valid(const struct timespec *ts)
+#define NSEC_PER_SEC 1000000000ULL
+
+bool timespec_valid(const struct timespec *ts)
 {
-    return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L;
+    return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < (long)NSEC_PER_SEC;
 }
 
-static uint64_t ts_ns(const struct timespec *ts)
+uint64_t timespec_ns(const struct timespec *ts)
 {
-    return (uint64_t)ts->tv_sec * 1000000000u + (uint64_t)ts->tv_nsec;
+    return (uint64_t)ts->tv_sec * NSEC_PER_SEC + (uint64_t)ts->tv_nsec;
+}
+
+struct timespec ns_timespec(uint64_t ns)
+{
+    return (struct timespec){(time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC)};
+}
+
+int timespec_ms_ceil(const struct timespec *ts)
+{
+    uint64_t ms = ((uint64_t)ts->tv_sec * 1000) + ((uint64_t)ts->tv_nsec + 999999) / 1000000;
+    return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
+}
+
+static uint64_t clock_ns(clockid_t clk)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    return timespec_ns(&ts);
+}
+
+uint64_t monotonic_ns(void)
+{
+    return clock_ns(CLOCK_MONOTONIC);
+}
+
+uint64_t monotonic_deadline(clockid_t clk, uint64_t abs_ns)
+{
+    uint64_t now = monotonic_ns(), c = clk == CLOCK_MONOTONIC ? now : clock_ns(clk);
+    return abs_ns > c ? now + (abs_ns - c) : now;
 }
 
 /*
@@ -110,13 +141,9 @@ static long do_clock_nanosleep(struct proc *p, clockid_t clk, int flags, uint64_
             return -EFAULT;
         return -err;
     }
-    uint64_t now = monotonic_ns(), deadline = now + ts_ns(&req);
-    if (flags & TIMER_ABSTIME) {
-        struct timespec cnow;
-        clock_gettime(clk, &cnow);
-        uint64_t t = ts_ns(&req), c = ts_ns(&cnow);
-        deadline = t > c ? now + (t - c) : now;
-    }
+    uint64_t now = monotonic_ns(), deadline = (flags & TIMER_ABSTIME)
+                                                  ? monotonic_deadline(clk, timespec_ns(&req))
+                                                  : now + timespec_ns(&req);
     if (deadline <= now)
         return 0;
     p->sleeping = true;

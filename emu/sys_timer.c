@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "emu/proc.h"
@@ -28,7 +29,6 @@
 #include "emu/uio.h"
 #include "kernel_model/arch.h"
 
-#define NSEC_PER_SEC 1000000000ULL
 /* sigev_notify (include/uapi/asm-generic/siginfo.h) */
 #define FL_SIGEV_SIGNAL    0
 #define FL_SIGEV_NONE      1
@@ -64,19 +64,6 @@ struct sigevent_abi {
     int32_t pad[11];
 };
 _Static_assert(sizeof(struct sigevent_abi) == 64, "struct sigevent is 64 bytes");
-
-struct timespec_abi {
-    int64_t sec, nsec;
-};
-struct itimerspec_abi {
-    struct timespec_abi interval, value;
-};
-struct timeval_abi {
-    int64_t sec, usec;
-};
-struct itimerval_abi {
-    struct timeval_abi interval, value;
-};
 
 static struct guest_timers *timers_of(struct proc *p, bool create)
 {
@@ -199,44 +186,41 @@ void timers_fire(struct emu *e, uint64_t now)
     timers_changed(e);
 }
 
-static uint64_t ts_ns(const struct timespec_abi *ts)
-{
-    return (uint64_t)ts->sec * NSEC_PER_SEC + (uint64_t)ts->nsec;
-}
-
-static struct timespec_abi ns_ts(uint64_t ns)
-{
-    return (struct timespec_abi){(int64_t)(ns / NSEC_PER_SEC), (int64_t)(ns % NSEC_PER_SEC)};
-}
-
-static bool ts_valid(const struct timespec_abi *ts)
-{
-    return ts->sec >= 0 && ts->nsec >= 0 && ts->nsec < (int64_t)NSEC_PER_SEC;
-}
-
 /* What is left of t, and its period. */
-static struct itimerspec_abi remaining(const struct gtimer *t, uint64_t now)
+static struct itimerspec remaining(const struct gtimer *t, uint64_t now)
 {
-    struct itimerspec_abi cur;
-    cur.interval = ns_ts(t->interval);
+    struct itimerspec cur;
+    cur.it_interval = ns_timespec(t->interval);
     /* an expired timer not yet fired reads as 1 ns left, as Linux's common_timer_get does */
-    cur.value = ns_ts(!t->expires ? 0 : t->expires > now ? t->expires - now : 1);
+    cur.it_value = ns_timespec(!t->expires ? 0 : t->expires > now ? t->expires - now : 1);
     return cur;
 }
 
-static void arm(struct emu *e, struct gtimer *t, uint64_t value_ns, uint64_t interval_ns,
-                uint64_t now)
+/* Arm t to expire at monotonic time `expires` (0: disarm), then every `interval` ns. */
+static void arm(struct emu *e, struct gtimer *t, uint64_t expires, uint64_t interval)
 {
-    t->expires = value_ns ? now + value_ns : 0;
-    t->interval = value_ns ? interval_ns : 0;
+    t->expires = expires;
+    t->interval = expires ? interval : 0;
     t->overrun = t->overrun_last = 0;
     timers_changed(e);
 }
 
+static uint64_t timeval_ns(const struct timeval *tv)
+{
+    struct timespec ts = {tv->tv_sec, tv->tv_usec * 1000};
+    return timespec_ns(&ts);
+}
+
+static struct timeval ns_timeval(uint64_t ns)
+{
+    struct timespec ts = ns_timespec(ns);
+    return (struct timeval){ts.tv_sec, ts.tv_nsec / 1000};
+}
+
 /* --- ITIMER_REAL and alarm ------------------------------------------------------------------ */
 
-static long do_setitimer(struct proc *p, int which, const struct itimerval_abi *in,
-                         struct itimerval_abi *old)
+static long do_setitimer(struct proc *p, int which, const struct itimerval *in,
+                         struct itimerval *old)
 {
     if (which != FL_ITIMER_REAL) {
         static bool warned;
@@ -251,38 +235,37 @@ static long do_setitimer(struct proc *p, int which, const struct itimerval_abi *
     struct guest_timers *g = group_timers(p, in != NULL);
     uint64_t now = monotonic_ns();
     if (old) {
-        struct itimerspec_abi cur =
-            g ? remaining(&g->t[REAL_SLOT], now) : (struct itimerspec_abi){{0, 0}, {0, 0}};
-        old->interval = (struct timeval_abi){cur.interval.sec, cur.interval.nsec / 1000};
-        old->value = (struct timeval_abi){cur.value.sec, cur.value.nsec / 1000};
+        struct itimerspec cur = g ? remaining(&g->t[REAL_SLOT], now) : (struct itimerspec){0};
+        old->it_interval = ns_timeval(timespec_ns(&cur.it_interval));
+        old->it_value = ns_timeval(timespec_ns(&cur.it_value));
         /* a running timer never reads as 0: at least 1 us left (as Linux's get_cpu_itimer) */
-        if (cur.value.nsec && !old->value.sec && !old->value.usec)
-            old->value.usec = 1;
+        if (cur.it_value.tv_nsec && !old->it_value.tv_sec && !old->it_value.tv_usec)
+            old->it_value.tv_usec = 1;
     }
     if (in) {
         if (!g)
             return -ENOMEM;
         struct gtimer *t = &g->t[REAL_SLOT];
+        uint64_t value = timeval_ns(&in->it_value);
         t->signo = SIGALRM;
         t->target_tid = 0;
-        arm(p->emu, t, (uint64_t)in->value.sec * NSEC_PER_SEC + (uint64_t)in->value.usec * 1000,
-            (uint64_t)in->interval.sec * NSEC_PER_SEC + (uint64_t)in->interval.usec * 1000, now);
+        arm(p->emu, t, value ? now + value : 0, timeval_ns(&in->it_interval));
     }
     return 0;
 }
 
-static bool tv_valid(const struct timeval_abi *tv)
+static bool tv_valid(const struct timeval *tv)
 {
-    return tv->sec >= 0 && tv->usec >= 0 && tv->usec < 1000000;
+    return tv->tv_sec >= 0 && tv->tv_usec >= 0 && tv->tv_usec < 1000000;
 }
 
 long sys_setitimer(struct proc *p, const uint64_t a[6])
 {
-    struct itimerval_abi in, old;
+    struct itimerval in, old;
     if (a[1]) {
         if (get_user_struct(p, &in, a[1], sizeof(in)))
             return -EFAULT;
-        if (!tv_valid(&in.value) || !tv_valid(&in.interval))
+        if (!tv_valid(&in.it_value) || !tv_valid(&in.it_interval))
             return -EINVAL;
     } else {
         memset(&in, 0, sizeof(in)); /* NULL new value: disarm (Linux warns and allows it) */
@@ -295,7 +278,7 @@ long sys_setitimer(struct proc *p, const uint64_t a[6])
 
 long sys_getitimer(struct proc *p, const uint64_t a[6])
 {
-    struct itimerval_abi cur;
+    struct itimerval cur;
     long r = do_setitimer(p, (int)a[0], NULL, &cur);
     if (!r && put_user_struct(p, a[1], &cur, sizeof(cur)))
         return -EFAULT;
@@ -306,11 +289,11 @@ long sys_getitimer(struct proc *p, const uint64_t a[6])
  * previous alarm, rounded to the nearest, and at least 1 if any time was left. */
 long sys_alarm(struct proc *p, const uint64_t a[6])
 {
-    struct itimerval_abi in = {{0, 0}, {(int64_t)(unsigned)a[0], 0}}, old;
+    struct itimerval in = {{0, 0}, {(time_t)(unsigned)a[0], 0}}, old;
     do_setitimer(p, FL_ITIMER_REAL, &in, &old);
-    if ((!old.value.sec && old.value.usec) || old.value.usec >= 500000)
-        old.value.sec++;
-    return (long)old.value.sec;
+    if ((!old.it_value.tv_sec && old.it_value.tv_usec) || old.it_value.tv_usec >= 500000)
+        old.it_value.tv_sec++;
+    return (long)old.it_value.tv_sec;
 }
 
 /* --- POSIX timers --------------------------------------------------------------------------- */
@@ -382,24 +365,18 @@ static struct gtimer *lookup_timer(struct proc *p, uint64_t id)
 long sys_timer_settime(struct proc *p, const uint64_t a[6])
 {
     struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
-    struct itimerspec_abi in, old;
+    struct itimerspec in, old;
     if (!t)
         return -EINVAL;
     if (get_user_struct(p, &in, a[2], sizeof(in)))
         return -EFAULT;
-    if (!ts_valid(&in.value) || !ts_valid(&in.interval))
+    if (!timespec_valid(&in.it_value) || !timespec_valid(&in.it_interval))
         return -EINVAL;
-    uint64_t now = monotonic_ns();
+    uint64_t now = monotonic_ns(), value = timespec_ns(&in.it_value), expires = 0;
     old = remaining(t, now);
-    uint64_t value = ts_ns(&in.value);
-    if (value && (a[1] & FL_TIMER_ABSTIME)) {
-        /* an absolute time on the timer's clock: how far away it is now */
-        struct timespec cl;
-        clock_gettime(t->clock, &cl);
-        uint64_t clock_now = (uint64_t)cl.tv_sec * NSEC_PER_SEC + (uint64_t)cl.tv_nsec;
-        value = value > clock_now ? value - clock_now : 1;
-    }
-    arm(p->emu, t, value, ts_ns(&in.interval), now);
+    if (value) /* an absolute time is on the timer's own clock */
+        expires = (a[1] & FL_TIMER_ABSTIME) ? monotonic_deadline(t->clock, value) : now + value;
+    arm(p->emu, t, expires, timespec_ns(&in.it_interval));
     if (a[3] && put_user_struct(p, a[3], &old, sizeof(old)))
         return -EFAULT;
     return 0;
@@ -410,7 +387,7 @@ long sys_timer_gettime(struct proc *p, const uint64_t a[6])
     struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
     if (!t)
         return -EINVAL;
-    struct itimerspec_abi cur = remaining(t, monotonic_ns());
+    struct itimerspec cur = remaining(t, monotonic_ns());
     if (put_user_struct(p, a[1], &cur, sizeof(cur)))
         return -EFAULT;
     return 0;

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "emu/fdtable.h"
 #include "emu/linux_abi.h"
@@ -247,7 +248,7 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
     else if (ret == -EAGAIN && park_if_would_block(p, nr, a))
         ret = -FL_ERESTARTSYS;
     /* pipe_write: EPIPE comes with SIGPIPE (default action: terminate) */
-    if (ret == -EPIPE && !(nr == 44 && (a[3] & 0x4000 /* MSG_NOSIGNAL */)))
+    if (ret == -EPIPE && !(nr == 44 /* sendto */ && (a[3] & MSG_NOSIGNAL)))
         send_sig_self(p, 13 /* SIGPIPE */);
     if (p->emu->strace) {
         if (p->exited)
