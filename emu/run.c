@@ -59,6 +59,9 @@ struct emu_private {
     bool others_ready;         /* at the start of this turn a parked process could go on */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
+    /* emu_kick's target: recorded around uc_emu_start only once somebody may kick (the round
+     * hook, the timer ticker), so a run without either pays no atomics per fault */
+    bool kickable;
     _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick */
     atomic_int kickers;              /* emu_kick calls in progress */
     /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
@@ -158,6 +161,7 @@ void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx)
 {
     priv(e)->round_hook = fn;
     priv(e)->round_ctx = ctx;
+    priv(e)->kickable = true;
 }
 
 /* Only the engine inside uc_emu_start is stopped. Engines are destroyed (exit, execve) only
@@ -175,6 +179,8 @@ void emu_kick(struct emu *e)
 
 static void set_running_engine(struct emu_private *ep, uc_engine *uc)
 {
+    if (!ep->kickable)
+        return;
     atomic_store(&ep->running_uc, uc);
     if (!uc)
         while (atomic_load(&ep->kickers))
@@ -524,8 +530,14 @@ void timers_changed(struct emu *e)
     pthread_mutex_lock(&ep->lock);
     ep->timer_next = next;
     atomic_store(&ep->timers_due, 0);
-    if (next && !ep->ticker_running)
+    if (next && !ep->ticker_running) {
         ep->ticker_running = pthread_create(&ep->ticker, NULL, ticker_main, ep) == 0;
+        /* The engine may be running this syscall unrecorded: stop it after the syscall so
+         * the next uc_emu_start records it, and the ticker can stop a process that spins. */
+        ep->kickable = true;
+        if (ep->current)
+            uc_emu_stop(ep->current->mmu->uc);
+    }
     pthread_cond_signal(&ep->tick_cond);
     pthread_mutex_unlock(&ep->lock);
 }

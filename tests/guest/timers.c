@@ -17,7 +17,8 @@
  *   prio         getpriority/setpriority: nice 0 -> 5, a nice of 99 is clamped to 19
  *   sockname     getpeername on a pipe is ENOTSOCK; getsockname of a socketpair-free AF_UNIX
  *                socket bound to nothing has family AF_UNIX
- * usage: timers [exec-alarm]
+ *   spin-first   (alone) the process's very first timer, then the busy loop above
+ * usage: timers [spin-first | exec-alarm]
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -245,6 +246,11 @@ static void test_sockname(void)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 1 && !strcmp(argv[1], "spin-first")) {
+        install(SIGALRM); /* the process's first timer, then a loop without syscalls */
+        test_busy();
+        return 0;
+    }
     if (argc > 1 && !strcmp(argv[1], "exec-alarm")) {
         pause(); /* the alarm set before exec ends this process */
         return 4;
