@@ -53,7 +53,6 @@ struct gtimer {
 
 struct guest_timers {
     int refs; /* the threads of one group */
-    int tgid;
     struct gtimer t[MAX_TIMERS + 1];
 };
 
@@ -71,7 +70,7 @@ static struct guest_timers *timers_of(struct proc *p, bool create)
         p->timers = calloc(1, sizeof(*p->timers));
         if (p->timers) {
             p->timers->refs = 1;
-            p->timers->tgid = p->task.tgid;
+            p->timers->t[REAL_SLOT].used = true; /* the alarm always exists, armed or not */
         }
     }
     return p->timers;
@@ -98,7 +97,6 @@ void timers_exec(struct proc *p)
         return;
     for (int i = 0; i < MAX_TIMERS; i++)
         g->t[i].used = false; /* exec deletes POSIX timers; the alarm stays */
-    g->tgid = p->task.tgid;
     timers_changed(p->emu);
 }
 
@@ -117,7 +115,7 @@ uint64_t timers_earliest(struct emu *e)
             continue;
         for (int i = 0; i <= MAX_TIMERS; i++) {
             const struct gtimer *t = &q->timers->t[i];
-            if ((t->used || i == REAL_SLOT) && t->expires && (!first || t->expires < first))
+            if (t->used && t->expires && (!first || t->expires < first))
                 first = t->expires;
         }
     }
@@ -128,12 +126,9 @@ uint64_t timers_earliest(struct emu *e)
  * still pending; then re-arm a periodic timer past now, counting the periods missed. */
 static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t now)
 {
-    struct proc *target = t->signo ? group_signal_target(leader, t->signo) : leader;
-    if (t->target_tid) {
-        target = find_proc(leader->emu, t->target_tid);
-        if (!target || target->exited || target->task.tgid != leader->task.tgid)
-            target = leader;
-    }
+    struct proc *target = t->target_tid ? find_proc(leader->emu, t->target_tid) : NULL;
+    if (!target || target->exited || target->task.tgid != leader->task.tgid)
+        target = t->signo ? group_signal_target(leader, t->signo) : leader;
     if (t->signo) {
         if (target->pending & sigmask_of(t->signo)) {
             t->overrun++;
@@ -179,7 +174,7 @@ void timers_fire(struct emu *e, uint64_t now)
             continue;
         for (int i = 0; i <= MAX_TIMERS; i++) {
             struct gtimer *t = &q->timers->t[i];
-            if ((t->used || i == REAL_SLOT) && t->expires && t->expires <= now)
+            if (t->used && t->expires && t->expires <= now)
                 expire(q, t, i == REAL_SLOT, now);
         }
     }
