@@ -531,6 +531,8 @@ static void de_thread(struct proc *p)
         p->exit_signal = leader->exit_signal;
         leader->task.pid = -leader->task.pid; /* gone: find_proc no longer finds it */
         proc_took_over(leader, p);
+        timers_put(p); /* the group's timers (kept with the leader) are the new leader's */
+        timers_share(p, leader);
     }
 }
 

@@ -8,6 +8,9 @@
  *             kill(getpid(), SIGUSR2) runs on the worker
  *   alarm     the main thread blocks SIGALRM and joins a worker that does not: the alarm's
  *             handler runs on the worker
+ *   exec      in a child, the main thread sets an alarm after starting a worker, and the
+ *             worker execs this program, which pauses: the alarm survives the exec from a
+ *             thread and kills it (status 142)
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -65,6 +68,34 @@ static void *spinning_worker(void *arg)
     return NULL;
 }
 
+static char self_path[4096];
+
+static void *exec_worker(void *arg)
+{
+    (void)arg;
+    usleep(50000); /* after the main thread's alarm() */
+    execl(self_path, self_path, "pause", (char *)NULL);
+    _exit(100);
+}
+
+static void test_exec(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigset_t all;
+        sigemptyset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, NULL); /* the cases above left signals blocked */
+        signal(SIGALRM, SIG_DFL);
+        pthread_t t;
+        if (pthread_create(&t, NULL, exec_worker, NULL))
+            _exit(101);
+        alarm(1);
+        pthread_join(t, NULL);
+        _exit(102);
+    }
+    printf("exec: the exec'd program ended with status %d\n", guest_reap(pid));
+}
+
 static void install(int sig)
 {
     struct sigaction sa;
@@ -96,9 +127,14 @@ static void run_handler_case(const char *name, int sig)
                                     : "no thread");
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
+    if (argc > 1 && !strcmp(argv[1], "pause")) {
+        pause(); /* the alarm set before the exec ends this */
+        return 4;
+    }
+    snprintf(self_path, sizeof(self_path), "%s", argv[0]);
     block(SIGUSR1);
     pthread_t t;
     if (pthread_create(&t, NULL, sigwait_worker, NULL))
@@ -108,5 +144,6 @@ int main(void)
     pthread_join(t, NULL);
     run_handler_case("handler", SIGUSR2);
     run_handler_case("alarm", SIGALRM);
+    test_exec();
     return 0;
 }
