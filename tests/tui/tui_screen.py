@@ -113,7 +113,8 @@ def check(cond, msg, screen=""):
 def start(opts, name, prog="touch_pages", args=(str(TOUCH_PAGES),), **kw):
     guest = os.path.join(opts.guest_dir, prog)
     t = Tui(opts.faultline, guest, list(args), opts.workdir, name, **kw)
-    s = t.wait(r"PAUSED at entry", desc="the initial screen")
+    # the status line can be on screen before the panels are: wait for the disassembly too
+    s = t.wait(lambda s: "PAUSED at entry" in s and rip_line(s), desc="the initial screen")
     return t, s, guest
 
 
@@ -278,7 +279,7 @@ def case_quit(opts):
     try:
         t.keys("c")
         t.wait(r"EXITED", desc="the guest to finish")
-        t.wait(r"(?m)^touched %d pages, sum \d+$" % TOUCH_PAGES,
+        t.wait(r"(?m)^touched %d pages, sum \d+, 0 other bytes not zero$" % TOUCH_PAGES,
                desc="the guest's output in its panel")
         t.keys("q")
         rc = t.wait_exit()
