@@ -28,6 +28,7 @@
 #include "emu/emu.h"
 #include "emu/exec.h"
 #include "emu/fdtable.h"
+#include "emu/guest_ram.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
@@ -99,17 +100,12 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     struct emu *e = &ep->pub;
     e->opt = opt;
     e->ram_bytes = opt->ram_bytes & PAGE_MASK;
-    /* The whole guest-physical RAM, reserved but not committed: frames cost host memory only
-     * once the guest uses them. */
-    e->ram = mmap(NULL, e->ram_bytes, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    /* Frames are handed out in address order, so the host can back the buffer with huge pages:
-     * one host fault per 2 MiB of fresh guest memory instead of one per 4 KiB frame. */
-    if (e->ram != MAP_FAILED)
-        madvise(e->ram, e->ram_bytes, MADV_HUGEPAGE);
-    if (e->ram == MAP_FAILED || mem_init(e->ram, e->ram_bytes)) {
+    e->ram = guest_ram_create(e->ram_bytes);
+    if (!e->ram || mem_init(e->ram, e->ram_bytes)) {
         snprintf(err, errlen, "cannot reserve %llu MiB of guest RAM: %s",
                  (unsigned long long)(e->ram_bytes >> 20), strerror(errno));
+        if (e->ram)
+            guest_ram_destroy(e->ram, e->ram_bytes);
         free(ep);
         return NULL;
     }
@@ -117,14 +113,14 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     major_fault_rule = (enum major_fault_rule)opt->major_faults;
     if (emu_swapon(opt, err, errlen)) {
         mem_exit();
-        munmap(e->ram, e->ram_bytes);
+        guest_ram_destroy(e->ram, e->ram_bytes);
         free(ep);
         return NULL;
     }
     if (!(ep->solo = emu_cpu_create(e, false, err, errlen))) {
         swapoff();
         mem_exit();
-        munmap(e->ram, e->ram_bytes);
+        guest_ram_destroy(e->ram, e->ram_bytes);
         free(ep);
         return NULL;
     }
@@ -144,7 +140,7 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
             cpu_destroy(ep->solo);
             swapoff();
             mem_exit();
-            munmap(e->ram, e->ram_bytes);
+            guest_ram_destroy(e->ram, e->ram_bytes);
             free(ep);
             return NULL;
         }
@@ -942,6 +938,6 @@ void emu_destroy(struct emu *e)
     cpu_destroy(priv(e)->solo);
     mem_exit();
     swapoff();
-    munmap(e->ram, e->ram_bytes);
+    guest_ram_destroy(e->ram, e->ram_bytes);
     free(priv(e));
 }

@@ -29,6 +29,13 @@ void arch_flush_tlb_mm(struct mm_struct *mm);
  */
 void arch_free_page(struct page *page);
 
+/*
+ * The allocator handed out a never-used frame; never-used frames now start at next_fresh and
+ * are handed out in address order. The host may fault in the memory past next_fresh ahead of
+ * use (emu/guest_ram.c), but must not change it: a never-used frame is known to be zero.
+ */
+void arch_fresh_frame_taken(unsigned long next_fresh);
+
 /* The kernel wrote into a page that user space may map (a page-cache page read again after a
  * write from outside, or zeroed by truncate): what the CPU cached from its old bytes must go.
  * x86's caches are coherent, so this models only what an emulated CPU keeps: translated code. */

@@ -133,9 +133,10 @@ static struct page *alloc_frame(bool *fresh)
     *fresh = !free_top;
     if (free_top)
         pfn = free_stack[--free_top];
-    else if (next_fresh < nr_frames)
+    else if (next_fresh < nr_frames) {
         pfn = next_fresh++;
-    else
+        arch_fresh_frame_taken(next_fresh);
+    } else
         return NULL;
     struct page *page = &mem_map[pfn];
     page->flags = 0;
