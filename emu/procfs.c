@@ -3,7 +3,8 @@
  *
  * Served from the model: /proc/{self,thread-self,PID}/maps (the mm's VMAs, as
  * fs/proc/task_mmu.c prints them, with the [vsyscall] gate area last) and .../stat (the guest's
- * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat). The text is made
+ * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../comm and
+ * .../cmdline (the argument area as the guest has it now). The text is made
  * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
  * memfd. Also served: the names whose host answer would describe faultline rather than the
  * guest: the exe link and the fd/N links (open and readlink).
@@ -29,6 +30,7 @@
 #include "emu/procfs.h"
 #include "emu/sys_info.h"
 #include "kernel_model/mm.h"
+#include "mmu/uaccess.h"
 
 static const char *proc_self_rest(struct proc *p, const char *path);
 
@@ -207,6 +209,37 @@ static int proc_stat(struct proc *p)
     return text_to_fd(&t, "stat");
 }
 
+/* /proc/PID/comm: the name begin_new_exec (or prctl PR_SET_NAME) gave the task. */
+static int proc_comm(struct proc *p)
+{
+    struct text t = {0};
+    text_printf(&t, "%s\n", p->task.comm);
+    return text_to_fd(&t, "comm");
+}
+
+/* /proc/PID/cmdline (get_mm_cmdline): the bytes of the argument area as the process has them
+ * now, NULs included; empty for a process without an mm. */
+static int proc_cmdline(struct proc *p)
+{
+    struct text t = {0};
+    struct mm_struct *mm = p->task.mm;
+    size_t n = mm && mm->arg_end > mm->arg_start ? mm->arg_end - mm->arg_start : 0;
+    char *args = n ? malloc(n) : NULL;
+    if (args) {
+        n -= copy_from_user(&p->task, args, mm->arg_start, n);
+        for (size_t i = 0; i < n;) { /* one string and its NUL at a time */
+            const char *nul = memchr(args + i, 0, n - i);
+            size_t len = nul ? (size_t)(nul - (args + i)) : n - i;
+            text_printf(&t, "%.*s", (int)len, args + i);
+            if (nul)
+                text_printf(&t, "%c", 0);
+            i += len + 1;
+        }
+        free(args);
+    }
+    return text_to_fd(&t, "cmdline");
+}
+
 int procfs_open(struct proc *p, const char *path, int flags)
 {
     const char *rest;
@@ -226,11 +259,14 @@ int procfs_open(struct proc *p, const char *path, int flags)
         return h < 0 ? -errno : h;
     }
     rest = proc_self_rest(p, path);
-    if (rest && (strcmp(rest, "maps") == 0 || strcmp(rest, "stat") == 0)) {
-        if ((flags & O_ACCMODE) != O_RDONLY)
-            return -EACCES;
-        return strcmp(rest, "maps") == 0 ? proc_maps(p) : proc_stat(p);
-    }
+    static const struct {
+        const char *name;
+        int (*make)(struct proc *p);
+    } files[] = {
+        {"maps", proc_maps}, {"stat", proc_stat}, {"comm", proc_comm}, {"cmdline", proc_cmdline}};
+    for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
+        if (strcmp(rest, files[i].name) == 0)
+            return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(p);
     return PROCFS_PASSTHROUGH;
 }
 
