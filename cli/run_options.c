@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/run_options.h"
 #include "kernel_model/mm.h"
@@ -122,6 +124,33 @@ static char *json_escape_append(char *out, const char *key, const char *val)
     }
     strcpy(p, "\"");
     return out;
+}
+
+/*
+ * execvp's search for a name without a slash: the first executable regular file of that name in
+ * faultline's own PATH (as strace, perf and gdb look it up; the guest's argv[0] stays as typed).
+ * NULL when there is none, and the name is then reported as missing.
+ */
+static char *find_in_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/bin:/usr/bin"; /* confstr(_CS_PATH), execvp's default */
+    for (;;) {
+        const char *colon = strchrnul(path, ':');
+        int dlen = (int)(colon - path);
+        char *cand = NULL;
+        /* an empty entry is the current directory */
+        if (asprintf(&cand, "%.*s/%s", dlen ? dlen : 1, dlen ? path : ".", name) < 0)
+            return NULL;
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+            return cand;
+        free(cand);
+        if (!*colon)
+            return NULL;
+        path = colon + 1;
+    }
 }
 
 int parse_run_options(int argc, char **argv, struct run_options *ro)
@@ -317,6 +346,8 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
         return 2;
     }
     ro->prog = argv[optind];
+    if (!strchr(ro->prog, '/') && (ro->prog_found = find_in_path(ro->prog)))
+        ro->prog = ro->prog_found;
     ro->guest_argv = &argv[optind];
     opt->envp = ro->env_owned;
     size_t l = strlen(ro->options_json);
@@ -327,6 +358,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
 
 void free_run_options(struct run_options *ro)
 {
+    free(ro->prog_found);
     for (size_t i = 0; ro->env_owned && ro->env_owned[i]; i++)
         free(ro->env_owned[i]);
     free(ro->env_owned);

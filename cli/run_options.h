@@ -8,7 +8,8 @@
 
 struct run_options {
     struct fl_options opt;
-    const char *prog;   /* the program to run, as given */
+    const char *prog;   /* the program to run: as given, or where PATH had it (prog_found) */
+    char *prog_found;   /* a name without '/' found in PATH, as execvp finds it */
     char **guest_argv;  /* PROG ARGS... (points into argv) */
     char *options_json; /* the options as a JSON object, for the log's runs row */
     char **env_owned;   /* storage behind opt.envp */

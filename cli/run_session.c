@@ -134,11 +134,11 @@ int run_session_spawn(struct run_session *s)
     s->t0 = now();
     s->p = emu_spawn(s->e, s->ro.prog, s->ro.guest_argv, s->ro.opt.envp, err, sizeof(err));
     if (!s->p) {
+        s->status = errno == ENOENT ? 127 : 126; /* a missing #! interpreter: 127, as in a shell */
         fprintf(stderr, "faultline: %s: %s\n", s->ro.prog, err);
         s->res.stop = EMU_ERROR;
         snprintf(s->res.message, sizeof(s->res.message), "%.*s", (int)sizeof(s->res.message) - 1,
                  err);
-        s->status = 126;
         return -1;
     }
     return 0;

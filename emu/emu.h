@@ -38,7 +38,9 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen);
  * (emu/swap_setup.c). 0, or -1 with a message in err. */
 int emu_swapon(const struct fl_options *opt, char *err, size_t errlen);
 void emu_set_proc_observer(struct emu *e, const struct proc_observer *obs);
-/* Check and load `path` as the first process (pid 1000 by convention). NULL + one-line error. */
+/* Check and load `path` as the first process (pid 1000 by convention); a #! script runs its
+ * interpreter, as execve would. NULL + one-line error, errno ENOENT when a script's interpreter
+ * does not exist (ENOEXEC for anything else). */
 struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char *const envp[],
                        char *err, size_t errlen);
 void emu_run(struct emu *e, struct emu_result *res);

@@ -15,6 +15,17 @@ struct exec_image {
     uint64_t load_bias; /* ET_DYN executables: where it was placed */
 };
 
+#define BINPRM_BUF_SIZE      128 /* the bytes of a file's start that exec looks at */
+#define BINPRM_MAX_RECURSION 4   /* a script's interpreter may be a script, this deep */
+
+/*
+ * load_script (fs/binfmt_script.c): is the file at host path `host` a "#!interp [arg]" script?
+ * 1: yes, *out_argv is the new argv (interp, [arg], name, argv[1..]; free with strv_free) and
+ * interp its interpreter; 0: no; -errno: unreadable, or a #! line without an interpreter.
+ */
+int load_script(const char *host, const char *name, char **argv, char ***out_argv, char *interp,
+                size_t interp_len);
+
 /*
  * Check `path` is an x86-64 ELF executable this build can run. On failure returns -1 with a
  * one-line reason in err ("not an ELF file", "32-bit ELF (ELFCLASS32) is not supported", ...).

@@ -281,14 +281,6 @@ static unsigned long phdr_addr(const struct elf_image *im, const struct elf_layo
     return L->load_addr + phoff;
 }
 
-/* setup_new_exec names the task after the file (comm, 15 characters). */
-static void set_comm(struct task_struct *tsk, const char *filename)
-{
-    const char *base = strrchr(filename, '/');
-
-    snprintf(tsk->comm, sizeof(tsk->comm), "%s", base ? base + 1 : filename);
-}
-
 /* Everything after the stack exists: segments, bss and brk, interpreter, tables, mm fields. */
 static int load_image(struct linux_binprm *bprm, const struct elf_image *im, struct file *file,
                       struct exec_image *img)
@@ -377,7 +369,6 @@ int exec_load(struct proc *p, const char *path, char *const argv[], char *const 
     if (prepare_arg_pages(&bprm) || setup_arg_pages(&bprm, im.executable_stack) ||
         copy_strings(&bprm))
         goto out;
-    set_comm(bprm.tsk, path);
     ret = load_image(&bprm, &im, file, img);
 out:
     if (file)

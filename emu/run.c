@@ -301,17 +301,67 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
     uc_emu_stop(uc);
 }
 
+/*
+ * The program a run starts with, as execve finds it: a #! script's interpreter (nested at most
+ * BINPRM_MAX_RECURSION deep), with the script's path among its arguments. 0 with the ELF file
+ * to load in prog and its argv in *argv_out (strv_free it); -1 with a one-line reason in err
+ * otherwise, and errno ENOENT when an interpreter does not exist (what a shell exits 127 for).
+ */
+static int resolve_first_program(const char *path, char *const argv[], char *prog, size_t proglen,
+                                 char ***argv_out, char *err, size_t errlen)
+{
+    char **args = strv_dup(argv);
+    int why = ENOEXEC;
+    snprintf(prog, proglen, "%s", path);
+    for (int depth = 0;; depth++) {
+        char interp[PATH_MAX], **nargv = NULL;
+        int s = load_script(prog, prog, args, &nargv, interp, sizeof(interp));
+        if (s == 0)
+            break;
+        strv_free(args);
+        args = nargv;
+        if (s < 0) {
+            snprintf(err, errlen, "%s",
+                     s == -ENOEXEC ? "its #! line names no interpreter" : strerror(-s));
+        } else if (depth == BINPRM_MAX_RECURSION) {
+            snprintf(err, errlen, "more than %d levels of #! interpreters", BINPRM_MAX_RECURSION);
+        } else if (access(interp, F_OK)) {
+            why = errno;
+            snprintf(err, errlen, "bad interpreter %s: %s", interp, strerror(why));
+        } else {
+            snprintf(prog, proglen, "%s", interp);
+            continue;
+        }
+        strv_free(args);
+        errno = why;
+        return -1;
+    }
+    char reason[400];
+    if (elf_check_file(prog, reason, sizeof(reason))) {
+        if (strcmp(prog, path))
+            snprintf(err, errlen, "interpreter %s: %s", prog, reason);
+        else
+            snprintf(err, errlen, "%s", reason);
+        strv_free(args);
+        errno = ENOEXEC;
+        return -1;
+    }
+    *argv_out = args;
+    return 0;
+}
+
 struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char *const envp[],
                        char *err, size_t errlen)
 {
     struct exec_image img;
-    if (elf_check_file(path, err, errlen))
+    char prog[PATH_MAX], **args;
+    if (resolve_first_program(path, argv, prog, sizeof(prog), &args, err, errlen))
         return NULL;
     struct proc *p = calloc(1, sizeof(*p));
     p->emu = e;
     p->task.pid = p->task.tgid = e->next_pid++;
     p->ppid = getpid();
-    const char *base = strrchr(path, '/');
+    const char *base = strrchr(path, '/'); /* begin_new_exec: the script's name, if a script */
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);
     p->task.rlimit_stack = 8UL << 20;
     errno = 0;
@@ -328,19 +378,22 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
                  p->task.mm ? "out of memory" : "guest RAM too small for an address space");
         mmput(p->task.mm);
         free(p);
+        strv_free(args);
+        errno = ENOEXEC;
         return NULL;
     }
     p->files = fdtable_new_stdio();
     char real[PATH_MAX];
-    p->exe = strdup(realpath(path, real) ? real : path);
-    p->argv = strv_dup(argv);
-    if (exec_load(p, path, argv, envp, &img, err, errlen)) {
+    p->exe = strdup(realpath(prog, real) ? real : prog);
+    p->argv = args;
+    if (exec_load(p, prog, args, envp, &img, err, errlen)) {
         mmu_destroy(p->mmu);
         mmput(p->task.mm);
         fdtable_free(p->files);
         strv_free(p->argv);
         free(p->exe);
         free(p);
+        errno = ENOEXEC;
         return NULL;
     }
     mmu_reg_write(p->mmu, UC_X86_REG_RIP, img.entry);

@@ -56,8 +56,6 @@
 #define CLONE_CHILD_SETTID   0x01000000
 #define FL_CLD_EXITED        1
 #define FL_CLD_KILLED        2
-#define BINPRM_BUF_SIZE      128
-#define BINPRM_MAX_RECURSION 4
 
 char **strv_dup(char *const v[])
 {
@@ -452,64 +450,6 @@ fail:
     return r;
 }
 
-/*
- * load_script (fs/binfmt_script.c): "#!interp [arg]" in the first BINPRM_BUF_SIZE bytes. The
- * new argv is interp, [arg], the script's name as the caller gave it, then argv[1..]. Returns 1
- * and the new vector if it is a script, 0 if not, -errno on a malformed one.
- */
-static int load_script(const char *host, const char *name, char **argv, char ***out_argv,
-                       char *interp, size_t interp_len)
-{
-    char buf[BINPRM_BUF_SIZE + 1];
-    int fd = open(host, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t n = read(fd, buf, BINPRM_BUF_SIZE);
-    close(fd);
-    if (n < 2 || buf[0] != '#' || buf[1] != '!')
-        return 0;
-    buf[n] = 0;
-    char *nl = strchr(buf, '\n');
-    if (nl)
-        *nl = 0;
-    char *cp = buf + 2;
-    while (*cp == ' ' || *cp == '\t')
-        cp++;
-    if (!*cp)
-        return -ENOEXEC;
-    char *end = cp;
-    while (*end && *end != ' ' && *end != '\t')
-        end++;
-    char *arg = NULL;
-    if (*end) {
-        *end++ = 0;
-        while (*end == ' ' || *end == '\t')
-            end++;
-        /* the rest of the line, trailing blanks dropped, is one argument */
-        size_t l = strlen(end);
-        while (l && (end[l - 1] == ' ' || end[l - 1] == '\t'))
-            end[--l] = 0;
-        if (l)
-            arg = end;
-    }
-    snprintf(interp, interp_len, "%s", cp);
-    size_t argc = 0;
-    while (argv && argv[argc])
-        argc++;
-    char **v = calloc(argc + 4, sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    size_t k = 0;
-    v[k++] = strdup(interp);
-    if (arg)
-        v[k++] = strdup(arg);
-    v[k++] = strdup(name);
-    for (size_t i = 1; i < argc; i++)
-        v[k++] = strdup(argv[i]);
-    *out_argv = v;
-    return 1;
-}
-
 /* de_thread: the other threads of the group die, and an exec'ing thread that is not the leader
  * takes the leader's place (and pid), as Linux's de_thread does. */
 static void de_thread(struct proc *p)
@@ -637,8 +577,9 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
     p->clear_child_tid = p->robust_list = p->robust_len = 0;
-    const char *base = strrchr(host, '/');
-    snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : host);
+    /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's) */
+    const char *base = strrchr(name, '/');
+    snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : name);
     char real[PATH_MAX];
     free(p->exe);
     p->exe = strdup(realpath(host, real) ? real : host);

@@ -44,7 +44,7 @@ def main():
     work = os.path.abspath(a.workdir)
     os.makedirs(work, exist_ok=True)
     scratch = os.path.join(work, "scratch")
-    # The same absolute path for both runs (faultline does not search PATH for PROG).
+    # The same absolute path for both runs (both would find a bare name in the same PATH).
     prog = os.path.abspath(cmd[0]) if os.sep in cmd[0] else (shutil.which(cmd[0]) or cmd[0])
     args = [x.replace(fh.SCRATCH, scratch) for x in cmd[1:]]
     stdin = os.path.abspath(a.stdin) if a.stdin else None

@@ -82,7 +82,9 @@ def main():
     # Not ELF at all.
     write("empty", b"", "empty file")
     write("text.txt", b"hello, world\nthis is not a program\n", "not an ELF file")
-    write("script.sh", b"#!/bin/sh\necho hello\n", "#! script")
+    # A script runs its interpreter (as execve does): one that is not a program is refused.
+    write("script.sh", b"#!" + os.path.abspath(os.path.join(outdir, "text.txt")).encode()
+          + b"\necho hello\n", "text.txt: not an ELF file")
 
     # The ELF header itself.
     write("truncated_header", orig[:40], "truncated ELF file")
