@@ -74,7 +74,8 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
         int err = mprotect_fixup(vma, &prev, nstart, tmp, newflags);
         if (err)
             return err;
-        nstart = tmp;
+        /* prev may have merged with the VMA after it, which then needs nothing more */
+        nstart = tmp < prev->vm_end ? prev->vm_end : tmp;
         if (nstart >= end)
             break;
         vma = prev->vm_next;

@@ -405,6 +405,26 @@ static void vma_split_merge(void)
     CHECK_EQ(test_task.mm->total_vm, 3);
 }
 
+/* One mprotect over several VMAs, where the first one's new rights merge it with the next (V8
+ * freeing a code page in its MAP_NORESERVE reservation: [rw][none][rwx][none] -> none). Linux
+ * goes on after the merged VMA; the model looked for the next VMA at the old boundary and
+ * failed with ENOMEM. (MAP_NORESERVE: no VM_ACCOUNT on the pages made writable, so they merge.) */
+static void mprotect_across_merge(void)
+{
+    CHECK_EQ(do_mmap(test_task.mm, NULL, P(0), 5 * PAGE_SIZE, PROT_NONE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, 0),
+             (long)P(0));
+    CHECK_EQ(do_mprotect(test_task.mm, P(0), PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    CHECK_EQ(do_mprotect(test_task.mm, P(2), 2 * PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+    CHECK_EQ(count_vmas(), 4); /* [rw] [none] [rwx rwx] [none] */
+    fault(P(2), USER_WRITE, STACK_TOP, NULL);
+    CHECK_EQ(do_mprotect(test_task.mm, P(0), 4 * PAGE_SIZE, PROT_NONE), 0);
+    CHECK_EQ(count_vmas(), 1);
+    CHECK_EQ(find_vma(test_task.mm, P(0))->vm_end, P(5));
+    /* the page keeps its frame, but no access goes through: PROT_NONE clears _PAGE_PRESENT */
+    CHECK(pte_present(pte_at(P(2))) && !(pte_at(P(2)).pte & _PAGE_PRESENT));
+}
+
 /* brk grows the heap as one VMA and shrinking unmaps. */
 static void brk_grow_shrink(void)
 {
@@ -512,6 +532,7 @@ static const struct model_test tests[] = {
     {"freed_code_frame_reported", freed_code_frame_reported},
     {"shared_anon", shared_anon},
     {"vma_split_merge", vma_split_merge},
+    {"mprotect_across_merge", mprotect_across_merge},
     {"brk_grow_shrink", brk_grow_shrink},
     {"mremap_move", mremap_move},
     {"madvise_dontneed", madvise_dontneed},
