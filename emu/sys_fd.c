@@ -242,9 +242,8 @@ static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int tim
     return r;
 }
 
-long sys_poll(struct proc *p, const uint64_t a[6])
+static long do_poll(struct proc *p, uint64_t ufds, uint64_t nfds, int timeout)
 {
-    uint64_t nfds = a[1];
     long r;
 
     if (nfds > FDTABLE_MAX) /* RLIMIT_NOFILE */
@@ -252,12 +251,43 @@ long sys_poll(struct proc *p, const uint64_t a[6])
     struct pollfd *g = calloc(nfds ? nfds : 1, sizeof(*g));
     if (!g)
         return -ENOMEM;
-    if (get_user_struct(p, g, a[0], nfds * sizeof(*g)))
+    if (get_user_struct(p, g, ufds, nfds * sizeof(*g)))
         r = -EFAULT;
-    else if ((r = poll_common(p, g, nfds, (int)a[2])) >= 0 &&
-             put_user_struct(p, a[0], g, nfds * sizeof(*g)))
+    else if ((r = poll_common(p, g, nfds, timeout)) >= 0 &&
+             put_user_struct(p, ufds, g, nfds * sizeof(*g)))
         r = -EFAULT;
     free(g);
+    return r;
+}
+
+long sys_poll(struct proc *p, const uint64_t a[6])
+{
+    return do_poll(p, a[0], a[1], (int)a[2]);
+}
+
+/* ppoll(fds, nfds, timespec, sigmask, sigsetsize): poll with a timespec (rounded up to whole
+ * milliseconds, not written back) and a signal mask for the wait, as pselect6's. */
+long sys_ppoll(struct proc *p, const uint64_t a[6])
+{
+    int timeout = -1;
+    if (a[2]) {
+        struct timespec ts;
+        if (get_user_struct(p, &ts, a[2], sizeof(ts)))
+            return -EFAULT;
+        if (!timespec_valid(&ts))
+            return -EINVAL;
+        timeout = timespec_ms_ceil(&ts);
+    }
+    if (!a[3])
+        return do_poll(p, a[0], a[1], timeout);
+    uint64_t mask;
+    if (a[4] != sizeof(mask))
+        return -EINVAL;
+    if (get_user_struct(p, &mask, a[3], sizeof(mask)))
+        return -EFAULT;
+    wait_sigmask_begin(p, mask);
+    long r = do_poll(p, a[0], a[1], timeout);
+    wait_sigmask_end(p, r);
     return r;
 }
 

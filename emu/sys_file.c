@@ -26,6 +26,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -38,6 +40,7 @@
 #include "emu/procfs.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "kernel_model/mm.h"
 
 /* One bounce buffer: syscalls run one at a time in faultline's single host thread, and nothing
  * a copy_*_user fault does (the model, page-cache reads) comes back into these handlers. */
@@ -47,55 +50,6 @@ static char bounce[FL_BOUNCE];
 _Static_assert(sizeof(struct stat) == 144, "struct stat is the kernel's");
 _Static_assert(sizeof(struct statx) == 256, "struct statx is the kernel's");
 _Static_assert(sizeof(struct iovec) == 16, "struct iovec is the kernel's");
-
-/* struct iovec as the guest lays it out. */
-struct uiov {
-    uint64_t base, len;
-};
-
-/* A cursor over guest iovec segments. */
-struct uiov_iter {
-    const struct uiov *iov;
-    int cnt, seg;
-    uint64_t off; /* bytes already done in iov[seg] */
-};
-
-/* Copy n bytes between buf and the guest segments at the cursor (out: to the guest); returns
- * the bytes copied, less than n only if a fault stopped it. */
-static size_t iter_copy(struct proc *p, struct uiov_iter *it, char *buf, size_t n, bool out)
-{
-    size_t done = 0;
-
-    while (done < n && it->seg < it->cnt) {
-        const struct uiov *v = &it->iov[it->seg];
-        size_t chunk = v->len - it->off;
-        size_t left;
-
-        if (chunk > n - done)
-            chunk = n - done;
-        left = out ? copy_to_user(&p->task, v->base + it->off, buf + done, chunk)
-                   : copy_from_user(&p->task, buf + done, v->base + it->off, chunk);
-        done += chunk - left;
-        it->off += chunk - left;
-        if (left)
-            break;
-        if (it->off == v->len) {
-            it->seg++;
-            it->off = 0;
-        }
-    }
-    return done;
-}
-
-static size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n)
-{
-    return iter_copy(p, it, (char *)buf, n, true);
-}
-
-static size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n)
-{
-    return iter_copy(p, it, buf, n, false);
-}
 
 /* Files that give a full read when the data is there: read them to the full count. Anything
  * else (pipes, ttys, sockets) returns after one host read, so a read never blocks for more
@@ -250,58 +204,71 @@ long sys_pwrite64(struct proc *p, const uint64_t a[6])
     return rw_one(p, a, true, (int64_t)a[3]);
 }
 
-#define FL_UIO_MAXIOV 1024
-
-/* readv/writev: import the iovec array as Linux's import_iovec does (count, lengths, ranges),
- * clamping the total to MAX_RW_COUNT. */
-static long rw_vec(struct proc *p, const uint64_t a[6], bool writing)
+/* readv/writev (pos -1: at the file offset) and preadv/pwritev. */
+static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
-    int cnt = (int)a[2];
     struct uiov *iov;
-    struct uiov_iter it;
-    uint64_t total = 0;
-    long r;
+    uint64_t total;
 
     if (!o)
         return -EBADF;
-    if (cnt < 0 || cnt > FL_UIO_MAXIOV)
-        return -EINVAL;
-    iov = calloc(cnt ? cnt : 1, sizeof(*iov));
-    if (!iov)
-        return -ENOMEM;
-    if (get_user_struct(p, iov, a[1], cnt * sizeof(*iov))) {
-        r = -EFAULT;
-        goto out;
-    }
-    for (int i = 0; i < cnt; i++) {
-        if ((int64_t)iov[i].len < 0) {
-            r = -EINVAL;
-            goto out;
-        }
-        if (!access_ok(iov[i].base, iov[i].len)) {
-            r = -EFAULT;
-            goto out;
-        }
-        if (iov[i].len > FL_MAX_RW_COUNT - total)
-            iov[i].len = FL_MAX_RW_COUNT - total;
-        total += iov[i].len;
-    }
-    it = (struct uiov_iter){iov, cnt, 0, 0};
-    r = writing ? do_write_iter(p, o, &it, total, -1) : do_read_iter(p, o, &it, total, -1);
-out:
+    long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
+    if (r)
+        return r;
+    struct uiov_iter it = {iov, (int)a[2], 0, 0};
+    r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);
     return r;
 }
 
 long sys_readv(struct proc *p, const uint64_t a[6])
 {
-    return rw_vec(p, a, false);
+    return rw_vec(p, a, false, -1);
 }
 
 long sys_writev(struct proc *p, const uint64_t a[6])
 {
-    return rw_vec(p, a, true);
+    return rw_vec(p, a, true, -1);
+}
+
+/* preadv/pwritev(fd, iov, cnt, pos_l, pos_h): on x86-64 the offset is pos_l alone. */
+long sys_preadv(struct proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[3] < 0)
+        return fd_get(p->files, (int)a[0]) ? -EINVAL : -EBADF;
+    return rw_vec(p, a, false, (int64_t)a[3]);
+}
+
+long sys_pwritev(struct proc *p, const uint64_t a[6])
+{
+    if ((int64_t)a[3] < 0)
+        return fd_get(p->files, (int)a[0]) ? -EINVAL : -EBADF;
+    return rw_vec(p, a, true, (int64_t)a[3]);
+}
+
+/* preadv2/pwritev2(..., flags): offset -1 is the file offset (readv/writev). The RWF_* flags
+ * are hints or write-through requests (RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_APPEND) that the
+ * host's page cache honours by its own rules; RWF_NOWAIT, which needs the cache's state, and
+ * unknown bits are EOPNOTSUPP, as a file system without them says. */
+#define FL_RWF_SUPPORTED 0x17 /* RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_APPEND */
+static long rw_vec2(struct proc *p, const uint64_t a[6], bool writing)
+{
+    if (a[5] & ~(uint64_t)FL_RWF_SUPPORTED)
+        return -EOPNOTSUPP;
+    if ((int64_t)a[3] < -1)
+        return fd_get(p->files, (int)a[0]) ? -EINVAL : -EBADF;
+    return rw_vec(p, a, writing, (int64_t)a[3]);
+}
+
+long sys_preadv2(struct proc *p, const uint64_t a[6])
+{
+    return rw_vec2(p, a, false);
+}
+
+long sys_pwritev2(struct proc *p, const uint64_t a[6])
+{
+    return rw_vec2(p, a, true);
 }
 
 long sys_lseek(struct proc *p, const uint64_t a[6])
@@ -353,6 +320,12 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
 long sys_open(struct proc *p, const uint64_t a[6])
 {
     return do_openat(p, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
+}
+
+/* creat(path, mode): open(path, O_CREAT | O_WRONLY | O_TRUNC, mode). */
+long sys_creat(struct proc *p, const uint64_t a[6])
+{
+    return do_openat(p, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (unsigned)a[1]);
 }
 
 long sys_openat(struct proc *p, const uint64_t a[6])
@@ -412,6 +385,52 @@ long sys_fdatasync(struct proc *p, const uint64_t a[6])
     if (o->type == S_IFREG)
         hostfile_sync_before_io(o->hostfd);
     return host_ret(fdatasync(o->hostfd));
+}
+
+/*
+ * memfd_create(name, flags): the host's memfd, an anonymous regular file: read, write, mmap
+ * (through the model's page cache, like any file), ftruncate and seals are the host file's.
+ * MFD_HUGETLB is refused (EINVAL, as on a kernel without hugetlbfs): the model has no huge pages.
+ */
+long sys_memfd_create(struct proc *p, const uint64_t a[6])
+{
+    char name[250], path[300];
+    unsigned flags = (unsigned)a[1];
+    long r = strncpy_from_user(&p->task, name, a[0], sizeof(name));
+    if (r == -ENAMETOOLONG)
+        return -EINVAL; /* MFD_NAME_MAX_LEN: 249 bytes */
+    if (r < 0)
+        return r;
+    if (flags & MFD_HUGETLB)
+        return -EINVAL;
+    if ((r = fd_lowest_free(p->files, 0)) < 0)
+        return r;
+    int h = memfd_create(name, flags | MFD_CLOEXEC);
+    if (h < 0)
+        return -errno;
+    snprintf(path, sizeof(path), "/memfd:%s (deleted)", name); /* as /proc/PID/maps names it */
+    struct ofd *o = ofd_new(h, O_RDWR, path);
+    int fd = fd_install(p->files, o, 0, flags & MFD_CLOEXEC);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
+/* sync: the dirty page cache of every mapped file goes back first, then the host's. */
+long sys_sync(struct proc *p, const uint64_t a[6])
+{
+    (void)p;
+    (void)a;
+    filemap_write_all();
+    sync();
+    return 0;
+}
+
+long sys_syncfs(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    filemap_write_all();
+    return host_ret(syncfs(o->hostfd));
 }
 
 long sys_ftruncate(struct proc *p, const uint64_t a[6])

@@ -1,6 +1,7 @@
 /*
  * sys_info.c - who and where the process is: uname, ids, resource limits and usage, sysinfo,
- * CPU affinity, random bytes (kernel/sys.c, kernel/sched/core.c, drivers/char/random.c).
+ * CPU affinity and scheduling policies, random bytes (kernel/sys.c, kernel/sched/core.c,
+ * drivers/char/random.c).
  *
  * What the model knows comes from the model (pids, page-fault counts, RSS, RAM size and free
  * frames, RLIMIT_STACK); what it does not model comes from the host (user ids, CPU times, the
@@ -15,11 +16,15 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/times.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
@@ -379,23 +384,215 @@ long sys_sysinfo(struct proc *p, const uint64_t a[6])
     return put_user_struct(p, a[0], &si, sizeof(si));
 }
 
+/*
+ * times(buf): CPU times as getrusage reports them (faultline's own, in clock ticks), children's
+ * zero; the result is the host's tick count since boot, which is what the value means.
+ */
+long sys_times(struct proc *p, const uint64_t a[6])
+{
+    struct tms t;
+    clock_t now = times(&t);
+    if (now == (clock_t)-1)
+        return -errno;
+    t.tms_cutime = t.tms_cstime = 0;
+    if (a[0] && put_user_struct(p, a[0], &t, sizeof(t)))
+        return -EFAULT;
+    return (long)now;
+}
+
+/* --- capabilities --- */
+
+/* capget(hdr, data): the guest's capabilities are faultline's own (it runs as the same user):
+ * the host answers for the calling thread. Another guest task's are the same. */
+long sys_capget(struct proc *p, const uint64_t a[6])
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr;
+    uint32_t data[6]; /* two struct __user_cap_data_struct for versions 2 and 3 */
+    if (get_user_struct(p, &hdr, a[0], sizeof(hdr)))
+        return -EFAULT;
+    if (hdr.pid < 0 || (hdr.pid && !find_proc(p->emu, hdr.pid)))
+        return -ESRCH;
+    int guest_pid = hdr.pid;
+    hdr.pid = 0;
+    long r = host_ret(syscall(SYS_capget, &hdr, a[1] ? data : NULL));
+    hdr.pid = guest_pid;
+    /* an unknown version: the kernel writes back the one it prefers */
+    if (put_user_struct(p, a[0], &hdr, sizeof(hdr)))
+        return -EFAULT;
+    if (r == 0 && a[1]) {
+        size_t n = hdr.version == 0x19980330 ? 12 : 24; /* _LINUX_CAPABILITY_VERSION_1: one set */
+        if (put_user_struct(p, a[1], data, n))
+            return -EFAULT;
+    }
+    return r;
+}
+
+/* capset: the capabilities are faultline's, shared by every guest process, so no guest may
+ * change them: setting the ones it has succeeds, any change is EPERM (as for a task without
+ * CAP_SETPCAP changing another's). */
+long sys_capset(struct proc *p, const uint64_t a[6])
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr, cur_hdr;
+    uint32_t want[6] = {0}, cur[6] = {0};
+    if (get_user_struct(p, &hdr, a[0], sizeof(hdr)))
+        return -EFAULT;
+    size_t n = hdr.version == 0x19980330 ? 12 : 24;
+    if (hdr.version != 0x19980330 && hdr.version != 0x20071026 && hdr.version != 0x20080522)
+        return -EINVAL;
+    if (hdr.pid && hdr.pid != p->task.pid)
+        return -EPERM;
+    if (get_user_struct(p, want, a[1], n))
+        return -EFAULT;
+    cur_hdr = (typeof(cur_hdr)){hdr.version, 0};
+    if (syscall(SYS_capget, &cur_hdr, cur))
+        return -errno;
+    return memcmp(want, cur, n) ? -EPERM : 0;
+}
+
 /* --- CPUs --- */
+
+/* The task a scheduling call names: 0 is the caller, else a live guest thread or process. */
+static struct proc *sched_target(struct proc *p, int pid)
+{
+    if (pid < 0)
+        return NULL;
+    return pid ? find_proc(p->emu, pid) : p;
+}
 
 /* sched_getaffinity: one CPU. Linux's checks: the mask must hold nr_cpu_ids bits and be a whole
  * number of longs; it writes cpumask_size() bytes (8) and returns that size. */
 long sys_sched_getaffinity(struct proc *p, const uint64_t a[6])
 {
-    int pid = (int)a[0];
     uint64_t len = a[1];
     uint64_t mask = 1;
 
     if (len == 0 || (len & (sizeof(long) - 1)))
         return -EINVAL;
-    if (pid < 0)
-        return -ESRCH;
-    if (pid != 0 && pid != p->task.tgid && pid != p->task.pid)
+    if (!sched_target(p, (int)a[0]))
         return -ESRCH;
     return put_user_struct(p, a[2], &mask, sizeof(mask)) ? -EFAULT : (long)sizeof(mask);
+}
+
+/* sched_setaffinity: the only CPU is 0, so a mask must include it (EINVAL otherwise, as Linux
+ * says when no allowed CPU is online). Nothing changes. */
+long sys_sched_setaffinity(struct proc *p, const uint64_t a[6])
+{
+    uint8_t first = 0;
+    if (!sched_target(p, (int)a[0]))
+        return -ESRCH;
+    if (a[1] && get_user_struct(p, &first, a[2], 1))
+        return -EFAULT;
+    return first & 1 ? 0 : -EINVAL;
+}
+
+/* getcpu(cpu, node, cache): always CPU 0 of node 0. */
+long sys_getcpu(struct proc *p, const uint64_t a[6])
+{
+    unsigned zero = 0;
+    if (a[0] && put_user_struct(p, a[0], &zero, sizeof(zero)))
+        return -EFAULT;
+    if (a[1] && put_user_struct(p, a[1], &zero, sizeof(zero)))
+        return -EFAULT;
+    return 0;
+}
+
+/*
+ * Scheduling policies (kernel/sched/core.c). Every task runs SCHED_OTHER with static priority
+ * 0 in the one time-sharing queue faultline has (nice is kept, see setpriority). Setting
+ * SCHED_OTHER, SCHED_BATCH or SCHED_IDLE is accepted and reads back as SCHED_OTHER, with
+ * the kernel's priority checks; the real-time policies would need a scheduler faultline does
+ * not have, so they fail with EPERM, as for a user without CAP_SYS_NICE.
+ */
+#define FL_SCHED_OTHER 0
+#define FL_SCHED_FIFO  1
+#define FL_SCHED_RR    2
+#define FL_SCHED_BATCH 3
+#define FL_SCHED_IDLE  5
+
+static long sched_set(struct proc *p, int pid, int policy, uint64_t uparam)
+{
+    int prio;
+    if (pid < 0 || !uparam)
+        return -EINVAL;
+    if (get_user_struct(p, &prio, uparam, sizeof(prio)))
+        return -EFAULT;
+    if (!sched_target(p, pid))
+        return -ESRCH;
+    if (policy < 0) /* sched_setparam: the current policy */
+        policy = FL_SCHED_OTHER;
+    switch (policy) {
+    case FL_SCHED_OTHER:
+    case FL_SCHED_BATCH:
+    case FL_SCHED_IDLE:
+        return prio == 0 ? 0 : -EINVAL;
+    case FL_SCHED_FIFO:
+    case FL_SCHED_RR:
+        return prio >= 1 && prio <= 99 ? -EPERM : -EINVAL;
+    default:
+        return -EINVAL;
+    }
+}
+
+long sys_sched_setparam(struct proc *p, const uint64_t a[6])
+{
+    return sched_set(p, (int)a[0], -1, a[1]);
+}
+
+long sys_sched_setscheduler(struct proc *p, const uint64_t a[6])
+{
+    return sched_set(p, (int)a[0], (int)a[1] & ~0x40000000 /* SCHED_RESET_ON_FORK */, a[2]);
+}
+
+long sys_sched_getscheduler(struct proc *p, const uint64_t a[6])
+{
+    if ((int)a[0] < 0)
+        return -EINVAL;
+    return sched_target(p, (int)a[0]) ? FL_SCHED_OTHER : -ESRCH;
+}
+
+long sys_sched_getparam(struct proc *p, const uint64_t a[6])
+{
+    int prio = 0;
+    if ((int)a[0] < 0 || !a[1])
+        return -EINVAL;
+    if (!sched_target(p, (int)a[0]))
+        return -ESRCH;
+    return put_user_struct(p, a[1], &prio, sizeof(prio));
+}
+
+long sys_sched_get_priority_max(struct proc *p, const uint64_t a[6])
+{
+    (void)p;
+    int policy = (int)a[0];
+    if (policy == FL_SCHED_FIFO || policy == FL_SCHED_RR)
+        return 99;
+    return policy == FL_SCHED_OTHER || policy == FL_SCHED_BATCH || policy == FL_SCHED_IDLE
+               ? 0
+               : -EINVAL;
+}
+
+long sys_sched_get_priority_min(struct proc *p, const uint64_t a[6])
+{
+    long max = sys_sched_get_priority_max(p, a);
+    return max == 99 ? 1 : max;
+}
+
+/* sched_rr_get_interval: 0 for a SCHED_OTHER task, as Linux reports a fair-class task whose
+ * slice it does not fix (faultline's slices are counted in translated blocks, not time). */
+long sys_sched_rr_get_interval(struct proc *p, const uint64_t a[6])
+{
+    struct timespec ts = {0, 0};
+    if ((int)a[0] < 0)
+        return -EINVAL;
+    if (!sched_target(p, (int)a[0]))
+        return -ESRCH;
+    return put_user_struct(p, a[1], &ts, sizeof(ts));
 }
 
 /* --- random bytes --- */

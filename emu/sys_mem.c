@@ -63,6 +63,31 @@ long sys_mprotect(struct proc *p, const uint64_t a[6])
     return do_mprotect(p->task.mm, a[0], a[1], a[2]);
 }
 
+/*
+ * Memory protection keys: the emulated CPU has no PKU (CPUID says so), so there are no keys to
+ * hand out, as on such a CPU: pkey_alloc ENOSPC, pkey_free EINVAL, and pkey_mprotect accepts
+ * only the default key -1, where it is mprotect.
+ */
+long sys_pkey_alloc(struct proc *p, const uint64_t a[6])
+{
+    (void)p;
+    return a[0] || a[1] ? -EINVAL : -ENOSPC;
+}
+
+long sys_pkey_free(struct proc *p, const uint64_t a[6])
+{
+    (void)p;
+    (void)a;
+    return -EINVAL;
+}
+
+long sys_pkey_mprotect(struct proc *p, const uint64_t a[6])
+{
+    if ((int)a[3] != -1)
+        return -EINVAL;
+    return do_mprotect(p->task.mm, a[0], a[1], a[2]);
+}
+
 long sys_mremap(struct proc *p, const uint64_t a[6])
 {
     return do_mremap(p->task.mm, a[0], a[1], a[2], a[3], a[4]);

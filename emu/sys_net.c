@@ -30,23 +30,11 @@
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/sched.h"
+#include "emu/sock.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
 _Static_assert(sizeof(struct sockaddr_un) == 110, "struct sockaddr_un is the kernel's");
-
-/* sendto/recvfrom go through a host buffer of at most this much per call (a stream socket may
- * move less than asked; a datagram this large is beyond AF_UNIX's limits anyway). */
-#define FL_SOCK_BOUNCE_MAX (1UL << 20)
-
-/* The kernel's limit on a socket address (sizeof(struct sockaddr_storage)). */
-#define FL_SOCKADDR_MAX 128
-
-union fl_sockaddr {
-    struct sockaddr sa;
-    struct sockaddr_un un;
-    char raw[FL_SOCKADDR_MAX + 1];
-};
 
 /* A host socket for the guest: non-blocking on the host whatever the guest asked, so a call
  * that would block parks its process (like a guest pipe) instead of blocking faultline; the
@@ -71,10 +59,7 @@ long sys_socket(struct proc *p, const uint64_t a[6])
     return install_socket(p, h, type, true);
 }
 
-/* The socket address the guest passed (move_addr_to_kernel: a length above 128 is EINVAL, a
- * fault EFAULT), with an AF_UNIX path name (not an abstract one, which starts with a NUL)
- * translated from a guest path to the host's. *len is updated. 0 or -errno. */
-static long sockaddr_in(struct proc *p, uint64_t uaddr, int *len, union fl_sockaddr *addr)
+long move_addr_to_kernel(struct proc *p, uint64_t uaddr, int *len, union fl_sockaddr *addr)
 {
     int hdir;
     if (*len < 0 || *len > FL_SOCKADDR_MAX)
@@ -133,7 +118,7 @@ long sys_connect(struct proc *p, const uint64_t a[6])
         return -err;
     }
     p->wait_deadline = 0;
-    if ((r = sockaddr_in(p, a[1], &len, &addr)))
+    if ((r = move_addr_to_kernel(p, a[1], &len, &addr)))
         return r;
     if (connect(o->hostfd, &addr.sa, len) == 0)
         return 0;
@@ -150,10 +135,8 @@ long sys_connect(struct proc *p, const uint64_t a[6])
     return r;
 }
 
-/* Copy a host socket address out as move_addr_to_user does: *ulen says how much room there is,
- * the address is cut to it, and *ulen is set to the address's full length. */
-static long sockaddr_out(struct proc *p, const union fl_sockaddr *addr, socklen_t len,
-                         uint64_t uaddr, uint64_t ulen)
+long move_addr_to_user(struct proc *p, const union fl_sockaddr *addr, socklen_t len, uint64_t uaddr,
+                       uint64_t ulen)
 {
     int32_t room;
     if (get_user_struct(p, &room, ulen, sizeof(room)))
@@ -183,7 +166,7 @@ static long sock_name(struct proc *p, const uint64_t a[6], bool peer)
     if ((peer ? getpeername(o->hostfd, &addr.sa, &len) : getsockname(o->hostfd, &addr.sa, &len)) <
         0)
         return -errno;
-    return sockaddr_out(p, &addr, len, a[1], a[2]);
+    return move_addr_to_user(p, &addr, len, a[1], a[2]);
 }
 
 long sys_getsockname(struct proc *p, const uint64_t a[6])
@@ -223,9 +206,7 @@ long sys_socketpair(struct proc *p, const uint64_t a[6])
     return r;
 }
 
-/* A guest socket in blocking mode whose host end is non-blocking (a socket pair): its calls
- * go to the host with MSG_DONTWAIT anyway, and EAGAIN parks the caller (syscall.c). */
-static int host_msg_flags(const struct ofd *o, int flags)
+int host_msg_flags(const struct ofd *o, int flags)
 {
     /* faultline ignores SIGPIPE; the guest's is raised from EPIPE (syscall.c) */
     return flags | MSG_NOSIGNAL | (o->host_nonblock ? MSG_DONTWAIT : 0);
@@ -242,7 +223,7 @@ long sys_sendto(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
-    if (a[4] && (r = sockaddr_in(p, a[4], &alen, &addr)))
+    if (a[4] && (r = move_addr_to_kernel(p, a[4], &alen, &addr)))
         return r;
     char *buf = malloc(len ? len : 1);
     if (!buf)
@@ -277,7 +258,7 @@ long sys_recvfrom(struct proc *p, const uint64_t a[6])
         r = -EFAULT;
     free(buf);
     if (r >= 0 && a[4] && a[5]) {
-        long e = sockaddr_out(p, &addr, alen, a[4], a[5]);
+        long e = move_addr_to_user(p, &addr, alen, a[4], a[5]);
         if (e)
             return e;
     }
@@ -301,7 +282,7 @@ long sys_bind(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
-    if ((r = sockaddr_in(p, a[1], &len, &addr)))
+    if ((r = move_addr_to_kernel(p, a[1], &len, &addr)))
         return r;
     return host_ret(bind(o->hostfd, &addr.sa, len));
 }
@@ -330,7 +311,7 @@ long sys_accept4(struct proc *p, const uint64_t a[6])
         return -errno;
     long fd = install_socket(p, h, flags, true);
     if (fd >= 0 && a[1] && a[2]) {
-        long e = sockaddr_out(p, &addr, alen, a[1], a[2]);
+        long e = move_addr_to_user(p, &addr, alen, a[1], a[2]);
         if (e) {
             fd_close(p->files, (int)fd);
             return e;

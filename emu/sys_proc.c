@@ -8,6 +8,7 @@
 #include "emu/emu.h"
 #include "emu/sched.h"
 #include "emu/syscall.h"
+#include "emu/uio.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
@@ -74,6 +75,19 @@ long sys_set_robust_list(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     p->robust_list = a[0];
     p->robust_len = a[1];
+    return 0;
+}
+
+/* get_robust_list(pid, head_ptr, len_ptr): what set_robust_list recorded for that thread. */
+long sys_get_robust_list(struct proc *p, const uint64_t a[6])
+{
+    struct proc *q = a[0] ? find_proc(p->emu, (int)a[0]) : p;
+    if (!q)
+        return -ESRCH;
+    uint64_t head = q->robust_list, len = q->robust_len ? q->robust_len : 24;
+    if (put_user_struct(p, a[1], &head, sizeof(head)) ||
+        put_user_struct(p, a[2], &len, sizeof(len)))
+        return -EFAULT;
     return 0;
 }
 

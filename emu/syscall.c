@@ -146,16 +146,34 @@ static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6]
 {
     int64_t in = -1, out = -1;
     switch (nr) {
+    case 45:                     /* recvfrom */
+    case 299:                    /* recvmmsg */
+        if (a[3] & MSG_DONTWAIT) /* a non-blocking call of its own */
+            return false;
+        /* fall through */
     case 0:   /* read */
     case 19:  /* readv */
     case 43:  /* accept */
-    case 45:  /* recvfrom */
     case 288: /* accept4 */
         in = (int64_t)a[0];
         break;
+    case 47: /* recvmsg */
+        if (a[2] & MSG_DONTWAIT)
+            return false;
+        in = (int64_t)a[0];
+        break;
+    case 44:  /* sendto */
+    case 307: /* sendmmsg */
+        if (a[3] & MSG_DONTWAIT)
+            return false;
+        /* fall through */
     case 1:  /* write */
     case 20: /* writev */
-    case 44: /* sendto */
+        out = (int64_t)a[0];
+        break;
+    case 46: /* sendmsg */
+        if (a[2] & MSG_DONTWAIT)
+            return false;
         out = (int64_t)a[0];
         break;
     case 40: /* sendfile(out, in, ...) */

@@ -41,6 +41,32 @@ static inline long get_user_struct(struct proc *p, void *v, uint64_t uaddr, size
     return copy_from_user(&p->task, v, uaddr, n) ? -EFAULT : 0;
 }
 
+/* struct iovec as the guest lays it out. */
+struct uiov {
+    uint64_t base, len;
+};
+
+/* A cursor over guest iovec segments. */
+struct uiov_iter {
+    const struct uiov *iov;
+    int cnt, seg;
+    uint64_t off; /* bytes already done in iov[seg] */
+};
+
+/* Linux's UIO_MAXIOV: the most segments one call takes. */
+#define FL_UIO_MAXIOV 1024
+
+/* Copy n bytes from buf to the guest segments at the cursor (out) or from them into buf (in);
+ * returns the bytes copied, less than n only if a fault stopped it. The cursor moves on. */
+size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n);
+size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n);
+
+/* import_iovec (lib/iov_iter.c): read the guest's cnt-segment iovec array at uvec into a new
+ * array (*iov, free() it), checking the count (EINVAL), each length (EINVAL if negative) and
+ * range (EFAULT), with the segments cut so that the total is at most max_total (*total). */
+long import_iovec(struct proc *p, uint64_t uvec, int cnt, uint64_t max_total, struct uiov **iov,
+                  uint64_t *total);
+
 /* A host call's result as a syscall result: r itself, or -errno when it failed. */
 static inline long host_ret(long r)
 {

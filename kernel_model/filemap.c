@@ -411,6 +411,14 @@ int filemap_sync_before_read(struct address_space *m)
     return filemap_write_and_wait_range(m, 0, ~0UL);
 }
 
+/* sync(2)'s writeback (fs/sync.c: ksys_sync writes every dirty inode of every super block):
+ * every dirty page of every cached file goes back to its host file. */
+void filemap_write_all(void)
+{
+    for (struct address_space *m = all_mappings; m; m = m->next)
+        filemap_write_and_wait_range(m, 0, ~0UL);
+}
+
 /*
  * filemap_host_write - bytes [off, off + len) of the file were written on the host and the file
  * is now i_size bytes long (generic_perform_write's effect on the cache). Cached pages of the

@@ -205,6 +205,8 @@ struct address_space *find_mapping(uint64_t dev, uint64_t ino);
 /* Before read(2)/write(2) of a cached file reaches the host: write every dirty page back (and
  * write-protect the shared PTEs that dirtied them). 0 or the first write-back error. */
 int filemap_sync_before_read(struct address_space *mapping);
+/* sync(2): write back the dirty pages of every cached file. */
+void filemap_write_all(void);
 /* After write(2) of [off, off + len) on the host made the file i_size long: refresh those cached
  * pages in place (mappings see the bytes) and i_size. */
 void filemap_host_write(struct address_space *mapping, uint64_t off, uint64_t len, uint64_t i_size);
