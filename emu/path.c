@@ -30,6 +30,72 @@ static bool sysroot_lookup(const char *sysroot, const char *path, char *out, siz
     return faccessat(AT_FDCWD, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
+const char *proc_self_rest(struct proc *p, const char *path)
+{
+    const char *s;
+    char *end;
+    long pid;
+
+    if (strncmp(path, "/proc/", 6) != 0)
+        return NULL;
+    s = path + 6;
+    if (strncmp(s, "self/", 5) == 0)
+        return s + 5;
+    if (strncmp(s, "thread-self/", 12) == 0)
+        return s + 12;
+    pid = strtol(s, &end, 10);
+    if (end != s && *end == '/' && (pid == p->task.tgid || pid == p->task.pid))
+        return end + 1;
+    return NULL;
+}
+
+/* The fd number a "N" tail names, or -1. */
+static int parse_fd(const char *s)
+{
+    char *end;
+    long fd = strtol(s, &end, 10);
+
+    if (end == s || *end || fd < 0 || fd >= FDTABLE_MAX)
+        return -1;
+    return (int)fd;
+}
+
+int guest_fd_link(struct proc *p, const char *path)
+{
+    const char *rest = proc_self_rest(p, path);
+
+    if (rest && strncmp(rest, "fd/", 3) == 0)
+        return parse_fd(rest + 3);
+    if (strncmp(path, "/dev/fd/", 8) == 0)
+        return parse_fd(path + 8);
+    if (strcmp(path, "/dev/stdin") == 0)
+        return 0;
+    if (strcmp(path, "/dev/stdout") == 0)
+        return 1;
+    if (strcmp(path, "/dev/stderr") == 0)
+        return 2;
+    return -1;
+}
+
+/*
+ * A guest fd link as the host's link to the host fd behind it, which the host follows to the
+ * same file (for a pipe, the same pipe). 1 when path is such a link (out written), -ENOENT when
+ * it names a guest fd that is not open, 0 when it is not a link.
+ */
+static int fd_link_to_host(struct proc *p, const char *path, char *out, size_t outlen)
+{
+    int fd = guest_fd_link(p, path);
+    struct ofd *o;
+
+    if (fd < 0)
+        return 0;
+    o = fd_get(p->files, fd);
+    if (!o)
+        return -ENOENT;
+    snprintf(out, outlen, "/proc/self/fd/%d", o->hostfd);
+    return 1;
+}
+
 /*
  * "/proc/<the guest's pid>/rest" names the guest's /proc directory, which on the host is
  * faultline's: "/proc/<host pid>/rest". (readlink("/proc/self") answers the guest's pid, so this
@@ -59,6 +125,10 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 
     *host_dirfd = AT_FDCWD;
     if (guest_path[0] == '/') {
+        int link = fd_link_to_host(p, guest_path, out, outlen);
+
+        if (link != 0)
+            return link < 0 ? link : 0;
         if (proc_pid_to_host(p, guest_path, out, outlen))
             return 0;
         if (sysroot && sysroot[0] && sysroot_lookup(sysroot, guest_path, out, outlen))

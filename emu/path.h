@@ -9,7 +9,9 @@
  *    when it exists there (without following a final symlink), else used on the host as is.
  *    Symlinks inside the sysroot that are absolute still resolve against the host root;
  *  - "/proc/<the guest's pid>/..." becomes "/proc/<faultline's pid>/..." (what is served from the
- *    model instead is procfs.h's business, asked before this).
+ *    model instead is procfs.h's business, asked before this);
+ *  - a link to one of the guest's fds (/proc/self/fd/N, /dev/fd/N, /dev/stdin...) becomes the
+ *    host's link to the host fd behind it, since on the host those names mean faultline's fds.
  */
 #ifndef FL_PATH_H
 #define FL_PATH_H
@@ -30,14 +32,20 @@ long get_user_path(struct proc *p, uint64_t uaddr, char buf[PATH_MAX]);
 /*
  * Resolve (dirfd, guest_path) for a host *at() call: writes the host path into out (outlen bytes)
  * and the host directory fd into *host_dirfd. dirfd is only looked at when the path is relative
- * (or empty), as Linux does. Returns 0, -EBADF for a dirfd that is not an open guest fd, or
- * -ENAMETOOLONG when the result does not fit in out.
+ * (or empty), as Linux does. Returns 0, -EBADF for a dirfd that is not an open guest fd, -ENOENT
+ * for a link to a guest fd that is not open, or -ENAMETOOLONG when the result does not fit.
  */
 int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, size_t outlen,
                int *host_dirfd);
 
 /* get_user_path() then resolve_at() into out (PATH_MAX bytes). 0 or -errno. */
 long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd);
+
+/* "/proc/self/REST", "/proc/thread-self/REST" or "/proc/<p's pid or tid>/REST": REST, else NULL. */
+const char *proc_self_rest(struct proc *p, const char *path);
+
+/* The guest fd that /proc/{self,PID}/fd/N, /dev/fd/N or /dev/std{in,out,err} names, or -1. */
+int guest_fd_link(struct proc *p, const char *path);
 
 /* Take the sysroot prefix off a host path in place, if it has it ("/sysroot/bin/sh" becomes
  * "/bin/sh", "/sysroot" becomes "/"): the path the guest knows the file by. */

@@ -6,8 +6,8 @@
  * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../comm and
  * .../cmdline (the argument area as the guest has it now). The text is made
  * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
- * memfd. Also served: the names whose host answer would describe faultline rather than the
- * guest: the exe link and the fd/N links (open and readlink).
+ * memfd. Also served: the links whose host answer would describe faultline rather than the
+ * guest: readlink of exe and of the fd/N links (opening those goes through resolve_at()).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -31,38 +31,6 @@
 #include "emu/sys_info.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
-
-static const char *proc_self_rest(struct proc *p, const char *path);
-
-/* The guest fd a "fd/N" tail names, or -1. */
-static int parse_fd(const char *s)
-{
-    char *end;
-    long fd = strtol(s, &end, 10);
-
-    if (end == s || *end || fd < 0 || fd >= FDTABLE_MAX)
-        return -1;
-    return (int)fd;
-}
-
-/* The guest fd that /proc/self/fd/N, /dev/fd/N or /dev/std{in,out,err} names, or -1. On the host
- * these resolve to faultline's own fds, so they are reopened through the guest's table. */
-static int fd_link_target(struct proc *p, const char *path)
-{
-    const char *rest = proc_self_rest(p, path);
-
-    if (rest && strncmp(rest, "fd/", 3) == 0)
-        return parse_fd(rest + 3);
-    if (strncmp(path, "/dev/fd/", 8) == 0)
-        return parse_fd(path + 8);
-    if (strcmp(path, "/dev/stdin") == 0)
-        return 0;
-    if (strcmp(path, "/dev/stdout") == 0)
-        return 1;
-    if (strcmp(path, "/dev/stderr") == 0)
-        return 2;
-    return -1;
-}
 
 /* A growable text buffer for one generated file. */
 struct text {
@@ -242,23 +210,7 @@ static int proc_cmdline(struct proc *p)
 
 int procfs_open(struct proc *p, const char *path, int flags)
 {
-    const char *rest;
-    int fd = fd_link_target(p, path);
-
-    if (fd >= 0) {
-        struct ofd *o = fd_get(p->files, fd);
-        char link[64];
-        int h;
-
-        if (!o)
-            return -ENOENT;
-        /* Linux reopens the file the link points at (a new open file description), which is
-         * what opening the host's link to the host fd does. */
-        snprintf(link, sizeof(link), "/proc/self/fd/%d", o->hostfd);
-        h = open(link, flags | O_CLOEXEC, 0666);
-        return h < 0 ? -errno : h;
-    }
-    rest = proc_self_rest(p, path);
+    const char *rest = proc_self_rest(p, path);
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
@@ -268,26 +220,6 @@ int procfs_open(struct proc *p, const char *path, int flags)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(p);
     return PROCFS_PASSTHROUGH;
-}
-
-/* "/proc/self/rest", "/proc/thread-self/rest" or "/proc/<p's pid>/rest": the "rest", else NULL. */
-static const char *proc_self_rest(struct proc *p, const char *path)
-{
-    const char *s;
-    char *end;
-    long pid;
-
-    if (strncmp(path, "/proc/", 6) != 0)
-        return NULL;
-    s = path + 6;
-    if (strncmp(s, "self/", 5) == 0)
-        return s + 5;
-    if (strncmp(s, "thread-self/", 12) == 0)
-        return s + 12;
-    pid = strtol(s, &end, 10);
-    if (end != s && *end == '/' && (pid == p->task.tgid || pid == p->task.pid))
-        return end + 1;
-    return NULL;
 }
 
 static long copy_link(const char *target, char *out, size_t outlen)
@@ -319,13 +251,11 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
         strip_sysroot(p, buf);
         return copy_link(buf, out, outlen);
     }
-    if (strncmp(rest, "fd/", 3) == 0) {
-        struct ofd *o;
+    if ((fd = guest_fd_link(p, path)) >= 0) {
+        struct ofd *o = fd_get(p->files, fd);
         char link[64];
         ssize_t n;
 
-        fd = parse_fd(rest + 3);
-        o = fd < 0 ? NULL : fd_get(p->files, fd);
         if (!o)
             return -ENOENT;
         snprintf(link, sizeof(link), "/proc/self/fd/%d", o->hostfd);

@@ -22,10 +22,9 @@ struct proc;
  * Returns a host fd holding the file's contents (for example a memfd the text was written to,
  * positioned at 0; open/openat wrap it in an ofd and install it as a guest fd), -errno (such as
  * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
- * PROCFS_PASSTHROUGH. Served now: /proc/{self,thread-self,PID}/maps and .../stat, made from the
- * model (a read-only memfd; a write open is -EACCES); /proc/{self,thread-self,PID}/fd/N,
- * /dev/fd/N and /dev/std{in,out,err}, which on the host would name faultline's own fds, reopen
- * the guest fd's file; everything else passes through.
+ * PROCFS_PASSTHROUGH. Served now: /proc/{self,thread-self,PID}/{maps,stat,comm,cmdline}, made
+ * from the model (a read-only memfd; a write open is -EACCES); everything else passes through
+ * (the fd/N links among it: resolve_at() turns them into the host fd's link, path.h).
  */
 int procfs_open(struct proc *p, const char *path, int flags);
 
@@ -33,8 +32,8 @@ int procfs_open(struct proc *p, const char *path, int flags);
  * readlink/readlinkat of the absolute guest path `path`, if procfs serves it: writes the target
  * (not NUL-terminated, at most outlen bytes) and returns its full length, returns -errno, or
  * PROCFS_PASSTHROUGH. Served now: /proc/self (the guest's pid), /proc/{self,thread-self,PID}/exe
- * (the guest's executable, by the name the guest knows it) and .../fd/N (the guest fd N's file,
- * read from the host fd).
+ * (the guest's executable, by the name the guest knows it) and .../fd/N, /dev/fd/N,
+ * /dev/std{in,out,err} (the guest fd N's file, read from the host fd).
  */
 long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen);
 

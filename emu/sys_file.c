@@ -289,9 +289,10 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
 {
     char name[PATH_MAX], hpath[PATH_MAX], gpath[PATH_MAX];
     const char *opath = name; /* the ofd's path: what the guest sees in /proc/PID/maps */
-    int hdir, hostfd, fd;
+    int hdir, hostfd, fd, lfd;
     long r = get_user_path(p, upath, name);
-    struct ofd *o;
+    struct ofd *o, *link = NULL;
+    bool host_nonblock = false;
 
     if (r < 0)
         return r;
@@ -303,7 +304,12 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         r = resolve_at(p, dirfd, name, hpath, sizeof(hpath), &hdir);
         if (r < 0)
             return r;
-        hostfd = openat(hdir, hpath, flags | O_CLOEXEC, mode);
+        /* Reopening a guest pipe (/dev/fd/N, bash's <(...)) gives the same pipe, which must
+         * stay non-blocking on the host like the original (struct ofd) */
+        lfd = name[0] == '/' ? guest_fd_link(p, name) : -1;
+        link = lfd >= 0 ? fd_get(p->files, lfd) : NULL;
+        host_nonblock = link && link->host_nonblock;
+        hostfd = openat(hdir, hpath, flags | O_CLOEXEC | (host_nonblock ? O_NONBLOCK : 0), mode);
         if (hostfd < 0)
             return -errno;
         opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
@@ -311,6 +317,10 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         return hostfd;
     }
     o = ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
+    if (host_nonblock) {
+        o->host_nonblock = true;
+        o->external = link->external;
+    }
     fd = fd_install(p->files, o, 0, flags & O_CLOEXEC);
     if (fd < 0)
         ofd_put(o);

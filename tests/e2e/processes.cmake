@@ -95,6 +95,13 @@ foreach(sh ${shells})
     LABELS processes)
 endforeach()
 
+# bash's process substitution: <(...) is a pipe the command opens by /dev/fd/N, which must name
+# the guest's fd (not faultline's) for stat and open, and stay a pipe that parks its reader.
+if(EXISTS /bin/bash)
+  fl_compare(shell-bash-process-substitution COMMAND /bin/bash ${FL_PROC_DIR}/procsub.bash
+    LABELS processes)
+endif()
+
 # The same pipeline twice: identical fault logs and process trees (deterministic scheduling).
 if(BUSYBOX)
   add_test(NAME processes-determinism
