@@ -1,6 +1,7 @@
 /*
  * sys_mem.c - the memory syscalls: argument checks at the syscall boundary, then the model
- * (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, mm/msync.c, mm/mincore.c) does the work;
+ * (mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, mm/msync.c, mm/mincore.c, mm/mlock.c)
+ * does the work;
  * membarrier (kernel/sched/membarrier.c), which needs no model state.
  */
 #include <errno.h>
@@ -13,6 +14,9 @@
 #include "mmu/uaccess.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 long sys_brk(struct proc *p, const uint64_t a[6])
 {
@@ -42,15 +46,67 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
     long ret = do_mmap(p->task.mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
     if (file)
         fput(file); /* the VMA took its own reference */
-    if (ret >= 0 && (flags & MAP_POPULATE)) {
-        /* mm_populate: fault the pages in now; failures are ignored as Linux does */
-        for (uint64_t va = ret; va < (uint64_t)ret + PAGE_ALIGN(len); va += PAGE_SIZE) {
-            char c;
-            if (copy_from_user(&p->task, &c, va, 1))
-                break;
-        }
+    /* vm_mmap_pgoff: MAP_POPULATE, and a locked mapping (MAP_LOCKED, mlockall(MCL_FUTURE)),
+     * are faulted in now; failures are ignored as Linux does */
+    if (ret >= 0) {
+        struct vm_area_struct *vma = find_vma(p->task.mm, (unsigned long)ret);
+        if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE ||
+            (vma && (vma->vm_flags & VM_LOCKED)))
+            __mm_populate(p->task.mm, (unsigned long)ret, PAGE_ALIGN(len), 1);
     }
     return ret;
+}
+
+/* RLIMIT_MEMLOCK in bytes for the mlock calls, or ULONG_MAX with CAP_IPC_LOCK (root: the guest
+ * runs with faultline's credentials). 0 means the caller may not lock at all (can_do_mlock). */
+static unsigned long mlock_limit(void)
+{
+    struct rlimit rl;
+
+    if (geteuid() == 0)
+        return ULONG_MAX;
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+        return ULONG_MAX;
+    return (unsigned long)rl.rlim_cur;
+}
+
+long sys_mlock(struct proc *p, const uint64_t a[6])
+{
+    unsigned long limit = mlock_limit();
+
+    return limit ? do_mlock(p->task.mm, a[0], a[1], VM_LOCKED, limit) : -EPERM;
+}
+
+long sys_mlock2(struct proc *p, const uint64_t a[6])
+{
+    unsigned long limit = mlock_limit();
+
+    if (a[2] & ~(uint64_t)MLOCK_ONFAULT)
+        return -EINVAL;
+    if (!limit)
+        return -EPERM;
+    return do_mlock(p->task.mm, a[0], a[1],
+                    VM_LOCKED | ((a[2] & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0), limit);
+}
+
+long sys_munlock(struct proc *p, const uint64_t a[6])
+{
+    return do_munlock(p->task.mm, a[0], a[1]);
+}
+
+long sys_mlockall(struct proc *p, const uint64_t a[6])
+{
+    unsigned long limit = mlock_limit();
+
+    if (!limit)
+        return -EPERM;
+    return do_mlockall(p->task.mm, (int)a[0], limit);
+}
+
+long sys_munlockall(struct proc *p, const uint64_t a[6])
+{
+    (void)a;
+    return do_munlockall(p->task.mm);
 }
 
 long sys_munmap(struct proc *p, const uint64_t a[6])

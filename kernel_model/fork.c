@@ -98,6 +98,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
             break;
         }
         *tmp = *v;
+        tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT); /* locks are not inherited */
         if (tmp->vm_file)
             get_file(tmp->vm_file);
         vma_link_after(mm, tmp, prev);

@@ -172,6 +172,28 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
                unsigned long new_len, unsigned long flags, unsigned long new_addr);
 int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior);
 
+/* --- mm/mlock.c, mm/gup.c --- */
+/*
+ * mlock/mlock2 (flags VM_LOCKED, | VM_LOCKONFAULT for MLOCK_ONFAULT): lock the VMAs of the range
+ * and fault it in. lock_limit is RLIMIT_MEMLOCK in bytes (ULONG_MAX with CAP_IPC_LOCK); more
+ * locked pages than that is -ENOMEM, as is an unmapped page in the range; -EAGAIN when the pages
+ * could not be had. munlock: unlock, pages stay. 0 or -errno.
+ */
+int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long flags,
+             unsigned long lock_limit);
+int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len);
+/* mlockall(MCL_*): lock every VMA now (MCL_CURRENT) and every later one (MCL_FUTURE, through
+ * mm->def_flags); munlockall: undo both. 0 or -errno (-EINVAL for bad flags). */
+int do_mlockall(struct mm_struct *mm, int flags, unsigned long lock_limit);
+int do_munlockall(struct mm_struct *mm);
+/*
+ * Fault in [start, start + len) as get_user_pages would (MAP_POPULATE, MAP_LOCKED, mlock): pages
+ * of private writable mappings for write, others for read; PROT_NONE and VM_LOCKONFAULT VMAs
+ * and holes are skipped. Not a page fault: nothing is counted or logged. 0, or with
+ * ignore_errors 0 the first error (-ENOMEM, -EFAULT).
+ */
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len, int ignore_errors);
+
 /* --- mm/msync.c, mm/mincore.c --- */
 /* msync(2): MS_SYNC writes back the dirty pages of the shared file VMAs in range. 0 or -errno. */
 int do_msync(struct mm_struct *mm, unsigned long start, unsigned long len, int flags);

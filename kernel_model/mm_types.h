@@ -95,23 +95,24 @@ struct file {
 };
 
 /* vm_flags (include/linux/mm.h). */
-#define VM_NONE       0x00000000UL
-#define VM_READ       0x00000001UL
-#define VM_WRITE      0x00000002UL
-#define VM_EXEC       0x00000004UL
-#define VM_SHARED     0x00000008UL
-#define VM_MAYREAD    0x00000010UL
-#define VM_MAYWRITE   0x00000020UL
-#define VM_MAYEXEC    0x00000040UL
-#define VM_MAYSHARE   0x00000080UL
-#define VM_GROWSDOWN  0x00000100UL
-#define VM_DENYWRITE  0x00000800UL
-#define VM_LOCKED     0x00002000UL
-#define VM_DONTCOPY   0x00020000UL
-#define VM_DONTEXPAND 0x00040000UL
-#define VM_ACCOUNT    0x00100000UL
-#define VM_NORESERVE  0x00200000UL
-#define VM_STACK      VM_GROWSDOWN
+#define VM_NONE        0x00000000UL
+#define VM_READ        0x00000001UL
+#define VM_WRITE       0x00000002UL
+#define VM_EXEC        0x00000004UL
+#define VM_SHARED      0x00000008UL
+#define VM_MAYREAD     0x00000010UL
+#define VM_MAYWRITE    0x00000020UL
+#define VM_MAYEXEC     0x00000040UL
+#define VM_MAYSHARE    0x00000080UL
+#define VM_GROWSDOWN   0x00000100UL
+#define VM_DENYWRITE   0x00000800UL
+#define VM_LOCKED      0x00002000UL
+#define VM_DONTCOPY    0x00020000UL
+#define VM_DONTEXPAND  0x00040000UL
+#define VM_LOCKONFAULT 0x00080000UL
+#define VM_ACCOUNT     0x00100000UL
+#define VM_NORESERVE   0x00200000UL
+#define VM_STACK       VM_GROWSDOWN
 /* x86-64 without READ_IMPLIES_EXEC: data and stack are not executable. */
 #define VM_DATA_DEFAULT_FLAGS  (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 #define VM_STACK_DEFAULT_FLAGS (VM_DATA_DEFAULT_FLAGS | VM_GROWSDOWN | VM_ACCOUNT)
@@ -146,7 +147,8 @@ struct mm_struct {
     unsigned long start_brk, brk, start_stack;
     unsigned long arg_start, arg_end, env_start, env_end;
     long rss_stat[NR_MM_COUNTERS];
-    unsigned long nr_ptes; /* page-table pages, every level below the pgd */
+    unsigned long nr_ptes;   /* page-table pages, every level below the pgd */
+    unsigned long def_flags; /* VM_* every new mmap/brk VMA gets: VM_LOCKED after MCL_FUTURE */
     int mm_users;
     struct task_struct *owner; /* the task whose limits apply (Linux's mm->owner) */
     void *arch;                /* the engine that runs this address space (mmu/) */

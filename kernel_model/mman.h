@@ -31,6 +31,12 @@
 #define MAP_SYNC            0x80000
 #define MAP_FIXED_NOREPLACE 0x100000
 
+/* mlockall(2) and mlock2(2) flags */
+#define MCL_CURRENT   1
+#define MCL_FUTURE    2
+#define MCL_ONFAULT   4
+#define MLOCK_ONFAULT 1
+
 #define MS_ASYNC      1
 #define MS_INVALIDATE 2
 #define MS_SYNC       4

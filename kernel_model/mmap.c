@@ -433,7 +433,8 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
             return -EEXIST;
     }
 
-    unsigned long vm_flags = calc_vm_prot_bits(prot) | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
+    unsigned long vm_flags =
+        calc_vm_prot_bits(prot) | mm->def_flags | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
     if (flags & MAP_GROWSDOWN)
         vm_flags |= VM_GROWSDOWN;
     if (flags & MAP_LOCKED)
@@ -499,7 +500,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
     int err = do_munmap(mm, addr, len);
     if (err)
         return err;
-    unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | flags;
+    unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags | flags;
     struct vm_area_struct *prev, *vma;
     find_vma_prev(mm, addr, &prev);
     vma = vma_merge(mm, prev, addr, addr + len, vm_flags, NULL, addr >> PAGE_SHIFT, NULL);
@@ -545,6 +546,8 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
     if (do_brk_flags(mm, oldbrk, newbrk - oldbrk, 0) < 0)
         return mm->brk;
     mm->brk = brk;
+    if (mm->def_flags & VM_LOCKED) /* after mlockall(MCL_FUTURE) */
+        __mm_populate(mm, oldbrk, newbrk - oldbrk, 1);
     return brk;
 }
 

@@ -223,11 +223,20 @@ static int expected_count(struct page *page)
     return page_mapcount(page) + (page->mapping ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
 }
 
-/* Evict one page that the policy picked. true when its frame was freed. */
+/* try_to_unmap_one's VM_LOCKED check: stop at a locked VMA that maps the page. */
+static bool locked_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
+{
+    (void)addr, (void)pte, (void)arg;
+    return (vma->vm_flags & VM_LOCKED) != 0;
+}
+
+/* Evict one page that the policy picked. true when its frame was freed. A page mapped by a
+ * VM_LOCKED VMA stays (Linux moves it to the unevictable list; here it goes round again). */
 static bool shrink_page(struct page *page)
 {
-    struct rmap_walk_control count = {.page = page};
-    if (page_count(page) != expected_count(page) || rmap_walk(&count) != page_mapcount(page))
+    struct rmap_walk_control count = {.page = page, .rmap_one = locked_one};
+    if (page_count(page) != expected_count(page) || rmap_walk(&count) != page_mapcount(page) ||
+        count.stop)
         return false;
 
     if (PageAnon(page)) {

@@ -591,6 +591,25 @@ def _c_mprotect_split(ctx):
                rows[4:])
 
 
+@case("mlock")
+def _c_mlock(ctx):
+    """mlock: mlock faults its 16 pages in itself (get_user_pages, not a page fault), so the
+    stores after it take no fault; the 16 pages under mlock2(MLOCK_ONFAULT) take one write fault
+    each; the 8 pages mapped after mlockall(MCL_FUTURE) none, the 8 mapped after munlockall one
+    each."""
+    r = ctx.run("mlock", "mlock")
+    expect_status(r, 0)
+    a, b, c, d = (r.note(k) for k in "abcd")
+    expect_count(r, RANGE, 0, a, a + 16 * PAGE)
+    expect_count(r, RANGE + " AND handler = 'do_anonymous_page' AND access = 'write' AND user = 1",
+                 16, b, b + 16 * PAGE)
+    expect_count(r, RANGE, 16, b, b + 16 * PAGE)
+    expect_count(r, RANGE, 0, c, c + 8 * PAGE)
+    expect_count(r, RANGE + " AND handler = 'do_anonymous_page' AND access = 'write'", 8, d,
+                 d + 8 * PAGE)
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 @case("stack_grow")
 def _c_stack_grow(ctx):
     """stack_grow 256: about 1 MiB of new stack below the frame of main. Each new page is first

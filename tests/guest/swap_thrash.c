@@ -8,7 +8,8 @@
  * swap slots), then the parent does the passes. Without swap and with too little RAM, the OOM
  * killer ends it (SIGKILL, exit 137). With "hot", every page checked is followed by a read of
  * one of the first 512 pages (2 MiB, a hot set that fits in RAM): the accessed-bit policies keep
- * the hot set resident, FIFO does not (bench/swap_bench.sh).
+ * the hot set resident, FIFO does not (bench/swap_bench.sh). With "locked", the first 512 pages
+ * are mlocked before the fill: reclaim must leave them where they are.
  *
  * swap_thrash MIB 0 oomfork: the OOM killer's victim is not the faulting task. The parent forks,
  * then fills MIB MiB while the child waits on a pipe; then the child fills MIB / 2 MiB of its
@@ -94,6 +95,8 @@ int main(int argc, char **argv)
     unsigned long *mem =
         (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
 
+    if (argc > 3 && !strcmp(argv[3], "locked") && mlock(mem, 512 * GUEST_PAGE))
+        guest_die("mlock");
     fill(mem, pages, 0);
     if (do_fork) {
         fflush(stdout);

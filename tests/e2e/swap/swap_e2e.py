@@ -10,6 +10,9 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
   fork
       the same with a fork: the child checks the whole working set after the parent filled it
       (pages shared through swap slots and the swap cache), then the parent runs its passes.
+  locked
+      thrash-clock with the first 2 MiB of the working set mlocked before it is filled: the
+      same output, and not one fault or eviction in the locked range while the rest thrashes.
   oom
       --ram 16M and no swap: the guest is OOM-killed (exit 137), stderr has the kernel-style
       "Out of memory: Killed process PID (swap_thrash)" line and the log an 'oom' row.
@@ -69,6 +72,25 @@ def check_evictions(db, rec):
     return problems
 
 
+def check_locked(db):
+    """The mlocked first 2 MiB at 0x300000000: mlock faulted them in (no fault rows), and
+    reclaim never took one away (no reclaim_events rows there)."""
+    lo, hi = 0x300000000, 0x300000000 + 2 * 1024 * 1024
+    con = sqlite3.connect(db)
+    try:
+        faults = con.execute("SELECT count(*) FROM faults WHERE address >= ? AND address < ?",
+                             (lo, hi)).fetchone()[0]
+        evicted = con.execute("SELECT count(*) FROM reclaim_events WHERE address >= ? AND "
+                              "address < ?", (lo, hi)).fetchone()[0]
+    finally:
+        con.close()
+    problems = []
+    if faults or evicted:
+        problems.append("locked range: %d fault rows and %d reclaim_events rows, expected none"
+                        % (faults, evicted))
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--faultline", required=True)
@@ -82,9 +104,9 @@ def main():
     db = os.path.join(work, "log.db")
     problems = []
 
-    if a.case.startswith("thrash-") or a.case == "fork":
+    if a.case.startswith("thrash-") or a.case in ("fork", "locked"):
         policy = a.case.split("-", 1)[1] if a.case.startswith("thrash-") else "clock"
-        args = [MIB, PASSES] + (["fork"] if a.case == "fork" else [])
+        args = [MIB, PASSES] + ([a.case] if a.case in ("fork", "locked") else [])
         native = fl.run([a.guest] + args, cwd=work, timeout=a.timeout)
         emu = fl.run(fl.faultline_argv(a.faultline, a.guest, args, db=db,
                                        options=["--ram", "16M", "--swap", "64M",
@@ -103,6 +125,8 @@ def main():
                 problems.append("reclaim_stats %s does not match %s major rows"
                                 % (rec, rows.get("major", 0)))
             problems += check_evictions(db, rec)
+            if a.case == "locked":
+                problems += check_locked(db)
         return fl.report("swap %s" % a.case, problems, [("native", native), ("faultline", emu)])
 
     if a.case == "oom":

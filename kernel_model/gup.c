@@ -1,0 +1,72 @@
+/*
+ * gup.c - faulting a range in without an access (models mm/gup.c of Linux 4.20: __mm_populate,
+ * populate_vma_page_range and the part of __get_user_pages they use).
+ *
+ * MAP_POPULATE, MAP_LOCKED, mlock and mlockall fault their pages in up front. Linux does it with
+ * get_user_pages: for each page, follow the page table; when there is no page (or, for a
+ * private writable mapping, no writable one) call handle_mm_fault as a fault would. These calls
+ * are not page faults: no exception, no fault counter, and the fault log records nothing.
+ */
+#include <errno.h>
+
+#include "kernel_model/mm_internal.h"
+
+/* follow_page_mask's question: is addr mapped the way the access needs (present, and writable
+ * when write is set)? */
+static bool page_mapped_for(struct mm_struct *mm, unsigned long addr, bool write)
+{
+    pte_t *pte = lookup_pte(mm, addr);
+
+    return pte && pte_present(*pte) && (!write || pte_write(*pte));
+}
+
+/*
+ * populate_vma_page_range - fault in [start, end) of vma (page aligned, inside it). A private
+ * writable mapping is faulted for write, so each page gets its own copy (FOLL_WRITE breaks COW
+ * the way a store would); anything else for read. A PROT_NONE mapping is left alone.
+ * Expects: the VMA list stable. Leaves: the pages present, or returns -ENOMEM (out of memory)
+ * or -EFAULT (SIGBUS/SIGSEGV: past the end of a file) at the first page that could not be had.
+ */
+static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
+                                    unsigned long end)
+{
+    bool write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+
+    if (!(vma->vm_flags & VM_ACCESS_FLAGS))
+        return 0;
+    for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+        vm_fault_t ret;
+
+        if (page_mapped_for(vma->vm_mm, addr, write))
+            continue;
+        ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
+        if (ret & VM_FAULT_OOM)
+            return -ENOMEM;
+        if (ret & VM_FAULT_ERROR)
+            return -EFAULT;
+    }
+    return 0;
+}
+
+int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len, int ignore_errors)
+{
+    unsigned long end = start + len;
+
+    for (unsigned long nstart = start; nstart < end;) {
+        struct vm_area_struct *vma = find_vma(mm, nstart);
+        unsigned long nend;
+        long ret;
+
+        if (!vma || vma->vm_start >= end)
+            break;
+        if (nstart < vma->vm_start)
+            nstart = vma->vm_start;
+        nend = vma->vm_end < end ? vma->vm_end : end;
+        /* mlock2(MLOCK_ONFAULT) and mlockall(MCL_ONFAULT) lock pages as they fault */
+        ret = (vma->vm_flags & VM_LOCKONFAULT) ? 0 : populate_vma_page_range(vma, nstart, nend);
+        if (ret < 0 && !ignore_errors)
+            return (int)ret;
+        nstart = nend;
+    }
+    return 0;
+}
