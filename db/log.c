@@ -1,8 +1,10 @@
 /*
  * log.c - opening and closing the fault log, and its runs and processes rows.
  *
- * These calls are rare (a few per process), so they run SQL directly on the caller's thread
- * under db_lock; the per-fault path is observer.c + writer.c. See log_internal.h for the locks.
+ * A run's row is written on the caller's thread under db_lock (once per run, after a flush).
+ * Processes rows are queued for the writer thread (fl_ctl records), since a fork-heavy guest
+ * makes many and the emulator must not wait for SQLite; the per-fault path is observer.c +
+ * writer.c. See log_internal.h for the locks.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -190,7 +192,8 @@ static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
 static void free_log(struct fl_log *log)
 {
     sqlite3_stmt *stmts[] = {log->ins_fault,      log->ins_faults,   log->ins_run,
-                             log->upsert_process, log->exit_process, log->end_run};
+                             log->upsert_process, log->exit_process, log->end_run,
+                             log->ins_reclaim};
     fl_dims_free(&log->dims);
     fl_counts_free(&log->counts);
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
@@ -201,6 +204,11 @@ static void free_log(struct fl_log *log)
         free(c);
     }
     free(log->cur);
+    for (struct fl_ctl *c = log->ctl_head, *next; c; c = next) {
+        next = c->next;
+        fl_ctl_free(c);
+    }
+    free(log->reclaim);
     intern_free(&log->files);
     intern_free(&log->paths);
     pthread_mutex_destroy(&log->db_lock);
@@ -285,46 +293,101 @@ int64_t fl_log_run_begin(struct fl_log *log, const struct fl_run_info *ri)
     return id;
 }
 
+/* A NULL-terminated copy of argv (NULL for NULL or out of memory). */
+static char **copy_argv(char *const *argv)
+{
+    size_t n = 0;
+    char **copy;
+
+    if (!argv)
+        return NULL;
+    while (argv[n])
+        n++;
+    copy = calloc(n + 1, sizeof(*copy));
+    for (size_t i = 0; copy && i < n; i++)
+        if (!(copy[i] = strdup(argv[i]))) {
+            for (size_t j = 0; j < i; j++)
+                free(copy[j]);
+            free(copy);
+            copy = NULL;
+        }
+    return copy;
+}
+
 void fl_log_process_start(struct fl_log *log, int pid, int ppid, const char *exe, char *const *argv)
 {
+    struct fl_ctl *c;
+
     if (log->run_id <= 0)
         return;
-    pthread_mutex_lock(&log->db_lock);
-    char *json = argv_json(log->db, argv);
-    sqlite3_stmt *st = log->upsert_process;
-    sqlite3_bind_int64(st, 1, log->run_id);
-    sqlite3_bind_int(st, 2, pid);
-    sqlite3_bind_int(st, 3, ppid);
-    bind_text_or_null(st, 4, exe);
-    bind_text_or_null(st, 5, json);
-    run_control(log, st, "recording a process");
-    sqlite3_free(json);
-    pthread_mutex_unlock(&log->db_lock);
+    c = calloc(1, sizeof(*c));
+    if (!c || (exe && !(c->exe = strdup(exe))) || (argv && !(c->argv = copy_argv(argv)))) {
+        fl_ctl_free(c);
+        fl_log_fail(log, "%s: out of memory recording a process", log->path);
+        return;
+    }
+    c->kind = FL_CTL_PROCESS_START;
+    c->run_id = log->run_id;
+    c->pid = pid;
+    c->ppid = ppid;
+    fl_ctl_push(log, c);
 }
 
 void fl_log_process_exit(struct fl_log *log, int pid, int exit_code, int term_sig,
                          unsigned long min_flt, unsigned long maj_flt)
 {
+    struct fl_ctl *c;
+
     if (log->run_id <= 0)
         return;
-    pthread_mutex_lock(&log->db_lock);
-    sqlite3_stmt *st = log->exit_process;
-    sqlite3_bind_int64(st, 1, log->run_id);
-    sqlite3_bind_int(st, 2, pid);
-    sqlite3_bind_int(st, 3, exit_code);
-    sqlite3_bind_int(st, 4, term_sig);
-    sqlite3_bind_int64(st, 5, (int64_t)min_flt);
-    sqlite3_bind_int64(st, 6, (int64_t)maj_flt);
-    run_control(log, st, "recording a process exit");
-    pthread_mutex_unlock(&log->db_lock);
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        fl_log_fail(log, "%s: out of memory recording a process exit", log->path);
+        return;
+    }
+    c->kind = FL_CTL_PROCESS_EXIT;
+    c->run_id = log->run_id;
+    c->pid = pid;
+    c->exit_code = exit_code;
+    c->term_sig = term_sig;
+    c->min_flt = min_flt;
+    c->maj_flt = maj_flt;
+    fl_ctl_push(log, c);
+}
+
+int fl_log_insert_process(struct fl_log *log, const struct fl_ctl *c)
+{
+    sqlite3_stmt *st;
+
+    if (c->kind == FL_CTL_PROCESS_START) {
+        char *json = argv_json(log->db, c->argv);
+        st = log->upsert_process;
+        sqlite3_bind_int64(st, 1, c->run_id);
+        sqlite3_bind_int(st, 2, c->pid);
+        sqlite3_bind_int(st, 3, c->ppid);
+        bind_text_or_null(st, 4, c->exe);
+        bind_text_or_null(st, 5, json);
+        run_control(log, st, "recording a process");
+        sqlite3_free(json);
+    } else {
+        st = log->exit_process;
+        sqlite3_bind_int64(st, 1, c->run_id);
+        sqlite3_bind_int(st, 2, c->pid);
+        sqlite3_bind_int(st, 3, c->exit_code);
+        sqlite3_bind_int(st, 4, c->term_sig);
+        sqlite3_bind_int64(st, 5, (int64_t)c->min_flt);
+        sqlite3_bind_int64(st, 6, (int64_t)c->maj_flt);
+        run_control(log, st, "recording a process exit");
+    }
+    return log->failed ? -1 : 0;
 }
 
 void fl_log_run_end(struct fl_log *log, const struct fl_run_end *re)
 {
     if (log->run_id <= 0)
         return;
-    fl_log_flush(log); /* every fault of the run is in the file before it says finished */
     fl_reclaim_flush(log);
+    fl_log_flush(log); /* every fault of the run is in the file before it says finished */
     pthread_mutex_lock(&log->db_lock);
     sqlite3_stmt *st = log->end_run;
     sqlite3_bind_int64(st, 1, log->run_id);
@@ -360,6 +423,7 @@ void fl_log_reclaim(struct fl_log *log, const struct fl_reclaim_stats *rs)
                                  "  oom_kills INTEGER)";
     if (log->run_id <= 0)
         return;
+    fl_reclaim_flush(log);
     fl_log_flush(log);
     pthread_mutex_lock(&log->db_lock);
     sqlite3_stmt *st = NULL;

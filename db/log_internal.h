@@ -1,12 +1,14 @@
 /*
  * log_internal.h - the fault log's state, shared by its three parts:
- *   log.c       open/close, runs and processes rows (the emulator's thread)
+ *   log.c       open/close and runs rows (the emulator's thread); processes rows (queued)
  *   observer.c  on_fault: event -> batch row (the emulator's thread, the hot path)
+ *   reclaim.c   on_reclaim: eviction -> buffer -> reclaim_events rows (queued)
  *   writer.c    the writer thread: batches -> INSERTs in large transactions
  *
  * Data flow and locks:
  *
  *   on_fault --> cur chunk --full, q_lock--> full list --(q_lock)--> writer --(db_lock)--> SQLite
+ *   process start/exit, eviction buffers --(q_lock)--> ctl list --(q_lock)--> writer
  *
  *  - q_lock guards the chunk queue (which chunk is cur, the full list, the free list) and the
  *    flush/stop state. The producer appends a row to cur without it: it writes the row, then
@@ -15,9 +17,13 @@
  *    writer takes the full list under q_lock and, when a flush, stop or idle tick asks for
  *    everything, also the rows published in cur so far (acquire); cur->taken remembers how
  *    many of cur's rows it has inserted already.
+ *  - The rows that are not faults (a process started or exited, a buffer of evictions) go to
+ *    the writer too, as fl_ctl records on the ctl list (q_lock, in order): the emulator never
+ *    waits for SQLite on them. Before: a fork-heavy run spent a quarter of its time there,
+ *    waiting for db_lock while the writer inserted a backlog.
  *  - db_lock guards the connection and its prepared statements. The writer holds it while it
- *    inserts a chunk or commits; log.c holds it for a runs/processes statement, which then
- *    lands in the writer's open transaction, or autocommits when none is open.
+ *    inserts a chunk or ctl records, or commits; log.c holds it for a runs statement (once per
+ *    run, after a flush), which autocommits.
  *  - Rows point at strings interned by the producer (intern.h): immutable until close, after
  *    the writer has been joined.
  */
@@ -84,6 +90,19 @@ struct fl_reclaim_buf {
     size_t n;
 };
 
+/* A row for the writer that is not a fault (see the top of this file). */
+enum fl_ctl_kind { FL_CTL_PROCESS_START, FL_CTL_PROCESS_EXIT, FL_CTL_RECLAIM };
+struct fl_ctl {
+    struct fl_ctl *next;
+    enum fl_ctl_kind kind;
+    int64_t run_id;
+    int pid, ppid;                  /* _START: also exe and argv (copies, NULL-terminated) */
+    int exit_code, term_sig;        /* _EXIT */
+    uint64_t min_flt, maj_flt;      /* _EXIT */
+    char *exe, **argv;              /* _START */
+    struct fl_reclaim_buf *reclaim; /* _RECLAIM: the buffer, now the writer's */
+};
+
 struct fl_log {
     sqlite3 *db;
     char *path;
@@ -104,7 +123,8 @@ struct fl_log {
     struct fl_chunk *full_head, *full_tail;
     unsigned nfull;
     struct fl_chunk *free_list;
-    uint64_t flush_req, flush_done; /* flush generations asked / completed */
+    struct fl_ctl *ctl_head, *ctl_tail; /* rows other than faults, in order */
+    uint64_t flush_req, flush_done;     /* flush generations asked / completed */
     bool stop;
     atomic_bool failed; /* sticky: the first error stops all writing (read without q_lock) */
     char errmsg[512];   /* ... and says what it was */
@@ -124,7 +144,10 @@ struct fl_log {
     const char *last_path;
     const char *last_file_key, *last_file;
     struct fault_observer observer;
-    struct fl_reclaim_buf reclaim; /* producer-only */
+    struct fl_reclaim_buf *reclaim; /* being filled; NULL until the first eviction */
+
+    /* writer-thread state for the ctl records */
+    sqlite3_stmt *ins_reclaim; /* prepared with the table, at the first eviction */
 };
 
 /* writer.c */
@@ -135,12 +158,21 @@ struct fl_chunk *fl_chunk_get_locked(struct fl_log *log); /* q_lock held; NULL o
 void fl_queue_push_full_locked(struct fl_log *log);       /* q_lock held: cur is full */
 /* Record the first error (q_lock must NOT be held). */
 void fl_log_fail(struct fl_log *log, const char *fmt, ...);
+/* Queue a ctl record for the writer (takes q_lock); after a failure it is only freed. */
+void fl_ctl_push(struct fl_log *log, struct fl_ctl *c);
+void fl_ctl_free(struct fl_ctl *c);
 
 /* observer.c: a file name interned for the log's lifetime (producer thread) */
 const char *fl_intern_file(struct fl_log *log, const char *file);
 /* reclaim.c */
 void fl_reclaim_record(struct fl_log *log, const struct reclaim_event *ev);
+/* Hand the buffered evictions to the writer (emulator thread; no SQL). */
 void fl_reclaim_flush(struct fl_log *log);
+/* Writer thread, db_lock held, inside a transaction: insert the buffer's rows. 0 or -1. */
+int fl_reclaim_insert(struct fl_log *log, const struct fl_reclaim_buf *b, int64_t run_id);
+
+/* log.c: writer thread, db_lock held: the processes row of a _START or _EXIT record. 0 or -1 */
+int fl_log_insert_process(struct fl_log *log, const struct fl_ctl *c);
 
 /* observer.c */
 void fl_observer_init(struct fl_log *log);

@@ -4,10 +4,10 @@
  * that bring them back.
  *
  * Evictions arrive on the emulator's thread through the observer's on_reclaim. They are kept in
- * a small buffer and inserted under db_lock inside a savepoint (which joins the writer's open
- * transaction if there is one, and is a single transaction otherwise) when the buffer fills and
- * before the run ends. The table is created on first use, so logs of runs without memory
- * pressure are unchanged.
+ * a buffer of FL_RECLAIM_BATCH rows, which goes to the writer thread (a ctl record,
+ * log_internal.h) when it fills and before the run ends; the writer inserts the rows in its
+ * transaction. The table is created on first use, so logs of runs without memory pressure are
+ * unchanged.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,57 +36,77 @@ static void bind_or_null(sqlite3_stmt *st, int i, bool present, int64_t v)
         sqlite3_bind_null(st, i);
 }
 
-/* Insert the buffered events (emulator thread). */
-void fl_reclaim_flush(struct fl_log *log)
+/* Writer thread, db_lock held, inside the writer's transaction. */
+int fl_reclaim_insert(struct fl_log *log, const struct fl_reclaim_buf *b, int64_t run_id)
 {
-    struct fl_reclaim_buf *b = &log->reclaim;
-    if (!b->n || log->run_id <= 0)
-        return;
-    pthread_mutex_lock(&log->db_lock);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_exec(log->db, "SAVEPOINT reclaim", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(log->db, create_sql, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(log->db,
-                           "INSERT INTO reclaim_events VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
-                           &st, NULL) != SQLITE_OK) {
+    sqlite3_stmt *st = log->ins_reclaim;
+
+    if (!st && (sqlite3_exec(log->db, create_sql, NULL, NULL, NULL) != SQLITE_OK ||
+                sqlite3_prepare_v3(
+                    log->db, "INSERT INTO reclaim_events VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", -1,
+                    SQLITE_PREPARE_PERSISTENT, &log->ins_reclaim, NULL) != SQLITE_OK)) {
         fl_log_fail(log, "%s: recording evictions: %s", log->path, sqlite3_errmsg(log->db));
-    } else {
-        for (size_t i = 0; i < b->n && !log->failed; i++) {
-            const struct fl_reclaim_row *r = &b->rows[i];
-            bool swap = r->kind == RECLAIM_SWAP_OUT || r->kind == RECLAIM_SWAP_CLEAN;
-            sqlite3_bind_int64(st, 1, log->run_id);
-            bind_or_null(st, 2, r->fault_seq != 0, (int64_t)r->fault_seq);
-            bind_or_null(st, 3, r->pid != 0, r->pid);
-            bind_or_null(st, 4, r->pid != 0, (int64_t)r->address);
-            sqlite3_bind_int64(st, 5, r->mappings);
-            sqlite3_bind_int64(st, 6, (int64_t)r->pfn);
-            sqlite3_bind_text(st, 7, reclaim_kind_name(r->kind), -1, SQLITE_STATIC);
-            bind_or_null(st, 8, swap, (int64_t)r->swap_slot);
-            if (r->file)
-                sqlite3_bind_text(st, 9, r->file, -1, SQLITE_STATIC);
-            else
-                sqlite3_bind_null(st, 9);
-            bind_or_null(st, 10, r->file != NULL, (int64_t)r->file_index);
-            if (sqlite3_step(st) != SQLITE_DONE)
-                fl_log_fail(log, "%s: recording evictions: %s", log->path, sqlite3_errmsg(log->db));
-            sqlite3_reset(st);
+        return -1;
+    }
+    st = log->ins_reclaim;
+    for (size_t i = 0; i < b->n; i++) {
+        const struct fl_reclaim_row *r = &b->rows[i];
+        bool swap = r->kind == RECLAIM_SWAP_OUT || r->kind == RECLAIM_SWAP_CLEAN;
+        int rc;
+
+        sqlite3_bind_int64(st, 1, run_id);
+        bind_or_null(st, 2, r->fault_seq != 0, (int64_t)r->fault_seq);
+        bind_or_null(st, 3, r->pid != 0, r->pid);
+        bind_or_null(st, 4, r->pid != 0, (int64_t)r->address);
+        sqlite3_bind_int64(st, 5, r->mappings);
+        sqlite3_bind_int64(st, 6, (int64_t)r->pfn);
+        sqlite3_bind_text(st, 7, reclaim_kind_name(r->kind), -1, SQLITE_STATIC);
+        bind_or_null(st, 8, swap, (int64_t)r->swap_slot);
+        if (r->file)
+            sqlite3_bind_text(st, 9, r->file, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(st, 9);
+        bind_or_null(st, 10, r->file != NULL, (int64_t)r->file_index);
+        rc = sqlite3_step(st);
+        sqlite3_reset(st);
+        if (rc != SQLITE_DONE) {
+            fl_log_fail(log, "%s: recording evictions: %s", log->path, sqlite3_errmsg(log->db));
+            return -1;
         }
     }
-    sqlite3_finalize(st);
-    sqlite3_exec(log->db, "RELEASE reclaim", NULL, NULL, NULL);
-    pthread_mutex_unlock(&log->db_lock);
-    b->n = 0;
+    return 0;
+}
+
+void fl_reclaim_flush(struct fl_log *log)
+{
+    struct fl_ctl *c;
+
+    if (!log->reclaim || !log->reclaim->n || log->run_id <= 0)
+        return;
+    c = calloc(1, sizeof(*c));
+    if (!c) {
+        fl_log_fail(log, "%s: out of memory recording evictions", log->path);
+        return;
+    }
+    c->kind = FL_CTL_RECLAIM;
+    c->run_id = log->run_id;
+    c->reclaim = log->reclaim;
+    log->reclaim = NULL;
+    fl_ctl_push(log, c);
 }
 
 /* The observer's on_reclaim: copy the event (its file name is only valid now). */
 void fl_reclaim_record(struct fl_log *log, const struct reclaim_event *ev)
 {
-    struct fl_reclaim_buf *b = &log->reclaim;
+    struct fl_reclaim_row *r;
+
     if (log->run_id <= 0 || log->failed)
         return;
-    if (b->n == FL_RECLAIM_BATCH)
-        fl_reclaim_flush(log);
-    struct fl_reclaim_row *r = &b->rows[b->n++];
+    if (!log->reclaim && !(log->reclaim = calloc(1, sizeof(*log->reclaim)))) {
+        fl_log_fail(log, "%s: out of memory recording evictions", log->path);
+        return;
+    }
+    r = &log->reclaim->rows[log->reclaim->n++];
     r->fault_seq = ev->fault_seq;
     r->pid = ev->pid;
     r->address = ev->address;
@@ -96,4 +116,6 @@ void fl_reclaim_record(struct fl_log *log, const struct reclaim_event *ev)
     r->swap_slot = ev->swap_slot;
     r->file = fl_intern_file(log, ev->file);
     r->file_index = ev->file_index;
+    if (log->reclaim->n == FL_RECLAIM_BATCH)
+        fl_reclaim_flush(log);
 }

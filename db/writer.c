@@ -12,6 +12,9 @@
  *
  * Back-pressure: at FL_MAX_FULL_CHUNKS queued chunks the producer waits; logging may slow the
  * emulator down to SQLite's speed but never loses a fault.
+ *
+ * The ctl records (processes rows, eviction buffers: log_internal.h) are taken with the chunks
+ * and inserted after them in the same transaction, in the order they were queued.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -50,6 +53,36 @@ static void fail_locked_f(struct fl_log *log, const char *fmt, ...)
     va_start(ap, fmt);
     fail_locked(log, fmt, ap);
     va_end(ap);
+}
+
+void fl_ctl_free(struct fl_ctl *c)
+{
+    if (!c)
+        return;
+    for (char **a = c->argv; a && *a; a++)
+        free(*a);
+    free(c->argv);
+    free(c->exe);
+    free(c->reclaim);
+    free(c);
+}
+
+void fl_ctl_push(struct fl_log *log, struct fl_ctl *c)
+{
+    pthread_mutex_lock(&log->q_lock);
+    if (log->failed) {
+        pthread_mutex_unlock(&log->q_lock);
+        fl_ctl_free(c);
+        return;
+    }
+    c->next = NULL;
+    if (log->ctl_tail)
+        log->ctl_tail->next = c;
+    else
+        log->ctl_head = c;
+    log->ctl_tail = c;
+    /* no wake-up: the writer takes it with the next chunk, flush or idle tick (FL_TXN_MS) */
+    pthread_mutex_unlock(&log->q_lock);
 }
 
 struct fl_chunk *fl_chunk_get_locked(struct fl_log *log)
@@ -198,9 +231,8 @@ static int insert_rows(struct fl_log *log, sqlite3_stmt *st, const struct fl_chu
     return 0;
 }
 
-/* Insert rows [c->taken, upto) of c, opening a transaction if none is open, and mark them
- * taken. db_lock held. 0 or -1 (failed). */
-static int insert_chunk(struct fl_log *log, struct fl_chunk *c, unsigned upto, struct txn *txn)
+/* Open a transaction if none is open. db_lock held. 0 or -1 (failed). */
+static int begin(struct fl_log *log, struct txn *txn)
 {
     if (sqlite3_get_autocommit(log->db)) {
         if (sqlite3_exec(log->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
@@ -210,6 +242,15 @@ static int insert_chunk(struct fl_log *log, struct fl_chunk *c, unsigned upto, s
         txn->rows = 0;
         txn->started_ms = now_ms();
     }
+    return 0;
+}
+
+/* Insert rows [c->taken, upto) of c, opening a transaction if none is open, and mark them
+ * taken. db_lock held. 0 or -1 (failed). */
+static int insert_chunk(struct fl_log *log, struct fl_chunk *c, unsigned upto, struct txn *txn)
+{
+    if (begin(log, txn) < 0)
+        return -1;
     unsigned i = c->taken;
     for (; i + FL_INSERT_ROWS <= upto; i += FL_INSERT_ROWS)
         if (insert_rows(log, log->ins_faults, c, i, FL_INSERT_ROWS) < 0)
@@ -220,6 +261,17 @@ static int insert_chunk(struct fl_log *log, struct fl_chunk *c, unsigned upto, s
     txn->rows += upto - c->taken;
     c->taken = upto;
     return 0;
+}
+
+/* Insert one ctl record in the open (or a new) transaction. db_lock held. 0 or -1. */
+static int insert_ctl(struct fl_log *log, const struct fl_ctl *c, struct txn *txn)
+{
+    if (begin(log, txn) < 0)
+        return -1;
+    txn->rows++;
+    if (c->kind == FL_CTL_RECLAIM)
+        return fl_reclaim_insert(log, c->reclaim, c->run_id);
+    return fl_log_insert_process(log, c);
 }
 
 /* Commit the open transaction, if any. db_lock held. */
@@ -259,6 +311,8 @@ static void *writer_main(void *arg)
         struct fl_chunk *partial;
         unsigned upto;
         struct fl_chunk *work = take_work_locked(log, urgent || idle, &partial, &upto);
+        struct fl_ctl *ctl = log->ctl_head;
+        log->ctl_head = log->ctl_tail = NULL;
         bool failed = log->failed;
         pthread_mutex_unlock(&log->q_lock);
 
@@ -280,9 +334,17 @@ static void *writer_main(void *arg)
                 partial->taken = upto;
             }
         }
+        for (struct fl_ctl *c = ctl; c && !failed; c = c->next)
+            if (insert_ctl(log, c, &txn) < 0)
+                failed = true;
         if (urgent || idle || txn.rows >= FL_TXN_ROWS || now_ms() - txn.started_ms >= FL_TXN_MS)
             commit(log, &txn);
         pthread_mutex_unlock(&log->db_lock);
+        while (ctl) {
+            struct fl_ctl *next = ctl->next;
+            fl_ctl_free(ctl);
+            ctl = next;
+        }
 
         pthread_mutex_lock(&log->q_lock);
         while (work) {
@@ -297,7 +359,7 @@ static void *writer_main(void *arg)
             log->flush_done = flush_gen;
             pthread_cond_broadcast(&log->q_done);
         }
-        if (stopping && !log->full_head &&
+        if (stopping && !log->full_head && !log->ctl_head &&
             !(log->cur &&
               atomic_load_explicit(&log->cur->n, memory_order_acquire) > log->cur->taken))
             break;
