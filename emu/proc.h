@@ -137,6 +137,7 @@ struct proc {
     uint32_t futex_bitset;
     bool futex_queued, futex_woken;
     uint64_t wait_deadline; /* CLOCK_MONOTONIC ns when a timed wait ends; 0: none */
+    int fifo_fd;            /* host fd + 1 of a FIFO a parked open holds for reading; 0: none */
     bool sleeping;          /* parked in nanosleep until wait_deadline (emu/sys_time.c) */
     bool polling;           /* parked in poll/epoll_wait with a timeout, until wait_deadline */
     uint64_t sleep_urem;    /* where a relative sleep cut short by a handler writes what is left */

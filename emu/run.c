@@ -478,6 +478,9 @@ static void proc_release(struct proc *p)
     p->task.mm = NULL;
     fdtable_free(p->files);
     p->files = NULL;
+    if (p->fifo_fd) /* parked in a FIFO open when it died */
+        close(p->fifo_fd - 1);
+    p->fifo_fd = 0;
     if (priv(e)->obs.on_exit)
         priv(e)->obs.on_exit(priv(e)->obs.ctx, p);
     exit_notify(p);

@@ -24,6 +24,7 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@
 #include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/procfs.h"
+#include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
@@ -281,6 +283,68 @@ long sys_lseek(struct proc *p, const uint64_t a[6])
 }
 
 /*
+ * A named FIFO (mkfifo) is opened on the host with O_NONBLOCK, so that faultline never blocks in
+ * open(), and stays non-blocking there like a guest pipe (struct ofd). Linux's fifo_open makes a
+ * blocking O_RDONLY open wait for a writer and a blocking O_WRONLY one for a reader; here the
+ * opener parks and tries again every FIFO_RETRY_MS (the other end may be a guest process, which
+ * must get to run to open it). A write open without a reader is ENXIO on the host, which is the
+ * retry's cue. A waiting reader keeps its host fd open between tries (p->fifo_fd), so that a
+ * writer's open finds it; it goes on once a writer has come: data or a hang-up to poll(), or,
+ * for a writer that holds the FIFO empty, tee()'s EAGAIN (tee takes no data). The peer may be a
+ * host process, so the ofd is `external`. Returns the host fd, -errno, or -FL_ERESTARTSYS.
+ */
+#define FIFO_RETRY_MS 10
+
+static bool fifo_had_writer(int h)
+{
+    struct pollfd pfd = {.fd = h, .events = POLLIN};
+    int sp[2];
+    ssize_t r;
+
+    if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLIN | POLLHUP)))
+        return true;
+    if (pipe2(sp, O_NONBLOCK | O_CLOEXEC) < 0)
+        return true; /* cannot tell: do not wait */
+    r = tee(h, sp[1], 1, SPLICE_F_NONBLOCK);
+    close(sp[0]);
+    close(sp[1]);
+    return r > 0 || (r < 0 && errno == EAGAIN);
+}
+
+/* The read end a parked reader holds, if it is this FIFO's; else it is closed. -1: none. */
+static int take_held_fifo(struct proc *p, const struct stat *st)
+{
+    struct stat hs;
+    int h = p->fifo_fd - 1;
+
+    if (!p->fifo_fd)
+        return -1;
+    p->fifo_fd = 0;
+    if (fstat(h, &hs) == 0 && hs.st_dev == st->st_dev && hs.st_ino == st->st_ino)
+        return h;
+    close(h);
+    return -1;
+}
+
+static long open_fifo(struct proc *p, int hdir, const char *hpath, int flags, unsigned mode,
+                      const struct stat *st)
+{
+    bool blocking = !(flags & O_NONBLOCK), reader = (flags & O_ACCMODE) == O_RDONLY;
+    int h = blocking && reader ? take_held_fifo(p, st) : -1;
+
+    p->wait_deadline = 0; /* a retry starts afresh */
+    if (h < 0)
+        h = openat(hdir, hpath, flags | O_CLOEXEC | O_NONBLOCK, mode);
+    if (h < 0)
+        return errno == ENXIO && blocking ? park_retry_after(p, FIFO_RETRY_MS) : -errno;
+    if (blocking && reader && !fifo_had_writer(h)) {
+        p->fifo_fd = h + 1;
+        return park_retry_after(p, FIFO_RETRY_MS);
+    }
+    return h;
+}
+
+/*
  * open/openat: procfs first (absolute paths), then the host. The host fd is always O_CLOEXEC on
  * the host; the guest's O_CLOEXEC goes into the fd table. A free guest fd is found before the
  * host open, so EMFILE never leaves a file created behind it.
@@ -292,7 +356,8 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
     int hdir, hostfd, fd, lfd;
     long r = get_user_path(p, upath, name);
     struct ofd *o, *link = NULL;
-    bool host_nonblock = false;
+    bool host_nonblock = false, fifo = false;
+    struct stat st;
 
     if (r < 0)
         return r;
@@ -309,9 +374,18 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         lfd = name[0] == '/' ? guest_fd_link(p, name) : -1;
         link = lfd >= 0 ? fd_get(p->files, lfd) : NULL;
         host_nonblock = link && link->host_nonblock;
-        hostfd = openat(hdir, hpath, flags | O_CLOEXEC | (host_nonblock ? O_NONBLOCK : 0), mode);
-        if (hostfd < 0)
-            return -errno;
+        if (!link && !(flags & O_EXCL) && fstatat(hdir, hpath, &st, 0) == 0 &&
+            S_ISFIFO(st.st_mode)) {
+            hostfd = (int)open_fifo(p, hdir, hpath, flags, mode, &st);
+            if (hostfd < 0)
+                return hostfd;
+            host_nonblock = fifo = true;
+        } else {
+            hostfd =
+                openat(hdir, hpath, flags | O_CLOEXEC | (host_nonblock ? O_NONBLOCK : 0), mode);
+            if (hostfd < 0)
+                return -errno;
+        }
         opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
     } else if (hostfd < 0) {
         return hostfd;
@@ -319,7 +393,7 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
     o = ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
     if (host_nonblock) {
         o->host_nonblock = true;
-        o->external = link->external;
+        o->external = fifo || link->external;
     }
     fd = fd_install(p->files, o, 0, flags & O_CLOEXEC);
     if (fd < 0)

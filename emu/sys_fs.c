@@ -121,6 +121,20 @@ long sys_mkdirat(struct proc *p, const uint64_t a[6])
     return host_ret(mkdirat(hdir, path, (mode_t)a[2]));
 }
 
+/* mknod/mknodat: the host's, so a FIFO or socket node is a host one (opening a FIFO:
+ * sys_file.c); device nodes need the host's privileges, as they would natively. */
+long sys_mknod(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    return host_ret(mknodat(hdir, path, (mode_t)a[1], (dev_t)a[2]));
+}
+
+long sys_mknodat(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(mknodat(hdir, path, (mode_t)a[2], (dev_t)a[3]));
+}
+
 long sys_rmdir(struct proc *p, const uint64_t a[6])
 {
     GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);

@@ -100,6 +100,8 @@ endforeach()
 if(EXISTS /bin/bash)
   fl_compare(shell-bash-process-substitution COMMAND /bin/bash ${FL_PROC_DIR}/procsub.bash
     LABELS processes)
+  # mkfifo and the opens that wait for the other end (a blocking open must not block faultline)
+  fl_compare(shell-bash-fifo COMMAND /bin/bash ${FL_PROC_DIR}/fifo.bash @SCRATCH@ LABELS processes)
 endif()
 
 # The same pipeline twice: identical fault logs and process trees (deterministic scheduling).
