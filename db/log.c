@@ -320,14 +320,14 @@ void fl_log_process_start(struct fl_log *log, int pid, int ppid, const char *exe
 
     if (log->run_id <= 0)
         return;
-    c = calloc(1, sizeof(*c));
-    if (!c || (exe && !(c->exe = strdup(exe))) || (argv && !(c->argv = copy_argv(argv)))) {
+    c = fl_ctl_new(log, FL_CTL_PROCESS_START);
+    if (!c)
+        return;
+    if ((exe && !(c->exe = strdup(exe))) || (argv && !(c->argv = copy_argv(argv)))) {
         fl_ctl_free(c);
         fl_log_fail(log, "%s: out of memory recording a process", log->path);
         return;
     }
-    c->kind = FL_CTL_PROCESS_START;
-    c->run_id = log->run_id;
     c->pid = pid;
     c->ppid = ppid;
     fl_ctl_push(log, c);
@@ -340,13 +340,9 @@ void fl_log_process_exit(struct fl_log *log, int pid, int exit_code, int term_si
 
     if (log->run_id <= 0)
         return;
-    c = calloc(1, sizeof(*c));
-    if (!c) {
-        fl_log_fail(log, "%s: out of memory recording a process exit", log->path);
+    c = fl_ctl_new(log, FL_CTL_PROCESS_EXIT);
+    if (!c)
         return;
-    }
-    c->kind = FL_CTL_PROCESS_EXIT;
-    c->run_id = log->run_id;
     c->pid = pid;
     c->exit_code = exit_code;
     c->term_sig = term_sig;

@@ -158,6 +158,9 @@ struct fl_chunk *fl_chunk_get_locked(struct fl_log *log); /* q_lock held; NULL o
 void fl_queue_push_full_locked(struct fl_log *log);       /* q_lock held: cur is full */
 /* Record the first error (q_lock must NOT be held). */
 void fl_log_fail(struct fl_log *log, const char *fmt, ...);
+/* A zeroed ctl record of this kind for the log's current run; NULL (the log failed, saying so)
+ * when out of memory. */
+struct fl_ctl *fl_ctl_new(struct fl_log *log, enum fl_ctl_kind kind);
 /* Queue a ctl record for the writer (takes q_lock); after a failure it is only freed. */
 void fl_ctl_push(struct fl_log *log, struct fl_ctl *c);
 void fl_ctl_free(struct fl_ctl *c);

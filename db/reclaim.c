@@ -83,13 +83,9 @@ void fl_reclaim_flush(struct fl_log *log)
 
     if (!log->reclaim || !log->reclaim->n || log->run_id <= 0)
         return;
-    c = calloc(1, sizeof(*c));
-    if (!c) {
-        fl_log_fail(log, "%s: out of memory recording evictions", log->path);
+    c = fl_ctl_new(log, FL_CTL_RECLAIM);
+    if (!c)
         return;
-    }
-    c->kind = FL_CTL_RECLAIM;
-    c->run_id = log->run_id;
     c->reclaim = log->reclaim;
     log->reclaim = NULL;
     fl_ctl_push(log, c);

@@ -67,6 +67,19 @@ void fl_ctl_free(struct fl_ctl *c)
     free(c);
 }
 
+struct fl_ctl *fl_ctl_new(struct fl_log *log, enum fl_ctl_kind kind)
+{
+    struct fl_ctl *c = calloc(1, sizeof(*c));
+
+    if (!c) {
+        fl_log_fail(log, "%s: out of memory for the log", log->path);
+        return NULL;
+    }
+    c->kind = kind;
+    c->run_id = log->run_id;
+    return c;
+}
+
 void fl_ctl_push(struct fl_log *log, struct fl_ctl *c)
 {
     pthread_mutex_lock(&log->q_lock);

@@ -47,16 +47,9 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **pprev
         *pprev = vma;
         return 0;
     }
-    if (start != vma->vm_start) {
-        err = split_vma(mm, vma, start, 1);
-        if (err)
-            return err;
-    }
-    if (end != vma->vm_end) {
-        err = split_vma(mm, vma, end, 0);
-        if (err)
-            return err;
-    }
+    err = vma_split_range(mm, vma, start, end);
+    if (err)
+        return err;
     vma->vm_flags = newflags;
     *pprev = vma_merge_neighbours(mm, vma);
     return 0;

@@ -21,6 +21,10 @@ void vma_set_page_prot(struct vm_area_struct *vma);
 void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev);
 /* total_vm and friends (vm_stat_account). */
 void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
+/* Split vma so that [start, end) (page aligned, inside it) is a VMA of its own: the first half of
+ * Linux 6's vma_modify(), which mprotect_fixup and mlock_fixup both do. 0 or -ENOMEM. */
+int vma_split_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+                    unsigned long end);
 /* Merge vma with its neighbours where they now match; returns the VMA that covers vma's range. */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 

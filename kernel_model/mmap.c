@@ -172,6 +172,18 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
     return 0;
 }
 
+int vma_split_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
+                    unsigned long end)
+{
+    int err = 0;
+
+    if (start != vma->vm_start)
+        err = split_vma(mm, vma, start, 1);
+    if (!err && end != vma->vm_end)
+        err = split_vma(mm, vma, end, 0);
+    return err;
+}
+
 /* is_mergeable: may a VMA with these properties absorb the range next to it? */
 static bool can_merge(const struct vm_area_struct *vma, unsigned long vm_flags, struct file *file,
                       const struct vm_operations_struct *ops)
