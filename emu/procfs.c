@@ -3,8 +3,9 @@
  *
  * Served from the model: /proc/{self,thread-self,PID}/maps (the mm's VMAs, as
  * fs/proc/task_mmu.c prints them, with the [vsyscall] gate area last) and .../stat (the guest's
- * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../comm and
- * .../cmdline (the argument area as the guest has it now). The text is made
+ * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../status (the
+ * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
+ * .../statm, .../comm and .../cmdline (the argument area as the guest has it now). The text is made
  * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
  * memfd. Also served: the links whose host answer would describe faultline rather than the
  * guest: readlink of exe and of the fd/N links (opening those goes through resolve_at()).
@@ -134,6 +135,18 @@ static unsigned long long ticks(const struct timeval *tv)
     return (unsigned long long)tv->tv_sec * hz + (unsigned long long)tv->tv_usec * hz / 1000000;
 }
 
+/* The ignored and caught signals, as /proc shows them (bit sig - 1). */
+static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
+{
+    *ign = *cgt = 0;
+    for (int sig = 1; sig <= FL_NSIG; sig++) {
+        if (p->sighand[sig].handler == 1) /* SIG_IGN */
+            *ign |= 1ULL << (sig - 1);
+        else if (p->sighand[sig].handler > 1)
+            *cgt |= 1ULL << (sig - 1);
+    }
+}
+
 /*
  * /proc/PID/stat: the 52 fields of do_task_stat. From the model: pid, comm, ppid, pgrp, the
  * fault counters (minflt field 10, majflt field 12), vsize (total_vm pages in bytes), rss
@@ -147,7 +160,7 @@ static int proc_stat(struct proc *p)
     struct mm_struct *mm = p->task.mm;
     struct rusage ru;
     unsigned long vsize = 0, rss = 0;
-    uint64_t sigign = 0, sigcatch = 0;
+    uint64_t sigign, sigcatch;
 
     if (getrusage(RUSAGE_SELF, &ru))
         memset(&ru, 0, sizeof(ru));
@@ -155,12 +168,7 @@ static int proc_stat(struct proc *p)
         vsize = mm->total_vm << PAGE_SHIFT;
         rss = mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_SHMEMPAGES];
     }
-    for (int sig = 1; sig <= FL_NSIG; sig++) {
-        if (p->sighand[sig].handler == 1) /* SIG_IGN */
-            sigign |= 1ULL << (sig - 1);
-        else if (p->sighand[sig].handler > 1)
-            sigcatch |= 1ULL << (sig - 1);
-    }
+    sig_ign_cgt(p, &sigign, &sigcatch);
     int pgrp = guest_pgrp(p);
     /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
@@ -175,6 +183,88 @@ static int proc_stat(struct proc *p)
                 mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
                 mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0, 0);
     return text_to_fd(&t, "stat");
+}
+
+/*
+ * /proc/PID/status (proc_pid_status): the host's file for faultline, with every line that
+ * describes the task replaced by the guest's: names and ids, the memory lines from the model
+ * (task_mem), the thread count, the signal masks, and one allowed CPU (the guest's threads take
+ * turns on one). What stays the host's: Umask, Uid/Gid/Groups and capabilities (faultline's
+ * credentials are the guest's), FDSize, seccomp, speculation, context switches.
+ */
+static int proc_status(struct proc *p)
+{
+    struct text t = {0};
+    struct mm_struct *mm = p->task.mm;
+    FILE *host = fopen("/proc/self/status", "re");
+    char line[512], mem[1024];
+    uint64_t ign, cgt;
+    int threads = 0, pgrp = guest_pgrp(p);
+
+    if (!host)
+        return -errno;
+    sig_ign_cgt(p, &ign, &cgt);
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        threads += q->task.tgid == p->task.tgid && !q->exited;
+    while (fgets(line, sizeof(line), host)) {
+        char *colon = strchr(line, ':');
+        size_t key = colon ? (size_t)(colon - line) : 0;
+#define IS(k) (key == sizeof(k) - 1 && strncmp(line, k, key) == 0)
+        if (IS("Name"))
+            text_printf(&t, "Name:\t%s\n", p->task.comm);
+        else if (IS("State"))
+            text_printf(&t, "State:\tR (running)\n");
+        else if (IS("Tgid") || IS("NStgid"))
+            text_printf(&t, "%.*s:\t%d\n", (int)key, line, p->task.tgid);
+        else if (IS("Pid") || IS("NSpid"))
+            text_printf(&t, "%.*s:\t%d\n", (int)key, line, p->task.pid);
+        else if (IS("PPid"))
+            text_printf(&t, "PPid:\t%d\n", p->ppid);
+        else if (IS("NSpgid"))
+            text_printf(&t, "NSpgid:\t%d\n", pgrp);
+        else if (IS("TracerPid") || IS("Ngid"))
+            text_printf(&t, "%.*s:\t0\n", (int)key, line);
+        else if (IS("VmPeak") && mm && task_mem(mm, mem, sizeof(mem)) < (int)sizeof(mem))
+            text_printf(&t, "%s", mem);
+        else if (strncmp(line, "Vm", 2) == 0 || strncmp(line, "Rss", 3) == 0)
+            continue; /* task_mem printed them at VmPeak */
+        else if (IS("HugetlbPages"))
+            text_printf(&t, "HugetlbPages:\t%8d kB\n", 0);
+        else if (IS("Threads"))
+            text_printf(&t, "Threads:\t%d\n", threads);
+        else if (IS("SigPnd"))
+            text_printf(&t, "SigPnd:\t%016llx\n", (unsigned long long)p->pending);
+        else if (IS("ShdPnd"))
+            text_printf(&t, "ShdPnd:\t%016llx\n", 0ULL);
+        else if (IS("SigBlk"))
+            text_printf(&t, "SigBlk:\t%016llx\n", (unsigned long long)p->blocked);
+        else if (IS("SigIgn"))
+            text_printf(&t, "SigIgn:\t%016llx\n", (unsigned long long)ign);
+        else if (IS("SigCgt"))
+            text_printf(&t, "SigCgt:\t%016llx\n", (unsigned long long)cgt);
+        else if (IS("Cpus_allowed"))
+            text_printf(&t, "Cpus_allowed:\t1\n");
+        else if (IS("Cpus_allowed_list"))
+            text_printf(&t, "Cpus_allowed_list:\t0\n");
+        else
+            text_printf(&t, "%s", line);
+#undef IS
+    }
+    fclose(host);
+    return text_to_fd(&t, "status");
+}
+
+/* /proc/PID/statm (task_statm): sizes in pages, from the model. */
+static int proc_statm(struct proc *p)
+{
+    struct text t = {0};
+    char buf[128];
+
+    if (p->task.mm && task_statm(p->task.mm, buf, sizeof(buf)) < (int)sizeof(buf))
+        text_printf(&t, "%s", buf);
+    else
+        text_printf(&t, "0 0 0 0 0 0 0\n");
+    return text_to_fd(&t, "statm");
 }
 
 /* /proc/PID/comm: the name begin_new_exec (or prctl PR_SET_NAME) gave the task. */
@@ -214,8 +304,8 @@ int procfs_open(struct proc *p, const char *path, int flags)
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
-    } files[] = {
-        {"maps", proc_maps}, {"stat", proc_stat}, {"comm", proc_comm}, {"cmdline", proc_cmdline}};
+    } files[] = {{"maps", proc_maps},   {"stat", proc_stat}, {"status", proc_status},
+                 {"statm", proc_statm}, {"comm", proc_comm}, {"cmdline", proc_cmdline}};
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(p);

@@ -326,8 +326,8 @@ long sys_getrlimit(struct proc *p, const uint64_t a[6])
 
 /*
  * getrusage: the fault counts and the resident size are the model's; CPU times are faultline's
- * own (host getrusage), the only real measure there is. ru_maxrss is the current RSS (the model
- * keeps no high-water mark), in KiB. Children: none have been reaped yet, so all zero.
+ * own (host getrusage), the only real measure there is. ru_maxrss is the mm's high-water RSS
+ * (get_mm_hiwater_rss), in KiB. Children: none have been reaped yet, so all zero.
  */
 long sys_getrusage(struct proc *p, const uint64_t a[6])
 {
@@ -346,10 +346,11 @@ long sys_getrusage(struct proc *p, const uint64_t a[6])
         }
         ru.ru_minflt = p->task.min_flt;
         ru.ru_majflt = p->task.maj_flt;
-        if (mm)
-            ru.ru_maxrss = (mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] +
-                            mm->rss_stat[MM_SHMEMPAGES]) *
-                           (PAGE_SIZE / 1024);
+        if (mm) {
+            unsigned long rss = get_mm_rss(mm);
+            ru.ru_maxrss =
+                (long)((mm->hiwater_rss > rss ? mm->hiwater_rss : rss) * (PAGE_SIZE / 1024));
+        }
     }
     return put_user_struct(p, a[1], &ru, sizeof(ru));
 }

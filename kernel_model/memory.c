@@ -615,6 +615,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
     struct mm_struct *mm = vma->vm_mm;
     bool flushed_any = false;
 
+    update_hiwater_rss(mm);
     for (unsigned long addr = start; addr < end;) {
         pte_t *pte = lookup_pte(mm, addr);
         if (!pte) {

@@ -32,6 +32,11 @@ static unsigned long count_mm_mlocked(struct mm_struct *mm, unsigned long start,
     return n;
 }
 
+unsigned long mm_locked_pages(struct mm_struct *mm)
+{
+    return count_mm_mlocked(mm, 0, 0);
+}
+
 /*
  * mlock_fixup - give [start, end) of vma the lock bits in newflags: split the VMA at the ends,
  * set its flags and merge with neighbours that now match. Special mappings (the vsyscall page

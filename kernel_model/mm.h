@@ -267,5 +267,34 @@ void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fa
 /* Derived snapshots for observers (/proc/PID/maps line format, names). */
 const char *vma_name(struct vm_area_struct *vma);
 int format_maps_line(struct vm_area_struct *vma, char *buf, size_t len);
+/* The Vm* and Rss* lines of /proc/PID/status (task_mem), with the newlines. Returns the length
+ * (snprintf's: may exceed len). */
+int task_mem(struct mm_struct *mm, char *buf, size_t len);
+/* /proc/PID/statm (task_statm), with the newline. Returns the length, as snprintf. */
+int task_statm(struct mm_struct *mm, char *buf, size_t len);
+
+/* Resident pages (get_mm_rss) and the high-water marks Linux keeps lazily: they are raised just
+ * before the RSS or the mapped size goes down (update_hiwater_rss, update_hiwater_vm), and
+ * VmHWM/VmPeak show the larger of mark and current value. */
+static inline unsigned long get_mm_rss(const struct mm_struct *mm)
+{
+    return (unsigned long)(mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] +
+                           mm->rss_stat[MM_SHMEMPAGES]);
+}
+
+static inline void update_hiwater_rss(struct mm_struct *mm)
+{
+    if (mm->hiwater_rss < get_mm_rss(mm))
+        mm->hiwater_rss = get_mm_rss(mm);
+}
+
+static inline void update_hiwater_vm(struct mm_struct *mm)
+{
+    if (mm->hiwater_vm < mm->total_vm)
+        mm->hiwater_vm = mm->total_vm;
+}
+
+/* mlock.c: pages in VM_LOCKED VMAs (Linux's mm->locked_vm, counted when asked). */
+unsigned long mm_locked_pages(struct mm_struct *mm);
 
 #endif

@@ -143,6 +143,7 @@ struct mm_struct {
     uint64_t *pgd; /* top-level table (host pointer into RAM) */
     unsigned long mmap_base, task_size;
     unsigned long total_vm, data_vm, exec_vm, stack_vm;
+    unsigned long hiwater_rss, hiwater_vm; /* high-water marks, updated before they go down */
     unsigned long start_code, end_code, start_data, end_data;
     unsigned long start_brk, brk, start_stack;
     unsigned long arg_start, arg_end, env_start, env_end;

@@ -134,6 +134,8 @@ static void vma_free(struct vm_area_struct *vma)
 
 void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 {
+    if (npages < 0)
+        update_hiwater_vm(mm);
     mm->total_vm += npages;
     if ((flags & (VM_EXEC | VM_WRITE)) == VM_EXEC)
         mm->exec_vm += npages;

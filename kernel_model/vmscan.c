@@ -202,6 +202,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
 
     if (pte_dirty(old))
         SetPageDirty(page);
+    update_hiwater_rss(mm);
     if (ua->entry.val) {
         swap_duplicate(ua->entry);
         *pte = swp_entry_to_pte(ua->entry);
