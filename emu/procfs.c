@@ -5,7 +5,8 @@
  * fs/proc/task_mmu.c prints them, with the [vsyscall] gate area last) and .../stat (the guest's
  * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../status (the
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
- * .../statm, .../comm and .../cmdline (the argument area as the guest has it now). The text is made
+ * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm and
+ * .../cmdline (the argument area as the guest has it now). The text is made
  * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
  * memfd. Also served: the links whose host answer would describe faultline rather than the
  * guest: readlink of exe and of the fd/N links (opening those goes through resolve_at()).
@@ -103,26 +104,83 @@ static int text_to_fd(struct text *t, const char *name)
     return fd;
 }
 
-/* /proc/PID/maps (show_map_vma for each VMA, then the gate area, which is not in the mm). */
+/* show_map_vma: one VMA's line of maps and smaps. */
+static void maps_line(struct proc *p, struct text *t, struct vm_area_struct *v)
+{
+    char line[PATH_MAX + 128];
+    int n = format_maps_line(v, line, sizeof(line));
+
+    if (n < 0)
+        return;
+    /* A file's name starts at column 73 (task_mmu.c): name it as the guest knows it. A line
+     * without a name ends with the space after the inode in Linux's file, which
+     * format_maps_line leaves out for the log. */
+    if (n > 73 && line[73] == '/')
+        strip_sysroot(p, line + 73);
+    text_printf(t, n > 73 ? "%s\n" : "%s \n", line);
+}
+
+/* The gate area (the vsyscall page) is listed last, though it is not in the mm. */
+static const char gate_line[] = "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
+                                "                  [vsyscall]\n";
+
+/* /proc/PID/maps (show_map_vma for each VMA, then the gate area). */
 static int proc_maps(struct proc *p)
 {
     struct text t = {0};
-    char line[PATH_MAX + 128];
+
+    for (struct vm_area_struct *v = p->task.mm ? p->task.mm->mmap : NULL; v; v = v->vm_next)
+        maps_line(p, &t, v);
+    text_printf(&t, "%s", gate_line);
+    return text_to_fd(&t, "maps");
+}
+
+/* /proc/PID/smaps (show_smap): each VMA's maps line, what its pages use, its VmFlags; the gate
+ * area last with nothing resident. */
+static int proc_smaps(struct proc *p)
+{
+    struct text t = {0};
+    char buf[1024];
+    const struct mem_size_stats none = {0};
 
     for (struct vm_area_struct *v = p->task.mm ? p->task.mm->mmap : NULL; v; v = v->vm_next) {
-        int n = format_maps_line(v, line, sizeof(line));
-        if (n < 0)
-            continue;
-        /* A file's name starts at column 73 (task_mmu.c): name it as the guest knows it. A line
-         * without a name ends with the space after the inode in Linux's file, which
-         * format_maps_line leaves out for the log. */
-        if (n > 73 && line[73] == '/')
-            strip_sysroot(p, line + 73);
-        text_printf(&t, n > 73 ? "%s\n" : "%s \n", line);
+        struct mem_size_stats mss = {0};
+
+        smap_gather_stats(v, &mss);
+        maps_line(p, &t, v);
+        if (show_smap_stats(&mss, v->vm_end - v->vm_start, buf, sizeof(buf)) < (int)sizeof(buf))
+            text_printf(&t, "%s", buf);
+        if (show_smap_vma_flags(v, buf, sizeof(buf)) < (int)sizeof(buf))
+            text_printf(&t, "%s", buf);
     }
-    text_printf(&t, "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0"
-                    "                  [vsyscall]\n");
-    return text_to_fd(&t, "maps");
+    text_printf(&t, "%s", gate_line);
+    if (show_smap_stats(&none, PAGE_SIZE, buf, sizeof(buf)) < (int)sizeof(buf))
+        text_printf(&t, "%s", buf);
+    text_printf(&t, "VmFlags: rd ex \n");
+    return text_to_fd(&t, "smaps");
+}
+
+/* /proc/PID/smaps_rollup (show_smaps_rollup): every VMA's stats summed under one header line
+ * spanning them. */
+static int proc_smaps_rollup(struct proc *p)
+{
+    struct text t = {0};
+    char buf[1024];
+    struct mem_size_stats mss = {0};
+    struct mm_struct *mm = p->task.mm;
+    unsigned long start = mm && mm->mmap ? mm->mmap->vm_start : 0, end = 0, size = 0;
+
+    for (struct vm_area_struct *v = mm ? mm->mmap : NULL; v; v = v->vm_next) {
+        smap_gather_stats(v, &mss);
+        size += v->vm_end - v->vm_start;
+        end = v->vm_end;
+    }
+    text_printf(&t, "%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n", start,
+                end);
+    if (show_smap_stats(&mss, size, buf, sizeof(buf)) < (int)sizeof(buf))
+        /* rollup has no Size, KernelPageSize or MMUPageSize lines */
+        text_printf(&t, "%s", strstr(buf, "Rss:") ? strstr(buf, "Rss:") : buf);
+    return text_to_fd(&t, "smaps_rollup");
 }
 
 /* Host CPU time in clock ticks, as /proc reports utime and stime. */
@@ -304,8 +362,11 @@ int procfs_open(struct proc *p, const char *path, int flags)
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
-    } files[] = {{"maps", proc_maps},   {"stat", proc_stat}, {"status", proc_status},
-                 {"statm", proc_statm}, {"comm", proc_comm}, {"cmdline", proc_cmdline}};
+    } files[] = {
+        {"maps", proc_maps}, {"smaps", proc_smaps},     {"smaps_rollup", proc_smaps_rollup},
+        {"stat", proc_stat}, {"status", proc_status},   {"statm", proc_statm},
+        {"comm", proc_comm}, {"cmdline", proc_cmdline},
+    };
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(p);

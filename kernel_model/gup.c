@@ -35,15 +35,19 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
     if (!(vma->vm_flags & VM_ACCESS_FLAGS))
         return 0;
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
-        vm_fault_t ret;
+        pte_t *pte;
 
-        if (page_mapped_for(vma->vm_mm, addr, write))
-            continue;
-        ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
-        if (ret & VM_FAULT_OOM)
-            return -ENOMEM;
-        if (ret & VM_FAULT_ERROR)
-            return -EFAULT;
+        if (!page_mapped_for(vma->vm_mm, addr, write)) {
+            vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
+            if (ret & VM_FAULT_OOM)
+                return -ENOMEM;
+            if (ret & VM_FAULT_ERROR)
+                return -EFAULT;
+        }
+        /* follow_page_pte with FOLL_TOUCH: mark_page_accessed (not the zero page) */
+        pte = lookup_pte(vma->vm_mm, addr);
+        if (pte && pte_present(*pte) && !pte_special(*pte))
+            SetPageReferenced(pfn_to_page(pte_pfn(*pte)));
     }
     return 0;
 }

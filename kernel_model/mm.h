@@ -131,6 +131,16 @@ static inline void ClearPageDirty(struct page *p)
 {
     p->flags &= ~(1UL << PG_dirty);
 }
+/* PG_referenced: set by mark_page_accessed (get_user_pages with FOLL_TOUCH: mlock,
+ * MAP_POPULATE); smaps counts it as Referenced. Reclaim here goes by the PTEs' accessed bits. */
+static inline bool PageReferenced(const struct page *p)
+{
+    return p->flags & (1UL << PG_referenced);
+}
+static inline void SetPageReferenced(struct page *p)
+{
+    p->flags |= 1UL << PG_referenced;
+}
 static inline bool is_zero_pfn(unsigned long pfn)
 {
     return pfn == page_to_pfn(zero_page());
@@ -272,6 +282,20 @@ int format_maps_line(struct vm_area_struct *vma, char *buf, size_t len);
 int task_mem(struct mm_struct *mm, char *buf, size_t len);
 /* /proc/PID/statm (task_statm), with the newline. Returns the length, as snprintf. */
 int task_statm(struct mm_struct *mm, char *buf, size_t len);
+
+/* /proc/PID/smaps: what the pages of VMAs use (4.20's struct mem_size_stats; bytes, and PSS in
+ * fixed point with 12 fraction bits). smap_gather_stats adds one VMA's pages (walking its PTEs:
+ * resident, shared or private by mapcount, dirty, referenced, swapped); show_smap_stats prints
+ * the lines from Size to Locked, show_smap_vma_flags the VmFlags line. Both return snprintf's
+ * length. */
+struct mem_size_stats {
+    unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
+    unsigned long referenced, anonymous, swap;
+    uint64_t pss, swap_pss, pss_locked;
+};
+void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss);
+int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len);
+int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len);
 
 /* Resident pages (get_mm_rss) and the high-water marks Linux keeps lazily: they are raised just
  * before the RSS or the mapped size goes down (update_hiwater_rss, update_hiwater_vm), and

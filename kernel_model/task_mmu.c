@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 
 /* The name /proc/PID/maps shows: the file's path, [heap], [stack], a special name, or NULL.
  * Every name is owned by the model and lives as long as the VMA, so nothing is copied (this runs
@@ -100,4 +101,103 @@ int task_statm(struct mm_struct *mm, char *buf, size_t len)
     /* size resident shared text lib data dt, in pages; lib and dt are always 0 */
     return snprintf(buf, len, "%lu %lu %lu %lu 0 %lu 0\n", mm->total_vm, get_mm_rss(mm), shared,
                     code_bytes(mm) >> PAGE_SHIFT, mm->data_vm + mm->stack_vm);
+}
+
+/* --- /proc/PID/smaps and smaps_rollup (4.20's smap_gather_stats and __show_smap) --- */
+
+/* PSS is kept in fixed point, 12 bits below the byte, as Linux does (PSS_SHIFT). */
+#define PSS_SHIFT 12
+
+/* smaps_account: one resident page mapped by a PTE (young, dirty: that PTE's bits). */
+static void smaps_account(struct mem_size_stats *mss, struct page *page, bool young, bool dirty)
+{
+    bool anydirty = dirty || PageDirty(page);
+    int mapcount = page_mapcount(page);
+
+    if (PageAnon(page))
+        mss->anonymous += PAGE_SIZE;
+    mss->resident += PAGE_SIZE;
+    if (young || PageReferenced(page))
+        mss->referenced += PAGE_SIZE;
+    /* a page nothing else holds, or mapped once, is private; its whole size counts in PSS */
+    if (page_count(page) == 1 || mapcount < 2) {
+        if (anydirty)
+            mss->private_dirty += PAGE_SIZE;
+        else
+            mss->private_clean += PAGE_SIZE;
+        mss->pss += (uint64_t)PAGE_SIZE << PSS_SHIFT;
+        return;
+    }
+    if (anydirty)
+        mss->shared_dirty += PAGE_SIZE;
+    else
+        mss->shared_clean += PAGE_SIZE;
+    mss->pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (uint64_t)mapcount;
+}
+
+void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss)
+{
+    uint64_t pss_before = mss->pss;
+
+    for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+        pte_t *ptep = lookup_pte(vma->vm_mm, addr);
+        pte_t pte;
+
+        if (!ptep) { /* no table: skip to the next one */
+            addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
+            continue;
+        }
+        pte = *ptep;
+        if (pte_present(pte)) {
+            if (!pte_special(pte)) /* the zero page is nobody's (vm_normal_page) */
+                smaps_account(mss, pfn_to_page(pte_pfn(pte)), pte_young(pte), pte_dirty(pte));
+        } else if (is_swap_pte(pte)) {
+            int count = __swap_count(pte_to_swp_entry(pte));
+
+            mss->swap += PAGE_SIZE;
+            mss->swap_pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (uint64_t)(count > 1 ? count : 1);
+        }
+    }
+    if (vma->vm_flags & VM_LOCKED)
+        mss->pss_locked += mss->pss - pss_before;
+}
+
+int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len)
+{
+    return snprintf(buf, len,
+                    "Size:           %8lu kB\nKernelPageSize: %8lu kB\nMMUPageSize:    %8lu kB\n"
+                    "Rss:            %8lu kB\nPss:            %8lu kB\n"
+                    "Shared_Clean:   %8lu kB\nShared_Dirty:   %8lu kB\n"
+                    "Private_Clean:  %8lu kB\nPrivate_Dirty:  %8lu kB\n"
+                    "Referenced:     %8lu kB\nAnonymous:      %8lu kB\nLazyFree:       %8lu kB\n"
+                    "AnonHugePages:  %8lu kB\nShmemPmdMapped: %8lu kB\n"
+                    "Shared_Hugetlb: %8lu kB\nPrivate_Hugetlb:%8lu kB\n"
+                    "Swap:           %8lu kB\nSwapPss:        %8lu kB\nLocked:         %8lu kB\n",
+                    size >> 10, PAGE_SIZE >> 10, PAGE_SIZE >> 10, mss->resident >> 10,
+                    (unsigned long)(mss->pss >> (10 + PSS_SHIFT)), mss->shared_clean >> 10,
+                    mss->shared_dirty >> 10, mss->private_clean >> 10, mss->private_dirty >> 10,
+                    mss->referenced >> 10, mss->anonymous >> 10, 0UL, 0UL, 0UL, 0UL, 0UL,
+                    mss->swap >> 10, (unsigned long)(mss->swap_pss >> (10 + PSS_SHIFT)),
+                    (unsigned long)(mss->pss_locked >> (10 + PSS_SHIFT)));
+}
+
+int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
+{
+    static const struct {
+        unsigned long flag;
+        const char *name;
+    } names[] = {
+        {VM_READ, "rd"},       {VM_WRITE, "wr"},     {VM_EXEC, "ex"},      {VM_SHARED, "sh"},
+        {VM_MAYREAD, "mr"},    {VM_MAYWRITE, "mw"},  {VM_MAYEXEC, "me"},   {VM_MAYSHARE, "ms"},
+        {VM_GROWSDOWN, "gd"},  {VM_DENYWRITE, "dw"}, {VM_LOCKED, "lo"},    {VM_DONTCOPY, "dc"},
+        {VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},   {VM_NORESERVE, "nr"},
+    };
+    int n = snprintf(buf, len, "VmFlags:");
+
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if ((vma->vm_flags & names[i].flag) && n >= 0 && (size_t)n < len)
+            n += snprintf(buf + n, len - (size_t)n, " %s", names[i].name);
+    if (n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n, " \n");
+    return n;
 }

@@ -1,0 +1,107 @@
+/*
+ * smaps: /proc/self/smaps and smaps_rollup for mappings this program makes at fixed addresses,
+ * compared with a native run: which pages are resident, private or shared (after fork, in the
+ * child: mapped twice, so PSS is half), dirty or clean, anonymous, locked. Only the entries of
+ * its own mappings are printed, field by field; the rest depends on the C library.
+ */
+#define _GNU_SOURCE
+#include "guest.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ANON    0x250000000UL
+#define FILEMAP 0x251000000UL
+
+static char buf[1 << 20];
+
+static void slurp(const char *path)
+{
+    int fd = open(path, O_RDONLY);
+    size_t len = 0;
+    ssize_t n;
+
+    if (fd < 0)
+        guest_die(path);
+    while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+        len += (size_t)n;
+    close(fd);
+    buf[len] = 0;
+}
+
+/* Print the named fields of the smaps entry that starts at addr. */
+static void show(const char *who, unsigned long addr)
+{
+    static const char *const fields[] = {
+        "Size:",         "Rss:",           "Pss:",           "Shared_Clean:",
+        "Shared_Dirty:", "Private_Clean:", "Private_Dirty:", "Referenced:",
+        "Anonymous:",    "Swap:",          "Locked:"};
+    char head[32];
+    char *entry, *next;
+
+    slurp("/proc/self/smaps");
+    snprintf(head, sizeof(head), "%lx-", addr);
+    entry = strstr(buf, head);
+    if (!entry) {
+        printf("%s: no entry at %lx\n", who, addr);
+        return;
+    }
+    next = strstr(entry, "VmFlags:");
+    printf("%s:", who);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        char *f = strstr(entry, fields[i]);
+        if (f && (!next || f < next))
+            printf(" %s%ld", fields[i], strtol(f + strlen(fields[i]), NULL, 10));
+    }
+    printf("\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : ".";
+    char path[4096];
+    unsigned char *a = guest_map(ANON, 64 * GUEST_PAGE, PROT_READ | PROT_WRITE);
+    volatile unsigned char sink = 0;
+    int fd;
+
+    for (int i = 0; i < 48; i++) /* 48 written: private dirty */
+        a[i * GUEST_PAGE] = 1;
+    for (int i = 48; i < 56; i++) /* 8 read: the zero page, not resident */
+        sink += a[i * GUEST_PAGE];
+    show("anon 48 written, 8 read", ANON);
+
+    snprintf(path, sizeof(path), "%s/data", dir);
+    fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
+    if (fd < 0 || ftruncate(fd, 4 * GUEST_PAGE) < 0)
+        guest_die("data file");
+    unsigned char *f = mmap((void *)FILEMAP, 4 * GUEST_PAGE, PROT_READ | PROT_WRITE,
+                            MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+    if (f == MAP_FAILED)
+        guest_die("mmap file");
+    for (int i = 0; i < 4; i++)
+        sink += f[i * GUEST_PAGE]; /* page cache pages, mapped once: private clean */
+    f[0] = 1;                      /* one private copy: anonymous, dirty */
+    show("file 4 read, 1 written", FILEMAP);
+
+    if (mlock(a, 16 * GUEST_PAGE))
+        guest_die("mlock");
+    show("anon after mlock of 16", ANON);
+    munlock(a, 16 * GUEST_PAGE);
+
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        show("child, before writing", ANON);
+        for (int i = 0; i < 8; i++) /* 8 copied on write: private again */
+            a[i * GUEST_PAGE] = 2;
+        show("child, 8 written", ANON);
+        fflush(stdout);
+        _exit(0);
+    }
+    printf("child exit %d\n", guest_reap(pid));
+    show("parent after the child", ANON);
+    (void)sink;
+    return 0;
+}
