@@ -11,6 +11,7 @@
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/proc.h"
+#include "emu/sched.h"
 #include "mmu/uaccess.h"
 
 long get_user_path(struct proc *p, uint64_t uaddr, char buf[PATH_MAX])
@@ -30,12 +31,21 @@ static bool sysroot_lookup(const char *sysroot, const char *path, char *out, siz
     return faccessat(AT_FDCWD, out, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 }
 
-const char *proc_self_rest(struct proc *p, const char *path)
+/* The guest process a "/proc/<N>" component names (a pid or a tid), or NULL. */
+static struct proc *guest_pid(struct proc *p, long pid)
+{
+    if (pid == p->task.tgid || pid == p->task.pid)
+        return p;
+    return pid > 0 && pid <= INT_MAX && p->emu ? find_proc(p->emu, (int)pid) : NULL;
+}
+
+const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target)
 {
     const char *s;
     char *end;
     long pid;
 
+    *target = p;
     if (strncmp(path, "/proc/", 6) != 0)
         return NULL;
     s = path + 6;
@@ -44,8 +54,9 @@ const char *proc_self_rest(struct proc *p, const char *path)
     if (strncmp(s, "thread-self/", 12) == 0)
         return s + 12;
     pid = strtol(s, &end, 10);
-    if (end != s && *end == '/' && (pid == p->task.tgid || pid == p->task.pid))
+    if (end != s && *end == '/' && (*target = guest_pid(p, pid)))
         return end + 1;
+    *target = p;
     return NULL;
 }
 
@@ -60,21 +71,27 @@ static int parse_fd(const char *s)
     return (int)fd;
 }
 
-int guest_fd_link(struct proc *p, const char *path)
+int guest_fd_link(struct proc *p, const char *path, struct ofd **o)
 {
-    const char *rest = proc_self_rest(p, path);
+    struct proc *owner;
+    const char *rest = proc_pid_rest(p, path, &owner);
+    int fd = -1;
 
+    *o = NULL;
     if (rest && strncmp(rest, "fd/", 3) == 0)
-        return parse_fd(rest + 3);
-    if (strncmp(path, "/dev/fd/", 8) == 0)
-        return parse_fd(path + 8);
-    if (strcmp(path, "/dev/stdin") == 0)
+        fd = parse_fd(rest + 3);
+    else if (strncmp(path, "/dev/fd/", 8) == 0)
+        fd = parse_fd(path + 8);
+    else if (strcmp(path, "/dev/stdin") == 0)
+        fd = 0;
+    else if (strcmp(path, "/dev/stdout") == 0)
+        fd = 1;
+    else if (strcmp(path, "/dev/stderr") == 0)
+        fd = 2;
+    if (fd < 0) /* the fd directory itself, or a name that is no fd number */
         return 0;
-    if (strcmp(path, "/dev/stdout") == 0)
-        return 1;
-    if (strcmp(path, "/dev/stderr") == 0)
-        return 2;
-    return -1;
+    *o = owner->files ? fd_get(owner->files, fd) : NULL;
+    return *o ? 1 : -ENOENT;
 }
 
 /*
@@ -84,22 +101,21 @@ int guest_fd_link(struct proc *p, const char *path)
  */
 static int fd_link_to_host(struct proc *p, const char *path, char *out, size_t outlen)
 {
-    int fd = guest_fd_link(p, path);
     struct ofd *o;
+    int r = guest_fd_link(p, path, &o);
 
-    if (fd < 0)
-        return 0;
-    o = fd_get(p->files, fd);
-    if (!o)
-        return -ENOENT;
+    if (r <= 0)
+        return r;
     snprintf(out, outlen, "/proc/self/fd/%d", o->hostfd);
     return 1;
 }
 
 /*
- * "/proc/<the guest's pid>/rest" names the guest's /proc directory, which on the host is
- * faultline's: "/proc/<host pid>/rest". (readlink("/proc/self") answers the guest's pid, so this
- * is the path realpath() and friends build from it.) False when path is not such a name.
+ * "/proc/<a guest pid>/rest" names that guest process's /proc directory; every guest process
+ * lives in faultline, so on the host that is "/proc/<faultline's pid>/rest" (readlink
+ * ("/proc/self") answers the guest's pid, so this is the path realpath() and friends build from
+ * it). What would describe faultline there is served by procfs.c first. False when path is not
+ * such a name.
  */
 static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t outlen)
 {
@@ -111,7 +127,7 @@ static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t
     if (strncmp(path, "/proc/", 6) != 0 || *s < '0' || *s > '9')
         return false;
     pid = strtol(s, &end, 10);
-    if ((*end != '/' && *end != 0) || (pid != p->task.tgid && pid != p->task.pid))
+    if ((*end != '/' && *end != 0) || !guest_pid(p, pid))
         return false;
     n = snprintf(out, outlen, "/proc/%d%s", (int)getpid(), end);
     return n >= 0 && (size_t)n < outlen;

@@ -8,7 +8,7 @@
  *  - with -L/--sysroot, an absolute path is looked up under the sysroot first and used from there
  *    when it exists there (without following a final symlink), else used on the host as is.
  *    Symlinks inside the sysroot that are absolute still resolve against the host root;
- *  - "/proc/<the guest's pid>/..." becomes "/proc/<faultline's pid>/..." (what is served from the
+ *  - "/proc/<a guest pid>/..." becomes "/proc/<faultline's pid>/..." (what is served from the
  *    model instead is procfs.h's business, asked before this);
  *  - a link to one of the guest's fds (/proc/self/fd/N, /dev/fd/N, /dev/stdin...) becomes the
  *    host's link to the host fd behind it, since on the host those names mean faultline's fds.
@@ -41,11 +41,15 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 /* get_user_path() then resolve_at() into out (PATH_MAX bytes). 0 or -errno. */
 long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd);
 
-/* "/proc/self/REST", "/proc/thread-self/REST" or "/proc/<p's pid or tid>/REST": REST, else NULL. */
-const char *proc_self_rest(struct proc *p, const char *path);
+/* "/proc/self/REST", "/proc/thread-self/REST" or "/proc/<a guest pid or tid>/REST": REST, with
+ * *target the guest process it names; else NULL (and *target = p). */
+const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target);
 
-/* The guest fd that /proc/{self,PID}/fd/N, /dev/fd/N or /dev/std{in,out,err} names, or -1. */
-int guest_fd_link(struct proc *p, const char *path);
+/* Is path a link to a guest fd: /proc/{self,PID}/fd/N (PID's table), /dev/fd/N or
+ * /dev/std{in,out,err} (p's)? 1 with *o the open file description, -ENOENT when that fd is not
+ * open, 0 when path is no such link. */
+struct ofd;
+int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
 
 /* Take the sysroot prefix off a host path in place, if it has it ("/sysroot/bin/sh" becomes
  * "/bin/sh", "/sysroot" becomes "/"): the path the guest knows the file by. */

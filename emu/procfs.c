@@ -358,7 +358,8 @@ static int proc_cmdline(struct proc *p)
 
 int procfs_open(struct proc *p, const char *path, int flags)
 {
-    const char *rest = proc_self_rest(p, path);
+    struct proc *target;
+    const char *rest = proc_pid_rest(p, path, &target);
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
@@ -369,7 +370,7 @@ int procfs_open(struct proc *p, const char *path, int flags)
     };
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
-            return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(p);
+            return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(target);
     return PROCFS_PASSTHROUGH;
 }
 
@@ -383,9 +384,11 @@ static long copy_link(const char *target, char *out, size_t outlen)
 
 long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
 {
-    const char *rest = proc_self_rest(p, path);
+    struct proc *target;
+    const char *rest = proc_pid_rest(p, path, &target);
     char buf[PATH_MAX];
-    int fd;
+    struct ofd *o;
+    int r;
 
     /* /proc/self itself: the guest's pid, which resolve_at() maps back to faultline's dir */
     if (strcmp(path, "/proc/self") == 0) {
@@ -395,20 +398,19 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
     if (!rest)
         return PROCFS_PASSTHROUGH;
     if (strcmp(rest, "exe") == 0) {
-        if (!p->exe)
+        if (!target->exe)
             return -ENOENT;
-        if (!realpath(p->exe, buf))
-            snprintf(buf, sizeof(buf), "%s", p->exe);
+        if (!realpath(target->exe, buf))
+            snprintf(buf, sizeof(buf), "%s", target->exe);
         strip_sysroot(p, buf);
         return copy_link(buf, out, outlen);
     }
-    if ((fd = guest_fd_link(p, path)) >= 0) {
-        struct ofd *o = fd_get(p->files, fd);
+    if ((r = guest_fd_link(p, path, &o)) != 0) {
         char link[64];
         ssize_t n;
 
-        if (!o)
-            return -ENOENT;
+        if (r < 0)
+            return r;
         snprintf(link, sizeof(link), "/proc/self/fd/%d", o->hostfd);
         n = readlink(link, buf, sizeof(buf) - 1);
         if (n < 0)

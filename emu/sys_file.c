@@ -353,7 +353,7 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
 {
     char name[PATH_MAX], hpath[PATH_MAX], gpath[PATH_MAX];
     const char *opath = name; /* the ofd's path: what the guest sees in /proc/PID/maps */
-    int hdir, hostfd, fd, lfd;
+    int hdir, hostfd, fd;
     long r = get_user_path(p, upath, name);
     struct ofd *o, *link = NULL;
     bool host_nonblock = false, fifo = false;
@@ -371,8 +371,8 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             return r;
         /* Reopening a guest pipe (/dev/fd/N, bash's <(...)) gives the same pipe, which must
          * stay non-blocking on the host like the original (struct ofd) */
-        lfd = name[0] == '/' ? guest_fd_link(p, name) : -1;
-        link = lfd >= 0 ? fd_get(p->files, lfd) : NULL;
+        if (name[0] != '/' || guest_fd_link(p, name, &link) <= 0)
+            link = NULL;
         host_nonblock = link && link->host_nonblock;
         if (!link && !(flags & O_EXCL) && fstatat(hdir, hpath, &st, 0) == 0 &&
             S_ISFIFO(st.st_mode)) {

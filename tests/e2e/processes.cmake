@@ -102,6 +102,8 @@ if(EXISTS /bin/bash)
     LABELS processes)
   # mkfifo and the opens that wait for the other end (a blocking open must not block faultline)
   fl_compare(shell-bash-fifo COMMAND /bin/bash ${FL_PROC_DIR}/fifo.bash @SCRATCH@ LABELS processes)
+  # /proc/PID/{status,cmdline,exe,maps} of a child guest process
+  fl_compare(shell-bash-proc-pid COMMAND /bin/bash ${FL_PROC_DIR}/procpid.bash LABELS processes)
 endif()
 
 # The same pipeline twice: identical fault logs and process trees (deterministic scheduling).
