@@ -17,6 +17,7 @@
  * the pages next to it are found in the cache and mapped by fault-around.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,19 +189,22 @@ void fput(struct file *f)
     free(f);
 }
 
-/* shmem_file_setup - an unnamed in-memory file of `size` bytes ("/dev/zero (deleted)"): backs
- * MAP_SHARED|MAP_ANONYMOUS, so its pages are shared across fork rather than copied. */
-struct file *shmem_file_setup(unsigned long size)
+/* shmem_file_setup - an in-memory file of `size` bytes, shown as "/NAME (deleted)": backs
+ * MAP_SHARED|MAP_ANONYMOUS ("dev/zero") and SysV shared memory ("SYSV<key>"), so its pages are
+ * shared across fork rather than copied. */
+struct file *shmem_file_setup(const char *name, unsigned long size)
 {
     static uint64_t next_ino = 1;
     struct address_space *m = calloc(1, sizeof(*m));
+    char path[64];
     if (!m)
         return NULL;
+    snprintf(path, sizeof(path), "/%s (deleted)", name);
     m->shmem = true;
     m->ino = next_ino++;
     m->i_size = size;
     m->refcount = 1;
-    m->path = strdup("/dev/zero (deleted)");
+    m->path = strdup(path);
     m->hash_size = 256;
     m->hash = calloc(m->hash_size, sizeof(*m->hash));
     struct file *f = file_open_mapping(m, true, true);

@@ -382,7 +382,7 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
         return err;
     if (!file && (vm_flags & VM_SHARED)) {
         /* shmem_zero_setup: shared anonymous memory is a file of zeroes */
-        file = shmem_file_setup(len);
+        file = shmem_file_setup("dev/zero", len);
         if (!file)
             return -ENOMEM;
         new_shmem = true;
@@ -660,6 +660,16 @@ void for_each_mm(void (*fn)(struct mm_struct *mm, void *ctx), void *ctx)
 {
     for (int i = 0; i < nr_mms; i++)
         fn(all_mms[i], ctx);
+}
+
+unsigned long mapping_nr_vmas(const struct address_space *m)
+{
+    unsigned long n = 0;
+
+    for (int i = 0; i < nr_mms; i++)
+        for (struct vm_area_struct *v = all_mms[i]->mmap; v; v = v->vm_next)
+            n += v->vm_file && v->vm_file->f_mapping == m;
+    return n;
 }
 
 struct mm_struct *mm_alloc(void)

@@ -610,6 +610,29 @@ def _c_mlock(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+@case("sysv_shm")
+def _c_sysv_shm(ctx):
+    """sysv_shm: a System V segment is a shmem file mapped MAP_SHARED. In its VMAs
+    ('/SYSV00000000 (deleted)') the parent's first store is do_shared_fault, its read through
+    the second (read-only) attach do_read_fault of the same page, the forked child's read
+    do_read_fault and its store do_shared_fault; never a private copy (do_cow_fault,
+    do_anonymous_page, wp_page_copy)."""
+    r = ctx.run("sysv_shm", "sysv_shm")
+    expect_status(r, 0)
+    where = "vma_file = '/SYSV00000000 (deleted)'"
+    rows = r.rows(where)
+    got = [(x["access"], x["handler"]) for x in rows]
+    expect_equal(r, got, [("write", "do_shared_fault"), ("read", "do_read_fault"),
+                          ("read", "do_read_fault"), ("write", "do_shared_fault"),
+                          ("read", "do_read_fault")], "the segment's faults in seq order")
+    pids = [x["pid"] for x in rows]
+    if len(pids) == 5:
+        expect(pids[0] == pids[1] == pids[4] and pids[2] == pids[3] != pids[0],
+               "sysv_shm: parent, parent, child, child, parent", pids)
+    expect_all(r, where, (), "outcome = 'minor' AND vma_perms LIKE '%s'", "shared, minor")
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 @case("stack_grow")
 def _c_stack_grow(ctx):
     """stack_grow 256: about 1 MiB of new stack below the frame of main. Each new page is first
