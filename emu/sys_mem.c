@@ -10,6 +10,7 @@
 #include "emu/hostfile.h"
 #include "emu/linux_abi.h"
 #include "emu/syscall.h"
+#include "emu/uio.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
 
@@ -117,6 +118,90 @@ long sys_munmap(struct proc *p, const uint64_t a[6])
 long sys_mprotect(struct proc *p, const uint64_t a[6])
 {
     return do_mprotect(p->task.mm, a[0], a[1], a[2]);
+}
+
+/*
+ * NUMA policy (mm/mempolicy.c) on a machine of one node: every policy a program may set allows
+ * only node 0, so each is accepted (when its node mask names node 0, or is empty for
+ * MPOL_DEFAULT/MPOL_LOCAL) and changes nothing; get_mempolicy answers MPOL_DEFAULT and node 0.
+ */
+#define MPOL_DEFAULT        0
+#define MPOL_LOCAL          4
+#define MPOL_MAX            7          /* MPOL_PREFERRED_MANY + 1 */
+#define MPOL_MODE_FLAGS     (3U << 14) /* MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES */
+#define MPOL_F_NODE         (1 << 0)
+#define MPOL_F_ADDR         (1 << 1)
+#define MPOL_F_MEMS_ALLOWED (1 << 2)
+
+/* A policy's mode and node mask (maxnode bits at umask) as set_mempolicy and mbind take them. */
+static long check_policy(struct proc *p, uint64_t mode, uint64_t umask, uint64_t maxnode)
+{
+    unsigned m = (unsigned)mode & ~MPOL_MODE_FLAGS;
+    uint64_t first = 0;
+
+    if (m >= MPOL_MAX || maxnode > 1024 * 8)
+        return -EINVAL;
+    if (umask && maxnode > 1 && get_user_struct(p, &first, umask, sizeof(first)))
+        return -EFAULT;
+    if (m == MPOL_DEFAULT || m == MPOL_LOCAL)
+        return first ? -EINVAL : 0;
+    return (first & 1) ? 0 : -EINVAL; /* the other modes need a node, and there is only 0 */
+}
+
+long sys_set_mempolicy(struct proc *p, const uint64_t a[6])
+{
+    return check_policy(p, a[0], a[1], a[2]);
+}
+
+long sys_mbind(struct proc *p, const uint64_t a[6])
+{
+    struct vm_area_struct *vma;
+    unsigned long start = a[0], end = a[0] + PAGE_ALIGN(a[1]);
+    long r = check_policy(p, a[2], a[3], a[4]);
+
+    if (r)
+        return r;
+    if (start & ~PAGE_MASK || end < start)
+        return -EINVAL;
+    /* every page of the range must be mapped, as for mprotect */
+    for (unsigned long addr = start; addr < end; addr = vma->vm_end) {
+        vma = find_vma(p->task.mm, addr);
+        if (!vma || vma->vm_start > addr)
+            return -EFAULT;
+    }
+    return 0;
+}
+
+long sys_get_mempolicy(struct proc *p, const uint64_t a[6])
+{
+    int flags = (int)a[4];
+    int32_t mode = MPOL_DEFAULT;
+    uint64_t nodes = 0, maxnode = a[2];
+
+    if (flags & ~(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED))
+        return -EINVAL;
+    if ((flags & MPOL_F_MEMS_ALLOWED) && (flags & (MPOL_F_NODE | MPOL_F_ADDR)))
+        return -EINVAL;
+    if (flags & MPOL_F_ADDR) {
+        struct vm_area_struct *vma = find_vma(p->task.mm, a[3]);
+        if (!vma || vma->vm_start > a[3])
+            return -EFAULT;
+    }
+    if (flags & MPOL_F_MEMS_ALLOWED)
+        nodes = 1;
+    if (a[0] && put_user_struct(p, a[0], &mode, sizeof(mode))) /* MPOL_F_NODE: node 0 too */
+        return -EFAULT;
+    if (a[1] && maxnode) {
+        /* copy_nodes_to_user: maxnode - 1 bits, in whole longs, node 0 first, the rest zero */
+        uint64_t words[128] = {nodes};
+        size_t n = (size_t)((maxnode - 1 + 63) / 64) * sizeof(uint64_t);
+
+        if (maxnode < 2 || n > sizeof(words)) /* room for node 0; at most 8192 nodes */
+            return -EINVAL;
+        if (put_user_struct(p, a[1], words, n))
+            return -EFAULT;
+    }
+    return 0;
 }
 
 /*
