@@ -182,12 +182,7 @@ static int mode_coherent(const char *dir)
 static long stat_field(int n)
 {
     char buf[1024];
-    int fd = open("/proc/self/stat", O_RDONLY);
-    ssize_t len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-    if (len <= 0)
-        guest_die("read /proc/self/stat");
-    close(fd);
-    buf[len] = 0;
+    guest_read_file("/proc/self/stat", buf, sizeof(buf));
     char *s = strrchr(buf, ')');
     long v = 0;
     for (int field = 2; s && field < n; field++) {

@@ -12,6 +12,7 @@
 #define GUEST_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,25 @@ static inline void guest_marker(const char *prog, const char *name, int index)
     snprintf(key, sizeof(key), "marker_%s", name);
     guest_note(prog, key, (void *)m);
     m[0] = 1;
+}
+
+/* The whole of a (small) file such as /proc/self/status into buf, NUL-terminated, with raw
+ * read(2)s (no stdio buffer to allocate). Returns its length; dies when it cannot be read. */
+static inline size_t guest_read_file(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY);
+    size_t got = 0;
+    ssize_t n = 0;
+
+    if (fd < 0)
+        guest_die(path);
+    while (got < len - 1 && (n = read(fd, buf + got, len - 1 - got)) > 0)
+        got += (size_t)n;
+    if (n < 0 || got == 0)
+        guest_die(path);
+    close(fd);
+    buf[got] = 0;
+    return got;
 }
 
 /* argv[i] as a count, or `dflt` when absent. */

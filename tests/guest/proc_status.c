@@ -30,13 +30,7 @@ static long field(const char *name)
 
 static void snap(struct mem *m)
 {
-    int fd = open("/proc/self/status", O_RDONLY);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-    if (n <= 0)
-        guest_die("/proc/self/status");
-    close(fd);
-    buf[n] = 0;
+    guest_read_file("/proc/self/status", buf, sizeof(buf));
     m->size = field("VmSize:");
     m->rss = field("VmRSS:");
     m->anon = field("RssAnon:");
@@ -44,12 +38,7 @@ static void snap(struct mem *m)
     m->peak = field("VmPeak:");
     m->lck = field("VmLck:");
     m->swap = field("VmSwap:");
-    fd = open("/proc/self/statm", O_RDONLY);
-    n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-    if (n <= 0)
-        guest_die("/proc/self/statm");
-    close(fd);
-    buf[n] = 0;
+    guest_read_file("/proc/self/statm", buf, sizeof(buf));
     char *end;
     m->statm_size = strtol(buf, &end, 10);
     m->statm_resident = strtol(end, NULL, 10);

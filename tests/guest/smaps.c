@@ -17,20 +17,6 @@
 
 static char buf[1 << 20];
 
-static void slurp(const char *path)
-{
-    int fd = open(path, O_RDONLY);
-    size_t len = 0;
-    ssize_t n;
-
-    if (fd < 0)
-        guest_die(path);
-    while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
-        len += (size_t)n;
-    close(fd);
-    buf[len] = 0;
-}
-
 /* Print the named fields of the smaps entry that starts at addr. */
 static void show(const char *who, unsigned long addr)
 {
@@ -41,7 +27,7 @@ static void show(const char *who, unsigned long addr)
     char head[32];
     char *entry, *next;
 
-    slurp("/proc/self/smaps");
+    guest_read_file("/proc/self/smaps", buf, sizeof(buf));
     snprintf(head, sizeof(head), "%lx-", addr);
     entry = strstr(buf, head);
     if (!entry) {
