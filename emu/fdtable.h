@@ -35,6 +35,10 @@ struct ofd {
      * host instead of calling it a deadlock (emu/run.c). A socket pair's ends are not. */
     bool external;
     bool connecting; /* a blocking connect parked on EINPROGRESS: the retry asks SO_ERROR */
+    /* The /proc directory: getdents64 lists the host's entries but its pids, then the guest's
+     * processes (procfs_getdents); where the listing is, past the host's entries. */
+    bool proc_root, proc_host_done;
+    int proc_last_pid;
 };
 
 struct fdtable {

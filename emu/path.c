@@ -133,9 +133,41 @@ static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t
     return n >= 0 && (size_t)n < outlen;
 }
 
+const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len)
+{
+    char cwd[PATH_MAX];
+    const char *base = NULL;
+    int n;
+
+    if (name[0] == '/' || !name[0])
+        return name;
+    if (dirfd == AT_FDCWD) {
+        base = getcwd(cwd, sizeof(cwd)); /* the guest's cwd is faultline's (path.h) */
+    } else {
+        struct ofd *o = p->files ? fd_get(p->files, dirfd) : NULL;
+        base = o ? o->path : NULL;
+    }
+    if (!base || strncmp(base, "/proc", 5) != 0 || (base[5] != '/' && base[5] != 0))
+        return name;
+    /* a cwd of /proc/self is faultline's /proc/<pid> on the host: the guest's own */
+    char self[32];
+    int sl = snprintf(self, sizeof(self), "/proc/%d", (int)getpid());
+    if (strncmp(base, self, (size_t)sl) == 0 && (base[sl] == '/' || base[sl] == 0))
+        n = snprintf(buf, len, "/proc/self%s/%s", base + sl, name);
+    else
+        n = snprintf(buf, len, "%s/%s", base, name);
+    return n > 0 && (size_t)n < len ? buf : name;
+}
+
 int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, size_t outlen,
                int *host_dirfd)
 {
+    char abs[PATH_MAX];
+
+    /* a relative name under /proc (pidof: chdir("/proc"), open("1000/stat")) is looked at as
+     * the absolute one, so guest pids and fd links mean the guest's */
+    if (guest_path[0] != '/' && proc_absolute(p, dirfd, guest_path, abs, sizeof(abs)) == abs)
+        return resolve_at(p, AT_FDCWD, abs, out, outlen, host_dirfd);
     const char *sysroot = p->emu && p->emu->opt ? p->emu->opt->sysroot : NULL;
     size_t len = strlen(guest_path);
 

@@ -19,11 +19,13 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
@@ -31,6 +33,7 @@
 #include "emu/proc.h"
 #include "emu/procfs.h"
 #include "emu/sys_info.h"
+#include "emu/uio.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
 
@@ -354,6 +357,83 @@ static int proc_cmdline(struct proc *p)
         free(args);
     }
     return text_to_fd(&t, "cmdline");
+}
+
+/* struct linux_dirent64 as getdents64 lays it out (include/linux/dirent.h). */
+struct dirent64_rec {
+    uint64_t d_ino;
+    int64_t d_off;
+    uint16_t d_reclen;
+    uint8_t d_type;
+    char d_name[];
+};
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* The smallest thread-group leader's pid above `after`, or 0. */
+static int next_guest_pid(struct proc *p, int after)
+{
+    int best = 0;
+
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (q->task.pid == q->task.tgid && !q->reaped && q->task.pid > after &&
+            (!best || q->task.pid < best))
+            best = q->task.pid;
+    return best;
+}
+
+long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
+{
+    char *dst = out;
+    size_t used = 0;
+
+    while (!o->proc_host_done) {
+        static char host[FL_BOUNCE];
+        long n =
+            syscall(SYS_getdents64, o->hostfd, host, count < sizeof(host) ? count : sizeof(host));
+
+        if (n < 0)
+            return -errno;
+        if (n == 0) {
+            o->proc_host_done = true;
+            break;
+        }
+        for (long off = 0; off < n;) {
+            const struct dirent64_rec *d = (const struct dirent64_rec *)(host + off);
+            if (!all_digits(d->d_name)) { /* fits: the host filled at most count bytes */
+                memcpy(dst + used, d, d->d_reclen);
+                used += d->d_reclen;
+            }
+            off += d->d_reclen;
+        }
+        if (used)
+            return (long)used;
+    }
+    for (int pid; (pid = next_guest_pid(p, o->proc_last_pid)) != 0; o->proc_last_pid = pid) {
+        char name[16];
+        size_t len = (size_t)snprintf(name, sizeof(name), "%d", pid);
+        size_t reclen = (offsetof(struct dirent64_rec, d_name) + len + 1 + 7) & ~(size_t)7;
+        struct dirent64_rec *d = (struct dirent64_rec *)(dst + used);
+
+        if (used + reclen > count)
+            return used ? (long)used : -EINVAL;
+        memset(d, 0, reclen);
+        d->d_ino = 0x10000000u + (unsigned)pid; /* any stable number: /proc's are made up too */
+        d->d_off = INT64_MAX - 0x7fffffff + pid;
+        d->d_reclen = (uint16_t)reclen;
+        d->d_type = 4; /* DT_DIR */
+        memcpy(d->d_name, name, len + 1);
+        used += reclen;
+    }
+    return (long)used;
 }
 
 int procfs_open(struct proc *p, const char *path, int flags)

@@ -279,6 +279,8 @@ long sys_lseek(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
+    if (o->proc_root && (int64_t)a[1] == 0 && (int)a[2] == SEEK_SET) /* rewinddir */
+        o->proc_host_done = false, o->proc_last_pid = 0;
     return host_ret(lseek(o->hostfd, (off_t)a[1], (int)a[2]));
 }
 
@@ -351,8 +353,8 @@ static long open_fifo(struct proc *p, int hdir, const char *hpath, int flags, un
  */
 static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsigned mode)
 {
-    char name[PATH_MAX], hpath[PATH_MAX], gpath[PATH_MAX];
-    const char *opath = name; /* the ofd's path: what the guest sees in /proc/PID/maps */
+    char name[PATH_MAX], hpath[PATH_MAX], gpath[PATH_MAX], abs[PATH_MAX];
+    const char *gname, *opath; /* opath: the ofd's path, what the guest sees in /proc/PID/maps */
     int hdir, hostfd, fd;
     long r = get_user_path(p, upath, name);
     struct ofd *o, *link = NULL;
@@ -364,14 +366,16 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
     r = fd_lowest_free(p->files, 0);
     if (r < 0)
         return r;
-    hostfd = name[0] == '/' ? procfs_open(p, name, flags) : PROCFS_PASSTHROUGH;
+    gname = proc_absolute(p, dirfd, name, abs, sizeof(abs)); /* "1000/stat" in /proc */
+    opath = gname;
+    hostfd = gname[0] == '/' ? procfs_open(p, gname, flags) : PROCFS_PASSTHROUGH;
     if (hostfd == PROCFS_PASSTHROUGH) {
         r = resolve_at(p, dirfd, name, hpath, sizeof(hpath), &hdir);
         if (r < 0)
             return r;
         /* Reopening a guest pipe (/dev/fd/N, bash's <(...)) gives the same pipe, which must
          * stay non-blocking on the host like the original (struct ofd) */
-        if (name[0] != '/' || guest_fd_link(p, name, &link) <= 0)
+        if (gname[0] != '/' || guest_fd_link(p, gname, &link) <= 0)
             link = NULL;
         host_nonblock = link && link->host_nonblock;
         if (!link && !(flags & O_EXCL) && fstatat(hdir, hpath, &st, 0) == 0 &&
@@ -391,6 +395,7 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         return hostfd;
     }
     o = ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
+    o->proc_root = o->type == S_IFDIR && opath && strcmp(opath, "/proc") == 0;
     if (host_nonblock) {
         o->host_nonblock = true;
         o->external = fifo || link->external;
@@ -680,8 +685,11 @@ long sys_getdents64(struct proc *p, const uint64_t a[6])
 
     if (!access_ok(a[1], count))
         return -EFAULT;
-    n = syscall(SYS_getdents64, o->hostfd, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
+    if (o->proc_root)
+        n = procfs_getdents(p, o, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
+    else
+        n = syscall(SYS_getdents64, o->hostfd, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
     if (n < 0)
-        return -errno;
+        return o->proc_root ? n : -errno;
     return put_user_struct(p, a[1], bounce, n) ? -EFAULT : n;
 }

@@ -70,7 +70,8 @@ long sys_faccessat2(struct proc *p, const uint64_t a[6])
  * and is cut at bufsiz, as Linux's. /proc links about the guest are procfs's. */
 static long do_readlinkat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int bufsiz)
 {
-    char name[PATH_MAX], path[PATH_MAX], target[PATH_MAX];
+    char name[PATH_MAX], path[PATH_MAX], target[PATH_MAX], abs[PATH_MAX];
+    const char *gname;
     int hdir;
     long n;
 
@@ -79,7 +80,8 @@ static long do_readlinkat(struct proc *p, int dirfd, uint64_t upath, uint64_t ub
     n = get_user_path(p, upath, name);
     if (n < 0)
         return n;
-    n = name[0] == '/' ? procfs_readlink(p, name, target, sizeof(target)) : PROCFS_PASSTHROUGH;
+    gname = proc_absolute(p, dirfd, name, abs, sizeof(abs)); /* "self/exe" in /proc */
+    n = gname[0] == '/' ? procfs_readlink(p, gname, target, sizeof(target)) : PROCFS_PASSTHROUGH;
     if (n == PROCFS_PASSTHROUGH) {
         n = resolve_at(p, dirfd, name, path, sizeof(path), &hdir);
         if (n < 0)

@@ -102,6 +102,12 @@ if(EXISTS /bin/bash)
     LABELS processes)
   # mkfifo and the opens that wait for the other end (a blocking open must not block faultline)
   fl_compare(shell-bash-fifo COMMAND /bin/bash ${FL_PROC_DIR}/fifo.bash @SCRATCH@ LABELS processes)
+  # ps, pidof, pgrep over the guest's /proc listing (its processes, not the host's): not a
+  # comparison, natively they list the host's processes
+  add_test(NAME shell-bash-ps
+    COMMAND $<TARGET_FILE:faultline> run --no-log --quiet -- /bin/bash ${FL_PROC_DIR}/ps.bash)
+  set_tests_properties(shell-bash-ps PROPERTIES TIMEOUT 30 LABELS processes
+    PASS_REGULAR_EXPRESSION "^ +1000 +[0-9]+ bash\n +1001 +1000 sleep\n +1002 +1000 ps\n1001\n1001\nsleep\n/usr/bin/readlink\n4\n$")
   # /proc/PID/{status,cmdline,exe,maps} of a child guest process
   fl_compare(shell-bash-proc-pid COMMAND /bin/bash ${FL_PROC_DIR}/procpid.bash LABELS processes)
 endif()
