@@ -35,10 +35,12 @@ struct ofd {
      * host instead of calling it a deadlock (emu/run.c). A socket pair's ends are not. */
     bool external;
     bool connecting; /* a blocking connect parked on EINPROGRESS: the retry asks SO_ERROR */
-    /* The /proc directory: getdents64 lists the host's entries but its pids, then the guest's
-     * processes (procfs_getdents); where the listing is, past the host's entries. */
-    bool proc_root, proc_host_done;
-    int proc_last_pid;
+    /* A /proc directory whose listing procfs_getdents makes: /proc (the host's entries but its
+     * pids, then the guest's processes) or a guest process's fd directory (proc_fd_pid's open
+     * fds). Where the listing is: past the host's entries, and the last pid or fd listed. */
+    enum { PROC_DIR_NONE, PROC_DIR_ROOT, PROC_DIR_FD } proc_dir;
+    bool proc_host_done;
+    int proc_last, proc_fd_pid;
 };
 
 struct fdtable {

@@ -32,6 +32,7 @@
 #include "emu/path.h"
 #include "emu/proc.h"
 #include "emu/procfs.h"
+#include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
@@ -390,11 +391,65 @@ static int next_guest_pid(struct proc *p, int after)
     return best;
 }
 
+/* Append one record for `name` at out + *used if it fits in count; false if it does not. */
+static bool put_dirent(char *out, size_t *used, size_t count, const char *name, uint64_t ino,
+                       int64_t off, uint8_t type)
+{
+    size_t len = strlen(name);
+    size_t reclen = (offsetof(struct dirent64_rec, d_name) + len + 1 + 7) & ~(size_t)7;
+    struct dirent64_rec *d = (struct dirent64_rec *)(out + *used);
+
+    if (*used + reclen > count)
+        return false;
+    memset(d, 0, reclen);
+    d->d_ino = ino;
+    d->d_off = off;
+    d->d_reclen = (uint16_t)reclen;
+    d->d_type = type;
+    memcpy(d->d_name, name, len + 1);
+    *used += reclen;
+    return true;
+}
+
+#define DT_DIR_ 4
+#define DT_LNK_ 10
+
+/* /proc/PID/fd: ".", "..", then each open fd of the process, in order. */
+static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t count)
+{
+    struct proc *t = find_proc(p->emu, o->proc_fd_pid);
+    size_t used = 0;
+    char name[16];
+
+    /* proc_last: 0 before ".", 1 before "..", 2 before fd 0, fd + 3 once fd is listed */
+    if (o->proc_last == 0) {
+        if (!put_dirent(out, &used, count, ".", 1, 1, DT_DIR_))
+            return -EINVAL;
+        o->proc_last = 1;
+    }
+    if (o->proc_last == 1) {
+        if (!put_dirent(out, &used, count, "..", 2, 2, DT_DIR_))
+            return used ? (long)used : -EINVAL;
+        o->proc_last = 2;
+    }
+    for (int fd = o->proc_last - 2; t && t->files && fd < FDTABLE_MAX; fd++) {
+        if (!fd_get(t->files, fd))
+            continue;
+        snprintf(name, sizeof(name), "%d", fd);
+        if (!put_dirent(out, &used, count, name, 0x20000000u + (unsigned)fd, fd + 3, DT_LNK_))
+            return used ? (long)used : -EINVAL;
+        o->proc_last = fd + 3;
+    }
+    return (long)used;
+}
+
 long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
 {
     char *dst = out;
     size_t used = 0;
 
+    if (o->proc_dir == PROC_DIR_FD)
+        return fd_dir_getdents(p, o, out, count);
     while (!o->proc_host_done) {
         static char host[FL_BOUNCE];
         long n =
@@ -417,21 +472,14 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         if (used)
             return (long)used;
     }
-    for (int pid; (pid = next_guest_pid(p, o->proc_last_pid)) != 0; o->proc_last_pid = pid) {
+    for (int pid; (pid = next_guest_pid(p, o->proc_last)) != 0; o->proc_last = pid) {
         char name[16];
-        size_t len = (size_t)snprintf(name, sizeof(name), "%d", pid);
-        size_t reclen = (offsetof(struct dirent64_rec, d_name) + len + 1 + 7) & ~(size_t)7;
-        struct dirent64_rec *d = (struct dirent64_rec *)(dst + used);
 
-        if (used + reclen > count)
+        snprintf(name, sizeof(name), "%d", pid);
+        /* inode and offset: any stable numbers (/proc's are made up too) */
+        if (!put_dirent(dst, &used, count, name, 0x10000000u + (unsigned)pid,
+                        INT64_MAX - 0x7fffffff + pid, DT_DIR_))
             return used ? (long)used : -EINVAL;
-        memset(d, 0, reclen);
-        d->d_ino = 0x10000000u + (unsigned)pid; /* any stable number: /proc's are made up too */
-        d->d_off = INT64_MAX - 0x7fffffff + pid;
-        d->d_reclen = (uint16_t)reclen;
-        d->d_type = 4; /* DT_DIR */
-        memcpy(d->d_name, name, len + 1);
-        used += reclen;
     }
     return (long)used;
 }

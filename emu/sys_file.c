@@ -279,8 +279,8 @@ long sys_lseek(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
-    if (o->proc_root && (int64_t)a[1] == 0 && (int)a[2] == SEEK_SET) /* rewinddir */
-        o->proc_host_done = false, o->proc_last_pid = 0;
+    if (o->proc_dir && (int64_t)a[1] == 0 && (int)a[2] == SEEK_SET) /* rewinddir */
+        o->proc_host_done = false, o->proc_last = 0;
     return host_ret(lseek(o->hostfd, (off_t)a[1], (int)a[2]));
 }
 
@@ -346,6 +346,20 @@ static long open_fifo(struct proc *p, int hdir, const char *hpath, int flags, un
     return h;
 }
 
+/* A directory whose listing must be the guest's (procfs_getdents): /proc, /proc/PID/fd. */
+static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, const char *opath)
+{
+    struct proc *t;
+    const char *rest = gname[0] == '/' ? proc_pid_rest(p, gname, &t) : NULL;
+
+    if (opath && strcmp(opath, "/proc") == 0) {
+        o->proc_dir = PROC_DIR_ROOT;
+    } else if (rest && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0)) {
+        o->proc_dir = PROC_DIR_FD;
+        o->proc_fd_pid = t->task.pid;
+    }
+}
+
 /*
  * open/openat: procfs first (absolute paths), then the host. The host fd is always O_CLOEXEC on
  * the host; the guest's O_CLOEXEC goes into the fd table. A free guest fd is found before the
@@ -395,7 +409,8 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         return hostfd;
     }
     o = ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
-    o->proc_root = o->type == S_IFDIR && opath && strcmp(opath, "/proc") == 0;
+    if (o->type == S_IFDIR)
+        mark_proc_dir(p, o, gname, opath);
     if (host_nonblock) {
         o->host_nonblock = true;
         o->external = fifo || link->external;
@@ -685,11 +700,11 @@ long sys_getdents64(struct proc *p, const uint64_t a[6])
 
     if (!access_ok(a[1], count))
         return -EFAULT;
-    if (o->proc_root)
+    if (o->proc_dir)
         n = procfs_getdents(p, o, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
     else
         n = syscall(SYS_getdents64, o->hostfd, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
     if (n < 0)
-        return o->proc_root ? n : -errno;
+        return o->proc_dir ? n : -errno;
     return put_user_struct(p, a[1], bounce, n) ? -EFAULT : n;
 }
