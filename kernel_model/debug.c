@@ -233,9 +233,8 @@ void vm_bug_on_invariants(struct mm_struct *mm, const char *where, bool after_fa
     int bad = 0;
     if (after_fault) {
         bad = check_fault_pte(mm, addr, msg, sizeof(msg));
-        long rss =
-            mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_SHMEMPAGES];
-        if (!bad && ++faults % DEBUG_VM_FULL_EVERY == 0 && rss <= DEBUG_VM_FAULT_RSS_LIMIT)
+        if (!bad && ++faults % DEBUG_VM_FULL_EVERY == 0 &&
+            get_mm_rss(mm) <= DEBUG_VM_FAULT_RSS_LIMIT)
             bad = check_mm_invariants(mm, msg, sizeof(msg));
     } else {
         bad = check_mm_invariants(mm, msg, sizeof(msg));

@@ -11,12 +11,10 @@
 
 #include "kernel_model/mm_internal.h"
 
-/* follow_page_mask's question: is addr mapped the way the access needs (present, and writable
- * when write is set)? */
-static bool page_mapped_for(struct mm_struct *mm, unsigned long addr, bool write)
+/* follow_page_mask's question: is the PTE there the way the access needs (present, and
+ * writable when write is set)? */
+static bool pte_ok_for(const pte_t *pte, bool write)
 {
-    pte_t *pte = lookup_pte(mm, addr);
-
     return pte && pte_present(*pte) && (!write || pte_write(*pte));
 }
 
@@ -35,17 +33,17 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
     if (!(vma->vm_flags & VM_ACCESS_FLAGS))
         return 0;
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
-        pte_t *pte;
+        pte_t *pte = lookup_pte(vma->vm_mm, addr);
 
-        if (!page_mapped_for(vma->vm_mm, addr, write)) {
+        if (!pte_ok_for(pte, write)) {
             vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
             if (ret & VM_FAULT_OOM)
                 return -ENOMEM;
             if (ret & VM_FAULT_ERROR)
                 return -EFAULT;
+            pte = lookup_pte(vma->vm_mm, addr);
         }
         /* follow_page_pte with FOLL_TOUCH: mark_page_accessed (not the zero page) */
-        pte = lookup_pte(vma->vm_mm, addr);
         if (pte && pte_present(*pte) && !pte_special(*pte))
             SetPageReferenced(pfn_to_page(pte_pfn(*pte)));
     }

@@ -60,30 +60,19 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **pprev
     return 0;
 }
 
+/* One VMA's piece: its flags with the lock bits `flags` (VM_LOCKED[|VM_LOCKONFAULT] or 0). */
+static int mlock_one(struct vm_area_struct *vma, struct vm_area_struct **pprev, unsigned long start,
+                     unsigned long end, void *flags)
+{
+    return mlock_fixup(vma, pprev, start, end,
+                       (vma->vm_flags & VM_LOCKED_CLEAR_MASK) | *(unsigned long *)flags);
+}
+
 /* apply_vma_lock_flags: every page of [start, start + len) must be mapped (-ENOMEM). */
 static int apply_vma_lock_flags(struct mm_struct *mm, unsigned long start, unsigned long len,
                                 unsigned long flags)
 {
-    unsigned long end = start + len, nstart = start;
-    struct vm_area_struct *prev, *vma = find_vma(mm, start);
-
-    if (!vma || vma->vm_start > start)
-        return -ENOMEM;
-    while (nstart < end) {
-        unsigned long newflags = (vma->vm_flags & VM_LOCKED_CLEAR_MASK) | flags;
-        unsigned long tmp = vma->vm_end < end ? vma->vm_end : end;
-        int err = mlock_fixup(vma, &prev, nstart, tmp, newflags);
-
-        if (err)
-            return err;
-        nstart = tmp < prev->vm_end ? prev->vm_end : tmp;
-        if (nstart >= end)
-            break;
-        vma = prev->vm_next;
-        if (!vma || vma->vm_start != nstart)
-            return -ENOMEM;
-    }
-    return 0;
+    return vma_range_apply(mm, start, start + len, mlock_one, &flags);
 }
 
 int do_mlock(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long flags,
@@ -131,17 +120,12 @@ int do_munlock(struct mm_struct *mm, unsigned long start, unsigned long len)
     return err;
 }
 
-int do_mlockall(struct mm_struct *mm, int flags, unsigned long lock_limit)
+/* apply_mlockall_flags: MCL_FUTURE into def_flags, MCL_CURRENT onto every VMA (0: unlock all). */
+static void apply_mlockall_flags(struct mm_struct *mm, int flags)
 {
     unsigned long to_add = 0;
     struct vm_area_struct *prev = NULL;
 
-    if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
-        return -EINVAL;
-    if ((flags & MCL_CURRENT) && mm->total_vm > lock_limit >> PAGE_SHIFT)
-        return -ENOMEM;
-
-    /* apply_mlockall_flags */
     mm->def_flags &= VM_LOCKED_CLEAR_MASK;
     if (flags & MCL_FUTURE) {
         mm->def_flags |= VM_LOCKED;
@@ -159,6 +143,15 @@ int do_mlockall(struct mm_struct *mm, int flags, unsigned long lock_limit)
         if (mlock_fixup(vma, &prev, vma->vm_start, vma->vm_end, newflags))
             break; /* Linux ignores errors here */
     }
+}
+
+int do_mlockall(struct mm_struct *mm, int flags, unsigned long lock_limit)
+{
+    if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+        return -EINVAL;
+    if ((flags & MCL_CURRENT) && mm->total_vm > lock_limit >> PAGE_SHIFT)
+        return -ENOMEM;
+    apply_mlockall_flags(mm, flags);
     CHECK_MM(mm, "do_mlockall");
     if (flags & MCL_CURRENT)
         __mm_populate(mm, 0, mm->task_size, 1);
@@ -167,13 +160,7 @@ int do_mlockall(struct mm_struct *mm, int flags, unsigned long lock_limit)
 
 int do_munlockall(struct mm_struct *mm)
 {
-    struct vm_area_struct *prev = NULL;
-
-    mm->def_flags &= VM_LOCKED_CLEAR_MASK;
-    for (struct vm_area_struct *vma = mm->mmap; vma; vma = prev->vm_next)
-        if (mlock_fixup(vma, &prev, vma->vm_start, vma->vm_end,
-                        vma->vm_flags & VM_LOCKED_CLEAR_MASK))
-            break;
+    apply_mlockall_flags(mm, 0);
     CHECK_MM(mm, "do_munlockall");
     return 0;
 }

@@ -25,6 +25,17 @@ void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
  * Linux 6's vma_modify(), which mprotect_fixup and mlock_fixup both do. 0 or -ENOMEM. */
 int vma_split_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long start,
                     unsigned long end);
+/*
+ * The loop mprotect and mlock share: call fixup on each VMA's piece of [start, end), in order.
+ * fixup(vma, pprev, s, e, arg) changes [s, e) of vma (splitting and merging) and leaves *pprev
+ * at the VMA that covers the piece; if that VMA merged with the next one, the next one needs
+ * nothing more (Linux's nstart = prev->vm_end). Every page must be mapped: -ENOMEM at the
+ * first hole. 0, or the first error (fixup's or -ENOMEM), with the pieces before it changed.
+ */
+typedef int (*vma_fixup_fn)(struct vm_area_struct *vma, struct vm_area_struct **pprev,
+                            unsigned long start, unsigned long end, void *arg);
+int vma_range_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
+                    vma_fixup_fn fixup, void *arg);
 /* Merge vma with its neighbours where they now match; returns the VMA that covers vma's range. */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 

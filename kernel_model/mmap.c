@@ -186,6 +186,31 @@ int vma_split_range(struct mm_struct *mm, struct vm_area_struct *vma, unsigned l
     return err;
 }
 
+int vma_range_apply(struct mm_struct *mm, unsigned long start, unsigned long end,
+                    vma_fixup_fn fixup, void *arg)
+{
+    struct vm_area_struct *prev, *vma = find_vma(mm, start);
+    unsigned long nstart = start;
+
+    if (!vma || vma->vm_start > start)
+        return -ENOMEM;
+    while (nstart < end) {
+        unsigned long tmp = vma->vm_end < end ? vma->vm_end : end;
+        int err = fixup(vma, &prev, nstart, tmp, arg);
+
+        if (err)
+            return err;
+        /* prev may have merged with the VMA after it, which then needs nothing more */
+        nstart = tmp < prev->vm_end ? prev->vm_end : tmp;
+        if (nstart >= end)
+            break;
+        vma = prev->vm_next;
+        if (!vma || vma->vm_start != nstart)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
 /* is_mergeable: may a VMA with these properties absorb the range next to it? */
 static bool can_merge(const struct vm_area_struct *vma, unsigned long vm_flags, struct file *file,
                       const struct vm_operations_struct *ops)

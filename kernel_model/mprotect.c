@@ -37,6 +37,18 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
     return 0;
 }
 
+/* One VMA's piece: the requested rights with the VMA's other flags, if its VM_MAY* bits allow. */
+static int mprotect_one(struct vm_area_struct *vma, struct vm_area_struct **pprev,
+                        unsigned long start, unsigned long end, void *reqprot)
+{
+    unsigned long newflags =
+        *(unsigned long *)reqprot | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));
+
+    if ((newflags & ~(newflags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
+        return -EACCES;
+    return mprotect_fixup(vma, pprev, start, end, newflags);
+}
+
 /* mprotect(2): every page of [start, start+len) must be mapped (-ENOMEM otherwise), and the new
  * rights must be allowed by each VMA's VM_MAY* bits (-EACCES). */
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot)
@@ -55,26 +67,7 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
                             ((prot & PROT_WRITE) ? VM_WRITE : 0) |
                             ((prot & PROT_EXEC) ? VM_EXEC : 0);
 
-    struct vm_area_struct *prev, *vma = find_vma(mm, start);
-    if (!vma || vma->vm_start > start)
-        return -ENOMEM;
-    unsigned long nstart = start;
-    while (nstart < end) {
-        unsigned long newflags = reqprot | (vma->vm_flags & ~(VM_READ | VM_WRITE | VM_EXEC));
-        if ((newflags & ~(newflags >> 4)) & (VM_READ | VM_WRITE | VM_EXEC))
-            return -EACCES;
-        unsigned long tmp = vma->vm_end < end ? vma->vm_end : end;
-        int err = mprotect_fixup(vma, &prev, nstart, tmp, newflags);
-        if (err)
-            return err;
-        /* prev may have merged with the VMA after it, which then needs nothing more */
-        nstart = tmp < prev->vm_end ? prev->vm_end : tmp;
-        if (nstart >= end)
-            break;
-        vma = prev->vm_next;
-        if (!vma || vma->vm_start != nstart)
-            return -ENOMEM;
-    }
+    int err = vma_range_apply(mm, start, end, mprotect_one, &reqprot);
     CHECK_MM(mm, "do_mprotect");
-    return 0;
+    return err;
 }

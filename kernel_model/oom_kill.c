@@ -16,9 +16,7 @@
 
 static unsigned long oom_badness(struct mm_struct *mm)
 {
-    return (unsigned long)(mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_FILEPAGES] +
-                           mm->rss_stat[MM_SHMEMPAGES] + mm->rss_stat[MM_SWAPENTS]) +
-           mm->nr_ptes;
+    return get_mm_rss(mm) + (unsigned long)mm->rss_stat[MM_SWAPENTS] + mm->nr_ptes;
 }
 
 struct oom_control {
