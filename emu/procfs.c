@@ -14,6 +14,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -172,18 +173,16 @@ static int proc_smaps_rollup(struct proc *p)
     char buf[1024];
     struct mem_size_stats mss = {0};
     struct mm_struct *mm = p->task.mm;
-    unsigned long start = mm && mm->mmap ? mm->mmap->vm_start : 0, end = 0, size = 0;
+    unsigned long start = mm && mm->mmap ? mm->mmap->vm_start : 0, end = 0;
 
     for (struct vm_area_struct *v = mm ? mm->mmap : NULL; v; v = v->vm_next) {
         smap_gather_stats(v, &mss);
-        size += v->vm_end - v->vm_start;
         end = v->vm_end;
     }
     text_printf(&t, "%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n", start,
                 end);
-    if (show_smap_stats(&mss, size, buf, sizeof(buf)) < (int)sizeof(buf))
-        /* rollup has no Size, KernelPageSize or MMUPageSize lines */
-        text_printf(&t, "%s", strstr(buf, "Rss:") ? strstr(buf, "Rss:") : buf);
+    if (show_smap_stats(&mss, 0, buf, sizeof(buf)) < (int)sizeof(buf))
+        text_printf(&t, "%s", buf);
     return text_to_fd(&t, "smaps_rollup");
 }
 
@@ -195,6 +194,16 @@ static unsigned long long ticks(const struct timeval *tv)
     if (hz <= 0)
         hz = 100;
     return (unsigned long long)tv->tv_sec * hz + (unsigned long long)tv->tv_usec * hz / 1000000;
+}
+
+/* Threads in p's thread group that have not exited (get_nr_threads). */
+static int nr_threads(struct proc *p)
+{
+    int n = 0;
+
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        n += q->task.tgid == p->task.tgid && !q->exited;
+    return n;
 }
 
 /* The ignored and caught signals, as /proc shows them (bit sig - 1). */
@@ -212,9 +221,10 @@ static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
 /*
  * /proc/PID/stat: the 52 fields of do_task_stat. From the model: pid, comm, ppid, pgrp, the
  * fault counters (minflt field 10, majflt field 12), vsize (total_vm pages in bytes), rss
- * (resident pages: file + anon + shmem), the code/data/brk/arg/env boundaries, start_stack. CPU
- * times are faultline's own (the guest's are not separable from them); fields Linux fills only
- * for privileged readers or for threads blocked in the kernel are 0, as Linux shows them.
+ * (resident pages: file + anon + shmem), num_threads, the code/data/brk/arg/env boundaries,
+ * start_stack. CPU times are faultline's own (the guest's are not separable from them); fields
+ * Linux fills only for privileged readers or for threads blocked in the kernel are 0, as Linux
+ * shows them.
  */
 static int proc_stat(struct proc *p)
 {
@@ -228,15 +238,15 @@ static int proc_stat(struct proc *p)
         memset(&ru, 0, sizeof(ru));
     if (mm) {
         vsize = mm->total_vm << PAGE_SHIFT;
-        rss = mm->rss_stat[MM_FILEPAGES] + mm->rss_stat[MM_ANONPAGES] + mm->rss_stat[MM_SHMEMPAGES];
+        rss = get_mm_rss(mm);
     }
     sig_ign_cgt(p, &sigign, &sigcatch);
     int pgrp = guest_pgrp(p);
     /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
-    text_printf(&t, "%d (%s) R %d %d %d 0 -1 0 %lu 0 %lu 0 %llu %llu 0 0 20 0 1 0 0 %lu %lu ",
+    text_printf(&t, "%d (%s) R %d %d %d 0 -1 0 %lu 0 %lu 0 %llu %llu 0 0 20 0 %d 0 0 %lu %lu ",
                 p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, p->task.min_flt, p->task.maj_flt,
-                ticks(&ru.ru_utime), ticks(&ru.ru_stime), vsize, rss);
+                ticks(&ru.ru_utime), ticks(&ru.ru_stime), nr_threads(p), vsize, rss);
     text_printf(&t, "%llu %lu %lu %lu 0 0 0 %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
                 (unsigned long long)RLIM_INFINITY, mm ? mm->start_code : 0, mm ? mm->end_code : 0,
                 mm ? mm->start_stack : 0, (unsigned long long)p->blocked,
@@ -261,13 +271,11 @@ static int proc_status(struct proc *p)
     FILE *host = fopen("/proc/self/status", "re");
     char line[512], mem[1024];
     uint64_t ign, cgt;
-    int threads = 0, pgrp = guest_pgrp(p);
+    int pgrp = guest_pgrp(p);
 
     if (!host)
         return -errno;
     sig_ign_cgt(p, &ign, &cgt);
-    for (struct proc *q = p->emu->procs; q; q = q->next)
-        threads += q->task.tgid == p->task.tgid && !q->exited;
     while (fgets(line, sizeof(line), host)) {
         char *colon = strchr(line, ':');
         size_t key = colon ? (size_t)(colon - line) : 0;
@@ -293,7 +301,7 @@ static int proc_status(struct proc *p)
         else if (IS("HugetlbPages"))
             text_printf(&t, "HugetlbPages:\t%8d kB\n", 0);
         else if (IS("Threads"))
-            text_printf(&t, "Threads:\t%d\n", threads);
+            text_printf(&t, "Threads:\t%d\n", nr_threads(p));
         else if (IS("SigPnd"))
             text_printf(&t, "SigPnd:\t%016llx\n", (unsigned long long)p->pending);
         else if (IS("ShdPnd"))
@@ -411,9 +419,6 @@ static bool put_dirent(char *out, size_t *used, size_t count, const char *name, 
     return true;
 }
 
-#define DT_DIR_ 4
-#define DT_LNK_ 10
-
 /* /proc/PID/fd: ".", "..", then each open fd of the process, in order. */
 static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t count)
 {
@@ -423,12 +428,12 @@ static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t cou
 
     /* proc_last: 0 before ".", 1 before "..", 2 before fd 0, fd + 3 once fd is listed */
     if (o->proc_last == 0) {
-        if (!put_dirent(out, &used, count, ".", 1, 1, DT_DIR_))
+        if (!put_dirent(out, &used, count, ".", 1, 1, DT_DIR))
             return -EINVAL;
         o->proc_last = 1;
     }
     if (o->proc_last == 1) {
-        if (!put_dirent(out, &used, count, "..", 2, 2, DT_DIR_))
+        if (!put_dirent(out, &used, count, "..", 2, 2, DT_DIR))
             return used ? (long)used : -EINVAL;
         o->proc_last = 2;
     }
@@ -436,7 +441,7 @@ static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t cou
         if (!fd_get(t->files, fd))
             continue;
         snprintf(name, sizeof(name), "%d", fd);
-        if (!put_dirent(out, &used, count, name, 0x20000000u + (unsigned)fd, fd + 3, DT_LNK_))
+        if (!put_dirent(out, &used, count, name, 0x20000000u + (unsigned)fd, fd + 3, DT_LNK))
             return used ? (long)used : -EINVAL;
         o->proc_last = fd + 3;
     }
@@ -478,7 +483,7 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         snprintf(name, sizeof(name), "%d", pid);
         /* inode and offset: any stable numbers (/proc's are made up too) */
         if (!put_dirent(dst, &used, count, name, 0x10000000u + (unsigned)pid,
-                        INT64_MAX - 0x7fffffff + pid, DT_DIR_))
+                        INT64_MAX - 0x7fffffff + pid, DT_DIR))
             return used ? (long)used : -EINVAL;
     }
     return (long)used;

@@ -71,13 +71,6 @@ static unsigned long mlock_limit(void)
     return (unsigned long)rl.rlim_cur;
 }
 
-long sys_mlock(struct proc *p, const uint64_t a[6])
-{
-    unsigned long limit = mlock_limit();
-
-    return limit ? do_mlock(p->task.mm, a[0], a[1], VM_LOCKED, limit) : -EPERM;
-}
-
 long sys_mlock2(struct proc *p, const uint64_t a[6])
 {
     unsigned long limit = mlock_limit();
@@ -88,6 +81,12 @@ long sys_mlock2(struct proc *p, const uint64_t a[6])
         return -EPERM;
     return do_mlock(p->task.mm, a[0], a[1],
                     VM_LOCKED | ((a[2] & MLOCK_ONFAULT) ? VM_LOCKONFAULT : 0), limit);
+}
+
+long sys_mlock(struct proc *p, const uint64_t a[6])
+{
+    const uint64_t b[6] = {a[0], a[1], 0}; /* mlock2 without flags */
+    return sys_mlock2(p, b);
 }
 
 long sys_munlock(struct proc *p, const uint64_t a[6])

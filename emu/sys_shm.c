@@ -186,10 +186,9 @@ long sys_shmdt(struct proc *p, const uint64_t a[6])
     end = addr + PAGE_ALIGN(s->size);
     while (vma && vma->vm_start < end && vma->vm_file &&
            vma->vm_file->f_mapping == s->file->f_mapping) {
-        struct vm_area_struct *next = vma->vm_next;
-        unsigned long start = vma->vm_start, stop = vma->vm_end;
-        do_munmap(mm, start, stop - start);
-        vma = next && next->vm_start >= stop ? find_vma(mm, stop) : NULL;
+        unsigned long stop = vma->vm_end;
+        do_munmap(mm, vma->vm_start, stop - vma->vm_start);
+        vma = find_vma(mm, stop);
     }
     s->dtime = time(NULL);
     s->lpid = p->task.tgid;

@@ -296,6 +296,7 @@ struct mem_size_stats {
     uint64_t pss, swap_pss, pss_locked;
 };
 void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss);
+/* size 0: without the Size, KernelPageSize and MMUPageSize lines (smaps_rollup) */
 int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len);
 int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len);
 

@@ -164,8 +164,16 @@ void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss)
 
 int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len)
 {
-    return snprintf(buf, len,
-                    "Size:           %8lu kB\nKernelPageSize: %8lu kB\nMMUPageSize:    %8lu kB\n"
+    int n = 0;
+
+    if (size) /* smaps_rollup has no size lines */
+        n = snprintf(buf, len,
+                     "Size:           %8lu kB\nKernelPageSize: %8lu kB\nMMUPageSize:    %8lu kB\n",
+                     size >> 10, PAGE_SIZE >> 10, PAGE_SIZE >> 10);
+    if (n < 0 || (size_t)n >= len)
+        return n;
+    return n +
+           snprintf(buf + n, len - (size_t)n,
                     "Rss:            %8lu kB\nPss:            %8lu kB\n"
                     "Shared_Clean:   %8lu kB\nShared_Dirty:   %8lu kB\n"
                     "Private_Clean:  %8lu kB\nPrivate_Dirty:  %8lu kB\n"
@@ -173,11 +181,11 @@ int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *
                     "AnonHugePages:  %8lu kB\nShmemPmdMapped: %8lu kB\n"
                     "Shared_Hugetlb: %8lu kB\nPrivate_Hugetlb:%8lu kB\n"
                     "Swap:           %8lu kB\nSwapPss:        %8lu kB\nLocked:         %8lu kB\n",
-                    size >> 10, PAGE_SIZE >> 10, PAGE_SIZE >> 10, mss->resident >> 10,
-                    (unsigned long)(mss->pss >> (10 + PSS_SHIFT)), mss->shared_clean >> 10,
-                    mss->shared_dirty >> 10, mss->private_clean >> 10, mss->private_dirty >> 10,
-                    mss->referenced >> 10, mss->anonymous >> 10, 0UL, 0UL, 0UL, 0UL, 0UL,
-                    mss->swap >> 10, (unsigned long)(mss->swap_pss >> (10 + PSS_SHIFT)),
+                    mss->resident >> 10, (unsigned long)(mss->pss >> (10 + PSS_SHIFT)),
+                    mss->shared_clean >> 10, mss->shared_dirty >> 10, mss->private_clean >> 10,
+                    mss->private_dirty >> 10, mss->referenced >> 10, mss->anonymous >> 10, 0UL, 0UL,
+                    0UL, 0UL, 0UL, mss->swap >> 10,
+                    (unsigned long)(mss->swap_pss >> (10 + PSS_SHIFT)),
                     (unsigned long)(mss->pss_locked >> (10 + PSS_SHIFT)));
 }
 
