@@ -167,6 +167,7 @@ static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
         {&log->upsert_process, sql_upsert_process},
         {&log->exit_process, sql_exit_process},
         {&log->end_run, sql_end_run},
+        {&log->max_fault_id, "SELECT max(fault_id) FROM raw_faults"},
     };
     int rc = SQLITE_NOMEM;
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
@@ -193,7 +194,7 @@ static void free_log(struct fl_log *log)
 {
     sqlite3_stmt *stmts[] = {log->ins_fault,      log->ins_faults,   log->ins_run,
                              log->upsert_process, log->exit_process, log->end_run,
-                             log->ins_reclaim};
+                             log->ins_reclaim,    log->max_fault_id};
     fl_dims_free(&log->dims);
     fl_counts_free(&log->counts);
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)

@@ -111,6 +111,11 @@ struct fl_log {
     sqlite3_stmt *ins_fault;  /* one row */
     sqlite3_stmt *ins_faults; /* FL_INSERT_ROWS rows */
     sqlite3_stmt *ins_run, *upsert_process, *exit_process, *end_run;
+    sqlite3_stmt *max_fault_id; /* SELECT max(fault_id) FROM raw_faults */
+    /* Writer thread, inside a transaction: the largest fault_id in raw_faults. A row whose
+     * fault_id is one more is inserted with a NULL key, which SQLite turns into that same
+     * value by appending after the last row instead of searching the b-tree for it. */
+    int64_t last_fault_id;
     struct fl_dims dims;     /* writer thread only */
     struct fl_counts counts; /* writer thread only */
 

@@ -188,7 +188,13 @@ static int bind_row(struct fl_log *log, sqlite3_stmt *st, int o, const struct fl
         .kind = r->error_code & (X86_PF_WRITE | X86_PF_INSTR | X86_PF_USER),
     };
 
-    sqlite3_bind_int64(st, o + 1, FL_FAULT_ID(r->run_id, r->seq));
+    int64_t id = FL_FAULT_ID(r->run_id, r->seq);
+    if (id == log->last_fault_id + 1)
+        sqlite3_bind_null(st, o + 1);
+    else
+        sqlite3_bind_int64(st, o + 1, id);
+    if (id > log->last_fault_id)
+        log->last_fault_id = id;
     sqlite3_bind_int(st, o + 2, r->pid);
     sqlite3_bind_int64(st, o + 3, (int64_t)r->icount);
     sqlite3_bind_int64(st, o + 4, (int64_t)r->ip);
@@ -254,6 +260,17 @@ static int begin(struct fl_log *log, struct txn *txn)
         }
         txn->rows = 0;
         txn->started_ms = now_ms();
+        /* Another faultline may have appended between our transactions; inside one, nobody
+         * else writes. */
+        sqlite3_stmt *st = log->max_fault_id;
+        int rc = sqlite3_step(st);
+        log->last_fault_id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+        sqlite3_reset(st);
+        if (rc != SQLITE_ROW) {
+            fl_log_fail(log, "%s: reading the last fault_id: %s", log->path,
+                        sqlite3_errmsg(log->db));
+            return -1;
+        }
     }
     return 0;
 }

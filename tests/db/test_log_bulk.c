@@ -194,6 +194,43 @@ static void test_two_writers(const char *path)
     sqlite3_close(db);
 }
 
+/* Two logs on one file commit in turns, so each transaction of one run starts after rows of the
+ * other: every row still keeps its own run and seq (the writer appends with an implicit key only
+ * when that key is the next one after the table's last row). */
+static void test_alternating_writers(const char *path)
+{
+    enum { EACH = 20000, TURN = 1000 };
+    char err[512], file[64];
+    struct fl_log *a = open_with_run(path, "/bin/a"), *b = fl_log_open(path, err, sizeof(err));
+    CHECK(b != NULL);
+    if (!b) {
+        fprintf(stderr, "%s\n", err);
+        exit(test_result("test_log_bulk"));
+    }
+    char *argv[] = {"b", NULL};
+    CHECK_EQ_INT(fl_log_run_begin(b, &(struct fl_run_info){.exe = "/bin/b", .argv = argv}), 2);
+    for (uint64_t seq = 1; seq <= EACH; seq++) {
+        struct ev_spec s = bulk_fault(seq, file, sizeof(file));
+        deliver(fl_log_fault_observer(a), &s);
+        deliver(fl_log_fault_observer(b), &s);
+        if (seq % TURN == 0) {
+            CHECK_EQ_INT(fl_log_flush(a), 0);
+            CHECK_EQ_INT(fl_log_flush(b), 0);
+        }
+    }
+    CHECK_EQ_INT(fl_log_close(a, err, sizeof(err)), 0);
+    CHECK_EQ_INT(fl_log_close(b, err, sizeof(err)), 0);
+    sqlite3 *db;
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM faults WHERE run_id IN (1, 2) AND seq"
+                             " BETWEEN 1 AND 20000 AND icount = seq * 3"
+                             " AND address = 0x7f0000000000 + seq * 8"),
+                 2 * EACH);
+    CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM faults"), 2 * EACH);
+    check_fault_counts(db);
+    sqlite3_close(db);
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : ".";
@@ -206,5 +243,7 @@ int main(int argc, char **argv)
     test_errors(path);
     scratch_path(path, sizeof(path), dir, "two.db");
     test_two_writers(path);
+    scratch_path(path, sizeof(path), dir, "turns.db");
+    test_alternating_writers(path);
     return test_result("test_log_bulk");
 }
