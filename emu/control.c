@@ -68,18 +68,13 @@ struct ctl {
     uint64_t skip_addr;
     uc_engine *hooked_uc;
     uc_hook code_hook;
-    struct timespec last_tick;
+    /* set by the ticker every tick_ms while the guest runs: a round reads a flag, not the
+     * clock, to know when the client's snapshot is due */
+    atomic_bool tick_due;
 
     pthread_t ticker;
     bool ticker_started;
 };
-
-static double elapsed_ms(const struct timespec *since)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (now.tv_sec - since->tv_sec) * 1e3 + (now.tv_nsec - since->tv_nsec) / 1e6;
-}
 
 bool ctl_filter_match(const struct ctl_filter *f, const struct fault_event *ev)
 {
@@ -289,7 +284,7 @@ static bool paused(struct ctl *c, struct proc *p, enum ctl_reason why)
     c->pause_req = 0;
     c->running = c->mode != MODE_STEP;
     pthread_mutex_unlock(&c->lock);
-    clock_gettime(CLOCK_MONOTONIC, &c->last_tick);
+    atomic_store(&c->tick_due, false); /* a whole tick of running before the next snapshot */
     return true;
 }
 
@@ -318,8 +313,11 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
         return;
     }
 
-    uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
-    bool hook_ran_here = c->hooked_uc && c->last_pc == rip;
+    /* Only the code hook needs the RIP: running freely without one (no breakpoint, not
+     * stepping), a round - one per fault - does not read it. */
+    bool have_rip = c->hooked_uc != NULL;
+    uint64_t rip = have_rip ? mmu_reg_read(p->mmu, UC_X86_REG_RIP) : 0;
+    bool hook_ran_here = have_rip && c->last_pc == rip;
     if (hook_ran_here && !c->stopped_by_hook && c->mode == MODE_STEP)
         c->remaining++; /* the instruction at rip faulted or was interrupted: it did not retire */
 
@@ -347,11 +345,16 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
             return;
         }
         hook_ran_here = true; /* resuming at rip: a breakpoint there was just reported */
-    } else if (c->cl.on_tick && elapsed_ms(&c->last_tick) >= c->tick_ms) {
-        clock_gettime(CLOCK_MONOTONIC, &c->last_tick);
+    } else if (c->cl.on_tick && atomic_exchange(&c->tick_due, false)) {
         c->cl.on_tick(c->cl.ctx, p);
     }
     set_code_hook(c, p);
+    if (!c->hooked_uc) {
+        c->skip_armed = false; /* no hook to skip a breakpoint in */
+        return;
+    }
+    if (!have_rip)
+        rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
     /* still armed if the hook has not run since (the instruction's fetch faulted first) */
     c->skip_armed = hook_ran_here || (c->skip_armed && c->skip_addr == rip);
     c->skip_addr = rip;
@@ -368,8 +371,10 @@ static void *ticker_main(void *arg)
             pthread_mutex_unlock(&c->lock);
             return NULL;
         }
-        if (c->running || c->pause_req || c->quit_req)
+        if (c->running || c->pause_req || c->quit_req) {
+            atomic_store(&c->tick_due, true);
             emu_kick(c->e); /* a no-op between rounds */
+        }
         pthread_mutex_unlock(&c->lock);
     }
 }
