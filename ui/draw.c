@@ -161,17 +161,17 @@ static void draw_code(struct tui *t, int y, int x, int w, int h)
 
 static const struct feed_entry *selected(struct tui *t, uint64_t *index)
 {
-    if (!t->sh.feed_total)
+    if (!t->feed.total)
         return NULL;
     uint64_t i = 0;
     if (t->sel_seq) {
-        const struct feed_entry *newest = feed_get(&t->sh, 0);
+        const struct feed_entry *newest = feed_get(&t->feed, 0);
         if (newest->ev.seq >= t->sel_seq)
             i = newest->ev.seq - t->sel_seq;
     }
     if (index)
         *index = i;
-    return feed_get(&t->sh, i);
+    return feed_get(&t->feed, i);
 }
 
 static void draw_feed(struct tui *t, int y, int x, int w, int h)
@@ -184,7 +184,7 @@ static void draw_feed(struct tui *t, int y, int x, int w, int h)
     const struct feed_entry *cur = selected(t, &sel);
     uint64_t first = sel >= (uint64_t)(h - 1) ? sel - (h - 2) : 0;
     for (int r = 0; r < h - 1; r++) {
-        const struct feed_entry *f = feed_get(&t->sh, first + r);
+        const struct feed_entry *f = feed_get(&t->feed, first + r);
         if (!f)
             break;
         const struct fault_event *ev = &f->ev;
@@ -265,11 +265,11 @@ static void draw_counters(struct tui *t, int y, int w)
         snprintf(buf, sizeof(buf),
                  "minor %lu major %lu sig %lu | RSS %ldK (anon %ld file %ld) | "
                  "%.0f f/s |",
-                 t->sh.minor, t->sh.major, t->sh.signalled,
+                 t->feed.minor, t->feed.major, t->feed.signalled,
                  (s->rss_anon + s->rss_file + s->rss_shmem) * 4, s->rss_anon, s->rss_file, t->rate);
-    for (int i = 0; i < t->sh.nhandlers && n < (int)sizeof(buf) - 64; i++)
-        n += snprintf(buf + n, sizeof(buf) - n, " %s %lu", t->sh.handlers[i].name,
-                      t->sh.handlers[i].n);
+    for (int i = 0; i < t->feed.nhandlers && n < (int)sizeof(buf) - 64; i++)
+        n += snprintf(buf + n, sizeof(buf) - n, " %s %lu", t->feed.handlers[i].name,
+                      t->feed.handlers[i].n);
     put(y, 0, w, A_NORMAL, "%s", buf);
 }
 
@@ -399,7 +399,7 @@ void tui_draw(struct tui *t)
         t->emu_done           ? (s->exited ? "EXITED" : "ENDED") /* the whole run is over */
         : ctl_running(t->ctl) ? "RUNNING" /* also while blocked in a syscall */
                               : why_text(s),
-        (unsigned long long)t->sh.feed_total);
+        (unsigned long long)t->feed.total);
 
     draw_regs(t, 1, 0, lw);
     draw_code(t, 11, 0, lw, main_end - 11);

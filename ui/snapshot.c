@@ -126,8 +126,8 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
         bool have = sh->walk_pinned;
         if (have)
             addr = sh->walk_addr;
-        else if (sh->feed_total) {
-            addr = feed_get(sh, 0)->ev.address;
+        else if (sh->feed.total) {
+            addr = feed_get(&sh->feed, 0)->ev.address;
             have = true;
         }
         if (have) {
@@ -149,7 +149,8 @@ const char *handler_short(const struct fault_event *ev)
 void feed_append(struct tui_shared *sh, const struct fault_event *ev)
 {
     pthread_mutex_lock(&sh->lock);
-    struct feed_entry *f = &sh->feed[sh->feed_total % FEED_CAP];
+    struct fault_feed *feed = &sh->feed;
+    struct feed_entry *f = &feed->ring[feed->total % FEED_CAP];
     f->ev = *ev;
     f->file[0] = 0;
     if (ev->vma_file) {
@@ -158,28 +159,43 @@ void feed_append(struct tui_shared *sh, const struct fault_event *ev)
         f->file[n] = 0;
     }
     f->ev.vma_file = NULL;
-    sh->feed_total++;
+    feed->total++;
     if (ev->outcome == OUTCOME_MAJOR)
-        sh->major++;
+        feed->major++;
     else if (ev->outcome == OUTCOME_MINOR || ev->outcome == OUTCOME_SPURIOUS)
-        sh->minor++;
+        feed->minor++;
     else
-        sh->signalled++;
+        feed->signalled++;
     const char *h = handler_short(ev);
     int i;
-    for (i = 0; i < sh->nhandlers; i++)
-        if (sh->handlers[i].name == h || !strcmp(sh->handlers[i].name, h))
+    for (i = 0; i < feed->nhandlers; i++)
+        if (feed->handlers[i].name == h || !strcmp(feed->handlers[i].name, h))
             break;
-    if (i == sh->nhandlers && i < FEED_HANDLERS)
-        sh->handlers[sh->nhandlers++].name = h;
-    if (i < sh->nhandlers)
-        sh->handlers[i].n++;
+    if (i == feed->nhandlers && i < FEED_HANDLERS)
+        feed->handlers[feed->nhandlers++].name = h;
+    if (i < feed->nhandlers)
+        feed->handlers[i].n++;
     pthread_mutex_unlock(&sh->lock);
 }
 
-const struct feed_entry *feed_get(const struct tui_shared *sh, uint64_t n)
+void feed_copy(struct fault_feed *dst, const struct fault_feed *src)
 {
-    if (n >= sh->feed_total || n >= FEED_CAP)
+    uint64_t from = dst->total;
+    if (src->total - from > FEED_CAP || from > src->total)
+        from = src->total > FEED_CAP ? src->total - FEED_CAP : 0;
+    for (uint64_t k = from; k < src->total; k++)
+        dst->ring[k % FEED_CAP] = src->ring[k % FEED_CAP];
+    dst->total = src->total;
+    memcpy(dst->handlers, src->handlers, sizeof(dst->handlers));
+    dst->nhandlers = src->nhandlers;
+    dst->minor = src->minor;
+    dst->major = src->major;
+    dst->signalled = src->signalled;
+}
+
+const struct feed_entry *feed_get(const struct fault_feed *feed, uint64_t n)
+{
+    if (n >= feed->total || n >= FEED_CAP)
         return NULL;
-    return &sh->feed[(sh->feed_total - 1 - n) % FEED_CAP];
+    return &feed->ring[(feed->total - 1 - n) % FEED_CAP];
 }

@@ -56,15 +56,20 @@ struct handler_count {
     unsigned long n;
 };
 
-struct tui_shared {
-    pthread_mutex_t lock;
-    struct tui_snapshot snap;
-    /* the feed: entries [total - min(total, FEED_CAP), total) by seq order */
-    struct feed_entry feed[FEED_CAP];
-    uint64_t feed_total;
+/* The live fault feed: the last FEED_CAP faults and the counters over all of them. */
+struct fault_feed {
+    /* entries [total - min(total, FEED_CAP), total) by seq order; entry k at ring[k % FEED_CAP] */
+    struct feed_entry ring[FEED_CAP];
+    uint64_t total;
     struct handler_count handlers[FEED_HANDLERS];
     int nhandlers;
     unsigned long minor, major, signalled;
+};
+
+struct tui_shared {
+    pthread_mutex_t lock;
+    struct tui_snapshot snap;
+    struct fault_feed feed;
     /* the UI's request: walk this address (else the newest fault's) */
     bool walk_pinned;
     uint64_t walk_addr;
@@ -81,9 +86,11 @@ void tui_shared_destroy(struct tui_shared *sh);
 void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why);
 /* Emulator thread: append one fault to the feed and the counters. */
 void feed_append(struct tui_shared *sh, const struct fault_event *ev);
-/* Any thread, with sh->lock held: the feed entry n places back from the newest (0: newest), or
- * NULL when it is no longer kept. */
-const struct feed_entry *feed_get(const struct tui_shared *sh, uint64_t n);
+/* UI thread, with sh->lock held: bring the copy dst up to the shared feed, copying only the
+ * entries added since it was last brought up (the lock is held for a copy, not for drawing). */
+void feed_copy(struct fault_feed *dst, const struct fault_feed *src);
+/* The entry n places back from the newest (0: newest), or NULL when it is no longer kept. */
+const struct feed_entry *feed_get(const struct fault_feed *feed, uint64_t n);
 
 /* The last handler of a path without its "do_" prefix, for narrow columns ("anonymous_page"). */
 const char *handler_short(const struct fault_event *ev);

@@ -193,23 +193,24 @@ static void line_key(struct tui *t, int ch)
     t->line[t->linelen] = 0;
 }
 
+/* Move the selection within the feed as drawn (t->feed), and walk the selected fault's page. */
 static void select_fault(struct tui *t, int delta)
 {
-    pthread_mutex_lock(&t->sh.lock);
-    const struct feed_entry *newest = feed_get(&t->sh, 0);
+    const struct feed_entry *newest = feed_get(&t->feed, 0);
     if (newest) {
         uint64_t seq = t->sel_seq ? t->sel_seq : newest->ev.seq;
         uint64_t oldest =
-            newest->ev.seq - (t->sh.feed_total < FEED_CAP ? t->sh.feed_total : FEED_CAP) + 1;
+            newest->ev.seq - (t->feed.total < FEED_CAP ? t->feed.total : FEED_CAP) + 1;
         if (delta < 0 && seq > oldest)
             seq--;
         else if (delta > 0 && seq < newest->ev.seq)
             seq++;
         t->sel_seq = seq;
+        pthread_mutex_lock(&t->sh.lock);
         t->sh.walk_pinned = true;
-        t->sh.walk_addr = feed_get(&t->sh, newest->ev.seq - seq)->ev.address;
+        t->sh.walk_addr = feed_get(&t->feed, newest->ev.seq - seq)->ev.address;
+        pthread_mutex_unlock(&t->sh.lock);
     }
-    pthread_mutex_unlock(&t->sh.lock);
     ctl_refresh(t->ctl);
 }
 
@@ -290,10 +291,8 @@ static bool key(struct tui *t, int ch)
     case '\n':
     case '\r':
     case KEY_ENTER:
-        pthread_mutex_lock(&t->sh.lock);
-        if (t->sh.feed_total)
+        if (t->feed.total)
             t->detail = !t->detail;
-        pthread_mutex_unlock(&t->sh.lock);
         break;
     default:
         break;
@@ -319,23 +318,25 @@ static void update_rate(struct tui *t)
 {
     double now = now_s();
     if (now - t->rate_t >= 1.0) {
-        t->rate = (t->sh.feed_total - t->rate_total) / (now - t->rate_t);
-        t->rate_total = t->sh.feed_total;
+        t->rate = (t->feed.total - t->rate_total) / (now - t->rate_t);
+        t->rate_total = t->feed.total;
         t->rate_t = now;
     }
 }
 
-/* Draw the newest state; returns the number of faults drawn. */
+/* Draw the newest state; returns the number of faults drawn. The lock is held only to copy:
+ * the emulator thread appends every fault under it, so drawing under it (Capstone, ncurses)
+ * would stall the guest for the whole frame. */
 static uint64_t redraw(struct tui *t)
 {
     pthread_mutex_lock(&t->sh.lock);
     take_view(t);
+    feed_copy(&t->feed, &t->sh.feed);
+    pthread_mutex_unlock(&t->sh.lock);
     update_rate(t);
     tui_draw(t);
-    uint64_t faults = t->sh.feed_total;
-    pthread_mutex_unlock(&t->sh.lock);
     refresh();
-    return faults;
+    return t->feed.total;
 }
 
 struct tui *tui_create(struct emu *e)
@@ -425,7 +426,7 @@ int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void
         /* new state, new faults, or the controller started or stopped running */
         bool running = ctl_running(t->ctl), done = atomic_load(&t->emu_done);
         pthread_mutex_lock(&t->sh.lock);
-        if (t->sh.snap.gen != t->view_gen || t->sh.feed_total != drawn_faults ||
+        if (t->sh.snap.gen != t->view_gen || t->sh.feed.total != drawn_faults ||
             running != drawn_running || done != drawn_done)
             dirty = true;
         pthread_mutex_unlock(&t->sh.lock);

@@ -30,8 +30,9 @@ struct tui {
     char out[OUT_LINES][OUT_COLS];
     int out_first, out_n, out_col;
 
-    /* what is drawn */
+    /* what is drawn: copies taken under sh.lock, drawn without it */
     struct tui_snapshot view;
+    struct fault_feed feed;
     bool changed[SNAP_NREGS];
     unsigned long view_gen;
     uint64_t sel_seq; /* the selected fault (0: follow the newest) */
@@ -52,8 +53,8 @@ struct tui {
     bool cs_ok;
 };
 
-/* draw.c: the whole screen from t->view and the feed, into ncurses' buffer (the caller holds
- * t->sh.lock, then calls refresh() after releasing it). */
+/* draw.c: the whole screen from t->view and t->feed, into ncurses' buffer (UI thread, without
+ * t->sh.lock: both are the UI's own copies). */
 void tui_draw(struct tui *t);
 void tui_colors(void);
 /* output.c: drain the guest's terminal (pty master) into the panel; true if anything arrived. */
