@@ -3,10 +3,11 @@
  *
  * Two threads: the guest runs on its own thread inside emu_run, driven by the stepping
  * controller; this thread owns the terminal. The controller's callbacks copy what is shown into
- * the shared snapshot (snapshot.c); this thread redraws from it at most 20 times a second, drains
- * the guest's terminal (a pty) into the output panel, and turns keys into controller commands. A
- * guest blocked reading its stdin therefore never freezes the screen: the user can switch to typing
- * (i) and feed it.
+ * the shared snapshot (snapshot.c); this thread redraws from its own copy at once after a key, a
+ * pause or the end of the run (an eventfd wakes it) and at most 20 times a second for new faults,
+ * drains the guest's terminal (a pty) into the output panel, and turns keys into controller
+ * commands. A guest blocked reading its stdin therefore never freezes the screen: the user can
+ * switch to typing (i) and feed it.
  */
 #include "ui/tui.h"
 
@@ -14,10 +15,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,10 +38,20 @@ static double now_s(void)
 
 /* --- controller callbacks (emulator thread) --- */
 
+/* Any thread: make the input loop draw now rather than at its next frame. */
+static void wake_ui(struct tui *t)
+{
+    uint64_t one = 1;
+    if (t->wake_fd >= 0 && write(t->wake_fd, &one, sizeof(one)) < 0) {
+        /* the counter is full: the loop is woken already */
+    }
+}
+
 static void cb_pause(void *ctx, struct proc *p, enum ctl_reason why)
 {
     struct tui *t = ctx;
     snapshot_take(&t->sh, p, true, why);
+    wake_ui(t); /* a step, a breakpoint: shown at once */
 }
 
 static void cb_tick(void *ctx, struct proc *p)
@@ -64,6 +77,7 @@ static void *guest_main(void *arg)
     struct guest_thread *g = arg;
     g->run(g->arg);
     atomic_store(&g->t->emu_done, true);
+    wake_ui(g->t);
     return NULL;
 }
 
@@ -346,6 +360,7 @@ struct tui *tui_create(struct emu *e)
         return NULL;
     t->e = e;
     t->guest_out = t->guest_in = -1;
+    t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     tui_shared_init(&t->sh);
     t->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &t->cs) == CS_ERR_OK;
     struct ctl_client client = {cb_pause, cb_tick, cb_fault, t};
@@ -365,6 +380,8 @@ void tui_destroy(struct tui *t)
     if (t->cs_ok)
         cs_close(&t->cs);
     tui_shared_destroy(&t->sh);
+    if (t->wake_fd >= 0)
+        close(t->wake_fd);
     free(t);
 }
 
@@ -398,7 +415,7 @@ int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void
     keypad(stdscr, TRUE);
     curs_set(0);
     set_escdelay(25);
-    timeout(REDRAW_MS);
+    timeout(0); /* the loop waits in poll() */
     tui_colors();
 
     struct guest_thread g = {t, run_guest, arg};
@@ -409,16 +426,29 @@ int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void
     double last_draw = 0;
     bool dirty = true, quit = false, drawn_running = false, drawn_done = false;
     uint64_t drawn_faults = 0;
+    struct pollfd pfd[3] = {{.fd = io->tty_in, .events = POLLIN},
+                            {.fd = t->wake_fd, .events = POLLIN},
+                            {.fd = -1, .events = POLLIN}};
     while (!quit) {
+        /* Sleep until a key, a pause or the end of the run (drawn at once), guest output, or
+         * the next frame: new faults and ticks are drawn at most every REDRAW_MS. */
+        double since = now_s() - last_draw;
+        int wait_ms = dirty && since < REDRAW_MS / 1000.0 ? (int)(REDRAW_MS - since * 1000) + 1
+                      : dirty                             ? 0
+                                                          : REDRAW_MS;
+        pfd[2].fd = t->guest_out; /* -1 once the guest's terminal is gone: not polled */
+        if (poll(pfd, 3, wait_ms) > 0 && pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+            pfd[0].fd = -1; /* the user's terminal hung up: do not spin on it */
+        uint64_t woken = 0;
+        bool now_draw = t->wake_fd >= 0 && read(t->wake_fd, &woken, sizeof(woken)) > 0;
         if (output_drain(t))
             dirty = true;
-        int ch = getch();
-        if (ch == KEY_RESIZE) {
-            clear();
-            dirty = true;
-        } else if (ch != ERR) {
-            dirty = true;
-            if (t->input != IN_NONE)
+        int ch;
+        while (!quit && (ch = getch()) != ERR) {
+            dirty = now_draw = true;
+            if (ch == KEY_RESIZE)
+                clear();
+            else if (t->input != IN_NONE)
                 line_key(t, ch);
             else
                 quit = !key(t, ch);
@@ -431,7 +461,7 @@ int tui_run(struct tui *t, struct tui_io *io, void (*run_guest)(void *arg), void
             dirty = true;
         pthread_mutex_unlock(&t->sh.lock);
         double now = now_s();
-        if (dirty && (ch != ERR || now - last_draw >= REDRAW_MS / 1000.0)) {
+        if (dirty && (now_draw || now - last_draw >= REDRAW_MS / 1000.0)) {
             drawn_running = running;
             drawn_done = done;
             drawn_faults = redraw(t);

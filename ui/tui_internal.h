@@ -25,6 +25,7 @@ struct tui {
     struct tui_shared sh;
     atomic_bool emu_done;
     int guest_out, guest_in; /* -1 once closed */
+    int wake_fd;             /* eventfd: a pause or the run's end wakes the input loop */
 
     /* guest output: a ring of lines, the last one being written */
     char out[OUT_LINES][OUT_COLS];
