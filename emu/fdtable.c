@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/signal.h"
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -58,6 +59,8 @@ void ofd_put(struct ofd *o)
 {
     if (!o || --o->refs > 0)
         return;
+    if (o->signalfd)
+        signalfd_release(o->signalfd);
     close(o->hostfd);
     free(o->path);
     free(o);

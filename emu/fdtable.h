@@ -41,6 +41,9 @@ struct ofd {
     enum { PROC_DIR_NONE, PROC_DIR_ROOT, PROC_DIR_FD } proc_dir;
     bool proc_host_done;
     int proc_last, proc_fd_pid;
+    /* A signalfd (emu/sys_signalfd.c): reads take pending signals; the host fd is an eventfd
+     * that is readable while one of its mask is pending. */
+    struct signalfd_ctx *signalfd;
 };
 
 struct fdtable {

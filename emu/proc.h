@@ -71,6 +71,17 @@ struct fl_siginfo {
     } u;
 };
 
+/* The signals sent to a whole thread group while every one of its threads blocked them (Linux's
+ * signal->shared_pending): any thread of the group takes them, by unblocking one, in sigwait, or
+ * through a signalfd. One per thread group, shared by its threads; never NULL in a proc. */
+struct shared_pending {
+    int refs;
+    uint64_t set;
+    struct fl_siginfo info[FL_NSIG + 1];
+};
+
+struct signalfd_ctx;
+
 struct proc {
     struct task_struct task; /* pid, comm, mm, min_flt, maj_flt */
     struct emu *emu;
@@ -92,8 +103,9 @@ struct proc {
     /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
     struct k_sigaction sighand[FL_NSIG + 1];
     uint64_t blocked;
-    uint64_t pending;                            /* raised, not yet delivered */
+    uint64_t pending;                            /* raised for this thread, not yet delivered */
     struct fl_siginfo pending_info[FL_NSIG + 1]; /* one queued instance per standard signal */
+    struct shared_pending *shared;               /* ... and for its thread group */
     bool sigreturn_pending; /* rt_sigreturn ran: the run loop restores the frame's registers */
     uint64_t altstack_sp, altstack_size;
     /* struct thread_struct: what the last trap left, reported in the next signal frame */
@@ -152,9 +164,10 @@ struct emu {
     uint64_t ram_bytes;
     struct proc *procs;
     int next_pid;
-    FILE *strace;                /* NULL unless --strace */
-    volatile int stop_requested; /* SIGINT/SIGTERM to faultline itself */
-    uint64_t insns;              /* instructions retired so far, when counted */
+    FILE *strace;                   /* NULL unless --strace */
+    volatile int stop_requested;    /* SIGINT/SIGTERM to faultline itself */
+    uint64_t insns;                 /* instructions retired so far, when counted */
+    struct signalfd_ctx *signalfds; /* open signalfds, whose readiness follows pending signals */
 };
 
 static inline struct proc *task_proc(struct task_struct *t)

@@ -305,7 +305,7 @@ static int proc_status(struct proc *p)
         else if (IS("SigPnd"))
             text_printf(&t, "SigPnd:\t%016llx\n", (unsigned long long)p->pending);
         else if (IS("ShdPnd"))
-            text_printf(&t, "ShdPnd:\t%016llx\n", 0ULL);
+            text_printf(&t, "ShdPnd:\t%016llx\n", (unsigned long long)p->shared->set);
         else if (IS("SigBlk"))
             text_printf(&t, "SigBlk:\t%016llx\n", (unsigned long long)p->blocked);
         else if (IS("SigIgn"))

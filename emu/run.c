@@ -396,6 +396,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         errno = ENOEXEC;
         return NULL;
     }
+    p->shared = shared_pending_new();
     mmu_reg_write(p->mmu, UC_X86_REG_RIP, img.entry);
     mmu_reg_write(p->mmu, UC_X86_REG_RSP, img.stack_ptr);
     p->next = e->procs;
@@ -743,6 +744,7 @@ void proc_took_over(struct proc *old, struct proc *new)
 static void proc_free(struct proc *p)
 {
     timers_put(p);
+    shared_pending_put(p->shared);
     free(p->wait_poll);
     strv_free(p->argv);
     free(p->exe);

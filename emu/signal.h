@@ -54,7 +54,7 @@ void force_sigsegv(struct proc *p, int signo);
 long send_signal(struct proc *p, int signo, const struct fl_siginfo *info);
 /* complete_signal's choice of the thread that takes a signal sent to a whole thread group (kill,
  * a timer): one waiting for it in sigwait, else the leader unless it blocks it, else another
- * thread that does not block it; the leader when all block it (it stays pending there). */
+ * thread that does not block it; NULL when all block it (send_signal_group keeps it shared). */
 struct proc *group_signal_target(struct proc *leader, int signo);
 /* A signal p sends itself without siginfo of its own (SIGPIPE from a write): SI_USER. */
 long send_sig_self(struct proc *p, int signo);
@@ -69,11 +69,43 @@ void wait_sigmask_end(struct proc *p, long ret);
  * missed while it was pending, which timer_getoverrun reports from now on (posixtimer_rearm). */
 void posix_timer_dequeued(struct proc *p, struct fl_siginfo *info);
 
+/* The signals pending for thread p: its own and its thread group's. */
+static inline uint64_t sigpending_all(const struct proc *p)
+{
+    return p->pending | p->shared->set;
+}
+
 /* A pending signal that is not blocked: the process must go through do_signal before it runs. */
 static inline bool fl_signal_pending(const struct proc *p)
 {
-    return (p->pending & ~p->blocked) != 0;
+    return (sigpending_all(p) & ~p->blocked) != 0;
 }
+
+/* A thread group's shared pending set: new (refs 1; aborts when out of memory), one more thread
+ * of the group, and the end of one. */
+struct shared_pending *shared_pending_new(void);
+struct shared_pending *shared_pending_hold(struct shared_pending *s);
+void shared_pending_put(struct shared_pending *s);
+
+/* A signal for the thread group of `leader` (kill, a timer, a child's exit): taken by a thread
+ * waiting for it in sigwait, else by a thread that does not block it (the leader first), else it
+ * stays in the group's shared pending set until a thread unblocks or waits for it. */
+long send_signal_group(struct proc *leader, int signo,
+                       const struct fl_siginfo *info /* not NULL */);
+/* Take signo off p's own pending set, else off its group's; its siginfo. */
+struct fl_siginfo dequeue_signal(struct proc *p, int signo);
+/* The next signal of `set` to take: synchronous (fault) signals first, then the lowest. 0: none. */
+int next_signal(uint64_t set);
+
+/* emu/sys_signalfd.c: bring every signalfd's readiness (its host eventfd) up to the pending
+ * signals, after they changed. */
+void signalfd_sync(struct emu *e);
+struct ofd;
+/* read(2) of a signalfd: dequeue up to len / 128 signals of its mask as signalfd_siginfo records
+ * at buf. The bytes written, -EINVAL (len < 128), -EFAULT, or -EAGAIN when none is pending. */
+long signalfd_read(struct proc *p, struct ofd *o, uint64_t buf, uint64_t len);
+/* The signalfd's open file description is closed (ofd_put). */
+void signalfd_release(struct signalfd_ctx *c);
 
 /*
  * do_signal (arch/x86/kernel/signal.c): take the next deliverable signal (synchronous ones

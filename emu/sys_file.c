@@ -40,6 +40,7 @@
 #include "emu/path.h"
 #include "emu/procfs.h"
 #include "emu/sched.h"
+#include "emu/signal.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
@@ -173,6 +174,8 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
+    if (o->signalfd) /* not a file: reads take signals; no writes, no offsets */
+        return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
     if (!access_ok(v.base, v.len))
         return bad_buffer(o, writing, pos);
     if (v.len > FL_MAX_RW_COUNT)
@@ -215,6 +218,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
+    if (o->signalfd)
+        return -EINVAL; /* signalfd reads only by read(2) */
     long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
     if (r)
         return r;

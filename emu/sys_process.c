@@ -190,7 +190,7 @@ bool proc_ready(struct proc *p)
     case WAIT_SLEEP:
         return false;  /* only its deadline, above */
     case WAIT_SIGWAIT: /* blocked or not: the retried call takes it before any delivery */
-        return (p->pending & p->wait_sigset) != 0;
+        return (sigpending_all(p) & p->wait_sigset) != 0;
     default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }
@@ -277,7 +277,7 @@ void exit_notify(struct proc *p)
         info.u.chld.pid = p->task.tgid;
         info.u.chld.uid = getuid();
         info.u.chld.status = p->term_sig ? p->term_sig : p->exit_code;
-        send_signal(parent, p->exit_signal, &info);
+        send_signal_group(parent, p->exit_signal, &info); /* to the parent process */
     }
 }
 
@@ -358,6 +358,9 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->thread = thread;
     if (thread)
         timers_share(c, p); /* a fork's child starts without timers */
+    /* a thread shares its group's pending signals; a child starts with none (Linux's fork
+     * clears the pending sets) */
+    c->shared = thread ? shared_pending_hold(p->shared) : shared_pending_new();
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
     c->blocked = p->blocked;

@@ -5,6 +5,7 @@
  * The frame itself is emu/signal_frame.c's; when delivery happens is emu/signal.h's contract.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -82,6 +83,7 @@ static void queue_signal(struct proc *p, int signo, const struct fl_siginfo *inf
     p->pending |= sigmask_of(signo);
     p->pending_info[signo] = *info;
     proc_signal_wake(p); /* signal_wake_up: a parked process it is not blocked for runs */
+    signalfd_sync(p->emu);
 }
 
 /* force_sig_info: the signal must get through: a blocked or ignored one is unblocked and its
@@ -220,20 +222,28 @@ long send_sig_self(struct proc *p, int signo)
     return send_signal(p, signo, NULL);
 }
 
-/* dequeue_signal: take signo off p's pending set; its siginfo, with a POSIX timer's overruns
- * counted up to now. */
-static struct fl_siginfo dequeue_signal(struct proc *p, int signo)
+/* dequeue_signal: the thread's own pending signals first, as Linux's; a POSIX timer's siginfo
+ * gets its overruns counted up to now. */
+struct fl_siginfo dequeue_signal(struct proc *p, int signo)
 {
-    struct fl_siginfo info = p->pending_info[signo];
-    p->pending &= ~sigmask_of(signo);
+    uint64_t bit = sigmask_of(signo);
+    struct fl_siginfo info;
+    if (p->pending & bit) {
+        info = p->pending_info[signo];
+        p->pending &= ~bit;
+    } else {
+        info = p->shared->info[signo];
+        p->shared->set &= ~bit;
+    }
     if (info.si_code == FL_SI_TIMER)
         posix_timer_dequeued(p, &info);
+    signalfd_sync(p->emu);
     return info;
 }
 
 /* next_signal: synchronous (fault) signals first, so the frame describes the faulting
  * instruction; then the lowest number. */
-static int next_signal(uint64_t deliverable)
+int next_signal(uint64_t deliverable)
 {
     const uint64_t synchronous = sigmask_of(SIGSEGV) | sigmask_of(SIGBUS) | sigmask_of(SIGILL) |
                                  sigmask_of(SIGTRAP) | sigmask_of(SIGFPE) | sigmask_of(SIGSYS);
@@ -245,7 +255,7 @@ void do_signal(struct proc *p)
 {
     /* get_signal: dequeue until one has an action that runs */
     for (;;) {
-        int signo = next_signal(p->pending & ~p->blocked);
+        int signo = next_signal(sigpending_all(p) & ~p->blocked);
         if (!signo || p->exited)
             return;
         struct fl_siginfo info = dequeue_signal(p, signo);
@@ -358,7 +368,7 @@ long sys_rt_sigpending(struct proc *p, const uint64_t a[6])
     if (a[1] > 8)
         return -EINVAL;
     /* the pending set seen through the mask, as do_sigpending reports it */
-    uint64_t set = p->pending & p->blocked;
+    uint64_t set = sigpending_all(p) & p->blocked;
     return put_user_bytes(&p->task, a[0], &set, a[1]);
 }
 
@@ -420,7 +430,47 @@ struct proc *group_signal_target(struct proc *leader, int signo)
         if (!(t->blocked & bit) && (t == leader || !pick))
             pick = t;
     }
-    return pick ? pick : leader;
+    return pick;
+}
+
+long send_signal_group(struct proc *leader, int signo, const struct fl_siginfo *info)
+{
+    if (signo <= 0 || signo > FL_NSIG)
+        return send_signal(leader, signo, info);
+    struct proc *t = group_signal_target(leader, signo);
+    if (t)
+        return send_signal(t, signo, info);
+    if (leader->exited && !group_has_other_live(leader))
+        return 0; /* a zombie accepts and drops signals */
+    /* every thread blocks it: the group's, until one unblocks it or waits for it */
+    struct shared_pending *s = leader->shared;
+    if (!(s->set & sigmask_of(signo))) {
+        s->set |= sigmask_of(signo);
+        s->info[signo] = *info;
+        signalfd_sync(leader->emu);
+    }
+    return 0;
+}
+
+struct shared_pending *shared_pending_new(void)
+{
+    struct shared_pending *s = calloc(1, sizeof(*s));
+    if (!s)
+        abort();
+    s->refs = 1;
+    return s;
+}
+
+struct shared_pending *shared_pending_hold(struct shared_pending *s)
+{
+    s->refs++;
+    return s;
+}
+
+void shared_pending_put(struct shared_pending *s)
+{
+    if (s && --s->refs == 0)
+        free(s);
 }
 
 static long kill_target(struct proc *p, long pid, int signo, int si_code)
@@ -438,7 +488,7 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
         if (!q)
             return -ESRCH;
         if (si_code == FL_SI_USER && q->task.pid == q->task.tgid && signo)
-            q = group_signal_target(q, signo); /* kill() names the process, not a thread */
+            return send_signal_group(q, signo, &info); /* kill() names the process */
         if (q->exited && !q->mmu && q != p)
             return 0; /* a zombie accepts and drops signals */
         return send_signal(q, signo, &info);
@@ -449,7 +499,7 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
             (pid != -1 && guest_pgrp(q) != pgid))
             continue; /* one signal a process: its group leader takes it */
         found++;
-        send_signal(signo ? group_signal_target(q, signo) : q, signo, &info);
+        send_signal_group(q, signo, &info);
     }
     return found ? 0 : -ESRCH;
 }
@@ -510,7 +560,7 @@ long sys_rt_sigtimedwait(struct proc *p, const uint64_t a[6])
             return -EINVAL;
         timeout = timespec_ms_ceil(&ts);
     }
-    uint64_t hit = p->pending & set;
+    uint64_t hit = sigpending_all(p) & set;
     if (hit) {
         int signo = __builtin_ctzll(hit) + 1;
         struct fl_siginfo info = dequeue_signal(p, signo);

@@ -127,11 +127,16 @@ uint64_t timers_earliest(struct emu *e)
 static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t now)
 {
     struct proc *target = t->target_tid ? find_proc(leader->emu, t->target_tid) : NULL;
-    if (!target || target->exited || target->task.tgid != leader->task.tgid)
-        target = t->signo ? group_signal_target(leader, t->signo) : leader;
+    if (target && (target->exited || target->task.tgid != leader->task.tgid))
+        target = NULL; /* SIGEV_THREAD_ID for a thread that is gone: the group's */
     if (t->signo) {
-        if (target->pending & sigmask_of(t->signo)) {
-            t->overrun++;
+        uint64_t bit = sigmask_of(t->signo);
+        struct proc *taker = target ? target : group_signal_target(leader, t->signo);
+        bool still = taker ? taker->pending & bit : false;
+        if (!target)
+            still = still || leader->shared->set & bit;
+        if (still) {
+            t->overrun++; /* the last expiry's signal is still pending */
         } else {
             struct fl_siginfo info;
             memset(&info, 0, sizeof(info));
@@ -143,7 +148,10 @@ static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t no
                 info.u.timer.tid = (int32_t)(t - leader->timers->t);
                 info.u.timer.value = t->value;
             }
-            send_signal(target, t->signo, &info);
+            if (target)
+                send_signal(target, t->signo, &info);
+            else
+                send_signal_group(leader, t->signo, &info);
         }
     }
     if (t->interval) {

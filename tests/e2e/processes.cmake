@@ -108,6 +108,11 @@ if(EXISTS /bin/bash)
     COMMAND $<TARGET_FILE:faultline> run --no-log --quiet -- /bin/bash ${FL_PROC_DIR}/ps.bash)
   set_tests_properties(shell-bash-ps PROPERTIES TIMEOUT 30 LABELS processes
     PASS_REGULAR_EXPRESSION "^ +1000 +[0-9]+ bash\n +1001 +1000 sleep\n +1002 +1000 ps\n1001\n1001\nsleep\n/usr/bin/readlink\n4\n$")
+  # script(1) on a new pty, with a signalfd for SIGCHLD in its poll loop
+  if(EXISTS /usr/bin/script)
+    fl_compare(shell-bash-script-pty COMMAND /bin/bash ${FL_PROC_DIR}/script_pty.bash
+      LABELS processes)
+  endif()
   # /proc/PID/{status,cmdline,exe,maps} of a child guest process
   fl_compare(shell-bash-proc-pid COMMAND /bin/bash ${FL_PROC_DIR}/procpid.bash LABELS processes)
 endif()

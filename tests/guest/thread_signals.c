@@ -8,6 +8,9 @@
  *             kill(getpid(), SIGUSR2) runs on the worker
  *   alarm     the main thread blocks SIGALRM and joins a worker that does not: the alarm's
  *             handler runs on the worker
+ *   shared    every thread blocks SIGWINCH; kill(getpid(), SIGWINCH) comes before the worker
+ *             waits for it: it stays pending for the whole process (the worker's sigpending and
+ *             /proc/self/status ShdPnd show it), and the worker's later sigwait takes it
  *   exec      in a child, the main thread sets an alarm after starting a worker, and the
  *             worker execs this program, which pauses: the alarm survives the exec from a
  *             thread and kills it (status 142)
@@ -66,6 +69,59 @@ static void *spinning_worker(void *arg)
     while (!done)
         usleep(1000);
     return NULL;
+}
+
+static int sent_pipe[2];
+
+/* ShdPnd of /proc/self/status, or ~0 if the line is missing. */
+static unsigned long long shdpnd(void)
+{
+    char line[256];
+    unsigned long long v = ~0ULL;
+    FILE *f = fopen("/proc/self/status", "r");
+    if (!f)
+        return v;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "ShdPnd: %llx", &v) == 1)
+            break;
+    fclose(f);
+    return v;
+}
+
+static void *late_sigwait_worker(void *arg)
+{
+    (void)arg;
+    char c;
+    if (read(sent_pipe[0], &c, 1) != 1) /* the signal has been sent */
+        return NULL;
+    sigset_t s, pending;
+    sigemptyset(&s);
+    sigaddset(&s, SIGWINCH);
+    sigpending(&pending);
+    printf("shared: pending in the worker before sigwait: %s, ShdPnd has it: %s\n",
+           sigismember(&pending, SIGWINCH) ? "yes" : "no",
+           shdpnd() & (1ULL << (SIGWINCH - 1)) ? "yes" : "no");
+    int sig = 0;
+    sigwait(&s, &sig);
+    sigpending(&pending);
+    printf("shared: the worker took %s; still pending: %s\n",
+           sig == SIGWINCH ? "SIGWINCH" : "something else",
+           sigismember(&pending, SIGWINCH) ? "yes" : "no");
+    return NULL;
+}
+
+static void test_shared(void)
+{
+    block(SIGWINCH);
+    if (pipe(sent_pipe))
+        guest_die("pipe");
+    pthread_t t;
+    if (pthread_create(&t, NULL, late_sigwait_worker, NULL))
+        guest_die("pthread_create");
+    kill(getpid(), SIGWINCH);
+    if (write(sent_pipe[1], "x", 1) != 1)
+        guest_die("write");
+    pthread_join(t, NULL);
 }
 
 static char self_path[4096];
@@ -144,6 +200,7 @@ int main(int argc, char **argv)
     pthread_join(t, NULL);
     run_handler_case("handler", SIGUSR2);
     run_handler_case("alarm", SIGALRM);
+    test_shared();
     test_exec();
     return 0;
 }
