@@ -61,6 +61,8 @@ void ofd_put(struct ofd *o)
         return;
     if (o->signalfd)
         signalfd_release(o->signalfd);
+    if (o->pidfd)
+        pidfd_release(o->pidfd);
     close(o->hostfd);
     free(o->path);
     free(o);

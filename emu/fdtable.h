@@ -44,6 +44,8 @@ struct ofd {
     /* A signalfd (emu/sys_signalfd.c): reads take pending signals; the host fd is an eventfd
      * that is readable while one of its mask is pending. */
     struct signalfd_ctx *signalfd;
+    /* A pidfd (emu/sys_pidfd.c): the host fd is an eventfd, readable once the process exited. */
+    struct pidfd_ctx *pidfd;
 };
 
 struct fdtable {

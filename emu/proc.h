@@ -81,6 +81,7 @@ struct shared_pending {
 };
 
 struct signalfd_ctx;
+struct pidfd_ctx;
 
 struct proc {
     struct task_struct task; /* pid, comm, mm, min_flt, maj_flt */
@@ -168,6 +169,7 @@ struct emu {
     volatile int stop_requested;    /* SIGINT/SIGTERM to faultline itself */
     uint64_t insns;                 /* instructions retired so far, when counted */
     struct signalfd_ctx *signalfds; /* open signalfds, whose readiness follows pending signals */
+    struct pidfd_ctx *pidfds;       /* open pidfds, readable once their process has exited */
 };
 
 static inline struct proc *task_proc(struct task_struct *t)

@@ -107,6 +107,14 @@ long signalfd_read(struct proc *p, struct ofd *o, uint64_t buf, uint64_t len);
 /* The signalfd's open file description is closed (ofd_put). */
 void signalfd_release(struct signalfd_ctx *c);
 
+/* emu/sys_pidfd.c: the thread group `tgid` is gone (its last task exited): its pidfds become
+ * readable. */
+void pidfd_exited(struct emu *e, int tgid);
+/* The pidfd's open file description is closed (ofd_put). */
+void pidfd_release(struct pidfd_ctx *c);
+/* The pid (thread-group leader) the pidfd `fd` names; -EBADF when fd is not a pidfd. */
+int pidfd_pid(struct proc *p, int fd);
+
 /*
  * do_signal (arch/x86/kernel/signal.c): take the next deliverable signal (synchronous ones
  * first, then the lowest number), and apply its action: ignore, terminate (proc_exit with the

@@ -174,7 +174,9 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
-    if (o->signalfd) /* not a file: reads take signals; no writes, no offsets */
+    if (o->pidfd)
+        return -EINVAL; /* a pidfd is not read or written */
+    if (o->signalfd)    /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
     if (!access_ok(v.base, v.len))
         return bad_buffer(o, writing, pos);
@@ -218,8 +220,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
-    if (o->signalfd)
-        return -EINVAL; /* signalfd reads only by read(2) */
+    if (o->signalfd || o->pidfd)
+        return -EINVAL; /* signalfd reads only by read(2); a pidfd is not read or written */
     long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
     if (r)
         return r;

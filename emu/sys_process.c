@@ -259,6 +259,7 @@ void exit_notify(struct proc *p)
         p->exit_deferred = true; /* the leader: its parent hears when the group is gone */
         return;
     }
+    pidfd_exited(e, p->task.tgid);
     struct proc *parent = p->parent;
     if (!parent || parent->exited) {
         p->reaped = true; /* faultline (or init) is the parent: nobody waits */
@@ -664,6 +665,11 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
         if (id < 0)
             return -EINVAL;
         pid = id ? -id : 0;
+        break;
+    case P_PIDFD:
+        pid = pidfd_pid(p, id);
+        if (pid < 0)
+            return pid;
         break;
     default:
         return -EINVAL;

@@ -509,6 +509,22 @@ long sys_kill(struct proc *p, const uint64_t a[6])
     return kill_target(p, (long)(int)a[0], (int)a[1], FL_SI_USER);
 }
 
+/* pidfd_send_signal(pidfd, sig, info, flags): kill() through a pidfd; a zombie takes and drops
+ * it, ESRCH once the process has been reaped. A caller-supplied siginfo is not supported
+ * (EINVAL). */
+long sys_pidfd_send_signal(struct proc *p, const uint64_t a[6])
+{
+    if (a[3] || a[2])
+        return -EINVAL;
+    int pid = pidfd_pid(p, (int)a[0]);
+    if (pid < 0)
+        return pid;
+    struct proc *q = find_proc(p->emu, pid);
+    if (!q || q->reaped)
+        return -ESRCH;
+    return kill_target(p, pid, (int)a[1], FL_SI_USER);
+}
+
 long sys_tkill(struct proc *p, const uint64_t a[6])
 {
     if ((int)a[0] <= 0)
