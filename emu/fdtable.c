@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -149,6 +150,14 @@ int fd_install_nonblocking(struct fdtable *t, int hostfd, bool guest_nonblock, b
     if (fd < 0)
         ofd_put(o);
     return fd;
+}
+
+int fd_install_eventfd(struct fdtable *t, bool guest_nonblock, bool cloexec, int *efd)
+{
+    *efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (*efd < 0)
+        return -errno;
+    return fd_install_nonblocking(t, *efd, guest_nonblock, cloexec, false);
 }
 
 int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2])

@@ -81,6 +81,11 @@ int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec);
 int fd_install_nonblocking(struct fdtable *t, int hostfd, bool guest_nonblock, bool cloexec,
                            bool external);
 
+/* A guest fd on a new host eventfd, for the fds whose readiness faultline keeps itself (a
+ * signalfd, a pidfd: the eventfd is readable while they are); *efd is the host fd. The fd, or
+ * -errno. */
+int fd_install_eventfd(struct fdtable *t, bool guest_nonblock, bool cloexec, int *efd);
+
 /* Install both ends of a pipe or socket pair at the lowest free fds, into fd[0] and fd[1]: 0,
  * or -EMFILE with neither installed and both references dropped (do_pipe2's order). */
 int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2]);

@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "emu/emu.h"
@@ -84,14 +83,7 @@ long sys_pidfd_open(struct proc *p, const uint64_t a[6])
     if (q->task.tgid != q->task.pid)
         return -EINVAL; /* a thread that does not lead its group (no PIDFD_THREAD) */
     struct pidfd_ctx *c = calloc(1, sizeof(*c));
-    if (!c)
-        return -ENOMEM;
-    int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (efd < 0) {
-        free(c);
-        return -errno;
-    }
-    int r = fd_install_nonblocking(p->files, efd, flags & PIDFD_NONBLOCK, true, false);
+    int efd, r = c ? fd_install_eventfd(p->files, flags & PIDFD_NONBLOCK, true, &efd) : -ENOMEM;
     if (r < 0) {
         free(c);
         return r;

@@ -16,7 +16,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -148,14 +147,8 @@ long sys_signalfd4(struct proc *p, const uint64_t a[6])
         return fd;
     }
     struct signalfd_ctx *c = calloc(1, sizeof(*c));
-    if (!c)
-        return -ENOMEM;
-    int efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (efd < 0) {
-        free(c);
-        return -errno;
-    }
-    int r = fd_install_nonblocking(p->files, efd, flags & SFD_NONBLOCK, flags & SFD_CLOEXEC, false);
+    int efd, r = c ? fd_install_eventfd(p->files, flags & SFD_NONBLOCK, flags & SFD_CLOEXEC, &efd)
+                   : -ENOMEM;
     if (r < 0) {
         free(c);
         return r;
