@@ -61,15 +61,6 @@ int pidfd_pid(struct proc *p, int fd)
     return o && o->pidfd ? o->pidfd->pid : -EBADF;
 }
 
-/* Whether the group led by q is gone: the leader has exited and no thread of it is left. */
-static bool group_exited(const struct proc *q)
-{
-    for (const struct proc *t = q->emu->procs; t; t = t->next)
-        if (t->task.tgid == q->task.tgid && !t->exited)
-            return false;
-    return true;
-}
-
 /* pidfd_open(pid, flags): a pidfd for the process pid leads; a zombie is still a process. */
 long sys_pidfd_open(struct proc *p, const uint64_t a[6])
 {
@@ -91,7 +82,7 @@ long sys_pidfd_open(struct proc *p, const uint64_t a[6])
     *c = (struct pidfd_ctx){.pid = pid, .efd = efd, .emu = p->emu, .next = p->emu->pidfds};
     p->emu->pidfds = c;
     fd_get(p->files, r)->pidfd = c;
-    if (group_exited(q))
-        mark_exited(c);
+    if (q->exited && !group_has_other_live(q))
+        mark_exited(c); /* a zombie: the group is already gone */
     return r;
 }

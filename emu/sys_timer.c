@@ -132,10 +132,8 @@ static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t no
     if (t->signo) {
         uint64_t bit = sigmask_of(t->signo);
         struct proc *taker = target ? target : group_signal_target(leader, t->signo);
-        bool still = taker ? taker->pending & bit : false;
-        if (!target)
-            still = still || leader->shared->set & bit;
-        if (still) {
+        /* a group timer's signal may also wait in the group's shared set */
+        if ((taker && taker->pending & bit) || (!target && leader->shared->set & bit)) {
             t->overrun++; /* the last expiry's signal is still pending */
         } else {
             struct fl_siginfo info;
