@@ -2,7 +2,7 @@
 """compare.py - run a program natively and under faultline; stdout and exit status must match.
 
     compare.py --faultline FAULTLINE --workdir DIR [--stdin FILE] [--timeout S]
-               [--fl-option OPT]... [--want-status N] -- PROG [ARGS...]
+               [--fl-option OPT]... [--want-status N] [--skip-status N] -- PROG [ARGS...]
 
 Runs PROG ARGS natively, then `FAULTLINE run --db DIR/faultline.db --quiet -- PROG ARGS`.
 Both runs get the same environment (the caller's, LC_ALL=C), the same stdin (FILE, or
@@ -12,6 +12,8 @@ compared (guests print addresses there) but shown on failure.
 
 Exit status 0 when stdout (byte for byte) and exit status agree (and, with --want-status, the
 native status is N, so that two identical failures do not pass), 1 otherwise, with a diff.
+With --skip-status N, a native run that exits N (the program found that this host's kernel
+cannot be compared) ends the test with status N and a message: ctest counts it as skipped.
 """
 
 import argparse
@@ -33,6 +35,8 @@ def main():
     ap.add_argument("--fl-option", action="append", default=[],
                     help="extra option for `faultline run` (repeatable)")
     ap.add_argument("--want-status", type=int, help="the exit status the native run must have")
+    ap.add_argument("--skip-status", type=int,
+                    help="native exit status that means: not comparable on this host, skip")
     ap.add_argument("command", nargs=argparse.REMAINDER, help="-- PROG [ARGS...]")
     a = ap.parse_args()
     cmd = a.command[1:] if a.command[:1] == ["--"] else a.command
@@ -52,6 +56,10 @@ def main():
 
     fh.fresh_dir(scratch)
     native = fh.run([prog] + args, cwd=scratch, stdin_path=stdin, timeout=a.timeout)
+    if a.skip_status is not None and native.status == a.skip_status:
+        print("SKIP: %s: the native run exited %d: this host's kernel cannot be compared"
+              % (os.path.basename(prog), a.skip_status))
+        return a.skip_status
 
     fh.fresh_dir(scratch)
     fh.remove_db(db)

@@ -3,6 +3,11 @@
  * compared with a native run: which pages are resident, private or shared (after fork, in the
  * child: mapped twice, so PSS is half), dirty or clean, anonymous, locked. Only the entries of
  * its own mappings are printed, field by field; the rest depends on the C library.
+ *
+ * usage: smaps DIR [zero-page]. With zero-page it also reads 8 untouched pages, which Linux
+ * maps to its zero page (not resident). Some kernels do not (seen: 6.18 in a Firecracker VM
+ * allocates a page for such a read); the native run then exits 77 without output, as it cannot
+ * be compared with the model, which does what Linux 4.20 does.
  */
 #define _GNU_SOURCE
 #include "guest.h"
@@ -14,6 +19,8 @@
 
 #define ANON    0x250000000UL
 #define FILEMAP 0x251000000UL
+#define PROBE   0x252000000UL
+#define NO_ZERO_PAGE 77
 
 static char buf[1 << 20];
 
@@ -44,19 +51,37 @@ static void show(const char *who, unsigned long addr)
     printf("\n");
 }
 
+/* Whether a read of a never-written anonymous page leaves it out of Rss (the zero page). */
+static int kernel_maps_zero_page(void)
+{
+    volatile unsigned char *p = guest_map(PROBE, GUEST_PAGE, PROT_READ | PROT_WRITE);
+    char head[32], *entry, *rss;
+    (void)p[0];
+    guest_read_file("/proc/self/smaps", buf, sizeof(buf));
+    snprintf(head, sizeof(head), "%lx-", PROBE);
+    entry = strstr(buf, head);
+    rss = entry ? strstr(entry, "Rss:") : NULL;
+    munmap((void *)p, GUEST_PAGE);
+    return rss && strtol(rss + 4, NULL, 10) == 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : ".";
+    int zero_reads = argc > 2 && strcmp(argv[2], "zero-page") == 0;
     char path[4096];
+
+    if (zero_reads && !kernel_maps_zero_page())
+        return NO_ZERO_PAGE;
     unsigned char *a = guest_map(ANON, 64 * GUEST_PAGE, PROT_READ | PROT_WRITE);
     volatile unsigned char sink = 0;
     int fd;
 
     for (int i = 0; i < 48; i++) /* 48 written: private dirty */
         a[i * GUEST_PAGE] = 1;
-    for (int i = 48; i < 56; i++) /* 8 read: the zero page, not resident */
+    for (int i = 48; zero_reads && i < 56; i++) /* 8 read: the zero page, not resident */
         sink += a[i * GUEST_PAGE];
-    show("anon 48 written, 8 read", ANON);
+    show(zero_reads ? "anon 48 written, 8 read" : "anon 48 written", ANON);
 
     snprintf(path, sizeof(path), "%s/data", dir);
     fd = open(path, O_CREAT | O_RDWR | O_TRUNC, 0644);
