@@ -96,8 +96,8 @@ static void page_cache_remove_all(struct address_space *m)
     for (unsigned b = 0; b < m->hash_size; b++) {
         while (m->hash[b]) {
             struct page *p = m->hash[b];
-            m->hash[b] = p->cache_next;
-            p->cache_next = NULL;
+            m->hash[b] = *page_cache_next(p);
+            *page_cache_next(p) = NULL;
             p->mapping = NULL;
             m->nrpages--;
             del_page_from_lru(p);
@@ -221,7 +221,7 @@ struct file *shmem_file_setup(const char *name, unsigned long size)
 
 static struct page *page_cache_lookup(struct address_space *m, pgoff_t index)
 {
-    for (struct page *p = m->hash[hash_index(m, index)]; p; p = p->cache_next)
+    for (struct page *p = m->hash[hash_index(m, index)]; p; p = *page_cache_next(p))
         if (p->index == index)
             return p;
     return NULL;
@@ -243,7 +243,7 @@ static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_
     page->mapping = m;
     page->index = index;
     page->flags |= 1UL << PG_uptodate;
-    page->cache_next = m->hash[h];
+    *page_cache_next(page) = m->hash[h];
     m->hash[h] = page;
     m->nrpages++;
     if (!m->shmem)
@@ -253,13 +253,13 @@ static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_
 void delete_from_page_cache(struct page *page)
 {
     struct address_space *m = page->mapping;
-    for (struct page **pp = &m->hash[hash_index(m, page->index)]; *pp; pp = &(*pp)->cache_next) {
+    for (struct page **pp = &m->hash[hash_index(m, page->index)]; *pp; pp = page_cache_next(*pp)) {
         if (*pp == page) {
-            *pp = page->cache_next;
+            *pp = *page_cache_next(page);
             break;
         }
     }
-    page->cache_next = NULL;
+    *page_cache_next(page) = NULL;
     page->mapping = NULL;
     m->nrpages--;
     del_page_from_lru(page);
@@ -378,7 +378,7 @@ int filemap_write_and_wait_range(struct address_space *m, pgoff_t start, pgoff_t
      * so that a store after the write-back dirties the page again through a fault */
     mapping_mkclean(m, start, end);
     for (unsigned b = 0; b < m->hash_size; b++) {
-        for (struct page *p = m->hash[b]; p; p = p->cache_next) {
+        for (struct page *p = m->hash[b]; p; p = *page_cache_next(p)) {
             if (!PageDirty(p) || p->index < start || p->index > end)
                 continue;
             uint64_t off = (uint64_t)p->index << PAGE_SHIFT;
@@ -464,11 +464,11 @@ void filemap_host_truncate(struct address_space *m, uint64_t i_size)
         for (struct page **pp = &m->hash[b]; *pp;) {
             struct page *p = *pp;
             if (p->index < first_gone) {
-                pp = &p->cache_next;
+                pp = page_cache_next(p);
                 continue;
             }
-            *pp = p->cache_next;
-            p->cache_next = NULL;
+            *pp = *page_cache_next(p);
+            *page_cache_next(p) = NULL;
             p->mapping = NULL;
             m->nrpages--;
             del_page_from_lru(p);

@@ -141,6 +141,14 @@ static inline void SetPageReferenced(struct page *p)
 {
     p->flags |= 1UL << PG_referenced;
 }
+/* The page cache a page is in, or NULL: anonymous and swap-cache pages have none (the slot holds
+ * their swap entry). Linux's page_mapping_file(). */
+static inline struct address_space *page_mapping_file(const struct page *p)
+{
+    return p->flags & (1UL << PG_anon | 1UL << PG_swapcache) ? NULL : p->mapping;
+}
+/* The link that chains a page in its hash bucket of the page cache or the swap cache. */
+struct page **page_cache_next(const struct page *page);
 static inline bool is_zero_pfn(unsigned long pfn)
 {
     return pfn == page_to_pfn(zero_page());

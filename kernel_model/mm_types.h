@@ -30,20 +30,38 @@ enum pageflags {
     PG_pgtable, /* a page-table page */
     PG_buddy,   /* free, on the allocator's free list */
     PG_arch_1,  /* the architecture's own: the CPU may hold code translated from this frame */
+    NR_PAGEFLAGS
 };
 
 struct address_space;
 
+/*
+ * Linux's struct page is 64 bytes; this one is 32, so that faultline's own memory stays small
+ * next to the guest's (1 GiB of guest RAM: 8 MiB of mem_map instead of 16). What Linux keeps
+ * here the model keeps more tightly: the flags and the index share a word, the LRU links are
+ * frame numbers, a page-cache page's mapping and a swap-cache page's swap entry share a slot
+ * (anonymous pages have no mapping here), and the hash chain of the page and swap caches lives
+ * beside mem_map (page_cache_next), as Linux keeps its page cache in the mapping's xarray.
+ */
+#define PAGE_FLAGS_BITS 16
+#define PAGE_INDEX_BITS 48
+#define PAGE_INDEX_MAX  ((1UL << PAGE_INDEX_BITS) - 1)
+
 struct page {
-    unsigned long flags;
+    unsigned long flags : PAGE_FLAGS_BITS; /* 1 << PG_* */
+    unsigned long index : PAGE_INDEX_BITS; /* page offset in the file, or an anonymous page's
+                                              linear index (see rmap.c); pgoff_t in Linux */
     int _refcount; /* references: each mapping, the page cache, transient gets */
     int _mapcount; /* PTEs mapping the page, minus one (-1: not mapped), as in Linux */
-    struct address_space *mapping;    /* page-cache owner; NULL for anonymous pages */
-    pgoff_t index;                    /* page offset in the file (page cache) */
-    struct page *cache_next;          /* hash chain of the page cache or of the swap cache */
-    unsigned long private;            /* PG_swapcache: the swap entry (swp_entry_t.val) */
-    struct page *lru_next, *lru_prev; /* the reclaim list (PG_lru), see vmscan.c */
+    union {
+        struct address_space *mapping; /* page-cache owner; read it with page_mapping_file() */
+        unsigned long private;         /* PG_swapcache: the swap entry (swp_entry_t.val) */
+    };
+    uint32_t lru_next, lru_prev; /* frame numbers: the reclaim list (PG_lru) or, for a free
+                                    frame, the free list (lru_next); see vmscan.c, page_alloc.c */
 };
+_Static_assert(NR_PAGEFLAGS <= PAGE_FLAGS_BITS, "page flags do not fit struct page");
+_Static_assert(sizeof(struct page) == 32, "struct page is meant to be 32 bytes");
 
 struct vm_fault;
 struct vm_area_struct;

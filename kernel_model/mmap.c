@@ -455,7 +455,9 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
     if (len > mm->task_size || PAGE_ALIGN(len) < len)
         return -ENOMEM;
     len = PAGE_ALIGN(len);
-    if (pgoff + (len >> PAGE_SHIFT) < pgoff)
+    /* Linux refuses only a wrapping offset; struct page here holds 48 bits of index (2^60
+     * bytes of file), so an offset past that is refused the same way. */
+    if (pgoff + (len >> PAGE_SHIFT) < pgoff || pgoff + (len >> PAGE_SHIFT) > PAGE_INDEX_MAX + 1)
         return -EOVERFLOW;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & ~PAGE_MASK)

@@ -4,11 +4,12 @@
  *
  * All guest-physical memory is one host buffer handed to mem_init(); frame N lives at
  * ram + N * PAGE_SIZE, so page_address() is the kernel's direct map. Frames are handed out from a
- * free stack (most recently freed first, for cache warmth) and, when that is empty, from a bump
- * pointer over never-used frames: neither the buffer nor mem_map is touched before a frame is
- * first used, so an idle 4 GiB guest costs the host nothing. The buffer starts zeroed (fresh
- * anonymous memory), so a never-used frame needs no clearing: like a kernel's pre-zeroed pages,
- * which spares touching 1 GiB of fresh frames a 4 KiB memset each.
+ * free list (most recently freed first, for cache warmth; linked through the free frames' own
+ * struct page, as the buddy allocator links them through page->lru) and, when that is empty,
+ * from a bump pointer over never-used frames: neither the buffer nor mem_map is touched before a
+ * frame is first used, so an idle 4 GiB guest costs the host nothing. The buffer starts zeroed
+ * (fresh anonymous memory), so a never-used frame needs no clearing: like a kernel's pre-zeroed
+ * pages, which spares touching 1 GiB of fresh frames a 4 KiB memset each.
  *
  * Invariants:
  *  1. A free frame has PG_buddy set, _refcount 0, _mapcount -1, mapping NULL.
@@ -27,9 +28,11 @@
 static unsigned char *ram_base;
 static unsigned long nr_frames;
 static struct page *mem_map;
-static unsigned long *free_stack; /* pfns of freed frames */
-static unsigned long free_top;    /* entries in free_stack */
+static struct page **cache_links; /* page_cache_next(): one per frame, touched only if cached */
+static uint32_t free_head;        /* pfn of the most recently freed frame, or FREE_END */
+static unsigned long nr_free;     /* frames on the free list */
 static unsigned long next_fresh;  /* first never-allocated frame */
+#define FREE_END UINT32_MAX       /* the free list's end; no frame has this number */
 static struct page *zero_pg;
 
 /*
@@ -61,11 +64,14 @@ int mem_init(void *ram, uint64_t ram_bytes)
 {
     ram_base = ram;
     nr_frames = ram_bytes >> PAGE_SHIFT;
-    mem_map = calloc(nr_frames, sizeof(*mem_map));
-    free_stack = calloc(nr_frames, sizeof(*free_stack));
-    if (!mem_map || !free_stack || nr_frames < 16)
+    if (nr_frames < 16 || nr_frames >= FREE_END) /* frame numbers are 32-bit in struct page */
         return -1;
-    free_top = 0;
+    mem_map = calloc(nr_frames, sizeof(*mem_map));
+    cache_links = calloc(nr_frames, sizeof(*cache_links));
+    if (!mem_map || !cache_links)
+        return -1;
+    free_head = FREE_END;
+    nr_free = 0;
     next_fresh = 0;
     init_per_zone_wmark_min();
     lru_init();
@@ -77,9 +83,9 @@ int mem_init(void *ram, uint64_t ram_bytes)
 void mem_exit(void)
 {
     free(mem_map);
-    free(free_stack);
+    free(cache_links);
     mem_map = NULL;
-    free_stack = NULL;
+    cache_links = NULL;
     nr_frames = 0;
 }
 
@@ -108,6 +114,11 @@ struct page *virt_to_page(const void *addr)
     return &mem_map[((const unsigned char *)addr - ram_base) >> PAGE_SHIFT];
 }
 
+struct page **page_cache_next(const struct page *page)
+{
+    return &cache_links[page_to_pfn(page)];
+}
+
 struct page *zero_page(void)
 {
     return zero_pg;
@@ -115,7 +126,7 @@ struct page *zero_page(void)
 
 unsigned long nr_free_pages(void)
 {
-    return free_top + (nr_frames - next_fresh);
+    return nr_free + (nr_frames - next_fresh);
 }
 
 unsigned long totalram_pages(void)
@@ -123,17 +134,19 @@ unsigned long totalram_pages(void)
     return nr_frames;
 }
 
-/* Take a frame off the free stack or the fresh range (*fresh: never used, still zero). NULL when
+/* Take a frame off the free list or the fresh range (*fresh: never used, still zero). NULL when
  * RAM is exhausted (the caller turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back
  * with one reference. */
 static struct page *alloc_frame(bool *fresh)
 {
     unsigned long pfn;
     reclaim_before_alloc();
-    *fresh = !free_top;
-    if (free_top)
-        pfn = free_stack[--free_top];
-    else if (next_fresh < nr_frames) {
+    *fresh = free_head == FREE_END;
+    if (!*fresh) {
+        pfn = free_head;
+        free_head = mem_map[pfn].lru_next;
+        nr_free--;
+    } else if (next_fresh < nr_frames) {
         pfn = next_fresh++;
         arch_fresh_frame_taken(next_fresh);
     } else
@@ -144,7 +157,7 @@ static struct page *alloc_frame(bool *fresh)
     page->_mapcount = -1;
     page->mapping = NULL;
     page->index = 0;
-    page->cache_next = NULL;
+    page->lru_next = page->lru_prev = 0;
     return page;
 }
 
@@ -169,7 +182,7 @@ void get_page(struct page *page)
         page->_refcount++;
 }
 
-/* Drop a reference; the last one returns the frame to the free stack (__free_pages). */
+/* Drop a reference; the last one returns the frame to the free list (__free_pages). */
 void put_page(struct page *page)
 {
     if (PageReserved(page))
@@ -181,5 +194,7 @@ void put_page(struct page *page)
     page->flags = 1UL << PG_buddy;
     page->_mapcount = -1;
     page->mapping = NULL;
-    free_stack[free_top++] = page_to_pfn(page);
+    page->lru_next = free_head;
+    free_head = (uint32_t)page_to_pfn(page);
+    nr_free++;
 }

@@ -6,8 +6,8 @@
  * still reach through swap entries in their PTEs. do_swap_page looks here first, so a page
  * shared by several address spaces is read from the device once. A page in the cache has
  * PG_swapcache, page->private = the entry, one reference held by the cache, and the slot's
- * SWAP_HAS_CACHE claim. Buckets chain through page->cache_next (an anonymous page is never in
- * the page cache, so the field is free).
+ * SWAP_HAS_CACHE claim. Buckets chain through page_cache_next() (an anonymous page is never in
+ * the page cache, so its link is free).
  */
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
@@ -29,7 +29,7 @@ unsigned long swap_cache_pages(void)
 
 struct page *lookup_swap_cache(swp_entry_t entry)
 {
-    for (struct page *p = swap_cache[bucket(entry)]; p; p = p->cache_next) {
+    for (struct page *p = swap_cache[bucket(entry)]; p; p = *page_cache_next(p)) {
         if (p->private == entry.val) {
             get_page(p);
             return p;
@@ -46,7 +46,7 @@ static void __add_to_swap_cache(struct page *page, swp_entry_t entry)
     get_page(page);
     page->flags |= 1UL << PG_swapcache;
     page->private = entry.val;
-    page->cache_next = swap_cache[b];
+    *page_cache_next(page) = swap_cache[b];
     swap_cache[b] = page;
     swap_cache_nr++;
 }
@@ -63,13 +63,13 @@ bool add_to_swap(struct page *page)
 void delete_from_swap_cache(struct page *page)
 {
     swp_entry_t entry = {page->private};
-    for (struct page **pp = &swap_cache[bucket(entry)]; *pp; pp = &(*pp)->cache_next) {
+    for (struct page **pp = &swap_cache[bucket(entry)]; *pp; pp = page_cache_next(*pp)) {
         if (*pp == page) {
-            *pp = page->cache_next;
+            *pp = *page_cache_next(page);
             break;
         }
     }
-    page->cache_next = NULL;
+    *page_cache_next(page) = NULL;
     page->flags &= ~(1UL << PG_swapcache);
     page->private = 0;
     swap_cache_nr--;

@@ -35,14 +35,21 @@ enum reclaim_policy reclaim_policy = RECLAIM_CLOCK;
 unsigned long watermark_low, watermark_high;
 struct vm_event_state vm_events;
 
-/* The list: a ring through lru_next/lru_prev around a sentinel; the front is the next victim. */
-static struct page lru_head = {.lru_next = &lru_head, .lru_prev = &lru_head};
+/* The list: doubly linked through the pages' lru_next/lru_prev frame numbers, LRU_END at
+ * both ends; the front is the next victim. */
+#define LRU_END UINT32_MAX
+static uint32_t lru_front = LRU_END, lru_back = LRU_END;
 static unsigned long lru_nr;
 static bool in_reclaim;
 
+static struct page *lru_page(uint32_t pfn)
+{
+    return pfn == LRU_END ? NULL : pfn_to_page(pfn);
+}
+
 void lru_init(void)
 {
-    lru_head.lru_next = lru_head.lru_prev = &lru_head;
+    lru_front = lru_back = LRU_END;
     lru_nr = 0;
     in_reclaim = false;
 }
@@ -51,11 +58,15 @@ void lru_cache_add(struct page *page)
 {
     if (PageLRU(page))
         return;
+    uint32_t pfn = (uint32_t)page_to_pfn(page);
     page->flags |= 1UL << PG_lru;
-    page->lru_prev = lru_head.lru_prev;
-    page->lru_next = &lru_head;
-    lru_head.lru_prev->lru_next = page;
-    lru_head.lru_prev = page;
+    page->lru_prev = lru_back;
+    page->lru_next = LRU_END;
+    if (lru_back == LRU_END)
+        lru_front = pfn;
+    else
+        pfn_to_page(lru_back)->lru_next = pfn;
+    lru_back = pfn;
     lru_nr++;
 }
 
@@ -63,9 +74,15 @@ void del_page_from_lru(struct page *page)
 {
     if (!PageLRU(page))
         return;
-    page->lru_prev->lru_next = page->lru_next;
-    page->lru_next->lru_prev = page->lru_prev;
-    page->lru_next = page->lru_prev = NULL;
+    if (page->lru_prev == LRU_END)
+        lru_front = page->lru_next;
+    else
+        pfn_to_page(page->lru_prev)->lru_next = page->lru_next;
+    if (page->lru_next == LRU_END)
+        lru_back = page->lru_prev;
+    else
+        pfn_to_page(page->lru_next)->lru_prev = page->lru_prev;
+    page->lru_next = page->lru_prev = 0;
     page->flags &= ~(1UL << PG_lru);
     lru_nr--;
 }
@@ -80,7 +97,7 @@ static void lru_rotate(struct page *page)
 unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
 {
     unsigned long n = 0;
-    for (struct page *p = lru_head.lru_next; p != &lru_head && n < max; p = p->lru_next)
+    for (struct page *p = lru_page(lru_front); p && n < max; p = lru_page(p->lru_next))
         pfns[n++] = page_to_pfn(p);
     return n;
 }
@@ -102,7 +119,7 @@ static bool vma_may_map(struct vm_area_struct *vma, struct page *page)
 {
     if (PageAnon(page))
         return vma->anon_vma;
-    return vma->vm_file && vma->vm_file->f_mapping == page->mapping;
+    return vma->vm_file && vma->vm_file->f_mapping == page_mapping_file(page);
 }
 
 static void rmap_walk_mm(struct mm_struct *mm, void *ctx)
@@ -180,7 +197,7 @@ static void report_reclaim(struct page *page, const struct unmap_arg *ua, enum r
     };
     if (ua->entry.val)
         ev.swap_slot = swp_offset(ua->entry);
-    if (page->mapping) {
+    if (page_mapping_file(page)) {
         ev.file = page->mapping->path;
         ev.file_index = page->index;
     }
@@ -210,7 +227,8 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
         mm->rss_stat[MM_SWAPENTS]++;
     } else {
         *pte = __pte(0);
-        mm->rss_stat[page->mapping && page->mapping->shmem ? MM_SHMEMPAGES : MM_FILEPAGES]--;
+        mm->rss_stat[page_mapping_file(page) && page->mapping->shmem ? MM_SHMEMPAGES
+                                                                     : MM_FILEPAGES]--;
     }
     arch_flush_tlb_mm(mm);
     page_remove_rmap(page);
@@ -221,7 +239,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
 /* The references a page on the list holds when nothing but its mappings and caches use it. */
 static int expected_count(struct page *page)
 {
-    return page_mapcount(page) + (page->mapping ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
+    return page_mapcount(page) + (page_mapping_file(page) ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
 }
 
 /* try_to_unmap_one's VM_LOCKED check: stop at a locked VMA that maps the page. */
@@ -269,7 +287,7 @@ static bool shrink_page(struct page *page)
         return true;
     }
 
-    struct address_space *m = page->mapping;
+    struct address_space *m = page_mapping_file(page);
     if (!m || m->shmem)
         return false;
     struct unmap_arg ua = {.entry = {0}};
@@ -301,16 +319,16 @@ static bool page_evictable(struct page *page)
 {
     if (PageAnon(page))
         return PageSwapCache(page) || get_nr_swap_pages() > 0;
-    return page->mapping && !page->mapping->shmem;
+    return page_mapping_file(page) && !page->mapping->shmem;
 }
 
 /* lru policy: harvest every page's accessed bits; accessed pages go to the back, in order. */
 static void age_all(void)
 {
     unsigned long n = lru_nr;
-    struct page *p = lru_head.lru_next;
-    for (unsigned long i = 0; i < n && p != &lru_head; i++) {
-        struct page *next = p->lru_next;
+    struct page *p = lru_page(lru_front);
+    for (unsigned long i = 0; i < n && p; i++) {
+        struct page *next = lru_page(p->lru_next);
         vm_events.pgscan++;
         if (page_referenced(p)) {
             lru_rotate(p);
@@ -327,7 +345,7 @@ unsigned long try_to_free_pages(unsigned long nr)
     if (reclaim_policy == RECLAIM_LRU)
         age_all();
     while (freed < nr && budget-- && lru_nr) {
-        struct page *page = lru_head.lru_next;
+        struct page *page = lru_page(lru_front);
         if (reclaim_policy != RECLAIM_LRU)
             vm_events.pgscan++;
         if (!page_evictable(page)) {

@@ -516,6 +516,31 @@ static void freed_code_frame_reported(void)
     CHECK(!PageArch1(code));
 }
 
+/* Freed frames come back most recently freed first (the free list runs through the free
+ * frames' struct page); a freed frame is zeroed again before an anonymous fault maps it, and
+ * a never-used frame is handed out only when no freed one is left. */
+static void freed_frames_reused_first(void)
+{
+    mmap_anon(BASE, 3 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ(fault(P(i), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    unsigned long a = pte_pfn(pte_at(P(0))), b = pte_pfn(pte_at(P(2)));
+    memset(pfn_address(a), 0x5a, PAGE_SIZE);
+    unsigned long free_before = nr_free_pages();
+    CHECK_EQ(do_munmap(test_task.mm, P(0), PAGE_SIZE), 0);
+    CHECK_EQ(do_munmap(test_task.mm, P(2), PAGE_SIZE), 0);
+    CHECK_EQ(nr_free_pages(), free_before + 2);
+    CHECK(pfn_to_page(a)->flags & (1UL << PG_buddy));
+    mmap_anon(P(4), 3 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    for (int i = 4; i < 7; i++)
+        CHECK_EQ(fault(P(i), USER_WRITE, STACK_TOP, NULL), FAULT_OK);
+    CHECK_EQ(pte_pfn(pte_at(P(4))), b);
+    CHECK_EQ(pte_pfn(pte_at(P(5))), a);
+    CHECK_EQ(*(unsigned char *)pfn_address(a), 0);
+    CHECK(pte_pfn(pte_at(P(6))) != a && pte_pfn(pte_at(P(6))) != b);
+    CHECK_EQ(nr_free_pages(), free_before - 1);
+}
+
 static const struct model_test tests[] = {
     {"anon_write_fresh", anon_write_fresh},
     {"anon_read_then_write", anon_read_then_write},
@@ -530,6 +555,7 @@ static const struct model_test tests[] = {
     {"fault_around_off", fault_around_off},
     {"file_shared_write", file_shared_write},
     {"freed_code_frame_reported", freed_code_frame_reported},
+    {"freed_frames_reused_first", freed_frames_reused_first},
     {"shared_anon", shared_anon},
     {"vma_split_merge", vma_split_merge},
     {"mprotect_across_merge", mprotect_across_merge},

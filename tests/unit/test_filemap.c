@@ -182,10 +182,35 @@ static void closed_file_keeps_cache(void)
     fput(changed);
 }
 
+/* A file offset is a page index of 48 bits in struct page: a mapping that would reach past it
+ * is refused with EOVERFLOW, as Linux refuses one whose offset wraps; the last page is allowed. */
+static void far_offset_refused(void)
+{
+    struct file *f = memfile_open(PAGE_SIZE, 1, false);
+    CHECK_EQ(do_mmap(test_task.mm, f, BASE, PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+                     PAGE_INDEX_MAX),
+             (long)BASE);
+    CHECK_EQ(do_mmap(test_task.mm, f, P(4), 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+                     PAGE_INDEX_MAX),
+             -EOVERFLOW);
+    CHECK_EQ(do_mmap(test_task.mm, f, P(4), PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED,
+                     PAGE_INDEX_MAX + 1),
+             -EOVERFLOW);
+    CHECK_EQ(
+        do_mmap(test_task.mm, f, P(4), 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, ~0UL),
+        -EOVERFLOW);
+    CHECK_EQ(count_vmas(), 1);
+    fput(f);
+}
+
 static const struct model_test tests[] = {
-    {"msync_writes_back", msync_writes_back}, {"msync_errors", msync_errors},
-    {"mincore_resident", mincore_resident},   {"host_write_refreshes", host_write_refreshes},
-    {"truncate_unmaps", truncate_unmaps},     {"closed_file_keeps_cache", closed_file_keeps_cache},
+    {"msync_writes_back", msync_writes_back},
+    {"msync_errors", msync_errors},
+    {"mincore_resident", mincore_resident},
+    {"host_write_refreshes", host_write_refreshes},
+    {"truncate_unmaps", truncate_unmaps},
+    {"closed_file_keeps_cache", closed_file_keeps_cache},
+    {"far_offset_refused", far_offset_refused},
 };
 
 int main(int argc, char **argv)
