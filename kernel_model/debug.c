@@ -103,7 +103,7 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
         return fail(buf, len, "PTE at %lx maps free frame %lx", addr, pte_pfn(pte));
     if (PageAnon(page))
         rss[MM_ANONPAGES]++;
-    else if (page_mapping_file(page) && page->mapping->shmem)
+    else if (shmem_mapping(page_mapping_file(page)))
         rss[MM_SHMEMPAGES]++;
     else
         rss[MM_FILEPAGES]++;

@@ -98,7 +98,7 @@ static void page_cache_remove_all(struct address_space *m)
             struct page *p = m->hash[b];
             m->hash[b] = *page_cache_next(p);
             *page_cache_next(p) = NULL;
-            p->mapping = NULL;
+            set_page_mapping(p, NULL);
             m->nrpages--;
             del_page_from_lru(p);
             put_page(p);
@@ -240,7 +240,7 @@ struct page *find_get_page(struct address_space *mapping, pgoff_t index)
 static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_t index)
 {
     unsigned h = hash_index(m, index);
-    page->mapping = m;
+    set_page_mapping(page, m);
     page->index = index;
     page->flags |= 1UL << PG_uptodate;
     *page_cache_next(page) = m->hash[h];
@@ -252,7 +252,7 @@ static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_
 
 void delete_from_page_cache(struct page *page)
 {
-    struct address_space *m = page->mapping;
+    struct address_space *m = page_mapping_file(page);
     for (struct page **pp = &m->hash[hash_index(m, page->index)]; *pp; pp = page_cache_next(*pp)) {
         if (*pp == page) {
             *pp = *page_cache_next(page);
@@ -260,7 +260,7 @@ void delete_from_page_cache(struct page *page)
         }
     }
     *page_cache_next(page) = NULL;
-    page->mapping = NULL;
+    set_page_mapping(page, NULL);
     m->nrpages--;
     del_page_from_lru(page);
     put_page(page);
@@ -469,7 +469,7 @@ void filemap_host_truncate(struct address_space *m, uint64_t i_size)
             }
             *pp = *page_cache_next(p);
             *page_cache_next(p) = NULL;
-            p->mapping = NULL;
+            set_page_mapping(p, NULL);
             m->nrpages--;
             del_page_from_lru(p);
             put_page(p);

@@ -146,7 +146,7 @@ static struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long add
 
 static int mm_counter_file(struct page *page)
 {
-    return page_mapping_file(page) && page->mapping->shmem ? MM_SHMEMPAGES : MM_FILEPAGES;
+    return shmem_mapping(page_mapping_file(page)) ? MM_SHMEMPAGES : MM_FILEPAGES;
 }
 
 static int mm_counter(struct page *page)

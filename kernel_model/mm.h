@@ -141,11 +141,17 @@ static inline void SetPageReferenced(struct page *p)
 {
     p->flags |= 1UL << PG_referenced;
 }
-/* The page cache a page is in, or NULL: anonymous and swap-cache pages have none (the slot holds
- * their swap entry). Linux's page_mapping_file(). */
-static inline struct address_space *page_mapping_file(const struct page *p)
+/* What struct page leaves out for cached pages (page_alloc.c keeps it beside mem_map). Only a
+ * page in a cache has anything there: whoever takes a page out of its cache clears it. */
+/* The page cache a page is in, or NULL (Linux's page_mapping_file()). */
+struct address_space *page_mapping_file(const struct page *page);
+void set_page_mapping(struct page *page, struct address_space *mapping);
+/* PG_swapcache: the swap entry (swp_entry_t.val); 0 otherwise (Linux's page_private()). */
+unsigned long page_private(const struct page *page);
+void set_page_private(struct page *page, unsigned long private);
+static inline bool shmem_mapping(const struct address_space *mapping)
 {
-    return p->flags & (1UL << PG_anon | 1UL << PG_swapcache) ? NULL : p->mapping;
+    return mapping && mapping->shmem;
 }
 /* The link that chains a page in its hash bucket of the page cache or the swap cache. */
 struct page **page_cache_next(const struct page *page);

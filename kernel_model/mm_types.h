@@ -36,12 +36,12 @@ enum pageflags {
 struct address_space;
 
 /*
- * Linux's struct page is 64 bytes; this one is 32, so that faultline's own memory stays small
- * next to the guest's (1 GiB of guest RAM: 8 MiB of mem_map instead of 16). What Linux keeps
- * here the model keeps more tightly: the flags and the index share a word, the LRU links are
- * frame numbers, a page-cache page's mapping and a swap-cache page's swap entry share a slot
- * (anonymous pages have no mapping here), and the hash chain of the page and swap caches lives
- * beside mem_map (page_cache_next), as Linux keeps its page cache in the mapping's xarray.
+ * Linux's struct page is 64 bytes; this one is 24, so that faultline's own memory stays small
+ * next to the guest's (1 GiB of guest RAM: 6 MiB of mem_map instead of 16). The flags share a
+ * word with the index and the LRU links are 32-bit frame numbers. What only a cached page needs
+ * (a page-cache page's mapping, a swap-cache page's swap entry, the hash chain of either cache)
+ * lives beside mem_map and is touched only for frames that are in a cache, as Linux keeps its
+ * page cache in the mapping's xarray: page_mapping_file(), page_private(), page_cache_next().
  */
 #define PAGE_FLAGS_BITS 16
 #define PAGE_INDEX_BITS 48
@@ -53,15 +53,11 @@ struct page {
                                               linear index (see rmap.c); pgoff_t in Linux */
     int _refcount; /* references: each mapping, the page cache, transient gets */
     int _mapcount; /* PTEs mapping the page, minus one (-1: not mapped), as in Linux */
-    union {
-        struct address_space *mapping; /* page-cache owner; read it with page_mapping_file() */
-        unsigned long private;         /* PG_swapcache: the swap entry (swp_entry_t.val) */
-    };
     uint32_t lru_next, lru_prev; /* frame numbers: the reclaim list (PG_lru) or, for a free
                                     frame, the free list (lru_next); see vmscan.c, page_alloc.c */
 };
 _Static_assert(NR_PAGEFLAGS <= PAGE_FLAGS_BITS, "page flags do not fit struct page");
-_Static_assert(sizeof(struct page) == 32, "struct page is meant to be 32 bytes");
+_Static_assert(sizeof(struct page) == 24, "struct page is meant to be 24 bytes");
 
 struct vm_fault;
 struct vm_area_struct;

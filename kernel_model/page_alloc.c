@@ -12,7 +12,8 @@
  * pages, which spares touching 1 GiB of fresh frames a 4 KiB memset each.
  *
  * Invariants:
- *  1. A free frame has PG_buddy set, _refcount 0, _mapcount -1, mapping NULL.
+ *  1. A free frame has PG_buddy set, _refcount 0, _mapcount -1, and an empty cache slot (no
+ *     mapping, no swap entry, no chain: the caches clear it as a page leaves them).
  *  2. An allocated frame has _refcount >= 1 (the allocation's own reference, handed to the
  *     caller) until the last put_page() frees it.
  *  3. The zero page is PG_reserved and never freed: get/put on it are no-ops, as for Linux's
@@ -28,11 +29,20 @@
 static unsigned char *ram_base;
 static unsigned long nr_frames;
 static struct page *mem_map;
-static struct page **cache_links; /* page_cache_next(): one per frame, touched only if cached */
-static uint32_t free_head;        /* pfn of the most recently freed frame, or FREE_END */
-static unsigned long nr_free;     /* frames on the free list */
-static unsigned long next_fresh;  /* first never-allocated frame */
-#define FREE_END UINT32_MAX       /* the free list's end; no frame has this number */
+/* What only a cached page needs, one per frame beside mem_map; calloc'd, so the host commits
+ * memory for it only where a frame has been in a cache. Zero for a page in no cache. */
+struct page_cache_slot {
+    struct page *next; /* the hash chain of the page cache or the swap cache */
+    union {
+        struct address_space *mapping; /* in a page cache */
+        unsigned long private;         /* PG_swapcache: the swap entry */
+    };
+};
+static struct page_cache_slot *cache_slots;
+static uint32_t free_head;       /* pfn of the most recently freed frame, or FREE_END */
+static unsigned long nr_free;    /* frames on the free list */
+static unsigned long next_fresh; /* first never-allocated frame */
+#define FREE_END UINT32_MAX      /* the free list's end; no frame has this number */
 static struct page *zero_pg;
 
 /*
@@ -67,8 +77,8 @@ int mem_init(void *ram, uint64_t ram_bytes)
     if (nr_frames < 16 || nr_frames >= FREE_END) /* frame numbers are 32-bit in struct page */
         return -1;
     mem_map = calloc(nr_frames, sizeof(*mem_map));
-    cache_links = calloc(nr_frames, sizeof(*cache_links));
-    if (!mem_map || !cache_links)
+    cache_slots = calloc(nr_frames, sizeof(*cache_slots));
+    if (!mem_map || !cache_slots)
         return -1;
     free_head = FREE_END;
     nr_free = 0;
@@ -83,9 +93,9 @@ int mem_init(void *ram, uint64_t ram_bytes)
 void mem_exit(void)
 {
     free(mem_map);
-    free(cache_links);
+    free(cache_slots);
     mem_map = NULL;
-    cache_links = NULL;
+    cache_slots = NULL;
     nr_frames = 0;
 }
 
@@ -116,7 +126,29 @@ struct page *virt_to_page(const void *addr)
 
 struct page **page_cache_next(const struct page *page)
 {
-    return &cache_links[page_to_pfn(page)];
+    return &cache_slots[page_to_pfn(page)].next;
+}
+
+struct address_space *page_mapping_file(const struct page *page)
+{
+    if (page->flags & (1UL << PG_anon | 1UL << PG_swapcache))
+        return NULL;
+    return cache_slots[page_to_pfn(page)].mapping;
+}
+
+void set_page_mapping(struct page *page, struct address_space *mapping)
+{
+    cache_slots[page_to_pfn(page)].mapping = mapping;
+}
+
+unsigned long page_private(const struct page *page)
+{
+    return cache_slots[page_to_pfn(page)].private;
+}
+
+void set_page_private(struct page *page, unsigned long private)
+{
+    cache_slots[page_to_pfn(page)].private = private;
 }
 
 struct page *zero_page(void)
@@ -155,7 +187,6 @@ static struct page *alloc_frame(bool *fresh)
     page->flags = 0;
     page->_refcount = 1;
     page->_mapcount = -1;
-    page->mapping = NULL;
     page->index = 0;
     page->lru_next = page->lru_prev = 0;
     return page;
@@ -193,7 +224,6 @@ void put_page(struct page *page)
     arch_free_page(page);
     page->flags = 1UL << PG_buddy;
     page->_mapcount = -1;
-    page->mapping = NULL;
     page->lru_next = free_head;
     free_head = (uint32_t)page_to_pfn(page);
     nr_free++;

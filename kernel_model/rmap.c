@@ -14,7 +14,6 @@
 void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
 {
     page->flags |= 1UL << PG_anon;
-    page->mapping = NULL;
     page->index = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
     page->_mapcount = 0;
     lru_cache_add(page);

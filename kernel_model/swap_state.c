@@ -5,7 +5,7 @@
  * a page being written out, or one read back for one mapping that other mappings (after fork)
  * still reach through swap entries in their PTEs. do_swap_page looks here first, so a page
  * shared by several address spaces is read from the device once. A page in the cache has
- * PG_swapcache, page->private = the entry, one reference held by the cache, and the slot's
+ * PG_swapcache, page_private() = the entry, one reference held by the cache, and the slot's
  * SWAP_HAS_CACHE claim. Buckets chain through page_cache_next() (an anonymous page is never in
  * the page cache, so its link is free).
  */
@@ -30,7 +30,7 @@ unsigned long swap_cache_pages(void)
 struct page *lookup_swap_cache(swp_entry_t entry)
 {
     for (struct page *p = swap_cache[bucket(entry)]; p; p = *page_cache_next(p)) {
-        if (p->private == entry.val) {
+        if (page_private(p) == entry.val) {
             get_page(p);
             return p;
         }
@@ -45,7 +45,7 @@ static void __add_to_swap_cache(struct page *page, swp_entry_t entry)
     unsigned b = bucket(entry);
     get_page(page);
     page->flags |= 1UL << PG_swapcache;
-    page->private = entry.val;
+    set_page_private(page, entry.val);
     *page_cache_next(page) = swap_cache[b];
     swap_cache[b] = page;
     swap_cache_nr++;
@@ -62,7 +62,7 @@ bool add_to_swap(struct page *page)
 
 void delete_from_swap_cache(struct page *page)
 {
-    swp_entry_t entry = {page->private};
+    swp_entry_t entry = {page_private(page)};
     for (struct page **pp = &swap_cache[bucket(entry)]; *pp; pp = page_cache_next(*pp)) {
         if (*pp == page) {
             *pp = *page_cache_next(page);
@@ -71,7 +71,7 @@ void delete_from_swap_cache(struct page *page)
     }
     *page_cache_next(page) = NULL;
     page->flags &= ~(1UL << PG_swapcache);
-    page->private = 0;
+    set_page_private(page, 0);
     swap_cache_nr--;
     swapcache_free(entry);
     put_page(page);
@@ -79,7 +79,7 @@ void delete_from_swap_cache(struct page *page)
 
 bool try_to_free_swap(struct page *page)
 {
-    if (!PageSwapCache(page) || __swap_count((swp_entry_t){page->private}))
+    if (!PageSwapCache(page) || __swap_count((swp_entry_t){page_private(page)}))
         return false;
     delete_from_swap_cache(page);
     SetPageDirty(page); /* the only copy of the data is in RAM now */

@@ -198,7 +198,7 @@ static void report_reclaim(struct page *page, const struct unmap_arg *ua, enum r
     if (ua->entry.val)
         ev.swap_slot = swp_offset(ua->entry);
     if (page_mapping_file(page)) {
-        ev.file = page->mapping->path;
+        ev.file = page_mapping_file(page)->path;
         ev.file_index = page->index;
     }
     trace_reclaim(&ev);
@@ -227,8 +227,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
         mm->rss_stat[MM_SWAPENTS]++;
     } else {
         *pte = __pte(0);
-        mm->rss_stat[page_mapping_file(page) && page->mapping->shmem ? MM_SHMEMPAGES
-                                                                     : MM_FILEPAGES]--;
+        mm->rss_stat[shmem_mapping(page_mapping_file(page)) ? MM_SHMEMPAGES : MM_FILEPAGES]--;
     }
     arch_flush_tlb_mm(mm);
     page_remove_rmap(page);
@@ -264,7 +263,7 @@ static bool shrink_page(struct page *page)
                 return false;
             SetPageDirty(page); /* the slot holds nothing yet */
         }
-        struct unmap_arg ua = {.entry = {page->private}};
+        struct unmap_arg ua = {.entry = {page_private(page)}};
         struct rmap_walk_control rwc = {.page = page, .rmap_one = unmap_one, .arg = &ua};
         rmap_walk(&rwc);
         enum reclaim_kind kind = RECLAIM_SWAP_CLEAN;
@@ -319,7 +318,8 @@ static bool page_evictable(struct page *page)
 {
     if (PageAnon(page))
         return PageSwapCache(page) || get_nr_swap_pages() > 0;
-    return page_mapping_file(page) && !page->mapping->shmem;
+    struct address_space *m = page_mapping_file(page);
+    return m && !m->shmem;
 }
 
 /* lru policy: harvest every page's accessed bits; accessed pages go to the back, in order. */
