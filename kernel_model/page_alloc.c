@@ -204,6 +204,9 @@ struct page *alloc_page_zeroed(void)
     struct page *page = alloc_frame(&fresh);
     if (page && !fresh)
         memset(page_address(page), 0, PAGE_SIZE);
+    else if (page) /* zero already, but not yet given by the host: let it zero the memory now,
+                      in the kernel's clear_page, rather than at the guest's first store */
+        *(volatile unsigned char *)page_address(page) = 0;
     return page;
 }
 
