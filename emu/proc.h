@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "kernel_model/mm_types.h"
+#include "emu/cputime.h"
 
 struct mmu;
 struct fdtable;
@@ -107,6 +108,15 @@ struct proc {
     uint64_t pending;                            /* raised for this thread, not yet delivered */
     struct fl_siginfo pending_info[FL_NSIG + 1]; /* one queued instance per standard signal */
     struct shared_pending *shared;               /* ... and for its thread group */
+    /* CPU time (emu/cputime.c) */
+    struct group_acct *acct;         /* the thread group's: exited threads, reaped children */
+    uint64_t exec_start;             /* the emulator thread's CPU clock when p went on the CPU;
+                                        0 while p is off it */
+    uint64_t sum_exec_runtime;       /* ns on the CPU, precisely */
+    uint64_t tick_utime, tick_stime; /* sampled ticks in user and system mode, in ns */
+    unsigned long ticks_seen[2];     /* the tick counters when last brought up to date */
+    struct prev_cputime prev_cputime;
+    bool acct_exited;       /* its times have gone to acct->dead (account_thread_exit) */
     bool sigreturn_pending; /* rt_sigreturn ran: the run loop restores the frame's registers */
     uint64_t altstack_sp, altstack_size;
     /* struct thread_struct: what the last trap left, reported in the next signal frame */

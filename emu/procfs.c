@@ -186,16 +186,6 @@ static int proc_smaps_rollup(struct proc *p)
     return text_to_fd(&t, "smaps_rollup");
 }
 
-/* Host CPU time in clock ticks, as /proc reports utime and stime. */
-static unsigned long long ticks(const struct timeval *tv)
-{
-    long hz = sysconf(_SC_CLK_TCK);
-
-    if (hz <= 0)
-        hz = 100;
-    return (unsigned long long)tv->tv_sec * hz + (unsigned long long)tv->tv_usec * hz / 1000000;
-}
-
 /* Threads in p's thread group that have not exited (get_nr_threads). */
 static int nr_threads(struct proc *p)
 {
@@ -222,20 +212,21 @@ static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
  * /proc/PID/stat: the 52 fields of do_task_stat. From the model: pid, comm, ppid, pgrp, the
  * fault counters (minflt field 10, majflt field 12), vsize (total_vm pages in bytes), rss
  * (resident pages: file + anon + shmem), num_threads, the code/data/brk/arg/env boundaries,
- * start_stack. CPU times are faultline's own (the guest's are not separable from them); fields
- * Linux fills only for privileged readers or for threads blocked in the kernel are 0, as Linux
- * shows them.
+ * start_stack; utime, stime, cutime and cstime (fields 14-17, clock ticks) are the thread
+ * group's and its reaped children's (emu/cputime.c). Fields Linux fills only for privileged
+ * readers or for threads blocked in the kernel are 0, as Linux shows them.
  */
 static int proc_stat(struct proc *p)
 {
     struct text t = {0};
     struct mm_struct *mm = p->task.mm;
-    struct rusage ru;
-    unsigned long vsize = 0, rss = 0;
+    unsigned long vsize = 0, rss = 0, min_flt, maj_flt;
     uint64_t sigign, sigcatch;
+    struct task_cputime self = thread_group_cputime_adjusted(p), children = {0};
 
-    if (getrusage(RUSAGE_SELF, &ru))
-        memset(&ru, 0, sizeof(ru));
+    if (p->acct)
+        children = p->acct->children;
+    thread_group_faults(p, &min_flt, &maj_flt);
     if (mm) {
         vsize = mm->total_vm << PAGE_SHIFT;
         rss = get_mm_rss(mm);
@@ -244,9 +235,13 @@ static int proc_stat(struct proc *p)
     int pgrp = guest_pgrp(p);
     /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
-    text_printf(&t, "%d (%s) R %d %d %d 0 -1 0 %lu 0 %lu 0 %llu %llu 0 0 20 0 %d 0 0 %lu %lu ",
-                p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, p->task.min_flt, p->task.maj_flt,
-                ticks(&ru.ru_utime), ticks(&ru.ru_stime), nr_threads(p), vsize, rss);
+    text_printf(
+        &t, "%d (%s) R %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 0 %lu %lu ",
+        p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, min_flt, p->acct ? p->acct->cmin_flt : 0UL,
+        maj_flt, p->acct ? p->acct->cmaj_flt : 0UL, (unsigned long long)nsec_to_clock_t(self.utime),
+        (unsigned long long)nsec_to_clock_t(self.stime),
+        (unsigned long long)nsec_to_clock_t(children.utime),
+        (unsigned long long)nsec_to_clock_t(children.stime), nr_threads(p), vsize, rss);
     text_printf(&t, "%llu %lu %lu %lu 0 0 0 %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
                 (unsigned long long)RLIM_INFINITY, mm ? mm->start_code : 0, mm ? mm->end_code : 0,
                 mm ? mm->start_stack : 0, (unsigned long long)p->blocked,

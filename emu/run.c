@@ -212,7 +212,9 @@ static void hook_syscall(uc_engine *uc, void *ud)
     for (int i = 0; i < 7; i++)
         ptrs[i] = &v[i];
     uc_reg_read_batch(uc, (int *)ids, ptrs, 7);
+    cpu_set_cpl(0);
     long ret = do_syscall(p, v[0], &v[1]);
+    cpu_set_cpl(3);
     /* Signal work (a deliverable signal, rt_sigreturn), parking (emu/sched.h) and a finished
      * execve (the registers start afresh) need the engine stopped after the syscall
      * instruction: the run loop does them on the way back. */
@@ -397,6 +399,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         return NULL;
     }
     p->shared = shared_pending_new();
+    p->acct = group_acct_new();
     mmu_reg_write(p->mmu, UC_X86_REG_RIP, img.entry);
     mmu_reg_write(p->mmu, UC_X86_REG_RSP, img.stack_ptr);
     p->next = e->procs;
@@ -482,6 +485,7 @@ static void proc_release(struct proc *p)
     if (p->fifo_fd) /* parked in a FIFO open when it died */
         close(p->fifo_fd - 1);
     p->fifo_fd = 0;
+    account_thread_exit(p);
     if (priv(e)->obs.on_exit)
         priv(e)->obs.on_exit(priv(e)->obs.ctx, p);
     exit_notify(p);
@@ -643,6 +647,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     struct emu_private *ep = priv(e);
     p->pending_trap = -1;
     ep->current = p;
+    account_switch_in(p);
     mmu_load(p->mmu, p->mmu->cpu);
     ep->others_ready = parked_ready(e, p);
     /* schedule_tail: CLONE_CHILD_SETTID is written by the child, in its own mm */
@@ -691,7 +696,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
         set_running_engine(ep, p->mmu->uc);
+        cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
+        cpu_set_cpl(0);
         set_running_engine(ep, NULL);
         if (p->exited)
             break;
@@ -726,7 +733,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         ep->round_hook(ep->round_ctx, p, true);
     ep->current = NULL;
     if (p->exited)
-        proc_release(p);
+        proc_release(p); /* do_exit runs on the dying task's time: account_thread_exit ends it */
+    else
+        account_switch_out(p);
 }
 
 struct proc *emu_first(struct emu *e)
@@ -745,6 +754,7 @@ static void proc_free(struct proc *p)
 {
     timers_put(p);
     shared_pending_put(p->shared);
+    group_acct_put(p->acct);
     free(p->wait_poll);
     strv_free(p->argv);
     free(p->exe);
@@ -897,6 +907,7 @@ void emu_run(struct emu *e, struct emu_result *res)
     res->stop = EMU_EXITED;
     if (e->opt->time_limit > 0)
         ep->watchdog_running = pthread_create(&ep->watchdog, NULL, watchdog_main, ep) == 0;
+    cputime_start();
 
     struct proc *first = NULL;
     for (struct proc *p = e->procs; p; p = p->next)
@@ -973,6 +984,7 @@ void emu_run(struct emu *e, struct emu_result *res)
         pthread_join(ep->ticker, NULL);
         ep->ticker_running = false;
     }
+    cputime_stop();
 }
 
 void emu_destroy(struct emu *e)

@@ -324,34 +324,58 @@ long sys_getrlimit(struct proc *p, const uint64_t a[6])
 
 /* --- usage --- */
 
+static struct timeval ns_timeval(uint64_t ns)
+{
+    return (struct timeval){.tv_sec = (time_t)(ns / 1000000000ULL),
+                            .tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000)};
+}
+
 /*
- * getrusage: the fault counts and the resident size are the model's; CPU times are faultline's
- * own (host getrusage), the only real measure there is. ru_maxrss is the mm's high-water RSS
- * (get_mm_hiwater_rss), in KiB. Children: none have been reaped yet, so all zero.
+ * k_getrusage: CPU times are the guest tasks' own (emu/cputime.c), fault counts the model's.
+ * ru_maxrss is the mm's high-water RSS (get_mm_hiwater_rss) in KiB, for a live mm; the
+ * children's maximum is not kept (0). The other fields (context switches, I/O) are 0.
  */
+void task_rusage(struct proc *p, int who, struct rusage *ru)
+{
+    struct task_cputime t = {0};
+    unsigned long min_flt = 0, maj_flt = 0;
+
+    memset(ru, 0, sizeof(*ru));
+    if (who == RUSAGE_THREAD) {
+        t = task_cputime_adjusted(p);
+        min_flt = p->task.min_flt;
+        maj_flt = p->task.maj_flt;
+    }
+    if (who == RUSAGE_SELF || who == RUSAGE_BOTH) {
+        t = thread_group_cputime_adjusted(p);
+        thread_group_faults(p, &min_flt, &maj_flt);
+    }
+    if ((who == RUSAGE_CHILDREN || who == RUSAGE_BOTH) && p->acct) {
+        t.utime += p->acct->children.utime;
+        t.stime += p->acct->children.stime;
+        min_flt += p->acct->cmin_flt;
+        maj_flt += p->acct->cmaj_flt;
+    }
+    ru->ru_utime = ns_timeval(t.utime);
+    ru->ru_stime = ns_timeval(t.stime);
+    ru->ru_minflt = (long)min_flt;
+    ru->ru_majflt = (long)maj_flt;
+    struct mm_struct *mm = p->task.mm;
+    if (who != RUSAGE_CHILDREN && mm) {
+        unsigned long rss = get_mm_rss(mm);
+        ru->ru_maxrss =
+            (long)((mm->hiwater_rss > rss ? mm->hiwater_rss : rss) * (PAGE_SIZE / 1024));
+    }
+}
+
 long sys_getrusage(struct proc *p, const uint64_t a[6])
 {
     int who = (int)a[0];
-    struct rusage ru, host;
+    struct rusage ru;
 
     if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
         return -EINVAL;
-    memset(&ru, 0, sizeof(ru));
-    if (who != RUSAGE_CHILDREN) {
-        struct mm_struct *mm = p->task.mm;
-
-        if (getrusage(RUSAGE_SELF, &host) == 0) {
-            ru.ru_utime = host.ru_utime;
-            ru.ru_stime = host.ru_stime;
-        }
-        ru.ru_minflt = p->task.min_flt;
-        ru.ru_majflt = p->task.maj_flt;
-        if (mm) {
-            unsigned long rss = get_mm_rss(mm);
-            ru.ru_maxrss =
-                (long)((mm->hiwater_rss > rss ? mm->hiwater_rss : rss) * (PAGE_SIZE / 1024));
-        }
-    }
+    task_rusage(p, who, &ru);
     return put_user_struct(p, a[1], &ru, sizeof(ru));
 }
 
@@ -386,8 +410,8 @@ long sys_sysinfo(struct proc *p, const uint64_t a[6])
 }
 
 /*
- * times(buf): CPU times as getrusage reports them (faultline's own, in clock ticks), children's
- * zero; the result is the host's tick count since boot, which is what the value means.
+ * times(buf): the thread group's CPU times and its reaped children's, in clock ticks (USER_HZ);
+ * the result is the host's tick count since boot, which is what the value means.
  */
 long sys_times(struct proc *p, const uint64_t a[6])
 {
@@ -395,7 +419,11 @@ long sys_times(struct proc *p, const uint64_t a[6])
     clock_t now = times(&t);
     if (now == (clock_t)-1)
         return -errno;
-    t.tms_cutime = t.tms_cstime = 0;
+    struct task_cputime self = thread_group_cputime_adjusted(p);
+    t.tms_utime = (clock_t)nsec_to_clock_t(self.utime);
+    t.tms_stime = (clock_t)nsec_to_clock_t(self.stime);
+    t.tms_cutime = (clock_t)(p->acct ? nsec_to_clock_t(p->acct->children.utime) : 0);
+    t.tms_cstime = (clock_t)(p->acct ? nsec_to_clock_t(p->acct->children.stime) : 0);
     if (a[0] && put_user_struct(p, a[0], &t, sizeof(t)))
         return -EFAULT;
     return (long)now;

@@ -20,6 +20,13 @@ int guest_pgrp(struct proc *p);
 int host_pgid_to_guest(struct proc *p, int host_pgid);
 int guest_pgid_to_host(struct proc *p, int guest_pgid);
 
+/* getrusage's answer for p: who is RUSAGE_SELF (p's thread group), RUSAGE_THREAD,
+ * RUSAGE_CHILDREN (the reaped children, with theirs) or RUSAGE_BOTH (self and children: what
+ * wait4 reports for the child it reaps). CPU times from emu/cputime.c, faults from the model. */
+#define RUSAGE_BOTH (-2)
+struct rusage;
+void task_rusage(struct proc *p, int who, struct rusage *ru);
+
 /* The guest's soft limit for RLIMIT_* `resource` (RLIM_INFINITY is UINT64_MAX), for the calls
  * that enforce one (RLIMIT_DATA in brk, RLIMIT_AS in mmap, RLIMIT_STACK in stack growth). */
 uint64_t guest_rlimit_cur(struct proc *p, int resource);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -278,6 +279,9 @@ void exit_notify(struct proc *p)
         info.u.chld.pid = p->task.tgid;
         info.u.chld.uid = getuid();
         info.u.chld.status = p->term_sig ? p->term_sig : p->exit_code;
+        struct task_cputime t = thread_group_cputime_adjusted(p);
+        info.u.chld.utime = (int64_t)nsec_to_clock_t(t.utime);
+        info.u.chld.stime = (int64_t)nsec_to_clock_t(t.stime);
         send_signal_group(parent, p->exit_signal, &info); /* to the parent process */
     }
 }
@@ -362,6 +366,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     /* a thread shares its group's pending signals; a child starts with none (Linux's fork
      * clears the pending sets) */
     c->shared = thread ? shared_pending_hold(p->shared) : shared_pending_new();
+    c->acct = thread ? group_acct_hold(p->acct) : group_acct_new();
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
     c->blocked = p->blocked;
@@ -607,14 +612,12 @@ long sys_execve(struct proc *p, const uint64_t a[6])
 
 /* ---- wait ------------------------------------------------------------------------------------ */
 
-/* struct rusage: ru_minflt and ru_majflt are the 7th and 8th longs after the two timevals. */
-static long put_rusage(struct proc *p, uint64_t uaddr, const struct proc *c)
+/* The reaped child's usage, its own and its reaped children's (getrusage RUSAGE_BOTH). */
+static long put_rusage(struct proc *p, uint64_t uaddr, struct proc *c)
 {
-    uint64_t ru[18];
-    memset(ru, 0, sizeof(ru));
-    ru[8] = c->task.min_flt;
-    ru[9] = c->task.maj_flt;
-    return put_user_bytes(&p->task, uaddr, ru, sizeof(ru));
+    struct rusage ru;
+    task_rusage(c, RUSAGE_BOTH, &ru);
+    return put_user_bytes(&p->task, uaddr, &ru, sizeof(ru));
 }
 
 long sys_wait4(struct proc *p, const uint64_t a[6])
@@ -638,6 +641,7 @@ long sys_wait4(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (a[3] && put_rusage(p, a[3], z))
         return -EFAULT;
+    account_reap(p, z);
     z->reaped = true;
     return z->task.pid;
 }
@@ -695,8 +699,10 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (a[4] && put_rusage(p, a[4], z))
         return -EFAULT;
-    if (!(options & WNOWAIT))
+    if (!(options & WNOWAIT)) {
+        account_reap(p, z);
         z->reaped = true;
+    }
     return 0;
 }
 

@@ -3,8 +3,9 @@
  * kernel/time/hrtimer.c, kernel/sched/core.c sched_yield).
  *
  * The guest reads the host's clocks and really sleeps on the host: time is not emulated, only
- * instruction counts are deterministic. The CPU-time clocks therefore measure faultline itself.
- * A host signal (faultline's own SIGINT, --timeout) interrupts a sleep with EINTR.
+ * instruction counts are deterministic. The CPU-time clocks are the guest tasks' own
+ * (emu/cputime.c). A host signal (faultline's own SIGINT, --timeout) interrupts a sleep with
+ * EINTR.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -22,11 +23,57 @@
 _Static_assert(sizeof(struct timespec) == 16 && sizeof(struct timeval) == 16, "64-bit times");
 _Static_assert(sizeof(struct timezone) == 8, "struct timezone is the kernel's");
 
+#define CPUCLOCK_PROF      0 /* user + system time */
+#define CPUCLOCK_VIRT      1 /* user time */
+#define CPUCLOCK_SCHED     2 /* the precise runtime */
+#define CPUCLOCK_PERTHREAD 4
+
+/*
+ * A CPU-time clock (kernel/time/posix-cpu-timers.c): CLOCK_PROCESS_CPUTIME_ID (2) and
+ * CLOCK_THREAD_CPUTIME_ID (3) are the caller's; a negative id names a task, as glibc's
+ * clock_getcpuclockid and pthread_getcpuclockid make them: ~pid << 3, CPUCLOCK_PERTHREAD, and
+ * which of the three clocks. A process clock needs a thread group leader's pid, a thread clock a
+ * thread of the caller's own group. Returns 1 for a clock that is not a CPU clock, -EINVAL for a
+ * bad one, else 0 with the time in *ns and the clock's resolution in *res.
+ */
+static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
+{
+    int pid = 0;
+    if (clk == CLOCK_PROCESS_CPUTIME_ID)
+        clk = CPUCLOCK_SCHED;
+    else if (clk == CLOCK_THREAD_CPUTIME_ID)
+        clk = CPUCLOCK_PERTHREAD | CPUCLOCK_SCHED;
+    else if (clk >= 0)
+        return 1;
+    else
+        pid = (int)~(clk >> 3);
+    int which = clk & 3;
+    bool thread = clk & CPUCLOCK_PERTHREAD;
+    if (which > CPUCLOCK_SCHED)
+        return -EINVAL;
+    struct proc *t = pid ? find_proc(p->emu, pid) : p;
+    if (!t || (thread && t->acct != p->acct) || (!thread && pid && t->thread))
+        return -EINVAL;
+    struct task_cputime c = thread ? task_cputime_adjusted(t) : thread_group_cputime_adjusted(t);
+    *ns = which == CPUCLOCK_SCHED  ? c.sum_exec_runtime
+          : which == CPUCLOCK_VIRT ? c.utime
+                                   : c.utime + c.stime;
+    *res = which == CPUCLOCK_SCHED ? 1 : (long)(1000000000 / 250); /* a tick, at HZ 250 */
+    return 0;
+}
+
 long sys_clock_gettime(struct proc *p, const uint64_t a[6])
 {
     struct timespec ts;
+    uint64_t ns;
+    long res;
 
-    if (clock_gettime((clockid_t)a[0], &ts) < 0)
+    int r = cpu_clock_get(p, (clockid_t)a[0], &ns, &res);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        ts = ns_timespec(ns);
+    else if (clock_gettime((clockid_t)a[0], &ts) < 0)
         return -errno;
     return put_user_struct(p, a[1], &ts, sizeof(ts));
 }
@@ -35,8 +82,15 @@ long sys_clock_gettime(struct proc *p, const uint64_t a[6])
 long sys_clock_getres(struct proc *p, const uint64_t a[6])
 {
     struct timespec ts;
+    uint64_t ns;
+    long res;
 
-    if (clock_getres((clockid_t)a[0], &ts) < 0)
+    int r = cpu_clock_get(p, (clockid_t)a[0], &ns, &res);
+    if (r < 0)
+        return r;
+    if (r == 0)
+        ts = (struct timespec){0, res};
+    else if (clock_getres((clockid_t)a[0], &ts) < 0)
         return -errno;
     return a[1] ? put_user_struct(p, a[1], &ts, sizeof(ts)) : 0;
 }

@@ -13,7 +13,8 @@
  * signal is still pending counts an overrun instead (timer_getoverrun, si_overrun).
  *
  * Not modelled: ITIMER_VIRTUAL and ITIMER_PROF, and timers on CPU-time clocks (EINVAL with a
- * warning): faultline does not account guest CPU time per process.
+ * warning). The CPU time they would count is kept (emu/cputime.c), but nothing yet watches it
+ * cross an expiry while a guest computes.
  */
 #include <errno.h>
 #include <signal.h>
@@ -227,8 +228,7 @@ static long do_setitimer(struct proc *p, int which, const struct itimerval *in,
         static bool warned;
         if (!warned && which >= 0 && which <= 2) {
             warned = true;
-            arch_printk("faultline: %s[%d]: ITIMER_VIRTUAL and ITIMER_PROF are not supported "
-                        "(no per-process CPU time)",
+            arch_printk("faultline: %s[%d]: ITIMER_VIRTUAL and ITIMER_PROF are not supported",
                         p->task.comm, p->task.pid);
         }
         return -EINVAL;

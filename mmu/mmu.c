@@ -17,6 +17,8 @@
 #include "mmu/code_buffer.h"
 #include "mmu/mmu.h"
 
+_Atomic int cpu_cpl;
+
 /* Read the entry chain for vaddr: the PTE's host address, or NULL if a level is not present. */
 static uint64_t *walk(uint64_t *pgd, uint64_t vaddr)
 {
@@ -105,6 +107,7 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     if (!ptep) {
         if (m) {
             m->fault_pending = true;
+            cpu_set_cpl(0); /* the #PF entry: the unwinding out of the engine is the kernel's */
             m->fault_addr = vaddr;
             m->fault_error = error;
         }
@@ -127,6 +130,9 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
         if (!(pte & _PAGE_NX))
             SetPageArch1(page);
     }
+    /* A guest access goes on: after a fault, this is its instruction retried (the engine
+     * re-entered for it was still the fault's work) */
+    cpu_set_cpl(3);
     return true;
 }
 

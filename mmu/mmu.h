@@ -21,6 +21,7 @@
 #ifndef FL_MMU_H
 #define FL_MMU_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <unicorn/unicorn.h>
@@ -56,6 +57,19 @@ struct mmu {
 /* An engine in 64-bit mode with the RAM buffer as guest-physical memory, code_cache bytes for
  * translated code (0: Unicorn's default of 1 GiB) and the TLB-fill hook installed. NULL and a
  * message in err on failure. At most two per machine. */
+/*
+ * The privilege level the CPU runs at, for an observer on another thread that samples it (the
+ * CPU-time ticks, emu/cputime.c): 3 while guest code runs, 0 from the entry of a page fault
+ * (the TLB-fill hook's miss) or of a syscall until the run loop starts guest code again, or,
+ * after a fault, until the retried access is let through (the TLB-fill hook's hit).
+ * Relaxed stores: a sample may see the level of a moment before.
+ */
+extern _Atomic int cpu_cpl;
+static inline void cpu_set_cpl(int cpl)
+{
+    atomic_store_explicit(&cpu_cpl, cpl, memory_order_relaxed);
+}
+
 struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char *err,
                        size_t errlen);
 /* After every mmu is destroyed and every frame with translated code freed. */

@@ -1,0 +1,254 @@
+/*
+ * cputime.c - the CPU time of guest tasks (models kernel/sched/cputime.c of Linux 4.20, with
+ * the accounting of __exit_signal and wait_task_zombie in kernel/exit.c and of getrusage in
+ * kernel/sys.c). See cputime.h for the model: a precise runtime per task from the emulator
+ * thread's CPU clock, split into user and system time by sampled ticks.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "emu/cputime.h"
+#include "emu/emu.h"
+#include "emu/proc.h"
+#include "mmu/mmu.h"
+
+#define HZ        250 /* CONFIG_HZ_250, Debian's */
+#define TICK_NSEC (1000000000ULL / HZ)
+#define USER_HZ   100
+
+enum { MODE_USER, MODE_KERNEL };
+
+static struct {
+    pthread_t thread;
+    bool started;
+    atomic_bool stop;
+    clockid_t emu_clock;   /* the emulator thread's CPU clock */
+    atomic_ulong ticks[2]; /* ticks charged to user and to system time so far */
+} tick;
+
+static uint64_t clock_ns(clockid_t clk)
+{
+    struct timespec ts;
+    if (clock_gettime(clk, &ts))
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* The tick (update_process_times -> account_process_tick): a tick goes to whichever mode the
+ * emulator thread is in, if it ran for at least half of the tick (a thread blocked in the host,
+ * a guest asleep, gets none: Linux would charge the idle task). */
+static void *ticker_main(void *arg)
+{
+    (void)arg;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    uint64_t last = clock_ns(tick.emu_clock);
+    while (!atomic_load(&tick.stop)) {
+        next.tv_nsec += (long)TICK_NSEC;
+        if (next.tv_nsec >= 1000000000L) {
+            next.tv_nsec -= 1000000000L;
+            next.tv_sec++;
+        }
+        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        uint64_t now = clock_ns(tick.emu_clock);
+        int cpl = atomic_load_explicit(&cpu_cpl, memory_order_relaxed);
+        if (now - last >= TICK_NSEC / 2)
+            atomic_fetch_add_explicit(&tick.ticks[cpl == 3 ? MODE_USER : MODE_KERNEL], 1,
+                                      memory_order_relaxed);
+        last = now;
+    }
+    return NULL;
+}
+
+void cputime_start(void)
+{
+    if (tick.started || pthread_getcpuclockid(pthread_self(), &tick.emu_clock))
+        return;
+    atomic_store(&tick.stop, false);
+    tick.started = pthread_create(&tick.thread, NULL, ticker_main, NULL) == 0;
+}
+
+void cputime_stop(void)
+{
+    if (!tick.started)
+        return;
+    atomic_store(&tick.stop, true);
+    pthread_join(tick.thread, NULL);
+    tick.started = false;
+}
+
+struct group_acct *group_acct_new(void)
+{
+    struct group_acct *a = calloc(1, sizeof(*a));
+    if (a)
+        a->refs = 1;
+    return a;
+}
+
+struct group_acct *group_acct_hold(struct group_acct *a)
+{
+    if (a)
+        a->refs++;
+    return a;
+}
+
+void group_acct_put(struct group_acct *a)
+{
+    if (a && --a->refs == 0)
+        free(a);
+}
+
+/* update_curr: bring the running task's runtime and tick samples up to now. Only the task on
+ * the CPU has exec_start set, and only the emulator thread calls this. */
+static void update_curr(struct proc *p)
+{
+    if (!p->exec_start)
+        return;
+    uint64_t now = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    if (now > p->exec_start)
+        p->sum_exec_runtime += now - p->exec_start;
+    p->exec_start = now ? now : 1;
+    for (int m = 0; m < 2; m++) {
+        unsigned long t = atomic_load_explicit(&tick.ticks[m], memory_order_relaxed);
+        uint64_t add = (uint64_t)(t - p->ticks_seen[m]) * TICK_NSEC;
+        if (m == MODE_USER)
+            p->tick_utime += add;
+        else
+            p->tick_stime += add;
+        p->ticks_seen[m] = t;
+    }
+}
+
+void account_switch_in(struct proc *p)
+{
+    uint64_t now = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    p->exec_start = now ? now : 1;
+    for (int m = 0; m < 2; m++)
+        p->ticks_seen[m] = atomic_load_explicit(&tick.ticks[m], memory_order_relaxed);
+}
+
+void account_switch_out(struct proc *p)
+{
+    update_curr(p);
+    p->exec_start = 0;
+}
+
+/* stime * rtime / total, without overflow. */
+static uint64_t scale_stime(uint64_t stime, uint64_t rtime, uint64_t total)
+{
+    return (uint64_t)((unsigned __int128)stime * rtime / total);
+}
+
+/*
+ * cputime_adjust: the sampled utime and stime give the split, the precise runtime the sum. The
+ * result never goes below what was reported before (prev), in either part: a task that read
+ * its times twice must not see one of them shrink because a later tick tipped the ratio.
+ */
+static struct task_cputime cputime_adjust(const struct task_cputime *curr,
+                                          struct prev_cputime *prev)
+{
+    uint64_t rtime = curr->sum_exec_runtime, stime = curr->stime, utime = curr->utime;
+    if (prev->stime + prev->utime >= rtime) /* nothing new since the last report */
+        return (struct task_cputime){prev->utime, prev->stime, rtime};
+    if (utime == 0 && stime != 0) /* only system ticks: all system time */
+        stime = rtime;
+    else if (stime != 0) /* (no system tick: all user time) */
+        stime = scale_stime(stime, rtime, stime + utime);
+    if (stime < prev->stime)
+        stime = prev->stime;
+    utime = rtime - stime; /* prev->stime <= prev's sum < rtime */
+    if (utime < prev->utime) {
+        utime = prev->utime;
+        stime = rtime - utime;
+    }
+    prev->utime = utime;
+    prev->stime = stime;
+    return (struct task_cputime){prev->utime, prev->stime, rtime};
+}
+
+static struct task_cputime raw_times(const struct proc *p)
+{
+    return (struct task_cputime){p->tick_utime, p->tick_stime, p->sum_exec_runtime};
+}
+
+struct task_cputime task_cputime_adjusted(struct proc *p)
+{
+    update_curr(p);
+    struct task_cputime t = raw_times(p);
+    return cputime_adjust(&t, &p->prev_cputime);
+}
+
+/* thread_group_cputime: the live threads' samples and runtime, plus the exited threads'. */
+static struct task_cputime thread_group_cputime(struct proc *p)
+{
+    struct task_cputime sum = {0};
+    if (p->acct)
+        sum = p->acct->dead;
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->acct != p->acct || q->acct_exited)
+            continue;
+        update_curr(q);
+        sum.utime += q->tick_utime;
+        sum.stime += q->tick_stime;
+        sum.sum_exec_runtime += q->sum_exec_runtime;
+    }
+    return sum;
+}
+
+struct task_cputime thread_group_cputime_adjusted(struct proc *p)
+{
+    struct task_cputime t = thread_group_cputime(p);
+    if (!p->acct)
+        return cputime_adjust(&t, &p->prev_cputime);
+    return cputime_adjust(&t, &p->acct->prev);
+}
+
+void thread_group_faults(struct proc *p, unsigned long *min_flt, unsigned long *maj_flt)
+{
+    *min_flt = p->acct ? p->acct->dead_min_flt : 0;
+    *maj_flt = p->acct ? p->acct->dead_maj_flt : 0;
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->acct != p->acct || q->acct_exited || (!p->acct && q != p))
+            continue;
+        *min_flt += q->task.min_flt;
+        *maj_flt += q->task.maj_flt;
+    }
+}
+
+void account_thread_exit(struct proc *p)
+{
+    if (p->acct_exited)
+        return;
+    account_switch_out(p);
+    if (p->acct) {
+        p->acct->dead.utime += p->tick_utime;
+        p->acct->dead.stime += p->tick_stime;
+        p->acct->dead.sum_exec_runtime += p->sum_exec_runtime;
+        p->acct->dead_min_flt += p->task.min_flt;
+        p->acct->dead_maj_flt += p->task.maj_flt;
+    }
+    p->acct_exited = true;
+}
+
+void account_reap(struct proc *parent, struct proc *child)
+{
+    if (!parent->acct || !child->acct)
+        return;
+    struct task_cputime t = thread_group_cputime_adjusted(child);
+    unsigned long min_flt, maj_flt;
+    thread_group_faults(child, &min_flt, &maj_flt);
+    struct group_acct *to = parent->acct, *from = child->acct;
+    to->children.utime += t.utime + from->children.utime;
+    to->children.stime += t.stime + from->children.stime;
+    to->children.sum_exec_runtime += t.sum_exec_runtime + from->children.sum_exec_runtime;
+    to->cmin_flt += min_flt + from->cmin_flt;
+    to->cmaj_flt += maj_flt + from->cmaj_flt;
+}
+
+uint64_t nsec_to_clock_t(uint64_t ns)
+{
+    return ns / (1000000000ULL / USER_HZ);
+}

@@ -1,0 +1,72 @@
+/*
+ * cputime.h - the CPU time of guest tasks: how long each ran, split into user and system time
+ * (models kernel/sched/cputime.c with the accounting parts of kernel/exit.c and kernel/sys.c).
+ *
+ * All guest tasks take turns on faultline's one emulator thread, so a task's runtime is that
+ * thread's CPU clock while the task is on the CPU (sum_exec_runtime: read when it goes on and
+ * off, and when somebody asks). The split is sampled as Linux's tick accounting does: a ticker
+ * thread looks, HZ times a second, whether the emulator thread ran since the last tick and
+ * whether the CPU was in guest code (user) or in the kernel (cpu_cpl, mmu/mmu.h: a syscall, a
+ * page fault from its entry in the TLB-fill hook, the scheduler); cputime_adjust then scales
+ * those samples to the precise runtime, never letting a reported time go backwards. Entering
+ * guest code again after a fault counts as user time: nothing marks the first instruction.
+ */
+#ifndef FL_CPUTIME_H
+#define FL_CPUTIME_H
+
+#include <stdint.h>
+
+struct proc;
+struct emu;
+
+/* Times in nanoseconds. */
+struct task_cputime {
+    uint64_t utime, stime, sum_exec_runtime;
+};
+/* What was last reported, so that a later report is never smaller (Linux's prev_cputime). */
+struct prev_cputime {
+    uint64_t utime, stime;
+};
+
+/* The accounting half of a thread group's signal_struct: shared by its threads, refcounted. */
+struct group_acct {
+    int refs;
+    struct task_cputime dead; /* threads of the group that have exited (adjusted times) */
+    unsigned long dead_min_flt, dead_maj_flt;
+    struct task_cputime children; /* reaped children, with their own reaped children */
+    unsigned long cmin_flt, cmaj_flt;
+    struct prev_cputime prev; /* thread_group_cputime_adjusted */
+};
+
+struct group_acct *group_acct_new(void);
+struct group_acct *group_acct_hold(struct group_acct *a);
+void group_acct_put(struct group_acct *a);
+
+/* The emulator thread (the caller) starts accounting: the ticker thread starts sampling it.
+ * cputime_stop ends the ticker; both once per run. */
+void cputime_start(void);
+void cputime_stop(void);
+
+/* p goes on the CPU (the emulator thread runs it from now), and comes off it. */
+void account_switch_in(struct proc *p);
+void account_switch_out(struct proc *p);
+
+/* The thread's own times (RUSAGE_THREAD, CLOCK_THREAD_CPUTIME_ID), adjusted. */
+struct task_cputime task_cputime_adjusted(struct proc *p);
+/* The whole thread group's: every live thread and the exited ones (RUSAGE_SELF, times(),
+ * CLOCK_PROCESS_CPUTIME_ID, /proc/PID/stat). */
+struct task_cputime thread_group_cputime_adjusted(struct proc *p);
+/* Minor and major faults of the whole thread group. */
+void thread_group_faults(struct proc *p, unsigned long *min_flt, unsigned long *maj_flt);
+
+/* Thread p has exited and is off the CPU: its times and faults join its group's dead ones
+ * (__exit_signal). Once per thread; the first call counts. */
+void account_thread_exit(struct proc *p);
+/* parent reaps the zombie group leader child: the child's group times and faults, and those of
+ * its own reaped children, join parent's children (wait_task_zombie). */
+void account_reap(struct proc *parent, struct proc *child);
+
+/* Clock ticks (USER_HZ, 100 a second), as times(), /proc and siginfo report CPU time. */
+uint64_t nsec_to_clock_t(uint64_t ns);
+
+#endif

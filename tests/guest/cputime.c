@@ -1,0 +1,186 @@
+/*
+ * cputime: the CPU time the kernel reports for a process, its threads and its children. A busy
+ * loop is the process's own CPU time, a sleep or a wait for a child is not; a reaped child's
+ * time goes to its parent's children's times (wait4's rusage, getrusage, times, /proc/self/stat);
+ * a thread's goes to its process but not to the other thread; touching fresh pages is largely
+ * system time (page faults). The CPU clocks of other tasks are reached through the ids
+ * clock_getcpuclockid and pthread_getcpuclockid make.
+ *
+ * Only whether each property holds is printed (the numbers go to stderr), so that a native run
+ * and a faultline run print the same. Bounds leave room for a loaded machine: a busy loop of
+ * 300 ms of wall time must show at least 100 ms of CPU time.
+ */
+#define _GNU_SOURCE
+#include "guest.h"
+
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/times.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MS 1000000LL
+
+static long long clock_ns(clockid_t clk)
+{
+    struct timespec ts;
+    if (clock_gettime(clk, &ts))
+        guest_die("clock_gettime");
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long long tv_ns(struct timeval tv)
+{
+    return tv.tv_sec * 1000000000LL + tv.tv_usec * 1000LL;
+}
+
+/* Compute for ns of wall time, looking at the clock only now and then (a clock read is a
+ * syscall where there is no vDSO, and this loop is meant to be user time). */
+static void spin(long long ns)
+{
+    long long end = clock_ns(CLOCK_MONOTONIC) + ns;
+    do {
+        for (volatile int i = 0; i < 200000; i++)
+            ;
+    } while (clock_ns(CLOCK_MONOTONIC) < end);
+}
+
+static int failures;
+
+static void check(const char *what, int ok, long long a, long long b)
+{
+    printf("%s: %s\n", what, ok ? "ok" : "FAIL");
+    if (!ok) {
+        fprintf(stderr, "cputime: %s: %lld %lld\n", what, a, b);
+        failures++;
+    }
+}
+
+/* Fields 14-17 of /proc/self/stat: utime stime cutime cstime, in clock ticks. */
+static void proc_stat_times(long long t[4])
+{
+    char buf[1024];
+    FILE *f = fopen("/proc/self/stat", "r");
+    if (!f || !fgets(buf, sizeof(buf), f))
+        guest_die("/proc/self/stat");
+    fclose(f);
+    char *s = strrchr(buf, ')') + 2; /* field 3 */
+    for (int field = 3; field < 14; field++)
+        s = strchr(s, ' ') + 1;
+    for (int i = 0; i < 4; i++)
+        t[i] = strtoll(s, &s, 10);
+}
+
+static void *thread_spin(void *arg)
+{
+    (void)arg;
+    spin(300 * MS);
+    return NULL;
+}
+
+int main(void)
+{
+    struct timespec res;
+    if (clock_getres(CLOCK_PROCESS_CPUTIME_ID, &res))
+        guest_die("clock_getres");
+    printf("process clock resolution: %ld ns\n", res.tv_nsec);
+
+    /* a busy loop: the process's and the thread's own CPU time, and mostly user time */
+    long long p0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    spin(300 * MS);
+    long long p1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), t1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    getrusage(RUSAGE_SELF, &r1);
+    check("busy loop is process CPU time", p1 - p0 >= 100 * MS && p1 - p0 <= 400 * MS, p0, p1);
+    check("busy loop is thread CPU time", t1 - t0 >= 100 * MS && t1 - t0 <= 400 * MS, t0, t1);
+    long long u = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
+    long long sy = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);
+    check("busy loop is user time", u >= 100 * MS && u > 3 * sy, u, sy);
+
+    /* a sleep costs no CPU time */
+    p0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    struct timespec nap = {0, 200 * MS};
+    nanosleep(&nap, NULL);
+    p1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    check("sleep is no CPU time", p1 - p0 < 50 * MS, p0, p1);
+
+    /* fresh pages: the faults are system time */
+    size_t len = 256UL << 20;
+    getrusage(RUSAGE_SELF, &r0);
+    unsigned char *m = guest_map(0, len, PROT_READ | PROT_WRITE);
+    for (size_t off = 0; off < len; off += GUEST_PAGE)
+        m[off] = 1;
+    getrusage(RUSAGE_SELF, &r1);
+    munmap(m, len);
+    u = tv_ns(r1.ru_utime) - tv_ns(r0.ru_utime);
+    sy = tv_ns(r1.ru_stime) - tv_ns(r0.ru_stime);
+    /* (a quarter at least: in a VM the host's own faults on fresh memory stall the guest in
+     * user mode, and Linux counts that stall as user time) */
+    check("page faults are system time", 4 * sy >= u + sy, u, sy);
+    check("page faults counted", r1.ru_minflt - r0.ru_minflt >= 65536, r0.ru_minflt, r1.ru_minflt);
+
+    /* a child's busy loop: its own, reported to the parent when reaped, not the parent's */
+    struct tms tm0, tm1;
+    times(&tm0);
+    pid_t pid = fork();
+    if (pid < 0)
+        guest_die("fork");
+    if (pid == 0) {
+        spin(300 * MS);
+        _exit(0);
+    }
+    p0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID); /* after the fork, whose own cost varies */
+    clockid_t child_clock;
+    check("clock_getcpuclockid of the child", clock_getcpuclockid(pid, &child_clock) == 0, 0, 0);
+    struct rusage cr;
+    int status;
+    if (wait4(pid, &status, 0, &cr) != pid)
+        guest_die("wait4");
+    p1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    times(&tm1);
+    long long child = tv_ns(cr.ru_utime) + tv_ns(cr.ru_stime);
+    check("wait4 reports the child's CPU time", child >= 100 * MS && child <= 400 * MS, child, 0);
+    check("waiting is no CPU time", p1 - p0 < 100 * MS, p0, p1);
+    struct rusage ch;
+    getrusage(RUSAGE_CHILDREN, &ch);
+    long long children = tv_ns(ch.ru_utime) + tv_ns(ch.ru_stime);
+    check("RUSAGE_CHILDREN has it", children >= 100 * MS && children <= child + 10 * MS, children,
+          child);
+    long long ticks = (tm1.tms_cutime + tm1.tms_cstime) - (tm0.tms_cutime + tm0.tms_cstime);
+    check("times() children have it", ticks >= 10 && ticks <= 40, ticks, 0);
+    long long st[4];
+    proc_stat_times(st);
+    check("/proc/self/stat cutime+cstime have it", st[2] + st[3] >= 10 && st[2] + st[3] <= 40,
+          st[2], st[3]);
+    check("/proc/self/stat utime+stime are ours", st[0] + st[1] >= 20, st[0], st[1]);
+    struct timespec gone;
+    errno = 0;
+    check("a reaped child's clock is gone",
+          clock_gettime(child_clock, &gone) < 0 && errno == EINVAL, errno, 0);
+
+    /* a thread's busy loop: the process's CPU time, not the waiting thread's */
+    pthread_t th;
+    p0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    if (pthread_create(&th, NULL, thread_spin, NULL))
+        guest_die("pthread_create");
+    clockid_t thread_clock;
+    check("pthread_getcpuclockid", pthread_getcpuclockid(th, &thread_clock) == 0, 0, 0);
+    struct timespec nap2 = {0, 100 * MS};
+    nanosleep(&nap2, NULL);
+    long long seen = clock_ns(thread_clock);
+    pthread_join(th, NULL);
+    p1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    t1 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    check("the thread's clock runs", seen > 10 * MS, seen, 0);
+    check("a thread's loop is process CPU time", p1 - p0 >= 100 * MS, p0, p1);
+    check("joining is no CPU time", t1 - t0 < 100 * MS, t0, t1);
+
+    errno = 0;
+    struct timespec bad;
+    check("a clock of no process is EINVAL",
+          clock_gettime((clockid_t)((~999999) << 3 | 2), &bad) < 0 && errno == EINVAL, errno, 0);
+    return failures ? 1 : 0;
+}
