@@ -25,8 +25,13 @@ static struct {
     pthread_t thread;
     bool started;
     atomic_bool stop;
+    struct emu *emu;
     clockid_t emu_clock;   /* the emulator thread's CPU clock */
     atomic_ulong ticks[2]; /* ticks charged to user and to system time so far */
+    /* the running group's CPU itimers as tick counts: ITIMER_PROF is due when user + system
+     * ticks reach prof_at, ITIMER_VIRTUAL when user ticks reach virt_at; 0: none */
+    atomic_ulong prof_at, virt_at;
+    atomic_bool itimers_due;
 } tick;
 
 static uint64_t clock_ns(clockid_t clk)
@@ -55,18 +60,26 @@ static void *ticker_main(void *arg)
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
         uint64_t now = clock_ns(tick.emu_clock);
         int cpl = atomic_load_explicit(&cpu_cpl, memory_order_relaxed);
-        if (now - last >= TICK_NSEC / 2)
-            atomic_fetch_add_explicit(&tick.ticks[cpl == 3 ? MODE_USER : MODE_KERNEL], 1,
-                                      memory_order_relaxed);
+        if (now - last >= TICK_NSEC / 2) {
+            atomic_fetch_add(&tick.ticks[cpl == 3 ? MODE_USER : MODE_KERNEL], 1);
+            /* check_cpu_itimer: the run loop sends the signal once the engine has stopped */
+            unsigned long u = atomic_load(&tick.ticks[MODE_USER]),
+                          s = atomic_load(&tick.ticks[MODE_KERNEL]);
+            unsigned long prof = atomic_load(&tick.prof_at), virt = atomic_load(&tick.virt_at);
+            if (((prof && u + s >= prof) || (virt && u >= virt)) &&
+                !atomic_exchange(&tick.itimers_due, true))
+                emu_kick(tick.emu);
+        }
         last = now;
     }
     return NULL;
 }
 
-void cputime_start(void)
+void cputime_start(struct emu *e)
 {
     if (tick.started || pthread_getcpuclockid(pthread_self(), &tick.emu_clock))
         return;
+    tick.emu = e;
     atomic_store(&tick.stop, false);
     tick.started = pthread_create(&tick.thread, NULL, ticker_main, NULL) == 0;
 }
@@ -134,6 +147,32 @@ void account_switch_out(struct proc *p)
 {
     update_curr(p);
     p->exec_start = 0;
+    atomic_store(&tick.prof_at, 0);
+    atomic_store(&tick.virt_at, 0);
+}
+
+static unsigned long deadline_ticks(unsigned long now, uint64_t left)
+{
+    if (left == UINT64_MAX)
+        return 0;
+    unsigned long at = now + (unsigned long)((left + TICK_NSEC - 1) / TICK_NSEC);
+    return at ? at : 1;
+}
+
+void cputime_set_itimer_deadlines(struct proc *p, uint64_t prof_left, uint64_t virt_left)
+{
+    if (!p->exec_start)
+        return;
+    update_curr(p); /* ticks_seen: the counts the samples have reached */
+    unsigned long u = p->ticks_seen[MODE_USER], s = p->ticks_seen[MODE_KERNEL];
+    atomic_store(&tick.prof_at, deadline_ticks(u + s, prof_left));
+    atomic_store(&tick.virt_at, deadline_ticks(u, virt_left));
+}
+
+bool cputime_itimers_due(void)
+{
+    return atomic_load_explicit(&tick.itimers_due, memory_order_relaxed) &&
+           atomic_exchange(&tick.itimers_due, false);
 }
 
 /* stime * rtime / total, without overflow. */
@@ -196,6 +235,11 @@ static struct task_cputime thread_group_cputime(struct proc *p)
         sum.sum_exec_runtime += q->sum_exec_runtime;
     }
     return sum;
+}
+
+struct task_cputime thread_group_cputime_sampled(struct proc *p)
+{
+    return thread_group_cputime(p);
 }
 
 struct task_cputime thread_group_cputime_adjusted(struct proc *p)

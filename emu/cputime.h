@@ -14,6 +14,7 @@
 #ifndef FL_CPUTIME_H
 #define FL_CPUTIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
@@ -42,9 +43,10 @@ struct group_acct *group_acct_new(void);
 struct group_acct *group_acct_hold(struct group_acct *a);
 void group_acct_put(struct group_acct *a);
 
-/* The emulator thread (the caller) starts accounting: the ticker thread starts sampling it.
- * cputime_stop ends the ticker; both once per run. */
-void cputime_start(void);
+/* The emulator thread (the caller) starts accounting: the ticker thread starts sampling it,
+ * and kicks e's engine when a CPU-time itimer is due. cputime_stop ends the ticker; both once
+ * per run. */
+void cputime_start(struct emu *e);
 void cputime_stop(void);
 
 /* p goes on the CPU (the emulator thread runs it from now), and comes off it. */
@@ -65,6 +67,17 @@ void account_thread_exit(struct proc *p);
 /* parent reaps the zombie group leader child: the child's group times and faults, and those of
  * its own reaped children, join parent's children (wait_task_zombie). */
 void account_reap(struct proc *parent, struct proc *child);
+
+/* The thread group's CPU time as the samples count it (not adjusted): what ITIMER_PROF
+ * (utime + stime) and ITIMER_VIRTUAL (utime) count down, in whole ticks. */
+struct task_cputime thread_group_cputime_sampled(struct proc *p);
+
+/* The running task's group has an ITIMER_PROF (prof) or ITIMER_VIRTUAL (virt) that is due after
+ * that many more ns of its sampled time (UINT64_MAX: none armed). The ticker kicks the engine
+ * when a tick reaches one, and cputime_itimers_due() says so once. Only for the task on the CPU:
+ * switching it out forgets them. */
+void cputime_set_itimer_deadlines(struct proc *p, uint64_t prof_left, uint64_t virt_left);
+bool cputime_itimers_due(void);
 
 /* Clock ticks (USER_HZ, 100 a second), as times(), /proc and siginfo report CPU time. */
 uint64_t nsec_to_clock_t(uint64_t ns);

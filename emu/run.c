@@ -160,6 +160,16 @@ void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx)
     priv(e)->kickable = true;
 }
 
+void emu_allow_kicks(struct emu *e)
+{
+    struct emu_private *ep = priv(e);
+    if (ep->kickable)
+        return;
+    ep->kickable = true;
+    if (ep->current)
+        uc_emu_stop(ep->current->mmu->uc);
+}
+
 /* Only the engine inside uc_emu_start is stopped. Engines are destroyed (exit, execve) only
  * once stopped, and set_running_engine(NULL) waits out a kick that may have read the engine
  * (seq_cst: a kicker either is counted by then or reads NULL), so no lock is on the fast path. */
@@ -648,6 +658,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     p->pending_trap = -1;
     ep->current = p;
     account_switch_in(p);
+    cpu_itimers_publish(p);
     mmu_load(p->mmu, p->mmu->cpu);
     ep->others_ready = parked_ready(e, p);
     /* schedule_tail: CLONE_CHILD_SETTID is written by the child, in its own mm */
@@ -665,6 +676,8 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         if (p->wait != WAIT_NONE && finish_park(p))
             break;
+        if (cputime_itimers_due())
+            cpu_itimers_fire(p);
         if (atomic_load_explicit(&ep->timers_due, memory_order_relaxed)) {
             fire_due_timers(e);
             /* a signal woke a parked process: its turn comes now (p may be a busy loop that
@@ -907,7 +920,7 @@ void emu_run(struct emu *e, struct emu_result *res)
     res->stop = EMU_EXITED;
     if (e->opt->time_limit > 0)
         ep->watchdog_running = pthread_create(&ep->watchdog, NULL, watchdog_main, ep) == 0;
-    cputime_start();
+    cputime_start(e);
 
     struct proc *first = NULL;
     for (struct proc *p = e->procs; p; p = p->next)

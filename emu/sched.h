@@ -100,6 +100,13 @@ int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset,
 void timers_share(struct proc *thread, struct proc *creator);
 void timers_put(struct proc *p);
 void timers_exec(struct proc *p);
+/* ITIMER_VIRTUAL and ITIMER_PROF of running p's group: tell emu/cputime.c when they are due
+ * (when p goes on the CPU, and after a change), and send the signals of those that are. */
+void cpu_itimers_publish(struct proc *p);
+void cpu_itimers_fire(struct proc *p);
+/* Somebody will call emu_kick from now on (a CPU-time itimer's ticks): the run loop records
+ * the engine it runs, and the one running now stops after the current syscall to start so. */
+void emu_allow_kicks(struct emu *e);
 /* The earliest expiry of any armed timer (monotonic ns), 0 if none. */
 uint64_t timers_earliest(struct emu *e);
 /* Fire every timer due at `now`: queue its signal, re-arm the periodic ones. */

@@ -12,9 +12,10 @@
  * with SIGEV_THREAD_ID, for one thread (glibc's SIGEV_THREAD helper); a periodic timer whose
  * signal is still pending counts an overrun instead (timer_getoverrun, si_overrun).
  *
- * Not modelled: ITIMER_VIRTUAL and ITIMER_PROF, and timers on CPU-time clocks (EINVAL with a
- * warning). The CPU time they would count is kept (emu/cputime.c), but nothing yet watches it
- * cross an expiry while a guest computes.
+ * ITIMER_VIRTUAL and ITIMER_PROF count the thread group's CPU time as the ticks sample it
+ * (emu/cputime.c: user time, and user + system time), as Linux's check_cpu_itimer does at each
+ * tick: the ticker kicks the engine when the running group's is due, and the run loop sends
+ * SIGVTALRM or SIGPROF. Not modelled: POSIX timers on CPU-time clocks (EINVAL with a warning).
  */
 #include <errno.h>
 #include <signal.h>
@@ -36,6 +37,9 @@
 #define FL_SIGEV_THREAD_ID 4
 #define FL_TIMER_ABSTIME   1
 #define FL_ITIMER_REAL     0
+#define FL_ITIMER_VIRTUAL  1
+#define FL_ITIMER_PROF     2
+#define TICK_NSEC          (1000000000ULL / 250) /* HZ, as emu/cputime.c samples */
 
 /* One timer. The ITIMER_REAL timer is slot REAL_SLOT; POSIX timers are ids 0..MAX_TIMERS-1. */
 struct gtimer {
@@ -52,9 +56,15 @@ struct gtimer {
 #define MAX_TIMERS 32
 #define REAL_SLOT  MAX_TIMERS
 
+/* ITIMER_VIRTUAL or ITIMER_PROF: in ns of the group's sampled CPU time; expires 0: disarmed */
+struct cpu_itimer {
+    uint64_t expires, incr;
+};
+
 struct guest_timers {
     int refs; /* the threads of one group */
     struct gtimer t[MAX_TIMERS + 1];
+    struct cpu_itimer it[3]; /* [FL_ITIMER_VIRTUAL], [FL_ITIMER_PROF] */
 };
 
 /* struct sigevent (x86-64): value, signo, notify, then the union whose first int is _tid */
@@ -219,20 +229,86 @@ static struct timeval ns_timeval(uint64_t ns)
     return (struct timeval){ts.tv_sec, ts.tv_nsec / 1000};
 }
 
+/* --- ITIMER_VIRTUAL and ITIMER_PROF ---------------------------------------------------------- */
+
+/* The group's sampled CPU time that `which` counts. */
+static uint64_t cpu_itimer_sample(struct proc *p, int which)
+{
+    struct task_cputime c = thread_group_cputime_sampled(p);
+    return which == FL_ITIMER_PROF ? c.utime + c.stime : c.utime;
+}
+
+void cpu_itimers_publish(struct proc *p)
+{
+    struct guest_timers *g = group_timers(p, false);
+    uint64_t left[3] = {0, UINT64_MAX, UINT64_MAX};
+    for (int which = FL_ITIMER_VIRTUAL; g && which <= FL_ITIMER_PROF; which++) {
+        uint64_t exp = g->it[which].expires;
+        if (exp) {
+            uint64_t now = cpu_itimer_sample(p, which);
+            left[which] = exp > now ? exp - now : 0;
+        }
+    }
+    cputime_set_itimer_deadlines(p, left[FL_ITIMER_PROF], left[FL_ITIMER_VIRTUAL]);
+}
+
+void cpu_itimers_fire(struct proc *p)
+{
+    struct guest_timers *g = group_timers(p, false);
+    struct proc *leader = find_proc(p->emu, p->task.tgid);
+    if (!leader || leader->exited)
+        leader = p;
+    for (int which = FL_ITIMER_VIRTUAL; g && which <= FL_ITIMER_PROF; which++) {
+        struct cpu_itimer *it = &g->it[which];
+        if (!it->expires || cpu_itimer_sample(p, which) < it->expires)
+            continue;
+        it->expires = it->incr ? it->expires + it->incr : 0; /* one period on, as Linux */
+        int signo = which == FL_ITIMER_PROF ? SIGPROF : SIGVTALRM;
+        struct fl_siginfo info;
+        memset(&info, 0, sizeof(info));
+        info.si_signo = signo;
+        info.si_code = FL_SI_KERNEL;
+        send_signal_group(leader, signo, &info);
+    }
+    cpu_itimers_publish(p);
+}
+
+/* get_cpu_itimer / set_cpu_itimer. A value that has passed but not fired yet reads as one tick
+ * left; a new value gets one tick added, so that it never fires early on a partial tick. */
+static long do_cpu_itimer(struct proc *p, int which, const struct itimerval *in,
+                          struct itimerval *old)
+{
+    struct guest_timers *g = group_timers(p, in != NULL);
+    uint64_t now = cpu_itimer_sample(p, which);
+    if (old) {
+        struct cpu_itimer it = g ? g->it[which] : (struct cpu_itimer){0};
+        uint64_t left = !it.expires ? 0 : it.expires > now ? it.expires - now : TICK_NSEC;
+        old->it_value = ns_timeval(left);
+        old->it_interval = ns_timeval(it.incr);
+        if (left && !old->it_value.tv_sec && !old->it_value.tv_usec)
+            old->it_value.tv_usec = 1;
+    }
+    if (in) {
+        if (!g)
+            return -ENOMEM;
+        uint64_t value = timeval_ns(&in->it_value);
+        g->it[which].expires = value ? now + value + TICK_NSEC : 0;
+        g->it[which].incr = value ? timeval_ns(&in->it_interval) : 0;
+        emu_allow_kicks(p->emu);
+        cpu_itimers_publish(p);
+    }
+    return 0;
+}
+
 /* --- ITIMER_REAL and alarm ------------------------------------------------------------------ */
 
 static long do_setitimer(struct proc *p, int which, const struct itimerval *in,
                          struct itimerval *old)
 {
-    if (which != FL_ITIMER_REAL) {
-        static bool warned;
-        if (!warned && which >= 0 && which <= 2) {
-            warned = true;
-            arch_printk("faultline: %s[%d]: ITIMER_VIRTUAL and ITIMER_PROF are not supported",
-                        p->task.comm, p->task.pid);
-        }
+    if (which == FL_ITIMER_VIRTUAL || which == FL_ITIMER_PROF)
+        return do_cpu_itimer(p, which, in, old);
+    if (which != FL_ITIMER_REAL)
         return -EINVAL;
-    }
     struct guest_timers *g = group_timers(p, in != NULL);
     uint64_t now = monotonic_ns();
     if (old) {

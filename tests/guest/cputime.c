@@ -4,7 +4,8 @@
  * time goes to its parent's children's times (wait4's rusage, getrusage, times, /proc/self/stat);
  * a thread's goes to its process but not to the other thread; touching fresh pages is largely
  * system time (page faults). The CPU clocks of other tasks are reached through the ids
- * clock_getcpuclockid and pthread_getcpuclockid make.
+ * clock_getcpuclockid and pthread_getcpuclockid make. ITIMER_VIRTUAL and ITIMER_PROF fire after
+ * CPU time, not while the process sleeps, and a child does not inherit them.
  *
  * Only whether each property holds is printed (the numbers go to stderr), so that a native run
  * and a faultline run print the same. Bounds leave room for a loaded machine: a busy loop of
@@ -14,7 +15,9 @@
 #include "guest.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/times.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,6 +73,71 @@ static void proc_stat_times(long long t[4])
         s = strchr(s, ' ') + 1;
     for (int i = 0; i < 4; i++)
         t[i] = strtoll(s, &s, 10);
+}
+
+static volatile sig_atomic_t vtalrms, profs;
+static void on_vtalrm(int sig)
+{
+    (void)sig;
+    vtalrms++;
+}
+static void on_prof(int sig)
+{
+    (void)sig;
+    profs++;
+}
+
+static long long itimer_ns(int which)
+{
+    struct itimerval it;
+    if (getitimer(which, &it))
+        guest_die("getitimer");
+    return tv_ns(it.it_value);
+}
+
+static void set_itimer(int which, long long value_ms, long long interval_ms)
+{
+    struct itimerval it = {{0, interval_ms * 1000}, {0, value_ms * 1000}};
+    if (setitimer(which, &it, NULL))
+        guest_die("setitimer");
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF count CPU time, not the time asleep; a child has none. */
+static void itimers(void)
+{
+    signal(SIGVTALRM, on_vtalrm);
+    signal(SIGPROF, on_prof);
+
+    set_itimer(ITIMER_VIRTUAL, 200, 0);
+    long long left = itimer_ns(ITIMER_VIRTUAL);
+    check("getitimer after setitimer", left > 150 * MS && left <= 210 * MS, left, 0);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(itimer_ns(ITIMER_VIRTUAL) == 0 ? 0 : 1);
+    check("a child has no itimer", guest_reap(pid) == 0, 0, 0);
+    set_itimer(ITIMER_VIRTUAL, 0, 0);
+
+    set_itimer(ITIMER_VIRTUAL, 50, 0);
+    struct timespec nap = {0, 300 * MS};
+    nanosleep(&nap, NULL);
+    check("no SIGVTALRM while asleep", vtalrms == 0, vtalrms, 0);
+    set_itimer(ITIMER_VIRTUAL, 0, 0);
+
+    long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), wall_end = clock_ns(CLOCK_MONOTONIC) + 3000 * MS;
+    set_itimer(ITIMER_VIRTUAL, 100, 0);
+    while (!vtalrms && clock_ns(CLOCK_MONOTONIC) < wall_end)
+        for (volatile int i = 0; i < 100000; i++)
+            ;
+    long long used = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    check("SIGVTALRM after 100 ms of CPU time", vtalrms == 1 && used >= 80 * MS && used <= 600 * MS,
+          vtalrms, used);
+
+    set_itimer(ITIMER_PROF, 20, 20);
+    spin(300 * MS);
+    set_itimer(ITIMER_PROF, 0, 0);
+    check("SIGPROF every 20 ms of CPU time", profs >= 4 && profs <= 20, profs, 0);
+    signal(SIGVTALRM, SIG_DFL);
+    signal(SIGPROF, SIG_DFL);
 }
 
 static void *thread_spin(void *arg)
@@ -177,6 +245,8 @@ int main(void)
     check("the thread's clock runs", seen > 10 * MS, seen, 0);
     check("a thread's loop is process CPU time", p1 - p0 >= 100 * MS, p0, p1);
     check("joining is no CPU time", t1 - t0 < 100 * MS, t0, t1);
+
+    itimers();
 
     errno = 0;
     struct timespec bad;
