@@ -3,7 +3,7 @@
  *
  * Everything that touches the engine or the model happens in ctl_round(), the run loop's round
  * hook, on the emulator thread. Other threads post one command at a time under c->lock and rely
- * on the ticker to end the current round (emu_kick) within one tick.
+ * on the ticker to end the current round (emu_kick: at the next block start) within one tick.
  *
  * Instruction accounting with UC_HOOK_CODE: the hook runs before each instruction, and a
  * uc_emu_stop() from it stops before that instruction executes. A step of n therefore lets n

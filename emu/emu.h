@@ -57,7 +57,8 @@ void emu_request_stop(struct emu *e);
  * run is stopping), before an exited p's address space is released. It may block (a paused
  * debugger), add or remove engine hooks, and call emu_request_stop(). emu_kick() ends the current
  * round early without ending the run, so the hook runs next; any thread may call it at any time
- * (between rounds it does nothing).
+ * (between rounds, the next round ends at its first block). The round ends at the start of the
+ * next translated block, never in the middle of one (see emu/run.c, "Kicks").
  */
 typedef void (*emu_round_hook)(void *ctx, struct proc *p, bool leaving);
 void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx);

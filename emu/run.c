@@ -60,11 +60,10 @@ struct emu_private {
     bool others_ready;         /* at the start of this turn a parked process could go on */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
-    /* emu_kick's target: recorded around uc_emu_start only once somebody may kick (the round
-     * hook, the timer ticker), so a run without either pays no atomics per fault */
+    /* Kicks (emu_kick): once somebody may kick (the round hook, armed timers), processes run on
+     * `sliced`, whose block hook stops the engine when it finds kick_request set. */
     bool kickable;
-    _Atomic(uc_engine *) running_uc; /* inside uc_emu_start, for emu_kick */
-    atomic_int kickers;              /* emu_kick calls in progress */
+    atomic_bool kick_request;
     /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
      * due; the run loop then fires them. timer_next is guarded by lock. */
     pthread_t ticker;
@@ -170,27 +169,21 @@ void emu_allow_kicks(struct emu *e)
         uc_emu_stop(ep->current->mmu->uc);
 }
 
-/* Only the engine inside uc_emu_start is stopped. Engines are destroyed (exit, execve) only
- * once stopped, and set_running_engine(NULL) waits out a kick that may have read the engine
- * (seq_cst: a kicker either is counted by then or reads NULL), so no lock is on the fast path. */
+/*
+ * Kicks. An engine is never stopped by another thread while it runs guest code: Unicorn 2.1.1's
+ * uc_emu_stop from another thread can leave the CPU's state inconsistent when the engine
+ * resumes (the same symptom as Unicorn issue #1355: seen as garbage RFLAGS with TF set, a
+ * SIGTRAP in glibc's memcpy, and Python crashing within a second under a 5 ms ITIMER_REAL even
+ * with the signal ignored; a code hook, as --icount has, avoids it). A kick only sets a flag;
+ * the block hook of the `sliced` engine, which every process runs on once kicks can come
+ * (quantum_update), reads it at the start of each translated block and stops the engine there,
+ * on the emulator thread, before the block runs: the precise stop the time slice already uses.
+ * The price is that hook on every block while timers are armed or the TUI runs (about 1.2x on
+ * CPU-bound code).
+ */
 void emu_kick(struct emu *e)
 {
-    struct emu_private *ep = priv(e);
-    atomic_fetch_add(&ep->kickers, 1);
-    uc_engine *uc = atomic_load(&ep->running_uc);
-    if (uc)
-        uc_emu_stop(uc);
-    atomic_fetch_sub(&ep->kickers, 1);
-}
-
-static void set_running_engine(struct emu_private *ep, uc_engine *uc)
-{
-    if (!ep->kickable)
-        return;
-    atomic_store(&ep->running_uc, uc);
-    if (!uc)
-        while (atomic_load(&ep->kickers))
-            sched_yield();
+    atomic_store(&priv(e)->kick_request, true);
 }
 
 static void count_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
@@ -246,10 +239,16 @@ static void hook_syscall(uc_engine *uc, void *ud)
 
 static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
-    struct proc *p = priv(ud)->current;
+    struct emu_private *ep = priv(ud);
+    struct proc *p = ep->current;
     (void)addr;
     (void)size;
-    if (--p->quantum_left == 0) {
+    if (atomic_load_explicit(&ep->kick_request, memory_order_relaxed) &&
+        atomic_exchange(&ep->kick_request, false)) {
+        uc_emu_stop(uc);
+        return;
+    }
+    if (p->slice_armed && --p->quantum_left == 0) {
         p->preempted = true;
         uc_emu_stop(uc);
     }
@@ -282,27 +281,30 @@ static bool parked_ready(struct emu *e, struct proc *p)
 
 /*
  * Arm the time slice while another process could run, disarm it when p is alone. The block hook
- * costs on every block, so a lone process (and the fast path) never carries it. Translated code
- * carries the hook call in it, so adding or removing the hook would mean dropping code that every
- * process shares; instead the slice is armed by moving p to the engine built with the hook
- * (created the first time it is needed), and disarmed by moving it back.
+ * costs on every block, so a lone process (and the fast path) never carries it unless kicks can
+ * come (see emu_kick). Translated code carries the hook call in it, so adding or removing the
+ * hook would mean dropping code that every process shares; instead p moves to the engine built
+ * with the hook (created the first time it is needed), and back.
  */
 static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
     bool want = ep->others_ready || another_runnable(e, p);
-    if (want && !ep->sliced) {
+    bool hooked = want || ep->kickable;
+    if (hooked && !ep->sliced) {
         char err[256];
         ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
         if (!ep->sliced) {
-            arch_printk("faultline: no time slices, processes run until they block: %s", err);
-            want = false;
+            arch_printk("faultline: no time slices, and timers stop a computing process only at "
+                        "its next syscall or fault: %s",
+                        err);
+            want = hooked = false;
         }
     }
     if (want && !p->slice_armed)
         p->quantum_left = QUANTUM_BLOCKS;
     p->slice_armed = want;
-    mmu_load(p->mmu, want ? ep->sliced : ep->solo);
+    mmu_load(p->mmu, hooked ? ep->sliced : ep->solo);
 }
 
 /* CPU exceptions other than #PF reach us as interrupts: turn them into the signal Linux sends. */
@@ -708,11 +710,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
-        set_running_engine(ep, p->mmu->uc);
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);
-        set_running_engine(ep, NULL);
         if (p->exited)
             break;
         if (p->mmu->fault_pending) {

@@ -6,7 +6,7 @@
  * A process's timers (shared by its threads, as Linux keeps them in signal_struct) expire on the
  * host's CLOCK_MONOTONIC; a CLOCK_REALTIME timer set for an absolute time is converted when it
  * is set, so a later change of the host's wall clock does not move it. The run loop
- * (emu/run.c) fires them: a ticker thread stops the engine at the earliest expiry (emu_kick),
+ * (emu/run.c) fires them: a ticker thread kicks the engine at the earliest expiry (emu_kick),
  * and the scheduler sleeps towards it when every process is parked, so `alarm(1); pause();`
  * ends. An expiry queues the signal for the process (ITIMER_REAL: SIGALRM with SI_KERNEL) or,
  * with SIGEV_THREAD_ID, for one thread (glibc's SIGEV_THREAD helper); a periodic timer whose
