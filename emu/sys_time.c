@@ -62,36 +62,33 @@ static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
     return 0;
 }
 
+/* The time (or, with getres, the resolution) of clock clk as p sees it: 0 or -errno. */
+static int guest_clock(struct proc *p, clockid_t clk, bool getres, struct timespec *ts)
+{
+    uint64_t ns;
+    long res;
+    int r = cpu_clock_get(p, clk, &ns, &res);
+    if (r == 0)
+        *ts = getres ? (struct timespec){0, res} : ns_timespec(ns);
+    else if (r == 1 && (getres ? clock_getres(clk, ts) : clock_gettime(clk, ts)) < 0)
+        r = -errno;
+    return r < 0 ? r : 0;
+}
+
 long sys_clock_gettime(struct proc *p, const uint64_t a[6])
 {
     struct timespec ts;
-    uint64_t ns;
-    long res;
-
-    int r = cpu_clock_get(p, (clockid_t)a[0], &ns, &res);
-    if (r < 0)
-        return r;
-    if (r == 0)
-        ts = ns_timespec(ns);
-    else if (clock_gettime((clockid_t)a[0], &ts) < 0)
-        return -errno;
-    return put_user_struct(p, a[1], &ts, sizeof(ts));
+    int r = guest_clock(p, (clockid_t)a[0], false, &ts);
+    return r < 0 ? r : put_user_struct(p, a[1], &ts, sizeof(ts));
 }
 
 /* clock_getres: a NULL result pointer still checks the clock id. */
 long sys_clock_getres(struct proc *p, const uint64_t a[6])
 {
     struct timespec ts;
-    uint64_t ns;
-    long res;
-
-    int r = cpu_clock_get(p, (clockid_t)a[0], &ns, &res);
+    int r = guest_clock(p, (clockid_t)a[0], true, &ts);
     if (r < 0)
         return r;
-    if (r == 0)
-        ts = (struct timespec){0, res};
-    else if (clock_getres((clockid_t)a[0], &ts) < 0)
-        return -errno;
     return a[1] ? put_user_struct(p, a[1], &ts, sizeof(ts)) : 0;
 }
 
