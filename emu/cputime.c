@@ -227,8 +227,8 @@ static struct task_cputime thread_group_cputime(struct proc *p)
     if (p->acct)
         sum = p->acct->dead;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->acct != p->acct || q->acct_exited)
-            continue;
+        if (q->acct != p->acct || q->acct_exited || (!p->acct && q != p))
+            continue; /* (without an acct, out of memory at fork: the task alone) */
         update_curr(q);
         sum.utime += q->tick_utime;
         sum.stime += q->tick_stime;
