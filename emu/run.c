@@ -159,6 +159,9 @@ void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx)
     priv(e)->kickable = true;
 }
 
+/* The engine may be running the current syscall without the block hook: stop it after the
+ * syscall (from within it, on the emulator thread: a safe stop), and quantum_update moves the
+ * process to the hooked engine. */
 void emu_allow_kicks(struct emu *e)
 {
     struct emu_private *ep = priv(e);
@@ -601,11 +604,7 @@ void timers_changed(struct emu *e)
     atomic_store(&ep->timers_due, 0);
     if (next && !ep->ticker_running) {
         ep->ticker_running = pthread_create(&ep->ticker, NULL, ticker_main, ep) == 0;
-        /* The engine may be running this syscall unrecorded: stop it after the syscall so
-         * the next uc_emu_start records it, and the ticker can stop a process that spins. */
-        ep->kickable = true;
-        if (ep->current)
-            uc_emu_stop(ep->current->mmu->uc);
+        emu_allow_kicks(e); /* so that the ticker can stop a process that spins */
     }
     pthread_cond_signal(&ep->tick_cond);
     pthread_mutex_unlock(&ep->lock);
