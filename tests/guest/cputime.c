@@ -123,7 +123,8 @@ static void itimers(void)
     check("no SIGVTALRM while asleep", vtalrms == 0, vtalrms, 0);
     set_itimer(ITIMER_VIRTUAL, 0, 0);
 
-    long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID), wall_end = clock_ns(CLOCK_MONOTONIC) + 3000 * MS;
+    long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID),
+              wall_end = clock_ns(CLOCK_MONOTONIC) + 3000 * MS;
     set_itimer(ITIMER_VIRTUAL, 100, 0);
     while (!vtalrms && clock_ns(CLOCK_MONOTONIC) < wall_end)
         for (volatile int i = 0; i < 100000; i++)

@@ -17,9 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define ANON    0x250000000UL
-#define FILEMAP 0x251000000UL
-#define PROBE   0x252000000UL
+#define ANON         0x250000000UL
+#define FILEMAP      0x251000000UL
+#define PROBE        0x252000000UL
 #define NO_ZERO_PAGE 77
 
 static char buf[1 << 20];
