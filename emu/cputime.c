@@ -15,9 +15,7 @@
 #include "emu/proc.h"
 #include "mmu/mmu.h"
 
-#define HZ        250 /* CONFIG_HZ_250, Debian's */
-#define TICK_NSEC (1000000000ULL / HZ)
-#define USER_HZ   100
+#define USER_HZ 100 /* the unit of clock_t: times(), /proc, siginfo */
 
 enum { MODE_USER, MODE_KERNEL };
 
@@ -96,15 +94,15 @@ void cputime_stop(void)
 struct group_acct *group_acct_new(void)
 {
     struct group_acct *a = calloc(1, sizeof(*a));
-    if (a)
-        a->refs = 1;
+    if (!a)
+        abort();
+    a->refs = 1;
     return a;
 }
 
 struct group_acct *group_acct_hold(struct group_acct *a)
 {
-    if (a)
-        a->refs++;
+    a->refs++;
     return a;
 }
 
@@ -145,6 +143,8 @@ void account_switch_in(struct proc *p)
 
 void account_switch_out(struct proc *p)
 {
+    if (!p->exec_start) /* not on the CPU (killed while another ran): nothing to stop */
+        return;
     update_curr(p);
     p->exec_start = 0;
     atomic_store(&tick.prof_at, 0);
@@ -221,14 +221,12 @@ struct task_cputime task_cputime_adjusted(struct proc *p)
 }
 
 /* thread_group_cputime: the live threads' samples and runtime, plus the exited threads'. */
-static struct task_cputime thread_group_cputime(struct proc *p)
+struct task_cputime thread_group_cputime_sampled(struct proc *p)
 {
-    struct task_cputime sum = {0};
-    if (p->acct)
-        sum = p->acct->dead;
+    struct task_cputime sum = p->acct->dead;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->acct != p->acct || q->acct_exited || (!p->acct && q != p))
-            continue; /* (without an acct, out of memory at fork: the task alone) */
+        if (q->acct != p->acct || q->acct_exited)
+            continue;
         update_curr(q);
         sum.utime += q->tick_utime;
         sum.stime += q->tick_stime;
@@ -237,25 +235,18 @@ static struct task_cputime thread_group_cputime(struct proc *p)
     return sum;
 }
 
-struct task_cputime thread_group_cputime_sampled(struct proc *p)
-{
-    return thread_group_cputime(p);
-}
-
 struct task_cputime thread_group_cputime_adjusted(struct proc *p)
 {
-    struct task_cputime t = thread_group_cputime(p);
-    if (!p->acct)
-        return cputime_adjust(&t, &p->prev_cputime);
+    struct task_cputime t = thread_group_cputime_sampled(p);
     return cputime_adjust(&t, &p->acct->prev);
 }
 
 void thread_group_faults(struct proc *p, unsigned long *min_flt, unsigned long *maj_flt)
 {
-    *min_flt = p->acct ? p->acct->dead_min_flt : 0;
-    *maj_flt = p->acct ? p->acct->dead_maj_flt : 0;
+    *min_flt = p->acct->dead_min_flt;
+    *maj_flt = p->acct->dead_maj_flt;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->acct != p->acct || q->acct_exited || (!p->acct && q != p))
+        if (q->acct != p->acct || q->acct_exited)
             continue;
         *min_flt += q->task.min_flt;
         *maj_flt += q->task.maj_flt;
@@ -267,20 +258,16 @@ void account_thread_exit(struct proc *p)
     if (p->acct_exited)
         return;
     account_switch_out(p);
-    if (p->acct) {
-        p->acct->dead.utime += p->tick_utime;
-        p->acct->dead.stime += p->tick_stime;
-        p->acct->dead.sum_exec_runtime += p->sum_exec_runtime;
-        p->acct->dead_min_flt += p->task.min_flt;
-        p->acct->dead_maj_flt += p->task.maj_flt;
-    }
+    p->acct->dead.utime += p->tick_utime;
+    p->acct->dead.stime += p->tick_stime;
+    p->acct->dead.sum_exec_runtime += p->sum_exec_runtime;
+    p->acct->dead_min_flt += p->task.min_flt;
+    p->acct->dead_maj_flt += p->task.maj_flt;
     p->acct_exited = true;
 }
 
 void account_reap(struct proc *parent, struct proc *child)
 {
-    if (!parent->acct || !child->acct)
-        return;
     struct task_cputime t = thread_group_cputime_adjusted(child);
     unsigned long min_flt, maj_flt;
     thread_group_faults(child, &min_flt, &maj_flt);

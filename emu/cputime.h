@@ -20,6 +20,9 @@
 struct proc;
 struct emu;
 
+#define CPUTIME_HZ 250 /* ticks a second, CONFIG_HZ_250 as Debian's kernels */
+#define TICK_NSEC  (1000000000ULL / CPUTIME_HZ)
+
 /* Times in nanoseconds. */
 struct task_cputime {
     uint64_t utime, stime, sum_exec_runtime;
@@ -39,6 +42,8 @@ struct group_acct {
     struct prev_cputime prev; /* thread_group_cputime_adjusted */
 };
 
+/* A new group's (aborts when out of memory, as shared_pending_new does), another thread's hold
+ * on its group's, and letting go. */
 struct group_acct *group_acct_new(void);
 struct group_acct *group_acct_hold(struct group_acct *a);
 void group_acct_put(struct group_acct *a);

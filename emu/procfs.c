@@ -222,10 +222,8 @@ static int proc_stat(struct proc *p)
     struct mm_struct *mm = p->task.mm;
     unsigned long vsize = 0, rss = 0, min_flt, maj_flt;
     uint64_t sigign, sigcatch;
-    struct task_cputime self = thread_group_cputime_adjusted(p), children = {0};
+    struct task_cputime self = thread_group_cputime_adjusted(p), children = p->acct->children;
 
-    if (p->acct)
-        children = p->acct->children;
     thread_group_faults(p, &min_flt, &maj_flt);
     if (mm) {
         vsize = mm->total_vm << PAGE_SHIFT;
@@ -237,8 +235,8 @@ static int proc_stat(struct proc *p)
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
     text_printf(
         &t, "%d (%s) R %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 0 %lu %lu ",
-        p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, min_flt, p->acct ? p->acct->cmin_flt : 0UL,
-        maj_flt, p->acct ? p->acct->cmaj_flt : 0UL, (unsigned long long)nsec_to_clock_t(self.utime),
+        p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, min_flt, p->acct->cmin_flt, maj_flt,
+        p->acct->cmaj_flt, (unsigned long long)nsec_to_clock_t(self.utime),
         (unsigned long long)nsec_to_clock_t(self.stime),
         (unsigned long long)nsec_to_clock_t(children.utime),
         (unsigned long long)nsec_to_clock_t(children.stime), nr_threads(p), vsize, rss);

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "emu/proc.h"
@@ -104,8 +105,8 @@ void timers_exec(struct proc *p);
  * (when p goes on the CPU, and after a change), and send the signals of those that are. */
 void cpu_itimers_publish(struct proc *p);
 void cpu_itimers_fire(struct proc *p);
-/* Somebody will call emu_kick from now on (a CPU-time itimer's ticks): the run loop records
- * the engine it runs, and the one running now stops after the current syscall to start so. */
+/* Somebody will call emu_kick from now on (armed timers, a CPU-time itimer's ticks): processes
+ * move to the engine whose block hook takes kicks, the one running now after this syscall. */
 void emu_allow_kicks(struct emu *e);
 /* The earliest expiry of any armed timer (monotonic ns), 0 if none. */
 uint64_t timers_earliest(struct emu *e);
@@ -120,6 +121,7 @@ uint64_t monotonic_ns(void);
 /* A time as nanoseconds, and back; a timespec the kernel accepts (0 <= nsec < 1e9, sec >= 0). */
 uint64_t timespec_ns(const struct timespec *ts);
 struct timespec ns_timespec(uint64_t ns);
+struct timeval ns_timeval(uint64_t ns);
 bool timespec_valid(const struct timespec *ts);
 /* A poll-style timeout: whole milliseconds, rounded up so a wait never ends early. */
 int timespec_ms_ceil(const struct timespec *ts);

@@ -324,12 +324,6 @@ long sys_getrlimit(struct proc *p, const uint64_t a[6])
 
 /* --- usage --- */
 
-static struct timeval ns_timeval(uint64_t ns)
-{
-    return (struct timeval){.tv_sec = (time_t)(ns / 1000000000ULL),
-                            .tv_usec = (suseconds_t)(ns % 1000000000ULL / 1000)};
-}
-
 /*
  * k_getrusage: CPU times are the guest tasks' own (emu/cputime.c), fault counts the model's.
  * ru_maxrss is the mm's high-water RSS (get_mm_hiwater_rss) in KiB, for a live mm; the
@@ -350,7 +344,7 @@ void task_rusage(struct proc *p, int who, struct rusage *ru)
         t = thread_group_cputime_adjusted(p);
         thread_group_faults(p, &min_flt, &maj_flt);
     }
-    if ((who == RUSAGE_CHILDREN || who == RUSAGE_BOTH) && p->acct) {
+    if (who == RUSAGE_CHILDREN || who == RUSAGE_BOTH) {
         t.utime += p->acct->children.utime;
         t.stime += p->acct->children.stime;
         min_flt += p->acct->cmin_flt;
@@ -422,8 +416,8 @@ long sys_times(struct proc *p, const uint64_t a[6])
     struct task_cputime self = thread_group_cputime_adjusted(p);
     t.tms_utime = (clock_t)nsec_to_clock_t(self.utime);
     t.tms_stime = (clock_t)nsec_to_clock_t(self.stime);
-    t.tms_cutime = (clock_t)(p->acct ? nsec_to_clock_t(p->acct->children.utime) : 0);
-    t.tms_cstime = (clock_t)(p->acct ? nsec_to_clock_t(p->acct->children.stime) : 0);
+    t.tms_cutime = (clock_t)nsec_to_clock_t(p->acct->children.utime);
+    t.tms_cstime = (clock_t)nsec_to_clock_t(p->acct->children.stime);
     if (a[0] && put_user_struct(p, a[0], &t, sizeof(t)))
         return -EFAULT;
     return (long)now;

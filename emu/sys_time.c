@@ -58,7 +58,7 @@ static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
     *ns = which == CPUCLOCK_SCHED  ? c.sum_exec_runtime
           : which == CPUCLOCK_VIRT ? c.utime
                                    : c.utime + c.stime;
-    *res = which == CPUCLOCK_SCHED ? 1 : (long)(1000000000 / 250); /* a tick, at HZ 250 */
+    *res = which == CPUCLOCK_SCHED ? 1 : (long)TICK_NSEC;
     return 0;
 }
 
@@ -132,6 +132,11 @@ uint64_t timespec_ns(const struct timespec *ts)
 struct timespec ns_timespec(uint64_t ns)
 {
     return (struct timespec){(time_t)(ns / NSEC_PER_SEC), (long)(ns % NSEC_PER_SEC)};
+}
+
+struct timeval ns_timeval(uint64_t ns)
+{
+    return (struct timeval){(time_t)(ns / NSEC_PER_SEC), (suseconds_t)(ns % NSEC_PER_SEC / 1000)};
 }
 
 int timespec_ms_ceil(const struct timespec *ts)

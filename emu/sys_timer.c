@@ -39,7 +39,6 @@
 #define FL_ITIMER_REAL     0
 #define FL_ITIMER_VIRTUAL  1
 #define FL_ITIMER_PROF     2
-#define TICK_NSEC          (1000000000ULL / 250) /* HZ, as emu/cputime.c samples */
 
 /* One timer. The ITIMER_REAL timer is slot REAL_SLOT; POSIX timers are ids 0..MAX_TIMERS-1. */
 struct gtimer {
@@ -221,12 +220,6 @@ static uint64_t timeval_ns(const struct timeval *tv)
 {
     struct timespec ts = {tv->tv_sec, tv->tv_usec * 1000};
     return timespec_ns(&ts);
-}
-
-static struct timeval ns_timeval(uint64_t ns)
-{
-    struct timespec ts = ns_timespec(ns);
-    return (struct timeval){ts.tv_sec, ts.tv_nsec / 1000};
 }
 
 /* --- ITIMER_VIRTUAL and ITIMER_PROF ---------------------------------------------------------- */
