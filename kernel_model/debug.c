@@ -154,8 +154,7 @@ static int check_pages(struct mapped *mp, char *buf, size_t len)
         while (j < mp->n && mp->pfn[j] == mp->pfn[i])
             j++;
         struct page *page = pfn_to_page(mp->pfn[i]);
-        int here = (int)(j - i),
-            cache = (page_mapping_file(page) ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
+        int here = (int)(j - i), cache = page_cache_refs(page);
         if (page_mapcount(page) < here)
             return fail(buf, len, "frame %lx: mapcount %d but %d PTEs map it", mp->pfn[i],
                         page_mapcount(page), here);
@@ -215,7 +214,7 @@ static int check_fault_pte(struct mm_struct *mm, unsigned long addr, char *buf, 
     int ret = check_pte(mm, addr & PAGE_MASK, *ptep, rss, &mp, buf, len);
     if (!ret && mp.n) {
         struct page *page = pfn_to_page(mp.pfn[0]);
-        int cache = (page_mapping_file(page) ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
+        int cache = page_cache_refs(page);
         if (page_mapcount(page) < 1 || page_count(page) < page_mapcount(page) + cache)
             ret = fail(buf, len, "frame %lx at %lx: refcount %d mapcount %d cache %d", mp.pfn[0],
                        addr, page_count(page), page_mapcount(page), cache);

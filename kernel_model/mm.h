@@ -149,6 +149,11 @@ void set_page_mapping(struct page *page, struct address_space *mapping);
 /* PG_swapcache: the swap entry (swp_entry_t.val); 0 otherwise (Linux's page_private()). */
 unsigned long page_private(const struct page *page);
 void set_page_private(struct page *page, unsigned long private);
+/* The references the page cache and the swap cache hold on a page: one each it is in. */
+static inline int page_cache_refs(const struct page *p)
+{
+    return (page_mapping_file(p) ? 1 : 0) + (p->flags & (1UL << PG_swapcache) ? 1 : 0);
+}
 static inline bool shmem_mapping(const struct address_space *mapping)
 {
     return mapping && mapping->shmem;

@@ -197,8 +197,9 @@ static void report_reclaim(struct page *page, const struct unmap_arg *ua, enum r
     };
     if (ua->entry.val)
         ev.swap_slot = swp_offset(ua->entry);
-    if (page_mapping_file(page)) {
-        ev.file = page_mapping_file(page)->path;
+    struct address_space *m = page_mapping_file(page);
+    if (m) {
+        ev.file = m->path;
         ev.file_index = page->index;
     }
     trace_reclaim(&ev);
@@ -238,7 +239,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
 /* The references a page on the list holds when nothing but its mappings and caches use it. */
 static int expected_count(struct page *page)
 {
-    return page_mapcount(page) + (page_mapping_file(page) ? 1 : 0) + (PageSwapCache(page) ? 1 : 0);
+    return page_mapcount(page) + page_cache_refs(page);
 }
 
 /* try_to_unmap_one's VM_LOCKED check: stop at a locked VMA that maps the page. */
@@ -319,7 +320,7 @@ static bool page_evictable(struct page *page)
     if (PageAnon(page))
         return PageSwapCache(page) || get_nr_swap_pages() > 0;
     struct address_space *m = page_mapping_file(page);
-    return m && !m->shmem;
+    return m && !shmem_mapping(m);
 }
 
 /* lru policy: harvest every page's accessed bits; accessed pages go to the back, in order. */
