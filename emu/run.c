@@ -173,16 +173,20 @@ void emu_allow_kicks(struct emu *e)
 }
 
 /*
- * Kicks. An engine is never stopped by another thread while it runs guest code: Unicorn 2.1.1's
- * uc_emu_stop from another thread can leave the CPU's state inconsistent when the engine
- * resumes (the same symptom as Unicorn issue #1355: seen as garbage RFLAGS with TF set, a
- * SIGTRAP in glibc's memcpy, and Python crashing within a second under a 5 ms ITIMER_REAL even
- * with the signal ignored; a code hook, as --icount has, avoids it). A kick only sets a flag;
- * the block hook of the `sliced` engine, which every process runs on once kicks can come
+ * Kicks. An engine is never stopped by another thread while it runs guest code. Unicorn (2.1.1,
+ * and still 2.1.4) emits an exit check after every guest load and store, not only at block
+ * starts (check_exit_request in qemu/tcg/tcg-op.c), and cpu_tb_exec resumes a block left at
+ * such a check from the block's first instruction (synchronize_from_tb) with the registers,
+ * memory and lazy flags of its middle: the instructions before the check run twice, and the
+ * flags come out of a stale cc_op. So a uc_emu_stop from another thread that lands inside a
+ * block with memory accesses corrupts the guest: seen as a SIGTRAP in glibc's memcpy (garbage
+ * RFLAGS with TF set) and Python crashing under a 5 ms ITIMER_REAL; tests/engine shows it on a
+ * bare engine with a counter that ends up too high. A kick therefore only sets a flag; the
+ * block hook of the `sliced` engine, which every process runs on once kicks can come
  * (quantum_update), reads it at the start of each translated block and stops the engine there,
- * on the emulator thread, before the block runs: the precise stop the time slice already uses.
- * The price is that hook on every block while timers are armed or the TUI runs (about 1.2x on
- * CPU-bound code).
+ * on the emulator thread, before the block's exit check: a stop no instruction of the block has
+ * run past, the precise stop the time slice already uses. The price is that hook on every block
+ * while timers are armed or the TUI runs (about 1.2x on CPU-bound code).
  */
 void emu_kick(struct emu *e)
 {
