@@ -130,7 +130,9 @@ static void itimers(void)
         for (volatile int i = 0; i < 100000; i++)
             ;
     long long used = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    check("SIGVTALRM after 100 ms of CPU time", vtalrms == 1 && used >= 80 * MS && used <= 600 * MS,
+    /* ITIMER_VIRTUAL counts sampled ticks, the clock the precise runtime: on a loaded machine a
+     * tick charges a whole 4 ms for less (seen natively: the signal after 66 ms of runtime) */
+    check("SIGVTALRM after 100 ms of CPU time", vtalrms == 1 && used >= 40 * MS && used <= 600 * MS,
           vtalrms, used);
 
     set_itimer(ITIMER_PROF, 20, 20);
