@@ -101,7 +101,8 @@ struct proc {
      * the turn after QUANTUM_BLOCKS translated blocks */
     bool slice_armed;
     uint64_t quantum_left;
-    bool preempted;
+    bool preempted;    /* end the turn after this syscall (sched_yield, a futex wake) */
+    bool need_resched; /* another task became runnable: arm the slice after this syscall */
     /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
     struct k_sigaction sighand[FL_NSIG + 1];
     uint64_t blocked;

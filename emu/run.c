@@ -229,7 +229,7 @@ static void hook_syscall(uc_engine *uc, void *ud)
      * execve (the registers start afresh) need the engine stopped after the syscall
      * instruction: the run loop does them on the way back. */
     if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
-        p->wait != WAIT_NONE || p->exec_pending || p->preempted) {
+        p->wait != WAIT_NONE || p->exec_pending || p->preempted || p->need_resched) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
@@ -270,6 +270,11 @@ static bool another_runnable(struct emu *e, struct proc *p)
             (q->wait == WAIT_NONE || q->futex_woken || (q->wait_deadline && q->wait != WAIT_NONE)))
             return true;
     return false;
+}
+
+bool sched_others_runnable(struct proc *p)
+{
+    return another_runnable(p->emu, p);
 }
 
 /*
@@ -705,6 +710,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             p->sigsuspend_mask = false;
         }
         p->restart_pending = false;
+        p->need_resched = false;
         quantum_update(e, p); /* picks the engine: before the stepping controller hooks it */
         if (ep->round_hook) {
             ep->round_hook(ep->round_ctx, p, false);

@@ -105,6 +105,8 @@ void timers_exec(struct proc *p);
  * (when p goes on the CPU, and after a change), and send the signals of those that are. */
 void cpu_itimers_publish(struct proc *p);
 void cpu_itimers_fire(struct proc *p);
+/* Is a task other than p ready to run now, or about to be (emu/run.c)? */
+bool sched_others_runnable(struct proc *p);
 /* Somebody will call emu_kick from now on (armed timers, a CPU-time itimer's ticks): processes
  * move to the engine whose block hook takes kicks, the one running now after this syscall. */
 void emu_allow_kicks(struct emu *e);

@@ -386,6 +386,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->next = e->procs;
     e->procs = c;
     proc_notify_start(c);
+    p->need_resched = true; /* the child is runnable: the parent's turn needs an end now */
     if (vfork) {
         /* wait_for_vfork_done: the parent runs again once the child execs or exits */
         p->vfork_child = c;

@@ -219,8 +219,12 @@ long sys_clock_nanosleep(struct proc *p, const uint64_t a[6])
     return do_clock_nanosleep(p, (clockid_t)a[0], (int)a[1], a[2], a[3]);
 }
 
-/* One runnable guest process for now: nothing to yield to. The scheduler may rotate here. */
+/* sched_yield: the caller goes behind every other runnable task (yield_task_fair); alone, it
+ * goes on at once. A loop that yields until another thread has done something (Go's runtime
+ * does) then lets that thread run instead of waiting for its time slice to end. */
 long sys_sched_yield(struct proc *p, const uint64_t a[6])
 {
+    if (sched_others_runnable(p))
+        p->preempted = true;
     return 0;
 }
