@@ -26,10 +26,12 @@ static struct {
     struct emu *emu;
     clockid_t emu_clock;   /* the emulator thread's CPU clock */
     atomic_ulong ticks[2]; /* ticks charged to user and to system time so far */
-    /* the running group's CPU itimers as tick counts: ITIMER_PROF is due when user + system
-     * ticks reach prof_at, ITIMER_VIRTUAL when user ticks reach virt_at; 0: none */
+    /* the running task's CPU timers: those on user + system time are due when user + system
+     * ticks reach prof_at, those on user time when user ticks reach virt_at, those on the
+     * precise runtime when the emulator thread's CPU clock reaches sched_at; 0: none */
     atomic_ulong prof_at, virt_at;
-    atomic_bool itimers_due;
+    _Atomic uint64_t sched_at;
+    atomic_bool timers_due;
 } tick;
 
 static uint64_t clock_ns(clockid_t clk)
@@ -58,16 +60,19 @@ static void *ticker_main(void *arg)
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
         uint64_t now = clock_ns(tick.emu_clock);
         int cpl = atomic_load_explicit(&cpu_cpl, memory_order_relaxed);
+        bool due = false;
         if (now - last >= TICK_NSEC / 2) {
             atomic_fetch_add(&tick.ticks[cpl == 3 ? MODE_USER : MODE_KERNEL], 1);
-            /* check_cpu_itimer: the run loop sends the signal once the engine has stopped */
             unsigned long u = atomic_load(&tick.ticks[MODE_USER]),
                           s = atomic_load(&tick.ticks[MODE_KERNEL]);
             unsigned long prof = atomic_load(&tick.prof_at), virt = atomic_load(&tick.virt_at);
-            if (((prof && u + s >= prof) || (virt && u >= virt)) &&
-                !atomic_exchange(&tick.itimers_due, true))
-                emu_kick(tick.emu);
+            due = (prof && u + s >= prof) || (virt && u >= virt);
         }
+        uint64_t sched = atomic_load(&tick.sched_at);
+        due = due || (sched && now >= sched);
+        /* run_posix_cpu_timers: the run loop sends the signals once the engine has stopped */
+        if (due && !atomic_exchange(&tick.timers_due, true))
+            emu_kick(tick.emu);
         last = now;
     }
     return NULL;
@@ -149,6 +154,7 @@ void account_switch_out(struct proc *p)
     p->exec_start = 0;
     atomic_store(&tick.prof_at, 0);
     atomic_store(&tick.virt_at, 0);
+    atomic_store(&tick.sched_at, 0);
 }
 
 static unsigned long deadline_ticks(unsigned long now, uint64_t left)
@@ -159,20 +165,25 @@ static unsigned long deadline_ticks(unsigned long now, uint64_t left)
     return at ? at : 1;
 }
 
-void cputime_set_itimer_deadlines(struct proc *p, uint64_t prof_left, uint64_t virt_left)
+void cputime_set_timer_deadlines(struct proc *p, const struct cpu_timer_deadlines *d)
 {
     if (!p->exec_start)
         return;
-    update_curr(p); /* ticks_seen: the counts the samples have reached */
+    update_curr(p); /* ticks_seen: the counts the samples have reached; exec_start: now */
     unsigned long u = p->ticks_seen[MODE_USER], s = p->ticks_seen[MODE_KERNEL];
-    atomic_store(&tick.prof_at, deadline_ticks(u + s, prof_left));
-    atomic_store(&tick.virt_at, deadline_ticks(u, virt_left));
+    atomic_store(&tick.prof_at, deadline_ticks(u + s, d->prof_left));
+    atomic_store(&tick.virt_at, deadline_ticks(u, d->virt_left));
+    /* the runtime grows with the emulator thread's CPU clock while p is on the CPU */
+    uint64_t sched_at = 0;
+    if (d->sched_left < UINT64_MAX - p->exec_start)
+        sched_at = p->exec_start + d->sched_left;
+    atomic_store(&tick.sched_at, sched_at);
 }
 
-bool cputime_itimers_due(void)
+bool cputime_timers_due(void)
 {
-    return atomic_load_explicit(&tick.itimers_due, memory_order_relaxed) &&
-           atomic_exchange(&tick.itimers_due, false);
+    return atomic_load_explicit(&tick.timers_due, memory_order_relaxed) &&
+           atomic_exchange(&tick.timers_due, false);
 }
 
 /* stime * rtime / total, without overflow. */
@@ -211,6 +222,12 @@ static struct task_cputime cputime_adjust(const struct task_cputime *curr,
 static struct task_cputime raw_times(const struct proc *p)
 {
     return (struct task_cputime){p->tick_utime, p->tick_stime, p->sum_exec_runtime};
+}
+
+struct task_cputime task_cputime_sampled(struct proc *p)
+{
+    update_curr(p);
+    return raw_times(p);
 }
 
 struct task_cputime task_cputime_adjusted(struct proc *p)

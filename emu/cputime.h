@@ -74,15 +74,21 @@ void account_thread_exit(struct proc *p);
 void account_reap(struct proc *parent, struct proc *child);
 
 /* The thread group's CPU time as the samples count it (not adjusted): what ITIMER_PROF
- * (utime + stime) and ITIMER_VIRTUAL (utime) count down, in whole ticks. */
+ * (utime + stime) and ITIMER_VIRTUAL (utime) count down, in whole ticks; sum_exec_runtime is
+ * precise. task_cputime_sampled: the same for one thread. */
 struct task_cputime thread_group_cputime_sampled(struct proc *p);
+struct task_cputime task_cputime_sampled(struct proc *p);
 
-/* The running task's group has an ITIMER_PROF (prof) or ITIMER_VIRTUAL (virt) that is due after
- * that many more ns of its sampled time (UINT64_MAX: none armed). The ticker kicks the engine
- * when a tick reaches one, and cputime_itimers_due() says so once. Only for the task on the CPU:
- * switching it out forgets them. */
-void cputime_set_itimer_deadlines(struct proc *p, uint64_t prof_left, uint64_t virt_left);
-bool cputime_itimers_due(void);
+/* How much more CPU time of the running task p makes its earliest CPU timer due, in ns
+ * (UINT64_MAX: none armed): prof counts user + system samples (ITIMER_PROF, CPUCLOCK_PROF), virt
+ * user samples (ITIMER_VIRTUAL, CPUCLOCK_VIRT), sched the precise runtime (CPUCLOCK_SCHED).
+ * The ticker kicks the engine at the first tick that reaches one, and cputime_timers_due() says
+ * so once. Only for the task on the CPU: switching it out forgets them. */
+struct cpu_timer_deadlines {
+    uint64_t prof_left, virt_left, sched_left;
+};
+void cputime_set_timer_deadlines(struct proc *p, const struct cpu_timer_deadlines *d);
+bool cputime_timers_due(void);
 
 /* Clock ticks (USER_HZ, 100 a second), as times(), /proc and siginfo report CPU time. */
 uint64_t nsec_to_clock_t(uint64_t ns);

@@ -305,7 +305,12 @@ static void quantum_update(struct emu *e, struct proc *p)
     bool hooked = want || ep->kickable;
     if (hooked && !ep->sliced) {
         char err[256];
+        /* building an engine (tens of ms: Unicorn zeroes its code buffer) is faultline's
+         * work, not p's: it stays out of p's CPU time and its CPU timers */
+        account_switch_out(p);
         ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
+        account_switch_in(p);
+        cpu_timers_publish(p);
         if (!ep->sliced) {
             arch_printk("faultline: no time slices, and timers stop a computing process only at "
                         "its next syscall or fault: %s",
@@ -668,7 +673,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     p->pending_trap = -1;
     ep->current = p;
     account_switch_in(p);
-    cpu_itimers_publish(p);
+    cpu_timers_publish(p);
     mmu_load(p->mmu, p->mmu->cpu);
     ep->others_ready = parked_ready(e, p);
     /* schedule_tail: CLONE_CHILD_SETTID is written by the child, in its own mm */
@@ -686,8 +691,8 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         if (p->wait != WAIT_NONE && finish_park(p))
             break;
-        if (cputime_itimers_due())
-            cpu_itimers_fire(p);
+        if (cputime_timers_due())
+            cpu_timers_fire(p);
         if (atomic_load_explicit(&ep->timers_due, memory_order_relaxed)) {
             fire_due_timers(e);
             /* a signal woke a parked process: its turn comes now (p may be a busy loop that

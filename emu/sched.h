@@ -101,10 +101,12 @@ int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset,
 void timers_share(struct proc *thread, struct proc *creator);
 void timers_put(struct proc *p);
 void timers_exec(struct proc *p);
-/* ITIMER_VIRTUAL and ITIMER_PROF of running p's group: tell emu/cputime.c when they are due
- * (when p goes on the CPU, and after a change), and send the signals of those that are. */
-void cpu_itimers_publish(struct proc *p);
-void cpu_itimers_fire(struct proc *p);
+/* The CPU timers that running p's time counts down (its group's ITIMER_VIRTUAL and ITIMER_PROF,
+ * POSIX timers on its own or its group's CPU clocks, whoever made them): tell emu/cputime.c
+ * when they are due (when p goes on the CPU, and after a change), and send the signals of those
+ * that are (run_posix_cpu_timers). */
+void cpu_timers_publish(struct proc *p);
+void cpu_timers_fire(struct proc *p);
 /* Is a task other than p ready to run now, or about to be (emu/run.c)? */
 bool sched_others_runnable(struct proc *p);
 /* Somebody will call emu_kick from now on (armed timers, a CPU-time itimer's ticks): processes
@@ -131,6 +133,25 @@ int timespec_ms_ceil(const struct timespec *ts);
  * deadline: the time left is measured now, so a later change of the wall clock does not move
  * it; a time already past is now. */
 uint64_t monotonic_deadline(clockid_t clk, uint64_t abs_ns);
+
+/* A CPU-time clock (emu/sys_time.c): a thread's, or a thread group's (pid: its leader's), and
+ * which of its times. */
+#define CPUCLOCK_PROF      0 /* user + system time */
+#define CPUCLOCK_VIRT      1 /* user time */
+#define CPUCLOCK_SCHED     2 /* the precise runtime */
+#define CPUCLOCK_PERTHREAD 4
+struct cpu_clock {
+    int pid;
+    bool thread;
+    int which; /* CPUCLOCK_PROF, _VIRT or _SCHED */
+};
+/* Clock id clk as p names it (its own CPU clocks, or another task's by the ids glibc's
+ * clock_getcpuclockid and pthread_getcpuclockid make): 1 if it is not a CPU-time clock, -EINVAL
+ * if it names no task p may read, else 0 with *c filled in. */
+int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c);
+/* The clock's time as the ticks sample it (CPUCLOCK_SCHED: precise), as CPU timers count it;
+ * false once its task is gone. */
+bool cpu_clock_sample(struct emu *e, const struct cpu_clock *c, uint64_t *ns);
 
 /* Every process of the machine whose pid is `pid` and that has not been reaped, or NULL. */
 struct proc *find_proc(struct emu *e, int pid);

@@ -23,20 +23,14 @@
 _Static_assert(sizeof(struct timespec) == 16 && sizeof(struct timeval) == 16, "64-bit times");
 _Static_assert(sizeof(struct timezone) == 8, "struct timezone is the kernel's");
 
-#define CPUCLOCK_PROF      0 /* user + system time */
-#define CPUCLOCK_VIRT      1 /* user time */
-#define CPUCLOCK_SCHED     2 /* the precise runtime */
-#define CPUCLOCK_PERTHREAD 4
-
 /*
  * A CPU-time clock (kernel/time/posix-cpu-timers.c): CLOCK_PROCESS_CPUTIME_ID (2) and
  * CLOCK_THREAD_CPUTIME_ID (3) are the caller's; a negative id names a task, as glibc's
  * clock_getcpuclockid and pthread_getcpuclockid make them: ~pid << 3, CPUCLOCK_PERTHREAD, and
  * which of the three clocks. A process clock needs a thread group leader's pid, a thread clock a
- * thread of the caller's own group. Returns 1 for a clock that is not a CPU clock, -EINVAL for a
- * bad one, else 0 with the time in *ns and the clock's resolution in *res.
+ * thread of the caller's own group.
  */
-static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
+int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c)
 {
     int pid = 0;
     if (clk == CLOCK_PROCESS_CPUTIME_ID)
@@ -47,18 +41,47 @@ static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
         return 1;
     else
         pid = (int)~(clk >> 3);
-    int which = clk & 3;
-    bool thread = clk & CPUCLOCK_PERTHREAD;
-    if (which > CPUCLOCK_SCHED)
+    c->which = clk & 3;
+    c->thread = clk & CPUCLOCK_PERTHREAD;
+    if (c->which > CPUCLOCK_SCHED)
         return -EINVAL;
     struct proc *t = pid ? find_proc(p->emu, pid) : p;
-    if (!t || (thread && t->acct != p->acct) || (!thread && pid && t->thread))
+    if (!t || (c->thread && t->acct != p->acct) || (!c->thread && pid && t->thread))
         return -EINVAL;
-    struct task_cputime c = thread ? task_cputime_adjusted(t) : thread_group_cputime_adjusted(t);
-    *ns = which == CPUCLOCK_SCHED  ? c.sum_exec_runtime
-          : which == CPUCLOCK_VIRT ? c.utime
-                                   : c.utime + c.stime;
-    *res = which == CPUCLOCK_SCHED ? 1 : (long)TICK_NSEC;
+    c->pid = c->thread ? t->task.pid : t->task.tgid;
+    return 0;
+}
+
+static uint64_t cpu_clock_pick(const struct cpu_clock *c, struct task_cputime t)
+{
+    return c->which == CPUCLOCK_SCHED  ? t.sum_exec_runtime
+           : c->which == CPUCLOCK_VIRT ? t.utime
+                                       : t.utime + t.stime;
+}
+
+bool cpu_clock_sample(struct emu *e, const struct cpu_clock *c, uint64_t *ns)
+{
+    struct proc *t = find_proc(e, c->pid);
+    if (!t || (c->thread && t->exited))
+        return false; /* a thread clock ends with its thread, a process clock when reaped */
+    *ns = cpu_clock_pick(c, c->thread ? task_cputime_sampled(t) : thread_group_cputime_sampled(t));
+    return true;
+}
+
+/* clock_gettime/clock_getres on a CPU clock: 1 for a clock that is not one, -EINVAL for a bad
+ * one, else 0 with the (adjusted) time in *ns and the clock's resolution in *res. */
+static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
+{
+    struct cpu_clock c;
+    int r = cpu_clock_decode(p, clk, &c);
+    if (r)
+        return r;
+    struct proc *t = find_proc(p->emu, c.pid);
+    if (!t)
+        return -EINVAL;
+    *ns =
+        cpu_clock_pick(&c, c.thread ? task_cputime_adjusted(t) : thread_group_cputime_adjusted(t));
+    *res = c.which == CPUCLOCK_SCHED ? 1 : (long)TICK_NSEC;
     return 0;
 }
 

@@ -14,8 +14,10 @@
  *
  * ITIMER_VIRTUAL and ITIMER_PROF count the thread group's CPU time as the ticks sample it
  * (emu/cputime.c: user time, and user + system time), as Linux's check_cpu_itimer does at each
- * tick: the ticker kicks the engine when the running group's is due, and the run loop sends
- * SIGVTALRM or SIGPROF. Not modelled: POSIX timers on CPU-time clocks (EINVAL with a warning).
+ * tick; POSIX timers on CPU-time clocks (CLOCK_PROCESS_CPUTIME_ID, CLOCK_THREAD_CPUTIME_ID, the
+ * ids of clock_getcpuclockid and pthread_getcpuclockid) count a group's or a thread's, the
+ * precise runtime or the samples, as posix-cpu-timers.c does. The ticker kicks the engine when
+ * one that the running task's time counts down is due, and the run loop sends the signals.
  */
 #include <errno.h>
 #include <signal.h>
@@ -50,6 +52,8 @@ struct gtimer {
     uint64_t expires, interval; /* monotonic ns (0: disarmed), ns */
     int overrun;                /* expiries missed while its signal was pending */
     int overrun_last;           /* what timer_getoverrun reports: at the last delivery */
+    struct cpu_clock cpu;       /* a timer on a CPU-time clock (pid != 0): expires and interval
+                                   are ns of that clock, not monotonic */
 };
 
 #define MAX_TIMERS 32
@@ -125,7 +129,7 @@ uint64_t timers_earliest(struct emu *e)
             continue;
         for (int i = 0; i <= MAX_TIMERS; i++) {
             const struct gtimer *t = &q->timers->t[i];
-            if (t->used && t->expires && (!first || t->expires < first))
+            if (t->used && t->expires && !t->cpu.pid && (!first || t->expires < first))
                 first = t->expires;
         }
     }
@@ -190,7 +194,7 @@ void timers_fire(struct emu *e, uint64_t now)
             continue;
         for (int i = 0; i <= MAX_TIMERS; i++) {
             struct gtimer *t = &q->timers->t[i];
-            if (t->used && t->expires && t->expires <= now)
+            if (t->used && t->expires && !t->cpu.pid && t->expires <= now)
                 expire(q, t, i == REAL_SLOT, now);
         }
     }
@@ -231,21 +235,70 @@ static uint64_t cpu_itimer_sample(struct proc *p, int which)
     return which == FL_ITIMER_PROF ? c.utime + c.stime : c.utime;
 }
 
-void cpu_itimers_publish(struct proc *p)
+/* Does p's time count t down: a timer on p's own thread clock or on its group's clock? */
+static bool counts_down(const struct proc *p, const struct gtimer *t)
 {
+    return t->used && t->cpu.pid && t->expires &&
+           t->cpu.pid == (t->cpu.thread ? p->task.pid : p->task.tgid);
+}
+
+/* Calls fn with every POSIX timer that p's time counts down, whichever process made it (one
+ * may time a child through clock_getcpuclockid), and its clock's time now. */
+static void
+each_cpu_timer(struct proc *p,
+               void (*fn)(struct proc *owner, struct gtimer *t, uint64_t now, void *arg), void *arg)
+{
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->exited || q->thread || !q->timers)
+            continue;
+        for (int i = 0; i < MAX_TIMERS; i++) {
+            struct gtimer *t = &q->timers->t[i];
+            uint64_t now;
+            if (counts_down(p, t) && cpu_clock_sample(p->emu, &t->cpu, &now))
+                fn(q, t, now, arg);
+        }
+    }
+}
+
+static void min_left(struct cpu_timer_deadlines *d, int which, uint64_t left)
+{
+    uint64_t *slot = which == CPUCLOCK_SCHED  ? &d->sched_left
+                     : which == CPUCLOCK_VIRT ? &d->virt_left
+                                              : &d->prof_left;
+    if (left < *slot)
+        *slot = left;
+}
+
+static void posix_cpu_timer_left(struct proc *owner, struct gtimer *t, uint64_t now, void *arg)
+{
+    (void)owner;
+    min_left(arg, t->cpu.which, t->expires > now ? t->expires - now : 0);
+}
+
+static void posix_cpu_timer_check(struct proc *owner, struct gtimer *t, uint64_t now, void *arg)
+{
+    (void)arg;
+    if (now >= t->expires)
+        expire(owner, t, false, now);
+}
+
+void cpu_timers_publish(struct proc *p)
+{
+    struct cpu_timer_deadlines d = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
     struct guest_timers *g = group_timers(p, false);
-    uint64_t left[3] = {0, UINT64_MAX, UINT64_MAX};
     for (int which = FL_ITIMER_VIRTUAL; g && which <= FL_ITIMER_PROF; which++) {
         uint64_t exp = g->it[which].expires;
         if (exp) {
             uint64_t now = cpu_itimer_sample(p, which);
-            left[which] = exp > now ? exp - now : 0;
+            min_left(&d, which == FL_ITIMER_PROF ? CPUCLOCK_PROF : CPUCLOCK_VIRT,
+                     exp > now ? exp - now : 0);
         }
     }
-    cputime_set_itimer_deadlines(p, left[FL_ITIMER_PROF], left[FL_ITIMER_VIRTUAL]);
+    each_cpu_timer(p, posix_cpu_timer_left, &d);
+    cputime_set_timer_deadlines(p, &d);
 }
 
-void cpu_itimers_fire(struct proc *p)
+void cpu_timers_fire(struct proc *p)
 {
     struct guest_timers *g = group_timers(p, false);
     struct proc *leader = find_proc(p->emu, p->task.tgid);
@@ -263,7 +316,8 @@ void cpu_itimers_fire(struct proc *p)
         info.si_code = FL_SI_KERNEL;
         send_signal_group(leader, signo, &info);
     }
-    cpu_itimers_publish(p);
+    each_cpu_timer(p, posix_cpu_timer_check, NULL);
+    cpu_timers_publish(p);
 }
 
 /* get_cpu_itimer / set_cpu_itimer. A value that has passed but not fired yet reads as one tick
@@ -288,7 +342,7 @@ static long do_cpu_itimer(struct proc *p, int which, const struct itimerval *in,
         g->it[which].expires = value ? now + value + TICK_NSEC : 0;
         g->it[which].incr = value ? timeval_ns(&in->it_interval) : 0;
         emu_allow_kicks(p->emu);
-        cpu_itimers_publish(p);
+        cpu_timers_publish(p);
     }
     return 0;
 }
@@ -379,16 +433,10 @@ static bool clock_supported(int clock)
 long sys_timer_create(struct proc *p, const uint64_t a[6])
 {
     int clock = (int)a[0];
-    if (!clock_supported(clock)) {
-        static bool warned;
-        if (!warned) {
-            warned = true;
-            arch_printk("faultline: %s[%d]: timer_create on clock %d is not supported (CPU-time "
-                        "clocks are not modelled)",
-                        p->task.comm, p->task.pid, clock);
-        }
+    struct cpu_clock cpu = {0};
+    int r = cpu_clock_decode(p, clock, &cpu);
+    if (r < 0 || (r == 1 && !clock_supported(clock)))
         return -EINVAL;
-    }
     struct sigevent_abi ev = {.signo = SIGALRM, .notify = FL_SIGEV_SIGNAL};
     bool have_ev = a[1] != 0;
     if (have_ev && get_user_struct(p, &ev, a[1], sizeof(ev)))
@@ -418,10 +466,21 @@ long sys_timer_create(struct proc *p, const uint64_t a[6])
     memset(t, 0, sizeof(*t));
     t->used = true;
     t->clock = clock;
+    if (r == 0)
+        t->cpu = cpu;
     t->signo = ev.notify == FL_SIGEV_NONE ? 0 : ev.signo;
     t->target_tid = ev.notify == FL_SIGEV_THREAD_ID ? ev.tid : 0;
     t->value = have_ev ? ev.value : (uint64_t)id; /* no sigevent: si_value is the timer id */
     return 0;
+}
+
+/* The time on t's clock: monotonic, or its CPU clock's (false when that clock's task is gone). */
+static bool timer_now(struct emu *e, const struct gtimer *t, uint64_t *now)
+{
+    if (t->cpu.pid)
+        return cpu_clock_sample(e, &t->cpu, now);
+    *now = monotonic_ns();
+    return true;
 }
 
 static struct gtimer *lookup_timer(struct proc *p, uint64_t id)
@@ -442,11 +501,20 @@ long sys_timer_settime(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (!timespec_valid(&in.it_value) || !timespec_valid(&in.it_interval))
         return -EINVAL;
-    uint64_t now = monotonic_ns(), value = timespec_ns(&in.it_value), expires = 0;
+    uint64_t now, value = timespec_ns(&in.it_value), expires = 0;
+    if (!timer_now(p->emu, t, &now))
+        return -ESRCH; /* the CPU clock's task is gone (posix_cpu_timer_set) */
     old = remaining(t, now);
-    if (value) /* an absolute time is on the timer's own clock */
+    if (value && t->cpu.pid) /* a CPU clock's absolute time needs no conversion */
+        expires = (a[1] & FL_TIMER_ABSTIME) ? value : now + value;
+    else if (value) /* an absolute time is on the timer's own clock */
         expires = (a[1] & FL_TIMER_ABSTIME) ? monotonic_deadline(t->clock, value) : now + value;
     arm(p->emu, t, expires, timespec_ns(&in.it_interval));
+    if (t->cpu.pid) {
+        if (expires)
+            emu_allow_kicks(p->emu); /* the ticker must be able to stop a task that computes */
+        cpu_timers_publish(p);
+    }
     if (a[3] && put_user_struct(p, a[3], &old, sizeof(old)))
         return -EFAULT;
     return 0;
@@ -457,7 +525,11 @@ long sys_timer_gettime(struct proc *p, const uint64_t a[6])
     struct gtimer *t = lookup_timer(p, (uint32_t)a[0]);
     if (!t)
         return -EINVAL;
-    struct itimerspec cur = remaining(t, monotonic_ns());
+    uint64_t now;
+    /* a timer whose CPU clock's task is gone is dead: it reads as disarmed */
+    struct itimerspec cur = {{0, 0}, {0, 0}};
+    if (timer_now(p->emu, t, &now))
+        cur = remaining(t, now);
     if (put_user_struct(p, a[1], &cur, sizeof(cur)))
         return -EFAULT;
     return 0;
@@ -477,5 +549,7 @@ long sys_timer_delete(struct proc *p, const uint64_t a[6])
     t->used = false;
     t->expires = 0;
     timers_changed(p->emu);
+    if (t->cpu.pid)
+        cpu_timers_publish(p);
     return 0;
 }

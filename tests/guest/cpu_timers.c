@@ -1,0 +1,226 @@
+/*
+ * cpu_timers: POSIX timers on CPU-time clocks (timer_create on CLOCK_PROCESS_CPUTIME_ID,
+ * CLOCK_THREAD_CPUTIME_ID and the ids clock_getcpuclockid and pthread_getcpuclockid make). They
+ * expire after that much CPU time of their process or thread, never while it sleeps; a periodic
+ * one keeps firing while the task computes; timer_gettime counts down in CPU time; an absolute
+ * expiry is a time on the CPU clock; SIGEV_THREAD_ID sends the signal to the thread named; a
+ * timer on another thread's clock fires while that thread computes, not while the creator waits.
+ *
+ * Only whether each property holds is printed (the numbers go to stderr), so that a native run
+ * and a faultline run print the same. Bounds leave room for a loaded machine and for a CPU clock
+ * that runs slower than the wall clock.
+ */
+#define _GNU_SOURCE
+#include "guest.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MS 1000000LL
+
+static int failures;
+
+static void check(const char *what, int ok, long long a, long long b)
+{
+    printf("%s: %s\n", what, ok ? "ok" : "FAIL");
+    if (!ok) {
+        fprintf(stderr, "cpu_timers: %s: %lld %lld\n", what, a, b);
+        failures++;
+    }
+}
+
+static long long clock_ns(clockid_t clk)
+{
+    struct timespec ts;
+    if (clock_gettime(clk, &ts))
+        guest_die("clock_gettime");
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static volatile sig_atomic_t fired, fired_tid, last_value;
+static void on_usr1(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)uc;
+    fired++;
+    fired_tid = (sig_atomic_t)syscall(SYS_gettid);
+    last_value = si->si_code == SI_TIMER ? si->si_value.sival_int : -1;
+}
+
+static timer_t make_timer(clockid_t clk, int notify, pid_t tid, int value)
+{
+    struct sigevent ev;
+    memset(&ev, 0, sizeof(ev));
+    ev.sigev_notify = notify;
+    ev.sigev_signo = SIGUSR1;
+    ev.sigev_value.sival_int = value;
+#ifdef sigev_notify_thread_id
+    ev.sigev_notify_thread_id = tid;
+#else
+    ev._sigev_un._tid = tid;
+#endif
+    timer_t t;
+    if (timer_create(clk, &ev, &t))
+        guest_die("timer_create");
+    return t;
+}
+
+static void set_timer(timer_t t, int flags, long long value, long long interval)
+{
+    struct itimerspec its = {{interval / 1000000000LL, interval % 1000000000LL},
+                             {value / 1000000000LL, value % 1000000000LL}};
+    if (timer_settime(t, flags, &its, NULL))
+        guest_die("timer_settime");
+}
+
+/* Compute until `*flag` reaches `want` or `wall_ms` of wall time pass. */
+static void spin_until(volatile sig_atomic_t *flag, int want, long long wall_ms)
+{
+    long long end = clock_ns(CLOCK_MONOTONIC) + wall_ms * MS;
+    while (*flag < want && clock_ns(CLOCK_MONOTONIC) < end)
+        for (volatile int i = 0; i < 100000; i++)
+            ;
+}
+
+static void spin_cpu(clockid_t clk, long long ns)
+{
+    long long end = clock_ns(clk) + ns;
+    while (clock_ns(clk) < end)
+        for (volatile int i = 0; i < 100000; i++)
+            ;
+}
+
+static void process_clock(void)
+{
+    timer_t t = make_timer(CLOCK_PROCESS_CPUTIME_ID, SIGEV_SIGNAL, 0, 7);
+
+    /* asleep, the process's CPU clock stands still */
+    fired = 0;
+    set_timer(t, 0, 50 * MS, 0);
+    struct timespec nap = {0, 300 * MS};
+    nanosleep(&nap, NULL);
+    check("no expiry while asleep", fired == 0, fired, 0);
+
+    struct itimerspec cur;
+    if (timer_gettime(t, &cur))
+        guest_die("timer_gettime");
+    long long left = cur.it_value.tv_sec * 1000000000LL + cur.it_value.tv_nsec;
+    check("timer_gettime counts CPU time", left > 30 * MS && left <= 50 * MS, left, 0);
+
+    long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    spin_until(&fired, 1, 5000);
+    long long used = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    check("one-shot fires after its CPU time", fired == 1 && used >= 20 * MS && used <= 1000 * MS,
+          fired, used);
+    check("si_code SI_TIMER, si_value from sigevent", last_value == 7, last_value, 0);
+    if (timer_gettime(t, &cur))
+        guest_die("timer_gettime");
+    check("a fired one-shot is disarmed", cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0,
+          cur.it_value.tv_nsec, 0);
+
+    /* periodic: 10 ms of CPU time each, for 150 ms of CPU time */
+    fired = 0;
+    set_timer(t, 0, 10 * MS, 10 * MS);
+    spin_cpu(CLOCK_PROCESS_CPUTIME_ID, 150 * MS);
+    set_timer(t, 0, 0, 0);
+    int n = fired;
+    check("periodic fires about every 10 ms of CPU time", n >= 5 && n <= 16, n, 0);
+
+    /* an absolute expiry is a time on the CPU clock */
+    fired = 0;
+    set_timer(t, TIMER_ABSTIME, clock_ns(CLOCK_PROCESS_CPUTIME_ID) + 40 * MS, 0);
+    spin_until(&fired, 1, 5000);
+    check("TIMER_ABSTIME on the CPU clock", fired == 1, fired, 0);
+    /* ... and one already past fires at once */
+    fired = 0;
+    set_timer(t, TIMER_ABSTIME, 1, 0);
+    spin_until(&fired, 1, 5000);
+    check("an absolute time already past fires", fired == 1, fired, 0);
+    if (timer_delete(t))
+        guest_die("timer_delete");
+
+    clockid_t own;
+    if (clock_getcpuclockid(0, &own))
+        guest_die("clock_getcpuclockid");
+    t = make_timer(own, SIGEV_SIGNAL, 0, 8);
+    fired = 0;
+    set_timer(t, 0, 20 * MS, 0);
+    spin_until(&fired, 1, 5000);
+    check("timer on clock_getcpuclockid(0)", fired == 1 && last_value == 8, fired, last_value);
+    timer_delete(t);
+}
+
+static volatile sig_atomic_t worker_stop;
+static volatile pid_t worker_tid;
+
+static void *worker(void *arg)
+{
+    (void)arg;
+    worker_tid = (pid_t)syscall(SYS_gettid);
+    long long end = clock_ns(CLOCK_MONOTONIC) + 5000 * MS;
+    while (!worker_stop && clock_ns(CLOCK_MONOTONIC) < end)
+        for (volatile int i = 0; i < 100000; i++)
+            ;
+    return NULL;
+}
+
+static void thread_clocks(void)
+{
+    /* the caller's own thread clock, signal to the caller (SIGEV_THREAD_ID) */
+    pid_t me = (pid_t)syscall(SYS_gettid);
+    timer_t t = make_timer(CLOCK_THREAD_CPUTIME_ID, SIGEV_THREAD_ID, me, 9);
+    fired = 0;
+    set_timer(t, 0, 30 * MS, 0);
+    spin_until(&fired, 1, 5000);
+    check("thread clock timer to this thread", fired == 1 && fired_tid == me, fired, 0);
+    timer_delete(t);
+
+    /* another thread's clock: the main thread only waits, the worker computes */
+    worker_stop = 0;
+    pthread_t th;
+    if (pthread_create(&th, NULL, worker, NULL))
+        guest_die("pthread_create");
+    while (!worker_tid)
+        sched_yield();
+    clockid_t wclk;
+    if (pthread_getcpuclockid(th, &wclk))
+        guest_die("pthread_getcpuclockid");
+    t = make_timer(wclk, SIGEV_THREAD_ID, me, 10);
+    fired = 0;
+    long long mine0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), w0 = clock_ns(wclk);
+    set_timer(t, 0, 40 * MS, 0);
+    sigset_t usr1, old;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, &old);
+    struct timespec limit = {5, 0};
+    siginfo_t si;
+    int got = sigtimedwait(&usr1, &si, &limit);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    long long worker_used = clock_ns(wclk) - w0, mine = clock_ns(CLOCK_THREAD_CPUTIME_ID) - mine0;
+    check("timer on another thread's clock fires as it computes",
+          got == SIGUSR1 && si.si_value.sival_int == 10 && worker_used >= 20 * MS, got,
+          worker_used);
+    check("the waiting thread used little CPU meanwhile", mine < worker_used, mine, worker_used);
+    worker_stop = 1;
+    pthread_join(th, NULL);
+    timer_delete(t);
+}
+
+int main(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_usr1;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGUSR1, &sa, NULL))
+        guest_die("sigaction");
+    process_clock();
+    thread_clocks();
+    printf("%s\n", failures ? "FAILED" : "all ok");
+    return failures ? 1 : 0;
+}
