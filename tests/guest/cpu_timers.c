@@ -21,25 +21,6 @@
 
 #define MS 1000000LL
 
-static int failures;
-
-static void check(const char *what, int ok, long long a, long long b)
-{
-    printf("%s: %s\n", what, ok ? "ok" : "FAIL");
-    if (!ok) {
-        fprintf(stderr, "cpu_timers: %s: %lld %lld\n", what, a, b);
-        failures++;
-    }
-}
-
-static long long clock_ns(clockid_t clk)
-{
-    struct timespec ts;
-    if (clock_gettime(clk, &ts))
-        guest_die("clock_gettime");
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 static volatile sig_atomic_t fired, fired_tid, last_value;
 static void on_usr1(int sig, siginfo_t *si, void *uc)
 {
@@ -79,16 +60,16 @@ static void set_timer(timer_t t, int flags, long long value, long long interval)
 /* Compute until `*flag` reaches `want` or `wall_ms` of wall time pass. */
 static void spin_until(volatile sig_atomic_t *flag, int want, long long wall_ms)
 {
-    long long end = clock_ns(CLOCK_MONOTONIC) + wall_ms * MS;
-    while (*flag < want && clock_ns(CLOCK_MONOTONIC) < end)
+    long long end = guest_clock_ns(CLOCK_MONOTONIC) + wall_ms * MS;
+    while (*flag < want && guest_clock_ns(CLOCK_MONOTONIC) < end)
         for (volatile int i = 0; i < 100000; i++)
             ;
 }
 
 static void spin_cpu(clockid_t clk, long long ns)
 {
-    long long end = clock_ns(clk) + ns;
-    while (clock_ns(clk) < end)
+    long long end = guest_clock_ns(clk) + ns;
+    while (guest_clock_ns(clk) < end)
         for (volatile int i = 0; i < 100000; i++)
             ;
 }
@@ -102,24 +83,24 @@ static void process_clock(void)
     set_timer(t, 0, 50 * MS, 0);
     struct timespec nap = {0, 300 * MS};
     nanosleep(&nap, NULL);
-    check("no expiry while asleep", fired == 0, fired, 0);
+    guest_check("no expiry while asleep", fired == 0, fired, 0);
 
     struct itimerspec cur;
     if (timer_gettime(t, &cur))
         guest_die("timer_gettime");
     long long left = cur.it_value.tv_sec * 1000000000LL + cur.it_value.tv_nsec;
-    check("timer_gettime counts CPU time", left > 30 * MS && left <= 50 * MS, left, 0);
+    guest_check("timer_gettime counts CPU time", left > 30 * MS && left <= 50 * MS, left, 0);
 
-    long long c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    long long c0 = guest_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
     spin_until(&fired, 1, 5000);
-    long long used = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    check("one-shot fires after its CPU time", fired == 1 && used >= 20 * MS && used <= 1000 * MS,
-          fired, used);
-    check("si_code SI_TIMER, si_value from sigevent", last_value == 7, last_value, 0);
+    long long used = guest_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    guest_check("one-shot fires after its CPU time",
+                fired == 1 && used >= 20 * MS && used <= 1000 * MS, fired, used);
+    guest_check("si_code SI_TIMER, si_value from sigevent", last_value == 7, last_value, 0);
     if (timer_gettime(t, &cur))
         guest_die("timer_gettime");
-    check("a fired one-shot is disarmed", cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0,
-          cur.it_value.tv_nsec, 0);
+    guest_check("a fired one-shot is disarmed",
+                cur.it_value.tv_sec == 0 && cur.it_value.tv_nsec == 0, cur.it_value.tv_nsec, 0);
 
     /* periodic: 10 ms of CPU time each, for 150 ms of CPU time */
     fired = 0;
@@ -127,18 +108,18 @@ static void process_clock(void)
     spin_cpu(CLOCK_PROCESS_CPUTIME_ID, 150 * MS);
     set_timer(t, 0, 0, 0);
     int n = fired;
-    check("periodic fires about every 10 ms of CPU time", n >= 5 && n <= 16, n, 0);
+    guest_check("periodic fires about every 10 ms of CPU time", n >= 5 && n <= 16, n, 0);
 
     /* an absolute expiry is a time on the CPU clock */
     fired = 0;
-    set_timer(t, TIMER_ABSTIME, clock_ns(CLOCK_PROCESS_CPUTIME_ID) + 40 * MS, 0);
+    set_timer(t, TIMER_ABSTIME, guest_clock_ns(CLOCK_PROCESS_CPUTIME_ID) + 40 * MS, 0);
     spin_until(&fired, 1, 5000);
-    check("TIMER_ABSTIME on the CPU clock", fired == 1, fired, 0);
+    guest_check("TIMER_ABSTIME on the CPU clock", fired == 1, fired, 0);
     /* ... and one already past fires at once */
     fired = 0;
     set_timer(t, TIMER_ABSTIME, 1, 0);
     spin_until(&fired, 1, 5000);
-    check("an absolute time already past fires", fired == 1, fired, 0);
+    guest_check("an absolute time already past fires", fired == 1, fired, 0);
     if (timer_delete(t))
         guest_die("timer_delete");
 
@@ -149,7 +130,8 @@ static void process_clock(void)
     fired = 0;
     set_timer(t, 0, 20 * MS, 0);
     spin_until(&fired, 1, 5000);
-    check("timer on clock_getcpuclockid(0)", fired == 1 && last_value == 8, fired, last_value);
+    guest_check("timer on clock_getcpuclockid(0)", fired == 1 && last_value == 8, fired,
+                last_value);
     timer_delete(t);
 }
 
@@ -160,8 +142,8 @@ static void *worker(void *arg)
 {
     (void)arg;
     worker_tid = (pid_t)syscall(SYS_gettid);
-    long long end = clock_ns(CLOCK_MONOTONIC) + 5000 * MS;
-    while (!worker_stop && clock_ns(CLOCK_MONOTONIC) < end)
+    long long end = guest_clock_ns(CLOCK_MONOTONIC) + 5000 * MS;
+    while (!worker_stop && guest_clock_ns(CLOCK_MONOTONIC) < end)
         for (volatile int i = 0; i < 100000; i++)
             ;
     return NULL;
@@ -175,7 +157,7 @@ static void thread_clocks(void)
     fired = 0;
     set_timer(t, 0, 30 * MS, 0);
     spin_until(&fired, 1, 5000);
-    check("thread clock timer to this thread", fired == 1 && fired_tid == me, fired, 0);
+    guest_check("thread clock timer to this thread", fired == 1 && fired_tid == me, fired, 0);
     timer_delete(t);
 
     /* another thread's clock: the main thread only waits, the worker computes */
@@ -190,7 +172,7 @@ static void thread_clocks(void)
         guest_die("pthread_getcpuclockid");
     t = make_timer(wclk, SIGEV_THREAD_ID, me, 10);
     fired = 0;
-    long long mine0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), w0 = clock_ns(wclk);
+    long long mine0 = guest_clock_ns(CLOCK_THREAD_CPUTIME_ID), w0 = guest_clock_ns(wclk);
     set_timer(t, 0, 40 * MS, 0);
     sigset_t usr1, old;
     sigemptyset(&usr1);
@@ -200,11 +182,13 @@ static void thread_clocks(void)
     siginfo_t si;
     int got = sigtimedwait(&usr1, &si, &limit);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    long long worker_used = clock_ns(wclk) - w0, mine = clock_ns(CLOCK_THREAD_CPUTIME_ID) - mine0;
-    check("timer on another thread's clock fires as it computes",
-          got == SIGUSR1 && si.si_value.sival_int == 10 && worker_used >= 20 * MS, got,
-          worker_used);
-    check("the waiting thread used little CPU meanwhile", mine < worker_used, mine, worker_used);
+    long long worker_used = guest_clock_ns(wclk) - w0,
+              mine = guest_clock_ns(CLOCK_THREAD_CPUTIME_ID) - mine0;
+    guest_check("timer on another thread's clock fires as it computes",
+                got == SIGUSR1 && si.si_value.sival_int == 10 && worker_used >= 20 * MS, got,
+                worker_used);
+    guest_check("the waiting thread used little CPU meanwhile", mine < worker_used, mine,
+                worker_used);
     worker_stop = 1;
     pthread_join(th, NULL);
     timer_delete(t);
@@ -221,6 +205,6 @@ int main(void)
         guest_die("sigaction");
     process_clock();
     thread_clocks();
-    printf("%s\n", failures ? "FAILED" : "all ok");
-    return failures ? 1 : 0;
+    printf("%s\n", *guest_failures() ? "FAILED" : "all ok");
+    return *guest_failures() ? 1 : 0;
 }

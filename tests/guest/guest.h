@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef MAP_FIXED_NOREPLACE
@@ -99,6 +100,33 @@ static inline size_t guest_read_file(const char *path, char *buf, size_t len)
     close(fd);
     buf[got] = 0;
     return got;
+}
+
+/* A clock's time in ns. */
+static inline long long guest_clock_ns(clockid_t clk)
+{
+    struct timespec ts;
+    if (clock_gettime(clk, &ts))
+        guest_die("clock_gettime");
+    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The number of failed guest_checks so far. */
+static inline int *guest_failures(void)
+{
+    static int n;
+    return &n;
+}
+
+/* One property: stdout says only whether it holds ("what: ok" or "what: FAIL"), the same natively
+ * and under faultline; the numbers behind a failure go to stderr. */
+static inline void guest_check(const char *what, int ok, long long a, long long b)
+{
+    printf("%s: %s\n", what, ok ? "ok" : "FAIL");
+    if (!ok) {
+        fprintf(stderr, "guest: %s failed: %lld %lld\n", what, a, b);
+        (*guest_failures())++;
+    }
 }
 
 /* argv[i] as a count, or `dflt` when absent. */
