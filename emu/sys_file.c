@@ -211,6 +211,22 @@ long sys_pwrite64(struct proc *p, const uint64_t a[6])
     return rw_one(p, a, true, (int64_t)a[3]);
 }
 
+/* readv on a signalfd, which has only ->read: do_loop_readv_writev reads segment by segment and
+ * stops at the first error (returned if nothing was read) or at a segment not filled. */
+static long signalfd_readv(struct proc *p, struct ofd *o, const struct uiov *iov, int n)
+{
+    long done = 0;
+    for (int i = 0; i < n; i++) {
+        long r = signalfd_read(p, o, iov[i].base, iov[i].len);
+        if (r < 0)
+            return done ? done : r;
+        done += r;
+        if ((uint64_t)r != iov[i].len)
+            break;
+    }
+    return done;
+}
+
 /* readv/writev (pos -1: at the file offset) and preadv/pwritev. */
 static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
 {
@@ -220,13 +236,18 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
-    if (o->signalfd || o->pidfd)
-        return -EINVAL; /* signalfd reads only by read(2); a pidfd is not read or written */
+    if (o->pidfd || (o->signalfd && writing))
+        return -EINVAL; /* a pidfd is not read or written, a signalfd not written */
+    if (o->signalfd && pos >= 0)
+        return -ESPIPE;
     long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
     if (r)
         return r;
     struct uiov_iter it = {iov, (int)a[2], 0, 0};
-    r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
+    if (o->signalfd)
+        r = signalfd_readv(p, o, iov, (int)a[2]);
+    else
+        r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);
     return r;
 }

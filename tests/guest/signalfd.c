@@ -18,6 +18,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 
 #include "guest.h"
 
@@ -64,6 +65,7 @@ int main(void)
     if (fd < 0)
         guest_die("signalfd");
     struct signalfd_siginfo si[4];
+    int e;
 
     printf("empty: readable %d\n", readable(fd));
     raise(SIGUSR1);
@@ -90,9 +92,25 @@ int main(void)
     n = read(fd, si, sizeof(si));
     printf("epoll: read %zd bytes, then %d\n", n, epoll_wait(ep, &out, 1, 0));
 
+    /* readv: one signal into each 128-byte segment; a segment too small for one is EINVAL */
+    kill(getpid(), SIGUSR1);
+    kill(getpid(), SIGUSR2);
+    struct iovec two[2] = {{&si[0], sizeof(si[0])}, {&si[1], sizeof(si[1])}};
+    n = readv(fd, two, 2);
+    printf("readv: %zd bytes\n", n);
+    for (ssize_t i = 0; i < n / (ssize_t)sizeof(si[0]); i++)
+        show("readv", &si[i]);
+    kill(getpid(), SIGUSR1);
+    struct iovec small[1] = {{&si[0], 64}};
+    n = readv(fd, small, 1);
+    e = errno;
+    printf("readv: a 64-byte segment %zd (%s)\n", n, strerror(e));
+    n = read(fd, si, sizeof(si));
+    printf("readv: then read %zd bytes\n", n);
+
     int nb = signalfd(-1, &mask, SFD_NONBLOCK);
     n = read(nb, si, sizeof(si));
-    int e = errno;
+    e = errno;
     printf("nonblock: read %zd (%s)\n", n, e == EAGAIN ? "EAGAIN" : strerror(e));
     close(nb);
 
