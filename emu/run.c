@@ -60,9 +60,9 @@ struct emu_private {
     bool others_ready;         /* at the start of this turn a parked process could go on */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
-    /* Kicks (emu_kick): once somebody may kick (the round hook, armed timers), processes run on
-     * `sliced`, whose block hook stops the engine when it finds kick_request set. */
-    bool kickable;
+    /* Kicks (emu_kick): while somebody may kick (the round hook, armed timers), processes run
+     * on `sliced`, whose block hook stops the engine when it finds kick_request set. */
+    bool timer_kicks; /* a timer is armed (emu_set_timer_kicks) */
     atomic_bool kick_request;
     /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
      * due; the run loop then fires them. timer_next is guarded by lock. */
@@ -156,19 +156,23 @@ void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx)
 {
     priv(e)->round_hook = fn;
     priv(e)->round_ctx = ctx;
-    priv(e)->kickable = true;
 }
 
-/* The engine may be running the current syscall without the block hook: stop it after the
- * syscall (from within it, on the emulator thread: a safe stop), and quantum_update moves the
- * process to the hooked engine. */
-void emu_allow_kicks(struct emu *e)
+/* May somebody kick the engine: the round hook's ticker (the TUI), or a timer's? */
+static bool kickable(const struct emu_private *ep)
+{
+    return ep->round_hook || ep->timer_kicks;
+}
+
+/* Kicks starting or ending: the engine stops after the current syscall (from within it, on the
+ * emulator thread: a safe stop), and quantum_update moves the process to the engine with the
+ * block hook, or back to the one without its cost. */
+void emu_set_timer_kicks(struct emu *e, bool armed)
 {
     struct emu_private *ep = priv(e);
-    if (ep->kickable)
-        return;
-    ep->kickable = true;
-    if (ep->current)
+    bool was = kickable(ep);
+    ep->timer_kicks = armed;
+    if (was != kickable(ep) && ep->current && ep->current->mmu)
         uc_emu_stop(ep->current->mmu->uc);
 }
 
@@ -302,7 +306,7 @@ static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
     bool want = ep->others_ready || another_runnable(e, p);
-    bool hooked = want || ep->kickable;
+    bool hooked = want || kickable(ep);
     if (hooked && !ep->sliced) {
         char err[256];
         /* building an engine (tens of ms: Unicorn zeroes its code buffer) is faultline's
@@ -515,6 +519,7 @@ static void proc_release(struct proc *p)
         close(p->fifo_fd - 1);
     p->fifo_fd = 0;
     account_thread_exit(p);
+    timers_exit(p);
     if (priv(e)->obs.on_exit)
         priv(e)->obs.on_exit(priv(e)->obs.ctx, p);
     exit_notify(p);
@@ -616,10 +621,8 @@ void timers_changed(struct emu *e)
     pthread_mutex_lock(&ep->lock);
     ep->timer_next = next;
     atomic_store(&ep->timers_due, 0);
-    if (next && !ep->ticker_running) {
+    if (next && !ep->ticker_running)
         ep->ticker_running = pthread_create(&ep->ticker, NULL, ticker_main, ep) == 0;
-        emu_allow_kicks(e); /* so that the ticker can stop a process that spins */
-    }
     pthread_cond_signal(&ep->tick_cond);
     pthread_mutex_unlock(&ep->lock);
 }

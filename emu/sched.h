@@ -101,6 +101,8 @@ int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset,
 void timers_share(struct proc *thread, struct proc *creator);
 void timers_put(struct proc *p);
 void timers_exec(struct proc *p);
+/* p has exited: the timers of its process no longer need to interrupt anybody. */
+void timers_exit(struct proc *p);
 /* The CPU timers that running p's time counts down (its group's ITIMER_VIRTUAL and ITIMER_PROF,
  * POSIX timers on its own or its group's CPU clocks, whoever made them): tell emu/cputime.c
  * when they are due (when p goes on the CPU, and after a change), and send the signals of those
@@ -109,9 +111,11 @@ void cpu_timers_publish(struct proc *p);
 void cpu_timers_fire(struct proc *p);
 /* Is a task other than p ready to run now, or about to be (emu/run.c)? */
 bool sched_others_runnable(struct proc *p);
-/* Somebody will call emu_kick from now on (armed timers, a CPU-time itimer's ticks): processes
- * move to the engine whose block hook takes kicks, the one running now after this syscall. */
-void emu_allow_kicks(struct emu *e);
+/* Whether a timer is armed that may have to interrupt a computing task (emu_kick from the
+ * timers' ticker or the CPU-time ticker): while one is, processes run on the engine whose block
+ * hook takes kicks (the one running now moves there after this syscall); while none is (and no
+ * TUI kicks either), on the one without the hook's cost. */
+void emu_set_timer_kicks(struct emu *e, bool armed);
 /* The earliest expiry of any armed timer (monotonic ns), 0 if none. */
 uint64_t timers_earliest(struct emu *e);
 /* Fire every timer due at `now`: queue its signal, re-arm the periodic ones. */

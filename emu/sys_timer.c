@@ -78,6 +78,29 @@ struct sigevent_abi {
 };
 _Static_assert(sizeof(struct sigevent_abi) == 64, "struct sigevent is 64 bytes");
 
+/* Kicks are needed while any timer that may have to interrupt a computing task is armed: a
+ * wall-clock one, a CPU-time itimer or a POSIX timer on a CPU clock. */
+static void update_kicks(struct emu *e)
+{
+    bool armed = false;
+    for (struct proc *q = e->procs; q && !armed; q = q->next) {
+        const struct guest_timers *g = q->timers;
+        if (q->exited || q->thread || !g)
+            continue;
+        armed = g->it[FL_ITIMER_VIRTUAL].expires || g->it[FL_ITIMER_PROF].expires;
+        for (int i = 0; i <= MAX_TIMERS && !armed; i++)
+            armed = g->t[i].used && g->t[i].expires;
+    }
+    emu_set_timer_kicks(e, armed);
+}
+
+/* A timer was armed, disarmed, fired or deleted: the ticker's next expiry, and the kicks. */
+static void timers_updated(struct emu *e)
+{
+    timers_changed(e);
+    update_kicks(e);
+}
+
 static struct guest_timers *timers_of(struct proc *p, bool create)
 {
     if (!p->timers && create) {
@@ -102,6 +125,7 @@ void timers_put(struct proc *p)
     if (p->timers && --p->timers->refs == 0)
         free(p->timers);
     p->timers = NULL;
+    update_kicks(p->emu);
 }
 
 void timers_exec(struct proc *p)
@@ -111,7 +135,12 @@ void timers_exec(struct proc *p)
         return;
     for (int i = 0; i < MAX_TIMERS; i++)
         g->t[i].used = false; /* exec deletes POSIX timers; the alarm stays */
-    timers_changed(p->emu);
+    timers_updated(p->emu);
+}
+
+void timers_exit(struct proc *p)
+{
+    update_kicks(p->emu);
 }
 
 /* The timers of p's process live with its group leader. */
@@ -198,7 +227,7 @@ void timers_fire(struct emu *e, uint64_t now)
                 expire(q, t, i == REAL_SLOT, now);
         }
     }
-    timers_changed(e);
+    timers_updated(e);
 }
 
 /* What is left of t, and its period. */
@@ -217,7 +246,7 @@ static void arm(struct emu *e, struct gtimer *t, uint64_t expires, uint64_t inte
     t->expires = expires;
     t->interval = expires ? interval : 0;
     t->overrun = t->overrun_last = 0;
-    timers_changed(e);
+    timers_updated(e);
 }
 
 static uint64_t timeval_ns(const struct timeval *tv)
@@ -318,6 +347,7 @@ void cpu_timers_fire(struct proc *p)
     }
     each_cpu_timer(p, posix_cpu_timer_check, NULL);
     cpu_timers_publish(p);
+    update_kicks(p->emu); /* a one-shot may have ended */
 }
 
 /* get_cpu_itimer / set_cpu_itimer. A value that has passed but not fired yet reads as one tick
@@ -341,7 +371,7 @@ static long do_cpu_itimer(struct proc *p, int which, const struct itimerval *in,
         uint64_t value = timeval_ns(&in->it_value);
         g->it[which].expires = value ? now + value + TICK_NSEC : 0;
         g->it[which].incr = value ? timeval_ns(&in->it_interval) : 0;
-        emu_allow_kicks(p->emu);
+        update_kicks(p->emu);
         cpu_timers_publish(p);
     }
     return 0;
@@ -510,11 +540,8 @@ long sys_timer_settime(struct proc *p, const uint64_t a[6])
     else if (value) /* an absolute time is on the timer's own clock */
         expires = (a[1] & FL_TIMER_ABSTIME) ? monotonic_deadline(t->clock, value) : now + value;
     arm(p->emu, t, expires, timespec_ns(&in.it_interval));
-    if (t->cpu.pid) {
-        if (expires)
-            emu_allow_kicks(p->emu); /* the ticker must be able to stop a task that computes */
+    if (t->cpu.pid)
         cpu_timers_publish(p);
-    }
     if (a[3] && put_user_struct(p, a[3], &old, sizeof(old)))
         return -EFAULT;
     return 0;
@@ -548,7 +575,7 @@ long sys_timer_delete(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     t->used = false;
     t->expires = 0;
-    timers_changed(p->emu);
+    timers_updated(p->emu);
     if (t->cpu.pid)
         cpu_timers_publish(p);
     return 0;

@@ -2,7 +2,9 @@
  * timers: signals from timers, compared with a native run. One deterministic line per step:
  *   alarm        alarm(1) ends pause() with SIGALRM (si_code SI_KERNEL); alarm(0) cancels and
  *                returns the seconds left (rounded), alarm(5) then alarm(0) returns 5
- *   busy         alarm(1) interrupts a loop that makes no syscalls (the handler sets a flag)
+ *   busy         alarm(1) interrupts a loop that makes no syscalls (the handler sets a flag);
+ *                right after `alarm`'s alarm(0) left no timer armed (faultline then runs the
+ *                process without the kick hook, and must put it back for this alarm)
  *   itimer       setitimer(ITIMER_REAL) every 20 ms: 5 SIGALRMs through sigsuspend, getitimer
  *                sees the period, setitimer(0) disarms and hands back the old value
  *   posix        timer_create(CLOCK_MONOTONIC, SIGEV_SIGNAL SIGUSR1, value 42): si_code
