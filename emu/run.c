@@ -186,7 +186,7 @@ void emu_set_timer_kicks(struct emu *e, bool armed)
  * block with memory accesses corrupts the guest: seen as a SIGTRAP in glibc's memcpy (garbage
  * RFLAGS with TF set) and Python crashing under a 5 ms ITIMER_REAL; tests/engine shows it on a
  * bare engine with a counter that ends up too high. A kick therefore only sets a flag; the
- * block hook of the `sliced` engine, which every process runs on once kicks can come
+ * block hook of the `sliced` engine, which every process runs on while kicks can come
  * (quantum_update), reads it at the start of each translated block and stops the engine there,
  * on the emulator thread, before the block's exit check: a stop no instruction of the block has
  * run past, the precise stop the time slice already uses. The price is that hook on every block
