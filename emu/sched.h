@@ -151,8 +151,9 @@ struct cpu_clock {
 };
 /* Clock id clk as p names it (its own CPU clocks, or another task's by the ids glibc's
  * clock_getcpuclockid and pthread_getcpuclockid make): 1 if it is not a CPU-time clock, -EINVAL
- * if it names no task p may read, else 0 with *c filled in. */
-int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c);
+ * if it names no task p may read, else 0 with *c filled in and, if task is not NULL, the task
+ * whose times it reads (p itself for its own clocks). */
+int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c, struct proc **task);
 /* The clock's time as the ticks sample it (CPUCLOCK_SCHED: precise), as CPU timers count it;
  * false once its task is gone. */
 bool cpu_clock_sample(struct emu *e, const struct cpu_clock *c, uint64_t *ns);

@@ -30,7 +30,7 @@ _Static_assert(sizeof(struct timezone) == 8, "struct timezone is the kernel's");
  * which of the three clocks. A process clock needs a thread group leader's pid, a thread clock a
  * thread of the caller's own group.
  */
-int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c)
+int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c, struct proc **task)
 {
     int pid = 0;
     if (clk == CLOCK_PROCESS_CPUTIME_ID)
@@ -49,6 +49,8 @@ int cpu_clock_decode(struct proc *p, clockid_t clk, struct cpu_clock *c)
     if (!t || (c->thread && t->acct != p->acct) || (!c->thread && pid && t->thread))
         return -EINVAL;
     c->pid = c->thread ? t->task.pid : t->task.tgid;
+    if (task)
+        *task = t;
     return 0;
 }
 
@@ -73,14 +75,10 @@ bool cpu_clock_sample(struct emu *e, const struct cpu_clock *c, uint64_t *ns)
 static int cpu_clock_get(struct proc *p, clockid_t clk, uint64_t *ns, long *res)
 {
     struct cpu_clock c;
-    int r = cpu_clock_decode(p, clk, &c);
+    struct proc *t;
+    int r = cpu_clock_decode(p, clk, &c, &t);
     if (r)
         return r;
-    struct proc *t = find_proc(p->emu, c.pid);
-    if (!t && (c.pid == p->task.pid || c.pid == p->task.tgid))
-        t = p; /* the caller's own clock, whatever became of its group's leader */
-    if (!t)
-        return -EINVAL;
     *ns =
         cpu_clock_pick(&c, c.thread ? task_cputime_adjusted(t) : thread_group_cputime_adjusted(t));
     *res = c.which == CPUCLOCK_SCHED ? 1 : (long)TICK_NSEC;

@@ -464,7 +464,7 @@ long sys_timer_create(struct proc *p, const uint64_t a[6])
 {
     int clock = (int)a[0];
     struct cpu_clock cpu = {0};
-    int r = cpu_clock_decode(p, clock, &cpu);
+    int r = cpu_clock_decode(p, clock, &cpu, NULL);
     if (r < 0 || (r == 1 && !clock_supported(clock)))
         return -EINVAL;
     struct sigevent_abi ev = {.signo = SIGALRM, .notify = FL_SIGEV_SIGNAL};
