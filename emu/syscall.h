@@ -17,9 +17,14 @@ typedef long (*syscall_fn)(struct proc *p, const uint64_t a[6]);
 struct syscall_desc {
     const char *name;
     syscall_fn fn;
-    /* one letter per argument, for the strace-style trace:
-     * d int, u unsigned, x hex, p pointer, s string (in), b buffer (out, length = ret),
-     * B buffer (in, length = next arg), o open flags, m mmap prot, f mmap flags */
+    /* one letter per argument, for the strace-style trace (strace.c):
+     * d int, u unsigned, x hex, p pointer (NULL for 0), s string (in), b buffer (out, length =
+     * ret), B buffer (in, length = next arg), D directory fd (AT_FDCWD), M mode (octal);
+     * flags and enums by name: o open flags, O open mode (shown only with O_CREAT/O_TMPFILE in
+     * the argument before), m PROT_*, f MAP_*, a MADV_*, y MS_*, r MREMAP_*, R mremap's new
+     * address (shown only with MREMAP_FIXED), l MLOCK_*, L MCL_*, t AT_*, A access mode,
+     * S signal, h SIG_BLOCK..., P ARCH_*, c clock id, w SEEK_*, F fcntl command, C clone
+     * flags, X futex op, W wait options */
     const char *sig;
 };
 
@@ -30,6 +35,8 @@ struct syscall_desc {
 /* Dispatch syscall nr for p; returns rax. Unknown numbers: -ENOSYS and one warning per number. */
 long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6]);
 const struct syscall_desc *syscall_lookup(uint64_t nr);
+/* One line of the --strace trace for call d with arguments a that returned ret (strace.c). */
+void strace_call(struct proc *p, const struct syscall_desc *d, const uint64_t a[6], long ret);
 
 /* Host errno to the guest's -errno (identical numbering on x86-64 Linux). */
 static inline long neg_errno(int e)
