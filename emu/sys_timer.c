@@ -78,6 +78,25 @@ struct sigevent_abi {
 };
 _Static_assert(sizeof(struct sigevent_abi) == 64, "struct sigevent is 64 bytes");
 
+/* Whether loops over every group's timers visit them through q: through the leader while it
+ * lives, else through the group's first live thread. The timers belong to the process, and a
+ * leader that left with exit(2) leaves them running for its threads (Linux keeps them in
+ * signal_struct). */
+static bool visits_group_timers(const struct proc *q)
+{
+    if (q->exited || !q->timers)
+        return false;
+    if (!q->thread)
+        return true;
+    struct proc *leader = find_proc(q->emu, q->task.tgid);
+    if (leader && !leader->exited)
+        return false;
+    for (const struct proc *r = q->emu->procs; r != q; r = r->next)
+        if (!r->exited && r->task.tgid == q->task.tgid)
+            return false;
+    return true;
+}
+
 /* Kicks are needed while any timer that may have to interrupt a computing task is armed: a
  * wall-clock one, a CPU-time itimer or a POSIX timer on a CPU clock. */
 static void update_kicks(struct emu *e)
@@ -85,7 +104,7 @@ static void update_kicks(struct emu *e)
     bool armed = false;
     for (struct proc *q = e->procs; q && !armed; q = q->next) {
         const struct guest_timers *g = q->timers;
-        if (q->exited || q->thread || !g)
+        if (!visits_group_timers(q))
             continue;
         armed = g->it[FL_ITIMER_VIRTUAL].expires || g->it[FL_ITIMER_PROF].expires;
         for (int i = 0; i <= MAX_TIMERS && !armed; i++)
@@ -115,7 +134,9 @@ static struct guest_timers *timers_of(struct proc *p, bool create)
 
 void timers_share(struct proc *thread, struct proc *creator)
 {
-    thread->timers = creator->timers;
+    /* made now if the group has none yet: every thread then holds the one set, which outlives
+     * the leader (visits_group_timers) */
+    thread->timers = timers_of(creator, true);
     if (thread->timers)
         thread->timers->refs++;
 }
@@ -154,7 +175,7 @@ uint64_t timers_earliest(struct emu *e)
 {
     uint64_t first = 0;
     for (struct proc *q = e->procs; q; q = q->next) {
-        if (q->exited || q->thread || !q->timers)
+        if (!visits_group_timers(q))
             continue;
         for (int i = 0; i <= MAX_TIMERS; i++) {
             const struct gtimer *t = &q->timers->t[i];
@@ -219,7 +240,7 @@ void posix_timer_dequeued(struct proc *p, struct fl_siginfo *info)
 void timers_fire(struct emu *e, uint64_t now)
 {
     for (struct proc *q = e->procs; q; q = q->next) {
-        if (q->exited || q->thread || !q->timers)
+        if (!visits_group_timers(q))
             continue;
         for (int i = 0; i <= MAX_TIMERS; i++) {
             struct gtimer *t = &q->timers->t[i];
@@ -278,7 +299,7 @@ each_cpu_timer(struct proc *p,
                void (*fn)(struct proc *owner, struct gtimer *t, uint64_t now, void *arg), void *arg)
 {
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->exited || q->thread || !q->timers)
+        if (!visits_group_timers(q))
             continue;
         for (int i = 0; i < MAX_TIMERS; i++) {
             struct gtimer *t = &q->timers->t[i];

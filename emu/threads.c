@@ -23,9 +23,18 @@ bool group_has_other_live(const struct proc *p)
 
 void group_exit(struct proc *p, int code, int sig)
 {
-    for (struct proc *q = p->emu->procs; q; q = q->next)
-        if (q != p && q->task.tgid == p->task.tgid)
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q == p || q->task.tgid != p->task.tgid)
+            continue;
+        if (q->exited && !q->thread) {
+            /* A leader that left with exit(2) earlier waits for its threads; the group's
+             * status is this one (Linux's wait_task_zombie reports signal->group_exit_code). */
+            q->exit_code = code & 0xff;
+            q->term_sig = sig;
+        } else {
             proc_exit(q, code, sig);
+        }
+    }
     proc_exit(p, code, sig);
 }
 
