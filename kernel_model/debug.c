@@ -99,6 +99,10 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
         return 0;
     }
     struct page *page = pfn_to_page(pte_pfn(pte));
+    if (page && PageReserved(page)) { /* the kernel's own ([vdso]): not refcounted, file RSS */
+        rss[MM_FILEPAGES]++;
+        return 0;
+    }
     if (!page || (page->flags & (1UL << PG_buddy)) || page->_refcount < 1)
         return fail(buf, len, "PTE at %lx maps free frame %lx", addr, pte_pfn(pte));
     if (PageAnon(page))

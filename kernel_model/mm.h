@@ -91,6 +91,9 @@ struct page *virt_to_page(const void *addr);
 unsigned long nr_free_pages(void);
 unsigned long totalram_pages(void);
 struct page *zero_page(void);
+/* A zeroed frame the kernel keeps for good (PG_reserved: get/put do nothing, never on the LRU,
+ * never freed), as the pages of the kernel image: the zero page, the vDSO's. NULL: no memory. */
+struct page *alloc_reserved_page(void);
 static inline int page_mapcount(const struct page *p)
 {
     return p->_mapcount + 1;
@@ -191,6 +194,14 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk); /* brk(2): the ne
 int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags);
 /* The initial stack VMA [start, end) with VM_STACK_DEFAULT_FLAGS | VM_GROWSDOWN. */
 int setup_stack_vma(struct mm_struct *mm, unsigned long start, unsigned long end);
+/*
+ * install_special_mapping - map sm's pages at [addr, addr + len) with vm_flags (plus
+ * VM_DONTEXPAND), named sm->name: the [vdso] and [vvar] of a new image (arch_setup_additional_
+ * pages). The range must be free. No page is mapped yet: the first access faults them in
+ * (special_mapping_fault); a page past sm's is SIGBUS. 0, -EEXIST or -ENOMEM.
+ */
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                            unsigned long vm_flags, const struct vm_special_mapping *sm);
 unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
                                 unsigned long len, unsigned long pgoff, unsigned long flags);
 pgprot_t vm_get_page_prot(unsigned long vm_flags);

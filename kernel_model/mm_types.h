@@ -123,6 +123,9 @@ struct file {
 #define VM_LOCKED      0x00002000UL
 #define VM_DONTCOPY    0x00020000UL
 #define VM_DONTEXPAND  0x00040000UL
+#define VM_PFNMAP      0x00000400UL /* pages without struct page semantics ([vvar]) */
+#define VM_IO          0x00004000UL /* memory-mapped I/O or the like ([vvar]) */
+#define VM_DONTDUMP    0x04000000UL /* left out of core dumps ([vvar]) */
 #define VM_LOCKONFAULT 0x00080000UL
 #define VM_ACCOUNT     0x00100000UL
 #define VM_NORESERVE   0x00200000UL
@@ -146,6 +149,15 @@ struct vm_area_struct {
     struct file *vm_file;
     const struct vm_operations_struct *vm_ops;
     const char *special_name; /* "[heap]"-style names are derived; this is for "[vsyscall]" etc. */
+    const void *vm_private_data; /* a special mapping's struct vm_special_mapping */
+};
+
+/* Pages the kernel owns, mapped into a process as they are ([vdso], [vvar]): mm/mmap.c's
+ * _install_special_mapping. The pages are PG_reserved (never freed, never on the LRU). */
+struct vm_special_mapping {
+    const char *name;
+    struct page **pages; /* nr_pages entries */
+    unsigned long nr_pages;
 };
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };

@@ -613,6 +613,47 @@ int setup_stack_vma(struct mm_struct *mm, unsigned long start, unsigned long end
     return 0;
 }
 
+/* special_mapping_fault - ->fault of a special mapping: the page at that offset of its set,
+ * with a reference for the PTE (none is taken on a reserved page; put_page drops none). */
+static vm_fault_t special_mapping_fault(struct vm_fault *vmf)
+{
+    const struct vm_special_mapping *sm = vmf->vma->vm_private_data;
+    if (vmf->pgoff >= sm->nr_pages || !sm->pages[vmf->pgoff])
+        return VM_FAULT_SIGBUS;
+    vmf->page = sm->pages[vmf->pgoff];
+    get_page(vmf->page);
+    return 0;
+}
+
+static const struct vm_operations_struct special_mapping_vmops = {
+    .name = "special_mapping",
+    .fault = special_mapping_fault,
+};
+
+int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
+                            unsigned long vm_flags, const struct vm_special_mapping *sm)
+{
+    struct vm_area_struct *prev, *next, *vma = calloc(1, sizeof(*vma));
+    if (!vma)
+        return -ENOMEM;
+    next = find_vma_prev(mm, addr, &prev);
+    if (next && next->vm_start < addr + len) {
+        free(vma);
+        return -EEXIST;
+    }
+    vma->vm_start = addr;
+    vma->vm_end = addr + len;
+    vma->vm_flags = vm_flags | mm->def_flags | VM_DONTEXPAND;
+    vma->vm_ops = &special_mapping_vmops;
+    vma->vm_private_data = sm;
+    vma->special_name = sm->name;
+    vma_set_page_prot(vma);
+    vma_link_after(mm, vma, prev);
+    mm_stat_account(mm, vma->vm_flags, (long)(len >> PAGE_SHIFT));
+    CHECK_MM(mm, "install_special_mapping");
+    return 0;
+}
+
 /*
  * expand_stack - grow a VM_GROWSDOWN VMA down to cover address. Refused (-ENOMEM) within
  * stack_guard_gap of the VMA below, or past RLIMIT_STACK; -EPERM below mmap_min_addr.

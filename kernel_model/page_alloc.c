@@ -85,9 +85,8 @@ int mem_init(void *ram, uint64_t ram_bytes)
     next_fresh = 0;
     init_per_zone_wmark_min();
     lru_init();
-    zero_pg = alloc_page_zeroed();
-    zero_pg->flags |= 1UL << PG_reserved;
-    return 0;
+    zero_pg = alloc_reserved_page();
+    return zero_pg ? 0 : -1;
 }
 
 void mem_exit(void)
@@ -149,6 +148,14 @@ unsigned long page_private(const struct page *page)
 void set_page_private(struct page *page, unsigned long private)
 {
     cache_slots[page_to_pfn(page)].private = private;
+}
+
+struct page *alloc_reserved_page(void)
+{
+    struct page *page = alloc_page_zeroed();
+    if (page)
+        page->flags |= 1UL << PG_reserved;
+    return page;
 }
 
 struct page *zero_page(void)

@@ -195,10 +195,11 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
         unsigned long flag;
         const char *name;
     } names[] = {
-        {VM_READ, "rd"},       {VM_WRITE, "wr"},     {VM_EXEC, "ex"},      {VM_SHARED, "sh"},
-        {VM_MAYREAD, "mr"},    {VM_MAYWRITE, "mw"},  {VM_MAYEXEC, "me"},   {VM_MAYSHARE, "ms"},
-        {VM_GROWSDOWN, "gd"},  {VM_DENYWRITE, "dw"}, {VM_LOCKED, "lo"},    {VM_DONTCOPY, "dc"},
-        {VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},   {VM_NORESERVE, "nr"},
+        {VM_READ, "rd"},      {VM_WRITE, "wr"},     {VM_EXEC, "ex"},       {VM_SHARED, "sh"},
+        {VM_MAYREAD, "mr"},   {VM_MAYWRITE, "mw"},  {VM_MAYEXEC, "me"},    {VM_MAYSHARE, "ms"},
+        {VM_GROWSDOWN, "gd"}, {VM_DENYWRITE, "dw"}, {VM_LOCKED, "lo"},     {VM_DONTCOPY, "dc"},
+        {VM_PFNMAP, "pf"},    {VM_IO, "io"},        {VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},
+        {VM_NORESERVE, "nr"}, {VM_DONTDUMP, "dd"},
     };
     int n = snprintf(buf, len, "VmFlags:");
 
