@@ -122,10 +122,11 @@ int copy_strings(struct linux_binprm *bprm);
 
 /* What create_elf_tables puts in the auxiliary vector besides constants. */
 struct elf_auxv_info {
-    unsigned long phdr;  /* AT_PHDR: user address of the program headers */
-    unsigned long phnum; /* AT_PHNUM */
-    unsigned long entry; /* AT_ENTRY: the program's entry (not the interpreter's) */
-    unsigned long base;  /* AT_BASE: the interpreter's load address, 0 without one */
+    unsigned long phdr;         /* AT_PHDR: user address of the program headers */
+    unsigned long phnum;        /* AT_PHNUM */
+    unsigned long entry;        /* AT_ENTRY: the program's entry (not the interpreter's) */
+    unsigned long base;         /* AT_BASE: the interpreter's load address, 0 without one */
+    unsigned long sysinfo_ehdr; /* AT_SYSINFO_EHDR: the [vdso] mapping (emu/vdso.c) */
 };
 
 /* Write platform string, AT_RANDOM bytes, argc, argv[], envp[] and auxv below bprm->p, leaving

@@ -24,6 +24,7 @@
 #include "emu/hostfile.h"
 #include "emu/linux_abi.h"
 #include "emu/proc.h"
+#include "emu/vdso.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
 
@@ -311,6 +312,11 @@ static int load_image(struct linux_binprm *bprm, const struct elf_image *im, str
         return exec_err(bprm->err, bprm->errlen, "entry point 0x%lx lies outside user space",
                         elf_entry);
 
+    /* ARCH_SETUP_ADDITIONAL_PAGES: after the interpreter, as load_elf_binary does */
+    long vdso = map_vdso(mm);
+    if (vdso < 0)
+        return exec_err(bprm->err, bprm->errlen, "cannot map the vDSO: %s", strerror((int)-vdso));
+    info.sysinfo_ehdr = (unsigned long)vdso;
     info.phdr = phdr_addr(im, &L);
     info.phnum = im->ehdr.e_phnum;
     info.base = interp_base;

@@ -219,8 +219,8 @@ static int fill_auxv(uint64_t *elf_info, const struct elf_auxv_info *info, unsig
         elf_info[ei++] = (id);                                                                     \
         elf_info[ei++] = (val);                                                                    \
     } while (0)
-    /* ARCH_DLINFO would put AT_SYSINFO_EHDR first: there is no vDSO yet, so glibc falls back to
-     * real syscalls for time and getcpu. */
+    /* ARCH_DLINFO: the vDSO first */
+    NEW_AUX_ENT(AT_SYSINFO_EHDR, info->sysinfo_ehdr);
     NEW_AUX_ENT(AT_HWCAP, ELF_HWCAP);
     NEW_AUX_ENT(AT_PAGESZ, PAGE_SIZE);
     NEW_AUX_ENT(AT_CLKTCK, CLOCKS_PER_SEC_USER);

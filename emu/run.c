@@ -30,6 +30,7 @@
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
 #include "emu/sched.h"
+#include "emu/vdso.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
@@ -105,6 +106,14 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
                  (unsigned long long)(e->ram_bytes >> 20), strerror(errno));
         if (e->ram)
             guest_ram_destroy(e->ram, e->ram_bytes);
+        free(ep);
+        return NULL;
+    }
+    if (vdso_init()) {
+        snprintf(err, errlen, "guest RAM of %llu MiB has no room for the vDSO",
+                 (unsigned long long)(e->ram_bytes >> 20));
+        mem_exit();
+        guest_ram_destroy(e->ram, e->ram_bytes);
         free(ep);
         return NULL;
     }
