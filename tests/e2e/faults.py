@@ -41,6 +41,7 @@ PAGE = 4096
 # prefix ending in '>' ("__do_page_fault>" when the model records its entry point).
 ANON_PATH = "do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_anonymous_page"
 WP_COPY_PATH = "do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_wp_page>wp_page_copy"
+FILE_READ_PATH = "do_user_addr_fault>handle_mm_fault>handle_pte_fault>do_fault>do_read_fault"
 
 # x86 page-fault error code bits (arch/x86/include/asm/traps.h) and PTE bits.
 X86_PF_PROT, X86_PF_WRITE, X86_PF_USER, X86_PF_INSTR = 1, 2, 4, 16
@@ -722,6 +723,30 @@ def _c_asm_hello(ctx):
                "asm_hello: the text fault's VMA file is %r, expected the executable"
                % ex[0]["vma_file"], ex[:1])
     expect_count(r, "outcome IN ('sigsegv', 'sigbus')", 0)
+
+
+@case("vdso")
+def _c_vdso(ctx):
+    """vdso (static glibc): the C library reads the vDSO's ELF header at start-up, which is the
+    one fault on [vdso]: a user read (error 4) at the page AT_SYSINFO_EHDR gives, through
+    do_read_fault and the special mapping's ->fault, minor, mapping the image's frame readable
+    and executable. The vDSO's code is in that page, so calling it faults no more, and nothing
+    reads [vvar] (the model's vDSO makes the system calls)."""
+    r = ctx.run("vdso", "vdso")
+    expect_status(r, 0)
+    base = r.note("base")
+    rows = r.rows("vma_file = '[vdso]'")
+    expect_equal(r, len(rows), 1, "the number of faults on [vdso]")
+    if rows:
+        expect_row(r, rows[0], "the [vdso] fault", page=base, access="read", error_code=4, user=1,
+                   handler="do_read_fault", outcome="minor", vma_perms="r-xp", vma_start=base)
+        expect(path_matches(rows[0]["path"], FILE_READ_PATH),
+               "vdso: the [vdso] fault's path is %r" % rows[0]["path"], rows)
+        expect((rows[0]["pte_after"] & 0x8000000000000005) == 5,
+               "vdso: the PTE maps the image present, user and executable (no NX): %#x"
+               % rows[0]["pte_after"], rows)
+    expect_count(r, "vma_file IN ('[vvar]', '[vvar_vclock]')", 0)
+    expect_run(r, exit_code=0, term_signal=0)
 
 
 @case("no-log")
