@@ -531,6 +531,8 @@ static void proc_release(struct proc *p)
     timers_exit(p);
     if (priv(e)->obs.on_exit)
         priv(e)->obs.on_exit(priv(e)->obs.ctx, p);
+    if (e->strace)
+        strace_exit(p);
     exit_notify(p);
 }
 

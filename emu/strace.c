@@ -376,6 +376,15 @@ static void print_clone_flags(FILE *f, uint64_t v)
     }
 }
 
+/* An address as strace prints one: NULL for 0. */
+static void trace_arg_pointer(FILE *f, uint64_t v)
+{
+    if (v)
+        fprintf(f, "%#" PRIx64, v);
+    else
+        fputs("NULL", f);
+}
+
 /* One byte as strace quotes it: C escapes where there is one, else octal, written in full
  * only where the next byte is an octal digit (so "\1" then "\0012"). */
 static void quote_byte(FILE *f, unsigned char c, int next)
@@ -466,10 +475,7 @@ static void trace_arg(FILE *f, struct proc *p, char letter, const uint64_t a[6],
         fprintf(f, "%" PRIu64, v);
         break;
     case 'p':
-        if (v)
-            fprintf(f, "%#" PRIx64, v);
-        else
-            fputs("NULL", f);
+        trace_arg_pointer(f, v);
         break;
     case 's':
         trace_string(f, p, v);
@@ -578,4 +584,111 @@ void strace_call(struct proc *p, const struct syscall_desc *d, const uint64_t a[
         fprintf(f, ") = %#lx\n", ret);
     else
         fprintf(f, ") = %ld\n", ret);
+}
+
+/* --- signals and exits: strace's "--- SIGSEGV {...} ---" and "+++ exited with 0 +++" --- */
+
+static const struct sym si_code_syms[] = {
+    {0, "SI_USER"},
+    {0x80, "SI_KERNEL"},
+    {(uint64_t)-1, "SI_QUEUE"},
+    {(uint64_t)-2, "SI_TIMER"},
+    {(uint64_t)-3, "SI_MESGQ"},
+    {(uint64_t)-4, "SI_ASYNCIO"},
+    {(uint64_t)-5, "SI_SIGIO"},
+    {(uint64_t)-6, "SI_TKILL"},
+    SYMS_END,
+};
+static const struct sym segv_syms[] = {
+    {1, "SEGV_MAPERR"}, {2, "SEGV_ACCERR"}, {3, "SEGV_BNDERR"}, {4, "SEGV_PKUERR"}, SYMS_END,
+};
+static const struct sym bus_syms[] = {
+    {1, "BUS_ADRALN"},    {2, "BUS_ADRERR"},    {3, "BUS_OBJERR"},
+    {4, "BUS_MCEERR_AR"}, {5, "BUS_MCEERR_AO"}, SYMS_END,
+};
+static const struct sym ill_syms[] = {
+    {1, "ILL_ILLOPC"}, {2, "ILL_ILLOPN"}, {3, "ILL_ILLADR"}, {4, "ILL_ILLTRP"}, {5, "ILL_PRVOPC"},
+    {6, "ILL_PRVREG"}, {7, "ILL_COPROC"}, {8, "ILL_BADSTK"}, SYMS_END,
+};
+static const struct sym fpe_syms[] = {
+    {1, "FPE_INTDIV"}, {2, "FPE_INTOVF"}, {3, "FPE_FLTDIV"}, {4, "FPE_FLTOVF"}, {5, "FPE_FLTUND"},
+    {6, "FPE_FLTRES"}, {7, "FPE_FLTINV"}, {8, "FPE_FLTSUB"}, SYMS_END,
+};
+static const struct sym trap_syms[] = {
+    {1, "TRAP_BRKPT"}, {2, "TRAP_TRACE"}, {3, "TRAP_BRANCH"}, {4, "TRAP_HWBKPT"}, SYMS_END,
+};
+static const struct sym cld_syms[] = {
+    {1, "CLD_EXITED"},  {2, "CLD_KILLED"},    {3, "CLD_DUMPED"}, {4, "CLD_TRAPPED"},
+    {5, "CLD_STOPPED"}, {6, "CLD_CONTINUED"}, SYMS_END,
+};
+
+/* The si_code names of signo's own codes (the positive ones), NULL if it has none. */
+static const struct sym *signal_codes(int signo)
+{
+    switch (signo) {
+    case 11:
+        return segv_syms;
+    case 7:
+        return bus_syms;
+    case 4:
+        return ill_syms;
+    case 8:
+        return fpe_syms;
+    case 5:
+        return trap_syms;
+    case 17:
+        return cld_syms;
+    default:
+        return NULL;
+    }
+}
+
+void strace_signal(struct proc *p, const struct fl_siginfo *info)
+{
+    FILE *f = p->emu->strace;
+    int signo = info->si_signo, code = info->si_code;
+    const struct sym *own = code > 0 && code != 0x80 ? signal_codes(signo) : NULL;
+    bool fault = signo == 11 || signo == 7 || signo == 4 || signo == 8 || signo == 5;
+    fprintf(f, "[pid %d] --- ", p->task.pid);
+    print_signal(f, (uint64_t)signo);
+    fputs(" {si_signo=", f);
+    print_signal(f, (uint64_t)signo);
+    fputs(", si_code=", f);
+    if (own)
+        print_enum(f, own, (uint64_t)code, "");
+    else if (sym_name(si_code_syms, (uint64_t)(int64_t)code))
+        fputs(sym_name(si_code_syms, (uint64_t)(int64_t)code), f);
+    else
+        fprintf(f, "%d", code);
+    if (code == 0 || code == -1 || code == -6) { /* SI_USER, SI_QUEUE, SI_TKILL: the sender */
+        fprintf(f, ", si_pid=%d, si_uid=%u", info->u.kill.pid, info->u.kill.uid);
+    } else if (code == -2) { /* SI_TIMER */
+        fprintf(f, ", si_timerid=%#x, si_overrun=%d, si_int=%d, si_ptr=", info->u.timer.tid,
+                info->u.timer.overrun, (int)info->u.timer.value);
+        trace_arg_pointer(f, info->u.timer.value);
+    } else if (signo == 17 && own) {
+        fprintf(f, ", si_pid=%d, si_uid=%u, si_status=", info->u.chld.pid, info->u.chld.uid);
+        if (code == 1)
+            fprintf(f, "%d", info->u.chld.status);
+        else
+            print_signal(f, (uint64_t)info->u.chld.status);
+        fprintf(f, ", si_utime=%lld, si_stime=%lld", (long long)info->u.chld.utime,
+                (long long)info->u.chld.stime);
+    } else if (fault && (own || code == 0x80)) {
+        fputs(", si_addr=", f);
+        trace_arg_pointer(f, info->u.fault.addr);
+    }
+    fputs("} ---\n", f);
+}
+
+void strace_exit(struct proc *p)
+{
+    FILE *f = p->emu->strace;
+    if (p->term_sig) {
+        fprintf(f, "[pid %d] +++ killed by ", p->task.pid);
+        print_signal(f, (uint64_t)p->term_sig);
+        fputs(" +++\n", f);
+    } else {
+        fprintf(f, "[pid %d] +++ exited with %d +++\n", p->task.pid, p->exit_code);
+    }
 }

@@ -183,11 +183,6 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
     }
     /* sig_ignored: an ignored signal that is not blocked is discarded at generation (a blocked
      * one stays pending: the action may change before it is unblocked) */
-    struct k_sigaction *ka = &p->sighand[signo];
-    bool ignored =
-        ka->handler == FL_SIG_IGN || (ka->handler == FL_SIG_DFL && sig_kernel_ignore(signo));
-    if (ignored && !(p->blocked & sigmask_of(signo)))
-        return 0;
     struct fl_siginfo self;
     if (!info) {
         memset(&self, 0, sizeof(self));
@@ -196,6 +191,15 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
         self.u.kill.pid = p->task.tgid;
         self.u.kill.uid = getuid();
         info = &self;
+    }
+    struct k_sigaction *ka = &p->sighand[signo];
+    bool ignored =
+        ka->handler == FL_SIG_IGN || (ka->handler == FL_SIG_DFL && sig_kernel_ignore(signo));
+    if (ignored && !(p->blocked & sigmask_of(signo))) {
+        /* strace still shows it: under ptrace, sig_ignored lets it through to the tracer */
+        if (p->emu->strace)
+            strace_signal(p, info);
+        return 0;
     }
     queue_signal(p, signo, info);
     return 0;
@@ -259,6 +263,8 @@ void do_signal(struct proc *p)
         if (!signo || p->exited)
             return;
         struct fl_siginfo info = dequeue_signal(p, signo);
+        if (p->emu->strace) /* strace's signal-delivery stop comes before the action */
+            strace_signal(p, &info);
         struct k_sigaction ka = p->sighand[signo];
         if (ka.handler == FL_SIG_IGN)
             continue;

@@ -37,6 +37,11 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6]);
 const struct syscall_desc *syscall_lookup(uint64_t nr);
 /* One line of the --strace trace for call d with arguments a that returned ret (strace.c). */
 void strace_call(struct proc *p, const struct syscall_desc *d, const uint64_t a[6], long ret);
+/* "--- SIGSEGV {si_signo=SIGSEGV, si_code=SEGV_MAPERR, si_addr=NULL} ---": p takes a signal. */
+struct fl_siginfo;
+void strace_signal(struct proc *p, const struct fl_siginfo *info);
+/* "+++ exited with 0 +++" or "+++ killed by SIGSEGV +++": p has ended. */
+void strace_exit(struct proc *p);
 
 /* Host errno to the guest's -errno (identical numbering on x86-64 Linux). */
 static inline long neg_errno(int e)
