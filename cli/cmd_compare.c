@@ -12,6 +12,10 @@
  *
  * Prints a table on stdout and exits 0 when the two stdouts are byte-identical and the exit
  * statuses agree, 1 when they do not, 2 for bad usage, 126/127 when PROG cannot be run.
+ *
+ * --pages (before the --) adds a third run, native and without address randomization, whose
+ * faults are sampled one by one, and compares them with the model's page by page
+ * (compare_pages.c).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -30,6 +34,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/compare_pages.h"
 #include "cli/run_options.h"
 #include "emu/emu.h"
 
@@ -88,7 +93,8 @@ static void run_native(char **argv, char **envp, struct run_outcome *r)
  * and r->out_fd while the machine is created and runs (the guest's stdio are dups of them), then
  * put back.
  */
-static void run_model(const struct run_options *ro, struct run_outcome *r)
+static void run_model(const struct run_options *ro, struct run_outcome *r,
+                      struct page_collector *pages)
 {
     struct fl_options opt = ro->opt;
     struct emu_result res = {0};
@@ -109,6 +115,7 @@ static void run_model(const struct run_options *ro, struct run_outcome *r)
         struct proc *p = emu_spawn(e, ro->prog, ro->guest_argv, opt.envp, r->err, sizeof(r->err));
         if (p) {
             emu_run(e, &res);
+            page_collector_stop(pages);
             r->ran = res.stop == EMU_EXITED;
             if (!r->ran)
                 snprintf(r->err, sizeof(r->err), "the faultline run did not finish: %s",
@@ -156,13 +163,31 @@ static const char *verdict(bool same)
     return same ? "same" : "DIFFERENT";
 }
 
+/* Take compare's own --pages out of the options (before the --); whether it was there. */
+static bool take_pages_option(int *argc, char **argv)
+{
+    bool found = false;
+    for (int i = 1; i < *argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--pages")) {
+            memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(*argv));
+            (*argc)--;
+            i--;
+            found = true;
+        }
+    }
+    return found;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     struct run_options ro;
     struct run_outcome nat = {.out_fd = -1}, mod = {.out_fd = -1};
+    bool pages = take_pages_option(&argc, argv);
     int rc = parse_run_options(argc, argv, &ro);
     bool same_out, same_status;
     off_t size = 0, msize = 0;
+    struct page_collector *collector = NULL;
+    struct fault_samples samples = {0};
 
     if (rc >= 0)
         return rc;
@@ -183,7 +208,12 @@ int cmd_compare(int argc, char **argv)
         rc = 127;
         goto out;
     }
-    run_model(&ro, &mod);
+    if (pages && !(collector = page_collector_start())) {
+        fprintf(stderr, "faultline compare: out of memory\n");
+        rc = 1;
+        goto out;
+    }
+    run_model(&ro, &mod, collector);
     if (!mod.ran) {
         fprintf(stderr, "faultline compare: %s: %s\n", ro.prog, mod.err);
         rc = 126;
@@ -199,7 +229,25 @@ int cmd_compare(int argc, char **argv)
     printf("%-14s %12lld %12lld   %s\n", "stdout bytes", (long long)size, (long long)msize,
            verdict(same_out));
     rc = same_out && same_status ? 0 : 1;
+    if (pages) {
+        char err[512];
+        int status, sink = capture_file();
+        fflush(stdout);
+        if (sink < 0 || native_fault_run(ro.guest_argv, ro.opt.envp, sink, &samples, &status, err,
+                                         sizeof(err))) {
+            fprintf(stderr, "faultline compare: --pages: %s\n",
+                    sink < 0 ? "cannot create a temporary file" : err);
+            rc = 1;
+        } else if (compare_pages_report(stdout, &samples, collector)) {
+            fprintf(stderr, "faultline compare: --pages: out of memory\n");
+            rc = 1;
+        }
+        if (sink >= 0)
+            close(sink);
+    }
 out:
+    page_collector_free(collector);
+    free(samples.v);
     if (nat.out_fd >= 0)
         close(nat.out_fd);
     if (mod.out_fd >= 0)

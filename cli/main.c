@@ -19,10 +19,11 @@ static void usage(FILE *f)
           "  query [--csv|--json|--table] DB [SQL]\n"
           "                                    run read-only SQL on a fault log (no SQL: schema)\n"
           "  stats DB [--run N] [--pid P]      a perf-stat-like report of a fault log\n"
-          "  compare [options] -- PROG [ARGS...]\n"
+          "  compare [--pages] [options] -- PROG [ARGS...]\n"
           "                                    run PROG natively and under faultline; print the\n"
           "                                    kernel's and the model's fault counts side by side\n"
-          "                                    and whether stdout and exit status agree\n"
+          "                                    and whether stdout and exit status agree; --pages:\n"
+          "                                    also page by page (perf events, no ASLR natively)\n"
           "  help                              this text; `faultline run --help` for options\n"
           "  version                           print the version\n",
           f);

@@ -2,7 +2,7 @@
 """compare_cmd.py - `faultline compare`: the table, and its exit status for agreeing and
 disagreeing runs.
 
-    compare_cmd.py --faultline FAULTLINE --workdir DIR
+    compare_cmd.py --faultline FAULTLINE --guest-dir DIR --workdir DIR
 
 - sha256sum of a file: stdout and exit status agree, so the exit status is 0; the table has the
   kernel's and the model's minor and major counts, and the model's minor count is within the
@@ -10,6 +10,9 @@ disagreeing runs.
   never more than 20 faults, away from the kernel on a warm cache).
 - cat /proc/self/stat: the pids differ (the guest is pid 1000), so stdout differs: exit status 1.
 - a program that does not exist: exit status 127.
+- --pages on tests/guest/touch_pages 100: the page-by-page table, in which the guest's anonymous
+  mapping took exactly 100 faults natively (perf events, no address randomization) and in the
+  model, on the same pages (nothing only one side faulted on).
 """
 
 import argparse
@@ -25,6 +28,7 @@ import flharness as fh  # noqa: E402
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest-dir", required=True)
     ap.add_argument("--workdir", required=True)
     args = ap.parse_args()
     faultline = os.path.abspath(args.faultline)
@@ -66,8 +70,23 @@ def main():
     if missing.status != 127:
         problems.append("missing program: exit status %s, want 127" % missing.status)
 
+    touch = os.path.join(os.path.abspath(args.guest_dir), "touch_pages")
+    pages = fh.run([faultline, "compare", "--pages", "--", touch, "100"], cwd=wd)
+    out = pages.stdout.decode()
+    if pages.status != 0:
+        problems.append("--pages: exit status %s, want 0" % pages.status)
+    m = re.search(r"^\[anon\] +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)
+    if not m:
+        problems.append("--pages: no [anon] row in:\n%s" % out)
+    elif [int(x) for x in m.groups()] != [100, 100, 0, 0]:
+        problems.append("--pages: the [anon] row is %s, want kernel 100, model 100, none only on "
+                        "one side:\n%s" % (m.group(0), out))
+    if not re.search(r"^all +\d+ +\d+ +\d+ +\d+$", out, re.M):
+        problems.append("--pages: no 'all' row in:\n%s" % out)
+
     return fh.report("faultline compare", problems,
-                     [("same", same), ("differ", differ), ("missing", missing)])
+                     [("same", same), ("differ", differ), ("missing", missing),
+                      ("pages", pages)])
 
 
 if __name__ == "__main__":

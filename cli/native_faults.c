@@ -1,0 +1,168 @@
+/*
+ * native_faults.c - the page faults the host kernel takes in a native run, address by address,
+ * for `faultline compare --pages`.
+ *
+ * The child runs without address-space randomization (personality ADDR_NO_RANDOMIZE, as under
+ * setarch -R), which is the layout the model uses, so a page means the same thing in both runs.
+ * Its faults are sampled with perf_event_open: the software event PERF_COUNT_SW_PAGE_FAULTS with
+ * a period of 1, so every fault is one sample carrying the faulting address (PERF_SAMPLE_ADDR)
+ * and whether it came from user or kernel mode. The event is armed on the child before its exec
+ * (enable_on_exec) and follows that one process only, not its children or threads.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/native_faults.h"
+
+#define RING_PAGES 1024 /* 4 MiB of samples (24 bytes each), drained while the child runs */
+
+static int add_sample(struct fault_samples *s, uint64_t addr, bool user)
+{
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 4096;
+        struct fault_sample *v = realloc(s->v, cap * sizeof(*v));
+        if (!v)
+            return -1;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = (struct fault_sample){.addr = addr, .user = user};
+    return 0;
+}
+
+/* Copy len bytes at ring offset off (the ring wraps) into dst. */
+static void ring_copy(const unsigned char *data, size_t size, uint64_t off, void *dst, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        ((unsigned char *)dst)[i] = data[(off + i) % size];
+}
+
+/* Take every complete record off the ring. */
+static int drain(struct perf_event_mmap_page *meta, struct fault_samples *s)
+{
+    const unsigned char *data = (const unsigned char *)meta + meta->data_offset;
+    size_t size = meta->data_size;
+    uint64_t head = __atomic_load_n(&meta->data_head, __ATOMIC_ACQUIRE), tail = meta->data_tail;
+    int rc = 0;
+    while (tail < head) {
+        struct perf_event_header h;
+        ring_copy(data, size, tail, &h, sizeof(h));
+        if (h.size < sizeof(h))
+            break;
+        if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + 16) {
+            uint64_t ip_addr[2]; /* PERF_SAMPLE_IP, then PERF_SAMPLE_ADDR */
+            ring_copy(data, size, tail + sizeof(h), ip_addr, sizeof(ip_addr));
+            bool user = (h.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_USER;
+            if (add_sample(s, ip_addr[1], user))
+                rc = -1;
+        } else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
+            uint64_t id_lost[2];
+            ring_copy(data, size, tail + sizeof(h), id_lost, sizeof(id_lost));
+            s->lost += id_lost[1];
+        }
+        tail += h.size;
+    }
+    __atomic_store_n(&meta->data_tail, tail, __ATOMIC_RELEASE);
+    return rc;
+}
+
+static int open_event(pid_t pid, bool exclude_kernel)
+{
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof(attr));
+    attr.size = sizeof(attr);
+    attr.type = PERF_TYPE_SOFTWARE;
+    attr.config = PERF_COUNT_SW_PAGE_FAULTS;
+    attr.sample_period = 1;
+    attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_ADDR;
+    attr.disabled = 1;
+    attr.enable_on_exec = 1;
+    attr.exclude_hv = 1;
+    attr.exclude_kernel = exclude_kernel;
+    attr.wakeup_events = 256;
+    return (int)syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples *s, int *status,
+                     char *err, size_t errlen)
+{
+    int sync[2];
+    if (pipe2(sync, O_CLOEXEC)) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(sync[0]);
+        close(sync[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        char go;
+        int null = open("/dev/null", O_RDONLY);
+        close(sync[1]);
+        personality(ADDR_NO_RANDOMIZE);
+        if (null >= 0)
+            dup2(null, 0);
+        dup2(out_fd, 1);
+        if (read(sync[0], &go, 1) != 1)
+            _exit(126); /* the parent could not arm the event */
+        execvpe(argv[0], argv, envp);
+        _exit(127);
+    }
+    close(sync[0]);
+    int fd = open_event(pid, false);
+    s->user_only = false;
+    if (fd < 0 && (errno == EACCES || errno == EPERM)) { /* perf_event_paranoid >= 2 */
+        fd = open_event(pid, true);
+        s->user_only = true;
+    }
+    void *ring = MAP_FAILED;
+    size_t ring_len = (size_t)(RING_PAGES + 1) * (size_t)sysconf(_SC_PAGESIZE);
+    if (fd >= 0)
+        ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (fd < 0 || ring == MAP_FAILED) {
+        snprintf(err, errlen, "cannot sample the native run's page faults (perf_event_open: %s)",
+                 strerror(errno));
+        close(sync[1]); /* the child reads EOF and exits */
+        waitpid(pid, NULL, 0);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    int rc = write(sync[1], "g", 1) == 1 ? 0 : -1;
+    close(sync[1]);
+    int st = 0;
+    for (;;) {
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        poll(&p, 1, 20);
+        if (drain(ring, s))
+            rc = -1;
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid || (w < 0 && errno != EINTR))
+            break;
+    }
+    if (drain(ring, s))
+        rc = -1;
+    munmap(ring, ring_len);
+    close(fd);
+    if (rc)
+        snprintf(err, errlen, "out of memory for the fault samples");
+    *status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
+    return rc;
+}
