@@ -38,8 +38,8 @@ int main(int argc, char **argv)
     madvise(p + 4096, 4096, MADV_FREE);
     madvise(p, 8192, MADV_DONTFORK);
     madvise(p, 8192, MADV_DOFORK);
-    madvise(p, 8192, 12345); /* not an advice: EINVAL, printed as a number */
-    mremap(p, 8192, 16384, MREMAP_MAYMOVE); /* two VMAs since the rwx mprotect: EFAULT */
+    madvise(p, 8192, 12345);                   /* not an advice: EINVAL, printed as a number */
+    mremap(p, 8192, 16384, MREMAP_MAYMOVE);    /* two VMAs since the rwx mprotect: EFAULT */
     mprotect(p, 4096, PROT_READ | PROT_WRITE); /* one VMA again */
     char *q = mremap(p, 8192, 16384, MREMAP_MAYMOVE);
     char *t = mmap(NULL, 32768, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -54,8 +54,8 @@ int main(int argc, char **argv)
     munlock(q, 4096);
     munmap(q, 16384);
 
-    char *r = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE,
-                   -1, 0);
+    char *r =
+        mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     munmap(r, 4096);
     r = mmap(NULL, 65536, PROT_READ,
              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK | MAP_GROWSDOWN, -1, 0);
