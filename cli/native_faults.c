@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <linux/perf_event.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +117,8 @@ int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples 
         char go;
         int null = open("/dev/null", O_RDONLY);
         close(sync[1]);
-        personality(ADDR_NO_RANDOMIZE);
+        personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
+        signal(SIGPIPE, SIG_DFL); /* the model's run ignored it in this process */
         if (null >= 0)
             dup2(null, 0);
         dup2(out_fd, 1);
