@@ -547,9 +547,12 @@ static void handle_page_fault(struct proc *p)
     };
     struct fault_result res;
     m->fault_pending = false;
-    uint64_t addr =
-        mmu_exact_fault_addr(m, regs.ip, m->fault_addr & PAGE_MASK, m->fault_error & X86_PF_INSTR);
-    do_page_fault(&p->task, &regs, m->fault_error, addr, &res);
+    bool rmw;
+    uint64_t addr = mmu_exact_fault_addr(m, regs.ip, m->fault_addr & PAGE_MASK,
+                                         m->fault_error & X86_PF_INSTR, &rmw);
+    /* a read-modify-write instruction faults as a write on the CPU (fault_addr.c) */
+    unsigned error = rmw ? m->fault_error | X86_PF_WRITE : m->fault_error;
+    do_page_fault(&p->task, &regs, error, addr, &res);
     switch (res.outcome) {
     case FAULT_OK:
         return;

@@ -11,6 +11,12 @@
  *
  * Decoding costs about a microsecond, so the decoded operands are cached per instruction
  * address, checked against the instruction's bytes (code can change under the same address).
+ *
+ * The decoding also tells the access type the CPU would report. Unicorn performs a
+ * read-modify-write instruction (add to memory, xchg, lock cmpxchg, inc...) as a load and then a
+ * store, so its first TLB miss is a read; a CPU walks the page tables for such an instruction
+ * with write intent, and a not-present page takes one fault with the W bit set: the
+ * destination of such an instruction (is_rmw) and the memory operand of a LOCK-prefixed one.
  */
 #include <capstone/capstone.h>
 #include <stdlib.h>
@@ -28,6 +34,7 @@ struct mem_operand {
     int scale;
     int64_t disp;
     unsigned size;
+    bool rmw; /* read and written by the instruction */
 };
 
 struct decoded {
@@ -106,6 +113,49 @@ static int uc_reg_of(x86_reg r)
     }
 }
 
+/*
+ * Instructions that read and write their destination operand. Listed rather than taken from
+ * Capstone's operand access flags, which in Capstone 4 are wrong both ways for some
+ * instructions (test's memory operand reads as written; cmpxchg's as only read).
+ */
+static bool is_rmw(unsigned id)
+{
+    switch (id) {
+    case X86_INS_ADD:
+    case X86_INS_ADC:
+    case X86_INS_SUB:
+    case X86_INS_SBB:
+    case X86_INS_AND:
+    case X86_INS_OR:
+    case X86_INS_XOR:
+    case X86_INS_INC:
+    case X86_INS_DEC:
+    case X86_INS_NEG:
+    case X86_INS_NOT:
+    case X86_INS_XADD:
+    case X86_INS_XCHG:
+    case X86_INS_CMPXCHG: /* writes its destination even when the comparison fails */
+    case X86_INS_CMPXCHG8B:
+    case X86_INS_CMPXCHG16B:
+    case X86_INS_SHL:
+    case X86_INS_SHR:
+    case X86_INS_SAL:
+    case X86_INS_SAR:
+    case X86_INS_ROL:
+    case X86_INS_ROR:
+    case X86_INS_RCL:
+    case X86_INS_RCR:
+    case X86_INS_SHLD:
+    case X86_INS_SHRD:
+    case X86_INS_BTS:
+    case X86_INS_BTR:
+    case X86_INS_BTC:
+        return true;
+    default:
+        return false;
+    }
+}
+
 static bool decode(struct mmu *m, uint64_t rip, struct decoded *d)
 {
     uint8_t code[16];
@@ -155,6 +205,7 @@ static bool decode(struct mmu *m, uint64_t rip, struct decoded *d)
         break;
     }
     cs_x86 *x = &insn->detail->x86;
+    bool rmw_insn = x->prefix[0] == X86_PREFIX_LOCK || is_rmw(insn->id);
     for (int i = 0; i < x->op_count && d->nops < MAX_OPS; i++) {
         if (x->operands[i].type != X86_OP_MEM || insn->id == X86_INS_LEA)
             continue;
@@ -165,6 +216,8 @@ static bool decode(struct mmu *m, uint64_t rip, struct decoded *d)
         o->scale = x->operands[i].mem.scale;
         o->disp = x->operands[i].mem.disp;
         o->size = x->operands[i].size ? x->operands[i].size : 1;
+        /* the destination (Intel order: operand 0) of a read-modify-write; either of xchg */
+        o->rmw = rmw_insn && (i == 0 || insn->id == X86_INS_XCHG);
     }
     cs_free(insn, 1);
     return true;
@@ -184,9 +237,10 @@ static bool lands_on(uint64_t ea, unsigned size, uint64_t page, uint64_t *out)
     return false;
 }
 
-uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch)
+uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw)
 {
     uint64_t out;
+    *rmw = false;
     if (fetch)
         return (rip & PAGE_MASK) == page ? rip : page;
     if (!cache)
@@ -212,8 +266,10 @@ uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool f
             ea += mmu_reg_read(m, o->index) * (uint64_t)o->scale;
         if (o->seg == UC_X86_REG_FS_BASE || o->seg == UC_X86_REG_GS_BASE)
             ea += mmu_reg_read(m, o->seg);
-        if (lands_on(ea, o->size, page, &out))
+        if (lands_on(ea, o->size, page, &out)) {
+            *rmw = o->rmw;
             return out;
+        }
     }
     if (d->stack >= 0) {
         uint64_t sp = mmu_reg_read(m, d->stack == 2 ? UC_X86_REG_RBP : UC_X86_REG_RSP);

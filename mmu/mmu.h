@@ -98,8 +98,9 @@ void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, 
 void mmu_kernel_wrote(void *host_addr);
 
 /* The byte address of a user-mode fault whose page the TLB-fill hook reported (mmu/fault_addr.c):
- * decoded from the instruction at rip, as the CPU's CR2 would hold it. */
-uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch);
+ * decoded from the instruction at rip, as the CPU's CR2 would hold it. *rmw: the instruction
+ * reads and writes that operand, so the CPU reports the fault as a write even on the read. */
+uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw);
 
 /* Registers of m, in the engine when m is loaded, in its saved context otherwise. */
 uint64_t mmu_reg_read(struct mmu *m, int regid);

@@ -749,6 +749,24 @@ def _c_vdso(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+@case("rmw_fresh")
+def _c_rmw_fresh(ctx):
+    """rmw_fresh: lock xadd, incl and lock cmpxchg on three fresh anonymous pages. The CPU walks
+    the tables for a read-modify-write with write intent: one fault per page, a user write
+    (error 6) through do_anonymous_page, never a zero-page read followed by wp_page_copy."""
+    r = ctx.run("rmw_fresh", "rmw_fresh")
+    expect_status(r, 0)
+    lo = r.note("base")
+    expect_count(r, RANGE, 3, lo, lo + 3 * PAGE)
+    expect_all(r, RANGE, (lo, lo + 3 * PAGE),
+               "path_is(path, '%s') AND error_code = 6 AND access = 'write'" % ANON_PATH,
+               "a write fault through do_anonymous_page (error 6)")
+    rows = r.rows(RANGE, lo, lo + 3 * PAGE)
+    expect_equal(r, [x["page"] for x in rows], [lo, lo + PAGE, lo + 2 * PAGE],
+                 "the faulting pages in order")
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 @case("no-log")
 def _c_no_log(ctx):
     """--no-log writes no database, neither at --db PATH nor the default ./faultline.db; and
