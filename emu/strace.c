@@ -14,12 +14,14 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "emu/emu.h"
 #include "emu/proc.h"
 #include "emu/sched.h"
+#include "emu/signal.h"
 #include "emu/syscall.h"
 #include "mmu/uaccess.h"
 
@@ -168,12 +170,6 @@ static const struct sym fcntl_syms[] = {
 };
 
 /* processes and signals */
-static const char *const signal_names[32] = {
-    NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
-    "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
-    "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
-    "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
-};
 static const struct sym sigmask_how_syms[] = {
     {0, "SIG_BLOCK"},
     {1, "SIG_UNBLOCK"},
@@ -328,7 +324,7 @@ static void print_signal(FILE *f, uint64_t v)
 {
     int sig = (int)v;
     if (sig > 0 && sig < 32)
-        fputs(signal_names[sig], f);
+        fputs(signal_name(sig), f);
     else if (sig == 32)
         fputs("SIGRTMIN", f);
     else if (sig > 32 && sig <= 64)
@@ -626,17 +622,17 @@ static const struct sym cld_syms[] = {
 static const struct sym *signal_codes(int signo)
 {
     switch (signo) {
-    case 11:
+    case SIGSEGV:
         return segv_syms;
-    case 7:
+    case SIGBUS:
         return bus_syms;
-    case 4:
+    case SIGILL:
         return ill_syms;
-    case 8:
+    case SIGFPE:
         return fpe_syms;
-    case 5:
+    case SIGTRAP:
         return trap_syms;
-    case 17:
+    case SIGCHLD:
         return cld_syms;
     default:
         return NULL;
@@ -648,7 +644,8 @@ void strace_signal(struct proc *p, const struct fl_siginfo *info)
     FILE *f = p->emu->strace;
     int signo = info->si_signo, code = info->si_code;
     const struct sym *own = code > 0 && code != 0x80 ? signal_codes(signo) : NULL;
-    bool fault = signo == 11 || signo == 7 || signo == 4 || signo == 8 || signo == 5;
+    bool fault = signo == SIGSEGV || signo == SIGBUS || signo == SIGILL || signo == SIGFPE ||
+                 signo == SIGTRAP;
     fprintf(f, "[pid %d] --- ", p->task.pid);
     print_signal(f, (uint64_t)signo);
     fputs(" {si_signo=", f);
@@ -666,7 +663,7 @@ void strace_signal(struct proc *p, const struct fl_siginfo *info)
         fprintf(f, ", si_timerid=%#x, si_overrun=%d, si_int=%d, si_ptr=", info->u.timer.tid,
                 info->u.timer.overrun, (int)info->u.timer.value);
         trace_arg_pointer(f, info->u.timer.value);
-    } else if (signo == 17 && own) {
+    } else if (signo == SIGCHLD && own) {
         fprintf(f, ", si_pid=%d, si_uid=%u, si_status=", info->u.chld.pid, info->u.chld.uid);
         if (code == 1)
             fprintf(f, "%d", info->u.chld.status);
