@@ -65,7 +65,9 @@ struct cpu_itimer {
 };
 
 struct guest_timers {
-    int refs; /* the threads of one group */
+    int refs;           /* the threads of one group */
+    struct proc *owner; /* the live task loops over all timers visit them through (the leader
+                           while it lives: visits_group_timers) */
     struct gtimer t[MAX_TIMERS + 1];
     struct cpu_itimer it[3]; /* [FL_ITIMER_VIRTUAL], [FL_ITIMER_PROF] */
 };
@@ -78,23 +80,25 @@ struct sigevent_abi {
 };
 _Static_assert(sizeof(struct sigevent_abi) == 64, "struct sigevent is 64 bytes");
 
-/* Whether loops over every group's timers visit them through q: through the leader while it
- * lives, else through the group's first live thread. The timers belong to the process, and a
- * leader that left with exit(2) leaves them running for its threads (Linux keeps them in
- * signal_struct). */
+/* Whether loops over every group's timers visit them through q: their owner, the leader while
+ * it lives, then another live thread. The timers belong to the process, and a leader that left
+ * with exit(2) leaves them running for its threads (Linux keeps them in signal_struct). */
 static bool visits_group_timers(const struct proc *q)
 {
-    if (q->exited || !q->timers)
-        return false;
-    if (!q->thread)
-        return true;
-    struct proc *leader = find_proc(q->emu, q->task.tgid);
-    if (leader && !leader->exited)
-        return false;
-    for (const struct proc *r = q->emu->procs; r != q; r = r->next)
-        if (!r->exited && r->task.tgid == q->task.tgid)
-            return false;
-    return true;
+    return q->timers && q->timers->owner == q && !q->exited;
+}
+
+/* `gone` no longer runs: a live task holding the same timers becomes their owner (NULL: none,
+ * and nobody is left to fire them). */
+static void timers_disown(struct proc *gone)
+{
+    struct guest_timers *g = gone->timers;
+    if (!g || g->owner != gone)
+        return;
+    g->owner = NULL;
+    for (struct proc *q = gone->emu->procs; q && !g->owner; q = q->next)
+        if (q != gone && q->timers == g && !q->exited)
+            g->owner = q;
 }
 
 /* Kicks are needed while any timer that may have to interrupt a computing task is armed: a
@@ -126,6 +130,7 @@ static struct guest_timers *timers_of(struct proc *p, bool create)
         p->timers = calloc(1, sizeof(*p->timers));
         if (p->timers) {
             p->timers->refs = 1;
+            p->timers->owner = p;
             p->timers->t[REAL_SLOT].used = true; /* the alarm always exists, armed or not */
         }
     }
@@ -137,12 +142,16 @@ void timers_share(struct proc *thread, struct proc *creator)
     /* made now if the group has none yet: every thread then holds the one set, which outlives
      * the leader (visits_group_timers) */
     thread->timers = timers_of(creator, true);
-    if (thread->timers)
+    if (thread->timers) {
         thread->timers->refs++;
+        if (!thread->timers->owner || thread->timers->owner->exited) /* exec's de_thread */
+            thread->timers->owner = thread;
+    }
 }
 
 void timers_put(struct proc *p)
 {
+    timers_disown(p);
     if (p->timers && --p->timers->refs == 0)
         free(p->timers);
     p->timers = NULL;
@@ -161,6 +170,7 @@ void timers_exec(struct proc *p)
 
 void timers_exit(struct proc *p)
 {
+    timers_disown(p);
     update_kicks(p->emu);
 }
 
