@@ -128,6 +128,7 @@ struct item {
     uint64_t page;
     int side; /* 0 kernel, 1 model */
     size_t idx;
+    bool only; /* the other side has no fault left on this page to pair it with */
 };
 
 static int cmp_item(const void *a, const void *b)
@@ -176,18 +177,16 @@ int compare_pages_report(FILE *out, const struct fault_samples *k, const struct 
     size_t n = 0, total = k->n + c->n;
     struct item *it = malloc((total ? total : 1) * sizeof(*it));
     struct group *g = calloc(c->nseen + 2, sizeof(*g)); /* one per VMA name, and the unknown */
-    bool *only = calloc(total ? total : 1, sizeof(*only));
-    if (!it || !g || !only) {
+    if (!it || !g) {
         free(it);
         free(g);
-        free(only);
         return -1;
     }
     for (size_t i = 0; i < k->n; i++)
-        it[n++] = (struct item){k->v[i].addr & PAGE_MASK, 0, i};
+        it[n++] = (struct item){k->v[i].addr & PAGE_MASK, 0, i, false};
     for (size_t i = 0; i < c->n; i++)
         if (c->v[i].user || !k->user_only)
-            it[n++] = (struct item){c->v[i].page, 1, i};
+            it[n++] = (struct item){c->v[i].page, 1, i, false};
     qsort(it, n, sizeof(*it), cmp_item);
 
     size_t ng = 0;
@@ -208,7 +207,7 @@ int compare_pages_report(FILE *out, const struct fault_samples *k, const struct 
         /* the unmatched ones of the side with more: its last faults on the page */
         size_t extra = kcount > mcount ? kcount - mcount : mcount - kcount;
         for (size_t e = 0; e < extra; e++)
-            only[i + (kcount > mcount ? kcount : kcount + mcount) - 1 - e] = true;
+            it[i + (kcount > mcount ? kcount : kcount + mcount) - 1 - e].only = true;
         if (kcount > mcount) {
             gr->only_kernel += extra;
             only_k += extra;
@@ -244,7 +243,7 @@ int compare_pages_report(FILE *out, const struct fault_samples *k, const struct 
         fprintf(out, "\nOnly the %s faulted here%s:\n", side ? "model" : "kernel",
                 all > LIST_MAX ? " (the first ones)" : "");
         for (size_t i = 0; i < n && shown < LIST_MAX; i++) {
-            if (!only[i] || it[i].side != side)
+            if (!it[i].only || it[i].side != side)
                 continue;
             shown++;
             if (side) {
@@ -261,6 +260,5 @@ int compare_pages_report(FILE *out, const struct fault_samples *k, const struct 
     }
     free(it);
     free(g);
-    free(only);
     return 0;
 }
