@@ -592,22 +592,34 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
     return brk;
 }
 
+/* insert_vm_struct - link a new VMA (vm_start, vm_end and vm_flags set) into the free range it
+ * covers and account it; its page protection follows from vm_flags. -EEXIST if anything
+ * overlaps the range: the caller frees the VMA then. */
+static int insert_vm_struct(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+    struct vm_area_struct *prev, *next = find_vma_prev(mm, vma->vm_start, &prev);
+    if (next && next->vm_start < vma->vm_end)
+        return -EEXIST;
+    vma_set_page_prot(vma);
+    vma_link_after(mm, vma, prev);
+    mm_stat_account(mm, vma->vm_flags, (long)((vma->vm_end - vma->vm_start) >> PAGE_SHIFT));
+    return 0;
+}
+
 int setup_stack_vma(struct mm_struct *mm, unsigned long start, unsigned long end)
 {
-    struct vm_area_struct *prev, *vma = calloc(1, sizeof(*vma));
+    struct vm_area_struct *vma = calloc(1, sizeof(*vma));
     if (!vma)
         return -ENOMEM;
-    if (find_vma_prev(mm, start, &prev) && find_vma(mm, start)->vm_start < end) {
-        free(vma);
-        return -EEXIST;
-    }
     vma->vm_start = start;
     vma->vm_end = end;
     vma->vm_flags = VM_STACK_DEFAULT_FLAGS;
     vma->vm_pgoff = start >> PAGE_SHIFT;
-    vma_set_page_prot(vma);
-    vma_link_after(mm, vma, prev);
-    mm_stat_account(mm, vma->vm_flags, (end - start) >> PAGE_SHIFT);
+    int err = insert_vm_struct(mm, vma);
+    if (err) {
+        free(vma);
+        return err;
+    }
     mm->start_stack = end;
     CHECK_MM(mm, "setup_stack_vma");
     return 0;
@@ -633,23 +645,20 @@ static const struct vm_operations_struct special_mapping_vmops = {
 int install_special_mapping(struct mm_struct *mm, unsigned long addr, unsigned long len,
                             unsigned long vm_flags, const struct vm_special_mapping *sm)
 {
-    struct vm_area_struct *prev, *next, *vma = calloc(1, sizeof(*vma));
+    struct vm_area_struct *vma = calloc(1, sizeof(*vma));
     if (!vma)
         return -ENOMEM;
-    next = find_vma_prev(mm, addr, &prev);
-    if (next && next->vm_start < addr + len) {
-        free(vma);
-        return -EEXIST;
-    }
     vma->vm_start = addr;
     vma->vm_end = addr + len;
     vma->vm_flags = vm_flags | mm->def_flags | VM_DONTEXPAND;
     vma->vm_ops = &special_mapping_vmops;
     vma->vm_private_data = sm;
     vma->special_name = sm->name;
-    vma_set_page_prot(vma);
-    vma_link_after(mm, vma, prev);
-    mm_stat_account(mm, vma->vm_flags, (long)(len >> PAGE_SHIFT));
+    int err = insert_vm_struct(mm, vma);
+    if (err) {
+        free(vma);
+        return err;
+    }
     CHECK_MM(mm, "install_special_mapping");
     return 0;
 }
