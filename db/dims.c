@@ -141,6 +141,35 @@ int fl_dim_outcome(struct fl_dims *d, int code, const char *name)
     return idmap_put(&d->outcomes, k, 1);
 }
 
+int64_t fl_dim_class(struct fl_dims *d, const struct fl_fault_class *c)
+{
+    uint64_t k[KEY_WORDS] = {
+        (uint32_t)c->pid | (uint64_t)c->error_code << 32,
+        (uint64_t)c->vma_id,
+        (uint64_t)c->path_id,
+        c->vm_fault | (uint64_t)(uint32_t)c->outcome << 32,
+        (uint32_t)c->signo | (uint64_t)(uint32_t)c->si_code << 32,
+    };
+    int64_t id = idmap_get(&d->classes, k);
+    if (id)
+        return id;
+    for (int i = 0; i < 2; i++) {
+        sqlite3_stmt *st = i ? d->add_class : d->find_class;
+        sqlite3_bind_int(st, 1, c->pid);
+        sqlite3_bind_int64(st, 2, c->error_code);
+        if (c->vma_id)
+            sqlite3_bind_int64(st, 3, c->vma_id);
+        else
+            sqlite3_bind_null(st, 3);
+        sqlite3_bind_int64(st, 4, c->path_id);
+        sqlite3_bind_int64(st, 5, c->vm_fault);
+        sqlite3_bind_int(st, 6, c->outcome);
+        sqlite3_bind_int(st, 7, c->signo);
+        sqlite3_bind_int(st, 8, c->si_code);
+    }
+    return cached(d, &d->classes, k, d->find_class, d->add_class);
+}
+
 int fl_dims_init(struct fl_dims *d, sqlite3 *db)
 {
     struct {
@@ -157,6 +186,11 @@ int fl_dims_init(struct fl_dims *d, sqlite3 *db)
                       " VALUES(?1, ?2, ?3, ?4, ?5)"},
         /* a newer faultline may know more outcomes: the name table grows with the log */
         {&d->add_outcome, "INSERT OR IGNORE INTO outcomes(outcome, name) VALUES(?1, ?2)"},
+        {&d->find_class, "SELECT class_id FROM fault_classes WHERE pid = ?1 AND error_code = ?2"
+                         " AND vma_id IS ?3 AND path_id = ?4 AND vm_fault = ?5 AND outcome = ?6"
+                         " AND signo = ?7 AND si_code = ?8"},
+        {&d->add_class, "INSERT INTO fault_classes(pid, error_code, vma_id, path_id, vm_fault,"
+                        " outcome, signo, si_code) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
     };
     d->db = db;
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
@@ -170,13 +204,14 @@ int fl_dims_init(struct fl_dims *d, sqlite3 *db)
 
 void fl_dims_free(struct fl_dims *d)
 {
-    sqlite3_stmt *stmts[] = {d->find_path, d->add_path, d->find_file,  d->add_file,
-                             d->find_vma,  d->add_vma,  d->add_outcome};
+    sqlite3_stmt *stmts[] = {d->find_path, d->add_path,    d->find_file,  d->add_file, d->find_vma,
+                             d->add_vma,   d->add_outcome, d->find_class, d->add_class};
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
         sqlite3_finalize(stmts[i]);
     free(d->paths.slots);
     free(d->files.slots);
     free(d->vmas.slots);
     free(d->outcomes.slots);
+    free(d->classes.slots);
     memset(d, 0, sizeof(*d));
 }

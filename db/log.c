@@ -15,10 +15,10 @@
 
 /* The columns the writer binds, in bind_row() order (writer.c). */
 static const char fault_cols[] =
-    "INSERT INTO raw_faults(fault_id, pid, icount, ip, sp, address, error_code, vma_id, path_id,"
-    " vm_fault, outcome, signo, si_code, pte_before, pte_after) VALUES";
+    "INSERT INTO raw_faults(fault_id, class_id, icount, ip, sp, address, pte_before, pte_after)"
+    " VALUES";
 
-/* INSERT ... VALUES (?1..?15), (?16..?30), ... for `rows` rows. sqlite3_free() the result. */
+/* INSERT ... VALUES (?1..?8), (?9..?16), ... for `rows` rows. sqlite3_free() the result. */
 static char *fault_insert_sql(int rows)
 {
     sqlite3_str *s = sqlite3_str_new(NULL);
@@ -95,7 +95,7 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
     sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
-/* Check the file and create or accept the schema, in one write transaction. */
+/* Check the file and create, upgrade or accept the schema, in one write transaction. */
 static int prepare_schema(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
     char why[400];
@@ -111,10 +111,13 @@ static int prepare_schema(sqlite3 *db, const char *path, char *err, size_t errle
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
         return -1;
     }
-    int rc = -1;
-    switch (fl_schema_inspect(db, why, sizeof(why))) {
+    int rc = -1, version;
+    switch (fl_schema_inspect(db, &version, why, sizeof(why))) {
     case FL_SCHEMA_EMPTY:
         rc = fl_schema_create(db, why, sizeof(why));
+        break;
+    case FL_SCHEMA_OLDER:
+        rc = fl_schema_upgrade(db, version, why, sizeof(why));
         break;
     case FL_SCHEMA_CURRENT:
         rc = 0;

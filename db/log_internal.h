@@ -45,7 +45,7 @@
 
 #define FL_CHUNK_ROWS      4096  /* rows handed to the writer at a time */
 #define FL_INSERT_ROWS     32    /* rows per multi-row INSERT: fewer statement executions */
-#define FL_FAULT_COLS      15    /* columns of raw_faults the writer binds per row */
+#define FL_FAULT_COLS      8     /* columns of raw_faults the writer binds per row */
 #define FL_MAX_FULL_CHUNKS 16    /* back-pressure: the emulator waits beyond 64k queued rows */
 #define FL_TXN_ROWS        65536 /* commit after this many rows ... */
 #define FL_TXN_MS          100   /* ... or when the transaction is this old */

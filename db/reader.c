@@ -50,8 +50,9 @@ sqlite3 *fl_db_open_readonly(const char *path, char *err, size_t errlen)
     sqlite3_exec(db, "PRAGMA query_only = 1", NULL, NULL, NULL);
 
     char why[400];
-    switch (fl_schema_inspect(db, why, sizeof(why))) {
+    switch (fl_schema_inspect(db, NULL, why, sizeof(why))) {
     case FL_SCHEMA_CURRENT:
+    case FL_SCHEMA_OLDER: /* its own views read its own tables */
         return db;
     case FL_SCHEMA_EMPTY:
         snprintf(err, errlen, "%s: not a faultline log (empty database)", path);

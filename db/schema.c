@@ -1,9 +1,11 @@
 /*
  * schema.c - creating the fault log's schema and telling a faultline log from any other file.
  *
- * The DDL itself is in schema_v1.c. Migrations: when version 2 lands, fl_schema_inspect()
- * reports older versions and an upgrade step goes here; version 1 is the first, so there is
- * nothing to migrate yet.
+ * The DDL itself, and the SQL of each upgrade step, is in schema_v2.c. Version history:
+ *   1 (2026-11-22): raw_faults with every column of a fault.
+ *   2 (2026-12-06): what faults share moved to fault_classes; raw_faults has a class_id.
+ * A reader takes an older log as it is (its views have the same columns); a writer upgrades
+ * it first, in the same transaction that checks it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -17,22 +19,36 @@ int fl_db_error(sqlite3 *db, const char *what, char *err, size_t errlen)
     return -1;
 }
 
-int fl_schema_create(sqlite3 *db, char *err, size_t errlen)
+/* Run the SQL appended to s (bad: appending it failed); what names the step in an error. */
+static int exec_built(sqlite3 *db, int bad, sqlite3_str *s, const char *what, char *err,
+                      size_t errlen)
 {
-    sqlite3_str *s = sqlite3_str_new(db);
-    int bad = fl_schema_v1_sql(s);
     char *sql = sqlite3_str_finish(s);
     if (!sql || bad) {
         sqlite3_free(sql);
-        snprintf(err, errlen, "creating the schema: %s",
-                 bad ? "bad placeholder in schema_v1.c" : "out of memory");
+        snprintf(err, errlen, "%s: %s", what,
+                 bad ? "no such step, or a bad placeholder in schema_v2.c" : "out of memory");
         return -1;
     }
     int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
     sqlite3_free(sql);
     if (rc != SQLITE_OK)
-        return fl_db_error(db, "creating the schema", err, errlen);
+        return fl_db_error(db, what, err, errlen);
     return 0;
+}
+
+int fl_schema_create(sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_str *s = sqlite3_str_new(db);
+    return exec_built(db, fl_schema_sql(s), s, "creating the schema", err, errlen);
+}
+
+int fl_schema_upgrade(sqlite3 *db, int from, char *err, size_t errlen)
+{
+    char what[64];
+    snprintf(what, sizeof(what), "upgrading the log from schema version %d", from);
+    sqlite3_str *s = sqlite3_str_new(db);
+    return exec_built(db, fl_schema_upgrade_sql(s, from), s, what, err, errlen);
 }
 
 /* Run a one-integer query; returns SQLite's result code and the value in *out. */
@@ -54,10 +70,12 @@ static int query_int(sqlite3 *db, const char *sql, long long *out)
     return rc;
 }
 
-enum fl_schema_state fl_schema_inspect(sqlite3 *db, char *err, size_t errlen)
+enum fl_schema_state fl_schema_inspect(sqlite3 *db, int *version_out, char *err, size_t errlen)
 {
     long long app_id, objects, has_meta, version;
 
+    if (version_out)
+        *version_out = 0;
     /* The first read of the file is where SQLite notices "not a database" or a lock. */
     if (query_int(db, "PRAGMA application_id", &app_id) != SQLITE_OK ||
         query_int(db, "SELECT count(*) FROM sqlite_schema", &objects) != SQLITE_OK) {
@@ -99,5 +117,7 @@ enum fl_schema_state fl_schema_inspect(sqlite3 *db, char *err, size_t errlen)
                  version, FL_SCHEMA_VERSION);
         return FL_SCHEMA_NEWER;
     }
-    return FL_SCHEMA_CURRENT;
+    if (version_out)
+        *version_out = (int)version;
+    return version < FL_SCHEMA_VERSION ? FL_SCHEMA_OLDER : FL_SCHEMA_CURRENT;
 }

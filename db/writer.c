@@ -162,8 +162,8 @@ static struct timespec deadline_after_ms(long ms)
 }
 
 /*
- * Bind row r at parameter offset o (0, 15, 30 ...) in the column order of the INSERT in log.c,
- * resolving its strings and VMA to lookup-table ids first. db_lock held. 0 or -1.
+ * Bind row r at parameter offset o (0, 8, 16 ...) in the column order of the INSERT in log.c,
+ * resolving its strings, VMA and class to lookup-table ids first. db_lock held. 0 or -1.
  */
 static int bind_row(struct fl_log *log, sqlite3_stmt *st, int o, const struct fl_fault_row *r,
                     struct fl_count_key *key)
@@ -188,6 +188,19 @@ static int bind_row(struct fl_log *log, sqlite3_stmt *st, int o, const struct fl
         .kind = r->error_code & (X86_PF_WRITE | X86_PF_INSTR | X86_PF_USER),
     };
 
+    int64_t class_id = fl_dim_class(d, &(struct fl_fault_class){
+                                           .pid = r->pid,
+                                           .error_code = r->error_code,
+                                           .vm_fault = r->vm_fault,
+                                           .vma_id = vma_id,
+                                           .path_id = path_id,
+                                           .outcome = r->outcome,
+                                           .signo = r->signo,
+                                           .si_code = r->si_code,
+                                       });
+    if (class_id < 0)
+        return -1;
+
     int64_t id = FL_FAULT_ID(r->run_id, r->seq);
     if (id == log->last_fault_id + 1)
         sqlite3_bind_null(st, o + 1);
@@ -195,23 +208,13 @@ static int bind_row(struct fl_log *log, sqlite3_stmt *st, int o, const struct fl
         sqlite3_bind_int64(st, o + 1, id);
     if (id > log->last_fault_id)
         log->last_fault_id = id;
-    sqlite3_bind_int(st, o + 2, r->pid);
+    sqlite3_bind_int64(st, o + 2, class_id);
     sqlite3_bind_int64(st, o + 3, (int64_t)r->icount);
     sqlite3_bind_int64(st, o + 4, (int64_t)r->ip);
     sqlite3_bind_int64(st, o + 5, (int64_t)r->sp);
     sqlite3_bind_int64(st, o + 6, (int64_t)r->address);
-    sqlite3_bind_int64(st, o + 7, r->error_code);
-    if (vma_id)
-        sqlite3_bind_int64(st, o + 8, vma_id);
-    else
-        sqlite3_bind_null(st, o + 8);
-    sqlite3_bind_int64(st, o + 9, path_id);
-    sqlite3_bind_int64(st, o + 10, r->vm_fault);
-    sqlite3_bind_int(st, o + 11, r->outcome);
-    sqlite3_bind_int(st, o + 12, r->signo);
-    sqlite3_bind_int(st, o + 13, r->si_code);
-    sqlite3_bind_int64(st, o + 14, (int64_t)r->pte_before);
-    sqlite3_bind_int64(st, o + 15, (int64_t)r->pte_after);
+    sqlite3_bind_int64(st, o + 7, (int64_t)r->pte_before);
+    sqlite3_bind_int64(st, o + 8, (int64_t)r->pte_after);
     return 0;
 }
 

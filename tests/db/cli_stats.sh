@@ -78,6 +78,26 @@ expect_rc 1 "locked"
 expect_err "$E" "database is locked" "locked"
 release
 
+# A log of schema version 1 (data/log_v1.sql: the same fixture, as the faultline before
+# 2026-12-06 wrote it) reads the same, every section, and is not changed by reading.
+if command -v sqlite3 >/dev/null; then
+    rm -f "$T/v1.db" && sqlite3 "$T/v1.db" <"$(dirname "$0")/data/log_v1.sql" || fail=1
+    run "$FL" stats "$DB" --run 1
+    grep -v -e "^ Fault log of run" -e "^  started " "$T/out" >"$T/current"
+    before=$(db_sum "$T/v1.db")
+    run "$FL" stats "$T/v1.db" --run 1
+    expect_rc 0 "schema 1 log"
+    grep -v -e "^ Fault log of run" -e "^  started " "$T/out" >"$T/old"
+    if ! cmp -s "$T/current" "$T/old" || [ "$(wc -l <"$T/old")" -lt 40 ]; then
+        echo "FAIL [schema 1 log]: stats differ from the current log's (current, old):"
+        diff "$T/current" "$T/old" | sed 's/^/  /'
+        fail=1
+    fi
+    [ "$(db_sum "$T/v1.db")" = "$before" ] || { echo "FAIL [schema 1 log]: reading changed it"; fail=1; }
+else
+    echo "SKIP [schema 1 log]: no sqlite3 shell"
+fi
+
 run "$FL" stats
 expect_rc 2 "no arguments"
 run "$FL" stats "$DB" --run abc

@@ -124,9 +124,9 @@ static void test_refusals(void)
     const char *newer = path_of("newer.db");
     remove_db(newer);
     CHECK(fixture_write(newer, err, sizeof(err)) == 0);
-    exec_sql(newer, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
-    expect_refused(newer, "schema version 2 is newer than this faultline supports (1)");
-    expect_reader_refused(newer, "schema version 2 is newer");
+    exec_sql(newer, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+    expect_refused(newer, "schema version 3 is newer than this faultline supports (2)");
+    expect_reader_refused(newer, "schema version 3 is newer");
 
     const char *text = path_of("notes.txt");
     FILE *f = fopen(text, "w");

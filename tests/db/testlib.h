@@ -177,7 +177,7 @@ static inline void check_fault_counts(sqlite3 *db)
     static const char recount[] =
         "SELECT fault_id >> 40, pid, coalesce(vma_id, 0), path_id, outcome, error_code & 22,"
         " count(*), min(fault_id) & 1099511627775, max(fault_id) & 1099511627775"
-        " FROM raw_faults GROUP BY 1, 2, 3, 4, 5, 6";
+        " FROM raw_faults JOIN fault_classes USING (class_id) GROUP BY 1, 2, 3, 4, 5, 6";
     static const char kept[] = "SELECT run_id, pid, vma_id, path_id, outcome, kind, n,"
                                " first_seq, last_seq FROM fault_counts";
     long long a = sql_int(db, "SELECT count(*) FROM (%s EXCEPT %s)", kept, recount);
