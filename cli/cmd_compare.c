@@ -5,10 +5,11 @@
  * The native run is a posix_spawn child (vfork-like: it takes almost no faults of its own before
  * the exec), with the environment after -E/-U; wait4 returns its rusage, whose ru_minflt and
  * ru_majflt are what the host kernel counted for it. The faultline run happens in this process,
- * without a fault log (faultline run writes one), and reads the guest task's min_flt/maj_flt (what
- * the guest would see in getrusage and /proc/self/stat). Both runs get stdin from /dev/null and
- * have their stdout captured in an unlinked temporary file; stderr passes through. The native run
- * goes first, so the faultline run meets the same warm host page cache a second native run would.
+ * without a fault log (faultline run writes one), and takes the model's counts as a guest parent's
+ * wait4 would get them: every thread of the program and the children it reaped. Both runs get stdin
+ * from /dev/null and have their stdout captured in an unlinked temporary file; stderr passes
+ * through. The native run goes first, so the faultline run meets the same warm host page cache a
+ * second native run would.
  *
  * Prints a table on stdout and exits 0 when the two stdouts are byte-identical and the exit
  * statuses agree, 1 when they do not, 2 for bad usage, 126/127 when PROG cannot be run.
@@ -36,13 +37,15 @@
 #include "cli/commands.h"
 #include "cli/compare_pages.h"
 #include "cli/run_options.h"
+#include "emu/cputime.h"
 #include "emu/emu.h"
 
 /* What one run produced. */
 struct run_outcome {
     bool ran;             /* false: it could not be started (message in err) */
     int status;           /* exit status, 128+N when killed by signal N */
-    unsigned long minflt; /* minor faults (kernel: ru_minflt; model: task min_flt) */
+    unsigned long minflt; /* minor faults (kernel: wait4's ru_minflt; model: the same count,
+                             wait_rusage_faults) */
     unsigned long majflt; /* major faults */
     int out_fd;           /* the captured stdout, an unlinked file */
     char err[512];
@@ -121,8 +124,7 @@ static void run_model(const struct run_options *ro, struct run_outcome *r,
                 snprintf(r->err, sizeof(r->err), "the faultline run did not finish: %s",
                          res.message[0] ? res.message : "stopped by a limit or interrupted");
             r->status = res.term_sig ? 128 + res.term_sig : res.exit_code;
-            r->minflt = p->task.min_flt;
-            r->majflt = p->task.maj_flt;
+            wait_rusage_faults(p, &r->minflt, &r->majflt);
         }
         emu_destroy(e);
     }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "db/log.h"
+#include "emu/cputime.h"
 #include "emu/signal.h"
 #include "kernel_model/swap.h"
 
@@ -191,7 +192,9 @@ int run_session_finish(struct run_session *s)
     struct proc *p = s->p ? emu_first(s->e) : NULL;
     if (p && !s->wall)
         s->wall = now() - s->t0;
-    unsigned long min_flt = p ? p->task.min_flt : 0, maj_flt = p ? p->task.maj_flt : 0;
+    unsigned long min_flt = 0, maj_flt = 0; /* as the program's parent would see them */
+    if (p)
+        wait_rusage_faults(p, &min_flt, &maj_flt);
     int log_failed = 0;
     if (s->log && reclaim_happened(s)) {
         const struct vm_event_state *ve = &vm_events;

@@ -270,6 +270,13 @@ void thread_group_faults(struct proc *p, unsigned long *min_flt, unsigned long *
     }
 }
 
+void wait_rusage_faults(struct proc *p, unsigned long *min_flt, unsigned long *maj_flt)
+{
+    thread_group_faults(p, min_flt, maj_flt);
+    *min_flt += p->acct->cmin_flt;
+    *maj_flt += p->acct->cmaj_flt;
+}
+
 void account_thread_exit(struct proc *p)
 {
     if (p->acct_exited)
@@ -287,13 +294,13 @@ void account_reap(struct proc *parent, struct proc *child)
 {
     struct task_cputime t = thread_group_cputime_adjusted(child);
     unsigned long min_flt, maj_flt;
-    thread_group_faults(child, &min_flt, &maj_flt);
+    wait_rusage_faults(child, &min_flt, &maj_flt);
     struct group_acct *to = parent->acct, *from = child->acct;
     to->children.utime += t.utime + from->children.utime;
     to->children.stime += t.stime + from->children.stime;
     to->children.sum_exec_runtime += t.sum_exec_runtime + from->children.sum_exec_runtime;
-    to->cmin_flt += min_flt + from->cmin_flt;
-    to->cmaj_flt += maj_flt + from->cmaj_flt;
+    to->cmin_flt += min_flt;
+    to->cmaj_flt += maj_flt;
 }
 
 uint64_t nsec_to_clock_t(uint64_t ns)

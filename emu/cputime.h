@@ -65,6 +65,9 @@ struct task_cputime task_cputime_adjusted(struct proc *p);
 struct task_cputime thread_group_cputime_adjusted(struct proc *p);
 /* Minor and major faults of the whole thread group. */
 void thread_group_faults(struct proc *p, unsigned long *min_flt, unsigned long *maj_flt);
+/* The faults a parent's wait4 reports for process p once p has exited: its whole thread group
+ * and the descendants it reaped itself (what account_reap adds to the parent). */
+void wait_rusage_faults(struct proc *p, unsigned long *min_flt, unsigned long *maj_flt);
 
 /* Thread p has exited and is off the CPU: its times and faults join its group's dead ones
  * (__exit_signal). Once per thread; the first call counts. */
