@@ -4,7 +4,8 @@
  *
  * The kernel's side comes from native_faults.c (every fault's address, the run without address
  * randomization); the model's from a fault observer on the faultline run. Both cover the main
- * process only. Faults are compared as multisets of pages (a page read, then written, faults
+ * process, every thread of it, and not its children (their pages are another address space's).
+ * Faults are compared as multisets of pages (a page read, then written, faults
  * twice on both sides), grouped by the mapping the model had there, which is the kernel's too
  * since the layouts agree. Pages only one side faulted on are listed.
  */
@@ -34,7 +35,7 @@ struct model_fault {
 
 struct page_collector {
     struct fault_observer obs;
-    int pid; /* the main process: the first one to fault */
+    int tgid; /* the main process (every thread of it): the first one to fault */
     struct model_fault *v;
     size_t n, cap;
     struct seen_vma *seen;
@@ -67,9 +68,9 @@ static int seen_index(struct page_collector *c, const struct fault_event *ev)
 static void on_fault(void *ctx, const struct fault_event *ev)
 {
     struct page_collector *c = ctx;
-    if (!c->pid)
-        c->pid = ev->pid;
-    if (ev->pid != c->pid)
+    if (!c->tgid)
+        c->tgid = ev->tgid;
+    if (ev->tgid != c->tgid)
         return;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 4096;
@@ -220,8 +221,8 @@ int compare_pages_report(FILE *out, const struct fault_samples *k, const struct 
     qsort(g, ng, sizeof(*g), cmp_group);
 
     fprintf(out,
-            "\nPage faults of the main process, page by page (the kernel's sampled with "
-            "perf_event_open%s,\nthe native run without address randomization):\n",
+            "\nPage faults of the main process and its threads, page by page (the kernel's "
+            "sampled with\nperf_event_open%s, the native run without address randomization):\n",
             k->user_only ? ", user mode only: perf_event_paranoid" : "");
     fprintf(out, "%-44s %8s %8s %12s %12s\n", "mapping", "kernel", "model", "only kernel",
             "only model");

@@ -7,7 +7,11 @@
  * Its faults are sampled with perf_event_open: the software event PERF_COUNT_SW_PAGE_FAULTS with
  * a period of 1, so every fault is one sample carrying the faulting address (PERF_SAMPLE_ADDR)
  * and whether it came from user or kernel mode. The event is armed on the child before its exec
- * (enable_on_exec) and follows that one process only, not its children or threads.
+ * (enable_on_exec) and inherited by every task the child creates; samples of other processes
+ * (children, by their pid) are dropped, so the result is the process with all its threads.
+ * Linux does not let one ring buffer take an inherited event's samples from several tasks
+ * (perf_mmap refuses cpu -1 with inherit), so there is one event and ring per CPU, as
+ * `perf record` has, and the samples are merged by their time stamps.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -29,9 +33,11 @@
 
 #include "cli/native_faults.h"
 
-#define RING_PAGES 1024 /* 4 MiB of samples (24 bytes each), drained while the child runs */
+#define RING_PAGES_ALL 1024 /* 4 MiB of samples (48 bytes each) over all CPUs' rings, ... */
+#define RING_PAGES_MIN 16   /* ... but at least this many per CPU: drained every 20 ms */
+#define MAX_CPUS       1024
 
-static int add_sample(struct fault_samples *s, uint64_t addr, bool user)
+static int add_sample(struct fault_samples *s, uint64_t addr, uint64_t time, bool user)
 {
     if (s->n == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 4096;
@@ -41,9 +47,17 @@ static int add_sample(struct fault_samples *s, uint64_t addr, bool user)
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->n++] = (struct fault_sample){.addr = addr, .user = user};
+    s->v[s->n++] = (struct fault_sample){.addr = addr, .time = time, .user = user};
     return 0;
 }
+
+/* A sample's fields, in the order PERF_SAMPLE_* bits put them (sample_type below). */
+struct sample_body {
+    uint64_t ip;
+    uint32_t pid, tid;
+    uint64_t time;
+    uint64_t addr;
+};
 
 /* Copy len bytes at ring offset off (the ring wraps) into dst. */
 static void ring_copy(const unsigned char *data, size_t size, uint64_t off, void *dst, size_t len)
@@ -52,8 +66,8 @@ static void ring_copy(const unsigned char *data, size_t size, uint64_t off, void
         ((unsigned char *)dst)[i] = data[(off + i) % size];
 }
 
-/* Take every complete record off the ring. */
-static int drain(struct perf_event_mmap_page *meta, struct fault_samples *s)
+/* Take every complete record of process pid off the ring. */
+static int drain(struct perf_event_mmap_page *meta, pid_t pid, struct fault_samples *s)
 {
     const unsigned char *data = (const unsigned char *)meta + meta->data_offset;
     size_t size = meta->data_size;
@@ -64,11 +78,11 @@ static int drain(struct perf_event_mmap_page *meta, struct fault_samples *s)
         ring_copy(data, size, tail, &h, sizeof(h));
         if (h.size < sizeof(h))
             break;
-        if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + 16) {
-            uint64_t ip_addr[2]; /* PERF_SAMPLE_IP, then PERF_SAMPLE_ADDR */
-            ring_copy(data, size, tail + sizeof(h), ip_addr, sizeof(ip_addr));
+        if (h.type == PERF_RECORD_SAMPLE && h.size >= sizeof(h) + sizeof(struct sample_body)) {
+            struct sample_body b;
+            ring_copy(data, size, tail + sizeof(h), &b, sizeof(b));
             bool user = (h.misc & PERF_RECORD_MISC_CPUMODE_MASK) == PERF_RECORD_MISC_USER;
-            if (add_sample(s, ip_addr[1], user))
+            if (b.pid == (uint32_t)pid && add_sample(s, b.addr, b.time, user))
                 rc = -1;
         } else if (h.type == PERF_RECORD_LOST && h.size >= sizeof(h) + 16) {
             uint64_t id_lost[2];
@@ -81,7 +95,13 @@ static int drain(struct perf_event_mmap_page *meta, struct fault_samples *s)
     return rc;
 }
 
-static int open_event(pid_t pid, bool exclude_kernel)
+static int by_time(const void *a, const void *b)
+{
+    const struct fault_sample *x = a, *y = b;
+    return x->time < y->time ? -1 : x->time > y->time;
+}
+
+static int open_event(pid_t pid, int cpu, bool exclude_kernel)
 {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof(attr));
@@ -89,13 +109,14 @@ static int open_event(pid_t pid, bool exclude_kernel)
     attr.type = PERF_TYPE_SOFTWARE;
     attr.config = PERF_COUNT_SW_PAGE_FAULTS;
     attr.sample_period = 1;
-    attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_ADDR;
+    attr.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR;
     attr.disabled = 1;
     attr.enable_on_exec = 1;
+    attr.inherit = 1;
     attr.exclude_hv = 1;
     attr.exclude_kernel = exclude_kernel;
     attr.wakeup_events = 256;
-    return (int)syscall(SYS_perf_event_open, &attr, pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    return (int)syscall(SYS_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples *s, int *status,
@@ -128,41 +149,63 @@ int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples 
         _exit(127);
     }
     close(sync[0]);
-    int fd = open_event(pid, false);
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    ncpu = ncpu < 1 ? 1 : ncpu > MAX_CPUS ? MAX_CPUS : ncpu;
+    size_t pages = RING_PAGES_ALL / (size_t)ncpu;
+    while (pages & (pages - 1)) /* a power of two */
+        pages &= pages - 1;
+    if (pages < RING_PAGES_MIN)
+        pages = RING_PAGES_MIN;
+    size_t ring_len = (pages + 1) * (size_t)sysconf(_SC_PAGESIZE);
+    int fds[MAX_CPUS];
+    void *rings[MAX_CPUS];
+    long n = 0;
     s->user_only = false;
-    if (fd < 0 && (errno == EACCES || errno == EPERM)) { /* perf_event_paranoid >= 2 */
-        fd = open_event(pid, true);
-        s->user_only = true;
+    for (; n < ncpu; n++) {
+        fds[n] = open_event(pid, (int)n, s->user_only);
+        if (fds[n] < 0 && n == 0 && (errno == EACCES || errno == EPERM)) {
+            s->user_only = true; /* perf_event_paranoid >= 2 */
+            fds[n] = open_event(pid, (int)n, true);
+        }
+        if (fds[n] < 0 && errno == ENODEV && n > 0) /* an offline CPU: nothing runs there */
+            rings[n] = NULL;
+        else if (fds[n] < 0 || (rings[n] = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+                                                fds[n], 0)) == MAP_FAILED)
+            break;
     }
-    void *ring = MAP_FAILED;
-    size_t ring_len = (size_t)(RING_PAGES + 1) * (size_t)sysconf(_SC_PAGESIZE);
-    if (fd >= 0)
-        ring = mmap(NULL, ring_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (fd < 0 || ring == MAP_FAILED) {
+    if (n < ncpu) {
         snprintf(err, errlen, "cannot sample the native run's page faults (perf_event_open: %s)",
                  strerror(errno));
+        if (fds[n] >= 0)
+            close(fds[n]);
+        for (long i = 0; i < n; i++)
+            if (fds[i] >= 0) {
+                munmap(rings[i], ring_len);
+                close(fds[i]);
+            }
         close(sync[1]); /* the child reads EOF and exits */
         waitpid(pid, NULL, 0);
-        if (fd >= 0)
-            close(fd);
         return -1;
     }
     int rc = write(sync[1], "g", 1) == 1 ? 0 : -1;
     close(sync[1]);
     int st = 0;
-    for (;;) {
-        struct pollfd p = {.fd = fd, .events = POLLIN};
+    for (bool done = false; !done;) {
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
         poll(&p, 1, 20);
-        if (drain(ring, s))
-            rc = -1;
         pid_t w = waitpid(pid, &st, WNOHANG);
-        if (w == pid || (w < 0 && errno != EINTR))
-            break;
+        done = w == pid || (w < 0 && errno != EINTR);
+        for (long i = 0; i < ncpu; i++)
+            if (fds[i] >= 0 && drain(rings[i], pid, s))
+                rc = -1;
     }
-    if (drain(ring, s))
-        rc = -1;
-    munmap(ring, ring_len);
-    close(fd);
+    for (long i = 0; i < ncpu; i++)
+        if (fds[i] >= 0) {
+            munmap(rings[i], ring_len);
+            close(fds[i]);
+        }
+    if (s->n > 1)
+        qsort(s->v, s->n, sizeof(s->v[0]), by_time);
     if (rc)
         snprintf(err, errlen, "out of memory for the fault samples");
     *status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);

@@ -10,6 +10,7 @@
 
 struct fault_sample {
     uint64_t addr; /* the faulting address */
+    uint64_t time; /* perf's clock: the order of faults across threads and CPUs */
     bool user;     /* taken in user mode (else in the kernel, e.g. copying to a user buffer) */
 };
 
@@ -22,7 +23,8 @@ struct fault_samples {
 
 /*
  * Run argv natively (execvp lookup, environment envp, stdin /dev/null, stdout to out_fd)
- * without address-space randomization, and record each page fault of that process. *status:
+ * without address-space randomization, and record each page fault of that process and its
+ * threads (not of its children), in the order they happened. *status:
  * the exit status (128+N when killed by signal N; 127: argv[0] could not be run). 0, or -1
  * with the reason in err (perf events unavailable, out of memory).
  */

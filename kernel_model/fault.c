@@ -304,6 +304,7 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
     memset(res, 0, sizeof(*res));
     trace_fault_begin(&ev);
     ev.pid = tsk->pid;
+    ev.tgid = tsk->tgid;
     ev.ip = regs->ip;
     ev.sp = regs->sp;
     ev.address = address;

@@ -26,8 +26,9 @@ enum fault_kind_outcome {
 };
 
 struct fault_event {
-    uint64_t seq; /* 1, 2, 3 ... per run */
-    int pid;
+    uint64_t seq;    /* 1, 2, 3 ... per run */
+    int pid;         /* the faulting task (a thread's own id) */
+    int tgid;        /* its thread group: the process */
     uint64_t icount; /* guest instructions retired before the fault (0 when not counted) */
     uint64_t ip, sp, address;
     unsigned error_code; /* X86_PF_* as the CPU pushed it */

@@ -17,6 +17,9 @@ disagreeing runs.
 - --pages on tests/guest/touch_pages 100: the page-by-page table, in which the guest's anonymous
   mapping took exactly 100 faults natively (perf events, no address randomization) and in the
   model, on the same pages (nothing only one side faulted on).
+- --pages on tests/guest/touch_threads 4 100: the same for faults taken by four threads, 404
+  anonymous pages on both sides (their 400 region pages and one stack page each), none apart.
+  (Both sides used to follow the main thread only.)
 """
 
 import argparse
@@ -110,9 +113,20 @@ def main():
     if not re.search(r"^all +\d+ +\d+ +\d+ +\d+$", out, re.M):
         problems.append("--pages: no 'all' row in:\n%s" % out)
 
+    touch_threads = os.path.join(os.path.abspath(args.guest_dir), "touch_threads")
+    tpages = fh.run([faultline, "compare", "--pages", "--", touch_threads, "4", "100"], cwd=wd)
+    out = tpages.stdout.decode()
+    m = re.search(r"^\[anon\] +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)
+    if tpages.status != 0 or not m:
+        problems.append("--pages with threads: exit status %s, or no [anon] row in:\n%s"
+                        % (tpages.status, out))
+    elif [int(x) for x in m.groups()] != [404, 404, 0, 0]:
+        problems.append("--pages with threads: the [anon] row is %s, want kernel 404, model 404, "
+                        "none only on one side:\n%s" % (m.group(0), out))
+
     return fh.report("faultline compare", problems,
                      [("same", same), ("differ", differ), ("missing", missing),
-                      ("pages", pages)] + runs)
+                      ("pages", pages), ("tpages", tpages)] + runs)
 
 
 if __name__ == "__main__":
