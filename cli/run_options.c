@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/run_options.h"
+#include "mmu/cpu_model.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -34,6 +35,8 @@ static void run_usage(FILE *f, const char *cmd)
             "  --reclaim POLICY     page replacement: clock (default, second chance), lru, fifo\n"
             "  --code-cache SIZE    host memory for translated code, shared by every guest\n"
             "                       process (default 32M; all of it is dropped when full)\n"
+            "  --cpu MODEL          the CPU the guest sees in CPUID (default epyc-rome;\n"
+            "                       `--cpu help` lists them)\n"
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
             "  --major-faults=RULE  which page-cache misses are major: host (default: only\n"
             "                       pages the host's own page cache lacks, as the real\n"
@@ -156,23 +159,15 @@ static char *find_in_path(const char *name)
 int parse_run_options(int argc, char **argv, struct run_options *ro)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},
-        {"no-log", no_argument, 0, 'n'},
-        {"ram", required_argument, 0, 'r'},
-        {"fault-around", required_argument, 0, 'f'},
-        {"timeout", required_argument, 0, 't'},
-        {"max-insns", required_argument, 0, 'i'},
-        {"icount", no_argument, 0, 'c'},
-        {"strace", optional_argument, 0, 's'},
-        {"sysroot", required_argument, 0, 'L'},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {"major-faults", required_argument, 0, 'M'},
-        {"swap", required_argument, 0, 'S'},
-        {"swap-file", required_argument, 0, 'W'},
-        {"reclaim", required_argument, 0, 'R'},
-        {"code-cache", required_argument, 0, 'C'},
-        {0, 0, 0, 0},
+        {"db", required_argument, 0, 'd'},      {"no-log", no_argument, 0, 'n'},
+        {"ram", required_argument, 0, 'r'},     {"fault-around", required_argument, 0, 'f'},
+        {"timeout", required_argument, 0, 't'}, {"max-insns", required_argument, 0, 'i'},
+        {"icount", no_argument, 0, 'c'},        {"strace", optional_argument, 0, 's'},
+        {"sysroot", required_argument, 0, 'L'}, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},          {"major-faults", required_argument, 0, 'M'},
+        {"swap", required_argument, 0, 'S'},    {"swap-file", required_argument, 0, 'W'},
+        {"reclaim", required_argument, 0, 'R'}, {"code-cache", required_argument, 0, 'C'},
+        {"cpu", required_argument, 0, 'P'},     {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
     memset(ro, 0, sizeof(*ro));
@@ -180,6 +175,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
     opt->db_path = "faultline.db";
     opt->ram_bytes = DEFAULT_RAM;
     opt->code_cache_bytes = DEFAULT_CODE_CACHE;
+    opt->cpu_model = cpu_model_by_name(CPU_MODEL_DEFAULT);
     opt->fault_around_bytes = 65536;
 
     size_t n = 0;
@@ -226,6 +222,19 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             }
             opt->code_cache_bytes = v;
             ro->options_json = json_escape_append(ro->options_json, "code_cache", optarg);
+            break;
+        case 'P':
+            if (!strcmp(optarg, "help")) {
+                cpu_model_list(stdout);
+                return 0;
+            }
+            if ((opt->cpu_model = cpu_model_by_name(optarg)) < 0) {
+                fprintf(stderr,
+                        "faultline %s: --cpu %s: no such CPU model (`--cpu help` lists them)\n",
+                        cmd, optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "cpu", optarg);
             break;
         case 'f':
             v = parse_size(optarg);

@@ -16,7 +16,8 @@ struct run_options {
 };
 
 /* Parse `run [options] -- PROG [ARGS...]` (argv[0] is the subcommand name). Returns -1 when the
- * run should go ahead, else the exit status to return at once (0 for --help, 2 for bad usage,
+ * run should go ahead, else the exit status to return at once (0 for --help and --cpu help, 2
+ * for bad usage,
  * with a one-line message on stderr). */
 int parse_run_options(int argc, char **argv, struct run_options *ro);
 void free_run_options(struct run_options *ro);

@@ -24,6 +24,7 @@ struct fl_options {
     bool no_log;               /* --no-log: no database at all */
     uint64_t ram_bytes;        /* --ram: guest-physical RAM */
     uint64_t code_cache_bytes; /* --code-cache: the engine's translated-code buffer */
+    int cpu_model;             /* --cpu: UC_CPU_X86_* (mmu/cpu_model.h) */
     uint64_t max_insns;  /* --max-insns: stop the guest after this many instructions (0: none) */
     double time_limit;   /* --timeout: seconds of wall time (0: none) */
     const char *sysroot; /* -L/--sysroot: prefix for absolute guest paths */

@@ -457,7 +457,8 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
  * `sliced` adds the time slice's block hook. */
 static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen)
 {
-    struct cpu *c = cpu_create(e->ram, e->ram_bytes, e->opt->code_cache_bytes, err, errlen);
+    struct cpu *c =
+        cpu_create(e->ram, e->ram_bytes, e->opt->code_cache_bytes, e->opt->cpu_model, err, errlen);
     if (!c)
         return NULL;
     uc_hook h;

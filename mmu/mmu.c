@@ -176,7 +176,8 @@ static uc_err set_user_start_state(uc_engine *uc)
     return e;
 }
 
-struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char *err, size_t errlen)
+struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model, char *err,
+                       size_t errlen)
 {
     struct cpu *c = calloc(1, sizeof(*c));
     struct code_buffer_snapshot buffers_before;
@@ -187,6 +188,9 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char 
     }
     code_buffer_snapshot(&buffers_before);
     e = uc_open(UC_ARCH_X86, UC_MODE_64, &c->uc);
+    /* The model decides CPUID; it must be set before the engine creates its CPU. */
+    if (e == UC_ERR_OK)
+        e = uc_ctl_set_cpu_model(c->uc, cpu_model);
     /* Before anything initialises the engine. Unicorn zeroes the whole buffer whenever it drops
      * all translated code (a full cache, a hook that needs new code): its size is what that
      * costs in time and resident memory. */

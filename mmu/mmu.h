@@ -55,7 +55,8 @@ struct mmu {
 };
 
 /* An engine in 64-bit mode with the RAM buffer as guest-physical memory, code_cache bytes for
- * translated code (0: Unicorn's default of 1 GiB) and the TLB-fill hook installed. NULL and a
+ * translated code (0: Unicorn's default of 1 GiB), the CPU model cpu_model (UC_CPU_X86_*:
+ * mmu/cpu_model.h) and the TLB-fill hook installed. NULL and a
  * message in err on failure. At most two per machine. */
 /*
  * The privilege level the CPU runs at, for an observer on another thread that samples it (the
@@ -70,7 +71,7 @@ static inline void cpu_set_cpl(int cpl)
     atomic_store_explicit(&cpu_cpl, cpl, memory_order_relaxed);
 }
 
-struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, char *err,
+struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model, char *err,
                        size_t errlen);
 /* After every mmu is destroyed and every frame with translated code freed. */
 void cpu_destroy(struct cpu *c);

@@ -81,6 +81,8 @@ def case_options(a):
         ["run", "--timeout", "-1", "--", guest],
         ["run", "--max-insns", "0", "--", guest],
         ["run", "--no-such-option", "--", guest],
+        ["run", "--cpu", "pentium9", "--", guest],
+        ["compare", "--cpu", "", "--", guest],
         ["run", "-E", "NOEQUALS", "--", guest],
         ["frobnicate"],
     ]

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""cpu_model.py - the CPU the guest sees, and --cpu.
+
+    cpu_model.py --faultline FAULTLINE --guest-dir DIR --workdir DIR
+
+- By default the guest's CPUID says AMD EPYC-Rome (mmu/cpu_model.h), and x86-64-v2 code
+  (tests/guest/x86_64_v2: POPCNT, CRC32, RDTSCP) runs (its output against native is the test
+  compare-x86_64_v2).
+- --cpu nehalem: CPUID says Intel Nehalem, and the log's runs row records the option.
+- --cpu qemu64 (Unicorn's own default, SSE3 at most): the same program dies of SIGILL at its
+  first x86-64-v2 instruction, as on such a CPU: exit status 132.
+- --cpu help lists the models and exits 0.
+"""
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flharness as fh  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    faultline = os.path.abspath(args.faultline)
+    fh.need_faultline(faultline)
+    wd = fh.fresh_dir(args.workdir)
+    prog = os.path.join(os.path.abspath(args.guest_dir), "x86_64_v2")
+    problems = []
+
+    default = fh.run([faultline, "run", "-q", "--no-log", "--", prog, "cpuid"], cwd=wd)
+    if default.status != 0 or b"vendor AuthenticAMD\nbrand AMD EPYC-Rome Processor" not in \
+            default.stdout:
+        problems.append("default model: status %s, stdout %r" % (default.status, default.stdout))
+
+    db = os.path.join(wd, "log.db")
+    nehalem = fh.run([faultline, "run", "-q", "--db", db, "--cpu", "nehalem", "--", prog,
+                      "cpuid"], cwd=wd)
+    if nehalem.status != 0 or b"vendor GenuineIntel\nbrand Intel Core i7 9xx (Nehalem" not in \
+            nehalem.stdout:
+        problems.append("--cpu nehalem: status %s, stdout %r" % (nehalem.status, nehalem.stdout))
+    else:
+        con = sqlite3.connect(db)
+        options = json.loads(con.execute("SELECT options FROM runs").fetchone()[0])
+        con.close()
+        if options.get("cpu") != "nehalem":
+            problems.append("--cpu nehalem: the runs row's options are %r" % options)
+
+    old = fh.run([faultline, "run", "-q", "--no-log", "--cpu", "qemu64", "--", prog], cwd=wd)
+    if old.status != 128 + 4:
+        problems.append("--cpu qemu64: exit status %s, want 132 (SIGILL)" % old.status)
+
+    listing = fh.run([faultline, "run", "--cpu", "help"], cwd=wd)
+    out = listing.stdout.decode()
+    if listing.status != 0 or "epyc-rome" not in out or "qemu64" not in out:
+        problems.append("--cpu help: status %s, stdout:\n%s" % (listing.status, out))
+
+    return fh.report("the guest's CPU model", problems,
+                     [("default", default), ("nehalem", nehalem), ("qemu64", old),
+                      ("help", listing)])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
