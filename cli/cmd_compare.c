@@ -191,8 +191,10 @@ int cmd_compare(int argc, char **argv)
     struct page_collector *collector = NULL;
     struct fault_samples samples = {0};
 
-    if (rc >= 0)
+    if (rc >= 0) {
+        free_run_options(&ro);
         return rc;
+    }
     if (strstr(ro.options_json, "\"db\":"))
         fprintf(stderr, "faultline compare: no fault log is written, --db is ignored (use "
                         "faultline run for a log)\n");
