@@ -33,7 +33,7 @@
 
 #include "cli/native_faults.h"
 
-#define RING_PAGES_ALL 1024 /* 4 MiB of samples (48 bytes each) over all CPUs' rings, ... */
+#define RING_PAGES_ALL 1024 /* 4 MiB of samples (40 bytes each) over all CPUs' rings, ... */
 #define RING_PAGES_MIN 16   /* ... but at least this many per CPU: drained every 20 ms */
 #define MAX_CPUS       1024
 
