@@ -15,8 +15,10 @@ requires the same lines, process by process, for what both print the same way:
 Addresses differ between the runs (ASLR, the model's layout) and become ADDR; process ids become
 P0, P1... in the order the processes first appear; strace's column padding before " = " and the
 "PID "/"[pid N] " prefixes are dropped. Calls whose arguments strace decodes as structures
-(fstat, rt_sigaction...) and calls strace splits into <unfinished ...>/<... resumed> are not
-compared.
+(fstat, rt_sigaction...) are not compared. A call strace splits into <unfinished ...> and
+<... resumed> because another process's line came between is joined back (an exit_group never
+resumes: the process's "+++" line ends it); which calls get split depends on the host's
+scheduling (a child's exit_group was split in one parallel ctest run in three).
 
 usage: strace.py --faultline PATH --guest PATH --workdir DIR {args,signals}
 """
@@ -68,6 +70,8 @@ REQUIRED_SIGNALS = (
 )
 
 ADDR = re.compile(r"0x[0-9a-f]{5,}")
+UNFINISHED = re.compile(r"^(.*) <unfinished \.\.\.>$")
+RESUMED = re.compile(r"^<\.\.\. [a-z0-9_]+ resumed>(.*)$")
 PREFIX = re.compile(r"^(?:\[pid (\d+)\] |(\d+) +)?(.*)$")
 CALL = re.compile(r"^([a-z0-9_]+)\((.*)\)\s+= (.*)$")
 EVENT = re.compile(r"^(---|\+\+\+) ")
@@ -77,13 +81,28 @@ def normalise(text, compared, events):
     """{P<n>: [line...]}: the compared calls (and, with events, the signal and exit lines) of
     each process, in its order, as 'name(args) = result', with addresses as ADDR and process
     ids as P0, P1... by first appearance."""
-    order, per = {}, {}
+    order, per, pending = {}, {}, {}
     for line in text.splitlines():
         m = PREFIX.match(line)
         pid = m.group(1) or m.group(2) or "0"
         rest = m.group(3)
         if pid not in order:
             order[pid] = "P%d" % len(order)
+        # strace -f splits a call when another process's line comes between its entry and its
+        # return ("wait4(5,  <unfinished ...>" ... "<... wait4 resumed>...) = 5"); exit_group
+        # never returns, so its second half is the process's "+++" line.
+        u = UNFINISHED.match(rest)
+        if u:
+            pending[pid] = u.group(1)
+            continue
+        r = RESUMED.match(rest)
+        if r and pid in pending:
+            rest = pending.pop(pid) + r.group(1)
+        elif rest.startswith("+++ ") and pid in pending:
+            first = pending.pop(pid) + ") = ?"
+            c = CALL.match(first)
+            if c and c.group(1) in compared:
+                per.setdefault(order[pid], []).append("%s(%s) = %s" % c.groups())
         c = CALL.match(rest)
         if c and c.group(1) in compared:
             rest = "%s(%s) = %s" % c.groups()
