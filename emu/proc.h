@@ -164,8 +164,9 @@ struct proc {
     uint64_t wait_deadline; /* CLOCK_MONOTONIC ns when a timed wait ends; 0: none */
     int fifo_fd;            /* host fd + 1 of a FIFO a parked open holds for reading; 0: none */
     bool sleeping;          /* parked in nanosleep until wait_deadline (emu/sys_time.c) */
-    bool polling;           /* parked in poll/epoll_wait with a timeout, until wait_deadline */
-    uint64_t sleep_urem;    /* where a relative sleep cut short by a handler writes what is left */
+    bool polling; /* parked in a wait a handler ends with EINTR whatever SA_RESTART says (poll,
+                     select, epoll_wait, sigtimedwait); with a timeout, until wait_deadline */
+    uint64_t sleep_urem; /* where a relative sleep cut short by a handler writes what is left */
     /* thread bookkeeping that glibc sets up */
     uint64_t clear_child_tid, robust_list, robust_len;
     struct proc *next;

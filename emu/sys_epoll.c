@@ -120,7 +120,7 @@ static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int ma
         goto out;
     }
     if (r == 0 && (endless_pipe || timed_wait_time_left(p, timeout))) {
-        p->polling = timeout > 0;
+        p->polling = true;                      /* a handler ends it with EINTR, as ep_poll does */
         proc_park(p, WAIT_FD_READ, epfd, true); /* an epoll fd reads as ready with events */
         r = -FL_ERESTARTSYS;
         goto out;

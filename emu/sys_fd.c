@@ -195,9 +195,10 @@ static bool polls_guest_pipe(struct proc *p, const struct pollfd *g, uint64_t nf
  * poll: the guest's pollfd array with guest fd numbers swapped for host ones, polled on the
  * host, revents copied back. A negative fd is skipped (revents 0), a guest fd that is not open
  * reports POLLNVAL, as Linux's do_pollfd does. A wait parks the process (emu/sched.h) rather
- * than block faultline: with a timeout, until something is ready or the time is up (a handler
- * ends it with EINTR, as poll is never restarted); without one, on a set with guest pipes, until
- * one is ready. Only an endless wait on host fds alone (a terminal) blocks on the host.
+ * than block faultline: with a timeout, until something is ready or the time is up; without one,
+ * on a set with guest pipes, until one is ready. Either way a handler ends it with EINTR, with
+ * or without SA_RESTART: Linux never restarts poll or select after a handler (ERESTARTNOHAND).
+ * Only an endless wait on host fds alone (a terminal) blocks on the host.
  */
 /* poll on guest pollfds g (guest fd numbers, in host memory): revents filled in; the count of
  * ready fds, -FL_ERESTARTSYS when parked, or -errno. */
@@ -222,7 +223,7 @@ static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int tim
     r = poll(h, nfds, nval || timeout >= 0 || endless_pipe ? 0 : -1);
     if (r == 0 && !nval && (endless_pipe || timed_wait_time_left(p, timeout))) {
         /* only another guest process, or the clock, can end the wait: park (emu/sched.h) */
-        p->polling = timeout > 0;
+        p->polling = true;
         proc_park_poll(p, h, nfds);
         p->wait_external = external;
         r = -FL_ERESTARTSYS;
