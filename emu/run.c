@@ -56,6 +56,7 @@ struct emu_private {
     /* The CPU, built twice (mmu/mmu.h): a process runs on `solo` while it is the only runnable
      * one, and on `sliced`, which counts its time slice, while others wait for their turn. */
     struct cpu *solo, *sliced;
+    bool sliced_failed;        /* building `sliced` failed once: no time slices this run */
     struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
     struct proc *first;        /* the process faultline started: its status is the run's */
     bool others_ready;         /* at the start of this turn a parked process could go on */
@@ -311,26 +312,40 @@ static bool parked_ready(struct emu *e, struct proc *p)
  * hook would mean dropping code that every process shares; instead p moves to the engine built
  * with the hook (created the first time it is needed), and back.
  */
+/* The engine with the block hook, built the first time it is needed: true when it exists. */
+static bool build_sliced(struct emu *e, struct proc *p)
+{
+    struct emu_private *ep = priv(e);
+    if (ep->sliced || ep->sliced_failed)
+        return ep->sliced != NULL;
+    char err[256];
+    /* building an engine (5 to 70 ms here: Unicorn zeroes its whole code buffer, fresh memory)
+     * is faultline's work, not p's: it stays out of p's CPU time and its CPU timers */
+    account_switch_out(p);
+    ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
+    account_switch_in(p);
+    cpu_timers_publish(p);
+    if (!ep->sliced) {
+        ep->sliced_failed = true;
+        arch_printk("faultline: no time slices, and timers stop a computing process only at "
+                    "its next syscall or fault: %s",
+                    err);
+    }
+    return ep->sliced != NULL;
+}
+
+void emu_prepare_kicks(struct emu *e, struct proc *p)
+{
+    build_sliced(e, p);
+}
+
 static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
     bool want = ep->others_ready || another_runnable(e, p);
     bool hooked = want || kickable(ep);
-    if (hooked && !ep->sliced) {
-        char err[256];
-        /* building an engine (tens of ms: Unicorn zeroes its code buffer) is faultline's
-         * work, not p's: it stays out of p's CPU time and its CPU timers */
-        account_switch_out(p);
-        ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
-        account_switch_in(p);
-        cpu_timers_publish(p);
-        if (!ep->sliced) {
-            arch_printk("faultline: no time slices, and timers stop a computing process only at "
-                        "its next syscall or fault: %s",
-                        err);
-            want = hooked = false;
-        }
-    }
+    if (hooked && !build_sliced(e, p))
+        want = hooked = false;
     if (want && !p->slice_armed)
         p->quantum_left = QUANTUM_BLOCKS;
     p->slice_armed = want;

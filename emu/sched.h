@@ -116,6 +116,11 @@ bool sched_others_runnable(struct proc *p);
  * hook takes kicks (the one running now moves there after this syscall); while none is (and no
  * TUI kicks either), on the one without the hook's cost. */
 void emu_set_timer_kicks(struct emu *e, bool armed);
+/* A timer is about to be armed: build the engine with the block hook now, if there is none, so
+ * that its cost (5 to 70 ms) is part of the arming syscall rather than of the timer's first
+ * interval. Without this a 50 ms ITIMER_REAL armed by python3 fired before the very next
+ * statement had run. */
+void emu_prepare_kicks(struct emu *e, struct proc *p);
 /* The earliest expiry of any armed timer (monotonic ns), 0 if none. */
 uint64_t timers_earliest(struct emu *e);
 /* Fire every timer due at `now`: queue its signal, re-arm the periodic ones. */

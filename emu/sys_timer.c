@@ -386,6 +386,8 @@ void cpu_timers_fire(struct proc *p)
 static long do_cpu_itimer(struct proc *p, int which, const struct itimerval *in,
                           struct itimerval *old)
 {
+    if (in && (in->it_value.tv_sec || in->it_value.tv_usec))
+        emu_prepare_kicks(p->emu, p);
     struct guest_timers *g = group_timers(p, in != NULL);
     uint64_t now = cpu_itimer_sample(p, which);
     if (old) {
@@ -417,6 +419,8 @@ static long do_setitimer(struct proc *p, int which, const struct itimerval *in,
         return do_cpu_itimer(p, which, in, old);
     if (which != FL_ITIMER_REAL)
         return -EINVAL;
+    if (in && (in->it_value.tv_sec || in->it_value.tv_usec))
+        emu_prepare_kicks(p->emu, p);
     struct guest_timers *g = group_timers(p, in != NULL);
     uint64_t now = monotonic_ns();
     if (old) {
@@ -563,6 +567,8 @@ long sys_timer_settime(struct proc *p, const uint64_t a[6])
     if (!timespec_valid(&in.it_value) || !timespec_valid(&in.it_interval))
         return -EINVAL;
     uint64_t now, value = timespec_ns(&in.it_value), expires = 0;
+    if (value)
+        emu_prepare_kicks(p->emu, p);
     if (!timer_now(p->emu, t, &now))
         return -ESRCH; /* the CPU clock's task is gone (posix_cpu_timer_set) */
     old = remaining(t, now);
