@@ -280,9 +280,12 @@ void do_signal(struct proc *p)
         if (ka.flags & FL_SA_RESETHAND)
             p->sighand[signo].handler = FL_SIG_DFL;
         /* handle_signal: a syscall parked and rewound for a restart (-ERESTARTSYS) returns
-         * -EINTR to the interrupted code unless the action has SA_RESTART */
-        if (p->restart_pending &&
-            (p->pw_done || p->sleeping || p->polling || !(ka.flags & FL_SA_RESTART))) {
+         * -EINTR to the interrupted code unless the action has SA_RESTART. A futex wait with a
+         * timeout is never restarted after a handler (Linux gives it a restart_block,
+         * -ERESTART_RESTARTBLOCK, which a handler turns into EINTR); one without is. */
+        bool timed_futex = p->futex_queued && p->wait_deadline;
+        if (p->restart_pending && (p->pw_done || p->sleeping || p->polling || timed_futex ||
+                                   !(ka.flags & FL_SA_RESTART))) {
             /* a write that had made progress returns it, whatever SA_RESTART says; a sleep
              * is never restarted, and says how much of it was left */
             long ret = -EINTR;
