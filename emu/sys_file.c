@@ -653,6 +653,53 @@ long sys_copy_file_range(struct proc *p, const uint64_t a[6])
     return r;
 }
 
+/*
+ * splice(fd_in, off_in, fd_out, off_out, len, flags): done by the host between the two host fds
+ * (one of them a pipe), offsets read from and written back to the guest, the page cache kept
+ * coherent as for copy_file_range. A guest pipe that is empty (in) or full (out) parks the
+ * process first (syscall.c), so the host's non-blocking pipe says EAGAIN only to a caller that
+ * asked for SPLICE_F_NONBLOCK.
+ */
+long sys_splice(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *in = fd_get(p->files, (int)a[0]), *out = fd_get(p->files, (int)a[2]);
+    loff_t off_in, off_out, start;
+    size_t len = a[4] < FL_MAX_RW_COUNT ? a[4] : FL_MAX_RW_COUNT;
+    long r;
+
+    if (!in || !out)
+        return -EBADF;
+    if (a[1] && get_user_struct(p, &off_in, a[1], sizeof(off_in)))
+        return -EFAULT;
+    if (a[3] && get_user_struct(p, &off_out, a[3], sizeof(off_out)))
+        return -EFAULT;
+    if (in->type == S_IFREG)
+        hostfile_sync_before_io(in->hostfd);
+    if (out->type == S_IFREG)
+        hostfile_sync_before_io(out->hostfd);
+    start = a[3] ? off_out : lseek(out->hostfd, 0, SEEK_CUR);
+    r = host_ret(splice(in->hostfd, a[1] ? &off_in : NULL, out->hostfd, a[3] ? &off_out : NULL, len,
+                        (unsigned)a[5]));
+    if (r > 0 && out->type == S_IFREG && start >= 0)
+        hostfile_after_write(out->hostfd, (uint64_t)start, (uint64_t)r);
+    if (r >= 0 && a[1] && put_user_struct(p, a[1], &off_in, sizeof(off_in)))
+        return -EFAULT;
+    if (r >= 0 && a[3] && put_user_struct(p, a[3], &off_out, sizeof(off_out)))
+        return -EFAULT;
+    return r;
+}
+
+/* tee(fd_in, fd_out, len, flags): duplicate pipe data, done by the host between the two host
+ * pipes; waits park as for splice. */
+long sys_tee(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *in = fd_get(p->files, (int)a[0]), *out = fd_get(p->files, (int)a[1]);
+    if (!in || !out)
+        return -EBADF;
+    return host_ret(tee(in->hostfd, out->hostfd, a[2] < FL_MAX_RW_COUNT ? a[2] : FL_MAX_RW_COUNT,
+                        (unsigned)a[3]));
+}
+
 /* --- stat family: struct stat and struct statx are the same bytes on host and guest --- */
 
 /* A path argument of the *at stat calls: since Linux 6.11 a NULL path with AT_EMPTY_PATH means

@@ -83,6 +83,16 @@ static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6]
     case 326: /* copy_file_range(in, off, out, ...) */
         in = (int64_t)a[0], out = (int64_t)a[2];
         break;
+    case 275: /* splice(in, off, out, off, len, flags) */
+        if (a[5] & 2 /* SPLICE_F_NONBLOCK */)
+            return false;
+        in = (int64_t)a[0], out = (int64_t)a[2];
+        break;
+    case 276: /* tee(in, out, len, flags) */
+        if (a[3] & 2 /* SPLICE_F_NONBLOCK */)
+            return false;
+        in = (int64_t)a[0], out = (int64_t)a[1];
+        break;
     default:
         return false;
     }
