@@ -618,13 +618,16 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     return r;
 }
 
-/*
- * copy_file_range(fd_in, off_in, fd_out, off_out, len, flags): done by the host between the two
- * host fds, with the offsets (when given) read from and written back to the guest. The page
- * cache is kept coherent as for read and write: dirty pages of the source are written back
- * first, and the destination's cached pages are refreshed afterwards.
- */
-long sys_copy_file_range(struct proc *p, const uint64_t a[6])
+/* copy_file_range and splice take the same arguments, and the host does either between the
+ * two host fds. */
+typedef ssize_t (*host_fd_copy)(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len,
+                                unsigned flags);
+
+/* (fd_in, off_in, fd_out, off_out, len, flags) done by copy on the host fds, with the offsets
+ * (when given) read from and written back to the guest. The page cache is kept coherent as for
+ * read and write: dirty pages of the source are written back first, and the destination's
+ * cached pages are refreshed afterwards. */
+static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy copy)
 {
     struct ofd *in = fd_get(p->files, (int)a[0]), *out = fd_get(p->files, (int)a[2]);
     loff_t off_in, off_out, start;
@@ -642,8 +645,8 @@ long sys_copy_file_range(struct proc *p, const uint64_t a[6])
     if (out->type == S_IFREG)
         hostfile_sync_before_io(out->hostfd);
     start = a[3] ? off_out : lseek(out->hostfd, 0, SEEK_CUR);
-    r = host_ret(copy_file_range(in->hostfd, a[1] ? &off_in : NULL, out->hostfd,
-                                 a[3] ? &off_out : NULL, len, (unsigned)a[5]));
+    r = host_ret(copy(in->hostfd, a[1] ? &off_in : NULL, out->hostfd, a[3] ? &off_out : NULL, len,
+                      (unsigned)a[5]));
     if (r > 0 && out->type == S_IFREG && start >= 0)
         hostfile_after_write(out->hostfd, (uint64_t)start, (uint64_t)r);
     if (r >= 0 && a[1] && put_user_struct(p, a[1], &off_in, sizeof(off_in)))
@@ -653,40 +656,20 @@ long sys_copy_file_range(struct proc *p, const uint64_t a[6])
     return r;
 }
 
+/* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
+long sys_copy_file_range(struct proc *p, const uint64_t a[6])
+{
+    return copy_between_fds(p, a, copy_file_range);
+}
+
 /*
- * splice(fd_in, off_in, fd_out, off_out, len, flags): done by the host between the two host fds
- * (one of them a pipe), offsets read from and written back to the guest, the page cache kept
- * coherent as for copy_file_range. A guest pipe that is empty (in) or full (out) parks the
- * process first (syscall.c), so the host's non-blocking pipe says EAGAIN only to a caller that
- * asked for SPLICE_F_NONBLOCK.
+ * splice(fd_in, off_in, fd_out, off_out, len, flags): one of the fds is a pipe. A guest pipe
+ * that is empty (in) or full (out) parks the process first (syscall.c), so the host's
+ * non-blocking pipe says EAGAIN only to a caller that asked for SPLICE_F_NONBLOCK.
  */
 long sys_splice(struct proc *p, const uint64_t a[6])
 {
-    struct ofd *in = fd_get(p->files, (int)a[0]), *out = fd_get(p->files, (int)a[2]);
-    loff_t off_in, off_out, start;
-    size_t len = a[4] < FL_MAX_RW_COUNT ? a[4] : FL_MAX_RW_COUNT;
-    long r;
-
-    if (!in || !out)
-        return -EBADF;
-    if (a[1] && get_user_struct(p, &off_in, a[1], sizeof(off_in)))
-        return -EFAULT;
-    if (a[3] && get_user_struct(p, &off_out, a[3], sizeof(off_out)))
-        return -EFAULT;
-    if (in->type == S_IFREG)
-        hostfile_sync_before_io(in->hostfd);
-    if (out->type == S_IFREG)
-        hostfile_sync_before_io(out->hostfd);
-    start = a[3] ? off_out : lseek(out->hostfd, 0, SEEK_CUR);
-    r = host_ret(splice(in->hostfd, a[1] ? &off_in : NULL, out->hostfd, a[3] ? &off_out : NULL, len,
-                        (unsigned)a[5]));
-    if (r > 0 && out->type == S_IFREG && start >= 0)
-        hostfile_after_write(out->hostfd, (uint64_t)start, (uint64_t)r);
-    if (r >= 0 && a[1] && put_user_struct(p, a[1], &off_in, sizeof(off_in)))
-        return -EFAULT;
-    if (r >= 0 && a[3] && put_user_struct(p, a[3], &off_out, sizeof(off_out)))
-        return -EFAULT;
-    return r;
+    return copy_between_fds(p, a, splice);
 }
 
 /* tee(fd_in, fd_out, len, flags): duplicate pipe data, done by the host between the two host
