@@ -305,15 +305,7 @@ static bool parked_ready(struct emu *e, struct proc *p)
     return false;
 }
 
-/*
- * Arm the time slice while another process could run, disarm it when p is alone. The block hook
- * costs on every block, so a lone process (and the fast path) never carries it unless kicks can
- * come (see emu_kick). Translated code carries the hook call in it, so adding or removing the
- * hook would mean dropping code that every process shares; instead p moves to the engine built
- * with the hook (created the first time it is needed), and back.
- */
-/* The engine with the block hook, built the first time it is needed: true when it exists. */
-static bool build_sliced(struct emu *e, struct proc *p)
+bool emu_build_sliced(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
     if (ep->sliced || ep->sliced_failed)
@@ -334,17 +326,19 @@ static bool build_sliced(struct emu *e, struct proc *p)
     return ep->sliced != NULL;
 }
 
-void emu_prepare_kicks(struct emu *e, struct proc *p)
-{
-    build_sliced(e, p);
-}
-
+/*
+ * Arm the time slice while another process could run, disarm it when p is alone. The block hook
+ * costs on every block, so a lone process (and the fast path) never carries it unless kicks can
+ * come (see emu_kick). Translated code carries the hook call in it, so adding or removing the
+ * hook would mean dropping code that every process shares; instead p moves to the engine built
+ * with the hook (created the first time it is needed), and back.
+ */
 static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
     bool want = ep->others_ready || another_runnable(e, p);
     bool hooked = want || kickable(ep);
-    if (hooked && !build_sliced(e, p))
+    if (hooked && !emu_build_sliced(e, p))
         want = hooked = false;
     if (want && !p->slice_armed)
         p->quantum_left = QUANTUM_BLOCKS;

@@ -116,11 +116,12 @@ bool sched_others_runnable(struct proc *p);
  * hook takes kicks (the one running now moves there after this syscall); while none is (and no
  * TUI kicks either), on the one without the hook's cost. */
 void emu_set_timer_kicks(struct emu *e, bool armed);
-/* A timer is about to be armed: build the engine with the block hook now, if there is none, so
- * that its cost (5 to 70 ms) is part of the arming syscall rather than of the timer's first
- * interval. Without this a 50 ms ITIMER_REAL armed by python3 fired before the very next
- * statement had run. */
-void emu_prepare_kicks(struct emu *e, struct proc *p);
+/* Build the engine with the block hook (time slices, kicks) if there is none yet, on behalf of
+ * p, outside p's CPU time; true when it exists. The run loop builds it the first time a process
+ * needs it; a call that arms a timer builds it first, so that its cost (5 to 70 ms) is part of
+ * that syscall rather than of the timer's first interval (python3 arming a 50 ms ITIMER_REAL
+ * was killed by it before its next statement had run). A failed build is reported once. */
+bool emu_build_sliced(struct emu *e, struct proc *p);
 /* The earliest expiry of any armed timer (monotonic ns), 0 if none. */
 uint64_t timers_earliest(struct emu *e);
 /* Fire every timer due at `now`: queue its signal, re-arm the periodic ones. */

@@ -386,8 +386,6 @@ void cpu_timers_fire(struct proc *p)
 static long do_cpu_itimer(struct proc *p, int which, const struct itimerval *in,
                           struct itimerval *old)
 {
-    if (in && (in->it_value.tv_sec || in->it_value.tv_usec))
-        emu_prepare_kicks(p->emu, p);
     struct guest_timers *g = group_timers(p, in != NULL);
     uint64_t now = cpu_itimer_sample(p, which);
     if (old) {
@@ -415,12 +413,12 @@ static long do_cpu_itimer(struct proc *p, int which, const struct itimerval *in,
 static long do_setitimer(struct proc *p, int which, const struct itimerval *in,
                          struct itimerval *old)
 {
-    if (which == FL_ITIMER_VIRTUAL || which == FL_ITIMER_PROF)
-        return do_cpu_itimer(p, which, in, old);
-    if (which != FL_ITIMER_REAL)
+    if (which != FL_ITIMER_REAL && which != FL_ITIMER_VIRTUAL && which != FL_ITIMER_PROF)
         return -EINVAL;
-    if (in && (in->it_value.tv_sec || in->it_value.tv_usec))
-        emu_prepare_kicks(p->emu, p);
+    if (in && (in->it_value.tv_sec || in->it_value.tv_usec)) /* before the time is read */
+        emu_build_sliced(p->emu, p);
+    if (which != FL_ITIMER_REAL)
+        return do_cpu_itimer(p, which, in, old);
     struct guest_timers *g = group_timers(p, in != NULL);
     uint64_t now = monotonic_ns();
     if (old) {
@@ -567,8 +565,8 @@ long sys_timer_settime(struct proc *p, const uint64_t a[6])
     if (!timespec_valid(&in.it_value) || !timespec_valid(&in.it_interval))
         return -EINVAL;
     uint64_t now, value = timespec_ns(&in.it_value), expires = 0;
-    if (value)
-        emu_prepare_kicks(p->emu, p);
+    if (value) /* before the time is read (emu_build_sliced) */
+        emu_build_sliced(p->emu, p);
     if (!timer_now(p->emu, t, &now))
         return -ESRCH; /* the CPU clock's task is gone (posix_cpu_timer_set) */
     old = remaining(t, now);

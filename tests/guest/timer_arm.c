@@ -7,7 +7,7 @@
  * The first timer of a run makes faultline build its second engine (the one whose block hook
  * lets a timer stop a computing process), which takes 5 to 70 ms; that time used to be part of
  * the timer's first interval, so the signal came first and killed the process (emu/sched.h,
- * emu_prepare_kicks).
+ * emu_build_sliced).
  */
 #define _GNU_SOURCE
 #include <signal.h>
