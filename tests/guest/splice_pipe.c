@@ -2,13 +2,15 @@
  * splice_pipe SCRATCH - splice(2) and tee(2): a file into a pipe and out into another file with
  * explicit offsets, tee duplicating a pipe's bytes into a second pipe, a blocking splice from a
  * pipe that a child fills 100 ms later (the process waits, as natively), and SPLICE_F_NONBLOCK
- * on an empty pipe (EAGAIN). python3's os.splice, nginx, socat and pv move data so.
+ * on an empty pipe (EAGAIN); and copy_file_range, which faultline does the same way (coreutils cp
+ * copies with it). python3's os.splice, nginx, socat and pv move data so.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,5 +55,12 @@ int main(int argc, char **argv)
     waitpid(c, NULL, 0);
     r = pread(out, buf, 10, 0);
     printf("appended at the file offset 0: %.*s", (int)r, buf);
+
+    /* a raw syscall: older musl has no wrapper */
+    off_in = 20, off_out = 3;
+    n = syscall(SYS_copy_file_range, fd, &off_in, out, &off_out, 30, 0);
+    r = pread(out, buf, 12, 3);
+    printf("copy_file_range: %zd, offsets now %lld %lld, the file at 3 reads: %.*s\n", n,
+           (long long)off_in, (long long)off_out, (int)r, buf);
     return 0;
 }
