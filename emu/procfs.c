@@ -6,7 +6,7 @@
  * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../status (the
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
  * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm and
- * .../cmdline (the argument area as the guest has it now). The text is made
+ * .../cmdline (the argument area as the guest has it now). The text is made (emu/text.h)
  * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
  * memfd. Also served: the links whose host answer would describe faultline rather than the
  * guest: readlink of exe and of the fd/N links (opening those goes through resolve_at()).
@@ -18,13 +18,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -35,79 +33,10 @@
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/sys_info.h"
+#include "emu/text.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
-
-/* A growable text buffer for one generated file. */
-struct text {
-    char *buf;
-    size_t len, cap;
-    bool failed;
-};
-
-static void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void text_printf(struct text *t, const char *fmt, ...)
-{
-    va_list ap;
-    int n;
-
-    if (t->failed)
-        return;
-    for (;;) {
-        size_t room = t->cap - t->len;
-        va_start(ap, fmt);
-        n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0) {
-            t->failed = true;
-            return;
-        }
-        if ((size_t)n < room) {
-            t->len += n;
-            return;
-        }
-        size_t cap = t->cap ? 2 * t->cap : 4096;
-        while (cap - t->len <= (size_t)n)
-            cap *= 2;
-        char *b = realloc(t->buf, cap);
-        if (!b) {
-            t->failed = true;
-            return;
-        }
-        t->buf = b;
-        t->cap = cap;
-    }
-}
-
-/* A read-only host fd holding the text, positioned at 0 (a memfd), or -errno. Frees the text. */
-static int text_to_fd(struct text *t, const char *name)
-{
-    int fd = -ENOMEM;
-
-    if (!t->failed) {
-        fd = memfd_create(name, MFD_CLOEXEC);
-        if (fd < 0) {
-            fd = -errno;
-        } else {
-            size_t done = 0;
-            while (done < t->len) {
-                ssize_t n = write(fd, t->buf + done, t->len - done);
-                if (n < 0) {
-                    close(fd);
-                    fd = -EIO;
-                    break;
-                }
-                done += n;
-            }
-            if (fd >= 0)
-                lseek(fd, 0, SEEK_SET);
-        }
-    }
-    free(t->buf);
-    return fd;
-}
 
 /* show_map_vma: one VMA's line of maps and smaps. */
 static void maps_line(struct proc *p, struct text *t, struct vm_area_struct *v)
@@ -486,14 +415,13 @@ int procfs_open(struct proc *p, const char *path, int flags)
 {
     struct proc *target;
     const char *rest = proc_pid_rest(p, path, &target);
+
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
-    } files[] = {
-        {"maps", proc_maps}, {"smaps", proc_smaps},     {"smaps_rollup", proc_smaps_rollup},
-        {"stat", proc_stat}, {"status", proc_status},   {"statm", proc_statm},
-        {"comm", proc_comm}, {"cmdline", proc_cmdline},
-    };
+    } files[] = {{"maps", proc_maps}, {"smaps", proc_smaps},    {"smaps_rollup", proc_smaps_rollup},
+                 {"stat", proc_stat}, {"status", proc_status},  {"statm", proc_statm},
+                 {"comm", proc_comm}, {"cmdline", proc_cmdline}};
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(target);

@@ -1,0 +1,74 @@
+/*
+ * text.c - the text of a generated /proc or /sys file, handed to the guest in a memfd.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "emu/text.h"
+
+void text_printf(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    if (t->failed)
+        return;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_start(ap, fmt);
+        n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
+        va_end(ap);
+        if (n < 0) {
+            t->failed = true;
+            return;
+        }
+        if ((size_t)n < room) {
+            t->len += n;
+            return;
+        }
+        size_t cap = t->cap ? 2 * t->cap : 4096;
+        while (cap - t->len <= (size_t)n)
+            cap *= 2;
+        char *b = realloc(t->buf, cap);
+        if (!b) {
+            t->failed = true;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+}
+
+int text_to_fd(struct text *t, const char *name)
+{
+    int fd = -ENOMEM;
+
+    if (!t->failed) {
+        fd = memfd_create(name, MFD_CLOEXEC);
+        if (fd < 0) {
+            fd = -errno;
+        } else {
+            size_t done = 0;
+            while (done < t->len) {
+                ssize_t n = write(fd, t->buf + done, t->len - done);
+                if (n < 0) {
+                    close(fd);
+                    fd = -EIO;
+                    break;
+                }
+                done += n;
+            }
+            if (fd >= 0)
+                lseek(fd, 0, SEEK_SET);
+        }
+    }
+    free(t->buf);
+    return fd;
+}
