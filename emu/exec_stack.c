@@ -30,6 +30,7 @@
 #include "emu/binfmt.h"
 #include "emu/linux_abi.h"
 #include "kernel_model/mm.h"
+#include "mmu/cpuid.h"
 #include "mmu/uaccess.h"
 
 /* setup_arg_pages grows the fresh stack by this much below the strings (stack_expand). */
@@ -37,12 +38,6 @@
 /* Up to 32 pages of strings are allowed whatever RLIMIT_STACK says (ARG_MAX). */
 #define ARG_MAX (32 * PAGE_SIZE)
 
-/*
- * AT_HWCAP is CPUID.1:EDX of the boot CPU (ELF_HWCAP = boot_cpu_data.x86_capability[CPUID_1_EDX]).
- * 0x078bfbfd is what Unicorn 2.1's default x86-64 CPU (qemu64) returns: FPU..SSE2 and CLFLUSH,
- * without VME and HTT. If mmu/ ever selects another CPU model, change it with it.
- */
-#define ELF_HWCAP           0x078bfbfdUL
 #define ELF_HWCAP2          0UL /* only HWCAP2_RING3MWAIT (Xeon Phi) is defined on x86 */
 #define ELF_PLATFORM        "x86_64"
 #define CLOCKS_PER_SEC_USER 100 /* USER_HZ: what times(2) counts in (AT_CLKTCK) */
@@ -208,6 +203,16 @@ static int extend_stack_to(struct linux_binprm *bprm, unsigned long addr)
     return 0;
 }
 
+/* AT_HWCAP: CPUID.1:EDX of the boot CPU (ELF_HWCAP = boot_cpu_data.x86_capability[CPUID_1_EDX]),
+ * the emulated CPU's. */
+static unsigned long elf_hwcap(void)
+{
+    struct cpuid_regs r;
+
+    cpuid_get(1, 0, &r);
+    return r.edx;
+}
+
 /* Fill the auxiliary vector in Linux 4.20's order; returns the number of words, AT_NULL's pair
  * included. */
 static int fill_auxv(uint64_t *elf_info, const struct elf_auxv_info *info, unsigned long u_platform,
@@ -221,7 +226,7 @@ static int fill_auxv(uint64_t *elf_info, const struct elf_auxv_info *info, unsig
     } while (0)
     /* ARCH_DLINFO: the vDSO first */
     NEW_AUX_ENT(AT_SYSINFO_EHDR, info->sysinfo_ehdr);
-    NEW_AUX_ENT(AT_HWCAP, ELF_HWCAP);
+    NEW_AUX_ENT(AT_HWCAP, elf_hwcap());
     NEW_AUX_ENT(AT_PAGESZ, PAGE_SIZE);
     NEW_AUX_ENT(AT_CLKTCK, CLOCKS_PER_SEC_USER);
     NEW_AUX_ENT(AT_PHDR, info->phdr);
@@ -268,7 +273,7 @@ static int random_bytes(uint8_t *buf, size_t n)
 int create_elf_tables(struct linux_binprm *bprm, const struct elf_auxv_info *info)
 {
     static const char k_platform[] = ELF_PLATFORM;
-    uint64_t elf_info[2 * 24];
+    uint64_t elf_info[AT_VECTOR_SIZE] = {0};
     uint8_t k_rand_bytes[16];
     unsigned long p = bprm->p & ~15UL;
     unsigned long u_platform, u_rand_bytes, sp, items, nwords, a;
@@ -287,6 +292,9 @@ int create_elf_tables(struct linux_binprm *bprm, const struct elf_auxv_info *inf
         return -1;
 
     ei = fill_auxv(elf_info, info, u_platform, u_rand_bytes, bprm->exec);
+    /* the mm keeps a copy for /proc/PID/auxv, as Linux fills mm->saved_auxv */
+    _Static_assert(sizeof(bprm->mm->saved_auxv) == sizeof(elf_info), "auxv sizes");
+    memcpy(bprm->mm->saved_auxv, elf_info, sizeof(elf_info));
     items = (bprm->argc + 1) + (bprm->envc + 1) + 1;
     sp = (p - ei * sizeof(uint64_t) - items * sizeof(uint64_t)) & ~15UL;
     if (extend_stack_to(bprm, sp))

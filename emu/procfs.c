@@ -5,8 +5,9 @@
  * fs/proc/task_mmu.c prints them, with the [vsyscall] gate area last) and .../stat (the guest's
  * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../status (the
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
- * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm and
- * .../cmdline (the argument area as the guest has it now). The text is made (emu/text.h)
+ * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm,
+ * .../cmdline (the argument area as the guest has it now) and .../auxv (mm->saved_auxv); the
+ * files about the machine's CPUs come from proc_cpu.c. The text is made
  * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
  * memfd. Also served: the links whose host answer would describe faultline rather than the
  * guest: readlink of exe and of the fd/N links (opening those goes through resolve_at()).
@@ -30,6 +31,7 @@
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/proc.h"
+#include "emu/proc_cpu.h"
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/sys_info.h"
@@ -260,6 +262,21 @@ static int proc_statm(struct proc *p)
 }
 
 /* /proc/PID/comm: the name begin_new_exec (or prctl PR_SET_NAME) gave the task. */
+/* proc_pid_auxv: the auxiliary vector exec gave the process, up to and including AT_NULL. */
+static int proc_auxv(struct proc *p)
+{
+    struct text t = {0};
+    const unsigned long *auxv = p->task.mm ? p->task.mm->saved_auxv : NULL;
+    size_t nwords = 0;
+
+    if (auxv)
+        do
+            nwords += 2;
+        while (nwords < AT_VECTOR_SIZE && auxv[nwords - 2] != 0);
+    text_append(&t, auxv, nwords * sizeof(*auxv));
+    return text_to_fd(&t, "auxv");
+}
+
 static int proc_comm(struct proc *p)
 {
     struct text t = {0};
@@ -415,13 +432,18 @@ int procfs_open(struct proc *p, const char *path, int flags)
 {
     struct proc *target;
     const char *rest = proc_pid_rest(p, path, &target);
+    int fd = proc_cpu_open(path, flags);
 
+    if (fd != PROCFS_PASSTHROUGH)
+        return fd;
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
-    } files[] = {{"maps", proc_maps}, {"smaps", proc_smaps},    {"smaps_rollup", proc_smaps_rollup},
-                 {"stat", proc_stat}, {"status", proc_status},  {"statm", proc_statm},
-                 {"comm", proc_comm}, {"cmdline", proc_cmdline}};
+    } files[] = {
+        {"maps", proc_maps}, {"smaps", proc_smaps},     {"smaps_rollup", proc_smaps_rollup},
+        {"stat", proc_stat}, {"status", proc_status},   {"statm", proc_statm},
+        {"comm", proc_comm}, {"cmdline", proc_cmdline}, {"auxv", proc_auxv},
+    };
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(target);

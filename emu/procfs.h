@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 struct proc;
+struct ofd;
 
 /* procfs_open's answer for "not a path procfs serves: open it on the host". Never an fd and
  * never a -errno value. */
@@ -23,9 +24,10 @@ struct proc;
  * positioned at 0; open/openat wrap it in an ofd and install it as a guest fd), -errno (such as
  * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
  * PROCFS_PASSTHROUGH. Served now:
- * /proc/{self,thread-self,PID}/{maps,smaps,smaps_rollup,stat,status,statm,comm,cmdline}, made from
- * the model (a read-only memfd; a write open is -EACCES); everything else passes through (the fd/N
- * links among it: resolve_at() turns them into the host fd's link, path.h).
+ * /proc/{self,thread-self,PID}/{maps,smaps,smaps_rollup,stat,status,statm,comm,cmdline,auxv}, made
+ * from the model, and the files proc_cpu.h describes (a read-only memfd; a write open is -EACCES);
+ * everything else passes through (the fd/N links among it: resolve_at() turns them into the host
+ * fd's link, path.h).
  */
 int procfs_open(struct proc *p, const char *path, int flags);
 

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -44,6 +45,26 @@ void text_printf(struct text *t, const char *fmt, ...)
         t->buf = b;
         t->cap = cap;
     }
+}
+
+void text_append(struct text *t, const void *data, size_t len)
+{
+    if (t->failed)
+        return;
+    if (t->cap - t->len < len) {
+        size_t cap = t->cap ? t->cap : 4096;
+        while (cap - t->len < len)
+            cap *= 2;
+        char *b = realloc(t->buf, cap);
+        if (!b) {
+            t->failed = true;
+            return;
+        }
+        t->buf = b;
+        t->cap = cap;
+    }
+    memcpy(t->buf + t->len, data, len);
+    t->len += len;
 }
 
 int text_to_fd(struct text *t, const char *name)

@@ -20,6 +20,9 @@ struct text {
 /* Append printf-formatted text. */
 void text_printf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Append len bytes as they are (binary files such as auxv). */
+void text_append(struct text *t, const void *data, size_t len);
+
 /* A read-only host fd holding the text, positioned at 0 (a memfd), or -errno. Frees the text. */
 int text_to_fd(struct text *t, const char *name);
 

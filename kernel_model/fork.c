@@ -7,6 +7,7 @@
  * copies while the page is still shared and reuses it once it is the last mapping.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
@@ -88,6 +89,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
     mm->arg_end = oldmm->arg_end;
     mm->env_start = oldmm->env_start;
     mm->env_end = oldmm->env_end;
+    memcpy(mm->saved_auxv, oldmm->saved_auxv, sizeof(mm->saved_auxv));
 
     for (struct vm_area_struct *v = oldmm->mmap; v; v = v->vm_next) {
         if (v->vm_flags & VM_DONTCOPY)

@@ -162,6 +162,10 @@ struct vm_special_mapping {
 
 enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
+/* Words of the auxiliary vector an mm keeps for /proc/PID/auxv, AT_NULL's pair included
+ * (Linux: 2 * (AT_VECTOR_SIZE_ARCH + AT_VECTOR_SIZE_BASE + 1), rounded up). */
+#define AT_VECTOR_SIZE 48
+
 struct mm_struct {
     struct vm_area_struct *mmap;     /* VMA list, sorted by address */
     struct vm_area_struct *vmacache; /* last find_vma result (Linux keeps 4 per task) */
@@ -173,6 +177,7 @@ struct mm_struct {
     unsigned long start_code, end_code, start_data, end_data;
     unsigned long start_brk, brk, start_stack;
     unsigned long arg_start, arg_end, env_start, env_end;
+    unsigned long saved_auxv[AT_VECTOR_SIZE]; /* what exec put on the stack, for /proc/PID/auxv */
     long rss_stat[NR_MM_COUNTERS];
     unsigned long nr_ptes;   /* page-table pages, every level below the pgd */
     unsigned long def_flags; /* VM_* every new mmap/brk VMA gets: VM_LOCKED after MCL_FUTURE */

@@ -15,6 +15,7 @@
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_types.h"
 #include "mmu/code_buffer.h"
+#include "mmu/cpuid.h"
 #include "mmu/mmu.h"
 
 _Atomic int cpu_cpl;
@@ -184,6 +185,11 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
     uc_err e;
     if (!c) {
         snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    /* AT_HWCAP and /proc/cpuinfo say what this model's CPUID says */
+    if (!cpuid_load(cpu_model, err, errlen)) {
+        free(c);
         return NULL;
     }
     code_buffer_snapshot(&buffers_before);

@@ -10,6 +10,10 @@
 - --cpu qemu64 (Unicorn's own default, SSE3 at most): the same program dies of SIGILL at its
   first x86-64-v2 instruction, as on such a CPU: exit status 132.
 - --cpu help lists the models and exits 0.
+- /proc/cpuinfo, /proc/stat, /sys/devices/system/cpu and AT_HWCAP describe the chosen model's
+  one CPU: tests/guest/cpuinfo checks them against CPUID and sched_getaffinity and prints the
+  same as natively under --cpu qemu64 and nehalem too (the default: compare-cpuinfo); the
+  flags line has SSSE3 and POPCNT under the default and neither under qemu64.
 """
 
 import argparse
@@ -57,14 +61,30 @@ def main():
     if old.status != 128 + 4:
         problems.append("--cpu qemu64: exit status %s, want 132 (SIGILL)" % old.status)
 
+    cpuinfo = os.path.join(os.path.abspath(args.guest_dir), "cpuinfo")
+    native = fh.run([cpuinfo], cwd=wd)
+    runs = [("default", default), ("nehalem", nehalem), ("qemu64", old), ("native cpuinfo", native)]
+    for model in ("qemu64", "nehalem"):
+        r = fh.run([faultline, "run", "-q", "--no-log", "--cpu", model, "--", cpuinfo], cwd=wd)
+        runs.append(("cpuinfo --cpu " + model, r))
+        if r.status != 0 or r.stdout != native.stdout:
+            problems.append("cpuinfo under --cpu %s: status %s, stdout differs from native's"
+                            % (model, r.status))
+    for model, want, unwanted in (("epyc-rome", [b"ssse3", b"popcnt"], []),
+                                  ("qemu64", [b"sse2"], [b"ssse3", b"popcnt"])):
+        r = fh.run([faultline, "run", "-q", "--no-log", "--cpu", model, "--", cpuinfo, "flags"],
+                   cwd=wd)
+        words = r.stdout.split()
+        if r.status != 0 or any(w not in words for w in want) or \
+                any(w in words for w in unwanted):
+            problems.append("/proc/cpuinfo flags under --cpu %s: %r" % (model, r.stdout))
+
     listing = fh.run([faultline, "run", "--cpu", "help"], cwd=wd)
     out = listing.stdout.decode()
     if listing.status != 0 or "epyc-rome" not in out or "qemu64" not in out:
         problems.append("--cpu help: status %s, stdout:\n%s" % (listing.status, out))
 
-    return fh.report("the guest's CPU model", problems,
-                     [("default", default), ("nehalem", nehalem), ("qemu64", old),
-                      ("help", listing)])
+    return fh.report("the guest's CPU model", problems, runs + [("help", listing)])
 
 
 if __name__ == "__main__":

@@ -1,0 +1,21 @@
+/*
+ * proc_cpu.h - the machine's CPUs as the guest sees them: one CPU of the emulated model.
+ *
+ * faultline runs every guest task on one emulated CPU (sched_getaffinity says CPU 0), and that
+ * CPU is the --cpu model, not the host's. The files that describe CPUs say the same:
+ * /proc/cpuinfo (Linux 4.20's show_cpuinfo over the model's CPUID), /proc/stat (the host's
+ * counters for its first CPU only) and /sys/devices/system/cpu/{online,possible,present} ("0"),
+ * so that nproc, getconf _NPROCESSORS_ONLN/_CONF, Python's os.cpu_count(), Node's os.cpus() and
+ * a script grepping the flags all agree with what the guest can run.
+ */
+#ifndef FL_EMU_PROC_CPU_H
+#define FL_EMU_PROC_CPU_H
+
+/*
+ * Open the absolute guest path `path` (open(2) flags `flags`) if it is one of the files above:
+ * a read-only host fd with its text (a write open is -EACCES), -errno, or PROCFS_PASSTHROUGH
+ * (procfs.h) for any other path.
+ */
+int proc_cpu_open(const char *path, int flags);
+
+#endif
