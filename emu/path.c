@@ -10,6 +10,7 @@
 
 #include "emu/fdtable.h"
 #include "emu/path.h"
+#include "emu/proc_cpu.h"
 #include "emu/proc.h"
 #include "emu/sched.h"
 #include "mmu/uaccess.h"
@@ -133,6 +134,13 @@ static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t
     return n >= 0 && (size_t)n < outlen;
 }
 
+/* Is path dir or a path under it? */
+static bool under(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == 0);
+}
+
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len)
 {
     char cwd[PATH_MAX];
@@ -147,7 +155,7 @@ const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf
         struct ofd *o = p->files ? fd_get(p->files, dirfd) : NULL;
         base = o ? o->path : NULL;
     }
-    if (!base || strncmp(base, "/proc", 5) != 0 || (base[5] != '/' && base[5] != 0))
+    if (!base || !(under(base, "/proc") || under(base, SYS_CPU_DIR)))
         return name;
     /* a cwd of /proc/self is faultline's /proc/<pid> on the host: the guest's own */
     char self[32];

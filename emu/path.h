@@ -51,8 +51,9 @@ const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target
 struct ofd;
 int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
 
-/* name as an absolute path when it is relative to a directory under /proc (the cwd for
- * AT_FDCWD, else dirfd's), in buf; otherwise name itself. procfs.h serves absolute names. */
+/* name as an absolute path when it is relative to a directory under /proc or SYS_CPU_DIR (the
+ * cwd for AT_FDCWD, else dirfd's), in buf; otherwise name itself. procfs.h serves absolute
+ * names. */
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len);
 
 /* Take the sysroot prefix off a host path in place, if it has it ("/sysroot/bin/sh" becomes

@@ -405,17 +405,21 @@ static int make_cpu_list(void)
     return text_to_fd(&t, "cpu");
 }
 
+bool proc_cpu_hidden_entry(const char *name)
+{
+    size_t digits = strspn(name + 3, "0123456789");
+    return strncmp(name, "cpu", 3) == 0 && digits && !name[3 + digits] && strcmp(name, "cpu0") != 0;
+}
+
 int proc_cpu_open(const char *path, int flags)
 {
     static const struct {
         const char *path;
         int (*make)(void);
     } files[] = {
-        {"/proc/cpuinfo", make_cpuinfo},
-        {"/proc/stat", make_stat},
-        {"/sys/devices/system/cpu/online", make_cpu_list},
-        {"/sys/devices/system/cpu/possible", make_cpu_list},
-        {"/sys/devices/system/cpu/present", make_cpu_list},
+        {"/proc/cpuinfo", make_cpuinfo},         {"/proc/stat", make_stat},
+        {SYS_CPU_DIR "/online", make_cpu_list},  {SYS_CPU_DIR "/possible", make_cpu_list},
+        {SYS_CPU_DIR "/present", make_cpu_list},
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(path, files[i].path) == 0)

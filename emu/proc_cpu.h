@@ -11,6 +11,14 @@
 #ifndef FL_EMU_PROC_CPU_H
 #define FL_EMU_PROC_CPU_H
 
+#include <stdbool.h>
+
+/* Where Linux lists CPUs: its cpuN directories beyond cpu0 are left out of getdents. */
+#define SYS_CPU_DIR "/sys/devices/system/cpu"
+
+/* Is a name in SYS_CPU_DIR that of a CPU the guest does not have ("cpu1", "cpu17")? */
+bool proc_cpu_hidden_entry(const char *name);
+
 /*
  * Open the absolute guest path `path` (open(2) flags `flags`) if it is one of the files above:
  * a read-only host fd with its text (a write open is -EACCES), -errno, or PROCFS_PASSTHROUGH

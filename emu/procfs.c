@@ -407,7 +407,9 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         }
         for (long off = 0; off < n;) {
             const struct dirent64_rec *d = (const struct dirent64_rec *)(host + off);
-            if (!all_digits(d->d_name)) { /* fits: the host filled at most count bytes */
+            bool hide = o->proc_dir == PROC_DIR_SYS_CPU ? proc_cpu_hidden_entry(d->d_name)
+                                                        : all_digits(d->d_name);
+            if (!hide) { /* fits: the host filled at most count bytes */
                 memcpy(dst + used, d, d->d_reclen);
                 used += d->d_reclen;
             }
@@ -416,6 +418,8 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         if (used)
             return (long)used;
     }
+    if (o->proc_dir != PROC_DIR_ROOT)
+        return (long)used;
     for (int pid; (pid = next_guest_pid(p, o->proc_last)) != 0; o->proc_last = pid) {
         char name[16];
 

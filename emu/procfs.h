@@ -44,7 +44,8 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
  * getdents64 on a /proc directory o whose listing is the guest's (o->proc_dir): for /proc, the
  * host's entries without its numeric ones (the host's processes), then a directory per guest
  * process, by pid, as proc_pid_readdir lists thread-group leaders; for /proc/PID/fd, ".", ".."
- * and a link per open fd of that guest process (proc_readfd_common). `out` gets at most count
+ * and a link per open fd of that guest process (proc_readfd_common); for SYS_CPU_DIR, the host's
+ * entries without the CPUs the guest does not have (proc_cpu.h). `out` gets at most count
  * bytes of struct linux_dirent64 records. Returns the bytes written, 0 at the end, or -errno
  * (-EINVAL when count fits no record).
  */

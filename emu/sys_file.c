@@ -38,6 +38,7 @@
 #include "emu/fdtable.h"
 #include "emu/hostfile.h"
 #include "emu/path.h"
+#include "emu/proc_cpu.h"
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
@@ -374,7 +375,8 @@ static long open_fifo(struct proc *p, int hdir, const char *hpath, int flags, un
     return h;
 }
 
-/* A directory whose listing must be the guest's (procfs_getdents): /proc, /proc/PID/fd. */
+/* A directory whose listing must be the guest's (procfs_getdents): /proc, /proc/PID/fd,
+ * /sys/devices/system/cpu. */
 static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, const char *opath)
 {
     struct proc *t;
@@ -385,6 +387,8 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
     } else if (rest && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0)) {
         o->proc_dir = PROC_DIR_FD;
         o->proc_fd_pid = t->task.pid;
+    } else if (opath && strcmp(opath, SYS_CPU_DIR) == 0) {
+        o->proc_dir = PROC_DIR_SYS_CPU;
     }
 }
 

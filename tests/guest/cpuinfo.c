@@ -6,7 +6,8 @@
  * Checks, printing one line each (the same natively and under faultline, whatever the CPU):
  * - the number of CPUs: sched_getaffinity, sysconf(_SC_NPROCESSORS_ONLN/_CONF) (glibc reads
  *   /sys/devices/system/cpu/online and possible), /proc/cpuinfo's processor entries,
- *   /proc/stat's cpuN lines;
+ *   /proc/stat's cpuN lines, the cpuN directories of /sys/devices/system/cpu and its "online"
+ *   list opened relative to the directory (lscpu does both);
  * - /proc/cpuinfo's vendor_id, cpu family, model, stepping, model name and address sizes
  *   against CPUID leaves 0, 1, 0x80000002-4 and 0x80000008;
  * - for each flag in the list below, named as Linux names it, that /proc/cpuinfo shows it
@@ -16,6 +17,7 @@
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -59,6 +61,38 @@ static int count_lines(const char *path, const char *prefix, int digit_after)
             n++;
     fclose(f);
     return n;
+}
+
+/* The cpuN entries of /sys/devices/system/cpu and the CPUs its "online" list names, opened
+ * with openat on the directory's fd. */
+static void sysfs_cpus(int *dirs, int *online)
+{
+    DIR *d = opendir("/sys/devices/system/cpu");
+    struct dirent *e;
+    char list[256] = "";
+    *dirs = *online = -1;
+    if (!d)
+        return;
+    for (*dirs = 0; (e = readdir(d));)
+        if (!strncmp(e->d_name, "cpu", 3) && e->d_name[3] >= '0' && e->d_name[3] <= '9')
+            (*dirs)++;
+    int fd = openat(dirfd(d), "online", O_RDONLY);
+    ssize_t n = fd < 0 ? -1 : read(fd, list, sizeof(list) - 1);
+    if (fd >= 0)
+        close(fd);
+    closedir(d);
+    if (n <= 0)
+        return;
+    list[n] = 0;
+    *online = 0;
+    for (char *s = list; *s && *s != '\n';) { /* "0", "0-3", "0,2-5" */
+        char *end;
+        long lo = strtol(s, &end, 10), hi = lo;
+        if (*end == '-')
+            hi = strtol(end + 1, &end, 10);
+        *online += (int)(hi - lo + 1);
+        s = *end == ',' ? end + 1 : end;
+    }
 }
 
 static const struct {
@@ -168,11 +202,15 @@ int main(int argc, char **argv)
     long onln = sysconf(_SC_NPROCESSORS_ONLN), conf = sysconf(_SC_NPROCESSORS_CONF);
     int procs = count_lines("/proc/cpuinfo", "processor", 0);
     int stat_cpus = count_lines("/proc/stat", "cpu", 1);
-    if (affinity == onln && onln == conf && conf == procs && procs == stat_cpus)
+    int dirs, online;
+    sysfs_cpus(&dirs, &online);
+    if (affinity == onln && onln == conf && conf == procs && procs == stat_cpus &&
+        stat_cpus == dirs && dirs == online)
         printf("cpu count: the same everywhere\n");
     else
-        printf("cpu count: affinity %d, online %ld, configured %ld, cpuinfo %d, stat %d\n",
-               affinity, onln, conf, procs, stat_cpus);
+        printf("cpu count: affinity %d, online %ld, configured %ld, cpuinfo %d, stat %d, sysfs "
+               "dirs %d, sysfs online %d\n",
+               affinity, onln, conf, procs, stat_cpus, dirs, online);
 
     /* identity */
     char vendor[13] = {0}, brand[49] = {0}, want[64];
