@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/symbol_sql.h"
 #include "db/print.h"
 #include "db/reader.h"
 
@@ -156,15 +157,23 @@ int cmd_query(int argc, char **argv)
         fprintf(stderr, "faultline query: %s\n", err);
         return 1;
     }
+    struct symbol_sql *symbols = symbol_sql_define(db);
+    if (!symbols) {
+        fprintf(stderr, "faultline query: %s\n", sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return 1;
+    }
     char *input = NULL;
     const char *sql = pos[1] ? pos[1] : schema_sql;
     if (pos[1] && !strcmp(pos[1], "-") && !(sql = input = read_stdin())) {
         fprintf(stderr, "faultline query: cannot read SQL from stdin\n");
+        symbol_sql_end(symbols);
         sqlite3_close(db);
         return 1;
     }
     int rc = run_sql(db, sql, mode);
     free(input);
+    symbol_sql_end(symbols);
     sqlite3_close(db);
     if (fflush(stdout) != 0) {
         perror("faultline query: stdout");

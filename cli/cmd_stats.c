@@ -2,7 +2,8 @@
  * cmd_stats.c - faultline stats DB [--run N] [--pid P]: a perf-stat-like report of one run.
  *
  * Sections: the run (exe, argv, status, wall time), totals by outcome and mode, faults by
- * handler path, by VMA, the hottest pages and instructions, faults over time, per process.
+ * handler path, by VMA, the hottest pages and instructions (with the function each is in),
+ * faults over time, per process.
  * Counting sections read fault_counts; per-page, per-instruction and over-time sections scan the
  * run's fault_id range of the faults view once each (SQLite drops the view's joins a query does
  * not use), so a log of an older schema version reads the same way. The numbers are the ones
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/symbol_sql.h"
 #include "db/reader.h"
 #include "db/schema.h"
 #include "kernel_model/mm.h"
@@ -277,30 +279,54 @@ static void by_vma(struct report *r)
  * The 10 pages (key = page) or instructions (key = ip) that fault most: one grouping pass over
  * the run's fault_id range of faults, naming handlers from the small paths table.
  */
+/* The 10 pages or instructions (key "page" or "ip") with the most faults; an instruction with
+ * the function it is in, as perf report names it (symbol(), cli/symbol_sql.h). */
 static void hottest(struct report *r, const char *key, const char *title)
 {
+    bool ip = strcmp(key, "ip") == 0;
     char sql[2048];
     snprintf(sql, sizeof(sql),
              "SELECT count(*) AS n, pid, printf('0x%%x', %s) AS k,"
              " sum(error_code & %u = 0), sum(error_code & %u = %u), sum(error_code & %u != 0),"
-             " group_concat(DISTINCT handler)"
+             " group_concat(DISTINCT handler), %s"
              " FROM faults WHERE " SCOPE " GROUP BY pid, %s ORDER BY n DESC, %s LIMIT 10",
              key, X86_PF_WRITE | X86_PF_INSTR, X86_PF_WRITE | X86_PF_INSTR, X86_PF_WRITE,
-             X86_PF_INSTR, key, key);
+             X86_PF_INSTR, ip ? "symbol(:run, pid, ip, min(fault_id & :seqmask))" : "NULL", key,
+             key);
     sqlite3_stmt *st = query(r, sql);
     if (!st)
         return;
-    printf("\n %s:\n\n  %12s %7s %7s  %-18s %6s %6s %6s  %s\n", title, "count", "%", "pid",
-           strcmp(key, "ip") ? "page" : "ip", "reads", "writes", "execs", "handlers");
-    int rc;
-    char b[32];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long n = sqlite3_column_int64(st, 0);
-        printf("  %12s %6.2f%% %7d  %-18s %6d %6d %6d  %s\n", count(b, n), pct(n, r->total),
-               sqlite3_column_int(st, 1), text(st, 2), sqlite3_column_int(st, 3),
-               sqlite3_column_int(st, 4), sqlite3_column_int(st, 5), text(st, 6));
+    if (ip)
+        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
+    struct {
+        long long n;
+        int pid, reads, writes, execs;
+        char key[24], handlers[256], symbol[256];
+    } rows[10];
+    int nrows = 0, width = (int)strlen("handlers"), rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nrows < 10) {
+        rows[nrows].n = sqlite3_column_int64(st, 0);
+        rows[nrows].pid = sqlite3_column_int(st, 1);
+        snprintf(rows[nrows].key, sizeof(rows[nrows].key), "%s", text(st, 2));
+        rows[nrows].reads = sqlite3_column_int(st, 3);
+        rows[nrows].writes = sqlite3_column_int(st, 4);
+        rows[nrows].execs = sqlite3_column_int(st, 5);
+        snprintf(rows[nrows].handlers, sizeof(rows[nrows].handlers), "%s", text(st, 6));
+        snprintf(rows[nrows].symbol, sizeof(rows[nrows].symbol), "%s", text(st, 7));
+        if ((int)strlen(rows[nrows].handlers) > width)
+            width = (int)strlen(rows[nrows].handlers);
+        nrows++;
     }
     done(r, st, rc);
+    printf("\n %s:\n\n  %12s %7s %7s  %-18s %6s %6s %6s  %-*s%s\n", title, "count", "%", "pid",
+           ip ? "ip" : "page", "reads", "writes", "execs", ip ? width : 0, "handlers",
+           ip ? "  function" : "");
+    char b[32];
+    for (int i = 0; i < nrows; i++)
+        printf("  %12s %6.2f%% %7d  %-18s %6d %6d %6d  %-*s%s%s\n", count(b, rows[i].n),
+               pct(rows[i].n, r->total), rows[i].pid, rows[i].key, rows[i].reads, rows[i].writes,
+               rows[i].execs, ip && rows[i].symbol[0] ? width : 0, rows[i].handlers,
+               rows[i].symbol[0] ? "  " : "", rows[i].symbol);
 }
 
 #define BUCKETS 20
@@ -482,6 +508,12 @@ int cmd_stats(int argc, char **argv)
         fprintf(stderr, "faultline stats: %s\n", err);
         return 1;
     }
+    struct symbol_sql *symbols = symbol_sql_define(r.db);
+    if (!symbols) {
+        fprintf(stderr, "faultline stats: %s\n", sqlite3_errmsg(r.db));
+        sqlite3_close(r.db);
+        return 1;
+    }
     int rc = pick_run(&r, path, run);
     if (rc == 0) {
         header(&r, path);
@@ -497,6 +529,7 @@ int cmd_stats(int argc, char **argv)
         if (!r.failed)
             per_process(&r);
     }
+    symbol_sql_end(symbols);
     sqlite3_close(r.db);
     return rc || r.failed || fflush(stdout) != 0 ? 1 : 0;
 }
