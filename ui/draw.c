@@ -126,7 +126,9 @@ static bool is_bp(const uint64_t *bps, int n, uint64_t a)
 static void draw_code(struct tui *t, int y, int x, int w, int h)
 {
     const struct tui_snapshot *s = &t->view;
-    title(y, x, w, "disassembly");
+    char head[200];
+    snprintf(head, sizeof(head), "disassembly%s%s", s->code_where[0] ? " " : "", s->code_where);
+    title(y, x, w, head);
     if (!t->cs_ok || !s->code_len) {
         put(y + 1, x, w, A_NORMAL, "  (no code readable at %llx)", (unsigned long long)s->regs[0]);
         return;

@@ -11,6 +11,7 @@
 #include "emu/proc.h"
 #include "kernel_model/mm.h"
 #include "mmu/mmu.h"
+#include "ui/elf_symbols.h"
 
 const char *const snap_reg_names[SNAP_NREGS] = {
     "rip", "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8",
@@ -92,6 +93,29 @@ static uint64_t code_start(struct tui_shared *sh, uint64_t rip, bool paused)
     return sh->nhist && rip - sh->hist[0] < 64 ? sh->hist[0] : rip;
 }
 
+/* RIP's function and file, as gdb's frame line names them: the mapping holding it (a walk of the
+ * VMA list: the model's find_vma cache is not the TUI's to move), then the file's symbols. */
+static void code_where(struct mm_struct *mm, uint64_t rip, char *out, size_t len)
+{
+    struct vm_area_struct *v = mm->mmap;
+    char sym[128];
+
+    out[0] = 0;
+    while (v && v->vm_end <= rip)
+        v = v->vm_next;
+    if (!v || v->vm_start > rip || !vma_name(v))
+        return;
+    const char *path = vma_name(v), *base = strrchr(path, '/');
+    uint64_t off = rip - v->vm_start + ((uint64_t)v->vm_pgoff << PAGE_SHIFT);
+    base = base ? base + 1 : path;
+    if (v->vm_file && elf_symbolize(path, off, sym, sizeof(sym)))
+        snprintf(out, len, "%s (%s)", sym, base);
+    else if (v->vm_file)
+        snprintf(out, len, "%s+0x%llx", base, (unsigned long long)off);
+    else
+        snprintf(out, len, "%s", base);
+}
+
 void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why)
 {
     struct mm_struct *mm = p->task.mm;
@@ -108,11 +132,14 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
         for (int i = 0; i < SNAP_NREGS; i++)
             s->regs[i] = mmu_reg_read(p->mmu, reg_ids[i]);
     s->code_len = 0;
+    s->code_where[0] = 0;
     s->nmaps = 0;
     s->walk_valid = false;
     if (mm) {
         s->code_addr = code_start(sh, s->regs[0], paused);
         s->code_len = peek(mm, s->code_addr, s->code, SNAP_CODE);
+        if (paused)
+            code_where(mm, s->regs[0], s->code_where, sizeof(s->code_where));
         for (struct vm_area_struct *v = mm->mmap; v && s->nmaps < SNAP_MAPS; v = v->vm_next) {
             format_maps_line(v, s->maps[s->nmaps], SNAP_MAPS_LEN);
             s->map_lo[s->nmaps] = v->vm_start;

@@ -37,6 +37,7 @@ struct tui_snapshot {
     uint64_t code_addr; /* code[] holds code_len bytes from here (RIP, or a few insns before) */
     uint8_t code[SNAP_CODE];
     unsigned code_len;
+    char code_where[160]; /* where RIP is: "main+0x21 (touch_pages)", "libc.so.6+0x2a1c0" or "" */
     int nmaps;
     char maps[SNAP_MAPS][SNAP_MAPS_LEN];
     uint64_t map_lo[SNAP_MAPS], map_hi[SNAP_MAPS];

@@ -152,6 +152,8 @@ def case_initial(opts):
         for r in ("rax", "rsp", "r15", "rfl"):
             reg(s, r)
         check("disassembly" in s, "no disassembly panel", s)
+        # the panel names RIP's function and file, from the program's symbol table
+        check("disassembly _start (touch_pages)" in s, "the entry is not named _start", s)
         row, addr = rip_line(s)
         check(addr == entry, "the highlighted instruction is not the entry point", s)
         check("VMAs" in s and "r-xp" in s, "no VMA panel with the text segment", s)
