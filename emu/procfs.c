@@ -185,7 +185,7 @@ static int proc_stat(struct proc *p)
  * /proc/PID/status (proc_pid_status): the host's file for faultline, with every line that
  * describes the task replaced by the guest's: names and ids, the memory lines from the model
  * (task_mem), the thread count, the signal masks, and one allowed CPU (the guest's threads take
- * turns on one). What stays the host's: Umask, Uid/Gid/Groups and capabilities (faultline's
+ * turns on one), the umask. What stays the host's: Uid/Gid/Groups and capabilities (faultline's
  * credentials are the guest's), FDSize, seccomp, speculation, context switches.
  */
 static int proc_status(struct proc *p)
@@ -206,6 +206,8 @@ static int proc_status(struct proc *p)
 #define IS(k) (key == sizeof(k) - 1 && strncmp(line, k, key) == 0)
         if (IS("Name"))
             text_printf(&t, "Name:\t%s\n", p->task.comm);
+        else if (IS("Umask"))
+            text_printf(&t, "Umask:\t%04o\n", p->umask);
         else if (IS("State"))
             text_printf(&t, "State:\tR (running)\n");
         else if (IS("Tgid") || IS("NStgid"))

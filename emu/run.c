@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -421,6 +422,8 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     int host_nice = getpriority(PRIO_PROCESS, 0); /* the guest starts at faultline's own */
     p->nice = errno ? 0 : host_nice;
     p->cwd_fd = -1;
+    p->umask = umask(022); /* the guest starts with faultline's own */
+    umask(p->umask);
     p->exit_signal = 17; /* SIGCHLD: faultline is its parent, which ignores it */
     p->task.mm = mm_alloc();
     if (p->task.mm)
@@ -937,12 +940,14 @@ static const char *wait_name(int w)
     }
 }
 
-/* The host's cwd is the running process's: save the one leaving, enter the one arriving. */
+/* The host's cwd and umask are the running process's: save the cwd of the one leaving, enter
+ * the one arriving. */
 static void switch_cwd(struct emu_private *ep, struct proc *next)
 {
     struct proc *prev = ep->cwd_owner;
     if (prev == next)
         return;
+    umask(next->umask);
     if (prev && !prev->exited) {
         if (prev->cwd_fd >= 0)
             close(prev->cwd_fd);

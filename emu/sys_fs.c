@@ -296,10 +296,19 @@ long sys_fchownat(struct proc *p, const uint64_t a[6])
     return host_ret(fchownat(hdir, path, (uid_t)a[2], (gid_t)a[3], (int)a[4]));
 }
 
-/* umask: the host's, since the host creates the guest's files. */
+/*
+ * umask: the process's own (fs_struct's, shared by its threads as CLONE_FS shares it), put into
+ * the host's while the process runs (switch_cwd in emu/run.c), since the host creates the
+ * guest's files. A forked child's umask is its own: changing it leaves the parent's alone.
+ */
 long sys_umask(struct proc *p, const uint64_t a[6])
 {
-    return umask((mode_t)a[0] & 0777);
+    unsigned old = p->umask, mask = (unsigned)a[0] & 0777;
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (q == p || (!q->exited && q->task.tgid == p->task.tgid))
+            q->umask = mask;
+    umask((mode_t)mask);
+    return old;
 }
 
 /* utimes(path, times): times NULL means now; the times are read and checked before the path. */
