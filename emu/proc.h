@@ -146,8 +146,9 @@ struct proc {
     uint64_t saved_blocked;
     bool exec_pending; /* execve loaded a new image: the registers are reset once stopped */
     uint64_t exec_entry, exec_sp;
-    int pgid, sid; /* process group and session; 0: not fixed yet (emu/sys_info.c) */
-    int nice;      /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
+    int pgid, sid;        /* process group and session; 0: not fixed yet (emu/sys_info.c) */
+    int nice;             /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
+    unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
     struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */
     bool did_exec;               /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */

@@ -286,6 +286,14 @@ static int proc_comm(struct proc *p)
     return text_to_fd(&t, "comm");
 }
 
+/* /proc/PID/personality (proc_pid_personality): the task's persona, as %08x. */
+static int proc_personality(struct proc *p)
+{
+    struct text t = {0};
+    text_printf(&t, "%08x\n", p->personality);
+    return text_to_fd(&t, "personality");
+}
+
 /* /proc/PID/cmdline (get_mm_cmdline): the bytes of the argument area as the process has them
  * now, NULs included; empty for a process without an mm. */
 static int proc_cmdline(struct proc *p)
@@ -446,9 +454,16 @@ int procfs_open(struct proc *p, const char *path, int flags)
         const char *name;
         int (*make)(struct proc *p);
     } files[] = {
-        {"maps", proc_maps}, {"smaps", proc_smaps},     {"smaps_rollup", proc_smaps_rollup},
-        {"stat", proc_stat}, {"status", proc_status},   {"statm", proc_statm},
-        {"comm", proc_comm}, {"cmdline", proc_cmdline}, {"auxv", proc_auxv},
+        {"maps", proc_maps},
+        {"smaps", proc_smaps},
+        {"smaps_rollup", proc_smaps_rollup},
+        {"stat", proc_stat},
+        {"status", proc_status},
+        {"statm", proc_statm},
+        {"comm", proc_comm},
+        {"cmdline", proc_cmdline},
+        {"auxv", proc_auxv},
+        {"personality", proc_personality},
     };
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)

@@ -692,6 +692,21 @@ long sys_setpriority(struct proc *p, const uint64_t a[6])
     return r;
 }
 
+/*
+ * personality(persona): the execution domain and its flags, returned as they were; 0xffffffff
+ * only asks. The value is kept, inherited by fork and kept by execve as Linux keeps it, but not
+ * obeyed: ADDR_NO_RANDOMIZE changes nothing (faultline places mappings without randomization
+ * anyway), and READ_IMPLIES_EXEC, ADDR_LIMIT_32BIT, UNAME26 and the other domains are not
+ * modeled. /proc/PID/personality shows it.
+ */
+long sys_personality(struct proc *p, const uint64_t a[6])
+{
+    unsigned old = p->personality, persona = (unsigned)a[0];
+    if (persona != 0xffffffffu)
+        p->personality = persona;
+    return old;
+}
+
 /* getpriority(which, who): the highest priority among the tasks named, as 20 - nice (1..40:
  * the raw syscall's range, which glibc turns back into a nice value). */
 long sys_getpriority(struct proc *p, const uint64_t a[6])

@@ -358,6 +358,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->pgid = guest_pgrp(p);
     c->sid = p->sid;
     c->nice = p->nice;
+    c->personality = p->personality;
     c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */
     c->exit_signal = thread ? 0 : (int)(flags & CSIGNAL);
     c->thread = thread;
