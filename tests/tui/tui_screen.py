@@ -11,76 +11,36 @@ capture-pane until the expected text appears (bounded waits, never a fixed long 
 import argparse
 import os
 import re
-import shlex
 import shutil
 import sqlite3
 import struct
 import subprocess
 import sys
-import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from terminal import Fail, Terminal  # noqa: E402
 
 TOUCH_BASE = 0x200000000
 TOUCH_PAGES = 20
 
 
-class Fail(Exception):
-    pass
+class Tui(Terminal):
+    """`faultline tui --db WORKDIR/NAME.db -- GUEST ARGS` in a terminal."""
 
-
-class Tui:
     def __init__(self, faultline, guest, args, workdir, name, width=80, height=24):
-        self.sock = "fltui-%s-%d" % (name, os.getpid())
         self.db = os.path.join(workdir, name + ".db")
-        self.status_file = os.path.join(workdir, name + ".status")
-        for f in (self.db, self.db + "-wal", self.db + "-shm", self.status_file):
+        for f in (self.db, self.db + "-wal", self.db + "-shm"):
             if os.path.exists(f):
                 os.unlink(f)
-        cmd = [faultline, "tui", "--db", self.db, "--", guest] + list(args)
-        shell = "%s 2>%s; echo $? > %s" % (
-            " ".join(shlex.quote(c) for c in cmd),
-            shlex.quote(os.path.join(workdir, name + ".stderr")),
-            shlex.quote(self.status_file))
-        self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), shell)
-
-    def tmux(self, *args):
-        return subprocess.run(["tmux", "-L", self.sock] + list(args), check=True,
-                              capture_output=True, text=True, timeout=10).stdout
-
-    def screen(self):
-        return self.tmux("capture-pane", "-p")
-
-    def keys(self, *keys):
-        self.tmux("send-keys", *keys)
-
-    def wait(self, what, timeout=20.0, desc=None):
-        """Poll the screen until what (a regex or a predicate on the screen) holds."""
-        deadline = time.monotonic() + timeout
-        pred = (lambda s: re.search(what, s)) if isinstance(what, str) else what
-        s = ""
-        while time.monotonic() < deadline:
-            s = self.screen()
-            try:
-                ok = pred(s)
-            except Fail:  # a half-drawn screen
-                ok = False
-            if ok:
-                return s
-            time.sleep(0.05)
-        raise Fail("timed out waiting for %s; screen:\n%s" % (desc or what, s))
+        super().__init__([faultline, "tui", "--db", self.db, "--", guest] + list(args),
+                         workdir, name, width, height)
 
     def wait_exit(self, timeout=30.0):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if os.path.exists(self.status_file):
-                with open(self.status_file) as f:
-                    txt = f.read().strip()
-                if txt:
-                    return int(txt)
-            time.sleep(0.05)
-        raise Fail("faultline tui did not exit; screen:\n" + self.screen())
-
-    def close(self):
-        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
+        try:
+            return super().wait_exit(timeout)
+        except Fail:
+            raise Fail("faultline tui did not exit; screen:\n" + self.screen())
 
 
 def elf_entry(path):
