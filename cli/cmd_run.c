@@ -8,6 +8,8 @@
  * --max-insns ended the run (as timeout(1) does). The run itself is cli/run_session.c, shared
  * with `faultline tui`.
  */
+#include <unistd.h>
+
 #include "cli/commands.h"
 #include "cli/run_session.h"
 
@@ -17,6 +19,8 @@ int cmd_run(int argc, char **argv)
     int rc = run_session_open(&s, argc, argv);
     if (rc >= 0)
         return rc;
+    /* on a terminal, Ctrl-C, Ctrl-\ and resizes are the guest's, as natively */
+    s.tty_signals = isatty(STDIN_FILENO);
     if (run_session_spawn(&s) == 0)
         run_session_run(&s);
     return run_session_finish(&s);

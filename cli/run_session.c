@@ -7,6 +7,7 @@
 #include "cli/run_session.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,15 +17,36 @@
 #include "db/log.h"
 #include "emu/cputime.h"
 #include "emu/signal.h"
+#include "emu/tty_signals.h"
 #include "kernel_model/swap.h"
 
 static struct emu *running_emu;
+static pthread_t emulator_thread; /* the one that runs the guest: host reads block there */
 
 static void on_stop_signal(int sig)
 {
     (void)sig;
     if (running_emu)
         emu_request_stop(running_emu);
+}
+
+/* SIGINT, SIGQUIT, SIGWINCH from the terminal: the guest's (emu/tty_signals.h). The handler must
+ * run on the emulator's thread, whose blocking host read of the terminal it is to interrupt. */
+static void on_tty_signal(int sig)
+{
+    int saved = errno;
+    if (!pthread_equal(pthread_self(), emulator_thread))
+        pthread_kill(emulator_thread, sig);
+    else if (running_emu && !tty_signal_raise(running_emu, sig) && sig == SIGINT) {
+        /* the first Ctrl-C has not got through: stop */
+        static const char msg[] = "\nfaultline: the guest did not take SIGINT (no system call or "
+                                  "page fault since the first Ctrl-C): stopping the run\n";
+        if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+            /* nothing to do */
+        }
+        emu_request_stop(running_emu);
+    }
+    errno = saved;
 }
 
 static void observe_fault(void *ctx, const struct fault_event *ev)
@@ -150,9 +172,18 @@ void run_session_run(struct run_session *s)
     if (!s->p)
         return;
     running_emu = s->e;
+    emulator_thread = pthread_self();
     struct sigaction sa = {.sa_handler = on_stop_signal};
-    sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    if (s->tty_signals) {
+        struct sigaction tty = {.sa_handler = on_tty_signal}; /* no SA_RESTART: EINTR */
+        tty_signals_enable(s->e);
+        sigaction(SIGINT, &tty, NULL);
+        sigaction(SIGQUIT, &tty, NULL);
+        sigaction(SIGWINCH, &tty, NULL);
+    } else {
+        sigaction(SIGINT, &sa, NULL);
+    }
     /* A guest writing to a closed pipe must get EPIPE, not kill faultline mid-log. */
     signal(SIGPIPE, SIG_IGN);
     emu_run(s->e, &s->res);

@@ -9,6 +9,7 @@
 #ifndef FL_RUN_SESSION_H
 #define FL_RUN_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cli/run_options.h"
@@ -28,7 +29,8 @@ struct run_session {
     int64_t run_id;
     double t0, wall;
     struct emu_result res;
-    int status; /* the exit status faultline returns */
+    int status;       /* the exit status faultline returns */
+    bool tty_signals; /* pass the terminal's signals on to the guest (emu/tty_signals.h) */
 };
 
 /* Parse `argv` (argv[0] is the subcommand), check the program, open the log, create the machine
@@ -38,7 +40,9 @@ int run_session_open(struct run_session *s, int argc, char **argv);
 /* Load the program as the first process; it inherits the host's fds 0, 1, 2 as they are now.
  * Returns 0, or -1 after reporting the error (the session still finishes normally). */
 int run_session_spawn(struct run_session *s);
-/* Run the guest to the end (SIGINT/SIGTERM stop it cleanly) and compute the exit status. */
+/* Run the guest to the end and compute the exit status. SIGTERM stops it cleanly, and so does
+ * SIGINT, unless s->tty_signals: then SIGINT, SIGQUIT and SIGWINCH go to the guest's foreground
+ * group, and a second SIGINT while the first waits stops the run. */
 void run_session_run(struct run_session *s);
 /* End the runs row, close the log, print the summary (unless --quiet), free everything.
  * Returns the exit status. */

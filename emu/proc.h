@@ -137,6 +137,7 @@ struct proc {
     uint64_t wait_sigset; /* WAIT_SIGWAIT: the signals rt_sigtimedwait takes */
     bool park_restart;    /* the parked syscall is retried when the process runs again */
     bool restart_pending; /* rip was rewound to the syscall: -EINTR it if a handler runs */
+    bool tty_restart;     /* a host call was cut short by a terminal signal: rewind, restart */
     /* a blocking write(2) to a guest pipe that has written part of its buffer and waits to
      * write the rest (pipe_write's loop): bytes done, and the caller's rsi/rdx to restore */
     uint64_t pw_done, pw_buf, pw_len;

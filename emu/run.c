@@ -33,6 +33,7 @@
 #include "emu/sched.h"
 #include "emu/vdso.h"
 #include "emu/signal.h"
+#include "emu/tty_signals.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
@@ -240,11 +241,19 @@ static void hook_syscall(uc_engine *uc, void *ud)
     cpu_set_cpl(0);
     long ret = do_syscall(p, v[0], &v[1]);
     cpu_set_cpl(3);
+    /* A host call (a read of the terminal) cut short by faultline's handler for a terminal
+     * signal: Linux's tty read would return -ERESTARTSYS, so the call is rewound like a parked
+     * one and the signal's action decides between a restart and EINTR. */
+    if (ret == -EINTR && p->wait == WAIT_NONE && tty_signals_pending(p->emu)) {
+        p->tty_restart = true;
+        ret = (long)v[0];
+    }
     /* Signal work (a deliverable signal, rt_sigreturn), parking (emu/sched.h) and a finished
      * execve (the registers start afresh) need the engine stopped after the syscall
      * instruction: the run loop does them on the way back. */
     if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
-        p->wait != WAIT_NONE || p->exec_pending || p->preempted || p->need_resched) {
+        p->wait != WAIT_NONE || p->exec_pending || p->preempted || p->need_resched ||
+        p->tty_restart || tty_signals_pending(p->emu)) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
@@ -721,6 +730,13 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         if (p->wait != WAIT_NONE && finish_park(p))
             break;
+        if (p->tty_restart) { /* as finish_park rewinds a parked call */
+            mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) - 2);
+            p->restart_pending = true;
+            p->tty_restart = false;
+        }
+        if (tty_signals_pending(e))
+            tty_signals_deliver(e);
         if (cputime_timers_due())
             cpu_timers_fire(p);
         if (atomic_load_explicit(&ep->timers_due, memory_order_relaxed)) {
@@ -906,9 +922,11 @@ static bool idle_wait(struct emu *e)
             first = p->wait_deadline;
         add_external_waits(p, &fds, &n, &cap);
     }
-    if (!first && !n)
+    /* with the terminal's signals passed on, a guest waiting for a signal (pause) waits for
+     * Ctrl-C, as it would natively: no deadlock */
+    if (!first && !n && !tty_signals_enabled(e))
         return false;
-    uint64_t now = monotonic_ns(), step = 10000000; /* 10 ms */
+    uint64_t now = monotonic_ns(), step = !first && !n ? 100000000 : 10000000; /* 100, 10 ms */
     if (first)
         step = first <= now ? 0 : first - now < step ? first - now : step;
     poll(fds, n, (int)((step + 999999) / 1000000));
@@ -980,6 +998,8 @@ void emu_run(struct emu *e, struct emu_result *res)
         first = ep->first; /* an exec in a thread may have put another proc in its place */
         reap_dead(e, first);
         fire_due_timers(e);
+        if (tty_signals_pending(e))
+            tty_signals_deliver(e);
         struct proc *p = pick_next(e, last_pid, &live);
         if (!live)
             break;

@@ -16,6 +16,7 @@
 
 #include "emu/fdtable.h"
 #include "emu/sys_info.h"
+#include "emu/tty_signals.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -141,6 +142,9 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
             return d->tty && !isatty(o->hostfd) ? -ENOTTY : -EFAULT;
         if (d->fix == FIX_PGID) {
             memcpy(&v, buf, 4);
+            /* tcsetpgrp to a guest job: the foreground group of the guest's terminal */
+            if (req == TIOCSPGRP && isatty(o->hostfd) && tty_set_foreground(p, v))
+                return 0;
             v = guest_pgid_to_host(p, v);
             memcpy(buf, &v, 4);
         }
@@ -150,7 +154,8 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
             return -errno;
         if (d->fix == FIX_PGID) {
             memcpy(&v, buf, 4);
-            v = host_pgid_to_guest(p, v);
+            int fg = tty_foreground(p);
+            v = fg && v == getpgrp() ? fg : host_pgid_to_guest(p, v);
             memcpy(buf, &v, 4);
         }
         return put_user_struct(p, arg, buf, d->size);

@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""tty_signals.py - the terminal's signals reach the guest as they reach a native program.
+
+    tty_signals.py --faultline F --guest-dir D --workdir W CASE
+
+Each case types the same keys into a program run natively and under `faultline run` in a tmux
+window (emu/tty_signals.h) and compares what the two windows show and how the two runs end:
+
+  handler      tests/guest/tty_signals: Ctrl-C interrupts its read with EINTR and runs its
+               SIGINT handler, a resize runs its SIGWINCH handler; two Ctrl-C end it (status 0)
+  default      cat reading the terminal, no handler: Ctrl-C ends it (status 130); the log says
+               the guest was killed by SIGINT
+  python       the python3 REPL: Ctrl-C in time.sleep() and in input() raises
+               KeyboardInterrupt and the REPL goes on
+  bash-job     an interactive bash: Ctrl-C ends the foreground job (sleep, cat: $? is 130) and
+               bash goes on (tcsetpgrp gives the job the terminal)
+  busy         a guest computing without system calls cannot take the first Ctrl-C (the engine
+               stops precisely only at a syscall or fault); a second one stops the run (130,
+               runs.status 'interrupted'); no native counterpart
+"""
+
+import argparse
+import os
+import shutil
+import sqlite3
+import sys
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from terminal import Fail, Terminal  # noqa: E402
+
+
+def run_both(opts, name, argv, script, width=80, height=24, stderr=True):
+    """Run argv natively and under faultline, each in its own terminal, through script (a
+    function of the Terminal); returns [(screen, status, db)] for native and faultline.
+    stderr=False: the program's stderr is on the screen too (prompts, tracebacks)."""
+    out = []
+    for side in ("native", "faultline"):
+        db = os.path.join(opts.workdir, "%s-%s.db" % (name, side))
+        for f in (db, db + "-wal", db + "-shm"):
+            if os.path.exists(f):
+                os.unlink(f)
+        cmd = argv if side == "native" else [opts.faultline, "run", "-q", "--db", db, "--"] + argv
+        t = Terminal(cmd, opts.workdir, "%s-%s" % (name, side), width, height, stderr)
+        try:
+            script(t)
+            status = t.wait_exit(20)
+            screen = t.screen()
+        finally:
+            t.close()
+        out.append((screen, status, db))
+    return out
+
+
+def same(results, what):
+    (native, nstatus, _), (emulated, estatus, _) = results
+    strip = lambda s: [l.rstrip() for l in s.rstrip().splitlines()]  # noqa: E731
+    if strip(native) != strip(emulated) or nstatus != estatus:
+        raise Fail("%s: native (status %s):\n%s\n--- under faultline (status %s):\n%s"
+                   % (what, nstatus, native, estatus, emulated))
+
+
+def case_handler(opts):
+    def script(t):
+        t.wait("ready")
+        t.keys("abc", "Enter")
+        t.wait("read 4 bytes")
+        t.keys("C-c")
+        t.wait("SIGINT 1")
+        t.tmux("resize-window", "-x", "90", "-y", "20")
+        time.sleep(0.3)
+        t.keys("x", "Enter")
+        t.wait("read 2 bytes")
+        t.keys("C-c")
+        t.wait("done")
+    results = run_both(opts, "handler", [os.path.join(opts.guest_dir, "tty_signals")], script)
+    same(results, "tty_signals")
+    if "SIGWINCH: 90x20" not in results[1][0] or results[1][1] != 0:
+        raise Fail("no SIGWINCH under faultline:\n" + results[1][0])
+
+
+def case_default(opts):
+    def script(t):
+        t.keys("hello", "Enter")
+        t.wait(r"hello\s+hello")
+        t.keys("C-c")
+    results = run_both(opts, "default", ["/bin/cat"], script)
+    same(results, "cat")
+    if results[1][1] != 130:
+        raise Fail("cat ended with status %s, not 130" % results[1][1])
+    con = sqlite3.connect(results[1][2])
+    row = con.execute("SELECT status, term_signal FROM runs").fetchone()
+    con.close()
+    if tuple(row) != ("killed", 2):
+        raise Fail("the runs row says %r, not killed by SIGINT" % (row,))
+
+
+def case_python(opts):
+    def script(t):
+        t.wait(">>>")
+        t.keys("import time; time.sleep(30)", "Enter")
+        time.sleep(0.5)
+        t.keys("C-c")
+        t.wait("KeyboardInterrupt")
+        t.keys("input('name? ')", "Enter")
+        t.wait(r"(?m)^name\? ?$", desc="the input() prompt")
+        t.keys("C-c")
+        t.wait(lambda s: s.count("KeyboardInterrupt") == 2, desc="a second KeyboardInterrupt")
+        t.keys("print('alive')", "Enter")
+        t.wait(r"(?m)^alive", desc="the REPL to go on")
+        t.keys("exit()", "Enter")
+    env = ["env", "PYTHONSTARTUP=", "HOME=" + opts.workdir]  # no history file, no startup
+    same(run_both(opts, "python", env + ["/usr/bin/python3", "-q"], script, stderr=False),
+         "python3 REPL")
+
+
+def case_bash_job(opts):
+    def script(t):
+        t.wait(r"(?m)^\$ ?$", desc="the prompt")
+        t.keys("sleep 30", "Enter")
+        time.sleep(0.5)
+        t.keys("C-c")
+        t.wait(r"(?m)^\$ ?$", desc="the prompt")
+        t.keys("echo rc=$?", "Enter")
+        t.wait("rc=130")
+        t.wait(r"(?m)^\$ ?$", desc="the prompt")
+        t.keys("cat", "Enter")
+        time.sleep(0.3)
+        t.keys("C-c")
+        t.wait(r"(?m)^\$ ?$", desc="the prompt")
+        t.keys("echo rc2=$?", "Enter")
+        t.wait("rc2=130")
+        t.wait(r"(?m)^\$ ?$", desc="the prompt")
+        t.keys("exit", "Enter")
+    argv = ["env", "HISTFILE=/dev/null", "PS1=$ ", "/bin/bash", "--norc", "--noprofile", "-i"]
+    same(run_both(opts, "bash", argv, script, stderr=False), "bash job control")
+
+
+def case_busy(opts):
+    db = os.path.join(opts.workdir, "busy.db")
+    for f in (db, db + "-wal", db + "-shm"):
+        if os.path.exists(f):
+            os.unlink(f)
+    t = Terminal([opts.faultline, "run", "-q", "--db", db, "--",
+                  os.path.join(opts.guest_dir, "spin")], opts.workdir, "busy", stderr=False)
+    try:
+        time.sleep(0.5)
+        t.keys("C-c")
+        time.sleep(0.5)
+        if t.exit_status() is not None:
+            raise Fail("the first Ctrl-C ended a computing guest: " + t.screen())
+        t.keys("C-c")
+        status = t.wait_exit(10)
+        screen = t.screen()
+    finally:
+        t.close()
+    if status != 130 or "did not take SIGINT" not in screen:
+        raise Fail("status %s after two Ctrl-C:\n%s" % (status, screen))
+    con = sqlite3.connect(db)
+    row = con.execute("SELECT status FROM runs").fetchone()
+    con.close()
+    if row[0] != "interrupted":
+        raise Fail("the runs row says %r, not interrupted" % row[0])
+
+
+CASES = {"handler": case_handler, "default": case_default, "python": case_python,
+         "bash-job": case_bash_job, "busy": case_busy}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("case", choices=sorted(CASES))
+    opts = ap.parse_args()
+    if not shutil.which("tmux"):
+        print("SKIP: no tmux")
+        return 77
+    opts.faultline = os.path.abspath(opts.faultline)
+    opts.guest_dir = os.path.abspath(opts.guest_dir)
+    os.makedirs(opts.workdir, exist_ok=True)
+    opts.workdir = os.path.abspath(opts.workdir)
+    try:
+        CASES[opts.case](opts)
+    except Fail as e:
+        print("FAIL: tty-%s: %s" % (opts.case, e))
+        return 1
+    print("OK: tty-%s" % opts.case)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
