@@ -3,7 +3,9 @@
  * faultline, and put the real kernel's page-fault counts next to the model's.
  *
  * The native run is a posix_spawn child (vfork-like: it takes almost no faults of its own before
- * the exec), with the environment after -E/-U; wait4 returns its rusage, whose ru_minflt and
+ * the exec), with the environment after -E/-U and without address-space randomization (personality
+ * ADDR_NO_RANDOMIZE, as `setarch -R`: the model's layout, docs/kernel-model.md); wait4 returns its
+ * rusage, whose ru_minflt and
  * ru_majflt are what the host kernel counted for it. The faultline run happens in this process,
  * without a fault log (faultline run writes one), and takes the model's counts as a guest parent's
  * wait4 would get them: every thread of the program and the children it reaped. Both runs get stdin
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,7 +76,19 @@ static void run_native(char **argv, char **envp, struct run_outcome *r)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&fa, r->out_fd, 1);
+    /*
+     * The model lays processes out without randomization. A randomized native run places the
+     * libraries, heap and stack elsewhere on every run, which moves the 64 KiB fault-around
+     * windows over the libraries' pages and the heap's and stack's data across page boundaries:
+     * its count then varies from run to run (a fork-heavy bash script by 3-4%). The personality
+     * is inherited across the spawn and kept by execve; this process's own is put back at once.
+     */
+    int old_pers = personality(0xffffffff);
+    if (old_pers != -1)
+        personality((unsigned long)old_pers | ADDR_NO_RANDOMIZE);
     err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+    if (old_pers != -1)
+        personality((unsigned long)old_pers);
     posix_spawn_file_actions_destroy(&fa);
     if (err) {
         snprintf(r->err, sizeof(r->err), "cannot run %s natively: %s", argv[0], strerror(err));
