@@ -5,8 +5,10 @@
  * calls the hook; returning false ends uc_emu_start with precise registers; the TLB keeps what
  * the hook returned until uc_ctl_flush_tlb, which also empties the engine's virtual-address
  * lookup of translated blocks; translated blocks are otherwise found by guest-physical frame,
- * survive TLB flushes and are dropped with uc_ctl_remove_cache; a guest store to a frame with
- * translated code drops that code itself (QEMU's self-modifying-code check).
+ * survive TLB flushes and are dropped with uc_ctl_remove_cache. A guest store to a frame with
+ * translated code is not reliably seen by the engine (QEMU's self-modifying-code check, as Unicorn
+ * 2.1.1 has it, checks only the first store after a translation), so the walker keeps writable and
+ * executable entries of one frame apart (tlb_fill, "W^X in the TLB").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -75,21 +77,28 @@ static uint64_t *hw_walk(struct mm_struct *mm, uint64_t vaddr, bool write, bool 
 #define MAX_CPUS 2
 static struct cpu *cpus[MAX_CPUS];
 
-static void frame_drop_code(struct cpu *c, struct page *page);
+static void frame_changed(struct page *page);
 
 /*
- * A guest store is about to be allowed into a frame that some engine may have translated code
- * from. The engine doing the store drops its own copy of that code itself (QEMU's
- * self-modifying-code check), but not another engine's. Every switch of engine flushes the TLB,
- * so the first store after one comes here, and the other engines' copies go.
+ * W^X in the TLB. Unicorn 2.1.1's self-modifying-code check does not hold: a TLB entry that
+ * allows stores to a frame with translated code starts out checked (TLB_NOTDIRTY), but the first
+ * store through it, wherever in the page it lands, drops only the code that store overlaps and
+ * then unchecks the entry for good (notdirty_write's tlb_set_dirty), until code is next
+ * translated from that virtual page. Every later store into the page goes unchecked, and code it
+ * rewrites runs stale: a JIT that writes a new block and then patches an exit of an old one, two
+ * functions rewritten between mprotect(RW) and mprotect(RX), a store through a second mapping
+ * (Unicorn 2.1.2 leaves entries of executable pages checked). So the walker never lets a frame be
+ * written and hold code at once; PG_arch_1 says which of the two it is in:
+ *  - set: executable entries may exist and code may have been translated; no entry allows
+ *    stores. Granting a store drops the frame's code in every engine and flushes their TLBs
+ *    (frame_changed), which clears the bit;
+ *  - clear: no code; entries may allow stores. Granting execution sets the bit; a writable entry
+ *    of this frame at another address (the frame mapped twice) is flushed with the whole TLB.
+ * A page both writable and executable gets one or the other per entry: executable for a fetch (or
+ * a read, if it holds code), writable for a store, so a JIT's page goes back and forth, dropping
+ * its code at each store after a run. Every switch of engine flushes the TLB, so the other
+ * engine's entries are never stale.
  */
-static void frame_write_allowed(struct cpu *writer, struct page *page)
-{
-    for (int i = 0; i < MAX_CPUS; i++)
-        if (cpus[i] && cpus[i] != writer)
-            frame_drop_code(cpus[i], page);
-}
-
 static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_entry *e, void *ud)
 {
     struct cpu *c = ud;
@@ -118,19 +127,26 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     e->paddr = pte & PTE_PFN_MASK;
     /* Write permission only once dirty: the first store to a clean page misses again, and
      * that miss is where D gets set (QEMU's own x86 walker does the same). */
-    e->perms = UC_PROT_READ | ((pte & _PAGE_NX) ? 0 : UC_PROT_EXEC) |
-               ((pte & _PAGE_RW) && (pte & _PAGE_DIRTY) ? UC_PROT_WRITE : 0);
-    /* An executable entry is the only way code gets translated from a frame: remember that
-     * the frame may have some, so that freeing it drops it (arch_free_page). A writable entry
-     * for such a frame lets stores in that the other engine, if there is one, would miss. */
-    bool other_engine = cpus[0] && cpus[1];
-    if (!(pte & _PAGE_NX) || ((e->perms & UC_PROT_WRITE) && other_engine)) {
+    bool exec = !(pte & _PAGE_NX), writable = (pte & _PAGE_RW) && (pte & _PAGE_DIRTY);
+    if (exec || writable) {
+        /* W^X in the TLB (above). An executable entry is the only way code gets translated
+         * from a frame, so PG_arch_1 also tells freeing the frame to drop it (arch_free_page). */
         struct page *page = pfn_to_page(e->paddr >> PAGE_SHIFT);
-        if ((e->perms & UC_PROT_WRITE) && other_engine && PageArch1(page))
-            frame_write_allowed(c, page);
-        if (!(pte & _PAGE_NX))
+        if (exec && (pte & _PAGE_RW)) {
+            if (write || (!fetch && !PageArch1(page)))
+                exec = false;
+            else
+                writable = false;
+        }
+        if (writable && PageArch1(page))
+            frame_changed(page);
+        if (exec && !PageArch1(page)) {
             SetPageArch1(page);
+            if (page_mapcount(page) > 1)
+                uc_ctl_flush_tlb(c->uc);
+        }
     }
+    e->perms = UC_PROT_READ | (exec ? UC_PROT_EXEC : 0) | (writable ? UC_PROT_WRITE : 0);
     /* A guest access goes on: after a fault, this is its instruction retried (the engine
      * re-entered for it was still the fault's work) */
     cpu_set_cpl(3);
