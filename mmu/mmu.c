@@ -78,6 +78,28 @@ static uint64_t *hw_walk(struct mm_struct *mm, uint64_t vaddr, bool write, bool 
 static struct cpu *cpus[MAX_CPUS];
 
 static void frame_changed(struct page *page);
+static void frame_drop_code(struct cpu *c, struct page *page);
+
+/*
+ * A store is about to be allowed into a frame that may hold code. Its code goes, in every
+ * engine, unless the store comes from code running in the same page (RIP, which the engine
+ * keeps at the start of the running block): dropping that block would let it run on with
+ * instructions the store may be rewriting. The engine's own check sees to the first store
+ * through the new entry instead, precisely (it ends the block after a store into it), as QEMU
+ * does; later stores through it go unchecked, as they did before this walker kept W^X.
+ */
+static void frame_write_allowed(struct cpu *writer, struct page *page, uint64_t vaddr)
+{
+    uint64_t rip = 0;
+    uc_reg_read(writer->uc, UC_X86_REG_RIP, &rip);
+    if ((rip & PAGE_MASK) != (vaddr & PAGE_MASK)) {
+        frame_changed(page);
+        return;
+    }
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i] && cpus[i] != writer)
+            frame_drop_code(cpus[i], page);
+}
 
 /*
  * W^X in the TLB. Unicorn 2.1.1's self-modifying-code check does not hold: a TLB entry that
@@ -91,7 +113,8 @@ static void frame_changed(struct page *page);
  * written and hold code at once; PG_arch_1 says which of the two it is in:
  *  - set: executable entries may exist and code may have been translated; no entry allows
  *    stores. Granting a store drops the frame's code in every engine and flushes their TLBs
- *    (frame_changed), which clears the bit;
+ *    (frame_changed), which clears the bit; but not when code in that page stores into it
+ *    (frame_write_allowed);
  *  - clear: no code; entries may allow stores. Granting execution sets the bit; a writable entry
  *    of this frame at another address (the frame mapped twice) is flushed with the whole TLB.
  * A page both writable and executable gets one or the other per entry: executable for a fetch (or
@@ -139,7 +162,7 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
                 writable = false;
         }
         if (writable && PageArch1(page))
-            frame_changed(page);
+            frame_write_allowed(c, page, vaddr);
         if (exec && !PageArch1(page)) {
             SetPageArch1(page);
             if (page_mapcount(page) > 1)

@@ -9,7 +9,9 @@
  *          ending in an exit ("movabs $stub,%r11; call *%r11") that C patches into a jmp once the
  *          target block exists; a stale exit comes back to C as a second visit of a patched exit;
  *   cycle  two functions in one page, mprotect RW, both rewritten, mprotect RX, both run;
- *   alias  a memfd mapped twice, RW and RX: run through one, rewrite through the other.
+ *   alias  a memfd mapped twice, RW and RX: run through one, rewrite through the other;
+ *   inblock code that rewrites an instruction further on in its own block, which must run the
+ *          new instruction (x86 checks stores against instructions already fetched).
  */
 #define _GNU_SOURCE
 #include <sys/mman.h>
@@ -198,6 +200,20 @@ static int case_alias(void)
     return bad;
 }
 
+/* lea rdx,[rip+4]; mov byte [rdx],2; mov eax,1; ret: the store rewrites the 1. */
+static int case_inblock(unsigned char *page)
+{
+    static const unsigned char code[] = {0x48, 0x8d, 0x15, 4, 0, 0, 0, 0xc6,
+                                         0x02, 2,    0xb8, 1, 0, 0, 0, 0xc3};
+    int bad = 0;
+    for (int round = 0; round < 8; round++) {
+        memcpy(page + round * 64, code, sizeof(code));
+        if (((fn_t)(page + round * 64))() != 2)
+            bad++;
+    }
+    return bad;
+}
+
 int main(void)
 {
     int rwxp = PROT_READ | PROT_WRITE | PROT_EXEC;
@@ -213,5 +229,8 @@ int main(void)
     printf("cycle: bad=%d\n", case_cycle(cyc));
 
     printf("alias: bad=%d\n", case_alias());
+
+    unsigned char *own = guest_map(0x263000000UL, GUEST_PAGE, rwxp);
+    printf("inblock: bad=%d\n", case_inblock(own));
     return 0;
 }
