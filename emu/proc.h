@@ -172,6 +172,11 @@ struct proc {
     uint64_t sleep_urem; /* where a relative sleep cut short by a handler writes what is left */
     /* thread bookkeeping that glibc sets up */
     uint64_t clear_child_tid, robust_list, robust_len;
+    /* rseq (emu/rseq.c): the registered area, 0 if none; events since the last return to user
+     * mode (RSEQ_EVENT_*); whether that return must update the area (TIF_NOTIFY_RESUME) */
+    uint64_t rseq;
+    uint32_t rseq_len, rseq_sig, rseq_event_mask;
+    bool rseq_notify;
     struct proc *next;
 };
 

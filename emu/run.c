@@ -30,6 +30,7 @@
 #include "emu/exec.h"
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
+#include "emu/rseq.h"
 #include "emu/sched.h"
 #include "emu/vdso.h"
 #include "emu/signal.h"
@@ -253,7 +254,7 @@ static void hook_syscall(uc_engine *uc, void *ud)
      * instruction: the run loop does them on the way back. */
     if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
         p->wait != WAIT_NONE || p->exec_pending || p->preempted || p->need_resched ||
-        p->tty_restart || tty_signals_pending(p->emu)) {
+        p->tty_restart || tty_signals_pending(p->emu) || rseq_notify_pending(p)) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
@@ -762,6 +763,11 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         p->restart_pending = false;
         p->need_resched = false;
+        if (rseq_notify_pending(p)) {
+            rseq_handle_notify_resume(p);
+            if (p->exited || fl_signal_pending(p))
+                continue; /* a bad rseq area: its SIGSEGV goes first */
+        }
         quantum_update(e, p); /* picks the engine: before the stepping controller hooks it */
         if (ep->round_hook) {
             ep->round_hook(ep->round_ctx, p, false);
@@ -1032,6 +1038,8 @@ void emu_run(struct emu *e, struct emu_result *res)
         p->wait = WAIT_NONE;
         p->interrupted = false;
         run_proc(e, p, res);
+        if (!p->exited)
+            rseq_preempt(p); /* prepare_task_switch: it leaves the CPU */
         last_pid = p->task.pid;
     }
     if (res->stop == EMU_EXITED && e->stop_requested) {

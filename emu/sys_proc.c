@@ -91,12 +91,6 @@ long sys_get_robust_list(struct proc *p, const uint64_t a[6])
     return 0;
 }
 
-/* rseq: answered -ENOSYS as kernels before 4.18 do; glibc then runs without it. */
-long sys_rseq(struct proc *p, const uint64_t a[6])
-{
-    return -ENOSYS;
-}
-
 long sys_prctl(struct proc *p, const uint64_t a[6])
 {
     char name[16];

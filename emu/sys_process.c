@@ -29,6 +29,7 @@
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/procfs.h"
+#include "emu/rseq.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
@@ -377,6 +378,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->pending_trap = -1;
     c->robust_list = p->robust_list;
     c->robust_len = p->robust_len;
+    rseq_fork(c, p, thread);
     if (flags & CLONE_CHILD_SETTID)
         c->set_child_tid = ctid;
     if (flags & CLONE_CHILD_CLEARTID)
@@ -589,6 +591,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
     p->clear_child_tid = p->robust_list = p->robust_len = 0;
+    rseq_execve(p);
     /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's) */
     const char *base = strrchr(name, '/');
     snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : name);

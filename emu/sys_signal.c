@@ -11,6 +11,7 @@
 
 #include "emu/emu.h"
 #include "emu/sched.h"
+#include "emu/rseq.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
@@ -308,6 +309,7 @@ void do_signal(struct proc *p)
         /* signal_setup_done; after rt_sigsuspend the frame restores the mask it replaced */
         uint64_t oldmask = p->sigsuspend_mask ? p->saved_blocked : p->blocked;
         p->sigsuspend_mask = false;
+        rseq_signal_deliver(p, signo); /* x86's setup_rt_frame does it first */
         if (setup_rt_frame(p, signo, &info, &ka, oldmask)) {
             force_sigsegv(p, signo);
             continue;
