@@ -292,7 +292,7 @@ static void draw_bottom(struct tui *t, int y, int w)
 {
     static const char *const prompt[] = {
         [IN_FILTER] = "next fault matching (handler substring, LO-HI, pid=N): ",
-        [IN_BREAK] = "toggle breakpoint at (hex): ",
+        [IN_BREAK] = "toggle breakpoint at (function or hex): ",
         [IN_WALK] = "walk address (hex, empty: follow faults): ",
         [IN_STDIN] = "stdin> ",
     };
@@ -319,7 +319,7 @@ static void draw_help(int h, int w)
         "f        run to the next page fault",
         "F        run to the next fault matching a filter:",
         "         handler substring, LO-HI address range, pid=N",
-        "b        toggle a breakpoint at an address",
+        "b        toggle a breakpoint at a function (by name) or an address",
         "w        walk the page tables for a typed address",
         "Up/Down  select a fault (its walk is shown)",
         "Enter    the selected fault's full record",

@@ -12,6 +12,7 @@
  */
 #include <elf.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,9 @@ struct elf_file {
 
 static struct elf_file *files[MAX_FILES];
 static int nfiles;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* the TUI's two threads both ask */
+
+static void forget_locked(void);
 
 /* The file mapped whole and read-only, or NULL. */
 static void *map_file(const char *path, size_t *len)
@@ -206,7 +210,7 @@ static struct elf_file *file_of(const char *path)
         if (strcmp(files[i]->path, path) == 0)
             return files[i];
     if (nfiles == MAX_FILES)
-        elf_symbols_forget();
+        forget_locked();
     struct elf_file *f = calloc(1, sizeof(*f));
     if (!f || !(f->path = strdup(path))) {
         free(f);
@@ -217,7 +221,7 @@ static struct elf_file *file_of(const char *path)
     return f;
 }
 
-bool elf_symbolize(const char *path, uint64_t file_offset, char *out, size_t outlen)
+static bool symbolize_locked(const char *path, uint64_t file_offset, char *out, size_t outlen)
 {
     struct elf_file *f = path && path[0] == '/' ? file_of(path) : NULL;
     uint64_t addr = 0;
@@ -258,7 +262,44 @@ bool elf_symbolize(const char *path, uint64_t file_offset, char *out, size_t out
     return false;
 }
 
+bool elf_symbolize(const char *path, uint64_t file_offset, char *out, size_t outlen)
+{
+    pthread_mutex_lock(&lock);
+    bool found = symbolize_locked(path, file_offset, out, outlen);
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
+bool elf_symbol_offset(const char *path, const char *name, uint64_t *file_offset)
+{
+    size_t len = strlen(name);
+    bool found = false;
+
+    pthread_mutex_lock(&lock);
+    struct elf_file *f = path && path[0] == '/' && len ? file_of(path) : NULL;
+    const struct sym *best = NULL;
+    for (size_t i = 0; f && f->ok && i < f->nsyms; i++) {
+        const struct sym *s = &f->syms[i];
+        if ((size_t)s->len == len && !memcmp(s->name, name, len) && (!best || s->rank < best->rank))
+            best = s;
+    }
+    for (int i = 0; best && i < f->nload && !found; i++)
+        if (best->addr >= f->load[i].vaddr && best->addr - f->load[i].vaddr < f->load[i].filesz) {
+            *file_offset = best->addr - f->load[i].vaddr + f->load[i].offset;
+            found = true;
+        }
+    pthread_mutex_unlock(&lock);
+    return found;
+}
+
 void elf_symbols_forget(void)
+{
+    pthread_mutex_lock(&lock);
+    forget_locked();
+    pthread_mutex_unlock(&lock);
+}
+
+static void forget_locked(void)
 {
     for (int i = 0; i < nfiles; i++) {
         struct elf_file *f = files[i];

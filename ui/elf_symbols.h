@@ -15,9 +15,17 @@
  * into out. The symbols come from the file's detached debug file if one is installed under
  * /usr/lib/debug/.build-id, else its .symtab, else its .dynsym (a stripped library still names
  * its exported functions). false when the file cannot be read, is not ELF, or no function
- * symbol covers the offset. Files are read once and kept until elf_symbols_forget().
+ * symbol covers the offset. Files are read once and kept until elf_symbols_forget(). Every
+ * function here may be called from any thread.
  */
 bool elf_symbolize(const char *path, uint64_t file_offset, char *out, size_t outlen);
+
+/*
+ * The other way: the file offset of function `name`'s first byte in the ELF file `path` (the
+ * same symbol tables; a version suffix in the table is ignored), for a breakpoint by name.
+ * false if the file has no such function or its address is in no PT_LOAD segment.
+ */
+bool elf_symbol_offset(const char *path, const char *name, uint64_t *file_offset);
 
 /* Drop every file read so far. */
 void elf_symbols_forget(void);

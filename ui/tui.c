@@ -9,6 +9,7 @@
  * commands. A guest blocked reading its stdin therefore never freezes the screen: the user can
  * switch to typing (i) and feed it.
  */
+#include "ui/elf_symbols.h"
 #include "ui/tui.h"
 
 #include <curses.h>
@@ -129,6 +130,34 @@ static bool parse_filter(const char *s, struct ctl_filter *f, char *msg, size_t 
     return true;
 }
 
+/*
+ * Where `b TEXT` puts a breakpoint: the function TEXT in a file the shown process has mapped
+ * executable (the VMA lines of the last snapshot, their file offsets and the file's symbols, as
+ * gdb's `break NAME`), else TEXT as a hex address. *what describes a function found.
+ */
+static bool break_address(struct tui *t, const char *text, uint64_t *a, char *what, size_t len)
+{
+    what[0] = 0;
+    for (int i = 0; i < t->view.nmaps; i++) {
+        unsigned long start, end, pgoff;
+        char perms[5];
+        int name_at = 0;
+        if (sscanf(t->view.maps[i], "%lx-%lx %4s %lx %*x:%*x %*u %n", &start, &end, perms, &pgoff,
+                   &name_at) < 4 ||
+            !name_at || perms[2] != 'x')
+            continue;
+        const char *path = t->view.maps[i] + name_at, *base = strrchr(path, '/');
+        uint64_t off;
+        if (path[0] == '/' && elf_symbol_offset(path, text, &off) && off >= pgoff &&
+            off - pgoff < end - start) {
+            *a = start + (off - pgoff);
+            snprintf(what, len, " (%s in %s)", text, base + 1);
+            return true;
+        }
+    }
+    return parse_hex(text, a);
+}
+
 static void finish_input(struct tui *t)
 {
     t->line[t->linelen] = 0;
@@ -142,22 +171,27 @@ static void finish_input(struct tui *t)
                      t->line);
         }
         break;
-    case IN_BREAK:
-        if (!parse_hex(t->line, &a)) {
-            snprintf(t->msg, sizeof(t->msg), "not a hex address: %s", t->line);
+    case IN_BREAK: {
+        char what[160];
+        if (!break_address(t, t->line, &a, what, sizeof(what))) {
+            snprintf(t->msg, sizeof(t->msg),
+                     "no function %.80s in the process's files, nor a hex address", t->line);
             break;
         }
         switch (ctl_toggle_breakpoint(t->ctl, a)) {
         case 1:
-            snprintf(t->msg, sizeof(t->msg), "breakpoint set at %llx", (unsigned long long)a);
+            snprintf(t->msg, sizeof(t->msg), "breakpoint set at %llx%s", (unsigned long long)a,
+                     what);
             break;
         case 0:
-            snprintf(t->msg, sizeof(t->msg), "breakpoint at %llx removed", (unsigned long long)a);
+            snprintf(t->msg, sizeof(t->msg), "breakpoint at %llx removed%s", (unsigned long long)a,
+                     what);
             break;
         default:
             snprintf(t->msg, sizeof(t->msg), "too many breakpoints");
         }
         break;
+    }
     case IN_WALK:
         t->sel_seq = 0;
         pthread_mutex_lock(&t->sh.lock);

@@ -307,6 +307,41 @@ def case_breakpoint(opts):
         t.close()
 
 
+def symbol_address(path, name):
+    """The address nm gives function `name` in a static program, or None."""
+    out = subprocess.run(["nm", "--defined-only", path], capture_output=True, text=True,
+                         timeout=30).stdout
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[1] in "Tt" and f[2] == name:
+            return int(f[0], 16)
+    return None
+
+
+def case_breakpoint_name(opts):
+    t, s, guest = start(opts, "breakpoint-name")
+    try:
+        main = symbol_address(guest, "main")
+        check(main is not None, "nm finds no main in %s" % guest)
+        t.keys("b")
+        t.wait(r"toggle breakpoint at \(function or hex\)")
+        t.keys("no_such_function", "Enter")
+        t.wait(r"no function no_such_function", desc="the unknown name refused")
+        # by name, as gdb's `break main`: the address nm gives, named in the message
+        t.keys("b")
+        t.wait(r"toggle breakpoint at")
+        t.keys("main", "Enter")
+        t.wait(r"breakpoint set at %x \(main in touch_pages\)" % main)
+        t.keys("c")
+        s = t.wait(r"PAUSED at breakpoint", desc="the breakpoint at main to be hit")
+        check(reg(s, "rip") == main, "stopped at %#x, not at main %#x" % (reg(s, "rip"), main), s)
+        check("disassembly main (touch_pages)" in s, "the panel does not name main", s)
+        t.keys("q")
+        t.wait_exit()
+    finally:
+        t.close()
+
+
 def strtol_call(guest):
     """(address of main's `call strtol`, address after it) from objdump, or None."""
     if not shutil.which("objdump"):
@@ -480,6 +515,7 @@ CASES = {
     "quit": case_quit,
     "quit-early": case_quit_early,
     "breakpoint": case_breakpoint,
+    "breakpoint-name": case_breakpoint_name,
     "step-over": case_step_over,
     "pause": case_pause,
     "segv": case_segv,
