@@ -360,6 +360,9 @@ static void draw_detail(struct tui *t, int h, int w)
     put(y++, x, cw, a, "address %#llx  %s %s-mode  error_code %#x  ip %#llx  sp %#llx",
         (unsigned long long)ev->address, access_name(ev->error_code), ev->user ? "user" : "kernel",
         ev->error_code, (unsigned long long)ev->ip, (unsigned long long)ev->sp);
+    char where[200];
+    if (ev->pid == t->view.pid && snapshot_where(&t->view, ev->ip, where, sizeof(where)))
+        put(y++, x, cw, a, "ip in %s", where);
     put(y++, x, cw, a, "vma %llx-%llx flags %#lx pgoff %#llx %s", (unsigned long long)ev->vma_start,
         (unsigned long long)ev->vma_end, ev->vma_flags, (unsigned long long)ev->vma_pgoff, f->file);
     char path[512];

@@ -93,27 +93,38 @@ static uint64_t code_start(struct tui_shared *sh, uint64_t rip, bool paused)
     return sh->nhist && rip - sh->hist[0] < 64 ? sh->hist[0] : rip;
 }
 
-/* RIP's function and file, as gdb's frame line names them: the mapping holding it (a walk of the
- * VMA list: the model's find_vma cache is not the TUI's to move), then the file's symbols. */
-static void code_where(struct mm_struct *mm, uint64_t rip, char *out, size_t len)
+bool snapshot_vma(const struct tui_snapshot *s, int i, struct snap_vma *v)
 {
-    struct vm_area_struct *v = mm->mmap;
+    int name_at = 0;
+    if (i < 0 || i >= s->nmaps ||
+        sscanf(s->maps[i], "%lx-%lx %4s %lx %*x:%*x %*u %n", &v->start, &v->end, v->perms,
+               &v->offset, &name_at) < 4)
+        return false;
+    v->name = name_at ? s->maps[i] + name_at : "";
+    return true;
+}
+
+bool snapshot_where(const struct tui_snapshot *s, uint64_t addr, char *out, size_t len)
+{
+    struct snap_vma v;
     char sym[128];
 
-    out[0] = 0;
-    while (v && v->vm_end <= rip)
-        v = v->vm_next;
-    if (!v || v->vm_start > rip || !vma_name(v))
-        return;
-    const char *path = vma_name(v), *base = strrchr(path, '/');
-    uint64_t off = rip - v->vm_start + ((uint64_t)v->vm_pgoff << PAGE_SHIFT);
-    base = base ? base + 1 : path;
-    if (v->vm_file && elf_symbolize(path, off, sym, sizeof(sym)))
-        snprintf(out, len, "%s (%s)", sym, base);
-    else if (v->vm_file)
-        snprintf(out, len, "%s+0x%llx", base, (unsigned long long)off);
-    else
-        snprintf(out, len, "%s", base);
+    for (int i = 0; snapshot_vma(s, i, &v); i++) {
+        if (addr < v.start || addr >= v.end)
+            continue;
+        const char *base = strrchr(v.name, '/');
+        uint64_t off = addr - v.start + v.offset;
+        if (!v.name[0])
+            return false;
+        if (!base)
+            snprintf(out, len, "%s", v.name);
+        else if (elf_symbolize(v.name, off, sym, sizeof(sym)))
+            snprintf(out, len, "%s (%s)", sym, base + 1);
+        else
+            snprintf(out, len, "%s+0x%llx", base + 1, (unsigned long long)off);
+        return true;
+    }
+    return false;
 }
 
 void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why)
@@ -138,14 +149,14 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
     if (mm) {
         s->code_addr = code_start(sh, s->regs[0], paused);
         s->code_len = peek(mm, s->code_addr, s->code, SNAP_CODE);
-        if (paused)
-            code_where(mm, s->regs[0], s->code_where, sizeof(s->code_where));
         for (struct vm_area_struct *v = mm->mmap; v && s->nmaps < SNAP_MAPS; v = v->vm_next) {
             format_maps_line(v, s->maps[s->nmaps], SNAP_MAPS_LEN);
             s->map_lo[s->nmaps] = v->vm_start;
             s->map_hi[s->nmaps] = v->vm_end;
             s->nmaps++;
         }
+        if (paused && !snapshot_where(s, s->regs[0], s->code_where, sizeof(s->code_where)))
+            s->code_where[0] = 0;
         s->rss_file = mm->rss_stat[MM_FILEPAGES];
         s->rss_anon = mm->rss_stat[MM_ANONPAGES];
         s->rss_shmem = mm->rss_stat[MM_SHMEMPAGES];

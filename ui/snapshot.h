@@ -85,6 +85,21 @@ void tui_shared_destroy(struct tui_shared *sh);
 
 /* Emulator thread: rebuild the snapshot from p (paused: also remembers RIP for the history). */
 void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why);
+
+/* A VMA line of a snapshot, parsed: [start, end), its permissions ("r-xp"), its offset in its
+ * file in bytes, and its name (a path, "[heap]", or "" for anonymous memory). false: no such
+ * line. */
+struct snap_vma {
+    unsigned long start, end, offset;
+    char perms[5];
+    const char *name;
+};
+bool snapshot_vma(const struct tui_snapshot *s, int i, struct snap_vma *v);
+
+/* Where addr is, as gdb's frame line names it, from the snapshot's VMA lines and the file's
+ * symbols: "main+0x21 (touch_pages)", "ld-linux-x86-64.so.2+0x1ab70" when no symbol covers it,
+ * "[vdso]"; false for anonymous memory or an address in no VMA. */
+bool snapshot_where(const struct tui_snapshot *s, uint64_t addr, char *out, size_t len);
 /* Emulator thread: append one fault to the feed and the counters. */
 void feed_append(struct tui_shared *sh, const struct fault_event *ev);
 /* UI thread, with sh->lock held: bring the copy dst up to the shared feed, copying only the

@@ -137,24 +137,17 @@ static bool parse_filter(const char *s, struct ctl_filter *f, char *msg, size_t 
  */
 static bool break_address(struct tui *t, const char *text, uint64_t *a, char *what, size_t len)
 {
+    struct snap_vma v;
+    uint64_t off;
+
     what[0] = 0;
-    for (int i = 0; i < t->view.nmaps; i++) {
-        unsigned long start, end, pgoff;
-        char perms[5];
-        int name_at = 0;
-        if (sscanf(t->view.maps[i], "%lx-%lx %4s %lx %*x:%*x %*u %n", &start, &end, perms, &pgoff,
-                   &name_at) < 4 ||
-            !name_at || perms[2] != 'x')
-            continue;
-        const char *path = t->view.maps[i] + name_at, *base = strrchr(path, '/');
-        uint64_t off;
-        if (path[0] == '/' && elf_symbol_offset(path, text, &off) && off >= pgoff &&
-            off - pgoff < end - start) {
-            *a = start + (off - pgoff);
-            snprintf(what, len, " (%s in %s)", text, base + 1);
+    for (int i = 0; snapshot_vma(&t->view, i, &v); i++)
+        if (v.perms[2] == 'x' && v.name[0] == '/' && elf_symbol_offset(v.name, text, &off) &&
+            off >= v.offset && off - v.offset < v.end - v.start) {
+            *a = v.start + (off - v.offset);
+            snprintf(what, len, " (%s in %s)", text, strrchr(v.name, '/') + 1);
             return true;
         }
-    }
     return parse_hex(text, a);
 }
 

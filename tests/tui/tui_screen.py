@@ -192,7 +192,10 @@ def case_fault(opts):
                re.search(r"page walk (?!2000)[0-9a-f]+ \(selected\)", s),
                desc="the walk of the selected row")
         t.keys("Enter")
-        t.wait(r"fault \d+  pid \d+ .*Esc closes", desc="the fault's full record")
+        s = t.wait(r"fault \d+  pid \d+ .*Esc closes", desc="the fault's full record")
+        # the faulting instruction's function, from the program's symbol table
+        check(re.search(r"ip in [A-Za-z_]\w*(\+0x[0-9a-f]+)? \(touch_pages\)", s),
+              "the record does not name the function of its ip", s)
         t.keys("Escape")
         t.wait(lambda s: "Esc closes" not in s, desc="the record to close")
         # a typed address: the page after the touched one is not mapped yet
