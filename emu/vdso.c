@@ -3,12 +3,15 @@
  * and the special mappings each new image gets.
  *
  * The image (emu/vdso/vdso_guest.c) makes the system calls itself, so the [vvar] pages that
- * Linux's vDSO reads the clocks from are mapped for the layout only: the guest can read them
- * (zeroes) but nothing there changes. Like Linux's, the pages are faulted in on first access
- * through special_mapping_fault, so the fault log shows ld.so reading the vDSO's ELF header and
- * the first call of clock_gettime fetching its code.
+ * Linux's vDSO reads the clocks from hold no clock data: only, in the first word, which page of
+ * [vvar_vclock] the host kernel's clock source would have the vDSO read (vdso_clock_source), so
+ * that the guest's vDSO touches the pages Linux's would. Like Linux's, the pages are faulted in on
+ * first access through special_mapping_fault, so the fault log shows ld.so reading the vDSO's
+ * ELF header, the first call of clock_gettime fetching its code and reading [vvar].
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "emu/vdso.h"
@@ -26,6 +29,27 @@ static const struct vm_special_mapping vclock_mapping = {"[vvar_vclock]", vvar_p
                                                          VCLOCK_PAGES};
 static const struct vm_special_mapping vdso_mapping = {"[vdso]", vdso_pages, VDSO_PAGES};
 
+/*
+ * The first word of [vvar] for the guest's vDSO: which [vvar_vclock] page a high-resolution
+ * clock reads on this host (vdso_guest.c's VCLOCK_*): kvm-clock's pvclock page (1), Hyper-V's
+ * TSC page (2), or none (0: the TSC, read by rdtsc, or a source the vDSO cannot use at all).
+ */
+static uint32_t vdso_clock_source(void)
+{
+    char name[64] = "";
+    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+    if (f) {
+        if (!fgets(name, sizeof(name), f))
+            name[0] = 0;
+        fclose(f);
+    }
+    if (strncmp(name, "kvm-clock", 9) == 0)
+        return 1;
+    if (strncmp(name, "hyperv_clocksource_tsc_page", 27) == 0)
+        return 2;
+    return 0;
+}
+
 int vdso_init(void)
 {
     size_t size = (size_t)(vdso_image_end - vdso_image_start);
@@ -36,6 +60,8 @@ int vdso_init(void)
         return -1;
     for (int i = 0; i < VVAR_PAGES + VCLOCK_PAGES; i++)
         vvar_pages[i] = vvar;
+    uint32_t source = vdso_clock_source();
+    memcpy(page_address(vvar), &source, sizeof(source));
     for (size_t i = 0; i < VDSO_PAGES; i++) {
         vdso_pages[i] = alloc_reserved_page();
         if (!vdso_pages[i])

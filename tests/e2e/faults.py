@@ -730,8 +730,11 @@ def _c_vdso(ctx):
     """vdso (static glibc): the C library reads the vDSO's ELF header at start-up, which is the
     one fault on [vdso]: a user read (error 4) at the page AT_SYSINFO_EHDR gives, through
     do_read_fault and the special mapping's ->fault, minor, mapping the image's frame readable
-    and executable. The vDSO's code is in that page, so calling it faults no more, and nothing
-    reads [vvar] (the model's vDSO makes the system calls)."""
+    and executable. The vDSO's code is in that page, so calling it faults no more. Its first
+    clock_gettime reads the time data at the start of [vvar] (6 pages below the image), as
+    Linux's vDSO does: one user read fault there, minor; and a high-resolution clock also reads
+    the host clock source's page of [vvar_vclock] when that is kvm-clock's (the first) or
+    Hyper-V's (the second); none for the TSC."""
     r = ctx.run("vdso", "vdso")
     expect_status(r, 0)
     base = r.note("base")
@@ -745,7 +748,22 @@ def _c_vdso(ctx):
         expect((rows[0]["pte_after"] & 0x8000000000000005) == 5,
                "vdso: the PTE maps the image present, user and executable (no NX): %#x"
                % rows[0]["pte_after"], rows)
-    expect_count(r, "vma_file IN ('[vvar]', '[vvar_vclock]')", 0)
+    vvar = base - 6 * PAGE
+    rows = r.rows("vma_file = '[vvar]'")
+    expect_equal(r, len(rows), 1, "the number of faults on [vvar]")
+    if rows:
+        expect_row(r, rows[0], "the [vvar] fault", page=vvar, access="read", error_code=4, user=1,
+                   handler="do_read_fault", outcome="minor", vma_perms="r--p", vma_start=vvar)
+    try:
+        with open("/sys/devices/system/clocksource/clocksource0/current_clocksource") as f:
+            source = f.read().strip()
+    except OSError:
+        source = ""
+    vclock = {"kvm-clock": [base - 2 * PAGE],
+              "hyperv_clocksource_tsc_page": [base - PAGE]}.get(source, [])
+    rows = r.rows("vma_file = '[vvar_vclock]'")
+    expect_equal(r, [row["page"] for row in rows], vclock,
+                 "the [vvar_vclock] pages read (clock source %r)" % source)
     expect_run(r, exit_code=0, term_signal=0)
 
 
