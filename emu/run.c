@@ -424,6 +424,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     struct proc *p = calloc(1, sizeof(*p));
     p->emu = e;
     p->task.pid = p->task.tgid = e->next_pid++;
+    p->fs_id = p->task.pid;
     p->ppid = getpid();
     const char *base = strrchr(path, '/'); /* begin_new_exec: the script's name, if a script */
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);

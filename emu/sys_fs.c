@@ -296,19 +296,43 @@ long sys_fchownat(struct proc *p, const uint64_t a[6])
     return host_ret(fchownat(hdir, path, (uid_t)a[2], (gid_t)a[3], (int)a[4]));
 }
 
+/* Do q and p share an fs_struct (CLONE_FS: a thread and its creator, by pthread_create)? */
+static bool fs_shared(const struct proc *q, const struct proc *p)
+{
+    return q != p && !q->exited && q->fs_id == p->fs_id;
+}
+
 /*
- * umask: the process's own (fs_struct's, shared by its threads as CLONE_FS shares it), put into
+ * umask: the process's own (fs_struct's, shared by the tasks created with CLONE_FS), put into
  * the host's while the process runs (switch_cwd in emu/run.c), since the host creates the
  * guest's files. A forked child's umask is its own: changing it leaves the parent's alone.
  */
 long sys_umask(struct proc *p, const uint64_t a[6])
 {
     unsigned old = p->umask, mask = (unsigned)a[0] & 0777;
+    p->umask = mask;
     for (struct proc *q = p->emu->procs; q; q = q->next)
-        if (q == p || (!q->exited && q->task.tgid == p->task.tgid))
+        if (fs_shared(q, p))
             q->umask = mask;
     umask((mode_t)mask);
     return old;
+}
+
+/*
+ * The running process's cwd changed (it is the host's while it runs, switch_cwd): the tasks
+ * sharing its fs_struct, which keep theirs in cwd_fd while they wait, move with it, as they
+ * share one fs->pwd in Linux.
+ */
+static long cwd_changed(struct proc *p, long ret)
+{
+    for (struct proc *q = p->emu->procs; ret == 0 && q; q = q->next) {
+        if (!fs_shared(q, p))
+            continue;
+        if (q->cwd_fd >= 0)
+            close(q->cwd_fd);
+        q->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    }
+    return ret;
 }
 
 /* utimes(path, times): times NULL means now; the times are read and checked before the path. */
@@ -405,7 +429,7 @@ long sys_chdir(struct proc *p, const uint64_t a[6])
 {
     GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
     (void)hdir;
-    return host_ret(chdir(path));
+    return cwd_changed(p, host_ret(chdir(path)));
 }
 
 long sys_fchdir(struct proc *p, const uint64_t a[6])
@@ -414,7 +438,7 @@ long sys_fchdir(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
-    return host_ret(fchdir(o->hostfd));
+    return cwd_changed(p, host_ret(fchdir(o->hostfd)));
 }
 
 /* --- extended attributes (fs/xattr.c) --- */
