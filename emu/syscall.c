@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -155,6 +156,30 @@ static long pipe_write_continue(struct proc *p, const uint64_t a[6], long ret)
     return ret;
 }
 
+/*
+ * A blocking read of a host terminal or a host pipe (faultline's stdin, a FIFO another host
+ * process writes) would block faultline itself, and with it every other guest task, until the
+ * outside provides data: a thread printing while the main thread waits in input() would stop.
+ * If nothing is there yet, the task parks on the fd instead, as on a guest pipe, and the
+ * scheduler waits on the host fd only when no task can run (the ofd is `external`). true if p
+ * was parked (the call runs again once the fd is readable).
+ */
+static bool park_on_idle_host_fd(struct proc *p, uint64_t nr, const uint64_t a[6])
+{
+    if (nr != 0 /* read */ && nr != 19 /* readv */)
+        return false;
+    struct ofd *o = p->files ? fd_get(p->files, (int)a[0]) : NULL;
+    if (!o || o->host_nonblock || (o->flags & O_NONBLOCK) || o->signalfd || o->pidfd ||
+        (o->type != S_IFCHR && o->type != S_IFIFO))
+        return false;
+    struct pollfd pfd = {.fd = o->hostfd, .events = POLLIN};
+    if (poll(&pfd, 1, 0) != 0) /* data, end of file, an error, or a signal: read now */
+        return false;
+    o->external = true;
+    proc_park(p, WAIT_FD_READ, (int)a[0], true);
+    return true;
+}
+
 long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
 {
     static uint8_t warned[NR_SYSCALLS / 8 + 1];
@@ -171,7 +196,7 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
                     nr);
         return -ENOSYS;
     }
-    long ret = d->fn(p, a);
+    long ret = park_on_idle_host_fd(p, nr, a) ? -FL_ERESTARTSYS : d->fn(p, a);
     if (nr == 1 && (p->pw_done || (ret > 0 && (uint64_t)ret < a[2]) || ret == -EAGAIN))
         ret = pipe_write_continue(p, a, ret);
     else if (ret == -EAGAIN && park_if_would_block(p, nr, a))

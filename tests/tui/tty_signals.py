@@ -14,6 +14,8 @@ window (emu/tty_signals.h) and compares what the two windows show and how the tw
                KeyboardInterrupt and the REPL goes on
   bash-job     an interactive bash: Ctrl-C ends the foreground job (sleep, cat: $? is 130) and
                bash goes on (tcsetpgrp gives the job the terminal)
+  thread-read  a thread prints while the main thread waits for a line from the terminal: the
+               wait must not stop the other thread (it parks instead of blocking faultline)
   busy         a guest computing without system calls cannot take the first Ctrl-C (the engine
                stops precisely only at a syscall or fault); a second one stops the run (130,
                runs.status 'interrupted'); no native counterpart
@@ -137,6 +139,25 @@ def case_bash_job(opts):
     same(run_both(opts, "bash", argv, script, stderr=False), "bash job control")
 
 
+def case_thread_read(opts):
+    code = ("import threading, time\n"
+            "def count():\n"
+            "    for i in range(5):\n"
+            "        print('tick', i, flush=True)\n"
+            "        time.sleep(0.1)\n"
+            "t = threading.Thread(target=count)\n"
+            "t.start()\n"
+            "line = input('> ')\n"
+            "t.join()\n"
+            "print('got', line)\n")
+    def script(t):
+        t.wait("tick 4", timeout=10, desc="the thread to print while input() waits")
+        t.keys("hello", "Enter")
+        t.wait("got hello")
+    same(run_both(opts, "thread-read", ["/usr/bin/python3", "-c", code], script),
+         "python3: a thread and input()")
+
+
 def case_busy(opts):
     db = os.path.join(opts.workdir, "busy.db")
     for f in (db, db + "-wal", db + "-shm"):
@@ -165,7 +186,7 @@ def case_busy(opts):
 
 
 CASES = {"handler": case_handler, "default": case_default, "python": case_python,
-         "bash-job": case_bash_job, "busy": case_busy}
+         "bash-job": case_bash_job, "thread-read": case_thread_read, "busy": case_busy}
 
 
 def main():
