@@ -14,14 +14,32 @@
 
 #include "emu/text.h"
 
+/* Room for `more` bytes past the text; false (the text marked failed) when out of memory. */
+static bool text_reserve(struct text *t, size_t more)
+{
+    if (t->failed)
+        return false;
+    if (t->cap - t->len >= more)
+        return true;
+    size_t cap = t->cap ? 2 * t->cap : 4096;
+    while (cap - t->len < more)
+        cap *= 2;
+    char *b = realloc(t->buf, cap);
+    if (!b) {
+        t->failed = true;
+        return false;
+    }
+    t->buf = b;
+    t->cap = cap;
+    return true;
+}
+
 void text_printf(struct text *t, const char *fmt, ...)
 {
     va_list ap;
     int n;
 
-    if (t->failed)
-        return;
-    for (;;) {
+    while (!t->failed) {
         size_t room = t->cap - t->len;
         va_start(ap, fmt);
         n = vsnprintf(t->buf ? t->buf + t->len : NULL, room, fmt, ap);
@@ -34,35 +52,14 @@ void text_printf(struct text *t, const char *fmt, ...)
             t->len += n;
             return;
         }
-        size_t cap = t->cap ? 2 * t->cap : 4096;
-        while (cap - t->len <= (size_t)n)
-            cap *= 2;
-        char *b = realloc(t->buf, cap);
-        if (!b) {
-            t->failed = true;
-            return;
-        }
-        t->buf = b;
-        t->cap = cap;
+        text_reserve(t, (size_t)n + 1); /* and the NUL vsnprintf writes */
     }
 }
 
 void text_append(struct text *t, const void *data, size_t len)
 {
-    if (t->failed)
+    if (!text_reserve(t, len))
         return;
-    if (t->cap - t->len < len) {
-        size_t cap = t->cap ? t->cap : 4096;
-        while (cap - t->len < len)
-            cap *= 2;
-        char *b = realloc(t->buf, cap);
-        if (!b) {
-            t->failed = true;
-            return;
-        }
-        t->buf = b;
-        t->cap = cap;
-    }
     memcpy(t->buf + t->len, data, len);
     t->len += len;
 }
