@@ -2,8 +2,8 @@
  * cmd_stats.c - faultline stats DB [--run N] [--pid P]: a perf-stat-like report of one run.
  *
  * Sections: the run (exe, argv, status, wall time), totals by outcome and mode, faults by
- * handler path, by VMA, the hottest pages and instructions (with the function each is in),
- * faults over time, per process.
+ * handler path, by VMA, the hottest pages and instructions (with the function each is in), by
+ * function, faults over time, per process.
  * Counting sections read fault_counts; per-page, per-instruction and over-time sections scan the
  * run's fault_id range of the faults view once each (SQLite drops the view's joins a query does
  * not use), so a log of an older schema version reads the same way. The numbers are the ones
@@ -329,6 +329,35 @@ static void hottest(struct report *r, const char *key, const char *title)
                rows[i].symbol[0] ? "  " : "", rows[i].symbol);
 }
 
+/* Faults per function, as perf report's default view groups samples by symbol: each distinct
+ * instruction is named once (symbol(), code_file()), then the names are added up. */
+static void by_function(struct report *r)
+{
+    sqlite3_stmt *st =
+        query(r, "SELECT substr(s, 1, instr(s || '+', '+') - 1) AS fn, f, sum(n) AS total FROM"
+                 " (SELECT symbol(:run, pid, ip, min(fault_id & :seqmask)) AS s,"
+                 "   code_file(:run, pid, ip, min(fault_id & :seqmask)) AS f, count(*) AS n"
+                 "  FROM faults WHERE " SCOPE " GROUP BY pid, ip)"
+                 " GROUP BY fn, f ORDER BY total DESC, fn LIMIT 10");
+    if (!st)
+        return;
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
+    printf("\n Faults by function (top 10):\n\n  %12s %7s  %-40s %s\n", "count", "%", "function",
+           "file");
+    int rc;
+    char b[32];
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        long long n = sqlite3_column_int64(st, 2);
+        const char *fn = text(st, 0), *file = text(st, 1);
+        printf("  %12s %6.2f%%  %-40s %s\n", count(b, n), pct(n, r->total),
+               fn[0]     ? fn
+               : file[0] ? "(no symbol)"
+                         : "(not in a file)",
+               file);
+    }
+    done(r, st, rc);
+}
+
 #define BUCKETS 20
 
 /*
@@ -524,6 +553,7 @@ int cmd_stats(int argc, char **argv)
             by_vma(&r);
             hottest(&r, "page", "The 10 hottest pages");
             hottest(&r, "ip", "The 10 hottest instructions");
+            by_function(&r);
             over_time(&r);
         }
         if (!r.failed)

@@ -10,7 +10,9 @@
  * rebuilt since the run gives wrong names, as perf report without a build-id cache would.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli/symbol_sql.h"
 #include "db/schema.h"
@@ -26,30 +28,54 @@ static const char vma_sql[] =
     " WHERE c.run_id = ?1 AND c.pid = ?2 AND v.vma_start <= ?3 AND ?3 < v.vma_end"
     " AND c.first_seq <= ?4 ORDER BY c.first_seq DESC LIMIT 1";
 
-static void symbol_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/* The mapping the instruction at argv[2] was fetched from: its start, page offset and file (a
+ * path or a bracketed name) into *start, *pgoff, file. 1 found, 0 none (or a NULL argument),
+ * -1 an SQL error (already the function's result). */
+static int code_vma(sqlite3_context *ctx, int argc, sqlite3_value **argv, uint64_t *start,
+                    uint64_t *pgoff, char *file, size_t filelen)
 {
     struct symbol_sql *s = sqlite3_user_data(ctx);
-    char name[512];
 
     for (int i = 0; i < argc; i++)
         if (sqlite3_value_type(argv[i]) == SQLITE_NULL)
-            return; /* NULL */
-    uint64_t ip = (uint64_t)sqlite3_value_int64(argv[2]);
+            return 0;
     sqlite3_bind_int64(s->vma, 1, sqlite3_value_int64(argv[0]));
     sqlite3_bind_int64(s->vma, 2, sqlite3_value_int64(argv[1]));
-    sqlite3_bind_int64(s->vma, 3, (sqlite3_int64)ip);
+    sqlite3_bind_int64(s->vma, 3, sqlite3_value_int64(argv[2]));
     sqlite3_bind_int64(s->vma, 4, argc > 3 ? sqlite3_value_int64(argv[3]) : FL_SEQ_MAX);
-    int rc = sqlite3_step(s->vma);
+    int rc = sqlite3_step(s->vma), found = 0;
     if (rc == SQLITE_ROW) {
-        uint64_t start = (uint64_t)sqlite3_column_int64(s->vma, 0);
-        uint64_t pgoff = (uint64_t)sqlite3_column_int64(s->vma, 1);
-        const char *file = (const char *)sqlite3_column_text(s->vma, 2);
-        if (elf_symbolize(file, ip - start + pgoff * 4096, name, sizeof(name)))
-            sqlite3_result_text(ctx, name, -1, SQLITE_TRANSIENT);
+        *start = (uint64_t)sqlite3_column_int64(s->vma, 0);
+        *pgoff = (uint64_t)sqlite3_column_int64(s->vma, 1);
+        snprintf(file, filelen, "%s", (const char *)sqlite3_column_text(s->vma, 2));
+        found = 1;
     } else if (rc != SQLITE_DONE) {
         sqlite3_result_error(ctx, sqlite3_errmsg(sqlite3_context_db_handle(ctx)), -1);
+        found = -1;
     }
     sqlite3_reset(s->vma);
+    return found;
+}
+
+static void symbol_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    uint64_t start, pgoff, ip = (uint64_t)sqlite3_value_int64(argv[2]);
+    char file[4096], name[512];
+
+    if (code_vma(ctx, argc, argv, &start, &pgoff, file, sizeof(file)) == 1 &&
+        elf_symbolize(file, ip - start + pgoff * 4096, name, sizeof(name)))
+        sqlite3_result_text(ctx, name, -1, SQLITE_TRANSIENT);
+}
+
+static void code_file_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    uint64_t start, pgoff;
+    char file[4096];
+
+    if (code_vma(ctx, argc, argv, &start, &pgoff, file, sizeof(file)) == 1) {
+        const char *base = file[0] == '/' ? strrchr(file, '/') + 1 : file;
+        sqlite3_result_text(ctx, base, -1, SQLITE_TRANSIENT);
+    }
 }
 
 struct symbol_sql *symbol_sql_define(sqlite3 *db)
@@ -58,7 +84,9 @@ struct symbol_sql *symbol_sql_define(sqlite3 *db)
 
     if (!s || sqlite3_prepare_v3(db, vma_sql, -1, SQLITE_PREPARE_PERSISTENT, &s->vma, NULL) ||
         sqlite3_create_function(db, "symbol", 3, SQLITE_UTF8, s, symbol_fn, NULL, NULL) ||
-        sqlite3_create_function(db, "symbol", 4, SQLITE_UTF8, s, symbol_fn, NULL, NULL)) {
+        sqlite3_create_function(db, "symbol", 4, SQLITE_UTF8, s, symbol_fn, NULL, NULL) ||
+        sqlite3_create_function(db, "code_file", 3, SQLITE_UTF8, s, code_file_fn, NULL, NULL) ||
+        sqlite3_create_function(db, "code_file", 4, SQLITE_UTF8, s, code_file_fn, NULL, NULL)) {
         symbol_sql_end(s);
         return NULL;
     }

@@ -20,6 +20,12 @@ struct symbol_sql;
  */
 struct symbol_sql *symbol_sql_define(sqlite3 *db);
 
+/*
+ * It also defines code_file(run_id, pid, ip [, seq]): the file that mapping is of, by its base
+ * name ("libc.so.6"), or its bracketed name ("[vdso]"); NULL for anonymous memory (JIT code) or
+ * an address in no logged mapping.
+ */
+
 /* Finalize what symbol_sql_define prepared and drop the files read. NULL is fine. */
 void symbol_sql_end(struct symbol_sql *s);
 

@@ -9,7 +9,8 @@
   binutils' nm says contains ip (name and offset; any alias at that address), for ips in the
   program and in libc; NULL for ips nm places in no function.
 - `faultline stats` prints the hottest instruction of touch_pages (its page-touching store, in
-  main) with the same name.
+  main) with the same name, and main in touch_pages first in its faults by function.
+- code_file() is the base name of the file each of those ips is in.
 - With the program's file gone after the run, stats still works and names nothing there.
 """
 
@@ -87,7 +88,7 @@ def expected_names(funcs, segs, file_offset):
 def check_run(faultline, db, run_id, files, problems):
     """Every fault of the run whose ip lies in one of files: symbol() against nm."""
     sql = ("SELECT f.ip, f.seq, symbol(f.run_id, f.pid, f.ip, f.seq), v.vma_start, v.vma_pgoff,"
-           " fl.name FROM faults f JOIN fault_counts c ON c.run_id = f.run_id AND c.pid = f.pid"
+           " fl.name, code_file(f.run_id, f.pid, f.ip, f.seq) FROM faults f JOIN fault_counts c ON c.run_id = f.run_id AND c.pid = f.pid"
            " JOIN vmas v ON v.vma_id = c.vma_id JOIN files fl ON fl.file_id = v.file_id"
            " WHERE f.run_id = %d AND v.vma_start <= f.ip AND f.ip < v.vma_end"
            " AND c.first_seq <= f.seq GROUP BY f.seq HAVING c.first_seq = max(c.first_seq)"
@@ -98,9 +99,12 @@ def check_run(faultline, db, run_id, files, problems):
         return 0
     checked = 0
     for line in r.stdout.decode().splitlines()[1:]:
-        ip, seq, name, start, pgoff, path = line.rstrip("\r").split(",")
+        ip, seq, name, start, pgoff, path, code_file = line.rstrip("\r").split(",")
         if path not in files:
             continue
+        if code_file != os.path.basename(path):
+            problems.append("run %d seq %s ip %#x: code_file() says %r, not %r"
+                            % (run_id, seq, int(ip), code_file, os.path.basename(path)))
         funcs, segs = files[path]
         want = expected_names(funcs, segs, int(ip) - int(start) + int(pgoff) * 4096)
         if (name or None) not in (want or {None}):
@@ -150,6 +154,12 @@ def main():
             not rows[0][-1].startswith("main+0x"):
         problems.append("stats: the hottest instruction is not main's store:\n%s"
                         % "\n".join(hot[:6]))
+
+    by_fn = out.split("Faults by function (top 10):")[-1].splitlines()
+    rows = [l.split() for l in by_fn if l.strip() and l.split()[0].replace(",", "").isdigit()]
+    if not rows or rows[0][2:] != ["main", "touch_pages"] or int(rows[0][0]) < 50:
+        problems.append("stats: main in touch_pages is not first by function:\n%s"
+                        % "\n".join(by_fn[:6]))
 
     os.remove(prog)
     gone = fh.run([faultline, "stats", db, "--run", "1"], cwd=wd)
