@@ -3,8 +3,9 @@
  * faultline, and put the real kernel's page-fault counts next to the model's.
  *
  * The native run is a posix_spawn child (vfork-like: it takes almost no faults of its own before
- * the exec), with the environment after -E/-U and without address-space randomization (personality
- * ADDR_NO_RANDOMIZE, as `setarch -R`: the model's layout, docs/kernel-model.md); wait4 returns its
+ * the exec), with the environment after -E/-U, without address-space randomization (personality
+ * ADDR_NO_RANDOMIZE, as `setarch -R`: the model's layout, docs/kernel-model.md) and on one CPU,
+ * as the guest has (native_pin_one_cpu); wait4 returns its
  * rusage, whose ru_minflt and
  * ru_majflt are what the host kernel counted for it. The faultline run happens in this process,
  * without a fault log (faultline run writes one), and takes the model's counts as a guest parent's
@@ -39,6 +40,7 @@
 
 #include "cli/commands.h"
 #include "cli/compare_pages.h"
+#include "cli/native_faults.h"
 #include "cli/run_options.h"
 #include "emu/cputime.h"
 #include "emu/emu.h"
@@ -86,7 +88,13 @@ static void run_native(char **argv, char **envp, struct run_outcome *r)
     int old_pers = personality(0xffffffff);
     if (old_pers != -1)
         personality((unsigned long)old_pers | ADDR_NO_RANDOMIZE);
+    /* and on one CPU, as the guest runs: how many threads a program starts, its GC, its
+     * arenas depend on it (the affinity is inherited too, and put back the same way) */
+    cpu_set_t cpus;
+    bool pinned = native_pin_one_cpu(&cpus);
     err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+    if (pinned)
+        native_unpin(&cpus);
     if (old_pers != -1)
         personality((unsigned long)old_pers);
     posix_spawn_file_actions_destroy(&fa);

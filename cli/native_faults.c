@@ -3,7 +3,8 @@
  * for `faultline compare --pages`.
  *
  * The child runs without address-space randomization (personality ADDR_NO_RANDOMIZE, as under
- * setarch -R), which is the layout the model uses, so a page means the same thing in both runs.
+ * setarch -R), which is the layout the model uses, so a page means the same thing in both runs,
+ * and on one CPU, as the guest (native_pin_one_cpu).
  * Its faults are sampled with perf_event_open: the software event PERF_COUNT_SW_PAGE_FAULTS with
  * a period of 1, so every fault is one sample carrying the faulting address (PERF_SAMPLE_ADDR)
  * and whether it came from user or kernel mode. The event is armed on the child before its exec
@@ -139,6 +140,7 @@ int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples 
         int null = open("/dev/null", O_RDONLY);
         close(sync[1]);
         personality((unsigned long)personality(0xffffffff) | ADDR_NO_RANDOMIZE);
+        native_pin_one_cpu(NULL);
         signal(SIGPIPE, SIG_DFL); /* the model's run ignored it in this process */
         if (null >= 0)
             dup2(null, 0);
@@ -210,4 +212,25 @@ int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples 
         snprintf(err, errlen, "out of memory for the fault samples");
     *status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
     return rc;
+}
+
+bool native_pin_one_cpu(cpu_set_t *old)
+{
+    cpu_set_t now, one;
+    if (sched_getaffinity(0, sizeof(now), &now))
+        return false;
+    if (old)
+        *old = now;
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &now)) {
+            CPU_SET(cpu, &one);
+            return sched_setaffinity(0, sizeof(one), &one) == 0;
+        }
+    return false;
+}
+
+void native_unpin(const cpu_set_t *old)
+{
+    sched_setaffinity(0, sizeof(*old), old);
 }

@@ -4,6 +4,7 @@
 #ifndef FL_NATIVE_FAULTS_H
 #define FL_NATIVE_FAULTS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,5 +31,14 @@ struct fault_samples {
  */
 int native_fault_run(char **argv, char **envp, int out_fd, struct fault_samples *s, int *status,
                      char *err, size_t errlen);
+
+/*
+ * Restrict the calling thread to one CPU, the first it may run on now, so that a program it
+ * then spawns sees the machine the guest sees (one CPU: a JVM then picks SerialGC, GNU sort one
+ * thread). The old mask goes to *old if old is not NULL, for native_unpin. false if the
+ * affinity cannot be read or set (the run then goes on with every CPU).
+ */
+bool native_pin_one_cpu(cpu_set_t *old);
+void native_unpin(const cpu_set_t *old);
 
 #endif

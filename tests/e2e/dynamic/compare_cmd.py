@@ -8,6 +8,7 @@ disagreeing runs.
   kernel's and the model's minor and major counts, and the model's minor count is within the
   margin docs/kernel-model.md ("Major faults") gives and explains (the model is at most 10 %, and
   never more than 20 faults, away from the kernel on a warm cache).
+- nproc: the native run is on one CPU, as the guest is: both say 1.
 - awk printing the end of its own [stack] from /proc/self/maps: the native count run is not
   randomized, so its stack ends where the model's does (0x7ffffffff000) and stdout agrees: exit
   status 0. (A randomized native run moved the libraries, heap and stack on every run, and with
@@ -100,6 +101,14 @@ def main():
                         "both sides (the native run without address randomization):\n%s"
                         % (layout.status, layout.stdout.decode()))
     runs.append(("layout", layout))
+
+    # the native run gets one CPU, as the guest has: nproc says 1 on both sides
+    nproc = fh.run([faultline, "compare", "--", "/usr/bin/nproc"], cwd=wd)
+    if nproc.status != 0 or not re.search(r"^stdout bytes +2 +2 +same$", nproc.stdout.decode(),
+                                          re.M):
+        problems.append("nproc: exit status %s, want 0 and '1' on both sides (the native run "
+                        "on one CPU):\n%s" % (nproc.status, nproc.stdout.decode()))
+    runs.append(("nproc", nproc))
 
     differ = fh.run([faultline, "compare", "--", "/bin/cat", "/proc/self/stat"], cwd=wd)
     if differ.status != 1:
