@@ -37,7 +37,8 @@ _Static_assert(sizeof(struct sysinfo) == 112, "struct sysinfo is the kernel's");
 /* --- uname --- */
 
 /* The host's node name and release (a real kernel, so glibc's version checks pass), but always
- * Linux on x86_64, whatever faultline runs on. */
+ * Linux on x86_64, whatever faultline runs on; i686 under the PER_LINUX32 persona (setarch
+ * linux32), as Linux's override_architecture says. */
 long sys_uname(struct proc *p, const uint64_t a[6])
 {
     struct utsname u;
@@ -45,7 +46,8 @@ long sys_uname(struct proc *p, const uint64_t a[6])
     if (uname(&u) < 0)
         return -errno;
     snprintf(u.sysname, sizeof(u.sysname), "Linux");
-    snprintf(u.machine, sizeof(u.machine), "x86_64");
+    snprintf(u.machine, sizeof(u.machine), "%s",
+             (p->personality & 0xff) == 0x0008 /* PER_LINUX32 */ ? "i686" : "x86_64");
     return put_user_struct(p, a[0], &u, sizeof(u));
 }
 

@@ -7,8 +7,11 @@
  *   fork     a forked child inherits it
  *   exec     execve keeps it (the child execs itself with "show")
  *   back     setting PER_LINUX again returns 0x40000
+ *   linux32  under PER_LINUX32 (setarch linux32) uname's machine is i686, in an exec'd child
+ *            too; back under PER_LINUX it is x86_64 again
  */
 #include <sys/personality.h>
+#include <sys/utsname.h>
 
 #include "guest.h"
 
@@ -25,6 +28,12 @@ int main(int argc, char **argv)
     if (argc > 1 && strcmp(argv[1], "show") == 0) {
         printf("exec query %#x\n", (unsigned)personality(0xffffffff));
         proc_line("exec");
+        return 0;
+    }
+    if (argc > 1 && strcmp(argv[1], "uname") == 0) {
+        struct utsname u;
+        uname(&u);
+        printf("exec linux32 machine %s\n", u.machine);
         return 0;
     }
     printf("query %#x\n", (unsigned)personality(0xffffffff));
@@ -46,5 +55,21 @@ int main(int argc, char **argv)
     printf("exec status %d\n", guest_reap(pid));
     printf("back returns %#x\n", (unsigned)personality(PER_LINUX));
     printf("query %#x\n", (unsigned)personality(0xffffffff));
+
+    struct utsname u;
+    uname(&u);
+    printf("linux machine %s\n", u.machine);
+    printf("linux32 returns %#x\n", (unsigned)personality(PER_LINUX32));
+    uname(&u);
+    printf("linux32 machine %s\n", u.machine);
+    pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", argv[0], "uname", (char *)NULL);
+        _exit(127);
+    }
+    printf("exec status %d\n", guest_reap(pid));
+    personality(PER_LINUX);
+    uname(&u);
+    printf("linux machine %s\n", u.machine);
     return 0;
 }
