@@ -150,6 +150,7 @@ struct proc {
     int pgid, sid;        /* process group and session; 0: not fixed yet (emu/sys_info.c) */
     int nice;             /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
     unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
+    bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
     struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */
     bool did_exec;               /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */

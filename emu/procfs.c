@@ -184,9 +184,9 @@ static int proc_stat(struct proc *p)
 /*
  * /proc/PID/status (proc_pid_status): the host's file for faultline, with every line that
  * describes the task replaced by the guest's: names and ids, the memory lines from the model
- * (task_mem), the thread count, the signal masks, and one allowed CPU (the guest's threads take
- * turns on one), the umask. What stays the host's: Uid/Gid/Groups and capabilities (faultline's
- * credentials are the guest's), FDSize, seccomp, speculation, context switches.
+ * (task_mem), the thread count, the signal masks, no_new_privs, and one allowed CPU (the guest's
+ * threads take turns on one), the umask. What stays the host's: Uid/Gid/Groups and capabilities
+ * (faultline's credentials are the guest's), FDSize, seccomp, speculation, context switches.
  */
 static int proc_status(struct proc *p)
 {
@@ -218,6 +218,8 @@ static int proc_status(struct proc *p)
             text_printf(&t, "PPid:\t%d\n", p->ppid);
         else if (IS("NSpgid"))
             text_printf(&t, "NSpgid:\t%d\n", pgrp);
+        else if (IS("NoNewPrivs"))
+            text_printf(&t, "NoNewPrivs:\t%d\n", p->no_new_privs);
         else if (IS("TracerPid") || IS("Ngid"))
             text_printf(&t, "%.*s:\t0\n", (int)key, line);
         else if (IS("VmPeak") && mm && task_mem(mm, mem, sizeof(mem)) < (int)sizeof(mem))

@@ -12,16 +12,18 @@
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
-#define ARCH_SET_GS     0x1001
-#define ARCH_SET_FS     0x1002
-#define ARCH_GET_FS     0x1003
-#define ARCH_GET_GS     0x1004
-#define ARCH_GET_CPUID  0x1011
-#define ARCH_SET_CPUID  0x1012
-#define PR_SET_NAME     15
-#define PR_GET_NAME     16
-#define PR_GET_DUMPABLE 3
-#define PR_SET_DUMPABLE 4
+#define ARCH_SET_GS         0x1001
+#define ARCH_SET_FS         0x1002
+#define ARCH_GET_FS         0x1003
+#define ARCH_GET_GS         0x1004
+#define ARCH_GET_CPUID      0x1011
+#define ARCH_SET_CPUID      0x1012
+#define PR_SET_NAME         15
+#define PR_GET_NAME         16
+#define PR_GET_DUMPABLE     3
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define PR_SET_DUMPABLE     4
 
 /* exit ends the calling thread only; the last one to go ends the process. */
 long sys_exit(struct proc *p, const uint64_t a[6])
@@ -109,6 +111,15 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
         return 1;
     case PR_SET_DUMPABLE:
         return 0;
+    case PR_SET_NO_NEW_PRIVS: /* one way: set, never cleared (setpriv --nnp, sandboxes) */
+        if (a[1] != 1 || a[2] || a[3] || a[4])
+            return -EINVAL;
+        p->no_new_privs = true;
+        return 0;
+    case PR_GET_NO_NEW_PRIVS:
+        if (a[1] || a[2] || a[3] || a[4])
+            return -EINVAL;
+        return p->no_new_privs;
     default:
         return -EINVAL;
     }

@@ -360,6 +360,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->sid = p->sid;
     c->nice = p->nice;
     c->personality = p->personality;
+    c->no_new_privs = p->no_new_privs;
     c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */
     c->exit_signal = thread ? 0 : (int)(flags & CSIGNAL);
     c->thread = thread;
