@@ -80,8 +80,10 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
             old_len = new_len;
         }
     } else if (old_len >= new_len) {
+        /* always allow a shrinking remap; to the same size do_munmap's EINVAL for the empty
+         * range is ignored, as Linux ignores it */
         ret = do_munmap(mm, addr + new_len, old_len - new_len);
-        return ret ? ret : (long)addr;
+        return ret && old_len != new_len ? ret : (long)addr;
     }
 
     struct vm_area_struct *vma = find_vma(mm, addr);
