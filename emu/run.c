@@ -287,12 +287,14 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 }
 
 /* Is a process other than p ready to run now (not parked), or about to be: woken from a futex
- * wait, or in a timed wait that the clock will end? Then p's turn must have an end. */
+ * wait, a vfork parent whose child has exec'd or exited during p's turn, or in a timed wait
+ * that the clock will end? Then p's turn must have an end. */
 static bool another_runnable(struct emu *e, struct proc *p)
 {
     for (struct proc *q = e->procs; q; q = q->next)
         if (q != p && !q->exited &&
-            (q->wait == WAIT_NONE || q->futex_woken || (q->wait_deadline && q->wait != WAIT_NONE)))
+            (q->wait == WAIT_NONE || q->futex_woken || (q->wait == WAIT_VFORK && !q->vfork_child) ||
+             (q->wait_deadline && q->wait != WAIT_NONE)))
             return true;
     return false;
 }
