@@ -523,6 +523,24 @@ long sys_fdatasync(struct proc *p, const uint64_t a[6])
     return host_ret(fdatasync(o->hostfd));
 }
 
+/* sync_file_range(fd, offset, nbytes, flags): the model's dirty pages of the file go to the host
+ * first, as for fdatasync; then the host's call, whose checks are Linux's. */
+long sys_sync_file_range(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    if (o->type == S_IFREG)
+        hostfile_sync_before_io(o->hostfd);
+    return host_ret(sync_file_range(o->hostfd, (off64_t)a[1], (off64_t)a[2], (unsigned)a[3]));
+}
+
+/* readahead(fd, offset, count): a hint to the host's page cache, which serves the guest's reads
+ * (EINVAL for what is not a regular file, as Linux's). */
+long sys_readahead(struct proc *p, const uint64_t a[6])
+{
+    FD_OR_EBADF(p, a[0]);
+    return host_ret(readahead(o->hostfd, (off64_t)a[1], (size_t)a[2]));
+}
+
 /*
  * memfd_create(name, flags): the host's memfd, an anonymous regular file: read, write, mmap
  * (through the model's page cache, like any file), ftruncate and seals are the host file's.

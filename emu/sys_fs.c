@@ -352,6 +352,41 @@ long sys_utimes(struct proc *p, const uint64_t a[6])
     return host_ret(syscall(SYS_utimes, path, a[1] ? tv : NULL));
 }
 
+/* utime(path, times): struct utimbuf's two whole seconds, NULL for now (fs/utimes.c). */
+long sys_utime(struct proc *p, const uint64_t a[6])
+{
+    struct {
+        int64_t actime, modtime;
+    } t;
+    struct timeval tv[2];
+
+    if (a[1]) {
+        if (get_user_struct(p, &t, a[1], sizeof(t)))
+            return -EFAULT;
+        tv[0] = (struct timeval){t.actime, 0};
+        tv[1] = (struct timeval){t.modtime, 0};
+    }
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    (void)hdir;
+    return host_ret(syscall(SYS_utimes, path, a[1] ? tv : NULL));
+}
+
+/* futimesat(dirfd, path, times): utimes relative to a directory fd. */
+long sys_futimesat(struct proc *p, const uint64_t a[6])
+{
+    struct timeval tv[2];
+
+    if (a[2]) {
+        if (get_user_struct(p, tv, a[2], sizeof(tv)))
+            return -EFAULT;
+        for (int i = 0; i < 2; i++)
+            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+                return -EINVAL;
+    }
+    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
+    return host_ret(syscall(SYS_futimesat, hdir, path, a[2] ? tv : NULL));
+}
+
 /*
  * utimensat(dirfd, path, times, flags): a NULL path means the file dirfd itself (what futimens
  * uses). The times are read first, and two UTIME_OMITs succeed without looking at the file, as
@@ -447,14 +482,16 @@ long sys_fchdir(struct proc *p, const uint64_t a[6])
 #define XATTR_SIZE_MAX 65536
 #define XATTR_LIST_MAX 65536
 
+enum xattr_op { XATTR_GET, XATTR_LIST, XATTR_SET, XATTR_REMOVE };
+
 /*
- * The get/list xattr calls on the host file the guest names. op is 0 for get, 1 for list;
- * nofollow picks the l* variant; fd >= 0 the f* one (then upath is unused). size 0 asks for the
- * length only, as in Linux; values larger than XATTR_SIZE_MAX cannot exist, so the host buffer
- * is bounded by that.
+ * The xattr calls on the host file the guest names. nofollow picks the l* variant; fd >= 0 the
+ * f* one (then upath is unused). For get and list, size 0 asks for the length only, as in Linux;
+ * values larger than XATTR_SIZE_MAX cannot exist, so the host buffer is bounded by that. A set
+ * takes size bytes of value (E2BIG past XATTR_SIZE_MAX) and XATTR_CREATE/XATTR_REPLACE in flags.
  */
-static long do_xattr(struct proc *p, int op, bool nofollow, int fd, uint64_t upath, uint64_t uname,
-                     uint64_t uval, size_t size)
+static long do_xattr(struct proc *p, enum xattr_op op, bool nofollow, int fd, uint64_t upath,
+                     uint64_t uname, uint64_t uval, size_t size, int flags)
 {
     static char val[XATTR_SIZE_MAX];
     char path[PATH_MAX], name[XATTR_NAME_MAX + 1];
@@ -471,16 +508,34 @@ static long do_xattr(struct proc *p, int op, bool nofollow, int fd, uint64_t upa
         if (n < 0)
             return n;
     }
-    if (op == 0) {
+    if (op != XATTR_LIST) {
         n = strncpy_from_user(&p->task, name, uname, sizeof(name));
         if (n < 0)
             return -EFAULT;
         if (n == 0 || n >= (long)sizeof(name))
             return -ERANGE;
     }
+    if (op == XATTR_SET) {
+        if (size > XATTR_SIZE_MAX)
+            return -E2BIG;
+        if (flags & ~(XATTR_CREATE | XATTR_REPLACE))
+            return -EINVAL;
+        if (size && get_user_struct(p, val, uval, size))
+            return -EFAULT;
+        n = o          ? fsetxattr(o->hostfd, name, val, size, flags)
+            : nofollow ? lsetxattr(path, name, val, size, flags)
+                       : setxattr(path, name, val, size, flags);
+        return n < 0 ? -errno : 0;
+    }
+    if (op == XATTR_REMOVE) {
+        n = o          ? fremovexattr(o->hostfd, name)
+            : nofollow ? lremovexattr(path, name)
+                       : removexattr(path, name);
+        return n < 0 ? -errno : 0;
+    }
     if (size > XATTR_SIZE_MAX)
         size = XATTR_SIZE_MAX;
-    if (op == 0)
+    if (op == XATTR_GET)
         n = o          ? fgetxattr(o->hostfd, name, size ? val : NULL, size)
             : nofollow ? lgetxattr(path, name, size ? val : NULL, size)
                        : getxattr(path, name, size ? val : NULL, size);
@@ -497,32 +552,66 @@ static long do_xattr(struct proc *p, int op, bool nofollow, int fd, uint64_t upa
 
 long sys_getxattr(struct proc *p, const uint64_t a[6])
 {
-    return do_xattr(p, 0, false, -1, a[0], a[1], a[2], a[3]);
+    return do_xattr(p, XATTR_GET, false, -1, a[0], a[1], a[2], a[3], 0);
 }
 
 long sys_lgetxattr(struct proc *p, const uint64_t a[6])
 {
-    return do_xattr(p, 0, true, -1, a[0], a[1], a[2], a[3]);
+    return do_xattr(p, XATTR_GET, true, -1, a[0], a[1], a[2], a[3], 0);
 }
 
 long sys_fgetxattr(struct proc *p, const uint64_t a[6])
 {
-    return do_xattr(p, 0, false, (int)a[0], 0, a[1], a[2], a[3]);
+    return do_xattr(p, XATTR_GET, false, (int)a[0], 0, a[1], a[2], a[3], 0);
 }
 
 long sys_listxattr(struct proc *p, const uint64_t a[6])
 {
-    return do_xattr(p, 1, false, -1, a[0], 0, a[1], a[2]);
+    return do_xattr(p, XATTR_LIST, false, -1, a[0], 0, a[1], a[2], 0);
 }
 
 long sys_llistxattr(struct proc *p, const uint64_t a[6])
 {
-    return do_xattr(p, 1, true, -1, a[0], 0, a[1], a[2]);
+    return do_xattr(p, XATTR_LIST, true, -1, a[0], 0, a[1], a[2], 0);
 }
 
 long sys_flistxattr(struct proc *p, const uint64_t a[6])
 {
     if ((int)a[0] < 0)
         return -EBADF;
-    return do_xattr(p, 1, false, (int)a[0], 0, 0, a[1], a[2]);
+    return do_xattr(p, XATTR_LIST, false, (int)a[0], 0, 0, a[1], a[2], 0);
+}
+
+long sys_setxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, XATTR_SET, false, -1, a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+long sys_lsetxattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, XATTR_SET, true, -1, a[0], a[1], a[2], a[3], (int)a[4]);
+}
+
+long sys_fsetxattr(struct proc *p, const uint64_t a[6])
+{
+    if ((int)a[0] < 0)
+        return -EBADF;
+    return do_xattr(p, XATTR_SET, false, (int)a[0], 0, a[1], a[2], a[3], (int)a[4]);
+}
+
+long sys_removexattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, XATTR_REMOVE, false, -1, a[0], a[1], 0, 0, 0);
+}
+
+long sys_lremovexattr(struct proc *p, const uint64_t a[6])
+{
+    return do_xattr(p, XATTR_REMOVE, true, -1, a[0], a[1], 0, 0, 0);
+}
+
+long sys_fremovexattr(struct proc *p, const uint64_t a[6])
+{
+    if ((int)a[0] < 0)
+        return -EBADF;
+    return do_xattr(p, XATTR_REMOVE, false, (int)a[0], 0, a[1], 0, 0, 0);
 }

@@ -190,6 +190,38 @@ long sys_getresgid(struct proc *p, const uint64_t a[6])
 }
 
 /* getgroups(size, list): size 0 asks for the count; a smaller non-zero size is EINVAL. */
+/* setgroups(size, list): the guest cannot change its credentials (they are faultline's, and the
+ * host creates its files with them): the same set of groups succeeds, any other is EPERM. */
+long sys_setgroups(struct proc *p, const uint64_t a[6])
+{
+    int size = (int)a[0];
+    gid_t want[256], have[256];
+
+    if (size < 0 || size > 65536)
+        return -EINVAL;
+    int n = getgroups(256, have);
+    if (n < 0 || size > 256)
+        return n < 0 ? -errno : -EPERM;
+    if (size && get_user_struct(p, want, a[1], size * sizeof(gid_t)))
+        return -EFAULT;
+    /* the same groups, in any order */
+    for (int i = 0; i < size; i++) {
+        bool found = false;
+        for (int j = 0; j < n && !found; j++)
+            found = want[i] == have[j];
+        if (!found)
+            return -EPERM;
+    }
+    for (int j = 0; j < n; j++) {
+        bool found = false;
+        for (int i = 0; i < size && !found; i++)
+            found = want[i] == have[j];
+        if (!found)
+            return -EPERM;
+    }
+    return 0;
+}
+
 long sys_getgroups(struct proc *p, const uint64_t a[6])
 {
     int size = (int)a[0];
@@ -312,6 +344,18 @@ long sys_prlimit64(struct proc *p, const uint64_t a[6])
     if (a[3] && put_user_struct(p, a[3], &old, sizeof(old)))
         return -EFAULT;
     return 0;
+}
+
+/* setrlimit(resource, rlim): prlimit64 on the caller. */
+long sys_setrlimit(struct proc *p, const uint64_t a[6])
+{
+    struct rlimit64_abi new;
+
+    if (get_user_struct(p, &new, a[1], sizeof(new)))
+        return -EFAULT;
+    if ((int)a[0] < 0 || (int)a[0] >= FL_RLIM_NLIMITS)
+        return -EINVAL;
+    return rlim_set(p, (int)a[0], &new);
 }
 
 long sys_getrlimit(struct proc *p, const uint64_t a[6])

@@ -553,6 +553,42 @@ long sys_tgkill(struct proc *p, const uint64_t a[6])
     return kill_target(p, (long)(int)a[1], (int)a[2], FL_SI_TKILL);
 }
 
+/*
+ * rt_sigqueueinfo and rt_tgsigqueueinfo: a signal with the caller's own siginfo (sigqueue's
+ * si_value), to a process or to one of its threads (tid > 0). Only to itself may a task claim a
+ * kernel or kill() origin (si_code >= 0, or SI_TKILL), as do_rt_sigqueueinfo checks.
+ */
+static long queue_info(struct proc *p, int tgid, int tid, int signo, uint64_t uinfo)
+{
+    struct fl_siginfo info;
+
+    if (get_user_struct(p, &info, uinfo, sizeof(info)))
+        return -EFAULT;
+    if ((info.si_code >= 0 || info.si_code == FL_SI_TKILL) && tgid != p->task.pid)
+        return -EPERM;
+    if (signo < 0 || signo > FL_NSIG)
+        return -EINVAL;
+    info.si_signo = signo;
+    struct proc *q = find_proc(p->emu, tid > 0 ? tid : tgid);
+    if (!q || q->reaped || (tid > 0 && q->task.tgid != tgid))
+        return -ESRCH;
+    if (!signo || (q->exited && !q->mmu && q != p))
+        return 0; /* only the checks; a zombie takes and drops it */
+    return tid > 0 ? send_signal(q, signo, &info) : send_signal_group(q, signo, &info);
+}
+
+long sys_rt_sigqueueinfo(struct proc *p, const uint64_t a[6])
+{
+    return queue_info(p, (int)a[0], 0, (int)a[1], a[2]);
+}
+
+long sys_rt_tgsigqueueinfo(struct proc *p, const uint64_t a[6])
+{
+    if ((int)a[0] <= 0 || (int)a[1] <= 0)
+        return -EINVAL;
+    return queue_info(p, (int)a[0], (int)a[1], (int)a[2], a[3]);
+}
+
 long sys_rt_sigreturn(struct proc *p, const uint64_t a[6])
 {
     (void)a;

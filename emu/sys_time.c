@@ -98,6 +98,39 @@ static int guest_clock(struct proc *p, clockid_t clk, bool getres, struct timesp
     return r < 0 ? r : 0;
 }
 
+/*
+ * clock_settime and settimeofday: the guest's clocks are the host's, which the guest may not set
+ * (as it may not change its credentials): EPERM after Linux's own checks of the arguments.
+ */
+long sys_clock_settime(struct proc *p, const uint64_t a[6])
+{
+    struct timespec ts;
+
+    if (get_user_struct(p, &ts, a[1], sizeof(ts)))
+        return -EFAULT;
+    if ((int)a[0] != CLOCK_REALTIME)
+        return -EINVAL; /* only the wall clock can be set */
+    if (ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000 || ts.tv_sec < 0)
+        return -EINVAL;
+    return -EPERM;
+}
+
+long sys_settimeofday(struct proc *p, const uint64_t a[6])
+{
+    struct timeval tv;
+    struct {
+        int minuteswest, dsttime;
+    } tz;
+
+    if (a[0] && get_user_struct(p, &tv, a[0], sizeof(tv)))
+        return -EFAULT;
+    if (a[1] && get_user_struct(p, &tz, a[1], sizeof(tz)))
+        return -EFAULT;
+    if (a[0] && (tv.tv_usec < 0 || tv.tv_usec >= 1000000))
+        return -EINVAL;
+    return a[0] || a[1] ? -EPERM : 0;
+}
+
 long sys_clock_gettime(struct proc *p, const uint64_t a[6])
 {
     struct timespec ts;
