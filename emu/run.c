@@ -30,6 +30,7 @@
 #include "emu/exec.h"
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
+#include "emu/posix_locks.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
 #include "emu/vdso.h"
@@ -548,6 +549,12 @@ static void proc_release(struct proc *p)
     p->mmu = NULL;
     mmput(p->task.mm);
     p->task.mm = NULL;
+    /* the last task of its thread group: the process's record locks go */
+    bool group_left = false;
+    for (struct proc *q = e->procs; q && !group_left; q = q->next)
+        group_left = q != p && q->mmu && q->task.tgid == p->task.tgid;
+    if (!group_left)
+        posix_locks_exit(p);
     fdtable_free(p->files);
     p->files = NULL;
     if (p->fifo_fd) /* parked in a FIFO open when it died */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/posix_locks.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/syscall.h"
@@ -53,6 +54,8 @@ static long do_dup3(struct proc *p, int oldfd, int newfd, int flags)
         return -EBADF;
     if (newfd < 0 || newfd >= FDTABLE_MAX)
         return -EBADF;
+    if (newfd != oldfd) /* what newfd had is closed: its file's locks go (filp_close) */
+        posix_locks_close(p, fd_get(p->files, newfd));
     return fd_install_at(p->files, newfd, ofd_hold(o), flags & O_CLOEXEC);
 }
 
@@ -77,18 +80,20 @@ long sys_dup3(struct proc *p, const uint64_t a[6])
     return do_dup3(p, (int)a[0], (int)a[1], flags);
 }
 
-/* F_GETLK/F_SETLK(W) and the OFD variants: struct flock has the same layout on both sides.
- * Locks are the host's, so they only exclude other host processes: guest processes that
- * faultline runs in one host process do not conflict with one another yet. */
-static long fcntl_lock(struct proc *p, struct ofd *o, int cmd, uint64_t uarg)
+/* The OFD lock commands: the host's, on the guest's description, whose own it is (a fork's
+ * child shares it, as in Linux); struct flock has the same layout on both sides. A waiting
+ * F_OFD_SETLKW parks and tries again rather than stopping every guest. The POSIX commands are
+ * per process: emu/posix_locks.c. */
+static long fcntl_ofd_lock(struct proc *p, struct ofd *o, int cmd, uint64_t uarg)
 {
     struct flock fl;
 
     if (get_user_struct(p, &fl, uarg, sizeof(fl)))
         return -EFAULT;
-    if (fcntl(o->hostfd, cmd, &fl) < 0)
-        return -errno;
-    if (cmd == F_GETLK || cmd == F_OFD_GETLK)
+    if (fcntl(o->hostfd, cmd == F_OFD_SETLKW ? F_OFD_SETLK : cmd, &fl) < 0)
+        return (errno == EAGAIN || errno == EACCES) && cmd == F_OFD_SETLKW ? park_retry_after(p, 10)
+                                                                           : -errno;
+    if (cmd == F_OFD_GETLK)
         return put_user_struct(p, uarg, &fl, sizeof(fl));
     return 0;
 }
@@ -133,10 +138,11 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
+        return posix_lock(p, o, cmd, a[2]);
     case F_OFD_GETLK:
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
-        return fcntl_lock(p, o, cmd, a[2]);
+        return fcntl_ofd_lock(p, o, cmd, a[2]);
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
     case F_ADD_SEALS:

@@ -38,6 +38,7 @@
 #include "emu/fdtable.h"
 #include "emu/hostfile.h"
 #include "emu/path.h"
+#include "emu/posix_locks.h"
 #include "emu/proc_cpu.h"
 #include "emu/procfs.h"
 #include "emu/sched.h"
@@ -471,6 +472,7 @@ long sys_openat(struct proc *p, const uint64_t a[6])
 
 long sys_close(struct proc *p, const uint64_t a[6])
 {
+    posix_locks_close(p, fd_get(p->files, (int)a[0])); /* filp_close's locks_remove_posix */
     return fd_close(p->files, (int)a[0]);
 }
 
@@ -493,10 +495,12 @@ long sys_close_range(struct proc *p, const uint64_t a[6])
     for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
         if (!fd_get(p->files, (int)fd))
             continue;
-        if (flags & CLOSE_RANGE_CLOEXEC)
+        if (flags & CLOSE_RANGE_CLOEXEC) {
             fd_set_cloexec(p->files, (int)fd, true);
-        else
+        } else {
+            posix_locks_close(p, fd_get(p->files, (int)fd));
             fd_close(p->files, (int)fd);
+        }
     }
     return 0;
 }
