@@ -3,8 +3,9 @@
  * the set/remove extended-attribute calls (Python's os.setxattr), utime and futimesat,
  * setrlimit, setgroups, clock_settime/settimeofday's argument checks, sigqueue
  * (rt_sigqueueinfo, rt_tgsigqueueinfo) with its si_value to the process itself and to a child,
- * readahead and sync_file_range. Takes a scratch directory as argv[1]. Prints each result; the
- * same natively and under faultline (as root: nothing here changes the clock or the ids).
+ * readahead and sync_file_range, and kill(getppid(), 0). Takes a scratch directory as argv[1].
+ * Prints each result; the same natively and under faultline (as root: nothing here changes the
+ * clock or the ids).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -154,6 +155,9 @@ int main(int argc, char **argv)
     waitpid(pid, &status, 0);
     printf("sigqueue to a child: %s, it got the value: %s\n", err(r),
            WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "yes" : "no");
+
+    /* our parent exists (under faultline: faultline itself) */
+    printf("kill(getppid(), 0): %s\n", err(kill(getppid(), 0)));
 
     /* readahead, sync_file_range */
     printf("readahead: %s\n", err(readahead(fd, 0, 4096)));
