@@ -149,6 +149,14 @@ void posix_locks_close(struct proc *p, struct ofd *o)
         }
 }
 
+bool posix_locks_held(const struct proc *p)
+{
+    for (struct lock_fd *l = lock_fds; l; l = l->next)
+        if (l->tgid == p->task.tgid)
+            return true;
+    return false;
+}
+
 void posix_locks_exit(struct proc *p)
 {
     for (struct lock_fd **link = &lock_fds; *link;)

@@ -28,6 +28,7 @@
 #include "emu/exec.h"
 #include "emu/fdtable.h"
 #include "emu/path.h"
+#include "emu/posix_locks.h"
 #include "emu/procfs.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
@@ -585,7 +586,11 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     p->exec_entry = img.entry;
     p->exec_sp = img.stack_ptr;
 
-    /* flush_old_exec / setup_new_exec */
+    /* flush_old_exec / setup_new_exec; the close-on-exec fds are closed as by close(2), so the
+     * process's record locks on their files go (do_close_on_exec's filp_close) */
+    for (int fd = 0; posix_locks_held(p) && fd < FDTABLE_MAX; fd++)
+        if (fd_get_cloexec(p->files, fd))
+            posix_locks_close(p, fd_get(p->files, fd));
     fdtable_close_on_exec(p->files);
     for (int s = 1; s <= FL_NSIG; s++) /* flush_signal_handlers: SIG_IGN stays */
         if (p->sighand[s].handler != FL_SIG_IGN)

@@ -2,7 +2,8 @@
  * posix_locks - fcntl record locks between processes, as POSIX and Linux define them: a
  * process's lock conflicts with another process's (F_GETLK names the holder, F_SETLK is EAGAIN,
  * F_SETLKW waits until it goes), never with the same process's own, read locks share, and a
- * process that closes any descriptor of the file loses all its locks on it. Takes a scratch
+ * process that closes any descriptor of the file loses all its locks on it, execve's closing of
+ * the close-on-exec ones too. Takes a scratch
  * directory as argv[1]. Prints one line per property; the same natively and under faultline.
  */
 #define _GNU_SOURCE
@@ -78,7 +79,14 @@ static void wait_for_lock(int fd)
     int r = lock(fd, F_SETLKW, F_WRLCK, 0, 10);
     clock_gettime(CLOCK_MONOTONIC, &b);
     long ms = (b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000;
-    printf("child: F_SETLKW: %s after waiting for the parent: %s\n", res(r), ms >= 50 ? "yes" : "no");
+    printf("child: F_SETLKW: %s after waiting for the parent: %s\n", res(r),
+           ms >= 50 ? "yes" : "no");
+}
+
+static void probe_after_exec(int fd)
+{
+    child_probe("child, after the parent's execve closed its close-on-exec fd", fd, F_WRLCK, 0, 100,
+                0);
 }
 
 int main(int argc, char **argv)
@@ -86,6 +94,12 @@ int main(int argc, char **argv)
     if (argc < 2 || chdir(argv[1]))
         return 2;
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 2 && !strcmp(argv[2], "after-exec")) { /* the same process, a new image */
+        int fd = open("locked", O_RDWR);
+        run_child(probe_after_exec, fd);
+        unlink("locked");
+        return 0;
+    }
     int fd = open("locked", O_CREAT | O_RDWR | O_TRUNC, 0644);
     if (fd < 0 || write(fd, "0123456789abcdefghij", 20) != 20)
         return 2;
@@ -115,7 +129,11 @@ int main(int argc, char **argv)
     waitpid(pid, NULL, 0);
     printf("parent: the lock is free again after the child exited: %s\n",
            res(lock(fd, F_SETLK, F_WRLCK, 0, 10)));
-    close(fd);
-    unlink("locked");
-    return 0;
+    /* execve closes the close-on-exec fds as close(2) does: the locks on their file go, those
+     * taken through fd too */
+    int cloexec = open("locked", O_RDWR | O_CLOEXEC);
+    printf("parent: a lock through a close-on-exec fd: %s\n",
+           res(lock(cloexec, F_SETLK, F_WRLCK, 50, 10)));
+    execl(argv[0], argv[0], argv[1], "after-exec", (char *)NULL);
+    return 3;
 }
