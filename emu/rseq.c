@@ -179,9 +179,9 @@ void rseq_preempt(struct proc *p)
         p->rseq_notify = true;
 }
 
-void rseq_fork(struct proc *child, const struct proc *parent, bool thread)
+void rseq_fork(struct proc *child, const struct proc *parent, bool shares_vm)
 {
-    if (thread) {
+    if (shares_vm) { /* its area would be the parent's, in the same memory */
         child->rseq = 0;
         child->rseq_len = child->rseq_sig = child->rseq_event_mask = 0;
         child->rseq_notify = false;

@@ -9,9 +9,10 @@
 
 struct proc;
 
-/* rseq_fork: a new thread (CLONE_THREAD) starts unregistered; a new process inherits the
- * parent's registration, its pending events, and the need to update the area. */
-void rseq_fork(struct proc *child, const struct proc *parent, bool thread);
+/* rseq_fork: a task sharing the address space (CLONE_VM: a thread, a vfork child) starts
+ * unregistered; one with an address space of its own inherits the parent's registration, its
+ * pending events, and the need to update the area. */
+void rseq_fork(struct proc *child, const struct proc *parent, bool shares_vm);
 
 /* rseq_execve: the new image starts unregistered. */
 void rseq_execve(struct proc *p);

@@ -381,7 +381,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->pending_trap = -1;
     c->robust_list = p->robust_list;
     c->robust_len = p->robust_len;
-    rseq_fork(c, p, thread);
+    rseq_fork(c, p, flags & CLONE_VM);
     if (flags & CLONE_CHILD_SETTID)
         c->set_child_tid = ctid;
     if (flags & CLONE_CHILD_CLEARTID)

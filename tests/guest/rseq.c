@@ -10,7 +10,8 @@
  *   abort label, and the kernel clears rseq_cs;
  * - one that a context switch interrupts is aborted too: the process spins in it, pinned to one
  *   CPU with a child that can only set the flag it waits for while the parent is off the CPU;
- * - a forked child keeps the registration (registering again is EBUSY).
+ * - a forked child keeps the registration (registering again is EBUSY), a vfork child
+ *   (CLONE_VM) starts without one.
  * Prints one line per property; the same natively and under faultline.
  */
 #define _GNU_SOURCE
@@ -165,5 +166,18 @@ int main(void)
     int status;
     waitpid(pid, &status, 0);
     printf("the child kept the registration: %s\n", shared[2] == 2 ? "yes" : "no");
+
+    /* a vfork child shares the memory (CLONE_VM): it starts unregistered */
+    static struct rseq_area vforked;
+    static volatile long vfork_result = -1;
+    pid_t v = vfork();
+    if (v == 0) {
+        vfork_result = rseq(&vforked, 32, 0, RSEQ_SIG);
+        if (vfork_result == 0)
+            rseq(&vforked, 32, 1, RSEQ_SIG);
+        _exit(0);
+    }
+    waitpid(v, &status, 0);
+    printf("a vfork child starts unregistered: %s\n", vfork_result == 0 ? "yes" : "no");
     return 0;
 }
