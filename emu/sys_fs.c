@@ -335,21 +335,39 @@ static long cwd_changed(struct proc *p, long ret)
     return ret;
 }
 
+/* Set a file's times from two timevals (NULL: now), the path relative to dirfd: what utimes,
+ * utime and futimesat come to (do_utimes). */
+static long set_times(struct proc *p, int dirfd, uint64_t upath, const struct timeval *tv)
+{
+    GUEST_PATH(path, hdir, p, dirfd, upath);
+    return host_ret(syscall(SYS_futimesat, hdir, path, tv));
+}
+
+/* Two timevals from the guest, checked as utimes checks them: 0, -EFAULT or -EINVAL. */
+static long get_timevals(struct proc *p, uint64_t uaddr, struct timeval tv[2])
+{
+    if (get_user_struct(p, tv, uaddr, 2 * sizeof(*tv)))
+        return -EFAULT;
+    for (int i = 0; i < 2; i++)
+        if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+            return -EINVAL;
+    return 0;
+}
+
 /* utimes(path, times): times NULL means now; the times are read and checked before the path. */
 long sys_utimes(struct proc *p, const uint64_t a[6])
 {
     struct timeval tv[2];
+    long r = a[1] ? get_timevals(p, a[1], tv) : 0;
+    return r ? r : set_times(p, AT_FDCWD, a[0], a[1] ? tv : NULL);
+}
 
-    if (a[1]) {
-        if (get_user_struct(p, tv, a[1], sizeof(tv)))
-            return -EFAULT;
-        for (int i = 0; i < 2; i++)
-            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
-                return -EINVAL;
-    }
-    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
-    (void)hdir;
-    return host_ret(syscall(SYS_utimes, path, a[1] ? tv : NULL));
+/* futimesat(dirfd, path, times): utimes relative to a directory fd. */
+long sys_futimesat(struct proc *p, const uint64_t a[6])
+{
+    struct timeval tv[2];
+    long r = a[2] ? get_timevals(p, a[2], tv) : 0;
+    return r ? r : set_times(p, (int)a[0], a[1], a[2] ? tv : NULL);
 }
 
 /* utime(path, times): struct utimbuf's two whole seconds, NULL for now (fs/utimes.c). */
@@ -366,25 +384,7 @@ long sys_utime(struct proc *p, const uint64_t a[6])
         tv[0] = (struct timeval){t.actime, 0};
         tv[1] = (struct timeval){t.modtime, 0};
     }
-    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
-    (void)hdir;
-    return host_ret(syscall(SYS_utimes, path, a[1] ? tv : NULL));
-}
-
-/* futimesat(dirfd, path, times): utimes relative to a directory fd. */
-long sys_futimesat(struct proc *p, const uint64_t a[6])
-{
-    struct timeval tv[2];
-
-    if (a[2]) {
-        if (get_user_struct(p, tv, a[2], sizeof(tv)))
-            return -EFAULT;
-        for (int i = 0; i < 2; i++)
-            if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
-                return -EINVAL;
-    }
-    GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
-    return host_ret(syscall(SYS_futimesat, hdir, path, a[2] ? tv : NULL));
+    return set_times(p, AT_FDCWD, a[0], a[1] ? tv : NULL);
 }
 
 /*
