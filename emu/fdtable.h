@@ -28,8 +28,7 @@ struct ofd {
      * returns EAGAIN and the process is parked instead of blocking faultline (emu/sched.h);
      * the guest's own O_NONBLOCK is the bit in `flags`. */
     bool host_nonblock;
-    bool epoll;            /* an epoll instance (emu/sys_epoll.c) */
-    bool epoll_guest_pipe; /* ... that has watched a guest pipe: an endless wait parks */
+    bool epoll; /* an epoll instance (emu/sys_epoll.c) */
     /* A socket whose peer may be outside the guest (socket(), accept), or an epoll instance
      * that has watched one: when every guest process waits, the scheduler waits on these on the
      * host instead of calling it a deadlock (emu/run.c). A socket pair's ends are not. */

@@ -5,8 +5,9 @@
  * Every guest fd is a host fd, so the guest's epoll instance is a host one, with the guest's
  * interest list in it (host fds for guest fds, the guest's 64-bit data passed through). The
  * host reports readiness; faultline only translates. A wait parks the process as poll(2)'s does
- * (emu/sched.h): with a timeout until events or the time is up, without one on an instance that
- * watches a guest pipe until events; only an endless wait on host fds alone blocks on the host.
+ * (emu/sched.h): with a timeout until events or the time is up, without one until events. An
+ * instance that has watched a host fd that is no guest pipe (a terminal, a socket to a host
+ * process) is `external`: when every guest waits, the scheduler polls it on the host.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -85,10 +86,8 @@ long sys_epoll_ctl(struct proc *p, const uint64_t a[6])
     struct epoll_event h = {.events = g.events, .data.u64 = g.data};
     if (epoll_ctl(ep->hostfd, op, o->hostfd, &h) < 0)
         return -errno;
-    if (op == EPOLL_CTL_ADD && o->host_nonblock)
-        ep->epoll_guest_pipe = true; /* stays set: a DEL only makes a later wait block less */
-    if (op == EPOLL_CTL_ADD && o->external)
-        ep->external = true;
+    if (op == EPOLL_CTL_ADD && (o->external || !o->host_nonblock))
+        ep->external = true; /* a host fd that is no guest pipe: the scheduler polls it */
     return 0;
 }
 
@@ -112,14 +111,14 @@ static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int ma
         r = -ENOMEM;
         goto out;
     }
-    bool endless_pipe = timeout < 0 && ep->epoll_guest_pipe;
+    bool endless = timeout < 0;
     timed_wait_start(p, timeout);
-    r = epoll_wait(ep->hostfd, h, n, timeout >= 0 || endless_pipe ? 0 : -1);
+    r = epoll_wait(ep->hostfd, h, n, 0);
     if (r < 0) {
         r = -errno;
         goto out;
     }
-    if (r == 0 && (endless_pipe || timed_wait_time_left(p, timeout))) {
+    if (r == 0 && (endless || timed_wait_time_left(p, timeout))) {
         p->polling = true;                      /* a handler ends it with EINTR, as ep_poll does */
         proc_park(p, WAIT_FD_READ, epfd, true); /* an epoll fd reads as ready with events */
         r = -FL_ERESTARTSYS;

@@ -186,25 +186,16 @@ long sys_pipe(struct proc *p, const uint64_t a[6])
     return sys_pipe2(p, b);
 }
 
-/* Does the poll set name a guest pipe (whose other end only a guest process can serve)? */
-static bool polls_guest_pipe(struct proc *p, const struct pollfd *g, uint64_t nfds)
-{
-    for (uint64_t i = 0; i < nfds; i++) {
-        struct ofd *o = g[i].fd >= 0 ? fd_get(p->files, g[i].fd) : NULL;
-        if (o && o->host_nonblock)
-            return true;
-    }
-    return false;
-}
-
 /*
  * poll: the guest's pollfd array with guest fd numbers swapped for host ones, polled on the
  * host, revents copied back. A negative fd is skipped (revents 0), a guest fd that is not open
  * reports POLLNVAL, as Linux's do_pollfd does. A wait parks the process (emu/sched.h) rather
  * than block faultline: with a timeout, until something is ready or the time is up; without one,
- * on a set with guest pipes, until one is ready. Either way a handler ends it with EINTR, with
- * or without SA_RESTART: Linux never restarts poll or select after a handler (ERESTARTNOHAND).
- * Only an endless wait on host fds alone (a terminal) blocks on the host.
+ * until something is ready. Either way a handler ends it with EINTR, with or without
+ * SA_RESTART: Linux never restarts poll or select after a handler (ERESTARTNOHAND). A set with
+ * a host fd that is no guest pipe (a terminal, a socket to a host process) is `external`: when
+ * every guest waits, the scheduler polls it on the host (the Python REPL's readline waits in
+ * pselect6 on the terminal while its other threads run).
  */
 /* poll on guest pollfds g (guest fd numbers, in host memory): revents filled in; the count of
  * ready fds, -FL_ERESTARTSYS when parked, or -errno. */
@@ -221,13 +212,13 @@ static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int tim
         h[i].fd = o ? o->hostfd : -1;
         h[i].events = g[i].events;
         nval += g[i].fd >= 0 && !o;
-        external |= o && o->external;
+        external |= o && (o->external || !o->host_nonblock);
     }
     /* POLLNVAL is an event: with one, the call returns at once */
-    bool endless_pipe = timeout < 0 && polls_guest_pipe(p, g, nfds);
+    bool endless = timeout < 0;
     timed_wait_start(p, timeout);
-    r = poll(h, nfds, nval || timeout >= 0 || endless_pipe ? 0 : -1);
-    if (r == 0 && !nval && (endless_pipe || timed_wait_time_left(p, timeout))) {
+    r = poll(h, nfds, 0);
+    if (r == 0 && !nval && (endless || timed_wait_time_left(p, timeout))) {
         /* only another guest process, or the clock, can end the wait: park (emu/sched.h) */
         p->polling = true;
         proc_park_poll(p, h, nfds);

@@ -16,6 +16,7 @@ window (emu/tty_signals.h) and compares what the two windows show and how the tw
                bash goes on (tcsetpgrp gives the job the terminal)
   thread-read  a thread prints while the main thread waits for a line from the terminal: the
                wait must not stop the other thread (it parks instead of blocking faultline)
+  repl-thread  the same at the Python REPL's prompt, where readline waits in pselect6
   busy         a guest computing without system calls cannot take the first Ctrl-C (the engine
                stops precisely only at a syscall or fault); a second one stops the run (130,
                runs.status 'interrupted'); no native counterpart
@@ -158,6 +159,20 @@ def case_thread_read(opts):
          "python3: a thread and input()")
 
 
+def case_repl_thread(opts):
+    line = ("import threading, time; threading.Thread(target=lambda: [time.sleep(0.3)] + "
+            "[print('tick', i) or time.sleep(0.1) for i in range(5)]).start()")
+
+    def script(t):
+        t.wait(">>>")
+        t.keys(line, "Enter")
+        t.wait("tick 4", timeout=10, desc="the thread to print while the prompt waits")
+        t.keys("exit()", "Enter")
+    env = ["env", "PYTHONSTARTUP=", "HOME=" + opts.workdir]
+    same(run_both(opts, "repl-thread", env + ["/usr/bin/python3", "-q"], script, width=100,
+                  stderr=False), "python3 REPL: a thread and the prompt")
+
+
 def case_busy(opts):
     db = os.path.join(opts.workdir, "busy.db")
     for f in (db, db + "-wal", db + "-shm"):
@@ -186,7 +201,8 @@ def case_busy(opts):
 
 
 CASES = {"handler": case_handler, "default": case_default, "python": case_python,
-         "bash-job": case_bash_job, "thread-read": case_thread_read, "busy": case_busy}
+         "bash-job": case_bash_job, "thread-read": case_thread_read,
+         "repl-thread": case_repl_thread, "busy": case_busy}
 
 
 def main():
