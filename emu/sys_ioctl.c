@@ -10,6 +10,8 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -21,10 +23,11 @@
 #include "emu/uio.h"
 
 enum ioarg {
-    IO_NONE, /* no argument */
-    IO_VAL,  /* the argument is an integer */
-    IO_IN,   /* the argument points at `size` bytes the call reads */
-    IO_OUT,  /* the argument points at `size` bytes the call writes */
+    IO_NONE,  /* no argument */
+    IO_VAL,   /* the argument is an integer */
+    IO_IN,    /* the argument points at `size` bytes the call reads */
+    IO_OUT,   /* the argument points at `size` bytes the call writes */
+    IO_INOUT, /* ... that the call reads and writes back (struct ifreq) */
 };
 
 enum iofix {
@@ -82,6 +85,21 @@ static const struct ioctl_desc ioctls[] = {
     {0x40045431, "TIOCSPTLCK", IO_IN, 4, T, FIX_NONE},
     {0x80045439, "TIOCGPTLCK", IO_OUT, 4, T, FIX_NONE},
     {0x80045440, "TIOCGEXCL", IO_OUT, 4, T, FIX_NONE},
+    /* A network interface's settings, read on the host through the guest's socket (a struct
+     * ifreq of 40 bytes: the name in, the answer out). The SIOCS* ones that change the host's
+     * network are not passed on. */
+    {0x8910, "SIOCGIFNAME", IO_INOUT, 40, F, FIX_NONE},
+    {0x8913, "SIOCGIFFLAGS", IO_INOUT, 40, F, FIX_NONE},
+    {0x8915, "SIOCGIFADDR", IO_INOUT, 40, F, FIX_NONE},
+    {0x8917, "SIOCGIFDSTADDR", IO_INOUT, 40, F, FIX_NONE},
+    {0x8919, "SIOCGIFBRDADDR", IO_INOUT, 40, F, FIX_NONE},
+    {0x891b, "SIOCGIFNETMASK", IO_INOUT, 40, F, FIX_NONE},
+    {0x891d, "SIOCGIFMETRIC", IO_INOUT, 40, F, FIX_NONE},
+    {0x8921, "SIOCGIFMTU", IO_INOUT, 40, F, FIX_NONE},
+    {0x8927, "SIOCGIFHWADDR", IO_INOUT, 40, F, FIX_NONE},
+    {0x8933, "SIOCGIFINDEX", IO_INOUT, 40, F, FIX_NONE},
+    {0x8942, "SIOCGIFTXQLEN", IO_INOUT, 40, F, FIX_NONE},
+    {0x8970, "SIOCGIFMAP", IO_INOUT, 40, F, FIX_NONE},
 };
 
 #undef T
@@ -96,6 +114,37 @@ static const struct ioctl_desc *ioctl_lookup(unsigned req)
         if (ioctls[i].req == req)
             return &ioctls[i];
     return NULL;
+}
+
+/*
+ * SIOCGIFCONF: the host's interfaces as struct ifreqs, into the buffer whose guest address the
+ * guest's struct ifconf holds (a NULL buffer asks for the length only, as dev_ifconf does).
+ */
+static long ifconf(struct proc *p, struct ofd *o, uint64_t arg)
+{
+    struct {
+        int32_t len, pad;
+        uint64_t buf;
+    } c;
+    long r = 0;
+
+    if (get_user_struct(p, &c, arg, sizeof(c)))
+        return -EFAULT;
+    size_t len = c.len < 0 ? 0 : c.len > 65536 ? 65536 : (size_t)c.len;
+    char *buf = c.buf && len ? malloc(len) : NULL;
+    struct ifconf host = {.ifc_len = (int)len, .ifc_buf = buf};
+    if (c.buf && len && !buf)
+        return -ENOMEM;
+    if (ioctl(o->hostfd, SIOCGIFCONF, &host) < 0)
+        r = -errno;
+    else if (buf && host.ifc_len > 0 && put_user_struct(p, c.buf, buf, (size_t)host.ifc_len))
+        r = -EFAULT;
+    if (!r) {
+        c.len = host.ifc_len;
+        r = put_user_struct(p, arg, &c, sizeof(c));
+    }
+    free(buf);
+    return r;
 }
 
 long sys_ioctl(struct proc *p, const uint64_t a[6])
@@ -129,6 +178,8 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
         o->flags = on ? o->flags | O_NONBLOCK : o->flags & ~O_NONBLOCK;
         return 0;
     }
+    if (req == SIOCGIFCONF)
+        return ifconf(p, o, arg);
     d = ioctl_lookup(req);
     if (!d)
         return -ENOTTY;
@@ -149,6 +200,12 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
             memcpy(buf, &v, 4);
         }
         return host_ret(ioctl(o->hostfd, req, buf));
+    case IO_INOUT:
+        if (get_user_struct(p, buf, arg, d->size))
+            return -EFAULT;
+        if (ioctl(o->hostfd, req, buf) < 0)
+            return -errno;
+        return put_user_struct(p, arg, buf, d->size);
     case IO_OUT:
         if (ioctl(o->hostfd, req, buf) < 0)
             return -errno;
