@@ -92,6 +92,10 @@ void shared_pending_put(struct shared_pending *s);
  * stays in the group's shared pending set until a thread unblocks or waits for it. */
 long send_signal_group(struct proc *leader, int signo,
                        const struct fl_siginfo *info /* not NULL */);
+/* __kill_pgrp_info: signo with info to every process of guest process group pgid (each
+ * through send_signal_group). 0, or -ESRCH when the group has no live process. */
+struct emu;
+long kill_pgrp_info(struct emu *e, int pgid, int signo, const struct fl_siginfo *info);
 /* Take signo off p's own pending set, else off its group's; its siginfo. */
 struct fl_siginfo dequeue_signal(struct proc *p, int signo);
 /* The next signal of `set` to take: synchronous (fault) signals first, then the lowest. 0: none. */

@@ -484,6 +484,18 @@ void shared_pending_put(struct shared_pending *s)
         free(s);
 }
 
+long kill_pgrp_info(struct emu *e, int pgid, int signo, const struct fl_siginfo *info)
+{
+    int found = 0;
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q->exited || q->thread || guest_pgrp(q) != pgid)
+            continue; /* one signal a process: its group leader takes it */
+        found++;
+        send_signal_group(q, signo, info);
+    }
+    return found ? 0 : -ESRCH;
+}
+
 static long kill_target(struct proc *p, long pid, int signo, int si_code)
 {
     if (signo < 0 || signo > FL_NSIG)
@@ -509,10 +521,11 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
             return 0; /* a zombie accepts and drops signals */
         return send_signal(q, signo, &info);
     }
-    int found = 0, pgid = pid == 0 ? guest_pgrp(p) : (int)-pid;
+    if (pid != -1)
+        return kill_pgrp_info(p->emu, pid == 0 ? guest_pgrp(p) : (int)-pid, signo, &info);
+    int found = 0; /* -1: every process but the caller's */
     for (struct proc *q = p->emu->procs; q; q = q->next) {
-        if (q->exited || q->thread || (pid == -1 && q->task.tgid == p->task.tgid) ||
-            (pid != -1 && guest_pgrp(q) != pgid))
+        if (q->exited || q->thread || q->task.tgid == p->task.tgid)
             continue; /* one signal a process: its group leader takes it */
         found++;
         send_signal_group(q, signo, &info);

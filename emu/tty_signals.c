@@ -75,9 +75,7 @@ void tty_signals_deliver(struct emu *e)
         memset(&info, 0, sizeof(info));
         info.si_signo = sig;
         info.si_code = FL_SI_KERNEL;
-        for (struct proc *q = e->procs; q; q = q->next)
-            if (!q->exited && !q->thread && guest_pgrp(q) == pgid)
-                send_signal_group(q, sig, &info);
+        kill_pgrp_info(e, pgid, sig, &info);
     }
 }
 
