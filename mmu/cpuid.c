@@ -76,18 +76,24 @@ bool cpuid_load(int model, char *err, size_t errlen)
     return true;
 }
 
+/* The row read for (leaf, subleaf), or NULL. */
+static const struct cpuid_regs *answer(uint32_t leaf, uint32_t subleaf)
+{
+    for (size_t i = 0; i < NWANTED; i++)
+        if (wanted[i][0] == leaf && wanted[i][1] == subleaf)
+            return &answers[i];
+    return NULL;
+}
+
 bool cpuid_get(uint32_t leaf, uint32_t subleaf, struct cpuid_regs *r)
 {
-    /* answers[0] and the 0x80000000 row give the highest basic and extended leaves */
-    uint32_t max = leaf < 0x80000000 ? answers[0].eax : answers[5].eax;
+    /* leaf 0 and leaf 0x80000000 give the highest basic and extended leaves */
+    const struct cpuid_regs *top = answer(leaf < 0x80000000 ? 0 : 0x80000000, 0);
+    const struct cpuid_regs *a = answer(leaf, subleaf);
 
     memset(r, 0, sizeof(*r));
-    if (leaf > max)
+    if (!a || leaf > top->eax)
         return false;
-    for (size_t i = 0; i < NWANTED; i++)
-        if (wanted[i][0] == leaf && wanted[i][1] == subleaf) {
-            *r = answers[i];
-            return true;
-        }
-    return false;
+    *r = *a;
+    return true;
 }
