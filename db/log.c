@@ -146,8 +146,11 @@ static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
              !sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal");
         sqlite3_finalize(st);
     }
+    /* The writer appends by rowid: it needs the right edge of each b-tree and the small
+     * lookup tables, and a transaction larger than the cache spills to the WAL early. 512 KiB
+     * took the touch benchmark's rows as fast as 2 MiB did, and 2 MiB less resident. */
     if (!ok || sqlite3_exec(db,
-                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -2048;"
+                            "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -512;"
                             " PRAGMA wal_autocheckpoint = 256;",
                             NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: cannot switch to WAL mode: %s", path, sqlite3_errmsg(db));
