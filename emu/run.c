@@ -33,6 +33,7 @@
 #include "emu/posix_locks.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
+#include "emu/sysv_ipc.h"
 #include "emu/vdso.h"
 #include "emu/signal.h"
 #include "emu/tty_signals.h"
@@ -553,8 +554,11 @@ static void proc_release(struct proc *p)
     bool group_left = false;
     for (struct proc *q = e->procs; q && !group_left; q = q->next)
         group_left = q != p && q->mmu && q->task.tgid == p->task.tgid;
-    if (!group_left)
+    sysv_wait_cancel(p); /* killed while parked in a semop or msgrcv */
+    if (!group_left) {
         posix_locks_exit(p);
+        sem_exit(p);
+    }
     fdtable_free(p->files);
     p->files = NULL;
     if (p->fifo_fd) /* parked in a FIFO open when it died */
@@ -969,6 +973,8 @@ static const char *wait_name(int w)
         return "sleep";
     case WAIT_SIGWAIT:
         return "sigwait";
+    case WAIT_SYSV:
+        return "System V IPC wait";
     default:
         return "a syscall";
     }

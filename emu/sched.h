@@ -47,6 +47,7 @@ enum proc_wait {
     WAIT_FUTEX,    /* FUTEX_WAIT: until a FUTEX_WAKE on its key, or wait_deadline */
     WAIT_SLEEP,    /* nanosleep/clock_nanosleep: until wait_deadline */
     WAIT_SIGWAIT,  /* rt_sigtimedwait: until a signal of wait_sigset is pending, or the deadline */
+    WAIT_SYSV,     /* semop, msgsnd, msgrcv: until sysv_wait is done (or fits), or the deadline */
 };
 
 /* Park p in the syscall now being handled. With restart the handler returns -FL_ERESTARTSYS

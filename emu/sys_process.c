@@ -32,6 +32,7 @@
 #include "emu/procfs.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
+#include "emu/sysv_ipc.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
@@ -194,6 +195,8 @@ bool proc_ready(struct proc *p)
         return false;  /* only its deadline, above */
     case WAIT_SIGWAIT: /* blocked or not: the retried call takes it before any delivery */
         return (sigpending_all(p) & p->wait_sigset) != 0;
+    case WAIT_SYSV:
+        return sysv_wait_ready(p);
     default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }

@@ -11,6 +11,7 @@
 
 #include "emu/emu.h"
 #include "emu/sched.h"
+#include "emu/sysv_ipc.h"
 #include "emu/rseq.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
@@ -301,6 +302,7 @@ void do_signal(struct proc *p)
             }
             p->polling = false;
             p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
+            sysv_wait_cancel(p);                      /* as does a semop or msgrcv */
             p->wait_deadline = 0;
             mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
             mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)ret);

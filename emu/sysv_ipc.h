@@ -1,0 +1,58 @@
+/*
+ * sysv_ipc.h - what the System V semaphores (emu/sys_sem.c, ipc/sem.c) and message queues
+ * (emu/sys_msgq.c, ipc/msg.c) share with the scheduler and the exit path.
+ *
+ * A semop, msgsnd or msgrcv that has to wait parks its task (WAIT_SYSV, emu/sched.h) with a
+ * struct sysv_wait queued on the object, as Linux queues a sem_queue, msg_sender or
+ * msg_receiver. Whoever changes the object completes what it can for the waiters (a semop done
+ * on the sleeper's behalf, a message handed straight to a receiver, EIDRM for all on IPC_RMID)
+ * and leaves the result in `status`; the parked call, run again, returns it.
+ */
+#ifndef FL_SYSV_IPC_H
+#define FL_SYSV_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct proc;
+struct sembuf;
+struct msg_msg;
+
+#define SYSV_PENDING 1 /* status of a wait nobody has completed yet */
+
+enum sysv_wait_kind { SYSV_SEMOP = 1, SYSV_MSGSND, SYSV_MSGRCV };
+
+struct sysv_wait {
+    enum sysv_wait_kind kind;
+    int id;      /* the set's or queue's id when the wait began */
+    long status; /* SYSV_PENDING, or what the call returns (0, -EIDRM, -E2BIG, 1: got msg) */
+    struct proc *p;
+    struct sysv_wait *next; /* the object's waiters, oldest first */
+    /* SYSV_SEMOP: a copy of the operations; which one would block */
+    struct sembuf *sops;
+    size_t nsops;
+    size_t blocking;
+    /* SYSV_MSGSND: the size to fit; SYSV_MSGRCV: the search, the largest message it takes,
+     * and the message handed to it */
+    size_t msgsz;
+    int mode;
+    long type;
+    size_t maxsize;
+    struct msg_msg *msg;
+};
+
+/* Can parked p's System V wait end now (completed by someone, or a sender's message fits)? */
+bool sysv_wait_ready(struct proc *p);
+/* p's wait ends without a result (a handler interrupts it, or p dies): dequeue and free it. */
+void sysv_wait_cancel(struct proc *p);
+/* The last task of p's thread group is going: its SEM_UNDO adjustments are applied (exit_sem). */
+void sem_exit(struct proc *p);
+
+/* For sysv_wait_ready and sysv_wait_cancel, by kind. */
+bool msgq_sender_fits(const struct sysv_wait *w);
+void sem_wait_unlink(struct sysv_wait *w);
+void msgq_wait_unlink(struct sysv_wait *w);
+void msgq_free_msg(struct msg_msg *m);
+
+#endif
