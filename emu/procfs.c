@@ -33,6 +33,7 @@
 #include "emu/proc.h"
 #include "emu/proc_cpu.h"
 #include "emu/procfs.h"
+#include "emu/sysv_ipc.h"
 #include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/text.h"
@@ -452,6 +453,11 @@ int procfs_open(struct proc *p, const char *path, int flags)
 
     if (fd != PROCFS_PASSTHROUGH)
         return fd;
+    /* ipcs reads these: the objects are the emulated machine's */
+    if (strcmp(path, "/proc/sysvipc/sem") == 0 || strcmp(path, "/proc/sysvipc/msg") == 0)
+        return (flags & O_ACCMODE) != O_RDONLY ? -EACCES
+               : path[14] == 's'               ? sysvipc_sem_proc()
+                                               : sysvipc_msg_proc();
     static const struct {
         const char *name;
         int (*make)(struct proc *p);

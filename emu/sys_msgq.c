@@ -26,6 +26,7 @@
 #include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/sysv_ipc.h"
+#include "emu/text.h"
 #include "emu/uio.h"
 
 #define MSGMNI         32000
@@ -493,4 +494,25 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
     default:
         return -EINVAL;
     }
+}
+
+int sysvipc_msg_proc(void)
+{
+    struct text t = {0};
+
+    /* sysvipc_msg_proc_show's columns */
+    text_printf(&t, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  "
+                    "cuid  cgid      stime      rtime      ctime\n");
+    for (int i = 0; i < MSGMNI; i++) {
+        const struct msg_queue *q = queues[i];
+        if (q)
+            text_printf(&t,
+                        "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu "
+                        "%10llu\n",
+                        q->key, queue_id(q, i), q->mode, (unsigned long)q->cbytes,
+                        (unsigned long)q->qnum, (unsigned)q->lspid, (unsigned)q->lrpid, q->uid,
+                        q->gid, q->cuid, q->cgid, (unsigned long long)q->stime,
+                        (unsigned long long)q->rtime, (unsigned long long)q->ctime);
+    }
+    return text_to_fd(&t, "sysvipc_msg");
 }

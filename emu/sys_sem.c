@@ -27,6 +27,7 @@
 #include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/sysv_ipc.h"
+#include "emu/text.h"
 #include "emu/uio.h"
 
 #define SEMMNI         32000 /* sets */
@@ -599,4 +600,22 @@ void sysv_wait_cancel(struct proc *p)
     p->sysv_wait = NULL;
     p->polling = false;
     p->wait_deadline = 0;
+}
+
+int sysvipc_sem_proc(void)
+{
+    struct text t = {0};
+
+    /* sysvipc_sem_proc_show's columns */
+    text_printf(&t,
+                "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      "
+                "ctime\n");
+    for (int i = 0; i < SEMMNI; i++) {
+        const struct sem_array *s = sets[i];
+        if (s)
+            text_printf(&t, "%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu\n", s->key,
+                        set_id(s, i), s->mode, (unsigned)s->nsems, s->uid, s->gid, s->cuid, s->cgid,
+                        (unsigned long long)s->otime, (unsigned long long)s->ctime);
+    }
+    return text_to_fd(&t, "sysvipc_sem");
 }
