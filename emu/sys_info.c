@@ -68,6 +68,28 @@ long sys_getppid(struct proc *p, const uint64_t a[6])
     return p->ppid;
 }
 
+bool is_host_parent(struct proc *p, int pid)
+{
+    return pid == getpid() && !find_proc(p->emu, pid);
+}
+
+/* When faultline leads its host group, the guest's group is shown led by the first guest (see
+ * sys_info.h): faultline then plays the job-control shell, which leads a group of its own.
+ * Otherwise faultline is in the group the guest is shown in, the host's. */
+int host_parent_pgrp(struct proc *p)
+{
+    (void)p;
+    return getpgrp() == getpid() ? getpid() : getpgrp();
+}
+
+/* The guest's session is faultline's host session (emu/sys_process.c's session_of), so is its
+ * parent's. */
+int host_parent_sid(struct proc *p)
+{
+    (void)p;
+    return (int)getsid(0);
+}
+
 /* The pid of the first guest process: the lowest tgid alive. */
 static int first_guest_pid(struct proc *p)
 {
@@ -482,7 +504,7 @@ long sys_capget(struct proc *p, const uint64_t a[6])
     uint32_t data[6]; /* two struct __user_cap_data_struct for versions 2 and 3 */
     if (get_user_struct(p, &hdr, a[0], sizeof(hdr)))
         return -EFAULT;
-    if (hdr.pid < 0 || (hdr.pid && !find_proc(p->emu, hdr.pid)))
+    if (hdr.pid < 0 || (hdr.pid && !find_proc(p->emu, hdr.pid) && !is_host_parent(p, hdr.pid)))
         return -ESRCH;
     int guest_pid = hdr.pid;
     hdr.pid = 0;
@@ -526,12 +548,14 @@ long sys_capset(struct proc *p, const uint64_t a[6])
 
 /* --- CPUs --- */
 
-/* The task a scheduling call names: 0 is the caller, else a live guest thread or process. */
-static struct proc *sched_target(struct proc *p, int pid)
+/* Does the task a scheduling call names exist: 0 is the caller, else a guest thread or process,
+ * or the first guest's parent (it runs SCHED_OTHER on the one CPU too, as far as the guest can
+ * tell). */
+static bool sched_target(struct proc *p, int pid)
 {
     if (pid < 0)
-        return NULL;
-    return pid ? find_proc(p->emu, pid) : p;
+        return false;
+    return !pid || find_proc(p->emu, pid) || is_host_parent(p, pid);
 }
 
 /* sched_getaffinity: one CPU. Linux's checks: the mask must hold nr_cpu_ids bits and be a whole
@@ -764,5 +788,10 @@ long sys_getpriority(struct proc *p, const uint64_t a[6])
     for (struct proc *q = p->emu->procs; q; q = q->next)
         if (!q->exited && prio_match(p, q, which, who) && 20 - q->nice > best)
             best = 20 - q->nice;
+    if (best == -ESRCH && which == PRIO_PROCESS && is_host_parent(p, who)) {
+        errno = 0; /* the first guest's parent is faultline: its own nice value */
+        int host_nice = getpriority(PRIO_PROCESS, 0);
+        best = 20 - (errno ? 0 : host_nice);
+    }
     return best;
 }

@@ -10,6 +10,7 @@
 #ifndef FL_SYS_INFO_H
 #define FL_SYS_INFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
@@ -19,6 +20,14 @@ int guest_pgrp(struct proc *p);
 /* A host process-group id (from TIOCGPGRP) as the guest sees it, and back (TIOCSPGRP). */
 int host_pgid_to_guest(struct proc *p, int host_pgid);
 int guest_pgid_to_host(struct proc *p, int guest_pgid);
+
+/* Is pid the first guest's parent, faultline itself, as getppid reports it, and no guest's pid?
+ * It exists for the guest (kill(ppid, 0) succeeds, getpgid and getsid answer for it) but is not
+ * one of its processes: its memory and kernel objects are not the guest's to inspect. */
+bool is_host_parent(struct proc *p, int pid);
+/* That parent's process group and session as the guest sees them (getpgid, getsid). */
+int host_parent_pgrp(struct proc *p);
+int host_parent_sid(struct proc *p);
 
 /* getrusage's answer for p: who is RUSAGE_SELF (p's thread group), RUSAGE_THREAD,
  * RUSAGE_CHILDREN (the reaped children, with theirs) or RUSAGE_BOTH (self and children: what

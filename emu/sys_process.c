@@ -792,9 +792,12 @@ long sys_setpgid(struct proc *p, const uint64_t a[6])
     return 0;
 }
 
+/* getpgid(pid): a guest's group, or that of the first guest's parent (sys_info.h). */
 long sys_getpgid(struct proc *p, const uint64_t a[6])
 {
     struct proc *t = a[0] ? find_proc(p->emu, (int)a[0]) : p;
+    if (!t && is_host_parent(p, (int)a[0]))
+        return host_parent_pgrp(p);
     return t ? guest_pgrp(t) : -ESRCH;
 }
 
@@ -807,8 +810,11 @@ long sys_setsid(struct proc *p, const uint64_t a[6])
     return p->task.pid;
 }
 
+/* getsid(pid): a guest's session, or that of the first guest's parent (sys_info.h). */
 long sys_getsid(struct proc *p, const uint64_t a[6])
 {
     struct proc *t = a[0] ? find_proc(p->emu, (int)a[0]) : p;
+    if (!t && is_host_parent(p, (int)a[0]))
+        return host_parent_sid(p);
     return t ? session_of(t) : -ESRCH;
 }
