@@ -147,10 +147,15 @@ struct proc {
     uint64_t saved_blocked;
     bool exec_pending; /* execve loaded a new image: the registers are reset once stopped */
     uint64_t exec_entry, exec_sp;
-    int pgid, sid;        /* process group and session; 0: not fixed yet (emu/sys_info.c) */
-    int nice;             /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
-    unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
-    bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
+    int pgid, sid; /* process group and session; 0: not fixed yet (emu/sys_info.c) */
+    int nice;      /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
+    /* the I/O context (emu/sys_ioprio.c): 0 while the task has none (Linux makes one at the
+     * first ioprio_set, as the guest does no block I/O), else an id shared by the tasks that
+     * share it (CLONE_IO); its I/O priority, kept, not obeyed */
+    int ioc_id;
+    int ioprio;
+    unsigned personality;        /* personality(2): kept (inherited, kept by execve), not obeyed */
+    bool no_new_privs;           /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
     struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */
     bool did_exec;               /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */
@@ -195,6 +200,10 @@ struct emu {
     uint64_t insns;                 /* instructions retired so far, when counted */
     struct signalfd_ctx *signalfds; /* open signalfds, whose readiness follows pending signals */
     struct pidfd_ctx *pidfds;       /* open pidfds, readable once their process has exited */
+    /* ioprio_set on the first guest's parent (emu/sys_ioprio.c): it has an I/O context from
+     * then on, with this priority */
+    bool host_parent_ioc;
+    int host_parent_ioprio;
 };
 
 static inline struct proc *task_proc(struct task_struct *t)

@@ -85,6 +85,10 @@ void timed_wait_start(struct proc *p, int timeout);
 bool timed_wait_time_left(const struct proc *p, int timeout);
 void timed_wait_over(struct proc *p, long r, int timeout);
 
+/* fork's copy_io (emu/sys_ioprio.c): the child shares the parent's I/O context (CLONE_IO), or
+ * gets one of its own with the parent's priority if that has a class, or none. */
+void ioprio_fork(struct proc *child, struct proc *parent, bool clone_io);
+
 /* Threads (emu/threads.c). */
 /* Is another thread of p's group still alive? */
 bool group_has_other_live(const struct proc *p);

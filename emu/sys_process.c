@@ -58,6 +58,7 @@
 #define CLONE_DETACHED       0x00400000
 #define CLONE_UNTRACED       0x00800000
 #define CLONE_CHILD_SETTID   0x01000000
+#define CLONE_IO             0x80000000u
 #define FL_CLD_EXITED        1
 #define FL_CLD_KILLED        2
 
@@ -363,6 +364,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->pgid = guest_pgrp(p);
     c->sid = p->sid;
     c->nice = p->nice;
+    ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
     c->no_new_privs = p->no_new_privs;
     c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */

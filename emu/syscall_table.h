@@ -207,6 +207,9 @@ SYSCALL(237, mbind, sys_mbind, "xudpux")
 SYSCALL(238, set_mempolicy, sys_set_mempolicy, "dpu")
 SYSCALL(239, get_mempolicy, sys_get_mempolicy, "ppuxx")
 SYSCALL(247, waitid, sys_waitid, "ddpxp")
+/* I/O priorities: emu/sys_ioprio.c */
+SYSCALL(251, ioprio_set, sys_ioprio_set, "ddx")
+SYSCALL(252, ioprio_get, sys_ioprio_get, "dd")
 /* inotify: emu/sys_inotify.c */
 SYSCALL(253, inotify_init, sys_inotify_init, "")
 SYSCALL(254, inotify_add_watch, sys_inotify_add_watch, "dsx")

@@ -4,7 +4,7 @@
  * values printed are those that do not depend on the host: whether the parent is in the
  * caller's process group and session (a test harness does not give its children groups of their
  * own), its scheduling policy and priority, whether the affinity and round-robin queries work,
- * whether its nice value is the caller's (a child inherits it).
+ * whether its nice value is the caller's (a child inherits it), its I/O priority class.
  * A pid that names no process is ESRCH for each of them.
  */
 #define _GNU_SOURCE
@@ -52,6 +52,8 @@ static void queries(const char *who, pid_t pid)
            !err && prio == mine ? " same nice" : "");
     r = syscall(SYS_capget, &hdr, caps);
     printf("%s capget %s\n", who, res(r));
+    r = syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, pid);
+    printf("%s ioprio_get %s class %ld\n", who, res(r), r < 0 ? -1 : r >> 13);
     printf("%s kill 0 %s\n", who, res(kill(pid, 0)));
 }
 
