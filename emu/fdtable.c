@@ -28,11 +28,16 @@ static void *xcalloc(size_t n, size_t size)
     return p;
 }
 
+/* Numbers for new ofds and tables: kcmp orders them by it, a key that, unlike their host
+ * addresses, is the same from one run to the next. */
+static uint64_t next_serial = 1;
+
 struct ofd *ofd_new(int hostfd, int flags, const char *path)
 {
     struct ofd *o = xcalloc(1, sizeof(*o));
     struct stat st;
 
+    o->serial = next_serial++;
     o->hostfd = hostfd;
     o->refs = 1;
     o->flags = flags;
@@ -81,6 +86,7 @@ struct fdtable *fdtable_new_stdio(void)
 {
     struct fdtable *t = xcalloc(1, sizeof(*t));
 
+    t->serial = next_serial++;
     t->refs = 1;
     for (int i = 0; i < 3; i++) {
         /* A dup, so the guest closing its fd 2 does not take faultline's stderr with it. */
@@ -96,6 +102,7 @@ struct fdtable *fdtable_dup(struct fdtable *old)
 {
     struct fdtable *t = xcalloc(1, sizeof(*t));
 
+    t->serial = next_serial++;
     t->refs = 1;
     for (int i = 0; i < FDTABLE_MAX; i++)
         if (old->fd[i])

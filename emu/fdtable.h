@@ -19,6 +19,7 @@
 
 /* An open file description. */
 struct ofd {
+    uint64_t serial; /* its number in the order of creation, for kcmp's ordering (never 0) */
     int hostfd;
     int refs;      /* guest fds (in any table) and transient holders */
     int flags;     /* open(2) flags at open, status flags (O_APPEND, O_NONBLOCK) after F_SETFL */
@@ -48,7 +49,8 @@ struct ofd {
 };
 
 struct fdtable {
-    int refs; /* processes sharing this table (CLONE_FILES) */
+    uint64_t serial; /* as struct ofd's, for kcmp */
+    int refs;        /* processes sharing this table (CLONE_FILES) */
     struct ofd *fd[FDTABLE_MAX];
     uint64_t cloexec[FDTABLE_MAX / 64];
 };

@@ -257,9 +257,10 @@ SYSCALL(302, prlimit64, sys_prlimit64, "ddpp")
 SYSCALL(306, syncfs, sys_syncfs, "d")
 SYSCALL(307, sendmmsg, sys_sendmmsg, "dpux")
 SYSCALL(309, getcpu, sys_getcpu, "ppp")
-/* another process's memory: emu/process_vm.c */
+/* another process's memory: emu/process_vm.c; kcmp: emu/sys_kcmp.c */
 SYSCALL(310, process_vm_readv, sys_process_vm_readv, "dpupux")
 SYSCALL(311, process_vm_writev, sys_process_vm_writev, "dpupux")
+SYSCALL(312, kcmp, sys_kcmp, "dddxx")
 SYSCALL(316, renameat2, sys_renameat2, "DsDsx")
 SYSCALL(318, getrandom, sys_getrandom, "bux")
 SYSCALL(319, memfd_create, sys_memfd_create, "sx")
