@@ -59,6 +59,12 @@
 #define CLONE_UNTRACED       0x00800000
 #define CLONE_CHILD_SETTID   0x01000000
 #define CLONE_IO             0x80000000u
+#define CLONE_NEWCGROUP      0x02000000
+#define CLONE_NEWUTS         0x04000000
+#define CLONE_NEWIPC         0x08000000
+#define CLONE_NEWUSER        0x10000000
+#define CLONE_NEWPID         0x20000000
+#define CLONE_NEWNET         0x40000000
 #define FL_CLD_EXITED        1
 #define FL_CLD_KILLED        2
 
@@ -720,6 +726,62 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
     if (!(options & WNOWAIT)) {
         account_reap(p, z);
         z->reaped = true;
+    }
+    return 0;
+}
+
+/* ---- unshare (kernel/fork.c) ------------------------------------------------------------- */
+
+/*
+ * unshare(flags): the flags a 4.20 kernel adds (CLONE_NEWUSER brings CLONE_THREAD and CLONE_FS,
+ * CLONE_VM brings CLONE_SIGHAND, which brings CLONE_THREAD, CLONE_NEWNS brings CLONE_FS), then
+ * check_unshare_flags (an unknown flag is EINVAL; the thread group, the signal handlers and the
+ * mm can only be "unshared" when not shared, as a no-op, else EINVAL). What faultline can honour
+ * it does: CLONE_FS gives the task an fs_struct (cwd, umask) of its own, CLONE_FILES an fd table
+ * of its own, CLONE_SYSVSEM drops the semaphore undo list (no task has one yet). Namespaces it
+ * has none of: creating one needs CAP_SYS_ADMIN (EPERM without, the guest's credentials being
+ * faultline's), and with it the emulated kernel answers as one built without them does (EINVAL);
+ * a user namespace is EINVAL for everybody (no CONFIG_USER_NS). Nothing changes on an error.
+ */
+long sys_unshare(struct proc *p, const uint64_t a[6])
+{
+    static int next_fs_id = -1; /* fs_ids for unshared fs_structs: pids are all positive */
+    const uint64_t ns_flags =
+        CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+    uint64_t flags = a[0];
+
+    if (flags & CLONE_NEWUSER)
+        flags |= CLONE_THREAD | CLONE_FS;
+    if (flags & CLONE_VM)
+        flags |= CLONE_SIGHAND;
+    if (flags & CLONE_SIGHAND)
+        flags |= CLONE_THREAD;
+    if (flags & CLONE_NEWNS)
+        flags |= CLONE_FS;
+    if (flags & ~(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
+                  CLONE_NEWUSER | ns_flags))
+        return -EINVAL;
+    /* the handlers are shared exactly by the thread group here (CLONE_SIGHAND needs
+     * CLONE_THREAD), and an mm by the group and a vfork child and its parent */
+    if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && group_has_other_live(p))
+        return -EINVAL;
+    if ((flags & CLONE_VM) && p->task.mm && p->task.mm->mm_users > 1)
+        return -EINVAL;
+    if (flags & CLONE_NEWUSER)
+        return -EINVAL;
+    if (flags & ns_flags)
+        return geteuid() == 0 ? -EINVAL : -EPERM;
+    if (flags & CLONE_FS) { /* unshare_fs: a copy only when another task shares it */
+        bool shared = false;
+        for (struct proc *q = p->emu->procs; q && !shared; q = q->next)
+            shared = q != p && !q->exited && q->fs_id == p->fs_id;
+        if (shared)
+            p->fs_id = next_fs_id--; /* the cwd and umask stay, now p's alone */
+    }
+    if ((flags & CLONE_FILES) && p->files->refs > 1) { /* unshare_fd, as close_range does */
+        struct fdtable *own = fdtable_dup(p->files);
+        fdtable_free(p->files); /* drops this task's reference */
+        p->files = own;
     }
     return 0;
 }
