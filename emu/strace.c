@@ -416,7 +416,8 @@ static void quote_byte(FILE *f, unsigned char c, int next)
 
 static void trace_string(FILE *f, struct proc *p, uint64_t addr)
 {
-    char buf[64];
+    /* strace prints a path whole, up to PATH_MAX, whatever its -s says */
+    static char buf[4096];
     long n = strncpy_from_user(&p->task, buf, addr, sizeof(buf));
     if (n == -EFAULT) {
         fprintf(f, "%#" PRIx64, addr);
@@ -427,7 +428,7 @@ static void trace_string(FILE *f, struct proc *p, uint64_t addr)
     for (long i = 0; i < len && buf[i]; i++)
         quote_byte(f, (unsigned char)buf[i], i + 1 < len ? (unsigned char)buf[i + 1] : -1);
     fputc('"', f);
-    if (n == -ENAMETOOLONG || n >= (long)sizeof(buf) - 1)
+    if (n == -ENAMETOOLONG)
         fputs("...", f);
 }
 

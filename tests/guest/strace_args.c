@@ -67,6 +67,15 @@ int main(int argc, char **argv)
     munmap(r, 4096);
 
     openat(AT_FDCWD, "/nonexistent/file", O_RDONLY | O_CLOEXEC);
+    /* paths of 63 and 150 bytes: strace prints both whole */
+    char path[151];
+    memset(path, 'x', sizeof(path) - 1);
+    path[0] = '/';
+    path[63] = 0;
+    openat(AT_FDCWD, path, O_RDONLY);
+    path[63] = 'x';
+    path[150] = 0;
+    openat(AT_FDCWD, path, O_RDONLY);
     int fd = openat(AT_FDCWD, argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0640);
     write(fd, "page\n\tfault\001\377", 13);
     lseek(fd, 0, SEEK_END);
