@@ -197,6 +197,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
     struct page *page = alloc_page_zeroed();
     if (!page)
         return VM_FAULT_OOM;
+    __SetPageUptodate(page);
     entry = mk_pte(page, vma->vm_page_prot);
     if (vma->vm_flags & VM_WRITE)
         entry = pte_mkwrite(pte_mkdirty(entry));
@@ -256,6 +257,7 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
     } else {
         mm->rss_stat[MM_ANONPAGES]++;
     }
+    __SetPageUptodate(new_page);
     pte_t entry = mk_pte(new_page, vma->vm_page_prot);
     entry = maybe_mkwrite(pte_mkdirty(entry), vma);
     page_add_new_anon_rmap(new_page, vma, vmf->address);
@@ -502,6 +504,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
         return ret;
     }
     memcpy(page_address(vmf->cow_page), page_address(vmf->page), PAGE_SIZE);
+    __SetPageUptodate(vmf->cow_page);
     put_page(vmf->page);
     ret |= finish_fault(vmf);
     return ret;
@@ -598,7 +601,13 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
 vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, unsigned int flags)
 {
     trace_fn("handle_mm_fault");
-    return __handle_mm_fault(vma, address, flags);
+    vm_events.pgfault++; /* count_vm_event(PGFAULT) */
+    vm_fault_t ret = __handle_mm_fault(vma, address, flags);
+    /* Linux counts PGMAJFAULT where do_swap_page and filemap_fault read; those are the faults
+     * that return VM_FAULT_MAJOR */
+    if (ret & VM_FAULT_MAJOR)
+        vm_events.pgmajfault++;
+    return ret;
 }
 
 /* ---------------------------------------------------------------------------------------------

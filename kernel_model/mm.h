@@ -90,6 +90,9 @@ void *pfn_address(unsigned long pfn);
 struct page *virt_to_page(const void *addr);
 unsigned long nr_free_pages(void);
 unsigned long totalram_pages(void);
+/* Frames from this one up have never been handed out: free, zero, and their struct page
+ * untouched (a walk over mem_map stops here, so it makes no more of it resident). */
+unsigned long first_fresh_pfn(void);
 struct page *zero_page(void);
 /* A zeroed frame the kernel keeps for good (PG_reserved: get/put do nothing, never on the LRU,
  * never freed), as the pages of the kernel image: the zero page, the vDSO's. NULL: no memory. */
@@ -109,6 +112,12 @@ static inline bool PageAnon(const struct page *p)
 static inline bool PageDirty(const struct page *p)
 {
     return p->flags & (1UL << PG_dirty);
+}
+/* An anonymous page's contents are valid from the moment it is filled (do_anonymous_page,
+ * wp_page_copy, do_cow_fault), as Linux marks it before mapping it; /proc/kpageflags shows it. */
+static inline void __SetPageUptodate(struct page *p)
+{
+    p->flags |= 1UL << PG_uptodate;
 }
 static inline bool PageReserved(const struct page *p)
 {
@@ -329,6 +338,39 @@ void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss);
 /* size 0: without the Size, KernelPageSize and MMUPageSize lines (smaps_rollup) */
 int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len);
 int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len);
+
+/* /proc/PID/pagemap (4.20's pagemap_read): the 64-bit entry of each of the n pages from addr
+ * (page aligned, addr + n pages <= mm->task_size): PM_PRESENT with the frame (if show_pfn,
+ * else 0), PM_SWAP with the swap type and offset, PM_FILE for a page-cache page,
+ * PM_MMAP_EXCLUSIVE for a page mapped once, PM_SOFT_DIRTY for every address inside a VMA
+ * (each VMA is born VM_SOFTDIRTY and nothing here clears it). Reads the page tables only. */
+#define PM_SOFT_DIRTY     (1ULL << 55)
+#define PM_MMAP_EXCLUSIVE (1ULL << 56)
+#define PM_FILE           (1ULL << 61)
+#define PM_SWAP           (1ULL << 62)
+#define PM_PRESENT        (1ULL << 63)
+void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bool show_pfn,
+                          uint64_t *out);
+
+/* /proc/kpagecount and /proc/kpageflags (fs/proc/page.c) for frame pfn < totalram_pages():
+ * how many PTEs map it, and its KPF_* flags (stable_page_flags). */
+uint64_t kpagecount_entry(unsigned long pfn);
+uint64_t stable_page_flags(unsigned long pfn);
+
+/* The page counters of the whole machine (mm/vmstat.c's zone and node items), counted by a walk
+ * over the frames handed out (vmstat.c). nr_lru_*: on the reclaim list, anonymous or shmem
+ * (swap-backed) and file; committed_pages: the VM_ACCOUNT VMAs of every mm (vm_committed_as). */
+struct vm_page_state {
+    unsigned long nr_free, nr_reserved, nr_page_table_pages;
+    unsigned long nr_anon_mapped, nr_file_pages, nr_file_mapped, nr_file_dirty, nr_shmem;
+    unsigned long nr_swapcache, nr_lru_anon, nr_lru_file, nr_mlock;
+    unsigned long committed_pages;
+};
+int vm_page_state_read(struct vm_page_state *s); /* 0, or -1 when out of memory */
+/* /proc/vmstat and /proc/meminfo (fs/proc/meminfo.c), with their newlines: snprintf's length,
+ * or -1 when out of memory. */
+int vmstat_show(char *buf, size_t len);
+int meminfo_show(char *buf, size_t len);
 
 /* Resident pages (get_mm_rss) and the high-water marks Linux keeps lazily: they are raised just
  * before the RSS or the mapped size goes down (update_hiwater_rss, update_hiwater_vm), and

@@ -173,6 +173,11 @@ unsigned long totalram_pages(void)
     return nr_frames;
 }
 
+unsigned long first_fresh_pfn(void)
+{
+    return next_fresh;
+}
+
 /* Take a frame off the free list or the fresh range (*fresh: never used, still zero). NULL when
  * RAM is exhausted (the caller turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back
  * with one reference. */

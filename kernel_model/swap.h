@@ -114,16 +114,18 @@ extern enum reclaim_policy reclaim_policy;
  * when no frame is free, one page at a time). */
 extern unsigned long watermark_low, watermark_high;
 
-/* What reclaim and swap did (a subset of /proc/vmstat). */
+/* What the fault path, reclaim and swap did (the event counters of /proc/vmstat the model
+ * keeps; mm/vmstat.c's vm_event_states). */
 struct vm_event_state {
-    unsigned long pswpin, pswpout;    /* pages read from / written to swap */
-    unsigned long pgsteal_anon;       /* anonymous pages evicted */
-    unsigned long pgsteal_file;       /* page-cache pages dropped */
-    unsigned long pgwriteback_file;   /* dirty file pages written back before eviction */
-    unsigned long pgscan;             /* pages looked at */
-    unsigned long pgrotated;          /* pages given a second chance */
-    unsigned long swapcache_hits;     /* do_swap_page found the page in the swap cache */
-    unsigned long workingset_refault; /* file pages read again after reclaim dropped them */
+    unsigned long pgfault, pgmajfault; /* handle_mm_fault calls, and those that read from disk */
+    unsigned long pswpin, pswpout;     /* pages read from / written to swap */
+    unsigned long pgsteal_anon;        /* anonymous pages evicted */
+    unsigned long pgsteal_file;        /* page-cache pages dropped */
+    unsigned long pgwriteback_file;    /* dirty file pages written back before eviction */
+    unsigned long pgscan;              /* pages looked at */
+    unsigned long pgrotated;           /* pages given a second chance */
+    unsigned long swapcache_hits;      /* do_swap_page found the page in the swap cache */
+    unsigned long workingset_refault;  /* file pages read again after reclaim dropped them */
     unsigned long oom_kills;
 };
 extern struct vm_event_state vm_events;

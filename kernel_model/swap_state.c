@@ -103,7 +103,7 @@ struct page *swapin_readahead(swp_entry_t entry, bool *major)
         put_page(page);
         return NULL;
     }
-    page->flags |= 1UL << PG_anon;
+    page->flags |= (1UL << PG_anon) | (1UL << PG_uptodate); /* the read completed */
     swapcache_prepare(entry);
     __add_to_swap_cache(page, entry);
     lru_cache_add(page);

@@ -1,7 +1,7 @@
 /*
- * task_mmu.c - how VMAs are named and printed in /proc/PID/maps, and the memory lines of
- * /proc/PID/status and /proc/PID/statm (models fs/proc/task_mmu.c). Used for /proc/self,
- * the log's vma_file column and the TUI.
+ * task_mmu.c - how VMAs are named and printed in /proc/PID/maps, the memory lines of
+ * /proc/PID/status and /proc/PID/statm, smaps and pagemap (models fs/proc/task_mmu.c). Used
+ * for /proc/self, the log's vma_file column and the TUI.
  */
 #include <stdio.h>
 #include <string.h>
@@ -209,4 +209,53 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
     if (n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " \n");
     return n;
+}
+
+/* --- /proc/PID/pagemap (4.20's pagemap_read: pte_to_pagemap_entry, pagemap_pte_hole) --- */
+
+#define MAX_SWAPFILES_SHIFT 5 /* the swap type's bits below the offset in a pagemap frame */
+
+/* pte_to_pagemap_entry, for an address inside a VMA (which is always VM_SOFTDIRTY here). */
+static uint64_t pte_to_pagemap_entry(pte_t pte, bool show_pfn)
+{
+    uint64_t frame = 0, flags = PM_SOFT_DIRTY;
+
+    if (pte_present(pte)) {
+        if (show_pfn)
+            frame = pte_pfn(pte);
+        flags |= PM_PRESENT;
+        /* vm_normal_page: the zero page is nobody's, so neither file nor exclusive */
+        if (!pte_special(pte)) {
+            const struct page *page = pfn_to_page(pte_pfn(pte));
+            if (!PageAnon(page))
+                flags |= PM_FILE;
+            if (page_mapcount(page) == 1)
+                flags |= PM_MMAP_EXCLUSIVE;
+        }
+    } else if (is_swap_pte(pte)) {
+        swp_entry_t entry = pte_to_swp_entry(pte);
+        frame = swp_type(entry) | ((uint64_t)swp_offset(entry) << MAX_SWAPFILES_SHIFT);
+        flags |= PM_SWAP;
+    }
+    return (frame & ((1ULL << 55) - 1)) | flags;
+}
+
+void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bool show_pfn,
+                          uint64_t *out)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        struct vm_area_struct *vma = find_vma(mm, addr);
+        /* a hole before the next VMA, or past the last: not present, not soft-dirty */
+        unsigned long hole_end = vma ? vma->vm_start : ~0UL;
+        for (; i < n && addr < hole_end; i++, addr += PAGE_SIZE)
+            out[i] = 0;
+        if (!vma)
+            break;
+        for (; i < n && addr < vma->vm_end; i++, addr += PAGE_SIZE) {
+            pte_t *ptep = lookup_pte(mm, addr);
+            out[i] = ptep ? pte_to_pagemap_entry(*ptep, show_pfn) : PM_SOFT_DIRTY;
+        }
+    }
 }
