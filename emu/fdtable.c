@@ -71,6 +71,7 @@ void ofd_put(struct ofd *o)
         pidfd_release(o->pidfd);
     close(o->hostfd);
     free(o->path);
+    free(o->proc_regen);
     free(o);
 }
 

@@ -18,6 +18,8 @@
 #define FDTABLE_MAX 1024
 
 /* An open file description. */
+struct mm_struct;
+
 struct ofd {
     uint64_t serial; /* its number in the order of creation, for kcmp's ordering (never 0) */
     int hostfd;
@@ -46,6 +48,23 @@ struct ofd {
     struct signalfd_ctx *signalfd;
     /* A pidfd (emu/sys_pidfd.c): the host fd is an eventfd, readable once the process exited. */
     struct pidfd_ctx *pidfd;
+    /* A file procfs made (emu/procfs.h): the path that makes it again ("/proc/PID/..." for the
+     * process it was opened for), as a seq_file is made again by a read at offset 0. Not
+     * before the first such read, which finds the text made at open (proc_fresh). */
+    char *proc_regen;
+    bool proc_fresh;
+    /* /proc/PID/pagemap, /proc/kpagecount, /proc/kpageflags (emu/proc_pagemap.c): reads come
+     * from the model at the offset the host fd (an empty memfd) keeps. pagemap reads the mm
+     * its process had at open, as long as that process still has it. */
+    enum {
+        PAGE_FILE_NONE,
+        PAGE_FILE_PAGEMAP,
+        PAGE_FILE_KPAGECOUNT,
+        PAGE_FILE_KPAGEFLAGS
+    } page_file;
+    bool page_file_show_pfn; /* pagemap: frame numbers shown (the opener was root) */
+    int page_file_pid;
+    struct mm_struct *page_file_mm;
 };
 
 struct fdtable {

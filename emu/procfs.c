@@ -32,6 +32,7 @@
 #include "emu/path.h"
 #include "emu/proc.h"
 #include "emu/proc_cpu.h"
+#include "emu/proc_pagemap.h"
 #include "emu/procfs.h"
 #include "emu/sysv_ipc.h"
 #include "emu/sched.h"
@@ -253,6 +254,20 @@ static int proc_status(struct proc *p)
     return text_to_fd(&t, "status");
 }
 
+/* /proc/meminfo (meminfo) or /proc/vmstat: the model's page counters (kernel_model/meminfo.c,
+ * vmstat.c). */
+static int proc_meminfo(bool meminfo)
+{
+    struct text t = {0};
+    char buf[4096];
+    int n = meminfo ? meminfo_show(buf, sizeof(buf)) : vmstat_show(buf, sizeof(buf));
+
+    if (n < 0 || n >= (int)sizeof(buf))
+        return -ENOMEM;
+    text_append(&t, buf, (size_t)n);
+    return text_to_fd(&t, meminfo ? "meminfo" : "vmstat");
+}
+
 /* /proc/PID/statm (task_statm): sizes in pages, from the model. */
 static int proc_statm(struct proc *p)
 {
@@ -453,6 +468,12 @@ int procfs_open(struct proc *p, const char *path, int flags)
 
     if (fd != PROCFS_PASSTHROUGH)
         return fd;
+    fd = proc_page_file_open(p, path, flags);
+    if (fd != PROCFS_PASSTHROUGH)
+        return fd;
+    /* free, vmstat and top read these: the machine is the model's RAM, not the host's */
+    if (strcmp(path, "/proc/meminfo") == 0 || strcmp(path, "/proc/vmstat") == 0)
+        return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : proc_meminfo(path[6] == 'm');
     /* ipcs reads these: the objects are the emulated machine's */
     if (strcmp(path, "/proc/sysvipc/sem") == 0 || strcmp(path, "/proc/sysvipc/msg") == 0)
         return (flags & O_ACCMODE) != O_RDONLY ? -EACCES
@@ -477,6 +498,29 @@ int procfs_open(struct proc *p, const char *path, int flags)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(target);
     return PROCFS_PASSTHROUGH;
+}
+
+char *procfs_regen_path(struct proc *p, const char *path)
+{
+    struct proc *target;
+    const char *rest = proc_pid_rest(p, path, &target);
+    char buf[PATH_MAX];
+
+    if (!rest)
+        return strdup(path); /* a file of the machine (/proc/meminfo), or /proc/PID/... */
+    if (snprintf(buf, sizeof(buf), "/proc/%d/%s", target->task.pid, rest) >= (int)sizeof(buf))
+        return NULL;
+    return strdup(buf);
+}
+
+void procfs_refresh(struct proc *p, struct ofd *o)
+{
+    int fd = procfs_open(p, o->proc_regen, O_RDONLY);
+
+    if (fd < 0)
+        return;
+    dup3(fd, o->hostfd, O_CLOEXEC);
+    close(fd);
 }
 
 static long copy_link(const char *target, char *out, size_t outlen)

@@ -40,6 +40,7 @@
 #include "emu/path.h"
 #include "emu/posix_locks.h"
 #include "emu/proc_cpu.h"
+#include "emu/proc_pagemap.h"
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
@@ -168,6 +169,18 @@ static long bad_buffer(struct ofd *o, bool writing, int64_t pos)
     return r < 0 ? r : -EFAULT;
 }
 
+/* A procfs file read from its start is made again (seq_file's read at offset 0), except by
+ * the first read after the open, which finds the text made then. */
+static void proc_reread(struct proc *p, struct ofd *o, int64_t pos)
+{
+    if (!o->proc_regen)
+        return;
+    bool at_start = pos >= 0 ? pos == 0 : lseek(o->hostfd, 0, SEEK_CUR) == 0;
+    if (at_start && !o->proc_fresh)
+        procfs_refresh(p, o);
+    o->proc_fresh = false;
+}
+
 static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
@@ -180,6 +193,10 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EINVAL; /* a pidfd is not read or written */
     if (o->signalfd)    /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
+    if (o->page_file) /* made from the model at each read; opened read-only */
+        return writing ? -EBADF : proc_page_file_read(p, o, v.base, v.len, pos);
+    if (!writing)
+        proc_reread(p, o, pos);
     if (!access_ok(v.base, v.len))
         return bad_buffer(o, writing, pos);
     if (v.len > FL_MAX_RW_COUNT)
@@ -240,14 +257,20 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EBADF;
     if (o->pidfd || (o->signalfd && writing))
         return -EINVAL; /* a pidfd is not read or written, a signalfd not written */
+    if (o->page_file && writing)
+        return -EBADF; /* opened read-only */
     if (o->signalfd && pos >= 0)
         return -ESPIPE;
     long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
     if (r)
         return r;
     struct uiov_iter it = {iov, (int)a[2], 0, 0};
+    if (!writing)
+        proc_reread(p, o, pos);
     if (o->signalfd)
         r = signalfd_readv(p, o, iov, (int)a[2]);
+    else if (o->page_file)
+        r = proc_page_file_readv(p, o, iov, (int)a[2], pos);
     else
         r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);
@@ -311,6 +334,9 @@ long sys_lseek(struct proc *p, const uint64_t a[6])
         return -EBADF;
     if (o->proc_dir && (int64_t)a[1] == 0 && (int)a[2] == SEEK_SET) /* rewinddir */
         o->proc_host_done = false, o->proc_last = 0;
+    /* mem_lseek: only from the start or the current offset; the file has no end to seek to */
+    if (o->page_file && (int)a[2] != SEEK_SET && (int)a[2] != SEEK_CUR)
+        return -EINVAL;
     return host_ret(lseek(o->hostfd, (off_t)a[1], (int)a[2]));
 }
 
@@ -416,6 +442,7 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
     gname = proc_absolute(p, dirfd, name, abs, sizeof(abs)); /* "1000/stat" in /proc */
     opath = gname;
     hostfd = gname[0] == '/' ? procfs_open(p, gname, flags) : PROCFS_PASSTHROUGH;
+    bool procfs_made = hostfd >= 0;
     if (hostfd == PROCFS_PASSTHROUGH) {
         r = resolve_at(p, dirfd, name, hpath, sizeof(hpath), &hdir);
         if (r < 0)
@@ -442,8 +469,15 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         return hostfd;
     }
     o = ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
-    if (o->type == S_IFDIR)
+    if (o->type == S_IFDIR) {
         mark_proc_dir(p, o, gname, opath);
+    } else if (procfs_made) {
+        proc_page_file_mark(p, o, gname);
+        if (!o->page_file) {
+            o->proc_regen = procfs_regen_path(p, gname);
+            o->proc_fresh = true;
+        }
+    }
     if (host_nonblock) {
         o->host_nonblock = true;
         o->external = fifo || link->external;

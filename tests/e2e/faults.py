@@ -611,6 +611,116 @@ def _c_mlock(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+PM_PRESENT, PM_SWAP, PM_FILE, PM_EXCL, PM_SOFT = 1 << 63, 1 << 62, 1 << 61, 1 << 56, 1 << 55
+PM_FRAME = (1 << 55) - 1
+PTE_PFN = ((1 << 52) - 1) & ~(PAGE - 1)
+
+
+def _pagemap_report(r):
+    """pagemap_log's stdout: {"page": [entries, in the order printed], "untouched": e,
+    "hole": e, "delta": {name: value}, "swap": {name: value}}."""
+    out = {"page": [], "delta": {}, "swap": {}}
+    for line in r.stdout.splitlines():
+        f = line.split()
+        if f[0] == "page":
+            out["page"].append(int(f[2], 16))
+        elif f[0] in ("untouched", "hole"):
+            out[f[0]] = int(f[1], 16)
+        elif f[0] in ("delta", "swap"):
+            out[f[0]][f[1]] = int(f[2])
+    return out
+
+
+@case("pagemap")
+def _c_pagemap(ctx):
+    """pagemap_log 64: the guest writes 64 fresh pages and reads /proc/self/pagemap, /proc/meminfo
+    and /proc/vmstat. Each page's entry is present, exclusive, anonymous and soft-dirty, and
+    its frame is the one its fault's PTE got in the log; a page of the VMA never touched is
+    only soft-dirty (every VMA is born VM_SOFTDIRTY), an unmapped one 0. Across the writes
+    AnonPages grew by exactly 64 pages, MemFree shrank by those and the new page tables, and
+    pgfault counted exactly the 64 faults."""
+    n = 64
+    r = ctx.run("pagemap", "pagemap_log", [str(n)])
+    expect_status(r, 0)
+    base = r.note("base")
+    rep = _pagemap_report(r)
+    entries = rep["page"]
+    expect_equal(r, len(entries), n, "pagemap entries printed")
+    faults = {x["address"] & ~(PAGE - 1): x for x in r.rows(RANGE, base, base + n * PAGE)}
+    expect_equal(r, len(faults), n, "pages with a fault in the log")
+    for i, e in enumerate(entries):
+        row = faults.get(base + i * PAGE)
+        flags = e & ~PM_FRAME
+        if not expect(flags == PM_PRESENT | PM_EXCL | PM_SOFT,
+                      "pagemap: page %d entry %#x: expected present, exclusive, soft-dirty, "
+                      "nothing else" % (i, e)) or row is None:
+            continue
+        expect(e & PM_FRAME == (row["pte_after"] & PTE_PFN) >> 12,
+               "pagemap: page %d is frame %#x, its fault's PTE %#x" %
+               (i, e & PM_FRAME, row["pte_after"]), [row])
+    expect_equal(r, rep.get("untouched"), PM_SOFT, "the untouched page's entry")
+    expect_equal(r, rep.get("hole"), 0, "the unmapped page's entry")
+    d = rep["delta"]
+    expect_equal(r, d.get("AnonPages"), n * 4, "AnonPages' growth (kB)")
+    expect_equal(r, d.get("MemFree"), -(n * 4 + d.get("PageTables", 0)),
+                 "MemFree's change (kB): the pages and their page tables")
+    expect(d.get("PageTables", 0) > 0, "pagemap: the new mapping needed page tables", None)
+    expect_equal(r, d.get("pgfault"), n, "pgfault's growth")
+    expect_run(r, exit_code=0, term_signal=0)
+
+
+@case("pagemap-swap")
+def _c_pagemap_swap(ctx):
+    """pagemap_log 1024 6000 under --ram 16M --swap 32M: writing 6000 more pages than fit pushes
+    part of the first 1024 out. Each of those now has a swap entry in pagemap (type 0) whose
+    offset is the slot its last eviction in reclaim_events names; each still present is the
+    frame of the last fault on that page. /proc/vmstat's pswpout is the number of swap_out
+    evictions the log has before the marker the guest makes right after reading it, and /proc/meminfo's SwapTotal is the swap file less its header."""
+    n, push = 1024, 6000
+    r = ctx.run("pagemap-swap", "pagemap_log", [str(n), str(push)],
+                options=["--ram", "16M", "--swap", "32M"])
+    expect_status(r, 0)
+    base = r.note("base")
+    rep = _pagemap_report(r)
+    after = rep["page"][n:]
+    expect_equal(r, len(after), n, "pagemap entries after the push")
+    evicted = {}
+    for x in r.db.execute("SELECT address, swap_slot, kind FROM reclaim_events WHERE run_id = ? "
+                          "AND address >= ? AND address < ? ORDER BY fault_seq, rowid",
+                          (r.run_id, base, base + n * PAGE)):
+        evicted[x["address"]] = x
+    last_fault = {}
+    for x in r.rows(RANGE, base, base + n * PAGE):
+        last_fault[x["address"] & ~(PAGE - 1)] = x
+    swapped = 0
+    for i, e in enumerate(after):
+        addr = base + i * PAGE
+        if e & PM_SWAP:
+            swapped += 1
+            ev = evicted.get(addr)
+            expect(ev is not None and ev["kind"] in ("swap_out", "swap_clean") and
+                   (e & PM_FRAME) == ev["swap_slot"] << 5,
+                   "pagemap-swap: page %d has swap entry %#x (slot %d), its last eviction %s" %
+                   (i, e, (e & PM_FRAME) >> 5, dict(ev) if ev else None))
+        elif e & PM_PRESENT:
+            row = last_fault.get(addr)
+            expect(row is not None and e & PM_FRAME == (row["pte_after"] & PTE_PFN) >> 12,
+                   "pagemap-swap: page %d is frame %#x, its last fault's PTE %s" %
+                   (i, e & PM_FRAME, hex(row["pte_after"]) if row else None))
+        else:
+            expect(False, "pagemap-swap: page %d neither present nor swapped: %#x" % (i, e))
+    expect(swapped > 0, "pagemap-swap: no page of the first mapping went to swap")
+    sw = rep["swap"]
+    outs = r.value("SELECT count(*) FROM reclaim_events WHERE run_id = ? AND kind = 'swap_out' "
+                   "AND fault_seq < ?", r.run_id, r.marker_seq("counted"))
+    expect_equal(r, sw.get("pswpout"), outs, "pswpout against the log's swap_out evictions")
+    expect_equal(r, sw.get("SwapTotal"), 32 * 1024 - 4, "SwapTotal (kB)")
+    expect(sw.get("SwapTotal", 0) - sw.get("SwapFree", 0) >= swapped * 4,
+           "pagemap-swap: swap in use %s kB holds the %d swapped pages" %
+           (sw.get("SwapTotal", 0) - sw.get("SwapFree", 0), swapped))
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 @case("sysv_shm")
 def _c_sysv_shm(ctx):
     """sysv_shm: a System V segment is a shmem file mapped MAP_SHARED. In its VMAs

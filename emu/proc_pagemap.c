@@ -1,0 +1,125 @@
+/*
+ * proc_pagemap.c - /proc/PID/pagemap, /proc/kpagecount and /proc/kpageflags (see
+ * proc_pagemap.h; fs/proc/task_mmu.c's pagemap_read and fs/proc/page.c's kpage*_read).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "emu/fdtable.h"
+#include "emu/path.h"
+#include "emu/proc.h"
+#include "emu/proc_pagemap.h"
+#include "emu/procfs.h"
+#include "emu/sched.h"
+#include "emu/uio.h"
+#include "kernel_model/mm.h"
+
+#define ENTRY_BYTES 8
+#define CHUNK       512 /* entries the model fills per copy to the guest */
+
+/* Which page file path names, and for pagemap the process (NULL: not one of them). */
+static int page_file_kind(struct proc *p, const char *path, struct proc **target)
+{
+    if (strcmp(path, "/proc/kpagecount") == 0)
+        return PAGE_FILE_KPAGECOUNT;
+    if (strcmp(path, "/proc/kpageflags") == 0)
+        return PAGE_FILE_KPAGEFLAGS;
+    const char *rest = proc_pid_rest(p, path, target);
+    if (rest && strcmp(rest, "pagemap") == 0)
+        return PAGE_FILE_PAGEMAP;
+    return PAGE_FILE_NONE;
+}
+
+int proc_page_file_open(struct proc *p, const char *path, int flags)
+{
+    struct proc *target;
+    int kind = page_file_kind(p, path, &target);
+
+    if (kind == PAGE_FILE_NONE)
+        return PROCFS_PASSTHROUGH;
+    /* mode 0400: a write open is refused as for the other generated files; kpage* are root's */
+    if ((flags & O_ACCMODE) != O_RDONLY || (kind != PAGE_FILE_PAGEMAP && geteuid() != 0))
+        return -EACCES;
+    if (kind == PAGE_FILE_PAGEMAP && !target->task.mm)
+        return -ENOENT;
+    int fd = memfd_create(kind == PAGE_FILE_PAGEMAP ? "pagemap" : "kpage", MFD_CLOEXEC);
+    return fd < 0 ? -errno : fd;
+}
+
+void proc_page_file_mark(struct proc *p, struct ofd *o, const char *path)
+{
+    struct proc *target;
+
+    o->page_file = page_file_kind(p, path, &target);
+    if (o->page_file == PAGE_FILE_PAGEMAP) {
+        o->page_file_pid = target->task.pid;
+        o->page_file_mm = target->task.mm;
+        o->page_file_show_pfn = geteuid() == 0;
+    }
+}
+
+/* The mm a pagemap reads, or NULL once its process exited or exec'd another. */
+static struct mm_struct *pagemap_mm(struct proc *p, struct ofd *o)
+{
+    struct proc *t = o->page_file_pid == p->task.pid ? p : find_proc(p->emu, o->page_file_pid);
+    return t && !t->exited && t->task.mm == o->page_file_mm ? t->task.mm : NULL;
+}
+
+long proc_page_file_read(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, int64_t pos)
+{
+    int64_t off = pos >= 0 ? pos : (int64_t)lseek(o->hostfd, 0, SEEK_CUR);
+    uint64_t limit; /* entries in the file */
+    struct mm_struct *mm = NULL;
+
+    if (off < 0)
+        return -EINVAL;
+    if (off % ENTRY_BYTES || count % ENTRY_BYTES)
+        return -EINVAL;
+    if (o->page_file == PAGE_FILE_PAGEMAP) {
+        if (!(mm = pagemap_mm(p, o)))
+            return 0;
+        limit = mm->task_size >> PAGE_SHIFT;
+    } else {
+        limit = totalram_pages();
+    }
+    uint64_t first = (uint64_t)off / ENTRY_BYTES, n = count / ENTRY_BYTES, done = 0;
+    if (first >= limit)
+        return 0;
+    if (n > limit - first)
+        n = limit - first;
+    while (done < n) {
+        uint64_t entries[CHUNK], c = n - done < CHUNK ? n - done : CHUNK, at = first + done;
+        if (mm)
+            pagemap_read_entries(mm, at << PAGE_SHIFT, c, o->page_file_show_pfn, entries);
+        else
+            for (uint64_t i = 0; i < c; i++)
+                entries[i] = o->page_file == PAGE_FILE_KPAGECOUNT ? kpagecount_entry(at + i)
+                                                                  : stable_page_flags(at + i);
+        if (put_user_struct(p, ubuf + done * ENTRY_BYTES, entries, c * ENTRY_BYTES))
+            return -EFAULT; /* and the offset stays, as pagemap_read leaves *ppos */
+        done += c;
+    }
+    if (pos < 0)
+        lseek(o->hostfd, off + (int64_t)(done * ENTRY_BYTES), SEEK_SET);
+    return (long)(done * ENTRY_BYTES);
+}
+
+long proc_page_file_readv(struct proc *p, struct ofd *o, const struct uiov *iov, int n, int64_t pos)
+{
+    long done = 0;
+    for (int i = 0; i < n; i++) {
+        long r = proc_page_file_read(p, o, iov[i].base, iov[i].len, pos >= 0 ? pos + done : -1);
+        if (r < 0)
+            return done ? done : r;
+        done += r;
+        if ((uint64_t)r != iov[i].len)
+            break;
+    }
+    return done;
+}

@@ -1,0 +1,37 @@
+/*
+ * proc_pagemap.h - /proc/PID/pagemap, /proc/kpagecount and /proc/kpageflags: binary /proc files
+ * read by offset from the model (kernel_model/task_mmu.c, kernel_model/proc_page.c).
+ *
+ * pagemap has an 8-byte entry for every page of the user address space (256 GiB of file for
+ * 128 TiB), so it is not made at open like the text files (text.h): the host fd is an empty
+ * memfd that keeps the file offset, and each read asks the model for the entries it covers.
+ */
+#ifndef FL_PROC_PAGEMAP_H
+#define FL_PROC_PAGEMAP_H
+
+#include <stdint.h>
+
+struct proc;
+struct ofd;
+struct uiov;
+
+/* If `path` (absolute) is one of these files: an empty memfd for open/openat to wrap, -EACCES
+ * (a write open; kpage* for a non-root guest), -ENOENT (pagemap of a process without an mm).
+ * Otherwise PROCFS_PASSTHROUGH. */
+int proc_page_file_open(struct proc *p, const char *path, int flags);
+/* Tag the new ofd o, opened by path through proc_page_file_open, with what it reads: the file,
+ * and for pagemap the process and its mm now (a later exec or exit ends the file: reads give 0
+ * bytes, as once Linux's mm has no users) and whether frames are shown (root, as 4.20's
+ * CAP_SYS_ADMIN check at open). */
+void proc_page_file_mark(struct proc *p, struct ofd *o, const char *path);
+/*
+ * read/pread (pos -1: at the file offset, which then advances) of count bytes into the guest's
+ * ubuf. Offset and count must be multiples of 8 (-EINVAL); past the end (the user address
+ * space's top, the last frame) 0 bytes. -EFAULT if the buffer is bad.
+ */
+long proc_page_file_read(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, int64_t pos);
+/* readv/preadv: segment by segment, stopping at the first short one or error. */
+long proc_page_file_readv(struct proc *p, struct ofd *o, const struct uiov *iov, int n,
+                          int64_t pos);
+
+#endif
