@@ -80,7 +80,16 @@ struct shared_pending {
     int refs;
     uint64_t set;
     struct fl_siginfo info[FL_NSIG + 1];
+    /* job control, the rest of Linux's signal_struct that the group shares (emu/sys_signal.c):
+     * SIGNAL_STOP_STOPPED / SIGNAL_STOP_CONTINUED (FL_STOP_*), and group_exit_code, the signal
+     * that stopped the group until wait reports it (0 once reported) */
+    unsigned stop_flags;
+    int group_stop_sig;
 };
+
+/* stop_flags */
+#define FL_STOP_STOPPED   1u /* the group is stopped (SIGNAL_STOP_STOPPED) */
+#define FL_STOP_CONTINUED 2u /* continued, WCONTINUED has yet to say so (SIGNAL_STOP_CONTINUED) */
 
 struct signalfd_ctx;
 struct pidfd_ctx;
@@ -130,8 +139,10 @@ struct proc {
     bool vfork_done;          /* a vfork child that has exec'd or exited: its parent runs on */
     struct proc *vfork_child; /* (parent) the vfork child being waited for */
     int wait;                 /* enum proc_wait: what a parked process waits for, 0 if runnable */
-    int wait_arg;             /* the guest fd (WAIT_FD_*) */
-    void *wait_poll;          /* WAIT_POLL: the host struct pollfd set (owned), wait_npoll long */
+    int wait_arg;             /* the guest fd (WAIT_FD_*), the pid spec (WAIT_CHILD) */
+    unsigned wait_options;    /* WAIT_CHILD: WEXITED, WUNTRACED, WCONTINUED of the wait */
+    bool stopped;    /* TASK_STOPPED by a group stop: not run, parked or not, until SIGCONT */
+    void *wait_poll; /* WAIT_POLL: the host struct pollfd set (owned), wait_npoll long */
     unsigned long wait_npoll;
     bool wait_external;   /* WAIT_POLL: the set has a socket whose peer may be outside */
     uint64_t wait_sigset; /* WAIT_SIGWAIT: the signals rt_sigtimedwait takes */

@@ -167,9 +167,10 @@ static int proc_stat(struct proc *p)
     /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
     text_printf(
-        &t, "%d (%s) R %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 0 %lu %lu ",
-        p->task.tgid, p->task.comm, p->ppid, pgrp, pgrp, min_flt, p->acct->cmin_flt, maj_flt,
-        p->acct->cmaj_flt, (unsigned long long)nsec_to_clock_t(self.utime),
+        &t, "%d (%s) %c %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 0 %lu %lu ",
+        p->task.tgid, p->task.comm, p->stopped ? 'T' : 'R', p->ppid, pgrp, pgrp, min_flt,
+        p->acct->cmin_flt, maj_flt, p->acct->cmaj_flt,
+        (unsigned long long)nsec_to_clock_t(self.utime),
         (unsigned long long)nsec_to_clock_t(self.stime),
         (unsigned long long)nsec_to_clock_t(children.utime),
         (unsigned long long)nsec_to_clock_t(children.stime), nr_threads(p), vsize, rss);
@@ -211,7 +212,7 @@ static int proc_status(struct proc *p)
         else if (IS("Umask"))
             text_printf(&t, "Umask:\t%04o\n", p->umask);
         else if (IS("State"))
-            text_printf(&t, "State:\tR (running)\n");
+            text_printf(&t, "State:\t%s\n", p->stopped ? "T (stopped)" : "R (running)");
         else if (IS("Tgid") || IS("NStgid"))
             text_printf(&t, "%.*s:\t%d\n", (int)key, line, p->task.tgid);
         else if (IS("Pid") || IS("NSpid"))

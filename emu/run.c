@@ -294,7 +294,7 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 static bool another_runnable(struct emu *e, struct proc *p)
 {
     for (struct proc *q = e->procs; q; q = q->next)
-        if (q != p && !q->exited &&
+        if (q != p && !q->exited && !q->stopped &&
             (q->wait == WAIT_NONE || q->futex_woken || (q->wait == WAIT_VFORK && !q->vfork_child) ||
              (q->wait_deadline && q->wait != WAIT_NONE)))
             return true;
@@ -315,7 +315,8 @@ bool sched_others_runnable(struct proc *p)
 static bool parked_ready(struct emu *e, struct proc *p)
 {
     for (struct proc *q = e->procs; q; q = q->next)
-        if (q != p && !q->exited && q->wait != WAIT_NONE && (q->interrupted || proc_ready(q)))
+        if (q != p && !q->exited && !q->stopped && q->wait != WAIT_NONE &&
+            (q->interrupted || proc_ready(q)))
             return true;
     return false;
 }
@@ -766,9 +767,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             p->sigreturn_pending = false;
             restore_rt_sigframe(p);
         }
-        while (!p->exited && fl_signal_pending(p) && !p->retry_first)
+        while (!p->exited && !p->stopped && fl_signal_pending(p) && !p->retry_first)
             do_signal(p);
-        if (p->exited)
+        if (p->exited || p->stopped) /* a group stop: off the CPU until SIGCONT */
             break;
         p->retry_first = false;
         if (p->sigsuspend_mask) { /* no handler ran: restore_saved_sigmask */
@@ -884,6 +885,8 @@ static struct proc *pick_next(struct emu *e, int last_pid, int *live)
         if (p->exited)
             continue;
         ++*live;
+        if (p->stopped) /* TASK_STOPPED: like a parked task, but only SIGCONT or SIGKILL */
+            continue;
         if (p->wait != WAIT_NONE && !p->interrupted && !proc_ready(p))
             continue;
         if (p->task.pid > last_pid) {
@@ -1036,7 +1039,8 @@ void emu_run(struct emu *e, struct emu_result *res)
                 for (struct proc *q = e->procs; q; q = q->next)
                     if (!q->exited && n < (int)sizeof(res->message))
                         n += snprintf(res->message + n, sizeof(res->message) - n, " %d (%s) in %s;",
-                                      q->task.pid, q->task.comm, wait_name(q->wait));
+                                      q->task.pid, q->task.comm,
+                                      q->stopped ? "stopped" : wait_name(q->wait));
                 if (n > 0 && n < (int)sizeof(res->message))
                     res->message[n - 1] = 0; /* the last ';' */
                 res->stop = EMU_ERROR;

@@ -11,7 +11,10 @@
  * a build without it for a lone process, so the fast path never carries it), and a parent
  * busy-waiting with WNOHANG cannot starve its child. A parked process becomes runnable
  * when its condition holds (checked only when no process is runnable: data or EOF on the pipe,
- * room in it, a child to report, a futex wake) or when a signal it does not block arrives.
+ * room in it, a child to report, a futex wake) or when a signal it does not block arrives;
+ * a stop signal does not wake it but stops it where it is (emu/signal.h). A stopped task
+ * (p->stopped, Linux's TASK_STOPPED, parked or not) is skipped like a parked one whose condition
+ * does not hold, until SIGCONT continues it or SIGKILL kills it.
  * Every decision depends only on what the guests did, never on host time, so the same run gives
  * the same interleaving and the same fault log (tests/e2e/processes/determinism.py) - except
  * for timed futex waits (threads: pthread_cond_timedwait, Python's GIL), which also end by the

@@ -28,6 +28,7 @@ struct pt_regs;
 #define FL_SA_RESTART   0x10000000
 #define FL_SA_NODEFER   0x40000000
 #define FL_SA_RESETHAND 0x80000000
+#define FL_SA_NOCLDSTOP 0x00000001 /* SIGCHLD: not for children that stop or continue */
 
 /* si_code values faultline produces outside faults */
 #define FL_SI_USER   0
@@ -126,6 +127,19 @@ int pidfd_pid(struct proc *p, int fd);
  * the engine is stopped; the caller loops while fl_signal_pending() and the process lives.
  */
 void do_signal(struct proc *p);
+/*
+ * Job control (kernel/signal.c). A stop signal whose action is the default (SIGTSTP, SIGTTIN and
+ * SIGTTOU only outside an orphaned process group) stops every thread of the group at once
+ * (do_signal_stop: p->stopped, FL_STOP_STOPPED) and tells the parent (CLD_STOPPED); SIGCONT,
+ * when generated, continues it (prepare_signal) and tells the parent (CLD_CONTINUED). A stopped
+ * thread keeps its parked syscall, which goes on (or is retried) once it is continued, as
+ * Linux restarts it; the scheduler does not run it meanwhile.
+ *
+ * take_stop_signals: a signal arrived for parked p (proc_signal_wake): the default-action stop
+ * signals at the head of its deliverable set are taken now, so that the stop leaves its syscall
+ * parked rather than ending it. Returns true if p is stopped now.
+ */
+bool take_stop_signals(struct proc *p);
 /* setup_rt_frame (emu/signal_frame.c): write the rt_sigframe for signo with action ka and the
  * mask to restore (oldmask), and point the registers at the handler. Nonzero if the frame could
  * not be written (the caller then forces SIGSEGV, as signal_setup_done does). */

@@ -67,6 +67,8 @@
 #define CLONE_NEWNET         0x40000000
 #define FL_CLD_EXITED        1
 #define FL_CLD_KILLED        2
+#define FL_CLD_STOPPED       5
+#define FL_CLD_CONTINUED     6
 
 char **strv_dup(char *const v[])
 {
@@ -152,12 +154,36 @@ static bool host_fd_ready(struct proc *p, int fd, short events)
     return poll(&pfd, 1, 0) != 0;
 }
 
-/* A child that wait4/waitid(pid spec) may report, or may still come: 1 a zombie to report,
- * 0 children that are alive, -1 no child matches at all. */
-static int child_state(struct proc *p, int pid, struct proc **zombie)
+/* What wait_consider_task finds to report of a child. */
+enum child_event {
+    CHILD_NONE,
+    CHILD_EXITED,    /* a zombie (wait_task_zombie) */
+    CHILD_STOPPED,   /* a stop not yet reported, for WUNTRACED (wait_task_stopped) */
+    CHILD_CONTINUED, /* a continue not yet reported, for WCONTINUED (wait_task_continued) */
+};
+
+/* The event child q has to report to a wait with `options`, in wait_consider_task's order. */
+static enum child_event child_event(const struct proc *q, unsigned options)
+{
+    if (q->exited && !q->mmu && !q->exit_deferred)
+        return options & WEXITED ? CHILD_EXITED : CHILD_NONE;
+    if ((options & WUNTRACED) && q->stopped && (q->shared->stop_flags & FL_STOP_STOPPED) &&
+        q->shared->group_stop_sig)
+        return CHILD_STOPPED;
+    if ((options & WCONTINUED) && (q->shared->stop_flags & FL_STOP_CONTINUED))
+        return CHILD_CONTINUED;
+    return CHILD_NONE;
+}
+
+/* A child that wait4/waitid(pid spec, options) may report, or may still come: 1 a child with
+ * an event to report (*child, the lowest pid, and *ev), 0 children that are alive or whose
+ * events the options do not ask for, -1 no child matches at all. */
+static int child_state(struct proc *p, int pid, unsigned options, struct proc **child,
+                       enum child_event *ev)
 {
     int state = -1;
-    *zombie = NULL;
+    *child = NULL;
+    *ev = CHILD_NONE;
     for (struct proc *q = p->emu->procs; q; q = q->next) {
         /* a child of any thread of the group is the group's to wait for; threads share their
          * group's parent, but only the group is a child */
@@ -167,20 +193,21 @@ static int child_state(struct proc *p, int pid, struct proc **zombie)
         if ((pid > 0 && q->task.pid != pid) || (pid == 0 && guest_pgrp(q) != guest_pgrp(p)) ||
             (pid < -1 && guest_pgrp(q) != -pid))
             continue;
-        if (q->exited && !q->mmu && !q->exit_deferred) {
-            if (!*zombie || q->task.pid < (*zombie)->task.pid)
-                *zombie = q;
-            state = 1;
-        } else if (state < 0) {
-            state = 0;
+        enum child_event e = child_event(q, options);
+        if (e != CHILD_NONE && (!*child || q->task.pid < (*child)->task.pid)) {
+            *child = q;
+            *ev = e;
         }
+        if (state < 0)
+            state = 0;
     }
-    return *zombie ? 1 : state;
+    return *child ? 1 : state;
 }
 
 bool proc_ready(struct proc *p)
 {
     struct proc *z;
+    enum child_event ev;
     if (p->wait != WAIT_NONE && p->wait_deadline && monotonic_ns() >= p->wait_deadline)
         return true; /* a timed wait whose time is up: the retried call says so */
     switch (p->wait) {
@@ -191,7 +218,7 @@ bool proc_ready(struct proc *p)
     case WAIT_FD_WRITE:
         return host_fd_ready(p, p->wait_arg, POLLOUT);
     case WAIT_CHILD:
-        return child_state(p, p->wait_arg, &z) != 0;
+        return child_state(p, p->wait_arg, p->wait_options, &z, &ev) != 0;
     case WAIT_VFORK:
         return p->vfork_child == NULL;
     case WAIT_POLL:
@@ -213,6 +240,9 @@ void proc_signal_wake(struct proc *p)
 {
     if (p->wait == WAIT_NONE || p->wait == WAIT_VFORK || p->exited)
         return;
+    /* a stop leaves the syscall parked: it goes on once the process is continued */
+    if (!p->stopped && fl_signal_pending(p))
+        take_stop_signals(p);
     if (fl_signal_pending(p))
         p->interrupted = true; /* runnable; the run loop decides retry or -EINTR */
 }
@@ -651,22 +681,34 @@ long sys_wait4(struct proc *p, const uint64_t a[6])
     if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE))
         return -EINVAL;
     struct proc *z;
-    int st = child_state(p, pid, &z);
+    enum child_event ev;
+    options |= WEXITED;
+    int st = child_state(p, pid, options, &z, &ev);
     if (st < 0)
         return -ECHILD;
     if (!st) {
         if (options & WNOHANG)
             return 0;
+        p->wait_options = options;
         proc_park(p, WAIT_CHILD, pid, true);
         return -FL_ERESTARTSYS;
     }
-    int status = proc_wait_status(z);
+    /* a stop reports (sig << 8) | 0x7f, a continue 0xffff, each once; the child stays */
+    int status = ev == CHILD_STOPPED     ? (z->shared->group_stop_sig << 8) | 0x7f
+                 : ev == CHILD_CONTINUED ? 0xffff
+                                         : proc_wait_status(z);
     if (a[1] && put_user_bytes(&p->task, a[1], &status, sizeof(status)))
         return -EFAULT;
     if (a[3] && put_rusage(p, a[3], z))
         return -EFAULT;
-    account_reap(p, z);
-    z->reaped = true;
+    if (ev == CHILD_STOPPED)
+        z->shared->group_stop_sig = 0;
+    else if (ev == CHILD_CONTINUED)
+        z->shared->stop_flags &= ~FL_STOP_CONTINUED;
+    else {
+        account_reap(p, z);
+        z->reaped = true;
+    }
     return z->task.pid;
 }
 
@@ -703,27 +745,43 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     }
     struct proc *z;
-    int st = child_state(p, pid, &z);
+    enum child_event ev;
+    int st = child_state(p, pid, options, &z, &ev);
     if (st < 0)
         return -ECHILD;
     struct fl_siginfo info;
     memset(&info, 0, sizeof(info));
-    if (!st || !(options & WEXITED)) {
+    if (!st) {
         if (options & WNOHANG) /* nothing to report: a zeroed siginfo */
             return a[2] && put_user_bytes(&p->task, a[2], &info, sizeof(info)) ? -EFAULT : 0;
+        p->wait_options = options;
         proc_park(p, WAIT_CHILD, pid, true);
         return -FL_ERESTARTSYS;
     }
     info.si_signo = SIGCHLD;
-    info.si_code = z->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
     info.u.chld.pid = z->task.tgid;
     info.u.chld.uid = getuid();
-    info.u.chld.status = z->term_sig ? z->term_sig : z->exit_code;
+    if (ev == CHILD_STOPPED) {
+        info.si_code = FL_CLD_STOPPED;
+        info.u.chld.status = z->shared->group_stop_sig;
+    } else if (ev == CHILD_CONTINUED) {
+        info.si_code = FL_CLD_CONTINUED;
+        info.u.chld.status = SIGCONT;
+    } else {
+        info.si_code = z->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
+        info.u.chld.status = z->term_sig ? z->term_sig : z->exit_code;
+    }
     if (a[2] && put_user_bytes(&p->task, a[2], &info, sizeof(info)))
         return -EFAULT;
     if (a[4] && put_rusage(p, a[4], z))
         return -EFAULT;
-    if (!(options & WNOWAIT)) {
+    if (options & WNOWAIT)
+        return 0; /* reported, and left to report again */
+    if (ev == CHILD_STOPPED)
+        z->shared->group_stop_sig = 0;
+    else if (ev == CHILD_CONTINUED)
+        z->shared->stop_flags &= ~FL_STOP_CONTINUED;
+    else {
         account_reap(p, z);
         z->reaped = true;
     }

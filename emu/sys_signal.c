@@ -46,6 +46,9 @@
 #define FPE_INTDIV 1
 #define ILL_ILLOPN 2
 #define TRAP_BRKPT 1
+/* si_code of SIGCHLD for job control */
+#define CLD_STOPPED   5
+#define CLD_CONTINUED 6
 
 const char *signal_name(int signo)
 {
@@ -69,6 +72,136 @@ static bool sig_kernel_ignore(int signo)
 static bool sig_kernel_stop(int signo)
 {
     return signo == SIGSTOP || signo == SIGTSTP || signo == SIGTTIN || signo == SIGTTOU;
+}
+
+/* The stop signals, as a mask (SIG_KERNEL_STOP_MASK). */
+static const uint64_t stop_mask = (1ULL << (SIGSTOP - 1)) | (1ULL << (SIGTSTP - 1)) |
+                                  (1ULL << (SIGTTIN - 1)) | (1ULL << (SIGTTOU - 1));
+
+/* The session p is in, as getsid(0) tells it (emu/sys_process.c's session_of). */
+static int guest_session(const struct proc *p)
+{
+    return p->sid ? p->sid : (int)getsid(0);
+}
+
+/*
+ * will_become_orphaned_pgrp(pgid, NULL) for is_current_pgrp_orphaned: no live process of the
+ * group has a parent in another group of the same session (init's children do not count). The
+ * first guest's parent is faultline's own (the guest stands for faultline in the host's process
+ * tree); only that parent is looked at on the host side, not faultline's other host relatives.
+ */
+static bool pgrp_orphaned(struct emu *e, int pgid)
+{
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q->exited || q->thread || guest_pgrp(q) != pgid)
+            continue;
+        int ppgrp, psid;
+        if (q->parent) {
+            ppgrp = guest_pgrp(q->parent);
+            psid = guest_session(q->parent);
+        } else if (q->ppid == 1 || getppid() == 1) {
+            continue; /* reparented to init, or faultline's parent is init */
+        } else {
+            pid_t host_parent = getppid();
+            ppgrp = host_pgid_to_guest(q, getpgid(host_parent));
+            psid = getsid(host_parent);
+        }
+        if (ppgrp != pgid && psid == guest_session(q))
+            return false;
+    }
+    return true;
+}
+
+/*
+ * do_notify_parent_cldstop(tsk, false, why): SIGCHLD with CLD_STOPPED or CLD_CONTINUED to the
+ * parent of tsk's thread group, unless the parent ignores SIGCHLD or asked not to hear of
+ * stops (SA_NOCLDSTOP). A parent parked in wait4/waitid needs no wake-up of its own: the
+ * scheduler looks at its wait again (proc_ready) before it picks.
+ */
+static void do_notify_parent_cldstop(struct proc *tsk, int why)
+{
+    struct proc *leader = find_proc(tsk->emu, tsk->task.tgid);
+    if (leader)
+        tsk = leader;
+    struct proc *parent = tsk->parent;
+    if (!parent || parent->exited)
+        return; /* faultline (or init) is the parent */
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = SIGCHLD;
+    info.si_code = why;
+    info.u.chld.pid = tsk->task.tgid;
+    info.u.chld.uid = getuid();
+    info.u.chld.status = why == CLD_CONTINUED ? SIGCONT : tsk->shared->group_stop_sig & 0x7f;
+    info.u.chld.utime = (int64_t)nsec_to_clock_t(tsk->tick_utime);
+    info.u.chld.stime = (int64_t)nsec_to_clock_t(tsk->tick_stime);
+    struct k_sigaction *ka = &parent->sighand[SIGCHLD];
+    if (ka->handler != FL_SIG_IGN && !(ka->flags & FL_SA_NOCLDSTOP))
+        send_signal_group(parent, SIGCHLD, &info);
+}
+
+/*
+ * do_signal_stop: the group stop that stop signal signo starts. Linux asks each thread to stop
+ * itself (JOBCTL_STOP_PENDING) and the last one to stop tells the parent; here the other
+ * threads are all off the CPU (at a return to user mode, or parked), so they stop at once, and
+ * the parent hears as soon as the signal is taken.
+ */
+static void do_signal_stop(struct proc *p, int signo)
+{
+    p->shared->group_stop_sig = signo;
+    p->shared->stop_flags = FL_STOP_STOPPED; /* a report of an earlier continue is gone */
+    for (struct proc *t = p->emu->procs; t; t = t->next)
+        if (t->task.tgid == p->task.tgid && !t->exited)
+            t->stopped = true;
+    do_notify_parent_cldstop(p, CLD_STOPPED);
+}
+
+/*
+ * prepare_signal's job control, as signo is generated for p's group (whatever its action or
+ * mask): a stop signal discards a pending SIGCONT; SIGCONT discards pending stop signals,
+ * continues a stopped group and tells the parent (Linux has the continued task tell it on its
+ * way back to user mode, get_signal's SIGNAL_CLD_MASK; here it is told now).
+ */
+static void prepare_signal(struct proc *p, int signo)
+{
+    uint64_t flush = sig_kernel_stop(signo) ? sigmask_of(SIGCONT)
+                     : signo == SIGCONT     ? stop_mask
+                                            : 0;
+    if (!flush)
+        return;
+    bool changed = p->shared->set & flush;
+    p->shared->set &= ~flush;
+    for (struct proc *t = p->emu->procs; t; t = t->next) {
+        if (t->task.tgid != p->task.tgid || t->exited)
+            continue;
+        changed |= (t->pending & flush) != 0;
+        t->pending &= ~flush;
+        if (signo == SIGCONT)
+            t->stopped = false; /* wake_up_state(t, __TASK_STOPPED) */
+    }
+    if (changed)
+        signalfd_sync(p->emu);
+    if (signo == SIGCONT && (p->shared->stop_flags & FL_STOP_STOPPED)) {
+        p->shared->stop_flags = FL_STOP_CONTINUED;
+        p->shared->group_stop_sig = 0;
+        do_notify_parent_cldstop(p, CLD_CONTINUED);
+    }
+}
+
+bool take_stop_signals(struct proc *p)
+{
+    while (!p->exited && !p->stopped) {
+        int signo = next_signal(sigpending_all(p) & ~p->blocked);
+        if (!signo || !sig_kernel_stop(signo) || p->sighand[signo].handler != FL_SIG_DFL)
+            break;
+        struct fl_siginfo info = dequeue_signal(p, signo);
+        if (p->emu->strace)
+            strace_signal(p, &info);
+        if (signo != SIGSTOP && pgrp_orphaned(p->emu, guest_pgrp(p)))
+            continue; /* get_signal: an orphaned group does not stop for the terminal */
+        do_signal_stop(p, signo);
+    }
+    return p->stopped;
 }
 
 /* The process dies of signo: the default action of a terminating signal. */
@@ -194,6 +327,7 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
         self.u.kill.uid = getuid();
         info = &self;
     }
+    prepare_signal(p, signo);
     struct k_sigaction *ka = &p->sighand[signo];
     bool ignored =
         ka->handler == FL_SIG_IGN || (ka->handler == FL_SIG_DFL && sig_kernel_ignore(signo));
@@ -262,7 +396,7 @@ void do_signal(struct proc *p)
     /* get_signal: dequeue until one has an action that runs */
     for (;;) {
         int signo = next_signal(sigpending_all(p) & ~p->blocked);
-        if (!signo || p->exited)
+        if (!signo || p->exited || p->stopped)
             return;
         struct fl_siginfo info = dequeue_signal(p, signo);
         if (p->emu->strace) /* strace's signal-delivery stop comes before the action */
@@ -271,10 +405,16 @@ void do_signal(struct proc *p)
         if (ka.handler == FL_SIG_IGN)
             continue;
         if (ka.handler == FL_SIG_DFL) {
-            /* No job control: nothing could continue a stopped process, so a stop signal
-             * is treated as ignored rather than hanging the run. */
-            if (sig_kernel_ignore(signo) || sig_kernel_stop(signo))
+            if (sig_kernel_ignore(signo))
                 continue;
+            if (sig_kernel_stop(signo)) {
+                /* the terminal's stop signals mean nothing to an orphaned group: nobody
+                 * would continue it (is_current_pgrp_orphaned) */
+                if (signo != SIGSTOP && pgrp_orphaned(p->emu, guest_pgrp(p)))
+                    continue;
+                do_signal_stop(p, signo);
+                return;
+            }
             die_of(p, signo);
             return;
         }
@@ -455,7 +595,9 @@ long send_signal_group(struct proc *leader, int signo, const struct fl_siginfo *
         return send_signal(t, signo, info);
     if (leader->exited && !group_has_other_live(leader))
         return 0; /* a zombie accepts and drops signals */
-    /* every thread blocks it: the group's, until one unblocks it or waits for it */
+    /* every thread blocks it: the group's, until one unblocks it or waits for it; SIGCONT
+     * continues the group all the same */
+    prepare_signal(leader, signo);
     struct shared_pending *s = leader->shared;
     if (!(s->set & sigmask_of(signo))) {
         s->set |= sigmask_of(signo);
@@ -508,6 +650,8 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
     info.si_code = si_code;
     info.u.kill.pid = p->task.tgid;
     info.u.kill.uid = getuid();
+    if (signo == SIGCONT)
+        p->need_resched = true; /* a process it continues may run: the turn needs an end */
     if (pid > 0) {
         struct proc *q = find_proc(p->emu, (int)pid);
         /* The first guest's parent is faultline itself (getppid says so): it exists, and a
