@@ -30,8 +30,9 @@ static void on_stop_signal(int sig)
         emu_request_stop(running_emu);
 }
 
-/* SIGINT, SIGQUIT, SIGWINCH from the terminal: the guest's (emu/tty_signals.h). The handler must
- * run on the emulator's thread, whose blocking host read of the terminal it is to interrupt. */
+/* SIGINT, SIGQUIT, SIGTSTP, SIGWINCH from the terminal: the guest's (emu/tty_signals.h). The
+ * handler must run on the emulator's thread, whose blocking host read of the terminal it is to
+ * interrupt. */
 static void on_tty_signal(int sig)
 {
     int saved = errno;
@@ -181,6 +182,7 @@ void run_session_run(struct run_session *s)
         sigaction(SIGINT, &tty, NULL);
         sigaction(SIGQUIT, &tty, NULL);
         sigaction(SIGWINCH, &tty, NULL);
+        sigaction(SIGTSTP, &tty, NULL); /* Ctrl-Z: the guest's job stops, not faultline */
     } else {
         sigaction(SIGINT, &sa, NULL);
     }

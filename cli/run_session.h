@@ -41,8 +41,8 @@ int run_session_open(struct run_session *s, int argc, char **argv);
  * Returns 0, or -1 after reporting the error (the session still finishes normally). */
 int run_session_spawn(struct run_session *s);
 /* Run the guest to the end and compute the exit status. SIGTERM stops it cleanly, and so does
- * SIGINT, unless s->tty_signals: then SIGINT, SIGQUIT and SIGWINCH go to the guest's foreground
- * group, and a second SIGINT while the first waits stops the run. */
+ * SIGINT, unless s->tty_signals: then SIGINT, SIGQUIT, SIGTSTP and SIGWINCH go to the guest's
+ * foreground group, and a second SIGINT while the first waits stops the run. */
 void run_session_run(struct run_session *s);
 /* End the runs row, close the log, print the summary (unless --quiet), free everything.
  * Returns the exit status. */

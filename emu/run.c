@@ -1028,6 +1028,9 @@ void emu_run(struct emu *e, struct emu_result *res)
         struct proc *p = pick_next(e, last_pid, &live);
         if (!live)
             break;
+        /* every guest stopped by the terminal: faultline stops too, for the user's shell */
+        if (!p && tty_stop_all_stopped(e))
+            continue;
         if (!p && idle_wait(e))
             continue;
         if (!p) {

@@ -1,7 +1,8 @@
 /*
- * tty_signals.c - the terminal's SIGINT, SIGQUIT and SIGWINCH for the guest (see
+ * tty_signals.c - the terminal's SIGINT, SIGQUIT, SIGTSTP and SIGWINCH for the guest (see
  * tty_signals.h).
  */
+#include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,4 +91,43 @@ bool tty_set_foreground(struct proc *p, int pgid)
 int tty_foreground(struct proc *p)
 {
     return tty.emu == p->emu && tty.fg_pgid && group_lives(p->emu, tty.fg_pgid) ? tty.fg_pgid : 0;
+}
+
+bool tty_stop_all_stopped(struct emu *e)
+{
+    if (tty.emu != e)
+        return false;
+    bool any = false;
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q->exited)
+            continue;
+        if (!q->stopped)
+            return false;
+        any = true;
+    }
+    if (!any)
+        return false;
+    /* the signal that stopped the first guest, as the shell would have seen it stop: its
+     * "Stopped" and "Stopped (signal)" differ */
+    struct proc *first = emu_first(e);
+    int sig = first && !first->exited && first->shared->group_stop_sig
+                  ? first->shared->group_stop_sig
+                  : SIGTSTP;
+    /* faultline stops with the default action; SIGTSTP's is faultline's handler otherwise */
+    struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+    sigemptyset(&dfl.sa_mask);
+    if (sig != SIGSTOP)
+        sigaction(sig, &dfl, &old);
+    raise(sig);
+    if (sig != SIGSTOP)
+        sigaction(sig, &old, NULL);
+    /* continued (fg): the guests go on too, as the shell's SIGCONT would have continued them */
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = SIGCONT;
+    info.si_code = FL_SI_KERNEL;
+    for (struct proc *q = e->procs; q; q = q->next)
+        if (!q->exited && !q->thread && q->stopped)
+            send_signal_group(q, SIGCONT, &info);
+    return true;
 }

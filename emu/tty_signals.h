@@ -1,9 +1,9 @@
 /*
  * tty_signals.h - the terminal's signals for the guest.
  *
- * On a terminal, Ctrl-C, Ctrl-\ and a window resize make the tty driver send SIGINT, SIGQUIT
- * and SIGWINCH to the terminal's foreground process group (n_tty's isig, tty_ioctl's
- * TIOCSWINSZ). The guest's processes are not host processes, so the host sends them to
+ * On a terminal, Ctrl-C, Ctrl-\, Ctrl-Z and a window resize make the tty driver send SIGINT,
+ * SIGQUIT, SIGTSTP and SIGWINCH to the terminal's foreground process group (n_tty's isig,
+ * tty_ioctl's TIOCSWINSZ). The guest's processes are not host processes, so the host sends them to
  * faultline; when faultline's stdin is a terminal it passes them on to the guest's foreground
  * group: the group a guest made foreground with tcsetpgrp (TIOCSPGRP), kept here rather than
  * given to the host, else the first process's. A guest blocked in a host read of the terminal
@@ -11,6 +11,13 @@
  * SA_RESTART, EINTR after one without). A guest computing on the engine without the block
  * hook gets the signal at its next syscall or page fault; a second Ctrl-C while the first
  * still waits ends the run as before (status 130).
+ *
+ * Ctrl-Z stops the foreground group's processes (emu/signal.h's job control) rather than
+ * faultline: a guest shell with job control (bash -i) sees its job stop and takes the terminal
+ * back. Once every guest process is stopped (a lone cat or python3 REPL), nothing could continue
+ * them but the user's own shell, so faultline stops too, with the signal the first guest stopped
+ * with, and hands the terminal back to that shell; when the shell continues faultline (fg), the
+ * guests are continued.
  */
 #ifndef FL_TTY_SIGNALS_H
 #define FL_TTY_SIGNALS_H
@@ -27,9 +34,9 @@ void tty_signals_enable(struct emu *e);
 bool tty_signals_enabled(const struct emu *e);
 
 /*
- * From faultline's own handler for SIGINT, SIGQUIT or SIGWINCH (async-signal-safe): queue sig
- * for the guest's foreground group and kick the engine. Returns false, queueing nothing, if
- * the same signal is still waiting to be delivered (the caller then stops the run).
+ * From faultline's own handler for SIGINT, SIGQUIT, SIGTSTP or SIGWINCH (async-signal-safe): queue
+ * sig for the guest's foreground group and kick the engine. Returns false, queueing nothing, if the
+ * same signal is still waiting to be delivered (the caller then stops the run).
  */
 bool tty_signal_raise(struct emu *e, int sig);
 
@@ -48,5 +55,13 @@ bool tty_set_foreground(struct proc *p, int pgid);
 
 /* TIOCGPGRP: the guest's foreground group set by tty_set_foreground while it lives, else 0. */
 int tty_foreground(struct proc *p);
+
+/*
+ * On the emulator thread, when nothing can run: if signals are passed on and every live guest
+ * process is stopped, stop faultline itself (the host's default action of the signal that
+ * stopped the first guest, SIGTSTP if none), and once it is continued send SIGCONT to the
+ * stopped guests; true then. False, doing nothing, otherwise.
+ */
+bool tty_stop_all_stopped(struct emu *e);
 
 #endif

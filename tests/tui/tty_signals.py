@@ -14,6 +14,11 @@ window (emu/tty_signals.h) and compares what the two windows show and how the tw
                KeyboardInterrupt and the REPL goes on
   bash-job     an interactive bash: Ctrl-C ends the foreground job (sleep, cat: $? is 130) and
                bash goes on (tcsetpgrp gives the job the terminal)
+  bash-stop    an interactive bash: Ctrl-Z stops the foreground job (sleep) and bash says so
+               and takes the terminal back; jobs lists it, fg continues it (Ctrl-C ends it)
+  stop-self    an interactive bash on the host runs python3 (natively, or under faultline):
+               Ctrl-Z stops it, and with it faultline, so the outer bash says "Stopped"; fg
+               continues faultline, which continues the guest (its SIGCONT handler runs)
   thread-read  a thread prints while the main thread waits for a line from the terminal: the
                wait must not stop the other thread (it parks instead of blocking faultline)
   repl-thread  the same at the Python REPL's prompt, where readline waits in pselect6
@@ -140,6 +145,88 @@ def case_bash_job(opts):
     same(run_both(opts, "bash", argv, script, stderr=False), "bash job control")
 
 
+def prompts(n):
+    """A predicate: the screen shows n prompts, the last one on the last line."""
+    def pred(s):
+        lines = [l.rstrip() for l in s.rstrip().splitlines()]
+        return len([l for l in lines if l.startswith("$")]) >= n and lines[-1] == "$"
+    return pred
+
+
+def case_bash_stop(opts):
+    def script(t):
+        t.wait(prompts(1), desc="the prompt")
+        t.keys("sleep 30", "Enter")
+        time.sleep(0.5)
+        t.keys("C-z")
+        t.wait(r"Stopped\s+sleep 30")
+        t.wait(prompts(2), desc="the prompt after the stop")
+        t.keys("jobs", "Enter")
+        t.wait(prompts(3), desc="the prompt after jobs")
+        t.keys("fg", "Enter")
+        t.wait(r"(?m)^sleep 30$", desc="fg naming the job")
+        time.sleep(0.5)
+        t.keys("C-c")
+        t.wait(prompts(4), desc="the prompt after Ctrl-C")
+        t.keys("echo rc=$?", "Enter")
+        t.wait("rc=130")
+        # (not kill %1 on the stopped job: natively, whether bash hears of SIGCONT before the
+        # job ends of its SIGTERM is a race, and what it prints with it)
+        t.wait(prompts(5), desc="the prompt")
+        t.keys("exit", "Enter")
+    argv = ["env", "HISTFILE=/dev/null", "PS1=$ ", "/bin/bash", "--norc", "--noprofile", "-i"]
+    same(run_both(opts, "bash-stop", argv, script, stderr=False), "bash: Ctrl-Z, jobs, fg")
+
+
+def case_stop_self(opts):
+    # a program that echoes its lines and says when it is continued (SIGCONT handler)
+    code = ("import signal, sys\n"
+            "signal.signal(signal.SIGCONT, lambda *a: print('SIGCONT', flush=True))\n"
+            "print('ready', flush=True)\n"
+            "while True:\n"
+            "    line = sys.stdin.readline()\n"
+            "    if not line:\n"
+            "        break\n"
+            "    print('echo', line, end='', flush=True)\n")
+
+    def script(t):
+        t.wait(prompts(1), desc="the prompt")
+        t.keys('$RUN python3 -c "$CODE"', "Enter")
+        t.wait(r"(?m)^ready", desc="the program to start")
+        t.keys("hello", "Enter")
+        t.wait(r"echo hello")
+        t.keys("C-z")
+        t.wait(r"Stopped\s+\$RUN python3", desc="the outer bash to see the job stop")
+        t.wait(prompts(2), desc="the prompt after the stop")
+        t.keys("jobs", "Enter")
+        t.wait(prompts(3), desc="the prompt after jobs")
+        t.keys("fg", "Enter")
+        t.wait(r"(?m)^SIGCONT", desc="the program to be continued")
+        t.keys("again", "Enter")
+        t.wait(r"echo again", desc="the program to go on")
+        t.keys("C-d")
+        t.wait(prompts(4), desc="the prompt after the program")
+        t.keys("echo rc=$?", "Enter")
+        t.wait("rc=0")
+        t.wait(prompts(5), desc="the prompt")
+        t.keys("exit", "Enter")
+    out = []
+    for side in ("native", "faultline"):
+        run = "" if side == "native" else "%s run -q --no-log --" % opts.faultline
+        argv = ["env", "HISTFILE=/dev/null", "PS1=$ ", "RUN=" + run, "CODE=" + code,
+                "PYTHONSTARTUP=", "HOME=" + opts.workdir, "/bin/bash", "--norc", "--noprofile",
+                "-i"]
+        t = Terminal(argv, opts.workdir, "stop-self-" + side, width=100, stderr=False)
+        try:
+            script(t)
+            status = t.wait_exit(20)
+            screen = t.screen()
+        finally:
+            t.close()
+        out.append((screen, status, None))
+    same(out, "Ctrl-Z stopping python3 (and faultline) in an outer bash")
+
+
 def case_thread_read(opts):
     code = ("import threading, time\n"
             "def count():\n"
@@ -201,7 +288,8 @@ def case_busy(opts):
 
 
 CASES = {"handler": case_handler, "default": case_default, "python": case_python,
-         "bash-job": case_bash_job, "thread-read": case_thread_read,
+         "bash-job": case_bash_job, "bash-stop": case_bash_stop, "stop-self": case_stop_self,
+         "thread-read": case_thread_read,
          "repl-thread": case_repl_thread, "busy": case_busy}
 
 
