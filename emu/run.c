@@ -251,12 +251,14 @@ static void hook_syscall(uc_engine *uc, void *ud)
         p->tty_restart = true;
         ret = (long)v[0];
     }
-    /* Signal work (a deliverable signal, rt_sigreturn), parking (emu/sched.h) and a finished
-     * execve (the registers start afresh) need the engine stopped after the syscall
-     * instruction: the run loop does them on the way back. */
-    if (p->exited || p->emu->stop_requested || p->sigreturn_pending || fl_signal_pending(p) ||
-        p->wait != WAIT_NONE || p->exec_pending || p->preempted || p->need_resched ||
-        p->tty_restart || tty_signals_pending(p->emu) || rseq_notify_pending(p)) {
+    /* Signal work (a deliverable signal, rt_sigreturn, a group stop that another thread's
+     * kill started), parking (emu/sched.h) and a finished execve (the registers start
+     * afresh) need the engine stopped after the syscall instruction: the run loop does them
+     * on the way back. */
+    if (p->exited || p->stopped || p->emu->stop_requested || p->sigreturn_pending ||
+        fl_signal_pending(p) || p->wait != WAIT_NONE || p->exec_pending || p->preempted ||
+        p->need_resched || p->tty_restart || tty_signals_pending(p->emu) ||
+        rseq_notify_pending(p)) {
         uc_emu_stop(uc);
         if (p->exited)
             return;
@@ -939,7 +941,8 @@ static bool idle_wait(struct emu *e)
     struct pollfd *fds = NULL;
     size_t n = 0, cap = 0;
     for (struct proc *p = e->procs; p; p = p->next) {
-        if (p->exited || p->wait == WAIT_NONE)
+        /* a stopped task's sleep may end meanwhile: it stays stopped all the same */
+        if (p->exited || p->wait == WAIT_NONE || p->stopped)
             continue;
         if (p->wait_deadline && (!first || p->wait_deadline < first))
             first = p->wait_deadline;
