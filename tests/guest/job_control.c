@@ -188,13 +188,16 @@ static pid_t self_stopper(int sig, const int *fds, int code)
 static void test_waitpid(void)
 {
     printf("waitpid:\n");
-    pid_t pid = self_stopper(SIGSTOP, NULL, 7);
+    int fds[2]; /* the child waits for EOF: it must not have exited before WCONTINUED */
+    check(pipe(fds) == 0, "pipe");
+    pid_t pid = self_stopper(SIGSTOP, fds, 7);
     wait_show("  WUNTRACED", pid, WUNTRACED);
     show_proc_state(pid);
     int st;
     printf("  WUNTRACED|WNOHANG again: %d\n", (int)waitpid(pid, &st, WUNTRACED | WNOHANG));
     check(kill(pid, SIGCONT) == 0, "kill SIGCONT");
     wait_show("  WCONTINUED", pid, WCONTINUED);
+    close(fds[1]);
     wait_show("  plain", pid, 0);
 }
 
@@ -310,7 +313,9 @@ static void test_tstp(void)
 static void test_waitid(void)
 {
     printf("waitid:\n");
-    pid_t pid = self_stopper(SIGSTOP, NULL, 9);
+    int fds[2];
+    check(pipe(fds) == 0, "pipe");
+    pid_t pid = self_stopper(SIGSTOP, fds, 9);
     siginfo_t si;
     for (int i = 0; i < 2; i++) {
         memset(&si, 0, sizeof(si));
@@ -325,6 +330,7 @@ static void test_waitid(void)
     memset(&si, 0, sizeof(si));
     check(waitid(P_PID, pid, &si, WCONTINUED) == 0, "waitid WCONTINUED");
     printf("  WCONTINUED: %s status %s\n", cld_name(si.si_code), sig_name(si.si_status));
+    close(fds[1]);
     memset(&si, 0, sizeof(si));
     check(waitid(P_PID, pid, &si, WEXITED) == 0, "waitid WEXITED");
     printf("  WEXITED: %s status %d\n", cld_name(si.si_code), si.si_status);
