@@ -40,25 +40,45 @@ static struct proc *guest_pid(struct proc *p, long pid)
     return pid > 0 && pid <= INT_MAX && p->emu ? find_proc(p->emu, (int)pid) : NULL;
 }
 
-const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target)
+const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target, bool *per_thread)
 {
     const char *s;
     char *end;
     long pid;
 
     *target = p;
+    if (per_thread)
+        *per_thread = false;
     if (strncmp(path, "/proc/", 6) != 0)
         return NULL;
     s = path + 6;
-    if (strncmp(s, "self/", 5) == 0)
-        return s + 5;
-    if (strncmp(s, "thread-self/", 12) == 0)
-        return s + 12;
-    pid = strtol(s, &end, 10);
-    if (end != s && *end == '/' && (*target = guest_pid(p, pid)))
-        return end + 1;
-    *target = p;
-    return NULL;
+    if (strncmp(s, "self/", 5) == 0) {
+        s += 5;
+    } else if (strncmp(s, "thread-self/", 12) == 0) {
+        s += 12;
+    } else {
+        pid = strtol(s, &end, 10);
+        if (end == s || *end != '/' || !(*target = guest_pid(p, pid))) {
+            *target = p;
+            return NULL;
+        }
+        s = end + 1;
+    }
+    /* task/<tid>[/REST]: a thread of the group, whose own files those are (proc_tid_base) */
+    if (strncmp(s, "task/", 5) != 0)
+        return s;
+    pid = strtol(s + 5, &end, 10);
+    if (end == s + 5 || (*end != '/' && *end != 0))
+        return s; /* "task/" itself: the listing */
+    struct proc *t = guest_pid(p, pid);
+    if (!t || t->task.tgid != (*target)->task.tgid) {
+        *target = p;
+        return NULL;
+    }
+    *target = t;
+    if (per_thread)
+        *per_thread = true;
+    return *end ? end + 1 : end;
 }
 
 /* The fd number a "N" tail names, or -1. */
@@ -75,7 +95,7 @@ static int parse_fd(const char *s)
 int guest_fd_link(struct proc *p, const char *path, struct ofd **o)
 {
     struct proc *owner;
-    const char *rest = proc_pid_rest(p, path, &owner);
+    const char *rest = proc_pid_rest(p, path, &owner, NULL);
     int fd = -1;
 
     *o = NULL;
@@ -130,7 +150,17 @@ static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t
     pid = strtol(s, &end, 10);
     if ((*end != '/' && *end != 0) || !guest_pid(p, pid))
         return false;
-    n = snprintf(out, outlen, "/proc/%d%s", (int)getpid(), end);
+    /* a guest thread's directory, task/<tid>: faultline's own thread's on the host */
+    char *tail = end;
+    if (strncmp(end, "/task/", 6) == 0 && end[6] >= '0' && end[6] <= '9') {
+        strtol(end + 6, &tail, 10);
+        if (*tail == '/' || *tail == 0) {
+            n = snprintf(out, outlen, "/proc/%d/task/%d%s", (int)getpid(), (int)getpid(), tail);
+            return n >= 0 && (size_t)n < outlen;
+        }
+        tail = end;
+    }
+    n = snprintf(out, outlen, "/proc/%d%s", (int)getpid(), tail);
     return n >= 0 && (size_t)n < outlen;
 }
 

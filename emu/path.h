@@ -17,6 +17,7 @@
 #define FL_PATH_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,8 +43,11 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd);
 
 /* "/proc/self/REST", "/proc/thread-self/REST" or "/proc/<a guest pid or tid>/REST": REST, with
- * *target the guest process it names; else NULL (and *target = p). */
-const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target);
+ * *target the guest process it names; else NULL (and *target = p). A REST of
+ * "task/<tid>/MORE" names a thread of that process: MORE, with *target the thread and
+ * *per_thread (if not NULL) set, for files that then describe the thread alone; NULL when tid
+ * is no thread of it. */
+const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target, bool *per_thread);
 
 /* Is path a link to a guest fd: /proc/{self,PID}/fd/N (PID's table), /dev/fd/N or
  * /dev/std{in,out,err} (p's)? 1 with *o the open file description, -ENOENT when that fd is not

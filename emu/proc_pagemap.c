@@ -30,7 +30,7 @@ static int page_file_kind(struct proc *p, const char *path, struct proc **target
         return PAGE_FILE_KPAGECOUNT;
     if (strcmp(path, "/proc/kpageflags") == 0)
         return PAGE_FILE_KPAGEFLAGS;
-    const char *rest = proc_pid_rest(p, path, target);
+    const char *rest = proc_pid_rest(p, path, target, NULL);
     if (rest && strcmp(rest, "pagemap") == 0)
         return PAGE_FILE_PAGEMAP;
     return PAGE_FILE_NONE;

@@ -142,22 +142,25 @@ static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
 }
 
 /*
- * /proc/PID/stat: the 52 fields of do_task_stat. From the model: pid, comm, ppid, pgrp, the
- * fault counters (minflt field 10, majflt field 12), vsize (total_vm pages in bytes), rss
- * (resident pages: file + anon + shmem), num_threads, the code/data/brk/arg/env boundaries,
- * start_stack; utime, stime, cutime and cstime (fields 14-17, clock ticks) are the thread
- * group's and its reaped children's (emu/cputime.c). Fields Linux fills only for privileged
- * readers or for threads blocked in the kernel are 0, as Linux shows them.
+ * /proc/PID/stat and /proc/PID/task/TID/stat (whole: false, the thread's own faults and CPU
+ * time): the 52 fields of do_task_stat. The first is the id the directory names. From the model:
+ * pid, comm, ppid, pgrp, the fault counters (minflt field 10, majflt field 12), vsize (total_vm
+ * pages in bytes), rss (resident pages: file + anon + shmem), num_threads, the
+ * code/data/brk/arg/env boundaries, start_stack; utime, stime, cutime and cstime (fields 14-17,
+ * clock ticks) are the thread group's and its reaped children's (emu/cputime.c). Fields Linux fills
+ * only for privileged readers or for threads blocked in the kernel are 0, as Linux shows them.
  */
-static int proc_stat(struct proc *p)
+static int do_task_stat(struct proc *p, bool whole)
 {
     struct text t = {0};
     struct mm_struct *mm = p->task.mm;
-    unsigned long vsize = 0, rss = 0, min_flt, maj_flt;
+    unsigned long vsize = 0, rss = 0, min_flt = p->task.min_flt, maj_flt = p->task.maj_flt;
     uint64_t sigign, sigcatch;
-    struct task_cputime self = thread_group_cputime_adjusted(p), children = p->acct->children;
+    struct task_cputime self = whole ? thread_group_cputime_adjusted(p) : task_cputime_adjusted(p),
+                        children = p->acct->children;
 
-    thread_group_faults(p, &min_flt, &maj_flt);
+    if (whole)
+        thread_group_faults(p, &min_flt, &maj_flt);
     if (mm) {
         vsize = mm->total_vm << PAGE_SHIFT;
         rss = get_mm_rss(mm);
@@ -168,7 +171,7 @@ static int proc_stat(struct proc *p)
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
     text_printf(
         &t, "%d (%s) %c %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 0 %lu %lu ",
-        p->task.tgid, p->task.comm, p->stopped ? 'T' : 'R', p->ppid, pgrp, pgrp, min_flt,
+        p->task.pid, p->task.comm, p->stopped ? 'T' : 'R', p->ppid, pgrp, pgrp, min_flt,
         p->acct->cmin_flt, maj_flt, p->acct->cmaj_flt,
         (unsigned long long)nsec_to_clock_t(self.utime),
         (unsigned long long)nsec_to_clock_t(self.stime),
@@ -182,6 +185,11 @@ static int proc_stat(struct proc *p)
                 mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
                 mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0, 0);
     return text_to_fd(&t, "stat");
+}
+
+static int proc_stat(struct proc *p)
+{
+    return do_task_stat(p, true);
 }
 
 /*
@@ -416,6 +424,43 @@ static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t cou
     return (long)used;
 }
 
+/* The next thread of thread group tgid after tid `after`, by id (0: none): live threads, and
+ * the leader as long as the group is listed at all (proc_task_readdir). */
+static int next_thread(struct proc *p, int tgid, int after)
+{
+    int best = 0;
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (q->task.tgid == tgid && q->task.pid > after && (!best || q->task.pid < best) &&
+            (!q->exited || q->task.pid == tgid) && !q->reaped)
+            best = q->task.pid;
+    return best;
+}
+
+/* /proc/PID/task: ".", "..", then a directory per thread of the group, by tid. */
+static long task_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t count)
+{
+    size_t used = 0;
+    char name[16];
+
+    /* proc_last: 0 before ".", 1 before "..", 2 before the first thread, then the last tid */
+    if (o->proc_last == 0) {
+        if (!put_dirent(out, &used, count, ".", 1, 1, DT_DIR))
+            return -EINVAL;
+        o->proc_last = 1;
+    }
+    if (o->proc_last == 1) {
+        if (!put_dirent(out, &used, count, "..", 2, 2, DT_DIR))
+            return used ? (long)used : -EINVAL;
+        o->proc_last = 2;
+    }
+    for (int tid; (tid = next_thread(p, o->proc_fd_pid, o->proc_last)) != 0; o->proc_last = tid) {
+        snprintf(name, sizeof(name), "%d", tid);
+        if (!put_dirent(out, &used, count, name, 0x30000000u + (unsigned)tid, tid, DT_DIR))
+            return used ? (long)used : -EINVAL;
+    }
+    return (long)used;
+}
+
 long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
 {
     char *dst = out;
@@ -423,6 +468,8 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
 
     if (o->proc_dir == PROC_DIR_FD)
         return fd_dir_getdents(p, o, out, count);
+    if (o->proc_dir == PROC_DIR_TASK)
+        return task_dir_getdents(p, o, out, count);
     while (!o->proc_host_done) {
         static char host[FL_BOUNCE];
         long n =
@@ -464,7 +511,8 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
 int procfs_open(struct proc *p, const char *path, int flags)
 {
     struct proc *target;
-    const char *rest = proc_pid_rest(p, path, &target);
+    bool per_thread;
+    const char *rest = proc_pid_rest(p, path, &target, &per_thread);
     int fd = proc_cpu_open(path, flags);
 
     if (fd != PROCFS_PASSTHROUGH)
@@ -495,6 +543,8 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"auxv", proc_auxv},
         {"personality", proc_personality},
     };
+    if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
+        return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : do_task_stat(target, false);
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
             return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(target);
@@ -504,12 +554,16 @@ int procfs_open(struct proc *p, const char *path, int flags)
 char *procfs_regen_path(struct proc *p, const char *path)
 {
     struct proc *target;
-    const char *rest = proc_pid_rest(p, path, &target);
+    bool per_thread;
+    const char *rest = proc_pid_rest(p, path, &target, &per_thread);
     char buf[PATH_MAX];
 
     if (!rest)
         return strdup(path); /* a file of the machine (/proc/meminfo), or /proc/PID/... */
-    if (snprintf(buf, sizeof(buf), "/proc/%d/%s", target->task.pid, rest) >= (int)sizeof(buf))
+    int n = per_thread ? snprintf(buf, sizeof(buf), "/proc/%d/task/%d/%s", target->task.tgid,
+                                  target->task.pid, rest)
+                       : snprintf(buf, sizeof(buf), "/proc/%d/%s", target->task.pid, rest);
+    if (n >= (int)sizeof(buf))
         return NULL;
     return strdup(buf);
 }
@@ -535,7 +589,7 @@ static long copy_link(const char *target, char *out, size_t outlen)
 long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
 {
     struct proc *target;
-    const char *rest = proc_pid_rest(p, path, &target);
+    const char *rest = proc_pid_rest(p, path, &target, NULL);
     char buf[PATH_MAX];
     struct ofd *o;
     int r;

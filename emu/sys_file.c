@@ -403,17 +403,20 @@ static long open_fifo(struct proc *p, int hdir, const char *hpath, int flags, un
 }
 
 /* A directory whose listing must be the guest's (procfs_getdents): /proc, /proc/PID/fd,
- * /sys/devices/system/cpu. */
+ * /proc/PID/task, /sys/devices/system/cpu. */
 static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, const char *opath)
 {
     struct proc *t;
-    const char *rest = gname[0] == '/' ? proc_pid_rest(p, gname, &t) : NULL;
+    const char *rest = gname[0] == '/' ? proc_pid_rest(p, gname, &t, NULL) : NULL;
 
     if (opath && strcmp(opath, "/proc") == 0) {
         o->proc_dir = PROC_DIR_ROOT;
     } else if (rest && (strcmp(rest, "fd") == 0 || strcmp(rest, "fd/") == 0)) {
         o->proc_dir = PROC_DIR_FD;
         o->proc_fd_pid = t->task.pid;
+    } else if (rest && (strcmp(rest, "task") == 0 || strcmp(rest, "task/") == 0)) {
+        o->proc_dir = PROC_DIR_TASK;
+        o->proc_fd_pid = t->task.tgid;
     } else if (opath && strcmp(opath, SYS_CPU_DIR) == 0) {
         o->proc_dir = PROC_DIR_SYS_CPU;
     }
