@@ -1,12 +1,14 @@
 /*
- * proc_pagemap.c - /proc/PID/pagemap, /proc/kpagecount and /proc/kpageflags (see
- * proc_pagemap.h; fs/proc/task_mmu.c's pagemap_read and fs/proc/page.c's kpage*_read).
+ * proc_pagemap.c - /proc/PID/pagemap, /proc/kpagecount, /proc/kpageflags and
+ * /proc/PID/clear_refs (see proc_pagemap.h; fs/proc/task_mmu.c's pagemap_read and
+ * clear_refs_write, fs/proc/page.c's kpage*_read).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -33,6 +35,8 @@ static int page_file_kind(struct proc *p, const char *path, struct proc **target
     const char *rest = proc_pid_rest(p, path, target, NULL);
     if (rest && strcmp(rest, "pagemap") == 0)
         return PAGE_FILE_PAGEMAP;
+    if (rest && strcmp(rest, "clear_refs") == 0)
+        return PAGE_FILE_CLEAR_REFS;
     return PAGE_FILE_NONE;
 }
 
@@ -43,10 +47,14 @@ int proc_page_file_open(struct proc *p, const char *path, int flags)
 
     if (kind == PAGE_FILE_NONE)
         return PROCFS_PASSTHROUGH;
-    /* mode 0400: a write open is refused as for the other generated files; kpage* are root's */
-    if ((flags & O_ACCMODE) != O_RDONLY || (kind != PAGE_FILE_PAGEMAP && geteuid() != 0))
-        return -EACCES;
-    if (kind == PAGE_FILE_PAGEMAP && !target->task.mm)
+    bool root = geteuid() == 0; /* CAP_DAC_OVERRIDE: root opens even clear_refs for reading */
+    if (kind == PAGE_FILE_CLEAR_REFS) { /* mode 0200 */
+        if ((flags & O_ACCMODE) != O_WRONLY && !root)
+            return -EACCES;
+    } else if ((flags & O_ACCMODE) != O_RDONLY || (kind != PAGE_FILE_PAGEMAP && !root)) {
+        return -EACCES; /* mode 0400, and kpage* are root's */
+    }
+    if ((kind == PAGE_FILE_PAGEMAP || kind == PAGE_FILE_CLEAR_REFS) && !target->task.mm)
         return -ENOENT;
     int fd = memfd_create(kind == PAGE_FILE_PAGEMAP ? "pagemap" : "kpage", MFD_CLOEXEC);
     return fd < 0 ? -errno : fd;
@@ -57,7 +65,7 @@ void proc_page_file_mark(struct proc *p, struct ofd *o, const char *path)
     struct proc *target;
 
     o->page_file = page_file_kind(p, path, &target);
-    if (o->page_file == PAGE_FILE_PAGEMAP) {
+    if (o->page_file == PAGE_FILE_PAGEMAP || o->page_file == PAGE_FILE_CLEAR_REFS) {
         o->page_file_pid = target->task.pid;
         o->page_file_mm = target->task.mm;
         o->page_file_show_pfn = geteuid() == 0;
@@ -77,7 +85,7 @@ long proc_page_file_read(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t 
     uint64_t limit; /* entries in the file */
     struct mm_struct *mm = NULL;
 
-    if (off < 0)
+    if (off < 0 || o->page_file == PAGE_FILE_CLEAR_REFS) /* clear_refs has no read */
         return -EINVAL;
     if (off % ENTRY_BYTES || count % ENTRY_BYTES)
         return -EINVAL;
@@ -110,11 +118,42 @@ long proc_page_file_read(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t 
     return (long)(done * ENTRY_BYTES);
 }
 
-long proc_page_file_readv(struct proc *p, struct ofd *o, const struct uiov *iov, int n, int64_t pos)
+long proc_page_file_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count)
+{
+    char buf[13] = {0}; /* PROC_NUMBUF */
+    struct mm_struct *mm;
+    char *end;
+
+    if (o->page_file != PAGE_FILE_CLEAR_REFS || (o->flags & O_ACCMODE) == O_RDONLY)
+        return -EBADF;
+    if (count > sizeof(buf) - 1)
+        count = sizeof(buf) - 1;
+    if (get_user_struct(p, buf, ubuf, count))
+        return -EFAULT;
+    /* kstrtoint(strstrip(buf)): a decimal, blanks around it allowed */
+    const char *s = buf;
+    while (*s == ' ' || *s == '\t' || *s == '\n')
+        s++;
+    errno = 0;
+    long type = strtol(s, &end, 10);
+    while (*end == ' ' || *end == '\t' || *end == '\n')
+        end++;
+    if (end == s || *end || errno || type < CLEAR_REFS_ALL || type > CLEAR_REFS_MM_HIWATER_RSS)
+        return -EINVAL;
+    if (!(mm = pagemap_mm(p, o)))
+        return -ESRCH;
+    clear_refs(mm, (int)type);
+    return (long)count;
+}
+
+long proc_page_file_rw_vec(struct proc *p, struct ofd *o, const struct uiov *iov, int n,
+                           bool writing, int64_t pos)
 {
     long done = 0;
     for (int i = 0; i < n; i++) {
-        long r = proc_page_file_read(p, o, iov[i].base, iov[i].len, pos >= 0 ? pos + done : -1);
+        long r = writing ? proc_page_file_write(p, o, iov[i].base, iov[i].len)
+                         : proc_page_file_read(p, o, iov[i].base, iov[i].len,
+                                               pos >= 0 ? pos + done : -1);
         if (r < 0)
             return done ? done : r;
         done += r;

@@ -1,6 +1,7 @@
 /*
- * proc_pagemap.h - /proc/PID/pagemap, /proc/kpagecount and /proc/kpageflags: binary /proc files
- * read by offset from the model (kernel_model/task_mmu.c, kernel_model/proc_page.c).
+ * proc_pagemap.h - /proc/PID/pagemap, /proc/kpagecount and /proc/kpageflags, binary /proc files
+ * read by offset from the model (kernel_model/task_mmu.c, kernel_model/proc_page.c), and
+ * /proc/PID/clear_refs, which a write acts on.
  *
  * pagemap has an 8-byte entry for every page of the user address space (256 GiB of file for
  * 128 TiB), so it is not made at open like the text files (text.h): the host fd is an empty
@@ -9,6 +10,7 @@
 #ifndef FL_PROC_PAGEMAP_H
 #define FL_PROC_PAGEMAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
@@ -16,8 +18,8 @@ struct ofd;
 struct uiov;
 
 /* If `path` (absolute) is one of these files: an empty memfd for open/openat to wrap, -EACCES
- * (a write open; kpage* for a non-root guest), -ENOENT (pagemap of a process without an mm).
- * Otherwise PROCFS_PASSTHROUGH. */
+ * (a write open of a read-only one, a read open of clear_refs or kpage* for a non-root guest),
+ * -ENOENT (a process without an mm). Otherwise PROCFS_PASSTHROUGH. */
 int proc_page_file_open(struct proc *p, const char *path, int flags);
 /* Tag the new ofd o, opened by path through proc_page_file_open, with what it reads: the file,
  * and for pagemap the process and its mm now (a later exec or exit ends the file: reads give 0
@@ -30,8 +32,13 @@ void proc_page_file_mark(struct proc *p, struct ofd *o, const char *path);
  * space's top, the last frame) 0 bytes. -EFAULT if the buffer is bad.
  */
 long proc_page_file_read(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, int64_t pos);
-/* readv/preadv: segment by segment, stopping at the first short one or error. */
-long proc_page_file_readv(struct proc *p, struct ofd *o, const struct uiov *iov, int n,
-                          int64_t pos);
+/* write/pwrite to clear_refs: the number written (up to 12 bytes read, as a decimal with an
+ * optional newline) goes to the model's clear_refs; count, -EINVAL, -EFAULT, or -ESRCH once
+ * its process has no mm. Writing to the other page files is -EBADF (opened read-only). */
+long proc_page_file_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count);
+/* readv/preadv and writev: segment by segment (do_loop_readv_writev), stopping at the first
+ * short one or error. */
+long proc_page_file_rw_vec(struct proc *p, struct ofd *o, const struct uiov *iov, int n,
+                           bool writing, int64_t pos);
 
 #endif

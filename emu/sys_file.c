@@ -193,8 +193,9 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EINVAL; /* a pidfd is not read or written */
     if (o->signalfd)    /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
-    if (o->page_file) /* made from the model at each read; opened read-only */
-        return writing ? -EBADF : proc_page_file_read(p, o, v.base, v.len, pos);
+    if (o->page_file) /* made from the model at each read; clear_refs acts on a write */
+        return writing ? proc_page_file_write(p, o, v.base, v.len)
+                       : proc_page_file_read(p, o, v.base, v.len, pos);
     if (!writing)
         proc_reread(p, o, pos);
     if (!access_ok(v.base, v.len))
@@ -257,7 +258,7 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EBADF;
     if (o->pidfd || (o->signalfd && writing))
         return -EINVAL; /* a pidfd is not read or written, a signalfd not written */
-    if (o->page_file && writing)
+    if (o->page_file && writing && o->page_file != PAGE_FILE_CLEAR_REFS)
         return -EBADF; /* opened read-only */
     if (o->signalfd && pos >= 0)
         return -ESPIPE;
@@ -270,7 +271,7 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
     if (o->signalfd)
         r = signalfd_readv(p, o, iov, (int)a[2]);
     else if (o->page_file)
-        r = proc_page_file_readv(p, o, iov, (int)a[2], pos);
+        r = proc_page_file_rw_vec(p, o, iov, (int)a[2], writing, pos);
     else
         r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);

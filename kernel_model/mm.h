@@ -342,8 +342,8 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
 /* /proc/PID/pagemap (4.20's pagemap_read): the 64-bit entry of each of the n pages from addr
  * (page aligned, addr + n pages <= mm->task_size): PM_PRESENT with the frame (if show_pfn,
  * else 0), PM_SWAP with the swap type and offset, PM_FILE for a page-cache page,
- * PM_MMAP_EXCLUSIVE for a page mapped once, PM_SOFT_DIRTY for every address inside a VMA
- * (each VMA is born VM_SOFTDIRTY and nothing here clears it). Reads the page tables only. */
+ * PM_MMAP_EXCLUSIVE for a page mapped once. Never PM_SOFT_DIRTY: the model is a kernel without
+ * CONFIG_MEM_SOFT_DIRTY. Reads the page tables only. */
 #define PM_SOFT_DIRTY     (1ULL << 55)
 #define PM_MMAP_EXCLUSIVE (1ULL << 56)
 #define PM_FILE           (1ULL << 61)
@@ -351,6 +351,20 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
 #define PM_PRESENT        (1ULL << 63)
 void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bool show_pfn,
                           uint64_t *out);
+
+/* /proc/PID/clear_refs (4.20's clear_refs_write): 1 clears the accessed bit of every PTE and
+ * the referenced flag of its page (2: anonymous VMAs only, 3: file VMAs only) and flushes the
+ * TLB, so Referenced in smaps and the reclaim policies start afresh; 4 (soft-dirty) does
+ * nothing without soft-dirty tracking; 5 sets the RSS high-water mark (VmHWM) to the RSS now.
+ * 0, or -EINVAL for another type. */
+enum clear_refs_types {
+    CLEAR_REFS_ALL = 1,
+    CLEAR_REFS_ANON,
+    CLEAR_REFS_MAPPED,
+    CLEAR_REFS_SOFT_DIRTY,
+    CLEAR_REFS_MM_HIWATER_RSS,
+};
+int clear_refs(struct mm_struct *mm, int type);
 
 /* /proc/kpagecount and /proc/kpageflags (fs/proc/page.c) for frame pfn < totalram_pages():
  * how many PTEs map it, and its KPF_* flags (stable_page_flags). */

@@ -3,9 +3,11 @@
  * /proc/PID/status and /proc/PID/statm, smaps and pagemap (models fs/proc/task_mmu.c). Used
  * for /proc/self, the log's vma_file column and the TUI.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -211,14 +213,16 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
     return n;
 }
 
-/* --- /proc/PID/pagemap (4.20's pagemap_read: pte_to_pagemap_entry, pagemap_pte_hole) --- */
+/* --- /proc/PID/pagemap (4.20's pagemap_read: pte_to_pagemap_entry, pagemap_pte_hole) ---
+ * The model is a kernel without CONFIG_MEM_SOFT_DIRTY (as the hosts it is compared with): no
+ * entry has PM_SOFT_DIRTY, and clear_refs' type 4 clears nothing. */
 
 #define MAX_SWAPFILES_SHIFT 5 /* the swap type's bits below the offset in a pagemap frame */
 
-/* pte_to_pagemap_entry, for an address inside a VMA (which is always VM_SOFTDIRTY here). */
+/* pte_to_pagemap_entry, for an address inside a VMA. */
 static uint64_t pte_to_pagemap_entry(pte_t pte, bool show_pfn)
 {
-    uint64_t frame = 0, flags = PM_SOFT_DIRTY;
+    uint64_t frame = 0, flags = 0;
 
     if (pte_present(pte)) {
         if (show_pfn)
@@ -247,7 +251,7 @@ void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bo
 
     while (i < n) {
         struct vm_area_struct *vma = find_vma(mm, addr);
-        /* a hole before the next VMA, or past the last: not present, not soft-dirty */
+        /* a hole before the next VMA, or past the last: not present */
         unsigned long hole_end = vma ? vma->vm_start : ~0UL;
         for (; i < n && addr < hole_end; i++, addr += PAGE_SIZE)
             out[i] = 0;
@@ -255,7 +259,42 @@ void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bo
             break;
         for (; i < n && addr < vma->vm_end; i++, addr += PAGE_SIZE) {
             pte_t *ptep = lookup_pte(mm, addr);
-            out[i] = ptep ? pte_to_pagemap_entry(*ptep, show_pfn) : PM_SOFT_DIRTY;
+            out[i] = ptep ? pte_to_pagemap_entry(*ptep, show_pfn) : 0;
         }
     }
+}
+
+/* --- /proc/PID/clear_refs (4.20's clear_refs_write) --- */
+
+int clear_refs(struct mm_struct *mm, int type)
+{
+    if (type < CLEAR_REFS_ALL || type > CLEAR_REFS_MM_HIWATER_RSS)
+        return -EINVAL;
+    if (type == CLEAR_REFS_MM_HIWATER_RSS) {
+        mm->hiwater_rss = get_mm_rss(mm); /* reset_mm_hiwater_rss */
+        return 0;
+    }
+    if (type == CLEAR_REFS_SOFT_DIRTY)
+        return 0; /* nothing tracks soft-dirt here */
+    for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
+        if ((type == CLEAR_REFS_ANON && vma->vm_file) ||
+            (type == CLEAR_REFS_MAPPED && !vma->vm_file))
+            continue;
+        for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+            pte_t *ptep = lookup_pte(mm, addr);
+            if (!ptep) {
+                addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
+                continue;
+            }
+            /* clear_refs_pte_range: the PTE's accessed bit and the page's referenced flag */
+            if (!pte_present(*ptep) || pte_special(*ptep))
+                continue;
+            *ptep = pte_mkold(*ptep);
+            pfn_to_page(pte_pfn(*ptep))->flags &= ~(1UL << PG_referenced);
+        }
+    }
+    /* so that the next access goes through a walk that sets the accessed bit again */
+    arch_flush_tlb_mm(mm);
+    CHECK_MM(mm, "clear_refs");
+    return 0;
 }
