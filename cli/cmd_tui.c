@@ -108,7 +108,7 @@ int cmd_tui(int argc, char **argv)
     if (ui_failed) {
         fprintf(stderr, "faultline tui: %s\n", err);
         s.res.stop = EMU_ERROR;
-        snprintf(s.res.message, sizeof(s.res.message), "tui: %s", err);
+        snprintf(s.res.message, sizeof(s.res.message), "tui: %.240s", err);
         s.status = 1;
     }
     return run_session_finish(&s);

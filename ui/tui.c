@@ -173,12 +173,12 @@ static void finish_input(struct tui *t)
         }
         switch (ctl_toggle_breakpoint(t->ctl, a)) {
         case 1:
-            snprintf(t->msg, sizeof(t->msg), "breakpoint set at %llx%s", (unsigned long long)a,
+            snprintf(t->msg, sizeof(t->msg), "breakpoint set at %llx%.120s", (unsigned long long)a,
                      what);
             break;
         case 0:
-            snprintf(t->msg, sizeof(t->msg), "breakpoint at %llx removed%s", (unsigned long long)a,
-                     what);
+            snprintf(t->msg, sizeof(t->msg), "breakpoint at %llx removed%.120s",
+                     (unsigned long long)a, what);
             break;
         default:
             snprintf(t->msg, sizeof(t->msg), "too many breakpoints");
