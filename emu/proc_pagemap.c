@@ -145,20 +145,3 @@ long proc_page_file_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t
     clear_refs(mm, (int)type);
     return (long)count;
 }
-
-long proc_page_file_rw_vec(struct proc *p, struct ofd *o, const struct uiov *iov, int n,
-                           bool writing, int64_t pos)
-{
-    long done = 0;
-    for (int i = 0; i < n; i++) {
-        long r = writing ? proc_page_file_write(p, o, iov[i].base, iov[i].len)
-                         : proc_page_file_read(p, o, iov[i].base, iov[i].len,
-                                               pos >= 0 ? pos + done : -1);
-        if (r < 0)
-            return done ? done : r;
-        done += r;
-        if ((uint64_t)r != iov[i].len)
-            break;
-    }
-    return done;
-}

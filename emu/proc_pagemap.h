@@ -10,12 +10,10 @@
 #ifndef FL_PROC_PAGEMAP_H
 #define FL_PROC_PAGEMAP_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct proc;
 struct ofd;
-struct uiov;
 
 /* If `path` (absolute) is one of these files: an empty memfd for open/openat to wrap, -EACCES
  * (a write open of a read-only one, a read open of clear_refs or kpage* for a non-root guest),
@@ -36,9 +34,5 @@ long proc_page_file_read(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t 
  * optional newline) goes to the model's clear_refs; count, -EINVAL, -EFAULT, or -ESRCH once
  * its process has no mm. Writing to the other page files is -EBADF (opened read-only). */
 long proc_page_file_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count);
-/* readv/preadv and writev: segment by segment (do_loop_readv_writev), stopping at the first
- * short one or error. */
-long proc_page_file_rw_vec(struct proc *p, struct ofd *o, const struct uiov *iov, int n,
-                           bool writing, int64_t pos);
 
 #endif

@@ -395,6 +395,23 @@ static bool put_dirent(char *out, size_t *used, size_t count, const char *name, 
     return true;
 }
 
+/* "." and ".." at the start of a listing the guest's getdents makes (o->proc_last 0 and 1, then
+ * 2). False when out had no room for one of them. */
+static bool put_dots(struct ofd *o, char *out, size_t *used, size_t count)
+{
+    if (o->proc_last == 0) {
+        if (!put_dirent(out, used, count, ".", 1, 1, DT_DIR))
+            return false;
+        o->proc_last = 1;
+    }
+    if (o->proc_last == 1) {
+        if (!put_dirent(out, used, count, "..", 2, 2, DT_DIR))
+            return false;
+        o->proc_last = 2;
+    }
+    return true;
+}
+
 /* /proc/PID/fd: ".", "..", then each open fd of the process, in order. */
 static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t count)
 {
@@ -403,16 +420,8 @@ static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t cou
     char name[16];
 
     /* proc_last: 0 before ".", 1 before "..", 2 before fd 0, fd + 3 once fd is listed */
-    if (o->proc_last == 0) {
-        if (!put_dirent(out, &used, count, ".", 1, 1, DT_DIR))
-            return -EINVAL;
-        o->proc_last = 1;
-    }
-    if (o->proc_last == 1) {
-        if (!put_dirent(out, &used, count, "..", 2, 2, DT_DIR))
-            return used ? (long)used : -EINVAL;
-        o->proc_last = 2;
-    }
+    if (!put_dots(o, out, &used, count))
+        return used ? (long)used : -EINVAL;
     for (int fd = o->proc_last - 2; t && t->files && fd < FDTABLE_MAX; fd++) {
         if (!fd_get(t->files, fd))
             continue;
@@ -443,16 +452,8 @@ static long task_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t c
     char name[16];
 
     /* proc_last: 0 before ".", 1 before "..", 2 before the first thread, then the last tid */
-    if (o->proc_last == 0) {
-        if (!put_dirent(out, &used, count, ".", 1, 1, DT_DIR))
-            return -EINVAL;
-        o->proc_last = 1;
-    }
-    if (o->proc_last == 1) {
-        if (!put_dirent(out, &used, count, "..", 2, 2, DT_DIR))
-            return used ? (long)used : -EINVAL;
-        o->proc_last = 2;
-    }
+    if (!put_dots(o, out, &used, count))
+        return used ? (long)used : -EINVAL;
     for (int tid; (tid = next_thread(p, o->proc_fd_pid, o->proc_last)) != 0; o->proc_last = tid) {
         snprintf(name, sizeof(name), "%d", tid);
         if (!put_dirent(out, &used, count, name, 0x30000000u + (unsigned)tid, tid, DT_DIR))

@@ -231,13 +231,18 @@ long sys_pwrite64(struct proc *p, const uint64_t a[6])
     return rw_one(p, a, true, (int64_t)a[3]);
 }
 
-/* readv on a signalfd, which has only ->read: do_loop_readv_writev reads segment by segment and
- * stops at the first error (returned if nothing was read) or at a segment not filled. */
-static long signalfd_readv(struct proc *p, struct ofd *o, const struct uiov *iov, int n)
+/* One segment of a file that has only ->read or ->write (at pos, or -1: the file offset). */
+typedef long (*rw_one_fn)(struct proc *p, struct ofd *o, uint64_t base, uint64_t len, int64_t pos);
+
+/* do_loop_readv_writev: such a file takes the segments one by one, each at the offset the
+ * previous ones reached, stopping at the first error (returned if nothing was done) or at a
+ * segment not filled. */
+static long loop_rw(struct proc *p, struct ofd *o, const struct uiov *iov, int n, int64_t pos,
+                    rw_one_fn one)
 {
     long done = 0;
     for (int i = 0; i < n; i++) {
-        long r = signalfd_read(p, o, iov[i].base, iov[i].len);
+        long r = one(p, o, iov[i].base, iov[i].len, pos >= 0 ? pos + done : -1);
         if (r < 0)
             return done ? done : r;
         done += r;
@@ -245,6 +250,19 @@ static long signalfd_readv(struct proc *p, struct ofd *o, const struct uiov *iov
             break;
     }
     return done;
+}
+
+static long signalfd_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len, int64_t pos)
+{
+    (void)pos; /* readv only: a signalfd has no offset */
+    return signalfd_read(p, o, base, len);
+}
+
+static long page_file_write_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len,
+                                int64_t pos)
+{
+    (void)pos; /* clear_refs takes the number whatever the offset */
+    return proc_page_file_write(p, o, base, len);
 }
 
 /* readv/writev (pos -1: at the file offset) and preadv/pwritev. */
@@ -269,9 +287,9 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
     if (!writing)
         proc_reread(p, o, pos);
     if (o->signalfd)
-        r = signalfd_readv(p, o, iov, (int)a[2]);
+        r = loop_rw(p, o, iov, (int)a[2], pos, signalfd_one);
     else if (o->page_file)
-        r = proc_page_file_rw_vec(p, o, iov, (int)a[2], writing, pos);
+        r = loop_rw(p, o, iov, (int)a[2], pos, writing ? page_file_write_one : proc_page_file_read);
     else
         r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);

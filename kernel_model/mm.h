@@ -255,6 +255,13 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Look up the PTE that maps addr, without allocating tables. NULL if a level is missing. */
 pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr);
+
+/* --- mm/pagewalk.c --- */
+/* walk_page_vma: pte_entry(pte, addr, priv) for every PTE of vma's range whose page table
+ * exists (none, present or swap), in address order; ranges without a table are skipped. The
+ * callback may change the PTE (the caller flushes the TLB). */
+typedef void (*pte_entry_fn)(pte_t *pte, unsigned long addr, void *priv);
+void walk_page_vma(struct vm_area_struct *vma, pte_entry_fn pte_entry, void *priv);
 extern unsigned long fault_around_bytes; /* 64 KiB by default, as in Linux; 0 turns it off */
 
 /* --- mm/filemap.c: the page cache --- */

@@ -137,29 +137,29 @@ static void smaps_account(struct mem_size_stats *mss, struct page *page, bool yo
     mss->pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (uint64_t)mapcount;
 }
 
+/* smaps_pte_entry */
+static void smaps_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
+{
+    struct mem_size_stats *mss = priv;
+    pte_t pte = *ptep;
+
+    (void)addr;
+    if (pte_present(pte)) {
+        if (!pte_special(pte)) /* the zero page is nobody's (vm_normal_page) */
+            smaps_account(mss, pfn_to_page(pte_pfn(pte)), pte_young(pte), pte_dirty(pte));
+    } else if (is_swap_pte(pte)) {
+        int count = __swap_count(pte_to_swp_entry(pte));
+
+        mss->swap += PAGE_SIZE;
+        mss->swap_pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (uint64_t)(count > 1 ? count : 1);
+    }
+}
+
 void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss)
 {
     uint64_t pss_before = mss->pss;
 
-    for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
-        pte_t *ptep = lookup_pte(vma->vm_mm, addr);
-        pte_t pte;
-
-        if (!ptep) { /* no table: skip to the next one */
-            addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
-            continue;
-        }
-        pte = *ptep;
-        if (pte_present(pte)) {
-            if (!pte_special(pte)) /* the zero page is nobody's (vm_normal_page) */
-                smaps_account(mss, pfn_to_page(pte_pfn(pte)), pte_young(pte), pte_dirty(pte));
-        } else if (is_swap_pte(pte)) {
-            int count = __swap_count(pte_to_swp_entry(pte));
-
-            mss->swap += PAGE_SIZE;
-            mss->swap_pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (uint64_t)(count > 1 ? count : 1);
-        }
-    }
+    walk_page_vma(vma, smaps_pte_entry, mss);
     if (vma->vm_flags & VM_LOCKED)
         mss->pss_locked += mss->pss - pss_before;
 }
@@ -266,6 +266,17 @@ void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bo
 
 /* --- /proc/PID/clear_refs (4.20's clear_refs_write) --- */
 
+/* clear_refs_pte_range: the PTE's accessed bit and its page's referenced flag */
+static void clear_refs_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
+{
+    (void)addr;
+    (void)priv;
+    if (!pte_present(*ptep) || pte_special(*ptep))
+        return;
+    *ptep = pte_mkold(*ptep);
+    pfn_to_page(pte_pfn(*ptep))->flags &= ~(1UL << PG_referenced);
+}
+
 int clear_refs(struct mm_struct *mm, int type)
 {
     if (type < CLEAR_REFS_ALL || type > CLEAR_REFS_MM_HIWATER_RSS)
@@ -280,18 +291,7 @@ int clear_refs(struct mm_struct *mm, int type)
         if ((type == CLEAR_REFS_ANON && vma->vm_file) ||
             (type == CLEAR_REFS_MAPPED && !vma->vm_file))
             continue;
-        for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
-            pte_t *ptep = lookup_pte(mm, addr);
-            if (!ptep) {
-                addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
-                continue;
-            }
-            /* clear_refs_pte_range: the PTE's accessed bit and the page's referenced flag */
-            if (!pte_present(*ptep) || pte_special(*ptep))
-                continue;
-            *ptep = pte_mkold(*ptep);
-            pfn_to_page(pte_pfn(*ptep))->flags &= ~(1UL << PG_referenced);
-        }
+        walk_page_vma(vma, clear_refs_pte_entry, NULL);
     }
     /* so that the next access goes through a walk that sets the accessed bit again */
     arch_flush_tlb_mm(mm);

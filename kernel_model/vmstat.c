@@ -62,30 +62,27 @@ struct mlock_walk {
     unsigned long nr_mlock;
 };
 
+static void mlocked_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
+{
+    struct mlock_walk *w = priv;
+
+    (void)addr;
+    if (!pte_present(*ptep) || pte_special(*ptep))
+        return;
+    unsigned long pfn = pte_pfn(*ptep);
+    if (pfn >= first_fresh_pfn() || (w->seen[pfn / 8] & (1u << (pfn % 8))))
+        return;
+    w->seen[pfn / 8] |= 1u << (pfn % 8);
+    w->nr_mlock++;
+}
+
 /* The resident normal pages of mm's VM_LOCKED VMAs, each frame counted once however many
  * mappings it has (Linux's PG_mlocked is a page flag). */
 static void count_mlocked(struct mm_struct *mm, void *ctx)
 {
-    struct mlock_walk *w = ctx;
-
-    for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next) {
-        if (!(v->vm_flags & VM_LOCKED))
-            continue;
-        for (unsigned long addr = v->vm_start; addr < v->vm_end; addr += PAGE_SIZE) {
-            pte_t *ptep = lookup_pte(mm, addr);
-            if (!ptep) {
-                addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
-                continue;
-            }
-            if (!pte_present(*ptep) || pte_special(*ptep))
-                continue;
-            unsigned long pfn = pte_pfn(*ptep);
-            if (pfn >= first_fresh_pfn() || (w->seen[pfn / 8] & (1u << (pfn % 8))))
-                continue;
-            w->seen[pfn / 8] |= 1u << (pfn % 8);
-            w->nr_mlock++;
-        }
-    }
+    for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next)
+        if (v->vm_flags & VM_LOCKED)
+            walk_page_vma(v, mlocked_pte_entry, ctx);
 }
 
 struct committed_walk {
