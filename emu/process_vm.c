@@ -24,36 +24,6 @@
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
-/* rw_copy_check_uvector(CHECK_IOVEC_ONLY) for the remote iovec: the count (EINVAL), each length
- * (EINVAL if negative), the total cut to MAX_RW_COUNT; the addresses are the other process's, so
- * they get no access_ok. 0 with *iov (free() it) and *total, or -errno. */
-static long import_remote_iovec(struct proc *p, uint64_t uvec, unsigned long cnt, struct uiov **iov,
-                                uint64_t *total)
-{
-    if (cnt > FL_UIO_MAXIOV)
-        return -EINVAL;
-    struct uiov *v = calloc(cnt ? cnt : 1, sizeof(*v));
-    if (!v)
-        return -ENOMEM;
-    if (get_user_struct(p, v, uvec, cnt * sizeof(*v))) {
-        free(v);
-        return -EFAULT;
-    }
-    uint64_t sum = 0;
-    for (unsigned long i = 0; i < cnt; i++) {
-        if ((int64_t)v[i].len < 0) {
-            free(v);
-            return -EINVAL;
-        }
-        if (v[i].len > FL_MAX_RW_COUNT - sum)
-            v[i].len = FL_MAX_RW_COUNT - sum;
-        sum += v[i].len;
-    }
-    *iov = v;
-    *total = sum;
-    return 0;
-}
-
 /* process_vm_rw_single_vec: move [addr, addr + len) of task t to or from the caller's segments
  * at the cursor, one page of t at a time, until either side ends (the caller's after `total`
  * bytes). *moved grows by the bytes moved. 0, or -EFAULT when a page of t cannot be reached or
@@ -113,7 +83,7 @@ static long process_vm_rw(struct proc *p, const uint64_t a[6], bool write)
         return r;
     if (!ltotal)
         goto out; /* nothing to move: not even the pid is looked at */
-    r = import_remote_iovec(p, rvec, riovcnt, &riov, &rtotal);
+    r = rw_copy_check_uvector(p, rvec, (long)riovcnt, FL_MAX_RW_COUNT, false, &riov, &rtotal);
     if (r < 0 || !rtotal)
         goto out;
     struct proc *t = find_proc(p->emu, pid);

@@ -674,6 +674,20 @@ static long put_rusage(struct proc *p, uint64_t uaddr, struct proc *c)
     return put_user_bytes(&p->task, uaddr, &ru, sizeof(ru));
 }
 
+/* The event wait reported for child z is used up: a stop or continue is reported once (the
+ * child stays), an exit reaps the child (release_task). */
+static void wait_consume(struct proc *p, struct proc *z, enum child_event ev)
+{
+    if (ev == CHILD_STOPPED) {
+        z->shared->group_stop_sig = 0;
+    } else if (ev == CHILD_CONTINUED) {
+        z->shared->stop_flags &= ~FL_STOP_CONTINUED;
+    } else {
+        account_reap(p, z);
+        z->reaped = true;
+    }
+}
+
 long sys_wait4(struct proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0];
@@ -701,14 +715,7 @@ long sys_wait4(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (a[3] && put_rusage(p, a[3], z))
         return -EFAULT;
-    if (ev == CHILD_STOPPED)
-        z->shared->group_stop_sig = 0;
-    else if (ev == CHILD_CONTINUED)
-        z->shared->stop_flags &= ~FL_STOP_CONTINUED;
-    else {
-        account_reap(p, z);
-        z->reaped = true;
-    }
+    wait_consume(p, z, ev);
     return z->task.pid;
 }
 
@@ -777,14 +784,7 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (options & WNOWAIT)
         return 0; /* reported, and left to report again */
-    if (ev == CHILD_STOPPED)
-        z->shared->group_stop_sig = 0;
-    else if (ev == CHILD_CONTINUED)
-        z->shared->stop_flags &= ~FL_STOP_CONTINUED;
-    else {
-        account_reap(p, z);
-        z->reaped = true;
-    }
+    wait_consume(p, z, ev);
     return 0;
 }
 

@@ -45,6 +45,12 @@ size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n)
 long import_iovec(struct proc *p, uint64_t uvec, int cnt, uint64_t max_total, struct uiov **iov,
                   uint64_t *total)
 {
+    return rw_copy_check_uvector(p, uvec, cnt, max_total, true, iov, total);
+}
+
+long rw_copy_check_uvector(struct proc *p, uint64_t uvec, long cnt, uint64_t max_total, bool local,
+                           struct uiov **iov, uint64_t *total)
+{
     if (cnt < 0 || cnt > FL_UIO_MAXIOV)
         return -EINVAL;
     struct uiov *v = calloc(cnt ? cnt : 1, sizeof(*v));
@@ -55,8 +61,8 @@ long import_iovec(struct proc *p, uint64_t uvec, int cnt, uint64_t max_total, st
         return -EFAULT;
     }
     uint64_t sum = 0;
-    for (int i = 0; i < cnt; i++) {
-        if ((int64_t)v[i].len < 0 || !access_ok(v[i].base, v[i].len)) {
+    for (long i = 0; i < cnt; i++) {
+        if ((int64_t)v[i].len < 0 || (local && !access_ok(v[i].base, v[i].len))) {
             long e = (int64_t)v[i].len < 0 ? -EINVAL : -EFAULT;
             free(v);
             return e;

@@ -66,6 +66,11 @@ size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n);
  * range (EFAULT), with the segments cut so that the total is at most max_total (*total). */
 long import_iovec(struct proc *p, uint64_t uvec, int cnt, uint64_t max_total, struct uiov **iov,
                   uint64_t *total);
+/* The same for any count (EINVAL if negative or above FL_UIO_MAXIOV); with local false the
+ * segments are another process's (process_vm_readv's remote iovec), so they get no access_ok
+ * (rw_copy_check_uvector's CHECK_IOVEC_ONLY). */
+long rw_copy_check_uvector(struct proc *p, uint64_t uvec, long cnt, uint64_t max_total, bool local,
+                           struct uiov **iov, uint64_t *total);
 
 /* A host call's result as a syscall result: r itself, or -errno when it failed. */
 static inline long host_ret(long r)
