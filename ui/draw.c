@@ -265,10 +265,14 @@ static void draw_counters(struct tui *t, int y, int w)
     char buf[512];
     int n =
         snprintf(buf, sizeof(buf),
-                 "minor %lu major %lu sig %lu | RSS %ldK (anon %ld file %ld) | "
-                 "%.0f f/s |",
+                 "minor %lu major %lu sig %lu | RSS %ldK (anon %ld file %ld) | free %luM of %luM",
                  t->feed.minor, t->feed.major, t->feed.signalled,
-                 (s->rss_anon + s->rss_file + s->rss_shmem) * 4, s->rss_anon, s->rss_file, t->rate);
+                 (s->rss_anon + s->rss_file + s->rss_shmem) * 4, s->rss_anon, s->rss_file,
+                 s->mem_free / 256, s->mem_total / 256);
+    if (s->swap_total) /* the swap device, when --swap gave one */
+        n += snprintf(buf + n, sizeof(buf) - n, ", swap used %luM of %luM",
+                      (s->swap_total - s->swap_free) / 256, s->swap_total / 256);
+    n += snprintf(buf + n, sizeof(buf) - n, " | %.0f f/s |", t->rate);
     for (int i = 0; i < t->feed.nhandlers && n < (int)sizeof(buf) - 64; i++)
         n += snprintf(buf + n, sizeof(buf) - n, " %s %lu", t->feed.handlers[i].name,
                       t->feed.handlers[i].n);

@@ -10,6 +10,7 @@
 
 #include "emu/proc.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 #include "mmu/mmu.h"
 #include "ui/elf_symbols.h"
 
@@ -160,6 +161,10 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
         s->rss_file = mm->rss_stat[MM_FILEPAGES];
         s->rss_anon = mm->rss_stat[MM_ANONPAGES];
         s->rss_shmem = mm->rss_stat[MM_SHMEMPAGES];
+        s->mem_free = nr_free_pages();
+        s->mem_total = totalram_pages();
+        s->swap_free = get_nr_swap_pages();
+        s->swap_total = total_swap_pages();
         uint64_t addr = 0;
         bool have = sh->walk_pinned;
         if (have)

@@ -44,6 +44,8 @@ struct tui_snapshot {
     bool walk_valid;
     struct page_walk walk;
     long rss_file, rss_anon, rss_shmem; /* pages (mm->rss_stat) */
+    /* the machine: free and all RAM frames, free and all swap slots (pages) */
+    unsigned long mem_free, mem_total, swap_free, swap_total;
 };
 
 /* One row of the feed: the event with its strings copied (the event's own do not outlive it). */
