@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/mqueue.h"
 #include "emu/signal.h"
 
 static void *xcalloc(size_t n, size_t size)
@@ -69,6 +70,8 @@ void ofd_put(struct ofd *o)
         signalfd_release(o->signalfd);
     if (o->pidfd)
         pidfd_release(o->pidfd);
+    if (o->mqueue)
+        mqueue_release(o->mqueue);
     close(o->hostfd);
     free(o->path);
     free(o->proc_regen);

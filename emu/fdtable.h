@@ -49,6 +49,9 @@ struct ofd {
     struct signalfd_ctx *signalfd;
     /* A pidfd (emu/sys_pidfd.c): the host fd is an eventfd, readable once the process exited. */
     struct pidfd_ctx *pidfd;
+    /* A POSIX message queue descriptor (emu/sys_mqueue.c): the host fd is an eventfd whose
+     * count makes it poll as the queue does (readable with messages, writable with room). */
+    struct mq_file *mqueue;
     /* A file procfs made (emu/procfs.h): the path that makes it again ("/proc/PID/..." for the
      * process it was opened for), as a seq_file is made again by a read at offset 0. Not
      * before the first such read, which finds the text made at open (proc_fresh). */

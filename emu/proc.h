@@ -69,6 +69,11 @@ struct fl_siginfo {
             int32_t tid, overrun; /* the timer id, expiries missed */
             uint64_t value;       /* sigev_value */
         } timer;                  /* SI_TIMER */
+        struct {
+            int32_t pid;
+            uint32_t uid;
+            uint64_t value; /* sigev_value */
+        } rt;               /* SI_MESGQ (and sigqueue's SI_QUEUE) */
         uint8_t pad[112];
     } u;
 };

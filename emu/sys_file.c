@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/mqueue.h"
 #include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/posix_locks.h"
@@ -191,7 +192,11 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EBADF;
     if (o->pidfd)
         return -EINVAL; /* a pidfd is not read or written */
-    if (o->signalfd)    /* not a file: reads take signals; no writes, no offsets */
+    if (o->mqueue)      /* mqueue_read_file, and no ->write; FMODE_READ / FMODE_WRITE first */
+        return !(((o->flags & O_ACCMODE) + 1) & (writing ? 2 : 1)) ? -EBADF
+               : writing || pos >= 0                               ? -EINVAL
+                                     : mqueue_read(p, o, v.base, v.len);
+    if (o->signalfd) /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
     if (o->page_file) /* made from the model at each read; clear_refs acts on a write */
         return writing ? proc_page_file_write(p, o, v.base, v.len)
@@ -274,7 +279,7 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
-    if (o->pidfd || (o->signalfd && writing))
+    if (o->pidfd || o->mqueue || (o->signalfd && writing))
         return -EINVAL; /* a pidfd is not read or written, a signalfd not written */
     if (o->page_file && writing && o->page_file != PAGE_FILE_CLEAR_REFS)
         return -EBADF; /* opened read-only */
@@ -529,6 +534,7 @@ long sys_openat(struct proc *p, const uint64_t a[6])
 long sys_close(struct proc *p, const uint64_t a[6])
 {
     posix_locks_close(p, fd_get(p->files, (int)a[0])); /* filp_close's locks_remove_posix */
+    mqueue_flush(p, fd_get(p->files, (int)a[0]));      /* and its ->flush */
     return fd_close(p->files, (int)a[0]);
 }
 

@@ -27,6 +27,7 @@
 #include "emu/emu.h"
 #include "emu/exec.h"
 #include "emu/fdtable.h"
+#include "emu/mqueue.h"
 #include "emu/path.h"
 #include "emu/posix_locks.h"
 #include "emu/procfs.h"
@@ -303,6 +304,7 @@ void exit_notify(struct proc *p)
         return;
     }
     pidfd_exited(e, p->task.tgid);
+    mqueue_exit(p->task.tgid);
     struct proc *parent = p->parent;
     if (!parent || parent->exited) {
         p->reaped = true; /* faultline (or init) is the parent: nobody waits */

@@ -579,6 +579,8 @@ bool sysv_wait_ready(struct proc *p)
     struct sysv_wait *w = p->sysv_wait;
     if (!w || w->status != SYSV_PENDING)
         return true;
+    if (w->kind == SYSV_MQRECV)
+        return mq_wait_ready(w);
     return w->kind == SYSV_MSGSND && msgq_sender_fits(w);
 }
 
@@ -587,7 +589,9 @@ void sysv_wait_cancel(struct proc *p)
     struct sysv_wait *w = p->sysv_wait;
     if (!w)
         return;
-    if (w->status == SYSV_PENDING) {
+    if (w->kind == SYSV_MQSEND || w->kind == SYSV_MQRECV)
+        mq_wait_done(w);
+    else if (w->status == SYSV_PENDING) {
         if (w->kind == SYSV_SEMOP)
             sem_wait_unlink(w);
         else

@@ -432,6 +432,8 @@ void do_signal(struct proc *p)
              * is never restarted, and says how much of it was left */
             long ret = -EINTR;
             pipe_write_finish(p, &ret);
+            if (p->sysv_wait && p->sysv_wait->kind == SYSV_MQSEND && p->sysv_wait->status == 0)
+                ret = 0; /* a receiver has already queued its message (pipelined_receive) */
             if (p->sleeping) {
                 uint64_t now = monotonic_ns(),
                          left = p->wait_deadline > now ? p->wait_deadline - now : 0;

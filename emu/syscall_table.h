@@ -207,6 +207,13 @@ SYSCALL(235, utimes, sys_utimes, "sp")
 SYSCALL(237, mbind, sys_mbind, "xudpux")
 SYSCALL(238, set_mempolicy, sys_set_mempolicy, "dpu")
 SYSCALL(239, get_mempolicy, sys_get_mempolicy, "ppuxx")
+/* POSIX message queues: emu/sys_mqueue.c */
+SYSCALL(240, mq_open, sys_mq_open, "sxOp")
+SYSCALL(241, mq_unlink, sys_mq_unlink, "s")
+SYSCALL(242, mq_timedsend, sys_mq_timedsend, "dBuup")
+SYSCALL(243, mq_timedreceive, sys_mq_timedreceive, "dbupp")
+SYSCALL(244, mq_notify, sys_mq_notify, "dp")
+SYSCALL(245, mq_getsetattr, sys_mq_getsetattr, "dpp")
 SYSCALL(247, waitid, sys_waitid, "ddpxp")
 /* I/O priorities: emu/sys_ioprio.c */
 SYSCALL(251, ioprio_set, sys_ioprio_set, "ddx")

@@ -21,7 +21,13 @@ struct msg_msg;
 
 #define SYSV_PENDING 1 /* status of a wait nobody has completed yet */
 
-enum sysv_wait_kind { SYSV_SEMOP = 1, SYSV_MSGSND, SYSV_MSGRCV };
+enum sysv_wait_kind {
+    SYSV_SEMOP = 1,
+    SYSV_MSGSND,
+    SYSV_MSGRCV,
+    SYSV_MQSEND, /* POSIX mq_timedsend and mq_timedreceive (emu/sys_mqueue.c) */
+    SYSV_MQRECV
+};
 
 struct sysv_wait {
     enum sysv_wait_kind kind;
@@ -40,6 +46,10 @@ struct sysv_wait {
     long type;
     size_t maxsize;
     struct msg_msg *msg;
+    /* SYSV_MQSEND, SYSV_MQRECV: the POSIX queue; a sender's message until a receiver moves it
+     * into the queue (pipelined_receive) */
+    void *mq;
+    void *mq_msg;
 };
 
 /* Can parked p's System V wait end now (completed by someone, or a sender's message fits)? */
@@ -59,5 +69,9 @@ bool msgq_sender_fits(const struct sysv_wait *w);
 void sem_wait_unlink(struct sysv_wait *w);
 void msgq_wait_unlink(struct sysv_wait *w);
 void msgq_free_msg(struct msg_msg *m);
+/* A POSIX queue wait (emu/sys_mqueue.c): can it go on (a message to take), and its end: off
+ * the queue's list if still on it, its message freed, the queue freed if nothing holds it. */
+bool mq_wait_ready(const struct sysv_wait *w);
+void mq_wait_done(struct sysv_wait *w);
 
 #endif
