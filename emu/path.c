@@ -197,10 +197,132 @@ const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf
     return n > 0 && (size_t)n < len ? buf : name;
 }
 
+#define MAX_ROOTS 64
+
+const char *path_intern_root(const char *host)
+{
+    static char *roots[MAX_ROOTS];
+    for (int i = 0; i < MAX_ROOTS; i++) {
+        if (!roots[i])
+            return roots[i] = strdup(host);
+        if (strcmp(roots[i], host) == 0)
+            return roots[i];
+    }
+    return NULL;
+}
+
+bool path_under_root(const char *root, const char *host, char *out, size_t outlen)
+{
+    int n = under(host, root)
+                ? snprintf(out, outlen, "%s", host[strlen(root)] ? host + strlen(root) : "/")
+                : snprintf(out, outlen, "(unreachable)%s", host);
+    return n >= 0 && (size_t)n < outlen;
+}
+
+/* Does a relative path have a ".." component? */
+static bool has_dotdot(const char *s)
+{
+    for (const char *c = s; (c = strstr(c, "..")); c += 2)
+        if ((c == s || c[-1] == '/') && (c[2] == '/' || c[2] == 0))
+            return true;
+    return false;
+}
+
+/* The absolute guest path `in` with ".", ".." and repeated slashes taken out, ".." stopping at
+ * "/" as it does at a process's root (follow_dotdot); a trailing slash is kept. */
+static bool normalize(const char *in, char *out, size_t outlen)
+{
+    size_t n = 0;
+    const char *s = in;
+    while (*s) {
+        while (*s == '/')
+            s++;
+        const char *e = strchrnul(s, '/');
+        size_t len = (size_t)(e - s);
+        if (len == 2 && s[0] == '.' && s[1] == '.') {
+            while (n > 0 && out[n - 1] != '/')
+                n--;
+            if (n > 0)
+                n--; /* the slash before the last component */
+        } else if (len > 0 && !(len == 1 && s[0] == '.')) {
+            if (n + 1 + len >= outlen)
+                return false;
+            out[n++] = '/';
+            memcpy(out + n, s, len);
+            n += len;
+        }
+        s = e;
+    }
+    size_t inlen = strlen(in);
+    if (n == 0 || (inlen && in[inlen - 1] == '/')) {
+        if (n + 1 >= outlen)
+            return false;
+        out[n++] = '/';
+    }
+    out[n] = 0;
+    return true;
+}
+
+/*
+ * resolve_at for a process with a root of its own (chroot): an absolute name, and a relative
+ * one with ".." from a directory under the root, are made absolute in the guest's view,
+ * normalized so that ".." cannot climb out of the root, and put under it. 1 when done (out
+ * written), 0 when the usual rules apply (a relative name without "..", or from a directory
+ * outside the root, where Linux does not stop ".." either), or -errno.
+ */
+static int resolve_in_root(struct proc *p, int dirfd, const char *guest_path, char *out,
+                           size_t outlen)
+{
+    char base[PATH_MAX], view[PATH_MAX], joined[2 * PATH_MAX + 2], norm[PATH_MAX];
+    const char *name = guest_path;
+    if (guest_path[0] != '/') {
+        if (!has_dotdot(guest_path))
+            return 0;
+        if (dirfd == AT_FDCWD) {
+            if (!getcwd(base, sizeof(base))) /* the guest's cwd is faultline's (path.h) */
+                return 0;
+        } else {
+            struct ofd *o = fd_get(p->files, dirfd);
+            char link[64];
+            if (!o)
+                return -EBADF;
+            snprintf(link, sizeof(link), "/proc/self/fd/%d", o->hostfd);
+            ssize_t n = readlink(link, base, sizeof(base) - 1);
+            if (n < 0)
+                return 0;
+            base[n] = 0;
+        }
+        if (!under(base, p->root))
+            return 0;
+        path_under_root(p->root, base, view, sizeof(view));
+        snprintf(joined, sizeof(joined), "%s/%s", view, guest_path);
+        name = joined;
+    }
+    if (!normalize(name, norm, sizeof(norm)))
+        return -ENAMETOOLONG;
+    int n = snprintf(out, outlen, "%s%s", p->root, strcmp(norm, "/") == 0 ? "" : norm);
+    if (n < 0 || (size_t)n >= outlen)
+        return -ENAMETOOLONG;
+    return 1;
+}
+
 int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, size_t outlen,
                int *host_dirfd)
 {
     char abs[PATH_MAX];
+
+    if (p->root) {
+        *host_dirfd = AT_FDCWD;
+        /* the guest's fd links and /proc/<pid> names keep their meaning, as procfs serves them */
+        int link = guest_path[0] == '/' ? fd_link_to_host(p, guest_path, out, outlen) : 0;
+        if (link != 0)
+            return link < 0 ? link : 0;
+        if (guest_path[0] == '/' && proc_pid_to_host(p, guest_path, out, outlen))
+            return 0;
+        int r = resolve_in_root(p, dirfd, guest_path, out, outlen);
+        if (r)
+            return r < 0 ? r : 0;
+    }
 
     /* a relative name under /proc (pidof: chdir("/proc"), open("1000/stat")) is looked at as
      * the absolute one, so guest pids and fd links mean the guest's */

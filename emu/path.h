@@ -60,6 +60,15 @@ int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
  * names. */
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len);
 
+/* chroot: a host directory's real path as a process root, interned so that processes can share
+ * it without owning it (a run has few); NULL when out of memory or room. */
+const char *path_intern_root(const char *host);
+
+/* The guest's view of host path `host` for a process whose root is root: the part under it
+ * ("/" for root itself), or with "(unreachable)" before it when it is outside (d_path's
+ * answer for getcwd), into out. false when it does not fit. */
+bool path_under_root(const char *root, const char *host, char *out, size_t outlen);
+
 /* Take the sysroot prefix off a host path in place, if it has it ("/sysroot/bin/sh" becomes
  * "/bin/sh", "/sysroot" becomes "/"): the path the guest knows the file by. */
 void strip_sysroot(struct proc *p, char *path);

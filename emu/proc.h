@@ -177,6 +177,9 @@ struct proc {
     int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */
     unsigned umask;              /* the file-creation mask: the host's while p runs (switch_cwd) */
     int fs_id; /* procs with one fs_id share an fs_struct (CLONE_FS): cwd and umask (fs_shared) */
+    /* chroot: the host path of the root directory (interned by emu/path.c, never freed), NULL
+     * for the host's (or the sysroot's) own; part of the fs_struct, copied by fork */
+    const char *root;
     uint64_t set_child_tid; /* CLONE_CHILD_SETTID: written by the child when it first runs */
     /* threads (emu/threads.c): the procs of one thread group share tgid, mm, files and signal
      * actions; `thread` marks one that is not the group leader (no SIGCHLD, reaped at once) */

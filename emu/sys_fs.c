@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -451,13 +452,47 @@ long sys_fstatfs(struct proc *p, const uint64_t a[6])
  * a buffer too small is ERANGE. Linux builds the name in one page, so PATH_MAX is enough here. */
 long sys_getcwd(struct proc *p, const uint64_t a[6])
 {
-    char buf[PATH_MAX];
+    char buf[PATH_MAX], view[PATH_MAX];
     size_t size = a[1] < sizeof(buf) ? a[1] : sizeof(buf);
-    long n = syscall(SYS_getcwd, buf, size);
+    long n = syscall(SYS_getcwd, buf, sizeof(buf));
 
     if (n < 0)
         return -errno;
+    /* under a chroot the name is from the process's root, or "(unreachable)..." outside it */
+    if (p->root && path_under_root(p->root, buf, view, sizeof(view)))
+        memcpy(buf, view, (size_t)(n = (long)strlen(view) + 1));
+    if ((size_t)n > size)
+        return -ERANGE;
     return put_user_struct(p, a[0], buf, n) ? -EFAULT : n;
+}
+
+/* chroot(path) (ksys_chroot): the lookup's errors first (ENOENT, ENOTDIR for a non-directory),
+ * then search permission, then CAP_SYS_CHROOT (root); the new root is the process's and its
+ * CLONE_FS sharers', and a fork's child inherits it. The cwd stays where it is. */
+long sys_chroot(struct proc *p, const uint64_t a[6])
+{
+    GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
+    struct stat st;
+    char real[PATH_MAX];
+
+    if (fstatat(hdir, path, &st, 0) != 0)
+        return -errno;
+    if (!S_ISDIR(st.st_mode))
+        return -ENOTDIR;
+    if (faccessat(hdir, path, X_OK, AT_EACCESS) != 0)
+        return -errno;
+    if (geteuid() != 0)
+        return -EPERM;
+    if (!realpath(path, real))
+        return -errno;
+    const char *root = strcmp(real, "/") == 0 ? NULL : path_intern_root(real);
+    if (!root && strcmp(real, "/") != 0)
+        return -ENOMEM;
+    p->root = root;
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (fs_shared(q, p))
+            q->root = root;
+    return 0;
 }
 
 long sys_chdir(struct proc *p, const uint64_t a[6])

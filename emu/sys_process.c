@@ -416,6 +416,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->acct = thread ? group_acct_hold(p->acct) : group_acct_new();
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     c->umask = p->umask;
+    c->root = p->root;
     c->fs_id = flags & CLONE_FS ? p->fs_id : c->task.pid; /* copy_fs: shared or copied */
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
     c->blocked = p->blocked;
