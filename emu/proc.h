@@ -163,8 +163,9 @@ struct proc {
     uint64_t saved_blocked;
     bool exec_pending; /* execve loaded a new image: the registers are reset once stopped */
     uint64_t exec_entry, exec_sp;
-    int pgid, sid; /* process group and session; 0: not fixed yet (emu/sys_info.c) */
-    int nice;      /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
+    int pgid, sid;           /* process group and session; 0: not fixed yet (emu/sys_info.c) */
+    uint64_t start_boottime; /* CLOCK_BOOTTIME ns when the task was made (real_start_time) */
+    int nice;                /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
     /* the I/O context (emu/sys_ioprio.c): 0 while the task has none (Linux makes one at the
      * first ioprio_set, as the guest does no block I/O), else an id shared by the tasks that
      * share it (CLONE_IO); its I/O priority, kept, not obeyed */

@@ -144,7 +144,8 @@ static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
 /*
  * /proc/PID/stat and /proc/PID/task/TID/stat (whole: false, the thread's own faults and CPU
  * time): the 52 fields of do_task_stat. The first is the id the directory names. From the model:
- * pid, comm, ppid, pgrp, the fault counters (minflt field 10, majflt field 12), vsize (total_vm
+ * pid, comm, ppid, pgrp, session, the fault counters (minflt field 10, majflt field 12),
+ * starttime (field 22: CLOCK_BOOTTIME ticks when the task was made), vsize (total_vm
  * pages in bytes), rss (resident pages: file + anon + shmem), num_threads, the
  * code/data/brk/arg/env boundaries, start_stack; utime, stime, cutime and cstime (fields 14-17,
  * clock ticks) are the thread group's and its reaped children's (emu/cputime.c). Fields Linux fills
@@ -170,13 +171,15 @@ static int do_task_stat(struct proc *p, bool whole)
     /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
     text_printf(
-        &t, "%d (%s) %c %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 0 %lu %lu ",
-        p->task.pid, p->task.comm, p->stopped ? 'T' : 'R', p->ppid, pgrp, pgrp, min_flt,
+        &t,
+        "%d (%s) %c %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 %llu %lu %lu ",
+        p->task.pid, p->task.comm, p->stopped ? 'T' : 'R', p->ppid, pgrp, guest_sid(p), min_flt,
         p->acct->cmin_flt, maj_flt, p->acct->cmaj_flt,
         (unsigned long long)nsec_to_clock_t(self.utime),
         (unsigned long long)nsec_to_clock_t(self.stime),
         (unsigned long long)nsec_to_clock_t(children.utime),
-        (unsigned long long)nsec_to_clock_t(children.stime), nr_threads(p), vsize, rss);
+        (unsigned long long)nsec_to_clock_t(children.stime), nr_threads(p),
+        (unsigned long long)nsec_to_clock_t(p->start_boottime), vsize, rss);
     text_printf(&t, "%llu %lu %lu %lu 0 0 0 %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
                 (unsigned long long)RLIM_INFINITY, mm ? mm->start_code : 0, mm ? mm->end_code : 0,
                 mm ? mm->start_stack : 0, (unsigned long long)p->blocked,

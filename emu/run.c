@@ -430,6 +430,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         return NULL;
     struct proc *p = calloc(1, sizeof(*p));
     p->emu = e;
+    p->start_boottime = boottime_ns();
     p->task.pid = p->task.tgid = e->next_pid++;
     p->fs_id = p->task.pid;
     p->ppid = getpid();

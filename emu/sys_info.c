@@ -82,7 +82,7 @@ int host_parent_pgrp(struct proc *p)
     return getpgrp() == getpid() ? getpid() : getpgrp();
 }
 
-/* The guest's session is faultline's host session (emu/sys_process.c's session_of), so is its
+/* The guest's session is faultline's host session (guest_sid), so is its
  * parent's. */
 int host_parent_sid(struct proc *p)
 {
@@ -99,6 +99,18 @@ static int first_guest_pid(struct proc *p)
         if (!q->exited && q->task.tgid < pid)
             pid = q->task.tgid;
     return pid;
+}
+
+int guest_sid(struct proc *p)
+{
+    return p->sid ? p->sid : (int)getsid(0); /* 0: the host session faultline runs in */
+}
+
+uint64_t boottime_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_BOOTTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int guest_pgrp(struct proc *p)

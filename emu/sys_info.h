@@ -17,6 +17,10 @@ struct proc;
 
 /* The guest's process group id (getpgrp). */
 int guest_pgrp(struct proc *p);
+/* p's session: fixed by setsid, else the host session faultline runs in (getsid(0)). */
+int guest_sid(struct proc *p);
+/* CLOCK_BOOTTIME in ns: a task's start time, as /proc/PID/stat's starttime counts it. */
+uint64_t boottime_ns(void);
 /* A host process-group id (from TIOCGPGRP) as the guest sees it, and back (TIOCSPGRP). */
 int host_pgid_to_guest(struct proc *p, int host_pgid);
 int guest_pgid_to_host(struct proc *p, int guest_pgid);

@@ -356,6 +356,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     if (!c)
         return -ENOMEM;
     c->emu = e;
+    c->start_boottime = boottime_ns();
     memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
     c->task.rlimit_stack = p->task.rlimit_stack;
     int r = 0;
@@ -883,11 +884,6 @@ long sys_clone3(struct proc *p, const uint64_t a[6])
 
 /* ---- process groups and sessions (kernel/sys.c) ------------------------------------------- */
 
-static int session_of(struct proc *p)
-{
-    return p->sid ? p->sid : (int)getsid(0); /* 0: the host session faultline runs in */
-}
-
 long sys_setpgid(struct proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0], pgid = (int)a[1];
@@ -897,7 +893,7 @@ long sys_setpgid(struct proc *p, const uint64_t a[6])
     if (!t || t->exited || (t != p && t->parent != p))
         return -ESRCH;
     if (t != p) {
-        if (session_of(t) != session_of(p))
+        if (guest_sid(t) != guest_sid(p))
             return -EPERM;
         if (t->did_exec)
             return -EACCES;
@@ -909,7 +905,7 @@ long sys_setpgid(struct proc *p, const uint64_t a[6])
     if (pgid != t->task.pid) { /* joining a group: it must exist in the same session */
         bool found = false;
         for (struct proc *q = p->emu->procs; q && !found; q = q->next)
-            found = !q->exited && guest_pgrp(q) == pgid && session_of(q) == session_of(p);
+            found = !q->exited && guest_pgrp(q) == pgid && guest_sid(q) == guest_sid(p);
         if (!found)
             return -EPERM;
     }
@@ -941,5 +937,5 @@ long sys_getsid(struct proc *p, const uint64_t a[6])
     struct proc *t = a[0] ? find_proc(p->emu, (int)a[0]) : p;
     if (!t && is_host_parent(p, (int)a[0]))
         return host_parent_sid(p);
-    return t ? session_of(t) : -ESRCH;
+    return t ? guest_sid(t) : -ESRCH;
 }

@@ -78,12 +78,6 @@ static bool sig_kernel_stop(int signo)
 static const uint64_t stop_mask = (1ULL << (SIGSTOP - 1)) | (1ULL << (SIGTSTP - 1)) |
                                   (1ULL << (SIGTTIN - 1)) | (1ULL << (SIGTTOU - 1));
 
-/* The session p is in, as getsid(0) tells it (emu/sys_process.c's session_of). */
-static int guest_session(const struct proc *p)
-{
-    return p->sid ? p->sid : (int)getsid(0);
-}
-
 /*
  * will_become_orphaned_pgrp(pgid, NULL) for is_current_pgrp_orphaned: no live process of the
  * group has a parent in another group of the same session (init's children do not count). The
@@ -98,7 +92,7 @@ static bool pgrp_orphaned(struct emu *e, int pgid)
         int ppgrp, psid;
         if (q->parent) {
             ppgrp = guest_pgrp(q->parent);
-            psid = guest_session(q->parent);
+            psid = guest_sid(q->parent);
         } else if (q->ppid == 1 || getppid() == 1) {
             continue; /* reparented to init, or faultline's parent is init */
         } else {
@@ -106,7 +100,7 @@ static bool pgrp_orphaned(struct emu *e, int pgid)
             ppgrp = host_pgid_to_guest(q, getpgid(host_parent));
             psid = getsid(host_parent);
         }
-        if (ppgrp != pgid && psid == guest_session(q))
+        if (ppgrp != pgid && psid == guest_sid(q))
             return false;
     }
     return true;

@@ -30,7 +30,9 @@ static void *worker(void *arg)
     return NULL;
 }
 
-/* Fields 1 (id), 2 (comm) and 10 (minflt) of a stat file. */
+static long session_field, start_field; /* fields 6 and 22 of the last stat read */
+
+/* Fields 1 (id), 2 (comm) and 10 (minflt) of a stat file; 6 and 22 into the globals. */
 static int read_stat(const char *path, long *id, char *comm, unsigned long *minflt)
 {
     char buf[1024];
@@ -44,13 +46,18 @@ static int read_stat(const char *path, long *id, char *comm, unsigned long *minf
     *id = strtol(buf, NULL, 10);
     char *open = strchr(buf, '(');
     snprintf(comm, 32, "%.*s", (int)(close - open - 1), open + 1);
-    /* after ") ": state ppid pgrp session tty tpgid flags minflt */
+    /* after ") ": state ppid pgrp session tty tpgid flags minflt, then up to starttime */
     char state;
     long skip;
     unsigned long flags;
-    if (sscanf(close + 2, "%c %ld %ld %ld %ld %ld %lu %lu", &state, &skip, &skip, &skip, &skip,
-               &skip, &flags, minflt) != 8)
+    if (sscanf(close + 2, "%c %ld %ld %ld %ld %ld %lu %lu", &state, &skip, &skip, &session_field,
+               &skip, &skip, &flags, minflt) != 8)
         return -1;
+    const char *q = close + 2;
+    for (int field = 3; field < 22 && q; field++) /* field 3 is state */
+        if ((q = strchr(q, ' ')))
+            q++;
+    start_field = q ? strtol(q, NULL, 10) : -1;
     return 0;
 }
 
@@ -95,11 +102,23 @@ int main(void)
     snprintf(path, sizeof(path), "/proc/self/task/%d/stat", worker_tid);
     if (read_stat(path, &id, comm, &worker_flt) == 0)
         printf("worker's stat: id is its tid %d, comm %s\n", id == worker_tid, comm);
+    long worker_start = start_field;
     snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, pid);
     if (read_stat(path, &id, comm, &main_flt) == 0)
         printf("main's stat: id is the pid %d\n", id == pid);
-    if (read_stat("/proc/self/stat", &id, comm, &group_flt) == 0)
-        printf("process stat: id is the pid %d\n", id == pid);
+    if (read_stat("/proc/self/stat", &id, comm, &group_flt) == 0) {
+        printf("process stat: id is the pid %d, session is getsid's %d\n", id == pid,
+               session_field == getsid(0));
+        double up = 0;
+        FILE *u = fopen("/proc/uptime", "r");
+        if (u && fscanf(u, "%lf", &up) == 1)
+            printf("started in the last 30 s: %d, the thread no earlier: %d\n",
+                   up - (double)start_field / sysconf(_SC_CLK_TCK) < 30 &&
+                       start_field / sysconf(_SC_CLK_TCK) <= up,
+                   worker_start >= start_field);
+        if (u)
+            fclose(u);
+    }
     printf("the worker's own faults cover its pages: %d\n", worker_flt >= PAGES);
     printf("main's own faults leave them out: %d\n", main_flt + PAGES <= group_flt);
     printf("the process's count has both: %d\n", group_flt >= worker_flt + main_flt);
