@@ -38,6 +38,7 @@
 #include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/text.h"
+#include "emu/tty_signals.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
@@ -141,12 +142,50 @@ static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
     }
 }
 
+/* fs/proc/array.c's task_state_array: stopped, a zombie not yet reaped, sleeping in a parked
+ * call that cannot go on yet (a vfork parent's wait is uninterruptible: D), or running (a
+ * parked call that can go on is runnable, waiting for its turn). */
+static const char *task_state(struct proc *p)
+{
+    if (p->stopped)
+        return "T (stopped)";
+    if (p->exited)
+        return "Z (zombie)";
+    if (!p->wait || proc_ready(p))
+        return "R (running)";
+    return p->wait == WAIT_VFORK ? "D (disk sleep)" : "S (sleeping)";
+}
+
+/* The task's controlling terminal (stat's tty_nr and tpgid): a task still in the host session
+ * faultline runs in has faultline's terminal, whose number the host's stat of faultline gives,
+ * with the foreground group TIOCGPGRP would tell it; one that made its own session has none. */
+static void task_tty(struct proc *p, int *tty_nr, int *tpgid)
+{
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+    int host_fg = -1;
+
+    if (fd >= 0)
+        close(fd);
+    *tty_nr = 0;
+    *tpgid = -1;
+    if (n <= 0 || p->sid)
+        return;
+    buf[n] = 0;
+    const char *end = strrchr(buf, ')'); /* then: state ppid pgrp session tty_nr tpgid */
+    if (!end || sscanf(end + 2, "%*c %*d %*d %*d %d %d", tty_nr, &host_fg) != 2 || !*tty_nr)
+        return;
+    int fg = tty_foreground(p);
+    *tpgid = fg && host_fg == getpgrp() ? fg : host_fg > 0 ? host_pgid_to_guest(p, host_fg) : -1;
+}
+
 /*
  * /proc/PID/stat and /proc/PID/task/TID/stat (whole: false, the thread's own faults and CPU
  * time): the 52 fields of do_task_stat. The first is the id the directory names. From the model:
- * pid, comm, ppid, pgrp, session, the fault counters (minflt field 10, majflt field 12),
- * starttime (field 22: CLOCK_BOOTTIME ticks when the task was made), vsize (total_vm
- * pages in bytes), rss (resident pages: file + anon + shmem), num_threads, the
+ * pid, comm, ppid, pgrp, session, the terminal (task_tty), the fault counters (minflt field 10,
+ * majflt field 12), starttime (field 22: CLOCK_BOOTTIME ticks when the task was made), vsize
+ * (total_vm pages in bytes), rss (resident pages: file + anon + shmem), num_threads, the
  * code/data/brk/arg/env boundaries, start_stack; utime, stime, cutime and cstime (fields 14-17,
  * clock ticks) are the thread group's and its reaped children's (emu/cputime.c). Fields Linux fills
  * only for privileged readers or for threads blocked in the kernel are 0, as Linux shows them.
@@ -167,14 +206,15 @@ static int do_task_stat(struct proc *p, bool whole)
         rss = get_mm_rss(mm);
     }
     sig_ign_cgt(p, &sigign, &sigcatch);
-    int pgrp = guest_pgrp(p);
+    int pgrp = guest_pgrp(p), tty_nr, tpgid;
+    task_tty(p, &tty_nr, &tpgid);
     /* flags (field 9) is 0: the PF_* bits are the task's internal state, and the one a user
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
     text_printf(
         &t,
-        "%d (%s) %c %d %d %d 0 -1 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 %llu %lu %lu ",
-        p->task.pid, p->task.comm, p->stopped ? 'T' : 'R', p->ppid, pgrp, guest_sid(p), min_flt,
-        p->acct->cmin_flt, maj_flt, p->acct->cmaj_flt,
+        "%d (%s) %c %d %d %d %d %d 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 %llu %lu %lu ",
+        p->task.pid, p->task.comm, task_state(p)[0], p->ppid, pgrp, guest_sid(p), tty_nr, tpgid,
+        min_flt, p->acct->cmin_flt, maj_flt, p->acct->cmaj_flt,
         (unsigned long long)nsec_to_clock_t(self.utime),
         (unsigned long long)nsec_to_clock_t(self.stime),
         (unsigned long long)nsec_to_clock_t(children.utime),
@@ -209,7 +249,8 @@ static int proc_status(struct proc *p)
     FILE *host = fopen("/proc/self/status", "re");
     char line[512], mem[1024];
     uint64_t ign, cgt;
-    int pgrp = guest_pgrp(p);
+    int pgrp = guest_pgrp(p), tty_nr, tpgid;
+    task_tty(p, &tty_nr, &tpgid);
 
     if (!host)
         return -errno;
@@ -223,7 +264,7 @@ static int proc_status(struct proc *p)
         else if (IS("Umask"))
             text_printf(&t, "Umask:\t%04o\n", p->umask);
         else if (IS("State"))
-            text_printf(&t, "State:\t%s\n", p->stopped ? "T (stopped)" : "R (running)");
+            text_printf(&t, "State:\t%s\n", task_state(p));
         else if (IS("Tgid") || IS("NStgid"))
             text_printf(&t, "%.*s:\t%d\n", (int)key, line, p->task.tgid);
         else if (IS("Pid") || IS("NSpid"))

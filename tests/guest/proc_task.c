@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PAGES 200
@@ -31,6 +32,7 @@ static void *worker(void *arg)
 }
 
 static long session_field, start_field; /* fields 6 and 22 of the last stat read */
+static char state_field;                /* field 3 */
 
 /* Fields 1 (id), 2 (comm) and 10 (minflt) of a stat file; 6 and 22 into the globals. */
 static int read_stat(const char *path, long *id, char *comm, unsigned long *minflt)
@@ -53,6 +55,7 @@ static int read_stat(const char *path, long *id, char *comm, unsigned long *minf
     if (sscanf(close + 2, "%c %ld %ld %ld %ld %ld %lu %lu", &state, &skip, &skip, &session_field,
                &skip, &skip, &flags, minflt) != 8)
         return -1;
+    state_field = state;
     const char *q = close + 2;
     for (int field = 3; field < 22 && q; field++) /* field 3 is state */
         if ((q = strchr(q, ' ')))
@@ -105,7 +108,7 @@ int main(void)
     long worker_start = start_field;
     snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", pid, pid);
     if (read_stat(path, &id, comm, &main_flt) == 0)
-        printf("main's stat: id is the pid %d\n", id == pid);
+        printf("main's stat: id is the pid %d, state %c\n", id == pid, state_field);
     if (read_stat("/proc/self/stat", &id, comm, &group_flt) == 0) {
         printf("process stat: id is the pid %d, session is getsid's %d\n", id == pid,
                session_field == getsid(0));
@@ -130,5 +133,16 @@ int main(void)
 
     pthread_barrier_wait(&checked);
     pthread_join(t, NULL);
+
+    /* a child that exited and is not reaped yet is a zombie */
+    pid_t c = fork();
+    if (c == 0)
+        _exit(0);
+    siginfo_t si;
+    waitid(P_PID, (id_t)c, &si, WEXITED | WNOWAIT);
+    snprintf(path, sizeof(path), "/proc/%d/stat", c);
+    if (read_stat(path, &id, comm, &worker_flt) == 0)
+        printf("an exited child not yet reaped: state %c\n", state_field);
+    waitpid(c, NULL, 0);
     return 0;
 }
