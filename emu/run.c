@@ -774,6 +774,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             do_signal(p);
         if (p->exited || p->stopped) /* a group stop: off the CPU until SIGCONT */
             break;
+        bool retry = p->retry_first;
         p->retry_first = false;
         if (p->sigsuspend_mask) { /* no handler ran: restore_saved_sigmask */
             p->blocked = p->saved_blocked;
@@ -783,8 +784,11 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         p->need_resched = false;
         if (rseq_notify_pending(p)) {
             rseq_handle_notify_resume(p);
-            if (p->exited || fl_signal_pending(p))
-                continue; /* a bad rseq area: its SIGSEGV goes first */
+            /* a bad rseq area: its SIGSEGV goes first; but a parked call that can complete
+             * still does before a pending signal (retry_first: the rseq_preempt of a task
+             * switch always leaves rseq work, so this must not undo it) */
+            if (p->exited || (fl_signal_pending(p) && !retry))
+                continue;
         }
         quantum_update(e, p); /* picks the engine: before the stepping controller hooks it */
         if (ep->round_hook) {
