@@ -206,6 +206,28 @@ struct proc {
     uint64_t rseq;
     uint32_t rseq_len, rseq_sig, rseq_event_mask;
     bool rseq_notify;
+    /* ptrace (emu/sys_ptrace.c, emu/ptrace.h) */
+    struct proc *ptracer; /* the tracing thread (Linux's task->parent while ptraced), or NULL */
+    bool pt_seized;       /* PT_SEIZED: attached by PTRACE_SEIZE */
+    unsigned pt_options;  /* PTRACE_O_* */
+    bool pt_syscall;      /* TIF_SYSCALL_TRACE: resumed by PTRACE_SYSCALL */
+    bool traced;          /* TASK_TRACED: in a ptrace stop; not run until its tracer resumes it */
+    int pt_stop;          /* enum pt_stop: the kind of the stop it is in (or was in last) */
+    int pt_exit_code;     /* the stop's exit_code: signal | PTRACE_EVENT_* << 8 */
+    bool pt_reported;     /* wait has reported the stop (Linux zeroes exit_code) */
+    int pt_data;          /* the signal the tracer resumed it with */
+    bool pt_resumed;      /* the tracer ended the stop: the run loop does what follows it */
+    unsigned pt_pending;  /* PT_P_*: stops to take on the way back to user mode */
+    int pt_event;         /* the PTRACE_EVENT_* of a pending event stop */
+    uint64_t pt_message;  /* PTRACE_GETEVENTMSG */
+    bool pt_has_siginfo;  /* last_siginfo: the stop has a siginfo for PTRACE_GETSIGINFO */
+    struct fl_siginfo pt_siginfo;
+    uint64_t pt_passed; /* signals the tracer let through at their delivery stop */
+    bool pt_listening;  /* PTRACE_LISTEN: in its group stop, the tracer told of a SIGCONT */
+    bool pt_zombie;     /* dead: its tracer, not its parent, has yet to reap it */
+    bool pt_exiting;    /* PTRACE_EVENT_EXIT taken: the exit goes on now */
+    bool in_syscall;    /* the syscall-entry stop was taken: the call has yet to return */
+    uint64_t orig_rax;  /* the syscall number of the last entry (-1: entered otherwise) */
     struct proc *next;
 };
 

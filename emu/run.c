@@ -31,6 +31,7 @@
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
 #include "emu/posix_locks.h"
+#include "emu/ptrace.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
 #include "emu/sysv_ipc.h"
@@ -241,6 +242,14 @@ static void hook_syscall(uc_engine *uc, void *ud)
     for (int i = 0; i < 7; i++)
         ptrs[i] = &v[i];
     uc_reg_read_batch(uc, (int *)ids, ptrs, 7);
+    /* a tracee's syscall-entry stop (or PTRACE_EVENT_EXIT) comes before the call, which runs
+     * once the tracer resumes it (emu/ptrace.h): the tracer sees rax = -ENOSYS meanwhile */
+    if (ptrace_syscall_enter(p, v[0], v[1])) {
+        uint64_t enosys = (uint64_t)-ENOSYS;
+        uc_reg_write(uc, UC_X86_REG_RAX, &enosys);
+        uc_emu_stop(uc);
+        return;
+    }
     cpu_set_cpl(0);
     long ret = do_syscall(p, v[0], &v[1]);
     cpu_set_cpl(3);
@@ -251,13 +260,14 @@ static void hook_syscall(uc_engine *uc, void *ud)
         p->tty_restart = true;
         ret = (long)v[0];
     }
+    ptrace_syscall_exit(p, p->tty_restart || (p->wait != WAIT_NONE && p->park_restart));
     /* Signal work (a deliverable signal, rt_sigreturn, a group stop that another thread's
      * kill started), parking (emu/sched.h) and a finished execve (the registers start
      * afresh) need the engine stopped after the syscall instruction: the run loop does them
      * on the way back. */
-    if (p->exited || p->stopped || p->emu->stop_requested || p->sigreturn_pending ||
-        fl_signal_pending(p) || p->wait != WAIT_NONE || p->exec_pending || p->preempted ||
-        p->need_resched || p->tty_restart || tty_signals_pending(p->emu) ||
+    if (p->exited || p->stopped || p->pt_pending || p->emu->stop_requested ||
+        p->sigreturn_pending || fl_signal_pending(p) || p->wait != WAIT_NONE || p->exec_pending ||
+        p->preempted || p->need_resched || p->tty_restart || tty_signals_pending(p->emu) ||
         rseq_notify_pending(p)) {
         uc_emu_stop(uc);
         if (p->exited)
@@ -296,7 +306,7 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 static bool another_runnable(struct emu *e, struct proc *p)
 {
     for (struct proc *q = e->procs; q; q = q->next)
-        if (q != p && !q->exited && !q->stopped &&
+        if (q != p && !q->exited && !q->stopped && !q->traced &&
             (q->wait == WAIT_NONE || q->futex_woken || (q->wait == WAIT_VFORK && !q->vfork_child) ||
              (q->wait_deadline && q->wait != WAIT_NONE)))
             return true;
@@ -317,7 +327,7 @@ bool sched_others_runnable(struct proc *p)
 static bool parked_ready(struct emu *e, struct proc *p)
 {
     for (struct proc *q = e->procs; q; q = q->next)
-        if (q != p && !q->exited && !q->stopped && q->wait != WAIT_NONE &&
+        if (q != p && !q->exited && !q->stopped && !q->traced && q->wait != WAIT_NONE &&
             (q->interrupted || proc_ready(q)))
             return true;
     return false;
@@ -610,6 +620,7 @@ static void handle_page_fault(struct proc *p)
 static void handle_trap(struct proc *p)
 {
     int intno = p->pending_trap;
+    p->orig_rax = (uint64_t)-1; /* an exception, not a syscall (what a tracer reads) */
     p->pending_trap = -1;
     struct pt_regs regs = {
         .ip = mmu_reg_read(p->mmu, UC_X86_REG_RIP),
@@ -747,6 +758,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             mmu_reg_write(p->mmu, UC_X86_REG_RIP, p->exec_entry);
             mmu_reg_write(p->mmu, UC_X86_REG_RSP, p->exec_sp);
         }
+        /* an event stop (a vfork's) comes before the parent sleeps until the child execs */
+        if (p->ptracer && ptrace_work(p, true))
+            break;
         if (p->wait != WAIT_NONE && finish_park(p))
             break;
         if (p->tty_restart) { /* as finish_park rewinds a parked call */
@@ -770,9 +784,13 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             p->sigreturn_pending = false;
             restore_rt_sigframe(p);
         }
-        while (!p->exited && !p->stopped && fl_signal_pending(p) && !p->retry_first)
+        /* ptrace stops due (syscall entry or exit, events), and what follows one that ended */
+        if ((p->ptracer || p->pt_resumed) && ptrace_work(p, false))
+            break;
+        while (!p->exited && !p->stopped && !p->traced && fl_signal_pending(p) && !p->retry_first)
             do_signal(p);
-        if (p->exited || p->stopped) /* a group stop: off the CPU until SIGCONT */
+        /* a group stop: off the CPU until SIGCONT; a ptrace stop: until the tracer resumes it */
+        if (p->exited || p->stopped || p->traced)
             break;
         bool retry = p->retry_first;
         p->retry_first = false;
@@ -894,6 +912,8 @@ static struct proc *pick_next(struct emu *e, int last_pid, int *live)
         ++*live;
         if (p->stopped) /* TASK_STOPPED: like a parked task, but only SIGCONT or SIGKILL */
             continue;
+        if (p->traced) /* TASK_TRACED: until its tracer resumes it (or SIGKILL) */
+            continue;
         if (p->wait != WAIT_NONE && !p->interrupted && !proc_ready(p))
             continue;
         if (p->task.pid > last_pid) {
@@ -947,7 +967,7 @@ static bool idle_wait(struct emu *e)
     size_t n = 0, cap = 0;
     for (struct proc *p = e->procs; p; p = p->next) {
         /* a stopped task's sleep may end meanwhile: it stays stopped all the same */
-        if (p->exited || p->wait == WAIT_NONE || p->stopped)
+        if (p->exited || p->wait == WAIT_NONE || p->stopped || p->traced)
             continue;
         if (p->wait_deadline && (!first || p->wait_deadline < first))
             first = p->wait_deadline;
@@ -1051,7 +1071,9 @@ void emu_run(struct emu *e, struct emu_result *res)
                     if (!q->exited && n < (int)sizeof(res->message))
                         n += snprintf(res->message + n, sizeof(res->message) - n, " %d (%s) in %s;",
                                       q->task.pid, q->task.comm,
-                                      q->stopped ? "stopped" : wait_name(q->wait));
+                                      q->traced    ? "a ptrace stop"
+                                      : q->stopped ? "stopped"
+                                                   : wait_name(q->wait));
                 if (n > 0 && n < (int)sizeof(res->message))
                     res->message[n - 1] = 0; /* the last ';' */
                 res->stop = EMU_ERROR;

@@ -179,6 +179,9 @@ void proc_notify_start(struct proc *p);
 /* After p has been released: SIGCHLD to the parent (or auto-reap), orphans to init, and the
  * vfork parent allowed to run on (exit_notify, mm_release). */
 void exit_notify(struct proc *p);
+/* The part of exit_notify that tells p's parent (or reaps p at once), which a traced p's tracer
+ * puts off until it has reaped p itself (emu/sys_ptrace.c). */
+void exit_notify_parent(struct proc *p);
 /* The wait status of a dead process as wait4 reports it. */
 int proc_wait_status(const struct proc *p);
 

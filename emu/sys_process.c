@@ -31,6 +31,7 @@
 #include "emu/path.h"
 #include "emu/posix_locks.h"
 #include "emu/procfs.h"
+#include "emu/ptrace.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
 #include "emu/sysv_ipc.h"
@@ -68,6 +69,7 @@
 #define CLONE_NEWNET         0x40000000
 #define FL_CLD_EXITED        1
 #define FL_CLD_KILLED        2
+#define FL_CLD_TRAPPED       4
 #define FL_CLD_STOPPED       5
 #define FL_CLD_CONTINUED     6
 
@@ -161,15 +163,22 @@ enum child_event {
     CHILD_EXITED,    /* a zombie (wait_task_zombie) */
     CHILD_STOPPED,   /* a stop not yet reported, for WUNTRACED (wait_task_stopped) */
     CHILD_CONTINUED, /* a continue not yet reported, for WCONTINUED (wait_task_continued) */
+    CHILD_TRACED,    /* a ptrace stop not yet reported, to the tracer (wait_task_stopped) */
 };
 
 /* The event child q has to report to a wait with `options`, in wait_consider_task's order. */
-static enum child_event child_event(const struct proc *q, unsigned options)
+static enum child_event child_event(const struct proc *q, unsigned options, bool ptrace)
 {
-    if (q->exited && !q->mmu && !q->exit_deferred)
+    if (q->exited && !q->mmu && !q->exit_deferred) {
+        if (q->pt_zombie && !ptrace)
+            return CHILD_NONE; /* its tracer reaps it first */
         return options & WEXITED ? CHILD_EXITED : CHILD_NONE;
-    if ((options & WUNTRACED) && q->stopped && (q->shared->stop_flags & FL_STOP_STOPPED) &&
-        q->shared->group_stop_sig)
+    }
+    /* the tracer hears of every ptrace stop, WUNTRACED or not */
+    if (ptrace && q->traced && !q->pt_reported && !q->exited)
+        return CHILD_TRACED;
+    if ((options & WUNTRACED) && (q->stopped || (q->traced && q->pt_stop == PT_STOP_GROUP)) &&
+        (q->shared->stop_flags & FL_STOP_STOPPED) && q->shared->group_stop_sig)
         return CHILD_STOPPED;
     if ((options & WCONTINUED) && (q->shared->stop_flags & FL_STOP_CONTINUED))
         return CHILD_CONTINUED;
@@ -188,13 +197,17 @@ static int child_state(struct proc *p, int pid, unsigned options, struct proc **
     for (struct proc *q = p->emu->procs; q; q = q->next) {
         /* a child of any thread of the group is the group's to wait for; threads share their
          * group's parent, but only the group is a child */
-        if (!q->parent || q->parent->task.tgid != p->task.tgid || q->reaped || q->thread)
+        /* and a task traced by any thread of the group, a thread of another group too */
+        bool ptrace = ptraced_by(q, p);
+        if (q->reaped)
+            continue;
+        if (!ptrace && (!q->parent || q->parent->task.tgid != p->task.tgid || q->thread))
             continue;
         /* pid > 0 that child, 0 one in the caller's group, < -1 one in group -pid, -1 any */
         if ((pid > 0 && q->task.pid != pid) || (pid == 0 && guest_pgrp(q) != guest_pgrp(p)) ||
             (pid < -1 && guest_pgrp(q) != -pid))
             continue;
-        enum child_event e = child_event(q, options);
+        enum child_event e = child_event(q, options, ptrace);
         if (e != CHILD_NONE && (!*child || q->task.pid < (*child)->task.pid)) {
             *child = q;
             *ev = e;
@@ -242,8 +255,8 @@ void proc_signal_wake(struct proc *p)
     if (p->wait == WAIT_NONE || p->wait == WAIT_VFORK || p->exited)
         return;
     /* a stop leaves the syscall parked: it goes on once the process is continued */
-    if (!p->stopped && fl_signal_pending(p))
-        take_stop_signals(p);
+    if (!p->stopped && !p->traced && !p->ptracer && fl_signal_pending(p))
+        take_stop_signals(p); /* a tracee's stop signals stop it for its tracer first */
     if (fl_signal_pending(p))
         p->interrupted = true; /* runnable; the run loop decides retry or -EINTR */
 }
@@ -288,6 +301,14 @@ void exit_notify(struct proc *p)
             q->reaped = true;
     }
     vfork_release(p);
+    if (ptrace_exit_notify(p))
+        return; /* its tracer hears first; the parent once the tracer has reaped it */
+    exit_notify_parent(p);
+}
+
+void exit_notify_parent(struct proc *p)
+{
+    struct emu *e = p->emu;
     if (p->thread) {
         /* a thread other than the leader: reaped at once; the last one out reports the
          * leader that exited before it (release_task / delayed_group_leader) */
@@ -435,6 +456,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
         uint32_t tid = (uint32_t)c->task.pid;
         copy_to_user(&p->task, ptid, &tid, sizeof(tid));
     }
+    ptrace_fork(p, c, flags, vfork);
     c->next = e->procs;
     e->procs = c;
     proc_notify_start(c);
@@ -655,6 +677,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     argv = NULL;
     p->did_exec = true;
     vfork_release(p);
+    ptrace_exec(p, p->task.pid);
     proc_notify_start(p);
     r = 0;
 out:
@@ -678,18 +701,31 @@ static long put_rusage(struct proc *p, uint64_t uaddr, struct proc *c)
     return put_user_bytes(&p->task, uaddr, &ru, sizeof(ru));
 }
 
+/* wait_task_zombie's release: the tracer of a task it is not the parent of lets go of it (the
+ * parent's to wait for now); the parent reaps it. */
+static void reap_child(struct proc *p, struct proc *z)
+{
+    if (z->pt_zombie && ptraced_by(z, p)) {
+        ptrace_reaped(z);
+        return;
+    }
+    z->ptracer = NULL;
+    account_reap(p, z);
+    z->reaped = true;
+}
+
 /* The event wait reported for child z is used up: a stop or continue is reported once (the
- * child stays), an exit reaps the child (release_task). */
+ * child stays), a ptrace stop once to its tracer, an exit reaps the child. */
 static void wait_consume(struct proc *p, struct proc *z, enum child_event ev)
 {
-    if (ev == CHILD_STOPPED) {
+    if (ev == CHILD_STOPPED)
         z->shared->group_stop_sig = 0;
-    } else if (ev == CHILD_CONTINUED) {
+    else if (ev == CHILD_CONTINUED)
         z->shared->stop_flags &= ~FL_STOP_CONTINUED;
-    } else {
-        account_reap(p, z);
-        z->reaped = true;
-    }
+    else if (ev == CHILD_TRACED)
+        z->pt_reported = true;
+    else
+        reap_child(p, z);
 }
 
 long sys_wait4(struct proc *p, const uint64_t a[6])
@@ -714,6 +750,7 @@ long sys_wait4(struct proc *p, const uint64_t a[6])
     /* a stop reports (sig << 8) | 0x7f, a continue 0xffff, each once; the child stays */
     int status = ev == CHILD_STOPPED     ? (z->shared->group_stop_sig << 8) | 0x7f
                  : ev == CHILD_CONTINUED ? 0xffff
+                 : ev == CHILD_TRACED    ? (z->pt_exit_code << 8) | 0x7f
                                          : proc_wait_status(z);
     if (a[1] && put_user_bytes(&p->task, a[1], &status, sizeof(status)))
         return -EFAULT;
@@ -772,7 +809,11 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
     info.si_signo = SIGCHLD;
     info.u.chld.pid = z->task.tgid;
     info.u.chld.uid = getuid();
-    if (ev == CHILD_STOPPED) {
+    if (ev == CHILD_TRACED) {
+        info.si_code = FL_CLD_TRAPPED;
+        info.u.chld.pid = z->task.pid;
+        info.u.chld.status = z->pt_exit_code;
+    } else if (ev == CHILD_STOPPED) {
         info.si_code = FL_CLD_STOPPED;
         info.u.chld.status = z->shared->group_stop_sig;
     } else if (ev == CHILD_CONTINUED) {

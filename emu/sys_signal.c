@@ -13,6 +13,7 @@
 #include "emu/sched.h"
 #include "emu/sysv_ipc.h"
 #include "emu/rseq.h"
+#include "emu/ptrace.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
@@ -145,9 +146,14 @@ static void do_signal_stop(struct proc *p, int signo)
     p->shared->group_stop_sig = signo;
     p->shared->stop_flags = FL_STOP_STOPPED; /* a report of an earlier continue is gone */
     for (struct proc *t = p->emu->procs; t; t = t->next)
-        if (t->task.tgid == p->task.tgid && !t->exited)
+        if (t->task.tgid == p->task.tgid && !t->exited) {
             t->stopped = true;
-    do_notify_parent_cldstop(p, CLD_STOPPED);
+            if (t->ptracer) /* a tracee's group stop is a ptrace stop its tracer hears of */
+                ptrace_group_stop(t, signo);
+        }
+    /* the real parent hears of the group stop, unless it is the tracer, told already */
+    if (!(p->ptracer && p->parent && p->parent->task.tgid == p->ptracer->task.tgid))
+        do_notify_parent_cldstop(p, CLD_STOPPED);
 }
 
 /*
@@ -170,8 +176,10 @@ static void prepare_signal(struct proc *p, int signo)
             continue;
         changed |= (t->pending & flush) != 0;
         t->pending &= ~flush;
-        if (signo == SIGCONT)
+        if (signo == SIGCONT) {
             t->stopped = false; /* wake_up_state(t, __TASK_STOPPED) */
+            ptrace_continued(t);
+        }
     }
     if (changed)
         signalfd_sync(p->emu);
@@ -325,7 +333,8 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
     struct k_sigaction *ka = &p->sighand[signo];
     bool ignored =
         ka->handler == FL_SIG_IGN || (ka->handler == FL_SIG_DFL && sig_kernel_ignore(signo));
-    if (ignored && !(p->blocked & sigmask_of(signo))) {
+    /* a tracee's are not: its tracer may want to see them (sig_ignored) */
+    if (ignored && !(p->blocked & sigmask_of(signo)) && !p->ptracer) {
         /* strace still shows it: under ptrace, sig_ignored lets it through to the tracer */
         if (p->emu->strace)
             strace_signal(p, info);
@@ -390,11 +399,16 @@ void do_signal(struct proc *p)
     /* get_signal: dequeue until one has an action that runs */
     for (;;) {
         int signo = next_signal(sigpending_all(p) & ~p->blocked);
-        if (!signo || p->exited || p->stopped)
+        if (!signo || p->exited || p->stopped || p->traced)
+            return;
+        /* a tracee's parked call that the signal ends shows its -ERESTARTSYS exit first */
+        if (ptrace_restart_stop(p))
             return;
         struct fl_siginfo info = dequeue_signal(p, signo);
         if (p->emu->strace) /* strace's signal-delivery stop comes before the action */
             strace_signal(p, &info);
+        if (ptrace_signal(p, signo, &info))
+            return; /* the tracer decides what is delivered (emu/sys_ptrace.c) */
         struct k_sigaction ka = p->sighand[signo];
         if (ka.handler == FL_SIG_IGN)
             continue;
@@ -444,6 +458,7 @@ void do_signal(struct proc *p)
             mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)ret);
         }
         p->restart_pending = false;
+        p->in_syscall = false; /* ended by -EINTR, or entered afresh after the handler */
         /* signal_setup_done; after rt_sigsuspend the frame restores the mask it replaced */
         uint64_t oldmask = p->sigsuspend_mask ? p->saved_blocked : p->blocked;
         p->sigsuspend_mask = false;

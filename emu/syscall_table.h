@@ -115,6 +115,7 @@ SYSCALL(97, getrlimit, sys_getrlimit, "dp")
 SYSCALL(98, getrusage, sys_getrusage, "dp")
 SYSCALL(99, sysinfo, sys_sysinfo, "p")
 SYSCALL(100, times, sys_times, "p")
+SYSCALL(101, ptrace, sys_ptrace, "dddx") /* emu/sys_ptrace.c */
 SYSCALL(102, getuid, sys_getuid, "")
 SYSCALL(103, syslog, sys_syslog, "dpd")
 SYSCALL(104, getgid, sys_getgid, "")
