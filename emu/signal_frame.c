@@ -259,6 +259,7 @@ void restore_rt_sigframe(struct proc *p)
     }
     const uint64_t kill_stop = sigmask_of(9) | sigmask_of(19);
     p->blocked = frame.uc.uc_sigmask & ~kill_stop;
+    p->orig_rax = (uint64_t)-1; /* restore_sigcontext: no syscall checks (what a tracer reads) */
 
     /* restore_sigcontext: all general registers, only the FIX_EFLAGS bits of rflags */
     struct sigcontext64 regs = frame.uc.uc_mcontext;

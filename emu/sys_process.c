@@ -894,9 +894,12 @@ long sys_unshare(struct proc *p, const uint64_t a[6])
 long sys_pause(struct proc *p, const uint64_t a[6])
 {
     (void)a;
-    /* -ERESTARTNOHAND: only a handler ends it, and then the call returns -EINTR */
-    proc_park(p, WAIT_SIGNAL, 0, false);
-    return -EINTR;
+    /* -ERESTARTNOHAND: only a handler ends it, and then the call returns -EINTR; a signal
+     * without one (one a tracer let through to its default action of ignoring it) restarts
+     * it */
+    p->polling = true;
+    proc_park(p, WAIT_SIGNAL, 0, true);
+    return -FL_ERESTARTSYS;
 }
 
 long sys_rt_sigsuspend(struct proc *p, const uint64_t a[6])

@@ -188,6 +188,9 @@ static void after_stop(struct proc *p)
         mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) - 2);
         mmu_reg_write(p->mmu, UC_X86_REG_RAX, p->orig_rax);
         p->in_syscall = true;
+        /* on Linux the call is already running: a signal that came meanwhile interrupts it
+         * (its exit stop comes first), it is not delivered before it */
+        p->retry_first = true;
         break;
     case PT_STOP_RESTART: /* rip is at the syscall again: rax its number for the restart */
         mmu_reg_write(p->mmu, UC_X86_REG_RAX, p->orig_rax);
@@ -306,8 +309,11 @@ bool ptrace_restart_stop(struct proc *p)
     p->in_syscall = false;
     if (!p->pt_syscall)
         return false;
-    /* the tracer sees the call return -ERESTARTSYS; the restart will enter it again */
-    mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t) - (int64_t)FL_ERESTARTSYS);
+    /* the tracer sees the call return what Linux's would (-ERESTART_RESTARTBLOCK for a sleep,
+     * -ERESTARTNOHAND for the waits a handler ends whatever SA_RESTART says, else
+     * -ERESTARTSYS); the restart will enter it again */
+    int64_t code = p->sleeping ? 516 : p->polling ? 514 : FL_ERESTARTSYS;
+    mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)-code);
     int sysgood = (p->pt_options & PTRACE_O_TRACESYSGOOD) ? 0x80 : 0;
     ptrace_do_notify(p, SIGTRAP, SIGTRAP | sysgood, PT_STOP_RESTART);
     return true;

@@ -12,6 +12,9 @@
  *              PEEKDATA of an unmapped address: EIO
  *   signals    signal-delivery stops: a SIGUSR1 passed to its handler, a second one
  *              suppressed, a SIGUSR2 turned into SIGUSR1 by the tracer; GETSIGINFO of them
+ *   restart    a signal sent while the tracee is in pause(): the exit stop says
+ *              -ERESTARTNOHAND, then the signal-delivery stop; an ignored signal lets pause
+ *              go on (a new entry stop), a handled one ends it with EINTR after the handler
  *   fork       PTRACE_O_TRACEFORK: the PTRACE_EVENT_FORK stop, GETEVENTMSG names the new
  *              child, which starts traced in a SIGSTOP stop; its exit is reported to the
  *              tracer, and then to its own parent
@@ -228,6 +231,56 @@ static void test_signals(void)
     describe("signals: child (handler runs)", st);
 }
 
+/* ---- restart ---------------------------------------------------------------------------- */
+
+static void restart_body(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_RESTART; /* pause ends with EINTR all the same (ERESTARTNOHAND) */
+    sigaction(SIGUSR1, &sa, NULL);
+    int r = pause();
+    _exit(r == -1 && errno == EINTR && usr1_count == 1 ? 0 : 1);
+}
+
+static void test_restart(void)
+{
+    pid_t pid = traced_child(restart_body);
+    if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD) != 0)
+        guest_die("PTRACE_SETOPTIONS");
+    int entering = 1, pauses = 0, sig = 0, st;
+    for (;;) {
+        if (ptrace(PTRACE_SYSCALL, pid, 0, sig) != 0)
+            guest_die("PTRACE_SYSCALL");
+        sig = 0;
+        st = wait_for(pid);
+        if (!WIFSTOPPED(st))
+            break;
+        if (WSTOPSIG(st) != (SIGTRAP | 0x80)) {
+            printf("restart: signal stop %d\n", WSTOPSIG(st));
+            sig = WSTOPSIG(st);
+            continue;
+        }
+        struct user_regs_struct regs;
+        if (ptrace(PTRACE_GETREGS, pid, 0, &regs) != 0)
+            guest_die("PTRACE_GETREGS");
+        long nr = (long)regs.orig_rax;
+        if (nr == SYS_pause || nr == SYS_rt_sigreturn || nr == SYS_exit_group) {
+            if (entering)
+                printf("restart: enter %ld\n", nr);
+            else
+                printf("restart: exit %ld = %lld\n", nr, (long long)regs.rax);
+        }
+        /* at pause's entry: an ignored signal the first time (pause goes on), a handled one
+         * the second time (pause ends with EINTR) */
+        if (entering && nr == SYS_pause)
+            kill(pid, ++pauses == 1 ? SIGWINCH : SIGUSR1);
+        entering = !entering;
+    }
+    describe("restart: child", st);
+}
+
 /* ---- fork ----------------------------------------------------------------------------- */
 
 static void fork_body(void)
@@ -352,6 +405,7 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     test_syscalls();
     test_signals();
+    test_restart();
     test_fork();
     test_exitkill();
     test_badrip();
