@@ -142,11 +142,13 @@ static void sig_ign_cgt(struct proc *p, uint64_t *ign, uint64_t *cgt)
     }
 }
 
-/* fs/proc/array.c's task_state_array: stopped, a zombie not yet reaped, sleeping in a parked
- * call that cannot go on yet (a vfork parent's wait is uninterruptible: D), or running (a
- * parked call that can go on is runnable, waiting for its turn). */
+/* fs/proc/array.c's task_state_array: in a ptrace stop, stopped, a zombie not yet reaped, sleeping
+ * in a parked call that cannot go on yet (a vfork parent's wait is uninterruptible: D), or running
+ * (a parked call that can go on is runnable, waiting for its turn). */
 static const char *task_state(struct proc *p)
 {
+    if (p->traced)
+        return "t (tracing stop)";
     if (p->stopped)
         return "T (stopped)";
     if (p->exited)
@@ -275,7 +277,9 @@ static int proc_status(struct proc *p)
             text_printf(&t, "NSpgid:\t%d\n", pgrp);
         else if (IS("NoNewPrivs"))
             text_printf(&t, "NoNewPrivs:\t%d\n", p->no_new_privs);
-        else if (IS("TracerPid") || IS("Ngid"))
+        else if (IS("TracerPid"))
+            text_printf(&t, "TracerPid:\t%d\n", p->ptracer ? p->ptracer->task.tgid : 0);
+        else if (IS("Ngid"))
             text_printf(&t, "%.*s:\t0\n", (int)key, line);
         else if (IS("VmPeak") && mm && task_mem(mm, mem, sizeof(mem)) < (int)sizeof(mem))
             text_printf(&t, "%s", mem);
