@@ -226,6 +226,7 @@ struct proc {
     bool pt_listening;  /* PTRACE_LISTEN: in its group stop, the tracer told of a SIGCONT */
     bool pt_zombie;     /* dead: its tracer, not its parent, has yet to reap it */
     bool pt_exiting;    /* PTRACE_EVENT_EXIT taken: the exit goes on now */
+    bool pt_forced_tf;  /* TIF_FORCED_TF: PTRACE_SINGLESTEP set RFLAGS.TF, not the task */
     bool in_syscall;    /* the syscall-entry stop was taken: the call has yet to return */
     uint64_t orig_rax;  /* the syscall number of the last entry (-1: entered otherwise) */
     struct proc *next;

@@ -23,7 +23,9 @@
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
+#include "emu/uio.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/pgtable.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
@@ -91,7 +93,8 @@ static const int user_regs[USER_REGS_N] = {
 #define SIZEOF_USER   912
 #define USER_DEBUGREG 848
 /* FLAG_MASK: the RFLAGS bits a tracer may change (CF PF AF ZF SF TF DF OF RF AC) */
-#define FLAG_MASK 0x000000000004cdd5ull
+#define FLAG_MASK     0x000000000004cdd5ull
+#define X86_EFLAGS_TF 0x100ull
 
 static bool valid_signal(uint64_t sig)
 {
@@ -486,6 +489,8 @@ static uint64_t getreg(struct proc *c, int slot)
     uint64_t v = mmu_reg_read(c->mmu, user_regs[slot]);
     if (slot >= SLOT_DS || slot == SLOT_CS || slot == SLOT_SS)
         v &= 0xffff;
+    if (slot == SLOT_EFLAGS && c->pt_forced_tf)
+        v &= ~X86_EFLAGS_TF; /* get_flags: the debugger's TF is hidden from it */
     return v;
 }
 
@@ -504,7 +509,13 @@ static long putreg(struct proc *c, int slot, uint64_t v)
             return -EIO;
         break;
     case SLOT_EFLAGS: {
+        /* set_flags: a TF the tracer writes is the task's own from now on; one that
+         * PTRACE_SINGLESTEP set stays */
         uint64_t old = mmu_reg_read(c->mmu, UC_X86_REG_EFLAGS);
+        if (v & X86_EFLAGS_TF)
+            c->pt_forced_tf = false;
+        else if (c->pt_forced_tf)
+            v |= X86_EFLAGS_TF;
         v = (old & ~FLAG_MASK) | (v & FLAG_MASK);
         break;
     }
@@ -539,11 +550,27 @@ static long put_regs(struct proc *c, const uint64_t *regs, unsigned n)
     return 0;
 }
 
+/* user_enable_single_step / user_disable_single_step: RFLAGS.TF makes the CPU trap (#DB, a
+ * SIGTRAP with TRAP_TRACE) after the next instruction; the flag is ptrace's own
+ * (TIF_FORCED_TF) unless the task had set it itself. */
+static void set_single_step(struct proc *c, bool on)
+{
+    uint64_t fl = mmu_reg_read(c->mmu, UC_X86_REG_EFLAGS);
+    if (on && !(fl & X86_EFLAGS_TF)) {
+        mmu_reg_write(c->mmu, UC_X86_REG_EFLAGS, fl | X86_EFLAGS_TF);
+        c->pt_forced_tf = true;
+    } else if (!on && c->pt_forced_tf) {
+        mmu_reg_write(c->mmu, UC_X86_REG_EFLAGS, fl & ~X86_EFLAGS_TF);
+        c->pt_forced_tf = false;
+    }
+}
+
 /* ptrace_resume: PTRACE_CONT, PTRACE_SYSCALL (and DETACH's signal) end the stop. */
 static long ptrace_resume(struct proc *c, long request, uint64_t data)
 {
     if (!valid_signal(data))
         return -EIO;
+    set_single_step(c, request == PTRACE_SINGLESTEP);
     c->pt_syscall = request == PTRACE_SYSCALL;
     c->pt_data = (int)data;
     c->traced = false;
@@ -585,6 +612,50 @@ static long ptrace_attach(struct proc *p, struct proc *c, long request, uint64_t
         jobctl_trap(c);
     }
     return 0;
+}
+
+/*
+ * access_process_vm(FOLL_FORCE | FOLL_WRITE) of n bytes within one page of c: the write a
+ * debugger's breakpoint makes into read-only text. A private mapping that may be made writable
+ * (is_cow_mapping) takes the write through a COW copy of the page that stays read-only for the
+ * tracee (do_wp_page with maybe_mkwrite finding no VM_WRITE; follow_page's FOLL_COW accepts the
+ * dirty PTE); a shared one must be writable. Translated code made from the old bytes goes. 0 or
+ * -EIO.
+ */
+static long poke_forced(struct proc *c, uint64_t addr, const void *buf, size_t n)
+{
+    struct mm_struct *mm = c->task.mm;
+    if (!mm || !access_ok(addr, n))
+        return -EIO;
+    struct vm_area_struct *vma = find_vma(mm, addr);
+    if (!vma || vma->vm_start > addr)
+        return -EIO;
+    if (!(vma->vm_flags & VM_WRITE) && (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != VM_MAYWRITE)
+        return -EIO; /* check_vma_flags */
+    for (int tries = 0; tries < 3; tries++) {
+        pte_t *pte = lookup_pte(mm, addr);
+        if (pte && pte_present(*pte) && (pte_write(*pte) || (tries && pte_dirty(*pte)))) {
+            char *host = (char *)pfn_address(pte_pfn(*pte)) + (addr & ~PAGE_MASK);
+            memcpy(host, buf, n);
+            mmu_kernel_wrote(host);
+            return 0;
+        }
+        if (handle_mm_fault(vma, addr, FAULT_FLAG_WRITE | FAULT_FLAG_REMOTE) & VM_FAULT_ERROR)
+            return -EIO;
+    }
+    return -EIO;
+}
+
+/* generic_ptrace_pokedata: the word at addr, which may straddle two pages, FOLL_FORCE. */
+static long poke_word(struct proc *c, uint64_t addr, uint64_t data)
+{
+    if (!copy_to_user(&c->task, addr, &data, sizeof(data)))
+        return 0; /* a writable mapping: the ordinary way */
+    size_t first = PAGE_SIZE - (addr & ~PAGE_MASK);
+    if (first >= sizeof(data))
+        return poke_forced(c, addr, &data, sizeof(data));
+    long r = poke_forced(c, addr, &data, first);
+    return r ? r : poke_forced(c, addr + first, (char *)&data + first, sizeof(data) - first);
 }
 
 /* ptrace_regset for NT_PRSTATUS: iov_len is cut to the set's size (it must be a multiple of a
@@ -631,7 +702,7 @@ static long ptrace_request(struct proc *p, struct proc *c, long request, uint64_
         return put_user_bytes(&p->task, data, &word, sizeof(word));
     case PTRACE_POKETEXT:
     case PTRACE_POKEDATA:
-        return copy_to_user(&c->task, addr, &data, sizeof(data)) ? -EIO : 0;
+        return poke_word(c, addr, data);
     case PTRACE_PEEKUSR:
         if ((addr & 7) || addr >= SIZEOF_USER)
             return -EIO;
@@ -690,6 +761,7 @@ static long ptrace_request(struct proc *p, struct proc *c, long request, uint64_
         return 0;
     case PTRACE_CONT:
     case PTRACE_SYSCALL:
+    case PTRACE_SINGLESTEP:
         return ptrace_resume(c, request, data);
     case PTRACE_KILL:
         if (!c->exited)
@@ -698,6 +770,7 @@ static long ptrace_request(struct proc *p, struct proc *c, long request, uint64_
     case PTRACE_DETACH:
         if (!valid_signal(data))
             return -EIO;
+        set_single_step(c, false);
         ptrace_unlink(c, (int)data);
         return 0;
     case PTRACE_INTERRUPT:

@@ -275,7 +275,9 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
     case 0:
         signo = SIGFPE, what = "divide error", si_code = FPE_INTDIV, addr = regs->ip;
         break;
-    case 1:
+    case 1: /* a single step (RFLAGS.TF): do_debug's TRAP_TRACE at the next instruction */
+        signo = SIGTRAP, what = "debug", si_code = 2 /* TRAP_TRACE */, addr = regs->ip;
+        break;
     case 3:
         signo = SIGTRAP, what = "int3", si_code = SI_KERNEL;
         break;

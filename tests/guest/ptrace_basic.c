@@ -18,6 +18,10 @@
  *   fork       PTRACE_O_TRACEFORK: the PTRACE_EVENT_FORK stop, GETEVENTMSG names the new
  *              child, which starts traced in a SIGSTOP stop; its exit is reported to the
  *              tracer, and then to its own parent
+ *   breakpoint an int3 written with POKETEXT into the child's read-only text traps (SIGTRAP,
+ *              rip past it); taken out again, PTRACE_SINGLESTEP traps after each instruction
+ *              (TRAP_TRACE, TF hidden from the tracer) until the function returns; the
+ *              tracer's own text is untouched
  *   exitkill   a tracer that exits with PTRACE_O_EXITKILL set: its stopped tracee is killed
  *   badrip     SETREGS with a non-canonical rip: the tracee gets SIGSEGV (a signal-delivery
  *              stop first) and dies of it
@@ -326,6 +330,70 @@ static void test_fork(void)
     describe("fork: parent, which waited for it", st);
 }
 
+/* ---- breakpoint, singlestep ------------------------------------------------------------- */
+
+__attribute__((noinline)) int breakpoint_target(int v)
+{
+    return v * 3 + 1;
+}
+
+static void breakpoint_body(void)
+{
+    int r = breakpoint_target(4);
+    r += breakpoint_target(5);
+    _exit(r);
+}
+
+static void test_breakpoint(void)
+{
+    pid_t pid = traced_child(breakpoint_body);
+    uintptr_t at = (uintptr_t)breakpoint_target;
+    errno = 0;
+    long word = ptrace(PTRACE_PEEKTEXT, pid, (void *)at, 0);
+    if (errno)
+        guest_die("PTRACE_PEEKTEXT");
+    /* an int3 into the read-only text (FOLL_FORCE): the tracee's copy only */
+    printf("breakpoint: POKETEXT: %s\n",
+           ptrace(PTRACE_POKETEXT, pid, (void *)at, (void *)((word & ~0xffL) | 0xcc))
+               ? err_name(errno)
+               : "ok");
+    if (ptrace(PTRACE_CONT, pid, 0, 0) != 0)
+        guest_die("PTRACE_CONT");
+    int st = wait_for(pid);
+    describe("breakpoint", st);
+    struct user_regs_struct regs;
+    siginfo_t si;
+    ptrace(PTRACE_GETREGS, pid, 0, &regs);
+    ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+    printf("breakpoint: rip past the int3: %s, si_code %d\n", regs.rip == at + 1 ? "yes" : "no",
+           si.si_code);
+    /* take it out, go back to it, step one instruction */
+    ptrace(PTRACE_POKETEXT, pid, (void *)at, (void *)word);
+    regs.rip = at;
+    ptrace(PTRACE_SETREGS, pid, 0, &regs);
+    int steps = 0;
+    for (; steps < 50; steps++) {
+        if (ptrace(PTRACE_SINGLESTEP, pid, 0, 0) != 0)
+            guest_die("PTRACE_SINGLESTEP");
+        st = wait_for(pid);
+        if (!WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+            break;
+        ptrace(PTRACE_GETREGS, pid, 0, &regs);
+        ptrace(PTRACE_GETSIGINFO, pid, 0, &si);
+        if (steps == 0)
+            printf("singlestep: SIGTRAP code %d, TF shown %d\n", si.si_code,
+                   (int)!!(regs.eflags & 0x100));
+        if (regs.rip < at || regs.rip >= at + 64)
+            break; /* returned from it */
+    }
+    printf("singlestep: left breakpoint_target after a few steps: %s\n",
+           steps > 0 && steps < 50 ? "yes" : "no");
+    if (ptrace(PTRACE_CONT, pid, 0, 0) != 0)
+        guest_die("PTRACE_CONT");
+    describe("breakpoint: child (29 unless the int3 stayed)", wait_for(pid));
+    printf("breakpoint: own text intact: %d\n", breakpoint_target(1));
+}
+
 /* ---- exitkill, badrip, errors ---------------------------------------------------------- */
 
 static void forever_body(void)
@@ -407,6 +475,7 @@ int main(void)
     test_signals();
     test_restart();
     test_fork();
+    test_breakpoint();
     test_exitkill();
     test_badrip();
     test_errors();
