@@ -5,12 +5,15 @@
  * arch/x86/kernel/ptrace.c, the ptrace parts of kernel/signal.c, kernel/exit.c and
  * kernel/fork.c, include/uapi/linux/ptrace.h). How the stops fit the run loop: emu/ptrace.h.
  *
- * What Linux 4.20 does not have is not here either: PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a
- * 4.20 kernel answers it. Not modelled: PTRACE_SINGLESTEP, the FPU and debug registers (GETFPREGS
- * and the NT_PRFPREG/NT_X86_XSTATE regsets are EIO/EINVAL, the debug registers read 0),
- * PEEKSIGINFO, seccomp stops, and writes through read-only mappings (FOLL_FORCE: POKETEXT into
- * a program's text is EIO). Every guest task has the same credentials and is dumpable, so
- * ptrace_may_access allows any (no Yama); faultline's own parent is not a guest (EPERM).
+ * PTRACE_SINGLESTEP uses the engine's RFLAGS.TF; POKETEXT writes a breakpoint into read-only
+ * text as FOLL_FORCE does (a COW copy for the tracee). What Linux 4.20 does not have is not here
+ * either: PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a 4.20 kernel answers it. Not modelled: the
+ * FPU and debug registers (GETFPREGS and the NT_PRFPREG/NT_X86_XSTATE regsets are EIO/EINVAL;
+ * the debug registers read 0 and only 0 may be written, so gdb has no hardware watchpoints),
+ * PEEKSIGINFO, PTRACE_EVENT_VFORK_DONE, seccomp stops, and PTRACE_EVENT_EXIT for a death by
+ * signal (only exit and exit_group stop for it). Every guest task has the same credentials and
+ * is dumpable, so ptrace_may_access allows any (no Yama); faultline's own parent is not a guest
+ * (EPERM).
  */
 #include <errno.h>
 #include <signal.h>
