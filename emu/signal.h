@@ -145,6 +145,12 @@ bool take_stop_signals(struct proc *p);
  * not be written (the caller then forces SIGSEGV, as signal_setup_done does). */
 int setup_rt_frame(struct proc *p, int signo, const struct fl_siginfo *info,
                    const struct k_sigaction *ka, uint64_t oldmask);
+/* The FPU and SSE state of the task with registers m (loaded on the engine or not) as the
+ * 512-byte FXSAVE image (struct user_i387_struct), and back: PTRACE_GETFPREGS/SETFPREGS. The
+ * reserved MXCSR bits are not written. */
+struct mmu;
+void fpu_get_fxsave(struct mmu *m, void *fxsave);
+void fpu_set_fxsave(struct mmu *m, const void *fxsave);
 /* The second half of rt_sigreturn: restore registers, FPU state, mask and altstack from the
  * frame at rsp - 8 (the restorer's `ret` popped pretcode). A bad frame is SIGSEGV. */
 void restore_rt_sigframe(struct proc *p);

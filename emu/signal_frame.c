@@ -142,9 +142,9 @@ static void save_fxstate(struct mmu *m, struct fxsave64 *fx)
     /* Unicorn reads an x87 register as the 10-byte image (mantissa, then sign and exponent),
      * which is what FXSAVE stores in the first 10 bytes of each 16-byte slot */
     for (int i = 0; i < 8; i++)
-        uc_reg_read(m->uc, UC_X86_REG_ST0 + i, fx->st_space[i]);
+        mmu_reg_read_raw(m, UC_X86_REG_ST0 + i, fx->st_space[i]);
     for (int i = 0; i < 16; i++)
-        uc_reg_read(m->uc, UC_X86_REG_XMM0 + i, fx->xmm_space[i]);
+        mmu_reg_read_raw(m, UC_X86_REG_XMM0 + i, fx->xmm_space[i]);
 }
 
 static void restore_fxstate(struct mmu *m, const struct fxsave64 *fx)
@@ -159,9 +159,19 @@ static void restore_fxstate(struct mmu *m, const struct fxsave64 *fx)
     /* the kernel refuses reserved MXCSR bits (mxcsr_feature_mask); keep the defined ones */
     mmu_reg_write(m, UC_X86_REG_MXCSR, fx->mxcsr & 0xffff);
     for (int i = 0; i < 8; i++)
-        uc_reg_write(m->uc, UC_X86_REG_ST0 + i, fx->st_space[i]);
+        mmu_reg_write_raw(m, UC_X86_REG_ST0 + i, fx->st_space[i]);
     for (int i = 0; i < 16; i++)
-        uc_reg_write(m->uc, UC_X86_REG_XMM0 + i, fx->xmm_space[i]);
+        mmu_reg_write_raw(m, UC_X86_REG_XMM0 + i, fx->xmm_space[i]);
+}
+
+void fpu_get_fxsave(struct mmu *m, void *fxsave)
+{
+    save_fxstate(m, fxsave);
+}
+
+void fpu_set_fxsave(struct mmu *m, const void *fxsave)
+{
+    restore_fxstate(m, fxsave);
 }
 
 /* fpu__clear: the handler starts with a clean FPU (default control words, empty stack, zeroed

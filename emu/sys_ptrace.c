@@ -6,10 +6,11 @@
  * kernel/fork.c, include/uapi/linux/ptrace.h). How the stops fit the run loop: emu/ptrace.h.
  *
  * PTRACE_SINGLESTEP uses the engine's RFLAGS.TF; POKETEXT writes a breakpoint into read-only
- * text as FOLL_FORCE does (a COW copy for the tracee). What Linux 4.20 does not have is not here
- * either: PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a 4.20 kernel answers it. Not modelled: the
- * FPU and debug registers (GETFPREGS and the NT_PRFPREG/NT_X86_XSTATE regsets are EIO/EINVAL;
- * the debug registers read 0 and only 0 may be written, so gdb has no hardware watchpoints),
+ * text as FOLL_FORCE does (a COW copy for the tracee); the FPU state is the FXSAVE image
+ * (GETFPREGS, NT_PRFPREG). What Linux 4.20 does not have is not here either:
+ * PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a 4.20 kernel answers it. Not modelled: the XSAVE
+ * area (NT_X86_XSTATE: EINVAL; the engine has no AVX) and the debug registers (they read 0 and
+ * only 0 may be written, so gdb has no hardware watchpoints),
  * PEEKSIGINFO, PTRACE_EVENT_VFORK_DONE, seccomp stops, and PTRACE_EVENT_EXIT for a death by
  * signal (only exit and exit_group stop for it). Every guest task has the same credentials and
  * is dumpable, so ptrace_may_access allows any (no Yama); faultline's own parent is not a guest
@@ -45,6 +46,8 @@
 #define PTRACE_SINGLESTEP       9
 #define PTRACE_GETREGS          12
 #define PTRACE_SETREGS          13
+#define PTRACE_GETFPREGS        14
+#define PTRACE_SETFPREGS        15
 #define PTRACE_ATTACH           16
 #define PTRACE_DETACH           17
 #define PTRACE_SYSCALL          24
@@ -61,6 +64,8 @@
 #define PTRACE_SETSIGMASK       0x420b
 #define PTRACE_GET_SYSCALL_INFO 0x420e
 #define NT_PRSTATUS             1
+#define NT_PRFPREG              2
+#define FXSAVE_BYTES            512
 
 #define FL_CLD_EXITED     1
 #define FL_CLD_KILLED     2
@@ -670,8 +675,24 @@ static long ptrace_regset(struct proc *p, struct proc *c, bool set, uint64_t typ
     } iov;
     if (get_user_bytes(&p->task, &iov, uiov, sizeof(iov)))
         return -EFAULT;
+    if (type == NT_PRFPREG) { /* xfpregs: the FXSAVE image, in whole (its element is 16) */
+        if (iov.len % 16)
+            return -EINVAL;
+        if (iov.len > FXSAVE_BYTES)
+            iov.len = FXSAVE_BYTES;
+        uint8_t fx[FXSAVE_BYTES];
+        fpu_get_fxsave(c->mmu, fx);
+        if (set) {
+            if (get_user_bytes(&p->task, fx, iov.base, iov.len))
+                return -EFAULT;
+            fpu_set_fxsave(c->mmu, fx);
+        } else if (put_user_bytes(&p->task, iov.base, fx, iov.len)) {
+            return -EFAULT;
+        }
+        return put_user_bytes(&p->task, uiov + 8, &iov.len, 8) ? -EFAULT : 0;
+    }
     if (type != NT_PRSTATUS || iov.len % 8)
-        return -EINVAL;
+        return -EINVAL; /* NT_X86_XSTATE and the others: not modelled */
     if (iov.len > USER_REGS_N * 8)
         iov.len = USER_REGS_N * 8;
     uint64_t regs[USER_REGS_N];
@@ -728,6 +749,18 @@ static long ptrace_request(struct proc *p, struct proc *c, long request, uint64_
         if (get_user_bytes(&p->task, regs, data, sizeof(regs)))
             return -EFAULT;
         return put_regs(c, regs, USER_REGS_N);
+    }
+    case PTRACE_GETFPREGS: {
+        uint8_t fx[FXSAVE_BYTES];
+        fpu_get_fxsave(c->mmu, fx);
+        return put_user_bytes(&p->task, data, fx, sizeof(fx));
+    }
+    case PTRACE_SETFPREGS: {
+        uint8_t fx[FXSAVE_BYTES];
+        if (get_user_bytes(&p->task, fx, data, sizeof(fx)))
+            return -EFAULT;
+        fpu_set_fxsave(c->mmu, fx);
+        return 0;
     }
     case PTRACE_GETREGSET:
     case PTRACE_SETREGSET:

@@ -383,6 +383,22 @@ uint64_t mmu_reg_read(struct mmu *m, int regid)
     return v;
 }
 
+void mmu_reg_read_raw(struct mmu *m, int regid, void *value)
+{
+    if (m->cpu->loaded == m)
+        uc_reg_read(m->uc, regid, value);
+    else
+        uc_context_reg_read(m->ctx, regid, value);
+}
+
+void mmu_reg_write_raw(struct mmu *m, int regid, const void *value)
+{
+    if (m->cpu->loaded == m)
+        uc_reg_write(m->uc, regid, value);
+    else
+        uc_context_reg_write(m->ctx, regid, value);
+}
+
 void mmu_reg_write(struct mmu *m, int regid, uint64_t value)
 {
     if (m->cpu->loaded == m)

@@ -106,5 +106,8 @@ uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool f
 /* Registers of m, in the engine when m is loaded, in its saved context otherwise. */
 uint64_t mmu_reg_read(struct mmu *m, int regid);
 void mmu_reg_write(struct mmu *m, int regid, uint64_t value);
+/* The same for a register wider than 64 bits (x87, XMM): value points at its image. */
+void mmu_reg_read_raw(struct mmu *m, int regid, void *value);
+void mmu_reg_write_raw(struct mmu *m, int regid, const void *value);
 
 #endif

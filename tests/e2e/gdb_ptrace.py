@@ -6,7 +6,7 @@ Runs `gdb -batch` with the same commands on tests/guest/gdb_target natively and 
 The commands use what gdb needs ptrace for: breakpoints (int3 written with PTRACE_POKETEXT into
 read-only text, the SIGTRAP, rip put back), `next`/`step`/`finish` (PTRACE_SINGLESTEP and
 temporary breakpoints), `bt` and `print` (PTRACE_PEEKTEXT/GETREGS), `set var` (POKEDATA),
-`stepi`, and the inferior's exit. Hardware watchpoints are not among them: the debug registers
+`stepi`, the FPU registers (PTRACE_GETFPREGS), and the inferior's exit. Hardware watchpoints are not among them: the debug registers
 are not modelled (gdb says it cannot write them).
 
 usage: gdb_ptrace.py --faultline PATH --guest PATH --workdir DIR
@@ -32,6 +32,7 @@ finish
 next
 print x
 print counter
+print $mxcsr
 set var counter = 100
 break 21
 continue
@@ -43,7 +44,7 @@ continue
 """
 # Lines the output must have, so that a gdb that failed early cannot pass by failing alike.
 REQUIRED = ("Breakpoint 1, main () at", "square (v=6) at", "Value returned is $1 = 36",
-            "$4 = 103", "x=36 counter=103", "exited normally]")
+            "$4 = [ IM DM ZM OM UM PM ]", "$5 = 103", "x=36 counter=103", "exited normally]")
 
 
 def main():

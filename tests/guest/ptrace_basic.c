@@ -22,6 +22,8 @@
  *              rip past it); taken out again, PTRACE_SINGLESTEP traps after each instruction
  *              (TRAP_TRACE, TF hidden from the tracer) until the function returns; the
  *              tracer's own text is untouched
+ *   fpregs     GETFPREGS shows the FPU's start-up control words; SETFPREGS changes them for
+ *              the child
  *   exitkill   a tracer that exits with PTRACE_O_EXITKILL set: its stopped tracee is killed
  *   badrip     SETREGS with a non-canonical rip: the tracee gets SIGSEGV (a signal-delivery
  *              stop first) and dies of it
@@ -394,6 +396,33 @@ static void test_breakpoint(void)
     printf("breakpoint: own text intact: %d\n", breakpoint_target(1));
 }
 
+/* ---- fpregs --------------------------------------------------------------------------- */
+
+static void fpregs_body(void)
+{
+    unsigned short cw;
+    unsigned mxcsr;
+    __asm__ volatile("fnstcw %0" : "=m"(cw));
+    __asm__ volatile("stmxcsr %0" : "=m"(mxcsr));
+    _exit((cw == 0x27f ? 0 : 1) | (mxcsr == 0x7f80 ? 0 : 2));
+}
+
+static void test_fpregs(void)
+{
+    pid_t pid = traced_child(fpregs_body);
+    struct user_fpregs_struct fp;
+    if (ptrace(PTRACE_GETFPREGS, pid, 0, &fp) != 0)
+        guest_die("PTRACE_GETFPREGS");
+    printf("fpregs: cwd %#x mxcsr %#x\n", fp.cwd, fp.mxcsr);
+    fp.cwd = 0x27f;    /* 53-bit precision */
+    fp.mxcsr = 0x7f80; /* round toward zero */
+    if (ptrace(PTRACE_SETFPREGS, pid, 0, &fp) != 0)
+        guest_die("PTRACE_SETFPREGS");
+    if (ptrace(PTRACE_CONT, pid, 0, 0) != 0)
+        guest_die("PTRACE_CONT");
+    describe("fpregs: child (0: it sees the tracer's control words)", wait_for(pid));
+}
+
 /* ---- exitkill, badrip, errors ---------------------------------------------------------- */
 
 static void forever_body(void)
@@ -476,6 +505,7 @@ int main(void)
     test_restart();
     test_fork();
     test_breakpoint();
+    test_fpregs();
     test_exitkill();
     test_badrip();
     test_errors();
