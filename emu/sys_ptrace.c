@@ -177,14 +177,19 @@ static int jobctl_trap_sig(const struct proc *p)
     return SIGTRAP;
 }
 
-/* do_jobctl_trap: the trap a seized tracee takes for PTRACE_INTERRUPT or a group stop. */
-static void jobctl_trap(struct proc *p)
+/* do_jobctl_trap: the trap a seized tracee takes for PTRACE_INTERRUPT or a group stop, with
+ * signal sig. */
+static void jobctl_trap_sig_of(struct proc *p, int sig)
 {
-    int sig = jobctl_trap_sig(p);
     if (p->pt_seized)
         ptrace_do_notify(p, sig, sig | (PTRACE_EVENT_STOP << 8), PT_STOP_GROUP);
     else
         ptrace_stop(p, sig, PT_STOP_GROUP, NULL);
+}
+
+static void jobctl_trap(struct proc *p)
+{
+    jobctl_trap_sig_of(p, jobctl_trap_sig(p));
 }
 
 /* What the end of p's last stop leads to, once it runs again (ptrace_resume's effects that need
@@ -353,11 +358,12 @@ void ptrace_continued(struct proc *t)
 {
     if (!t->ptracer || !t->pt_seized || t->exited)
         return;
+    /* the group is being continued (prepare_signal has yet to say so in stop_flags) */
     if (t->pt_listening) {
         t->pt_listening = false;
-        jobctl_trap(t);
+        jobctl_trap_sig_of(t, SIGTRAP);
     } else if (t->traced && t->pt_stop == PT_STOP_GROUP) {
-        jobctl_trap(t); /* ptrace_trap_notify: the same stop, reported anew */
+        jobctl_trap_sig_of(t, SIGTRAP); /* ptrace_trap_notify: the stop, reported anew */
     }
 }
 
