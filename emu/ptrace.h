@@ -72,11 +72,12 @@ bool ptrace_syscall_enter(struct proc *p, uint64_t nr, uint64_t arg0);
  * returned, so its exit stop is due. */
 void ptrace_syscall_exit(struct proc *p, bool still_in_call);
 /* get_signal: signal-delivery stop for signo (with its siginfo, dequeued) of a traced p, unless
- * the tracer already let this one through. True if p stopped (the signal is the tracer's now).
- * Also the -ERESTARTSYS exit stop of a parked call the signal is about to cut short. */
+ * the tracer already let this one through. True if p stopped (the signal is the tracer's now;
+ * what it resumes p with is delivered next, without a second stop). */
 bool ptrace_signal(struct proc *p, int signo, const struct fl_siginfo *info);
-/* Before get_signal dequeues: the exit stop of a parked call that a signal ends (true: p is
- * in it now). */
+/* Before get_signal dequeues: the exit stop of a parked call that a signal ends, with the
+ * restart code Linux's call returns (-ERESTARTSYS, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK);
+ * true if p is in it now. */
 bool ptrace_restart_stop(struct proc *p);
 /* do_signal_stop for traced thread t: its group-stop is a ptrace stop. */
 void ptrace_group_stop(struct proc *t, int signo);
