@@ -913,9 +913,13 @@ long sys_rt_sigsuspend(struct proc *p, const uint64_t a[6])
     p->saved_blocked = p->blocked;
     p->sigsuspend_mask = true;
     p->blocked = mask & ~(sigmask_of(9) | sigmask_of(19));
-    if (!fl_signal_pending(p))
-        proc_park(p, WAIT_SIGNAL, 0, false);
-    return -EINTR;
+    /* -ERESTARTNOHAND, as pause, even with a signal pending already (the run loop's
+     * finish_park takes it at once): a handler ends it with EINTR; a signal without one (a
+     * tracee's, let through to be ignored) restores the mask (the run loop's
+     * restore_saved_sigmask) and restarts it */
+    p->polling = true;
+    proc_park(p, WAIT_SIGNAL, 0, true);
+    return -FL_ERESTARTSYS;
 }
 
 /* clone3 arrived in Linux 5.3; a 4.20 kernel answers -ENOSYS and glibc falls back to clone. */

@@ -14,7 +14,8 @@
  *              suppressed, a SIGUSR2 turned into SIGUSR1 by the tracer; GETSIGINFO of them
  *   restart    a signal sent while the tracee is in pause(): the exit stop says
  *              -ERESTARTNOHAND, then the signal-delivery stop; an ignored signal lets pause
- *              go on (a new entry stop), a handled one ends it with EINTR after the handler
+ *              go on (a new entry stop), a handled one ends it with EINTR after the handler;
+ *              the same for sigsuspend, whose mask is the caller's again afterwards
  *   fork       PTRACE_O_TRACEFORK: the PTRACE_EVENT_FORK stop, GETEVENTMSG names the new
  *              child, which starts traced in a SIGSTOP stop; its exit is reported to the
  *              tracer, and then to its own parent
@@ -239,20 +240,37 @@ static void test_signals(void)
 
 /* ---- restart ---------------------------------------------------------------------------- */
 
-static void restart_body(void)
+static void restart_setup(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_usr1;
     sa.sa_flags = SA_RESTART; /* pause ends with EINTR all the same (ERESTARTNOHAND) */
     sigaction(SIGUSR1, &sa, NULL);
+}
+
+static void restart_body(void)
+{
+    restart_setup();
     int r = pause();
     _exit(r == -1 && errno == EINTR && usr1_count == 1 ? 0 : 1);
 }
 
-static void test_restart(void)
+/* the same with sigsuspend, whose mask (SIGUSR2 blocked) lasts while it waits only */
+static void sigsuspend_body(void)
 {
-    pid_t pid = traced_child(restart_body);
+    restart_setup();
+    sigset_t during, after;
+    sigemptyset(&during);
+    sigaddset(&during, SIGUSR2);
+    int r = sigsuspend(&during);
+    sigprocmask(SIG_BLOCK, NULL, &after);
+    _exit(r == -1 && errno == EINTR && usr1_count == 1 && !sigismember(&after, SIGUSR2) ? 0 : 1);
+}
+
+static void test_restart(long sysno, void (*body)(void))
+{
+    pid_t pid = traced_child(body);
     if (ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACESYSGOOD) != 0)
         guest_die("PTRACE_SETOPTIONS");
     int entering = 1, pauses = 0, sig = 0, st;
@@ -272,7 +290,7 @@ static void test_restart(void)
         if (ptrace(PTRACE_GETREGS, pid, 0, &regs) != 0)
             guest_die("PTRACE_GETREGS");
         long nr = (long)regs.orig_rax;
-        if (nr == SYS_pause || nr == SYS_rt_sigreturn || nr == SYS_exit_group) {
+        if (nr == sysno || nr == SYS_rt_sigreturn || nr == SYS_exit_group) {
             if (entering)
                 printf("restart: enter %ld\n", nr);
             else
@@ -280,7 +298,7 @@ static void test_restart(void)
         }
         /* at pause's entry: an ignored signal the first time (pause goes on), a handled one
          * the second time (pause ends with EINTR) */
-        if (entering && nr == SYS_pause)
+        if (entering && nr == sysno)
             kill(pid, ++pauses == 1 ? SIGWINCH : SIGUSR1);
         entering = !entering;
     }
@@ -502,7 +520,8 @@ int main(void)
     setvbuf(stdout, NULL, _IONBF, 0);
     test_syscalls();
     test_signals();
-    test_restart();
+    test_restart(SYS_pause, restart_body);
+    test_restart(SYS_rt_sigsuspend, sigsuspend_body);
     test_fork();
     test_breakpoint();
     test_fpregs();
