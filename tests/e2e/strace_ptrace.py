@@ -14,8 +14,9 @@ addresses become ADDR, process ids P0, P1... by first appearance, split calls jo
           the shell's SIGCONT: the group-stop of a seized tracee (PTRACE_EVENT_STOP,
           PTRACE_LISTEN), reported once ("--- stopped by SIGSTOP ---"), then the SIGCONT.
   attach  strace -f -p PID on a shell started in the background of another: PTRACE_SEIZE of a
-          running process parked in wait4, PTRACE_INTERRUPT, then the same as above; the shell
-          that started it still gets its exit status.
+          running process (it spins until /proc says it is traced: TracerPid),
+          PTRACE_INTERRUPT, then the same as above; the shell that started it still gets its
+          exit status.
 
 usage: strace_ptrace.py --faultline PATH --workdir DIR {fork,attach}
 """
@@ -72,10 +73,14 @@ def main():
         if args.mode in ("fork", "jobs"):
             return [strace, "-f", "-q", trace, "-o", out, sh, "-c",
                     FORK_CMD if args.mode == "fork" else JOBS_CMD]
-        # the target sleeps first, long enough for strace to start (even emulated) and attach
-        script = ("%s -c 'sleep 2; cat /etc/hostname > /dev/null; exit 4' & p=$!; "
-                  "%s -f -q %s -o %s -p $p; wait $p; echo status $?"
-                  % (sh, strace, trace, out))
+        # the target spins (builtins only: no call the trace compares) until the shell has
+        # seen strace attached to it (TracerPid), then does what the trace shows
+        go = out + ".go"
+        script = ("%s -c 'while [ ! -e %s ]; do :; done; cat /etc/hostname > /dev/null; exit 4' "
+                  "& p=$!; %s -f -q %s -o %s -p $p & s=$!; "
+                  "until grep -qs '^TracerPid:[[:space:]]*[1-9]' /proc/$p/status; do :; done; "
+                  ": > %s; wait $s; wait $p; echo status $?"
+                  % (sh, go, strace, trace, out, go))
         return [sh, "-c", script]
 
     native_out = os.path.join(work, "native.strace")
