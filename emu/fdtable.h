@@ -59,14 +59,15 @@ struct ofd {
     bool proc_fresh;
     /* /proc/PID/pagemap, /proc/kpagecount, /proc/kpageflags, /proc/PID/clear_refs
      * (emu/proc_pagemap.c): reads and writes go to the model, at the offset the host fd (an
-     * empty memfd) keeps. pagemap and clear_refs act on the mm their process had at open, as
-     * long as that process still has it. */
+     * empty memfd) keeps. pagemap, clear_refs and mem act on the mm their process had at open,
+     * as long as that process still has it. */
     enum {
         PAGE_FILE_NONE,
         PAGE_FILE_PAGEMAP,
         PAGE_FILE_KPAGECOUNT,
         PAGE_FILE_KPAGEFLAGS,
         PAGE_FILE_CLEAR_REFS, /* written, not read: clear_refs_write */
+        PAGE_FILE_MEM,        /* /proc/PID/mem: the process's memory itself, read and written */
     } page_file;
     bool page_file_show_pfn; /* pagemap: frame numbers shown (the opener was root) */
     int page_file_pid;

@@ -96,6 +96,11 @@ bool ptrace_exit_notify(struct proc *p);
 /* The tracer's wait reported dead tracee q that it traces but is not the parent of: q is the
  * parent's to wait for now. */
 void ptrace_reaped(struct proc *q);
+/* access_process_vm(FOLL_FORCE): up to n bytes between buf and [addr, addr + n) of task t (a
+ * write goes through a read-only private mapping by a COW copy, as a debugger's breakpoint
+ * does), page by page; the bytes moved before the first page that cannot be reached. Used by
+ * the PEEK and POKE requests and by /proc/PID/mem. */
+size_t ptrace_access_vm(struct proc *t, uint64_t addr, void *buf, size_t n, bool write);
 /* Is q traced by a thread of p's group (its tracer's wait sees it)? */
 bool ptraced_by(const struct proc *q, const struct proc *p);
 

@@ -199,7 +199,7 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
     if (o->signalfd) /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
     if (o->page_file) /* made from the model at each read; clear_refs acts on a write */
-        return writing ? proc_page_file_write(p, o, v.base, v.len)
+        return writing ? proc_page_file_write(p, o, v.base, v.len, pos)
                        : proc_page_file_read(p, o, v.base, v.len, pos);
     if (!writing)
         proc_reread(p, o, pos);
@@ -266,8 +266,7 @@ static long signalfd_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t 
 static long page_file_write_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len,
                                 int64_t pos)
 {
-    (void)pos; /* clear_refs takes the number whatever the offset */
-    return proc_page_file_write(p, o, base, len);
+    return proc_page_file_write(p, o, base, len, pos);
 }
 
 /* readv/writev (pos -1: at the file offset) and preadv/pwritev. */
@@ -281,7 +280,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EBADF;
     if (o->pidfd || o->mqueue || (o->signalfd && writing))
         return -EINVAL; /* a pidfd is not read or written, a signalfd not written */
-    if (o->page_file && writing && o->page_file != PAGE_FILE_CLEAR_REFS)
+    if (o->page_file && writing && o->page_file != PAGE_FILE_CLEAR_REFS &&
+        o->page_file != PAGE_FILE_MEM)
         return -EBADF; /* opened read-only */
     if (o->signalfd && pos >= 0)
         return -ESPIPE;

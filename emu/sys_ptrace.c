@@ -660,16 +660,27 @@ static long poke_forced(struct proc *c, uint64_t addr, const void *buf, size_t n
     return -EIO;
 }
 
-/* generic_ptrace_pokedata: the word at addr, which may straddle two pages, FOLL_FORCE. */
-static long poke_word(struct proc *c, uint64_t addr, uint64_t data)
+size_t ptrace_access_vm(struct proc *t, uint64_t addr, void *buf, size_t n, bool write)
 {
-    if (!copy_to_user(&c->task, addr, &data, sizeof(data)))
-        return 0; /* a writable mapping: the ordinary way */
-    size_t first = PAGE_SIZE - (addr & ~PAGE_MASK);
-    if (first >= sizeof(data))
-        return poke_forced(c, addr, &data, sizeof(data));
-    long r = poke_forced(c, addr, &data, first);
-    return r ? r : poke_forced(c, addr + first, (char *)&data + first, sizeof(data) - first);
+    size_t done = 0;
+    while (done < n) {
+        uint64_t at = addr + done;
+        size_t chunk = PAGE_SIZE - (at & ~PAGE_MASK);
+        if (chunk > n - done)
+            chunk = n - done;
+        char *b = (char *)buf + done;
+        if (!access_ok(at, chunk))
+            break;
+        if (write) {
+            /* a writable mapping the ordinary way, else FOLL_FORCE's COW */
+            if (copy_to_user(&t->task, at, b, chunk) && poke_forced(t, at, b, chunk))
+                break;
+        } else if (copy_from_user(&t->task, b, at, chunk)) {
+            break;
+        }
+        done += chunk;
+    }
+    return done;
 }
 
 /* ptrace_regset for NT_PRSTATUS: iov_len is cut to the set's size (it must be a multiple of a
@@ -727,12 +738,12 @@ static long ptrace_request(struct proc *p, struct proc *c, long request, uint64_
     switch (request) {
     case PTRACE_PEEKTEXT:
     case PTRACE_PEEKDATA:
-        if (copy_from_user(&c->task, &word, addr, sizeof(word)))
+        if (ptrace_access_vm(c, addr, &word, sizeof(word), false) != sizeof(word))
             return -EIO;
         return put_user_bytes(&p->task, data, &word, sizeof(word));
     case PTRACE_POKETEXT:
     case PTRACE_POKEDATA:
-        return poke_word(c, addr, data);
+        return ptrace_access_vm(c, addr, &data, sizeof(data), true) == sizeof(data) ? 0 : -EIO;
     case PTRACE_PEEKUSR:
         if ((addr & 7) || addr >= SIZEOF_USER)
             return -EIO;

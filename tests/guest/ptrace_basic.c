@@ -23,6 +23,9 @@
  *              rip past it); taken out again, PTRACE_SINGLESTEP traps after each instruction
  *              (TRAP_TRACE, TF hidden from the tracer) until the function returns; the
  *              tracer's own text is untouched
+ *   procmem    /proc/self/mem read and written at offsets (pread, pwrite, read after lseek;
+ *              an unmapped address: EIO), a tracee's read-only text rewritten through
+ *              /proc/PID/mem (its copy only)
  *   fpregs     GETFPREGS shows the FPU's start-up control words; SETFPREGS changes them for
  *              the child
  *   exitkill   a tracer that exits with PTRACE_O_EXITKILL set: its stopped tracee is killed
@@ -414,6 +417,49 @@ static void test_breakpoint(void)
     printf("breakpoint: own text intact: %d\n", breakpoint_target(1));
 }
 
+/* ---- /proc/PID/mem ---------------------------------------------------------------------- */
+
+static void procmem_body(void)
+{
+    _exit(breakpoint_target(1) == 42 ? 0 : 1);
+}
+
+static void test_procmem(void)
+{
+    int fd = open("/proc/self/mem", O_RDWR);
+    if (fd < 0)
+        guest_die("open /proc/self/mem");
+    long v = 0, nv = 0x5678;
+    ssize_t r = pread(fd, &v, sizeof(v), (off_t)(uintptr_t)&magic);
+    printf("procmem: own pread %zd, value %#lx\n", r, v);
+    r = pwrite(fd, &nv, sizeof(nv), (off_t)(uintptr_t)&magic);
+    printf("procmem: own pwrite %zd, value now %#lx\n", r, (long)magic);
+    unsigned char c;
+    errno = 0;
+    r = pread(fd, &c, 1, 16);
+    printf("procmem: unmapped address: %zd %s\n", r, err_name(errno));
+    lseek(fd, (off_t)(uintptr_t)&magic, SEEK_SET);
+    r = read(fd, &v, sizeof(v));
+    printf("procmem: read at the offset %zd, value %#lx, offset moved: %s\n", r, v,
+           lseek(fd, 0, SEEK_CUR) == (off_t)(uintptr_t)&magic + 8 ? "yes" : "no");
+    close(fd);
+    /* a tracee's read-only text, rewritten through its mem file: mov $42, %eax; ret */
+    pid_t pid = traced_child(procmem_body);
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+    fd = open(path, O_RDWR);
+    if (fd < 0)
+        guest_die("open /proc/PID/mem");
+    static const unsigned char patch[6] = {0xb8, 0x2a, 0, 0, 0, 0xc3};
+    r = pwrite(fd, patch, sizeof(patch), (off_t)(uintptr_t)breakpoint_target);
+    printf("procmem: tracee text pwrite %zd\n", r);
+    close(fd);
+    if (ptrace(PTRACE_CONT, pid, 0, 0) != 0)
+        guest_die("PTRACE_CONT");
+    describe("procmem: child (0: it ran the patched code)", wait_for(pid));
+    printf("procmem: own text intact: %d\n", breakpoint_target(1));
+}
+
 /* ---- fpregs --------------------------------------------------------------------------- */
 
 static void fpregs_body(void)
@@ -525,6 +571,7 @@ int main(void)
     test_fork();
     test_breakpoint();
     test_fpregs();
+    test_procmem();
     test_exitkill();
     test_badrip();
     test_errors();
