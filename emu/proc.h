@@ -90,6 +90,9 @@ struct shared_pending {
      * that stopped the group until wait reports it (0 once reported) */
     unsigned stop_flags;
     int group_stop_sig;
+    /* sysvsem.undo_list exists: made by the group's first semop with SEM_UNDO (get_undo_list;
+     * its threads share it, as glibc's CLONE_SYSVSEM does), gone at exit (kcmp's KCMP_SYSVSEM) */
+    bool sysvsem_undo_list;
 };
 
 /* stop_flags */

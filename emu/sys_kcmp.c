@@ -13,7 +13,8 @@
  *   KCMP_SIGHAND  the signal handlers, shared by a thread group (CLONE_SIGHAND needs
  *                 CLONE_THREAD here): its tgid
  *   KCMP_IO       the io_context (emu/sys_ioprio.c): none until ioprio_set, shared by CLONE_IO
- *   KCMP_SYSVSEM  the System V semaphore undo list: no task has one yet, so all compare equal
+ *   KCMP_SYSVSEM  the System V semaphore undo list, the thread group's once a semop with SEM_UNDO
+ *                 made it (none before: all such tasks compare equal)
  * A task that has exited has lost its mm, files, fs and io_context (all compare as "none", equal
  * to each other), but keeps its signal handlers until it is reaped.
  *
@@ -78,8 +79,8 @@ static uint64_t object_key(struct proc *t, int type)
         return (uint64_t)t->task.tgid;
     case KCMP_IO:
         return t->exited ? 0 : (uint64_t)t->ioc_id;
-    default: /* KCMP_SYSVSEM: no undo lists */
-        return 0;
+    default: /* KCMP_SYSVSEM: the group's undo list, once a semop with SEM_UNDO made it */
+        return !t->exited && t->shared && t->shared->sysvsem_undo_list ? (uint64_t)t->task.tgid : 0;
     }
 }
 

@@ -310,9 +310,13 @@ static long do_semtimedop(struct proc *p, int id, uint64_t usops, size_t nsops, 
         else
             deadline = monotonic_ns() + timespec_ns(&ts);
     }
-    for (size_t i = 0; i < nsops; i++)
+    for (size_t i = 0; i < nsops; i++) {
         if (sops[i].sem_num >= max)
             max = sops[i].sem_num;
+        /* find_alloc_undo's get_undo_list: made before the set is even looked up */
+        if (!r && (sops[i].sem_flg & SEM_UNDO))
+            p->shared->sysvsem_undo_list = true;
+    }
     struct sem_array *s = r ? NULL : set_by_id(id);
     if (!r && !s)
         r = -EINVAL;

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sys/sem.h>
 #include <sys/syscall.h>
 
 #include "guest.h"
@@ -164,6 +165,25 @@ int main(void)
     all_types("thread", me, thread_tid);
     __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
     pthread_join(th, NULL);
+
+    /* a semop with SEM_UNDO gives the process an undo list, shared by its threads, not by the
+     * child forked before */
+    int semid = semget(IPC_PRIVATE, 1, 0600);
+    struct sembuf up = {0, 1, SEM_UNDO};
+    if (semid < 0 || semop(semid, &up, 1))
+        guest_die("semop");
+    printf("after SEM_UNDO: sysvsem with the fork child %s, with itself %s\n",
+           cmp(me, child, KCMP_SYSVSEM, 0, 0), cmp(me, me, KCMP_SYSVSEM, 0, 0));
+    thread_tid = 0;
+    go = 0;
+    if (pthread_create(&th, NULL, thread_main, &go))
+        guest_die("pthread_create");
+    while (!__atomic_load_n(&thread_tid, __ATOMIC_ACQUIRE))
+        sched_yield();
+    printf("after SEM_UNDO: sysvsem with a thread %s\n", cmp(me, thread_tid, KCMP_SYSVSEM, 0, 0));
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    pthread_join(th, NULL);
+    semctl(semid, 0, IPC_RMID);
 
     static volatile long vf[4];
     pid_t v = vfork();
