@@ -20,7 +20,7 @@ need_root() {
 # Packages: build tools, the libraries faultline links, and the reference
 # programs the tests and benchmarks compare against.
 PKGS=(build-essential cmake pkg-config libcapstone-dev libsqlite3-dev sqlite3
-      libncurses-dev tmux busybox-static musl-tools qemu-user python3 bc procps strace)
+      libncurses-dev tmux busybox-static musl-tools qemu-user python3 bc procps strace gdb)
 
 unicorn_ok() {
   pkg-config --exists 'unicorn >= 2.1' 2>/dev/null
