@@ -573,10 +573,12 @@ int procfs_open(struct proc *p, const char *path, int flags)
     if (strcmp(path, "/proc/meminfo") == 0 || strcmp(path, "/proc/vmstat") == 0)
         return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : proc_meminfo(path[6] == 'm');
     /* ipcs reads these: the objects are the emulated machine's */
-    if (strcmp(path, "/proc/sysvipc/sem") == 0 || strcmp(path, "/proc/sysvipc/msg") == 0)
+    if (strcmp(path, "/proc/sysvipc/sem") == 0 || strcmp(path, "/proc/sysvipc/msg") == 0 ||
+        strcmp(path, "/proc/sysvipc/shm") == 0)
         return (flags & O_ACCMODE) != O_RDONLY ? -EACCES
-               : path[14] == 's'               ? sysvipc_sem_proc()
-                                               : sysvipc_msg_proc();
+               : path[15] == 'e'               ? sysvipc_sem_proc()
+               : path[15] == 's'               ? sysvipc_msg_proc()
+                                               : sysvipc_shm_proc();
     static const struct {
         const char *name;
         int (*make)(struct proc *p);

@@ -19,6 +19,8 @@
 #include <unistd.h>
 
 #include "emu/syscall.h"
+#include "emu/sysv_ipc.h"
+#include "emu/text.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mman.h"
 #include "emu/uio.h"
@@ -242,4 +244,29 @@ long sys_shmctl(struct proc *p, const uint64_t a[6])
     default:
         return -EINVAL;
     }
+}
+
+int sysvipc_shm_proc(void)
+{
+    struct text t = {0};
+
+    /* sysvipc_shm_proc_show's columns (64-bit SIZE_SPEC); rss is the segment's pages in the
+     * model's page cache, swap 0: shared memory is never reclaimed here */
+    text_printf(&t,
+                "       key      shmid perms                  size  cpid  lpid nattch   uid   gid "
+                " cuid  cgid      atime      dtime      ctime                   rss           "
+                "       swap\n");
+    for (int i = 0; i < SHM_SEGMENTS; i++) {
+        const struct shm_segment *s = &segs[i];
+        if (!s->file)
+            continue;
+        text_printf(&t,
+                    "%10d %10d  %4o %21zu %5d %5d  %5lu %5u %5u %5u %5u %10llu %10llu %10llu %21lu "
+                    "%21lu\n",
+                    s->key, seg_id(s), s->mode | (s->removed ? SHM_DEST : 0), s->size, s->cpid,
+                    s->lpid, nattch(s), s->uid, s->gid, s->cuid, s->cgid,
+                    (unsigned long long)s->atime, (unsigned long long)s->dtime,
+                    (unsigned long long)s->ctime, s->file->f_mapping->nrpages * PAGE_SIZE, 0UL);
+    }
+    return text_to_fd(&t, "sysvipc_shm");
 }

@@ -59,10 +59,11 @@ void sysv_wait_cancel(struct proc *p);
 /* The last task of p's thread group is going: its SEM_UNDO adjustments are applied (exit_sem). */
 void sem_exit(struct proc *p);
 
-/* /proc/sysvipc/sem and /proc/sysvipc/msg: the run's sets and queues, not the host's (a
+/* /proc/sysvipc/sem, msg and shm: the run's sets, queues and segments, not the host's (a
  * read-only memfd, or -errno). */
 int sysvipc_sem_proc(void);
 int sysvipc_msg_proc(void);
+int sysvipc_shm_proc(void);
 
 /* For sysv_wait_ready and sysv_wait_cancel, by kind. */
 bool msgq_sender_fits(const struct sysv_wait *w);

@@ -43,6 +43,31 @@ static void maps_name(const char *what, const void *addr)
         fclose(f);
 }
 
+/* The segment's line in /proc/sysvipc/shm (ipcs -m reads it): perms, size, nattch. */
+static void show_proc_line(int id, key_t key)
+{
+    char line[512];
+    FILE *f = fopen("/proc/sysvipc/shm", "r");
+    int found = 0;
+    while (f && fgets(line, sizeof(line), f)) {
+        int k, i;
+        unsigned perms;
+        unsigned long size, nattch;
+        int cpid, lpid;
+        if (sscanf(line, "%d %d %o %lu %d %d %lu", &k, &i, &perms, &size, &cpid, &lpid, &nattch) ==
+                7 &&
+            i == id && k == key) {
+            printf("in /proc/sysvipc/shm: perms %o, size %lu, nattch %lu, created by me %s\n",
+                   perms, size, nattch, cpid == getpid() ? "yes" : "no");
+            found = 1;
+        }
+    }
+    if (f)
+        fclose(f);
+    if (!found)
+        printf("not in /proc/sysvipc/shm\n");
+}
+
 int main(void)
 {
     int id = shmget(IPC_PRIVATE, SIZE, IPC_CREAT | 0600);
@@ -85,6 +110,7 @@ int main(void)
     key_t key = 0x46000000 | (getpid() & 0xffffff);
     int k = shmget(key, 8192, IPC_CREAT | IPC_EXCL | 0640);
     printf("keyed: %s\n", err(k));
+    show_proc_line(k, key);
     printf("same key, IPC_EXCL: %s\n", err(shmget(key, 8192, IPC_CREAT | IPC_EXCL | 0640)));
     printf("same key again: same id %s\n", shmget(key, 4096, 0) == k ? "yes" : "no");
     printf("same key, bigger: %s\n", err(shmget(key, 3 * 8192, 0)));
