@@ -199,18 +199,54 @@ long sys_shmdt(struct proc *p, const uint64_t a[6])
 }
 
 /* shmctl(id, cmd, buf): IPC_STAT, IPC_SET (owner and mode), IPC_RMID. */
+/* shmctl's IPC_INFO (the limits) and SHM_INFO (what is in use): both return the highest slot
+ * in use (ipc_get_maxidx), for SHM_STAT to walk. */
+static long shm_info(struct proc *p, int cmd, uint64_t ubuf)
+{
+    int max_idx = 0;
+    unsigned long ids = 0, pages = 0, rss = 0;
+    for (int i = 0; i < SHM_SEGMENTS; i++) {
+        if (!segs[i].file)
+            continue;
+        max_idx = i;
+        ids++;
+        pages += (segs[i].size + PAGE_SIZE - 1) / PAGE_SIZE;
+        rss += segs[i].file->f_mapping->nrpages;
+    }
+    if (cmd == IPC_INFO) {
+        struct shminfo si = {.shmmax = ULONG_MAX - (1UL << 24), /* SHMMAX, SHMALL: 4.20's */
+                             .shmmin = 1,
+                             .shmmni = SHM_SEGMENTS, /* the model's table */
+                             .shmseg = SHM_SEGMENTS,
+                             .shmall = ULONG_MAX - (1UL << 24)};
+        if (put_user_struct(p, ubuf, &si, sizeof(si)))
+            return -EFAULT;
+    } else {
+        struct shm_info si = {.used_ids = (int)ids, .shm_tot = pages, .shm_rss = rss};
+        if (put_user_struct(p, ubuf, &si, sizeof(si)))
+            return -EFAULT;
+    }
+    return max_idx;
+}
+
 long sys_shmctl(struct proc *p, const uint64_t a[6])
 {
     struct shm_segment *s = seg_by_id((int)a[0]);
     int cmd = (int)a[1] & ~0x100; /* IPC_64 */
     struct shmid_ds ds;
 
-    (void)p;
-    if (cmd == IPC_INFO || cmd == SHM_INFO || cmd == SHM_STAT || cmd == SHM_STAT_ANY)
-        return -EINVAL; /* ipcs: not kept */
+    if (cmd == IPC_INFO || cmd == SHM_INFO)
+        return shm_info(p, cmd, a[2]);
+    if (cmd == SHM_STAT || cmd == SHM_STAT_ANY) { /* a[0] is a slot index, and the id returned */
+        s = a[0] < SHM_SEGMENTS && segs[a[0]].file ? &segs[a[0]] : NULL;
+        if (!s)
+            return -EINVAL;
+    }
     if (!s)
         return -EINVAL;
     switch (cmd) {
+    case SHM_STAT:
+    case SHM_STAT_ANY:
     case IPC_STAT:
         memset(&ds, 0, sizeof(ds));
         ds.shm_perm.__key = s->removed ? IPC_PRIVATE : s->key;
@@ -227,7 +263,9 @@ long sys_shmctl(struct proc *p, const uint64_t a[6])
         ds.shm_cpid = s->cpid;
         ds.shm_lpid = s->lpid;
         ds.shm_nattch = nattch(s);
-        return put_user_struct(p, a[2], &ds, sizeof(ds)) ? -EFAULT : 0;
+        if (put_user_struct(p, a[2], &ds, sizeof(ds)))
+            return -EFAULT;
+        return cmd == IPC_STAT ? 0 : seg_id(s);
     case IPC_SET:
         if (get_user_struct(p, &ds, a[2], sizeof(ds)))
             return -EFAULT;

@@ -111,6 +111,18 @@ int main(void)
     int k = shmget(key, 8192, IPC_CREAT | IPC_EXCL | 0640);
     printf("keyed: %s\n", err(k));
     show_proc_line(k, key);
+    /* what ipcs asks when /proc/sysvipc is not there: the limits, the use, each slot */
+    struct shminfo lim;
+    int maxidx = shmctl(0, IPC_INFO, (struct shmid_ds *)&lim);
+    printf("IPC_INFO: shmmni %lu, shmmin %lu, shmmax is SHMMAX %s\n", lim.shmmni, lim.shmmin,
+           lim.shmmax == ~0UL - (1UL << 24) ? "yes" : "no");
+    struct shm_info use;
+    printf("SHM_INFO: segments in use %s\n",
+           shmctl(0, SHM_INFO, (struct shmid_ds *)&use) >= 0 && use.used_ids >= 2 ? ">= 2" : "?");
+    int found = 0;
+    for (int i = 0; i <= maxidx; i++)
+        found |= shmctl(i, SHM_STAT, &ds) == k && ds.shm_segsz == 8192;
+    printf("SHM_STAT finds the keyed segment: %s\n", found ? "yes" : "no");
     printf("same key, IPC_EXCL: %s\n", err(shmget(key, 8192, IPC_CREAT | IPC_EXCL | 0640)));
     printf("same key again: same id %s\n", shmget(key, 4096, 0) == k ? "yes" : "no");
     printf("same key, bigger: %s\n", err(shmget(key, 3 * 8192, 0)));
