@@ -112,11 +112,11 @@ int main(void)
     printf("keyed: %s\n", err(k));
     show_proc_line(k, key);
     /* what ipcs asks when /proc/sysvipc is not there: the limits, the use, each slot */
-    struct shminfo lim;
+    struct shminfo lim = {0};
     int maxidx = shmctl(0, IPC_INFO, (struct shmid_ds *)&lim);
     printf("IPC_INFO: shmmni %lu, shmmin %lu, shmmax is SHMMAX %s\n", lim.shmmni, lim.shmmin,
            lim.shmmax == ~0UL - (1UL << 24) ? "yes" : "no");
-    struct shm_info use;
+    struct shm_info use = {0};
     printf("SHM_INFO: segments in use %s\n",
            shmctl(0, SHM_INFO, (struct shmid_ds *)&use) >= 0 && use.used_ids >= 2 ? ">= 2" : "?");
     int found = 0;
