@@ -36,6 +36,21 @@ struct pt_regs;
 #define FL_SI_TIMER  (-2)
 #define FL_SI_KERNEL 0x80
 
+/* SIGCHLD's si_code: what happened to the child */
+#define FL_CLD_EXITED    1
+#define FL_CLD_KILLED    2
+#define FL_CLD_TRAPPED   4
+#define FL_CLD_STOPPED   5
+#define FL_CLD_CONTINUED 6
+
+/* The siginfo a parent (or tracer) gets about child `pid` (signo: SIGCHLD, or the exit signal a
+ * clone asked for): si_code FL_CLD_*, status the exit code or signal, the guest's uid (the host
+ * user's), no CPU times (the callers that report them fill utime and stime). */
+struct fl_siginfo chld_siginfo(int signo, int code, int pid, int status);
+/* The same for child p that has exited: FL_CLD_KILLED with its signal, or FL_CLD_EXITED with
+ * its code. */
+struct fl_siginfo chld_exit_siginfo(int signo, const struct proc *p, int pid);
+
 static inline uint64_t sigmask_of(int signo)
 {
     return 1ULL << (signo - 1);

@@ -67,11 +67,6 @@
 #define CLONE_NEWUSER        0x10000000
 #define CLONE_NEWPID         0x20000000
 #define CLONE_NEWNET         0x40000000
-#define FL_CLD_EXITED        1
-#define FL_CLD_KILLED        2
-#define FL_CLD_TRAPPED       4
-#define FL_CLD_STOPPED       5
-#define FL_CLD_CONTINUED     6
 
 char **strv_dup(char *const v[])
 {
@@ -337,13 +332,7 @@ void exit_notify_parent(struct proc *p)
             p->reaped = true; /* the parent said it will not wait: no zombie */
     }
     if (p->exit_signal) {
-        struct fl_siginfo info;
-        memset(&info, 0, sizeof(info));
-        info.si_signo = p->exit_signal;
-        info.si_code = p->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
-        info.u.chld.pid = p->task.tgid;
-        info.u.chld.uid = getuid();
-        info.u.chld.status = p->term_sig ? p->term_sig : p->exit_code;
+        struct fl_siginfo info = chld_exit_siginfo(p->exit_signal, p, p->task.tgid);
         struct task_cputime t = thread_group_cputime_adjusted(p);
         info.u.chld.utime = (int64_t)nsec_to_clock_t(t.utime);
         info.u.chld.stime = (int64_t)nsec_to_clock_t(t.stime);
@@ -806,23 +795,14 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
         proc_park(p, WAIT_CHILD, pid, true);
         return -FL_ERESTARTSYS;
     }
-    info.si_signo = SIGCHLD;
-    info.u.chld.pid = z->task.tgid;
-    info.u.chld.uid = getuid();
-    if (ev == CHILD_TRACED) {
-        info.si_code = FL_CLD_TRAPPED;
-        info.u.chld.pid = z->task.pid;
-        info.u.chld.status = z->pt_exit_code;
-    } else if (ev == CHILD_STOPPED) {
-        info.si_code = FL_CLD_STOPPED;
-        info.u.chld.status = z->shared->group_stop_sig;
-    } else if (ev == CHILD_CONTINUED) {
-        info.si_code = FL_CLD_CONTINUED;
-        info.u.chld.status = SIGCONT;
-    } else {
-        info.si_code = z->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
-        info.u.chld.status = z->term_sig ? z->term_sig : z->exit_code;
-    }
+    if (ev == CHILD_TRACED)
+        info = chld_siginfo(SIGCHLD, FL_CLD_TRAPPED, z->task.pid, z->pt_exit_code);
+    else if (ev == CHILD_STOPPED)
+        info = chld_siginfo(SIGCHLD, FL_CLD_STOPPED, z->task.tgid, z->shared->group_stop_sig);
+    else if (ev == CHILD_CONTINUED)
+        info = chld_siginfo(SIGCHLD, FL_CLD_CONTINUED, z->task.tgid, SIGCONT);
+    else
+        info = chld_exit_siginfo(SIGCHLD, z, z->task.tgid);
     if (a[2] && put_user_bytes(&p->task, a[2], &info, sizeof(info)))
         return -EFAULT;
     if (a[4] && put_rusage(p, a[4], z))

@@ -67,9 +67,6 @@
 #define NT_PRFPREG              2
 #define FXSAVE_BYTES            512
 
-#define FL_CLD_EXITED     1
-#define FL_CLD_KILLED     2
-#define FL_CLD_TRAPPED    4
 #define FL_CSIGNAL        0xffu
 #define FL_CLONE_PTRACE   0x00002000u
 #define FL_CLONE_UNTRACED 0x00800000u
@@ -128,13 +125,8 @@ static void notify_tracer_stop(struct proc *p)
     struct k_sigaction *ka = &leader->sighand[SIGCHLD];
     if (ka->handler == FL_SIG_IGN || (ka->flags & FL_SA_NOCLDSTOP))
         return;
-    struct fl_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = SIGCHLD;
-    info.si_code = FL_CLD_TRAPPED;
-    info.u.chld.pid = p->task.pid;
-    info.u.chld.uid = getuid();
-    info.u.chld.status = p->pt_exit_code & 0x7f;
+    struct fl_siginfo info =
+        chld_siginfo(SIGCHLD, FL_CLD_TRAPPED, p->task.pid, p->pt_exit_code & 0x7f);
     send_signal_group(leader, SIGCHLD, &info);
 }
 
@@ -478,13 +470,7 @@ bool ptrace_exit_notify(struct proc *p)
         ptrace_unlink(p, 0); /* the tracer will not wait: on to the parent */
         return true;
     }
-    struct fl_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = SIGCHLD;
-    info.si_code = p->term_sig ? FL_CLD_KILLED : FL_CLD_EXITED;
-    info.u.chld.pid = p->task.pid;
-    info.u.chld.uid = getuid();
-    info.u.chld.status = p->term_sig ? p->term_sig : p->exit_code;
+    struct fl_siginfo info = chld_exit_siginfo(SIGCHLD, p, p->task.pid);
     send_signal_group(leader, SIGCHLD, &info);
     return true;
 }

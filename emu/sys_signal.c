@@ -47,9 +47,6 @@
 #define FPE_INTDIV 1
 #define ILL_ILLOPN 2
 #define TRAP_BRKPT 1
-/* si_code of SIGCHLD for job control */
-#define CLD_STOPPED   5
-#define CLD_CONTINUED 6
 
 const char *signal_name(int signo)
 {
@@ -107,8 +104,26 @@ static bool pgrp_orphaned(struct emu *e, int pgid)
     return true;
 }
 
+struct fl_siginfo chld_siginfo(int signo, int code, int pid, int status)
+{
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = signo;
+    info.si_code = code;
+    info.u.chld.pid = pid;
+    info.u.chld.uid = getuid();
+    info.u.chld.status = status;
+    return info;
+}
+
+struct fl_siginfo chld_exit_siginfo(int signo, const struct proc *p, int pid)
+{
+    return p->term_sig ? chld_siginfo(signo, FL_CLD_KILLED, pid, p->term_sig)
+                       : chld_siginfo(signo, FL_CLD_EXITED, pid, p->exit_code);
+}
+
 /*
- * do_notify_parent_cldstop(tsk, false, why): SIGCHLD with CLD_STOPPED or CLD_CONTINUED to the
+ * do_notify_parent_cldstop(tsk, false, why): SIGCHLD with FL_CLD_STOPPED or FL_CLD_CONTINUED to the
  * parent of tsk's thread group, unless the parent ignores SIGCHLD or asked not to hear of
  * stops (SA_NOCLDSTOP). A parent parked in wait4/waitid needs no wake-up of its own: the
  * scheduler looks at its wait again (proc_ready) before it picks.
@@ -121,13 +136,9 @@ static void do_notify_parent_cldstop(struct proc *tsk, int why)
     struct proc *parent = tsk->parent;
     if (!parent || parent->exited)
         return; /* faultline (or init) is the parent */
-    struct fl_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = SIGCHLD;
-    info.si_code = why;
-    info.u.chld.pid = tsk->task.tgid;
-    info.u.chld.uid = getuid();
-    info.u.chld.status = why == CLD_CONTINUED ? SIGCONT : tsk->shared->group_stop_sig & 0x7f;
+    struct fl_siginfo info =
+        chld_siginfo(SIGCHLD, why, tsk->task.tgid,
+                     why == FL_CLD_CONTINUED ? SIGCONT : tsk->shared->group_stop_sig & 0x7f);
     info.u.chld.utime = (int64_t)nsec_to_clock_t(tsk->tick_utime);
     info.u.chld.stime = (int64_t)nsec_to_clock_t(tsk->tick_stime);
     struct k_sigaction *ka = &parent->sighand[SIGCHLD];
@@ -153,7 +164,7 @@ static void do_signal_stop(struct proc *p, int signo)
         }
     /* the real parent hears of the group stop, unless it is the tracer, told already */
     if (!(p->ptracer && p->parent && p->parent->task.tgid == p->ptracer->task.tgid))
-        do_notify_parent_cldstop(p, CLD_STOPPED);
+        do_notify_parent_cldstop(p, FL_CLD_STOPPED);
 }
 
 /*
@@ -186,7 +197,7 @@ static void prepare_signal(struct proc *p, int signo)
     if (signo == SIGCONT && (p->shared->stop_flags & FL_STOP_STOPPED)) {
         p->shared->stop_flags = FL_STOP_CONTINUED;
         p->shared->group_stop_sig = 0;
-        do_notify_parent_cldstop(p, CLD_CONTINUED);
+        do_notify_parent_cldstop(p, FL_CLD_CONTINUED);
     }
 }
 
