@@ -46,6 +46,20 @@ static inline int guest_reap(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* Run this program again in a child (fork, then execve of /proc/self/exe with argv0 and arg),
+ * and return its status as guest_reap does: for what a fresh image inherits across exec. */
+static inline int guest_run_self(const char *argv0, const char *arg)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/proc/self/exe", argv0, arg, (char *)NULL);
+        _exit(127);
+    }
+    if (pid < 0)
+        guest_die("fork");
+    return guest_reap(pid);
+}
+
 /*
  * A fresh private anonymous mapping of `len` bytes, placed at `hint` if that range is free
  * (MAP_FIXED_NOREPLACE, so the fault-log checks see stable addresses), else wherever the kernel

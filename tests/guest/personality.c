@@ -47,12 +47,7 @@ int main(int argc, char **argv)
         _exit(0);
     }
     guest_reap(pid);
-    pid = fork();
-    if (pid == 0) {
-        execl("/proc/self/exe", argv[0], "show", (char *)NULL);
-        _exit(127);
-    }
-    printf("exec status %d\n", guest_reap(pid));
+    printf("exec status %d\n", guest_run_self(argv[0], "show"));
     printf("back returns %#x\n", (unsigned)personality(PER_LINUX));
     printf("query %#x\n", (unsigned)personality(0xffffffff));
 
@@ -62,12 +57,7 @@ int main(int argc, char **argv)
     printf("linux32 returns %#x\n", (unsigned)personality(PER_LINUX32));
     uname(&u);
     printf("linux32 machine %s\n", u.machine);
-    pid = fork();
-    if (pid == 0) {
-        execl("/proc/self/exe", argv[0], "uname", (char *)NULL);
-        _exit(127);
-    }
-    printf("exec status %d\n", guest_reap(pid));
+    printf("exec status %d\n", guest_run_self(argv[0], "uname"));
     personality(PER_LINUX);
     uname(&u);
     printf("linux machine %s\n", u.machine);
