@@ -46,6 +46,27 @@ static inline int guest_reap(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* An errno's name ("EINVAL"), the same under glibc and musl (strerror's texts differ). */
+static inline const char *guest_errno_name(int e)
+{
+    static const struct {
+        int e;
+        const char *name;
+    } names[] = {
+        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},        {ESRCH, "ESRCH"},     {EINTR, "EINTR"},
+        {EIO, "EIO"},       {E2BIG, "E2BIG"},          {EBADF, "EBADF"},     {ECHILD, "ECHILD"},
+        {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"},        {EACCES, "EACCES"},   {EFAULT, "EFAULT"},
+        {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},        {ENOTDIR, "ENOTDIR"}, {EINVAL, "EINVAL"},
+        {ENOSPC, "ENOSPC"}, {ERANGE, "ERANGE"},        {ENOSYS, "ENOSYS"},   {EIDRM, "EIDRM"},
+        {ENOMSG, "ENOMSG"}, {EOPNOTSUPP, "EOPNOTSUPP"}};
+    static char other[24];
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (names[i].e == e)
+            return names[i].name;
+    snprintf(other, sizeof(other), "errno %d", e);
+    return other;
+}
+
 /* Run this program again in a child (fork, then execve of /proc/self/exe with argv0 and arg),
  * and return its status as guest_reap does: for what a fresh image inherits across exec. */
 static inline int guest_run_self(const char *argv0, const char *arg)

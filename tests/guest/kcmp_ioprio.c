@@ -36,22 +36,6 @@
 #define IOPRIO_WHO_USER     3
 #define IOPRIO(class, data) (((class) << 13) | (data))
 
-static const char *err_name(int e)
-{
-    switch (e) {
-    case EBADF:
-        return "EBADF";
-    case EINVAL:
-        return "EINVAL";
-    case ESRCH:
-        return "ESRCH";
-    case EPERM:
-        return "EPERM";
-    default:
-        return "other";
-    }
-}
-
 static long kcmp(pid_t a, pid_t b, int type, long i1, long i2)
 {
     long r = syscall(SYS_kcmp, a, b, type, i1, i2);
@@ -63,7 +47,7 @@ static const char *cmp(pid_t a, pid_t b, int type, long i1, long i2)
 {
     long r = kcmp(a, b, type, i1, i2), back = kcmp(b, a, type, i2, i1);
     if (r < 0)
-        return err_name((int)-r);
+        return guest_errno_name((int)-r);
     if (r == 0)
         return back == 0 ? "same" : "same-but-not-back";
     if ((r == 1 && back == 2) || (r == 2 && back == 1))
@@ -93,7 +77,7 @@ static long ioprio_set(int which, int who, int prio)
 static void show(const char *what, long r)
 {
     if (r < 0)
-        printf("%s %s\n", what, err_name((int)-r));
+        printf("%s %s\n", what, guest_errno_name((int)-r));
     else
         printf("%s %#lx\n", what, r);
 }

@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define PIDFD_NONBLOCK O_NONBLOCK /* <sys/pidfd.h> is glibc 2.36 only */
 
 static int pidfd_open(pid_t pid, unsigned flags)
@@ -33,22 +35,7 @@ static int pidfd_send_signal(int fd, int sig)
 /* "ok", or the errno's name (strerrorname_np is glibc-only; the musl build runs this too) */
 static const char *err(long r)
 {
-    static char other[16];
-    if (r >= 0)
-        return "ok";
-    switch (errno) {
-    case EINVAL:
-        return "EINVAL";
-    case EBADF:
-        return "EBADF";
-    case ESRCH:
-        return "ESRCH";
-    case ENOSYS:
-        return "ENOSYS";
-    default:
-        snprintf(other, sizeof(other), "errno %d", errno);
-        return other;
-    }
+    return r >= 0 ? "ok" : guest_errno_name(errno);
 }
 
 int main(void)

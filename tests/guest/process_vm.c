@@ -21,22 +21,6 @@
 
 #include "guest.h"
 
-static const char *err_name(int e)
-{
-    switch (e) {
-    case EFAULT:
-        return "EFAULT";
-    case EINVAL:
-        return "EINVAL";
-    case ESRCH:
-        return "ESRCH";
-    case EPERM:
-        return "EPERM";
-    default:
-        return "other";
-    }
-}
-
 static long rv(long r)
 {
     return r < 0 ? -errno : r;
@@ -45,7 +29,7 @@ static long rv(long r)
 static void show(const char *what, long r)
 {
     if (r < 0)
-        printf("%s %s\n", what, err_name((int)-r));
+        printf("%s %s\n", what, guest_errno_name((int)-r));
     else
         printf("%s %ld\n", what, r);
 }

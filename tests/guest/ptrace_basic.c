@@ -56,24 +56,6 @@ static void on_usr1(int sig)
     usr1_count++;
 }
 
-static const char *err_name(int e)
-{
-    switch (e) {
-    case EIO:
-        return "EIO";
-    case ESRCH:
-        return "ESRCH";
-    case EPERM:
-        return "EPERM";
-    case EFAULT:
-        return "EFAULT";
-    case EINVAL:
-        return "EINVAL";
-    default:
-        return "other";
-    }
-}
-
 /* wait for pid with __WALL; exit 100 on failure */
 static int wait_for(pid_t pid)
 {
@@ -171,21 +153,21 @@ static void test_syscalls(void)
                 guest_die("PTRACE_POKEDATA");
             errno = 0;
             v = ptrace(PTRACE_PEEKDATA, pid, (void *)16, 0);
-            printf("memory: peek of an unmapped address: %ld %s\n", v, err_name(errno));
+            printf("memory: peek of an unmapped address: %ld %s\n", v, guest_errno_name(errno));
             printf("memory: own copy still %#lx\n", (long)magic);
             /* refused register writes change nothing */
             struct user_regs_struct bad = regs;
             bad.cs = 0x10;
             printf("regs: kernel cs: %s\n",
-                   ptrace(PTRACE_SETREGS, pid, 0, &bad) ? err_name(errno) : "accepted");
+                   ptrace(PTRACE_SETREGS, pid, 0, &bad) ? guest_errno_name(errno) : "accepted");
             bad = regs;
             bad.ss = 0;
             printf("regs: null ss: %s\n",
-                   ptrace(PTRACE_SETREGS, pid, 0, &bad) ? err_name(errno) : "accepted");
+                   ptrace(PTRACE_SETREGS, pid, 0, &bad) ? guest_errno_name(errno) : "accepted");
             bad = regs;
             bad.fs_base = 0x8000000000000000ULL;
             printf("regs: kernel fs_base: %s\n",
-                   ptrace(PTRACE_SETREGS, pid, 0, &bad) ? err_name(errno) : "accepted");
+                   ptrace(PTRACE_SETREGS, pid, 0, &bad) ? guest_errno_name(errno) : "accepted");
             struct user_regs_struct again;
             ptrace(PTRACE_GETREGS, pid, 0, &again);
             printf("regs: unchanged: %s\n", again.rip == regs.rip &&
@@ -378,7 +360,7 @@ static void test_breakpoint(void)
     /* an int3 into the read-only text (FOLL_FORCE): the tracee's copy only */
     printf("breakpoint: POKETEXT: %s\n",
            ptrace(PTRACE_POKETEXT, pid, (void *)at, (void *)((word & ~0xffL) | 0xcc))
-               ? err_name(errno)
+               ? guest_errno_name(errno)
                : "ok");
     if (ptrace(PTRACE_CONT, pid, 0, 0) != 0)
         guest_die("PTRACE_CONT");
@@ -437,7 +419,7 @@ static void test_procmem(void)
     unsigned char c;
     errno = 0;
     r = pread(fd, &c, 1, 16);
-    printf("procmem: unmapped address: %zd %s\n", r, err_name(errno));
+    printf("procmem: unmapped address: %zd %s\n", r, guest_errno_name(errno));
     lseek(fd, (off_t)(uintptr_t)&magic, SEEK_SET);
     r = read(fd, &v, sizeof(v));
     printf("procmem: read at the offset %zd, value %#lx, offset moved: %s\n", r, v,
@@ -525,7 +507,7 @@ static void test_badrip(void)
         guest_die("PTRACE_GETREGS");
     regs.rip = 0x8000000000001000ULL;
     printf("badrip: SETREGS: %s\n",
-           ptrace(PTRACE_SETREGS, pid, 0, &regs) ? err_name(errno) : "accepted");
+           ptrace(PTRACE_SETREGS, pid, 0, &regs) ? guest_errno_name(errno) : "accepted");
     int sig = 0, st;
     for (;;) {
         ptrace(PTRACE_CONT, pid, 0, sig);
@@ -547,9 +529,9 @@ static void test_errors(void)
     }
     struct user_regs_struct regs;
     printf("errors: GETREGS of an untraced child: %s\n",
-           ptrace(PTRACE_GETREGS, pid, 0, &regs) ? err_name(errno) : "accepted");
+           ptrace(PTRACE_GETREGS, pid, 0, &regs) ? guest_errno_name(errno) : "accepted");
     printf("errors: CONT of an untraced child: %s\n",
-           ptrace(PTRACE_CONT, pid, 0, 0) ? err_name(errno) : "accepted");
+           ptrace(PTRACE_CONT, pid, 0, 0) ? guest_errno_name(errno) : "accepted");
     kill(pid, SIGKILL);
     describe("errors: child", wait_for(pid));
     pid = fork();
