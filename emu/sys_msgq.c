@@ -52,9 +52,8 @@ struct msg_msg {
 };
 
 struct msg_queue {
-    int key;
-    unsigned seq;
-    unsigned mode, uid, gid, cuid, cgid;
+    struct ipc_perm perm;
+    unsigned seq; /* the id's upper part; perm.__seq is its low 16 bits */
     time_t stime, rtime, ctime;
     size_t cbytes, qnum, qbytes;
     int lspid, lrpid;
@@ -184,11 +183,8 @@ static long newque(int key, int flags)
     struct msg_queue *q = calloc(1, sizeof(*q));
     if (!q)
         return -ENOMEM;
-    q->key = key;
     q->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
-    q->mode = (unsigned)flags & 0777;
-    q->uid = q->cuid = (unsigned)geteuid();
-    q->gid = q->cgid = (unsigned)getegid();
+    ipc_perm_init(&q->perm, key, flags, q->seq);
     q->ctime = time(NULL);
     q->qbytes = MSGMNB;
     q->tail = &q->head;
@@ -205,7 +201,7 @@ long sys_msgget(struct proc *p, const uint64_t a[6])
     if (key != IPC_PRIVATE) {
         for (int i = 0; i < MSGMNI; i++) {
             struct msg_queue *q = queues[i];
-            if (!q || q->key != key)
+            if (!q || q->perm.__key != key)
                 continue;
             if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
                 return -EEXIST;
@@ -411,13 +407,7 @@ long sys_msgrcv(struct proc *p, const uint64_t a[6])
 static void fill_msqid_ds(const struct msg_queue *q, struct msqid_ds *ds)
 {
     memset(ds, 0, sizeof(*ds));
-    ds->msg_perm.__key = q->key;
-    ds->msg_perm.uid = q->uid;
-    ds->msg_perm.gid = q->gid;
-    ds->msg_perm.cuid = q->cuid;
-    ds->msg_perm.cgid = q->cgid;
-    ds->msg_perm.mode = (unsigned short)q->mode;
-    ds->msg_perm.__seq = (unsigned short)q->seq;
+    ds->msg_perm = q->perm;
     ds->msg_stime = q->stime;
     ds->msg_rtime = q->rtime;
     ds->msg_ctime = q->ctime;
@@ -482,9 +472,7 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
         if (ds.msg_qbytes > MSGMNB && geteuid() != 0) /* CAP_SYS_RESOURCE */
             return -EPERM;
         q->qbytes = ds.msg_qbytes;
-        q->uid = ds.msg_perm.uid;
-        q->gid = ds.msg_perm.gid;
-        q->mode = ds.msg_perm.mode & 0777;
+        ipc_update_perm(&q->perm, &ds.msg_perm);
         q->ctime = time(NULL);
         wake_senders(p, q); /* a bigger queue may take them now */
         return 0;
@@ -509,9 +497,9 @@ int sysvipc_msg_proc(void)
             text_printf(&t,
                         "%10d %10d  %4o  %10lu %10lu %5u %5u %5u %5u %5u %5u %10llu %10llu "
                         "%10llu\n",
-                        q->key, queue_id(q, i), q->mode, (unsigned long)q->cbytes,
-                        (unsigned long)q->qnum, (unsigned)q->lspid, (unsigned)q->lrpid, q->uid,
-                        q->gid, q->cuid, q->cgid, (unsigned long long)q->stime,
+                        q->perm.__key, queue_id(q, i), q->perm.mode, (unsigned long)q->cbytes,
+                        (unsigned long)q->qnum, (unsigned)q->lspid, (unsigned)q->lrpid, q->perm.uid,
+                        q->perm.gid, q->perm.cuid, q->perm.cgid, (unsigned long long)q->stime,
                         (unsigned long long)q->rtime, (unsigned long long)q->ctime);
     }
     return text_to_fd(&t, "sysvipc_msg");

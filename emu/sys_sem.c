@@ -51,11 +51,10 @@ struct sem {
 };
 
 struct sem_array {
-    int key;
-    unsigned seq;
+    struct ipc_perm perm;
+    unsigned seq; /* the id's upper part; perm.__seq is its low 16 bits */
     int nsems;
     struct sem *sems;
-    unsigned mode, uid, gid, cuid, cgid;
     time_t otime, ctime;
     struct sysv_wait *pending; /* parked semops, oldest first */
     struct sem_undo *undos;
@@ -230,12 +229,9 @@ static long newary(struct proc *p, int key, int nsems, int flags)
         free(s);
         return -ENOMEM;
     }
-    s->key = key;
     s->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
+    ipc_perm_init(&s->perm, key, flags, s->seq);
     s->nsems = nsems;
-    s->mode = (unsigned)flags & 0777;
-    s->uid = s->cuid = (unsigned)geteuid();
-    s->gid = s->cgid = (unsigned)getegid();
     s->ctime = time(NULL);
     sets[idx] = s;
     used_sems += nsems;
@@ -253,7 +249,7 @@ long sys_semget(struct proc *p, const uint64_t a[6])
     if (key != IPC_PRIVATE) {
         for (int i = 0; i < SEMMNI; i++) {
             struct sem_array *s = sets[i];
-            if (!s || s->key != key)
+            if (!s || s->perm.__key != key)
                 continue;
             if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
                 return -EEXIST;
@@ -386,13 +382,7 @@ static int count_waiters(const struct sem_array *s, int num, bool zero)
 static void fill_semid_ds(const struct sem_array *s, struct semid_ds *ds)
 {
     memset(ds, 0, sizeof(*ds));
-    ds->sem_perm.__key = s->key;
-    ds->sem_perm.uid = s->uid;
-    ds->sem_perm.gid = s->gid;
-    ds->sem_perm.cuid = s->cuid;
-    ds->sem_perm.cgid = s->cgid;
-    ds->sem_perm.mode = (unsigned short)s->mode;
-    ds->sem_perm.__seq = (unsigned short)s->seq;
+    ds->sem_perm = s->perm;
     ds->sem_otime = s->otime;
     ds->sem_ctime = s->ctime;
     ds->sem_nsems = (unsigned long)s->nsems;
@@ -470,9 +460,7 @@ long sys_semctl(struct proc *p, const uint64_t a[6])
     case IPC_SET:
         if (get_user_struct(p, &ds, arg, sizeof(ds)))
             return -EFAULT;
-        s->uid = ds.sem_perm.uid;
-        s->gid = ds.sem_perm.gid;
-        s->mode = ds.sem_perm.mode & 0777;
+        ipc_update_perm(&s->perm, &ds.sem_perm);
         s->ctime = time(NULL);
         return 0;
     case IPC_RMID:
@@ -621,9 +609,10 @@ int sysvipc_sem_proc(void)
     for (int i = 0; i < SEMMNI; i++) {
         const struct sem_array *s = sets[i];
         if (s)
-            text_printf(&t, "%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu\n", s->key,
-                        set_id(s, i), s->mode, (unsigned)s->nsems, s->uid, s->gid, s->cuid, s->cgid,
-                        (unsigned long long)s->otime, (unsigned long long)s->ctime);
+            text_printf(&t, "%10d %10d  %4o %10u %5u %5u %5u %5u %10llu %10llu\n", s->perm.__key,
+                        set_id(s, i), s->perm.mode, (unsigned)s->nsems, s->perm.uid, s->perm.gid,
+                        s->perm.cuid, s->perm.cgid, (unsigned long long)s->otime,
+                        (unsigned long long)s->ctime);
     }
     return text_to_fd(&t, "sysvipc_sem");
 }

@@ -31,12 +31,11 @@
 
 struct shm_segment {
     struct file *file; /* the segment's own reference; NULL: slot free */
-    int key;
-    unsigned seq;
+    struct ipc_perm perm;
+    unsigned seq; /* the id's upper part; perm.__seq is its low 16 bits */
     bool removed; /* IPC_RMID: gone once nothing maps it */
     size_t size;
     int cpid, lpid;
-    unsigned mode, uid, gid, cuid, cgid;
     time_t atime, dtime, ctime;
 };
 
@@ -95,12 +94,9 @@ static long newseg(struct proc *p, int key, size_t size, int flags)
     s->file = shmem_file_setup(name, size);
     if (!s->file)
         return -ENOMEM;
-    s->key = key;
     s->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
+    ipc_perm_init(&s->perm, key, flags, s->seq);
     s->size = size;
-    s->mode = (unsigned)flags & 0777;
-    s->uid = s->cuid = (unsigned)geteuid();
-    s->gid = s->cgid = (unsigned)getegid();
     s->cpid = p->task.tgid;
     s->ctime = time(NULL);
     return seg_id(s);
@@ -116,7 +112,7 @@ long sys_shmget(struct proc *p, const uint64_t a[6])
     if (key != IPC_PRIVATE) {
         for (int i = 0; i < SHM_SEGMENTS; i++) {
             struct shm_segment *s = &segs[i];
-            if (!s->file || s->removed || s->key != key)
+            if (!s->file || s->removed || s->perm.__key != key)
                 continue;
             if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
                 return -EEXIST;
@@ -249,13 +245,9 @@ long sys_shmctl(struct proc *p, const uint64_t a[6])
     case SHM_STAT_ANY:
     case IPC_STAT:
         memset(&ds, 0, sizeof(ds));
-        ds.shm_perm.__key = s->removed ? IPC_PRIVATE : s->key;
-        ds.shm_perm.uid = s->uid;
-        ds.shm_perm.gid = s->gid;
-        ds.shm_perm.cuid = s->cuid;
-        ds.shm_perm.cgid = s->cgid;
-        ds.shm_perm.mode = s->mode | (s->removed ? SHM_DEST : 0);
-        ds.shm_perm.__seq = (unsigned short)s->seq;
+        ds.shm_perm = s->perm;
+        if (s->removed) /* a removed segment has lost its key, and says why */
+            ds.shm_perm.__key = IPC_PRIVATE, ds.shm_perm.mode |= SHM_DEST;
         ds.shm_segsz = s->size;
         ds.shm_atime = s->atime;
         ds.shm_dtime = s->dtime;
@@ -269,9 +261,7 @@ long sys_shmctl(struct proc *p, const uint64_t a[6])
     case IPC_SET:
         if (get_user_struct(p, &ds, a[2], sizeof(ds)))
             return -EFAULT;
-        s->uid = ds.shm_perm.uid;
-        s->gid = ds.shm_perm.gid;
-        s->mode = ds.shm_perm.mode & 0777;
+        ipc_update_perm(&s->perm, &ds.shm_perm);
         s->ctime = time(NULL);
         return 0;
     case IPC_RMID:
@@ -301,9 +291,9 @@ int sysvipc_shm_proc(void)
         text_printf(&t,
                     "%10d %10d  %4o %21zu %5d %5d  %5lu %5u %5u %5u %5u %10llu %10llu %10llu %21lu "
                     "%21lu\n",
-                    s->key, seg_id(s), s->mode | (s->removed ? SHM_DEST : 0), s->size, s->cpid,
-                    s->lpid, nattch(s), s->uid, s->gid, s->cuid, s->cgid,
-                    (unsigned long long)s->atime, (unsigned long long)s->dtime,
+                    s->perm.__key, seg_id(s), s->perm.mode | (s->removed ? SHM_DEST : 0), s->size,
+                    s->cpid, s->lpid, nattch(s), s->perm.uid, s->perm.gid, s->perm.cuid,
+                    s->perm.cgid, (unsigned long long)s->atime, (unsigned long long)s->dtime,
                     (unsigned long long)s->ctime, s->file->f_mapping->nrpages * PAGE_SIZE, 0UL);
     }
     return text_to_fd(&t, "sysvipc_shm");

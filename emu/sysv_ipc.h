@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ipc.h>
+#include <unistd.h>
 
 struct proc;
 struct sembuf;
@@ -51,6 +53,28 @@ struct sysv_wait {
     void *mq;
     void *mq_msg;
 };
+
+/* What every System V object keeps of its owner (kern_ipc_perm), in the layout IPC_STAT gives
+ * (the host's struct ipc_perm, x86-64's ipc64_perm). ipc_perm_init: a new object of key with the
+ * permission bits of flags, owned and created by the caller, sequence number seq (ipcget's
+ * ipc_addid). ipc_update_perm: what IPC_SET may change (owner, group, permission bits). */
+static inline void ipc_perm_init(struct ipc_perm *perm, int key, int flags, unsigned seq)
+{
+    *perm = (struct ipc_perm){.__key = key,
+                              .uid = geteuid(),
+                              .gid = getegid(),
+                              .cuid = geteuid(),
+                              .cgid = getegid(),
+                              .mode = (unsigned)flags & 0777,
+                              .__seq = (unsigned short)seq};
+}
+
+static inline void ipc_update_perm(struct ipc_perm *perm, const struct ipc_perm *in)
+{
+    perm->uid = in->uid;
+    perm->gid = in->gid;
+    perm->mode = (perm->mode & ~0777u) | (in->mode & 0777);
+}
 
 /* Can parked p's System V wait end now (completed by someone, or a sender's message fits)? */
 bool sysv_wait_ready(struct proc *p);
