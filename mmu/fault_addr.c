@@ -237,45 +237,80 @@ static bool lands_on(uint64_t ea, unsigned size, uint64_t page, uint64_t *out)
     return false;
 }
 
-uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw)
+/* The instruction at rip, decoded or taken from the cache (when its bytes are unchanged); NULL
+ * when it cannot be read or decoded. */
+static const struct decoded *decoded_at(struct mmu *m, uint64_t rip, struct decoded *local)
 {
-    uint64_t out;
-    *rmw = false;
-    if (fetch)
-        return (rip & PAGE_MASK) == page ? rip : page;
     if (!cache)
         cache = calloc(CACHE_SIZE, sizeof(*cache));
-    struct decoded *d = cache ? &cache[(rip ^ (rip >> 12)) % CACHE_SIZE] : NULL, local;
-    if (!d)
-        d = &local;
+    struct decoded *d = cache ? &cache[(rip ^ (rip >> 12)) % CACHE_SIZE] : local;
     uint8_t now[16];
     bool hit = d->rip == rip && d->len && !copy_from_user_nofault(m->tsk, now, rip, d->len) &&
                !memcmp(now, d->bytes, d->len);
     if (!hit && !decode(m, rip, d)) {
         d->rip = 0;
-        return page;
+        return NULL;
     }
+    return d;
+}
+
+/* Where memory operand o of the instruction d points with m's registers as they are now. */
+static uint64_t operand_ea(struct mmu *m, const struct decoded *d, const struct mem_operand *o)
+{
+    uint64_t ea = (uint64_t)o->disp;
+    if (o->base == UC_X86_REG_RIP)
+        ea += d->rip + d->len;
+    else if (o->base)
+        ea += mmu_reg_read(m, o->base);
+    if (o->index)
+        ea += mmu_reg_read(m, o->index) * (uint64_t)o->scale;
+    if (o->seg == UC_X86_REG_FS_BASE || o->seg == UC_X86_REG_GS_BASE)
+        ea += mmu_reg_read(m, o->seg);
+    return ea;
+}
+
+/* The implicit stack access of d (push, call, pop, ret, leave), false if it has none. */
+static bool stack_ea(struct mmu *m, const struct decoded *d, uint64_t *ea)
+{
+    if (d->stack < 0)
+        return false;
+    uint64_t sp = mmu_reg_read(m, d->stack == 2 ? UC_X86_REG_RBP : UC_X86_REG_RSP);
+    *ea = d->stack == 1 ? sp - 8 : sp;
+    return true;
+}
+
+uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw)
+{
+    uint64_t out, ea;
+    *rmw = false;
+    if (fetch)
+        return (rip & PAGE_MASK) == page ? rip : page;
+    struct decoded local;
+    const struct decoded *d = decoded_at(m, rip, &local);
+    if (!d)
+        return page;
     for (int i = 0; i < d->nops; i++) {
-        const struct mem_operand *o = &d->op[i];
-        uint64_t ea = (uint64_t)o->disp;
-        if (o->base == UC_X86_REG_RIP)
-            ea += rip + d->len;
-        else if (o->base)
-            ea += mmu_reg_read(m, o->base);
-        if (o->index)
-            ea += mmu_reg_read(m, o->index) * (uint64_t)o->scale;
-        if (o->seg == UC_X86_REG_FS_BASE || o->seg == UC_X86_REG_GS_BASE)
-            ea += mmu_reg_read(m, o->seg);
-        if (lands_on(ea, o->size, page, &out)) {
-            *rmw = o->rmw;
+        if (lands_on(operand_ea(m, d, &d->op[i]), d->op[i].size, page, &out)) {
+            *rmw = d->op[i].rmw;
             return out;
         }
     }
-    if (d->stack >= 0) {
-        uint64_t sp = mmu_reg_read(m, d->stack == 2 ? UC_X86_REG_RBP : UC_X86_REG_RSP);
-        uint64_t ea = d->stack == 1 ? sp - 8 : sp;
-        if (lands_on(ea, 8, page, &out))
-            return out;
-    }
+    if (stack_ea(m, d, &ea) && lands_on(ea, 8, page, &out))
+        return out;
     return page;
+}
+
+int mmu_insn_touches(struct mmu *m, uint64_t rip, uint64_t start, uint64_t len)
+{
+    struct decoded local;
+    const struct decoded *d = decoded_at(m, rip, &local);
+    if (!d)
+        return -1;
+    uint64_t ea;
+    for (int i = 0; i < d->nops; i++) {
+        ea = operand_ea(m, d, &d->op[i]);
+        if (ea < start + len && start < ea + d->op[i].size)
+            return 1;
+    }
+    return stack_ea(m, d, &ea) && ea < start + len && start < ea + 8;
 }

@@ -184,6 +184,15 @@ void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, 
     return (char *)pfn_address(pte_pfn(__pte(*ptep))) + (vaddr & ~PAGE_MASK);
 }
 
+bool mmu_user_paddr(struct mm_struct *mm, uint64_t vaddr, uint64_t *paddr)
+{
+    uint64_t *ptep = (mm && vaddr < TASK_SIZE_MAX) ? walk(mm->pgd, vaddr) : NULL;
+    if (!ptep || !(*ptep & _PAGE_PRESENT))
+        return false;
+    *paddr = (*ptep & PTE_PFN_MASK) | (vaddr & ~PAGE_MASK);
+    return true;
+}
+
 /*
  * The CPU as Linux hands it to a new program. RFLAGS has IF set (0x202: user space always runs
  * with interrupts on; the engine's power-on value is 0x2). CR4 gets what fpu__init_cpu leaves for

@@ -102,6 +102,14 @@ void mmu_kernel_wrote(void *host_addr);
  * decoded from the instruction at rip, as the CPU's CR2 would hold it. *rmw: the instruction
  * reads and writes that operand, so the CPU reports the fault as a write even on the read. */
 uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw);
+/* Whether the instruction at rip, with m's registers as they are now (inside a memory hook: as
+ * the access sees them), has a memory operand overlapping [start, start + len): 1 or 0, -1 when
+ * it cannot be decoded. Tells which of two virtual addresses of one frame an access went
+ * through (the memory hooks see only the frame). */
+int mmu_insn_touches(struct mmu *m, uint64_t rip, uint64_t start, uint64_t len);
+/* The guest-physical address behind user address vaddr in mm, without touching the accessed
+ * and dirty bits (the walk a debugger's look leaves no trace of); false if not present. */
+bool mmu_user_paddr(struct mm_struct *mm, uint64_t vaddr, uint64_t *paddr);
 
 /* Registers of m, in the engine when m is loaded, in its saved context otherwise. */
 uint64_t mmu_reg_read(struct mmu *m, int regid);
