@@ -14,6 +14,7 @@
 
 #include "kernel_model/mm_types.h"
 #include "emu/cputime.h"
+#include "emu/hw_breakpoint.h"
 
 struct mmu;
 struct fdtable;
@@ -140,6 +141,7 @@ struct proc {
     uint64_t altstack_sp, altstack_size;
     /* struct thread_struct: what the last trap left, reported in the next signal frame */
     uint64_t thread_cr2, thread_error_code, thread_trap_nr;
+    struct thread_debugreg hw; /* the debug registers (emu/hw_breakpoint.h) */
     /* the process tree and the scheduler (emu/sched.h) */
     struct proc *parent;      /* NULL when started by faultline or orphaned (reparented to init) */
     int exit_signal;          /* sent to the parent at exit: SIGCHLD, or clone's low byte */

@@ -560,6 +560,7 @@ static void proc_release(struct proc *p)
     if (!p->mmu)
         return;
     thread_mm_release(p);
+    flush_ptrace_hw_breakpoint(p); /* exit_thread */
     mmu_destroy(p->mmu);
     p->mmu = NULL;
     mmput(p->task.mm);
@@ -816,6 +817,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         }
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
+        hw_breakpoint_before_run(p);
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);
@@ -823,6 +825,12 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             break;
         if (p->mmu->fault_pending) {
             handle_page_fault(p);
+            continue;
+        }
+        /* a debug trap (a breakpoint, a single step) goes before the end of a time slice */
+        if (hw_breakpoint_trapped(p, p->pending_trap == X86_TRAP_DB)) {
+            p->pending_trap = X86_TRAP_DB;
+            handle_trap(p);
             continue;
         }
         if (p->preempted) {

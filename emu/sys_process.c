@@ -395,6 +395,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
         return r;
     }
     c->task.pid = e->next_pid++;
+    hw_breakpoint_fork(c, p);
     c->task.tgid = thread ? p->task.tgid : c->task.pid;
     /* The child resumes after the syscall with the parent's registers and rax = 0. Inside the
      * syscall hook the parent's rip still points at the `syscall` instruction (2 bytes). */
@@ -653,6 +654,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
             memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
+    flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = p->robust_list = p->robust_len = 0;
     rseq_execve(p);
     /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's) */

@@ -7,14 +7,12 @@
  *
  * PTRACE_SINGLESTEP uses the engine's RFLAGS.TF; POKETEXT writes a breakpoint into read-only
  * text as FOLL_FORCE does (a COW copy for the tracee); the FPU state is the FXSAVE image
- * (GETFPREGS, NT_PRFPREG). What Linux 4.20 does not have is not here either:
- * PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a 4.20 kernel answers it. Not modelled: the XSAVE
- * area (NT_X86_XSTATE: EINVAL; the engine has no AVX) and the debug registers (they read 0 and
- * only 0 may be written, so gdb has no hardware watchpoints),
- * PEEKSIGINFO, PTRACE_EVENT_VFORK_DONE, seccomp stops, and PTRACE_EVENT_EXIT for a death by
- * signal (only exit and exit_group stop for it). Every guest task has the same credentials and
- * is dumpable, so ptrace_may_access allows any (no Yama); faultline's own parent is not a guest
- * (EPERM).
+ * (GETFPREGS, NT_PRFPREG); the debug registers are emu/hw_breakpoint.c's. What Linux 4.20 does not
+ * have is not here either: PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a 4.20 kernel answers it. Not
+ * modelled: the XSAVE area (NT_X86_XSTATE: EINVAL; the engine has no AVX), PEEKSIGINFO,
+ * PTRACE_EVENT_VFORK_DONE, seccomp stops, and PTRACE_EVENT_EXIT for a death by signal (only exit
+ * and exit_group stop for it). Every guest task has the same credentials and is dumpable, so
+ * ptrace_may_access allows any (no Yama); faultline's own parent is not a guest (EPERM).
  */
 #include <errno.h>
 #include <signal.h>
@@ -733,14 +731,21 @@ static long ptrace_request(struct proc *p, struct proc *c, long request, uint64_
     case PTRACE_PEEKUSR:
         if ((addr & 7) || addr >= SIZEOF_USER)
             return -EIO;
-        word = addr < USER_REGS_N * 8 ? getreg(c, (int)(addr / 8)) : 0;
+        if (addr < USER_REGS_N * 8)
+            word = getreg(c, (int)(addr / 8));
+        else if (addr >= USER_DEBUGREG)
+            word = ptrace_get_debugreg(c, (unsigned)(addr - USER_DEBUGREG) / 8);
+        else
+            word = 0;
         return put_user_bytes(&p->task, data, &word, sizeof(word));
     case PTRACE_POKEUSR:
         if ((addr & 7) || addr >= SIZEOF_USER)
             return -EIO;
         if (addr < USER_REGS_N * 8)
             return putreg(c, (int)(addr / 8), data);
-        return addr >= USER_DEBUGREG && !data ? 0 : -EIO;
+        if (addr >= USER_DEBUGREG)
+            return ptrace_set_debugreg(c, (unsigned)(addr - USER_DEBUGREG) / 8, data);
+        return -EIO;
     case PTRACE_GETREGS: {
         uint64_t regs[USER_REGS_N];
         for (int i = 0; i < USER_REGS_N; i++)

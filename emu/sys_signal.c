@@ -286,8 +286,13 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
     case 0:
         signo = SIGFPE, what = "divide error", si_code = FPE_INTDIV, addr = regs->ip;
         break;
-    case 1: /* a single step (RFLAGS.TF): do_debug's TRAP_TRACE at the next instruction */
-        signo = SIGTRAP, what = "debug", si_code = 2 /* TRAP_TRACE */, addr = regs->ip;
+    case X86_TRAP_DB: /* do_debug: a single step (RFLAGS.TF) is TRAP_TRACE, a breakpoint of the
+                         debug registers TRAP_HWBKPT (emu/hw_breakpoint.c); at the next
+                         instruction, or at a hardware breakpoint's */
+        signo = SIGTRAP, what = "debug", addr = regs->ip;
+        si_code = (p->hw.virtual_dr6 & DR_STEP) || !(p->hw.virtual_dr6 & DR_TRAP_BITS)
+                      ? 2  /* TRAP_TRACE */
+                      : 4; /* TRAP_HWBKPT */
         break;
     case 3:
         signo = SIGTRAP, what = "int3", si_code = SI_KERNEL;

@@ -6,10 +6,12 @@ Runs `gdb -batch` with the same commands on tests/guest/gdb_target natively and 
 The commands use what gdb needs ptrace for: breakpoints (int3 written with PTRACE_POKETEXT into
 read-only text, the SIGTRAP, rip put back), `next`/`step`/`finish` (PTRACE_SINGLESTEP and
 temporary breakpoints), `bt` and `print` (PTRACE_PEEKTEXT/GETREGS), `set var` (POKEDATA),
-`stepi`, the FPU registers (PTRACE_GETFPREGS), and the inferior's exit. Hardware watchpoints are not among them: the debug registers
-are not modelled (gdb says it cannot write them).
+`stepi`, the FPU registers (PTRACE_GETFPREGS), and the inferior's exit. With --watch, the
+commands are gdb's hardware watchpoints and breakpoints instead (`watch`, `rwatch`, `awatch`,
+`hbreak`: the debug registers through PTRACE_POKEUSER, the SIGTRAP after the access, DR6 read
+back to tell which fired, emu/hw_breakpoint.c).
 
-usage: gdb_ptrace.py --faultline PATH --guest PATH --workdir DIR
+usage: gdb_ptrace.py --faultline PATH --guest PATH --workdir DIR [--watch]
 """
 
 import argparse
@@ -46,13 +48,44 @@ continue
 REQUIRED = ("Breakpoint 1, main () at", "square (v=6) at", "Value returned is $1 = 36",
             "$4 = [ IM DM ZM OM UM PM ]", "$5 = 103", "x=36 counter=103", "exited normally]")
 
+# A hardware breakpoint on square; counter (5) watched as the loop adds 0, 1 and 2 to it: each
+# load and store (awatch), the stores that change it (watch: the first one stores 5 again),
+# then printf's load of it (rwatch).
+WATCH_COMMANDS = """set startup-with-shell off
+set pagination off
+break main
+run
+hbreak square
+continue
+awatch counter
+continue
+continue
+continue
+delete 3
+watch counter
+continue
+continue
+delete 4
+rwatch counter
+continue
+info breakpoints
+delete
+continue
+"""
+WATCH_REQUIRED = ("Breakpoint 2, square (v=6) at", "Hardware access (read/write) watchpoint 3: counter",
+                  "Hardware watchpoint 4: counter", "Old value = 5", "New value = 6",
+                  "New value = 8", "Hardware read watchpoint 5: counter", "Value = 8",
+                  "x=36 counter=8", "exited normally]")
+
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--faultline", required=True)
     ap.add_argument("--guest", required=True)
     ap.add_argument("--workdir", required=True)
+    ap.add_argument("--watch", action="store_true")
     args = ap.parse_args()
+    commands, required = (WATCH_COMMANDS, WATCH_REQUIRED) if args.watch else (COMMANDS, REQUIRED)
     flharness.need_faultline(args.faultline)
     gdb = shutil.which("gdb")
     if not gdb:
@@ -62,7 +95,7 @@ def main():
     work = flharness.fresh_dir(args.workdir)
     script = os.path.join(work, "commands.gdb")
     with open(script, "w") as f:
-        f.write(COMMANDS)
+        f.write(commands)
     argv = [gdb, "-q", "-batch", "-nx", "-x", script, args.guest]
     native = flharness.run(argv, cwd=work, timeout=60)
     emulated = flharness.run(flharness.faultline_argv(args.faultline, argv[0], argv[1:],
@@ -71,7 +104,7 @@ def main():
         r.stdout = re.sub(rb"process \d+", b"process PID", r.stdout)
     problems = flharness.compare_results(native, emulated)
     text = native.stdout.decode(errors="replace")
-    missing = [l for l in REQUIRED if l not in text]
+    missing = [l for l in required if l not in text]
     if missing:
         problems.append("gdb's own output lacks lines this test relies on:\n%s"
                         % "\n".join(missing))
