@@ -142,9 +142,14 @@ maxrss() { # median peak RSS in MiB of $runs runs of "$@"
   echo
   echo "| workload | native | faultline --no-log | faultline log | qemu-x86_64 | no-log - native | log - native | qemu - native |"
   echo "|---|---|---|---|---|---|---|---|"
-  for w in "touch ${touch_mib} MiB;;$bdir/bench_touch_fresh $touch_mib" "busybox true;;/bin/busybox true"; do
+  half=$((touch_mib / 2))
+  declare -A above # "no-log MiB" / "log MiB": faultline's peak above native
+  for w in "touch ${touch_mib} MiB;;$bdir/bench_touch_fresh $touch_mib;;$touch_mib" \
+    "touch ${half} MiB;;$bdir/bench_touch_fresh $half;;$half" "busybox true;;/bin/busybox true;;"; do
     name=${w%%;;*}
-    read -r -a cmd <<<"${w#*;;}"
+    rest=${w#*;;}
+    mib=${rest#*;;}
+    read -r -a cmd <<<"${rest%;;*}"
     n=$(maxrss "${cmd[@]}")
     a=$(maxrss "$fl" run --quiet --no-log -- "${cmd[@]}")
     l=$(maxrss "$fl" run --quiet --db "$tmp/b.db" -- "${cmd[@]}")
@@ -152,6 +157,21 @@ maxrss() { # median peak RSS in MiB of $runs runs of "$@"
     [ -n "$qemu" ] && q=$(maxrss "$qemu" "${cmd[@]}")
     d() { if [ "$1" = - ]; then printf -- '-'; else printf '%+.1f' "$(echo "$1 - $n" | bc -l)"; fi; }
     echo "| $name | $n | $a | $l | $q | $(d "$a") | $(d "$l") | $(d "$q") |"
+    if [ -n "$mib" ]; then
+      above["no-log $mib"]=$(echo "$a - $n" | bc -l)
+      above["log $mib"]=$(echo "$l - $n" | bc -l)
+    fi
+  done
+  # Two sizes give what grows with the guest (mem_map, its page tables) and what does not: a
+  # straight line through the two touch rows (with the log it also takes in the writer's queue,
+  # which is deeper in a longer run).
+  echo
+  for mode in no-log log; do
+    big=${above["$mode $touch_mib"]} small=${above["$mode $half"]}
+    per_gib=$(echo "($big - $small) * 1024 / ($touch_mib - $half)" | bc -l)
+    fixed=$(echo "$small - $per_gib * $half / 1024" | bc -l)
+    printf -- '- faultline %s above native (a line through the touch rows): %.1f MiB + %.1f MiB per GiB touched\n' \
+      "$mode" "$fixed" "$per_gib"
   done
 } | tee -a "$out"
 echo "recorded in $out"
