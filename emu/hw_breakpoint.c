@@ -21,9 +21,10 @@
  *
  * Costs: the hooks send every load and store of every guest down Unicorn's slow path, about 10x
  * on memory-bound code, while any breakpoint is armed (gdb's own software watchpoints single-step
- * the program: far slower). Not modelled: accesses the kernel makes on the task's behalf (a
- * read(2) into a watched buffer traps on hardware, not here), DR7's GD and the LE/GE bits (kept
- * as written, as Linux keeps them), I/O breakpoints (refused, as Linux refuses them).
+ * the program: far slower). As in Linux, whose ptrace breakpoints exclude the kernel, the
+ * kernel's own accesses for the task (a read(2) into a watched buffer) do not trap. Not
+ * modelled: DR7's GD and the LE/GE bits (kept as written, as Linux keeps them); I/O breakpoints
+ * are refused, as Linux refuses them.
  */
 #include "emu/hw_breakpoint.h"
 

@@ -9,7 +9,8 @@
  *   readback   DR0-DR3 and DR7 read back as written (reserved bits of DR7 dropped)
  *   write      a 4-byte write watchpoint: SIGTRAP (TRAP_HWBKPT) after each store to it, also
  *              one that stores the same value; si_addr and rip the next instruction; DR6 says
- *              which; a store next to it and reads of it do not trap
+ *              which; a store next to it, reads of it and a read(2) into it (ptrace's
+ *              breakpoints exclude the kernel's accesses) do not trap
  *   access     an 8-byte read/write watchpoint on another variable: a load traps
  *   insn       an instruction breakpoint on a function: the trap comes before its first
  *              instruction, and the child continues from there without trapping again
@@ -20,6 +21,7 @@
  *   disarm     DR7 = 0: the child runs to its end without trapping
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +73,10 @@ static void child(void)
     if (ptrace(PTRACE_TRACEME, 0, 0, 0))
         _exit(90);
     raise(SIGSTOP);
+    int fd = open("/dev/zero", O_RDONLY);
+    if (fd < 0 || read(fd, (void *)&watched, sizeof(watched)) != sizeof(watched))
+        _exit(93);
+    close(fd);
     store_twice();
     long r = load_it();
     int t = hw_target((int)r);
