@@ -49,7 +49,9 @@ void flush_ptrace_hw_breakpoint(struct proc *p);
 
 /* Before p runs on its engine: while any task has an armed breakpoint, the engine carries the
  * hooks that watch instructions and memory accesses (and drops its translated code to do so);
- * once none has, they go. Forgets what the last, unfinished run noted. */
+ * once none has, they go. Forgets what the last, unfinished run noted. Call it before clearing
+ * p's pending fault: uc_hook_del invalidates the code translated under the hooks by virtual
+ * address, through the TLB-fill hook, which takes an address p has not mapped for a fault. */
 void hw_breakpoint_before_run(struct proc *p);
 /* After the engine returned without a page fault: whether p took a debug trap (a breakpoint
  * hit by the last instruction that retired, an instruction breakpoint, or the single step

@@ -815,9 +815,12 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             if (p->exited || e->stop_requested)
                 break;
         }
+        /* before fault_pending is cleared: dropping the hooks makes Unicorn look up the code it
+         * had translated with them, and the TLB-fill hook takes what is not mapped in p for a
+         * fault */
+        hw_breakpoint_before_run(p);
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
-        hw_breakpoint_before_run(p);
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);

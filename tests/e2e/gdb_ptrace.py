@@ -9,9 +9,12 @@ temporary breakpoints), `bt` and `print` (PTRACE_PEEKTEXT/GETREGS), `set var` (P
 `stepi`, the FPU registers (PTRACE_GETFPREGS), and the inferior's exit. With --watch, the
 commands are gdb's hardware watchpoints and breakpoints instead (`watch`, `rwatch`, `awatch`,
 `hbreak`: the debug registers through PTRACE_POKEUSER, the SIGTRAP after the access, DR6 read
-back to tell which fired, emu/hw_breakpoint.c).
+back to tell which fired, emu/hw_breakpoint.c). With --threads (on tests/guest/gdb_threads), a
+watchpoint followed into threads gdb sets it in as they start, deleted while the main thread
+waits in pthread_join (the engine's hooks go then), and a local variable watched until its
+function returns.
 
-usage: gdb_ptrace.py --faultline PATH --guest PATH --workdir DIR [--watch]
+usage: gdb_ptrace.py --faultline PATH --guest PATH --workdir DIR [--watch | --threads]
 """
 
 import argparse
@@ -77,6 +80,29 @@ WATCH_REQUIRED = ("Breakpoint 2, square (v=6) at", "Hardware access (read/write)
                   "New value = 8", "Hardware read watchpoint 5: counter", "Value = 8",
                   "x=36 counter=8", "exited normally]")
 
+THREADS_COMMANDS = """set startup-with-shell off
+set pagination off
+break main
+run
+watch shared
+continue
+continue
+delete 2
+break sum_to
+continue
+next
+watch acc
+continue
+continue
+continue
+continue
+delete
+continue
+"""
+THREADS_REQUIRED = ("Hardware watchpoint 2: shared", "New value = 2", "Hardware watchpoint 4: acc",
+                    "New value = 6", "Watchpoint 4 deleted because the program has left the block",
+                    "shared=9 sum=6", "exited normally]")
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -84,8 +110,13 @@ def main():
     ap.add_argument("--guest", required=True)
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--watch", action="store_true")
+    ap.add_argument("--threads", action="store_true")
     args = ap.parse_args()
-    commands, required = (WATCH_COMMANDS, WATCH_REQUIRED) if args.watch else (COMMANDS, REQUIRED)
+    commands, required = (COMMANDS, REQUIRED)
+    if args.watch:
+        commands, required = (WATCH_COMMANDS, WATCH_REQUIRED)
+    elif args.threads:
+        commands, required = (THREADS_COMMANDS, THREADS_REQUIRED)
     flharness.need_faultline(args.faultline)
     gdb = shutil.which("gdb")
     if not gdb:
@@ -102,6 +133,9 @@ def main():
                                                       no_log=True), cwd=work, timeout=60)
     for r in (native, emulated):
         r.stdout = re.sub(rb"process \d+", b"process PID", r.stdout)
+        r.stdout = re.sub(rb"Thread 0x[0-9a-f]+ \(LWP \d+\)", b"Thread T", r.stdout)
+        # when gdb hears of a new thread, against the first thread's stores, is up to timing
+        r.stdout = re.sub(rb"(?m)^\[New Thread T\]\n", b"", r.stdout)
     problems = flharness.compare_results(native, emulated)
     text = native.stdout.decode(errors="replace")
     missing = [l for l in required if l not in text]
