@@ -244,6 +244,8 @@ static const struct decoded *decoded_at(struct mmu *m, uint64_t rip, struct deco
     if (!cache)
         cache = calloc(CACHE_SIZE, sizeof(*cache));
     struct decoded *d = cache ? &cache[(rip ^ (rip >> 12)) % CACHE_SIZE] : local;
+    if (!cache)
+        local->rip = 0; /* nothing cached: decode */
     uint8_t now[16];
     bool hit = d->rip == rip && d->len && !copy_from_user_nofault(m->tsk, now, rip, d->len) &&
                !memcmp(now, d->bytes, d->len);
