@@ -7,8 +7,9 @@
  * cpu_watchpoint_insert and cpu_check_watchpoint are empty), so a DR7 loaded into the engine
  * would do nothing. faultline watches instead, and only while some task has a breakpoint armed:
  * the engine then carries a code hook (the instruction about to run: an instruction breakpoint
- * there stops it before it runs, as the fault-type #DB does) and a memory hook (every load and
- * store: one that overlaps a watched range marks the slot). The trap-type #DB of a data
+ * there stops it before it runs, as the fault-type #DB does) and, while a data breakpoint is
+ * armed, a memory hook (every load and store: one that overlaps a watched range marks the
+ * slot). The trap-type #DB of a data
  * breakpoint comes after the instruction retires, so the mark is acted on at the next
  * instruction's code hook, or when the engine returns for another reason (a time slice ending
  * at a block boundary); an instruction that faults and restarts forgets its marks.
@@ -19,10 +20,11 @@
  * mapping mapped twice, a page shared with a forked child) is told apart by decoding the
  * instruction's memory operands (mmu_insn_touches).
  *
- * Costs: the hooks send every load and store of every guest down Unicorn's slow path, about 10x
- * on memory-bound code, while any breakpoint is armed (gdb's own software watchpoints single-step
- * the program: far slower). As in Linux, whose ptrace breakpoints exclude the kernel, the
- * kernel's own accesses for the task (a read(2) into a watched buffer) do not trap. Not
+ * Costs: the code hook runs before every instruction of every guest while any breakpoint is
+ * armed, and the memory hook sends every load and store down Unicorn's slow path while a data
+ * breakpoint is (a loop over memory: ~20x with both; gdb's own software watchpoints
+ * single-step the program, far slower). As in Linux, whose ptrace breakpoints exclude the kernel,
+ * the kernel's own accesses for the task (a read(2) into a watched buffer) do not trap. Not
  * modelled: DR7's GD and the LE/GE bits (kept as written, as Linux keeps them); I/O breakpoints
  * are refused, as Linux refuses them.
  */
@@ -48,17 +50,34 @@
 static struct hooked_engine {
     uc_engine *uc;
     uc_hook code, mem;
+    bool has_mem;
 } hooked[MAX_ENGINES];
-static unsigned nr_armed_tasks; /* tasks with armed != 0: the hooks stay while there are any */
-static struct proc *running;    /* the task the engine runs now (hw_breakpoint_before_run) */
+/* Tasks with a breakpoint armed (the code hook stays while there are any), and those with a
+ * data breakpoint armed (the memory hook, and its slow path for every access, only for them). */
+static unsigned nr_armed_tasks, nr_watching_tasks;
+static struct proc *running; /* the task the engine runs now (hw_breakpoint_before_run) */
 
+/* The armed slots that watch data rather than an instruction. */
+static unsigned data_slots(const struct thread_debugreg *d, unsigned armed)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < HBP_NUM; i++)
+        if ((armed & (1u << i)) && d->type[i] != DR_RW_EXECUTE)
+            m |= 1u << i;
+    return m;
+}
+
+/* type[] and len[] describe the slots of `armed` already. */
 static void set_armed(struct proc *p, unsigned armed)
 {
-    if (!p->hw.armed && armed)
-        nr_armed_tasks++;
-    else if (p->hw.armed && !armed)
-        nr_armed_tasks--;
-    p->hw.armed = armed;
+    struct thread_debugreg *d = &p->hw;
+    if (!d->armed != !armed)
+        armed ? nr_armed_tasks++ : nr_armed_tasks--;
+    bool watching = data_slots(d, armed) != 0;
+    if (watching != d->watching)
+        watching ? nr_watching_tasks++ : nr_watching_tasks--;
+    d->armed = armed;
+    d->watching = watching;
 }
 
 /* arch_check_bp_in_kernelspace: any byte of [va, va + len) outside the user half. */
@@ -217,23 +236,32 @@ void hw_breakpoint_before_run(struct proc *p)
     p->hw.hits = 0; /* what an instruction that did not retire (a page fault) noted */
     uc_engine *uc = p->mmu->uc;
     struct hooked_engine *h = find_engine(uc);
+    bool changed = false;
+    /* translated code carries the hook calls (and, for memory hooks, the slow path) in it:
+     * adding or removing either drops it */
     if (nr_armed_tasks && !h && (h = find_engine(NULL))) {
-        /* the translated code checks for memory hooks when it is made: drop it */
         if (uc_hook_add(uc, &h->code, UC_HOOK_CODE, (void *)code_hook, NULL, 1, 0) != UC_ERR_OK)
             return;
-        if (uc_hook_add(uc, &h->mem, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)mem_hook, NULL,
-                        1, 0) != UC_ERR_OK) {
-            uc_hook_del(uc, h->code);
-            return;
-        }
         h->uc = uc;
-        uc_ctl_flush_tb(uc);
-    } else if (!nr_armed_tasks && h) {
-        uc_hook_del(uc, h->code);
-        uc_hook_del(uc, h->mem);
-        h->uc = NULL;
-        uc_ctl_flush_tb(uc);
+        changed = true;
     }
+    if (h && h->has_mem && !nr_watching_tasks) {
+        uc_hook_del(uc, h->mem);
+        h->has_mem = false;
+        changed = true;
+    } else if (h && !h->has_mem && nr_watching_tasks &&
+               uc_hook_add(uc, &h->mem, UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE, (void *)mem_hook,
+                           NULL, 1, 0) == UC_ERR_OK) {
+        h->has_mem = true;
+        changed = true;
+    }
+    if (h && !nr_armed_tasks) {
+        uc_hook_del(uc, h->code);
+        h->uc = NULL;
+        changed = true;
+    }
+    if (changed)
+        uc_ctl_flush_tb(uc);
 }
 
 bool hw_breakpoint_trapped(struct proc *p, bool stepped)

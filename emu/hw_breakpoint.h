@@ -21,6 +21,7 @@ struct thread_debugreg {
     uint64_t addr[HBP_NUM]; /* DR0-DR3: the address of each slot's breakpoint */
     unsigned registered;    /* slots with a breakpoint (a DR0-3 or DR7 write made one) */
     unsigned armed;         /* slots whose breakpoint is enabled: what the CPU acts on */
+    bool watching;          /* some armed slot watches data (counted in hw_breakpoint.c) */
     uint8_t type[HBP_NUM];  /* DR7's R/W field of an armed slot: 0 execute, 1 write, 3 access */
     uint8_t len[HBP_NUM];   /* its length in bytes (1, 2, 4, 8) */
     uint64_t dr7;           /* DR7 as the tracer last wrote it */
