@@ -47,6 +47,9 @@ struct pt_regs;
  * clone asked for): si_code FL_CLD_*, status the exit code or signal, the guest's uid (the host
  * user's), no CPU times (the callers that report them fill utime and stime). */
 struct fl_siginfo chld_siginfo(int signo, int code, int pid, int status);
+/* The siginfo of a signal sent by process `pid` (kill, tgkill, a tracer's; prepare_kill_siginfo):
+ * si_code FL_SI_USER or another sender code, the guest's uid. */
+struct fl_siginfo kill_siginfo(int signo, int code, int pid);
 /* The same for child p that has exited: FL_CLD_KILLED with its signal, or FL_CLD_EXITED with
  * its code. */
 struct fl_siginfo chld_exit_siginfo(int signo, const struct proc *p, int pid);

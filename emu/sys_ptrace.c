@@ -149,12 +149,7 @@ static void ptrace_stop(struct proc *p, int exit_code, enum pt_stop kind,
 /* ptrace_do_notify: a stop whose siginfo says only why (si_code = exit_code). */
 static void ptrace_do_notify(struct proc *p, int signr, int exit_code, enum pt_stop kind)
 {
-    struct fl_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = signr;
-    info.si_code = exit_code;
-    info.u.kill.pid = p->task.pid;
-    info.u.kill.uid = getuid();
+    struct fl_siginfo info = kill_siginfo(signr, exit_code, p->task.pid);
     ptrace_stop(p, exit_code, kind, &info);
 }
 
@@ -207,13 +202,8 @@ static void after_stop(struct proc *p)
         {
             /* ptrace_signal: another signal than the one stopped for comes from the tracer */
             struct fl_siginfo info = p->pt_siginfo;
-            if (sig != info.si_signo) {
-                memset(&info, 0, sizeof(info));
-                info.si_signo = sig;
-                info.si_code = FL_SI_USER;
-                info.u.kill.pid = p->ptracer ? p->ptracer->task.tgid : 0;
-                info.u.kill.uid = getuid();
-            }
+            if (sig != info.si_signo)
+                info = kill_siginfo(sig, FL_SI_USER, p->ptracer ? p->ptracer->task.tgid : 0);
             if (sig == SIGKILL) {
                 send_signal(p, sig, &info);
             } else if (p->blocked & sigmask_of(sig)) {

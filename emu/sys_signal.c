@@ -116,6 +116,17 @@ struct fl_siginfo chld_siginfo(int signo, int code, int pid, int status)
     return info;
 }
 
+struct fl_siginfo kill_siginfo(int signo, int code, int pid)
+{
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = signo;
+    info.si_code = code;
+    info.u.kill.pid = pid;
+    info.u.kill.uid = getuid();
+    return info;
+}
+
 struct fl_siginfo chld_exit_siginfo(int signo, const struct proc *p, int pid)
 {
     return p->term_sig ? chld_siginfo(signo, FL_CLD_KILLED, pid, p->term_sig)
@@ -340,11 +351,7 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
      * one stays pending: the action may change before it is unblocked) */
     struct fl_siginfo self;
     if (!info) {
-        memset(&self, 0, sizeof(self));
-        self.si_signo = signo;
-        self.si_code = FL_SI_USER;
-        self.u.kill.pid = p->task.tgid;
-        self.u.kill.uid = getuid();
+        self = kill_siginfo(signo, FL_SI_USER, p->task.tgid);
         info = &self;
     }
     prepare_signal(p, signo);
@@ -673,12 +680,7 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
 {
     if (signo < 0 || signo > FL_NSIG)
         return -EINVAL;
-    struct fl_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = signo;
-    info.si_code = si_code;
-    info.u.kill.pid = p->task.tgid;
-    info.u.kill.uid = getuid();
+    struct fl_siginfo info = kill_siginfo(signo, si_code, p->task.tgid);
     if (signo == SIGCONT)
         p->need_resched = true; /* a process it continues may run: the turn needs an end */
     if (pid > 0) {
