@@ -144,7 +144,7 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 static void drop_code_hook(struct ctl *c)
 {
     uc_hook_del(c->hooked_uc, c->code_hook);
-    uc_ctl_flush_tb(c->hooked_uc);
+    cpu_drop_all_code(c->hooked_uc);
     c->hooked_uc = NULL;
 }
 
@@ -158,7 +158,7 @@ static void set_code_hook(struct ctl *c, struct proc *p)
         drop_code_hook(c);
     if (need && !c->hooked_uc) {
         if (uc_hook_add(uc, &c->code_hook, UC_HOOK_CODE, (void *)code_hook, c, 1, 0) == UC_ERR_OK) {
-            uc_ctl_flush_tb(uc);
+            cpu_drop_all_code(uc);
             c->hooked_uc = uc;
             c->last_pc = ~0ULL;
         }

@@ -261,7 +261,7 @@ void hw_breakpoint_before_run(struct proc *p)
         changed = true;
     }
     if (changed)
-        uc_ctl_flush_tb(uc);
+        cpu_drop_all_code(uc);
 }
 
 bool hw_breakpoint_trapped(struct proc *p, bool stepped)

@@ -819,6 +819,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
          * had translated with them, and the TLB-fill hook takes what is not mapped in p for a
          * fault */
         hw_breakpoint_before_run(p);
+        cpu_before_run(p->mmu->cpu);
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
         cpu_set_cpl(3);

@@ -1,24 +1,35 @@
 /*
- * code_buffer.c - give back the host memory of a new engine's empty translated-code buffer.
- *
- * Unicorn 2.1.1 zeroes its whole code buffer whenever it drops all translated code, and
- * cpu_create must drop it once (see there), so each engine's buffer (--code-cache, 32 MiB by
- * default) would be resident from the start. Right after that drop the buffer holds nothing
- * but zeroes, which is exactly what MADV_DONTNEED leaves in private anonymous memory, so its
- * pages can go back to the host and come back one by one as code is written.
+ * code_buffer.c - an engine's translated-code buffer: where it is, its guard, its memory.
  *
  * Unicorn does not say where the buffer is; it is the only memory it maps read-write-execute
  * (the RAM buffer is read-write), so a new engine's buffer is the rwx anonymous mapping that
  * appeared while the engine was created. Mappings that were there before belong to other
- * engines and hold live code: those are left alone, and so is anything overlapping them. The
- * buffer's first bytes hold the TCG prologue (the code that enters and leaves translated code,
- * written once when the engine starts, never zeroed): they stay. The buffer is taken out of
- * transparent huge pages at the same time, so it grows 4 KiB at a time as code is written.
+ * engines and hold live code. The buffer's first bytes hold the TCG prologue (the code that
+ * enters and leaves translated code, written once when the engine starts, never dropped).
+ *
+ * The guard. Unicorn 2.1.1 sets up the buffer's regions only when it drops all code, so the
+ * first time a new engine's buffer fills it is reused under the code still linked into it and
+ * the guest runs garbage (fixed in 2.1.2, "Init tcg region buffer"). Dropping all code once
+ * sets the regions up, but 2.1.1 zeroes the whole buffer when it does, so dropping it as soon
+ * as the engine exists made 32 MiB resident for a moment in every run (the peak RSS of a short
+ * run: 40 MiB for `busybox true`, 12 without). Instead the page half way through the buffer is
+ * made inaccessible: translated code is written upwards from the prologue, so the first write
+ * there means the buffer is half full. The SIGSEGV handler makes the page accessible again,
+ * notes it and stops the engine (mmu.c drops all code before the next run); the half still
+ * free is far more than the code translated before the stop takes effect (one block: the stop
+ * is checked at the start of the block just translated, before any of it runs).
+ *
+ * Giving memory back. After all code is dropped nothing past the prologue is used, so those
+ * pages go back to the host and come back one by one as code is written again. The buffer is
+ * also out of transparent huge pages: Unicorn asks for them, and khugepaged would collapse the
+ * 2 MiB around the few pages of code in use (seen: 2 MiB where 0.5 MiB had been written).
  */
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "mmu/code_buffer.h"
 
@@ -66,24 +77,117 @@ void code_buffer_snapshot(struct code_buffer_snapshot *snap)
         snap->overflow = 1;
 }
 
-static void release_if_new(unsigned long s, unsigned long e, void *arg)
+bool code_buffer_find(struct code_buffer *b, const struct code_buffer_snapshot *before)
 {
-    const struct code_buffer_snapshot *before = arg;
-    for (int i = 0; i < before->n; i++)
-        if (s < before->end[i] && before->start[i] < e)
-            return; /* was there before (or merged with what was): it may hold live code */
-    /* Unicorn asks for huge pages on the buffer; khugepaged would then collapse the 2 MiB
-     * around the few pages of code in use, resident again all at once (seen: 2 MiB where
-     * 0.5 MiB of code had been written). */
-    madvise((void *)s, e - s, MADV_NOHUGEPAGE);
-    if (e - s > PROLOGUE_KEEP)
-        madvise((void *)(s + PROLOGUE_KEEP), e - s - PROLOGUE_KEEP, MADV_DONTNEED);
+    struct code_buffer_snapshot now;
+    int found = 0;
+    b->start = b->end = 0;
+    code_buffer_snapshot(&now);
+    /* an incomplete picture of either moment could take another engine's code for this one's */
+    if (before->overflow || now.overflow)
+        return false;
+    for (int i = 0; i < now.n; i++) {
+        bool old = false;
+        for (int j = 0; j < before->n && !old; j++)
+            old = now.start[i] < before->end[j] && before->start[j] < now.end[i];
+        if (!old && found++ == 0) {
+            b->start = now.start[i];
+            b->end = now.end[i];
+        }
+    }
+    if (found != 1) {
+        b->start = b->end = 0;
+        return false;
+    }
+    madvise((void *)b->start, b->end - b->start, MADV_NOHUGEPAGE);
+    return true;
 }
 
-void code_buffer_release_new(const struct code_buffer_snapshot *before)
+/* The guarded buffers, for the handler (at most two engines, and the probe's). */
+#define MAX_GUARDED 4
+static struct code_buffer *_Atomic guarded[MAX_GUARDED];
+static struct sigaction previous_segv;
+static bool handler_installed;
+static long page_size;
+
+static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
 {
-    /* An incomplete picture of what existed before could hide another engine's code. */
-    if (before->overflow)
-        return;
-    for_each_rwx(release_if_new, (void *)before);
+    unsigned long addr = (unsigned long)si->si_addr;
+    (void)ctx;
+    for (int i = 0; i < MAX_GUARDED; i++) {
+        struct code_buffer *b = atomic_load(&guarded[i]);
+        unsigned long g = b ? atomic_load(&b->guard) : 0;
+        if (g && si->si_code > 0 && addr - g < (unsigned long)page_size) {
+            mprotect((void *)g, (size_t)page_size, PROT_READ | PROT_WRITE | PROT_EXEC);
+            atomic_store(&b->guard, 0);
+            atomic_store(&b->half_full, true);
+            if (b->on_half_full)
+                b->on_half_full(b->arg);
+            return; /* the write is tried again, now allowed */
+        }
+    }
+    /* Not a guard: a real fault (or a kill). Let it have the disposition faultline had before
+     * (the default, or a sanitizer's report): the instruction faults again on return. */
+    sigaction(SIGSEGV, &previous_segv, NULL);
+    if (si->si_code <= 0)
+        raise(sig);
+}
+
+static bool install_handler(void)
+{
+    if (handler_installed)
+        return true;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_sigsegv;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    page_size = sysconf(_SC_PAGESIZE);
+    if (page_size <= 0 || sigaction(SIGSEGV, &sa, &previous_segv) != 0)
+        return false;
+    handler_installed = true;
+    return true;
+}
+
+bool code_buffer_guard(struct code_buffer *b, void (*on_half_full)(void *arg), void *arg)
+{
+    int slot = -1;
+    if (b->start == b->end || !install_handler())
+        return false;
+    unsigned long mid = (b->start + (b->end - b->start) / 2) & ~((unsigned long)page_size - 1);
+    if (mid < b->start + PROLOGUE_KEEP || mid + (unsigned long)page_size > b->end)
+        return false; /* too small to guard: the prologue's neighbourhood */
+    for (int i = 0; i < MAX_GUARDED && slot < 0; i++)
+        if (!atomic_load(&guarded[i]))
+            slot = i;
+    if (slot < 0)
+        return false;
+    b->on_half_full = on_half_full;
+    b->arg = arg;
+    atomic_store(&b->half_full, false);
+    atomic_store(&b->guard, mid);
+    atomic_store(&guarded[slot], b);
+    if (mprotect((void *)mid, (size_t)page_size, PROT_NONE) != 0) {
+        atomic_store(&guarded[slot], NULL);
+        atomic_store(&b->guard, 0);
+        return false;
+    }
+    return true;
+}
+
+void code_buffer_unguard(struct code_buffer *b)
+{
+    unsigned long g = atomic_exchange(&b->guard, 0);
+    if (g)
+        mprotect((void *)g, (size_t)page_size, PROT_READ | PROT_WRITE | PROT_EXEC);
+    for (int i = 0; i < MAX_GUARDED; i++)
+        if (atomic_load(&guarded[i]) == b)
+            atomic_store(&guarded[i], NULL);
+}
+
+void code_buffer_release(const struct code_buffer *b)
+{
+    if (b->end - b->start > PROLOGUE_KEEP)
+        madvise((void *)(b->start + PROLOGUE_KEEP), b->end - b->start - PROLOGUE_KEEP,
+                MADV_DONTNEED);
 }

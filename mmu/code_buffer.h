@@ -1,6 +1,9 @@
-/* code_buffer.h - give back the memory of a new engine's empty translated-code buffer. */
+/* code_buffer.h - an engine's translated-code buffer: where it is, its guard, its memory. */
 #ifndef FAULTLINE_MMU_CODE_BUFFER_H
 #define FAULTLINE_MMU_CODE_BUFFER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
 
 #define CODE_BUFFER_SNAPSHOT_MAX 16
 
@@ -10,12 +13,37 @@ struct code_buffer_snapshot {
     unsigned long start[CODE_BUFFER_SNAPSHOT_MAX], end[CODE_BUFFER_SNAPSHOT_MAX];
 };
 
+/* One engine's buffer. start == end: not found (then nothing here touches it). */
+struct code_buffer {
+    unsigned long start, end;
+    /* the inaccessible page half way through (code_buffer_guard), 0: none */
+    _Atomic unsigned long guard;
+    /* translated code reached the guard: set by the SIGSEGV handler, cleared by the owner */
+    atomic_bool half_full;
+    void (*on_half_full)(void *arg); /* called from the signal handler */
+    void *arg;
+};
+
 /* Record the code buffers that exist now, before an engine is created. */
 void code_buffer_snapshot(struct code_buffer_snapshot *snap);
 
-/* Return to the host the pages of every code buffer that appeared since `before`. Only for a
- * buffer that holds no translated code and reads as zeroes (Unicorn 2.1.1 right after
- * uc_ctl_flush_tb): its contents stay the same, its memory stops being resident. */
-void code_buffer_release_new(const struct code_buffer_snapshot *before);
+/* Fill b with the buffer of the engine created since `before`: true if exactly one new rwx
+ * mapping appeared (it is then taken out of transparent huge pages), false otherwise (b is
+ * left not found). */
+bool code_buffer_find(struct code_buffer *b, const struct code_buffer_snapshot *before);
+
+/* Make the page half way through b inaccessible, so that the first translated code written
+ * there sets b->half_full and calls on_half_full(arg) from a SIGSEGV handler, after which the
+ * page is accessible again and the guard gone. false (and no guard) if b was not found or the
+ * handler cannot be installed. */
+bool code_buffer_guard(struct code_buffer *b, void (*on_half_full)(void *arg), void *arg);
+
+/* Remove b's guard if it is still there; b may then be freed. */
+void code_buffer_unguard(struct code_buffer *b);
+
+/* Give back to the host the memory of b past the TCG prologue. Only right after all code was
+ * dropped (uc_ctl_flush_tb): nothing there is used any more, and what comes back reads as
+ * zeroes, which is what Unicorn 2.1.1's flush left there. */
+void code_buffer_release(const struct code_buffer *b);
 
 #endif

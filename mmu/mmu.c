@@ -225,6 +225,13 @@ static uc_err set_user_start_state(uc_engine *uc)
     return e;
 }
 
+/* The code buffer's guard was hit (from the SIGSEGV handler, inside the engine): end the run
+ * at the start of the block being translated, so that cpu_before_run drops all code. */
+static void stop_engine(void *arg)
+{
+    uc_emu_stop(((struct cpu *)arg)->uc);
+}
+
 struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model, char *err,
                        size_t errlen)
 {
@@ -258,14 +265,16 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
         e = uc_hook_add(c->uc, &c->tlb_hook, UC_HOOK_TLB_FILL, (void *)tlb_fill, c, 1, 0);
     /* Unicorn 2.1.1 sets up its code buffer's regions only when all code is dropped, so the
      * first time the buffer fills it reuses it without dropping the code still linked into it
-     * and the guest runs garbage (fixed upstream in 2.1.2, "Init tcg region buffer"). Dropping
-     * the (still empty) code once now sets the regions up; it costs a memset that makes the
-     * buffer resident, so a library with the fix is spared it, and the zeroed pages go back to
-     * the host (mmu/code_buffer.c). */
-    if (e == UC_ERR_OK && uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8)) {
-        e = uc_ctl_flush_tb(c->uc);
-        if (e == UC_ERR_OK)
-            code_buffer_release_new(&buffers_before);
+     * (fixed in 2.1.2). A guard half way through the buffer has the run loop drop all code in
+     * time (cpu_before_run); where there can be no guard, the (still empty) code is dropped now,
+     * at the price of a memset that makes the buffer resident for a moment. */
+    if (e == UC_ERR_OK) {
+        bool found = code_buffer_find(&c->code, &buffers_before);
+        if (uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8) &&
+            !(found && code_buffer_guard(&c->code, stop_engine, c)))
+            e = uc_ctl_flush_tb(c->uc);
+        /* nothing past the prologue yet: the huge page its first write brought in goes */
+        code_buffer_release(&c->code);
     }
     if (e == UC_ERR_OK)
         e = set_user_start_state(c->uc);
@@ -275,6 +284,7 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
         e = uc_context_save(c->uc, c->reset_ctx);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot set up the CPU engine: %s", uc_strerror(e));
+        code_buffer_unguard(&c->code);
         if (c->reset_ctx)
             uc_context_free(c->reset_ctx);
         if (c->uc)
@@ -300,9 +310,25 @@ void cpu_destroy(struct cpu *c)
     for (int i = 0; i < MAX_CPUS; i++)
         if (cpus[i] == c)
             cpus[i] = NULL;
+    code_buffer_unguard(&c->code);
     uc_context_free(c->reset_ctx);
     uc_close(c->uc);
     free(c);
+}
+
+void cpu_drop_all_code(uc_engine *uc)
+{
+    struct cpu *c = NULL;
+    for (int i = 0; i < MAX_CPUS; i++)
+        if (cpus[i] && cpus[i]->uc == uc)
+            c = cpus[i];
+    if (c) /* a flush sets the regions up: the guard has done its job */
+        code_buffer_unguard(&c->code);
+    uc_ctl_flush_tb(uc);
+    if (c) {
+        atomic_store(&c->code.half_full, false);
+        code_buffer_release(&c->code);
+    }
 }
 
 struct mmu *mmu_create(struct cpu *c)

@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <unicorn/unicorn.h>
 
+#include "mmu/code_buffer.h"
+
 struct task_struct;
 struct mm_struct;
 struct mmu;
@@ -41,6 +43,7 @@ struct cpu {
     uc_context *reset_ctx; /* the registers at power-on: what execve starts from */
     bool invalidating;     /* inside frame_drop_code: fills name frames, never fault */
     uc_hook tlb_hook;
+    struct code_buffer code; /* its translated-code buffer (mmu/code_buffer.c) */
 };
 
 struct mmu {
@@ -75,6 +78,18 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
                        size_t errlen);
 /* After every mmu is destroyed and every frame with translated code freed. */
 void cpu_destroy(struct cpu *c);
+
+/* Drop every block engine uc has translated (uc_ctl_flush_tb), between runs, and give the
+ * buffer's memory back to the host. Any engine, faultline's or not. */
+void cpu_drop_all_code(uc_engine *uc);
+
+/* Before each run of engine c: on Unicorn 2.1.1, once its code buffer is half full, all code is
+ * dropped, which sets up the regions that make its later fills safe (mmu/code_buffer.c). */
+static inline void cpu_before_run(struct cpu *c)
+{
+    if (atomic_load_explicit(&c->code.half_full, memory_order_relaxed))
+        cpu_drop_all_code(c->uc);
+}
 
 /* A register file for a new process on engine c, at power-on values, not loaded. NULL if out
  * of memory. */
