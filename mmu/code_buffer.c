@@ -7,17 +7,20 @@
  * engines and hold live code. The buffer's first bytes hold the TCG prologue (the code that
  * enters and leaves translated code, written once when the engine starts, never dropped).
  *
- * The guard. Unicorn 2.1.1 sets up the buffer's regions only when it drops all code, so the
- * first time a new engine's buffer fills it is reused under the code still linked into it and
- * the guest runs garbage (fixed in 2.1.2, "Init tcg region buffer"). Dropping all code once
- * sets the regions up, but 2.1.1 zeroes the whole buffer when it does, so dropping it as soon
- * as the engine exists made 32 MiB resident for a moment in every run (the peak RSS of a short
- * run: 40 MiB for `busybox true`, 12 without). Instead the page half way through the buffer is
- * made inaccessible: translated code is written upwards from the prologue, so the first write
- * there means the buffer is half full. The SIGSEGV handler makes the page accessible again,
- * notes it and stops the engine (mmu.c drops all code before the next run); the half still
- * free is far more than the code translated before the stop takes effect (one block: the stop
- * is checked at the start of the block just translated, before any of it runs).
+ * The guard. Unicorn drops all translated code itself when its buffer is full, but 2.1.1 sets
+ * up the buffer's regions only when all code is dropped, so the first time a new engine's
+ * buffer fills it is reused under the code still linked into it and the guest runs garbage
+ * (fixed in 2.1.2, "Init tcg region buffer"). Dropping all code once sets the regions up, but
+ * 2.1.1 zeroes the whole buffer when it does, so dropping it as soon as the engine existed made
+ * the buffer resident for a moment in every run (the peak RSS of a short run: 40 MiB for
+ * `busybox true`, 12 without). Instead the page 7/8 of the way through the buffer is made
+ * inaccessible: translated code is written upwards from the prologue, so the first write there
+ * means the buffer is nearly full. The SIGSEGV handler makes the page accessible again, notes
+ * it and stops the engine; mmu.c then drops all code before the next run and puts the guard
+ * back. The stop takes effect at the start of the block just translated, before any of it
+ * runs, so the eighth still free is far more than enough, and Unicorn never finds its buffer
+ * full: every drop of all code is faultline's, and gives the memory back (below), where one of
+ * Unicorn's own would leave a buffer of zeroes resident (2.1.1) or of dead code (later).
  *
  * Giving memory back. After all code is dropped nothing past the prologue is used, so those
  * pages go back to the host and come back one by one as code is written again. The buffer is
@@ -120,9 +123,9 @@ static void on_sigsegv(int sig, siginfo_t *si, void *ctx)
         if (g && si->si_code > 0 && addr - g < (unsigned long)page_size) {
             mprotect((void *)g, (size_t)page_size, PROT_READ | PROT_WRITE | PROT_EXEC);
             atomic_store(&b->guard, 0);
-            atomic_store(&b->half_full, true);
-            if (b->on_half_full)
-                b->on_half_full(b->arg);
+            atomic_store(&b->nearly_full, true);
+            if (b->on_nearly_full)
+                b->on_nearly_full(b->arg);
             return; /* the write is tried again, now allowed */
         }
     }
@@ -149,25 +152,25 @@ static bool install_handler(void)
     return true;
 }
 
-bool code_buffer_guard(struct code_buffer *b, void (*on_half_full)(void *arg), void *arg)
+bool code_buffer_guard(struct code_buffer *b, void (*on_nearly_full)(void *arg), void *arg)
 {
     int slot = -1;
     if (b->start == b->end || !install_handler())
         return false;
-    unsigned long mid = (b->start + (b->end - b->start) / 2) & ~((unsigned long)page_size - 1);
-    if (mid < b->start + PROLOGUE_KEEP || mid + (unsigned long)page_size > b->end)
+    unsigned long at = (b->start + (b->end - b->start) / 8 * 7) & ~((unsigned long)page_size - 1);
+    if (at < b->start + PROLOGUE_KEEP || at + (unsigned long)page_size > b->end)
         return false; /* too small to guard: the prologue's neighbourhood */
     for (int i = 0; i < MAX_GUARDED && slot < 0; i++)
-        if (!atomic_load(&guarded[i]))
+        if (atomic_load(&guarded[i]) == b || !atomic_load(&guarded[i]))
             slot = i;
     if (slot < 0)
         return false;
-    b->on_half_full = on_half_full;
+    b->on_nearly_full = on_nearly_full;
     b->arg = arg;
-    atomic_store(&b->half_full, false);
-    atomic_store(&b->guard, mid);
+    atomic_store(&b->nearly_full, false);
+    atomic_store(&b->guard, at);
     atomic_store(&guarded[slot], b);
-    if (mprotect((void *)mid, (size_t)page_size, PROT_NONE) != 0) {
+    if (mprotect((void *)at, (size_t)page_size, PROT_NONE) != 0) {
         atomic_store(&guarded[slot], NULL);
         atomic_store(&b->guard, 0);
         return false;

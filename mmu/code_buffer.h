@@ -16,11 +16,11 @@ struct code_buffer_snapshot {
 /* One engine's buffer. start == end: not found (then nothing here touches it). */
 struct code_buffer {
     unsigned long start, end;
-    /* the inaccessible page half way through (code_buffer_guard), 0: none */
+    /* the inaccessible page 7/8 of the way through (code_buffer_guard), 0: none */
     _Atomic unsigned long guard;
     /* translated code reached the guard: set by the SIGSEGV handler, cleared by the owner */
-    atomic_bool half_full;
-    void (*on_half_full)(void *arg); /* called from the signal handler */
+    atomic_bool nearly_full;
+    void (*on_nearly_full)(void *arg); /* called from the signal handler */
     void *arg;
 };
 
@@ -32,11 +32,12 @@ void code_buffer_snapshot(struct code_buffer_snapshot *snap);
  * left not found). */
 bool code_buffer_find(struct code_buffer *b, const struct code_buffer_snapshot *before);
 
-/* Make the page half way through b inaccessible, so that the first translated code written
- * there sets b->half_full and calls on_half_full(arg) from a SIGSEGV handler, after which the
- * page is accessible again and the guard gone. false (and no guard) if b was not found or the
- * handler cannot be installed. */
-bool code_buffer_guard(struct code_buffer *b, void (*on_half_full)(void *arg), void *arg);
+/* Make the page 7/8 of the way through b inaccessible, so that the first translated code written
+ * there sets b->nearly_full and calls on_nearly_full(arg) from a SIGSEGV handler, after which
+ * the page is accessible again and the guard gone. Again after all code was dropped: the guard
+ * is back, nearly_full clear. false (and no guard) if b was not found or the handler cannot be
+ * installed. */
+bool code_buffer_guard(struct code_buffer *b, void (*on_nearly_full)(void *arg), void *arg);
 
 /* Remove b's guard if it is still there; b may then be freed. */
 void code_buffer_unguard(struct code_buffer *b);

@@ -263,17 +263,18 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
         e = uc_mem_map_ptr(c->uc, 0, ram_bytes, UC_PROT_ALL, ram);
     if (e == UC_ERR_OK)
         e = uc_hook_add(c->uc, &c->tlb_hook, UC_HOOK_TLB_FILL, (void *)tlb_fill, c, 1, 0);
-    /* Unicorn 2.1.1 sets up its code buffer's regions only when all code is dropped, so the
-     * first time the buffer fills it reuses it without dropping the code still linked into it
-     * (fixed in 2.1.2). A guard half way through the buffer has the run loop drop all code in
-     * time (cpu_before_run); where there can be no guard, the (still empty) code is dropped now,
-     * at the price of a memset that makes the buffer resident for a moment. */
+    /* A guard near the end of the code buffer has the run loop drop all code before Unicorn
+     * finds the buffer full (cpu_before_run, mmu/code_buffer.c): Unicorn 2.1.1 reuses its
+     * buffer under live code the first time it fills (fixed in 2.1.2), and a drop of
+     * faultline's gives the memory back. Where there can be no guard on 2.1.1, the (still
+     * empty) code is dropped now, at the price of a memset that makes the buffer resident for a
+     * moment. Either way nothing but the prologue is written yet: the huge page its first write
+     * brought in goes. */
     if (e == UC_ERR_OK) {
-        bool found = code_buffer_find(&c->code, &buffers_before);
-        if (uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8) &&
-            !(found && code_buffer_guard(&c->code, stop_engine, c)))
+        bool guarded = code_buffer_find(&c->code, &buffers_before) &&
+                       code_buffer_guard(&c->code, stop_engine, c);
+        if (!guarded && uc_version(NULL, NULL) < UC_MAKE_VERSION(2, 1) + (2 << 8))
             e = uc_ctl_flush_tb(c->uc);
-        /* nothing past the prologue yet: the huge page its first write brought in goes */
         code_buffer_release(&c->code);
     }
     if (e == UC_ERR_OK)
@@ -322,12 +323,12 @@ void cpu_drop_all_code(uc_engine *uc)
     for (int i = 0; i < MAX_CPUS; i++)
         if (cpus[i] && cpus[i]->uc == uc)
             c = cpus[i];
-    if (c) /* a flush sets the regions up: the guard has done its job */
+    if (c) /* 2.1.1 zeroes the whole buffer: the guard page too */
         code_buffer_unguard(&c->code);
     uc_ctl_flush_tb(uc);
     if (c) {
-        atomic_store(&c->code.half_full, false);
         code_buffer_release(&c->code);
+        code_buffer_guard(&c->code, stop_engine, c);
     }
 }
 

@@ -83,11 +83,11 @@ void cpu_destroy(struct cpu *c);
  * buffer's memory back to the host. Any engine, faultline's or not. */
 void cpu_drop_all_code(uc_engine *uc);
 
-/* Before each run of engine c: on Unicorn 2.1.1, once its code buffer is half full, all code is
- * dropped, which sets up the regions that make its later fills safe (mmu/code_buffer.c). */
+/* Before each run of engine c: once its code buffer is nearly full, all code is dropped here
+ * rather than by Unicorn when the buffer is full (mmu/code_buffer.c says why). */
 static inline void cpu_before_run(struct cpu *c)
 {
-    if (atomic_load_explicit(&c->code.half_full, memory_order_relaxed))
+    if (atomic_load_explicit(&c->code.nearly_full, memory_order_relaxed))
         cpu_drop_all_code(c->uc);
 }
 

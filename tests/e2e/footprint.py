@@ -52,9 +52,9 @@ def blocked_in_read(pid):
 
 def code_buffers(pid):
     """[(range, rss bytes)] of faultline's rwx anonymous mappings: the engines' code buffers.
-    A buffer can show as two halves of the same size one page apart: faultline makes the page
-    half way through inaccessible (the guard that tells it the buffer is half full)."""
-    out, halves = [], []  # halves: (start, end) of the first piece of each buffer, or None
+    A buffer can show as two pieces one page apart: faultline makes the page 7/8 of the way
+    through inaccessible (the guard that tells it the buffer is nearly full)."""
+    out, firsts = [], []  # (start, end) of the first piece of each buffer, or None
     cur = None
     with open("/proc/%d/smaps" % pid) as f:
         for line in f:
@@ -64,15 +64,17 @@ def code_buffers(pid):
                 start, end = (int(x, 16) for x in head[0].split("-"))
                 cur = None
                 if head[1] == "rwxp" and anon:
-                    first = halves[-1] if halves else None
+                    first = firsts[-1] if firsts else None
+                    # the piece after the guard is the last eighth (give or take the guard page
+                    # and the inaccessible page Unicorn leaves at the end)
                     if first and start == first[1] + 4096 and \
-                            abs((end - start) - (first[1] - first[0])) <= 2 * 4096:
+                            abs(7 * (end - start) - (first[1] - first[0])) <= 16 * 4096:
                         cur = len(out) - 1
                         out[cur] = ("%x-%x" % (first[0], end), out[cur][1])
-                        halves[-1] = None
+                        firsts[-1] = None
                     else:
                         out.append((head[0], 0))
-                        halves.append((start, end))
+                        firsts.append((start, end))
                         cur = len(out) - 1
             elif cur is not None and head[0] == "Rss:":
                 out[cur] = (out[cur][0], out[cur][1] + int(head[1]) * 1024)

@@ -1,7 +1,7 @@
 /*
  * test_code_buffer.c - mmu/code_buffer.c on its own, over a mapping made the way Unicorn makes
  * its translated-code buffer (private, anonymous, read-write-execute): finding a new engine's
- * buffer, the guard half way through it, what happens to a fault that is not the guard's, and
+ * buffer, the guard 7/8 of the way through it, what happens to a fault that is not the guard's, and
  * giving the memory back.
  *
  * usage: test_code_buffer CASE   (find_new, guard_fires_once, other_fault_kills, release_zeroes)
@@ -72,7 +72,7 @@ static void find_new(void)
 /* set from the SIGSEGV handler */
 static volatile int calls;
 static void *volatile called_with;
-static void on_half_full(void *arg)
+static void on_nearly_full(void *arg)
 {
     calls++;
     called_with = arg;
@@ -84,22 +84,29 @@ static void guard_fires_once(void)
 {
     static struct code_buffer b;
     unsigned char *p = new_buffer(&b);
-    if (!code_buffer_guard(&b, on_half_full, &b))
+    if (!code_buffer_guard(&b, on_nearly_full, &b))
         FAIL("no guard");
-    unsigned long mid = (b.start + BUF_SIZE / 2) & ~4095UL;
+    unsigned long mid = (b.start + BUF_SIZE / 8 * 7) & ~4095UL;
     if (atomic_load(&b.guard) != mid)
-        FAIL("guard at %lx, expected the page half way, %lx", atomic_load(&b.guard), mid);
-    memset(p, 0xc3, mid - b.start); /* the lower half: code being written */
-    if (calls || atomic_load(&b.half_full))
-        FAIL("the guard fired below the half");
+        FAIL("guard at %lx, expected the page 7/8 of the way, %lx", atomic_load(&b.guard), mid);
+    memset(p, 0xc3, mid - b.start); /* everything below: code being written */
+    if (calls || atomic_load(&b.nearly_full))
+        FAIL("the guard fired below its page");
     ((volatile unsigned char *)mid)[100] = 0x90;
-    if (calls != 1 || called_with != &b || !atomic_load(&b.half_full))
-        FAIL("writing the guard page: %d calls, half_full %d", calls, (int)b.half_full);
+    if (calls != 1 || called_with != &b || !atomic_load(&b.nearly_full))
+        FAIL("writing the guard page: %d calls, nearly_full %d", calls, (int)b.nearly_full);
     if (((volatile unsigned char *)mid)[100] != 0x90 || atomic_load(&b.guard) != 0)
         FAIL("the write did not land, or the guard stayed");
     memset((void *)mid, 0xc3, 4096 * 4); /* the page is an ordinary one again */
     if (calls != 1)
         FAIL("the guard fired %d times", calls);
+    /* after all code is dropped the guard goes back: the next fill is noticed too */
+    if (!code_buffer_guard(&b, on_nearly_full, &b) || atomic_load(&b.guard) != mid ||
+        atomic_load(&b.nearly_full))
+        FAIL("the guard did not go back");
+    ((volatile unsigned char *)mid)[8] = 0x90;
+    if (calls != 2 || !atomic_load(&b.nearly_full))
+        FAIL("the guard put back did not fire: %d calls", calls);
     code_buffer_unguard(&b);
     munmap(p, BUF_SIZE + 4096);
 }
@@ -115,7 +122,7 @@ static void other_fault_kills(void)
         static struct code_buffer b;
         alarm(10); /* a handler that swallowed the fault would retry the store for ever */
         new_buffer(&b);
-        if (!code_buffer_guard(&b, on_half_full, NULL))
+        if (!code_buffer_guard(&b, on_nearly_full, NULL))
             _exit(3);
         unsigned char *hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         ((volatile unsigned char *)hole)[0] = 1;
