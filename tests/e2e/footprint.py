@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """footprint.py - faultline's own memory while a guest waits: the translated-code buffers.
 
-Each CPU engine has a translated-code buffer (--code-cache, 32 MiB by default). Unicorn 2.1.1
+Each CPU engine has a translated-code buffer (--code-cache, 128 MiB by default). Unicorn 2.1.1
 zeroes all of it whenever all code is dropped, which faultline used to do once as it set each
 engine up: the buffer was resident from the start, and later, once those zeroed pages were
 given back, still for a moment (the peak RSS, VmHWM). Now a buffer costs what the code
@@ -23,7 +23,7 @@ import time
 
 MIB = 1 << 20
 # Code a small program translates, rounded up to the host's 2 MiB huge pages (Unicorn asks for
-# them on the buffer), with room: far below the 32 MiB buffer being resident.
+# them on the buffer), with room: far below the 128 MiB buffer being resident.
 MAX_CODE_BUFFER_RSS = 8 * MIB
 # How far faultline's peak RSS may be above its RSS while the guest waits: what a short run
 # frees again (a few MiB of start-up), far below a code buffer resident for a moment.
