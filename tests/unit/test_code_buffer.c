@@ -16,14 +16,7 @@
 #include <unistd.h>
 
 #include "mmu/code_buffer.h"
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                       \
-        fprintf(stderr, __VA_ARGS__);                                                              \
-        fprintf(stderr, "\n");                                                                     \
-        exit(1);                                                                                   \
-    } while (0)
+#include "tests/unit/unit_case.h"
 
 #define BUF_SIZE (4UL << 20)
 
@@ -167,18 +160,11 @@ static void release_zeroes(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2)
-        FAIL("usage: test_code_buffer CASE");
-    if (!strcmp(argv[1], "find_new"))
-        find_new();
-    else if (!strcmp(argv[1], "guard_fires_once"))
-        guard_fires_once();
-    else if (!strcmp(argv[1], "other_fault_kills"))
-        other_fault_kills();
-    else if (!strcmp(argv[1], "release_zeroes"))
-        release_zeroes();
-    else
-        FAIL("no case %s", argv[1]);
-    printf("ok %s\n", argv[1]);
-    return 0;
+    static const struct unit_case cases[] = {
+        {"find_new", find_new},
+        {"guard_fires_once", guard_fires_once},
+        {"other_fault_kills", other_fault_kills},
+        {"release_zeroes", release_zeroes},
+    };
+    return unit_case_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }

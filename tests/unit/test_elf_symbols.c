@@ -11,15 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tests/unit/unit_case.h"
 #include "ui/elf_symbols.h"
-
-#define FAIL(...)                                                                                  \
-    do {                                                                                           \
-        fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);                                       \
-        fprintf(stderr, __VA_ARGS__);                                                              \
-        fprintf(stderr, "\n");                                                                     \
-        exit(1);                                                                                   \
-    } while (0)
 
 int main(int argc, char **argv);
 
@@ -152,17 +145,12 @@ static void corrupt(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2)
-        FAIL("usage: test_elf_symbols CASE");
-    if (!strcmp(argv[1], "own_functions"))
-        own_functions();
-    else if (!strcmp(argv[1], "truncated"))
-        truncated();
-    else if (!strcmp(argv[1], "corrupt"))
-        corrupt();
-    else
-        FAIL("no case %s", argv[1]);
-    elf_symbols_forget();
-    printf("ok %s\n", argv[1]);
-    return 0;
+    static const struct unit_case cases[] = {
+        {"own_functions", own_functions},
+        {"truncated", truncated},
+        {"corrupt", corrupt},
+    };
+    /* the symbol cache dropped at exit: the ASan build reports anything left behind */
+    atexit(elf_symbols_forget);
+    return unit_case_main(argc, argv, cases, sizeof(cases) / sizeof(cases[0]));
 }
