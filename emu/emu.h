@@ -49,6 +49,10 @@ void emu_run(struct emu *e, struct emu_result *res);
 struct proc *emu_first(struct emu *e);
 /* Ask a running emu_run to stop soon (async-signal-safe). */
 void emu_request_stop(struct emu *e);
+/* From a signal handler on the emulator thread, as the terminal raises signo for the guest's
+ * foreground group: if the guest code running now belongs to a process of that group that
+ * signo will end, stop the engine at once rather than at its next syscall or fault. */
+void emu_stop_for_fatal_signal(struct emu *e, int signo);
 
 /*
  * The stepping controller's way in (emu/control.c). The hook runs on the emulator thread before

@@ -717,6 +717,23 @@ void emu_request_stop(struct emu *e)
 }
 
 /*
+ * A stop from a signal handler may land in the middle of a translated block, which the engine
+ * would resume wrongly (see "Kicks"). Here it never resumes: the run loop delivers the
+ * terminal's signal before it runs the process again, and the process dies of it. Only while
+ * guest code runs (cpu_cpl 3: the model and the process's signal state are not changing under
+ * the handler), and only for a process that the signal ends (its whole thread group goes: a
+ * signal's default action kills every thread).
+ */
+void emu_stop_for_fatal_signal(struct emu *e, int signo)
+{
+    struct proc *p = priv(e)->current;
+    if (atomic_load(&cpu_cpl) != 3 || !p || !p->mmu)
+        return;
+    if (guest_pgrp(p) == tty_foreground_group(e) && signal_kills(p, signo))
+        uc_emu_stop(p->mmu->uc);
+}
+
+/*
  * A process stopped in a syscall that parked it (emu/sched.h). A restartable syscall is rewound
  * (rip back over the 2-byte `syscall`, rax already holds its number again) so that it runs
  * again when the process is picked. A signal that is already deliverable interrupts the park

@@ -145,6 +145,9 @@ int pidfd_pid(struct proc *p, int fd);
  * the engine is stopped; the caller loops while fl_signal_pending() and the process lives.
  */
 void do_signal(struct proc *p);
+/* Whether signo, raised now for p's process group, would end p at its next delivery: the
+ * action is the default one and terminates, p does not block it and has no tracer to decide. */
+bool signal_kills(const struct proc *p, int signo);
 /*
  * Job control (kernel/signal.c). A stop signal whose action is the default (SIGTSTP, SIGTTIN and
  * SIGTTOU only outside an orphaned process group) stops every thread of the group at once

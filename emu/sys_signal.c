@@ -419,6 +419,13 @@ int next_signal(uint64_t deliverable)
     return m ? __builtin_ctzll(m) + 1 : 0;
 }
 
+bool signal_kills(const struct proc *p, int signo)
+{
+    return signo > 0 && signo < 32 && !p->exited && !p->ptracer &&
+           !(p->blocked & (1ULL << (signo - 1))) && p->sighand[signo].handler == FL_SIG_DFL &&
+           !sig_kernel_ignore(signo) && !sig_kernel_stop(signo);
+}
+
 void do_signal(struct proc *p)
 {
     /* get_signal: dequeue until one has an action that runs */

@@ -38,6 +38,8 @@ bool tty_signal_raise(struct emu *e, int sig)
     if (tty.emu != e || (atomic_fetch_or(&tty.pending, bit) & bit))
         return false;
     emu_kick(e);
+    /* a computing process the signal kills need not wait for its next syscall or fault */
+    emu_stop_for_fatal_signal(e, sig);
     return true;
 }
 
@@ -55,7 +57,7 @@ static bool group_lives(struct emu *e, int pgid)
     return false;
 }
 
-static int foreground(struct emu *e)
+int tty_foreground_group(struct emu *e)
 {
     if (tty.fg_pgid && group_lives(e, tty.fg_pgid))
         return tty.fg_pgid;
@@ -66,7 +68,7 @@ static int foreground(struct emu *e)
 void tty_signals_deliver(struct emu *e)
 {
     unsigned sigs = tty.emu == e ? atomic_exchange(&tty.pending, 0) : 0;
-    int pgid = sigs ? foreground(e) : 0;
+    int pgid = sigs ? tty_foreground_group(e) : 0;
 
     for (int sig = 1; sigs && sig < 32; sig++) {
         if (!(sigs & (1u << sig)))

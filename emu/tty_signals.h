@@ -35,8 +35,9 @@ bool tty_signals_enabled(const struct emu *e);
 
 /*
  * From faultline's own handler for SIGINT, SIGQUIT, SIGTSTP or SIGWINCH (async-signal-safe): queue
- * sig for the guest's foreground group and kick the engine. Returns false, queueing nothing, if the
- * same signal is still waiting to be delivered (the caller then stops the run).
+ * sig for the guest's foreground group and kick the engine; if the process computing now is one
+ * the signal will end, stop the engine too (emu_stop_for_fatal_signal). Returns false, queueing
+ * nothing, if the same signal is still waiting to be delivered (the caller then stops the run).
  */
 bool tty_signal_raise(struct emu *e, int sig);
 
@@ -55,6 +56,10 @@ bool tty_set_foreground(struct proc *p, int pgid);
 
 /* TIOCGPGRP: the guest's foreground group set by tty_set_foreground while it lives, else 0. */
 int tty_foreground(struct proc *p);
+
+/* The group the terminal's signals go to: tty_set_foreground's while it lives, else the first
+ * process's. Walks the process list: not from a handler that may interrupt changes to it. */
+int tty_foreground_group(struct emu *e);
 
 /*
  * On the emulator thread, when nothing can run: if signals are passed on and every live guest

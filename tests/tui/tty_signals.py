@@ -22,9 +22,11 @@ window (emu/tty_signals.h) and compares what the two windows show and how the tw
   thread-read  a thread prints while the main thread waits for a line from the terminal: the
                wait must not stop the other thread (it parks instead of blocking faultline)
   repl-thread  the same at the Python REPL's prompt, where readline waits in pselect6
-  busy         a guest computing without system calls cannot take the first Ctrl-C (the engine
-               stops precisely only at a syscall or fault); a second one stops the run (130,
-               runs.status 'interrupted'); no native counterpart
+  busy         a guest computing without system calls, SIGINT's default action: the first
+               Ctrl-C ends it at once, as natively (130, runs.status 'killed' by signal 2)
+  busy-handler the same guest with a SIGINT handler cannot take the first Ctrl-C (the handler
+               must run from a precise stop, which comes only at a syscall or fault); a second
+               one stops the run (130, runs.status 'interrupted'); no native counterpart
 """
 
 import argparse
@@ -266,12 +268,28 @@ def case_repl_thread(opts):
 
 
 def case_busy(opts):
+    def script(t):
+        time.sleep(0.5)
+        t.keys("C-c")
+    results = run_both(opts, "busy", [os.path.join(opts.guest_dir, "spin")], script)
+    same(results, "spin")
+    if results[1][1] != 130:
+        raise Fail("spin ended with status %s, not 130" % results[1][1])
+    con = sqlite3.connect(results[1][2])
+    row = con.execute("SELECT status, term_signal FROM runs").fetchone()
+    con.close()
+    if tuple(row) != ("killed", 2):
+        raise Fail("the runs row says %r, not killed by SIGINT" % (row,))
+
+
+def case_busy_handler(opts):
     db = os.path.join(opts.workdir, "busy.db")
     for f in (db, db + "-wal", db + "-shm"):
         if os.path.exists(f):
             os.unlink(f)
     t = Terminal([opts.faultline, "run", "-q", "--db", db, "--",
-                  os.path.join(opts.guest_dir, "spin")], opts.workdir, "busy", stderr=False)
+                  os.path.join(opts.guest_dir, "spin"), "handler"], opts.workdir, "busy",
+                 stderr=False)
     try:
         time.sleep(0.5)
         t.keys("C-c")
@@ -295,7 +313,8 @@ def case_busy(opts):
 CASES = {"handler": case_handler, "default": case_default, "python": case_python,
          "bash-job": case_bash_job, "bash-stop": case_bash_stop, "stop-self": case_stop_self,
          "thread-read": case_thread_read,
-         "repl-thread": case_repl_thread, "busy": case_busy}
+         "repl-thread": case_repl_thread, "busy": case_busy,
+         "busy-handler": case_busy_handler}
 
 
 def main():
