@@ -71,6 +71,19 @@ def same(results, what):
                    % (what, nstatus, native, estatus, emulated))
 
 
+def killed_by_sigint(results, what):
+    """The same screens and statuses natively and under faultline, the guest killed by SIGINT:
+    status 130, and the log's runs row says so."""
+    same(results, what)
+    if results[1][1] != 130:
+        raise Fail("%s ended with status %s, not 130" % (what, results[1][1]))
+    con = sqlite3.connect(results[1][2])
+    row = con.execute("SELECT status, term_signal FROM runs").fetchone()
+    con.close()
+    if tuple(row) != ("killed", 2):
+        raise Fail("the runs row says %r, not killed by SIGINT" % (row,))
+
+
 def case_handler(opts):
     def script(t):
         t.wait("ready")
@@ -95,15 +108,7 @@ def case_default(opts):
         t.keys("hello", "Enter")
         t.wait(r"hello\s+hello")
         t.keys("C-c")
-    results = run_both(opts, "default", ["/bin/cat"], script)
-    same(results, "cat")
-    if results[1][1] != 130:
-        raise Fail("cat ended with status %s, not 130" % results[1][1])
-    con = sqlite3.connect(results[1][2])
-    row = con.execute("SELECT status, term_signal FROM runs").fetchone()
-    con.close()
-    if tuple(row) != ("killed", 2):
-        raise Fail("the runs row says %r, not killed by SIGINT" % (row,))
+    killed_by_sigint(run_both(opts, "default", ["/bin/cat"], script), "cat")
 
 
 def at_prompt(screen):
@@ -271,15 +276,8 @@ def case_busy(opts):
     def script(t):
         time.sleep(0.5)
         t.keys("C-c")
-    results = run_both(opts, "busy", [os.path.join(opts.guest_dir, "spin")], script)
-    same(results, "spin")
-    if results[1][1] != 130:
-        raise Fail("spin ended with status %s, not 130" % results[1][1])
-    con = sqlite3.connect(results[1][2])
-    row = con.execute("SELECT status, term_signal FROM runs").fetchone()
-    con.close()
-    if tuple(row) != ("killed", 2):
-        raise Fail("the runs row says %r, not killed by SIGINT" % (row,))
+    killed_by_sigint(run_both(opts, "busy", [os.path.join(opts.guest_dir, "spin")], script),
+                     "spin")
 
 
 def case_busy_handler(opts):
