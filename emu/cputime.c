@@ -32,7 +32,11 @@ static struct {
     atomic_ulong prof_at, virt_at;
     _Atomic uint64_t sched_at;
     atomic_bool timers_due;
-} tick;
+    /* cputime_idle: the ticker waits on idle_cond while idle is set */
+    pthread_mutex_t idle_lock;
+    pthread_cond_t idle_cond;
+    bool idle;
+} tick = {.idle_lock = PTHREAD_MUTEX_INITIALIZER, .idle_cond = PTHREAD_COND_INITIALIZER};
 
 static uint64_t clock_ns(clockid_t clk)
 {
@@ -40,6 +44,28 @@ static uint64_t clock_ns(clockid_t clk)
     if (clock_gettime(clk, &ts))
         return 0;
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* On the ticker: sleep while the emulator thread is idle; true if it was. */
+static bool wait_while_idle(void)
+{
+    bool waited = false;
+    pthread_mutex_lock(&tick.idle_lock);
+    while (tick.idle && !atomic_load(&tick.stop)) {
+        pthread_cond_wait(&tick.idle_cond, &tick.idle_lock);
+        waited = true;
+    }
+    pthread_mutex_unlock(&tick.idle_lock);
+    return waited;
+}
+
+void cputime_idle(bool idle)
+{
+    pthread_mutex_lock(&tick.idle_lock);
+    if (tick.idle && !idle)
+        pthread_cond_signal(&tick.idle_cond);
+    tick.idle = idle;
+    pthread_mutex_unlock(&tick.idle_lock);
 }
 
 /* The tick (update_process_times -> account_process_tick): a tick goes to whichever mode the
@@ -58,6 +84,11 @@ static void *ticker_main(void *arg)
             next.tv_sec++;
         }
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+        if (wait_while_idle()) { /* the ticks start again from now */
+            clock_gettime(CLOCK_MONOTONIC, &next);
+            last = clock_ns(tick.emu_clock);
+            continue;
+        }
         uint64_t now = clock_ns(tick.emu_clock);
         int cpl = atomic_load_explicit(&cpu_cpl, memory_order_relaxed);
         bool due = false;
@@ -92,6 +123,7 @@ void cputime_stop(void)
     if (!tick.started)
         return;
     atomic_store(&tick.stop, true);
+    cputime_idle(false);
     pthread_join(tick.thread, NULL);
     tick.started = false;
 }

@@ -53,6 +53,10 @@ void group_acct_put(struct group_acct *a);
  * per run. */
 void cputime_start(struct emu *e);
 void cputime_stop(void);
+/* The emulator thread is about to wait for the host with nothing to run (idle), or runs a
+ * process again. No tick can go to a task meanwhile, so the ticker sleeps instead of waking 250
+ * times a second for nothing. */
+void cputime_idle(bool idle);
 
 /* p goes on the CPU (the emulator thread runs it from now), and comes off it. */
 void account_switch_in(struct proc *p);

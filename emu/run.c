@@ -339,8 +339,8 @@ bool emu_build_sliced(struct emu *e, struct proc *p)
     if (ep->sliced || ep->sliced_failed)
         return ep->sliced != NULL;
     char err[256];
-    /* building an engine (5 to 70 ms here: Unicorn zeroes its whole code buffer, fresh memory)
-     * is faultline's work, not p's: it stays out of p's CPU time and its CPU timers */
+    /* building an engine (Unicorn's own set-up, milliseconds) is faultline's work, not p's: it
+     * stays out of p's CPU time and its CPU timers */
     account_switch_out(p);
     ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
     account_switch_in(p);
@@ -759,6 +759,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     struct emu_private *ep = priv(e);
     p->pending_trap = -1;
     ep->current = p;
+    cputime_idle(false);
     account_switch_in(p);
     cpu_timers_publish(p);
     mmu_load(p->mmu, p->mmu->cpu);
@@ -1009,6 +1010,7 @@ static bool idle_wait(struct emu *e)
     uint64_t now = monotonic_ns(), step = !first && !n ? 100000000 : 10000000; /* 100, 10 ms */
     if (first)
         step = first <= now ? 0 : first - now < step ? first - now : step;
+    cputime_idle(true); /* until a process runs again (run_proc) */
     poll(fds, n, (int)((step + 999999) / 1000000));
     free(fds);
     return true;

@@ -5,9 +5,10 @@ Each CPU engine has a translated-code buffer (--code-cache, 128 MiB by default).
 zeroes all of it whenever all code is dropped, which faultline used to do once as it set each
 engine up: the buffer was resident from the start, and later, once those zeroed pages were
 given back, still for a moment (the peak RSS, VmHWM). Now a buffer costs what the code
-translated into it so far, at every moment (mmu/code_buffer.c). The guest waits reading
-faultline's stdin, the test reads /proc/PID/smaps and status of faultline meanwhile, then lets
-the guest finish and checks its output.
+translated into it so far, at every moment (mmu/code_buffer.c). While the guest waits, faultline
+should also mostly sleep. The guest waits reading faultline's stdin, the test reads
+/proc/PID/smaps, status and its threads' context switches meanwhile, then lets the guest
+finish and checks its output.
 
   one-engine   busybox head -c 1: one engine
   two-engines  a shell that ran a busy background child first: the time-sliced engine too
@@ -28,6 +29,9 @@ MAX_CODE_BUFFER_RSS = 8 * MIB
 # How far faultline's peak RSS may be above its RSS while the guest waits: what a short run
 # frees again (a few MiB of start-up), far below a code buffer resident for a moment.
 MAX_PEAK_ABOVE_NOW = 12 * MIB
+# Wakeups of faultline's threads in a second while the guest waits for its stdin: the 10 ms poll
+# is 100; the CPU-time ticker's 250 more used to come on top.
+MAX_IDLE_WAKEUPS = 200
 
 CASES = {
     "one-engine": (["head", "-c", "1"], 1),
@@ -81,6 +85,20 @@ def code_buffers(pid):
     return out
 
 
+def wakeups(pid):
+    """Voluntary context switches of all of pid's threads so far: how often they slept and woke."""
+    total = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass  # a thread that ended meanwhile
+    return total
+
+
 def status_bytes(pid, field):
     """A kB line of /proc/PID/status (VmRSS, VmHWM) in bytes."""
     with open("/proc/%d/status" % pid) as f:
@@ -109,6 +127,11 @@ def main():
             print("FAIL: the guest never waited on stdin (status %s): %s" % (p.returncode, err))
             return 1
         time.sleep(0.02)
+    # faultline's threads while the guest waits: the scheduler polls the guest's stdin every
+    # 10 ms; the CPU-time ticker (250 Hz) sleeps while nothing runs
+    w0 = wakeups(p.pid)
+    time.sleep(1.0)
+    woke = wakeups(p.pid) - w0
     buffers = code_buffers(p.pid)
     rss, peak = status_bytes(p.pid, "VmRSS"), status_bytes(p.pid, "VmHWM")
     out, err = p.communicate(b"x", timeout=a.timeout)
@@ -125,6 +148,10 @@ def main():
             print("FAIL: code buffer %s has %.1f MiB resident (at most %d MiB expected)"
                   % (rng, r / MIB, MAX_CODE_BUFFER_RSS // MIB))
             ok = False
+    print("faultline's threads woke %d times in the second the guest waited" % woke)
+    if woke > MAX_IDLE_WAKEUPS:
+        print("FAIL: more than %d wakeups in a second of waiting" % MAX_IDLE_WAKEUPS)
+        ok = False
     if peak - rss > MAX_PEAK_ABOVE_NOW:
         print("FAIL: the peak RSS is %.1f MiB above the RSS now (at most %d MiB expected): "
               "something was resident for a moment" % ((peak - rss) / MIB, MAX_PEAK_ABOVE_NOW // MIB))
