@@ -60,20 +60,51 @@ def test_env(extra=None):
     return env
 
 
+def descendants(pid):
+    """The live processes below pid (children, their children...), from /proc."""
+    children = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
 def run(argv, *, cwd, stdin_path=None, stdin=None, env=None, timeout=25):
-    """Run argv to completion; never raises for a failing or hanging program."""
+    """Run argv to completion; never raises for a failing or hanging program. A program that
+    times out is killed with everything it started: a child left spinning would slow down the
+    tests that run after it."""
     start = time.monotonic()
     if stdin is None:
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
     try:
-        p = subprocess.run(argv, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, env=env if env is not None else test_env(),
-                           timeout=timeout)
-        return Result(argv, shell_status(p.returncode), p.stdout, p.stderr,
-                      time.monotonic() - start)
-    except subprocess.TimeoutExpired as e:
-        return Result(argv, None, e.stdout or b"", e.stderr or b"", time.monotonic() - start,
-                      timed_out=True)
+        with subprocess.Popen(argv, cwd=cwd, stdin=stdin, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE,
+                              env=env if env is not None else test_env()) as p:
+            try:
+                out, err = p.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                for pid in [p.pid] + descendants(p.pid):
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                try:
+                    out, err = p.communicate(timeout=5)
+                except subprocess.TimeoutExpired:  # one forked after the scan holds the pipes
+                    out, err = b"", b""
+                return Result(argv, None, out or b"", err or b"", time.monotonic() - start,
+                              timed_out=True)
+        return Result(argv, shell_status(p.returncode), out, err, time.monotonic() - start)
     except OSError as e:
         return Result(argv, 127, b"", ("cannot run %s: %s\n" % (argv[0], e)).encode(),
                       time.monotonic() - start)
