@@ -7,7 +7,7 @@
  * With PUSH_PAGES, then write that many more pages (more than the RAM faultline was given), so
  * that reclaim pushes some of the first N out to swap, and print "page I ENTRY" again for the
  * first N, and "swap NAME VALUE" for SwapTotal, SwapFree (kB) and pswpout (read just before
- * the marker "counted").
+ * the markers "before_count" and "counted").
  * Everything the reports need is touched before the first one, so the only faults between two
  * reports are the writes' own.
  */
@@ -97,10 +97,13 @@ int main(int argc, char **argv)
         touch(q, 0, push);
         for (long i = 0; i < n; i++)
             printf("page %ld %llx\n", i, (unsigned long long)entry(pm, p + i * GUEST_PAGE));
-        /* pswpout, then a marker at once: faults.py counts the evictions before the marker.
-         * Reclaim may have taken the buffer and code field() uses, so a first call brings them
-         * back, and the second reads with nothing left to fault in. */
+        /* pswpout between two markers: faults.py counts the evictions before each, and the
+         * counter must lie between the two counts. Reclaim may have taken the buffer and code
+         * field() uses, so a first call brings them back and the second usually reads with
+         * nothing left to fault in, but not always: a page the first call brought back can
+         * make reclaim take another that the second one needs. */
         field(vmstat, "pswpout");
+        guest_marker("pagemap_log", "before_count", 1);
         long pswpout = field(vmstat, "pswpout");
         guest_marker("pagemap_log", "counted", 0);
         long total = field(meminfo, "SwapTotal"), free = field(meminfo, "SwapFree");
