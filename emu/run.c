@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -79,6 +80,9 @@ struct emu_private {
     pthread_cond_t tick_cond;
     uint64_t timer_next; /* monotonic ns of the earliest armed timer, 0: none */
     atomic_int timers_due;
+    /* an eventfd that emu_request_stop and emu_kick write, from any thread or a signal
+     * handler, so that an idle_wait ends at once; -1 if there is none (then it polls) */
+    int wake_fd;
 };
 
 static struct emu_private *priv(struct emu *e)
@@ -147,6 +151,7 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* timer expiries are monotonic times */
     pthread_cond_init(&ep->tick_cond, &ca);
     pthread_condattr_destroy(&ca);
+    ep->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (opt->strace_path) {
         e->strace = strcmp(opt->strace_path, "-") ? fopen(opt->strace_path, "w") : stderr;
         if (!e->strace) {
@@ -208,9 +213,19 @@ void emu_set_timer_kicks(struct emu *e, bool armed)
  * run past, the precise stop the time slice already uses. The price is that hook on every block
  * while timers are armed or the TUI runs (about 1.2x on CPU-bound code).
  */
+/* End an idle_wait now (async-signal-safe). */
+static void wake_idle(struct emu_private *ep)
+{
+    uint64_t one = 1;
+    if (ep->wake_fd >= 0 && write(ep->wake_fd, &one, sizeof(one)) < 0) {
+        /* the counter is already non-zero: the wait ends all the same */
+    }
+}
+
 void emu_kick(struct emu *e)
 {
     atomic_store(&priv(e)->kick_request, true);
+    wake_idle(priv(e));
 }
 
 static void count_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
@@ -714,6 +729,7 @@ void emu_request_stop(struct emu *e)
     struct proc *cur = ep->current;
     if (cur && cur->mmu)
         uc_emu_stop(cur->mmu->uc);
+    wake_idle(ep);
 }
 
 /*
@@ -987,11 +1003,14 @@ static void add_external_waits(struct proc *q, struct pollfd **fds, size_t *n, s
 }
 
 /* Nothing can run now. If a timed wait or a timer ends later, or a process waits on a socket
- * whose peer may be outside the guest, wait on the host for whichever comes first, in steps
- * short enough that a stop request (--timeout, ^C) is not kept waiting, and say so; false if
- * nothing can ever end the wait (a guest deadlock). */
+ * whose peer may be outside the guest, wait on the host for whichever comes first, and say so;
+ * false if nothing can ever end the wait (a guest deadlock). A stop request or a kick from
+ * another thread (--timeout, the TUI, SIGTERM) or a signal handler ends the wait through
+ * wake_fd; the wait is still cut into steps of a second (10 ms without wake_fd), for a wait
+ * that something on the host ends without its fd being polled here. */
 static bool idle_wait(struct emu *e)
 {
+    struct emu_private *ep = priv(e);
     uint64_t first = timers_earliest(e); /* an alarm ends a pause() */
     struct pollfd *fds = NULL;
     size_t n = 0, cap = 0;
@@ -1005,13 +1024,24 @@ static bool idle_wait(struct emu *e)
     }
     /* with the terminal's signals passed on, a guest waiting for a signal (pause) waits for
      * Ctrl-C, as it would natively: no deadlock */
-    if (!first && !n && !tty_signals_enabled(e))
+    if (!first && !n && !tty_signals_enabled(e)) {
+        free(fds);
         return false;
-    uint64_t now = monotonic_ns(), step = !first && !n ? 100000000 : 10000000; /* 100, 10 ms */
+    }
+    struct pollfd *all = ep->wake_fd >= 0 ? realloc(fds, (n + 1) * sizeof(*fds)) : NULL;
+    if (all) {
+        fds = all;
+        fds[n] = (struct pollfd){ep->wake_fd, POLLIN, 0};
+    }
+    uint64_t now = monotonic_ns(), step = all ? 1000000000 : 10000000; /* 1 s, 10 ms */
     if (first)
         step = first <= now ? 0 : first - now < step ? first - now : step;
     cputime_idle(true); /* until a process runs again (run_proc) */
-    poll(fds, n, (int)((step + 999999) / 1000000));
+    poll(fds, n + (all ? 1 : 0), (int)((step + 999999) / 1000000));
+    uint64_t woken;
+    if (all && read(ep->wake_fd, &woken, sizeof(woken)) < 0) {
+        /* EAGAIN: nobody wrote */
+    }
     free(fds);
     return true;
 }
@@ -1180,5 +1210,7 @@ void emu_destroy(struct emu *e)
     mem_exit();
     swapoff();
     guest_ram_destroy(e->ram, e->ram_bytes);
+    if (priv(e)->wake_fd >= 0)
+        close(priv(e)->wake_fd);
     free(priv(e));
 }
