@@ -197,6 +197,15 @@ void emu_set_timer_kicks(struct emu *e, bool armed)
         uc_emu_stop(ep->current->mmu->uc);
 }
 
+/* End an idle_wait now (async-signal-safe). */
+static void wake_idle(struct emu_private *ep)
+{
+    uint64_t one = 1;
+    if (ep->wake_fd >= 0 && write(ep->wake_fd, &one, sizeof(one)) < 0) {
+        /* only a counter about to overflow refuses: non-zero, it ends the wait all the same */
+    }
+}
+
 /*
  * Kicks. An engine is never stopped by another thread while it runs guest code. Unicorn (2.1.1,
  * and still 2.1.4) emits an exit check after every guest load and store, not only at block
@@ -213,15 +222,6 @@ void emu_set_timer_kicks(struct emu *e, bool armed)
  * run past, the precise stop the time slice already uses. The price is that hook on every block
  * while timers are armed or the TUI runs (about 1.2x on CPU-bound code).
  */
-/* End an idle_wait now (async-signal-safe). */
-static void wake_idle(struct emu_private *ep)
-{
-    uint64_t one = 1;
-    if (ep->wake_fd >= 0 && write(ep->wake_fd, &one, sizeof(one)) < 0) {
-        /* the counter is already non-zero: the wait ends all the same */
-    }
-}
-
 void emu_kick(struct emu *e)
 {
     atomic_store(&priv(e)->kick_request, true);
