@@ -66,7 +66,7 @@ struct ctl {
     uint64_t last_pc; /* the address the code hook last ran for */
     bool skip_armed;  /* the next hook call at skip_addr ignores its breakpoint */
     uint64_t skip_addr;
-    uc_engine *hooked_uc;
+    struct cpu *hooked; /* the engine the code hook is on, NULL: none */
     uc_hook code_hook;
     /* set by the ticker every tick_ms while the guest runs: a round reads a flag, not the
      * clock, to know when the client's snapshot is due */
@@ -143,9 +143,9 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 
 static void drop_code_hook(struct ctl *c)
 {
-    uc_hook_del(c->hooked_uc, c->code_hook);
-    cpu_drop_all_code(c->hooked_uc);
-    c->hooked_uc = NULL;
+    uc_hook_del(c->hooked->uc, c->code_hook);
+    cpu_drop_all_code(c->hooked);
+    c->hooked = NULL;
 }
 
 /* Install the code hook on p's engine while stepping or breakpoints need it; remove it
@@ -153,13 +153,14 @@ static void drop_code_hook(struct ctl *c)
 static void set_code_hook(struct ctl *c, struct proc *p)
 {
     bool need = c->mode == MODE_STEP || c->mode == MODE_OVER || c->nbp_copy > 0;
-    uc_engine *uc = p->mmu->uc;
-    if (c->hooked_uc && !need)
+    struct cpu *engine = p->mmu->cpu;
+    if (c->hooked && !need)
         drop_code_hook(c);
-    if (need && !c->hooked_uc) {
-        if (uc_hook_add(uc, &c->code_hook, UC_HOOK_CODE, (void *)code_hook, c, 1, 0) == UC_ERR_OK) {
-            cpu_drop_all_code(uc);
-            c->hooked_uc = uc;
+    if (need && !c->hooked) {
+        if (uc_hook_add(engine->uc, &c->code_hook, UC_HOOK_CODE, (void *)code_hook, c, 1, 0) ==
+            UC_ERR_OK) {
+            cpu_drop_all_code(engine);
+            c->hooked = engine;
             c->last_pc = ~0ULL;
         }
     }
@@ -301,7 +302,7 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
     /* The hook goes with p: off the engine p left (p runs on the one without the time slice
      * while alone, mmu/mmu.h) and off when p leaves the CPU (the next process gets it when it
      * runs). */
-    if (c->hooked_uc && (leaving || !p->mmu || c->hooked_uc != p->mmu->uc))
+    if (c->hooked && (leaving || !p->mmu || c->hooked != p->mmu->cpu))
         drop_code_hook(c);
     if (leaving) {
         if (p->exited && c->cl.on_pause)
@@ -315,7 +316,7 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
 
     /* Only the code hook needs the RIP: running freely without one (no breakpoint, not
      * stepping), a round - one per fault - does not read it. */
-    bool have_rip = c->hooked_uc != NULL;
+    bool have_rip = c->hooked != NULL;
     uint64_t rip = have_rip ? mmu_reg_read(p->mmu, UC_X86_REG_RIP) : 0;
     bool hook_ran_here = have_rip && c->last_pc == rip;
     if (hook_ran_here && !c->stopped_by_hook && c->mode == MODE_STEP)
@@ -349,7 +350,7 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
         c->cl.on_tick(c->cl.ctx, p);
     }
     set_code_hook(c, p);
-    if (!c->hooked_uc) {
+    if (!c->hooked) {
         c->skip_armed = false; /* no hook to skip a breakpoint in */
         return;
     }

@@ -261,7 +261,7 @@ void hw_breakpoint_before_run(struct proc *p)
         changed = true;
     }
     if (changed)
-        cpu_drop_all_code(uc);
+        cpu_drop_all_code(p->mmu->cpu);
 }
 
 bool hw_breakpoint_trapped(struct proc *p, bool stepped)

@@ -317,19 +317,12 @@ void cpu_destroy(struct cpu *c)
     free(c);
 }
 
-void cpu_drop_all_code(uc_engine *uc)
+void cpu_drop_all_code(struct cpu *c)
 {
-    struct cpu *c = NULL;
-    for (int i = 0; i < MAX_CPUS; i++)
-        if (cpus[i] && cpus[i]->uc == uc)
-            c = cpus[i];
-    if (c) /* 2.1.1 zeroes the whole buffer: the guard page too */
-        code_buffer_unguard(&c->code);
-    uc_ctl_flush_tb(uc);
-    if (c) {
-        code_buffer_release(&c->code);
-        code_buffer_guard(&c->code, stop_engine, c);
-    }
+    code_buffer_unguard(&c->code); /* 2.1.1 zeroes the whole buffer: the guard page too */
+    uc_ctl_flush_tb(c->uc);
+    code_buffer_release(&c->code);
+    code_buffer_guard(&c->code, stop_engine, c);
 }
 
 struct mmu *mmu_create(struct cpu *c)

@@ -79,16 +79,16 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
 /* After every mmu is destroyed and every frame with translated code freed. */
 void cpu_destroy(struct cpu *c);
 
-/* Drop every block engine uc has translated (uc_ctl_flush_tb), between runs, and give the
- * buffer's memory back to the host. Any engine, faultline's or not. */
-void cpu_drop_all_code(uc_engine *uc);
+/* Drop every block engine c has translated (uc_ctl_flush_tb), between runs, give the buffer's
+ * memory back to the host and put its guard back. */
+void cpu_drop_all_code(struct cpu *c);
 
 /* Before each run of engine c: once its code buffer is nearly full, all code is dropped here
  * rather than by Unicorn when the buffer is full (mmu/code_buffer.c says why). */
 static inline void cpu_before_run(struct cpu *c)
 {
     if (atomic_load_explicit(&c->code.nearly_full, memory_order_relaxed))
-        cpu_drop_all_code(c->uc);
+        cpu_drop_all_code(c);
 }
 
 /* A register file for a new process on engine c, at power-on values, not loaded. NULL if out
