@@ -5,6 +5,7 @@
  * The frame itself is emu/signal_frame.c's; when delivery happens is emu/signal.h's contract.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -104,18 +105,6 @@ static bool pgrp_orphaned(struct emu *e, int pgid)
     return true;
 }
 
-struct fl_siginfo chld_siginfo(int signo, int code, int pid, int status)
-{
-    struct fl_siginfo info;
-    memset(&info, 0, sizeof(info));
-    info.si_signo = signo;
-    info.si_code = code;
-    info.u.chld.pid = pid;
-    info.u.chld.uid = getuid();
-    info.u.chld.status = status;
-    return info;
-}
-
 struct fl_siginfo kill_siginfo(int signo, int code, int pid)
 {
     struct fl_siginfo info;
@@ -124,6 +113,20 @@ struct fl_siginfo kill_siginfo(int signo, int code, int pid)
     info.si_code = code;
     info.u.kill.pid = pid;
     info.u.kill.uid = getuid();
+    return info;
+}
+
+/* _sigchld starts with the sender's pid and uid, as _kill does (include/uapi/asm-generic/
+ * siginfo.h) */
+_Static_assert(offsetof(struct fl_siginfo, u.chld.pid) == offsetof(struct fl_siginfo, u.kill.pid) &&
+                   offsetof(struct fl_siginfo, u.chld.uid) ==
+                       offsetof(struct fl_siginfo, u.kill.uid),
+               "siginfo's chld and kill members share pid and uid");
+
+struct fl_siginfo chld_siginfo(int signo, int code, int pid, int status)
+{
+    struct fl_siginfo info = kill_siginfo(signo, code, pid);
+    info.u.chld.status = status;
     return info;
 }
 
