@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/counts.h"
+#include "db/table_alloc.h"
 
 struct fl_count {
     struct fl_count_key key;
@@ -37,7 +38,7 @@ static struct fl_count *find(struct fl_count *slots, size_t cap, const struct fl
 static int grow(struct fl_counts *c)
 {
     size_t cap = c->cap ? c->cap * 2 : 256;
-    struct fl_count *slots = calloc(cap, sizeof(*slots));
+    struct fl_count *slots = fl_table_alloc(cap, sizeof(*slots));
     if (!slots)
         return -1;
     c->ndirty = 0;

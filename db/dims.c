@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "db/dims.h"
+#include "db/table_alloc.h"
 
 #define KEY_WORDS 5
 
@@ -37,7 +38,7 @@ static int idmap_put(struct idmap *m, const uint64_t *k, int64_t id)
 {
     if ((m->count + 1) * 2 > m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
-        struct idmap_entry *slots = calloc(cap, sizeof(*slots));
+        struct idmap_entry *slots = fl_table_alloc(cap, sizeof(*slots));
         if (!slots)
             return -1;
         for (size_t i = 0; i < m->cap; i++)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "db/intern.h"
+#include "db/table_alloc.h"
 
 struct intern_entry {
     uint64_t hash;
@@ -49,7 +50,7 @@ const char *intern_lookup(struct intern *t, const void *key, size_t keylen)
 static int grow(struct intern *t)
 {
     size_t cap = t->cap ? t->cap * 2 : 64;
-    struct intern_entry *slots = calloc(cap, sizeof(*slots));
+    struct intern_entry *slots = fl_table_alloc(cap, sizeof(*slots));
     if (!slots)
         return -1;
     for (size_t i = 0; i < t->cap; i++) {
