@@ -95,6 +95,21 @@ static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
     sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
+static int configure(sqlite3 *db, const char *path, char *err, size_t errlen);
+
+/* The database's size in pages (0: a new or empty file), -1 when it cannot be read. */
+static int64_t file_pages(sqlite3 *db)
+{
+    sqlite3_stmt *st;
+    int64_t n = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA page_count", -1, &st, NULL) == SQLITE_OK) {
+        if (sqlite3_step(st) == SQLITE_ROW)
+            n = sqlite3_column_int64(st, 0);
+        sqlite3_finalize(st);
+    }
+    return n;
+}
+
 /* Check the file and create, upgrade or accept the schema, in one write transaction. */
 static int prepare_schema(sqlite3 *db, const char *path, char *err, size_t errlen)
 {
@@ -106,6 +121,13 @@ static int prepare_schema(sqlite3 *db, const char *path, char *err, size_t errle
     /* Larger pages: fewer page writes and b-tree splits per row appended. Only a new file
      * takes it; an existing log keeps its page size. */
     sqlite3_exec(db, "PRAGMA page_size = 16384", NULL, NULL, NULL);
+    /* A file without pages (new, or empty) is a log to be: it goes to WAL mode first (writing
+     * page 1 through a rollback journal), and the schema then commits as an append to the WAL.
+     * Files with pages keep the other order, so that a database that is not a log is refused
+     * untouched; for a new log that order costs a second journal transaction: 12 syncs where
+     * this takes 8 (strace). */
+    if (file_pages(db) == 0 && configure(db, path, err, errlen) < 0)
+        return -1;
     /* IMMEDIATE takes the write lock now, so a locked log is refused here, not mid-run. */
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
