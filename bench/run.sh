@@ -28,6 +28,9 @@ workloads=(
   "200k getppid syscalls;;$bdir/bench_syscalls 200;;1"
   "dynamic pipeline (dash, seq, sort, head);;/bin/sh -c '@Q@/usr/bin/seq 1 200000 | @Q@/usr/bin/sort -rn | @Q@/usr/bin/head -3';;0"
   "fork-heavy shell loop (200 x /bin/true);;/bin/busybox sh -c 'for i in \$(@Q@/usr/bin/seq 200); do @Q@/bin/true; done';;0"
+  # what every run pays before and after the program: the engine, and with the log opening,
+  # writing the run's row and closing (checkpoint included) the database
+  "start-up and exit (busybox true);;/bin/busybox true;;1"
 )
 runners=("native|" "bare engine|$bdir/bare_runner" "faultline --no-log|$fl run --quiet --no-log --"
          "faultline log|$fl run --quiet --db $tmp/b.db --")
