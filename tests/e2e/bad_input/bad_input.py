@@ -102,6 +102,23 @@ def case_db(a):
     check(one_line(err)[0], "unwritable db: want one stderr line, got %r" % err)
     check(out == "", "unwritable db: the guest ran anyway (stdout %r)" % out)
 
+    # The run's other outputs are opened only once the log is: a refused log truncates neither
+    # the syscall trace nor the swap file a previous run left.
+    kept = {os.path.join(a.workdir, n): b"a previous run's output\n"
+            for n in ("trace.txt", "swap.bin")}
+    for path, data in kept.items():
+        with open(path, "wb") as f:
+            f.write(data)
+    rc, out, err = run(a.faultline, ["run", "--db", "/nonexistent-dir/x.db",
+                                     "--strace=" + os.path.join(a.workdir, "trace.txt"),
+                                     "--swap", "1M", "--swap-file",
+                                     os.path.join(a.workdir, "swap.bin"), "--", guest], a.workdir)
+    check(rc == 1, "unwritable db with outputs: exit %d, want 1" % rc)
+    check(one_line(err)[0], "unwritable db with outputs: want one stderr line, got %r" % err)
+    for path, data in kept.items():
+        with open(path, "rb") as f:
+            check(f.read() == data, "unwritable db: %s was changed" % os.path.basename(path))
+
     foreign = os.path.join(a.workdir, "foreign.db")
     if os.path.exists(foreign):
         os.unlink(foreign)
