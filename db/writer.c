@@ -326,6 +326,7 @@ static void commit(struct fl_log *log, struct txn *txn)
 static void *writer_main(void *arg)
 {
     struct fl_log *log = arg;
+    pthread_setname_np(pthread_self(), "fl-log-writer");
     struct txn txn = {0};
     struct timespec tick = deadline_after_ms(FL_TXN_MS);
 

@@ -364,6 +364,7 @@ static void ctl_round(void *ctx, struct proc *p, bool leaving)
 static void *ticker_main(void *arg)
 {
     struct ctl *c = arg;
+    pthread_setname_np(pthread_self(), "fl-step-tick");
     struct timespec ts = {.tv_sec = c->tick_ms / 1000, .tv_nsec = (c->tick_ms % 1000) * 1000000L};
     for (;;) {
         nanosleep(&ts, NULL);

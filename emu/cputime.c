@@ -74,6 +74,7 @@ void cputime_idle(bool idle)
 static void *ticker_main(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "fl-cputime");
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     uint64_t last = clock_ns(tick.emu_clock);

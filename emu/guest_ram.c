@@ -43,6 +43,7 @@ static struct {
 static void *prefault_thread(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "fl-prefault");
     /* Only on an otherwise idle core: the fault log's writer comes first (it keeps the queue,
      * and so faultline's memory, short), and whatever this thread has not faulted in yet the
      * guest's stores fault in as they would without it. */

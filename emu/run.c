@@ -649,6 +649,7 @@ static void handle_trap(struct proc *p)
 static void *watchdog_main(void *arg)
 {
     struct emu_private *ep = arg;
+    pthread_setname_np(pthread_self(), "fl-timeout");
     struct timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);
     double t = ep->pub.opt->time_limit;
@@ -675,6 +676,7 @@ static void *watchdog_main(void *arg)
 static void *ticker_main(void *arg)
 {
     struct emu_private *ep = arg;
+    pthread_setname_np(pthread_self(), "fl-timers");
     pthread_mutex_lock(&ep->lock);
     while (!ep->finished) {
         uint64_t next = ep->timer_next;

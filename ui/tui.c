@@ -76,6 +76,7 @@ struct guest_thread {
 static void *guest_main(void *arg)
 {
     struct guest_thread *g = arg;
+    pthread_setname_np(pthread_self(), "fl-emulator");
     g->run(g->arg);
     atomic_store(&g->t->emu_done, true);
     wake_ui(g->t);
