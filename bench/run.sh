@@ -127,6 +127,13 @@ pages=$((touch_mib * 256))
   done
   s=$(secs "$bdir/bench_touch_fresh" "$touch_mib")
   printf -- '- native kernel: %.0f faults/s (including process start and exit)\n' "$(echo "$pages / $s" | bc -l)"
+  # where the CPU goes, by thread (bench/thread_cpu.py): the log's cost is the writer's time
+  # plus what the emulator then zeroes itself because the prefault helper yields to the writer
+  echo "CPU time by thread, touch ${touch_mib} MiB (median of $runs; main is the emulator):"
+  for mode in "--no-log" "--db $tmp/b.db"; do
+    printf -- '- %s: %s\n' "${mode%% *}" "$(python3 "$(dirname "$0")/thread_cpu.py" "$runs" sh -c \
+      "rm -f $tmp/b.db $tmp/b.db-wal $tmp/b.db-shm; exec $fl run --quiet $mode -- $bdir/bench_touch_fresh $touch_mib")"
+  done
 } | tee -a "$out"
 
 # Memory: peak RSS of the touch workload (the guest's pages are the same in every runner) and of
