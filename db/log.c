@@ -128,8 +128,7 @@ static int prepare_schema(sqlite3 *db, const char *path, char *err, size_t errle
      * this takes 8 (strace). While another faultline creates the same log the switch can fail
      * ("database is locked": test_log_bulk's two writers), so a failure here is not an error. */
     if (file_pages(db) == 0)
-        configure(db, path, err, errlen); /* may lose to another faultline creating the same
-                                             log: then configure() after the schema decides */
+        configure(db, path, err, errlen); /* on failure the call after the schema decides */
     /* IMMEDIATE takes the write lock now, so a locked log is refused here, not mid-run. */
     if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db));
