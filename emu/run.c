@@ -1206,9 +1206,11 @@ void emu_destroy(struct emu *e)
 
     if (e->strace && e->strace != stderr)
         fclose(e->strace);
-    evict_unused_mappings();
+    /* the engines first: the page cache's frames then go without dropping, one frame and one
+     * TLB flush at a time, the code translated from them into engines about to close */
     cpu_destroy(priv(e)->sliced);
     cpu_destroy(priv(e)->solo);
+    evict_unused_mappings();
     mem_exit();
     swapoff();
     guest_ram_destroy(e->ram, e->ram_bytes);
