@@ -425,7 +425,7 @@ int next_signal(uint64_t deliverable)
 bool signal_kills(const struct proc *p, int signo)
 {
     return signo > 0 && signo < 32 && !p->exited && !p->ptracer &&
-           !(p->blocked & (1ULL << (signo - 1))) && p->sighand[signo].handler == FL_SIG_DFL &&
+           !(p->blocked & sigmask_of(signo)) && p->sighand[signo].handler == FL_SIG_DFL &&
            !sig_kernel_ignore(signo) && !sig_kernel_stop(signo);
 }
 

@@ -76,7 +76,8 @@ static inline void cpu_set_cpl(int cpl)
 
 struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model, char *err,
                        size_t errlen);
-/* After every mmu is destroyed and every frame with translated code freed. */
+/* After every mmu is destroyed. Frames with translated code may be freed after it: their code
+ * went with the engine, and nothing is dropped for it any more. */
 void cpu_destroy(struct cpu *c);
 
 /* Drop every block engine c has translated (uc_ctl_flush_tb), between runs, give the buffer's
