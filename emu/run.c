@@ -73,6 +73,7 @@ struct emu_private {
      * on `sliced`, whose block hook stops the engine when it finds kick_request set. */
     bool timer_kicks; /* a timer is armed (emu_set_timer_kicks) */
     atomic_bool kick_request;
+    unsigned tlb_reserve_countdown; /* blocks on `sliced` until quantum_tick's next reserve */
     /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
      * due; the run loop then fires them. timer_next is guarded by lock. */
     pthread_t ticker;
@@ -297,6 +298,9 @@ static void hook_syscall(uc_engine *uc, void *ud)
 /* The time slice, in translated blocks executed (a few milliseconds of guest code). Counting
  * blocks rather than time keeps the interleaving, and so the fault log, deterministic. */
 #define QUANTUM_BLOCKS 1000000
+/* How often the sliced engine's block hook asks for its TLB's room back: tens of milliseconds
+ * of guest code, so a short-lived process (a fork loop's children) never pays for it. */
+#define TLB_RESERVE_BLOCKS (1u << 20)
 
 static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
@@ -308,6 +312,12 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
         atomic_exchange(&ep->kick_request, false)) {
         uc_emu_stop(uc);
         return;
+    }
+    /* now and then, give the engine's TLB its room back (cpu_tlb_reserve): the sliced engine
+     * is the one processes move onto after it waited */
+    if (--ep->tlb_reserve_countdown == 0) {
+        ep->tlb_reserve_countdown = TLB_RESERVE_BLOCKS;
+        cpu_tlb_reserve(ep->sliced);
     }
     if (p->slice_armed && --p->quantum_left == 0) {
         p->preempted = true;
@@ -358,6 +368,7 @@ bool emu_build_sliced(struct emu *e, struct proc *p)
      * stays out of p's CPU time and its CPU timers */
     account_switch_out(p);
     ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
+    ep->tlb_reserve_countdown = TLB_RESERVE_BLOCKS;
     account_switch_in(p);
     cpu_timers_publish(p);
     if (!ep->sliced) {

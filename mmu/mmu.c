@@ -1,17 +1,20 @@
 /*
  * mmu.c - the engine and its TLB-fill hook: the x86-64 hardware page walk over the model's tables.
  *
- * Substrate facts this relies on (docs/substrate.md): with UC_TLB_VIRTUAL every softmmu TLB miss
- * calls the hook; returning false ends uc_emu_start with precise registers; the TLB keeps what
- * the hook returned until uc_ctl_flush_tlb, which also empties the engine's virtual-address
- * lookup of translated blocks; translated blocks are otherwise found by guest-physical frame,
- * survive TLB flushes and are dropped with uc_ctl_remove_cache. A guest store to a frame with
- * translated code is not reliably seen by the engine (QEMU's self-modifying-code check, as Unicorn
- * 2.1.1 has it, checks only the first store after a translation), so the walker keeps writable and
- * executable entries of one frame apart (tlb_fill, "W^X in the TLB").
+ * Substrate facts this relies on (the design's substrate notes; Unicorn 2.1.1's source): with
+ * UC_TLB_VIRTUAL every softmmu TLB miss calls the hook; returning false ends uc_emu_start with
+ * precise registers; the TLB keeps what the hook returned until uc_ctl_flush_tlb, which also
+ * empties the engine's virtual-address lookup of translated blocks; translated blocks are
+ * otherwise found by guest-physical frame, survive TLB flushes and are dropped with
+ * uc_ctl_remove_cache. A guest store to a frame with translated code is not reliably seen by the
+ * engine (QEMU's self-modifying-code check, as Unicorn 2.1.1 has it, checks only the first store
+ * after a translation), so the walker keeps writable and executable entries of one frame apart
+ * (tlb_fill, "W^X in the TLB"). uc_ctl_remove_cache looks its address up with an instruction-fetch
+ * fill; a TLB is resized only when it is flushed, by how full it was (cpu_tlb_reserve).
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
@@ -77,6 +80,62 @@ static uint64_t *hw_walk(struct mm_struct *mm, uint64_t vaddr, bool write, bool 
 #define MAX_CPUS 2
 static struct cpu *cpus[MAX_CPUS];
 
+/* Every TLB flush of faultline's own: counted, for cpu_tlb_reserve. */
+static void cpu_flush_tlb(struct cpu *c)
+{
+    c->tlb_flushes++;
+    uc_ctl_flush_tlb(c->uc);
+}
+
+/*
+ * Give an engine's TLB room for a working set again. QEMU sizes each TLB only when it is
+ * flushed, by how full it was (cputlb.c, tlb_mmu_resize_locked): over 70% doubles it, under 30%
+ * through a 100 ms window shrinks it, down to 64 entries. A process that moves onto an engine
+ * which waited meanwhile, or computes after a phase of flushes, can keep a TLB far smaller than
+ * its working set, as long as it does not flush: its hot pages evict each other, and every
+ * access takes the victim-TLB path. Python's loop with a second thread asleep (so on the sliced
+ * engine) ran 1.8x slower than alone, with 58 victim lookups per iteration in a 64-entry TLB.
+ * So the TLB is filled and flushed a few times, each time with 60% of TLB_RESERVE_ENTRIES
+ * distinct pages: a smaller TLB is full at each flush and doubles; one of that size is 60% full
+ * and keeps its size. The fills come from the engine's own instruction-fetch lookup in
+ * uc_ctl_remove_cache, on direct-map addresses that the walker maps to the zero page (it has no
+ * code to drop) in `invalidating` mode; the last flush leaves none of them. About 15,000
+ * lookups: 0.8 ms. The fault log does not change: an entry the flushes take was filled after
+ * its PTE's accessed (and, if writable, dirty) bit was set, so refilling it sets nothing new.
+ */
+#define TLB_RESERVE_ENTRIES 4096
+#define TLB_RESERVE_ROUNDS  6 /* from QEMU's smallest TLB (64 entries) to 4096 */
+/* QEMU's resize window: the TLB cannot have shrunk sooner after a reserve */
+#define TLB_RESERVE_INTERVAL_NS 100000000ULL
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void cpu_tlb_reserve(struct cpu *c)
+{
+    /* only a flush resizes: none since the last reserve, no shrink */
+    if (c->tlb_flushes == c->tlb_flushes_reserved)
+        return;
+    uint64_t now = now_ns();
+    if (now - c->tlb_reserved_ns < TLB_RESERVE_INTERVAL_NS)
+        return;
+    c->invalidating = c->reserving = true;
+    for (int round = 0; round < TLB_RESERVE_ROUNDS; round++) {
+        for (uint64_t i = 0; i < TLB_RESERVE_ENTRIES * 6 / 10; i++) {
+            uint64_t va = DIRECT_MAP_BASE + (i << PAGE_SHIFT);
+            uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
+        }
+        cpu_flush_tlb(c);
+    }
+    c->invalidating = c->reserving = false;
+    c->tlb_reserved_ns = now;
+    c->tlb_flushes_reserved = c->tlb_flushes;
+}
+
 static void frame_changed(struct page *page);
 static void frame_drop_code(struct cpu *c, struct page *page);
 
@@ -130,7 +189,9 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     (void)uc;
 
     if (c->invalidating && vaddr >= DIRECT_MAP_BASE) {
-        e->paddr = vaddr - DIRECT_MAP_BASE;
+        /* cpu_tlb_reserve's fills all name the zero page, whose bytes never change */
+        e->paddr = c->reserving ? (uint64_t)page_to_pfn(zero_page()) << PAGE_SHIFT
+                                : vaddr - DIRECT_MAP_BASE;
         e->perms = UC_PROT_READ | UC_PROT_EXEC;
         return true;
     }
@@ -166,7 +227,7 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
         if (exec && !PageArch1(page)) {
             SetPageArch1(page);
             if (page_mapcount(page) > 1)
-                uc_ctl_flush_tlb(c->uc);
+                cpu_flush_tlb(c);
         }
     }
     e->perms = UC_PROT_READ | (exec ? UC_PROT_EXEC : 0) | (writable ? UC_PROT_WRITE : 0);
@@ -356,7 +417,7 @@ void mmu_attach(struct mmu *m, struct task_struct *tsk)
     if (tsk->mm)
         tsk->mm->arch = m;
     if (m->cpu->loaded == m)
-        uc_ctl_flush_tlb(m->uc);
+        cpu_flush_tlb(m->cpu);
 }
 
 void mmu_load(struct mmu *m, struct cpu *c)
@@ -383,7 +444,7 @@ void mmu_load(struct mmu *m, struct cpu *c)
      * through mmu_attach, which flushes), so another thread of the same mm, or a vfork parent
      * and child, keep it; any other switch is a CR3 load. */
     if (!prev || !prev->tsk || !m->tsk || !m->tsk->mm || prev->tsk->mm != m->tsk->mm)
-        uc_ctl_flush_tlb(c->uc);
+        cpu_flush_tlb(c);
 }
 
 void mmu_reset_regs(struct mmu *m)
@@ -443,7 +504,7 @@ void arch_flush_tlb_mm(struct mm_struct *mm)
     for (int i = 0; i < MAX_CPUS; i++) {
         struct cpu *c = cpus[i];
         if (c && c->loaded && c->loaded->tsk && c->loaded->tsk->mm == mm)
-            uc_ctl_flush_tlb(c->uc);
+            cpu_flush_tlb(c);
     }
 }
 
@@ -459,7 +520,7 @@ static void frame_drop_code(struct cpu *c, struct page *page)
     c->invalidating = true;
     uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
     c->invalidating = false;
-    uc_ctl_flush_tlb(c->uc);
+    cpu_flush_tlb(c);
 }
 
 /* The frame's bytes are about to change (freed for reuse) or have changed (written by the
