@@ -5,6 +5,7 @@
 set -euo pipefail
 fl=$(realpath "$1")
 bdir=$(realpath "$2")
+src=$(realpath "$(dirname "$0")")
 runs=${BENCH_RUNS:-3}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -31,6 +32,8 @@ workloads=(
   # what every run pays before and after the program: the engine, and with the log opening,
   # writing the run's row and closing (checkpoint included) the database
   "start-up and exit (busybox true);;/bin/busybox true;;1"
+  # an interpreter with a thread: dynamic, so no bare engine
+  "python3 loop, a second thread asleep (1M iterations);;/usr/bin/python3 $src/guests/thread_loop.py 1000000;;0"
 )
 runners=("native|" "bare engine|$bdir/bare_runner" "faultline --no-log|$fl run --quiet --no-log --"
          "faultline log|$fl run --quiet --db $tmp/b.db --")
@@ -131,7 +134,7 @@ pages=$((touch_mib * 256))
   # plus what the emulator then zeroes itself because the prefault helper yields to the writer
   echo "CPU time by thread, touch ${touch_mib} MiB (median of $runs; main is the emulator):"
   for mode in "--no-log" "--db $tmp/b.db"; do
-    printf -- '- %s: %s\n' "${mode%% *}" "$(python3 "$(dirname "$0")/thread_cpu.py" "$runs" sh -c \
+    printf -- '- %s: %s\n' "${mode%% *}" "$(python3 "$src/thread_cpu.py" "$runs" sh -c \
       "rm -f $tmp/b.db $tmp/b.db-wal $tmp/b.db-shm; exec $fl run --quiet $mode -- $bdir/bench_touch_fresh $touch_mib")"
   done
 } | tee -a "$out"
