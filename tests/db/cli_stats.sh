@@ -35,6 +35,11 @@ for s in "Fault log of run 1 in" 'argv         ["demo","--flag","a \"b\", c"]' \
     "             3  23.08%     100  0x7f0000002000          0      3      0  do_anonymous_page,wp_page_reuse,handle_pte_fault" \
     "             3  23.08%     100  0x401020                0      3      0" \
     "Faults over time (20 slices of 281 instructions)" \
+    "  [500, 781)                                   2  ########################################" \
+    "  [781, 1,062)                                 1  ####################" \
+    "  [1,062, 1,343)                               0  " \
+    "  [2,748, 3,029)                               1  ####################" \
+    "  [5,839, 6,120)                               2  ########################################" \
     "      101     100            2            1         0        1        0  signal 11   /usr/bin/demo"; do
     expect_out_has "$s" "run 1: $s"
 done
