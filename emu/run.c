@@ -73,7 +73,7 @@ struct emu_private {
      * on `sliced`, whose block hook stops the engine when it finds kick_request set. */
     bool timer_kicks; /* a timer is armed (emu_set_timer_kicks) */
     atomic_bool kick_request;
-    unsigned tlb_reserve_countdown; /* blocks on `sliced` until quantum_tick's next reserve */
+    unsigned tlb_check_countdown; /* blocks on `sliced` until quantum_tick's next TLB check */
     /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
      * due; the run loop then fires them. timer_next is guarded by lock. */
     pthread_t ticker;
@@ -298,9 +298,9 @@ static void hook_syscall(uc_engine *uc, void *ud)
 /* The time slice, in translated blocks executed (a few milliseconds of guest code). Counting
  * blocks rather than time keeps the interleaving, and so the fault log, deterministic. */
 #define QUANTUM_BLOCKS 1000000
-/* How often the sliced engine's block hook asks for its TLB's room back: tens of milliseconds
- * of guest code, so a short-lived process (a fork loop's children) never pays for it. */
-#define TLB_RESERVE_BLOCKS (1u << 20)
+/* How often the sliced engine's block hook has its TLB checked (cpu_tlb_check): tens of
+ * milliseconds of guest code. */
+#define TLB_CHECK_BLOCKS (1u << 20)
 
 static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
@@ -313,11 +313,9 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
         uc_emu_stop(uc);
         return;
     }
-    /* now and then, give the engine's TLB its room back (cpu_tlb_reserve): the sliced engine
-     * is the one processes move onto after it waited */
-    if (--ep->tlb_reserve_countdown == 0) {
-        ep->tlb_reserve_countdown = TLB_RESERVE_BLOCKS;
-        cpu_tlb_reserve(ep->sliced);
+    if (--ep->tlb_check_countdown == 0) {
+        ep->tlb_check_countdown = TLB_CHECK_BLOCKS;
+        cpu_tlb_check(ep->sliced);
     }
     if (p->slice_armed && --p->quantum_left == 0) {
         p->preempted = true;
@@ -368,7 +366,7 @@ bool emu_build_sliced(struct emu *e, struct proc *p)
      * stays out of p's CPU time and its CPU timers */
     account_switch_out(p);
     ep->sliced = emu_cpu_create(e, true, err, sizeof(err));
-    ep->tlb_reserve_countdown = TLB_RESERVE_BLOCKS;
+    ep->tlb_check_countdown = TLB_CHECK_BLOCKS;
     account_switch_in(p);
     cpu_timers_publish(p);
     if (!ep->sliced) {

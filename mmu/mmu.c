@@ -10,7 +10,7 @@
  * engine (QEMU's self-modifying-code check, as Unicorn 2.1.1 has it, checks only the first store
  * after a translation), so the walker keeps writable and executable entries of one frame apart
  * (tlb_fill, "W^X in the TLB"). uc_ctl_remove_cache looks its address up with an instruction-fetch
- * fill; a TLB is resized only when it is flushed, by how full it was (cpu_tlb_reserve).
+ * fill; a TLB is resized only when it is flushed, by how full it was (tlb_grow).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,60 +80,79 @@ static uint64_t *hw_walk(struct mm_struct *mm, uint64_t vaddr, bool write, bool 
 #define MAX_CPUS 2
 static struct cpu *cpus[MAX_CPUS];
 
-/* Every TLB flush of faultline's own: counted, for cpu_tlb_reserve. */
+/* Every TLB flush of faultline's own: counted, for tlb_grow. */
 static void cpu_flush_tlb(struct cpu *c)
 {
     c->tlb_flushes++;
+    c->fills_since_flush = 0;
     uc_ctl_flush_tlb(c->uc);
 }
 
 /*
- * Give an engine's TLB room for a working set again. QEMU sizes each TLB only when it is
- * flushed, by how full it was (cputlb.c, tlb_mmu_resize_locked): over 70% doubles it, under 30%
- * through a 100 ms window shrinks it, down to 64 entries. A process that moves onto an engine
- * which waited meanwhile, or computes after a phase of flushes, can keep a TLB far smaller than
- * its working set, as long as it does not flush: its hot pages evict each other, and every
- * access takes the victim-TLB path. Python's loop with a second thread asleep (so on the sliced
- * engine) ran 1.8x slower than alone, with 58 victim lookups per iteration in a 64-entry TLB.
- * So the TLB is filled and flushed a few times, each time with 60% of TLB_RESERVE_ENTRIES
- * distinct pages: a smaller TLB is full at each flush and doubles; one of that size is 60% full
- * and keeps its size. The fills come from the engine's own instruction-fetch lookup in
- * uc_ctl_remove_cache, on direct-map addresses that the walker maps to the zero page (it has no
- * code to drop) in `invalidating` mode; the last flush leaves none of them. About 15,000
- * lookups: 0.8 ms. The fault log does not change: an entry the flushes take was filled after
- * its PTE's accessed (and, if writable, dirty) bit was set, so refilling it sets nothing new.
+ * A TLB too small for the working set. QEMU sizes each TLB only when it is flushed, by how full it
+ * was (cputlb.c, tlb_mmu_resize_locked): over 70% doubles it, under 30% through a 100 ms window
+ * shrinks it, down to 64 entries; it starts at 256. A program that sets up and then computes
+ * without a flush keeps the size it had: 256 entries for a loop over 512 pages (2 MiB) made every
+ * access a miss, 14x slower than with 4096; busybox gzip -c of 64 MiB took 9.2 s instead of 7.5; a
+ * Python loop beside a sleeping thread, on the engine that had waited and shrunk to 64 entries
+ * meanwhile, 8.5 s instead of 6.8 (58 victim-TLB lookups per iteration). So when TLB_GROW_FILLS
+ * misses reach the hook with no flush between them, and the TLB may have changed size since it was
+ * last grown (a flush came since), it is grown here; the hot pages of that Python loop evicted
+ * each other into the victim TLB, where the hook never hears of them, so the engine with the block
+ * hook also asks now and then (cpu_tlb_check). Growing means: filled with TLB_GROW_PAGES distinct
+ * pages and flushed, until a fill no longer wraps around: a smaller TLB is full at each flush and
+ * doubles; one of 4096 entries or more is 60% full or less and keeps its size. The fills come from
+ * the engine's own instruction-fetch lookup in uc_ctl_remove_cache, on direct-map addresses the
+ * walker maps to the zero page (it has no code to drop) in `invalidating` mode; the last flush
+ * leaves none of them. Growing from 256 entries takes 5 rounds, about 0.65 ms; QEMU allows a
+ * resize inside tlb_fill (cputlb.c: "TLB resize via tlb_fill may have moved the entry"). A program
+ * that never misses that often (a fork loop's short children) keeps QEMU's small TLBs and their
+ * cheap flushes. The fault log does not change: an entry the flushes take was filled after its
+ * PTE's accessed (and, if writable, dirty) bit was set, so refilling it sets nothing new.
  */
-#define TLB_RESERVE_ENTRIES 4096
-#define TLB_RESERVE_ROUNDS  6 /* from QEMU's smallest TLB (64 entries) to 4096 */
-/* QEMU's resize window: the TLB cannot have shrunk sooner after a reserve */
-#define TLB_RESERVE_INTERVAL_NS 100000000ULL
+#define TLB_GROW_FILLS  8192
+#define TLB_GROW_PAGES  2458 /* 60% of 4096 */
+#define TLB_GROW_ROUNDS 8    /* from QEMU's smallest TLB (64 entries) and one more */
 
-static uint64_t now_ns(void)
+/* Fill TLB_GROW_PAGES entries; then is the first still there (no wrap: 4096 entries or more)? */
+static bool tlb_grow_fill(struct cpu *c)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    for (uint64_t i = 0; i < TLB_GROW_PAGES; i++) {
+        uint64_t va = DIRECT_MAP_BASE + (i << PAGE_SHIFT);
+        uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
+    }
+    unsigned misses = c->grow_misses;
+    uc_ctl_remove_cache(c->uc, DIRECT_MAP_BASE, DIRECT_MAP_BASE + PAGE_SIZE);
+    return c->grow_misses == misses;
 }
 
-void cpu_tlb_reserve(struct cpu *c)
+static void tlb_grow(struct cpu *c)
 {
-    /* only a flush resizes: none since the last reserve, no shrink */
-    if (c->tlb_flushes == c->tlb_flushes_reserved)
-        return;
-    uint64_t now = now_ns();
-    if (now - c->tlb_reserved_ns < TLB_RESERVE_INTERVAL_NS)
-        return;
-    c->invalidating = c->reserving = true;
-    for (int round = 0; round < TLB_RESERVE_ROUNDS; round++) {
-        for (uint64_t i = 0; i < TLB_RESERVE_ENTRIES * 6 / 10; i++) {
-            uint64_t va = DIRECT_MAP_BASE + (i << PAGE_SHIFT);
-            uc_ctl_remove_cache(c->uc, va, va + PAGE_SIZE);
-        }
+    c->invalidating = c->growing = true;
+    for (int round = 0; round < TLB_GROW_ROUNDS; round++) {
+        bool big = tlb_grow_fill(c);
         cpu_flush_tlb(c);
+        if (big)
+            break;
     }
-    c->invalidating = c->reserving = false;
-    c->tlb_reserved_ns = now;
-    c->tlb_flushes_reserved = c->tlb_flushes;
+    c->invalidating = c->growing = false;
+    c->tlb_flushes_grown = c->tlb_flushes;
+}
+
+/* QEMU's resize window: a TLB does not shrink again sooner after a growth */
+#define TLB_WINDOW_NS 100000000ULL
+
+void cpu_tlb_check(struct cpu *c)
+{
+    if (c->tlb_flushes == c->tlb_flushes_grown)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+    if (now - c->tlb_checked_ns < TLB_WINDOW_NS)
+        return;
+    c->tlb_checked_ns = now;
+    tlb_grow(c);
 }
 
 static void frame_changed(struct page *page);
@@ -189,12 +208,15 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     (void)uc;
 
     if (c->invalidating && vaddr >= DIRECT_MAP_BASE) {
-        /* cpu_tlb_reserve's fills all name the zero page, whose bytes never change */
-        e->paddr = c->reserving ? (uint64_t)page_to_pfn(zero_page()) << PAGE_SHIFT
-                                : vaddr - DIRECT_MAP_BASE;
+        /* tlb_grow's fills all name the zero page, whose bytes never change */
+        c->grow_misses += c->growing;
+        e->paddr =
+            c->growing ? (uint64_t)page_to_pfn(zero_page()) << PAGE_SHIFT : vaddr - DIRECT_MAP_BASE;
         e->perms = UC_PROT_READ | UC_PROT_EXEC;
         return true;
     }
+    if (++c->fills_since_flush >= TLB_GROW_FILLS && c->tlb_flushes != c->tlb_flushes_grown)
+        tlb_grow(c);
     struct mmu *m = c->loaded;
     struct mm_struct *mm = m && m->tsk ? m->tsk->mm : NULL;
     uint64_t *ptep = hw_walk(mm, vaddr, write, fetch, true, &error);

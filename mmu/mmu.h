@@ -42,10 +42,12 @@ struct cpu {
     struct mmu *loaded;    /* whose registers the engine holds and whose mm the walker reads */
     uc_context *reset_ctx; /* the registers at power-on: what execve starts from */
     bool invalidating;     /* inside frame_drop_code: fills name frames, never fault */
-    bool reserving;        /* inside tlb_reserve: fills name the zero page */
-    /* cpu_tlb_reserve's bookkeeping: faultline's flushes so far, and as of the last reserve */
-    uint64_t tlb_flushes, tlb_flushes_reserved;
-    uint64_t tlb_reserved_ns; /* CLOCK_MONOTONIC of the last reserve, 0: never */
+    bool growing;          /* inside tlb_grow: fills name the zero page */
+    /* tlb_grow's bookkeeping: TLB misses since the last flush, misses during a growth (its
+     * probe), faultline's flushes so far and as of the last growth */
+    unsigned fills_since_flush, grow_misses;
+    uint64_t tlb_flushes, tlb_flushes_grown;
+    uint64_t tlb_checked_ns; /* CLOCK_MONOTONIC of cpu_tlb_check's last growth */
     uc_hook tlb_hook;
     struct code_buffer code; /* its translated-code buffer (mmu/code_buffer.c) */
 };
@@ -105,10 +107,10 @@ void mmu_attach(struct mmu *m, struct task_struct *tsk);
 /* The context switch: m's registers into engine c (taken from the engine it was on), the TLB
  * flushed unless c's last process was m or ran in the same mm. */
 void mmu_load(struct mmu *m, struct cpu *c);
-/* Grow c's TLB back to room for a few thousand pages if a flush may have shrunk it (not within
- * 100 ms of the last time, nor without a flush since). For an engine that runs a hook on every
- * block: called from it now and then, on the emulator thread. Leaves the TLB empty when it acts. */
-void cpu_tlb_reserve(struct cpu *c);
+/* For an engine that runs a hook on every block, from that hook now and then: grow c's TLB
+ * (mmu.c, tlb_grow) if a flush since its last growth may have shrunk it, at most every 100 ms.
+ * Leaves the TLB empty when it acts. */
+void cpu_tlb_check(struct cpu *c);
 /* execve's start_thread: every register back to its power-on value (rip and rsp set after). */
 void mmu_reset_regs(struct mmu *m);
 /* Copy all of src's registers into dst (fork: the child starts as the parent is). */

@@ -1,10 +1,11 @@
 /*
- * tlb_reserve: a process that computes over a few hundred pages while a second thread sleeps
- * (under faultline that keeps it on the engine with the block hook, whose TLB cpu_tlb_reserve
- * regrows by filling it with entries of its own), first between mmap/munmap calls (TLB
- * flushes), then without any system call. Afterwards no address of the kernel's direct map,
- * where those entries point, may be readable: each read must end in SIGSEGV, as natively. The
- * sums must come out the same as natively.
+ * tlb_grow: a process that computes over a few hundred pages while a second thread sleeps
+ * (under faultline that keeps it on the engine with the block hook; with "alone", no second
+ * thread: the other engine), first between mmap/munmap
+ * calls (TLB flushes), then without any system call: faultline grows the engine's TLB
+ * (mmu/mmu.c, tlb_grow) by filling it with entries of its own. Afterwards no address of the
+ * kernel's direct map, where those entries point, may be readable: each read must end in
+ * SIGSEGV, as natively. The sums must come out the same as natively.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -15,7 +16,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define PAGES 384
+#define PAGES 1536 /* 6 MiB: more than QEMU's first TLB holds (256 entries) */
 #define PAGE  4096
 
 static sigjmp_buf back;
@@ -32,19 +33,19 @@ static void *sleeper(void *arg)
     return NULL;
 }
 
-/* One pass over the pages in a scattered order: one load per page, several hundred pages. */
-static unsigned long sweep(const unsigned char *buf, unsigned long n)
+/* n loads over the first `pages` pages in a scattered order. */
+static unsigned long sweep(const unsigned char *buf, unsigned long pages, unsigned long n)
 {
     unsigned long sum = 0;
     for (unsigned long i = 0; i < n; i++)
-        sum += buf[((i * 97) % PAGES) * PAGE + (i & 63)];
+        sum += buf[((i * 97) % pages) * PAGE + (i & 63)];
     return sum;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     pthread_t t;
-    if (pthread_create(&t, NULL, sleeper, NULL))
+    if ((argc < 2 || strcmp(argv[1], "alone") != 0) && pthread_create(&t, NULL, sleeper, NULL))
         return 100;
     unsigned char *buf = malloc(PAGES * PAGE);
     if (!buf)
@@ -59,7 +60,7 @@ int main(void)
             return 102;
         m[0] = (char)round;
         munmap(m, 4 * PAGE);
-        flushed += sweep(buf, 500000);
+        flushed += sweep(buf, 384, 500000);
     }
     printf("with flushes: %lu\n", flushed);
 
@@ -68,7 +69,7 @@ int main(void)
     sa.sa_handler = on_segv;
     sa.sa_flags = SA_NODEFER;
     sigaction(SIGSEGV, &sa, NULL);
-    printf("without: %lu\n", sweep(buf, 80000000)); /* no system call until it is printed */
+    printf("without: %lu\n", sweep(buf, PAGES, 80000000)); /* no system call until it is printed */
 
     static const unsigned long direct_map[] = {0xffff888000000000UL, 0xffff888000001000UL,
                                                0xffff888000999000UL};
