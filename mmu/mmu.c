@@ -96,19 +96,21 @@ static void cpu_flush_tlb(struct cpu *c)
  * access a miss, 14x slower than with 4096; busybox gzip -c of 64 MiB took 9.2 s instead of 7.5; a
  * Python loop beside a sleeping thread, on the engine that had waited and shrunk to 64 entries
  * meanwhile, 8.5 s instead of 6.8 (58 victim-TLB lookups per iteration). So when TLB_GROW_FILLS
- * misses reach the hook with no flush between them, and the TLB may have changed size since it was
- * last grown (a flush came since), it is grown here; the hot pages of that Python loop evicted
- * each other into the victim TLB, where the hook never hears of them, so the engine with the block
- * hook also asks now and then (cpu_tlb_check). Growing means: filled with TLB_GROW_PAGES distinct
- * pages and flushed, until a fill no longer wraps around: a smaller TLB is full at each flush and
- * doubles; one of 4096 entries or more is 60% full or less and keeps its size. The fills come from
- * the engine's own instruction-fetch lookup in uc_ctl_remove_cache, on direct-map addresses the
- * walker maps to the zero page (it has no code to drop) in `invalidating` mode; the last flush
- * leaves none of them. Growing from 256 entries takes 5 rounds, about 0.65 ms; QEMU allows a
- * resize inside tlb_fill (cputlb.c: "TLB resize via tlb_fill may have moved the entry"). A program
- * that never misses that often (a fork loop's short children) keeps QEMU's small TLBs and their
- * cheap flushes. The fault log does not change: an entry the flushes take was filled after its
- * PTE's accessed (and, if writable, dirty) bit was set, so refilling it sets nothing new.
+ * misses on mapped pages (not a page fault's retry: fresh pages, as in a touch loop, are no sign
+ * of a small TLB) reach the hook with no flush between them, and the TLB may have changed size
+ * since it was last grown (a flush came since), it is grown here; the hot pages of that Python
+ * loop evicted each other into the victim TLB, where the hook never hears of them, so the engine
+ * with the block hook also asks now and then (cpu_tlb_check). Growing means: filled with
+ * TLB_GROW_PAGES distinct pages and flushed, until a fill no longer wraps around: a smaller TLB is
+ * full at each flush and doubles; one of 4096 entries or more is 60% full or less and keeps its
+ * size. The fills come from the engine's own instruction-fetch lookup in uc_ctl_remove_cache, on
+ * direct-map addresses the walker maps to the zero page (it has no code to drop) in `invalidating`
+ * mode; the last flush leaves none of them. Growing from 256 entries takes 5 rounds, about 0.65
+ * ms; QEMU allows a resize inside tlb_fill (cputlb.c: "TLB resize via tlb_fill may have moved the
+ * entry"). A program that never misses that often (a fork loop's short children) keeps QEMU's
+ * small TLBs and their cheap flushes. The fault log does not change: an entry the flushes take was
+ * filled after its PTE's accessed (and, if writable, dirty) bit was set, so refilling it sets
+ * nothing new.
  */
 #define TLB_GROW_FILLS  8192
 #define TLB_GROW_PAGES  2458 /* 60% of 4096 */
@@ -215,12 +217,11 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
         e->perms = UC_PROT_READ | UC_PROT_EXEC;
         return true;
     }
-    if (++c->fills_since_flush >= TLB_GROW_FILLS && c->tlb_flushes != c->tlb_flushes_grown)
-        tlb_grow(c);
     struct mmu *m = c->loaded;
     struct mm_struct *mm = m && m->tsk ? m->tsk->mm : NULL;
     uint64_t *ptep = hw_walk(mm, vaddr, write, fetch, true, &error);
     if (!ptep) {
+        c->fault_page = vaddr;
         if (m) {
             m->fault_pending = true;
             cpu_set_cpl(0); /* the #PF entry: the unwinding out of the engine is the kernel's */
@@ -229,6 +230,12 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
         }
         return false;
     }
+    /* a miss on a page that was mapped already, not the retry after its fault: the TLB was
+     * flushed, or is too small (tlb_grow) */
+    if (vaddr == c->fault_page)
+        c->fault_page = UINT64_MAX;
+    else if (++c->fills_since_flush >= TLB_GROW_FILLS && c->tlb_flushes != c->tlb_flushes_grown)
+        tlb_grow(c);
     uint64_t pte = *ptep;
     e->paddr = pte & PTE_PFN_MASK;
     /* Write permission only once dirty: the first store to a clean page misses again, and

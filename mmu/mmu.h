@@ -46,6 +46,7 @@ struct cpu {
     /* tlb_grow's bookkeeping: TLB misses since the last flush, misses during a growth (its
      * probe), faultline's flushes so far and as of the last growth */
     unsigned fills_since_flush, grow_misses;
+    uint64_t fault_page; /* the page of the last miss that faulted: its retry is no sign */
     uint64_t tlb_flushes, tlb_flushes_grown;
     uint64_t tlb_checked_ns; /* CLOCK_MONOTONIC of cpu_tlb_check's last growth */
     uc_hook tlb_hook;
