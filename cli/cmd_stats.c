@@ -4,11 +4,11 @@
  * Sections: the run (exe, argv, status, wall time), totals by outcome and mode, faults by
  * handler path, by VMA, the hottest pages and instructions (with the function each is in), by
  * function, faults over time, per process.
- * Counting sections read fault_counts; per-page, per-instruction and over-time sections scan the
- * run's fault_id range of the faults view once each (SQLite drops the view's joins a query does
- * not use), so a log of an older schema version reads the same way. The numbers are the ones
- * the views of docs/schema.md give, so the report agrees with `faultline query`.
- * Exit status: 0 ok, 1 the log could not be read or has no such run, 2 usage.
+ * Counting sections read fault_counts; the per-page, per-instruction, per-function and
+ * over-time sections come from one scan of the run's fault_id range of the faults view, counted
+ * in C (stats_scan.h), so a log of an older schema version reads the same way. The numbers are the
+ * ones the views of docs/schema.md give, so the report agrees with `faultline query`. Exit status:
+ * 0 ok, 1 the log could not be read or has no such run, 2 usage.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/stats_scan.h"
 #include "cli/symbol_sql.h"
 #include "db/reader.h"
 #include "db/schema.h"
@@ -275,130 +276,185 @@ static void by_vma(struct report *r)
     done(r, st, rc);
 }
 
-/*
- * The 10 pages (key = page) or instructions (key = ip) that fault most: one grouping pass over
- * the run's fault_id range of faults, naming handlers from the small paths table.
- */
-/* The 10 pages or instructions (key "page" or "ip") with the most faults; an instruction with
- * the function it is in, as perf report names it (symbol(), cli/symbol_sql.h). */
-static void hottest(struct report *r, const char *key, const char *title)
+/* Count the run's faults in scope per page and per instruction, and place each in time, in one
+ * pass (stats_scan.h) for the sections below. false on an error (reported). */
+static bool scan_faults(struct report *r, struct stats_scan *s)
 {
-    bool ip = strcmp(key, "ip") == 0;
-    char sql[2048];
-    snprintf(sql, sizeof(sql),
-             "SELECT count(*) AS n, pid, printf('0x%%x', %s) AS k,"
-             " sum(error_code & %u = 0), sum(error_code & %u = %u), sum(error_code & %u != 0),"
-             " group_concat(DISTINCT handler), %s"
-             " FROM faults WHERE " SCOPE " GROUP BY pid, %s ORDER BY n DESC, %s LIMIT 10",
-             key, X86_PF_WRITE | X86_PF_INSTR, X86_PF_WRITE | X86_PF_INSTR, X86_PF_WRITE,
-             X86_PF_INSTR, ip ? "symbol(:run, pid, ip, min(fault_id & :seqmask))" : "NULL", key,
-             key);
-    sqlite3_stmt *st = query(r, sql);
+    sqlite3_stmt *st = query(r, "SELECT fault_id & :seqmask, pid, ip, page, error_code, handler,"
+                                " icount FROM faults WHERE " SCOPE " ORDER BY fault_id");
     if (!st)
-        return;
-    if (ip)
-        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
-    struct {
-        long long n;
-        int pid, reads, writes, execs;
-        char key[24], handlers[256], symbol[256];
-    } rows[10];
-    int nrows = 0, width = (int)strlen("handlers"), rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && nrows < 10) {
-        rows[nrows].n = sqlite3_column_int64(st, 0);
-        rows[nrows].pid = sqlite3_column_int(st, 1);
-        snprintf(rows[nrows].key, sizeof(rows[nrows].key), "%s", text(st, 2));
-        rows[nrows].reads = sqlite3_column_int(st, 3);
-        rows[nrows].writes = sqlite3_column_int(st, 4);
-        rows[nrows].execs = sqlite3_column_int(st, 5);
-        snprintf(rows[nrows].handlers, sizeof(rows[nrows].handlers), "%s", text(st, 6));
-        snprintf(rows[nrows].symbol, sizeof(rows[nrows].symbol), "%s", text(st, 7));
-        if ((int)strlen(rows[nrows].handlers) > width)
-            width = (int)strlen(rows[nrows].handlers);
-        nrows++;
+        return false;
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
+    int rc = stats_scan_rows(s, st);
+    if (rc == SQLITE_NOMEM && !r->failed) {
+        fprintf(stderr, "faultline stats: out of memory counting the faults\n");
+        r->failed = true;
     }
     done(r, st, rc);
+    return !r->failed;
+}
+
+/* symbol(), and code_file() if file is not NULL, of an instruction of the run (as the log mapped
+ * it at seq), into the buffers ("" for NULL). */
+static void name_ip(struct report *r, sqlite3_stmt *st, const struct stats_group *g, char *sym,
+                    size_t symlen, char *file, size_t filelen)
+{
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":p"), g->pid);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":ip"), g->key);
+    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seq"), g->first_seq);
+    int rc = sqlite3_step(st);
+    snprintf(sym, symlen, "%s", rc == SQLITE_ROW ? text(st, 0) : "");
+    if (file)
+        snprintf(file, filelen, "%s", rc == SQLITE_ROW ? text(st, 1) : "");
+    if (rc != SQLITE_ROW && !r->failed) {
+        fprintf(stderr, "faultline stats: %s\n", sqlite3_errmsg(r->db));
+        r->failed = true;
+    }
+}
+
+static sqlite3_stmt *naming_query(struct report *r)
+{
+    return query(r, "SELECT symbol(:run, :p, :ip, :seq), code_file(:run, :p, :ip, :seq)");
+}
+
+/* The 10 pages or instructions with the most faults; an instruction with the function it is
+ * in, as perf report names it (symbol(), cli/symbol_sql.h). */
+static void hottest(struct report *r, const struct stats_scan *s, bool ip, const char *title)
+{
+    const struct stats_group *top[10];
+    size_t n = stats_top(ip ? &s->ips : &s->pages, top, 10);
+    sqlite3_stmt *names = ip ? naming_query(r) : NULL;
+    if (ip && !names)
+        return;
+    struct {
+        char key[24], handlers[256], symbol[256];
+    } rows[10];
+    int width = (int)strlen("handlers");
+    for (size_t i = 0; i < n; i++) {
+        snprintf(rows[i].key, sizeof(rows[i].key), "0x%llx", (unsigned long long)top[i]->key);
+        stats_group_handlers(s, top[i], rows[i].handlers, sizeof(rows[i].handlers));
+        if ((int)strlen(rows[i].handlers) > width)
+            width = (int)strlen(rows[i].handlers);
+        rows[i].symbol[0] = 0;
+        if (ip)
+            name_ip(r, names, top[i], rows[i].symbol, sizeof(rows[i].symbol), NULL, 0);
+    }
+    sqlite3_finalize(names);
     printf("\n %s:\n\n  %12s %7s %7s  %-18s %6s %6s %6s  %-*s%s\n", title, "count", "%", "pid",
            ip ? "ip" : "page", "reads", "writes", "execs", ip ? width : 0, "handlers",
            ip ? "  function" : "");
     char b[32];
-    for (int i = 0; i < nrows; i++)
-        printf("  %12s %6.2f%% %7d  %-18s %6d %6d %6d  %-*s%s%s\n", count(b, rows[i].n),
-               pct(rows[i].n, r->total), rows[i].pid, rows[i].key, rows[i].reads, rows[i].writes,
-               rows[i].execs, ip && rows[i].symbol[0] ? width : 0, rows[i].handlers,
-               rows[i].symbol[0] ? "  " : "", rows[i].symbol);
+    for (size_t i = 0; i < n; i++) {
+        const struct stats_group *g = top[i];
+        long long faults = (long long)(g->reads + g->writes + g->execs);
+        printf("  %12s %6.2f%% %7d  %-18s %6llu %6llu %6llu  %-*s%s%s\n", count(b, faults),
+               pct(faults, r->total), g->pid, rows[i].key, (unsigned long long)g->reads,
+               (unsigned long long)g->writes, (unsigned long long)g->execs,
+               ip && rows[i].symbol[0] ? width : 0, rows[i].handlers, rows[i].symbol[0] ? "  " : "",
+               rows[i].symbol);
+    }
+}
+
+struct fn_faults {
+    char *fn, *file; /* "" for none */
+    long long n;
+};
+
+static int by_name(const void *a, const void *b)
+{
+    const struct fn_faults *x = a, *y = b;
+    int c = strcmp(x->fn, y->fn);
+    return c ? c : strcmp(x->file, y->file);
+}
+
+static int by_total(const void *a, const void *b)
+{
+    const struct fn_faults *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return by_name(a, b);
 }
 
 /* Faults per function, as perf report's default view groups samples by symbol: each distinct
  * instruction is named once (symbol(), code_file()), then the names are added up. */
-static void by_function(struct report *r)
+static void by_function(struct report *r, const struct stats_scan *s)
 {
-    sqlite3_stmt *st =
-        query(r, "SELECT substr(s, 1, instr(s || '+', '+') - 1) AS fn, f, sum(n) AS total FROM"
-                 " (SELECT symbol(:run, pid, ip, min(fault_id & :seqmask)) AS s,"
-                 "   code_file(:run, pid, ip, min(fault_id & :seqmask)) AS f, count(*) AS n"
-                 "  FROM faults WHERE " SCOPE " GROUP BY pid, ip)"
-                 " GROUP BY fn, f ORDER BY total DESC, fn LIMIT 10");
-    if (!st)
+    sqlite3_stmt *names = naming_query(r);
+    if (!names)
         return;
-    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
-    printf("\n Faults by function (top 10):\n\n  %12s %7s  %-40s %s\n", "count", "%", "function",
-           "file");
-    int rc;
-    char b[32];
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long n = sqlite3_column_int64(st, 2);
-        const char *fn = text(st, 0), *file = text(st, 1);
-        printf("  %12s %6.2f%%  %-40s %s\n", count(b, n), pct(n, r->total),
-               fn[0]     ? fn
-               : file[0] ? "(no symbol)"
-                         : "(not in a file)",
-               file);
+    struct fn_faults *v = calloc(s->ips.n ? s->ips.n : 1, sizeof(*v));
+    bool oom = !v;
+    size_t n = 0;
+    for (size_t i = 0; !oom && !r->failed && i < s->ips.n; i++) {
+        const struct stats_group *g = &s->ips.v[i];
+        char sym[256], file[256];
+        name_ip(r, names, g, sym, sizeof(sym), file, sizeof(file));
+        sym[strcspn(sym, "+")] = 0; /* "main+0x30" is in main */
+        v[n].fn = strdup(sym);
+        v[n].file = strdup(file);
+        v[n].n = (long long)(g->reads + g->writes + g->execs);
+        n++;
+        oom = !v[n - 1].fn || !v[n - 1].file;
     }
-    done(r, st, rc);
+    sqlite3_finalize(names);
+    if (oom && !r->failed) {
+        fprintf(stderr, "faultline stats: out of memory naming the instructions\n");
+        r->failed = true;
+    }
+    if (!r->failed) {
+        /* add up the instructions of each function, then the functions with most faults */
+        qsort(v, n, sizeof(*v), by_name);
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++) {
+            if (m && !by_name(&v[m - 1], &v[i])) {
+                v[m - 1].n += v[i].n;
+                free(v[i].fn);
+                free(v[i].file);
+            } else {
+                v[m++] = v[i];
+            }
+        }
+        n = m;
+        qsort(v, n, sizeof(*v), by_total);
+        printf("\n Faults by function (top 10):\n\n  %12s %7s  %-40s %s\n", "count", "%",
+               "function", "file");
+        char b[32];
+        for (size_t i = 0; i < n && i < 10; i++)
+            printf("  %12s %6.2f%%  %-40s %s\n", count(b, v[i].n), pct(v[i].n, r->total),
+                   v[i].fn[0]     ? v[i].fn
+                   : v[i].file[0] ? "(no symbol)"
+                                  : "(not in a file)",
+                   v[i].file);
+    }
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].fn);
+        free(v[i].file);
+    }
+    free(v);
 }
 
 #define BUCKETS 20
 
-/*
- * Faults per slice of the run, by instruction count, or by seq when icount was not counted.
- * One scan of the run's range with a sum() per slice: no sort, however many faults.
- */
-static void over_time(struct report *r)
+/* Faults per slice of the run, by instruction count, or by seq when icount was not counted. */
+static void over_time(const struct stats_scan *s)
 {
-    sqlite3_stmt *st = query(r, "SELECT min(icount), max(icount), min(fault_id & :seqmask),"
-                                " max(fault_id & :seqmask) FROM faults WHERE " SCOPE);
-    if (!st)
-        return;
-    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
-    int rc = sqlite3_step(st);
-    bool by_icount = rc == SQLITE_ROW && sqlite3_column_int64(st, 1) > 0;
-    long long lo = sqlite3_column_int64(st, by_icount ? 0 : 2);
-    long long hi = sqlite3_column_int64(st, by_icount ? 1 : 3);
-    done(r, st, rc == SQLITE_ROW ? SQLITE_DONE : rc);
-
+    bool by_icount = s->by_icount;
+    long long lo = 0, hi = 0;
+    for (size_t i = 0; i < s->nx; i++) {
+        if (!i || s->x[i] < lo)
+            lo = s->x[i];
+        if (!i || s->x[i] > hi)
+            hi = s->x[i];
+    }
     int buckets = hi - lo + 1 < BUCKETS ? (int)(hi - lo + 1) : BUCKETS;
     long long width = (hi - lo) / buckets + 1, n[BUCKETS] = {0}, max = 1;
     buckets = (int)((hi - lo) / width + 1); /* no empty slices past the last fault */
-    /* one slice number per fault and a count per slice: a handful of groups (a sum() per slice
-     * instead tested every fault 2 x 20 times: 214 against 49 ms on 262,144 faults) */
-    char sql[512];
-    snprintf(sql, sizeof(sql),
-             "SELECT (x - :first) / :width AS slice, count(*) FROM (SELECT %s AS x FROM faults"
-             " WHERE " SCOPE ") WHERE x IS NOT NULL GROUP BY slice",
-             by_icount ? "icount" : "fault_id & :seqmask");
-    if (!(st = query(r, sql)))
-        return;
-    if (!by_icount)
-        sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":seqmask"), FL_SEQ_MAX);
-    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":first"), lo);
-    sqlite3_bind_int64(st, sqlite3_bind_parameter_index(st, ":width"), width);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long slice = sqlite3_column_int64(st, 0);
-        if (slice >= 0 && slice < buckets && (n[slice] = sqlite3_column_int64(st, 1)) > max)
-            max = n[slice];
-    }
-    done(r, st, rc);
+    for (size_t i = 0; i < s->nx; i++)
+        n[(s->x[i] - lo) / width]++;
+    for (int i = 0; i < buckets; i++)
+        if (n[i] > max)
+            max = n[i];
 
     char b1[32], b2[32], b3[32];
     if (by_icount)
@@ -552,10 +608,15 @@ int cmd_stats(int argc, char **argv)
         if (r.total > 0 && !r.failed) {
             by_path(&r);
             by_vma(&r);
-            hottest(&r, "page", "The 10 hottest pages");
-            hottest(&r, "ip", "The 10 hottest instructions");
-            by_function(&r);
-            over_time(&r);
+            struct stats_scan scan = {0};
+            if (scan_faults(&r, &scan)) {
+                hottest(&r, &scan, false, "The 10 hottest pages");
+                hottest(&r, &scan, true, "The 10 hottest instructions");
+                by_function(&r, &scan);
+                if (!r.failed)
+                    over_time(&scan);
+            }
+            stats_scan_free(&scan);
         }
         if (!r.failed)
             per_process(&r);
