@@ -222,6 +222,11 @@ static void wake_idle(struct emu_private *ep)
  * on the emulator thread, before the block's exit check: a stop no instruction of the block has
  * run past, the precise stop the time slice already uses. The price is that hook on every block
  * while timers are armed or the TUI runs (about 1.2x on CPU-bound code).
+ * Not a way out: a host signal that flushes the TLB on the emulator thread, so that the guest's
+ * next load or store misses and the TLB-fill hook stops it precisely, as a page fault does. A
+ * flush may resize the TLB (tlb_mmu_resize_locked frees the table) under the interrupted block,
+ * which holds the table's address in a register, and a loop without loads or stores never
+ * misses.
  */
 void emu_kick(struct emu *e)
 {
