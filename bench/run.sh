@@ -137,6 +137,11 @@ pages=$((touch_mib * 256))
     printf -- '- %s: %s\n' "${mode%% *}" "$(python3 "$src/thread_cpu.py" "$runs" sh -c \
       "rm -f $tmp/b.db $tmp/b.db-wal $tmp/b.db-shm; exec $fl run --quiet $mode -- $bdir/bench_touch_fresh $touch_mib")"
   done
+  # reading it back: the report over every fault of the logged run (cli/stats_scan.c)
+  for f in "$tmp"/b.db*; do mv "$f" "${f/b.db/touch.db}"; done
+  s=$(secs "$fl" stats "$tmp/touch.db")
+  printf -- '- faultline stats on the log of that run: %.3f s (%.0f faults/s)\n' "$s" \
+    "$(echo "$pages / $s" | bc -l)"
 } | tee -a "$out"
 
 # Memory: peak RSS of the touch workload (the guest's pages are the same in every runner) and of
