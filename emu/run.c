@@ -208,8 +208,8 @@ static void wake_idle(struct emu_private *ep)
 }
 
 /*
- * Kicks. An engine is never stopped by another thread while it runs guest code. Unicorn (2.1.1,
- * and still 2.1.4) emits an exit check after every guest load and store, not only at block
+ * Kicks. An engine is never stopped by another thread while it runs guest code. Unicorn (2.1.1
+ * to 2.1.3) emits an exit check after every guest load and store, not only at block
  * starts (check_exit_request in qemu/tcg/tcg-op.c), and cpu_tb_exec resumes a block left at
  * such a check from the block's first instruction (synchronize_from_tb) with the registers,
  * memory and lazy flags of its middle: the instructions before the check run twice, and the
@@ -227,6 +227,12 @@ static void wake_idle(struct emu_private *ep)
  * flush may resize the TLB (tlb_mmu_resize_locked frees the table) under the interrupted block,
  * which holds the table's address in a register, and a loop without loads or stores never
  * misses.
+ * Unicorn 2.1.4 stops precisely (the exit check became a helper that restores the state at the
+ * load or store: tests/engine fails there, as it is meant to), so on it a kick could call
+ * uc_emu_stop and drop the hook; but that helper call after every load and store makes the
+ * engine itself 2x slower on CPU-bound code (measured 2026-12-06 with Debian sid's 2.1.4-4:
+ * bench_cpu_loop 200 1.96-2.87 s against 0.90-1.54, busybox sha256sum of 64 MiB 2.24 against
+ * 1.06), far more than the hook costs.
  */
 void emu_kick(struct emu *e)
 {
