@@ -8,6 +8,7 @@ Exit statuses are compared the way a shell reports them: a program killed by sig
 when signal N killed the guest.
 """
 
+import argparse
 import difflib
 import os
 import shutil
@@ -220,3 +221,20 @@ def need_faultline(path):
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         print("faultline executable not found: %s (build the 'faultline' target)" % path)
         sys.exit(1)
+
+
+def guest_in_workdir(doc):
+    """For a test run as `TEST --faultline FAULTLINE --guest GUEST --workdir DIR` (doc: its
+    docstring): check FAULTLINE, empty DIR and copy GUEST into it. Returns the absolute
+    FAULTLINE, DIR, the copy of GUEST and DIR/log.db."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    faultline = os.path.abspath(args.faultline)
+    need_faultline(faultline)
+    wd = fresh_dir(args.workdir)
+    prog = os.path.join(wd, os.path.basename(args.guest))
+    shutil.copy(args.guest, prog)
+    return faultline, wd, prog, os.path.join(wd, "log.db")

@@ -16,10 +16,8 @@ time in one pass of its own (cli/stats_scan.c). Here the same questions go to SQ
 - each run in whole and for one of its processes (--pid).
 """
 
-import argparse
 import json
 import os
-import shutil
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -124,17 +122,7 @@ def check_run(faultline, db, run, pid, problems):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    faultline = os.path.abspath(args.faultline)
-    fh.need_faultline(faultline)
-    wd = fh.fresh_dir(args.workdir)
-    prog = os.path.join(wd, "touch_pages")
-    shutil.copy(args.guest, prog)
-    db = os.path.join(wd, "log.db")
+    faultline, wd, prog, db = fh.guest_in_workdir(__doc__)
     problems, runs = [], []
 
     shell = fh.run([faultline, "run", "-q", "--db", db, "--", "/bin/sh", "-c",

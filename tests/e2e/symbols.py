@@ -14,9 +14,7 @@
 - With the program's file gone after the run, stats still works and names nothing there.
 """
 
-import argparse
 import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -115,17 +113,7 @@ def check_run(faultline, db, run_id, files, problems):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    faultline = os.path.abspath(args.faultline)
-    fh.need_faultline(faultline)
-    wd = fh.fresh_dir(args.workdir)
-    prog = os.path.join(wd, "touch_pages")
-    shutil.copy(args.guest, prog)
-    db = os.path.join(wd, "log.db")
+    faultline, wd, prog, db = fh.guest_in_workdir(__doc__)
     problems, runs = [], []
 
     static = fh.run([faultline, "run", "-q", "--db", db, "--", prog, "50"], cwd=wd)
