@@ -5,10 +5,10 @@
  * (emu/sched.h).
  *
  * The fast path stays inside Unicorn: no code or memory hooks run unless the user asked for
- * instruction counting (--icount, --max-insns). The engine leaves uc_emu_start only for a page
- * fault the TLB-fill hook could not resolve, a trap, a syscall that left work for the way back
- * (a signal, rt_sigreturn, parking, execve), or a stop request; `until` is 0 so no hot block is
- * ever dropped at exit (docs/substrate.md).
+ * an instruction limit (--max-insns; --icount alone counts by block: count_block). The engine
+ * leaves uc_emu_start only for a page fault the TLB-fill hook could not resolve, a trap, a syscall
+ * that left work for the way back (a signal, rt_sigreturn, parking, execve), or a stop request;
+ * `until` is 0 so no hot block is ever dropped at exit (docs/substrate.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,6 +74,11 @@ struct emu_private {
     bool timer_kicks; /* a timer is armed (emu_set_timer_kicks) */
     atomic_bool kick_request;
     unsigned tlb_check_countdown; /* blocks on `sliced` until quantum_tick's next TLB check */
+    /* --icount without --max-insns counts by block (count_block): the block running now and
+     * its instructions, all already in insns; blk_n 0 once nothing of it can be taken back */
+    uint64_t blk_addr;
+    uint32_t blk_size;
+    unsigned blk_n;
     /* Guest timers (emu/sys_timer.c): the ticker thread stops the engine when the earliest is
      * due; the run loop then fires them. timer_next is guarded by lock. */
     pthread_t ticker;
@@ -259,9 +264,40 @@ static uint64_t icount_source(void *ctx)
     return ((struct emu *)ctx)->insns;
 }
 
+/*
+ * --icount alone counts by block, not with a hook before every instruction (15x slower): at the
+ * start of each block its instructions go into insns at once (mmu_block_insns), and when the
+ * engine stops inside it (a page fault, a trap, a step, a stop at its start) icount_settle takes
+ * back those that did not run, from where RIP stopped. So insns is exact whenever the engine is
+ * stopped, which is when a fault is logged; inside a syscall (kernel-mode faults) it counts the
+ * syscall instruction too, as the hook before every instruction did. A syscall ends its block:
+ * nothing of it can be taken back after (blk_n 0), whatever RIP the engine stops at (execve's
+ * new entry point, a signal handler). Added before quantum_tick, so that a stop the time slice
+ * makes at a block start finds the block counted, and takes it back whole.
+ */
+static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    struct emu_private *ep = priv(ud);
+    (void)uc;
+    ep->blk_n = mmu_block_insns(ep->current->mmu, addr, size);
+    ep->blk_addr = addr;
+    ep->blk_size = size;
+    ep->pub.insns += ep->blk_n;
+}
+
+static void icount_settle(struct emu_private *ep, struct proc *p)
+{
+    if (!ep->blk_n)
+        return;
+    uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
+    ep->pub.insns -= ep->blk_n - mmu_block_insns_before(p->mmu, ep->blk_addr, ep->blk_size, rip);
+    ep->blk_n = 0;
+}
+
 static void hook_syscall(uc_engine *uc, void *ud)
 {
     struct proc *p = priv(ud)->current;
+    priv(ud)->blk_n = 0; /* its block has run to this, its last instruction (count_block) */
     static const int ids[7] = {UC_X86_REG_RAX, UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
                                UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
     uint64_t v[7];
@@ -542,10 +578,14 @@ static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t 
         uc_hook_add(c->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, e, 1, 0, UC_X86_INS_SYSCALL);
     if (r == UC_ERR_OK)
         r = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, e, 1, 0);
+    /* --max-insns stops after exactly that many instructions: a hook before each */
+    if (r == UC_ERR_OK && e->opt->icount && !e->opt->max_insns)
+        r = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, (void *)count_block, e, 1, 0);
     if (r == UC_ERR_OK && sliced)
         r = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK, (void *)quantum_tick, e, 1, 0);
-    if (r == UC_ERR_OK && (e->opt->max_insns || e->opt->icount)) {
+    if (r == UC_ERR_OK && e->opt->max_insns)
         r = uc_hook_add(c->uc, &h, UC_HOOK_CODE, (void *)count_insn, e, 1, 0);
+    if (e->opt->max_insns || e->opt->icount) {
         trace_icount_source = icount_source;
         trace_icount_ctx = e;
     }
@@ -881,9 +921,15 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);
+        icount_settle(ep, p);
         if (p->exited)
             break;
         if (p->mmu->fault_pending) {
+            /* count_insn ran for the instruction that faulted on data, which runs (and is
+             * counted) again once the fault is handled; one that faulted on its fetch had no
+             * hook yet */
+            if (e->opt->max_insns && !(p->mmu->fault_error & X86_PF_INSTR))
+                e->insns--;
             handle_page_fault(p);
             continue;
         }

@@ -24,6 +24,7 @@
 #include "mmu/mmu.h"
 
 _Atomic int cpu_cpl;
+uint64_t mmu_code_epoch;
 
 /* Read the entry chain for vaddr: the PTE's host address, or NULL if a level is not present. */
 static uint64_t *walk(uint64_t *pgd, uint64_t vaddr)
@@ -170,6 +171,7 @@ static void frame_drop_code(struct cpu *c, struct page *page);
  */
 static void frame_write_allowed(struct cpu *writer, struct page *page, uint64_t vaddr)
 {
+    mmu_code_epoch++;
     uint64_t rip = 0;
     uc_reg_read(writer->uc, UC_X86_REG_RIP, &rip);
     if ((rip & PAGE_MASK) != (vaddr & PAGE_MASK)) {
@@ -402,6 +404,7 @@ void cpu_destroy(struct cpu *c)
         if (cpus[i] == c)
             cpus[i] = NULL;
     code_buffer_unguard(&c->code);
+    mmu_block_cache_free(c);
     uc_context_free(c->reset_ctx);
     uc_close(c->uc);
     free(c);
@@ -559,6 +562,7 @@ static void frame_changed(struct page *page)
 {
     if (!PageArch1(page))
         return;
+    mmu_code_epoch++;
     for (int i = 0; i < MAX_CPUS; i++)
         if (cpus[i])
             frame_drop_code(cpus[i], page);

@@ -31,6 +31,7 @@
 struct task_struct;
 struct mm_struct;
 struct mmu;
+struct block_cache;
 
 /* The FPU control words Linux gives a new program and a signal handler (fpstate_init):
  * every exception masked, 64-bit x87 precision, round to nearest. */
@@ -50,7 +51,8 @@ struct cpu {
     uint64_t tlb_flushes, tlb_flushes_grown;
     uint64_t tlb_checked_ns; /* CLOCK_MONOTONIC of cpu_tlb_check's last growth */
     uc_hook tlb_hook;
-    struct code_buffer code; /* its translated-code buffer (mmu/code_buffer.c) */
+    struct code_buffer code;    /* its translated-code buffer (mmu/code_buffer.c) */
+    struct block_cache *blocks; /* instructions per translated block (mmu/block_insns.c) */
 };
 
 struct mmu {
@@ -137,6 +139,18 @@ int mmu_insn_touches(struct mmu *m, uint64_t rip, uint64_t start, uint64_t len);
 /* The guest-physical address behind user address vaddr in mm, without touching the accessed
  * and dirty bits (the walk a debugger's look leaves no trace of); false if not present. */
 bool mmu_user_paddr(struct mm_struct *mm, uint64_t vaddr, uint64_t *paddr);
+
+/* Counts every store the walker lets into a frame that may hold translated code: code can change
+ * there without a TLB flush of the storing engine (mmu.c, frame_write_allowed). */
+extern uint64_t mmu_code_epoch;
+
+/* --icount by block (mmu/block_insns.c): the number of instructions in the translated block of
+ * `size` bytes at guest address addr, as the engine's block hook reports it, read from m's
+ * address space; and how many of them come before rip (all of them when rip is outside the
+ * block). Decoded once and kept while the bytes stay the same. */
+unsigned mmu_block_insns(struct mmu *m, uint64_t addr, uint32_t size);
+unsigned mmu_block_insns_before(struct mmu *m, uint64_t addr, uint32_t size, uint64_t rip);
+void mmu_block_cache_free(struct cpu *c);
 
 /* Registers of m, in the engine when m is loaded, in its saved context otherwise. */
 uint64_t mmu_reg_read(struct mmu *m, int regid);

@@ -837,6 +837,26 @@ def _c_asm_touch(ctx):
                  [base + i * PAGE + 8 * i for i in range(16)], "the faulting addresses in order")
 
 
+@case("asm_touch-icount")
+def _c_asm_touch_icount(ctx):
+    """asm_touch's instruction counts, exact: 11 instructions map the pages, 1 starts the loop,
+    and each pass stores with its 5th of 8, so the store of page i faults with 16 + 8i retired;
+    the write of the message (a kernel-mode fault on .rodata) comes after 305 and counts its
+    syscall; 309 in all. Counted by block (--icount) and before every instruction (--icount with
+    --max-insns): the same numbers."""
+    base = 0x300000000
+    for name, opts in (("by-block", ["--icount"]),
+                       ("per-insn", ["--icount", "--max-insns", "1000000000"])):
+        r = ctx.run("asm_touch-" + name, "asm_touch", options=opts)
+        expect_status(r, 0)
+        expect_equal(r, [x["icount"] for x in r.rows(RANGE, base, base + 16 * PAGE)],
+                     [16 + 8 * i for i in range(16)], "the icount of each store's fault")
+        expect_equal(r, [x["icount"] for x in r.rows("user = 0 AND vma_perms = 'r--p'")],
+                     [306], "the icount of the write's kernel-mode fault")
+        expect_equal(r, r.value("SELECT instructions FROM runs WHERE run_id = ?", r.run_id), 309,
+                     "runs.instructions")
+
+
 def _elf_entry(path):
     with open(path, "rb") as f:
         hdr = f.read(64)
