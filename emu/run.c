@@ -285,12 +285,16 @@ static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     ep->pub.insns += ep->blk_n;
 }
 
+/* After uc_emu_start returned: take back the instructions of the block count_block counted that
+ * did not run, those from RIP on. Leaves nothing to take back (blk_n 0). */
 static void icount_settle(struct emu_private *ep, struct proc *p)
 {
     if (!ep->blk_n)
         return;
     uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
-    ep->pub.insns -= ep->blk_n - mmu_block_insns_before(p->mmu, ep->blk_addr, ep->blk_size, rip);
+    unsigned ran = mmu_block_insns_before(p->mmu, ep->blk_addr, ep->blk_size, rip);
+    /* a block that rewrote its own bytes may decode to more instructions now */
+    ep->pub.insns -= ep->blk_n - (ran < ep->blk_n ? ran : ep->blk_n);
     ep->blk_n = 0;
 }
 
