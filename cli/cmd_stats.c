@@ -313,6 +313,16 @@ static void name_ip(struct report *r, sqlite3_stmt *st, const struct stats_group
     }
 }
 
+/* The faults the first program's execve takes before it has run an instruction (its arguments
+ * copied to the new stack, the rest of its data page cleared) have no instruction: ip 0,
+ * kernel mode. Linux would name its own functions there. */
+static bool before_first_insn(const struct stats_group *g)
+{
+    return g->key == 0 && !g->user;
+}
+
+#define EXECVE_NAME "(execve: no user instruction yet)"
+
 static sqlite3_stmt *naming_query(struct report *r)
 {
     return query(r, "SELECT symbol(:run, :p, :ip, :seq), code_file(:run, :p, :ip, :seq)");
@@ -337,7 +347,9 @@ static void hottest(struct report *r, const struct stats_scan *s, bool ip, const
         if ((int)strlen(rows[i].handlers) > width)
             width = (int)strlen(rows[i].handlers);
         rows[i].symbol[0] = 0;
-        if (ip)
+        if (ip && before_first_insn(top[i]))
+            snprintf(rows[i].symbol, sizeof(rows[i].symbol), "%s", EXECVE_NAME);
+        else if (ip)
             name_ip(r, names, top[i], rows[i].symbol, sizeof(rows[i].symbol), NULL, 0);
     }
     sqlite3_finalize(names);
@@ -388,8 +400,9 @@ static void by_function(struct report *r, const struct stats_scan *s)
     size_t n = 0;
     for (size_t i = 0; !oom && !r->failed && i < s->ips.n; i++) {
         const struct stats_group *g = &s->ips.v[i];
-        char sym[256], file[256];
-        name_ip(r, names, g, sym, sizeof(sym), file, sizeof(file));
+        char sym[256] = EXECVE_NAME, file[256] = "";
+        if (!before_first_insn(g))
+            name_ip(r, names, g, sym, sizeof(sym), file, sizeof(file));
         sym[strcspn(sym, "+")] = 0; /* "main+0x30" is in main */
         v[n].fn = strdup(sym);
         v[n].file = strdup(file);

@@ -72,6 +72,7 @@ static struct stats_group *group_of(struct stats_groups *g, int64_t key, int32_t
 /* Count one fault (access kind from its error code, handler id + 1 or 0) into e. */
 static void count_into(struct stats_group *e, unsigned error_code, uint8_t handler)
 {
+    e->user |= (error_code & X86_PF_USER) != 0;
     if (error_code & X86_PF_INSTR)
         e->execs++;
     else if (error_code & X86_PF_WRITE)

@@ -26,6 +26,7 @@ struct stats_group {
     /* handler ids + 1 (stats_scan.handler), in the order they first fault here; 0 ends */
     uint8_t handlers[STATS_GROUP_HANDLERS];
     int32_t pid;
+    bool user; /* a fault of the group came from user mode (X86_PF_USER) */
 };
 
 /* Groups in a dense array, found through an open-addressing table of indexes into it. */
