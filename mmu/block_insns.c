@@ -9,8 +9,8 @@
  *
  * What is kept stays true while the bytes it was decoded from do. Every change to what the
  * guest's code addresses hold goes through a TLB flush of the engine (a new mm, an unmapped or
- * remapped page, a code frame dropped because it was written: mmu.c), or through a store the
- * walker allows into a frame that may hold code (mmu_code_epoch). An entry from before either
+ * remapped page, a code frame dropped because it was written: mmu.c), except a store the engine
+ * makes into the page it runs from (mmu_code_epoch). An entry from before either
  * is checked against the bytes at its address before it is used again, and decoded again only if
  * they differ: after a context switch the same shared library is recognised at no cost.
  */

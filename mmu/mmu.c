@@ -171,13 +171,13 @@ static void frame_drop_code(struct cpu *c, struct page *page);
  */
 static void frame_write_allowed(struct cpu *writer, struct page *page, uint64_t vaddr)
 {
-    mmu_code_epoch++;
     uint64_t rip = 0;
     uc_reg_read(writer->uc, UC_X86_REG_RIP, &rip);
     if ((rip & PAGE_MASK) != (vaddr & PAGE_MASK)) {
         frame_changed(page);
         return;
     }
+    mmu_code_epoch++; /* the writer's own code may change with no flush of its TLB */
     for (int i = 0; i < MAX_CPUS; i++)
         if (cpus[i] && cpus[i] != writer)
             frame_drop_code(cpus[i], page);
@@ -562,7 +562,6 @@ static void frame_changed(struct page *page)
 {
     if (!PageArch1(page))
         return;
-    mmu_code_epoch++;
     for (int i = 0; i < MAX_CPUS; i++)
         if (cpus[i])
             frame_drop_code(cpus[i], page);

@@ -140,8 +140,9 @@ int mmu_insn_touches(struct mmu *m, uint64_t rip, uint64_t start, uint64_t len);
  * and dirty bits (the walk a debugger's look leaves no trace of); false if not present. */
 bool mmu_user_paddr(struct mm_struct *mm, uint64_t vaddr, uint64_t *paddr);
 
-/* Counts every store the walker lets into a frame that may hold translated code: code can change
- * there without a TLB flush of the storing engine (mmu.c, frame_write_allowed). */
+/* Counts the stores the walker lets into a frame that may hold translated code from the page the
+ * storing engine runs in: the one change to code that comes with no TLB flush of that engine
+ * (every other one flushes every engine: mmu.c, frame_write_allowed, frame_changed). */
 extern uint64_t mmu_code_epoch;
 
 /* --icount by block (mmu/block_insns.c): the number of instructions in the translated block of
