@@ -204,26 +204,27 @@ static void every_group(void)
     sqlite3_close(db);
 }
 
+/* The faults of faults(icount_mode), placed in time: as SQL's column x over rows `where`. */
+static void time_case(int icount_mode, bool by_icount, const char *x, const char *where)
+{
+    sqlite3 *db = faults(icount_mode);
+    struct stats_scan s;
+    scan(db, &s);
+    check_time(db, &s, by_icount, x, where);
+    stats_scan_free(&s);
+    sqlite3_close(db);
+}
+
 /* Instruction counting off: every fault placed by its seq. */
 static void by_seq(void)
 {
-    sqlite3 *db = faults(0);
-    struct stats_scan s;
-    scan(db, &s);
-    check_time(db, &s, false, "seq", "1");
-    stats_scan_free(&s);
-    sqlite3_close(db);
+    time_case(0, false, "seq", "1");
 }
 
 /* NULL icounts, then zeros, then counted: the NULLs are left out, the zeros stay (at 0). */
 static void icount_from_midway(void)
 {
-    sqlite3 *db = faults(1);
-    struct stats_scan s;
-    scan(db, &s);
-    check_time(db, &s, true, "icount", "icount NOT NULL");
-    stats_scan_free(&s);
-    sqlite3_close(db);
+    time_case(1, true, "icount", "icount NOT NULL");
 }
 
 int main(int argc, char **argv)
