@@ -279,9 +279,10 @@ static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
     struct emu_private *ep = priv(ud);
     (void)uc;
-    ep->blk_n = mmu_block_insns(ep->current->mmu, addr, size);
+    /* stored before the call, so that only ep lives across it: this runs at every block */
     ep->blk_addr = addr;
     ep->blk_size = size;
+    ep->blk_n = mmu_block_insns(ep->current->mmu, addr, size);
     ep->pub.insns += ep->blk_n;
 }
 

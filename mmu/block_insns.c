@@ -27,8 +27,8 @@ struct block {
     uint64_t addr;
     uint32_t size;
     uint32_t n;
-    uint64_t flushes, epoch; /* the engine's TLB flushes and mmu_code_epoch when last checked */
-    uint8_t *bytes;          /* size bytes, then n uint16_t offsets of the instructions */
+    uint64_t checked; /* code_changes() when last checked against the guest's bytes */
+    uint8_t *bytes;   /* size bytes, then n uint16_t offsets of the instructions */
 };
 
 struct block_cache {
@@ -95,9 +95,33 @@ static bool decode(struct block_cache *bc, struct mmu *m, struct block *b, uint6
     return true;
 }
 
-/* The entry for the block (addr, size), valid for m's address space now; NULL if it cannot be
+/* A count that grows whenever what c's guest code addresses hold may have changed: the engine's
+ * TLB flushes plus the stores into a running page (both only grow, so their sum moves if
+ * either does). */
+static uint64_t code_changes(const struct cpu *c)
+{
+    return c->tlb_flushes + mmu_code_epoch;
+}
+
+static size_t slot_of(uint64_t addr)
+{
+    return (addr ^ addr >> 12) % SLOTS;
+}
+
+/* The slot's entry if it is the block (addr, size) and nothing has changed code since it was
+ * last checked (the common case, at every block the guest runs: kept small); else NULL. */
+static struct block *lookup_fast(const struct cpu *c, uint64_t addr, uint32_t size)
+{
+    struct block *b = c->blocks ? &c->blocks->slot[slot_of(addr)] : NULL;
+    if (b && b->addr == addr && b->size == size && b->bytes && b->checked == code_changes(c))
+        return b;
+    return NULL;
+}
+
+/* The entry for the block (addr, size) when lookup_fast has none: the slot checked against the
+ * bytes at addr now, or decoded afresh. Valid for m's address space now; NULL if it cannot be
  * decoded. */
-static struct block *lookup(struct mmu *m, uint64_t addr, uint32_t size)
+static struct block *lookup_slow(struct mmu *m, uint64_t addr, uint32_t size)
 {
     struct cpu *c = m->cpu;
     if (!c->blocks) {
@@ -106,10 +130,8 @@ static struct block *lookup(struct mmu *m, uint64_t addr, uint32_t size)
         c->blocks->cs_ok = cs_open(CS_ARCH_X86, CS_MODE_64, &c->blocks->cs) == CS_ERR_OK;
     }
     struct block_cache *bc = c->blocks;
-    struct block *b = &bc->slot[(addr ^ addr >> 12) % SLOTS];
+    struct block *b = &bc->slot[slot_of(addr)];
     if (b->bytes && b->addr == addr && b->size == size) {
-        if (b->flushes == c->tlb_flushes && b->epoch == mmu_code_epoch)
-            return b;
         uint8_t now[64];
         uint8_t *cur = size <= sizeof(now) ? now : malloc(size);
         bool same = cur && read_code(m, addr, size, cur) && !memcmp(cur, b->bytes, size);
@@ -120,9 +142,14 @@ static struct block *lookup(struct mmu *m, uint64_t addr, uint32_t size)
     } else if (!decode(bc, m, b, addr, size)) {
         return NULL;
     }
-    b->flushes = c->tlb_flushes;
-    b->epoch = mmu_code_epoch;
+    b->checked = code_changes(c);
     return b;
+}
+
+static struct block *lookup(struct mmu *m, uint64_t addr, uint32_t size)
+{
+    struct block *b = lookup_fast(m->cpu, addr, size);
+    return b ? b : lookup_slow(m, addr, size);
 }
 
 unsigned mmu_block_insns(struct mmu *m, uint64_t addr, uint32_t size)
