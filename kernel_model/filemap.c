@@ -266,10 +266,11 @@ void delete_from_page_cache(struct page *page)
     put_page(page);
 }
 
-/* page_cache_read - read one page of the file into the cache. 0, -ENOMEM or -EIO. */
-static int page_cache_read(struct address_space *m, pgoff_t index)
+/* page_cache_read - read one page of the file into the cache; a readahead page only if a
+ * frame is free without reclaim. 0, -ENOMEM or -EIO. */
+static int page_cache_read(struct address_space *m, pgoff_t index, bool readahead)
 {
-    struct page *page = alloc_page_nozero();
+    struct page *page = readahead ? alloc_page_noreclaim() : alloc_page_nozero();
     if (!page)
         return -ENOMEM;
     int err = 0;
@@ -314,13 +315,17 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
                 m->a_ops->host_cached(m, offset, 1, &host_hit);
             if (!host_hit)
                 ret |= VM_FAULT_MAJOR;
-            /* do_sync_mmap_readahead: read around the miss */
+            /* do_sync_mmap_readahead: read around the miss. Its allocations give up instead
+             * of reclaiming (readahead_gfp_mask's __GFP_NORETRY): near a full RAM, each page
+             * read ahead made reclaim evict the one read before it, and then the pages the
+             * faulting instruction itself needs, which faulted the next time round. */
             pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
             for (pgoff_t i = start; i < start + ra_pages && i < max_off; i++)
-                if (i != offset && !page_cache_lookup(m, i) && page_cache_read(m, i) == -ENOMEM)
+                if (i != offset && !page_cache_lookup(m, i) &&
+                    page_cache_read(m, i, true) == -ENOMEM)
                     break;
         }
-        int err = page_cache_read(m, offset);
+        int err = page_cache_read(m, offset, false);
         if (err)
             return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
         page = find_get_page(m, offset);
@@ -356,7 +361,7 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pg
         if (idx >= max_idx)
             break;
         struct page *page = page_cache_lookup(m, idx);
-        if (!page && ask_host && host[idx - start_pgoff] && page_cache_read(m, idx) == 0)
+        if (!page && ask_host && host[idx - start_pgoff] && page_cache_read(m, idx, true) == 0)
             page = page_cache_lookup(m, idx);
         if (!page || !(page->flags & (1UL << PG_uptodate)))
             continue;

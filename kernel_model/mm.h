@@ -81,6 +81,9 @@ int mem_init(void *ram, uint64_t ram_bytes);
 void mem_exit(void);
 struct page *alloc_page_zeroed(void);
 struct page *alloc_page_nozero(void);
+/* A frame only if one is free without reclaim (above the low watermark): readahead's
+ * __GFP_NORETRY allocation, which gives up rather than evict pages to read more. */
+struct page *alloc_page_noreclaim(void);
 void get_page(struct page *page);
 void put_page(struct page *page);
 struct page *pfn_to_page(unsigned long pfn);

@@ -27,9 +27,11 @@ enum pageflags {
     PG_reserved, /* the zero page: never freed, never counted as a normal page */
     PG_anon,     /* Linux encodes this in page->mapping; the model keeps a flag */
     PG_swapcache,
-    PG_pgtable, /* a page-table page */
-    PG_buddy,   /* free, on the allocator's free list */
-    PG_arch_1,  /* the architecture's own: the CPU may hold code translated from this frame */
+    PG_pgtable,   /* a page-table page */
+    PG_buddy,     /* free, on the allocator's free list */
+    PG_arch_1,    /* the architecture's own: the CPU may hold code translated from this frame */
+    PG_set_aside, /* the model's own: on the reclaim list's set-aside part, a page that cannot
+                     go while there is no swap space (vmscan.c) */
     NR_PAGEFLAGS
 };
 

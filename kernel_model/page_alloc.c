@@ -184,7 +184,8 @@ unsigned long first_fresh_pfn(void)
 static struct page *alloc_frame(bool *fresh)
 {
     unsigned long pfn;
-    reclaim_before_alloc();
+    if (!reclaim_before_alloc())
+        return NULL;
     *fresh = free_head == FREE_END;
     if (!*fresh) {
         pfn = free_head;
@@ -208,6 +209,13 @@ struct page *alloc_page_nozero(void)
 {
     bool fresh;
     return alloc_frame(&fresh);
+}
+
+struct page *alloc_page_noreclaim(void)
+{
+    bool fresh;
+    unsigned long free = nr_free_pages();
+    return free > watermark_low && free > 0 ? alloc_frame(&fresh) : NULL;
 }
 
 struct page *alloc_page_zeroed(void)

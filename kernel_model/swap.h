@@ -138,8 +138,10 @@ void lru_cache_add(struct page *page);
 void del_page_from_lru(struct page *page);
 /* Free up to nr frames; returns how many were freed. */
 unsigned long try_to_free_pages(unsigned long nr);
-/* Called by the allocator before it hands out a frame: runs reclaim below the watermark. */
-void reclaim_before_alloc(void);
+/* Called by the allocator before it hands out a frame: runs reclaim below the low watermark.
+ * false when the allocation must fail: below the min watermark with too little left to reclaim
+ * (then RAM is exhausted: the caller's -ENOMEM or VM_FAULT_OOM). */
+bool reclaim_before_alloc(void);
 /* Every page currently on the reclaim list, front (next victim side) first. For tests. */
 unsigned long lru_snapshot(unsigned long *pfns, unsigned long max);
 

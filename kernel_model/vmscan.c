@@ -23,6 +23,14 @@
  *  - skipped: shmem pages (no swap backing for shmem in this model), anonymous pages when swap
  *    is full or absent, and pages with references beyond their mappings and caches (a fault
  *    in progress holds them).
+ *
+ * Set aside: an anonymous or shmem page that reclaim finds while there is no free swap slot
+ * cannot go, and walking past it again at every allocation made reclaim O(RAM) per page near
+ * a full RAM without swap (a guest filling 2.5 GB of a 2 GiB RAM took 31 s of CPU before its
+ * OOM kill, 2 s now). Linux does not scan the anon lists at all then (get_scan_count: SCAN_FILE).
+ * The model moves such a page to a second list (PG_set_aside, still PG_lru) that reclaim does
+ * not walk; the list goes back to the end of the reclaim list, in its order, as soon as a
+ * reclaim finds a swap slot free again.
  */
 #include <stdlib.h>
 
@@ -40,6 +48,8 @@ struct vm_event_state vm_events;
 #define LRU_END UINT32_MAX
 static uint32_t lru_front = LRU_END, lru_back = LRU_END;
 static unsigned long lru_nr;
+static uint32_t aside_front = LRU_END, aside_back = LRU_END; /* set aside: not walked */
+static unsigned long aside_nr;
 static bool in_reclaim;
 
 static struct page *lru_page(uint32_t pfn)
@@ -51,6 +61,8 @@ void lru_init(void)
 {
     lru_front = lru_back = LRU_END;
     lru_nr = 0;
+    aside_front = aside_back = LRU_END;
+    aside_nr = 0;
     in_reclaim = false;
 }
 
@@ -74,17 +86,57 @@ void del_page_from_lru(struct page *page)
 {
     if (!PageLRU(page))
         return;
+    bool aside = page->flags & (1UL << PG_set_aside);
+    uint32_t *front = aside ? &aside_front : &lru_front, *back = aside ? &aside_back : &lru_back;
     if (page->lru_prev == LRU_END)
-        lru_front = page->lru_next;
+        *front = page->lru_next;
     else
         pfn_to_page(page->lru_prev)->lru_next = page->lru_next;
     if (page->lru_next == LRU_END)
-        lru_back = page->lru_prev;
+        *back = page->lru_prev;
     else
         pfn_to_page(page->lru_next)->lru_prev = page->lru_prev;
     page->lru_next = page->lru_prev = 0;
-    page->flags &= ~(1UL << PG_lru);
-    lru_nr--;
+    page->flags &= ~(1UL << PG_lru | 1UL << PG_set_aside);
+    if (aside)
+        aside_nr--;
+    else
+        lru_nr--;
+}
+
+/* Move a page that cannot go without a swap slot from the reclaim list to the set-aside list's
+ * end. */
+static void lru_set_aside(struct page *page)
+{
+    del_page_from_lru(page);
+    uint32_t pfn = (uint32_t)page_to_pfn(page);
+    page->flags |= 1UL << PG_lru | 1UL << PG_set_aside;
+    page->lru_prev = aside_back;
+    page->lru_next = LRU_END;
+    if (aside_back == LRU_END)
+        aside_front = pfn;
+    else
+        pfn_to_page(aside_back)->lru_next = pfn;
+    aside_back = pfn;
+    aside_nr++;
+}
+
+/* A swap slot is free: the set-aside pages join the end of the reclaim list, in their order. */
+static void lru_put_back_aside(void)
+{
+    if (aside_front == LRU_END)
+        return;
+    for (struct page *p = lru_page(aside_front); p; p = lru_page(p->lru_next))
+        p->flags &= ~(1UL << PG_set_aside);
+    pfn_to_page(aside_front)->lru_prev = lru_back;
+    if (lru_back == LRU_END)
+        lru_front = aside_front;
+    else
+        pfn_to_page(lru_back)->lru_next = aside_front;
+    lru_back = aside_back;
+    lru_nr += aside_nr;
+    aside_front = aside_back = LRU_END;
+    aside_nr = 0;
 }
 
 /* Move to the back of the list (rotate_reclaimable_page / the clock hand passing it). */
@@ -98,6 +150,8 @@ unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
 {
     unsigned long n = 0;
     for (struct page *p = lru_page(lru_front); p && n < max; p = lru_page(p->lru_next))
+        pfns[n++] = page_to_pfn(p);
+    for (struct page *p = lru_page(aside_front); p && n < max; p = lru_page(p->lru_next))
         pfns[n++] = page_to_pfn(p);
     return n;
 }
@@ -339,10 +393,13 @@ static void age_all(void)
     }
 }
 
-unsigned long try_to_free_pages(unsigned long nr)
+/* Free up to nr frames, looking at each page on the list at most `passes` times. */
+static unsigned long shrink_list(unsigned long nr, unsigned passes)
 {
-    unsigned long freed = 0, budget = 2 * lru_nr + 1;
-
+    if (get_nr_swap_pages() > 0)
+        lru_put_back_aside();
+    /* two passes look once more than twice: a list of one referenced page still gives it up */
+    unsigned long freed = 0, budget = passes > 1 ? passes * lru_nr + 1 : lru_nr;
     if (reclaim_policy == RECLAIM_LRU)
         age_all();
     while (freed < nr && budget-- && lru_nr) {
@@ -350,7 +407,10 @@ unsigned long try_to_free_pages(unsigned long nr)
         if (reclaim_policy != RECLAIM_LRU)
             vm_events.pgscan++;
         if (!page_evictable(page)) {
-            lru_rotate(page);
+            if (PageAnon(page) || shmem_mapping(page_mapping_file(page)))
+                lru_set_aside(page); /* until a swap slot is free */
+            else
+                lru_rotate(page);
             continue;
         }
         if (reclaim_policy == RECLAIM_CLOCK && page_referenced(page)) {
@@ -366,15 +426,46 @@ unsigned long try_to_free_pages(unsigned long nr)
     return freed;
 }
 
-void reclaim_before_alloc(void)
+/* Two passes: a page referenced since the last one gets its second chance and still goes. */
+unsigned long try_to_free_pages(unsigned long nr)
 {
-    unsigned long free = nr_free_pages();
+    return shrink_list(nr, 2);
+}
+
+/* Reclaims in a row that could not bring the free frames back over the low watermark before
+ * kswapd gives up, and an allocation below the min watermark fails (Linux: kswapd_failures
+ * against MAX_RECLAIM_RETRIES; should_reclaim_retry). */
+#define MAX_RECLAIM_RETRIES 16
+
+bool reclaim_before_alloc(void)
+{
+    static unsigned failures;
+    unsigned long free = nr_free_pages(), min = watermark_low * 4 / 5; /* low is 5/4 of min */
     if (in_reclaim || (free > watermark_low && free > 0))
-        return;
+        return true;
+    /* kswapd has given up: above min an allocation takes a free frame without reclaim, rather
+     * than evict the few pages left, which the guest then faults back (a guest that filled all
+     * but a few frames of RAM thrashed forever: ld.so's code and the libc page it reads, each
+     * fault evicting the other). */
+    if (free > min && failures >= MAX_RECLAIM_RETRIES)
+        return true;
     unsigned long want = watermark_high > free ? watermark_high - free : 0;
     if (!want)
         want = 1;
+    /* One pass first (kswapd's), in which a page referenced since the last look stays; only
+     * at or below min, and only if that freed nothing, direct reclaim's second pass takes pages
+     * in use too: it must free something. */
     in_reclaim = true;
-    try_to_free_pages(want);
+    if (!shrink_list(want, 1) && free <= min)
+        shrink_list(want, 2);
     in_reclaim = false;
+    free = nr_free_pages();
+    failures = free > watermark_low ? 0 : failures + 1;
+    if (free >= min)
+        return true;
+    /* __alloc_pages_slowpath: below min an allocation goes on only while reclaim may still
+     * bring the free frames back (should_reclaim_retry: free plus the pages left on the
+     * reclaim list reach min, and reclaim has not failed too often); otherwise it fails, and
+     * a page fault ends in the OOM killer. */
+    return free + lru_nr >= min && failures <= MAX_RECLAIM_RETRIES;
 }

@@ -20,6 +20,9 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       `swap_thrash 12 0 oomfork` with --ram 16M and no swap: the child's fault finds RAM full,
       the OOM killer picks the larger parent (exit 137: the first process was killed), and the
       child, whose memory then fits, completes its work and prints its line.
+  nearfull-clock, nearfull-lru, nearfull-fifo
+      --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
+      254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
 """
 
 import argparse
@@ -128,6 +131,27 @@ def main():
             if a.case == "locked":
                 problems += check_locked(db)
         return fl.report("swap %s" % a.case, problems, [("native", native), ("faultline", emu)])
+
+    if a.case.startswith("nearfull-"):
+        # No swap, 256 MiB of RAM: 253 MiB of anonymous memory fits and the run ends as
+        # natively; 254 MiB leaves less than the min watermark and the OOM killer ends it. Both
+        # used to thrash the program's own file pages forever (each fault evicting the page the
+        # next one needed), under every policy.
+        policy = a.case.split("-", 1)[1]
+        opts = ["--ram", "256M", "--reclaim", policy]
+        native = fl.run([a.guest, "253", "0"], cwd=work, timeout=a.timeout)
+        fits = fl.run(fl.faultline_argv(a.faultline, a.guest, ["253", "0"], no_log=True,
+                                        options=opts), cwd=work, timeout=20)
+        problems += fl.compare_results(native, fits)
+        over = fl.run(fl.faultline_argv(a.faultline, a.guest, ["254", "0"], no_log=True,
+                                        options=opts), cwd=work, timeout=20)
+        if over.status != 137:
+            problems.append("254 MiB: exit status %s, expected 137 (SIGKILL)" % over.status)
+        if not re.search(r"Out of memory: Killed process \d+ \(swap_thrash\)",
+                         over.stderr.decode("utf-8", "replace")):
+            problems.append("254 MiB: no 'Out of memory: Killed process PID (swap_thrash)' line")
+        return fl.report("swap %s" % a.case, problems,
+                         [("native", native), ("253 MiB", fits), ("254 MiB", over)])
 
     if a.case == "oom":
         emu = fl.run(fl.faultline_argv(a.faultline, a.guest, [MIB, PASSES], db=db,
