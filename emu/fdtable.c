@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
@@ -42,10 +43,16 @@ struct ofd *ofd_new(int hostfd, int flags, const char *path)
     o->hostfd = hostfd;
     o->refs = 1;
     o->flags = flags;
-    /* The file's type never changes, and read() needs it on every call (regular files are
-     * read to the full count, everything else returns after one host read). */
-    if (fstat(hostfd, &st) == 0)
+    /* The file's type never changes, and read() needs it on every call (regular files and the
+     * devices that fill reads are read to the full count, everything else returns after one
+     * host read). */
+    if (fstat(hostfd, &st) == 0) {
         o->type = st.st_mode & S_IFMT;
+        /* the mem devices (major 1) zero 5, full 7, random 8, urandom 9 */
+        o->fills_reads = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
+                         (minor(st.st_rdev) == 5 || minor(st.st_rdev) == 7 ||
+                          minor(st.st_rdev) == 8 || minor(st.st_rdev) == 9);
+    }
     if (path) {
         o->path = strdup(path);
         if (!o->path) {

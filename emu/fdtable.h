@@ -27,6 +27,10 @@ struct ofd {
     int flags;     /* open(2) flags at open, status flags (O_APPEND, O_NONBLOCK) after F_SETFL */
     unsigned type; /* st_mode & S_IFMT of the host file at open (0 if unknown) */
     char *path;    /* the host path it was opened by, or NULL (stdio, pipes) */
+    /* /dev/zero, /dev/full, /dev/random or /dev/urandom: character devices whose read fills
+     * the whole count at once in Linux (read_iter_zero, urandom_read_iter), so the handler reads
+     * them to the count as it does regular files, though they are not (sys_file.c). */
+    bool fills_reads;
     /* A guest pipe: the host fd is always O_NONBLOCK, so a read or write that would block
      * returns EAGAIN and the process is parked instead of blocking faultline (emu/sched.h);
      * the guest's own O_NONBLOCK is the bit in `flags`. */

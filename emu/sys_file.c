@@ -58,12 +58,14 @@ _Static_assert(sizeof(struct stat) == 144, "struct stat is the kernel's");
 _Static_assert(sizeof(struct statx) == 256, "struct statx is the kernel's");
 _Static_assert(sizeof(struct iovec) == 16, "struct iovec is the kernel's");
 
-/* Files that give a full read when the data is there: read them to the full count. Anything
- * else (pipes, ttys, sockets) returns after one host read, so a read never blocks for more
- * after it already has data, as Linux's would not. */
+/* Files that give a full read when the data is there: read them to the full count, one
+ * bounce buffer at a time. That includes /dev/zero and /dev/urandom, whose Linux read fills any
+ * count (dd bs=1M from them reads 1 MiB blocks; one host read per call would cap it at
+ * FL_BOUNCE). Anything else (pipes, ttys, sockets) returns after one host read, so a read never
+ * blocks for more after it already has data, as Linux's would not. */
 static bool reads_fully(const struct ofd *o)
 {
-    return o->type == S_IFREG || o->type == S_IFBLK;
+    return o->type == S_IFREG || o->type == S_IFBLK || o->fills_reads;
 }
 
 /*

@@ -3,9 +3,10 @@
  * the set/remove extended-attribute calls (Python's os.setxattr), utime and futimesat,
  * setrlimit, setgroups, clock_settime/settimeofday's argument checks, sigqueue
  * (rt_sigqueueinfo, rt_tgsigqueueinfo) with its si_value to the process itself and to a child,
- * readahead and sync_file_range, and kill(getppid(), 0). Takes a scratch directory as argv[1].
- * Prints each result; the same natively and under faultline (as root: nothing here changes the
- * clock or the ids).
+ * readahead and sync_file_range, and kill(getppid(), 0); reads of 1 MiB from /dev/zero,
+ * /dev/urandom and /dev/random (read, readv, pread: each returns the whole count). Takes a scratch
+ * directory as argv[1]. Prints each result; the same natively and under faultline (as root: nothing
+ * here changes the clock or the ids).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -43,6 +45,36 @@ static void on_usr1(int sig, siginfo_t *si, void *uc)
     (void)uc;
     got_value = si->si_value.sival_int;
     got_code = si->si_code;
+}
+
+/* One read, readv (two segments) and pread of 1 MiB + 1 from each device: the counts. */
+static void dev_reads(void)
+{
+    static const char *const devs[] = {"/dev/zero", "/dev/urandom", "/dev/random"};
+    const size_t len = (1 << 20) + 1;
+    char *buf = malloc(len);
+
+    for (int i = 0; i < 3; i++) {
+        int d = open(devs[i], O_RDONLY);
+        if (d < 0 || !buf) {
+            printf("open %s: %s\n", devs[i], err(-1));
+            continue;
+        }
+        memset(buf, 1, len);
+        long r = read(d, buf, len);
+        printf("read %zu from %s: %s", len, devs[i], err(r));
+        if (i == 0) {
+            size_t z = 0;
+            while (z < len && buf[z] == 0)
+                z++;
+            printf(", zeros: %zu", z);
+        }
+        struct iovec iov[2] = {{buf, 3000}, {buf + 3000, len - 3000}};
+        printf(", readv: %s", err(readv(d, iov, 2)));
+        printf(", pread: %s\n", err(pread(d, buf, len, 0)));
+        close(d);
+    }
+    free(buf);
 }
 
 int main(int argc, char **argv)
@@ -166,6 +198,9 @@ int main(int argc, char **argv)
     printf("readahead on a pipe: %s\n", err(readahead(pfd[0], 0, 4096)));
     printf("sync_file_range: %s\n", err(sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE)));
     printf("sync_file_range with a bad flag: %s\n", err(sync_file_range(fd, 0, 0, 8)));
+
+    /* the mem devices fill a read of any size at once (not FL_BOUNCE at a time) */
+    dev_reads();
     close(fd);
     unlink("f");
     return 0;
