@@ -109,7 +109,8 @@ int elf_prot(uint32_t p_flags);
 /* --- exec_stack.c --- */
 
 /* Measure the strings (filename, envp, argv) as copy_strings would place them under STACK_TOP,
- * set argc/envc, p, exec and the arg/env ranges. Nothing is written yet. 0, or -1 (E2BIG). */
+ * set argc/envc, p, exec and the arg/env ranges. Nothing is written yet. 0, or -E2BIG with the
+ * reason in err. */
 int prepare_arg_pages(struct linux_binprm *bprm);
 
 /* Create the stack VMA: the pages the strings need plus Linux's 128 KiB stack_expand, with

@@ -36,8 +36,9 @@ int elf_check_file(const char *path, char *err, size_t errlen);
  * Map `path` into p->task.mm (which must be empty and have its arch engine attached), build the
  * initial stack with argv, envp and auxv as Linux's create_elf_tables does, and set
  * mm->start_code/end_code/start_data/end_data/start_brk/brk/start_stack, arg_* and env_*.
- * Returns 0, or -1 with a one-line reason in err; the mm may then hold partial mappings and must
- * be torn down by the caller.
+ * Returns 0, or -1 with a one-line reason in err (-E2BIG when the arguments and environment do
+ * not fit: execve's errno then); the mm may then hold partial mappings and must be torn down by
+ * the caller.
  */
 int exec_load(struct proc *p, const char *path, char *const argv[], char *const envp[],
               struct exec_image *img, char *err, size_t errlen);

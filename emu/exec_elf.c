@@ -372,8 +372,11 @@ int exec_load(struct proc *p, const char *path, char *const argv[], char *const 
         goto out;
     }
 
-    if (prepare_arg_pages(&bprm) || setup_arg_pages(&bprm, im.executable_stack) ||
-        copy_strings(&bprm))
+    /* too many or too long arguments are the caller's E2BIG, not a bad file */
+    if ((ret = prepare_arg_pages(&bprm)) < 0)
+        goto out;
+    ret = -1;
+    if (setup_arg_pages(&bprm, im.executable_stack) || copy_strings(&bprm))
         goto out;
     ret = load_image(&bprm, &im, file, img);
 out:

@@ -82,10 +82,12 @@ int prepare_arg_pages(struct linux_binprm *bprm)
     bprm->envc = count_strings(bprm->envp);
     envbytes = strings_size(bprm->envp, bprm->envc);
     argbytes = strings_size(bprm->argv, bprm->argc);
-    if (flen > MAX_ARG_STRLEN || envbytes < 0 || argbytes < 0)
-        return exec_err(bprm->err, bprm->errlen,
-                        "%s: an argument or environment string is longer than %lu bytes",
-                        strerror(E2BIG), (unsigned long)MAX_ARG_STRLEN);
+    if (flen > MAX_ARG_STRLEN || envbytes < 0 || argbytes < 0) {
+        exec_err(bprm->err, bprm->errlen,
+                 "%s: an argument or environment string is longer than %lu bytes", strerror(E2BIG),
+                 (unsigned long)MAX_ARG_STRLEN);
+        return -E2BIG;
+    }
 
     bprm->p = STACK_TOP - sizeof(void *);
     bprm->p -= flen;
@@ -99,11 +101,13 @@ int prepare_arg_pages(struct linux_binprm *bprm)
     limit = bprm->rlim_stack / 4;
     if (limit > _STK_LIM / 4 * 3)
         limit = _STK_LIM / 4 * 3;
-    if (size > ARG_MAX && size > limit)
-        return exec_err(bprm->err, bprm->errlen,
-                        "%s: %lu bytes of arguments and environment, the limit is %lu (a quarter "
-                        "of the stack limit)",
-                        strerror(E2BIG), size, limit);
+    if (size > ARG_MAX && size > limit) {
+        exec_err(bprm->err, bprm->errlen,
+                 "%s: %lu bytes of arguments and environment, the limit is %lu (a quarter "
+                 "of the stack limit)",
+                 strerror(E2BIG), size, limit);
+        return -E2BIG;
+    }
     return 0;
 }
 

@@ -623,13 +623,14 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     p->task.mm = mm;
     mmu_attach(p->mmu, &p->task);
     struct exec_image img;
-    if (exec_load(p, host, argv, envp, &img, err, sizeof(err))) {
+    int lr = exec_load(p, host, argv, envp, &img, err, sizeof(err));
+    if (lr) {
         arch_printk("faultline: %s[%d]: execve %s: %s", p->task.comm, p->task.pid, host, err);
         mm->arch = NULL;
         mmput(mm);
         p->task.mm = old_mm;
         mmu_attach(p->mmu, &p->task);
-        r = -ENOEXEC;
+        r = lr == -E2BIG ? -E2BIG : -ENOEXEC; /* before the point of no return, as in Linux */
         goto out;
     }
     /* exec_mmap: the old mm goes; frames nobody else maps are freed now. The engine is still

@@ -4,7 +4,8 @@
  * setrlimit, setgroups, clock_settime/settimeofday's argument checks, sigqueue
  * (rt_sigqueueinfo, rt_tgsigqueueinfo) with its si_value to the process itself and to a child,
  * readahead and sync_file_range, and kill(getppid(), 0); reads of 1 MiB from /dev/zero,
- * /dev/urandom and /dev/random (read, readv, pread: each returns the whole count). Takes a scratch
+ * /dev/urandom and /dev/random (read, readv, pread: each returns the whole count); execve with
+ * too many arguments and with one too long (E2BIG both). Takes a scratch
  * directory as argv[1]. Prints each result; the same natively and under faultline (as root: nothing
  * here changes the clock or the ids).
  */
@@ -75,6 +76,36 @@ static void dev_reads(void)
         close(d);
     }
     free(buf);
+}
+
+/* execve of this program in a child, with 8 MiB of stack limit (so 2 MiB for the arguments):
+ * 300000 short arguments (over the limit by their pointers and strings together, each small)
+ * and then one of 200 KiB (over MAX_ARG_STRLEN). Both E2BIG; the child reports. */
+static void exec_too_big(void)
+{
+    static const int counts[] = {300000, 2};
+    for (int i = 0; i < 2; i++) {
+        pid_t pid = fork();
+        if (pid == 0) {
+            struct rlimit rl = {8 << 20, 8 << 20};
+            char **args = calloc(counts[i] + 1, sizeof(*args));
+            char *longarg = malloc(200 << 10);
+            if (!args || !longarg || setrlimit(RLIMIT_STACK, &rl))
+                _exit(3);
+            memset(longarg, 'x', (200 << 10) - 1);
+            longarg[(200 << 10) - 1] = 0;
+            args[0] = "/proc/self/exe";
+            for (int j = 1; j < counts[i]; j++)
+                args[j] = i == 0 ? "abcdefg" : longarg;
+            execv("/proc/self/exe", args);
+            printf("execve with %d arguments%s: %s\n", counts[i], i ? ", one of 200 KiB" : "",
+                   err(-1));
+            _exit(0);
+        }
+        int status = 0;
+        waitpid(pid, &status, 0);
+        printf("  child status %d\n", status);
+    }
 }
 
 int main(int argc, char **argv)
@@ -201,6 +232,9 @@ int main(int argc, char **argv)
 
     /* the mem devices fill a read of any size at once (not FL_BOUNCE at a time) */
     dev_reads();
+
+    /* execve's argument limits */
+    exec_too_big();
     close(fd);
     unlink("f");
     return 0;
