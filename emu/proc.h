@@ -176,6 +176,9 @@ struct proc {
      * share it (CLONE_IO); its I/O priority, kept, not obeyed */
     int ioc_id;
     int ioprio;
+    /* PR_SET_PDEATHSIG: sent to this thread's group when its parent (the thread that forked
+     * it) exits; per thread, 0 in a new task, kept by execve (no set-id exec here clears it) */
+    int pdeath_signal;
     unsigned personality;        /* personality(2): kept (inherited, kept by execve), not obeyed */
     bool no_new_privs;           /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
     struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */

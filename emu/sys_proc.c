@@ -24,6 +24,8 @@
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_SET_DUMPABLE     4
+#define PR_SET_PDEATHSIG    1
+#define PR_GET_PDEATHSIG    2
 
 /* exit ends the calling thread only; the last one to go ends the process. */
 long sys_exit(struct proc *p, const uint64_t a[6])
@@ -107,6 +109,15 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
     }
     case PR_GET_NAME:
         return put_user_bytes(&p->task, a[1], p->task.comm, sizeof(p->task.comm));
+    case PR_SET_PDEATHSIG: /* delivered by exit_notify when the parent goes */
+        if (a[1] > FL_NSIG)
+            return -EINVAL;
+        p->pdeath_signal = (int)a[1];
+        return 0;
+    case PR_GET_PDEATHSIG: {
+        int sig = p->pdeath_signal;
+        return put_user_bytes(&p->task, a[1], &sig, sizeof(sig));
+    }
     case PR_GET_DUMPABLE:
         return 1;
     case PR_SET_DUMPABLE:

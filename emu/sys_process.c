@@ -280,7 +280,9 @@ void exit_notify(struct proc *p)
 {
     struct emu *e = p->emu;
     /* forget_original_parent: children go to another live thread of the group, or else to
-     * init, which reaps whatever dies */
+     * init, which reaps whatever dies; each of their threads that asked for a parent-death
+     * signal has it sent to its group, from the exiting thread, even when the new parent is a
+     * thread of the same group (as Linux does: the parent is the thread) */
     struct proc *heir = NULL;
     for (struct proc *q = e->procs; q && !heir; q = q->next)
         if (q != p && q->task.tgid == p->task.tgid && !q->exited)
@@ -289,6 +291,11 @@ void exit_notify(struct proc *p)
         if (q->parent != p)
             continue;
         q->parent = heir;
+        if (q->pdeath_signal && !q->exited) {
+            struct fl_siginfo info = kill_siginfo(q->pdeath_signal, FL_SI_USER, p->task.tgid);
+            struct proc *leader = find_proc(e, q->task.tgid);
+            send_signal_group(leader ? leader : q, q->pdeath_signal, &info);
+        }
         if (heir)
             continue;
         q->ppid = 1;
