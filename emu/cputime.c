@@ -334,6 +334,10 @@ void account_reap(struct proc *parent, struct proc *child)
     to->children.sum_exec_runtime += t.sum_exec_runtime + from->children.sum_exec_runtime;
     to->cmin_flt += min_flt;
     to->cmaj_flt += maj_flt;
+    /* the child's own peak or its descendants', whichever is larger */
+    unsigned long maxrss = from->maxrss > from->cmaxrss ? from->maxrss : from->cmaxrss;
+    if (to->cmaxrss < maxrss)
+        to->cmaxrss = maxrss;
 }
 
 uint64_t nsec_to_clock_t(uint64_t ns)

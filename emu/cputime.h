@@ -39,6 +39,9 @@ struct group_acct {
     unsigned long dead_min_flt, dead_maj_flt;
     struct task_cputime children; /* reaped children, with their own reaped children */
     unsigned long cmin_flt, cmaj_flt;
+    /* peak RSS in pages (signal->maxrss, cmaxrss): of the mms the group's tasks left by exit or
+     * execve, and the largest of the reaped children's (each its own or its children's) */
+    unsigned long maxrss, cmaxrss;
     struct prev_cputime prev; /* thread_group_cputime_adjusted */
 };
 
@@ -77,7 +80,8 @@ void wait_rusage_faults(struct proc *p, unsigned long *min_flt, unsigned long *m
  * (__exit_signal). Once per thread; the first call counts. */
 void account_thread_exit(struct proc *p);
 /* parent reaps the zombie group leader child: the child's group times and faults, and those of
- * its own reaped children, join parent's children (wait_task_zombie). */
+ * its own reaped children, join parent's children, and its peak RSS (or its children's) raises
+ * parent's children's peak (wait_task_zombie). */
 void account_reap(struct proc *parent, struct proc *child);
 
 /* The thread group's CPU time as the samples count it (not adjusted): what ITIMER_PROF

@@ -657,6 +657,7 @@ static void proc_release(struct proc *p)
     flush_ptrace_hw_breakpoint(p); /* exit_thread */
     mmu_destroy(p->mmu);
     p->mmu = NULL;
+    account_mm_hiwater(p, p->task.mm); /* the peak outlives the mm: getrusage, the parent's wait */
     mmput(p->task.mm);
     p->task.mm = NULL;
     /* the last task of its thread group: the process's record locks go */

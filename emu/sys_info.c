@@ -406,9 +406,17 @@ long sys_getrlimit(struct proc *p, const uint64_t a[6])
 
 /*
  * k_getrusage: CPU times are the guest tasks' own (emu/cputime.c), fault counts the model's.
- * ru_maxrss is the mm's high-water RSS (get_mm_hiwater_rss) in KiB, for a live mm; the
- * children's maximum is not kept (0). The other fields (context switches, I/O) are 0.
+ * ru_maxrss is a peak RSS in KiB: for the group, the larger of its live mm's high-water RSS
+ * (get_mm_hiwater_rss) and those of the mms its tasks left (acct->maxrss); for the children, the
+ * largest a reaped child reported (acct->cmaxrss); both for RUSAGE_BOTH. The other fields
+ * (context switches, I/O) are 0.
  */
+void account_mm_hiwater(struct proc *p, const struct mm_struct *mm)
+{
+    if (mm && p->acct && p->acct->maxrss < get_mm_hiwater_rss(mm))
+        p->acct->maxrss = get_mm_hiwater_rss(mm);
+}
+
 void task_rusage(struct proc *p, int who, struct rusage *ru)
 {
     struct task_cputime t = {0};
@@ -434,12 +442,14 @@ void task_rusage(struct proc *p, int who, struct rusage *ru)
     ru->ru_stime = ns_timeval(t.stime);
     ru->ru_minflt = (long)min_flt;
     ru->ru_majflt = (long)maj_flt;
-    struct mm_struct *mm = p->task.mm;
-    if (who != RUSAGE_CHILDREN && mm) {
-        unsigned long rss = get_mm_rss(mm);
-        ru->ru_maxrss =
-            (long)((mm->hiwater_rss > rss ? mm->hiwater_rss : rss) * (PAGE_SIZE / 1024));
+    unsigned long maxrss = who == RUSAGE_CHILDREN || who == RUSAGE_BOTH ? p->acct->cmaxrss : 0;
+    if (who != RUSAGE_CHILDREN) {
+        if (maxrss < p->acct->maxrss)
+            maxrss = p->acct->maxrss;
+        if (p->task.mm && maxrss < get_mm_hiwater_rss(p->task.mm))
+            maxrss = get_mm_hiwater_rss(p->task.mm);
     }
+    ru->ru_maxrss = (long)(maxrss * (PAGE_SIZE / 1024));
 }
 
 long sys_getrusage(struct proc *p, const uint64_t a[6])

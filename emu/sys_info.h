@@ -39,6 +39,11 @@ int host_parent_sid(struct proc *p);
 #define RUSAGE_BOTH (-2)
 struct rusage;
 void task_rusage(struct proc *p, int who, struct rusage *ru);
+/* p lets go of mm (exits, or execs a new image): its peak RSS raises the group's, which
+ * getrusage and the parent's wait go on reporting (setmax_mm_hiwater_rss in do_exit and
+ * exec_mmap). */
+struct mm_struct;
+void account_mm_hiwater(struct proc *p, const struct mm_struct *mm);
 
 /* The guest's soft limit for RLIMIT_* `resource` (RLIM_INFINITY is UINT64_MAX), for the calls
  * that enforce one (RLIMIT_DATA in brk, RLIMIT_AS in mmap, RLIMIT_STACK in stack growth). */

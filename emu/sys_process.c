@@ -644,6 +644,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
      * inside this syscall's hook: start_thread's registers are set once it has stopped. */
     if (old_mm->arch == p->mmu)
         old_mm->arch = NULL;
+    account_mm_hiwater(p, old_mm); /* the old image's peak still counts for the process */
     mmput(old_mm);
     de_thread(p);
     timers_exec(p);

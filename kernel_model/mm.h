@@ -405,6 +405,11 @@ static inline unsigned long get_mm_rss(const struct mm_struct *mm)
                            mm->rss_stat[MM_SHMEMPAGES]);
 }
 
+static inline unsigned long get_mm_hiwater_rss(const struct mm_struct *mm)
+{
+    return mm->hiwater_rss > get_mm_rss(mm) ? mm->hiwater_rss : get_mm_rss(mm);
+}
+
 static inline void update_hiwater_rss(struct mm_struct *mm)
 {
     if (mm->hiwater_rss < get_mm_rss(mm))
