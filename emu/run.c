@@ -653,6 +653,9 @@ static void proc_release(struct proc *p)
     struct emu *e = p->emu;
     if (!p->mmu)
         return;
+    /* exit_mm_release: the robust futexes it holds go to their waiters first, then the
+     * CLONE_CHILD_CLEARTID word (pthread_join), as Linux orders them */
+    futex_exit_release(p);
     thread_mm_release(p);
     flush_ptrace_hw_breakpoint(p); /* exit_thread */
     mmu_destroy(p->mmu);

@@ -104,6 +104,10 @@ void thread_mm_release(struct proc *p);
 void proc_took_over(struct proc *old, struct proc *new);
 /* Wake up to n futex waiters on key (mm: NULL for a shared key) whose bitset meets bitset. */
 int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset, int n);
+/* futex_exit_release / futex_exec_release: walk p's robust list (set_robust_list) in p's
+ * current mm, marking the futexes p's tid holds OWNER_DIED and waking a waiter of each, then
+ * forget the list. At a thread's exit and at execve (with the old mm). */
+void futex_exit_release(struct proc *p);
 /* Timers that send signals (emu/sys_timer.c). A new thread shares its creator's; a process
  * lets go of them at its end (timers_put); execve deletes the POSIX ones, keeping the alarm. */
 void timers_share(struct proc *thread, struct proc *creator);

@@ -9,6 +9,10 @@
  * back here, finds itself woken (0), past its deadline (-ETIMEDOUT), or still queued (a signal
  * handler ran: it waits on). A timed wait also ends by the clock, so threads that use timed
  * waits (Python's GIL does) are scheduled by time as well as by what the guests do.
+ *
+ * Robust futexes: a thread's exit, and execve, walk the list it registered with set_robust_list
+ * (futex_exit_release, called by emu/run.c's proc_release and emu/sys_process.c's do_execve),
+ * so a robust mutex whose owner died is handed to its next locker as EOWNERDEAD.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -30,6 +34,11 @@
 #define FUTEX_PRIVATE_FLAG     128
 #define FUTEX_CLOCK_REALTIME   256
 #define FUTEX_BITSET_MATCH_ANY 0xffffffffu
+/* the robust-futex protocol's bits in the word (include/uapi/linux/futex.h) */
+#define FUTEX_WAITERS     0x80000000u
+#define FUTEX_OWNER_DIED  0x40000000u
+#define FUTEX_TID_MASK    0x3fffffffu
+#define ROBUST_LIST_LIMIT 2048
 
 /* get_futex_key: private unless the word is in a shared mapping and the caller did not say
  * FUTEX_PRIVATE_FLAG. 0, -EINVAL (misaligned) or -EFAULT. */
@@ -215,4 +224,95 @@ long sys_futex(struct proc *p, const uint64_t a[6])
     default:
         return -ENOSYS;
     }
+}
+
+/* ---- robust futexes (kernel/futex/core.c: exit_robust_list, handle_futex_death) ---------- */
+
+/* The word at uaddr was a dying thread's, or it was about to take or drop it: wake one waiter.
+ * Linux wakes with FLAGS_SHARED: the key is the shared one when the word is in a shared
+ * mapping (a waiter in another process, a process-shared mutex), else (mm, address). */
+static void wake_robust(struct proc *p, uint64_t uaddr)
+{
+    const void *mm;
+    uint64_t key;
+    if (!futex_key(p, uaddr, false, &mm, &key))
+        futex_wake_key(p->emu, mm, key, FUTEX_BITSET_MATCH_ANY, 1);
+}
+
+/* handle_futex_death: -1 stops the walk (a fault), as in Linux. */
+static int handle_futex_death(struct proc *p, uint64_t uaddr, bool pi, bool pending_op)
+{
+    uint32_t uval;
+    if (uaddr & 3)
+        return -1;
+    if (get_user_bytes(&p->task, &uval, uaddr, sizeof(uval)))
+        return -1;
+    uint32_t owner = uval & FUTEX_TID_MASK;
+    /* Killed between releasing the word and waking (or a woken waiter killed before it took the
+     * word): the word is free, so only the wake is owed; OWNER_DIED would be a lie. */
+    if (pending_op && !pi && !owner) {
+        wake_robust(p, uaddr);
+        return 0;
+    }
+    if (owner != (uint32_t)p->task.pid)
+        return 0;
+    /* Linux's cmpxchg: no guest runs while the emulated kernel does, so the read above and this
+     * write are one atomic step; a read-only word fails the write and stops the walk. */
+    uint32_t mval = (uval & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+    if (put_user_bytes(&p->task, uaddr, &mval, sizeof(mval)))
+        return -1;
+    /* A PI futex's waiters are woken by exit_pi_state_list; faultline has no PI futexes
+     * (FUTEX_LOCK_PI is ENOSYS), so there are none to wake. */
+    if (!pi && (uval & FUTEX_WAITERS))
+        wake_robust(p, uaddr);
+    return 0;
+}
+
+/* fetch_robust_entry: the pointer at uptr, its bit 0 saying "PI futex". */
+static bool fetch_robust_entry(struct proc *p, uint64_t uptr, uint64_t *entry, bool *pi)
+{
+    uint64_t v;
+    if (get_user_bytes(&p->task, &v, uptr, sizeof(v)))
+        return false;
+    *entry = v & ~1ull;
+    *pi = v & 1;
+    return true;
+}
+
+/* struct robust_list_head: { list.next; long futex_offset; list_op_pending; } */
+static void exit_robust_list(struct proc *p, uint64_t head)
+{
+    uint64_t entry, next, pending;
+    int64_t futex_offset;
+    bool pi, next_pi, pending_pi;
+    if (!fetch_robust_entry(p, head, &entry, &pi) ||
+        get_user_bytes(&p->task, &futex_offset, head + 8, sizeof(futex_offset)) ||
+        !fetch_robust_entry(p, head + 16, &pending, &pending_pi))
+        return;
+    /* bounded: a circular or corrupt list must not keep the exit going */
+    for (unsigned limit = ROBUST_LIST_LIMIT; entry != head;) {
+        bool ok = fetch_robust_entry(p, entry, &next, &next_pi); /* before the word changes */
+        /* a pending lock may already be on the list: not twice */
+        if (entry != pending && handle_futex_death(p, entry + (uint64_t)futex_offset, pi, false))
+            return;
+        if (!ok)
+            return;
+        entry = next;
+        pi = next_pi;
+        if (!--limit)
+            break;
+    }
+    if (pending)
+        handle_futex_death(p, pending + (uint64_t)futex_offset, pending_pi, true);
+}
+
+void futex_exit_release(struct proc *p)
+{
+    uint64_t head = p->robust_list;
+    p->robust_list = p->robust_len = 0;
+    /* Not when the memory is gone: no mm, or the OOM reaper has emptied its private part,
+     * where the list lives (Linux: faults in an MMF_UNSTABLE mm fail, so the walk stops). */
+    if (!head || !p->task.mm || p->task.mm->oom_reaped)
+        return;
+    exit_robust_list(p, head);
 }

@@ -442,8 +442,10 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->altstack_sp = p->altstack_sp;
     c->altstack_size = p->altstack_size;
     c->pending_trap = -1;
-    c->robust_list = p->robust_list;
-    c->robust_len = p->robust_len;
+    /* futex_init_task: no robust list; the child's libc registers its own (glibc's fork and
+     * thread start, musl at its first robust lock). An inherited one would be walked at the
+     * child's exit in memory that is not, or no longer, the one it describes. */
+    c->robust_list = c->robust_len = 0;
     rseq_fork(c, p, flags & CLONE_VM);
     if (flags & CLONE_CHILD_SETTID)
         c->set_child_tid = ctid;
@@ -640,13 +642,18 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
         r = lr == -E2BIG ? -E2BIG : -ENOEXEC; /* before the point of no return, as in Linux */
         goto out;
     }
+    de_thread(p);
+    /* exec_mm_release: the old image's robust list is walked in the old mm, after de_thread as
+     * in begin_new_exec: so with the tid it has now (the leader's, if a non-leader execs). */
+    p->task.mm = old_mm;
+    futex_exit_release(p);
+    p->task.mm = mm;
     /* exec_mmap: the old mm goes; frames nobody else maps are freed now. The engine is still
      * inside this syscall's hook: start_thread's registers are set once it has stopped. */
     if (old_mm->arch == p->mmu)
         old_mm->arch = NULL;
     account_mm_hiwater(p, old_mm); /* the old image's peak still counts for the process */
     mmput(old_mm);
-    de_thread(p);
     timers_exec(p);
     p->exec_pending = true;
     p->exec_entry = img.entry;
@@ -664,7 +671,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
-    p->clear_child_tid = p->robust_list = p->robust_len = 0;
+    p->clear_child_tid = 0;        /* the robust list went with the old mm */
     rseq_execve(p);
     /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's) */
     const char *base = strrchr(name, '/');

@@ -186,6 +186,7 @@ struct mm_struct {
     int mm_users;
     struct task_struct *owner; /* the task whose limits apply (Linux's mm->owner) */
     void *arch;                /* the engine that runs this address space (mmu/) */
+    bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */
 };
 
 struct task_struct {

@@ -40,6 +40,7 @@ void oom_reap_task_mm(struct mm_struct *mm)
 {
     if (!mm)
         return;
+    mm->oom_reaped = true; /* what it held is gone: its exit must not read it (robust lists) */
     for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
         if (!(vma->vm_flags & VM_SHARED))
             zap_page_range(vma, vma->vm_start, vma->vm_end);
