@@ -534,6 +534,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     const char *base = strrchr(path, '/'); /* begin_new_exec: the script's name, if a script */
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);
     p->task.rlimit_stack = 8UL << 20;
+    task_rlimits_sync(p);
     errno = 0;
     int host_nice = getpriority(PRIO_PROCESS, 0); /* the guest starts at faultline's own */
     p->nice = errno ? 0 : host_nice;

@@ -330,6 +330,21 @@ static struct rlimit64_abi rlim_get(struct proc *p, int resource)
     return r;
 }
 
+/* The limits the model checks itself (may_expand_vm, brk) live in each task of p's group. */
+void task_rlimits_sync(struct proc *p)
+{
+    struct rlimit64_abi as = rlim_get(p, RLIMIT_AS), data = rlim_get(p, RLIMIT_DATA);
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (q == p || q->task.tgid == p->task.tgid) {
+            q->task.rlimit_as = as.cur;
+            q->task.rlimit_data = data.cur;
+            q->task.rlimit_data_max = data.max;
+        }
+    p->task.rlimit_as = as.cur;
+    p->task.rlimit_data = data.cur;
+    p->task.rlimit_data_max = data.max;
+}
+
 uint64_t guest_rlimit_cur(struct proc *p, int resource)
 {
     if (resource < 0 || resource >= FL_RLIM_NLIMITS)
@@ -352,6 +367,8 @@ static long rlim_set(struct proc *p, int resource, const struct rlimit64_abi *ne
     rlim[resource] = *new;
     if (resource == RLIMIT_STACK)
         p->task.rlimit_stack = new->cur;
+    if (resource == RLIMIT_AS || resource == RLIMIT_DATA)
+        task_rlimits_sync(p);
     return 0;
 }
 

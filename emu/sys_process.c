@@ -376,6 +376,9 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->start_boottime = boottime_ns();
     memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
     c->task.rlimit_stack = p->task.rlimit_stack;
+    c->task.rlimit_as = p->task.rlimit_as;
+    c->task.rlimit_data = p->task.rlimit_data;
+    c->task.rlimit_data_max = p->task.rlimit_data_max;
     int r = 0;
     if (vfork || thread) {
         /* CLONE_VM: the child runs in the parent's mm (mmget), while the parent waits (vfork)

@@ -80,4 +80,9 @@ static inline unsigned long mm_rlimit_stack(const struct mm_struct *mm)
     return mm->owner ? mm->owner->rlimit_stack : 8UL << 20;
 }
 
+/* may_expand_vm - may mm map npages more with these flags: RLIMIT_AS for every mapping,
+ * RLIMIT_DATA for private writable ones (is_data_mapping). An mm without an owner (tests) has no
+ * limits. */
+bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned long npages);
+
 #endif

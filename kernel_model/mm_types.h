@@ -195,6 +195,9 @@ struct task_struct {
     struct mm_struct *mm;
     unsigned long min_flt, maj_flt;
     unsigned long rlimit_stack; /* RLIMIT_STACK soft limit, bytes */
+    /* RLIMIT_AS and RLIMIT_DATA soft limits, and RLIMIT_DATA's hard one, in bytes (ULONG_MAX:
+     * none), for may_expand_vm and brk */
+    unsigned long rlimit_as, rlimit_data, rlimit_data_max;
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */

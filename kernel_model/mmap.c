@@ -12,6 +12,7 @@
  * a 128 MiB gap, and mappings are placed top-down below it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,23 @@ void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
         mm->stack_vm += npages;
     else if ((flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
         mm->data_vm += npages;
+}
+
+bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned long npages)
+{
+    const struct task_struct *t = mm->owner;
+    if (!t)
+        return true;
+    if (mm->total_vm + npages > t->rlimit_as >> PAGE_SHIFT)
+        return false;
+    if ((flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) == VM_WRITE &&
+        mm->data_vm + npages > t->rlimit_data >> PAGE_SHIFT) {
+        /* Linux's workaround for Valgrind, which sets a soft limit of 0 for its own use */
+        if (t->rlimit_data == 0 && mm->data_vm + npages <= t->rlimit_data_max >> PAGE_SHIFT)
+            return true;
+        return false;
+    }
+    return true;
 }
 
 /*
@@ -395,6 +413,20 @@ static unsigned long calc_vm_prot_bits(unsigned long prot)
            ((prot & PROT_EXEC) ? VM_EXEC : 0);
 }
 
+/* count_vma_pages_range - the pages of [addr, end) that VMAs cover now. */
+static unsigned long count_vma_pages_range(struct mm_struct *mm, unsigned long addr,
+                                           unsigned long end)
+{
+    unsigned long nr = 0;
+    for (struct vm_area_struct *vma = find_vma(mm, addr); vma && vma->vm_start < end;
+         vma = vma->vm_next) {
+        unsigned long s = vma->vm_start > addr ? vma->vm_start : addr;
+        unsigned long e = vma->vm_end < end ? vma->vm_end : end;
+        nr += (e - s) >> PAGE_SHIFT;
+    }
+    return nr;
+}
+
 /* mmap_region - [addr, addr+len) is the chosen place: clear it, then merge or insert a VMA. */
 static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long addr,
                         unsigned long len, unsigned long vm_flags, pgoff_t pgoff)
@@ -402,6 +434,11 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
     const struct vm_operations_struct *ops = NULL;
     bool new_shmem = false;
 
+    /* the address-space limits, counting what a MAP_FIXED mapping would replace as gone */
+    if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT) &&
+        !may_expand_vm(mm, vm_flags,
+                       (len >> PAGE_SHIFT) - count_vma_pages_range(mm, addr, addr + len)))
+        return -ENOMEM;
     int err = do_munmap(mm, addr, len);
     if (err)
         return err;
@@ -542,6 +579,8 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
     if (err)
         return err;
     unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags | flags;
+    if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT))
+        return -ENOMEM;
     struct vm_area_struct *prev, *vma;
     find_vma_prev(mm, addr, &prev);
     vma = vma_merge(mm, prev, addr, addr + len, vm_flags, NULL, addr >> PAGE_SHIFT, NULL);
@@ -570,6 +609,12 @@ int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, un
 unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
 {
     if (brk < mm->start_brk)
+        return mm->brk;
+    /* check_data_rlimit, before anything else as in Linux (a break over the limit does not
+     * move, not even down): the heap and the data segment together within RLIMIT_DATA */
+    const struct task_struct *t = mm->owner;
+    if (t && t->rlimit_data != ULONG_MAX &&
+        (brk - mm->start_brk) + (mm->end_data - mm->start_data) > t->rlimit_data)
         return mm->brk;
     unsigned long newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
     if (oldbrk == newbrk) {
@@ -683,7 +728,7 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
         return 0;
     unsigned long size = vma->vm_end - address, grow = (vma->vm_start - address) >> PAGE_SHIFT;
     unsigned long limit = mm_rlimit_stack(mm);
-    if (size > limit)
+    if (size > limit || !may_expand_vm(mm, vma->vm_flags, grow)) /* acct_stack_growth */
         return -ENOMEM;
     vma->vm_start = address;
     vma->vm_pgoff -= grow;

@@ -26,9 +26,17 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
         *pprev = vma;
         return 0;
     }
+    /* memory that turns into data is held to RLIMIT_DATA (may_expand_vm), as in Linux */
+    unsigned long nrpages = (end - start) >> PAGE_SHIFT;
+    if ((newflags & VM_WRITE) && !may_expand_vm(mm, newflags, nrpages) &&
+        may_expand_vm(mm, oldflags, nrpages))
+        return -ENOMEM;
     err = vma_split_range(mm, vma, start, end);
     if (err)
         return err;
+    /* vm_stat_account: the pages move between exec_vm, data_vm and stack_vm */
+    mm_stat_account(mm, oldflags, -(long)nrpages);
+    mm_stat_account(mm, newflags, (long)nrpages);
     vma->vm_flags = newflags;
     vma_set_page_prot(vma);
     if (change_pte_range(vma, start, end, vma->vm_page_prot))
