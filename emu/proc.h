@@ -204,6 +204,9 @@ struct proc {
     bool sleeping;          /* parked in nanosleep until wait_deadline (emu/sys_time.c) */
     bool polling; /* parked in a wait a handler ends with EINTR whatever SA_RESTART says (poll,
                      select, epoll_wait, sigtimedwait); with a timeout, until wait_deadline */
+    /* a blocking socket call parked under SO_RCVTIMEO/SO_SNDTIMEO (emu/sock.h): when its
+     * timeout ends (monotonic ns), kept across its retries; 0: none */
+    uint64_t sock_timeo_end;
     /* a semop, msgsnd or msgrcv parked on a System V object (emu/sysv_ipc.h), NULL if none */
     struct sysv_wait *sysv_wait;
     uint64_t sleep_urem; /* where a relative sleep cut short by a handler writes what is left */

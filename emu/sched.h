@@ -19,8 +19,9 @@
  * the same interleaving and the same fault log (tests/e2e/processes/determinism.py) - except
  * for timed futex waits (threads: pthread_cond_timedwait, Python's GIL), which also end by the
  * host clock; when nothing else can run, the machine sleeps until the first of them ends. So
- * do sleeps and poll/epoll_wait with a timeout: they park until their time has come (or a
- * wait's fds are ready). Still blocking the whole machine: an endless wait on host fds alone.
+ * do sleeps, poll/epoll_wait with a timeout and socket calls under SO_RCVTIMEO/SO_SNDTIMEO:
+ * they park until their time has come (or a wait's fds are ready). Still blocking the whole
+ * machine: an endless wait on host fds alone.
  *
  * A parked syscall is retried, as Linux's -ERESTARTSYS does: the run loop rewinds rip to the
  * syscall instruction and puts the number back in rax, so the syscall runs again from scratch

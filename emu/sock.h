@@ -5,6 +5,7 @@
 #ifndef FL_SOCK_H
 #define FL_SOCK_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -39,5 +40,15 @@ long move_addr_to_user(struct proc *p, const union fl_sockaddr *addr, socklen_t 
  * raises the guest's own from EPIPE), and MSG_DONTWAIT on a host-non-blocking socket, whose
  * EAGAIN parks a guest in blocking mode (syscall.c). */
 int host_msg_flags(const struct ofd *o, int flags);
+
+/* sock_rcvtimeo/sock_sndtimeo: a blocking call on guest fd `fd` is about to park because it
+ * would block (a receive or accept: send false; a send or connect: send true). For a socket
+ * whose host SO_RCVTIMEO/SO_SNDTIMEO is set, the first park starts the timeout
+ * (p->sock_timeo_end) and every park waits at most until it ends (p->wait_deadline). true: park;
+ * false: the timeout is over, and the call returns what it has, -EAGAIN if nothing. Any other
+ * fd, or a socket without a timeout, always parks. */
+bool sock_timeo_wait(struct proc *p, int fd, bool send);
+/* A call that parked under a socket timeout has ended (a result, or a handler's EINTR). */
+void sock_timeo_over(struct proc *p);
 
 #endif

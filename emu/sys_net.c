@@ -12,7 +12,9 @@
  * Every guest socket is non-blocking on the host, so a call that would block parks its process
  * like a guest pipe's (emu/sched.h), and a server and its client can both be guests. A socket
  * whose peer may be outside the guest is `external`: with every guest process parked, the
- * scheduler waits for those on the host rather than calling it a deadlock.
+ * scheduler waits for those on the host rather than calling it a deadlock. A receive or send
+ * timeout (SO_RCVTIMEO, SO_SNDTIMEO: kept by the host socket, which never waits itself) bounds
+ * such a park as sk_wait_data bounds Linux's wait (sock_timeo_wait).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -24,6 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -85,6 +89,36 @@ long move_addr_to_kernel(struct proc *p, uint64_t uaddr, int *len, union fl_sock
     return 0;
 }
 
+bool sock_timeo_wait(struct proc *p, int fd, bool send)
+{
+    struct ofd *o = p->files ? fd_get(p->files, fd) : NULL;
+    uint64_t now = monotonic_ns();
+
+    if (!o || o->type != S_IFSOCK)
+        return true;
+    if (!p->sock_timeo_end) { /* the call's first park: its timeout starts now */
+        struct timeval tv;
+        socklen_t len = sizeof(tv);
+        if (getsockopt(o->hostfd, SOL_SOCKET, send ? SO_SNDTIMEO : SO_RCVTIMEO, &tv, &len) < 0 ||
+            (tv.tv_sec <= 0 && tv.tv_usec <= 0))
+            return true; /* none set: MAX_SCHEDULE_TIMEOUT, an endless wait */
+        p->sock_timeo_end = now + (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+    } else if (now >= p->sock_timeo_end) {
+        sock_timeo_over(p); /* sk_wait_data came back with timeo 0 */
+        return false;
+    }
+    p->wait_deadline = p->sock_timeo_end;
+    return true;
+}
+
+void sock_timeo_over(struct proc *p)
+{
+    if (p->sock_timeo_end) {
+        p->sock_timeo_end = 0;
+        p->wait_deadline = 0;
+    }
+}
+
 /* How long a blocking connect waits before it tries again when an AF_UNIX listener's backlog
  * is full (EAGAIN: nothing to poll for). */
 #define CONNECT_RETRY_MS 10
@@ -93,7 +127,9 @@ long move_addr_to_kernel(struct proc *p, uint64_t uaddr, int *len, union fl_sock
  * connect(fd, addr, addrlen) on the host socket, with the address translated. The host socket
  * is non-blocking, so for a guest in blocking mode: EINPROGRESS parks until the socket is
  * writable, and the retried call reports SO_ERROR (never a second connect, which would start
- * over); a full AF_UNIX backlog (EAGAIN) parks for CONNECT_RETRY_MS and tries again.
+ * over); a full AF_UNIX backlog (EAGAIN) parks for CONNECT_RETRY_MS and tries again. Both
+ * waits end with SO_SNDTIMEO as Linux's do: inet_stream_connect gives up with EINPROGRESS (the
+ * connection goes on, and a later connect waits for it again), unix_stream_connect with EAGAIN.
  */
 long sys_connect(struct proc *p, const uint64_t a[6])
 {
@@ -107,6 +143,10 @@ long sys_connect(struct proc *p, const uint64_t a[6])
     if (o->connecting) {
         struct pollfd pfd = {.fd = o->hostfd, .events = POLLOUT};
         if (poll(&pfd, 1, 0) == 0) {
+            if (o->flags & O_NONBLOCK) /* made non-blocking meanwhile: SS_CONNECTING */
+                return -EALREADY;
+            if (!sock_timeo_wait(p, (int)a[0], true))
+                return -EINPROGRESS;
             proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
             return -FL_ERESTARTSYS;
         }
@@ -117,7 +157,8 @@ long sys_connect(struct proc *p, const uint64_t a[6])
             return -errno;
         return -err;
     }
-    p->wait_deadline = 0;
+    if (!p->sock_timeo_end)
+        p->wait_deadline = 0; /* a retry starts afresh, but keeps SO_SNDTIMEO's end */
     if ((r = move_addr_to_kernel(p, a[1], &len, &addr)))
         return r;
     if (connect(o->hostfd, &addr.sa, len) == 0)
@@ -127,11 +168,20 @@ long sys_connect(struct proc *p, const uint64_t a[6])
         return r;
     if (r == -EINPROGRESS) {
         o->connecting = true;
+        if (!sock_timeo_wait(p, (int)a[0], true))
+            return r;
         proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
         return -FL_ERESTARTSYS;
     }
-    if (r == -EAGAIN)
-        return park_retry_after(p, CONNECT_RETRY_MS);
+    if (r == -EAGAIN) {
+        if (!sock_timeo_wait(p, (int)a[0], true))
+            return r;
+        uint64_t end = p->sock_timeo_end;
+        park_retry_after(p, CONNECT_RETRY_MS);
+        if (end && end < p->wait_deadline)
+            p->wait_deadline = end;
+        return -FL_ERESTARTSYS;
+    }
     return r;
 }
 
@@ -327,8 +377,8 @@ long sys_accept(struct proc *p, const uint64_t a[6])
 }
 
 /* Option values are plain bytes (ints, struct linger, struct timeval ...), copied through a
- * buffer of this size. A receive or send timeout is kept by the host but has no effect: the
- * host socket never blocks, and a parked call waits until it can go on. */
+ * buffer of this size. A receive or send timeout is kept by the host, whose socket never
+ * blocks: a parked call reads it there (sock_timeo_wait). */
 #define FL_SOCKOPT_MAX 256
 
 long sys_setsockopt(struct proc *p, const uint64_t a[6])

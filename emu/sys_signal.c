@@ -467,10 +467,11 @@ void do_signal(struct proc *p)
         /* handle_signal: a syscall parked and rewound for a restart (-ERESTARTSYS) returns
          * -EINTR to the interrupted code unless the action has SA_RESTART. A futex wait with a
          * timeout is never restarted after a handler (Linux gives it a restart_block,
-         * -ERESTART_RESTARTBLOCK, which a handler turns into EINTR); one without is. */
+         * -ERESTART_RESTARTBLOCK, which a handler turns into EINTR); one without is. Nor is
+         * a socket call waiting under SO_RCVTIMEO/SO_SNDTIMEO (sock_intr_errno: -EINTR). */
         bool timed_futex = p->futex_queued && p->wait_deadline;
         if (p->restart_pending && (p->pw_done || p->sleeping || p->polling || timed_futex ||
-                                   !(ka.flags & FL_SA_RESTART))) {
+                                   p->sock_timeo_end || !(ka.flags & FL_SA_RESTART))) {
             /* a write that had made progress returns it, whatever SA_RESTART says; a sleep
              * is never restarted, and says how much of it was left */
             long ret = -EINTR;
@@ -486,6 +487,7 @@ void do_signal(struct proc *p)
                 p->sleeping = false;
             }
             p->polling = false;
+            p->sock_timeo_end = 0;
             p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
             sysv_wait_cancel(p);                      /* as does a semop or msgrcv */
             p->wait_deadline = 0;

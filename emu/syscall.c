@@ -13,6 +13,7 @@
 #include "emu/linux_abi.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sock.h"
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "mmu/mmu.h"
@@ -42,7 +43,9 @@ static bool blocking_guest_pipe(struct proc *p, uint64_t fd)
  * A guest pipe is O_NONBLOCK on the host, so EAGAIN from a call the guest made in blocking mode
  * means "would block": park the process on the pipe to retry the call (emu/sched.h). For the
  * calls with a source and a destination, wait on the source when it is an empty pipe, else on
- * the destination. Returns true if p was parked.
+ * the destination. A socket's SO_RCVTIMEO (a receive, an accept) or SO_SNDTIMEO (a send) bounds
+ * the wait: once it is over the call is not parked again and returns its EAGAIN (sock.h).
+ * Returns true if p was parked.
  */
 static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6])
 {
@@ -101,11 +104,15 @@ static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6]
         struct ofd *o = fd_get(p->files, (int)in);
         struct pollfd pfd = {.fd = o->hostfd, .events = POLLIN};
         if (out < 0 || poll(&pfd, 1, 0) == 0) {
+            if (!sock_timeo_wait(p, (int)in, false))
+                return false;
             proc_park(p, WAIT_FD_READ, (int)in, true);
             return true;
         }
     }
     if (out >= 0 && blocking_guest_pipe(p, out)) {
+        if (!sock_timeo_wait(p, (int)out, true))
+            return false;
         proc_park(p, WAIT_FD_WRITE, (int)out, true);
         return true;
     }
@@ -129,16 +136,14 @@ void pipe_write_finish(struct proc *p, long *ret)
  * A blocking write(2) to a pipe writes its whole buffer, waiting for room as often as needed
  * (pipe_write). The host pipe is non-blocking, so a short count means "full for now": the
  * process parks with the call rewound to write the rest (rsi/rdx advanced past what went),
- * and the caller finally gets the whole count with its registers as they were. Returns rax.
+ * and the caller finally gets the whole count with its registers as they were. A stream
+ * socket's write is written the same way (unix_stream_sendmsg, tcp_sendmsg), until its
+ * SO_SNDTIMEO is over: then it returns what went, or EAGAIN if nothing did. Returns rax.
  */
 static long pipe_write_continue(struct proc *p, const uint64_t a[6], long ret)
 {
     if (!blocking_guest_pipe(p, a[0]))
         return ret;
-    if (ret == -EAGAIN) { /* no room yet: wait, progress kept */
-        proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
-        return -FL_ERESTARTSYS;
-    }
     if (ret > 0 && (uint64_t)ret < a[2]) {
         if (!p->pw_done) {
             p->pw_buf = a[1];
@@ -147,6 +152,13 @@ static long pipe_write_continue(struct proc *p, const uint64_t a[6], long ret)
         p->pw_done += (uint64_t)ret;
         mmu_reg_write(p->mmu, UC_X86_REG_RSI, a[1] + (uint64_t)ret);
         mmu_reg_write(p->mmu, UC_X86_REG_RDX, a[2] - (uint64_t)ret);
+        if (sock_timeo_wait(p, (int)a[0], true)) {
+            proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
+            return -FL_ERESTARTSYS;
+        }
+        ret = 0; /* the timeout is over: pipe_write_finish reports what went */
+    } else if (ret == -EAGAIN && sock_timeo_wait(p, (int)a[0], true)) {
+        /* no room yet: wait, progress kept */
         proc_park(p, WAIT_FD_WRITE, (int)a[0], true);
         return -FL_ERESTARTSYS;
     }
@@ -204,6 +216,8 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
     /* pipe_write: EPIPE comes with SIGPIPE (default action: terminate) */
     if (ret == -EPIPE && !(nr == 44 /* sendto */ && (a[3] & MSG_NOSIGNAL)))
         send_sig_self(p, 13 /* SIGPIPE */);
+    if (ret != -FL_ERESTARTSYS) /* the call is over, its socket timeout with it */
+        sock_timeo_over(p);
     if (p->emu->strace) {
         if (p->exited)
             fprintf(p->emu->strace, "[pid %d] %s(%d) = ?\n", p->task.pid, d->name, (int)a[0]);
