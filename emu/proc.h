@@ -79,6 +79,8 @@ struct fl_siginfo {
     } u;
 };
 
+#define FL_RLIM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME */
+
 /* The signals sent to a whole thread group while every one of its threads blocked them (Linux's
  * signal->shared_pending): any thread of the group takes them, by unblocking one, in sigwait, or
  * through a signalfd. One per thread group, shared by its threads; never NULL in a proc. */
@@ -94,6 +96,11 @@ struct shared_pending {
     /* sysvsem.undo_list exists: made by the group's first semop with SEM_UNDO (get_undo_list;
      * its threads share it, as glibc's CLONE_SYSVSEM does), gone at exit (kcmp's KCMP_SYSVSEM) */
     bool sysvsem_undo_list;
+    /* the group's resource limits (signal->rlim; emu/sys_info.c): the host's for the first
+     * guest, copied by fork, kept by execve; RLIMIT_STACK's soft limit is task.rlimit_stack */
+    struct fl_rlimit {
+        uint64_t cur, max; /* struct rlimit and struct rlimit64: the same on x86-64 */
+    } rlim[FL_RLIM_NLIMITS];
 };
 
 /* stop_flags */

@@ -534,7 +534,6 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     const char *base = strrchr(path, '/'); /* begin_new_exec: the script's name, if a script */
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);
     p->task.rlimit_stack = 8UL << 20;
-    task_rlimits_sync(p);
     errno = 0;
     int host_nice = getpriority(PRIO_PROCESS, 0); /* the guest starts at faultline's own */
     p->nice = errno ? 0 : host_nice;
@@ -570,6 +569,8 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         return NULL;
     }
     p->shared = shared_pending_new();
+    guest_rlimits_init(p);
+    task_rlimits_sync(p); /* RLIMIT_AS and RLIMIT_DATA, where the model checks them */
     p->acct = group_acct_new();
     mmu_reg_write(p->mmu, UC_X86_REG_RIP, img.entry);
     mmu_reg_write(p->mmu, UC_X86_REG_RSP, img.stack_ptr);

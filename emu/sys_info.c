@@ -285,46 +285,32 @@ long sys_getgroups(struct proc *p, const uint64_t a[6])
 
 /* --- resource limits --- */
 
-#define FL_RLIM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME */
-
-struct rlimit64_abi {
-    uint64_t cur, max; /* struct rlimit and struct rlimit64: the same on x86-64 */
-};
-
 /*
- * The guest's limits. They start as the host's, except RLIMIT_NOFILE (the fd table's size) and
- * the RLIMIT_STACK soft limit, which lives in the task because the model grows the stack by it.
- * Limits the guest sets are kept and reported back but do not change the host: faultline itself
- * must not run out of files or stack because of the guest. One set for now, as there is one
- * guest process; fork will want a copy per process.
+ * The guest's limits live in its thread group (struct shared_pending, Linux's signal_struct).
+ * They start as the host's, except RLIMIT_NOFILE (the fd table's size) and the RLIMIT_STACK soft
+ * limit, which lives in the task because the model grows the stack by it. Limits the guest sets
+ * never change the host's: faultline itself must not run out of files or stack because of the
+ * guest.
  */
-static struct rlimit64_abi rlim[FL_RLIM_NLIMITS];
-static bool rlim_ready;
-
-static void rlim_init(void)
+void guest_rlimits_init(struct proc *p)
 {
     struct rlimit r;
 
-    if (rlim_ready)
-        return;
     for (int i = 0; i < FL_RLIM_NLIMITS; i++) {
         if (getrlimit(i, &r) == 0) {
-            rlim[i].cur = r.rlim_cur;
-            rlim[i].max = r.rlim_max;
+            p->shared->rlim[i].cur = r.rlim_cur;
+            p->shared->rlim[i].max = r.rlim_max;
         } else {
-            rlim[i].cur = rlim[i].max = UINT64_MAX;
+            p->shared->rlim[i].cur = p->shared->rlim[i].max = UINT64_MAX;
         }
     }
-    rlim[RLIMIT_NOFILE].cur = rlim[RLIMIT_NOFILE].max = FDTABLE_MAX;
-    rlim_ready = true;
+    p->shared->rlim[RLIMIT_NOFILE].cur = p->shared->rlim[RLIMIT_NOFILE].max = FDTABLE_MAX;
 }
 
-static struct rlimit64_abi rlim_get(struct proc *p, int resource)
+static struct fl_rlimit rlim_get(struct proc *p, int resource)
 {
-    struct rlimit64_abi r;
+    struct fl_rlimit r = p->shared->rlim[resource];
 
-    rlim_init();
-    r = rlim[resource];
     if (resource == RLIMIT_STACK)
         r.cur = p->task.rlimit_stack;
     return r;
@@ -353,9 +339,9 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource)
 }
 
 /* do_prlimit: soft above hard is EINVAL; raising the hard limit needs privilege. */
-static long rlim_set(struct proc *p, int resource, const struct rlimit64_abi *new)
+static long rlim_set(struct proc *p, int resource, const struct fl_rlimit *new)
 {
-    struct rlimit64_abi old = rlim_get(p, resource);
+    struct fl_rlimit old = rlim_get(p, resource);
 
     if (new->cur > new->max)
         return -EINVAL;
@@ -364,7 +350,7 @@ static long rlim_set(struct proc *p, int resource, const struct rlimit64_abi *ne
         return -EPERM;
     if (new->max > old.max && geteuid() != 0)
         return -EPERM;
-    rlim[resource] = *new;
+    p->shared->rlim[resource] = *new;
     if (resource == RLIMIT_STACK)
         p->task.rlimit_stack = new->cur;
     if (resource == RLIMIT_AS || resource == RLIMIT_DATA)
@@ -377,7 +363,7 @@ static long rlim_set(struct proc *p, int resource, const struct rlimit64_abi *ne
 long sys_prlimit64(struct proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0], resource = (int)a[1];
-    struct rlimit64_abi new, old;
+    struct fl_rlimit new, old;
     long r;
 
     if (a[2] && get_user_struct(p, &new, a[2], sizeof(new)))
@@ -400,7 +386,7 @@ long sys_prlimit64(struct proc *p, const uint64_t a[6])
 /* setrlimit(resource, rlim): prlimit64 on the caller. */
 long sys_setrlimit(struct proc *p, const uint64_t a[6])
 {
-    struct rlimit64_abi new;
+    struct fl_rlimit new;
 
     if (get_user_struct(p, &new, a[1], sizeof(new)))
         return -EFAULT;
@@ -411,7 +397,7 @@ long sys_setrlimit(struct proc *p, const uint64_t a[6])
 
 long sys_getrlimit(struct proc *p, const uint64_t a[6])
 {
-    struct rlimit64_abi r;
+    struct fl_rlimit r;
 
     if ((int)a[0] < 0 || (int)a[0] >= FL_RLIM_NLIMITS)
         return -EINVAL;

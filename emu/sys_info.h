@@ -51,5 +51,7 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 /* Copy the guest's RLIMIT_AS and RLIMIT_DATA into the tasks of p's thread group, where the model
  * checks them (may_expand_vm, brk): at the first process's start and at every change. */
 void task_rlimits_sync(struct proc *p);
+/* The first guest's limits: the host's, but RLIMIT_NOFILE is the fd table's size. */
+void guest_rlimits_init(struct proc *p);
 
 #endif

@@ -435,6 +435,8 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     /* a thread shares its group's pending signals; a child starts with none (Linux's fork
      * clears the pending sets) */
     c->shared = thread ? shared_pending_hold(p->shared) : shared_pending_new();
+    if (!thread) /* copy_signal: the limits are inherited */
+        memcpy(c->shared->rlim, p->shared->rlim, sizeof(c->shared->rlim));
     c->acct = thread ? group_acct_hold(p->acct) : group_acct_new();
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     c->umask = p->umask;

@@ -1,0 +1,162 @@
+/*
+ * rlimits.c - resource limits the guest sets are its own, and are obeyed.
+ *
+ *   rlimits group       limits are per process: inherited by fork, a child's change stays its own
+ *   rlimits nofile      RLIMIT_NOFILE: EMFILE past the soft limit, dup2/F_DUPFD/poll at it,
+ *                       SCM_RIGHTS past it (MSG_CTRUNC)
+ *
+ * The output is the same natively and under faultline (tests/guest/CMakeLists.txt).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* errno's name (musl has no strerrorname_np) */
+static const char *errname(int e)
+{
+    switch (e) {
+    case EMFILE:
+        return "EMFILE";
+    case EBADF:
+        return "EBADF";
+    case EINVAL:
+        return "EINVAL";
+    case EFBIG:
+        return "EFBIG";
+    case ENOSPC:
+        return "ENOSPC";
+    default:
+        return "other";
+    }
+}
+
+static void show(const char *what, long r)
+{
+    if (r < 0)
+        printf("%s: -1 %s\n", what, errname(errno));
+    else
+        printf("%s: %ld\n", what, r);
+}
+
+static void set_soft(int resource, rlim_t cur)
+{
+    struct rlimit r;
+
+    getrlimit(resource, &r);
+    r.rlim_cur = cur;
+    if (setrlimit(resource, &r) < 0)
+        perror("setrlimit"), exit(1);
+}
+
+static rlim_t soft(int resource)
+{
+    struct rlimit r;
+
+    getrlimit(resource, &r);
+    return r.rlim_cur;
+}
+
+static int group(void)
+{
+    set_soft(RLIMIT_NOFILE, 64);
+    pid_t pid = fork();
+    if (pid == 0) {
+        printf("child inherits: %llu\n", (unsigned long long)soft(RLIMIT_NOFILE));
+        set_soft(RLIMIT_NOFILE, 20);
+        printf("child sets: %llu\n", (unsigned long long)soft(RLIMIT_NOFILE));
+        fflush(stdout);
+        _exit(0);
+    }
+    waitpid(pid, NULL, 0);
+    printf("parent keeps: %llu\n", (unsigned long long)soft(RLIMIT_NOFILE));
+    return 0;
+}
+
+static int nofile(void)
+{
+    int n = 0, last = -1, fd, sv[2], p[2];
+
+    for (int i = 3; i < 64; i++)
+        close(i);
+    set_soft(RLIMIT_NOFILE, 20);
+    while ((fd = open("/dev/null", O_RDONLY)) >= 0)
+        n++, last = fd;
+    printf("opened %d, last fd %d\n", n, last);
+    show("open", fd);
+    show("dup", dup(0));
+    show("F_DUPFD 5", fcntl(0, F_DUPFD, 5));
+    show("F_DUPFD 20", fcntl(0, F_DUPFD, 20));
+    show("dup2 19", dup2(0, 19));
+    show("dup2 20", dup2(0, 20));
+    show("dup3 25", dup3(0, 25, O_CLOEXEC));
+    show("pipe", pipe(p));
+    show("socket", socket(AF_UNIX, SOCK_STREAM, 0));
+    show("eventfd", eventfd(0, 0));
+    show("epoll_create1", epoll_create1(0));
+    show("memfd_create", memfd_create("x", 0));
+    struct pollfd pf[21] = {{.fd = 0, .events = POLLIN}};
+    show("poll 20", poll(pf, 20, 0) >= 0 ? 0 : -1);
+    show("poll 21", poll(pf, 21, 0));
+
+    /* one fd free: a pipe needs two (and leaves the one free) */
+    close(10);
+    show("pipe, 1 free", pipe(p));
+    show("open, 1 free", fd = open("/dev/null", O_RDONLY));
+    close(fd);
+
+    /* fds passed in SCM_RIGHTS past the limit are dropped, and the message says MSG_CTRUNC */
+    close(11), close(12), close(13);
+    show("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    int pass[3] = {0, 1, 2};
+    char cbuf[CMSG_SPACE(sizeof(pass))] = {0}, c = 'x';
+    struct iovec iov = {.iov_base = &c, .iov_len = 1};
+    struct msghdr m = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&m);
+    cm->cmsg_level = SOL_SOCKET, cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(pass));
+    memcpy(CMSG_DATA(cm), pass, sizeof(pass));
+    show("sendmsg", sendmsg(sv[0], &m, 0));
+    memset(cbuf, 0, sizeof(cbuf));
+    m.msg_controllen = sizeof(cbuf);
+    show("recvmsg", recvmsg(sv[1], &m, 0));
+    printf("MSG_CTRUNC: %d\n", !!(m.msg_flags & MSG_CTRUNC));
+    cm = CMSG_FIRSTHDR(&m);
+    if (cm && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+        int got;
+        memcpy(&got, CMSG_DATA(cm), sizeof(got));
+        printf("fds received: %d, the first %d, msg_controllen %zu\n",
+               (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int)), got, (size_t)m.msg_controllen);
+    }
+
+    /* raised again, the table has room */
+    set_soft(RLIMIT_NOFILE, 64);
+    show("open after raising", open("/dev/null", O_RDONLY));
+    show("dup2 40", dup2(0, 40));
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "";
+
+    setvbuf(stdout, NULL, _IONBF, 0);
+    if (!strcmp(mode, "group"))
+        return group();
+    if (!strcmp(mode, "nofile"))
+        return nofile();
+    fprintf(stderr, "usage: rlimits group|nofile\n");
+    return 2;
+}
