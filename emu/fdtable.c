@@ -99,6 +99,7 @@ struct fdtable *fdtable_new_stdio(void)
 
     t->serial = next_serial++;
     t->refs = 1;
+    t->nofile = FDTABLE_MAX;
     for (int i = 0; i < 3; i++) {
         /* A dup, so the guest closing its fd 2 does not take faultline's stderr with it. */
         int h = fcntl(i, F_DUPFD_CLOEXEC, 3);
@@ -115,6 +116,7 @@ struct fdtable *fdtable_dup(struct fdtable *old)
 
     t->serial = next_serial++;
     t->refs = 1;
+    t->nofile = old->nofile;
     for (int i = 0; i < FDTABLE_MAX; i++)
         if (old->fd[i])
             t->fd[i] = ofd_hold(old->fd[i]);
@@ -141,7 +143,8 @@ int fd_lowest_free(struct fdtable *t, int minfd)
 {
     if (minfd < 0 || minfd >= FDTABLE_MAX)
         return -EINVAL;
-    for (int i = minfd; i < FDTABLE_MAX; i++)
+    /* alloc_fd: a free fd at or past the limit is EMFILE, though the table has room */
+    for (int i = minfd; i < t->nofile; i++)
         if (!t->fd[i])
             return i;
     return -EMFILE;

@@ -81,6 +81,11 @@ struct ofd {
 struct fdtable {
     uint64_t serial; /* as struct ofd's, for kcmp */
     int refs;        /* processes sharing this table (CLONE_FILES) */
+    /* The end of the fds that new ones are allocated from: the RLIMIT_NOFILE soft limit of the
+     * group using it (alloc_fd's `end`, rlimit(RLIMIT_NOFILE)), set by setrlimit and copied by
+     * fork. A table shared by two groups (CLONE_FILES without CLONE_THREAD) has the limit the
+     * last one set. At most FDTABLE_MAX. */
+    int nofile;
     struct ofd *fd[FDTABLE_MAX];
     uint64_t cloexec[FDTABLE_MAX / 64];
 };
@@ -99,9 +104,9 @@ struct fdtable *fdtable_hold(struct fdtable *t);
 void fdtable_free(struct fdtable *t);
 
 /*
- * Install `o` at the lowest free fd >= minfd. The table takes over the caller's reference on
- * success; on failure the caller still owns it. Returns the fd, -EMFILE when no fd is free,
- * -EINVAL when minfd is out of range.
+ * Install `o` at the lowest free fd >= minfd (below t->nofile). The table takes over the caller's
+ * reference on success; on failure the caller still owns it. Returns the fd, -EMFILE when no fd
+ * is free, -EINVAL when minfd is out of range.
  */
 int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec);
 

@@ -52,7 +52,7 @@ static long do_dup3(struct proc *p, int oldfd, int newfd, int flags)
 
     if (!o)
         return -EBADF;
-    if (newfd < 0 || newfd >= FDTABLE_MAX)
+    if (newfd < 0 || newfd >= p->files->nofile) /* rlimit(RLIMIT_NOFILE) */
         return -EBADF;
     if (newfd != oldfd) /* what newfd had is closed: its file's locks go (filp_close) */
         posix_locks_close(p, fd_get(p->files, newfd));
@@ -110,7 +110,7 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
     case F_DUPFD:
     case F_DUPFD_CLOEXEC:
         /* the argument is an unsigned long; past RLIMIT_NOFILE it is EINVAL (f_dupfd) */
-        if (a[2] >= FDTABLE_MAX)
+        if (a[2] >= (uint64_t)p->files->nofile)
             return -EINVAL;
         r = fd_install(p->files, ofd_hold(o), (int)a[2], cmd == F_DUPFD_CLOEXEC);
         if (r < 0)
@@ -244,7 +244,7 @@ static long do_poll(struct proc *p, uint64_t ufds, uint64_t nfds, int timeout)
 {
     long r;
 
-    if (nfds > FDTABLE_MAX) /* RLIMIT_NOFILE */
+    if (nfds > (uint64_t)p->files->nofile) /* rlimit(RLIMIT_NOFILE) */
         return -EINVAL;
     struct pollfd *g = calloc(nfds ? nfds : 1, sizeof(*g));
     if (!g)

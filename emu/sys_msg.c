@@ -153,25 +153,40 @@ static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***se
 }
 
 /* Received control data, for the guest: the host fds of SCM_RIGHTS messages become guest fds
- * (close-on-exec with MSG_CMSG_CLOEXEC). When the guest's table is full, the fds that do not
- * fit are closed and the message says MSG_CTRUNC, as scm_detach_fds does. */
-static void cmsg_to_guest(struct proc *p, char *buf, size_t len, int flags, int *msg_flags)
+ * (close-on-exec with MSG_CMSG_CLOEXEC). When the guest's table is full or at RLIMIT_NOFILE, the
+ * fds from the first that does not fit on are closed, the message carries those that did and
+ * says MSG_CTRUNC, as scm_detach_fds does (which puts SCM_RIGHTS last). Returns the length of
+ * control data the guest gets. */
+static size_t cmsg_to_guest(struct proc *p, char *buf, size_t len, int flags, int *msg_flags)
 {
     struct msghdr m = {.msg_control = buf, .msg_controllen = len};
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int)), *fds = (int *)CMSG_DATA(c);
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        for (; i < n; i++) {
             struct ofd *o = inflight_take(fds[i]);
             int fd = fd_install(p->files, o, 0, flags & MSG_CMSG_CLOEXEC);
             if (fd < 0) {
                 ofd_put(o);
-                *msg_flags |= MSG_CTRUNC;
+                break;
             }
             fds[i] = fd;
         }
+        if (i == n)
+            continue;
+        *msg_flags |= MSG_CTRUNC;
+        for (int j = i + 1; j < n; j++)
+            ofd_put(inflight_take(fds[j]));
+        size_t start = (size_t)((char *)c - buf);
+        if (i == 0) /* no fd: no SCM_RIGHTS message at all */
+            return start;
+        c->cmsg_len = CMSG_LEN(i * sizeof(int));
+        return start + CMSG_SPACE(i * sizeof(int)) < len ? start + CMSG_SPACE(i * sizeof(int))
+                                                         : len;
     }
+    return len;
 }
 
 /* ---- sendmsg / recvmsg -------------------------------------------------------------------- */
@@ -260,11 +275,9 @@ static long do_recvmsg(struct proc *p, int fd, uint64_t umsg, int flags)
     if (r < 0)
         goto out;
     int mflags = hm.msg_flags & ~MSG_CMSG_CLOEXEC;
-    if (ctl)
-        cmsg_to_guest(p, ctl, hm.msg_controllen, flags, &mflags);
+    uint64_t used = ctl ? cmsg_to_guest(p, ctl, hm.msg_controllen, flags, &mflags) : 0;
     struct uiov_iter it = {iov, (int)um.iovlen, 0, 0};
     size_t got = (size_t)r < total ? (size_t)r : total;
-    uint64_t used = hm.msg_controllen;
     if (iter_copy_out(p, &it, data, got) != got ||
         (used && put_user_struct(p, um.control, ctl, used)) ||
         put_user_struct(p, umsg + offsetof(struct umsghdr, controllen), &used, sizeof(used)) ||
