@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
@@ -136,6 +138,26 @@ static long do_write_iter_host(struct proc *p, struct ofd *o, struct uiov_iter *
     return done;
 }
 
+/* generic_write_checks of a regular file: where the write goes (the end with O_APPEND, which
+ * also holds for pwrite, else pos, or the file offset for pos -1), then RLIMIT_FSIZE. */
+static long write_check_limits(struct proc *p, struct ofd *o, int64_t pos, size_t *count)
+{
+    struct stat st;
+    uint64_t n = *count;
+    long r;
+
+    if (o->flags & O_APPEND)
+        pos = fstat(o->hostfd, &st) == 0 ? st.st_size : -1;
+    else if (pos < 0)
+        pos = lseek(o->hostfd, 0, SEEK_CUR);
+    if (pos < 0)
+        return 0; /* the host will say what is wrong */
+    if ((r = fsize_write_limit(p, (uint64_t)pos, &n)) < 0)
+        return r;
+    *count = n;
+    return 0;
+}
+
 /*
  * write, pwrite64 and writev of a regular file the model caches: Linux writes through the page
  * cache, so the mappings see the bytes at once. Here the host file is written, with the cache
@@ -147,6 +169,8 @@ static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, s
 {
     long r;
 
+    if (o->type == S_IFREG && (r = write_check_limits(p, o, pos, &total)) < 0)
+        return r;
     if (o->type == S_IFREG)
         hostfile_sync_before_io(o->hostfd);
     r = do_write_iter_host(p, o, it, total, pos);
@@ -660,6 +684,10 @@ long sys_ftruncate(struct proc *p, const uint64_t a[6])
     long r;
 
     FD_OR_EBADF(p, a[0]);
+    struct stat st;
+    if ((int64_t)a[1] >= 0 && o->type == S_IFREG && fstat(o->hostfd, &st) == 0 &&
+        (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[1])) < 0)
+        return r;
     r = host_ret(ftruncate(o->hostfd, (off_t)a[1]));
     if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
         hostfile_after_truncate(o->hostfd, NULL);
@@ -669,6 +697,13 @@ long sys_ftruncate(struct proc *p, const uint64_t a[6])
 long sys_fallocate(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
+    /* the file systems check the new size with inode_newsize_ok unless it keeps the size */
+    struct stat st;
+    long r;
+    if (!((int)a[1] & FALLOC_FL_KEEP_SIZE) && (int64_t)a[2] >= 0 && (int64_t)a[3] > 0 &&
+        o->type == S_IFREG && fstat(o->hostfd, &st) == 0 &&
+        (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[2] + a[3])) < 0)
+        return r;
     return host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));
 }
 
@@ -679,6 +714,16 @@ long sys_fadvise64(struct proc *p, const uint64_t a[6])
     FD_OR_EBADF(p, a[0]);
     int err = posix_fadvise(o->hostfd, (off_t)a[1], (off_t)a[2], (int)a[3]);
     return err ? -err : 0;
+}
+
+/* A splice into a file cut short at RLIMIT_FSIZE: the pipe-buffer loop of
+ * iter_file_splice_write goes on writing at the limit, which sends SIGXFSZ, though the call
+ * returns the bytes written before it. */
+static long splice_past_limit(struct proc *p, long r, size_t count, size_t asked)
+{
+    if (r > 0 && (size_t)r == count && count < asked)
+        send_signal(p, SIGXFSZ, NULL);
+    return r;
 }
 
 /* sendfile(out_fd, in_fd, offset, count): host fd to host fd, no guest buffer in between. With
@@ -693,10 +738,15 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
 
     if (in && in->type == S_IFREG)
         hostfile_sync_before_io(in->hostfd);
+    /* the file written stops at RLIMIT_FSIZE (generic_write_checks in its ->write_iter) */
+    size_t asked = count;
+    if (out && in && out->type == S_IFREG && (r = write_check_limits(p, out, -1, &count)) < 0)
+        return r;
     if (!a[2]) {
         if (!out || !in)
             return -EBADF;
-        return host_ret(sendfile(out->hostfd, in->hostfd, NULL, count));
+        r = host_ret(sendfile(out->hostfd, in->hostfd, NULL, count));
+        return splice_past_limit(p, r, count, asked);
     }
     if (get_user_struct(p, &pos, a[2], sizeof(pos)))
         return -EFAULT;
@@ -705,7 +755,7 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     r = host_ret(sendfile(out->hostfd, in->hostfd, &pos, count));
     if (put_user_struct(p, a[2], &pos, sizeof(pos)))
         return -EFAULT;
-    return r;
+    return splice_past_limit(p, r, count, asked);
 }
 
 /* copy_file_range and splice take the same arguments, and the host does either between the
@@ -735,8 +785,14 @@ static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy c
     if (out->type == S_IFREG)
         hostfile_sync_before_io(out->hostfd);
     start = a[3] ? off_out : lseek(out->hostfd, 0, SEEK_CUR);
+    /* generic_copy_file_checks and splice's ->write_iter: RLIMIT_FSIZE of the file written */
+    size_t asked = len;
+    if (out->type == S_IFREG && (r = write_check_limits(p, out, a[3] ? off_out : -1, &len)) < 0)
+        return r;
     r = host_ret(copy(in->hostfd, a[1] ? &off_in : NULL, out->hostfd, a[3] ? &off_out : NULL, len,
                       (unsigned)a[5]));
+    if (copy == splice)
+        r = splice_past_limit(p, r, len, asked);
     if (r > 0 && out->type == S_IFREG && start >= 0)
         hostfile_after_write(out->hostfd, (uint64_t)start, (uint64_t)r);
     if (r >= 0 && a[1] && put_user_struct(p, a[1], &off_in, sizeof(off_in)))

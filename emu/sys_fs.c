@@ -29,6 +29,7 @@
 #include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/procfs.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -285,6 +286,10 @@ long sys_truncate(struct proc *p, const uint64_t a[6])
     long r;
 
     (void)hdir;
+    struct stat st;
+    if ((int64_t)a[1] >= 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[1])) < 0)
+        return r;
     r = host_ret(truncate(path, (off_t)a[1]));
     if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
         hostfile_after_truncate(-1, path);

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 
 #include "emu/fdtable.h"
 #include "emu/sched.h"
+#include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
@@ -358,6 +360,31 @@ static long rlim_set(struct proc *p, int resource, const struct fl_rlimit *new)
     if (resource == RLIMIT_NOFILE && p->files) /* what alloc_fd allocates below from now on */
         p->files->nofile = (int)new->cur;
     return 0;
+}
+
+long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count)
+{
+    uint64_t limit = guest_rlimit_cur(p, RLIMIT_FSIZE);
+
+    if (limit == RLIM_INFINITY || *count == 0)
+        return 0;
+    if (pos >= limit) {
+        send_signal(p, SIGXFSZ, NULL); /* send_sig(SIGXFSZ, current, 0) */
+        return -EFBIG;
+    }
+    if (*count > limit - pos)
+        *count = limit - pos;
+    return 0;
+}
+
+long fsize_newsize_ok(struct proc *p, uint64_t size, uint64_t newsize)
+{
+    uint64_t limit = guest_rlimit_cur(p, RLIMIT_FSIZE);
+
+    if (newsize <= size || limit == RLIM_INFINITY || newsize <= limit)
+        return 0;
+    send_signal(p, SIGXFSZ, NULL);
+    return -EFBIG;
 }
 
 /* prlimit64(pid, resource, new, old): new is read first, old written last (after the change),

@@ -51,6 +51,12 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 /* Copy the guest's RLIMIT_AS and RLIMIT_DATA into the tasks of p's thread group, where the model
  * checks them (may_expand_vm, brk): at the first process's start and at every change. */
 void task_rlimits_sync(struct proc *p);
+/* RLIMIT_FSIZE for a write of *count bytes at pos to a regular file (generic_write_check_limits):
+ * at or past the limit, SIGXFSZ to p and -EFBIG; across it, *count is shortened to end there. */
+long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count);
+/* RLIMIT_FSIZE for a regular file of `size` bytes growing to `newsize` (inode_newsize_ok):
+ * -EFBIG with SIGXFSZ past the limit, else 0. */
+long fsize_newsize_ok(struct proc *p, uint64_t size, uint64_t newsize);
 /* The first guest's limits: the host's, but RLIMIT_NOFILE is the fd table's size. */
 void guest_rlimits_init(struct proc *p);
 

@@ -4,6 +4,9 @@
  *   rlimits group       limits are per process: inherited by fork, a child's change stays its own
  *   rlimits nofile      RLIMIT_NOFILE: EMFILE past the soft limit, dup2/F_DUPFD/poll at it,
  *                       SCM_RIGHTS past it (MSG_CTRUNC)
+ *   rlimits fsize DIR   RLIMIT_FSIZE: writes to a regular file shortened at the limit, EFBIG and
+ *                       SIGXFSZ past it (write, pwrite, writev, truncate, fallocate, sendfile,
+ *                       copy_file_range, splice); pipes are not files; SIGXFSZ's default kills
  *
  * The output is the same natively and under faultline (tests/guest/CMakeLists.txt).
  */
@@ -19,7 +22,10 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -148,6 +154,108 @@ static int nofile(void)
     return 0;
 }
 
+static volatile sig_atomic_t xfsz;
+
+static void on_xfsz(int sig)
+{
+    (void)sig;
+    xfsz++;
+}
+
+static long fsize_of(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 ? (long)st.st_size : -1;
+}
+
+#define SHOW_SIG(what, call)                                                                       \
+    do {                                                                                           \
+        xfsz = 0;                                                                                  \
+        show(what, call);                                                                          \
+        printf("  SIGXFSZ %d, size %ld\n", (int)xfsz, fsize_of(fd));                               \
+    } while (0)
+
+static int fsize(const char *dir)
+{
+    static char buf[20000];
+    int fd, src, p[2];
+    char path[4096];
+
+    if (chdir(dir) < 0)
+        return perror("chdir"), 1;
+    signal(SIGXFSZ, on_xfsz);
+    set_soft(RLIMIT_FSIZE, 10240);
+    fd = open("f", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    SHOW_SIG("write 20000", write(fd, buf, sizeof(buf)));
+    SHOW_SIG("write at the limit", write(fd, buf, 100));
+    SHOW_SIG("write 0 at the limit", write(fd, buf, 0));
+    SHOW_SIG("pwrite across", pwrite(fd, buf, 1000, 10000));
+    SHOW_SIG("pwrite past", pwrite(fd, buf, 1000, 20000));
+    struct iovec iov[2] = {{buf, 100}, {buf, 300}};
+    lseek(fd, 10000, SEEK_SET);
+    SHOW_SIG("writev across", writev(fd, iov, 2));
+    SHOW_SIG("pwritev past", pwritev(fd, iov, 2, 10240));
+    SHOW_SIG("ftruncate 5000", ftruncate(fd, 5000));
+    SHOW_SIG("ftruncate 10240", ftruncate(fd, 10240));
+    SHOW_SIG("ftruncate 10241", ftruncate(fd, 10241));
+    SHOW_SIG("truncate 20000", truncate("f", 20000));
+    SHOW_SIG("fallocate past", fallocate(fd, 0, 10000, 1000));
+    SHOW_SIG("fallocate keep size", fallocate(fd, FALLOC_FL_KEEP_SIZE, 10000, 1000));
+    int app = open("f", O_WRONLY | O_APPEND);
+    SHOW_SIG("append at the limit", write(app, buf, 10));
+    close(app);
+
+    /* a file written from another */
+    src = open("src", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (write(src, buf, 8000) != 8000)
+        return 1;
+    close(fd);
+    fd = open("g", O_RDWR | O_CREAT | O_TRUNC, 0600);
+    lseek(fd, 8000, SEEK_SET);
+    lseek(src, 0, SEEK_SET);
+    SHOW_SIG("sendfile across", sendfile(fd, src, NULL, 8000));
+    SHOW_SIG("sendfile past", sendfile(fd, src, NULL, 8000));
+    loff_t in_off = 0, out_off = 6000;
+    SHOW_SIG("copy_file_range across", copy_file_range(src, &in_off, fd, &out_off, 8000, 0));
+    out_off = 10240;
+    SHOW_SIG("copy_file_range past", copy_file_range(src, &in_off, fd, &out_off, 8000, 0));
+    if (pipe(p) < 0 || write(p[1], buf, 8000) != 8000)
+        return 1;
+    out_off = 4000;
+    SHOW_SIG("splice across", splice(p[0], NULL, fd, &out_off, 8000, 0));
+    out_off = 10240;
+    SHOW_SIG("splice past", splice(p[0], NULL, fd, &out_off, 100, 0));
+
+    /* not regular files: no limit */
+    xfsz = 0;
+    close(p[0]), close(p[1]);
+    if (pipe(p) < 0)
+        return 1;
+    show("pipe write 20000", write(p[1], buf, sizeof(buf)));
+    int null = open("/dev/null", O_WRONLY);
+    show("/dev/null write 20000", write(null, buf, sizeof(buf)));
+    printf("  SIGXFSZ %d\n", (int)xfsz);
+
+    /* the default action: the writer dies of SIGXFSZ (bash's ulimit -f) */
+    pid_t pid = fork();
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_DFL);
+        int h = open("h", O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        while (write(h, buf, sizeof(buf)) > 0)
+            ;
+        _exit(0);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("writer: %s %d\n", WIFSIGNALED(status) ? "killed by" : "exited",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    snprintf(path, sizeof(path), "h");
+    struct stat st;
+    stat(path, &st);
+    printf("h: %ld bytes\n", (long)st.st_size);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -157,6 +265,8 @@ int main(int argc, char **argv)
         return group();
     if (!strcmp(mode, "nofile"))
         return nofile();
-    fprintf(stderr, "usage: rlimits group|nofile\n");
+    if (!strcmp(mode, "fsize") && argc > 2)
+        return fsize(argv[2]);
+    fprintf(stderr, "usage: rlimits group|nofile|fsize DIR\n");
     return 2;
 }
