@@ -361,6 +361,49 @@ static int proc_comm(struct proc *p)
     return text_to_fd(&t, "comm");
 }
 
+/* /proc/PID/limits (proc_pid_limits): the group's limits, in Linux's columns and units. */
+static int proc_limits(struct proc *p)
+{
+    static const struct {
+        const char *name, *unit;
+    } lnames[FL_RLIM_NLIMITS] = {
+        [RLIMIT_CPU] = {"Max cpu time", "seconds"},
+        [RLIMIT_FSIZE] = {"Max file size", "bytes"},
+        [RLIMIT_DATA] = {"Max data size", "bytes"},
+        [RLIMIT_STACK] = {"Max stack size", "bytes"},
+        [RLIMIT_CORE] = {"Max core file size", "bytes"},
+        [RLIMIT_RSS] = {"Max resident set", "bytes"},
+        [RLIMIT_NPROC] = {"Max processes", "processes"},
+        [RLIMIT_NOFILE] = {"Max open files", "files"},
+        [RLIMIT_MEMLOCK] = {"Max locked memory", "bytes"},
+        [RLIMIT_AS] = {"Max address space", "bytes"},
+        [RLIMIT_LOCKS] = {"Max file locks", "locks"},
+        [RLIMIT_SIGPENDING] = {"Max pending signals", "signals"},
+        [RLIMIT_MSGQUEUE] = {"Max msgqueue size", "bytes"},
+        [RLIMIT_NICE] = {"Max nice priority", NULL},
+        [RLIMIT_RTPRIO] = {"Max realtime priority", NULL},
+        [RLIMIT_RTTIME] = {"Max realtime timeout", "us"},
+    };
+    struct text t = {0};
+
+    text_printf(&t, "%-25s %-20s %-20s %-10s\n", "Limit", "Soft Limit", "Hard Limit", "Units");
+    for (int i = 0; i < FL_RLIM_NLIMITS; i++) {
+        uint64_t cur = guest_rlimit_cur(p, i), max = p->shared->rlim[i].max;
+        if (cur == RLIM_INFINITY)
+            text_printf(&t, "%-25s %-20s ", lnames[i].name, "unlimited");
+        else
+            text_printf(&t, "%-25s %-20lu ", lnames[i].name, (unsigned long)cur);
+        if (max == RLIM_INFINITY)
+            text_printf(&t, "%-20s ", "unlimited");
+        else
+            text_printf(&t, "%-20lu ", (unsigned long)max);
+        if (lnames[i].unit)
+            text_printf(&t, "%-10s", lnames[i].unit);
+        text_printf(&t, "\n");
+    }
+    return text_to_fd(&t, "limits");
+}
+
 /* /proc/PID/personality (proc_pid_personality): the task's persona, as %08x. */
 static int proc_personality(struct proc *p)
 {
@@ -593,6 +636,7 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"cmdline", proc_cmdline},
         {"auxv", proc_auxv},
         {"personality", proc_personality},
+        {"limits", proc_limits},
     };
     if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
         return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : do_task_stat(target, false);

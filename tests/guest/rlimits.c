@@ -7,6 +7,7 @@
  *   rlimits fsize DIR   RLIMIT_FSIZE: writes to a regular file shortened at the limit, EFBIG and
  *                       SIGXFSZ past it (write, pwrite, writev, truncate, fallocate, sendfile,
  *                       copy_file_range, splice); pipes are not files; SIGXFSZ's default kills
+ *   rlimits proc        /proc/self/limits and /proc/PID/limits show the limits set
  *
  * The output is the same natively and under faultline (tests/guest/CMakeLists.txt).
  */
@@ -256,6 +257,56 @@ static int fsize(const char *dir)
     return 0;
 }
 
+static void cat(const char *path)
+{
+    char buf[4096];
+    int fd = open(path, O_RDONLY);
+    ssize_t n;
+
+    printf("%s:\n", strncmp(path, "/proc/self", 10) ? "/proc/PID/limits" : path);
+    while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+        fwrite(buf, 1, (size_t)n, stdout);
+    close(fd);
+}
+
+static int proc_limits(void)
+{
+    char path[64];
+    int p[2];
+
+    /* the limits that differ between faultline and its host, set to what both can */
+    struct rlimit r = {100, 200};
+    setrlimit(RLIMIT_NOFILE, &r);
+    r = (struct rlimit){1000, 2000};
+    setrlimit(RLIMIT_CPU, &r);
+    set_soft(RLIMIT_FSIZE, 10240);
+    set_soft(RLIMIT_STACK, 4 << 20);
+    set_soft(RLIMIT_CORE, 0);
+    cat("/proc/self/limits");
+    /* a child's own, read by its parent */
+    int ready[2];
+    if (pipe(p) < 0 || pipe(ready) < 0)
+        return 1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        set_soft(RLIMIT_NOFILE, 20);
+        set_soft(RLIMIT_FSIZE, RLIM_INFINITY);
+        close(p[1]);
+        char c = 0;
+        (void)!write(ready[1], &c, 1);
+        (void)!read(p[0], &c, 1);
+        _exit(0);
+    }
+    close(p[0]);
+    char c;
+    (void)!read(ready[0], &c, 1);
+    snprintf(path, sizeof(path), "/proc/%d/limits", (int)pid);
+    cat(path);
+    close(p[1]);
+    waitpid(pid, NULL, 0);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
@@ -265,8 +316,10 @@ int main(int argc, char **argv)
         return group();
     if (!strcmp(mode, "nofile"))
         return nofile();
+    if (!strcmp(mode, "proc"))
+        return proc_limits();
     if (!strcmp(mode, "fsize") && argc > 2)
         return fsize(argv[2]);
-    fprintf(stderr, "usage: rlimits group|nofile|fsize DIR\n");
+    fprintf(stderr, "usage: rlimits group|nofile|fsize DIR|proc\n");
     return 2;
 }
