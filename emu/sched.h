@@ -122,6 +122,8 @@ void timers_exit(struct proc *p);
  * that are (run_posix_cpu_timers). */
 void cpu_timers_publish(struct proc *p);
 void cpu_timers_fire(struct proc *p);
+/* setrlimit changed p's group's RLIMIT_CPU (update_rlimit_cpu): its deadline, and the kicks. */
+void rlimit_cpu_changed(struct proc *p);
 /* Is a task other than p ready to run now, or about to be (emu/run.c)? */
 bool sched_others_runnable(struct proc *p);
 /* Whether a timer is armed that may have to interrupt a computing task (emu_kick from the

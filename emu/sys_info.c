@@ -357,6 +357,8 @@ static long rlim_set(struct proc *p, int resource, const struct fl_rlimit *new)
         p->task.rlimit_stack = new->cur;
     if (resource == RLIMIT_AS || resource == RLIMIT_DATA)
         task_rlimits_sync(p);
+    if (resource == RLIMIT_CPU)
+        rlimit_cpu_changed(p);
     if (resource == RLIMIT_NOFILE && p->files) /* what alloc_fd allocates below from now on */
         p->files->nofile = (int)new->cur;
     return 0;

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -108,9 +109,11 @@ static void update_kicks(struct emu *e)
     bool armed = false;
     for (struct proc *q = e->procs; q && !armed; q = q->next) {
         const struct guest_timers *g = q->timers;
+        /* RLIMIT_CPU is a CPU timer too (the posix_cputimers' expiry of the rlimit) */
+        armed = !q->exited && q->shared->rlim[RLIMIT_CPU].cur != RLIM_INFINITY;
         if (!visits_group_timers(q))
             continue;
-        armed = g->it[FL_ITIMER_VIRTUAL].expires || g->it[FL_ITIMER_PROF].expires;
+        armed = armed || g->it[FL_ITIMER_VIRTUAL].expires || g->it[FL_ITIMER_PROF].expires;
         for (int i = 0; i <= MAX_TIMERS && !armed; i++)
             armed = g->t[i].used && g->t[i].expires;
     }
@@ -342,10 +345,54 @@ static void posix_cpu_timer_check(struct proc *owner, struct gtimer *t, uint64_t
         expire(owner, t, false, now);
 }
 
+/* An RLIMIT_CPU value in seconds, as ns of process CPU time (UINT64_MAX: unlimited). */
+static uint64_t rlimit_cpu_ns(uint64_t secs)
+{
+    return secs >= UINT64_MAX / 1000000000u ? UINT64_MAX : secs * 1000000000u;
+}
+
+/* check_process_timers' RLIMIT_CPU part: at the hard limit SIGKILL; at the soft limit SIGXCPU,
+ * and the soft limit one second on, so that one comes every second until the hard limit. */
+static void check_rlimit_cpu(struct proc *p, struct proc *leader)
+{
+    struct fl_rlimit *r = &p->shared->rlim[RLIMIT_CPU];
+    if (r->cur == RLIM_INFINITY)
+        return;
+    uint64_t now = cpu_itimer_sample(p, FL_ITIMER_PROF);
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_code = FL_SI_KERNEL; /* SEND_SIG_PRIV */
+    if (now >= rlimit_cpu_ns(r->max)) {
+        info.si_signo = SIGKILL;
+        send_signal_group(leader, SIGKILL, &info);
+        return;
+    }
+    if (now >= rlimit_cpu_ns(r->cur)) {
+        info.si_signo = SIGXCPU;
+        send_signal_group(leader, SIGXCPU, &info);
+        r->cur++;
+    }
+}
+
+void rlimit_cpu_changed(struct proc *p)
+{
+    if (p->shared->rlim[RLIMIT_CPU].cur != RLIM_INFINITY) /* a computing guest must be stopped */
+        emu_build_sliced(p->emu, p);
+    update_kicks(p->emu);
+    cpu_timers_publish(p);
+}
+
 void cpu_timers_publish(struct proc *p)
 {
     struct cpu_timer_deadlines d = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
     struct guest_timers *g = group_timers(p, false);
+    const struct fl_rlimit *r = &p->shared->rlim[RLIMIT_CPU];
+    if (r->cur != RLIM_INFINITY) {
+        uint64_t now = cpu_itimer_sample(p, FL_ITIMER_PROF), limit = rlimit_cpu_ns(r->cur);
+        if (rlimit_cpu_ns(r->max) < limit)
+            limit = rlimit_cpu_ns(r->max);
+        min_left(&d, CPUCLOCK_PROF, limit > now ? limit - now : 0);
+    }
     for (int which = FL_ITIMER_VIRTUAL; g && which <= FL_ITIMER_PROF; which++) {
         uint64_t exp = g->it[which].expires;
         if (exp) {
@@ -364,6 +411,7 @@ void cpu_timers_fire(struct proc *p)
     struct proc *leader = find_proc(p->emu, p->task.tgid);
     if (!leader || leader->exited)
         leader = p;
+    check_rlimit_cpu(p, leader);
     for (int which = FL_ITIMER_VIRTUAL; g && which <= FL_ITIMER_PROF; which++) {
         struct cpu_itimer *it = &g->it[which];
         if (!it->expires || cpu_itimer_sample(p, which) < it->expires)

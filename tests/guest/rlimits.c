@@ -7,6 +7,8 @@
  *   rlimits fsize DIR   RLIMIT_FSIZE: writes to a regular file shortened at the limit, EFBIG and
  *                       SIGXFSZ past it (write, pwrite, writev, truncate, fallocate, sendfile,
  *                       copy_file_range, splice); pipes are not files; SIGXFSZ's default kills
+ *   rlimits cpu         RLIMIT_CPU soft 1 s, hard 2 s: one SIGXCPU at 1 s (the soft limit then
+ *                       2), SIGKILL at 2 s
  *   rlimits proc        /proc/self/limits and /proc/PID/limits show the limits set
  *
  * The output is the same natively and under faultline (tests/guest/CMakeLists.txt).
@@ -257,6 +259,38 @@ static int fsize(const char *dir)
     return 0;
 }
 
+static volatile sig_atomic_t xcpu;
+
+static void on_xcpu(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    if (xcpu++ == 0) {
+        char msg[64];
+        int n = snprintf(msg, sizeof(msg), "SIGXCPU, si_code %d, soft limit now %llu\n",
+                         si->si_code, (unsigned long long)soft(RLIMIT_CPU));
+        (void)!write(1, msg, (size_t)n);
+    }
+}
+
+static int cpu(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sigaction sa = {.sa_sigaction = on_xcpu, .sa_flags = SA_SIGINFO};
+        sigaction(SIGXCPU, &sa, NULL);
+        struct rlimit r = {1, 2};
+        if (setrlimit(RLIMIT_CPU, &r) < 0)
+            _exit(1);
+        for (volatile unsigned long i = 0;; i++)
+            ; /* until SIGKILL */
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    printf("child: %s %d\n", WIFSIGNALED(status) ? "killed by" : "exited",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    return 0;
+}
+
 static void cat(const char *path)
 {
     char buf[4096];
@@ -316,10 +350,12 @@ int main(int argc, char **argv)
         return group();
     if (!strcmp(mode, "nofile"))
         return nofile();
+    if (!strcmp(mode, "cpu"))
+        return cpu();
     if (!strcmp(mode, "proc"))
         return proc_limits();
     if (!strcmp(mode, "fsize") && argc > 2)
         return fsize(argv[2]);
-    fprintf(stderr, "usage: rlimits group|nofile|fsize DIR|proc\n");
+    fprintf(stderr, "usage: rlimits group|nofile|fsize DIR|cpu|proc\n");
     return 2;
 }
