@@ -321,7 +321,7 @@ static struct fl_rlimit rlim_get(struct proc *p, int resource)
 /* The limits the model checks itself (may_expand_vm, brk) live in each task of p's group. */
 void task_rlimits_sync(struct proc *p)
 {
-    struct rlimit64_abi as = rlim_get(p, RLIMIT_AS), data = rlim_get(p, RLIMIT_DATA);
+    struct fl_rlimit as = rlim_get(p, RLIMIT_AS), data = rlim_get(p, RLIMIT_DATA);
     for (struct proc *q = p->emu->procs; q; q = q->next)
         if (q == p || q->task.tgid == p->task.tgid) {
             q->task.rlimit_as = as.cur;
