@@ -66,19 +66,25 @@ void lru_init(void)
     in_reclaim = false;
 }
 
+/* Link page at the back of the list [*front, *back], with `flags` set. */
+static void list_append(uint32_t *front, uint32_t *back, struct page *page, unsigned long flags)
+{
+    uint32_t pfn = (uint32_t)page_to_pfn(page);
+    page->flags |= flags;
+    page->lru_prev = *back;
+    page->lru_next = LRU_END;
+    if (*back == LRU_END)
+        *front = pfn;
+    else
+        pfn_to_page(*back)->lru_next = pfn;
+    *back = pfn;
+}
+
 void lru_cache_add(struct page *page)
 {
     if (PageLRU(page))
         return;
-    uint32_t pfn = (uint32_t)page_to_pfn(page);
-    page->flags |= 1UL << PG_lru;
-    page->lru_prev = lru_back;
-    page->lru_next = LRU_END;
-    if (lru_back == LRU_END)
-        lru_front = pfn;
-    else
-        pfn_to_page(lru_back)->lru_next = pfn;
-    lru_back = pfn;
+    list_append(&lru_front, &lru_back, page, 1UL << PG_lru);
     lru_nr++;
 }
 
@@ -109,15 +115,7 @@ void del_page_from_lru(struct page *page)
 static void lru_set_aside(struct page *page)
 {
     del_page_from_lru(page);
-    uint32_t pfn = (uint32_t)page_to_pfn(page);
-    page->flags |= 1UL << PG_lru | 1UL << PG_set_aside;
-    page->lru_prev = aside_back;
-    page->lru_next = LRU_END;
-    if (aside_back == LRU_END)
-        aside_front = pfn;
-    else
-        pfn_to_page(aside_back)->lru_next = pfn;
-    aside_back = pfn;
+    list_append(&aside_front, &aside_back, page, 1UL << PG_lru | 1UL << PG_set_aside);
     aside_nr++;
 }
 
