@@ -390,7 +390,7 @@ long fsize_newsize_ok(struct proc *p, uint64_t size, uint64_t newsize)
 }
 
 /* prlimit64(pid, resource, new, old): new is read first, old written last (after the change),
- * in Linux's order of checks. Other processes' limits come with processes. */
+ * in Linux's order of checks. pid names any guest task. */
 long sys_prlimit64(struct proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0], resource = (int)a[1];
@@ -399,13 +399,16 @@ long sys_prlimit64(struct proc *p, const uint64_t a[6])
 
     if (a[2] && get_user_struct(p, &new, a[2], sizeof(new)))
         return -EFAULT;
-    if (pid != 0 && pid != p->task.tgid)
+    /* find_task_by_vpid: any live guest task, whose thread group's limits these are; every
+     * guest runs as one user, so check_prlimit_permission lets it */
+    struct proc *t = pid ? find_proc(p->emu, pid) : p;
+    if (!t || t->exited)
         return -ESRCH;
     if (resource < 0 || resource >= FL_RLIM_NLIMITS)
         return -EINVAL;
-    old = rlim_get(p, resource);
+    old = rlim_get(t, resource);
     if (a[2]) {
-        r = rlim_set(p, resource, &new);
+        r = rlim_set(t, resource, &new);
         if (r < 0)
             return r;
     }

@@ -1,7 +1,8 @@
 /*
  * rlimits.c - resource limits the guest sets are its own, and are obeyed.
  *
- *   rlimits group       limits are per process: inherited by fork, a child's change stays its own
+ *   rlimits group       limits are per process: inherited by fork, a child's change stays its own;
+ *                       prlimit reads and sets another process's (ESRCH once it is reaped)
  *   rlimits nofile      RLIMIT_NOFILE: EMFILE past the soft limit, dup2/F_DUPFD/poll at it,
  *                       SCM_RIGHTS past it (MSG_CTRUNC)
  *   rlimits fsize DIR   RLIMIT_FSIZE: writes to a regular file shortened at the limit, EFBIG and
@@ -46,6 +47,8 @@ static const char *errname(int e)
         return "EFBIG";
     case ENOSPC:
         return "ENOSPC";
+    case ESRCH:
+        return "ESRCH";
     default:
         return "other";
     }
@@ -90,6 +93,32 @@ static int group(void)
     }
     waitpid(pid, NULL, 0);
     printf("parent keeps: %llu\n", (unsigned long long)soft(RLIMIT_NOFILE));
+
+    /* prlimit on another process: its limits, read and set from outside */
+    int go[2];
+    if (pipe(go) < 0)
+        perror("pipe"), exit(1);
+    pid = fork();
+    if (pid == 0) {
+        char c;
+        close(go[1]);
+        if (read(go[0], &c, 1) != 1)
+            _exit(1);
+        printf("child after prlimit: %llu\n", (unsigned long long)soft(RLIMIT_NOFILE));
+        fflush(stdout);
+        _exit(0);
+    }
+    close(go[0]);
+    struct rlimit lim, was;
+    getrlimit(RLIMIT_NOFILE, &lim);
+    lim.rlim_cur = 24;
+    show("prlimit child", prlimit(pid, RLIMIT_NOFILE, &lim, &was));
+    printf("child's before: %llu\n", (unsigned long long)was.rlim_cur);
+    if (write(go[1], "x", 1) != 1)
+        perror("write"), exit(1);
+    waitpid(pid, NULL, 0);
+    printf("parent still: %llu\n", (unsigned long long)soft(RLIMIT_NOFILE));
+    show("prlimit reaped child", prlimit(pid, RLIMIT_NOFILE, NULL, &was));
     return 0;
 }
 
