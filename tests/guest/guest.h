@@ -53,12 +53,12 @@ static inline const char *guest_errno_name(int e)
         int e;
         const char *name;
     } names[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},        {ESRCH, "ESRCH"},     {EINTR, "EINTR"},
-        {EIO, "EIO"},       {E2BIG, "E2BIG"},          {EBADF, "EBADF"},     {ECHILD, "ECHILD"},
-        {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"},        {EACCES, "EACCES"},   {EFAULT, "EFAULT"},
-        {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},        {ENOTDIR, "ENOTDIR"}, {EINVAL, "EINVAL"},
-        {ENOSPC, "ENOSPC"}, {ERANGE, "ERANGE"},        {ENOSYS, "ENOSYS"},   {EIDRM, "EIDRM"},
-        {ENOMSG, "ENOMSG"}, {EOPNOTSUPP, "EOPNOTSUPP"}};
+        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},         {ESRCH, "ESRCH"},     {EINTR, "EINTR"},
+        {EIO, "EIO"},       {E2BIG, "E2BIG"},           {EBADF, "EBADF"},     {ECHILD, "ECHILD"},
+        {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"},         {EACCES, "EACCES"},   {EFAULT, "EFAULT"},
+        {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},         {ENOTDIR, "ENOTDIR"}, {EINVAL, "EINVAL"},
+        {ENOSPC, "ENOSPC"}, {ERANGE, "ERANGE"},         {ENOSYS, "ENOSYS"},   {EIDRM, "EIDRM"},
+        {ENOMSG, "ENOMSG"}, {EOPNOTSUPP, "EOPNOTSUPP"}, {EMFILE, "EMFILE"},   {EFBIG, "EFBIG"}};
     static char other[24];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].e == e)

@@ -33,31 +33,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* errno's name (musl has no strerrorname_np) */
-static const char *errname(int e)
-{
-    switch (e) {
-    case EMFILE:
-        return "EMFILE";
-    case EBADF:
-        return "EBADF";
-    case EINVAL:
-        return "EINVAL";
-    case EFBIG:
-        return "EFBIG";
-    case ENOSPC:
-        return "ENOSPC";
-    case ESRCH:
-        return "ESRCH";
-    default:
-        return "other";
-    }
-}
+#include "guest.h"
 
 static void show(const char *what, long r)
 {
     if (r < 0)
-        printf("%s: -1 %s\n", what, errname(errno));
+        printf("%s: -1 %s\n", what, guest_errno_name(errno));
     else
         printf("%s: %ld\n", what, r);
 }
