@@ -98,9 +98,7 @@ struct shared_pending {
     bool sysvsem_undo_list;
     /* the group's resource limits (signal->rlim; emu/sys_info.c): the host's for the first
      * guest, copied by fork, kept by execve; RLIMIT_STACK's soft limit is task.rlimit_stack */
-    struct fl_rlimit {
-        uint64_t cur, max; /* struct rlimit and struct rlimit64: the same on x86-64 */
-    } rlim[FL_RLIM_NLIMITS];
+    struct task_rlimit rlim[FL_RLIM_NLIMITS]; /* each task's task.rlim points here */
 };
 
 /* stop_flags */

@@ -534,8 +534,6 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     const char *base = strrchr(path, '/'); /* begin_new_exec: the script's name, if a script */
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);
     p->task.rlimit_stack = 8UL << 20;
-    /* none for the first exec: the group's limits (the host's) come with p->shared below */
-    p->task.rlimit_as = p->task.rlimit_data = p->task.rlimit_data_max = ULONG_MAX;
     errno = 0;
     int host_nice = getpriority(PRIO_PROCESS, 0); /* the guest starts at faultline's own */
     p->nice = errno ? 0 : host_nice;
@@ -572,7 +570,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     }
     p->shared = shared_pending_new();
     guest_rlimits_init(p);
-    task_rlimits_sync(p); /* RLIMIT_AS and RLIMIT_DATA, where the model checks them */
+    p->task.rlim = p->shared->rlim; /* none for its first exec, before there was a group */
     p->acct = group_acct_new();
     mmu_reg_write(p->mmu, UC_X86_REG_RIP, img.entry);
     mmu_reg_write(p->mmu, UC_X86_REG_RSP, img.stack_ptr);

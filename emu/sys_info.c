@@ -309,28 +309,13 @@ void guest_rlimits_init(struct proc *p)
     p->shared->rlim[RLIMIT_NOFILE].cur = p->shared->rlim[RLIMIT_NOFILE].max = FDTABLE_MAX;
 }
 
-static struct fl_rlimit rlim_get(struct proc *p, int resource)
+static struct task_rlimit rlim_get(struct proc *p, int resource)
 {
-    struct fl_rlimit r = p->shared->rlim[resource];
+    struct task_rlimit r = p->shared->rlim[resource];
 
     if (resource == RLIMIT_STACK)
         r.cur = p->task.rlimit_stack;
     return r;
-}
-
-/* The limits the model checks itself (may_expand_vm, brk) live in each task of p's group. */
-void task_rlimits_sync(struct proc *p)
-{
-    struct fl_rlimit as = rlim_get(p, RLIMIT_AS), data = rlim_get(p, RLIMIT_DATA);
-    for (struct proc *q = p->emu->procs; q; q = q->next)
-        if (q == p || q->task.tgid == p->task.tgid) {
-            q->task.rlimit_as = as.cur;
-            q->task.rlimit_data = data.cur;
-            q->task.rlimit_data_max = data.max;
-        }
-    p->task.rlimit_as = as.cur;
-    p->task.rlimit_data = data.cur;
-    p->task.rlimit_data_max = data.max;
 }
 
 uint64_t guest_rlimit_cur(struct proc *p, int resource)
@@ -341,9 +326,9 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource)
 }
 
 /* do_prlimit: soft above hard is EINVAL; raising the hard limit needs privilege. */
-static long rlim_set(struct proc *p, int resource, const struct fl_rlimit *new)
+static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new)
 {
-    struct fl_rlimit old = rlim_get(p, resource);
+    struct task_rlimit old = rlim_get(p, resource);
 
     if (new->cur > new->max)
         return -EINVAL;
@@ -355,8 +340,6 @@ static long rlim_set(struct proc *p, int resource, const struct fl_rlimit *new)
     p->shared->rlim[resource] = *new;
     if (resource == RLIMIT_STACK)
         p->task.rlimit_stack = new->cur;
-    if (resource == RLIMIT_AS || resource == RLIMIT_DATA)
-        task_rlimits_sync(p);
     if (resource == RLIMIT_CPU)
         rlimit_cpu_changed(p);
     if (resource == RLIMIT_NOFILE && p->files) /* what alloc_fd allocates below from now on */
@@ -394,7 +377,7 @@ long fsize_newsize_ok(struct proc *p, uint64_t size, uint64_t newsize)
 long sys_prlimit64(struct proc *p, const uint64_t a[6])
 {
     int pid = (int)a[0], resource = (int)a[1];
-    struct fl_rlimit new, old;
+    struct task_rlimit new, old;
     long r;
 
     if (a[2] && get_user_struct(p, &new, a[2], sizeof(new)))
@@ -420,7 +403,7 @@ long sys_prlimit64(struct proc *p, const uint64_t a[6])
 /* setrlimit(resource, rlim): prlimit64 on the caller. */
 long sys_setrlimit(struct proc *p, const uint64_t a[6])
 {
-    struct fl_rlimit new;
+    struct task_rlimit new;
 
     if (get_user_struct(p, &new, a[1], sizeof(new)))
         return -EFAULT;
@@ -431,7 +414,7 @@ long sys_setrlimit(struct proc *p, const uint64_t a[6])
 
 long sys_getrlimit(struct proc *p, const uint64_t a[6])
 {
-    struct fl_rlimit r;
+    struct task_rlimit r;
 
     if ((int)a[0] < 0 || (int)a[0] >= FL_RLIM_NLIMITS)
         return -EINVAL;

@@ -48,9 +48,6 @@ void account_mm_hiwater(struct proc *p, const struct mm_struct *mm);
 /* The guest's soft limit for RLIMIT_* `resource` (RLIM_INFINITY is UINT64_MAX), for the calls
  * that enforce one (RLIMIT_DATA in brk, RLIMIT_AS in mmap, RLIMIT_STACK in stack growth). */
 uint64_t guest_rlimit_cur(struct proc *p, int resource);
-/* Copy the guest's RLIMIT_AS and RLIMIT_DATA into the tasks of p's thread group, where the model
- * checks them (may_expand_vm, brk): at the first process's start and at every change. */
-void task_rlimits_sync(struct proc *p);
 /* RLIMIT_FSIZE for a write of *count bytes at pos to a regular file (generic_write_check_limits):
  * at or past the limit, SIGXFSZ to p and -EFBIG; across it, *count is shortened to end there. */
 long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count);

@@ -376,9 +376,6 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->start_boottime = boottime_ns();
     memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
     c->task.rlimit_stack = p->task.rlimit_stack;
-    c->task.rlimit_as = p->task.rlimit_as;
-    c->task.rlimit_data = p->task.rlimit_data;
-    c->task.rlimit_data_max = p->task.rlimit_data_max;
     int r = 0;
     if (vfork || thread) {
         /* CLONE_VM: the child runs in the parent's mm (mmget), while the parent waits (vfork)
@@ -437,6 +434,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->shared = thread ? shared_pending_hold(p->shared) : shared_pending_new();
     if (!thread) /* copy_signal: the limits are inherited */
         memcpy(c->shared->rlim, p->shared->rlim, sizeof(c->shared->rlim));
+    c->task.rlim = c->shared->rlim;
     c->acct = thread ? group_acct_hold(p->acct) : group_acct_new();
     c->cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC); /* the parent's, running now */
     c->umask = p->umask;

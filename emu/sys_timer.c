@@ -355,7 +355,7 @@ static uint64_t rlimit_cpu_ns(uint64_t secs)
  * and the soft limit one second on, so that one comes every second until the hard limit. */
 static void check_rlimit_cpu(struct proc *p, struct proc *leader)
 {
-    struct fl_rlimit *r = &p->shared->rlim[RLIMIT_CPU];
+    struct task_rlimit *r = &p->shared->rlim[RLIMIT_CPU];
     if (r->cur == RLIM_INFINITY)
         return;
     uint64_t now = cpu_itimer_sample(p, FL_ITIMER_PROF);
@@ -386,7 +386,7 @@ void cpu_timers_publish(struct proc *p)
 {
     struct cpu_timer_deadlines d = {UINT64_MAX, UINT64_MAX, UINT64_MAX};
     struct guest_timers *g = group_timers(p, false);
-    const struct fl_rlimit *r = &p->shared->rlim[RLIMIT_CPU];
+    const struct task_rlimit *r = &p->shared->rlim[RLIMIT_CPU];
     if (r->cur != RLIM_INFINITY) {
         uint64_t now = cpu_itimer_sample(p, FL_ITIMER_PROF), limit = rlimit_cpu_ns(r->cur);
         if (rlimit_cpu_ns(r->max) < limit)

@@ -5,6 +5,9 @@
 #ifndef FL_MM_INTERNAL_H
 #define FL_MM_INTERNAL_H
 
+#include <limits.h>
+#include <sys/resource.h>
+
 #include "kernel_model/mm.h"
 
 extern unsigned long mmap_min_addr;
@@ -80,9 +83,14 @@ static inline unsigned long mm_rlimit_stack(const struct mm_struct *mm)
     return mm->owner ? mm->owner->rlimit_stack : 8UL << 20;
 }
 
+/* The soft limit `resource` (RLIMIT_*) of mm's owner, in bytes; ULONG_MAX if it has none. */
+static inline unsigned long mm_rlimit(const struct mm_struct *mm, int resource)
+{
+    return mm->owner && mm->owner->rlim ? mm->owner->rlim[resource].cur : ULONG_MAX;
+}
+
 /* may_expand_vm - may mm map npages more with these flags: RLIMIT_AS for every mapping,
- * RLIMIT_DATA for private writable ones (is_data_mapping). An mm without an owner (tests) has no
- * limits. */
+ * RLIMIT_DATA for private writable ones (is_data_mapping). */
 bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned long npages);
 
 #endif

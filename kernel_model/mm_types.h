@@ -189,15 +189,20 @@ struct mm_struct {
     bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */
 };
 
+/* One resource limit, soft and hard (struct rlimit64; RLIM_INFINITY is ULONG_MAX). */
+struct task_rlimit {
+    unsigned long cur, max;
+};
+
 struct task_struct {
     int pid, tgid;
     char comm[16];
     struct mm_struct *mm;
     unsigned long min_flt, maj_flt;
     unsigned long rlimit_stack; /* RLIMIT_STACK soft limit, bytes */
-    /* RLIMIT_AS and RLIMIT_DATA soft limits, and RLIMIT_DATA's hard one, in bytes (ULONG_MAX:
-     * none), for may_expand_vm and brk */
-    unsigned long rlimit_as, rlimit_data, rlimit_data_max;
+    /* the thread group's limits (Linux's task->signal->rlim), indexed by RLIMIT_*, read by
+     * may_expand_vm and brk; NULL: none (a task the unit tests make) */
+    const struct task_rlimit *rlim;
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */

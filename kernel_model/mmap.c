@@ -12,7 +12,6 @@
  * a 128 MiB gap, and mappings are placed top-down below it.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,17 +147,13 @@ void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages)
 
 bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned long npages)
 {
-    const struct task_struct *t = mm->owner;
-    if (!t)
-        return true;
-    if (mm->total_vm + npages > t->rlimit_as >> PAGE_SHIFT)
+    if (mm->total_vm + npages > mm_rlimit(mm, RLIMIT_AS) >> PAGE_SHIFT)
         return false;
     if ((flags & (VM_WRITE | VM_SHARED | VM_GROWSDOWN)) == VM_WRITE &&
-        mm->data_vm + npages > t->rlimit_data >> PAGE_SHIFT) {
+        mm->data_vm + npages > mm_rlimit(mm, RLIMIT_DATA) >> PAGE_SHIFT) {
         /* Linux's workaround for Valgrind, which sets a soft limit of 0 for its own use */
-        if (t->rlimit_data == 0 && mm->data_vm + npages <= t->rlimit_data_max >> PAGE_SHIFT)
-            return true;
-        return false;
+        return mm_rlimit(mm, RLIMIT_DATA) == 0 &&
+               mm->data_vm + npages <= mm->owner->rlim[RLIMIT_DATA].max >> PAGE_SHIFT;
     }
     return true;
 }
@@ -612,9 +607,9 @@ unsigned long do_brk(struct mm_struct *mm, unsigned long brk)
         return mm->brk;
     /* check_data_rlimit, before anything else as in Linux (a break over the limit does not
      * move, not even down): the heap and the data segment together within RLIMIT_DATA */
-    const struct task_struct *t = mm->owner;
-    if (t && t->rlimit_data != ULONG_MAX &&
-        (brk - mm->start_brk) + (mm->end_data - mm->start_data) > t->rlimit_data)
+    unsigned long data_limit = mm_rlimit(mm, RLIMIT_DATA);
+    if (data_limit != ULONG_MAX &&
+        (brk - mm->start_brk) + (mm->end_data - mm->start_data) > data_limit)
         return mm->brk;
     unsigned long newbrk = PAGE_ALIGN(brk), oldbrk = PAGE_ALIGN(mm->brk);
     if (oldbrk == newbrk) {

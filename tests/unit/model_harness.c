@@ -81,7 +81,6 @@ void test_setup(void)
     test_task.pid = 42;
     strcpy(test_task.comm, "unit");
     test_task.rlimit_stack = 8 << 20;
-    test_task.rlimit_as = test_task.rlimit_data = test_task.rlimit_data_max = ULONG_MAX;
     test_task.mm = mm_alloc();
     test_task.mm->owner = &test_task;
     fault_observer_unregister(&observer);

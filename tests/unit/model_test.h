@@ -5,7 +5,6 @@
 #ifndef FL_MODEL_TEST_H
 #define FL_MODEL_TEST_H
 
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +12,6 @@
 #include "kernel_model/mm.h"
 #include "kernel_model/mman.h"
 #include "kernel_model/trace.h"
-
-/* A task_struct's limits when it has none (RLIM_INFINITY), for tasks tests build themselves. */
-#define TASK_NO_RLIMITS                                                                            \
-    .rlimit_as = ULONG_MAX, .rlimit_data = ULONG_MAX, .rlimit_data_max = ULONG_MAX
 
 extern int test_failures;
 extern int tlb_flushes;    /* arch_flush_tlb_mm calls seen */

@@ -246,8 +246,7 @@ static void test_fork_swap_cache(void)
     swp_entry_t e = pte_to_swp_entry(pte_at(a));
     CHECK_EQ(__swap_count(e), 1);
 
-    struct task_struct child = {
-        .pid = 43, .tgid = 43, .comm = "child", .rlimit_stack = 8 << 20, TASK_NO_RLIMITS};
+    struct task_struct child = {.pid = 43, .tgid = 43, .comm = "child", .rlimit_stack = 8 << 20};
     child.mm = mm_alloc();
     child.mm->owner = &child;
     CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
@@ -297,7 +296,7 @@ static void test_fork_then_exit(void)
     for (int i = 0; i < 4; i++)
         touch(a + i * PAGE_SIZE, true);
     CHECK_EQ(try_to_free_pages(4), 4);
-    struct task_struct child = {.pid = 43, .comm = "child", TASK_NO_RLIMITS};
+    struct task_struct child = {.pid = 43, .comm = "child"};
     child.mm = mm_alloc();
     child.mm->owner = &child;
     CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
@@ -344,8 +343,7 @@ static void test_file_pages(void)
 static void test_oom(void)
 {
     swap_setup(0);
-    struct task_struct big = {.pid = 50, .comm = "big", TASK_NO_RLIMITS},
-                       small = {.pid = 51, .comm = "small", TASK_NO_RLIMITS};
+    struct task_struct big = {.pid = 50, .comm = "big"}, small = {.pid = 51, .comm = "small"};
     big.mm = mm_alloc();
     big.mm->owner = &big;
     small.mm = mm_alloc();
