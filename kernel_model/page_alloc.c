@@ -47,9 +47,10 @@ static struct page *zero_pg;
 
 /*
  * init_per_zone_wmark_min / __setup_per_zone_wmarks: min_free_kbytes = sqrt(16 * RAM in KiB),
- * clamped to [128, 65536] KiB, and the low and high watermarks 5/4 and 3/2 of it. Reclaim starts
- * when free frames drop to the low watermark and stops at the high one. A RAM of fewer than
- * 2048 frames (the unit tests' few hundred KiB) keeps both at 0: reclaim then runs only when no
+ * clamped to [128, 65536] KiB, is the min watermark, and the low and high ones are 5/4 and 3/2
+ * of it. Reclaim starts when free frames drop to the low watermark and stops at the high one. A
+ * RAM of fewer than 2048 frames (the unit tests' few hundred KiB) keeps all three at 0: reclaim
+ * then runs only when no
  * frame is free, one page per allocation, which makes the replacement order exact to predict.
  */
 static void init_per_zone_wmark_min(void)
@@ -63,9 +64,10 @@ static void init_per_zone_wmark_min(void)
         min_kb = 65536;
     unsigned long min_pages = min_kb / (PAGE_SIZE / 1024);
     if (nr_frames < 2048) {
-        watermark_low = watermark_high = 0;
+        watermark_min = watermark_low = watermark_high = 0;
         return;
     }
+    watermark_min = min_pages;
     watermark_low = min_pages + min_pages / 4;
     watermark_high = min_pages + min_pages / 2;
 }
@@ -214,8 +216,7 @@ struct page *alloc_page_nozero(void)
 struct page *alloc_page_noreclaim(void)
 {
     bool fresh;
-    unsigned long free = nr_free_pages();
-    return free > watermark_low && free > 0 ? alloc_frame(&fresh) : NULL;
+    return free_above_low(nr_free_pages()) ? alloc_frame(&fresh) : NULL;
 }
 
 struct page *alloc_page_zeroed(void)

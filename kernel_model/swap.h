@@ -109,10 +109,17 @@ unsigned long swap_cache_pages(void);
  */
 enum reclaim_policy { RECLAIM_CLOCK, RECLAIM_LRU, RECLAIM_FIFO };
 extern enum reclaim_policy reclaim_policy;
-/* Free-frame watermarks (pages): below watermark_low, reclaim frees up to watermark_high.
- * mem_init sets them from min_free_kbytes as Linux does; tests may set both to 0 (reclaim only
- * when no frame is free, one page at a time). */
-extern unsigned long watermark_low, watermark_high;
+/* Free-frame watermarks (pages): below watermark_low, reclaim frees up to watermark_high; below
+ * watermark_min an allocation must see reclaim able to help (reclaim_before_alloc). mem_init
+ * sets them from min_free_kbytes as Linux does; a small RAM has all three at 0 (reclaim only when
+ * no frame is free, one page at a time). */
+extern unsigned long watermark_min, watermark_low, watermark_high;
+
+/* Enough free frames that an allocation needs no reclaim. */
+static inline bool free_above_low(unsigned long free)
+{
+    return free > watermark_low && free > 0;
+}
 
 /* What the fault path, reclaim and swap did (the event counters of /proc/vmstat the model
  * keeps; mm/vmstat.c's vm_event_states). */

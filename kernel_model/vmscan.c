@@ -40,7 +40,7 @@
 #include "kernel_model/trace_internal.h"
 
 enum reclaim_policy reclaim_policy = RECLAIM_CLOCK;
-unsigned long watermark_low, watermark_high;
+unsigned long watermark_min, watermark_low, watermark_high;
 struct vm_event_state vm_events;
 
 /* The list: doubly linked through the pages' lru_next/lru_prev frame numbers, LRU_END at
@@ -438,8 +438,8 @@ unsigned long try_to_free_pages(unsigned long nr)
 bool reclaim_before_alloc(void)
 {
     static unsigned failures;
-    unsigned long free = nr_free_pages(), min = watermark_low * 4 / 5; /* low is 5/4 of min */
-    if (in_reclaim || (free > watermark_low && free > 0))
+    unsigned long free = nr_free_pages(), min = watermark_min;
+    if (in_reclaim || free_above_low(free))
         return true;
     /* kswapd has given up: above min an allocation takes a free frame without reclaim, rather
      * than evict the few pages left, which the guest then faults back (a guest that filled all
