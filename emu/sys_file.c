@@ -146,6 +146,8 @@ static long write_check_limits(struct proc *p, struct ofd *o, int64_t pos, size_
     uint64_t n = *count;
     long r;
 
+    if (!fsize_limited(p))
+        return 0; /* every write to a file comes here: no host calls when there is no limit */
     if (o->flags & O_APPEND)
         pos = fstat(o->hostfd, &st) == 0 ? st.st_size : -1;
     else if (pos < 0)
@@ -685,8 +687,8 @@ long sys_ftruncate(struct proc *p, const uint64_t a[6])
 
     FD_OR_EBADF(p, a[0]);
     struct stat st;
-    if ((int64_t)a[1] >= 0 && o->type == S_IFREG && fstat(o->hostfd, &st) == 0 &&
-        (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[1])) < 0)
+    if ((int64_t)a[1] >= 0 && o->type == S_IFREG && fsize_limited(p) &&
+        fstat(o->hostfd, &st) == 0 && (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[1])) < 0)
         return r;
     r = host_ret(ftruncate(o->hostfd, (off_t)a[1]));
     if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
@@ -701,7 +703,7 @@ long sys_fallocate(struct proc *p, const uint64_t a[6])
     struct stat st;
     long r;
     if (!((int)a[1] & FALLOC_FL_KEEP_SIZE) && (int64_t)a[2] >= 0 && (int64_t)a[3] > 0 &&
-        o->type == S_IFREG && fstat(o->hostfd, &st) == 0 &&
+        o->type == S_IFREG && fsize_limited(p) && fstat(o->hostfd, &st) == 0 &&
         (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[2] + a[3])) < 0)
         return r;
     return host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));

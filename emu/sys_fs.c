@@ -287,7 +287,7 @@ long sys_truncate(struct proc *p, const uint64_t a[6])
 
     (void)hdir;
     struct stat st;
-    if ((int64_t)a[1] >= 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+    if ((int64_t)a[1] >= 0 && fsize_limited(p) && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
         (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[1])) < 0)
         return r;
     r = host_ret(truncate(path, (off_t)a[1]));

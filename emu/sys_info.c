@@ -347,6 +347,11 @@ static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new
     return 0;
 }
 
+bool fsize_limited(struct proc *p)
+{
+    return guest_rlimit_cur(p, RLIMIT_FSIZE) != RLIM_INFINITY;
+}
+
 long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count)
 {
     uint64_t limit = guest_rlimit_cur(p, RLIMIT_FSIZE);

@@ -51,6 +51,8 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 /* RLIMIT_FSIZE for a write of *count bytes at pos to a regular file (generic_write_check_limits):
  * at or past the limit, SIGXFSZ to p and -EFBIG; across it, *count is shortened to end there. */
 long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count);
+/* Has p's group a finite RLIMIT_FSIZE? Without one the checks need no look at the file. */
+bool fsize_limited(struct proc *p);
 /* RLIMIT_FSIZE for a regular file of `size` bytes growing to `newsize` (inode_newsize_ok):
  * -EFBIG with SIGXFSZ past the limit, else 0. */
 long fsize_newsize_ok(struct proc *p, uint64_t size, uint64_t newsize);
