@@ -43,8 +43,12 @@ class Terminal:
     def keys(self, *keys):
         self.tmux("send-keys", *keys)
 
-    def wait(self, what, timeout=20.0, desc=None):
-        """Poll the screen until what (a regex or a predicate on the screen) holds."""
+    def wait(self, what, timeout=20.0, desc=None, settled=False):
+        """Poll the screen until what (a regex or a predicate on the screen) holds.
+
+        settled: also until the screen is the same in two captures 50 ms apart. The program
+        draws its panels one after another, so the text waited for (the status line, a title)
+        can be on screen before the rest of the frame that a caller then checks."""
         deadline = time.monotonic() + timeout
         pred = (lambda s: re.search(what, s)) if isinstance(what, str) else what
         s = ""
@@ -54,6 +58,9 @@ class Terminal:
                 ok = pred(s)
             except Fail:  # a half-drawn screen
                 ok = False
+            if ok and settled:
+                time.sleep(0.05)
+                ok = self.screen() == s
             if ok:
                 return s
             time.sleep(0.05)
