@@ -48,6 +48,10 @@ struct ofd *ofd_new(int hostfd, int flags, const char *path)
      * host read). */
     if (fstat(hostfd, &st) == 0) {
         o->type = st.st_mode & S_IFMT;
+        if (S_ISREG(st.st_mode)) {
+            o->dev = st.st_dev;
+            o->ino = st.st_ino;
+        }
         /* the mem devices (major 1) zero 5, full 7, random 8, urandom 9 */
         o->fills_reads = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
                          (minor(st.st_rdev) == 5 || minor(st.st_rdev) == 7 ||

@@ -26,7 +26,10 @@ struct ofd {
     int refs;      /* guest fds (in any table) and transient holders */
     int flags;     /* open(2) flags at open, status flags (O_APPEND, O_NONBLOCK) after F_SETFL */
     unsigned type; /* st_mode & S_IFMT of the host file at open (0 if unknown) */
-    char *path;    /* the host path it was opened by, or NULL (stdio, pipes) */
+    /* A regular file's identity (st_dev, st_ino) at open, which an open file keeps: how read
+     * and write find the model's page cache of it (emu/hostfile.c) without asking the host. */
+    uint64_t dev, ino;
+    char *path; /* the host path it was opened by, or NULL (stdio, pipes) */
     /* /dev/zero, /dev/full, /dev/random or /dev/urandom: character devices whose read fills
      * the whole count at once in Linux (read_iter_zero, urandom_read_iter), so the handler reads
      * them to the count as it does regular files, though they are not (sys_file.c). */

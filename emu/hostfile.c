@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "emu/fdtable.h"
 #include "emu/hostfile.h"
 #include "kernel_model/mm.h"
 
@@ -158,42 +159,49 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
     return f;
 }
 
-struct address_space *hostfile_cached(int hostfd, struct stat *st)
+/* By the identity taken at open: most files read and written are never mapped, and then the
+ * calls below cost the host nothing. */
+static struct address_space *hostfile_cached(const struct ofd *o)
 {
-    struct stat local;
-
-    if (!st)
-        st = &local;
-    if (fstat(hostfd, st) || !S_ISREG(st->st_mode))
-        return NULL;
-    return find_mapping(st->st_dev, st->st_ino);
+    return o->ino ? find_mapping(o->dev, o->ino) : NULL;
 }
 
-void hostfile_sync_before_io(int hostfd)
+void hostfile_sync_before_io(const struct ofd *o)
 {
-    struct address_space *m = hostfile_cached(hostfd, NULL);
+    struct address_space *m = hostfile_cached(o);
 
     if (m)
         filemap_sync_before_read(m);
 }
 
-void hostfile_after_write(int hostfd, uint64_t off, uint64_t len)
+void hostfile_after_write(const struct ofd *o, int64_t off, uint64_t len)
 {
+    struct address_space *m = hostfile_cached(o);
     struct stat st;
-    struct address_space *m = hostfile_cached(hostfd, &st);
 
-    if (m)
-        filemap_host_write(m, off, len, st.st_size);
+    if (!m)
+        return;
+    if (off < 0) /* the write ended at the file offset */
+        off = (int64_t)lseek(o->hostfd, 0, SEEK_CUR) - (int64_t)len;
+    if (off >= 0 && fstat(o->hostfd, &st) == 0)
+        filemap_host_write(m, (uint64_t)off, len, st.st_size);
 }
 
-void hostfile_after_truncate(int hostfd, const char *path)
+void hostfile_after_truncate(const struct ofd *o)
+{
+    struct address_space *m = hostfile_cached(o);
+    struct stat st;
+
+    if (m && fstat(o->hostfd, &st) == 0)
+        filemap_host_truncate(m, st.st_size);
+}
+
+void hostfile_after_truncate_path(const char *path)
 {
     struct stat st;
     struct address_space *m = NULL;
 
-    if (hostfd >= 0)
-        m = hostfile_cached(hostfd, &st);
-    else if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
         m = find_mapping(st.st_dev, st.st_ino);
     if (m)
         filemap_host_truncate(m, st.st_size);

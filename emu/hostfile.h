@@ -19,22 +19,23 @@ struct file;
  */
 struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable);
 
-struct address_space;
+struct ofd;
 
 /*
- * The model's page cache of the regular file behind hostfd, or NULL when the model holds none
- * (never mapped, or not a regular file): what read/write/truncate must keep coherent with. When
- * st is not NULL it receives the fstat result.
+ * Read, write and truncate keep the model's page cache of a regular file coherent with the host
+ * file around each host call. They act only when the model caches the file (someone mapped it);
+ * o may be any open file (nothing happens for one that is not regular).
  */
-struct address_space *hostfile_cached(int hostfd, struct stat *st);
 
-/* Before a read or write of hostfd reaches the host: write back what mappings dirtied. */
-void hostfile_sync_before_io(int hostfd);
+/* Before a read or write of o reaches the host: write back what mappings dirtied. */
+void hostfile_sync_before_io(const struct ofd *o);
 
-/* After the host wrote [off, off + len) of hostfd: refresh the cached pages and the size. */
-void hostfile_after_write(int hostfd, uint64_t off, uint64_t len);
+/* After the host wrote len bytes of o at off, or, with off < 0, at the file offset (which the
+ * write advanced): refresh the cached pages and the size. */
+void hostfile_after_write(const struct ofd *o, int64_t off, uint64_t len);
 
-/* After the host truncated the file behind hostfd (or the file at path, when hostfd < 0). */
-void hostfile_after_truncate(int hostfd, const char *path);
+/* After the host truncated (or extended) the file open as o, or the file at path. */
+void hostfile_after_truncate(const struct ofd *o);
+void hostfile_after_truncate_path(const char *path);
 
 #endif

@@ -80,9 +80,8 @@ static long do_read_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, si
 {
     size_t done = 0;
 
-    if (o->type == S_IFREG) /* the host file must hold what the guest's mappings wrote */
-        hostfile_sync_before_io(o->hostfd);
-    if (total == 0) /* the host still checks the fd's mode (EBADF, EINVAL) */
+    hostfile_sync_before_io(o); /* the host file must hold what the guest's mappings wrote */
+    if (total == 0)             /* the host still checks the fd's mode (EBADF, EINVAL) */
         return host_ret(pos < 0 ? read(o->hostfd, bounce, 0) : pread(o->hostfd, bounce, 0, pos));
     while (done < total) {
         size_t want = total - done < FL_BOUNCE ? total - done : FL_BOUNCE;
@@ -173,14 +172,10 @@ static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, s
 
     if (o->type == S_IFREG && (r = write_check_limits(p, o, pos, &total)) < 0)
         return r;
-    if (o->type == S_IFREG)
-        hostfile_sync_before_io(o->hostfd);
+    hostfile_sync_before_io(o);
     r = do_write_iter_host(p, o, it, total, pos);
-    if (r > 0 && o->type == S_IFREG) {
-        int64_t start = pos >= 0 ? pos : (int64_t)lseek(o->hostfd, 0, SEEK_CUR) - r;
-        if (start >= 0)
-            hostfile_after_write(o->hostfd, (uint64_t)start, (uint64_t)r);
-    }
+    if (r > 0)
+        hostfile_after_write(o, pos, (uint64_t)r);
     return r;
 }
 
@@ -604,16 +599,14 @@ long sys_close_range(struct proc *p, const uint64_t a[6])
 long sys_fsync(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
-    if (o->type == S_IFREG) /* vfs_fsync_range writes the dirty page cache first */
-        hostfile_sync_before_io(o->hostfd);
+    hostfile_sync_before_io(o); /* vfs_fsync_range writes the dirty page cache first */
     return host_ret(fsync(o->hostfd));
 }
 
 long sys_fdatasync(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
-    if (o->type == S_IFREG)
-        hostfile_sync_before_io(o->hostfd);
+    hostfile_sync_before_io(o);
     return host_ret(fdatasync(o->hostfd));
 }
 
@@ -622,8 +615,7 @@ long sys_fdatasync(struct proc *p, const uint64_t a[6])
 long sys_sync_file_range(struct proc *p, const uint64_t a[6])
 {
     FD_OR_EBADF(p, a[0]);
-    if (o->type == S_IFREG)
-        hostfile_sync_before_io(o->hostfd);
+    hostfile_sync_before_io(o);
     return host_ret(sync_file_range(o->hostfd, (off64_t)a[1], (off64_t)a[2], (unsigned)a[3]));
 }
 
@@ -692,7 +684,7 @@ long sys_ftruncate(struct proc *p, const uint64_t a[6])
         return r;
     r = host_ret(ftruncate(o->hostfd, (off_t)a[1]));
     if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
-        hostfile_after_truncate(o->hostfd, NULL);
+        hostfile_after_truncate(o);
     return r;
 }
 
@@ -738,8 +730,8 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     off_t pos;
     long r;
 
-    if (in && in->type == S_IFREG)
-        hostfile_sync_before_io(in->hostfd);
+    if (in)
+        hostfile_sync_before_io(in);
     /* the file written stops at RLIMIT_FSIZE (generic_write_checks in its ->write_iter) */
     size_t asked = count;
     if (out && in && out->type == S_IFREG && (r = write_check_limits(p, out, -1, &count)) < 0)
@@ -782,11 +774,9 @@ static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy c
         return -EFAULT;
     if (a[3] && get_user_struct(p, &off_out, a[3], sizeof(off_out)))
         return -EFAULT;
-    if (in->type == S_IFREG)
-        hostfile_sync_before_io(in->hostfd);
-    if (out->type == S_IFREG)
-        hostfile_sync_before_io(out->hostfd);
-    start = a[3] ? off_out : lseek(out->hostfd, 0, SEEK_CUR);
+    hostfile_sync_before_io(in);
+    hostfile_sync_before_io(out);
+    start = a[3] ? off_out : -1;
     /* generic_copy_file_checks and splice's ->write_iter: RLIMIT_FSIZE of the file written */
     size_t asked = len;
     if (out->type == S_IFREG && (r = write_check_limits(p, out, a[3] ? off_out : -1, &len)) < 0)
@@ -795,8 +785,8 @@ static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy c
                       (unsigned)a[5]));
     if (copy == splice)
         r = splice_past_limit(p, r, len, asked);
-    if (r > 0 && out->type == S_IFREG && start >= 0)
-        hostfile_after_write(out->hostfd, (uint64_t)start, (uint64_t)r);
+    if (r > 0)
+        hostfile_after_write(out, start, (uint64_t)r);
     if (r >= 0 && a[1] && put_user_struct(p, a[1], &off_in, sizeof(off_in)))
         return -EFAULT;
     if (r >= 0 && a[3] && put_user_struct(p, a[3], &off_out, sizeof(off_out)))

@@ -292,7 +292,7 @@ long sys_truncate(struct proc *p, const uint64_t a[6])
         return r;
     r = host_ret(truncate(path, (off_t)a[1]));
     if (r == 0) /* truncate_pagecache: the cache and the mappings follow the new size */
-        hostfile_after_truncate(-1, path);
+        hostfile_after_truncate_path(path);
     return r;
 }
 
