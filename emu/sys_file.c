@@ -730,8 +730,11 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     off_t pos;
     long r;
 
-    if (in)
+    if (in && out) { /* as for read and write: the source's dirty pages first, and the cached
+                      * pages of the file written refreshed afterwards */
         hostfile_sync_before_io(in);
+        hostfile_sync_before_io(out);
+    }
     /* the file written stops at RLIMIT_FSIZE (generic_write_checks in its ->write_iter) */
     size_t asked = count;
     if (out && in && out->type == S_IFREG && (r = write_check_limits(p, out, -1, &count)) < 0)
@@ -740,6 +743,8 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
         if (!out || !in)
             return -EBADF;
         r = host_ret(sendfile(out->hostfd, in->hostfd, NULL, count));
+        if (r > 0)
+            hostfile_after_write(out, -1, (uint64_t)r);
         return splice_past_limit(p, r, count, asked);
     }
     if (get_user_struct(p, &pos, a[2], sizeof(pos)))
@@ -747,6 +752,8 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     if (!out || !in)
         return -EBADF;
     r = host_ret(sendfile(out->hostfd, in->hostfd, &pos, count));
+    if (r > 0) /* out is written at its own offset; pos is in's */
+        hostfile_after_write(out, -1, (uint64_t)r);
     if (put_user_struct(p, a[2], &pos, sizeof(pos)))
         return -EFAULT;
     return splice_past_limit(p, r, count, asked);

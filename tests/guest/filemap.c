@@ -12,8 +12,9 @@
  *                         BUS_ADRERR; exit status 135)
  *   filemap remap DIR     read page 0 through one mapping, keep it, map the file again and read
  *                         page 0 there: the page cache already holds it (no major fault)
- *   filemap coherent DIR  mixes a shared mapping with write(2), pread(2), msync(2), ftruncate(2)
- *                         and prints what each side sees
+ *   filemap coherent DIR  mixes a shared mapping with write(2) (at an offset, at the file
+ *                         offset, O_APPEND), copy_file_range(2), sendfile(2), pread(2),
+ *                         msync(2), ftruncate(2) and prints what each side sees
  *   filemap proc DIR      /proc/self/stat's minflt grows by the pages touched; /proc/self/maps
  *                         has the file mapping's line
  *   filemap vmops DIR     mprotect, mremap (MREMAP_MAYMOVE) and madvise(MADV_DONTNEED) on a
@@ -28,6 +29,7 @@
 #define _GNU_SOURCE /* mremap */
 #include <fcntl.h>
 #include <stdbool.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 
 #include "guest.h"
@@ -152,6 +154,34 @@ static int mode_coherent(const char *dir)
     if (pwrite(fd, "syswrite", 8, GUEST_PAGE + 2) != 8)
         guest_die("pwrite");
     printf("mapping after pwrite: %.8s\n", m + GUEST_PAGE + 2);
+    /* and so is a write at the file offset, with O_APPEND, and one the kernel copies from
+     * another file (the offsets are the ones the calls leave) */
+    if (lseek(fd, GUEST_PAGE + 12, SEEK_SET) < 0 || write(fd, "offwrite", 8) != 8)
+        guest_die("write");
+    printf("mapping after write: %.8s\n", m + GUEST_PAGE + 12);
+    if (ftruncate(fd, 3 * GUEST_PAGE + 100))
+        guest_die("ftruncate");
+    int afd = open(path, O_WRONLY | O_APPEND);
+    if (afd < 0 || write(afd, "appended", 8) != 8)
+        guest_die("append");
+    close(afd);
+    printf("mapping after append: %.8s\n", m + 3 * GUEST_PAGE + 100);
+    char src[sizeof(path) + 8];
+    snprintf(src, sizeof(src), "%s.src", path);
+    int sfd = open(src, O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (sfd < 0 || write(sfd, "copyrangesendfile", 17) != 17)
+        guest_die("source file");
+    loff_t in_off = 0;
+    if (lseek(fd, GUEST_PAGE + 30, SEEK_SET) < 0 ||
+        copy_file_range(sfd, &in_off, fd, NULL, 9, 0) != 9)
+        guest_die("copy_file_range");
+    printf("mapping after copy_file_range: %.9s\n", m + GUEST_PAGE + 30);
+    off_t s_off = 9;
+    if (lseek(fd, GUEST_PAGE + 50, SEEK_SET) < 0 || sendfile(fd, sfd, &s_off, 8) != 8)
+        guest_die("sendfile");
+    printf("mapping after sendfile: %.8s\n", m + GUEST_PAGE + 50);
+    close(sfd);
+    unlink(src);
     /* msync(MS_SYNC) */
     memcpy(m + 2 * GUEST_PAGE, "synced!!", 8);
     if (msync(m, 4 * GUEST_PAGE, MS_SYNC))
