@@ -187,6 +187,22 @@ void hostfile_after_write(const struct ofd *o, int64_t off, uint64_t len)
         filemap_host_write(m, (uint64_t)off, len, st.st_size);
 }
 
+void hostfile_after_fallocate(const struct ofd *o, int mode, uint64_t off, uint64_t len)
+{
+    struct address_space *m = hostfile_cached(o);
+    struct stat st;
+
+    if (!m || fstat(o->hostfd, &st) != 0)
+        return;
+    uint64_t size = (uint64_t)st.st_size, old = m->i_size;
+    uint64_t end = off + len;
+    if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
+        end = size > old ? size : old;
+    filemap_host_truncate(m, size); /* a collapse shrinks the file: its tail leaves the cache */
+    if (end > off)
+        filemap_host_write(m, off, end - off, size);
+}
+
 void hostfile_after_truncate(const struct ofd *o)
 {
     struct address_space *m = hostfile_cached(o);

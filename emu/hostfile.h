@@ -34,6 +34,10 @@ void hostfile_sync_before_io(const struct ofd *o);
  * write advanced): refresh the cached pages and the size. */
 void hostfile_after_write(const struct ofd *o, int64_t off, uint64_t len);
 
+/* After the host's fallocate(o, mode, off, len): the range's data changed (punched, zeroed) or,
+ * with a collapse or insert, everything from off moved; the size may have changed. */
+void hostfile_after_fallocate(const struct ofd *o, int mode, uint64_t off, uint64_t len);
+
 /* After the host truncated (or extended) the file open as o, or the file at path. */
 void hostfile_after_truncate(const struct ofd *o);
 void hostfile_after_truncate_path(const char *path);

@@ -698,7 +698,11 @@ long sys_fallocate(struct proc *p, const uint64_t a[6])
         o->type == S_IFREG && fsize_limited(p) && fstat(o->hostfd, &st) == 0 &&
         (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[2] + a[3])) < 0)
         return r;
-    return host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));
+    hostfile_sync_before_io(o);
+    r = host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));
+    if (r == 0) /* a punched or zeroed range reads as zeroes in the mappings too */
+        hostfile_after_fallocate(o, (int)a[1], a[2], a[3]);
+    return r;
 }
 
 /* fadvise64(fd, offset, len, advice): advice about the host file goes to the host, which

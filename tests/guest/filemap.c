@@ -13,8 +13,9 @@
  *   filemap remap DIR     read page 0 through one mapping, keep it, map the file again and read
  *                         page 0 there: the page cache already holds it (no major fault)
  *   filemap coherent DIR  mixes a shared mapping with write(2) (at an offset, at the file
- *                         offset, O_APPEND), copy_file_range(2), sendfile(2), pread(2),
- *                         msync(2), ftruncate(2) and prints what each side sees
+ *                         offset, O_APPEND), copy_file_range(2), sendfile(2), fallocate(2)'s
+ *                         punch hole, pread(2), msync(2), ftruncate(2) and prints what each
+ *                         side sees
  *   filemap proc DIR      /proc/self/stat's minflt grows by the pages touched; /proc/self/maps
  *                         has the file mapping's line
  *   filemap vmops DIR     mprotect, mremap (MREMAP_MAYMOVE) and madvise(MADV_DONTNEED) on a
@@ -182,6 +183,10 @@ static int mode_coherent(const char *dir)
     printf("mapping after sendfile: %.8s\n", m + GUEST_PAGE + 50);
     close(sfd);
     unlink(src);
+    /* a punched hole reads as zeroes through the mapping (truncate_pagecache_range) */
+    int pr = fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, GUEST_PAGE, GUEST_PAGE);
+    printf("punch hole: %d, mapping after it: %d %d\n", pr ? errno : 0, m[GUEST_PAGE + 12],
+           m[GUEST_PAGE + 50]);
     /* msync(MS_SYNC) */
     memcpy(m + 2 * GUEST_PAGE, "synced!!", 8);
     if (msync(m, 4 * GUEST_PAGE, MS_SYNC))
