@@ -105,6 +105,8 @@ static void *ticker_main(void *arg)
         /* run_posix_cpu_timers: the run loop sends the signals once the engine has stopped */
         if (due && !atomic_exchange(&tick.timers_due, true))
             emu_kick(tick.emu);
+        else
+            emu_kick_again(tick.emu);
         last = now;
     }
     return NULL;

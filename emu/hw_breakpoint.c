@@ -239,9 +239,14 @@ void hw_breakpoint_before_run(struct proc *p)
     bool changed = false;
     /* translated code carries the hook calls (and, for memory hooks, the slow path) in it:
      * adding or removing either drops it */
+    /* both hooks stop the engine before the next instruction: it must check there (held
+     * while the code hook is in, which any memory hook comes with) */
     if (nr_armed_tasks && !h && (h = find_engine(NULL))) {
-        if (uc_hook_add(uc, &h->code, UC_HOOK_CODE, (void *)code_hook, NULL, 1, 0) != UC_ERR_OK)
+        cpu_hold_exit_checks(p->mmu->cpu, true, false);
+        if (uc_hook_add(uc, &h->code, UC_HOOK_CODE, (void *)code_hook, NULL, 1, 0) != UC_ERR_OK) {
+            cpu_hold_exit_checks(p->mmu->cpu, false, false);
             return;
+        }
         h->uc = uc;
         changed = true;
     }
@@ -257,6 +262,7 @@ void hw_breakpoint_before_run(struct proc *p)
     }
     if (h && !nr_armed_tasks) {
         uc_hook_del(uc, h->code);
+        cpu_hold_exit_checks(p->mmu->cpu, false, false);
         h->uc = NULL;
         changed = true;
     }

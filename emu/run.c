@@ -69,10 +69,13 @@ struct emu_private {
     bool others_ready;         /* at the start of this turn a parked process could go on */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
-    /* Kicks (emu_kick): while somebody may kick (the round hook, armed timers), processes run
-     * on `sliced`, whose block hook stops the engine when it finds kick_request set. */
+    /* Kicks (emu_kick): kick_request is set, and the engine running guest code is stopped at
+     * once if it stops precisely (`stoppable`, set by the run loop around each run), else by
+     * the block hook of `sliced`, on which processes run while somebody may kick (the round
+     * hook, armed timers) when `solo` cannot be stopped that way. */
     bool timer_kicks; /* a timer is armed (emu_set_timer_kicks) */
     atomic_bool kick_request;
+    _Atomic(struct cpu *) stoppable;
     unsigned tlb_check_countdown; /* blocks on `sliced` until quantum_tick's next TLB check */
     /* --icount without --max-insns counts by block (count_block): the block running now and
      * its instructions, all already in insns; blk_n 0 once nothing of it can be taken back */
@@ -191,15 +194,22 @@ static bool kickable(const struct emu_private *ep)
     return ep->round_hook || ep->timer_kicks;
 }
 
+/* Must kicks go through the block hook of `sliced`: may somebody kick, and would a kick not
+ * reach `solo` (mmu/mmu.h, cpu_takes_kicks)? */
+static bool kicks_need_hook(const struct emu_private *ep)
+{
+    return kickable(ep) && !cpu_takes_kicks(ep->solo);
+}
+
 /* Kicks starting or ending: the engine stops after the current syscall (from within it, on the
  * emulator thread: a safe stop), and quantum_update moves the process to the engine with the
  * block hook, or back to the one without its cost. */
 void emu_set_timer_kicks(struct emu *e, bool armed)
 {
     struct emu_private *ep = priv(e);
-    bool was = kickable(ep);
+    bool was = kicks_need_hook(ep);
     ep->timer_kicks = armed;
-    if (was != kickable(ep) && ep->current && ep->current->mmu)
+    if (was != kicks_need_hook(ep) && ep->current && ep->current->mmu)
         uc_emu_stop(ep->current->mmu->uc);
 }
 
@@ -213,36 +223,63 @@ static void wake_idle(struct emu_private *ep)
 }
 
 /*
- * Kicks. An engine is never stopped by another thread while it runs guest code. Unicorn (2.1.1
- * to 2.1.3) emits an exit check after every guest load and store, not only at block
- * starts (check_exit_request in qemu/tcg/tcg-op.c), and cpu_tb_exec resumes a block left at
- * such a check from the block's first instruction (synchronize_from_tb) with the registers,
- * memory and lazy flags of its middle: the instructions before the check run twice, and the
- * flags come out of a stale cc_op. So a uc_emu_stop from another thread that lands inside a
- * block with memory accesses corrupts the guest: seen as a SIGTRAP in glibc's memcpy (garbage
- * RFLAGS with TF set) and Python crashing under a 5 ms ITIMER_REAL; tests/engine shows it on a
- * bare engine with a counter that ends up too high. A kick therefore only sets a flag; the
- * block hook of the `sliced` engine, which every process runs on while kicks can come
- * (quantum_update), reads it at the start of each translated block and stops the engine there,
- * on the emulator thread, before the block's exit check: a stop no instruction of the block has
- * run past, the precise stop the time slice already uses. The price is that hook on every block
- * while timers are armed or the TUI runs (about 1.2x on CPU-bound code).
+ * Kicks: another thread (a timer's ticker, the TUI's, the CPU-time ticker) or a signal handler
+ * (the terminal's Ctrl-C) needs the engine to stop so that the run loop does something now.
+ * Unicorn (2.1.1 to 2.1.3) emits an exit check at every block start and, by default, after every
+ * guest load and store (check_exit_request in qemu/tcg/tcg-op.c); cpu_tb_exec resumes a block
+ * left at one of the latter from its first instruction (synchronize_from_tb) with the registers,
+ * memory and lazy flags of its middle: the instructions before the check run twice. So a
+ * uc_emu_stop from another thread that lands inside a block with memory accesses corrupts the
+ * guest (seen as a SIGTRAP in glibc's memcpy and Python crashing under a 5 ms ITIMER_REAL;
+ * tests/engine, async_stop_reexecutes, shows it on a bare engine).
+ *
+ * Where Unicorn lets the checks be at block starts only (mmu/exit_checks.c), `solo` has them
+ * there, and a kick stops it directly: at the next block start, with nothing of that block run
+ * (tests/engine, block_start_checks_make_async_stop_exact). That is `stoppable`, which the run
+ * loop sets around each run on such an engine. A stop that lands while uc_emu_start begins is
+ * lost in it (uc_emu_start clears the request): the kick stays in kick_request, and the CPU-time
+ * ticker stops the engine again at its next tick (emu_kick_again).
+ *
+ * An engine with a hook that stops it in the middle of a block (the time slice's, --icount's,
+ * --max-insns', a debugger's breakpoints) keeps the checks after every access (mmu.h,
+ * cpu_hold_exit_checks), and a kick only sets kick_request: the time slice's block hook
+ * (quantum_tick) or the stepping controller's code hook finds it and stops the engine there, on
+ * the emulator thread. While kicks can come and `solo` has a hook that does not look for them,
+ * processes run on `sliced` (kicks_need_hook), paying its block hook on every block.
  * Not a way out: a host signal that flushes the TLB on the emulator thread, so that the guest's
  * next load or store misses and the TLB-fill hook stops it precisely, as a page fault does. A
  * flush may resize the TLB (tlb_mmu_resize_locked frees the table) under the interrupted block,
  * which holds the table's address in a register, and a loop without loads or stores never
  * misses.
- * Unicorn 2.1.4 stops precisely (the exit check became a helper that restores the state at the
- * load or store: tests/engine fails there, as it is meant to), so on it a kick could call
- * uc_emu_stop and drop the hook; but that helper call after every load and store makes the
- * engine itself 2x slower on CPU-bound code (measured 2026-12-06 with Debian sid's 2.1.4-4:
- * bench_cpu_loop 200 1.96-2.87 s against 0.90-1.54, busybox sha256sum of 64 MiB 2.24 against
- * 1.06), far more than the hook costs.
+ * Unicorn 2.1.4 stops precisely after a load or store (the check became a helper that restores
+ * the state: tests/engine's async_stop_reexecutes fails there, as it is meant to), but that
+ * helper call after every load and store makes the engine 2x slower on CPU-bound code (measured
+ * 2026-12-06 with Debian sid's 2.1.4-4: bench_cpu_loop 200 1.96-2.87 s against 0.90-1.54,
+ * busybox sha256sum of 64 MiB 2.24 against 1.06); the same switch leaves it out there too.
  */
 void emu_kick(struct emu *e)
 {
-    atomic_store(&priv(e)->kick_request, true);
-    wake_idle(priv(e));
+    struct emu_private *ep = priv(e);
+    atomic_store(&ep->kick_request, true);
+    struct cpu *c = atomic_load(&ep->stoppable);
+    if (c)
+        uc_emu_stop(c->uc);
+    wake_idle(ep);
+}
+
+bool emu_kick_take(struct emu *e)
+{
+    struct emu_private *ep = priv(e);
+    return atomic_load_explicit(&ep->kick_request, memory_order_relaxed) &&
+           atomic_exchange(&ep->kick_request, false);
+}
+
+void emu_kick_again(struct emu *e)
+{
+    struct emu_private *ep = priv(e);
+    struct cpu *c = atomic_load(&ep->stoppable);
+    if (c && atomic_load(&ep->kick_request))
+        uc_emu_stop(c->uc);
 }
 
 static void count_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
@@ -452,7 +489,7 @@ static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
     bool want = ep->others_ready || another_runnable(e, p);
-    bool hooked = want || kickable(ep);
+    bool hooked = want || kicks_need_hook(ep);
     if (hooked && !emu_build_sliced(e, p))
         want = hooked = false;
     if (want && !p->slice_armed)
@@ -598,6 +635,10 @@ static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t 
         r = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, e, 1, 0);
     /* --max-insns stops after exactly that many instructions: a hook before each */
     bool by_block = e->opt->icount && !e->opt->max_insns;
+    /* all of these hooks stop the engine where they run, in the middle of a block or at its
+     * start before it runs (and --icount's count relies on that) */
+    if (by_block || sliced || e->opt->max_insns)
+        cpu_hold_exit_checks(c, true, false);
     if (r == UC_ERR_OK && (by_block || sliced))
         r = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK,
                         by_block && sliced ? (void *)count_block_and_tick
@@ -941,11 +982,25 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
          * fault */
         hw_breakpoint_before_run(p);
         cpu_before_run(p->mmu->cpu);
+        /* A kick from now on stops the engine directly if it stops precisely. One that came
+         * before is taken here (the loop's top does what it asked for); seq_cst on both sides:
+         * either the kicker sees `stoppable` or this sees its kick_request. */
+        if (cpu_stops_precisely(p->mmu->cpu)) {
+            atomic_store(&ep->stoppable, p->mmu->cpu);
+            if (atomic_exchange(&ep->kick_request, false)) {
+                atomic_store(&ep->stoppable, NULL);
+                continue;
+            }
+        }
         uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
         p->mmu->fault_pending = false;
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);
+        if (atomic_load_explicit(&ep->stoppable, memory_order_relaxed)) {
+            atomic_store(&ep->stoppable, NULL);
+            atomic_store(&ep->kick_request, false); /* what it asked for is done below */
+        }
         icount_settle(ep, p);
         if (p->exited)
             break;

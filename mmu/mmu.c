@@ -21,6 +21,7 @@
 #include "kernel_model/mm_types.h"
 #include "mmu/code_buffer.h"
 #include "mmu/cpuid.h"
+#include "mmu/exit_checks.h"
 #include "mmu/mmu.h"
 
 _Atomic int cpu_cpl;
@@ -355,6 +356,9 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
         e = uc_mem_map_ptr(c->uc, 0, ram_bytes, UC_PROT_ALL, ram);
     if (e == UC_ERR_OK)
         e = uc_hook_add(c->uc, &c->tlb_hook, UC_HOOK_TLB_FILL, (void *)tlb_fill, c, 1, 0);
+    /* before any code is translated: stop checks at block starts only, where the engine allows */
+    if (e == UC_ERR_OK && (c->exit_checks_adjustable = engine_exit_checks_adjustable(c->uc)))
+        engine_set_exit_checks(c->uc, false);
     /* A guard near the end of the code buffer has the run loop drop all code before Unicorn
      * finds the buffer full (cpu_before_run, mmu/code_buffer.c): Unicorn 2.1.1 reuses its
      * buffer under live code the first time it fills (fixed in 2.1.2), and a drop of
@@ -408,6 +412,15 @@ void cpu_destroy(struct cpu *c)
     uc_context_free(c->reset_ctx);
     uc_close(c->uc);
     free(c);
+}
+
+void cpu_hold_exit_checks(struct cpu *c, bool hold, bool takes_kicks)
+{
+    c->exit_check_holds += hold ? 1 : -1;
+    if (!takes_kicks)
+        c->blind_holds += hold ? 1 : -1;
+    if (c->exit_checks_adjustable)
+        engine_set_exit_checks(c->uc, c->exit_check_holds > 0);
 }
 
 void cpu_drop_all_code(struct cpu *c)

@@ -53,6 +53,11 @@ struct cpu {
     uc_hook tlb_hook;
     struct code_buffer code;    /* its translated-code buffer (mmu/code_buffer.c) */
     struct block_cache *blocks; /* instructions per translated block (mmu/block_insns.c) */
+    /* Stop checks (mmu/exit_checks.c): can this engine have them at block starts only; how many
+     * of its hooks need them after every access as well (cpu_hold_exit_checks), and how many of
+     * those do not answer kicks themselves? */
+    bool exit_checks_adjustable;
+    int exit_check_holds, blind_holds;
 };
 
 struct mmu {
@@ -92,6 +97,31 @@ void cpu_destroy(struct cpu *c);
 /* Drop every block engine c has translated (uc_ctl_flush_tb), between runs, give the buffer's
  * memory back to the host and put its guard back. */
 void cpu_drop_all_code(struct cpu *c);
+
+/*
+ * Stops. A new engine checks for a stop request only at the start of each block where it can
+ * (mmu/exit_checks.c): then a uc_emu_stop from another thread, or from a signal handler, stops it
+ * precisely. A hook that stops the engine in the middle of a block (before an instruction, after
+ * an access, or at a block start before any of the block runs) needs the checks after every
+ * access and hook as well: hold them while it is installed. Hold before adding the hook and
+ * release after removing it, then drop all code (the checks are part of translated code).
+ * takes_kicks: the hook itself stops the engine when it finds a kick (emu/run.c, emu_kick_take),
+ * so kicks still reach the engine while it is installed.
+ */
+void cpu_hold_exit_checks(struct cpu *c, bool hold, bool takes_kicks);
+
+/* Does a uc_emu_stop from another thread stop c at a block start, with nothing of the block run? */
+static inline bool cpu_stops_precisely(const struct cpu *c)
+{
+    return c->exit_checks_adjustable && c->exit_check_holds == 0;
+}
+
+/* Does a kick reach c without the time slice's block hook: it stops precisely, or each hook
+ * that prevents that answers kicks itself? */
+static inline bool cpu_takes_kicks(const struct cpu *c)
+{
+    return c->exit_checks_adjustable && c->blind_holds == 0;
+}
 
 /* Before each run of engine c: once its code buffer is nearly full, all code is dropped here
  * rather than by Unicorn when the buffer is full (mmu/code_buffer.c says why). */

@@ -24,9 +24,13 @@ window (emu/tty_signals.h) and compares what the two windows show and how the tw
   repl-thread  the same at the Python REPL's prompt, where readline waits in pselect6
   busy         a guest computing without system calls, SIGINT's default action: the first
                Ctrl-C ends it at once, as natively (130, runs.status 'killed' by signal 2)
-  busy-handler the same guest with a SIGINT handler cannot take the first Ctrl-C (the handler
-               must run from a precise stop, which comes only at a syscall or fault); a second
-               one stops the run (130, runs.status 'interrupted'); no native counterpart
+  busy-handler the same guest with a SIGINT handler: the first Ctrl-C runs the handler at
+               once (the engine stops precisely between two blocks), which ends the loop:
+               "caught SIGINT", status 0, as natively
+  busy-handler-icount  the same under --icount, whose block hook keeps the engine from
+               stopping there: the first Ctrl-C waits for a syscall or fault, which never
+               comes; a second one stops the run (130, runs.status 'interrupted'); no native
+               counterpart
 """
 
 import argparse
@@ -281,11 +285,27 @@ def case_busy(opts):
 
 
 def case_busy_handler(opts):
+    def script(t):
+        time.sleep(0.5)
+        t.keys("C-c")
+    results = run_both(opts, "busy-handler", [os.path.join(opts.guest_dir, "spin"), "handler"],
+                       script, stderr=False)
+    same(results, "spin handler")
+    if results[1][1] != 0 or "caught SIGINT" not in results[1][0]:
+        raise Fail("the handler did not end the loop: status %s\n%s" % results[1][:2])
+    con = sqlite3.connect(results[1][2])
+    row = con.execute("SELECT status, exit_code FROM runs").fetchone()
+    con.close()
+    if tuple(row) != ("exited", 0):
+        raise Fail("the runs row says %r, not exited with 0" % (row,))
+
+
+def case_busy_handler_icount(opts):
     db = os.path.join(opts.workdir, "busy.db")
     for f in (db, db + "-wal", db + "-shm"):
         if os.path.exists(f):
             os.unlink(f)
-    t = Terminal([opts.faultline, "run", "-q", "--db", db, "--",
+    t = Terminal([opts.faultline, "run", "-q", "--icount", "--db", db, "--",
                   os.path.join(opts.guest_dir, "spin"), "handler"], opts.workdir, "busy",
                  stderr=False)
     try:
@@ -312,7 +332,7 @@ CASES = {"handler": case_handler, "default": case_default, "python": case_python
          "bash-job": case_bash_job, "bash-stop": case_bash_stop, "stop-self": case_stop_self,
          "thread-read": case_thread_read,
          "repl-thread": case_repl_thread, "busy": case_busy,
-         "busy-handler": case_busy_handler}
+         "busy-handler": case_busy_handler, "busy-handler-icount": case_busy_handler_icount}
 
 
 def main():
