@@ -88,6 +88,11 @@ struct emu_private {
     bool ticker_running;
     pthread_cond_t tick_cond;
     uint64_t timer_next; /* monotonic ns of the earliest armed timer, 0: none */
+    /* the end of the earliest timed wait of a process other than the one running, while that
+     * one runs without a time slice (quantum_update); 0: none. Under lock: the ticker clears it
+     * when it sets wait_due. wait_next_set: the emulator thread's last setting. */
+    uint64_t wait_next, wait_next_set;
+    atomic_int wait_due;
     atomic_int timers_due;
     /* an eventfd that emu_request_stop and emu_kick write, from any thread or a signal
      * handler, so that an idle_wait ends at once; -1 if there is none (then it polls) */
@@ -100,6 +105,7 @@ static struct emu_private *priv(struct emu *e)
 }
 
 static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen);
+static void wait_next_changed(struct emu_private *ep, uint64_t wake);
 
 void arch_printk(const char *fmt, ...)
 {
@@ -436,6 +442,21 @@ static bool another_runnable(struct emu *e, struct proc *p)
     return false;
 }
 
+/* another_runnable without the timed waits, whose earliest end goes to *wake (0: none). */
+static bool another_ready(struct emu *e, struct proc *p, uint64_t *wake)
+{
+    *wake = 0;
+    for (struct proc *q = e->procs; q; q = q->next) {
+        if (q == p || q->exited || q->stopped || q->traced)
+            continue;
+        if (q->wait == WAIT_NONE || q->futex_woken || (q->wait == WAIT_VFORK && !q->vfork_child))
+            return true;
+        if (q->wait_deadline && (!*wake || q->wait_deadline < *wake))
+            *wake = q->wait_deadline;
+    }
+    return false;
+}
+
 bool sched_others_runnable(struct proc *p)
 {
     return another_runnable(p->emu, p);
@@ -488,7 +509,13 @@ bool emu_build_sliced(struct emu *e, struct proc *p)
 static void quantum_update(struct emu *e, struct proc *p)
 {
     struct emu_private *ep = priv(e);
-    bool want = ep->others_ready || another_runnable(e, p);
+    uint64_t wake;
+    bool want = ep->others_ready || another_ready(e, p, &wake);
+    /* Others only in timed waits: where a kick reaches `solo`, the ticker kicks it when the
+     * first wait ends (wait_next_changed) and the run loop makes way then; no slice till then. */
+    if (!want && wake && !cpu_takes_kicks(ep->solo))
+        want = true;
+    wait_next_changed(ep, want ? 0 : wake);
     bool hooked = want || kicks_need_hook(ep);
     if (hooked && !emu_build_sliced(e, p))
         want = hooked = false;
@@ -798,20 +825,28 @@ static void *watchdog_main(void *arg)
 }
 
 /* The guest timers' clock: sleeps until the earliest armed timer is due, then has the run loop
- * fire it (timers_due) and stops the engine so that happens now, not at the next syscall. */
+ * fire it (timers_due) and stops the engine so that happens now, not at the next syscall. The
+ * same for the end of another process's timed wait (wait_next, wait_due). */
 static void *ticker_main(void *arg)
 {
     struct emu_private *ep = arg;
     pthread_setname_np(pthread_self(), "fl-timers");
     pthread_mutex_lock(&ep->lock);
     while (!ep->finished) {
-        uint64_t next = ep->timer_next;
-        if (!next || atomic_load(&ep->timers_due)) {
+        uint64_t timer = atomic_load(&ep->timers_due) ? 0 : ep->timer_next, wait = ep->wait_next;
+        uint64_t next = !timer ? wait : !wait || timer < wait ? timer : wait;
+        if (!next) {
             pthread_cond_wait(&ep->tick_cond, &ep->lock); /* until timers_changed */
             continue;
         }
-        if (monotonic_ns() >= next) {
-            atomic_store(&ep->timers_due, 1);
+        uint64_t now = monotonic_ns();
+        if (now >= next) {
+            if (timer && now >= timer)
+                atomic_store(&ep->timers_due, 1);
+            if (wait && now >= wait) { /* once: the run loop makes way (run_proc) */
+                ep->wait_next = 0;
+                atomic_store(&ep->wait_due, 1);
+            }
             pthread_mutex_unlock(&ep->lock);
             emu_kick(&ep->pub);
             pthread_mutex_lock(&ep->lock);
@@ -822,6 +857,21 @@ static void *ticker_main(void *arg)
     }
     pthread_mutex_unlock(&ep->lock);
     return NULL;
+}
+
+/* The ticker also kicks the engine when the earliest timed wait of another process ends
+ * (wake, 0 for none), so that the running one, which has no time slice, makes way for it. */
+static void wait_next_changed(struct emu_private *ep, uint64_t wake)
+{
+    if (wake == ep->wait_next_set)
+        return;
+    ep->wait_next_set = wake;
+    pthread_mutex_lock(&ep->lock);
+    ep->wait_next = wake;
+    if (wake && !ep->ticker_running)
+        ep->ticker_running = pthread_create(&ep->ticker, NULL, ticker_main, ep) == 0;
+    pthread_cond_signal(&ep->tick_cond);
+    pthread_mutex_unlock(&ep->lock);
 }
 
 void timers_changed(struct emu *e)
@@ -931,17 +981,28 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             p->restart_pending = true;
             p->tty_restart = false;
         }
-        if (tty_signals_pending(e))
+        /* A signal (the terminal's, a timer's) or the clock (another process's timed wait
+         * ended: quantum_update) may have made a parked process ready: its turn comes now (p
+         * may be a busy loop that would never park). */
+        bool woke = false;
+        if (tty_signals_pending(e)) {
             tty_signals_deliver(e);
-        if (cputime_timers_due())
+            woke = true;
+        }
+        if (cputime_timers_due()) {
             cpu_timers_fire(p);
+            woke = true;
+        }
+        if (atomic_load_explicit(&ep->wait_due, memory_order_relaxed) &&
+            atomic_exchange(&ep->wait_due, 0))
+            woke = true;
         if (atomic_load_explicit(&ep->timers_due, memory_order_relaxed)) {
             fire_due_timers(e);
-            /* a signal woke a parked process: its turn comes now (p may be a busy loop that
-             * would never park) */
-            if (another_runnable(e, p) || parked_ready(e, p))
-                break;
+            woke = true;
         }
+        uint64_t wake;
+        if (woke && (another_ready(e, p, &wake) || parked_ready(e, p)))
+            break;
         /* the return to user mode: finish rt_sigreturn, then deliver what is pending */
         if (p->sigreturn_pending) {
             p->sigreturn_pending = false;
