@@ -127,9 +127,9 @@ void rlimit_cpu_changed(struct proc *p);
 /* Is a task other than p ready to run now, or about to be (emu/run.c)? */
 bool sched_others_runnable(struct proc *p);
 /* Whether a timer is armed that may have to interrupt a computing task (emu_kick from the
- * timers' ticker or the CPU-time ticker): while one is, processes run on the engine whose block
- * hook takes kicks (the one running now moves there after this syscall); while none is (and no
- * TUI kicks either), on the one without the hook's cost. */
+ * timers' ticker or the CPU-time ticker): while one is and kicks cannot stop the engine without
+ * a hook (emu/run.c, "Kicks"), processes run on the engine whose block hook takes them (the one
+ * running now moves there after this syscall); otherwise on the one without the hook's cost. */
 void emu_set_timer_kicks(struct emu *e, bool armed);
 /* Build the engine with the block hook (time slices, kicks) if there is none yet, on behalf of
  * p, outside p's CPU time; true when it exists. The run loop builds it the first time a process

@@ -3,7 +3,9 @@
  * model's x86-64 page tables (the hardware page walker of the design), shared by every process
  * the way one core is shared by a real kernel's tasks. A machine has at most two engines, the
  * same CPU in two builds: one without and one with the time slice's block hook (emu/run.c), so
- * that a lone process never pays for the hook and neither ever has to drop its code for it.
+ * that a process running alone never pays for the hook and neither ever has to drop its code
+ * for it. The one without checks for stops only at block starts where Unicorn allows it
+ * (cpu_hold_exit_checks below), so that other threads can stop it exactly.
  *
  * A guest access that the walk allows is a TLB refill: the A (and on a write D) bits are set as
  * the hardware sets them and the engine goes on. One it does not allow is recorded as a pending
