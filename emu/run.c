@@ -246,12 +246,13 @@ static void wake_idle(struct emu_private *ep)
  * lost in it (uc_emu_start clears the request): the kick stays in kick_request, and the CPU-time
  * ticker stops the engine again at its next tick (emu_kick_again).
  *
- * An engine with a hook that stops it in the middle of a block (the time slice's, --icount's,
- * --max-insns', a debugger's breakpoints) keeps the checks after every access (mmu.h,
- * cpu_hold_exit_checks), and a kick only sets kick_request: the time slice's block hook
+ * An engine with a hook that stops it in the middle of a block or before a block runs
+ * (--icount's, --max-insns', a debugger's breakpoints) keeps the checks after every access
+ * (mmu.h, cpu_hold_exit_checks), and a kick only sets kick_request: the time slice's block hook
  * (quantum_tick) or the stepping controller's code hook finds it and stops the engine there, on
- * the emulator thread. While kicks can come and `solo` has a hook that does not look for them,
- * processes run on `sliced` (kicks_need_hook), paying its block hook on every block.
+ * the emulator thread. The time slice's own stop needs no such check: it lands at the next
+ * block start, a fixed one block later. While kicks can come and `solo` has a hook that does not
+ * look for them, processes run on `sliced` (kicks_need_hook), paying its block hook on every block.
  * Not a way out: a host signal that flushes the TLB on the emulator thread, so that the guest's
  * next load or store misses and the TLB-fill hook stops it precisely, as a page fault does. A
  * flush may resize the TLB (tlb_mmu_resize_locked frees the table) under the interrupted block,
@@ -662,9 +663,11 @@ static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t 
         r = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, e, 1, 0);
     /* --max-insns stops after exactly that many instructions: a hook before each */
     bool by_block = e->opt->icount && !e->opt->max_insns;
-    /* all of these hooks stop the engine where they run, in the middle of a block or at its
-     * start before it runs (and --icount's count relies on that) */
-    if (by_block || sliced || e->opt->max_insns)
+    /* --max-insns' hook stops the engine before an instruction, --icount's at a block start
+     * before the block runs (its count relies on that: icount_settle); both need the checks
+     * after every hook. The time slice's stop may come one block later (at the next block
+     * start: still exact, still after a fixed number of blocks). */
+    if (by_block || e->opt->max_insns)
         cpu_hold_exit_checks(c, true, false);
     if (r == UC_ERR_OK && (by_block || sliced))
         r = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK,
