@@ -502,7 +502,8 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         if (gname[0] != '/' || guest_fd_link(p, gname, &link) <= 0)
             link = NULL;
         host_nonblock = link && link->host_nonblock;
-        if (!link && !(flags & O_EXCL) && fstatat(hdir, hpath, &st, 0) == 0 &&
+        /* O_PATH opens no file (Linux's do_dentry_open stops before fifo_open): no wait */
+        if (!link && !(flags & (O_EXCL | O_PATH)) && fstatat(hdir, hpath, &st, 0) == 0 &&
             S_ISFIFO(st.st_mode)) {
             hostfd = (int)open_fifo(p, hdir, hpath, flags, mode, &st);
             if (hostfd < 0)
