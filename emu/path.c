@@ -115,16 +115,46 @@ int guest_fd_link(struct proc *p, const char *path, struct ofd **o)
     return *o ? 1 : -ENOENT;
 }
 
+void proc_set_exe(struct proc *p, const char *host)
+{
+    char real[PATH_MAX];
+
+    proc_exe_put(p);
+    free(p->exe);
+    p->exe = strdup(realpath(host, real) ? real : host);
+    int fd = p->exe ? open(p->exe, O_PATH | O_CLOEXEC) : -1;
+    p->exe_fd = fd >= 0 ? fd + 1 : 0;
+}
+
+void proc_exe_put(struct proc *p)
+{
+    if (p->exe_fd)
+        close(p->exe_fd - 1);
+    p->exe_fd = 0;
+}
+
 /*
  * A guest fd link as the host's link to the host fd behind it, which the host follows to the
- * same file (for a pipe, the same pipe). 1 when path is such a link (out written), -ENOENT when
- * it names a guest fd that is not open, 0 when it is not a link.
+ * same file (for a pipe, the same pipe). Likewise /proc/{self,PID}/exe, as the host's link to
+ * the O_PATH fd faultline holds on the guest's executable (on the host the name is faultline's
+ * own): a link still, to lstat and O_NOFOLLOW, that stat, open and execve follow. 1 when path
+ * is such a link (out written), -ENOENT when it names a guest fd that is not open or the exe of
+ * a process that has exited, 0 when it is not a link.
  */
 static int fd_link_to_host(struct proc *p, const char *path, char *out, size_t outlen)
 {
     struct ofd *o;
-    int r = guest_fd_link(p, path, &o);
+    struct proc *t;
+    const char *rest = proc_pid_rest(p, path, &t, NULL);
+    int r;
 
+    if (rest && strcmp(rest, "exe") == 0) {
+        if (!t->exe_fd)
+            return -ENOENT;
+        snprintf(out, outlen, "/proc/self/fd/%d", t->exe_fd - 1);
+        return 1;
+    }
+    r = guest_fd_link(p, path, &o);
     if (r <= 0)
         return r;
     snprintf(out, outlen, "/proc/self/fd/%d", o->hostfd);

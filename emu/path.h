@@ -69,6 +69,12 @@ const char *path_intern_root(const char *host);
  * answer for getcwd), into out. false when it does not fit. */
 bool path_under_root(const char *root, const char *host, char *out, size_t outlen);
 
+/* p's executable is the file at host path `host` (execve, the first program): p->exe (its real
+ * path) and p->exe_fd, replacing the old ones. proc_exe_put drops exe_fd (exit_mm: the exe
+ * link of a process without an mm is gone). */
+void proc_set_exe(struct proc *p, const char *host);
+void proc_exe_put(struct proc *p);
+
 /* Take the sysroot prefix off a host path in place, if it has it ("/sysroot/bin/sh" becomes
  * "/bin/sh", "/sysroot" becomes "/"): the path the guest knows the file by. */
 void strip_sysroot(struct proc *p, char *path);

@@ -114,6 +114,7 @@ struct proc {
     struct mmu *mmu;
     struct fdtable *files;
     char *exe;   /* the executable's host path (for /proc/self/exe and the log) */
+    int exe_fd;  /* host O_PATH fd of that file + 1, what /proc/PID/exe names; 0: none (exited) */
     char **argv; /* the guest's argv, NULL-terminated (owned) */
     int ppid;
     /* life */

@@ -697,7 +697,7 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
     if (!rest)
         return PROCFS_PASSTHROUGH;
     if (strcmp(rest, "exe") == 0) {
-        if (!target->exe)
+        if (!target->exe || !target->exe_fd) /* an exited process's (no mm): gone */
             return -ENOENT;
         if (!realpath(target->exe, buf))
             snprintf(buf, sizeof(buf), "%s", target->exe);

@@ -29,6 +29,7 @@
 
 #include "emu/emu.h"
 #include "emu/exec.h"
+#include "emu/path.h"
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
 #include "emu/posix_locks.h"
@@ -620,14 +621,14 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         return NULL;
     }
     p->files = fdtable_new_stdio();
-    char real[PATH_MAX];
-    p->exe = strdup(realpath(prog, real) ? real : prog);
+    proc_set_exe(p, prog);
     p->argv = args;
     if (exec_load(p, prog, args, envp, &img, err, errlen)) {
         mmu_destroy(p->mmu);
         mmput(p->task.mm);
         fdtable_free(p->files);
         strv_free(p->argv);
+        proc_exe_put(p);
         free(p->exe);
         free(p);
         errno = ENOEXEC;
@@ -736,6 +737,7 @@ static void proc_release(struct proc *p)
     account_mm_hiwater(p, p->task.mm); /* the peak outlives the mm: getrusage, the parent's wait */
     mmput(p->task.mm);
     p->task.mm = NULL;
+    proc_exe_put(p); /* /proc/PID/exe goes with the mm (get_task_exe_file) */
     /* the last task of its thread group: the process's record locks go */
     bool group_left = false;
     for (struct proc *q = e->procs; q && !group_left; q = q->next)
@@ -1134,6 +1136,7 @@ static void proc_free(struct proc *p)
     group_acct_put(p->acct);
     free(p->wait_poll);
     strv_free(p->argv);
+    proc_exe_put(p);
     free(p->exe);
     if (p->cwd_fd >= 0)
         close(p->cwd_fd);

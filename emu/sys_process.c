@@ -416,6 +416,8 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
 
     c->files = (flags & CLONE_FILES) ? fdtable_hold(p->files) : fdtable_dup(p->files);
     c->exe = strdup(p->exe ? p->exe : "");
+    int exe_fd = p->exe_fd ? fcntl(p->exe_fd - 1, F_DUPFD_CLOEXEC, 0) : -1;
+    c->exe_fd = exe_fd >= 0 ? exe_fd + 1 : 0;
     c->argv = strv_dup(p->argv);
     c->ppid = thread ? p->ppid : p->task.tgid;
     c->pgid = guest_pgrp(p);
@@ -679,9 +681,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's) */
     const char *base = strrchr(name, '/');
     snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : name);
-    char real[PATH_MAX];
-    free(p->exe);
-    p->exe = strdup(realpath(host, real) ? real : host);
+    proc_set_exe(p, host);
     strv_free(p->argv);
     p->argv = argv;
     argv = NULL;
