@@ -16,6 +16,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "emu/ctty.h"
 #include "emu/fdtable.h"
 #include "emu/mqueue.h"
 #include "emu/signal.h"
@@ -83,6 +84,7 @@ void ofd_put(struct ofd *o)
         pidfd_release(o->pidfd);
     if (o->mqueue)
         mqueue_release(o->mqueue);
+    ctty_hostfd_closing(o->hostfd);
     close(o->hostfd);
     free(o->path);
     free(o->proc_regen);

@@ -175,6 +175,7 @@ struct proc {
     bool exec_pending; /* execve loaded a new image: the registers are reset once stopped */
     uint64_t exec_entry, exec_sp;
     int pgid, sid;           /* process group and session; 0: not fixed yet (emu/sys_info.c) */
+    unsigned long ctty;      /* the terminal of a session of its own (st_rdev), 0: none (ctty.h) */
     uint64_t start_boottime; /* CLOCK_BOOTTIME ns when the task was made (real_start_time) */
     int nice;                /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
     /* the I/O context (emu/sys_ioprio.c): 0 while the task has none (Linux makes one at the

@@ -36,6 +36,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "emu/ctty.h"
 #include "emu/fdtable.h"
 #include "emu/mqueue.h"
 #include "emu/hostfile.h"
@@ -489,6 +490,9 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
     r = fd_lowest_free(p->files, 0);
     if (r < 0)
         return r;
+    /* /dev/tty: the terminal of the guest's own session, if it is in one (ctty.h) */
+    if (strcmp(name, "/dev/tty") == 0 && (r = ctty_dev_tty(p, name, sizeof(name))) < 0)
+        return r;
     gname = proc_absolute(p, dirfd, name, abs, sizeof(abs)); /* "1000/stat" in /proc */
     opath = gname;
     hostfd = gname[0] == '/' ? procfs_open(p, gname, flags) : PROCFS_PASSTHROUGH;
@@ -510,10 +514,12 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
                 return hostfd;
             host_nonblock = fifo = true;
         } else {
-            hostfd =
-                openat(hdir, hpath, flags | O_CLOEXEC | (host_nonblock ? O_NONBLOCK : 0), mode);
+            /* never a terminal for faultline's own session: a guest's is the model's */
+            hostfd = openat(hdir, hpath,
+                            flags | O_CLOEXEC | O_NOCTTY | (host_nonblock ? O_NONBLOCK : 0), mode);
             if (hostfd < 0)
                 return -errno;
+            ctty_opened(p, hostfd, flags);
         }
         opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
     } else if (hostfd < 0) {

@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "emu/ctty.h"
 #include "emu/fdtable.h"
 #include "emu/sys_info.h"
 #include "emu/tty_signals.h"
@@ -180,6 +181,9 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
     }
     if (req == SIOCGIFCONF)
         return ifconf(p, o, arg);
+    long r;
+    if (ctty_ioctl(p, o, req, (unsigned long)arg, &r)) /* a guest session's terminal */
+        return r;
     d = ioctl_lookup(req);
     if (!d)
         return -ENOTTY;

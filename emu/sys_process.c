@@ -28,6 +28,7 @@
 #include "emu/exec.h"
 #include "emu/fdtable.h"
 #include "emu/mqueue.h"
+#include "emu/ctty.h"
 #include "emu/path.h"
 #include "emu/posix_locks.h"
 #include "emu/procfs.h"
@@ -422,6 +423,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->ppid = thread ? p->ppid : p->task.tgid;
     c->pgid = guest_pgrp(p);
     c->sid = p->sid;
+    c->ctty = p->ctty;
     c->nice = p->nice;
     ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
@@ -977,6 +979,7 @@ long sys_setsid(struct proc *p, const uint64_t a[6])
     if (guest_pgrp(p) == p->task.pid) /* a group leader cannot start a session */
         return -EPERM;
     p->sid = p->pgid = p->task.pid;
+    ctty_setsid(p);
     return p->task.pid;
 }
 
