@@ -256,6 +256,15 @@ void ctty_hostfd_closing(int hostfd)
     }
 }
 
+void ctty_task_tty(struct proc *p, int *tty_nr, int *tpgid)
+{
+    struct ctty *t = ctty_find(p, p->ctty);
+    unsigned ma = t ? major(t->rdev) : 0, mi = t ? minor(t->rdev) : 0;
+
+    *tty_nr = t ? (int)((mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12)) : 0;
+    *tpgid = t ? t->pgrp : -1;
+}
+
 void ctty_setsid(struct proc *p)
 {
     p->ctty = 0;

@@ -37,6 +37,10 @@ int ctty_dev_tty(struct proc *p, char *out, unsigned long outlen);
  * a guest session's terminal, that terminal hangs up (pty_close's tty_vhangup of the slave). */
 void ctty_hostfd_closing(int hostfd);
 
+/* /proc/PID/stat's tty_nr (new_encode_dev) and tpgid for p, in a session of its own: 0 and -1
+ * without a terminal. */
+void ctty_task_tty(struct proc *p, int *tty_nr, int *tpgid);
+
 /* setsid(): p leaves its terminal (proc_clear_tty). */
 void ctty_setsid(struct proc *p);
 

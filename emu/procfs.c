@@ -38,6 +38,7 @@
 #include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/text.h"
+#include "emu/ctty.h"
 #include "emu/tty_signals.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
@@ -160,7 +161,8 @@ static const char *task_state(struct proc *p)
 
 /* The task's controlling terminal (stat's tty_nr and tpgid): a task still in the host session
  * faultline runs in has faultline's terminal, whose number the host's stat of faultline gives,
- * with the foreground group TIOCGPGRP would tell it; one that made its own session has none. */
+ * with the foreground group TIOCGPGRP would tell it; one that made its own session has the one
+ * it took, if any. */
 static void task_tty(struct proc *p, int *tty_nr, int *tpgid)
 {
     char buf[1024];
@@ -172,7 +174,11 @@ static void task_tty(struct proc *p, int *tty_nr, int *tpgid)
         close(fd);
     *tty_nr = 0;
     *tpgid = -1;
-    if (n <= 0 || p->sid)
+    if (p->sid) { /* a session of its own: the terminal it took, if any (ctty.h) */
+        ctty_task_tty(p, tty_nr, tpgid);
+        return;
+    }
+    if (n <= 0)
         return;
     buf[n] = 0;
     const char *end = strrchr(buf, ')'); /* then: state ppid pgrp session tty_nr tpgid */

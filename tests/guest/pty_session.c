@@ -1,13 +1,14 @@
 /*
  * pty_session - a child's session on a pseudo-terminal, as forkpty(3)/login_tty make it
  * (Python's pty.fork, script, pexpect): setsid, then TIOCSCTTY on the pty's slave, which the
- * new session leader takes as its controlling terminal; /dev/tty then opens it, tcgetsid and
- * tcgetpgrp answer for it (from the master's side too), tcsetpgrp moves its foreground group
- * within the session, TIOCNOTTY gives it up (the leader's: SIGHUP and SIGCONT to the foreground
- * group), and the master's close hangs it up (SIGHUP to the leader). The refusals: TIOCSCTTY from a
- * process that leads no session or has a terminal already (EPERM), /dev/tty in a session without
- * one (ENXIO). Under faultline the guest's sessions are not the host's, and until 2026-12-06
- * TIOCSCTTY went to the host, which refused it (EPERM): forkpty's child exited 1 at once.
+ * new session leader takes as its controlling terminal; /dev/tty then opens it; tcgetsid,
+ * tcgetpgrp and /proc/self/stat answer for it (from the master's side too), tcsetpgrp moves its
+ * foreground group within the session, TIOCNOTTY gives it up (the leader's: SIGHUP and SIGCONT to
+ * the foreground group), and the master's close hangs it up (SIGHUP to the leader). The refusals:
+ * TIOCSCTTY from a process that leads no session or has a terminal already (EPERM), /dev/tty in a
+ * session without one (ENXIO). Under faultline the guest's sessions are not the host's, and until
+ * 2026-12-06 TIOCSCTTY went to the host, which refused it (EPERM): forkpty's child exited 1 at
+ * once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -42,6 +45,25 @@ static void on_signal(int sig)
         got_cont++;
 }
 
+/* /proc/self/stat's tty_nr (the terminal, new_encode_dev) and tpgid (its foreground group) */
+static void stat_tty(pid_t me)
+{
+    char buf[1024];
+    int fd = open("/proc/self/stat", O_RDONLY), tty_nr = 0, tpgid = 0;
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    struct stat st;
+
+    buf[n > 0 ? n : 0] = 0;
+    char *end = strrchr(buf, ')');
+    if (end)
+        sscanf(end + 2, "%*c %*d %*d %*d %d %d", &tty_nr, &tpgid);
+    fstat(0, &st);
+    unsigned ma = major(st.st_rdev), mi = minor(st.st_rdev);
+    printf("stat: tty_nr is the pty %d, tpgid is me %d\n",
+           tty_nr == (int)((mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12)), tpgid == me);
+    close(fd);
+}
+
 /* In the child, on the pty: each line goes to the master, which the parent prints. */
 static void child(void)
 {
@@ -52,6 +74,7 @@ static void child(void)
            ttyname_r(0, name, sizeof(name)) == 0 && strncmp(name, "/dev/pts/", 9) == 0);
     fgets(name, sizeof(name), stdin); /* the parent has looked from the master's side */
     printf("tcgetsid is me %d, tcgetpgrp is me %d\n", tcgetsid(0) == me, tcgetpgrp(0) == me);
+    stat_tty(me);
     int t = open("/dev/tty", O_RDWR);
     printf("/dev/tty: %s, a tty %d, its session is mine %d\n",
            t < 0 ? strerrorname_np(errno) : "opened", isatty(t), tcgetsid(t) == me);
