@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "emu/ctty.h"
@@ -219,22 +220,61 @@ int ctty_dev_tty(struct proc *p, char *out, unsigned long outlen)
     return 1;
 }
 
-void ctty_hostfd_closing(int hostfd)
+/* The slave's device number when host fd `hostfd` is a pty master and some guest session has a
+ * terminal; else 0 (cheap then: no host call). */
+static unsigned long master_slave_rdev(int hostfd)
 {
-    struct ctty *t = NULL;
+    bool any = false;
     struct stat st;
     unsigned ptn;
     char slave[32];
 
-    for (int i = 0; i < CTTY_MAX && !t; i++)
-        if (cttys[i].rdev)
-            t = &cttys[i];
-    if (!t || fstat(hostfd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
+    for (int i = 0; i < CTTY_MAX && !any; i++)
+        any = cttys[i].rdev != 0;
+    if (!any || fstat(hostfd, &st) < 0 || !S_ISCHR(st.st_mode) || major(st.st_rdev) != 5 ||
         minor(st.st_rdev) != 2 || ioctl(hostfd, TIOCGPTN, &ptn) < 0 ||
         snprintf(slave, sizeof(slave), "/dev/pts/%u", ptn) <= 0 || stat(slave, &st) < 0)
+        return 0;
+    return (unsigned long)st.st_rdev;
+}
+
+void ctty_master_input(struct emu *e, int hostfd, const unsigned char *buf, size_t n)
+{
+    unsigned long rdev = master_slave_rdev(hostfd);
+    struct termios tio;
+
+    if (!rdev || tcgetattr(hostfd, &tio) < 0 || !(tio.c_lflag & ISIG))
+        return; /* TCGETS on a master is its slave's termios (tty_mode_ioctl's real_tty) */
+    for (struct ctty *t = cttys; t < cttys + CTTY_MAX; t++) {
+        if (t->rdev != rdev || t->emu != e)
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            /* n_tty_receive_char_special: the host's line discipline has done the rest (the
+             * echo, the flush) but found no group to signal */
+            int sig = !buf[i]                     ? 0 /* _POSIX_VDISABLE */
+                      : buf[i] == tio.c_cc[VINTR] ? SIGINT
+                      : buf[i] == tio.c_cc[VQUIT] ? SIGQUIT
+                      : buf[i] == tio.c_cc[VSUSP] ? SIGTSTP
+                                                  : 0;
+            if (!sig)
+                continue;
+            struct fl_siginfo info;
+            memset(&info, 0, sizeof(info));
+            info.si_code = FL_SI_KERNEL;
+            info.si_signo = sig;
+            kill_pgrp_info(e, t->pgrp, sig, &info);
+        }
+    }
+}
+
+void ctty_hostfd_closing(int hostfd)
+{
+    unsigned long rdev = master_slave_rdev(hostfd);
+
+    if (!rdev)
         return;
-    for (t = cttys; t < cttys + CTTY_MAX; t++) {
-        if (t->rdev != (unsigned long)st.st_rdev)
+    for (struct ctty *t = cttys; t < cttys + CTTY_MAX; t++) {
+        if (t->rdev != rdev)
             continue;
         /* __tty_hangup's tty_signal_session_leader: the session loses its terminal, and its
          * leader gets SIGHUP and SIGCONT */

@@ -17,6 +17,7 @@
 #define FL_CTTY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct proc;
 struct ofd;
@@ -32,6 +33,12 @@ void ctty_opened(struct proc *p, int hostfd, int flags);
 /* "/dev/tty" for a process in a session of its own: 1 with its terminal's path in out, or
  * -ENXIO when it has none; 0 for a process in faultline's session (the host's /dev/tty). */
 int ctty_dev_tty(struct proc *p, char *out, unsigned long outlen);
+
+/* A guest wrote buf to host fd `hostfd`: if that is the master of a guest session's terminal
+ * with ISIG, its INTR, QUIT and SUSP characters signal the terminal's foreground group (the
+ * host's line discipline knows no group to signal). */
+struct emu;
+void ctty_master_input(struct emu *e, int hostfd, const unsigned char *buf, size_t n);
 
 /* The last guest reference to host fd `hostfd` is closing: if it is the master of a pty that is
  * a guest session's terminal, that terminal hangs up (pty_close's tty_vhangup of the slave). */

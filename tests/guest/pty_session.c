@@ -4,11 +4,11 @@
  * new session leader takes as its controlling terminal; /dev/tty then opens it; tcgetsid,
  * tcgetpgrp and /proc/self/stat answer for it (from the master's side too), tcsetpgrp moves its
  * foreground group within the session, TIOCNOTTY gives it up (the leader's: SIGHUP and SIGCONT to
- * the foreground group), and the master's close hangs it up (SIGHUP to the leader). The refusals:
- * TIOCSCTTY from a process that leads no session or has a terminal already (EPERM), /dev/tty in a
- * session without one (ENXIO). Under faultline the guest's sessions are not the host's, and until
- * 2026-12-06 TIOCSCTTY went to the host, which refused it (EPERM): forkpty's child exited 1 at
- * once.
+ * the foreground group), and the master's close hangs it up (SIGHUP to the leader); ^C, ^\\ and ^Z
+ * written to the master signal its foreground group. The refusals: TIOCSCTTY from a process that
+ * leads no session or has a terminal already (EPERM), /dev/tty in a session without one (ENXIO).
+ * Under faultline the guest's sessions are not the host's, and until 2026-12-06 TIOCSCTTY went to
+ * the host, which refused it (EPERM): forkpty's child exited 1 at once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -62,6 +62,11 @@ static void stat_tty(pid_t me)
     printf("stat: tty_nr is the pty %d, tpgid is me %d\n",
            tty_nr == (int)((mi & 0xff) | (ma << 8) | ((mi & ~0xffu) << 12)), tpgid == me);
     close(fd);
+}
+
+static void on_tstp(int sig)
+{
+    _exit(100 + sig);
 }
 
 /* In the child, on the pty: each line goes to the master, which the parent prints. */
@@ -193,5 +198,26 @@ int main(void)
     waitpid(pid, &st, 0);
     printf("master closed: child %s %d\n", WIFSIGNALED(st) ? "killed by" : "exited",
            WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+
+    /* ^C, ^\\ and ^Z written to the master signal the terminal's foreground group */
+    static const char keys[] = {3, 28, 26};
+    for (int i = 0; i < 3; i++) {
+        pid = forkpty(&master, NULL, NULL, NULL);
+        if (pid == 0) {
+            alarm(5);
+            /* the session's group is orphaned (its leader's parent is in another session),
+             * so SIGTSTP's default would be discarded: a handler shows it came */
+            signal(SIGTSTP, on_tstp);
+            write(1, "x\n", 2);
+            pause();
+            _exit(0);
+        }
+        read(master, buf, 1);
+        write(master, &keys[i], 1);
+        waitpid(pid, &st, 0);
+        printf("key %d: child %s %d\n", keys[i], WIFEXITED(st) ? "exited" : "killed by",
+               WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+        close(master);
+    }
     return 0;
 }
