@@ -155,9 +155,27 @@ static int fd_link_to_host(struct proc *p, const char *path, char *out, size_t o
         return 1;
     }
     r = guest_fd_link(p, path, &o);
+    if (r != 0) {
+        if (r > 0)
+            snprintf(out, outlen, "/proc/self/fd/%d", o->hostfd);
+        return r;
+    }
+    /* a name under a directory a guest fd is: "/dev/fd/N/REST", "/proc/{self,PID}/fd/N/REST"
+     * (the link followed, then REST looked up in it) */
+    const char *s = strncmp(path, "/dev/fd/", 8) == 0      ? path + 8
+                    : rest && strncmp(rest, "fd/", 3) == 0 ? rest + 3
+                                                           : NULL;
+    const char *slash = s ? strchr(s, '/') : NULL;
+    char head[PATH_MAX];
+    if (!slash || (size_t)(slash - path) >= sizeof(head))
+        return 0;
+    memcpy(head, path, (size_t)(slash - path));
+    head[slash - path] = 0;
+    r = guest_fd_link(p, head, &o);
     if (r <= 0)
         return r;
-    snprintf(out, outlen, "/proc/self/fd/%d", o->hostfd);
+    if (snprintf(out, outlen, "/proc/self/fd/%d%s", o->hostfd, slash) >= (int)outlen)
+        return -ENAMETOOLONG;
     return 1;
 }
 
