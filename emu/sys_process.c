@@ -566,14 +566,63 @@ static void de_thread(struct proc *p)
     }
 }
 
-/* Linux's do_execveat_common, with the host-side checks the ELF loader does not do. */
-static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t uenvp)
+/*
+ * execveat's file relative to a directory fd, or (AT_EMPTY_PATH) the fd's own file: the host
+ * path of it in host (through faultline's /proc/self/fd link to the host fd), and the name
+ * Linux gives the program in name (alloc_bprm: "/dev/fd/N" or "/dev/fd/N/PATH"). *inaccessible:
+ * that name means nothing after the exec, the fd being close-on-exec
+ * (BINPRM_FLAGS_PATH_INACCESSIBLE: a script cannot run so).
+ */
+static long execveat_file(struct proc *p, int dirfd, const char *given, int flags, char *host,
+                          size_t hostlen, char *name, size_t namelen, bool *inaccessible)
 {
-    char name[PATH_MAX], host[PATH_MAX];
-    int dirfd;
-    long r = get_user_path(p, upath, name);
+    struct ofd *o = fd_get(p->files, dirfd);
+    char rel[PATH_MAX];
+    int hdir;
+    long r;
+
+    if (!o)
+        return -EBADF;
+    *inaccessible = fd_get_cloexec(p->files, dirfd);
+    if (!*given) {
+        snprintf(name, namelen, "/dev/fd/%d", dirfd);
+        snprintf(host, hostlen, "/proc/self/fd/%d", o->hostfd);
+        return 0;
+    }
+    if (snprintf(name, namelen, "/dev/fd/%d/%s", dirfd, given) >= (int)namelen)
+        return -ENAMETOOLONG;
+    r = resolve_at(p, dirfd, given, rel, sizeof(rel), &hdir);
     if (r < 0)
         return r;
+    if (hdir == AT_FDCWD)
+        return snprintf(host, hostlen, "%s", rel) >= (int)hostlen ? -ENAMETOOLONG : 0;
+    return snprintf(host, hostlen, "/proc/self/fd/%d/%s", hdir, rel) >= (int)hostlen ? -ENAMETOOLONG
+                                                                                     : 0;
+}
+
+/* Linux's do_execveat_common, with the host-side checks the ELF loader does not do. */
+static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t uargv,
+                        uint64_t uenvp, int flags)
+{
+    char given[PATH_MAX], name[PATH_MAX], host[PATH_MAX];
+    int dirfd;
+    bool by_fd = false, inaccessible = false;
+    long r = get_user_path(p, upath, given);
+    if (r < 0)
+        return r;
+    if (!given[0] && !(flags & AT_EMPTY_PATH)) /* getname_flags without LOOKUP_EMPTY */
+        return -ENOENT;
+    if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) /* do_open_execat */
+        return -EINVAL;
+    if (at_dirfd != AT_FDCWD && given[0] != '/') {
+        r = execveat_file(p, at_dirfd, given, flags, host, sizeof(host), name, sizeof(name),
+                          &inaccessible);
+        if (r < 0)
+            return r;
+        by_fd = true;
+    } else {
+        snprintf(name, sizeof(name), "%s", given);
+    }
     char **argv = NULL, **envp = NULL;
     if ((r = get_user_strv(p, uargv, &argv)) || (r = get_user_strv(p, uenvp, &envp))) {
         strv_free(argv);
@@ -585,7 +634,7 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     for (int depth = 0;; depth++) {
         /* /proc/self/exe and friends name the guest's files, not faultline's (busybox runs
          * its applets that way) */
-        if (cur[0] == '/') {
+        if (cur[0] == '/' && !(by_fd && depth == 0)) {
             char link[PATH_MAX];
             long n = procfs_readlink(p, cur, link, sizeof(link) - 1);
             if (n >= 0 && n < (long)sizeof(link) - 1) {
@@ -593,10 +642,17 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
                 snprintf(cur, sizeof(cur), "%s", link);
             }
         }
-        r = resolve_at(p, AT_FDCWD, cur, host, sizeof(host), &dirfd);
+        if (by_fd && depth == 0)
+            r = 0; /* host is the file already */
+        else
+            r = resolve_at(p, AT_FDCWD, cur, host, sizeof(host), &dirfd);
         if (!r && !*cur)
             r = -ENOENT;
         struct stat st;
+        /* AT_SYMLINK_NOFOLLOW: a final symlink is ELOOP (open_flags' O_NOFOLLOW) */
+        if (!r && depth == 0 && (flags & AT_SYMLINK_NOFOLLOW) && given[0] &&
+            lstat(host, &st) == 0 && S_ISLNK(st.st_mode))
+            r = -ELOOP;
         if (!r && (access(host, X_OK) != 0 || stat(host, &st) != 0))
             r = -errno;
         if (!r && !S_ISREG(st.st_mode)) /* do_open_execat: only regular files run */
@@ -611,6 +667,11 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
         }
         if (!s)
             break;
+        if (depth == 0 && inaccessible) { /* load_script: the interpreter could not open it */
+            strv_free(nargv);
+            r = -ENOENT;
+            goto out;
+        }
         if (depth == BINPRM_MAX_RECURSION) {
             strv_free(nargv);
             r = -ELOOP;
@@ -680,9 +741,15 @@ static long do_execve(struct proc *p, uint64_t upath, uint64_t uargv, uint64_t u
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = 0;        /* the robust list went with the old mm */
     rseq_execve(p);
-    /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's) */
-    const char *base = strrchr(name, '/');
-    snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : name);
+    /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's);
+     * for execveat's AT_EMPTY_PATH the file's own name (comm_from_dentry, Linux 6.14), not the
+     * "/dev/fd/N" made up for it */
+    char dentry[PATH_MAX];
+    const char *comm = name;
+    if (by_fd && !given[0] && realpath(host, dentry))
+        comm = dentry;
+    const char *base = strrchr(comm, '/');
+    snprintf(p->task.comm, sizeof(p->task.comm), "%.15s", base ? base + 1 : comm);
     proc_set_exe(p, host);
     strv_free(p->argv);
     p->argv = argv;
@@ -700,7 +767,13 @@ out:
 
 long sys_execve(struct proc *p, const uint64_t a[6])
 {
-    return do_execve(p, a[0], a[1], a[2]);
+    return do_execveat(p, AT_FDCWD, a[0], a[1], a[2], 0);
+}
+
+/* execveat(dirfd, path, argv, envp, flags) */
+long sys_execveat(struct proc *p, const uint64_t a[6])
+{
+    return do_execveat(p, (int)a[0], a[1], a[2], a[3], (int)a[4]);
 }
 
 /* ---- wait ------------------------------------------------------------------------------------ */
