@@ -51,6 +51,9 @@ struct ofd {
     enum { PROC_DIR_NONE, PROC_DIR_ROOT, PROC_DIR_FD, PROC_DIR_TASK, PROC_DIR_SYS_CPU } proc_dir;
     bool proc_host_done;
     int proc_last, proc_fd_pid;
+    /* A guest process's /proc/PID directory (or /proc/self): its tgid, which
+     * pidfd_send_signal takes as it takes a pidfd (tgid_pidfd_to_pid); 0: none. */
+    int proc_tgid;
     /* A signalfd (emu/sys_signalfd.c): reads take pending signals; the host fd is an eventfd
      * that is readable while one of its mask is pending. */
     struct signalfd_ctx *signalfd;

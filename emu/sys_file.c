@@ -458,6 +458,16 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
 {
     struct proc *t;
     const char *rest = gname[0] == '/' ? proc_pid_rest(p, gname, &t, NULL) : NULL;
+    char pid_dir[PATH_MAX];
+
+    /* /proc/PID itself ("/proc/PID" as "/proc/PID/" for proc_pid_rest) */
+    if (strncmp(gname, "/proc/", 6) == 0 && !strchr(gname + 6, '/') &&
+        snprintf(pid_dir, sizeof(pid_dir), "%s/", gname) < (int)sizeof(pid_dir) &&
+        proc_pid_rest(p, pid_dir, &t, NULL) && strcmp(gname + 6, "thread-self") != 0)
+        o->proc_tgid = t->task.tgid;
+    else if (rest && rest[0] == 0 && strncmp(gname + 6, "thread-self", 11) != 0 &&
+             !strstr(gname, "/task/"))
+        o->proc_tgid = t->task.tgid; /* "/proc/PID/" */
 
     if (opath && strcmp(opath, "/proc") == 0) {
         o->proc_dir = PROC_DIR_ROOT;

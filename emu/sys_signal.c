@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "emu/fdtable.h"
 #include "emu/emu.h"
 #include "emu/sched.h"
 #include "emu/sysv_ipc.h"
@@ -735,6 +736,9 @@ long sys_pidfd_send_signal(struct proc *p, const uint64_t a[6])
     if (a[3] || a[2])
         return -EINVAL;
     int pid = pidfd_pid(p, (int)a[0]);
+    struct ofd *o = pid == -EBADF ? fd_get(p->files, (int)a[0]) : NULL;
+    if (o && o->proc_tgid) /* a /proc/PID directory serves as a pidfd (pidfd_to_pid) */
+        pid = o->proc_tgid;
     if (pid < 0)
         return pid;
     struct proc *q = find_proc(p->emu, pid);

@@ -3,7 +3,8 @@
  *
  * A pidfd is not readable while its child runs and becomes readable (poll, epoll) once the
  * child has exited; waitid through it reports the child's status; a signal sent through it
- * kills another child; bad arguments fail as on Linux. Prints one line per check.
+ * kills another child; bad arguments fail as on Linux; an open /proc/PID directory serves
+ * pidfd_send_signal as a pidfd. Prints one line per check.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,5 +100,29 @@ int main(void)
     printf("send through a pipe fd: %s\n", err(pidfd_send_signal(go[1], SIGTERM)));
     printf("send through a closed fd: %s\n", err(pidfd_send_signal(99, SIGTERM)));
     printf("waitid(P_PIDFD, pipe fd): %s\n", err(waitid(P_PIDFD, (id_t)go[1], &si, WEXITED)));
+
+    /* a /proc/PID directory serves pidfd_send_signal as a pidfd (not waitid, not a thread's
+     * /proc/PID/task/TID, not /proc itself); faultline said EBADF until 2026-12-06 */
+    pid_t c = fork();
+    if (c == 0) {
+        pause();
+        _exit(0);
+    }
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d", (int)c);
+    int dir = open(path, O_RDONLY | O_DIRECTORY);
+    printf("waitid(P_PIDFD, /proc/PID): %s\n", err(waitid(P_PIDFD, (id_t)dir, &si, WEXITED)));
+    printf("send SIGTERM through /proc/PID: %s\n", err(pidfd_send_signal(dir, SIGTERM)));
+    r = waitpid(c, &st, 0);
+    printf("waitpid: %s signaled=%d sig=%d\n", err(r), WIFSIGNALED(st), WTERMSIG(st));
+    printf("send after reaping: %s\n", err(pidfd_send_signal(dir, SIGTERM)));
+    close(dir);
+    static const char *const dirs[] = {"/proc/self", "/proc/self/", "/proc/self/task/%d", "/proc"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof(path), dirs[i], (int)getpid());
+        dir = open(path, O_RDONLY | O_DIRECTORY);
+        printf("signal 0 through %s: %s\n", dirs[i], err(pidfd_send_signal(dir, 0)));
+        close(dir);
+    }
     return 0;
 }
