@@ -148,6 +148,41 @@ static long ifconf(struct proc *p, struct ofd *o, uint64_t arg)
     return r;
 }
 
+/*
+ * The nsfs requests on a /proc/PID/ns/ file (the guest's namespaces are faultline's, the
+ * host's): its type, its user namespace's owner, and the user namespace that owns it or its
+ * parent as a new close-on-exec fd (open_related_ns), installed in the guest's table. lsns
+ * needs them.
+ */
+#define NS_GET_USERNS    0xb701
+#define NS_GET_PARENT    0xb702
+#define NS_GET_NSTYPE    0xb703
+#define NS_GET_OWNER_UID 0xb704
+
+static long nsfs_ioctl(struct proc *p, struct ofd *o, unsigned req, uint64_t arg)
+{
+    uint32_t uid;
+    int h, fd;
+
+    switch (req) {
+    case NS_GET_NSTYPE:
+        return host_ret(ioctl(o->hostfd, req));
+    case NS_GET_OWNER_UID:
+        if (ioctl(o->hostfd, req, &uid) < 0)
+            return -errno;
+        return put_user_struct(p, arg, &uid, sizeof(uid));
+    default:
+        h = ioctl(o->hostfd, req);
+        if (h < 0)
+            return -errno;
+        struct ofd *n = ofd_new(h, O_RDONLY, NULL);
+        fd = fd_install(p->files, n, 0, true);
+        if (fd < 0)
+            ofd_put(n);
+        return fd;
+    }
+}
+
 long sys_ioctl(struct proc *p, const uint64_t a[6])
 {
     int fd = (int)a[0];
@@ -181,6 +216,9 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
     }
     if (req == SIOCGIFCONF)
         return ifconf(p, o, arg);
+    if (req == NS_GET_USERNS || req == NS_GET_PARENT || req == NS_GET_NSTYPE ||
+        req == NS_GET_OWNER_UID)
+        return nsfs_ioctl(p, o, req, arg);
     long r;
     if (ctty_ioctl(p, o, req, (unsigned long)arg, &r)) /* a guest session's terminal */
         return r;
