@@ -178,6 +178,7 @@ struct proc {
     unsigned long ctty;      /* the terminal of a session of its own (st_rdev), 0: none (ctty.h) */
     uint64_t start_boottime; /* CLOCK_BOOTTIME ns when the task was made (real_start_time) */
     int nice;                /* -20..19, setpriority/getpriority (task_nice); kept, not obeyed */
+    int sched_policy;        /* SCHED_OTHER (0), SCHED_BATCH or SCHED_IDLE; kept, not obeyed */
     /* the I/O context (emu/sys_ioprio.c): 0 while the task has none (Linux makes one at the
      * first ioprio_set, as the guest does no block I/O), else an id shared by the tasks that
      * share it (CLONE_IO); its I/O priority, kept, not obeyed */

@@ -645,15 +645,21 @@ long sys_getcpu(struct proc *p, const uint64_t a[6])
 /*
  * Scheduling policies (kernel/sched/core.c). Every task runs SCHED_OTHER with static priority
  * 0 in the one time-sharing queue faultline has (nice is kept, see setpriority). Setting
- * SCHED_OTHER, SCHED_BATCH or SCHED_IDLE is accepted and reads back as SCHED_OTHER, with
- * the kernel's priority checks; the real-time policies would need a scheduler faultline does
- * not have, so they fail with EPERM, as for a user without CAP_SYS_NICE.
+ * SCHED_OTHER, SCHED_BATCH or SCHED_IDLE is accepted, with the kernel's priority checks, and
+ * kept (inherited by fork, kept by execve) but not obeyed; the real-time policies would need a
+ * scheduler faultline does not have, so they fail with EPERM, as for a user without CAP_SYS_NICE.
  */
 #define FL_SCHED_OTHER 0
 #define FL_SCHED_FIFO  1
 #define FL_SCHED_RR    2
 #define FL_SCHED_BATCH 3
 #define FL_SCHED_IDLE  5
+
+/* The guest task a scheduling call names, or NULL (none, or the first guest's parent). */
+static struct proc *sched_task(struct proc *p, int pid)
+{
+    return pid == 0 ? p : find_proc(p->emu, pid);
+}
 
 static long sched_set(struct proc *p, int pid, int policy, uint64_t uparam)
 {
@@ -664,13 +670,19 @@ static long sched_set(struct proc *p, int pid, int policy, uint64_t uparam)
         return -EFAULT;
     if (!sched_target(p, pid))
         return -ESRCH;
+    struct proc *t = sched_task(p, pid);
     if (policy < 0) /* sched_setparam: the current policy */
-        policy = FL_SCHED_OTHER;
+        policy = t ? t->sched_policy : FL_SCHED_OTHER;
     switch (policy) {
     case FL_SCHED_OTHER:
     case FL_SCHED_BATCH:
     case FL_SCHED_IDLE:
-        return prio == 0 ? 0 : -EINVAL;
+        if (prio != 0)
+            return -EINVAL;
+        if (!t)
+            return -EPERM; /* the first guest's parent: a host process */
+        t->sched_policy = policy;
+        return 0;
     case FL_SCHED_FIFO:
     case FL_SCHED_RR:
         return prio >= 1 && prio <= 99 ? -EPERM : -EINVAL;
@@ -693,7 +705,8 @@ long sys_sched_getscheduler(struct proc *p, const uint64_t a[6])
 {
     if ((int)a[0] < 0)
         return -EINVAL;
-    return sched_target(p, (int)a[0]) ? FL_SCHED_OTHER : -ESRCH;
+    struct proc *t = sched_task(p, (int)a[0]);
+    return t ? t->sched_policy : sched_target(p, (int)a[0]) ? FL_SCHED_OTHER : -ESRCH;
 }
 
 long sys_sched_getparam(struct proc *p, const uint64_t a[6])
@@ -721,6 +734,118 @@ long sys_sched_get_priority_min(struct proc *p, const uint64_t a[6])
 {
     long max = sys_sched_get_priority_max(p, a);
     return max == 99 ? 1 : max;
+}
+
+/*
+ * sched_getattr/sched_setattr: struct sched_attr (56 bytes, SCHED_ATTR_SIZE_VER1), with the
+ * same model: SCHED_OTHER, the task's nice, and as sched_runtime the fair class's slice
+ * (EEVDF's sysctl_sched_base_slice, 0.7 ms scaled by 1 + log2 of the CPUs: one here).
+ * sched_setattr takes what sched_setscheduler takes, and for SCHED_OTHER and SCHED_BATCH
+ * (fair_policy: not SCHED_IDLE) sched_nice as setpriority does, clamped to -20..19;
+ * SCHED_FLAG_KEEP_PARAMS keeps both policy and nice.
+ */
+struct fl_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+    uint32_t sched_util_min, sched_util_max;
+};
+#define FL_SCHED_ATTR_SIZE_VER0   48
+#define FL_SCHED_DEADLINE         6
+#define FL_SCHED_FLAG_KEEP_POLICY 0x08
+#define FL_SCHED_FLAG_KEEP_PARAMS 0x10
+#define FL_SCHED_FLAG_UTIL_CLAMP  0x60
+#define FL_SCHED_FLAG_ALL         0x7f
+
+long sys_sched_getattr(struct proc *p, const uint64_t a[6])
+{
+    int pid = (int)a[0];
+    uint32_t usize = (uint32_t)a[2];
+    struct fl_sched_attr k = {.sched_policy = FL_SCHED_OTHER, .sched_runtime = 700000};
+
+    if (!a[1] || pid < 0 || usize > 4096 || usize < FL_SCHED_ATTR_SIZE_VER0 || a[3])
+        return -EINVAL;
+    if (!sched_target(p, pid))
+        return -ESRCH;
+    struct proc *t = sched_task(p, pid);
+    k.sched_nice = t ? t->nice : 0;
+    k.sched_policy = t ? (uint32_t)t->sched_policy : FL_SCHED_OTHER;
+    k.size = usize < sizeof(k) ? usize : (uint32_t)sizeof(k);
+    /* copy_struct_to_user: a larger buffer has the rest zeroed */
+    uint8_t buf[4096] = {0};
+    memcpy(buf, &k, k.size);
+    return put_user_struct(p, a[1], buf, usize);
+}
+
+long sys_sched_setattr(struct proc *p, const uint64_t a[6])
+{
+    int pid = (int)a[0];
+    struct fl_sched_attr k;
+    uint32_t size;
+
+    if (!a[1] || pid < 0 || a[2])
+        return -EINVAL;
+    memset(&k, 0, sizeof(k));
+    if (get_user_struct(p, &size, a[1], sizeof(size)))
+        return -EFAULT;
+    if (!size)
+        size = FL_SCHED_ATTR_SIZE_VER0;
+    if (size < FL_SCHED_ATTR_SIZE_VER0 || size > 4096) {
+        size = sizeof(k); /* sched_copy_attr's err_size: the size the kernel knows */
+        put_user_struct(p, a[1], &size, sizeof(size));
+        return -E2BIG;
+    }
+    if (get_user_struct(p, &k, a[1], size < sizeof(k) ? size : sizeof(k)))
+        return -EFAULT;
+    for (uint32_t off = sizeof(k); off < size; off++) { /* copy_struct_from_user: zeros past */
+        uint8_t b;
+        if (get_user_struct(p, &b, a[1] + off, 1))
+            return -EFAULT;
+        if (b) {
+            size = sizeof(k);
+            put_user_struct(p, a[1], &size, sizeof(size));
+            return -E2BIG;
+        }
+    }
+    if ((k.sched_flags & FL_SCHED_FLAG_UTIL_CLAMP) && size < sizeof(k))
+        return -EINVAL;
+    k.sched_nice = k.sched_nice < -20 ? -20 : k.sched_nice > 19 ? 19 : k.sched_nice;
+    if (!sched_target(p, pid))
+        return -ESRCH;
+    struct proc *t = sched_task(p, pid);
+    int policy =
+        (k.sched_flags & FL_SCHED_FLAG_KEEP_POLICY) && t ? t->sched_policy : (int)k.sched_policy;
+    if (k.sched_flags & ~(uint64_t)FL_SCHED_FLAG_ALL)
+        return -EINVAL;
+    switch (policy) {
+    case FL_SCHED_OTHER:
+    case FL_SCHED_BATCH:
+    case FL_SCHED_IDLE:
+        if (k.sched_priority != 0)
+            return -EINVAL;
+        break;
+    case FL_SCHED_FIFO:
+    case FL_SCHED_RR:
+        return k.sched_priority >= 1 && k.sched_priority <= 99 ? -EPERM : -EINVAL;
+    case FL_SCHED_DEADLINE:
+        return -EPERM; /* no deadline scheduler either */
+    default:
+        return -EINVAL;
+    }
+    if (!t)
+        return -EPERM; /* the first guest's parent: a host process */
+    if (k.sched_flags & FL_SCHED_FLAG_KEEP_PARAMS)
+        return 0; /* __setscheduler_params is skipped: the policy stays too */
+    bool fair = policy == FL_SCHED_OTHER || policy == FL_SCHED_BATCH; /* not SCHED_IDLE */
+    if (fair && k.sched_nice < t->nice && geteuid() != 0 &&
+        20 - k.sched_nice > (long)guest_rlimit_cur(p, RLIMIT_NICE))
+        return -EPERM; /* can_nice */
+    t->sched_policy = policy;
+    if (fair)
+        t->nice = k.sched_nice;
+    return 0;
 }
 
 /* sched_rr_get_interval: 0 for a SCHED_OTHER task, as Linux reports a fair-class task whose

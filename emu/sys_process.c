@@ -425,6 +425,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->sid = p->sid;
     c->ctty = p->ctty;
     c->nice = p->nice;
+    c->sched_policy = p->sched_policy;
     ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
     c->no_new_privs = p->no_new_privs;
