@@ -57,6 +57,7 @@ struct ofd *ofd_new(int hostfd, int flags, const char *path)
         o->fills_reads = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
                          (minor(st.st_rdev) == 5 || minor(st.st_rdev) == 7 ||
                           minor(st.st_rdev) == 8 || minor(st.st_rdev) == 9);
+        o->pty_master = S_ISCHR(st.st_mode) && major(st.st_rdev) == 5 && minor(st.st_rdev) == 2;
     }
     if (path) {
         o->path = strdup(path);
@@ -84,7 +85,8 @@ void ofd_put(struct ofd *o)
         pidfd_release(o->pidfd);
     if (o->mqueue)
         mqueue_release(o->mqueue);
-    ctty_hostfd_closing(o->hostfd);
+    if (o->pty_master)
+        ctty_hostfd_closing(o->hostfd);
     close(o->hostfd);
     free(o->path);
     free(o->proc_regen);

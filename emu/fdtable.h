@@ -34,6 +34,7 @@ struct ofd {
      * the whole count at once in Linux (read_iter_zero, urandom_read_iter), so the handler reads
      * them to the count as it does regular files, though they are not (sys_file.c). */
     bool fills_reads;
+    bool pty_master; /* /dev/ptmx's (5:2): the master of a pty (emu/ctty.h's hang-up, ^C) */
     /* A guest pipe: the host fd is always O_NONBLOCK, so a read or write that would block
      * returns EAGAIN and the process is parked instead of blocking faultline (emu/sched.h);
      * the guest's own O_NONBLOCK is the bit in `flags`. */

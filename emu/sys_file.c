@@ -131,7 +131,7 @@ static long do_write_iter_host(struct proc *p, struct ofd *o, struct uiov_iter *
                     : pwrite(o->hostfd, bounce, got, pos + (int64_t)done);
         if (n < 0)
             return done ? (long)done : -errno;
-        if (o->type == S_IFCHR) /* a guest session's pty master: ^C and the like (ctty.h) */
+        if (o->pty_master) /* a guest session's pty master: ^C and the like (ctty.h) */
             ctty_master_input(p->emu, o->hostfd, (const unsigned char *)bounce, (size_t)n);
         done += n;
         if ((size_t)n < got || got < want)
