@@ -79,8 +79,9 @@ static long set_tty(struct proc *p, int hostfd, unsigned long rdev)
     return 0;
 }
 
-/* Is the tty some session's already: a guest one's, or one on the host (faultline's own
- * terminal, or another host process's)? */
+/* Is the tty some session's already: a guest one's, or faultline's own terminal on the host
+ * (the host answers TIOCGSID for its caller's terminal only: another host session's goes
+ * unseen, and counts as free) */
 static bool tty_taken(struct proc *p, int hostfd, unsigned long rdev, struct ctty **guest)
 {
     pid_t hsid;
