@@ -53,8 +53,10 @@
 #include "kernel_model/mm.h"
 
 /* One bounce buffer: syscalls run one at a time in faultline's single host thread, and nothing
- * a copy_*_user fault does (the model, page-cache reads) comes back into these handlers. */
-static char bounce[FL_BOUNCE];
+ * a copy_*_user fault does (the model, page-cache reads) comes back into these handlers. Page
+ * aligned: an O_DIRECT file's host reads and writes need the buffer aligned as the guest's was
+ * (the offset and length are the guest's, aligned by a program that uses O_DIRECT). */
+static char bounce[FL_BOUNCE] __attribute__((aligned(4096)));
 
 /* The structs copied as bytes have the x86-64 kernel's layout on the host too. */
 _Static_assert(sizeof(struct stat) == 144, "struct stat is the kernel's");
