@@ -86,6 +86,14 @@ static const struct ioctl_desc ioctls[] = {
     {0x40045431, "TIOCSPTLCK", IO_IN, 4, T, FIX_NONE},
     {0x80045439, "TIOCGPTLCK", IO_OUT, 4, T, FIX_NONE},
     {0x80045440, "TIOCGEXCL", IO_OUT, 4, T, FIX_NONE},
+    /* A file's inode flags (chattr/lsattr: FS_IOC_GETFLAGS/SETFLAGS pass an int whatever
+     * their _IOR(long) says), its generation, and the fsxattr (project id, extent size). */
+    {0x80086601, "FS_IOC_GETFLAGS", IO_OUT, 4, F, FIX_NONE},
+    {0x40086602, "FS_IOC_SETFLAGS", IO_IN, 4, F, FIX_NONE},
+    {0x80087601, "FS_IOC_GETVERSION", IO_OUT, 4, F, FIX_NONE},
+    {0x40087602, "FS_IOC_SETVERSION", IO_IN, 4, F, FIX_NONE},
+    {0x801c581f, "FS_IOC_FSGETXATTR", IO_OUT, 28, F, FIX_NONE},
+    {0x401c5820, "FS_IOC_FSSETXATTR", IO_IN, 28, F, FIX_NONE},
     /* A network interface's settings, read on the host through the guest's socket (a struct
      * ifreq of 40 bytes: the name in, the answer out). The SIOCS* ones that change the host's
      * network are not passed on. */
