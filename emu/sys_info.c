@@ -325,7 +325,29 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource)
     return rlim_get(p, resource).cur;
 }
 
-/* do_prlimit: soft above hard is EINVAL; raising the hard limit needs privilege. */
+bool host_capable(int cap)
+{
+    static int known; /* 1: read, the effective set in eff */
+    static uint64_t eff;
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct {
+        uint32_t effective, permitted, inheritable;
+    } data[2];
+
+    if (!known) {
+        if (syscall(SYS_capget, &hdr, data) == 0)
+            eff = data[0].effective | (uint64_t)data[1].effective << 32;
+        else
+            eff = geteuid() == 0 ? ~0ULL : 0; /* cannot tell: root is capable */
+        known = 1;
+    }
+    return cap >= 0 && cap < 64 && (eff >> cap & 1);
+}
+
+/* do_prlimit: soft above hard is EINVAL; raising the hard limit needs CAP_SYS_RESOURCE. */
 static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new)
 {
     struct task_rlimit old = rlim_get(p, resource);
@@ -335,7 +357,7 @@ static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new
     /* the fd table is the guest's fs.nr_open: no raising RLIMIT_NOFILE past it */
     if (resource == RLIMIT_NOFILE && new->max > FDTABLE_MAX)
         return -EPERM;
-    if (new->max > old.max && geteuid() != 0)
+    if (new->max > old.max && !host_capable(24 /* CAP_SYS_RESOURCE */))
         return -EPERM;
     p->shared->rlim[resource] = *new;
     if (resource == RLIMIT_STACK)

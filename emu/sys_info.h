@@ -48,6 +48,10 @@ void account_mm_hiwater(struct proc *p, const struct mm_struct *mm);
 /* The guest's soft limit for RLIMIT_* `resource` (RLIM_INFINITY is UINT64_MAX), for the calls
  * that enforce one (RLIMIT_DATA in brk, RLIMIT_AS in mmap, RLIMIT_STACK in stack growth). */
 uint64_t guest_rlimit_cur(struct proc *p, int resource);
+
+/* capable(cap) for a guest, which runs with faultline's credentials: is cap (CAP_SYS_RESOURCE...)
+ * in faultline's effective set? Root without it (a container's) is not capable, as on Linux. */
+bool host_capable(int cap);
 /* RLIMIT_FSIZE for a write of *count bytes at pos to a regular file (generic_write_check_limits):
  * at or past the limit, SIGXFSZ to p and -EFBIG; across it, *count is shortened to end there. */
 long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "emu/emu.h"
+#include "emu/sys_info.h"
 #include "emu/sched.h"
 #include "emu/syscall.h"
 #include "emu/sysv_ipc.h"
@@ -469,7 +470,7 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
     case IPC_SET:
         if (get_user_struct(p, &ds, a[2], sizeof(ds)))
             return -EFAULT;
-        if (ds.msg_qbytes > MSGMNB && geteuid() != 0) /* CAP_SYS_RESOURCE */
+        if (ds.msg_qbytes > MSGMNB && !host_capable(24 /* CAP_SYS_RESOURCE */))
             return -EPERM;
         q->qbytes = ds.msg_qbytes;
         ipc_update_perm(&q->perm, &ds.msg_perm);
