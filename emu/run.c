@@ -432,19 +432,8 @@ static void count_block_and_tick(uc_engine *uc, uint64_t addr, uint32_t size, vo
 }
 
 /* Is a process other than p ready to run now (not parked), or about to be: woken from a futex
- * wait, a vfork parent whose child has exec'd or exited during p's turn, or in a timed wait
- * that the clock will end? Then p's turn must have an end. */
-static bool another_runnable(struct emu *e, struct proc *p)
-{
-    for (struct proc *q = e->procs; q; q = q->next)
-        if (q != p && !q->exited && !q->stopped && !q->traced &&
-            (q->wait == WAIT_NONE || q->futex_woken || (q->wait == WAIT_VFORK && !q->vfork_child) ||
-             (q->wait_deadline && q->wait != WAIT_NONE)))
-            return true;
-    return false;
-}
-
-/* another_runnable without the timed waits, whose earliest end goes to *wake (0: none). */
+ * wait, a vfork parent whose child has exec'd or exited during p's turn? The earliest end of
+ * the others' timed waits goes to *wake (0: none). */
 static bool another_ready(struct emu *e, struct proc *p, uint64_t *wake)
 {
     *wake = 0;
@@ -457,6 +446,13 @@ static bool another_ready(struct emu *e, struct proc *p, uint64_t *wake)
             *wake = q->wait_deadline;
     }
     return false;
+}
+
+/* another_ready, or in a timed wait that the clock will end? Then p's turn must have an end. */
+static bool another_runnable(struct emu *e, struct proc *p)
+{
+    uint64_t wake;
+    return another_ready(e, p, &wake) || wake;
 }
 
 bool sched_others_runnable(struct proc *p)
@@ -1051,10 +1047,12 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         /* A kick from now on stops the engine directly if it stops precisely. One that came
          * before is taken here (the loop's top does what it asked for); seq_cst on both sides:
          * either the kicker sees `stoppable` or this sees its kick_request. */
-        if (cpu_stops_precisely(p->mmu->cpu)) {
+        bool stoppable = cpu_stops_precisely(p->mmu->cpu);
+        if (stoppable) { /* one locked store per run: this is every fault's round trip too */
             atomic_store(&ep->stoppable, p->mmu->cpu);
-            if (atomic_exchange(&ep->kick_request, false)) {
-                atomic_store(&ep->stoppable, NULL);
+            if (atomic_load(&ep->kick_request)) {
+                atomic_store_explicit(&ep->stoppable, NULL, memory_order_relaxed);
+                atomic_store_explicit(&ep->kick_request, false, memory_order_relaxed);
                 continue;
             }
         }
@@ -1063,9 +1061,11 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);
-        if (atomic_load_explicit(&ep->stoppable, memory_order_relaxed)) {
-            atomic_store(&ep->stoppable, NULL);
-            atomic_store(&ep->kick_request, false); /* what it asked for is done below */
+        /* a late kicker that still finds the engine stops it idle: the next start clears that.
+         * What a kick asked for is done below and at the loop's top. */
+        if (stoppable) {
+            atomic_store_explicit(&ep->stoppable, NULL, memory_order_relaxed);
+            atomic_store_explicit(&ep->kick_request, false, memory_order_relaxed);
         }
         icount_settle(ep, p);
         if (p->exited)
