@@ -149,7 +149,7 @@ static void code_hook(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 static void drop_code_hook(struct ctl *c)
 {
     uc_hook_del(c->hooked->uc, c->code_hook);
-    cpu_hold_exit_checks(c->hooked, false, true);
+    cpu_hold_exit_checks(c->hooked, false);
     cpu_drop_all_code(c->hooked);
     c->hooked = NULL;
 }
@@ -164,14 +164,14 @@ static void set_code_hook(struct ctl *c, struct proc *p)
         drop_code_hook(c);
     if (need && !c->hooked) {
         /* the hook stops before an instruction: the engine must check after the hook */
-        cpu_hold_exit_checks(engine, true, true);
+        cpu_hold_exit_checks(engine, true);
         if (uc_hook_add(engine->uc, &c->code_hook, UC_HOOK_CODE, (void *)code_hook, c, 1, 0) ==
             UC_ERR_OK) {
             cpu_drop_all_code(engine);
             c->hooked = engine;
             c->last_pc = ~0ULL;
         } else {
-            cpu_hold_exit_checks(engine, false, true);
+            cpu_hold_exit_checks(engine, false);
         }
     }
 }

@@ -67,8 +67,8 @@ void emu_stop_for_fatal_signal(struct emu *e, int signo);
 typedef void (*emu_round_hook)(void *ctx, struct proc *p, bool leaving);
 void emu_set_round_hook(struct emu *e, emu_round_hook fn, void *ctx);
 void emu_kick(struct emu *e);
-/* For a hook that stops the engine in the middle of a block (mmu/mmu.h, cpu_hold_exit_checks
- * with takes_kicks): take a kick if one came; the hook then stops the engine. */
+/* For a hook that stops the engine in the middle of a block (mmu/mmu.h, cpu_hold_exit_checks):
+ * take a kick if one came; the hook then stops the engine. */
 bool emu_kick_take(struct emu *e);
 /* A kick that has not stopped the engine yet stops it now: the CPU-time ticker calls this every
  * tick, as a stop that lands while uc_emu_start begins is lost in it. */

@@ -170,19 +170,22 @@ static bool frame_aliased(uint64_t paddr)
 
 /* Before each instruction (UC_HOOK_CODE): a data breakpoint the last one hit traps now, before
  * this one runs; an instruction breakpoint here traps before it runs, unless RF says the task
- * has just been stopped by it and resumes here. */
+ * has just been stopped by it and resumes here. A kick stops the engine before this one too,
+ * as if not hooked (the hook holds the engine's stop checks: emu/run.c, "Kicks"). */
 static void code_hook(uc_engine *uc, uint64_t ip, uint32_t size, void *ud)
 {
     (void)size;
     (void)ud;
     struct proc *p = running;
-    if (!p || (!p->hw.armed && !p->hw.hits))
+    if (!p)
         return;
     struct thread_debugreg *d = &p->hw;
-    if (d->hits) {
+    if (d->hits || emu_kick_take(p->emu)) { /* the hits first: the next run forgets them */
         uc_emu_stop(uc);
         return;
     }
+    if (!d->armed)
+        return;
     bool rf = d->rf && ip == d->rf_ip;
     if (ip != d->rf_ip)
         d->rf = false; /* the CPU clears RF once an instruction retires */
@@ -242,9 +245,9 @@ void hw_breakpoint_before_run(struct proc *p)
     /* both hooks stop the engine before the next instruction: it must check there (held
      * while the code hook is in, which any memory hook comes with) */
     if (nr_armed_tasks && !h && (h = find_engine(NULL))) {
-        cpu_hold_exit_checks(p->mmu->cpu, true, false);
+        cpu_hold_exit_checks(p->mmu->cpu, true);
         if (uc_hook_add(uc, &h->code, UC_HOOK_CODE, (void *)code_hook, NULL, 1, 0) != UC_ERR_OK) {
-            cpu_hold_exit_checks(p->mmu->cpu, false, false);
+            cpu_hold_exit_checks(p->mmu->cpu, false);
             return;
         }
         h->uc = uc;
@@ -262,7 +265,7 @@ void hw_breakpoint_before_run(struct proc *p)
     }
     if (h && !nr_armed_tasks) {
         uc_hook_del(uc, h->code);
-        cpu_hold_exit_checks(p->mmu->cpu, false, false);
+        cpu_hold_exit_checks(p->mmu->cpu, false);
         h->uc = NULL;
         changed = true;
     }

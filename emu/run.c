@@ -248,12 +248,13 @@ static void wake_idle(struct emu_private *ep)
  * ticker stops the engine again at its next tick (emu_kick_again).
  *
  * An engine with a hook that stops it in the middle of a block or before a block runs
- * (--icount's, --max-insns', a debugger's breakpoints) keeps the checks after every access
- * (mmu.h, cpu_hold_exit_checks), and a kick only sets kick_request: the time slice's block hook
- * (quantum_tick) or the stepping controller's code hook finds it and stops the engine there, on
- * the emulator thread. The time slice's own stop needs no such check: it lands at the next
- * block start, a fixed one block later. While kicks can come and `solo` has a hook that does not
- * look for them, processes run on `sliced` (kicks_need_hook), paying its block hook on every block.
+ * (--icount's, --max-insns', the stepping controller's, hardware breakpoints') keeps the checks
+ * after every access (mmu.h, cpu_hold_exit_checks), and a kick only sets kick_request: that hook
+ * finds it (emu_kick_take) and stops the engine there, on the emulator thread, as the time
+ * slice's block hook (quantum_tick) does. The time slice's own stop needs no such check: it lands
+ * at the next block start, a fixed one block later. Where the engine cannot have its checks at
+ * block starts only and no such hook is installed, processes run on `sliced` while kicks can come
+ * (kicks_need_hook), paying its block hook on every block.
  * Not a way out: a host signal that flushes the TLB on the emulator thread, so that the guest's
  * next load or store misses and the TLB-fill hook stops it precisely, as a page fault does. A
  * flush may resize the TLB (tlb_mmu_resize_locked frees the table) under the interrupted block,
@@ -295,7 +296,10 @@ static void count_insn(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
     struct emu *e = ud;
     (void)addr;
     (void)size;
-    (void)uc;
+    if (emu_kick_take(e)) { /* stop before this one, uncounted: it is counted when it runs */
+        uc_emu_stop(uc);
+        return;
+    }
     /* The hook runs before each instruction: the one that reaches the limit still executes,
      * and the engine stops after it. */
     if (++e->insns >= e->opt->max_insns && e->opt->max_insns) {
@@ -318,18 +322,23 @@ static uint64_t icount_source(void *ctx)
  * syscall instruction too, as the hook before every instruction did. A syscall ends its block:
  * nothing of it can be taken back after (blk_n 0), whatever RIP the engine stops at (execve's
  * new entry point, a signal handler). A stop the time slice makes at a block start
- * (quantum_tick, after this in count_block_and_tick) takes the block back whole: RIP is at its
- * first instruction.
+ * (quantum_tick, after this in count_block_and_tick) or for a kick takes the block back whole:
+ * RIP is at its first instruction.
  */
-static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+static inline void count_block_insns(struct emu_private *ep, uint64_t addr, uint32_t size)
 {
-    struct emu_private *ep = priv(ud);
-    (void)uc;
     /* stored before the call, so that only ep lives across it: this runs at every block */
     ep->blk_addr = addr;
     ep->blk_size = size;
     ep->blk_n = mmu_block_insns(ep->current->mmu, addr, size);
     ep->pub.insns += ep->blk_n;
+}
+
+static void count_block(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
+{
+    count_block_insns(priv(ud), addr, size);
+    if (emu_kick_take(ud))
+        uc_emu_stop(uc);
 }
 
 /* After uc_emu_start returned: take back the instructions of the block count_block counted that
@@ -427,8 +436,8 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
  * with the two hooks and 1.6 s without --icount. */
 static void count_block_and_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
 {
-    count_block(uc, addr, size, ud);
-    quantum_tick(uc, addr, size, ud);
+    count_block_insns(priv(ud), addr, size);
+    quantum_tick(uc, addr, size, ud); /* which takes kicks */
 }
 
 /* Is a process other than p ready to run now (not parked), or about to be: woken from a futex
@@ -662,10 +671,10 @@ static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t 
     bool by_block = e->opt->icount && !e->opt->max_insns;
     /* --max-insns' hook stops the engine before an instruction, --icount's at a block start
      * before the block runs (its count relies on that: icount_settle); both need the checks
-     * after every hook. The time slice's stop may come one block later (at the next block
-     * start: still exact, still after a fixed number of blocks). */
+     * after every hook, and both take kicks. The time slice's stop may come one block later (at
+     * the next block start: still exact, still after a fixed number of blocks). */
     if (by_block || e->opt->max_insns)
-        cpu_hold_exit_checks(c, true, false);
+        cpu_hold_exit_checks(c, true);
     if (r == UC_ERR_OK && (by_block || sliced))
         r = uc_hook_add(c->uc, &h, UC_HOOK_BLOCK,
                         by_block && sliced ? (void *)count_block_and_tick

@@ -414,11 +414,9 @@ void cpu_destroy(struct cpu *c)
     free(c);
 }
 
-void cpu_hold_exit_checks(struct cpu *c, bool hold, bool takes_kicks)
+void cpu_hold_exit_checks(struct cpu *c, bool hold)
 {
     c->exit_check_holds += hold ? 1 : -1;
-    if (!takes_kicks)
-        c->blind_holds += hold ? 1 : -1;
     if (c->exit_checks_adjustable)
         engine_set_exit_checks(c->uc, c->exit_check_holds > 0);
 }

@@ -55,11 +55,10 @@ struct cpu {
     uc_hook tlb_hook;
     struct code_buffer code;    /* its translated-code buffer (mmu/code_buffer.c) */
     struct block_cache *blocks; /* instructions per translated block (mmu/block_insns.c) */
-    /* Stop checks (mmu/exit_checks.c): can this engine have them at block starts only; how many
-     * of its hooks need them after every access as well (cpu_hold_exit_checks), and how many of
-     * those do not answer kicks themselves? */
+    /* Stop checks (mmu/exit_checks.c): can this engine have them at block starts only, and how
+     * many of its hooks need them after every access as well (cpu_hold_exit_checks)? */
     bool exit_checks_adjustable;
-    int exit_check_holds, blind_holds;
+    int exit_check_holds;
 };
 
 struct mmu {
@@ -107,10 +106,10 @@ void cpu_drop_all_code(struct cpu *c);
  * an access, or at a block start before any of the block runs) needs the checks after every
  * access and hook as well: hold them while it is installed. Hold before adding the hook and
  * release after removing it, then drop all code (the checks are part of translated code).
- * takes_kicks: the hook itself stops the engine when it finds a kick (emu/run.c, emu_kick_take),
- * so kicks still reach the engine while it is installed.
+ * Such a hook must take kicks itself (emu/run.c, emu_kick_take: stop the engine when one came),
+ * since a stop from another thread no longer lands precisely while it is installed.
  */
-void cpu_hold_exit_checks(struct cpu *c, bool hold, bool takes_kicks);
+void cpu_hold_exit_checks(struct cpu *c, bool hold);
 
 /* Does a uc_emu_stop from another thread stop c at a block start, with nothing of the block run? */
 static inline bool cpu_stops_precisely(const struct cpu *c)
@@ -118,11 +117,11 @@ static inline bool cpu_stops_precisely(const struct cpu *c)
     return c->exit_checks_adjustable && c->exit_check_holds == 0;
 }
 
-/* Does a kick reach c without the time slice's block hook: it stops precisely, or each hook
- * that prevents that answers kicks itself? */
+/* Does a kick reach c without the time slice's block hook: it stops precisely, or it has a hook
+ * that takes kicks (every hook that holds the checks does)? */
 static inline bool cpu_takes_kicks(const struct cpu *c)
 {
-    return c->exit_checks_adjustable && c->blind_holds == 0;
+    return c->exit_checks_adjustable || c->exit_check_holds > 0;
 }
 
 /* Before each run of engine c: once its code buffer is nearly full, all code is dropped here

@@ -27,10 +27,10 @@ window (emu/tty_signals.h) and compares what the two windows show and how the tw
   busy-handler the same guest with a SIGINT handler: the first Ctrl-C runs the handler at
                once (the engine stops precisely between two blocks), which ends the loop:
                "caught SIGINT", status 0, as natively
-  busy-handler-icount  the same under --icount, whose block hook keeps the engine from
-               stopping there: the first Ctrl-C waits for a syscall or fault, which never
-               comes; a second one stops the run (130, runs.status 'interrupted'); no native
-               counterpart
+  busy-handler-icount  the same under --icount, whose block hook holds the engine's stop
+               checks and takes the kick itself at the next block start
+  busy-handler-max-insns  the same under --max-insns, whose hook before every instruction
+               takes it before the next instruction
 """
 
 import argparse
@@ -45,17 +45,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from terminal import Fail, Terminal  # noqa: E402
 
 
-def run_both(opts, name, argv, script, width=80, height=24, stderr=True):
-    """Run argv natively and under faultline, each in its own terminal, through script (a
-    function of the Terminal); returns [(screen, status, db)] for native and faultline.
-    stderr=False: the program's stderr is on the screen too (prompts, tracebacks)."""
+def run_both(opts, name, argv, script, width=80, height=24, stderr=True, fl_args=()):
+    """Run argv natively and under faultline (with fl_args), each in its own terminal, through
+    script (a function of the Terminal); returns [(screen, status, db)] for native and
+    faultline. stderr=False: the program's stderr is on the screen too (prompts, tracebacks)."""
     out = []
     for side in ("native", "faultline"):
         db = os.path.join(opts.workdir, "%s-%s.db" % (name, side))
         for f in (db, db + "-wal", db + "-shm"):
             if os.path.exists(f):
                 os.unlink(f)
-        cmd = argv if side == "native" else [opts.faultline, "run", "-q", "--db", db, "--"] + argv
+        cmd = argv if side == "native" else ([opts.faultline, "run", "-q", "--db", db] +
+                                             list(fl_args) + ["--"] + argv)
         t = Terminal(cmd, opts.workdir, "%s-%s" % (name, side), width, height, stderr)
         try:
             script(t)
@@ -284,13 +285,13 @@ def case_busy(opts):
                      "spin")
 
 
-def case_busy_handler(opts):
+def case_busy_handler(opts, name="busy-handler", fl_args=()):
     def script(t):
         time.sleep(0.5)
         t.keys("C-c")
-    results = run_both(opts, "busy-handler", [os.path.join(opts.guest_dir, "spin"), "handler"],
-                       script, stderr=False)
-    same(results, "spin handler")
+    results = run_both(opts, name, [os.path.join(opts.guest_dir, "spin"), "handler"], script,
+                       stderr=False, fl_args=fl_args)
+    same(results, "spin handler " + " ".join(fl_args))
     if results[1][1] != 0 or "caught SIGINT" not in results[1][0]:
         raise Fail("the handler did not end the loop: status %s\n%s" % results[1][:2])
     con = sqlite3.connect(results[1][2])
@@ -301,38 +302,19 @@ def case_busy_handler(opts):
 
 
 def case_busy_handler_icount(opts):
-    db = os.path.join(opts.workdir, "busy.db")
-    for f in (db, db + "-wal", db + "-shm"):
-        if os.path.exists(f):
-            os.unlink(f)
-    t = Terminal([opts.faultline, "run", "-q", "--icount", "--db", db, "--",
-                  os.path.join(opts.guest_dir, "spin"), "handler"], opts.workdir, "busy",
-                 stderr=False)
-    try:
-        time.sleep(0.5)
-        t.keys("C-c")
-        time.sleep(0.5)
-        if t.exit_status() is not None:
-            raise Fail("the first Ctrl-C ended a computing guest: " + t.screen())
-        t.keys("C-c")
-        status = t.wait_exit(10)
-        screen = t.screen()
-    finally:
-        t.close()
-    if status != 130 or "did not take SIGINT" not in screen:
-        raise Fail("status %s after two Ctrl-C:\n%s" % (status, screen))
-    con = sqlite3.connect(db)
-    row = con.execute("SELECT status FROM runs").fetchone()
-    con.close()
-    if row[0] != "interrupted":
-        raise Fail("the runs row says %r, not interrupted" % row[0])
+    case_busy_handler(opts, "busy-handler-icount", ["--icount"])
+
+
+def case_busy_handler_max_insns(opts):
+    case_busy_handler(opts, "busy-handler-max-insns", ["--max-insns", "1000000000000"])
 
 
 CASES = {"handler": case_handler, "default": case_default, "python": case_python,
          "bash-job": case_bash_job, "bash-stop": case_bash_stop, "stop-self": case_stop_self,
          "thread-read": case_thread_read,
          "repl-thread": case_repl_thread, "busy": case_busy,
-         "busy-handler": case_busy_handler, "busy-handler-icount": case_busy_handler_icount}
+         "busy-handler": case_busy_handler, "busy-handler-icount": case_busy_handler_icount,
+         "busy-handler-max-insns": case_busy_handler_max_insns}
 
 
 def main():
