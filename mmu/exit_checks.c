@@ -13,7 +13,9 @@
  * Unicorn has a switch that leaves the inner checks out, uc_struct's no_exit_request, which
  * check_exit_request reads before it emits anything (it exists for ARM's IT blocks); the public
  * API does not reach it. Its offset is read here from check_exit_request's own machine code,
- * which starts `mov tcg_ctx->uc; cmpb $0, no_exit_request(uc)`: decoded with Capstone, checked
+ * which starts `mov tcg_ctx->uc; cmpb $0, no_exit_request(uc)`, after a prologue where the
+ * build has one (Debian's 2.1.4 saves registers and sets up a stack protector first): decoded
+ * with Capstone, checked
  * against the size of the allocation uc_open made and against the flag being false, as
  * Unicorn leaves it on x86. Where any of that does not hold (another build or version of the
  * engine, a shared library that does not export the function), nothing is changed and faultline
@@ -36,12 +38,40 @@ extern void check_exit_request_x86_64(void *tcg_ctx) __attribute__((weak));
 
 static long flag_offset = -2; /* -2: not looked for yet; -1: not found */
 
-/* The offset of no_exit_request in uc_struct from check_exit_request's first instructions, or
- * -1. Accepted: [endbr64;] mov R, [rdi + d]; then cmp byte [R + off], 0 or movzx E, byte [R +
- * off]. */
-static long find_flag_offset(void)
+/* A prologue instruction that leaves rdi (tcg_ctx) alone and reads no memory but the stack or
+ * the stack protector's canary: endbr64, push, sub/and of rsp, a move of the canary (%fs:0x28)
+ * to a register or of a register to the stack. */
+static bool prologue_insn(const cs_insn *in)
 {
-    const uint8_t *code = (const uint8_t *)(uintptr_t)check_exit_request_x86_64;
+    const cs_x86 *x = &in->detail->x86;
+    switch (in->id) {
+    case X86_INS_ENDBR64:
+        return true;
+    case X86_INS_PUSH:
+        return x->op_count == 1 && x->operands[0].type == X86_OP_REG;
+    case X86_INS_SUB:
+    case X86_INS_AND:
+        return x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+               x->operands[0].reg == X86_REG_RSP && x->operands[1].type == X86_OP_IMM;
+    case X86_INS_MOV:
+        if (x->op_count != 2)
+            return false;
+        if (x->operands[0].type == X86_OP_REG && x->operands[0].reg != X86_REG_RDI &&
+            x->operands[1].type == X86_OP_MEM && x->operands[1].mem.segment == X86_REG_FS)
+            return true; /* the canary */
+        return x->operands[0].type == X86_OP_MEM && x->operands[0].mem.base == X86_REG_RSP &&
+               x->operands[1].type == X86_OP_REG;
+    default:
+        return false;
+    }
+}
+
+#define PROLOGUE_MAX 8 /* instructions skipped at most */
+
+/* Accepted: a prologue (prologue_insn); mov R, [rdi + d]; then cmp byte [R + off], 0 or
+ * movzx E, byte [R + off]. */
+long exit_check_flag_offset(const uint8_t *code, size_t len)
+{
     csh cs;
     cs_insn *insn = NULL;
     long off = -1;
@@ -49,9 +79,9 @@ static long find_flag_offset(void)
     if (!code || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
         return -1;
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    size_t n = cs_disasm(cs, code, 32, (uint64_t)(uintptr_t)code, 4, &insn);
+    size_t n = cs_disasm(cs, code, len, (uint64_t)(uintptr_t)code, PROLOGUE_MAX + 2, &insn);
     size_t i = 0;
-    if (i < n && insn[i].id == X86_INS_ENDBR64)
+    while (i < n && i < PROLOGUE_MAX && prologue_insn(&insn[i]))
         i++;
     if (i + 1 < n && insn[i].id == X86_INS_MOV) {
         const cs_x86 *mov = &insn[i].detail->x86;
@@ -77,8 +107,9 @@ static long find_flag_offset(void)
 
 static bool *flag_of(uc_engine *uc)
 {
-    if (flag_offset == -2)
-        flag_offset = find_flag_offset();
+    if (flag_offset == -2) /* its first 96 bytes hold the longest prologue taken and the test */
+        flag_offset =
+            exit_check_flag_offset((const uint8_t *)(uintptr_t)check_exit_request_x86_64, 96);
     /* uc_open callocs its uc_struct: the flag must lie inside that allocation */
     if (flag_offset < 0 || (size_t)flag_offset >= malloc_usable_size(uc))
         return NULL;

@@ -8,6 +8,8 @@
 #define FL_EXIT_CHECKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <unicorn/unicorn.h>
 
 /* Can uc's checks be moved (this Unicorn build has the switch where exit_checks.c looks)? Asked
@@ -22,5 +24,9 @@ bool engine_exit_checks_adjustable(uc_engine *uc);
  * changing it.
  */
 void engine_set_exit_checks(uc_engine *uc, bool every_access);
+
+/* The offset of uc_struct's no_exit_request read by len bytes of machine code from the start of
+ * a build's check_exit_request, or -1 where that code is not the shape exit_checks.c knows. */
+long exit_check_flag_offset(const uint8_t *code, size_t len);
 
 #endif

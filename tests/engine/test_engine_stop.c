@@ -24,6 +24,12 @@
  *                              block starts only (mmu/exit_checks.c, which must find the switch
  *                              on this Unicorn): every stop comes between two blocks and the
  *                              count is exact, what emu_kick relies on to stop `solo` directly.
+ *   flag_offset_of_known_builds
+ *                              mmu/exit_checks.c's decoder on the first bytes of
+ *                              check_exit_request_x86_64 as Debian builds it: 2.1.1 (trixie's
+ *                              2.1.1-2+b2, no prologue) and 2.1.4 (sid's 2.1.4-4, registers
+ *                              saved and a stack protector first), and on code of another
+ *                              shape, where it must find nothing.
  *
  * usage: test_engine_stop NAME
  */
@@ -208,6 +214,59 @@ static int block_start_checks_make_async_stop_exact(void)
     return 0;
 }
 
+/* The first instructions of check_exit_request_x86_64 in Debian's libunicorn.so.2 builds (from
+ * objdump), up to and with the test of no_exit_request. */
+static const uint8_t build_2_1_1[] = {
+    0xf3, 0x0f, 0x1e, 0xfa,                   /* endbr64 */
+    0x48, 0x8b, 0x87, 0x70, 0x99, 0x00, 0x00, /* mov 0x9970(%rdi),%rax */
+    0x80, 0xb8, 0xda, 0x07, 0x00, 0x00, 0x00, /* cmpb $0x0,0x7da(%rax) */
+    0x74, 0x04, 0xc3,                         /* je; ret */
+};
+static const uint8_t build_2_1_4[] = {
+    0xf3, 0x0f, 0x1e, 0xfa,                               /* endbr64 */
+    0x41, 0x56, 0x55, 0x53,                               /* push %r14; push %rbp; push %rbx */
+    0x48, 0x83, 0xec, 0x30,                               /* sub $0x30,%rsp */
+    0x64, 0x48, 0x8b, 0x34, 0x25, 0x28, 0x00, 0x00, 0x00, /* mov %fs:0x28,%rsi */
+    0x48, 0x89, 0x74, 0x24, 0x28,                         /* mov %rsi,0x28(%rsp) */
+    0x48, 0x8b, 0xb7, 0x70, 0x99, 0x00, 0x00,             /* mov 0x9970(%rdi),%rsi */
+    0x80, 0xbe, 0xf2, 0x07, 0x00, 0x00, 0x00,             /* cmpb $0x0,0x7f2(%rsi) */
+    0x74, 0x26,                                           /* je */
+};
+/* The 2.1.4 shape with rdi changed before the load: not tcg_ctx->uc any more. */
+static const uint8_t rdi_changed[] = {
+    0xf3, 0x0f, 0x1e, 0xfa,                   /* endbr64 */
+    0x48, 0x89, 0xf7,                         /* mov %rsi,%rdi */
+    0x48, 0x8b, 0xb7, 0x70, 0x99, 0x00, 0x00, /* mov 0x9970(%rdi),%rsi */
+    0x80, 0xbe, 0xf2, 0x07, 0x00, 0x00, 0x00, /* cmpb $0x0,0x7f2(%rsi) */
+};
+/* A word-sized test: not a bool. */
+static const uint8_t word_test[] = {
+    0x48, 0x8b, 0x87, 0x70, 0x99, 0x00, 0x00,       /* mov 0x9970(%rdi),%rax */
+    0x66, 0x83, 0xb8, 0xda, 0x07, 0x00, 0x00, 0x00, /* cmpw $0x0,0x7da(%rax) */
+};
+
+static int flag_offset_of_known_builds(void)
+{
+    static const struct {
+        const char *what;
+        const uint8_t *code;
+        size_t len;
+        long want;
+    } cases[] = {
+        {"2.1.1", build_2_1_1, sizeof(build_2_1_1), 0x7da},
+        {"2.1.4", build_2_1_4, sizeof(build_2_1_4), 0x7f2},
+        {"rdi changed first", rdi_changed, sizeof(rdi_changed), -1},
+        {"a word-sized test", word_test, sizeof(word_test), -1},
+    };
+    int bad = 0;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        long got = exit_check_flag_offset(cases[i].code, cases[i].len);
+        printf("%-18s offset %ld, expected %ld\n", cases[i].what, got, cases[i].want);
+        bad |= got != cases[i].want;
+    }
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "block_hook_stop_is_exact"))
@@ -216,7 +275,9 @@ int main(int argc, char **argv)
         return async_stop_reexecutes();
     if (argc == 2 && !strcmp(argv[1], "block_start_checks_make_async_stop_exact"))
         return block_start_checks_make_async_stop_exact();
+    if (argc == 2 && !strcmp(argv[1], "flag_offset_of_known_builds"))
+        return flag_offset_of_known_builds();
     fprintf(stderr, "usage: test_engine_stop block_hook_stop_is_exact|async_stop_reexecutes|"
-                    "block_start_checks_make_async_stop_exact\n");
+                    "block_start_checks_make_async_stop_exact|flag_offset_of_known_builds\n");
     return 2;
 }
