@@ -15,16 +15,16 @@
  * API does not reach it. Its offset is read here from check_exit_request's own machine code,
  * which starts `mov tcg_ctx->uc; cmpb $0, no_exit_request(uc)`, after a prologue where the
  * build has one (Debian's 2.1.4 saves registers and sets up a stack protector first): decoded
- * with Capstone, checked
- * against the size of the allocation uc_open made and against the flag being false, as
- * Unicorn leaves it on x86. Where any of that does not hold (another build or version of the
- * engine, a shared library that does not export the function), nothing is changed and faultline
- * keeps its block hook for stops from other threads (emu/run.c, "Kicks").
+ * with Capstone, checked against the size of the allocation uc_open made and against the flag
+ * being false, as Unicorn leaves it on x86. Debian's static archive and shared library (2.1.1
+ * and 2.1.4) all pass. Where any of that does not hold (another build or version of the engine,
+ * a library that does not export the function), nothing is changed and faultline keeps its
+ * block hook for stops from other threads (emu/run.c, "Kicks").
  *
- * The flag is read while code is translated. faultline clears it only on an engine none of whose
- * hooks stop it in the middle of a block (the time slice's block hook, a step's code hook,
- * breakpoints', --icount's and --max-insns' hooks do: mmu.c, cpu_hold_exit_checks), and drops
- * all code whenever that changes.
+ * The flag is read while code is translated. faultline sets it only on an engine none of whose
+ * hooks stop it in the middle of a block (a step's code hook, hardware breakpoints', --icount's
+ * and --max-insns' hooks do: mmu.c, cpu_hold_exit_checks), and drops all code whenever that
+ * changes.
  */
 #include <capstone/capstone.h>
 #include <malloc.h>
@@ -56,8 +56,9 @@ static bool prologue_insn(const cs_insn *in)
     case X86_INS_MOV:
         if (x->op_count != 2)
             return false;
-        if (x->operands[0].type == X86_OP_REG && x->operands[0].reg != X86_REG_RDI &&
-            x->operands[1].type == X86_OP_MEM && x->operands[1].mem.segment == X86_REG_FS)
+        if (x->operands[0].type == X86_OP_REG && x->operands[0].size == 8 &&
+            x->operands[0].reg != X86_REG_RDI && x->operands[1].type == X86_OP_MEM &&
+            x->operands[1].mem.segment == X86_REG_FS)
             return true; /* the canary */
         return x->operands[0].type == X86_OP_MEM && x->operands[0].mem.base == X86_REG_RSP &&
                x->operands[1].type == X86_OP_REG;
