@@ -740,6 +740,7 @@ static void proc_release(struct proc *p)
     mmu_destroy(p->mmu);
     p->mmu = NULL;
     account_mm_hiwater(p, p->task.mm); /* the peak outlives the mm: getrusage, the parent's wait */
+    mm_update_next_owner(p, p->task.mm);
     mmput(p->task.mm);
     p->task.mm = NULL;
     proc_exe_put(p); /* /proc/PID/exe goes with the mm (get_task_exe_file) */

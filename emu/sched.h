@@ -103,6 +103,10 @@ void group_exit(struct proc *p, int code, int sig);
 void thread_mm_release(struct proc *p);
 /* de_thread: thread `new` has taken the place of its group's leader `old` (which is dying). */
 void proc_took_over(struct proc *old, struct proc *new);
+/* p lets go of mm (it exits or execs; mm may still have other users): if p's task owns mm, the
+ * first other live task using it takes over (mm_update_next_owner), as a process sharing the
+ * mm (clone with CLONE_VM alone) may outlive the one that made it. */
+void mm_update_next_owner(struct proc *p, struct mm_struct *mm);
 /* Wake up to n futex waiters on key (mm: NULL for a shared key) whose bitset meets bitset. */
 int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset, int n);
 /* futex_exit_release / futex_exec_release: walk p's robust list (set_robust_list) in p's

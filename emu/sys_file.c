@@ -918,9 +918,10 @@ long sys_statx(struct proc *p, const uint64_t a[6])
     return put_user_struct(p, a[4], &stx, sizeof(stx));
 }
 
-/* getdents64: the host fills at most FL_BOUNCE bytes per call, which only means fewer entries per
- * call (the guest calls again until 0); struct linux_dirent64 is copied as it came. */
-long sys_getdents64(struct proc *p, const uint64_t a[6])
+/* The next entries of directory fd a[0] into bounce as struct linux_dirent64, at most a[2] bytes:
+ * the host fills at most FL_BOUNCE bytes per call, which only means fewer entries per call (the
+ * guest calls again until 0). Their length, or -errno. */
+static long read_dirents64(struct proc *p, const uint64_t a[6])
 {
     unsigned count = (unsigned)a[2];
     long n;
@@ -929,10 +930,42 @@ long sys_getdents64(struct proc *p, const uint64_t a[6])
     if (!access_ok(a[1], count))
         return -EFAULT;
     if (o->proc_dir)
-        n = procfs_getdents(p, o, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
-    else
-        n = syscall(SYS_getdents64, o->hostfd, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
+        return procfs_getdents(p, o, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
+    n = syscall(SYS_getdents64, o->hostfd, bounce, count < FL_BOUNCE ? count : FL_BOUNCE);
+    return n < 0 ? -errno : n;
+}
+
+/* getdents64: struct linux_dirent64 is copied as it came. */
+long sys_getdents64(struct proc *p, const uint64_t a[6])
+{
+    long n = read_dirents64(p, a);
     if (n < 0)
-        return o->proc_dir ? n : -errno;
+        return n;
+    return put_user_struct(p, a[1], bounce, n) ? -EFAULT : n;
+}
+
+/*
+ * getdents, the old call (sanitizers' ThreadLister still makes it): struct linux_dirent, whose
+ * d_type is the record's last byte, after the name and its padding (fs/readdir.c, filldir). A
+ * record is as long as the linux_dirent64 of the same entry (both are the name plus 20 bytes,
+ * rounded up to 8), so each is rewritten where it lies: the name one byte earlier, d_type last.
+ */
+long sys_getdents(struct proc *p, const uint64_t a[6])
+{
+    long n = read_dirents64(p, a);
+    if (n < 0)
+        return n;
+    for (long at = 0; at < n;) {
+        char *rec = (char *)bounce + at;
+        uint16_t reclen;
+        uint8_t type;
+        memcpy(&reclen, rec + 16, sizeof(reclen));
+        type = (uint8_t)rec[18];
+        size_t len = strnlen(rec + 19, reclen - 19u);
+        memmove(rec + 18, rec + 19, len);
+        memset(rec + 18 + len, 0, reclen - 18u - len);
+        rec[reclen - 1] = (char)type;
+        at += reclen;
+    }
     return put_user_struct(p, a[1], bounce, n) ? -EFAULT : n;
 }

@@ -354,14 +354,15 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
                     uint64_t tls)
 {
     static bool warned;
-    /* Processes, vfork children, and threads (emu/threads.c): CLONE_THREAD needs CLONE_SIGHAND,
-     * which needs CLONE_VM, as copy_process checks. Other sharing forms (CLONE_VM or
-     * CLONE_SIGHAND without a thread, CLONE_FILES in a new process) are not built. */
+    /* Processes, vfork children, threads (emu/threads.c) and processes that share the memory
+     * or the fd table (CLONE_VM, CLONE_FILES: LeakSanitizer's tracer): CLONE_THREAD needs
+     * CLONE_SIGHAND, which needs CLONE_VM, as copy_process checks. A process sharing the signal
+     * handlers (CLONE_SIGHAND without a thread) is not built. */
     bool vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
     bool thread = flags & CLONE_THREAD;
     if ((thread && !(flags & CLONE_SIGHAND)) || ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
         return -EINVAL;
-    if (!thread && (((flags & CLONE_VM) && !vfork) || (flags & (CLONE_SIGHAND | CLONE_FILES)))) {
+    if (!thread && (flags & CLONE_SIGHAND)) {
         if (!warned) {
             warned = true;
             arch_printk("faultline: %s[%d]: clone flags %#llx are not supported", p->task.comm,
@@ -378,9 +379,9 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
     c->task.rlimit_stack = p->task.rlimit_stack;
     int r = 0;
-    if (vfork || thread) {
+    if (flags & CLONE_VM) {
         /* CLONE_VM: the child runs in the parent's mm (mmget), while the parent waits (vfork)
-         * or beside it (a thread) */
+         * or beside it (a thread, or a process of its own sharing the memory) */
         c->task.mm = p->task.mm;
         c->task.mm->mm_users++;
     } else {
@@ -395,7 +396,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     }
     if (!r && !(c->mmu = proc_new_mmu(c)))
         r = -ENOMEM;
-    if (vfork || thread)
+    if (flags & CLONE_VM)
         p->task.mm->arch = p->mmu; /* the mm stays the running parent's until a switch */
     if (r) {
         mmput(c->task.mm);
@@ -539,6 +540,16 @@ fail:
     free(buf);
     strv_free(v);
     return r;
+}
+
+void mm_update_next_owner(struct proc *p, struct mm_struct *mm)
+{
+    if (!mm || mm->owner != &p->task)
+        return;
+    mm->owner = NULL;
+    for (struct proc *q = p->emu->procs; q && !mm->owner; q = q->next)
+        if (q != p && q->task.mm == mm && q->mmu)
+            mm->owner = &q->task;
 }
 
 /* de_thread: the other threads of the group die, and an exec'ing thread that is not the leader
@@ -722,12 +733,20 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     if (old_mm->arch == p->mmu)
         old_mm->arch = NULL;
     account_mm_hiwater(p, old_mm); /* the old image's peak still counts for the process */
+    mm_update_next_owner(p, old_mm);
     mmput(old_mm);
     timers_exec(p);
     p->exec_pending = true;
     p->exec_entry = img.entry;
     p->exec_sp = img.stack_ptr;
 
+    /* unshare_files: a table shared with another process (CLONE_FILES) stays as it is for that
+     * one; the exec'ing process closes its close-on-exec fds in a copy of its own */
+    if (p->files->refs > 1) {
+        struct fdtable *own = fdtable_dup(p->files);
+        fdtable_free(p->files); /* drops this process's reference */
+        p->files = own;
+    }
     /* flush_old_exec / setup_new_exec; the close-on-exec fds are closed as by close(2), so the
      * process's record locks on their files go (do_close_on_exec's filp_close) */
     for (int fd = 0; posix_locks_held(p) && fd < FDTABLE_MAX; fd++)
