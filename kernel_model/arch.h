@@ -44,10 +44,11 @@ void flush_dcache_page(struct page *page);
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The OOM killer chose victim, which is not the faulting task: deliver SIGKILL to it now, so
- * that its address space is torn down and its frames come back before the faulting task
- * retries (oom_kill_process + the OOM reaper). */
-void arch_oom_kill_task(struct task_struct *victim);
+/* The OOM killer chose victim: deliver SIGKILL now to every other process using victim's mm
+ * (__oom_kill_process: the OOM reaper takes that mm's memory from all of them), and to victim
+ * too unless it is the faulting task, which its fault kills. Then the address space is torn
+ * down and its frames come back before the faulting task retries. */
+void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting);
 
 /* emulate_vsyscall (arch/x86/entry/vsyscall/vsyscall_64.c): an instruction fetch at one of the
  * three legacy vsyscall entry points. Returns true if the call was emulated and regs updated. */

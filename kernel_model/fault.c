@@ -176,10 +176,9 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
         vm_events.oom_kills++;
         c->ev->outcome = OUTCOME_OOM;
         arch_printk("Out of memory: Killed process %d (%s)", victim->pid, victim->comm);
+        arch_oom_kill_task(victim, c->tsk);
         if (victim != c->tsk) {
-            struct mm_struct *victim_mm = victim->mm;
-            arch_oom_kill_task(victim);
-            oom_reap_task_mm(victim_mm);
+            oom_reap_task_mm(victim->mm);
             c->res->outcome = FAULT_OK;
             return;
         }

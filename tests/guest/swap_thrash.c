@@ -15,8 +15,15 @@
  * then fills MIB MiB while the child waits on a pipe; then the child fills MIB / 2 MiB of its
  * own. Run without swap and with RAM for about 1.2 x MIB: the child's fault finds RAM full, the
  * largest task is the parent, which is killed; the child then completes and says so.
+ *
+ * swap_thrash MIB 0 oomshare: the same, and before forking the parent makes a process that
+ * shares its memory (clone with CLONE_VM alone) and waits for the child to finish: the OOM
+ * killer kills it with the parent, as Linux kills every process using the victim's mm, so it
+ * never says what it found in the parent's memory.
  */
 #define _GNU_SOURCE
+#include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,17 +63,38 @@ static void fill(unsigned long *mem, long pages, long pass)
     }
 }
 
+static int sharer_fds[2];
+
+static unsigned long *big;
+static long big_pages;
+
+static int sharer(void *arg)
+{
+    char c;
+    (void)arg;
+    if (read(sharer_fds[0], &c, 1) != 1)
+        return 1;
+    printf("sharer: alive after the OOM kill, %ld bad pages\n", check(big, big_pages, 0));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     long mib = guest_arg(argc, argv, 1, 4), passes = guest_arg(argc, argv, 2, 2);
     int do_fork = argc > 3 && !strcmp(argv[3], "fork");
     hot = argc > 3 && !strcmp(argv[3], "hot");
     long pages = mib * 256;
-    if (argc > 3 && !strcmp(argv[3], "oomfork")) {
+    if (argc > 3 && (!strcmp(argv[3], "oomfork") || !strcmp(argv[3], "oomshare"))) {
         int fds[2];
         char c;
         if (pipe(fds))
             guest_die("pipe");
+        if (!strcmp(argv[3], "oomshare")) {
+            static char stack[64 * 1024] __attribute__((aligned(16)));
+            if (pipe(sharer_fds) ||
+                clone(sharer, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL) < 0)
+                guest_die("clone");
+        }
         pid_t pid = fork();
         if (pid < 0)
             guest_die("fork");
@@ -80,10 +108,12 @@ int main(int argc, char **argv)
             fill(own, mine, 7);
             long bad = check(own, mine, 7);
             printf("child: filled %ld pages, %ld bad\n", mine, bad);
+            if (sharer_fds[1] && write(sharer_fds[1], "x", 1) != 1) /* the sharer's turn */
+                guest_die("write");
             return bad ? 1 : 0;
         }
-        unsigned long *big =
-            (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+        big = (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+        big_pages = pages;
         fill(big, pages, 0);
         if (write(fds[1], "x", 1) != 1)
             guest_die("write");

@@ -53,9 +53,10 @@ bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsign
 
 struct task_struct *oom_killed_task;
 
-void arch_oom_kill_task(struct task_struct *victim)
+void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting)
 {
-    oom_killed_task = victim;
+    if (victim != faulting) /* the fault kills the faulting task itself */
+        oom_killed_task = victim;
 }
 
 static void keep_event(void *ctx, const struct fault_event *ev)

@@ -46,7 +46,8 @@ extern int dcache_flushes; /* flush_dcache_page calls seen */
         }                                                                                          \
     } while (0)
 
-/* The task arch_oom_kill_task was last asked to kill (NULL: none). */
+/* The task other than the faulting one that arch_oom_kill_task was last asked to kill (NULL:
+ * none). */
 extern struct task_struct *oom_killed_task;
 
 /* The task every test faults in; its mm is fresh for each test. */

@@ -20,6 +20,11 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       `swap_thrash 12 0 oomfork` with --ram 16M and no swap: the child's fault finds RAM full,
       the OOM killer picks the larger parent (exit 137: the first process was killed), and the
       child, whose memory then fits, completes its work and prints its line.
+  oom-share
+      the same with `oomshare`: a process sharing the parent's memory (clone with CLONE_VM
+      alone) and waiting for the child, is killed with the parent: it neither prints nor crashes
+      (left alive, it runs on memory the OOM reaper took: "segfault at 0"); the rest as in
+      oom-other.
   nearfull-clock, nearfull-lru, nearfull-fifo
       --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
       254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
@@ -168,8 +173,9 @@ def main():
                 problems.append("expected one 'oom' row in the log, got %d" % oom)
         return fl.report("swap oom", problems, [("faultline", emu)])
 
-    if a.case == "oom-other":
-        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, ["12", "0", "oomfork"], db=db,
+    if a.case in ("oom-other", "oom-share"):
+        mode = "oomfork" if a.case == "oom-other" else "oomshare"
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, ["12", "0", mode], db=db,
                                        options=["--ram", "16M"]),
                      cwd=work, timeout=a.timeout)
         if emu.status != 137:
@@ -178,6 +184,8 @@ def main():
             problems.append("stdout %r, expected only the child's line" % emu.stdout)
         err = emu.stderr.decode("utf-8", "replace")
         kills = re.findall(r"Out of memory: Killed process (\d+) \(swap_thrash\)", err)
+        if "segfault" in err:  # a sharer left alive runs on the memory the OOM reaper took
+            problems.append("a process crashed after the OOM kill: %s" % err.strip())
         if len(kills) != 1:
             problems.append("expected one 'Out of memory' line, got %d" % len(kills))
         if not problems:
@@ -192,7 +200,7 @@ def main():
                 problems.append("killed pid %s, expected the parent %s" % (kills[0], first))
             if len(oom_pids) != 1 or oom_pids[0] == first:
                 problems.append("expected one 'oom' row, from the child: %s" % oom_pids)
-        return fl.report("swap oom-other", problems, [("faultline", emu)])
+        return fl.report("swap " + a.case, problems, [("faultline", emu)])
 
     print("unknown case %s" % a.case)
     return 2
