@@ -802,6 +802,7 @@ static void handle_trap(struct proc *p)
     int intno = p->pending_trap;
     p->orig_rax = (uint64_t)-1; /* an exception, not a syscall (what a tracer reads) */
     p->pending_trap = -1;
+    mmu_exception_taken(p->mmu); /* delivered: the next one is not a double fault */
     struct pt_regs regs = {
         .ip = mmu_reg_read(p->mmu, UC_X86_REG_RIP),
         .sp = mmu_reg_read(p->mmu, UC_X86_REG_RSP),

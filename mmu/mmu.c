@@ -21,6 +21,7 @@
 #include "kernel_model/mm_types.h"
 #include "mmu/code_buffer.h"
 #include "mmu/cpuid.h"
+#include "mmu/exception_state.h"
 #include "mmu/exit_checks.h"
 #include "mmu/mmu.h"
 
@@ -379,6 +380,8 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
         e = uc_context_alloc(c->uc, &c->reset_ctx);
     if (e == UC_ERR_OK)
         e = uc_context_save(c->uc, c->reset_ctx);
+    if (e == UC_ERR_OK)
+        c->exception_off = engine_exception_offset(c->uc, c->reset_ctx);
     if (e != UC_ERR_OK) {
         snprintf(err, errlen, "cannot set up the CPU engine: %s", uc_strerror(e));
         code_buffer_unguard(&c->code);
@@ -495,6 +498,19 @@ void mmu_reset_regs(struct mmu *m)
     memcpy(m->ctx, m->cpu->reset_ctx, uc_context_size(m->uc));
     if (m->cpu->loaded == m)
         uc_context_restore(m->uc, m->ctx);
+}
+
+void mmu_exception_taken(struct mmu *m)
+{
+    long off = m->cpu->exception_off;
+    if (off < 0)
+        return;
+    if (m->cpu->loaded == m) {
+        engine_exception_done(m->uc, m->ctx, off); /* m->ctx is stale while loaded */
+    } else {
+        int32_t none = -1;
+        memcpy((char *)m->ctx + off, &none, sizeof(none));
+    }
 }
 
 void mmu_copy_regs(struct mmu *dst, struct mmu *src)

@@ -59,6 +59,9 @@ struct cpu {
      * many of its hooks need them after every access as well (cpu_hold_exit_checks)? */
     bool exit_checks_adjustable;
     int exit_check_holds;
+    /* where a saved context holds the engine's exception in flight (mmu/exception_state.c),
+     * or -1 */
+    long exception_off;
 };
 
 struct mmu {
@@ -147,6 +150,9 @@ void mmu_load(struct mmu *m, struct cpu *c);
 void cpu_tlb_check(struct cpu *c);
 /* execve's start_thread: every register back to its power-on value (rip and rsp set after). */
 void mmu_reset_regs(struct mmu *m);
+/* A CPU exception the UC_HOOK_INTR hook stopped the engine for has been taken (made a signal):
+ * none is in flight any more, so the next one is not a double fault (mmu/exception_state.c). */
+void mmu_exception_taken(struct mmu *m);
 /* Copy all of src's registers into dst (fork: the child starts as the parent is). */
 void mmu_copy_regs(struct mmu *dst, struct mmu *src);
 

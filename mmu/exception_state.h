@@ -1,0 +1,20 @@
+/*
+ * exception_state.h - clearing the engine's "exception in flight" once a trap is taken
+ * (mmu/exception_state.c).
+ */
+#ifndef FL_EXCEPTION_STATE_H
+#define FL_EXCEPTION_STATE_H
+
+#include <unicorn/unicorn.h>
+
+/* The offset inside a uc_context of x86 old_exception, checked against fresh, a context saved
+ * from a new engine (where it is -1); -1 if it cannot be found. Leaves the registers as they
+ * were. */
+long engine_exception_offset(uc_engine *uc, const uc_context *fresh);
+
+/* After a trap taken from the UC_HOOK_INTR hook: no exception is in flight any more (what the
+ * delivery through the IDT would have recorded). scratch: a context of uc's to work in. Nothing
+ * happens when offset is -1. */
+void engine_exception_done(uc_engine *uc, uc_context *scratch, long offset);
+
+#endif
