@@ -187,8 +187,13 @@ struct proc {
     /* PR_SET_PDEATHSIG: sent to this thread's group when its parent (the thread that forked
      * it) exits; per thread, 0 in a new task, kept by execve (no set-id exec here clears it) */
     int pdeath_signal;
-    unsigned personality;        /* personality(2): kept (inherited, kept by execve), not obeyed */
-    bool no_new_privs;           /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
+    unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
+    bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
+    /* capset: the task's own effective, permitted and inheritable sets once it has changed
+     * them (caps_own), else faultline's; inherited by clone, back to faultline's at execve
+     * (emu/sys_info.c) */
+    bool caps_own;
+    uint64_t cap_eff, cap_prm, cap_inh;
     struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */
     bool did_exec;               /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */

@@ -357,7 +357,7 @@ static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new
     /* the fd table is the guest's fs.nr_open: no raising RLIMIT_NOFILE past it */
     if (resource == RLIMIT_NOFILE && new->max > FDTABLE_MAX)
         return -EPERM;
-    if (new->max > old.max && !host_capable(24 /* CAP_SYS_RESOURCE */))
+    if (new->max > old.max && !guest_capable(p, 24 /* CAP_SYS_RESOURCE */))
         return -EPERM;
     p->shared->rlim[resource] = *new;
     if (resource == RLIMIT_STACK)
@@ -562,8 +562,36 @@ long sys_times(struct proc *p, const uint64_t a[6])
 
 /* --- capabilities --- */
 
-/* capget(hdr, data): the guest's capabilities are faultline's own (it runs as the same user):
- * the host answers for the calling thread. Another guest task's are the same. */
+/* The sets a task has: its own once it has called capset, else faultline's (the host answers
+ * for the calling thread: the guest runs as faultline's user). */
+static bool task_caps(const struct proc *t, uint64_t *eff, uint64_t *prm, uint64_t *inh)
+{
+    if (t && t->caps_own) {
+        *eff = t->cap_eff, *prm = t->cap_prm, *inh = t->cap_inh;
+        return true;
+    }
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    uint32_t d[6];
+    if (syscall(SYS_capget, &hdr, d))
+        return false;
+    *eff = d[0] | (uint64_t)d[3] << 32;
+    *prm = d[1] | (uint64_t)d[4] << 32;
+    *inh = d[2] | (uint64_t)d[5] << 32;
+    return true;
+}
+
+bool guest_capable(const struct proc *p, int cap)
+{
+    if (!p || !p->caps_own)
+        return host_capable(cap);
+    return cap >= 0 && cap < 64 && (p->cap_eff >> cap & 1);
+}
+
+/* capget(hdr, data): a guest task's capabilities (task_caps); the host checks the version and
+ * writes back the one it prefers for an unknown one. */
 long sys_capget(struct proc *p, const uint64_t a[6])
 {
     struct {
@@ -573,16 +601,22 @@ long sys_capget(struct proc *p, const uint64_t a[6])
     uint32_t data[6]; /* two struct __user_cap_data_struct for versions 2 and 3 */
     if (get_user_struct(p, &hdr, a[0], sizeof(hdr)))
         return -EFAULT;
-    if (hdr.pid < 0 || (hdr.pid && !find_proc(p->emu, hdr.pid) && !is_host_parent(p, hdr.pid)))
+    struct proc *t = hdr.pid ? find_proc(p->emu, hdr.pid) : p;
+    if (hdr.pid < 0 || (hdr.pid && !t && !is_host_parent(p, hdr.pid)))
         return -ESRCH;
     int guest_pid = hdr.pid;
     hdr.pid = 0;
     long r = host_ret(syscall(SYS_capget, &hdr, a[1] ? data : NULL));
     hdr.pid = guest_pid;
-    /* an unknown version: the kernel writes back the one it prefers */
     if (put_user_struct(p, a[0], &hdr, sizeof(hdr)))
         return -EFAULT;
     if (r == 0 && a[1]) {
+        uint64_t eff, prm, inh;
+        if (t && t->caps_own && task_caps(t, &eff, &prm, &inh)) {
+            uint32_t own[6] = {(uint32_t)eff,         (uint32_t)prm,         (uint32_t)inh,
+                               (uint32_t)(eff >> 32), (uint32_t)(prm >> 32), (uint32_t)(inh >> 32)};
+            memcpy(data, own, sizeof(own));
+        }
         size_t n = hdr.version == 0x19980330 ? 12 : 24; /* _LINUX_CAPABILITY_VERSION_1: one set */
         if (put_user_struct(p, a[1], data, n))
             return -EFAULT;
@@ -590,16 +624,19 @@ long sys_capget(struct proc *p, const uint64_t a[6])
     return r;
 }
 
-/* capset: the capabilities are faultline's, shared by every guest process, so no guest may
- * change them: setting the ones it has succeeds, any change is EPERM (as for a task without
- * CAP_SETPCAP changing another's). */
+/* capset (cap_capset): a task may only change its own sets, and only drop: the new permitted
+ * set within the old, the new effective within the new permitted, the new inheritable within
+ * the old inheritable and permitted unless it has CAP_SETPCAP. The sets are the task's from
+ * then on (caps_own): faultline's own stay as they are, so what a guest drops is checked by
+ * the guest's calls that ask for a capability (guest_capable), not by the host. Not checked:
+ * the bounding set. */
 long sys_capset(struct proc *p, const uint64_t a[6])
 {
     struct {
         uint32_t version;
         int pid;
-    } hdr, cur_hdr;
-    uint32_t want[6] = {0}, cur[6] = {0};
+    } hdr;
+    uint32_t want[6] = {0};
     if (get_user_struct(p, &hdr, a[0], sizeof(hdr)))
         return -EFAULT;
     size_t n = hdr.version == 0x19980330 ? 12 : 24;
@@ -609,10 +646,19 @@ long sys_capset(struct proc *p, const uint64_t a[6])
         return -EPERM;
     if (get_user_struct(p, want, a[1], n))
         return -EFAULT;
-    cur_hdr = (typeof(cur_hdr)){hdr.version, 0};
-    if (syscall(SYS_capget, &cur_hdr, cur))
-        return -errno;
-    return memcmp(want, cur, n) ? -EPERM : 0;
+    uint64_t eff = want[0] | (uint64_t)want[3] << 32, prm = want[1] | (uint64_t)want[4] << 32,
+             inh = want[2] | (uint64_t)want[5] << 32;
+    uint64_t old_eff, old_prm, old_inh;
+    if (!task_caps(p, &old_eff, &old_prm, &old_inh))
+        return -EPERM;
+    bool setpcap = old_eff >> 8 & 1; /* CAP_SETPCAP */
+    if (!setpcap && (inh & ~(old_inh | old_prm)))
+        return -EPERM;
+    if ((prm & ~old_prm) || (eff & ~prm))
+        return -EPERM;
+    p->caps_own = true;
+    p->cap_eff = eff, p->cap_prm = prm, p->cap_inh = inh;
+    return 0;
 }
 
 /* --- CPUs --- */

@@ -52,6 +52,10 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 /* capable(cap) for a guest, which runs with faultline's credentials: is cap (CAP_SYS_RESOURCE...)
  * in faultline's effective set? Root without it (a container's) is not capable, as on Linux. */
 bool host_capable(int cap);
+/* The same for a guest task: from its own effective set once it has dropped capabilities with
+ * capset, else host_capable. */
+struct proc;
+bool guest_capable(const struct proc *p, int cap);
 /* RLIMIT_FSIZE for a write of *count bytes at pos to a regular file (generic_write_check_limits):
  * at or past the limit, SIGXFSZ to p and -EFBIG; across it, *count is shortened to end there. */
 long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count);

@@ -470,7 +470,7 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
     case IPC_SET:
         if (get_user_struct(p, &ds, a[2], sizeof(ds)))
             return -EFAULT;
-        if (ds.msg_qbytes > MSGMNB && !host_capable(24 /* CAP_SYS_RESOURCE */))
+        if (ds.msg_qbytes > MSGMNB && !guest_capable(p, 24 /* CAP_SYS_RESOURCE */))
             return -EPERM;
         q->qbytes = ds.msg_qbytes;
         ipc_update_perm(&q->perm, &ds.msg_perm);

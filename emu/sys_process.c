@@ -430,6 +430,10 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
     c->no_new_privs = p->no_new_privs;
+    c->caps_own = p->caps_own; /* copy_creds */
+    c->cap_eff = p->cap_eff;
+    c->cap_prm = p->cap_prm;
+    c->cap_inh = p->cap_inh;
     c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */
     c->exit_signal = thread ? 0 : (int)(flags & CSIGNAL);
     c->thread = thread;
@@ -758,6 +762,9 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
+    /* cap_bprm_set_creds: with no file capabilities, what the program starts with is what
+     * faultline's own exec gave it (root: everything again) */
+    p->caps_own = false;
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = 0;        /* the robust list went with the old mm */
     rseq_execve(p);
