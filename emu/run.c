@@ -768,6 +768,8 @@ static void proc_release(struct proc *p)
 }
 
 /* The #PF entry: the TLB-fill hook stopped the engine on an access it could not allow. */
+static void handle_trap(struct proc *p);
+
 static void handle_page_fault(struct proc *p)
 {
     struct mmu *m = p->mmu;
@@ -778,6 +780,14 @@ static void handle_page_fault(struct proc *p)
     };
     struct fault_result res;
     m->fault_pending = false;
+    /* A non-canonical address (bits 63-47 not all equal) is no page fault: the CPU raises #GP
+     * for it, which do_general_protection makes a SIGSEGV with SI_KERNEL and no address. (A
+     * stack access through RSP or RBP would be #SS and SIGBUS; not told apart here.) */
+    if ((uint64_t)((int64_t)(m->fault_addr << 16) >> 16) != m->fault_addr) {
+        p->pending_trap = 13;
+        handle_trap(p);
+        return;
+    }
     bool rmw;
     uint64_t addr = mmu_exact_fault_addr(m, regs.ip, m->fault_addr & PAGE_MASK,
                                          m->fault_error & X86_PF_INSTR, &rmw);
