@@ -228,6 +228,16 @@ long sys_pkey_mprotect(struct proc *p, const uint64_t a[6])
     return do_mprotect(p->task.mm, a[0], a[1], a[2]);
 }
 
+/* remap_file_pages(2): deprecated, emulated with mmap as 4.20 does (kernel_model/mmap.c) */
+long sys_remap_file_pages(struct proc *p, const uint64_t a[6])
+{
+    unsigned long populate;
+    long ret = ksys_remap_file_pages(p->task.mm, a[0], a[1], a[2], a[3], a[4], &populate);
+    if (ret == 0 && populate)
+        __mm_populate(p->task.mm, a[0] & PAGE_MASK, populate, 1);
+    return ret;
+}
+
 long sys_mremap(struct proc *p, const uint64_t a[6])
 {
     return do_mremap(p->task.mm, a[0], a[1], a[2], a[3], a[4]);

@@ -201,6 +201,11 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address);
 long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsigned long len,
              unsigned long prot, unsigned long flags, unsigned long pgoff);
 int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len);
+/* remap_file_pages(2) as 4.20 emulates it: the range of a shared file mapping mapped again at
+ * pgoff. 0 or -errno; *populate: the bytes the caller faults in (mm_populate). */
+long ksys_remap_file_pages(struct mm_struct *mm, unsigned long start, unsigned long size,
+                           unsigned long prot, unsigned long pgoff, unsigned long flags,
+                           unsigned long *populate);
 unsigned long do_brk(struct mm_struct *mm, unsigned long brk); /* brk(2): the new break */
 /* The ELF loader's brk-area VMA for .bss (vm_brk_flags): anonymous, no merge with file VMAs. */
 int vm_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long len, unsigned long flags);

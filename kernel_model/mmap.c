@@ -556,6 +556,60 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
     return mmap_region(mm, file, where, len, vm_flags, pgoff);
 }
 
+/*
+ * ksys_remap_file_pages - remap_file_pages(2) as 4.20 emulates it (SYSCALL_DEFINE5 in
+ * mm/mmap.c): the nonlinear mappings are gone, so the range of a shared file mapping (shared
+ * anonymous memory too: its shmem file) is mapped again at pgoff with the VMA's protection,
+ * MAP_SHARED | MAP_FIXED | MAP_POPULATE. The range may span several VMAs of the same file and
+ * flags with no hole between them. 0 or -errno; *populate gets the bytes to fault in.
+ */
+long ksys_remap_file_pages(struct mm_struct *mm, unsigned long start, unsigned long size,
+                           unsigned long prot, unsigned long pgoff, unsigned long flags,
+                           unsigned long *populate)
+{
+    *populate = 0;
+    if (prot)
+        return -EINVAL;
+    start &= PAGE_MASK;
+    size &= PAGE_MASK;
+    if (start + size <= start)
+        return -EINVAL;
+    if (pgoff + (size >> PAGE_SHIFT) < pgoff) /* does pgoff wrap? */
+        return -EINVAL;
+    struct vm_area_struct *vma = find_vma(mm, start);
+    if (!vma || !(vma->vm_flags & VM_SHARED) || start < vma->vm_start)
+        return -EINVAL;
+    if (start + size > vma->vm_end) {
+        struct vm_area_struct *next;
+        for (next = vma->vm_next; next; next = next->vm_next) {
+            if (next->vm_start != next->vm_prev->vm_end) /* a hole between VMAs */
+                return -EINVAL;
+            if (next->vm_file != vma->vm_file || next->vm_flags != vma->vm_flags)
+                return -EINVAL;
+            if (start + size <= next->vm_end)
+                break;
+        }
+        if (!next)
+            return -EINVAL;
+    }
+    prot |= vma->vm_flags & VM_READ ? PROT_READ : 0;
+    prot |= vma->vm_flags & VM_WRITE ? PROT_WRITE : 0;
+    prot |= vma->vm_flags & VM_EXEC ? PROT_EXEC : 0;
+    flags &= MAP_NONBLOCK;
+    flags |= MAP_SHARED | MAP_FIXED | MAP_POPULATE;
+    if (vma->vm_flags & VM_LOCKED)
+        flags |= MAP_LOCKED;
+    /* the old VMAs go inside do_mmap: hold the file across it */
+    struct file *file = get_file(vma->vm_file);
+    long ret = do_mmap(mm, file, start, size, prot, flags, pgoff);
+    fput(file);
+    if (ret < 0)
+        return ret;
+    if ((flags & (MAP_POPULATE | MAP_NONBLOCK)) == MAP_POPULATE || (flags & MAP_LOCKED))
+        *populate = size;
+    return 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * brk and the stack.
  */
