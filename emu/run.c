@@ -441,15 +441,17 @@ static void count_block_and_tick(uc_engine *uc, uint64_t addr, uint32_t size, vo
 }
 
 /* Is a process other than p ready to run now (not parked), or about to be: woken from a futex
- * wait, a vfork parent whose child has exec'd or exited during p's turn? The earliest end of
- * the others' timed waits goes to *wake (0: none). */
+ * wait or by a signal (a kill from p during its turn: proc_signal_wake), a vfork parent whose
+ * child has exec'd or exited during p's turn? The earliest end of the others' timed waits goes
+ * to *wake (0: none). */
 static bool another_ready(struct emu *e, struct proc *p, uint64_t *wake)
 {
     *wake = 0;
     for (struct proc *q = e->procs; q; q = q->next) {
         if (q == p || q->exited || q->stopped || q->traced)
             continue;
-        if (q->wait == WAIT_NONE || q->futex_woken || (q->wait == WAIT_VFORK && !q->vfork_child))
+        if (q->wait == WAIT_NONE || q->interrupted || q->futex_woken ||
+            (q->wait == WAIT_VFORK && !q->vfork_child))
             return true;
         if (q->wait_deadline && (!*wake || q->wait_deadline < *wake))
             *wake = q->wait_deadline;
@@ -464,9 +466,13 @@ static bool another_runnable(struct emu *e, struct proc *p)
     return another_ready(e, p, &wake) || wake;
 }
 
+static bool parked_ready(struct emu *e, struct proc *p);
+
 bool sched_others_runnable(struct proc *p)
 {
-    return another_runnable(p->emu, p);
+    /* also a parked process whose condition now holds (a child of its stopped, continued or
+     * exited during p's turn): Linux's wake-up made it runnable, and a yield lets it run */
+    return another_runnable(p->emu, p) || parked_ready(p->emu, p);
 }
 
 /*
