@@ -166,6 +166,12 @@ static struct address_space *hostfile_cached(const struct ofd *o)
     return o->ino ? find_mapping(o->dev, o->ino) : NULL;
 }
 
+bool hostfile_writably_mapped(const struct ofd *o)
+{
+    struct address_space *m = hostfile_cached(o);
+    return m && mapping_writably_mapped(m);
+}
+
 void hostfile_sync_before_io(const struct ofd *o)
 {
     struct address_space *m = hostfile_cached(o);

@@ -29,6 +29,8 @@ struct ofd;
 
 /* Before a read or write of o reaches the host: write back what mappings dirtied. */
 void hostfile_sync_before_io(const struct ofd *o);
+/* Does a guest map o's file shared and writable (the host does not know of such mappings)? */
+bool hostfile_writably_mapped(const struct ofd *o);
 
 /* After the host wrote len bytes of o at off, or, with off < 0, at the file offset (which the
  * write advanced): refresh the cached pages and the size. */

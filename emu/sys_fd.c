@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/hostfile.h"
 #include "emu/posix_locks.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
@@ -143,9 +144,19 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
         return fcntl_ofd_lock(p, o, cmd, a[2]);
+    case F_ADD_SEALS: {
+        /* memfd_add_seals: F_SEAL_WRITE while the file is mapped shared and writable is EBUSY
+         * (mapping_deny_writable). The mappings are the model's, which the host does not see;
+         * its answer comes first where it refuses for another reason (F_SEAL_SEAL, a file that
+         * cannot be sealed). */
+        int seals = fcntl(o->hostfd, F_GET_SEALS);
+        if (seals >= 0 && !(seals & F_SEAL_SEAL) && (a[2] & F_SEAL_WRITE) &&
+            !(seals & F_SEAL_WRITE) && !(a[2] & ~(uint64_t)0x1f) && hostfile_writably_mapped(o))
+            return -EBUSY;
+        return host_ret(fcntl(o->hostfd, cmd, (int)a[2]));
+    }
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ:
-    case F_ADD_SEALS:
     case F_GET_SEALS:
         /* integer argument and result, all about the file itself */
         return host_ret(fcntl(o->hostfd, cmd, (int)a[2]));

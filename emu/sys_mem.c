@@ -39,6 +39,13 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
         if (!o)
             return -EBADF;
         int acc = o->flags & O_ACCMODE;
+        /* a write-sealed file (memfd) cannot be mapped shared and writable: 4.20's
+         * mapping_map_writable fails with EPERM once F_SEAL_WRITE made i_mmap_writable negative */
+        if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE)) {
+            int seals = fcntl(o->hostfd, F_GET_SEALS);
+            if (seals >= 0 && (seals & F_SEAL_WRITE))
+                return -EPERM;
+        }
         file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY,
                                  acc == O_RDWR && !(o->flags & O_APPEND));
         if (!file)

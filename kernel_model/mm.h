@@ -285,6 +285,8 @@ void fput(struct file *f);
 struct file *shmem_file_setup(const char *name, unsigned long size);
 /* VMAs of every mm that map m (Linux's mapping->i_mmap; SysV shm's nattch). */
 unsigned long mapping_nr_vmas(const struct address_space *m);
+/* Is m mapped shared and writable by any VMA (4.20's mapping_writably_mapped)? */
+bool mapping_writably_mapped(const struct address_space *m);
 struct page *find_get_page(struct address_space *mapping, pgoff_t index);
 int filemap_write_and_wait_range(struct address_space *mapping, pgoff_t start, pgoff_t end);
 /* The cached file with host identity (dev, ino), or NULL when the model has never mapped it.

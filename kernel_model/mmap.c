@@ -833,6 +833,17 @@ void for_each_mm(void (*fn)(struct mm_struct *mm, void *ctx), void *ctx)
         fn(all_mms[i], ctx);
 }
 
+/* mapping_writably_mapped: does any VMA map m shared and writable (VM_SHARED, which mmap sets
+ * only for a file open for writing: 4.20's i_mmap_writable > 0)? */
+bool mapping_writably_mapped(const struct address_space *m)
+{
+    for (int i = 0; i < nr_mms; i++)
+        for (struct vm_area_struct *v = all_mms[i]->mmap; v; v = v->vm_next)
+            if (v->vm_file && v->vm_file->f_mapping == m && (v->vm_flags & VM_SHARED))
+                return true;
+    return false;
+}
+
 unsigned long mapping_nr_vmas(const struct address_space *m)
 {
     unsigned long n = 0;
