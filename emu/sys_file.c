@@ -559,6 +559,75 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
     return fd;
 }
 
+/* name_to_handle_at(dirfd, path, handle, mount_id, flags): the host's file handle of the file
+ * the guest names (handles are the host file systems'); struct file_handle is handle_bytes,
+ * handle_type and then handle_bytes bytes; on EOVERFLOW the size needed is written back. */
+#define FL_MAX_HANDLE_SZ 128
+long sys_name_to_handle_at(struct proc *p, const uint64_t a[6])
+{
+    char hpath[PATH_MAX];
+    int hdir;
+    long r = get_path_at(p, (int)a[0], a[1], hpath, &hdir);
+    if (r < 0)
+        return r;
+    uint32_t bytes;
+    if (get_user_struct(p, &bytes, a[2], sizeof(bytes)))
+        return -EFAULT;
+    struct {
+        uint32_t handle_bytes;
+        int32_t handle_type;
+        unsigned char f_handle[FL_MAX_HANDLE_SZ];
+    } h = {.handle_bytes = bytes};
+    if (bytes > FL_MAX_HANDLE_SZ)
+        return -EINVAL;
+    int mount_id = 0;
+    r = host_ret(syscall(SYS_name_to_handle_at, hdir, hpath, &h, &mount_id, (int)a[4]));
+    if (r == -EOVERFLOW)
+        return put_user_struct(p, a[2], &h.handle_bytes, sizeof(h.handle_bytes)) ? -EFAULT : r;
+    if (r < 0)
+        return r;
+    if (put_user_struct(p, a[2], &h, 8 + h.handle_bytes) ||
+        put_user_struct(p, a[3], &mount_id, sizeof(mount_id)))
+        return -EFAULT;
+    return 0;
+}
+
+/* open_by_handle_at(mount_fd, handle, flags): the host opens the handle (CAP_DAC_READ_SEARCH:
+ * faultline's), the new file is the guest's as an openat's. */
+long sys_open_by_handle_at(struct proc *p, const uint64_t a[6])
+{
+    int mount_fd = (int)a[0], flags = (int)a[2];
+    int hmount = AT_FDCWD;
+    if (mount_fd != AT_FDCWD) {
+        struct ofd *m = fd_get(p->files, mount_fd);
+        if (!m)
+            return -EBADF;
+        hmount = m->hostfd;
+    }
+    struct {
+        uint32_t handle_bytes;
+        int32_t handle_type;
+        unsigned char f_handle[FL_MAX_HANDLE_SZ];
+    } h;
+    if (get_user_struct(p, &h, a[1], 8))
+        return -EFAULT;
+    if (h.handle_bytes > FL_MAX_HANDLE_SZ || h.handle_bytes == 0)
+        return -EINVAL;
+    if (get_user_struct(p, &h, a[1], 8 + h.handle_bytes))
+        return -EFAULT;
+    int hostfd = (int)syscall(SYS_open_by_handle_at, hmount, &h, flags | O_CLOEXEC | O_NOCTTY);
+    if (hostfd < 0)
+        return -errno;
+    char gpath[PATH_MAX];
+    const char *opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
+    struct ofd *o =
+        ofd_new(hostfd, flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC), opath);
+    int fd = fd_install(p->files, o, 0, flags & O_CLOEXEC);
+    if (fd < 0)
+        ofd_put(o);
+    return fd;
+}
+
 long sys_open(struct proc *p, const uint64_t a[6])
 {
     return do_openat(p, AT_FDCWD, a[0], (int)a[1], (unsigned)a[2]);
