@@ -130,6 +130,9 @@ struct proc {
     bool need_resched; /* another task became runnable: arm the slice after this syscall */
     /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
     struct k_sigaction sighand[FL_NSIG + 1];
+    /* procs with one sighand_id share their actions (CLONE_SIGHAND: a thread group, or
+     * processes made with it); each keeps a copy, which sighand_set writes in all of them */
+    int sighand_id;
     uint64_t blocked;
     uint64_t pending;                            /* raised for this thread, not yet delivered */
     struct fl_siginfo pending_info[FL_NSIG + 1]; /* one queued instance per standard signal */

@@ -606,7 +606,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->emu = e;
     p->start_boottime = boottime_ns();
     p->task.pid = p->task.tgid = e->next_pid++;
-    p->fs_id = p->task.pid;
+    p->fs_id = p->sighand_id = p->task.pid;
     p->ppid = getpid();
     const char *base = strrchr(path, '/'); /* begin_new_exec: the script's name, if a script */
     snprintf(p->task.comm, sizeof(p->task.comm), "%s", base ? base + 1 : path);

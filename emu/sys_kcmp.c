@@ -10,8 +10,8 @@
  *   KCMP_FILES    the fd table (CLONE_FILES shares it; its serial number)
  *   KCMP_VM       the mm (CLONE_VM: threads, a vfork child), by the frame of its page directory
  *   KCMP_FS       the fs_struct (CLONE_FS), proc->fs_id
- *   KCMP_SIGHAND  the signal handlers, shared by a thread group (CLONE_SIGHAND needs
- *                 CLONE_THREAD here): its tgid
+ *   KCMP_SIGHAND  the signal actions (CLONE_SIGHAND: a thread group, or processes made with
+ *                 it), proc->sighand_id
  *   KCMP_IO       the io_context (emu/sys_ioprio.c): none until ioprio_set, shared by CLONE_IO
  *   KCMP_SYSVSEM  the System V semaphore undo list, the thread group's once a semop with SEM_UNDO
  *                 made it (none before: all such tasks compare equal)
@@ -76,7 +76,7 @@ static uint64_t object_key(struct proc *t, int type)
     case KCMP_FS:
         return t->exited ? 0 : (uint64_t)t->fs_id;
     case KCMP_SIGHAND:
-        return (uint64_t)t->task.tgid;
+        return (uint64_t)t->sighand_id; /* a zombie keeps its actions until reaped */
     case KCMP_IO:
         return t->exited ? 0 : (uint64_t)t->ioc_id;
     default: /* KCMP_SYSVSEM: the group's undo list, once a semop with SEM_UNDO made it */

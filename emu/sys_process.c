@@ -353,23 +353,14 @@ void exit_notify_parent(struct proc *p)
 static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
                     uint64_t tls)
 {
-    static bool warned;
-    /* Processes, vfork children, threads (emu/threads.c) and processes that share the memory
-     * or the fd table (CLONE_VM, CLONE_FILES: LeakSanitizer's tracer): CLONE_THREAD needs
-     * CLONE_SIGHAND, which needs CLONE_VM, as copy_process checks. A process sharing the signal
-     * handlers (CLONE_SIGHAND without a thread) is not built. */
+    /* Processes, vfork children, threads (emu/threads.c) and processes that share the memory,
+     * the fd table or the signal actions (CLONE_VM, CLONE_FILES, CLONE_SIGHAND without
+     * CLONE_THREAD: LeakSanitizer's tracer, stress-ng): CLONE_THREAD needs CLONE_SIGHAND, which
+     * needs CLONE_VM, as copy_process checks. */
     bool vfork = (flags & (CLONE_VM | CLONE_VFORK)) == (CLONE_VM | CLONE_VFORK);
     bool thread = flags & CLONE_THREAD;
     if ((thread && !(flags & CLONE_SIGHAND)) || ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
         return -EINVAL;
-    if (!thread && (flags & CLONE_SIGHAND)) {
-        if (!warned) {
-            warned = true;
-            arch_printk("faultline: %s[%d]: clone flags %#llx are not supported", p->task.comm,
-                        p->task.pid, (unsigned long long)flags);
-        }
-        return -EINVAL;
-    }
     struct emu *e = p->emu;
     struct proc *c = calloc(1, sizeof(*c));
     if (!c)
@@ -451,6 +442,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->root = p->root;
     c->fs_id = flags & CLONE_FS ? p->fs_id : c->task.pid; /* copy_fs: shared or copied */
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
+    c->sighand_id = flags & CLONE_SIGHAND ? p->sighand_id : c->task.pid;
     c->blocked = p->blocked;
     c->altstack_sp = p->altstack_sp;
     c->altstack_size = p->altstack_size;
@@ -544,6 +536,23 @@ fail:
     free(buf);
     strv_free(v);
     return r;
+}
+
+/* An id for an fs_struct or a set of signal actions that a task unshares: pids are all
+ * positive, these negative. */
+static int unshared_id(void)
+{
+    static int next = -1;
+    return next--;
+}
+
+/* Does another live task share p's signal actions (CLONE_SIGHAND)? */
+static bool sighand_shared(const struct proc *p)
+{
+    for (const struct proc *q = p->emu->procs; q; q = q->next)
+        if (q != p && !q->exited && q->sighand_id == p->sighand_id)
+            return true;
+    return false;
 }
 
 void mm_update_next_owner(struct proc *p, struct mm_struct *mm)
@@ -757,6 +766,8 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         if (fd_get_cloexec(p->files, fd))
             posix_locks_close(p, fd_get(p->files, fd));
     fdtable_close_on_exec(p->files);
+    if (sighand_shared(p)) /* de_thread: a process sharing them keeps the old actions */
+        p->sighand_id = unshared_id();
     for (int s = 1; s <= FL_NSIG; s++) /* flush_signal_handlers: SIG_IGN stays */
         if (p->sighand[s].handler != FL_SIG_IGN)
             memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
@@ -951,7 +962,6 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
  */
 long sys_unshare(struct proc *p, const uint64_t a[6])
 {
-    static int next_fs_id = -1; /* fs_ids for unshared fs_structs: pids are all positive */
     const uint64_t ns_flags =
         CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
     uint64_t flags = a[0];
@@ -967,9 +977,10 @@ long sys_unshare(struct proc *p, const uint64_t a[6])
     if (flags & ~(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM |
                   CLONE_NEWUSER | ns_flags))
         return -EINVAL;
-    /* the handlers are shared exactly by the thread group here (CLONE_SIGHAND needs
-     * CLONE_THREAD), and an mm by the group and a vfork child and its parent */
+    /* the thread group, the signal actions and the mm can only be "unshared" when not shared */
     if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && group_has_other_live(p))
+        return -EINVAL;
+    if ((flags & CLONE_SIGHAND) && sighand_shared(p))
         return -EINVAL;
     if ((flags & CLONE_VM) && p->task.mm && p->task.mm->mm_users > 1)
         return -EINVAL;
@@ -982,7 +993,7 @@ long sys_unshare(struct proc *p, const uint64_t a[6])
         for (struct proc *q = p->emu->procs; q && !shared; q = q->next)
             shared = q != p && !q->exited && q->fs_id == p->fs_id;
         if (shared)
-            p->fs_id = next_fs_id--; /* the cwd and umask stay, now p's alone */
+            p->fs_id = unshared_id(); /* the cwd and umask stay, now p's alone */
     }
     if ((flags & CLONE_FILES) && p->files->refs > 1) { /* unshare_fd, as close_range does */
         struct fdtable *own = fdtable_dup(p->files);

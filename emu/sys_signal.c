@@ -64,6 +64,16 @@ const char *signal_name(int signo)
 }
 
 /* The default actions (include/linux/signal.h, sig_kernel_ignore/stop). */
+/* Set p's action for signo, and so that of every task sharing p's actions (sighand_id): a
+ * thread group, or processes made with CLONE_SIGHAND; each keeps a copy. */
+static void sighand_set(struct proc *p, int signo, const struct k_sigaction *ka)
+{
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (q->sighand_id == p->sighand_id && !q->exited)
+            q->sighand[signo] = *ka;
+    p->sighand[signo] = *ka;
+}
+
 static bool sig_kernel_ignore(int signo)
 {
     return signo == SIGCHLD || signo == SIGURG || signo == SIGWINCH || signo == SIGCONT;
@@ -334,8 +344,11 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
 
 void force_sigsegv(struct proc *p, int signo)
 {
-    if (signo == SIGSEGV)
-        p->sighand[SIGSEGV].handler = FL_SIG_DFL;
+    if (signo == SIGSEGV) {
+        struct k_sigaction dfl = p->sighand[SIGSEGV];
+        dfl.handler = FL_SIG_DFL;
+        sighand_set(p, SIGSEGV, &dfl);
+    }
     struct fl_siginfo info;
     fault_info(&info, SIGSEGV, SI_KERNEL, 0);
     force_sig_info(p, &info);
@@ -463,8 +476,11 @@ void do_signal(struct proc *p)
             return;
         }
         /* SA_RESETHAND (SA_ONESHOT): the action is reset as the signal is taken */
-        if (ka.flags & FL_SA_RESETHAND)
-            p->sighand[signo].handler = FL_SIG_DFL;
+        if (ka.flags & FL_SA_RESETHAND) {
+            struct k_sigaction reset = p->sighand[signo];
+            reset.handler = FL_SIG_DFL;
+            sighand_set(p, signo, &reset);
+        }
         /* handle_signal: a syscall parked and rewound for a restart (-ERESTARTSYS) returns
          * -EINTR to the interrupted code unless the action has SA_RESTART. A futex wait with a
          * timeout is never restarted after a handler (Linux gives it a restart_block,
@@ -528,11 +544,7 @@ long sys_rt_sigaction(struct proc *p, const uint64_t a[6])
             return -EFAULT;
         if (signo == SIGKILL || signo == SIGSTOP)
             return -EINVAL;
-        /* the threads of a group share their actions (CLONE_SIGHAND): each keeps a copy */
-        for (struct proc *q = p->emu->procs; q; q = q->next)
-            if (q->task.tgid == p->task.tgid && !q->exited)
-                q->sighand[signo] = ka;
-        p->sighand[signo] = ka;
+        sighand_set(p, signo, &ka);
     }
     return 0;
 }

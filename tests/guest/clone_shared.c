@@ -8,6 +8,10 @@
  *            mm M made, then maps and touches fresh memory and grows its heap.
  *   exec     a child sharing the fd table (CLONE_FILES, its own memory) opens a close-on-exec
  *            fd and execs: the parent still has that fd afterwards (execve unshares the table).
+ *   sighand  a child sharing the signal actions (CLONE_VM | CLONE_SIGHAND, as stress-ng
+ *            --sigpipe makes): the action it sets is the parent's, kcmp says they share them,
+ *            unshare(CLONE_SIGHAND) is EINVAL meanwhile, and the child's exec leaves the
+ *            parent's actions alone.
  *
  * usage: clone_shared [exec-probe]  (exec-probe: the program the exec case runs, exits 5)
  */
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/kcmp.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -187,6 +192,53 @@ static void case_exec(void)
     free(stack);
 }
 
+static int to_parent[2], to_child[2];
+
+static void on_usr1(int sig)
+{
+    (void)sig;
+}
+
+static int sighand_child(void *arg)
+{
+    char c;
+    (void)arg;
+    signal(SIGUSR1, on_usr1);
+    if (write(to_parent[1], "s", 1) != 1 || read(to_child[0], &c, 1) != 1)
+        return 1;
+    execl(probe, probe, "exec-probe", (char *)NULL);
+    return 1;
+}
+
+static void case_sighand(void)
+{
+    char *stack = malloc(STACK_SIZE), c;
+    struct sigaction sa;
+    if (pipe(to_parent) || pipe(to_child))
+        return;
+    int pid = clone(sighand_child, stack + STACK_SIZE, CLONE_VM | CLONE_SIGHAND | SIGCHLD, NULL);
+    if (pid < 0 || read(to_parent[0], &c, 1) != 1) {
+        printf("sighand: clone failed: %s\n", strerror(errno));
+        return;
+    }
+    sigaction(SIGUSR1, NULL, &sa);
+    printf("sighand: the child's action is the parent's: %s\n",
+           sa.sa_handler == on_usr1 ? "yes" : "no");
+    printf("sighand: kcmp KCMP_SIGHAND: %ld\n",
+           syscall(SYS_kcmp, getpid(), pid, KCMP_SIGHAND, 0, 0));
+    printf("sighand: unshare(CLONE_SIGHAND) while shared: %s\n",
+           unshare(CLONE_SIGHAND) ? strerror(errno) : "done");
+    int status;
+    if (write(to_child[1], "g", 1) != 1 || waitpid(pid, &status, 0) != pid)
+        return;
+    sigaction(SIGUSR1, NULL, &sa);
+    printf("sighand: the child exited %d after its exec; the parent's action stays: %s\n",
+           WEXITSTATUS(status), sa.sa_handler == on_usr1 ? "yes" : "no");
+    printf("sighand: unshare(CLONE_SIGHAND) alone: %s\n",
+           unshare(CLONE_SIGHAND) ? strerror(errno) : "done");
+    free(stack);
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "exec-probe"))
@@ -196,5 +248,6 @@ int main(int argc, char **argv)
     case_tracer();
     case_orphan();
     case_exec();
+    case_sighand();
     return 0;
 }
