@@ -17,11 +17,45 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 long sys_brk(struct proc *p, const uint64_t a[6])
 {
     return (long)do_brk(p->task.mm, a[0]);
+}
+
+/* /dev/zero (the mem device 1:5): its mmap (drivers/char/mem.c's mmap_zero) makes no file
+ * mapping. */
+static bool is_dev_zero(const struct ofd *o)
+{
+    struct stat st;
+    return o->type == S_IFCHR && o->fills_reads && fstat(o->hostfd, &st) == 0 &&
+           major(st.st_rdev) == 1 && minor(st.st_rdev) == 5;
+}
+
+/* do_mmap's checks of the fd's mode (a shared mapping of a read-only fd is a private one), then
+ * mmap_zero: a shared mapping becomes shared anonymous memory (shmem_zero_setup, "/dev/zero
+ * (deleted)" in maps, as in Linux) and a private one anonymous memory (vma_set_anonymous;
+ * Linux keeps /dev/zero as the VMA's file for /proc/PID/maps, the model shows it unnamed).
+ * 0 with *flags rewritten to the anonymous mapping's, or -errno. */
+static long dev_zero_flags(int acc, uint64_t prot, uint64_t *flags)
+{
+    uint64_t type = *flags & MAP_TYPE;
+    bool shared = false;
+
+    if (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) {
+        if ((prot & PROT_WRITE) && acc == O_RDONLY)
+            return -EACCES;
+        shared = acc != O_RDONLY;
+    } else if (type != MAP_PRIVATE) {
+        return -EINVAL;
+    }
+    if (acc == O_WRONLY)
+        return -EACCES;
+    *flags = (*flags & ~(uint64_t)MAP_TYPE) | MAP_ANONYMOUS | (shared ? MAP_SHARED : MAP_PRIVATE);
+    return 0;
 }
 
 /* mmap(2) (ksys_mmap_pgoff): the offset must be page aligned; a file mapping needs an fd whose
@@ -39,17 +73,24 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
         if (!o)
             return -EBADF;
         int acc = o->flags & O_ACCMODE;
-        /* a write-sealed file (memfd) cannot be mapped shared and writable: 4.20's
-         * mapping_map_writable fails with EPERM once F_SEAL_WRITE made i_mmap_writable negative */
-        if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE)) {
-            int seals = fcntl(o->hostfd, F_GET_SEALS);
-            if (seals >= 0 && (seals & F_SEAL_WRITE))
-                return -EPERM;
+        if (is_dev_zero(o)) {
+            long r = dev_zero_flags(acc, prot, &flags);
+            if (r)
+                return r;
+        } else {
+            /* a write-sealed file (memfd) cannot be mapped shared and writable: 4.20's
+             * mapping_map_writable fails with EPERM once F_SEAL_WRITE made i_mmap_writable
+             * negative */
+            if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE)) {
+                int seals = fcntl(o->hostfd, F_GET_SEALS);
+                if (seals >= 0 && (seals & F_SEAL_WRITE))
+                    return -EPERM;
+            }
+            file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY,
+                                     acc == O_RDWR && !(o->flags & O_APPEND));
+            if (!file)
+                return errno == ENODEV ? -ENODEV : -EACCES;
         }
-        file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY,
-                                 acc == O_RDWR && !(o->flags & O_APPEND));
-        if (!file)
-            return errno == ENODEV ? -ENODEV : -EACCES;
     }
     long ret = do_mmap(p->task.mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
     if (file)
