@@ -87,11 +87,21 @@ static void host_cached(struct address_space *m, pgoff_t index, unsigned long nr
     munmap(addr, len);
 }
 
+static int host_punch_hole(struct address_space *m, pgoff_t index, unsigned long nr)
+{
+    struct hostfile *hf = m->host;
+    if (fallocate(hf->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)index << PAGE_SHIFT,
+                  (off_t)nr << PAGE_SHIFT))
+        return -errno;
+    return 0;
+}
+
 static const struct address_space_operations host_aops = {
     .readpage = host_readpage,
     .writepage = host_writepage,
     .release = host_release,
     .host_cached = host_cached,
+    .punch_hole = host_punch_hole,
 };
 
 /* What changes when anyone writes the file: its size and its modification and change times. */

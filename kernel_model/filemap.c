@@ -457,18 +457,14 @@ void filemap_host_write(struct address_space *m, uint64_t off, uint64_t len, uin
  * touching them raises SIGBUS, and those pages leave the cache; the tail of a partial last page
  * is zeroed, as truncate_inode_pages_range does. Growing the file changes only i_size.
  */
-void filemap_host_truncate(struct address_space *m, uint64_t i_size)
+/* Take pages [first, last] of m out of its cache (they must be unmapped): the loop of
+ * truncate_inode_pages_range. */
+static void page_cache_remove_range(struct address_space *m, pgoff_t first, pgoff_t last)
 {
-    uint64_t old = m->i_size;
-    m->i_size = i_size;
-    if (i_size >= old)
-        return;
-    pgoff_t first_gone = (i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
-    unmap_mapping_range(m, first_gone, ~0UL >> 1);
     for (unsigned b = 0; b < m->hash_size; b++) {
         for (struct page **pp = &m->hash[b]; *pp;) {
             struct page *p = *pp;
-            if (p->index < first_gone) {
+            if (p->index < first || p->index > last) {
                 pp = page_cache_next(p);
                 continue;
             }
@@ -480,6 +476,17 @@ void filemap_host_truncate(struct address_space *m, uint64_t i_size)
             put_page(p);
         }
     }
+}
+
+void filemap_host_truncate(struct address_space *m, uint64_t i_size)
+{
+    uint64_t old = m->i_size;
+    m->i_size = i_size;
+    if (i_size >= old)
+        return;
+    pgoff_t first_gone = (i_size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    unmap_mapping_range(m, first_gone, ~0UL >> 1);
+    page_cache_remove_range(m, first_gone, ~0UL >> 1);
     if (i_size & ~PAGE_MASK) {
         struct page *p = page_cache_lookup(m, i_size >> PAGE_SHIFT);
         if (p) {
@@ -488,6 +495,29 @@ void filemap_host_truncate(struct address_space *m, uint64_t i_size)
             flush_dcache_page(p);
         }
     }
+}
+
+/*
+ * filemap_punch_hole - vfs_fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE) of pages
+ * [first, last] of m, as madvise(MADV_REMOVE) asks (shmem_fallocate for shared anonymous
+ * memory and SysV segments, the host's fallocate for a host file): the pages leave every
+ * mapping (shared ones write their dirty bytes back first) and the cache, so the next touch
+ * reads zeroes. Linux's truncate_pagecache_range keeps the private copies other processes
+ * made of those pages; the model's unmap_mapping_range drops them too. 0, -EOPNOTSUPP where
+ * the file cannot punch holes, or the host's -errno.
+ */
+int filemap_punch_hole(struct address_space *m, pgoff_t first, pgoff_t last)
+{
+    if (!m->shmem && (!m->a_ops || !m->a_ops->punch_hole))
+        return -EOPNOTSUPP;
+    unmap_mapping_range(m, first, last);
+    if (!m->shmem) {
+        int err = m->a_ops->punch_hole(m, first, last - first + 1);
+        if (err)
+            return err;
+    }
+    page_cache_remove_range(m, first, last);
+    return 0;
 }
 
 const struct vm_operations_struct generic_file_vm_ops = {

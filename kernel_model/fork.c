@@ -68,8 +68,8 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
 
 /*
  * dup_mmap - give the empty mm `mm` a copy of oldmm's VMAs (VM_DONTCOPY ones excepted) and the
- * PTEs copy_page_range copies (a swap entry is one more reference to its slot), then flush
- * oldmm's TLB: its writable PTEs became read-only.
+ * PTEs copy_page_range copies (none for a VM_WIPEONFORK VMA) (a swap entry is one more reference to
+ * its slot), then flush oldmm's TLB: its writable PTEs became read-only.
  */
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -106,6 +106,11 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
         vma_link_after(mm, tmp, prev);
         mm_stat_account(mm, tmp->vm_flags, (tmp->vm_end - tmp->vm_start) >> PAGE_SHIFT);
         prev = tmp;
+        /* MADV_WIPEONFORK: the child's VMA starts without pages, reading as zeroes */
+        if (tmp->vm_flags & VM_WIPEONFORK) {
+            tmp->anon_vma = false;
+            continue;
+        }
         ret = copy_page_range(tmp, v);
         if (ret)
             break;

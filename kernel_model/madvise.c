@@ -2,8 +2,16 @@
  * madvise.c - advice about a range (models mm/madvise.c of Linux 4.20).
  *
  * MADV_DONTNEED is the one that changes memory: the PTEs go, so the next touch of an anonymous
- * page faults in a zero-filled page and a file page comes back from the page cache. Advice that
- * only tunes readahead or huge pages is accepted and has no effect in the model.
+ * page faults in a zero-filled page and a file page comes back from the page cache. The advice
+ * that Linux keeps as VMA flags (madvise_behavior) is kept the same way, splitting and merging
+ * VMAs as mprotect does: MADV_SEQUENTIAL/RANDOM (VM_SEQ_READ, VM_RAND_READ), MADV_DONTFORK
+ * (VM_DONTCOPY: fork leaves the VMA out), MADV_WIPEONFORK (VM_WIPEONFORK: the child gets the
+ * VMA without its pages), MADV_DONTDUMP, MADV_HUGEPAGE/NOHUGEPAGE and MADV_MERGEABLE, all
+ * shown in smaps' VmFlags. Only their effects on fork are modeled: readahead, huge pages and
+ * KSM are not. MADV_FREE is checked as Linux checks it and then leaves the pages as they are,
+ * which is what Linux does until reclaim wants them (the model's reclaim does not yet drop
+ * lazily freed pages). MADV_WILLNEED does nothing (no readahead). MADV_REMOVE punches a hole in
+ * the file of a shared writable mapping (filemap_punch_hole), so its pages read as zeroes.
  */
 #include <errno.h>
 
@@ -28,45 +36,188 @@ static bool madvise_behavior_valid(int behavior)
     case MADV_NOHUGEPAGE:
     case MADV_DONTDUMP:
     case MADV_DODUMP:
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK:
         return true;
     default:
         return false;
     }
 }
 
-/* madvise(2): -EINVAL for bad arguments, -ENOMEM if part of the range is unmapped (after acting
- * on the mapped parts, as Linux does). */
-int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len, int behavior)
+/* ksm_madvise: which VMAs KSM takes (its merging itself is not modeled). */
+static unsigned long ksm_flags(struct vm_area_struct *vma, int behavior)
 {
-    if ((start & ~PAGE_MASK) || !madvise_behavior_valid(behavior))
+    unsigned long f = vma->vm_flags;
+
+    if (behavior == MADV_MERGEABLE) {
+        if (f & (VM_MERGEABLE | VM_SHARED | VM_MAYSHARE | VM_PFNMAP | VM_IO | VM_DONTEXPAND |
+                 VM_HUGETLB | VM_MIXEDMAP))
+            return f;
+        return f | VM_MERGEABLE;
+    }
+    return f & ~VM_MERGEABLE;
+}
+
+/* madvise_behavior - the advice kept in vm_flags: give [start, end) of vma its new flags,
+ * splitting it and merging with neighbours as mprotect_fixup does. */
+static int madvise_behavior(struct vm_area_struct *vma, struct vm_area_struct **prev,
+                            unsigned long start, unsigned long end, int behavior)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    unsigned long new_flags = vma->vm_flags;
+
+    switch (behavior) {
+    case MADV_NORMAL:
+        new_flags &= ~(VM_RAND_READ | VM_SEQ_READ);
+        break;
+    case MADV_SEQUENTIAL:
+        new_flags = (new_flags & ~VM_RAND_READ) | VM_SEQ_READ;
+        break;
+    case MADV_RANDOM:
+        new_flags = (new_flags & ~VM_SEQ_READ) | VM_RAND_READ;
+        break;
+    case MADV_DONTFORK:
+        new_flags |= VM_DONTCOPY;
+        break;
+    case MADV_DOFORK:
+        if (vma->vm_flags & VM_IO)
+            return -EINVAL;
+        new_flags &= ~VM_DONTCOPY;
+        break;
+    case MADV_WIPEONFORK:
+        /* anonymous private memory only */
+        if (vma->vm_file || (vma->vm_flags & VM_SHARED))
+            return -EINVAL;
+        new_flags |= VM_WIPEONFORK;
+        break;
+    case MADV_KEEPONFORK:
+        new_flags &= ~VM_WIPEONFORK;
+        break;
+    case MADV_DONTDUMP:
+        new_flags |= VM_DONTDUMP;
+        break;
+    case MADV_DODUMP:
+        if (new_flags & VM_SPECIAL)
+            return -EINVAL;
+        new_flags &= ~VM_DONTDUMP;
+        break;
+    case MADV_MERGEABLE:
+    case MADV_UNMERGEABLE:
+        new_flags = ksm_flags(vma, behavior);
+        break;
+    case MADV_HUGEPAGE:
+        new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+        break;
+    case MADV_NOHUGEPAGE:
+        new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+        break;
+    }
+    *prev = vma;
+    if (new_flags == vma->vm_flags)
+        return 0;
+    if (vma_split_range(mm, vma, start, end))
+        return -EAGAIN; /* -ENOMEM from a split is -EAGAIN here */
+    vma->vm_flags = new_flags;
+    *prev = vma_merge_neighbours(mm, vma);
+    return 0;
+}
+
+/* can_madv_dontneed_vma */
+static bool can_madv_dontneed_vma(struct vm_area_struct *vma)
+{
+    return !(vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP));
+}
+
+/* madvise_dontneed_free: MADV_DONTNEED zaps the range; MADV_FREE takes anonymous VMAs only
+ * (vma_is_anonymous: no vm_ops, so not shared anonymous memory) and then leaves the pages. */
+static int madvise_dontneed_free(struct vm_area_struct *vma, struct vm_area_struct **prev,
+                                 unsigned long start, unsigned long end, int behavior)
+{
+    *prev = vma;
+    if (!can_madv_dontneed_vma(vma))
         return -EINVAL;
-    unsigned long end = start + PAGE_ALIGN(len);
+    if (behavior == MADV_DONTNEED) {
+        zap_page_range(vma, start, end);
+        return 0;
+    }
+    if (vma->vm_ops)
+        return -EINVAL;
+    return 0;
+}
+
+/* madvise_remove: a hole punched in a shared writable file mapping's file. Linux lets go of
+ * mmap_sem for it, so the walk goes on from a fresh find_vma (*prev = NULL). */
+static int madvise_remove(struct vm_area_struct *vma, struct vm_area_struct **prev,
+                          unsigned long start, unsigned long end)
+{
+    *prev = NULL;
+    if (vma->vm_flags & VM_LOCKED)
+        return -EINVAL;
+    if (!vma->vm_file)
+        return -EINVAL;
+    if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) != (VM_SHARED | VM_WRITE))
+        return -EACCES;
+    pgoff_t first = ((start - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+    return filemap_punch_hole(vma->vm_file->f_mapping, first,
+                              first + ((end - start) >> PAGE_SHIFT) - 1);
+}
+
+static int madvise_vma(struct vm_area_struct *vma, struct vm_area_struct **prev,
+                       unsigned long start, unsigned long end, int behavior)
+{
+    switch (behavior) {
+    case MADV_REMOVE:
+        return madvise_remove(vma, prev, start, end);
+    case MADV_WILLNEED:
+        *prev = vma;
+        return 0;
+    case MADV_FREE:
+    case MADV_DONTNEED:
+        return madvise_dontneed_free(vma, prev, start, end, behavior);
+    default:
+        return madvise_behavior(vma, prev, start, end, behavior);
+    }
+}
+
+/* madvise(2): -EINVAL for bad arguments, -ENOMEM if part of the range is unmapped (after acting
+ * on the mapped parts, as Linux does); the first error of a VMA ends the walk. */
+int do_madvise(struct mm_struct *mm, unsigned long start, unsigned long len_in, int behavior)
+{
+    if (!madvise_behavior_valid(behavior) || (start & ~PAGE_MASK))
+        return -EINVAL;
+    unsigned long len = PAGE_ALIGN(len_in);
+    if (len_in && !len)
+        return -EINVAL;
+    unsigned long end = start + len;
     if (end < start)
         return -EINVAL;
     if (end == start)
         return 0;
 
-    int unmapped_error = 0;
-    struct vm_area_struct *vma = find_vma(mm, start);
-    unsigned long addr = start;
-    while (addr < end) {
+    int unmapped_error = 0, error;
+    struct vm_area_struct *vma = find_vma(mm, start), *prev = NULL;
+    for (;;) {
+        error = -ENOMEM;
         if (!vma)
-            return -ENOMEM;
-        if (vma->vm_start > addr) {
+            break;
+        if (start < vma->vm_start) {
             unmapped_error = -ENOMEM;
-            addr = vma->vm_start;
-            if (addr >= end)
+            start = vma->vm_start;
+            if (start >= end)
                 break;
         }
         unsigned long tmp = vma->vm_end < end ? vma->vm_end : end;
-        if (behavior == MADV_DONTNEED) {
-            if (vma->vm_flags & VM_LOCKED)
-                return -EINVAL;
-            zap_page_range(vma, addr, tmp);
-        }
-        addr = tmp;
-        vma = vma->vm_next;
+        error = madvise_vma(vma, &prev, start, tmp, behavior);
+        if (error)
+            break;
+        start = tmp;
+        if (prev && start < prev->vm_end)
+            start = prev->vm_end; /* the piece merged with the next VMA */
+        error = unmapped_error;
+        if (start >= end)
+            break;
+        vma = prev ? prev->vm_next : find_vma(mm, start);
     }
     CHECK_MM(mm, "do_madvise");
-    return unmapped_error;
+    return error;
 }

@@ -56,6 +56,9 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
 /* filemap.c: take a page out of its file's page cache, dropping the cache's reference
  * (__delete_from_page_cache). The page must be unmapped. */
 void delete_from_page_cache(struct page *page);
+/* filemap.c: madvise(MADV_REMOVE)'s hole: pages [first, last] of m zeroed in the file, gone from
+ * the cache and every mapping. 0 or -errno (-EOPNOTSUPP: the file cannot). */
+int filemap_punch_hole(struct address_space *m, pgoff_t first, pgoff_t last);
 
 /* workingset.c: reclaim dropped page `index` of m (leave a shadow); page `index` of m is being
  * read into the cache: true (and counted) when a shadow says reclaim had dropped it; m is going

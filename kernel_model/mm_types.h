@@ -84,6 +84,9 @@ struct address_space_operations {
      * the host cannot tell, and the model's rule applies. */
     void (*host_cached)(struct address_space *mapping, pgoff_t index, unsigned long nr,
                         unsigned char *vec);
+    /* Punch a hole of pages [index, index + nr) in the file, keeping its size (fallocate's
+     * FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE). 0 or -errno. NULL: it cannot. */
+    int (*punch_hole)(struct address_space *mapping, pgoff_t index, unsigned long nr);
 };
 
 /* One per file identity (host device + inode): the page cache of that file. */
@@ -123,7 +126,9 @@ struct file {
 #define VM_GROWSDOWN   0x00000100UL
 #define VM_DENYWRITE   0x00000800UL
 #define VM_LOCKED      0x00002000UL
-#define VM_DONTCOPY    0x00020000UL
+#define VM_SEQ_READ    0x00008000UL /* madvise(MADV_SEQUENTIAL) */
+#define VM_RAND_READ   0x00010000UL /* madvise(MADV_RANDOM) */
+#define VM_DONTCOPY    0x00020000UL /* madvise(MADV_DONTFORK): fork leaves it out */
 #define VM_DONTEXPAND  0x00040000UL
 #define VM_PFNMAP      0x00000400UL /* pages without struct page semantics ([vvar]) */
 #define VM_IO          0x00004000UL /* memory-mapped I/O or the like ([vvar]) */
@@ -131,6 +136,13 @@ struct file {
 #define VM_LOCKONFAULT 0x00080000UL
 #define VM_ACCOUNT     0x00100000UL
 #define VM_NORESERVE   0x00200000UL
+#define VM_HUGETLB     0x00400000UL /* never set: the model has no hugetlbfs */
+#define VM_WIPEONFORK  0x02000000UL /* madvise(MADV_WIPEONFORK): the child gets fresh zeroes */
+#define VM_MIXEDMAP    0x10000000UL /* never set */
+#define VM_HUGEPAGE    0x20000000UL /* madvise(MADV_HUGEPAGE) */
+#define VM_NOHUGEPAGE  0x40000000UL /* madvise(MADV_NOHUGEPAGE) */
+#define VM_MERGEABLE   0x80000000UL /* madvise(MADV_MERGEABLE): KSM may merge its pages */
+#define VM_SPECIAL     (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_STACK       VM_GROWSDOWN
 /* x86-64 without READ_IMPLIES_EXEC: data and stack are not executable. */
 #define VM_DATA_DEFAULT_FLAGS  (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
