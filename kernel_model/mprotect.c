@@ -61,6 +61,11 @@ static int mprotect_one(struct vm_area_struct *vma, struct vm_area_struct **ppre
  * rights must be allowed by each VMA's VM_MAY* bits (-EACCES). */
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot)
 {
+    const unsigned long grows = prot & (PROT_GROWSDOWN | PROT_GROWSUP);
+
+    prot &= ~(PROT_GROWSDOWN | PROT_GROWSUP);
+    if (grows == (PROT_GROWSDOWN | PROT_GROWSUP)) /* can't be both */
+        return -EINVAL;
     if (start & ~PAGE_MASK)
         return -EINVAL;
     if (!len)
@@ -69,8 +74,26 @@ int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, un
     unsigned long end = start + len;
     if (end <= start)
         return -ENOMEM;
-    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+    /* arch_validate_prot: x86 takes PROT_SEM too, which means nothing to it */
+    if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
         return -EINVAL;
+    /* PROT_GROWSDOWN: the change reaches down to the start of a grows-down VMA (glibc's
+     * _dl_make_stack_executable); PROT_GROWSUP: x86 has no grows-up VMAs */
+    struct vm_area_struct *vma = find_vma(mm, start);
+    if (!vma)
+        return -ENOMEM;
+    if (grows & PROT_GROWSDOWN) {
+        if (vma->vm_start >= end)
+            return -ENOMEM;
+        start = vma->vm_start;
+        if (!(vma->vm_flags & VM_GROWSDOWN))
+            return -EINVAL;
+    } else {
+        if (vma->vm_start > start)
+            return -ENOMEM;
+        if (grows & PROT_GROWSUP)
+            return -EINVAL;
+    }
     unsigned long reqprot = ((prot & PROT_READ) ? VM_READ : 0) |
                             ((prot & PROT_WRITE) ? VM_WRITE : 0) |
                             ((prot & PROT_EXEC) ? VM_EXEC : 0);
