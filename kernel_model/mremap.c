@@ -40,7 +40,8 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigne
         }
     }
     arch_flush_tlb_mm(mm);
-    int err = do_munmap(mm, old_addr, old_len);
+    /* old_len 0 (a shared mapping duplicated) leaves the old range as it is */
+    int err = old_len ? do_munmap(mm, old_addr, old_len) : 0;
     if (err)
         return err;
     new_vma = find_vma(mm, new_addr);
@@ -89,6 +90,10 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
     struct vm_area_struct *vma = find_vma(mm, addr);
     if (!vma || vma->vm_start > addr)
         return -EFAULT;
+    /* old_len 0 asks for a second mapping of the same pages: only shared ones have any (a
+     * private one would be a fresh mapping unrelated to the first, refused since 4.16) */
+    if (!old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
+        return -EINVAL;
     if (old_len > vma->vm_end - addr)
         return -EFAULT;
     if (vma->vm_flags & VM_DONTEXPAND && new_len > old_len)
