@@ -16,6 +16,8 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -58,6 +60,13 @@ static long dev_zero_flags(int acc, uint64_t prot, uint64_t *flags)
     return 0;
 }
 
+/* IS_APPEND: the host inode's append-only attribute */
+static bool host_append_only(int hostfd)
+{
+    int attr = 0;
+    return ioctl(hostfd, FS_IOC_GETFLAGS, &attr) == 0 && (attr & FS_APPEND_FL);
+}
+
 /* mmap(2) (ksys_mmap_pgoff): the offset must be page aligned; a file mapping needs an fd whose
  * open mode allows the access. */
 long sys_mmap(struct proc *p, const uint64_t a[6])
@@ -73,6 +82,9 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
         if (!o)
             return -EBADF;
         int acc = o->flags & O_ACCMODE;
+        /* ksys_mmap_pgoff: MAP_HUGETLB needs a hugetlbfs file, and the model has none */
+        if (flags & MAP_HUGETLB)
+            return -EINVAL;
         if (is_dev_zero(o)) {
             long r = dev_zero_flags(acc, prot, &flags);
             if (r)
@@ -81,16 +93,26 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
             /* a write-sealed file (memfd) cannot be mapped shared and writable: 4.20's
              * mapping_map_writable fails with EPERM once F_SEAL_WRITE made i_mmap_writable
              * negative */
-            if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE)) {
+            uint64_t type = flags & MAP_TYPE;
+            if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
                 int seals = fcntl(o->hostfd, F_GET_SEALS);
                 if (seals >= 0 && (seals & F_SEAL_WRITE))
                     return -EPERM;
             }
-            file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY,
-                                     acc == O_RDWR && !(o->flags & O_APPEND));
+            /* do_mmap: a shared mapping of a writable fd of an append-only inode (chattr +a;
+             * not O_APPEND, which a mapping does not care about) */
+            if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && acc == O_RDWR &&
+                host_append_only(o->hostfd))
+                return -EACCES;
+            file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY, acc == O_RDWR);
             if (!file)
                 return errno == ENODEV ? -ENODEV : -EACCES;
         }
+    } else if ((flags & MAP_HUGETLB) && !(flags & MAP_NORESERVE)) {
+        /* hugetlb_file_setup: the machine has no huge pages to reserve (HugePages_Total 0).
+         * With MAP_NORESERVE Linux maps and the first touch gets SIGBUS; the model maps
+         * ordinary pages then. */
+        return -ENOMEM;
     }
     long ret = do_mmap(p->task.mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
     if (file)

@@ -21,7 +21,7 @@ static bool pte_ok_for(const pte_t *pte, bool write)
 /*
  * populate_vma_page_range - fault in [start, end) of vma (page aligned, inside it). A private
  * writable mapping is faulted for write, so each page gets its own copy (FOLL_WRITE breaks COW
- * the way a store would); anything else for read. A PROT_NONE mapping is left alone.
+ * the way a store would); anything else for read. A PROT_NONE mapping is -EFAULT, untouched.
  * Expects: the VMA list stable. Leaves: the pages present, or returns -ENOMEM (out of memory)
  * or -EFAULT (SIGBUS/SIGSEGV: past the end of a file) at the first page that could not be had.
  */
@@ -30,8 +30,9 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
 {
     bool write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
 
+    /* check_vma_flags: a PROT_NONE mapping cannot be faulted in (mlock: ENOMEM) */
     if (!(vma->vm_flags & VM_ACCESS_FLAGS))
-        return 0;
+        return -EFAULT;
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
         pte_t *pte = lookup_pte(vma->vm_mm, addr);
 

@@ -31,6 +31,15 @@
 #define MAP_HUGETLB         0x40000
 #define MAP_SYNC            0x80000
 #define MAP_FIXED_NOREPLACE 0x100000
+#define MAP_UNINITIALIZED   0x4000000
+#define MAP_HUGE_SHIFT      26
+#define MAP_HUGE_MASK       0x3f
+/* The flags mmap has always ignored when unknown; MAP_SHARED_VALIDATE refuses the others. */
+#define LEGACY_MAP_MASK                                                                            \
+    (MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_DENYWRITE | MAP_EXECUTABLE |       \
+     MAP_UNINITIALIZED | MAP_GROWSDOWN | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE |               \
+     MAP_NONBLOCK | MAP_STACK | MAP_HUGETLB | MAP_32BIT |                                          \
+     ((unsigned long)MAP_HUGE_MASK << MAP_HUGE_SHIFT))
 
 /* mlockall(2) and mlock2(2) flags */
 #define MCL_CURRENT   1

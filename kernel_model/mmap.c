@@ -335,6 +335,36 @@ static unsigned long unmapped_area_topdown(struct mm_struct *mm, unsigned long l
     return -ENOMEM;
 }
 
+/* arch_get_unmapped_area for MAP_32BIT (find_start_end): the hint if it fits below 2 GiB, else
+ * the lowest gap of [1 GiB, 2 GiB) that holds len bytes (not randomized: the model has no ASLR). */
+static unsigned long unmapped_area_32bit(struct mm_struct *mm, unsigned long addr,
+                                         unsigned long len)
+{
+    const unsigned long begin = 0x40000000UL, end = 0x80000000UL;
+
+    if (len > end)
+        return -ENOMEM;
+    if (addr) {
+        addr = PAGE_ALIGN(addr);
+        struct vm_area_struct *vma = find_vma(mm, addr);
+        if (end - len >= addr && (!vma || addr + len <= vm_start_gap(vma)))
+            return addr;
+    }
+    unsigned long low = begin;
+    for (struct vm_area_struct *v = find_vma(mm, begin); low + len <= end; v = v->vm_next) {
+        unsigned long gap_end = v ? vm_start_gap(v) : end;
+        if (gap_end > end)
+            gap_end = end;
+        if (gap_end >= low + len)
+            return low;
+        if (!v)
+            break;
+        if (v->vm_end > low)
+            low = v->vm_end;
+    }
+    return -ENOMEM;
+}
+
 unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
                                 unsigned long len, unsigned long pgoff, unsigned long flags)
 {
@@ -344,6 +374,9 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
         return -ENOMEM;
     if (flags & MAP_FIXED)
         return addr;
+    /* arch_get_unmapped_area_topdown: MAP_32BIT goes bottom-up below 2 GiB */
+    if (flags & MAP_32BIT)
+        return unmapped_area_32bit(mm, addr, len);
     if (addr) {
         addr = PAGE_ALIGN(addr);
         struct vm_area_struct *prev, *vma = find_vma_prev(mm, addr, &prev);
@@ -515,6 +548,10 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
     if (flags & MAP_NORESERVE)
         vm_flags |= VM_NORESERVE;
 
+    if (file && (flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
+        return -EOPNOTSUPP; /* MAP_SYNC too: no file here is DAX */
+    if (!file && (flags & MAP_TYPE) == MAP_SHARED_VALIDATE)
+        return -EINVAL; /* 4.20 validates only file mappings' flags */
     switch (flags & MAP_TYPE) {
     case MAP_SHARED:
     case MAP_SHARED_VALIDATE:
@@ -530,6 +567,8 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
             if (!file->f_writable)
                 vm_flags |= VM_MAYSHARE;
         } else {
+            if (vm_flags & VM_GROWSDOWN) /* shared anonymous memory cannot grow */
+                return -EINVAL;
             vm_flags |= VM_SHARED | VM_MAYSHARE;
         }
         break;
