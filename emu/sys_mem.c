@@ -94,17 +94,21 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
              * mapping_map_writable fails with EPERM once F_SEAL_WRITE made i_mmap_writable
              * negative */
             uint64_t type = flags & MAP_TYPE;
-            if (type != MAP_PRIVATE && (prot & PROT_WRITE)) {
+            bool writable = acc == O_RDWR;
+            if (type != MAP_PRIVATE) {
                 int seals = fcntl(o->hostfd, F_GET_SEALS);
-                if (seals >= 0 && (seals & F_SEAL_WRITE))
-                    return -EPERM;
+                if (seals >= 0 && (seals & F_SEAL_WRITE)) {
+                    if (prot & PROT_WRITE)
+                        return -EPERM;
+                    writable = false; /* no VM_MAYWRITE, as Linux 6.7 maps it (4.20: EPERM) */
+                }
             }
             /* do_mmap: a shared mapping of a writable fd of an append-only inode (chattr +a;
              * not O_APPEND, which a mapping does not care about) */
             if ((type == MAP_SHARED || type == MAP_SHARED_VALIDATE) && acc == O_RDWR &&
                 host_append_only(o->hostfd))
                 return -EACCES;
-            file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY, acc == O_RDWR);
+            file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY, writable);
             if (!file)
                 return errno == ENODEV ? -ENODEV : -EACCES;
         }

@@ -90,6 +90,11 @@ int main(void)
     printf("write: %s\n", res(write(fd, "y", 1) == 1 ? 0 : -1));
     printf("shared writable mmap: %s\n",
            map_res(mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)));
+    /* a read-only shared one is made without write rights (Linux 6.7; 4.20 refused it) */
+    char *ro = mmap(NULL, GUEST_PAGE, PROT_READ, MAP_SHARED, fd, 0);
+    printf("shared read-only mmap: %s\n", map_res(ro));
+    if (ro != MAP_FAILED)
+        printf("mprotect it writable: %s\n", res(mprotect(ro, GUEST_PAGE, PROT_READ | PROT_WRITE)));
     char *priv = mmap(NULL, GUEST_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
     printf("private writable mmap: %s\n", map_res(priv));
     if (priv != MAP_FAILED) {
