@@ -376,8 +376,11 @@ long sys_select(struct proc *p, const uint64_t a[6])
         struct timeval tv;
         if (get_user_struct(p, &tv, a[4], sizeof(tv)))
             return -EFAULT;
-        struct timespec ts = {tv.tv_sec, tv.tv_usec * 1000};
-        if (tv.tv_usec < 0 || tv.tv_usec >= 1000000 || !timespec_valid(&ts))
+        /* kern_select: whole seconds of tv_usec carry into tv_sec, the rest must leave a
+         * valid timespec (a negative remainder does not); the sum wraps as in the kernel. */
+        struct timespec ts = {(long)((uint64_t)tv.tv_sec + (uint64_t)(tv.tv_usec / 1000000)),
+                              (tv.tv_usec % 1000000) * 1000};
+        if (!timespec_valid(&ts))
             return -EINVAL;
         timeout = timespec_ms_ceil(&ts);
     }

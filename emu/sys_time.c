@@ -197,6 +197,8 @@ struct timeval ns_timeval(uint64_t ns)
 
 int timespec_ms_ceil(const struct timespec *ts)
 {
+    if ((uint64_t)ts->tv_sec >= 0x7fffffff / 1000) /* would wrap: as good as forever */
+        return 0x7fffffff;
     uint64_t ms = ((uint64_t)ts->tv_sec * 1000) + ((uint64_t)ts->tv_nsec + 999999) / 1000000;
     return ms > 0x7fffffff ? 0x7fffffff : (int)ms;
 }

@@ -8,7 +8,8 @@ Runs PROG ARGS natively, then `FAULTLINE run --db DIR/faultline.db --quiet -- PR
 Both runs get the same environment (the caller's, LC_ALL=C), the same stdin (FILE, or
 /dev/null) and the same working directory, DIR/scratch, emptied before each run. An argument
 equal to (or containing) "@SCRATCH@" is replaced with that directory's path. stderr is not
-compared (guests print addresses there) but shown on failure.
+compared (guests print addresses there) but shown on failure, and a sanitizer report in
+faultline's stderr (a -DFAULTLINE_SANITIZE=ON build) fails the test.
 
 Exit status 0 when stdout (byte for byte) and exit status agree (and, with --want-status, the
 native status is N, so that two identical failures do not pass), 1 otherwise, with a diff.
@@ -18,6 +19,7 @@ cannot be compared) ends the test with status N and a message: ctest counts it a
 
 import argparse
 import os
+import re
 import shutil
 import sys
 
@@ -67,6 +69,12 @@ def main():
                       cwd=scratch, stdin_path=stdin, timeout=a.timeout)
 
     problems = fh.compare_results(native, emulated)
+    # A sanitizer build's report (UBSan goes on after one) is a failure even when the guest
+    # saw nothing: faultline must never hit undefined behaviour because of what a guest does.
+    m = re.search(rb"runtime error: .*|ERROR: \w+Sanitizer.*", emulated.stderr)
+    if m:
+        problems.append("faultline's stderr has a sanitizer report: %s"
+                        % m.group(0).decode(errors="replace"))
     if a.want_status is not None and native.status != a.want_status:
         problems.append("the native run exited with status %s, not %d: the test itself is broken"
                         % (native.status, a.want_status))
