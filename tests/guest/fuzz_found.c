@@ -4,14 +4,19 @@
  *
  *   fuzz_found CASE
  *
- * select: timeouts kern_select normalises (whole seconds of tv_usec carry into tv_sec) or
- *         refuses, one with a tv_usec whose product by 1000 overflows (UBSan in faultline).
+ * select:   timeouts kern_select normalises (whole seconds of tv_usec carry into tv_sec) or
+ *           refuses, one with a tv_usec whose product by 1000 overflows (UBSan in faultline).
+ * mprotect: PROT_GROWSDOWN (the range taken down to the start of a MAP_GROWSDOWN mapping,
+ *           refused on any other), PROT_GROWSUP (always refused on x86), PROT_SEM (ignored).
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,6 +48,44 @@ static void select_case(void)
     }
 }
 
+static sigjmp_buf env;
+static void on_segv(int sig)
+{
+    (void)sig;
+    siglongjmp(env, 1);
+}
+
+static const char *writable(volatile char *c)
+{
+    if (sigsetjmp(env, 1))
+        return "no";
+    *c = 1;
+    return "yes";
+}
+
+static void mprotect_case(void)
+{
+    signal(SIGSEGV, on_segv);
+    char *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    char *g = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
+    if (a == MAP_FAILED || g == MAP_FAILED)
+        return;
+    show("GROWSDOWN on a plain mapping", mprotect(a, 4096, PROT_READ | PROT_GROWSDOWN));
+    show("GROWSUP", mprotect(a, 4096, PROT_READ | PROT_GROWSUP));
+    show("GROWSDOWN|GROWSUP", mprotect(a, 4096, PROT_READ | PROT_GROWSDOWN | PROT_GROWSUP));
+    show("GROWSDOWN|GROWSUP unaligned", mprotect(a + 1, 4096, PROT_GROWSDOWN | PROT_GROWSUP));
+    show("PROT_SEM|PROT_READ", mprotect(a, 4096, PROT_READ | 0x8));
+    printf("  page writable: %s\n", writable(a));
+    show("0x10", mprotect(a, 4096, PROT_READ | 0x10));
+    show("GROWSDOWN unaligned", mprotect(g + 2 * 4096 + 1, 4096, PROT_READ | PROT_GROWSDOWN));
+    show("GROWSDOWN on the third page", mprotect(g + 2 * 4096, 4096, PROT_READ | PROT_GROWSDOWN));
+    for (int i = 0; i < 4; i++)
+        printf("  page %d writable: %s\n", i, writable(g + i * 4096));
+    munmap(a, 4096);
+    show("GROWSDOWN unmapped", mprotect(a, 4096, PROT_READ | PROT_GROWSDOWN));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -51,6 +94,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(argv[1], "select"))
         select_case();
+    else if (!strcmp(argv[1], "mprotect"))
+        mprotect_case();
     else
         return 2;
     return 0;
