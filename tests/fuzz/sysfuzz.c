@@ -265,8 +265,11 @@ static uint64_t pick_maddr(void)
             return pick_ptr();
         }
     }
-    if (chance(3))
-        return pick_ptr();
+    if (chance(3)) { /* a wild one, but not a range over the guest's own mappings */
+        uint64_t p = pick_ptr();
+        if (p >= 0x800000000000 || (p >= ARENA && p < ARENA + 2 * ARENA_SIZE))
+            return p;
+    }
     uint64_t a = ARENA + below(256) * PAGE * (chance(30) ? 1024 : 1);
     if (chance(5))
         a += below(PAGE);
