@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <signal.h>
@@ -40,7 +41,7 @@
 #define ARENA_SIZE   ((uintptr_t)1 << 30)
 #define SCRATCH_SIZE (64 * PAGE)
 
-static uint64_t rng;
+static __thread uint64_t rng; /* each thread its own stream */
 static uint64_t rnd(void)
 {
     rng ^= rng << 13;
@@ -61,9 +62,10 @@ static unsigned char *scratch, *rodata;
 static int fds[64], nfds;
 static uintptr_t brk0;
 static int wild, verbose;
-static sigjmp_buf touch_env, loop_env;
-static volatile sig_atomic_t loop_ready;
-static volatile sig_atomic_t in_touch;
+static __thread sigjmp_buf touch_env, loop_env;
+static __thread volatile sig_atomic_t loop_ready;
+static __thread volatile sig_atomic_t in_touch;
+static long calls;
 static volatile unsigned long sigs_seen;
 static int errfd = 2;
 
@@ -604,6 +606,8 @@ static void small_fork(void)
     }
 }
 
+static void *fuzz_loop(void *arg);
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -611,7 +615,7 @@ int main(int argc, char **argv)
         return 2;
     }
     uint64_t seed = strtoull(argv[1], NULL, 0);
-    long calls = argc > 2 ? atol(argv[2]) : 3000;
+    calls = argc > 2 ? atol(argv[2]) : 3000;
     wild = argc > 3 ? atoi(argv[3]) : 0;
     verbose = getenv("FUZZ_VERBOSE") != NULL;
     rng = seed * 0x9e3779b97f4a7c15ULL + 0x1234567;
@@ -643,8 +647,38 @@ int main(int argc, char **argv)
     brk0 = (uintptr_t)sbrk(0) + 16 * PAGE;
     install_handlers();
     arm_timer();
+    int threads = getenv("FUZZ_THREADS") ? atoi(getenv("FUZZ_THREADS")) : 0;
+    for (int t = 1; t <= threads && t < 8; t++) {
+        pthread_t tid;
+        pthread_create(&tid, NULL, fuzz_loop, (void *)(uintptr_t)(seed * 8 + t));
+    }
+    long made = (long)(uintptr_t)fuzz_loop((void *)(uintptr_t)(seed * 8));
+    say("sysfuzz: seed %llu done: %ld calls made, %lu signals\n", (unsigned long long)seed, made,
+        sigs_seen);
+    if (getenv("FUZZ_LINGER")) { /* every fd closed, then a pause to count faultline's own */
+        munmap((void *)ARENA, 2 * ARENA_SIZE);
+        char buf[4096];
+        int m = open("/proc/self/maps", O_RDONLY);
+        ssize_t n;
+        while (m >= 0 && (n = read(m, buf, sizeof buf)) > 0)
+            (void)!write(errfd, buf, n);
+        for (int fd = 0; fd < 4096; fd++)
+            if (fd != errfd)
+                close(fd);
+        struct timespec ts = {3, 0};
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+            ;
+    }
+    return 0;
+}
 
-    static long made, i; /* static: kept across a siglongjmp to loop_env */
+/* One thread's calls: the main thread's, and FUZZ_THREADS more with streams of their own. */
+static void *fuzz_loop(void *arg)
+{
+    static __thread long made, i; /* static: kept across a siglongjmp to loop_env */
+    rng = (uint64_t)(uintptr_t)arg * 0x9e3779b97f4a7c15ULL + 0x1234567;
+    if (!rng)
+        rng = 1;
     for (i = 0; i < calls; i++) {
         uint64_t a[6];
         long nr;
@@ -703,8 +737,5 @@ int main(int argc, char **argv)
         for (int t = (int)below(4); t > 0; t--)
             touch();
     }
-    /* stdout: a line that does not depend on the emulator, so runs compare */
-    say("sysfuzz: seed %llu done: %ld calls made, %lu signals\n", (unsigned long long)seed, made,
-        sigs_seen);
-    return 0;
+    return (void *)(uintptr_t)made;
 }
