@@ -13,8 +13,13 @@
  * siglongjmp back. It skips only what would end the fuzzing or reach outside the guest: exit,
  * execve, clone and fork (a few plain forks whose child exits at once are made), rt_sigreturn,
  * seccomp, ARCH_SET_FS, reboot, and signals to other pids (kill and friends are aimed at
- * itself). Run it in an empty scratch directory. FUZZ_VERBOSE=1 in the environment prints
- * each call to fd 2 before making it (to minimise a finding).
+ * itself). Run it in an empty scratch directory. In the environment:
+ *   FUZZ_VERBOSE=1  each call printed to fd 2 before it is made (to minimise a finding)
+ *   FUZZ_MEM=PCT    PCT% of the calls are memory calls (default 20)
+ *   FUZZ_THREADS=N  N more threads (up to 7) make calls of their own at the same time
+ *   FUZZ_FORK=1     fork ten times as often, each child making 20 calls before it exits
+ *   FUZZ_LINGER=1   at the end unmap the arena, print the maps, close every fd and sleep 3 s
+ *                   (to count the host fds faultline still holds)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,7 +66,7 @@ static int chance(int pct)
 static unsigned char *scratch, *rodata;
 static int fds[64], nfds;
 static uintptr_t brk0;
-static int wild, verbose;
+static int wild, verbose, mem_pct = 20, fork_pct = 30;
 static __thread sigjmp_buf touch_env, loop_env;
 static __thread volatile sig_atomic_t loop_ready;
 static __thread volatile sig_atomic_t in_touch;
@@ -591,16 +596,31 @@ static void make_fds(void)
     fds[nfds++] = -100; /* AT_FDCWD */
 }
 
+static void *fuzz_loop(void *arg);
+
+/* A child that touches memory shared copy-on-write with its parent, with FUZZ_FORK also makes
+ * a few calls of its own, and exits. */
 static void small_fork(void)
 {
     pid_t pid = fork();
     if (pid == 0) {
         for (int i = 0; i < 8; i++)
             touch();
+        if (getenv("FUZZ_FORK")) {
+            arm_timer(); /* itimers are not inherited */
+            calls = 20;
+            fuzz_loop((void *)(uintptr_t)rnd());
+        }
         _exit(0);
     }
-    if (pid > 0) {
+    if (pid > 0) { /* a child stuck in a call gets 2 s, then SIGKILL (its own child) */
         int st;
+        for (int k = 0; k < 200; k++) {
+            if (waitpid(pid, &st, WNOHANG) == pid)
+                return;
+            usleep(10000);
+        }
+        kill(pid, SIGKILL);
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
             ;
     }
@@ -618,6 +638,10 @@ int main(int argc, char **argv)
     calls = argc > 2 ? atol(argv[2]) : 3000;
     wild = argc > 3 ? atoi(argv[3]) : 0;
     verbose = getenv("FUZZ_VERBOSE") != NULL;
+    if (getenv("FUZZ_MEM")) /* percent of calls that are memory calls (default 20) */
+        mem_pct = atoi(getenv("FUZZ_MEM"));
+    if (getenv("FUZZ_FORK")) /* children make calls too, and there are more of them */
+        fork_pct = 100;
     rng = seed * 0x9e3779b97f4a7c15ULL + 0x1234567;
     if (!rng)
         rng = 1;
@@ -682,7 +706,7 @@ static void *fuzz_loop(void *arg)
     for (i = 0; i < calls; i++) {
         uint64_t a[6];
         long nr;
-        if (chance(1) && chance(30)) {
+        if (chance(1) && chance(fork_pct)) {
             small_fork();
             continue;
         }
@@ -698,7 +722,7 @@ static void *fuzz_loop(void *arg)
             fill_structured(scratch, SCRATCH_SIZE);
         }
         nr = (long)(chance(75) ? below(335) : below(461)); /* few calls above 334 exist */
-        if (chance(20)) {                                  /* a memory call */
+        if (chance(mem_pct)) {                             /* a memory call */
             static const long mem[] = {SYS_mmap,    SYS_munmap,  SYS_mprotect, SYS_mremap,
                                        SYS_madvise, SYS_brk,     SYS_mlock,    SYS_munlock,
                                        SYS_msync,   SYS_mincore, SYS_mmap,     SYS_mmap};
