@@ -548,7 +548,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *ud)
 
 /*
  * The program a run starts with, as execve finds it: a #! script's interpreter (nested at most
- * BINPRM_MAX_RECURSION deep), with the script's path among its arguments. 0 with the ELF file
+ * BINPRM_MAX_RECURSION + 1 deep), with the script's path among its arguments. 0 with the ELF file
  * to load in prog and its argv in *argv_out (strv_free it); -1 with a one-line reason in err
  * otherwise, and errno ENOENT when an interpreter does not exist (what a shell exits 127 for).
  */
@@ -568,11 +568,12 @@ static int resolve_first_program(const char *path, char *const argv[], char *pro
         if (s < 0) {
             snprintf(err, errlen, "%s",
                      s == -ENOEXEC ? "its #! line names no interpreter" : strerror(-s));
-        } else if (depth == BINPRM_MAX_RECURSION) {
-            snprintf(err, errlen, "more than %d levels of #! interpreters", BINPRM_MAX_RECURSION);
-        } else if (access(interp, F_OK)) {
+        } else if (access(interp, F_OK)) { /* load_script opens it before the depth check */
             why = errno;
             snprintf(err, errlen, "bad interpreter %s: %s", interp, strerror(why));
+        } else if (depth == BINPRM_MAX_RECURSION + 1) { /* as in emu/sys_process.c's execve */
+            snprintf(err, errlen, "more than %d levels of #! interpreters",
+                     BINPRM_MAX_RECURSION + 1);
         } else {
             snprintf(prog, proglen, "%s", interp);
             continue;

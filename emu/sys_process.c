@@ -653,7 +653,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         strv_free(argv);
         return r;
     }
-    /* #! scripts, nested at most BINPRM_MAX_RECURSION deep */
+    /* #! scripts, nested at most BINPRM_MAX_RECURSION + 1 deep */
     char cur[PATH_MAX];
     snprintf(cur, sizeof(cur), "%s", name);
     for (int depth = 0;; depth++) {
@@ -684,6 +684,13 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             r = -EACCES;
         if (r)
             goto out;
+        /* search_binary_handler refuses a recursion_depth above 5: five scripts may name each
+         * other, the interpreter of the sixth (opened by load_script, so a missing one is
+         * ENOENT first) is ELOOP */
+        if (depth > BINPRM_MAX_RECURSION + 1) {
+            r = -ELOOP;
+            goto out;
+        }
         char interp[PATH_MAX], **nargv = NULL;
         int s = load_script(host, cur, argv, &nargv, interp, sizeof(interp));
         if (s < 0) {
@@ -695,11 +702,6 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         if (depth == 0 && inaccessible) { /* load_script: the interpreter could not open it */
             strv_free(nargv);
             r = -ENOENT;
-            goto out;
-        }
-        if (depth == BINPRM_MAX_RECURSION) {
-            strv_free(nargv);
-            r = -ELOOP;
             goto out;
         }
         strv_free(argv);

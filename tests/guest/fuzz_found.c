@@ -8,9 +8,13 @@
  *           refuses, one with a tv_usec whose product by 1000 overflows (UBSan in faultline).
  * mprotect: PROT_GROWSDOWN (the range taken down to the start of a MAP_GROWSDOWN mapping,
  *           refused on any other), PROT_GROWSUP (always refused on x86), PROT_SEM (ignored).
+ * scripts:  execve of #! scripts naming each other, 1 to 7 deep, ending in this program: five
+ *           run, six are ELOOP; a sixth naming a missing interpreter is ENOENT (in the
+ *           current directory, which the test makes a scratch one).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -19,6 +23,7 @@
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void show(const char *what, long r)
@@ -86,16 +91,70 @@ static void mprotect_case(void)
     show("GROWSDOWN unmapped", mprotect(a, 4096, PROT_READ | PROT_GROWSDOWN));
 }
 
+static void script(const char *name, const char *interp)
+{
+    char line[4200];
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+    int n = snprintf(line, sizeof line, "#!%s\n", interp);
+    if (fd < 0 || write(fd, line, n) != n)
+        perror(name);
+    close(fd);
+}
+
+static void scripts_case(void)
+{
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return;
+    self[n] = 0;
+    char name[16], next[16];
+    for (int i = 1; i <= 7; i++) { /* s1 -> s2 -> ... -> s7 -> this program */
+        snprintf(name, sizeof name, "./s%d", i);
+        snprintf(next, sizeof next, "./s%d", i + 1);
+        script(name, i == 7 ? self : next);
+    }
+    for (int i = 1; i <= 6; i++) { /* t1 -> ... -> t6 -> a missing file */
+        snprintf(name, sizeof name, "./t%d", i);
+        snprintf(next, sizeof next, "./t%d", i + 1);
+        script(name, i == 6 ? "./missing" : next);
+    }
+    for (int i = 0; i <= 7; i++) {
+        if (i == 0)
+            snprintf(name, sizeof name, "./t1");
+        else
+            snprintf(name, sizeof name, "./s%d", i);
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            char *argv[] = {name, NULL};
+            execv(name, argv);
+            printf("%s (%s): %s\n", name, i ? "scripts" : "six scripts, then a missing one",
+                   strerror(errno));
+            fflush(stdout);
+            _exit(1);
+        }
+        int st;
+        waitpid(pid, &st, 0);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "usage: fuzz_found CASE\n");
         return 2;
     }
+    if (!strncmp(argv[1], "./s", 3)) { /* the end of scripts_case's chain */
+        printf("%s ran this program\n", argv[1]);
+        return 0;
+    }
     if (!strcmp(argv[1], "select"))
         select_case();
     else if (!strcmp(argv[1], "mprotect"))
         mprotect_case();
+    else if (!strcmp(argv[1], "scripts"))
+        scripts_case();
     else
         return 2;
     return 0;
