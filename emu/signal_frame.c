@@ -27,6 +27,7 @@
 #define UC_STRICT_RESTORE_SS 0x4
 #define SS_ONSTACK           1
 #define SS_DISABLE           2
+#define SS_AUTODISARM        ((int32_t)(1U << 31))
 #define MINSIGSTKSZ          2048
 #define X86_EFLAGS_CF        0x00000001
 #define X86_EFLAGS_PF        0x00000004
@@ -288,11 +289,13 @@ void restore_rt_sigframe(struct proc *p)
         clear_fpu(m);
     }
 
-    /* restore_altstack: errors other than EFAULT are squashed; changing it is refused while
-     * running on it, as do_sigaltstack does */
+    /* restore_altstack: errors other than EFAULT are squashed, so what do_sigaltstack refuses
+     * changes nothing: a change while running on the stack, a mode other than 0, SS_ONSTACK
+     * or SS_DISABLE (SS_AUTODISARM aside), a stack below MINSIGSTKSZ */
     const struct stack64 *ss = &frame.uc.uc_stack;
-    if (!on_sig_stack(p, regs.sp)) {
-        if (ss->ss_flags & SS_DISABLE) {
+    int32_t mode = ss->ss_flags & ~SS_AUTODISARM;
+    if (!on_sig_stack(p, regs.sp) && (mode == 0 || mode == SS_ONSTACK || mode == SS_DISABLE)) {
+        if (mode == SS_DISABLE) {
             p->altstack_sp = 0;
             p->altstack_size = 0;
         } else if (ss->ss_size >= MINSIGSTKSZ) {

@@ -11,6 +11,9 @@
  * scripts:  execve of #! scripts naming each other, 1 to 7 deep, ending in this program: five
  *           run, six are ELOOP; a sixth naming a missing interpreter is ENOENT (in the
  *           current directory, which the test makes a scratch one).
+ * sigreturn: rt_sigreturn of frames whose uc_stack do_sigaltstack would refuse (an unknown
+ *           mode, SS_DISABLE with junk bits, a small stack): the altstack stays, and a signal
+ *           is still taken on it; then frames whose uc_stack it accepts (sysfuzz's probe).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,11 +22,14 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 static void show(const char *what, long r)
@@ -139,6 +145,80 @@ static void scripts_case(void)
     }
 }
 
+static char altstack[65536], other[65536];
+static volatile int handled;
+
+static void on_usr1(int sig)
+{
+    char here;
+    (void)sig;
+    handled = &here >= altstack && &here < altstack + sizeof altstack ? 1 : 2;
+}
+
+static void landing(void)
+{
+    siglongjmp(env, 1);
+}
+
+/* rt_sigreturn to landing() with a frame whose uc_stack is {sp, flags, size} */
+static void sigreturn_with(void *sp, int flags, size_t size)
+{
+    static struct {
+        uint64_t pretcode;
+        ucontext_t uc;
+    } f;
+    static char stack[16384] __attribute__((aligned(16)));
+    memset(&f, 0, sizeof f);
+    greg_t *g = f.uc.uc_mcontext.gregs;
+    g[REG_RSP] = (greg_t)(stack + sizeof stack - 64);
+    g[REG_RIP] = (greg_t)landing;
+    g[REG_EFL] = 0x202;
+    g[REG_CSGSFS] = 0x33 | (0x2bLL << 48);
+    f.uc.uc_stack.ss_sp = sp;
+    f.uc.uc_stack.ss_flags = flags;
+    f.uc.uc_stack.ss_size = size;
+    if (sigsetjmp(env, 1) == 0)
+        __asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall" ::"r"(&f.pretcode + 1)
+                         : "memory");
+    stack_t now;
+    sigaltstack(NULL, &now);
+    handled = 0;
+    raise(SIGUSR1);
+    printf("uc_stack {%s, %#x, %zu}: altstack %s, flags %d, SIGUSR1 %s\n",
+           sp == altstack ? "altstack"
+           : sp == other  ? "other"
+                          : "junk",
+           (unsigned)flags, size,
+           now.ss_sp == altstack ? "kept"
+           : now.ss_sp == other  ? "other"
+                                 : "gone",
+           now.ss_flags,
+           handled == 1   ? "on the altstack"
+           : handled == 2 ? "elsewhere"
+                          : "not handled");
+    /* back to the altstack for the next case */
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+}
+
+static void sigreturn_case(void)
+{
+    stack_t ss = {.ss_sp = altstack, .ss_size = sizeof altstack};
+    sigaltstack(&ss, NULL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_usr1;
+    sa.sa_flags = SA_ONSTACK;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigreturn_with((void *)0x1000, 0x10, 65536);         /* unknown mode: refused */
+    sigreturn_with((void *)0x1000, 0x12, 65536);         /* SS_DISABLE with junk: refused */
+    sigreturn_with((void *)0x1000, 0x7fff0000, 1 << 20); /* junk mode */
+    sigreturn_with((void *)0x1000, 0, 100);              /* too small: refused */
+    sigreturn_with(altstack, 0, sizeof altstack);        /* accepted */
+    sigreturn_with(other, 1, sizeof other);              /* SS_ONSTACK: accepted */
+    sigreturn_with(NULL, 2, 0);                          /* SS_DISABLE: accepted */
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -155,6 +235,8 @@ int main(int argc, char **argv)
         mprotect_case();
     else if (!strcmp(argv[1], "scripts"))
         scripts_case();
+    else if (!strcmp(argv[1], "sigreturn"))
+        sigreturn_case();
     else
         return 2;
     return 0;
