@@ -108,6 +108,14 @@ static struct emu_private *priv(struct emu *e)
 static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen);
 static void wait_next_changed(struct emu_private *ep, uint64_t wake);
 
+bool fatal_signal_pending(struct task_struct *tsk)
+{
+    if (!tsk)
+        return false;
+    struct proc *p = task_proc(tsk);
+    return p->emu->stop_requested || p->exited || (sigpending_all(p) & sigmask_of(9 /* KILL */));
+}
+
 void arch_printk(const char *fmt, ...)
 {
     va_list ap;

@@ -41,6 +41,11 @@ void arch_fresh_frame_taken(unsigned long next_fresh);
  * x86's caches are coherent, so this models only what an emulated CPU keeps: translated code. */
 void flush_dcache_page(struct page *page);
 
+/* fatal_signal_pending (include/linux/sched/signal.h): tsk has a SIGKILL coming, or the whole
+ * machine is being stopped (--timeout, SIGTERM to faultline). Loops that can run long for one
+ * call, populating a mapping page by page, give up then, as __get_user_pages does. */
+bool fatal_signal_pending(struct task_struct *tsk);
+
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -9,6 +9,11 @@
  */
 #include <errno.h>
 
+#ifndef ERESTARTSYS
+#define ERESTARTSYS 512 /* include/linux/errno.h: never seen by user space */
+#endif
+
+#include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 
 /* follow_page_mask's question: is the PTE there the way the access needs (present, and
@@ -34,6 +39,9 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
     if (!(vma->vm_flags & VM_ACCESS_FLAGS))
         return -EFAULT;
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+        /* __get_user_pages: a pending SIGKILL stops the faulting and the allocating */
+        if (fatal_signal_pending(vma->vm_mm->owner))
+            return -ERESTARTSYS;
         pte_t *pte = lookup_pte(vma->vm_mm, addr);
 
         if (!pte_ok_for(pte, write)) {

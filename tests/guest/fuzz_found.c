@@ -14,6 +14,9 @@
  * sigreturn: rt_sigreturn of frames whose uc_stack do_sigaltstack would refuse (an unknown
  *           mode, SS_DISABLE with junk bits, a small stack): the altstack stays, and a signal
  *           is still taken on it; then frames whose uc_stack it accepts (sysfuzz's probe).
+ * populate: one mmap(MAP_POPULATE) of a sparse 64 GiB file (16 Mi page-cache reads): a call
+ *           that keeps faultline's model busy for many minutes, which --timeout must still
+ *           end (tests/e2e/bad_input: bad-input-longcall). Not a compare test.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -219,6 +222,15 @@ static void sigreturn_case(void)
     sigreturn_with(NULL, 2, 0);                          /* SS_DISABLE: accepted */
 }
 
+static void populate_case(void)
+{
+    int fd = open("sparse", O_RDWR | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0 || ftruncate(fd, 64L << 30))
+        return;
+    void *m = mmap(NULL, 64UL << 30, PROT_READ, MAP_SHARED | MAP_POPULATE, fd, 0);
+    printf("mmap: %s\n", m == MAP_FAILED ? strerror(errno) : "mapped");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -237,6 +249,8 @@ int main(int argc, char **argv)
         scripts_case();
     else if (!strcmp(argv[1], "sigreturn"))
         sigreturn_case();
+    else if (!strcmp(argv[1], "populate"))
+        populate_case();
     else
         return 2;
     return 0;

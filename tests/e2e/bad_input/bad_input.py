@@ -13,6 +13,8 @@ Cases:
              never runs, the foreign database is left unchanged
   loop       a guest that never ends stops at --timeout (exit 124) and at --max-insns (exit 124),
              and its log says so (runs.status = 'limit')
+  longcall   a guest inside one call that keeps the model busy for minutes (an mmap with
+             MAP_POPULATE of a sparse 64 GiB file: fuzz_found populate) stops at --timeout too
 """
 import argparse
 import hashlib
@@ -153,6 +155,20 @@ def case_loop(a):
     check(rows[1][1] == 200000, "--max-insns: runs.instructions %r, want 200000" % rows[1][1])
 
 
+def case_longcall(a):
+    guest = os.path.join(a.guest_dir, "fuzz_found")
+    scratch = os.path.join(a.workdir, "scratch")
+    shutil.rmtree(scratch, ignore_errors=True)
+    os.makedirs(scratch)
+    try:
+        rc, _, err = run(a.faultline, ["run", "--no-log", "--ram", "64M", "--timeout", "2", "--",
+                                       guest, "populate"], scratch, timeout=20)
+        check(rc == 124, "--timeout in a long call: exit %d, want 124 (stderr %r)" % (rc, err))
+    except subprocess.TimeoutExpired:
+        check(False, "--timeout 2 did not end a guest inside one long call within 20 s")
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--faultline", required=True)
@@ -162,7 +178,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     {"elves": case_elves, "missing": case_missing, "options": case_options, "db": case_db,
-     "loop": case_loop}[a.case](a)
+     "loop": case_loop, "longcall": case_longcall}[a.case](a)
     print("%d passed, %d failed" % (0 if failures else 1, 1 if failures else 0))
     return 1 if failures else 0
 
