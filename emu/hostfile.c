@@ -214,6 +214,11 @@ void hostfile_after_fallocate(const struct ofd *o, int mode, uint64_t off, uint6
     uint64_t end = off + len;
     if (mode & (FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_INSERT_RANGE))
         end = size > old ? size : old;
+    /* nothing is cached past both ends of the file: a punch of a huge range (which the host
+     * allows past EOF) must not visit every page index in it */
+    uint64_t lim = size > old ? size : old;
+    if (end > lim || end < off)
+        end = lim;
     filemap_host_truncate(m, size); /* a collapse shrinks the file: its tail leaves the cache */
     if (end > off)
         filemap_host_write(m, off, end - off, size);

@@ -14,6 +14,8 @@
  * sigreturn: rt_sigreturn of frames whose uc_stack do_sigaltstack would refuse (an unknown
  *           mode, SS_DISABLE with junk bits, a small stack): the altstack stays, and a signal
  *           is still taken on it; then frames whose uc_stack it accepts (sysfuzz's probe).
+ * punch:    fallocate(PUNCH_HOLE) of a huge range past the end of a mapped memfd (faultline
+ *           visited every page index of the range, 2^49 of them, under sysfuzz's FUZZ_FORK=1).
  * populate: one mmap(MAP_POPULATE) of a sparse 64 GiB file (16 Mi page-cache reads): a call
  *           that keeps faultline's model busy for many minutes, which --timeout must still
  *           end (tests/e2e/bad_input: bad-input-longcall). Not a compare test.
@@ -21,6 +23,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -222,6 +225,24 @@ static void sigreturn_case(void)
     sigreturn_with(NULL, 2, 0);                          /* SS_DISABLE: accepted */
 }
 
+static void punch_case(void)
+{
+    int fd = (int)syscall(SYS_memfd_create, "punched", 0); /* tmpfs: no EFBIG below 2^63 */
+    char page[4096];
+    memset(page, 'p', sizeof page);
+    if (fd < 0 || write(fd, page, sizeof page) != sizeof page)
+        return;
+    char *m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    if (m == MAP_FAILED)
+        return;
+    printf("before: %c\n", m[100]);
+    show("punch 1 GiB + 2^61",
+         fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 1L << 30, 2181988482497521673L));
+    show("punch from 0, 2^62",
+         fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1L << 62));
+    printf("after: %d\n", m[100]);
+}
+
 static void populate_case(void)
 {
     int fd = open("sparse", O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -249,6 +270,8 @@ int main(int argc, char **argv)
         scripts_case();
     else if (!strcmp(argv[1], "sigreturn"))
         sigreturn_case();
+    else if (!strcmp(argv[1], "punch"))
+        punch_case();
     else if (!strcmp(argv[1], "populate"))
         populate_case();
     else
