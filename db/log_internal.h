@@ -46,10 +46,13 @@
 /* Rows handed to the writer at a time. The chunk being filled and the one being inserted are
  * resident whatever the writer's lag, so a chunk's size is the log's memory floor: 1024 rows
  * (152 KiB) rather than 4096 lowered a logged run's peak RSS by 0.8 MiB at the same rate. */
-#define FL_CHUNK_ROWS      1024
-#define FL_INSERT_ROWS     32    /* rows per multi-row INSERT: fewer statement executions */
-#define FL_FAULT_COLS      8     /* columns of raw_faults the writer binds per row */
-#define FL_MAX_FULL_CHUNKS 64    /* back-pressure: the emulator waits beyond 64k queued rows */
+#define FL_CHUNK_ROWS  1024
+#define FL_INSERT_ROWS 32 /* rows per multi-row INSERT: fewer statement executions */
+#define FL_FAULT_COLS  8  /* columns of raw_faults the writer binds per row */
+/* Back-pressure: the emulator waits beyond 8k queued rows (1.2 MiB). Where the writer is slower
+ * than the faults come (touching fresh memory), a deeper queue only held more memory: 64 chunks
+ * put 1.5-3 MiB more on a 1 GiB run's peak for the same time (bench/README.md). */
+#define FL_MAX_FULL_CHUNKS 8
 #define FL_TXN_ROWS        65536 /* commit after this many rows ... */
 #define FL_TXN_MS          100   /* ... or when the transaction is this old */
 #define FL_OPEN_BUSY_MS    1000  /* how long fl_log_open waits for another writer's lock */
