@@ -28,7 +28,8 @@ struct block {
     uint32_t size;
     uint32_t n;
     uint64_t checked; /* code_changes() when last checked against the guest's bytes */
-    uint8_t *bytes;   /* size bytes, then n uint16_t offsets of the instructions */
+    uint8_t *bytes;   /* size bytes, then n uint16_t offsets of the instructions (at
+                         offsets_start(size): aligned for them) */
 };
 
 struct block_cache {
@@ -37,9 +38,15 @@ struct block_cache {
     bool cs_ok;
 };
 
+/* Where the offsets start after size bytes of code: an odd size would leave them misaligned. */
+static size_t offsets_start(uint32_t size)
+{
+    return ((size_t)size + 1) & ~(size_t)1;
+}
+
 static uint16_t *offsets(const struct block *b)
 {
-    return (uint16_t *)(b->bytes + b->size);
+    return (uint16_t *)(b->bytes + offsets_start(b->size));
 }
 
 /* Copy the guest's bytes [addr, addr + size) through m's page tables, leaving no accessed bits
@@ -66,12 +73,12 @@ static bool decode(struct block_cache *bc, struct mmu *m, struct block *b, uint6
                    uint32_t size)
 {
     /* at most one instruction per byte: room for every offset */
-    uint8_t *buf = malloc((size_t)size + 2 * (size_t)size);
+    uint8_t *buf = malloc(offsets_start(size) + 2 * (size_t)size);
     if (!buf || !read_code(m, addr, size, buf)) {
         free(buf);
         return false;
     }
-    uint16_t *off = (uint16_t *)(buf + size);
+    uint16_t *off = (uint16_t *)(buf + offsets_start(size));
     uint32_t n = 0;
     if (bc->cs_ok) {
         cs_insn *insn = cs_malloc(bc->cs);
