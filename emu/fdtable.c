@@ -147,6 +147,15 @@ void fdtable_free(struct fdtable *t)
     free(t);
 }
 
+struct fdtable *fdtable_unshare(struct fdtable *t)
+{
+    if (t->refs == 1)
+        return t;
+    struct fdtable *own = fdtable_dup(t);
+    fdtable_free(t);
+    return own;
+}
+
 int fd_lowest_free(struct fdtable *t, int minfd)
 {
     if (minfd < 0 || minfd >= FDTABLE_MAX)

@@ -110,6 +110,11 @@ struct fdtable *fdtable_hold(struct fdtable *t);
 /* Drop one reference on the table; the last one closes every fd and frees it. NULL is a no-op. */
 void fdtable_free(struct fdtable *t);
 
+/* unshare_fd: t if nobody else holds it, else a copy of it for the caller alone (the caller's
+ * reference on t dropped). For close_range's CLOSE_RANGE_UNSHARE, unshare(CLONE_FILES), and
+ * execve before it closes the close-on-exec fds. */
+struct fdtable *fdtable_unshare(struct fdtable *t);
+
 /*
  * Install `o` at the lowest free fd >= minfd (below t->nofile). The table takes over the caller's
  * reference on success; on failure the caller still owns it. Returns the fd, -EMFILE when no fd

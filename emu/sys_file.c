@@ -662,11 +662,8 @@ long sys_close_range(struct proc *p, const uint64_t a[6])
     unsigned first = (unsigned)a[0], last = (unsigned)a[1], flags = (unsigned)a[2];
     if ((flags & ~(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC)) || first > last)
         return -EINVAL;
-    if ((flags & CLOSE_RANGE_UNSHARE) && p->files->refs > 1) {
-        struct fdtable *own = fdtable_dup(p->files);
-        fdtable_free(p->files); /* drops this thread's reference */
-        p->files = own;
-    }
+    if (flags & CLOSE_RANGE_UNSHARE)
+        p->files = fdtable_unshare(p->files);
     for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
         if (!fd_get(p->files, (int)fd))
             continue;

@@ -757,11 +757,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
 
     /* unshare_files: a table shared with another process (CLONE_FILES) stays as it is for that
      * one; the exec'ing process closes its close-on-exec fds in a copy of its own */
-    if (p->files->refs > 1) {
-        struct fdtable *own = fdtable_dup(p->files);
-        fdtable_free(p->files); /* drops this process's reference */
-        p->files = own;
-    }
+    p->files = fdtable_unshare(p->files);
     /* flush_old_exec / setup_new_exec; the close-on-exec fds are closed as by close(2), so the
      * process's record locks on their files go (do_close_on_exec's filp_close) */
     for (int fd = 0; posix_locks_held(p) && fd < FDTABLE_MAX; fd++)
@@ -997,11 +993,8 @@ long sys_unshare(struct proc *p, const uint64_t a[6])
         if (shared)
             p->fs_id = unshared_id(); /* the cwd and umask stay, now p's alone */
     }
-    if ((flags & CLONE_FILES) && p->files->refs > 1) { /* unshare_fd, as close_range does */
-        struct fdtable *own = fdtable_dup(p->files);
-        fdtable_free(p->files); /* drops this task's reference */
-        p->files = own;
-    }
+    if (flags & CLONE_FILES)
+        p->files = fdtable_unshare(p->files);
     return 0;
 }
 

@@ -451,12 +451,6 @@ void filemap_host_write(struct address_space *m, uint64_t off, uint64_t len, uin
     }
 }
 
-/*
- * filemap_host_truncate - the host file's size changed to i_size by truncate/ftruncate
- * (truncate_pagecache): PTEs of pages wholly past the new end are zapped in every mapping, so
- * touching them raises SIGBUS, and those pages leave the cache; the tail of a partial last page
- * is zeroed, as truncate_inode_pages_range does. Growing the file changes only i_size.
- */
 /* Take pages [first, last] of m out of its cache (they must be unmapped): the loop of
  * truncate_inode_pages_range. */
 static void page_cache_remove_range(struct address_space *m, pgoff_t first, pgoff_t last)
@@ -478,6 +472,12 @@ static void page_cache_remove_range(struct address_space *m, pgoff_t first, pgof
     }
 }
 
+/*
+ * filemap_host_truncate - the host file's size changed to i_size by truncate/ftruncate
+ * (truncate_pagecache): PTEs of pages wholly past the new end are zapped in every mapping, so
+ * touching them raises SIGBUS, and those pages leave the cache; the tail of a partial last page
+ * is zeroed, as truncate_inode_pages_range does. Growing the file changes only i_size.
+ */
 void filemap_host_truncate(struct address_space *m, uint64_t i_size)
 {
     uint64_t old = m->i_size;

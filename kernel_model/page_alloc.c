@@ -50,8 +50,8 @@ static struct page *zero_pg;
  * clamped to [128, 65536] KiB, is the min watermark, and the low and high ones are 5/4 and 3/2
  * of it. Reclaim starts when free frames drop to the low watermark and stops at the high one. A
  * RAM of fewer than 2048 frames (the unit tests' few hundred KiB) keeps all three at 0: reclaim
- * then runs only when no
- * frame is free, one page per allocation, which makes the replacement order exact to predict.
+ * then runs only when no frame is free, one page per allocation, which makes the replacement
+ * order exact to predict.
  */
 static void init_per_zone_wmark_min(void)
 {
