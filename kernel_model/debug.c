@@ -4,7 +4,8 @@
  *
  * check_mm_invariants() verifies, for one mm:
  *  1. VMAs are page aligned, non-empty, sorted, non-overlapping; vm_prev/vm_next agree;
- *     map_count is the list's length; total_vm is the sum of their sizes.
+ *     map_count is the list's length; total_vm is the sum of their sizes. mm_rb is a valid
+ *     red-black tree of the same VMAs in the same order, each with its subtree's largest gap.
  *  2. Every present PTE lies inside a VMA, and only VMAs with rights have present PTEs.
  *  3. The RSS counters (MM_ANONPAGES, MM_FILEPAGES, MM_SHMEMPAGES, MM_SWAPENTS) equal a
  *     recount of the PTEs.
@@ -66,6 +67,18 @@ static int check_vmas(struct mm_struct *mm, char *buf, size_t len)
     }
     if (count != mm->map_count)
         return fail(buf, len, "map_count %d but %d VMAs", mm->map_count, count);
+    const char *why = NULL;
+    if (rb_check(&mm->mm_rb, &why) != count)
+        return fail(buf, len, "the VMA tree: %s", why ? why : "not as many VMAs as the list");
+    struct rb_node *n = rb_first(&mm->mm_rb);
+    for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next, n = rb_next(n)) {
+        if (n != &v->vm_rb)
+            return fail(buf, len, "vma %lx-%lx: not in the tree in list order", v->vm_start,
+                        v->vm_end);
+        if (v->rb_subtree_gap != vma_compute_subtree_gap(v))
+            return fail(buf, len, "vma %lx-%lx: rb_subtree_gap %lx, want %lx", v->vm_start,
+                        v->vm_end, v->rb_subtree_gap, vma_compute_subtree_gap(v));
+    }
     if (total != mm->total_vm)
         return fail(buf, len, "total_vm %lu but VMAs add up to %lu pages", mm->total_vm, total);
     return 0;

@@ -20,8 +20,16 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
                                  struct file *file, pgoff_t pgoff,
                                  const struct vm_operations_struct *ops);
 void vma_set_page_prot(struct vm_area_struct *vma);
-/* Insert vma after prev (NULL: at the head) in the sorted list. */
+/* Insert vma after prev (NULL: at the head) in the sorted list and the tree. vma's vm_start and
+ * vm_end are set; the range is free. */
 void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev);
+/* vma_gap_update: vma's vm_start, or the vm_end of the VMA before it, changed; bring the tree's
+ * gaps up to date (nothing for NULL). Whoever moves a VMA's bounds calls it for that VMA
+ * (vm_start) or for the one after it (vm_end). */
+void vma_gap_update(struct vm_area_struct *vma);
+/* The rb_subtree_gap vma should have, from its own gap and its children's (the invariant
+ * check compares). */
+unsigned long vma_compute_subtree_gap(const struct vm_area_struct *vma);
 /* total_vm and friends (vm_stat_account). */
 void mm_stat_account(struct mm_struct *mm, unsigned long flags, long npages);
 /* Split vma so that [start, end) (page aligned, inside it) is a VMA of its own: the first half of

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "kernel_model/pgtable.h"
+#include "kernel_model/rbtree.h"
 
 typedef unsigned int vm_fault_t;
 
@@ -154,7 +155,12 @@ struct mm_struct;
 struct vm_area_struct {
     unsigned long vm_start, vm_end; /* [vm_start, vm_end), page aligned */
     struct vm_area_struct *vm_next,
-        *vm_prev; /* sorted list, as Linux 4.20 keeps beside its rbtree */
+        *vm_prev;         /* sorted list, as Linux 4.20 keeps beside its rbtree */
+    struct rb_node vm_rb; /* in mm->mm_rb, by address */
+    /* The largest free gap below a VMA of this one's subtree of mm_rb: vm_start_gap(vma) minus
+     * the vm_end of the VMA before it (0 before the first). get_unmapped_area skips subtrees
+     * whose largest gap is too small. */
+    unsigned long rb_subtree_gap;
     struct mm_struct *vm_mm;
     pgprot_t vm_page_prot;
     unsigned long vm_flags;
@@ -182,6 +188,7 @@ enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 
 struct mm_struct {
     struct vm_area_struct *mmap;     /* VMA list, sorted by address */
+    struct rb_root mm_rb;            /* the same VMAs in a tree, for find_vma */
     struct vm_area_struct *vmacache; /* last find_vma result (Linux keeps 4 per task) */
     int map_count;
     uint64_t *pgd; /* top-level table (host pointer into RAM) */

@@ -109,6 +109,7 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
         if (end <= mm->task_size && (!next || end <= next->vm_start)) {
             unsigned long grow = (new_len - old_len) >> PAGE_SHIFT;
             vma->vm_end = end;
+            vma_gap_update(next);
             mm_stat_account(mm, vma->vm_flags, grow);
             vma_merge_neighbours(mm, vma);
             CHECK_MM(mm, "mremap grow");
