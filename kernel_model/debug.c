@@ -16,6 +16,8 @@
  *  5. A present PTE that is writable is dirty or maps a page the VMA may write.
  *  6. A swap-entry PTE (non-present, non-none) names a slot of the swap device that is in use
  *     and counts at least one PTE, and lies in a VMA that has anonymous pages.
+ *  7. A writable or dirty PTE of a page in a file's page cache (not shmem's) maps a dirty page:
+ *     write-back may skip a range without dirty pages.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +126,9 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
         rss[MM_SHMEMPAGES]++;
     else
         rss[MM_FILEPAGES]++;
+    if (!PageAnon(page) && page_mapping_file(page) && !shmem_mapping(page_mapping_file(page)) &&
+        (pte_write(pte) || pte_dirty(pte)) && !PageDirty(page))
+        return fail(buf, len, "writable or dirty PTE at %lx maps a clean page-cache page", addr);
     if (mp->n == mp->cap) {
         mp->cap = mp->cap ? mp->cap * 2 : 1024;
         mp->pfn = realloc(mp->pfn, mp->cap * sizeof(*mp->pfn));
