@@ -215,7 +215,7 @@ static bool reclaim_happened(const struct run_session *s)
 {
     const struct vm_event_state *ve = &vm_events;
     return s->ro.opt.swap_bytes || ve->pgsteal_anon || ve->pgsteal_file || ve->pswpin ||
-           ve->oom_kills;
+           ve->oom_kills || ve->pglazyfreed;
 }
 
 int run_session_finish(struct run_session *s)
@@ -281,14 +281,18 @@ int run_session_finish(struct run_session *s)
             fprintf(stderr, "; log %s run %lld", s->ro.opt.db_path, (long long)s->run_id);
         fputc('\n', stderr);
         const struct vm_event_state *ve = &vm_events;
-        if (reclaim_happened(s) &&
-            (ve->pgsteal_anon || ve->pgsteal_file || ve->pswpin || ve->oom_kills))
+        if (reclaim_happened(s) && (ve->pgsteal_anon || ve->pgsteal_file || ve->pswpin ||
+                                    ve->oom_kills || ve->pglazyfreed)) {
             fprintf(stderr,
                     "faultline: reclaim (%s): %lu anonymous pages evicted (%lu written to swap), "
                     "%lu read back from swap (%lu more found in the swap cache), %lu file pages "
-                    "dropped (%lu written back, %lu read again), %lu OOM kills\n",
+                    "dropped (%lu written back, %lu read again), %lu OOM kills",
                     policy_name(), ve->pgsteal_anon, ve->pswpout, ve->pswpin, ve->swapcache_hits,
                     ve->pgsteal_file, ve->pgwriteback_file, ve->workingset_refault, ve->oom_kills);
+            if (ve->pglazyfreed) /* MADV_FREE'd pages dropped: a line without them is as before */
+                fprintf(stderr, "; %lu lazily freed pages dropped", ve->pglazyfreed);
+            fputc('\n', stderr);
+        }
     }
     emu_destroy(s->e);
     free_run_options(&s->ro);

@@ -22,7 +22,7 @@ static const char create_sql[] =
     "  address INTEGER,     -- where that process mapped it\n"
     "  mappings INTEGER,    -- PTEs taken away\n"
     "  pfn INTEGER,\n"
-    "  kind TEXT,           -- swap_out, swap_clean, file_drop, file_writeback\n"
+    "  kind TEXT,           -- swap_out, swap_clean, file_drop, file_writeback, lazyfree\n"
     "  swap_slot INTEGER,   -- swap_*: the slot in the swap file\n"
     "  file TEXT,           -- file_*: the file and the page's index in it\n"
     "  file_index INTEGER);\n"

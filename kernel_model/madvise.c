@@ -8,15 +8,18 @@
  * (VM_DONTCOPY: fork leaves the VMA out), MADV_WIPEONFORK (VM_WIPEONFORK: the child gets the
  * VMA without its pages), MADV_DONTDUMP, MADV_HUGEPAGE/NOHUGEPAGE and MADV_MERGEABLE, all
  * shown in smaps' VmFlags. Only their effects on fork are modeled: readahead, huge pages and
- * KSM are not. MADV_FREE is checked as Linux checks it and then leaves the pages as they are,
- * which is what Linux does until reclaim wants them (the model's reclaim does not yet drop
- * lazily freed pages). MADV_WILLNEED does nothing (no readahead). MADV_REMOVE punches a hole in
- * the file of a shared writable mapping (filemap_punch_hole), so its pages read as zeroes.
+ * KSM are not. MADV_FREE frees the swap slots of the range's swapped-out pages and makes its
+ * pages lazily free (madvise_free_pte_range): they stay mapped, and reclaim drops them without
+ * swap unless they are written first. MADV_WILLNEED does nothing (no readahead). MADV_REMOVE
+ * punches a hole in the file of a shared writable mapping (filemap_punch_hole), so its pages read
+ * as zeroes.
  */
 #include <errno.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/mman.h"
+#include "kernel_model/swap.h"
 
 static bool madvise_behavior_valid(int behavior)
 {
@@ -128,8 +131,51 @@ static bool can_madv_dontneed_vma(struct vm_area_struct *vma)
     return !(vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP));
 }
 
+/*
+ * madvise_free_pte_range - MADV_FREE on [start, end) of an anonymous VMA. A swap entry goes, and
+ * its slot with it (the next touch reads zeroes). A page that only this PTE maps loses its dirty
+ * and accessed bits (and a swap-cache copy) and becomes lazily free (mark_page_lazyfree): it
+ * stays mapped with its data, reclaim may drop it, and a write before that keeps it. A page
+ * shared with another process after fork, and the zero page, stay as they are.
+ */
+static void madvise_free_pte_range(struct vm_area_struct *vma, unsigned long start,
+                                   unsigned long end)
+{
+    struct mm_struct *mm = vma->vm_mm;
+    bool flush = false;
+
+    for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+        pte_t *pte = lookup_pte(mm, addr);
+        if (!pte || pte_none(*pte))
+            continue;
+        pte_t old = *pte;
+        if (!pte_present(old)) {
+            if (is_swap_pte(old)) {
+                *pte = __pte(0);
+                mm->rss_stat[MM_SWAPENTS]--;
+                free_swap_and_cache(pte_to_swp_entry(old));
+            }
+            continue;
+        }
+        struct page *page = vm_normal_page(vma, addr, old);
+        if (!page || !PageAnon(page) || page_mapcount(page) != 1)
+            continue;
+        if (PageSwapCache(page) && !try_to_free_swap(page))
+            continue;
+        ClearPageDirty(page);
+        if (pte_young(old) || pte_dirty(old)) {
+            /* the next store misses the TLB and sets the dirty bit again (mmu.c) */
+            *pte = pte_mkclean(pte_mkold(old));
+            flush = true;
+        }
+        mark_page_lazyfree(page);
+    }
+    if (flush)
+        arch_flush_tlb_mm(mm);
+}
+
 /* madvise_dontneed_free: MADV_DONTNEED zaps the range; MADV_FREE takes anonymous VMAs only
- * (vma_is_anonymous: no vm_ops, so not shared anonymous memory) and then leaves the pages. */
+ * (vma_is_anonymous: no vm_ops, so not shared anonymous memory). */
 static int madvise_dontneed_free(struct vm_area_struct *vma, struct vm_area_struct **prev,
                                  unsigned long start, unsigned long end, int behavior)
 {
@@ -142,6 +188,7 @@ static int madvise_dontneed_free(struct vm_area_struct *vma, struct vm_area_stru
     }
     if (vma->vm_ops)
         return -EINVAL;
+    madvise_free_pte_range(vma, start, end);
     return 0;
 }
 

@@ -134,8 +134,7 @@ static pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
     return (vma->vm_flags & VM_WRITE) ? pte_mkwrite(pte) : pte;
 }
 
-/* The struct page behind a PTE, or NULL for the zero page (a "special" mapping). */
-static struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte)
 {
     (void)vma;
     (void)addr;

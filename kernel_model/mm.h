@@ -146,6 +146,23 @@ static inline void ClearPageDirty(struct page *p)
 {
     p->flags &= ~(1UL << PG_dirty);
 }
+/* PG_lazyfree: Linux's PageAnon(page) && !PageSwapBacked(page) (madvise.c, vmscan.c). */
+static inline bool PageLazyFree(const struct page *p)
+{
+    return p->flags & (1UL << PG_lazyfree);
+}
+static inline void SetPageLazyFree(struct page *p)
+{
+    p->flags |= 1UL << PG_lazyfree;
+}
+static inline void ClearPageLazyFree(struct page *p)
+{
+    p->flags &= ~(1UL << PG_lazyfree);
+}
+static inline void ClearPageReferenced(struct page *p)
+{
+    p->flags &= ~(1UL << PG_referenced);
+}
 /* PG_referenced: set by mark_page_accessed (get_user_pages with FOLL_TOUCH: mlock,
  * MAP_POPULATE); smaps counts it as Referenced. Reclaim here goes by the PTEs' accessed bits. */
 static inline bool PageReferenced(const struct page *p)
@@ -348,7 +365,7 @@ int task_statm(struct mm_struct *mm, char *buf, size_t len);
  * length. */
 struct mem_size_stats {
     unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
-    unsigned long referenced, anonymous, swap;
+    unsigned long referenced, anonymous, lazyfree, swap;
     uint64_t pss, swap_pss, pss_locked;
 };
 void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss);

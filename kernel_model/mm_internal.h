@@ -23,6 +23,8 @@ void vma_set_page_prot(struct vm_area_struct *vma);
 /* Insert vma after prev (NULL: at the head) in the sorted list and the tree. vma's vm_start and
  * vm_end are set; the range is free. */
 void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev);
+/* The struct page behind a present PTE, or NULL for the zero page (a "special" mapping). */
+struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr, pte_t pte);
 /* vma_gap_update: vma's vm_start, or the vm_end of the VMA before it, changed; bring the tree's
  * gaps up to date (nothing for NULL). Whoever moves a VMA's bounds calls it for that VMA
  * (vm_start) or for the one after it (vm_end). */

@@ -33,6 +33,8 @@ enum pageflags {
     PG_arch_1,    /* the architecture's own: the CPU may hold code translated from this frame */
     PG_set_aside, /* the model's own: on the reclaim list's set-aside part, a page that cannot
                      go while there is no swap space (vmscan.c) */
+    PG_lazyfree,  /* an anonymous page MADV_FREE gave up (Linux clears PG_swapbacked, which the
+                     model does not keep): reclaim drops it while it stays clean */
     NR_PAGEFLAGS
 };
 

@@ -71,9 +71,11 @@ uint64_t stable_page_flags(unsigned long pfn)
     u |= kpf_copy_bit(k, KPF_REFERENCED, PG_referenced);
     if (PageSwapCache(page))
         u |= 1ULL << KPF_SWAPCACHE;
-    /* PG_swapbacked: anonymous and shmem pages, whose backing store is swap */
-    if (PageAnon(page) || (!(k & (1UL << PG_buddy)) && !PageReserved(page) &&
-                           !(k & (1UL << PG_pgtable)) && shmem_mapping(page_mapping_file(page))))
+    /* PG_swapbacked: anonymous and shmem pages, whose backing store is swap (not a page
+     * MADV_FREE made lazily free) */
+    if ((PageAnon(page) && !PageLazyFree(page)) ||
+        (!(k & (1UL << PG_buddy)) && !PageReserved(page) && !(k & (1UL << PG_pgtable)) &&
+         shmem_mapping(page_mapping_file(page))))
         u |= 1ULL << KPF_SWAPBACKED;
     u |= kpf_copy_bit(k, KPF_RESERVED, PG_reserved);
     u |= kpf_copy_bit(k, KPF_ARCH, PG_arch_1);

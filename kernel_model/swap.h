@@ -128,6 +128,8 @@ struct vm_event_state {
     unsigned long pswpin, pswpout;     /* pages read from / written to swap */
     unsigned long pgsteal_anon;        /* anonymous pages evicted */
     unsigned long pgsteal_file;        /* page-cache pages dropped */
+    unsigned long pglazyfree;          /* anonymous pages MADV_FREE made lazily free */
+    unsigned long pglazyfreed;         /* of those, dropped by reclaim (never written again) */
     unsigned long pgwriteback_file;    /* dirty file pages written back before eviction */
     unsigned long pgscan;              /* pages looked at */
     unsigned long pgrotated;           /* pages given a second chance */
@@ -141,6 +143,11 @@ extern struct vm_event_state vm_events;
 void lru_init(void);
 /* Put a newly allocated anonymous or page-cache page on the reclaim list. */
 void lru_cache_add(struct page *page);
+/* mark_page_lazyfree (mm/swap.c): an anonymous page only its one PTE maps, just made clean by
+ * MADV_FREE, becomes PG_lazyfree and goes to the back of the reclaim list, where reclaim may drop
+ * it without swap (vm_events.pglazyfree). Not on the list, in the swap cache, or lazily free
+ * already: nothing. */
+void mark_page_lazyfree(struct page *page);
 /* Take a page off the list (it is being freed). */
 void del_page_from_lru(struct page *page);
 /* Free up to nr frames; returns how many were freed. */

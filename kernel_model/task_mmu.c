@@ -116,8 +116,11 @@ static void smaps_account(struct mem_size_stats *mss, struct page *page, bool yo
     bool anydirty = dirty || PageDirty(page);
     int mapcount = page_mapcount(page);
 
-    if (PageAnon(page))
+    if (PageAnon(page)) {
         mss->anonymous += PAGE_SIZE;
+        if (PageLazyFree(page) && !anydirty) /* MADV_FREE'd and not written since */
+            mss->lazyfree += PAGE_SIZE;
+    }
     mss->resident += PAGE_SIZE;
     if (young || PageReferenced(page))
         mss->referenced += PAGE_SIZE;
@@ -185,8 +188,8 @@ int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *
                     "Swap:           %8lu kB\nSwapPss:        %8lu kB\nLocked:         %8lu kB\n",
                     mss->resident >> 10, (unsigned long)(mss->pss >> (10 + PSS_SHIFT)),
                     mss->shared_clean >> 10, mss->shared_dirty >> 10, mss->private_clean >> 10,
-                    mss->private_dirty >> 10, mss->referenced >> 10, mss->anonymous >> 10, 0UL, 0UL,
-                    0UL, 0UL, 0UL, mss->swap >> 10,
+                    mss->private_dirty >> 10, mss->referenced >> 10, mss->anonymous >> 10,
+                    mss->lazyfree >> 10, 0UL, 0UL, 0UL, 0UL, mss->swap >> 10,
                     (unsigned long)(mss->swap_pss >> (10 + PSS_SHIFT)),
                     (unsigned long)(mss->pss_locked >> (10 + PSS_SHIFT)));
 }

@@ -65,10 +65,9 @@ void trace_reclaim(struct reclaim_event *ev)
 const char *reclaim_kind_name(enum reclaim_kind k)
 {
     static const char *const names[] = {
-        [RECLAIM_SWAP_OUT] = "swap_out",
-        [RECLAIM_SWAP_CLEAN] = "swap_clean",
-        [RECLAIM_FILE_DROP] = "file_drop",
-        [RECLAIM_FILE_WRITEBACK] = "file_writeback",
+        [RECLAIM_SWAP_OUT] = "swap_out",   [RECLAIM_SWAP_CLEAN] = "swap_clean",
+        [RECLAIM_FILE_DROP] = "file_drop", [RECLAIM_FILE_WRITEBACK] = "file_writeback",
+        [RECLAIM_LAZYFREE] = "lazyfree",
     };
     return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }

@@ -52,6 +52,7 @@ enum reclaim_kind {
     RECLAIM_SWAP_CLEAN,     /* anonymous, already on swap and unchanged: just dropped */
     RECLAIM_FILE_DROP,      /* clean file page dropped from the page cache */
     RECLAIM_FILE_WRITEBACK, /* dirty file page written back, then dropped */
+    RECLAIM_LAZYFREE,       /* anonymous, MADV_FREE'd and not written since: dropped, no swap */
 };
 
 struct reclaim_event {

@@ -18,6 +18,10 @@
  *  - anonymous: the page gets a swap slot and enters the swap cache (add_to_swap); every PTE
  *    becomes the slot's swap entry (MM_ANONPAGES -> MM_SWAPENTS, one swap_map reference each);
  *    a dirty page is written to the slot; the page leaves the swap cache and is freed.
+ *  - lazily free (an anonymous page MADV_FREE gave up, PG_lazyfree): if no PTE was written
+ *    since, every PTE is cleared and the page freed, with no swap slot: the next touch reads
+ *    zeroes (RECLAIM_LAZYFREE). A dirty PTE makes it an ordinary anonymous page again, mapped
+ *    where it was. Such pages may go without swap.
  *  - page cache: every PTE is cleared; a dirty page (PageDirty, or a dirty PTE of a shared
  *    mapping) is written back to its file first; the page leaves the cache and is freed.
  *  - skipped: shmem pages (no swap backing for shmem in this model), anonymous pages when swap
@@ -144,6 +148,18 @@ static void lru_rotate(struct page *page)
     lru_cache_add(page);
 }
 
+void mark_page_lazyfree(struct page *page)
+{
+    if (!PageLRU(page) || !PageAnon(page) || PageSwapCache(page) || PageLazyFree(page))
+        return;
+    SetPageLazyFree(page);
+    ClearPageReferenced(page);
+    /* Linux moves it to the inactive file list: it may go without swap, so off the set-aside
+     * list too */
+    lru_rotate(page);
+    vm_events.pglazyfree++;
+}
+
 unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
 {
     unsigned long n = 0;
@@ -230,7 +246,8 @@ static int page_referenced(struct page *page)
 }
 
 struct unmap_arg {
-    swp_entry_t entry; /* val 0 for a file page */
+    swp_entry_t entry; /* val 0 for a file page and a lazily free one */
+    bool redirtied;    /* a lazily free page was written again: it stays */
     /* for the reclaim event: the first mapping taken away, and how many */
     int pid;
     unsigned long addr;
@@ -272,8 +289,18 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
 
     if (pte_dirty(old))
         SetPageDirty(page);
+    if (PageLazyFree(page) && PageDirty(page)) {
+        /* MADV_FREE page check: written since, so it is needed again; the PTE stays, and the
+         * page is an ordinary anonymous page from now on (SetPageSwapBacked) */
+        ClearPageLazyFree(page);
+        ua->redirtied = true;
+        return true;
+    }
     update_hiwater_rss(mm);
-    if (ua->entry.val) {
+    if (PageLazyFree(page)) {
+        *pte = __pte(0); /* dropped: the next touch faults in a zero-filled page */
+        mm->rss_stat[MM_ANONPAGES]--;
+    } else if (ua->entry.val) {
         swap_duplicate(ua->entry);
         *pte = swp_entry_to_pte(ua->entry);
         mm->rss_stat[MM_ANONPAGES]--;
@@ -310,6 +337,22 @@ static bool shrink_page(struct page *page)
         count.stop)
         return false;
 
+    if (PageAnon(page) && PageLazyFree(page)) {
+        /* shrink_page_list for a page MADV_FREE gave up: no swap slot, no write */
+        struct unmap_arg ua = {.entry = {0}};
+        struct rmap_walk_control rwc = {.page = page, .rmap_one = unmap_one, .arg = &ua};
+        get_page(page);
+        rmap_walk(&rwc);
+        if (ua.redirtied || page_mapcount(page)) {
+            put_page(page);
+            return false;
+        }
+        report_reclaim(page, &ua, RECLAIM_LAZYFREE);
+        vm_events.pglazyfreed++;
+        del_page_from_lru(page);
+        put_page(page); /* the last reference: the frame is free */
+        return true;
+    }
     if (PageAnon(page)) {
         if (!PageSwapCache(page)) {
             if (!add_to_swap(page))
@@ -370,7 +413,7 @@ static bool shrink_page(struct page *page)
 static bool page_evictable(struct page *page)
 {
     if (PageAnon(page))
-        return PageSwapCache(page) || get_nr_swap_pages() > 0;
+        return PageLazyFree(page) || PageSwapCache(page) || get_nr_swap_pages() > 0;
     struct address_space *m = page_mapping_file(page);
     return m && !shmem_mapping(m);
 }

@@ -34,7 +34,8 @@ static void count_page(struct vm_page_state *s, const struct page *page)
     }
     bool mapped = page_mapcount(page) > 0;
     struct address_space *mapping = PageAnon(page) ? NULL : page_mapping_file(page);
-    bool swapbacked = PageAnon(page) || shmem_mapping(mapping);
+    /* a lazily free page is on Linux's file list: reclaim may drop it without swap */
+    bool swapbacked = (PageAnon(page) && !PageLazyFree(page)) || shmem_mapping(mapping);
 
     if (PageAnon(page) && mapped)
         s->nr_anon_mapped++;
@@ -158,9 +159,11 @@ int vmstat_show(char *buf, size_t len)
         {"pgfault", vm_events.pgfault},
         {"pgmajfault", vm_events.pgmajfault},
         /* reclaim runs in the allocating task here: "direct" in Linux's terms */
-        {"pgsteal_direct", vm_events.pgsteal_anon + vm_events.pgsteal_file},
+        {"pgsteal_direct", vm_events.pgsteal_anon + vm_events.pgsteal_file + vm_events.pglazyfreed},
         {"pgscan_direct", vm_events.pgscan},
         {"pgrotated", vm_events.pgrotated},
+        {"pglazyfree", vm_events.pglazyfree},
+        {"pglazyfreed", vm_events.pglazyfreed},
         {"oom_kill", vm_events.oom_kills},
     };
     size_t used = 0;

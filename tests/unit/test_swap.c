@@ -307,6 +307,74 @@ static void test_fork_then_exit(void)
     swap_teardown();
 }
 
+/* MADV_FREE: without any swap, reclaim drops the lazily free pages that were not written
+ * again (the next touch reads zeroes) and keeps the one that was, with its data. */
+static void test_madv_free_no_swap(void)
+{
+    swap_setup(0);
+    unsigned long a = mmap_anon(BASE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    for (int i = 0; i < 4; i++)
+        *user_ptr(a + i * PAGE_SIZE, true) = (unsigned char)(0x10 + i);
+    CHECK_EQ(try_to_free_pages(4), 0); /* no swap: anonymous pages cannot go */
+    CHECK_EQ(do_madvise(test_task.mm, a, 4 * PAGE_SIZE, MADV_FREE), 0);
+    CHECK_EQ(vm_events.pglazyfree, 4);
+    CHECK(!pte_dirty(pte_at(a)) && !pte_young(pte_at(a)));
+    CHECK(pte_present(pte_at(a))); /* still mapped, data and all, until reclaim comes */
+    CHECK_EQ(*user_ptr(a, false), 0x10);
+    *user_ptr(a + 2 * PAGE_SIZE, true) = 0x77; /* written again: needed after all */
+    assert_invariants("madv_free");
+
+    CHECK_EQ(try_to_free_pages(4), 3);
+    CHECK_EQ(vm_events.pglazyfreed, 3);
+    CHECK(pte_none(pte_at(a)) && pte_none(pte_at(a + PAGE_SIZE)) &&
+          pte_none(pte_at(a + 3 * PAGE_SIZE)));
+    CHECK(pte_present(pte_at(a + 2 * PAGE_SIZE)));
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], 1);
+    CHECK_EQ(get_nr_swap_pages(), 0);
+    CHECK_EQ(*user_ptr(a + 2 * PAGE_SIZE, false), 0x77);
+    CHECK_EQ(*user_ptr(a + 3 * PAGE_SIZE, false), 0); /* dropped: a fresh zero page */
+    /* the kept page is an ordinary anonymous page again: no swap, so it stays */
+    CHECK_EQ(try_to_free_pages(4), 0);
+    CHECK(pte_present(pte_at(a + 2 * PAGE_SIZE)));
+    swap_teardown();
+}
+
+/* MADV_FREE on swapped-out pages frees their slots; a page shared with a child after fork is
+ * left alone; a page in the swap cache leaves it. */
+static void test_madv_free_swap(void)
+{
+    swap_setup(1 << 20);
+    unsigned long a = mmap_anon(BASE, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    for (int i = 0; i < 4; i++)
+        *user_ptr(a + i * PAGE_SIZE, true) = (unsigned char)(0x20 + i);
+    CHECK_EQ(try_to_free_pages(2), 2); /* two pages on swap */
+    CHECK(swapped(a) && swapped(a + PAGE_SIZE));
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages() - 2);
+    CHECK_EQ(do_madvise(test_task.mm, a, PAGE_SIZE, MADV_FREE), 0);
+    CHECK(pte_none(pte_at(a)));
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages() - 1);
+    CHECK_EQ(test_task.mm->rss_stat[MM_SWAPENTS], 1);
+    CHECK_EQ(*user_ptr(a, false), 0); /* forgotten: zeroes */
+
+    /* a swapped-in page (in the swap cache) made lazily free leaves the cache and its slot */
+    CHECK_EQ(*user_ptr(a + PAGE_SIZE, false), 0x21);
+    CHECK_EQ(do_madvise(test_task.mm, a + PAGE_SIZE, PAGE_SIZE, MADV_FREE), 0);
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages());
+    CHECK_EQ(swap_cache_pages(), 0);
+
+    /* shared with a child: not lazily free, so reclaim swaps it out as before */
+    struct task_struct child = {.pid = 43, .comm = "child"};
+    child.mm = mm_alloc();
+    child.mm->owner = &child;
+    CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
+    unsigned long lazy = vm_events.pglazyfree;
+    CHECK_EQ(do_madvise(test_task.mm, a + 2 * PAGE_SIZE, PAGE_SIZE, MADV_FREE), 0);
+    CHECK_EQ(vm_events.pglazyfree, lazy);
+    mmput(child.mm);
+    assert_invariants("madv_free_swap");
+    swap_teardown();
+}
+
 /* Clean file pages are dropped and read again; a dirty shared page is written back first. */
 static void test_file_pages(void)
 {
@@ -419,6 +487,8 @@ int main(int argc, char **argv)
         {"fork_swap_cache", test_fork_swap_cache},
         {"fork_then_exit", test_fork_then_exit},
         {"file_pages", test_file_pages},
+        {"madv_free_no_swap", test_madv_free_no_swap},
+        {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
         {"swap_invariants", test_swap_invariants},
     };

@@ -28,6 +28,13 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
   nearfull-clock, nearfull-lru, nearfull-fifo
       --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
       254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
+  lazyfree
+      tests/guest/madv_free.c under --ram 16M --reclaim fifo without swap: 8 MiB given up with MADV_FREE, a
+      quarter of it written again, then 8 MiB more filled. Runs as natively (without MADV_FREE
+      dropping pages it is OOM-killed); smaps' LazyFree is exactly 8192 and 6144 kB; the log's
+      'lazyfree' reclaim rows are pages of the region never written again; each page dropped
+      before the final check (a marker fault) faults in again exactly once in it, as a fresh
+      anonymous page, and one dropped during the check at most once.
 """
 
 import argparse
@@ -97,6 +104,64 @@ def check_locked(db):
         problems.append("locked range: %d fault rows and %d reclaim_events rows, expected none"
                         % (faults, evicted))
     return problems
+
+
+def lazyfree(a, work, db):
+    native = fl.run([a.guest, "8"], cwd=work, timeout=a.timeout)
+    # FIFO ignores accessed bits: the pages written again are not spared for being recent, only
+    # for being dirty
+    emu = fl.run(fl.faultline_argv(a.faultline, a.guest, ["8"], db=db,
+                                   options=["--ram", "16M", "--reclaim", "fifo"]),
+                 cwd=work, timeout=a.timeout)
+    problems = fl.compare_results(native, emu)
+    err = emu.stderr.decode("utf-8", "replace")
+    notes = dict(re.findall(r"(?m)^madv_free: (\w+)=(\S+)$", err))
+    for key, want in (("lazyfree_written", "0"), ("lazyfree_freed", "8192"),
+                      ("lazyfree_rewritten", "6144")):
+        if notes.get(key) != want:
+            problems.append("smaps LazyFree %s: %s kB, expected %s" % (key, notes.get(key), want))
+    if problems or "region" not in notes or "marker_check" not in notes:
+        return fl.report("swap lazyfree", problems or ["no region note"], [("native", native),
+                                                                          ("faultline", emu)])
+    base, end = int(notes["region"], 16), int(notes["region"], 16) + (8 << 20)
+    con = sqlite3.connect(db)
+    try:
+        dropped = con.execute(
+            "SELECT address, fault_seq FROM reclaim_events WHERE kind = 'lazyfree'").fetchall()
+        refaults = dict(con.execute(
+            "SELECT r.address, count(f.seq) FROM reclaim_events r LEFT JOIN faults f"
+            " ON f.run_id = r.run_id AND f.page = r.address AND f.seq > r.fault_seq"
+            " AND f.handler = 'do_anonymous_page' AND f.outcome = 'minor'"
+            " WHERE r.kind = 'lazyfree' GROUP BY r.address").fetchall())
+        anon_stats = con.execute("SELECT swap_out, oom_kills FROM reclaim_stats").fetchall()
+        check_seq = con.execute("SELECT min(seq) FROM faults WHERE page = ?",
+                                (int(notes["marker_check"], 16),)).fetchone()[0]
+    finally:
+        con.close()
+    # 16 MiB of RAM cannot hold both 8 MiB regions with the program: at least a few hundred
+    # of the 1536 pages not written again had to go
+    if len(dropped) < 256:
+        problems.append("%d 'lazyfree' reclaim rows, expected at least 256" % len(dropped))
+    outside = [hex(r[0]) for r in dropped if not base <= r[0] < end]
+    rewritten = [hex(r[0]) for r in dropped if base <= r[0] < end and (r[0] - base) // 4096 % 4 == 0]
+    if outside:
+        problems.append("lazyfree rows outside the region: %s" % outside[:5])
+    if rewritten:
+        problems.append("pages written after MADV_FREE were dropped: %s" % rewritten[:5])
+    when = dict(dropped)
+    if check_seq is None:
+        problems.append("no marker fault before the check")
+    else:
+        wrong = {hex(k): v for k, v in refaults.items()
+                 if v > 1 or (v != 1 and when[k] < check_seq)}
+        if wrong:
+            problems.append("dropped pages that did not fault in again once: %s"
+                            % list(wrong.items())[:5])
+        if not any(s < check_seq for s in when.values()):
+            problems.append("no page was dropped before the check")
+    if anon_stats != [(0, 0)]:
+        problems.append("reclaim_stats swap_out, oom_kills: %s, expected [(0, 0)]" % anon_stats)
+    return fl.report("swap lazyfree", problems, [("native", native), ("faultline", emu)])
 
 
 def main():
@@ -201,6 +266,9 @@ def main():
             if len(oom_pids) != 1 or oom_pids[0] == first:
                 problems.append("expected one 'oom' row, from the child: %s" % oom_pids)
         return fl.report("swap " + a.case, problems, [("faultline", emu)])
+
+    if a.case == "lazyfree":
+        return lazyfree(a, work, db)
 
     print("unknown case %s" % a.case)
     return 2
