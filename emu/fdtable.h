@@ -1,7 +1,7 @@
 /*
  * fdtable.h - the guest's file descriptor table (include/linux/fdtable.h, fs/file.c).
  *
- * Guest fd numbers belong to the guest (0..FDTABLE_MAX-1) and are unrelated to faultline's own
+ * Guest fd numbers belong to the guest (0..fs.nr_open-1) and are unrelated to faultline's own
  * host fds. Each guest fd points at an open file description (struct ofd, Linux's struct file)
  * that wraps one host fd; dup() and fork share an ofd, so they share the file offset and status
  * flags exactly as Linux does, because the host fd is the same. Close-on-exec belongs to the fd,
@@ -14,8 +14,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* RLIMIT_NOFILE as the guest sees it (soft and hard): the size of every table. */
-#define FDTABLE_MAX 1024
+/* A table's first size: Linux's embedded fdtab (NR_OPEN_DEFAULT, BITS_PER_LONG fds), so a
+ * process with few fds, the common case, keeps the table small. */
+#define FDTABLE_MIN 64
+
+/* fs.nr_open (sysctl_nr_open): no table grows past it, and RLIMIT_NOFILE's hard limit cannot be
+ * raised past it. The host's, as the guest reads /proc/sys/fs/nr_open from the host; 1048576,
+ * Linux's default, if it cannot be read. */
+int fdtable_nr_open(void);
 
 /* An open file description. */
 struct mm_struct;
@@ -91,10 +97,16 @@ struct fdtable {
     /* The end of the fds that new ones are allocated from: the RLIMIT_NOFILE soft limit of the
      * group using it (alloc_fd's `end`, rlimit(RLIMIT_NOFILE)), set by setrlimit and copied by
      * fork. A table shared by two groups (CLONE_FILES without CLONE_THREAD) has the limit the
-     * last one set. At most FDTABLE_MAX. */
+     * last one set. At most fdtable_nr_open(). */
     int nofile;
-    struct ofd *fd[FDTABLE_MAX];
-    uint64_t cloexec[FDTABLE_MAX / 64];
+    /* The slots allocated (Linux's fdt->max_fds, /proc/PID/status's FDSize): FDTABLE_MIN at
+     * first, grown as alloc_fdtable grows it when an fd past them is installed (to a power of
+     * two), never shrunk; fds at or past it are closed. fd[] has max_fds entries, the
+     * bitmaps max_fds / 64 words. */
+    int max_fds;
+    struct ofd **fd;
+    uint64_t *open_fds; /* bit i set <=> fd[i] != NULL: the free fd found a word at a time */
+    uint64_t *cloexec;
 };
 
 /* A table whose guest fds 0, 1, 2 are dups of faultline's host 0, 1, 2 (a host fd that is
@@ -118,7 +130,7 @@ struct fdtable *fdtable_unshare(struct fdtable *t);
 /*
  * Install `o` at the lowest free fd >= minfd (below t->nofile). The table takes over the caller's
  * reference on success; on failure the caller still owns it. Returns the fd, -EMFILE when no fd
- * is free, -EINVAL when minfd is out of range.
+ * is free, -EINVAL when minfd is out of range, -ENOMEM when the table cannot grow.
  */
 int fd_install(struct fdtable *t, struct ofd *o, int minfd, bool cloexec);
 
@@ -139,17 +151,24 @@ int fd_install_eventfd(struct fdtable *t, bool guest_nonblock, bool cloexec, int
 int fd_install_pair(struct fdtable *t, struct ofd *o[2], bool cloexec, int fd[2]);
 
 /* The fd fd_install(t, o, minfd, ...) would use now, or -EMFILE: lets open(2) fail with EMFILE
- * before it creates a file, as Linux's get_unused_fd_flags() does. */
+ * before it creates a file, as Linux's get_unused_fd_flags() does. It may be past t->max_fds:
+ * fd_install grows the table then. */
 int fd_lowest_free(struct fdtable *t, int minfd);
 
-/* Install `o` at exactly `fd`, closing what was there (dup2/dup3). Takes over the caller's
- * reference. Returns fd or -EBADF if fd is out of range. */
+/* Install `o` at exactly `fd`, closing what was there (dup2/dup3), growing the table to hold
+ * it (expand_files). Takes over the caller's reference, which is dropped on failure. Returns
+ * fd, -EBADF if fd is out of range (negative, or at or past fs.nr_open; the caller checks
+ * RLIMIT_NOFILE) or -ENOMEM. */
 int fd_install_at(struct fdtable *t, int fd, struct ofd *o, bool cloexec);
 
 /* The ofd behind fd, or NULL (the caller returns -EBADF). No reference is taken: it is valid
  * until the handler changes the table. */
 struct ofd *fd_get(struct fdtable *t, int fd);
 
+/* The lowest open fd >= fd, or -1: for walking the open fds of a table of any size. */
+int fd_next_open(struct fdtable *t, int fd);
+
+/* For an open fd (fd_get is not NULL). */
 bool fd_get_cloexec(struct fdtable *t, int fd);
 void fd_set_cloexec(struct fdtable *t, int fd, bool on);
 

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static int parse_fd(const char *s)
     char *end;
     long fd = strtol(s, &end, 10);
 
-    if (end == s || *end || fd < 0 || fd >= FDTABLE_MAX)
+    if (end == s || *end || fd < 0 || fd > INT_MAX)
         return -1;
     return (int)fd;
 }

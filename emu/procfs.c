@@ -519,9 +519,7 @@ static long fd_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t cou
     /* proc_last: 0 before ".", 1 before "..", 2 before fd 0, fd + 3 once fd is listed */
     if (!put_dots(o, out, &used, count))
         return used ? (long)used : -EINVAL;
-    for (int fd = o->proc_last - 2; t && t->files && fd < FDTABLE_MAX; fd++) {
-        if (!fd_get(t->files, fd))
-            continue;
+    for (int fd = o->proc_last - 2; t && t->files && (fd = fd_next_open(t->files, fd)) >= 0; fd++) {
         snprintf(name, sizeof(name), "%d", fd);
         if (!put_dirent(out, &used, count, name, 0x20000000u + (unsigned)fd, fd + 3, DT_LNK))
             return used ? (long)used : -EINVAL;

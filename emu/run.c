@@ -1466,4 +1466,5 @@ void emu_destroy(struct emu *e)
     if (priv(e)->wake_fd >= 0)
         close(priv(e)->wake_fd);
     free(priv(e));
+    host_nofile_restore();
 }

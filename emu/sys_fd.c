@@ -315,22 +315,31 @@ static long do_select(struct proc *p, int n, const uint64_t uset[3], int timeout
 {
     if (n < 0)
         return -EINVAL;
-    if (n > FDTABLE_MAX)
-        n = FDTABLE_MAX;
+    /* core_sys_select reads no further than the table goes (max_fds); the first 1024 bits
+     * (FD_SETSIZE) are always read, as when the table had a fixed 1024 slots, so an fd set
+     * there that is not open stays EBADF, whatever size the host's table would have */
+    if (n > p->files->max_fds && n > 1024)
+        n = p->files->max_fds > 1024 ? p->files->max_fds : 1024;
     size_t words = ((size_t)n + 63) / 64, bytes = words * 8;
-    uint64_t in[3][FDTABLE_MAX / 64], out[3][FDTABLE_MAX / 64];
     static const short ev[3] = {POLLIN, POLLOUT, POLLPRI};
+    /* in[k] and out[k] are the words of set k; a table grown to fs.nr_open has 16K of them */
+    uint64_t *bits = calloc(words ? 6 * words : 1, sizeof(*bits)), *in[3], *out[3];
     struct pollfd *g = calloc(n ? n : 1, sizeof(*g));
     uint64_t nfds = 0;
-    long r;
+    long r = -EBADF;
 
-    if (!g)
-        return -ENOMEM;
-    memset(in, 0, sizeof(in));
+    if (!g || !bits) {
+        r = -ENOMEM;
+        goto out;
+    }
+    for (int k = 0; k < 3; k++) {
+        in[k] = bits + k * words;
+        out[k] = bits + (3 + k) * words;
+    }
     for (int k = 0; k < 3; k++)
         if (uset[k] && bytes && get_user_struct(p, in[k], uset[k], bytes)) {
-            free(g);
-            return -EFAULT;
+            r = -EFAULT;
+            goto out;
         }
     for (int fd = 0; fd < n; fd++) {
         short events = 0;
@@ -339,15 +348,12 @@ static long do_select(struct proc *p, int n, const uint64_t uset[3], int timeout
                 events |= ev[k];
         if (!events)
             continue;
-        if (!fd_get(p->files, fd)) {
-            free(g);
-            return -EBADF;
-        }
+        if (!fd_get(p->files, fd))
+            goto out; /* -EBADF */
         g[nfds++] = (struct pollfd){.fd = fd, .events = events};
     }
     r = poll_common(p, g, nfds, timeout);
     if (r >= 0) {
-        memset(out, 0, sizeof(out));
         r = 0;
         for (uint64_t i = 0; i < nfds; i++) {
             int fd = g[i].fd;
@@ -365,6 +371,8 @@ static long do_select(struct proc *p, int n, const uint64_t uset[3], int timeout
             if (uset[k] && bytes && put_user_struct(p, uset[k], out[k], bytes))
                 r = -EFAULT;
     }
+out:
+    free(bits);
     free(g);
     return r;
 }

@@ -664,14 +664,16 @@ long sys_close_range(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     if (flags & CLOSE_RANGE_UNSHARE)
         p->files = fdtable_unshare(p->files);
-    for (unsigned fd = first; fd <= last && fd < FDTABLE_MAX; fd++) {
-        if (!fd_get(p->files, (int)fd))
-            continue;
+    /* the open fds of the range, however far the table grew (and none past it) */
+    if (first >= (unsigned)p->files->max_fds)
+        return 0;
+    for (int fd = (int)first; (fd = fd_next_open(p->files, fd)) >= 0 && (unsigned)fd <= last;
+         fd++) {
         if (flags & CLOSE_RANGE_CLOEXEC) {
-            fd_set_cloexec(p->files, (int)fd, true);
+            fd_set_cloexec(p->files, fd, true);
         } else {
-            posix_locks_close(p, fd_get(p->files, (int)fd));
-            fd_close(p->files, (int)fd);
+            posix_locks_close(p, fd_get(p->files, fd));
+            fd_close(p->files, fd);
         }
     }
     return 0;

@@ -288,16 +288,61 @@ long sys_getgroups(struct proc *p, const uint64_t a[6])
 /* --- resource limits --- */
 
 /*
+ * faultline's own RLIMIT_NOFILE as it started, before host_nofile_raise: the first guest's, as a
+ * native process started the same way would have it. Every guest fd is a host fd of faultline's
+ * (and faultline has some of its own), so faultline raises its own soft limit to the hard one
+ * while guests run, and puts it back when the machine goes (host_nofile_restore), so that a
+ * native run spawned afterwards (faultline compare --pages) starts with the limits it was given.
+ */
+static struct rlimit host_nofile;
+static bool host_nofile_saved;
+
+static void host_nofile_raise(void)
+{
+    struct rlimit r;
+
+    if (host_nofile_saved || getrlimit(RLIMIT_NOFILE, &host_nofile) != 0)
+        return;
+    host_nofile_saved = true;
+    r = host_nofile;
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r); /* best effort: the guest may then run out earlier */
+}
+
+void host_nofile_restore(void)
+{
+    if (host_nofile_saved)
+        setrlimit(RLIMIT_NOFILE, &host_nofile);
+    host_nofile_saved = false;
+}
+
+/* A guest whose hard limit went past faultline's (it has CAP_SYS_RESOURCE, so faultline has it
+ * too): faultline's own limit follows, so the guest's fds still find host fds. Best effort. */
+static void host_nofile_follow(uint64_t want)
+{
+    struct rlimit r;
+
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0 || r.rlim_cur >= want)
+        return;
+    r.rlim_cur = want;
+    if (r.rlim_max < want)
+        r.rlim_max = want;
+    setrlimit(RLIMIT_NOFILE, &r);
+}
+
+/*
  * The guest's limits live in its thread group (struct shared_pending, Linux's signal_struct).
- * They start as the host's, except RLIMIT_NOFILE (the fd table's size) and the RLIMIT_STACK soft
- * limit, which lives in the task because the model grows the stack by it. Limits the guest sets
- * never change the host's: faultline itself must not run out of files or stack because of the
- * guest.
+ * They start as the host's (RLIMIT_NOFILE as faultline was started with it), except the
+ * RLIMIT_STACK soft limit, which lives in the task because the model grows the stack by it.
+ * Limits the guest sets never lower the host's: faultline itself must not run out of files or
+ * stack because of the guest.
  */
 void guest_rlimits_init(struct proc *p)
 {
     struct rlimit r;
+    struct task_rlimit *nofile = &p->shared->rlim[RLIMIT_NOFILE];
 
+    host_nofile_raise();
     for (int i = 0; i < FL_RLIM_NLIMITS; i++) {
         if (getrlimit(i, &r) == 0) {
             p->shared->rlim[i].cur = r.rlim_cur;
@@ -306,7 +351,18 @@ void guest_rlimits_init(struct proc *p)
             p->shared->rlim[i].cur = p->shared->rlim[i].max = UINT64_MAX;
         }
     }
-    p->shared->rlim[RLIMIT_NOFILE].cur = p->shared->rlim[RLIMIT_NOFILE].max = FDTABLE_MAX;
+    if (host_nofile_saved) {
+        nofile->cur = host_nofile.rlim_cur;
+        nofile->max = host_nofile.rlim_max;
+    }
+    /* the host's own are within its fs.nr_open, which is the guest's; checked all the same,
+     * for the table's int fd numbers */
+    if (nofile->max > (uint64_t)fdtable_nr_open())
+        nofile->max = (uint64_t)fdtable_nr_open();
+    if (nofile->cur > nofile->max)
+        nofile->cur = nofile->max;
+    if (p->files)
+        p->files->nofile = (int)nofile->cur;
 }
 
 static struct task_rlimit rlim_get(struct proc *p, int resource)
@@ -354,8 +410,8 @@ static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new
 
     if (new->cur > new->max)
         return -EINVAL;
-    /* the fd table is the guest's fs.nr_open: no raising RLIMIT_NOFILE past it */
-    if (resource == RLIMIT_NOFILE && new->max > FDTABLE_MAX)
+    /* no raising RLIMIT_NOFILE past fs.nr_open, which no fd table grows past */
+    if (resource == RLIMIT_NOFILE && new->max > (uint64_t)fdtable_nr_open())
         return -EPERM;
     if (new->max > old.max && !guest_capable(p, 24 /* CAP_SYS_RESOURCE */))
         return -EPERM;
@@ -366,6 +422,8 @@ static long rlim_set(struct proc *p, int resource, const struct task_rlimit *new
         rlimit_cpu_changed(p);
     if (resource == RLIMIT_NOFILE && p->files) /* what alloc_fd allocates below from now on */
         p->files->nofile = (int)new->cur;
+    if (resource == RLIMIT_NOFILE)
+        host_nofile_follow(new->max);
     return 0;
 }
 

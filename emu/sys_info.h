@@ -64,7 +64,10 @@ bool fsize_limited(struct proc *p);
 /* RLIMIT_FSIZE for a regular file of `size` bytes growing to `newsize` (inode_newsize_ok):
  * -EFBIG with SIGXFSZ past the limit, else 0. */
 long fsize_newsize_ok(struct proc *p, uint64_t size, uint64_t newsize);
-/* The first guest's limits: the host's, but RLIMIT_NOFILE is the fd table's size. */
+/* The first guest's limits: the host's, RLIMIT_NOFILE as faultline started with it (faultline
+ * raises its own soft limit to the hard one then, for the guest's fds and its own). */
 void guest_rlimits_init(struct proc *p);
+/* Put faultline's own RLIMIT_NOFILE back as it started, when the machine goes (emu_destroy). */
+void host_nofile_restore(void);
 
 #endif

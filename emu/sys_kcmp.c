@@ -23,6 +23,7 @@
  * guest's: EPERM, as for a task the caller may not inspect.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "emu/fdtable.h"
@@ -99,9 +100,9 @@ long sys_kcmp(struct proc *p, const uint64_t a[6])
     switch (type) {
     case KCMP_FILE: {
         struct ofd *f1 = NULL, *f2 = NULL;
-        if (!t1->exited && t1->files && a[3] < FDTABLE_MAX)
+        if (!t1->exited && t1->files && a[3] <= INT_MAX)
             f1 = fd_get(t1->files, (int)a[3]);
-        if (!t2->exited && t2->files && a[4] < FDTABLE_MAX)
+        if (!t2->exited && t2->files && a[4] <= INT_MAX)
             f2 = fd_get(t2->files, (int)a[4]);
         if (!f1 || !f2)
             return -EBADF;

@@ -760,7 +760,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     p->files = fdtable_unshare(p->files);
     /* flush_old_exec / setup_new_exec; the close-on-exec fds are closed as by close(2), so the
      * process's record locks on their files go (do_close_on_exec's filp_close) */
-    for (int fd = 0; posix_locks_held(p) && fd < FDTABLE_MAX; fd++)
+    for (int fd = 0; posix_locks_held(p) && (fd = fd_next_open(p->files, fd)) >= 0; fd++)
         if (fd_get_cloexec(p->files, fd))
             posix_locks_close(p, fd_get(p->files, fd));
     fdtable_close_on_exec(p->files);
