@@ -247,8 +247,9 @@ static int proc_stat(struct proc *p)
  * /proc/PID/status (proc_pid_status): the host's file for faultline, with every line that
  * describes the task replaced by the guest's: names and ids, the memory lines from the model
  * (task_mem), the thread count, the signal masks, no_new_privs, and one allowed CPU (the guest's
- * threads take turns on one), the umask. What stays the host's: Uid/Gid/Groups and capabilities
- * (faultline's credentials are the guest's), FDSize, seccomp, speculation, context switches.
+ * threads take turns on one), the umask, FDSize (its fd table's slots). What stays the host's:
+ * Uid/Gid/Groups and capabilities (faultline's credentials are the guest's), seccomp,
+ * speculation, context switches.
  */
 static int proc_status(struct proc *p)
 {
@@ -281,6 +282,8 @@ static int proc_status(struct proc *p)
             text_printf(&t, "PPid:\t%d\n", p->ppid);
         else if (IS("NSpgid"))
             text_printf(&t, "NSpgid:\t%d\n", pgrp);
+        else if (IS("FDSize"))
+            text_printf(&t, "FDSize:\t%d\n", p->files ? p->files->max_fds : 0);
         else if (IS("NoNewPrivs"))
             text_printf(&t, "NoNewPrivs:\t%d\n", p->no_new_privs);
         else if (IS("TracerPid"))
