@@ -205,7 +205,8 @@ def case_fault(opts):
         t.keys("w")
         t.wait(r"walk address")
         t.keys("%x" % (TOUCH_BASE + 4096), "Enter")
-        s = t.wait(r"page walk %x \(typed\)" % (TOUCH_BASE + 4096), desc="the typed walk")
+        s = t.wait(r"page walk %x \(typed\)" % (TOUCH_BASE + 4096), desc="the typed walk",
+                   settled=True)
         check(re.search(r"PTE\s+0{16} none", s) and "no frame mapped" in s,
               "the untouched page has a PTE", s)
     finally:
@@ -497,7 +498,8 @@ def case_processes(opts):
             t.keys("c")
             s = t.wait(lambda s: "PAUSED at breakpoint" in s and
                        int(re.search(r"\| pid (\d+) ", s).group(1)) not in pids + [1000],
-                       timeout=30, desc="the next exec'd process at the breakpoint")
+                       timeout=30, desc="the next exec'd process at the breakpoint",
+                       settled=True)
             check(reg(s, "rip") == entry, "not stopped at the entry point", s)
             pids.append(int(re.search(r"\| pid (\d+) ", s).group(1)))
         t.keys("c")
