@@ -211,6 +211,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm);
 
 /* --- mm/mmap.c --- */
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
+/* find_vma for an observer (the TUI's snapshot): the same answer, the mm's cache untouched. */
+struct vm_area_struct *find_vma_nocache(const struct mm_struct *mm, unsigned long addr);
 struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
                                      struct vm_area_struct **pprev);
 int expand_stack(struct vm_area_struct *vma, unsigned long address);

@@ -110,14 +110,11 @@ void vma_gap_update(struct vm_area_struct *vma)
  * Lookup.
  */
 
-/* find_vma - the first VMA with vm_end > addr (it may start above addr), or NULL. */
-struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+struct vm_area_struct *find_vma_nocache(const struct mm_struct *mm, unsigned long addr)
 {
-    struct vm_area_struct *v = mm->vmacache, *found = NULL;
-    if (v && v->vm_start <= addr && addr < v->vm_end)
-        return v;
+    struct vm_area_struct *found = NULL;
     for (struct rb_node *n = mm->mm_rb.rb_node; n;) {
-        v = rb_entry(n, struct vm_area_struct, vm_rb);
+        struct vm_area_struct *v = rb_entry(n, struct vm_area_struct, vm_rb);
         if (v->vm_end > addr) {
             found = v;
             if (v->vm_start <= addr)
@@ -127,9 +124,19 @@ struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
             n = n->rb_right;
         }
     }
-    if (found && found->vm_start <= addr)
-        mm->vmacache = found;
     return found;
+}
+
+/* find_vma - the first VMA with vm_end > addr (it may start above addr), or NULL. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+    struct vm_area_struct *v = mm->vmacache;
+    if (v && v->vm_start <= addr && addr < v->vm_end)
+        return v;
+    v = find_vma_nocache(mm, addr);
+    if (v && v->vm_start <= addr)
+        mm->vmacache = v;
+    return v;
 }
 
 static struct vm_area_struct *last_vma(const struct mm_struct *mm)

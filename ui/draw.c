@@ -238,7 +238,13 @@ static void draw_walk(struct tui *t, int y, int x, int w)
 static void draw_maps(struct tui *t, int y, int x, int w, int h)
 {
     const struct tui_snapshot *s = &t->view;
-    title(y, x, w, "VMAs (/proc/PID/maps)");
+    char head[64];
+    if (s->map_count > s->nmaps) /* a window of them, around the walked address */
+        snprintf(head, sizeof(head), "VMAs %d-%d of %d (/proc/PID/maps)", s->map_first + 1,
+                 s->map_first + s->nmaps, s->map_count);
+    else
+        snprintf(head, sizeof(head), "VMAs (/proc/PID/maps)");
+    title(y, x, w, head);
     uint64_t a = s->walk_valid ? s->walk.addr : 0;
     int mark = -1;
     for (int i = 0; i < s->nmaps; i++)

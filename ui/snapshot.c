@@ -94,15 +94,24 @@ static uint64_t code_start(struct tui_shared *sh, uint64_t rip, bool paused)
     return sh->nhist && rip - sh->hist[0] < 64 ? sh->hist[0] : rip;
 }
 
-bool snapshot_vma(const struct tui_snapshot *s, int i, struct snap_vma *v)
+static bool parse_maps_line(const char *line, struct snap_vma *v)
 {
     int name_at = 0;
-    if (i < 0 || i >= s->nmaps ||
-        sscanf(s->maps[i], "%lx-%lx %4s %lx %*x:%*x %*u %n", &v->start, &v->end, v->perms,
-               &v->offset, &name_at) < 4)
+    if (sscanf(line, "%lx-%lx %4s %lx %*x:%*x %*u %n", &v->start, &v->end, v->perms, &v->offset,
+               &name_at) < 4)
         return false;
-    v->name = name_at ? s->maps[i] + name_at : "";
+    v->name = name_at ? line + name_at : "";
     return true;
+}
+
+bool snapshot_vma(const struct tui_snapshot *s, int i, struct snap_vma *v)
+{
+    return i >= 0 && i < s->nmaps && parse_maps_line(s->maps[i], v);
+}
+
+bool snapshot_text_vma(const struct tui_snapshot *s, int i, struct snap_vma *v)
+{
+    return i >= 0 && i < s->ntext && parse_maps_line(s->text[i], v);
 }
 
 bool snapshot_where(const struct tui_snapshot *s, uint64_t addr, char *out, size_t len)
@@ -110,7 +119,7 @@ bool snapshot_where(const struct tui_snapshot *s, uint64_t addr, char *out, size
     struct snap_vma v;
     char sym[128];
 
-    for (int i = 0; snapshot_vma(s, i, &v); i++) {
+    for (int i = 0; snapshot_text_vma(s, i, &v); i++) {
         if (addr < v.start || addr >= v.end)
             continue;
         const char *base = strrchr(v.name, '/');
@@ -126,6 +135,41 @@ bool snapshot_where(const struct tui_snapshot *s, uint64_t addr, char *out, size
         return true;
     }
     return false;
+}
+
+/* The panel's window of mm's VMAs, centred on the one at or above focus where there are more
+ * than SNAP_MAPS, and the executable VMAs. */
+static void take_maps(struct tui_snapshot *s, struct mm_struct *mm, uint64_t focus)
+{
+    struct vm_area_struct *v = NULL;
+    int first = 0, after = 0;
+
+    s->map_count = mm->map_count;
+    if (mm->map_count > SNAP_MAPS) {
+        v = find_vma_nocache(mm, focus);
+        if (!v) /* above every VMA: the last ones */
+            for (v = mm->mmap; v->vm_next; v = v->vm_next)
+                ;
+        /* as many after it as there are (up to half the window), the rest before it */
+        for (struct vm_area_struct *n = v->vm_next; n && after < SNAP_MAPS / 2; n = n->vm_next)
+            after++;
+        for (int back = SNAP_MAPS - 1 - after; back > 0 && v->vm_prev; back--)
+            v = v->vm_prev;
+        for (struct vm_area_struct *p = v->vm_prev; p; p = p->vm_prev)
+            first++;
+    }
+    s->map_first = first;
+    s->nmaps = 0;
+    for (v = v ? v : mm->mmap; v && s->nmaps < SNAP_MAPS; v = v->vm_next) {
+        format_maps_line(v, s->maps[s->nmaps], SNAP_MAPS_LEN);
+        s->map_lo[s->nmaps] = v->vm_start;
+        s->map_hi[s->nmaps] = v->vm_end;
+        s->nmaps++;
+    }
+    s->ntext = 0;
+    for (v = mm->mmap; v && s->ntext < SNAP_TEXT; v = v->vm_next)
+        if (v->vm_flags & VM_EXEC)
+            format_maps_line(v, s->text[s->ntext++], SNAP_MAPS_LEN);
 }
 
 void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_reason why)
@@ -145,17 +189,20 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
             s->regs[i] = mmu_reg_read(p->mmu, reg_ids[i]);
     s->code_len = 0;
     s->code_where[0] = 0;
-    s->nmaps = 0;
+    s->nmaps = s->ntext = s->map_first = s->map_count = 0;
     s->walk_valid = false;
     if (mm) {
         s->code_addr = code_start(sh, s->regs[0], paused);
         s->code_len = peek(mm, s->code_addr, s->code, SNAP_CODE);
-        for (struct vm_area_struct *v = mm->mmap; v && s->nmaps < SNAP_MAPS; v = v->vm_next) {
-            format_maps_line(v, s->maps[s->nmaps], SNAP_MAPS_LEN);
-            s->map_lo[s->nmaps] = v->vm_start;
-            s->map_hi[s->nmaps] = v->vm_end;
-            s->nmaps++;
+        uint64_t addr = 0;
+        bool have = sh->walk_pinned;
+        if (have)
+            addr = sh->walk_addr;
+        else if (sh->feed.total) {
+            addr = feed_get(&sh->feed, 0)->ev.address;
+            have = true;
         }
+        take_maps(s, mm, have ? addr : s->regs[0]);
         if (paused && !snapshot_where(s, s->regs[0], s->code_where, sizeof(s->code_where)))
             s->code_where[0] = 0;
         s->rss_file = mm->rss_stat[MM_FILEPAGES];
@@ -165,14 +212,6 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
         s->mem_total = totalram_pages();
         s->swap_free = get_nr_swap_pages();
         s->swap_total = total_swap_pages();
-        uint64_t addr = 0;
-        bool have = sh->walk_pinned;
-        if (have)
-            addr = sh->walk_addr;
-        else if (sh->feed.total) {
-            addr = feed_get(&sh->feed, 0)->ev.address;
-            have = true;
-        }
         if (have) {
             page_walk(mm, addr, &s->walk);
             s->walk_valid = true;

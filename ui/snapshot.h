@@ -19,7 +19,8 @@ struct proc;
 
 #define SNAP_NREGS    19
 #define SNAP_CODE     256
-#define SNAP_MAPS     64
+#define SNAP_MAPS     64  /* VMA lines for the panel: a window of the process's VMAs */
+#define SNAP_TEXT     128 /* executable VMAs, for symbols and breakpoints by name */
 #define SNAP_MAPS_LEN 160
 #define SNAP_HIST     3
 #define FEED_CAP      2048
@@ -38,9 +39,16 @@ struct tui_snapshot {
     uint8_t code[SNAP_CODE];
     unsigned code_len;
     char code_where[160]; /* where RIP is: "main+0x21 (touch_pages)", "libc.so.6+0x2a1c0" or "" */
-    int nmaps;
+    /* maps[0..nmaps) are VMAs map_first.. of the map_count the process has: all of them, or
+     * SNAP_MAPS around the walked address's VMA (a program with hundreds of libraries or
+     * thousands of mappings keeps the one that matters on the panel) */
+    int nmaps, map_first, map_count;
     char maps[SNAP_MAPS][SNAP_MAPS_LEN];
     uint64_t map_lo[SNAP_MAPS], map_hi[SNAP_MAPS];
+    /* the executable VMAs, in address order, whichever are on the panel: where RIP and a
+     * fault's ip are, and the functions `b NAME` can find (the first SNAP_TEXT) */
+    int ntext;
+    char text[SNAP_TEXT][SNAP_MAPS_LEN];
     bool walk_valid;
     struct page_walk walk;
     long rss_file, rss_anon, rss_shmem; /* pages (mm->rss_stat) */
@@ -90,13 +98,14 @@ void snapshot_take(struct tui_shared *sh, struct proc *p, bool paused, enum ctl_
 
 /* A VMA line of a snapshot, parsed: [start, end), its permissions ("r-xp"), its offset in its
  * file in bytes, and its name (a path, "[heap]", or "" for anonymous memory). false: no such
- * line. */
+ * line. snapshot_vma reads the panel's line i, snapshot_text_vma the executable VMA i. */
 struct snap_vma {
     unsigned long start, end, offset;
     char perms[5];
     const char *name;
 };
 bool snapshot_vma(const struct tui_snapshot *s, int i, struct snap_vma *v);
+bool snapshot_text_vma(const struct tui_snapshot *s, int i, struct snap_vma *v);
 
 /* Where addr is, as gdb's frame line names it, from the snapshot's VMA lines and the file's
  * symbols: "main+0x21 (touch_pages)", "ld-linux-x86-64.so.2+0x1ab70" when no symbol covers it,

@@ -142,7 +142,7 @@ static bool break_address(struct tui *t, const char *text, uint64_t *a, char *wh
     uint64_t off;
 
     what[0] = 0;
-    for (int i = 0; snapshot_vma(&t->view, i, &v); i++)
+    for (int i = 0; snapshot_text_vma(&t->view, i, &v); i++)
         if (v.perms[2] == 'x' && v.name[0] == '/' && elf_symbol_offset(v.name, text, &off) &&
             off >= v.offset && off - v.offset < v.end - v.start) {
             *a = v.start + (off - v.offset);

@@ -516,6 +516,28 @@ def case_processes(opts):
         t.close()
 
 
+def case_many_vmas(opts):
+    """A process with more VMAs than the panel has lines: the panel shows the window around the
+    walked fault's VMA, marked, and says which of how many it shows; RIP is still named."""
+    far = 0x300000000
+    t, s, _ = start(opts, "many_vmas", prog="many_vmas", args=())
+    try:
+        t.keys("F")
+        t.wait(r"next fault matching", desc="the filter prompt")
+        t.keys("anonymous_page %x-%x" % (far, far + 4096), "Enter")
+        s = t.wait(lambda s: "PAUSED after fault" in s and "page walk %x" % far in s,
+                   desc="the fault at the far page", settled=True)
+        m = re.search(r"VMAs (\d+)-(\d+) of (\d+)", s)
+        check(m and int(m.group(3)) > 120, "the panel does not say it shows a window of them", s)
+        check(re.search(r"(?m)^\*%x-%x rw" % (far, far + 4096),
+                        s.split("VMAs")[1].split("\n", 1)[1].replace("│", "\n")),
+              "the far page's VMA is not on the panel, marked", s)
+        check(re.search(r"disassembly \w+(\+0x[0-9a-f]+)? \(many_vmas\)", s),
+              "RIP's function is not named", s)
+    finally:
+        t.close()
+
+
 CASES = {
     "initial": case_initial,
     "step": case_step,
@@ -532,6 +554,7 @@ CASES = {
     "stdin": case_stdin,
     "stdin-quit": case_stdin_quit,
     "processes": case_processes,
+    "many-vmas": case_many_vmas,
 }
 
 
