@@ -128,6 +128,14 @@ struct proc {
     uint64_t quantum_left;
     bool preempted;    /* end the turn after this syscall (sched_yield, a futex wake) */
     bool need_resched; /* another task became runnable: arm the slice after this syscall */
+    /* wake-up preemption (emu/run.c, wakeup_preempt): the CPU the task has used, counted
+     * deterministically (translated blocks while its slice is armed, and a fixed cost a
+     * syscall), as CFS's vruntime; how far its last wake has been weighed against the running
+     * task (until it runs); and whether SIGCONT has continued it since it last ran */
+    uint64_t vruntime;
+    uint64_t turn_vruntime;                                     /* vruntime when its turn began */
+    enum { WAKE_NONE, WAKE_DEFERRED, WAKE_DECIDED } wake_state; /* preemption: now, later */
+    bool continued;
     /* signals (emu/sys_signal.c, emu/signal_frame.c); masks have bit signo-1 for signo */
     struct k_sigaction sighand[FL_NSIG + 1];
     /* procs with one sighand_id share their actions (CLONE_SIGHAND: a thread group, or

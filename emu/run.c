@@ -64,10 +64,12 @@ struct emu_private {
     /* The CPU, built twice (mmu/mmu.h): a process runs on `solo` while it is the only runnable
      * one, and on `sliced`, which counts its time slice, while others wait for their turn. */
     struct cpu *solo, *sliced;
-    bool sliced_failed;        /* building `sliced` failed once: no time slices this run */
-    struct proc *cwd_owner;    /* whose cwd the host's cwd is now (emu/sched.h) */
-    struct proc *first;        /* the process faultline started: its status is the run's */
-    bool others_ready;         /* at the start of this turn a parked process could go on */
+    bool sliced_failed;     /* building `sliced` failed once: no time slices this run */
+    struct proc *cwd_owner; /* whose cwd the host's cwd is now (emu/sched.h) */
+    struct proc *first;     /* the process faultline started: its status is the run's */
+    bool others_ready;      /* at the start of this turn a parked process could go on */
+    bool wake_hint;         /* the syscall being handled made a task runnable (sched_wake_hint) */
+    bool wake_pending; /* this turn may have woken a task not yet weighed, or not preempting yet */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
     /* Kicks (emu_kick): kick_request is set, and the engine running guest code is stopped at
@@ -362,6 +364,112 @@ static void icount_settle(struct emu_private *ep, struct proc *p)
     ep->blk_n = 0;
 }
 
+/* The time slice, in translated blocks executed (a few milliseconds of guest code). Counting
+ * blocks rather than time keeps the interleaving, and so the fault log, deterministic. */
+#define QUANTUM_BLOCKS 1000000
+
+/*
+ * Wake-up preemption (emu/sched.h), CFS's check_preempt_wakeup with place_entity's sleeper
+ * credit, in units that do not depend on the host: a task's vruntime counts the translated
+ * blocks it runs while its slice is armed (quantum_tick) and SYSCALL_VRUNTIME a syscall (a lone
+ * task runs without the block hook, so its syscalls are what can be counted). A woken task
+ * keeps at most WAKEUP_CREDIT of lag behind the task that wakes it, so a long sleep earns no
+ * more than that (Linux: half of sched_latency), and it takes the CPU when the waker is more
+ * than WAKEUP_GRAN ahead (sysctl_sched_wakeup_granularity, a third of that). A task that runs
+ * more than those it wakes (a loop of kills) so hands them the CPU; two that use about as much
+ * keep the turns they have. Unlike Linux, the waker is not preempted before it has run
+ * WAKEUP_MIN_RUN of its turn (about 32 syscalls): a switch of tasks costs the emulator some
+ * 20 us (the engine stops, the TLB refills), and a pipe writer preempted at every write of 512
+ * bytes (as on a one-CPU Linux) ran at a third of its throughput.
+ */
+#define SYSCALL_VRUNTIME 64
+#define WAKEUP_CREDIT    (QUANTUM_BLOCKS / 2)
+#define WAKEUP_GRAN      (QUANTUM_BLOCKS / 6)
+#define WAKEUP_MIN_RUN   (32 * SYSCALL_VRUNTIME)
+
+/* The syscalls that may end another task's park without a wake of their own (sched_wake_hint):
+ * by data or room in a pipe or socket, an EOF, a signal made pending (a signalfd, sigtimedwait,
+ * a child stopped or continued for wait4). Only after these is every parked task looked at,
+ * which costs a host poll each. */
+static bool syscall_may_wake(uint64_t nr)
+{
+    switch (nr) {
+    case 0:   /* read */
+    case 1:   /* write */
+    case 3:   /* close */
+    case 17:  /* pread64 */
+    case 18:  /* pwrite64 */
+    case 19:  /* readv */
+    case 20:  /* writev */
+    case 40:  /* sendfile */
+    case 44:  /* sendto */
+    case 45:  /* recvfrom */
+    case 46:  /* sendmsg */
+    case 47:  /* recvmsg */
+    case 48:  /* shutdown */
+    case 62:  /* kill */
+    case 129: /* rt_sigqueueinfo */
+    case 200: /* tkill */
+    case 234: /* tgkill */
+    case 275: /* splice */
+    case 276: /* tee */
+    case 295: /* preadv */
+    case 296: /* pwritev */
+    case 297: /* rt_tgsigqueueinfo */
+    case 299: /* recvmmsg */
+    case 307: /* sendmmsg */
+    case 327: /* preadv2 */
+    case 328: /* pwritev2 */
+    case 424: /* pidfd_send_signal */
+    case 436: /* close_range */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* After running p's syscall: weigh each task it has made runnable against p, once a wake. The
+ * woken task's readiness is its wait's condition without the clock (proc_cond_ready), so the
+ * decision depends on what the guests did only. */
+static void wakeup_preempt(struct emu_private *ep, struct proc *p)
+{
+    bool deferred = false;
+    for (struct proc *q = ep->pub.procs; q; q = q->next) {
+        if (q == p || q->exited || q->stopped || q->traced || q->wake_state == WAKE_DECIDED)
+            continue;
+        if (q->wake_state == WAKE_NONE) {
+            bool woken = q->wait == WAIT_NONE    ? q->continued
+                         : q->wait == WAIT_VFORK ? false
+                                                 : q->interrupted || proc_cond_ready(q);
+            if (!woken)
+                continue;
+            uint64_t floor = p->vruntime > WAKEUP_CREDIT ? p->vruntime - WAKEUP_CREDIT : 0;
+            if (q->vruntime < floor)
+                q->vruntime = floor;
+        }
+        if (p->vruntime > q->vruntime + WAKEUP_GRAN) {
+            q->wake_state = WAKE_DECIDED;
+            p->preempted = true;
+        } else {
+            /* Asked again at p's next syscalls, as its vruntime grows (Linux's tick would
+             * preempt p once it is ahead by more than a slice), without stopping the engine now
+             * to arm p's slice: p would move to the engine with the slice's hook, where its
+             * code is translated anew (a pipe writer lost 30% of its throughput, a dash
+             * pipeline 15% of its time). A p that computes on without a syscall keeps the CPU
+             * until its engine stops for something else, as it did before wake-ups were
+             * weighed. */
+            q->wake_state = WAKE_DEFERRED;
+            deferred = true;
+        }
+    }
+    ep->wake_pending = deferred && !p->preempted;
+}
+
+void sched_wake_hint(struct proc *q)
+{
+    priv(q->emu)->wake_hint = true;
+}
+
 static void hook_syscall(uc_engine *uc, void *ud)
 {
     struct proc *p = priv(ud)->current;
@@ -382,8 +490,17 @@ static void hook_syscall(uc_engine *uc, void *ud)
         return;
     }
     cpu_set_cpl(0);
+    priv(ud)->wake_hint = false;
     long ret = do_syscall(p, v[0], &v[1]);
     cpu_set_cpl(3);
+    p->vruntime += SYSCALL_VRUNTIME;
+    if (priv(ud)->wake_hint || syscall_may_wake(v[0]))
+        priv(ud)->wake_pending = true;
+    /* before its minimum run p cannot be preempted: the woken are looked at once it is done
+     * (a ping-pong over a pipe parks before that, and pays for no look at all) */
+    if (priv(ud)->wake_pending && !p->exited && p->wait == WAIT_NONE && !p->preempted &&
+        p->vruntime - p->turn_vruntime >= WAKEUP_MIN_RUN)
+        wakeup_preempt(priv(ud), p);
     /* A host call (a read of the terminal) cut short by faultline's handler for a terminal
      * signal: Linux's tty read would return -ERESTARTSYS, so the call is rewound like a parked
      * one and the signal's action decides between a restart and EINTR. */
@@ -410,9 +527,6 @@ static void hook_syscall(uc_engine *uc, void *ud)
     uc_reg_write(uc, UC_X86_REG_RAX, &r);
 }
 
-/* The time slice, in translated blocks executed (a few milliseconds of guest code). Counting
- * blocks rather than time keeps the interleaving, and so the fault log, deterministic. */
-#define QUANTUM_BLOCKS 1000000
 /* How often the sliced engine's block hook has its TLB checked (cpu_tlb_check): tens of
  * milliseconds of guest code. */
 #define TLB_CHECK_BLOCKS (1u << 20)
@@ -432,9 +546,12 @@ static void quantum_tick(uc_engine *uc, uint64_t addr, uint32_t size, void *ud)
         ep->tlb_check_countdown = TLB_CHECK_BLOCKS;
         cpu_tlb_check(ep->sliced);
     }
-    if (p->slice_armed && --p->quantum_left == 0) {
-        p->preempted = true;
-        uc_emu_stop(uc);
+    if (p->slice_armed) {
+        p->vruntime++;
+        if (--p->quantum_left == 0) {
+            p->preempted = true;
+            uc_emu_stop(uc);
+        }
     }
 }
 
@@ -990,6 +1107,8 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
     struct emu_private *ep = priv(e);
     p->pending_trap = -1;
     ep->current = p;
+    p->turn_vruntime = p->vruntime;
+    ep->wake_pending = false;
     cputime_idle(false);
     account_switch_in(p);
     cpu_timers_publish(p);
@@ -1402,6 +1521,8 @@ void emu_run(struct emu *e, struct emu_result *res)
         p->retry_first = p->wait != WAIT_NONE && p->restart_pending && proc_ready(p);
         p->wait = WAIT_NONE;
         p->interrupted = false;
+        p->wake_state = WAKE_NONE;
+        p->continued = false;
         run_proc(e, p, res);
         if (!p->exited)
             rseq_preempt(p); /* prepare_task_switch: it leaves the CPU */

@@ -23,6 +23,13 @@
  * they park until their time has come (or a wait's fds are ready). Still blocking the whole
  * machine: an endless wait on host fds alone.
  *
+ * Wake-up preemption (check_preempt_wakeup): when the running task's syscall makes a parked or
+ * stopped one runnable (a signal, SIGCONT, data in a pipe or signalfd, a child's stop for
+ * wait4), the woken task gets the CPU at that syscall's return if the running one is ahead of
+ * it in virtual runtime by more than a granularity; otherwise the running task's turn gets a
+ * time slice. Virtual runtime is counted in translated blocks and syscalls, never host time,
+ * so this keeps the interleaving deterministic (emu/run.c, wakeup_preempt).
+ *
  * A parked syscall is retried, as Linux's -ERESTARTSYS does: the run loop rewinds rip to the
  * syscall instruction and puts the number back in rax, so the syscall runs again from scratch
  * when the process is picked. A signal handler that interrupts it turns that into -EINTR unless
@@ -74,6 +81,12 @@ void pipe_write_finish(struct proc *p, long *ret);
 bool proc_ready(struct proc *p);
 /* A signal arrived for parked p: make it runnable if the signal would be acted on. */
 void proc_signal_wake(struct proc *p);
+/* Could parked p's syscall go on now, its deadline aside (proc_ready without the clock)? */
+bool proc_cond_ready(struct proc *p);
+/* q has been made runnable (a signal interrupted its park, SIGCONT continued it) in a way the
+ * end of the running task's syscall does not look for by itself: that syscall's return weighs
+ * q against the running task (wake-up preemption, emu/run.c). */
+void sched_wake_hint(struct proc *q);
 
 /* A register file on the machine's CPU for p, running in p->task.mm, at power-on values
  * (emu/run.c). NULL if out of memory. */

@@ -142,6 +142,7 @@ void proc_park(struct proc *p, enum proc_wait why, int arg, bool restart)
     p->wait = why;
     p->wait_arg = arg;
     p->park_restart = restart;
+    p->wake_state = WAKE_NONE; /* the next wake is weighed afresh */
 }
 
 static bool host_fd_ready(struct proc *p, int fd, short events)
@@ -216,10 +217,15 @@ static int child_state(struct proc *p, int pid, unsigned options, struct proc **
 
 bool proc_ready(struct proc *p)
 {
-    struct proc *z;
-    enum child_event ev;
     if (p->wait != WAIT_NONE && p->wait_deadline && monotonic_ns() >= p->wait_deadline)
         return true; /* a timed wait whose time is up: the retried call says so */
+    return proc_cond_ready(p);
+}
+
+bool proc_cond_ready(struct proc *p)
+{
+    struct proc *z;
+    enum child_event ev;
     switch (p->wait) {
     case WAIT_NONE:
         return true;
@@ -253,8 +259,10 @@ void proc_signal_wake(struct proc *p)
     /* a stop leaves the syscall parked: it goes on once the process is continued */
     if (!p->stopped && !p->traced && !p->ptracer && fl_signal_pending(p))
         take_stop_signals(p); /* a tracee's stop signals stop it for its tracer first */
-    if (fl_signal_pending(p))
+    if (fl_signal_pending(p) && !p->interrupted) {
         p->interrupted = true; /* runnable; the run loop decides retry or -EINTR */
+        sched_wake_hint(p);
+    }
 }
 
 /* mm_release / complete_vfork_done: a vfork child has exec'd or exited, so its parent, which
@@ -444,6 +452,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     memcpy(c->sighand, p->sighand, sizeof(c->sighand));
     c->sighand_id = flags & CLONE_SIGHAND ? p->sighand_id : c->task.pid;
     c->blocked = p->blocked;
+    c->vruntime = p->vruntime; /* as place_entity starts it near the others, not at 0 */
     c->altstack_sp = p->altstack_sp;
     c->altstack_size = p->altstack_size;
     c->pending_trap = -1;

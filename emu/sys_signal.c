@@ -213,6 +213,10 @@ static void prepare_signal(struct proc *p, int signo)
         changed |= (t->pending & flush) != 0;
         t->pending &= ~flush;
         if (signo == SIGCONT) {
+            if (t->stopped) {
+                t->continued = true;
+                sched_wake_hint(t);
+            }
             t->stopped = false; /* wake_up_state(t, __TASK_STOPPED) */
             ptrace_continued(t);
         }
