@@ -387,47 +387,6 @@ static void icount_settle(struct emu_private *ep, struct proc *p)
 #define WAKEUP_GRAN      (QUANTUM_BLOCKS / 6)
 #define WAKEUP_MIN_RUN   (32 * SYSCALL_VRUNTIME)
 
-/* The syscalls that may end another task's park without a wake of their own (sched_wake_hint):
- * by data or room in a pipe or socket, an EOF, a signal made pending (a signalfd, sigtimedwait,
- * a child stopped or continued for wait4). Only after these is every parked task looked at,
- * which costs a host poll each. */
-static bool syscall_may_wake(uint64_t nr)
-{
-    switch (nr) {
-    case 0:   /* read */
-    case 1:   /* write */
-    case 3:   /* close */
-    case 17:  /* pread64 */
-    case 18:  /* pwrite64 */
-    case 19:  /* readv */
-    case 20:  /* writev */
-    case 40:  /* sendfile */
-    case 44:  /* sendto */
-    case 45:  /* recvfrom */
-    case 46:  /* sendmsg */
-    case 47:  /* recvmsg */
-    case 48:  /* shutdown */
-    case 62:  /* kill */
-    case 129: /* rt_sigqueueinfo */
-    case 200: /* tkill */
-    case 234: /* tgkill */
-    case 275: /* splice */
-    case 276: /* tee */
-    case 295: /* preadv */
-    case 296: /* pwritev */
-    case 297: /* rt_tgsigqueueinfo */
-    case 299: /* recvmmsg */
-    case 307: /* sendmmsg */
-    case 327: /* preadv2 */
-    case 328: /* pwritev2 */
-    case 424: /* pidfd_send_signal */
-    case 436: /* close_range */
-        return true;
-    default:
-        return false;
-    }
-}
-
 /* After running p's syscall: weigh each task it has made runnable against p, once a wake. The
  * woken task's readiness is its wait's condition without the clock (proc_cond_ready), so the
  * decision depends on what the guests did only. */
@@ -494,7 +453,8 @@ static void hook_syscall(uc_engine *uc, void *ud)
     long ret = do_syscall(p, v[0], &v[1]);
     cpu_set_cpl(3);
     p->vruntime += SYSCALL_VRUNTIME;
-    if (priv(ud)->wake_hint || syscall_may_wake(v[0]))
+    const struct syscall_desc *sd = syscall_lookup(v[0]);
+    if (priv(ud)->wake_hint || (sd && sd->may_wake)) /* then every parked task is looked at */
         priv(ud)->wake_pending = true;
     /* before its minimum run p cannot be preempted: the woken are looked at once it is done
      * (a ping-pong over a pipe parks before that, and pays for no look at all) */

@@ -22,8 +22,10 @@
 #define NR_SYSCALLS 512
 
 static const struct syscall_desc table[NR_SYSCALLS] = {
-#define SYSCALL(nr, name, fn, sig) [nr] = {#name, fn, sig},
+#define SYSCALL(nr, name, fn, sig)       [nr] = {#name, fn, sig, false},
+#define SYSCALL_WAKES(nr, name, fn, sig) [nr] = {#name, fn, sig, true},
 #include "emu/syscall_table.h"
+#undef SYSCALL_WAKES
 #undef SYSCALL
 };
 

@@ -26,10 +26,13 @@ struct syscall_desc {
      * S signal, h SIG_BLOCK..., P ARCH_*, c clock id, w SEEK_*, F fcntl command, C clone
      * flags, X futex op, W wait options */
     const char *sig;
+    bool may_wake; /* a SYSCALL_WAKES row */
 };
 
-#define SYSCALL(nr, name, fn, sig) long fn(struct proc *p, const uint64_t a[6]);
+#define SYSCALL(nr, name, fn, sig)       long fn(struct proc *p, const uint64_t a[6]);
+#define SYSCALL_WAKES(nr, name, fn, sig) SYSCALL(nr, name, fn, sig)
 #include "emu/syscall_table.h"
+#undef SYSCALL_WAKES
 #undef SYSCALL
 
 /* Dispatch syscall nr for p; returns rax. Unknown numbers: -ENOSYS and one warning per number. */
