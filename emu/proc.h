@@ -223,6 +223,13 @@ struct proc {
     uint64_t futex_key;       /* the user address (private) or the host address (shared) */
     uint32_t futex_bitset;
     bool futex_queued, futex_woken;
+    /* PI futexes: waiting for the lock at futex_uaddr held by futex_pi_owner (futex_pi), or in
+     * FUTEX_WAIT_REQUEUE_PI on the first word until requeued to futex_key2 (futex_rqpi); a wake
+     * means the lock was handed over. futex_seq orders the waiters, first come first served. */
+    bool futex_pi, futex_rqpi;
+    int futex_pi_owner;        /* the tid holding the lock waited for */
+    const void *futex_key2_mm; /* FUTEX_WAIT_REQUEUE_PI's second key */
+    uint64_t futex_key2, futex_uaddr, futex_seq;
     uint64_t wait_deadline; /* CLOCK_MONOTONIC ns when a timed wait ends; 0: none */
     int fifo_fd;            /* host fd + 1 of a FIFO a parked open holds for reading; 0: none */
     bool sleeping;          /* parked in nanosleep until wait_deadline (emu/sys_time.c) */

@@ -126,6 +126,9 @@ int futex_wake_key(struct emu *e, const void *mm, uint64_t key, uint32_t bitset,
  * current mm, marking the futexes p's tid holds OWNER_DIED and waking a waiter of each, then
  * forget the list. At a thread's exit and at execve (with the old mm). */
 void futex_exit_release(struct proc *p);
+/* A handler is about to run for p: 0 if p is not parked in a PI futex call, 1 if that call is
+ * to be restarted whatever SA_RESTART says, or the -errno it returns instead of EINTR. */
+long futex_pi_interrupted(struct proc *p);
 /* Timers that send signals (emu/sys_timer.c). A new thread shares its creator's; a process
  * lets go of them at its end (timers_put); execve deletes the POSIX ones, keeping the alarm. */
 void timers_share(struct proc *thread, struct proc *creator);

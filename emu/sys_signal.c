@@ -491,11 +491,14 @@ void do_signal(struct proc *p)
          * -ERESTART_RESTARTBLOCK, which a handler turns into EINTR); one without is. Nor is
          * a socket call waiting under SO_RCVTIMEO/SO_SNDTIMEO (sock_intr_errno: -EINTR). */
         bool timed_futex = p->futex_queued && p->wait_deadline;
-        if (p->restart_pending && (p->pw_done || p->sleeping || p->polling || timed_futex ||
-                                   p->sock_timeo_end || !(ka.flags & FL_SA_RESTART))) {
+        /* a PI lock's wait is restarted, SA_RESTART or not (-ERESTARTNOINTR), timed or not */
+        long pi = p->restart_pending ? futex_pi_interrupted(p) : 0;
+        if (p->restart_pending && pi != 1 &&
+            (pi < 0 || p->pw_done || p->sleeping || p->polling || timed_futex ||
+             p->sock_timeo_end || !(ka.flags & FL_SA_RESTART))) {
             /* a write that had made progress returns it, whatever SA_RESTART says; a sleep
              * is never restarted, and says how much of it was left */
-            long ret = -EINTR;
+            long ret = pi < 0 ? pi : -EINTR;
             pipe_write_finish(p, &ret);
             if (p->sysv_wait && p->sysv_wait->kind == SYSV_MQSEND && p->sysv_wait->status == 0)
                 ret = 0; /* a receiver has already queued its message (pipelined_receive) */
@@ -510,7 +513,8 @@ void do_signal(struct proc *p)
             p->polling = false;
             p->sock_timeo_end = 0;
             p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
-            sysv_wait_cancel(p);                      /* as does a semop or msgrcv */
+            p->futex_pi = p->futex_rqpi = false;
+            sysv_wait_cancel(p); /* as does a semop or msgrcv */
             p->wait_deadline = 0;
             mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
             mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)ret);
