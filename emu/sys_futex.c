@@ -95,6 +95,14 @@ static long futex_key(struct proc *p, uint64_t uaddr, bool private_flag, const v
     return 0;
 }
 
+/* The keys of the two words of a requeue or a wake-op call: get_futex_key for each. */
+static long futex_key2(struct proc *p, uint64_t uaddr, uint64_t uaddr2, bool private_flag,
+                       const void **mm, uint64_t *key, const void **mm2, uint64_t *key2)
+{
+    long r = futex_key(p, uaddr, private_flag, mm, key);
+    return r ? r : futex_key(p, uaddr2, private_flag, mm2, key2);
+}
+
 /* A wake that woke someone ends the waker's turn, as Linux's wakeup preemption would let the
  * woken thread run soon: a thread handing a lock or Python's GIL to another must not keep the
  * CPU until its time slice ends. */
@@ -224,9 +232,7 @@ static long futex_requeue(struct proc *p, bool cmp, uint64_t uaddr, int n, int n
 {
     const void *mm, *mm2;
     uint64_t key, key2;
-    long r = futex_key(p, uaddr, private_flag, &mm, &key);
-    if (!r)
-        r = futex_key(p, uaddr2, private_flag, &mm2, &key2);
+    long r = futex_key2(p, uaddr, uaddr2, private_flag, &mm, &key, &mm2, &key2);
     if (r)
         return r;
     if (n < 0 || n2 < 0)
@@ -320,9 +326,7 @@ static long futex_wake_op(struct proc *p, uint64_t uaddr, int n, int n2, uint64_
 {
     const void *mm, *mm2;
     uint64_t key, key2;
-    long r = futex_key(p, uaddr, private_flag, &mm, &key);
-    if (!r)
-        r = futex_key(p, uaddr2, private_flag, &mm2, &key2);
+    long r = futex_key2(p, uaddr, uaddr2, private_flag, &mm, &key, &mm2, &key2);
     if (r)
         return r;
     long cond = wake_op_atomic(p, encoded, uaddr2);
@@ -511,9 +515,7 @@ static long futex_wait_requeue_pi(struct proc *p, uint64_t uaddr, uint32_t val, 
     uint64_t key, key2, deadline;
     long r = pi_deadline(p, utime, realtime, &deadline);
     if (!r)
-        r = futex_key(p, uaddr, private_flag, &mm, &key);
-    if (!r)
-        r = futex_key(p, uaddr2, private_flag, &mm2, &key2);
+        r = futex_key2(p, uaddr, uaddr2, private_flag, &mm, &key, &mm2, &key2);
     if (r)
         return r;
     uint32_t cur;
@@ -548,9 +550,7 @@ static long futex_cmp_requeue_pi(struct proc *p, uint64_t uaddr, int n, int n2, 
         return -EINVAL;
     const void *mm, *mm2;
     uint64_t key, key2;
-    long r = futex_key(p, uaddr, private_flag, &mm, &key);
-    if (!r)
-        r = futex_key(p, uaddr2, private_flag, &mm2, &key2);
+    long r = futex_key2(p, uaddr, uaddr2, private_flag, &mm, &key, &mm2, &key2);
     if (r)
         return r;
     if (mm == mm2 && key == key2)
