@@ -38,8 +38,6 @@ struct file;
 #define ELF_ET_DYN_BASE (TASK_SIZE / 3 * 2)
 /* Linux refuses binaries whose whole program-header table exceeds one page (load_elf_phdrs). */
 #define ELF_MAX_PHNUM (ELF_MIN_ALIGN / sizeof(Elf64_Phdr))
-/* Nothing may be mapped below this (/proc/sys/vm/mmap_min_addr's default). */
-#define MMAP_MIN_ADDR 0x10000UL
 /* execve's per-string limit (MAX_ARG_STRLEN = 32 pages) and the RLIMIT_STACK default. */
 #define MAX_ARG_STRLEN (32 * PAGE_SIZE)
 #define _STK_LIM       (8UL << 20)

@@ -23,6 +23,7 @@
 #include "emu/binfmt.h"
 #include "emu/exec.h"
 #include "emu/linux_abi.h"
+#include "emu/sys_info.h"
 
 int exec_err(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -236,11 +237,13 @@ static int check_load(const Elf64_Ehdr *eh, const Elf64_Phdr *ph, const Elf64_Ph
                         "PT_LOAD segment %d: p_vaddr 0x%llx and p_offset 0x%llx differ modulo the "
                         "page size (%lu), it cannot be mapped",
                         i, va, off, (unsigned long)PAGE_SIZE);
-    /* A fixed address under mmap_min_addr gets EPERM from mmap: exec would fail. */
-    if (eh->e_type == ET_EXEC && memsz && ELF_PAGESTART(va) < MMAP_MIN_ADDR)
+    /* A fixed address under mmap_min_addr gets EPERM from mmap without CAP_SYS_RAWIO: exec
+     * would fail. */
+    if (eh->e_type == ET_EXEC && memsz && ELF_PAGESTART(va) < host_mmap_min_addr() &&
+        !host_capable(17 /* CAP_SYS_RAWIO */))
         return exec_err(err, errlen,
                         "PT_LOAD segment %d at 0x%llx lies below mmap_min_addr (0x%lx)", i, va,
-                        (unsigned long)MMAP_MIN_ADDR);
+                        host_mmap_min_addr());
     if (!prev)
         return 0;
     /* The gABI requires PT_LOADs in ascending p_vaddr order; sharing a page is allowed (the later

@@ -118,6 +118,16 @@ bool fatal_signal_pending(struct task_struct *tsk)
     return p->emu->stop_requested || p->exited || (sigpending_all(p) & sigmask_of(9 /* KILL */));
 }
 
+int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
+{
+    /* cap_mmap_addr compares with the sysctl itself (dac_mmap_min_addr): the host's, which the
+     * guest reads in /proc/sys/vm/mmap_min_addr */
+    if (addr >= host_mmap_min_addr())
+        return 0;
+    struct proc *p = mm && mm->owner ? task_proc(mm->owner) : NULL;
+    return guest_capable(p, 17 /* CAP_SYS_RAWIO */) ? 0 : -EPERM;
+}
+
 void arch_printk(const char *fmt, ...)
 {
     va_list ap;

@@ -381,6 +381,24 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource)
     return rlim_get(p, resource).cur;
 }
 
+unsigned long host_mmap_min_addr(void)
+{
+    static unsigned long min_addr;
+    static bool known;
+
+    if (!known) {
+        unsigned long v;
+        FILE *f = fopen("/proc/sys/vm/mmap_min_addr", "re");
+        if (!f || fscanf(f, "%lu", &v) != 1 || v >= TASK_SIZE)
+            v = 65536; /* CONFIG_DEFAULT_MMAP_MIN_ADDR on x86 */
+        if (f)
+            fclose(f);
+        min_addr = v;
+        known = true;
+    }
+    return min_addr;
+}
+
 bool host_capable(int cap)
 {
     static int known; /* 1: read, the effective set in eff */

@@ -52,6 +52,8 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 /* capable(cap) for a guest, which runs with faultline's credentials: is cap (CAP_SYS_RESOURCE...)
  * in faultline's effective set? Root without it (a container's) is not capable, as on Linux. */
 bool host_capable(int cap);
+/* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
+unsigned long host_mmap_min_addr(void);
 /* The same for a guest task: from its own effective set once it has dropped capabilities with
  * capset, else host_capable. */
 struct proc;

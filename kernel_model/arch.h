@@ -46,6 +46,11 @@ void flush_dcache_page(struct page *page);
  * call, populating a mapping page by page, give up then, as __get_user_pages does. */
 bool fatal_signal_pending(struct task_struct *tsk);
 
+/* security_mmap_addr (cap_mmap_addr): may the task owning mm map at addr, below mmap_min_addr?
+ * 0 if addr is at or above the machine's vm.mmap_min_addr sysctl or the task has
+ * CAP_SYS_RAWIO (root), else -EPERM. */
+int security_mmap_addr(struct mm_struct *mm, unsigned long addr);
+
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,6 +10,8 @@
 
 #include "kernel_model/mm.h"
 
+/* The lowest address get_unmapped_area hands out, and below which MAP_FIXED asks
+ * security_mmap_addr: 65536 (max(vm.mmap_min_addr, CONFIG_LSM_MMAP_MIN_ADDR) on Debian). */
 extern unsigned long mmap_min_addr;
 extern unsigned long stack_guard_gap;
 

@@ -652,7 +652,7 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & ~PAGE_MASK)
             return -EINVAL;
-        if (addr < mmap_min_addr)
+        if (addr < mmap_min_addr && security_mmap_addr(mm, addr))
             return -EPERM;
         if (addr > mm->task_size - len)
             return -ENOMEM;

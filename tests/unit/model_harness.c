@@ -2,6 +2,7 @@
  * model_harness.c - the machine under the model for unit tests: RAM from malloc, arch hooks
  * that count flushes, a fault observer that keeps the last event, and an in-memory file.
  */
+#include <errno.h>
 #include <stdarg.h>
 
 #include "tests/unit/model_test.h"
@@ -45,6 +46,12 @@ bool fatal_signal_pending(struct task_struct *tsk)
 {
     (void)tsk; /* nothing stops a unit test's populate */
     return false;
+}
+
+int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
+{
+    (void)mm, (void)addr;
+    return -EPERM; /* the unit tests' task has no CAP_SYS_RAWIO: EPERM below mmap_min_addr */
 }
 
 void arch_printk(const char *fmt, ...)
