@@ -314,9 +314,9 @@ static long wake_op_atomic(struct proc *p, uint32_t encoded, uint64_t uaddr2)
     }
 }
 
-/* Linux's wake loops mark a waiter before they count it against the limit, so a limit of 0 or
- * less still wakes one. */
-static int wake_op_count(int n)
+/* Linux's wake loops (futex_wake, futex_wake_op) mark a waiter before they count it against the
+ * limit, so a limit of 0 or less still wakes one. */
+static int wake_limit(int n)
 {
     return n < 1 ? 1 : n;
 }
@@ -334,9 +334,9 @@ static long futex_wake_op(struct proc *p, uint64_t uaddr, int n, int n2, uint64_
         return cond;
     if (pi_waiter_on(p->emu, mm, key) || (cond && pi_waiter_on(p->emu, mm2, key2)))
         return -EINVAL;
-    int done = futex_wake_key(p->emu, mm, key, FUTEX_BITSET_MATCH_ANY, wake_op_count(n));
+    int done = futex_wake_key(p->emu, mm, key, FUTEX_BITSET_MATCH_ANY, wake_limit(n));
     if (cond)
-        done += futex_wake_key(p->emu, mm2, key2, FUTEX_BITSET_MATCH_ANY, wake_op_count(n2));
+        done += futex_wake_key(p->emu, mm2, key2, FUTEX_BITSET_MATCH_ANY, wake_limit(n2));
     return done;
 }
 
@@ -630,7 +630,7 @@ long sys_futex(struct proc *p, const uint64_t a[6])
             return -EINVAL;
         return woke(p, futex_wake_key(p->emu, mm, key,
                                       op == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : (uint32_t)a[5],
-                                      (int)a[2] < 0 ? 0 : (int)a[2]));
+                                      wake_limit((int)a[2])));
     case FUTEX_REQUEUE:
     case FUTEX_CMP_REQUEUE:
         return woke(p, futex_requeue(p, op == FUTEX_CMP_REQUEUE, a[0], (int)a[2], (int)a[3], a[4],

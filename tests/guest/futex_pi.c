@@ -549,6 +549,13 @@ static void case_wake_op(void)
     printf("wake_op: op 5 %s, word %u\n", res(r), w2);
     r = fx(&w1, FUTEX_WAKE_OP, 1, (void *)1L, &w2, encode(1, 6, 1, 0));
     printf("wake_op: cmp 6 %s, word %u\n", res(r), w2);
+    /* a plain FUTEX_WAKE of 0 (or less) wakes one too, by the same count */
+    await_asleep();
+    r = fx(&w2, FUTEX_WAKE, 0, NULL, NULL, 0);
+    printf("wake: nr_wake 0 woke %s\n", res(r));
+    await_asleep();
+    r = fx(&w2, FUTEX_WAKE, -1, NULL, NULL, 0);
+    printf("wake: nr_wake -1 woke %s\n", res(r));
     /* a wake on uaddr1 too: the waiter sleeps on w2, so wake w2 through both */
     await_asleep();
     r = fx(&w2, FUTEX_WAKE_OP, 1, (void *)1L, &w1, encode(0, 1, 0, 0));
