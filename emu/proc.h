@@ -156,6 +156,10 @@ struct proc {
     bool acct_exited;       /* its times have gone to acct->dead (account_thread_exit) */
     bool sigreturn_pending; /* rt_sigreturn ran: the run loop restores the frame's registers */
     uint64_t altstack_sp, altstack_size;
+    /* sas_ss_flags: the flags sigaltstack was given (its mode, SS_AUTODISARM), SS_DISABLE
+     * after a reset (a new thread, an auto-disarming delivery); a signal frame's uc_stack
+     * carries them as they are */
+    int32_t altstack_flags;
     /* struct thread_struct: what the last trap left, reported in the next signal frame */
     uint64_t thread_cr2, thread_error_code, thread_trap_nr;
     struct thread_debugreg hw; /* the debug registers (emu/hw_breakpoint.h) */

@@ -223,8 +223,10 @@ int setup_rt_frame(struct proc *p, int signo, const struct fl_siginfo *info,
     frame.pretcode = ka->restorer;
     frame.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
     frame.uc.uc_link = 0;
+    /* __save_altstack: the stack and its flags as sigaltstack set them, then an
+     * auto-disarming stack is off until rt_sigreturn puts it back from here */
     frame.uc.uc_stack.ss_sp = p->altstack_sp;
-    frame.uc.uc_stack.ss_flags = sas_ss_flags(p, frame.uc.uc_mcontext.sp);
+    frame.uc.uc_stack.ss_flags = p->altstack_flags;
     frame.uc.uc_stack.ss_size = p->altstack_size;
     struct sigcontext64 *sc = &frame.uc.uc_mcontext;
     sc->cs = USER_CS;
@@ -244,6 +246,10 @@ int setup_rt_frame(struct proc *p, int signo, const struct fl_siginfo *info,
     if (copy_to_user(&p->task, fp_addr, &fx, sizeof(fx)) ||
         copy_to_user(&p->task, frame_addr, &frame, sizeof(frame)))
         return -1;
+    if (p->altstack_flags & SS_AUTODISARM) { /* sas_ss_reset */
+        p->altstack_sp = p->altstack_size = 0;
+        p->altstack_flags = SS_DISABLE;
+    }
 
     /* Enter the handler: handler(signo, &info, &uc) with the frame as its stack. */
     struct sigcontext64 regs = *sc;
@@ -298,9 +304,11 @@ void restore_rt_sigframe(struct proc *p)
         if (mode == SS_DISABLE) {
             p->altstack_sp = 0;
             p->altstack_size = 0;
+            p->altstack_flags = ss->ss_flags;
         } else if (ss->ss_size >= MINSIGSTKSZ) {
             p->altstack_sp = ss->ss_sp;
             p->altstack_size = ss->ss_size;
+            p->altstack_flags = ss->ss_flags;
         }
     }
 }

@@ -453,8 +453,16 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->sighand_id = flags & CLONE_SIGHAND ? p->sighand_id : c->task.pid;
     c->blocked = p->blocked;
     c->vruntime = p->vruntime; /* as place_entity starts it near the others, not at 0 */
-    c->altstack_sp = p->altstack_sp;
-    c->altstack_size = p->altstack_size;
+    /* copy_process: a task sharing the memory, not vfork's, gets no sigaltstack (sas_ss_reset):
+     * two threads on one signal stack would overwrite each other's frames */
+    if ((flags & (CLONE_VM | CLONE_VFORK)) == CLONE_VM) {
+        c->altstack_sp = c->altstack_size = 0;
+        c->altstack_flags = 2; /* SS_DISABLE */
+    } else {
+        c->altstack_sp = p->altstack_sp;
+        c->altstack_size = p->altstack_size;
+        c->altstack_flags = p->altstack_flags;
+    }
     c->pending_trap = -1;
     /* futex_init_task: no robust list; the child's libc registers its own (glibc's fork and
      * thread start, musl at its first robust lock). An inherited one would be walked at the

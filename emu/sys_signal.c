@@ -609,14 +609,17 @@ long sys_sigaltstack(struct proc *p, const uint64_t a[6])
     memset(&old, 0, sizeof(old));
     old.ss_sp = p->altstack_sp;
     old.ss_size = p->altstack_size;
-    old.ss_flags = !p->altstack_size ? 2 /* SS_DISABLE */ : on_stack ? 1 /* SS_ONSTACK */ : 0;
+    old.ss_flags = (!p->altstack_size ? 2 /* SS_DISABLE */
+                    : on_stack        ? 1 /* SS_ONSTACK */
+                                      : 0) |
+                   (p->altstack_flags & (int32_t)(1U << 31) /* SS_AUTODISARM */);
     if (a[0]) {
         if (get_user_bytes(&p->task, &ss, a[0], sizeof(ss)))
             return -EFAULT;
         if (on_stack)
             return -EPERM;
-        /* SS_AUTODISARM (1 << 31) is accepted and not modelled: handlers here never nest
-         * their own sigaltstack switches */
+        /* SS_AUTODISARM (1 << 31): the delivery of a signal on the stack disarms it until the
+         * handler returns (setup_rt_frame, rt_sigreturn) */
         int32_t mode = ss.ss_flags & ~(int32_t)(1U << 31);
         if (mode != 0 && mode != 1 && mode != 2)
             return -EINVAL;
@@ -629,6 +632,7 @@ long sys_sigaltstack(struct proc *p, const uint64_t a[6])
             p->altstack_sp = ss.ss_sp;
             p->altstack_size = ss.ss_size;
         }
+        p->altstack_flags = ss.ss_flags;
     }
     if (a[1] && put_user_bytes(&p->task, a[1], &old, sizeof(old)))
         return -EFAULT;
