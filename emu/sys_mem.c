@@ -339,6 +339,10 @@ long sys_mincore(struct proc *p, const uint64_t a[6])
     if (a[1] > TASK_SIZE_MAX || start > TASK_SIZE_MAX - a[1])
         return -ENOMEM;
     pages = PAGE_ALIGN(a[1]) >> PAGE_SHIFT;
+    /* the vector must lie in the user half before anything is looked at (access_ok: a range
+     * check only, so an unmapped one is still found out by the copy, after ENOMEM) */
+    if (!access_ok(a[2], pages))
+        return -EFAULT;
     while (done < pages) {
         uint64_t n = pages - done < sizeof(vec) ? pages - done : sizeof(vec);
         int err = do_mincore(p->task.mm, start + done * PAGE_SIZE, n, vec);

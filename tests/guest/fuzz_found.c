@@ -16,6 +16,9 @@
  *           is still taken on it; then frames whose uc_stack it accepts (sysfuzz's probe).
  * punch:    fallocate(PUNCH_HOLE) of a huge range past the end of a mapped memfd (faultline
  *           visited every page index of the range, 2^49 of them, under sysfuzz's FUZZ_FORK=1).
+ * mincore: a vector outside the user half is EFAULT before the range is looked at; an
+ *           unmapped range is ENOMEM before an unmapped vector is written (faultline said ENOMEM
+ *           for both).
  * populate: one mmap(MAP_POPULATE) of a sparse 64 GiB file (16 Mi page-cache reads): a call
  *           that keeps faultline's model busy for many minutes, which --timeout must still
  *           end (tests/e2e/bad_input: bad-input-longcall). Not a compare test.
@@ -243,6 +246,18 @@ static void punch_case(void)
     printf("after: %d\n", m[100]);
 }
 
+static void mincore_case(void)
+{
+    unsigned char vec[4];
+    void *none = (void *)0x10000000; /* nothing mapped there */
+    show("kernel vector, unmapped range", mincore(none, 4096, (unsigned char *)0xffff800000000000));
+    show("unmapped vector, unmapped range", mincore(none, 4096, (unsigned char *)0x20000000));
+    show("vector, unmapped range", mincore(none, 4096, vec));
+    unsigned char *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    show("kernel vector, mapped range", mincore(m, 4096, (unsigned char *)0xffff800000000000));
+    show("unmapped vector, mapped range", mincore(m, 4096, (unsigned char *)0x20000000));
+}
+
 static void populate_case(void)
 {
     int fd = open("sparse", O_RDWR | O_CREAT | O_TRUNC, 0644);
@@ -272,6 +287,8 @@ int main(int argc, char **argv)
         sigreturn_case();
     else if (!strcmp(argv[1], "punch"))
         punch_case();
+    else if (!strcmp(argv[1], "mincore"))
+        mincore_case();
     else if (!strcmp(argv[1], "populate"))
         populate_case();
     else
