@@ -657,6 +657,13 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
         if (addr > mm->task_size - len)
             return -ENOMEM;
     }
+    /* round_hint_to_min: a hint is rounded down to its page, and one below mmap_min_addr moved
+     * up to it, before get_unmapped_area looks at it */
+    if (!(flags & (MAP_FIXED | MAP_FIXED_NOREPLACE))) {
+        addr &= PAGE_MASK;
+        if (addr && addr < mmap_min_addr)
+            addr = PAGE_ALIGN(mmap_min_addr);
+    }
     if (flags & MAP_FIXED_NOREPLACE) {
         flags |= MAP_FIXED;
         struct vm_area_struct *v = find_vma(mm, addr);
