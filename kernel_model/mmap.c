@@ -319,12 +319,13 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 {
     struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
     pgoff_t pglen = (end - addr) >> PAGE_SHIFT;
+    /* can_vma_merge_after/before: the pages must go on in vm_pgoff, anonymous ones too (their
+     * vm_pgoff is the address they were first mapped at, kept when mremap moves them), so a
+     * moved VMA does not merge with the ones around its new place */
     bool merge_prev = prev && prev->vm_end == addr && can_merge(prev, vm_flags, file, ops) &&
-                      (!file || prev->vm_pgoff + vma_pages(prev) == pgoff);
+                      prev->vm_pgoff + vma_pages(prev) == pgoff;
     bool merge_next = next && next->vm_start == end && can_merge(next, vm_flags, file, ops) &&
-                      (!file || pgoff + pglen == next->vm_pgoff);
-    if (vm_flags & VM_GROWSDOWN) /* stacks stay one VMA of their own */
-        merge_prev = merge_next = false;
+                      pgoff + pglen == next->vm_pgoff;
 
     if (merge_prev && merge_next) {
         prev->vm_end = next->vm_end;
@@ -351,8 +352,7 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
     return a->vm_end == b->vm_start && can_merge(a, b->vm_flags, b->vm_file, b->vm_ops) &&
-           !b->special_name && !(a->vm_flags & VM_GROWSDOWN) &&
-           (!a->vm_file || a->vm_pgoff + vma_pages(a) == b->vm_pgoff);
+           !b->special_name && a->vm_pgoff + vma_pages(a) == b->vm_pgoff;
 }
 
 /* Fold b (directly above a) into a. The PTEs need no change: they do not know their VMA. */
