@@ -340,9 +340,9 @@ static void check_maps(int show)
         char perms[8];
         char *nl = strchr(l, '\n');
         if (sscanf(l, "%lx-%lx %7s", &s, &e, perms) == 3 && e > ARENA && s < AEND) {
-            /* Adjacent VMAs of the same protection print as one: faultline keeps split pieces
-             * of a MAP_GROWSDOWN VMA apart and ignores anon_vma and vm_pgoff when merging
-             * anonymous VMAs (docs/status.md), so VMA boundaries differ from Linux's. */
+            /* Adjacent VMAs of the same protection print as one: faultline's anon_vma is a
+             * flag, not an identity, so it merges faulted-in VMAs that Linux keeps apart
+             * (docs/status.md) */
             if (show) {
                 if (pend > 0 && (long)s == pend && !strcmp(pperms, perms)) {
                     pend = (long)e;
@@ -658,15 +658,10 @@ static void op_mremap(void)
      * where 4.20 says EFAULT; 4.20 shrinks it without a look (unmapping the tail) and with
      * MREMAP_FIXED unmaps the target and the tail before it says EFAULT, where 6.x says EFAULT
      * first. Only the last ones are tried, out of the trace, the model resynced from the maps. */
-    int one = 1, gd = 0, skip = chance(70); /* drawn always: the stream stays the same */
-    for (long i = s; i < s + on && i < ARENA_PAGES; i++) {
+    int one = 1, skip = chance(70); /* drawn always: the stream stays the same */
+    for (long i = s; i < s + on && i < ARENA_PAGES; i++)
         if (pg[i].kind == K_NONE || vma_of[i] != vma_of[s])
             one = 0;
-        gd |= pg[i].gd;
-    }
-    /* faultline keeps split pieces of a MAP_GROWSDOWN VMA apart, Linux merges them again */
-    if (gd && !diverge)
-        return;
     int div = !one && on;
     if (div && (((f & MREMAP_FIXED) && on == nn) || skip || !diverge))
         return;
