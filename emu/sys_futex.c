@@ -435,22 +435,10 @@ static long pi_rerun(struct proc *p)
 }
 
 /* An absolute timeout (LOCK_PI: CLOCK_REALTIME; LOCK_PI2 and WAIT_REQUEUE_PI: CLOCK_MONOTONIC
- * unless FUTEX_CLOCK_REALTIME) as a CLOCK_MONOTONIC deadline; 0: none. */
+ * unless FUTEX_CLOCK_REALTIME) as a CLOCK_MONOTONIC deadline, as FUTEX_WAIT_BITSET's; 0: none. */
 static long pi_deadline(struct proc *p, uint64_t utime, bool realtime, uint64_t *out)
 {
-    *out = 0;
-    if (!utime)
-        return 0;
-    struct timespec ts;
-    if (get_user_bytes(&p->task, &ts, utime, sizeof(ts)))
-        return -EFAULT;
-    if (!timespec_valid(&ts))
-        return -EINVAL;
-    uint64_t t = timespec_ns(&ts);
-    *out = realtime ? monotonic_deadline(CLOCK_REALTIME, t) : t;
-    if (!*out)
-        *out = 1;
-    return 0;
+    return wait_deadline(p, FUTEX_WAIT_BITSET, realtime, utime, out);
 }
 
 static long futex_lock_pi(struct proc *p, uint64_t uaddr, uint64_t utime, bool realtime,

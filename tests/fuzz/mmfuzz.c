@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,8 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "rng.h"
 
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE 0x100000
@@ -61,22 +64,6 @@
 #define FILE_PAGES  (2 * ARENA_PAGES)
 #define NOBJ        4096
 
-static uint64_t rng;
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-static uint64_t below(uint64_t n)
-{
-    return n ? rnd() % n : 0;
-}
-static int chance(int pct)
-{
-    return (int)below(100) < pct;
-}
 
 /* A cell is what one page of memory holds: a word, or (lazy) that word or 0. Private anonymous
  * pages have a cell each; shared memory and the file have one per page of the object. */
@@ -108,7 +95,6 @@ static int pressure_mib = 6;
 static int in_child;
 
 static void mismatch(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#include <stdarg.h>
 static void mismatch(const char *fmt, ...)
 {
     char b[512];

@@ -41,27 +41,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rng.h"
+
 #define PAGE         4096UL
 #define ARENA        ((uintptr_t)1 << 44)
 #define ARENA_SIZE   ((uintptr_t)1 << 30)
 #define SCRATCH_SIZE (64 * PAGE)
 
-static __thread uint64_t rng; /* each thread its own stream */
-static uint64_t rnd(void)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return rng;
-}
-static uint64_t below(uint64_t n)
-{
-    return n ? rnd() % n : 0;
-}
-static int chance(int pct)
-{
-    return (int)below(100) < pct;
-}
 
 static unsigned char *scratch, *rodata;
 static int fds[64], nfds;
