@@ -311,4 +311,13 @@ void restore_rt_sigframe(struct proc *p)
             p->altstack_flags = ss->ss_flags;
         }
     }
+
+    /* The return to user mode (IRET) with the frame's cs and ss: anything but the 64-bit user
+     * code segment, or with UC_STRICT_RESTORE_SS a stack segment other than the user data
+     * segment, makes it fault, and Linux's bad_iret sends SIGSEGV (SI_KERNEL). Without the
+     * strict flag, force_valid_ss puts in a valid ss. (__USER32_CS would go on in 32-bit code,
+     * which the engine does not run: SIGSEGV too.) */
+    if ((frame.uc.uc_mcontext.cs | 3) != USER_CS ||
+        ((frame.uc.uc_flags & UC_STRICT_RESTORE_SS) && (frame.uc.uc_mcontext.ss | 3) != USER_DS))
+        force_sigsegv(p, 0);
 }

@@ -16,6 +16,9 @@
  *           is still taken on it; then frames whose uc_stack it accepts (sysfuzz's probe).
  * punch:    fallocate(PUNCH_HOLE) of a huge range past the end of a mapped memfd (faultline
  *           visited every page index of the range, 2^49 of them, under sysfuzz's FUZZ_FORK=1).
+ * badcs:    rt_sigreturn of frames with a null or data code segment, and with a null stack
+ *           segment with and without UC_STRICT_RESTORE_SS: Linux's return to user mode faults
+ *           (SIGSEGV, SI_KERNEL) on all but the last, where it puts in a valid ss.
  * mincore: a vector outside the user half is EFAULT before the range is looked at; an
  *           unmapped range is ENOMEM before an unmapped vector is written (faultline said ENOMEM
  *           for both).
@@ -246,6 +249,51 @@ static void punch_case(void)
     printf("after: %d\n", m[100]);
 }
 
+static sigjmp_buf badcs_jmp;
+static unsigned long badcs_set; /* the REG_CSGSFS bits the next SIGUSR1 handler writes */
+static unsigned long badcs_clear_flags;
+
+static void badcs_usr1(int sig, siginfo_t *si, void *uc_)
+{
+    ucontext_t *uc = uc_;
+    (void)sig, (void)si;
+    greg_t *csgsfs = &uc->uc_mcontext.gregs[REG_CSGSFS];
+    *csgsfs = (*csgsfs & ~(greg_t)0xffff00000000ffffL) | (greg_t)badcs_set;
+    uc->uc_flags &= ~badcs_clear_flags;
+}
+
+static void badcs_segv(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)uc;
+    printf("  SIGSEGV, si_code %#x\n", si->si_code);
+    siglongjmp(badcs_jmp, 1);
+}
+
+/* cs in bits 0-15 of REG_CSGSFS, ss in bits 48-63 */
+static void badcs_try(const char *what, unsigned cs, unsigned ss, unsigned long clear_flags)
+{
+    badcs_set = cs | (unsigned long)ss << 48;
+    badcs_clear_flags = clear_flags;
+    printf("%s\n", what);
+    if (!sigsetjmp(badcs_jmp, 1)) {
+        raise(SIGUSR1);
+        printf("  returned\n");
+    }
+}
+
+static void badcs_case(void)
+{
+    struct sigaction usr1 = {.sa_sigaction = badcs_usr1, .sa_flags = SA_SIGINFO};
+    struct sigaction segv = {.sa_sigaction = badcs_segv, .sa_flags = SA_SIGINFO | SA_NODEFER};
+    sigaction(SIGUSR1, &usr1, NULL);
+    sigaction(SIGSEGV, &segv, NULL);
+    badcs_try("cs 0x33, ss 0x2b", 0x33, 0x2b, 0);
+    badcs_try("cs 0 (null)", 0, 0x2b, 0);
+    badcs_try("cs 0x2b (a data segment)", 0x2b, 0x2b, 0);
+    badcs_try("ss 0, strict", 0x33, 0, 0);
+    badcs_try("ss 0, not strict", 0x33, 0, 0x4 /* UC_STRICT_RESTORE_SS */);
+}
+
 static void mincore_case(void)
 {
     unsigned char vec[4];
@@ -287,6 +335,8 @@ int main(int argc, char **argv)
         sigreturn_case();
     else if (!strcmp(argv[1], "punch"))
         punch_case();
+    else if (!strcmp(argv[1], "badcs"))
+        badcs_case();
     else if (!strcmp(argv[1], "mincore"))
         mincore_case();
     else if (!strcmp(argv[1], "populate"))
