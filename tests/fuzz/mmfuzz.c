@@ -64,7 +64,6 @@
 #define FILE_PAGES  (2 * ARENA_PAGES)
 #define NOBJ        4096
 
-
 /* A cell is what one page of memory holds: a word, or (lazy) that word or 0. Private anonymous
  * pages have a cell each; shared memory and the file have one per page of the object. */
 struct cell {

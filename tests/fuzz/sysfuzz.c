@@ -48,7 +48,6 @@
 #define ARENA_SIZE   ((uintptr_t)1 << 30)
 #define SCRATCH_SIZE (64 * PAGE)
 
-
 static unsigned char *scratch, *rodata;
 static int fds[64], nfds;
 static uintptr_t brk0;

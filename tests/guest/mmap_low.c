@@ -30,8 +30,8 @@ int main(void)
     try_fixed(0x3000, MAP_FIXED_NOREPLACE, "MAP_FIXED_NOREPLACE");
     try_fixed(0x0, MAP_FIXED, "MAP_FIXED");
     void *h = mmap((void *)0x2000, GUEST_PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    printf("a hint of 0x2000: %s\n",
-           h == MAP_FAILED ? guest_errno_name(errno)
-                           : (unsigned long)h >= 65536 ? "placed at or above 65536" : "placed below");
+    printf("a hint of 0x2000: %s\n", h == MAP_FAILED             ? guest_errno_name(errno)
+                                     : (unsigned long)h >= 65536 ? "placed at or above 65536"
+                                                                 : "placed below");
     return 0;
 }
