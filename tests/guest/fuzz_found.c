@@ -44,6 +44,8 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "guest_trap.h"
+
 static void show(const char *what, long r)
 {
     printf("%s: %ld %s\n", what, r, r < 0 ? strerror(errno) : "");
@@ -71,16 +73,9 @@ static void select_case(void)
     }
 }
 
-static sigjmp_buf env;
-static void on_segv(int sig)
-{
-    (void)sig;
-    siglongjmp(env, 1);
-}
-
 static const char *writable(volatile char *c)
 {
-    if (sigsetjmp(env, 1))
+    if (sigsetjmp(guest_trap_env, 1))
         return "no";
     *c = 1;
     return "yes";
@@ -88,7 +83,7 @@ static const char *writable(volatile char *c)
 
 static void mprotect_case(void)
 {
-    signal(SIGSEGV, on_segv);
+    guest_trap_on(SIGSEGV);
     char *a = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     char *g = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN, -1, 0);
@@ -169,7 +164,7 @@ static void on_usr1(int sig)
 
 static void landing(void)
 {
-    siglongjmp(env, 1);
+    siglongjmp(guest_trap_env, 1);
 }
 
 /* rt_sigreturn to landing() with a frame whose uc_stack is {sp, flags, size} */
@@ -189,7 +184,7 @@ static void sigreturn_with(void *sp, int flags, size_t size)
     f.uc.uc_stack.ss_sp = sp;
     f.uc.uc_stack.ss_flags = flags;
     f.uc.uc_stack.ss_size = size;
-    if (sigsetjmp(env, 1) == 0)
+    if (sigsetjmp(guest_trap_env, 1) == 0)
         __asm__ volatile("mov %0, %%rsp\n\tmov $15, %%eax\n\tsyscall" ::"r"(&f.pretcode + 1)
                          : "memory");
     stack_t now;
@@ -249,7 +244,6 @@ static void punch_case(void)
     printf("after: %d\n", m[100]);
 }
 
-static sigjmp_buf badcs_jmp;
 static unsigned long badcs_set; /* the REG_CSGSFS bits the next SIGUSR1 handler writes */
 static unsigned long badcs_clear_flags;
 
@@ -262,31 +256,26 @@ static void badcs_usr1(int sig, siginfo_t *si, void *uc_)
     uc->uc_flags &= ~badcs_clear_flags;
 }
 
-static void badcs_segv(int sig, siginfo_t *si, void *uc)
-{
-    (void)sig, (void)uc;
-    printf("  SIGSEGV, si_code %#x\n", si->si_code);
-    siglongjmp(badcs_jmp, 1);
-}
-
 /* cs in bits 0-15 of REG_CSGSFS, ss in bits 48-63 */
 static void badcs_try(const char *what, unsigned cs, unsigned ss, unsigned long clear_flags)
 {
     badcs_set = cs | (unsigned long)ss << 48;
     badcs_clear_flags = clear_flags;
     printf("%s\n", what);
-    if (!sigsetjmp(badcs_jmp, 1)) {
+    guest_trap_reset();
+    if (!sigsetjmp(guest_trap_env, 1)) {
         raise(SIGUSR1);
         printf("  returned\n");
+    } else {
+        printf("  SIGSEGV, si_code %#x\n", guest_trap_code);
     }
 }
 
 static void badcs_case(void)
 {
     struct sigaction usr1 = {.sa_sigaction = badcs_usr1, .sa_flags = SA_SIGINFO};
-    struct sigaction segv = {.sa_sigaction = badcs_segv, .sa_flags = SA_SIGINFO | SA_NODEFER};
     sigaction(SIGUSR1, &usr1, NULL);
-    sigaction(SIGSEGV, &segv, NULL);
+    guest_trap_on(SIGSEGV);
     badcs_try("cs 0x33, ss 0x2b", 0x33, 0x2b, 0);
     badcs_try("cs 0 (null)", 0, 0x2b, 0);
     badcs_try("cs 0x2b (a data segment)", 0x2b, 0x2b, 0);

@@ -11,11 +11,9 @@
  * 2026-12-07 faultline kept none of these flags, refused MADV_WIPEONFORK with EINVAL and accepted
  * MADV_FREE anywhere.
  */
-#include <setjmp.h>
-#include <signal.h>
 #include <sys/syscall.h>
 
-#include "guest.h"
+#include "guest_trap.h"
 
 #ifndef MADV_WIPEONFORK
 #define MADV_WIPEONFORK 18
@@ -24,18 +22,10 @@
 
 #define PG GUEST_PAGE
 
-static sigjmp_buf probe_env;
-
-static void on_segv(int sig)
-{
-    (void)sig;
-    siglongjmp(probe_env, 1);
-}
-
 /* -1 if the page at p cannot be read, else its first byte */
 static int probe(volatile unsigned char *p)
 {
-    if (sigsetjmp(probe_env, 1))
+    if (sigsetjmp(guest_trap_env, 1))
         return -1;
     return *p;
 }
@@ -90,9 +80,7 @@ static void show_flags(const char *what, void *addr)
 
 int main(void)
 {
-    struct sigaction sa = {0};
-    sa.sa_handler = on_segv;
-    sigaction(SIGSEGV, &sa, NULL);
+    guest_trap_on(SIGSEGV);
     setvbuf(stdout, NULL, _IONBF, 0);
 
     unsigned char *a =

@@ -8,50 +8,29 @@
  * non-canonical address for a page fault (SEGV_MAPERR, si_addr the address, a row in the
  * log). No fault rows of interest.
  */
-#include <setjmp.h>
-#include <signal.h>
-
-#include "guest.h"
-
-static sigjmp_buf env;
-static volatile int got_sig, got_code;
-static void *volatile got_addr;
-
-static void handler(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    got_sig = sig;
-    got_code = si->si_code;
-    got_addr = si->si_addr;
-    siglongjmp(env, 1);
-}
+#include "guest_trap.h"
 
 static void probe(const char *what, uintptr_t a, int write)
 {
-    got_sig = 0;
-    got_code = 0;
-    got_addr = (void *)1;
-    if (!sigsetjmp(env, 1)) {
+    guest_trap_reset();
+    if (!sigsetjmp(guest_trap_env, 1)) {
         if (write)
             *(volatile uint8_t *)a = 1;
         else
             (void)*(volatile uint8_t *)a;
     }
-    printf("%-5s %-28s sig=%d code=%d addr=%s\n", write ? "store" : "load", what, got_sig, got_code,
-           got_addr == (void *)a ? "the address"
-           : got_addr == NULL    ? "0"
-                                 : "other");
+    printf("%-5s %-28s sig=%d code=%d addr=%s\n", write ? "store" : "load", what, guest_trap_sig,
+           guest_trap_code,
+           guest_trap_addr == (void *)a ? "the address"
+           : guest_trap_addr == NULL    ? "0"
+                                        : "other");
     fflush(stdout);
 }
 
 int main(void)
 {
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGBUS, &sa, NULL))
-        guest_die("sigaction");
+    guest_trap_on(SIGSEGV);
+    guest_trap_on(SIGBUS);
     for (int write = 0; write < 2; write++) {
         probe("unmapped user page", 0x10000010UL, write);
         probe("last user page", 0x00007ffffffff010UL, write);

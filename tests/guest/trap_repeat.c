@@ -9,23 +9,7 @@
  * the second divide error came as SIGSEGV (a double fault) and the third exception stopped the
  * engine at that instruction for good. No fault rows of interest.
  */
-#include <setjmp.h>
-#include <signal.h>
-
-#include "guest.h"
-
-static sigjmp_buf env;
-static volatile int got_sig, got_code;
-static void *volatile got_addr;
-
-static void handler(int sig, siginfo_t *si, void *uc)
-{
-    (void)uc;
-    got_sig = sig;
-    got_code = si->si_code;
-    got_addr = si->si_addr;
-    siglongjmp(env, 1);
-}
+#include "guest_trap.h"
 
 static __attribute__((noinline)) void divide_error(int zero)
 {
@@ -42,20 +26,18 @@ static __attribute__((noinline)) void too_long(void)
 
 static void try(const char *what, void (*f)(int), int arg)
 {
-    got_sig = 0;
-    got_code = 0;
-    got_addr = (void *)1;
-    if (!sigsetjmp(env, 1))
+    guest_trap_reset();
+    if (!sigsetjmp(guest_trap_env, 1))
         f(arg);
     printf("%s: %s code=%d addr=%s\n", what,
-           got_sig == SIGFPE    ? "SIGFPE"
-           : got_sig == SIGSEGV ? "SIGSEGV"
-           : got_sig == 0       ? "none"
-                                : "other",
-           got_code,
-           got_addr == NULL        ? "0"
-           : got_addr == (void *)1 ? "unset"
-                                   : "set");
+           guest_trap_sig == SIGFPE    ? "SIGFPE"
+           : guest_trap_sig == SIGSEGV ? "SIGSEGV"
+           : guest_trap_sig == 0       ? "none"
+                                       : "other",
+           guest_trap_code,
+           guest_trap_addr == NULL        ? "0"
+           : guest_trap_addr == (void *)1 ? "unset"
+                                          : "set");
     fflush(stdout);
 }
 
@@ -68,12 +50,8 @@ static void too_long_arg(int unused)
 int main(int argc, char **argv)
 {
     (void)argv;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = handler;
-    sa.sa_flags = SA_SIGINFO;
-    if (sigaction(SIGFPE, &sa, NULL) || sigaction(SIGSEGV, &sa, NULL))
-        guest_die("sigaction");
+    guest_trap_on(SIGFPE);
+    guest_trap_on(SIGSEGV);
     int zero = argc > 5; /* 0, without the compiler knowing */
     for (int i = 0; i < 4; i++) {
         printf("round %d\n", i);
