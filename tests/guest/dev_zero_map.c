@@ -18,20 +18,6 @@ static void try_map(const char *what, int fd, int prot, int flags)
     munmap(p, GUEST_PAGE);
 }
 
-static int maps_has(const char *needle)
-{
-    char line[512];
-    int n = 0;
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        guest_die("fopen maps");
-    while (fgets(line, sizeof(line), f))
-        if (strstr(line, needle))
-            n++;
-    fclose(f);
-    return n;
-}
-
 int main(void)
 {
     int rw = open("/dev/zero", O_RDWR), ro = open("/dev/zero", O_RDONLY);
@@ -66,7 +52,7 @@ int main(void)
         return 1;
     }
     printf("shared: fresh %d, in maps as /dev/zero (deleted): %d\n", shr[5 * GUEST_PAGE],
-           maps_has("/dev/zero (deleted)"));
+           guest_maps_lines("/dev/zero (deleted)"));
     pid = fork();
     if (pid == 0) {
         for (size_t i = 0; i < len; i += GUEST_PAGE)

@@ -43,20 +43,7 @@
 
 static const char *err_name(int e)
 {
-    switch (e) {
-    case 0:
-        return "0";
-    case EDEADLK:
-        return "EDEADLK";
-    case ETIMEDOUT:
-        return "ETIMEDOUT";
-    case EOWNERDEAD:
-        return "EOWNERDEAD";
-    case EBUSY:
-        return "EBUSY";
-    default:
-        return guest_errno_name(e);
-    }
+    return e ? guest_errno_name(e) : "0";
 }
 
 /* A raw futex call: its result, or -errno. */

@@ -52,13 +52,34 @@ static inline const char *guest_errno_name(int e)
     static const struct {
         int e;
         const char *name;
-    } names[] = {
-        {EPERM, "EPERM"},   {ENOENT, "ENOENT"},         {ESRCH, "ESRCH"},     {EINTR, "EINTR"},
-        {EIO, "EIO"},       {E2BIG, "E2BIG"},           {EBADF, "EBADF"},     {ECHILD, "ECHILD"},
-        {EAGAIN, "EAGAIN"}, {ENOMEM, "ENOMEM"},         {EACCES, "EACCES"},   {EFAULT, "EFAULT"},
-        {EBUSY, "EBUSY"},   {EEXIST, "EEXIST"},         {ENOTDIR, "ENOTDIR"}, {EINVAL, "EINVAL"},
-        {ENOSPC, "ENOSPC"}, {ERANGE, "ERANGE"},         {ENOSYS, "ENOSYS"},   {EIDRM, "EIDRM"},
-        {ENOMSG, "ENOMSG"}, {EOPNOTSUPP, "EOPNOTSUPP"}, {EMFILE, "EMFILE"},   {EFBIG, "EFBIG"}};
+    } names[] = {{EPERM, "EPERM"},
+                 {ENOENT, "ENOENT"},
+                 {ESRCH, "ESRCH"},
+                 {EINTR, "EINTR"},
+                 {EIO, "EIO"},
+                 {E2BIG, "E2BIG"},
+                 {EBADF, "EBADF"},
+                 {ECHILD, "ECHILD"},
+                 {EAGAIN, "EAGAIN"},
+                 {ENOMEM, "ENOMEM"},
+                 {EACCES, "EACCES"},
+                 {EFAULT, "EFAULT"},
+                 {EBUSY, "EBUSY"},
+                 {EEXIST, "EEXIST"},
+                 {ENOTDIR, "ENOTDIR"},
+                 {EINVAL, "EINVAL"},
+                 {ENOSPC, "ENOSPC"},
+                 {ERANGE, "ERANGE"},
+                 {ENOSYS, "ENOSYS"},
+                 {EIDRM, "EIDRM"},
+                 {ENOMSG, "ENOMSG"},
+                 {EOPNOTSUPP, "EOPNOTSUPP"},
+                 {EMFILE, "EMFILE"},
+                 {EFBIG, "EFBIG"},
+                 {EDEADLK, "EDEADLK"},
+                 {ETIMEDOUT, "ETIMEDOUT"},
+                 {EOWNERDEAD, "EOWNERDEAD"},
+                 {ENOTRECOVERABLE, "ENOTRECOVERABLE"}};
     static char other[24];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].e == e)
@@ -116,6 +137,21 @@ static inline void guest_marker(const char *prog, const char *name, int index)
     snprintf(key, sizeof(key), "marker_%s", name);
     guest_note(prog, key, (void *)m);
     m[0] = 1;
+}
+
+/* How many lines of /proc/self/maps contain needle ("" counts the VMAs). */
+static inline int guest_maps_lines(const char *needle)
+{
+    char line[512];
+    int n = 0;
+    FILE *f = fopen("/proc/self/maps", "r");
+    if (!f)
+        guest_die("fopen maps");
+    while (fgets(line, sizeof(line), f))
+        if (strstr(line, needle))
+            n++;
+    fclose(f);
+    return n;
 }
 
 /* The whole of a (small) file such as /proc/self/status into buf, NUL-terminated, with raw

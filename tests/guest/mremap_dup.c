@@ -8,19 +8,6 @@
 #define _GNU_SOURCE
 #include "guest.h"
 
-static int count_maps(void)
-{
-    char line[512];
-    int n = 0;
-    FILE *f = fopen("/proc/self/maps", "r");
-    if (!f)
-        guest_die("fopen maps");
-    while (fgets(line, sizeof(line), f))
-        n++;
-    fclose(f);
-    return n;
-}
-
 int main(void)
 {
     size_t P = GUEST_PAGE;
@@ -32,18 +19,19 @@ int main(void)
     s[3 * P] = 'd';
     p[0] = 'x';
 
-    int before = count_maps();
+    int before = guest_maps_lines("");
     void *r = mremap(p, 0, 2 * P, MREMAP_MAYMOVE);
     printf("private: %s, mappings %+d\n", r == MAP_FAILED ? guest_errno_name(errno) : "mapped",
-           count_maps() - before);
+           guest_maps_lines("") - before);
 
-    before = count_maps();
+    before = guest_maps_lines("");
     char *d = mremap(s, 0, 4 * P, MREMAP_MAYMOVE);
     if (d == MAP_FAILED) {
-        printf("shared: %s, mappings %+d\n", guest_errno_name(errno), count_maps() - before);
+        printf("shared: %s, mappings %+d\n", guest_errno_name(errno),
+               guest_maps_lines("") - before);
         return 1;
     }
-    printf("shared: a new address %d, mappings %+d\n", d != s, count_maps() - before);
+    printf("shared: a new address %d, mappings %+d\n", d != s, guest_maps_lines("") - before);
     printf("duplicate reads %c %c\n", d[0], d[3 * P]);
     d[P] = 'b';
     s[2 * P] = 'c';
