@@ -28,6 +28,7 @@
 #define BLOCK_FRAMES       512UL  /* one host huge page (2 MiB) of 4 KiB frames */
 #define START_AFTER_FRAMES 1024UL /* 4 MiB of fresh frames: more than a small program takes */
 #define BLOCKS_AHEAD       1UL    /* blocks faulted in past the one the allocator is in */
+#define SMALL_BYTES        ((uint64_t)START_AFTER_FRAMES << PAGE_SHIFT) /* no huge pages here */
 
 static struct {
     pthread_mutex_t lock;
@@ -105,6 +106,9 @@ void *guest_ram_create(uint64_t bytes)
     if (p == MAP_FAILED)
         return NULL;
     madvise(p, bytes, MADV_HUGEPAGE);
+    /* The first frames are a small program's whole memory: 4 KiB host pages there, so that a
+     * program using a few hundred KiB does not make the host zero and keep 2 MiB. */
+    madvise(p, bytes < SMALL_BYTES ? bytes : SMALL_BYTES, MADV_NOHUGEPAGE);
     pthread_mutex_lock(&ram.lock);
     ram.base = p;
     ram.bytes = bytes;
