@@ -23,6 +23,7 @@
 #include "emu/fdtable.h"
 #include "emu/mqueue.h"
 #include "emu/signal.h"
+#include "emu/userfaultfd.h"
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -88,6 +89,8 @@ void ofd_put(struct ofd *o)
         pidfd_release(o->pidfd);
     if (o->mqueue)
         mqueue_release(o->mqueue);
+    if (o->uffd)
+        userfaultfd_file_release(o->uffd);
     if (o->pty_master)
         ctty_hostfd_closing(o->hostfd);
     close(o->hostfd);

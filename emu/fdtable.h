@@ -66,6 +66,9 @@ struct ofd {
     struct signalfd_ctx *signalfd;
     /* A pidfd (emu/sys_pidfd.c): the host fd is an eventfd, readable once the process exited. */
     struct pidfd_ctx *pidfd;
+    /* A userfaultfd (emu/sys_userfaultfd.c): the host fd is an eventfd, readable while a
+     * fault waits unread; the context is the model's. */
+    struct userfaultfd_ctx *uffd;
     /* A POSIX message queue descriptor (emu/sys_mqueue.c): the host fd is an eventfd whose
      * count makes it poll as the queue does (readable with messages, writable with room). */
     struct mq_file *mqueue;

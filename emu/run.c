@@ -42,10 +42,12 @@
 #include "emu/tty_signals.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
+#include "emu/userfaultfd.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 #include "kernel_model/trace.h"
+#include "kernel_model/userfaultfd_k.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
@@ -126,6 +128,11 @@ int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
         return 0;
     struct proc *p = mm && mm->owner ? task_proc(mm->owner) : NULL;
     return guest_capable(p, 17 /* CAP_SYS_RAWIO */) ? 0 : -EPERM;
+}
+
+unsigned long arch_mmap_min_addr(void)
+{
+    return host_mmap_min_addr();
 }
 
 void arch_printk(const char *fmt, ...)
@@ -824,6 +831,15 @@ void proc_exit(struct proc *p, int exit_code, int term_sig)
         uc_emu_stop(p->mmu->uc);
 }
 
+/* p's park ends (it is picked, a signal comes first, it dies). A fault that waited for a
+ * userfaultfd leaves the context's lists (and counts as major). */
+static void wait_over(struct proc *p)
+{
+    if (p->wait == WAIT_UFFD)
+        userfaultfd_sync(userfaultfd_wait_done(&p->task));
+    p->wait = WAIT_NONE;
+}
+
 /*
  * exit_mm and the rest of do_exit, once the engine is no longer running: tear the address space
  * down now (writing back dirty shared file pages, so host files are complete before faultline
@@ -850,7 +866,9 @@ static void proc_release(struct proc *p)
     bool group_left = false;
     for (struct proc *q = e->procs; q && !group_left; q = q->next)
         group_left = q != p && q->mmu && q->task.tgid == p->task.tgid;
-    sysv_wait_cancel(p); /* killed while parked in a semop or msgrcv */
+    sysv_wait_cancel(p);      /* killed while parked in a semop or msgrcv */
+    if (p->wait == WAIT_UFFD) /* killed while its fault waited for a userfaultfd */
+        wait_over(p);
     if (!group_left) {
         posix_locks_exit(p);
         sem_exit(p);
@@ -898,6 +916,10 @@ static void handle_page_fault(struct proc *p)
     do_page_fault(&p->task, &regs, error, addr, &res);
     switch (res.outcome) {
     case FAULT_OK:
+        return;
+    case FAULT_WAIT: /* handle_userfault: sleep; rip stays at the access, made again after */
+        proc_park(p, WAIT_UFFD, 0, false);
+        userfaultfd_sync(p->task.uffd_wait->ctx);
         return;
     case FAULT_SIGNAL:
         force_sig_fault(p, res.signo, res.si_code, res.fault_addr, &regs, res.error_code);
@@ -1065,7 +1087,7 @@ static bool finish_park(struct proc *p)
         p->restart_pending = true;
     }
     if (p->wait != WAIT_VFORK && fl_signal_pending(p)) {
-        p->wait = WAIT_NONE;
+        wait_over(p);
         return false;
     }
     return true;
@@ -1407,6 +1429,8 @@ static const char *wait_name(int w)
         return "sigwait";
     case WAIT_SYSV:
         return "System V IPC wait";
+    case WAIT_UFFD:
+        return "page fault handed to a userfaultfd";
     default:
         return "a syscall";
     }
@@ -1489,7 +1513,7 @@ void emu_run(struct emu *e, struct emu_result *res)
          * woke it is delivered (wait4 reports the child whose SIGCHLD arrived, a read returns
          * the data that came with a signal), as Linux's wait loops check in that order. */
         p->retry_first = p->wait != WAIT_NONE && p->restart_pending && proc_ready(p);
-        p->wait = WAIT_NONE;
+        wait_over(p);
         p->interrupted = false;
         p->wake_state = WAKE_NONE;
         p->continued = false;

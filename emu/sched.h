@@ -59,6 +59,8 @@ enum proc_wait {
     WAIT_SLEEP,    /* nanosleep/clock_nanosleep: until wait_deadline */
     WAIT_SIGWAIT,  /* rt_sigtimedwait: until a signal of wait_sigset is pending, or the deadline */
     WAIT_SYSV,     /* semop, msgsnd, msgrcv: until sysv_wait is done (or fits), or the deadline */
+    WAIT_UFFD,     /* a page fault handed to a userfaultfd (handle_userfault): until a wake
+                      covers it; no syscall to restart, the access is made again */
 };
 
 /* Park p in the syscall now being handled. With restart the handler returns -FL_ERESTARTSYS

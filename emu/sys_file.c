@@ -50,6 +50,7 @@
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "emu/userfaultfd.h"
 #include "kernel_model/mm.h"
 
 /* One bounce buffer: syscalls run one at a time in faultline's single host thread, and nothing
@@ -226,6 +227,8 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
                                      : mqueue_read(p, o, v.base, v.len);
     if (o->signalfd) /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
+    if (o->uffd) /* reads take fault messages; no writes, no offsets */
+        return writing ? -EINVAL : pos >= 0 ? -ESPIPE : userfaultfd_read(p, o, v.base, v.len);
     if (o->page_file) /* made from the model at each read; clear_refs acts on a write */
         return writing ? proc_page_file_write(p, o, v.base, v.len, pos)
                        : proc_page_file_read(p, o, v.base, v.len, pos);
@@ -291,6 +294,12 @@ static long signalfd_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t 
     return signalfd_read(p, o, base, len);
 }
 
+static long uffd_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len, int64_t pos)
+{
+    (void)pos; /* readv only: a userfaultfd has no offset */
+    return userfaultfd_read(p, o, base, len);
+}
+
 static long page_file_write_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len,
                                 int64_t pos)
 {
@@ -306,12 +315,12 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
 
     if (!o)
         return -EBADF;
-    if (o->pidfd || o->mqueue || (o->signalfd && writing))
+    if (o->pidfd || o->mqueue || ((o->signalfd || o->uffd) && writing))
         return -EINVAL; /* a pidfd is not read or written, a signalfd not written */
     if (o->page_file && writing && o->page_file != PAGE_FILE_CLEAR_REFS &&
         o->page_file != PAGE_FILE_MEM)
         return -EBADF; /* opened read-only */
-    if (o->signalfd && pos >= 0)
+    if ((o->signalfd || o->uffd) && pos >= 0)
         return -ESPIPE;
     long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
     if (r)
@@ -321,6 +330,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         proc_reread(p, o, pos);
     if (o->signalfd)
         r = loop_rw(p, o, iov, (int)a[2], pos, signalfd_one);
+    else if (o->uffd)
+        r = loop_rw(p, o, iov, (int)a[2], pos, uffd_one);
     else if (o->page_file)
         r = loop_rw(p, o, iov, (int)a[2], pos, writing ? page_file_write_one : proc_page_file_read);
     else

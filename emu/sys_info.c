@@ -399,6 +399,21 @@ unsigned long host_mmap_min_addr(void)
     return min_addr;
 }
 
+bool host_unprivileged_userfaultfd(void)
+{
+    static int known; /* 1 + the value */
+    if (!known) {
+        int v = 1; /* no such sysctl (before Linux 5.2): everyone may, as in 4.20 */
+        FILE *f = fopen("/proc/sys/vm/unprivileged_userfaultfd", "re");
+        if (f && fscanf(f, "%d", &v) != 1)
+            v = 1;
+        if (f)
+            fclose(f);
+        known = 1 + (v != 0);
+    }
+    return known == 2;
+}
+
 bool host_capable(int cap)
 {
     static int known; /* 1: read, the effective set in eff */

@@ -54,6 +54,9 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 bool host_capable(int cap);
 /* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
 unsigned long host_mmap_min_addr(void);
+/* The host's vm.unprivileged_userfaultfd sysctl: may a task without CAP_SYS_PTRACE make a
+ * userfaultfd that also handles kernel-mode faults? */
+bool host_unprivileged_userfaultfd(void);
 /* The same for a guest task: from its own effective set once it has dropped capabilities with
  * capset, else host_capable. */
 struct proc;

@@ -22,6 +22,7 @@
 #include "emu/tty_signals.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "emu/userfaultfd.h"
 
 enum ioarg {
     IO_NONE,  /* no argument */
@@ -228,6 +229,8 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
         o->flags = on ? o->flags | O_NONBLOCK : o->flags & ~O_NONBLOCK;
         return 0;
     }
+    if (o->uffd)
+        return userfaultfd_ioctl(p, o, req, arg);
     if (req == SIOCGIFCONF)
         return ifconf(p, o, arg);
     if (req == NS_GET_USERNS || req == NS_GET_PARENT || req == NS_GET_NSTYPE ||

@@ -41,6 +41,7 @@
 #include "emu/syscall.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/userfaultfd_k.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
@@ -247,6 +248,8 @@ bool proc_cond_ready(struct proc *p)
         return (sigpending_all(p) & p->wait_sigset) != 0;
     case WAIT_SYSV:
         return sysv_wait_ready(p);
+    case WAIT_UFFD:
+        return userfaultfd_wait_woken(&p->task);
     default: /* WAIT_SIGNAL: only proc_signal_wake ends it */
         return false;
     }

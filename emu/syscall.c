@@ -183,7 +183,7 @@ static bool park_on_idle_host_fd(struct proc *p, uint64_t nr, const uint64_t a[6
     if (nr != 0 /* read */ && nr != 19 /* readv */)
         return false;
     struct ofd *o = p->files ? fd_get(p->files, (int)a[0]) : NULL;
-    if (!o || o->host_nonblock || (o->flags & O_NONBLOCK) || o->signalfd || o->pidfd ||
+    if (!o || o->host_nonblock || (o->flags & O_NONBLOCK) || o->signalfd || o->pidfd || o->uffd ||
         o->fills_reads /* /dev/zero and the like never block: no poll per read */ ||
         (o->type != S_IFCHR && o->type != S_IFIFO))
         return false;

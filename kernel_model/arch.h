@@ -50,6 +50,8 @@ bool fatal_signal_pending(struct task_struct *tsk);
  * 0 if addr is at or above the machine's vm.mmap_min_addr sysctl or the task has
  * CAP_SYS_RAWIO (root), else -EPERM. */
 int security_mmap_addr(struct mm_struct *mm, unsigned long addr);
+/* The machine's vm.mmap_min_addr sysctl (userfaultfd's validate_range compares with it). */
+unsigned long arch_mmap_min_addr(void);
 
 /* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

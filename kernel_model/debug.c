@@ -26,6 +26,7 @@
 #include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
+#include "kernel_model/userfaultfd_k.h"
 
 struct mapped {
     unsigned long *pfn;
@@ -64,6 +65,16 @@ static int check_vmas(struct mm_struct *mm, char *buf, size_t len)
             return fail(buf, len, "vma %lx-%lx: vm_mm is wrong", v->vm_start, v->vm_end);
         if (v->vm_end > mm->task_size)
             return fail(buf, len, "vma %lx-%lx: above TASK_SIZE", v->vm_start, v->vm_end);
+        /* userfaultfd: registered exactly when it has a context, of this mm, on anonymous
+         * private memory */
+        if (!(v->vm_flags & VM_UFFD_MISSING) != !v->vm_userfaultfd_ctx)
+            return fail(buf, len,
+                        "vma %lx-%lx: VM_UFFD_MISSING without its userfaultfd or the other way",
+                        v->vm_start, v->vm_end);
+        if (v->vm_userfaultfd_ctx && (v->vm_userfaultfd_ctx->mm != mm || v->vm_file ||
+                                      (v->vm_flags & VM_SHARED) || v->vm_userfaultfd_ctx->released))
+            return fail(buf, len, "vma %lx-%lx: registered with a userfaultfd it cannot be",
+                        v->vm_start, v->vm_end);
         count++;
         total += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
     }

@@ -255,6 +255,14 @@ static void do_user_addr_fault(struct fault_ctx *c)
         mm_fault_error(c, fault);
         return;
     }
+    if ((fault & VM_FAULT_RETRY) && tsk->uffd_wait) {
+        /* handle_userfault: the task sleeps until user space has dealt with the page; 4.20
+         * then retries handle_mm_fault, here the access is made again (the fault counts as
+         * major then, userfaultfd_wait_done) */
+        c->res->outcome = FAULT_WAIT;
+        c->ev->outcome = OUTCOME_USERFAULT;
+        return;
+    }
     c->res->outcome = FAULT_OK;
     if (fault & VM_FAULT_MAJOR) {
         tsk->maj_flt++;
@@ -286,12 +294,21 @@ static void do_kern_addr_fault(struct fault_ctx *c)
     bad_area_nosemaphore(c);
 }
 
+/* The task whose fault is being handled (Linux's current, for handle_userfault), or NULL. */
+static struct task_struct *fault_current;
+
+struct task_struct *fault_task(void)
+{
+    return fault_current;
+}
+
 /*
  * do_page_fault - the #PF entry.
  * Expects: tsk->mm is the address space the access was made in; regs->ip/sp are precise;
  * error_code as the CPU builds it (X86_PF_USER set for guest accesses).
- * Leaves: res->outcome says whether to retry (FAULT_OK), signal, fix up or kill; the page tables
- * allow the access when FAULT_OK. Exactly one event reaches the observers.
+ * Leaves: res->outcome says whether to retry (FAULT_OK), signal, fix up or kill, or sleep until
+ * a userfaultfd's wake (FAULT_WAIT, tsk->uffd_wait set); the page tables allow the access when
+ * FAULT_OK. Exactly one event reaches the observers.
  */
 void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long error_code,
                    unsigned long address, struct fault_result *res)
@@ -313,6 +330,7 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
     ev.pte_before = ptep ? pte_val(*ptep) : 0;
 
     trace_fn("__do_page_fault");
+    fault_current = tsk;
     if (error_code & X86_PF_RSVD) {
         /* pgtable_bad(): a reserved bit in an entry means the tables are corrupt. */
         trace_fn("pgtable_bad");
@@ -326,6 +344,7 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
         do_user_addr_fault(&c);
     }
 
+    fault_current = NULL;
     res->error_code = c.error_code;
     ptep = (tsk->mm && address < TASK_SIZE_MAX) ? lookup_pte(tsk->mm, address) : NULL;
     ev.pte_after = ptep ? pte_val(*ptep) : 0;

@@ -101,6 +101,9 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
         }
         *tmp = *v;
         tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT); /* locks are not inherited */
+        /* dup_userfaultfd: without UFFD_FEATURE_EVENT_FORK the child's VMA is unregistered */
+        tmp->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
+        tmp->vm_userfaultfd_ctx = NULL;
         if (tmp->vm_file)
             get_file(tmp->vm_file);
         vma_link_after(mm, tmp, prev);

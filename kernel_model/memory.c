@@ -33,6 +33,7 @@
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 #include "kernel_model/trace.h"
+#include "kernel_model/userfaultfd_k.h"
 
 unsigned long fault_around_bytes = 65536;
 
@@ -187,6 +188,9 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
         return VM_FAULT_OOM;
 
     if (!(vmf->flags & FAULT_FLAG_WRITE)) {
+        /* a registered range: the page comes from user space */
+        if (userfaultfd_missing(vma))
+            return handle_userfault(vmf, VM_UFFD_MISSING);
         entry = pte_mkspecial(pfn_pte(page_to_pfn(zero_page()), vma->vm_page_prot));
         set_pte_at(mm, vmf->address, vmf->pte, entry);
         return 0;
@@ -196,6 +200,11 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
     struct page *page = alloc_page_zeroed();
     if (!page)
         return VM_FAULT_OOM;
+    /* 4.20 asks user space only once it holds the page (and the PT lock), then lets it go */
+    if (userfaultfd_missing(vma)) {
+        put_page(page);
+        return handle_userfault(vmf, VM_UFFD_MISSING);
+    }
     __SetPageUptodate(page);
     entry = mk_pte(page, vma->vm_page_prot);
     if (vma->vm_flags & VM_WRITE)

@@ -56,8 +56,10 @@ struct pt_regs {
  *  FAULT_SIGNAL  deliver signo/si_code/si_addr to the task (user mode).
  *  FAULT_FIXUP   a kernel-mode access could not be resolved: the uaccess returns -EFAULT.
  *  FAULT_KILL    the task must die at once (corrupt tables, OOM kill): signo says with what.
+ *  FAULT_WAIT    handle_userfault queued the fault (tsk->uffd_wait): the task sleeps until
+ *                userfaultfd_wait_woken(), then userfaultfd_wait_done() and the access again.
  */
-enum fault_outcome { FAULT_OK, FAULT_SIGNAL, FAULT_FIXUP, FAULT_KILL };
+enum fault_outcome { FAULT_OK, FAULT_SIGNAL, FAULT_FIXUP, FAULT_KILL, FAULT_WAIT };
 
 struct fault_result {
     enum fault_outcome outcome;

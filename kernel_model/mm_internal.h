@@ -54,6 +54,13 @@ int vma_range_apply(struct mm_struct *mm, unsigned long start, unsigned long end
 /* Merge vma with its neighbours where they now match; returns the VMA that covers vma's range. */
 struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area_struct *vma);
 
+/* fault.c: the task whose fault do_page_fault is handling (Linux's current there), or NULL
+ * outside one (a populate, get_user_pages). */
+struct task_struct *fault_task(void);
+
+/* userfaultfd.c: a missing page of a VMA registered for VM_UFFD_MISSING (reason). */
+vm_fault_t handle_userfault(struct vm_fault *vmf, unsigned long reason);
+
 /* memory.c */
 bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
                       pgprot_t newprot);

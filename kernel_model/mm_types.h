@@ -147,6 +147,9 @@ struct file {
 #define VM_MERGEABLE   0x80000000UL /* madvise(MADV_MERGEABLE): KSM may merge its pages */
 #define VM_SPECIAL     (VM_IO | VM_DONTEXPAND | VM_PFNMAP | VM_MIXEDMAP)
 #define VM_STACK       VM_GROWSDOWN
+/* userfaultfd (kernel_model/userfaultfd.c) */
+#define VM_UFFD_MISSING 0x00000200UL /* missing pages go to user space */
+#define VM_UFFD_WP      0x00001000UL /* never set: 4.20 refuses the write-protect mode */
 /* x86-64 without READ_IMPLIES_EXEC: data and stack are not executable. */
 #define VM_DATA_DEFAULT_FLAGS  (VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC)
 #define VM_STACK_DEFAULT_FLAGS (VM_DATA_DEFAULT_FLAGS | VM_GROWSDOWN | VM_ACCOUNT)
@@ -172,6 +175,8 @@ struct vm_area_struct {
     const struct vm_operations_struct *vm_ops;
     const char *special_name; /* "[heap]"-style names are derived; this is for "[vsyscall]" etc. */
     const void *vm_private_data; /* a special mapping's struct vm_special_mapping */
+    /* the userfaultfd context it is registered with: set exactly when VM_UFFD_MISSING is */
+    struct userfaultfd_ctx *vm_userfaultfd_ctx;
 };
 
 /* Pages the kernel owns, mapped into a process as they are ([vdso], [vvar]): mm/mmap.c's
@@ -224,6 +229,8 @@ struct task_struct {
     /* the thread group's limits (Linux's task->signal->rlim), indexed by RLIMIT_*, read by
      * may_expand_vm and brk; NULL: none (a task the unit tests make) */
     const struct task_rlimit *rlim;
+    /* the fault this task sleeps in handle_userfault for, or NULL (kernel_model/userfaultfd.c) */
+    struct userfaultfd_wait *uffd_wait;
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */

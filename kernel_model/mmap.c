@@ -20,6 +20,7 @@
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/mman.h"
+#include "kernel_model/userfaultfd_k.h"
 
 #define MIN_GAP               (128UL << 20)
 #define DEFAULT_MAX_MAP_COUNT 65530
@@ -303,6 +304,7 @@ int vma_range_apply(struct mm_struct *mm, unsigned long start, unsigned long end
 static bool can_merge(const struct vm_area_struct *vma, unsigned long vm_flags, struct file *file,
                       const struct vm_operations_struct *ops)
 {
+    /* a new range is never registered with a userfaultfd (VM_UFFD_MISSING tells it apart) */
     return vma->vm_flags == vm_flags && vma->vm_file == file && vma->vm_ops == ops &&
            !vma->special_name;
 }
@@ -351,8 +353,10 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 /* Can `a` (below) and `b` (directly above it) be one VMA? */
 static bool vmas_mergeable(const struct vm_area_struct *a, const struct vm_area_struct *b)
 {
+    /* is_mergeable_vm_userfaultfd_ctx: the same userfaultfd, or none */
     return a->vm_end == b->vm_start && can_merge(a, b->vm_flags, b->vm_file, b->vm_ops) &&
-           !b->special_name && a->vm_pgoff + vma_pages(a) == b->vm_pgoff;
+           a->vm_userfaultfd_ctx == b->vm_userfaultfd_ctx && !b->special_name &&
+           a->vm_pgoff + vma_pages(a) == b->vm_pgoff;
 }
 
 /* Fold b (directly above a) into a. The PTEs need no change: they do not know their VMA. */
@@ -1063,6 +1067,7 @@ static void exit_mmap(struct mm_struct *mm)
     free_pgtables_all(mm);
     put_page(virt_to_page(mm->pgd));
     mm->total_vm = 0;
+    userfaultfd_mm_gone(mm);
 }
 
 void mmput(struct mm_struct *mm)

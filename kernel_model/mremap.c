@@ -21,6 +21,9 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigne
     if (!new_vma)
         return -ENOMEM;
     *new_vma = *vma;
+    /* mremap_userfaultfd_prep: without UFFD_FEATURE_EVENT_REMAP the moved VMA is unregistered */
+    new_vma->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
+    new_vma->vm_userfaultfd_ctx = NULL;
     new_vma->vm_start = new_addr;
     new_vma->vm_end = new_addr + new_len;
     new_vma->vm_pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT);

@@ -201,13 +201,13 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
         const char *name;
     } names[] = {
         /* in the order of their bits, as Linux's table indexed by bit prints them */
-        {VM_READ, "rd"},       {VM_WRITE, "wr"},     {VM_EXEC, "ex"},      {VM_SHARED, "sh"},
-        {VM_MAYREAD, "mr"},    {VM_MAYWRITE, "mw"},  {VM_MAYEXEC, "me"},   {VM_MAYSHARE, "ms"},
-        {VM_GROWSDOWN, "gd"},  {VM_PFNMAP, "pf"},    {VM_DENYWRITE, "dw"}, {VM_LOCKED, "lo"},
-        {VM_IO, "io"},         {VM_SEQ_READ, "sr"},  {VM_RAND_READ, "rr"}, {VM_DONTCOPY, "dc"},
-        {VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},   {VM_NORESERVE, "nr"}, {VM_HUGETLB, "ht"},
-        {VM_WIPEONFORK, "wf"}, {VM_DONTDUMP, "dd"},  {VM_MIXEDMAP, "mm"},  {VM_HUGEPAGE, "hg"},
-        {VM_NOHUGEPAGE, "nh"}, {VM_MERGEABLE, "mg"},
+        {VM_READ, "rd"},      {VM_WRITE, "wr"},        {VM_EXEC, "ex"},       {VM_SHARED, "sh"},
+        {VM_MAYREAD, "mr"},   {VM_MAYWRITE, "mw"},     {VM_MAYEXEC, "me"},    {VM_MAYSHARE, "ms"},
+        {VM_GROWSDOWN, "gd"}, {VM_UFFD_MISSING, "um"}, {VM_PFNMAP, "pf"},     {VM_DENYWRITE, "dw"},
+        {VM_UFFD_WP, "uw"},   {VM_LOCKED, "lo"},       {VM_IO, "io"},         {VM_SEQ_READ, "sr"},
+        {VM_RAND_READ, "rr"}, {VM_DONTCOPY, "dc"},     {VM_DONTEXPAND, "de"}, {VM_ACCOUNT, "ac"},
+        {VM_NORESERVE, "nr"}, {VM_HUGETLB, "ht"},      {VM_WIPEONFORK, "wf"}, {VM_DONTDUMP, "dd"},
+        {VM_MIXEDMAP, "mm"},  {VM_HUGEPAGE, "hg"},     {VM_NOHUGEPAGE, "nh"}, {VM_MERGEABLE, "mg"},
     };
     int n = snprintf(buf, len, "VmFlags:");
 

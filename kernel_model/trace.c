@@ -97,9 +97,11 @@ void fault_path_format(const struct fault_event *ev, char *buf, unsigned len)
 const char *fault_outcome_name(enum fault_kind_outcome o)
 {
     static const char *const names[] = {
-        [OUTCOME_MINOR] = "minor",   [OUTCOME_MAJOR] = "major",       [OUTCOME_SIGSEGV] = "sigsegv",
-        [OUTCOME_SIGBUS] = "sigbus", [OUTCOME_EFAULT] = "efault",     [OUTCOME_OOM] = "oom",
-        [OUTCOME_KILL] = "kill",     [OUTCOME_SPURIOUS] = "spurious",
+        [OUTCOME_MINOR] = "minor",         [OUTCOME_MAJOR] = "major",
+        [OUTCOME_SIGSEGV] = "sigsegv",     [OUTCOME_SIGBUS] = "sigbus",
+        [OUTCOME_EFAULT] = "efault",       [OUTCOME_OOM] = "oom",
+        [OUTCOME_KILL] = "kill",           [OUTCOME_SPURIOUS] = "spurious",
+        [OUTCOME_USERFAULT] = "userfault",
     };
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }

@@ -19,10 +19,11 @@ enum fault_kind_outcome {
     OUTCOME_MAJOR,   /* resolved with I/O (page cache read, swap-in) */
     OUTCOME_SIGSEGV, /* signal to a user-mode access */
     OUTCOME_SIGBUS,
-    OUTCOME_EFAULT,   /* kernel-mode access fixed up: the syscall returns -EFAULT */
-    OUTCOME_OOM,      /* the OOM path killed a task */
-    OUTCOME_KILL,     /* the task was killed (corrupt page tables) */
-    OUTCOME_SPURIOUS, /* the PTE already allowed the access: only A/D updated */
+    OUTCOME_EFAULT,    /* kernel-mode access fixed up: the syscall returns -EFAULT */
+    OUTCOME_OOM,       /* the OOM path killed a task */
+    OUTCOME_KILL,      /* the task was killed (corrupt page tables) */
+    OUTCOME_SPURIOUS,  /* the PTE already allowed the access: only A/D updated */
+    OUTCOME_USERFAULT, /* handed to a userfaultfd: the task sleeps, then makes the access again */
 };
 
 struct fault_event {

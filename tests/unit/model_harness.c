@@ -54,6 +54,11 @@ int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
     return -EPERM; /* the unit tests' task has no CAP_SYS_RAWIO: EPERM below mmap_min_addr */
 }
 
+unsigned long arch_mmap_min_addr(void)
+{
+    return 4096; /* Debian's default */
+}
+
 void arch_printk(const char *fmt, ...)
 {
     (void)fmt; /* the unit tests check the state, not the kernel log */

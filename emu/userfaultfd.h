@@ -1,0 +1,23 @@
+/*
+ * userfaultfd.h - the userfaultfd file (emu/sys_userfaultfd.c); the context and the waiting
+ * faults are the model's (kernel_model/userfaultfd_k.h).
+ */
+#ifndef FL_EMU_USERFAULTFD_H
+#define FL_EMU_USERFAULTFD_H
+
+#include <stdint.h>
+
+struct proc;
+struct ofd;
+struct userfaultfd_ctx;
+
+/* read(2) of a userfaultfd: whole 32-byte messages, or -EAGAIN (a blocking read parks). */
+long userfaultfd_read(struct proc *p, struct ofd *o, uint64_t buf, uint64_t len);
+/* ioctl(2) of a userfaultfd: UFFDIO_API, REGISTER, UNREGISTER, WAKE, COPY, ZEROPAGE. */
+long userfaultfd_ioctl(struct proc *p, struct ofd *o, unsigned req, uint64_t arg);
+/* The last reference to the file went (ofd_put): the context is released. */
+void userfaultfd_file_release(struct userfaultfd_ctx *ctx);
+/* The file is readable exactly while a fault waits unread: call after the waits change. */
+void userfaultfd_sync(struct userfaultfd_ctx *ctx);
+
+#endif
