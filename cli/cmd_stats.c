@@ -141,6 +141,7 @@ static void totals(struct report *r)
     char sql[1024];
     snprintf(sql, sizeof(sql),
              "SELECT sum(g.n), sum(g.n * (o.name = 'minor')), sum(g.n * (o.name = 'major')),"
+             " sum(g.n * (o.name = 'userfault')),"
              " sum(g.n * (o.name = 'sigsegv')), sum(g.n * (o.name = 'sigbus')),"
              " sum(g.n * (o.name = 'efault')), sum(g.n * (o.name IN ('oom', 'kill'))),"
              " sum(g.n * (o.name = 'spurious')), sum(g.n * (g.kind & %u != 0)),"
@@ -156,6 +157,7 @@ static void totals(struct report *r)
             "faults",
             "minor",
             "major (I/O)",
+            "handed to a userfaultfd (major)",
             "SIGSEGV",
             "SIGBUS",
             "-EFAULT",
@@ -167,9 +169,9 @@ static void totals(struct report *r)
         char b[32];
         r->total = sqlite3_column_int64(st, 0);
         printf("\n");
-        for (int i = 0; i < 10; i++) {
+        for (int i = 0; i < 11; i++) {
             long long n = sqlite3_column_int64(st, i);
-            if (i >= 2 && i <= 7 && n == 0)
+            if (i >= 2 && i <= 8 && n == 0)
                 continue; /* outcomes that did not happen */
             if (i == 0)
                 printf("  %15s      %s\n", count(b, n), what[i]);
@@ -240,8 +242,9 @@ static void by_vma(struct report *r)
 {
     char sql[2048];
     snprintf(sql, sizeof(sql),
-             "SELECT sum(g.n) AS n, sum(g.n * (o.name = 'minor')), sum(g.n * (o.name = 'major')),"
-             " sum(g.n * (o.name NOT IN ('minor', 'major', 'spurious'))),"
+             "SELECT sum(g.n) AS n, sum(g.n * (o.name = 'minor')),"
+             " sum(g.n * (o.name IN ('major', 'userfault'))),"
+             " sum(g.n * (o.name NOT IN ('minor', 'major', 'spurious', 'userfault'))),"
              " sum(g.n * (instr(p.path, 'do_wp_page') > 0 OR p.handler = 'do_cow_fault')),"
              " CASE WHEN min(v.vma_start) IS NULL THEN '(no vma)' ELSE"
              " printf('%%012x-%%012x', min(v.vma_start), max(v.vma_end)) END,"
@@ -494,7 +497,7 @@ static void per_process(struct report *r)
     char sql[2048];
     snprintf(sql, sizeof(sql),
              "WITH fc AS (SELECT g.pid, sum(g.n) AS n, sum(g.n * (o.name = 'minor')) AS minor,"
-             "   sum(g.n * (o.name = 'major')) AS major,"
+             "   sum(g.n * (o.name IN ('major', 'userfault'))) AS major,"
              "   sum(g.n * (o.name IN ('sigsegv', 'sigbus'))) AS sig,"
              "   sum(g.n * (g.kind & %u = 0)) AS kern"
              "   FROM fault_counts g " OUTCOME_JOIN " WHERE g.run_id = :run GROUP BY g.pid),"

@@ -54,7 +54,7 @@ static void observe_fault(void *ctx, const struct fault_event *ev)
 {
     struct run_session *s = ctx;
     s->faults++;
-    if (ev->outcome == OUTCOME_MAJOR)
+    if (ev->outcome == OUTCOME_MAJOR || ev->outcome == OUTCOME_USERFAULT) /* 4.20: major */
         s->major++;
     else if (ev->outcome == OUTCOME_MINOR || ev->outcome == OUTCOME_SPURIOUS)
         s->minor++;

@@ -194,8 +194,9 @@ static const char schema_views[] =
     "CREATE VIEW vma_faults AS SELECT g.run_id, g.pid,\n"
     "  printf('0x%x', min(v.vma_start)) AS vma_start, printf('0x%x', max(v.vma_end)) AS vma_end,\n"
     "  {PERMS(v.vma_flags)} AS vma_perms, f.name AS vma_file, sum(g.n) AS n,\n"
-    "  sum(g.n * (o.name = 'minor')) AS minor, sum(g.n * (o.name = 'major')) AS major,\n"
-    "  sum(g.n * (o.name NOT IN ('minor', 'major', 'spurious'))) AS failed,\n"
+    "  sum(g.n * (o.name = 'minor')) AS minor,\n"
+    "  sum(g.n * (o.name IN ('major', 'userfault'))) AS major,\n"
+    "  sum(g.n * (o.name NOT IN ('minor', 'major', 'spurious', 'userfault'))) AS failed,\n"
     "  sum(g.n * (g.kind & {ACCESS_BITS} = 0)) AS reads,\n"
     "  sum(g.n * (g.kind & {ACCESS_BITS} = {X86_PF_WRITE})) AS writes,\n"
     "  sum(g.n * (g.kind & {X86_PF_INSTR} != 0)) AS execs,\n"
@@ -338,7 +339,7 @@ static const char upgrade_from_v1[] =
  * outcomes o). */
 static const char outcome_counts[] =
     "sum(g.n) AS n, sum(g.n * (o.name = 'minor')) AS minor,\n"
-    "    sum(g.n * (o.name = 'major')) AS major,\n"
+    "    sum(g.n * (o.name IN ('major', 'userfault'))) AS major,\n"
     "    sum(g.n * (o.name IN ('sigsegv', 'sigbus'))) AS signals,\n"
     "    sum(g.n * (o.name = 'efault')) AS efault, sum(g.n * (o.name IN ('oom', 'kill'))) AS "
     "killed,\n"

@@ -84,6 +84,7 @@ static attr_t outcome_attr(enum fault_kind_outcome o)
     case OUTCOME_SPURIOUS:
         return COLOR_PAIR(C_MINOR);
     case OUTCOME_MAJOR:
+    case OUTCOME_USERFAULT:
         return COLOR_PAIR(C_MAJOR) | A_BOLD;
     default:
         return COLOR_PAIR(C_SIGNAL) | A_BOLD;
@@ -93,7 +94,7 @@ static attr_t outcome_attr(enum fault_kind_outcome o)
 static const char *outcome_short(enum fault_kind_outcome o)
 {
     static const char *const names[] = {"minor", "MAJOR", "SEGV", "BUS",
-                                        "EFLT",  "OOM",   "KILL", "spur"};
+                                        "EFLT",  "OOM",   "KILL", "spur", "UFLT"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
 

@@ -242,7 +242,7 @@ void feed_append(struct tui_shared *sh, const struct fault_event *ev)
     }
     f->ev.vma_file = NULL;
     feed->total++;
-    if (ev->outcome == OUTCOME_MAJOR)
+    if (ev->outcome == OUTCOME_MAJOR || ev->outcome == OUTCOME_USERFAULT) /* 4.20: major */
         feed->major++;
     else if (ev->outcome == OUTCOME_MINOR || ev->outcome == OUTCOME_SPURIOUS)
         feed->minor++;
