@@ -52,6 +52,7 @@
 #include "emu/uio.h"
 #include "emu/userfaultfd.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/userfaultfd_k.h"
 
 /* One bounce buffer: syscalls run one at a time in faultline's single host thread, and nothing
  * a copy_*_user fault does (the model, page-cache reads) comes back into these handlers. Page
@@ -79,10 +80,25 @@ static bool reads_fully(const struct ofd *o)
  * at the file offset (pos < 0) or at pos (pread). total has been clamped to FL_MAX_RW_COUNT.
  * Returns bytes read, or -errno if none were.
  */
+/* A process with a userfaultfd: the guest buffer of a read (write) is faulted in before any
+ * byte moves on the host, so that a missing page of a registered range makes the call wait
+ * (and run again, emu/syscall.c) before it has taken data from a pipe or put half of it in.
+ * -EFAULT if the call must wait, else 0 (a bad address is the copy's to report). */
+static long uffd_fault_in(struct proc *p, const struct uiov_iter *it, size_t total, bool write)
+{
+    if (!userfaultfd_mm_registered(p->task.mm))
+        return 0;
+    iter_fault_in(p, it, total, write);
+    return p->task.uffd_wait ? -EFAULT : 0;
+}
+
 static long do_read_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, size_t total,
                          int64_t pos)
 {
     size_t done = 0;
+    long err = uffd_fault_in(p, it, total, true);
+    if (err)
+        return err;
 
     hostfile_sync_before_io(o); /* the host file must hold what the guest's mappings wrote */
     if (total == 0)             /* the host still checks the fd's mode (EBADF, EINVAL) */
@@ -120,6 +136,9 @@ static long do_write_iter_host(struct proc *p, struct ofd *o, struct uiov_iter *
                                int64_t pos)
 {
     size_t done = 0;
+    long err = uffd_fault_in(p, it, total, false);
+    if (err)
+        return err;
 
     if (total == 0)
         return host_ret(pos < 0 ? write(o->hostfd, bounce, 0) : pwrite(o->hostfd, bounce, 0, pos));

@@ -15,7 +15,9 @@
 #include "emu/signal.h"
 #include "emu/sock.h"
 #include "emu/syscall.h"
+#include "emu/userfaultfd.h"
 #include "kernel_model/arch.h"
+#include "kernel_model/userfaultfd_k.h"
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
@@ -211,7 +213,23 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
                     nr);
         return -ENOSYS;
     }
+    /* a kernel-mode access to a missing page of a userfaultfd's range waits for it if the call
+     * can run again from the start: not the clone family, whose writes come after the child is
+     * made (CLONE_PARENT_SETTID) */
+    p->task.uffd_kernel_wait = nr != 56 && nr != 57 && nr != 58 && nr != 435;
     long ret = park_on_idle_host_fd(p, nr, a) ? -FL_ERESTARTSYS : d->fn(p, a);
+    p->task.uffd_kernel_wait = false;
+    if (p->task.uffd_wait && !p->exited) {
+        if (p->wait == WAIT_NONE) {
+            /* handle_userfault queued the fault: the call sleeps, then runs again (what it did
+             * before the access, it does again) */
+            proc_park(p, WAIT_UFFD, 0, true);
+            userfaultfd_sync(p->task.uffd_wait->ctx);
+            ret = -FL_ERESTARTSYS;
+        } else { /* it parked for something else after all: that wait stands */
+            userfaultfd_sync(userfaultfd_wait_done(&p->task));
+        }
+    }
     if (nr == 1 && (p->pw_done || (ret > 0 && (uint64_t)ret < a[2]) || ret == -EAGAIN))
         ret = pipe_write_continue(p, a, ret);
     else if (ret == -EAGAIN && park_if_would_block(p, nr, a))

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "emu/uio.h"
+#include "mmu/uaccess.h"
 
 /* Copy n bytes between buf and the guest segments at the cursor (out: to the guest); returns
  * the bytes copied, less than n only if a fault stopped it. */
@@ -30,6 +31,21 @@ static size_t iter_copy(struct proc *p, struct uiov_iter *it, char *buf, size_t 
         }
     }
     return done;
+}
+
+size_t iter_fault_in(struct proc *p, const struct uiov_iter *it, size_t n, bool write)
+{
+    struct uiov_iter at = *it;
+    while (n && at.seg < at.cnt) {
+        const struct uiov *v = &at.iov[at.seg];
+        size_t c = v->len - at.off < n ? v->len - at.off : n;
+        if (fault_in_user(&p->task, v->base + at.off, c, write))
+            return n;
+        n -= c;
+        at.seg++;
+        at.off = 0;
+    }
+    return n;
 }
 
 size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n)

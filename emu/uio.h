@@ -59,6 +59,9 @@ struct uiov_iter {
 /* Copy n bytes from buf to the guest segments at the cursor (out) or from them into buf (in);
  * returns the bytes copied, less than n only if a fault stopped it. The cursor moves on. */
 size_t iter_copy_out(struct proc *p, struct uiov_iter *it, const char *buf, size_t n);
+/* Fault the next n bytes at the cursor in (for a write into them, or a read), without moving
+ * the cursor. Returns the bytes that could not be faulted in. */
+size_t iter_fault_in(struct proc *p, const struct uiov_iter *it, size_t n, bool write);
 size_t iter_copy_in(struct proc *p, struct uiov_iter *it, char *buf, size_t n);
 
 /* import_iovec (lib/iov_iter.c): read the guest's cnt-segment iovec array at uvec into a new

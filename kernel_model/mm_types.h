@@ -231,6 +231,9 @@ struct task_struct {
     const struct task_rlimit *rlim;
     /* the fault this task sleeps in handle_userfault for, or NULL (kernel_model/userfaultfd.c) */
     struct userfaultfd_wait *uffd_wait;
+    /* in a system call that can be run again from the start: a kernel-mode fault on a missing
+     * page of a registered range may then sleep as a user-mode one does (emu/syscall.c) */
+    bool uffd_kernel_wait;
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */

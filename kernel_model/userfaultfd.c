@@ -8,11 +8,14 @@
  * (or the file is closed, or a signal comes), and the access is then made again. The contexts
  * and their waiting faults are model state; emu/sys_userfaultfd.c is the file and the sleeping.
  *
+ * A kernel-mode access (copy_to_user in a system call) waits too, but the emulator cannot sleep
+ * in the middle of a system call: the call is run again from the start once the page is there
+ * (emu/syscall.c). A read(2) faults its buffer in before it takes data from the host, so nothing
+ * it read is lost; a call that has done something else before its access does it again.
+ *
  * Left out from 4.20: the events (fork, mremap, MADV_DONTNEED, munmap: without them a child's
- * VMAs and a moved VMA lose their registration, as in 4.20 without the features), shmem and
- * hugetlbfs ranges (EINVAL), and waiting in a kernel-mode access: a system call that touches a
- * missing page of a registered range fails with EFAULT, as Linux's does for a context made with
- * UFFD_USER_MODE_ONLY (the emulator cannot sleep in the middle of a system call).
+ * VMAs and a moved VMA lose their registration, as in 4.20 without the features), and shmem and
+ * hugetlbfs ranges (EINVAL).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -281,6 +284,14 @@ struct userfaultfd_wait *userfaultfd_next_unread(struct userfaultfd_ctx *ctx)
     return NULL;
 }
 
+bool userfaultfd_mm_registered(const struct mm_struct *mm)
+{
+    for (const struct userfaultfd_ctx *ctx = all_ctx; ctx; ctx = ctx->next_ctx)
+        if (ctx->mm == mm && !ctx->released)
+            return true;
+    return false;
+}
+
 bool userfaultfd_has_pending(const struct userfaultfd_ctx *ctx)
 {
     for (const struct userfaultfd_wait *w = ctx->waiters; w; w = w->next)
@@ -317,9 +328,10 @@ struct userfaultfd_ctx *userfaultfd_wait_done(struct task_struct *tsk)
  * Expects: vmf->vma registered for reason (VM_UFFD_MISSING); fault_task() the faulting task.
  * Leaves: a user-mode fault queued on the context as a message and the task's uffd_wait set, and
  * returns VM_FAULT_RETRY: the caller sleeps the task until the wait is woken, then the access
- * is made again. VM_FAULT_SIGBUS for UFFD_FEATURE_SIGBUS and for a kernel-mode access (see the
- * file's header); VM_FAULT_NOPAGE (retry at once) once the file is closed; VM_FAULT_OOM if the
- * wait cannot be allocated.
+ * is made again (a kernel-mode one by running its system call again). VM_FAULT_SIGBUS for
+ * UFFD_FEATURE_SIGBUS, and for a kernel-mode access outside a system call that can be run
+ * again or under UFFD_USER_MODE_ONLY; VM_FAULT_NOPAGE (retry at once) once the file is closed;
+ * VM_FAULT_OOM if the wait cannot be allocated.
  */
 vm_fault_t handle_userfault(struct vm_fault *vmf, unsigned long reason)
 {
@@ -331,8 +343,12 @@ vm_fault_t handle_userfault(struct vm_fault *vmf, unsigned long reason)
         return VM_FAULT_SIGBUS;
     if (ctx->released)
         return VM_FAULT_NOPAGE;
-    if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) || !(vmf->flags & FAULT_FLAG_USER) || !tsk ||
-        tsk->uffd_wait)
+    if (!(vmf->flags & FAULT_FLAG_ALLOW_RETRY) || !tsk || tsk->uffd_wait)
+        return VM_FAULT_SIGBUS;
+    /* a kernel-mode access: UFFD_USER_MODE_ONLY says no; else it waits if its system call can
+     * be run again (the emulator cannot sleep in the middle of one) */
+    if (!(vmf->flags & FAULT_FLAG_USER) &&
+        ((ctx->flags & UFFD_USER_MODE_ONLY) || !tsk->uffd_kernel_wait))
         return VM_FAULT_SIGBUS;
     struct userfaultfd_wait *w = calloc(1, sizeof(*w));
     if (!w)

@@ -107,6 +107,9 @@ int mfill_atomic_pte(struct userfaultfd_ctx *ctx, uint64_t dst_start, uint64_t l
 
 /* The oldest fault not yet read: it is now read (on fault_wqh). NULL if none. */
 struct userfaultfd_wait *userfaultfd_next_unread(struct userfaultfd_ctx *ctx);
+/* Has mm a userfaultfd that may have registered ranges (a read then faults its buffer in before
+ * it takes data, emu/sys_file.c)? */
+bool userfaultfd_mm_registered(const struct mm_struct *mm);
 /* Has ctx a fault that read(2) would report? (poll's EPOLLIN) */
 bool userfaultfd_has_pending(const struct userfaultfd_ctx *ctx);
 /* Has tsk's waiting fault been woken (a wake covered it, or the file is closed)? */

@@ -104,6 +104,18 @@ long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t 
     return -ENAMETOOLONG;
 }
 
+size_t fault_in_user(struct task_struct *tsk, uint64_t uaddr, size_t n, bool write)
+{
+    while (n) {
+        size_t c = chunk(uaddr, n);
+        if (!user_page(tsk, uaddr, write))
+            return n;
+        uaddr += c;
+        n -= c;
+    }
+    return 0;
+}
+
 size_t copy_from_user_nofault(struct task_struct *tsk, void *to, uint64_t from, size_t n)
 {
     char *dst = to;

@@ -23,6 +23,10 @@ size_t clear_user(struct task_struct *tsk, uint64_t to, size_t n);
  * without the NUL, -EFAULT on a bad address, or -ENAMETOOLONG if no NUL came within n bytes. */
 long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t n);
 
+/* Fault [uaddr, uaddr + n) in for a write (or a read) without touching it, as the copy would
+ * (fault_in_pages_writeable/readable). Returns the number of bytes not faulted in. */
+size_t fault_in_user(struct task_struct *tsk, uint64_t uaddr, size_t n, bool write);
+
 /* Read guest memory only if it is mapped now, never faulting (copy_from_user_nofault).
  * Returns the number of bytes not copied. */
 size_t copy_from_user_nofault(struct task_struct *tsk, void *to, uint64_t from, size_t n);

@@ -616,7 +616,8 @@ def _c_userfault(ctx):
     """userfault: each missing page of the registered range faults once into handle_userfault
     (outcome 'userfault', the PTE left none: the handler thread's UFFDIO_COPY or ZEROPAGE maps
     it, and the access made again takes no fault): pages 1, 0, 2, 3 in that order, then page 0
-    again after MADV_DONTNEED. The zero page ZEROPAGE put at page 1 is copied on write as
+    again after MADV_DONTNEED, then pages 2 and 3 from kernel mode (read(2) into page 2,
+    write(2) from page 3, after MADV_DONTNEED: each call waits and runs again). The zero page ZEROPAGE put at page 1 is copied on write as
     usual. The fork child's VMA is not registered: its pages fault into do_anonymous_page.
     Under UFFD_FEATURE_SIGBUS the write is a SIGBUS from handle_userfault; once that
     userfaultfd is closed, the same page faults in as usual. Each fault that slept counts as
@@ -628,11 +629,14 @@ def _c_userfault(ctx):
                   r.run_id)
     uf = r.rows(RANGE + " AND outcome = 'userfault'", area, area + 8 * PAGE)
     expect_equal(r, [((x["page"] - area) // PAGE, x["access"]) for x in uf],
-                 [(1, "read"), (0, "write"), (2, "write"), (3, "read"), (0, "read")],
+                 [(1, "read"), (0, "write"), (2, "write"), (3, "read"), (0, "read"),
+                  (2, "write"), (3, "read")],
                  "the faults handed to the userfaultfd (page, access), in order")
+    expect_equal(r, [x["user"] for x in uf], [1, 1, 1, 1, 1, 0, 0],
+                 "user mode, then the two system calls' own accesses")
     expect_all(r, RANGE + " AND outcome = 'userfault'", (area, area + 8 * PAGE),
                "path_is(path, '%s>handle_userfault') AND handler = 'handle_userfault' AND "
-               "user = 1 AND pte_before = 0 AND pte_after = 0 AND pid = %d" % (ANON_PATH, pid),
+               "pte_before = 0 AND pte_after = 0 AND pid = %d" % (ANON_PATH, pid),
                "handle_userfault from do_anonymous_page, the PTE left none, the main thread")
     expect_count(r, RANGE + " AND pid = %d AND handler = 'wp_page_copy'" % pid, 1,
                  area + PAGE, area + 2 * PAGE)
@@ -643,9 +647,9 @@ def _c_userfault(ctx):
     expect_equal(r, [(x["outcome"], "handle_userfault" in x["path"]) for x in bus],
                  [("sigbus", True), ("minor", False)],
                  "UFFD_FEATURE_SIGBUS (from handle_userfault), then the page after close")
-    expect_stderr(r, r"\(\d+ minor, 5 major, 1 signalled\)", 1)
-    expect_equal(r, r.value("SELECT major FROM run_summary WHERE run_id = ?", r.run_id), 5,
-                 "run_summary's major faults (the five rows with outcome 'userfault')")
+    expect_stderr(r, r"\(\d+ minor, 7 major, 1 signalled\)", 1)
+    expect_equal(r, r.value("SELECT major FROM run_summary WHERE run_id = ?", r.run_id), 7,
+                 "run_summary's major faults (the seven rows with outcome 'userfault')")
     expect_run(r, exit_code=0, term_signal=0)
 
 

@@ -283,6 +283,22 @@ int main(void)
            smaps_has_um(area + 6 * GUEST_PAGE));
     v[6 * GUEST_PAGE] = 6;
     printf("page 6 now: %d, faults handled %d\n", v[6 * GUEST_PAGE], handled);
+
+    /* a system call's own access to a missing page waits for the handler too */
+    madvise(area + 2 * GUEST_PAGE, 2 * GUEST_PAGE, MADV_DONTNEED);
+    int pfd[2];
+    if (pipe(pfd) || write(pfd[1], "hello", 5) != 5)
+        guest_die("pipe");
+    ssize_t got = read(pfd[0], area + 2 * GUEST_PAGE + 8, 16);
+    wait_handled(6);
+    printf("read(2) into page 2: %zd \"%.5s\", byte 0 %d\n", got, area + 2 * GUEST_PAGE + 8,
+           area[2 * GUEST_PAGE]);
+    got = write(pfd[1], area + 3 * GUEST_PAGE, 4);
+    wait_handled(7);
+    char back[4] = {1, 1, 1, 1};
+    ssize_t back_n = read(pfd[0], back, 4);
+    printf("write(2) from page 3: %zd, %zd bytes back, zeros %d\n", got, back_n,
+           !back[0] && !back[1] && !back[2] && !back[3]);
     stop = 1;
     pthread_join(t, NULL);
 

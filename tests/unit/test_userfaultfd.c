@@ -162,7 +162,8 @@ static void fault_waits_for_copy(void)
     assert_invariants("after the waits");
 }
 
-/* UFFD_FEATURE_SIGBUS, and a kernel-mode access (copy_to_user): no wait, the error at once. */
+/* UFFD_FEATURE_SIGBUS, and a kernel-mode access (copy_to_user): the error at once, unless in a
+ * system call that can run again (then it waits), and never under UFFD_USER_MODE_ONLY. */
 static void sigbus_and_kernel_mode(void)
 {
     mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
@@ -179,6 +180,22 @@ static void sigbus_and_kernel_mode(void)
     CHECK_EQ(userfaultfd_register(ctx, P(1), PAGE_SIZE, UFFDIO_REGISTER_MODE_MISSING, &ioctls), 0);
     CHECK_EQ(fault(P(1), X86_PF_WRITE, STACK_TOP, &res), FAULT_FIXUP); /* -EFAULT */
     CHECK(!test_task.uffd_wait && !ctx->waiters);
+    /* in a system call that can run again, the kernel-mode access waits as a user one */
+    test_task.uffd_kernel_wait = true;
+    CHECK_EQ(fault(P(1), X86_PF_WRITE, STACK_TOP, &res), FAULT_WAIT);
+    CHECK(test_task.uffd_wait && test_task.uffd_wait->write && ctx->waiters);
+    CHECK(userfaultfd_wait_done(&test_task) == ctx);
+    /* but not for a context made with UFFD_USER_MODE_ONLY */
+    struct userfaultfd_ctx *user_only = userfaultfd_ctx_create(test_task.mm, UFFD_USER_MODE_ONLY);
+    uint64_t features = 0;
+    CHECK_EQ(userfaultfd_api(user_only, UFFD_API, &features, &ioctls), 0);
+    CHECK_EQ(userfaultfd_unregister(ctx, P(1), PAGE_SIZE), 0);
+    CHECK_EQ(
+        userfaultfd_register(user_only, P(1), PAGE_SIZE, UFFDIO_REGISTER_MODE_MISSING, &ioctls), 0);
+    CHECK_EQ(fault(P(1), X86_PF_WRITE, STACK_TOP, &res), FAULT_FIXUP);
+    CHECK(!test_task.uffd_wait);
+    test_task.uffd_kernel_wait = false;
+    userfaultfd_release(user_only);
     userfaultfd_release(bus);
     userfaultfd_release(ctx);
 }
