@@ -951,6 +951,39 @@ long sys_tee(struct proc *p, const uint64_t a[6])
                         (unsigned)a[3]));
 }
 
+/*
+ * vmsplice(pipe, iov, nr_segs, flags): the iovec's bytes into a pipe's write end, or out of its
+ * read end into the iovec (vmsplice_to_pipe, vmsplice_to_user). 4.20 puts the user pages
+ * themselves in the pipe (what the program writes to them before the reader has read shows);
+ * here the bytes are copied, as writev and readv do. A full or empty pipe waits unless
+ * SPLICE_F_NONBLOCK (syscall.c).
+ */
+long sys_vmsplice(struct proc *p, const uint64_t a[6])
+{
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    if (!o)
+        return -EBADF;
+    int acc = o->flags & O_ACCMODE; /* vmsplice_type: FMODE_WRITE first */
+    bool writing = acc == O_WRONLY || acc == O_RDWR;
+    if (!writing && acc != O_RDONLY)
+        return -EBADF;
+    struct uiov *iov;
+    uint64_t total;
+    long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
+    if (r)
+        return r;
+    if (a[3] & ~(uint64_t)0xf) /* SPLICE_F_MOVE, NONBLOCK, MORE, GIFT */
+        r = -EINVAL;
+    else if (total && o->type != S_IFIFO)
+        r = -EBADF; /* get_pipe_info */
+    else if (total) {
+        struct uiov_iter it = {iov, (int)a[2], 0, 0};
+        r = writing ? do_write_iter_host(p, o, &it, total, -1) : do_read_iter(p, o, &it, total, -1);
+    }
+    free(iov);
+    return r;
+}
+
 /* --- stat family: struct stat and struct statx are the same bytes on host and guest --- */
 
 /* A path argument of the *at stat calls: since Linux 6.11 a NULL path with AT_EMPTY_PATH means

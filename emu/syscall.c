@@ -101,6 +101,16 @@ static bool park_if_would_block(struct proc *p, uint64_t nr, const uint64_t a[6]
             return false;
         in = (int64_t)a[0], out = (int64_t)a[1];
         break;
+    case 278: { /* vmsplice(pipe, iov, nr_segs, flags): into a write end, out of a read end */
+        struct ofd *o = fd_get(p->files, (int)a[0]);
+        if ((a[3] & 2 /* SPLICE_F_NONBLOCK */) || !o)
+            return false;
+        if ((o->flags & O_ACCMODE) == O_RDONLY)
+            in = (int64_t)a[0];
+        else
+            out = (int64_t)a[0];
+        break;
+    }
     default:
         return false;
     }
