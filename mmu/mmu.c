@@ -213,6 +213,11 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     unsigned error;
     (void)uc;
 
+    if (c->booting) { /* enter_user_mode's stub, at the same virtual and physical address */
+        e->paddr = vaddr;
+        e->perms = UC_PROT_READ | UC_PROT_EXEC;
+        return true;
+    }
     if (c->invalidating && vaddr >= DIRECT_MAP_BASE) {
         /* tlb_grow's fills all name the zero page, whose bytes never change */
         c->grow_misses += c->growing;
@@ -319,6 +324,90 @@ static uc_err set_user_start_state(uc_engine *uc)
     return e;
 }
 
+/*
+ * User mode. Unicorn runs guest code at the privilege level in QEMU's hidden flags (HF_CPL),
+ * which only a segment load with a descriptor sets (cpu_x86_load_seg_cache of SS: its DPL); in
+ * 64-bit mode uc_reg_write of CS or SS stores the selector and nothing else, so an engine runs at
+ * the CPL 0 it starts with. There every privileged instruction just runs (rdmsr, in/out, hlt,
+ * cli, a mov to CR3, swapgs, ...), where Linux's user space gets #GP (or #UD) and a signal. So
+ * each engine enters CPL 3 once, as Linux returns to user space: a sysretq, with STAR and
+ * EFER.SCE as Linux sets them (CS 0x33 and SS 0x2b, RPL and DPL 3), from a stub in a page mapped
+ * past guest RAM for that moment (the walker never maps it; the TLB-fill hook maps it 1:1 while
+ * `booting`). The registers saved after it (reset_ctx, which every process's are copied from)
+ * are at CPL 3 for good: Unicorn hands every exception to the UC_HOOK_INTR hook instead of
+ * delivering it through the IDT, and its syscall helper only calls the hooks, so nothing takes
+ * the CPU back to CPL 0. QEMU's own checks then raise #GP (#UD where the CPU model's vendor has
+ * the instruction undefined: sysenter and sysexit on AMD), which the run loop's interrupt hook
+ * turns into the signal Linux sends, at the instruction. EFER.SCE stays set, as on Linux: a
+ * sysretq in user mode is #GP, not #UD.
+ */
+#define MSR_EFER          0xc0000080u
+#define MSR_STAR          0xc0000081u
+#define EFER_SCE          1ULL
+#define STAR_SYSRET_BASE  0x23ULL /* __USER32_CS: sysretq loads CS from it + 16, SS + 8 */
+#define STAR_SYSCALL_BASE 0x10ULL /* __KERNEL_CS */
+#define USER_CS_SELECTOR  0x33
+#define X86_CR4_PCE       (1ULL << 8)
+
+static _Alignas(4096) uint8_t user_mode_stub[PAGE_SIZE] = {0x48, 0x0f, 0x07}; /* sysretq */
+
+static uc_err enter_user_mode(struct cpu *c, uint64_t ram_bytes)
+{
+    uint64_t at = (ram_bytes + PAGE_SIZE - 1) & PAGE_MASK, end = at + 3, zero = 0;
+    uint64_t rflags = X86_EFLAGS_USER_START;
+    uc_x86_msr efer = {.rid = MSR_EFER};
+    uc_x86_msr star = {.rid = MSR_STAR, .value = STAR_SYSRET_BASE << 48 | STAR_SYSCALL_BASE << 32};
+    uint64_t cr4 = 0;
+    uint16_t cs = 0;
+    /* rdpmc: QEMU 5.0's helper (Unicorn 2.1.1's) has the CR4.PCE test the wrong way round: #GP
+     * in user mode only with PCE set, and without it #UD ("unimplemented"). Linux keeps PCE
+     * clear for a task that has not mapped a perf counter, and rdpmc is #GP there. Setting it
+     * gives the guest that #GP; nothing else reads the bit (CR4 is not readable at CPL 3). */
+    uc_err e = uc_reg_read(c->uc, UC_X86_REG_CR4, &cr4);
+    cr4 |= X86_CR4_PCE;
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_CR4, &cr4);
+    if (e == UC_ERR_OK)
+        e = uc_mem_map_ptr(c->uc, at, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC, user_mode_stub);
+    if (e != UC_ERR_OK)
+        return e;
+    e = uc_reg_read(c->uc, UC_X86_REG_MSR, &efer);
+    efer.value |= EFER_SCE;
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_MSR, &efer);
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_MSR, &star);
+    /* sysretq: RIP from RCX, RFLAGS from R11 */
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_RCX, &end);
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_R11, &rflags);
+    c->booting = true;
+    /* `until` is where the sysretq returns to: the engine stops there before running anything */
+    if (e == UC_ERR_OK)
+        e = uc_emu_start(c->uc, at, end, 0, 0);
+    /* drops the stub's translated code too (looked up through the hook, still 1:1) */
+    uc_err unmapped = uc_mem_unmap(c->uc, at, PAGE_SIZE);
+    c->booting = false;
+    cpu_flush_tlb(c);
+    if (e == UC_ERR_OK)
+        e = unmapped;
+    /* the CPL cannot be read; the selector comes with it (sysretq loads both, and nothing
+     * else could have set CS to 0x33) */
+    if (e == UC_ERR_OK)
+        e = uc_reg_read(c->uc, UC_X86_REG_CS, &cs);
+    if (e == UC_ERR_OK && cs != USER_CS_SELECTOR)
+        e = UC_ERR_EXCEPTION;
+    /* a new program's registers start at 0, as before */
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_RCX, &zero);
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_R11, &zero);
+    if (e == UC_ERR_OK)
+        e = uc_reg_write(c->uc, UC_X86_REG_RIP, &zero);
+    return e;
+}
+
 /* The code buffer's guard was hit (from the SIGSEGV handler, inside the engine): end the run
  * at the start of the block being translated, so that cpu_before_run drops all code. */
 static void stop_engine(void *arg)
@@ -376,6 +465,8 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
     }
     if (e == UC_ERR_OK)
         e = set_user_start_state(c->uc);
+    if (e == UC_ERR_OK)
+        e = enter_user_mode(c, ram_bytes);
     if (e == UC_ERR_OK)
         e = uc_context_alloc(c->uc, &c->reset_ctx);
     if (e == UC_ERR_OK)

@@ -46,6 +46,7 @@ struct cpu {
     uc_context *reset_ctx; /* the registers at power-on: what execve starts from */
     bool invalidating;     /* inside frame_drop_code: fills name frames, never fault */
     bool growing;          /* inside tlb_grow: fills name the zero page */
+    bool booting;          /* inside enter_user_mode: fills map virtual to physical 1:1 */
     /* tlb_grow's bookkeeping: TLB misses since the last flush, misses during a growth (its
      * probe), faultline's flushes so far and as of the last growth */
     unsigned fills_since_flush, grow_misses;
