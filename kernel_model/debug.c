@@ -18,6 +18,10 @@
  *     and counts at least one PTE, and lies in a VMA that has anonymous pages.
  *  7. A writable or dirty PTE of a page in a file's page cache (not shmem's) maps a dirty page:
  *     write-back may skip a range without dirty pages.
+ *  8. A present anonymous page lies in a VMA with an anon_vma. Over every live mm: each
+ *     anon_vma's refcount is the VMAs that use it plus the anon_vmas whose parent it is, its
+ *     root is its parent's root (itself for a root), and every anon_vma alive (nr_anon_vmas) is
+ *     reachable from some VMA through parent links: none leaked, none freed while in use.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,6 +135,8 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
     }
     if (!page || (page->flags & (1UL << PG_buddy)) || page->_refcount < 1)
         return fail(buf, len, "PTE at %lx maps free frame %lx", addr, pte_pfn(pte));
+    if (PageAnon(page) && !v->anon_vma)
+        return fail(buf, len, "anonymous page at %lx in a VMA without an anon_vma", addr);
     if (PageAnon(page))
         rss[MM_ANONPAGES]++;
     else if (shmem_mapping(page_mapping_file(page)))
@@ -203,11 +209,71 @@ static int check_pages(struct mapped *mp, char *buf, size_t len)
     return 0;
 }
 
+/* The anon_vma check's walk over every mm: pass 0 clears the scratch counts of every anon_vma a
+ * VMA reaches through parent links, pass 1 counts the references found and the anon_vmas
+ * reached, pass 2 compares. A lineage longer than any fork chain could make means a cycle. */
+#define ANON_VMA_MAX_DEPTH 100000
+
+struct anon_vma_walk {
+    int pass;
+    long reached;
+    char *buf;
+    size_t len;
+    int bad;
+};
+
+static void anon_vma_walk_mm(struct mm_struct *mm, void *ctx)
+{
+    struct anon_vma_walk *w = ctx;
+    for (struct vm_area_struct *v = mm->mmap; v && !w->bad; v = v->vm_next) {
+        struct anon_vma *av = v->anon_vma;
+        if (!av)
+            continue;
+        if (w->pass == 1)
+            av->check_refs++;
+        for (int depth = 0; av && !w->bad; depth++) {
+            struct anon_vma *parent = av->parent != av ? av->parent : NULL;
+            if (depth > ANON_VMA_MAX_DEPTH) {
+                w->bad = fail(w->buf, w->len, "vma %lx-%lx: anon_vma lineage has a cycle",
+                              v->vm_start, v->vm_end);
+            } else if (w->pass == 0) {
+                av->check_refs = 0;
+                av->check_seen = false;
+            } else if (w->pass == 1) {
+                if (av->check_seen)
+                    break;
+                av->check_seen = true;
+                w->reached++;
+                if (parent)
+                    parent->check_refs++;
+            } else if (av->refcount != av->check_refs || av->refcount < 1) {
+                w->bad = fail(w->buf, w->len, "vma %lx-%lx: anon_vma refcount %d, %d references",
+                              v->vm_start, v->vm_end, av->refcount, av->check_refs);
+            } else if (av->root != (parent ? parent->root : av)) {
+                w->bad = fail(w->buf, w->len, "vma %lx-%lx: anon_vma root is not its parent's",
+                              v->vm_start, v->vm_end);
+            }
+            av = parent;
+        }
+    }
+}
+
+static int check_anon_vmas(char *buf, size_t len)
+{
+    struct anon_vma_walk w = {.buf = buf, .len = len};
+    for (w.pass = 0; w.pass < 3 && !w.bad; w.pass++)
+        for_each_mm(anon_vma_walk_mm, &w);
+    if (!w.bad && w.reached != nr_anon_vmas)
+        w.bad = fail(buf, len, "%ld anon_vmas alive but %ld reachable from VMAs", nr_anon_vmas,
+                     w.reached);
+    return w.bad;
+}
+
 int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len)
 {
     if (!mm)
         return 0;
-    if (check_vmas(mm, buf, len))
+    if (check_vmas(mm, buf, len) || check_anon_vmas(buf, len))
         return -1;
     long rss[NR_MM_COUNTERS] = {0};
     struct mapped mp = {0};

@@ -69,7 +69,9 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
 /*
  * dup_mmap - give the empty mm `mm` a copy of oldmm's VMAs (VM_DONTCOPY ones excepted) and the
  * PTEs copy_page_range copies (none for a VM_WIPEONFORK VMA) (a swap entry is one more reference to
- * its slot), then flush oldmm's TLB: its writable PTEs became read-only.
+ * its slot), then flush oldmm's TLB: its writable PTEs became read-only. Each copy of a VMA with an
+ * anon_vma gets a new one, the parent's as its parent (anon_vma_fork). On -ENOMEM mm holds the
+ * VMAs copied so far, for mmput to free.
  */
 int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
 {
@@ -100,6 +102,22 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
             break;
         }
         *tmp = *v;
+        /* MADV_WIPEONFORK: the child's VMA starts without pages, reading as zeroes, with an
+         * anon_vma of its own (a new root: Linux's anon_vma_prepare here may even take one of the
+         * parent's neighbours', which changes no merge in the child); else anon_vma_fork */
+        int err;
+        if (tmp->vm_flags & VM_WIPEONFORK) {
+            tmp->anon_vma = NULL;
+            tmp->vm_next = tmp->vm_prev = NULL; /* no neighbour to share with */
+            err = __anon_vma_prepare(tmp);
+        } else {
+            err = anon_vma_fork(tmp, v);
+        }
+        if (err) {
+            free(tmp);
+            ret = err;
+            break;
+        }
         tmp->vm_flags &= ~(VM_LOCKED | VM_LOCKONFAULT); /* locks are not inherited */
         /* dup_userfaultfd: without UFFD_FEATURE_EVENT_FORK the child's VMA is unregistered */
         tmp->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
@@ -109,11 +127,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
         vma_link_after(mm, tmp, prev);
         mm_stat_account(mm, tmp->vm_flags, (tmp->vm_end - tmp->vm_start) >> PAGE_SHIFT);
         prev = tmp;
-        /* MADV_WIPEONFORK: the child's VMA starts without pages, reading as zeroes */
-        if (tmp->vm_flags & VM_WIPEONFORK) {
-            tmp->anon_vma = false;
+        if (tmp->vm_flags & VM_WIPEONFORK)
             continue;
-        }
         ret = copy_page_range(tmp, v);
         if (ret)
             break;

@@ -196,7 +196,8 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
         return 0;
     }
 
-    vma->anon_vma = true; /* anon_vma_prepare */
+    if (anon_vma_prepare(vma))
+        return VM_FAULT_OOM;
     struct page *page = alloc_page_zeroed();
     if (!page)
         return VM_FAULT_OOM;
@@ -243,7 +244,11 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
     struct page *new_page;
 
     trace_fn("wp_page_copy");
-    vma->anon_vma = true;
+    if (anon_vma_prepare(vma)) {
+        if (old_page)
+            put_page(old_page);
+        return VM_FAULT_OOM;
+    }
     if (is_zero_pfn(pte_pfn(vmf->orig_pte))) {
         new_page = alloc_page_zeroed();
     } else {
@@ -502,7 +507,8 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
     vm_fault_t ret;
 
     trace_fn("do_cow_fault");
-    vma->anon_vma = true;
+    if (anon_vma_prepare(vma))
+        return VM_FAULT_OOM;
     vmf->cow_page = alloc_page_nozero();
     if (!vmf->cow_page)
         return VM_FAULT_OOM;

@@ -61,6 +61,26 @@ struct task_struct *fault_task(void);
 /* userfaultfd.c: a missing page of a VMA registered for VM_UFFD_MISSING (reason). */
 vm_fault_t handle_userfault(struct vm_fault *vmf, unsigned long reason);
 
+/* mmap.c: the anon_vma of a neighbour of vma (next first, then prev) that vma may take at its
+ * first fault: the neighbour is compatible with vma (adjacent, same file and flags but for the
+ * rights, vm_pgoff going on) and its anon_vma chain is singular. NULL: none. */
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
+
+/* rmap.c: anon_vmas (see the header there) */
+extern long nr_anon_vmas; /* alive: allocated and not yet freed */
+/* anon_vma_prepare - make sure vma has an anon_vma before its first anonymous page is mapped:
+ * a compatible neighbour's, or a new root. 0 or -ENOMEM. */
+int __anon_vma_prepare(struct vm_area_struct *vma);
+static inline int anon_vma_prepare(struct vm_area_struct *vma)
+{
+    return vma->anon_vma ? 0 : __anon_vma_prepare(vma);
+}
+void anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, const struct vm_area_struct *pvma);
+void unlink_anon_vmas(struct vm_area_struct *vma);
+/* Is vma's anon_vma chain singular: has it an anon_vma, and one not made by fork (a root)? */
+bool anon_vma_chain_singular(const struct vm_area_struct *vma);
+
 /* memory.c */
 bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
                       pgprot_t newprot);

@@ -157,6 +157,27 @@ struct file {
 
 struct mm_struct;
 
+/*
+ * The anonymous pages of a VMA and of the VMAs split, copied or forked from it (mm/rmap.c's
+ * struct anon_vma). Two VMAs may merge only if their anon_vmas are the same one, or one has none
+ * (is_mergeable_anon_vma), so a VMA's anon_vma is what /proc/PID/maps shows of where its pages
+ * came from. Linux links each VMA to every anon_vma of its fork lineage (anon_vma_chain) so that
+ * rmap can find an inherited page's PTEs; the model's rmap walks the mms instead (vmscan.c), so
+ * it keeps only the lineage: a VMA's chain is its anon_vma and that one's parents up to the
+ * root, and is singular exactly when its anon_vma is a root (see rmap.c).
+ */
+struct anon_vma {
+    struct anon_vma *root;   /* the first anon_vma of the fork tree; itself for a root */
+    struct anon_vma *parent; /* the parent VMA's anon_vma at fork (anon_vma_fork); itself for a
+                                root */
+    /* VMAs whose anon_vma this is, plus child anon_vmas whose parent this is: Linux's degree,
+     * which also says how long the object lives (Linux counts that apart, in refcount, because
+     * its rmap walks and pages hold references too). Freed at 0 (put_anon_vma). */
+    int refcount;
+    int check_refs; /* check_mm_invariants' scratch: the references it found */
+    bool check_seen;
+};
+
 struct vm_area_struct {
     unsigned long vm_start, vm_end; /* [vm_start, vm_end), page aligned */
     struct vm_area_struct *vm_next,
@@ -169,8 +190,9 @@ struct vm_area_struct {
     struct mm_struct *vm_mm;
     pgprot_t vm_page_prot;
     unsigned long vm_flags;
-    bool anon_vma;          /* has anonymous pages been faulted in (anon_vma_prepare ran) */
-    unsigned long vm_pgoff; /* offset in PAGE_SIZE units into vm_file */
+    struct anon_vma *anon_vma; /* set by the first anonymous fault (anon_vma_prepare), shared
+                                  by split pieces, copied by mremap; NULL: no anonymous pages */
+    unsigned long vm_pgoff;    /* offset in PAGE_SIZE units into vm_file */
     struct file *vm_file;
     const struct vm_operations_struct *vm_ops;
     const char *special_name; /* "[heap]"-style names are derived; this is for "[vsyscall]" etc. */

@@ -10,7 +10,10 @@
 
 /*
  * move_vma - move [old_addr, old_addr+old_len) of vma to a new VMA at new_addr of new_len bytes.
- * The PTEs move with their pages (no copy, no fault later); the old range is unmapped.
+ * The PTEs move with their pages (no copy, no fault later); the old range is unmapped. The new
+ * VMA shares vma's anon_vma (copy_vma's anon_vma_clone); an anonymous VMA without one has no
+ * page that remembers its old place, so its vm_pgoff follows the new address, as copy_vma makes
+ * it, and it can merge with its new neighbours.
  */
 static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigned long old_len,
                      unsigned long new_len, unsigned long new_addr)
@@ -27,8 +30,11 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigne
     new_vma->vm_start = new_addr;
     new_vma->vm_end = new_addr + new_len;
     new_vma->vm_pgoff = vma->vm_pgoff + ((old_addr - vma->vm_start) >> PAGE_SHIFT);
+    if (!vma->vm_file && !vma->vm_ops && !vma->anon_vma) /* vma_is_anonymous, not faulted in */
+        new_vma->vm_pgoff = new_addr >> PAGE_SHIFT;
     if (new_vma->vm_file)
         get_file(new_vma->vm_file);
+    anon_vma_clone(new_vma, vma);
     find_vma_prev(mm, new_addr, &prev);
     vma_link_after(mm, new_vma, prev);
     mm_stat_account(mm, new_vma->vm_flags, new_len >> PAGE_SHIFT);

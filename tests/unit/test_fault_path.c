@@ -5,6 +5,7 @@
  *
  * Run one test: test_fault_path NAME; no argument runs all.
  */
+#include "kernel_model/mm_internal.h" /* nr_anon_vmas */
 #include "tests/unit/model_test.h"
 
 #define BASE      0x10000000UL
@@ -419,8 +420,11 @@ static void mprotect_across_merge(void)
     CHECK_EQ(count_vmas(), 4); /* [rw] [none] [rwx rwx] [none] */
     fault(P(2), USER_WRITE, STACK_TOP, NULL);
     CHECK_EQ(do_mprotect(test_task.mm, P(0), 4 * PAGE_SIZE, PROT_NONE), 0);
-    CHECK_EQ(count_vmas(), 1);
-    CHECK_EQ(find_vma(test_task.mm, P(0))->vm_end, P(5));
+    /* [0] merges with [1]; [2, 4) has an anon_vma now and its neighbours none, so it stays
+     * apart from both (is_mergeable_anon_vma asks the neighbour's empty chain), as on Linux */
+    CHECK_EQ(count_vmas(), 3);
+    CHECK_EQ(find_vma(test_task.mm, P(0))->vm_end, P(2));
+    CHECK_EQ(find_vma(test_task.mm, P(2))->vm_end, P(4));
     /* the page keeps its frame, but no access goes through: PROT_NONE clears _PAGE_PRESENT */
     CHECK(pte_present(pte_at(P(2))) && !(pte_at(P(2)).pte & _PAGE_PRESENT));
 }
@@ -488,6 +492,68 @@ static void invariant_checker(void)
     find_vma(test_task.mm, P(0))->vm_end = P(0) + PAGE_SIZE / 2;
     CHECK_EQ(check_mm_invariants(test_task.mm, msg, sizeof(msg)), -1);
     find_vma(test_task.mm, P(0))->vm_end = P(1);
+}
+
+/*
+ * anon_vmas: the first write fault gives a VMA a root anon_vma; split pieces share it and merge
+ * back; a VMA faulted apart next to a compatible neighbour with one takes it
+ * (find_mergeable_anon_vma); after fork the child's VMA has its own whose parent and root are the
+ * parent's, which outlives the parent's VMAs while the child's lineage needs it; the last
+ * reference frees each; the checker sees a wrong refcount.
+ */
+static void anon_vma_identity(void)
+{
+    struct mm_struct *mm = test_task.mm;
+    char msg[256];
+    long alive = nr_anon_vmas;
+
+    mmap_anon(P(0), 4 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    CHECK(find_vma(mm, P(0))->anon_vma == NULL);
+    fault(P(1), USER_READ, STACK_TOP, NULL); /* the zero page: still none */
+    CHECK(find_vma(mm, P(0))->anon_vma == NULL);
+    fault(P(1), USER_WRITE | X86_PF_PROT, STACK_TOP, NULL); /* wp_page_copy prepares it */
+    struct anon_vma *av = find_vma(mm, P(0))->anon_vma;
+    CHECK(av && av->root == av && av->parent == av && av->refcount == 1);
+    CHECK_EQ(nr_anon_vmas, alive + 1);
+
+    CHECK_EQ(do_mprotect(mm, P(1), PAGE_SIZE, PROT_READ), 0);
+    CHECK_EQ(count_vmas(), 3);
+    CHECK(find_vma(mm, P(0))->anon_vma == av && find_vma(mm, P(1))->anon_vma == av &&
+          find_vma(mm, P(2))->anon_vma == av);
+    CHECK_EQ(av->refcount, 3);
+    CHECK_EQ(do_mprotect(mm, P(1), PAGE_SIZE, PROT_READ | PROT_WRITE), 0);
+    CHECK_EQ(count_vmas(), 1);
+    CHECK_EQ(av->refcount, 1);
+
+    /* [4] read-only next to [0, 4): compatible but for its rights, so its fault takes av */
+    mmap_anon(P(4), PAGE_SIZE, PROT_READ);
+    CHECK_EQ(count_vmas(), 2);
+    CHECK_EQ(do_mprotect(mm, P(4), PAGE_SIZE, PROT_READ | PROT_WRITE | PROT_EXEC), 0);
+    fault(P(4), USER_WRITE, STACK_TOP, NULL);
+    CHECK(find_vma(mm, P(4))->anon_vma == av);
+    CHECK_EQ(av->refcount, 2);
+    CHECK_EQ(nr_anon_vmas, alive + 1);
+    CHECK_EQ(check_mm_invariants(mm, msg, sizeof(msg)), 0);
+
+    struct mm_struct *child = mm_alloc();
+    CHECK_EQ(dup_mmap(child, mm), 0);
+    struct anon_vma *cav = find_vma(child, P(0))->anon_vma;
+    CHECK(cav && cav != av && cav->parent == av && cav->root == av && cav->refcount == 1);
+    CHECK(find_vma(child, P(4))->anon_vma != cav); /* one per VMA copied */
+    CHECK_EQ(av->refcount, 4);                     /* two VMAs, two children */
+    CHECK_EQ(nr_anon_vmas, alive + 3);
+    CHECK_EQ(check_mm_invariants(child, msg, sizeof(msg)), 0);
+
+    /* the parent's VMAs go; its anon_vma stays, the children's parent */
+    CHECK_EQ(do_munmap(mm, P(0), 5 * PAGE_SIZE), 0);
+    CHECK_EQ(av->refcount, 2);
+    CHECK_EQ(check_mm_invariants(mm, msg, sizeof(msg)), 0);
+    cav->refcount++;
+    CHECK_EQ(check_mm_invariants(mm, msg, sizeof(msg)), -1);
+    CHECK(strstr(msg, "anon_vma refcount") != NULL);
+    cav->refcount--;
+    mmput(child);
+    CHECK_EQ(nr_anon_vmas, alive);
 }
 
 /* /proc/PID/maps lines in the kernel's format. */
@@ -563,6 +629,7 @@ static const struct model_test tests[] = {
     {"mremap_move", mremap_move},
     {"madvise_dontneed", madvise_dontneed},
     {"invariant_checker", invariant_checker},
+    {"anon_vma_identity", anon_vma_identity},
     {"maps_format", maps_format},
 };
 
