@@ -303,8 +303,9 @@ static void write_page(long i)
 /* ---- the maps, against the model ---- */
 static char mapsbuf[1 << 20];
 static long vma_of[ARENA_PAGES]; /* the start of the VMA of each page at the last check_maps */
-static int diverge; /* MMFUZZ_DIVERGE=1: also the calls whose results differ by kernel */
-static int resync;  /* check_maps: pages gone from the maps are unmapped in the model too */
+static int diverge;  /* MMFUZZ_DIVERGE=1: also the calls whose results differ by kernel */
+static int each_vma; /* MMFUZZ_VMAS=1: the trace shows each VMA, merged ones or not */
+static int resync;   /* check_maps: pages gone from the maps are unmapped in the model too */
 static void check_maps(int show)
 {
     int fd = open("/proc/self/maps", O_RDONLY);
@@ -325,11 +326,11 @@ static void check_maps(int show)
         char perms[8];
         char *nl = strchr(l, '\n');
         if (sscanf(l, "%lx-%lx %7s", &s, &e, perms) == 3 && e > ARENA && s < AEND) {
-            /* Adjacent VMAs of the same protection print as one: faultline's anon_vma is a
-             * flag, not an identity, so it merges faulted-in VMAs that Linux keeps apart
-             * (docs/status.md) */
+            /* Adjacent VMAs of the same protection print as one, unless MMFUZZ_VMAS is set:
+             * faultline still parts from the host in which VMAs merge (docs/status.md), and
+             * where it does an mremap on one of them parts the traces for the rest of the run */
             if (show) {
-                if (pend > 0 && (long)s == pend && !strcmp(pperms, perms)) {
+                if (pend > 0 && (long)s == pend && !strcmp(pperms, perms) && !each_vma) {
                     pend = (long)e;
                 } else {
                     if (pend > 0)
@@ -1020,6 +1021,7 @@ int main(int argc, char **argv)
     for (int i = 0; i < 10; i++)
         rnd();
     diverge = getenv("MMFUZZ_DIVERGE") && atoi(getenv("MMFUZZ_DIVERGE"));
+    each_vma = getenv("MMFUZZ_VMAS") && atoi(getenv("MMFUZZ_VMAS"));
     static char outbuf[1 << 16];
     setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     /* does an access far below the stack pointer grow a MAP_GROWSDOWN mapping? */

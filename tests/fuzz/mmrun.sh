@@ -7,7 +7,8 @@
 # a trace that differs from the native one. In the environment: OPS (calls, default 2000),
 # PRESS (MiB of the pressure allocation, default 6), OUT (default /tmp/mmfuzz-runs), and
 # MMFUZZ_DIVERGE=1 (passed on: calls whose results differ between 4.20 and the host kernel, so
-# the traces are not compared).
+# the traces are not compared), MMFUZZ_VMAS=1 (passed on: the trace shows each VMA, where it
+# otherwise shows adjacent VMAs of the same protection as one).
 fl=$(realpath "$1") fz=$(realpath "$2") first=$3 last=$4
 shift 4
 out=${OUT:-/tmp/mmfuzz-runs}
@@ -15,7 +16,7 @@ mkdir -p "$out"
 s=$first
 while [ "$s" -le "$last" ]; do
     d=$(mktemp -d /tmp/mmfuzz.XXXXXX)
-    nat=$out/nat.$s.${OPS:-2000}.${PRESS:-6}.out
+    nat=$out/nat.$s.${OPS:-2000}.${PRESS:-6}${MMFUZZ_VMAS:+.vmas}.out
     if [ ! -f "$nat" ] && [ -z "$MMFUZZ_DIVERGE" ]; then
         (cd "$d" && timeout 60 "$fz" "$s" "${OPS:-2000}" "${PRESS:-6}" >"$nat" 2>/dev/null)
         rm -f "$d"/*
