@@ -18,10 +18,15 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
     unsigned long oldflags = vma->vm_flags;
     int err;
 
-    /* Memory that becomes writable for the first time is charged then (VM_ACCOUNT), and keeps
-     * the flag when it turns read-only again, as in Linux. */
+    /* Memory that becomes writable for the first time is charged then (VM_ACCOUNT). Turning
+     * read-only, it keeps the flag if it has anonymous pages; an anonymous VMA without any
+     * (no anon_vma) has nothing to charge and loses it. 4.20 kept the flag either way; the
+     * host kernels the tests compare with drop it (6.x's mprotect_fixup), and the flag decides
+     * merges: an untouched VMA made read-only stays apart from a faulted one. */
     if ((newflags & VM_WRITE) && !(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED | VM_NORESERVE)))
         newflags |= VM_ACCOUNT;
+    else if (!(newflags & VM_WRITE) && (oldflags & VM_ACCOUNT) && !vma->vm_ops && !vma->anon_vma)
+        newflags &= ~VM_ACCOUNT;
     if (newflags == oldflags) {
         *pprev = vma;
         return 0;

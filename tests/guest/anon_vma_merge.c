@@ -101,8 +101,9 @@ static void reuse_neighbour(void)
 }
 
 /* A faulted VMA made alike to an untouched neighbour joins it, either side (4.20 refused that,
- * by accident; the host does it). The rights are -w- and rw-, which keep VM_ACCOUNT: the host
- * drops it from an untouched VMA made read-only, which would keep them apart by their flags. */
+ * by accident; the host does it). Unless they are made read-only: then the untouched one loses
+ * VM_ACCOUNT (the host's mprotect drops it from an anonymous VMA without an anon_vma), the
+ * faulted one keeps it, and their flags keep them apart. */
 static void faulted_into_untouched(void)
 {
     char *a = map_at(20, 2, RW);
@@ -115,6 +116,11 @@ static void faulted_into_untouched(void)
     b[P] = 1;
     prot(b + P, 1, PROT_WRITE);
     show("a faulted VMA made alike to an untouched previous one", 56, 60);
+    char *c = map_at(64, 2, RW);
+    prot(c, 1, PROT_READ);
+    c[P] = 1;
+    prot(c + P, 1, PROT_READ);
+    show("the same made read-only (the untouched one is no longer accounted)", 64, 68);
 }
 
 /* mremap growing A in place up to B, both faulted in apart: they stay two. */
