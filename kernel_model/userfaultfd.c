@@ -249,6 +249,9 @@ int mfill_atomic_pte(struct userfaultfd_ctx *ctx, uint64_t dst_start, uint64_t l
         return -ENOENT;
     if (!vma_can_userfault(vma))
         return -EINVAL;
+    /* the page must find its anon_vma when it is moved (for the zero page too, as 4.20) */
+    if (anon_vma_prepare(vma))
+        return -ENOMEM;
     pte_t *ptep = pte_alloc_map(mm, dst);
     if (!ptep)
         return -ENOMEM;
@@ -256,8 +259,7 @@ int mfill_atomic_pte(struct userfaultfd_ctx *ctx, uint64_t dst_start, uint64_t l
         return -EEXIST;
     if (!src) { /* mfill_zeropage_pte */
         *ptep = pte_mkspecial(pfn_pte(page_to_pfn(zero_page()), vma->vm_page_prot));
-    } else {                  /* mcopy_atomic_pte */
-        vma->anon_vma = true; /* anon_vma_prepare */
+    } else { /* mcopy_atomic_pte */
         struct page *page = alloc_page_nozero();
         if (!page)
             return -ENOMEM;
