@@ -642,13 +642,18 @@ def _c_userfault(ctx):
                  area + PAGE, area + 2 * PAGE)
     expect_count(r, RANGE + " AND pid != %d AND handler = 'do_anonymous_page'" % pid, 2,
                  area + 6 * PAGE, area + 8 * PAGE)
-    expect_equal(r, r.note("majflt"), 4, "getrusage's major faults over the first four waits")
+    # page-cache reads are major only when the host's cache lacks the page too (the host rule):
+    # rarely, on a loaded machine, one of the program's own pages is
+    io = r.value("SELECT count(*) FROM faults WHERE run_id = ? AND outcome = 'major'", r.run_id)
+    expect(4 <= r.note("majflt") <= 4 + io,
+           "%s: getrusage's major faults over the first four waits: %d, expected 4 (+ up to %d "
+           "page-cache reads)" % (r.name, r.note("majflt"), io))
     bus = r.rows(RANGE, sb + PAGE, sb + 2 * PAGE)
     expect_equal(r, [(x["outcome"], "handle_userfault" in x["path"]) for x in bus],
                  [("sigbus", True), ("minor", False)],
                  "UFFD_FEATURE_SIGBUS (from handle_userfault), then the page after close")
-    expect_stderr(r, r"\(\d+ minor, 7 major, 1 signalled\)", 1)
-    expect_equal(r, r.value("SELECT major FROM run_summary WHERE run_id = ?", r.run_id), 7,
+    expect_stderr(r, r"\(\d+ minor, %d major, 1 signalled\)" % (7 + io), 1)
+    expect_equal(r, r.value("SELECT major FROM run_summary WHERE run_id = ?", r.run_id), 7 + io,
                  "run_summary's major faults (the seven rows with outcome 'userfault')")
     expect_run(r, exit_code=0, term_signal=0)
 
