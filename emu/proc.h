@@ -81,6 +81,15 @@ struct fl_siginfo {
 
 #define FL_RLIM_NLIMITS 16 /* RLIMIT_CPU .. RLIMIT_RTTIME */
 
+/* A real-time signal (signo >= 32, SIGRTMIN) sent again while one is pending: it queues behind
+ * the instance in pending_info/info, each with its own siginfo, and they are taken in order, as
+ * kernel/signal.c's sigqueue list keeps them (a standard signal is pending once at most). */
+struct sigq_entry {
+    struct sigq_entry *next;
+    int signo;
+    struct fl_siginfo info;
+};
+
 /* The signals sent to a whole thread group while every one of its threads blocked them (Linux's
  * signal->shared_pending): any thread of the group takes them, by unblocking one, in sigwait, or
  * through a signalfd. One per thread group, shared by its threads; never NULL in a proc. */
@@ -88,6 +97,7 @@ struct shared_pending {
     int refs;
     uint64_t set;
     struct fl_siginfo info[FL_NSIG + 1];
+    struct sigq_entry *rtq; /* further instances of real-time signals in `set`, oldest first */
     /* job control, the rest of Linux's signal_struct that the group shares (emu/sys_signal.c):
      * SIGNAL_STOP_STOPPED / SIGNAL_STOP_CONTINUED (FL_STOP_*), and group_exit_code, the signal
      * that stopped the group until wait reports it (0 once reported) */
@@ -144,7 +154,8 @@ struct proc {
     uint64_t blocked;
     uint64_t pending;                            /* raised for this thread, not yet delivered */
     struct fl_siginfo pending_info[FL_NSIG + 1]; /* one queued instance per standard signal */
-    struct shared_pending *shared;               /* ... and for its thread group */
+    struct sigq_entry *rtq; /* further instances of real-time signals in `pending`, oldest first */
+    struct shared_pending *shared; /* ... and for its thread group */
     /* CPU time (emu/cputime.c) */
     struct group_acct *acct;         /* the thread group's: exited threads, reaped children */
     uint64_t exec_start;             /* the emulator thread's CPU clock when p went on the CPU;

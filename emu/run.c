@@ -1279,6 +1279,7 @@ void proc_took_over(struct proc *old, struct proc *new)
 static void proc_free(struct proc *p)
 {
     timers_put(p);
+    signal_queue_release(p);
     shared_pending_put(p->shared);
     group_acct_put(p->acct);
     free(p->wait_poll);

@@ -69,12 +69,15 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs);
  * was SIGSEGV its handler is reset first, so the next delivery kills. */
 void force_sigsegv(struct proc *p, int signo);
 /* send_signal: queue signo for p with info (NULL: SI_USER from p itself). Ignored signals are
- * discarded at once; SIGKILL kills at once. Returns 0 or -EINVAL. */
+ * discarded at once; SIGKILL kills at once; a real-time signal already pending queues another
+ * instance. Returns 0, -EINVAL, or -EAGAIN when RLIMIT_SIGPENDING leaves no room to queue. */
 long send_signal(struct proc *p, int signo, const struct fl_siginfo *info);
 /* complete_signal's choice of the thread that takes a signal sent to a whole thread group (kill,
  * a timer): one waiting for it in sigwait, else the leader unless it blocks it, else another
  * thread that does not block it; NULL when all block it (send_signal_group keeps it shared). */
 struct proc *group_signal_target(struct proc *leader, int signo);
+/* p is freed: the real-time signals still queued for it go (flush_sigqueue). */
+void signal_queue_release(struct proc *p);
 /* A signal p sends itself without siginfo of its own (SIGPIPE from a write): SI_USER. */
 long send_sig_self(struct proc *p, int signo);
 const char *signal_name(int signo);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
@@ -49,6 +50,9 @@
 #define FPE_INTDIV 1
 #define ILL_ILLOPN 2
 #define TRAP_BRKPT 1
+
+/* the kernel's SIGRTMIN (glibc keeps 32 and 33 for itself) */
+#define FL_SIGRTMIN 32
 
 const char *signal_name(int signo)
 {
@@ -252,15 +256,74 @@ static void die_of(struct proc *p, int signo)
     group_exit(p, 0, signo); /* a fatal signal takes the whole thread group */
 }
 
-/* Queue signo with info; a standard signal already pending is not queued twice (legacy_queue). */
-static void queue_signal(struct proc *p, int signo, const struct fl_siginfo *info)
+/* Real-time signals queued behind a pending instance, machine-wide: the guests run as one user,
+ * whose count of queued signals RLIMIT_SIGPENDING bounds (__sigqueue_alloc's
+ * user->sigpending). Only the instances behind the first are counted: a standard signal, or the
+ * first of a real-time one, has its slot in the pending set, so those never run short. */
+static uint64_t rtq_queued;
+
+/* Queue info as one more instance of real-time signal signo, behind those pending in *q. 0, or
+ * -EAGAIN past RLIMIT_SIGPENDING for a signal that is not kill()'s: __send_signal fails it (and
+ * send_sigio falls back to SIGIO); kill()'s is dropped, its instance already pending. */
+static long rtq_add(struct proc *p, struct sigq_entry **q, int signo, const struct fl_siginfo *info)
+{
+    if (rtq_queued >= guest_rlimit_cur(p, RLIMIT_SIGPENDING))
+        return info->si_code == FL_SI_USER ? 0 : -EAGAIN;
+    struct sigq_entry *n = malloc(sizeof(*n));
+    if (!n)
+        return -EAGAIN;
+    n->next = NULL;
+    n->signo = signo;
+    n->info = *info;
+    while (*q)
+        q = &(*q)->next;
+    *q = n;
+    rtq_queued++;
+    return 0;
+}
+
+/* signo's pending instance has been taken: the next one queued for it (if any) moves into its
+ * slot. true if there was one, so that signo stays pending. */
+static bool rtq_next(struct sigq_entry **q, int signo, struct fl_siginfo *slot)
+{
+    for (; *q; q = &(*q)->next)
+        if ((*q)->signo == signo) {
+            struct sigq_entry *n = *q;
+            *slot = n->info;
+            *q = n->next;
+            free(n);
+            rtq_queued--;
+            return true;
+        }
+    return false;
+}
+
+static void rtq_free(struct sigq_entry **q)
+{
+    while (*q) {
+        struct sigq_entry *n = *q;
+        *q = n->next;
+        free(n);
+        rtq_queued--;
+    }
+}
+
+void signal_queue_release(struct proc *p)
+{
+    rtq_free(&p->rtq);
+}
+
+/* Queue signo with info; a standard signal already pending is not queued twice (legacy_queue),
+ * a real-time one is (rtq_add). 0, or -EAGAIN when a real-time one cannot be queued. */
+static long queue_signal(struct proc *p, int signo, const struct fl_siginfo *info)
 {
     if (p->pending & sigmask_of(signo))
-        return;
+        return signo >= FL_SIGRTMIN ? rtq_add(p, &p->rtq, signo, info) : 0;
     p->pending |= sigmask_of(signo);
     p->pending_info[signo] = *info;
     proc_signal_wake(p); /* signal_wake_up: a parked process it is not blocked for runs */
     signalfd_sync(p->emu);
+    return 0;
 }
 
 /* force_sig_info: the signal must get through: a blocked or ignored one is unblocked and its
@@ -386,8 +449,7 @@ long send_signal(struct proc *p, int signo, const struct fl_siginfo *info)
             strace_signal(p, info);
         return 0;
     }
-    queue_signal(p, signo, info);
-    return 0;
+    return queue_signal(p, signo, info);
 }
 
 void wait_sigmask_begin(struct proc *p, uint64_t mask)
@@ -419,10 +481,12 @@ struct fl_siginfo dequeue_signal(struct proc *p, int signo)
     struct fl_siginfo info;
     if (p->pending & bit) {
         info = p->pending_info[signo];
-        p->pending &= ~bit;
+        if (!rtq_next(&p->rtq, signo, &p->pending_info[signo]))
+            p->pending &= ~bit;
     } else {
         info = p->shared->info[signo];
-        p->shared->set &= ~bit;
+        if (!rtq_next(&p->shared->rtq, signo, &p->shared->info[signo]))
+            p->shared->set &= ~bit;
     }
     if (info.si_code == FL_SI_TIMER)
         posix_timer_dequeued(p, &info);
@@ -672,11 +736,11 @@ long send_signal_group(struct proc *leader, int signo, const struct fl_siginfo *
      * continues the group all the same */
     prepare_signal(leader, signo);
     struct shared_pending *s = leader->shared;
-    if (!(s->set & sigmask_of(signo))) {
-        s->set |= sigmask_of(signo);
-        s->info[signo] = *info;
-        signalfd_sync(leader->emu);
-    }
+    if (s->set & sigmask_of(signo))
+        return signo >= FL_SIGRTMIN ? rtq_add(leader, &s->rtq, signo, info) : 0;
+    s->set |= sigmask_of(signo);
+    s->info[signo] = *info;
+    signalfd_sync(leader->emu);
     return 0;
 }
 
@@ -697,8 +761,10 @@ struct shared_pending *shared_pending_hold(struct shared_pending *s)
 
 void shared_pending_put(struct shared_pending *s)
 {
-    if (s && --s->refs == 0)
+    if (s && --s->refs == 0) {
+        rtq_free(&s->rtq);
         free(s);
+    }
 }
 
 long kill_pgrp_info(struct emu *e, int pgid, int signo, const struct fl_siginfo *info)
