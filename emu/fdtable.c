@@ -21,6 +21,7 @@
 
 #include "emu/ctty.h"
 #include "emu/fdtable.h"
+#include "emu/fasync.h"
 #include "emu/mqueue.h"
 #include "emu/signal.h"
 #include "emu/userfaultfd.h"
@@ -57,6 +58,10 @@ struct ofd *ofd_new(int hostfd, int flags, const char *path)
             o->dev = st.st_dev;
             o->ino = st.st_ino;
         }
+        if (S_ISFIFO(st.st_mode)) { /* a pipe's ends find each other by it (emu/fasync.c) */
+            o->fasync_dev = st.st_dev;
+            o->fasync_ino = st.st_ino;
+        }
         /* the mem devices (major 1) zero 5, full 7, random 8, urandom 9 */
         o->fills_reads = S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 &&
                          (minor(st.st_rdev) == 5 || minor(st.st_rdev) == 7 ||
@@ -83,6 +88,9 @@ void ofd_put(struct ofd *o)
 {
     if (!o || --o->refs > 0)
         return;
+    bool fasync = fasync_nr != 0; /* SIGIO to whoever waits on the other side */
+    if (fasync)
+        fasync_release(o);
     if (o->signalfd)
         signalfd_release(o->signalfd);
     if (o->pidfd)
@@ -94,6 +102,8 @@ void ofd_put(struct ofd *o)
     if (o->pty_master)
         ctty_hostfd_closing(o->hostfd);
     close(o->hostfd);
+    if (fasync)
+        fasync_closed(o);
     free(o->path);
     free(o->proc_regen);
     free(o);

@@ -92,6 +92,20 @@ struct ofd {
     bool page_file_show_pfn; /* pagemap: frame numbers shown (the opener was root) */
     int page_file_pid;
     struct mm_struct *page_file_mm;
+    /* Signal-driven I/O (emu/fasync.h), Linux's file->f_owner: the owner F_SETOWN(_EX) named
+     * (pid 0: none; owner_type F_OWNER_TID, F_OWNER_PID or F_OWNER_PGRP) and F_SETSIG's signal
+     * (0: SIGIO without siginfo). O_ASYNC itself is the bit in `flags`. */
+    int owner_pid, owner_type, sigio_signum;
+    /* a socket pair's other end (its serial): who a write here signals; 0: none */
+    uint64_t pair_serial;
+    /* on the O_ASYNC list: the fd it was set through (si_fd), what the file is (FA_*), a pipe's
+     * identity, a write that found no room (SOCKWQ_ASYNC_NOSPACE), the events an external
+     * file showed when last polled */
+    bool fasync_on, fasync_nospace;
+    int fasync_fd, fasync_kind;
+    short fasync_revents;
+    uint64_t fasync_dev, fasync_ino;
+    struct ofd *fasync_next;
 };
 
 struct fdtable {

@@ -75,6 +75,10 @@ struct fl_siginfo {
             uint32_t uid;
             uint64_t value; /* sigev_value */
         } rt;               /* SI_MESGQ (and sigqueue's SI_QUEUE) */
+        struct {
+            int64_t band; /* the poll events (POLLIN | POLLRDNORM, ...) */
+            int32_t fd;
+        } poll; /* signal-driven I/O's POLL_IN .. POLL_HUP (emu/fasync.c) */
         uint8_t pad[112];
     } u;
 };

@@ -38,6 +38,7 @@
 #include "emu/sched.h"
 #include "emu/sysv_ipc.h"
 #include "emu/vdso.h"
+#include "emu/fasync.h"
 #include "emu/signal.h"
 #include "emu/tty_signals.h"
 #include "emu/sys_info.h"
@@ -1377,6 +1378,9 @@ static bool idle_wait(struct emu *e)
     uint64_t first = timers_earliest(e); /* an alarm ends a pause() */
     struct pollfd *fds = NULL;
     size_t n = 0, cap = 0;
+    /* O_ASYNC files outside the guest: an event since the last look signals at once */
+    if (fasync_nr && fasync_poll_external())
+        return true;
     for (struct proc *p = e->procs; p; p = p->next) {
         /* a stopped task's sleep may end meanwhile: it stays stopped all the same */
         if (p->exited || p->wait == WAIT_NONE || p->stopped || p->traced)
@@ -1385,6 +1389,8 @@ static bool idle_wait(struct emu *e)
             first = p->wait_deadline;
         add_external_waits(p, &fds, &n, &cap);
     }
+    if (fasync_nr)
+        fasync_external_fds(&fds, &n, &cap);
     /* with the terminal's signals passed on, a guest waiting for a signal (pause) waits for
      * Ctrl-C, as it would natively: no deadlock */
     if (!first && !n && !tty_signals_enabled(e)) {
@@ -1401,6 +1407,8 @@ static bool idle_wait(struct emu *e)
         step = first <= now ? 0 : first - now < step ? first - now : step;
     cputime_idle(true); /* until a process runs again (run_proc) */
     poll(fds, n + (all ? 1 : 0), (int)((step + 999999) / 1000000));
+    if (fasync_nr) /* SIGIO for what the wait saw arrive (edge-triggered: emu/fasync.h) */
+        fasync_poll_external();
     uint64_t woken;
     if (all && read(ep->wake_fd, &woken, sizeof(woken)) < 0) {
         /* EAGAIN: nobody wrote */

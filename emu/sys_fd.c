@@ -21,6 +21,7 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "emu/fasync.h"
 #include "emu/fdtable.h"
 #include "emu/hostfile.h"
 #include "emu/posix_locks.h"
@@ -126,16 +127,34 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
         r = fcntl(o->hostfd, F_GETFL);
         if (r >= 0 && o->host_nonblock) /* the guest sees its own O_NONBLOCK, not ours */
             r = (r & ~O_NONBLOCK) | (o->flags & O_NONBLOCK);
+        if (r >= 0) /* and its own O_ASYNC, which the host fd never has */
+            r = (r & ~O_ASYNC) | (o->flags & O_ASYNC);
         return host_ret(r);
-    case F_SETFL:
-        /* The host decides which status flags may change (O_APPEND, O_NONBLOCK, O_ASYNC,
-         * O_DIRECT, O_NOATIME) and refuses what Linux refuses. */
-        if (fcntl(o->hostfd, F_SETFL, (int)a[2] | (o->host_nonblock ? O_NONBLOCK : 0)) < 0)
+    case F_SETFL: {
+        /* The host decides which status flags may change (O_APPEND, O_NONBLOCK, O_DIRECT,
+         * O_NOATIME) and refuses what Linux refuses. O_ASYNC stays off the host fd, which
+         * would signal faultline: it is the guest's (emu/fasync.h), and a change of it puts the
+         * file on the list or takes it off, as setfl calls ->fasync. */
+        bool async = a[2] & O_ASYNC;
+        if (fcntl(o->hostfd, F_SETFL,
+                  ((int)a[2] & ~O_ASYNC) | (o->host_nonblock ? O_NONBLOCK : 0)) < 0)
             return -errno;
+        if (async != ((o->flags & O_ASYNC) != 0) && (r = fasync_set(p, o, fd, async)) < 0)
+            return r;
         r = fcntl(o->hostfd, F_GETFL);
         if (r >= 0)
             o->flags = o->host_nonblock ? (int)((r & ~O_NONBLOCK) | (a[2] & O_NONBLOCK)) : (int)r;
+        o->flags = (o->flags & ~O_ASYNC) | (async ? O_ASYNC : 0);
         return 0;
+    }
+    case F_GETOWN:
+    case F_SETOWN:
+    case F_GETOWN_EX:
+    case F_SETOWN_EX:
+    case F_GETSIG:
+    case F_SETSIG:
+        /* the guest's owner and signal, never the host fd's (emu/fasync.h) */
+        return fasync_fcntl(p, o, fd, cmd, a[2]);
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:
@@ -161,7 +180,7 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
         /* integer argument and result, all about the file itself */
         return host_ret(fcntl(o->hostfd, cmd, (int)a[2]));
     default:
-        /* F_SETOWN and friends would aim signals at faultline, not at the guest. */
+        /* leases, F_NOTIFY, F_GETOWNER_UIDS, the write hints: not kept */
         return -EINVAL;
     }
 }

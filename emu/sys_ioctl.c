@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "emu/ctty.h"
+#include "emu/fasync.h"
 #include "emu/fdtable.h"
 #include "emu/sys_info.h"
 #include "emu/tty_signals.h"
@@ -227,6 +228,21 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
                 return -errno;
         }
         o->flags = on ? o->flags | O_NONBLOCK : o->flags & ~O_NONBLOCK;
+        return 0;
+    }
+    /* FIOASYNC is F_SETFL's O_ASYNC (ioctl_fioasync), the guest's own: never the host's */
+    if (req == FIOASYNC) {
+        int on;
+        if (get_user_struct(p, &on, arg, sizeof(on)))
+            return -EFAULT;
+        if ((on != 0) == ((o->flags & O_ASYNC) != 0))
+            return 0;
+        long r = fasync_set(p, o, fd, on != 0);
+        if (r == 1) /* no ->fasync */
+            return -ENOTTY;
+        if (r < 0)
+            return r;
+        o->flags = on ? o->flags | O_ASYNC : o->flags & ~O_ASYNC;
         return 0;
     }
     if (o->uffd)

@@ -31,6 +31,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "emu/fasync.h"
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/sched.h"
@@ -247,6 +248,7 @@ long sys_socketpair(struct proc *p, const uint64_t a[6])
         o[i] = ofd_new(h[i], O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
         o[i]->host_nonblock = true; /* both ends are the guest's: not external */
     }
+    fasync_pair(o[0], o[1]); /* each end's writes signal the other's owner (emu/fasync.h) */
     long r = fd_install_pair(p->files, o, type & SOCK_CLOEXEC, fd);
     if (!r && put_user_struct(p, a[3], fd, sizeof(fd))) {
         fd_close(p->files, fd[0]);

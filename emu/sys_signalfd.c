@@ -99,6 +99,9 @@ static void copy_info(struct signalfd_siginfo *ss, const struct fl_siginfo *info
         ss->ssi_overrun = (uint32_t)info->u.timer.overrun;
         ss->ssi_ptr = info->u.timer.value;
         ss->ssi_int = (int32_t)info->u.timer.value;
+    } else if (info->si_code > 0 && info->si_code <= 6) { /* POLL_IN .. POLL_HUP: SIL_POLL */
+        ss->ssi_band = (uint32_t)info->u.poll.band;
+        ss->ssi_fd = info->u.poll.fd;
     } else if (info->si_code <= 0) { /* kill, tkill, sigqueue: who sent it */
         ss->ssi_pid = (uint32_t)info->u.kill.pid;
         ss->ssi_uid = info->u.kill.uid;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "emu/fasync.h"
 #include "emu/fdtable.h"
 #include "emu/linux_abi.h"
 #include "emu/sched.h"
@@ -228,6 +229,7 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
      * made (CLONE_PARENT_SETTID) */
     p->task.uffd_kernel_wait = nr != 56 && nr != 57 && nr != 58 && nr != 435;
     long ret = park_on_idle_host_fd(p, nr, a) ? -FL_ERESTARTSYS : d->fn(p, a);
+    fasync_after_syscall(p, nr, a, ret); /* SIGIO for what moved (emu/fasync.h) */
     p->task.uffd_kernel_wait = false;
     if (p->task.uffd_wait && !p->exited) {
         if (p->wait == WAIT_NONE) {
