@@ -215,6 +215,8 @@ static bool stream_socket(const struct ofd *o)
 void fasync_syscall(struct proc *p, uint64_t nr, const uint64_t a[6], long ret)
 {
     int in = -1, out = -1;
+    if (!p->files) /* it has exited meanwhile */
+        return;
     switch (nr) {
     case 0:   /* read */
     case 19:  /* readv */

@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "emu/ctty.h"
@@ -244,6 +245,18 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
             return r;
         o->flags = on ? o->flags | O_ASYNC : o->flags & ~O_ASYNC;
         return 0;
+    }
+    /* A socket's owner through sock_ioctl (FIOSETOWN, SIOCSPGRP: f_setown; the getters:
+     * f_getown), the guest's as F_SETOWN's is; other files do not take them (ENOTTY). */
+    if (o->type == S_IFSOCK && (req == FIOSETOWN || req == SIOCSPGRP)) {
+        int pid;
+        if (get_user_struct(p, &pid, arg, sizeof(pid)))
+            return -EFAULT;
+        return fasync_fcntl(p, o, fd, F_SETOWN, (uint64_t)(uint32_t)pid);
+    }
+    if (o->type == S_IFSOCK && (req == FIOGETOWN || req == SIOCGPGRP)) {
+        int pid = (int)fasync_fcntl(p, o, fd, F_GETOWN, 0);
+        return put_user_struct(p, arg, &pid, sizeof(pid));
     }
     if (o->uffd)
         return userfaultfd_ioctl(p, o, req, arg);

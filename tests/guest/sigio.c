@@ -318,6 +318,15 @@ static void pair(void)
     int sig = SIGRTMIN + 4;
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
         guest_die("socketpair");
+    /* a socket's owner through sock_ioctl too; a pipe does not take it */
+    int pid = getpid(), got = 0, pp[2];
+    int r1 = ioctl(sv[0], FIOSETOWN, &pid), r2 = ioctl(sv[0], FIOGETOWN, &got);
+    printf("fiosetown: %d %d owner_ok=%d\n", r1, r2, got == pid);
+    mkpipe(pp);
+    r1 = ioctl(pp[0], FIOSETOWN, &pid);
+    printf("fiosetown pipe: %d enotty=%d\n", r1, r1 < 0 && errno == ENOTTY);
+    close(pp[0]);
+    close(pp[1]);
     block(sig, SIG_BLOCK);
     set_async(sv[0], sig);
     nrt = 0;
