@@ -441,6 +441,22 @@ static long pi_deadline(struct proc *p, uint64_t utime, bool realtime, uint64_t 
     return wait_deadline(p, FUTEX_WAIT_BITSET, realtime, utime, out);
 }
 
+/* rt_mutex_adjust_prio_chain's deadlock check (futex_lock_pi walks the whole chain): would p,
+ * waiting for owner, wait for itself, through the owners of the PI futexes they in turn wait
+ * for? A chain longer than max_lock_depth (1024) counts as a deadlock too, as in Linux. */
+static bool pi_chain_deadlock(struct proc *p, int owner)
+{
+    for (int depth = 0; depth <= 1024; depth++) {
+        if (owner == p->task.pid)
+            return true;
+        struct proc *o = find_proc(p->emu, owner);
+        if (!o || o->exited || !o->futex_queued || !o->futex_pi || o->futex_woken)
+            return false;
+        owner = o->futex_pi_owner;
+    }
+    return true;
+}
+
 static long futex_lock_pi(struct proc *p, uint64_t uaddr, uint64_t utime, bool realtime,
                           bool trylock, bool private_flag)
 {
@@ -460,6 +476,8 @@ static long futex_lock_pi(struct proc *p, uint64_t uaddr, uint64_t utime, bool r
         return -EAGAIN; /* EWOULDBLOCK, with FUTEX_WAITERS set as Linux leaves it */
     if (deadline && monotonic_ns() >= deadline)
         return -ETIMEDOUT;
+    if (pi_chain_deadlock(p, owner))
+        return -EDEADLK; /* FUTEX_WAITERS stays set: the owner's unlock finds no waiter */
     pi_queue(p, mm, key, uaddr, owner);
     p->futex_rqpi = p->futex_woken = false;
     p->futex_queued = true;

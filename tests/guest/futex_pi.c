@@ -365,6 +365,22 @@ static void *nonowner_unlock(void *arg)
     return NULL;
 }
 
+/* ABBA: holds word_b, then waits for word_a, which main holds (main then asks for word_b) */
+static volatile uint32_t word_a, word_b;
+static atomic_int b_taken;
+
+static void *abba_thread(void *arg)
+{
+    (void)arg;
+    long rb = fx(&word_b, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+    atomic_store(&b_taken, 1);
+    long ra = fx(&word_a, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+    snprintf(seen, sizeof(seen), "the other thread: LOCK_PI b %s, a %s", res(rb), res(ra));
+    fx(&word_a, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0);
+    fx(&word_b, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0);
+    return NULL;
+}
+
 /* CMP_REQUEUE_PI until the waiter has gone to sleep on cond_word (0 before). */
 static long requeue_when_waiting(void)
 {
@@ -454,6 +470,21 @@ static void case_raw(void)
     r = requeue_when_waiting();
     pthread_join(t, NULL);
     printf("raw: CMP_REQUEUE_PI to free %s; %s; word %#x\n", res(r), seen, word);
+
+    /* a deadlock across two PI futexes: the lock that would close the circle is EDEADLK */
+    word_a = word_b = 0;
+    atomic_store(&b_taken, 0);
+    fx(&word_a, FUTEX_LOCK_PI, 0, NULL, NULL, 0);
+    pthread_create(&t, NULL, abba_thread, NULL);
+    while (!atomic_load(&b_taken))
+        sched_yield();
+    await_waiters_bit(&word_a);
+    struct timespec settle = {0, 50000000}; /* natively: until it sleeps in the kernel */
+    nanosleep(&settle, NULL);
+    printf("raw: ABBA LOCK_PI %s\n", res(fx(&word_b, FUTEX_LOCK_PI, 0, NULL, NULL, 0)));
+    fx(&word_a, FUTEX_UNLOCK_PI, 0, NULL, NULL, 0);
+    pthread_join(t, NULL);
+    printf("raw: %s\n", seen);
 }
 
 /* ---- FUTEX_WAKE_OP ----------------------------------------------------------------------- */
