@@ -93,8 +93,8 @@ static attr_t outcome_attr(enum fault_kind_outcome o)
 
 static const char *outcome_short(enum fault_kind_outcome o)
 {
-    static const char *const names[] = {"minor", "MAJOR", "SEGV", "BUS",
-                                        "EFLT",  "OOM",   "KILL", "spur", "UFLT"};
+    static const char *const names[] = {"minor", "MAJOR", "SEGV", "BUS", "EFLT",
+                                        "OOM",   "KILL",  "spur", "UFLT"};
     return (unsigned)o < sizeof(names) / sizeof(names[0]) ? names[o] : "?";
 }
 
