@@ -24,6 +24,7 @@
 #include "emu/fasync.h"
 #include "emu/mqueue.h"
 #include "emu/signal.h"
+#include "emu/sys_info.h"
 #include "emu/userfaultfd.h"
 
 static void *xcalloc(size_t n, size_t size)
@@ -124,12 +125,9 @@ int fdtable_nr_open(void)
     static int nr_open;
 
     if (!nr_open) {
-        long v = 0;
-        FILE *f = fopen("/proc/sys/fs/nr_open", "re");
-        if (!f || fscanf(f, "%ld", &v) != 1 || v < FDTABLE_MIN || v > INT_MAX)
+        long v = host_sysctl("/proc/sys/fs/nr_open", 0);
+        if (v < FDTABLE_MIN || v > INT_MAX)
             v = 1048576; /* sysctl_nr_open's default */
-        if (f)
-            fclose(f);
         nr_open = (int)v;
     }
     return nr_open;

@@ -381,37 +381,36 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource)
     return rlim_get(p, resource).cur;
 }
 
+long host_sysctl(const char *path, long dflt)
+{
+    long v;
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return dflt;
+    if (fscanf(f, "%ld", &v) != 1)
+        v = dflt;
+    fclose(f);
+    return v;
+}
+
 unsigned long host_mmap_min_addr(void)
 {
-    static unsigned long min_addr;
-    static bool known;
-
-    if (!known) {
-        unsigned long v;
-        FILE *f = fopen("/proc/sys/vm/mmap_min_addr", "re");
-        if (!f || fscanf(f, "%lu", &v) != 1 || v >= TASK_SIZE)
-            v = 65536; /* CONFIG_DEFAULT_MMAP_MIN_ADDR on x86 */
-        if (f)
-            fclose(f);
-        min_addr = v;
-        known = true;
+    static long min_addr = -1;
+    if (min_addr < 0) {
+        min_addr = host_sysctl("/proc/sys/vm/mmap_min_addr", 65536);
+        if (min_addr < 0 || (unsigned long)min_addr >= TASK_SIZE)
+            min_addr = 65536; /* CONFIG_DEFAULT_MMAP_MIN_ADDR on x86 */
     }
-    return min_addr;
+    return (unsigned long)min_addr;
 }
 
 bool host_unprivileged_userfaultfd(void)
 {
-    static int known; /* 1 + the value */
-    if (!known) {
-        int v = 1; /* no such sysctl (before Linux 5.2): everyone may, as in 4.20 */
-        FILE *f = fopen("/proc/sys/vm/unprivileged_userfaultfd", "re");
-        if (f && fscanf(f, "%d", &v) != 1)
-            v = 1;
-        if (f)
-            fclose(f);
-        known = 1 + (v != 0);
-    }
-    return known == 2;
+    /* no such sysctl (before Linux 5.2): everyone may, as in 4.20 */
+    static long v = -1;
+    if (v < 0)
+        v = host_sysctl("/proc/sys/vm/unprivileged_userfaultfd", 1) != 0;
+    return v;
 }
 
 bool host_capable(int cap)

@@ -53,6 +53,8 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
  * in faultline's effective set? Root without it (a container's) is not capable, as on Linux. */
 bool host_capable(int cap);
 /* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
+/* An integer sysctl of the host (/proc/sys/...), dflt if it cannot be read. */
+long host_sysctl(const char *path, long dflt);
 unsigned long host_mmap_min_addr(void);
 /* The host's vm.unprivileged_userfaultfd sysctl: may a task without CAP_SYS_PTRACE make a
  * userfaultfd that also handles kernel-mode faults? */

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "emu/sched.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -45,14 +46,7 @@ enum {
  * default). */
 static int dmesg_restrict(void)
 {
-    int v = 0;
-    FILE *f = fopen("/proc/sys/kernel/dmesg_restrict", "re");
-    if (f) {
-        if (fscanf(f, "%d", &v) != 1)
-            v = 0;
-        fclose(f);
-    }
-    return v;
+    return (int)host_sysctl("/proc/sys/kernel/dmesg_restrict", 0);
 }
 
 /* check_syslog_permissions for the syscall (not /proc/kmsg): 0 or -EPERM. */

@@ -133,7 +133,7 @@ int userfaultfd_register(struct userfaultfd_ctx *ctx, uint64_t start, uint64_t l
     if (!mode || (mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)))
         return -EINVAL;
     if (mode & UFFDIO_REGISTER_MODE_WP)
-        return -EINVAL; /* 4.20: not implemented */
+        return -EINVAL; /* write-protect tracking: 4.20 refuses it (Linux 5.7 added it) */
     int err = userfaultfd_validate_range(ctx, start, len);
     if (err)
         return err;
