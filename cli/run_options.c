@@ -13,6 +13,7 @@
 
 #include "cli/run_options.h"
 #include "mmu/cpu_model.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -36,6 +37,8 @@ static void run_usage(FILE *f, const char *cmd)
             "  --swap SIZE          swap space, e.g. 64M (default 0: no swap)\n"
             "  --swap-file PATH     keep the swap space in PATH (default: an unlinked temp file)\n"
             "  --reclaim POLICY     page replacement: clock (default, second chance), lru, fifo\n"
+            "  --thp MODE           transparent huge pages: always, madvise or never (default:\n"
+            "                       the host's /sys/kernel/mm/transparent_hugepage/enabled)\n"
             "  --code-cache SIZE    host memory for translated code, shared by every guest\n"
             "                       process (default 128M; all of it is dropped when\n"
             "                       nearly full)\n"
@@ -165,15 +168,25 @@ static char *find_in_path(const char *name)
 int parse_run_options(int argc, char **argv, struct run_options *ro)
 {
     static const struct option longopts[] = {
-        {"db", required_argument, 0, 'd'},      {"no-log", no_argument, 0, 'n'},
-        {"ram", required_argument, 0, 'r'},     {"fault-around", required_argument, 0, 'f'},
-        {"timeout", required_argument, 0, 't'}, {"max-insns", required_argument, 0, 'i'},
-        {"icount", no_argument, 0, 'c'},        {"strace", optional_argument, 0, 's'},
-        {"sysroot", required_argument, 0, 'L'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {"major-faults", required_argument, 0, 'M'},
-        {"swap", required_argument, 0, 'S'},    {"swap-file", required_argument, 0, 'W'},
-        {"reclaim", required_argument, 0, 'R'}, {"code-cache", required_argument, 0, 'C'},
-        {"cpu", required_argument, 0, 'P'},     {0, 0, 0, 0},
+        {"db", required_argument, 0, 'd'},
+        {"no-log", no_argument, 0, 'n'},
+        {"ram", required_argument, 0, 'r'},
+        {"fault-around", required_argument, 0, 'f'},
+        {"timeout", required_argument, 0, 't'},
+        {"max-insns", required_argument, 0, 'i'},
+        {"icount", no_argument, 0, 'c'},
+        {"strace", optional_argument, 0, 's'},
+        {"sysroot", required_argument, 0, 'L'},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"major-faults", required_argument, 0, 'M'},
+        {"swap", required_argument, 0, 'S'},
+        {"swap-file", required_argument, 0, 'W'},
+        {"reclaim", required_argument, 0, 'R'},
+        {"code-cache", required_argument, 0, 'C'},
+        {"cpu", required_argument, 0, 'P'},
+        {"thp", required_argument, 0, 'T'},
+        {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
     memset(ro, 0, sizeof(*ro));
@@ -183,6 +196,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
     opt->code_cache_bytes = DEFAULT_CODE_CACHE;
     opt->cpu_model = cpu_model_by_name(CPU_MODEL_DEFAULT);
     opt->fault_around_bytes = 65536;
+    opt->thp = -1;
 
     size_t n = 0;
     while (environ[n])
@@ -293,6 +307,20 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
                 return 2;
             }
             ro->options_json = json_escape_append(ro->options_json, "reclaim", optarg);
+            break;
+        case 'T':
+            if (!strcmp(optarg, "always")) {
+                opt->thp = THP_ALWAYS;
+            } else if (!strcmp(optarg, "madvise")) {
+                opt->thp = THP_MADVISE;
+            } else if (!strcmp(optarg, "never")) {
+                opt->thp = THP_NEVER;
+            } else {
+                fprintf(stderr, "faultline %s: --thp %s: expected always, madvise or never\n", cmd,
+                        optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "thp", optarg);
             break;
         case 't':
             opt->time_limit = strtod(optarg, &end);

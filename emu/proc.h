@@ -34,6 +34,8 @@ struct fl_options {
     uint64_t swap_bytes;     /* --swap: size of the swap device (0: no swap) */
     const char *swap_file;   /* --swap-file: where it lives (NULL: an unlinked temp file) */
     int reclaim;             /* --reclaim: enum reclaim_policy (kernel_model/swap.h) */
+    int thp;                 /* --thp: enum transparent_hugepage_mode (kernel_model/huge_mm.h),
+                                -1: the host's */
     const char *strace_path; /* --strace[=FILE]: syscall trace in strace's format ("-": stderr) */
     bool quiet;              /* --quiet: no summary on stderr */
     bool icount;             /* --icount: count instructions (a per-instruction hook: slow) */

@@ -30,6 +30,7 @@
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 
 _Static_assert(sizeof(struct utsname) == 6 * 65, "struct new_utsname");
@@ -391,6 +392,22 @@ long host_sysctl(const char *path, long dflt)
         v = dflt;
     fclose(f);
     return v;
+}
+
+int host_transparent_hugepage_mode(void)
+{
+    /* "always [madvise] never": the bracketed word is the mode; none (no THP in the host
+     * kernel): never */
+    char line[128] = "";
+    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
+    if (f) {
+        if (!fgets(line, sizeof(line), f))
+            line[0] = 0;
+        fclose(f);
+    }
+    if (strstr(line, "[always]"))
+        return THP_ALWAYS;
+    return strstr(line, "[madvise]") ? THP_MADVISE : THP_NEVER;
 }
 
 unsigned long host_mmap_min_addr(void)

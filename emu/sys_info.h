@@ -55,6 +55,9 @@ bool host_capable(int cap);
 /* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
 /* An integer sysctl of the host (/proc/sys/...), dflt if it cannot be read. */
 long host_sysctl(const char *path, long dflt);
+/* The host's transparent-huge-page mode (enum transparent_hugepage_mode), which --thp
+ * overrides: the native runs faultline is compared with get this one. */
+int host_transparent_hugepage_mode(void);
 unsigned long host_mmap_min_addr(void);
 /* The host's vm.unprivileged_userfaultfd sysctl: may a task without CAP_SYS_PTRACE make a
  * userfaultfd that also handles kernel-mode faults? */

@@ -621,9 +621,11 @@ static long poke_forced(struct proc *c, uint64_t addr, const void *buf, size_t n
     if (!(vma->vm_flags & VM_WRITE) && (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) != VM_MAYWRITE)
         return -EIO; /* check_vma_flags */
     for (int tries = 0; tries < 3; tries++) {
-        pte_t *pte = lookup_pte(mm, addr);
-        if (pte && pte_present(*pte) && (pte_write(*pte) || (tries && pte_dirty(*pte)))) {
-            char *host = (char *)pfn_address(pte_pfn(*pte)) + (addr & ~PAGE_MASK);
+        bool huge;
+        pte_t pte = lookup_leaf(mm, addr, &huge);
+        if (pte_present(pte) && (pte_write(pte) || (tries && pte_dirty(pte)))) {
+            unsigned long pfn = pte_pfn(pte) + (huge ? pte_index(addr) : 0);
+            char *host = (char *)pfn_address(pfn) + (addr & ~PAGE_MASK);
             memcpy(host, buf, n);
             mmu_kernel_wrote(host);
             return 0;

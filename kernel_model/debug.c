@@ -18,6 +18,10 @@
  *     and counts at least one PTE, and lies in a VMA that has anonymous pages.
  *  7. A writable or dirty PTE of a page in a file's page cache (not shmem's) maps a dirty page:
  *     write-back may skip a range without dirty pages.
+ *  9. (below 8 in the code's order) A huge PMD covers 2 MiB of one anonymous private VMA and
+ *     maps the huge zero page read-only or the head of a live anonymous huge page, counted as
+ *     HPAGE_PMD_NR anonymous pages and one mapping of the head; no PTE maps a frame of a huge
+ *     page; each PMD table has one deposited PTE table per huge PMD in it.
  *  8. A present anonymous page lies in a VMA with an anon_vma. Over every live mm: each
  *     anon_vma's refcount is the VMAs that use it plus the anon_vmas whose parent it is, its
  *     root is its parent's root (itself for a root), and every anon_vma alive (nr_anon_vmas) is
@@ -28,6 +32,7 @@
 #include <stdlib.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 #include "kernel_model/userfaultfd_k.h"
@@ -135,6 +140,8 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
     }
     if (!page || (page->flags & (1UL << PG_buddy)) || page->_refcount < 1)
         return fail(buf, len, "PTE at %lx maps free frame %lx", addr, pte_pfn(pte));
+    if (PageHead(page) || PageTail(page))
+        return fail(buf, len, "PTE at %lx maps frame %lx of a huge page", addr, pte_pfn(pte));
     if (PageAnon(page) && !v->anon_vma)
         return fail(buf, len, "anonymous page at %lx in a VMA without an anon_vma", addr);
     if (PageAnon(page))
@@ -154,6 +161,50 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
     return 0;
 }
 
+/* A huge PMD: the whole 2 MiB in an anonymous private VMA that grants its rights, the huge
+ * zero page read-only and counted nowhere, any other frame the live head of a huge page. */
+static int check_huge_pmd(struct mm_struct *mm, unsigned long addr, uint64_t pmd, long *rss,
+                          struct mapped *mp, char *buf, size_t len)
+{
+    struct vm_area_struct *v = find_vma(mm, addr);
+    unsigned long pfn = (pmd & PTE_PFN_MASK) >> PAGE_SHIFT;
+    if (!v || v->vm_start > addr || v->vm_end < addr + HPAGE_PMD_SIZE || v->vm_file ||
+        (v->vm_flags & VM_SHARED))
+        return fail(buf, len, "huge PMD at %lx not inside one anonymous private VMA", addr);
+    if ((pmd & _PAGE_RW) && !(v->vm_flags & VM_WRITE))
+        return fail(buf, len, "writable huge PMD at %lx in a VMA without VM_WRITE", addr);
+    if (is_huge_zero_pfn(pfn))
+        return pmd & _PAGE_RW ? fail(buf, len, "writable huge zero page at %lx", addr) : 0;
+    struct page *page = pfn_to_page(pfn);
+    if (!page || pfn % HPAGE_PMD_NR || !PageHead(page) || page->_refcount < 1 || !PageAnon(page))
+        return fail(buf, len, "huge PMD at %lx maps frame %lx, not a live anonymous huge page",
+                    addr, pfn);
+    if (!v->anon_vma)
+        return fail(buf, len, "huge page at %lx in a VMA without an anon_vma", addr);
+    rss[MM_ANONPAGES] += HPAGE_PMD_NR;
+    if (mp->n == mp->cap) {
+        mp->cap = mp->cap ? mp->cap * 2 : 1024;
+        mp->pfn = realloc(mp->pfn, mp->cap * sizeof(*mp->pfn));
+    }
+    mp->pfn[mp->n++] = pfn;
+    return 0;
+}
+
+/* The tables deposited for the huge PMDs of one PMD table: one each. */
+static int check_deposits(const uint64_t *pmd, char *buf, size_t len)
+{
+    unsigned huge = 0, deposited = 0;
+    for (unsigned k = 0; k < PTRS_PER_TABLE; k++)
+        huge += pmd_trans_huge(pmd[k]);
+    for (uint32_t t = virt_to_page(pmd)->lru_prev; t && deposited <= huge;
+         t = pfn_to_page(t)->lru_next)
+        deposited++;
+    if (huge != deposited)
+        return fail(buf, len, "PMD table with %u huge PMDs has %u deposited tables", huge,
+                    deposited);
+    return 0;
+}
+
 static int check_tables(struct mm_struct *mm, long *rss, struct mapped *mp, char *buf, size_t len)
 {
     for (unsigned i = 0; i < PTRS_PER_TABLE; i++) {
@@ -165,9 +216,19 @@ static int check_tables(struct mm_struct *mm, long *rss, struct mapped *mp, char
             if (!(pud[j] & _PAGE_PRESENT))
                 continue;
             uint64_t *pmd = pfn_address((pud[j] & PTE_PFN_MASK) >> PAGE_SHIFT);
+            if (check_deposits(pmd, buf, len))
+                return -1;
             for (unsigned k = 0; k < PTRS_PER_TABLE; k++) {
                 if (!(pmd[k] & _PAGE_PRESENT))
                     continue;
+                if (pmd_trans_huge(pmd[k])) {
+                    unsigned long addr = ((unsigned long)i << PGDIR_SHIFT) |
+                                         ((unsigned long)j << PUD_SHIFT) |
+                                         ((unsigned long)k << PMD_SHIFT);
+                    if (check_huge_pmd(mm, addr, pmd[k], rss, mp, buf, len))
+                        return -1;
+                    continue;
+                }
                 pte_t *pt = pfn_address((pmd[k] & PTE_PFN_MASK) >> PAGE_SHIFT);
                 for (unsigned l = 0; l < PTRS_PER_TABLE; l++) {
                     if (pte_none(pt[l]))

@@ -302,6 +302,14 @@ struct task_struct *fault_task(void)
     return fault_current;
 }
 
+/* The entry that maps address for the log's pte_before/pte_after: the PTE, or the PMD when a
+ * huge page maps it (its _PAGE_PSE bit tells the two apart); 0 if none. */
+static uint64_t fault_entry(struct mm_struct *mm, unsigned long address)
+{
+    bool huge;
+    return mm && address < TASK_SIZE_MAX ? pte_val(lookup_leaf(mm, address, &huge)) : 0;
+}
+
 /*
  * do_page_fault - the #PF entry.
  * Expects: tsk->mm is the address space the access was made in; regs->ip/sp are precise;
@@ -315,7 +323,6 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
 {
     struct fault_event ev;
     struct fault_ctx c = {tsk, regs, error_code, address, res, &ev};
-    pte_t *ptep;
 
     memset(res, 0, sizeof(*res));
     trace_fault_begin(&ev);
@@ -326,8 +333,7 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
     ev.address = address;
     ev.error_code = error_code;
     ev.user = error_code & X86_PF_USER;
-    ptep = (tsk->mm && address < TASK_SIZE_MAX) ? lookup_pte(tsk->mm, address) : NULL;
-    ev.pte_before = ptep ? pte_val(*ptep) : 0;
+    ev.pte_before = fault_entry(tsk->mm, address);
 
     trace_fn("__do_page_fault");
     fault_current = tsk;
@@ -346,10 +352,10 @@ void do_page_fault(struct task_struct *tsk, struct pt_regs *regs, unsigned long 
 
     fault_current = NULL;
     res->error_code = c.error_code;
-    ptep = (tsk->mm && address < TASK_SIZE_MAX) ? lookup_pte(tsk->mm, address) : NULL;
-    ev.pte_after = ptep ? pte_val(*ptep) : 0;
+    ev.pte_after = fault_entry(tsk->mm, address);
     if (ev.outcome == OUTCOME_MINOR && ev.path_len &&
-        strcmp(ev.path[ev.path_len - 1], "pte_mkyoung") == 0)
+        (strcmp(ev.path[ev.path_len - 1], "pte_mkyoung") == 0 ||
+         strcmp(ev.path[ev.path_len - 1], "huge_pmd_set_accessed") == 0))
         ev.outcome = OUTCOME_SPURIOUS;
     trace_fault_end(&ev);
     CHECK_MM_FAULT(tsk->mm, address);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 
@@ -30,6 +31,15 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
     if (!vma->anon_vma)
         return 0;
     for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
+        uint64_t *src_pmd = lookup_pmd(src, addr);
+        if (src_pmd && pmd_trans_huge(*src_pmd)) {
+            /* copy_pmd_range: a huge PMD lies inside the VMA, aligned */
+            uint64_t *dst_pmd = pmd_alloc_walk(dst, addr);
+            if (!dst_pmd || copy_huge_pmd(dst, vma, dst_pmd, lookup_pmd(src, addr)))
+                return -12; /* -ENOMEM */
+            addr += HPAGE_PMD_SIZE - PAGE_SIZE;
+            continue;
+        }
         pte_t *src_pte = lookup_pte(src, addr);
         if (!src_pte || pte_none(*src_pte))
             continue;

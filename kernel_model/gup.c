@@ -14,6 +14,7 @@
 #endif
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 
 /* follow_page_mask's question: is the PTE there the way the access needs (present, and
@@ -42,19 +43,20 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
         /* __get_user_pages: a pending SIGKILL stops the faulting and the allocating */
         if (fatal_signal_pending(vma->vm_mm->owner))
             return -ERESTARTSYS;
-        pte_t *pte = lookup_pte(vma->vm_mm, addr);
+        bool huge;
+        pte_t pte = lookup_leaf(vma->vm_mm, addr, &huge);
 
-        if (!pte_ok_for(pte, write)) {
+        if (!pte_ok_for(&pte, write)) {
             vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
             if (ret & VM_FAULT_OOM)
                 return -ENOMEM;
             if (ret & VM_FAULT_ERROR)
                 return -EFAULT;
-            pte = lookup_pte(vma->vm_mm, addr);
+            pte = lookup_leaf(vma->vm_mm, addr, &huge);
         }
-        /* follow_page_pte with FOLL_TOUCH: mark_page_accessed (not the zero page) */
-        if (pte && pte_present(*pte) && !pte_special(*pte))
-            SetPageReferenced(pfn_to_page(pte_pfn(*pte)));
+        /* follow_page_pte with FOLL_TOUCH: mark_page_accessed (not the zero pages) */
+        if (pte_present(pte) && !pte_special(pte) && !(huge && is_huge_zero_pfn(pte_pfn(pte))))
+            SetPageReferenced(compound_head(pfn_to_page(pte_pfn(pte))));
     }
     return 0;
 }

@@ -17,6 +17,7 @@
 #include <errno.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/mman.h"
 #include "kernel_model/swap.h"
@@ -145,6 +146,9 @@ static void madvise_free_pte_range(struct vm_area_struct *vma, unsigned long sta
     bool flush = false;
 
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+        uint64_t *pmd = lookup_pmd(mm, addr);
+        if (pmd && pmd_trans_huge(*pmd)) /* madvise_free_huge_pmd is not modelled: split */
+            split_huge_pmd(vma, pmd);
         pte_t *pte = lookup_pte(mm, addr);
         if (!pte || pte_none(*pte))
             continue;

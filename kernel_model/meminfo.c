@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -80,7 +81,7 @@ int meminfo_show(char *buf, size_t len)
     PUT("%-16s%8lu kB\n", "VmallocChunk:", 0UL);
     PUT("%-16s%8lu kB\n", "Percpu:", 0UL);
     PUT("HardwareCorrupted: %5lu kB\n", 0UL);
-    PUT("%-16s%8lu kB\n", "AnonHugePages:", 0UL);
+    PUT("%-16s%8lu kB\n", "AnonHugePages:", nr_anon_thps * (HPAGE_PMD_SIZE / 1024));
     PUT("%-16s%8lu kB\n", "ShmemHugePages:", 0UL);
     PUT("%-16s%8lu kB\n", "ShmemPmdMapped:", 0UL);
     /* hugetlb_report_meminfo */

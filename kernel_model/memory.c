@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
@@ -47,16 +48,35 @@ static uint64_t *entry_table(uint64_t entry)
     return pfn_address((entry & PTE_PFN_MASK) >> PAGE_SHIFT);
 }
 
+/* pte_alloc_one - a zeroed page-table page, counted in mm's nr_ptes. NULL: no memory. */
+struct page *pte_alloc_one(struct mm_struct *mm)
+{
+    struct page *pg = alloc_page_zeroed();
+    if (!pg)
+        return NULL;
+    pg->flags |= 1UL << PG_pgtable;
+    mm->nr_ptes++;
+    return pg;
+}
+
+/* pte_free - give back a page-table page pte_alloc_one made for mm. */
+void pte_free(struct mm_struct *mm, struct page *pgtable)
+{
+    mm->nr_ptes--;
+    put_page(pgtable);
+}
+
 /* Make *entry point to a table, allocating a zeroed one if it is empty (__pte_alloc and its
- * upper-level siblings). NULL when RAM is exhausted. */
+ * upper-level siblings). NULL when RAM is exhausted, or when *entry is a huge PMD: it has no
+ * table below it until split_huge_pmd gives it one. */
 static uint64_t *table_alloc(struct mm_struct *mm, uint64_t *entry)
 {
+    if (pmd_trans_huge(*entry))
+        return NULL;
     if (!(*entry & _PAGE_PRESENT)) {
-        struct page *pg = alloc_page_zeroed();
+        struct page *pg = pte_alloc_one(mm);
         if (!pg)
             return NULL;
-        pg->flags |= 1UL << PG_pgtable;
-        mm->nr_ptes++;
         *entry = ((uint64_t)page_to_pfn(pg) << PAGE_SHIFT) | _PAGE_TABLE;
     }
     return entry_table(*entry);
@@ -68,7 +88,7 @@ static uint64_t *pgd_offset(struct mm_struct *mm, unsigned long addr)
 }
 
 /* The PMD entry covering addr, allocating the PUD and PMD tables (p4d is folded on 4 levels). */
-static uint64_t *pmd_alloc_walk(struct mm_struct *mm, unsigned long addr)
+uint64_t *pmd_alloc_walk(struct mm_struct *mm, unsigned long addr)
 {
     uint64_t *pud = table_alloc(mm, pgd_offset(mm, addr));
     if (!pud)
@@ -87,7 +107,7 @@ static pte_t *pte_alloc(struct mm_struct *mm, uint64_t *pmd, unsigned long addr)
 
 static pte_t *pte_offset(uint64_t *pmd, unsigned long addr)
 {
-    if (!(*pmd & _PAGE_PRESENT))
+    if (!(*pmd & _PAGE_PRESENT) || pmd_trans_huge(*pmd))
         return NULL;
     return (pte_t *)&entry_table(*pmd)[pte_index(addr)];
 }
@@ -98,7 +118,7 @@ pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr)
     return pmd ? pte_alloc(mm, pmd, addr) : NULL;
 }
 
-pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr)
+uint64_t *lookup_pmd(struct mm_struct *mm, unsigned long addr)
 {
     uint64_t e = *pgd_offset(mm, addr);
     if (!(e & _PAGE_PRESENT))
@@ -106,8 +126,23 @@ pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr)
     e = entry_table(e)[pud_index(addr)];
     if (!(e & _PAGE_PRESENT))
         return NULL;
-    uint64_t *pmd = &entry_table(e)[pmd_index(addr)];
-    return pte_offset(pmd, addr);
+    return &entry_table(e)[pmd_index(addr)];
+}
+
+pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr)
+{
+    uint64_t *pmd = lookup_pmd(mm, addr);
+    return pmd ? pte_offset(pmd, addr) : NULL;
+}
+
+pte_t lookup_leaf(struct mm_struct *mm, unsigned long addr, bool *huge)
+{
+    uint64_t *pmd = lookup_pmd(mm, addr);
+    *huge = pmd && pmd_trans_huge(*pmd);
+    if (*huge)
+        return __pte(*pmd);
+    pte_t *pte = pmd ? pte_offset(pmd, addr) : NULL;
+    return pte ? *pte : __pte(0);
 }
 
 static void set_pte_at(struct mm_struct *mm, unsigned long addr, pte_t *ptep, pte_t pte)
@@ -605,6 +640,23 @@ static vm_fault_t __handle_mm_fault(struct vm_area_struct *vma, unsigned long ad
     vmf.pmd = pmd_alloc_walk(vma->vm_mm, address);
     if (!vmf.pmd)
         return VM_FAULT_OOM;
+    if (!(*vmf.pmd & _PAGE_PRESENT) && transparent_hugepage_enabled(vma)) {
+        /* create_huge_pmd */
+        vm_fault_t ret = do_huge_pmd_anonymous_page(&vmf);
+        if (!(ret & VM_FAULT_FALLBACK))
+            return ret;
+    } else if (pmd_trans_huge(*vmf.pmd)) {
+        uint64_t orig_pmd = *vmf.pmd;
+        if ((flags & FAULT_FLAG_WRITE) && !(orig_pmd & _PAGE_RW)) {
+            /* wp_huge_pmd: only anonymous VMAs have huge PMDs here */
+            vm_fault_t ret = do_huge_pmd_wp_page(&vmf, orig_pmd);
+            if (!(ret & VM_FAULT_FALLBACK))
+                return ret;
+        } else {
+            huge_pmd_set_accessed(&vmf, orig_pmd);
+            return 0;
+        }
+    }
     return handle_pte_fault(&vmf);
 }
 
@@ -640,6 +692,17 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 
     update_hiwater_rss(mm);
     for (unsigned long addr = start; addr < end;) {
+        uint64_t *pmd = lookup_pmd(mm, addr);
+        if (pmd && pmd_trans_huge(*pmd)) {
+            /* zap_pmd_range: a whole huge PMD goes at once, part of one is split first */
+            if (!(addr & ~HPAGE_PMD_MASK) && end - addr >= HPAGE_PMD_SIZE) {
+                zap_huge_pmd(vma, pmd);
+                flushed_any = true;
+                addr += HPAGE_PMD_SIZE;
+                continue;
+            }
+            split_huge_pmd(vma, pmd);
+        }
         pte_t *pte = lookup_pte(mm, addr);
         if (!pte) {
             /* skip to the next PTE table */
@@ -755,6 +818,34 @@ void unmap_mapping_range(struct address_space *m, pgoff_t first, pgoff_t last)
     for_each_mm(unmap_mapping_mm, &w);
 }
 
+/*
+ * free_pte_tables - the PTE level of free_pgtables after munmap: the PTE tables covering
+ * [start, end) whose whole 2 MiB lies between floor (the previous VMA's end, or 0) and ceiling
+ * (the next VMA's start, or 0 for none) go back, so that a later mapping there starts from a
+ * none PMD (which a huge page needs) and VmPTE shrinks as in Linux. Their PTEs are none (zapped).
+ * The upper levels stay until exit (free_pgtables_all).
+ */
+void free_pte_tables(struct mm_struct *mm, unsigned long start, unsigned long end,
+                     unsigned long floor, unsigned long ceiling)
+{
+    for (unsigned long a = start & PMD_MASK; a < end && a >= (start & PMD_MASK); a += PMD_SIZE) {
+        if (a < floor || (ceiling && a + PMD_SIZE > ceiling))
+            continue;
+        uint64_t *pmd = lookup_pmd(mm, a);
+        if (!pmd || !(*pmd & _PAGE_PRESENT) || pmd_trans_huge(*pmd))
+            continue;
+        pte_t *pt = (pte_t *)entry_table(*pmd);
+        bool empty = true;
+        for (unsigned i = 0; i < PTRS_PER_TABLE && empty; i++)
+            empty = pte_none(pt[i]);
+        if (!empty)
+            continue;
+        struct page *table = virt_to_page(pt);
+        *pmd = 0;
+        pte_free(mm, table);
+    }
+}
+
 /* Free every page-table page below the pgd (free_pgtables at exit_mmap); the PTEs must be none. */
 void free_pgtables_all(struct mm_struct *mm)
 {
@@ -791,6 +882,18 @@ bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned 
 {
     bool lost = false;
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
+        uint64_t *pmd = lookup_pmd(vma->vm_mm, addr);
+        if (pmd && pmd_trans_huge(*pmd)) {
+            /* change_pmd_range: a whole huge PMD keeps its 2 MiB, part of one is split; so is
+             * one made PROT_NONE (a huge PMD must stay present: pmd_protnone is NUMA's) */
+            if (!(addr & ~HPAGE_PMD_MASK) && end - addr >= HPAGE_PMD_SIZE &&
+                (newprot & _PAGE_PRESENT)) {
+                lost |= change_huge_pmd(pmd, newprot);
+                addr += HPAGE_PMD_SIZE - PAGE_SIZE;
+                continue;
+            }
+            split_huge_pmd(vma, pmd);
+        }
         pte_t *pte = lookup_pte(vma->vm_mm, addr);
         if (!pte || !pte_present(*pte))
             continue;
@@ -809,6 +912,9 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
               unsigned long new_addr)
 {
     struct mm_struct *mm = vma->vm_mm;
+    uint64_t *pmd = lookup_pmd(mm, old_addr);
+    if (pmd && pmd_trans_huge(*pmd)) /* the model does not move huge PMDs (move_huge_pmd) */
+        split_huge_pmd(vma, pmd);
     pte_t *old = lookup_pte(mm, old_addr);
     if (!old || pte_none(*old))
         return true;

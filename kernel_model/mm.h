@@ -102,13 +102,25 @@ struct page *zero_page(void);
 /* A zeroed frame the kernel keeps for good (PG_reserved: get/put do nothing, never on the LRU,
  * never freed), as the pages of the kernel image: the zero page, the vDSO's. NULL: no memory. */
 struct page *alloc_reserved_page(void);
+static inline bool PageHead(const struct page *p)
+{
+    return p->flags & (1UL << PG_head);
+}
+static inline bool PageTail(const struct page *p)
+{
+    return p->flags & (1UL << PG_tail);
+}
+/* The head of a transparent huge page for any of its frames; any other page itself. */
+struct page *compound_head(const struct page *page);
+/* A frame of a transparent huge page is mapped only by the PMDs that map the whole page: its
+ * mapcount and references are the head's (the model splits the page before any PTE maps it). */
 static inline int page_mapcount(const struct page *p)
 {
-    return p->_mapcount + 1;
+    return (PageTail(p) ? compound_head(p) : p)->_mapcount + 1;
 }
 static inline int page_count(const struct page *p)
 {
-    return p->_refcount;
+    return (PageTail(p) ? compound_head(p) : p)->_refcount;
 }
 static inline bool PageAnon(const struct page *p)
 {
@@ -284,6 +296,9 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned long end);
 /* Look up the PTE that maps addr, without allocating tables. NULL if a level is missing. */
 pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr);
+/* The entry that maps addr, whichever level it is at: a huge PMD (*huge true) or a PTE; 0 when
+ * none does (follow_page's view, for readers: the fault log, ptrace, get_user_pages). */
+pte_t lookup_leaf(struct mm_struct *mm, unsigned long addr, bool *huge);
 
 /* --- mm/pagewalk.c --- */
 /* walk_page_vma: pte_entry(pte, addr, priv) for every PTE of vma's range whose page table
@@ -369,7 +384,7 @@ int task_statm(struct mm_struct *mm, char *buf, size_t len);
  * length. */
 struct mem_size_stats {
     unsigned long resident, shared_clean, shared_dirty, private_clean, private_dirty;
-    unsigned long referenced, anonymous, lazyfree, swap;
+    unsigned long referenced, anonymous, lazyfree, anonymous_thp, swap;
     uint64_t pss, swap_pss, pss_locked;
 };
 void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss);

@@ -85,8 +85,16 @@ bool anon_vma_chain_singular(const struct vm_area_struct *vma);
 bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
                       pgprot_t newprot);
 void free_pgtables_all(struct mm_struct *mm);
-/* The PTE for addr, allocating the tables on the way (pte_alloc_map). NULL: out of memory. */
+void free_pte_tables(struct mm_struct *mm, unsigned long start, unsigned long end,
+                     unsigned long floor, unsigned long ceiling);
+/* The PTE for addr, allocating the tables on the way (pte_alloc_map). NULL: out of memory, or
+ * a huge PMD covers addr. */
 pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
+/* The PMD entry for addr, allocating the PUD and PMD tables on the way. NULL: out of memory. */
+uint64_t *pmd_alloc_walk(struct mm_struct *mm, unsigned long addr);
+/* A zeroed page-table page counted in mm->nr_ptes, and its release. */
+struct page *pte_alloc_one(struct mm_struct *mm);
+void pte_free(struct mm_struct *mm, struct page *pgtable);
 void do_set_pte_around(struct vm_fault *vmf, unsigned long addr, struct page *page);
 /* Move the PTE at old_addr to new_addr (move_page_tables, one page). false: out of memory. */
 bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area_struct *new_vma,

@@ -35,6 +35,8 @@ enum pageflags {
                      go while there is no swap space (vmscan.c) */
     PG_lazyfree,  /* an anonymous page MADV_FREE gave up (Linux clears PG_swapbacked, which the
                      model does not keep): reclaim drops it while it stays clean */
+    PG_head,      /* the first frame of a transparent huge page (a compound page of 512 frames) */
+    PG_tail,      /* one of its other 511 frames: lru_next holds the head's frame number */
     NR_PAGEFLAGS
 };
 

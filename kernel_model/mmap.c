@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/mman.h"
@@ -238,13 +239,17 @@ bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned lon
 
 /*
  * split_vma - cut vma at addr (strictly inside it) into two VMAs with the same properties.
- * new_below: the new VMA is the lower part. The page tables are untouched: PTEs do not know
- * which VMA they belong to. -ENOMEM past the map count limit.
+ * new_below: the new VMA is the lower part. The page tables are untouched (PTEs do not know
+ * which VMA they belong to) but for a huge PMD across addr, which is split first
+ * (vma_adjust_trans_huge): a huge page lies in one VMA. -ENOMEM past the map count limit.
  */
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
     if (mm->map_count >= DEFAULT_MAX_MAP_COUNT)
         return -ENOMEM;
+    uint64_t *pmd = addr & ~HPAGE_PMD_MASK ? lookup_pmd(mm, addr) : NULL;
+    if (pmd && pmd_trans_huge(*pmd))
+        split_huge_pmd(vma, pmd);
     struct vm_area_struct *new = malloc(sizeof(*new));
     if (!new)
         return -ENOMEM;
@@ -634,6 +639,10 @@ int do_munmap(struct mm_struct *mm, unsigned long start, unsigned long len)
         vma_free(vma);
         vma = next;
     }
+    /* unmap_region's free_pgtables, between the neighbours left */
+    prev = NULL;
+    struct vm_area_struct *after = find_vma_prev(mm, start, &prev);
+    free_pte_tables(mm, start, end, prev ? prev->vm_end : 0, after ? after->vm_start : 0);
     CHECK_MM(mm, "do_munmap");
     return 0;
 }

@@ -80,8 +80,8 @@ int do_mincore(struct mm_struct *mm, unsigned long start, unsigned long pages, u
         struct vm_area_struct *vma = find_vma(mm, addr);
         if (!vma || addr < vma->vm_start)
             return -ENOMEM;
-        pte_t *pte = lookup_pte(mm, addr);
-        if (pte && pte_present(*pte)) {
+        bool huge;
+        if (pte_present(lookup_leaf(mm, addr, &huge))) {
             vec[i] = 1;
         } else if (vma->vm_file) {
             pgoff_t index = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -44,6 +45,10 @@ static unsigned long nr_free;    /* frames on the free list */
 static unsigned long next_fresh; /* first never-allocated frame */
 #define FREE_END UINT32_MAX      /* the free list's end; no frame has this number */
 static struct page *zero_pg;
+/* Free blocks of HPAGE_PMD_NR frames that were a transparent huge page and went back whole:
+ * their heads chained through lru_next, each block's frames PG_buddy. Counted in nr_free. */
+static uint32_t huge_free_head;
+static struct page *huge_zero_pg;
 
 /*
  * init_per_zone_wmark_min / __setup_per_zone_wmarks: min_free_kbytes = sqrt(16 * RAM in KiB),
@@ -83,6 +88,9 @@ int mem_init(void *ram, uint64_t ram_bytes)
     if (!mem_map || !cache_slots)
         return -1;
     free_head = FREE_END;
+    huge_free_head = FREE_END;
+    huge_zero_pg = NULL;
+    nr_anon_thps = 0;
     nr_free = 0;
     next_fresh = 0;
     init_per_zone_wmark_min();
@@ -180,6 +188,27 @@ unsigned long first_fresh_pfn(void)
     return next_fresh;
 }
 
+/* Put frame pfn (PG_buddy, no references) on the free list of single frames. */
+static void free_list_push(unsigned long pfn)
+{
+    mem_map[pfn].lru_next = free_head;
+    free_head = (uint32_t)pfn;
+}
+
+/* The free list of single frames and the fresh range are empty: give it the frames of a free
+ * huge block, so that no frame stays unusable for want of a whole block. */
+static void break_huge_free_block(void)
+{
+    if (huge_free_head == FREE_END)
+        return;
+    unsigned long head = huge_free_head;
+    huge_free_head = mem_map[head].lru_next;
+    for (unsigned long i = HPAGE_PMD_NR; i-- > 0;) {
+        mem_map[head + i].flags = 1UL << PG_buddy;
+        free_list_push(head + i);
+    }
+}
+
 /* Take a frame off the free list or the fresh range (*fresh: never used, still zero). NULL when
  * RAM is exhausted (the caller turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back
  * with one reference. */
@@ -188,6 +217,8 @@ static struct page *alloc_frame(bool *fresh)
     unsigned long pfn;
     if (!reclaim_before_alloc())
         return NULL;
+    if (free_head == FREE_END && next_fresh >= nr_frames)
+        break_huge_free_block();
     *fresh = free_head == FREE_END;
     if (!*fresh) {
         pfn = free_head;
@@ -231,8 +262,130 @@ struct page *alloc_page_zeroed(void)
     return page;
 }
 
+struct page *compound_head(const struct page *page)
+{
+    return (struct page *)(PageTail(page) ? &mem_map[page->lru_next] : page);
+}
+
+/*
+ * alloc_transhuge_page - a zeroed compound page of HPAGE_PMD_NR frames whose first frame number
+ * is a multiple of HPAGE_PMD_NR (__alloc_pages(GFP_TRANSHUGE, HPAGE_PMD_ORDER),
+ * prep_transhuge_page, clear_huge_page). It comes from a free huge block, or from the fresh range
+ * (the frames skipped to align it go to the free list). The model has no compaction: free single
+ * frames never make a block again. It reclaims nothing: NULL when the free frames would drop below
+ * the low watermark, or when no aligned block is left (the caller falls back to small pages,
+ * THP_FAULT_FALLBACK). The head has one reference, PG_head, mapcount 0 mappings; each tail
+ * PG_tail and the head's frame number in lru_next.
+ */
+struct page *alloc_transhuge_page(void)
+{
+    unsigned long free = nr_free_pages();
+    if (free < HPAGE_PMD_NR || !free_above_low(free - HPAGE_PMD_NR))
+        return NULL;
+    unsigned long head;
+    bool fresh = false;
+    if (huge_free_head != FREE_END) {
+        head = huge_free_head;
+        huge_free_head = mem_map[head].lru_next;
+        nr_free -= HPAGE_PMD_NR;
+    } else {
+        unsigned long start = (next_fresh + HPAGE_PMD_NR - 1) & ~(HPAGE_PMD_NR - 1);
+        if (start + HPAGE_PMD_NR > nr_frames)
+            return NULL;
+        for (; next_fresh < start; next_fresh++) { /* the frames skipped: single free frames */
+            mem_map[next_fresh].flags = 1UL << PG_buddy;
+            mem_map[next_fresh]._mapcount = -1;
+            free_list_push(next_fresh);
+            nr_free++;
+        }
+        head = start;
+        next_fresh = start + HPAGE_PMD_NR;
+        arch_fresh_frame_taken(next_fresh);
+        fresh = true;
+    }
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+        struct page *p = &mem_map[head + i];
+        p->flags = i ? 1UL << PG_tail : 1UL << PG_head;
+        p->_refcount = i ? 0 : 1;
+        p->_mapcount = -1;
+        p->index = 0;
+        p->lru_next = i ? (uint32_t)head : 0;
+        p->lru_prev = 0;
+        if (!fresh)
+            memset(page_address(p), 0, PAGE_SIZE);
+        else if (fresh) /* as alloc_page_zeroed: the host zeroes it now, in clear_huge_page */
+            *(volatile unsigned char *)page_address(p) = 0;
+    }
+    return &mem_map[head];
+}
+
+/* The last reference to a compound page went: its frames go back as one free huge block
+ * (__free_pages with order HPAGE_PMD_ORDER). */
+static void free_compound_page(struct page *head)
+{
+    unsigned long pfn = page_to_pfn(head);
+    if (PageAnon(head))
+        nr_anon_thps--;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+        struct page *p = &mem_map[pfn + i];
+        arch_free_page(p);
+        p->flags = 1UL << PG_buddy;
+        p->_refcount = 0;
+        p->_mapcount = -1;
+    }
+    head->lru_next = huge_free_head;
+    huge_free_head = (uint32_t)pfn;
+    nr_free += HPAGE_PMD_NR;
+}
+
+/*
+ * split_page_compound - a compound page becomes HPAGE_PMD_NR single pages (the struct page part
+ * of __split_huge_page): each frame keeps the head's flags but PG_head/PG_lru and takes its
+ * index (head's + i), mapcount (the head's) and one reference per mapping; the head keeps its
+ * references beyond its mappings (the caller's). If the head is on the reclaim list the tails
+ * join it at the back (lru_add_page_tail puts them right after the head).
+ */
+void split_page_compound(struct page *head)
+{
+    unsigned long pfn = page_to_pfn(head);
+    unsigned long keep = head->flags & ~(1UL << PG_head | 1UL << PG_lru | 1UL << PG_arch_1);
+    int mapcount = head->_mapcount;
+    head->flags &= ~(1UL << PG_head);
+    for (unsigned long i = 1; i < HPAGE_PMD_NR; i++) {
+        struct page *p = &mem_map[pfn + i];
+        p->flags = keep | (p->flags & (1UL << PG_arch_1));
+        p->index = head->index + i;
+        p->_mapcount = mapcount;
+        p->_refcount = mapcount + 1;
+        p->lru_next = p->lru_prev = 0;
+        if (PageLRU(head))
+            lru_cache_add(p);
+    }
+}
+
+/* The huge zero page (mm_get_huge_zero_page): HPAGE_PMD_NR zeroed frames, PG_reserved, made at
+ * the first read fault that wants it and kept for good. NULL: no aligned block free. */
+struct page *mm_get_huge_zero_page(void)
+{
+    if (huge_zero_pg)
+        return huge_zero_pg;
+    struct page *page = alloc_transhuge_page();
+    if (!page)
+        return NULL;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+        page[i].flags |= 1UL << PG_reserved;
+    vm_events.thp_zero_page_alloc++;
+    return huge_zero_pg = page;
+}
+
+bool is_huge_zero_pfn(unsigned long pfn)
+{
+    return huge_zero_pg && pfn == page_to_pfn(huge_zero_pg);
+}
+
 void get_page(struct page *page)
 {
+    page = compound_head(page);
     if (!PageReserved(page))
         page->_refcount++;
 }
@@ -240,15 +393,19 @@ void get_page(struct page *page)
 /* Drop a reference; the last one returns the frame to the free list (__free_pages). */
 void put_page(struct page *page)
 {
+    page = compound_head(page);
     if (PageReserved(page))
         return;
     if (--page->_refcount > 0)
         return;
     del_page_from_lru(page);
     arch_free_page(page);
+    if (PageHead(page)) {
+        free_compound_page(page);
+        return;
+    }
     page->flags = 1UL << PG_buddy;
     page->_mapcount = -1;
-    page->lru_next = free_head;
-    free_head = (uint32_t)page_to_pfn(page);
+    free_list_push(page_to_pfn(page));
     nr_free++;
 }

@@ -8,24 +8,28 @@
  * read (first_fresh_pfn), so these files make no more of mem_map resident than the guest has
  * used.
  */
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
-#define KPF_LOCKED     0
-#define KPF_REFERENCED 2
-#define KPF_UPTODATE   3
-#define KPF_DIRTY      4
-#define KPF_LRU        5
-#define KPF_MMAP       11
-#define KPF_ANON       12
-#define KPF_SWAPCACHE  13
-#define KPF_SWAPBACKED 14
-#define KPF_BUDDY      10
-#define KPF_NOPAGE     20
-#define KPF_ZERO_PAGE  24
-#define KPF_PGTABLE    26
-#define KPF_RESERVED   32
-#define KPF_ARCH       38
+#define KPF_LOCKED        0
+#define KPF_REFERENCED    2
+#define KPF_UPTODATE      3
+#define KPF_DIRTY         4
+#define KPF_LRU           5
+#define KPF_MMAP          11
+#define KPF_ANON          12
+#define KPF_SWAPCACHE     13
+#define KPF_SWAPBACKED    14
+#define KPF_BUDDY         10
+#define KPF_NOPAGE        20
+#define KPF_COMPOUND_HEAD 15
+#define KPF_COMPOUND_TAIL 16
+#define KPF_THP           22
+#define KPF_ZERO_PAGE     24
+#define KPF_PGTABLE       26
+#define KPF_RESERVED      32
+#define KPF_ARCH          38
 
 /* kpagecount_read: the page's mapcount; 0 for a free frame (its _mapcount holds no count). */
 uint64_t kpagecount_entry(unsigned long pfn)
@@ -44,7 +48,7 @@ static uint64_t kpf_copy_bit(unsigned long flags, int kpf, int pg)
 }
 
 /* stable_page_flags, for the flags the model keeps: no PG_active (one reclaim list), no slab,
- * no compound pages, no writeback in flight. */
+ * no writeback in flight; compound pages are transparent huge pages only. */
 uint64_t stable_page_flags(unsigned long pfn)
 {
     const struct page *page = pfn_to_page(pfn);
@@ -55,13 +59,20 @@ uint64_t stable_page_flags(unsigned long pfn)
         return 1ULL << KPF_BUDDY;
     unsigned long k = page->flags;
     uint64_t u = 0;
+    const struct page *head = compound_head(page);
 
     if (page_mapcount(page) > 0 && !(k & (1UL << PG_buddy)))
         u |= 1ULL << KPF_MMAP;
-    if (PageAnon(page))
+    if (PageAnon(head))
         u |= 1ULL << KPF_ANON;
     if (page == zero_page())
         u |= 1ULL << KPF_ZERO_PAGE;
+    if (PageHead(page) || PageTail(page)) { /* a transparent huge page, or the huge zero page */
+        u |= 1ULL << (PageHead(page) ? KPF_COMPOUND_HEAD : KPF_COMPOUND_TAIL);
+        u |= 1ULL << KPF_THP;
+        if (is_huge_zero_pfn(page_to_pfn(head)))
+            u |= 1ULL << KPF_ZERO_PAGE;
+    }
     u |= kpf_copy_bit(k, KPF_BUDDY, PG_buddy);
     u |= kpf_copy_bit(k, KPF_PGTABLE, PG_pgtable);
     u |= kpf_copy_bit(k, KPF_LOCKED, PG_locked);
@@ -73,7 +84,7 @@ uint64_t stable_page_flags(unsigned long pfn)
         u |= 1ULL << KPF_SWAPCACHE;
     /* PG_swapbacked: anonymous and shmem pages, whose backing store is swap (not a page
      * MADV_FREE made lazily free) */
-    if ((PageAnon(page) && !PageLazyFree(page)) ||
+    if ((PageAnon(head) && !PageLazyFree(head)) ||
         (!(k & (1UL << PG_buddy)) && !PageReserved(page) && !(k & (1UL << PG_pgtable)) &&
          shmem_mapping(page_mapping_file(page))))
         u |= 1ULL << KPF_SWAPBACKED;

@@ -136,6 +136,11 @@ struct vm_event_state {
     unsigned long swapcache_hits;      /* do_swap_page found the page in the swap cache */
     unsigned long workingset_refault;  /* file pages read again after reclaim dropped them */
     unsigned long oom_kills;
+    unsigned long thp_fault_alloc;     /* huge pages a fault mapped */
+    unsigned long thp_fault_fallback;  /* faults that wanted one and found none free */
+    unsigned long thp_split_page;      /* huge pages split into small ones */
+    unsigned long thp_split_pmd;       /* huge PMDs split into PTE tables */
+    unsigned long thp_zero_page_alloc; /* the huge zero page made */
 };
 extern struct vm_event_state vm_events;
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/swap.h"
 
@@ -148,8 +149,13 @@ static void smaps_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
 
     (void)addr;
     if (pte_present(pte)) {
-        if (!pte_special(pte)) /* the zero page is nobody's (vm_normal_page) */
-            smaps_account(mss, pfn_to_page(pte_pfn(pte)), pte_young(pte), pte_dirty(pte));
+        if (!pte_special(pte)) { /* the zero page is nobody's (vm_normal_page) */
+            struct page *page = pfn_to_page(pte_pfn(pte));
+            /* a frame of a huge page: smaps_pmd_entry's AnonHugePages, the head's counts */
+            if (PageTail(page) || PageHead(page))
+                mss->anonymous_thp += PAGE_SIZE;
+            smaps_account(mss, compound_head(page), pte_young(pte), pte_dirty(pte));
+        }
     } else if (is_swap_pte(pte)) {
         int count = __swap_count(pte_to_swp_entry(pte));
 
@@ -189,7 +195,7 @@ int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *
                     mss->resident >> 10, (unsigned long)(mss->pss >> (10 + PSS_SHIFT)),
                     mss->shared_clean >> 10, mss->shared_dirty >> 10, mss->private_clean >> 10,
                     mss->private_dirty >> 10, mss->referenced >> 10, mss->anonymous >> 10,
-                    mss->lazyfree >> 10, 0UL, 0UL, 0UL, 0UL, mss->swap >> 10,
+                    mss->lazyfree >> 10, mss->anonymous_thp >> 10, 0UL, 0UL, 0UL, mss->swap >> 10,
                     (unsigned long)(mss->swap_pss >> (10 + PSS_SHIFT)),
                     (unsigned long)(mss->pss_locked >> (10 + PSS_SHIFT)));
 }
@@ -236,7 +242,7 @@ static uint64_t pte_to_pagemap_entry(pte_t pte, bool show_pfn)
         flags |= PM_PRESENT;
         /* vm_normal_page: the zero page is nobody's, so neither file nor exclusive */
         if (!pte_special(pte)) {
-            const struct page *page = pfn_to_page(pte_pfn(pte));
+            const struct page *page = compound_head(pfn_to_page(pte_pfn(pte)));
             if (!PageAnon(page))
                 flags |= PM_FILE;
             if (page_mapcount(page) == 1)
@@ -264,8 +270,16 @@ void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bo
         if (!vma)
             break;
         for (; i < n && addr < vma->vm_end; i++, addr += PAGE_SIZE) {
-            pte_t *ptep = lookup_pte(mm, addr);
-            out[i] = ptep ? pte_to_pagemap_entry(*ptep, show_pfn) : 0;
+            bool huge;
+            pte_t pte = lookup_leaf(mm, addr, &huge);
+            if (huge) { /* pagemap_pmd_range: the frame of addr inside the huge page */
+                unsigned long pfn = pte_pfn(pte);
+                pte = __pte((pte_val(pte) & ~(PTE_PFN_MASK | _PAGE_PSE)) |
+                            ((uint64_t)(pfn + pte_index(addr)) << PAGE_SHIFT));
+                if (is_huge_zero_pfn(pfn))
+                    pte = pte_mkspecial(pte);
+            }
+            out[i] = pte_to_pagemap_entry(pte, show_pfn);
         }
     }
 }
@@ -280,7 +294,7 @@ static void clear_refs_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
     if (!pte_present(*ptep) || pte_special(*ptep))
         return;
     *ptep = pte_mkold(*ptep);
-    pfn_to_page(pte_pfn(*ptep))->flags &= ~(1UL << PG_referenced);
+    compound_head(pfn_to_page(pte_pfn(*ptep)))->flags &= ~(1UL << PG_referenced);
 }
 
 int clear_refs(struct mm_struct *mm, int type)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/trace.h"
 #include "kernel_model/userfaultfd_k.h"
@@ -252,6 +253,9 @@ int mfill_atomic_pte(struct userfaultfd_ctx *ctx, uint64_t dst_start, uint64_t l
     /* the page must find its anon_vma when it is moved (for the zero page too, as 4.20) */
     if (anon_vma_prepare(vma))
         return -ENOMEM;
+    uint64_t *pmd = lookup_pmd(mm, dst);
+    if (pmd && pmd_trans_huge(*pmd)) /* mm/userfaultfd.c: a huge PMD is there already */
+        return -EEXIST;
     pte_t *ptep = pte_alloc_map(mm, dst);
     if (!ptep)
         return -ENOMEM;

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 
 #include "kernel_model/arch.h"
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 #include "kernel_model/trace_internal.h"
@@ -203,7 +204,9 @@ static void rmap_walk_mm(struct mm_struct *mm, void *ctx)
         if (off >= (vma->vm_end - vma->vm_start) >> PAGE_SHIFT)
             continue;
         unsigned long addr = vma->vm_start + (off << PAGE_SHIFT); /* vma_address */
-        pte_t *pte = lookup_pte(mm, addr);
+        uint64_t *pmd = lookup_pmd(mm, addr);
+        /* a huge page's PMD: its A/D bits sit where a PTE's do, for page_referenced */
+        pte_t *pte = pmd && pmd_trans_huge(*pmd) ? (pte_t *)pmd : lookup_pte(mm, addr);
         if (!pte || !pte_present(*pte) || pte_special(*pte) || pte_pfn(*pte) != pfn)
             continue;
         rwc->found++;
@@ -332,6 +335,10 @@ static bool locked_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pt
  * VM_LOCKED VMA stays (Linux moves it to the unevictable list; here it goes round again). */
 static bool shrink_page(struct page *page)
 {
+    /* shrink_page_list: a huge page is split and goes as small pages (THP swap-out whole is
+     * not modelled); the other 511 join the list */
+    if (PageHead(page))
+        split_huge_page(page);
     struct rmap_walk_control count = {.page = page, .rmap_one = locked_one};
     if (page_count(page) != expected_count(page) || rmap_walk(&count) != page_mapcount(page) ||
         count.stop)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
@@ -24,6 +25,8 @@ static void count_page(struct vm_page_state *s, const struct page *page)
         s->nr_free++;
         return;
     }
+    if (PageTail(page)) /* a frame of a huge page counts as what the page is */
+        page = compound_head(page);
     if (PageReserved(page)) {
         s->nr_reserved++;
         return;
@@ -154,6 +157,7 @@ int vmstat_show(char *buf, size_t len)
         {"nr_dirty", s.nr_file_dirty},
         {"nr_writeback", 0},
         {"nr_shmem", s.nr_shmem},
+        {"nr_anon_transparent_hugepages", nr_anon_thps},
         {"pswpin", vm_events.pswpin},
         {"pswpout", vm_events.pswpout},
         {"pgfault", vm_events.pgfault},
@@ -165,6 +169,11 @@ int vmstat_show(char *buf, size_t len)
         {"pglazyfree", vm_events.pglazyfree},
         {"pglazyfreed", vm_events.pglazyfreed},
         {"oom_kill", vm_events.oom_kills},
+        {"thp_fault_alloc", vm_events.thp_fault_alloc},
+        {"thp_fault_fallback", vm_events.thp_fault_fallback},
+        {"thp_split_page", vm_events.thp_split_page},
+        {"thp_split_pmd", vm_events.thp_split_pmd},
+        {"thp_zero_page_alloc", vm_events.thp_zero_page_alloc},
     };
     size_t used = 0;
     for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {

@@ -28,7 +28,8 @@
 _Atomic int cpu_cpl;
 uint64_t mmu_code_epoch;
 
-/* Read the entry chain for vaddr: the PTE's host address, or NULL if a level is not present. */
+/* Read the entry chain for vaddr: the host address of the entry that maps it (a PTE, or a PMD
+ * with PS set: a 2 MiB page), or NULL if a level is not present. */
 static uint64_t *walk(uint64_t *pgd, uint64_t vaddr)
 {
     uint64_t e = pgd[pgd_index(vaddr)];
@@ -42,8 +43,19 @@ static uint64_t *walk(uint64_t *pgd, uint64_t vaddr)
     e = t[pmd_index(vaddr)];
     if (!(e & _PAGE_PRESENT))
         return NULL;
+    if (e & _PAGE_PSE)
+        return &t[pmd_index(vaddr)];
     t = pfn_address((e & PTE_PFN_MASK) >> PAGE_SHIFT);
     return &t[pte_index(vaddr)];
+}
+
+/* The guest-physical address of vaddr's 4 KiB page under the entry walk() found. */
+static uint64_t leaf_paddr(uint64_t entry, uint64_t vaddr)
+{
+    uint64_t pa = entry & PTE_PFN_MASK;
+    if (entry & _PAGE_PSE) /* the frame of vaddr inside the 2 MiB page */
+        pa += vaddr & (PMD_SIZE - 1) & PAGE_MASK;
+    return pa;
 }
 
 /*
@@ -246,7 +258,7 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     else if (++c->fills_since_flush >= TLB_GROW_FILLS && c->tlb_flushes != c->tlb_flushes_grown)
         tlb_grow(c);
     uint64_t pte = *ptep;
-    e->paddr = pte & PTE_PFN_MASK;
+    e->paddr = leaf_paddr(pte, vaddr);
     /* Write permission only once dirty: the first store to a clean page misses again, and
      * that miss is where D gets set (QEMU's own x86 walker does the same). */
     bool exec = !(pte & _PAGE_NX), writable = (pte & _PAGE_RW) && (pte & _PAGE_DIRTY);
@@ -280,7 +292,7 @@ void *mmu_kernel_translate(struct task_struct *tsk, uint64_t vaddr, bool write, 
     uint64_t *ptep = hw_walk(tsk->mm, vaddr, write, false, false, error);
     if (!ptep)
         return NULL;
-    return (char *)pfn_address(pte_pfn(__pte(*ptep))) + (vaddr & ~PAGE_MASK);
+    return (char *)pfn_address(leaf_paddr(*ptep, vaddr) >> PAGE_SHIFT) + (vaddr & ~PAGE_MASK);
 }
 
 bool mmu_user_paddr(struct mm_struct *mm, uint64_t vaddr, uint64_t *paddr)
@@ -288,7 +300,7 @@ bool mmu_user_paddr(struct mm_struct *mm, uint64_t vaddr, uint64_t *paddr)
     uint64_t *ptep = (mm && vaddr < TASK_SIZE_MAX) ? walk(mm->pgd, vaddr) : NULL;
     if (!ptep || !(*ptep & _PAGE_PRESENT))
         return false;
-    *paddr = (*ptep & PTE_PFN_MASK) | (vaddr & ~PAGE_MASK);
+    *paddr = leaf_paddr(*ptep, vaddr) | (vaddr & ~PAGE_MASK);
     return true;
 }
 

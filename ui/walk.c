@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 
 const char *const walk_level_name[4] = {"PML4E", "PDPTE", "PDE", "PTE"};
@@ -25,9 +26,11 @@ void page_walk(struct mm_struct *mm, uint64_t addr, struct page_walk *w)
         w->lv[level].index = idx;
         w->lv[level].entry = e;
         w->levels = level + 1;
-        if (level == 3) {
+        bool huge = level == 2 && (e & _PAGE_PRESENT) && (e & _PAGE_PSE);
+        if (level == 3 || huge) {
             if (pte_present(__pte(e))) {
-                unsigned long pfn = pte_pfn(__pte(e));
+                /* a 2 MiB page (PDE with PS): the frame of addr inside it */
+                unsigned long pfn = pte_pfn(__pte(e)) + (huge ? pte_index(addr) : 0);
                 struct page *pg = pfn_to_page(pfn);
                 if (pg) {
                     w->have_frame = true;
@@ -35,7 +38,8 @@ void page_walk(struct mm_struct *mm, uint64_t addr, struct page_walk *w)
                     w->refcount = page_count(pg);
                     w->mapcount = page_mapcount(pg);
                     w->page_flags = pg->flags;
-                    w->zero_page = is_zero_pfn(pfn);
+                    w->zero_page =
+                        is_zero_pfn(pfn) || (huge && is_huge_zero_pfn(pte_pfn(__pte(e))));
                     w->anon = PageAnon(pg);
                 }
             }

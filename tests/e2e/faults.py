@@ -658,6 +658,61 @@ def _c_userfault(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+THP_BASE, HPAGE = 0x40000000, 2 << 20
+_PAGE_PSE = 0x80
+HUGE_ANON_PATH = "do_user_addr_fault>handle_mm_fault>do_huge_pmd_anonymous_page"
+
+
+@case("thp")
+def _c_thp(ctx):
+    """thp under --thp madvise (tests/guest/thp.c maps 8 MiB at 0x40000000, MADV_HUGEPAGE):
+    writing 4 MiB takes two faults, each do_huge_pmd_anonymous_page from a none PMD to a
+    writable dirty huge PMD (_PAGE_PSE) on a frame a multiple of 512; reading the next 4 MiB
+    takes two that map the huge zero page read-only; the write into it is do_huge_pmd_wp_page,
+    which puts a writable huge page in its place. The fork child's first store into a shared
+    huge page splits it (__split_huge_pmd) and copies one small page
+    (wp_page_copy); its other 511 pages are do_wp_page too. With MADV_NOHUGEPAGE and in a
+    range shorter than 2 MiB every page is a do_anonymous_page fault."""
+    r = ctx.run("thp", "thp", options=("--thp", "madvise"))
+    expect_status(r, 0)
+    main = r.value("SELECT pid FROM faults WHERE run_id = ? ORDER BY seq LIMIT 1", r.run_id)
+    first = r.rows(RANGE + " AND pid = %d" % main, THP_BASE, THP_BASE + 8 * (1 << 20))[:5]
+    expect_equal(r, [((x["address"] - THP_BASE) // HPAGE, x["access"], x["handler"])
+                     for x in first],
+                 [(0, "write", "do_huge_pmd_anonymous_page"),
+                  (1, "write", "do_huge_pmd_anonymous_page"),
+                  (2, "read", "do_huge_pmd_anonymous_page"),
+                  (3, "read", "do_huge_pmd_anonymous_page"),
+                  (2, "write", "do_huge_pmd_wp_page")],
+                 "the first five faults in the region (huge page, access, handler)")
+    for x in first[:4]:
+        expect(x["pte_before"] == 0 and x["pte_after"] & _PAGE_PSE and
+               ((x["pte_after"] & PTE_PFN_MASK) >> 12) % 512 == 0 and
+               x["path"].endswith(HUGE_ANON_PATH) and x["outcome"] == "minor",
+               "%s: fault %d: a none PMD to a huge PMD on an aligned frame, got %#x -> %#x, %s"
+               % (r.name, x["seq"], x["pte_before"], x["pte_after"], x["path"]))
+    expect_equal(r, [bool(x["pte_after"] & _PAGE_RW) for x in first],
+                 [True, True, False, False, True],
+                 "writable huge pages; the huge zero page read-only until written")
+    expect(first[2]["pfn_after"] == first[3]["pfn_after"] != first[4]["pfn_after"],
+           "%s: both reads map the one huge zero page, the write a new page" % r.name)
+    child = r.rows(RANGE + " AND pid != %d" % main, THP_BASE, THP_BASE + HPAGE)
+    expect_equal(r, len(child), 512, "the child's faults in the first huge page")
+    expect(child and child[0]["path"].endswith(
+               "do_huge_pmd_wp_page>__split_huge_pmd>handle_pte_fault>do_wp_page>wp_page_copy") and child[0]["page"] == THP_BASE + 2 * PAGE,
+           "%s: the child's first store splits the huge page and copies one small page: %s"
+           % (r.name, child[0]["path"] if child else None))
+    expect_all(r, RANGE + " AND pid != %d AND seq > %d" % (main, child[0]["seq"] if child else 0),
+               (THP_BASE, THP_BASE + HPAGE), "handler = 'wp_page_copy'",
+               "the child's later stores copy small pages")
+    small = r.value("SELECT count(*) FROM faults WHERE run_id = ? AND pid = ? AND "
+                    "handler = 'do_anonymous_page' AND address >= ? AND address < ?",
+                    r.run_id, main, THP_BASE, THP_BASE + 4 * (1 << 20))
+    expect_equal(r, small, 1024 + 511, "small-page faults: MADV_NOHUGEPAGE 4 MiB, then "
+                 "2 MiB - 4 KiB")
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 PM_PRESENT, PM_SWAP, PM_FILE, PM_EXCL = 1 << 63, 1 << 62, 1 << 61, 1 << 56
 PM_FRAME = (1 << 55) - 1
 PTE_PFN = ((1 << 52) - 1) & ~(PAGE - 1)

@@ -270,6 +270,33 @@ def main():
     if a.case == "lazyfree":
         return lazyfree(a, work, db)
 
+    if a.case == "thp":
+        # 16 MiB of huge pages and 20 MiB more in each of two processes in 40 MiB of RAM: reclaim
+        # splits the huge pages (shared after fork) and swaps their small pages out
+        native = fl.run([a.guest], cwd=work, timeout=a.timeout)
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, [], db=db,
+                                       options=["--ram", "40M", "--swap", "64M",
+                                                "--thp", "madvise"]),
+                     cwd=work, timeout=a.timeout)
+        problems += fl.compare_results(native, emu)
+        if not problems:
+            con = sqlite3.connect(db)
+            try:
+                huge = con.execute("SELECT count(*) FROM faults WHERE handler = "
+                                   "'do_huge_pmd_anonymous_page' AND page >= 0x40000000 AND "
+                                   "page < 0x41000000").fetchone()[0]
+                swapin = con.execute("SELECT count(*) FROM faults WHERE handler = "
+                                     "'do_swap_page' AND page >= 0x40000000 AND "
+                                     "page < 0x41000000").fetchone()[0]
+            finally:
+                con.close()
+            if huge != 8:
+                problems.append("%d do_huge_pmd_anonymous_page rows in the 16 MiB, expected 8"
+                                % huge)
+            if swapin < 1:
+                problems.append("no page of the huge pages was swapped out and read back")
+        return fl.report("swap thp", problems, [("native", native), ("faultline", emu)])
+
     print("unknown case %s" % a.case)
     return 2
 

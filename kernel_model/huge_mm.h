@@ -1,0 +1,90 @@
+/*
+ * huge_mm.h - transparent huge pages of anonymous memory (models include/linux/huge_mm.h of
+ * Linux 4.20; the code is in huge_memory.c, the frames in page_alloc.c).
+ *
+ * A transparent huge page (THP) is a compound page of HPAGE_PMD_NR frames, aligned, mapped by
+ * one PMD entry with _PAGE_PSE: one fault fills 2 MiB. The model keeps one rule Linux does not:
+ * a compound page is only ever mapped by whole PMDs. Whatever must work on part of one (munmap
+ * or mprotect of part of it, mremap, MADV_FREE, reclaim, a copy-on-write that finds no huge
+ * page free) splits it first, every PMD that maps it in every mm, into 512 ordinary pages
+ * (Linux splits the PMD at once and the page later, when it can). What is not modelled:
+ * khugepaged (a range faulted in small pages stays small), compaction (free frames that were
+ * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
+ * swapping a huge page out whole, and the defrag setting (a huge page is taken only from
+ * frames already free, never by reclaim).
+ */
+#ifndef FL_HUGE_MM_H
+#define FL_HUGE_MM_H
+
+#include "kernel_model/mm_types.h"
+
+#define HPAGE_PMD_SHIFT PMD_SHIFT
+#define HPAGE_PMD_ORDER (HPAGE_PMD_SHIFT - PAGE_SHIFT)
+#define HPAGE_PMD_NR    (1UL << HPAGE_PMD_ORDER)
+#define HPAGE_PMD_SIZE  PMD_SIZE
+#define HPAGE_PMD_MASK  PMD_MASK
+
+/* /sys/kernel/mm/transparent_hugepage/enabled: where a fault may take a huge page. */
+enum transparent_hugepage_mode {
+    THP_NEVER,   /* nowhere */
+    THP_MADVISE, /* in VMAs with VM_HUGEPAGE (madvise(MADV_HUGEPAGE)) */
+    THP_ALWAYS,  /* in every anonymous private VMA without VM_NOHUGEPAGE */
+};
+extern enum transparent_hugepage_mode transparent_hugepage_mode;
+/* .../transparent_hugepage/use_zero_page: a read fault maps the huge zero page. */
+extern bool transparent_hugepage_use_zero_page;
+/* Anonymous huge pages in use (NR_ANON_THPS: /proc/meminfo's AnonHugePages). */
+extern unsigned long nr_anon_thps;
+
+/* A present PMD entry that maps 2 MiB itself rather than a PTE table. */
+static inline bool pmd_trans_huge(uint64_t pmd)
+{
+    return (pmd & (_PAGE_PRESENT | _PAGE_PSE)) == (_PAGE_PRESENT | _PAGE_PSE);
+}
+
+/* page_alloc.c */
+struct page *alloc_transhuge_page(void);
+void split_page_compound(struct page *head);
+struct page *mm_get_huge_zero_page(void);
+bool is_huge_zero_pfn(unsigned long pfn);
+
+/* memory.c: the PMD entry that covers addr, or NULL when no PMD table covers it. */
+uint64_t *lookup_pmd(struct mm_struct *mm, unsigned long addr);
+
+/* __transparent_hugepage_enabled: may a fault in vma take a huge page? */
+bool transparent_hugepage_enabled(struct vm_area_struct *vma);
+
+/*
+ * do_huge_pmd_anonymous_page - the PMD of an anonymous VMA is none and THP is enabled for it.
+ * Maps the huge zero page (read) or a new zeroed huge page (write) with one PMD, depositing a
+ * PTE table for a later split. VM_FAULT_FALLBACK when the aligned 2 MiB is not all inside the
+ * VMA or no huge page is free: the caller goes on with the PTE path.
+ */
+vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
+/* do_huge_pmd_wp_page - a write to a read-only huge PMD: make it writable if this is the page's
+ * only mapping; put a new zeroed huge page in place of the huge zero page; else (a page shared
+ * after fork, or no huge page free) split it and return VM_FAULT_FALLBACK: the PTE path then
+ * copies one small page (Linux 5.8 and later). */
+vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t orig_pmd);
+/* huge_pmd_set_accessed - the huge PMD allowed the access already: set A (and D for a write). */
+void huge_pmd_set_accessed(struct vm_fault *vmf, uint64_t orig_pmd);
+
+/* copy_huge_pmd - fork: dst_pmd (none) maps what src_pmd maps, both write-protected, the page
+ * one more mapping and reference, dst_mm a deposited table. 0 or -ENOMEM. */
+int copy_huge_pmd(struct mm_struct *dst_mm, struct vm_area_struct *vma, uint64_t *dst_pmd,
+                  uint64_t *src_pmd);
+/* zap_huge_pmd - clear a huge PMD whose whole 2 MiB is being unmapped; the page loses the
+ * mapping and its reference, the deposited table is freed. */
+void zap_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd);
+/* change_huge_pmd - mprotect of a whole huge PMD: new protections, frame, A, D kept. true if it
+ * lost rights (the caller flushes the TLB). */
+bool change_huge_pmd(uint64_t *pmd, pgprot_t newprot);
+/* split_huge_pmd - a huge PMD of vma becomes a PTE table (the deposited one) mapping the same
+ * memory with the same rights: the huge zero page's PMD on its own, a huge page's PMD together
+ * with every other PMD that maps that page (split_huge_page). Nothing for any other PMD. */
+void split_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd);
+/* split_huge_page - page (a head) becomes HPAGE_PMD_NR ordinary pages, each mapped by a PTE
+ * wherever the huge page was mapped by a PMD. */
+void split_huge_page(struct page *head);
+
+#endif
