@@ -532,6 +532,22 @@ static void op_mmap(void)
         pg[s + i].gd = grows;
 }
 
+/* One of the arena's 2 MiB blocks mapped afresh, private and writable, with MADV_HUGEPAGE: where
+ * the host (and faultline, following it) gives such memory transparent huge pages, the reads,
+ * writes, forks and partial calls that follow go through them. */
+static void op_huge_block(void)
+{
+    long n = 512, s = n * below(ARENA_PAGES / n);
+    long r = sys(SYS_mmap, ARENA + s * PAGE, n * PAGE, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    printf("mmap huge block A+%ld n=%ld -> %s\n", s, n, err(r));
+    if (r < 0)
+        return;
+    set_pages(s, n, K_PRIV, PROT_READ | PROT_WRITE, 0, 0);
+    r = sys(SYS_madvise, ARENA + s * PAGE, n * PAGE, MADV_HUGEPAGE, 0, 0, 0);
+    printf("madvise A+%ld n=%ld %d -> %s\n", s, n, MADV_HUGEPAGE, err(r));
+}
+
 static void op_munmap(void)
 {
     long s = below(ARENA_PAGES + 20) - 10, n = rand_len();
@@ -557,11 +573,17 @@ static void op_mprotect(void)
 
 static void op_madvise(void)
 {
+    /* MADV_HUGEPAGE: transparent huge pages where the arena's 2 MiB blocks are whole VMAs */
     static const int adv[] = {MADV_DONTNEED,   MADV_FREE,       MADV_FREE,       MADV_REMOVE,
                               MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_NORMAL,     MADV_WILLNEED,
-                              MADV_DONTFORK,   MADV_DOFORK,     MADV_SEQUENTIAL, MADV_DONTNEED};
+                              MADV_DONTFORK,   MADV_DOFORK,     MADV_SEQUENTIAL, MADV_DONTNEED,
+                              MADV_HUGEPAGE,   MADV_HUGEPAGE,   MADV_NOHUGEPAGE};
     long s = below(ARENA_PAGES), n = rand_len();
-    int a = adv[below(12)];
+    int a = adv[below(sizeof(adv) / sizeof(adv[0]))];
+    if (a == MADV_HUGEPAGE && below(2)) { /* one of the arena's 2 MiB blocks, whole */
+        s = 512 * below(ARENA_PAGES / 512);
+        n = 512;
+    }
     if (s + n > ARENA_PAGES)
         n = ARENA_PAGES - s;
     if (a == MADV_DONTFORK)
@@ -1052,7 +1074,9 @@ int main(int argc, char **argv)
     }
     for (ops = 0; ops < nops; ops++) {
         int w = below(100);
-        if (w < 18)
+        if (w < 1)
+            op_huge_block();
+        else if (w < 18)
             op_mmap();
         else if (w < 26)
             op_munmap();
