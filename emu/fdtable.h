@@ -73,10 +73,12 @@ struct ofd {
      * count makes it poll as the queue does (readable with messages, writable with room). */
     struct mq_file *mqueue;
     /* A file procfs made (emu/procfs.h): the path that makes it again ("/proc/PID/..." for the
-     * process it was opened for), as a seq_file is made again by a read at offset 0. Not
-     * before the first such read, which finds the text made at open (proc_fresh). */
+     * process it was opened for), as a seq_file is made by every read at offset 0, the first
+     * one too (what the process did between its open and its first read shows). */
     char *proc_regen;
-    bool proc_fresh;
+    /* Any file procfs made (the host fd is a memfd, but the file is procfs's: a superblock of
+     * its own, so copy_file_range between it and another file is EXDEV). */
+    bool proc_made;
     /* /proc/PID/pagemap, /proc/kpagecount, /proc/kpageflags, /proc/PID/clear_refs
      * (emu/proc_pagemap.c): reads and writes go to the model, at the offset the host fd (an
      * empty memfd) keeps. pagemap, clear_refs and mem act on the mm their process had at open,

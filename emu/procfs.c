@@ -8,9 +8,10 @@
  * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm,
  * .../cmdline (the argument area as the guest has it now) and .../auxv (mm->saved_auxv); the
  * files about the machine's CPUs come from proc_cpu.c. The text is made
- * when the file is opened, as a seq_file read at offset 0 would make it, and handed back in a
- * memfd. Also served: the links whose host answer would describe faultline rather than the
- * guest: readlink of exe and of the fd/N links (opening those goes through resolve_at()).
+ * when the file is opened and handed back in a memfd, and made again by every read at offset 0
+ * (the first one too), as seq_read makes it (procfs_refresh). Also served: the links whose host
+ * answer would describe faultline rather than the guest: readlink of exe and of the fd/N links
+ * (opening those goes through resolve_at()).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE

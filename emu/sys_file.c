@@ -218,16 +218,18 @@ static long bad_buffer(struct ofd *o, bool writing, int64_t pos)
     return r < 0 ? r : -EFAULT;
 }
 
-/* A procfs file read from its start is made again (seq_file's read at offset 0), except by
- * the first read after the open, which finds the text made then. */
+/* A procfs file read from its start is made again: seq_read at *ppos 0 starts the iterator
+ * over, the first read after the open included (the text made at open is not what Linux
+ * shows: cat's malloc'd buffer, made between its open and its read, is in its maps). Also
+ * for the reads sendfile and splice make (do_splice_to's ->splice_read, in 4.20
+ * default_file_splice_read: a read at the offset given). */
 static void proc_reread(struct proc *p, struct ofd *o, int64_t pos)
 {
     if (!o->proc_regen)
         return;
     bool at_start = pos >= 0 ? pos == 0 : lseek(o->hostfd, 0, SEEK_CUR) == 0;
-    if (at_start && !o->proc_fresh)
+    if (at_start)
         procfs_refresh(p, o);
-    o->proc_fresh = false;
 }
 
 static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
@@ -576,8 +578,8 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         proc_page_file_mark(p, o, gname);
         if (!o->page_file) {
             o->proc_regen = procfs_regen_path(p, gname);
-            o->proc_fresh = true;
         }
+        o->proc_made = true;
     }
     if (host_nonblock) {
         o->host_nonblock = true;
@@ -865,6 +867,7 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     if (!a[2]) {
         if (!out || !in)
             return -EBADF;
+        proc_reread(p, in, -1);
         r = host_ret(sendfile(out->hostfd, in->hostfd, NULL, count));
         if (r > 0)
             hostfile_after_write(out, -1, (uint64_t)r);
@@ -874,6 +877,7 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (!out || !in)
         return -EBADF;
+    proc_reread(p, in, pos);
     r = host_ret(sendfile(out->hostfd, in->hostfd, &pos, count));
     if (r > 0) /* out is written at its own offset; pos is in's */
         hostfile_after_write(out, -1, (uint64_t)r);
@@ -911,6 +915,8 @@ static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy c
     size_t asked = len;
     if (out->type == S_IFREG && (r = write_check_limits(p, out, a[3] ? off_out : -1, &len)) < 0)
         return r;
+    if (copy == splice)
+        proc_reread(p, in, a[1] ? off_in : -1);
     r = host_ret(copy(in->hostfd, a[1] ? &off_in : NULL, out->hostfd, a[3] ? &off_out : NULL, len,
                       (unsigned)a[5]));
     if (copy == splice)
@@ -924,9 +930,22 @@ static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy c
     return r;
 }
 
-/* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
+/*
+ * copy_file_range(fd_in, off_in, fd_out, off_out, len, flags). A file procfs made is a memfd
+ * on the host, where a copy to another memfd (the same shmem superblock) would succeed; but
+ * it is procfs's file, and 4.20's vfs_copy_file_range refuses two superblocks with EXDEV,
+ * after its other checks: flags, directories (EISDIR), files that are not regular (EINVAL),
+ * an fd not open for reading or writing or open for appending (EBADF). The host makes the
+ * same checks in the same order for everything else.
+ */
 long sys_copy_file_range(struct proc *p, const uint64_t a[6])
 {
+    struct ofd *in = fd_get(p->files, (int)a[0]), *out = fd_get(p->files, (int)a[2]);
+
+    if (in && out && in->proc_made != out->proc_made && !a[5] && in->type == S_IFREG &&
+        out->type == S_IFREG && (in->flags & O_ACCMODE) != O_WRONLY &&
+        (out->flags & O_ACCMODE) != O_RDONLY && !(out->flags & O_APPEND))
+        return -EXDEV;
     return copy_between_fds(p, a, copy_file_range);
 }
 

@@ -79,7 +79,8 @@ static inline const char *guest_errno_name(int e)
                  {EDEADLK, "EDEADLK"},
                  {ETIMEDOUT, "ETIMEDOUT"},
                  {EOWNERDEAD, "EOWNERDEAD"},
-                 {ENOTRECOVERABLE, "ENOTRECOVERABLE"}};
+                 {ENOTRECOVERABLE, "ENOTRECOVERABLE"},
+                 {EXDEV, "EXDEV"}};
     static char other[24];
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
         if (names[i].e == e)
