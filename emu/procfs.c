@@ -89,13 +89,14 @@ static int proc_smaps(struct proc *p)
 
         smap_gather_stats(v, &mss);
         maps_line(p, &t, v);
-        if (show_smap_stats(&mss, v->vm_end - v->vm_start, buf, sizeof(buf)) < (int)sizeof(buf))
+        if (show_smap_stats(&mss, v->vm_end - v->vm_start, vma_kernel_pagesize(v), buf,
+                            sizeof(buf)) < (int)sizeof(buf))
             text_printf(&t, "%s", buf);
         if (show_smap_vma_flags(v, buf, sizeof(buf)) < (int)sizeof(buf))
             text_printf(&t, "%s", buf);
     }
     text_printf(&t, "%s", gate_line);
-    if (show_smap_stats(&none, PAGE_SIZE, buf, sizeof(buf)) < (int)sizeof(buf))
+    if (show_smap_stats(&none, PAGE_SIZE, PAGE_SIZE, buf, sizeof(buf)) < (int)sizeof(buf))
         text_printf(&t, "%s", buf);
     text_printf(&t, "VmFlags: rd ex \n");
     return text_to_fd(&t, "smaps");
@@ -117,7 +118,7 @@ static int proc_smaps_rollup(struct proc *p)
     }
     text_printf(&t, "%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n", start,
                 end);
-    if (show_smap_stats(&mss, 0, buf, sizeof(buf)) < (int)sizeof(buf))
+    if (show_smap_stats(&mss, 0, PAGE_SIZE, buf, sizeof(buf)) < (int)sizeof(buf))
         text_printf(&t, "%s", buf);
     return text_to_fd(&t, "smaps_rollup");
 }

@@ -112,11 +112,19 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
             if (!file)
                 return errno == ENODEV ? -ENODEV : -EACCES;
         }
-    } else if ((flags & MAP_HUGETLB) && !(flags & MAP_NORESERVE)) {
-        /* hugetlb_file_setup: the machine has no huge pages to reserve (HugePages_Total 0).
-         * With MAP_NORESERVE Linux maps and the first touch gets SIGBUS; the model maps
-         * ordinary pages then. */
-        return -ENOMEM;
+    } else if (flags & MAP_HUGETLB) {
+        /* ksys_mmap_pgoff: the hstate MAP_HUGE_* names (EINVAL if none), len in its pages,
+         * then a hugetlbfs file whose mmap reserves the pages unless MAP_NORESERVE: the machine
+         * has none to reserve (HugePages_Total 0), ENOMEM. With MAP_NORESERVE the model maps
+         * a hugetlb VMA whose first touch is SIGBUS (kernel_model/hugetlb.c). */
+        unsigned long hsize = hstate_size_from_flags(flags);
+        if (!hsize)
+            return -EINVAL;
+        if (len > ~0UL - hsize)
+            return -ENOMEM;
+        len = (len + hsize - 1) & ~(hsize - 1);
+        if (!(flags & MAP_NORESERVE))
+            return -ENOMEM;
     }
     long ret = do_mmap(p->task.mm, file, addr, len, prot, flags, off >> PAGE_SHIFT);
     if (file)

@@ -133,7 +133,8 @@ static int access_error(unsigned long error_code, struct vm_area_struct *vma)
     return 0;
 }
 
-/* do_sigbus - VM_FAULT_SIGBUS: an access past the end of a file mapping (BUS_ADRERR). */
+/* do_sigbus - VM_FAULT_SIGBUS: an access past the end of a file mapping, or to a hugetlb
+ * mapping with no huge page to give it (BUS_ADRERR). */
 static void do_sigbus(struct fault_ctx *c)
 {
     trace_fn("do_sigbus");

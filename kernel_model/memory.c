@@ -668,7 +668,8 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, unsigned long address, un
 {
     trace_fn("handle_mm_fault");
     vm_events.pgfault++; /* count_vm_event(PGFAULT) */
-    vm_fault_t ret = __handle_mm_fault(vma, address, flags);
+    vm_fault_t ret = is_vm_hugetlb_page(vma) ? hugetlb_fault(vma->vm_mm, vma, address, flags)
+                                             : __handle_mm_fault(vma, address, flags);
     /* Linux counts PGMAJFAULT where do_swap_page and filemap_fault read; those are the faults
      * that return VM_FAULT_MAJOR */
     if (ret & VM_FAULT_MAJOR)

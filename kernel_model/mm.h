@@ -256,6 +256,26 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
                                 unsigned long len, unsigned long pgoff, unsigned long flags);
 pgprot_t vm_get_page_prot(unsigned long vm_flags);
 
+/* --- mm/hugetlb.c (kernel_model/hugetlb.c): anonymous MAP_HUGETLB, with empty pools --- */
+#define HPAGE_SHIFT     PMD_SHIFT /* the default huge page: 2 MiB */
+#define HPAGE_SIZE      (1UL << HPAGE_SHIFT)
+#define HPAGE_PUD_SHIFT PUD_SHIFT /* the gigantic one: 1 GiB */
+static inline bool is_vm_hugetlb_page(const struct vm_area_struct *vma)
+{
+    return vma->vm_flags & VM_HUGETLB;
+}
+/* hstate_sizelog: the huge page size MAP_HUGE_* in mmap's flags names (0: the default), or 0
+ * for a size the machine has no hstate of (mmap: EINVAL). */
+unsigned long hstate_size_from_flags(unsigned long flags);
+/* The page size of vma's pages: its huge page size for a hugetlb VMA, else PAGE_SIZE
+ * (smaps' KernelPageSize and MMUPageSize). */
+unsigned long vma_kernel_pagesize(const struct vm_area_struct *vma);
+/* The fault path of a hugetlb VMA: VM_FAULT_SIGBUS, the pool being empty (hugetlb.c). */
+vm_fault_t hugetlb_fault(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long address,
+                         unsigned int flags);
+/* __split_vma's vm_ops->split of a hugetlb VMA: 0, or -EINVAL off a huge page boundary. */
+int hugetlb_vm_op_split(struct vm_area_struct *vma, unsigned long addr);
+
 /* --- mm/mprotect.c, mm/mremap.c, mm/madvise.c --- */
 int do_mprotect(struct mm_struct *mm, unsigned long start, unsigned long len, unsigned long prot);
 long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
@@ -389,7 +409,8 @@ struct mem_size_stats {
 };
 void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss);
 /* size 0: without the Size, KernelPageSize and MMUPageSize lines (smaps_rollup) */
-int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len);
+int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, unsigned long pagesize,
+                    char *buf, size_t len);
 int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len);
 
 /* /proc/PID/pagemap (4.20's pagemap_read): the 64-bit entry of each of the n pages from addr

@@ -141,7 +141,7 @@ struct file {
 #define VM_LOCKONFAULT 0x00080000UL
 #define VM_ACCOUNT     0x00100000UL
 #define VM_NORESERVE   0x00200000UL
-#define VM_HUGETLB     0x00400000UL /* never set: the model has no hugetlbfs */
+#define VM_HUGETLB     0x00400000UL /* an anonymous MAP_HUGETLB mapping (kernel_model/hugetlb.c) */
 #define VM_WIPEONFORK  0x02000000UL /* madvise(MADV_WIPEONFORK): the child gets fresh zeroes */
 #define VM_MIXEDMAP    0x10000000UL /* never set */
 #define VM_HUGEPAGE    0x20000000UL /* madvise(MADV_HUGEPAGE) */
@@ -201,6 +201,8 @@ struct vm_area_struct {
     const void *vm_private_data; /* a special mapping's struct vm_special_mapping */
     /* the userfaultfd context it is registered with: set exactly when VM_UFFD_MISSING is */
     struct userfaultfd_ctx *vm_userfaultfd_ctx;
+    /* VM_HUGETLB: its huge page size (the hstate of its hugetlbfs file in Linux) */
+    unsigned long vm_hpage_size;
 };
 
 /* Pages the kernel owns, mapped into a process as they are ([vdso], [vvar]): mm/mmap.c's

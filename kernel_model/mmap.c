@@ -247,6 +247,12 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
 {
     if (mm->map_count >= DEFAULT_MAX_MAP_COUNT)
         return -ENOMEM;
+    /* __split_vma: vm_ops->split, which only hugetlb's has */
+    if (is_vm_hugetlb_page(vma)) {
+        int err = hugetlb_vm_op_split(vma, addr);
+        if (err)
+            return err;
+    }
     uint64_t *pmd = addr & ~HPAGE_PMD_MASK ? lookup_pmd(mm, addr) : NULL;
     if (pmd && pmd_trans_huge(*pmd))
         split_huge_pmd(vma, pmd);
@@ -312,9 +318,11 @@ int vma_range_apply(struct mm_struct *mm, unsigned long start, unsigned long end
 static bool can_merge(const struct vm_area_struct *vma, unsigned long vm_flags, struct file *file,
                       const struct vm_operations_struct *ops)
 {
-    /* a new range is never registered with a userfaultfd (VM_UFFD_MISSING tells it apart) */
+    /* a new range is never registered with a userfaultfd (VM_UFFD_MISSING tells it apart);
+     * vma_merge: nothing VM_SPECIAL merges (a hugetlb VMA's VM_DONTEXPAND: in Linux each
+     * anonymous one has a hugetlbfs file of its own) */
     return vma->vm_flags == vm_flags && vma->vm_file == file && vma->vm_ops == ops &&
-           !vma->special_name;
+           !vma->special_name && !(vm_flags & VM_SPECIAL);
 }
 
 /*
@@ -572,6 +580,42 @@ static unsigned long unmapped_area_32bit(struct mm_struct *mm, unsigned long add
     return unmapped_area(mm, len, begin, end);
 }
 
+/*
+ * hugetlb_get_unmapped_area (arch/x86/mm/hugetlbpage.c, the hugetlbfs file's f_op): len in
+ * whole huge pages; a MAP_FIXED address on a huge page boundary (prepare_hugepage_range), a
+ * hint rounded up to one, else the top-down search with align_mask, as
+ * vm_unmapped_area does it: a gap of len + align_mask bytes, the highest huge page boundary
+ * in it that leaves len bytes above.
+ */
+static unsigned long hugetlb_get_unmapped_area(struct mm_struct *mm, unsigned long addr,
+                                               unsigned long len, unsigned long flags)
+{
+    unsigned long hsize = hstate_size_from_flags(flags), mask = hsize - PAGE_SIZE;
+
+    if (!hsize || (len & (hsize - 1)))
+        return -EINVAL;
+    if (len > mm->task_size)
+        return -ENOMEM;
+    if (flags & MAP_FIXED)
+        return (addr & (hsize - 1)) ? (unsigned long)-EINVAL : addr;
+    if (addr) {
+        addr = (addr + hsize - 1) & ~(hsize - 1);
+        struct vm_area_struct *vma = find_vma(mm, addr);
+        if (addr && mm->task_size - len >= addr && (!vma || addr + len <= vm_start_gap(vma)))
+            return addr;
+    }
+    if (len + mask < len)
+        return -ENOMEM;
+    unsigned long found = unmapped_area_topdown(mm, len + mask, PAGE_SIZE, mm->mmap_base);
+    if ((long)found >= 0)
+        return (found + mask) & ~(hsize - 1); /* gap_end - len, rounded down */
+    /* hugetlb_get_unmapped_area_topdown's fallback: bottom-up from TASK_UNMAPPED_BASE */
+    found = unmapped_area(mm, len + mask, mm->mmap_base, mm->task_size);
+    if ((long)found < 0)
+        return found;
+    return (found + mask) & ~(hsize - 1);
+}
+
 unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigned long addr,
                                 unsigned long len, unsigned long pgoff, unsigned long flags)
 {
@@ -579,6 +623,8 @@ unsigned long get_unmapped_area(struct mm_struct *mm, struct file *file, unsigne
     (void)pgoff;
     if (len > mm->task_size - mmap_min_addr)
         return -ENOMEM;
+    if (flags & MAP_HUGETLB)
+        return hugetlb_get_unmapped_area(mm, addr, len, flags);
     if (flags & MAP_FIXED)
         return addr;
     /* arch_get_unmapped_area_topdown: MAP_32BIT goes bottom-up below 2 GiB */
@@ -770,6 +816,12 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
         vm_flags |= VM_LOCKED;
     if (flags & MAP_NORESERVE)
         vm_flags |= VM_NORESERVE;
+    /* an anonymous MAP_HUGETLB mapping: hugetlbfs_file_mmap's flags (the syscall layer sized
+     * len in huge pages and refused the mapping unless MAP_NORESERVE) */
+    if (!file && (flags & MAP_HUGETLB))
+        vm_flags |= VM_HUGETLB | VM_DONTEXPAND;
+    else
+        flags &= ~(unsigned long)MAP_HUGETLB;
 
     if (file && (flags & MAP_TYPE) == MAP_SHARED_VALIDATE && (flags & ~LEGACY_MAP_MASK))
         return -EOPNOTSUPP; /* MAP_SYNC too: no file here is DAX */
@@ -813,9 +865,12 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
     /* mmap_region's accountable_mapping(): private writable memory is charged (VM_ACCOUNT). The
      * flag matters beyond accounting: VMAs with and without it never merge, which is why ld.so's
      * RELRO part stays a VMA of its own after mprotect(PROT_READ), as /proc/PID/maps shows. */
-    if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE)) == VM_WRITE)
-        vm_flags |= VM_ACCOUNT;
-    return mmap_region(mm, file, where, len, vm_flags, pgoff);
+    if ((vm_flags & (VM_NORESERVE | VM_SHARED | VM_WRITE | VM_HUGETLB)) == VM_WRITE)
+        vm_flags |= VM_ACCOUNT; /* (never a hugetlb file's: accountable_mapping) */
+    long ret = mmap_region(mm, file, where, len, vm_flags, pgoff);
+    if (ret >= 0 && (vm_flags & VM_HUGETLB)) /* VM_SPECIAL: a VMA of its own */
+        find_vma(mm, (unsigned long)ret)->vm_hpage_size = hstate_size_from_flags(flags);
+    return ret;
 }
 
 /*

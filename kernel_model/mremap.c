@@ -103,6 +103,8 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
      * private one would be a fresh mapping unrelated to the first, refused since 4.16) */
     if (!old_len && !(vma->vm_flags & (VM_SHARED | VM_MAYSHARE)))
         return -EINVAL;
+    if (is_vm_hugetlb_page(vma)) /* vma_to_resize */
+        return -EINVAL;
     if (old_len > vma->vm_end - addr)
         return -EFAULT;
     if (vma->vm_flags & VM_DONTEXPAND && new_len > old_len)

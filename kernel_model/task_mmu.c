@@ -18,6 +18,8 @@
 const char *vma_name(struct vm_area_struct *vma)
 {
     struct mm_struct *mm = vma->vm_mm;
+    if (is_vm_hugetlb_page(vma)) /* hugetlb_file_setup's file, unlinked at once */
+        return "/anon_hugepage (deleted)";
     if (vma->vm_file)
         return vma->vm_file->f_mapping->path;
     if (vma->special_name)
@@ -37,7 +39,9 @@ int format_maps_line(struct vm_area_struct *vma, char *buf, size_t len)
     unsigned dev_major = 0, dev_minor = 0;
     const char *name = vma_name(vma);
 
-    if (vma->vm_file) {
+    /* a hugetlb VMA: Linux's dev and inode are its hugetlbfs file's on the kernel's internal
+     * mount (numbers of the running kernel, not modeled): 00:00 0 here; its offset 0 */
+    if (vma->vm_file && !is_vm_hugetlb_page(vma)) {
         struct address_space *m = vma->vm_file->f_mapping;
         uint64_t dev = m->dev;
         /* the kernel's new_encode_dev split, as glibc's major()/minor() read it */
@@ -173,14 +177,15 @@ void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss)
         mss->pss_locked += mss->pss - pss_before;
 }
 
-int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, char *buf, size_t len)
+int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, unsigned long pagesize,
+                    char *buf, size_t len)
 {
     int n = 0;
 
     if (size) /* smaps_rollup has no size lines */
         n = snprintf(buf, len,
                      "Size:           %8lu kB\nKernelPageSize: %8lu kB\nMMUPageSize:    %8lu kB\n",
-                     size >> 10, PAGE_SIZE >> 10, PAGE_SIZE >> 10);
+                     size >> 10, pagesize >> 10, pagesize >> 10);
     if (n < 0 || (size_t)n >= len)
         return n;
     return n +

@@ -850,6 +850,45 @@ def _c_clear_refs(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+@case("hugetlb")
+def _c_hugetlb(ctx):
+    """hugetlb_noreserve: an anonymous MAP_HUGETLB|MAP_NORESERVE mapping has no huge page to
+    get (the pools are empty): each fault in it goes handle_mm_fault>hugetlb_fault>
+    hugetlb_no_page and ends in do_sigbus (VM_FAULT_SIGBUS), nothing mapped (PTE none before
+    and after). In the 4 MiB mapping at the noted address, in order: the user write at +100 and
+    the user read at 2 MiB + 4095 are SIGBUS (BUS_ADRERR); read(2) into and write(2) from
+    +2 MiB are kernel-mode faults that end in no_context (EFAULT); the forked child's write at
+    +1 is SIGBUS in the child. No fault in any hugetlb VMA of the run (the others the program
+    maps included) gets a page."""
+    r = ctx.run("hugetlb", "hugetlb_noreserve")
+    expect_status(r, 0)
+    area = r.note("area")
+    hp = 2 << 20
+    rows = r.rows(RANGE, area, area + 2 * hp)
+    expect_equal(r, [(x["address"] - area, x["access"], x["user"], x["handler"], x["outcome"])
+                     for x in rows],
+                 [(100, "write", 1, "do_sigbus", "sigbus"),
+                  (hp + 4095, "read", 1, "do_sigbus", "sigbus"),
+                  (hp, "write", 0, "no_context", "efault"),
+                  (hp, "read", 0, "no_context", "efault"),
+                  (1, "write", 1, "do_sigbus", "sigbus")],
+                 "the faults in the fixed mapping (offset, access, user, handler, outcome)")
+    hpath = "do_user_addr_fault>handle_mm_fault>hugetlb_fault>hugetlb_no_page>mm_fault_error>do_sigbus"
+    expect_all(r, RANGE + " AND user = 1", (area, area + 2 * hp),
+               "path_is(path, '%s') AND signo = 7 AND si_code = 2 AND pte_before = 0 AND "
+               "pte_after = 0 AND vma_file = '/anon_hugepage (deleted)'" % hpath,
+               "user faults: SIGBUS from hugetlb_no_page, nothing mapped")
+    expect_all(r, RANGE + " AND user = 0", (area, area + 2 * hp),
+               "path_is(path, '%s>no_context') AND pte_after = 0" % hpath,
+               "the system calls' faults: EFAULT from hugetlb_no_page's SIGBUS")
+    if len(rows) == 5:
+        expect(rows[0]["pid"] == rows[3]["pid"] != rows[4]["pid"],
+               "hugetlb: the parent's four faults, then the child's", [x["pid"] for x in rows])
+    expect_count(r, "vma_file = '/anon_hugepage (deleted)' AND (outcome NOT IN ('sigbus', 'efault')"
+                 " OR path NOT LIKE '%>hugetlb_fault>hugetlb_no_page>%')", 0)
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 @case("sysv_shm")
 def _c_sysv_shm(ctx):
     """sysv_shm: a System V segment is a shmem file mapped MAP_SHARED. In its VMAs
