@@ -22,6 +22,7 @@
 #include "emu/signal.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "emu/userfaultfd.h"
 
 /* struct epoll_event as x86-64 lays it out: packed, 12 bytes. */
 struct guest_epoll_event {
@@ -84,8 +85,19 @@ long sys_epoll_ctl(struct proc *p, const uint64_t a[6])
     if (op != EPOLL_CTL_DEL && get_user_struct(p, &g, a[3], sizeof(g)))
         return -EFAULT;
     struct epoll_event h = {.events = g.events, .data.u64 = g.data};
-    if (epoll_ctl(ep->hostfd, op, o->hostfd, &h) < 0)
-        return -errno;
+    /* a userfaultfd: the host fd that polls as userfaultfd_poll answers now; DEL and MOD find
+     * the one ADD picked, whichever it was */
+    int hostfd = o->uffd ? userfaultfd_poll_hostfd(o) : o->hostfd;
+    if (epoll_ctl(ep->hostfd, op, hostfd, &h) < 0) {
+        int err = errno;
+        if (!o->uffd || err != ENOENT || op == EPOLL_CTL_ADD)
+            return -err;
+        /* added while the other host fd was the pick: DEL it; MOD picks again */
+        if (epoll_ctl(ep->hostfd, EPOLL_CTL_DEL, userfaultfd_poll_hostfd_other(o), NULL) < 0)
+            return -errno;
+        if (op == EPOLL_CTL_MOD && epoll_ctl(ep->hostfd, EPOLL_CTL_ADD, hostfd, &h) < 0)
+            return -errno;
+    }
     if (op == EPOLL_CTL_ADD && (o->external || !o->host_nonblock))
         ep->external = true; /* a host fd that is no guest pipe: the scheduler polls it */
     return 0;

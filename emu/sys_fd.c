@@ -29,6 +29,7 @@
 #include "emu/signal.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "emu/userfaultfd.h"
 
 _Static_assert(sizeof(struct flock) == 32, "struct flock is the kernel's");
 _Static_assert(sizeof(struct pollfd) == 8, "struct pollfd is the kernel's");
@@ -239,7 +240,7 @@ static long poll_common(struct proc *p, struct pollfd *g, uint64_t nfds, int tim
         return -ENOMEM;
     for (uint64_t i = 0; i < nfds; i++) {
         struct ofd *o = g[i].fd >= 0 ? fd_get(p->files, g[i].fd) : NULL;
-        h[i].fd = o ? o->hostfd : -1;
+        h[i].fd = !o ? -1 : o->uffd ? userfaultfd_poll_hostfd(o) : o->hostfd;
         h[i].events = g[i].events;
         nval += g[i].fd >= 0 && !o;
         external |= o && (o->external || !o->host_nonblock);

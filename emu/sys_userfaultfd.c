@@ -7,8 +7,15 @@
  * the fd work unchanged (as signalfd's does, emu/sys_signalfd.c). A task whose fault waits is
  * parked in WAIT_UFFD (emu/run.c) until a wake covers its address.
  *
- * Differences from Linux: poll of a blocking userfaultfd reports it readable where Linux says
- * EPOLLERR; readlink of its /proc fd link names the eventfd.
+ * poll, select and epoll do not look at the eventfd (which is always writable besides) but at
+ * the host fd userfaultfd_poll_hostfd picks, so that they answer as userfaultfd_poll does:
+ * EPOLLERR alone before UFFDIO_API and whenever the file is blocking (no O_NONBLOCK: "poll()
+ * never guarantees that read won't block"), else EPOLLIN while a fault waits unread, and
+ * never EPOLLOUT.
+ *
+ * Differences from Linux: epoll watches the host fd picked when the userfaultfd was added (or
+ * modified), so UFFDIO_API or an F_SETFL of O_NONBLOCK after that is not seen there (poll and
+ * select pick at each call); readlink of its /proc fd link names the eventfd.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,12 +50,52 @@ struct uffd_msg {
 };
 _Static_assert(sizeof(struct uffd_msg) == 32, "uffd_msg is 32 bytes");
 
-/* The file's side of a context: its host eventfd, 1 while a fault waits unread. */
+/* The file's side of a context: its host eventfd, 1 while a fault waits unread (a blocking
+ * read parks on it); for poll, a pipe whose read end (rfd) holds a byte exactly then (a pipe's
+ * read end is never writable), and errfd, whose poll says POLLERR and nothing else. */
 struct uffd_file {
-    int efd;
+    int efd, rfd, wfd, errfd;
     bool ready;
     struct emu *emu;
 };
+
+/* A host fd that polls as POLLERR alone: the write end of a full pipe without a reader (no
+ * room: no POLLOUT; pipe_poll: no readers, EPOLLERR). One for the run, dup'ed for each file
+ * (epoll tells apart the fds of one host file, not the files of one fd number). */
+static int error_fd(void)
+{
+    static int errfd = -1;
+    if (errfd >= 0)
+        return errfd;
+    int pp[2];
+    static const char page[4096];
+    if (pipe2(pp, O_NONBLOCK | O_CLOEXEC) < 0)
+        return -1;
+    fcntl(pp[1], F_SETPIPE_SZ, (int)sizeof(page));
+    while (write(pp[1], page, sizeof(page)) > 0)
+        ;
+    close(pp[0]);
+    errfd = pp[1];
+    return errfd;
+}
+
+int userfaultfd_poll_hostfd(const struct ofd *o)
+{
+    struct uffd_file *f = o->uffd ? o->uffd->arch : NULL;
+    if (!f)
+        return o->hostfd;
+    if (o->uffd->state == UFFD_STATE_WAIT_API || !(o->flags & O_NONBLOCK))
+        return f->errfd;
+    return f->rfd;
+}
+
+int userfaultfd_poll_hostfd_other(const struct ofd *o)
+{
+    struct uffd_file *f = o->uffd ? o->uffd->arch : NULL;
+    if (!f)
+        return o->hostfd;
+    return userfaultfd_poll_hostfd(o) == f->rfd ? f->errfd : f->rfd;
+}
 
 void userfaultfd_sync(struct userfaultfd_ctx *ctx)
 {
@@ -57,10 +104,13 @@ void userfaultfd_sync(struct userfaultfd_ctx *ctx)
         return;
     bool ready = userfaultfd_has_pending(ctx);
     uint64_t v = 1;
-    if (ready && !f->ready && write(f->efd, &v, sizeof(v)) == sizeof(v))
+    if (ready && !f->ready && write(f->efd, &v, sizeof(v)) == sizeof(v)) {
         f->ready = true;
-    else if (!ready && f->ready && read(f->efd, &v, sizeof(v)) >= 0)
+        (void)!write(f->wfd, "", 1);
+    } else if (!ready && f->ready && read(f->efd, &v, sizeof(v)) >= 0) {
         f->ready = false;
+        (void)!read(f->rfd, &v, 1);
+    }
 }
 
 /* The tasks whose waits a wake ended (of ctx, or of any context: an unregister wakes the
@@ -80,8 +130,12 @@ void userfaultfd_file_release(struct userfaultfd_ctx *ctx)
     struct uffd_file *f = ctx->arch;
     ctx->arch = NULL;         /* the host eventfd goes with the ofd */
     userfaultfd_release(ctx); /* wakes every waiter: ctx stays while they hold it */
-    if (f)
+    if (f) {
         wake_hints(f->emu, NULL);
+        close(f->rfd);
+        close(f->wfd);
+        close(f->errfd);
+    }
     free(f);
 }
 
@@ -97,15 +151,26 @@ long sys_userfaultfd(struct proc *p, const uint64_t a[6])
         !guest_capable(p, 19 /* CAP_SYS_PTRACE */))
         return -EPERM;
     struct uffd_file *f = calloc(1, sizeof(*f));
-    struct userfaultfd_ctx *ctx = f ? userfaultfd_ctx_create(p->task.mm, (unsigned)flags) : NULL;
+    int pp[2] = {-1, -1}, errfd = error_fd() >= 0 ? fcntl(error_fd(), F_DUPFD_CLOEXEC, 0) : -1;
+    struct userfaultfd_ctx *ctx = f && errfd >= 0 && !pipe2(pp, O_NONBLOCK | O_CLOEXEC)
+                                      ? userfaultfd_ctx_create(p->task.mm, (unsigned)flags)
+                                      : NULL;
     int r = ctx ? fd_install_eventfd(p->files, flags & O_NONBLOCK, flags & O_CLOEXEC, &f->efd)
                 : -ENOMEM;
     if (r < 0) {
         if (ctx)
             userfaultfd_release(ctx);
+        for (int i = 0; i < 2; i++)
+            if (pp[i] >= 0)
+                close(pp[i]);
+        if (errfd >= 0)
+            close(errfd);
         free(f);
         return r;
     }
+    f->rfd = pp[0];
+    f->wfd = pp[1];
+    f->errfd = errfd;
     f->emu = p->emu;
     ctx->arch = f;
     fd_get(p->files, r)->uffd = ctx;

@@ -8,7 +8,15 @@
  * fork (unregistered: no events asked for), UFFD_FEATURE_SIGBUS, UFFDIO_UNREGISTER, and the
  * faults counted as major. Needs root (CAP_SYS_PTRACE) natively, as tests run. Everything
  * printed is the same on Linux 4.20 and the host kernel.
+ *
+ * Last, what poll, epoll and select say of a userfaultfd with no fault waiting: EPOLLERR alone
+ * before UFFDIO_API, and after it while the file is blocking (userfaultfd_poll: "poll() never
+ * guarantees that read won't block"), whatever F_SETFL made of O_NONBLOCK since; nothing for a
+ * non-blocking one (never writable). faultline said readable-less but writable, and a poll of
+ * a blocking one waited, until 2026-12-07.
  */
+#include <sys/epoll.h>
+#include <sys/select.h>
 #include <poll.h>
 #include <sched.h>
 #include <pthread.h>
@@ -91,6 +99,30 @@ static const char *err(long r)
 
 /* Even pages get a copy of the pattern (its first byte the page number), odd ones the zero
  * page. Prints each fault as it is read. */
+/* poll (with a timeout: Linux answers at once), epoll and select of fd, no fault waiting */
+static void show_polls(const char *what, int fd)
+{
+    struct pollfd pfd = {fd, POLLIN, 0};
+    int pr = poll(&pfd, 1, 100);
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = {.events = EPOLLIN}, got = {0};
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+        guest_die("epoll");
+    int er = epoll_wait(ep, &got, 1, 0);
+    close(ep);
+    fd_set rs, ws;
+    FD_ZERO(&rs);
+    FD_SET(fd, &rs);
+    ws = rs;
+    struct timeval tv = {0, 0};
+    int sr = select(fd + 1, &rs, &ws, NULL, &tv);
+    printf("%s: poll %d%s%s, epoll %d%s%s, select %d%s%s\n", what, pr,
+           pfd.revents & POLLERR ? " POLLERR" : "", pfd.revents & ~POLLERR ? " and more" : "", er,
+           er > 0 && (got.events & EPOLLERR) ? " EPOLLERR" : "",
+           er > 0 && (got.events & ~EPOLLERR) ? " and more" : "", sr,
+           FD_ISSET(fd, &rs) ? " readable" : "", FD_ISSET(fd, &ws) ? " writable" : "");
+}
+
 static void *handler(void *arg)
 {
     (void)arg;
@@ -317,5 +349,26 @@ int main(void)
     close(sb); /* closing unregisters: the page faults in as usual */
     b[GUEST_PAGE + 10] = 1;
     printf("after close: %d\n", b[GUEST_PAGE + 10]);
+
+    /* poll, epoll and select, blocking and not, before and after UFFDIO_API and F_SETFL */
+    for (int nonblock = 0; nonblock < 2; nonblock++) {
+        const char *kind = nonblock ? "non-blocking" : "blocking";
+        char what[96];
+        int pf = (int)syscall(NR_userfaultfd, O_CLOEXEC | (nonblock ? O_NONBLOCK : 0));
+        if (pf < 0)
+            guest_die("userfaultfd");
+        snprintf(what, sizeof(what), "%s, before UFFDIO_API", kind);
+        show_polls(what, pf);
+        struct uffdio_api a2 = {UFFD_API, 0, 0};
+        if (ioctl(pf, UFFDIO_API, &a2))
+            guest_die("UFFDIO_API");
+        snprintf(what, sizeof(what), "%s, after UFFDIO_API", kind);
+        show_polls(what, pf);
+        fcntl(pf, F_SETFL, fcntl(pf, F_GETFL) ^ O_NONBLOCK);
+        snprintf(what, sizeof(what), "%s, then O_NONBLOCK %s by F_SETFL", kind,
+                 nonblock ? "cleared" : "set");
+        show_polls(what, pf);
+        close(pf);
+    }
     return 0;
 }
