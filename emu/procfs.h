@@ -35,10 +35,10 @@ int procfs_open(struct proc *p, const char *path, int flags);
  * A file procfs_open served from path for p is made again when it is read at offset 0, by the
  * first read after the open too, as seq_read starts over at *ppos 0 (top, vmstat and free keep
  * /proc/meminfo, /proc/stat ... open and read them from the start at every refresh; cat opens
- * /proc/self/maps, maps its buffer, then reads). procfs_regen_path: the path that makes it again for the same process
- * (/proc/self/... becomes /proc/PID/...), malloc'd, or NULL. procfs_refresh: make o's text
- * again in place (the host fd then holds the new text, at offset 0); if the process is gone,
- * o keeps the text it has.
+ * /proc/self/maps, maps its buffer, then reads). procfs_regen_path: the path that makes it again
+ * for the same process (/proc/self/... becomes /proc/PID/...), malloc'd, or NULL.
+ * procfs_refresh: make o's text again in place (the host fd then holds the new text, at offset
+ * 0); if the process is gone, o keeps the text it has.
  */
 char *procfs_regen_path(struct proc *p, const char *path);
 void procfs_refresh(struct proc *p, struct ofd *o);
