@@ -6,10 +6,12 @@
  * ram + N * PAGE_SIZE, so page_address() is the kernel's direct map. Frames are handed out from a
  * free list (most recently freed first, for cache warmth; linked through the free frames' own
  * struct page, as the buddy allocator links them through page->lru) and, when that is empty,
- * from a bump pointer over never-used frames: neither the buffer nor mem_map is touched before a
- * frame is first used, so an idle 4 GiB guest costs the host nothing. The buffer starts zeroed
- * (fresh anonymous memory), so a never-used frame needs no clearing: like a kernel's pre-zeroed
- * pages, which spares touching 1 GiB of fresh frames a 4 KiB memset each.
+ * from a bump pointer over never-used frames: neither the buffer nor mem_map is touched before
+ * a frame is first used, so an idle 4 GiB guest costs the host nothing. A transparent huge page
+ * takes 512 aligned frames from the bump pointer, or a block of 512 that was freed whole
+ * (alloc_transhuge_page). The buffer starts zeroed (fresh anonymous memory), so a never-used
+ * frame needs no clearing: like a kernel's pre-zeroed pages, which spares touching 1 GiB of
+ * fresh frames a 4 KiB memset each.
  *
  * Invariants:
  *  1. A free frame has PG_buddy set, _refcount 0, _mapcount -1, and an empty cache slot (no
