@@ -13,25 +13,6 @@
 #include "db/log_internal.h"
 #include "db/schema.h"
 
-/* The columns the writer binds, in bind_row() order (writer.c). */
-static const char fault_cols[] =
-    "INSERT INTO raw_faults(fault_id, class_id, icount, ip, sp, address, pte_before, pte_after)"
-    " VALUES";
-
-/* INSERT ... VALUES (?1..?8), (?9..?16), ... for `rows` rows. sqlite3_free() the result. */
-static char *fault_insert_sql(int rows)
-{
-    sqlite3_str *s = sqlite3_str_new(NULL);
-    sqlite3_str_appendall(s, fault_cols);
-    for (int r = 0; r < rows; r++) {
-        sqlite3_str_appendall(s, r ? ",(" : "(");
-        for (int c = 1; c <= FL_FAULT_COLS; c++)
-            sqlite3_str_appendf(s, "%s?%d", c > 1 ? "," : "", r * FL_FAULT_COLS + c);
-        sqlite3_str_appendall(s, ")");
-    }
-    return sqlite3_str_finish(s);
-}
-
 #define NOW "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"
 
 static const char sql_ins_run[] =
@@ -185,13 +166,10 @@ static int configure(sqlite3 *db, const char *path, char *err, size_t errlen)
 
 static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
 {
-    char *one = fault_insert_sql(1), *many = fault_insert_sql(FL_INSERT_ROWS);
     struct {
         sqlite3_stmt **st;
         const char *sql;
     } stmts[] = {
-        {&log->ins_fault, one},
-        {&log->ins_faults, many},
         {&log->ins_run, sql_ins_run},
         {&log->upsert_process, sql_upsert_process},
         {&log->exit_process, sql_exit_process},
@@ -200,20 +178,20 @@ static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
     };
     int rc = SQLITE_NOMEM;
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++) {
-        rc = stmts[i].sql ? sqlite3_prepare_v3(log->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT,
-                                               stmts[i].st, NULL)
-                          : SQLITE_NOMEM;
+        rc = sqlite3_prepare_v3(log->db, stmts[i].sql, -1, SQLITE_PREPARE_PERSISTENT, stmts[i].st,
+                                NULL);
         if (rc != SQLITE_OK)
             break;
     }
-    sqlite3_free(one);
-    sqlite3_free(many);
+    if (rc == SQLITE_OK)
+        rc = fl_writer_prepare(log);
     if (rc == SQLITE_OK)
         rc = fl_dims_init(&log->dims, log->db);
     if (rc == SQLITE_OK)
         rc = fl_counts_init(&log->counts, log->db);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", log->path, sqlite3_errmsg(log->db));
+        snprintf(err, errlen, "%s: %s", log->path,
+                 rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(log->db));
         return -1;
     }
     return 0;
@@ -221,14 +199,15 @@ static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
 
 static void free_log(struct fl_log *log)
 {
-    sqlite3_stmt *stmts[] = {log->ins_fault,      log->ins_faults,   log->ins_run,
-                             log->upsert_process, log->exit_process, log->end_run,
-                             log->ins_reclaim,    log->max_fault_id};
+    sqlite3_stmt *stmts[] = {log->ins_faults,   log->ins_run, log->upsert_process,
+                             log->exit_process, log->end_run, log->ins_reclaim,
+                             log->max_fault_id};
     fl_dims_free(&log->dims);
     fl_counts_free(&log->counts);
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)
         sqlite3_finalize(stmts[i]);
     sqlite3_close(log->db);
+    free(log->batch);
     for (struct fl_chunk *c = log->free_list, *next; c; c = next) {
         next = c->next;
         free(c);

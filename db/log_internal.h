@@ -46,9 +46,8 @@
 /* Rows handed to the writer at a time. The chunk being filled and the one being inserted are
  * resident whatever the writer's lag, so a chunk's size is the log's memory floor: 1024 rows
  * (152 KiB) rather than 4096 lowered a logged run's peak RSS by 0.8 MiB at the same rate. */
-#define FL_CHUNK_ROWS  1024
-#define FL_INSERT_ROWS 32 /* rows per multi-row INSERT: fewer statement executions */
-#define FL_FAULT_COLS  8  /* columns of raw_faults the writer binds per row */
+#define FL_CHUNK_ROWS 1024
+#define FL_FAULT_COLS 8 /* columns of raw_faults the writer inserts per row */
 /* Back-pressure: the emulator waits beyond 8k queued rows (1.2 MiB). Where the writer is slower
  * than the faults come (touching fresh memory), a deeper queue only held more memory: 64 chunks
  * put 1.5-3 MiB more on a 1 GiB run's peak for the same time (bench/README.md). */
@@ -73,6 +72,21 @@ struct fl_fault_row {
     unsigned error_code, vm_fault;
     int signo, si_code;
     bool has_vma;
+};
+
+/* A fault row resolved to raw_faults' column values (writer.c), in the column order of the
+ * batch virtual table: fault_id (0: the next id, inserted as NULL), class_id, icount, ip, sp,
+ * address, pte_before, pte_after. */
+struct fl_batch_row {
+    int64_t v[FL_FAULT_COLS];
+};
+
+/* The rows of a chunk the writer has resolved and not inserted yet, rows [0, n): what the
+ * virtual table fl_fault_batch (writer.c) returns. Writer thread, db_lock held. */
+struct fl_batch {
+    struct fl_batch_row rows[FL_CHUNK_ROWS];
+    struct fl_count_key keys[FL_CHUNK_ROWS]; /* fault_counts' group of each row */
+    unsigned n;
 };
 
 struct fl_chunk {
@@ -114,8 +128,7 @@ struct fl_log {
     char *path;
 
     pthread_mutex_t db_lock;
-    sqlite3_stmt *ins_fault;  /* one row */
-    sqlite3_stmt *ins_faults; /* FL_INSERT_ROWS rows */
+    sqlite3_stmt *ins_faults; /* INSERT INTO raw_faults ... SELECT ... FROM fl_fault_batch */
     sqlite3_stmt *ins_run, *upsert_process, *exit_process, *end_run;
     sqlite3_stmt *max_fault_id; /* SELECT max(fault_id) FROM raw_faults */
     /* Writer thread, inside a transaction: the largest fault_id in raw_faults. A row whose
@@ -124,6 +137,7 @@ struct fl_log {
     int64_t last_fault_id;
     struct fl_dims dims;     /* writer thread only */
     struct fl_counts counts; /* writer thread only */
+    struct fl_batch *batch;  /* writer thread only */
 
     /* q_lock and what it guards */
     pthread_mutex_t q_lock;
@@ -167,6 +181,9 @@ int fl_writer_start(struct fl_log *log);
 void fl_writer_stop(struct fl_log *log);                  /* drains, commits, joins */
 struct fl_chunk *fl_chunk_get_locked(struct fl_log *log); /* q_lock held; NULL on ENOMEM */
 void fl_queue_push_full_locked(struct fl_log *log);       /* q_lock held: cur is full */
+/* Register the virtual table fl_fault_batch on log->db (allocating log->batch) and prepare
+ * ins_faults. SQLite result code. */
+int fl_writer_prepare(struct fl_log *log);
 /* Record the first error (q_lock must NOT be held). */
 void fl_log_fail(struct fl_log *log, const char *fmt, ...);
 /* A zeroed ctl record of this kind for the log's current run; NULL (the log failed, saying so)
