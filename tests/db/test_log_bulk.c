@@ -111,6 +111,10 @@ static void test_bulk(const char *path)
                  0);
     CHECK_EQ_STR(sql_text(db, "SELECT status FROM runs"), "exited");
     check_fault_counts(db);
+    /* the writer's virtual table lives on its connection only, never in the file */
+    CHECK_EQ_INT(
+        sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE sql LIKE '%%fl_fault_batch%%'"), 0);
+    CHECK(sqlite3_exec(db, "SELECT * FROM fl_fault_batch", NULL, NULL, NULL) != SQLITE_OK);
     sqlite3_close(db);
 }
 
@@ -155,6 +159,13 @@ static void test_errors(const char *path)
     CHECK_EQ_INT(fl_log_close(log, err, sizeof(err)), -1);
     CHECK(strstr(err, "UNIQUE constraint failed") != NULL);
     CHECK(strstr(err, "faults not logged") != NULL);
+    /* a failed statement inserted none of its rows, and none were counted: only the first
+     * fault can be in the file (when an idle tick took it alone) */
+    sqlite3 *db;
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sql_int(db, "SELECT count(*) FROM raw_faults") <= 1);
+    check_fault_counts(db);
+    sqlite3_close(db);
 }
 
 /* Two processes write one log concurrently: both runs complete, strings are shared. */
