@@ -184,17 +184,14 @@ static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
             break;
     }
     if (rc == SQLITE_OK)
-        rc = fl_writer_prepare(log);
-    if (rc == SQLITE_OK)
         rc = fl_dims_init(&log->dims, log->db);
     if (rc == SQLITE_OK)
         rc = fl_counts_init(&log->counts, log->db);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "%s: %s", log->path,
-                 rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(log->db));
+        snprintf(err, errlen, "%s: %s", log->path, sqlite3_errmsg(log->db));
         return -1;
     }
-    return 0;
+    return fl_writer_prepare(log, err, errlen);
 }
 
 static void free_log(struct fl_log *log)

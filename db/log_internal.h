@@ -182,8 +182,8 @@ void fl_writer_stop(struct fl_log *log);                  /* drains, commits, jo
 struct fl_chunk *fl_chunk_get_locked(struct fl_log *log); /* q_lock held; NULL on ENOMEM */
 void fl_queue_push_full_locked(struct fl_log *log);       /* q_lock held: cur is full */
 /* Register the virtual table fl_fault_batch on log->db (allocating log->batch) and prepare
- * ins_faults. SQLite result code. */
-int fl_writer_prepare(struct fl_log *log);
+ * ins_faults. 0, or -1 with a message in err. */
+int fl_writer_prepare(struct fl_log *log, char *err, size_t errlen);
 /* Record the first error (q_lock must NOT be held). */
 void fl_log_fail(struct fl_log *log, const char *fmt, ...);
 /* A zeroed ctl record of this kind for the log's current run; NULL (the log failed, saying so)

@@ -281,12 +281,34 @@ static const sqlite3_module batch_module = {
     .xRowid = batch_rowid,
 };
 
-int fl_writer_prepare(struct fl_log *log)
+int fl_writer_prepare(struct fl_log *log, char *err, size_t errlen)
 {
-
-    if (!(log->batch = malloc(sizeof(*log->batch))))
-        return SQLITE_NOMEM;
-    int rc = sqlite3_create_module(log->db, "fl_fault_batch", &batch_module, log->batch);
+    /* A table or view of that name in the file would hide the virtual table from the INSERT
+     * (SQLite looks in the schema first), and the writer would insert its rows. */
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(
+        log->db,
+        "SELECT count(*) FROM sqlite_schema"
+        " WHERE type IN ('table', 'view') AND name = 'fl_fault_batch' COLLATE NOCASE",
+        -1, &st, NULL);
+    bool taken = false;
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(st);
+        taken = rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+        rc = rc == SQLITE_ROW ? SQLITE_OK : rc;
+        sqlite3_finalize(st);
+    }
+    if (taken) {
+        snprintf(err, errlen,
+                 "%s: the log has a table or view named fl_fault_batch, a name"
+                 " faultline's writer needs",
+                 log->path);
+        return -1;
+    }
+    if (rc == SQLITE_OK && !(log->batch = malloc(sizeof(*log->batch))))
+        rc = SQLITE_NOMEM;
+    if (rc == SQLITE_OK)
+        rc = sqlite3_create_module(log->db, "fl_fault_batch", &batch_module, log->batch);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v3(
             log->db,
@@ -294,7 +316,12 @@ int fl_writer_prepare(struct fl_log *log)
             " pte_after) SELECT fault_id, class_id, icount, ip, sp, address, pte_before,"
             " pte_after FROM fl_fault_batch",
             -1, SQLITE_PREPARE_PERSISTENT, &log->ins_faults, NULL);
-    return rc;
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: %s", log->path,
+                 rc == SQLITE_NOMEM ? sqlite3_errstr(rc) : sqlite3_errmsg(log->db));
+        return -1;
+    }
+    return 0;
 }
 
 /*

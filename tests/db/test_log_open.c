@@ -128,6 +128,17 @@ static void test_refusals(void)
     expect_refused(newer, "schema version 3 is newer than this faultline supports (2)");
     expect_reader_refused(newer, "schema version 3 is newer");
 
+    /* a log with a view named like the writer's virtual table, which it would hide; readers
+     * do not mind */
+    const char *shadow = path_of("shadow.db");
+    remove_db(shadow);
+    CHECK(fixture_write(shadow, err, sizeof(err)) == 0);
+    exec_sql(shadow, "CREATE VIEW FL_Fault_Batch AS SELECT 1");
+    expect_refused(shadow, "a table or view named fl_fault_batch");
+    sqlite3 *rdb = fl_db_open_readonly(shadow, err, sizeof(err));
+    CHECK(rdb != NULL);
+    sqlite3_close(rdb);
+
     const char *text = path_of("notes.txt");
     FILE *f = fopen(text, "w");
     fputs("these are not the pages you are looking for\n", f);
