@@ -394,17 +394,24 @@ long host_sysctl(const char *path, long dflt)
     return v;
 }
 
+char *host_file_line(const char *path, char *buf, size_t len)
+{
+    buf[0] = 0;
+    FILE *f = fopen(path, "re");
+    if (f) {
+        if (!fgets(buf, (int)len, f))
+            buf[0] = 0;
+        fclose(f);
+    }
+    return buf;
+}
+
 int host_transparent_hugepage_mode(void)
 {
     /* "always [madvise] never": the bracketed word is the mode; none (no THP in the host
      * kernel): never */
-    char line[128] = "";
-    FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "re");
-    if (f) {
-        if (!fgets(line, sizeof(line), f))
-            line[0] = 0;
-        fclose(f);
-    }
+    char line[128];
+    host_file_line("/sys/kernel/mm/transparent_hugepage/enabled", line, sizeof(line));
     if (strstr(line, "[always]"))
         return THP_ALWAYS;
     return strstr(line, "[madvise]") ? THP_MADVISE : THP_NEVER;

@@ -55,6 +55,9 @@ bool host_capable(int cap);
 /* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
 /* An integer sysctl of the host (/proc/sys/...), dflt if it cannot be read. */
 long host_sysctl(const char *path, long dflt);
+/* The first line of the host's file path (a sysfs or procfs file) in buf, newline kept; "" if
+ * it cannot be read. Returns buf. */
+char *host_file_line(const char *path, char *buf, size_t len);
 /* The host's transparent-huge-page mode (enum transparent_hugepage_mode), which --thp
  * overrides: the native runs faultline is compared with get this one. */
 int host_transparent_hugepage_mode(void);

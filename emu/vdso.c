@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "emu/sys_info.h"
 #include "emu/vdso.h"
 #include "kernel_model/mm.h"
 
@@ -36,13 +37,9 @@ static const struct vm_special_mapping vdso_mapping = {"[vdso]", vdso_pages, VDS
  */
 static uint32_t vdso_clock_source(void)
 {
-    char name[64] = "";
-    FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
-    if (f) {
-        if (!fgets(name, sizeof(name), f))
-            name[0] = 0;
-        fclose(f);
-    }
+    char name[64];
+    host_file_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", name,
+                   sizeof(name));
     if (strncmp(name, "kvm-clock", 9) == 0)
         return 1;
     if (strncmp(name, "hyperv_clocksource_tsc_page", 27) == 0)
