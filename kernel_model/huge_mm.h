@@ -46,6 +46,8 @@ static inline bool pmd_trans_huge(uint64_t pmd)
 struct page *alloc_transhuge_page(void);
 void split_page_compound(struct page *head);
 struct page *mm_get_huge_zero_page(void);
+/* The huge zero page if a fault has made it (it is kept for good), else NULL. */
+struct page *huge_zero_page(void);
 bool is_huge_zero_pfn(unsigned long pfn);
 
 /* memory.c: the PMD entry that covers addr, or NULL when no PMD table covers it. */

@@ -380,6 +380,11 @@ struct page *mm_get_huge_zero_page(void)
     return huge_zero_pg = page;
 }
 
+struct page *huge_zero_page(void)
+{
+    return huge_zero_pg;
+}
+
 bool is_huge_zero_pfn(unsigned long pfn)
 {
     return huge_zero_pg && pfn == page_to_pfn(huge_zero_pg);

@@ -1,0 +1,212 @@
+/*
+ * test_thp.c - transparent huge pages in the model alone (kernel_model/huge_memory.c and the
+ * compound pages of page_alloc.c): the huge PMD fault, the huge zero page, fork and the split a
+ * child's store makes, mprotect and munmap of whole and part huge pages, the reuse of a freed
+ * block, its break-up when nothing else is free, and the fallback when no block is free.
+ * Every test runs with THP in madvise mode on a VMA given MADV_HUGEPAGE.
+ */
+#include "kernel_model/huge_mm.h"
+#include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
+#include "tests/unit/model_test.h"
+
+#define BASE  0x40000000UL /* 2 MiB aligned */
+#define HUGE  HPAGE_PMD_SIZE
+#define STACK 0x7ffff000UL
+
+static const char huge_path[] = "__do_page_fault>do_user_addr_fault>handle_mm_fault>"
+                                "do_huge_pmd_anonymous_page";
+
+static void setup(uint64_t ram, unsigned long len)
+{
+    test_setup_ram(ram);
+    memset(&vm_events, 0, sizeof(vm_events));
+    transparent_hugepage_mode = THP_MADVISE;
+    CHECK_EQ(mmap_anon(BASE, len, PROT_READ | PROT_WRITE), BASE);
+    CHECK_EQ(do_madvise(test_task.mm, BASE, len, MADV_HUGEPAGE), 0);
+}
+
+static void teardown(void)
+{
+    test_teardown();
+    transparent_hugepage_mode = THP_NEVER;
+}
+
+static uint64_t pmd_at(struct mm_struct *mm, unsigned long addr)
+{
+    uint64_t *pmd = lookup_pmd(mm, addr);
+    return pmd ? *pmd : 0;
+}
+
+/* A write maps 2 MiB with one fault; every 4 KiB page of it resolves through the PMD. */
+static void test_write_maps_huge(void)
+{
+    setup(64 << 20, 2 * HUGE);
+    unsigned long ptes = test_task.mm->nr_ptes;
+    CHECK_EQ(fault(BASE + 0x1234, USER_WRITE, STACK, NULL), FAULT_OK);
+    CHECK_STR(last_path, huge_path);
+    uint64_t pmd = pmd_at(test_task.mm, BASE);
+    CHECK(pmd_trans_huge(pmd) && (pmd & _PAGE_RW) && (pmd & _PAGE_DIRTY));
+    unsigned long head = (pmd & PTE_PFN_MASK) >> PAGE_SHIFT;
+    CHECK_EQ(head % HPAGE_PMD_NR, 0);
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], HPAGE_PMD_NR);
+    /* the PUD and PMD tables, and the PTE table deposited beside the huge PMD */
+    CHECK_EQ(test_task.mm->nr_ptes, ptes + 3);
+    CHECK_EQ(nr_anon_thps, 1);
+    bool huge;
+    CHECK_EQ(pte_pfn(lookup_leaf(test_task.mm, BASE + 5 * PAGE_SIZE, &huge)), head);
+    CHECK(huge);
+    CHECK(lookup_pte(test_task.mm, BASE) == NULL);
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 7)), 1);
+    CHECK_EQ(vm_events.thp_fault_alloc, 1);
+    assert_invariants("huge write");
+    CHECK_EQ(do_munmap(test_task.mm, BASE, 2 * HUGE), 0);
+    CHECK_EQ(nr_anon_thps, 0);
+    CHECK_EQ(test_task.mm->nr_ptes, ptes + 2); /* the deposit goes with the zap */
+    teardown();
+}
+
+/* A read maps the huge zero page read-only; the write after it gets a huge page of its own. */
+static void test_zero_then_write(void)
+{
+    setup(64 << 20, HUGE);
+    CHECK_EQ(fault(BASE, USER_READ, STACK, NULL), FAULT_OK);
+    uint64_t pmd = pmd_at(test_task.mm, BASE);
+    CHECK(pmd_trans_huge(pmd) && !(pmd & _PAGE_RW));
+    CHECK(huge_zero_page() && is_huge_zero_pfn((pmd & PTE_PFN_MASK) >> PAGE_SHIFT));
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], 0);
+    CHECK_EQ(fault(BASE + PAGE_SIZE, USER_WRITE | X86_PF_PROT, STACK, NULL), FAULT_OK);
+    CHECK_STR(last_path, "__do_page_fault>do_user_addr_fault>handle_mm_fault>"
+                         "do_huge_pmd_wp_page");
+    pmd = pmd_at(test_task.mm, BASE);
+    CHECK(pmd_trans_huge(pmd) && (pmd & _PAGE_RW));
+    CHECK(!is_huge_zero_pfn((pmd & PTE_PFN_MASK) >> PAGE_SHIFT));
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], HPAGE_PMD_NR);
+    assert_invariants("zero then write");
+    teardown();
+}
+
+/* fork shares the huge page read-only; the child's store splits it in both processes and
+ * copies one small page; the parent keeps its frames and bytes. */
+static void test_fork_store_splits(void)
+{
+    setup(64 << 20, HUGE);
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    unsigned long head = (pmd_at(test_task.mm, BASE) & PTE_PFN_MASK) >> PAGE_SHIFT;
+    *(unsigned char *)pfn_address(head + 2) = 0x5a;
+    struct mm_struct *child = mm_alloc();
+    CHECK_EQ(dup_mmap(child, test_task.mm), 0);
+    CHECK(!(pmd_at(test_task.mm, BASE) & _PAGE_RW) && !(pmd_at(child, BASE) & _PAGE_RW));
+    CHECK_EQ(page_mapcount(pfn_to_page(head)), 2);
+    CHECK_EQ(child->rss_stat[MM_ANONPAGES], HPAGE_PMD_NR);
+
+    struct task_struct kid = test_task;
+    kid.pid = 43;
+    kid.mm = child;
+    child->owner = &kid;
+    struct fault_result res;
+    struct pt_regs regs = {.ip = 0x401000, .sp = STACK, .user_mode = true};
+    do_page_fault(&kid, &regs, USER_WRITE | X86_PF_PROT, BASE + 2 * PAGE_SIZE, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK_EQ(vm_events.thp_split_page, 1);
+    CHECK(!pmd_trans_huge(pmd_at(test_task.mm, BASE)) && !pmd_trans_huge(pmd_at(child, BASE)));
+    pte_t *cp = lookup_pte(child, BASE + 2 * PAGE_SIZE), *pp = lookup_pte(test_task.mm, BASE);
+    CHECK(cp && pte_write(*cp) && pte_pfn(*cp) != head + 2);
+    CHECK_EQ(*(unsigned char *)pfn_address(pte_pfn(*cp)), 0x5a);
+    CHECK(pp && pte_pfn(pp[2]) == head + 2 && !pte_write(pp[2]));
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 3)), 2); /* still shared, now small */
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 2)), 1);
+    CHECK(!PageHead(pfn_to_page(head)) && !PageTail(pfn_to_page(head + 1)));
+    assert_invariants("fork split");
+    mmput(child);
+    teardown();
+}
+
+/* mprotect of a whole huge page keeps it; of one page, splits it; munmap of one page, too. */
+static void test_mprotect_munmap(void)
+{
+    setup(64 << 20, 2 * HUGE);
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    CHECK_EQ(fault(BASE + HUGE, USER_WRITE, STACK, NULL), FAULT_OK);
+    CHECK_EQ(do_mprotect(test_task.mm, BASE, HUGE, PROT_READ), 0);
+    uint64_t pmd = pmd_at(test_task.mm, BASE);
+    CHECK(pmd_trans_huge(pmd) && !(pmd & _PAGE_RW));
+    CHECK_EQ(do_mprotect(test_task.mm, BASE + HUGE, PAGE_SIZE, PROT_READ), 0);
+    CHECK(!pmd_trans_huge(pmd_at(test_task.mm, BASE + HUGE)));
+    CHECK_EQ(do_mprotect(test_task.mm, BASE, HUGE, PROT_NONE), 0); /* never a none huge PMD */
+    CHECK(!pmd_trans_huge(pmd_at(test_task.mm, BASE)));
+    CHECK_EQ(do_munmap(test_task.mm, BASE + HUGE + PAGE_SIZE, PAGE_SIZE), 0);
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], 2 * HPAGE_PMD_NR - 1);
+    CHECK_EQ(nr_anon_thps, 0);
+    assert_invariants("mprotect munmap");
+    teardown();
+}
+
+/* A huge page freed whole comes back whole for the next one; when nothing else is free, its
+ * frames serve single-page allocations. */
+static void test_block_reuse_and_break(void)
+{
+    setup(4 << 20, HUGE); /* 1024 frames: one aligned block after the first few */
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    unsigned long head = (pmd_at(test_task.mm, BASE) & PTE_PFN_MASK) >> PAGE_SHIFT;
+    CHECK_EQ(do_madvise(test_task.mm, BASE, HUGE, MADV_DONTNEED), 0);
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    CHECK_STR(last_path, huge_path);
+    CHECK_EQ((pmd_at(test_task.mm, BASE) & PTE_PFN_MASK) >> PAGE_SHIFT, head);
+    CHECK_EQ(do_madvise(test_task.mm, BASE, HUGE, MADV_DONTNEED), 0);
+
+    unsigned long free = nr_free_pages(), n = 0;
+    static struct page *got[1024];
+    while (n < 1024 && (got[n] = alloc_page_nozero()))
+        n++;
+    CHECK_EQ(n, free); /* the block's 512 frames included */
+    while (n)
+        put_page(got[--n]);
+    teardown();
+}
+
+/* No aligned block free: the fault falls back to a small page. */
+static void test_fallback(void)
+{
+    setup(4 << 20, 2 * HUGE);
+    static struct page *hold[1024];
+    unsigned long n = 0;
+    while (nr_free_pages() > HPAGE_PMD_NR - 8)
+        hold[n++] = alloc_page_nozero();
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    CHECK_STR(last_path, "__do_page_fault>do_user_addr_fault>handle_mm_fault>"
+                         "do_huge_pmd_anonymous_page>handle_pte_fault>do_anonymous_page");
+    CHECK_EQ(vm_events.thp_fault_fallback, 1);
+    CHECK(!pmd_trans_huge(pmd_at(test_task.mm, BASE)));
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], 1);
+    while (n)
+        put_page(hold[--n]);
+    teardown();
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        void (*fn)(void);
+    } tests[] = {
+        {"write_maps_huge", test_write_maps_huge},
+        {"zero_then_write", test_zero_then_write},
+        {"fork_store_splits", test_fork_store_splits},
+        {"mprotect_munmap", test_mprotect_munmap},
+        {"block_reuse_and_break", test_block_reuse_and_break},
+        {"fallback", test_fallback},
+    };
+    int ran = 0;
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
+        if (argc < 2 || !strcmp(argv[1], tests[i].name)) {
+            tests[i].fn();
+            ran++;
+        }
+    }
+    if (!ran) {
+        fprintf(stderr, "no test named %s\n", argv[1]);
+        return 2;
+    }
+    return test_failures ? 1 : 0;
+}
