@@ -217,7 +217,10 @@ static void draw_walk(struct tui *t, int y, int x, int w)
                             : "");
     for (int l = 0; l < 4; l++) {
         if (l >= pw->levels) {
-            put(y + 1 + l, x, w, A_DIM, "%-5s   -", walk_level_name[l]);
+            /* a PDE with PS set maps 2 MiB itself: there is no PTE below it */
+            bool huge = l == 3 && pw->levels == 3 && (pw->lv[2].entry & _PAGE_PSE);
+            put(y + 1 + l, x, w, A_DIM, "%-5s   -%s", walk_level_name[l],
+                huge ? " (a 2 MiB page: the PDE maps it)" : "");
             continue;
         }
         char bits[160];

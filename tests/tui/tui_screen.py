@@ -28,13 +28,13 @@ TOUCH_PAGES = 20
 class Tui(Terminal):
     """`faultline tui --db WORKDIR/NAME.db -- GUEST ARGS` in a terminal."""
 
-    def __init__(self, faultline, guest, args, workdir, name, width=80, height=24):
+    def __init__(self, faultline, guest, args, workdir, name, width=80, height=24, options=()):
         self.db = os.path.join(workdir, name + ".db")
         for f in (self.db, self.db + "-wal", self.db + "-shm"):
             if os.path.exists(f):
                 os.unlink(f)
-        super().__init__([faultline, "tui", "--db", self.db, "--", guest] + list(args),
-                         workdir, name, width, height)
+        super().__init__([faultline, "tui", "--db", self.db] + list(options) + ["--", guest] +
+                         list(args), workdir, name, width, height)
 
     def wait_exit(self, timeout=30.0):
         try:
@@ -209,6 +209,26 @@ def case_fault(opts):
                    settled=True)
         check(re.search(r"PTE\s+0{16} none", s) and "no frame mapped" in s,
               "the untouched page has a PTE", s)
+    finally:
+        t.close()
+
+
+def case_thp(opts):
+    """A huge-page fault (tests/guest/thp, --thp madvise): the walk ends at a PDE with PSE, the
+    PTE line says why it is empty, and the frame is a private anonymous one."""
+    t, s, _ = start(opts, "thp", prog="thp", args=(), options=("--thp", "madvise"))
+    try:
+        t.keys("F")
+        t.wait(r"next fault matching", desc="the filter prompt")
+        t.keys("huge_pmd_anon", "Enter")
+        s = t.wait(lambda s: "PAUSED after fault" in s and "page walk 40000000" in s,
+                   desc="the first huge-page fault", settled=True)
+        check(re.search(r"PDE\s*(\[\s*\d+\])?\s*[0-9a-f]{16} P RW U A D PSE", s),
+              "the PDE is not a present, writable, dirty 2 MiB entry", s)
+        check("(a 2 MiB page" in s, "the PTE line does not say the PDE maps the page", s)
+        m = re.search(r"frame 0x([0-9a-f]+) refcount 1 mapcount 1 an", s)
+        check(m and int(m.group(1), 16) % 512 == 0,
+              "the frame is not the 512-aligned head of a private anonymous page", s)
     finally:
         t.close()
 
@@ -555,6 +575,7 @@ CASES = {
     "stdin-quit": case_stdin_quit,
     "processes": case_processes,
     "many-vmas": case_many_vmas,
+    "thp": case_thp,
 }
 
 
