@@ -224,6 +224,58 @@ bool change_huge_pmd(uint64_t *pmd, pgprot_t newprot)
            !(entry & _PAGE_PRESENT);
 }
 
+bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
+                   struct vm_area_struct *new_vma, unsigned long new_addr, unsigned long old_end,
+                   uint64_t *old_pmd)
+{
+    struct mm_struct *mm = vma->vm_mm;
+
+    if ((old_addr & ~HPAGE_PMD_MASK) || (new_addr & ~HPAGE_PMD_MASK) ||
+        old_end - old_addr < HPAGE_PMD_SIZE)
+        return false;
+    /* move_page_tables' alloc_new_pmd (out of memory: the caller's split and PTE moves fail
+     * the same way); the new PMD must be none (free_pgtables took any table it had) */
+    uint64_t *new_pmd = pmd_alloc_walk(mm, new_addr);
+    if (!new_pmd || *new_pmd)
+        return false;
+    uint64_t pmd = *old_pmd;
+    *old_pmd = 0;
+    /* pmd_move_must_withdraw: the deposited tables hang off each PMD table */
+    pgtable_trans_huge_deposit(new_pmd, pgtable_trans_huge_withdraw(old_pmd));
+    *new_pmd = pmd;
+    /* the page's index follows its new place, as move_pte does for a small page */
+    if (!is_huge_zero_pmd(pmd))
+        pmd_page(pmd)->index = new_vma->vm_pgoff + ((new_addr - new_vma->vm_start) >> PAGE_SHIFT);
+    return true;
+}
+
+bool madvise_free_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd, unsigned long addr,
+                           unsigned long next)
+{
+    uint64_t orig = *pmd;
+
+    (void)vma;
+    if (is_huge_zero_pmd(orig))
+        return false;
+    struct page *page = pmd_page(orig);
+    /* mapped elsewhere too (after fork): it could be discarded only if every mapping were
+     * MADV_FREE'd, so it is skipped, and not split */
+    if (page_mapcount(page) != 1)
+        return false;
+    if (next - addr != HPAGE_PMD_SIZE) { /* part of it: split, the PTE path frees that part */
+        split_huge_page(page);
+        return false;
+    }
+    ClearPageDirty(page);
+    bool flush = false;
+    if (orig & (_PAGE_ACCESSED | _PAGE_DIRTY)) { /* the next store sets D again (mmu.c) */
+        *pmd = orig & ~(uint64_t)(_PAGE_ACCESSED | _PAGE_DIRTY);
+        flush = true;
+    }
+    mark_page_lazyfree(page);
+    return flush;
+}
+
 /*
  * __split_huge_pmd_locked - the huge PMD at pmd (of vma, covering haddr) becomes its deposited
  * PTE table: each PTE maps one frame with the PMD's rights and accessed bit. A dirty PMD dirties

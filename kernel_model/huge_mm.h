@@ -5,8 +5,8 @@
  * A transparent huge page (THP) is a compound page of HPAGE_PMD_NR frames, aligned, mapped by
  * one PMD entry with _PAGE_PSE: one fault fills 2 MiB. The model keeps one rule Linux does not:
  * a compound page is only ever mapped by whole PMDs. Whatever must work on part of one (munmap
- * or mprotect of part of it, mremap, MADV_FREE, reclaim, a copy-on-write that finds no huge
- * page free) splits it first, every PMD that maps it in every mm, into 512 ordinary pages
+ * or mprotect of part of it, mremap of part of it or off a 2 MiB boundary, MADV_FREE of part of
+ * it, reclaim, a copy-on-write that finds no huge page free) splits it first, every PMD that maps it in every mm, into 512 ordinary pages
  * (Linux splits the PMD at once and the page later, when it can). What is not modelled:
  * khugepaged (a range faulted in small pages stays small), compaction (free frames that were
  * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
@@ -81,6 +81,20 @@ void zap_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd);
 /* change_huge_pmd - mprotect of a whole huge PMD: new protections, frame, A, D kept. true if it
  * lost rights (the caller flushes the TLB). */
 bool change_huge_pmd(uint64_t *pmd, pgprot_t newprot);
+/* move_huge_pmd - mremap: move the huge PMD at old_pmd (of vma, at old_addr) to new_addr in
+ * new_vma, with its deposited table, when old_addr and new_addr are both 2 MiB aligned, the
+ * moved range [old_addr, old_end) holds the whole PMD and the new PMD is none (4.20's rules).
+ * false: nothing done, the caller splits. The caller flushes the TLB. */
+bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
+                   struct vm_area_struct *new_vma, unsigned long new_addr, unsigned long old_end,
+                   uint64_t *old_pmd);
+/* madvise_free_huge_pmd - MADV_FREE on [addr, next) of the huge PMD at pmd, which covers it
+ * (4.20's rules): a huge page only this PMD maps, freed whole, is marked lazily free without a
+ * split (PMD and page made clean and old); part of one is split (split_huge_page) for the PTE
+ * path to go on with; the huge zero page and a page shared after fork are left as they are.
+ * true: the caller must flush the TLB. */
+bool madvise_free_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd, unsigned long addr,
+                           unsigned long next);
 /* split_huge_pmd - a huge PMD of vma becomes a PTE table (the deposited one) mapping the same
  * memory with the same rights: the huge zero page's PMD on its own, a huge page's PMD together
  * with every other PMD that maps that page (split_huge_page). Nothing for any other PMD. */

@@ -7,12 +7,12 @@
  * VMAs as mprotect does: MADV_SEQUENTIAL/RANDOM (VM_SEQ_READ, VM_RAND_READ), MADV_DONTFORK
  * (VM_DONTCOPY: fork leaves the VMA out), MADV_WIPEONFORK (VM_WIPEONFORK: the child gets the
  * VMA without its pages), MADV_DONTDUMP, MADV_HUGEPAGE/NOHUGEPAGE and MADV_MERGEABLE, all
- * shown in smaps' VmFlags. Only their effects on fork are modeled: readahead, huge pages and
- * KSM are not. MADV_FREE frees the swap slots of the range's swapped-out pages and makes its
- * pages lazily free (madvise_free_pte_range): they stay mapped, and reclaim drops them without
- * swap unless they are written first. MADV_WILLNEED does nothing (no readahead). MADV_REMOVE
- * punches a hole in the file of a shared writable mapping (filemap_punch_hole), so its pages read
- * as zeroes.
+ * shown in smaps' VmFlags. Of these, fork and the huge page faults (VM_HUGEPAGE, huge_memory.c)
+ * heed them: readahead and KSM are not modelled. MADV_FREE frees the swap slots of the range's
+ * swapped-out pages and makes its pages lazily free (madvise_free_pte_range): they stay mapped, and
+ * reclaim drops them without swap unless they are written first. MADV_WILLNEED does nothing (no
+ * readahead). MADV_REMOVE punches a hole in the file of a shared writable mapping
+ * (filemap_punch_hole), so its pages read as zeroes.
  */
 #include <errno.h>
 
@@ -137,7 +137,8 @@ static bool can_madv_dontneed_vma(struct vm_area_struct *vma)
  * its slot with it (the next touch reads zeroes). A page that only this PTE maps loses its dirty
  * and accessed bits (and a swap-cache copy) and becomes lazily free (mark_page_lazyfree): it
  * stays mapped with its data, reclaim may drop it, and a write before that keeps it. A page
- * shared with another process after fork, and the zero page, stay as they are.
+ * shared with another process after fork, and the zero page, stay as they are. A huge PMD is
+ * madvise_free_huge_pmd's: a whole huge page stays whole, part of one is split first.
  */
 static void madvise_free_pte_range(struct vm_area_struct *vma, unsigned long start,
                                    unsigned long end)
@@ -147,8 +148,16 @@ static void madvise_free_pte_range(struct vm_area_struct *vma, unsigned long sta
 
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
         uint64_t *pmd = lookup_pmd(mm, addr);
-        if (pmd && pmd_trans_huge(*pmd)) /* madvise_free_huge_pmd is not modelled: split */
-            split_huge_pmd(vma, pmd);
+        if (pmd && pmd_trans_huge(*pmd)) {
+            unsigned long next = (addr & HPAGE_PMD_MASK) + HPAGE_PMD_SIZE;
+            if (next > end)
+                next = end;
+            flush |= madvise_free_huge_pmd(vma, pmd, addr, next);
+            if (pmd_trans_huge(*pmd)) { /* done with, or left alone: not split */
+                addr = next - PAGE_SIZE;
+                continue;
+            }
+        }
         pte_t *pte = lookup_pte(mm, addr);
         if (!pte || pte_none(*pte))
             continue;

@@ -907,21 +907,26 @@ bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned 
     return lost;
 }
 
-/* Move one PTE from old_addr in vma to new_addr in new_vma (move_ptes of mm/mremap.c). The page
- * keeps its reference and mapcount; an anonymous page's index follows its new place. */
-bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area_struct *new_vma,
-              unsigned long new_addr)
+/* Move one PTE from old_addr in vma to new_addr in new_vma (move_ptes of mm/mremap.c), or a
+ * whole huge PMD (move_page_tables' move_huge_pmd; part of one is split first). The page keeps
+ * its reference and mapcount; an anonymous page's index follows its new place. */
+unsigned long move_pte(struct vm_area_struct *vma, unsigned long old_addr,
+                       struct vm_area_struct *new_vma, unsigned long new_addr,
+                       unsigned long old_end)
 {
     struct mm_struct *mm = vma->vm_mm;
     uint64_t *pmd = lookup_pmd(mm, old_addr);
-    if (pmd && pmd_trans_huge(*pmd)) /* the model does not move huge PMDs (move_huge_pmd) */
+    if (pmd && pmd_trans_huge(*pmd)) {
+        if (move_huge_pmd(vma, old_addr, new_vma, new_addr, old_end, pmd))
+            return HPAGE_PMD_SIZE;
         split_huge_pmd(vma, pmd);
+    }
     pte_t *old = lookup_pte(mm, old_addr);
     if (!old || pte_none(*old))
-        return true;
+        return PAGE_SIZE;
     pte_t *new = pte_alloc_map(mm, new_addr);
     if (!new)
-        return false;
+        return 0;
     old = lookup_pte(mm, old_addr); /* allocation cannot move tables, but stay obviously right */
     pte_t entry = *old;
     *old = __pte(0);
@@ -929,5 +934,5 @@ bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area
     struct page *page = pte_present(entry) ? vm_normal_page(vma, old_addr, entry) : NULL;
     if (page && PageAnon(page))
         page->index = linear_page_index(new_vma, new_addr);
-    return true;
+    return PAGE_SIZE;
 }

@@ -96,9 +96,12 @@ uint64_t *pmd_alloc_walk(struct mm_struct *mm, unsigned long addr);
 struct page *pte_alloc_one(struct mm_struct *mm);
 void pte_free(struct mm_struct *mm, struct page *pgtable);
 void do_set_pte_around(struct vm_fault *vmf, unsigned long addr, struct page *page);
-/* Move the PTE at old_addr to new_addr (move_page_tables, one page). false: out of memory. */
-bool move_pte(struct vm_area_struct *vma, unsigned long old_addr, struct vm_area_struct *new_vma,
-              unsigned long new_addr);
+/* Move what maps old_addr to new_addr (one step of move_page_tables): a whole huge PMD when
+ * both addresses are 2 MiB aligned and [old_addr, old_end) holds all of it (move_huge_pmd),
+ * else one PTE. Returns the bytes moved (PAGE_SIZE or HPAGE_PMD_SIZE), 0: out of memory. */
+unsigned long move_pte(struct vm_area_struct *vma, unsigned long old_addr,
+                       struct vm_area_struct *new_vma, unsigned long new_addr,
+                       unsigned long old_end);
 
 /* filemap.c: take a page out of its file's page cache, dropping the cache's reference
  * (__delete_from_page_cache). The page must be unmapped. */

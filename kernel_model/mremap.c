@@ -39,11 +39,15 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigne
     vma_link_after(mm, new_vma, prev);
     mm_stat_account(mm, new_vma->vm_flags, new_len >> PAGE_SHIFT);
 
-    for (unsigned long off = 0; off < old_len; off += PAGE_SIZE) {
-        if (!move_pte(vma, old_addr + off, new_vma, new_addr + off)) {
+    for (unsigned long off = 0, step; off < old_len; off += step) {
+        step = move_pte(vma, old_addr + off, new_vma, new_addr + off, old_addr + old_len);
+        if (!step) {
             /* out of memory for page tables: put back what moved, as move_vma does */
-            for (unsigned long back = 0; back < off; back += PAGE_SIZE)
-                move_pte(new_vma, new_addr + back, vma, old_addr + back);
+            for (unsigned long back = 0; back < off; back += step) {
+                step = move_pte(new_vma, new_addr + back, vma, old_addr + back, new_addr + off);
+                if (!step)
+                    step = PAGE_SIZE;
+            }
             do_munmap(mm, new_addr, new_len);
             return -ENOMEM;
         }

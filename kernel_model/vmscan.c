@@ -158,7 +158,7 @@ void mark_page_lazyfree(struct page *page)
     /* Linux moves it to the inactive file list: it may go without swap, so off the set-aside
      * list too */
     lru_rotate(page);
-    vm_events.pglazyfree++;
+    vm_events.pglazyfree += PageHead(page) ? HPAGE_PMD_NR : 1; /* hpage_nr_pages */
 }
 
 unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
