@@ -1,7 +1,7 @@
 /*
  * huge_memory.c - transparent huge pages of anonymous memory (models mm/huge_memory.c of
- * Linux 4.20: the huge PMD fault, copy-on-write, fork, zap, mprotect and split; huge_mm.h says
- * what is left out).
+ * Linux 4.20: the huge PMD fault, copy-on-write, fork, zap, mprotect, mremap, MADV_FREE and split;
+ * huge_mm.h says what is left out).
  *
  * A huge PMD is an x86-64 PMD entry with _PAGE_PSE: the frame number of the head, the page's
  * rights and its A/D bits, in the same bit positions as a PTE's. Each huge PMD has a PTE table
