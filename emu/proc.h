@@ -262,6 +262,11 @@ struct proc {
     /* a semop, msgsnd or msgrcv parked on a System V object (emu/sysv_ipc.h), NULL if none */
     struct sysv_wait *sysv_wait;
     uint64_t sleep_urem; /* where a relative sleep cut short by a handler writes what is left */
+    /* a clock_nanosleep on a CPU-time clock (emu/sys_time.c): the clock (as cpu_clock_decode
+     * names it) and the time on it the sleep waits for; sleep_cpu_pid 0: a wall-clock sleep */
+    int sleep_cpu_pid, sleep_cpu_which;
+    bool sleep_cpu_thread;
+    uint64_t sleep_cpu_end;
     /* thread bookkeeping that glibc sets up */
     uint64_t clear_child_tid, robust_list, robust_len;
     /* rseq (emu/rseq.c): the registered area, 0 if none; events since the last return to user

@@ -226,12 +226,56 @@ uint64_t monotonic_deadline(clockid_t clk, uint64_t abs_ns)
  * until its CLOCK_MONOTONIC deadline, so the other guest processes and threads run meanwhile.
  * The call is retried when the process runs again and returns 0 once the time has come. A
  * handler that interrupts it makes it return -EINTR, SA_RESTART or not, with the time left in
- * rem for a relative sleep (emu/sys_signal.c), as Linux's hrtimer_nanosleep does. Sleeps on
- * other clocks (a process's CPU-time clock) wait on the host.
+ * rem for a relative sleep (emu/sys_signal.c), as Linux's hrtimer_nanosleep does. A sleep on a
+ * CPU-time clock (posix_cpu_nsleep) parks too, until the guest's own clock of that task has
+ * reached the time: each wake-up comes no sooner than the CPU time left could pass on the one
+ * CPU, and parks again if it has not (a handler's EINTR writes no rem for it, where Linux writes
+ * the CPU time left). Sleeps on the other clocks (CLOCK_TAI, the alarm clocks) wait on the host.
  */
+static long cpu_clock_nanosleep(struct proc *p, clockid_t clk, int flags,
+                                const struct timespec *req)
+{
+    struct cpu_clock c;
+    uint64_t now;
+    int r = cpu_clock_decode(p, clk, &c, NULL);
+    if (r)
+        return r;
+    /* posix_cpu_nsleep: the caller's own thread clock can never advance while it sleeps */
+    if (c.thread && c.pid == p->task.pid)
+        return -EINVAL;
+    if (!cpu_clock_sample(p->emu, &c, &now))
+        return -EINVAL;
+    uint64_t end = (flags & TIMER_ABSTIME) ? timespec_ns(req) : now + timespec_ns(req);
+    if (end <= now)
+        return 0;
+    p->sleep_cpu_pid = c.pid;
+    p->sleep_cpu_thread = c.thread;
+    p->sleep_cpu_which = c.which;
+    p->sleep_cpu_end = end;
+    p->sleeping = true;
+    p->wait_deadline = monotonic_ns() + (end - now);
+    p->sleep_urem = 0;
+    proc_park(p, WAIT_SLEEP, 0, true);
+    return -FL_ERESTARTSYS;
+}
+
 static long do_clock_nanosleep(struct proc *p, clockid_t clk, int flags, uint64_t ureq,
                                uint64_t urem)
 {
+    if (p->sleeping && p->sleep_cpu_pid) { /* a CPU-time clock's sleep, run again */
+        struct cpu_clock c = {p->sleep_cpu_pid, p->sleep_cpu_thread, p->sleep_cpu_which};
+        uint64_t now;
+        /* over when the time has come, or the clock's task is gone */
+        if (!cpu_clock_sample(p->emu, &c, &now) || now >= p->sleep_cpu_end) {
+            p->sleeping = false;
+            p->sleep_cpu_pid = 0;
+            p->wait_deadline = 0;
+            return 0;
+        }
+        p->wait_deadline = monotonic_ns() + (p->sleep_cpu_end - now);
+        proc_park(p, WAIT_SLEEP, 0, true);
+        return -FL_ERESTARTSYS;
+    }
     if (p->sleeping) { /* the parked call, run again */
         if (monotonic_ns() >= p->wait_deadline) {
             p->sleeping = false;
@@ -246,6 +290,9 @@ static long do_clock_nanosleep(struct proc *p, clockid_t clk, int flags, uint64_
         return -EFAULT;
     if (!timespec_valid(&req))
         return -EINVAL;
+    p->sleep_cpu_pid = 0;
+    if (clk < 0 || clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID)
+        return cpu_clock_nanosleep(p, clk, flags, &req);
     if (clk != CLOCK_REALTIME && clk != CLOCK_MONOTONIC && clk != CLOCK_BOOTTIME) {
         if (syscall(SYS_clock_nanosleep, clk, flags, &req, &rem) == 0)
             return 0;

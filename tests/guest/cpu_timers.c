@@ -5,6 +5,11 @@
  * one keeps firing while the task computes; timer_gettime counts down in CPU time; an absolute
  * expiry is a time on the CPU clock; SIGEV_THREAD_ID sends the signal to the thread named; a
  * timer on another thread's clock fires while that thread computes, not while the creator waits.
+ * clock_nanosleep on CPU-time clocks: on the process's clock and another thread's it returns once
+ * that much CPU time has been used (by a thread that computes meanwhile), on a child process's
+ * likewise; the caller's own thread clock and a clock of no task are EINVAL. (faultline slept on
+ * the host's clock of that id until 2026-12-07: its own process's, which its sleep stopped, or a
+ * host process's of the guest's pid.)
  *
  * Only whether each property holds is printed (the numbers go to stderr), so that a native run
  * and a faultline run print the same. Bounds leave room for a loaded machine and for a CPU clock
@@ -16,6 +21,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -194,6 +200,72 @@ static void thread_clocks(void)
     timer_delete(t);
 }
 
+/* clock_nanosleep's error number (glibc and musl return it) */
+static int nsleep(clockid_t clk, int flags, long long ns)
+{
+    struct timespec ts = {(time_t)(ns / 1000000000LL), (long)(ns % 1000000000LL)};
+    return clock_nanosleep(clk, flags, &ts, NULL);
+}
+
+static void clock_sleeps(void)
+{
+    guest_check("clock_nanosleep on the caller's thread clock: EINVAL",
+                nsleep(CLOCK_THREAD_CPUTIME_ID, 0, 10 * MS) == EINVAL, 0, 0);
+    clockid_t own;
+    if (pthread_getcpuclockid(pthread_self(), &own))
+        guest_die("pthread_getcpuclockid");
+    guest_check("clock_nanosleep on the caller's own clock id: EINVAL",
+                nsleep(own, 0, 10 * MS) == EINVAL, 0, 0);
+    /* a clock of no task: ~pid << 3 for a pid beyond PID_MAX_LIMIT (CPUCLOCK_PROF) */
+    guest_check("clock_nanosleep on a clock of no task: EINVAL",
+                nsleep((clockid_t)(~0x3fffff0u << 3), 0, 10 * MS) == EINVAL, 0, 0);
+
+    worker_stop = 0;
+    worker_tid = 0;
+    pthread_t th;
+    if (pthread_create(&th, NULL, worker, NULL))
+        guest_die("pthread_create");
+    while (!worker_tid)
+        sched_yield();
+    long long p0 = guest_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    int r = nsleep(CLOCK_PROCESS_CPUTIME_ID, 0, 30 * MS);
+    long long used = guest_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - p0;
+    guest_check("clock_nanosleep 30 ms on the process clock while a thread computes",
+                r == 0 && used >= 30 * MS, r, used);
+    clockid_t wclk;
+    if (pthread_getcpuclockid(th, &wclk))
+        guest_die("pthread_getcpuclockid");
+    long long until = guest_clock_ns(wclk) + 30 * MS;
+    r = nsleep(wclk, TIMER_ABSTIME, until);
+    long long at = guest_clock_ns(wclk);
+    guest_check("clock_nanosleep until a time on the computing thread's clock",
+                r == 0 && at >= until, r, at - until);
+    worker_stop = 1;
+    pthread_join(th, NULL);
+
+    /* a child process's clock (clock_getcpuclockid), the child computing */
+    pid_t child = fork();
+    if (child < 0)
+        guest_die("fork");
+    if (child == 0) {
+        long long end = guest_clock_ns(CLOCK_MONOTONIC) + 5000 * MS;
+        while (guest_clock_ns(CLOCK_MONOTONIC) < end)
+            for (volatile int i = 0; i < 100000; i++)
+                ;
+        _exit(0);
+    }
+    clockid_t cclk;
+    if (clock_getcpuclockid(child, &cclk))
+        guest_die("clock_getcpuclockid");
+    long long c0 = guest_clock_ns(cclk);
+    r = nsleep(cclk, 0, 20 * MS);
+    long long cused = guest_clock_ns(cclk) - c0;
+    guest_check("clock_nanosleep 20 ms on a computing child's clock", r == 0 && cused >= 20 * MS, r,
+                cused);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+}
+
 int main(void)
 {
     struct sigaction sa;
@@ -205,6 +277,7 @@ int main(void)
         guest_die("sigaction");
     process_clock();
     thread_clocks();
+    clock_sleeps();
     printf("%s\n", *guest_failures() ? "FAILED" : "all ok");
     return *guest_failures() ? 1 : 0;
 }
