@@ -206,6 +206,24 @@ int main(void)
     smaps("one byte of it written", p);
     check("the rest kept", p + 4096, HUGE - 4096, 10 + 1);
     munmap(p, HUGE);
+    /* the huge zero page (read, never written) moved to an aligned address: still one PMD, so
+     * the first write there maps a new huge page */
+    p = map(BASE, HUGE);
+    volatile char sink = 0;
+    for (size_t off = 0; off < HUGE; off += 4096)
+        sink += p[off];
+    (void)sink;
+    q = remap(p, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, DEST);
+    before = minflt();
+    long zeros = 0;
+    for (size_t off = 0; off < HUGE; off += 4096)
+        zeros += q[off] == 0;
+    printf("the huge zero page moved: %ld pages read 0, %ld faults\n", zeros, minflt() - before);
+    before = minflt();
+    q[5] = 1;
+    printf("a write into it: %ld faults\n", minflt() - before);
+    smaps_rss("the huge zero page moved, written", q);
+    munmap(q, HUGE);
     /* a huge page shared after fork is left alone by MADV_FREE (not split) */
     p = map(BASE, HUGE);
     fill(p, HUGE, 12);
