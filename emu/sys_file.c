@@ -32,6 +32,8 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -52,6 +54,7 @@
 #include "emu/uio.h"
 #include "emu/userfaultfd.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 #include "kernel_model/userfaultfd_k.h"
 
 /* One bounce buffer: syscalls run one at a time in faultline's single host thread, and nothing
@@ -819,6 +822,19 @@ long sys_fallocate(struct proc *p, const uint64_t a[6])
         o->type == S_IFREG && fsize_limited(p) && fstat(o->hostfd, &st) == 0 &&
         (r = fsize_newsize_ok(p, (uint64_t)st.st_size, a[2] + a[3])) < 0)
         return r;
+    /* A file in memory (a memfd, a file in /dev/shm: tmpfs on the host) keeps its pages in RAM:
+     * in Linux the machine's, so an allocation past what the guest's RAM and swap hold ends in
+     * the OOM killer, but passed on as it is it would fill the host's memory (sysfuzz seed 3055:
+     * fallocate of 17 TiB on a memfd, and the host's OOM killer took faultline and others).
+     * Refused with tmpfs's ENOSPC (a full mount) once the file would hold more than that. */
+    struct statfs sfs;
+    if (!((int)a[1] & FALLOC_FL_PUNCH_HOLE) && (int64_t)a[2] >= 0 && (int64_t)a[3] > 0 &&
+        o->type == S_IFREG && fstatfs(o->hostfd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
+        fstat(o->hostfd, &st) == 0) {
+        uint64_t limit = (uint64_t)(totalram_pages() + total_swap_pages()) << PAGE_SHIFT;
+        if (a[3] > limit || (uint64_t)st.st_blocks * 512 > limit - a[3])
+            return -ENOSPC;
+    }
     hostfile_sync_before_io(o);
     r = host_ret(fallocate(o->hostfd, (int)a[1], (off_t)a[2], (off_t)a[3]));
     if (r == 0) /* a punched or zeroed range reads as zeroes in the mappings too */

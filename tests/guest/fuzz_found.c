@@ -22,6 +22,9 @@
  * mincore: a vector outside the user half is EFAULT before the range is looked at; an
  *           unmapped range is ENOMEM before an unmapped vector is written (faultline said ENOMEM
  *           for both).
+ * memfd:    fallocate of 1 GiB on a memfd, past what --ram 64M holds: ENOSPC under faultline,
+ *           where the host's memory was filled (a length of 17 TiB under sysfuzz OOM-killed host
+ *           processes); 16 MiB is allocated. Not a compare test (natively 1 GiB is allocated).
  * populate: one mmap(MAP_POPULATE) of a sparse 64 GiB file (16 Mi page-cache reads): a call
  *           that keeps faultline's model busy for many minutes, which --timeout must still
  *           end (tests/e2e/bad_input: bad-input-longcall). Not a compare test.
@@ -304,6 +307,18 @@ static void populate_case(void)
     printf("mmap: %s\n", m == MAP_FAILED ? strerror(errno) : "mapped");
 }
 
+static void memfd_case(void)
+{
+    int fd = (int)syscall(SYS_memfd_create, "fz", 0);
+    if (fd < 0)
+        return;
+    printf("fallocate 16 MiB: %s\n", fallocate(fd, 0, 0, 16L << 20) ? strerror(errno) : "ok");
+    printf("fallocate 1 GiB: %s\n", fallocate(fd, 0, 0, 1L << 30) ? strerror(errno) : "ok");
+    printf("fallocate 1 GiB, KEEP_SIZE: %s\n",
+           fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 1L << 30) ? strerror(errno) : "ok");
+    close(fd);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -330,6 +345,8 @@ int main(int argc, char **argv)
         mincore_case();
     else if (!strcmp(argv[1], "populate"))
         populate_case();
+    else if (!strcmp(argv[1], "memfd"))
+        memfd_case();
     else
         return 2;
     return 0;

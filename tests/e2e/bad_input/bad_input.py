@@ -15,6 +15,8 @@ Cases:
              and its log says so (runs.status = 'limit')
   longcall   a guest inside one call that keeps the model busy for minutes (an mmap with
              MAP_POPULATE of a sparse 64 GiB file: fuzz_found populate) stops at --timeout too
+  memfd      a guest that fallocates more on a memfd than its RAM and swap hold gets ENOSPC
+             rather than filling the host's memory (fuzz_found memfd, --ram 64M)
 """
 import argparse
 import hashlib
@@ -155,6 +157,17 @@ def case_loop(a):
     check(rows[1][1] == 200000, "--max-insns: runs.instructions %r, want 200000" % rows[1][1])
 
 
+def case_memfd(a):
+    guest = os.path.join(a.guest_dir, "fuzz_found")
+    rc, out, err = run(a.faultline, ["run", "--no-log", "--ram", "64M", "--", guest, "memfd"],
+                       a.workdir, timeout=30)
+    check(rc == 0, "fuzz_found memfd: exit %d (stderr %r)" % (rc, err))
+    check(out.splitlines() == ["fallocate 16 MiB: ok",
+                               "fallocate 1 GiB: No space left on device",
+                               "fallocate 1 GiB, KEEP_SIZE: No space left on device"],
+          "fallocate on a memfd past --ram 64M: %r" % out)
+
+
 def case_longcall(a):
     guest = os.path.join(a.guest_dir, "fuzz_found")
     scratch = os.path.join(a.workdir, "scratch")
@@ -178,7 +191,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.workdir, exist_ok=True)
     {"elves": case_elves, "missing": case_missing, "options": case_options, "db": case_db,
-     "loop": case_loop, "longcall": case_longcall}[a.case](a)
+     "loop": case_loop, "longcall": case_longcall, "memfd": case_memfd}[a.case](a)
     print("%d passed, %d failed" % (0 if failures else 1, 1 if failures else 0))
     return 1 if failures else 0
 
