@@ -6,8 +6,9 @@
  * one PMD entry with _PAGE_PSE: one fault fills 2 MiB. The model keeps one rule Linux does not:
  * a compound page is only ever mapped by whole PMDs. Whatever must work on part of one (munmap
  * or mprotect of part of it, mremap of part of it or off a 2 MiB boundary, MADV_FREE of part of
- * it, reclaim, a copy-on-write that finds no huge page free) splits it first, every PMD that maps it in every mm, into 512 ordinary pages
- * (Linux splits the PMD at once and the page later, when it can). What is not modelled:
+ * it, reclaim, a write to one shared after fork) splits it first, every PMD that maps it in
+ * every mm, into 512 ordinary pages (Linux splits the PMD at once and the page later, when it
+ * can). What is not modelled:
  * khugepaged (a range faulted in small pages stays small), compaction (free frames that were
  * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
  * swapping a huge page out whole, and the defrag setting (a huge page is taken only from

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -199,6 +200,35 @@ static inline void guest_check(const char *what, int ok, long long a, long long 
         fprintf(stderr, "guest: %s failed: %lld %lld\n", what, a, b);
         (*guest_failures())++;
     }
+}
+
+/* The minor faults this process has taken so far (getrusage). */
+static inline long guest_minflt(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_minflt;
+}
+
+/* The value (kB) of the /proc/self/smaps line `key` ("Rss:", "AnonHugePages:" ...) of the VMA
+ * that starts at start; -1 if there is no such VMA or line. */
+static inline long guest_smaps_kb(const void *start, const char *key)
+{
+    char want[32], line[256];
+    snprintf(want, sizeof(want), "%lx-", (unsigned long)start);
+    FILE *f = fopen("/proc/self/smaps", "r");
+    int in = 0;
+    long v = -1;
+    while (f && fgets(line, sizeof(line), f)) {
+        char *dash = strchr(line, '-'), *space = strchr(line, ' ');
+        if (dash && space && dash < space) /* a VMA's first line */
+            in = strncmp(line, want, strlen(want)) == 0;
+        else if (in && !strncmp(line, key, strlen(key)))
+            v = atol(line + strlen(key));
+    }
+    if (f)
+        fclose(f);
+    return v;
 }
 
 /* argv[i] as a count, or `dflt` when absent. */

@@ -5,50 +5,23 @@
  * Prints what a program can see: minor-fault counts (getrusage) and smaps lines for its own
  * mapping. On a host without THP for MADV_HUGEPAGE memory (enabled = never) the counts differ
  * from those below, as they do natively: the test compares with a native run either way. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#include "guest.h"
 
 #define MIB  (1UL << 20)
 #define HUGE (2 * MIB)
 #define BASE ((char *)0x40000000UL)
 
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
 /* Rss and AnonHugePages of the VMA that starts at start, in kB. */
 static void smaps(const char *what, char *start)
 {
-    char want[32], line[256];
-    snprintf(want, sizeof(want), "%lx-", (unsigned long)start);
-    FILE *f = fopen("/proc/self/smaps", "r");
-    int in = 0;
-    long rss = -1, thp = -1;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
-            in = strncmp(line, want, strlen(want)) == 0;
-        else if (in && !strncmp(line, "Rss:", 4))
-            rss = atol(line + 4);
-        else if (in && !strncmp(line, "AnonHugePages:", 14))
-            thp = atol(line + 14);
-    }
-    if (f)
-        fclose(f);
-    printf("%s: Rss %ld kB AnonHugePages %ld kB\n", what, rss, thp);
+    printf("%s: Rss %ld kB AnonHugePages %ld kB\n", what, guest_smaps_kb(start, "Rss:"),
+           guest_smaps_kb(start, "AnonHugePages:"));
 }
 
 /* Touch every page of [p, p + len) (write or read); print the minor faults it took. */
 static void touch(const char *what, char *p, size_t len, int write)
 {
-    long before = minflt();
+    long before = guest_minflt();
     volatile char sink = 0;
     for (size_t off = 0; off < len; off += 4096) {
         if (write)
@@ -57,7 +30,7 @@ static void touch(const char *what, char *p, size_t len, int write)
             sink += p[off];
     }
     (void)sink;
-    printf("%s: %ld faults\n", what, minflt() - before);
+    printf("%s: %ld faults\n", what, guest_minflt() - before);
 }
 
 static char *map(size_t len)

@@ -29,55 +29,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define MIB  (1UL << 20)
 #define HUGE (2 * MIB)
 #define BASE ((char *)0x40000000UL)
 
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
 /* smaps' Rss, AnonHugePages, Locked and Referenced of the VMA that starts at start, in kB. */
 static void smaps(const char *what, char *start)
 {
-    static const char *const keys[] = {"Rss:", "AnonHugePages:", "Locked:", "Referenced:"};
-    char want[32], line[256];
-    long v[4] = {-1, -1, -1, -1};
-    snprintf(want, sizeof(want), "%lx-", (unsigned long)start);
-    FILE *f = fopen("/proc/self/smaps", "r");
-    int in = 0;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
-            in = strncmp(line, want, strlen(want)) == 0;
-        for (int k = 0; in && k < 4; k++)
-            if (!strncmp(line, keys[k], strlen(keys[k])))
-                v[k] = atol(line + strlen(keys[k]));
-    }
-    if (f)
-        fclose(f);
-    printf("%s: Rss %ld AnonHugePages %ld Locked %ld Referenced %ld kB\n", what, v[0], v[1], v[2],
-           v[3]);
-}
-
-static long anon_huge_kb(char *start)
-{
-    char want[32], line[256];
-    snprintf(want, sizeof(want), "%lx-", (unsigned long)start);
-    FILE *f = fopen("/proc/self/smaps", "r");
-    int in = 0;
-    long thp = -1;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
-            in = strncmp(line, want, strlen(want)) == 0;
-        else if (in && !strncmp(line, "AnonHugePages:", 14))
-            thp = atol(line + 14);
-    }
-    if (f)
-        fclose(f);
-    return thp;
+    printf("%s: Rss %ld AnonHugePages %ld Locked %ld Referenced %ld kB\n", what,
+           guest_smaps_kb(start, "Rss:"), guest_smaps_kb(start, "AnonHugePages:"),
+           guest_smaps_kb(start, "Locked:"), guest_smaps_kb(start, "Referenced:"));
 }
 
 /* pagemap's present (bit 63) and exclusively mapped (bit 56) bits for the page at p. */
@@ -113,14 +76,14 @@ static char *map(size_t len)
 static void locking(void)
 {
     char *p = map(2 * HUGE);
-    long before = minflt();
+    long before = guest_minflt();
     int r = mlock(p, 2 * HUGE);
-    printf("mlock %d: %ld faults\n", r, minflt() - before);
+    printf("mlock %d: %ld faults\n", r, guest_minflt() - before);
     smaps("mlocked", p);
-    before = minflt();
+    before = guest_minflt();
     for (size_t off = 0; off < 2 * HUGE; off += 4096)
         p[off] = 1;
-    printf("writes after mlock: %ld faults\n", minflt() - before);
+    printf("writes after mlock: %ld faults\n", guest_minflt() - before);
     r = munlock(p, HUGE);
     printf("munlock of the first 2 MiB %d\n", r);
     smaps("the first", p);
@@ -130,17 +93,17 @@ static void locking(void)
     p = map(2 * HUGE);
     for (size_t off = 0; off < 2 * HUGE; off += 4096)
         p[off] = 1;
-    before = minflt();
+    before = guest_minflt();
     r = mlock(p + 4096, 4096);
-    printf("mlock of a page inside %d: %ld faults\n", r, minflt() - before);
+    printf("mlock of a page inside %d: %ld faults\n", r, guest_minflt() - before);
     smaps("before it", p);
     smaps("the locked page", p + 4096);
     smaps("after it", p + 8192);
     munmap(p, 2 * HUGE);
     /* MAP_LOCKED faults the pages in before madvise can ask for huge pages: small ones */
-    before = minflt();
+    before = guest_minflt();
     p = map_flags(2 * HUGE, MAP_LOCKED);
-    printf("MAP_LOCKED: %ld faults\n", minflt() - before);
+    printf("MAP_LOCKED: %ld faults\n", guest_minflt() - before);
     smaps("MAP_LOCKED, then MADV_HUGEPAGE", p);
     munmap(p, 2 * HUGE);
 }
@@ -158,10 +121,10 @@ static void clearing(void)
         perror("clear_refs");
     close(fd);
     smaps("after clear_refs", p);
-    long before = minflt();
+    long before = guest_minflt();
     sink = p[4096 * 3];
     (void)sink;
-    printf("a read after clear_refs: %ld faults\n", minflt() - before);
+    printf("a read after clear_refs: %ld faults\n", guest_minflt() - before);
     smaps("after that read", p);
     munmap(p, 2 * HUGE);
 }
@@ -274,7 +237,7 @@ int main(void)
     char *p = map(2 * HUGE);
     for (size_t off = 0; off < HUGE; off += 4096) /* the first huge page written, the second not */
         p[off] = (char)(1 + off / 4096 % 200);
-    printf("parent AnonHugePages %ld kB\n", anon_huge_kb(p));
+    printf("parent AnonHugePages %ld kB\n", guest_smaps_kb(p, "AnonHugePages:"));
     pagemap("parent, before fork", p + 8192);
 
     int go[2], done[2];
@@ -289,7 +252,7 @@ int main(void)
             _exit(2);
         printf("child sees %d %d %d %d (second page %d)\n", p[0], p[4096 * 5], p[4096 * 300],
                p[HUGE - 4096], p[HUGE + 4096 * 7]);
-        printf("child AnonHugePages %ld kB\n", anon_huge_kb(p));
+        printf("child AnonHugePages %ld kB\n", guest_smaps_kb(p, "AnonHugePages:"));
         pagemap("child, after", p + 4096 * 5);
         pagemap("child, after, a page not written", p + 4096 * 100);
         if (write(done[1], "d", 1) != 1 || read(go[0], &c, 1) != 1) /* parent ptraces */

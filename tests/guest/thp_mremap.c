@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #ifndef MADV_FREE
 #define MADV_FREE 8
 #endif
@@ -23,36 +25,13 @@
 #define BASE ((char *)0x40000000UL)
 #define DEST ((char *)0x50000000UL)
 
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
 /* Rss, AnonHugePages and LazyFree of the VMA that starts at start, in kB. */
 static void smaps_lines(const char *what, char *start, int lazyfree)
 {
-    char want[32], line[256];
-    snprintf(want, sizeof(want), "%lx-", (unsigned long)start);
-    FILE *f = fopen("/proc/self/smaps", "r");
-    int in = 0;
-    long rss = -1, thp = -1, lazy = -1;
-    while (f && fgets(line, sizeof(line), f)) {
-        if (strchr(line, '-') && strchr(line, ' ') && strchr(line, '-') < strchr(line, ' '))
-            in = strncmp(line, want, strlen(want)) == 0;
-        else if (in && !strncmp(line, "Rss:", 4))
-            rss = atol(line + 4);
-        else if (in && !strncmp(line, "AnonHugePages:", 14))
-            thp = atol(line + 14);
-        else if (in && !strncmp(line, "LazyFree:", 9))
-            lazy = atol(line + 9);
-    }
-    if (f)
-        fclose(f);
-    printf("%s: Rss %ld kB AnonHugePages %ld kB", what, rss, thp);
+    printf("%s: Rss %ld kB AnonHugePages %ld kB", what, guest_smaps_kb(start, "Rss:"),
+           guest_smaps_kb(start, "AnonHugePages:"));
     if (lazyfree)
-        printf(" LazyFree %ld kB", lazy);
+        printf(" LazyFree %ld kB", guest_smaps_kb(start, "LazyFree:"));
     printf("\n");
 }
 
@@ -83,11 +62,11 @@ static void fill(char *p, size_t len, int seed)
 /* How many pages of [p, p + len) do not hold fill's pattern; the minor faults the reads took. */
 static void check(const char *what, char *p, size_t len, int seed)
 {
-    long before = minflt();
+    long before = guest_minflt();
     long bad = 0;
     for (size_t off = 0; off < len; off += 4096)
         bad += p[off] != pattern(seed, off >> 12);
-    long faults = minflt() - before;
+    long faults = guest_minflt() - before;
     printf("%s: %ld pages wrong, %ld faults\n", what, bad, faults);
 }
 
@@ -127,9 +106,9 @@ int main(void)
     check("stayed", p + HUGE, HUGE, 1 + (int)(HUGE >> 12));
     smaps("moved, after the reads", q);
     /* written after the move: still one huge page, no faults */
-    long before = minflt();
+    long before = guest_minflt();
     fill(q, HUGE, 7);
-    printf("rewrite the moved page: %ld faults\n", minflt() - before);
+    printf("rewrite the moved page: %ld faults\n", guest_minflt() - before);
     smaps("moved, rewritten", q);
     munmap(q, HUGE);
     munmap(p + HUGE, HUGE);
@@ -157,9 +136,9 @@ int main(void)
     q = remap(p, HUGE, 2 * HUGE, 0, NULL);
     smaps("grown in place", q);
     check("grown, old part", q, HUGE, 4);
-    before = minflt();
+    before = guest_minflt();
     fill(q + HUGE, HUGE, 5);
-    printf("write the new part: %ld faults\n", minflt() - before);
+    printf("write the new part: %ld faults\n", guest_minflt() - before);
     smaps("grown, new part written", q);
     char *block = map(BASE + 2 * HUGE, HUGE); /* now it cannot grow in place */
     q = remap(q, 2 * HUGE, 3 * HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, DEST);
@@ -190,9 +169,9 @@ int main(void)
     smaps_rss("and half of the second", p);
     check("after MADV_FREE (no pressure: kept)", p, 2 * HUGE, 8);
     smaps_rss("after the reads", p);
-    before = minflt();
+    before = guest_minflt();
     fill(p, HUGE, 9);
-    printf("write the freed page again: %ld faults\n", minflt() - before);
+    printf("write the freed page again: %ld faults\n", guest_minflt() - before);
     smaps_rss("written again", p);
     check("written again", p, HUGE, 9);
     munmap(p, 2 * HUGE);
@@ -214,14 +193,15 @@ int main(void)
         sink += p[off];
     (void)sink;
     q = remap(p, HUGE, HUGE, MREMAP_MAYMOVE | MREMAP_FIXED, DEST);
-    before = minflt();
+    before = guest_minflt();
     long zeros = 0;
     for (size_t off = 0; off < HUGE; off += 4096)
         zeros += q[off] == 0;
-    printf("the huge zero page moved: %ld pages read 0, %ld faults\n", zeros, minflt() - before);
-    before = minflt();
+    printf("the huge zero page moved: %ld pages read 0, %ld faults\n", zeros,
+           guest_minflt() - before);
+    before = guest_minflt();
     q[5] = 1;
-    printf("a write into it: %ld faults\n", minflt() - before);
+    printf("a write into it: %ld faults\n", guest_minflt() - before);
     smaps_rss("the huge zero page moved, written", q);
     munmap(q, HUGE);
     /* a huge page shared after fork is left alone by MADV_FREE (not split) */
