@@ -75,14 +75,16 @@ def main():
         if args.mode in ("fork", "jobs"):
             return [strace, "-f", "-q", trace, "-o", out, sh, "-c",
                     FORK_CMD if args.mode == "fork" else JOBS_CMD]
-        # the target spins (builtins only: no call the trace compares) until the shell has
-        # seen strace attached to it (TracerPid), then does what the trace shows
-        go = out + ".go"
-        script = ("%s -c 'while [ ! -e %s ]; do :; done; cat /etc/hostname > /dev/null; exit 4' "
-                  "& p=$!; %s -f -q %s -o %s -p $p & s=$!; "
+        # the target says it is running (READY: its start-up, ld.so opening libc, is over
+        # before strace attaches, which a loaded machine otherwise lets strace see natively),
+        # spins (builtins only: no call the trace compares) until the shell has seen strace
+        # attached to it (TracerPid), then does what the trace shows
+        go, ready = out + ".go", out + ".ready"
+        script = ("%s -c ': > %s; while [ ! -e %s ]; do :; done; cat /etc/hostname > /dev/null; "
+                  "exit 4' & p=$!; until [ -e %s ]; do :; done; %s -f -q %s -o %s -p $p & s=$!; "
                   "until grep -qs '^TracerPid:[[:space:]]*[1-9]' /proc/$p/status; do :; done; "
                   ": > %s; wait $s; wait $p; echo status $?"
-                  % (sh, go, strace, trace, out, go))
+                  % (sh, ready, go, ready, strace, trace, out, go))
         return [sh, "-c", script]
 
     native_out = os.path.join(work, "native.strace")
