@@ -225,7 +225,7 @@ static bool tlb_fill(uc_engine *uc, uint64_t vaddr, uc_mem_type type, uc_tlb_ent
     unsigned error;
     (void)uc;
 
-    if (c->booting) { /* enter_user_mode's stub, at the same virtual and physical address */
+    if (c->booting) { /* enter_user_mode's sysret page, at the same virtual and physical address */
         e->paddr = vaddr;
         e->perms = UC_PROT_READ | UC_PROT_EXEC;
         return true;
@@ -343,13 +343,13 @@ static uc_err set_user_start_state(uc_engine *uc)
  * the CPL 0 it starts with. There every privileged instruction just runs (rdmsr, in/out, hlt,
  * cli, a mov to CR3, swapgs, ...), where Linux's user space gets #GP (or #UD) and a signal. So
  * each engine enters CPL 3 once, as Linux returns to user space: a sysretq, with STAR and
- * EFER.SCE as Linux sets them (CS 0x33 and SS 0x2b, RPL and DPL 3), from a stub in a page mapped
- * past guest RAM for that moment (the walker never maps it; the TLB-fill hook maps it 1:1 while
- * `booting`). The registers saved after it (reset_ctx, which every process's are copied from)
- * are at CPL 3 for good: Unicorn hands every exception to the UC_HOOK_INTR hook instead of
- * delivering it through the IDT, and its syscall helper only calls the hooks, so nothing takes
- * the CPU back to CPL 0. QEMU's own checks then raise #GP (#UD where the CPU model's vendor has
- * the instruction undefined: sysenter and sysexit on AMD), which the run loop's interrupt hook
+ * EFER.SCE as Linux sets them (CS 0x33 and SS 0x2b, RPL and DPL 3), from a page holding that
+ * one instruction, mapped past guest RAM for that moment (the walker never maps it; the TLB-fill
+ * hook maps it 1:1 while `booting`). The registers saved after it (reset_ctx, which every process's
+ * are copied from) are at CPL 3 for good: Unicorn hands every exception to the UC_HOOK_INTR hook
+ * instead of delivering it through the IDT, and its syscall helper only calls the hooks, so nothing
+ * takes the CPU back to CPL 0. QEMU's own checks then raise #GP (#UD where the CPU model's vendor
+ * has the instruction undefined: sysenter and sysexit on AMD), which the run loop's interrupt hook
  * turns into the signal Linux sends, at the instruction. EFER.SCE stays set, as on Linux: a
  * sysretq in user mode is #GP, not #UD.
  */
@@ -361,7 +361,7 @@ static uc_err set_user_start_state(uc_engine *uc)
 #define USER_CS_SELECTOR  0x33
 #define X86_CR4_PCE       (1ULL << 8)
 
-static _Alignas(4096) uint8_t user_mode_stub[PAGE_SIZE] = {0x48, 0x0f, 0x07}; /* sysretq */
+static _Alignas(4096) uint8_t sysret_page[PAGE_SIZE] = {0x48, 0x0f, 0x07}; /* sysretq */
 
 static uc_err enter_user_mode(struct cpu *c, uint64_t ram_bytes)
 {
@@ -380,7 +380,7 @@ static uc_err enter_user_mode(struct cpu *c, uint64_t ram_bytes)
     if (e == UC_ERR_OK)
         e = uc_reg_write(c->uc, UC_X86_REG_CR4, &cr4);
     if (e == UC_ERR_OK)
-        e = uc_mem_map_ptr(c->uc, at, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC, user_mode_stub);
+        e = uc_mem_map_ptr(c->uc, at, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC, sysret_page);
     if (e != UC_ERR_OK)
         return e;
     e = uc_reg_read(c->uc, UC_X86_REG_MSR, &efer);
@@ -398,7 +398,7 @@ static uc_err enter_user_mode(struct cpu *c, uint64_t ram_bytes)
     /* `until` is where the sysretq returns to: the engine stops there before running anything */
     if (e == UC_ERR_OK)
         e = uc_emu_start(c->uc, at, end, 0, 0);
-    /* drops the stub's translated code too (looked up through the hook, still 1:1) */
+    /* drops the sysret page's translated code too (looked up through the hook, still 1:1) */
     uc_err unmapped = uc_mem_unmap(c->uc, at, PAGE_SIZE);
     c->booting = false;
     cpu_flush_tlb(c);
