@@ -158,7 +158,7 @@ static void madvise_free_pte_range(struct vm_area_struct *vma, unsigned long sta
                 continue;
             }
         }
-        pte_t *pte = lookup_pte(mm, addr);
+        pte_t *pte = pmd ? pte_offset_map(pmd, addr) : NULL;
         if (!pte || pte_none(*pte))
             continue;
         pte_t old = *pte;

@@ -105,7 +105,7 @@ static pte_t *pte_alloc(struct mm_struct *mm, uint64_t *pmd, unsigned long addr)
     return pt ? (pte_t *)&pt[pte_index(addr)] : NULL;
 }
 
-static pte_t *pte_offset(uint64_t *pmd, unsigned long addr)
+pte_t *pte_offset_map(uint64_t *pmd, unsigned long addr)
 {
     if (!(*pmd & _PAGE_PRESENT) || pmd_trans_huge(*pmd))
         return NULL;
@@ -132,7 +132,7 @@ uint64_t *lookup_pmd(struct mm_struct *mm, unsigned long addr)
 pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr)
 {
     uint64_t *pmd = lookup_pmd(mm, addr);
-    return pmd ? pte_offset(pmd, addr) : NULL;
+    return pmd ? pte_offset_map(pmd, addr) : NULL;
 }
 
 pte_t lookup_leaf(struct mm_struct *mm, unsigned long addr, bool *huge)
@@ -141,7 +141,7 @@ pte_t lookup_leaf(struct mm_struct *mm, unsigned long addr, bool *huge)
     *huge = pmd && pmd_trans_huge(*pmd);
     if (*huge)
         return __pte(*pmd);
-    pte_t *pte = pmd ? pte_offset(pmd, addr) : NULL;
+    pte_t *pte = pmd ? pte_offset_map(pmd, addr) : NULL;
     return pte ? *pte : __pte(0);
 }
 
@@ -387,7 +387,7 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
     if (major)
         ret |= VM_FAULT_MAJOR;
     /* reclaim may have run in the allocation; it never touches swap entries, but stay exact */
-    vmf->pte = pte_offset(vmf->pmd, vmf->address);
+    vmf->pte = pte_offset_map(vmf->pmd, vmf->address);
     if (!vmf->pte || !pte_same(*vmf->pte, vmf->orig_pte)) {
         put_page(page);
         return ret;
@@ -490,7 +490,7 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
     vmf->address = start;
     vma->vm_ops->map_pages(vmf, start_pgoff, end_pgoff);
     vmf->address = address;
-    vmf->pte = pte_offset(vmf->pmd, address);
+    vmf->pte = pte_offset_map(vmf->pmd, address);
     if (!pte_none(*vmf->pte))
         return VM_FAULT_NOPAGE;
     vmf->pte = NULL; /* let finish_fault see a none PTE the usual way */
@@ -500,7 +500,7 @@ static vm_fault_t do_fault_around(struct vm_fault *vmf)
 /* Map one page for filemap_map_pages(): the window walk hands each cached page here. */
 void do_set_pte_around(struct vm_fault *vmf, unsigned long addr, struct page *page)
 {
-    pte_t *pte = pte_offset(vmf->pmd, addr);
+    pte_t *pte = pte_offset_map(vmf->pmd, addr);
     if (!pte || !pte_none(*pte))
         return;
     unsigned long saved_addr = vmf->address;
@@ -601,7 +601,7 @@ static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
     pte_t entry;
 
     trace_fn("handle_pte_fault");
-    vmf->pte = pte_offset(vmf->pmd, vmf->address);
+    vmf->pte = pte_offset_map(vmf->pmd, vmf->address);
     if (vmf->pte) {
         vmf->orig_pte = *vmf->pte;
         if (pte_none(vmf->orig_pte))
@@ -704,7 +704,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
             }
             split_huge_pmd(vma, pmd);
         }
-        pte_t *pte = lookup_pte(mm, addr);
+        pte_t *pte = pmd ? pte_offset_map(pmd, addr) : NULL;
         if (!pte) {
             /* skip to the next PTE table */
             addr = (addr + PMD_SIZE) & PMD_MASK;
@@ -895,7 +895,7 @@ bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned 
             }
             split_huge_pmd(vma, pmd);
         }
-        pte_t *pte = lookup_pte(vma->vm_mm, addr);
+        pte_t *pte = pmd ? pte_offset_map(pmd, addr) : NULL;
         if (!pte || !pte_present(*pte))
             continue;
         pte_t old = *pte, entry = pte_modify(old, newprot);
@@ -921,7 +921,7 @@ unsigned long move_pte(struct vm_area_struct *vma, unsigned long old_addr,
             return HPAGE_PMD_SIZE;
         split_huge_pmd(vma, pmd);
     }
-    pte_t *old = lookup_pte(mm, old_addr);
+    pte_t *old = pmd ? pte_offset_map(pmd, old_addr) : NULL;
     if (!old || pte_none(*old))
         return PAGE_SIZE;
     pte_t *new = pte_alloc_map(mm, new_addr);

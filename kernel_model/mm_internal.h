@@ -90,6 +90,8 @@ void free_pte_tables(struct mm_struct *mm, unsigned long start, unsigned long en
 /* The PTE for addr, allocating the tables on the way (pte_alloc_map). NULL: out of memory, or
  * a huge PMD covers addr. */
 pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
+/* The PTE for addr in the table the PMD entry pmd points to; NULL when pmd is none or huge. */
+pte_t *pte_offset_map(uint64_t *pmd, unsigned long addr);
 /* The PMD entry for addr, allocating the PUD and PMD tables on the way. NULL: out of memory. */
 uint64_t *pmd_alloc_walk(struct mm_struct *mm, unsigned long addr);
 /* A zeroed page-table page counted in mm->nr_ptes, and its release. */

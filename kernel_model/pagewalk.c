@@ -3,7 +3,7 @@
  * pte_entry callback). Used by the /proc walks (smaps, clear_refs) and the page counters.
  */
 #include "kernel_model/huge_mm.h"
-#include "kernel_model/mm.h"
+#include "kernel_model/mm_internal.h"
 
 /*
  * A huge PMD is shown to pte_entry as the 512 PTEs a split would make of it (each frame of the
@@ -34,7 +34,7 @@ void walk_page_vma(struct vm_area_struct *vma, pte_entry_fn pte_entry, void *pri
             addr = (addr & HPAGE_PMD_MASK) + HPAGE_PMD_SIZE - PAGE_SIZE;
             continue;
         }
-        pte_t *ptep = pmd ? lookup_pte(vma->vm_mm, addr) : NULL;
+        pte_t *ptep = pmd ? pte_offset_map(pmd, addr) : NULL;
         if (!ptep) { /* no table: on to the next one (walk_pmd_range's pte_none skip) */
             addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
             continue;

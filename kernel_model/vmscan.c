@@ -206,7 +206,7 @@ static void rmap_walk_mm(struct mm_struct *mm, void *ctx)
         unsigned long addr = vma->vm_start + (off << PAGE_SHIFT); /* vma_address */
         uint64_t *pmd = lookup_pmd(mm, addr);
         /* a huge page's PMD: its A/D bits sit where a PTE's do, for page_referenced */
-        pte_t *pte = pmd && pmd_trans_huge(*pmd) ? (pte_t *)pmd : lookup_pte(mm, addr);
+        pte_t *pte = !pmd ? NULL : pmd_trans_huge(*pmd) ? (pte_t *)pmd : pte_offset_map(pmd, addr);
         if (!pte || !pte_present(*pte) || pte_special(*pte) || pte_pfn(*pte) != pfn)
             continue;
         rwc->found++;
