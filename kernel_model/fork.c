@@ -33,14 +33,18 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
     for (unsigned long addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
         uint64_t *src_pmd = lookup_pmd(src, addr);
         if (src_pmd && pmd_trans_huge(*src_pmd)) {
-            /* copy_pmd_range: a huge PMD lies inside the VMA, aligned */
+            /* copy_pmd_range: a huge PMD lies inside the VMA, aligned; -EAGAIN: reclaim in an
+             * allocation split it, and its PTEs are copied below */
             uint64_t *dst_pmd = pmd_alloc_walk(dst, addr);
-            if (!dst_pmd || copy_huge_pmd(dst, vma, dst_pmd, lookup_pmd(src, addr)))
+            int err = dst_pmd ? copy_huge_pmd(dst, vma, dst_pmd, src_pmd) : -12;
+            if (err == -12)
                 return -12; /* -ENOMEM */
-            addr += HPAGE_PMD_SIZE - PAGE_SIZE;
-            continue;
+            if (!err) {
+                addr += HPAGE_PMD_SIZE - PAGE_SIZE;
+                continue;
+            }
         }
-        pte_t *src_pte = lookup_pte(src, addr);
+        pte_t *src_pte = src_pmd ? pte_offset_map(src_pmd, addr) : NULL;
         if (!src_pte || pte_none(*src_pte))
             continue;
         /* the allocation may run reclaim, which may swap the page out: read the PTE after it */

@@ -183,6 +183,10 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct vm_area_struct *vma, uint64_t
     if (!pgtable)
         return -12; /* -ENOMEM */
     uint64_t pmd = *src_pmd;
+    if (!pmd_trans_huge(pmd)) { /* the allocation's reclaim split it */
+        pte_free(dst_mm, pgtable);
+        return -11; /* -EAGAIN */
+    }
     pgtable_trans_huge_deposit(dst_pmd, pgtable);
     if (is_huge_zero_pmd(pmd)) {
         *dst_pmd = pmd;
@@ -236,7 +240,7 @@ bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
     /* move_page_tables' alloc_new_pmd (out of memory: the caller's split and PTE moves fail
      * the same way); the new PMD must be none (free_pgtables took any table it had) */
     uint64_t *new_pmd = pmd_alloc_walk(mm, new_addr);
-    if (!new_pmd || *new_pmd)
+    if (!new_pmd || *new_pmd || !pmd_trans_huge(*old_pmd)) /* or reclaim in it split the page */
         return false;
     uint64_t pmd = *old_pmd;
     *old_pmd = 0;

@@ -73,7 +73,8 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t orig_pmd);
 void huge_pmd_set_accessed(struct vm_fault *vmf, uint64_t orig_pmd);
 
 /* copy_huge_pmd - fork: dst_pmd (none) maps what src_pmd maps, both write-protected, the page
- * one more mapping and reference, dst_mm a deposited table. 0 or -ENOMEM. */
+ * one more mapping and reference, dst_mm a deposited table. 0, -ENOMEM, or -EAGAIN when reclaim
+ * in the table's allocation split the page (the caller copies its PTEs instead). */
 int copy_huge_pmd(struct mm_struct *dst_mm, struct vm_area_struct *vma, uint64_t *dst_pmd,
                   uint64_t *src_pmd);
 /* zap_huge_pmd - clear a huge PMD whose whole 2 MiB is being unmapped; the page loses the

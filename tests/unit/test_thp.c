@@ -5,6 +5,8 @@
  * block, its break-up when nothing else is free, and the fallback when no block is free.
  * Every test runs with THP in madvise mode on a VMA given MADV_HUGEPAGE.
  */
+#include <unistd.h>
+
 #include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
@@ -122,6 +124,52 @@ static void test_fork_store_splits(void)
     teardown();
 }
 
+/* fork with no frame free: the child's first page-table allocation runs reclaim, which splits
+ * the parent's huge page (and swaps a piece of it out) under copy_page_range's feet; the copy
+ * goes on with the PTEs, and both processes still read every byte. */
+static void test_fork_under_reclaim(void)
+{
+    setup(4 << 20, HUGE);
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    CHECK_EQ(swapon(dup(fileno(f)), 4 << 20), 0);
+    fclose(f);
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    unsigned long head = (pmd_at(test_task.mm, BASE) & PTE_PFN_MASK) >> PAGE_SHIFT;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+        *(unsigned char *)pfn_address(head + i) = (unsigned char)(i | 1);
+    struct mm_struct *child = mm_alloc();
+    static struct page *hold[1024];
+    unsigned long n = 0;
+    while (nr_free_pages() > 0)
+        hold[n++] = alloc_page_nozero();
+    CHECK_EQ(dup_mmap(child, test_task.mm), 0);
+    CHECK_EQ(vm_events.thp_split_page, 1);
+    CHECK(!pmd_trans_huge(pmd_at(child, BASE)));
+    assert_invariants("fork under reclaim");
+    while (n)
+        put_page(hold[--n]);
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i += 37) { /* swapped pieces fault back in */
+        struct fault_result res;
+        struct pt_regs regs = {.ip = 0x401000, .sp = STACK, .user_mode = true};
+        pte_t *p = lookup_pte(child, BASE + i * PAGE_SIZE);
+        if (!p || !pte_present(*p)) {
+            struct task_struct kid = test_task;
+            kid.pid = 43;
+            kid.mm = child;
+            do_page_fault(&kid, &regs, USER_READ, BASE + i * PAGE_SIZE, &res);
+            CHECK_EQ(res.outcome, FAULT_OK);
+            p = lookup_pte(child, BASE + i * PAGE_SIZE);
+        }
+        CHECK(p && pte_present(*p));
+        if (p && pte_present(*p))
+            CHECK_EQ(*(unsigned char *)pfn_address(pte_pfn(*p)), (unsigned char)(i | 1));
+    }
+    mmput(child);
+    teardown();
+    swapoff();
+}
+
 /* mprotect of a whole huge page keeps it; of one page, splits it; munmap of one page, too. */
 static void test_mprotect_munmap(void)
 {
@@ -193,6 +241,7 @@ int main(int argc, char **argv)
         {"write_maps_huge", test_write_maps_huge},
         {"zero_then_write", test_zero_then_write},
         {"fork_store_splits", test_fork_store_splits},
+        {"fork_under_reclaim", test_fork_under_reclaim},
         {"mprotect_munmap", test_mprotect_munmap},
         {"block_reuse_and_break", test_block_reuse_and_break},
         {"fallback", test_fallback},
