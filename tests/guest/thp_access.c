@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "guest.h"
+#include "guest_uffd.h"
 
 #define MIB  (1UL << 20)
 #define HUGE (2 * MIB)
@@ -130,34 +131,6 @@ static void clearing(void)
 }
 
 /* userfaultfd: a handler thread answers missing-page faults in a MADV_HUGEPAGE range */
-#define UFFD_API                     0xAAULL
-#define UFFDIO_REGISTER_MODE_MISSING 1ULL
-#define UFFDIO_API                   0xc018aa3fUL
-#define UFFDIO_REGISTER              0xc020aa00UL
-#define UFFDIO_COPY                  0xc028aa03UL
-#define UFFDIO_ZEROPAGE              0xc020aa04UL
-struct uffd_msg {
-    uint8_t event, reserved1;
-    uint16_t reserved2;
-    uint32_t reserved3;
-    uint64_t flags, address;
-    uint32_t ptid, pad;
-};
-struct uffdio_api {
-    uint64_t api, features, ioctls;
-};
-struct uffdio_register {
-    uint64_t start, len, mode, ioctls;
-};
-struct uffdio_copy {
-    uint64_t dst, src, len, mode;
-    int64_t copy;
-};
-struct uffdio_zeropage {
-    uint64_t start, len, mode;
-    int64_t zeropage;
-};
-
 static int uffd;
 static char *uarea;
 static volatile int handled, stop;
