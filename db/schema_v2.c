@@ -200,7 +200,8 @@ static const char schema_views[] =
     "  sum(g.n * (g.kind & {ACCESS_BITS} = 0)) AS reads,\n"
     "  sum(g.n * (g.kind & {ACCESS_BITS} = {X86_PF_WRITE})) AS writes,\n"
     "  sum(g.n * (g.kind & {X86_PF_INSTR} != 0)) AS execs,\n"
-    "  sum(g.n * (instr(p.path, 'do_wp_page') > 0 OR p.handler = 'do_cow_fault')) AS cow,\n"
+    "  sum(g.n * (instr(p.path, 'do_wp_page') > 0\n"
+    "    OR p.handler IN ('do_cow_fault', 'do_huge_pmd_wp_page'))) AS cow,\n"
     "  min(g.first_seq) AS first_seq, max(g.last_seq) AS last_seq\n"
     "FROM fault_counts g JOIN vmas v ON v.vma_id = g.vma_id\n"
     "  LEFT JOIN files f ON f.file_id = v.file_id\n"
@@ -236,17 +237,23 @@ static const char schema_views[] =
     "  LEFT JOIN vmas v ON v.vma_id = g.vma_id LEFT JOIN files f ON f.file_id = v.file_id;\n"
 
     /* Write faults on private memory through the write-protect or COW handlers; copied: a new
-     * frame was allocated and filled (wp_page_copy, do_cow_fault) rather than reused. The
-     * path_id filter runs on the class, before any other lookup. */
+     * frame was allocated and filled (wp_page_copy, do_cow_fault) rather than reused. A huge
+     * PMD's write fault that ends in do_huge_pmd_wp_page either reused the page or, on the huge
+     * zero page only, put a new huge page in its place: there the frame tells which. (The huge
+     * zero PMD has no special bit, as in Linux.) The path_id filter runs on the class, before
+     * any other lookup. */
     "CREATE VIEW cow_faults AS SELECT run_id, seq, pid, icount, printf('0x%x', ip) AS ip,\n"
     "  printf('0x%x', address) AS address, printf('0x%x', vma_start) AS vma_start,\n"
     "  printf('0x%x', vma_end) AS vma_end, vma_perms, vma_file, path, handler,\n"
-    "  handler IN ('wp_page_copy', 'do_cow_fault') AS copied,\n"
-    "  (pte_before & {ZERO_PTE_BITS}) = {ZERO_PTE_BITS} AS from_zero_page, outcome,\n"
+    "  CASE WHEN handler = 'do_huge_pmd_wp_page' THEN pfn_before != pfn_after\n"
+    "    ELSE handler IN ('wp_page_copy', 'do_cow_fault') END AS copied,\n"
+    "  CASE WHEN handler = 'do_huge_pmd_wp_page' THEN pfn_before != pfn_after\n"
+    "    ELSE (pte_before & {ZERO_PTE_BITS}) = {ZERO_PTE_BITS} END AS from_zero_page, outcome,\n"
     "  CASE WHEN pfn_before IS NOT NULL THEN printf('0x%x', pfn_before) END AS pfn_before,\n"
     "  CASE WHEN pfn_after IS NOT NULL THEN printf('0x%x', pfn_after) END AS pfn_after\n"
     "FROM faults WHERE path_id IN (SELECT path_id FROM paths\n"
-    "    WHERE instr(path, 'do_wp_page') > 0 OR handler = 'do_cow_fault')\n"
+    "    WHERE instr(path, 'do_wp_page') > 0\n"
+    "      OR handler IN ('do_cow_fault', 'do_huge_pmd_wp_page'))\n"
     "  AND vma_flags & {VM_SHARED} = 0;\n"
 
     /* A read that mapped the zero page, paired with the next write fault on that page by the

@@ -705,6 +705,19 @@ def _c_thp(ctx):
     expect_all(r, RANGE + " AND pid != %d AND seq > %d" % (main, child[0]["seq"] if child else 0),
                (THP_BASE, THP_BASE + HPAGE), "handler = 'wp_page_copy'",
                "the child's later stores copy small pages")
+    # the cow_faults view: the parent's one write into the huge zero page, and the child's
+    cow = r.value("SELECT group_concat(handler || ':' || copied || from_zero_page, ' ') FROM "
+                  "cow_faults WHERE run_id = ? AND pid = ? "
+                  "AND seq IN (SELECT seq FROM faults WHERE run_id = ? AND pid = ? AND "
+                  "address >= ? AND address < ?)", r.run_id, main, r.run_id, main, THP_BASE,
+                  THP_BASE + 8 * (1 << 20))
+    expect_equal(r, cow, "do_huge_pmd_wp_page:11", "cow_faults of the parent in the region: "
+                 "the huge zero page written (handler:copied from_zero_page)")
+    child_cow = r.value("SELECT count(*) FROM cow_faults WHERE run_id = ? AND pid != ? AND "
+                        "copied AND NOT from_zero_page AND seq IN (SELECT seq FROM faults "
+                        "WHERE run_id = ? AND address >= ? AND address < ?)", r.run_id, main,
+                        r.run_id, THP_BASE, THP_BASE + HPAGE)
+    expect_equal(r, child_cow, 512, "cow_faults of the child in the first huge page, copied")
     small = r.value("SELECT count(*) FROM faults WHERE run_id = ? AND pid = ? AND "
                     "handler = 'do_anonymous_page' AND address >= ? AND address < ?",
                     r.run_id, main, THP_BASE, THP_BASE + 4 * (1 << 20))
