@@ -37,10 +37,12 @@
 #include "kernel_model/swap.h"
 #include "kernel_model/userfaultfd_k.h"
 
+/* Every frame a PTE maps, and (with MAPPED_BY_PMD) every huge page's head a huge PMD maps. */
 struct mapped {
     unsigned long *pfn;
     size_t n, cap;
 };
+#define MAPPED_BY_PMD (1UL << 63)
 
 static int fail(char *buf, size_t len, const char *fmt, ...)
 {
@@ -138,10 +140,13 @@ static int check_pte(struct mm_struct *mm, unsigned long addr, pte_t pte, long *
         rss[MM_FILEPAGES]++;
         return 0;
     }
-    if (!page || (page->flags & (1UL << PG_buddy)) || page->_refcount < 1)
+    if (!page || (page->flags & (1UL << PG_buddy)) || page_count(page) < 1)
         return fail(buf, len, "PTE at %lx maps free frame %lx", addr, pte_pfn(pte));
-    if (PageHead(page) || PageTail(page))
-        return fail(buf, len, "PTE at %lx maps frame %lx of a huge page", addr, pte_pfn(pte));
+    if (PageCompound(page) && (!PageAnon(page) || !v->anon_vma || (v->vm_flags & VM_SHARED)))
+        return fail(buf, len,
+                    "PTE at %lx maps frame %lx of a huge page outside private "
+                    "anonymous memory",
+                    addr, pte_pfn(pte));
     if (PageAnon(page) && !v->anon_vma)
         return fail(buf, len, "anonymous page at %lx in a VMA without an anon_vma", addr);
     if (PageAnon(page))
@@ -186,7 +191,7 @@ static int check_huge_pmd(struct mm_struct *mm, unsigned long addr, uint64_t pmd
         mp->cap = mp->cap ? mp->cap * 2 : 1024;
         mp->pfn = realloc(mp->pfn, mp->cap * sizeof(*mp->pfn));
     }
-    mp->pfn[mp->n++] = pfn;
+    mp->pfn[mp->n++] = pfn | MAPPED_BY_PMD;
     return 0;
 }
 
@@ -245,6 +250,24 @@ static int check_tables(struct mm_struct *mm, long *rss, struct mapped *mp, char
     return 0;
 }
 
+/* A huge page's mappings: the compound mapcount counts the PMDs found mapping it (pmds, or at
+ * least them when other mms share pages), and it holds a reference for each PMD and each PTE. */
+static int check_compound(const struct page *head, int pmds, char *buf, size_t len)
+{
+    int ptes = 0;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+        ptes += head[i]._mapcount + 1;
+    int mapcount = compound_mapcount(head);
+    if (mapcount < pmds || (mm_single_user() && mapcount != pmds))
+        return fail(buf, len, "huge page %lx: compound mapcount %d but %d PMDs map it",
+                    page_to_pfn(head), mapcount, pmds);
+    if (head->_refcount < mapcount + ptes ||
+        (mm_single_user() && head->_refcount != mapcount + ptes))
+        return fail(buf, len, "huge page %lx: refcount %d for %d PMD and %d PTE mappings",
+                    page_to_pfn(head), head->_refcount, mapcount, ptes);
+    return 0;
+}
+
 static int check_pages(struct mapped *mp, char *buf, size_t len)
 {
     if (mp->n)
@@ -253,18 +276,35 @@ static int check_pages(struct mapped *mp, char *buf, size_t len)
         size_t j = i;
         while (j < mp->n && mp->pfn[j] == mp->pfn[i])
             j++;
-        struct page *page = pfn_to_page(mp->pfn[i]);
+        struct page *page = pfn_to_page(mp->pfn[i] & ~MAPPED_BY_PMD);
         int here = (int)(j - i), cache = page_cache_refs(page);
-        if (page_mapcount(page) < here)
-            return fail(buf, len, "frame %lx: mapcount %d but %d PTEs map it", mp->pfn[i],
-                        page_mapcount(page), here);
-        if (page_count(page) < page_mapcount(page) + cache)
-            return fail(buf, len, "frame %lx: refcount %d below mapcount %d + cache %d", mp->pfn[i],
-                        page_count(page), page_mapcount(page), cache);
-        if (mm_single_user() && (page_mapcount(page) != here || page_count(page) != here + cache))
-            return fail(buf, len, "frame %lx: refcount %d mapcount %d, but %d PTEs%s", mp->pfn[i],
-                        page_count(page), page_mapcount(page), here,
-                        cache ? " + the page cache" : "");
+        if (mp->pfn[i] & MAPPED_BY_PMD) { /* sorted after every PTE's frame */
+            if (check_compound(page, here, buf, len))
+                return -1;
+        } else if (PageCompound(page)) {
+            /* a frame of a huge page: its own mapcount counts its PTEs; the head's checks
+             * come with its PMDs, or here, at its first frame, if no PMD maps it */
+            int own = page->_mapcount + 1;
+            if (own < here || (mm_single_user() && own != here))
+                return fail(buf, len, "frame %lx of a huge page: mapcount %d but %d PTEs map it",
+                            mp->pfn[i], own, here);
+            struct page *head = compound_head(page);
+            if (!compound_mapcount(head) && (i == 0 || mp->pfn[i - 1] < page_to_pfn(head)) &&
+                check_compound(head, 0, buf, len))
+                return -1;
+        } else {
+            if (page_mapcount(page) < here)
+                return fail(buf, len, "frame %lx: mapcount %d but %d PTEs map it", mp->pfn[i],
+                            page_mapcount(page), here);
+            if (page_count(page) < page_mapcount(page) + cache)
+                return fail(buf, len, "frame %lx: refcount %d below mapcount %d + cache %d",
+                            mp->pfn[i], page_count(page), page_mapcount(page), cache);
+            if (mm_single_user() &&
+                (page_mapcount(page) != here || page_count(page) != here + cache))
+                return fail(buf, len, "frame %lx: refcount %d mapcount %d, but %d PTEs%s",
+                            mp->pfn[i], page_count(page), page_mapcount(page), here,
+                            cache ? " + the page cache" : "");
+        }
         i = j;
     }
     return 0;

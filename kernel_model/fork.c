@@ -70,7 +70,7 @@ static int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct
         if (pte_present(pte) && !pte_special(pte)) {
             struct page *page = pfn_to_page(pte_pfn(pte));
             get_page(page);
-            page_add_file_rmap(page); /* page_dup_rmap: one more mapping */
+            page_dup_rmap(page, false);
             dst->rss_stat[PageAnon(page)                           ? MM_ANONPAGES
                           : shmem_mapping(page_mapping_file(page)) ? MM_SHMEMPAGES
                                                                    : MM_FILEPAGES]++;

@@ -123,8 +123,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
     }
     __SetPageUptodate(page);
     uint64_t entry = maybe_pmd_mkwrite(mk_huge_pmd(page, vma->vm_page_prot) | _PAGE_DIRTY, vma);
-    page_add_new_anon_rmap(page, vma, haddr);
-    nr_anon_thps++;
+    page_add_new_anon_rmap(page, vma, haddr, true);
     pgtable_trans_huge_deposit(vmf->pmd, pgtable);
     *vmf->pmd = entry;
     mm->rss_stat[MM_ANONPAGES] += HPAGE_PMD_NR;
@@ -146,8 +145,8 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t orig_pmd)
     struct vm_area_struct *vma = vmf->vma;
 
     trace_fn("do_huge_pmd_wp_page");
-    /* reuse_swap_page: this PMD is the page's only mapping */
-    if (!is_huge_zero_pmd(orig_pmd) && page_mapcount(pmd_page(orig_pmd)) == 1) {
+    /* page_trans_huge_mapcount: no frame of the page is mapped anywhere else */
+    if (!is_huge_zero_pmd(orig_pmd) && page_trans_huge_mapcount(pmd_page(orig_pmd)) == 1) {
         *vmf->pmd = maybe_pmd_mkwrite(orig_pmd | _PAGE_ACCESSED | _PAGE_DIRTY, vma);
         return VM_FAULT_WRITE;
     }
@@ -157,8 +156,7 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t orig_pmd)
         struct page *page = alloc_transhuge_page();
         if (page) {
             __SetPageUptodate(page);
-            page_add_new_anon_rmap(page, vma, vmf->address & HPAGE_PMD_MASK);
-            nr_anon_thps++;
+            page_add_new_anon_rmap(page, vma, vmf->address & HPAGE_PMD_MASK, true);
             *vmf->pmd = maybe_pmd_mkwrite(mk_huge_pmd(page, vma->vm_page_prot) | _PAGE_DIRTY, vma);
             arch_flush_tlb_mm(vma->vm_mm);
             vma->vm_mm->rss_stat[MM_ANONPAGES] += HPAGE_PMD_NR;
@@ -167,10 +165,11 @@ vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t orig_pmd)
         }
         vm_events.thp_fault_fallback++;
     }
-    /* A shared huge page: 4.20 copies all 2 MiB here; the model splits and lets the PTE path
-     * copy the one small page written, as Linux has since 5.8 (the kernels it is compared
-     * with): a fork child's first store costs 4 KiB. (Traced here, not in the split: reclaim
-     * inside a fault's allocation splits too, and is no step of the fault.) */
+    /* A shared huge page: 4.20 copies all 2 MiB here; the model splits this PMD and lets the
+     * PTE path copy the one small page written, as Linux has since 5.8 (the kernels it is
+     * compared with): a fork child's first store costs 4 KiB, and the other mappings of the
+     * page keep their huge PMDs. (Traced here, not in the split: reclaim inside a fault's
+     * allocation splits too, and is no step of the fault.) */
     trace_fn("__split_huge_pmd");
     split_huge_pmd(vma, vmf->pmd);
     return VM_FAULT_FALLBACK;
@@ -194,7 +193,7 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct vm_area_struct *vma, uint64_t
     }
     struct page *page = pmd_page(pmd);
     get_page(page);
-    page_add_file_rmap(page); /* page_dup_rmap(page, true) */
+    page_dup_rmap(page, true);
     dst_mm->rss_stat[MM_ANONPAGES] += HPAGE_PMD_NR;
     *src_pmd = pmd & ~_PAGE_RW; /* pmdp_set_wrprotect; dup_mmap flushes the parent's TLB */
     *dst_pmd = (pmd & ~(_PAGE_RW | _PAGE_ACCESSED));
@@ -213,7 +212,7 @@ void zap_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd)
         return;
     struct page *page = pmd_page(orig);
     mm->rss_stat[MM_ANONPAGES] -= HPAGE_PMD_NR;
-    page_remove_rmap(page);
+    page_remove_rmap(page, true);
     put_page(page);
 }
 
@@ -247,9 +246,14 @@ bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
     /* pmd_move_must_withdraw: the deposited tables hang off each PMD table */
     pgtable_trans_huge_deposit(new_pmd, pgtable_trans_huge_withdraw(old_pmd));
     *new_pmd = pmd;
-    /* the page's index follows its new place, as move_pte does for a small page */
-    if (!is_huge_zero_pmd(pmd))
-        pmd_page(pmd)->index = new_vma->vm_pgoff + ((new_addr - new_vma->vm_start) >> PAGE_SHIFT);
+    /* the page's index follows its new place, as move_pte does for a small page: each frame's
+     * (page_add_new_anon_rmap) */
+    if (!is_huge_zero_pmd(pmd)) {
+        struct page *head = pmd_page(pmd);
+        pgoff_t index = new_vma->vm_pgoff + ((new_addr - new_vma->vm_start) >> PAGE_SHIFT);
+        for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+            head[i].index = index + i;
+    }
     return true;
 }
 
@@ -267,7 +271,9 @@ bool madvise_free_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd, unsigned l
     if (page_mapcount(page) != 1)
         return false;
     if (next - addr != HPAGE_PMD_SIZE) { /* part of it: split, the PTE path frees that part */
+        get_page(page);
         split_huge_page(page);
+        put_page(page);
         return false;
     }
     ClearPageDirty(page);
@@ -281,13 +287,14 @@ bool madvise_free_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd, unsigned l
 }
 
 /*
- * __split_huge_pmd_locked - the huge PMD at pmd (of vma, covering haddr) becomes its deposited
- * PTE table: each PTE maps one frame with the PMD's rights and accessed bit. A dirty PMD dirties
- * the page (the PTEs start clean, as Linux's split leaves them). The huge zero page's PTEs map
- * the small zero page. Mapcounts and references stay as they are: split_huge_page or the zero
- * page need none.
+ * __split_huge_pmd_locked - the huge PMD at pmd (of vma) becomes its deposited PTE table: each
+ * PTE maps one frame with the PMD's rights and accessed bit. A dirty PMD dirties the page (the
+ * PTEs start clean, as Linux's split leaves them). The page stays one compound page: each frame
+ * gains the PTE's mapping, the page loses the PMD's (the last PMD gone: no longer counted in
+ * NR_ANON_THPS), and holds one reference per PTE where the PMD held one. The huge zero page's
+ * PTEs map the small zero page, which counts nothing.
  */
-static void __split_huge_pmd_locked(struct vm_area_struct *vma, uint64_t *pmd, unsigned long haddr)
+static void __split_huge_pmd_locked(struct vm_area_struct *vma, uint64_t *pmd)
 {
     uint64_t old = *pmd;
     struct page *pgtable = pgtable_trans_huge_withdraw(pmd);
@@ -295,7 +302,6 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, uint64_t *pmd, u
     bool zero = is_huge_zero_pmd(old);
     struct page *head = pmd_page(old);
 
-    (void)haddr;
     vm_events.thp_split_pmd++;
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         pte_t entry;
@@ -308,12 +314,17 @@ static void __split_huge_pmd_locked(struct vm_area_struct *vma, uint64_t *pmd, u
                 entry = pte_mkwrite(entry);
             else
                 entry = pte_wrprotect(entry);
+            head[i]._mapcount++;
         }
         entry = (old & _PAGE_ACCESSED) ? pte_mkyoung(entry) : pte_mkold(entry);
         pt[i] = entry;
     }
-    if (!zero && (old & _PAGE_DIRTY))
-        SetPageDirty(head);
+    if (!zero) {
+        if (old & _PAGE_DIRTY)
+            SetPageDirty(head);
+        head->_refcount += HPAGE_PMD_NR - 1; /* page_ref_add */
+        page_remove_rmap(head, true);
+    }
     *pmd = ((uint64_t)page_to_pfn(pgtable) << PAGE_SHIFT) | _PAGE_TABLE;
     arch_flush_tlb_mm(vma->vm_mm);
 }
@@ -337,26 +348,33 @@ static void split_page_mm(struct mm_struct *mm, void *ctx)
         unsigned long haddr = vma->vm_start + (off << PAGE_SHIFT);
         uint64_t *pmd = haddr & ~HPAGE_PMD_MASK ? NULL : lookup_pmd(mm, haddr);
         if (pmd && pmd_trans_huge(*pmd) && ((*pmd & PTE_PFN_MASK) >> PAGE_SHIFT) == pfn)
-            __split_huge_pmd_locked(vma, pmd, haddr);
+            __split_huge_pmd_locked(vma, pmd);
     }
 }
 
 void split_huge_page(struct page *head)
 {
     struct split_walk w = {head};
-    for_each_mm(split_page_mm, &w);
+    if (compound_mapcount(head))
+        for_each_mm(split_page_mm, &w);
     split_page_compound(head);
-    nr_anon_thps--;
     vm_events.thp_split_page++;
 }
 
 void split_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd)
 {
-    uint64_t old = *pmd;
-    if (!pmd_trans_huge(old))
-        return;
-    if (is_huge_zero_pmd(old))
-        __split_huge_pmd_locked(vma, pmd, 0);
-    else
-        split_huge_page(pmd_page(old));
+    if (pmd_trans_huge(*pmd))
+        __split_huge_pmd_locked(vma, pmd);
+}
+
+int page_trans_huge_mapcount(const struct page *page)
+{
+    if (!PageCompound(page))
+        return page_mapcount(page);
+    const struct page *head = compound_head(page);
+    int most = 0;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+        if (head[i]._mapcount + 1 > most)
+            most = head[i]._mapcount + 1;
+    return most + compound_mapcount(head);
 }

@@ -3,12 +3,14 @@
  * Linux 4.20; the code is in huge_memory.c, the frames in page_alloc.c).
  *
  * A transparent huge page (THP) is a compound page of HPAGE_PMD_NR frames, aligned, mapped by
- * one PMD entry with _PAGE_PSE: one fault fills 2 MiB. The model keeps one rule Linux does not:
- * a compound page is only ever mapped by whole PMDs. Whatever must work on part of one (munmap
- * or mprotect of part of it, mremap of part of it or off a 2 MiB boundary, MADV_FREE of part of
- * it, reclaim, a write to one shared after fork) splits it first, every PMD that maps it in
- * every mm, into 512 ordinary pages (Linux splits the PMD at once and the page later, when it
- * can). What is not modelled:
+ * one PMD entry with _PAGE_PSE: one fault fills 2 MiB. Whatever works on part of a huge PMD
+ * (munmap, mprotect or MADV_DONTNEED of part of it, mremap of part of it or off a 2 MiB
+ * boundary, a VMA split through it, a write to a page shared after fork) splits that PMD into
+ * PTEs that map the page's frames, as Linux does: the page stays one compound page, still mapped
+ * whole by any other PMD (mm.h: the compound mapcount and each frame's own). The page itself is
+ * split into 512 ordinary pages (split_huge_page) by reclaim and by MADV_FREE of part of one; a
+ * page with frames no longer mapped stays whole until then (Linux's deferred split queue, which
+ * its shrinker empties under memory pressure, is not modelled). What is not modelled:
  * khugepaged (a range faulted in small pages stays small), compaction (free frames that were
  * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
  * swapping a huge page out whole, and the defrag setting (a huge page is taken only from
@@ -64,10 +66,10 @@ bool transparent_hugepage_enabled(struct vm_area_struct *vma);
  * VMA or no huge page is free: the caller goes on with the PTE path.
  */
 vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf);
-/* do_huge_pmd_wp_page - a write to a read-only huge PMD: make it writable if this is the page's
- * only mapping; put a new zeroed huge page in place of the huge zero page; else (a page shared
- * after fork, or no huge page free) split it and return VM_FAULT_FALLBACK: the PTE path then
- * copies one small page (Linux 5.8 and later). */
+/* do_huge_pmd_wp_page - a write to a read-only huge PMD: make it writable if nothing else maps
+ * any frame of the page; put a new zeroed huge page in place of the huge zero page; else (a
+ * page shared after fork, or no huge page free) split this PMD and return VM_FAULT_FALLBACK:
+ * the PTE path then copies one small page (Linux 5.8 and later). */
 vm_fault_t do_huge_pmd_wp_page(struct vm_fault *vmf, uint64_t orig_pmd);
 /* huge_pmd_set_accessed - the huge PMD allowed the access already: set A (and D for a write). */
 void huge_pmd_set_accessed(struct vm_fault *vmf, uint64_t orig_pmd);
@@ -98,11 +100,16 @@ bool move_huge_pmd(struct vm_area_struct *vma, unsigned long old_addr,
 bool madvise_free_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd, unsigned long addr,
                            unsigned long next);
 /* split_huge_pmd - a huge PMD of vma becomes a PTE table (the deposited one) mapping the same
- * memory with the same rights: the huge zero page's PMD on its own, a huge page's PMD together
- * with every other PMD that maps that page (split_huge_page). Nothing for any other PMD. */
+ * frames with the same rights (__split_huge_pmd). The page stays a huge page: other PMDs that map
+ * it keep doing so, and its frames are now mapped by PTEs here. Nothing for any other PMD. */
 void split_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd);
-/* split_huge_page - page (a head) becomes HPAGE_PMD_NR ordinary pages, each mapped by a PTE
- * wherever the huge page was mapped by a PMD. */
+/* split_huge_page - page (a head) becomes HPAGE_PMD_NR ordinary pages: every PMD that still maps
+ * it is split first, then each frame keeps the mappings of its PTEs and one reference for each;
+ * frames no PTE maps any more are freed. The caller holds a reference on the head: it may be
+ * the head's last. */
 void split_huge_page(struct page *head);
+/* page_trans_huge_mapcount - the mappings of the most mapped frame of page's huge page (PMDs
+ * count for every frame); page_mapcount for any other page. 1: nothing else maps any of it. */
+int page_trans_huge_mapcount(const struct page *page);
 
 #endif

@@ -173,6 +173,14 @@ static void madvise_free_pte_range(struct vm_area_struct *vma, unsigned long sta
         struct page *page = vm_normal_page(vma, addr, old);
         if (!page || !PageAnon(page) || page_mapcount(page) != 1)
             continue;
+        if (PageCompound(page)) {
+            /* a frame of a huge page after a PMD split: the page is split, and the frame goes
+             * on as a small page (its only mapping is this PTE, so no PMD maps the page) */
+            struct page *head = compound_head(page);
+            get_page(head);
+            split_huge_page(head);
+            put_page(head);
+        }
         if (PageSwapCache(page) && !try_to_free_swap(page))
             continue;
         ClearPageDirty(page);

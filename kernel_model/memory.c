@@ -246,7 +246,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
     if (vma->vm_flags & VM_WRITE)
         entry = pte_mkwrite(pte_mkdirty(entry));
     mm->rss_stat[MM_ANONPAGES]++;
-    page_add_new_anon_rmap(page, vma, vmf->address);
+    page_add_new_anon_rmap(page, vma, vmf->address, false);
     set_pte_at(mm, vmf->address, vmf->pte, entry);
     return 0;
 }
@@ -308,10 +308,10 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
     __SetPageUptodate(new_page);
     pte_t entry = mk_pte(new_page, vma->vm_page_prot);
     entry = maybe_mkwrite(pte_mkdirty(entry), vma);
-    page_add_new_anon_rmap(new_page, vma, vmf->address);
+    page_add_new_anon_rmap(new_page, vma, vmf->address, false);
     ptep_clear_flush_set(vma, vmf->address, vmf->pte, entry);
     if (old_page) {
-        page_remove_rmap(old_page);
+        page_remove_rmap(old_page, false);
         put_page(old_page); /* the reference the old PTE held */
         put_page(old_page); /* the caller's */
     }
@@ -350,8 +350,9 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
 
     if (PageAnon(vmf->page)) {
         /* reuse_swap_page(): the last mapper may write in place, unless a swap entry elsewhere
-         * (another mm after fork) still expects the swap cache to hold the old data */
-        if (page_mapcount(vmf->page) == 1 &&
+         * (another mm after fork) still expects the swap cache to hold the old data; a frame of
+         * a huge page only while no other frame of it is mapped elsewhere either */
+        if (page_trans_huge_mapcount(vmf->page) == 1 &&
             (!PageSwapCache(vmf->page) || try_to_free_swap(vmf->page)))
             return wp_page_reuse(vmf);
     } else if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED)) {
@@ -430,7 +431,7 @@ static void alloc_set_pte(struct vm_fault *vmf, struct page *page)
         entry = maybe_mkwrite(pte_mkdirty(entry), vma);
     if (write && !(vma->vm_flags & VM_SHARED)) {
         vma->vm_mm->rss_stat[MM_ANONPAGES]++;
-        page_add_new_anon_rmap(page, vma, vmf->address);
+        page_add_new_anon_rmap(page, vma, vmf->address, false);
     } else {
         vma->vm_mm->rss_stat[mm_counter_file(page)]++;
         page_add_file_rmap(page);
@@ -732,7 +733,7 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
             if (pte_dirty(old) && !PageAnon(page))
                 SetPageDirty(page);
             mm->rss_stat[mm_counter(page)]--;
-            page_remove_rmap(page);
+            page_remove_rmap(page, false);
             if (PageSwapCache(page) && !page_mapcount(page))
                 try_to_free_swap(page); /* free_page_and_swap_cache */
             put_page(page);

@@ -110,31 +110,49 @@ static inline bool PageTail(const struct page *p)
 {
     return p->flags & (1UL << PG_tail);
 }
+static inline bool PageCompound(const struct page *p)
+{
+    return p->flags & (1UL << PG_head | 1UL << PG_tail);
+}
 /* The head of a transparent huge page for any of its frames; any other page itself. */
 struct page *compound_head(const struct page *page);
-/* A frame of a transparent huge page is mapped only by the PMDs that map the whole page: its
- * mapcount and references are the head's (the model splits the page before any PTE maps it). */
+/* Where a frame's page-wide flags live: a huge page is one unit for the LRU, dirtiness and the
+ * anonymous mapping, so a tail's are its head's (Linux's PF_HEAD policy). */
+static inline struct page *page_flags_of(const struct page *p)
+{
+    return PageTail(p) ? compound_head(p) : (struct page *)p;
+}
+/*
+ * A transparent huge page is mapped by whole PMDs (the compound mapcount, kept in the first
+ * tail's otherwise unused _refcount, as Linux keeps it in page[1]) and, after a PMD of it was
+ * split, frame by frame by PTEs (each frame's own _mapcount). A frame's mapcount is both; its
+ * references are the head's, one for each PMD and each PTE that maps a frame of it.
+ */
+static inline int compound_mapcount(const struct page *head)
+{
+    return head[1]._refcount + 1;
+}
 static inline int page_mapcount(const struct page *p)
 {
-    return (PageTail(p) ? compound_head(p) : p)->_mapcount + 1;
+    return p->_mapcount + 1 + (PageCompound(p) ? compound_mapcount(compound_head(p)) : 0);
 }
 static inline int page_count(const struct page *p)
 {
-    return (PageTail(p) ? compound_head(p) : p)->_refcount;
+    return page_flags_of(p)->_refcount;
 }
 static inline bool PageAnon(const struct page *p)
 {
-    return p->flags & (1UL << PG_anon);
+    return page_flags_of(p)->flags & (1UL << PG_anon);
 }
 static inline bool PageDirty(const struct page *p)
 {
-    return p->flags & (1UL << PG_dirty);
+    return page_flags_of(p)->flags & (1UL << PG_dirty);
 }
 /* An anonymous page's contents are valid from the moment it is filled (do_anonymous_page,
  * wp_page_copy, do_cow_fault), as Linux marks it before mapping it; /proc/kpageflags shows it. */
 static inline void __SetPageUptodate(struct page *p)
 {
-    p->flags |= 1UL << PG_uptodate;
+    page_flags_of(p)->flags |= 1UL << PG_uptodate;
 }
 static inline bool PageReserved(const struct page *p)
 {
@@ -154,38 +172,38 @@ static inline void ClearPageArch1(struct page *p)
 }
 static inline void SetPageDirty(struct page *p)
 {
-    p->flags |= 1UL << PG_dirty;
+    page_flags_of(p)->flags |= 1UL << PG_dirty;
 }
 static inline void ClearPageDirty(struct page *p)
 {
-    p->flags &= ~(1UL << PG_dirty);
+    page_flags_of(p)->flags &= ~(1UL << PG_dirty);
 }
 /* PG_lazyfree: Linux's PageAnon(page) && !PageSwapBacked(page) (madvise.c, vmscan.c). */
 static inline bool PageLazyFree(const struct page *p)
 {
-    return p->flags & (1UL << PG_lazyfree);
+    return page_flags_of(p)->flags & (1UL << PG_lazyfree);
 }
 static inline void SetPageLazyFree(struct page *p)
 {
-    p->flags |= 1UL << PG_lazyfree;
+    page_flags_of(p)->flags |= 1UL << PG_lazyfree;
 }
 static inline void ClearPageLazyFree(struct page *p)
 {
-    p->flags &= ~(1UL << PG_lazyfree);
+    page_flags_of(p)->flags &= ~(1UL << PG_lazyfree);
 }
 static inline void ClearPageReferenced(struct page *p)
 {
-    p->flags &= ~(1UL << PG_referenced);
+    page_flags_of(p)->flags &= ~(1UL << PG_referenced);
 }
 /* PG_referenced: set by mark_page_accessed (get_user_pages with FOLL_TOUCH: mlock,
  * MAP_POPULATE); smaps counts it as Referenced. Reclaim here goes by the PTEs' accessed bits. */
 static inline bool PageReferenced(const struct page *p)
 {
-    return p->flags & (1UL << PG_referenced);
+    return page_flags_of(p)->flags & (1UL << PG_referenced);
 }
 static inline void SetPageReferenced(struct page *p)
 {
-    p->flags |= 1UL << PG_referenced;
+    page_flags_of(p)->flags |= 1UL << PG_referenced;
 }
 /* What struct page leaves out for cached pages (page_alloc.c keeps it beside mem_map). Only a
  * page in a cache has anything there: whoever takes a page out of its cache clears it. */
@@ -212,10 +230,12 @@ static inline bool is_zero_pfn(unsigned long pfn)
 }
 
 /* --- mm/rmap.c --- */
-void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address,
+                            bool compound);
 void page_add_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address);
 void page_add_file_rmap(struct page *page);
-void page_remove_rmap(struct page *page);
+void page_remove_rmap(struct page *page, bool compound);
+void page_dup_rmap(struct page *page, bool compound);
 
 /* --- kernel/fork.c, mm/mmap.c: address-space life cycle --- */
 struct mm_struct *mm_alloc(void);
@@ -321,10 +341,11 @@ pte_t *lookup_pte(struct mm_struct *mm, unsigned long addr);
 pte_t lookup_leaf(struct mm_struct *mm, unsigned long addr, bool *huge);
 
 /* --- mm/pagewalk.c --- */
-/* walk_page_vma: pte_entry(pte, addr, priv) for every PTE of vma's range whose page table
- * exists (none, present or swap), in address order; ranges without a table are skipped. The
- * callback may change the PTE (the caller flushes the TLB). */
-typedef void (*pte_entry_fn)(pte_t *pte, unsigned long addr, void *priv);
+/* walk_page_vma: pte_entry(pte, addr, huge, priv) for every PTE of vma's range whose page table
+ * exists (none, present or swap), in address order; ranges without a table are skipped. A huge
+ * PMD comes as the 512 PTEs a split would make of it, with huge set (pagewalk.c). The callback
+ * may change the PTE (the caller flushes the TLB). */
+typedef void (*pte_entry_fn)(pte_t *pte, unsigned long addr, bool huge, void *priv);
 void walk_page_vma(struct vm_area_struct *vma, pte_entry_fn pte_entry, void *priv);
 extern unsigned long fault_around_bytes; /* 64 KiB by default, as in Linux; 0 turns it off */
 

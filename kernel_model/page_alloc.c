@@ -308,7 +308,7 @@ struct page *alloc_transhuge_page(void)
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         struct page *p = &mem_map[head + i];
         p->flags = i ? 1UL << PG_tail : 1UL << PG_head;
-        p->_refcount = i ? 0 : 1;
+        p->_refcount = i == 0 ? 1 : i == 1 ? -1 : 0; /* the head's one; no PMD maps it yet */
         p->_mapcount = -1;
         p->index = 0;
         p->lru_next = i ? (uint32_t)head : 0;
@@ -326,8 +326,6 @@ struct page *alloc_transhuge_page(void)
 static void free_compound_page(struct page *head)
 {
     unsigned long pfn = page_to_pfn(head);
-    if (PageAnon(head))
-        nr_anon_thps--;
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         struct page *p = &mem_map[pfn + i];
         arch_free_page(p);
@@ -341,27 +339,31 @@ static void free_compound_page(struct page *head)
 }
 
 /*
- * split_page_compound - a compound page becomes HPAGE_PMD_NR single pages (the struct page part
- * of __split_huge_page): each frame keeps the head's flags but PG_head/PG_lru and takes its
- * index (head's + i), mapcount (the head's) and one reference per mapping; the head keeps its
- * references beyond its mappings (the caller's). If the head is on the reclaim list the tails
- * join it at the back (lru_add_page_tail puts them right after the head).
+ * split_page_compound - a compound page that no PMD maps any more becomes HPAGE_PMD_NR single
+ * pages (the struct page part of __split_huge_page): each frame keeps the head's flags but
+ * PG_head/PG_lru, its own index and mapcount, and takes from the head the reference each of its
+ * PTEs holds; a frame that nothing maps is freed. The head keeps its own PTEs' references and
+ * any beyond the mappings (the caller's). If the head is on the reclaim list the tails join it
+ * at the back (lru_add_page_tail puts them right after the head).
  */
 void split_page_compound(struct page *head)
 {
     unsigned long pfn = page_to_pfn(head);
     unsigned long keep = head->flags & ~(1UL << PG_head | 1UL << PG_lru | 1UL << PG_arch_1);
-    int mapcount = head->_mapcount;
     head->flags &= ~(1UL << PG_head);
     for (unsigned long i = 1; i < HPAGE_PMD_NR; i++) {
         struct page *p = &mem_map[pfn + i];
+        int refs = p->_mapcount + 1;
+        head->_refcount -= refs;
         p->flags = keep | (p->flags & (1UL << PG_arch_1));
-        p->index = head->index + i;
-        p->_mapcount = mapcount;
-        p->_refcount = mapcount + 1;
+        p->_refcount = refs;
         p->lru_next = p->lru_prev = 0;
-        if (PageLRU(head))
+        if (!refs) {
+            p->_refcount = 1;
+            put_page(p);
+        } else if (PageLRU(head)) {
             lru_cache_add(p);
+        }
     }
 }
 

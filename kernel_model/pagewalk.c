@@ -20,7 +20,7 @@ static void walk_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd, unsigned lo
     for (unsigned long i = 0; i < HPAGE_PMD_NR && addr < vma->vm_end; i++, addr += PAGE_SIZE) {
         pte_t pte = zero ? pte_mkspecial(pfn_pte(page_to_pfn(zero_page()), e & ~PTE_PFN_MASK))
                          : __pte(e + (i << PAGE_SHIFT));
-        pte_entry(&pte, addr, priv);
+        pte_entry(&pte, addr, true, priv);
         *pmd &= ~(bits & ~pte_val(pte));
     }
 }
@@ -39,6 +39,6 @@ void walk_page_vma(struct vm_area_struct *vma, pte_entry_fn pte_entry, void *pri
             addr = ((addr + PMD_SIZE) & PMD_MASK) - PAGE_SIZE;
             continue;
         }
-        pte_entry(ptep, addr, priv);
+        pte_entry(ptep, addr, false, priv);
     }
 }

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 
@@ -116,12 +117,25 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
     vma->anon_vma = NULL;
 }
 
-/* A freshly allocated anonymous page gets its first mapping (mapcount 0 -> 1). */
-void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address)
+/*
+ * A freshly allocated anonymous page gets its first mapping (mapcount 0 -> 1): one PTE, or, for
+ * a huge page (compound), one PMD, counted in the compound mapcount (NR_ANON_THPS counts the
+ * huge pages a PMD maps). Each frame of a huge page gets its own index here: once a PMD of it is
+ * split, its PTEs are found and moved frame by frame (rmap_walk, mremap's move_pte).
+ */
+void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsigned long address,
+                            bool compound)
 {
     page->flags |= 1UL << PG_anon;
     page->index = ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
-    page->_mapcount = 0;
+    if (compound) {
+        for (unsigned long i = 1; i < HPAGE_PMD_NR; i++)
+            page[i].index = page->index + i;
+        page[1]._refcount = 0; /* compound_mapcount_ptr: one PMD */
+        nr_anon_thps++;
+    } else {
+        page->_mapcount = 0;
+    }
     lru_cache_add(page);
 }
 
@@ -140,8 +154,24 @@ void page_add_file_rmap(struct page *page)
     page->_mapcount++;
 }
 
-/* One PTE stops mapping the page. The caller drops the mapping's reference itself. */
-void page_remove_rmap(struct page *page)
+/* One PTE (or, compound, one PMD of a huge page) stops mapping the page. The caller drops the
+ * mapping's reference itself. A huge page that a PTE still maps a frame of stays whole when its
+ * last PMD goes: Linux queues it for a deferred split, which the model leaves to reclaim. */
+void page_remove_rmap(struct page *page, bool compound)
 {
-    page->_mapcount--;
+    if (!compound) {
+        page->_mapcount--;
+        return;
+    }
+    if (--page[1]._refcount < 0) /* compound_mapcount_ptr: the last PMD */
+        nr_anon_thps--;
+}
+
+/* page_dup_rmap: fork copies a PTE or (compound) a huge PMD that maps the page. */
+void page_dup_rmap(struct page *page, bool compound)
+{
+    if (compound)
+        page[1]._refcount++;
+    else
+        page->_mapcount++;
 }

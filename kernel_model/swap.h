@@ -8,6 +8,7 @@
 #ifndef FL_SWAP_H
 #define FL_SWAP_H
 
+#include "kernel_model/mm.h"
 #include "kernel_model/mm_types.h"
 
 /* The architecture-independent swap entry of include/linux/swapops.h: type in the top
@@ -45,11 +46,11 @@ static inline swp_entry_t pte_to_swp_entry(pte_t pte)
 
 static inline bool PageSwapCache(const struct page *p)
 {
-    return p->flags & (1UL << PG_swapcache);
+    return page_flags_of(p)->flags & (1UL << PG_swapcache);
 }
 static inline bool PageLRU(const struct page *p)
 {
-    return p->flags & (1UL << PG_lru);
+    return page_flags_of(p)->flags & (1UL << PG_lru);
 }
 
 /* --- mm/swapfile.c: the swap device and its slots --- */

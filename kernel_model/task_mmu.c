@@ -115,7 +115,9 @@ int task_statm(struct mm_struct *mm, char *buf, size_t len)
 /* PSS is kept in fixed point, 12 bits below the byte, as Linux does (PSS_SHIFT). */
 #define PSS_SHIFT 12
 
-/* smaps_account: one resident page mapped by a PTE (young, dirty: that PTE's bits). */
+/* smaps_account: one resident page mapped by a PTE, or a frame of a huge page (young, dirty:
+ * that PTE's or PMD's bits). The frame's own mapcount says whether it is shared; the flags and
+ * the references are its page's (a huge page's head). */
 static void smaps_account(struct mem_size_stats *mss, struct page *page, bool young, bool dirty)
 {
     bool anydirty = dirty || PageDirty(page);
@@ -145,8 +147,8 @@ static void smaps_account(struct mem_size_stats *mss, struct page *page, bool yo
     mss->pss += ((uint64_t)PAGE_SIZE << PSS_SHIFT) / (uint64_t)mapcount;
 }
 
-/* smaps_pte_entry */
-static void smaps_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
+/* smaps_pte_entry, and smaps_pmd_entry for a huge PMD's frames (huge) */
+static void smaps_pte_entry(pte_t *ptep, unsigned long addr, bool huge, void *priv)
 {
     struct mem_size_stats *mss = priv;
     pte_t pte = *ptep;
@@ -155,10 +157,9 @@ static void smaps_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
     if (pte_present(pte)) {
         if (!pte_special(pte)) { /* the zero page is nobody's (vm_normal_page) */
             struct page *page = pfn_to_page(pte_pfn(pte));
-            /* a frame of a huge page: smaps_pmd_entry's AnonHugePages, the head's counts */
-            if (PageTail(page) || PageHead(page))
+            if (huge) /* only what a huge PMD maps is AnonHugePages */
                 mss->anonymous_thp += PAGE_SIZE;
-            smaps_account(mss, compound_head(page), pte_young(pte), pte_dirty(pte));
+            smaps_account(mss, page, pte_young(pte), pte_dirty(pte));
         }
     } else if (is_swap_pte(pte)) {
         int count = __swap_count(pte_to_swp_entry(pte));
@@ -237,7 +238,7 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
 #define MAX_SWAPFILES_SHIFT 5 /* the swap type's bits below the offset in a pagemap frame */
 
 /* pte_to_pagemap_entry, for an address inside a VMA. */
-static uint64_t pte_to_pagemap_entry(pte_t pte, bool show_pfn)
+static uint64_t pte_to_pagemap_entry(pte_t pte, bool huge, bool show_pfn)
 {
     uint64_t frame = 0, flags = 0;
 
@@ -247,10 +248,11 @@ static uint64_t pte_to_pagemap_entry(pte_t pte, bool show_pfn)
         flags |= PM_PRESENT;
         /* vm_normal_page: the zero page is nobody's, so neither file nor exclusive */
         if (!pte_special(pte)) {
-            const struct page *page = compound_head(pfn_to_page(pte_pfn(pte)));
+            const struct page *page = pfn_to_page(pte_pfn(pte));
             if (!PageAnon(page))
                 flags |= PM_FILE;
-            if (page_mapcount(page) == 1)
+            /* a huge PMD's frames all say what its head says (pagemap_pmd_range) */
+            if (page_mapcount(huge ? compound_head(page) : page) == 1)
                 flags |= PM_MMAP_EXCLUSIVE;
         }
     } else if (is_swap_pte(pte)) {
@@ -284,7 +286,7 @@ void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bo
                 if (is_huge_zero_pfn(pfn))
                     pte = pte_mkspecial(pte);
             }
-            out[i] = pte_to_pagemap_entry(pte, show_pfn);
+            out[i] = pte_to_pagemap_entry(pte, huge, show_pfn);
         }
     }
 }
@@ -292,9 +294,9 @@ void pagemap_read_entries(struct mm_struct *mm, unsigned long addr, size_t n, bo
 /* --- /proc/PID/clear_refs (4.20's clear_refs_write) --- */
 
 /* clear_refs_pte_range: the PTE's accessed bit and its page's referenced flag */
-static void clear_refs_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
+static void clear_refs_pte_entry(pte_t *ptep, unsigned long addr, bool huge, void *priv)
 {
-    (void)addr;
+    (void)addr, (void)huge;
     (void)priv;
     if (!pte_present(*ptep) || pte_special(*ptep))
         return;

@@ -273,7 +273,7 @@ int mfill_atomic_pte(struct userfaultfd_ctx *ctx, uint64_t dst_start, uint64_t l
         if (vma->vm_flags & VM_WRITE)
             entry = pte_mkwrite(pte_mkdirty(entry));
         mm->rss_stat[MM_ANONPAGES]++;
-        page_add_new_anon_rmap(page, vma, dst);
+        page_add_new_anon_rmap(page, vma, dst, false);
         *ptep = entry;
     }
     CHECK_MM_FAULT(mm, dst);

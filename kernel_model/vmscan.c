@@ -313,7 +313,7 @@ static bool unmap_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte
         mm->rss_stat[shmem_mapping(page_mapping_file(page)) ? MM_SHMEMPAGES : MM_FILEPAGES]--;
     }
     arch_flush_tlb_mm(mm);
-    page_remove_rmap(page);
+    page_remove_rmap(page, false);
     put_page(page);
     return false;
 }
@@ -336,9 +336,15 @@ static bool locked_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pt
 static bool shrink_page(struct page *page)
 {
     /* shrink_page_list: a huge page is split and goes as small pages (THP swap-out whole is
-     * not modelled); the other 511 join the list */
-    if (PageHead(page))
+     * not modelled); the other frames still mapped join the list, the rest are freed */
+    if (PageHead(page)) {
+        get_page(page); /* isolate_lru_page's reference: the head itself may be unmapped */
         split_huge_page(page);
+        bool unmapped = page_count(page) == 1;
+        put_page(page);
+        if (unmapped)
+            return true;
+    }
     struct rmap_walk_control count = {.page = page, .rmap_one = locked_one};
     if (page_count(page) != expected_count(page) || rmap_walk(&count) != page_mapcount(page) ||
         count.stop)

@@ -25,7 +25,8 @@ static void count_page(struct vm_page_state *s, const struct page *page)
         s->nr_free++;
         return;
     }
-    if (PageTail(page)) /* a frame of a huge page counts as what the page is */
+    bool mapped = page_mapcount(page) > 0; /* this frame: by a PTE, or by its page's PMD */
+    if (PageTail(page))                    /* a frame of a huge page counts as what the page is */
         page = compound_head(page);
     if (PageReserved(page)) {
         s->nr_reserved++;
@@ -35,7 +36,6 @@ static void count_page(struct vm_page_state *s, const struct page *page)
         s->nr_page_table_pages++;
         return;
     }
-    bool mapped = page_mapcount(page) > 0;
     struct address_space *mapping = PageAnon(page) ? NULL : page_mapping_file(page);
     /* a lazily free page is on Linux's file list: reclaim may drop it without swap */
     bool swapbacked = (PageAnon(page) && !PageLazyFree(page)) || shmem_mapping(mapping);
@@ -66,11 +66,11 @@ struct mlock_walk {
     unsigned long nr_mlock;
 };
 
-static void mlocked_pte_entry(pte_t *ptep, unsigned long addr, void *priv)
+static void mlocked_pte_entry(pte_t *ptep, unsigned long addr, bool huge, void *priv)
 {
     struct mlock_walk *w = priv;
 
-    (void)addr;
+    (void)addr, (void)huge;
     if (!pte_present(*ptep) || pte_special(*ptep))
         return;
     unsigned long pfn = pte_pfn(*ptep);

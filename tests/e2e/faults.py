@@ -670,8 +670,10 @@ def _c_thp(ctx):
     writable dirty huge PMD (_PAGE_PSE) on a frame a multiple of 512; reading the next 4 MiB
     takes two that map the huge zero page read-only; the write into it is do_huge_pmd_wp_page,
     which puts a writable huge page in its place. The fork child's first store into a shared
-    huge page splits it (__split_huge_pmd) and copies one small page
-    (wp_page_copy); its other 511 pages are do_wp_page too. With MADV_NOHUGEPAGE and in a
+    huge page splits its PMD (__split_huge_pmd) and copies one small page
+    (wp_page_copy); its other 511 pages are do_wp_page too. The parent's PMDs stay huge: its
+    write while the child maps the page splits its own PMD and copies, its write once the child
+    is gone reuses the huge page (cow_faults). With MADV_NOHUGEPAGE and in a
     range shorter than 2 MiB every page is a do_anonymous_page fault."""
     r = ctx.run("thp", "thp", options=("--thp", "madvise"))
     expect_status(r, 0)
@@ -705,14 +707,24 @@ def _c_thp(ctx):
     expect_all(r, RANGE + " AND pid != %d AND seq > %d" % (main, child[0]["seq"] if child else 0),
                (THP_BASE, THP_BASE + HPAGE), "handler = 'wp_page_copy'",
                "the child's later stores copy small pages")
-    # the cow_faults view: the parent's one write into the huge zero page, and the child's
+    # the cow_faults view: the parent's write into the huge zero page (a new huge page), its
+    # write while the child maps the page (its PMD split, 4 KiB copied), its write once the
+    # child is gone (the huge page reused); the child's copies
     cow = r.value("SELECT group_concat(handler || ':' || copied || from_zero_page, ' ') FROM "
                   "cow_faults WHERE run_id = ? AND pid = ? "
                   "AND seq IN (SELECT seq FROM faults WHERE run_id = ? AND pid = ? AND "
                   "address >= ? AND address < ?)", r.run_id, main, r.run_id, main, THP_BASE,
                   THP_BASE + 8 * (1 << 20))
-    expect_equal(r, cow, "do_huge_pmd_wp_page:11", "cow_faults of the parent in the region: "
-                 "the huge zero page written (handler:copied from_zero_page)")
+    expect_equal(r, cow, "do_huge_pmd_wp_page:11 wp_page_copy:10 do_huge_pmd_wp_page:00",
+                 "cow_faults of the parent in the region (handler:copied from_zero_page)")
+    split = r.value("SELECT path FROM cow_faults WHERE run_id = ? AND pid = ? AND "
+                    "handler = 'wp_page_copy' AND seq IN (SELECT seq FROM faults WHERE "
+                    "run_id = ? AND address >= ? AND address < ?)", r.run_id, main, r.run_id,
+                    THP_BASE, THP_BASE + 8 * (1 << 20))
+    expect(split and split.endswith("do_huge_pmd_wp_page>__split_huge_pmd>handle_pte_fault>"
+                                    "do_wp_page>wp_page_copy"),
+           "%s: the parent's write while the child maps the page splits the parent's PMD: %s"
+           % (r.name, split))
     child_cow = r.value("SELECT count(*) FROM cow_faults WHERE run_id = ? AND pid != ? AND "
                         "copied AND NOT from_zero_page AND seq IN (SELECT seq FROM faults "
                         "WHERE run_id = ? AND address >= ? AND address < ?)", r.run_id, main,

@@ -59,18 +59,36 @@ int main(void)
     touch("write 4 KiB into the zero page", p + 4 * MIB, 4096, 1);
     smaps("after that write", p);
 
-    /* 3. fork: the child's first store into a shared huge page copies 4 KiB */
+    /* 3. fork: the child's first store into a shared huge page splits the child's PMD only and
+     * copies 4 KiB; the parent keeps its huge PMDs until it writes while the child still maps
+     * the page (a split and a copy of its own), and reuses a page the child has let go of */
+    int stored[2], go_on[2];
+    char token;
+    if (pipe(stored) || pipe(go_on))
+        return 1;
     pid_t pid = fork();
     if (pid == 0) {
         touch("child writes 4 KiB", p + 8192, 4096, 1);
+        smaps("child after its store", p);
+        if (write(stored[1], "s", 1) != 1 || read(go_on[0], &token, 1) != 1)
+            _exit(4);
         touch("child writes the rest of that 2 MiB", p, HUGE, 1);
         smaps("child", p);
         _exit(p[HUGE] == (char)0 ? 0 : 3);
     }
+    if (read(stored[0], &token, 1) != 1)
+        return 1;
+    smaps("parent while the child maps its pages", p);
+    touch("parent writes 4 KiB of the second 2 MiB", p + HUGE + 4096, 4096, 1);
+    smaps("parent after that write", p);
+    if (write(go_on[1], "g", 1) != 1)
+        return 1;
     int st;
     waitpid(pid, &st, 0);
     printf("child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
     printf("parent still sees %d %d\n", p[8192], p[HUGE + 4096]);
+    touch("parent writes 4 KiB of the first 2 MiB, the child gone", p + 4096, 4096, 1);
+    smaps("parent at the end", p);
     munmap(p, 8 * MIB);
 
     /* 4. partial munmap and mprotect split; MADV_DONTNEED of a whole huge page zaps it */

@@ -88,8 +88,11 @@ static void test_zero_then_write(void)
     teardown();
 }
 
-/* fork shares the huge page read-only; the child's store splits it in both processes and
- * copies one small page; the parent keeps its frames and bytes. */
+/* fork shares the huge page read-only; the child's store splits the child's PMD only and
+ * copies one small page: the parent keeps its huge PMD, and the page stays one compound page,
+ * mapped by the parent's PMD and, frame by frame, by the child's PTEs. The parent's own store
+ * then splits its PMD too and copies its frame (the child still maps the others); the page
+ * is freed whole once neither maps any of it. */
 static void test_fork_store_splits(void)
 {
     setup(64 << 20, HUGE);
@@ -110,17 +113,45 @@ static void test_fork_store_splits(void)
     struct pt_regs regs = {.ip = 0x401000, .sp = STACK, .user_mode = true};
     do_page_fault(&kid, &regs, USER_WRITE | X86_PF_PROT, BASE + 2 * PAGE_SIZE, &res);
     CHECK_EQ(res.outcome, FAULT_OK);
-    CHECK_EQ(vm_events.thp_split_page, 1);
-    CHECK(!pmd_trans_huge(pmd_at(test_task.mm, BASE)) && !pmd_trans_huge(pmd_at(child, BASE)));
-    pte_t *cp = lookup_pte(child, BASE + 2 * PAGE_SIZE), *pp = lookup_pte(test_task.mm, BASE);
+    CHECK_EQ(vm_events.thp_split_pmd, 1);
+    CHECK_EQ(vm_events.thp_split_page, 0);
+    CHECK(pmd_trans_huge(pmd_at(test_task.mm, BASE)) && !pmd_trans_huge(pmd_at(child, BASE)));
+    CHECK_EQ(nr_anon_thps, 1); /* the parent's PMD still maps it */
+    pte_t *cp = lookup_pte(child, BASE + 2 * PAGE_SIZE);
     CHECK(cp && pte_write(*cp) && pte_pfn(*cp) != head + 2);
     CHECK_EQ(*(unsigned char *)pfn_address(pte_pfn(*cp)), 0x5a);
-    CHECK(pp && pte_pfn(pp[2]) == head + 2 && !pte_write(pp[2]));
-    CHECK_EQ(page_mapcount(pfn_to_page(head + 3)), 2); /* still shared, now small */
-    CHECK_EQ(page_mapcount(pfn_to_page(head + 2)), 1);
-    CHECK(!PageHead(pfn_to_page(head)) && !PageTail(pfn_to_page(head + 1)));
+    CHECK(cp && pte_pfn(cp[1]) == head + 3 && !pte_write(cp[1]));
+    CHECK(PageHead(pfn_to_page(head)) && PageTail(pfn_to_page(head + 1)));
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 3)), 2); /* the child's PTE, the parent's PMD */
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 2)), 1); /* the parent's PMD */
+    CHECK_EQ(page_count(pfn_to_page(head + 2)), 1 + HPAGE_PMD_NR - 1);
+    CHECK_EQ(child->rss_stat[MM_ANONPAGES], HPAGE_PMD_NR);
     assert_invariants("fork split");
+
+    /* the parent's store: the child maps other frames, so the parent's PMD splits and its
+     * frame is copied */
+    CHECK_EQ(fault(BASE + 2 * PAGE_SIZE, USER_WRITE | X86_PF_PROT, STACK, NULL), FAULT_OK);
+    CHECK_STR(last_path, "__do_page_fault>do_user_addr_fault>handle_mm_fault>"
+                         "do_huge_pmd_wp_page>__split_huge_pmd>handle_pte_fault>do_wp_page>"
+                         "wp_page_copy");
+    CHECK_EQ(vm_events.thp_split_pmd, 2);
+    CHECK_EQ(nr_anon_thps, 0);
+    pte_t *pp = lookup_pte(test_task.mm, BASE);
+    CHECK(pp && pte_pfn(pp[2]) != head + 2 && pte_pfn(pp[3]) == head + 3);
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 2)), 0);
+    CHECK_EQ(page_mapcount(pfn_to_page(head + 3)), 2);
+    assert_invariants("parent split");
+
+    unsigned long free_before = nr_free_pages();
     mmput(child);
+    CHECK(PageHead(pfn_to_page(head))); /* the parent still maps 511 of its frames */
+    CHECK_EQ(page_trans_huge_mapcount(pfn_to_page(head + 3)), 1);
+    /* the child's copy and its four page tables (PGD, PUD, PMD and the split's PTE table) */
+    CHECK_EQ(nr_free_pages(), free_before + 1 + 4);
+    CHECK_EQ(do_munmap(test_task.mm, BASE, HUGE), 0);
+    /* the parent's copy, the whole huge page and the PTE table that mapped it */
+    CHECK_EQ(nr_free_pages(), free_before + 5 + 1 + HPAGE_PMD_NR + 1);
+    assert_invariants("unmapped");
     teardown();
 }
 
