@@ -36,9 +36,11 @@ static void run_usage(FILE *f, const char *cmd)
             "                       of resident frames, page tables and page cache included\n"
             "  --swap SIZE          swap space, e.g. 64M (default 0: no swap)\n"
             "  --swap-file PATH     keep the swap space in PATH (default: an unlinked temp file)\n"
-            "  --reclaim POLICY     page replacement: clock (default, second chance), lru, fifo\n"
+            "  --reclaim POLICY     page replacement: clock (default, second chance), lru,\n"
+            "                       fifo, or linux (Linux 4.20's active/inactive lists)\n"
             "  --thp MODE           transparent huge pages: always, madvise or never (default:\n"
-            "                       the host's /sys/kernel/mm/transparent_hugepage/enabled)\n"
+            "                       the host's /sys/kernel/mm/transparent_hugepage/enabled;\n"
+            "                       never with a --ram under 512M, as Linux boots)\n"
             "  --code-cache SIZE    host memory for translated code, shared by every guest\n"
             "                       process (default 128M; all of it is dropped when\n"
             "                       nearly full)\n"
@@ -301,9 +303,11 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
                 opt->reclaim = RECLAIM_LRU;
             } else if (!strcmp(optarg, "fifo")) {
                 opt->reclaim = RECLAIM_FIFO;
+            } else if (!strcmp(optarg, "linux")) {
+                opt->reclaim = RECLAIM_LINUX;
             } else {
-                fprintf(stderr, "faultline %s: --reclaim %s: expected clock, lru or fifo\n", cmd,
-                        optarg);
+                fprintf(stderr, "faultline %s: --reclaim %s: expected clock, lru, fifo or linux\n",
+                        cmd, optarg);
                 return 2;
             }
             ro->options_json = json_escape_append(ro->options_json, "reclaim", optarg);

@@ -206,9 +206,10 @@ void run_session_run(struct run_session *s)
 
 static const char *policy_name(void)
 {
-    return reclaim_policy == RECLAIM_LRU    ? "lru"
-           : reclaim_policy == RECLAIM_FIFO ? "fifo"
-                                            : "clock";
+    return reclaim_policy == RECLAIM_LRU     ? "lru"
+           : reclaim_policy == RECLAIM_FIFO  ? "fifo"
+           : reclaim_policy == RECLAIM_LINUX ? "linux"
+                                             : "clock";
 }
 
 static bool reclaim_happened(const struct run_session *s)

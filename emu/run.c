@@ -174,8 +174,9 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
         return NULL;
     }
     fault_around_bytes = opt->fault_around_bytes;
-    transparent_hugepage_mode =
-        opt->thp >= 0 ? (enum transparent_hugepage_mode)opt->thp : host_transparent_hugepage_mode();
+    transparent_hugepage_mode = opt->thp >= 0
+                                    ? (enum transparent_hugepage_mode)opt->thp
+                                    : hugepage_init_mode(host_transparent_hugepage_mode());
     transparent_hugepage_use_zero_page =
         host_sysctl("/sys/kernel/mm/transparent_hugepage/use_zero_page", 1) != 0;
     major_fault_rule = (enum major_fault_rule)opt->major_faults;

@@ -282,9 +282,10 @@ static int page_cache_read(struct address_space *m, pgoff_t index, bool readahea
         put_page(page);
         return -EIO;
     }
+    /* add_to_page_cache_lru: a refault that the shadow says was in use starts active */
+    if (!m->shmem && workingset_refault(m, index) && reclaim_policy == RECLAIM_LINUX)
+        SetPageActive(page);
     add_to_page_cache(page, m, index);
-    if (!m->shmem)
-        workingset_refault(m, index);
     return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "kernel_model/arch.h"
 #include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
+#include "kernel_model/swap.h"
 
 /* follow_page_mask's question: is the PTE there the way the access needs (present, and
  * writable when write is set)? */
@@ -69,7 +70,7 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
         }
         /* follow_page_pte with FOLL_TOUCH: mark_page_accessed (not the zero pages) */
         if (pte_present(pte) && !pte_special(pte) && !(huge && is_huge_zero_pfn(pte_pfn(pte))))
-            SetPageReferenced(compound_head(pfn_to_page(pte_pfn(pte))));
+            mark_page_accessed(compound_head(pfn_to_page(pte_pfn(pte))));
     }
     return 0;
 }

@@ -10,6 +10,7 @@
  * page: its lru_prev is the first one's frame number (0: none; frame 0 is always the zero page,
  * never a page table), each one's lru_next the next's.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernel_model/arch.h"
@@ -22,6 +23,59 @@
 enum transparent_hugepage_mode transparent_hugepage_mode = THP_NEVER;
 bool transparent_hugepage_use_zero_page = true;
 unsigned long nr_anon_thps;
+
+/* The deferred split queue (pgdata->split_queue): heads of huge pages some frames of which no
+ * longer map anything, by frame number. A page on it has its third frame's _refcount (unused by
+ * a tail: page_count reads the head's) set, as Linux links page[2].deferred_list; an entry whose
+ * page was split or freed since (the mark is gone) is skipped. */
+static uint32_t *split_queue;
+static size_t split_queue_len, split_queue_cap;
+
+static int *deferred_mark(struct page *head)
+{
+    return &head[2]._refcount;
+}
+
+void deferred_split_init(void)
+{
+    free(split_queue);
+    split_queue = NULL;
+    split_queue_len = split_queue_cap = 0;
+}
+
+void deferred_split_huge_page(struct page *head)
+{
+    if (*deferred_mark(head))
+        return;
+    if (split_queue_len == split_queue_cap) {
+        size_t cap = split_queue_cap ? 2 * split_queue_cap : 64;
+        uint32_t *q = realloc(split_queue, cap * sizeof(*q));
+        if (!q)
+            return; /* not queued: the page stays whole until reclaim takes it from the list */
+        split_queue = q;
+        split_queue_cap = cap;
+    }
+    split_queue[split_queue_len++] = (uint32_t)page_to_pfn(head);
+    *deferred_mark(head) = 1;
+    vm_events.thp_deferred_split_page++;
+}
+
+unsigned long deferred_split_scan(void)
+{
+    unsigned long before = nr_free_pages();
+    size_t n = split_queue_len;
+    split_queue_len = 0; /* a split may queue nothing: its pages are no longer compound */
+    for (size_t i = 0; i < n; i++) {
+        struct page *head = pfn_to_page(split_queue[i]);
+        if (!PageHead(head) || !*deferred_mark(head))
+            continue;
+        *deferred_mark(head) = 0;
+        get_page(head);
+        split_huge_page(head);
+        put_page(head);
+    }
+    return nr_free_pages() - before;
+}
 
 static struct page *pmd_page(uint64_t pmd)
 {
@@ -60,6 +114,15 @@ static struct page *pgtable_trans_huge_withdraw(uint64_t *pmdp)
     table->lru_prev = pgtable->lru_next;
     pgtable->lru_next = 0;
     return pgtable;
+}
+
+enum transparent_hugepage_mode hugepage_init_mode(enum transparent_hugepage_mode configured)
+{
+    /* hugepage_init: "by default disable transparent hugepages on smaller systems, where the
+     * extra memory used could hurt more than TLB overhead is likely to save" (under 512 MiB) */
+    if (totalram_pages() < (512UL << (20 - PAGE_SHIFT)))
+        return THP_NEVER;
+    return configured;
 }
 
 bool transparent_hugepage_enabled(struct vm_area_struct *vma)

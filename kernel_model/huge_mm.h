@@ -8,9 +8,9 @@
  * boundary, a VMA split through it, a write to a page shared after fork) splits that PMD into
  * PTEs that map the page's frames, as Linux does: the page stays one compound page, still mapped
  * whole by any other PMD (mm.h: the compound mapcount and each frame's own). The page itself is
- * split into 512 ordinary pages (split_huge_page) by reclaim and by MADV_FREE of part of one; a
- * page with frames no longer mapped stays whole until then (Linux's deferred split queue, which
- * its shrinker empties under memory pressure, is not modelled). What is not modelled:
+ * split into 512 ordinary pages (split_huge_page) when reclaim takes it from the list, on MADV_FREE
+ * of part of one, and, once some of its frames no longer map anything, by the deferred split
+ * queue's shrinker at the next reclaim, which frees those frames. What is not modelled:
  * khugepaged (a range faulted in small pages stays small), compaction (free frames that were
  * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
  * swapping a huge page out whole, and the defrag setting (a huge page is taken only from
@@ -38,6 +38,11 @@ extern enum transparent_hugepage_mode transparent_hugepage_mode;
 extern bool transparent_hugepage_use_zero_page;
 /* Anonymous huge pages in use (NR_ANON_THPS: /proc/meminfo's AnonHugePages). */
 extern unsigned long nr_anon_thps;
+
+/* hugepage_init: the mode a machine of this RAM starts with, given the configured default
+ * (the host's): never under 512 MiB, as Linux decides at boot; an explicit choice (the admin's
+ * write to sysfs, --thp) is not asked. */
+enum transparent_hugepage_mode hugepage_init_mode(enum transparent_hugepage_mode configured);
 
 /* A present PMD entry that maps 2 MiB itself rather than a PTE table. */
 static inline bool pmd_trans_huge(uint64_t pmd)
@@ -108,6 +113,14 @@ void split_huge_pmd(struct vm_area_struct *vma, uint64_t *pmd);
  * frames no PTE maps any more are freed. The caller holds a reference on the head: it may be
  * the head's last. */
 void split_huge_page(struct page *head);
+/* deferred_split_huge_page - some frames of this huge page (a head) no longer map anything:
+ * queue it, once, for a split under memory pressure (thp_deferred_split_page). */
+void deferred_split_huge_page(struct page *head);
+/* deferred_split_scan - the shrinker: split every queued huge page, which frees its unmapped
+ * frames. Returns the frames freed. Reclaim runs it first. */
+unsigned long deferred_split_scan(void);
+/* Empty the queue (mem_init: a new RAM). */
+void deferred_split_init(void);
 /* page_trans_huge_mapcount - the mappings of the most mapped frame of page's huge page (PMDs
  * count for every frame); page_mapcount for any other page. 1: nothing else maps any of it. */
 int page_trans_huge_mapcount(const struct page *page);

@@ -5,9 +5,10 @@
  * Every number is what the model's RAM holds: MemTotal is --ram, the page states come from
  * vm_page_state_read, the swap lines from the swap device. The kernel's own allocations that
  * the model does not make from guest RAM (slab, kernel stacks, per-CPU areas, vmalloc) read 0,
- * and so do the huge-page lines (no huge pages). The model keeps one reclaim list, not 4.20's
- * active and inactive pair, so its pages are shown where 4.20 puts a page it has not aged
- * yet: anonymous ones on the active list, file ones on the inactive list.
+ * and so do the hugetlb lines (no huge page pools). Under --reclaim linux the active and
+ * inactive lines are its lists; the other policies keep one reclaim list, so their pages are
+ * shown where 4.20 puts a page it has not aged yet: anonymous ones on the active list, file
+ * ones on the inactive list.
  */
 #include <stdio.h>
 
@@ -44,12 +45,12 @@ int meminfo_show(char *buf, size_t len)
         {"Buffers:", 0},
         {"Cached:", cached},
         {"SwapCached:", s.nr_swapcache},
-        {"Active:", s.nr_lru_anon},
-        {"Inactive:", s.nr_lru_file},
-        {"Active(anon):", s.nr_lru_anon},
-        {"Inactive(anon):", 0},
-        {"Active(file):", 0},
-        {"Inactive(file):", s.nr_lru_file},
+        {"Active:", s.nr_active_anon + s.nr_active_file},
+        {"Inactive:", s.nr_lru_anon - s.nr_active_anon + s.nr_lru_file - s.nr_active_file},
+        {"Active(anon):", s.nr_active_anon},
+        {"Inactive(anon):", s.nr_lru_anon - s.nr_active_anon},
+        {"Active(file):", s.nr_active_file},
+        {"Inactive(file):", s.nr_lru_file - s.nr_active_file},
         {"Unevictable:", s.nr_mlock},
         {"Mlocked:", s.nr_mlock},
         {"SwapTotal:", total_swap_pages()},

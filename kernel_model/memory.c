@@ -398,6 +398,7 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
     mm->rss_stat[MM_SWAPENTS]--;
     pte_t pte = mk_pte(page, vma->vm_page_prot); /* swapin's reference passes to the PTE */
     page_add_anon_rmap(page, vma, vmf->address);
+    activate_page(page); /* in use again: back to the active list (--reclaim linux) */
     swap_free(entry);
     try_to_free_swap(page);
     if ((vmf->flags & FAULT_FLAG_WRITE) && !PageSwapCache(page) && page_mapcount(page) == 1) {

@@ -191,6 +191,18 @@ static inline void ClearPageLazyFree(struct page *p)
 {
     page_flags_of(p)->flags &= ~(1UL << PG_lazyfree);
 }
+static inline bool PageActive(const struct page *p)
+{
+    return page_flags_of(p)->flags & (1UL << PG_active);
+}
+static inline void SetPageActive(struct page *p)
+{
+    page_flags_of(p)->flags |= 1UL << PG_active;
+}
+static inline void ClearPageActive(struct page *p)
+{
+    page_flags_of(p)->flags &= ~(1UL << PG_active);
+}
 static inline void ClearPageReferenced(struct page *p)
 {
     page_flags_of(p)->flags &= ~(1UL << PG_referenced);
@@ -473,6 +485,9 @@ struct vm_page_state {
     unsigned long nr_free, nr_reserved, nr_page_table_pages;
     unsigned long nr_anon_mapped, nr_file_pages, nr_file_mapped, nr_file_dirty, nr_shmem;
     unsigned long nr_swapcache, nr_lru_anon, nr_lru_file, nr_mlock;
+    /* of the listed pages, those on an active list (--reclaim linux; the other policies' one
+     * list shows anonymous pages as active, file pages as inactive, as 4.20 starts them) */
+    unsigned long nr_active_anon, nr_active_file;
     unsigned long committed_pages;
 };
 int vm_page_state_read(struct vm_page_state *s); /* 0, or -1 when out of memory */

@@ -113,10 +113,12 @@ void delete_from_page_cache(struct page *page);
 int filemap_punch_hole(struct address_space *m, pgoff_t first, pgoff_t last);
 
 /* workingset.c: reclaim dropped page `index` of m (leave a shadow); page `index` of m is being
- * read into the cache: true (and counted) when a shadow says reclaim had dropped it; m is going
- * away: forget its shadows. */
+ * read into the cache (a shadow counts a refault; true: its refault distance says it should
+ * start on the active list); a file page was activated (the clock ticks); m is going away:
+ * forget its shadows. */
 void workingset_eviction(struct address_space *m, pgoff_t index);
 bool workingset_refault(struct address_space *m, pgoff_t index);
+void workingset_activation(void);
 void workingset_forget(struct address_space *m);
 
 /* True while at most one mm is alive: page references can then be checked exactly. */

@@ -37,6 +37,7 @@ enum pageflags {
                      model does not keep): reclaim drops it while it stays clean */
     PG_head,      /* the first frame of a transparent huge page (a compound page of 512 frames) */
     PG_tail,      /* one of its other 511 frames: lru_next holds the head's frame number */
+    PG_active,    /* on an active list (--reclaim linux only: vmscan.c) */
     NR_PAGEFLAGS
 };
 

@@ -96,7 +96,8 @@ int mem_init(void *ram, uint64_t ram_bytes)
     nr_free = 0;
     next_fresh = 0;
     init_per_zone_wmark_min();
-    lru_init();
+    lru_init(nr_frames);
+    deferred_split_init();
     zero_pg = alloc_reserved_page();
     return zero_pg ? 0 : -1;
 }

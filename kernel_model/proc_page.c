@@ -17,6 +17,7 @@
 #define KPF_UPTODATE      3
 #define KPF_DIRTY         4
 #define KPF_LRU           5
+#define KPF_ACTIVE        6
 #define KPF_MMAP          11
 #define KPF_ANON          12
 #define KPF_SWAPCACHE     13
@@ -47,7 +48,7 @@ static uint64_t kpf_copy_bit(unsigned long flags, int kpf, int pg)
     return (uint64_t)((flags >> pg) & 1) << kpf;
 }
 
-/* stable_page_flags, for the flags the model keeps: no PG_active (one reclaim list), no slab,
+/* stable_page_flags, for the flags the model keeps (PG_active under --reclaim linux only), no slab,
  * no writeback in flight; compound pages are transparent huge pages only. */
 uint64_t stable_page_flags(unsigned long pfn)
 {
@@ -79,6 +80,7 @@ uint64_t stable_page_flags(unsigned long pfn)
     u |= kpf_copy_bit(k, KPF_DIRTY, PG_dirty);
     u |= kpf_copy_bit(k, KPF_UPTODATE, PG_uptodate);
     u |= kpf_copy_bit(k, KPF_LRU, PG_lru);
+    u |= kpf_copy_bit(k, KPF_ACTIVE, PG_active);
     u |= kpf_copy_bit(k, KPF_REFERENCED, PG_referenced);
     if (PageSwapCache(page))
         u |= 1ULL << KPF_SWAPCACHE;

@@ -136,7 +136,7 @@ void page_add_new_anon_rmap(struct page *page, struct vm_area_struct *vma, unsig
     } else {
         page->_mapcount = 0;
     }
-    lru_cache_add(page);
+    lru_cache_add_active(page); /* lru_cache_add_active_or_unevictable */
 }
 
 /* A page read back from swap (or found in the swap cache) is mapped once more
@@ -155,16 +155,27 @@ void page_add_file_rmap(struct page *page)
 }
 
 /* One PTE (or, compound, one PMD of a huge page) stops mapping the page. The caller drops the
- * mapping's reference itself. A huge page that a PTE still maps a frame of stays whole when its
- * last PMD goes: Linux queues it for a deferred split, which the model leaves to reclaim. */
+ * mapping's reference itself. A huge page left with frames nothing maps and frames still mapped
+ * is queued for a deferred split (huge_memory.c), as in Linux. */
 void page_remove_rmap(struct page *page, bool compound)
 {
     if (!compound) {
-        page->_mapcount--;
+        /* a frame of a huge page that nothing maps any more: the page is partly unused */
+        if (--page->_mapcount < 0 && PageCompound(page) && !compound_mapcount(compound_head(page)))
+            deferred_split_huge_page(compound_head(page));
         return;
     }
-    if (--page[1]._refcount < 0) /* compound_mapcount_ptr: the last PMD */
-        nr_anon_thps--;
+    if (--page[1]._refcount >= 0) /* compound_mapcount_ptr: PMDs still map it */
+        return;
+    nr_anon_thps--;
+    /* the last PMD: queue the page if PTEs map some of its frames but not all */
+    bool mapped = false, unmapped = false;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+        mapped |= page[i]._mapcount >= 0;
+        unmapped |= page[i]._mapcount < 0;
+    }
+    if (mapped && unmapped)
+        deferred_split_huge_page(page);
 }
 
 /* page_dup_rmap: fork copies a PTE or (compound) a huge PMD that maps the page. */

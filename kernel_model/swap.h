@@ -107,8 +107,11 @@ unsigned long swap_cache_pages(void);
  *                 moves the accessed ones to the back (most recent), keeping their order; then
  *                 it evicts from the front: least recently used at the granularity of passes.
  *  RECLAIM_FIFO   evict in insertion order, ignoring accessed bits.
+ *  RECLAIM_LINUX  Linux 4.20's own: active and inactive lists for anonymous and for file pages,
+ *                 balanced by get_scan_count, aged by shrink_active_list, evicted by
+ *                 shrink_inactive_list after page_check_references (vmscan.c says how).
  */
-enum reclaim_policy { RECLAIM_CLOCK, RECLAIM_LRU, RECLAIM_FIFO };
+enum reclaim_policy { RECLAIM_CLOCK, RECLAIM_LRU, RECLAIM_FIFO, RECLAIM_LINUX };
 extern enum reclaim_policy reclaim_policy;
 /* Free-frame watermarks (pages): below watermark_low, reclaim frees up to watermark_high; below
  * watermark_min an allocation must see reclaim able to help (reclaim_before_alloc). mem_init
@@ -132,23 +135,39 @@ struct vm_event_state {
     unsigned long pglazyfree;          /* anonymous pages MADV_FREE made lazily free */
     unsigned long pglazyfreed;         /* of those, dropped by reclaim (never written again) */
     unsigned long pgwriteback_file;    /* dirty file pages written back before eviction */
-    unsigned long pgscan;              /* pages looked at */
+    unsigned long pgscan;              /* pages looked at (on an inactive list: linux) */
     unsigned long pgrotated;           /* pages given a second chance */
+    unsigned long pgrefill;            /* active pages looked at (linux) */
+    unsigned long pgactivate;          /* pages moved to an active list (linux) */
+    unsigned long pgdeactivate;        /* pages moved to an inactive list (linux) */
+    unsigned long workingset_activate; /* refaulted file pages activated at once (linux) */
     unsigned long swapcache_hits;      /* do_swap_page found the page in the swap cache */
     unsigned long workingset_refault;  /* file pages read again after reclaim dropped them */
     unsigned long oom_kills;
-    unsigned long thp_fault_alloc;     /* huge pages a fault mapped */
-    unsigned long thp_fault_fallback;  /* faults that wanted one and found none free */
-    unsigned long thp_split_page;      /* huge pages split into small ones */
-    unsigned long thp_split_pmd;       /* huge PMDs split into PTE tables */
-    unsigned long thp_zero_page_alloc; /* the huge zero page made */
+    unsigned long thp_fault_alloc;         /* huge pages a fault mapped */
+    unsigned long thp_fault_fallback;      /* faults that wanted one and found none free */
+    unsigned long thp_split_page;          /* huge pages split into small ones */
+    unsigned long thp_deferred_split_page; /* huge pages queued for a split, partly unmapped */
+    unsigned long thp_split_pmd;           /* huge PMDs split into PTE tables */
+    unsigned long thp_zero_page_alloc;     /* the huge zero page made */
 };
 extern struct vm_event_state vm_events;
 
-/* Empty the reclaim list (mem_init: a new RAM has no pages on it). */
-void lru_init(void);
-/* Put a newly allocated anonymous or page-cache page on the reclaim list. */
+/* Empty the reclaim lists (mem_init: a new RAM of nr_frames frames has no pages on them). */
+void lru_init(unsigned long nr_frames);
+/* Put a newly allocated anonymous or page-cache page on the reclaim list (under --reclaim linux,
+ * on the list its flags say: active or inactive, anonymous or file). */
 void lru_cache_add(struct page *page);
+/* lru_cache_add_active_or_unevictable: a new anonymous page, which Linux starts on the active
+ * list (--reclaim linux; the other policies have one list). */
+void lru_cache_add_active(struct page *page);
+/* activate_page, mark_page_accessed (mm/swap.c): under --reclaim linux, move the page to its
+ * active list; a page marked accessed twice while inactive is activated (the first time only
+ * sets PG_referenced). The other policies only set PG_referenced. */
+void activate_page(struct page *page);
+void mark_page_accessed(struct page *page);
+/* Pages on the active file list (--reclaim linux), for workingset_refault's distance. */
+unsigned long nr_active_file(void);
 /* mark_page_lazyfree (mm/swap.c): an anonymous page only its one PTE maps, just made clean by
  * MADV_FREE, becomes PG_lazyfree and goes to the back of the reclaim list, where reclaim may drop
  * it without swap (vm_events.pglazyfree). Not on the list, in the swap cache, or lazily free

@@ -49,7 +49,8 @@ unsigned long watermark_min, watermark_low, watermark_high;
 struct vm_event_state vm_events;
 
 /* The list: doubly linked through the pages' lru_next/lru_prev frame numbers, LRU_END at
- * both ends; the front is the next victim. */
+ * both ends; the front is the next victim. lru_nr counts every listed page but the set-aside
+ * ones, on whichever list (--reclaim linux has four). */
 #define LRU_END UINT32_MAX
 static uint32_t lru_front = LRU_END, lru_back = LRU_END;
 static unsigned long lru_nr;
@@ -57,18 +58,65 @@ static uint32_t aside_front = LRU_END, aside_back = LRU_END; /* set aside: not w
 static unsigned long aside_nr;
 static bool in_reclaim;
 
+/* --reclaim linux: the lruvec's four evictable lists. The front of each is Linux's tail (the
+ * cold end, where reclaim takes pages), the back its head (where pages are added). */
+enum lru_list {
+    LRU_INACTIVE_ANON,
+    LRU_ACTIVE_ANON,
+    LRU_INACTIVE_FILE,
+    LRU_ACTIVE_FILE,
+    NR_LRU_LISTS
+};
+static struct {
+    uint32_t front, back;
+    unsigned long nr;
+} lruvec[NR_LRU_LISTS];
+/* Each listed frame's list, plus one (0: the one list of the other policies, or none): a
+ * page's flags may change while it is listed (MADV_FREE'd, written again), and
+ * del_page_from_lru must still find it. Written only under --reclaim linux. */
+static uint8_t *lru_of;
+/* reclaim_stat: pages of each type (0 anon, 1 file) scanned, and of those found in use and
+ * kept active or activated, halved as they grow (get_scan_count) */
+static unsigned long recent_scanned[2], recent_rotated[2];
+static unsigned long refaults_seen; /* lruvec->refaults: workingset_activate at the last reclaim */
+
 static struct page *lru_page(uint32_t pfn)
 {
     return pfn == LRU_END ? NULL : pfn_to_page(pfn);
 }
 
-void lru_init(void)
+void lru_init(unsigned long nr_frames)
 {
     lru_front = lru_back = LRU_END;
     lru_nr = 0;
     aside_front = aside_back = LRU_END;
     aside_nr = 0;
     in_reclaim = false;
+    for (int l = 0; l < NR_LRU_LISTS; l++) {
+        lruvec[l].front = lruvec[l].back = LRU_END;
+        lruvec[l].nr = 0;
+    }
+    recent_scanned[0] = recent_scanned[1] = recent_rotated[0] = recent_rotated[1] = 0;
+    refaults_seen = vm_events.workingset_activate;
+    free(lru_of);
+    lru_of = nr_frames ? calloc(nr_frames, 1) : NULL; /* untouched (no memory) until written */
+}
+
+/* page_is_file_cache: not swap-backed. A lazily free anonymous page may go without swap, so
+ * Linux keeps it on the file lists. */
+static int page_is_file_cache(const struct page *page)
+{
+    return !(PageAnon(page) && !PageLazyFree(page));
+}
+
+static enum lru_list page_lru(const struct page *page)
+{
+    return (page_is_file_cache(page) ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON) + PageActive(page);
+}
+
+unsigned long nr_active_file(void)
+{
+    return lruvec[LRU_ACTIVE_FILE].nr;
 }
 
 /* Link page at the back of the list [*front, *back], with `flags` set. */
@@ -89,8 +137,22 @@ void lru_cache_add(struct page *page)
 {
     if (PageLRU(page))
         return;
-    list_append(&lru_front, &lru_back, page, 1UL << PG_lru);
+    if (reclaim_policy == RECLAIM_LINUX && lru_of) {
+        enum lru_list lru = page_lru(page);
+        list_append(&lruvec[lru].front, &lruvec[lru].back, page, 1UL << PG_lru);
+        lruvec[lru].nr++;
+        lru_of[page_to_pfn(page)] = (uint8_t)(lru + 1);
+    } else {
+        list_append(&lru_front, &lru_back, page, 1UL << PG_lru);
+    }
     lru_nr++;
+}
+
+void lru_cache_add_active(struct page *page)
+{
+    if (reclaim_policy == RECLAIM_LINUX)
+        SetPageActive(page);
+    lru_cache_add(page);
 }
 
 void del_page_from_lru(struct page *page)
@@ -99,6 +161,13 @@ void del_page_from_lru(struct page *page)
         return;
     bool aside = page->flags & (1UL << PG_set_aside);
     uint32_t *front = aside ? &aside_front : &lru_front, *back = aside ? &aside_back : &lru_back;
+    if (!aside && lru_of && lru_of[page_to_pfn(page)]) {
+        enum lru_list lru = lru_of[page_to_pfn(page)] - 1;
+        lru_of[page_to_pfn(page)] = 0;
+        front = &lruvec[lru].front;
+        back = &lruvec[lru].back;
+        lruvec[lru].nr--;
+    }
     if (page->lru_prev == LRU_END)
         *front = page->lru_next;
     else
@@ -153,12 +222,40 @@ void mark_page_lazyfree(struct page *page)
 {
     if (!PageLRU(page) || !PageAnon(page) || PageSwapCache(page) || PageLazyFree(page))
         return;
-    SetPageLazyFree(page);
-    ClearPageReferenced(page);
     /* Linux moves it to the inactive file list: it may go without swap, so off the set-aside
      * list too */
-    lru_rotate(page);
+    del_page_from_lru(page);
+    SetPageLazyFree(page);
+    ClearPageActive(page);
+    ClearPageReferenced(page);
+    lru_cache_add(page);
     vm_events.pglazyfree += PageHead(page) ? HPAGE_PMD_NR : 1; /* hpage_nr_pages */
+}
+
+void activate_page(struct page *page)
+{
+    page = compound_head(page);
+    if (reclaim_policy != RECLAIM_LINUX || !PageLRU(page) || PageActive(page) ||
+        (page->flags & (1UL << PG_set_aside)))
+        return;
+    del_page_from_lru(page);
+    SetPageActive(page);
+    lru_cache_add(page);
+    vm_events.pgactivate++;
+    recent_rotated[page_is_file_cache(page)]++; /* update_page_reclaim_stat */
+}
+
+void mark_page_accessed(struct page *page)
+{
+    page = compound_head(page);
+    if (reclaim_policy == RECLAIM_LINUX && !PageActive(page) && PageReferenced(page)) {
+        activate_page(page);
+        ClearPageReferenced(page);
+        if (page_is_file_cache(page))
+            workingset_activation();
+    } else if (!PageReferenced(page)) {
+        SetPageReferenced(page);
+    }
 }
 
 unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
@@ -166,6 +263,9 @@ unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
     unsigned long n = 0;
     for (struct page *p = lru_page(lru_front); p && n < max; p = lru_page(p->lru_next))
         pfns[n++] = page_to_pfn(p);
+    for (int l = 0; l < NR_LRU_LISTS; l++)
+        for (struct page *p = lru_page(lruvec[l].front); p && n < max; p = lru_page(p->lru_next))
+            pfns[n++] = page_to_pfn(p);
     for (struct page *p = lru_page(aside_front); p && n < max; p = lru_page(p->lru_next))
         pfns[n++] = page_to_pfn(p);
     return n;
@@ -431,6 +531,260 @@ static bool page_evictable(struct page *page)
     return m && !shmem_mapping(m);
 }
 
+/* ---------------------------------------------------------------------------------------------
+ * --reclaim linux: Linux 4.20's split LRU (mm/vmscan.c's shrink_node, mm/swap.c's list moves).
+ *
+ * Four lists instead of one: active and inactive, for swap-backed (anonymous) pages and for the
+ * rest (page-cache pages, and anonymous pages MADV_FREE made lazily free). A new anonymous page
+ * starts active (lru_cache_add_active_or_unevictable), a page-cache page inactive, or active when
+ * its shadow says it was evicted while in use (workingset.c); a page read back from swap is
+ * activated (do_swap_page). Reclaim runs priorities 12 down to 0; at each, get_scan_count gives
+ * every list a number of pages to scan from its cold end: its length >> priority, split between
+ * anonymous and file pages by swappiness (60) and by how many of each type's scanned pages turned
+ * out to be in use (recent_rotated against recent_scanned), or file pages only when there is no
+ * free swap or the inactive file list is long enough. Then, 32 at a time:
+ *  - an active list is aged only while its inactive list is too short (inactive times
+ *    int_sqrt(10 * the type's GiB), 1 below a GiB, under active; a file page activated by a
+ *    refault since the last reclaim makes the file list short at once): shrink_active_list
+ *    clears each page's accessed bits and moves it to the inactive list, except a referenced page
+ *    of an executable file mapping, which stays;
+ *  - shrink_inactive_list asks page_check_references of each page: accessed PTEs activate an
+ *    anonymous page, a page with two accessed PTEs or PG_referenced from before, or an executable
+ *    one; any other page with accessed PTEs stays inactive with PG_referenced set; a page with
+ *    none is evicted (shrink_page).
+ * Differences from Linux: a page is isolated and decided one at a time, not in batches of 32
+ * (the order and each decision are the same); reclaim stops at the priority where enough has
+ * been freed rather than finishing that priority's proportional scan; dirty file pages are
+ * written back by reclaim itself (Linux leaves them to the flusher threads unless kswapd meets
+ * them twice); no unevictable list (a page of a VM_LOCKED VMA goes back where it was).
+ */
+
+#define DEF_PRIORITY     12
+#define SWAP_CLUSTER_MAX 32UL
+#define VM_SWAPPINESS    60
+
+struct referenced_arg {
+    int referenced;
+    unsigned long vm_flags; /* of the VMAs whose PTEs were accessed, and any VM_LOCKED one */
+};
+
+/* page_referenced_one with vm_flags */
+static bool referenced_vm_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
+{
+    struct referenced_arg *ra = arg;
+    if (vma->vm_flags & VM_LOCKED) {
+        ra->vm_flags |= VM_LOCKED;
+        return true;
+    }
+    int before = ra->referenced;
+    referenced_one(vma, addr, pte, &ra->referenced);
+    if (ra->referenced > before)
+        ra->vm_flags |= vma->vm_flags;
+    return false;
+}
+
+static int page_referenced_vm(struct page *page, unsigned long *vm_flags)
+{
+    struct referenced_arg ra = {0};
+    struct rmap_walk_control rwc = {.page = page, .rmap_one = referenced_vm_one, .arg = &ra};
+    rmap_walk(&rwc);
+    *vm_flags = ra.vm_flags;
+    return ra.referenced;
+}
+
+static unsigned long int_sqrt(unsigned long x)
+{
+    unsigned long r = 0;
+    while ((r + 1) * (r + 1) <= x)
+        r++;
+    return r;
+}
+
+/* inactive_list_is_low: should the active list of this type be aged? */
+static bool inactive_list_is_low(int file, bool actual_reclaim)
+{
+    if (!file && !total_swap_pages())
+        return false;
+    unsigned long inactive = lruvec[file ? LRU_INACTIVE_FILE : LRU_INACTIVE_ANON].nr;
+    unsigned long active = lruvec[file ? LRU_ACTIVE_FILE : LRU_ACTIVE_ANON].nr;
+    unsigned long ratio;
+    if (file && actual_reclaim && refaults_seen != vm_events.workingset_activate) {
+        ratio = 0; /* the workingset is changing: make room for the new pages */
+    } else {
+        unsigned long gb = (inactive + active) >> (30 - PAGE_SHIFT);
+        ratio = gb ? int_sqrt(10 * gb) : 1;
+    }
+    return inactive * ratio < active;
+}
+
+/* Move a page to the back of list lru (putback_lru_page, move_active_pages_to_lru). */
+static void lru_move(struct page *page, bool active)
+{
+    del_page_from_lru(page);
+    if (active)
+        SetPageActive(page);
+    else
+        ClearPageActive(page);
+    lru_cache_add(page);
+}
+
+static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
+{
+    int file = lru == LRU_ACTIVE_FILE;
+    for (unsigned long n = 0; n < nr_to_scan && lruvec[lru].nr; n++) {
+        struct page *page = lru_page(lruvec[lru].front);
+        unsigned long vm_flags;
+        vm_events.pgrefill++;
+        recent_scanned[file]++;
+        if (page_referenced_vm(page, &vm_flags)) {
+            recent_rotated[file]++;
+            /* executable file pages get one more trip round the active list */
+            if ((vm_flags & VM_EXEC) && page_is_file_cache(page)) {
+                lru_move(page, true);
+                continue;
+            }
+        }
+        lru_move(page, false);
+        vm_events.pgdeactivate++;
+    }
+}
+
+enum page_references { PAGEREF_RECLAIM, PAGEREF_RECLAIM_CLEAN, PAGEREF_KEEP, PAGEREF_ACTIVATE };
+
+static enum page_references page_check_references(struct page *page)
+{
+    unsigned long vm_flags;
+    int referenced_ptes = page_referenced_vm(page, &vm_flags);
+    bool referenced_page = PageReferenced(page);
+    ClearPageReferenced(page);
+    if (vm_flags & VM_LOCKED)
+        return PAGEREF_RECLAIM; /* shrink_page finds the lock and keeps it */
+    if (referenced_ptes) {
+        if (!page_is_file_cache(page))
+            return PAGEREF_ACTIVATE;
+        SetPageReferenced(page); /* a second round of accesses activates it */
+        if (referenced_page || referenced_ptes > 1 || (vm_flags & VM_EXEC))
+            return PAGEREF_ACTIVATE;
+        return PAGEREF_KEEP;
+    }
+    if (referenced_page && page_is_file_cache(page))
+        return PAGEREF_RECLAIM_CLEAN;
+    return PAGEREF_RECLAIM;
+}
+
+static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_list lru)
+{
+    int file = lru == LRU_INACTIVE_FILE;
+    unsigned long freed = 0;
+    for (unsigned long n = 0; n < nr_to_scan && lruvec[lru].nr; n++) {
+        struct page *page = lru_page(lruvec[lru].front);
+        vm_events.pgscan++;
+        recent_scanned[file]++;
+        enum page_references ref = page_check_references(page);
+        if (ref == PAGEREF_RECLAIM_CLEAN && PageDirty(page))
+            ref = PAGEREF_KEEP;
+        if (ref == PAGEREF_RECLAIM || ref == PAGEREF_RECLAIM_CLEAN) {
+            if (shrink_page(page)) {
+                freed++;
+                continue;
+            }
+            /* still here: in use, locked, or no swap slot (Linux activates an anonymous page
+             * add_to_swap failed on) */
+            if (!PageLRU(page))
+                continue;
+            ref = !page_is_file_cache(page) && !PageSwapCache(page) && !get_nr_swap_pages()
+                      ? PAGEREF_ACTIVATE
+                      : PAGEREF_KEEP;
+        }
+        if (ref == PAGEREF_ACTIVATE) {
+            recent_rotated[file]++;
+            vm_events.pgactivate++;
+        }
+        lru_move(page, ref == PAGEREF_ACTIVATE);
+    }
+    return freed;
+}
+
+/* get_scan_count: how many pages of each list to scan at this priority. */
+static void get_scan_count(int priority, unsigned long nr[NR_LRU_LISTS])
+{
+    enum { SCAN_EQUAL, SCAN_FRACT, SCAN_ANON, SCAN_FILE } balance = SCAN_FRACT;
+    uint64_t fraction[2] = {1, 1}, denominator = 1;
+    unsigned long anon = lruvec[LRU_ACTIVE_ANON].nr + lruvec[LRU_INACTIVE_ANON].nr;
+    unsigned long file = lruvec[LRU_ACTIVE_FILE].nr + lruvec[LRU_INACTIVE_FILE].nr;
+
+    if (get_nr_swap_pages() == 0) {
+        balance = SCAN_FILE;
+    } else if (priority == 0) {
+        balance = SCAN_EQUAL; /* out of options: everything, anon and file alike */
+    } else if (file + nr_free_pages() <= watermark_high && !inactive_list_is_low(0, false) &&
+               lruvec[LRU_INACTIVE_ANON].nr >> priority) {
+        balance = SCAN_ANON; /* too few file pages left to be worth it */
+    } else if (!inactive_list_is_low(1, false) && lruvec[LRU_INACTIVE_FILE].nr >> priority) {
+        balance = SCAN_FILE; /* enough inactive page cache: leave the anonymous pages alone */
+    } else {
+        uint64_t anon_prio = VM_SWAPPINESS, file_prio = 200 - anon_prio;
+        if (recent_scanned[0] > anon / 4) {
+            recent_scanned[0] /= 2;
+            recent_rotated[0] /= 2;
+        }
+        if (recent_scanned[1] > file / 4) {
+            recent_scanned[1] /= 2;
+            recent_rotated[1] /= 2;
+        }
+        uint64_t ap = anon_prio * (recent_scanned[0] + 1) / (recent_rotated[0] + 1);
+        uint64_t fp = file_prio * (recent_scanned[1] + 1) / (recent_rotated[1] + 1);
+        fraction[0] = ap;
+        fraction[1] = fp;
+        denominator = ap + fp + 1;
+    }
+    for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
+        int is_file = lru >= LRU_INACTIVE_FILE;
+        uint64_t scan = lruvec[lru].nr >> priority;
+        if (balance == SCAN_FRACT) /* rounded up: the last page is not lost to rounding */
+            scan = (scan * fraction[is_file] + denominator - 1) / denominator;
+        else if ((balance == SCAN_FILE && !is_file) || (balance == SCAN_ANON && is_file))
+            scan = 0;
+        nr[lru] = (unsigned long)scan;
+    }
+}
+
+/* shrink_node for one priority (shrink_node_memcg): the lists in turn, 32 pages at a time. */
+static unsigned long shrink_lruvec(int priority, unsigned long nr_to_reclaim)
+{
+    unsigned long nr[NR_LRU_LISTS], freed = 0;
+    get_scan_count(priority, nr);
+    while ((nr[LRU_INACTIVE_ANON] || nr[LRU_ACTIVE_FILE] || nr[LRU_INACTIVE_FILE]) &&
+           freed < nr_to_reclaim) {
+        for (int lru = 0; lru < NR_LRU_LISTS; lru++) {
+            if (!nr[lru])
+                continue;
+            unsigned long n = nr[lru] < SWAP_CLUSTER_MAX ? nr[lru] : SWAP_CLUSTER_MAX;
+            nr[lru] -= n;
+            if (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE) {
+                if (inactive_list_is_low(lru == LRU_ACTIVE_FILE, true))
+                    shrink_active_list(n, (enum lru_list)lru);
+            } else {
+                freed += shrink_inactive_list(n, (enum lru_list)lru);
+            }
+        }
+    }
+    /* even when the anonymous lists were not scanned, keep aging the active one */
+    if (inactive_list_is_low(0, true))
+        shrink_active_list(SWAP_CLUSTER_MAX, LRU_ACTIVE_ANON);
+    return freed;
+}
+
+/* do_try_to_free_pages / balance_pgdat: raise the pressure until enough is freed. */
+static unsigned long shrink_node(unsigned long nr_to_reclaim)
+{
+    unsigned long freed = 0;
+    for (int priority = DEF_PRIORITY; priority >= 0 && freed < nr_to_reclaim; priority--)
+        freed += shrink_lruvec(priority, nr_to_reclaim - freed);
+    refaults_seen = vm_events.workingset_activate; /* snapshot_refaults */
+    return freed;
+}
+
 /* lru policy: harvest every page's accessed bits; accessed pages go to the back, in order. */
 static void age_all(void)
 {
@@ -450,10 +804,18 @@ static void age_all(void)
 /* Free up to nr frames, looking at each page on the list at most `passes` times. */
 static unsigned long shrink_list(unsigned long nr, unsigned passes)
 {
+    /* shrink_slab's deferred split shrinker: huge pages with unused frames give them back */
+    unsigned long split = deferred_split_scan();
+    if (split >= nr)
+        return split;
+    nr -= split;
+    if (reclaim_policy == RECLAIM_LINUX)
+        return split + shrink_node(nr); /* its priorities go as far as a second pass would */
     if (get_nr_swap_pages() > 0)
         lru_put_back_aside();
     /* two passes look once more than twice: a list of one referenced page still gives it up */
-    unsigned long freed = 0, budget = passes > 1 ? passes * lru_nr + 1 : lru_nr;
+    unsigned long freed = split, budget = passes > 1 ? passes * lru_nr + 1 : lru_nr;
+    nr += split;
     if (reclaim_policy == RECLAIM_LRU)
         age_all();
     while (freed < nr && budget-- && lru_nr) {

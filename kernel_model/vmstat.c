@@ -54,10 +54,14 @@ static void count_page(struct vm_page_state *s, const struct page *page)
             s->nr_file_mapped++;
     }
     if (page->flags & (1UL << PG_lru)) {
-        if (swapbacked)
+        bool linux_lists = reclaim_policy == RECLAIM_LINUX;
+        if (swapbacked) {
             s->nr_lru_anon++;
-        else
+            s->nr_active_anon += !linux_lists || PageActive(page);
+        } else {
             s->nr_lru_file++;
+            s->nr_active_file += linux_lists && PageActive(page);
+        }
     }
 }
 
@@ -137,20 +141,21 @@ int vmstat_show(char *buf, size_t len)
         unsigned long value;
     } items[] = {
         {"nr_free_pages", s.nr_free},
-        {"nr_zone_inactive_anon", 0},
-        {"nr_zone_active_anon", s.nr_lru_anon},
-        {"nr_zone_inactive_file", s.nr_lru_file},
-        {"nr_zone_active_file", 0},
+        {"nr_zone_inactive_anon", s.nr_lru_anon - s.nr_active_anon},
+        {"nr_zone_active_anon", s.nr_active_anon},
+        {"nr_zone_inactive_file", s.nr_lru_file - s.nr_active_file},
+        {"nr_zone_active_file", s.nr_active_file},
         {"nr_zone_unevictable", 0},
         {"nr_zone_write_pending", s.nr_file_dirty},
         {"nr_mlock", s.nr_mlock},
         {"nr_page_table_pages", s.nr_page_table_pages},
-        {"nr_inactive_anon", 0},
-        {"nr_active_anon", s.nr_lru_anon},
-        {"nr_inactive_file", s.nr_lru_file},
-        {"nr_active_file", 0},
+        {"nr_inactive_anon", s.nr_lru_anon - s.nr_active_anon},
+        {"nr_active_anon", s.nr_active_anon},
+        {"nr_inactive_file", s.nr_lru_file - s.nr_active_file},
+        {"nr_active_file", s.nr_active_file},
         {"nr_unevictable", 0},
         {"workingset_refault", vm_events.workingset_refault},
+        {"workingset_activate", vm_events.workingset_activate},
         {"nr_anon_pages", s.nr_anon_mapped},
         {"nr_mapped", s.nr_file_mapped},
         {"nr_file_pages", s.nr_file_pages + s.nr_swapcache},
@@ -160,18 +165,22 @@ int vmstat_show(char *buf, size_t len)
         {"nr_anon_transparent_hugepages", nr_anon_thps},
         {"pswpin", vm_events.pswpin},
         {"pswpout", vm_events.pswpout},
+        {"pgactivate", vm_events.pgactivate},
+        {"pgdeactivate", vm_events.pgdeactivate},
+        {"pglazyfree", vm_events.pglazyfree},
         {"pgfault", vm_events.pgfault},
         {"pgmajfault", vm_events.pgmajfault},
+        {"pglazyfreed", vm_events.pglazyfreed},
+        {"pgrefill", vm_events.pgrefill},
         /* reclaim runs in the allocating task here: "direct" in Linux's terms */
         {"pgsteal_direct", vm_events.pgsteal_anon + vm_events.pgsteal_file + vm_events.pglazyfreed},
         {"pgscan_direct", vm_events.pgscan},
         {"pgrotated", vm_events.pgrotated},
-        {"pglazyfree", vm_events.pglazyfree},
-        {"pglazyfreed", vm_events.pglazyfreed},
         {"oom_kill", vm_events.oom_kills},
         {"thp_fault_alloc", vm_events.thp_fault_alloc},
         {"thp_fault_fallback", vm_events.thp_fault_fallback},
         {"thp_split_page", vm_events.thp_split_page},
+        {"thp_deferred_split_page", vm_events.thp_deferred_split_page},
         {"thp_split_pmd", vm_events.thp_split_pmd},
         {"thp_zero_page_alloc", vm_events.thp_zero_page_alloc},
     };

@@ -172,6 +172,48 @@ static void test_policy_lru(void)
     run_policy(RECLAIM_LRU, S2, 11, 7, 4, w2, 3, 0);
 }
 
+/*
+ * S3 = 0 1 2 3 4 5 6 1 7 over 6 frames under --reclaim linux (no file pages, so no free frame and
+ * no page cache make get_scan_count pick the anonymous lists: SCAN_ANON). By hand:
+ *  0-5  new anonymous pages start active: active [0 1 2 3 4 5], inactive [].
+ *  6    priority 12: nothing to scan yet (6 >> 12 = 0), but the inactive list is low (0 < 6),
+ *       so shrink_active_list deactivates all six (accessed bits cleared, anonymous pages never
+ *       stay active): inactive [0 1 2 3 4 5]. Priority 2: 6 >> 2 = 1 page scanned, 0,
+ *       unreferenced: evicted. 6 joins the active list.
+ *  1    accessed again on the inactive list (its PTE's accessed bit).
+ *  7    priority 2: 5 >> 2 = 1 page: 1, referenced, is activated (active [6 1]). Priority 1:
+ *       4 >> 1 = 2 pages: 2 and 3, both unreferenced, both evicted (a batch goes whole).
+ *  -> victims 0 2 3, one activation, six deactivations.
+ */
+static const int S3[] = {0, 1, 2, 3, 4, 5, 6, 1, 7};
+
+static void test_policy_linux(void)
+{
+    static const int w3[] = {0, 2, 3};
+    int victims[64];
+    swap_setup(1 << 20);
+    reclaim_policy = RECLAIM_LINUX;
+    int nv = replay(S3, 9, 8, 6, victims);
+    check_victims(victims, nv, w3, 3);
+    CHECK_EQ(vm_events.pswpout, 3);
+    CHECK_EQ(vm_events.pswpin, 0);
+    CHECK_EQ(vm_events.pgactivate, 1);
+    CHECK_EQ(vm_events.pgdeactivate, 6);
+    struct vm_page_state st;
+    CHECK_EQ(vm_page_state_read(&st), 0);
+    CHECK_EQ(st.nr_lru_anon, 5);
+    CHECK_EQ(st.nr_active_anon, 3); /* 6, 1 and the new 7; 4 and 5 inactive */
+    CHECK(stable_page_flags(pte_pfn(pte_at(BASE + 7 * PAGE_SIZE))) & (1ULL << 6)); /* ACTIVE */
+    CHECK(!(stable_page_flags(pte_pfn(pte_at(BASE + 4 * PAGE_SIZE))) & (1ULL << 6)));
+    /* a page read back from swap is active again (do_swap_page's activate_page) */
+    touch(BASE, false);
+    CHECK_EQ(vm_events.pswpin, 1);
+    CHECK(stable_page_flags(pte_pfn(pte_at(BASE))) & (1ULL << 6));
+    assert_invariants("linux lists");
+    reclaim_policy = RECLAIM_CLOCK;
+    swap_teardown();
+}
+
 /* The x86-64 layout of Linux 4.20 (pgtable_64.h): type in 63..59, inverted offset in 58..9. */
 static void test_swap_entry_layout(void)
 {
@@ -483,6 +525,7 @@ int main(int argc, char **argv)
         {"policy_fifo", test_policy_fifo},
         {"policy_clock", test_policy_clock},
         {"policy_lru", test_policy_lru},
+        {"policy_linux", test_policy_linux},
         {"roundtrip", test_roundtrip},
         {"fork_swap_cache", test_fork_swap_cache},
         {"fork_then_exit", test_fork_then_exit},

@@ -221,6 +221,33 @@ static void test_mprotect_munmap(void)
     teardown();
 }
 
+/* munmap of half a huge page splits its PMD; the page stays whole, its unmapped half still
+ * allocated, and goes on the deferred split queue; the next reclaim's shrinker splits it and
+ * frees that half. */
+static void test_deferred_split(void)
+{
+    setup(64 << 20, HUGE);
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    unsigned long head = (pmd_at(test_task.mm, BASE) & PTE_PFN_MASK) >> PAGE_SHIFT;
+    unsigned long free = nr_free_pages();
+    CHECK_EQ(do_munmap(test_task.mm, BASE, HUGE / 2), 0);
+    CHECK_EQ(vm_events.thp_split_pmd, 1);
+    CHECK_EQ(vm_events.thp_deferred_split_page, 1);
+    CHECK(PageHead(pfn_to_page(head)));
+    CHECK_EQ(page_count(pfn_to_page(head)), HPAGE_PMD_NR / 2); /* the PTEs of the half left */
+    CHECK_EQ(nr_free_pages(), free);
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], HPAGE_PMD_NR / 2);
+    assert_invariants("half unmapped");
+    CHECK_EQ(try_to_free_pages(1), HPAGE_PMD_NR / 2);
+    CHECK_EQ(vm_events.thp_split_page, 1);
+    CHECK(!PageHead(pfn_to_page(head)) && !PageTail(pfn_to_page(head + HPAGE_PMD_NR / 2)));
+    CHECK_EQ(nr_free_pages(), free + HPAGE_PMD_NR / 2);
+    CHECK_EQ(page_count(pfn_to_page(head + HPAGE_PMD_NR / 2)), 1);
+    assert_invariants("deferred split");
+    CHECK_EQ(try_to_free_pages(0), 0); /* the queue is empty */
+    teardown();
+}
+
 /* A huge page freed whole comes back whole for the next one; when nothing else is free, its
  * frames serve single-page allocations. */
 static void test_block_reuse_and_break(void)
@@ -274,6 +301,7 @@ int main(int argc, char **argv)
         {"fork_store_splits", test_fork_store_splits},
         {"fork_under_reclaim", test_fork_under_reclaim},
         {"mprotect_munmap", test_mprotect_munmap},
+        {"deferred_split", test_deferred_split},
         {"block_reuse_and_break", test_block_reuse_and_break},
         {"fallback", test_fallback},
     };

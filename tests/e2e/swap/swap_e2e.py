@@ -2,7 +2,7 @@
 """swap_e2e - issue 5 end to end: memory pressure under `faultline run`.
 
 Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
-  thrash-clock, thrash-lru, thrash-fifo
+  thrash-clock, thrash-lru, thrash-fifo, thrash-linux
       --ram 16M --swap 64M --reclaim POLICY: the same stdout and exit status as natively, and
       the log holds do_swap_page rows with outcome 'major' (at least one per page of the
       working set that did not fit: the passes go through it in order), as many as the run's
@@ -25,7 +25,7 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       alone) and waiting for the child, is killed with the parent: it neither prints nor crashes
       (left alive, it runs on memory the OOM reaper took: "segfault at 0"); the rest as in
       oom-other.
-  nearfull-clock, nearfull-lru, nearfull-fifo
+  nearfull-clock, nearfull-lru, nearfull-fifo, nearfull-linux
       --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
       254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
   lazyfree
