@@ -262,6 +262,13 @@ struct proc {
     /* a semop, msgsnd or msgrcv parked on a System V object (emu/sysv_ipc.h), NULL if none */
     struct sysv_wait *sysv_wait;
     uint64_t sleep_urem; /* where a relative sleep cut short by a handler writes what is left */
+    /* select, pselect6, ppoll (emu/sys_fd.c): where the call writes back what is left of its
+     * timeout when it returns, a handler's EINTR included (poll_select_copy_remaining), as a
+     * timeval or a timespec; the timeout exactly (the wait itself is in whole ms) and when the
+     * first try began. 0: nothing to write back (no timeout, or a zero one). */
+    uint64_t select_utime, select_start;
+    int64_t select_sec, select_nsec;
+    bool select_utime_timeval;
     /* a clock_nanosleep on a CPU-time clock (emu/sys_time.c): the clock (as cpu_clock_decode
      * names it) and the time on it the sleep waits for; sleep_cpu_pid 0: a wall-clock sleep */
     int sleep_cpu_pid, sleep_cpu_which;

@@ -103,6 +103,9 @@ void strv_free(char **v);
 void timed_wait_start(struct proc *p, int timeout);
 bool timed_wait_time_left(const struct proc *p, int timeout);
 void timed_wait_over(struct proc *p, long r, int timeout);
+/* A select, pselect6 or ppoll ends (it returns, or a handler interrupts it): the time left of
+ * its timeout goes back to the guest (emu/sys_fd.c). */
+void select_copy_remaining(struct proc *p);
 
 /* fork's copy_io (emu/sys_ioprio.c): the child shares the parent's I/O context (CLONE_IO), or
  * gets one of its own with the parent's priority if that has a class, or none. */

@@ -294,30 +294,86 @@ long sys_poll(struct proc *p, const uint64_t a[6])
     return do_poll(p, a[0], a[1], (int)a[2]);
 }
 
-/* ppoll(fds, nfds, timespec, sigmask, sigsetsize): poll with a timespec (rounded up to whole
- * milliseconds, not written back) and a signal mask for the wait, as pselect6's. */
+/*
+ * The time left of a select, pselect6 or ppoll (poll_select_set_timeout and
+ * poll_select_copy_remaining): the call's end is its first try's time plus the timeout as given,
+ * and when it returns, or a handler ends it, what is left of that is written back over the
+ * timeout (zero once it has passed). A zero timeout is left alone. glibc's select() is pselect6
+ * on a copy it converts back, so every select() sees this. A write that faults is ignored, as in
+ * Linux (the call's result stands).
+ */
+static void select_timeout_begin(struct proc *p, uint64_t uaddr, const struct timespec *ts,
+                                 bool timeval)
+{
+    if (p->polling)
+        return; /* a retry of a parked call: its first try's clock goes on */
+    p->select_utime = uaddr && (ts->tv_sec || ts->tv_nsec) ? uaddr : 0;
+    p->select_utime_timeval = timeval;
+    p->select_sec = ts->tv_sec;
+    p->select_nsec = ts->tv_nsec;
+    p->select_start = monotonic_ns();
+}
+
+void select_copy_remaining(struct proc *p)
+{
+    if (!p->select_utime)
+        return;
+    uint64_t elapsed = monotonic_ns() - p->select_start;
+    /* the timeout less the time elapsed, in seconds and ns: a timeout of any size, no overflow */
+    int64_t sec = p->select_sec - (int64_t)(elapsed / 1000000000u);
+    int64_t nsec = p->select_nsec - (int64_t)(elapsed % 1000000000u);
+    if (nsec < 0) {
+        nsec += 1000000000;
+        sec--;
+    }
+    if (sec < 0)
+        sec = nsec = 0;
+    if (p->select_utime_timeval) {
+        struct timeval tv = {sec, nsec / 1000};
+        (void)put_user_struct(p, p->select_utime, &tv, sizeof(tv));
+    } else {
+        struct timespec ts = {sec, nsec};
+        (void)put_user_struct(p, p->select_utime, &ts, sizeof(ts));
+    }
+    p->select_utime = 0;
+}
+
+/* The end of a select, pselect6 or ppoll: r is what it returns; a parked one goes on. */
+static long select_timeout_end(struct proc *p, long r)
+{
+    if (r != -FL_ERESTARTSYS)
+        select_copy_remaining(p);
+    return r;
+}
+
+/* ppoll(fds, nfds, timespec, sigmask, sigsetsize): poll with a timespec (the wait rounded up to
+ * whole milliseconds, the time left written back as select's) and a signal mask for the wait, as
+ * pselect6's. */
 long sys_ppoll(struct proc *p, const uint64_t a[6])
 {
     int timeout = -1;
+    struct timespec ts = {0, 0};
     if (a[2]) {
-        struct timespec ts;
         if (get_user_struct(p, &ts, a[2], sizeof(ts)))
             return -EFAULT;
         if (!timespec_valid(&ts))
             return -EINVAL;
         timeout = timespec_ms_ceil(&ts);
     }
-    if (!a[3])
-        return do_poll(p, a[0], a[1], timeout);
+    if (!a[3]) {
+        select_timeout_begin(p, a[2], &ts, false);
+        return select_timeout_end(p, do_poll(p, a[0], a[1], timeout));
+    }
     uint64_t mask;
     if (a[4] != sizeof(mask))
         return -EINVAL;
     if (get_user_struct(p, &mask, a[3], sizeof(mask)))
         return -EFAULT;
+    select_timeout_begin(p, a[2], &ts, false);
     wait_sigmask_begin(p, mask);
     long r = do_poll(p, a[0], a[1], timeout);
     wait_sigmask_end(p, r);
-    return r;
+    return select_timeout_end(p, r);
 }
 
 /* The fd_set bits of select(2) as Linux's do_select reads them from poll events. */
@@ -328,8 +384,8 @@ long sys_ppoll(struct proc *p, const uint64_t a[6])
 /*
  * select and pselect6 as poll over the fds named in the three sets (core_sys_select): a named
  * fd that is not open is EBADF; the sets are rewritten with the ready bits, the count of bits
- * returned. The timeout is rounded up to whole milliseconds, and not written back with the time
- * left (Linux does that for select; pselect6's glibc wrapper hides it).
+ * returned. The wait is rounded up to whole milliseconds; the callers write the time left of the
+ * exact timeout back (select_timeout_end).
  */
 static long do_select(struct proc *p, int n, const uint64_t uset[3], int timeout)
 {
@@ -400,20 +456,22 @@ out:
 long sys_select(struct proc *p, const uint64_t a[6])
 {
     int timeout = -1;
+    struct timespec ts = {0, 0};
     if (a[4]) {
         struct timeval tv;
         if (get_user_struct(p, &tv, a[4], sizeof(tv)))
             return -EFAULT;
         /* kern_select: whole seconds of tv_usec carry into tv_sec, the rest must leave a
          * valid timespec (a negative remainder does not); the sum wraps as in the kernel. */
-        struct timespec ts = {(long)((uint64_t)tv.tv_sec + (uint64_t)(tv.tv_usec / 1000000)),
-                              (tv.tv_usec % 1000000) * 1000};
+        ts = (struct timespec){(long)((uint64_t)tv.tv_sec + (uint64_t)(tv.tv_usec / 1000000)),
+                               (tv.tv_usec % 1000000) * 1000};
         if (!timespec_valid(&ts))
             return -EINVAL;
         timeout = timespec_ms_ceil(&ts);
     }
     const uint64_t sets[3] = {a[1], a[2], a[3]};
-    return do_select(p, (int)a[0], sets, timeout);
+    select_timeout_begin(p, a[4], &ts, true);
+    return select_timeout_end(p, do_select(p, (int)a[0], sets, timeout));
 }
 
 /* pselect6(n, in, out, ex, timespec, {sigmask, size}): the mask replaces the blocked set for the
@@ -422,8 +480,8 @@ long sys_pselect6(struct proc *p, const uint64_t a[6])
 {
     int timeout = -1;
     long r;
+    struct timespec ts = {0, 0};
     if (a[4]) {
-        struct timespec ts;
         if (get_user_struct(p, &ts, a[4], sizeof(ts)))
             return -EFAULT;
         if (!timespec_valid(&ts))
@@ -434,16 +492,19 @@ long sys_pselect6(struct proc *p, const uint64_t a[6])
     if (a[5] && get_user_struct(p, sig, a[5], sizeof(sig)))
         return -EFAULT;
     const uint64_t sets[3] = {a[1], a[2], a[3]};
-    if (!sig[0])
-        return do_select(p, (int)a[0], sets, timeout);
+    if (!sig[0]) {
+        select_timeout_begin(p, a[4], &ts, false);
+        return select_timeout_end(p, do_select(p, (int)a[0], sets, timeout));
+    }
     if (sig[1] != sizeof(uint64_t))
         return -EINVAL;
     if (get_user_struct(p, &mask, sig[0], sizeof(mask)))
         return -EFAULT;
+    select_timeout_begin(p, a[4], &ts, false);
     wait_sigmask_begin(p, mask);
     r = do_select(p, (int)a[0], sets, timeout);
     wait_sigmask_end(p, r);
-    return r;
+    return select_timeout_end(p, r);
 }
 
 /*

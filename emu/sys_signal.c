@@ -574,6 +574,8 @@ void do_signal(struct proc *p)
                     ret = -EFAULT;
                 p->sleeping = false;
             }
+            if (p->polling) /* a select, pselect6 or ppoll says what it had left */
+                select_copy_remaining(p);
             p->polling = false;
             p->sock_timeo_end = 0;
             p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
