@@ -81,6 +81,11 @@ struct fl_siginfo {
             int64_t band; /* the poll events (POLLIN | POLLRDNORM, ...) */
             int32_t fd;
         } poll; /* signal-driven I/O's POLL_IN .. POLL_HUP (emu/fasync.c) */
+        struct {
+            uint64_t call_addr; /* the instruction after the `syscall` */
+            int32_t syscall;
+            uint32_t arch; /* AUDIT_ARCH_X86_64 */
+        } sigsys;          /* a seccomp filter's SECCOMP_RET_TRAP (SYS_SECCOMP) */
         uint8_t pad[112];
     } u;
 };
@@ -221,6 +226,10 @@ struct proc {
     int pdeath_signal;
     unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
     bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
+    /* seccomp (emu/seccomp.c): SECCOMP_MODE_DISABLED (0), _STRICT (1) or _FILTER (2), and the
+     * filters, newest first; inherited, kept by execve */
+    int seccomp_mode;
+    struct seccomp_filter *seccomp;
     /* capset: the task's own effective, permitted and inheritable sets once it has changed
      * them (caps_own), else faultline's; inherited by clone, back to faultline's at execve
      * (emu/sys_info.c) */

@@ -37,6 +37,7 @@
 #include "emu/procfs.h"
 #include "emu/sysv_ipc.h"
 #include "emu/sched.h"
+#include "emu/seccomp.h"
 #include "emu/sys_info.h"
 #include "emu/text.h"
 #include "emu/ctty.h"
@@ -288,6 +289,8 @@ static int proc_status(struct proc *p)
             text_printf(&t, "FDSize:\t%d\n", p->files ? p->files->max_fds : 0);
         else if (IS("NoNewPrivs"))
             text_printf(&t, "NoNewPrivs:\t%d\n", p->no_new_privs);
+        else if (IS("Seccomp"))
+            text_printf(&t, "Seccomp:\t%d\n", p->seccomp_mode);
         else if (IS("TracerPid"))
             text_printf(&t, "TracerPid:\t%d\n", p->ptracer ? p->ptracer->task.tgid : 0);
         else if (IS("Ngid"))

@@ -36,6 +36,7 @@
 #include "emu/ptrace.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
+#include "emu/seccomp.h"
 #include "emu/sysv_ipc.h"
 #include "emu/vdso.h"
 #include "emu/fasync.h"
@@ -1290,6 +1291,7 @@ static void proc_free(struct proc *p)
     shared_pending_put(p->shared);
     group_acct_put(p->acct);
     free(p->wait_poll);
+    seccomp_release(p);
     strv_free(p->argv);
     proc_exe_put(p);
     free(p->exe);

@@ -7,6 +7,7 @@
 
 #include "emu/emu.h"
 #include "emu/sched.h"
+#include "emu/seccomp.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 #include "mmu/mmu.h"
@@ -127,6 +128,10 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
             return -EINVAL;
         p->no_new_privs = true;
         return 0;
+    case 21: /* PR_GET_SECCOMP: the mode, whatever the other arguments */
+        return seccomp_prctl_get(p);
+    case 22: /* PR_SET_SECCOMP(mode, filter) */
+        return seccomp_prctl_set(p, a[1], a[2]);
     case PR_GET_NO_NEW_PRIVS:
         if (a[1] || a[2] || a[3] || a[4])
             return -EINVAL;

@@ -35,6 +35,7 @@
 #include "emu/ptrace.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
+#include "emu/seccomp.h"
 #include "emu/sysv_ipc.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
@@ -432,6 +433,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
     c->no_new_privs = p->no_new_privs;
+    seccomp_fork(c, p);
     c->caps_own = p->caps_own; /* copy_creds */
     c->cap_eff = p->cap_eff;
     c->cap_prm = p->cap_prm;

@@ -340,6 +340,19 @@ static void force_sig_info(struct proc *p, const struct fl_siginfo *info)
     queue_signal(p, signo, info);
 }
 
+void force_sig_seccomp(struct proc *p, int nr, int data, uint64_t call_addr)
+{
+    struct fl_siginfo info;
+    memset(&info, 0, sizeof(info));
+    info.si_signo = SIGSYS;
+    info.si_code = 1; /* SYS_SECCOMP */
+    info.si_errno = data;
+    info.u.sigsys.call_addr = call_addr;
+    info.u.sigsys.syscall = nr;
+    info.u.sigsys.arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
+    force_sig_info(p, &info);
+}
+
 static bool handler_installed(struct proc *p, int signo)
 {
     uint64_t h = p->sighand[signo].handler;

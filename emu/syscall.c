@@ -13,6 +13,7 @@
 #include "emu/fdtable.h"
 #include "emu/linux_abi.h"
 #include "emu/sched.h"
+#include "emu/seccomp.h"
 #include "emu/signal.h"
 #include "emu/sock.h"
 #include "emu/syscall.h"
@@ -211,6 +212,12 @@ static bool park_on_idle_host_fd(struct proc *p, uint64_t nr, const uint64_t a[6
 long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
 {
     static uint8_t warned[NR_SYSCALLS / 8 + 1];
+    /* secure_computing, after a tracer's syscall-entry stop, before the call, whatever its
+     * number; a parked call's retry asks again and gets the same answer (a filter sees only
+     * the number, the arguments and the address) */
+    long seccomp_ret;
+    if (p->seccomp_mode && seccomp_syscall(p, nr, a, &seccomp_ret))
+        return seccomp_ret;
     const struct syscall_desc *d = syscall_lookup(nr);
     if (!d) {
         size_t slot = nr < NR_SYSCALLS ? nr : NR_SYSCALLS;

@@ -282,6 +282,7 @@ SYSCALL(310, process_vm_readv, sys_process_vm_readv, "dpupux")
 SYSCALL(311, process_vm_writev, sys_process_vm_writev, "dpupux")
 SYSCALL(312, kcmp, sys_kcmp, "dddxx")
 SYSCALL(316, renameat2, sys_renameat2, "DsDsx")
+SYSCALL(317, seccomp, sys_seccomp, "uxp") /* emu/seccomp.c */
 SYSCALL(318, getrandom, sys_getrandom, "bux")
 SYSCALL(314, sched_setattr, sys_sched_setattr, "dpx")
 SYSCALL(315, sched_getattr, sys_sched_getattr, "dpux")
