@@ -198,7 +198,9 @@ static void task_tty(struct proc *p, int *tty_nr, int *tpgid)
  * majflt field 12), starttime (field 22: CLOCK_BOOTTIME ticks when the task was made), vsize
  * (total_vm pages in bytes), rss (resident pages: file + anon + shmem), num_threads, the
  * code/data/brk/arg/env boundaries, start_stack; utime, stime, cutime and cstime (fields 14-17,
- * clock ticks) are the thread group's and its reaped children's (emu/cputime.c). Fields Linux fills
+ * clock ticks) are the thread group's and its reaped children's (emu/cputime.c), priority and nice
+ * (fields 18-19: task_prio, 20 + nice for a normal task, and task_nice), exit_signal (field 38:
+ * -1 for a thread, as copy_process sets it) and policy (field 41). Fields Linux fills
  * only for privileged readers or for threads blocked in the kernel are 0, as Linux shows them.
  */
 static int do_task_stat(struct proc *p, bool whole)
@@ -223,18 +225,19 @@ static int do_task_stat(struct proc *p, bool whole)
      * would see on a normal run, PF_RANDOMIZE, is off in faultline's setarch -R layout */
     text_printf(
         &t,
-        "%d (%s) %c %d %d %d %d %d 0 %lu %lu %lu %lu %llu %llu %llu %llu 20 0 %d 0 %llu %lu %lu ",
+        "%d (%s) %c %d %d %d %d %d 0 %lu %lu %lu %lu %llu %llu %llu %llu %d %d %d 0 %llu %lu %lu ",
         p->task.pid, p->task.comm, task_state(p)[0], p->ppid, pgrp, guest_sid(p), tty_nr, tpgid,
         min_flt, p->acct->cmin_flt, maj_flt, p->acct->cmaj_flt,
         (unsigned long long)nsec_to_clock_t(self.utime),
         (unsigned long long)nsec_to_clock_t(self.stime),
         (unsigned long long)nsec_to_clock_t(children.utime),
-        (unsigned long long)nsec_to_clock_t(children.stime), nr_threads(p),
+        (unsigned long long)nsec_to_clock_t(children.stime), 20 + p->nice, p->nice, nr_threads(p),
         (unsigned long long)nsec_to_clock_t(p->start_boottime), vsize, rss);
-    text_printf(&t, "%llu %lu %lu %lu 0 0 0 %llu %llu %llu 0 0 0 17 0 0 0 0 0 0 ",
+    text_printf(&t, "%llu %lu %lu %lu 0 0 0 %llu %llu %llu 0 0 0 %d 0 0 %d 0 0 0 ",
                 (unsigned long long)RLIM_INFINITY, mm ? mm->start_code : 0, mm ? mm->end_code : 0,
                 mm ? mm->start_stack : 0, (unsigned long long)p->blocked,
-                (unsigned long long)sigign, (unsigned long long)sigcatch);
+                (unsigned long long)sigign, (unsigned long long)sigcatch,
+                p->thread ? -1 : p->exit_signal, p->sched_policy);
     text_printf(&t, "%lu %lu %lu %lu %lu %lu %lu %d\n", mm ? mm->start_data : 0,
                 mm ? mm->end_data : 0, mm ? mm->start_brk : 0, mm ? mm->arg_start : 0,
                 mm ? mm->arg_end : 0, mm ? mm->env_start : 0, mm ? mm->env_end : 0, 0);

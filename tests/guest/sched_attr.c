@@ -7,12 +7,18 @@
  * for sched_getattr; E2BIG for sched_setattr, which writes the size it knows back; E2BIG for
  * non-zero bytes past it) and the argument checks. faultline had neither call until
  * 2026-12-06 (ENOSYS, with a line on stderr) and read every policy back as SCHED_OTHER.
+ * /proc/PID/stat says the same: priority 20 + nice, nice, policy (fields 18, 19, 41: what ps
+ * shows as PRI, NI and CLS), and exit_signal (field 38: SIGCHLD for a process, -1 for a
+ * thread); until 2026-12-07 it said 20, 0, 0 and 17 whatever the task had set. (Not after
+ * SCHED_IDLE with a nice: Linux 5.x and later take that nice into the priority, 4.20 did not.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -32,6 +38,46 @@ struct attr {
 static const char *err(long r)
 {
     return r < 0 ? strerrorname_np(errno) : "ok";
+}
+
+/* Fields 18, 19, 38 and 41 of a /proc stat file, or -99 each if unreadable. */
+static void stat_fields(const char *path, long out[4])
+{
+    static const int want[4] = {18, 19, 38, 41};
+    char buf[1024];
+    out[0] = out[1] = out[2] = out[3] = -99;
+    FILE *f = fopen(path, "r");
+    size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = 0;
+    char *s = strrchr(buf, ')');
+    if (!s)
+        return;
+    int field = 2, k = 0;
+    for (char *tok = strtok(s + 1, " "); tok && k < 4; tok = strtok(NULL, " "))
+        if (++field == want[k])
+            out[k++] = strtol(tok, NULL, 10);
+}
+
+static void show_stat(const char *what)
+{
+    long v[4];
+    stat_fields("/proc/self/stat", v);
+    printf("%s: stat priority %ld nice %ld exit_signal %ld policy %ld\n", what, v[0], v[1], v[2],
+           v[3]);
+}
+
+static void *thread_stat(void *arg)
+{
+    char path[64];
+    long v[4];
+    (void)arg;
+    snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)syscall(SYS_gettid));
+    stat_fields(path, v);
+    printf("thread: stat priority %ld nice %ld exit_signal %ld policy %ld\n", v[0], v[1], v[2],
+           v[3]);
+    return NULL;
 }
 
 static void show(const char *what)
@@ -75,8 +121,10 @@ int main(void)
     printf("getattr pid -1: %s\n", err(syscall(SYS_sched_getattr, -1, &a, 56, 0)));
     printf("getattr pid 99999: %s\n", err(syscall(SYS_sched_getattr, 99999, &a, 56, 0)));
 
+    show_stat("start");
     printf("setscheduler BATCH: %s\n", err(sched_setscheduler(0, SCHED_BATCH, &sp)));
     show("batch");
+    show_stat("batch");
     printf("setparam 0: %s\n", err(sched_setparam(0, &sp)));
     show("after setparam");
     printf("setattr IDLE nice 4: %s\n", err(setattr(56, SCHED_IDLE, 4, 0, 0)));
@@ -96,6 +144,12 @@ int main(void)
     printf("setattr BATCH nice 1: %s\n", err(setattr(56, SCHED_BATCH, 1, 0, 0)));
     printf("setattr KEEP_POLICY IDLE nice 2: %s\n", err(setattr(56, SCHED_IDLE, 2, 0, 0x08)));
     show("keep policy"); /* still BATCH, nice 2 */
+    show_stat("keep policy");
+    pthread_t t;
+    if (pthread_create(&t, NULL, thread_stat, NULL) == 0)
+        pthread_join(t, NULL);
+    printf("setpriority -3: %s\n", err(setpriority(PRIO_PROCESS, 0, -3)));
+    show_stat("nice -3");
 
     memset(&a, 0, sizeof(a));
     a.size = 40;
