@@ -235,6 +235,12 @@ struct proc {
      * (emu/sys_info.c) */
     bool caps_own;
     uint64_t cap_eff, cap_prm, cap_inh;
+    /* the rest of the credentials prctl reaches (cap_task_prctl, emu/sys_info.c): securebits
+     * (SECBIT_KEEP_CAPS cleared by execve), the ambient set, and the bounding set once the task
+     * has dropped from it (bset_own), else faultline's; inherited, kept by execve */
+    uint32_t securebits;
+    uint64_t cap_amb, cap_bset;
+    bool bset_own;
     struct guest_timers *timers; /* alarm, itimers, POSIX timers: shared by the thread group */
     bool did_exec;               /* has called execve since fork: setpgid by the parent is EACCES */
     int cwd_fd;                  /* host O_PATH fd of the cwd while not running, -1 if none */

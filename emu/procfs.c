@@ -253,9 +253,10 @@ static int proc_stat(struct proc *p)
  * /proc/PID/status (proc_pid_status): the host's file for faultline, with every line that
  * describes the task replaced by the guest's: names and ids, the memory lines from the model
  * (task_mem), the thread count, the signal masks, no_new_privs, and one allowed CPU (the guest's
- * threads take turns on one), the umask, FDSize (its fd table's slots). What stays the host's:
- * Uid/Gid/Groups and capabilities (faultline's credentials are the guest's), seccomp,
- * speculation, context switches.
+ * threads take turns on one), the umask, FDSize (its fd table's slots), Seccomp, the capability
+ * sets (the task's after capset or a prctl that changed them: libcap-ng reads them here, so
+ * `setpriv --bounding-set` showed the host's). What stays the host's: Uid/Gid/Groups
+ * (faultline's credentials are the guest's), speculation, context switches.
  */
 static int proc_status(struct proc *p)
 {
@@ -263,7 +264,7 @@ static int proc_status(struct proc *p)
     struct mm_struct *mm = p->task.mm;
     FILE *host = fopen("/proc/self/status", "re");
     char line[512], mem[1024];
-    uint64_t ign, cgt;
+    uint64_t ign, cgt, caps[5];
     int pgrp = guest_pgrp(p), tty_nr, tpgid;
     task_tty(p, &tty_nr, &tpgid);
 
@@ -292,7 +293,12 @@ static int proc_status(struct proc *p)
             text_printf(&t, "FDSize:\t%d\n", p->files ? p->files->max_fds : 0);
         else if (IS("NoNewPrivs"))
             text_printf(&t, "NoNewPrivs:\t%d\n", p->no_new_privs);
-        else if (IS("Seccomp"))
+        else if (strncmp(line, "Cap", 3) == 0 && key == 6 && task_cap_sets(p, caps)) {
+            static const char *const names[5] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};
+            for (int i = 0; i < 5; i++)
+                if (strncmp(line, names[i], 6) == 0)
+                    text_printf(&t, "%s:\t%016llx\n", names[i], (unsigned long long)caps[i]);
+        } else if (IS("Seccomp"))
             text_printf(&t, "Seccomp:\t%d\n", p->seccomp_mode);
         else if (IS("TracerPid"))
             text_printf(&t, "TracerPid:\t%d\n", p->ptracer ? p->ptracer->task.tgid : 0);

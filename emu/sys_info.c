@@ -772,7 +772,120 @@ long sys_capset(struct proc *p, const uint64_t a[6])
         return -EPERM;
     p->caps_own = true;
     p->cap_eff = eff, p->cap_prm = prm, p->cap_inh = inh;
+    p->cap_amb &= prm & inh; /* an ambient capability stays only while permitted and inheritable */
     return 0;
+}
+
+/* include/uapi/linux/securebits.h: four bits, each with a lock bit above it */
+#define SECBIT_KEEP_CAPS            (1u << 4)
+#define SECBIT_KEEP_CAPS_LOCKED     (1u << 5)
+#define SECBIT_NO_CAP_AMBIENT_RAISE (1u << 6)
+#define SECURE_ALL_BITS             0x55u
+#define SECURE_ALL_LOCKS            (SECURE_ALL_BITS << 1)
+
+/* cap_valid: a capability this kernel knows (the host's CAP_LAST_CAP, which the guest reads in
+ * /proc/sys/kernel/cap_last_cap), asked of the host's own bounding set */
+static bool cap_valid(uint64_t cap)
+{
+    return cap < 64 &&
+           syscall(SYS_prctl, 23 /* PR_CAPBSET_READ */, (unsigned long)cap, 0, 0, 0) >= 0;
+}
+
+/* The task's bounding set has cap: its own once it has dropped one, else faultline's. */
+static bool bset_has(const struct proc *p, uint64_t cap)
+{
+    if (p->bset_own)
+        return p->cap_bset >> cap & 1;
+    return syscall(SYS_prctl, 23 /* PR_CAPBSET_READ */, (unsigned long)cap, 0, 0, 0) == 1;
+}
+
+/*
+ * cap_task_prctl (security/commoncap.c): KEEPCAPS (a securebit: kept across a setuid, which
+ * the guest cannot make, and cleared by execve), the bounding set (read; dropped with
+ * CAP_SETPCAP, and from then on the task's own copy), the securebits (changed with CAP_SETPCAP,
+ * never a locked one, never unlocked), the ambient set (raised only for a capability that is
+ * permitted and inheritable). setpriv(1) asks for all of them before it runs a program; each
+ * was EINVAL until 2026-12-07, and `setpriv --nnp` failed. Not done: the ambient set is not
+ * added to a program's sets at execve (it gets faultline's, as it does without one).
+ */
+long cap_task_prctl(struct proc *p, const uint64_t a[6])
+{
+    uint64_t eff, prm, inh;
+    switch (a[0]) {
+    case 7: /* PR_GET_KEEPCAPS */
+        return (p->securebits & SECBIT_KEEP_CAPS) != 0;
+    case 8: /* PR_SET_KEEPCAPS */
+        if (a[1] > 1)
+            return -EINVAL;
+        if (p->securebits & SECBIT_KEEP_CAPS_LOCKED)
+            return -EPERM;
+        p->securebits = a[1] ? p->securebits | SECBIT_KEEP_CAPS : p->securebits & ~SECBIT_KEEP_CAPS;
+        return 0;
+    case 23: /* PR_CAPBSET_READ */
+        if (!cap_valid(a[1]))
+            return -EINVAL;
+        return bset_has(p, a[1]);
+    case 24: /* PR_CAPBSET_DROP */
+        if (!guest_capable(p, 8 /* CAP_SETPCAP */))
+            return -EPERM;
+        if (!cap_valid(a[1]))
+            return -EINVAL;
+        if (!p->bset_own) {
+            p->cap_bset = 0;
+            for (uint64_t c = 0; c < 64; c++)
+                if (bset_has(p, c))
+                    p->cap_bset |= 1ull << c;
+            p->bset_own = true;
+        }
+        p->cap_bset &= ~(1ull << a[1]);
+        return 0;
+    case 27: /* PR_GET_SECUREBITS */
+        return p->securebits;
+    case 28: /* PR_SET_SECUREBITS */
+        if ((((p->securebits & SECURE_ALL_LOCKS) >> 1) & (p->securebits ^ a[1])) ||
+            (p->securebits & SECURE_ALL_LOCKS & ~a[1]) ||
+            (a[1] & ~(uint64_t)(SECURE_ALL_LOCKS | SECURE_ALL_BITS)) ||
+            !guest_capable(p, 8 /* CAP_SETPCAP */))
+            return -EPERM;
+        p->securebits = (uint32_t)a[1];
+        return 0;
+    case 47:             /* PR_CAP_AMBIENT */
+        if (a[1] == 4) { /* PR_CAP_AMBIENT_CLEAR_ALL */
+            if (a[2] | a[3] | a[4])
+                return -EINVAL;
+            p->cap_amb = 0;
+            return 0;
+        }
+        if (!cap_valid(a[2]) || a[3] || a[4])
+            return -EINVAL;
+        if (a[1] == 1) /* PR_CAP_AMBIENT_IS_SET */
+            return p->cap_amb >> a[2] & 1;
+        if (a[1] != 2 && a[1] != 3) /* RAISE, LOWER */
+            return -EINVAL;
+        if (a[1] == 2) {
+            if (!task_caps(p, &eff, &prm, &inh) || !(prm >> a[2] & 1) || !(inh >> a[2] & 1) ||
+                (p->securebits & SECBIT_NO_CAP_AMBIENT_RAISE))
+                return -EPERM;
+            p->cap_amb |= 1ull << a[2];
+        } else {
+            p->cap_amb &= ~(1ull << a[2]);
+        }
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+bool task_cap_sets(const struct proc *p, uint64_t sets[5])
+{
+    if (!task_caps(p, &sets[2], &sets[1], &sets[0]))
+        return false;
+    sets[3] = 0;
+    for (uint64_t c = 0; c < 64; c++)
+        if (cap_valid(c) && bset_has(p, c))
+            sets[3] |= 1ull << c;
+    sets[4] = p->cap_amb;
+    return true;
 }
 
 /* --- CPUs --- */

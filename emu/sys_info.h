@@ -69,6 +69,12 @@ bool host_unprivileged_userfaultfd(void);
  * capset, else host_capable. */
 struct proc;
 bool guest_capable(const struct proc *p, int cap);
+/* prctl's capability options (cap_task_prctl): PR_GET/SET_KEEPCAPS, PR_CAPBSET_READ/DROP,
+ * PR_GET/SET_SECUREBITS, PR_CAP_AMBIENT; a[0] is the option. */
+long cap_task_prctl(struct proc *p, const uint64_t a[6]);
+/* A task's capability sets as /proc/PID/status shows them: inheritable, permitted, effective,
+ * bounding, ambient; false if the host's could not be read. */
+bool task_cap_sets(const struct proc *p, uint64_t sets[5]);
 /* RLIMIT_FSIZE for a write of *count bytes at pos to a regular file (generic_write_check_limits):
  * at or past the limit, SIGXFSZ to p and -EFBIG; across it, *count is shortened to end there. */
 long fsize_write_limit(struct proc *p, uint64_t pos, uint64_t *count);

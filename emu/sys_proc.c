@@ -8,6 +8,7 @@
 #include "emu/emu.h"
 #include "emu/sched.h"
 #include "emu/seccomp.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 #include "mmu/mmu.h"
@@ -128,6 +129,14 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
             return -EINVAL;
         p->no_new_privs = true;
         return 0;
+    case 7:  /* PR_GET_KEEPCAPS */
+    case 8:  /* PR_SET_KEEPCAPS */
+    case 23: /* PR_CAPBSET_READ */
+    case 24: /* PR_CAPBSET_DROP */
+    case 27: /* PR_GET_SECUREBITS */
+    case 28: /* PR_SET_SECUREBITS */
+    case 47: /* PR_CAP_AMBIENT */
+        return cap_task_prctl(p, a);
     case 21: /* PR_GET_SECCOMP: the mode, whatever the other arguments */
         return seccomp_prctl_get(p);
     case 22: /* PR_SET_SECCOMP(mode, filter) */

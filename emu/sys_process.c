@@ -438,6 +438,10 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->cap_eff = p->cap_eff;
     c->cap_prm = p->cap_prm;
     c->cap_inh = p->cap_inh;
+    c->securebits = p->securebits;
+    c->cap_amb = p->cap_amb;
+    c->cap_bset = p->cap_bset;
+    c->bset_own = p->bset_own;
     c->parent = thread ? p->parent : p; /* a thread is its group's, not its creator's, child */
     c->exit_signal = thread ? 0 : (int)(flags & CSIGNAL);
     c->thread = thread;
@@ -796,6 +800,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     /* cap_bprm_set_creds: with no file capabilities, what the program starts with is what
      * faultline's own exec gave it (root: everything again) */
     p->caps_own = false;
+    p->securebits &= ~(1u << 4);   /* SECBIT_KEEP_CAPS: cleared by every execve */
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = 0;        /* the robust list went with the old mm */
     rseq_execve(p);
