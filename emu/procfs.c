@@ -300,6 +300,8 @@ static int proc_status(struct proc *p)
                     text_printf(&t, "%s:\t%016llx\n", names[i], (unsigned long long)caps[i]);
         } else if (IS("Seccomp"))
             text_printf(&t, "Seccomp:\t%d\n", p->seccomp_mode);
+        else if (IS("Seccomp_filters")) /* a line of 5.9 and later: the host's kernel has it */
+            text_printf(&t, "Seccomp_filters:\t%d\n", seccomp_filter_count(p));
         else if (IS("TracerPid"))
             text_printf(&t, "TracerPid:\t%d\n", p->ptracer ? p->ptracer->task.tgid : 0);
         else if (IS("Ngid"))

@@ -544,6 +544,14 @@ long sys_seccomp(struct proc *p, const uint64_t a[6])
     return do_seccomp(p, (unsigned)a[0], (unsigned)a[1], a[2]);
 }
 
+int seccomp_filter_count(const struct proc *p)
+{
+    int n = 0;
+    for (const struct seccomp_filter *f = p->seccomp; f; f = f->prev)
+        n++;
+    return n;
+}
+
 long seccomp_prctl_get(const struct proc *p)
 {
     return p->seccomp_mode;

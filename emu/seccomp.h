@@ -22,6 +22,8 @@ void seccomp_release(struct proc *p);
  * syscall-entry stop): true if the call must not run, *ret then being what the task gets in rax
  * (an errno, the call's number again for a SIGSYS, or nothing for a task that was killed). */
 bool seccomp_syscall(struct proc *p, uint64_t nr, const uint64_t a[6], long *ret);
+/* The filters p runs (/proc/PID/status' Seccomp_filters). */
+int seccomp_filter_count(const struct proc *p);
 /* prctl(PR_GET_SECCOMP) and prctl(PR_SET_SECCOMP, mode, filter). */
 long seccomp_prctl_get(const struct proc *p);
 long seccomp_prctl_set(struct proc *p, uint64_t mode, uint64_t filter);

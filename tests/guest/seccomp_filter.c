@@ -137,7 +137,7 @@ static void c_errno(void)
     FILE *f = fopen("/proc/self/status", "r");
     char line[256];
     while (f && fgets(line, sizeof(line), f))
-        if (strncmp(line, "Seccomp:", 8) == 0)
+        if (strncmp(line, "Seccomp", 7) == 0)
             printf("  status %s", line);
     if (f)
         fclose(f);
