@@ -319,6 +319,9 @@ struct proc {
     bool pt_forced_tf;  /* TIF_FORCED_TF: PTRACE_SINGLESTEP set RFLAGS.TF, not the task */
     bool in_syscall;    /* the syscall-entry stop was taken: the call has yet to return */
     uint64_t orig_rax;  /* the syscall number of the last entry (-1: entered otherwise) */
+    /* resumed from PTRACE_EVENT_SECCOMP: the call's filters run again, and a TRACE lets it run
+     * (__seccomp_filter's recheck_after_trace) */
+    bool seccomp_recheck;
     struct proc *next;
 };
 

@@ -27,6 +27,7 @@
 #define PTRACE_EVENT_EXEC       4
 #define PTRACE_EVENT_VFORK_DONE 5
 #define PTRACE_EVENT_EXIT       6
+#define PTRACE_EVENT_SECCOMP    7
 #define PTRACE_EVENT_STOP       128
 
 #define PTRACE_O_TRACESYSGOOD    1
@@ -51,6 +52,7 @@ enum pt_stop {
     PT_STOP_EVENT,    /* PTRACE_EVENT_FORK/VFORK/CLONE/EXEC, PTRACE_INTERRUPT's trap */
     PT_STOP_EXIT,     /* PTRACE_EVENT_EXIT: exit or exit_group runs when resumed */
     PT_STOP_GROUP,    /* group-stop of a traced task (PTRACE_EVENT_STOP when seized) */
+    PT_STOP_SECCOMP,  /* PTRACE_EVENT_SECCOMP: the call (maybe another) runs when resumed */
 };
 
 /* pt_pending */
@@ -59,6 +61,7 @@ enum pt_stop {
 #define PT_P_SYSENTER  4u
 #define PT_P_INTERRUPT 8u  /* JOBCTL_TRAP_STOP: PTRACE_INTERRUPT, or a new seized child */
 #define PT_P_EXIT      16u /* PTRACE_EVENT_EXIT */
+#define PT_P_SECCOMP   32u /* PTRACE_EVENT_SECCOMP */
 
 /* The run loop, at each return to user mode (early: before a parked syscall is put back to
  * sleep, where only an event stop is taken): first what follows a stop the tracer has ended

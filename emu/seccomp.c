@@ -12,9 +12,12 @@
  * when prctl(PR_GET_SECCOMP) said EINVAL (a kernel without CONFIG_SECCOMP), so `man`'s
  * children ran another path than natively (1,198 page faults against 2,081).
  *
- * Not done: SECCOMP_RET_TRACE's ptrace event (PTRACE_O_TRACESECCOMP): the call fails with
- * ENOSYS as with no tracer; the audit log of LOG and the kill actions; SECCOMP_FILTER_FLAG_
- * SPEC_ALLOW is accepted and means nothing (no speculation to control).
+ * SECCOMP_RET_TRACE stops a tracee whose tracer set PTRACE_O_TRACESECCOMP in
+ * PTRACE_EVENT_SECCOMP (after its syscall-entry stop, emu/sys_ptrace.c), and the call, whose
+ * number the tracer may have changed, runs once it is resumed (strace --seccomp-bpf); without
+ * such a tracer it fails with ENOSYS. Not done: the audit log of LOG and the kill actions;
+ * PTRACE_O_SUSPEND_SECCOMP; SECCOMP_FILTER_FLAG_SPEC_ALLOW is accepted and means nothing (no
+ * speculation to control); a call the tracer skips returns ENOSYS, not the rax it set.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -369,8 +372,40 @@ static int32_t action_only(uint32_t ret)
     return (int32_t)(ret & SECCOMP_RET_ACTION_FULL);
 }
 
+/* seccomp_run_filters: every filter runs on the call; the lowest action wins, the newest
+ * filter's if several give it. */
+static uint32_t run_filters(const struct proc *p, uint64_t nr, const uint64_t a[6],
+                            uint64_t call_addr)
+{
+    struct seccomp_data d = {(int32_t)nr, AUDIT_ARCH_X86_64, call_addr, {0}};
+    memcpy(d.args, a, sizeof(d.args));
+    uint32_t r = SECCOMP_RET_ALLOW;
+    for (const struct seccomp_filter *f = p->seccomp; f; f = f->prev) {
+        uint32_t cur = run_filter(f, &d);
+        if (action_only(cur) < action_only(r))
+            r = cur;
+    }
+    return r;
+}
+
+bool seccomp_trace_wanted(struct proc *p, uint64_t nr, uint32_t *data)
+{
+    if (p->seccomp_mode != SECCOMP_MODE_FILTER)
+        return false;
+    static const int ids[6] = {UC_X86_REG_RDI, UC_X86_REG_RSI, UC_X86_REG_RDX,
+                               UC_X86_REG_R10, UC_X86_REG_R8,  UC_X86_REG_R9};
+    uint64_t a[6];
+    for (int i = 0; i < 6; i++)
+        a[i] = mmu_reg_read(p->mmu, ids[i]);
+    uint32_t r = run_filters(p, nr, a, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
+    *data = r & SECCOMP_RET_DATA;
+    return (r & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_TRACE;
+}
+
 bool seccomp_syscall(struct proc *p, uint64_t nr, const uint64_t a[6], long *ret)
 {
+    bool recheck = p->seccomp_recheck;
+    p->seccomp_recheck = false;
     if (p->seccomp_mode == SECCOMP_MODE_DISABLED)
         return false;
     if (p->seccomp_mode == SECCOMP_MODE_STRICT) {
@@ -381,16 +416,13 @@ bool seccomp_syscall(struct proc *p, uint64_t nr, const uint64_t a[6], long *ret
         *ret = 0;
         return true;
     }
-    uint64_t call_addr = mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2; /* KSTK_EIP */
-    struct seccomp_data d = {(int32_t)nr, AUDIT_ARCH_X86_64, call_addr, {0}};
-    memcpy(d.args, a, sizeof(d.args));
-    /* seccomp_run_filters: every filter runs; the lowest action wins, the first to give it */
-    uint32_t r = SECCOMP_RET_ALLOW;
-    for (const struct seccomp_filter *f = p->seccomp; f; f = f->prev) {
-        uint32_t cur = run_filter(f, &d);
-        if (action_only(cur) < action_only(r))
-            r = cur;
+    if (recheck && (int64_t)nr < 0) {
+        /* the tracer skipped the call at PTRACE_EVENT_SECCOMP (orig_rax -1): nothing runs */
+        *ret = -ENOSYS;
+        return true;
     }
+    uint64_t call_addr = mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2; /* KSTK_EIP */
+    uint32_t r = run_filters(p, nr, a, call_addr);
     uint32_t data = r & SECCOMP_RET_DATA;
     switch (r & SECCOMP_RET_ACTION_FULL) {
     case SECCOMP_RET_ALLOW:
@@ -404,7 +436,11 @@ bool seccomp_syscall(struct proc *p, uint64_t nr, const uint64_t a[6], long *ret
         force_sig_seccomp(p, (int)nr, (int)data, call_addr);
         *ret = (long)nr;
         return true;
-    case SECCOMP_RET_TRACE: /* no PTRACE_EVENT_SECCOMP: as when no tracer asked for it */
+    case SECCOMP_RET_TRACE:
+        /* resumed from its PTRACE_EVENT_SECCOMP (ptrace_syscall_enter): the call runs; with no
+         * tracer that asked for the event, it fails */
+        if (recheck)
+            return false;
         *ret = -ENOSYS;
         return true;
     case SECCOMP_RET_KILL_PROCESS:

@@ -24,6 +24,9 @@ void seccomp_release(struct proc *p);
 bool seccomp_syscall(struct proc *p, uint64_t nr, const uint64_t a[6], long *ret);
 /* The filters p runs (/proc/PID/status' Seccomp_filters). */
 int seccomp_filter_count(const struct proc *p);
+/* Would p's filters answer SECCOMP_RET_TRACE for call nr (its arguments in the registers)?
+ * *data is the filter's data then (PTRACE_GETEVENTMSG). */
+bool seccomp_trace_wanted(struct proc *p, uint64_t nr, uint32_t *data);
 /* prctl(PR_GET_SECCOMP) and prctl(PR_SET_SECCOMP, mode, filter). */
 long seccomp_prctl_get(const struct proc *p);
 long seccomp_prctl_set(struct proc *p, uint64_t mode, uint64_t filter);

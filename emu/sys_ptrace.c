@@ -22,6 +22,7 @@
 #include "emu/emu.h"
 #include "emu/ptrace.h"
 #include "emu/sched.h"
+#include "emu/seccomp.h"
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
@@ -183,6 +184,10 @@ static void after_stop(struct proc *p)
 {
     int sig = p->pt_data;
     switch (p->pt_stop) {
+    case PT_STOP_SECCOMP:
+        /* the call (its number maybe the tracer's) runs now, its filters asked again */
+        p->seccomp_recheck = true;
+        /* fall through */
     case PT_STOP_SYSENTER:
     case PT_STOP_EXIT:
         /* the call runs now: back to the syscall instruction with the (tracer's) number */
@@ -248,6 +253,11 @@ bool ptrace_work(struct proc *p, bool early)
         ptrace_do_notify(p, SIGTRAP, SIGTRAP | (PTRACE_EVENT_EXIT << 8), PT_STOP_EXIT);
         return true;
     }
+    if (p->pt_pending & PT_P_SECCOMP) {
+        p->pt_pending &= ~PT_P_SECCOMP;
+        ptrace_do_notify(p, SIGTRAP, SIGTRAP | (PTRACE_EVENT_SECCOMP << 8), PT_STOP_SECCOMP);
+        return true;
+    }
     if (p->pt_pending & PT_P_INTERRUPT) {
         p->pt_pending &= ~PT_P_INTERRUPT;
         jobctl_trap(p);
@@ -277,6 +287,16 @@ bool ptrace_syscall_enter(struct proc *p, uint64_t nr, uint64_t arg0)
         return false;
     if (!p->in_syscall && p->pt_syscall) {
         p->pt_pending |= PT_P_SYSENTER;
+        return true;
+    }
+    /* __seccomp_filter's ptrace_event(PTRACE_EVENT_SECCOMP, data), after the entry stop (as
+     * syscall_trace_enter runs seccomp after ptrace): a filter said SECCOMP_RET_TRACE and the
+     * tracer asked for the event; once resumed, the call runs with the filters asked again */
+    uint32_t data;
+    if (!p->seccomp_recheck && (p->pt_options & PTRACE_O_TRACESECCOMP) &&
+        seccomp_trace_wanted(p, nr, &data)) {
+        p->pt_message = data;
+        p->pt_pending |= PT_P_SECCOMP;
         return true;
     }
     /* do_exit's ptrace_event(PTRACE_EVENT_EXIT, code): before exit or exit_group ends it */

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -263,6 +265,62 @@ static void c_strict_then_filter(void)
     syscall(SYS_exit, 5);
 }
 
+/* SECCOMP_RET_TRACE under a tracer that asked for PTRACE_EVENT_SECCOMP (strace --seccomp-bpf):
+ * the event comes after the syscall-entry stop, PTRACE_GETEVENTMSG is the filter's data, and
+ * the call runs once resumed, as the tracer left it: getppid made into getpid there returns
+ * the pid. With PTRACE_CONT only the event stops. */
+static void c_ptrace_trace(void)
+{
+    fflush(stdout);
+    pid_t c = fork();
+    if (c == 0) {
+        struct sock_filter f[] = {
+            BPF_STMT(LD_ABS, NR_OFF),
+            BPF_JUMP(JEQ_K, SYS_getppid, 0, 1),
+            BPF_STMT(RET_K, RET_TRACE | 0x123),
+            BPF_STMT(RET_K, RET_ALLOW),
+        };
+        if (ptrace(PTRACE_TRACEME, 0, 0, 0) || install(f, 4, 0))
+            _exit(100);
+        raise(SIGSTOP);
+        long pid = syscall(SYS_getpid);
+        long r = syscall(SYS_getppid);  /* the tracer makes it getpid */
+        long r2 = syscall(SYS_getppid); /* resumed with PTRACE_CONT: only the event */
+        _exit((r == pid ? 1 : 0) | (r2 == getppid() ? 2 : 0));
+    }
+    int st;
+    waitpid(c, &st, 0);
+    ptrace(PTRACE_SETOPTIONS, c, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP);
+    int events = 0;
+    for (int step = 0; step < 40; step++) {
+        ptrace(events >= 1 ? PTRACE_CONT : PTRACE_SYSCALL, c, 0, 0);
+        if (waitpid(c, &st, 0) != c || !WIFSTOPPED(st))
+            break;
+        struct user_regs_struct regs;
+        ptrace(PTRACE_GETREGS, c, 0, &regs);
+        if (WSTOPSIG(st) == (SIGTRAP | 0x80)) {
+            if (regs.orig_rax == SYS_getppid || regs.orig_rax == SYS_getpid)
+                printf("  syscall stop: %s, rax %s\n",
+                       regs.orig_rax == SYS_getppid ? "getppid" : "getpid",
+                       (long long)regs.rax == -ENOSYS ? "-ENOSYS (entry)"
+                       : (long long)regs.rax > 0      ? "a pid (exit)"
+                                                      : "WRONG");
+        } else if (WSTOPSIG(st) == SIGTRAP && st >> 16 == 7 /* PTRACE_EVENT_SECCOMP */) {
+            unsigned long msg = 0;
+            ptrace(PTRACE_GETEVENTMSG, c, 0, &msg);
+            printf("  seccomp event: msg %#lx, orig_rax %s, rax %lld\n", msg,
+                   regs.orig_rax == SYS_getppid ? "getppid" : "other", (long long)regs.rax);
+            if (events++ == 0) {
+                regs.orig_rax = SYS_getpid;
+                ptrace(PTRACE_SETREGS, c, 0, &regs);
+            }
+        }
+    }
+    waitpid(c, &st, 0);
+    printf("  tracee: %s %d\n", WIFEXITED(st) ? "exit" : "signal",
+           WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
+}
+
 static volatile int go;
 
 static void *thread_main(void *arg)
@@ -344,5 +402,6 @@ int main(int argc, char **argv)
     in_child("strict", c_strict2);
     in_child("strict then seccomp()", c_strict_then_filter);
     in_child("tsync", c_tsync);
+    in_child("trace under a tracer", c_ptrace_trace);
     return 0;
 }
