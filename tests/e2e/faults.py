@@ -658,14 +658,14 @@ def _c_userfault(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
-THP_BASE, HPAGE = 0x40000000, 2 << 20
+THP_BASE, HPAGE = 0x80000000, 2 << 20
 _PAGE_PSE = 0x80
 HUGE_ANON_PATH = "do_user_addr_fault>handle_mm_fault>do_huge_pmd_anonymous_page"
 
 
 @case("thp")
 def _c_thp(ctx):
-    """thp under --thp madvise (tests/guest/thp.c maps 8 MiB at 0x40000000, MADV_HUGEPAGE):
+    """thp under --thp madvise (tests/guest/thp.c maps 8 MiB at 0x80000000, MADV_HUGEPAGE):
     writing 4 MiB takes two faults, each do_huge_pmd_anonymous_page from a none PMD to a
     writable dirty huge PMD (_PAGE_PSE) on a frame a multiple of 512; reading the next 4 MiB
     takes two that map the huge zero page read-only; the write into it is do_huge_pmd_wp_page,

@@ -34,7 +34,7 @@
 
 #define MIB  (1UL << 20)
 #define HUGE (2 * MIB)
-#define BASE ((char *)0x40000000UL)
+#define BASE ((char *)0x80000000UL)
 
 /* smaps' Rss, AnonHugePages, Locked and Referenced of the VMA that starts at start, in kB. */
 static void smaps(const char *what, char *start)

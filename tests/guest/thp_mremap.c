@@ -22,8 +22,8 @@
 
 #define MIB  (1UL << 20)
 #define HUGE (2 * MIB)
-#define BASE ((char *)0x40000000UL)
-#define DEST ((char *)0x50000000UL)
+#define BASE ((char *)0x80000000UL)
+#define DEST ((char *)0x90000000UL)
 
 /* Rss, AnonHugePages and LazyFree of the VMA that starts at start, in kB. */
 static void smaps_lines(const char *what, char *start, int lazyfree)

@@ -15,7 +15,7 @@
 
 int main(void)
 {
-    char *p = mmap((void *)0x40000000UL, 16 * MIB, PROT_READ | PROT_WRITE,
+    char *p = mmap((void *)0x80000000UL, 16 * MIB, PROT_READ | PROT_WRITE,
                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
     if (p == MAP_FAILED) {
         perror("mmap");

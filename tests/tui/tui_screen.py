@@ -221,7 +221,7 @@ def case_thp(opts):
         t.keys("F")
         t.wait(r"next fault matching", desc="the filter prompt")
         t.keys("huge_pmd_anon", "Enter")
-        s = t.wait(lambda s: "PAUSED after fault" in s and "page walk 40000000" in s,
+        s = t.wait(lambda s: "PAUSED after fault" in s and "page walk 80000000" in s,
                    desc="the first huge-page fault", settled=True)
         check(re.search(r"PDE\s*(\[\s*\d+\])?\s*[0-9a-f]{16} P RW U A D PSE", s),
               "the PDE is not a present, writable, dirty 2 MiB entry", s)

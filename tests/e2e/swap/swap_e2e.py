@@ -283,11 +283,11 @@ def main():
             con = sqlite3.connect(db)
             try:
                 huge = con.execute("SELECT count(*) FROM faults WHERE handler = "
-                                   "'do_huge_pmd_anonymous_page' AND page >= 0x40000000 AND "
-                                   "page < 0x41000000").fetchone()[0]
+                                   "'do_huge_pmd_anonymous_page' AND page >= 0x80000000 AND "
+                                   "page < 0x81000000").fetchone()[0]
                 swapin = con.execute("SELECT count(*) FROM faults WHERE handler = "
-                                     "'do_swap_page' AND page >= 0x40000000 AND "
-                                     "page < 0x41000000").fetchone()[0]
+                                     "'do_swap_page' AND page >= 0x80000000 AND "
+                                     "page < 0x81000000").fetchone()[0]
             finally:
                 con.close()
             if huge != 8:
