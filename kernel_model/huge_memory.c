@@ -158,7 +158,7 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
     if (!pgtable)
         return VM_FAULT_OOM;
     if (!(vmf->flags & FAULT_FLAG_WRITE) && transparent_hugepage_use_zero_page) {
-        struct page *zero = mm_get_huge_zero_page();
+        struct page *zero = mm_get_huge_zero_page(mm);
         if (!zero) {
             pte_free(mm, pgtable);
             vm_events.thp_fault_fallback++;
@@ -251,6 +251,7 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct vm_area_struct *vma, uint64_t
     }
     pgtable_trans_huge_deposit(dst_pmd, pgtable);
     if (is_huge_zero_pmd(pmd)) {
+        mm_get_huge_zero_page(dst_mm); /* made already: the child's reference */
         *dst_pmd = pmd;
         return 0;
     }

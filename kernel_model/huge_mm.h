@@ -53,8 +53,13 @@ static inline bool pmd_trans_huge(uint64_t pmd)
 /* page_alloc.c */
 struct page *alloc_transhuge_page(void);
 void split_page_compound(struct page *head);
-struct page *mm_get_huge_zero_page(void);
-/* The huge zero page if a fault has made it (it is kept for good), else NULL. */
+/* The huge zero page for mm, made if need be (NULL: no aligned block free); mm holds a
+ * reference on it until mm_put_huge_zero_page (mmput). */
+struct page *mm_get_huge_zero_page(struct mm_struct *mm);
+void mm_put_huge_zero_page(struct mm_struct *mm);
+/* The huge zero page's shrinker: free it when no mm holds it. Frames freed (0 or 512). */
+unsigned long shrink_huge_zero_page(void);
+/* The huge zero page if a fault has made it and no shrinker has freed it since, else NULL. */
 struct page *huge_zero_page(void);
 bool is_huge_zero_pfn(unsigned long pfn);
 

@@ -240,6 +240,7 @@ struct mm_struct {
     struct task_struct *owner; /* the task whose limits apply (Linux's mm->owner) */
     void *arch;                /* the engine that runs this address space (mmu/) */
     bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */
+    bool huge_zero_page;       /* MMF_HUGE_ZERO_PAGE: holds a reference on the huge zero page */
 };
 
 /* One resource limit, soft and hard (struct rlimit64; RLIM_INFINITY is ULONG_MAX). */

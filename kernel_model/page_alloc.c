@@ -51,6 +51,7 @@ static struct page *zero_pg;
  * their heads chained through lru_next, each block's frames PG_buddy. Counted in nr_free. */
 static uint32_t huge_free_head;
 static struct page *huge_zero_pg;
+static int huge_zero_refcount; /* huge_zero_refcount: see mm_get_huge_zero_page */
 
 /*
  * init_per_zone_wmark_min / __setup_per_zone_wmarks: min_free_kbytes = sqrt(16 * RAM in KiB),
@@ -92,6 +93,7 @@ int mem_init(void *ram, uint64_t ram_bytes)
     free_head = FREE_END;
     huge_free_head = FREE_END;
     huge_zero_pg = NULL;
+    huge_zero_refcount = 0;
     nr_anon_thps = 0;
     nr_free = 0;
     next_fresh = 0;
@@ -369,18 +371,47 @@ void split_page_compound(struct page *head)
 }
 
 /* The huge zero page (mm_get_huge_zero_page): HPAGE_PMD_NR zeroed frames, PG_reserved, made at
- * the first read fault that wants it and kept for good. NULL: no aligned block free. */
-struct page *mm_get_huge_zero_page(void)
+ * the first read fault that wants it. Each mm that has mapped it holds one reference until it
+ * goes (MMF_HUGE_ZERO_PAGE), and the shrinker one: when that is the only one left, memory
+ * pressure frees the page (shrink_huge_zero_page), as in Linux. NULL: no aligned block free. */
+struct page *mm_get_huge_zero_page(struct mm_struct *mm)
 {
-    if (huge_zero_pg)
+    if (mm->huge_zero_page)
         return huge_zero_pg;
-    struct page *page = alloc_transhuge_page();
-    if (!page)
-        return NULL;
+    if (!huge_zero_pg) {
+        struct page *page = alloc_transhuge_page();
+        if (!page)
+            return NULL;
+        for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
+            page[i].flags |= 1UL << PG_reserved;
+        vm_events.thp_zero_page_alloc++;
+        huge_zero_pg = page;
+        huge_zero_refcount = 1; /* the shrinker's */
+    }
+    huge_zero_refcount++;
+    mm->huge_zero_page = true;
+    return huge_zero_pg;
+}
+
+void mm_put_huge_zero_page(struct mm_struct *mm)
+{
+    if (!mm->huge_zero_page)
+        return;
+    mm->huge_zero_page = false;
+    huge_zero_refcount--;
+}
+
+unsigned long shrink_huge_zero_page(void)
+{
+    if (!huge_zero_pg || huge_zero_refcount != 1)
+        return 0;
+    struct page *page = huge_zero_pg;
+    huge_zero_pg = NULL;
+    huge_zero_refcount = 0;
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++)
-        page[i].flags |= 1UL << PG_reserved;
-    vm_events.thp_zero_page_alloc++;
-    return huge_zero_pg = page;
+        page[i].flags &= ~(1UL << PG_reserved);
+    free_compound_page(page);
+    return HPAGE_PMD_NR;
 }
 
 struct page *huge_zero_page(void)

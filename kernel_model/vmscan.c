@@ -804,8 +804,9 @@ static void age_all(void)
 /* Free up to nr frames, looking at each page on the list at most `passes` times. */
 static unsigned long shrink_list(unsigned long nr, unsigned passes)
 {
-    /* shrink_slab's deferred split shrinker: huge pages with unused frames give them back */
-    unsigned long split = deferred_split_scan();
+    /* shrink_slab's THP shrinkers: huge pages with unused frames give them back, and the huge
+     * zero page goes once no process holds it */
+    unsigned long split = deferred_split_scan() + shrink_huge_zero_page();
     if (split >= nr)
         return split;
     nr -= split;

@@ -88,6 +88,31 @@ static void test_zero_then_write(void)
     teardown();
 }
 
+/* The huge zero page lives while a process that mapped it does (the fork child too), and the
+ * next reclaim frees it once none is left. */
+static void test_huge_zero_shrink(void)
+{
+    setup(64 << 20, HUGE);
+    unsigned long free = nr_free_pages();
+    CHECK_EQ(fault(BASE, USER_READ, STACK, NULL), FAULT_OK);
+    CHECK(huge_zero_page() != NULL);
+    struct mm_struct *child = mm_alloc();
+    CHECK_EQ(dup_mmap(child, test_task.mm), 0);
+    CHECK(child->huge_zero_page);
+    CHECK_EQ(do_munmap(test_task.mm, BASE, HUGE), 0);
+    CHECK_EQ(shrink_huge_zero_page(), 0); /* both still hold it */
+    mmput(child);
+    CHECK_EQ(shrink_huge_zero_page(), 0); /* the parent, though it unmapped it */
+    struct mm_struct *old = test_task.mm;
+    test_task.mm = mm_alloc(); /* as an exec would: the old mm goes */
+    test_task.mm->owner = &test_task;
+    mmput(old);
+    CHECK_EQ(try_to_free_pages(1), HPAGE_PMD_NR);
+    CHECK(huge_zero_page() == NULL);
+    CHECK_EQ(nr_free_pages(), free); /* every frame back, the page tables too */
+    teardown();
+}
+
 /* fork shares the huge page read-only; the child's store splits the child's PMD only and
  * copies one small page: the parent keeps its huge PMD, and the page stays one compound page,
  * mapped by the parent's PMD and, frame by frame, by the child's PTEs. The parent's own store
@@ -298,6 +323,7 @@ int main(int argc, char **argv)
     } tests[] = {
         {"write_maps_huge", test_write_maps_huge},
         {"zero_then_write", test_zero_then_write},
+        {"huge_zero_shrink", test_huge_zero_shrink},
         {"fork_store_splits", test_fork_store_splits},
         {"fork_under_reclaim", test_fork_under_reclaim},
         {"mprotect_munmap", test_mprotect_munmap},
