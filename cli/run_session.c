@@ -242,8 +242,8 @@ int run_session_finish(struct run_session *s)
             .file_dropped = ve->pgsteal_file,
             .file_written_back = ve->pgwriteback_file,
             .file_refaults = ve->workingset_refault,
-            .scanned = ve->pgscan,
-            .rotated = ve->pgrotated,
+            .scanned = ve->pgscan + ve->pgrefill,
+            .rotated = ve->pgrotated + ve->reclaim_kept,
             .oom_kills = ve->oom_kills,
         };
         fl_log_reclaim(s->log, &rs);

@@ -138,6 +138,9 @@ struct vm_event_state {
     unsigned long pgscan;              /* pages looked at (on an inactive list: linux) */
     unsigned long pgrotated;           /* pages given a second chance */
     unsigned long pgrefill;            /* active pages looked at (linux) */
+    unsigned long reclaim_kept;        /* looked at, in use, kept: activated or left inactive
+                                          by page_check_references, or an executable page
+                                          left active (linux; the others count pgrotated) */
     unsigned long pgactivate;          /* pages moved to an active list (linux) */
     unsigned long pgdeactivate;        /* pages moved to an inactive list (linux) */
     unsigned long workingset_activate; /* refaulted file pages activated at once (linux) */

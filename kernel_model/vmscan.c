@@ -641,6 +641,7 @@ static void shrink_active_list(unsigned long nr_to_scan, enum lru_list lru)
             /* executable file pages get one more trip round the active list */
             if ((vm_flags & VM_EXEC) && page_is_file_cache(page)) {
                 lru_move(page, true);
+                vm_events.reclaim_kept++;
                 continue;
             }
         }
@@ -681,6 +682,8 @@ static unsigned long shrink_inactive_list(unsigned long nr_to_scan, enum lru_lis
         vm_events.pgscan++;
         recent_scanned[file]++;
         enum page_references ref = page_check_references(page);
+        if (ref == PAGEREF_ACTIVATE || ref == PAGEREF_KEEP)
+            vm_events.reclaim_kept++;
         if (ref == PAGEREF_RECLAIM_CLEAN && PageDirty(page))
             ref = PAGEREF_KEEP;
         if (ref == PAGEREF_RECLAIM || ref == PAGEREF_RECLAIM_CLEAN) {
