@@ -262,9 +262,11 @@ int main(void)
     printf("mem pwrite into the second 2 MiB %ld\n", n);
     close(fd);
     printf("parent still sees %d %d %d\n", p[4096 * 5], p[4096 * 300], p[HUGE + 4096 * 7]);
-    /* (The parent's AnonHugePages and pagemap are not printed here: the child's store split
-     * the huge page in both processes, where Linux splits only the child's PMD; see "Transparent
-     * huge pages" in docs/kernel-model.md.) */
+    /* the child's stores split only the child's PMDs: the parent keeps its huge page, whose
+     * frames the child's PTEs still map (not exclusive) but for the ones it copied */
+    printf("parent AnonHugePages %ld kB\n", guest_smaps_kb(p, "AnonHugePages:"));
+    pagemap("parent, after the child's stores", p + 4096 * 5);
+    pagemap("parent, a page the child did not write", p + 4096 * 100);
     if (write(go[1], "g", 1) != 1 || read(done[0], &c, 1) != 1)
         return 1;
 
