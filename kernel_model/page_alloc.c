@@ -106,6 +106,8 @@ int mem_init(void *ram, uint64_t ram_bytes)
 
 void mem_exit(void)
 {
+    lru_init(0); /* the lists' side tables */
+    deferred_split_init();
     free(mem_map);
     free(cache_slots);
     mem_map = NULL;
