@@ -875,6 +875,25 @@ def _c_clear_refs(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+@case("thp-small-ram")
+def _c_thp_small_ram(ctx):
+    """thp on a machine under 512 MiB: Linux boots with THP disabled there (hugepage_init), so
+    without --thp not one huge-page fault, whatever the host's mode; --thp madvise enables
+    it again, as an admin's write to sysfs would."""
+    r = ctx.run("thp-256m", "thp", options=("--ram", "256M"))
+    expect_status(r, 0)
+    huge = r.value("SELECT count(*) FROM faults WHERE run_id = ? AND handler LIKE '%huge%'",
+                   r.run_id)
+    expect_equal(r, huge, 0, "huge-page rows under --ram 256M without --thp")
+    r = ctx.run("thp-256m-madvise", "thp", options=("--ram", "256M", "--thp", "madvise"))
+    expect_status(r, 0)
+    huge = r.value("SELECT count(*) FROM faults WHERE run_id = ? AND "
+                   "handler = 'do_huge_pmd_anonymous_page'", r.run_id)
+    expect(huge >= 4, "%s: --thp madvise under --ram 256M: %d huge-page faults, expected at "
+           "least 4" % (r.name, huge))
+    expect_run(r, exit_code=0, term_signal=0)
+
+
 @case("hugetlb")
 def _c_hugetlb(ctx):
     """hugetlb_noreserve: an anonymous MAP_HUGETLB|MAP_NORESERVE mapping has no huge page to
