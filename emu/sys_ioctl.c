@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <net/if.h>
 #include <string.h>
@@ -86,6 +87,8 @@ static const struct ioctl_desc ioctls[] = {
     {0x5456, "TIOCGLCKTRMIOS", IO_OUT, 36, T, FIX_NONE},
     {0x5457, "TIOCSLCKTRMIOS", IO_IN, 36, T, FIX_NONE},
     {0x5460, "FIOQSIZE", IO_OUT, 8, F, FIX_NONE},
+    /* the disk block of a file block (ioctl_fibmap; filefrag without FIEMAP), 0 in a hole */
+    {0x1, "FIBMAP", IO_INOUT, 4, F, FIX_NONE},
     {0x802c542a, "TCGETS2", IO_OUT, 44, T, FIX_NONE},
     {0x402c542b, "TCSETS2", IO_IN, 44, T, FIX_NONE},
     {0x402c542c, "TCSETSW2", IO_IN, 44, T, FIX_NONE},
@@ -200,6 +203,86 @@ static long nsfs_ioctl(struct proc *p, struct ofd *o, unsigned req, uint64_t arg
     }
 }
 
+/*
+ * FS_IOC_FIEMAP (ioctl_fiemap): a file's extents, asked of the host's file system. The argument
+ * is a struct fiemap header followed by fm_extent_count extents the call fills, so it cannot be
+ * a row of the table. As in 4.20 the count is checked against FIEMAP_MAX_EXTENTS and the whole
+ * extent array against the user half before the file system is asked, and the header goes back
+ * (fm_flags, fm_mapped_extents) even when the call fails (EBADR names the unsupported flags in
+ * fm_flags). The host is asked in chunks so that a large fm_extent_count costs no large buffer:
+ * each chunk goes on from the end of the previous one's last extent, as the file system's walk
+ * would.
+ */
+#define FS_IOC_FIEMAP_REQ    0xc020660bu
+#define FIEMAP_HDR           32u
+#define FIEMAP_EXTENT_SIZE   56u
+#define FIEMAP_MAX_EXTENTS   (UINT32_MAX / FIEMAP_EXTENT_SIZE)
+#define FIEMAP_CHUNK         1024u
+#define FIEMAP_EXTENT_LAST_F 0x1u
+
+struct guest_fiemap_hdr {
+    uint64_t start, length;
+    uint32_t flags, mapped, count, reserved;
+};
+
+static long fiemap(struct proc *p, struct ofd *o, uint64_t arg)
+{
+    struct guest_fiemap_hdr g;
+    if (get_user_struct(p, &g, arg, sizeof(g)))
+        return -EFAULT;
+    if (g.count > FIEMAP_MAX_EXTENTS)
+        return -EINVAL;
+    if (g.count && !access_ok(arg + FIEMAP_HDR, (uint64_t)g.count * FIEMAP_EXTENT_SIZE))
+        return -EFAULT;
+    unsigned chunk = g.count < FIEMAP_CHUNK ? g.count : FIEMAP_CHUNK;
+    unsigned char *h = malloc(FIEMAP_HDR + (size_t)chunk * FIEMAP_EXTENT_SIZE);
+    if (!h)
+        return -ENOMEM;
+    uint64_t start = g.start,
+             end = g.length > UINT64_MAX - g.start ? UINT64_MAX : g.start + g.length;
+    uint32_t done = 0, flags = g.flags;
+    long r = 0;
+    for (;;) {
+        struct guest_fiemap_hdr hh = {.start = start, .length = end - start, .flags = g.flags};
+        hh.count = g.count - done < chunk ? g.count - done : chunk;
+        memcpy(h, &hh, sizeof(hh));
+        if (ioctl(o->hostfd, FS_IOC_FIEMAP_REQ, h) < 0)
+            r = -errno;
+        memcpy(&hh, h, sizeof(hh));
+        flags = hh.flags;
+        if (r)
+            break;
+        if (!g.count) { /* only counting: the host counted the whole range */
+            done = hh.mapped;
+            break;
+        }
+        if (hh.mapped && put_user_struct(p, arg + FIEMAP_HDR + (uint64_t)done * FIEMAP_EXTENT_SIZE,
+                                         h + FIEMAP_HDR, (size_t)hh.mapped * FIEMAP_EXTENT_SIZE)) {
+            r = -EFAULT;
+            break;
+        }
+        done += hh.mapped;
+        if (hh.mapped < hh.count || done == g.count)
+            break;
+        /* a full chunk: go on after its last extent unless that was the file's last */
+        const unsigned char *last = h + FIEMAP_HDR + (size_t)(hh.mapped - 1) * FIEMAP_EXTENT_SIZE;
+        uint64_t logical, len;
+        uint32_t eflags;
+        memcpy(&logical, last, 8);
+        memcpy(&len, last + 16, 8);
+        memcpy(&eflags, last + 40, 4);
+        if ((eflags & FIEMAP_EXTENT_LAST_F) || logical + len >= end || logical + len <= start)
+            break;
+        start = logical + len;
+    }
+    free(h);
+    g.flags = flags;
+    g.mapped = done;
+    if (put_user_struct(p, arg, &g, sizeof(g)))
+        return -EFAULT;
+    return r;
+}
+
 long sys_ioctl(struct proc *p, const uint64_t a[6])
 {
     int fd = (int)a[0];
@@ -262,6 +345,8 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
         return userfaultfd_ioctl(p, o, req, arg);
     if (req == SIOCGIFCONF)
         return ifconf(p, o, arg);
+    if (req == FS_IOC_FIEMAP_REQ)
+        return fiemap(p, o, arg);
     if (req == NS_GET_USERNS || req == NS_GET_PARENT || req == NS_GET_NSTYPE ||
         req == NS_GET_OWNER_UID)
         return nsfs_ioctl(p, o, req, arg);
