@@ -46,6 +46,15 @@ struct ofd {
      * the guest's own O_NONBLOCK is the bit in `flags`. */
     bool host_nonblock;
     bool epoll; /* an epoll instance (emu/sys_epoll.c) */
+    /* An epoll instance's interest list as the guest added it, in order: the guest fd, the host
+     * fd and the serial of the file behind it (kcmp's KCMP_EPOLL_TFD looks a target up by its
+     * fd). An item stays here after the file's last close, which the host's epoll notices
+     * (emu/sys_epoll.c asks it whether the item still lives). */
+    struct epoll_item {
+        int tfd, hostfd;
+        uint64_t serial;
+    } * ep_items;
+    int ep_nitems, ep_cap;
     /* A socket whose peer may be outside the guest (socket(), accept), or an epoll instance
      * that has watched one: when every guest process waits, the scheduler waits on these on the
      * host instead of calling it a deadlock (emu/run.c). A socket pair's ends are not. */
@@ -109,6 +118,10 @@ struct ofd {
     uint64_t fasync_dev, fasync_ino;
     struct ofd *fasync_next;
 };
+
+/* KCMP_EPOLL_TFD's target (emu/sys_epoll.c): the serial of the file behind the toff-th live
+ * item of epoll instance ep on guest fd tfd, or -ENOENT. */
+long epoll_target_serial(struct ofd *ep, int tfd, unsigned toff, uint64_t *serial);
 
 struct fdtable {
     uint64_t serial; /* as struct ofd's, for kcmp */

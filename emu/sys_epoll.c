@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "emu/fdtable.h"
@@ -70,6 +71,54 @@ static long epoll_get(struct proc *p, int epfd, struct ofd **out)
     return 0;
 }
 
+/* Does the host's epoll still have the item on host fd hostfd (the file there now)? */
+static bool epoll_item_live(const struct ofd *ep, int hostfd)
+{
+    struct {
+        uint32_t efd, tfd, toff;
+    } slot = {(uint32_t)ep->hostfd, (uint32_t)hostfd, 0};
+    pid_t me = getpid();
+    return syscall(SYS_kcmp, me, me, 7 /* KCMP_EPOLL_TFD */, hostfd, &slot) == 0;
+}
+
+static void epoll_item_add(struct ofd *ep, int tfd, int hostfd, uint64_t serial)
+{
+    /* A host fd is closed only with its file's last reference, so an item on the same host fd
+     * with another file is one whose file is gone: drop it. */
+    int n = 0;
+    for (int i = 0; i < ep->ep_nitems; i++)
+        if (ep->ep_items[i].hostfd != hostfd || ep->ep_items[i].serial == serial)
+            ep->ep_items[n++] = ep->ep_items[i];
+    ep->ep_nitems = n;
+    if (ep->ep_nitems == ep->ep_cap) { /* full: drop the items of closed files first */
+        n = 0;
+        for (int i = 0; i < ep->ep_nitems; i++)
+            if (epoll_item_live(ep, ep->ep_items[i].hostfd))
+                ep->ep_items[n++] = ep->ep_items[i];
+        ep->ep_nitems = n;
+    }
+    if (ep->ep_nitems == ep->ep_cap) {
+        int cap = ep->ep_cap ? ep->ep_cap * 2 : 8;
+        struct epoll_item *n = realloc(ep->ep_items, (size_t)cap * sizeof(*n));
+        if (!n)
+            return; /* only kcmp misses it */
+        ep->ep_items = n;
+        ep->ep_cap = cap;
+    }
+    ep->ep_items[ep->ep_nitems++] = (struct epoll_item){tfd, hostfd, serial};
+}
+
+static void epoll_item_del(struct ofd *ep, int tfd, uint64_t serial)
+{
+    for (int i = 0; i < ep->ep_nitems; i++)
+        if (ep->ep_items[i].tfd == tfd && ep->ep_items[i].serial == serial) {
+            memmove(&ep->ep_items[i], &ep->ep_items[i + 1],
+                    (size_t)(ep->ep_nitems - i - 1) * sizeof(ep->ep_items[0]));
+            ep->ep_nitems--;
+            return;
+        }
+}
+
 long sys_epoll_ctl(struct proc *p, const uint64_t a[6])
 {
     struct ofd *ep, *o;
@@ -100,7 +149,31 @@ long sys_epoll_ctl(struct proc *p, const uint64_t a[6])
     }
     if (op == EPOLL_CTL_ADD && (o->external || !o->host_nonblock))
         ep->external = true; /* a host fd that is no guest pipe: the scheduler polls it */
+    if (op == EPOLL_CTL_ADD)
+        epoll_item_add(ep, (int)a[2], hostfd, o->serial);
+    else if (op == EPOLL_CTL_DEL)
+        epoll_item_del(ep, (int)a[2], o->serial);
     return 0;
+}
+
+/* KCMP_EPOLL_TFD's lookup (get_epoll_tfile_raw_ptr): the serial of the file the toff-th live
+ * item of ep watching guest fd tfd has; -ENOENT if there is none. Linux keys an item by its
+ * file and fd and drops it at the file's last close; the host's epoll does the same with the
+ * host file, so an item whose host entry is gone (or whose host fd now names another file) is
+ * skipped. Items on the same fd with different files come in the order they were added, where
+ * Linux sorts them by the files' addresses. */
+long epoll_target_serial(struct ofd *ep, int tfd, unsigned toff, uint64_t *serial)
+{
+    for (int i = 0; i < ep->ep_nitems; i++) {
+        const struct epoll_item *it = &ep->ep_items[i];
+        if (it->tfd != tfd || !epoll_item_live(ep, it->hostfd))
+            continue;
+        if (toff-- == 0) {
+            *serial = it->serial;
+            return 0;
+        }
+    }
+    return -ENOENT;
 }
 
 static long epoll_wait_common(struct proc *p, int epfd, uint64_t uevents, int maxevents,

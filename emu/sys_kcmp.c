@@ -30,6 +30,7 @@
 #include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
+#include "emu/uio.h"
 #include "kernel_model/mm.h"
 
 enum kcmp_type {
@@ -86,8 +87,7 @@ static uint64_t object_key(struct proc *t, int type)
 }
 
 /* kcmp(pid1, pid2, type, idx1, idx2): the tasks are looked up first (ESRCH), then the right to
- * inspect them (EPERM), then the type; KCMP_FILE wants both fds open (EBADF). KCMP_EPOLL_TFD
- * is not supported (EOPNOTSUPP, as a kernel without epoll answers). */
+ * inspect them (EPERM), then the type; KCMP_FILE wants both fds open (EBADF). */
 long sys_kcmp(struct proc *p, const uint64_t a[6])
 {
     int pid1 = (int)a[0], pid2 = (int)a[1], type = (int)a[2];
@@ -115,8 +115,29 @@ long sys_kcmp(struct proc *p, const uint64_t a[6])
     case KCMP_IO:
     case KCMP_SYSVSEM:
         return kcmp_order(object_key(t1, type), object_key(t2, type), type);
-    case KCMP_EPOLL_TFD:
-        return -EOPNOTSUPP;
+    case KCMP_EPOLL_TFD: {
+        /* kcmp_epoll_target: the slot read first, then idx1 in task 1, the epoll fd in task 2,
+         * then the item on it (EINVAL for a file that is no epoll instance, ENOENT for none) */
+        struct {
+            uint32_t efd, tfd, toff;
+        } slot;
+        if (get_user_struct(p, &slot, a[4], sizeof(slot)))
+            return -EFAULT;
+        struct ofd *f1 = NULL, *ep = NULL;
+        if (!t1->exited && t1->files && a[3] <= INT_MAX)
+            f1 = fd_get(t1->files, (int)a[3]);
+        if (!f1)
+            return -EBADF;
+        if (!t2->exited && t2->files && slot.efd <= INT_MAX)
+            ep = fd_get(t2->files, (int)slot.efd);
+        if (!ep)
+            return -EBADF;
+        if (!ep->epoll)
+            return -EINVAL;
+        uint64_t serial;
+        long r = epoll_target_serial(ep, (int)slot.tfd, slot.toff, &serial);
+        return r ? r : kcmp_order(f1->serial, serial, KCMP_FILE);
+    }
     default:
         return -EINVAL;
     }
