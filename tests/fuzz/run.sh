@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh FAULTLINE SYSFUZZ FIRST LAST [CALLS [WILD [OUTDIR]]]
 # Runs sysfuzz for seeds FIRST..LAST under FAULTLINE, each in a fresh scratch directory, and
 # prints one line per seed whose run looks like an emulator failure (see tests/fuzz/README.md).
-fl=$1 fz=$2 first=$3 last=$4 calls=${5:-3000} wild=${6:-0} out=${7:-/tmp/sysfuzz-runs}
+fl=$(realpath "$1") fz=$(realpath "$2") first=$3 last=$4 calls=${5:-3000} wild=${6:-0} out=${7:-/tmp/sysfuzz-runs}
 mkdir -p "$out"
 s=$first
 while [ "$s" -le "$last" ]; do
