@@ -66,6 +66,26 @@ class Terminal:
             time.sleep(0.05)
         raise Fail("timed out waiting for %s; screen:\n%s" % (desc or what, s))
 
+    def wait_sleeping(self, timeout=20.0):
+        """Until the command in the window sleeps: natively in a blocking call, under faultline
+        with its emulator thread parked in one for the guest. A key typed before the command
+        gets back into its read can race with it (a Ctrl-C then runs the handler before the
+        read, which waits on): seen under the sanitizer build on a loaded machine."""
+        shell = int(self.tmux("display", "-p", "#{pane_pid}").strip())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with open("/proc/%d/task/%d/children" % (shell, shell)) as f:
+                    kids = [int(k) for k in f.read().split()]
+                for k in kids:
+                    with open("/proc/%d/stat" % k) as f:
+                        if f.read().rsplit(")", 1)[1].split()[0] == "S":
+                            return
+            except (OSError, ValueError, IndexError):
+                pass
+            time.sleep(0.02)
+        raise Fail("the command did not go to sleep; screen:\n" + self.screen())
+
     def exit_status(self):
         """The command's exit status once it has ended, else None."""
         if os.path.exists(self.status_file):
