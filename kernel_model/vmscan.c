@@ -71,9 +71,9 @@ static struct {
     uint32_t front, back;
     unsigned long nr;
 } lruvec[NR_LRU_LISTS];
-/* Each listed frame's list, plus one (0: the one list of the other policies, or none): a
- * page's flags may change while it is listed (MADV_FREE'd, written again), and
- * del_page_from_lru must still find it. Written only under --reclaim linux. */
+/* Each listed frame's list, plus one (0: the one list, or none): a page's flags may change
+ * while it is listed (MADV_FREE'd, written again), and del_page_from_lru must still find it.
+ * Read and written only under --reclaim linux (whose pages never go to the set-aside list). */
 static uint8_t *lru_of;
 /* reclaim_stat: pages of each type (0 anon, 1 file) scanned, and of those found in use and
  * kept active or activated, halved as they grow (get_scan_count) */
@@ -161,7 +161,7 @@ void del_page_from_lru(struct page *page)
         return;
     bool aside = page->flags & (1UL << PG_set_aside);
     uint32_t *front = aside ? &aside_front : &lru_front, *back = aside ? &aside_back : &lru_back;
-    if (!aside && lru_of && lru_of[page_to_pfn(page)]) {
+    if (!aside && reclaim_policy == RECLAIM_LINUX && lru_of && lru_of[page_to_pfn(page)]) {
         enum lru_list lru = lru_of[page_to_pfn(page)] - 1;
         lru_of[page_to_pfn(page)] = 0;
         front = &lruvec[lru].front;
@@ -235,8 +235,7 @@ void mark_page_lazyfree(struct page *page)
 void activate_page(struct page *page)
 {
     page = compound_head(page);
-    if (reclaim_policy != RECLAIM_LINUX || !PageLRU(page) || PageActive(page) ||
-        (page->flags & (1UL << PG_set_aside)))
+    if (reclaim_policy != RECLAIM_LINUX || !PageLRU(page) || PageActive(page))
         return;
     del_page_from_lru(page);
     SetPageActive(page);
