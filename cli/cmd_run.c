@@ -4,9 +4,9 @@
  *
  * Exit statuses of faultline itself (before or around the guest): 2 for bad options, 127 when
  * the program does not exist, 126 when it cannot be run (not an x86-64 ELF this build runs),
- * 1 when the log cannot be written, 130/143 when faultline was interrupted, 124 when --timeout or
- * --max-insns ended the run (as timeout(1) does). The run itself is cli/run_session.c, shared
- * with `faultline tui`.
+ * 1 when the log cannot be written, 128 + N when signal N sent to faultline ended the run
+ * (emu/host_signals.h), 124 when --timeout or --max-insns ended the run (as timeout(1) does). The
+ * run itself is cli/run_session.c, shared with `faultline tui`.
  */
 #include <unistd.h>
 
@@ -19,8 +19,10 @@ int cmd_run(int argc, char **argv)
     int rc = run_session_open(&s, argc, argv);
     if (rc >= 0)
         return rc;
-    /* on a terminal, Ctrl-C, Ctrl-\ and resizes are the guest's, as natively */
-    s.tty_signals = isatty(STDIN_FILENO);
+    /* signals sent to faultline, and the terminal's Ctrl-C, Ctrl-\, Ctrl-Z and resizes, are the
+     * guest's, as natively */
+    s.pass_signals = true;
+    s.on_tty = isatty(STDIN_FILENO);
     if (run_session_spawn(&s) == 0)
         run_session_run(&s);
     return run_session_finish(&s);

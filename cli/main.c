@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "emu/host_signals.h"
 
 static void usage(FILE *f)
 {
@@ -35,6 +36,8 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    /* before faultline sets any action of its own: the guest inherits what faultline did */
+    host_signals_save_inherited();
     const char *cmd = argv[1];
     if (!strcmp(cmd, "run"))
         return cmd_run(argc - 1, argv + 1);

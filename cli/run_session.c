@@ -2,7 +2,8 @@
  * run_session.c - the life of one run shared by `faultline run` and `faultline tui` (see
  * run_session.h). Exit statuses: the guest's own (128+N when signal N killed it), 2 for bad
  * options, 127 when the program does not exist, 126 when it cannot be run, 1 when the log cannot
- * be written, 130 when faultline was interrupted, 124 when --timeout or --max-insns ended the run.
+ * be written, 128 + N when signal N sent to faultline ended the run, 124 when --timeout or
+ * --max-insns ended the run.
  */
 #include "cli/run_session.h"
 
@@ -17,34 +18,49 @@
 #include "db/log.h"
 #include "emu/cputime.h"
 #include "emu/signal.h"
-#include "emu/tty_signals.h"
+#include "emu/host_signals.h"
 #include "kernel_model/swap.h"
 
 static struct emu *running_emu;
 static pthread_t emulator_thread; /* the one that runs the guest: host reads block there */
 
+static volatile sig_atomic_t stopped_by; /* the signal on_stop_signal took */
+
 static void on_stop_signal(int sig)
 {
-    (void)sig;
+    stopped_by = sig;
     if (running_emu)
         emu_request_stop(running_emu);
 }
 
-/* SIGINT, SIGQUIT, SIGTSTP, SIGWINCH from the terminal: the guest's (emu/tty_signals.h). The
- * handler must run on the emulator's thread, whose blocking host read of the terminal it is to
- * interrupt. */
-static void on_tty_signal(int sig)
+/* A host signal sent to another of faultline's threads, on its way to the emulator thread (the
+ * one whose blocking host call it must interrupt): the sender as the host gave it. */
+static struct host_sender forwarded[32];
+
+/* Host signals for the guest (emu/host_signals.h), during `faultline run`. The handler must run
+ * on the emulator thread, whose blocking host read it is to interrupt, and where the engine
+ * can be stopped. */
+static void on_host_signal(int sig, siginfo_t *si, void *ucontext)
 {
+    (void)ucontext;
     int saved = errno;
-    if (!pthread_equal(pthread_self(), emulator_thread))
+    struct host_sender from = {si->si_code, si->si_pid, si->si_uid,
+                               (uint64_t)(uintptr_t)si->si_value.sival_ptr};
+    if (si->si_code == SI_TKILL && si->si_pid == getpid() && sig < 32)
+        from = forwarded[sig]; /* our own pthread_kill below */
+    if (!pthread_equal(pthread_self(), emulator_thread)) {
+        if (sig < 32)
+            forwarded[sig] = from;
         pthread_kill(emulator_thread, sig);
-    else if (running_emu && !tty_signal_raise(running_emu, sig) && sig == SIGINT) {
-        /* the first Ctrl-C has not got through: stop */
-        static const char msg[] = "\nfaultline: the guest did not take SIGINT (no system call or "
-                                  "page fault since the first Ctrl-C): stopping the run\n";
-        if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
-            /* nothing to do */
-        }
+    } else if (running_emu && !host_signal_raise(running_emu, sig, &from) &&
+               host_signals_ended_by(running_emu) == sig) {
+        /* the first has not got through (no system call or page fault since): stop */
+        const char *parts[] = {"\nfaultline: the guest did not take ", signal_name(sig),
+                               " (no system call or page fault since the first): stopping the "
+                               "run\n"};
+        for (int i = 0; i < 3; i++)
+            if (write(STDERR_FILENO, parts[i], strlen(parts[i])) < 0)
+                break;
         emu_request_stop(running_emu);
     }
     errno = saved;
@@ -176,15 +192,16 @@ void run_session_run(struct run_session *s)
     emulator_thread = pthread_self();
     struct sigaction sa = {.sa_handler = on_stop_signal};
     sigaction(SIGTERM, &sa, NULL);
-    if (s->tty_signals) {
-        struct sigaction tty = {.sa_handler = on_tty_signal}; /* no SA_RESTART: EINTR */
-        tty_signals_enable(s->e);
-        sigaction(SIGINT, &tty, NULL);
-        sigaction(SIGQUIT, &tty, NULL);
-        sigaction(SIGWINCH, &tty, NULL);
-        sigaction(SIGTSTP, &tty, NULL); /* Ctrl-Z: the guest's job stops, not faultline */
-    } else {
-        sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    if (s->pass_signals) {
+        /* no SA_RESTART: a host call the guest blocks in returns EINTR, and the guest's own
+         * action decides between a restart and EINTR */
+        struct sigaction pass = {.sa_sigaction = on_host_signal, .sa_flags = SA_SIGINFO};
+        static const int passed[] = {SIGHUP,  SIGINT,  SIGQUIT, SIGUSR1, SIGUSR2,
+                                     SIGALRM, SIGTERM, SIGTSTP, SIGWINCH};
+        host_signals_enable(s->e, s->on_tty);
+        for (size_t i = 0; i < sizeof(passed) / sizeof(passed[0]); i++)
+            sigaction(passed[i], &pass, NULL);
     }
     /* A guest writing to a closed pipe must get EPIPE, not kill faultline mid-log. */
     signal(SIGPIPE, SIG_IGN);
@@ -195,9 +212,10 @@ void run_session_run(struct run_session *s)
     if (res->stop == EMU_ERROR)
         fprintf(stderr, "faultline: %s\n", res->message);
     s->status = res->term_sig ? 128 + res->term_sig : res->exit_code;
-    if (res->stop == EMU_INTERRUPTED)
-        s->status = 130;
-    else if (res->stop == EMU_TIME_LIMIT || res->stop == EMU_INSN_LIMIT) {
+    if (res->stop == EMU_INTERRUPTED) { /* 128 + the host signal that ended it, as a shell says */
+        int sig = host_signals_ended_by(s->e) ? host_signals_ended_by(s->e) : stopped_by;
+        s->status = 128 + (sig ? sig : SIGINT);
+    } else if (res->stop == EMU_TIME_LIMIT || res->stop == EMU_INSN_LIMIT) {
         fprintf(stderr, "faultline: %s: stopped: %s limit reached\n", s->ro.prog,
                 res->stop == EMU_TIME_LIMIT ? "--timeout" : "--max-insns");
         s->status = 124;

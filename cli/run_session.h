@@ -29,8 +29,9 @@ struct run_session {
     int64_t run_id;
     double t0, wall;
     struct emu_result res;
-    int status;       /* the exit status faultline returns */
-    bool tty_signals; /* pass the terminal's signals on to the guest (emu/tty_signals.h) */
+    int status;        /* the exit status faultline returns */
+    bool pass_signals; /* pass host signals on to the guest (emu/host_signals.h) */
+    bool on_tty;       /* and stdin is a terminal (its Ctrl-C may end any wait) */
 };
 
 /* Parse `argv` (argv[0] is the subcommand), check the program, open the log, create the machine
@@ -40,9 +41,10 @@ int run_session_open(struct run_session *s, int argc, char **argv);
 /* Load the program as the first process; it inherits the host's fds 0, 1, 2 as they are now.
  * Returns 0, or -1 after reporting the error (the session still finishes normally). */
 int run_session_spawn(struct run_session *s);
-/* Run the guest to the end and compute the exit status. SIGTERM stops it cleanly, and so does
- * SIGINT, unless s->tty_signals: then SIGINT, SIGQUIT, SIGTSTP and SIGWINCH go to the guest's
- * foreground group, and a second SIGINT while the first waits stops the run. */
+/* Run the guest to the end and compute the exit status. SIGTERM and SIGINT stop it cleanly
+ * (status 128 + the signal), unless s->pass_signals: then they and the other signals a user
+ * sends or types go to the guest (emu/host_signals.h), and only one that cannot get through
+ * stops the run. */
 void run_session_run(struct run_session *s);
 /* End the runs row, close the log, print the summary (unless --quiet), free everything.
  * Returns the exit status. */

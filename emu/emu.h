@@ -49,10 +49,11 @@ void emu_run(struct emu *e, struct emu_result *res);
 struct proc *emu_first(struct emu *e);
 /* Ask a running emu_run to stop soon (async-signal-safe). */
 void emu_request_stop(struct emu *e);
-/* From a signal handler on the emulator thread, as the terminal raises signo for the guest's
- * foreground group: if the guest code running now belongs to a process of that group that
- * signo will end, stop the engine at once rather than at its next syscall or fault. */
-void emu_stop_for_fatal_signal(struct emu *e, int signo);
+/* From a signal handler on the emulator thread, as the host raises signo for the guest's
+ * foreground group (to_first false: from the terminal) or its first process (to_first): if the
+ * guest code running now belongs to a process it goes to and signo will end it, stop the engine
+ * at once rather than at its next syscall or fault. */
+void emu_stop_for_fatal_signal(struct emu *e, int signo, bool to_first);
 
 /*
  * The stepping controller's way in (emu/control.c). The hook runs on the emulator thread before

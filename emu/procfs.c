@@ -41,7 +41,7 @@
 #include "emu/sys_info.h"
 #include "emu/text.h"
 #include "emu/ctty.h"
-#include "emu/tty_signals.h"
+#include "emu/host_signals.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"

@@ -41,7 +41,7 @@
 #include "emu/vdso.h"
 #include "emu/fasync.h"
 #include "emu/signal.h"
-#include "emu/tty_signals.h"
+#include "emu/host_signals.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/userfaultfd.h"
@@ -486,10 +486,10 @@ static void hook_syscall(uc_engine *uc, void *ud)
     if (priv(ud)->wake_pending && !p->exited && p->wait == WAIT_NONE && !p->preempted &&
         p->vruntime - p->turn_vruntime >= WAKEUP_MIN_RUN)
         wakeup_preempt(priv(ud), p);
-    /* A host call (a read of the terminal) cut short by faultline's handler for a terminal
-     * signal: Linux's tty read would return -ERESTARTSYS, so the call is rewound like a parked
-     * one and the signal's action decides between a restart and EINTR. */
-    if (ret == -EINTR && p->wait == WAIT_NONE && tty_signals_pending(p->emu)) {
+    /* A host call (a read of the terminal) cut short by faultline's handler for a host signal
+     * on its way to the guest: Linux's tty read would return -ERESTARTSYS, so the call is
+     * rewound like a parked one and the signal's action decides between a restart and EINTR. */
+    if (ret == -EINTR && p->wait == WAIT_NONE && host_signals_pending(p->emu)) {
         p->tty_restart = true;
         ret = (long)v[0];
     }
@@ -500,7 +500,7 @@ static void hook_syscall(uc_engine *uc, void *ud)
      * on the way back. */
     if (p->exited || p->stopped || p->pt_pending || p->emu->stop_requested ||
         p->sigreturn_pending || fl_signal_pending(p) || p->wait != WAIT_NONE || p->exec_pending ||
-        p->preempted || p->need_resched || p->tty_restart || tty_signals_pending(p->emu) ||
+        p->preempted || p->need_resched || p->tty_restart || host_signals_pending(p->emu) ||
         rseq_notify_pending(p)) {
         uc_emu_stop(uc);
         if (p->exited)
@@ -729,6 +729,12 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->umask = umask(022); /* the guest starts with faultline's own */
     umask(p->umask);
     p->exit_signal = 17; /* SIGCHLD: faultline is its parent, which ignores it */
+    /* faultline's own ignored signals and signal mask, as execve keeps them */
+    uint64_t ignored;
+    host_signals_inherited(&ignored, &p->blocked);
+    for (int sig = 1; sig <= FL_NSIG; sig++)
+        if (ignored & sigmask_of(sig))
+            p->sighand[sig].handler = FL_SIG_IGN;
     p->task.mm = mm_alloc();
     if (p->task.mm)
         p->task.mm->owner = &p->task;
@@ -1072,12 +1078,14 @@ void emu_request_stop(struct emu *e)
  * the handler), and only for a process that the signal ends (its whole thread group goes: a
  * signal's default action kills every thread).
  */
-void emu_stop_for_fatal_signal(struct emu *e, int signo)
+void emu_stop_for_fatal_signal(struct emu *e, int signo, bool to_first)
 {
-    struct proc *p = priv(e)->current;
+    struct proc *p = priv(e)->current, *first = priv(e)->first;
     if (atomic_load(&cpu_cpl) != 3 || !p || !p->mmu)
         return;
-    if (guest_pgrp(p) == tty_foreground_group(e) && signal_kills(p, signo))
+    bool target = to_first ? first && p->task.tgid == first->task.tgid
+                           : guest_pgrp(p) == tty_foreground_group(e);
+    if (target && signal_kills(p, signo))
         uc_emu_stop(p->mmu->uc);
 }
 
@@ -1141,8 +1149,9 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
          * ended: quantum_update) may have made a parked process ready: its turn comes now (p
          * may be a busy loop that would never park). */
         bool woke = false;
-        if (tty_signals_pending(e)) {
-            tty_signals_deliver(e);
+        if (host_signals_pending(e)) {
+            if (!host_signals_deliver(e))
+                emu_request_stop(e);
             woke = true;
         }
         if (cputime_timers_due()) {
@@ -1389,19 +1398,25 @@ static bool idle_wait(struct emu *e)
     /* O_ASYNC files outside the guest: an event since the last look signals at once */
     if (fasync_nr && fasync_poll_external())
         return true;
+    bool for_signal = false; /* a process waits only for a signal */
     for (struct proc *p = e->procs; p; p = p->next) {
         /* a stopped task's sleep may end meanwhile: it stays stopped all the same */
         if (p->exited || p->wait == WAIT_NONE || p->stopped || p->traced)
             continue;
         if (p->wait_deadline && (!first || p->wait_deadline < first))
             first = p->wait_deadline;
+        if (p->wait == WAIT_SIGNAL || p->wait == WAIT_SIGWAIT)
+            for_signal = true;
         add_external_waits(p, &fds, &n, &cap);
     }
     if (fasync_nr)
         fasync_external_fds(&fds, &n, &cap);
-    /* with the terminal's signals passed on, a guest waiting for a signal (pause) waits for
-     * Ctrl-C, as it would natively: no deadlock */
-    if (!first && !n && !tty_signals_enabled(e)) {
+    /* With host signals passed on, a guest waiting for a signal (pause, sigsuspend, sigwait)
+     * waits for one sent to faultline (kill -TERM, a daemon's SIGHUP), which goes to the first
+     * process while it lives; on a terminal any wait may end with a Ctrl-C, as natively: no
+     * deadlock. */
+    bool sendable = for_signal && host_signals_enabled(e) && ep->first && !ep->first->exited;
+    if (!first && !n && !host_signals_tty(e) && !sendable) {
         free(fds);
         return false;
     }
@@ -1493,8 +1508,8 @@ void emu_run(struct emu *e, struct emu_result *res)
         first = ep->first; /* an exec in a thread may have put another proc in its place */
         reap_dead(e, first);
         fire_due_timers(e);
-        if (tty_signals_pending(e))
-            tty_signals_deliver(e);
+        if (host_signals_pending(e) && !host_signals_deliver(e))
+            emu_request_stop(e);
         struct proc *p = pick_next(e, last_pid, &live);
         if (!live)
             break;

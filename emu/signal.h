@@ -32,6 +32,7 @@ struct pt_regs;
 
 /* si_code values faultline produces outside faults */
 #define FL_SI_USER   0
+#define FL_SI_QUEUE  (-1)
 #define FL_SI_TKILL  (-6)
 #define FL_SI_TIMER  (-2)
 #define FL_SI_KERNEL 0x80

@@ -22,7 +22,7 @@
 #include "emu/fasync.h"
 #include "emu/fdtable.h"
 #include "emu/sys_info.h"
-#include "emu/tty_signals.h"
+#include "emu/host_signals.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 #include "emu/userfaultfd.h"
