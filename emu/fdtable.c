@@ -26,6 +26,7 @@
 #include "emu/signal.h"
 #include "emu/sys_info.h"
 #include "emu/userfaultfd.h"
+#include "kernel_model/mm.h"
 
 static void *xcalloc(size_t n, size_t size)
 {
@@ -102,6 +103,8 @@ void ofd_put(struct ofd *o)
         userfaultfd_file_release(o->uffd);
     if (o->pty_master)
         ctty_hostfd_closing(o->hostfd);
+    if (o->map_file)
+        fput(o->map_file);
     close(o->hostfd);
     if (fasync)
         fasync_closed(o);

@@ -36,6 +36,10 @@ struct ofd {
      * and write find the model's page cache of it (emu/hostfile.c) without asking the host. */
     uint64_t dev, ino;
     char *path; /* the host path it was opened by, or NULL (stdio, pipes) */
+    /* The model's struct file for mappings of this open file description, made by its first
+     * mmap: Linux's struct file is the open file description, so the mappings of one fd (and
+     * of its dups) share one vm_file and adjacent ones merge (is_mergeable_vma). */
+    struct file *map_file;
     /* /dev/zero, /dev/full, /dev/random or /dev/urandom: character devices whose read fills
      * the whole count at once in Linux (read_iter_zero, urandom_read_iter), so the handler reads
      * them to the count as it does regular files, though they are not (sys_file.c). */

@@ -111,6 +111,17 @@ long sys_mmap(struct proc *p, const uint64_t a[6])
             file = hostfile_map_file(o->hostfd, o->path, acc != O_WRONLY, writable);
             if (!file)
                 return errno == ENODEV ? -ENODEV : -EACCES;
+            /* the open file description's own struct file, as Linux maps one fd: made afresh
+             * above all the same, which looks at the host file again (its size, a change from
+             * outside the guest) */
+            struct file *own = o->map_file;
+            if (own && own->f_mapping == file->f_mapping && own->f_readable == file->f_readable &&
+                own->f_writable == file->f_writable) {
+                fput(file);
+                file = get_file(own);
+            } else if (!own) {
+                o->map_file = get_file(file);
+            }
         }
     } else if (flags & MAP_HUGETLB) {
         /* ksys_mmap_pgoff: the hstate MAP_HUGE_* names (EINVAL if none), len in its pages,
