@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu/emu.h"
@@ -20,6 +21,7 @@ static struct {
     atomic_uint tty_pending;  /* 1 << signo for each signal from the terminal not yet delivered */
     atomic_uint sent_pending; /* the same for signals sent by host processes */
     struct host_sender sender[32]; /* a sent signal's, written before its pending bit is set */
+    uint64_t sent_ns[32];          /* and when it came (CLOCK_MONOTONIC) */
     volatile sig_atomic_t ended_by;
     int fg_pgid; /* the guest's foreground group (TIOCSPGRP), 0: the first process's */
 } hs;
@@ -70,6 +72,9 @@ bool host_signals_enabled(const struct emu *e)
     return e && hs.emu == e;
 }
 
+/* How long a sent signal may wait for the guest before the same signal sent again ends the run. */
+#define SENT_PATIENCE_NS 1000000000u
+
 /* The signals that end the run when they cannot reach the guest: what a user sends to stop it. */
 static bool stops_run(int sig)
 {
@@ -83,13 +88,24 @@ bool host_signal_raise(struct emu *e, int sig, const struct host_sender *from)
     unsigned bit = 1u << sig;
     bool sent = from->code <= 0; /* SI_USER, SI_QUEUE, SI_TKILL: a process sent it */
     atomic_uint *pending = sent ? &hs.sent_pending : &hs.tty_pending;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts); /* async-signal-safe */
+    uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
     if (atomic_load(pending) & bit) {
+        /* A standard signal sent while one is pending merges with it (legacy_queue): timeout(1)
+         * sends its SIGTERM to the command and then to the whole group, faultline included.
+         * One still waiting after a second is a guest that cannot take it. A second Ctrl-C is
+         * the user asking again. */
+        if (sent && now - hs.sent_ns[sig] < SENT_PATIENCE_NS)
+            return true;
         if (stops_run(sig))
             hs.ended_by = sig;
         return false;
     }
-    if (sent)
-        hs.sender[sig] = *from; /* the emulator thread reads it only once the bit is set */
+    if (sent) { /* the emulator thread reads these only once the bit is set */
+        hs.sender[sig] = *from;
+        hs.sent_ns[sig] = now;
+    }
     atomic_fetch_or(pending, bit);
     emu_kick(e);
     /* a computing process the signal kills need not wait for its next syscall or fault */

@@ -21,8 +21,10 @@
  * A guest blocked in a host call (a read of the terminal or a socket) is interrupted as Linux
  * interrupts it (-ERESTARTSYS: restarted after a handler with SA_RESTART, EINTR after one
  * without). A guest computing on the engine without the block hook gets the signal at its next
- * syscall or page fault, at once when the signal kills it (emu_stop_for_fatal_signal). A
- * second SIGINT, SIGTERM or SIGHUP while the first still waits, or one that has nobody to go to
+ * syscall or page fault, at once when the signal kills it (emu_stop_for_fatal_signal). A signal
+ * sent again while the first waits merges with it, as Linux's standard signals do (timeout(1)
+ * sends SIGTERM twice). A second SIGINT, SIGTERM or SIGHUP while the first still waits (typed,
+ * or sent a second or more after it), or one that has nobody to go to
  * (the first process or the foreground group is gone, a daemon it started lives on), ends the
  * run as `faultline tui` does with them (128 + the signal).
  *
@@ -77,9 +79,10 @@ struct host_sender {
 /*
  * From faultline's own handler (async-signal-safe): queue sig for the guest's foreground group
  * (from the terminal) or its first process (sent), and kick the engine; if the process computing
- * now is one the signal will end, stop the engine too (emu_stop_for_fatal_signal). Returns
- * false, queueing nothing, if the same signal is still waiting to be delivered (the caller then
- * stops the run for SIGINT, SIGTERM and SIGHUP).
+ * now is one the signal will end, stop the engine too (emu_stop_for_fatal_signal). A sent signal
+ * merges with the same one still waiting to be delivered if that came less than a second ago.
+ * Returns false, queueing nothing, if the same signal is still waiting otherwise (the caller
+ * then stops the run for SIGINT, SIGTERM and SIGHUP).
  */
 bool host_signal_raise(struct emu *e, int sig, const struct host_sender *from);
 
