@@ -25,7 +25,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -386,6 +389,111 @@ static int proc_comm(struct proc *p)
     return text_to_fd(&t, "comm");
 }
 
+/* Where a host fd that a parked call polls would sleep in Linux: a socket's wait by its kind, a
+ * pipe's, a terminal's (n_tty_read's wait_woken). */
+static const char *host_fd_wchan(int fd, bool accepting)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        return NULL;
+    if (S_ISFIFO(st.st_mode))
+        return "pipe_wait";
+    if (S_ISCHR(st.st_mode))
+        return "wait_woken";
+    if (!S_ISSOCK(st.st_mode))
+        return NULL;
+    int domain = 0, type = 0;
+    socklen_t len = sizeof(domain);
+    getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+    len = sizeof(type);
+    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+    bool inet = domain == AF_INET || domain == AF_INET6;
+    if (accepting)
+        return inet ? "inet_csk_accept" : "__skb_wait_for_more_packets";
+    if (type != SOCK_STREAM)
+        return "__skb_wait_for_more_packets";
+    return inet ? "sk_wait_data" : "unix_stream_data_wait";
+}
+
+/*
+ * /proc/PID/wchan (proc_pid_wchan, get_wchan): the kernel function a sleeping task waits in,
+ * the first on its stack outside the scheduler, as a 4.20 kernel names it; "0" for a task that
+ * runs or can run, or has exited. The model has no kernel stack: the name comes from why the
+ * task is parked (emu/sched.h) and the call that parked it (orig_rax).
+ */
+static const char *wchan_of(struct proc *p)
+{
+    if (p->exited)
+        return NULL;
+    if (p->traced)
+        return "ptrace_stop";
+    if (p->stopped)
+        return "do_signal_stop";
+    if (!p->wait || proc_ready(p))
+        return NULL;
+    long nr = (long)p->orig_rax;
+    switch (nr) { /* the calls that wait on a set of files */
+    case SYS_poll:
+    case SYS_ppoll:
+    case SYS_select:
+    case SYS_pselect6:
+        return "poll_schedule_timeout";
+    case SYS_epoll_wait:
+    case SYS_epoll_pwait:
+        return "do_epoll_wait";
+    }
+    bool accepting = nr == SYS_accept || nr == SYS_accept4;
+    switch (p->wait) {
+    case WAIT_FD_READ: /* a guest fd not ready: a read, write, recv, accept */
+    case WAIT_FD_WRITE: {
+        struct ofd *o = p->files ? fd_get(p->files, p->wait_arg) : NULL;
+        return o ? host_fd_wchan(o->hostfd, accepting) : NULL;
+    }
+    case WAIT_POLL: { /* the same on a host fd that may not be the guest's */
+        const struct pollfd *fds = p->wait_poll;
+        return p->wait_npoll ? host_fd_wchan(fds[0].fd, accepting) : NULL;
+    }
+    case WAIT_CHILD:
+        return "do_wait";
+    case WAIT_VFORK:
+        return "_do_fork"; /* wait_for_vfork_done, inlined */
+    case WAIT_SIGNAL:
+        return nr == SYS_pause ? "__x64_sys_pause" : "sigsuspend";
+    case WAIT_FUTEX:
+        return "futex_wait_queue_me";
+    case WAIT_SIGWAIT:
+        return "do_sigtimedwait";
+    case WAIT_SYSV:
+        return nr == SYS_msgsnd ? "do_msgsnd" : nr == SYS_msgrcv ? "do_msgrcv" : "do_semtimedop";
+    case WAIT_UFFD:
+        return "handle_userfault";
+    case WAIT_SLEEP: /* nanosleep, or a call retried after a while (park_retry_after) */
+        switch (nr) {
+        case SYS_flock:
+            return "locks_lock_inode_wait";
+        case SYS_fcntl:
+            return "do_lock_file_wait";
+        case SYS_open:
+        case SYS_openat:
+            return "wait_for_partner"; /* a FIFO's other end */
+        case SYS_connect:
+            return "inet_wait_for_connect";
+        default:
+            return "hrtimer_nanosleep";
+        }
+    default:
+        return NULL;
+    }
+}
+
+static int proc_wchan(struct proc *p)
+{
+    struct text t = {0};
+    const char *name = wchan_of(p);
+    text_printf(&t, "%s", name ? name : "0"); /* no newline, as Linux's */
+    return text_to_fd(&t, "wchan");
+}
+
 /* /proc/PID/limits (proc_pid_limits): the group's limits, in Linux's columns and units. */
 static int proc_limits(struct proc *p)
 {
@@ -660,6 +768,7 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"auxv", proc_auxv},
         {"personality", proc_personality},
         {"limits", proc_limits},
+        {"wchan", proc_wchan},
     };
     if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
         return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : do_task_stat(target, false);
