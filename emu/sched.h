@@ -134,6 +134,9 @@ void futex_exit_release(struct proc *p);
 /* A handler is about to run for p: 0 if p is not parked in a PI futex call, 1 if that call is
  * to be restarted whatever SA_RESTART says, or the -errno it returns instead of EINTR. */
 long futex_pi_interrupted(struct proc *p);
+/* A handler is about to run for p: if p is parked in a plain futex wait, take it off the queue
+ * (a wait the handler makes is its own) and say whether it had been woken (it returns 0). */
+bool futex_wait_interrupted(struct proc *p);
 /* Timers that send signals (emu/sys_timer.c). A new thread shares its creator's; a process
  * lets go of them at its end (timers_put); execve deletes the POSIX ones, keeping the alarm. */
 void timers_share(struct proc *thread, struct proc *creator);

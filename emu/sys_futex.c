@@ -610,6 +610,20 @@ long futex_pi_interrupted(struct proc *p)
     return 1;
 }
 
+/* futex_wait after its schedule(): unqueue_me finding the waiter woken means the call returns
+ * 0, a pending signal or not; otherwise it leaves the queue with -ERESTARTSYS, and a restart
+ * after the handler is a new call that compares the word again. Kept queued through the
+ * handler, the wait's state would be taken for the handler's own futex wait run again. */
+bool futex_wait_interrupted(struct proc *p)
+{
+    if (!p->futex_queued || p->futex_pi || p->futex_rqpi)
+        return false;
+    bool woken = p->futex_woken;
+    p->futex_queued = p->futex_woken = false;
+    p->wait_deadline = 0;
+    return woken;
+}
+
 long sys_futex(struct proc *p, const uint64_t a[6])
 {
     int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);

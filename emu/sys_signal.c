@@ -570,9 +570,13 @@ void do_signal(struct proc *p)
         bool timed_futex = p->futex_queued && p->wait_deadline;
         /* a PI lock's wait is restarted, SA_RESTART or not (-ERESTARTNOINTR), timed or not */
         long pi = p->restart_pending ? futex_pi_interrupted(p) : 0;
-        if (p->restart_pending && pi != 1 &&
-            (pi < 0 || p->pw_done || p->sleeping || p->polling || timed_futex ||
-             p->sock_timeo_end || !(ka.flags & FL_SA_RESTART))) {
+        if (p->restart_pending && pi == 0 && futex_wait_interrupted(p)) {
+            /* a futex wait woken before its handler: the call returns 0 */
+            mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
+            mmu_reg_write(p->mmu, UC_X86_REG_RAX, 0);
+        } else if (p->restart_pending && pi != 1 &&
+                   (pi < 0 || p->pw_done || p->sleeping || p->polling || timed_futex ||
+                    p->sock_timeo_end || !(ka.flags & FL_SA_RESTART))) {
             /* a write that had made progress returns it, whatever SA_RESTART says; a sleep
              * is never restarted, and says how much of it was left */
             long ret = pi < 0 ? pi : -EINTR;
