@@ -774,8 +774,31 @@ int procfs_open(struct proc *p, const char *path, int flags)
         return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : do_task_stat(target, false);
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
-            return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make(target);
+            return (flags & O_ACCMODE) != O_RDONLY && files[i].make != proc_comm
+                       ? -EACCES /* mode 0444 or 0400; comm is 0644 (comm_write) */
+                       : files[i].make(target);
     return PROCFS_PASSTHROUGH;
+}
+
+long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, int64_t pos)
+{
+    char name[sizeof(p->task.comm)] = {0};
+    size_t maxlen = sizeof(name) - 1;
+    struct proc *target;
+
+    if ((o->flags & O_ACCMODE) == O_RDONLY) /* every file but comm opens so */
+        return -EBADF;
+    if (pos >= 0)
+        return -ESPIPE;
+    if (get_user_struct(p, name, ubuf, count > maxlen ? maxlen : count))
+        return -EFAULT;
+    /* the task the file was opened for (get_proc_task), by the path that names its pid */
+    if (!o->proc_regen || !proc_pid_rest(p, o->proc_regen, &target, NULL))
+        return -ESRCH;
+    if (target->task.tgid != p->task.tgid) /* same_thread_group */
+        return -EINVAL;
+    memcpy(target->task.comm, name, sizeof(name)); /* set_task_comm */
+    return (long)count;
 }
 
 char *procfs_regen_path(struct proc *p, const char *path)

@@ -10,6 +10,7 @@
 #define FL_PROCFS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct proc;
 struct ofd;
@@ -25,9 +26,9 @@ struct ofd;
  * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
  * PROCFS_PASSTHROUGH. Served now:
  * /proc/{self,thread-self,PID}/{maps,smaps,smaps_rollup,stat,status,statm,comm,cmdline,auxv}, made
- * from the model, and the files proc_cpu.h describes (a read-only memfd; a write open is -EACCES);
- * everything else passes through (the fd/N links among it: resolve_at() turns them into the host
- * fd's link, path.h).
+ * from the model (comm also for writing: procfs_write), and the files proc_cpu.h describes (a
+ * read-only memfd; a write open is -EACCES); everything else passes through (the fd/N links among
+ * it: resolve_at() turns them into the host fd's link, path.h).
  */
 int procfs_open(struct proc *p, const char *path, int flags);
 
@@ -42,6 +43,15 @@ int procfs_open(struct proc *p, const char *path, int flags);
  */
 char *procfs_regen_path(struct proc *p, const char *path);
 void procfs_refresh(struct proc *p, struct ofd *o);
+
+/*
+ * write/writev (each iovec a write of its own, as for a file with ->write alone) to a file
+ * procfs_open served (o->proc_made, no page file). Only .../comm opens for writing (mode 0644,
+ * and the guest owns every guest task): comm_write, the first 15 bytes the task's name, a
+ * newline kept, for a task of the writer's own thread group (else -EINVAL), at no offset (pos
+ * >= 0, pwrite: -ESPIPE, a seq_file is not FMODE_PWRITE). -EBADF for an fd opened read-only.
+ */
+long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, int64_t pos);
 
 /*
  * readlink/readlinkat of the absolute guest path `path`, if procfs serves it: writes the target

@@ -256,6 +256,8 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
     if (o->page_file) /* made from the model at each read; clear_refs acts on a write */
         return writing ? proc_page_file_write(p, o, v.base, v.len, pos)
                        : proc_page_file_read(p, o, v.base, v.len, pos);
+    if (writing && o->proc_made) /* comm_write, or none */
+        return procfs_write(p, o, v.base, v.len, pos);
     if (!writing)
         proc_reread(p, o, pos);
     if (!access_ok(v.base, v.len))
@@ -358,6 +360,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         r = loop_rw(p, o, iov, (int)a[2], pos, uffd_one);
     else if (o->page_file)
         r = loop_rw(p, o, iov, (int)a[2], pos, writing ? page_file_write_one : proc_page_file_read);
+    else if (writing && o->proc_made)
+        r = loop_rw(p, o, iov, (int)a[2], pos, procfs_write);
     else
         r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);
