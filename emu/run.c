@@ -69,11 +69,12 @@ struct emu_private {
     /* The CPU, built twice (mmu/mmu.h): a process runs on `solo` while it is the only runnable
      * one, and on `sliced`, which counts its time slice, while others wait for their turn. */
     struct cpu *solo, *sliced;
-    bool sliced_failed;     /* building `sliced` failed once: no time slices this run */
-    struct proc *cwd_owner; /* whose cwd the host's cwd is now (emu/sched.h) */
-    struct proc *first;     /* the process faultline started: its status is the run's */
-    bool others_ready;      /* at the start of this turn a parked process could go on */
-    bool wake_hint;         /* the syscall being handled made a task runnable (sched_wake_hint) */
+    bool sliced_failed;       /* building `sliced` failed once: no time slices this run */
+    struct proc *cwd_owner;   /* whose cwd the host's cwd is now (emu/sched.h) */
+    struct proc *first;       /* the process faultline started: its status is the run's */
+    bool others_ready;        /* at the start of this turn a parked process could go on */
+    uint64_t host_recheck_at; /* host_wait_recheck's next poll of parked host files; 0: none */
+    bool wake_hint;           /* the syscall being handled made a task runnable (sched_wake_hint) */
     bool wake_pending; /* this turn may have woken a task not yet weighed, or not preempting yet */
     emu_round_hook round_hook; /* the stepping controller (emu/control.c), or NULL */
     void *round_ctx;
@@ -578,6 +579,29 @@ static bool another_runnable(struct emu *e, struct proc *p)
 
 static bool parked_ready(struct emu *e, struct proc *p);
 
+/* How often a process parked on a host file is asked about while another computes: Linux's
+ * wake-up is the file's own (a timerfd expiring, a terminal's input, an outside peer); here
+ * the file is polled, every tick of a HZ=100 kernel. */
+#define HOST_WAIT_RECHECK_NS 10000000ull
+
+/* While another process waits on a host file that may become ready by itself, without any
+ * guest's doing (a timerfd, a terminal, a host pipe or socket: read, write, poll, epoll), when
+ * should p's turn be interrupted to ask? 0: nobody waits so. Kept while still ahead, so that
+ * the ticker is not re-armed at every engine entry. */
+static uint64_t host_wait_recheck(struct emu_private *ep, struct proc *p)
+{
+    bool waiting = false;
+    for (struct proc *q = ep->pub.procs; q && !waiting; q = q->next)
+        waiting = q != p && !q->exited && !q->stopped && !q->traced &&
+                  (q->wait == WAIT_FD_READ || q->wait == WAIT_FD_WRITE || q->wait == WAIT_POLL);
+    if (!waiting)
+        return ep->host_recheck_at = 0;
+    uint64_t now = monotonic_ns();
+    if (ep->host_recheck_at <= now)
+        ep->host_recheck_at = now + HOST_WAIT_RECHECK_NS;
+    return ep->host_recheck_at;
+}
+
 bool sched_others_runnable(struct proc *p)
 {
     /* also a parked process whose condition now holds (a child of its stopped, continued or
@@ -588,8 +612,10 @@ bool sched_others_runnable(struct proc *p)
 /*
  * Could a parked process other than p go on now (its pipe has data, its child has exited)? Asked
  * once as p's turn starts (it polls host fds): during the turn only p runs, so a process that
- * cannot go on now cannot be helped by anyone else before p's turn ends. If one can, p's turn
- * must have an end, or a p that never parks (a busy poll loop) would keep it waiting forever.
+ * cannot go on now cannot be helped by anyone else before p's turn ends, but by the host: a
+ * file that becomes ready by itself is asked about again every HOST_WAIT_RECHECK_NS
+ * (host_wait_recheck). If one can, p's turn must have an end, or a p that never parks (a busy
+ * poll loop) would keep it waiting forever.
  */
 static bool parked_ready(struct emu *e, struct proc *p)
 {
@@ -634,6 +660,9 @@ static void quantum_update(struct emu *e, struct proc *p)
     struct emu_private *ep = priv(e);
     uint64_t wake;
     bool want = ep->others_ready || another_ready(e, p, &wake);
+    uint64_t recheck = host_wait_recheck(ep, p); /* a time to poll their files, as a wait's end */
+    if (recheck && (!wake || recheck < wake))
+        wake = recheck;
     /* Others only in timed waits: where a kick reaches `solo`, the ticker kicks it when the
      * first wait ends (wait_next_changed) and the run loop makes way then; no slice till then. */
     if (!want && wake && !cpu_takes_kicks(ep->solo))
