@@ -59,10 +59,15 @@ static void run_usage(FILE *f, const char *cmd)
             "  --strace[=FILE]      trace syscalls in strace's format to stderr or FILE\n"
             "  -L, --sysroot DIR    look up absolute guest paths under DIR first\n"
             "  -E VAR=VALUE         set VAR in the guest's environment\n"
-            "  -U VAR               remove VAR from the guest's environment\n"
-            "  -q, --quiet          no summary line on stderr\n"
-            "  -h, --help           this text\n",
+            "  -U VAR               remove VAR from the guest's environment\n",
             cmd);
+    if (!strcmp(cmd, "compare")) /* compare's own (cli/cmd_compare.c) */
+        fputs("  --pages              also pair the faults page by page, per mapping, against a\n"
+              "                       native run without address randomization\n",
+              f);
+    fputs("  -q, --quiet          no summary line on stderr\n"
+          "  -h, --help           this text\n",
+          f);
 }
 
 long long parse_size(const char *s)
