@@ -584,16 +584,28 @@ static bool parked_ready(struct emu *e, struct proc *p);
  * the file is polled, every tick of a HZ=100 kernel. */
 #define HOST_WAIT_RECHECK_NS 10000000ull
 
-/* While another process waits on a host file that may become ready by itself, without any
- * guest's doing (a timerfd, a terminal, a host pipe or socket: read, write, poll, epoll), when
- * should p's turn be interrupted to ask? 0: nobody waits so. Kept while still ahead, so that
- * the ticker is not re-armed at every engine entry. */
+/* Does parked q wait on a host file that may become ready by itself, without any guest's doing
+ * (a timerfd, a terminal, a host pipe or socket: read, write, poll, epoll)? Not a guest pipe:
+ * only a guest ends that wait, and asking about it by the clock would make the schedule, and so
+ * the fault log, depend on time (processes-determinism). */
+static bool waits_on_host(struct proc *q)
+{
+    if (q->wait == WAIT_POLL)
+        return q->wait_external;
+    if (q->wait != WAIT_FD_READ && q->wait != WAIT_FD_WRITE)
+        return false;
+    struct ofd *o = q->files ? fd_get(q->files, q->wait_arg) : NULL;
+    return o && o->external;
+}
+
+/* While another process waits on a host file (waits_on_host), when should p's turn be
+ * interrupted to ask? 0: nobody waits so. Kept while still ahead, so that the ticker is not
+ * re-armed at every engine entry. */
 static uint64_t host_wait_recheck(struct emu_private *ep, struct proc *p)
 {
     bool waiting = false;
     for (struct proc *q = ep->pub.procs; q && !waiting; q = q->next)
-        waiting = q != p && !q->exited && !q->stopped && !q->traced &&
-                  (q->wait == WAIT_FD_READ || q->wait == WAIT_FD_WRITE || q->wait == WAIT_POLL);
+        waiting = q != p && !q->exited && !q->stopped && !q->traced && waits_on_host(q);
     if (!waiting)
         return ep->host_recheck_at = 0;
     uint64_t now = monotonic_ns();
