@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "emu/binfmt.h"
+#include "emu/cred.h"
+#include "emu/proc.h"
 #include "emu/linux_abi.h"
 #include "kernel_model/mm.h"
 #include "mmu/cpuid.h"
@@ -219,7 +221,8 @@ static unsigned long elf_hwcap(void)
 
 /* Fill the auxiliary vector in Linux 4.20's order; returns the number of words, AT_NULL's pair
  * included. */
-static int fill_auxv(uint64_t *elf_info, const struct elf_auxv_info *info, unsigned long u_platform,
+static int fill_auxv(uint64_t *elf_info, const struct linux_binprm *bprm,
+                     const struct elf_auxv_info *info, unsigned long u_platform,
                      unsigned long u_rand_bytes, unsigned long execfn)
 {
     int ei = 0;
@@ -239,10 +242,13 @@ static int fill_auxv(uint64_t *elf_info, const struct elf_auxv_info *info, unsig
     NEW_AUX_ENT(AT_BASE, info->base);
     NEW_AUX_ENT(AT_FLAGS, 0);
     NEW_AUX_ENT(AT_ENTRY, info->entry);
-    NEW_AUX_ENT(AT_UID, getuid());
-    NEW_AUX_ENT(AT_EUID, geteuid());
-    NEW_AUX_ENT(AT_GID, getgid());
-    NEW_AUX_ENT(AT_EGID, getegid());
+    uint32_t uids[4], gids[4]; /* the task's (emu/cred.c): exec keeps them */
+    task_uids(task_proc(bprm->tsk), uids);
+    task_gids(task_proc(bprm->tsk), gids);
+    NEW_AUX_ENT(AT_UID, uids[CRED_R]);
+    NEW_AUX_ENT(AT_EUID, uids[CRED_E]);
+    NEW_AUX_ENT(AT_GID, gids[CRED_R]);
+    NEW_AUX_ENT(AT_EGID, gids[CRED_E]);
     NEW_AUX_ENT(AT_SECURE, 0);
     NEW_AUX_ENT(AT_RANDOM, u_rand_bytes);
     NEW_AUX_ENT(AT_HWCAP2, ELF_HWCAP2);
@@ -295,7 +301,7 @@ int create_elf_tables(struct linux_binprm *bprm, const struct elf_auxv_info *inf
     if (put_bytes(bprm, u_rand_bytes, k_rand_bytes, sizeof(k_rand_bytes), "AT_RANDOM bytes"))
         return -1;
 
-    ei = fill_auxv(elf_info, info, u_platform, u_rand_bytes, bprm->exec);
+    ei = fill_auxv(elf_info, bprm, info, u_platform, u_rand_bytes, bprm->exec);
     /* the mm keeps a copy for /proc/PID/auxv, as Linux fills mm->saved_auxv */
     _Static_assert(sizeof(bprm->mm->saved_auxv) == sizeof(elf_info), "auxv sizes");
     memcpy(bprm->mm->saved_auxv, elf_info, sizeof(elf_info));

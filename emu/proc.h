@@ -230,6 +230,13 @@ struct proc {
      * filters, newest first; inherited, kept by execve */
     int seccomp_mode;
     struct seccomp_filter *seccomp;
+    /* user and group ids (emu/cred.c): real, effective, saved and fs, the task's own once a
+     * set*id call changed one (ids_own), else faultline's; its supplementary groups once
+     * setgroups set them (groups_own); inherited by clone, kept by execve */
+    bool ids_own, groups_own;
+    uint32_t uids[4], gids[4];
+    int ngroups;
+    uint32_t groups[32]; /* CRED_NGROUPS */
     /* capset: the task's own effective, permitted and inheritable sets once it has changed
      * them (caps_own), else faultline's; inherited by clone, back to faultline's at execve
      * (emu/sys_info.c) */

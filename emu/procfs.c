@@ -32,6 +32,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/proc.h"
@@ -258,8 +259,8 @@ static int proc_stat(struct proc *p)
  * (task_mem), the thread count, the signal masks, no_new_privs, and one allowed CPU (the guest's
  * threads take turns on one), the umask, FDSize (its fd table's slots), Seccomp, the capability
  * sets (the task's after capset or a prctl that changed them: libcap-ng reads them here, so
- * `setpriv --bounding-set` showed the host's). What stays the host's: Uid/Gid/Groups
- * (faultline's credentials are the guest's), speculation, context switches.
+ * `setpriv --bounding-set` showed the host's), the ids and groups (emu/cred.c). What stays the
+ * host's: speculation, context switches.
  */
 static int proc_status(struct proc *p)
 {
@@ -294,7 +295,19 @@ static int proc_status(struct proc *p)
             text_printf(&t, "NSpgid:\t%d\n", pgrp);
         else if (IS("FDSize"))
             text_printf(&t, "FDSize:\t%d\n", p->files ? p->files->max_fds : 0);
-        else if (IS("NoNewPrivs"))
+        else if (IS("Uid") || IS("Gid")) { /* the task's (emu/cred.c) */
+            uint32_t ids[4];
+            (line[0] == 'U' ? task_uids : task_gids)(p, ids);
+            text_printf(&t, "%.*s:\t%u\t%u\t%u\t%u\n", (int)key, line, ids[CRED_R], ids[CRED_E],
+                        ids[CRED_S], ids[CRED_FS]);
+        } else if (IS("Groups")) {
+            uint32_t g[CRED_NGROUPS];
+            int n = task_groups(p, g, CRED_NGROUPS);
+            text_printf(&t, "Groups:\t");
+            for (int i = 0; i < n; i++)
+                text_printf(&t, "%s%u", i ? " " : "", g[i]);
+            text_printf(&t, " \n"); /* task_state's trailing space */
+        } else if (IS("NoNewPrivs"))
             text_printf(&t, "NoNewPrivs:\t%d\n", p->no_new_privs);
         else if (strncmp(line, "Cap", 3) == 0 && key == 6 && task_cap_sets(p, caps)) {
             static const char *const names[5] = {"CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"};

@@ -29,6 +29,7 @@
 #include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/procfs.h"
+#include "emu/cred.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
@@ -51,19 +52,19 @@ _Static_assert(sizeof(struct timeval) == 16 && sizeof(struct timespec) == 16, "6
 long sys_access(struct proc *p, const uint64_t a[6])
 {
     GUEST_PATH(path, hdir, p, AT_FDCWD, a[0]);
-    return host_ret(syscall(SYS_faccessat, hdir, path, (int)a[1]));
+    return cred_faccessat(p, hdir, path, (int)a[1], 0);
 }
 
 long sys_faccessat(struct proc *p, const uint64_t a[6])
 {
     GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
-    return host_ret(syscall(SYS_faccessat, hdir, path, (int)a[2]));
+    return cred_faccessat(p, hdir, path, (int)a[2], 0);
 }
 
 long sys_faccessat2(struct proc *p, const uint64_t a[6])
 {
     GUEST_PATH(path, hdir, p, (int)a[0], a[1]);
-    return host_ret(syscall(SYS_faccessat2, hdir, path, (int)a[2], (int)a[3]));
+    return cred_faccessat(p, hdir, path, (int)a[2], (int)a[3]);
 }
 
 /* --- readlink --- */
@@ -486,7 +487,7 @@ long sys_chroot(struct proc *p, const uint64_t a[6])
         return -ENOTDIR;
     if (faccessat(hdir, path, X_OK, AT_EACCESS) != 0)
         return -errno;
-    if (geteuid() != 0)
+    if (!guest_capable(p, 18 /* CAP_SYS_CHROOT: gone with a task's root uid (emu/cred.c) */))
         return -EPERM;
     if (!realpath(path, real))
         return -errno;

@@ -1,10 +1,10 @@
 /*
- * sys_info.c - who and where the process is: uname, ids, resource limits and usage, sysinfo,
+ * sys_info.c - who and where the process is: uname, resource limits and usage, sysinfo,
  * CPU affinity and scheduling policies, random bytes (kernel/sys.c, kernel/sched/core.c,
  * drivers/char/random.c).
  *
  * What the model knows comes from the model (pids, page-fault counts, RSS, RAM size and free
- * frames, RLIMIT_STACK); what it does not model comes from the host (user ids, CPU times, the
+ * frames, RLIMIT_STACK); what it does not model comes from the host (CPU times, the
  * kernel release, random bytes). The guest machine has one CPU.
  */
 #ifndef _GNU_SOURCE
@@ -138,152 +138,6 @@ int guest_pgid_to_host(struct proc *p, int guest_pgid)
 long sys_getpgrp(struct proc *p, const uint64_t a[6])
 {
     return guest_pgrp(p);
-}
-
-/* --- user and group ids: the host's (files are created by the host with them) --- */
-
-long sys_getuid(struct proc *p, const uint64_t a[6])
-{
-    return getuid();
-}
-
-long sys_geteuid(struct proc *p, const uint64_t a[6])
-{
-    return geteuid();
-}
-
-long sys_getgid(struct proc *p, const uint64_t a[6])
-{
-    return getgid();
-}
-
-long sys_getegid(struct proc *p, const uint64_t a[6])
-{
-    return getegid();
-}
-
-/*
- * The set*id calls. The guest runs with faultline's own ids, which faultline does not give
- * up for it, so it is treated as an unprivileged process whose real, effective and saved ids
- * are all the host's: asking for an id it already has (or -1, "unchanged") succeeds, anything
- * else is EPERM. Programs such as make switch to the ids they already have.
- */
-static bool ids_unchanged(const uint64_t a[6], int n, unsigned id)
-{
-    for (int i = 0; i < n; i++)
-        if ((uint32_t)a[i] != (uint32_t)-1 && (uint32_t)a[i] != id)
-            return false;
-    return true;
-}
-
-long sys_setuid(struct proc *p, const uint64_t a[6])
-{
-    return ids_unchanged(a, 1, getuid()) ? 0 : -EPERM;
-}
-
-long sys_setgid(struct proc *p, const uint64_t a[6])
-{
-    return ids_unchanged(a, 1, getgid()) ? 0 : -EPERM;
-}
-
-long sys_setreuid(struct proc *p, const uint64_t a[6])
-{
-    return ids_unchanged(a, 2, getuid()) ? 0 : -EPERM;
-}
-
-long sys_setregid(struct proc *p, const uint64_t a[6])
-{
-    return ids_unchanged(a, 2, getgid()) ? 0 : -EPERM;
-}
-
-long sys_setresuid(struct proc *p, const uint64_t a[6])
-{
-    return ids_unchanged(a, 3, getuid()) ? 0 : -EPERM;
-}
-
-long sys_setresgid(struct proc *p, const uint64_t a[6])
-{
-    return ids_unchanged(a, 3, getgid()) ? 0 : -EPERM;
-}
-
-/* getresuid/getresgid(ruid, euid, suid): the three ids, each an int the guest points to. */
-static long put_ids(struct proc *p, const uint64_t a[6], unsigned id)
-{
-    uint32_t v = id;
-    for (int i = 0; i < 3; i++)
-        if (copy_to_user(&p->task, a[i], &v, sizeof(v)))
-            return -EFAULT;
-    return 0;
-}
-
-long sys_getresuid(struct proc *p, const uint64_t a[6])
-{
-    return put_ids(p, a, getuid());
-}
-
-long sys_getresgid(struct proc *p, const uint64_t a[6])
-{
-    return put_ids(p, a, getgid());
-}
-
-/* getgroups(size, list): size 0 asks for the count; a smaller non-zero size is EINVAL. */
-/* setgroups(size, list): the guest cannot change its credentials (they are faultline's, and the
- * host creates its files with them): the same set of groups succeeds, any other is EPERM. */
-long sys_setgroups(struct proc *p, const uint64_t a[6])
-{
-    int size = (int)a[0];
-    gid_t want[256], have[256];
-
-    if (size < 0 || size > 65536)
-        return -EINVAL;
-    int n = getgroups(256, have);
-    if (n < 0 || size > 256)
-        return n < 0 ? -errno : -EPERM;
-    if (size && get_user_struct(p, want, a[1], size * sizeof(gid_t)))
-        return -EFAULT;
-    /* the same groups, in any order */
-    for (int i = 0; i < size; i++) {
-        bool found = false;
-        for (int j = 0; j < n && !found; j++)
-            found = want[i] == have[j];
-        if (!found)
-            return -EPERM;
-    }
-    for (int j = 0; j < n; j++) {
-        bool found = false;
-        for (int i = 0; i < size && !found; i++)
-            found = want[i] == have[j];
-        if (!found)
-            return -EPERM;
-    }
-    return 0;
-}
-
-long sys_getgroups(struct proc *p, const uint64_t a[6])
-{
-    int size = (int)a[0];
-    gid_t *groups;
-    long n;
-
-    if (size < 0)
-        return -EINVAL;
-    n = getgroups(0, NULL);
-    if (n < 0)
-        return -errno;
-    if (size == 0 || n == 0)
-        return n;
-    if (size < n)
-        return -EINVAL;
-    groups = calloc(n, sizeof(gid_t));
-    if (!groups)
-        return -ENOMEM;
-    n = getgroups(n, groups);
-    if (n < 0)
-        n = -errno;
-    else if (put_user_struct(p, a[1], groups, n * sizeof(gid_t)))
-        n = -EFAULT;
-    free(groups);
-    return n;
 }
 
 /* --- resource limits --- */
@@ -678,7 +532,7 @@ long sys_times(struct proc *p, const uint64_t a[6])
 
 /* The sets a task has: its own once it has called capset, else faultline's (the host answers
  * for the calling thread: the guest runs as faultline's user). */
-static bool task_caps(const struct proc *t, uint64_t *eff, uint64_t *prm, uint64_t *inh)
+bool task_caps(const struct proc *t, uint64_t *eff, uint64_t *prm, uint64_t *inh)
 {
     if (t && t->caps_own) {
         *eff = t->cap_eff, *prm = t->cap_prm, *inh = t->cap_inh;
@@ -800,12 +654,12 @@ static bool bset_has(const struct proc *p, uint64_t cap)
 }
 
 /*
- * cap_task_prctl (security/commoncap.c): KEEPCAPS (a securebit: kept across a setuid, which
- * the guest cannot make, and cleared by execve), the bounding set (read; dropped with
- * CAP_SETPCAP, and from then on the task's own copy), the securebits (changed with CAP_SETPCAP,
- * never a locked one, never unlocked), the ambient set (raised only for a capability that is
- * permitted and inheritable). setpriv(1) asks for all of them before it runs a program; each
- * was EINVAL until 2026-12-07, and `setpriv --nnp` failed. Not done: the ambient set is not
+ * cap_task_prctl (security/commoncap.c): KEEPCAPS (a securebit: the capabilities kept across a
+ * setuid that gives up uid 0, emu/cred.c, and cleared by execve), the bounding set (read; dropped
+ * with CAP_SETPCAP, and from then on the task's own copy), the securebits (changed with
+ * CAP_SETPCAP, never a locked one, never unlocked), the ambient set (raised only for a capability
+ * that is permitted and inheritable). setpriv(1) asks for all of them before it runs a program;
+ * each was EINVAL until 2026-12-07, and `setpriv --nnp` failed. Not done: the ambient set is not
  * added to a program's sets at execve (it gets faultline's, as it does without one).
  */
 long cap_task_prctl(struct proc *p, const uint64_t a[6])

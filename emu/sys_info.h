@@ -69,6 +69,9 @@ bool host_unprivileged_userfaultfd(void);
  * capset, else host_capable. */
 struct proc;
 bool guest_capable(const struct proc *p, int cap);
+/* A task's effective, permitted and inheritable sets: its own once it has changed them, else
+ * faultline's; false if the host's could not be read. */
+bool task_caps(const struct proc *t, uint64_t *eff, uint64_t *prm, uint64_t *inh);
 /* prctl's capability options (cap_task_prctl): PR_GET/SET_KEEPCAPS, PR_CAPBSET_READ/DROP,
  * PR_GET/SET_SECUREBITS, PR_CAP_AMBIENT; a[0] is the option. */
 long cap_task_prctl(struct proc *p, const uint64_t a[6]);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "emu/binfmt.h"
+#include "emu/cred.h"
 #include "emu/emu.h"
 #include "emu/exec.h"
 #include "emu/fdtable.h"
@@ -434,7 +435,13 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->personality = p->personality;
     c->no_new_privs = p->no_new_privs;
     seccomp_fork(c, p);
-    c->caps_own = p->caps_own; /* copy_creds */
+    c->ids_own = p->ids_own; /* copy_creds */
+    memcpy(c->uids, p->uids, sizeof(c->uids));
+    memcpy(c->gids, p->gids, sizeof(c->gids));
+    c->groups_own = p->groups_own;
+    c->ngroups = p->ngroups;
+    memcpy(c->groups, p->groups, sizeof(c->groups));
+    c->caps_own = p->caps_own;
     c->cap_eff = p->cap_eff;
     c->cap_prm = p->cap_prm;
     c->cap_inh = p->cap_inh;
@@ -800,6 +807,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     /* cap_bprm_set_creds: with no file capabilities, what the program starts with is what
      * faultline's own exec gave it (root: everything again) */
     p->caps_own = false;
+    cred_exec(p);                  /* a task that gave up root keeps none */
     p->securebits &= ~(1u << 4);   /* SECBIT_KEEP_CAPS: cleared by every execve */
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = 0;        /* the robust list went with the old mm */

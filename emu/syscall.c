@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "emu/cred.h"
 #include "emu/fasync.h"
 #include "emu/fdtable.h"
 #include "emu/linux_abi.h"
@@ -235,7 +236,11 @@ long do_syscall(struct proc *p, uint64_t nr, const uint64_t a[6])
      * can run again from the start: not the clone family, whose writes come after the child is
      * made (CLONE_PARENT_SETTID) */
     p->task.uffd_kernel_wait = nr != 56 && nr != 57 && nr != 58 && nr != 435;
+    /* the host checks the call's file access with the task's fsuid, fsgid and groups */
+    struct cred_host_save cred;
+    cred_enter(p, &cred);
     long ret = park_on_idle_host_fd(p, nr, a) ? -FL_ERESTARTSYS : d->fn(p, a);
+    cred_leave(&cred);
     fasync_after_syscall(p, nr, a, ret); /* SIGIO for what moved (emu/fasync.h) */
     p->task.uffd_kernel_wait = false;
     if (p->task.uffd_wait && !p->exited) {

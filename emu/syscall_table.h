@@ -12,7 +12,7 @@
  * Numbers are x86-64 (arch/x86/entry/syscalls/syscall_64.tbl).
  */
 /* files: emu/sys_file.c (read/write/open/stat), sys_fd.c (dup, fcntl, pipes, poll),
- * sys_fs.c (path names), sys_ioctl.c; time: sys_time.c; ids and limits: sys_info.c */
+ * sys_fs.c (path names), sys_ioctl.c; time: sys_time.c; ids: cred.c; limits: sys_info.c */
 SYSCALL_WAKES(0, read, sys_read, "dbu")
 SYSCALL_WAKES(1, write, sys_write, "dBu")
 SYSCALL(2, open, sys_open, "soO")
@@ -141,6 +141,8 @@ SYSCALL(118, getresuid, sys_getresuid, "ppp")
 SYSCALL(119, setresgid, sys_setresgid, "ddd")
 SYSCALL(120, getresgid, sys_getresgid, "ppp")
 SYSCALL(121, getpgid, sys_getpgid, "d")
+SYSCALL(122, setfsuid, sys_setfsuid, "d") /* emu/cred.c, as the other ids */
+SYSCALL(123, setfsgid, sys_setfsgid, "d")
 SYSCALL(124, getsid, sys_getsid, "d")
 SYSCALL(125, capget, sys_capget, "pp")
 SYSCALL(126, capset, sys_capset, "pp")

@@ -1,0 +1,425 @@
+/*
+ * cred.c - a task's user and group ids and the calls that read and change them (kernel/sys.c's
+ * set*id, kernel/groups.c, security/commoncap.c's cap_task_fix_setuid).
+ *
+ * A task starts with faultline's ids (the host's). Until 2026-12-07 the guest could not change
+ * them at all (EPERM for any other id), so a server started as root that gives up its
+ * privileges for its workers failed where it runs natively: nginx's workers ("setgid(65534)
+ * failed"), memcached -u nobody ("failed to assume identity"). Now the ids are the task's own
+ * once a set*id call changes one, under Linux's rules (CAP_SETUID and CAP_SETGID from the
+ * task's capability sets, which a uid change adjusts as commoncap does), and a system call runs
+ * with the task's fsuid, fsgid and groups on faultline's thread (cred_enter), so the host
+ * checks file access and owns new files as Linux would for the task. Only the file-system ids
+ * reach the host: signals between guests and SysV IPC permissions do not check ids.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "emu/cred.h"
+#include "emu/proc.h"
+#include "emu/sys_info.h"
+#include "emu/syscall.h"
+#include "emu/uio.h"
+
+#define INVALID_ID ((uint32_t)-1)
+#define CAP_SETGID 6
+#define CAP_SETUID 7
+/* CAP_FS_MASK: CHOWN, DAC_OVERRIDE, DAC_READ_SEARCH, FOWNER, FSETID, LINUX_IMMUTABLE, MKNOD,
+ * MAC_OVERRIDE: what an fsuid leaving 0 takes from the effective set */
+#define CAP_FS_MASK            (0x1full | 1ull << 9 | 1ull << 27 | 1ull << 32)
+#define SECBIT_NO_SETUID_FIXUP (1u << 2)
+#define SECBIT_KEEP_CAPS       (1u << 4)
+
+/* faultline's own ids and groups, read once (they never change while guests run) */
+static struct {
+    bool read;
+    uint32_t uid[4], gid[4];
+    int ngroups;
+    uint32_t groups[CRED_NGROUPS];
+} host;
+
+static void host_read(void)
+{
+    if (host.read)
+        return;
+    uid_t r, e, s;
+    gid_t gr, ge, gs;
+    getresuid(&r, &e, &s);
+    getresgid(&gr, &ge, &gs);
+    host.uid[CRED_R] = r, host.uid[CRED_E] = e, host.uid[CRED_S] = s;
+    host.uid[CRED_FS] = (uint32_t)setfsuid(-1); /* an invalid id: no change, the current one */
+    host.gid[CRED_R] = gr, host.gid[CRED_E] = ge, host.gid[CRED_S] = gs;
+    host.gid[CRED_FS] = (uint32_t)setfsgid(-1);
+    gid_t g[CRED_NGROUPS];
+    int n = getgroups(CRED_NGROUPS, g);
+    host.ngroups = n < 0 ? 0 : n;
+    for (int i = 0; i < host.ngroups; i++)
+        host.groups[i] = g[i];
+    host.read = true;
+}
+
+void task_uids(const struct proc *p, uint32_t u[4])
+{
+    host_read();
+    memcpy(u, p && p->ids_own ? p->uids : host.uid, 4 * sizeof(uint32_t));
+}
+
+void task_gids(const struct proc *p, uint32_t g[4])
+{
+    host_read();
+    memcpy(g, p && p->ids_own ? p->gids : host.gid, 4 * sizeof(uint32_t));
+}
+
+int task_groups(const struct proc *p, uint32_t *list, int max)
+{
+    host_read();
+    bool own = p && p->groups_own;
+    int n = own ? p->ngroups : host.ngroups;
+    if (list)
+        memcpy(list, own ? p->groups : host.groups, (size_t)(n < max ? n : max) * sizeof(*list));
+    return n;
+}
+
+/* the task's own copy, to change */
+static void ids_own(struct proc *p)
+{
+    if (!p->ids_own) {
+        task_uids(p, p->uids);
+        task_gids(p, p->gids);
+        p->ids_own = true;
+    }
+}
+
+static bool is_one_of(uint32_t id, const uint32_t ids[4], int n)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return true;
+    return false;
+}
+
+/* cap_emulate_setxuid and the fsuid fixup of cap_task_fix_setuid (security/commoncap.c): a task
+ * that no longer has uid 0 anywhere loses its permitted and effective sets (unless
+ * SECBIT_KEEP_CAPS), one whose euid leaves 0 its effective set, one whose euid becomes 0 gets its
+ * permitted set as effective; an fsuid leaving 0 drops the file-system capabilities, one
+ * becoming 0 raises them again from the permitted set. */
+static void fix_setuid(struct proc *p, const uint32_t old[4], bool fs_only)
+{
+    const uint32_t *new = p->uids;
+    if (p->securebits & SECBIT_NO_SETUID_FIXUP)
+        return;
+    uint64_t eff, prm, inh;
+    if (!task_caps(p, &eff, &prm, &inh))
+        return;
+    if (fs_only) {
+        if (old[CRED_FS] == 0 && new[CRED_FS] != 0)
+            eff &= ~CAP_FS_MASK;
+        if (old[CRED_FS] != 0 && new[CRED_FS] == 0)
+            eff |= prm & CAP_FS_MASK;
+    } else {
+        if (is_one_of(0, old, 3) && !is_one_of(0, new, 3)) {
+            if (!(p->securebits & SECBIT_KEEP_CAPS))
+                prm = eff = 0;
+            p->cap_amb = 0;
+        }
+        if (old[CRED_E] == 0 && new[CRED_E] != 0)
+            eff = 0;
+        if (old[CRED_E] != 0 && new[CRED_E] == 0)
+            eff = prm;
+    }
+    p->caps_own = true;
+    p->cap_eff = eff, p->cap_prm = prm, p->cap_inh = inh;
+}
+
+/* __sys_setuid / __sys_setgid: with the capability all three ids and fsuid; without, only the
+ * effective (and fs) id, to the real or saved one */
+static long set_id(struct proc *p, uint32_t *ids, uint32_t id, int cap)
+{
+    if (id == INVALID_ID)
+        return -EINVAL;
+    if (guest_capable(p, cap))
+        ids[CRED_R] = ids[CRED_S] = id;
+    else if (id != ids[CRED_R] && id != ids[CRED_S])
+        return -EPERM;
+    ids[CRED_E] = ids[CRED_FS] = id;
+    return 0;
+}
+
+/* __sys_setreuid / __sys_setregid: the real id to the real or effective one, the effective to
+ * any of the three; the saved id follows the effective when the real one is set or the
+ * effective one becomes other than the real one */
+static long set_re_id(struct proc *p, uint32_t *ids, uint32_t r, uint32_t e, int cap)
+{
+    uint32_t old[4];
+    memcpy(old, ids, sizeof(old));
+    bool capable = guest_capable(p, cap);
+    if (r != INVALID_ID && !capable && r != old[CRED_R] && r != old[CRED_E])
+        return -EPERM;
+    if (e != INVALID_ID && !capable && !is_one_of(e, old, 3))
+        return -EPERM;
+    if (r != INVALID_ID)
+        ids[CRED_R] = r;
+    if (e != INVALID_ID)
+        ids[CRED_E] = e;
+    if (r != INVALID_ID || (e != INVALID_ID && e != old[CRED_R]))
+        ids[CRED_S] = ids[CRED_E];
+    ids[CRED_FS] = ids[CRED_E];
+    return 0;
+}
+
+/* __sys_setresuid / __sys_setresgid: each id given, without the capability, one of the three */
+static long set_res_id(struct proc *p, uint32_t *ids, const uint64_t a[6], int cap)
+{
+    uint32_t want[3] = {(uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2]};
+    if (!guest_capable(p, cap))
+        for (int i = 0; i < 3; i++)
+            if (want[i] != INVALID_ID && !is_one_of(want[i], ids, 3))
+                return -EPERM;
+    for (int i = 0; i < 3; i++)
+        if (want[i] != INVALID_ID)
+            ids[i] = want[i];
+    ids[CRED_FS] = ids[CRED_E];
+    return 0;
+}
+
+/* __sys_setfsuid / __sys_setfsgid: the old fsuid whatever happens; the new one if it is one of
+ * the four or the task is capable */
+static long set_fs_id(struct proc *p, uint32_t *ids, uint32_t id, int cap)
+{
+    uint32_t old = ids[CRED_FS];
+    if (id != INVALID_ID && (is_one_of(id, ids, 4) || guest_capable(p, cap)))
+        ids[CRED_FS] = id;
+    return old;
+}
+
+/* Run one of the above on p's own uids, then adjust its capabilities as commoncap does. */
+#define UID_CALL(call, fs_only)                                                                    \
+    do {                                                                                           \
+        uint32_t old[4];                                                                           \
+        task_uids(p, old);                                                                         \
+        ids_own(p);                                                                                \
+        long r = (call);                                                                           \
+        if (r < 0 || (fs_only && r == (long)p->uids[CRED_FS]))                                     \
+            return r;                                                                              \
+        fix_setuid(p, old, fs_only);                                                               \
+        return r;                                                                                  \
+    } while (0)
+
+long sys_setuid(struct proc *p, const uint64_t a[6])
+{
+    UID_CALL(set_id(p, p->uids, (uint32_t)a[0], CAP_SETUID), false);
+}
+
+long sys_setreuid(struct proc *p, const uint64_t a[6])
+{
+    UID_CALL(set_re_id(p, p->uids, (uint32_t)a[0], (uint32_t)a[1], CAP_SETUID), false);
+}
+
+long sys_setresuid(struct proc *p, const uint64_t a[6])
+{
+    UID_CALL(set_res_id(p, p->uids, a, CAP_SETUID), false);
+}
+
+long sys_setfsuid(struct proc *p, const uint64_t a[6])
+{
+    UID_CALL(set_fs_id(p, p->uids, (uint32_t)a[0], CAP_SETUID), true);
+}
+
+long sys_setgid(struct proc *p, const uint64_t a[6])
+{
+    ids_own(p);
+    return set_id(p, p->gids, (uint32_t)a[0], CAP_SETGID);
+}
+
+long sys_setregid(struct proc *p, const uint64_t a[6])
+{
+    ids_own(p);
+    return set_re_id(p, p->gids, (uint32_t)a[0], (uint32_t)a[1], CAP_SETGID);
+}
+
+long sys_setresgid(struct proc *p, const uint64_t a[6])
+{
+    ids_own(p);
+    return set_res_id(p, p->gids, a, CAP_SETGID);
+}
+
+long sys_setfsgid(struct proc *p, const uint64_t a[6])
+{
+    ids_own(p);
+    return set_fs_id(p, p->gids, (uint32_t)a[0], CAP_SETGID);
+}
+
+long sys_getuid(struct proc *p, const uint64_t a[6])
+{
+    uint32_t u[4];
+    task_uids(p, u);
+    return u[CRED_R];
+}
+
+long sys_geteuid(struct proc *p, const uint64_t a[6])
+{
+    uint32_t u[4];
+    task_uids(p, u);
+    return u[CRED_E];
+}
+
+long sys_getgid(struct proc *p, const uint64_t a[6])
+{
+    uint32_t g[4];
+    task_gids(p, g);
+    return g[CRED_R];
+}
+
+long sys_getegid(struct proc *p, const uint64_t a[6])
+{
+    uint32_t g[4];
+    task_gids(p, g);
+    return g[CRED_E];
+}
+
+/* getresuid/getresgid(ruid, euid, suid): the three ids, each an int the guest points to. */
+static long put_ids(struct proc *p, const uint64_t a[6], const uint32_t ids[4])
+{
+    for (int i = 0; i < 3; i++)
+        if (copy_to_user(&p->task, a[i], &ids[i], sizeof(ids[i])))
+            return -EFAULT;
+    return 0;
+}
+
+long sys_getresuid(struct proc *p, const uint64_t a[6])
+{
+    uint32_t u[4];
+    task_uids(p, u);
+    return put_ids(p, a, u);
+}
+
+long sys_getresgid(struct proc *p, const uint64_t a[6])
+{
+    uint32_t g[4];
+    task_gids(p, g);
+    return put_ids(p, a, g);
+}
+
+/* setgroups(size, list) (kernel/groups.c): with CAP_SETGID, the task's groups from then on
+ * (sorted, as groups_sort keeps them); at most CRED_NGROUPS here (Linux: NGROUPS_MAX, 65536),
+ * more is EINVAL */
+long sys_setgroups(struct proc *p, const uint64_t a[6])
+{
+    int size = (int)a[0];
+    uint32_t want[CRED_NGROUPS];
+
+    if (!guest_capable(p, CAP_SETGID))
+        return -EPERM;
+    if (size < 0 || size > CRED_NGROUPS)
+        return -EINVAL;
+    if (size && get_user_struct(p, want, a[1], (size_t)size * sizeof(uint32_t)))
+        return -EFAULT;
+    for (int i = 1; i < size; i++) /* insertion sort: a handful of groups */
+        for (int j = i; j > 0 && want[j - 1] > want[j]; j--) {
+            uint32_t t = want[j];
+            want[j] = want[j - 1], want[j - 1] = t;
+        }
+    memcpy(p->groups, want, (size_t)size * sizeof(uint32_t));
+    p->ngroups = size;
+    p->groups_own = true;
+    return 0;
+}
+
+/* getgroups(size, list): size 0 asks for the count; a smaller non-zero size is EINVAL. */
+long sys_getgroups(struct proc *p, const uint64_t a[6])
+{
+    int size = (int)a[0];
+    uint32_t groups[CRED_NGROUPS];
+
+    if (size < 0)
+        return -EINVAL;
+    int n = task_groups(p, groups, CRED_NGROUPS);
+    if (size == 0)
+        return n;
+    if (size < n)
+        return -EINVAL;
+    if (n && put_user_struct(p, a[1], groups, (size_t)n * sizeof(uint32_t)))
+        return -EFAULT;
+    return n;
+}
+
+void cred_exec(struct proc *p)
+{
+    if (!p->ids_own)
+        return;
+    p->uids[CRED_S] = p->uids[CRED_FS] = p->uids[CRED_E];
+    p->gids[CRED_S] = p->gids[CRED_FS] = p->gids[CRED_E];
+    /* cap_bprm_set_creds without file capabilities: root (real or effective uid 0) starts
+     * with everything (faultline's own sets), anyone else with the ambient set only */
+    if (p->uids[CRED_R] != 0 && p->uids[CRED_E] != 0) {
+        p->caps_own = true;
+        p->cap_prm = p->cap_eff = p->cap_amb;
+    }
+}
+
+long cred_faccessat(const struct proc *p, int dirfd, const char *path, int mode, int flags)
+{
+    uint32_t u[4], g[4];
+    task_uids(p, u);
+    task_gids(p, g);
+    /* faccessat2 is 5.8's: the plain call where it does the same (4.20 had only that one) */
+    if (!(flags & AT_EACCESS) && u[CRED_R] == host.uid[CRED_R] && g[CRED_R] == host.gid[CRED_R])
+        return flags ? host_ret(syscall(SYS_faccessat2, dirfd, path, mode, flags))
+                     : host_ret(syscall(SYS_faccessat, dirfd, path, mode));
+    if (flags & AT_EACCESS) /* the fs ids cred_enter put on this thread */
+        return host_ret(syscall(SYS_faccessat2, dirfd, path, mode, flags));
+    /* the real ids as the fs ids for one check; a real uid other than 0 has no capabilities
+     * then (do_faccessat clears them), as an fsuid other than 0 has none of the file ones */
+    setfsgid(g[CRED_R]);
+    setfsuid(u[CRED_R]);
+    long r = host_ret(syscall(SYS_faccessat2, dirfd, path, mode, flags | AT_EACCESS));
+    setfsgid(g[CRED_FS]); /* back to what cred_enter put on the thread */
+    setfsuid(u[CRED_FS]);
+    return r;
+}
+
+void cred_enter(const struct proc *p, struct cred_host_save *s)
+{
+    *s = (struct cred_host_save){0};
+    if (!p->ids_own && !p->groups_own)
+        return;
+    host_read();
+    if (p->ids_own && p->gids[CRED_FS] != host.gid[CRED_FS]) {
+        setfsgid(p->gids[CRED_FS]);
+        s->fsgid = true;
+    }
+    if (p->groups_own) {
+        gid_t g[CRED_NGROUPS];
+        for (int i = 0; i < p->ngroups; i++)
+            g[i] = p->groups[i];
+        /* the raw call: this thread's groups only, not glibc's every-thread setgroups */
+        s->groups = syscall(SYS_setgroups, p->ngroups, g) == 0;
+    }
+    /* the fsuid last: leaving 0 takes the capability to change the others */
+    if (p->ids_own && p->uids[CRED_FS] != host.uid[CRED_FS]) {
+        setfsuid(p->uids[CRED_FS]);
+        s->fsuid = true;
+    }
+}
+
+void cred_leave(struct cred_host_save *s)
+{
+    if (s->fsuid)
+        setfsuid(host.uid[CRED_FS]);
+    if (s->groups) {
+        gid_t g[CRED_NGROUPS];
+        for (int i = 0; i < host.ngroups; i++)
+            g[i] = host.groups[i];
+        syscall(SYS_setgroups, host.ngroups, g);
+    }
+    if (s->fsgid)
+        setfsgid(host.gid[CRED_FS]);
+}

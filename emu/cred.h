@@ -1,0 +1,45 @@
+/*
+ * cred.h - a task's user and group ids (kernel/sys.c, kernel/groups.c, security/commoncap.c).
+ *
+ * A guest task starts with faultline's own ids. A privileged guest (faultline runs as root) may
+ * change them with the set*id calls as Linux allows, and its file-system calls then run with
+ * its fsuid, fsgid and groups on the host thread (setfsuid, setfsgid, the thread's own
+ * setgroups) so that the host checks access and owns new files as Linux would for that task.
+ */
+#ifndef FAULTLINE_EMU_CRED_H
+#define FAULTLINE_EMU_CRED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct proc;
+
+/* the supplementary groups a task may have here (Linux: NGROUPS_MAX, 65536) */
+#define CRED_NGROUPS 32
+
+/* the ids: real, effective, saved and file-system */
+enum { CRED_R, CRED_E, CRED_S, CRED_FS };
+
+/* A task's uids and gids: its own after a set*id call, else faultline's. */
+void task_uids(const struct proc *p, uint32_t u[4]);
+void task_gids(const struct proc *p, uint32_t g[4]);
+/* Its supplementary groups: up to max into list (NULL: only the count); the count. */
+int task_groups(const struct proc *p, uint32_t *list, int max);
+
+/* At execve (cap_bprm_set_creds without set-id bits): suid and fsuid become the euid, sgid and
+ * fsgid the egid. */
+void cred_exec(struct proc *p);
+
+/* faccessat2(dirfd, path, mode, flags) as the task asks it: without AT_EACCESS, with its real
+ * ids (do_faccessat), which the host would take from faultline's real ids. */
+long cred_faccessat(const struct proc *p, int dirfd, const char *path, int mode, int flags);
+
+/* Around a system call's handler: put p's fsuid, fsgid and groups on the host thread where they
+ * differ from faultline's, and put faultline's back after. */
+struct cred_host_save {
+    bool fsuid, fsgid, groups;
+};
+void cred_enter(const struct proc *p, struct cred_host_save *s);
+void cred_leave(struct cred_host_save *s);
+
+#endif
