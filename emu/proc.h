@@ -283,6 +283,8 @@ struct proc {
     uint64_t sock_timeo_end;
     /* a semop, msgsnd or msgrcv parked on a System V object (emu/sysv_ipc.h), NULL if none */
     struct sysv_wait *sysv_wait;
+    /* an io_getevents parked on an AIO context (emu/sys_aio.c), NULL if none */
+    struct kioctx *aio_wait;
     uint64_t sleep_urem; /* where a relative sleep cut short by a handler writes what is left */
     /* select, pselect6, ppoll (emu/sys_fd.c): where the call writes back what is left of its
      * timeout when it returns, a handler's EINTR included (poll_select_copy_remaining), as a

@@ -1502,6 +1502,8 @@ static const char *wait_name(int w)
         return "sigwait";
     case WAIT_SYSV:
         return "System V IPC wait";
+    case WAIT_AIO:
+        return "io_getevents";
     case WAIT_UFFD:
         return "page fault handed to a userfaultfd";
     default:

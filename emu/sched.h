@@ -59,6 +59,7 @@ enum proc_wait {
     WAIT_SLEEP,    /* nanosleep/clock_nanosleep: until wait_deadline */
     WAIT_SIGWAIT,  /* rt_sigtimedwait: until a signal of wait_sigset is pending, or the deadline */
     WAIT_SYSV,     /* semop, msgsnd, msgrcv: until sysv_wait is done (or fits), or the deadline */
+    WAIT_AIO,      /* io_getevents: until its context holds wait_arg events, or the deadline */
     WAIT_UFFD,     /* a page fault handed to a userfaultfd (handle_userfault): until a wake
                       covers it; no syscall to restart, the access is made again */
 };
@@ -83,6 +84,9 @@ void pipe_write_finish(struct proc *p, long *ret);
 bool proc_ready(struct proc *p);
 /* A signal arrived for parked p: make it runnable if the signal would be acted on. */
 void proc_signal_wake(struct proc *p);
+/* Does the AIO context parked p waits on hold the events it wants, or is it gone
+ * (emu/sys_aio.c)? */
+bool aio_wait_ready(struct proc *p);
 /* Could parked p's syscall go on now, its deadline aside (proc_ready without the clock)? */
 bool proc_cond_ready(struct proc *p);
 /* q has been made runnable (a signal interrupted its park, SIGCONT continued it) in a way the

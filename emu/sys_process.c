@@ -250,6 +250,8 @@ bool proc_cond_ready(struct proc *p)
         return (sigpending_all(p) & p->wait_sigset) != 0;
     case WAIT_SYSV:
         return sysv_wait_ready(p);
+    case WAIT_AIO:
+        return aio_wait_ready(p);
     case WAIT_UFFD:
         return userfaultfd_wait_woken(&p->task);
     default: /* WAIT_SIGNAL: only proc_signal_wake ends it */

@@ -566,7 +566,8 @@ void do_signal(struct proc *p)
          * -EINTR to the interrupted code unless the action has SA_RESTART. A futex wait with a
          * timeout is never restarted after a handler (Linux gives it a restart_block,
          * -ERESTART_RESTARTBLOCK, which a handler turns into EINTR); one without is. Nor is
-         * a socket call waiting under SO_RCVTIMEO/SO_SNDTIMEO (sock_intr_errno: -EINTR). */
+         * a socket call waiting under SO_RCVTIMEO/SO_SNDTIMEO (sock_intr_errno: -EINTR), nor
+         * io_getevents (read_events: -EINTR). */
         bool timed_futex = p->futex_queued && p->wait_deadline;
         /* a PI lock's wait is restarted, SA_RESTART or not (-ERESTARTNOINTR), timed or not */
         long pi = p->restart_pending ? futex_pi_interrupted(p) : 0;
@@ -576,7 +577,7 @@ void do_signal(struct proc *p)
             mmu_reg_write(p->mmu, UC_X86_REG_RAX, 0);
         } else if (p->restart_pending && pi != 1 &&
                    (pi < 0 || p->pw_done || p->sleeping || p->polling || timed_futex ||
-                    p->sock_timeo_end || !(ka.flags & FL_SA_RESTART))) {
+                    p->sock_timeo_end || p->aio_wait || !(ka.flags & FL_SA_RESTART))) {
             /* a write that had made progress returns it, whatever SA_RESTART says; a sleep
              * is never restarted, and says how much of it was left */
             long ret = pi < 0 ? pi : -EINTR;
@@ -598,6 +599,7 @@ void do_signal(struct proc *p)
             p->futex_queued = p->futex_woken = false; /* a futex wait ends unqueued */
             p->futex_pi = p->futex_rqpi = false;
             sysv_wait_cancel(p); /* as does a semop or msgrcv */
+            p->aio_wait = NULL;  /* and an io_getevents */
             p->wait_deadline = 0;
             mmu_reg_write(p->mmu, UC_X86_REG_RIP, mmu_reg_read(p->mmu, UC_X86_REG_RIP) + 2);
             mmu_reg_write(p->mmu, UC_X86_REG_RAX, (uint64_t)ret);
