@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/syscall.h>
@@ -349,6 +350,20 @@ long sys_getgroups(struct proc *p, const uint64_t a[6])
     if (n && put_user_struct(p, a[1], groups, (size_t)n * sizeof(uint32_t)))
         return -EFAULT;
     return n;
+}
+
+bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo)
+{
+    uint32_t u[4], tu[4];
+    if (p->task.tgid == t->task.tgid)
+        return true;
+    task_uids(p, u);
+    task_uids(t, tu);
+    if (u[CRED_E] == tu[CRED_S] || u[CRED_E] == tu[CRED_R] || u[CRED_R] == tu[CRED_S] ||
+        u[CRED_R] == tu[CRED_R] || guest_capable(p, 5 /* CAP_KILL */))
+        return true;
+    /* SIGCONT goes to any process of the sender's session */
+    return signo == SIGCONT && guest_sid((struct proc *)t) == guest_sid((struct proc *)p);
 }
 
 void cred_exec(struct proc *p)

@@ -26,6 +26,11 @@ void task_gids(const struct proc *p, uint32_t g[4]);
 /* Its supplementary groups: up to max into list (NULL: only the count); the count. */
 int task_groups(const struct proc *p, uint32_t *list, int max);
 
+/* check_kill_permission: may p send signo from user space to t (kill_ok_by_cred: one of p's
+ * real and effective uids is t's real or saved uid, or p has CAP_KILL; SIGCONT within the
+ * session)? */
+bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo);
+
 /* At execve (cap_bprm_set_creds without set-id bits): suid and fsuid become the euid, sgid and
  * fsgid the egid. */
 void cred_exec(struct proc *p);

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
 #include "emu/fdtable.h"
 #include "emu/emu.h"
 #include "emu/sched.h"
@@ -805,6 +806,9 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
     if (signo < 0 || signo > FL_NSIG)
         return -EINVAL;
     struct fl_siginfo info = kill_siginfo(signo, si_code, p->task.tgid);
+    uint32_t uids[4];
+    task_uids(p, uids);
+    info.u.kill.uid = uids[CRED_R]; /* the sender's real uid (emu/cred.c) */
     if (signo == SIGCONT)
         p->need_resched = true; /* a process it continues may run: the turn needs an end */
     if (pid > 0) {
@@ -816,20 +820,37 @@ static long kill_target(struct proc *p, long pid, int signo, int si_code)
             return 0;
         if (!q)
             return -ESRCH;
+        if (!kill_ok_by_cred(p, q, signo))
+            return -EPERM;
         if (si_code == FL_SI_USER && q->task.pid == q->task.tgid && signo)
             return send_signal_group(q, signo, &info); /* kill() names the process */
         if (q->exited && !q->mmu && q != p)
             return 0; /* a zombie accepts and drops signals */
         return send_signal(q, signo, &info);
     }
-    if (pid != -1)
-        return kill_pgrp_info(p->emu, pid == 0 ? guest_pgrp(p) : (int)-pid, signo, &info);
-    int found = 0; /* -1: every process but the caller's */
+    if (pid != -1) { /* __kill_pgrp_info: 0 if any took it, else the last error */
+        int pgid = pid == 0 ? guest_pgrp(p) : (int)-pid;
+        long r = -ESRCH;
+        bool sent = false;
+        for (struct proc *q = p->emu->procs; q; q = q->next) {
+            if (q->exited || q->thread || guest_pgrp(q) != pgid)
+                continue; /* one signal a process: its group leader takes it */
+            if (!kill_ok_by_cred(p, q, signo)) {
+                r = -EPERM;
+                continue;
+            }
+            sent = true;
+            send_signal_group(q, signo, &info);
+        }
+        return sent ? 0 : r;
+    }
+    int found = 0; /* -1: every process but the caller's, those it may not signal skipped */
     for (struct proc *q = p->emu->procs; q; q = q->next) {
         if (q->exited || q->thread || q->task.tgid == p->task.tgid)
             continue; /* one signal a process: its group leader takes it */
         found++;
-        send_signal_group(q, signo, &info);
+        if (kill_ok_by_cred(p, q, signo))
+            send_signal_group(q, signo, &info);
     }
     return found ? 0 : -ESRCH;
 }
@@ -894,6 +915,8 @@ static long queue_info(struct proc *p, int tgid, int tid, int signo, uint64_t ui
     struct proc *q = find_proc(p->emu, tid > 0 ? tid : tgid);
     if (!q || q->reaped || (tid > 0 && q->task.tgid != tgid))
         return -ESRCH;
+    if (info.si_code <= 0 && !kill_ok_by_cred(p, q, signo)) /* si_fromuser */
+        return -EPERM;
     if (!signo || (q->exited && !q->mmu && q != p))
         return 0; /* only the checks; a zombie takes and drops it */
     return tid > 0 ? send_signal(q, signo, &info) : send_signal_group(q, signo, &info);

@@ -5,14 +5,16 @@
  * Until 2026-12-07 faultline let a guest ask only for the ids it already had: everything else
  * was EPERM, nginx's workers exited with "setgid(65534) failed" and memcached with "failed to
  * assume identity of user nobody". Each child below prints its ids (get*id, /proc/self/status),
- * its capability sets as the uid changes move them, what the host lets it do with files (a
- * 0600 file of root's, access(2) with the real ids, a file it creates), and what an execve keeps
- * (AT_UID, the caps). Run by a user other than root, every change is EPERM on both sides.
+ * its capability sets as the uid changes move them, whom it may signal, what the host lets it
+ * do with files (a 0600 file of root's, access(2) with the real ids, a file it creates), and
+ * what an execve keeps (AT_UID, the caps). Run by a user other than root, every change is EPERM on
+ * both sides.
  *
  *     cred_drop DIR      DIR: a scratch directory
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <signal.h>
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
 #include <sys/stat.h>
@@ -78,6 +80,21 @@ static void drop_all(char *self)
     result("setuid", setuid(NOBODY));
     ids("dropped");
     files("dropped");
+    /* signals: not to a process of root's (kill_ok_by_cred), to its own group (the sender
+     * itself may), and si_uid says who sent one */
+    result("kill(parent, 0)", kill(getppid(), 0));
+    result("kill(0, 0)", kill(0, 0));
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    pid_t me = getpid(), kid = fork();
+    if (kid == 0)
+        _exit(kill(me, SIGUSR1) ? 1 : 0);
+    siginfo_t si;
+    if (sigwaitinfo(&set, &si) == SIGUSR1)
+        printf("  SIGUSR1 from a child: si_uid %u, si_code %d\n", si.si_uid, si.si_code);
+    printf("  that child: status %d\n", guest_reap(kid));
     result("setuid(0) again", setuid(0));
     result("seteuid(0)", seteuid(0));
     fflush(stdout);
