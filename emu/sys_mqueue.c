@@ -43,6 +43,7 @@
 #include "emu/path.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/sysv_ipc.h"
 #include "emu/uio.h"
@@ -111,11 +112,12 @@ struct mqueue {
 
 static struct mqueue *queues;
 static int queues_count;
-static unsigned long user_mq_bytes; /* every guest runs as faultline's uid: one user's sum */
+static unsigned long user_mq_bytes; /* one sum for every uid (Linux keeps one a user) */
 
-static bool capable(void)
+/* CAP_SYS_RESOURCE, for the hard limits (emu/cred.c: the task's own sets) */
+static bool capable(const struct proc *p)
 {
-    return geteuid() == 0;
+    return guest_capable(p, 24 /* CAP_SYS_RESOURCE */);
 }
 
 static struct mqueue *find_queue(const char *name)
@@ -220,12 +222,12 @@ static long lookup_check(const char *name)
 
 /* mq_attr_ok: sizes within the limits (root's are the hard ones), and no overflow. On success
  * *bytes is what the queue charges to RLIMIT_MSGQUEUE. */
-static long attr_ok(const struct fl_mq_attr *a, unsigned long *bytes)
+static long attr_ok(const struct proc *p, const struct fl_mq_attr *a, unsigned long *bytes)
 {
     if (a->mq_maxmsg <= 0 || a->mq_msgsize <= 0)
         return -EINVAL;
-    if (capable() ? a->mq_maxmsg > HARD_MSGMAX || a->mq_msgsize > HARD_MSGSIZEMAX
-                  : a->mq_maxmsg > MSG_MAX || a->mq_msgsize > MSGSIZE_MAX)
+    if (capable(p) ? a->mq_maxmsg > HARD_MSGMAX || a->mq_msgsize > HARD_MSGSIZEMAX
+                   : a->mq_maxmsg > MSG_MAX || a->mq_msgsize > MSGSIZE_MAX)
         return -EINVAL;
     /* both are small now, so the sum cannot overflow */
     unsigned long n = (unsigned long)a->mq_maxmsg;
@@ -235,14 +237,21 @@ static long attr_ok(const struct fl_mq_attr *a, unsigned long *bytes)
 }
 
 /* inode_permission against the queue's mode: owner, then group, then others. */
-static bool permitted(const struct mqueue *q, int acc /* 4 read, 2 write */)
+static bool permitted(const struct proc *p, const struct mqueue *q, int acc /* 4 read, 2 write */)
 {
-    if (capable())
+    if (guest_capable(p, 1 /* CAP_DAC_OVERRIDE */))
         return true;
+    uint32_t uids[4], gids[4], groups[CRED_NGROUPS]; /* the task's fs ids and groups */
+    task_uids(p, uids);
+    task_gids(p, gids);
+    int n = task_groups(p, groups, CRED_NGROUPS);
+    bool in_group = gids[CRED_FS] == q->gid;
+    for (int i = 0; i < n && !in_group; i++)
+        in_group = groups[i] == q->gid;
     unsigned m = q->mode;
-    if ((unsigned)geteuid() == q->uid)
+    if (uids[CRED_FS] == q->uid)
         m >>= 6;
-    else if ((unsigned)getegid() == q->gid)
+    else if (in_group)
         m >>= 3;
     return (m & (unsigned)acc) == (unsigned)acc;
 }
@@ -253,11 +262,11 @@ static long create_queue(struct proc *p, const char *name, unsigned mode,
 {
     struct fl_mq_attr a = {.mq_maxmsg = MSG_DEFAULT, .mq_msgsize = MSGSIZE_DEFAULT};
     unsigned long bytes;
-    if (queues_count >= QUEUES_MAX && !capable())
+    if (queues_count >= QUEUES_MAX && !capable(p))
         return -ENOSPC;
     if (ua)
         a = *ua;
-    long r = attr_ok(&a, &bytes);
+    long r = attr_ok(p, &a, &bytes);
     if (r)
         return r;
     if (user_mq_bytes + bytes > RLIM_MSGQUEUE)
@@ -268,8 +277,11 @@ static long create_queue(struct proc *p, const char *name, unsigned mode,
     memcpy(q->name, name, strlen(name) + 1); /* lookup_check bounded it by NAME_MAX */
     q->linked = true;
     q->mode = mode & ~p->umask & 0777;
-    q->uid = (unsigned)geteuid();
-    q->gid = (unsigned)getegid();
+    uint32_t uids[4], gids[4]; /* mqueue_get_inode: the creator's fs ids */
+    task_uids(p, uids);
+    task_gids(p, gids);
+    q->uid = uids[CRED_FS];
+    q->gid = gids[CRED_FS];
     q->maxmsg = a.mq_maxmsg;
     q->msgsize = a.mq_msgsize;
     q->mq_bytes = bytes;
@@ -313,7 +325,7 @@ long sys_mq_open(struct proc *p, const uint64_t a[6])
             return -EEXIST;
         if ((oflag & O_ACCMODE) == O_ACCMODE)
             return -EINVAL;
-        if (!permitted(q, acc[oflag & O_ACCMODE]))
+        if (!permitted(p, q, acc[oflag & O_ACCMODE]))
             return -EACCES;
     }
     struct mq_file *f = calloc(1, sizeof(*f));
@@ -348,7 +360,9 @@ long sys_mq_unlink(struct proc *p, const uint64_t a[6])
     if (!q)
         return -ENOENT;
     /* may_delete in the sticky mqueue root: the owner or root */
-    if (!capable() && (unsigned)geteuid() != q->uid)
+    uint32_t uids[4];
+    task_uids(p, uids);
+    if (!guest_capable(p, 3 /* CAP_FOWNER */) && uids[CRED_FS] != q->uid)
         return -EPERM;
     q->linked = false;
     maybe_free(q);
@@ -464,7 +478,9 @@ static void do_notify(struct proc *p, struct mqueue *q)
         struct proc *owner = find_proc(p->emu, q->notify_owner);
         struct fl_siginfo info = {.si_signo = q->notify.signo, .si_code = FL_SI_MESGQ};
         info.u.rt.pid = p->task.tgid;
-        info.u.rt.uid = (uint32_t)getuid();
+        uint32_t uids[4];
+        task_uids(p, uids);
+        info.u.rt.uid = uids[CRED_R];
         info.u.rt.value = q->notify.value;
         if (owner && !owner->exited)
             send_signal_group(owner, q->notify.signo, &info);

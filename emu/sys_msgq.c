@@ -173,7 +173,7 @@ static void freeque(int idx)
     queues[idx] = NULL;
 }
 
-static long newque(int key, int flags)
+static long newque(struct proc *p, int key, int flags)
 {
     int idx = -1;
     for (int i = 0; i < MSGMNI && idx < 0; i++)
@@ -185,7 +185,7 @@ static long newque(int key, int flags)
     if (!q)
         return -ENOMEM;
     q->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
-    ipc_perm_init(&q->perm, key, flags, q->seq);
+    ipc_perm_init(&q->perm, p, key, flags, q->seq);
     q->ctime = time(NULL);
     q->qbytes = MSGMNB;
     q->tail = &q->head;
@@ -198,7 +198,6 @@ long sys_msgget(struct proc *p, const uint64_t a[6])
 {
     int key = (int)a[0], flags = (int)a[1];
 
-    (void)p;
     if (key != IPC_PRIVATE) {
         for (int i = 0; i < MSGMNI; i++) {
             struct msg_queue *q = queues[i];
@@ -211,7 +210,7 @@ long sys_msgget(struct proc *p, const uint64_t a[6])
         if (!(flags & IPC_CREAT))
             return -ENOENT;
     }
-    return newque(key, flags);
+    return newque(p, key, flags);
 }
 
 /* pipelined_send: the oldest receiver that matches m takes it (true), or, if its buffer is too

@@ -233,7 +233,7 @@ static long newary(struct proc *p, int key, int nsems, int flags)
         return -ENOMEM;
     }
     s->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
-    ipc_perm_init(&s->perm, key, flags, s->seq);
+    ipc_perm_init(&s->perm, p, key, flags, s->seq);
     s->nsems = nsems;
     s->ctime = time(NULL);
     sets[idx] = s;

@@ -95,7 +95,7 @@ static long newseg(struct proc *p, int key, size_t size, int flags)
     if (!s->file)
         return -ENOMEM;
     s->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
-    ipc_perm_init(&s->perm, key, flags, s->seq);
+    ipc_perm_init(&s->perm, p, key, flags, s->seq);
     s->size = size;
     s->cpid = p->task.tgid;
     s->ctime = time(NULL);

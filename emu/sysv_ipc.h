@@ -17,6 +17,8 @@
 #include <sys/ipc.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
+
 struct proc;
 struct sembuf;
 struct msg_msg;
@@ -58,13 +60,17 @@ struct sysv_wait {
  * (the host's struct ipc_perm, x86-64's ipc64_perm). ipc_perm_init: a new object of key with the
  * permission bits of flags, owned and created by the caller, sequence number seq (ipcget's
  * ipc_addid). ipc_update_perm: what IPC_SET may change (owner, group, permission bits). */
-static inline void ipc_perm_init(struct ipc_perm *perm, int key, int flags, unsigned seq)
+static inline void ipc_perm_init(struct ipc_perm *perm, const struct proc *p, int key, int flags,
+                                 unsigned seq)
 {
+    uint32_t uids[4], gids[4]; /* the caller's effective ids (emu/cred.c) */
+    task_uids(p, uids);
+    task_gids(p, gids);
     *perm = (struct ipc_perm){.__key = key,
-                              .uid = geteuid(),
-                              .gid = getegid(),
-                              .cuid = geteuid(),
-                              .cgid = getegid(),
+                              .uid = uids[CRED_E],
+                              .gid = gids[CRED_E],
+                              .cuid = uids[CRED_E],
+                              .cgid = gids[CRED_E],
                               .mode = (unsigned)flags & 0777,
                               .__seq = (unsigned short)seq};
 }

@@ -5,23 +5,26 @@
  * Until 2026-12-07 faultline let a guest ask only for the ids it already had: everything else
  * was EPERM, nginx's workers exited with "setgid(65534) failed" and memcached with "failed to
  * assume identity of user nobody". Each child below prints its ids (get*id, /proc/self/status),
- * its capability sets as the uid changes move them, whom it may signal, what the host lets it
- * do with files (a 0600 file of root's, access(2) with the real ids, a file it creates), and
- * what an execve keeps (AT_UID, the caps). Run by a user other than root, every change is EPERM on
- * both sides.
+ * its capability sets as the uid changes move them, whom it may signal, whose IPC objects it
+ * may use, what the host lets it do with files (a 0600 file of root's, access(2) with the real
+ * ids, a file it creates), and what an execve keeps (AT_UID, the caps). Run by a user other
+ * than root, every change is EPERM on both sides.
  *
  *     cred_drop DIR      DIR: a scratch directory
  */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <mqueue.h>
 #include <signal.h>
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
+#include <sys/msg.h>
 #include <sys/stat.h>
 
 #include "guest.h"
 
-#define NOBODY 65534
+#define NOBODY  65534
+#define MQ_NAME "/fl_cred_drop_test"
 
 static void ids(const char *when)
 {
@@ -95,6 +98,16 @@ static void drop_all(char *self)
     if (sigwaitinfo(&set, &si) == SIGUSR1)
         printf("  SIGUSR1 from a child: si_uid %u, si_code %d\n", si.si_uid, si.si_code);
     printf("  that child: status %d\n", guest_reap(kid));
+    /* IPC objects: a new one is nobody's; a queue of root's mode 0600 is not for nobody */
+    int q = msgget(IPC_PRIVATE, 0600);
+    struct msqid_ds ds;
+    if (q >= 0 && msgctl(q, IPC_STAT, &ds) == 0)
+        printf("  msgget: owner %u:%u, creator %u:%u\n", ds.msg_perm.uid, ds.msg_perm.gid,
+               ds.msg_perm.cuid, ds.msg_perm.cgid);
+    msgctl(q, IPC_RMID, NULL);
+    mqd_t m = mq_open(MQ_NAME, O_RDONLY);
+    printf("  mq_open of root's 0600 queue: %s\n", m == (mqd_t)-1 ? strerror(errno) : "ok");
+    result("mq_unlink of root's queue", mq_unlink(MQ_NAME));
     result("setuid(0) again", setuid(0));
     result("seteuid(0)", seteuid(0));
     fflush(stdout);
@@ -150,6 +163,10 @@ int main(int argc, char **argv)
         guest_die("mkdir pub");
     chmod("pub", 0777);
     printf("as root: %s\n", getuid() == 0 ? "yes" : "no");
+    mq_unlink(MQ_NAME);
+    mqd_t m = mq_open(MQ_NAME, O_CREAT | O_RDWR, 0600, NULL);
+    if (m == (mqd_t)-1)
+        guest_die("mq_open");
     void (*cases[])(void) = {effective_only, fs_only, real_only};
     const char *names[] = {"effective only", "fsuid only", "real only"};
     for (int i = 0; i < 4; i++) {
@@ -169,6 +186,8 @@ int main(int argc, char **argv)
     }
     ids("parent");
     files("parent");
+    mq_close(m);
+    mq_unlink(MQ_NAME);
     unlink("secret");
     rmdir("pub");
     return 0;
