@@ -330,7 +330,15 @@ long sys_setgroups(struct proc *p, const uint64_t a[6])
         }
     memcpy(p->groups, want, (size_t)size * sizeof(uint32_t));
     p->ngroups = size;
-    p->groups_own = true;
+    /* faultline's own groups again (root's initgroups, say) need no setgroups per call */
+    host_read();
+    bool same = size == host.ngroups;
+    for (int i = 0; i < size && same; i++) {
+        same = false;
+        for (int j = 0; j < host.ngroups && !same; j++)
+            same = want[i] == host.groups[j];
+    }
+    p->groups_own = !same;
     return 0;
 }
 
