@@ -8,7 +8,7 @@
  * its capability sets as the uid changes move them, whom it may signal, whose IPC objects it
  * may use, what the host lets it do with files (a 0600 file of root's, access(2) with the real
  * ids, a file it creates), and what an execve keeps (AT_UID, the caps). Run by a user other
- * than root, every change is EPERM on both sides.
+ * than root, every change to another id is EPERM on both sides.
  *
  *     cred_drop DIR      DIR: a scratch directory
  */
