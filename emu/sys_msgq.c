@@ -205,6 +205,8 @@ long sys_msgget(struct proc *p, const uint64_t a[6])
                 continue;
             if ((flags & IPC_CREAT) && (flags & IPC_EXCL))
                 return -EEXIST;
+            if (!ipc_permitted(p, &q->perm, flags))
+                return -EACCES;
             return queue_id(q, i);
         }
         if (!(flags & IPC_CREAT))
@@ -273,6 +275,10 @@ long sys_msgsnd(struct proc *p, const uint64_t a[6])
     if (!q) {
         free(m);
         return -EINVAL;
+    }
+    if (!ipc_permitted(p, &q->perm, 0222)) {
+        free(m);
+        return -EACCES;
     }
     if (!fits(q, msgsz)) {
         free(m);
@@ -369,6 +375,8 @@ long sys_msgrcv(struct proc *p, const uint64_t a[6])
     struct msg_queue *q = queue_by_id(id);
     if (!q)
         return -EINVAL;
+    if (!ipc_permitted(p, &q->perm, 0444))
+        return -EACCES;
     struct msg_msg **link = find_msg(q, type, mode);
     if (link) {
         struct msg_msg *m = *link;
@@ -457,6 +465,8 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
         q = id >= 0 && id < MSGMNI ? queues[id] : NULL;
         if (!q)
             return -EINVAL;
+        if (cmd == MSG_STAT && !ipc_permitted(p, &q->perm, 0444))
+            return -EACCES;
         fill_msqid_ds(q, &ds);
         return put_user_struct(p, a[2], &ds, sizeof(ds)) ? -EFAULT : queue_id(q, id);
     }
@@ -464,11 +474,15 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     switch (cmd) {
     case IPC_STAT:
+        if (!ipc_permitted(p, &q->perm, 0444))
+            return -EACCES;
         fill_msqid_ds(q, &ds);
         return put_user_struct(p, a[2], &ds, sizeof(ds)) ? -EFAULT : 0;
     case IPC_SET:
         if (get_user_struct(p, &ds, a[2], sizeof(ds)))
             return -EFAULT;
+        if (!ipc_owner(p, &q->perm))
+            return -EPERM;
         if (ds.msg_qbytes > MSGMNB && !guest_capable(p, 24 /* CAP_SYS_RESOURCE */))
             return -EPERM;
         q->qbytes = ds.msg_qbytes;
@@ -477,6 +491,8 @@ long sys_msgctl(struct proc *p, const uint64_t a[6])
         wake_senders(p, q); /* a bigger queue may take them now */
         return 0;
     case IPC_RMID:
+        if (!ipc_owner(p, &q->perm))
+            return -EPERM;
         freeque(id % SEQ_MULTIPLIER);
         return 0;
     default:

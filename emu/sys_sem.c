@@ -258,6 +258,8 @@ long sys_semget(struct proc *p, const uint64_t a[6])
                 return -EEXIST;
             if (nsems > s->nsems) /* sem_more_checks */
                 return -EINVAL;
+            if (!ipc_permitted(p, &s->perm, flags))
+                return -EACCES;
             return set_id(s, i);
         }
         if (!(flags & IPC_CREAT))
@@ -321,6 +323,13 @@ static long do_semtimedop(struct proc *p, int id, uint64_t usops, size_t nsops, 
         r = -EINVAL;
     if (!r && max >= s->nsems)
         r = -EFBIG;
+    if (!r) { /* altering any semaphore needs write permission, waiting for zero read */
+        bool alter = false;
+        for (size_t i = 0; i < nsops; i++)
+            alter |= sops[i].sem_op != 0;
+        if (!ipc_permitted(p, &s->perm, alter ? 0222 : 0444))
+            r = -EACCES;
+    }
     if (!r) {
         r = try_semop(s, sops, nsops, p->task.tgid, &blocking);
         if (r == 0)
@@ -438,6 +447,8 @@ long sys_semctl(struct proc *p, const uint64_t a[6])
         s = id >= 0 && id < SEMMNI ? sets[id] : NULL;
         if (!s)
             return -EINVAL;
+        if (cmd == SEM_STAT && !ipc_permitted(p, &s->perm, 0444))
+            return -EACCES;
         fill_semid_ds(s, &ds);
         return put_user_struct(p, arg, &ds, sizeof(ds)) ? -EFAULT : set_id(s, id);
     }
@@ -456,6 +467,22 @@ long sys_semctl(struct proc *p, const uint64_t a[6])
     default:
         break;
     }
+    /* semctl_main and friends: reading needs read permission, setting write; IPC_SET and
+     * IPC_RMID the owner */
+    switch (cmd) {
+    case SETVAL:
+    case SETALL:
+        if (!ipc_permitted(p, &s->perm, 0222))
+            return -EACCES;
+        break;
+    case IPC_SET:
+    case IPC_RMID:
+        break;
+    default:
+        if (!ipc_permitted(p, &s->perm, 0444))
+            return -EACCES;
+        break;
+    }
     switch (cmd) {
     case IPC_STAT:
         fill_semid_ds(s, &ds);
@@ -463,10 +490,14 @@ long sys_semctl(struct proc *p, const uint64_t a[6])
     case IPC_SET:
         if (get_user_struct(p, &ds, arg, sizeof(ds)))
             return -EFAULT;
+        if (!ipc_owner(p, &s->perm))
+            return -EPERM;
         ipc_update_perm(&s->perm, &ds.sem_perm);
         s->ctime = time(NULL);
         return 0;
     case IPC_RMID:
+        if (!ipc_owner(p, &s->perm))
+            return -EPERM;
         freeary(idx);
         return 0;
     case GETVAL:

@@ -118,6 +118,8 @@ long sys_shmget(struct proc *p, const uint64_t a[6])
                 return -EEXIST;
             if (size > s->size)
                 return -EINVAL;
+            if (!ipc_permitted(p, &s->perm, flags))
+                return -EACCES;
             return seg_id(s);
         }
         if (!(flags & IPC_CREAT))
@@ -152,6 +154,10 @@ long sys_shmat(struct proc *p, const uint64_t a[6])
     } else if (flags & SHM_REMAP) {
         return -EINVAL;
     }
+    /* do_shmat: the address is checked first, then the access */
+    if (!ipc_permitted(p, &s->perm,
+                       0444 | ((flags & SHM_RDONLY) ? 0 : 0222) | ((flags & SHM_EXEC) ? 0111 : 0)))
+        return -EACCES;
     r = do_mmap(p->task.mm, s->file, addr, s->size, prot, mflags, 0);
     if (r == -EEXIST)
         r = -EINVAL; /* do_shmat: an occupied range without SHM_REMAP */
@@ -244,6 +250,8 @@ long sys_shmctl(struct proc *p, const uint64_t a[6])
     case SHM_STAT:
     case SHM_STAT_ANY:
     case IPC_STAT:
+        if (cmd != SHM_STAT_ANY && !ipc_permitted(p, &s->perm, 0444))
+            return -EACCES;
         memset(&ds, 0, sizeof(ds));
         ds.shm_perm = s->perm;
         if (s->removed) /* a removed segment has lost its key, and says why */
@@ -261,10 +269,14 @@ long sys_shmctl(struct proc *p, const uint64_t a[6])
     case IPC_SET:
         if (get_user_struct(p, &ds, a[2], sizeof(ds)))
             return -EFAULT;
+        if (!ipc_owner(p, &s->perm))
+            return -EPERM;
         ipc_update_perm(&s->perm, &ds.shm_perm);
         s->ctime = time(NULL);
         return 0;
     case IPC_RMID:
+        if (!ipc_owner(p, &s->perm))
+            return -EPERM;
         s->removed = true;
         s->ctime = time(NULL);
         reap(s);

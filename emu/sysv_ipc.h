@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "emu/cred.h"
+#include "emu/sys_info.h"
 
 struct proc;
 struct sembuf;
@@ -73,6 +74,35 @@ static inline void ipc_perm_init(struct ipc_perm *perm, const struct proc *p, in
                               .cgid = gids[CRED_E],
                               .mode = (unsigned)flags & 0777,
                               .__seq = (unsigned short)seq};
+}
+
+/* ipcperms (ipc/util.c): may p use an object with perm for flag's access (0444 to read, 0222 to
+ * alter, or a *get's permission bits)? The owner's or creator's bits for its euid, the group's
+ * for its groups, else the others'; CAP_IPC_OWNER passes all. */
+static inline bool ipc_permitted(const struct proc *p, const struct ipc_perm *perm, int flag)
+{
+    uint32_t uids[4], gids[4], groups[CRED_NGROUPS];
+    int want = (flag >> 6 | flag >> 3 | flag) & 7, granted = (int)perm->mode;
+    task_uids(p, uids);
+    task_gids(p, gids);
+    int n = task_groups(p, groups, CRED_NGROUPS);
+    bool in_group = gids[CRED_E] == perm->cgid || gids[CRED_E] == perm->gid;
+    for (int i = 0; i < n && !in_group; i++)
+        in_group = groups[i] == perm->cgid || groups[i] == perm->gid;
+    if (uids[CRED_E] == perm->cuid || uids[CRED_E] == perm->uid)
+        granted >>= 6;
+    else if (in_group)
+        granted >>= 3;
+    return !(want & ~granted & 7) || guest_capable(p, 15 /* CAP_IPC_OWNER */);
+}
+
+/* ipcctl_obtain_check: IPC_SET and IPC_RMID are the owner's, the creator's, or CAP_SYS_ADMIN's */
+static inline bool ipc_owner(const struct proc *p, const struct ipc_perm *perm)
+{
+    uint32_t uids[4];
+    task_uids(p, uids);
+    return uids[CRED_E] == perm->cuid || uids[CRED_E] == perm->uid ||
+           guest_capable(p, 21 /* CAP_SYS_ADMIN */);
 }
 
 static inline void ipc_update_perm(struct ipc_perm *perm, const struct ipc_perm *in)

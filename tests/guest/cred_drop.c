@@ -19,12 +19,16 @@
 #include <sys/auxv.h>
 #include <sys/fsuid.h>
 #include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 
 #include "guest.h"
 
 #define NOBODY  65534
 #define MQ_NAME "/fl_cred_drop_test"
+
+static int root_shm, root_sem, root_msg; /* System V objects of root's, made before the fork */
 
 static void ids(const char *when)
 {
@@ -105,6 +109,21 @@ static void drop_all(char *self)
         printf("  msgget: owner %u:%u, creator %u:%u\n", ds.msg_perm.uid, ds.msg_perm.gid,
                ds.msg_perm.cuid, ds.msg_perm.cgid);
     msgctl(q, IPC_RMID, NULL);
+    /* root's System V objects: a 0600 segment and queue, a 0644 semaphore set */
+    result("shmat of root's 0600 segment", shmat(root_shm, NULL, SHM_RDONLY) == (void *)-1);
+    struct shmid_ds sds;
+    result("shmctl(IPC_STAT) of it", shmctl(root_shm, IPC_STAT, &sds));
+    struct sembuf zero = {0, 0, IPC_NOWAIT}, up = {0, 1, IPC_NOWAIT};
+    result("semop: wait for zero on root's 0644 set", semop(root_sem, &zero, 1));
+    result("semop: add to it", semop(root_sem, &up, 1));
+    result("semctl(SETVAL) on it", semctl(root_sem, 0, SETVAL, 5));
+    printf("  semctl(GETVAL) on it: %d\n", semctl(root_sem, 0, GETVAL));
+    result("msgsnd to root's 0600 queue", msgsnd(root_msg, &(struct {
+                                                     long type;
+                                                     char c;
+                                                 }){1, 'x'},
+                                                 1, IPC_NOWAIT));
+    result("msgctl(IPC_RMID) of it", msgctl(root_msg, IPC_RMID, NULL));
     mqd_t m = mq_open(MQ_NAME, O_RDONLY);
     printf("  mq_open of root's 0600 queue: %s\n", m == (mqd_t)-1 ? strerror(errno) : "ok");
     result("mq_unlink of root's queue", mq_unlink(MQ_NAME));
@@ -163,6 +182,11 @@ int main(int argc, char **argv)
         guest_die("mkdir pub");
     chmod("pub", 0777);
     printf("as root: %s\n", getuid() == 0 ? "yes" : "no");
+    root_shm = shmget(IPC_PRIVATE, 4096, 0600);
+    root_sem = semget(IPC_PRIVATE, 1, 0644);
+    root_msg = msgget(IPC_PRIVATE, 0600);
+    if (root_shm < 0 || root_sem < 0 || root_msg < 0)
+        guest_die("System V objects");
     mq_unlink(MQ_NAME);
     mqd_t m = mq_open(MQ_NAME, O_CREAT | O_RDWR, 0600, NULL);
     if (m == (mqd_t)-1)
@@ -188,6 +212,9 @@ int main(int argc, char **argv)
     files("parent");
     mq_close(m);
     mq_unlink(MQ_NAME);
+    shmctl(root_shm, IPC_RMID, NULL);
+    semctl(root_sem, 0, IPC_RMID);
+    msgctl(root_msg, IPC_RMID, NULL);
     unlink("secret");
     rmdir("pub");
     return 0;
