@@ -10,7 +10,9 @@
  * task's capability sets, which a uid change adjusts as commoncap does), and a system call runs
  * with the task's fsuid, fsgid and groups on faultline's thread (cred_enter), so the host
  * checks file access and owns new files as Linux would for the task. Only the file-system ids
- * reach the host: signals between guests and SysV IPC permissions do not check ids.
+ * reach the host; what is between guests, the model checks with the task's ids: signals
+ * (kill_ok_by_cred), System V IPC (emu/sysv_ipc.h) and POSIX message queues. Not done: set-id
+ * bits of an executed file (it runs as if from a nosuid mount), more than CRED_NGROUPS groups.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
