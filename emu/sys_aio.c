@@ -34,6 +34,7 @@
 #include "emu/signal.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
+#include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
 
 #define AIO_RING_MAGIC           0xa10a10a1u
@@ -81,7 +82,6 @@ struct kioctx {
     size_t ring_bytes;
     uint32_t nr_events; /* slots in the ring; one stays empty, as in Linux */
     uint32_t tail;      /* the kernel's tail; the head is the ring's, which user space moves */
-    bool dead;
 };
 
 static struct kioctx *ctxs;
@@ -89,9 +89,33 @@ static struct kioctx *ctxs;
 static struct kioctx *lookup_ioctx(struct proc *p, uint64_t id)
 {
     for (struct kioctx *c = ctxs; c; c = c->next)
-        if (c->mm == p->task.mm && c->user_id == id && !c->dead)
+        if (c->mm == p->task.mm && c->user_id == id)
             return c;
     return NULL;
+}
+
+/* Take c off the list and free it: a task waiting on it sees it gone (aio_wait_ready). */
+static void ioctx_free(struct kioctx *c)
+{
+    for (struct kioctx **l = &ctxs; *l; l = &(*l)->next)
+        if (*l == c) {
+            *l = c->next;
+            break;
+        }
+    free(c);
+}
+
+void exit_aio(struct mm_struct *mm)
+{
+    for (struct kioctx **l = &ctxs; *l;) {
+        struct kioctx *c = *l;
+        if (c->mm == mm) {
+            *l = c->next;
+            free(c);
+        } else {
+            l = &c->next;
+        }
+    }
 }
 
 static int ring_read(struct proc *p, struct kioctx *c, struct aio_ring *r)
@@ -152,15 +176,6 @@ long sys_io_setup(struct proc *p, const uint64_t a[6])
         free(c);
         return -EFAULT;
     }
-    /* a context of an mm since gone, at the same address in a new one, is stale */
-    for (struct kioctx **l = &ctxs; *l;)
-        if ((*l)->mm == c->mm && (*l)->user_id == c->user_id) {
-            struct kioctx *stale = *l;
-            *l = stale->next;
-            free(stale);
-        } else {
-            l = &(*l)->next;
-        }
     c->next = ctxs;
     ctxs = c;
     return 0;
@@ -173,8 +188,8 @@ long sys_io_destroy(struct proc *p, const uint64_t a[6])
     struct kioctx *c = lookup_ioctx(p, a[0]);
     if (!c)
         return -EINVAL;
-    c->dead = true;
     uint64_t un[6] = {c->user_id, c->ring_bytes};
+    ioctx_free(c);
     sys_munmap(p, un);
     return 0;
 }
@@ -342,7 +357,7 @@ bool aio_wait_ready(struct proc *p)
     bool live = false;
     for (struct kioctx *k = ctxs; k; k = k->next)
         live |= k == c;
-    return !live || c->dead || ring_avail(p, c) >= (uint32_t)p->wait_arg;
+    return !live || ring_avail(p, c) >= (uint32_t)p->wait_arg;
 }
 
 /* do_io_getevents (read_events): at least min_nr events, or what there is when the timeout

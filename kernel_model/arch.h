@@ -62,6 +62,10 @@ void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * down and its frames come back before the faulting task retries. */
 void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting);
 
+/* __mmput's exit_aio (fs/aio.c, which the emulator has: emu/sys_aio.c): the last user of mm
+ * is gone; its AIO contexts go with it, before exit_mmap tears the address space down. */
+void exit_aio(struct mm_struct *mm);
+
 /* emulate_vsyscall (arch/x86/entry/vsyscall/vsyscall_64.c): an instruction fetch at one of the
  * three legacy vsyscall entry points. Returns true if the call was emulated and regs updated. */
 bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsigned long address);

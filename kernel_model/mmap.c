@@ -1219,6 +1219,7 @@ void mmput(struct mm_struct *mm)
 {
     if (!mm || --mm->mm_users > 0)
         return;
+    exit_aio(mm);
     exit_mmap(mm);
     mm_put_huge_zero_page(mm);
     mmlist_del(mm);

@@ -72,6 +72,11 @@ bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsign
 
 struct task_struct *oom_killed_task;
 
+void exit_aio(struct mm_struct *mm)
+{
+    (void)mm; /* the unit tests make no AIO contexts */
+}
+
 void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting)
 {
     if (victim != faulting) /* the fault kills the faulting task itself */
