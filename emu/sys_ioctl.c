@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <net/if.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -283,6 +285,82 @@ static long fiemap(struct proc *p, struct ofd *o, uint64_t arg)
     return r;
 }
 
+/*
+ * SIOCETHTOOL (dev_ethtool): the struct ifreq's ifr_data points at a buffer that starts with
+ * the ethtool command, and the command says how big the buffer is, so this cannot be a row of
+ * the table. The read-only queries of a fixed size that dev_ethtool answers without
+ * CAP_NET_ADMIN are asked of the host's interface through the guest's socket with a host copy
+ * of the buffer (libpcap's ETHTOOL_GET_TS_INFO, ethtool's link and offload queries). Commands
+ * that change the host's interface, and the queries whose size another call names (strings,
+ * statistics, link modes), are not passed on: EOPNOTSUPP, what Linux says for a command the
+ * driver lacks, so callers fall back as they do there. As in dev_ethtool the interface is
+ * looked up before the command is read (ENODEV, then EFAULT).
+ */
+static size_t ethtool_query_size(uint32_t cmd)
+{
+    switch (cmd) {
+    case ETHTOOL_GSET:
+        return sizeof(struct ethtool_cmd);
+    case ETHTOOL_GDRVINFO:
+        return sizeof(struct ethtool_drvinfo);
+    case ETHTOOL_GMSGLVL:
+    case ETHTOOL_GLINK:
+    case ETHTOOL_GRXCSUM:
+    case ETHTOOL_GTXCSUM:
+    case ETHTOOL_GSG:
+    case ETHTOOL_GTSO:
+    case ETHTOOL_GUFO:
+    case ETHTOOL_GGSO:
+    case ETHTOOL_GGRO:
+    case ETHTOOL_GFLAGS:
+    case ETHTOOL_GPFLAGS:
+        return sizeof(struct ethtool_value);
+    case ETHTOOL_GCOALESCE:
+        return sizeof(struct ethtool_coalesce);
+    case ETHTOOL_GRINGPARAM:
+        return sizeof(struct ethtool_ringparam);
+    case ETHTOOL_GPAUSEPARAM:
+        return sizeof(struct ethtool_pauseparam);
+    case ETHTOOL_GCHANNELS:
+        return sizeof(struct ethtool_channels);
+    case ETHTOOL_GET_TS_INFO:
+        return sizeof(struct ethtool_ts_info);
+    case ETHTOOL_GEEE:
+        return sizeof(struct ethtool_eee);
+    default:
+        return 0;
+    }
+}
+
+static long ethtool_ioctl(struct proc *p, struct ofd *o, uint64_t arg)
+{
+    struct ifreq ifr;
+    uint64_t data;
+    uint32_t cmd;
+    unsigned char buf[256];
+
+    _Static_assert(sizeof(ifr) == 40, "the x86-64 struct ifreq");
+    if (get_user_struct(p, &ifr, arg, sizeof(ifr)))
+        return -EFAULT;
+    ifr.ifr_name[IFNAMSIZ - 1] = 0;
+    if (!if_nametoindex(ifr.ifr_name))
+        return -ENODEV;
+    memcpy(&data, (unsigned char *)&ifr + offsetof(struct ifreq, ifr_data), sizeof(data));
+    if (get_user_struct(p, &cmd, data, sizeof(cmd)))
+        return -EFAULT;
+    size_t n = ethtool_query_size(cmd);
+    if (!n)
+        return -EOPNOTSUPP;
+    if (n > sizeof(buf))
+        return -EOPNOTSUPP;
+    if (get_user_struct(p, buf, data, n))
+        return -EFAULT;
+    ifr.ifr_data = (void *)buf;
+    if (ioctl(o->hostfd, SIOCETHTOOL, &ifr) < 0)
+        return -errno;
+    return put_user_struct(p, data, buf, n);
+}
+
 long sys_ioctl(struct proc *p, const uint64_t a[6])
 {
     int fd = (int)a[0];
@@ -347,6 +425,8 @@ long sys_ioctl(struct proc *p, const uint64_t a[6])
         return ifconf(p, o, arg);
     if (req == FS_IOC_FIEMAP_REQ)
         return fiemap(p, o, arg);
+    if (req == SIOCETHTOOL && o->type == S_IFSOCK)
+        return ethtool_ioctl(p, o, arg);
     if (req == NS_GET_USERNS || req == NS_GET_PARENT || req == NS_GET_NSTYPE ||
         req == NS_GET_OWNER_UID)
         return nsfs_ioctl(p, o, req, arg);
