@@ -413,6 +413,12 @@ long sys_getsockopt(struct proc *p, const uint64_t a[6])
     if (ulen < 0)
         return -EINVAL;
     socklen_t len = ulen > FL_SOCKOPT_MAX ? FL_SOCKOPT_MAX : (socklen_t)ulen;
+    /* Some options read optval before they answer (PACKET_HDRLEN takes the TPACKET version,
+     * the netfilter GET ones a table name), so the host sees the guest's bytes. Most only write
+     * it, and Linux then writes just what it has: a buffer that is not all readable is no error
+     * for them, so it is passed as zeros rather than failed here. */
+    if (len && get_user_struct(p, val, a[3], len))
+        memset(val, 0, len);
     if (getsockopt(o->hostfd, (int)a[1], (int)a[2], val, &len) < 0)
         return -errno;
     int32_t out = (int32_t)len;
