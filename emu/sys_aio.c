@@ -317,15 +317,14 @@ long sys_io_submit(struct proc *p, const uint64_t a[6])
     return i;
 }
 
-/* io_cancel(ctx, iocb, result): every request has completed by the time io_submit returns */
+/* io_cancel(ctx, iocb, result): every request has completed by the time io_submit returns, so
+ * none is in flight: EINVAL, once the iocb's key could be read (EFAULT first, as in Linux) */
 long sys_io_cancel(struct proc *p, const uint64_t a[6])
 {
     uint32_t key;
     if (get_user_struct(p, &key, a[1] + offsetof(struct iocb, aio_key), sizeof(key)))
         return -EFAULT;
-    if (key != 0)
-        return -EINVAL;
-    return -EINVAL; /* no context, or the request is not in flight */
+    return -EINVAL;
 }
 
 /* aio_read_events_ring: up to nr events from the head on, the head moved past them */
