@@ -22,10 +22,6 @@
 
 struct hostfile {
     int fd;
-    /* On the host's tmpfs (a memfd, /dev/shm): Linux's shmem, whose pages live only in
-     * memory. A page the host does not hold there is a hole, and shmem_fault fills a hole with
-     * a new page and no I/O: never a major fault (only a swap-in is). */
-    bool in_memory;
 };
 
 static int host_readpage(struct address_space *m, pgoff_t index, void *buf)
@@ -82,11 +78,6 @@ static void host_cached(struct address_space *m, pgoff_t index, unsigned long nr
 {
     struct hostfile *hf = m->host;
     size_t len = nr << PAGE_SHIFT;
-
-    if (hf->in_memory) {
-        memset(vec, 1, nr);
-        return;
-    }
     void *addr = mmap(NULL, len, PROT_READ, MAP_SHARED, hf->fd, (off_t)index << PAGE_SHIFT);
     memset(vec, 0, nr);
     if (addr == MAP_FAILED)
@@ -146,8 +137,6 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
         free(hf);
         return NULL;
     }
-    struct statfs sfs;
-    hf->in_memory = fstatfs(hf->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC_FL;
     /* The name /proc/PID/maps and the log show is the file's canonical path, as Linux's d_path
      * gives it (symlinks such as /bin -> usr/bin resolved, " (deleted)" for an unlinked file),
      * which the host's link for the fd is. */
@@ -164,6 +153,10 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
         free(hf);
         return NULL;
     }
+    /* on the host's tmpfs (a memfd, /dev/shm): Linux's shmem, whose misses are holes or pages in
+     * memory, never major faults (only a swap-in is) */
+    struct statfs sfs;
+    m->in_memory = fstatfs(hf->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC_FL;
     if (m->host != hf) {
         /* The file was already cached. Keep the more capable fd for write-back. */
         struct hostfile *old = m->host;

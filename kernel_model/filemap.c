@@ -309,7 +309,7 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
         return VM_FAULT_SIGBUS;
     struct page *page = find_get_page(m, offset);
     if (!page) {
-        if (!m->shmem) {
+        if (!m->shmem && !m->in_memory) {
             /* The host's answer must be asked before the reads below fill its cache. */
             unsigned char host_hit = 0;
             if (major_fault_rule == MAJOR_FAULTS_HOST && m->a_ops && m->a_ops->host_cached)

@@ -104,6 +104,10 @@ struct address_space {
     uint64_t host_stamp; /* the host file's change stamp when last opened (filemap.c) */
     uint64_t last_put;   /* when the last reference went: the oldest unused one goes first */
     bool shmem; /* anonymous shared memory: pages are zero-filled, never read or written back */
+    /* The file lives in memory on the host (tmpfs: a memfd, /dev/shm), Linux's shmem: a miss
+     * fills the one page from memory or a hole, never a major fault and never read around
+     * (shmem_fault); fault-around still maps only pages already there. */
+    bool in_memory;
     const struct address_space_operations *a_ops;
     void *host;         /* emu/'s private data (the host fd) */
     char *path;         /* for /proc/PID/maps and the log */
