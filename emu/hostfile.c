@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <linux/magic.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -17,8 +18,6 @@
 #include "emu/fdtable.h"
 #include "emu/hostfile.h"
 #include "kernel_model/mm.h"
-
-#define TMPFS_MAGIC_FL 0x01021994 /* linux/magic.h's TMPFS_MAGIC */
 
 struct hostfile {
     int fd;
@@ -114,6 +113,12 @@ static uint64_t host_stamp(const struct stat *st)
     return mt ^ (ct * 0x9E3779B97F4A7C15ULL) ^ ((uint64_t)st->st_size << 17);
 }
 
+bool hostfile_in_memory(int hostfd)
+{
+    struct statfs sfs;
+    return fstatfs(hostfd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
+}
+
 struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable)
 {
     struct stat st;
@@ -155,8 +160,7 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
     }
     /* on the host's tmpfs (a memfd, /dev/shm): Linux's shmem, whose misses are holes or pages in
      * memory, never major faults (only a swap-in is) */
-    struct statfs sfs;
-    m->in_memory = fstatfs(hf->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC_FL;
+    m->in_memory = hostfile_in_memory(hf->fd);
     if (m->host != hf) {
         /* The file was already cached. Keep the more capable fd for write-back. */
         struct hostfile *old = m->host;

@@ -19,6 +19,10 @@ struct file;
  */
 struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable);
 
+/* Is the host file behind hostfd in memory (tmpfs: a memfd, a file in /dev/shm), Linux's shmem
+ * with no backing store? */
+bool hostfile_in_memory(int hostfd);
+
 struct ofd;
 
 /*

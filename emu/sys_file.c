@@ -32,8 +32,6 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
-#include <linux/magic.h>
-#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -831,10 +829,8 @@ long sys_fallocate(struct proc *p, const uint64_t a[6])
      * the OOM killer, but passed on as it is it would fill the host's memory (sysfuzz seed 3055:
      * fallocate of 17 TiB on a memfd, and the host's OOM killer took faultline and others).
      * Refused with tmpfs's ENOSPC (a full mount) once the file would hold more than that. */
-    struct statfs sfs;
     if (!((int)a[1] & FALLOC_FL_PUNCH_HOLE) && (int64_t)a[2] >= 0 && (int64_t)a[3] > 0 &&
-        o->type == S_IFREG && fstatfs(o->hostfd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC &&
-        fstat(o->hostfd, &st) == 0) {
+        o->type == S_IFREG && hostfile_in_memory(o->hostfd) && fstat(o->hostfd, &st) == 0) {
         uint64_t limit = (uint64_t)(totalram_pages() + total_swap_pages()) << PAGE_SHIFT;
         if (a[3] > limit || (uint64_t)st.st_blocks * 512 > limit - a[3])
             return -ENOSPC;
