@@ -1398,17 +1398,16 @@ static struct proc *pick_next(struct emu *e, int last_pid, int *live)
  * socket to a host process), appended to *fds. */
 static void add_external_waits(struct proc *q, struct pollfd **fds, size_t *n, size_t *cap)
 {
+    if (!waits_on_host(q))
+        return;
     struct pollfd one[1], *src = one;
-    size_t k = 0;
-    if (q->wait == WAIT_FD_READ || q->wait == WAIT_FD_WRITE) {
-        struct ofd *o = q->files ? fd_get(q->files, q->wait_arg) : NULL;
-        if (o && o->external) {
-            one[0] = (struct pollfd){o->hostfd, q->wait == WAIT_FD_READ ? POLLIN : POLLOUT, 0};
-            k = 1;
-        }
-    } else if (q->wait == WAIT_POLL && q->wait_external) {
+    size_t k = 1;
+    if (q->wait == WAIT_POLL) {
         src = q->wait_poll;
         k = q->wait_npoll;
+    } else { /* a read or write of one fd */
+        int hostfd = fd_get(q->files, q->wait_arg)->hostfd;
+        one[0] = (struct pollfd){hostfd, q->wait == WAIT_FD_READ ? POLLIN : POLLOUT, 0};
     }
     if (!k)
         return;
