@@ -16,8 +16,9 @@
  *  5. A present PTE that is writable is dirty or maps a page the VMA may write.
  *  6. A swap-entry PTE (non-present, non-none) names a slot of the swap device that is in use
  *     and counts at least one PTE, and lies in a VMA that has anonymous pages.
- *  7. A writable or dirty PTE of a page in a file's page cache (not shmem's) maps a dirty page:
- *     write-back may skip a range without dirty pages.
+ *  7. A writable or dirty PTE of a page in a file's page cache maps a dirty page: write-back may
+ *     skip a range without dirty pages. Not tmpfs's (shmem_mapping), which is not
+ *     write-notified: its stores show in the PTE's dirty bit first.
  *  9. (below 8 in the code's order) A huge PMD covers 2 MiB of one anonymous private VMA and
  *     maps the huge zero page read-only or the head of a live anonymous huge page, counted as
  *     HPAGE_PMD_NR anonymous pages and one mapping of the head; no PTE maps a frame of a huge

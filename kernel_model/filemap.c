@@ -393,11 +393,14 @@ int filemap_write_and_wait_range(struct address_space *m, pgoff_t start, pgoff_t
     /* Nothing to do without a dirty page: a PTE of a shared file mapping becomes writable only
      * in the write fault that dirties its page (write-notify), and stays so until the
      * write-back below write-protects it (check_mm_invariants 7). Without this, every munmap
-     * of a shared file mapping walked every VMA (stress-ng --msyncmany unmaps 26,000). */
-    if (!mapping_range_dirty(m, start, end))
+     * of a shared file mapping walked every VMA (stress-ng --msyncmany unmaps 26,000). A tmpfs
+     * file is not write-notified, so while it is mapped shared its stores show only in the
+     * PTEs' dirty bits. */
+    if (!mapping_range_dirty(m, start, end) && !(m->in_memory && mapping_writably_mapped(m)))
         return 0;
     /* clear_page_dirty_for_io: collect the dirty bits of the PTEs first, and write-protect them
-     * so that a store after the write-back dirties the page again through a fault */
+     * so that a store after the write-back dirties the page again through a fault (a tmpfs
+     * file's stay writable: the store sets the dirty bit again) */
     mapping_mkclean(m, start, end);
     for (unsigned b = 0; b < m->hash_size; b++) {
         for (struct page *p = m->hash[b]; p; p = *page_cache_next(p)) {

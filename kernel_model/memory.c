@@ -773,11 +773,13 @@ struct mapping_walk {
     pgoff_t first, last;
 };
 
-/* page_mkclean_one for every page-cache PTE of one mm's shared VMAs in the walk's range. */
+/* page_mkclean_one for every page-cache PTE of one mm's shared VMAs in the walk's range: the
+ * dirty bit moves to the page, and the PTE is write-protected, unless the file is not
+ * write-notified (tmpfs: shmem_mapping), whose PTEs only lose the dirty bit. */
 static void mkclean_mm(struct mm_struct *mm, void *ctx)
 {
     struct mapping_walk *w = ctx;
-    bool flush = false;
+    bool flush = false, notify = !shmem_mapping(w->m);
     unsigned long start, end;
 
     for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
@@ -786,12 +788,13 @@ static void mkclean_mm(struct mm_struct *mm, void *ctx)
             continue;
         for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
             pte_t *pte = lookup_pte(mm, addr);
-            if (!pte || !pte_present(*pte) || !(pte_dirty(*pte) || pte_write(*pte)))
+            if (!pte || !pte_present(*pte) || !(pte_dirty(*pte) || (notify && pte_write(*pte))))
                 continue;
             struct page *page = vm_normal_page(vma, addr, *pte);
             if (page && pte_dirty(*pte) && !PageAnon(page))
                 SetPageDirty(page);
-            set_pte_at(mm, addr, pte, pte_mkclean(pte_wrprotect(*pte)));
+            set_pte_at(mm, addr, pte,
+                       notify ? pte_mkclean(pte_wrprotect(*pte)) : pte_mkclean(*pte));
             flush = true;
         }
     }

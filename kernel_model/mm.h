@@ -230,9 +230,13 @@ static inline int page_cache_refs(const struct page *p)
 {
     return (page_mapping_file(p) ? 1 : 0) + (p->flags & (1UL << PG_swapcache) ? 1 : 0);
 }
+/* Linux's shmem_mapping(): a tmpfs file, whose pages are swap-backed (PG_swapbacked), count as
+ * MM_SHMEMPAGES and Shmem, and are not write-notified: the model's shared anonymous memory
+ * (`shmem`) and host files that live in memory (`in_memory`: memfds, /dev/shm). Only the first
+ * has no host file behind it; ask mapping->shmem for that. */
 static inline bool shmem_mapping(const struct address_space *mapping)
 {
-    return mapping && mapping->shmem;
+    return mapping && (mapping->shmem || mapping->in_memory);
 }
 /* The link that chains a page in its hash bucket of the page cache or the swap cache. */
 struct page **page_cache_next(const struct page *page);

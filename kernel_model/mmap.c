@@ -41,12 +41,15 @@ pgprot_t vm_get_page_prot(unsigned long vm_flags)
 }
 
 /* A shared writable file mapping is write-notified: its PTEs start read-only so the first write
- * is seen (do_wp_page > wp_page_shared) and the page is marked dirty (vma_wants_writenotify). */
+ * is seen (do_wp_page > wp_page_shared) and the page is marked dirty (vma_wants_writenotify).
+ * Not tmpfs's (shmem_mapping): it has no page_mkwrite and does not account dirty pages
+ * (mapping_cap_account_dirty), so its read faults map pages writable; the dirty bit the store
+ * sets in the PTE is what write-back collects (mapping_mkclean). */
 void vma_set_page_prot(struct vm_area_struct *vma)
 {
     unsigned long flags = vma->vm_flags;
     if ((flags & (VM_WRITE | VM_SHARED)) == (VM_WRITE | VM_SHARED) && vma->vm_file &&
-        !vma->vm_file->f_mapping->shmem)
+        !shmem_mapping(vma->vm_file->f_mapping))
         flags &= ~VM_SHARED;
     vma->vm_page_prot = vm_get_page_prot(flags);
 }

@@ -24,7 +24,9 @@
  *    where it was. Such pages may go without swap.
  *  - page cache: every PTE is cleared; a dirty page (PageDirty, or a dirty PTE of a shared
  *    mapping) is written back to its file first; the page leaves the cache and is freed.
- *  - skipped: shmem pages (no swap backing for shmem in this model), anonymous pages when swap
+ *  - skipped: shared anonymous memory (no swap backing for it in this model; a tmpfs host
+ *    file's pages are written back to the host file and dropped, as file pages are, where
+ *    Linux would swap them), anonymous pages when swap
  *    is full or absent, and pages with references beyond their mappings and caches (a fault
  *    in progress holds them).
  *
@@ -527,7 +529,7 @@ static bool page_evictable(struct page *page)
     if (PageAnon(page))
         return PageLazyFree(page) || PageSwapCache(page) || get_nr_swap_pages() > 0;
     struct address_space *m = page_mapping_file(page);
-    return m && !shmem_mapping(m);
+    return m && !m->shmem; /* a tmpfs host file's page is written back there, not swapped */
 }
 
 /* ---------------------------------------------------------------------------------------------
