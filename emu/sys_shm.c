@@ -94,6 +94,7 @@ static long newseg(struct proc *p, int key, size_t size, int flags)
     s->file = shmem_file_setup(name, size);
     if (!s->file)
         return -ENOMEM;
+    s->file->f_vm_ops = &shm_vm_ops; /* shm_mmap's, without shmem's fault-around */
     s->seq = next_seq++ % (INT_MAX / SEQ_MULTIPLIER);
     ipc_perm_init(&s->perm, p, key, flags, s->seq);
     s->size = size;

@@ -546,8 +546,18 @@ const struct vm_operations_struct generic_file_vm_ops = {
     .map_pages = filemap_map_pages,
 };
 
-/* shmem has no fault-around in 4.20 (no ->map_pages): every page faults on its own. */
+/* shmem's fault-around (since 3.15's d7c1755179b8) maps the pages already in its cache: a
+ * forked child reading what its parent wrote to shared anonymous memory takes one fault per
+ * window, while a hole still takes a fault of its own (it is not in the cache). */
 const struct vm_operations_struct shmem_vm_ops = {
     .name = "shmem_vm_ops",
+    .fault = filemap_fault,
+    .map_pages = filemap_map_pages,
+};
+
+/* ipc/shm.c's shm_vm_ops, which shmat installs over shmem's: it passes ->fault on but has no
+ * ->map_pages, so every page of a SysV segment faults on its own. */
+const struct vm_operations_struct shm_vm_ops = {
+    .name = "shm_vm_ops",
     .fault = filemap_fault,
 };

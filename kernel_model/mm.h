@@ -399,6 +399,7 @@ vm_fault_t filemap_fault(struct vm_fault *vmf);
 void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pgoff);
 extern const struct vm_operations_struct generic_file_vm_ops;
 extern const struct vm_operations_struct shmem_vm_ops;
+extern const struct vm_operations_struct shm_vm_ops;
 extern unsigned long ra_pages; /* read-around window of a page-cache miss (pages) */
 /*
  * Which page-cache misses count as major faults (docs/kernel-model.md, "Major faults"):

@@ -121,6 +121,9 @@ struct file {
     struct address_space *f_mapping;
     int f_count;
     bool f_readable, f_writable;
+    /* The vm_ops its f_op->mmap installs; NULL: by its mapping, shmem_vm_ops for shared
+     * anonymous memory and generic_file_vm_ops otherwise (mmap_region). */
+    const struct vm_operations_struct *f_vm_ops;
 };
 
 /* vm_flags (include/linux/mm.h). */

@@ -744,7 +744,9 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
         pgoff = 0;
     }
     if (file)
-        ops = file->f_mapping->shmem ? &shmem_vm_ops : &generic_file_vm_ops;
+        ops = file->f_vm_ops           ? file->f_vm_ops
+              : file->f_mapping->shmem ? &shmem_vm_ops
+                                       : &generic_file_vm_ops;
 
     struct vm_area_struct *prev, *vma;
     find_vma_prev(mm, addr, &prev);
