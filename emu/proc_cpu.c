@@ -411,7 +411,7 @@ bool proc_cpu_hidden_entry(const char *name)
     return strncmp(name, "cpu", 3) == 0 && digits && !name[3 + digits] && strcmp(name, "cpu0") != 0;
 }
 
-int proc_cpu_open(const char *path, int flags)
+int proc_cpu_open(const char *path, int flags, bool may_write)
 {
     static const struct {
         const char *path;
@@ -423,6 +423,9 @@ int proc_cpu_open(const char *path, int flags)
     };
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(path, files[i].path) == 0)
-            return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make();
+            return (flags & O_ACCMODE) != O_RDONLY &&
+                           (!may_write || strncmp(path, "/proc/", 6) != 0)
+                       ? -EACCES
+                       : files[i].make();
     return PROCFS_PASSTHROUGH;
 }

@@ -21,9 +21,10 @@ bool proc_cpu_hidden_entry(const char *name);
 
 /*
  * Open the absolute guest path `path` (open(2) flags `flags`) if it is one of the files above:
- * a read-only host fd with its text (a write open is -EACCES), -errno, or PROCFS_PASSTHROUGH
- * (procfs.h) for any other path.
+ * a read-only host fd with its text, -errno, or PROCFS_PASSTHROUGH (procfs.h) for any other
+ * path. A write open is -EACCES, except of a /proc file when `may_write` (the opener has
+ * CAP_DAC_OVERRIDE: the files are 0444); sysfs refuses it for an attribute without ->store.
  */
-int proc_cpu_open(const char *path, int flags);
+int proc_cpu_open(const char *path, int flags, bool may_write);
 
 #endif

@@ -744,12 +744,22 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
     return (long)used;
 }
 
+/*
+ * May p open a file procfs makes with these flags? Every one but comm is 0444 or 0400 (owned by
+ * the task's user or root), so a write open passes generic_permission only with
+ * CAP_DAC_OVERRIDE, as root's does: it opens, and each write then fails (procfs_write).
+ */
+static bool may_open_made(const struct proc *p, int flags)
+{
+    return (flags & O_ACCMODE) == O_RDONLY || guest_capable(p, 1 /* CAP_DAC_OVERRIDE */);
+}
+
 int procfs_open(struct proc *p, const char *path, int flags)
 {
     struct proc *target;
     bool per_thread;
     const char *rest = proc_pid_rest(p, path, &target, &per_thread);
-    int fd = proc_cpu_open(path, flags);
+    int fd = proc_cpu_open(path, flags, may_open_made(p, flags));
 
     if (fd != PROCFS_PASSTHROUGH)
         return fd;
@@ -758,14 +768,14 @@ int procfs_open(struct proc *p, const char *path, int flags)
         return fd;
     /* free, vmstat and top read these: the machine is the model's RAM, not the host's */
     if (strcmp(path, "/proc/meminfo") == 0 || strcmp(path, "/proc/vmstat") == 0)
-        return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : proc_meminfo(path[6] == 'm');
+        return !may_open_made(p, flags) ? -EACCES : proc_meminfo(path[6] == 'm');
     /* ipcs reads these: the objects are the emulated machine's */
     if (strcmp(path, "/proc/sysvipc/sem") == 0 || strcmp(path, "/proc/sysvipc/msg") == 0 ||
         strcmp(path, "/proc/sysvipc/shm") == 0)
-        return (flags & O_ACCMODE) != O_RDONLY ? -EACCES
-               : path[15] == 'e'               ? sysvipc_sem_proc()
-               : path[15] == 's'               ? sysvipc_msg_proc()
-                                               : sysvipc_shm_proc();
+        return !may_open_made(p, flags) ? -EACCES
+               : path[15] == 'e'        ? sysvipc_sem_proc()
+               : path[15] == 's'        ? sysvipc_msg_proc()
+                                        : sysvipc_shm_proc();
     static const struct {
         const char *name;
         int (*make)(struct proc *p);
@@ -784,11 +794,11 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"wchan", proc_wchan},
     };
     if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
-        return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : do_task_stat(target, false);
+        return !may_open_made(p, flags) ? -EACCES : do_task_stat(target, false);
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
         if (strcmp(rest, files[i].name) == 0)
-            return (flags & O_ACCMODE) != O_RDONLY && files[i].make != proc_comm
-                       ? -EACCES /* mode 0444 or 0400; comm is 0644 (comm_write) */
+            return !may_open_made(p, flags) && files[i].make != proc_comm
+                       ? -EACCES /* comm is 0644 (comm_write) */
                        : files[i].make(target);
     return PROCFS_PASSTHROUGH;
 }
@@ -799,8 +809,14 @@ long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, 
     size_t maxlen = sizeof(name) - 1;
     struct proc *target;
 
-    if ((o->flags & O_ACCMODE) == O_RDONLY) /* every file but comm opens so */
+    if ((o->flags & O_ACCMODE) == O_RDONLY)
         return -EBADF;
+    /* A file without ->write, opened for writing by root (may_open_made): vfs_write refuses a
+     * /proc/PID file (no FMODE_CAN_WRITE), proc_reg_write a file of the machine's (-EIO). */
+    const char *base = o->proc_regen ? strrchr(o->proc_regen, '/') : NULL;
+    bool per_pid = o->proc_regen && o->proc_regen[6] >= '0' && o->proc_regen[6] <= '9';
+    if (!per_pid || !base || strcmp(base, "/comm") != 0)
+        return per_pid ? -EINVAL : -EIO;
     if (pos >= 0)
         return -ESPIPE;
     if (get_user_struct(p, name, ubuf, count > maxlen ? maxlen : count))

@@ -46,10 +46,12 @@ void procfs_refresh(struct proc *p, struct ofd *o);
 
 /*
  * write/writev (each iovec a write of its own, as for a file with ->write alone) to a file
- * procfs_open served (o->proc_made, no page file). Only .../comm opens for writing (mode 0644,
- * and the guest owns every guest task): comm_write, the first 15 bytes the task's name, a
- * newline kept, for a task of the writer's own thread group (else -EINVAL), at no offset (pos
- * >= 0, pwrite: -ESPIPE, a seq_file is not FMODE_PWRITE). -EBADF for an fd opened read-only.
+ * procfs_open served (o->proc_made, no page file). Only .../comm has ->write (mode 0644, and the
+ * guest owns every guest task): comm_write, the first 15 bytes the task's name, a newline
+ * kept, for a task of the writer's own thread group (else -EINVAL), at no offset (pos >= 0,
+ * pwrite: -ESPIPE, a seq_file is not FMODE_PWRITE). -EBADF for an fd opened read-only; the
+ * other files open for writing only with CAP_DAC_OVERRIDE, and a write to them is -EINVAL
+ * (/proc/PID/...) or -EIO (/proc/meminfo, /proc/cpuinfo...), as Linux answers.
  */
 long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, int64_t pos);
 

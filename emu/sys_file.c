@@ -233,6 +233,12 @@ static void proc_reread(struct proc *p, struct ofd *o, int64_t pos)
         procfs_refresh(p, o);
 }
 
+/* A read of a file procfs made, opened write-only: its host fd is readable, Linux's is not. */
+static bool made_write_only(const struct ofd *o, bool writing)
+{
+    return !writing && o->proc_made && (o->flags & O_ACCMODE) == O_WRONLY;
+}
+
 static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
@@ -256,6 +262,8 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
                        : proc_page_file_read(p, o, v.base, v.len, pos);
     if (writing && o->proc_made) /* comm_write, or none */
         return procfs_write(p, o, v.base, v.len, pos);
+    if (made_write_only(o, writing))
+        return -EBADF;
     if (!writing)
         proc_reread(p, o, pos);
     if (!access_ok(v.base, v.len))
@@ -346,6 +354,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return -EBADF; /* opened read-only */
     if ((o->signalfd || o->uffd) && pos >= 0)
         return -ESPIPE;
+    if (made_write_only(o, writing))
+        return -EBADF;
     long r = import_iovec(p, a[1], (int)a[2], FL_MAX_RW_COUNT, &iov, &total);
     if (r)
         return r;
