@@ -1,6 +1,6 @@
 /*
  * filemap.c - the page cache and the file-mapping fault handlers (models mm/filemap.c of Linux
- * 4.20, with the few parts of mm/shmem.c that shared anonymous memory needs).
+ * 4.20; shared anonymous memory's own parts are in shmem.c).
  *
  * One address_space per file identity (host st_dev, st_ino) holds that file's cached pages,
  * keyed by page index, shared by every mapping in every process. A cached page holds one
@@ -111,6 +111,7 @@ static void page_cache_remove_all(struct address_space *m)
 static void mapping_evict(struct address_space *m)
 {
     page_cache_remove_all(m);
+    shmem_free_swap(m, 0, ~0UL);
     workingset_forget(m);
     for (struct address_space **pp = &all_mappings; *pp; pp = &(*pp)->next) {
         if (*pp == m) {
@@ -189,32 +190,6 @@ void fput(struct file *f)
     free(f);
 }
 
-/* shmem_file_setup - an in-memory file of `size` bytes, shown as "/NAME (deleted)": backs
- * MAP_SHARED|MAP_ANONYMOUS ("dev/zero") and SysV shared memory ("SYSV<key>"), so its pages are
- * shared across fork rather than copied. */
-struct file *shmem_file_setup(const char *name, unsigned long size)
-{
-    static uint64_t next_ino = 1;
-    struct address_space *m = calloc(1, sizeof(*m));
-    char path[64];
-    if (!m)
-        return NULL;
-    snprintf(path, sizeof(path), "/%s (deleted)", name);
-    m->shmem = true;
-    m->ino = next_ino++;
-    m->i_size = size;
-    m->refcount = 1;
-    m->path = strdup(path);
-    m->hash_size = 256;
-    m->hash = calloc(m->hash_size, sizeof(*m->hash));
-    struct file *f = file_open_mapping(m, true, true);
-    if (!f) {
-        address_space_put(m);
-        return NULL;
-    }
-    return f;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * The cache.
  */
@@ -236,8 +211,7 @@ struct page *find_get_page(struct address_space *mapping, pgoff_t index)
     return p;
 }
 
-/* add_to_page_cache: the cache takes over the allocation's reference. */
-static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_t index)
+void add_to_page_cache_lru(struct page *page, struct address_space *m, pgoff_t index)
 {
     unsigned h = hash_index(m, index);
     set_page_mapping(page, m);
@@ -246,8 +220,7 @@ static void add_to_page_cache(struct page *page, struct address_space *m, pgoff_
     *page_cache_next(page) = m->hash[h];
     m->hash[h] = page;
     m->nrpages++;
-    if (!m->shmem)
-        lru_cache_add(page); /* shmem pages have no backing store to be reclaimed to */
+    lru_cache_add(page);
 }
 
 void delete_from_page_cache(struct page *page)
@@ -285,7 +258,7 @@ static int page_cache_read(struct address_space *m, pgoff_t index, bool readahea
     /* add_to_page_cache_lru: a refault that the shadow says was in use starts active */
     if (!m->shmem && workingset_refault(m, index) && reclaim_policy == RECLAIM_LINUX)
         SetPageActive(page);
-    add_to_page_cache(page, m, index);
+    add_to_page_cache_lru(page, m, index);
     return 0;
 }
 
@@ -308,6 +281,15 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
     if (offset >= max_off)
         return VM_FAULT_SIGBUS;
     struct page *page = find_get_page(m, offset);
+    if (!page && m->shmem) {
+        /* shmem_getpage_gfp: a page on swap is read back (major), a hole is a new page */
+        int in = shmem_swapin(m, offset);
+        if (in < 0)
+            return in == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+        if (in)
+            ret |= VM_FAULT_MAJOR;
+        page = find_get_page(m, offset);
+    }
     if (!page) {
         if (!m->shmem && !m->in_memory) {
             /* The host's answer must be asked before the reads below fill its cache. */
@@ -537,6 +519,7 @@ int filemap_punch_hole(struct address_space *m, pgoff_t first, pgoff_t last)
             return err;
     }
     page_cache_remove_range(m, first, last);
+    shmem_free_swap(m, first, last);
     return 0;
 }
 
@@ -544,20 +527,4 @@ const struct vm_operations_struct generic_file_vm_ops = {
     .name = "generic_file_vm_ops",
     .fault = filemap_fault,
     .map_pages = filemap_map_pages,
-};
-
-/* shmem's fault-around (since 3.15's d7c1755179b8) maps the pages already in its cache: a
- * forked child reading what its parent wrote to shared anonymous memory takes one fault per
- * window, while a hole still takes a fault of its own (it is not in the cache). */
-const struct vm_operations_struct shmem_vm_ops = {
-    .name = "shmem_vm_ops",
-    .fault = filemap_fault,
-    .map_pages = filemap_map_pages,
-};
-
-/* ipc/shm.c's shm_vm_ops, which shmat installs over shmem's: it passes ->fault on but has no
- * ->map_pages, so every page of a SysV segment faults on its own. */
-const struct vm_operations_struct shm_vm_ops = {
-    .name = "shm_vm_ops",
-    .fault = filemap_fault,
 };

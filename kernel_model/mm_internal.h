@@ -108,6 +108,10 @@ unsigned long move_pte(struct vm_area_struct *vma, unsigned long old_addr,
 /* filemap.c: take a page out of its file's page cache, dropping the cache's reference
  * (__delete_from_page_cache). The page must be unmapped. */
 void delete_from_page_cache(struct page *page);
+/* filemap.c: page, filled, becomes page `index` of m (uptodate); the cache takes the caller's
+ * reference, and the page goes on the reclaim list. Nothing may be cached at index. */
+void add_to_page_cache_lru(struct page *page, struct address_space *m, pgoff_t index);
+
 /* filemap.c: madvise(MADV_REMOVE)'s hole: pages [first, last] of m zeroed in the file, gone from
  * the cache and every mapping. 0 or -errno (-EOPNOTSUPP: the file cannot). */
 int filemap_punch_hole(struct address_space *m, pgoff_t first, pgoff_t last);

@@ -97,6 +97,21 @@ bool try_to_free_swap(struct page *page);
 struct page *swapin_readahead(swp_entry_t entry, bool *major);
 unsigned long swap_cache_pages(void);
 
+/* --- mm/shmem.c: shared anonymous memory's pages on swap ---
+ *
+ * shmem_writepage: page, of a shmem file and unmapped (PTEs cleared), is written to a new swap
+ * slot that m's table records for its index; the caller then takes it out of the cache. The
+ * slot's entry, or val 0 (swap full, or the write failed) with nothing changed.
+ * shmem_swapin: if page `index` of m is on swap, read it into the cache and free the slot: 1;
+ * 0 when it is not on swap; -ENOMEM or -EIO (it stays on swap).
+ * shmem_free_swap: pages [first, last] of m leave swap (their slots freed): truncation, a hole
+ * punched, the file gone.
+ * shmem_partial_swap_usage: how many of pages [first, last] are on swap (smaps' Swap). */
+swp_entry_t shmem_writepage(struct page *page);
+int shmem_swapin(struct address_space *m, pgoff_t index);
+void shmem_free_swap(struct address_space *m, pgoff_t first, pgoff_t last);
+unsigned long shmem_partial_swap_usage(const struct address_space *m, pgoff_t first, pgoff_t last);
+
 /* --- mm/vmscan.c: reclaim --- */
 /*
  * The replacement policy (--reclaim):

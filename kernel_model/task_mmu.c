@@ -174,6 +174,14 @@ void smap_gather_stats(struct vm_area_struct *vma, struct mem_size_stats *mss)
     uint64_t pss_before = mss->pss;
 
     walk_page_vma(vma, smaps_pte_entry, mss);
+    /* shared anonymous memory's pages on swap are in its file, not in PTEs (shmem_swap_usage;
+     * a private writable mapping, whose PTEs may hold copies, is left out) */
+    struct address_space *m = vma->vm_file ? vma->vm_file->f_mapping : NULL;
+    if (m && m->shmem && ((vma->vm_flags & VM_SHARED) || !(vma->vm_flags & VM_WRITE)))
+        mss->swap += shmem_partial_swap_usage(
+                         m, vma->vm_pgoff,
+                         vma->vm_pgoff + ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) - 1) *
+                     PAGE_SIZE;
     if (vma->vm_flags & VM_LOCKED)
         mss->pss_locked += mss->pss - pss_before;
 }

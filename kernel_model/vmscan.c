@@ -24,9 +24,11 @@
  *    where it was. Such pages may go without swap.
  *  - page cache: every PTE is cleared; a dirty page (PageDirty, or a dirty PTE of a shared
  *    mapping) is written back to its file first; the page leaves the cache and is freed.
- *  - skipped: shared anonymous memory (no swap backing for it in this model; a tmpfs host
- *    file's pages are written back to the host file and dropped, as file pages are, where
- *    Linux would swap them), anonymous pages when swap
+ *  - shared anonymous memory (shmem.c): every PTE is cleared, and the page is written to a
+ *    swap slot that takes its place in the file's cache (shmem_writepage); the page is freed. A
+ *    tmpfs host file's pages are written back to the host file and dropped, as file pages
+ *    are, where Linux would swap them.
+ *  - skipped: shared anonymous memory and anonymous pages when swap
  *    is full or absent, and pages with references beyond their mappings and caches (a fault
  *    in progress holds them).
  *
@@ -105,10 +107,14 @@ void lru_init(unsigned long nr_frames)
 }
 
 /* page_is_file_cache: not swap-backed. A lazily free anonymous page may go without swap, so
- * Linux keeps it on the file lists. */
+ * Linux keeps it on the file lists; a page of shared anonymous memory goes to swap, so it is on
+ * the anonymous ones. (A tmpfs host file's page is written back to it: a file page here.) */
 static int page_is_file_cache(const struct page *page)
 {
-    return !(PageAnon(page) && !PageLazyFree(page));
+    if (PageAnon(page))
+        return PageLazyFree(page);
+    const struct address_space *m = page_mapping_file(page);
+    return !(m && m->shmem);
 }
 
 static enum lru_list page_lru(const struct page *page)
@@ -497,8 +503,23 @@ static bool shrink_page(struct page *page)
     }
 
     struct address_space *m = page_mapping_file(page);
-    if (!m || m->shmem)
+    if (!m)
         return false;
+    if (m->shmem) {
+        /* pageout > shmem_writepage: unmapped first (try_to_unmap clears the PTEs of a
+         * file page), then written to a slot that stands in the cache for it */
+        struct unmap_arg ua = {.entry = {0}};
+        struct rmap_walk_control rwc = {.page = page, .rmap_one = unmap_one, .arg = &ua};
+        rmap_walk(&rwc);
+        ua.entry = shmem_writepage(page);
+        if (!ua.entry.val)
+            return false; /* stays cached, unmapped: a later fault maps it again */
+        report_reclaim(page, &ua, RECLAIM_SWAP_OUT);
+        vm_events.pgsteal_anon++;
+        del_page_from_lru(page);
+        delete_from_page_cache(page); /* drops the cache's reference: the frame is free */
+        return true;
+    }
     struct unmap_arg ua = {.entry = {0}};
     struct rmap_walk_control rwc = {.page = page, .rmap_one = unmap_one, .arg = &ua};
     rmap_walk(&rwc);
@@ -529,7 +550,8 @@ static bool page_evictable(struct page *page)
     if (PageAnon(page))
         return PageLazyFree(page) || PageSwapCache(page) || get_nr_swap_pages() > 0;
     struct address_space *m = page_mapping_file(page);
-    return m && !m->shmem; /* a tmpfs host file's page is written back there, not swapped */
+    /* shared anonymous memory goes to swap; a tmpfs host file's page is written back there */
+    return m && (!m->shmem || get_nr_swap_pages() > 0);
 }
 
 /* ---------------------------------------------------------------------------------------------

@@ -9,7 +9,10 @@
  * killer ends it (SIGKILL, exit 137). With "hot", every page checked is followed by a read of
  * one of the first 512 pages (2 MiB, a hot set that fits in RAM): the accessed-bit policies keep
  * the hot set resident, FIFO does not (bench/swap_bench.sh). With "locked", the first 512 pages
- * are mlocked before the fill: reclaim must leave them where they are.
+ * are mlocked before the fill: reclaim must leave them where they are. With "shared" the working
+ * set is shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS), with "sysv" a SysV segment, and a
+ * child checks it as with "fork": its pages go to swap and come back through their file (shmem),
+ * not through PTEs.
  *
  * swap_thrash MIB 0 oomfork: the OOM killer's victim is not the faulting task. The parent forks,
  * then fills MIB MiB while the child waits on a pipe; then the child fills MIB / 2 MiB of its
@@ -24,6 +27,7 @@
 #define _GNU_SOURCE
 #include <sched.h>
 #include <signal.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -122,8 +126,22 @@ int main(int argc, char **argv)
         printf("parent: child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         return 0;
     }
-    unsigned long *mem =
-        (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+    unsigned long *mem;
+    if (argc > 3 && !strcmp(argv[3], "shared")) {
+        mem = mmap((void *)0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (mem == MAP_FAILED)
+            guest_die("mmap");
+        do_fork = 1;
+    } else if (argc > 3 && !strcmp(argv[3], "sysv")) {
+        int id = shmget(IPC_PRIVATE, pages * GUEST_PAGE, IPC_CREAT | 0600);
+        if (id < 0 || (mem = shmat(id, (void *)0x300000000UL, 0)) == (void *)-1)
+            guest_die("shmget/shmat");
+        shmctl(id, IPC_RMID, NULL); /* goes with the last detach */
+        do_fork = 1;
+    } else {
+        mem = (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+    }
 
     if (argc > 3 && !strcmp(argv[3], "locked") && mlock(mem, 512 * GUEST_PAGE))
         guest_die("mlock");
