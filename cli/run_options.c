@@ -47,6 +47,8 @@ static void run_usage(FILE *f, const char *cmd)
             "  --cpu MODEL          the CPU the guest sees in CPUID (default epyc-rome;\n"
             "                       `--cpu help` lists them)\n"
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
+            "  --page-cluster N     swap readahead reads up to 2^N pages around a swap fault\n"
+            "                       (vm.page-cluster: default 3, 0: off)\n"
             "  --major-faults=RULE  which page-cache misses are major: host (default: only\n"
             "                       pages the host's own page cache lacks, as the real\n"
             "                       kernel would count) or model (every page the model\n"
@@ -193,6 +195,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
         {"code-cache", required_argument, 0, 'C'},
         {"cpu", required_argument, 0, 'P'},
         {"thp", required_argument, 0, 'T'},
+        {"page-cluster", required_argument, 0, 'G'},
         {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
@@ -203,6 +206,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
     opt->code_cache_bytes = DEFAULT_CODE_CACHE;
     opt->cpu_model = cpu_model_by_name(CPU_MODEL_DEFAULT);
     opt->fault_around_bytes = 65536;
+    opt->page_cluster = 3;
     opt->thp = -1;
 
     size_t n = 0;
@@ -275,6 +279,18 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             opt->fault_around_bytes = v;
             ro->options_json = json_escape_append(ro->options_json, "fault_around", optarg);
             break;
+        case 'G': {
+            char *end;
+            long pc = strtol(optarg, &end, 10);
+            if (end == optarg || *end || pc < 0 || pc > 31) {
+                fprintf(stderr, "faultline %s: --page-cluster %s: expected a number from 0 to 31\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->page_cluster = (unsigned)pc;
+            ro->options_json = json_escape_append(ro->options_json, "page_cluster", optarg);
+            break;
+        }
         case 'M':
             if (!strcmp(optarg, "host")) {
                 opt->major_faults = MAJOR_FAULTS_HOST;

@@ -176,6 +176,7 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
         return NULL;
     }
     fault_around_bytes = opt->fault_around_bytes;
+    page_cluster = opt->page_cluster;
     transparent_hugepage_mode = opt->thp >= 0
                                     ? (enum transparent_hugepage_mode)opt->thp
                                     : hugepage_init_mode(host_transparent_hugepage_mode());

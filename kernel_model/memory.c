@@ -382,7 +382,7 @@ static vm_fault_t do_swap_page(struct vm_fault *vmf)
     trace_fn("do_swap_page");
     if (!swap_entry_in_use(entry) || !__swap_count(entry))
         return VM_FAULT_SIGBUS; /* not an entry the model made: a corrupt PTE */
-    struct page *page = swapin_readahead(entry, &major);
+    struct page *page = swapin_readahead(entry, vmf, &major);
     if (!page)
         return VM_FAULT_OOM;
     if (major)

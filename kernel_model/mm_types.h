@@ -38,6 +38,7 @@ enum pageflags {
     PG_head,      /* the first frame of a transparent huge page (a compound page of 512 frames) */
     PG_tail,      /* one of its other 511 frames: lru_next holds the head's frame number */
     PG_active,    /* on an active list (--reclaim linux only: vmscan.c) */
+    PG_readahead, /* in the swap cache by swap readahead, not yet found by a fault (swap_state.c) */
     NR_PAGEFLAGS
 };
 
@@ -51,8 +52,8 @@ struct address_space;
  * lives beside mem_map and is touched only for frames that are in a cache, as Linux keeps its
  * page cache in the mapping's xarray: page_mapping_file(), page_private(), page_cache_next().
  */
-#define PAGE_FLAGS_BITS 16
-#define PAGE_INDEX_BITS 48
+#define PAGE_FLAGS_BITS 17
+#define PAGE_INDEX_BITS 47
 #define PAGE_INDEX_MAX  ((1UL << PAGE_INDEX_BITS) - 1)
 
 struct page {
@@ -213,6 +214,9 @@ struct vm_area_struct {
     struct userfaultfd_ctx *vm_userfaultfd_ctx;
     /* VM_HUGETLB: its huge page size (the hstate of its hugetlbfs file in Linux) */
     unsigned long vm_hpage_size;
+    /* swap readahead's state (swap_state.c): the last swap fault's page address, the window it
+     * read (bits 6-11) and the readahead hits since (bits 0-5), as Linux packs it */
+    unsigned long swap_readahead_info;
 };
 
 /* Pages the kernel owns, mapped into a process as they are ([vdso], [vvar]): mm/mmap.c's

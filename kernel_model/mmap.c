@@ -787,7 +787,7 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
     if (len > mm->task_size || PAGE_ALIGN(len) < len)
         return -ENOMEM;
     len = PAGE_ALIGN(len);
-    /* Linux refuses only a wrapping offset; struct page here holds 48 bits of index (2^60
+    /* Linux refuses only a wrapping offset; struct page here holds 47 bits of index (2^59
      * bytes of file), so an offset past that is refused the same way. */
     if (pgoff + (len >> PAGE_SHIFT) < pgoff || pgoff + (len >> PAGE_SHIFT) > PAGE_INDEX_MAX + 1)
         return -EOVERFLOW;

@@ -92,9 +92,17 @@ void delete_from_swap_cache(struct page *page);
 /* The page's slot is referenced by no PTE any more: leave the swap cache (the page becomes
  * dirty, so a later eviction writes it again). True if it left. */
 bool try_to_free_swap(struct page *page);
-/* The page for entry: from the swap cache, or read from the device into a new page added to
- * the cache (*major set). Returned with a reference; NULL when no frame could be had. */
-struct page *swapin_readahead(swp_entry_t entry, bool *major);
+/*
+ * swapin_readahead - the page for entry, whose swap PTE vmf faulted on: from the swap cache
+ * (a hit on a page readahead brought counts for the VMA's next window), or read from the
+ * device into a new page added to the cache (*major set), after swap_vma_readahead has read
+ * the swap PTEs of a window around the address into the cache too (Linux 4.20's default
+ * for a non-rotational swap device; the window grows with the hits, up to 1 << page_cluster
+ * pages). Returned with a reference; NULL when no frame could be had.
+ */
+struct page *swapin_readahead(swp_entry_t entry, struct vm_fault *vmf, bool *major);
+/* vm.page-cluster: swap readahead reads at most 1 << page_cluster pages; 0: none. */
+extern unsigned int page_cluster;
 unsigned long swap_cache_pages(void);
 
 /* --- mm/shmem.c: shared anonymous memory's pages on swap ---
@@ -160,6 +168,8 @@ struct vm_event_state {
     unsigned long pgdeactivate;        /* pages moved to an inactive list (linux) */
     unsigned long workingset_activate; /* refaulted file pages activated at once (linux) */
     unsigned long swapcache_hits;      /* do_swap_page found the page in the swap cache */
+    unsigned long swap_ra;             /* pages swap readahead read */
+    unsigned long swap_ra_hit;         /* of those, found by a fault */
     unsigned long workingset_refault;  /* file pages read again after reclaim dropped them */
     unsigned long oom_kills;
     unsigned long thp_fault_alloc;         /* huge pages a fault mapped */

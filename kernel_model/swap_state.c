@@ -70,7 +70,7 @@ void delete_from_swap_cache(struct page *page)
         }
     }
     *page_cache_next(page) = NULL;
-    page->flags &= ~(1UL << PG_swapcache);
+    page->flags &= ~((1UL << PG_swapcache) | (1UL << PG_readahead));
     set_page_private(page, 0);
     swap_cache_nr--;
     swapcache_free(entry);
@@ -86,28 +86,164 @@ bool try_to_free_swap(struct page *page)
     return true;
 }
 
-struct page *swapin_readahead(swp_entry_t entry, bool *major)
+/* ---------------------------------------------------------------------------------------------
+ * Swap readahead, VMA based (swap_vma_readahead, 4.20's default where the swap device is not
+ * rotational). A VMA remembers its last swap fault's address, the window it read and how many
+ * of the pages read ahead faults have found since; a fault next to the last one, or one after
+ * hits, reads a window of PTEs around the address, ahead in the direction of travel. The
+ * model's swap file is a host file, so it is taken as not rotational.
+ */
+
+unsigned int page_cluster = 3; /* vm.page-cluster's default: windows of up to 8 pages */
+
+#define SWAP_RA_ORDER_CEILING 5
+#define SWAP_RA_WIN_SHIFT     (PAGE_SHIFT / 2)
+#define SWAP_RA_HITS_MASK     ((1UL << SWAP_RA_WIN_SHIFT) - 1)
+#define SWAP_RA_HITS_MAX      SWAP_RA_HITS_MASK
+#define SWAP_RA_WIN_MASK      (~PAGE_MASK & ~SWAP_RA_HITS_MASK)
+#define SWAP_RA_HITS(v)       ((v)&SWAP_RA_HITS_MASK)
+#define SWAP_RA_WIN(v)        (((v)&SWAP_RA_WIN_MASK) >> SWAP_RA_WIN_SHIFT)
+#define SWAP_RA_ADDR(v)       ((v)&PAGE_MASK)
+#define SWAP_RA_VAL(addr, win, hits)                                                               \
+    (((addr)&PAGE_MASK) | (((unsigned long)(win) << SWAP_RA_WIN_SHIFT) & SWAP_RA_WIN_MASK) |       \
+     ((hits)&SWAP_RA_HITS_MASK))
+
+/* lookup_swap_cache with a VMA: a page readahead brought is a hit, which the VMA's state
+ * counts toward its next window. */
+static struct page *lookup_swap_cache_ra(swp_entry_t entry, struct vm_area_struct *vma,
+                                         unsigned long addr)
 {
     struct page *page = lookup_swap_cache(entry);
+    if (!page)
+        return NULL;
+    bool readahead = page->flags & (1UL << PG_readahead);
+    page->flags &= ~(1UL << PG_readahead);
+    unsigned long ra_val = vma->swap_readahead_info;
+    unsigned long hits = SWAP_RA_HITS(ra_val);
+    if (readahead && hits < SWAP_RA_HITS_MAX)
+        hits++;
+    vma->swap_readahead_info = SWAP_RA_VAL(addr, SWAP_RA_WIN(ra_val), hits);
+    if (readahead)
+        vm_events.swap_ra_hit++;
+    return page;
+}
+
+/* __swapin_nr_pages: the window, from the hits since the last fault (two more, rounded up to
+ * a power of two from 4), or 2 for a fault next to the last one without hits, else 1; at most
+ * max_pages, and at least half the last window. */
+static unsigned int swapin_nr_pages(unsigned long prev_pfn, unsigned long pfn, unsigned int hits,
+                                    unsigned int max_pages, unsigned int prev_win)
+{
+    unsigned int pages = hits + 2;
+    if (pages == 2) {
+        if (pfn != prev_pfn + 1 && pfn != prev_pfn - 1)
+            pages = 1;
+    } else {
+        unsigned int roundup = 4;
+        while (roundup < pages)
+            roundup <<= 1;
+        pages = roundup;
+    }
+    if (pages > max_pages)
+        pages = max_pages;
+    if (pages < prev_win / 2) /* don't shrink readahead too fast */
+        pages = prev_win / 2;
+    return pages;
+}
+
+/* Read entry's slot into a new page in the swap cache, on the reclaim list; the cache's
+ * reference only. readahead: a frame only if one is free without reclaim. false: no frame, or
+ * the read failed. */
+static bool read_swap_cache_async(swp_entry_t entry, bool readahead)
+{
+    struct page *page = readahead ? alloc_page_noreclaim() : alloc_page_nozero();
+    if (!page)
+        return false;
+    /* The allocation may have run reclaim; reclaim never frees a slot a PTE still refers to,
+     * so the slot still holds the data. */
+    if (swap_readpage(page, entry)) {
+        put_page(page);
+        return false;
+    }
+    page->flags |= (1UL << PG_anon) | (1UL << PG_uptodate); /* the read completed */
+    if (readahead)
+        page->flags |= 1UL << PG_readahead;
+    swapcache_prepare(entry);
+    __add_to_swap_cache(page, entry);
+    lru_cache_add(page);
+    put_page(page); /* the cache keeps its own */
+    vm_events.pswpin++;
+    return true;
+}
+
+/* swap_ra_info and the loop of swap_vma_readahead: the window for a fault at vmf->address,
+ * kept in the VMA, and its swap PTEs other than the faulting one read into the cache. Their
+ * frames are taken only where free without reclaim (the model's readahead never evicts to
+ * read more: on a RAM near full, each page read ahead would push out the one before it). */
+static void swap_vma_readahead(struct vm_fault *vmf)
+{
+    struct vm_area_struct *vma = vmf->vma;
+    unsigned int max_win =
+        1U << (page_cluster < SWAP_RA_ORDER_CEILING ? page_cluster : SWAP_RA_ORDER_CEILING);
+    if (max_win == 1)
+        return;
+    unsigned long faddr = vmf->address & PAGE_MASK, fpfn = faddr >> PAGE_SHIFT;
+    unsigned long ra_val = vma->swap_readahead_info;
+    unsigned long pfn = SWAP_RA_ADDR(ra_val) >> PAGE_SHIFT;
+    unsigned int win = swapin_nr_pages(pfn, fpfn, SWAP_RA_HITS(ra_val), max_win,
+                                       (unsigned int)SWAP_RA_WIN(ra_val));
+    vma->swap_readahead_info = SWAP_RA_VAL(faddr, win, 0);
+    if (win == 1)
+        return;
+    /* ahead in the direction of travel, else centred; inside the VMA and the PTE table */
+    unsigned long lpfn, rpfn;
+    if (fpfn == pfn + 1) {
+        lpfn = fpfn, rpfn = fpfn + win;
+    } else if (pfn == fpfn + 1) {
+        lpfn = fpfn - win + 1, rpfn = fpfn + 1;
+    } else {
+        unsigned int left = (win - 1) / 2;
+        lpfn = fpfn - left, rpfn = fpfn + win - left;
+    }
+    unsigned long pmd_start = (faddr & PMD_MASK) >> PAGE_SHIFT;
+    unsigned long start = lpfn, end = rpfn;
+    if (start < vma->vm_start >> PAGE_SHIFT)
+        start = vma->vm_start >> PAGE_SHIFT;
+    if (start < pmd_start)
+        start = pmd_start;
+    if (end > vma->vm_end >> PAGE_SHIFT)
+        end = vma->vm_end >> PAGE_SHIFT;
+    if (end > pmd_start + PTRS_PER_TABLE)
+        end = pmd_start + PTRS_PER_TABLE;
+    pte_t *pte = pte_offset_map(vmf->pmd, start << PAGE_SHIFT);
+    if (!pte)
+        return;
+    for (unsigned long p = start; p < end; p++, pte++) {
+        if (p == fpfn || !is_swap_pte(*pte))
+            continue;
+        swp_entry_t entry = pte_to_swp_entry(*pte);
+        struct page *cached = lookup_swap_cache(entry);
+        if (cached) {
+            put_page(cached);
+            continue;
+        }
+        if (!swap_entry_in_use(entry) || !read_swap_cache_async(entry, true))
+            continue;
+        vm_events.swap_ra++;
+    }
+}
+
+struct page *swapin_readahead(swp_entry_t entry, struct vm_fault *vmf, bool *major)
+{
+    struct page *page = lookup_swap_cache_ra(entry, vmf->vma, vmf->address);
     *major = false;
     if (page) {
         vm_events.swapcache_hits++;
         return page;
     }
-    page = alloc_page_nozero();
-    if (!page)
+    swap_vma_readahead(vmf);
+    if (!read_swap_cache_async(entry, false))
         return NULL;
-    /* The allocation may have run reclaim; reclaim never frees a slot a PTE still refers to,
-     * so the slot still holds the data. */
-    if (swap_readpage(page, entry)) {
-        put_page(page);
-        return NULL;
-    }
-    page->flags |= (1UL << PG_anon) | (1UL << PG_uptodate); /* the read completed */
-    swapcache_prepare(entry);
-    __add_to_swap_cache(page, entry);
-    lru_cache_add(page);
-    vm_events.pswpin++;
     *major = true;
-    return page; /* the allocation's reference is the caller's */
+    return lookup_swap_cache(entry); /* the caller's reference */
 }

@@ -165,6 +165,8 @@ int vmstat_show(char *buf, size_t len)
         {"nr_anon_transparent_hugepages", nr_anon_thps},
         {"pswpin", vm_events.pswpin},
         {"pswpout", vm_events.pswpout},
+        {"swap_ra", vm_events.swap_ra},
+        {"swap_ra_hit", vm_events.swap_ra_hit},
         {"pgactivate", vm_events.pgactivate},
         {"pgdeactivate", vm_events.pgdeactivate},
         {"pglazyfree", vm_events.pglazyfree},

@@ -182,7 +182,7 @@ static void closed_file_keeps_cache(void)
     fput(changed);
 }
 
-/* A file offset is a page index of 48 bits in struct page: a mapping that would reach past it
+/* A file offset is a page index of 47 bits in struct page: a mapping that would reach past it
  * is refused with EOVERFLOW, as Linux refuses one whose offset wraps; the last page is allowed. */
 static void far_offset_refused(void)
 {

@@ -515,6 +515,68 @@ static void test_swap_invariants(void)
     swap_teardown();
 }
 
+/*
+ * Swap readahead (swap_vma_readahead). 32 pages written, all pushed out to swap by 40 more,
+ * whose frames are then given back; the 32 are read back in `order` with page_cluster pages
+ * of window at most. In address order the window grows 1, 2, 4, 8, 8...: pages 0, 1, 3, 7, 15,
+ * 23 and 31 are major faults, each reading its window ahead, and every other page is found in
+ * the swap cache, read ahead (a hit). In reverse order the same, reading behind. With a stride
+ * the faults are never next to each other: every one is major, nothing is read ahead.
+ */
+static void readahead_run(unsigned cluster, int step, const int *majors, int nmajors)
+{
+    enum { N = 32, PUSH = 40 };
+    swap_setup(1 << 20);
+    reclaim_policy = RECLAIM_FIFO;
+    page_cluster = cluster;
+    unsigned long a = mmap_anon(BASE, N * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    unsigned long b = mmap_anon(BASE + PMD_SIZE, PUSH * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    CHECK(pte_alloc_map(test_task.mm, a) != NULL && pte_alloc_map(test_task.mm, b) != NULL);
+    leave_free(PUSH);
+    for (int i = 0; i < N; i++)
+        *user_ptr(a + i * PAGE_SIZE, true) = (unsigned char)i;
+    for (int i = 0; i < PUSH; i++)
+        touch(b + i * PAGE_SIZE, true);
+    for (int i = 0; i < N; i++)
+        CHECK(swapped(a + i * PAGE_SIZE));
+    CHECK_EQ(do_munmap(test_task.mm, b, PUSH * PAGE_SIZE), 0);
+    memset(&vm_events, 0, sizeof(vm_events));
+    int got[N], ngot = 0;
+    for (int n = 0, i = step > 0 ? 0 : N - 1; n < N; n++) {
+        unsigned long maj = test_task.maj_flt;
+        if (*user_ptr(a + i * PAGE_SIZE, false) != (unsigned char)i) {
+            fprintf(stderr, "page %d read back wrong\n", i);
+            test_failures++;
+        }
+        if (test_task.maj_flt != maj)
+            got[ngot++] = i;
+        i = ((i + step) % N + N) % N; /* a stride coprime with N visits every page once */
+    }
+    check_victims(got, ngot, majors, nmajors);
+    CHECK_EQ(vm_events.pswpin, N);
+    CHECK_EQ(vm_events.swap_ra, N - nmajors);
+    CHECK_EQ(vm_events.swap_ra_hit, N - nmajors);
+    CHECK_EQ(vm_events.swapcache_hits, N - nmajors);
+    assert_invariants("readahead");
+    page_cluster = 3;
+    reclaim_policy = RECLAIM_CLOCK;
+    swap_teardown();
+}
+
+static void test_swap_readahead(void)
+{
+    static const int forward[] = {0, 1, 3, 7, 15, 23, 31}, backward[] = {31, 30, 28, 24, 16, 8, 0};
+    static int every[32], strided[32];
+    readahead_run(3, 1, forward, 7);
+    readahead_run(3, -1, backward, 7);
+    for (int i = 0; i < 32; i++) {
+        every[i] = i;
+        strided[i] = i * 5 % 32;
+    }
+    readahead_run(3, 5, strided, 32);
+    readahead_run(0, 1, every, 32); /* vm.page-cluster 0: no readahead */
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -534,6 +596,7 @@ int main(int argc, char **argv)
         {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
         {"swap_invariants", test_swap_invariants},
+        {"swap_readahead", test_swap_readahead},
     };
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         if (argc < 2 || !strcmp(argv[1], tests[i].name)) {

@@ -82,6 +82,8 @@ def case_options(a):
         ["run", "--ram", "lots", "--", guest],
         ["run", "--ram", "10", "--", guest],
         ["run", "--fault-around", "3000", "--", guest],
+        ["run", "--page-cluster", "-1", "--", guest],
+        ["run", "--page-cluster", "3x", "--", guest],
         ["run", "--timeout", "-1", "--", guest],
         ["run", "--max-insns", "0", "--", guest],
         ["run", "--no-such-option", "--", guest],

@@ -4,9 +4,14 @@
 Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
   thrash-clock, thrash-lru, thrash-fifo, thrash-linux
       --ram 16M --swap 64M --reclaim POLICY: the same stdout and exit status as natively, and
-      the log holds do_swap_page rows with outcome 'major' (at least one per page of the
-      working set that did not fit: the passes go through it in order), as many as the run's
-      reclaim_stats row counts swap-ins.
+      the log holds do_swap_page rows (at least one per page of the working set that did not
+      fit: the passes go through it in order). Swap readahead reads up to 8 pages per major
+      one, so the run's reclaim_stats swap-ins are between the major rows and 8 times them,
+      and its swap-cache hits are the minor rows; the majors are at most a quarter of the
+      rows (the passes are sequential: the windows grow to 8 pages).
+  noreadahead
+      thrash-clock with --page-cluster 0: no readahead, so every do_swap_page row is major,
+      and as many as reclaim_stats' swap-ins.
   fork
       the same with a fork: the child checks the whole working set after the parent filled it
       (pages shared through swap slots and the swap cache), then the parent runs its passes.
@@ -19,7 +24,8 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       (shmem_writepage, then a major do_read_fault or do_shared_fault that reads them back),
       never through do_swap_page: at least 8192 per pass, each seen leaving earlier as a
       swap_out reclaim_events row for the same page of the same file, and reclaim_stats' swap-ins
-      are these faults and the program's own do_swap_page ones.
+      are these faults and the program's own do_swap_page ones (with their readahead: shmem
+      swap-ins have none).
   oom
       --ram 16M and no swap: the guest is OOM-killed (exit 137), stderr has the kernel-style
       "Out of memory: Killed process PID (swap_thrash)" line and the log an 'oom' row.
@@ -64,7 +70,8 @@ def swap_rows(db):
             "SELECT outcome, count(*) FROM faults WHERE path LIKE '%>do_swap_page%' "
             "GROUP BY outcome").fetchall())
         oom = con.execute("SELECT count(*) FROM faults WHERE outcome = 'oom'").fetchone()[0]
-        rec = con.execute("SELECT policy, swap_out, swap_in FROM reclaim_stats").fetchall()
+        rec = con.execute("SELECT policy, swap_out, swap_in, swapcache_hits FROM reclaim_stats"
+                          ).fetchall()
     finally:
         con.close()
     return rows, oom, rec
@@ -129,10 +136,13 @@ def check_shmem(db, rec, swap_page_majors, file_like):
         problems.append("%d swap_out rows for %s, expected at least 8192" % (len(outs), file_like))
     if orphans:
         problems.append("%d major faults on pages of %s never seen leaving" % (orphans, file_like))
-    # the program's own anonymous pages (stack, data) may go through do_swap_page meanwhile
-    if len(rec) != 1 or rec[0][2] != n + swap_page_majors:
+    # the program's own anonymous pages (stack, data) may go through do_swap_page meanwhile,
+    # with readahead; shmem's swap-in reads its one page
+    if (len(rec) != 1
+            or not n + swap_page_majors <= rec[0][2] <= n + 8 * swap_page_majors):
         problems.append("reclaim_stats %s: its swap-ins are not the %d major faults and %d"
-                        " do_swap_page ones" % (rec, n, swap_page_majors))
+                        " do_swap_page ones (with their readahead)"
+                        % (rec, n, swap_page_majors))
     return problems
 
 
@@ -226,26 +236,35 @@ def main():
     db = os.path.join(work, "log.db")
     problems = []
 
-    if a.case.startswith("thrash-") or a.case in ("fork", "locked"):
+    if a.case.startswith("thrash-") or a.case in ("fork", "locked", "noreadahead"):
         policy = a.case.split("-", 1)[1] if a.case.startswith("thrash-") else "clock"
         args = [MIB, PASSES] + ([a.case] if a.case in ("fork", "locked") else [])
+        ra = ["--page-cluster", "0"] if a.case == "noreadahead" else []
         native = fl.run([a.guest] + args, cwd=work, timeout=a.timeout)
         emu = fl.run(fl.faultline_argv(a.faultline, a.guest, args, db=db,
                                        options=["--ram", "16M", "--swap", "64M",
-                                                "--reclaim", policy]),
+                                                "--reclaim", policy] + ra),
                      cwd=work, timeout=a.timeout)
         problems += fl.compare_results(native, emu)
         if not problems:
             rows, _, rec = swap_rows(db)
             # 48 MiB is 12288 pages, 16 MiB of RAM holds under 4096 of them: every pass reads
             # back at least the 8192 pages that cannot have stayed.
-            if rows.get("major", 0) < 8192 * int(PASSES):
-                problems.append("expected at least %d do_swap_page major rows, got %s"
+            major, minor = rows.get("major", 0), rows.get("minor", 0)
+            if a.case == "noreadahead":
+                if minor or major < 8192 * int(PASSES) or rec[0][2:] != (major, 0):
+                    problems.append("without readahead: %s do_swap_page rows, reclaim_stats %s;"
+                                    " expected only major ones, as many as the swap-ins"
+                                    % (rows, rec))
+            elif major + minor < 8192 * int(PASSES) or not 0 < 4 * major <= major + minor:
+                problems.append("expected at least %d do_swap_page rows, at most a quarter of"
+                                " them major (swap readahead), got %s"
                                 % (8192 * int(PASSES), rows))
-            # the run's reclaim_stats row: its swap-ins are the do_swap_page major rows
-            if len(rec) != 1 or rec[0][0] != policy or rec[0][2] != rows.get("major", 0):
-                problems.append("reclaim_stats %s does not match %s major rows"
-                                % (rec, rows.get("major", 0)))
+            # the run's reclaim_stats row: each major row read its page and at most 7 more
+            # ahead; every minor row found its page in the swap cache
+            if (len(rec) != 1 or rec[0][0] != policy or not major <= rec[0][2] <= 8 * major
+                    or rec[0][3] != minor):
+                problems.append("reclaim_stats %s does not match %s" % (rec, rows))
             problems += check_evictions(db, rec)
             if a.case == "locked":
                 problems += check_locked(db)
