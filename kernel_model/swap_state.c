@@ -90,8 +90,8 @@ bool try_to_free_swap(struct page *page)
  * Swap readahead, VMA based (swap_vma_readahead, 4.20's default where the swap device is not
  * rotational). A VMA remembers its last swap fault's address, the window it read and how many
  * of the pages read ahead faults have found since; a fault next to the last one, or one after
- * hits, reads a window of PTEs around the address, ahead in the direction of travel. The
- * model's swap file is a host file, so it is taken as not rotational.
+ * hits (a VMA's first counts 4), reads a window of PTEs around the address, ahead in the
+ * direction of travel. The model's swap file is a host file, so it is taken as not rotational.
  */
 
 unsigned int page_cluster = 3; /* vm.page-cluster's default: windows of up to 8 pages */
@@ -104,6 +104,8 @@ unsigned int page_cluster = 3; /* vm.page-cluster's default: windows of up to 8 
 #define SWAP_RA_HITS(v)       ((v)&SWAP_RA_HITS_MASK)
 #define SWAP_RA_WIN(v)        (((v)&SWAP_RA_WIN_MASK) >> SWAP_RA_WIN_SHIFT)
 #define SWAP_RA_ADDR(v)       ((v)&PAGE_MASK)
+/* A VMA's state before its first swap fault counts 4 hits: the first window is not 1 page */
+#define GET_SWAP_RA_VAL(vma) ((vma)->swap_readahead_info ? (vma)->swap_readahead_info : 4)
 #define SWAP_RA_VAL(addr, win, hits)                                                               \
     (((addr)&PAGE_MASK) | (((unsigned long)(win) << SWAP_RA_WIN_SHIFT) & SWAP_RA_WIN_MASK) |       \
      ((hits)&SWAP_RA_HITS_MASK))
@@ -118,7 +120,7 @@ static struct page *lookup_swap_cache_ra(swp_entry_t entry, struct vm_area_struc
         return NULL;
     bool readahead = page->flags & (1UL << PG_readahead);
     page->flags &= ~(1UL << PG_readahead);
-    unsigned long ra_val = vma->swap_readahead_info;
+    unsigned long ra_val = GET_SWAP_RA_VAL(vma);
     unsigned long hits = SWAP_RA_HITS(ra_val);
     if (readahead && hits < SWAP_RA_HITS_MAX)
         hits++;
@@ -188,7 +190,7 @@ static void swap_vma_readahead(struct vm_fault *vmf)
     if (max_win == 1)
         return;
     unsigned long faddr = vmf->address & PAGE_MASK, fpfn = faddr >> PAGE_SHIFT;
-    unsigned long ra_val = vma->swap_readahead_info;
+    unsigned long ra_val = GET_SWAP_RA_VAL(vma);
     unsigned long pfn = SWAP_RA_ADDR(ra_val) >> PAGE_SHIFT;
     unsigned int win = swapin_nr_pages(pfn, fpfn, SWAP_RA_HITS(ra_val), max_win,
                                        (unsigned int)SWAP_RA_WIN(ra_val));

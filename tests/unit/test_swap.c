@@ -141,6 +141,7 @@ static void run_policy(enum reclaim_policy pol, const int *seq, int n, int npage
     int victims[64];
     swap_setup(1 << 20);
     reclaim_policy = pol;
+    page_cluster = 0; /* replayed by hand: each swap-in reads its own page only */
     int nv = replay(seq, n, npages, frames, victims);
     check_victims(victims, nv, want, nwant);
     CHECK_EQ(vm_events.pswpout, nwant);
@@ -148,6 +149,7 @@ static void run_policy(enum reclaim_policy pol, const int *seq, int n, int npage
     CHECK_EQ(test_task.maj_flt, swapins);
     assert_invariants("replay");
     reclaim_policy = RECLAIM_CLOCK;
+    page_cluster = 3;
     swap_teardown();
 }
 
@@ -193,6 +195,7 @@ static void test_policy_linux(void)
     int victims[64];
     swap_setup(1 << 20);
     reclaim_policy = RECLAIM_LINUX;
+    page_cluster = 0; /* replayed by hand: each swap-in reads its own page only */
     int nv = replay(S3, 9, 8, 6, victims);
     check_victims(victims, nv, w3, 3);
     CHECK_EQ(vm_events.pswpout, 3);
@@ -211,6 +214,7 @@ static void test_policy_linux(void)
     CHECK(stable_page_flags(pte_pfn(pte_at(BASE))) & (1ULL << 6));
     assert_invariants("linux lists");
     reclaim_policy = RECLAIM_CLOCK;
+    page_cluster = 3;
     swap_teardown();
 }
 
@@ -517,11 +521,14 @@ static void test_swap_invariants(void)
 
 /*
  * Swap readahead (swap_vma_readahead). 32 pages written, all pushed out to swap by 40 more,
- * whose frames are then given back; the 32 are read back in `order` with page_cluster pages
- * of window at most. In address order the window grows 1, 2, 4, 8, 8...: pages 0, 1, 3, 7, 15,
- * 23 and 31 are major faults, each reading its window ahead, and every other page is found in
- * the swap cache, read ahead (a hit). In reverse order the same, reading behind. With a stride
- * the faults are never next to each other: every one is major, nothing is read ahead.
+ * whose frames are then given back; the 32 are read back in order, forward or backward, with
+ * windows of at most 1 << cluster pages. By hand, forward with cluster 3: page 0 is the VMA's
+ * first swap fault, which counts 4 hits: 6 pages rounded up to 8, centred on it and cut at the
+ * VMA's start, [0, 5); pages 1-4 are hits; page 5 is next to the last fault with 4 hits: 8
+ * pages ahead, [5, 13); then [13, 21), [21, 29), [29, 32): majors 0, 5, 13, 21, 29, every other
+ * page found in the swap cache, read ahead. Backward: [28, 32) around 31, then 8 behind each
+ * miss: majors 31, 27, 19, 11, 3. Cluster 1 (windows of 2): every other page. Cluster 0: no
+ * readahead, every page major.
  */
 static void readahead_run(unsigned cluster, int step, const int *majors, int nmajors)
 {
@@ -550,7 +557,7 @@ static void readahead_run(unsigned cluster, int step, const int *majors, int nma
         }
         if (test_task.maj_flt != maj)
             got[ngot++] = i;
-        i = ((i + step) % N + N) % N; /* a stride coprime with N visits every page once */
+        i += step;
     }
     check_victims(got, ngot, majors, nmajors);
     CHECK_EQ(vm_events.pswpin, N);
@@ -565,15 +572,15 @@ static void readahead_run(unsigned cluster, int step, const int *majors, int nma
 
 static void test_swap_readahead(void)
 {
-    static const int forward[] = {0, 1, 3, 7, 15, 23, 31}, backward[] = {31, 30, 28, 24, 16, 8, 0};
-    static int every[32], strided[32];
-    readahead_run(3, 1, forward, 7);
-    readahead_run(3, -1, backward, 7);
+    static const int forward[] = {0, 5, 13, 21, 29}, backward[] = {31, 27, 19, 11, 3};
+    static int every[32], even[16];
+    readahead_run(3, 1, forward, 5);
+    readahead_run(3, -1, backward, 5);
     for (int i = 0; i < 32; i++) {
         every[i] = i;
-        strided[i] = i * 5 % 32;
+        even[i / 2] = i & ~1;
     }
-    readahead_run(3, 5, strided, 32);
+    readahead_run(1, 1, even, 16);
     readahead_run(0, 1, every, 32); /* vm.page-cluster 0: no readahead */
 }
 
