@@ -304,10 +304,12 @@ int run_session_finish(struct run_session *s)
                                     ve->oom_kills || ve->pglazyfreed)) {
             fprintf(stderr,
                     "faultline: reclaim (%s): %lu anonymous pages evicted (%lu written to swap), "
-                    "%lu read back from swap (%lu more found in the swap cache), %lu file pages "
-                    "dropped (%lu written back, %lu read again), %lu OOM kills",
-                    policy_name(), ve->pgsteal_anon, ve->pswpout, ve->pswpin, ve->swapcache_hits,
-                    ve->pgsteal_file, ve->pgwriteback_file, ve->workingset_refault, ve->oom_kills);
+                    "%lu read back from swap (%lu read ahead), %lu swap faults found the page in "
+                    "the swap cache, %lu file pages dropped (%lu written back, %lu read again), "
+                    "%lu OOM kills",
+                    policy_name(), ve->pgsteal_anon, ve->pswpout, ve->pswpin, ve->swap_ra,
+                    ve->swapcache_hits, ve->pgsteal_file, ve->pgwriteback_file,
+                    ve->workingset_refault, ve->oom_kills);
             if (ve->pglazyfreed) /* MADV_FREE'd pages dropped: a line without them is as before */
                 fprintf(stderr, "; %lu lazily freed pages dropped", ve->pglazyfreed);
             fputc('\n', stderr);
