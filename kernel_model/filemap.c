@@ -286,7 +286,7 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
         int in = shmem_swapin(m, offset);
         if (in < 0)
             return in == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
-        if (in)
+        if (in == 1)
             ret |= VM_FAULT_MAJOR;
         page = find_get_page(m, offset);
     }

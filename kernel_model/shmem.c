@@ -9,7 +9,9 @@
  * entry stands in its place (Linux keeps it in the cache's radix tree; the model in a table of
  * the address_space), so no PTE ever holds a shmem swap entry: the PTEs were cleared, and the
  * next touch is a fault that reads the page back (shmem_getpage_gfp's swap-in, VM_FAULT_MAJOR)
- * and frees the slot. Not modelled: swap readahead (the anonymous swap-in has none either).
+ * and frees the slot. As in 4.20, the swap-in first reads the cluster of slots around the
+ * page's (swap_cluster_readahead): pages of the file swapped out together come back together,
+ * through the swap cache.
  *
  * Host files on tmpfs (memfds, /dev/shm) are shmem to Linux too, but their pages live in the
  * host file: reclaim writes them back there (vmscan.c).
@@ -117,14 +119,28 @@ int shmem_swapin(struct address_space *m, pgoff_t index)
     if (!pp)
         return 0;
     swp_entry_t entry = (*pp)->entry;
-    /* The allocation may run reclaim: the record keeps the slot (reclaim frees none that is
-     * referenced), and may move in the table (reclaim may swap out more of m). */
-    struct page *page = alloc_page_nozero();
-    if (!page)
-        return -ENOMEM;
-    if (swap_readpage(page, entry)) {
-        put_page(page);
-        return -EIO; /* the page stays on swap */
+    int ret = 2;
+    struct page *page = lookup_swap_cache_novma(entry);
+    if (page) {
+        /* read ahead with another page's swap-in: it moves from the swap cache to the file */
+        vm_events.swapcache_hits++;
+        del_page_from_lru(page);
+        delete_from_swap_cache(page); /* the reference taken by the lookup stays */
+        page->flags &= ~(1UL << PG_anon);
+    } else {
+        /* shmem_swapin: the cluster of slots around this one first (swap_cluster_readahead).
+         * The allocations may run reclaim: the record keeps the slot (reclaim frees none that
+         * is referenced), and may move in the table (reclaim may swap out more of m). */
+        swap_cluster_readahead(entry);
+        page = alloc_page_nozero();
+        if (!page)
+            return -ENOMEM;
+        if (swap_readpage(page, entry)) {
+            put_page(page);
+            return -EIO; /* the page stays on swap */
+        }
+        vm_events.pswpin++;
+        ret = 1;
     }
     pp = swapped_find(m, index);
     struct shmem_swap_slot *e = *pp;
@@ -133,8 +149,7 @@ int shmem_swapin(struct address_space *m, pgoff_t index)
     m->swapped->nr--;
     swap_free(entry); /* shmem_getpage_gfp: the page is the only copy again */
     add_to_page_cache_lru(page, m, index);
-    vm_events.pswpin++;
-    return 1;
+    return ret;
 }
 
 void shmem_free_swap(struct address_space *m, pgoff_t first, pgoff_t last)
@@ -150,7 +165,7 @@ void shmem_free_swap(struct address_space *m, pgoff_t first, pgoff_t last)
                 continue;
             }
             *pp = e->next;
-            swap_free(e->entry);
+            free_swap_and_cache(e->entry); /* and a page read ahead for it, unused */
             free(e);
             s->nr--;
         }

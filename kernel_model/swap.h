@@ -103,6 +103,13 @@ bool try_to_free_swap(struct page *page);
 struct page *swapin_readahead(swp_entry_t entry, struct vm_fault *vmf, bool *major);
 /* vm.page-cluster: swap readahead reads at most 1 << page_cluster pages; 0: none. */
 extern unsigned int page_cluster;
+/* swap_cluster_readahead, for a miss of entry without a VMA (shmem's swap-in, as 4.20's
+ * shmem_swapin): the slots in use of the aligned cluster around entry's, read into the swap
+ * cache with PG_readahead (frames only where free without reclaim), entry's own not. The
+ * cluster has 1 << page_cluster slots at most, fewer when recent lookups found few of the pages
+ * read ahead. lookup_swap_cache_novma: lookup_swap_cache that counts such a find as a hit. */
+void swap_cluster_readahead(swp_entry_t entry);
+struct page *lookup_swap_cache_novma(swp_entry_t entry);
 unsigned long swap_cache_pages(void);
 
 /* --- mm/shmem.c: shared anonymous memory's pages on swap ---
@@ -110,8 +117,9 @@ unsigned long swap_cache_pages(void);
  * shmem_writepage: page, of a shmem file and unmapped (PTEs cleared), is written to a new swap
  * slot that m's table records for its index; the caller then takes it out of the cache. The
  * slot's entry, or val 0 (swap full, or the write failed) with nothing changed.
- * shmem_swapin: if page `index` of m is on swap, read it into the cache and free the slot: 1;
- * 0 when it is not on swap; -ENOMEM or -EIO (it stays on swap).
+ * shmem_swapin: if page `index` of m is on swap, bring it into the cache and free the slot: 1
+ * when it was read from the device (after a cluster readahead), 2 when the swap cache had it
+ * (read ahead); 0 when it is not on swap; -ENOMEM or -EIO (it stays on swap).
  * shmem_free_swap: pages [first, last] of m leave swap (their slots freed): truncation, a hole
  * punched, the file gone.
  * shmem_partial_swap_usage: how many of pages [first, last] are on swap (smaps' Swap). */

@@ -235,6 +235,59 @@ static void swap_vma_readahead(struct vm_fault *vmf)
     }
 }
 
+/* Readahead hits of lookups without a VMA (shmem's), for the cluster readahead's next window;
+ * 4 to start with, as in Linux. */
+static unsigned int swapin_readahead_hits = 4;
+
+struct page *lookup_swap_cache_novma(swp_entry_t entry)
+{
+    struct page *page = lookup_swap_cache(entry);
+    if (page && (page->flags & (1UL << PG_readahead))) {
+        page->flags &= ~(1UL << PG_readahead);
+        swapin_readahead_hits++;
+        vm_events.swap_ra_hit++;
+    }
+    return page;
+}
+
+void swap_cluster_readahead(swp_entry_t entry)
+{
+    static unsigned long prev_offset;
+    static unsigned int last_readahead_pages;
+    unsigned long offset = swp_offset(entry);
+    unsigned int max_pages =
+        1U << (page_cluster < SWAP_RA_ORDER_CEILING ? page_cluster : SWAP_RA_ORDER_CEILING);
+    if (max_pages <= 1)
+        return;
+    /* swapin_nr_pages: the window from the hits since the last miss */
+    unsigned int hits = swapin_readahead_hits;
+    swapin_readahead_hits = 0;
+    unsigned int pages =
+        swapin_nr_pages(prev_offset, offset, hits, max_pages, last_readahead_pages);
+    if (!hits)
+        prev_offset = offset;
+    last_readahead_pages = pages;
+    unsigned long mask = pages - 1;
+    if (!mask)
+        return;
+    /* the aligned cluster of slots around the entry; slot 0 is the swap file's header */
+    unsigned long start = offset & ~mask, end = offset | mask;
+    if (!start)
+        start++;
+    for (unsigned long off = start; off <= end; off++) {
+        swp_entry_t e = swp_entry(swp_type(entry), off);
+        if (off == offset || !swap_entry_in_use(e) || !__swap_count(e))
+            continue;
+        struct page *cached = lookup_swap_cache(e);
+        if (cached) {
+            put_page(cached);
+            continue;
+        }
+        if (read_swap_cache_async(e, true))
+            vm_events.swap_ra++;
+    }
+}
+
 struct page *swapin_readahead(swp_entry_t entry, struct vm_fault *vmf, bool *major)
 {
     struct page *page = lookup_swap_cache_ra(entry, vmf->vma, vmf->address);
