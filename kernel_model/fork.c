@@ -6,6 +6,7 @@
  * one more reference and mapcount: the first write on either side goes through do_wp_page, which
  * copies while the page is still shared and reuses it once it is the last mapping.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,9 +111,15 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
     for (struct vm_area_struct *v = oldmm->mmap; v; v = v->vm_next) {
         if (v->vm_flags & VM_DONTCOPY)
             continue;
+        /* the child's private writable memory is charged as the parent's was */
+        if ((v->vm_flags & VM_ACCOUNT) &&
+            __vm_enough_memory(oldmm, (v->vm_end - v->vm_start) >> PAGE_SHIFT)) {
+            ret = -ENOMEM;
+            break;
+        }
         struct vm_area_struct *tmp = malloc(sizeof(*tmp));
         if (!tmp) {
-            ret = -12;
+            ret = -ENOMEM;
             break;
         }
         *tmp = *v;

@@ -95,6 +95,9 @@ void *pfn_address(unsigned long pfn);
 struct page *virt_to_page(const void *addr);
 unsigned long nr_free_pages(void);
 unsigned long totalram_pages(void);
+/* __vm_enough_memory (util.c): may mm be charged `pages` more pages of committed memory? 0, or
+ * -ENOMEM when one request exceeds RAM and swap together (overcommit's default guess). */
+int __vm_enough_memory(const struct mm_struct *mm, unsigned long pages);
 /* Frames from this one up have never been handed out: free, zero, and their struct page
  * untouched (a walk over mem_map stops here, so it makes no more of it resident). */
 unsigned long first_fresh_pfn(void);

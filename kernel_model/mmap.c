@@ -735,6 +735,12 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
     int err = do_munmap(mm, addr, len);
     if (err)
         return err;
+    /* private writable memory is charged (accountable_mapping), shared anonymous memory too
+     * unless MAP_NORESERVE (shmem_acct_size); the old mapping is gone either way, as in Linux */
+    if (((vm_flags & VM_ACCOUNT) ||
+         (!file && (vm_flags & VM_SHARED) && !(vm_flags & VM_NORESERVE))) &&
+        __vm_enough_memory(mm, len >> PAGE_SHIFT))
+        return -ENOMEM;
     if (!file && (vm_flags & VM_SHARED)) {
         /* shmem_zero_setup: shared anonymous memory is a file of zeroes */
         file = shmem_file_setup("dev/zero", len);
@@ -950,7 +956,8 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
     if (err)
         return err;
     unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags | flags;
-    if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT))
+    if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT) ||
+        __vm_enough_memory(mm, len >> PAGE_SHIFT))
         return -ENOMEM;
     struct vm_area_struct *prev, *vma;
     find_vma_prev(mm, addr, &prev);
@@ -1102,7 +1109,8 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
         return 0;
     unsigned long size = vma->vm_end - address, grow = (vma->vm_start - address) >> PAGE_SHIFT;
     unsigned long limit = mm_rlimit_stack(mm);
-    if (size > limit || !may_expand_vm(mm, vma->vm_flags, grow)) /* acct_stack_growth */
+    if (size > limit || !may_expand_vm(mm, vma->vm_flags, grow) || /* acct_stack_growth */
+        __vm_enough_memory(mm, grow))
         return -ENOMEM;
     vma->vm_start = address;
     vma->vm_pgoff -= grow;

@@ -116,6 +116,9 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
     /* vma_to_resize: the growth within RLIMIT_AS (and RLIMIT_DATA for private writable) */
     if (new_len > old_len && !may_expand_vm(mm, vma->vm_flags, (new_len - old_len) >> PAGE_SHIFT))
         return -ENOMEM;
+    if (new_len > old_len && (vma->vm_flags & VM_ACCOUNT) &&
+        __vm_enough_memory(mm, (new_len - old_len) >> PAGE_SHIFT))
+        return -ENOMEM;
 
     if (!(flags & MREMAP_FIXED) && old_len == vma->vm_end - addr) {
         /* vma_expandable: grow in place if nothing lies in the way */

@@ -12,7 +12,8 @@
  * are mlocked before the fill: reclaim must leave them where they are. With "shared" the working
  * set is shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS), with "sysv" a SysV segment, and a
  * child checks it as with "fork": its pages go to swap and come back through their file (shmem),
- * not through PTEs.
+ * not through PTEs. With "noreserve" it is mapped MAP_NORESERVE: not charged, so overcommit's
+ * guess lets a working set larger than RAM and swap through (to the OOM killer).
  *
  * swap_thrash MIB 0 oomfork: the OOM killer's victim is not the faulting task. The parent forks,
  * then fills MIB MiB while the child waits on a pipe; then the child fills MIB / 2 MiB of its
@@ -139,6 +140,11 @@ int main(int argc, char **argv)
             guest_die("shmget/shmat");
         shmctl(id, IPC_RMID, NULL); /* goes with the last detach */
         do_fork = 1;
+    } else if (argc > 3 && !strcmp(argv[3], "noreserve")) {
+        mem = mmap((void *)0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        if (mem == MAP_FAILED)
+            guest_die("mmap");
     } else {
         mem = (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
     }

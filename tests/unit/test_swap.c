@@ -7,6 +7,7 @@
  * _PAGE_ACCESSED (and _PAGE_DIRTY for a write); otherwise it faults, and after the fault the
  * walk sets them.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -584,6 +585,42 @@ static void test_swap_readahead(void)
     readahead_run(0, 1, every, 32); /* vm.page-cluster 0: no readahead */
 }
 
+/*
+ * The overcommit guess (util.c): one charge larger than RAM and swap together is refused, one
+ * that fits is not, whatever is in use. 128 frames and 255 slots (1 MiB of swap less its
+ * header): 383 pages; without swap, 128.
+ */
+static void overcommit_run(unsigned long swap_bytes)
+{
+    swap_setup(swap_bytes);
+    struct mm_struct *mm = test_task.mm;
+    const int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    unsigned long limit = totalram_pages() + total_swap_pages();
+    CHECK_EQ(limit, swap_bytes ? 383 : 128);
+    CHECK_EQ(do_mmap(mm, NULL, 0, (limit + 1) * PAGE_SIZE, rw, anon, 0), -ENOMEM);
+    CHECK_EQ(do_mmap(mm, NULL, 0, (limit + 1) * PAGE_SIZE, rw, MAP_SHARED | MAP_ANONYMOUS, 0),
+             -ENOMEM);
+    long a = do_mmap(mm, NULL, 0, limit * PAGE_SIZE, rw, anon, 0);
+    CHECK(a > 0);
+    /* a second charge that fits by itself passes too: the guess adds nothing up */
+    long b = do_mmap(mm, NULL, 0, limit * PAGE_SIZE, rw, anon, 0);
+    CHECK(b > 0);
+    long n = do_mmap(mm, NULL, 0, 4 * limit * PAGE_SIZE, rw, anon | MAP_NORESERVE, 0);
+    CHECK(n > 0);
+    long r = do_mmap(mm, NULL, 0, 4 * limit * PAGE_SIZE, PROT_NONE, anon, 0);
+    CHECK(r > 0);
+    CHECK_EQ(do_mprotect(mm, (unsigned long)r, (limit + 1) * PAGE_SIZE, rw), -ENOMEM);
+    CHECK_EQ(do_mprotect(mm, (unsigned long)r, limit * PAGE_SIZE, rw), 0);
+    assert_invariants("overcommit");
+    swap_teardown();
+}
+
+static void test_overcommit(void)
+{
+    overcommit_run(1 << 20);
+    overcommit_run(0);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -604,6 +641,7 @@ int main(int argc, char **argv)
         {"oom", test_oom},
         {"swap_invariants", test_swap_invariants},
         {"swap_readahead", test_swap_readahead},
+        {"overcommit", test_overcommit},
     };
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         if (argc < 2 || !strcmp(argv[1], tests[i].name)) {

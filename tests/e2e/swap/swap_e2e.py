@@ -28,7 +28,8 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       reclaim_stats' swap-ins lie between the major faults (with the program's own
       do_swap_page ones) and 8 times them.
   oom
-      --ram 16M and no swap: the guest is OOM-killed (exit 137), stderr has the kernel-style
+      the working set mapped MAP_NORESERVE (else overcommit's guess refuses it), --ram 16M and
+      no swap: the guest is OOM-killed (exit 137), stderr has the kernel-style
       "Out of memory: Killed process PID (swap_thrash)" line and the log an 'oom' row.
   oom-other
       `swap_thrash 12 0 oomfork` with --ram 16M and no swap: the child's fault finds RAM full,
@@ -311,7 +312,9 @@ def main():
                          [("native", native), ("253 MiB", fits), ("254 MiB", over)])
 
     if a.case == "oom":
-        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, [MIB, PASSES], db=db,
+        # MAP_NORESERVE: 48 MiB in one private writable mapping is more than RAM and swap, and
+        # overcommit's guess would refuse it (ENOMEM) before the OOM killer could act
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, [MIB, PASSES, "noreserve"], db=db,
                                        options=["--ram", "16M"]),
                      cwd=work, timeout=a.timeout)
         if emu.status != 137:
