@@ -180,11 +180,23 @@ static unsigned long put_strings(struct linux_binprm *bprm, unsigned long at, ch
 }
 
 /*
- * copy_strings: the filename first at the very top (its page faults in first, as in Linux, and the
- * 8-byte end marker above it stays zero as the fresh page is), then the environment, then argv.
+ * copy_strings: the filename first at the very top (the 8-byte end marker above it stays zero as
+ * the fresh page is), then the environment, then argv.
+ *
+ * Linux reaches the new stack's pages through get_arg_page, which is get_user_pages_remote with
+ * FOLL_FORCE | FOLL_WRITE, from the top page down as copy_strings walks: each page is faulted in
+ * by handle_mm_fault and counted in the task's min_flt, but that is no page fault (no exception:
+ * nothing in the fault log here, no page-fault perf event on Linux). So the pages are had that
+ * way first, and the copies find them present. create_elf_tables' writes below the strings are
+ * real kernel-mode page faults where they reach a page of their own.
  */
 int copy_strings(struct linux_binprm *bprm)
 {
+    for (unsigned long page = STACK_TOP - PAGE_SIZE; page >= ELF_PAGESTART(bprm->p);
+         page -= PAGE_SIZE)
+        if (get_user_pages_remote(bprm->tsk, bprm->mm, page, 1, FOLL_FORCE | FOLL_WRITE))
+            return exec_err(bprm->err, bprm->errlen,
+                            "cannot fault in the new stack's page at 0x%lx for the strings", page);
     if (put_bytes(bprm, bprm->exec, bprm->filename, strlen(bprm->filename) + 1, "filename"))
         return -1;
     if (bprm->envc && !put_strings(bprm, bprm->env_start, bprm->envp, bprm->envc, "environment"))

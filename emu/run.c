@@ -121,7 +121,9 @@ bool fatal_signal_pending(struct task_struct *tsk)
     if (!tsk)
         return false;
     struct proc *p = task_proc(tsk);
-    return p->emu->stop_requested || p->exited || (sigpending_all(p) & sigmask_of(9 /* KILL */));
+    /* the first process's signal state comes after its exec, whose get_arg_page asks too */
+    return p->emu->stop_requested || p->exited ||
+           (p->shared && (sigpending_all(p) & sigmask_of(9 /* KILL */)));
 }
 
 int security_mmap_addr(struct mm_struct *mm, unsigned long addr)

@@ -27,20 +27,16 @@ static bool pte_ok_for(const pte_t *pte, bool write)
 }
 
 /*
- * populate_vma_page_range - fault in [start, end) of vma (page aligned, inside it). A private
- * writable mapping is faulted for write, so each page gets its own copy (FOLL_WRITE breaks COW
- * the way a store would); anything else for read. A PROT_NONE mapping is -EFAULT, untouched.
- * Expects: the VMA list stable. Leaves: the pages present, or returns -ENOMEM (out of memory)
- * or -EFAULT (SIGBUS/SIGSEGV: past the end of a file) at the first page that could not be had.
+ * __get_user_pages' loop over [start, end) of vma (page aligned, inside it): each page whose
+ * PTE does not allow the access (write or read) is faulted in through handle_mm_fault with
+ * fault_flags added, and counted in tsk's min_flt or maj_flt (faultin_page). Expects: the VMA
+ * list stable, the access allowed by vma. Leaves: the pages present, or returns -ENOMEM (out of
+ * memory), -EFAULT (SIGBUS/SIGSEGV: past the end of a file) or -ERESTARTSYS (SIGKILL pending)
+ * at the first page that could not be had.
  */
-static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
-                                    unsigned long end)
+static long faultin_range(struct task_struct *tsk, struct vm_area_struct *vma, unsigned long start,
+                          unsigned long end, bool write, unsigned int fault_flags)
 {
-    bool write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
-
-    /* check_vma_flags: a PROT_NONE mapping cannot be faulted in (mlock: ENOMEM) */
-    if (!(vma->vm_flags & VM_ACCESS_FLAGS))
-        return -EFAULT;
     for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
         /* __get_user_pages: a pending SIGKILL stops the faulting and the allocating */
         if (fatal_signal_pending(vma->vm_mm->owner))
@@ -49,17 +45,14 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
         pte_t pte = lookup_leaf(vma->vm_mm, addr, &huge);
 
         if (!pte_ok_for(&pte, write)) {
-            vm_fault_t ret = handle_mm_fault(vma, addr, write ? FAULT_FLAG_WRITE : 0);
+            vm_fault_t ret =
+                handle_mm_fault(vma, addr, fault_flags | (write ? FAULT_FLAG_WRITE : 0));
             if (ret & VM_FAULT_OOM)
                 return -ENOMEM;
             if (ret & VM_FAULT_ERROR)
                 return -EFAULT;
             /* faultin_page: the fault counts in the caller's min_flt or maj_flt (4.20 and the
-             * host alike: mlock or MAP_POPULATE of 64 pages is 64 minor faults in getrusage).
-             * The caller is Linux's current; the model has none outside a fault, so the mm's
-             * owner stands in (the caller itself in a single-threaded process; the process's
-             * sum, RUSAGE_SELF, is the same either way) */
-            struct task_struct *tsk = vma->vm_mm->owner;
+             * host alike: mlock or MAP_POPULATE of 64 pages is 64 minor faults in getrusage) */
             if (tsk && !(ret & VM_FAULT_RETRY)) {
                 if (ret & VM_FAULT_MAJOR)
                     tsk->maj_flt++;
@@ -71,6 +64,52 @@ static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long st
         /* follow_page_pte with FOLL_TOUCH: mark_page_accessed (not the zero pages) */
         if (pte_present(pte) && !pte_special(pte) && !(huge && is_huge_zero_pfn(pte_pfn(pte))))
             mark_page_accessed(compound_head(pfn_to_page(pte_pfn(pte))));
+    }
+    return 0;
+}
+
+/*
+ * populate_vma_page_range - fault in [start, end) of vma (page aligned, inside it). A private
+ * writable mapping is faulted for write, so each page gets its own copy (FOLL_WRITE breaks COW
+ * the way a store would); anything else for read. A PROT_NONE mapping is -EFAULT, untouched.
+ * The faults count to the caller, Linux's current; the model has none outside a fault, so the
+ * mm's owner stands in (the caller itself in a single-threaded process; the process's sum,
+ * RUSAGE_SELF, is the same either way). Returns as faultin_range.
+ */
+static long populate_vma_page_range(struct vm_area_struct *vma, unsigned long start,
+                                    unsigned long end)
+{
+    bool write = (vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE;
+
+    /* check_vma_flags: a PROT_NONE mapping cannot be faulted in (mlock: ENOMEM) */
+    if (!(vma->vm_flags & VM_ACCESS_FLAGS))
+        return -EFAULT;
+    return faultin_range(vma->vm_mm->owner, vma, start, end, write, 0);
+}
+
+long get_user_pages_remote(struct task_struct *tsk, struct mm_struct *mm, unsigned long start,
+                           unsigned long nr_pages, unsigned int gup_flags)
+{
+    bool write = gup_flags & FOLL_WRITE;
+
+    start &= PAGE_MASK;
+    for (unsigned long i = 0; i < nr_pages; i++) {
+        unsigned long addr = start + i * PAGE_SIZE;
+        struct vm_area_struct *vma = find_vma(mm, addr);
+        /* check_vma_flags: a write needs VM_WRITE, or FOLL_FORCE on a COW mapping; a read
+         * VM_READ, or FOLL_FORCE on anything but PROT_NONE */
+        if (!vma || addr < vma->vm_start)
+            return -EFAULT;
+        if (write && !(vma->vm_flags & VM_WRITE) &&
+            !((gup_flags & FOLL_FORCE) &&
+              (vma->vm_flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE))
+            return -EFAULT;
+        if (!write && !(vma->vm_flags & VM_READ) &&
+            !((gup_flags & FOLL_FORCE) && (vma->vm_flags & VM_ACCESS_FLAGS)))
+            return -EFAULT;
+        long ret = faultin_range(tsk, vma, addr, addr + PAGE_SIZE, write, FAULT_FLAG_REMOTE);
+        if (ret < 0)
+            return ret;
     }
     return 0;
 }

@@ -338,10 +338,25 @@ int do_munlockall(struct mm_struct *mm);
 /*
  * Fault in [start, start + len) as get_user_pages would (MAP_POPULATE, MAP_LOCKED, mlock): pages
  * of private writable mappings for write, others for read; PROT_NONE and VM_LOCKONFAULT VMAs
- * and holes are skipped. Not a page fault: nothing is counted or logged. 0, or with
+ * and holes are skipped. Not a page fault: nothing is logged, but each page faulted in counts in
+ * the mm owner's min_flt or maj_flt (faultin_page). 0, or with
  * ignore_errors 0 the first error (-ENOMEM, -EFAULT).
  */
 int __mm_populate(struct mm_struct *mm, unsigned long start, unsigned long len, int ignore_errors);
+/* gup_flags (include/linux/mm.h) */
+#define FOLL_WRITE 0x01 /* the pages are to be written: break COW, fault in for write */
+#define FOLL_FORCE 0x10 /* past the VMA's protection, as ptrace and execve's get_arg_page ask */
+/*
+ * get_user_pages_remote - make nr_pages pages of mm from start present (writable with FOLL_WRITE)
+ * as __get_user_pages does for another mm: each missing one through handle_mm_fault with
+ * FAULT_FLAG_REMOTE, which is not a page fault (no exception, no fault_event, nothing in the
+ * log) but counts in tsk's min_flt or maj_flt, as faultin_page counts it. execve's get_arg_page
+ * faults the new stack's strings in this way. Expects: the VMA list stable. 0, or -EFAULT (no
+ * VMA, or one the access is not allowed in: check_vma_flags), -ENOMEM, -ERESTARTSYS at the first
+ * page that could not be had. Takes no page references: the caller only needs them present.
+ */
+long get_user_pages_remote(struct task_struct *tsk, struct mm_struct *mm, unsigned long start,
+                           unsigned long nr_pages, unsigned int gup_flags);
 
 /* --- mm/msync.c, mm/mincore.c --- */
 /* msync(2): MS_SYNC writes back the dirty pages of the shared file VMAs in range. 0 or -errno. */

@@ -1067,6 +1067,39 @@ def _c_asm_hello(ctx):
     expect_count(r, "outcome IN ('sigsegv', 'sigbus')", 0)
 
 
+@case("exec_strings")
+def _c_exec_strings(ctx):
+    """args_env with a 13,000-byte argument: execve's strings (filename, environment, argv) fill
+    the top pages of the new stack, which Linux 4.20 reaches through get_arg_page, that is
+    get_user_pages_remote(FOLL_FORCE | FOLL_WRITE): each page is faulted in by handle_mm_fault
+    and counted in the task's min_flt, but that is no page fault, so no row in the log (and no
+    page-fault perf event natively: `compare --pages` pairs nothing with them). The strings'
+    pages therefore have no row at all (the program never forks, and get_user_pages left them
+    writable and dirty), and runs.min_flt exceeds the minor rows by exactly their number.
+    create_elf_tables' writes of the pointer tables below the strings are real page faults
+    where they reach a page of their own: kernel-mode writes (error 2) before any user fault."""
+    r = ctx.run("exec_strings", "args_env", ["x" * 13000])
+    expect_status(r, 0)
+    strings = r.note("argv0") & ~(PAGE - 1)
+    top = 0x7ffffffff000  # STACK_TOP
+    npages = (top - strings) // PAGE
+    expect(npages >= 4, "exec_strings: the strings start at 0x%x, want at least 4 pages below "
+           "the top of the stack" % strings)
+    expect_count(r, RANGE, 0, strings, top)
+    run = r.runs_row()
+    logged = r.value("SELECT count(*) FROM faults WHERE run_id = ? AND outcome IN "
+                     "('minor', 'major')", r.run_id)
+    expect_equal(r, run["min_flt"] + run["maj_flt"] - logged, npages,
+                 "min_flt + maj_flt beyond the logged faults (the strings' pages)")
+    tables = r.note("argv") & ~(PAGE - 1)
+    first_user = r.value("SELECT min(seq) FROM faults WHERE run_id = ? AND user = 1", r.run_id)
+    if tables < strings:
+        expect_all(r, RANGE, (tables, strings), "user = 0 AND error_code = 2 AND seq < %d AND "
+                   "handler = 'do_anonymous_page'" % first_user,
+                   "create_elf_tables' kernel-mode writes before the first user fault")
+        expect_count(r, RANGE, (strings - tables) // PAGE, tables, strings)
+
+
 @case("vdso")
 def _c_vdso(ctx):
     """vdso (static glibc): the C library reads the vDSO's ELF header at start-up, which is the

@@ -2,6 +2,8 @@
  * args_env: what the loader hands a new process (fs/binfmt_elf.c create_elf_tables): argc,
  * argv, one environment variable, and the auxv entries whose values are deterministic.
  * Values that legitimately vary (addresses, AT_RANDOM bytes) are printed only as checks.
+ * stderr (not compared) names where the strings start and where the pointer tables are, for
+ * faults-exec_strings: argv0= (the lowest string byte) and argv= (the argv[] array).
  *
  * Usage: args_env [ARGS...]   (reads $FL_TEST_VAR)
  */
@@ -23,6 +25,8 @@ static const char *yes(int cond)
 
 int main(int argc, char **argv, char **envp)
 {
+    fprintf(stderr, "args_env: argv0=%#lx\nargs_env: argv=%#lx\n", (unsigned long)argv[0],
+            (unsigned long)argv);
     const char *slash = strrchr(argv[0], '/');
     printf("argc=%d\n", argc);
     printf("argv[0] basename=%s\n", slash ? slash + 1 : argv[0]);
