@@ -2,11 +2,10 @@
  * cmd_compare.c - `faultline compare [run options] -- PROG [ARGS...]`: run PROG natively and under
  * faultline, and put the real kernel's page-fault counts next to the model's.
  *
- * The native run is a posix_spawn child (vfork-like: it takes almost no faults of its own before
- * the exec), with the environment after -E/-U, without address-space randomization (personality
- * ADDR_NO_RANDOMIZE, as `setarch -R`: the model's layout, docs/kernel-model.md) and on one CPU,
- * as the guest has (native_pin_one_cpu); wait4 returns its
- * rusage, whose ru_minflt and
+ * The native run is a forked child that execs PROG (its faults before the exec are taken off its
+ * count: run_native), with the environment after -E/-U, without address-space randomization
+ * (personality ADDR_NO_RANDOMIZE, as `setarch -R`: the model's layout, docs/kernel-model.md) and on
+ * one CPU, as the guest has (native_pin_one_cpu); wait4 returns its rusage, whose ru_minflt and
  * ru_majflt are what the host kernel counted for it. The faultline run happens in this process,
  * without a fault log (faultline run writes one), and takes the model's counts as a guest parent's
  * wait4 would get them: every thread of the program and the children it reaped. Both runs get stdin
@@ -27,7 +26,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,23 +65,67 @@ static int capture_file(void)
     return fd;
 }
 
-/* Run PROG natively: stdin /dev/null, stdout to r->out_fd, environment envp. */
+/* execvp's search, made before the fork: PROG itself when it names a path, else the first
+ * executable regular file of that name in this process's PATH (posix_spawnp's PATH, and the
+ * same default). Returns a malloc'd path, or NULL with errno set (ENOENT if none). */
+static char *find_program(const char *prog)
+{
+    if (strchr(prog, '/'))
+        return strdup(prog);
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/bin:/usr/bin";
+    for (const char *dir = path;; dir++) {
+        const char *end = strchrnul(dir, ':');
+        int dlen = (int)(end - dir);
+        char *cand = NULL;
+        struct stat st;
+        if (asprintf(&cand, "%.*s%s%s", dlen, dir, dlen ? "/" : "", prog) < 0)
+            return NULL;
+        if (!stat(cand, &st) && S_ISREG(st.st_mode) && !access(cand, X_OK))
+            return cand;
+        free(cand);
+        if (!*end)
+            break;
+        dir = end;
+    }
+    errno = ENOENT;
+    return NULL;
+}
+
+/*
+ * Run PROG natively: stdin /dev/null, stdout to r->out_fd, environment envp.
+ *
+ * The child is forked, and its rusage counts every fault it takes, also those before its
+ * execve: its copy-on-write faults after the fork, and a posix_spawn child's on the stack
+ * glibc maps for it (1 or 2 in every run, which made the kernel's column that much higher than
+ * the model's, whose count starts at its exec). So the child reads its own counts with
+ * getrusage right before the execve and sends them through a close-on-exec pipe; they are taken
+ * off the total. Nothing between the two faults: the path was searched for in this process, the
+ * write and the execve run on the stack getrusage has just used.
+ */
 static void run_native(char **argv, char **envp, struct run_outcome *r)
 {
-    posix_spawn_file_actions_t fa;
     struct rusage ru;
     pid_t pid;
-    int st, err;
+    int st, sync[2];
+    char *path = find_program(argv[0]);
 
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&fa, r->out_fd, 1);
+    if (!path) {
+        snprintf(r->err, sizeof(r->err), "cannot run %s natively: %s", argv[0], strerror(errno));
+        return;
+    }
+    if (pipe2(sync, O_CLOEXEC)) {
+        snprintf(r->err, sizeof(r->err), "pipe: %s", strerror(errno));
+        free(path);
+        return;
+    }
     /*
      * The model lays processes out without randomization. A randomized native run places the
      * libraries, heap and stack elsewhere on every run, which moves the 64 KiB fault-around
      * windows over the libraries' pages and the heap's and stack's data across page boundaries:
      * its count then varies from run to run (a fork-heavy bash script by 3-4%). The personality
-     * is inherited across the spawn and kept by execve; this process's own is put back at once.
+     * is inherited across the fork and kept by execve; this process's own is put back at once.
      */
     int old_pers = personality(0xffffffff);
     if (old_pers != -1)
@@ -92,26 +134,69 @@ static void run_native(char **argv, char **envp, struct run_outcome *r)
      * arenas depend on it (the affinity is inherited too, and put back the same way) */
     cpu_set_t cpus;
     bool pinned = native_pin_one_cpu(&cpus);
-    err = posix_spawnp(&pid, argv[0], &fa, NULL, argv, envp);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDONLY);
+        signal(SIGPIPE, SIG_DFL); /* the model's run ignores it in this process */
+        if (null < 0 || dup2(null, 0) < 0 || dup2(r->out_fd, 1) < 0)
+            _exit(127);
+        /* both written first: getrusage's own copy-on-write fault on `before` would come
+         * after it took the count, and the store into counts after it too */
+        struct rusage before;
+        long counts[3];
+        memset(&before, 0, sizeof(before));
+        memset(counts, 0, sizeof(counts));
+        getrusage(RUSAGE_SELF, &before);
+        counts[0] = before.ru_minflt;
+        counts[1] = before.ru_majflt;
+        if (write(sync[1], counts, 2 * sizeof(long)) != 2 * sizeof(long))
+            _exit(127);
+        execve(path, argv, envp);
+        counts[2] = errno;
+        if (write(sync[1], &counts[2], sizeof(long)) != sizeof(long))
+            _exit(127);
+        _exit(127);
+    }
+    int fork_errno = errno;
     if (pinned)
         native_unpin(&cpus);
     if (old_pers != -1)
         personality((unsigned long)old_pers);
-    posix_spawn_file_actions_destroy(&fa);
-    if (err) {
-        snprintf(r->err, sizeof(r->err), "cannot run %s natively: %s", argv[0], strerror(err));
+    close(sync[1]);
+    free(path);
+    if (pid < 0) {
+        close(sync[0]);
+        snprintf(r->err, sizeof(r->err), "cannot run %s natively: fork: %s", argv[0],
+                 strerror(fork_errno));
         return;
     }
+    long counts[3] = {0, 0, 0};
+    size_t got = 0;
+    while (got < sizeof(counts)) {
+        ssize_t n = read(sync[0], (char *)counts + got, sizeof(counts) - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    close(sync[0]);
     while (wait4(pid, &st, 0, &ru) < 0) {
         if (errno != EINTR) {
             snprintf(r->err, sizeof(r->err), "wait4: %s", strerror(errno));
             return;
         }
     }
+    if (got != 2 * sizeof(long)) { /* the exec failed (its errno came third) or never ran */
+        snprintf(r->err, sizeof(r->err), "cannot run %s natively: %s", argv[0],
+                 got == sizeof(counts) ? strerror((int)counts[2]) : "the child died first");
+        return;
+    }
     r->ran = true;
     r->status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-    r->minflt = ru.ru_minflt;
-    r->majflt = ru.ru_majflt;
+    r->minflt = ru.ru_minflt - (unsigned long)counts[0];
+    r->majflt = ru.ru_majflt - (unsigned long)counts[1];
 }
 
 /*
