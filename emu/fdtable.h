@@ -89,6 +89,9 @@ struct ofd {
      * process it was opened for), as a seq_file is made by every read at offset 0, the first
      * one too (what the process did between its open and its first read shows). */
     char *proc_regen;
+    /* For a procfs file of many records (maps, smaps: procfs_seq_read_len), the file offset up
+     * to which seq_read's buffer has been filled: bytes past the offset a read flushes first. */
+    int64_t seq_end;
     /* Any file procfs made (the host fd is a memfd, but the file is procfs's: a superblock of
      * its own, so copy_file_range between it and another file is EXDEV). */
     bool proc_made;

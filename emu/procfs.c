@@ -851,10 +851,77 @@ void procfs_refresh(struct proc *p, struct ofd *o)
 {
     int fd = procfs_open(p, o->proc_regen, O_RDONLY);
 
+    o->seq_end = 0; /* seq_read at offset 0: the iterator starts over, the buffer is empty */
     if (fd < 0)
         return;
     dup3(fd, o->hostfd, O_CLOEXEC);
     close(fd);
+}
+
+/* The records of a many-record seq_file: 'l' one per line (show_map), 'v' one per VMA block,
+ * whose header line starts with the VMA's hex start address and whose field lines with a
+ * capital letter (show_smap); 0 for other files. */
+static char seq_record_kind(const struct ofd *o)
+{
+    const char *slash = o->proc_regen ? strrchr(o->proc_regen, '/') : NULL;
+    if (!slash)
+        return 0;
+    return !strcmp(slash, "/maps") ? 'l' : !strcmp(slash, "/smaps") ? 'v' : 0;
+}
+
+/* The offset where the record starting at off (< len) ends. */
+static size_t seq_record_end(const char *t, size_t len, size_t off, char kind)
+{
+    for (;;) {
+        const char *nl = memchr(t + off, '\n', len - off);
+        off = nl ? (size_t)(nl - t) + 1 : len;
+        if (off >= len || kind == 'l' || (t[off] >= '0' && t[off] <= '9') ||
+            (t[off] >= 'a' && t[off] <= 'f'))
+            return off;
+    }
+}
+
+size_t procfs_seq_read_len(struct ofd *o, int64_t pos, size_t size)
+{
+    char kind = seq_record_kind(o);
+    struct stat st;
+
+    if (!kind || !size)
+        return size;
+    if (pos < 0)
+        pos = lseek(o->hostfd, 0, SEEK_CUR);
+    if (pos < 0 || fstat(o->hostfd, &st) || pos >= st.st_size)
+        return size;
+    size_t len = (size_t)st.st_size, off = (size_t)pos, ret = 0;
+    char *t = malloc(len);
+    if (!t || pread(o->hostfd, t, len, 0) != (ssize_t)len) {
+        free(t);
+        return size;
+    }
+    if (o->seq_end > pos) { /* "if not empty - flush it first" */
+        size_t n = (size_t)o->seq_end - off < size ? (size_t)o->seq_end - off : size;
+        ret = n;
+        off += n;
+        size -= n;
+    }
+    if (size && off < len) {
+        /* "we need at least one record in buffer": the buffer doubles until it holds one */
+        size_t start = off, end = seq_record_end(t, len, off, kind), buf = PAGE_SIZE;
+        while (end - start >= buf)
+            buf <<= 1;
+        /* Fill: more records while the fill is shorter than the rest of the read and the next
+         * one fits (seq_has_overflowed: a buffer filled to its last byte overflowed) */
+        while (end < len && end - start < size) {
+            size_t next = seq_record_end(t, len, end, kind);
+            if (next - start >= buf)
+                break;
+            end = next;
+        }
+        ret += end - start < size ? end - start : size;
+        o->seq_end = (int64_t)end;
+    }
+    free(t);
+    return ret;
 }
 
 static long copy_link(const char *target, char *out, size_t outlen)

@@ -45,6 +45,18 @@ char *procfs_regen_path(struct proc *p, const char *path);
 void procfs_refresh(struct proc *p, struct ofd *o);
 
 /*
+ * How many bytes a read of `size` at offset pos of o returns, as seq_read hands out a file of
+ * many records (maps: a VMA per line; smaps: a VMA per block): first what its buffer still
+ * holds past pos (o->seq_end), then a new fill of whole records, at least one, more while the
+ * fill is shorter than what is left of `size` and the next record fits in the page-sized buffer
+ * (it grows for a first record that does not). So a large read returns less than the rest of
+ * the file (one page of records at most: 4056 bytes of a 6454-byte maps), as on Linux, and
+ * reads smaller than a record's fill return `size`. Updates o->seq_end. `size` unchanged for
+ * any other file (single_open files and the host's hand out everything asked for).
+ */
+size_t procfs_seq_read_len(struct ofd *o, int64_t pos, size_t size);
+
+/*
  * write/writev (each iovec a write of its own, as for a file with ->write alone) to a file
  * procfs_open served (o->proc_made, no page file). Only .../comm has ->write (mode 0644, and the
  * guest owns every guest task): comm_write, the first 15 bytes the task's name, a newline

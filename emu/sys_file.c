@@ -270,6 +270,8 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return bad_buffer(o, writing, pos);
     if (v.len > FL_MAX_RW_COUNT)
         v.len = FL_MAX_RW_COUNT;
+    if (!writing && o->proc_regen) /* seq_read hands out a page of records at a time */
+        v.len = procfs_seq_read_len(o, pos, v.len);
     return writing ? do_write_iter(p, o, &it, v.len, pos) : do_read_iter(p, o, &it, v.len, pos);
 }
 
