@@ -110,6 +110,7 @@ void ofd_put(struct ofd *o)
         fasync_closed(o);
     free(o->path);
     free(o->proc_regen);
+    free(o->proc_hpath);
     free(o->ep_items);
     free(o);
 }

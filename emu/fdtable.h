@@ -95,6 +95,10 @@ struct ofd {
     /* Any file procfs made (the host fd is a memfd, but the file is procfs's: a superblock of
      * its own, so copy_file_range between it and another file is EXDEV). */
     bool proc_made;
+    /* For such a file, the host path a stat of its name looks at (malloc'd, or NULL): fstat and
+     * statx of the fd give the procfs file's inode as stat does (mode 0444, size 0, st_blksize
+     * 1024, which sizes stdio's buffer), not the memfd's (0777, the text's size, 4096). */
+    char *proc_hpath;
     /* /proc/PID/pagemap, /proc/kpagecount, /proc/kpageflags, /proc/PID/clear_refs
      * (emu/proc_pagemap.c): reads and writes go to the model, at the offset the host fd (an
      * empty memfd) keeps. pagemap, clear_refs and mem act on the mm their process had at open,

@@ -597,6 +597,11 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             o->proc_regen = procfs_regen_path(p, gname);
         }
         o->proc_made = true;
+        /* what stat(2) of the name looks at: the fd's own stat is to be that */
+        int sdir;
+        if (resolve_at(p, dirfd, name, hpath, sizeof(hpath), &sdir) == 0 && sdir == AT_FDCWD &&
+            hpath[0] == '/')
+            o->proc_hpath = strdup(hpath);
     }
     if (host_nonblock) {
         o->host_nonblock = true;
@@ -1043,15 +1048,34 @@ static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char
     return get_path_at(p, dirfd, upath, hpath, hdir);
 }
 
+/* The stat of a file procfs made, for fstat or an AT_EMPTY_PATH stat of its fd (dirfd): the
+ * host path a stat of its name looks at (ofd.proc_hpath), or NULL for any other file. */
+static const char *proc_made_stat_path(struct proc *p, int dirfd, uint64_t upath, int flags)
+{
+    char c = 0;
+
+    if (!(flags & AT_EMPTY_PATH) || (upath && (copy_from_user(&p->task, &c, upath, 1) || c)))
+        return NULL;
+    struct ofd *o = dirfd == AT_FDCWD ? NULL : fd_get(p->files, dirfd);
+    return o && o->proc_made ? o->proc_hpath : NULL;
+}
+
 static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
     char hpath[PATH_MAX];
     int hdir;
     struct stat st;
-    long r = stat_path(p, dirfd, upath, flags, hpath, &hdir);
+    const char *proc = proc_made_stat_path(p, dirfd, upath, flags);
+    long r = proc ? 0 : stat_path(p, dirfd, upath, flags, hpath, &hdir);
 
     if (r < 0)
         return r;
+    if (proc && stat(proc, &st) == 0)
+        return put_user_struct(p, ubuf, &st, sizeof(st));
+    if (proc) { /* gone from the host: the memfd's own, as before (flags has AT_EMPTY_PATH) */
+        hdir = fd_get(p->files, dirfd)->hostfd;
+        hpath[0] = 0;
+    }
     if (fstatat(hdir, hpath, &st, flags) < 0)
         return -errno;
     return put_user_struct(p, ubuf, &st, sizeof(st));
@@ -1077,7 +1101,9 @@ long sys_fstat(struct proc *p, const uint64_t a[6])
     struct stat st;
     FD_OR_EBADF(p, a[0]);
 
-    if (fstat(o->hostfd, &st) < 0)
+    /* a procfs file: its inode as stat of its name shows it (ofd.proc_hpath), else the host's */
+    if (!(o->proc_made && o->proc_hpath && stat(o->proc_hpath, &st) == 0) &&
+        fstat(o->hostfd, &st) < 0)
         return -errno;
     return put_user_struct(p, a[1], &st, sizeof(st));
 }
@@ -1087,10 +1113,17 @@ long sys_statx(struct proc *p, const uint64_t a[6])
     char hpath[PATH_MAX];
     int hdir, flags = (int)a[2];
     struct statx stx;
-    long r = stat_path(p, (int)a[0], a[1], flags, hpath, &hdir);
+    const char *proc = proc_made_stat_path(p, (int)a[0], a[1], flags);
+    long r = proc ? 0 : stat_path(p, (int)a[0], a[1], flags, hpath, &hdir);
 
     if (r < 0)
         return r;
+    if (proc && statx(AT_FDCWD, proc, flags & ~AT_EMPTY_PATH, (unsigned)a[3], &stx) == 0)
+        return put_user_struct(p, a[4], &stx, sizeof(stx));
+    if (proc) { /* gone from the host: the memfd's own, as before (flags has AT_EMPTY_PATH) */
+        hdir = fd_get(p->files, (int)a[0])->hostfd;
+        hpath[0] = 0;
+    }
     if (statx(hdir, hpath, flags, (unsigned)a[3], &stx) < 0)
         return -errno;
     return put_user_struct(p, a[4], &stx, sizeof(stx));
