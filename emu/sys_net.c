@@ -400,6 +400,32 @@ long sys_setsockopt(struct proc *p, const uint64_t a[6])
     return host_ret(setsockopt(o->hostfd, (int)a[1], (int)a[2], val, (socklen_t)len));
 }
 
+/*
+ * The options whose getsockopt reads optval before it answers, in 4.20: PACKET_HDRLEN (the
+ * TPACKET version), the netfilter GETs (ip/ip6/arp/ebtables: a table or match name),
+ * IP_MSFILTER and MCAST_MSFILTER (the group), TCP_ZEROCOPY_RECEIVE (the area), every SCTP one.
+ * The others only write it.
+ */
+static bool sockopt_reads_optval(int level, int name)
+{
+    switch (level) {
+    case 263 /* SOL_PACKET */:
+        return name == 11 /* PACKET_HDRLEN */;
+    case 0 /* SOL_IP */:
+        return (name >= 64 && name <= 67) /* IPT_SO_GET_* */ ||
+               (name >= 96 && name <= 98) /* ARPT_SO_GET_* */ ||
+               (name >= 128 && name <= 131) /* EBT_SO_GET_* */ || name == 41 /* IP_MSFILTER */ ||
+               name == 48 /* MCAST_MSFILTER */;
+    case 41 /* SOL_IPV6 */:
+        return (name >= 64 && name <= 69) /* IP6T_SO_GET_* */ || name == 48 /* MCAST_MSFILTER */;
+    case 6 /* SOL_TCP */:
+        return name == 35 /* TCP_ZEROCOPY_RECEIVE */;
+    case 132 /* SOL_SCTP */:
+        return true;
+    }
+    return false;
+}
+
 long sys_getsockopt(struct proc *p, const uint64_t a[6])
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
@@ -413,12 +439,18 @@ long sys_getsockopt(struct proc *p, const uint64_t a[6])
     if (ulen < 0)
         return -EINVAL;
     socklen_t len = ulen > FL_SOCKOPT_MAX ? FL_SOCKOPT_MAX : (socklen_t)ulen;
-    /* Some options read optval before they answer (PACKET_HDRLEN takes the TPACKET version,
-     * the netfilter GET ones a table name), so the host sees the guest's bytes. Most only write
-     * it, and Linux then writes just what it has: a buffer that is not all readable is no error
-     * for them, so it is passed as zeros rather than failed here. */
-    if (len && get_user_struct(p, val, a[3], len))
-        memset(val, 0, len);
+    /* Some options read optval before they answer (sockopt_reads_optval), so the host sees the
+     * guest's bytes. Most only write it, and Linux then writes just what it has: their buffer
+     * is not read at all, so not faulted in either (a fresh page takes one write fault, not a
+     * read fault to the zero page and a copy); the host gets what of it is mapped now, in case
+     * an option this list misses reads it too, and zeros for the rest. */
+    memset(val, 0, len);
+    if (len && sockopt_reads_optval((int)a[1], (int)a[2])) {
+        if (get_user_struct(p, val, a[3], len))
+            memset(val, 0, len);
+    } else if (len) {
+        copy_from_user_nofault(&p->task, val, a[3], len);
+    }
     if (getsockopt(o->hostfd, (int)a[1], (int)a[2], val, &len) < 0)
         return -errno;
     int32_t out = (int32_t)len;
