@@ -340,6 +340,16 @@ static long page_file_write_one(struct proc *p, struct ofd *o, uint64_t base, ui
     return proc_page_file_write(p, o, base, len, pos);
 }
 
+/* A segment of a readv of a file procfs made: seq_file has ->read alone, so
+ * do_loop_readv_writev reads segment by segment with seq_read (procfs_seq_read_len: a page of
+ * maps' records at most), and stops at the first one not filled. */
+static long proc_read_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len, int64_t pos)
+{
+    struct uiov v = {base, procfs_seq_read_len(o, pos, len)};
+    struct uiov_iter it = {&v, 1, 0, 0};
+    return do_read_iter(p, o, &it, v.len, pos);
+}
+
 /* readv/writev (pos -1: at the file offset) and preadv/pwritev. */
 static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t pos)
 {
@@ -372,6 +382,8 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         r = loop_rw(p, o, iov, (int)a[2], pos, writing ? page_file_write_one : proc_page_file_read);
     else if (writing && o->proc_made)
         r = loop_rw(p, o, iov, (int)a[2], pos, procfs_write);
+    else if (!writing && o->proc_regen)
+        r = loop_rw(p, o, iov, (int)a[2], pos, proc_read_one);
     else
         r = writing ? do_write_iter(p, o, &it, total, pos) : do_read_iter(p, o, &it, total, pos);
     free(iov);

@@ -10,14 +10,18 @@
  * several pages long. Prints, for reads of 64 KiB until the end: that every read ends at a
  * record's end, is shorter than a page, and could not have held the next record too; that the
  * reads give the same text as reading with 1-byte reads; that a 100-byte read returns 100
- * bytes. Nothing that depends on the layout is printed.
+ * bytes; that readv of two segments returns what one read does (segment by segment, ending at
+ * the first short one, as do_loop_readv_writev reads a file with ->read alone). Nothing that
+ * depends on the layout is printed.
  */
+#include <sys/uio.h>
+
 #include "guest.h"
 
 #define NVMAS 200
 #define BIG   65536
 
-static char text[1 << 20], small[1 << 20], buf[BIG];
+static char text[1 << 20], small[1 << 20], buf[BIG], vbuf[BIG];
 
 /* Is off the start of a record of the file (a line of maps; a VMA's header line of smaps)? */
 static int record_start(const char *t, size_t len, size_t off, int smaps)
@@ -78,6 +82,14 @@ static void check(const char *path, int smaps)
     fd = open(path, O_RDONLY);
     n = read(fd, buf, 100);
     close(fd);
+    /* readv: seq_file has ->read alone, read segment by segment, stopping at a short one */
+    fd = open(path, O_RDONLY);
+    ssize_t one = read(fd, buf, BIG / 2);
+    close(fd);
+    fd = open(path, O_RDONLY);
+    struct iovec iov[2] = {{vbuf, BIG / 2}, {vbuf + BIG / 2, BIG / 2}};
+    ssize_t vec = readv(fd, iov, 2);
+    close(fd);
     printf("%s: longer than 2 pages: %s\n", path, len > 2 * GUEST_PAGE ? "yes" : "no");
     printf("%s: more than one read: %s\n", path, nreads > 2 ? "yes" : "no");
     printf("%s: reads of a page or more: %zu\n", path, too_long);
@@ -86,6 +98,8 @@ static void check(const char *path, int smaps)
     printf("%s: same text as 1-byte reads: %s\n", path,
            slen == len && !memcmp(small, text, len) ? "yes" : "no");
     printf("%s: a 100-byte read returns %zd\n", path, n);
+    printf("%s: readv of two 32 KiB segments returns what one read does: %s\n", path,
+           vec == one && !memcmp(vbuf, buf, (size_t)one) ? "yes" : "no");
 }
 
 int main(void)
@@ -94,6 +108,7 @@ int main(void)
     memset(text, 1, sizeof(text));
     memset(small, 1, sizeof(small));
     memset(buf, 1, sizeof(buf));
+    memset(vbuf, 1, sizeof(vbuf));
     for (int i = 0; i < NVMAS; i++) {
         int prot = i % 2 ? PROT_READ : PROT_READ | PROT_WRITE;
         void *want = (void *)(0x80000000UL + (unsigned long)i * 2 * GUEST_PAGE);
