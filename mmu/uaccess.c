@@ -85,23 +85,77 @@ size_t clear_user(struct task_struct *tsk, uint64_t to, size_t n)
     return user_copy(tsk, to, NULL, n, UOP_CLEAR);
 }
 
+/* The byte at addr through a one-page cache: its page is faulted in (user_page) when the
+ * cache holds another, with addr, the first byte the access needs in that page, as the
+ * address of the fault. NULL when the fault is not resolved. */
+struct ucursor {
+    uint64_t page;
+    const char *p;
+};
+
+static const char *user_byte(struct task_struct *tsk, struct ucursor *c, uint64_t addr)
+{
+    uint64_t page = addr & PAGE_MASK;
+    if (!c->p || c->page != page) {
+        const char *p = user_page(tsk, addr, false);
+        if (!p)
+            return NULL;
+        c->page = page;
+        c->p = p - (addr - page);
+    }
+    return c->p + (addr - page);
+}
+
+/*
+ * do_strncpy_from_user (lib/strncpy_from_user.c): a word at a time while 8 bytes are left, and
+ * from a word that faults on byte by byte, so a string that reaches an unresolvable page
+ * faults there twice (the word, then its byte) and one whose NUL comes within the last word
+ * before such a page faults once and is copied. Nothing at or above TASK_SIZE_MAX is read
+ * (user_addr_max: -EFAULT when the string gets there, no fault).
+ */
 long strncpy_from_user(struct task_struct *tsk, char *dst, uint64_t src, size_t n)
 {
-    size_t done = 0;
-    while (done < n) {
-        size_t c = chunk(src + done, n - done);
-        const char *p = user_page(tsk, src + done, false);
-        if (!p)
-            return -EFAULT;
-        const char *nul = memchr(p, 0, c);
-        if (nul) {
-            memcpy(dst + done, p, nul - p + 1);
-            return (long)(done + (nul - p));
+    struct ucursor cur = {0};
+    size_t res = 0, max = n;
+
+    if (src >= TASK_SIZE_MAX)
+        return -EFAULT;
+    if (max > TASK_SIZE_MAX - src)
+        max = TASK_SIZE_MAX - src;
+    while (max >= sizeof(uint64_t)) {
+        uint64_t a = src + res, last = a + sizeof(uint64_t) - 1;
+        char w[sizeof(uint64_t)];
+        const char *pa = user_byte(tsk, &cur, a);
+        if (!pa)
+            goto byte_at_a_time;
+        size_t first =
+            (a & PAGE_MASK) == (last & PAGE_MASK) ? sizeof(w) : PAGE_SIZE - (a & ~PAGE_MASK);
+        memcpy(w, pa, first);
+        if (first < sizeof(w)) { /* the word runs into the next page */
+            const char *pb = user_byte(tsk, &cur, last & PAGE_MASK);
+            if (!pb)
+                goto byte_at_a_time;
+            memcpy(w + first, pb, sizeof(w) - first);
         }
-        memcpy(dst + done, p, c);
-        done += c;
+        memcpy(dst + res, w, sizeof(w));
+        const char *nul = memchr(w, 0, sizeof(w));
+        if (nul)
+            return (long)(res + (size_t)(nul - w));
+        res += sizeof(w);
+        max -= sizeof(w);
     }
-    return -ENAMETOOLONG;
+byte_at_a_time:
+    while (max) {
+        const char *c = user_byte(tsk, &cur, src + res);
+        if (!c)
+            return -EFAULT;
+        dst[res] = *c;
+        if (!*c)
+            return (long)res;
+        res++;
+        max--;
+    }
+    return res >= n ? -ENAMETOOLONG : -EFAULT; /* the string reached TASK_SIZE_MAX */
 }
 
 size_t fault_in_user(struct task_struct *tsk, uint64_t uaddr, size_t n, bool write)

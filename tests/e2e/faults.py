@@ -1100,6 +1100,25 @@ def _c_exec_strings(ctx):
         expect_count(r, RANGE, (strings - tables) // PAGE, tables, strings)
 
 
+@case("path_fault")
+def _c_path_fault(ctx):
+    """path_fault: stat(2) of paths that reach an unmapped page. Linux's strncpy_from_user reads
+    a word at a time and, when a word faults, reads that word again byte by byte: the hole
+    itself takes 2 faults there (EFAULT), 40 'a's running into it 2 (EFAULT), "ab" whose NUL
+    is the last byte before it 1 (the last word reaches past the NUL; the bytes then find it:
+    the path is copied, ENOENT). Each a kernel-mode read at the hole's page (user 0, error 0)
+    that no VMA covers: no_context, outcome efault."""
+    r = ctx.run("path_fault", "path_fault")
+    expect_status(r, 0)
+    hole = r.note("hole")
+    a, b, c, d = (r.marker_seq(x) for x in "abcd")
+    for lo, hi, n in ((a, b, 2), (b, c, 2), (c, d, 1)):
+        expect_count(r, "page = ? AND seq > ? AND seq < ?", n, hole, lo, hi)
+        expect_count(r, "page = ? AND seq > ? AND seq < ? AND user = 0 AND access = 'read' AND "
+                     "error_code = 0 AND handler = 'no_context' AND outcome = 'efault'", n,
+                     hole, lo, hi)
+
+
 @case("vdso")
 def _c_vdso(ctx):
     """vdso (static glibc): the C library reads the vDSO's ELF header at start-up, which is the
