@@ -378,16 +378,35 @@ bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo)
 
 void cred_exec(struct proc *p)
 {
-    if (!p->ids_own)
-        return;
-    p->uids[CRED_S] = p->uids[CRED_FS] = p->uids[CRED_E];
-    p->gids[CRED_S] = p->gids[CRED_FS] = p->gids[CRED_E];
-    /* cap_bprm_set_creds without file capabilities: root (real or effective uid 0) starts
-     * with everything (faultline's own sets), anyone else with the ambient set only */
-    if (p->uids[CRED_R] != 0 && p->uids[CRED_E] != 0) {
-        p->caps_own = true;
-        p->cap_prm = p->cap_eff = p->cap_amb;
+    uint64_t sets[5]; /* inheritable, permitted, effective, bounding, ambient: the caller's */
+    bool have_sets = task_cap_sets(p, sets);
+    bool noroot = p->securebits & 1 /* SECBIT_NOROOT */;
+    bool own = p->ids_own || p->caps_own || p->bset_own || p->cap_amb || noroot;
+    if (p->ids_own) {
+        p->uids[CRED_S] = p->uids[CRED_FS] = p->uids[CRED_E];
+        p->gids[CRED_S] = p->gids[CRED_FS] = p->gids[CRED_E];
     }
+    /* A task that changed none of what the sets below come from gets what faultline's own
+     * exec gave it, which is what they would give again. */
+    p->caps_own = false;
+    if (!own || !have_sets)
+        return;
+    /* cap_bprm_set_creds without file capabilities: uid 0 (real or effective, unless
+     * SECBIT_NOROOT) makes the old bounding and inheritable sets permitted, and effective too
+     * for an effective uid of 0; the ambient set is permitted and effective whatever the uid.
+     * Until 2026-12-07 a root program got faultline's sets whatever its caller had dropped
+     * (`capsh --drop=cap_net_raw -- -c CMD` ran CMD with CAP_NET_RAW), and one started with a
+     * real uid of 0 but another effective uid had every capability effective. */
+    uint32_t u[4];
+    task_uids(p, u);
+    uint64_t prm = sets[4], eff = sets[4];
+    if (!noroot && (u[CRED_R] == 0 || u[CRED_E] == 0)) {
+        prm |= sets[3] | sets[0];
+        if (u[CRED_E] == 0)
+            eff = prm;
+    }
+    p->caps_own = true;
+    p->cap_prm = prm, p->cap_eff = eff, p->cap_inh = sets[0];
 }
 
 long cred_faccessat(const struct proc *p, int dirfd, const char *path, int mode, int flags)

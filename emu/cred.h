@@ -31,8 +31,10 @@ int task_groups(const struct proc *p, uint32_t *list, int max);
  * session)? */
 bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo);
 
-/* At execve (cap_bprm_set_creds without set-id bits): suid and fsuid become the euid, sgid and
- * fsgid the egid. */
+/* At execve (cap_bprm_set_creds without set-id bits or file capabilities): suid and fsuid
+ * become the euid, sgid and fsgid the egid; the capability sets are the new program's (the
+ * inheritable set kept, the permitted and effective sets from the uids, the bounding,
+ * inheritable and ambient sets). Called before securebits' KEEP_CAPS is cleared. */
 void cred_exec(struct proc *p);
 
 /* faccessat2(dirfd, path, mode, flags) as the task asks it: without AT_EACCESS, with its real

@@ -596,8 +596,8 @@ long sys_capget(struct proc *p, const uint64_t a[6])
  * set within the old, the new effective within the new permitted, the new inheritable within
  * the old inheritable and permitted unless it has CAP_SETPCAP. The sets are the task's from
  * then on (caps_own): faultline's own stay as they are, so what a guest drops is checked by
- * the guest's calls that ask for a capability (guest_capable), not by the host. Not checked:
- * the bounding set. */
+ * the guest's calls that ask for a capability (guest_capable), not by the host. Nor may the new
+ * inheritable set gain one outside the bounding set (unchecked until 2026-12-07). */
 long sys_capset(struct proc *p, const uint64_t a[6])
 {
     struct {
@@ -623,6 +623,9 @@ long sys_capset(struct proc *p, const uint64_t a[6])
     if (!setpcap && (inh & ~(old_inh | old_prm)))
         return -EPERM;
     if ((prm & ~old_prm) || (eff & ~prm))
+        return -EPERM;
+    uint64_t sets[5];
+    if (!task_cap_sets(p, sets) || (inh & ~(old_inh | sets[3])))
         return -EPERM;
     p->caps_own = true;
     p->cap_eff = eff, p->cap_prm = prm, p->cap_inh = inh;
@@ -659,8 +662,8 @@ static bool bset_has(const struct proc *p, uint64_t cap)
  * with CAP_SETPCAP, and from then on the task's own copy), the securebits (changed with
  * CAP_SETPCAP, never a locked one, never unlocked), the ambient set (raised only for a capability
  * that is permitted and inheritable). setpriv(1) asks for all of them before it runs a program;
- * each was EINVAL until 2026-12-07, and `setpriv --nnp` failed. Not done: the ambient set is not
- * added to a program's sets at execve (it gets faultline's, as it does without one).
+ * each was EINVAL until 2026-12-07, and `setpriv --nnp` failed. What execve makes of the
+ * bounding and ambient sets is cred_exec's (emu/cred.c).
  */
 long cap_task_prctl(struct proc *p, const uint64_t a[6])
 {

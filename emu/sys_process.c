@@ -806,10 +806,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
-    /* cap_bprm_set_creds: with no file capabilities, what the program starts with is what
-     * faultline's own exec gave it (root: everything again) */
-    p->caps_own = false;
-    cred_exec(p);                  /* a task that gave up root keeps none */
+    cred_exec(p);                  /* ids and capability sets (cap_bprm_set_creds) */
     p->securebits &= ~(1u << 4);   /* SECBIT_KEEP_CAPS: cleared by every execve */
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = 0;        /* the robust list went with the old mm */
