@@ -365,6 +365,23 @@ void exit_notify_parent(struct proc *p)
 
 /* ---- fork ----------------------------------------------------------------------------------- */
 
+#define CLONE_NEW_NONUSER                                                                          \
+    (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP)
+
+/* The answer to a clone or unshare that asks for new namespaces, 0 if it asks for none.
+ * faultline's kernel is one built without them: a user namespace is EINVAL for everybody
+ * (create_user_ns without CONFIG_USER_NS); the others need CAP_SYS_ADMIN (copy_namespaces,
+ * unshare_nsproxy_namespaces: EPERM without it) and are then EINVAL (copy_utsname and the
+ * others without their CONFIG_*_NS). */
+static long ns_refusal(const struct proc *p, uint64_t flags)
+{
+    if (flags & CLONE_NEWUSER)
+        return -EINVAL;
+    if (flags & CLONE_NEW_NONUSER)
+        return guest_capable(p, 21 /* CAP_SYS_ADMIN */) ? -EINVAL : -EPERM;
+    return 0;
+}
+
 static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t ptid, uint64_t ctid,
                     uint64_t tls)
 {
@@ -376,6 +393,18 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     bool thread = flags & CLONE_THREAD;
     if ((thread && !(flags & CLONE_SIGHAND)) || ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
         return -EINVAL;
+    /* copy_process's other flag checks: a new mount or user namespace cannot share the
+     * fs_struct, nor a thread be in a new user or pid namespace */
+    if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+        (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS) ||
+        (thread && (flags & (CLONE_NEWUSER | CLONE_NEWPID))))
+        return -EINVAL;
+    /* then copy_creds' and copy_namespaces' refusals. Until 2026-12-07 the flags were ignored:
+     * `bwrap --unshare-all` as root ran its sandbox in the host's namespaces, and its
+     * RTM_NEWADDR for the "new" loopback went to the host's network */
+    long ns = ns_refusal(p, flags);
+    if (ns)
+        return ns;
     struct emu *e = p->emu;
     struct proc *c = calloc(1, sizeof(*c));
     if (!c)
@@ -988,14 +1017,13 @@ long sys_waitid(struct proc *p, const uint64_t a[6])
  * mm can only be "unshared" when not shared, as a no-op, else EINVAL). What faultline can honour
  * it does: CLONE_FS gives the task an fs_struct (cwd, umask) of its own, CLONE_FILES an fd table
  * of its own, CLONE_SYSVSEM drops the semaphore undo list (no task has one yet). Namespaces it
- * has none of: creating one needs CAP_SYS_ADMIN (EPERM without, the guest's credentials being
- * faultline's), and with it the emulated kernel answers as one built without them does (EINVAL);
- * a user namespace is EINVAL for everybody (no CONFIG_USER_NS). Nothing changes on an error.
+ * has none of (ns_refusal: EPERM without CAP_SYS_ADMIN in the task's effective set, which until
+ * 2026-12-07 was faultline's euid 0 whatever the task had dropped, else EINVAL; a user
+ * namespace is EINVAL for everybody). Nothing changes on an error.
  */
 long sys_unshare(struct proc *p, const uint64_t a[6])
 {
-    const uint64_t ns_flags =
-        CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID | CLONE_NEWCGROUP;
+    const uint64_t ns_flags = CLONE_NEW_NONUSER;
     uint64_t flags = a[0];
 
     if (flags & CLONE_NEWUSER)
@@ -1016,10 +1044,9 @@ long sys_unshare(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     if ((flags & CLONE_VM) && p->task.mm && p->task.mm->mm_users > 1)
         return -EINVAL;
-    if (flags & CLONE_NEWUSER)
-        return -EINVAL;
-    if (flags & ns_flags)
-        return geteuid() == 0 ? -EINVAL : -EPERM;
+    long ns = ns_refusal(p, flags);
+    if (ns)
+        return ns;
     if (flags & CLONE_FS) { /* unshare_fs: a copy only when another task shares it */
         bool shared = false;
         for (struct proc *q = p->emu->procs; q && !shared; q = q->next)
