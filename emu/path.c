@@ -184,8 +184,9 @@ static int fd_link_to_host(struct proc *p, const char *path, char *out, size_t o
  * "/proc/<a guest pid>/rest" names that guest process's /proc directory; every guest process
  * lives in faultline, so on the host that is "/proc/<faultline's pid>/rest" (readlink
  * ("/proc/self") answers the guest's pid, so this is the path realpath() and friends build from
- * it). What would describe faultline there is served by procfs.c first. False when path is not
- * such a name.
+ * it). What would describe faultline there is served by procfs.c first. So is
+ * "/proc/self/task/<tid>/rest" for a thread of the caller's (until 2026-12-07 it went to the
+ * host as it was, where faultline has no such tid: ENOENT). False when path is not such a name.
  */
 static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t outlen)
 {
@@ -194,11 +195,24 @@ static bool proc_pid_to_host(struct proc *p, const char *path, char *out, size_t
     long pid;
     int n;
 
-    if (strncmp(path, "/proc/", 6) != 0 || *s < '0' || *s > '9')
-        return false;
-    pid = strtol(s, &end, 10);
-    if ((*end != '/' && *end != 0) || !guest_pid(p, pid))
-        return false;
+    if (strncmp(path, "/proc/self/task/", 16) == 0) {
+        /* the host's "self" is faultline, which has none of the guest's tids: a thread of
+         * the caller's group is named as below, anything else left to the host to refuse */
+        char *tid_end;
+        long tid = strtol(path + 16, &tid_end, 10);
+        struct proc *t = tid_end != path + 16 && (*tid_end == '/' || !*tid_end) && tid > 0
+                             ? guest_pid(p, tid)
+                             : NULL;
+        if (!t || t->task.tgid != p->task.tgid)
+            return false;
+        end = (char *)path + 10; /* "/task/<tid>..." */
+    } else {
+        if (strncmp(path, "/proc/", 6) != 0 || *s < '0' || *s > '9')
+            return false;
+        pid = strtol(s, &end, 10);
+        if ((*end != '/' && *end != 0) || !guest_pid(p, pid))
+            return false;
+    }
     /* a guest thread's directory, task/<tid>: faultline's own thread's on the host */
     char *tail = end;
     if (strncmp(end, "/task/", 6) == 0 && end[6] >= '0' && end[6] <= '9') {

@@ -697,6 +697,19 @@ static long task_dir_getdents(struct proc *p, struct ofd *o, char *out, size_t c
     return (long)used;
 }
 
+long procfs_task_nlink(struct proc *p, const char *gname, const struct ofd *o)
+{
+    struct proc *t = NULL;
+    if (o && o->proc_dir == PROC_DIR_TASK) {
+        t = find_proc(p->emu, o->proc_fd_pid);
+    } else if (gname && gname[0] == '/') {
+        const char *rest = proc_pid_rest(p, gname, &t, NULL);
+        if (!rest || (strcmp(rest, "task") != 0 && strcmp(rest, "task/") != 0))
+            t = NULL;
+    }
+    return t ? 2 + nr_threads(t) : -1;
+}
+
 long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
 {
     char *dst = out;

@@ -87,4 +87,13 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
  */
 long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count);
 
+/*
+ * The link count stat and statx give a /proc/{self,PID}/task directory: 2 + the live threads of
+ * the group (proc_task_getattr), where the host's inode, faultline's own task directory, counts
+ * faultline's threads. Chromium's zygote takes a count of 3 to mean single-threaded and will
+ * not fork otherwise. The directory is named by gname (an absolute guest path; NULL for none)
+ * or is the one o is open on (NULL for none). -1 for anything else: the host's count stands.
+ */
+long procfs_task_nlink(struct proc *p, const char *gname, const struct ofd *o);
+
 #endif

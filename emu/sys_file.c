@@ -1051,13 +1051,30 @@ long sys_vmsplice(struct proc *p, const uint64_t a[6])
 /* --- stat family: struct stat and struct statx are the same bytes on host and guest --- */
 
 /* A path argument of the *at stat calls: since Linux 6.11 a NULL path with AT_EMPTY_PATH means
- * the dirfd itself (glibc's fstat uses that form). */
+ * the dirfd itself (glibc's fstat uses that form). name gets the guest's name ("" for the
+ * dirfd itself). */
 static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char hpath[PATH_MAX],
-                      int *hdir)
+                      int *hdir, char name[PATH_MAX])
 {
-    if (upath == 0 && (flags & AT_EMPTY_PATH))
-        return resolve_at(p, dirfd, "", hpath, PATH_MAX, hdir);
-    return get_path_at(p, dirfd, upath, hpath, hdir);
+    name[0] = 0;
+    if (!(upath == 0 && (flags & AT_EMPTY_PATH))) {
+        long r = get_user_path(p, upath, name);
+        if (r < 0)
+            return r;
+    }
+    return resolve_at(p, dirfd, name, hpath, PATH_MAX, hdir);
+}
+
+/* The link count the guest sees for the directory a stat call named (procfs_task_nlink), or -1
+ * for the host's. Asked for directories only: it makes a relative name absolute. */
+static long stat_nlink(struct proc *p, int dirfd, const char *name, int flags)
+{
+    char abs[PATH_MAX];
+    const struct ofd *o = NULL;
+    if (!name[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD)
+        o = fd_get(p->files, dirfd);
+    const char *gname = name[0] ? proc_absolute(p, dirfd, name, abs, sizeof(abs)) : NULL;
+    return procfs_task_nlink(p, gname, o);
 }
 
 /* The stat of a file procfs made, for fstat or an AT_EMPTY_PATH stat of its fd (dirfd): the
@@ -1074,11 +1091,12 @@ static const char *proc_made_stat_path(struct proc *p, int dirfd, uint64_t upath
 
 static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
-    char hpath[PATH_MAX];
+    char hpath[PATH_MAX], gname[PATH_MAX];
     int hdir;
     struct stat st;
     const char *proc = proc_made_stat_path(p, dirfd, upath, flags);
     long r = proc ? 0 : stat_path(p, dirfd, upath, flags, hpath, &hdir);
+    long r = stat_path(p, dirfd, upath, flags, hpath, &hdir, gname);
 
     if (r < 0)
         return r;
@@ -1090,6 +1108,9 @@ static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf,
     }
     if (fstatat(hdir, hpath, &st, flags) < 0)
         return -errno;
+    long nlink = S_ISDIR(st.st_mode) ? stat_nlink(p, dirfd, gname, flags) : -1;
+    if (nlink >= 0)
+        st.st_nlink = (nlink_t)nlink;
     return put_user_struct(p, ubuf, &st, sizeof(st));
 }
 
@@ -1117,16 +1138,20 @@ long sys_fstat(struct proc *p, const uint64_t a[6])
     if (!(o->proc_made && o->proc_hpath && stat(o->proc_hpath, &st) == 0) &&
         fstat(o->hostfd, &st) < 0)
         return -errno;
+    long nlink = S_ISDIR(st.st_mode) ? procfs_task_nlink(p, NULL, o) : -1;
+    if (nlink >= 0)
+        st.st_nlink = (nlink_t)nlink;
     return put_user_struct(p, a[1], &st, sizeof(st));
 }
 
 long sys_statx(struct proc *p, const uint64_t a[6])
 {
-    char hpath[PATH_MAX];
+    char hpath[PATH_MAX], gname[PATH_MAX];
     int hdir, flags = (int)a[2];
     struct statx stx;
     const char *proc = proc_made_stat_path(p, (int)a[0], a[1], flags);
     long r = proc ? 0 : stat_path(p, (int)a[0], a[1], flags, hpath, &hdir);
+    long r = stat_path(p, (int)a[0], a[1], flags, hpath, &hdir, gname);
 
     if (r < 0)
         return r;
@@ -1138,6 +1163,9 @@ long sys_statx(struct proc *p, const uint64_t a[6])
     }
     if (statx(hdir, hpath, flags, (unsigned)a[3], &stx) < 0)
         return -errno;
+    long nlink = S_ISDIR(stx.stx_mode) ? stat_nlink(p, (int)a[0], gname, flags) : -1;
+    if (nlink >= 0 && (stx.stx_mask & STATX_NLINK))
+        stx.stx_nlink = (uint32_t)nlink;
     return put_user_struct(p, a[4], &stx, sizeof(stx));
 }
 
