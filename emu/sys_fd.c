@@ -130,6 +130,11 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
             r = (r & ~O_NONBLOCK) | (o->flags & O_NONBLOCK);
         if (r >= 0) /* and its own O_ASYNC, which the host fd never has */
             r = (r & ~O_ASYNC) | (o->flags & O_ASYNC);
+        /* and the access mode it opened a file procfs made with: the host has the memfd
+         * behind it open read-write (until 2026-12-07 F_GETFL said O_RDWR for a read-only
+         * /proc/PID/statm, and Chromium's CHECK that it is read-only killed its browser) */
+        if (r >= 0 && o->proc_made)
+            r = (r & ~O_ACCMODE) | (o->flags & O_ACCMODE);
         return host_ret(r);
     case F_SETFL: {
         /* The host decides which status flags may change (O_APPEND, O_NONBLOCK, O_DIRECT,
@@ -143,9 +148,10 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
         if (async != ((o->flags & O_ASYNC) != 0) && (r = fasync_set(p, o, fd, async)) < 0)
             return r;
         r = fcntl(o->hostfd, F_GETFL);
+        int acc = o->flags & O_ACCMODE; /* setfl never changes it; a memfd's host one differs */
         if (r >= 0)
             o->flags = o->host_nonblock ? (int)((r & ~O_NONBLOCK) | (a[2] & O_NONBLOCK)) : (int)r;
-        o->flags = (o->flags & ~O_ASYNC) | (async ? O_ASYNC : 0);
+        o->flags = (o->flags & ~(O_ASYNC | O_ACCMODE)) | (async ? O_ASYNC : 0) | acc;
         return 0;
     }
     case F_GETOWN:
