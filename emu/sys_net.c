@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/filter.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -383,6 +384,48 @@ long sys_accept(struct proc *p, const uint64_t a[6])
  * blocks: a parked call reads it there (sock_timeo_wait). */
 #define FL_SOCKOPT_MAX 256
 
+/* SOL_SOCKET options whose value is a struct sock_fprog: a classic BPF program by pointer */
+#define FL_SO_ATTACH_FILTER         26 /* also SO_GET_FILTER, for getsockopt */
+#define FL_SO_ATTACH_REUSEPORT_CBPF 51
+#define FL_BPF_MAXINSNS             4096
+
+/*
+ * setsockopt(SO_ATTACH_FILTER or SO_ATTACH_REUSEPORT_CBPF, struct sock_fprog): the program the
+ * guest's pointer names is copied and the host gets a sock_fprog pointing at the copy. A
+ * program the kernel would refuse for its length or a NULL pointer goes to the host with no
+ * instructions, which refuses it as it would (EINVAL, or EPERM on a locked filter). Until
+ * 2026-12-07 the host was handed the guest's pointer: EFAULT, and libudev's monitor (Chromium's
+ * device watcher: "Failed to enable receiving udev events") could not filter its socket.
+ */
+static long setsockopt_fprog(struct proc *p, struct ofd *o, int name, uint64_t uval, int len)
+{
+    struct {
+        uint16_t len;
+        uint16_t pad[3];
+        uint64_t filter;
+    } g;
+    struct sock_fprog h = {0, NULL};
+    if (len != (int)sizeof(g)) /* sock_setsockopt: EINVAL before it reads anything */
+        return host_ret(setsockopt(o->hostfd, SOL_SOCKET, name, &h, (socklen_t)len));
+    if (get_user_struct(p, &g, uval, sizeof(g)))
+        return -EFAULT;
+    h.len = g.len;
+    void *insns = NULL;
+    if (g.filter && g.len >= 1 && g.len <= FL_BPF_MAXINSNS) {
+        insns = malloc((size_t)g.len * 8);
+        if (!insns)
+            return -ENOMEM;
+        if (get_user_struct(p, insns, g.filter, (size_t)g.len * 8)) {
+            free(insns);
+            return -EFAULT;
+        }
+        h.filter = insns;
+    }
+    long r = host_ret(setsockopt(o->hostfd, SOL_SOCKET, name, &h, sizeof(h)));
+    free(insns);
+    return r;
+}
+
 long sys_setsockopt(struct proc *p, const uint64_t a[6])
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
@@ -393,6 +436,9 @@ long sys_setsockopt(struct proc *p, const uint64_t a[6])
         return -EBADF;
     if (len < 0)
         return -EINVAL;
+    if ((int)a[1] == SOL_SOCKET &&
+        ((int)a[2] == FL_SO_ATTACH_FILTER || (int)a[2] == FL_SO_ATTACH_REUSEPORT_CBPF))
+        return setsockopt_fprog(p, o, (int)a[2], a[3], len);
     if (len > FL_SOCKOPT_MAX)
         len = FL_SOCKOPT_MAX;
     if (len && get_user_struct(p, val, a[3], (size_t)len))
@@ -424,6 +470,27 @@ static bool sockopt_reads_optval(int level, int name)
         return true;
     }
     return false;
+ * getsockopt(SO_GET_FILTER): the attached classic program, its length in instructions (the
+ * option's length counts instructions, not bytes: sk_get_filter), the count alone for a length
+ * of 0, EINVAL for a length below the count. Through a buffer of the most instructions a
+ * program has, which the host may fill whole.
+ */
+static long getsockopt_filter(struct proc *p, struct ofd *o, uint64_t uval, uint64_t ulenp,
+                              int32_t ulen)
+{
+    socklen_t len = ulen > FL_BPF_MAXINSNS ? FL_BPF_MAXINSNS : (socklen_t)ulen;
+    void *buf = calloc(FL_BPF_MAXINSNS, 8);
+    if (!buf)
+        return -ENOMEM;
+    long r = 0;
+    if (getsockopt(o->hostfd, SOL_SOCKET, FL_SO_ATTACH_FILTER, buf, &len) < 0)
+        r = -errno;
+    int32_t out = (int32_t)len;
+    if (!r && ((ulen && len && put_user_struct(p, uval, buf, (size_t)len * 8)) ||
+               put_user_struct(p, ulenp, &out, sizeof(out))))
+        r = -EFAULT;
+    free(buf);
+    return r;
 }
 
 long sys_getsockopt(struct proc *p, const uint64_t a[6])
@@ -438,6 +505,8 @@ long sys_getsockopt(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (ulen < 0)
         return -EINVAL;
+    if ((int)a[1] == SOL_SOCKET && (int)a[2] == FL_SO_ATTACH_FILTER)
+        return getsockopt_filter(p, o, a[3], a[4], ulen);
     socklen_t len = ulen > FL_SOCKOPT_MAX ? FL_SOCKOPT_MAX : (socklen_t)ulen;
     /* Some options read optval before they answer (sockopt_reads_optval), so the host sees the
      * guest's bytes. Most only write it, and Linux then writes just what it has: their buffer
