@@ -9,7 +9,9 @@
  * own O_NONBLOCK, whether the host end parks like a pipe, ...), so a file a guest sends is
  * remembered until a guest receives it, and the receiver gets that same ofd: one open file
  * description, as in Linux. A file from outside the guest (sent by a host process) gets a new
- * ofd. Credentials (SCM_CREDENTIALS) pass as the host has them: the pid in them is the host's.
+ * ofd. Credentials (SCM_CREDENTIALS) a guest sends are checked against its own ids and the pid
+ * in them is made faultline's (creds_to_host); those received are the host's: their pid is
+ * faultline's, whichever guest sent them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -26,8 +28,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
 #include "emu/fdtable.h"
+#include "emu/proc.h"
+#include "emu/sched.h"
 #include "emu/sock.h"
+#include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -123,8 +129,43 @@ static struct ofd *inflight_take(int h)
 
 /* ---- control messages --------------------------------------------------------------------- */
 
+/*
+ * An SCM_CREDENTIALS message the guest sends, checked as scm_check_creds checks it with the
+ * task's own ids and capabilities: the pid its own, or any with CAP_SYS_ADMIN; each id one of
+ * its real, effective or saved ones, or any with CAP_SETUID / CAP_SETGID; then the pid must
+ * name a process (ESRCH). The host gets faultline's pid in it, the sender's own as the host
+ * sees it. Until 2026-12-07 the guest's pid went to the host, which looked it up among its own
+ * processes: GDBus, which sends its credentials so, failed every connection with "Error
+ * sending credentials: ... No such process".
+ */
+static long creds_to_host(struct proc *p, struct cmsghdr *c)
+{
+    struct ucred u;
+    if (c->cmsg_len != CMSG_LEN(sizeof(u)))
+        return -EINVAL;
+    memcpy(&u, CMSG_DATA(c), sizeof(u));
+    if (u.uid == (uid_t)-1 || u.gid == (gid_t)-1)
+        return -EINVAL;
+    uint32_t ids[4], gids[4];
+    task_uids(p, ids);
+    task_gids(p, gids);
+    bool pid_ok = u.pid == p->task.tgid || guest_capable(p, 21 /* CAP_SYS_ADMIN */);
+    bool uid_ok = u.uid == ids[CRED_R] || u.uid == ids[CRED_E] || u.uid == ids[CRED_S] ||
+                  guest_capable(p, 7 /* CAP_SETUID */);
+    bool gid_ok = u.gid == gids[CRED_R] || u.gid == gids[CRED_E] || u.gid == gids[CRED_S] ||
+                  guest_capable(p, 6 /* CAP_SETGID */);
+    if (!pid_ok || !uid_ok || !gid_ok)
+        return -EPERM;
+    if (u.pid <= 0 || !find_proc(p->emu, u.pid))
+        return -ESRCH;
+    u.pid = getpid();
+    memcpy(CMSG_DATA(c), &u, sizeof(u));
+    return 0;
+}
+
 /* The guest's control data, to send: SCM_RIGHTS fds become host fds (EBADF for one that is
- * not open) and their files are remembered as in flight once the send succeeds. */
+ * not open) and their files are remembered as in flight once the send succeeds; SCM_CREDENTIALS
+ * as creds_to_host makes them. */
 static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***sent, int *nsent)
 {
     struct msghdr m = {.msg_control = buf, .msg_controllen = len};
@@ -133,6 +174,12 @@ static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***se
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
         if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len - ((char *)c - buf))
             return -EINVAL;
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
+            long r = creds_to_host(p, c);
+            if (r)
+                return r;
+            continue;
+        }
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
