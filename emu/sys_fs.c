@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -499,6 +500,66 @@ long sys_chroot(struct proc *p, const uint64_t a[6])
         if (fs_shared(q, p))
             q->root = root;
     return 0;
+}
+
+/*
+ * setns(fd, nstype) (kernel/nsproxy.c): fd must be a namespace file, /proc/PID/ns/NAME (EINVAL
+ * for anything else, EBADF for no fd), of the type nstype names (0: any). faultline makes no
+ * namespaces (clone and unshare refuse them), so every guest task is in the host's, as
+ * faultline is, and the only ones it can enter are those: entering one is what each type's
+ * ->install does for the task's own namespace. A user namespace is EINVAL (userns_install:
+ * not one's own); the others need CAP_SYS_ADMIN in the task's effective set (EPERM); a mount
+ * namespace also CAP_SYS_CHROOT and an fs_struct no other task shares (EINVAL), and puts the
+ * root and the cwd at its root, undoing a chroot. A namespace faultline is not in is EINVAL:
+ * it cannot take the guest there. Not done: entering the IPC namespace does not drop the
+ * semaphore undo list (ipcns_install's exit_sem). Until 2026-12-07 setns was ENOSYS and
+ * `nsenter -t PID -m -u ...` failed.
+ */
+long sys_setns(struct proc *p, const uint64_t a[6])
+{
+    static const struct {
+        int type;
+        const char *name;
+    } types[] = {{0x00020000, "mnt"}, {0x02000000, "cgroup"}, {0x04000000, "uts"},
+                 {0x08000000, "ipc"}, {0x10000000, "user"},   {0x20000000, "pid"},
+                 {0x40000000, "net"}};
+    struct ofd *o = fd_get(p->files, (int)a[0]);
+    if (!o)
+        return -EBADF;
+    int type = ioctl(o->hostfd, 0xb703 /* NS_GET_NSTYPE */);
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (types[i].type == type)
+            name = types[i].name;
+    if (!name || ((int)a[1] && (int)a[1] != type))
+        return -EINVAL;
+    char own_path[32];
+    struct stat ns, own;
+    snprintf(own_path, sizeof(own_path), "/proc/self/ns/%s", name);
+    if (fstat(o->hostfd, &ns) || stat(own_path, &own) || ns.st_ino != own.st_ino ||
+        ns.st_dev != own.st_dev)
+        return -EINVAL;
+    if (type == 0x10000000) /* CLONE_NEWUSER: one's own */
+        return -EINVAL;
+    if (!guest_capable(p, 21 /* CAP_SYS_ADMIN */))
+        return -EPERM;
+    if (type != 0x00020000) /* CLONE_NEWNS */
+        return 0;
+    if (!guest_capable(p, 18 /* CAP_SYS_CHROOT */))
+        return -EPERM;
+    for (struct proc *q = p->emu->procs; q; q = q->next)
+        if (fs_shared(q, p))
+            return -EINVAL;
+    const char *old_root = p->root;
+    char root[PATH_MAX];
+    int hdir;
+    p->root = NULL; /* first: "/" is then the namespace's root, not the chroot's */
+    long r = resolve_at(p, AT_FDCWD, "/", root, sizeof(root), &hdir);
+    if (r < 0) {
+        p->root = old_root;
+        return r;
+    }
+    return cwd_changed(p, host_ret(chdir(root)));
 }
 
 long sys_chdir(struct proc *p, const uint64_t a[6])

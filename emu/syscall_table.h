@@ -284,6 +284,7 @@ SYSCALL(303, name_to_handle_at, sys_name_to_handle_at, "dsppx")
 SYSCALL(304, open_by_handle_at, sys_open_by_handle_at, "dpO")
 SYSCALL(306, syncfs, sys_syncfs, "d")
 SYSCALL_WAKES(307, sendmmsg, sys_sendmmsg, "dpux")
+SYSCALL(308, setns, sys_setns, "dx") /* emu/sys_fs.c */
 SYSCALL(309, getcpu, sys_getcpu, "ppp")
 /* another process's memory: emu/process_vm.c; kcmp: emu/sys_kcmp.c */
 SYSCALL(310, process_vm_readv, sys_process_vm_readv, "dpupux")
