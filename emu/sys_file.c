@@ -1091,12 +1091,11 @@ static const char *proc_made_stat_path(struct proc *p, int dirfd, uint64_t upath
 
 static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
-    char hpath[PATH_MAX], gname[PATH_MAX];
+    char hpath[PATH_MAX], gname[PATH_MAX] = "";
     int hdir;
     struct stat st;
     const char *proc = proc_made_stat_path(p, dirfd, upath, flags);
-    long r = proc ? 0 : stat_path(p, dirfd, upath, flags, hpath, &hdir);
-    long r = stat_path(p, dirfd, upath, flags, hpath, &hdir, gname);
+    long r = proc ? 0 : stat_path(p, dirfd, upath, flags, hpath, &hdir, gname);
 
     if (r < 0)
         return r;
@@ -1146,12 +1145,11 @@ long sys_fstat(struct proc *p, const uint64_t a[6])
 
 long sys_statx(struct proc *p, const uint64_t a[6])
 {
-    char hpath[PATH_MAX], gname[PATH_MAX];
+    char hpath[PATH_MAX], gname[PATH_MAX] = "";
     int hdir, flags = (int)a[2];
     struct statx stx;
     const char *proc = proc_made_stat_path(p, (int)a[0], a[1], flags);
-    long r = proc ? 0 : stat_path(p, (int)a[0], a[1], flags, hpath, &hdir);
-    long r = stat_path(p, (int)a[0], a[1], flags, hpath, &hdir, gname);
+    long r = proc ? 0 : stat_path(p, (int)a[0], a[1], flags, hpath, &hdir, gname);
 
     if (r < 0)
         return r;

@@ -470,6 +470,9 @@ static bool sockopt_reads_optval(int level, int name)
         return true;
     }
     return false;
+}
+
+/*
  * getsockopt(SO_GET_FILTER): the attached classic program, its length in instructions (the
  * option's length counts instructions, not bytes: sk_get_filter), the count alone for a length
  * of 0, EINVAL for a length below the count. Through a buffer of the most instructions a
