@@ -268,6 +268,61 @@ static pgoff_t max_index(const struct address_space *m)
 }
 
 /*
+ * __do_page_cache_readahead: read the pages of [start, start + size) the cache lacks (not past
+ * EOF, frames only where free without reclaim), and mark the one at start + size - async_size,
+ * if this read brought it, with PG_readahead: the marker whose fault reads the next window.
+ * skip: an index the caller reads itself.
+ */
+static void readahead_window(struct address_space *m, pgoff_t start, unsigned int size,
+                             unsigned int async_size, pgoff_t skip)
+{
+    pgoff_t max_off = max_index(m), mark = start + size - async_size;
+    for (pgoff_t i = start; i < start + size && i < max_off; i++) {
+        if (i == skip || page_cache_lookup(m, i))
+            continue;
+        if (page_cache_read(m, i, true) == -ENOMEM)
+            break;
+        struct page *p = page_cache_lookup(m, i);
+        if (i == mark && p && async_size)
+            p->flags |= 1UL << PG_readahead;
+    }
+}
+
+/* get_next_ra_size: the window after one of cur pages, up to max. */
+static unsigned int next_ra_size(unsigned int cur, unsigned int max)
+{
+    return cur < max / 16 ? 4 * cur : cur <= max / 2 ? 2 * cur : max;
+}
+
+/*
+ * do_async_mmap_readahead: a fault found page `offset`, a readahead marker (page_cache_async_
+ * readahead > ondemand_readahead with the marker hit). The marker goes; if it is where the last
+ * window put it (or the window's end), the next window follows that one, else it starts at the
+ * first page after offset the cache lacks, sized from the distance. The whole new window is
+ * its asynchronous part: its first page is the next marker.
+ */
+static void async_mmap_readahead(struct address_space *m, struct file_ra_state *ra, pgoff_t offset,
+                                 struct page *page)
+{
+    page->flags &= ~(1UL << PG_readahead);
+    unsigned int max = (unsigned int)ra_pages;
+    if (offset == ra->start + ra->size - ra->async_size || offset == ra->start + ra->size) {
+        ra->start += ra->size;
+        ra->size = next_ra_size(ra->size, max);
+    } else {
+        pgoff_t start = offset + 1;
+        while (start <= offset + max && page_cache_lookup(m, start))
+            start++;
+        if (start > offset + max)
+            return;
+        ra->start = start;
+        ra->size = next_ra_size((unsigned int)(start - offset) + 1, max);
+    }
+    ra->async_size = ra->size;
+    readahead_window(m, ra->start, ra->size, ra->async_size, (pgoff_t)-1);
+}
+
+/*
  * filemap_fault - vm_ops->fault of file mappings: return in vmf->page the cached page for
  * vmf->pgoff with a reference, reading it (and a read-around window) on a miss, which makes the
  * fault major. Past the end of the file: VM_FAULT_SIGBUS.
@@ -281,6 +336,8 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
     if (offset >= max_off)
         return VM_FAULT_SIGBUS;
     struct page *page = find_get_page(m, offset);
+    if (page && (page->flags & (1UL << PG_readahead)))
+        async_mmap_readahead(m, &vmf->vma->vm_file->f_ra, offset, page);
     if (!page && m->shmem) {
         /* shmem_getpage_gfp: a page on swap is read back (major), a hole is a new page */
         int in = shmem_swapin(m, offset);
@@ -303,10 +360,16 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
              * read ahead made reclaim evict the one read before it, and then the pages the
              * faulting instruction itself needs, which faulted the next time round. */
             pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
-            for (pgoff_t i = start; i < start + ra_pages && i < max_off; i++)
-                if (i != offset && !page_cache_lookup(m, i) &&
-                    page_cache_read(m, i, true) == -ENOMEM)
-                    break;
+            if (ret & VM_FAULT_MAJOR) {
+                /* a read Linux would make: its window, and a marker a quarter from its end */
+                struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
+                *ra = (struct file_ra_state){start, (unsigned int)ra_pages,
+                                             (unsigned int)ra_pages / 4};
+                readahead_window(m, start, ra->size, ra->async_size, offset);
+            } else {
+                /* pages the host caches, which Linux would find cached: no marker */
+                readahead_window(m, start, (unsigned int)ra_pages, 0, offset);
+            }
         }
         int err = page_cache_read(m, offset, false);
         if (err)
@@ -346,7 +409,8 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pg
         struct page *page = page_cache_lookup(m, idx);
         if (!page && ask_host && host[idx - start_pgoff] && page_cache_read(m, idx, true) == 0)
             page = page_cache_lookup(m, idx);
-        if (!page || !(page->flags & (1UL << PG_uptodate)))
+        /* a readahead marker is left for its own fault, which reads the next window */
+        if (!page || !(page->flags & (1UL << PG_uptodate)) || (page->flags & (1UL << PG_readahead)))
             continue;
         do_set_pte_around(vmf, addr, page);
     }

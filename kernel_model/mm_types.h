@@ -38,7 +38,8 @@ enum pageflags {
     PG_head,      /* the first frame of a transparent huge page (a compound page of 512 frames) */
     PG_tail,      /* one of its other 511 frames: lru_next holds the head's frame number */
     PG_active,    /* on an active list (--reclaim linux only: vmscan.c) */
-    PG_readahead, /* in the swap cache by swap readahead, not yet found by a fault (swap_state.c) */
+    PG_readahead, /* read ahead and not yet found by a fault: in the swap cache (swap_state.c), or
+                     a page cache's readahead marker (filemap.c) */
     NR_PAGEFLAGS
 };
 
@@ -119,9 +120,17 @@ struct address_space {
     struct address_space *next; /* all mappings, for lookup by identity */
 };
 
+/* file_ra_state: where the last readahead of this open file went, and the part of it past its
+ * marker (the page with PG_readahead), whose fault reads the next window (filemap.c). */
+struct file_ra_state {
+    pgoff_t start;
+    unsigned int size, async_size;
+};
+
 /* The model's view of an open file that can be mapped. */
 struct file {
     struct address_space *f_mapping;
+    struct file_ra_state f_ra;
     int f_count;
     bool f_readable, f_writable;
     /* The vm_ops its f_op->mmap installs; NULL: by its mapping, shmem_vm_ops for shared

@@ -4,6 +4,8 @@
  *
  *   filemap read DIR      map a 32-page file private read-only; read page 0, then page 1
  *                         (same fault-around window), then page 20 (another window)
+ *   filemap seq DIR       map a 64-page file private read-only and read every page in order
+ *                         (readahead: the marker's fault reads the next window)
  *   filemap cow DIR       map it private read-write; write page 0 (do_cow_fault); the file
  *                         keeps its bytes
  *   filemap shared DIR    map it shared; write pages 0 and 3; exit without msync or munmap:
@@ -81,6 +83,19 @@ static int mode_read(const char *dir)
     printf("page 0: %c\n", v[0]);
     printf("page 1: %c\n", v[GUEST_PAGE + 7]);
     printf("page 20: %c\n", v[20 * GUEST_PAGE]);
+    return 0;
+}
+
+static int mode_seq(const char *dir)
+{
+    int fd = make_file(dir, 2 * NPAGES, 0);
+    char *m = map_file(MAP_HINT, 2 * NPAGES * GUEST_PAGE, PROT_READ, MAP_PRIVATE, fd);
+    guest_note("filemap", "map", m);
+    volatile char *v = m;
+    unsigned sum = 0;
+    for (int i = 0; i < 2 * NPAGES; i++)
+        sum += (unsigned char)v[(long)i * GUEST_PAGE];
+    printf("sum of 64 pages' first bytes: %u\n", sum);
     return 0;
 }
 
@@ -310,6 +325,8 @@ int main(int argc, char **argv)
     const char *mode = argv[1], *dir = argv[2];
     if (!strcmp(mode, "read"))
         return mode_read(dir);
+    if (!strcmp(mode, "seq"))
+        return mode_seq(dir);
     if (!strcmp(mode, "cow"))
         return mode_cow(dir);
     if (!strcmp(mode, "shared"))

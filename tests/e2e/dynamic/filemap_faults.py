@@ -112,13 +112,30 @@ def case_read_nofa(c):
 
 def case_read_model(c):
     # --major-faults=model: the model's cache starts empty, so the first read is major (it reads
-    # the page and a read-around window); fault-around ran before that read and found nothing,
-    # so page 1 faults too, minor, and maps the rest of its window; page 20 was read around.
+    # the page and a read-around window). As in 4.20, the fault is retried once the read is done
+    # (VM_FAULT_RETRY), and the retry's fault-around maps pages 0-15, so page 1 takes no fault;
+    # page 20 was read around and faults once, minor, mapping its own window.
     c.expect_status(0)
     c.expect("fault rows", strip(c.rows()), [
         row(0, "read", "do_read_fault", "major"),
-        row(PAGE + 7, "read", "do_read_fault", "minor"),
         row(20 * PAGE, "read", "do_read_fault", "minor"),
+    ])
+
+
+def case_seq_model(c):
+    # --major-faults=model, 64 pages read in order, as 4.20 reads them: page 0 misses (major) and
+    # reads around it pages 0-31 with the readahead marker on page 24; the fault's retry maps
+    # pages 0-15. Page 16's fault-around maps 16-31 but the marker; page 24's own fault finds
+    # the marker and reads the next window, 32-63, whose first page is the next marker; page
+    # 32's fault maps it (and 33-47 around it); page 48's fault-around maps the rest. No other
+    # page faults, and only the first is major.
+    c.expect_status(0)
+    c.expect("fault rows", strip(c.rows(pages=2 * NPAGES)), [
+        row(0, "read", "do_read_fault", "major"),
+        row(16 * PAGE, "read", "do_read_fault", "minor"),
+        row(24 * PAGE, "read", "do_read_fault", "minor"),
+        row(32 * PAGE, "read", "do_read_fault", "minor"),
+        row(48 * PAGE, "read", "do_read_fault", "minor"),
     ])
 
 
@@ -204,6 +221,7 @@ CASES = {
     "read": ("read", (), case_read),
     "read-nofaultaround": ("read", ("--fault-around", "0"), case_read_nofa),
     "read-model": ("read", ("--major-faults=model",), case_read_model),
+    "seq-model": ("seq", ("--major-faults=model",), case_seq_model),
     "cow": ("cow", (), case_cow),
     "shared": ("shared", (), None),
     "sigbus": ("sigbus", (), case_sigbus),
