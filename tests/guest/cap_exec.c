@@ -22,6 +22,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define CAP_CHOWN     0
 #define CAP_NET_ADMIN 12
 #define CAP_NET_RAW   13
@@ -33,12 +35,8 @@ static const char *const names[] = {"chown", "net_admin", "net_raw"};
 /* capget's three sets: eff, prm, inh */
 static int caps_get(uint64_t s[3])
 {
-    struct {
-        uint32_t version;
-        int pid;
-    } hdr = {0x20080522, 0};
     uint32_t d[6];
-    if (syscall(SYS_capget, &hdr, d))
+    if (guest_capget(d))
         return -1;
     for (int i = 0; i < 3; i++)
         s[i] = d[i] | (uint64_t)d[i + 3] << 32;
@@ -47,14 +45,10 @@ static int caps_get(uint64_t s[3])
 
 static int caps_set(const uint64_t s[3])
 {
-    struct {
-        uint32_t version;
-        int pid;
-    } hdr = {0x20080522, 0};
     uint32_t d[6];
     for (int i = 0; i < 3; i++)
         d[i] = (uint32_t)s[i], d[i + 3] = (uint32_t)(s[i] >> 32);
-    return (int)syscall(SYS_capset, &hdr, d);
+    return guest_capset(d);
 }
 
 /* One /proc/self/status set ("CapPrm") as a number, 0 if missing. */

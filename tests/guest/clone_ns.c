@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 /* clone(flags | SIGCHLD) as a fork: the child, if one is made, exits at once */
 static void try_clone(const char *what, unsigned long flags)
 {
@@ -45,15 +47,11 @@ static void try_unshare(const char *what, int flags)
 /* capset: drop CAP_SYS_ADMIN from the effective set */
 static int drop_sys_admin(void)
 {
-    struct {
-        uint32_t version;
-        int pid;
-    } hdr = {0x20080522, 0};
     uint32_t d[6];
-    if (syscall(SYS_capget, &hdr, d))
+    if (guest_capget(d))
         return -1;
     d[0] &= ~(1u << 21);
-    return (int)syscall(SYS_capset, &hdr, d);
+    return guest_capset(d);
 }
 
 int main(void)

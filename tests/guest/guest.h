@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,26 @@
 #endif
 
 #define GUEST_PAGE 4096UL
+
+/* capget and capset of the calling thread, version 3: d[0], d[1], d[2] are the low words of the
+ * effective, permitted and inheritable sets, d[3], d[4], d[5] their high words. 0 or -1. */
+static inline int guest_capget(uint32_t d[6])
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr = {0x20080522, 0};
+    return (int)syscall(SYS_capget, &hdr, d);
+}
+
+static inline int guest_capset(const uint32_t d[6])
+{
+    struct {
+        uint32_t version;
+        int pid;
+    } hdr = {0x20080522, 0};
+    return (int)syscall(SYS_capset, &hdr, d);
+}
 
 /* A failed setup step is not the behaviour under test: exit 100 with a message. */
 static inline void guest_die(const char *what)

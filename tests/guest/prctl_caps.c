@@ -23,6 +23,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define CAP_CHOWN   0
 #define CAP_NET_RAW 13
 
@@ -57,15 +59,11 @@ static void after_exec(void)
  * CAP_SETPCAP). */
 static long inheritable_add(int cap)
 {
-    struct {
-        uint32_t version;
-        int pid;
-    } hdr = {0x20080522, 0};
     uint32_t d[6];
-    if (syscall(SYS_capget, &hdr, d))
+    if (guest_capget(d))
         return -1;
     d[2] |= 1u << cap;
-    return syscall(SYS_capset, &hdr, d);
+    return guest_capset(d);
 }
 
 int main(int argc, char **argv)

@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 static int sv[2];
 
 /* Send one byte with SCM_CREDENTIALS {pid, uid, gid} (payload length `clen`), then read it
@@ -66,15 +68,11 @@ static void try_send(const char *what, pid_t pid, uid_t uid, gid_t gid, size_t c
 /* capset: drop these capabilities from the effective set */
 static int drop_eff(uint32_t mask)
 {
-    struct {
-        uint32_t version;
-        int pid;
-    } hdr = {0x20080522, 0};
     uint32_t d[6];
-    if (syscall(SYS_capget, &hdr, d))
+    if (guest_capget(d))
         return -1;
     d[0] &= ~mask;
-    return (int)syscall(SYS_capset, &hdr, d);
+    return guest_capset(d);
 }
 
 int main(void)

@@ -24,24 +24,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* include/uapi/linux/seccomp.h and filter.h, spelled out: not every libc ships them */
-struct sock_filter {
-    uint16_t code;
-    uint8_t jt, jf;
-    uint32_t k;
-};
-struct sock_fprog {
-    unsigned short len;
-    struct sock_filter *filter;
-};
-#define BPF_STMT(code, k)                                                                          \
-    {                                                                                              \
-        (uint16_t)(code), 0, 0, k                                                                  \
-    }
-#define BPF_JUMP(code, k, jt, jf)                                                                  \
-    {                                                                                              \
-        (uint16_t)(code), jt, jf, k                                                                \
-    }
+#include "guest_bpf.h"
+
+/* the instructions used below, and include/uapi/linux/seccomp.h, spelled out: not every libc
+ * ships it */
 #define LD_ABS           0x20 /* BPF_LD | BPF_W | BPF_ABS */
 #define LD_LEN           0x80 /* BPF_LD | BPF_W | BPF_LEN */
 #define LD_MEM           0x60

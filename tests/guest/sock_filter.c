@@ -17,24 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* linux/filter.h's, spelled out: musl's compiler wrapper has no kernel headers */
-struct sock_filter {
-    uint16_t code;
-    uint8_t jt, jf;
-    uint32_t k;
-};
-struct sock_fprog {
-    unsigned short len;
-    struct sock_filter *filter;
-};
-#define BPF_STMT(code, k)                                                                          \
-    {                                                                                              \
-        (uint16_t)(code), 0, 0, k                                                                  \
-    }
-#define BPF_JUMP(code, k, jt, jf)                                                                  \
-    {                                                                                              \
-        (uint16_t)(code), jt, jf, k                                                                \
-    }
+#include "guest_bpf.h"
+
 #define BPF_LD              0x00
 #define BPF_B               0x10
 #define BPF_ABS             0x20
