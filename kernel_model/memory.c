@@ -536,8 +536,10 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
     /* A page read from the file (major) was still locked for its I/O: 4.20's filemap_fault
      * returned VM_FAULT_RETRY, and the fault ran again once the I/O was done. The retry's
      * fault-around maps what the read brought in, the faulting page with its window (the
-     * readahead marker excepted). The model's read is done at once; this is that retry. */
-    if ((ret & VM_FAULT_MAJOR) && vma->vm_ops->map_pages && fault_around_bytes >> PAGE_SHIFT > 1) {
+     * readahead marker excepted). The model's read is done at once; this is that retry. (Not
+     * shmem's swap-in, which waits for its page in lock_page instead.) */
+    if ((ret & VM_FAULT_MAJOR) && vma->vm_ops->map_pages && fault_around_bytes >> PAGE_SHIFT > 1 &&
+        !vma->vm_file->f_mapping->shmem) {
         vm_fault_t again = do_fault_around(vmf);
         if (again & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
             put_page(vmf->page);
