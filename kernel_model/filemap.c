@@ -26,6 +26,7 @@
 #include "kernel_model/swap.h"
 
 unsigned long ra_pages = 32; /* VM_READAHEAD_PAGES: 128 KiB */
+#define MMAP_LOTSAMISS 100
 enum major_fault_rule major_fault_rule = MAJOR_FAULTS_HOST;
 
 static struct address_space *all_mappings;
@@ -336,8 +337,14 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
     if (offset >= max_off)
         return VM_FAULT_SIGBUS;
     struct page *page = find_get_page(m, offset);
-    if (page && (page->flags & (1UL << PG_readahead)))
-        async_mmap_readahead(m, &vmf->vma->vm_file->f_ra, offset, page);
+    if (page && !m->shmem && !m->in_memory) {
+        /* do_async_mmap_readahead: a hit makes up for a miss; a marker reads the next window */
+        struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
+        if (ra->mmap_miss > 0)
+            ra->mmap_miss--;
+        if (page->flags & (1UL << PG_readahead))
+            async_mmap_readahead(m, ra, offset, page);
+    }
     if (!page && m->shmem) {
         /* shmem_getpage_gfp: a page on swap is read back (major), a hole is a new page */
         int in = shmem_swapin(m, offset);
@@ -360,12 +367,19 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
              * read ahead made reclaim evict the one read before it, and then the pages the
              * faulting instruction itself needs, which faulted the next time round. */
             pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
+            struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
             if (ret & VM_FAULT_MAJOR) {
-                /* a read Linux would make: its window, and a marker a quarter from its end */
-                struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
-                *ra = (struct file_ra_state){start, (unsigned int)ra_pages,
-                                             (unsigned int)ra_pages / 4};
-                readahead_window(m, start, ra->size, ra->async_size, offset);
+                /* a read Linux would make (do_sync_mmap_readahead): none around the page under
+                 * MADV_RANDOM, nor once misses outnumber hits by MMAP_LOTSAMISS; else its
+                 * window, and a marker a quarter from its end */
+                if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+                    ra->mmap_miss++;
+                if (!(vmf->vma->vm_flags & VM_RAND_READ) && ra->mmap_miss <= MMAP_LOTSAMISS) {
+                    ra->start = start;
+                    ra->size = (unsigned int)ra_pages;
+                    ra->async_size = (unsigned int)ra_pages / 4;
+                    readahead_window(m, start, ra->size, ra->async_size, offset);
+                }
             } else {
                 /* pages the host caches, which Linux would find cached: no marker */
                 readahead_window(m, start, (unsigned int)ra_pages, 0, offset);
@@ -412,6 +426,8 @@ void filemap_map_pages(struct vm_fault *vmf, pgoff_t start_pgoff, pgoff_t end_pg
         /* a readahead marker is left for its own fault, which reads the next window */
         if (!page || !(page->flags & (1UL << PG_uptodate)) || (page->flags & (1UL << PG_readahead)))
             continue;
+        if (vmf->vma->vm_file->f_ra.mmap_miss > 0) /* each page found cached is a hit */
+            vmf->vma->vm_file->f_ra.mmap_miss--;
         do_set_pte_around(vmf, addr, page);
     }
 }

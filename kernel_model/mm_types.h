@@ -121,10 +121,13 @@ struct address_space {
 };
 
 /* file_ra_state: where the last readahead of this open file went, and the part of it past its
- * marker (the page with PG_readahead), whose fault reads the next window (filemap.c). */
+ * marker (the page with PG_readahead), whose fault reads the next window; and mmap_miss, the
+ * faults that had to read less those that found their page cached, which turns read-around off
+ * past MMAP_LOTSAMISS (filemap.c). */
 struct file_ra_state {
     pgoff_t start;
     unsigned int size, async_size;
+    unsigned int mmap_miss;
 };
 
 /* The model's view of an open file that can be mapped. */

@@ -203,6 +203,47 @@ static void far_offset_refused(void)
     fput(f);
 }
 
+/*
+ * How much a major read fault reads (do_sync_mmap_readahead), with fault-around off so that only
+ * faults count as hits: a window of 32 pages around the page; none under MADV_RANDOM; none
+ * once misses outnumber hits by more than 100 (mmap_miss). 128 faults 64 pages apart in a
+ * 8192-page file: the first 100 read 32 pages each (3,200: the first window starts at 0), the
+ * other 28 their own page.
+ */
+static void readaround_limits(void)
+{
+    unsigned long saved = fault_around_bytes;
+    fault_around_bytes = 0;
+    struct file *f = memfile_open(8192 * PAGE_SIZE, 9, false);
+    struct address_space *m = f->f_mapping;
+    CHECK_EQ(do_mmap(test_task.mm, f, BASE, 64 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0),
+             (long)BASE);
+    CHECK_EQ(do_madvise(test_task.mm, BASE, 64 * PAGE_SIZE, MADV_RANDOM), 0);
+    struct fault_result res;
+    for (int i = 0; i < 3; i++) {
+        CHECK_EQ(fault(P(10 + i), USER_READ, STACK_TOP, &res), FAULT_OK);
+        CHECK(res.major);
+    }
+    CHECK_EQ(m->nrpages, 3); /* MADV_RANDOM: the pages themselves */
+    CHECK_EQ(do_munmap(test_task.mm, BASE, 64 * PAGE_SIZE), 0);
+
+    struct file *g = memfile_open(8192 * PAGE_SIZE, 11, false);
+    m = g->f_mapping;
+    CHECK_EQ(
+        do_mmap(test_task.mm, g, BASE, 8192 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0),
+        (long)BASE);
+    for (int i = 0; i < 128; i++) {
+        CHECK_EQ(fault(BASE + (unsigned long)i * 64 * PAGE_SIZE, USER_READ, STACK_TOP, &res),
+                 FAULT_OK);
+        CHECK(res.major);
+    }
+    CHECK_EQ(m->nrpages, 100 * 32 + 28);
+    CHECK_EQ(do_munmap(test_task.mm, BASE, 8192 * PAGE_SIZE), 0);
+    fput(f);
+    fput(g);
+    fault_around_bytes = saved;
+}
+
 static const struct model_test tests[] = {
     {"msync_writes_back", msync_writes_back},
     {"msync_errors", msync_errors},
@@ -211,6 +252,7 @@ static const struct model_test tests[] = {
     {"truncate_unmaps", truncate_unmaps},
     {"closed_file_keeps_cache", closed_file_keeps_cache},
     {"far_offset_refused", far_offset_refused},
+    {"readaround_limits", readaround_limits},
 };
 
 int main(int argc, char **argv)
