@@ -1052,7 +1052,8 @@ long sys_vmsplice(struct proc *p, const uint64_t a[6])
 
 /* A path argument of the *at stat calls: since Linux 6.11 a NULL path with AT_EMPTY_PATH means
  * the dirfd itself (glibc's fstat uses that form). name gets the guest's name ("" for the
- * dirfd itself). */
+ * dirfd itself). A file procfs made, named by its fd, is stat'ed by the host path a stat of
+ * its name looks at (ofd.proc_hpath): the procfs inode, not the memfd behind the fd. */
 static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char hpath[PATH_MAX],
                       int *hdir, char name[PATH_MAX])
 {
@@ -1061,6 +1062,13 @@ static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char
         long r = get_user_path(p, upath, name);
         if (r < 0)
             return r;
+    }
+    const struct ofd *o =
+        !name[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD ? fd_get(p->files, dirfd) : NULL;
+    if (o && o->proc_made && o->proc_hpath) {
+        snprintf(hpath, PATH_MAX, "%s", o->proc_hpath);
+        *hdir = AT_FDCWD;
+        return 0;
     }
     return resolve_at(p, dirfd, name, hpath, PATH_MAX, hdir);
 }
@@ -1077,34 +1085,15 @@ static long stat_nlink(struct proc *p, int dirfd, const char *name, int flags)
     return procfs_task_nlink(p, gname, o);
 }
 
-/* The stat of a file procfs made, for fstat or an AT_EMPTY_PATH stat of its fd (dirfd): the
- * host path a stat of its name looks at (ofd.proc_hpath), or NULL for any other file. */
-static const char *proc_made_stat_path(struct proc *p, int dirfd, uint64_t upath, int flags)
-{
-    char c = 0;
-
-    if (!(flags & AT_EMPTY_PATH) || (upath && (copy_from_user(&p->task, &c, upath, 1) || c)))
-        return NULL;
-    struct ofd *o = dirfd == AT_FDCWD ? NULL : fd_get(p->files, dirfd);
-    return o && o->proc_made ? o->proc_hpath : NULL;
-}
-
 static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
     char hpath[PATH_MAX], gname[PATH_MAX] = "";
     int hdir;
     struct stat st;
-    const char *proc = proc_made_stat_path(p, dirfd, upath, flags);
-    long r = proc ? 0 : stat_path(p, dirfd, upath, flags, hpath, &hdir, gname);
+    long r = stat_path(p, dirfd, upath, flags, hpath, &hdir, gname);
 
     if (r < 0)
         return r;
-    if (proc && stat(proc, &st) == 0)
-        return put_user_struct(p, ubuf, &st, sizeof(st));
-    if (proc) { /* gone from the host: the memfd's own, as before (flags has AT_EMPTY_PATH) */
-        hdir = fd_get(p->files, dirfd)->hostfd;
-        hpath[0] = 0;
-    }
     if (fstatat(hdir, hpath, &st, flags) < 0)
         return -errno;
     long nlink = S_ISDIR(st.st_mode) ? stat_nlink(p, dirfd, gname, flags) : -1;
@@ -1148,17 +1137,10 @@ long sys_statx(struct proc *p, const uint64_t a[6])
     char hpath[PATH_MAX], gname[PATH_MAX] = "";
     int hdir, flags = (int)a[2];
     struct statx stx;
-    const char *proc = proc_made_stat_path(p, (int)a[0], a[1], flags);
-    long r = proc ? 0 : stat_path(p, (int)a[0], a[1], flags, hpath, &hdir, gname);
+    long r = stat_path(p, (int)a[0], a[1], flags, hpath, &hdir, gname);
 
     if (r < 0)
         return r;
-    if (proc && statx(AT_FDCWD, proc, flags & ~AT_EMPTY_PATH, (unsigned)a[3], &stx) == 0)
-        return put_user_struct(p, a[4], &stx, sizeof(stx));
-    if (proc) { /* gone from the host: the memfd's own, as before (flags has AT_EMPTY_PATH) */
-        hdir = fd_get(p->files, (int)a[0])->hostfd;
-        hpath[0] = 0;
-    }
     if (statx(hdir, hpath, flags, (unsigned)a[3], &stx) < 0)
         return -errno;
     long nlink = S_ISDIR(stx.stx_mode) ? stat_nlink(p, (int)a[0], gname, flags) : -1;
