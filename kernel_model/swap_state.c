@@ -178,6 +178,22 @@ static bool read_swap_cache_async(swp_entry_t entry, bool readahead)
     return true;
 }
 
+/* The most pages one readahead reads: 1 << vm.page-cluster, at most 1 << SWAP_RA_ORDER_CEILING. */
+static unsigned int max_ra_pages(void)
+{
+    return 1U << (page_cluster < SWAP_RA_ORDER_CEILING ? page_cluster : SWAP_RA_ORDER_CEILING);
+}
+
+/* __read_swap_cache_async for a page read ahead: nothing if the cache has it already. */
+static void readahead_one(swp_entry_t entry)
+{
+    struct page *cached = lookup_swap_cache(entry);
+    if (cached)
+        put_page(cached);
+    else if (read_swap_cache_async(entry, true))
+        vm_events.swap_ra++;
+}
+
 /* swap_ra_info and the loop of swap_vma_readahead: the window for a fault at vmf->address,
  * kept in the VMA, and its swap PTEs other than the faulting one read into the cache. Their
  * frames are taken only where free without reclaim (the model's readahead never evicts to
@@ -185,8 +201,7 @@ static bool read_swap_cache_async(swp_entry_t entry, bool readahead)
 static void swap_vma_readahead(struct vm_fault *vmf)
 {
     struct vm_area_struct *vma = vmf->vma;
-    unsigned int max_win =
-        1U << (page_cluster < SWAP_RA_ORDER_CEILING ? page_cluster : SWAP_RA_ORDER_CEILING);
+    unsigned int max_win = max_ra_pages();
     if (max_win == 1)
         return;
     unsigned long faddr = vmf->address & PAGE_MASK, fpfn = faddr >> PAGE_SHIFT;
@@ -221,17 +236,8 @@ static void swap_vma_readahead(struct vm_fault *vmf)
     if (!pte)
         return;
     for (unsigned long p = start; p < end; p++, pte++) {
-        if (p == fpfn || !is_swap_pte(*pte))
-            continue;
-        swp_entry_t entry = pte_to_swp_entry(*pte);
-        struct page *cached = lookup_swap_cache(entry);
-        if (cached) {
-            put_page(cached);
-            continue;
-        }
-        if (!swap_entry_in_use(entry) || !read_swap_cache_async(entry, true))
-            continue;
-        vm_events.swap_ra++;
+        if (p != fpfn && is_swap_pte(*pte) && swap_entry_in_use(pte_to_swp_entry(*pte)))
+            readahead_one(pte_to_swp_entry(*pte));
     }
 }
 
@@ -255,8 +261,7 @@ void swap_cluster_readahead(swp_entry_t entry)
     static unsigned long prev_offset;
     static unsigned int last_readahead_pages;
     unsigned long offset = swp_offset(entry);
-    unsigned int max_pages =
-        1U << (page_cluster < SWAP_RA_ORDER_CEILING ? page_cluster : SWAP_RA_ORDER_CEILING);
+    unsigned int max_pages = max_ra_pages();
     if (max_pages <= 1)
         return;
     /* swapin_nr_pages: the window from the hits since the last miss */
@@ -276,15 +281,8 @@ void swap_cluster_readahead(swp_entry_t entry)
         start++;
     for (unsigned long off = start; off <= end; off++) {
         swp_entry_t e = swp_entry(swp_type(entry), off);
-        if (off == offset || !swap_entry_in_use(e) || !__swap_count(e))
-            continue;
-        struct page *cached = lookup_swap_cache(e);
-        if (cached) {
-            put_page(cached);
-            continue;
-        }
-        if (read_swap_cache_async(e, true))
-            vm_events.swap_ra++;
+        if (off != offset && swap_entry_in_use(e) && __swap_count(e))
+            readahead_one(e);
     }
 }
 
