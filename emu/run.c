@@ -136,6 +136,14 @@ int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
     return guest_capable(p, 17 /* CAP_SYS_RAWIO */) ? 0 : -EPERM;
 }
 
+int security_vm_enough_memory_mm(struct mm_struct *mm, unsigned long pages)
+{
+    /* the task charging mm is its owner: the caller of mmap, brk, mprotect, mremap, fork's
+     * parent (dup_mmap charges the parent's mm) or shmget's; mm is NULL for none */
+    struct proc *p = mm && mm->owner ? task_proc(mm->owner) : NULL;
+    return __vm_enough_memory(mm, pages, guest_capable(p, 21 /* CAP_SYS_ADMIN */));
+}
+
 unsigned long arch_mmap_min_addr(void)
 {
     return host_mmap_min_addr();

@@ -89,13 +89,10 @@ static long newseg(struct proc *p, int key, size_t size, int flags)
             s = &segs[i];
     if (!s)
         return -ENOSPC;
-    /* shmem_kernel_file_setup charges the segment unless SHM_NORESERVE (shmem_acct_size) */
-    if (!(flags & SHM_NORESERVE) &&
-        __vm_enough_memory(p->task.mm, (size + PAGE_SIZE - 1) >> PAGE_SHIFT))
-        return -ENOMEM;
     snprintf(name, sizeof(name), "SYSV%08x", (unsigned)key);
     memset(s, 0, sizeof(*s));
-    s->file = shmem_file_setup(name, size);
+    /* shmem_kernel_file_setup charges the segment unless SHM_NORESERVE (shmem_acct_size) */
+    s->file = shmem_file_setup(p->task.mm, name, size, (flags & SHM_NORESERVE) ? VM_NORESERVE : 0);
     if (!s->file)
         return -ENOMEM;
     s->file->f_vm_ops = &shm_vm_ops; /* shm_mmap's, without shmem's fault-around */

@@ -50,6 +50,10 @@ bool fatal_signal_pending(struct task_struct *tsk);
  * 0 if addr is at or above the machine's vm.mmap_min_addr sysctl or the task has
  * CAP_SYS_RAWIO (root), else -EPERM. */
 int security_mmap_addr(struct mm_struct *mm, unsigned long addr);
+/* security_vm_enough_memory_mm (cap_vm_enough_memory): charge `pages` of committed memory to
+ * mm for the task making the call, __vm_enough_memory with whether that task has CAP_SYS_ADMIN
+ * (OVERCOMMIT_NEVER keeps a reserve for it). 0, or -ENOMEM. */
+int security_vm_enough_memory_mm(struct mm_struct *mm, unsigned long pages);
 /* The machine's vm.mmap_min_addr sysctl (userfaultfd's validate_range compares with it). */
 unsigned long arch_mmap_min_addr(void);
 

@@ -113,6 +113,7 @@ static void mapping_evict(struct address_space *m)
 {
     page_cache_remove_all(m);
     shmem_free_swap(m, 0, ~0UL);
+    shmem_unacct_size(m);
     workingset_forget(m);
     for (struct address_space **pp = &all_mappings; *pp; pp = &(*pp)->next) {
         if (*pp == m) {

@@ -113,7 +113,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
             continue;
         /* the child's private writable memory is charged as the parent's was */
         if ((v->vm_flags & VM_ACCOUNT) &&
-            __vm_enough_memory(oldmm, (v->vm_end - v->vm_start) >> PAGE_SHIFT)) {
+            security_vm_enough_memory_mm(oldmm, (v->vm_end - v->vm_start) >> PAGE_SHIFT)) {
             ret = -ENOMEM;
             break;
         }

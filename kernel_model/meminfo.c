@@ -34,7 +34,6 @@ int meminfo_show(char *buf, size_t len)
     if (vm_page_state_read(&s) < 0)
         return -1;
     unsigned long cached = s.nr_file_pages; /* NR_FILE_PAGES - swap cache - buffers */
-    unsigned long committed_limit = totalram_pages() / 2 + total_swap_pages(); /* ratio 50 */
     const struct {
         const char *name;
         unsigned long pages;
@@ -69,7 +68,7 @@ int meminfo_show(char *buf, size_t len)
         {"NFS_Unstable:", 0},
         {"Bounce:", 0},
         {"WritebackTmp:", 0},
-        {"CommitLimit:", committed_limit},
+        {"CommitLimit:", vm_commit_limit()},
         {"Committed_AS:", s.committed_pages},
     };
     size_t used = 0;

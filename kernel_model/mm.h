@@ -95,9 +95,28 @@ void *pfn_address(unsigned long pfn);
 struct page *virt_to_page(const void *addr);
 unsigned long nr_free_pages(void);
 unsigned long totalram_pages(void);
-/* __vm_enough_memory (util.c): may mm be charged `pages` more pages of committed memory? 0, or
- * -ENOMEM when one request exceeds RAM and swap together (overcommit's default guess). */
-int __vm_enough_memory(const struct mm_struct *mm, unsigned long pages);
+/*
+ * Overcommit (util.c). __vm_enough_memory: may mm be charged `pages` more pages of committed
+ * memory, by a task with CAP_SYS_ADMIN or not? 0, or -ENOMEM as vm.overcommit_memory decides
+ * (util.c). The model's callers ask security_vm_enough_memory_mm (arch.h), which knows the task.
+ * vm_commit_limit: /proc/meminfo's CommitLimit; vm_memory_committed: its Committed_AS (every
+ * mm's VM_ACCOUNT VMAs and the charged shmem files), in pages.
+ */
+#define OVERCOMMIT_GUESS  0
+#define OVERCOMMIT_ALWAYS 1
+#define OVERCOMMIT_NEVER  2
+extern int sysctl_overcommit_memory; /* vm.overcommit_memory: 0 to 2 */
+extern int sysctl_overcommit_ratio;  /* vm.overcommit_ratio: percent of RAM (default 50) */
+extern unsigned long sysctl_overcommit_kbytes;    /* vm.overcommit_kbytes: instead of the ratio */
+extern unsigned long sysctl_user_reserve_kbytes;  /* vm.user_reserve_kbytes (init_user_reserve) */
+extern unsigned long sysctl_admin_reserve_kbytes; /* vm.admin_reserve_kbytes */
+int __vm_enough_memory(struct mm_struct *mm, unsigned long pages, bool cap_sys_admin);
+unsigned long vm_commit_limit(void);
+unsigned long vm_memory_committed(void);
+/* init_user_reserve, init_admin_reserve (mmap.c): a 32nd of the free memory, at most 128 MiB and
+ * 8 MiB, as Linux sets them at boot; mem_init calls them. */
+void init_user_reserve(void);
+void init_admin_reserve(void);
 /* Frames from this one up have never been handed out: free, zero, and their struct page
  * untouched (a walk over mem_map stops here, so it makes no more of it resident). */
 unsigned long first_fresh_pfn(void);
@@ -393,7 +412,12 @@ void evict_unused_mappings(void);
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
-struct file *shmem_file_setup(const char *name, unsigned long size);
+/* shmem_file_setup (shmem.c): an in-memory file of size bytes for mm's task, charged as
+ * committed memory unless flags has VM_NORESERVE (shmem_acct_size); NULL if the charge is refused
+ * or out of memory. shmem_committed_pages: what the shmem files that exist are charged. */
+struct file *shmem_file_setup(struct mm_struct *mm, const char *name, unsigned long size,
+                              unsigned long flags);
+unsigned long shmem_committed_pages(void);
 /* VMAs of every mm that map m (Linux's mapping->i_mmap; SysV shm's nattch). */
 unsigned long mapping_nr_vmas(const struct address_space *m);
 /* Is m mapped shared and writable by any VMA (4.20's mapping_writably_mapped)? */
@@ -503,7 +527,7 @@ uint64_t stable_page_flags(unsigned long pfn);
 
 /* The page counters of the whole machine (mm/vmstat.c's zone and node items), counted by a walk
  * over the frames handed out (vmstat.c). nr_lru_*: on the reclaim list, anonymous or shmem
- * (swap-backed) and file; committed_pages: the VM_ACCOUNT VMAs of every mm (vm_committed_as). */
+ * (swap-backed) and file; committed_pages: vm_memory_committed(). */
 struct vm_page_state {
     unsigned long nr_free, nr_reserved, nr_page_table_pages;
     unsigned long nr_anon_mapped, nr_file_pages, nr_file_mapped, nr_file_dirty, nr_shmem;

@@ -110,6 +110,8 @@ struct address_space {
      * fills the one page from memory or a hole, never a major fault and never read around
      * (shmem_fault); fault-around still maps only pages already there. */
     bool in_memory;
+    /* shmem: the pages it is charged as committed memory (shmem_acct_size), 0 if NORESERVE */
+    unsigned long acct_pages;
     /* shmem: its pages on swap, by index (shmem.c; NULL while none is) */
     struct shmem_swapped *swapped;
     const struct address_space_operations *a_ops;

@@ -735,15 +735,14 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
     int err = do_munmap(mm, addr, len);
     if (err)
         return err;
-    /* private writable memory is charged (accountable_mapping), shared anonymous memory too
-     * unless MAP_NORESERVE (shmem_acct_size); the old mapping is gone either way, as in Linux */
-    if (((vm_flags & VM_ACCOUNT) ||
-         (!file && (vm_flags & VM_SHARED) && !(vm_flags & VM_NORESERVE))) &&
-        __vm_enough_memory(mm, len >> PAGE_SHIFT))
+    /* private writable memory is charged (accountable_mapping), shared anonymous memory by its
+     * file below; the old mapping is gone either way, as in Linux */
+    if ((vm_flags & VM_ACCOUNT) && security_vm_enough_memory_mm(mm, len >> PAGE_SHIFT))
         return -ENOMEM;
     if (!file && (vm_flags & VM_SHARED)) {
-        /* shmem_zero_setup: shared anonymous memory is a file of zeroes */
-        file = shmem_file_setup("dev/zero", len);
+        /* shmem_zero_setup: shared anonymous memory is a file of zeroes, charged unless
+         * MAP_NORESERVE */
+        file = shmem_file_setup(mm, "dev/zero", len, vm_flags);
         if (!file)
             return -ENOMEM;
         new_shmem = true;
@@ -957,7 +956,7 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
         return err;
     unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags | flags;
     if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT) ||
-        __vm_enough_memory(mm, len >> PAGE_SHIFT))
+        security_vm_enough_memory_mm(mm, len >> PAGE_SHIFT))
         return -ENOMEM;
     struct vm_area_struct *prev, *vma;
     find_vma_prev(mm, addr, &prev);
@@ -1110,7 +1109,7 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
     unsigned long size = vma->vm_end - address, grow = (vma->vm_start - address) >> PAGE_SHIFT;
     unsigned long limit = mm_rlimit_stack(mm);
     if (size > limit || !may_expand_vm(mm, vma->vm_flags, grow) || /* acct_stack_growth */
-        __vm_enough_memory(mm, grow))
+        security_vm_enough_memory_mm(mm, grow))
         return -ENOMEM;
     vma->vm_start = address;
     vma->vm_pgoff -= grow;
@@ -1130,6 +1129,24 @@ static int nr_mms;
  * through mapping->i_mmap; with few mms, scanning them all is as exact and much simpler). */
 static struct mm_struct **all_mms;
 static int all_mms_cap;
+
+/* init_user_reserve: a 32nd of the free memory, at most 128 MiB, which OVERCOMMIT_NEVER keeps
+ * back from any one process (__vm_enough_memory) so that its user can still start a shell. */
+void init_user_reserve(void)
+{
+    unsigned long free_kbytes = nr_free_pages() << (PAGE_SHIFT - 10);
+
+    sysctl_user_reserve_kbytes = free_kbytes / 32 < (1UL << 17) ? free_kbytes / 32 : 1UL << 17;
+}
+
+/* init_admin_reserve: a 32nd of the free memory, at most 8 MiB, kept back from tasks without
+ * CAP_SYS_ADMIN under OVERCOMMIT_NEVER, so that root can still log in and kill a process. */
+void init_admin_reserve(void)
+{
+    unsigned long free_kbytes = nr_free_pages() << (PAGE_SHIFT - 10);
+
+    sysctl_admin_reserve_kbytes = free_kbytes / 32 < (1UL << 13) ? free_kbytes / 32 : 1UL << 13;
+}
 
 bool mm_single_user(void)
 {

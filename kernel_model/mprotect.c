@@ -36,7 +36,8 @@ static int mprotect_fixup(struct vm_area_struct *vma, struct vm_area_struct **pp
     if ((newflags & VM_WRITE) && !may_expand_vm(mm, newflags, nrpages) &&
         may_expand_vm(mm, oldflags, nrpages))
         return -ENOMEM;
-    if ((newflags & VM_ACCOUNT) && !(oldflags & VM_ACCOUNT) && __vm_enough_memory(mm, nrpages))
+    if ((newflags & VM_ACCOUNT) && !(oldflags & VM_ACCOUNT) &&
+        security_vm_enough_memory_mm(mm, nrpages))
         return -ENOMEM; /* the charge for memory that turns writable */
     err = vma_split_range(mm, vma, start, end);
     if (err)

@@ -117,7 +117,7 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
     if (new_len > old_len && !may_expand_vm(mm, vma->vm_flags, (new_len - old_len) >> PAGE_SHIFT))
         return -ENOMEM;
     if (new_len > old_len && (vma->vm_flags & VM_ACCOUNT) &&
-        __vm_enough_memory(mm, (new_len - old_len) >> PAGE_SHIFT))
+        security_vm_enough_memory_mm(mm, (new_len - old_len) >> PAGE_SHIFT))
         return -ENOMEM;
 
     if (!(flags & MREMAP_FIXED) && old_len == vma->vm_end - addr) {

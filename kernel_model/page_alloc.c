@@ -101,6 +101,8 @@ int mem_init(void *ram, uint64_t ram_bytes)
     lru_init(nr_frames);
     deferred_split_init();
     zero_pg = alloc_reserved_page();
+    init_user_reserve(); /* mm/mmap.c's subsys_initcalls, from the memory free at boot */
+    init_admin_reserve();
     return zero_pg ? 0 : -1;
 }
 

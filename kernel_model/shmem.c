@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 
@@ -189,16 +190,40 @@ unsigned long shmem_partial_swap_usage(const struct address_space *m, pgoff_t fi
     return n;
 }
 
+/* The pages the shmem files that exist were charged (shmem_acct_size), until they go
+ * (shmem_unacct_size): their share of vm_committed_as. */
+static unsigned long shmem_acct_pages;
+
+unsigned long shmem_committed_pages(void)
+{
+    return shmem_acct_pages;
+}
+
+void shmem_unacct_size(struct address_space *m)
+{
+    shmem_acct_pages -= m->acct_pages;
+    m->acct_pages = 0;
+}
+
 /* shmem_file_setup - an in-memory file of `size` bytes, shown as "/NAME (deleted)": backs
  * MAP_SHARED|MAP_ANONYMOUS ("dev/zero") and SysV shared memory ("SYSV<key>"), so its pages are
- * shared across fork rather than copied. */
-struct file *shmem_file_setup(const char *name, unsigned long size)
+ * shared across fork rather than copied. Its whole size is charged as committed memory unless
+ * VM_NORESERVE (shmem_acct_size: a mapping does not charge it again), until the file goes. */
+struct file *shmem_file_setup(struct mm_struct *mm, const char *name, unsigned long size,
+                              unsigned long flags)
 {
     static uint64_t next_ino = 1;
+    unsigned long pages = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+    if (!(flags & VM_NORESERVE) && security_vm_enough_memory_mm(mm, pages))
+        return NULL;
     struct address_space *m = calloc(1, sizeof(*m));
     char path[64];
     if (!m)
         return NULL;
+    if (!(flags & VM_NORESERVE)) {
+        m->acct_pages = pages;
+        shmem_acct_pages += pages;
+    }
     snprintf(path, sizeof(path), "/%s (deleted)", name);
     m->shmem = true;
     m->ino = next_ino++;

@@ -126,6 +126,8 @@ unsigned long swap_cache_pages(void);
 swp_entry_t shmem_writepage(struct page *page);
 int shmem_swapin(struct address_space *m, pgoff_t index);
 void shmem_free_swap(struct address_space *m, pgoff_t first, pgoff_t last);
+/* shmem_unacct_size: m is going (shmem_evict_inode); its charge leaves vm_committed_as. */
+void shmem_unacct_size(struct address_space *m);
 unsigned long shmem_partial_swap_usage(const struct address_space *m, pgoff_t first, pgoff_t last);
 
 /* --- mm/vmscan.c: reclaim --- */

@@ -93,20 +93,6 @@ static void count_mlocked(struct mm_struct *mm, void *ctx)
             walk_page_vma(v, mlocked_pte_entry, ctx);
 }
 
-struct committed_walk {
-    unsigned long pages;
-};
-
-/* mm's share of vm_committed_as: the pages of its accounted (VM_ACCOUNT) VMAs. */
-static void count_committed(struct mm_struct *mm, void *ctx)
-{
-    struct committed_walk *w = ctx;
-
-    for (struct vm_area_struct *v = mm->mmap; v; v = v->vm_next)
-        if (v->vm_flags & VM_ACCOUNT)
-            w->pages += (v->vm_end - v->vm_start) >> PAGE_SHIFT;
-}
-
 int vm_page_state_read(struct vm_page_state *s)
 {
     unsigned long fresh = first_fresh_pfn();
@@ -123,9 +109,7 @@ int vm_page_state_read(struct vm_page_state *s)
     free(mw.seen);
     s->nr_mlock = mw.nr_mlock;
 
-    struct committed_walk cw = {0};
-    for_each_mm(count_committed, &cw);
-    s->committed_pages = cw.pages;
+    s->committed_pages = vm_memory_committed();
     return 0;
 }
 

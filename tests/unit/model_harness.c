@@ -55,6 +55,13 @@ int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
     return -EPERM; /* the unit tests' task has no CAP_SYS_RAWIO: EPERM below mmap_min_addr */
 }
 
+bool test_cap_sys_admin; /* the unit tests' task: no CAP_SYS_ADMIN unless a test sets it */
+
+int security_vm_enough_memory_mm(struct mm_struct *mm, unsigned long pages)
+{
+    return __vm_enough_memory(mm, pages, test_cap_sys_admin);
+}
+
 unsigned long arch_mmap_min_addr(void)
 {
     return 4096; /* Debian's default */

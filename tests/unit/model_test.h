@@ -52,6 +52,7 @@ extern struct task_struct *oom_killed_task;
 
 /* The task every test faults in; its mm is fresh for each test. */
 extern struct task_struct test_task;
+extern bool test_cap_sys_admin; /* security_vm_enough_memory_mm's answer for test_task */
 
 /* The last fault event the model emitted, with its path joined by '>'. */
 extern struct fault_event last_event;

@@ -621,6 +621,76 @@ static void test_overcommit(void)
     overcommit_run(0);
 }
 
+/*
+ * OVERCOMMIT_NEVER (util.c), worked by hand: 128 frames and ratio 50 make CommitLimit 64 pages;
+ * 1 MiB of swap (255 slots) adds 255. A charge passes while Committed_AS with it stays below
+ * the limit less the reserves: the admin reserve for a task without CAP_SYS_ADMIN, and the
+ * smaller of the user reserve and a 32nd of the process's size. Shared anonymous memory is
+ * charged once, by its file, and given back when the file goes.
+ */
+static void overcommit_never_run(unsigned long swap_bytes)
+{
+    swap_setup(swap_bytes);
+    struct mm_struct *mm = test_task.mm;
+    const int rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    const unsigned long limit = 64 + (swap_bytes ? 255 : 0);
+
+    sysctl_overcommit_memory = OVERCOMMIT_NEVER;
+    sysctl_admin_reserve_kbytes = sysctl_user_reserve_kbytes = 0;
+    test_cap_sys_admin = true;
+    CHECK_EQ(vm_commit_limit(), limit);
+    CHECK_EQ(vm_memory_committed(), 0);
+    CHECK_EQ(do_mmap(mm, NULL, 0, limit * PAGE_SIZE, rw, anon, 0), -ENOMEM);
+    long a = do_mmap(mm, NULL, 0, (limit - 1) * PAGE_SIZE, rw, anon, 0);
+    CHECK(a > 0);
+    CHECK_EQ(vm_memory_committed(), limit - 1);
+    /* full: one more page of anything charged fails, NORESERVE and read-only memory do not */
+    CHECK_EQ(do_mmap(mm, NULL, 0, PAGE_SIZE, rw, anon, 0), -ENOMEM);
+    CHECK_EQ(do_mmap(mm, NULL, 0, PAGE_SIZE, rw, MAP_SHARED | MAP_ANONYMOUS, 0), -ENOMEM);
+    long ro = do_mmap(mm, NULL, 0, 64 * PAGE_SIZE, PROT_READ, anon, 0);
+    CHECK(ro > 0);
+    CHECK(do_mmap(mm, NULL, 0, PAGE_SIZE, rw, anon | MAP_NORESERVE, 0) > 0);
+    CHECK_EQ(do_mprotect(mm, (unsigned long)ro, PAGE_SIZE, rw), -ENOMEM);
+    /* 16 pages back; shared anonymous memory takes 15 of them by its file */
+    CHECK_EQ(do_munmap(mm, (unsigned long)a, 16 * PAGE_SIZE), 0);
+    CHECK_EQ(vm_memory_committed(), limit - 17);
+    long sh = do_mmap(mm, NULL, 0, 15 * PAGE_SIZE, rw, MAP_SHARED | MAP_ANONYMOUS, 0);
+    CHECK(sh > 0);
+    CHECK_EQ(vm_memory_committed(), limit - 2);
+    CHECK_EQ(do_munmap(mm, (unsigned long)sh, 15 * PAGE_SIZE), 0);
+    CHECK_EQ(vm_memory_committed(), limit - 17);
+    /* the admin reserve (8 KiB: 2 pages) for a task without CAP_SYS_ADMIN: 15 pages fit, not 16 */
+    sysctl_admin_reserve_kbytes = 8;
+    test_cap_sys_admin = false;
+    CHECK_EQ(do_mprotect(mm, (unsigned long)ro, 15 * PAGE_SIZE, rw), -ENOMEM);
+    CHECK_EQ(do_mprotect(mm, (unsigned long)ro, 14 * PAGE_SIZE, rw), 0);
+    CHECK_EQ(vm_memory_committed(), limit - 3);
+    /* the user reserve, 1 page (smaller than total_vm / 32: 11 pages with swap, 3 without),
+     * leaves room for 1 page more, not 2; then total_vm / 32, smaller than 1 GiB, for none */
+    sysctl_admin_reserve_kbytes = 0;
+    sysctl_user_reserve_kbytes = 4;
+    CHECK_EQ(mm->total_vm / 32, swap_bytes ? 11 : 3);
+    CHECK_EQ(do_mprotect(mm, (unsigned long)ro + 14 * PAGE_SIZE, 2 * PAGE_SIZE, rw), -ENOMEM);
+    CHECK_EQ(do_mprotect(mm, (unsigned long)ro + 14 * PAGE_SIZE, PAGE_SIZE, rw), 0);
+    CHECK_EQ(do_munmap(mm, (unsigned long)a + 16 * PAGE_SIZE, PAGE_SIZE), 0);
+    sysctl_user_reserve_kbytes = 1 << 20;
+    CHECK_EQ(do_mprotect(mm, (unsigned long)ro + 15 * PAGE_SIZE, PAGE_SIZE, rw), -ENOMEM);
+    /* overcommit_kbytes instead of the ratio */
+    sysctl_overcommit_kbytes = 1024;
+    CHECK_EQ(vm_commit_limit(), 256 + (swap_bytes ? 255 : 0));
+    assert_invariants("overcommit_never");
+    sysctl_overcommit_memory = OVERCOMMIT_GUESS;
+    sysctl_overcommit_kbytes = 0;
+    test_cap_sys_admin = false;
+    swap_teardown();
+}
+
+static void test_overcommit_never(void)
+{
+    overcommit_never_run(1 << 20);
+    overcommit_never_run(0);
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -642,6 +712,7 @@ int main(int argc, char **argv)
         {"swap_invariants", test_swap_invariants},
         {"swap_readahead", test_swap_readahead},
         {"overcommit", test_overcommit},
+        {"overcommit_never", test_overcommit_never},
     };
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         if (argc < 2 || !strcmp(argv[1], tests[i].name)) {
