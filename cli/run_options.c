@@ -49,6 +49,11 @@ static void run_usage(FILE *f, const char *cmd)
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
             "  --page-cluster N     swap readahead reads up to 2^N pages around a swap fault\n"
             "                       (vm.page-cluster: default 3, 0: off)\n"
+            "  --overcommit MODE    vm.overcommit_memory: guess (default: refuse one request\n"
+            "                       larger than RAM and swap), always, or never (refuse what\n"
+            "                       would commit more than --overcommit-ratio percent of RAM,\n"
+            "                       default 50, plus swap: /proc/meminfo's CommitLimit)\n"
+            "  --overcommit-ratio PCT  vm.overcommit_ratio\n"
             "  --major-faults=RULE  which page-cache misses are major: host (default: only\n"
             "                       pages the host's own page cache lacks, as the real\n"
             "                       kernel would count) or model (every page the model\n"
@@ -196,6 +201,8 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
         {"cpu", required_argument, 0, 'P'},
         {"thp", required_argument, 0, 'T'},
         {"page-cluster", required_argument, 0, 'G'},
+        {"overcommit", required_argument, 0, 'O'},
+        {"overcommit-ratio", required_argument, 0, 'Y'},
         {0, 0, 0, 0},
     };
     const char *cmd = argv[0];
@@ -207,6 +214,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
     opt->cpu_model = cpu_model_by_name(CPU_MODEL_DEFAULT);
     opt->fault_around_bytes = 65536;
     opt->page_cluster = 3;
+    opt->overcommit_ratio = 50;
     opt->thp = -1;
 
     size_t n = 0;
@@ -289,6 +297,36 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             }
             opt->page_cluster = (unsigned)pc;
             ro->options_json = json_escape_append(ro->options_json, "page_cluster", optarg);
+            break;
+        }
+        case 'O':
+            if (!strcmp(optarg, "guess") || !strcmp(optarg, "0")) {
+                opt->overcommit = OVERCOMMIT_GUESS;
+            } else if (!strcmp(optarg, "always") || !strcmp(optarg, "1")) {
+                opt->overcommit = OVERCOMMIT_ALWAYS;
+            } else if (!strcmp(optarg, "never") || !strcmp(optarg, "2")) {
+                opt->overcommit = OVERCOMMIT_NEVER;
+            } else {
+                fprintf(stderr,
+                        "faultline %s: --overcommit %s: expected guess, always or never (0, 1 "
+                        "or 2)\n",
+                        cmd, optarg);
+                return 2;
+            }
+            ro->options_json = json_escape_append(ro->options_json, "overcommit", optarg);
+            break;
+        case 'Y': {
+            char *end;
+            long r = strtol(optarg, &end, 10);
+            if (end == optarg || *end || r < 0 || r > 10000) {
+                fprintf(stderr,
+                        "faultline %s: --overcommit-ratio %s: expected a percentage from 0 to "
+                        "10000\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->overcommit_ratio = (int)r;
+            ro->options_json = json_escape_append(ro->options_json, "overcommit_ratio", optarg);
             break;
         }
         case 'M':

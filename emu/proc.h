@@ -30,9 +30,11 @@ struct fl_options {
     double time_limit;   /* --timeout: seconds of wall time (0: none) */
     const char *sysroot; /* -L/--sysroot: prefix for absolute guest paths */
     unsigned long fault_around_bytes;
-    unsigned page_cluster;   /* --page-cluster: vm.page-cluster, swap readahead's 2^N pages */
-    int major_faults;        /* --major-faults: enum major_fault_rule (kernel_model/mm.h) */
-    uint64_t swap_bytes;     /* --swap: size of the swap device (0: no swap) */
+    unsigned page_cluster; /* --page-cluster: vm.page-cluster, swap readahead's 2^N pages */
+    int overcommit;       /* --overcommit: vm.overcommit_memory (OVERCOMMIT_*, kernel_model/mm.h) */
+    int overcommit_ratio; /* --overcommit-ratio: vm.overcommit_ratio */
+    int major_faults;     /* --major-faults: enum major_fault_rule (kernel_model/mm.h) */
+    uint64_t swap_bytes;  /* --swap: size of the swap device (0: no swap) */
     const char *swap_file;   /* --swap-file: where it lives (NULL: an unlinked temp file) */
     int reclaim;             /* --reclaim: enum reclaim_policy (kernel_model/swap.h) */
     int thp;                 /* --thp: enum transparent_hugepage_mode (kernel_model/huge_mm.h),

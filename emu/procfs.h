@@ -26,8 +26,9 @@ struct ofd;
  * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
  * PROCFS_PASSTHROUGH. Served now:
  * /proc/{self,thread-self,PID}/{maps,smaps,smaps_rollup,stat,status,statm,comm,cmdline,auxv}, made
- * from the model (comm also for writing: procfs_write), and the files proc_cpu.h describes (a
- * read-only memfd; a write open is -EACCES); everything else passes through (the fd/N links among
+ * from the model (comm also for writing: procfs_write), the files proc_cpu.h describes (a
+ * read-only memfd; a write open is -EACCES), and the /proc/sys/vm files of the model's own
+ * sysctls (proc_sysctl.h, writable by root); everything else passes through (the fd/N links among
  * it: resolve_at() turns them into the host fd's link, path.h).
  */
 int procfs_open(struct proc *p, const char *path, int flags);

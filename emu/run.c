@@ -187,6 +187,9 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     }
     fault_around_bytes = opt->fault_around_bytes;
     page_cluster = opt->page_cluster;
+    sysctl_overcommit_memory = opt->overcommit;
+    sysctl_overcommit_ratio = opt->overcommit_ratio;
+    sysctl_overcommit_kbytes = 0;
     transparent_hugepage_mode = opt->thp >= 0
                                     ? (enum transparent_hugepage_mode)opt->thp
                                     : hugepage_init_mode(host_transparent_hugepage_mode());

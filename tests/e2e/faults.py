@@ -956,6 +956,77 @@ def _c_sysv_shm(ctx):
     expect_run(r, exit_code=0, term_signal=0)
 
 
+OVERCOMMIT_ACCT = """\
+mmap private writable 4 MiB        +4096 kB
+mmap private NORESERVE 4 MiB       +0 kB
+mmap private read-only 4 MiB       +0 kB
+mprotect half of it writable       +2048 kB
+mmap shared anonymous 4 MiB        +4096 kB
+mmap shared NORESERVE 4 MiB        +0 kB
+munmap the shared 4 MiB            -4096 kB
+munmap 1 MiB of the private one    -1024 kB
+mremap the other 3 MiB to 8 MiB    +5120 kB
+shmget 4 MiB                       +4096 kB
+shmget SHM_NORESERVE 4 MiB         +0 kB
+IPC_RMID both                      -4096 kB
+sbrk 1 MiB                         +1024 kB
+sbrk -1 MiB                        -1024 kB
+fork: child charged exactly its VM_ACCOUNT VMAs
+fork and the child's exit          +0 kB
+munmap the rest                    -10240 kB
+"""
+
+OVERCOMMIT_NEVER = """\
+mode 2, CommitLimit 32768 kB
+one page more than the room: Cannot allocate memory
+the room: ok
+then a page of heap: Cannot allocate memory
+then a NORESERVE page: ok
+fork: Cannot allocate memory
+after munmap, fork: ok
+"""
+
+OVERCOMMIT_SYSCTL_ROOT = """\
+write 1: ok
+1 TiB under always: ok
+write 3: Invalid argument
+write x: Invalid argument
+mode 1
+write 0: ok
+1 TiB under guess: Cannot allocate memory
+write ratio 25: ok
+CommitLimit 16384 kB
+write kbytes 1000: ok
+CommitLimit 1000 kB, ratio 0
+"""
+
+
+@case("overcommit")
+def _c_overcommit(ctx):
+    """overcommit_acct (tests/guest/overcommit_acct.c) under --ram 64M: what each call charges to
+    Committed_AS (worked out by hand from 4.20's accountable_mapping, shmem_acct_size, mprotect,
+    mremap, brk, dup_mmap); under --overcommit never the room __vm_enough_memory leaves, to the
+    page; root's writes of the vm.overcommit_* files change the model's mode and CommitLimit
+    (50% of 64 MiB, then 25%, then overcommit_kbytes) and never the host's."""
+    host_mode = open("/proc/sys/vm/overcommit_memory").read()
+    r = ctx.run("overcommit-acct", "overcommit_acct", ["acct"], options=["--ram", "64M"])
+    expect_status(r, 0)
+    expect_equal(r, r.stdout, OVERCOMMIT_ACCT, "Committed_AS after each call")
+    r = ctx.run("overcommit-never", "overcommit_acct", ["never"],
+                options=["--ram", "64M", "--overcommit", "never"])
+    expect_status(r, 0)
+    expect_equal(r, r.stdout, OVERCOMMIT_NEVER, "--overcommit never")
+    r = ctx.run("overcommit-sysctl", "overcommit_acct", ["sysctl"], options=["--ram", "64M"])
+    expect_status(r, 0)
+    if os.geteuid() == 0:
+        expect_equal(r, r.stdout, OVERCOMMIT_SYSCTL_ROOT, "vm.overcommit_* written by root")
+    else:  # the files are 0644 root's: the opens for writing fail
+        expect(r.stdout.startswith("write 1: Permission denied\n"),
+               "overcommit-sysctl: a non-root write must be EACCES; stdout:\n" + r.stdout)
+    expect(open("/proc/sys/vm/overcommit_memory").read() == host_mode,
+           "overcommit-sysctl: the host's vm.overcommit_memory changed")
+
+
 @case("stack_grow")
 def _c_stack_grow(ctx):
     """stack_grow 256: about 1 MiB of new stack below the frame of main. Each new page is first

@@ -84,6 +84,8 @@ def case_options(a):
         ["run", "--fault-around", "3000", "--", guest],
         ["run", "--page-cluster", "-1", "--", guest],
         ["run", "--page-cluster", "3x", "--", guest],
+        ["run", "--overcommit", "sometimes", "--", guest],
+        ["run", "--overcommit-ratio", "-5", "--", guest],
         ["run", "--timeout", "-1", "--", guest],
         ["run", "--max-insns", "0", "--", guest],
         ["run", "--no-such-option", "--", guest],
