@@ -38,7 +38,7 @@
 #include "emu/proc.h"
 #include "emu/proc_cpu.h"
 #include "emu/proc_pagemap.h"
-#include "emu/proc_sysctl.h"
+#include "emu/mm_tunables.h"
 #include "emu/procfs.h"
 #include "emu/sysv_ipc.h"
 #include "emu/sched.h"
@@ -780,9 +780,9 @@ int procfs_open(struct proc *p, const char *path, int flags)
     fd = proc_page_file_open(p, path, flags);
     if (fd != PROCFS_PASSTHROUGH)
         return fd;
-    /* the sysctls the model has: its values, not the host's (proc_sysctl.h) */
-    if (proc_sysctl_owns(path))
-        return proc_sysctl_open(p, path, flags);
+    /* the sysctls the model has: its values, not the host's (mm_tunables.h) */
+    if (mm_tunable_owns(path))
+        return mm_tunable_open(p, path, flags);
     /* free, vmstat and top read these: the machine is the model's RAM, not the host's */
     if (strcmp(path, "/proc/meminfo") == 0 || strcmp(path, "/proc/vmstat") == 0)
         return !may_open_made(p, flags) ? -EACCES : proc_meminfo(path[6] == 'm');
@@ -829,9 +829,9 @@ long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, 
     if ((o->flags & O_ACCMODE) == O_RDONLY)
         return -EBADF;
     if (o->proc_regen &&
-        proc_sysctl_owns(o->proc_regen)) { /* proc_sys_write: at the file position */
+        mm_tunable_owns(o->proc_regen)) { /* proc_sys_write: at the file position */
         int64_t at = pos >= 0 ? pos : lseek(o->hostfd, 0, SEEK_CUR);
-        long r = proc_sysctl_write(p, o->proc_regen, ubuf, count, at);
+        long r = mm_tunable_write(p, o->proc_regen, ubuf, count, at);
         if (r > 0 && pos < 0)
             lseek(o->hostfd, r, SEEK_CUR);
         return r;

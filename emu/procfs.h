@@ -28,7 +28,7 @@ struct ofd;
  * /proc/{self,thread-self,PID}/{maps,smaps,smaps_rollup,stat,status,statm,comm,cmdline,auxv}, made
  * from the model (comm also for writing: procfs_write), the files proc_cpu.h describes (a
  * read-only memfd; a write open is -EACCES), and the /proc/sys/vm files of the model's own
- * sysctls (proc_sysctl.h, writable by root); everything else passes through (the fd/N links among
+ * sysctls (mm_tunables.h, writable by root); everything else passes through (the fd/N links among
  * it: resolve_at() turns them into the host fd's link, path.h).
  */
 int procfs_open(struct proc *p, const char *path, int flags);

@@ -1027,6 +1027,52 @@ def _c_overcommit(ctx):
            "overcommit-sysctl: the host's vm.overcommit_memory changed")
 
 
+THP_SYSFS_OUT = """\
+enabled: [always] madvise never
+AnonHugePages: 2048 kB
+write enabled never: ok
+enabled: always madvise [never]
+AnonHugePages: 2048 kB
+write enabled madvise: ok
+AnonHugePages: 4096 kB
+write enabled sometimes: Invalid argument
+write use_zero_page 2: Invalid argument
+write use_zero_page 0: ok
+use_zero_page: 0
+read: 0
+AnonHugePages: 6144 kB
+"""
+
+
+@case("thp-sysfs")
+def _c_thp_sysfs(ctx):
+    """thp_sysfs under --thp always, as root: the guest's /sys/kernel/mm/transparent_hugepage
+    files are the model's. enabled shows --thp's mode; after root writes "never" the next
+    2 MiB block's write fault is do_anonymous_page, after "madvise" a MADV_HUGEPAGE block's is
+    do_huge_pmd_anonymous_page again; with use_zero_page 0 a read fault takes a new huge page
+    (6 MiB of AnonHugePages) instead of the huge zero page. Bad values are EINVAL, as
+    enabled_store and single_hugepage_flag_store answer; the host's files never change."""
+    if os.geteuid() != 0:
+        print("thp-sysfs: needs root (the files are 0644 root's)")
+        return
+    host = [open("/sys/kernel/mm/transparent_hugepage/" + f).read()
+            for f in ("enabled", "use_zero_page")]
+    r = ctx.run("thp-sysfs", "thp_sysfs", options=("--thp", "always"))
+    expect_status(r, 0)
+    expect_equal(r, r.stdout, THP_SYSFS_OUT, "the guest's view and writes")
+    rows = r.rows("address >= ? AND address < ?", 0x80000000, 0x80800000)
+    expect_equal(r, [((x["address"] - 0x80000000) // HPAGE, x["access"], x["handler"])
+                     for x in rows],
+                 [(0, "write", "do_huge_pmd_anonymous_page"),
+                  (1, "write", "do_anonymous_page"),
+                  (2, "write", "do_huge_pmd_anonymous_page"),
+                  (3, "read", "do_huge_pmd_anonymous_page")],
+                 "one fault per block (block, access, handler)")
+    expect([open("/sys/kernel/mm/transparent_hugepage/" + f).read()
+            for f in ("enabled", "use_zero_page")] == host,
+           "thp-sysfs: the host's transparent_hugepage files changed")
+
+
 @case("stack_grow")
 def _c_stack_grow(ctx):
     """stack_grow 256: about 1 MiB of new stack below the frame of main. Each new page is first

@@ -1,0 +1,244 @@
+/*
+ * mm_tunables.c - /proc/sys/vm and /sys/kernel/mm/transparent_hugepage files served from the
+ * model (see mm_tunables.h).
+ *
+ * One row per tunable, as kernel/sysctl.c's vm_table and mm/huge_memory.c's hugepage_attr:
+ * the variable, its handler's kind and bounds, and what a write changes besides
+ * (overcommit_ratio and overcommit_kbytes each clear the other: overcommit_ratio_handler,
+ * overcommit_kbytes_handler).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu/cred.h"
+#include "emu/mm_tunables.h"
+#include "emu/sys_info.h"
+#include "emu/text.h"
+#include "emu/uio.h"
+#include "kernel_model/huge_mm.h"
+#include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
+
+enum tunable_kind {
+    DOINTVEC,        /* proc_dointvec: any int */
+    DOINTVEC_MINMAX, /* proc_dointvec_minmax: -EINVAL outside [min, max] */
+    DOULONGVEC,      /* proc_doulongvec_minmax without bounds: a negative value is skipped */
+    THP_ENABLED,     /* enabled_show/enabled_store: always, madvise or never */
+    SYSFS_FLAG,      /* single_hugepage_flag_show/store: 0 or 1 */
+};
+
+struct mm_tunable {
+    const char *path;
+    enum tunable_kind kind;
+    int *ival;
+    unsigned long *ulval;
+    int min, max;
+    void (*written)(void); /* after a successful write */
+};
+
+static void ratio_written(void)
+{
+    sysctl_overcommit_kbytes = 0;
+}
+
+static void kbytes_written(void)
+{
+    sysctl_overcommit_ratio = 0;
+}
+
+/* The tunables kept in other types, as ints while a file is read or written. */
+static int page_cluster_value, thp_mode_value, use_zero_page_value;
+
+static void sync_in(void)
+{
+    page_cluster_value = (int)page_cluster;
+    thp_mode_value = (int)transparent_hugepage_mode;
+    use_zero_page_value = transparent_hugepage_use_zero_page;
+}
+
+static void sync_out(void)
+{
+    page_cluster = (unsigned)page_cluster_value;
+    transparent_hugepage_mode = (enum transparent_hugepage_mode)thp_mode_value;
+    transparent_hugepage_use_zero_page = use_zero_page_value;
+}
+
+#define VM  "/proc/sys/vm/"
+#define THP "/sys/kernel/mm/transparent_hugepage/"
+
+static const struct mm_tunable tunables[] = {
+    {VM "overcommit_memory", DOINTVEC_MINMAX, &sysctl_overcommit_memory, NULL, 0, 2, NULL},
+    {VM "overcommit_ratio", DOINTVEC, &sysctl_overcommit_ratio, NULL, 0, 0, ratio_written},
+    {VM "overcommit_kbytes", DOULONGVEC, NULL, &sysctl_overcommit_kbytes, 0, 0, kbytes_written},
+    {VM "user_reserve_kbytes", DOULONGVEC, NULL, &sysctl_user_reserve_kbytes, 0, 0, NULL},
+    {VM "admin_reserve_kbytes", DOULONGVEC, NULL, &sysctl_admin_reserve_kbytes, 0, 0, NULL},
+    /* 4.20 bounds it below only; 1 << page_cluster needs it under 32 (Linux 6.2's maximum) */
+    {VM "page-cluster", DOINTVEC_MINMAX, &page_cluster_value, NULL, 0, 31, NULL},
+    {THP "enabled", THP_ENABLED, &thp_mode_value, NULL, 0, 0, NULL},
+    {THP "use_zero_page", SYSFS_FLAG, &use_zero_page_value, NULL, 0, 1, NULL},
+};
+
+static const struct mm_tunable *find(const char *path)
+{
+    for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]); i++)
+        if (!strcmp(path, tunables[i].path))
+            return &tunables[i];
+    return NULL;
+}
+
+static bool is_sysctl(const struct mm_tunable *t)
+{
+    return t->kind <= DOULONGVEC;
+}
+
+bool mm_tunable_owns(const char *path)
+{
+    return find(path) != NULL;
+}
+
+int mm_tunable_open(struct proc *p, const char *path, int flags)
+{
+    const struct mm_tunable *t = find(path);
+    uint32_t uid[4];
+    struct text text = {0};
+
+    task_uids(p, uid);
+    if ((flags & O_ACCMODE) != O_RDONLY &&
+        (is_sysctl(t) ? uid[CRED_E] != 0
+                      : uid[CRED_FS] != 0 && !guest_capable(p, 1 /* CAP_DAC_OVERRIDE */)))
+        return -EACCES;
+    sync_in();
+    if (t->kind == THP_ENABLED) {
+        static const char *const shown[] = {
+            [THP_ALWAYS] = "[always] madvise never",
+            [THP_MADVISE] = "always [madvise] never",
+            [THP_NEVER] = "always madvise [never]",
+        };
+        text_printf(&text, "%s\n", shown[thp_mode_value]);
+    } else if (t->ival) {
+        text_printf(&text, "%d\n", *t->ival);
+    } else {
+        text_printf(&text, "%lu\n", *t->ulval);
+    }
+    return text_to_fd(&text, strrchr(t->path, '/') + 1);
+}
+
+/* proc_get_long: an optional '-', digits in C's bases (simple_strtoul with base 0), then the end
+ * of the buffer or whitespace; at most 21 characters. Advances *q and *left past it. */
+static int get_long(const char **q, size_t *left, unsigned long *val, bool *neg)
+{
+    char tmp[22];
+    size_t len = *left < sizeof(tmp) - 1 ? *left : sizeof(tmp) - 1;
+    char *end;
+
+    memcpy(tmp, *q, len);
+    tmp[len] = 0;
+    char *d = tmp;
+    *neg = *d == '-' && *left > 1;
+    d += *neg;
+    if (!isdigit((unsigned char)*d))
+        return -EINVAL;
+    *val = strtoul(d, &end, 0);
+    len = (size_t)(end - tmp);
+    if (len == sizeof(tmp) - 1) /* too long to know where it ends */
+        return -EINVAL;
+    if (len < *left && *end != ' ' && *end != '\t' && *end != '\n')
+        return -EINVAL;
+    *q += len;
+    *left -= len;
+    return 0;
+}
+
+static void skip_spaces(const char **q, size_t *left)
+{
+    while (*left && isspace((unsigned char)**q))
+        (*q)++, (*left)--;
+}
+
+/* A sysctl write (proc_sys_call_handler with the handler's write side). */
+static long sysctl_write(const struct mm_tunable *t, const char *buf, size_t count)
+{
+    const char *q = buf;
+    size_t left = count;
+    unsigned long val;
+    bool neg;
+
+    skip_spaces(&q, &left);
+    if (!left) /* nothing written: "write && first" */
+        return -EINVAL;
+    if (get_long(&q, &left, &val, &neg))
+        return -EINVAL;
+    if (t->kind == DOULONGVEC) {
+        if (!neg) /* __do_proc_doulongvec_minmax skips a negative value */
+            *t->ulval = val;
+    } else {
+        if (val > (unsigned long)INT_MAX + neg) /* do_proc_dointvec_conv */
+            return -EINVAL;
+        long v = neg ? -(long)val : (long)val;
+        if (t->kind == DOINTVEC_MINMAX && (v < t->min || v > t->max))
+            return -EINVAL;
+        *t->ival = (int)v;
+    }
+    skip_spaces(&q, &left);
+    return (long)(count - left);
+}
+
+/* A sysfs store: the whole write at once, whatever the position (sysfs_kf_write). */
+static long sysfs_store(const struct mm_tunable *t, const char *buf, size_t count)
+{
+    if (t->kind == THP_ENABLED) {
+        /* enabled_store compares only as many bytes as were written, so "a" is "always" */
+        static const struct {
+            const char *word;
+            enum transparent_hugepage_mode mode;
+        } modes[] = {{"always", THP_ALWAYS}, {"madvise", THP_MADVISE}, {"never", THP_NEVER}};
+        for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+            size_t n = strlen(modes[i].word);
+            if (!memcmp(modes[i].word, buf, count < n ? count : n)) {
+                *t->ival = (int)modes[i].mode;
+                return (long)count;
+            }
+        }
+        return -EINVAL;
+    }
+    /* single_hugepage_flag_store: kstrtoul (an optional '+', decimal digits, one optional
+     * newline), at most 1 */
+    const char *d = buf + (buf[0] == '+');
+    char *end;
+    if (!isdigit((unsigned char)*d))
+        return -EINVAL;
+    unsigned long v = strtoul(d, &end, 10);
+    if ((*end == '\n' ? end + 1 : end) != buf + count || v > 1)
+        return -EINVAL;
+    *t->ival = (int)v;
+    return (long)count;
+}
+
+long mm_tunable_write(struct proc *p, const char *path, uint64_t ubuf, uint64_t count, int64_t pos)
+{
+    const struct mm_tunable *t = find(path);
+    char buf[4096];
+    size_t len = count < sizeof(buf) - 1 ? count : sizeof(buf) - 1;
+
+    if (is_sysctl(t) && pos > 0) /* proc_first_pos_non_zero_ignore */
+        return (long)count;
+    if (!is_sysctl(t) && count > sizeof(buf)) /* kernfs: more than atomic_write_len */
+        return -E2BIG;
+    if (!is_sysctl(t) && !count)
+        return 0;
+    if (get_user_struct(p, buf, ubuf, len))
+        return -EFAULT;
+    buf[len] = 0;
+    sync_in();
+    long r = is_sysctl(t) ? sysctl_write(t, buf, len) : sysfs_store(t, buf, len);
+    if (r >= 0) {
+        sync_out();
+        if (t->written)
+            t->written();
+    }
+    return r;
+}
