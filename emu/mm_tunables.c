@@ -29,6 +29,8 @@ enum tunable_kind {
     DOULONGVEC,      /* proc_doulongvec_minmax without bounds: a negative value is skipped */
     THP_ENABLED,     /* enabled_show/enabled_store: always, madvise or never */
     SYSFS_FLAG,      /* single_hugepage_flag_show/store: 0 or 1 */
+    SYSFS_UINT,      /* khugepaged's: kstrtoul, [umin, umax]; a write wakes khugepaged if wake */
+    SYSFS_COUNTER,   /* khugepaged's pages_collapsed, full_scans: 0444 */
 };
 
 struct mm_tunable {
@@ -38,6 +40,8 @@ struct mm_tunable {
     unsigned long *ulval;
     int min, max;
     void (*written)(void); /* after a successful write */
+    unsigned *uval;        /* SYSFS_UINT */
+    unsigned long umin, umax;
 };
 
 static void ratio_written(void)
@@ -71,15 +75,29 @@ static void sync_out(void)
 #define THP "/sys/kernel/mm/transparent_hugepage/"
 
 static const struct mm_tunable tunables[] = {
-    {VM "overcommit_memory", DOINTVEC_MINMAX, &sysctl_overcommit_memory, NULL, 0, 2, NULL},
-    {VM "overcommit_ratio", DOINTVEC, &sysctl_overcommit_ratio, NULL, 0, 0, ratio_written},
-    {VM "overcommit_kbytes", DOULONGVEC, NULL, &sysctl_overcommit_kbytes, 0, 0, kbytes_written},
-    {VM "user_reserve_kbytes", DOULONGVEC, NULL, &sysctl_user_reserve_kbytes, 0, 0, NULL},
-    {VM "admin_reserve_kbytes", DOULONGVEC, NULL, &sysctl_admin_reserve_kbytes, 0, 0, NULL},
+    {VM "overcommit_memory", DOINTVEC_MINMAX, .ival = &sysctl_overcommit_memory, .max = 2},
+    {VM "overcommit_ratio", DOINTVEC, .ival = &sysctl_overcommit_ratio, .written = ratio_written},
+    {VM "overcommit_kbytes", DOULONGVEC, .ulval = &sysctl_overcommit_kbytes,
+     .written = kbytes_written},
+    {VM "user_reserve_kbytes", DOULONGVEC, .ulval = &sysctl_user_reserve_kbytes},
+    {VM "admin_reserve_kbytes", DOULONGVEC, .ulval = &sysctl_admin_reserve_kbytes},
     /* 4.20 bounds it below only; 1 << page_cluster needs it under 32 (Linux 6.2's maximum) */
-    {VM "page-cluster", DOINTVEC_MINMAX, &page_cluster_value, NULL, 0, 31, NULL},
-    {THP "enabled", THP_ENABLED, &thp_mode_value, NULL, 0, 0, NULL},
-    {THP "use_zero_page", SYSFS_FLAG, &use_zero_page_value, NULL, 0, 1, NULL},
+    {VM "page-cluster", DOINTVEC_MINMAX, .ival = &page_cluster_value, .max = 31},
+    {THP "enabled", THP_ENABLED, .ival = &thp_mode_value},
+    {THP "use_zero_page", SYSFS_FLAG, .ival = &use_zero_page_value},
+    {THP "khugepaged/pages_to_scan", SYSFS_UINT, .uval = &khugepaged_pages_to_scan, .umin = 1,
+     .umax = UINT_MAX},
+    /* scan_sleep_millisecs_store and alloc_sleep_millisecs_store wake khugepaged */
+    {THP "khugepaged/scan_sleep_millisecs", SYSFS_UINT, .uval = &khugepaged_scan_sleep_millisecs,
+     .umax = UINT_MAX, .written = khugepaged_wakeup},
+    {THP "khugepaged/alloc_sleep_millisecs", SYSFS_UINT, .uval = &khugepaged_alloc_sleep_millisecs,
+     .umax = UINT_MAX, .written = khugepaged_wakeup},
+    {THP "khugepaged/max_ptes_none", SYSFS_UINT, .uval = &khugepaged_max_ptes_none,
+     .umax = HPAGE_PMD_NR - 1},
+    {THP "khugepaged/max_ptes_swap", SYSFS_UINT, .uval = &khugepaged_max_ptes_swap,
+     .umax = HPAGE_PMD_NR - 1},
+    {THP "khugepaged/pages_collapsed", SYSFS_COUNTER, .ulval = &khugepaged_pages_collapsed},
+    {THP "khugepaged/full_scans", SYSFS_COUNTER, .ulval = &khugepaged_full_scans},
 };
 
 static const struct mm_tunable *find(const char *path)
@@ -108,8 +126,9 @@ int mm_tunable_open(struct proc *p, const char *path, int flags)
 
     task_uids(p, uid);
     if ((flags & O_ACCMODE) != O_RDONLY &&
-        (is_sysctl(t) ? uid[CRED_E] != 0
-                      : uid[CRED_FS] != 0 && !guest_capable(p, 1 /* CAP_DAC_OVERRIDE */)))
+        (t->kind == SYSFS_COUNTER || /* kernfs_fop_open: no ->write */
+         (is_sysctl(t) ? uid[CRED_E] != 0
+                       : uid[CRED_FS] != 0 && !guest_capable(p, 1 /* CAP_DAC_OVERRIDE */))))
         return -EACCES;
     sync_in();
     if (t->kind == THP_ENABLED) {
@@ -119,6 +138,8 @@ int mm_tunable_open(struct proc *p, const char *path, int flags)
             [THP_NEVER] = "always madvise [never]",
         };
         text_printf(&text, "%s\n", shown[thp_mode_value]);
+    } else if (t->uval) {
+        text_printf(&text, "%u\n", *t->uval);
     } else if (t->ival) {
         text_printf(&text, "%d\n", *t->ival);
     } else {
@@ -205,16 +226,22 @@ static long sysfs_store(const struct mm_tunable *t, const char *buf, size_t coun
         }
         return -EINVAL;
     }
-    /* single_hugepage_flag_store: kstrtoul (an optional '+', decimal digits, one optional
-     * newline), at most 1 */
+    /* single_hugepage_flag_store and khugepaged's stores: kstrtoul (an optional '+', decimal
+     * digits, one optional newline), within bounds */
     const char *d = buf + (buf[0] == '+');
     char *end;
     if (!isdigit((unsigned char)*d))
         return -EINVAL;
+    errno = 0;
     unsigned long v = strtoul(d, &end, 10);
-    if ((*end == '\n' ? end + 1 : end) != buf + count || v > 1)
+    if ((*end == '\n' ? end + 1 : end) != buf + count || errno)
         return -EINVAL;
-    *t->ival = (int)v;
+    if (t->kind == SYSFS_FLAG ? v > 1 : v < t->umin || v > t->umax)
+        return -EINVAL;
+    if (t->uval)
+        *t->uval = (unsigned)v;
+    else
+        *t->ival = (int)v;
     return (long)count;
 }
 

@@ -3,12 +3,12 @@
  * tunables the model implements.
  *
  * The guest's /proc/sys and /sys pass through to the host's, but where the model has a tunable
- * of its own (vm.overcommit_*, vm.page-cluster, the THP mode ...) the host's value would be
- * wrong to read and harmful to write: a root guest's `echo 2 > /proc/sys/vm/overcommit_memory`
- * or `echo never > /sys/kernel/mm/transparent_hugepage/enabled` would change the host. Those
- * files are served from the model's variables, read and written as Linux's handlers do
- * (kernel/sysctl.c's proc_dointvec* and proc_doulongvec_minmax; mm/huge_memory.c's sysfs
- * stores).
+ * of its own (vm.overcommit_*, vm.page-cluster, the THP mode, khugepaged's ...) the host's value
+ * would be wrong to read and harmful to write: a root guest's `echo 2 >
+ * /proc/sys/vm/overcommit_memory` or `echo never > /sys/kernel/mm/transparent_hugepage/enabled`
+ * would change the host. Those files are served from the model's variables, read and written as
+ * Linux's handlers do (kernel/sysctl.c's proc_dointvec* and proc_doulongvec_minmax;
+ * mm/huge_memory.c's sysfs stores).
  */
 #ifndef FL_EMU_MM_TUNABLES_H
 #define FL_EMU_MM_TUNABLES_H

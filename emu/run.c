@@ -42,6 +42,7 @@
 #include "emu/fasync.h"
 #include "emu/signal.h"
 #include "emu/host_signals.h"
+#include "emu/kthreads.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/userfaultfd.h"
@@ -509,6 +510,7 @@ static void hook_syscall(uc_engine *uc, void *ud)
         ret = (long)v[0];
     }
     ptrace_syscall_exit(p, p->tty_restart || (p->wait != WAIT_NONE && p->park_restart));
+    kthreads_run_due(); /* khugepaged, when due: at once after a call that woke it */
     /* Signal work (a deliverable signal, rt_sigreturn, a group stop that another thread's
      * kill started), parking (emu/sched.h) and a finished execve (the registers start
      * afresh) need the engine stopped after the syscall instruction: the run loop does them
@@ -1220,6 +1222,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             fire_due_timers(e);
             woke = true;
         }
+        kthreads_run_due(); /* khugepaged, when its pass is due */
         uint64_t wake;
         if (woke && (another_ready(e, p, &wake) || parked_ready(e, p)))
             break;

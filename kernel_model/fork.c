@@ -107,6 +107,8 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
     mm->env_start = oldmm->env_start;
     mm->env_end = oldmm->env_end;
     memcpy(mm->saved_auxv, oldmm->saved_auxv, sizeof(mm->saved_auxv));
+    if (khugepaged_fork(mm, oldmm))
+        return -ENOMEM;
 
     for (struct vm_area_struct *v = oldmm->mmap; v; v = v->vm_next) {
         if (v->vm_flags & VM_DONTCOPY)

@@ -88,18 +88,18 @@ static bool is_huge_zero_pmd(uint64_t pmd)
 }
 
 /* mk_huge_pmd: the head's frame with prot's rights, as a huge PMD. */
-static uint64_t mk_huge_pmd(struct page *head, pgprot_t prot)
+uint64_t mk_huge_pmd(struct page *head, pgprot_t prot)
 {
     return pte_val(pfn_pte(page_to_pfn(head), prot)) | _PAGE_PSE;
 }
 
-static uint64_t maybe_pmd_mkwrite(uint64_t pmd, struct vm_area_struct *vma)
+uint64_t maybe_pmd_mkwrite(uint64_t pmd, struct vm_area_struct *vma)
 {
     return (vma->vm_flags & VM_WRITE) ? pmd | _PAGE_RW : pmd;
 }
 
 /* pgtable_trans_huge_deposit: keep pgtable for the huge PMD at pmdp. */
-static void pgtable_trans_huge_deposit(uint64_t *pmdp, struct page *pgtable)
+void pgtable_trans_huge_deposit(uint64_t *pmdp, struct page *pgtable)
 {
     struct page *table = virt_to_page(pmdp);
     pgtable->lru_next = table->lru_prev;
@@ -153,6 +153,8 @@ vm_fault_t do_huge_pmd_anonymous_page(struct vm_fault *vmf)
     if (haddr < vma->vm_start || haddr + HPAGE_PMD_SIZE > vma->vm_end)
         return VM_FAULT_FALLBACK;
     if (anon_vma_prepare(vma))
+        return VM_FAULT_OOM;
+    if (khugepaged_enter(vma, vma->vm_flags))
         return VM_FAULT_OOM;
     struct page *pgtable = pte_alloc_one(mm);
     if (!pgtable)

@@ -10,8 +10,8 @@
  * whole by any other PMD (mm.h: the compound mapcount and each frame's own). The page itself is
  * split into 512 ordinary pages (split_huge_page) when reclaim takes it from the list, on MADV_FREE
  * of part of one, and, once some of its frames no longer map anything, by the deferred split
- * queue's shrinker at the next reclaim, which frees those frames. What is not modelled:
- * khugepaged (a range faulted in small pages stays small), compaction (free frames that were
+ * queue's shrinker at the next reclaim, which frees those frames. khugepaged (khugepaged.c)
+ * collapses ranges faulted in small pages into huge pages. What is not modelled: compaction (free frames that were
  * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
  * swapping a huge page out whole, and the defrag setting (a huge page is taken only from
  * frames already free, never by reclaim).
@@ -62,6 +62,40 @@ unsigned long shrink_huge_zero_page(void);
 /* The huge zero page if a fault has made it and no shrinker has freed it since, else NULL. */
 struct page *huge_zero_page(void);
 bool is_huge_zero_pfn(unsigned long pfn);
+
+/* mk_huge_pmd: the head's frame with prot's rights, as a huge PMD; maybe_pmd_mkwrite: and
+ * writable if the VMA is; pgtable_trans_huge_deposit: keep pgtable beside the huge PMD at pmdp,
+ * for its split. */
+uint64_t mk_huge_pmd(struct page *head, pgprot_t prot);
+uint64_t maybe_pmd_mkwrite(uint64_t pmd, struct vm_area_struct *vma);
+void pgtable_trans_huge_deposit(uint64_t *pmdp, struct page *pgtable);
+
+/*
+ * khugepaged (khugepaged.c): its tunables (/sys/kernel/mm/transparent_hugepage/khugepaged/) and
+ * counters, the list of mms it scans, and one pass of its scan.
+ * khugepaged_enter: put vma's mm on the list if THP may be used in a VMA of these flags (0, or
+ * -ENOMEM); khugepaged_enter_vma_merge: the same for an anonymous VMA that holds a whole aligned
+ * 2 MiB; khugepaged_fork: the child's mm too if the parent's is on it; khugepaged_exit: mm goes.
+ * khugepaged_has_work: a list and THP not "never"; khugepaged_wakeup_pending: and the list has
+ * just stopped being empty (the pass is due now); khugepaged_do_scan: one pass of up to
+ * pages_to_scan pages; khugepaged_alloc_failed: that pass stopped for want of a huge page (the
+ * next one is due in alloc_sleep_millisecs, not scan_sleep_millisecs). The tunables are
+ * written only between passes (emu/mm_tunables.c).
+ */
+extern unsigned int khugepaged_pages_to_scan, khugepaged_scan_sleep_millisecs;
+extern unsigned int khugepaged_alloc_sleep_millisecs, khugepaged_max_ptes_none;
+extern unsigned int khugepaged_max_ptes_swap;
+extern unsigned long khugepaged_pages_collapsed, khugepaged_full_scans;
+int khugepaged_enter(struct vm_area_struct *vma, unsigned long vm_flags);
+int khugepaged_enter_vma_merge(struct vm_area_struct *vma, unsigned long vm_flags);
+int khugepaged_fork(struct mm_struct *mm, struct mm_struct *oldmm);
+void khugepaged_exit(struct mm_struct *mm);
+bool khugepaged_has_work(void);
+bool khugepaged_wakeup_pending(void);
+void khugepaged_do_scan(void);
+bool khugepaged_alloc_failed(void);
+/* wake_up_interruptible(&khugepaged_wait): the next pass is due now (a sleep was rewritten). */
+void khugepaged_wakeup(void);
 
 /* memory.c: the PMD entry that covers addr, or NULL when no PMD table covers it. */
 uint64_t *lookup_pmd(struct mm_struct *mm, unsigned long addr);

@@ -109,8 +109,10 @@ static int madvise_behavior(struct vm_area_struct *vma, struct vm_area_struct **
     case MADV_UNMERGEABLE:
         new_flags = ksm_flags(vma, behavior);
         break;
-    case MADV_HUGEPAGE:
+    case MADV_HUGEPAGE: /* hugepage_madvise */
         new_flags = (new_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+        if (khugepaged_enter_vma_merge(vma, new_flags))
+            return -ENOMEM;
         break;
     case MADV_NOHUGEPAGE:
         new_flags = (new_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;

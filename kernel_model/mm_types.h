@@ -268,6 +268,7 @@ struct mm_struct {
     void *arch;                /* the engine that runs this address space (mmu/) */
     bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */
     bool huge_zero_page;       /* MMF_HUGE_ZERO_PAGE: holds a reference on the huge zero page */
+    bool khugepaged;           /* MMF_VM_HUGEPAGE: on khugepaged's list (khugepaged.c) */
 };
 
 /* One resource limit, soft and hard (struct rlimit64; RLIM_INFINITY is ULONG_MAX). */

@@ -394,17 +394,20 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
         is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, NULL, NULL)) {
         prev->vm_end = end;
         vma_absorb_next(mm, prev);
+        khugepaged_enter_vma_merge(prev, vm_flags);
         return prev;
     }
     if (merge_prev) {
         prev->vm_end = end;
         vma_gap_update(prev->vm_next);
+        khugepaged_enter_vma_merge(prev, vm_flags);
         return prev;
     }
     if (merge_next) {
         next->vm_start = addr;
         next->vm_pgoff = pgoff;
         vma_gap_update(next);
+        khugepaged_enter_vma_merge(next, vm_flags);
         return next;
     }
     return NULL;
@@ -439,10 +442,13 @@ struct vm_area_struct *vma_merge_neighbours(struct mm_struct *mm, struct vm_area
         vma_absorb_next(mm, prev);
         if (merge_both)
             vma_absorb_next(mm, prev);
+        khugepaged_enter_vma_merge(prev, prev->vm_flags);
         return prev;
     }
-    if (merge_next)
+    if (merge_next) {
         vma_absorb_next(mm, vma);
+        khugepaged_enter_vma_merge(vma, vma->vm_flags);
+    }
     return vma;
 }
 
@@ -1250,6 +1256,7 @@ void mmput(struct mm_struct *mm)
     if (!mm || --mm->mm_users > 0)
         return;
     exit_aio(mm);
+    khugepaged_exit(mm);
     exit_mmap(mm);
     mm_put_huge_zero_page(mm);
     mmlist_del(mm);

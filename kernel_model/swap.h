@@ -182,12 +182,14 @@ struct vm_event_state {
     unsigned long swap_ra_hit;         /* of those, found by a fault */
     unsigned long workingset_refault;  /* file pages read again after reclaim dropped them */
     unsigned long oom_kills;
-    unsigned long thp_fault_alloc;         /* huge pages a fault mapped */
-    unsigned long thp_fault_fallback;      /* faults that wanted one and found none free */
-    unsigned long thp_split_page;          /* huge pages split into small ones */
-    unsigned long thp_deferred_split_page; /* huge pages queued for a split, partly unmapped */
-    unsigned long thp_split_pmd;           /* huge PMDs split into PTE tables */
-    unsigned long thp_zero_page_alloc;     /* the huge zero page made */
+    unsigned long thp_fault_alloc;           /* huge pages a fault mapped */
+    unsigned long thp_fault_fallback;        /* faults that wanted one and found none free */
+    unsigned long thp_collapse_alloc;        /* huge pages khugepaged collapsed small ones into */
+    unsigned long thp_collapse_alloc_failed; /* collapses that found no huge page free */
+    unsigned long thp_split_page;            /* huge pages split into small ones */
+    unsigned long thp_deferred_split_page;   /* huge pages queued for a split, partly unmapped */
+    unsigned long thp_split_pmd;             /* huge PMDs split into PTE tables */
+    unsigned long thp_zero_page_alloc;       /* the huge zero page made */
 };
 extern struct vm_event_state vm_events;
 

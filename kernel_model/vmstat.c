@@ -165,6 +165,8 @@ int vmstat_show(char *buf, size_t len)
         {"oom_kill", vm_events.oom_kills},
         {"thp_fault_alloc", vm_events.thp_fault_alloc},
         {"thp_fault_fallback", vm_events.thp_fault_fallback},
+        {"thp_collapse_alloc", vm_events.thp_collapse_alloc},
+        {"thp_collapse_alloc_failed", vm_events.thp_collapse_alloc_failed},
         {"thp_split_page", vm_events.thp_split_page},
         {"thp_deferred_split_page", vm_events.thp_deferred_split_page},
         {"thp_split_pmd", vm_events.thp_split_pmd},
