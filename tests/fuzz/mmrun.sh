@@ -14,6 +14,10 @@
 # read of an untouched MADV_HUGEPAGE block differs (the huge zero page's fault gives the VMA its
 # anon_vma, a small zero-page read does not), and so do the merges that follow (seeds 4100 and
 # 4202 with --ram 16M --swap 32M, 2026-12-07: the same on the host with THP never).
+# On a host CPU with protection keys (pku in /proc/cpuinfo), Linux makes PROT_EXEC-only
+# mappings execute-only: the native run's reads of them fault (MISMATCH ... prot 4, and the fork
+# children's statuses that follow), where the emulated CPU, without PKU, reads them as 4.20 on
+# such a CPU does; those native MISMATCH lines are the host's, not faultline's.
 fl=$(realpath "$1") fz=$(realpath "$2") first=$3 last=$4
 shift 4
 out=${OUT:-/tmp/mmfuzz-runs}
