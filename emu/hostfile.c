@@ -174,8 +174,14 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
         }
     }
     struct file *f = file_open_mapping(m, readable, writable);
-    if (!f)
+    if (!f) {
         address_space_put(m);
+        return NULL;
+    }
+    /* The cache may have been made under another name (a linker's temporary file since
+     * renamed, another hard link): this open's name is its own. */
+    if (path && strcmp(path, m->path) != 0)
+        file_set_path(f, path);
     return f;
 }
 

@@ -178,6 +178,18 @@ struct file *file_open_mapping(struct address_space *mapping, bool readable, boo
     return f;
 }
 
+/* Name the open file by the path it was opened through (see struct file's f_path). 0, or
+ * -ENOMEM with the mapping's name kept. */
+int file_set_path(struct file *f, const char *path)
+{
+    char *copy = strdup(path);
+    if (!copy)
+        return -ENOMEM;
+    free(f->f_path);
+    f->f_path = copy;
+    return 0;
+}
+
 struct file *get_file(struct file *f)
 {
     f->f_count++;
@@ -189,6 +201,7 @@ void fput(struct file *f)
     if (--f->f_count > 0)
         return;
     address_space_put(f->f_mapping);
+    free(f->f_path);
     free(f);
 }
 

@@ -412,6 +412,7 @@ void evict_unused_mappings(void);
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable);
 struct file *get_file(struct file *f);
 void fput(struct file *f);
+int file_set_path(struct file *f, const char *path);
 /* shmem_file_setup (shmem.c): an in-memory file of size bytes for mm's task, charged as
  * committed memory unless flags has VM_NORESERVE (shmem_acct_size); NULL if the charge is refused
  * or out of memory. shmem_committed_pages: what the shmem files that exist are charged. */

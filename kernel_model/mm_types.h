@@ -138,6 +138,11 @@ struct file {
     struct file_ra_state f_ra;
     int f_count;
     bool f_readable, f_writable;
+    /* The path the file was opened by, as d_path(&file->f_path) gives it when it was mapped;
+     * /proc/PID/maps names the VMA by it. NULL: the mapping's own name (shmem). A file's cache
+     * outlives its opens, so another open of the same inode (renamed since, or a hard link)
+     * has a name of its own. */
+    char *f_path;
     /* The vm_ops its f_op->mmap installs; NULL: by its mapping, shmem_vm_ops for shared
      * anonymous memory and generic_file_vm_ops otherwise (mmap_region). */
     const struct vm_operations_struct *f_vm_ops;

@@ -21,7 +21,7 @@ const char *vma_name(struct vm_area_struct *vma)
     if (is_vm_hugetlb_page(vma)) /* hugetlb_file_setup's file, unlinked at once */
         return "/anon_hugepage (deleted)";
     if (vma->vm_file)
-        return vma->vm_file->f_mapping->path;
+        return vma->vm_file->f_path ? vma->vm_file->f_path : vma->vm_file->f_mapping->path;
     if (vma->special_name)
         return vma->special_name;
     if (mm && vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
