@@ -975,7 +975,15 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
     if (strcmp(rest, "exe") == 0) {
         if (!target->exe || !target->exe_fd) /* an exited process's (no mm): gone */
             return -ENOENT;
-        if (!realpath(target->exe, buf))
+        /* d_path of the file the process runs, as the host names the O_PATH fd held on it:
+         * its name now (renamed since) and " (deleted)" once unlinked, as Linux's */
+        char link[64];
+        ssize_t n;
+        snprintf(link, sizeof(link), "/proc/self/fd/%d", target->exe_fd - 1);
+        n = readlink(link, buf, sizeof(buf) - 1);
+        if (n > 0 && buf[0] == '/')
+            buf[n] = 0;
+        else if (!realpath(target->exe, buf))
             snprintf(buf, sizeof(buf), "%s", target->exe);
         strip_sysroot(p, buf);
         return copy_link(buf, out, outlen);
