@@ -917,6 +917,8 @@ size_t procfs_seq_read_len(struct ofd *o, int64_t pos, size_t size)
         pos = lseek(o->hostfd, 0, SEEK_CUR);
     if (pos < 0 || fstat(o->hostfd, &st) || pos >= st.st_size)
         return size;
+    if (o->seq_end > pos && size <= (size_t)(o->seq_end - pos))
+        return size; /* all from what the buffer still holds: no new fill to find */
     size_t len = (size_t)st.st_size, off = (size_t)pos, ret = 0;
     char *t = malloc(len);
     if (!t || pread(o->hostfd, t, len, 0) != (ssize_t)len) {
