@@ -74,6 +74,8 @@ static void observe_fault(void *ctx, const struct fault_event *ev)
         s->major++;
     else if (ev->outcome == OUTCOME_MINOR || ev->outcome == OUTCOME_SPURIOUS)
         s->minor++;
+    else if (ev->outcome == OUTCOME_EFAULT) /* no signal: the call returned -EFAULT */
+        s->efaults++;
     else
         s->signals++;
 }
@@ -292,10 +294,13 @@ int run_session_finish(struct run_session *s)
             snprintf(how, sizeof(how), "killed by %s", signal_name(res->term_sig));
         else
             snprintf(how, sizeof(how), "exited with status %d", res->exit_code);
+        char efaults[48] = "";
+        if (s->efaults)
+            snprintf(efaults, sizeof(efaults), ", %lu EFAULT", s->efaults);
         fprintf(stderr,
-                "faultline: %s %s; %lu page faults (%lu minor, %lu major, %lu signalled); "
+                "faultline: %s %s; %lu page faults (%lu minor, %lu major, %lu signalled%s); "
                 "%.3f s",
-                p->task.comm, how, s->faults, s->minor, s->major, s->signals, s->wall);
+                p->task.comm, how, s->faults, s->minor, s->major, s->signals, efaults, s->wall);
         if (s->log)
             fprintf(stderr, "; log %s run %lld", s->ro.opt.db_path, (long long)s->run_id);
         fputc('\n', stderr);

@@ -24,6 +24,7 @@ struct run_session {
     struct emu *e;
     struct proc *p; /* the first process, NULL if it could not be loaded */
     unsigned long faults, minor, major, signals;
+    unsigned long efaults; /* kernel-mode faults a system call answered with EFAULT */
     struct fault_observer fobs;
     struct proc_observer pobs;
     int64_t run_id;

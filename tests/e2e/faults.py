@@ -1265,7 +1265,8 @@ def _c_path_fault(ctx):
     itself takes 2 faults there (EFAULT), 40 'a's running into it 2 (EFAULT), "ab" whose NUL
     is the last byte before it 1 (the last word reaches past the NUL; the bytes then find it:
     the path is copied, ENOENT). Each a kernel-mode read at the hole's page (user 0, error 0)
-    that no VMA covers: no_context, outcome efault."""
+    that no VMA covers: no_context, outcome efault. The run's summary line counts them as
+    EFAULT, not as signalled."""
     r = ctx.run("path_fault", "path_fault")
     expect_status(r, 0)
     hole = r.note("hole")
@@ -1275,6 +1276,10 @@ def _c_path_fault(ctx):
         expect_count(r, "page = ? AND seq > ? AND seq < ? AND user = 0 AND access = 'read' AND "
                      "error_code = 0 AND handler = 'no_context' AND outcome = 'efault'", n,
                      hole, lo, hi)
+    # the summary counts them apart: no signal was sent
+    expect_stderr(r, r"\(\d+ minor, \d+ major, 0 signalled, %d EFAULT\)" %
+                  r.value("SELECT count(*) FROM faults WHERE run_id = ? AND outcome = 'efault'",
+                          r.run_id), 1)
 
 
 @case("vdso")
