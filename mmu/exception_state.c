@@ -106,3 +106,23 @@ void engine_exception_done(uc_engine *uc, uc_context *scratch, long offset)
     memcpy((char *)scratch + offset, &none, sizeof(none));
     uc_context_restore(uc, scratch);
 }
+
+/* CPUX86State from error_code to old_exception: error_code, exception_is_int (ints),
+ * exception_next_eip, dr[8] (target_ulongs), the four breakpoint or watchpoint pointers */
+#define ERROR_CODE_BEFORE (4 + 4 + 8 + 8 * 8 + 4 * 8)
+
+bool engine_exception_info(uc_engine *uc, uc_context *scratch, long offset,
+                           struct engine_exception *out)
+{
+    if (offset < ERROR_CODE_BEFORE || uc_context_save(uc, scratch) != UC_ERR_OK)
+        return false;
+    const char *at = (const char *)scratch + offset - ERROR_CODE_BEFORE;
+    int32_t code, is_int;
+    memcpy(&code, at, sizeof(code));
+    memcpy(&is_int, at + 4, sizeof(is_int));
+    if (is_int != 0 && is_int != 1)
+        return false;
+    out->error_code = (uint32_t)code;
+    out->is_int = is_int;
+    return true;
+}

@@ -616,6 +616,12 @@ void mmu_exception_taken(struct mmu *m)
     }
 }
 
+bool mmu_exception_info(struct mmu *m, struct engine_exception *out)
+{
+    /* only the engine holds it: m->ctx is stale while loaded */
+    return m->cpu->loaded == m && engine_exception_info(m->uc, m->ctx, m->cpu->exception_off, out);
+}
+
 void mmu_copy_regs(struct mmu *dst, struct mmu *src)
 {
     if (src->cpu->loaded == src)

@@ -154,6 +154,10 @@ void mmu_reset_regs(struct mmu *m);
 /* A CPU exception the UC_HOOK_INTR hook stopped the engine for has been taken (made a signal):
  * none is in flight any more, so the next one is not a double fault (mmu/exception_state.c). */
 void mmu_exception_taken(struct mmu *m);
+/* Before that: the engine's record of the exception (its error code, whether `int N` raised
+ * it); false when it cannot be read. */
+struct engine_exception;
+bool mmu_exception_info(struct mmu *m, struct engine_exception *out);
 /* Copy all of src's registers into dst (fork: the child starts as the parent is). */
 void mmu_copy_regs(struct mmu *dst, struct mmu *src);
 
