@@ -29,14 +29,16 @@
 /* Unicorn's, built for the x86-64 target; weak: absent is NULL. */
 extern void x86_cpu_do_interrupt_x86_64(void *cs) __attribute__((weak));
 
-/* old_exception's offset in CPUX86State from x86_cpu_do_interrupt, or -1 */
-static long find_env_offset(void)
+/* From x86_cpu_do_interrupt: old_exception's offset in CPUX86State (the result, or -1) and,
+ * in *env_out, CPUX86State's offset in the CPU object (X86CPU's env) */
+static long find_offsets(long *env_out)
 {
     const uint8_t *code = (const uint8_t *)(uintptr_t)x86_cpu_do_interrupt_x86_64;
     csh cs;
     cs_insn *insn = NULL;
     long cmp_disp = -1, env_disp = -1;
 
+    *env_out = -1;
     if (!code || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
         return -1;
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
@@ -62,7 +64,21 @@ static long find_env_offset(void)
     if (n)
         cs_free(insn, n);
     cs_close(&cs);
+    *env_out = env_disp;
     return cmp_disp > env_disp && env_disp >= 0 ? cmp_disp - env_disp : -1;
+}
+
+static long find_env_offset(void)
+{
+    long env;
+    return find_offsets(&env);
+}
+
+long engine_cpu_env_offset(void)
+{
+    long env = -1;
+    find_offsets(&env);
+    return env;
 }
 
 long engine_exception_offset(uc_engine *uc, const uc_context *fresh)

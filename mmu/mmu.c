@@ -475,6 +475,9 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
             e = uc_ctl_flush_tb(c->uc);
         code_buffer_release(&c->code);
     }
+    /* after the buffer is known: in, out, ins and outs raise #GP at the instruction */
+    if (e == UC_ERR_OK)
+        e = port_io_init(&c->port_io, c->uc, &c->code);
     if (e == UC_ERR_OK)
         e = set_user_start_state(c->uc);
     if (e == UC_ERR_OK)

@@ -29,6 +29,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/code_buffer.h"
+#include "mmu/port_io.h"
 
 struct task_struct;
 struct mm_struct;
@@ -55,6 +56,7 @@ struct cpu {
     uint64_t tlb_checked_ns; /* CLOCK_MONOTONIC of cpu_tlb_check's last growth */
     uc_hook tlb_hook;
     struct code_buffer code;    /* its translated-code buffer (mmu/code_buffer.c) */
+    struct port_io port_io;     /* its I/O instructions' #GP (mmu/port_io.c) */
     struct block_cache *blocks; /* instructions per translated block (mmu/block_insns.c) */
     /* Stop checks (mmu/exit_checks.c): can this engine have them at block starts only, and how
      * many of its hooks need them after every access as well (cpu_hold_exit_checks)? */

@@ -11,7 +11,7 @@
  *
  *     privileged           the table, exit 0
  *     privileged hlt       a hlt with no handler: killed by SIGSEGV (status 139)
- *     privileged io        in, out, ins and outs only (not a test: see io())
+ *     privileged io        in, out, ins and outs only (not a test: cpu_exc io is)
  *
  * No fault rows of interest.
  */
@@ -157,11 +157,8 @@ static void unprivileged(void)
         printf("rdtscp: %s\n", c > b ? "ok" : "not increasing");
 }
 
-/* in, out, ins and outs: #GP without ioperm or iopl, as the rest. Not in the test: Unicorn
- * 2.1.1 lets every I/O instruction through (gen_check_io returns at once, "Unicorn: allow all
- * I/O instructions"), whatever the CPL, IOPL or TSS, and its I/O hooks run in the middle of a
- * block with neither RIP nor the flags up to date, so faultline cannot fault them at the
- * instruction (docs/status.md). `privileged io` shows the difference. */
+/* in, out, ins and outs: #GP without ioperm or iopl, as the rest. They ran without a fault
+ * until faultline's I/O hooks raised it (mmu/port_io.c); cpu_exc io is their test. */
 static void io(void)
 {
     PRIV("in al, imm", "", "in $0x80, %%al");
