@@ -9,7 +9,8 @@
  * other `int N` is a #GP at the instruction with the error code N*8+2 (the IDT flag), which
  * do_general_protection makes a SIGSEGV with SI_KERNEL; the engine reports it as vector N with
  * RIP after the instruction. And `icebp` (0xf1, int1) is a #DB after it, si_code TRAP_BRKPT;
- * QEMU 5.0 makes it an invalid opcode.
+ * QEMU 5.0 makes it an invalid opcode, and `sysexit` too where the CPU model is not Intel's
+ * (the CPU raises #GP for it in user mode).
  */
 #include "emu/traps.h"
 
@@ -54,6 +55,16 @@ static bool int_at(struct proc *p, uint64_t ip, int n)
     return !copy_from_user_nofault(&p->task, b, ip, 2) && b[0] == 0xcd && b[1] == n;
 }
 
+/* sysexit: 0f 35, with REX.W for a return to 64-bit mode */
+static bool sysexit_at(struct proc *p, uint64_t ip)
+{
+    uint8_t b[3];
+    if (copy_from_user_nofault(&p->task, b, ip, 3))
+        return false;
+    const uint8_t *op = (b[0] & 0xf0) == 0x40 ? b + 1 : b;
+    return op[0] == 0x0f && op[1] == 0x35;
+}
+
 void trap_fixup(struct proc *p, struct trap *t, const struct engine_exception *x)
 {
     uint8_t b;
@@ -66,6 +77,12 @@ void trap_fixup(struct proc *p, struct trap *t, const struct engine_exception *x
         t->intno = X86_TRAP_DB; /* icebp */
         t->ip += 1;
         t->si_code = 1; /* TRAP_BRKPT: get_si_code with no DR6 bits */
+        return;
+    }
+    /* sysexit at CPL 3 is a #GP(0) on Intel and AMD CPUs alike; QEMU 5.0 has it undefined in
+     * 64-bit mode on a CPU not Intel's (the model's) */
+    if (t->intno == 6 && sysexit_at(p, t->ip)) {
+        t->intno = 13;
         return;
     }
     /* `int N` leaves RIP after it, `int $6` (stopped as an invalid opcode) at it */
