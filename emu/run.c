@@ -974,10 +974,13 @@ static void handle_page_fault(struct proc *p)
     struct fault_result res;
     m->fault_pending = false;
     /* A non-canonical address (bits 63-47 not all equal) is no page fault: the CPU raises #GP
-     * for it, which do_general_protection makes a SIGSEGV with SI_KERNEL and no address. (A
-     * stack access through RSP or RBP would be #SS and SIGBUS; not told apart here.) */
+     * for it, which do_general_protection makes a SIGSEGV with SI_KERNEL and no address; or,
+     * for an access through the stack segment (push, pop, call, ret, an operand based on RSP
+     * or RBP), #SS, which do_stack_segment makes a SIGBUS with SI_KERNEL. */
     if ((uint64_t)((int64_t)(m->fault_addr << 16) >> 16) != m->fault_addr) {
-        p->pending_trap = 13;
+        bool ss = !(m->fault_error & X86_PF_INSTR) &&
+                  mmu_access_is_stack(m, regs.ip, m->fault_addr & PAGE_MASK);
+        p->pending_trap = ss ? 12 : 13;
         handle_trap(p, false);
         return;
     }

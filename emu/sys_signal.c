@@ -407,6 +407,9 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs, unsig
     case 6:
         signo = SIGILL, what = "invalid opcode", si_code = ILL_ILLOPN, addr = regs->ip;
         break;
+    case 12: /* do_stack_segment: a non-canonical address through SS */
+        signo = SIGBUS, what = "stack segment";
+        break;
     case 13:
         signo = SIGSEGV, what = "general protection fault";
         break;

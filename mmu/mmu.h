@@ -175,6 +175,10 @@ void mmu_kernel_wrote(void *host_addr);
  * decoded from the instruction at rip, as the CPU's CR2 would hold it. *rmw: the instruction
  * reads and writes that operand, so the CPU reports the fault as a write even on the read. */
 uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw);
+/* Was the instruction at rip's access to `page` through the stack segment (an implicit stack
+ * access, or a memory operand based on RSP or RBP without an FS or GS override)? A non-canonical
+ * address there is #SS, not #GP. */
+bool mmu_access_is_stack(struct mmu *m, uint64_t rip, uint64_t page);
 /* Whether the instruction at rip, with m's registers as they are now (inside a memory hook: as
  * the access sees them), has a memory operand overlapping [start, start + len): 1 or 0, -1 when
  * it cannot be decoded. Tells which of two virtual addresses of one frame an access went

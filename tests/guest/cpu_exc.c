@@ -241,6 +241,19 @@ static void faults(void)
     CASE("idiv64 min/-1", "mov $-1, %%rcx; mov $1, %%rax; shl $63, %%rax; cqo", "idiv %%rcx");
     CASE("load non-canonical", "mov $0x8000000000000000, %%rax", "mov (%%rax), %%rcx");
     CASE("store non-canonical", "mov $0x0000800000000000, %%rax", "mov %%rcx, (%%rax)");
+    /* through the stack segment: #SS, SIGBUS (64-bit mode ignores a DS override; FS makes it
+     * #GP again) */
+    CASE("load non-canonical rsp", "mov $0x8000000000000000, %%rax", "mov (%%rsp,%%rax,1), %%rcx");
+    CASE("load non-canonical rbp", "mov $0x8000000000000000, %%rax", "mov (%%rbp,%%rax,1), %%rcx");
+    CASE("load non-canonical ds:rsp", "mov $0x8000000000000000, %%rax",
+         "mov %%ds:(%%rsp,%%rax,1), %%rcx");
+    CASE("load non-canonical fs:rsp", "mov $0x8000000000000000, %%rax",
+         "mov %%fs:(%%rsp,%%rax,1), %%rcx");
+    CASE("load non-canonical index", "mov $0x8000000000000000, %%rax; lea scratch(%%rip), %%rcx",
+         "mov (%%rcx,%%rax,1), %%rcx");
+    CASE("push non-canonical", "mov %%rsp, %%r9; mov $0x8000000000000000, %%rsp", "push %%rax");
+    CASE("pop non-canonical", "mov %%rsp, %%r9; mov $0x0000800000000000, %%rsp", "pop %%rax");
+    CASE("call non-canonical rsp", "mov %%rsp, %%r9; mov $0x0000800000000008, %%rsp", "call 2f");
     CASE("trap flag", "", "pushfq; orq $0x100, (%%rsp); popfq; nop");
     CASE("hlt", "", "hlt");
     CASE("cli", "", "cli");
