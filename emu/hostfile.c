@@ -185,6 +185,34 @@ struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool
     return f;
 }
 
+void hostfile_refresh_names(struct mm_struct *mm)
+{
+    static const char deleted[] = " (deleted)";
+
+    for (struct vm_area_struct *v = mm ? mm->mmap : NULL; v; v = v->vm_next) {
+        struct file *f = v->vm_file;
+        if (!f || f->f_mapping->a_ops != &host_aops)
+            continue;
+        struct address_space *m = f->f_mapping;
+        const char *name = f->f_path ? f->f_path : m->path;
+        size_t len = strlen(name);
+        struct stat st;
+        if (len >= sizeof(deleted) - 1 && !strcmp(name + len - (sizeof(deleted) - 1), deleted))
+            continue; /* gone for good */
+        if (stat(name, &st) == 0 && st.st_dev == m->dev && st.st_ino == m->ino)
+            continue; /* still there under this name */
+        /* renamed or unlinked since: the host's d_path of the mapping's own fd */
+        const struct hostfile *hf = m->host;
+        char proc_path[64], now[PATH_MAX];
+        snprintf(proc_path, sizeof(proc_path), "/proc/self/fd/%d", hf->fd);
+        ssize_t n = readlink(proc_path, now, sizeof(now) - 1);
+        if (n > 0 && now[0] == '/') {
+            now[n] = 0;
+            file_set_path(f, now);
+        }
+    }
+}
+
 /* By the identity taken at open: most files read and written are never mapped, and then the
  * calls below cost the host nothing. */
 static struct address_space *hostfile_cached(const struct ofd *o)

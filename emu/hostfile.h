@@ -19,6 +19,17 @@ struct file;
  */
 struct file *hostfile_map_file(int hostfd, const char *path, bool readable, bool writable);
 
+struct mm_struct;
+
+/*
+ * Linux names a mapped file by its dentry, so /proc/PID/maps follows a rename of the file and
+ * says " (deleted)" once it is unlinked (shm_open, mmap, shm_unlink is the common case); the
+ * model names it as it was when mapped (struct file's f_path). Before maps or smaps is made,
+ * each mapped host file's name is checked: if it no longer names the same inode, the mapping's
+ * host fd gives the name the host's d_path has for it now.
+ */
+void hostfile_refresh_names(struct mm_struct *mm);
+
 /* Is the host file behind hostfd in memory (tmpfs: a memfd, a file in /dev/shm), Linux's shmem
  * with no backing store? */
 bool hostfile_in_memory(int hostfd);

@@ -47,6 +47,7 @@
 #include "emu/text.h"
 #include "emu/ctty.h"
 #include "emu/host_signals.h"
+#include "emu/hostfile.h"
 #include "emu/uio.h"
 #include "kernel_model/mm.h"
 #include "mmu/uaccess.h"
@@ -76,6 +77,7 @@ static int proc_maps(struct proc *p)
 {
     struct text t = {0};
 
+    hostfile_refresh_names(p->task.mm);
     for (struct vm_area_struct *v = p->task.mm ? p->task.mm->mmap : NULL; v; v = v->vm_next)
         maps_line(p, &t, v);
     text_printf(&t, "%s", gate_line);
@@ -90,6 +92,7 @@ static int proc_smaps(struct proc *p)
     char buf[1024];
     const struct mem_size_stats none = {0};
 
+    hostfile_refresh_names(p->task.mm);
     for (struct vm_area_struct *v = p->task.mm ? p->task.mm->mmap : NULL; v; v = v->vm_next) {
         struct mem_size_stats mss = {0};
 

@@ -7,6 +7,10 @@
  *   first       the file mapped under its first name, then unmapped and closed
  *   renamed     renamed, then mapped under its new name
  *   hard link   a hard link to it mapped while the renamed name's mapping stays
+ *   moved       renamed while mapped (both mappings follow: d_path is the dentry's name now)
+ *   unlinked    the moved name unlinked while mapped (" (deleted)"; the link's stays)
+ *   shm         a POSIX shared memory object mapped, then shm_unlink'd while mapped
+ *               (/dev/shm/NAME (deleted): the common way to hand memory to another process)
  * usage: maps_path DIR (a scratch directory)
  */
 #include <fcntl.h>
@@ -100,9 +104,41 @@ int main(int argc, char **argv)
     }
     void *r = map("linked", &st);
     show("hard link", &st);
+
+    char d[4096];
+    snprintf(d, sizeof(d), "%s/moved", dir);
+    if (rename(b, d)) {
+        perror("rename");
+        return 1;
+    }
+    show("moved", &st);
+    unlink(d);
+    show("unlinked", &st);
     munmap(q, PG);
     munmap(r, PG);
-    unlink(b);
     unlink(c);
+
+    char shm[64];
+    snprintf(shm, sizeof(shm), "/maps_path.%d", (int)getpid());
+    int sfd = shm_open(shm, O_RDWR | O_CREAT | O_EXCL, 0600);
+    void *s =
+        sfd < 0 || ftruncate(sfd, PG) ? MAP_FAILED : mmap(NULL, PG, PROT_READ, MAP_SHARED, sfd, 0);
+    if (s == MAP_FAILED || fstat(sfd, &st)) {
+        perror("shm_open");
+        return 1;
+    }
+    close(sfd);
+    shm_unlink(shm);
+    /* print the name without the pid, which differs between the runs */
+    char line[4608];
+    FILE *f = fopen("/proc/self/maps", "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        char *n = strstr(line, "/dev/shm/maps_path.");
+        if (n)
+            printf("shm: /dev/shm/maps_path.PID%s", n + 19 + strspn(n + 19, "0123456789"));
+    }
+    if (f)
+        fclose(f);
+    munmap(s, PG);
     return 0;
 }
