@@ -18,9 +18,11 @@
  * in __collapse_huge_page_swapin (Linux 5.8 dropped that rule), so a sparsely used range stays
  * small.
  *
- * Not modelled: swap PTEs (4.20 allows max_ptes_swap of them and reads them back first; here a
- * range with any stays small), THP for shmem and files (collapse_shmem), khugepaged's own page
- * allocation policy (defrag, alloc_sleep after a failure is kept).
+ * A range may hold up to max_ptes_swap (64) swapped-out pages: with enough young PTEs they are
+ * read back first (__collapse_huge_page_swapin, do_swap_page outside any fault: no row in the
+ * log), then the range is checked again and collapsed. Not modelled: THP for shmem and files
+ * (collapse_shmem), khugepaged's own page allocation policy (defrag, alloc_sleep after a failure is
+ * kept).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -158,8 +160,10 @@ static uint64_t *mm_find_pmd(struct mm_struct *mm, unsigned long address)
 /*
  * The checks of khugepaged_scan_pmd and __collapse_huge_page_isolate over the 512 PTEs of
  * [address, +2 MiB): the number of young ones (referenced), or -1 if the range cannot collapse.
+ * *swapped: its swap PTEs, at most max_ptes_swap (NULL: none allowed, as at the isolate step).
  */
-static int collapse_check(struct vm_area_struct *vma, unsigned long address, pte_t *pte)
+static int collapse_check(struct vm_area_struct *vma, unsigned long address, pte_t *pte,
+                          unsigned int *swapped)
 {
     unsigned int none_or_zero = 0;
     int referenced = 0;
@@ -167,8 +171,11 @@ static int collapse_check(struct vm_area_struct *vma, unsigned long address, pte
 
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         pte_t pteval = pte[i];
-        if (is_swap_pte(pteval))
-            return -1; /* 4.20 would read up to max_ptes_swap of them back: not modelled */
+        if (is_swap_pte(pteval)) {
+            if (!swapped || ++*swapped > khugepaged_max_ptes_swap)
+                return -1; /* SCAN_EXCEED_SWAP_PTE */
+            continue;
+        }
         if (pte_none(pteval) || is_zero_pfn(pte_pfn(pteval))) {
             if (userfaultfd_missing(vma) || ++none_or_zero > khugepaged_max_ptes_none)
                 return -1; /* SCAN_EXCEED_NONE_PTE */
@@ -236,6 +243,33 @@ static bool collapse_huge_page(struct vm_area_struct *vma, unsigned long address
     return true;
 }
 
+/* __collapse_huge_page_swapin: read back each swapped-out page of [address, +2 MiB) as a fault
+ * would (do_swap_page; outside any fault, so the log has no row for it). false if one failed
+ * (no memory) or the range changed under it (reclaim took its table). */
+static bool __collapse_huge_page_swapin(struct vm_area_struct *vma, unsigned long address,
+                                        uint64_t *pmd)
+{
+    for (unsigned long a = address; a < address + HPAGE_PMD_SIZE; a += PAGE_SIZE) {
+        if (mm_find_pmd(vma->vm_mm, address) != pmd)
+            return false;
+        pte_t *pte = pte_offset_map(pmd, a);
+        if (!is_swap_pte(*pte))
+            continue;
+        struct vm_fault vmf = {
+            .vma = vma,
+            .flags = FAULT_FLAG_ALLOW_RETRY,
+            .address = a,
+            .pgoff = linear_page_index(vma, a),
+            .pmd = pmd,
+            .pte = pte,
+            .orig_pte = *pte,
+        };
+        if (do_swap_page(&vmf) & VM_FAULT_ERROR)
+            return false;
+    }
+    return mm_find_pmd(vma->vm_mm, address) == pmd;
+}
+
 /* khugepaged_scan_pmd: collapse [address, +2 MiB) of vma if it qualifies. false when a huge
  * page was wanted and none was free (the pass stops). */
 static bool khugepaged_scan_pmd(struct vm_area_struct *vma, unsigned long address)
@@ -244,10 +278,17 @@ static bool khugepaged_scan_pmd(struct vm_area_struct *vma, unsigned long addres
     pte_t *pte = pmd ? pte_offset_map(pmd, address) : NULL;
     if (!pte)
         return true; /* SCAN_PMD_NULL */
-    int referenced = collapse_check(vma, address, pte);
+    unsigned int swapped = 0;
+    int referenced = collapse_check(vma, address, pte, &swapped);
     /* __collapse_huge_page_swapin: "we only decide to swapin, if there is enough young ptes",
      * and 4.20 gives up on the range without them whether or not any is swapped out */
     if (referenced < (int)(HPAGE_PMD_NR / 2))
+        return true;
+    if (swapped && !__collapse_huge_page_swapin(vma, address, pmd))
+        return true;
+    /* __collapse_huge_page_isolate: the same checks on the PTEs as they are now */
+    pte = pte_offset_map(pmd, address);
+    if (!pte || collapse_check(vma, address, pte, NULL) < 0)
         return true;
     return collapse_huge_page(vma, address, pmd, pte);
 }

@@ -194,11 +194,6 @@ static bool vma_is_anonymous(struct vm_area_struct *vma)
     return !vma->vm_ops;
 }
 
-static unsigned long linear_page_index(struct vm_area_struct *vma, unsigned long address)
-{
-    return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
-}
-
 /* ---------------------------------------------------------------------------------------------
  * Anonymous memory.
  */
@@ -371,7 +366,7 @@ static vm_fault_t do_wp_page(struct vm_fault *vmf)
  * mapper maps it writable at once. Otherwise the PTE is read-only and a write goes on to
  * do_wp_page, which copies while the swap cache still serves other mappings.
  */
-static vm_fault_t do_swap_page(struct vm_fault *vmf)
+vm_fault_t do_swap_page(struct vm_fault *vmf)
 {
     struct vm_area_struct *vma = vmf->vma;
     struct mm_struct *mm = vma->vm_mm;

@@ -90,6 +90,15 @@ void free_pte_tables(struct mm_struct *mm, unsigned long start, unsigned long en
 /* The PTE for addr, allocating the tables on the way (pte_alloc_map). NULL: out of memory, or
  * a huge PMD covers addr. */
 pte_t *pte_alloc_map(struct mm_struct *mm, unsigned long addr);
+/* linear_page_index: the page of vma's file (or of its anonymous pages' index) at address. */
+static inline unsigned long linear_page_index(const struct vm_area_struct *vma,
+                                              unsigned long address)
+{
+    return ((address - vma->vm_start) >> PAGE_SHIFT) + vma->vm_pgoff;
+}
+/* do_swap_page (memory.c): vmf's PTE (vmf->orig_pte) is a swap entry; bring the page back.
+ * Also khugepaged's, outside any fault (__collapse_huge_page_swapin). */
+vm_fault_t do_swap_page(struct vm_fault *vmf);
 /* The PTE for addr in the table the PMD entry pmd points to; NULL when pmd is none or huge. */
 pte_t *pte_offset_map(uint64_t *pmd, unsigned long addr);
 /* The PMD entry for addr, allocating the PUD and PMD tables on the way. NULL: out of memory. */

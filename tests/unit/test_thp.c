@@ -226,6 +226,67 @@ static void test_fork_under_reclaim(void)
     swapoff();
 }
 
+/*
+ * khugepaged with swapped-out pages in the range (4.20's __collapse_huge_page_swapin): 512
+ * small pages written before MADV_HUGEPAGE, some of them reclaimed to swap, all the rest young.
+ * Up to max_ptes_swap (64) swapped pages are read back and the range collapses with every byte
+ * kept; with more, it stays small.
+ */
+static void khugepaged_swap_run(unsigned long reclaim, bool collapses)
+{
+    test_setup_ram(8 << 20);
+    memset(&vm_events, 0, sizeof(vm_events));
+    transparent_hugepage_mode = THP_MADVISE;
+    FILE *f = tmpfile();
+    CHECK(f != NULL);
+    CHECK_EQ(swapon(dup(fileno(f)), 4 << 20), 0);
+    fclose(f);
+    struct mm_struct *mm = test_task.mm;
+    CHECK_EQ(mmap_anon(BASE, HUGE, PROT_READ | PROT_WRITE), BASE);
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
+        CHECK_EQ(fault(BASE + i * PAGE_SIZE, USER_WRITE, STACK, NULL), FAULT_OK);
+        pte_t *p = lookup_pte(mm, BASE + i * PAGE_SIZE);
+        *(unsigned char *)pfn_address(pte_pfn(*p)) = (unsigned char)(i * 7 + 1);
+    }
+    CHECK_EQ(try_to_free_pages(reclaim), reclaim);
+    unsigned long swapped = 0;
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) { /* the program uses the rest */
+        pte_t *p = lookup_pte(mm, BASE + i * PAGE_SIZE);
+        if (pte_present(*p))
+            p->pte |= _PAGE_ACCESSED;
+        else
+            swapped += is_swap_pte(*p);
+    }
+    CHECK_EQ(swapped, reclaim);
+    CHECK_EQ(do_madvise(mm, BASE, HUGE, MADV_HUGEPAGE), 0); /* joins khugepaged's list */
+    CHECK(khugepaged_wakeup_pending());
+    khugepaged_do_scan();
+    CHECK_EQ(pmd_trans_huge(pmd_at(mm, BASE)), collapses);
+    CHECK_EQ(vm_events.thp_collapse_alloc, collapses ? 1 : 0);
+    CHECK_EQ(mm->rss_stat[MM_SWAPENTS], collapses ? 0 : (long)reclaim);
+    CHECK_EQ(mm->rss_stat[MM_ANONPAGES], (long)(HPAGE_PMD_NR - (collapses ? 0 : reclaim)));
+    assert_invariants("khugepaged swap-in");
+    for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) { /* the same bytes, faulted back if small */
+        bool huge;
+        pte_t e = lookup_leaf(mm, BASE + i * PAGE_SIZE, &huge);
+        if (!pte_present(e)) {
+            CHECK_EQ(fault(BASE + i * PAGE_SIZE, USER_READ, STACK, NULL), FAULT_OK);
+            e = lookup_leaf(mm, BASE + i * PAGE_SIZE, &huge);
+        }
+        unsigned long pfn = pte_pfn(e) + (huge ? i : 0);
+        CHECK_EQ(*(unsigned char *)pfn_address(pfn), (unsigned char)(i * 7 + 1));
+    }
+    teardown();
+    swapoff();
+}
+
+static void test_khugepaged_swapin(void)
+{
+    khugepaged_swap_run(10, true);
+    khugepaged_swap_run(64, true);
+    khugepaged_swap_run(65, false);
+}
+
 /* mprotect of a whole huge page keeps it; of one page, splits it; munmap of one page, too. */
 static void test_mprotect_munmap(void)
 {
@@ -330,6 +391,7 @@ int main(int argc, char **argv)
         {"deferred_split", test_deferred_split},
         {"block_reuse_and_break", test_block_reuse_and_break},
         {"fallback", test_fallback},
+        {"khugepaged_swapin", test_khugepaged_swapin},
     };
     int ran = 0;
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
