@@ -11,7 +11,6 @@
  *
  *     privileged           the table, exit 0
  *     privileged hlt       a hlt with no handler: killed by SIGSEGV (status 139)
- *     privileged io        in, out, ins and outs only (not a test: cpu_exc io is)
  *
  * No fault rows of interest.
  */
@@ -157,20 +156,6 @@ static void unprivileged(void)
         printf("rdtscp: %s\n", c > b ? "ok" : "not increasing");
 }
 
-/* in, out, ins and outs: #GP without ioperm or iopl, as the rest. They ran without a fault
- * until faultline's I/O hooks raised it (mmu/port_io.c); cpu_exc io is their test. */
-static void io(void)
-{
-    PRIV("in al, imm", "", "in $0x80, %%al");
-    PRIV("in al, dx", "mov $0x80, %%edx", "in (%%dx), %%al");
-    PRIV("in eax, dx", "mov $0x80, %%edx", "in (%%dx), %%eax");
-    PRIV("out imm, al", "xor %%eax, %%eax", "out %%al, $0x80");
-    PRIV("out dx, al", "mov $0x80, %%edx; xor %%eax, %%eax", "out %%al, (%%dx)");
-    PRIV("insb", "mov $0x80, %%edx; lea scratch(%%rip), %%rdi", "insb");
-    PRIV("outsb", "mov $0x80, %%edx; lea scratch(%%rip), %%rsi", "outsb");
-    PRIV("rep insb", "mov $0x80, %%edx; mov $4, %%ecx; lea scratch(%%rip), %%rdi", "rep insb");
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1 && !strcmp(argv[1], "hlt")) {
@@ -185,11 +170,6 @@ int main(int argc, char **argv)
     if (sigaction(SIGSEGV, &sa, NULL) || sigaction(SIGILL, &sa, NULL) ||
         sigaction(SIGTRAP, &sa, NULL))
         guest_die("sigaction");
-
-    if (argc > 1 && !strcmp(argv[1], "io")) {
-        io();
-        return 0;
-    }
 
     unprivileged();
 
