@@ -513,7 +513,9 @@ long sys_chroot(struct proc *p, const uint64_t a[6])
  * root and the cwd at its root, undoing a chroot. A namespace faultline is not in is EINVAL:
  * it cannot take the guest there. Not done: entering the IPC namespace does not drop the
  * semaphore undo list (ipcns_install's exit_sem). Until 2026-12-07 setns was ENOSYS and
- * `nsenter -t PID -m -u ...` failed.
+ * `nsenter -t PID -m -u ...` failed. The time namespace is Linux 5.6's, not 4.20's, but the
+ * guest sees the host's /proc/PID/ns, where it is, so `nsenter -a` enters it too
+ * (timens_install: EUSERS while another task shares the mm).
  */
 long sys_setns(struct proc *p, const uint64_t a[6])
 {
@@ -522,7 +524,7 @@ long sys_setns(struct proc *p, const uint64_t a[6])
         const char *name;
     } types[] = {{0x00020000, "mnt"}, {0x02000000, "cgroup"}, {0x04000000, "uts"},
                  {0x08000000, "ipc"}, {0x10000000, "user"},   {0x20000000, "pid"},
-                 {0x40000000, "net"}};
+                 {0x40000000, "net"}, {0x00000080, "time"}};
     struct ofd *o = fd_get(p->files, (int)a[0]);
     if (!o)
         return -EBADF;
@@ -543,6 +545,12 @@ long sys_setns(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     if (!guest_capable(p, 21 /* CAP_SYS_ADMIN */))
         return -EPERM;
+    if (type == 0x00000080) { /* CLONE_NEWTIME: timens_install wants current_is_single_threaded */
+        for (struct proc *q = p->emu->procs; q; q = q->next)
+            if (q != p && !q->exited && q->task.mm == p->task.mm)
+                return -EUSERS;
+        return 0;
+    }
     if (type != 0x00020000) /* CLONE_NEWNS */
         return 0;
     if (!guest_capable(p, 18 /* CAP_SYS_CHROOT */))

@@ -4,7 +4,8 @@
  * own type (0 for all but the user namespace, which cannot be one's own: EINVAL), a wrong type
  * (EINVAL), a file that is no namespace (EINVAL), no fd (EBADF); the mount namespace puts the
  * cwd and the root at its root (a chroot undone) and is EINVAL while another thread shares the
- * fs_struct; without CAP_SYS_ADMIN each is EPERM.
+ * fs_struct; without CAP_SYS_ADMIN each is EPERM. The time namespace (Linux 5.6, the host's:
+ * `nsenter -a` enters it when /proc/PID/ns/time exists) too, EUSERS in a multi-threaded process.
  *
  * Until 2026-12-07 setns was ENOSYS under faultline, and nsenter failed with "reassociate to
  * namespace 'ns/uts' failed: Function not implemented".
@@ -25,9 +26,10 @@
 static const struct {
     const char *name;
     int type;
-} ns[] = {{"uts", CLONE_NEWUTS},  {"ipc", CLONE_NEWIPC}, {"net", CLONE_NEWNET},
-          {"pid", CLONE_NEWPID},  {"mnt", CLONE_NEWNS},  {"cgroup", 0x02000000},
-          {"user", CLONE_NEWUSER}};
+} ns[] = {{"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},
+          {"net", CLONE_NEWNET},   {"pid", CLONE_NEWPID},
+          {"mnt", CLONE_NEWNS},    {"cgroup", 0x02000000},
+          {"user", CLONE_NEWUSER}, {"time", 0x80 /* CLONE_NEWTIME */}};
 
 static void show(const char *what, const char *name, long r)
 {
@@ -93,6 +95,9 @@ int main(void)
     pthread_barrier_wait(&b);
     show("mnt, two threads", "mnt", setns(mnt, CLONE_NEWNS));
     show("uts, two threads", "uts", setns(open_ns("uts"), CLONE_NEWUTS));
+    int tns = open_ns("time");
+    if (tns >= 0) /* timens_install: a task that shares its mm cannot change its clocks */
+        show("time, two threads", "time", setns(tns, 0x80));
     pthread_barrier_wait(&b);
     pthread_join(t, NULL);
 
