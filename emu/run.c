@@ -838,12 +838,20 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
 
 /* An engine with the run loop's hooks, which find the process they act for in ep->current;
  * `sliced` adds the time slice's block hook. */
+/* the engine's own request to be stopped (mmu/mmu.c, frame_write_allowed) */
+static void cpu_kick(void *e)
+{
+    emu_kick(e);
+}
+
 static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen)
 {
     struct cpu *c =
         cpu_create(e->ram, e->ram_bytes, e->opt->code_cache_bytes, e->opt->cpu_model, err, errlen);
     if (!c)
         return NULL;
+    c->kick = cpu_kick;
+    c->kick_arg = e;
     uc_hook h;
     uc_err r =
         uc_hook_add(c->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, e, 1, 0, UC_X86_INS_SYSCALL);
@@ -1297,6 +1305,7 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
         cpu_set_cpl(3);
         uc_err err = uc_emu_start(p->mmu->uc, rip, 0, 0, 0);
         cpu_set_cpl(0);
+        cpu_after_run(p->mmu->cpu); /* code that stored into its own page: that page's code goes */
         /* a late kicker that still finds the engine stops it idle: the next start clears that.
          * What a kick asked for is done below and at the loop's top. */
         if (stoppable) {

@@ -181,7 +181,20 @@ static void frame_drop_code(struct cpu *c, struct page *page);
  * keeps at the start of the running block): dropping that block would let it run on with
  * instructions the store may be rewriting. The engine's own check sees to the first store
  * through the new entry instead, precisely (it ends the block after a store into it), as QEMU
- * does; later stores through it go unchecked, as they did before this walker kept W^X.
+ * does. But the entry stays writable, unchecked after that first store, and the frame keeps
+ * its code: a later store from anywhere (the JIT's compiler rewriting the page after its code
+ * ran, or trapped, insnfuzz with SAMEPAGE=1) went through it unseen, and the old code ran
+ * again. So the engine is stopped at its next block start (a stop from its own thread, exact
+ * where the checks are at block starts only) and the run loop drops the frame's code then
+ * (cpu_after_run), which also flushes the writable entry. Where the engine checks for stops
+ * after every access (a hook holds them), such a stop would land right after this store and
+ * resume the block from its start with the state of its middle (docs/substrate.md): there the
+ * hook that holds them is asked to stop it (a kick), before its next block or instruction. But
+ * not when the store comes from the block the run resumed at after the last such drop: when
+ * the engine's own check ends a block that rewrites itself it restarts at the store, in a
+ * block of its own, which the kick would stop before every time (jit_chain's inblock case
+ * never ended under --icount); there, as where no hook can take a kick, the frame's code goes
+ * when the run next stops for anything (a system call, a fault, a trap, a kick).
  */
 static void frame_write_allowed(struct cpu *writer, struct page *page, uint64_t vaddr)
 {
@@ -195,6 +208,25 @@ static void frame_write_allowed(struct cpu *writer, struct page *page, uint64_t 
     for (int i = 0; i < MAX_CPUS; i++)
         if (cpus[i] && cpus[i] != writer)
             frame_drop_code(cpus[i], page);
+    for (int i = 0; i < writer->n_self_written; i++)
+        if (writer->self_written[i] == page)
+            return;
+    if (writer->n_self_written == CPU_SELF_WRITTEN_MAX) {
+        frame_changed(page);
+        return;
+    }
+    writer->self_written[writer->n_self_written++] = page;
+    if (cpu_stops_precisely(writer))
+        uc_emu_stop(writer->uc);
+    else if (writer->exit_check_holds > 0 && writer->kick && rip != writer->self_resume_rip)
+        writer->kick(writer->kick_arg);
+}
+
+void cpu_drop_self_written(struct cpu *c)
+{
+    uc_reg_read(c->uc, UC_X86_REG_RIP, &c->self_resume_rip);
+    while (c->n_self_written > 0)
+        frame_changed(c->self_written[--c->n_self_written]);
 }
 
 /*

@@ -35,6 +35,10 @@ struct task_struct;
 struct mm_struct;
 struct mmu;
 struct block_cache;
+struct page;
+
+/* frames a run's own code stored into, whose code goes when the run stops (cpu_after_run) */
+#define CPU_SELF_WRITTEN_MAX 4
 
 /* The FPU control words Linux gives a new program and a signal handler (fpstate_init):
  * every exception masked, 64-bit x87 precision, round to nearest. */
@@ -65,6 +69,14 @@ struct cpu {
     /* where a saved context holds the engine's exception in flight (mmu/exception_state.c),
      * or -1 */
     long exception_off;
+    /* Frames that code running from them stored into during this run (mmu.c,
+     * frame_write_allowed): their code is dropped when the run stops. */
+    struct page *self_written[CPU_SELF_WRITTEN_MAX];
+    int n_self_written;
+    uint64_t self_resume_rip; /* where the run resumed after the last such drop */
+    /* Asks the hook that holds the stop checks to stop the engine (emu/run.c, emu_kick) */
+    void (*kick)(void *arg);
+    void *kick_arg;
 };
 
 struct mmu {
@@ -136,6 +148,15 @@ static inline void cpu_before_run(struct cpu *c)
 {
     if (atomic_load_explicit(&c->code.nearly_full, memory_order_relaxed))
         cpu_drop_all_code(c);
+}
+
+/* After each run of engine c: drop the code of the frames its own code stored into (mmu.c,
+ * frame_write_allowed says why). */
+void cpu_drop_self_written(struct cpu *c);
+static inline void cpu_after_run(struct cpu *c)
+{
+    if (c->n_self_written)
+        cpu_drop_self_written(c);
 }
 
 /* A register file for a new process on engine c, at power-on values, not loaded. NULL if out
