@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "emu/cred.h"
 #include "emu/mm_tunables.h"
@@ -72,7 +73,7 @@ static void sync_out(void)
 }
 
 #define VM  "/proc/sys/vm/"
-#define THP "/sys/kernel/mm/transparent_hugepage/"
+#define THP MM_TUNABLES_THP_DIR "/"
 
 static const struct mm_tunable tunables[] = {
     {VM "overcommit_memory", DOINTVEC_MINMAX, .ival = &sysctl_overcommit_memory, .max = 2},
@@ -100,10 +101,59 @@ static const struct mm_tunable tunables[] = {
     {THP "khugepaged/full_scans", SYSFS_COUNTER, .ulval = &khugepaged_full_scans},
 };
 
+/* path with "//", "/./" and "dir/.." taken out, as the lookup walks it: a guest in
+ * transparent_hugepage/khugepaged that opens "../enabled" (proc_absolute makes it
+ * ".../khugepaged/../enabled") opens the model's file. Neither directory has symlinks on the way
+ * down, so the lexical ".." is the walk's; a "." or ".." after a name that is not a directory on
+ * the host, or a final '/', is ENOTDIR for the walk: false then (the host's open answers), and
+ * when it does not fit in out. */
+static bool normalize(const char *path, char *out, size_t len)
+{
+    size_t n = 0;
+    struct stat st;
+
+    if (path[strlen(path) - 1] == '/')
+        return false;
+    for (const char *q = path; *q;) {
+        while (*q == '/')
+            q++;
+        size_t seg = strcspn(q, "/");
+        if (!seg)
+            break;
+        bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
+        if ((dot || dotdot) && n) {
+            out[n] = 0;
+            if (stat(out, &st) || !S_ISDIR(st.st_mode))
+                return false;
+        }
+        if (dot) {
+            /* nothing */
+        } else if (dotdot) {
+            while (n && out[n - 1] != '/')
+                n--;
+            if (n)
+                n--; /* the '/' before the last component */
+        } else {
+            if (n + 1 + seg >= len)
+                return false;
+            out[n++] = '/';
+            memcpy(out + n, q, seg);
+            n += seg;
+        }
+        q += seg;
+    }
+    out[n] = 0;
+    return true;
+}
+
 static const struct mm_tunable *find(const char *path)
 {
+    char norm[PATH_MAX];
+
+    if (path[0] != '/' || !normalize(path, norm, sizeof(norm)))
+        return NULL;
     for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]); i++)
-        if (!strcmp(path, tunables[i].path))
+        if (!strcmp(norm, tunables[i].path))
             return &tunables[i];
     return NULL;
 }

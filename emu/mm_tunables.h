@@ -18,7 +18,12 @@
 
 struct proc;
 
-/* Is path (absolute, as procfs_open gets it) one of the model's tunable files? */
+/* The transparent_hugepage directory: a name relative to it (a guest whose cwd it is) is made
+ * absolute by proc_absolute, so that the model's files are found from there too. */
+#define MM_TUNABLES_THP_DIR "/sys/kernel/mm/transparent_hugepage"
+
+/* Is path (absolute, as procfs_open gets it; "..", "." and "//" in it are walked) one of
+ * the model's tunable files? */
 bool mm_tunable_owns(const char *path);
 
 /* Open it for p: a memfd holding the value as Linux prints it, or -EACCES for a write open by

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "emu/fdtable.h"
+#include "emu/mm_tunables.h"
 #include "emu/path.h"
 #include "emu/proc_cpu.h"
 #include "emu/proc.h"
@@ -248,7 +249,8 @@ const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf
         struct ofd *o = p->files ? fd_get(p->files, dirfd) : NULL;
         base = o ? o->path : NULL;
     }
-    if (!base || !(under(base, "/proc") || under(base, SYS_CPU_DIR)))
+    if (!base ||
+        !(under(base, "/proc") || under(base, SYS_CPU_DIR) || under(base, MM_TUNABLES_THP_DIR)))
         return name;
     /* a cwd of /proc/self is faultline's /proc/<pid> on the host: the guest's own */
     char self[32];

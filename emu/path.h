@@ -55,9 +55,9 @@ const char *proc_pid_rest(struct proc *p, const char *path, struct proc **target
 struct ofd;
 int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
 
-/* name as an absolute path when it is relative to a directory under /proc or SYS_CPU_DIR (the
- * cwd for AT_FDCWD, else dirfd's), in buf; otherwise name itself. procfs.h serves absolute
- * names. */
+/* name as an absolute path when it is relative to a directory under /proc, SYS_CPU_DIR or
+ * MM_TUNABLES_THP_DIR (the cwd for AT_FDCWD, else dirfd's), in buf; otherwise name itself.
+ * procfs.h serves absolute names. */
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len);
 
 /* chroot: a host directory's real path as a process root, interned so that processes can share

@@ -1041,6 +1041,14 @@ write use_zero_page 0: ok
 use_zero_page: 0
 read: 0
 AnonHugePages: 6144 kB
+write khugepaged/pages_to_scan 1234: ok
+cwd khugepaged/pages_to_scan: 1234
+cwd ./khugepaged//pages_to_scan: 1234
+dirfd pages_to_scan: 1234
+dirfd ../khugepaged/pages_to_scan: 1234
+cwd enabled: wrote never 
+dirfd ../enabled: always madvise [never]
+cwd enabled/: Not a directory
 """
 
 
@@ -1051,12 +1059,13 @@ def _c_thp_sysfs(ctx):
     2 MiB block's write fault is do_anonymous_page, after "madvise" a MADV_HUGEPAGE block's is
     do_huge_pmd_anonymous_page again; with use_zero_page 0 a read fault takes a new huge page
     (6 MiB of AnonHugePages) instead of the huge zero page. Bad values are EINVAL, as
-    enabled_store and single_hugepage_flag_store answer; the host's files never change."""
+    enabled_store and single_hugepage_flag_store answer; the host's files never change, also
+    when the guest names them relative to the directory or from a directory fd."""
     if os.geteuid() != 0:
         print("thp-sysfs: needs root (the files are 0644 root's)")
         return
-    host = [open("/sys/kernel/mm/transparent_hugepage/" + f).read()
-            for f in ("enabled", "use_zero_page")]
+    files = ("enabled", "use_zero_page", "khugepaged/pages_to_scan")
+    host = [open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files]
     r = ctx.run("thp-sysfs", "thp_sysfs", options=("--thp", "always"))
     expect_status(r, 0)
     expect_equal(r, r.stdout, THP_SYSFS_OUT, "the guest's view and writes")
@@ -1068,8 +1077,7 @@ def _c_thp_sysfs(ctx):
                   (2, "write", "do_huge_pmd_anonymous_page"),
                   (3, "read", "do_huge_pmd_anonymous_page")],
                  "one fault per block (block, access, handler)")
-    expect([open("/sys/kernel/mm/transparent_hugepage/" + f).read()
-            for f in ("enabled", "use_zero_page")] == host,
+    expect([open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files] == host,
            "thp-sysfs: the host's transparent_hugepage files changed")
 
 

@@ -7,6 +7,9 @@
  * started with, the second after "never", the third after "madvise" with MADV_HUGEPAGE; then,
  * with use_zero_page 0, a read of the fourth (MADV_HUGEPAGE too) takes a fresh huge page, as
  * do_huge_pmd_anonymous_page does without the huge zero page.
+ *
+ * Then the same files by names relative to the directory (a shell that cd'd there, openat from a
+ * directory fd, "..", "."): the model's files still, never the host's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -41,6 +44,21 @@ static void set(const char *name, const char *val)
            r < 0 ? strerror(errno) : "ok");
     if (fd >= 0)
         close(fd);
+}
+
+/* name relative to dirfd (AT_FDCWD: the cwd), read or, with val, written */
+static void at(int dirfd, const char *name, const char *val)
+{
+    char buf[128] = {0};
+    int fd = openat(dirfd, name, val ? O_WRONLY : O_RDONLY);
+    ssize_t r = fd < 0 ? -1 : val ? write(fd, val, strlen(val)) : read(fd, buf, sizeof(buf) - 1);
+    if (r < 0)
+        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+    else if (val)
+        snprintf(buf, sizeof(buf), "wrote %.*s\n", (int)strcspn(val, "\n"), val);
+    if (fd >= 0)
+        close(fd);
+    printf("%s %s: %s", dirfd == AT_FDCWD ? "cwd" : "dirfd", name, buf);
 }
 
 static long anon_huge_kb(void)
@@ -82,5 +100,20 @@ int main(void)
     show("use_zero_page");
     printf("read: %d\n", p[3 * HPAGE]);
     printf("AnonHugePages: %ld kB\n", anon_huge_kb());
+
+    set("khugepaged/pages_to_scan", "1234\n");
+    int dir = open("/sys/kernel/mm/transparent_hugepage/khugepaged", O_RDONLY | O_DIRECTORY);
+    if (dir < 0 || chdir("/sys/kernel/mm/transparent_hugepage") < 0) {
+        perror("transparent_hugepage");
+        return 1;
+    }
+    at(AT_FDCWD, "khugepaged/pages_to_scan", NULL);
+    at(AT_FDCWD, "./khugepaged//pages_to_scan", NULL);
+    at(dir, "pages_to_scan", NULL);
+    at(dir, "../khugepaged/pages_to_scan", NULL);
+    /* 4.20's enabled_store compares the first 5 bytes only: ok (Linux 6.x's sysfs_streq: EINVAL) */
+    at(AT_FDCWD, "enabled", "never \n");
+    at(dir, "../enabled", NULL);
+    at(AT_FDCWD, "enabled/", NULL);
     return 0;
 }
