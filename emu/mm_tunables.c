@@ -29,6 +29,7 @@ enum tunable_kind {
     DOINTVEC_MINMAX, /* proc_dointvec_minmax: -EINVAL outside [min, max] */
     DOULONGVEC,      /* proc_doulongvec_minmax without bounds: a negative value is skipped */
     THP_ENABLED,     /* enabled_show/enabled_store: always, madvise or never */
+    THP_DEFRAG,      /* defrag_show/defrag_store: always ... never (kept, no effect) */
     SYSFS_FLAG,      /* single_hugepage_flag_show/store: 0 or 1 */
     SYSFS_UINT,      /* khugepaged's: kstrtoul, [umin, umax]; a write wakes khugepaged if wake */
     SYSFS_COUNTER,   /* khugepaged's pages_collapsed, full_scans: 0444 */
@@ -58,6 +59,15 @@ static void kbytes_written(void)
 /* The tunables kept in other types, as ints while a file is read or written. */
 static int page_cluster_value, thp_mode_value, use_zero_page_value;
 
+/*
+ * defrag and khugepaged/defrag: how hard a huge page allocation may compact. The model has no
+ * compaction, so they change nothing, but they are the run's: served from here, a root guest's
+ * write cannot reach the host's files. 4.20's defaults (transparent_hugepage_flags): madvise,
+ * and 1. The words in defrag_show's order; defrag_store tries "defer+madvise" before "defer".
+ */
+static const char *const defrag_words[] = {"always", "defer", "defer+madvise", "madvise", "never"};
+static int thp_defrag_value = 3, khugepaged_defrag_value = 1;
+
 static void sync_in(void)
 {
     page_cluster_value = (int)page_cluster;
@@ -86,6 +96,8 @@ static const struct mm_tunable tunables[] = {
     {VM "page-cluster", DOINTVEC_MINMAX, .ival = &page_cluster_value, .max = 31},
     {THP "enabled", THP_ENABLED, .ival = &thp_mode_value},
     {THP "use_zero_page", SYSFS_FLAG, .ival = &use_zero_page_value},
+    {THP "defrag", THP_DEFRAG, .ival = &thp_defrag_value},
+    {THP "khugepaged/defrag", SYSFS_FLAG, .ival = &khugepaged_defrag_value},
     {THP "khugepaged/pages_to_scan", SYSFS_UINT, .uval = &khugepaged_pages_to_scan, .umin = 1,
      .umax = UINT_MAX},
     /* scan_sleep_millisecs_store and alloc_sleep_millisecs_store wake khugepaged */
@@ -188,6 +200,10 @@ int mm_tunable_open(struct proc *p, const char *path, int flags)
             [THP_NEVER] = "always madvise [never]",
         };
         text_printf(&text, "%s\n", shown[thp_mode_value]);
+    } else if (t->kind == THP_DEFRAG) {
+        for (int i = 0; i < (int)(sizeof(defrag_words) / sizeof(defrag_words[0])); i++)
+            text_printf(&text, i == *t->ival ? "%s[%s]" : "%s%s", i ? " " : "", defrag_words[i]);
+        text_printf(&text, "\n");
     } else if (t->uval) {
         text_printf(&text, "%u\n", *t->uval);
     } else if (t->ival) {
@@ -271,6 +287,19 @@ static long sysfs_store(const struct mm_tunable *t, const char *buf, size_t coun
             size_t n = strlen(modes[i].word);
             if (!memcmp(modes[i].word, buf, count < n ? count : n)) {
                 *t->ival = (int)modes[i].mode;
+                return (long)count;
+            }
+        }
+        return -EINVAL;
+    }
+    if (t->kind == THP_DEFRAG) {
+        /* defrag_store: the same prefix compare, so "defer" without a newline is defer+madvise */
+        static const int order[] = {0, 2, 1, 3, 4};
+        for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+            const char *w = defrag_words[order[i]];
+            size_t n = strlen(w);
+            if (!memcmp(w, buf, count < n ? count : n)) {
+                *t->ival = order[i];
                 return (long)count;
             }
         }

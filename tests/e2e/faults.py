@@ -1049,6 +1049,11 @@ dirfd ../khugepaged/pages_to_scan: 1234
 cwd enabled: wrote never 
 dirfd ../enabled: always madvise [never]
 cwd enabled/: Not a directory
+defrag: always defer defer+madvise [madvise] never
+khugepaged/defrag: 1
+write defrag defer+: ok
+defrag: always defer [defer+madvise] madvise never
+write defrag sometimes: Invalid argument
 """
 
 
@@ -1060,11 +1065,13 @@ def _c_thp_sysfs(ctx):
     do_huge_pmd_anonymous_page again; with use_zero_page 0 a read fault takes a new huge page
     (6 MiB of AnonHugePages) instead of the huge zero page. Bad values are EINVAL, as
     enabled_store and single_hugepage_flag_store answer; the host's files never change, also
-    when the guest names them relative to the directory or from a directory fd."""
+    when the guest names them relative to the directory or from a directory fd. defrag and
+    khugepaged/defrag are the model's too (4.20's defaults; defrag_store's prefix compare)."""
     if os.geteuid() != 0:
         print("thp-sysfs: needs root (the files are 0644 root's)")
         return
-    files = ("enabled", "use_zero_page", "khugepaged/pages_to_scan")
+    files = ("enabled", "use_zero_page", "khugepaged/pages_to_scan", "defrag",
+             "khugepaged/defrag")
     host = [open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files]
     r = ctx.run("thp-sysfs", "thp_sysfs", options=("--thp", "always"))
     expect_status(r, 0)

@@ -115,5 +115,13 @@ int main(void)
     at(AT_FDCWD, "enabled", "never \n");
     at(dir, "../enabled", NULL);
     at(AT_FDCWD, "enabled/", NULL);
+
+    /* defrag's and khugepaged/defrag's 4.20 defaults; defrag_store's prefix compare tries
+     * "defer+madvise" first, so "defer+" is that (Linux 6.x's sysfs_streq: EINVAL) */
+    show("defrag");
+    show("khugepaged/defrag");
+    set("defrag", "defer+");
+    show("defrag");
+    set("defrag", "sometimes\n");
     return 0;
 }
