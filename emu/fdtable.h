@@ -66,9 +66,17 @@ struct ofd {
     bool connecting; /* a blocking connect parked on EINPROGRESS: the retry asks SO_ERROR */
     /* A /proc directory whose listing procfs_getdents makes: /proc (the host's entries but its
      * pids, then the guest's processes), a guest process's fd directory (proc_fd_pid's open
-     * fds) or its task directory (the threads of group proc_fd_pid). Where the listing is: past the
-     * host's entries, and the last pid or fd listed. */
-    enum { PROC_DIR_NONE, PROC_DIR_ROOT, PROC_DIR_FD, PROC_DIR_TASK, PROC_DIR_SYS_CPU } proc_dir;
+     * fds) or its task directory (the threads of group proc_fd_pid), and the CPU and
+     * transparent_hugepage directories without the entries the machine lacks. Where the listing is:
+     * past the host's entries, and the last pid or fd listed. */
+    enum {
+        PROC_DIR_NONE,
+        PROC_DIR_ROOT,
+        PROC_DIR_FD,
+        PROC_DIR_TASK,
+        PROC_DIR_SYS_CPU,
+        PROC_DIR_SYS_THP
+    } proc_dir;
     bool proc_host_done;
     int proc_last, proc_fd_pid;
     /* A guest process's /proc/PID directory (or /proc/self): its tgid, which

@@ -170,6 +170,53 @@ static const struct mm_tunable *find(const char *path)
     return NULL;
 }
 
+/* 4.20's transparent_hugepage directory (hugepage_attr, shmem_enabled) and khugepaged/
+ * (khugepaged_attr); a later kernel's files (max_ptes_shared, hugepages-<size>kB, ...) are not
+ * the machine's. */
+static const char *const thp_names[] = {"enabled",        "defrag",        "use_zero_page",
+                                        "hpage_pmd_size", "shmem_enabled", "khugepaged"};
+static const char *const khugepaged_names[] = {
+    "defrag",        "pages_to_scan",        "pages_collapsed",
+    "full_scans",    "scan_sleep_millisecs", "alloc_sleep_millisecs",
+    "max_ptes_none", "max_ptes_swap"};
+
+static bool listed(const char *const *names, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(names[i]) == len && !memcmp(names[i], name, len))
+            return true;
+    return false;
+}
+
+bool mm_tunable_hidden(const char *dir, const char *name)
+{
+    if (!strcmp(name, ".") || !strcmp(name, ".."))
+        return false;
+    if (!strcmp(dir, MM_TUNABLES_THP_DIR))
+        return !listed(thp_names, sizeof(thp_names) / sizeof(thp_names[0]), name, strlen(name));
+    return !listed(khugepaged_names, sizeof(khugepaged_names) / sizeof(khugepaged_names[0]), name,
+                   strlen(name));
+}
+
+bool mm_tunable_absent(const char *path)
+{
+    char norm[PATH_MAX];
+    size_t n = strlen(MM_TUNABLES_THP_DIR);
+
+    if (path[0] != '/' || !normalize(path, norm, sizeof(norm)) ||
+        strncmp(norm, MM_TUNABLES_THP_DIR, n) != 0 || norm[n] != '/')
+        return false;
+    const char *name = norm + n + 1;
+    size_t len = strcspn(name, "/");
+    if (!listed(thp_names, sizeof(thp_names) / sizeof(thp_names[0]), name, len))
+        return true;
+    if (name[len] != '/' || strncmp(name, "khugepaged/", 11) != 0)
+        return false;
+    name += len + 1;
+    return !listed(khugepaged_names, sizeof(khugepaged_names) / sizeof(khugepaged_names[0]), name,
+                   strcspn(name, "/"));
+}
+
 static bool is_sysctl(const struct mm_tunable *t)
 {
     return t->kind <= DOULONGVEC;

@@ -26,6 +26,15 @@ struct proc;
  * the model's tunable files? */
 bool mm_tunable_owns(const char *path);
 
+/* Is path (absolute) under MM_TUNABLES_THP_DIR a file or directory a later kernel has and 4.20
+ * does not (khugepaged/max_ptes_shared, hugepages-64kB, ...)? The guest gets ENOENT: it is not
+ * the machine's, and a root guest's write would change the host's. */
+bool mm_tunable_absent(const char *path);
+
+/* In a listing of dir (MM_TUNABLES_THP_DIR or its khugepaged/), is the host's entry name one
+ * that 4.20 does not have? */
+bool mm_tunable_hidden(const char *dir, const char *name);
+
 /* Open it for p: a memfd holding the value as Linux prints it, or -EACCES for a write open by
  * a task that may not write it (a /proc/sys file: euid not 0, proc_sys_permission's test_perm;
  * a sysfs file: neither fsuid 0 nor CAP_DAC_OVERRIDE). */

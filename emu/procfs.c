@@ -736,8 +736,9 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         }
         for (long off = 0; off < n;) {
             const struct dirent64_rec *d = (const struct dirent64_rec *)(host + off);
-            bool hide = o->proc_dir == PROC_DIR_SYS_CPU ? proc_cpu_hidden_entry(d->d_name)
-                                                        : all_digits(d->d_name);
+            bool hide = o->proc_dir == PROC_DIR_SYS_CPU   ? proc_cpu_hidden_entry(d->d_name)
+                        : o->proc_dir == PROC_DIR_SYS_THP ? mm_tunable_hidden(o->path, d->d_name)
+                                                          : all_digits(d->d_name);
             if (!hide) { /* fits: the host filled at most count bytes */
                 memcpy(dst + used, d, d->d_reclen);
                 used += d->d_reclen;
@@ -786,6 +787,8 @@ int procfs_open(struct proc *p, const char *path, int flags)
     /* the sysctls the model has: its values, not the host's (mm_tunables.h) */
     if (mm_tunable_owns(path))
         return mm_tunable_open(p, path, flags);
+    if (mm_tunable_absent(path))
+        return -ENOENT;
     /* free, vmstat and top read these: the machine is the model's RAM, not the host's */
     if (strcmp(path, "/proc/meminfo") == 0 || strcmp(path, "/proc/vmstat") == 0)
         return !may_open_made(p, flags) ? -EACCES : proc_meminfo(path[6] == 'm');

@@ -38,6 +38,7 @@
 
 #include "emu/ctty.h"
 #include "emu/fdtable.h"
+#include "emu/mm_tunables.h"
 #include "emu/mqueue.h"
 #include "emu/hostfile.h"
 #include "emu/path.h"
@@ -542,6 +543,9 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
         o->proc_fd_pid = t->task.tgid;
     } else if (opath && strcmp(opath, SYS_CPU_DIR) == 0) {
         o->proc_dir = PROC_DIR_SYS_CPU;
+    } else if (opath && (strcmp(opath, MM_TUNABLES_THP_DIR) == 0 ||
+                         strcmp(opath, MM_TUNABLES_THP_DIR "/khugepaged") == 0)) {
+        o->proc_dir = PROC_DIR_SYS_THP; /* without a later kernel's files (mm_tunables.h) */
     }
 }
 

@@ -1054,6 +1054,10 @@ khugepaged/defrag: 1
 write defrag defer+: ok
 defrag: always defer [defer+madvise] madvise never
 write defrag sometimes: Invalid argument
+transparent_hugepage: defrag enabled hpage_pmd_size khugepaged shmem_enabled use_zero_page
+khugepaged: alloc_sleep_millisecs defrag full_scans max_ptes_none max_ptes_swap pages_collapsed pages_to_scan scan_sleep_millisecs
+khugepaged/max_ptes_shared: No such file or directory
+dirfd max_ptes_shared: No such file or directory
 """
 
 
@@ -1066,12 +1070,15 @@ def _c_thp_sysfs(ctx):
     (6 MiB of AnonHugePages) instead of the huge zero page. Bad values are EINVAL, as
     enabled_store and single_hugepage_flag_store answer; the host's files never change, also
     when the guest names them relative to the directory or from a directory fd. defrag and
-    khugepaged/defrag are the model's too (4.20's defaults; defrag_store's prefix compare)."""
+    khugepaged/defrag are the model's too (4.20's defaults; defrag_store's prefix compare). A
+    later kernel's files (khugepaged/max_ptes_shared) are neither listed nor opened."""
     if os.geteuid() != 0:
         print("thp-sysfs: needs root (the files are 0644 root's)")
         return
     files = ("enabled", "use_zero_page", "khugepaged/pages_to_scan", "defrag",
              "khugepaged/defrag")
+    if os.path.exists("/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared"):
+        files += ("khugepaged/max_ptes_shared",)
     host = [open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files]
     r = ctx.run("thp-sysfs", "thp_sysfs", options=("--thp", "always"))
     expect_status(r, 0)

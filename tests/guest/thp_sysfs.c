@@ -9,12 +9,15 @@
  * do_huge_pmd_anonymous_page does without the huge zero page.
  *
  * Then the same files by names relative to the directory (a shell that cd'd there, openat from a
- * directory fd, "..", "."): the model's files still, never the host's.
+ * directory fd, "..", "."): the model's files still, never the host's; and the directories list
+ * 4.20's files, without a later kernel's.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -59,6 +62,29 @@ static void at(int dirfd, const char *name, const char *val)
     if (fd >= 0)
         close(fd);
     printf("%s %s: %s", dirfd == AT_FDCWD ? "cwd" : "dirfd", name, buf);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dir's entries but . and .., sorted, on one line */
+static void list(const char *dir)
+{
+    char *names[64];
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && n < 64 && (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, (size_t)n, sizeof(names[0]), by_name);
+    printf("%s:", strrchr(dir, '/') + 1);
+    for (int i = 0; i < n; i++)
+        printf(" %s", names[i]);
+    printf("\n");
 }
 
 static long anon_huge_kb(void)
@@ -123,5 +149,11 @@ int main(void)
     set("defrag", "defer+");
     show("defrag");
     set("defrag", "sometimes\n");
+
+    /* 4.20's files only: a later kernel's (max_ptes_shared, hugepages-64kB) are not there */
+    list("/sys/kernel/mm/transparent_hugepage");
+    list("/sys/kernel/mm/transparent_hugepage/khugepaged");
+    show("khugepaged/max_ptes_shared");
+    at(dir, "max_ptes_shared", "512\n"); /* 6.x: EINVAL, no harm before the fix */
     return 0;
 }
