@@ -30,6 +30,7 @@ enum tunable_kind {
     DOULONGVEC,      /* proc_doulongvec_minmax without bounds: a negative value is skipped */
     THP_ENABLED,     /* enabled_show/enabled_store: always, madvise or never */
     THP_DEFRAG,      /* defrag_show/defrag_store: always ... never (kept, no effect) */
+    SHMEM_ENABLED,   /* shmem_enabled_show/store: whole words (kept, no effect) */
     SYSFS_FLAG,      /* single_hugepage_flag_show/store: 0 or 1 */
     SYSFS_UINT,      /* khugepaged's: kstrtoul, [umin, umax]; a write wakes khugepaged if wake */
     SYSFS_COUNTER,   /* khugepaged's pages_collapsed, full_scans: 0444 */
@@ -68,6 +69,12 @@ static int page_cluster_value, thp_mode_value, use_zero_page_value;
 static const char *const defrag_words[] = {"always", "defer", "defer+madvise", "madvise", "never"};
 static int thp_defrag_value = 3, khugepaged_defrag_value = 1;
 
+/* shmem_enabled: the model has no THP for shmem, so it changes nothing either; shmem_huge's
+ * values in shmem_enabled_show's order, 4.20's default never. */
+static const char *const shmem_words[] = {"always", "within_size", "advise",
+                                          "never",  "deny",        "force"};
+static int shmem_huge_value = 3;
+
 static void sync_in(void)
 {
     page_cluster_value = (int)page_cluster;
@@ -98,6 +105,7 @@ static const struct mm_tunable tunables[] = {
     {THP "use_zero_page", SYSFS_FLAG, .ival = &use_zero_page_value},
     {THP "defrag", THP_DEFRAG, .ival = &thp_defrag_value},
     {THP "khugepaged/defrag", SYSFS_FLAG, .ival = &khugepaged_defrag_value},
+    {THP "shmem_enabled", SHMEM_ENABLED, .ival = &shmem_huge_value},
     {THP "khugepaged/pages_to_scan", SYSFS_UINT, .uval = &khugepaged_pages_to_scan, .umin = 1,
      .umax = UINT_MAX},
     /* scan_sleep_millisecs_store and alloc_sleep_millisecs_store wake khugepaged */
@@ -251,6 +259,10 @@ int mm_tunable_open(struct proc *p, const char *path, int flags)
         for (int i = 0; i < (int)(sizeof(defrag_words) / sizeof(defrag_words[0])); i++)
             text_printf(&text, i == *t->ival ? "%s[%s]" : "%s%s", i ? " " : "", defrag_words[i]);
         text_printf(&text, "\n");
+    } else if (t->kind == SHMEM_ENABLED) {
+        for (int i = 0; i < (int)(sizeof(shmem_words) / sizeof(shmem_words[0])); i++)
+            text_printf(&text, i == *t->ival ? "%s[%s]" : "%s%s", i ? " " : "", shmem_words[i]);
+        text_printf(&text, "\n");
     } else if (t->uval) {
         text_printf(&text, "%u\n", *t->uval);
     } else if (t->ival) {
@@ -350,6 +362,19 @@ static long sysfs_store(const struct mm_tunable *t, const char *buf, size_t coun
                 return (long)count;
             }
         }
+        return -EINVAL;
+    }
+    if (t->kind == SHMEM_ENABLED) {
+        /* shmem_enabled_store: under 16 bytes, one final newline dropped, then a whole word
+         * (shmem_parse_huge) */
+        size_t len = count && buf[count - 1] == '\n' ? count - 1 : count;
+        if (count + 1 > 16)
+            return -EINVAL;
+        for (size_t i = 0; i < sizeof(shmem_words) / sizeof(shmem_words[0]); i++)
+            if (strlen(shmem_words[i]) == len && !memcmp(shmem_words[i], buf, len)) {
+                *t->ival = (int)i;
+                return (long)count;
+            }
         return -EINVAL;
     }
     /* single_hugepage_flag_store and khugepaged's stores: kstrtoul (an optional '+', decimal

@@ -1054,6 +1054,10 @@ khugepaged/defrag: 1
 write defrag defer+: ok
 defrag: always defer [defer+madvise] madvise never
 write defrag sometimes: Invalid argument
+shmem_enabled: always within_size advise [never] deny force
+write shmem_enabled adv: Invalid argument
+write shmem_enabled deny: ok
+shmem_enabled: always within_size advise never [deny] force
 transparent_hugepage: defrag enabled hpage_pmd_size khugepaged shmem_enabled use_zero_page
 khugepaged: alloc_sleep_millisecs defrag full_scans max_ptes_none max_ptes_swap pages_collapsed pages_to_scan scan_sleep_millisecs
 khugepaged/max_ptes_shared: No such file or directory
@@ -1071,12 +1075,13 @@ def _c_thp_sysfs(ctx):
     enabled_store and single_hugepage_flag_store answer; the host's files never change, also
     when the guest names them relative to the directory or from a directory fd. defrag and
     khugepaged/defrag are the model's too (4.20's defaults; defrag_store's prefix compare). A
-    later kernel's files (khugepaged/max_ptes_shared) are neither listed nor opened."""
+    later kernel's files (khugepaged/max_ptes_shared) are neither listed nor opened.
+    shmem_enabled is the model's, with shmem_enabled_store's whole words."""
     if os.geteuid() != 0:
         print("thp-sysfs: needs root (the files are 0644 root's)")
         return
     files = ("enabled", "use_zero_page", "khugepaged/pages_to_scan", "defrag",
-             "khugepaged/defrag")
+             "khugepaged/defrag", "shmem_enabled")
     if os.path.exists("/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared"):
         files += ("khugepaged/max_ptes_shared",)
     host = [open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files]
@@ -1091,8 +1096,12 @@ def _c_thp_sysfs(ctx):
                   (2, "write", "do_huge_pmd_anonymous_page"),
                   (3, "read", "do_huge_pmd_anonymous_page")],
                  "one fault per block (block, access, handler)")
-    expect([open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files] == host,
-           "thp-sysfs: the host's transparent_hugepage files changed")
+    now = [open("/sys/kernel/mm/transparent_hugepage/" + f).read() for f in files]
+    expect(now == host, "thp-sysfs: the host's transparent_hugepage files changed")
+    for f, was, is_ in zip(files, host, now):  # put back what a broken build changed
+        if was != is_:
+            with open("/sys/kernel/mm/transparent_hugepage/" + f, "w") as out:
+                out.write(re.search(r"\[(.*)\]", was).group(1) if "[" in was else was)
 
 
 KHUGEPAGED_OUT = """\

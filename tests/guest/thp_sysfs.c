@@ -149,6 +149,12 @@ int main(void)
     set("defrag", "defer+");
     show("defrag");
     set("defrag", "sometimes\n");
+    /* shmem_enabled_store: whole words only (faults.py puts the host's file back should a
+     * faultline that passes it through change it) */
+    show("shmem_enabled");
+    set("shmem_enabled", "adv\n");
+    set("shmem_enabled", "deny\n");
+    show("shmem_enabled");
 
     /* 4.20's files only: a later kernel's (max_ptes_shared, hugepages-64kB) are not there */
     list("/sys/kernel/mm/transparent_hugepage");
