@@ -11,10 +11,10 @@
  * split into 512 ordinary pages (split_huge_page) when reclaim takes it from the list, on MADV_FREE
  * of part of one, and, once some of its frames no longer map anything, by the deferred split
  * queue's shrinker at the next reclaim, which frees those frames. khugepaged (khugepaged.c)
- * collapses ranges faulted in small pages into huge pages. What is not modelled: compaction (free frames that were
- * not freed as a whole huge page never make one again), THP in shmem and page-cache pages,
- * swapping a huge page out whole, and the defrag setting (a huge page is taken only from
- * frames already free, never by reclaim).
+ * collapses ranges faulted in small pages into huge pages. What is not modelled: compaction (free
+ * frames that were not freed as a whole huge page never make one again), THP in shmem and
+ * page-cache pages, swapping a huge page out whole, and the defrag setting (a huge page is taken
+ * only from frames already free, never by reclaim).
  */
 #ifndef FL_HUGE_MM_H
 #define FL_HUGE_MM_H
