@@ -77,6 +77,14 @@ static void run_usage(FILE *f, const char *cmd)
           f);
 }
 
+/* A whole decimal number from min to max, or -1. */
+static long parse_bounded(const char *s, long min, long max)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    return end == s || *end || v < min || v > max ? -1 : v;
+}
+
 long long parse_size(const char *s)
 {
     char *end;
@@ -287,18 +295,15 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             opt->fault_around_bytes = v;
             ro->options_json = json_escape_append(ro->options_json, "fault_around", optarg);
             break;
-        case 'G': {
-            char *end;
-            long pc = strtol(optarg, &end, 10);
-            if (end == optarg || *end || pc < 0 || pc > 31) {
+        case 'G':
+            if ((v = parse_bounded(optarg, 0, 31)) < 0) {
                 fprintf(stderr, "faultline %s: --page-cluster %s: expected a number from 0 to 31\n",
                         cmd, optarg);
                 return 2;
             }
-            opt->page_cluster = (unsigned)pc;
+            opt->page_cluster = (unsigned)v;
             ro->options_json = json_escape_append(ro->options_json, "page_cluster", optarg);
             break;
-        }
         case 'O':
             if (!strcmp(optarg, "guess") || !strcmp(optarg, "0")) {
                 opt->overcommit = OVERCOMMIT_GUESS;
@@ -315,20 +320,17 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             }
             ro->options_json = json_escape_append(ro->options_json, "overcommit", optarg);
             break;
-        case 'Y': {
-            char *end;
-            long r = strtol(optarg, &end, 10);
-            if (end == optarg || *end || r < 0 || r > 10000) {
+        case 'Y':
+            if ((v = parse_bounded(optarg, 0, 10000)) < 0) {
                 fprintf(stderr,
                         "faultline %s: --overcommit-ratio %s: expected a percentage from 0 to "
                         "10000\n",
                         cmd, optarg);
                 return 2;
             }
-            opt->overcommit_ratio = (int)r;
+            opt->overcommit_ratio = (int)v;
             ro->options_json = json_escape_append(ro->options_json, "overcommit_ratio", optarg);
             break;
-        }
         case 'M':
             if (!strcmp(optarg, "host")) {
                 opt->major_faults = MAJOR_FAULTS_HOST;
