@@ -217,6 +217,30 @@ static void reclaim(struct report *r)
     sqlite3_finalize(st);
 }
 
+/* khugepaged: the ranges it looked at, by what became of them (the optional khugepaged_events
+ * table: runs without transparent huge pages have none, and print nothing). */
+static void khugepaged(struct report *r)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT count(*), CASE WHEN collapse_result IS NULL THEN scan_result"
+                           " ELSE 'collapse ' || collapse_result ||"
+                           " coalesce(' (swap-in ' || swapin || ')', '') END AS what"
+                           " FROM khugepaged_events WHERE run_id = ?"
+                           " GROUP BY what ORDER BY 1 DESC, what",
+                           -1, &st, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(st, 1, r->run);
+    char b[32];
+    for (bool first = true; sqlite3_step(st) == SQLITE_ROW; first = false) {
+        if (first)
+            printf(
+                "\n  khugepaged, the 2 MiB ranges it looked at by result (khugepaged_events):\n");
+        printf("  %15s      %s\n", count(b, sqlite3_column_int64(st, 0)), text(st, 1));
+    }
+    sqlite3_finalize(st);
+}
+
 static void by_path(struct report *r)
 {
     sqlite3_stmt *st =
@@ -622,6 +646,7 @@ int cmd_stats(int argc, char **argv)
         header(&r, path);
         totals(&r);
         reclaim(&r);
+        khugepaged(&r);
         if (r.total > 0 && !r.failed) {
             by_path(&r);
             by_vma(&r);

@@ -111,7 +111,7 @@ struct fl_reclaim_buf {
 };
 
 /* A row for the writer that is not a fault (see the top of this file). */
-enum fl_ctl_kind { FL_CTL_PROCESS_START, FL_CTL_PROCESS_EXIT, FL_CTL_RECLAIM };
+enum fl_ctl_kind { FL_CTL_PROCESS_START, FL_CTL_PROCESS_EXIT, FL_CTL_RECLAIM, FL_CTL_KHUGEPAGED };
 struct fl_ctl {
     struct fl_ctl *next;
     enum fl_ctl_kind kind;
@@ -121,6 +121,7 @@ struct fl_ctl {
     uint64_t min_flt, maj_flt;      /* _EXIT */
     char *exe, **argv;              /* _START */
     struct fl_reclaim_buf *reclaim; /* _RECLAIM: the buffer, now the writer's */
+    struct khugepaged_event scan;   /* _KHUGEPAGED: one range khugepaged looked at */
 };
 
 struct fl_log {
@@ -172,7 +173,8 @@ struct fl_log {
     struct fl_reclaim_buf *reclaim; /* being filled; NULL until the first eviction */
 
     /* writer-thread state for the ctl records */
-    sqlite3_stmt *ins_reclaim; /* prepared with the table, at the first eviction */
+    sqlite3_stmt *ins_reclaim;    /* prepared with the table, at the first eviction */
+    sqlite3_stmt *ins_khugepaged; /* prepared with the table, at khugepaged's first scan */
 };
 
 /* writer.c */
@@ -201,6 +203,11 @@ void fl_reclaim_record(struct fl_log *log, const struct reclaim_event *ev);
 void fl_reclaim_flush(struct fl_log *log);
 /* Writer thread, db_lock held, inside a transaction: insert the buffer's rows. 0 or -1. */
 int fl_reclaim_insert(struct fl_log *log, const struct fl_reclaim_buf *b, int64_t run_id);
+
+/* khugepaged.c: the observer's on_khugepaged (emulator thread: queues a ctl record), and the
+ * writer's insert of one (db_lock held, inside a transaction; 0 or -1) */
+void fl_khugepaged_record(struct fl_log *log, const struct khugepaged_event *ev);
+int fl_khugepaged_insert(struct fl_log *log, const struct fl_ctl *c);
 
 /* log.c: writer thread, db_lock held: the processes row of a _START or _EXIT record. 0 or -1 */
 int fl_log_insert_process(struct fl_log *log, const struct fl_ctl *c);

@@ -110,10 +110,15 @@ static void on_reclaim(void *ctx, const struct reclaim_event *ev)
     fl_reclaim_record(ctx, ev);
 }
 
+static void on_khugepaged(void *ctx, const struct khugepaged_event *ev)
+{
+    fl_khugepaged_record(ctx, ev);
+}
+
 void fl_observer_init(struct fl_log *log)
 {
-    log->observer =
-        (struct fault_observer){.on_fault = on_fault, .on_reclaim = on_reclaim, .ctx = log};
+    log->observer = (struct fault_observer){
+        .on_fault = on_fault, .on_reclaim = on_reclaim, .on_khugepaged = on_khugepaged, .ctx = log};
 }
 
 struct fault_observer *fl_log_fault_observer(struct fl_log *log)

@@ -467,6 +467,8 @@ static int insert_ctl(struct fl_log *log, const struct fl_ctl *c, struct txn *tx
     txn->rows++;
     if (c->kind == FL_CTL_RECLAIM)
         return fl_reclaim_insert(log, c->reclaim, c->run_id);
+    if (c->kind == FL_CTL_KHUGEPAGED)
+        return fl_khugepaged_insert(log, c);
     return fl_log_insert_process(log, c);
 }
 

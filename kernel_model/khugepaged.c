@@ -14,15 +14,20 @@
  * references (page_count is 1, plus the swap cache's), at least one of them writable and young,
  * and at most max_ptes_none (511) none or zero-page PTEs; then the pages are copied into a new
  * huge page (the holes zero-filled), freed, and the range is mapped by one huge PMD with the
- * emptied PTE table deposited beside it. As in 4.20, fewer than 256 young PTEs stop the collapse
- * in __collapse_huge_page_swapin (Linux 5.8 dropped that rule), so a sparsely used range stays
- * small.
+ * emptied PTE table deposited beside it. As in 4.20, the huge page is allocated first, and then
+ * fewer than 256 young PTEs stop the collapse in __collapse_huge_page_swapin (Linux 5.8 dropped
+ * that rule): a sparsely used range stays small, and each pass allocates and frees a huge page
+ * for it (thp_collapse_alloc counts them).
  *
  * A range may hold up to max_ptes_swap (64) swapped-out pages: with enough young PTEs they are
- * read back first (__collapse_huge_page_swapin, do_swap_page outside any fault: no row in the
- * log), then the range is checked again and collapsed. Not modelled: THP for shmem and files
- * (collapse_shmem), khugepaged's own page allocation policy (defrag, alloc_sleep after a failure is
- * kept).
+ * read back first (__collapse_huge_page_swapin, do_swap_page outside any fault: no fault row in
+ * the log), then the range is checked again and collapsed.
+ *
+ * Each range looked at is an event for the observers (trace_khugepaged): what 4.20's
+ * mm_khugepaged_scan_pmd, mm_collapse_huge_page_swapin and mm_collapse_huge_page tracepoints
+ * report, with their result names; the log keeps them (khugepaged_events). Not modelled: THP for
+ * shmem and files (collapse_shmem), khugepaged's own page allocation policy (defrag; the
+ * alloc_sleep after a failure is kept).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -32,6 +37,7 @@
 #include "kernel_model/huge_mm.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
+#include "kernel_model/trace_internal.h"
 #include "kernel_model/userfaultfd_k.h"
 
 unsigned int khugepaged_pages_to_scan = HPAGE_PMD_NR * 8;
@@ -158,57 +164,128 @@ static uint64_t *mm_find_pmd(struct mm_struct *mm, unsigned long address)
 }
 
 /*
- * The checks of khugepaged_scan_pmd and __collapse_huge_page_isolate over the 512 PTEs of
- * [address, +2 MiB): the number of young ones (referenced), or -1 if the range cannot collapse.
- * *swapped: its swap PTEs, at most max_ptes_swap (NULL: none allowed, as at the isolate step).
+ * The checks of khugepaged_scan_pmd (allow_swap) and of __collapse_huge_page_isolate (after the
+ * swap-in: a swap PTE is then SCAN_PTE_NON_PRESENT) over the 512 PTEs of [address, +2 MiB), in
+ * their order: SCAN_SUCCEED if the range may collapse, else the first reason it may not. Counts
+ * what it saw into ev's writable, referenced, none_or_zero and unmapped, up to where it stopped,
+ * as the tracepoint does. Changes nothing else.
  */
-static int collapse_check(struct vm_area_struct *vma, unsigned long address, pte_t *pte,
-                          unsigned int *swapped)
+static enum scan_result collapse_check(struct vm_area_struct *vma, unsigned long address,
+                                       pte_t *pte, bool allow_swap, struct khugepaged_event *ev)
 {
-    unsigned int none_or_zero = 0;
-    int referenced = 0;
-    bool writable = false;
-
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         pte_t pteval = pte[i];
         if (is_swap_pte(pteval)) {
-            if (!swapped || ++*swapped > khugepaged_max_ptes_swap)
-                return -1; /* SCAN_EXCEED_SWAP_PTE */
+            if (!allow_swap)
+                return SCAN_PTE_NON_PRESENT;
+            if (++ev->unmapped > (int)khugepaged_max_ptes_swap)
+                return SCAN_EXCEED_SWAP_PTE;
             continue;
         }
         if (pte_none(pteval) || is_zero_pfn(pte_pfn(pteval))) {
-            if (userfaultfd_missing(vma) || ++none_or_zero > khugepaged_max_ptes_none)
-                return -1; /* SCAN_EXCEED_NONE_PTE */
+            if (userfaultfd_missing(vma) || ++ev->none_or_zero > (int)khugepaged_max_ptes_none)
+                return SCAN_EXCEED_NONE_PTE;
             continue;
         }
         if (pte_write(pteval))
-            writable = true;
+            ev->writable = true;
         struct page *page = vm_normal_page(vma, address + (i << PAGE_SHIFT), pteval);
-        if (!page || PageCompound(page) || !PageLRU(page) || !PageAnon(page))
-            return -1;
+        if (!page)
+            return SCAN_PAGE_NULL;
+        if (PageCompound(page))
+            return SCAN_PAGE_COMPOUND;
+        if (!PageLRU(page))
+            return SCAN_PAGE_LRU;
+        if (!PageAnon(page))
+            return SCAN_PAGE_ANON;
         /* no pin, no other mapping: the scanned PTE's reference, and the swap cache's */
         if (page_count(page) != 1 + PageSwapCache(page))
-            return -1; /* SCAN_PAGE_COUNT */
+            return SCAN_PAGE_COUNT;
         if (pte_young(pteval) || PageReferenced(page))
-            referenced++;
+            ev->referenced++;
     }
-    return writable && referenced ? referenced : -1; /* SCAN_PAGE_RO, SCAN_LACK_REFERENCED_PAGE */
+    if (!ev->writable)
+        return SCAN_PAGE_RO;
+    return ev->referenced ? SCAN_SUCCEED : SCAN_LACK_REFERENCED_PAGE;
+}
+
+/* __collapse_huge_page_swapin: with at least 256 young PTEs (4.20's rule), read back each
+ * swapped-out page of [address, +2 MiB) as a fault would (do_swap_page; outside any fault, so
+ * the log has no fault row for it). Records the step in ev (swapin, swapped_in). false if it
+ * refused, a read failed (no memory) or the range changed under it (reclaim took its table). */
+static bool __collapse_huge_page_swapin(struct vm_area_struct *vma, unsigned long address,
+                                        uint64_t *pmd, int referenced, struct khugepaged_event *ev)
+{
+    /* "we only decide to swapin, if there is enough young ptes": 4.20 asks it whether or not
+     * any page is swapped out, so a sparsely used range never collapses */
+    if (referenced < (int)(HPAGE_PMD_NR / 2)) {
+        ev->swapin = SWAPIN_REFUSED;
+        return false;
+    }
+    ev->swapin = SWAPIN_FAILED;
+    for (unsigned long a = address; a < address + HPAGE_PMD_SIZE; a += PAGE_SIZE) {
+        if (mm_find_pmd(vma->vm_mm, address) != pmd)
+            return false;
+        pte_t *pte = pte_offset_map(pmd, a);
+        if (!is_swap_pte(*pte))
+            continue;
+        struct vm_fault vmf = {
+            .vma = vma,
+            .flags = FAULT_FLAG_ALLOW_RETRY,
+            .address = a,
+            .pgoff = linear_page_index(vma, a),
+            .pmd = pmd,
+            .pte = pte,
+            .orig_pte = *pte,
+        };
+        ev->swapped_in++;
+        if (do_swap_page(&vmf) & VM_FAULT_ERROR)
+            return false;
+    }
+    if (mm_find_pmd(vma->vm_mm, address) != pmd)
+        return false;
+    ev->swapin = SWAPIN_DONE;
+    return true;
 }
 
 /*
- * collapse_huge_page - replace the PTE table at pmd (of vma, for [address, +2 MiB)) by one huge
- * PMD mapping a new huge page holding the same bytes. Expects collapse_check passed. Leaves the
- * old pages unmapped and freed (or left to the swap cache's reference), the table deposited,
- * RSS counting 512 pages, the TLB of the mm flushed. false: no huge page free.
+ * collapse_huge_page - replace the PTE table of [address, +2 MiB) of vma by one huge PMD mapping
+ * a new huge page holding the same bytes, in 4.20's order: allocate the huge page first, then
+ * read back swapped-out pages (__collapse_huge_page_swapin, which also refuses a range with
+ * fewer than 256 young PTEs), check the PTEs again (__collapse_huge_page_isolate), copy.
+ * Expects khugepaged_scan_pmd found the range may collapse, with `referenced` young PTEs.
+ * Leaves, on success, the old pages unmapped and freed (or left to the swap cache's reference),
+ * the table deposited, RSS counting 512 pages and the TLB of the mm flushed; otherwise the range
+ * as it was, but for pages read back from swap, and the huge page freed again. Sets ev's
+ * collapse (the mm_collapse_huge_page status: SCAN_FAIL for a refused swap-in or isolation) and
+ * pfn; alloc_failed when no huge page was free.
  */
-static bool collapse_huge_page(struct vm_area_struct *vma, unsigned long address, uint64_t *pmd,
-                               pte_t *pte)
+static void collapse_huge_page(struct vm_area_struct *vma, unsigned long address, int referenced,
+                               struct khugepaged_event *ev)
 {
     struct mm_struct *mm = vma->vm_mm;
-    struct page *new_page = alloc_transhuge_page();
+    struct page *new_page = alloc_transhuge_page(); /* khugepaged_alloc_page */
     if (!new_page) {
         vm_events.thp_collapse_alloc_failed++;
-        return false;
+        alloc_failed = true;
+        ev->collapse = SCAN_ALLOC_HUGE_PAGE_FAIL;
+        return;
+    }
+    vm_events.thp_collapse_alloc++;
+    ev->collapse = SCAN_FAIL;
+    uint64_t *pmd = mm_find_pmd(mm, address);
+    if (!pmd) {
+        ev->collapse = SCAN_PMD_NULL;
+        put_page(new_page);
+        return;
+    }
+    pte_t *pte;
+    struct khugepaged_event isolate = {0};
+    if (!__collapse_huge_page_swapin(vma, address, pmd, referenced, ev) ||
+        !(pte = pte_offset_map(pmd, address)) ||
+        collapse_check(vma, address, pte, false, &isolate) != SCAN_SUCCEED) {
+        put_page(new_page);
+        return;
     }
     struct page *pgtable = virt_to_page(pte);
     unsigned long holes = 0;
@@ -238,59 +315,30 @@ static bool collapse_huge_page(struct vm_area_struct *vma, unsigned long address
     *pmd = entry;
     mm->rss_stat[MM_ANONPAGES] += holes; /* the pages that were present were counted already */
     khugepaged_pages_collapsed++;
-    vm_events.thp_collapse_alloc++;
+    ev->collapse = SCAN_SUCCEED;
+    ev->pfn = page_to_pfn(new_page);
     CHECK_MM(mm, "collapse_huge_page");
-    return true;
 }
 
-/* __collapse_huge_page_swapin: read back each swapped-out page of [address, +2 MiB) as a fault
- * would (do_swap_page; outside any fault, so the log has no row for it). false if one failed
- * (no memory) or the range changed under it (reclaim took its table). */
-static bool __collapse_huge_page_swapin(struct vm_area_struct *vma, unsigned long address,
-                                        uint64_t *pmd)
-{
-    for (unsigned long a = address; a < address + HPAGE_PMD_SIZE; a += PAGE_SIZE) {
-        if (mm_find_pmd(vma->vm_mm, address) != pmd)
-            return false;
-        pte_t *pte = pte_offset_map(pmd, a);
-        if (!is_swap_pte(*pte))
-            continue;
-        struct vm_fault vmf = {
-            .vma = vma,
-            .flags = FAULT_FLAG_ALLOW_RETRY,
-            .address = a,
-            .pgoff = linear_page_index(vma, a),
-            .pmd = pmd,
-            .pte = pte,
-            .orig_pte = *pte,
-        };
-        if (do_swap_page(&vmf) & VM_FAULT_ERROR)
-            return false;
-    }
-    return mm_find_pmd(vma->vm_mm, address) == pmd;
-}
-
-/* khugepaged_scan_pmd: collapse [address, +2 MiB) of vma if it qualifies. false when a huge
- * page was wanted and none was free (the pass stops). */
+/* khugepaged_scan_pmd: look at [address, +2 MiB) of vma and collapse it if it qualifies; tell
+ * the observers what was found and done (the mm_khugepaged_scan_pmd tracepoint). false when a
+ * collapse wanted a huge page and none was free (the pass stops). */
 static bool khugepaged_scan_pmd(struct vm_area_struct *vma, unsigned long address)
 {
-    uint64_t *pmd = mm_find_pmd(vma->vm_mm, address);
+    struct mm_struct *mm = vma->vm_mm;
+    struct khugepaged_event ev = {
+        .pid = mm->owner ? mm->owner->tgid : 0,
+        .address = address,
+        .scan = SCAN_PMD_NULL,
+    };
+    uint64_t *pmd = mm_find_pmd(mm, address);
     pte_t *pte = pmd ? pte_offset_map(pmd, address) : NULL;
-    if (!pte)
-        return true; /* SCAN_PMD_NULL */
-    unsigned int swapped = 0;
-    int referenced = collapse_check(vma, address, pte, &swapped);
-    /* __collapse_huge_page_swapin: "we only decide to swapin, if there is enough young ptes",
-     * and 4.20 gives up on the range without them whether or not any is swapped out */
-    if (referenced < (int)(HPAGE_PMD_NR / 2))
-        return true;
-    if (swapped && !__collapse_huge_page_swapin(vma, address, pmd))
-        return true;
-    /* __collapse_huge_page_isolate: the same checks on the PTEs as they are now */
-    pte = pte_offset_map(pmd, address);
-    if (!pte || collapse_check(vma, address, pte, NULL) < 0)
-        return true;
-    return collapse_huge_page(vma, address, pmd, pte);
+    if (pte)
+        ev.scan = collapse_check(vma, address, pte, true, &ev);
+    if (ev.scan == SCAN_SUCCEED)
+        collapse_huge_page(vma, address, ev.referenced, &ev);
+    trace_khugepaged(&ev);
+    return ev.collapse != SCAN_ALLOC_HUGE_PAGE_FAIL;
 }
 
 /* khugepaged_scan_mm_slot: scan the current mm from where the last pass stopped, up to `pages`
@@ -322,10 +370,8 @@ static unsigned int khugepaged_scan_mm_slot(unsigned int pages)
         if (scan.address < hstart)
             scan.address = hstart;
         while (scan.address < hend) {
-            if (!khugepaged_scan_pmd(vma, scan.address)) {
-                alloc_failed = true;
+            if (!khugepaged_scan_pmd(vma, scan.address))
                 return pages; /* khugepaged_alloc_sleep: this pass is over */
-            }
             scan.address += HPAGE_PMD_SIZE;
             progress += HPAGE_PMD_NR;
             if (progress >= pages)

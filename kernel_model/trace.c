@@ -62,6 +62,58 @@ void trace_reclaim(struct reclaim_event *ev)
             o->on_reclaim(o->ctx, ev);
 }
 
+void trace_khugepaged(struct khugepaged_event *ev)
+{
+    ev->fault_seq = seq; /* khugepaged runs between faults */
+    for (struct fault_observer *o = observers; o; o = o->next)
+        if (o->on_khugepaged)
+            o->on_khugepaged(o->ctx, ev);
+}
+
+/* As include/trace/events/huge_memory.h of 4.20 prints them (SCAN_STATUS). */
+const char *scan_result_name(enum scan_result r)
+{
+    static const char *const names[] = {
+        [SCAN_FAIL] = "failed",
+        [SCAN_SUCCEED] = "succeeded",
+        [SCAN_PMD_NULL] = "pmd_null",
+        [SCAN_EXCEED_NONE_PTE] = "exceed_none_pte",
+        [SCAN_PTE_NON_PRESENT] = "pte_non_present",
+        [SCAN_PAGE_RO] = "no_writable_page",
+        [SCAN_LACK_REFERENCED_PAGE] = "lack_referenced_page",
+        [SCAN_PAGE_NULL] = "page_null",
+        [SCAN_SCAN_ABORT] = "scan_aborted",
+        [SCAN_PAGE_COUNT] = "not_suitable_page_count",
+        [SCAN_PAGE_LRU] = "page_not_in_lru",
+        [SCAN_PAGE_LOCK] = "page_locked",
+        [SCAN_PAGE_ANON] = "page_not_anon",
+        [SCAN_PAGE_COMPOUND] = "page_compound",
+        [SCAN_ANY_PROCESS] = "no_process_for_page",
+        [SCAN_VMA_NULL] = "vma_null",
+        [SCAN_VMA_CHECK] = "vma_check_failed",
+        [SCAN_ADDRESS_RANGE] = "not_suitable_address_range",
+        [SCAN_SWAP_CACHE_PAGE] = "page_swap_cache",
+        [SCAN_DEL_PAGE_LRU] = "could_not_delete_page_from_lru",
+        [SCAN_ALLOC_HUGE_PAGE_FAIL] = "alloc_huge_page_failed",
+        [SCAN_CGROUP_CHARGE_FAIL] = "ccgroup_charge_failed",
+        [SCAN_EXCEED_SWAP_PTE] = "exceed_swap_pte",
+        [SCAN_TRUNCATED] = "truncated",
+        [SCAN_PAGE_HAS_PRIVATE] = "page_has_private",
+    };
+    return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
+}
+
+const char *khugepaged_swapin_name(enum khugepaged_swapin s)
+{
+    static const char *const names[] = {
+        [SWAPIN_NOT_REACHED] = NULL,
+        [SWAPIN_DONE] = "done",
+        [SWAPIN_REFUSED] = "refused",
+        [SWAPIN_FAILED] = "failed",
+    };
+    return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
+}
+
 const char *reclaim_kind_name(enum reclaim_kind k)
 {
     static const char *const names[] = {

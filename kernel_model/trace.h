@@ -68,9 +68,66 @@ struct reclaim_event {
     uint64_t file_index; /* and the page's index in it */
 };
 
+/* Why khugepaged did or did not collapse a range: Linux 4.20's enum scan_result (mm/khugepaged.c),
+ * named as its tracepoints print it (scan_result_name). The model reaches only some of them. */
+enum scan_result {
+    SCAN_FAIL,
+    SCAN_SUCCEED,
+    SCAN_PMD_NULL,
+    SCAN_EXCEED_NONE_PTE,
+    SCAN_PTE_NON_PRESENT,
+    SCAN_PAGE_RO,
+    SCAN_LACK_REFERENCED_PAGE,
+    SCAN_PAGE_NULL,
+    SCAN_SCAN_ABORT,
+    SCAN_PAGE_COUNT,
+    SCAN_PAGE_LRU,
+    SCAN_PAGE_LOCK,
+    SCAN_PAGE_ANON,
+    SCAN_PAGE_COMPOUND,
+    SCAN_ANY_PROCESS,
+    SCAN_VMA_NULL,
+    SCAN_VMA_CHECK,
+    SCAN_ADDRESS_RANGE,
+    SCAN_SWAP_CACHE_PAGE,
+    SCAN_DEL_PAGE_LRU,
+    SCAN_ALLOC_HUGE_PAGE_FAIL,
+    SCAN_CGROUP_CHARGE_FAIL,
+    SCAN_EXCEED_SWAP_PTE,
+    SCAN_TRUNCATED,
+    SCAN_PAGE_HAS_PRIVATE,
+};
+
+/* The swap-in step of a collapse (__collapse_huge_page_swapin), when one was tried. */
+enum khugepaged_swapin {
+    SWAPIN_NOT_REACHED,
+    SWAPIN_DONE,    /* every swapped-out page of the range read back (or there were none) */
+    SWAPIN_REFUSED, /* fewer than 256 young PTEs: 4.20 gives up on the range */
+    SWAPIN_FAILED,  /* a read failed, or the range changed meanwhile */
+};
+
+/* One 2 MiB range khugepaged looked at: Linux 4.20's mm_khugepaged_scan_pmd tracepoint, with
+ * mm_collapse_huge_page_swapin's and mm_collapse_huge_page's when it tried a collapse. The
+ * counts are of the PTEs looked at before the scan stopped, as the tracepoint's are. */
+struct khugepaged_event {
+    uint64_t fault_seq;        /* the last fault before the pass */
+    int pid;                   /* the process whose memory it is (0: none left) */
+    uint64_t address;          /* the range's start (2 MiB aligned) */
+    bool writable;             /* a writable PTE was seen */
+    int referenced;            /* young PTEs (or referenced pages) */
+    int none_or_zero;          /* holes: none PTEs and zero-page PTEs */
+    int unmapped;              /* swap PTEs */
+    enum scan_result scan;     /* khugepaged_scan_pmd's: SCAN_SUCCEED means a collapse was tried */
+    enum scan_result collapse; /* collapse_huge_page's, when scan is SCAN_SUCCEED */
+    enum khugepaged_swapin swapin;
+    int swapped_in; /* pages read back from swap for it */
+    uint64_t pfn;   /* the new huge page's first frame (collapse SCAN_SUCCEED) */
+};
+
 struct fault_observer {
     void (*on_fault)(void *ctx, const struct fault_event *ev);
-    void (*on_reclaim)(void *ctx, const struct reclaim_event *ev); /* may be NULL */
+    void (*on_reclaim)(void *ctx, const struct reclaim_event *ev);       /* may be NULL */
+    void (*on_khugepaged)(void *ctx, const struct khugepaged_event *ev); /* may be NULL */
     void *ctx;
     struct fault_observer *next;
 };
@@ -88,5 +145,7 @@ extern void *trace_icount_ctx;
 void fault_path_format(const struct fault_event *ev, char *buf, unsigned len);
 const char *fault_outcome_name(enum fault_kind_outcome o);
 const char *reclaim_kind_name(enum reclaim_kind k);
+const char *scan_result_name(enum scan_result r);
+const char *khugepaged_swapin_name(enum khugepaged_swapin s); /* NULL: not reached */
 
 #endif

@@ -1109,7 +1109,7 @@ before MADV_HUGEPAGE: AnonHugePages 0 kB, pages_collapsed 0
 after MADV_HUGEPAGE: AnonHugePages 4096 kB, pages_collapsed 2
 child gone, C read-only: AnonHugePages 4096 kB
 after a write to C: pages_collapsed 3
-AnonHugePages 6144 kB, thp_collapse_alloc 3
+AnonHugePages 6144 kB
 block A: same bytes
 block B: same bytes
 block C: same bytes
@@ -1125,7 +1125,12 @@ def _c_khugepaged(ctx):
     one shared with a child; that one only after the child is gone and a write made a PTE
     writable again. Worked by hand from khugepaged_scan_pmd and __collapse_huge_page_swapin.
     In the log: the holes of the collapsed block D are read without a fault (a huge page maps
-    them), those of B with one zero-page read fault each."""
+    them), those of B with one zero-page read fault each. khugepaged_events has a row per block
+    per pass, with 4.20's tracepoint results: the first pass collapses A (512 young PTEs) and D
+    (300, 212 holes), finds C's pages shared (not_suitable_page_count) and tries B (100 young, 412
+    holes) but refuses it at the swap-in step (fewer than 256 young) after allocating a huge page;
+    later passes find A and D huge (pmd_null), C read-only (no_writable_page) until the write,
+    then collapse it, and refuse B each time. thp_collapse_alloc counts one huge page per try."""
     if os.geteuid() != 0:
         print("khugepaged: needs root (the guest sets scan_sleep_millisecs)")
         return
@@ -1141,6 +1146,38 @@ def _c_khugepaged(ctx):
                      base + HPAGE + 100 * page, base + 2 * HPAGE)
     expect_equal(r, (len(b_holes), {x["handler"] for x in b_holes}),
                  (412, {"do_anonymous_page"}), "read faults in block B's holes (small pages)")
+    ev = r.db.execute("SELECT (address - ?) / ? AS block, writable, referenced, none_or_zero,"
+                      " unmapped, scan_result, swapin, swapped_in, collapse_result, pfn"
+                      " FROM khugepaged_events WHERE run_id = ? ORDER BY rowid",
+                      (base, HPAGE, r.run_id)).fetchall()
+    first = [tuple(x)[:9] for x in ev[:4]]
+    expect_equal(r, first,
+                 [(0, 1, 512, 0, 0, "succeeded", "done", 0, "succeeded"),
+                  (1, 1, 100, 412, 0, "succeeded", "refused", 0, "failed"),
+                  (2, 0, 0, 0, 0, "not_suitable_page_count", None, 0, None),
+                  (3, 1, 300, 212, 0, "succeeded", "done", 0, "succeeded")],
+                 "khugepaged's first pass (block, writable, referenced, none_or_zero, unmapped,"
+                 " scan, swapin, swapped_in, collapse)")
+    by_block = [[(x["scan_result"], x["collapse_result"]) for x in ev if x["block"] == b]
+                for b in range(4)]
+    expect(len(ev) % 4 == 0 and all(len(b) == len(ev) // 4 for b in by_block),
+           "khugepaged: every pass looks at the four blocks, in order", [tuple(x) for x in ev])
+    for b in (0, 3):
+        expect_equal(r, set(by_block[b][1:]), {("pmd_null", None)}, "block %s after its collapse"
+                     % "ABCD"[b])
+    expect_equal(r, set(by_block[1]), {("succeeded", "failed")}, "block B in every pass")
+    # C: shared while the child lives, read-only for the (at least two) passes after, one collapse
+    letters = {("not_suitable_page_count", None): "s", ("no_writable_page", None): "r",
+               ("succeeded", "succeeded"): "C", ("pmd_null", None): "h"}
+    c = "".join(letters.get(x, "?") for x in by_block[2])
+    expect(re.fullmatch(r"s+rr+Ch*", c), "khugepaged: block C's passes are %s, expected shared (s),"
+           " read-only (r) twice or more, one collapse (C), then huge (h)" % c)
+    pfns = [x["pfn"] for x in ev if x["collapse_result"] == "succeeded"]
+    expect(len(pfns) == 3 and len(set(pfns)) == 3 and all(p % 512 == 0 for p in pfns),
+           "khugepaged: three collapses, each into its own huge page", pfns)
+    expect_equal(r, r.note("thp_collapse_alloc"),
+                 sum(1 for x in ev if x["collapse_result"] is not None),
+                 "thp_collapse_alloc against the collapses tried in the log")
     expect(open("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs").read()
            == host, "khugepaged: the host's scan_sleep_millisecs changed")
 

@@ -226,14 +226,33 @@ static void test_fork_under_reclaim(void)
     swapoff();
 }
 
+static struct khugepaged_event last_scan;
+static int scans;
+
+static void keep_scan(void *ctx, const struct khugepaged_event *ev)
+{
+    (void)ctx;
+    last_scan = *ev;
+    scans++;
+}
+
+static void ignore_fault(void *ctx, const struct fault_event *ev)
+{
+    (void)ctx, (void)ev;
+}
+
 /*
  * khugepaged with swapped-out pages in the range (4.20's __collapse_huge_page_swapin): 512
  * small pages written before MADV_HUGEPAGE, some of them reclaimed to swap, all the rest young.
  * Up to max_ptes_swap (64) swapped pages are read back and the range collapses with every byte
- * kept; with more, it stays small.
+ * kept; with more, it stays small. The observers hear of the one range looked at: its counts,
+ * the pages swapped in, the results (exceed_swap_pte at the 65th swap PTE, where the scan stops).
  */
 static void khugepaged_swap_run(unsigned long reclaim, bool collapses)
 {
+    struct fault_observer obs = {.on_fault = ignore_fault, .on_khugepaged = keep_scan};
+    fault_observer_register(&obs);
+    scans = 0;
     test_setup_ram(8 << 20);
     memset(&vm_events, 0, sizeof(vm_events));
     transparent_hugepage_mode = THP_MADVISE;
@@ -242,6 +261,7 @@ static void khugepaged_swap_run(unsigned long reclaim, bool collapses)
     CHECK_EQ(swapon(dup(fileno(f)), 4 << 20), 0);
     fclose(f);
     struct mm_struct *mm = test_task.mm;
+    test_task.tgid = 42;
     CHECK_EQ(mmap_anon(BASE, HUGE, PROT_READ | PROT_WRITE), BASE);
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         CHECK_EQ(fault(BASE + i * PAGE_SIZE, USER_WRITE, STACK, NULL), FAULT_OK);
@@ -263,6 +283,20 @@ static void khugepaged_swap_run(unsigned long reclaim, bool collapses)
     khugepaged_do_scan();
     CHECK_EQ(pmd_trans_huge(pmd_at(mm, BASE)), collapses);
     CHECK_EQ(vm_events.thp_collapse_alloc, collapses ? 1 : 0);
+    CHECK_EQ(scans, 1);
+    CHECK_EQ(last_scan.pid, 42); /* the mm's owner's thread group */
+    CHECK_EQ(last_scan.address, BASE);
+    CHECK_EQ(last_scan.unmapped, collapses ? (int)reclaim : (int)khugepaged_max_ptes_swap + 1);
+    CHECK_EQ(last_scan.scan, collapses ? SCAN_SUCCEED : SCAN_EXCEED_SWAP_PTE);
+    CHECK_EQ(last_scan.swapin, collapses ? SWAPIN_DONE : SWAPIN_NOT_REACHED);
+    CHECK_EQ(last_scan.swapped_in, collapses ? (int)reclaim : 0);
+    if (collapses) {
+        CHECK(last_scan.writable);
+        CHECK_EQ(last_scan.referenced, (int)(HPAGE_PMD_NR - reclaim));
+        CHECK_EQ(last_scan.collapse, SCAN_SUCCEED);
+        CHECK_EQ(last_scan.pfn, (pmd_at(mm, BASE) & PTE_PFN_MASK) >> PAGE_SHIFT);
+    }
+    fault_observer_unregister(&obs);
     CHECK_EQ(mm->rss_stat[MM_SWAPENTS], collapses ? 0 : (long)reclaim);
     CHECK_EQ(mm->rss_stat[MM_ANONPAGES], (long)(HPAGE_PMD_NR - (collapses ? 0 : reclaim)));
     assert_invariants("khugepaged swap-in");
