@@ -338,6 +338,85 @@ static void async_mmap_readahead(struct address_space *m, struct file_ra_state *
 }
 
 /*
+ * page_cache_sync_readahead for a major fault under MADV_SEQUENTIAL: ondemand_readahead asked
+ * for a whole window (ra_pages) at offset, no marker hit. At the file's start, or where the last
+ * window leads (its marker or its end), a window with a marker halfway (the first) or at its
+ * start (the next ones, ramped up by get_next_ra_size); anywhere else a standalone read of the
+ * window's pages from offset on, the state left alone (try_context_readahead never finds more
+ * history than the window, and mmap faults leave no prev_pos).
+ */
+static void sync_seq_readahead(struct address_space *m, struct file_ra_state *ra, pgoff_t offset)
+{
+    unsigned int max = (unsigned int)ra_pages;
+    if (offset &&
+        (offset == ra->start + ra->size - ra->async_size || offset == ra->start + ra->size)) {
+        ra->start += ra->size;
+        ra->size = next_ra_size(ra->size, max);
+        ra->async_size = ra->size;
+    } else if (offset) {
+        readahead_window(m, offset, max, 0, offset);
+        return;
+    } else { /* initial_readahead: get_init_ra_size of a whole window is the window */
+        ra->start = offset;
+        ra->size = max;
+        ra->async_size = max;
+    }
+    /* readit: a window that would be all marker takes in the next one, or halves its marker */
+    if (offset == ra->start && ra->size == ra->async_size) {
+        unsigned int add = next_ra_size(ra->size, max);
+        if (ra->size + add <= max) {
+            ra->async_size = add;
+            ra->size += add;
+        } else {
+            ra->size = max;
+            ra->async_size = max / 2;
+        }
+    }
+    readahead_window(m, ra->start, ra->size, ra->async_size, offset);
+}
+
+/*
+ * do_sync_mmap_readahead: what a major fault at offset reads besides its own page. Nothing under
+ * MADV_RANDOM; under MADV_SEQUENTIAL, forward (sync_seq_readahead); else the read-around window
+ * centred on the miss with a marker a quarter from its end, unless misses outnumber hits by
+ * MMAP_LOTSAMISS. Its allocations give up instead of reclaiming (readahead_gfp_mask's
+ * __GFP_NORETRY): near a full RAM, each page read ahead made reclaim evict the one read before
+ * it, and then the pages the faulting instruction itself needs, which faulted the next time.
+ */
+static void do_sync_mmap_readahead(struct vm_fault *vmf, struct address_space *m, pgoff_t offset)
+{
+    struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
+    if ((vmf->vma->vm_flags & VM_RAND_READ) || !ra_pages)
+        return;
+    if (vmf->vma->vm_flags & VM_SEQ_READ) {
+        sync_seq_readahead(m, ra, offset);
+        return;
+    }
+    if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
+        ra->mmap_miss++;
+    if (ra->mmap_miss > MMAP_LOTSAMISS)
+        return;
+    ra->start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
+    ra->size = (unsigned int)ra_pages;
+    ra->async_size = (unsigned int)ra_pages / 4;
+    readahead_window(m, ra->start, ra->size, ra->async_size, offset);
+}
+
+/* do_async_mmap_readahead: a fault found page `offset` cached. Not under MADV_RANDOM: a hit
+ * makes up for a miss, and a readahead marker reads the next window. */
+static void do_async_mmap_readahead(struct vm_fault *vmf, struct address_space *m, pgoff_t offset,
+                                    struct page *page)
+{
+    struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
+    if (vmf->vma->vm_flags & VM_RAND_READ)
+        return;
+    if (ra->mmap_miss > 0)
+        ra->mmap_miss--;
+    if (page->flags & (1UL << PG_readahead))
+        async_mmap_readahead(m, ra, offset, page);
+}
+
+/*
  * filemap_fault - vm_ops->fault of file mappings: return in vmf->page the cached page for
  * vmf->pgoff with a reference, reading it (and a read-around window) on a miss, which makes the
  * fault major. Past the end of the file: VM_FAULT_SIGBUS.
@@ -351,14 +430,8 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
     if (offset >= max_off)
         return VM_FAULT_SIGBUS;
     struct page *page = find_get_page(m, offset);
-    if (page && !m->shmem && !m->in_memory) {
-        /* do_async_mmap_readahead: a hit makes up for a miss; a marker reads the next window */
-        struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
-        if (ra->mmap_miss > 0)
-            ra->mmap_miss--;
-        if (page->flags & (1UL << PG_readahead))
-            async_mmap_readahead(m, ra, offset, page);
-    }
+    if (page && !m->shmem && !m->in_memory)
+        do_async_mmap_readahead(vmf, m, offset, page);
     if (!page && m->shmem) {
         /* shmem_getpage_gfp: a page on swap is read back (major), a hole is a new page */
         int in = shmem_swapin(m, offset);
@@ -376,26 +449,11 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
                 m->a_ops->host_cached(m, offset, 1, &host_hit);
             if (!host_hit)
                 ret |= VM_FAULT_MAJOR;
-            /* do_sync_mmap_readahead: read around the miss. Its allocations give up instead
-             * of reclaiming (readahead_gfp_mask's __GFP_NORETRY): near a full RAM, each page
-             * read ahead made reclaim evict the one read before it, and then the pages the
-             * faulting instruction itself needs, which faulted the next time round. */
-            pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
-            struct file_ra_state *ra = &vmf->vma->vm_file->f_ra;
             if (ret & VM_FAULT_MAJOR) {
-                /* a read Linux would make (do_sync_mmap_readahead): none around the page under
-                 * MADV_RANDOM, nor once misses outnumber hits by MMAP_LOTSAMISS; else its
-                 * window, and a marker a quarter from its end */
-                if (ra->mmap_miss < MMAP_LOTSAMISS * 10)
-                    ra->mmap_miss++;
-                if (!(vmf->vma->vm_flags & VM_RAND_READ) && ra->mmap_miss <= MMAP_LOTSAMISS) {
-                    ra->start = start;
-                    ra->size = (unsigned int)ra_pages;
-                    ra->async_size = (unsigned int)ra_pages / 4;
-                    readahead_window(m, start, ra->size, ra->async_size, offset);
-                }
+                do_sync_mmap_readahead(vmf, m, offset);
             } else {
                 /* pages the host caches, which Linux would find cached: no marker */
+                pgoff_t start = offset > ra_pages / 2 ? offset - ra_pages / 2 : 0;
                 readahead_window(m, start, (unsigned int)ra_pages, 0, offset);
             }
         }

@@ -332,7 +332,8 @@ static int rmap_walk(struct rmap_walk_control *rwc)
 }
 
 /* page_referenced_one: test and clear the accessed bit; the mm's TLB must forget the entry so
- * that the next access sets the bit again (ptep_clear_flush_young). */
+ * that the next access sets the bit again (ptep_clear_flush_young). An access through a
+ * MADV_SEQUENTIAL mapping does not count: the bit is cleared all the same. */
 static bool referenced_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
 {
     int *referenced = arg;
@@ -340,7 +341,8 @@ static bool referenced_one(struct vm_area_struct *vma, unsigned long addr, pte_t
     if (pte_young(*pte)) {
         *pte = pte_mkold(*pte);
         arch_flush_tlb_mm(vma->vm_mm);
-        (*referenced)++;
+        if (!(vma->vm_flags & VM_SEQ_READ))
+            (*referenced)++;
     }
     return false;
 }

@@ -244,6 +244,64 @@ static void readaround_limits(void)
     fault_around_bytes = saved;
 }
 
+static bool readahead_marked(struct address_space *m, pgoff_t index)
+{
+    struct page *p = find_get_page(m, index);
+    bool marked = p && (p->flags & (1UL << PG_readahead));
+    if (p)
+        put_page(p);
+    return marked;
+}
+
+/*
+ * MADV_SEQUENTIAL (do_sync_mmap_readahead > page_cache_sync_readahead > ondemand_readahead
+ * with a whole window asked), fault-around off, ra_pages 32, worked by hand from 4.20's
+ * mm/readahead.c: a miss at page 0 reads [0, 32) forward with the marker halfway, at 16; the
+ * marker's fault reads [32, 64) with the marker at its first page, and so on. A miss anywhere
+ * else reads the 32 pages from it on, with no marker and the window state left alone: [1000,
+ * 1032), then [1032, 1064). Under MADV_RANDOM a marker is ignored (do_async_mmap_readahead).
+ */
+static void seq_readahead(void)
+{
+    unsigned long saved = fault_around_bytes;
+    fault_around_bytes = 0;
+    struct file *f = memfile_open(8192 * PAGE_SIZE, 13, false);
+    struct address_space *m = f->f_mapping;
+    CHECK_EQ(
+        do_mmap(test_task.mm, f, BASE, 8192 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0),
+        (long)BASE);
+    CHECK_EQ(do_madvise(test_task.mm, BASE, 8192 * PAGE_SIZE, MADV_SEQUENTIAL), 0);
+    struct fault_result res;
+    CHECK_EQ(fault(P(0), USER_READ, STACK_TOP, &res), FAULT_OK);
+    CHECK(res.major);
+    CHECK_EQ(m->nrpages, 32);
+    CHECK(readahead_marked(m, 16));
+    for (int i = 1; i <= 32; i++) {
+        CHECK_EQ(fault(P(i), USER_READ, STACK_TOP, &res), FAULT_OK);
+        CHECK(!res.major);
+        CHECK_EQ(m->nrpages, i < 16 ? 32 : i < 32 ? 64 : 96);
+    }
+    CHECK(readahead_marked(m, 64));
+    CHECK(!readahead_marked(m, 16) && !readahead_marked(m, 32));
+    CHECK_EQ(fault(P(1000), USER_READ, STACK_TOP, &res), FAULT_OK);
+    CHECK(res.major);
+    CHECK_EQ(m->nrpages, 128);
+    for (pgoff_t i = 1000; i < 1032; i++)
+        CHECK(!readahead_marked(m, i));
+    CHECK_EQ(fault(P(1032), USER_READ, STACK_TOP, &res), FAULT_OK);
+    CHECK(res.major);
+    CHECK_EQ(m->nrpages, 160);
+    CHECK_EQ(fault(P(1063), USER_READ, STACK_TOP, &res), FAULT_OK);
+    CHECK(!res.major);
+    CHECK_EQ(do_madvise(test_task.mm, BASE, 8192 * PAGE_SIZE, MADV_RANDOM), 0);
+    CHECK_EQ(fault(P(64), USER_READ, STACK_TOP, &res), FAULT_OK);
+    CHECK(!res.major);
+    CHECK_EQ(m->nrpages, 160);
+    CHECK_EQ(do_munmap(test_task.mm, BASE, 8192 * PAGE_SIZE), 0);
+    fput(f);
+    fault_around_bytes = saved;
+}
+
 static const struct model_test tests[] = {
     {"msync_writes_back", msync_writes_back},
     {"msync_errors", msync_errors},
@@ -253,6 +311,7 @@ static const struct model_test tests[] = {
     {"closed_file_keeps_cache", closed_file_keeps_cache},
     {"far_offset_refused", far_offset_refused},
     {"readaround_limits", readaround_limits},
+    {"seq_readahead", seq_readahead},
 };
 
 int main(int argc, char **argv)

@@ -454,6 +454,46 @@ static void test_file_pages(void)
     swap_teardown();
 }
 
+/*
+ * Under the linux policy, a clean file page accessed once through its one mapping is kept at its
+ * first look (page_check_references: PAGEREF_KEEP, PG_referenced set); through a
+ * MADV_SEQUENTIAL mapping the access does not count (page_referenced_one), so it is dropped at
+ * once. Four pages read, then reclaimed: all 4 kept at the first look, and under
+ * MADV_SEQUENTIAL none, all four dropped by the first pass.
+ */
+static void seq_read_run(bool sequential)
+{
+    swap_setup(0);
+    reclaim_policy = RECLAIM_LINUX;
+    fault_around_bytes = 0;
+    ra_pages = 1;
+    struct file *f = memfile_open(8 * PAGE_SIZE, 5, false);
+    long a = do_mmap(test_task.mm, f, 0, 8 * PAGE_SIZE, PROT_READ, MAP_PRIVATE, 0);
+    CHECK(a > 0);
+    fput(f);
+    if (sequential)
+        CHECK_EQ(do_madvise(test_task.mm, a, 8 * PAGE_SIZE, MADV_SEQUENTIAL), 0);
+    for (int i = 0; i < 4; i++)
+        touch(a + i * PAGE_SIZE, false);
+    unsigned long freed = try_to_free_pages(4);
+    CHECK_EQ(vm_events.reclaim_kept, sequential ? 0 : 4);
+    if (sequential) { /* all four at the first look */
+        CHECK_EQ(freed, 4);
+        for (int i = 0; i < 4; i++)
+            CHECK(pte_none(pte_at(a + i * PAGE_SIZE)));
+        CHECK_EQ(vm_events.pgsteal_file, 4);
+    }
+    ra_pages = 32;
+    reclaim_policy = RECLAIM_CLOCK;
+    swap_teardown();
+}
+
+static void test_seq_read_references(void)
+{
+    seq_read_run(false);
+    seq_read_run(true);
+}
+
 /* No swap, RAM full of anonymous memory: the OOM killer picks the largest task. */
 static void test_oom(void)
 {
@@ -706,6 +746,7 @@ int main(int argc, char **argv)
         {"fork_swap_cache", test_fork_swap_cache},
         {"fork_then_exit", test_fork_then_exit},
         {"file_pages", test_file_pages},
+        {"seq_read_references", test_seq_read_references},
         {"madv_free_no_swap", test_madv_free_no_swap},
         {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
