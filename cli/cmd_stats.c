@@ -223,9 +223,11 @@ static void khugepaged(struct report *r)
 {
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(r->db,
-                           "SELECT count(*), CASE WHEN collapse_result IS NULL THEN scan_result"
-                           " ELSE 'collapse ' || collapse_result ||"
-                           " coalesce(' (swap-in ' || swapin || ')', '') END AS what"
+                           "SELECT count(*), CASE WHEN collapse_result IS NULL"
+                           " THEN 'not tried: ' || scan_result"
+                           " ELSE 'collapse ' || collapse_result || CASE swapin"
+                           " WHEN 'refused' THEN ' (swap-in refused: < 256 young PTEs)'"
+                           " WHEN 'failed' THEN ' (swap-in failed)' ELSE '' END END AS what"
                            " FROM khugepaged_events WHERE run_id = ?"
                            " GROUP BY what ORDER BY 1 DESC, what",
                            -1, &st, NULL) != SQLITE_OK)

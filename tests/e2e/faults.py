@@ -1178,6 +1178,17 @@ def _c_khugepaged(ctx):
     expect_equal(r, r.note("thp_collapse_alloc"),
                  sum(1 for x in ev if x["collapse_result"] is not None),
                  "thp_collapse_alloc against the collapses tried in the log")
+    # faultline stats: the ranges by result, counted from the same rows
+    st = fh.run([ctx.faultline, "stats", r.db_path], cwd=ctx.work, timeout=ctx.timeout)
+    out = st.stdout.decode()
+    want = {"collapse succeeded": 3,
+            "collapse failed (swap-in refused: < 256 young PTEs)": len(by_block[1]),
+            "not tried: not_suitable_page_count": c.count("s"),
+            "not tried: no_writable_page": c.count("r"),
+            "not tried: pmd_null": sum(1 for x in ev if x["scan_result"] == "pmd_null")}
+    got = {m.group(2): int(m.group(1).replace(",", ""))
+           for m in re.finditer(r"^ +([\d,]+) +(collapse .*|not tried: .*)$", out, re.M)}
+    expect_equal(r, got, want, "faultline stats' khugepaged lines")
     expect(open("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs").read()
            == host, "khugepaged: the host's scan_sleep_millisecs changed")
 
