@@ -24,6 +24,7 @@
 #include "emu/fasync.h"
 #include "emu/mqueue.h"
 #include "emu/signal.h"
+#include "emu/sock_cred.h"
 #include "emu/sys_info.h"
 #include "emu/userfaultfd.h"
 #include "kernel_model/mm.h"
@@ -105,6 +106,7 @@ void ofd_put(struct ofd *o)
         ctty_hostfd_closing(o->hostfd);
     if (o->map_file)
         fput(o->map_file);
+    sock_cred_release(o);
     close(o->hostfd);
     if (fasync)
         fasync_closed(o);

@@ -64,6 +64,8 @@ struct ofd {
      * host instead of calling it a deadlock (emu/run.c). A socket pair's ends are not. */
     bool external;
     bool connecting; /* a blocking connect parked on EINPROGRESS: the retry asks SO_ERROR */
+    /* A guest's AF_UNIX socket: the credentials of its peer and last sender (emu/sock_cred.c) */
+    struct sock_cred *sock_cred;
     /* A /proc directory whose listing procfs_getdents makes: /proc (the host's entries but its
      * pids, then the guest's processes), a guest process's fd directory (proc_fd_pid's open
      * fds) or its task directory (the threads of group proc_fd_pid), and the CPU and

@@ -48,6 +48,7 @@
 #include "emu/procfs.h"
 #include "emu/sched.h"
 #include "emu/signal.h"
+#include "emu/sock_cred.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
@@ -197,6 +198,8 @@ static long do_write_iter(struct proc *p, struct ofd *o, struct uiov_iter *it, s
 {
     long r;
 
+    if (o->sock_cred) /* what a message written now carries (SCM_CREDENTIALS) */
+        sock_cred_sending(p, o, NULL);
     if (o->type == S_IFREG && (r = write_check_limits(p, o, pos, &total)) < 0)
         return r;
     hostfile_sync_before_io(o);

@@ -10,8 +10,8 @@
  * remembered until a guest receives it, and the receiver gets that same ofd: one open file
  * description, as in Linux. A file from outside the guest (sent by a host process) gets a new
  * ofd. Credentials (SCM_CREDENTIALS) a guest sends are checked against its own ids and the pid
- * in them is made faultline's (creds_to_host); those received are the host's: their pid is
- * faultline's, whichever guest sent them.
+ * in them is made faultline's (creds_to_host); those received that name faultline name the
+ * guest that sent them where emu/sock_cred.c knows it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -33,6 +33,7 @@
 #include "emu/proc.h"
 #include "emu/sched.h"
 #include "emu/sock.h"
+#include "emu/sock_cred.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
@@ -138,7 +139,7 @@ static struct ofd *inflight_take(int h)
  * processes: GDBus, which sends its credentials so, failed every connection with "Error
  * sending credentials: ... No such process".
  */
-static long creds_to_host(struct proc *p, struct cmsghdr *c)
+static long creds_to_host(struct proc *p, struct cmsghdr *c, struct ucred *guest)
 {
     struct ucred u;
     if (c->cmsg_len != CMSG_LEN(sizeof(u)))
@@ -158,6 +159,7 @@ static long creds_to_host(struct proc *p, struct cmsghdr *c)
         return -EPERM;
     if (u.pid <= 0 || !find_proc(p->emu, u.pid))
         return -ESRCH;
+    *guest = u;
     u.pid = getpid();
     memcpy(CMSG_DATA(c), &u, sizeof(u));
     return 0;
@@ -165,8 +167,9 @@ static long creds_to_host(struct proc *p, struct cmsghdr *c)
 
 /* The guest's control data, to send: SCM_RIGHTS fds become host fds (EBADF for one that is
  * not open) and their files are remembered as in flight once the send succeeds; SCM_CREDENTIALS
- * as creds_to_host makes them. */
-static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***sent, int *nsent)
+ * as creds_to_host makes them, the guest's own kept in *creds (creds->pid 0: none sent). */
+static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***sent, int *nsent,
+                         struct ucred *creds)
 {
     struct msghdr m = {.msg_control = buf, .msg_controllen = len};
     *sent = NULL;
@@ -175,7 +178,7 @@ static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***se
         if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len - ((char *)c - buf))
             return -EINVAL;
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS) {
-            long r = creds_to_host(p, c);
+            long r = creds_to_host(p, c, creds);
             if (r)
                 return r;
             continue;
@@ -199,15 +202,25 @@ static long cmsg_to_host(struct proc *p, char *buf, size_t len, struct ofd ***se
     return 0;
 }
 
-/* Received control data, for the guest: the host fds of SCM_RIGHTS messages become guest fds
- * (close-on-exec with MSG_CMSG_CLOEXEC). When the guest's table is full or at RLIMIT_NOFILE, the
- * fds from the first that does not fit on are closed, the message carries those that did and
- * says MSG_CTRUNC, as scm_detach_fds does (which puts SCM_RIGHTS last). Returns the length of
- * control data the guest gets. */
-static size_t cmsg_to_guest(struct proc *p, char *buf, size_t len, int flags, int *msg_flags)
+/* Received control data, for the guest, from socket o: the host fds of SCM_RIGHTS messages
+ * become guest fds (close-on-exec with MSG_CMSG_CLOEXEC). When the guest's table is full or at
+ * RLIMIT_NOFILE, the fds from the first that does not fit on are closed, the message carries
+ * those that did and says MSG_CTRUNC, as scm_detach_fds does (which puts SCM_RIGHTS last).
+ * SCM_CREDENTIALS from a guest name that guest instead of faultline (emu/sock_cred.c). Returns
+ * the length of control data the guest gets. */
+static size_t cmsg_to_guest(struct proc *p, const struct ofd *o, char *buf, size_t len, int flags,
+                            int *msg_flags)
 {
     struct msghdr m = {.msg_control = buf, .msg_controllen = len};
     for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_CREDENTIALS &&
+            c->cmsg_len >= CMSG_LEN(sizeof(struct ucred))) {
+            struct ucred u;
+            memcpy(&u, CMSG_DATA(c), sizeof(u));
+            sock_cred_received(o, &u);
+            memcpy(CMSG_DATA(c), &u, sizeof(u));
+            continue;
+        }
         if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
             continue;
         int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int)), *fds = (int *)CMSG_DATA(c);
@@ -272,15 +285,18 @@ static long do_sendmsg(struct proc *p, int fd, uint64_t umsg, int flags)
     if (iter_copy_in(p, &it, data, total) != total ||
         (ctl && get_user_struct(p, ctl, um.control, um.controllen)))
         goto out;
-    if (ctl && (r = cmsg_to_host(p, ctl, um.controllen, &sent, &nsent)))
+    struct ucred creds = {0};
+    if (ctl && (r = cmsg_to_host(p, ctl, um.controllen, &sent, &nsent, &creds)))
         goto out;
     struct iovec hv = {data, total};
     struct msghdr hm = {
         um.name ? &addr : NULL, um.name ? (socklen_t)alen : 0, &hv, 1, ctl, um.controllen, 0};
     r = host_ret(sendmsg(o->hostfd, &hm, host_msg_flags(o, flags)));
-    if (r >= 0)
+    if (r >= 0) {
+        sock_cred_sending(p, o, creds.pid ? &creds : NULL);
         for (int i = 0; i < nsent; i++)
             inflight_add(sent[i]);
+    }
 out:
     free(sent);
     free(ctl);
@@ -322,7 +338,7 @@ static long do_recvmsg(struct proc *p, int fd, uint64_t umsg, int flags)
     if (r < 0)
         goto out;
     int mflags = hm.msg_flags & ~MSG_CMSG_CLOEXEC;
-    uint64_t used = ctl ? cmsg_to_guest(p, ctl, hm.msg_controllen, flags, &mflags) : 0;
+    uint64_t used = ctl ? cmsg_to_guest(p, o, ctl, hm.msg_controllen, flags, &mflags) : 0;
     struct uiov_iter it = {iov, (int)um.iovlen, 0, 0};
     size_t got = (size_t)r < total ? (size_t)r : total;
     if (iter_copy_out(p, &it, data, got) != got ||

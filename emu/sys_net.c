@@ -37,6 +37,7 @@
 #include "emu/path.h"
 #include "emu/sched.h"
 #include "emu/sock.h"
+#include "emu/sock_cred.h"
 #include "emu/syscall.h"
 #include "emu/uio.h"
 
@@ -62,7 +63,10 @@ long sys_socket(struct proc *p, const uint64_t a[6])
     h = socket((int)a[0], (type & 0xf) | SOCK_CLOEXEC | SOCK_NONBLOCK, (int)a[2]);
     if (h < 0)
         return -errno;
-    return install_socket(p, h, type, true);
+    long fd = install_socket(p, h, type, true);
+    if (fd >= 0 && a[0] == AF_UNIX)
+        sock_cred_new(p, fd_get(p->files, (int)fd));
+    return fd;
 }
 
 long move_addr_to_kernel(struct proc *p, uint64_t uaddr, int *len, union fl_sockaddr *addr)
@@ -163,8 +167,10 @@ long sys_connect(struct proc *p, const uint64_t a[6])
         p->wait_deadline = 0; /* a retry starts afresh, but keeps SO_SNDTIMEO's end */
     if ((r = move_addr_to_kernel(p, a[1], &len, &addr)))
         return r;
-    if (connect(o->hostfd, &addr.sa, len) == 0)
+    if (connect(o->hostfd, &addr.sa, len) == 0) {
+        sock_cred_connected(p, o, &addr, (socklen_t)len);
         return 0;
+    }
     r = -errno;
     if (!o->host_nonblock || (o->flags & O_NONBLOCK))
         return r;
@@ -249,6 +255,8 @@ long sys_socketpair(struct proc *p, const uint64_t a[6])
         o[i] = ofd_new(h[i], O_RDWR | ((type & SOCK_NONBLOCK) ? O_NONBLOCK : 0), NULL);
         o[i]->host_nonblock = true; /* both ends are the guest's: not external */
     }
+    if (a[0] == AF_UNIX)
+        sock_cred_pair(p, o[0], o[1]);
     fasync_pair(o[0], o[1]); /* each end's writes signal the other's owner (emu/fasync.h) */
     long r = fd_install_pair(p->files, o, type & SOCK_CLOEXEC, fd);
     if (!r && put_user_struct(p, a[3], fd, sizeof(fd))) {
@@ -287,6 +295,8 @@ long sys_sendto(struct proc *p, const uint64_t a[6])
     }
     r = host_ret(sendto(o->hostfd, buf, len, host_msg_flags(o, (int)a[3]), a[4] ? &addr.sa : NULL,
                         a[4] ? (socklen_t)alen : 0));
+    if (r >= 0)
+        sock_cred_sending(p, o, NULL);
     free(buf);
     return r;
 }
@@ -337,13 +347,21 @@ long sys_bind(struct proc *p, const uint64_t a[6])
         return -EBADF;
     if ((r = move_addr_to_kernel(p, a[1], &len, &addr)))
         return r;
-    return host_ret(bind(o->hostfd, &addr.sa, len));
+    if (bind(o->hostfd, &addr.sa, len) < 0)
+        return -errno;
+    sock_cred_bound(o, &addr, (socklen_t)len);
+    return 0;
 }
 
 long sys_listen(struct proc *p, const uint64_t a[6])
 {
     struct ofd *o = fd_get(p->files, (int)a[0]);
-    return o ? host_ret(listen(o->hostfd, (int)a[1])) : -EBADF;
+    if (!o)
+        return -EBADF;
+    if (listen(o->hostfd, (int)a[1]) < 0)
+        return -errno;
+    sock_cred_listen(p, o);
+    return 0;
 }
 
 /* accept4(fd, addr, addrlen, flags): the host's next connection as a new guest socket (SOCK_*
@@ -363,6 +381,8 @@ long sys_accept4(struct proc *p, const uint64_t a[6])
     if (h < 0)
         return -errno;
     long fd = install_socket(p, h, flags, true);
+    if (fd >= 0)
+        sock_cred_accepted(p, o, fd_get(p->files, (int)fd));
     if (fd >= 0 && a[1] && a[2]) {
         long e = move_addr_to_user(p, &addr, alen, a[1], a[2]);
         if (e) {
@@ -510,6 +530,15 @@ long sys_getsockopt(struct proc *p, const uint64_t a[6])
         return -EINVAL;
     if ((int)a[1] == SOL_SOCKET && (int)a[2] == FL_SO_ATTACH_FILTER)
         return getsockopt_filter(p, o, a[3], a[4], ulen);
+    struct ucred peer;
+    if ((int)a[1] == SOL_SOCKET && (int)a[2] == SO_PEERCRED && sock_cred_peer(o, &peer)) {
+        /* a guest at the other end: its credentials, cut to the room given */
+        int32_t n = ulen < (int32_t)sizeof(peer) ? ulen : (int32_t)sizeof(peer);
+        if ((n && put_user_struct(p, a[3], &peer, (size_t)n)) ||
+            put_user_struct(p, a[4], &n, sizeof(n)))
+            return -EFAULT;
+        return 0;
+    }
     socklen_t len = ulen > FL_SOCKOPT_MAX ? FL_SOCKOPT_MAX : (socklen_t)ulen;
     /* Some options read optval before they answer (sockopt_reads_optval), so the host sees the
      * guest's bytes. Most only write it, and Linux then writes just what it has: their buffer
