@@ -11,8 +11,11 @@
  * with the task's fsuid, fsgid and groups on faultline's thread (cred_enter), so the host
  * checks file access and owns new files as Linux would for the task. Only the file-system ids
  * reach the host; what is between guests, the model checks with the task's ids: signals
- * (kill_ok_by_cred), System V IPC (emu/sysv_ipc.h) and POSIX message queues. Not done: set-id
- * bits of an executed file (it runs as if from a nosuid mount), more than CRED_NGROUPS groups.
+ * (kill_ok_by_cred), System V IPC (emu/sysv_ipc.h), POSIX message queues, and the right to
+ * inspect another process (ptrace_may_access: with the dumpability a change of ids takes away,
+ * as commit_creds does, and that exec and PR_SET_DUMPABLE give back). Not done: set-id bits of
+ * an executed file (it runs as if from a nosuid mount), more than CRED_NGROUPS groups, an
+ * unreadable executable's image made undumpable (would_dump).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -203,16 +206,57 @@ static long set_fs_id(struct proc *p, uint32_t *ids, uint32_t id, int cap)
     return old;
 }
 
+/* fs.suid_dumpable, the host's (0 by default: a task whose ids changed is not dumpable) */
+static unsigned char suid_dumpable(void)
+{
+    char c = '0';
+    int fd = open("/proc/sys/fs/suid_dumpable", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &c, 1) != 1)
+            c = '0';
+        close(fd);
+    }
+    return c == '1' ? SUID_DUMP_USER : c == '2' ? SUID_DUMP_ROOT : SUID_DUMP_DISABLE;
+}
+
+/* commit_creds: a task whose effective or file-system uid or gid changed stops being dumpable
+ * (as fs.suid_dumpable says), which keeps other users from ptracing it or reading its memory
+ * (ptrace_may_access); ou and og are its ids before. */
+static void commit_creds(struct proc *p, const uint32_t ou[4], const uint32_t og[4])
+{
+    uint32_t u[4], g[4];
+    task_uids(p, u);
+    task_gids(p, g);
+    if (p->task.mm && (u[CRED_E] != ou[CRED_E] || u[CRED_FS] != ou[CRED_FS] ||
+                       g[CRED_E] != og[CRED_E] || g[CRED_FS] != og[CRED_FS]))
+        p->task.mm->dumpable = suid_dumpable();
+}
+
 /* Run one of the above on p's own uids, then adjust its capabilities as commoncap does. */
 #define UID_CALL(call, fs_only)                                                                    \
     do {                                                                                           \
-        uint32_t old[4];                                                                           \
+        uint32_t old[4], oldg[4];                                                                  \
         task_uids(p, old);                                                                         \
+        task_gids(p, oldg);                                                                        \
         ids_own(p);                                                                                \
         long r = (call);                                                                           \
         if (r < 0 || (fs_only && r == (long)p->uids[CRED_FS]))                                     \
             return r;                                                                              \
         fix_setuid(p, old, fs_only);                                                               \
+        commit_creds(p, old, oldg);                                                                \
+        return r;                                                                                  \
+    } while (0)
+
+/* The same for the gids (no capability changes). */
+#define GID_CALL(call)                                                                             \
+    do {                                                                                           \
+        uint32_t oldu[4], old[4];                                                                  \
+        task_uids(p, oldu);                                                                        \
+        task_gids(p, old);                                                                         \
+        ids_own(p);                                                                                \
+        long r = (call);                                                                           \
+        if (r >= 0)                                                                                \
+            commit_creds(p, oldu, old);                                                            \
         return r;                                                                                  \
     } while (0)
 
@@ -238,26 +282,22 @@ long sys_setfsuid(struct proc *p, const uint64_t a[6])
 
 long sys_setgid(struct proc *p, const uint64_t a[6])
 {
-    ids_own(p);
-    return set_id(p, p->gids, (uint32_t)a[0], CAP_SETGID);
+    GID_CALL(set_id(p, p->gids, (uint32_t)a[0], CAP_SETGID));
 }
 
 long sys_setregid(struct proc *p, const uint64_t a[6])
 {
-    ids_own(p);
-    return set_re_id(p, p->gids, (uint32_t)a[0], (uint32_t)a[1], CAP_SETGID);
+    GID_CALL(set_re_id(p, p->gids, (uint32_t)a[0], (uint32_t)a[1], CAP_SETGID));
 }
 
 long sys_setresgid(struct proc *p, const uint64_t a[6])
 {
-    ids_own(p);
-    return set_res_id(p, p->gids, a, CAP_SETGID);
+    GID_CALL(set_res_id(p, p->gids, a, CAP_SETGID));
 }
 
 long sys_setfsgid(struct proc *p, const uint64_t a[6])
 {
-    ids_own(p);
-    return set_fs_id(p, p->gids, (uint32_t)a[0], CAP_SETGID);
+    GID_CALL(set_fs_id(p, p->gids, (uint32_t)a[0], CAP_SETGID));
 }
 
 long sys_getuid(struct proc *p, const uint64_t a[6])
@@ -376,10 +416,66 @@ bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo)
     return signo == SIGCONT && guest_sid((struct proc *)t) == guest_sid((struct proc *)p);
 }
 
+/* setup_new_exec and install_exec_creds' commit_creds: the new image is dumpable if its
+ * effective ids are its real ones and the exec changed no effective or file-system id and gave
+ * no permitted capability the caller lacked; else as fs.suid_dumpable says. */
+static void exec_dumpable(struct proc *p, const uint32_t ou[4], const uint32_t og[4],
+                          uint64_t old_prm)
+{
+    uint32_t u[4], g[4];
+    uint64_t eff, prm, inh;
+    task_uids(p, u);
+    task_gids(p, g);
+    bool user = ou[CRED_E] == ou[CRED_R] && og[CRED_E] == og[CRED_R];
+    bool changed = u[CRED_E] != ou[CRED_E] || u[CRED_FS] != ou[CRED_FS] ||
+                   g[CRED_E] != og[CRED_E] || g[CRED_FS] != og[CRED_FS] ||
+                   (task_caps(p, &eff, &prm, &inh) && (prm & ~old_prm));
+    if (p->task.mm)
+        p->task.mm->dumpable = user && !changed ? SUID_DUMP_USER : suid_dumpable();
+}
+
+static void cred_exec_sets(struct proc *p, const uint64_t sets[5], bool have_sets);
+
+long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds)
+{
+    if (p->task.tgid == t->task.tgid)
+        return 0;
+    uint32_t u[4], g[4], tu[4], tg[4];
+    task_uids(p, u);
+    task_gids(p, g);
+    task_uids(t, tu);
+    task_gids(t, tg);
+    uint32_t cu = u[fscreds ? CRED_FS : CRED_R], cg = g[fscreds ? CRED_FS : CRED_R];
+    bool ptrace_cap = guest_capable(p, 19 /* CAP_SYS_PTRACE */);
+    bool same = cu == tu[CRED_R] && cu == tu[CRED_E] && cu == tu[CRED_S] && cg == tg[CRED_R] &&
+                cg == tg[CRED_E] && cg == tg[CRED_S];
+    if (!same && !ptrace_cap)
+        return -EPERM;
+    if (t->task.mm && t->task.mm->dumpable != SUID_DUMP_USER && !ptrace_cap)
+        return -EPERM;
+    /* cap_ptrace_access_check: the target's permitted set within the caller's (its effective
+     * one for fscreds) */
+    uint64_t eff, prm, inh, teff, tprm, tinh;
+    if (!ptrace_cap && task_caps(p, &eff, &prm, &inh) && task_caps(t, &teff, &tprm, &tinh) &&
+        (tprm & ~(fscreds ? eff : prm)))
+        return -EPERM;
+    return 0;
+}
+
 void cred_exec(struct proc *p)
 {
+    uint32_t ou[4], og[4];
+    task_uids(p, ou);
+    task_gids(p, og);
     uint64_t sets[5]; /* inheritable, permitted, effective, bounding, ambient: the caller's */
     bool have_sets = task_cap_sets(p, sets);
+    cred_exec_sets(p, sets, have_sets);
+    exec_dumpable(p, ou, og, have_sets ? sets[1] : ~0ull);
+}
+
+/* cap_bprm_set_creds: the ids and capability sets of the new image, from the caller's sets */
+static void cred_exec_sets(struct proc *p, const uint64_t sets[5], bool have_sets)
+{
     bool noroot = p->securebits & 1 /* SECBIT_NOROOT */;
     bool own = p->ids_own || p->caps_own || p->bset_own || p->cap_amb || noroot;
     if (p->ids_own) {

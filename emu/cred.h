@@ -31,10 +31,18 @@ int task_groups(const struct proc *p, uint32_t *list, int max);
  * session)? */
 bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo);
 
+/* __ptrace_may_access and cap_ptrace_access_check (Yama is not modelled): may p inspect or
+ * attach to t (ptrace, process_vm_readv/writev, kcmp)? Its own thread group always; another
+ * only with p's real ids (fscreds: its fs ids) equal to all three of t's uids and gids and t
+ * dumpable, and t's permitted capabilities within p's; CAP_SYS_PTRACE overrides all. 0 or
+ * -EPERM. */
+long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds);
+
 /* At execve (cap_bprm_set_creds without set-id bits or file capabilities): suid and fsuid
  * become the euid, sgid and fsgid the egid; the capability sets are the new program's (the
  * inheritable set kept, the permitted and effective sets from the uids, the bounding,
- * inheritable and ambient sets). Called before securebits' KEEP_CAPS is cleared. */
+ * inheritable and ambient sets). Called before securebits' KEEP_CAPS is cleared, with the new
+ * mm in place: its dumpability is set too (setup_new_exec, commit_creds). */
 void cred_exec(struct proc *p);
 
 /* faccessat2(dirfd, path, mode, flags) as the task asks it: without AT_EACCESS, with its real

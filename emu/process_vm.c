@@ -10,15 +10,16 @@
  * so a transfer stops at the first page that cannot be reached, and returns what it moved before
  * that, or EFAULT if nothing, as Linux does.
  *
- * Access rights: every guest process has the same credentials and is dumpable, so
- * ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) allows any of them (no Yama in the model). The
- * first guest's parent, faultline itself, exists (getppid names it) but its memory is not the
- * guest's: it is refused with EPERM, as Linux refuses a process the caller may not ptrace.
+ * Access rights: ptrace_may_access(PTRACE_MODE_ATTACH_REALCREDS) with the guests' own ids and
+ * dumpability (emu/cred.c; no Yama in the model), EPERM otherwise. The first guest's parent,
+ * faultline itself, exists (getppid names it) but its memory is not the guest's: it is refused with
+ * EPERM, as Linux refuses a process the caller may not ptrace.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
 #include "emu/sched.h"
 #include "emu/sys_info.h"
 #include "emu/syscall.h"
@@ -93,6 +94,10 @@ static long process_vm_rw(struct proc *p, const uint64_t a[6], bool write)
     }
     if (t->exited || !t->task.mm) {
         r = -ESRCH; /* mm_access: a task without an mm (a zombie) */
+        goto out;
+    }
+    if (t->task.mm != p->task.mm && ptrace_may_access(p, t, false)) {
+        r = -EPERM; /* mm_access's EACCES, which process_vm_rw_core makes EPERM */
         goto out;
     }
     struct uiov_iter it = {liov, (int)liovcnt, 0, 0};

@@ -714,6 +714,30 @@ long procfs_task_nlink(struct proc *p, const char *gname, const struct ofd *o)
     return t ? 2 + nr_threads(t) : -1;
 }
 
+bool procfs_task_owner(struct proc *p, const char *gname, bool follow, unsigned mode, uint32_t *uid,
+                       uint32_t *gid)
+{
+    char path[PATH_MAX];
+    struct proc *t;
+    if (!gname || strncmp(gname, "/proc/", 6) != 0)
+        return false;
+    if (!follow && (strcmp(gname, "/proc/self") == 0 || strcmp(gname, "/proc/thread-self") == 0))
+        return false; /* the links themselves, root's */
+    if ((size_t)snprintf(path, sizeof(path), "%s/", gname) >= sizeof(path) || /* "/proc/N" too */
+        !proc_pid_rest(p, path, &t, NULL))
+        return false;
+    uint32_t u[4], g[4];
+    task_uids(t, u);
+    task_gids(t, g);
+    *uid = u[CRED_E];
+    *gid = g[CRED_E];
+    /* "Make non-dumpable tasks owned by some root", but for the per-process directories */
+    if (mode != (S_IFDIR | 0555) &&
+        (t->exited || !t->task.mm || t->task.mm->dumpable != SUID_DUMP_USER))
+        *uid = *gid = 0;
+    return true;
+}
+
 long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
 {
     char *dst = out;

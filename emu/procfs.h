@@ -96,5 +96,12 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count);
  * or is the one o is open on (NULL for none). -1 for anything else: the host's count stands.
  */
 long procfs_task_nlink(struct proc *p, const char *gname, const struct ofd *o);
+/* task_dump_owner: the owner the guest sees of the /proc entry gname (absolute) that a stat
+ * reached (follow: through a final /proc/self or /proc/thread-self link), of file type and
+ * permissions `mode`: a guest task's directory /proc/PID (dr-xr-xr-x) its effective ids, its
+ * other entries those too while it is dumpable, else root's. false: not a guest task's entry
+ * (the host's owner stands). */
+bool procfs_task_owner(struct proc *p, const char *gname, bool follow, unsigned mode, uint32_t *uid,
+                       uint32_t *gid);
 
 #endif

@@ -1092,6 +1092,16 @@ static long stat_nlink(struct proc *p, int dirfd, const char *name, int flags)
     return procfs_task_nlink(p, gname, o);
 }
 
+/* The owner the guest sees of the file a stat call named, for a guest task's /proc entry
+ * (procfs_task_owner); false for the host's. */
+static bool stat_owner(struct proc *p, int dirfd, const char *name, int flags, unsigned mode,
+                       uint32_t *uid, uint32_t *gid)
+{
+    char abs[PATH_MAX];
+    const char *gname = name[0] ? proc_absolute(p, dirfd, name, abs, sizeof(abs)) : NULL;
+    return procfs_task_owner(p, gname, !(flags & AT_SYMLINK_NOFOLLOW), mode, uid, gid);
+}
+
 static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf, int flags)
 {
     char hpath[PATH_MAX], gname[PATH_MAX] = "";
@@ -1106,6 +1116,9 @@ static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf,
     long nlink = S_ISDIR(st.st_mode) ? stat_nlink(p, dirfd, gname, flags) : -1;
     if (nlink >= 0)
         st.st_nlink = (nlink_t)nlink;
+    uint32_t uid, gid;
+    if (stat_owner(p, dirfd, gname, flags, st.st_mode, &uid, &gid))
+        st.st_uid = uid, st.st_gid = gid;
     return put_user_struct(p, ubuf, &st, sizeof(st));
 }
 
@@ -1153,6 +1166,10 @@ long sys_statx(struct proc *p, const uint64_t a[6])
     long nlink = S_ISDIR(stx.stx_mode) ? stat_nlink(p, (int)a[0], gname, flags) : -1;
     if (nlink >= 0 && (stx.stx_mask & STATX_NLINK))
         stx.stx_nlink = (uint32_t)nlink;
+    uint32_t uid, gid;
+    if ((stx.stx_mask & STATX_UID) &&
+        stat_owner(p, (int)a[0], gname, flags, stx.stx_mode, &uid, &gid))
+        stx.stx_uid = uid, stx.stx_gid = gid;
     return put_user_struct(p, a[4], &stx, sizeof(stx));
 }
 

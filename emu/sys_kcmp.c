@@ -18,14 +18,15 @@
  * A task that has exited has lost its mm, files, fs and io_context (all compare as "none", equal
  * to each other), but keeps its signal handlers until it is reaped.
  *
- * Every guest task has the caller's credentials and is dumpable, so ptrace_may_access allows
- * them all. The first guest's parent, faultline (sys_info.h), exists but its objects are not the
- * guest's: EPERM, as for a task the caller may not inspect.
+ * Both tasks must be ones the caller may inspect (ptrace_may_access, emu/cred.c: its own ids
+ * and dumpability), else EPERM. The first guest's parent, faultline (sys_info.h), exists but its
+ * objects are not the guest's: EPERM, as for a task the caller may not inspect.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
 
+#include "emu/cred.h"
 #include "emu/fdtable.h"
 #include "emu/sched.h"
 #include "emu/sys_info.h"
@@ -95,8 +96,8 @@ long sys_kcmp(struct proc *p, const uint64_t a[6])
 
     if ((!t1 && !is_host_parent(p, pid1)) || (!t2 && !is_host_parent(p, pid2)))
         return -ESRCH;
-    if (!t1 || !t2)
-        return -EPERM;
+    if (!t1 || !t2 || ptrace_may_access(p, t1, false) || ptrace_may_access(p, t2, false))
+        return -EPERM; /* PTRACE_MODE_READ_REALCREDS */
     switch (type) {
     case KCMP_FILE: {
         struct ofd *f1 = NULL, *f2 = NULL;

@@ -120,9 +120,13 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
         int sig = p->pdeath_signal;
         return put_user_bytes(&p->task, a[1], &sig, sizeof(sig));
     }
-    case PR_GET_DUMPABLE:
-        return 1;
-    case PR_SET_DUMPABLE:
+    case PR_GET_DUMPABLE: /* get_dumpable(me->mm) */
+        return p->task.mm ? p->task.mm->dumpable : SUID_DUMP_USER;
+    case PR_SET_DUMPABLE: /* only "not" or "as the user" */
+        if (a[1] != SUID_DUMP_DISABLE && a[1] != SUID_DUMP_USER)
+            return -EINVAL;
+        if (p->task.mm)
+            p->task.mm->dumpable = (unsigned char)a[1];
         return 0;
     case PR_SET_NO_NEW_PRIVS: /* one way: set, never cleared (setpriv --nnp, sandboxes) */
         if (a[1] != 1 || a[2] || a[3] || a[4])

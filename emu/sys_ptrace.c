@@ -11,14 +11,15 @@
  * have is not here either: PTRACE_GET_SYSCALL_INFO (5.3) is EIO, as a 4.20 kernel answers it. Not
  * modelled: the XSAVE area (NT_X86_XSTATE: EINVAL; the engine has no AVX), PEEKSIGINFO,
  * PTRACE_EVENT_VFORK_DONE, seccomp stops, and PTRACE_EVENT_EXIT for a death by signal (only exit
- * and exit_group stop for it). Every guest task has the same credentials and is dumpable, so
- * ptrace_may_access allows any (no Yama); faultline's own parent is not a guest (EPERM).
+ * and exit_group stop for it). Attaching needs ptrace_may_access (emu/cred.c: the tracer's ids
+ * and the tracee's dumpability; no Yama); faultline's own parent is not a guest (EPERM).
  */
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
 #include "emu/emu.h"
 #include "emu/ptrace.h"
 #include "emu/sched.h"
@@ -600,7 +601,8 @@ static long ptrace_attach(struct proc *p, struct proc *c, long request, uint64_t
     bool seize = request == PTRACE_SEIZE;
     if (seize && (addr || (flags & ~(uint64_t)PTRACE_O_MASK)))
         return -EIO;
-    if (c->task.tgid == p->task.tgid || c->exited || c->ptracer)
+    if (c->task.tgid == p->task.tgid || c->exited || c->ptracer ||
+        ptrace_may_access(p, c, false)) /* PTRACE_MODE_ATTACH_REALCREDS */
         return -EPERM;
     c->ptracer = p;
     c->pt_seized = seize;

@@ -1231,6 +1231,7 @@ struct mm_struct *mm_alloc(void)
     mm->task_size = TASK_SIZE;
     mm->mmap_base = PAGE_ALIGN(TASK_SIZE - MIN_GAP);
     mm->mm_users = 1;
+    mm->dumpable = SUID_DUMP_USER;
     nr_mms++;
     return mm;
 }
