@@ -49,6 +49,8 @@ static void run_usage(FILE *f, const char *cmd)
             "  --fault-around BYTES fault-around window for file reads (default 65536, 0: off)\n"
             "  --page-cluster N     swap readahead reads up to 2^N pages around a swap fault\n"
             "                       (vm.page-cluster: default 3, 0: off)\n"
+            "  --swappiness N       vm.swappiness, 0 to 100 (default 60): how much --reclaim\n"
+            "                       linux leans to anonymous pages against page cache\n"
             "  --overcommit MODE    vm.overcommit_memory: guess (default: refuse one request\n"
             "                       larger than RAM and swap), always, or never (refuse what\n"
             "                       would commit more than --overcommit-ratio percent of RAM,\n"
@@ -209,6 +211,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
         {"cpu", required_argument, 0, 'P'},
         {"thp", required_argument, 0, 'T'},
         {"page-cluster", required_argument, 0, 'G'},
+        {"swappiness", required_argument, 0, 'K'},
         {"overcommit", required_argument, 0, 'O'},
         {"overcommit-ratio", required_argument, 0, 'Y'},
         {0, 0, 0, 0},
@@ -222,6 +225,7 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
     opt->cpu_model = cpu_model_by_name(CPU_MODEL_DEFAULT);
     opt->fault_around_bytes = 65536;
     opt->page_cluster = 3;
+    opt->swappiness = 60;
     opt->overcommit_ratio = 50;
     opt->thp = -1;
 
@@ -303,6 +307,15 @@ int parse_run_options(int argc, char **argv, struct run_options *ro)
             }
             opt->page_cluster = (unsigned)v;
             ro->options_json = json_escape_append(ro->options_json, "page_cluster", optarg);
+            break;
+        case 'K':
+            if ((v = parse_bounded(optarg, 0, 100)) < 0) {
+                fprintf(stderr, "faultline %s: --swappiness %s: expected a number from 0 to 100\n",
+                        cmd, optarg);
+                return 2;
+            }
+            opt->swappiness = (int)v;
+            ro->options_json = json_escape_append(ro->options_json, "swappiness", optarg);
             break;
         case 'O':
             if (!strcmp(optarg, "guess") || !strcmp(optarg, "0")) {

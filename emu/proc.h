@@ -31,6 +31,7 @@ struct fl_options {
     const char *sysroot; /* -L/--sysroot: prefix for absolute guest paths */
     unsigned long fault_around_bytes;
     unsigned page_cluster; /* --page-cluster: vm.page-cluster, swap readahead's 2^N pages */
+    int swappiness;        /* --swappiness: vm.swappiness (--reclaim linux's get_scan_count) */
     int overcommit;       /* --overcommit: vm.overcommit_memory (OVERCOMMIT_*, kernel_model/mm.h) */
     int overcommit_ratio; /* --overcommit-ratio: vm.overcommit_ratio */
     int major_faults;     /* --major-faults: enum major_fault_rule (kernel_model/mm.h) */

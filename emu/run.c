@@ -129,9 +129,9 @@ bool fatal_signal_pending(struct task_struct *tsk)
 
 int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
 {
-    /* cap_mmap_addr compares with the sysctl itself (dac_mmap_min_addr): the host's, which the
-     * guest reads in /proc/sys/vm/mmap_min_addr */
-    if (addr >= host_mmap_min_addr())
+    /* cap_mmap_addr compares with the sysctl itself: vm.mmap_min_addr, the host's at the start
+     * of the run, the guest's /proc/sys/vm/mmap_min_addr (mm_tunables.c) */
+    if (addr >= dac_mmap_min_addr)
         return 0;
     struct proc *p = mm && mm->owner ? task_proc(mm->owner) : NULL;
     return guest_capable(p, 17 /* CAP_SYS_RAWIO */) ? 0 : -EPERM;
@@ -147,7 +147,7 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, unsigned long pages)
 
 unsigned long arch_mmap_min_addr(void)
 {
-    return host_mmap_min_addr();
+    return dac_mmap_min_addr;
 }
 
 void arch_printk(const char *fmt, ...)
@@ -188,6 +188,9 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)
     }
     fault_around_bytes = opt->fault_around_bytes;
     page_cluster = opt->page_cluster;
+    vm_swappiness = opt->swappiness;
+    dac_mmap_min_addr = host_mmap_min_addr();
+    update_mmap_min_addr();
     sysctl_overcommit_memory = opt->overcommit;
     sysctl_overcommit_ratio = opt->overcommit_ratio;
     sysctl_overcommit_kbytes = 0;

@@ -166,6 +166,33 @@ void evict_unused_mappings(void)
     }
 }
 
+unsigned long drop_pagecache(void)
+{
+    unsigned long dropped = 0;
+    for (struct address_space *m = all_mappings; m; m = m->next) {
+        if (m->shmem || m->in_memory)
+            continue;
+        /* invalidate_mapping_pages: invalidate_inode_page's tests, then remove_mapping */
+        for (unsigned b = 0; b < m->hash_size; b++) {
+            for (struct page **pp = &m->hash[b]; *pp;) {
+                struct page *p = *pp;
+                if (PageDirty(p) || (p->flags & (1UL << PG_locked)) || page_count(p) != 1) {
+                    pp = page_cache_next(p);
+                    continue;
+                }
+                *pp = *page_cache_next(p);
+                *page_cache_next(p) = NULL;
+                set_page_mapping(p, NULL);
+                m->nrpages--;
+                del_page_from_lru(p);
+                put_page(p);
+                dropped++;
+            }
+        }
+    }
+    return dropped;
+}
+
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable)
 {
     struct file *f = calloc(1, sizeof(*f));

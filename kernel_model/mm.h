@@ -105,6 +105,12 @@ unsigned long totalram_pages(void);
 #define OVERCOMMIT_GUESS  0
 #define OVERCOMMIT_ALWAYS 1
 #define OVERCOMMIT_NEVER  2
+extern int sysctl_max_map_count; /* vm.max_map_count: VMAs per mm (default 65530) */
+/* vm.mmap_min_addr (dac_mmap_min_addr): below it a MAP_FIXED mapping needs CAP_SYS_RAWIO
+ * (security_mmap_addr); the run starts with the host's. update_mmap_min_addr: after it changed,
+ * get_unmapped_area's floor follows (no lower than 65536, CONFIG_LSM_MMAP_MIN_ADDR). */
+extern unsigned long dac_mmap_min_addr;
+void update_mmap_min_addr(void);
 extern int sysctl_overcommit_memory; /* vm.overcommit_memory: 0 to 2 */
 extern int sysctl_overcommit_ratio;  /* vm.overcommit_ratio: percent of RAM (default 50) */
 extern unsigned long sysctl_overcommit_kbytes;    /* vm.overcommit_kbytes: instead of the ratio */
@@ -407,8 +413,15 @@ struct address_space *address_space_get(uint64_t dev, uint64_t ino, uint64_t i_s
                                         uint64_t host_stamp, const char *path,
                                         const struct address_space_operations *a_ops, void *host);
 void address_space_put(struct address_space *mapping);
-/* Forget every file nobody has open, and its cached pages (the end of the run; drop_caches). */
+/* Forget every file nobody has open, and its cached pages (the end of the run; drop_caches 2,
+ * as 4.20's drop_slab frees the unused inodes and their page cache with them). */
 void evict_unused_mappings(void);
+/* drop_pagecache: drop_caches 1 (fs/drop_caches.c's drop_pagecache_sb with
+ * invalidate_mapping_pages on every file): every cached page of a file that is clean, unlocked
+ * and not mapped nor held by anyone but the cache leaves it, without a shadow entry (a
+ * refault is no refault). Anonymous shared memory and tmpfs files (in memory on the host) keep
+ * theirs, as shmem pages are dirty to Linux. Returns the pages dropped. */
+unsigned long drop_pagecache(void);
 struct file *file_open_mapping(struct address_space *mapping, bool readable, bool writable);
 struct file *get_file(struct file *f);
 void fput(struct file *f);

@@ -25,7 +25,18 @@
 
 #define MIN_GAP               (128UL << 20)
 #define DEFAULT_MAX_MAP_COUNT 65530
+int sysctl_max_map_count = DEFAULT_MAX_MAP_COUNT;
 unsigned long mmap_min_addr = 65536;
+unsigned long dac_mmap_min_addr = 65536;
+#define CONFIG_LSM_MMAP_MIN_ADDR 65536
+
+/* update_mmap_min_addr (security/min_addr.c): get_unmapped_area's floor is the sysctl or the
+ * LSM's own minimum, whichever is higher. */
+void update_mmap_min_addr(void)
+{
+    mmap_min_addr =
+        dac_mmap_min_addr > CONFIG_LSM_MMAP_MIN_ADDR ? dac_mmap_min_addr : CONFIG_LSM_MMAP_MIN_ADDR;
+}
 unsigned long stack_guard_gap = 256UL << PAGE_SHIFT;
 
 /* protection_map[] of mm/mmap.c: private writable mappings start read-only (copy on write). */
@@ -248,7 +259,7 @@ bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned lon
  */
 int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long addr, int new_below)
 {
-    if (mm->map_count >= DEFAULT_MAX_MAP_COUNT)
+    if (mm->map_count >= sysctl_max_map_count)
         return -ENOMEM;
     /* __split_vma: vm_ops->split, which only hugetlb's has */
     if (is_vm_hugetlb_page(vma)) {
@@ -763,7 +774,7 @@ static long mmap_region(struct mm_struct *mm, struct file *file, unsigned long a
     find_vma_prev(mm, addr, &prev);
     vma = new_shmem ? NULL : vma_merge(mm, prev, addr, addr + len, vm_flags, file, pgoff, ops);
     if (!vma) {
-        if (mm->map_count >= DEFAULT_MAX_MAP_COUNT) {
+        if (mm->map_count > sysctl_max_map_count) { /* do_mmap and do_brk_flags check first */
             if (new_shmem)
                 fput(file);
             return -ENOMEM;
@@ -802,6 +813,9 @@ long do_mmap(struct mm_struct *mm, struct file *file, unsigned long addr, unsign
      * bytes of file), so an offset past that is refused the same way. */
     if (pgoff + (len >> PAGE_SHIFT) < pgoff || pgoff + (len >> PAGE_SHIFT) > PAGE_INDEX_MAX + 1)
         return -EOVERFLOW;
+    /* "Too many mappings?": one more than vm.max_map_count may come of this call */
+    if (mm->map_count > sysctl_max_map_count)
+        return -ENOMEM;
     if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
         if (addr & ~PAGE_MASK)
             return -EINVAL;
@@ -961,6 +975,8 @@ static int do_brk_flags(struct mm_struct *mm, unsigned long addr, unsigned long 
     if (err)
         return err;
     unsigned long vm_flags = VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT | mm->def_flags | flags;
+    if (mm->map_count > sysctl_max_map_count)
+        return -ENOMEM;
     if (!may_expand_vm(mm, vm_flags, len >> PAGE_SHIFT) ||
         security_vm_enough_memory_mm(mm, len >> PAGE_SHIFT))
         return -ENOMEM;

@@ -53,13 +53,32 @@ static uint32_t huge_free_head;
 static struct page *huge_zero_pg;
 static int huge_zero_refcount; /* huge_zero_refcount: see mm_get_huge_zero_page */
 
+int min_free_kbytes = 1024;
+int watermark_scale_factor = 10;
+
 /*
- * init_per_zone_wmark_min / __setup_per_zone_wmarks: min_free_kbytes = sqrt(16 * RAM in KiB),
- * clamped to [128, 65536] KiB, is the min watermark, and the low and high ones are 5/4 and 3/2
- * of it. Reclaim starts when free frames drop to the low watermark and stops at the high one. A
- * RAM of fewer than 2048 frames (the unit tests' few hundred KiB) keeps all three at 0: reclaim
- * then runs only when no frame is free, one page per allocation, which makes the replacement
- * order exact to predict.
+ * __setup_per_zone_wmarks for the machine's one zone: min_free_kbytes in pages is the min
+ * watermark; the low and high ones are min plus one and two steps, a step being a quarter of
+ * min or watermark_scale_factor ten-thousandths of the zone's pages, whichever is more.
+ */
+void setup_per_zone_wmarks(void)
+{
+    unsigned long min_pages = (unsigned long)min_free_kbytes / (PAGE_SIZE / 1024);
+    unsigned long scaled = nr_frames * (unsigned long)watermark_scale_factor / 10000;
+    unsigned long step = min_pages / 4 > scaled ? min_pages / 4 : scaled;
+
+    watermark_min = min_pages;
+    watermark_low = min_pages + step;
+    watermark_high = min_pages + 2 * step;
+}
+
+/*
+ * init_per_zone_wmark_min: min_free_kbytes = sqrt(16 * RAM in KiB), clamped to [128, 65536]
+ * KiB, then the watermarks from it (setup_per_zone_wmarks). Reclaim starts when free frames drop
+ * to the low watermark and stops at the high one. A RAM of fewer than 2048 frames (the unit
+ * tests' few hundred KiB) keeps all three at 0 until vm.min_free_kbytes or
+ * vm.watermark_scale_factor is written: reclaim then runs only when no frame is free, one page
+ * per allocation, which makes the replacement order exact to predict.
  */
 static void init_per_zone_wmark_min(void)
 {
@@ -70,14 +89,13 @@ static void init_per_zone_wmark_min(void)
         min_kb = 128;
     if (min_kb > 65536)
         min_kb = 65536;
-    unsigned long min_pages = min_kb / (PAGE_SIZE / 1024);
+    min_free_kbytes = (int)min_kb;
+    watermark_scale_factor = 10;
     if (nr_frames < 2048) {
         watermark_min = watermark_low = watermark_high = 0;
         return;
     }
-    watermark_min = min_pages;
-    watermark_low = min_pages + min_pages / 4;
-    watermark_high = min_pages + min_pages / 2;
+    setup_per_zone_wmarks();
 }
 
 int mem_init(void *ram, uint64_t ram_bytes)

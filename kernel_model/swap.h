@@ -151,6 +151,14 @@ extern enum reclaim_policy reclaim_policy;
  * sets them from min_free_kbytes as Linux does; a small RAM has all three at 0 (reclaim only when
  * no frame is free, one page at a time). */
 extern unsigned long watermark_min, watermark_low, watermark_high;
+/* vm.min_free_kbytes and vm.watermark_scale_factor (4.20's default 10): what the watermarks are
+ * made from. A write of either calls setup_per_zone_wmarks (page_alloc.c), which sets the three
+ * from them as __setup_per_zone_wmarks does. */
+extern int min_free_kbytes, watermark_scale_factor;
+void setup_per_zone_wmarks(void);
+/* vm.swappiness (0 to 100, default 60): get_scan_count's weight of anonymous pages against
+ * page cache, out of 200 (--reclaim linux; the other policies do not split the two). */
+extern int vm_swappiness;
 
 /* Enough free frames that an allocation needs no reclaim. */
 static inline bool free_above_low(unsigned long free)

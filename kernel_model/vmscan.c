@@ -50,6 +50,7 @@
 
 enum reclaim_policy reclaim_policy = RECLAIM_CLOCK;
 unsigned long watermark_min, watermark_low, watermark_high;
+int vm_swappiness = 60;
 struct vm_event_state vm_events;
 
 /* The list: doubly linked through the pages' lru_next/lru_prev frame numbers, LRU_END at
@@ -565,9 +566,10 @@ static bool page_evictable(struct page *page)
  * its shadow says it was evicted while in use (workingset.c); a page read back from swap is
  * activated (do_swap_page). Reclaim runs priorities 12 down to 0; at each, get_scan_count gives
  * every list a number of pages to scan from its cold end: its length >> priority, split between
- * anonymous and file pages by swappiness (60) and by how many of each type's scanned pages turned
- * out to be in use (recent_rotated against recent_scanned), or file pages only when there is no
- * free swap or the inactive file list is long enough. Then, 32 at a time:
+ * anonymous and file pages by vm_swappiness (60 unless --swappiness or vm.swappiness says) and by
+ * how many of each type's scanned pages turned out to be in use (recent_rotated against
+ * recent_scanned), or file pages only when there is no free swap or the inactive file list is long
+ * enough. Then, 32 at a time:
  *  - an active list is aged only while its inactive list is too short (inactive times
  *    int_sqrt(10 * the type's GiB), 1 below a GiB, under active; a file page activated by a
  *    refault since the last reclaim makes the file list short at once): shrink_active_list
@@ -586,7 +588,6 @@ static bool page_evictable(struct page *page)
 
 #define DEF_PRIORITY     12
 #define SWAP_CLUSTER_MAX 32UL
-#define VM_SWAPPINESS    60
 
 struct referenced_arg {
     int referenced;
@@ -743,7 +744,7 @@ static void get_scan_count(int priority, unsigned long nr[NR_LRU_LISTS])
 
     if (get_nr_swap_pages() == 0) {
         balance = SCAN_FILE;
-    } else if (priority == 0) {
+    } else if (priority == 0 && vm_swappiness) {
         balance = SCAN_EQUAL; /* out of options: everything, anon and file alike */
     } else if (file + nr_free_pages() <= watermark_high && !inactive_list_is_low(0, false) &&
                lruvec[LRU_INACTIVE_ANON].nr >> priority) {
@@ -751,7 +752,7 @@ static void get_scan_count(int priority, unsigned long nr[NR_LRU_LISTS])
     } else if (!inactive_list_is_low(1, false) && lruvec[LRU_INACTIVE_FILE].nr >> priority) {
         balance = SCAN_FILE; /* enough inactive page cache: leave the anonymous pages alone */
     } else {
-        uint64_t anon_prio = VM_SWAPPINESS, file_prio = 200 - anon_prio;
+        uint64_t anon_prio = (uint64_t)vm_swappiness, file_prio = 200 - anon_prio;
         if (recent_scanned[0] > anon / 4) {
             recent_scanned[0] /= 2;
             recent_rotated[0] /= 2;

@@ -494,6 +494,69 @@ static void test_seq_read_references(void)
     seq_read_run(true);
 }
 
+/* __setup_per_zone_wmarks on an 8 MiB RAM (2048 frames): min_free_kbytes sqrt(16 * 8192) =
+ * 362 KiB, 90 pages; low and high a step of max(min / 4, 2048 * 10 / 10000) = 22 pages above
+ * min and two steps (134: 4.20's min + 2 * step, not min + min / 2). Then as after root's writes
+ * of vm.min_free_kbytes (1024: 256 pages, step 64) and vm.watermark_scale_factor (1000: step
+ * 204, more than 256 / 4). */
+static void test_watermarks(void)
+{
+    test_setup_ram(8 << 20);
+    CHECK_EQ(min_free_kbytes, 362);
+    CHECK_EQ(watermark_min, 90);
+    CHECK_EQ(watermark_low, 112);
+    CHECK_EQ(watermark_high, 134);
+    min_free_kbytes = 1024;
+    setup_per_zone_wmarks();
+    CHECK_EQ(watermark_min, 256);
+    CHECK_EQ(watermark_low, 320);
+    CHECK_EQ(watermark_high, 384);
+    watermark_scale_factor = 1000;
+    setup_per_zone_wmarks();
+    CHECK_EQ(watermark_low, 460);
+    CHECK_EQ(watermark_high, 664);
+    watermark_scale_factor = 10;
+    test_teardown();
+}
+
+/* drop_caches 1: of a file's cached pages only the clean one nobody maps leaves the cache, with
+ * no shadow (the next read of it is a major fault and no refault); a mapped page stays, clean or
+ * dirty. */
+static void test_drop_pagecache(void)
+{
+    swap_setup(0);
+    fault_around_bytes = 0;
+    ra_pages = 1;
+    struct file *f = memfile_open(4 * PAGE_SIZE, 5, true);
+    long a = do_mmap(test_task.mm, f, 0, 4 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+    CHECK(a > 0);
+    struct address_space *m = f->f_mapping;
+    fput(f); /* the VMA at a keeps it */
+    touch(a, false);
+    touch(a + PAGE_SIZE, true);
+    touch(a + 2 * PAGE_SIZE, false);
+    CHECK_EQ(do_munmap(test_task.mm, a + 2 * PAGE_SIZE, PAGE_SIZE), 0);
+    CHECK_EQ(m->nrpages, 3);
+    CHECK_EQ(drop_pagecache(), 1);
+    CHECK_EQ(m->nrpages, 2);
+    CHECK(!pte_none(pte_at(a)));
+    CHECK(!pte_none(pte_at(a + PAGE_SIZE)));
+    CHECK_EQ(drop_pagecache(), 0);
+    unsigned reads = memfile_reads();
+    long b = do_mmap(test_task.mm, f, 0, 4 * PAGE_SIZE, PROT_READ, MAP_SHARED, 0);
+    CHECK(b > 0);
+    struct fault_result res;
+    CHECK_EQ(fault(b + 2 * PAGE_SIZE, USER_READ, 0, &res), FAULT_OK);
+    CHECK(res.major);
+    CHECK_EQ(memfile_reads(), reads + 1);
+    CHECK_EQ(vm_events.workingset_refault, 0);
+    CHECK_EQ(fault(b, USER_READ, 0, &res), FAULT_OK); /* page 0 stayed: cached */
+    CHECK(!res.major);
+    ra_pages = 32;
+    fault_around_bytes = 65536;
+    swap_teardown();
+}
+
 /* No swap, RAM full of anonymous memory: the OOM killer picks the largest task. */
 static void test_oom(void)
 {
@@ -754,6 +817,8 @@ int main(int argc, char **argv)
         {"swap_readahead", test_swap_readahead},
         {"overcommit", test_overcommit},
         {"overcommit_never", test_overcommit_never},
+        {"watermarks", test_watermarks},
+        {"drop_pagecache", test_drop_pagecache},
     };
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
         if (argc < 2 || !strcmp(argv[1], tests[i].name)) {
