@@ -2,10 +2,12 @@
  * mm_tunables.c - /proc/sys/vm and /sys/kernel/mm/transparent_hugepage files served from the
  * model (see mm_tunables.h).
  *
- * One row per tunable, as kernel/sysctl.c's vm_table and mm/huge_memory.c's hugepage_attr:
- * the variable, its handler's kind and bounds, and what a write changes besides
- * (overcommit_ratio and overcommit_kbytes each clear the other: overcommit_ratio_handler,
- * overcommit_kbytes_handler).
+ * One row per tunable, as kernel/sysctl.c's vm_table of Linux 4.20 (all of it: the files of the
+ * machine's /proc/sys/vm) and mm/huge_memory.c's hugepage_attr: the variable, its handler's kind
+ * and bounds, the file's mode, and what a write changes besides (overcommit_ratio and
+ * overcommit_kbytes each clear the other, min_free_kbytes sets the watermarks, drop_caches drops
+ * the model's page cache, ...). A tunable the model has no use for is kept here, in a variable
+ * of its own with 4.20's default: read and written as Linux's handler does, with no effect.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -25,16 +27,26 @@
 #include "kernel_model/swap.h"
 
 enum tunable_kind {
-    DOINTVEC,        /* proc_dointvec: any int */
-    DOINTVEC_MINMAX, /* proc_dointvec_minmax: -EINVAL outside [min, max] */
-    DOULONGVEC,      /* proc_doulongvec_minmax without bounds: a negative value is skipped */
-    THP_ENABLED,     /* enabled_show/enabled_store: always, madvise or never */
-    THP_DEFRAG,      /* defrag_show/defrag_store: always ... never (kept, no effect) */
-    SHMEM_ENABLED,   /* shmem_enabled_show/store: whole words (kept, no effect) */
-    SYSFS_FLAG,      /* single_hugepage_flag_show/store: 0 or 1 */
-    SYSFS_UINT,      /* khugepaged's: kstrtoul, [umin, umax]; a write wakes khugepaged if wake */
-    SYSFS_COUNTER,   /* khugepaged's pages_collapsed, full_scans: 0444 */
+    DOINTVEC,         /* proc_dointvec: any int */
+    DOINTVEC_MINMAX,  /* proc_dointvec_minmax: -EINVAL outside [min, max] */
+    DOINTVEC_JIFFIES, /* proc_dointvec_jiffies: seconds, -EINVAL past INT_MAX / HZ */
+    DOULONGVEC,       /* proc_doulongvec_minmax: a negative value, or one outside [umin, umax]
+                         (0: unbounded), is skipped, not refused (4.20) */
+    INTVEC,           /* lowmem_reserve_ratio: n ints, tab-separated */
+    ZONELIST_ORDER,   /* numa_zonelist_order_handler: "Node"; a write is only checked */
+    TRIGGER,          /* compact_memory, stat_refresh: no value; any write is taken */
+    THP_ENABLED,      /* enabled_show/enabled_store: always, madvise or never */
+    THP_DEFRAG,       /* defrag_show/defrag_store: always ... never (kept, no effect) */
+    SHMEM_ENABLED,    /* shmem_enabled_show/store: whole words (kept, no effect) */
+    SYSFS_FLAG,       /* single_hugepage_flag_show/store: 0 or 1 */
+    SYSFS_UINT,       /* khugepaged's: kstrtoul, [umin, umax]; a write wakes khugepaged if wake */
+    SYSFS_COUNTER,    /* khugepaged's pages_collapsed, full_scans: 0444 */
 };
+
+/* flags */
+#define LENIENT   1 /* the handler ignores its parse's error: every write is taken */
+#define RAWIO     2 /* mmap_min_addr_handler: a write needs CAP_SYS_RAWIO (-EPERM) */
+#define PCP_FRACT 4 /* percpu_pagelist_fraction_sysctl_handler: 1 to 7 is -EINVAL */
 
 struct mm_tunable {
     const char *path;
@@ -42,10 +54,18 @@ struct mm_tunable {
     int *ival;
     unsigned long *ulval;
     int min, max;
-    void (*written)(void); /* after a successful write */
+    void (*written)(void); /* after a write the handler took (also one past position 0) */
     unsigned *uval;        /* SYSFS_UINT */
     unsigned long umin, umax;
+    unsigned mode; /* a /proc/sys file's: kernel/sysctl.c's (0644 unless said) */
+    int flags;
+    int n; /* INTVEC: how many */
 };
+
+/* The value before the write being handled (dirty_ratio_handler and dirty_bytes_handler clear
+ * the other only when theirs changed). */
+static int old_int;
+static unsigned long old_ulong;
 
 static void ratio_written(void)
 {
@@ -55,6 +75,63 @@ static void ratio_written(void)
 static void kbytes_written(void)
 {
     sysctl_overcommit_ratio = 0;
+}
+
+/* 4.20's defaults of the tunables the model does not use: read and written, with no effect. */
+static int panic_on_oom, oom_kill_allocating_task, oom_dump_tasks = 1;
+static int dirty_background_ratio = 10, vm_dirty_ratio = 20;
+static unsigned long dirty_background_bytes, vm_dirty_bytes;
+static int dirty_writeback_centisecs = 500, dirty_expire_centisecs = 3000;
+static int dirtytime_expire_seconds = 43200;
+static unsigned long nr_hugepages, nr_hugepages_mempolicy, nr_overcommit_hugepages;
+static int numa_stat = 1, hugetlb_shm_group;
+static int lowmem_reserve_ratio[5] = {256, 256, 32, 0, 0}; /* DMA DMA32 Normal Movable Device */
+static int drop_caches_value, extfrag_threshold = 500, compact_unevictable_allowed = 1;
+static int percpu_pagelist_fraction, laptop_mode, block_dump, vfs_cache_pressure = 100;
+static int legacy_va_layout, zone_reclaim_mode, min_unmapped_ratio = 1, min_slab_ratio = 5;
+static int stat_interval = 1; /* seconds (HZ jiffies) */
+static int memory_failure_early_kill, memory_failure_recovery = 1;
+static int mmap_rnd_bits = 28, mmap_rnd_compat_bits = 8; /* x86-64's ARCH_MMAP_RND_*_MIN */
+
+/* dirty_background_ratio_handler / dirty_background_bytes_handler: either clears the other */
+static void dirty_background_ratio_written(void)
+{
+    dirty_background_bytes = 0;
+}
+
+static void dirty_background_bytes_written(void)
+{
+    dirty_background_ratio = 0;
+}
+
+/* dirty_ratio_handler / dirty_bytes_handler: the other is cleared if the value changed */
+static void dirty_ratio_written(void)
+{
+    if (vm_dirty_ratio != old_int)
+        vm_dirty_bytes = 0;
+}
+
+static void dirty_bytes_written(void)
+{
+    if (vm_dirty_bytes != old_ulong)
+        vm_dirty_ratio = 0;
+}
+
+/* hugetlb_sysctl_handler: set_max_huge_pages cannot grow the model's pool (hugetlb.c), so the
+ * write is taken and the pool stays empty, as on a machine with no memory to give it */
+static void nr_hugepages_written(void)
+{
+    nr_hugepages = nr_hugepages_mempolicy = 0;
+}
+
+/* drop_caches_sysctl_handler: 1 the page cache, 2 the slab (the unused files' inodes, and their
+ * pages with them), 3 both; 4 only quiets the kernel's message */
+static void drop_caches_written(void)
+{
+    if (drop_caches_value & 1)
+        drop_pagecache();
+    if (drop_caches_value & 2)
+        evict_unused_mappings();
 }
 
 /* The tunables kept in other types, as ints while a file is read or written. */
@@ -89,18 +166,79 @@ static void sync_out(void)
     transparent_hugepage_use_zero_page = use_zero_page_value;
 }
 
-#define VM  "/proc/sys/vm/"
-#define THP MM_TUNABLES_THP_DIR "/"
+#define VM      "/proc/sys/vm/"
+#define THP     MM_TUNABLES_THP_DIR "/"
+#define NOLIMIT .min = INT_MIN, .max = INT_MAX
 
 static const struct mm_tunable tunables[] = {
+    /* kernel/sysctl.c's vm_table of 4.20 (x86-64, CONFIG_NUMA, HUGETLB_PAGE, COMPACTION,
+     * MEMORY_FAILURE: Debian's), in its order */
     {VM "overcommit_memory", DOINTVEC_MINMAX, .ival = &sysctl_overcommit_memory, .max = 2},
+    {VM "panic_on_oom", DOINTVEC_MINMAX, .ival = &panic_on_oom, .max = 2},
+    {VM "oom_kill_allocating_task", DOINTVEC, .ival = &oom_kill_allocating_task},
+    {VM "oom_dump_tasks", DOINTVEC, .ival = &oom_dump_tasks},
     {VM "overcommit_ratio", DOINTVEC, .ival = &sysctl_overcommit_ratio, .written = ratio_written},
     {VM "overcommit_kbytes", DOULONGVEC, .ulval = &sysctl_overcommit_kbytes,
      .written = kbytes_written},
-    {VM "user_reserve_kbytes", DOULONGVEC, .ulval = &sysctl_user_reserve_kbytes},
-    {VM "admin_reserve_kbytes", DOULONGVEC, .ulval = &sysctl_admin_reserve_kbytes},
     /* 4.20 bounds it below only; 1 << page_cluster needs it under 32 (Linux 6.2's maximum) */
     {VM "page-cluster", DOINTVEC_MINMAX, .ival = &page_cluster_value, .max = 31},
+    {VM "dirty_background_ratio", DOINTVEC_MINMAX, .ival = &dirty_background_ratio, .max = 100,
+     .written = dirty_background_ratio_written},
+    {VM "dirty_background_bytes", DOULONGVEC, .ulval = &dirty_background_bytes, .umin = 1,
+     .written = dirty_background_bytes_written},
+    {VM "dirty_ratio", DOINTVEC_MINMAX, .ival = &vm_dirty_ratio, .max = 100,
+     .written = dirty_ratio_written},
+    {VM "dirty_bytes", DOULONGVEC, .ulval = &vm_dirty_bytes, .umin = 2 * 4096,
+     .written = dirty_bytes_written},
+    /* dirty_writeback_centisecs_handler returns 0 whatever proc_dointvec said */
+    {VM "dirty_writeback_centisecs", DOINTVEC, .ival = &dirty_writeback_centisecs,
+     .flags = LENIENT},
+    {VM "dirty_expire_centisecs", DOINTVEC_MINMAX, .ival = &dirty_expire_centisecs, .max = INT_MAX},
+    {VM "dirtytime_expire_seconds", DOINTVEC_MINMAX, .ival = &dirtytime_expire_seconds,
+     .max = INT_MAX},
+    {VM "swappiness", DOINTVEC_MINMAX, .ival = &vm_swappiness, .max = 100},
+    {VM "nr_hugepages", DOULONGVEC, .ulval = &nr_hugepages, .written = nr_hugepages_written},
+    {VM "nr_hugepages_mempolicy", DOULONGVEC, .ulval = &nr_hugepages_mempolicy,
+     .written = nr_hugepages_written},
+    {VM "numa_stat", DOINTVEC_MINMAX, .ival = &numa_stat, .max = 1},
+    {VM "hugetlb_shm_group", DOINTVEC, .ival = &hugetlb_shm_group},
+    {VM "nr_overcommit_hugepages", DOULONGVEC, .ulval = &nr_overcommit_hugepages},
+    /* lowmem_reserve_ratio_sysctl_handler ignores proc_dointvec_minmax's answer */
+    {VM "lowmem_reserve_ratio", INTVEC, .ival = lowmem_reserve_ratio, NOLIMIT, .flags = LENIENT,
+     .n = 5},
+    {VM "drop_caches", DOINTVEC_MINMAX, .ival = &drop_caches_value, .min = 1, .max = 4,
+     .written = drop_caches_written},
+    {VM "compact_memory", TRIGGER, .mode = 0200},
+    {VM "extfrag_threshold", DOINTVEC_MINMAX, .ival = &extfrag_threshold, .max = 1000},
+    {VM "compact_unevictable_allowed", DOINTVEC, .ival = &compact_unevictable_allowed},
+    {VM "min_free_kbytes", DOINTVEC_MINMAX, .ival = &min_free_kbytes, .max = INT_MAX,
+     .written = setup_per_zone_wmarks},
+    {VM "watermark_scale_factor", DOINTVEC_MINMAX, .ival = &watermark_scale_factor, .min = 1,
+     .max = 1000, .written = setup_per_zone_wmarks},
+    {VM "percpu_pagelist_fraction", DOINTVEC_MINMAX, .ival = &percpu_pagelist_fraction,
+     .max = INT_MAX, .flags = PCP_FRACT},
+    {VM "max_map_count", DOINTVEC_MINMAX, .ival = &sysctl_max_map_count, .max = INT_MAX},
+    {VM "laptop_mode", DOINTVEC_JIFFIES, .ival = &laptop_mode},
+    {VM "block_dump", DOINTVEC, .ival = &block_dump},
+    {VM "vfs_cache_pressure", DOINTVEC, .ival = &vfs_cache_pressure},
+    {VM "legacy_va_layout", DOINTVEC, .ival = &legacy_va_layout},
+    {VM "zone_reclaim_mode", DOINTVEC, .ival = &zone_reclaim_mode},
+    {VM "min_unmapped_ratio", DOINTVEC_MINMAX, .ival = &min_unmapped_ratio, .max = 100},
+    {VM "min_slab_ratio", DOINTVEC_MINMAX, .ival = &min_slab_ratio, .max = 100},
+    {VM "stat_interval", DOINTVEC_JIFFIES, .ival = &stat_interval},
+    {VM "stat_refresh", TRIGGER, .mode = 0600},
+    {VM "mmap_min_addr", DOULONGVEC, .ulval = &dac_mmap_min_addr, .flags = RAWIO,
+     .written = update_mmap_min_addr},
+    {VM "numa_zonelist_order", ZONELIST_ORDER, .mode = 0644},
+    {VM "memory_failure_early_kill", DOINTVEC_MINMAX, .ival = &memory_failure_early_kill, .max = 1},
+    {VM "memory_failure_recovery", DOINTVEC_MINMAX, .ival = &memory_failure_recovery, .max = 1},
+    {VM "user_reserve_kbytes", DOULONGVEC, .ulval = &sysctl_user_reserve_kbytes},
+    {VM "admin_reserve_kbytes", DOULONGVEC, .ulval = &sysctl_admin_reserve_kbytes},
+    {VM "mmap_rnd_bits", DOINTVEC_MINMAX, .ival = &mmap_rnd_bits, .min = 28, .max = 32,
+     .mode = 0600},
+    {VM "mmap_rnd_compat_bits", DOINTVEC_MINMAX, .ival = &mmap_rnd_compat_bits, .min = 8, .max = 16,
+     .mode = 0600},
+
     {THP "enabled", THP_ENABLED, .ival = &thp_mode_value},
     {THP "use_zero_page", SYSFS_FLAG, .ival = &use_zero_page_value},
     {THP "defrag", THP_DEFRAG, .ival = &thp_defrag_value},
@@ -120,6 +258,7 @@ static const struct mm_tunable tunables[] = {
     {THP "khugepaged/pages_collapsed", SYSFS_COUNTER, .ulval = &khugepaged_pages_collapsed},
     {THP "khugepaged/full_scans", SYSFS_COUNTER, .ulval = &khugepaged_full_scans},
 };
+#define NR_TUNABLES (sizeof(tunables) / sizeof(tunables[0]))
 
 /* path with "//", "/./" and "dir/.." taken out, as the lookup walks it: a guest in
  * transparent_hugepage/khugepaged that opens "../enabled" (proc_absolute makes it
@@ -172,7 +311,7 @@ static const struct mm_tunable *find(const char *path)
 
     if (path[0] != '/' || !normalize(path, norm, sizeof(norm)))
         return NULL;
-    for (size_t i = 0; i < sizeof(tunables) / sizeof(tunables[0]); i++)
+    for (size_t i = 0; i < NR_TUNABLES; i++)
         if (!strcmp(norm, tunables[i].path))
             return &tunables[i];
     return NULL;
@@ -196,23 +335,58 @@ static bool listed(const char *const *names, size_t n, const char *name, size_t 
     return false;
 }
 
+/* Is name (len bytes) a file of 4.20's /proc/sys/vm (a row of the table)? */
+static bool vm_listed(const char *name, size_t len)
+{
+    size_t n = strlen(VM);
+    for (size_t i = 0; i < NR_TUNABLES; i++)
+        if (!strncmp(tunables[i].path, VM, n) && strlen(tunables[i].path + n) == len &&
+            !memcmp(tunables[i].path + n, name, len))
+            return true;
+    return false;
+}
+
 bool mm_tunable_hidden(const char *dir, const char *name)
 {
     if (!strcmp(name, ".") || !strcmp(name, ".."))
         return false;
+    if (!strcmp(dir, MM_TUNABLES_VM_DIR))
+        return !vm_listed(name, strlen(name));
     if (!strcmp(dir, MM_TUNABLES_THP_DIR))
         return !listed(thp_names, sizeof(thp_names) / sizeof(thp_names[0]), name, strlen(name));
     return !listed(khugepaged_names, sizeof(khugepaged_names) / sizeof(khugepaged_names[0]), name,
                    strlen(name));
 }
 
+const char *mm_tunable_extra_entry(const char *dir, int *cursor)
+{
+    size_t n = strlen(VM);
+    struct stat st;
+
+    if (strcmp(dir, MM_TUNABLES_VM_DIR) != 0)
+        return NULL;
+    while (*cursor >= 0 && (size_t)*cursor < NR_TUNABLES) {
+        const char *path = tunables[(*cursor)++].path;
+        if (strncmp(path, VM, n) == 0 && stat(path, &st) != 0)
+            return path + n;
+    }
+    return NULL;
+}
+
 bool mm_tunable_absent(const char *path)
 {
     char norm[PATH_MAX];
-    size_t n = strlen(MM_TUNABLES_THP_DIR);
+    size_t n = strlen(MM_TUNABLES_THP_DIR), nv = strlen(MM_TUNABLES_VM_DIR);
 
-    if (path[0] != '/' || !normalize(path, norm, sizeof(norm)) ||
-        strncmp(norm, MM_TUNABLES_THP_DIR, n) != 0 || norm[n] != '/')
+    /* every path this is asked about (resolve_at): most name neither directory at all */
+    if (path[0] != '/' || !strstr(path, "sys") || !normalize(path, norm, sizeof(norm)))
+        return false;
+    if (!strncmp(norm, MM_TUNABLES_VM_DIR, nv) && norm[nv] == '/') {
+        const char *name = norm + nv + 1;
+        size_t len = strcspn(name, "/");
+        return !vm_listed(name, len) || name[len] == '/'; /* none is a directory */
+    }
+    if (strncmp(norm, MM_TUNABLES_THP_DIR, n) != 0 || norm[n] != '/')
         return false;
     const char *name = norm + n + 1;
     size_t len = strcspn(name, "/");
@@ -227,12 +401,55 @@ bool mm_tunable_absent(const char *path)
 
 static bool is_sysctl(const struct mm_tunable *t)
 {
-    return t->kind <= DOULONGVEC;
+    return t->kind <= TRIGGER;
+}
+
+static unsigned sysctl_mode(const struct mm_tunable *t)
+{
+    return t->mode ? t->mode : 0644;
 }
 
 bool mm_tunable_owns(const char *path)
 {
     return find(path) != NULL;
+}
+
+const char *mm_tunable_stat_path(const char *path, unsigned *mode)
+{
+    const struct mm_tunable *t = find(path);
+    struct stat st;
+
+    *mode = 0;
+    if (!t || !is_sysctl(t))
+        return NULL;
+    *mode = sysctl_mode(t);
+    return stat(t->path, &st) == 0 ? t->path : VM "overcommit_memory";
+}
+
+/* proc_sys_permission's test_perm: the owner's bits for euid 0, the group's for egid 0 (or a
+ * supplementary group 0), else the others'; capabilities play no part. */
+static bool sysctl_may(struct proc *p, const struct mm_tunable *t, int flags)
+{
+    uint32_t uid[4], gid[4], groups[64];
+    unsigned mode = sysctl_mode(t), want = 0;
+
+    task_uids(p, uid);
+    task_gids(p, gid);
+    if (uid[CRED_E] == 0) {
+        mode >>= 6;
+    } else {
+        bool in_root_group = gid[CRED_E] == 0;
+        int n = task_groups(p, groups, 64);
+        for (int i = 0; i < n && !in_root_group; i++)
+            in_root_group = groups[i] == 0;
+        if (in_root_group)
+            mode >>= 3;
+    }
+    if ((flags & O_ACCMODE) != O_WRONLY)
+        want |= 4;
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        want |= 2;
+    return (want & ~mode & 7) == 0;
 }
 
 int mm_tunable_open(struct proc *p, const char *path, int flags)
@@ -242,10 +459,10 @@ int mm_tunable_open(struct proc *p, const char *path, int flags)
     struct text text = {0};
 
     task_uids(p, uid);
-    if ((flags & O_ACCMODE) != O_RDONLY &&
-        (t->kind == SYSFS_COUNTER || /* kernfs_fop_open: no ->write */
-         (is_sysctl(t) ? uid[CRED_E] != 0
-                       : uid[CRED_FS] != 0 && !guest_capable(p, 1 /* CAP_DAC_OVERRIDE */))))
+    if (is_sysctl(t) ? !sysctl_may(p, t, flags)
+                     : (flags & O_ACCMODE) != O_RDONLY &&
+                           (t->kind == SYSFS_COUNTER || /* kernfs_fop_open: no ->write */
+                            (uid[CRED_FS] != 0 && !guest_capable(p, 1 /* CAP_DAC_OVERRIDE */))))
         return -EACCES;
     sync_in();
     if (t->kind == THP_ENABLED) {
@@ -262,6 +479,14 @@ int mm_tunable_open(struct proc *p, const char *path, int flags)
     } else if (t->kind == SHMEM_ENABLED) {
         for (int i = 0; i < (int)(sizeof(shmem_words) / sizeof(shmem_words[0])); i++)
             text_printf(&text, i == *t->ival ? "%s[%s]" : "%s%s", i ? " " : "", shmem_words[i]);
+        text_printf(&text, "\n");
+    } else if (t->kind == TRIGGER) {
+        /* nothing to read (vmstat_refresh; compact_memory is 0200) */
+    } else if (t->kind == ZONELIST_ORDER) {
+        text_printf(&text, "Node\n");
+    } else if (t->kind == INTVEC) {
+        for (int i = 0; i < t->n; i++)
+            text_printf(&text, "%s%d", i ? "\t" : "", t->ival[i]);
         text_printf(&text, "\n");
     } else if (t->uval) {
         text_printf(&text, "%u\n", *t->uval);
@@ -305,32 +530,58 @@ static void skip_spaces(const char **q, size_t *left)
         (*q)++, (*left)--;
 }
 
-/* A sysctl write (proc_sys_call_handler with the handler's write side). */
+#define HZ 250 /* Debian's CONFIG_HZ: proc_dointvec_jiffies keeps seconds * HZ */
+
+/* One int of an int vector: do_proc_dointvec_conv (with do_proc_dointvec_jiffies_conv's bound),
+ * then the bounds of proc_dointvec_minmax. */
+static int int_value(const struct mm_tunable *t, unsigned long val, bool neg, int *out)
+{
+    unsigned long limit = t->kind == DOINTVEC_JIFFIES ? INT_MAX / HZ : (unsigned long)INT_MAX + neg;
+    if (val > limit)
+        return -EINVAL;
+    long v = neg ? -(long)val : (long)val;
+    if ((t->kind == DOINTVEC_MINMAX || t->kind == INTVEC) && (v < t->min || v > t->max))
+        return -EINVAL;
+    if ((t->flags & PCP_FRACT) && v > 0 && v < 8) /* MIN_PERCPU_PAGELIST_FRACTION */
+        return -EINVAL;
+    *out = (int)v;
+    return 0;
+}
+
+/* A sysctl write at position 0 (proc_sys_call_handler with the handler's write side):
+ * __do_proc_dointvec's or __do_proc_doulongvec_minmax's loop over the table's values. The bytes
+ * taken, or -errno. */
 static long sysctl_write(const struct mm_tunable *t, const char *buf, size_t count)
 {
     const char *q = buf;
     size_t left = count;
     unsigned long val;
     bool neg;
+    int n = t->kind == INTVEC ? t->n : 1, err = 0, i;
 
-    skip_spaces(&q, &left);
-    if (!left) /* nothing written: "write && first" */
-        return -EINVAL;
-    if (get_long(&q, &left, &val, &neg))
-        return -EINVAL;
-    if (t->kind == DOULONGVEC) {
-        if (!neg) /* __do_proc_doulongvec_minmax skips a negative value */
-            *t->ulval = val;
-    } else {
-        if (val > (unsigned long)INT_MAX + neg) /* do_proc_dointvec_conv */
-            return -EINVAL;
-        long v = neg ? -(long)val : (long)val;
-        if (t->kind == DOINTVEC_MINMAX && (v < t->min || v > t->max))
-            return -EINVAL;
-        *t->ival = (int)v;
+    if (t->kind == TRIGGER)
+        return (long)count;
+    if (t->kind == ZONELIST_ORDER) /* __parse_numa_zonelist_order: only "Node" ("N", "d") */
+        return strchr("dDnN", buf[0]) && buf[0] ? (long)count : -EINVAL;
+    for (i = 0; i < n; i++) {
+        skip_spaces(&q, &left);
+        if (!left)
+            break;
+        if ((err = get_long(&q, &left, &val, &neg)) != 0)
+            break;
+        if (t->kind == DOULONGVEC) {
+            /* skipped, not refused: a negative value or one out of [umin, umax] */
+            if (!neg && val >= t->umin && (!t->umax || val <= t->umax))
+                *t->ulval = val;
+        } else if ((err = int_value(t, val, neg, &t->ival[i])) != 0) {
+            break;
+        }
     }
-    skip_spaces(&q, &left);
-    return (long)(count - left);
+    if (!err && left)
+        skip_spaces(&q, &left);
+    if (i == 0) /* "write && first" */
+        return err ? err : -EINVAL;
+    return err ? err : (long)(count - left);
 }
 
 /* A sysfs store: the whole write at once, whatever the position (sysfs_kf_write). */
@@ -401,18 +652,32 @@ long mm_tunable_write(struct proc *p, const char *path, uint64_t ubuf, uint64_t 
     const struct mm_tunable *t = find(path);
     char buf[4096];
     size_t len = count < sizeof(buf) - 1 ? count : sizeof(buf) - 1;
+    bool sysctl = is_sysctl(t);
+    long r;
 
-    if (is_sysctl(t) && pos > 0) /* proc_first_pos_non_zero_ignore */
-        return (long)count;
-    if (!is_sysctl(t) && count > sizeof(buf)) /* kernfs: more than atomic_write_len */
+    if ((t->flags & RAWIO) && !guest_capable(p, 17 /* CAP_SYS_RAWIO */))
+        return -EPERM;
+    if (!sysctl && count > sizeof(buf)) /* kernfs: more than atomic_write_len */
         return -E2BIG;
-    if (!is_sysctl(t) && !count)
+    if (!sysctl && !count)
         return 0;
+    if (t->kind == ZONELIST_ORDER) /* memdup_user_nul(buffer, 16) */
+        len = count < 16 ? count : 16;
     if (get_user_struct(p, buf, ubuf, len))
         return -EFAULT;
     buf[len] = 0;
     sync_in();
-    long r = is_sysctl(t) ? sysctl_write(t, buf, len) : sysfs_store(t, buf, len);
+    old_int = t->ival ? *t->ival : 0;
+    old_ulong = t->ulval ? *t->ulval : 0;
+    if (!sysctl)
+        r = sysfs_store(t, buf, len);
+    else if ((pos > 0 || !count) && t->kind != TRIGGER && t->kind != ZONELIST_ORDER)
+        r = (long)count; /* proc_first_pos_non_zero_ignore, or nothing to parse: the handler
+                            still runs its part after the parse (drop_caches drops again) */
+    else
+        r = sysctl_write(t, buf, len);
+    if (r < 0 && (t->flags & LENIENT))
+        r = (long)count; /* the values parsed before the error are kept */
     if (r >= 0) {
         sync_out();
         if (t->written)

@@ -249,16 +249,26 @@ const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf
         struct ofd *o = p->files ? fd_get(p->files, dirfd) : NULL;
         base = o ? o->path : NULL;
     }
-    if (!base ||
-        !(under(base, "/proc") || under(base, SYS_CPU_DIR) || under(base, MM_TUNABLES_THP_DIR)))
+    if (!base)
         return name;
+    /* or a name that leads there from above: "proc/sys/vm/swappiness" in / */
+    bool from_above = false;
+    if (!(under(base, "/proc") || under(base, SYS_CPU_DIR) || under(base, MM_TUNABLES_THP_DIR))) {
+        char joined[PATH_MAX];
+        n = snprintf(joined, sizeof(joined), "%s/%s", strcmp(base, "/") ? base : "", name);
+        if (n <= 0 || (size_t)n >= sizeof(joined) ||
+            !(under(joined, "/proc") || under(joined, SYS_CPU_DIR) ||
+              under(joined, MM_TUNABLES_THP_DIR)))
+            return name;
+        from_above = true;
+    }
     /* a cwd of /proc/self is faultline's /proc/<pid> on the host: the guest's own */
     char self[32];
     int sl = snprintf(self, sizeof(self), "/proc/%d", (int)getpid());
     if (strncmp(base, self, (size_t)sl) == 0 && (base[sl] == '/' || base[sl] == 0))
         n = snprintf(buf, len, "/proc/self%s/%s", base + sl, name);
     else
-        n = snprintf(buf, len, "%s/%s", base, name);
+        n = snprintf(buf, len, "%s/%s", from_above && !strcmp(base, "/") ? "" : base, name);
     return n > 0 && (size_t)n < len ? buf : name;
 }
 
@@ -398,6 +408,9 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 
     *host_dirfd = AT_FDCWD;
     if (guest_path[0] == '/') {
+        /* a later kernel's /proc/sys/vm or transparent_hugepage file: not the machine's */
+        if (mm_tunable_absent(guest_path))
+            return -ENOENT;
         int link = fd_link_to_host(p, guest_path, out, outlen);
 
         if (link != 0)

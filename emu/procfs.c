@@ -760,9 +760,10 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         }
         for (long off = 0; off < n;) {
             const struct dirent64_rec *d = (const struct dirent64_rec *)(host + off);
-            bool hide = o->proc_dir == PROC_DIR_SYS_CPU   ? proc_cpu_hidden_entry(d->d_name)
-                        : o->proc_dir == PROC_DIR_SYS_THP ? mm_tunable_hidden(o->path, d->d_name)
-                                                          : all_digits(d->d_name);
+            bool hide = o->proc_dir == PROC_DIR_SYS_CPU ? proc_cpu_hidden_entry(d->d_name)
+                        : o->proc_dir == PROC_DIR_MM_TUNABLES
+                            ? mm_tunable_hidden(o->path, d->d_name)
+                            : all_digits(d->d_name);
             if (!hide) { /* fits: the host filled at most count bytes */
                 memcpy(dst + used, d, d->d_reclen);
                 used += d->d_reclen;
@@ -771,6 +772,17 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         }
         if (used)
             return (long)used;
+    }
+    if (o->proc_dir == PROC_DIR_MM_TUNABLES) {
+        /* a 4.20 file of /proc/sys/vm that the host has no more (mm_tunable_extra_entry) */
+        for (const char *name; (name = mm_tunable_extra_entry(o->path, &o->proc_last)) != NULL;) {
+            if (!put_dirent(dst, &used, count, name, 0x20000000u + (unsigned)o->proc_last,
+                            INT64_MAX - 0x7fffffff + o->proc_last, DT_REG)) {
+                o->proc_last--; /* not listed yet: the next call starts with it */
+                return used ? (long)used : -EINVAL;
+            }
+        }
+        return (long)used;
     }
     if (o->proc_dir != PROC_DIR_ROOT)
         return (long)used;

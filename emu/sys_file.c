@@ -547,8 +547,9 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
     } else if (opath && strcmp(opath, SYS_CPU_DIR) == 0) {
         o->proc_dir = PROC_DIR_SYS_CPU;
     } else if (opath && (strcmp(opath, MM_TUNABLES_THP_DIR) == 0 ||
-                         strcmp(opath, MM_TUNABLES_THP_DIR "/khugepaged") == 0)) {
-        o->proc_dir = PROC_DIR_SYS_THP; /* without a later kernel's files (mm_tunables.h) */
+                         strcmp(opath, MM_TUNABLES_THP_DIR "/khugepaged") == 0 ||
+                         strcmp(opath, MM_TUNABLES_VM_DIR) == 0)) {
+        o->proc_dir = PROC_DIR_MM_TUNABLES; /* without a later kernel's files (mm_tunables.h) */
     }
 }
 
@@ -604,6 +605,16 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             ctty_opened(p, hostfd, flags);
         }
         opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
+        /* a name the lexical test missed (a symlink to /proc/sys/vm, /proc/self/root/...) that
+         * reached a tunable file of the host's: the model's all the same, never the host's */
+        if (opath && opath[0] == '/' && (mm_tunable_owns(opath) || mm_tunable_absent(opath))) {
+            close(hostfd);
+            hostfd = mm_tunable_owns(opath) ? mm_tunable_open(p, opath, flags) : -ENOENT;
+            if (hostfd < 0)
+                return hostfd;
+            gname = opath;
+            procfs_made = true;
+        }
     } else if (hostfd < 0) {
         return hostfd;
     }
@@ -618,8 +629,12 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         o->proc_made = true;
         /* what stat(2) of the name looks at: the fd's own stat is to be that */
         int sdir;
-        if (resolve_at(p, dirfd, name, hpath, sizeof(hpath), &sdir) == 0 && sdir == AT_FDCWD &&
-            hpath[0] == '/')
+        unsigned mode;
+        const char *stand_in = mm_tunable_stat_path(gname, &mode); /* a host that lacks it */
+        if (stand_in)
+            o->proc_hpath = strdup(stand_in);
+        else if (resolve_at(p, dirfd, name, hpath, sizeof(hpath), &sdir) == 0 && sdir == AT_FDCWD &&
+                 hpath[0] == '/')
             o->proc_hpath = strdup(hpath);
     }
     if (host_nonblock) {
@@ -1080,6 +1095,27 @@ static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char
     return resolve_at(p, dirfd, name, hpath, PATH_MAX, hdir);
 }
 
+/* A /proc/sys/vm file of the model's named by a stat call (gname relative to dirfd; "" for the
+ * fd itself, whose ofd says): the host file to stat into hpath (mm_tunable_stat_path: a stand-in
+ * where the host lacks the file), and the mode its table gives it; 0 for any other name. */
+static unsigned tunable_stat(struct proc *p, int dirfd, const char *gname, int flags,
+                             char hpath[PATH_MAX], int *hdir)
+{
+    char abs[PATH_MAX];
+    unsigned mode;
+    const struct ofd *o =
+        !gname[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD ? fd_get(p->files, dirfd) : NULL;
+    const char *g = o && o->proc_made ? o->proc_regen
+                    : gname[0]        ? proc_absolute(p, dirfd, gname, abs, sizeof(abs))
+                                      : NULL;
+    const char *h = g && g[0] == '/' ? mm_tunable_stat_path(g, &mode) : NULL;
+    if (!h)
+        return 0;
+    snprintf(hpath, PATH_MAX, "%s", h);
+    *hdir = AT_FDCWD;
+    return mode;
+}
+
 /* The link count the guest sees for the directory a stat call named (procfs_task_nlink), or -1
  * for the host's. Asked for directories only: it makes a relative name absolute. */
 static long stat_nlink(struct proc *p, int dirfd, const char *name, int flags)
@@ -1111,8 +1147,11 @@ static long do_fstatat(struct proc *p, int dirfd, uint64_t upath, uint64_t ubuf,
 
     if (r < 0)
         return r;
+    unsigned mode = tunable_stat(p, dirfd, gname, flags, hpath, &hdir);
     if (fstatat(hdir, hpath, &st, flags) < 0)
         return -errno;
+    if (mode)
+        st.st_mode = S_IFREG | mode;
     long nlink = S_ISDIR(st.st_mode) ? stat_nlink(p, dirfd, gname, flags) : -1;
     if (nlink >= 0)
         st.st_nlink = (nlink_t)nlink;
@@ -1146,6 +1185,9 @@ long sys_fstat(struct proc *p, const uint64_t a[6])
     if (!(o->proc_made && o->proc_hpath && stat(o->proc_hpath, &st) == 0) &&
         fstat(o->hostfd, &st) < 0)
         return -errno;
+    unsigned mode = 0;
+    if (o->proc_made && o->proc_regen && mm_tunable_stat_path(o->proc_regen, &mode))
+        st.st_mode = S_IFREG | mode; /* a /proc/sys/vm file's, from the model's table */
     long nlink = S_ISDIR(st.st_mode) ? procfs_task_nlink(p, NULL, o) : -1;
     if (nlink >= 0)
         st.st_nlink = (nlink_t)nlink;
@@ -1161,8 +1203,11 @@ long sys_statx(struct proc *p, const uint64_t a[6])
 
     if (r < 0)
         return r;
+    unsigned mode = tunable_stat(p, (int)a[0], gname, flags, hpath, &hdir);
     if (statx(hdir, hpath, flags, (unsigned)a[3], &stx) < 0)
         return -errno;
+    if (mode && (stx.stx_mask & STATX_MODE))
+        stx.stx_mode = (uint16_t)(S_IFREG | mode);
     long nlink = S_ISDIR(stx.stx_mode) ? stat_nlink(p, (int)a[0], gname, flags) : -1;
     if (nlink >= 0 && (stx.stx_mask & STATX_NLINK))
         stx.stx_nlink = (uint32_t)nlink;

@@ -1062,6 +1062,11 @@ transparent_hugepage: defrag enabled hpage_pmd_size khugepaged shmem_enabled use
 khugepaged: alloc_sleep_millisecs defrag full_scans max_ptes_none max_ptes_swap pages_collapsed pages_to_scan scan_sleep_millisecs
 khugepaged/max_ptes_shared: No such file or directory
 dirfd max_ptes_shared: No such file or directory
+stat max_ptes_shared: No such file or directory
+lstat max_ptes_shared: No such file or directory
+fstatat max_ptes_shared: No such file or directory
+statx max_ptes_shared: No such file or directory
+access max_ptes_shared: No such file or directory
 """
 
 
@@ -1075,7 +1080,8 @@ def _c_thp_sysfs(ctx):
     enabled_store and single_hugepage_flag_store answer; the host's files never change, also
     when the guest names them relative to the directory or from a directory fd. defrag and
     khugepaged/defrag are the model's too (4.20's defaults; defrag_store's prefix compare). A
-    later kernel's files (khugepaged/max_ptes_shared) are neither listed nor opened.
+    later kernel's files (khugepaged/max_ptes_shared) are neither listed, opened nor found by
+    stat, lstat, fstatat, statx or access.
     shmem_enabled is the model's, with shmem_enabled_store's whole words."""
     if os.geteuid() != 0:
         print("thp-sysfs: needs root (the files are 0644 root's)")
@@ -1102,6 +1108,117 @@ def _c_thp_sysfs(ctx):
         if was != is_:
             with open("/sys/kernel/mm/transparent_hugepage/" + f, "w") as out:
                 out.write(re.search(r"\[(.*)\]", was).group(1) if "[" in was else was)
+
+
+VM_SYSCTL_OUT = """\
+swappiness: 10
+min_free_kbytes: 1024
+watermark_scale_factor: 10
+max_map_count: 65530
+drop_caches: 0
+vfs_cache_pressure: 100
+lowmem_reserve_ratio: 256	256	32	0	0
+numa_zonelist_order: Node
+block_dump: 0
+watermark_boost_factor: No such file or directory
+compact_memory: Permission denied
+stat watermark_boost_factor: No such file or directory
+mode drop_caches: 644
+mode block_dump: 644
+/proc/sys/vm (46): admin_reserve_kbytes block_dump compact_memory compact_unevictable_allowed dirty_background_bytes dirty_background_ratio dirty_bytes dirty_expire_centisecs dirty_ratio dirty_writeback_centisecs dirtytime_expire_seconds drop_caches extfrag_threshold hugetlb_shm_group laptop_mode legacy_va_layout lowmem_reserve_ratio max_map_count memory_failure_early_kill memory_failure_recovery min_free_kbytes min_slab_ratio min_unmapped_ratio mmap_min_addr mmap_rnd_bits mmap_rnd_compat_bits nr_hugepages nr_hugepages_mempolicy nr_overcommit_hugepages numa_stat numa_zonelist_order oom_dump_tasks oom_kill_allocating_task overcommit_kbytes overcommit_memory overcommit_ratio page-cluster panic_on_oom percpu_pagelist_fraction stat_interval stat_refresh swappiness user_reserve_kbytes vfs_cache_pressure watermark_scale_factor zone_reclaim_mode
+write swappiness 101: Invalid argument
+write swappiness -1: Invalid argument
+write swappiness 30: ok
+swappiness: 30
+write min_free_kbytes -1: Invalid argument
+write min_free_kbytes 2048: ok
+min_free_kbytes: 2048
+write watermark_scale_factor 0: Invalid argument
+write watermark_scale_factor 1001: Invalid argument
+write drop_caches 0: Invalid argument
+write drop_caches 5: Invalid argument
+write vfs_cache_pressure 50: ok
+vfs_cache_pressure: 50
+write dirty_ratio 101: Invalid argument
+write dirty_bytes 1000: ok
+dirty_bytes: 0
+write dirty_bytes 65536: ok
+dirty_ratio: 0
+read 70000000: 136
+read 71000000: 136
+write drop_caches 1: ok
+drop_caches: 1
+read 72000000: 136
+write drop_caches 3: ok
+read 73000000: 136
+write max_map_count VMAs + 20: ok
+mmap 21: Cannot allocate memory
+VMAs at the refusal: max_map_count + 1
+write max_map_count 65530: ok
+cwd swappiness: 30
+cwd ../vm//./min_free_kbytes: 2048
+dirfd vm/swappiness: 30
+dirfd vm/../vm/vfs_cache_pressure: 50
+cwd watermark_boost_factor: No such file or directory
+access watermark_boost_factor: No such file or directory
+cwd proc/sys/vm/swappiness: 30
+write swappiness 60: Permission denied
+swappiness: 30
+"""
+
+
+def host_vm_sysctls():
+    """The host's /proc/sys/vm values that can be read (stat_refresh's read acts, and a 0200 file
+    has none), by name."""
+    vals = {}
+    for name in sorted(os.listdir("/proc/sys/vm")):
+        path = "/proc/sys/vm/" + name
+        if name == "stat_refresh" or not os.stat(path).st_mode & 0o444:
+            continue
+        try:
+            with open(path) as f:
+                vals[name] = f.read()
+        except OSError:
+            pass
+    return vals
+
+
+@case("vm-sysctl")
+def _c_vm_sysctl(ctx):
+    """vm_sysctl (tests/guest/vm_sysctl.c) under --ram 64M --swappiness 10 --major-faults=model,
+    as root: /proc/sys/vm is the model's, all of it. Reads give --swappiness, min_free_kbytes from
+    the RAM (sqrt(16 * 65536 KiB)) and 4.20's defaults and modes; 4.20's handlers' EINVALs and
+    silent skips; 4.20's 46 files listed, a later kernel's not found by open, stat or access.
+    drop_caches 1 drops the model's clean page cache: of a 16-page file read through four
+    mappings in turn (one fault each, fault-around maps the rest), the first read is major, the
+    second minor, the one after drop_caches 1 major again, and the one after drop_caches 3 minor,
+    the file being mapped meanwhile. max_map_count limits the model's VMAs as do_mmap does. The
+    same by relative names; a non-root write is EACCES. The host's /proc/sys/vm never changes."""
+    if os.geteuid() != 0:
+        print("vm-sysctl: needs root (the files are 0644 root's)")
+        return
+    host = host_vm_sysctls()
+    try:
+        r = ctx.run("vm-sysctl", "vm_sysctl",
+                    options=("--ram", "64M", "--swappiness", "10", "--major-faults=model"))
+    finally:
+        now = host_vm_sysctls()
+        for name, was in host.items():  # put back what a broken build changed
+            if now.get(name) != was:
+                try:
+                    with open("/proc/sys/vm/" + name, "w") as out:
+                        out.write(was)
+                except OSError:
+                    pass
+    expect(now == host, "vm-sysctl: the host's /proc/sys/vm changed: %s"
+           % sorted(n for n in host if now.get(n) != host[n]))
+    expect_status(r, 0)
+    expect_equal(r, r.stdout, VM_SYSCTL_OUT, "the guest's view and writes")
+    rows = r.rows("address >= ? AND address < ?", 0x70000000, 0x74000000)
+    expect_equal(r, [(x["address"] >> 24, x["handler"], x["outcome"]) for x in rows],
+                 [(0x70, "do_read_fault", "major"), (0x71, "do_read_fault", "minor"),
+                  (0x72, "do_read_fault", "major"), (0x73, "do_read_fault", "minor")],
+                 "one read fault per mapping of the file (phase, handler, outcome)")
 
 
 KHUGEPAGED_OUT = """\

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define HPAGE (2UL << 20)
@@ -161,5 +162,16 @@ int main(void)
     list("/sys/kernel/mm/transparent_hugepage/khugepaged");
     show("khugepaged/max_ptes_shared");
     at(dir, "max_ptes_shared", "512\n"); /* 6.x: EINVAL, no harm before the fix */
+    /* nor found by stat, lstat, fstatat, statx or access */
+    struct stat st;
+    struct statx stx;
+    const char *later = "/sys/kernel/mm/transparent_hugepage/khugepaged/max_ptes_shared";
+    printf("stat max_ptes_shared: %s\n", stat(later, &st) ? strerror(errno) : "found");
+    printf("lstat max_ptes_shared: %s\n", lstat(later, &st) ? strerror(errno) : "found");
+    printf("fstatat max_ptes_shared: %s\n",
+           fstatat(dir, "max_ptes_shared", &st, 0) ? strerror(errno) : "found");
+    printf("statx max_ptes_shared: %s\n",
+           statx(dir, "./max_ptes_shared", 0, STATX_BASIC_STATS, &stx) ? strerror(errno) : "found");
+    printf("access max_ptes_shared: %s\n", access(later, F_OK) ? strerror(errno) : "found");
     return 0;
 }

@@ -1,0 +1,233 @@
+/*
+ * vm_sysctl - the machine's /proc/sys/vm, read and written by root. Run under faultline only
+ * (there the files are the model's; natively they are the host's, which a test must not change),
+ * with --ram 64M --swappiness 10 --major-faults=model.
+ *
+ * Reads give the model's values (--swappiness, min_free_kbytes from --ram, 4.20's defaults);
+ * bad writes are EINVAL as 4.20's handlers answer; a later kernel's files are neither listed nor
+ * found. drop_caches 1 drops the model's clean, unmapped page cache: a file read through a
+ * mapping takes a major fault again (16 pages, one fault each time: fault-around maps the rest;
+ * the phases at 0x70000000, 0x71000000, ... tell the faults apart in the log), while a page still
+ * mapped stays. max_map_count is the model's limit on VMAs: mmap fails once there are more
+ * (do_mmap's "map_count > sysctl_max_map_count"). Then the same files by relative names, from a
+ * directory fd and through "..", and as another user.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define FILE_PAGES 16
+#define PAGE       4096UL
+
+static void show(const char *name)
+{
+    char path[128], buf[128] = {0};
+    snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    printf("%s: %s", name, buf);
+}
+
+/* write val to name; shown as label (NULL: val) */
+static void set_as(const char *name, const char *val, const char *label)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
+    int fd = open(path, O_WRONLY);
+    ssize_t r = fd < 0 ? -1 : write(fd, val, strlen(val));
+    printf("write %s %.*s: %s\n", name, (int)strcspn(label ? label : val, "\n"),
+           label ? label : val, r < 0 ? strerror(errno) : "ok");
+    if (fd >= 0)
+        close(fd);
+}
+
+static void set(const char *name, const char *val)
+{
+    set_as(name, val, NULL);
+}
+
+/* name relative to dirfd (AT_FDCWD: the cwd), read */
+static void at(int dirfd, const char *name)
+{
+    char buf[128] = {0};
+    int fd = openat(dirfd, name, O_RDONLY);
+    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    printf("%s %s: %s", dirfd == AT_FDCWD ? "cwd" : "dirfd", name, buf);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void list(const char *dir)
+{
+    static char *names[128];
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && n < 128 && (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, (size_t)n, sizeof(names[0]), by_name);
+    printf("%s (%d):", dir, n);
+    for (int i = 0; i < n; i++)
+        printf(" %s", names[i]);
+    printf("\n");
+}
+
+/* map the file at addr and read each of its pages */
+static char *map_read(const char *file, unsigned long addr)
+{
+    int fd = open(file, O_RDONLY);
+    char *p =
+        mmap((void *)addr, FILE_PAGES * PAGE, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE, fd, 0);
+    close(fd);
+    if (p != (char *)addr) {
+        perror("mmap");
+        exit(1);
+    }
+    unsigned sum = 0;
+    for (int i = 0; i < FILE_PAGES; i++)
+        sum += (unsigned char)p[i * PAGE];
+    printf("read %lx: %u\n", addr, sum);
+    return p;
+}
+
+/* VMAs: lines of /proc/self/maps but [vsyscall], which is no VMA of the mm */
+static int vmas(void)
+{
+    static char buf[1 << 20];
+    int fd = open("/proc/self/maps", O_RDONLY), n = 0;
+    ssize_t len = 0, r;
+    while (fd >= 0 && (r = read(fd, buf + len, sizeof(buf) - 1 - (size_t)len)) > 0)
+        len += r;
+    close(fd);
+    buf[len] = 0;
+    for (char *q = buf; (q = strchr(q, '\n')) != NULL; q++)
+        n++;
+    return n - (strstr(buf, "[vsyscall]") != NULL);
+}
+
+int main(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+    show("swappiness");
+    show("min_free_kbytes");
+    show("watermark_scale_factor");
+    show("max_map_count");
+    show("drop_caches");
+    show("vfs_cache_pressure");
+    show("lowmem_reserve_ratio");
+    show("numa_zonelist_order");
+    show("block_dump");             /* 4.20's, which Linux 5.13 dropped */
+    show("watermark_boost_factor"); /* Linux 5.0's */
+    show("compact_memory");         /* 0200 */
+    struct stat st;
+    printf("stat watermark_boost_factor: %s\n",
+           stat("/proc/sys/vm/watermark_boost_factor", &st) ? strerror(errno) : "found");
+    printf("mode drop_caches: %o\n",
+           stat("/proc/sys/vm/drop_caches", &st) ? 0 : (unsigned)st.st_mode & 07777);
+    printf("mode block_dump: %o\n",
+           stat("/proc/sys/vm/block_dump", &st) ? 0 : (unsigned)st.st_mode & 07777);
+    list("/proc/sys/vm");
+
+    set("swappiness", "101");
+    set("swappiness", "-1");
+    set("swappiness", "30\n");
+    show("swappiness");
+    set("min_free_kbytes", "-1");
+    set("min_free_kbytes", "2048");
+    show("min_free_kbytes");
+    set("watermark_scale_factor", "0");
+    set("watermark_scale_factor", "1001");
+    set("drop_caches", "0");
+    set("drop_caches", "5");
+    set("vfs_cache_pressure", "50");
+    show("vfs_cache_pressure");
+    set("dirty_ratio", "101");
+    set("dirty_bytes", "1000"); /* under 2 pages: skipped, not refused */
+    show("dirty_bytes");
+    set("dirty_bytes", "65536");
+    show("dirty_ratio");
+
+    /* a 16-page file: read through a mapping, again, after drop_caches 1, and while mapped */
+    const char *file = "vm_sysctl.data";
+    int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    static char page[PAGE];
+    for (int i = 0; i < FILE_PAGES; i++) {
+        memset(page, i + 1, sizeof(page));
+        if (write(fd, page, sizeof(page)) != (ssize_t)sizeof(page))
+            return 1;
+    }
+    close(fd);
+    munmap(map_read(file, 0x70000000UL), FILE_PAGES * PAGE); /* read from the file: major */
+    munmap(map_read(file, 0x71000000UL), FILE_PAGES * PAGE); /* cached: minor */
+    set("drop_caches", "1");
+    show("drop_caches");
+    char *kept = map_read(file, 0x72000000UL); /* dropped: major again */
+    set("drop_caches", "3\n");
+    map_read(file, 0x73000000UL); /* still mapped at 0x72000000, so kept: minor */
+    munmap(kept, FILE_PAGES * PAGE);
+    munmap((void *)0x73000000UL, FILE_PAGES * PAGE);
+    unlink(file);
+
+    /* max_map_count: one-page mappings that cannot merge until mmap says ENOMEM */
+    int before = vmas();
+    char limit[32];
+    snprintf(limit, sizeof(limit), "%d", before + 20);
+    set_as("max_map_count", limit, "VMAs + 20");
+    int made = 0;
+    for (; made < 100; made++) {
+        void *m = mmap((void *)(0x100000000UL + 2 * made * PAGE), PAGE,
+                       made % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (m == MAP_FAILED) {
+            printf("mmap %d: %s\n", made, strerror(errno));
+            break;
+        }
+    }
+    printf("VMAs at the refusal: max_map_count + %d\n", vmas() - (before + 20));
+    munmap((void *)0x100000000UL, 200 * PAGE);
+    set("max_map_count", "65530");
+
+    /* relative names: from the cwd, a directory fd, "..", and from / */
+    int dir = open("/proc/sys", O_RDONLY | O_DIRECTORY);
+    if (dir < 0 || chdir("/proc/sys/vm") < 0) {
+        perror("/proc/sys/vm");
+        return 1;
+    }
+    at(AT_FDCWD, "swappiness");
+    at(AT_FDCWD, "../vm//./min_free_kbytes");
+    at(dir, "vm/swappiness");
+    at(dir, "vm/../vm/vfs_cache_pressure");
+    at(AT_FDCWD, "watermark_boost_factor");
+    printf("access watermark_boost_factor: %s\n",
+           access("watermark_boost_factor", F_OK) ? strerror(errno) : "found");
+    if (chdir("/") < 0)
+        return 1;
+    at(AT_FDCWD, "proc/sys/vm/swappiness");
+
+    /* another user: the 0644 files read, not written */
+    if (setresuid(65534, 65534, 65534) < 0) {
+        perror("setresuid");
+        return 1;
+    }
+    set("swappiness", "60");
+    show("swappiness");
+    return 0;
+}
