@@ -1009,6 +1009,9 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
     struct ofd *o;
     int r;
 
+    /* a /proc/sys/vm file is no link, also one the host lacks (block_dump: realpath(3) of it) */
+    if (mm_tunable_owns(path))
+        return -EINVAL;
     /* /proc/self itself: the guest's pid, which resolve_at() maps back to faultline's dir */
     if (strcmp(path, "/proc/self") == 0) {
         snprintf(buf, sizeof(buf), "%d", p->task.tgid);

@@ -1125,6 +1125,7 @@ compact_memory: Permission denied
 stat watermark_boost_factor: No such file or directory
 mode drop_caches: 644
 mode block_dump: 644
+realpath block_dump: /proc/sys/vm/block_dump
 /proc/sys/vm (46): admin_reserve_kbytes block_dump compact_memory compact_unevictable_allowed dirty_background_bytes dirty_background_ratio dirty_bytes dirty_expire_centisecs dirty_ratio dirty_writeback_centisecs dirtytime_expire_seconds drop_caches extfrag_threshold hugetlb_shm_group laptop_mode legacy_va_layout lowmem_reserve_ratio max_map_count memory_failure_early_kill memory_failure_recovery min_free_kbytes min_slab_ratio min_unmapped_ratio mmap_min_addr mmap_rnd_bits mmap_rnd_compat_bits nr_hugepages nr_hugepages_mempolicy nr_overcommit_hugepages numa_stat numa_zonelist_order oom_dump_tasks oom_kill_allocating_task overcommit_kbytes overcommit_memory overcommit_ratio page-cluster panic_on_oom percpu_pagelist_fraction stat_interval stat_refresh swappiness user_reserve_kbytes vfs_cache_pressure watermark_scale_factor zone_reclaim_mode
 write swappiness 101: Invalid argument
 write swappiness -1: Invalid argument

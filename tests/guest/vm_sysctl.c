@@ -144,6 +144,9 @@ int main(void)
            stat("/proc/sys/vm/drop_caches", &st) ? 0 : (unsigned)st.st_mode & 07777);
     printf("mode block_dump: %o\n",
            stat("/proc/sys/vm/block_dump", &st) ? 0 : (unsigned)st.st_mode & 07777);
+    char real[4096];
+    printf("realpath block_dump: %s\n", /* procps' sysctl asks before reading */
+           realpath("/proc/sys/vm/block_dump", real) ? real : strerror(errno));
     list("/proc/sys/vm");
 
     set("swappiness", "101");
