@@ -166,7 +166,7 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
         trace_fn("pagefault_out_of_memory");
         static struct task_struct *last_victim;
         static int last_victim_pid;
-        struct task_struct *victim = oom_select_victim();
+        struct task_struct *victim = sysctl_oom_kill_allocating_task ? c->tsk : oom_select_victim();
         /* a victim that shares this mm, or one already killed whose memory did not come back,
          * cannot help: the faulting task goes */
         if (!victim || victim->mm == c->tsk->mm ||

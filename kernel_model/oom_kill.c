@@ -7,12 +7,17 @@
  * oom_score_adj is not modeled (always 0), so the largest address space loses; a tie goes to
  * the first mm found. Several tasks sharing an mm (threads) count once, under the mm's owner.
  *
+ * vm.oom_kill_allocating_task (sysctl_oom_kill_allocating_task): out_of_memory kills the
+ * task whose allocation failed, with no choosing (mm_fault_error in fault.c).
+ *
  * oom_reap_task_mm (the OOM reaper): the victim's private memory is unmapped at once, so the
  * frames and swap slots come back before the faulting task retries, whenever the victim's exit
  * itself runs.
  */
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
+
+int sysctl_oom_kill_allocating_task;
 
 static unsigned long oom_badness(struct mm_struct *mm)
 {

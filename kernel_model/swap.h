@@ -236,6 +236,9 @@ unsigned long lru_snapshot(unsigned long *pfns, unsigned long max);
 /* The task the OOM killer picks: the largest by RSS plus swap entries (oom_badness), among
  * the live mms' owners. NULL when there is none. */
 struct task_struct *oom_select_victim(void);
+/* vm.oom_kill_allocating_task: non-zero, the OOM killer kills the faulting task instead of
+ * choosing (out_of_memory's first test; oom_score_adj is not modeled, so nothing exempts it). */
+extern int sysctl_oom_kill_allocating_task;
 /* The OOM reaper: unmap the private memory of a killed task's mm now (the mm stays valid, with
  * its VMAs and no pages in them, until the task's exit puts it). */
 void oom_reap_task_mm(struct mm_struct *mm);

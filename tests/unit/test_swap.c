@@ -601,7 +601,8 @@ static void test_swappiness(void)
     CHECK(swappiness_run(60) > 0);
 }
 
-/* No swap, RAM full of anonymous memory: the OOM killer picks the largest task. */
+/* No swap, RAM full of anonymous memory: the OOM killer picks the largest task, or with
+ * vm.oom_kill_allocating_task the faulting one. */
 static void test_oom(void)
 {
     swap_setup(0);
@@ -610,6 +611,9 @@ static void test_oom(void)
     big.mm->owner = &big;
     small.mm = mm_alloc();
     small.mm->owner = &small;
+    struct task_struct bigger = {.pid = 52, .comm = "bigger"};
+    bigger.mm = mm_alloc();
+    bigger.mm->owner = &bigger;
     unsigned long a = mmap_anon(BASE, 64 * PAGE_SIZE, PROT_READ | PROT_WRITE);
     leave_free(20);
     struct fault_result res;
@@ -634,6 +638,24 @@ static void test_oom(void)
     do_page_fault(&small, &regs, USER_WRITE, b, &res);
     CHECK_EQ(res.outcome, FAULT_OK);
     CHECK(oom_killed_task == &big);
+
+    /* vm.oom_kill_allocating_task 1: the faulting task goes, however large the others are
+     * (another, not killed yet, larger than any) */
+    bigger.mm->rss_stat[MM_SWAPENTS] = 2000;
+    sysctl_oom_kill_allocating_task = 1;
+    oom_killed_task = NULL;
+    long c = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, c, &res);
+    CHECK_EQ(res.outcome, FAULT_KILL);
+    CHECK_EQ(res.signo, FL_SIGKILL);
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, 3);
+    sysctl_oom_kill_allocating_task = 0;
+    bigger.mm->rss_stat[MM_SWAPENTS] = 0;
+    mmput(bigger.mm);
     big.mm->rss_stat[MM_SWAPENTS] = 0;
     mmput(big.mm);
     mmput(small.mm);
