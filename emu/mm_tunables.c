@@ -384,7 +384,7 @@ bool mm_tunable_absent(const char *path)
     if (!strncmp(norm, MM_TUNABLES_VM_DIR, nv) && norm[nv] == '/') {
         const char *name = norm + nv + 1;
         size_t len = strcspn(name, "/");
-        return !vm_listed(name, len) || name[len] == '/'; /* none is a directory */
+        return !vm_listed(name, len); /* "swappiness/x": the host's ENOTDIR */
     }
     if (strncmp(norm, MM_TUNABLES_THP_DIR, n) != 0 || norm[n] != '/')
         return false;

@@ -1161,6 +1161,7 @@ cwd ../vm//./min_free_kbytes: 2048
 dirfd vm/swappiness: 30
 dirfd vm/../vm/vfs_cache_pressure: 50
 cwd watermark_boost_factor: No such file or directory
+cwd swappiness/x: Not a directory
 access watermark_boost_factor: No such file or directory
 cwd proc/sys/vm/swappiness: 30
 write swappiness 60: Permission denied

@@ -219,6 +219,7 @@ int main(void)
     at(dir, "vm/swappiness");
     at(dir, "vm/../vm/vfs_cache_pressure");
     at(AT_FDCWD, "watermark_boost_factor");
+    at(AT_FDCWD, "swappiness/x"); /* a file is no directory */
     printf("access watermark_boost_factor: %s\n",
            access("watermark_boost_factor", F_OK) ? strerror(errno) : "found");
     if (chdir("/") < 0)
