@@ -1164,8 +1164,11 @@ cwd watermark_boost_factor: No such file or directory
 cwd swappiness/x: Not a directory
 access watermark_boost_factor: No such file or directory
 cwd proc/sys/vm/swappiness: 30
+write mmap_min_addr 1048576: ok
+mmap_min_addr: 1048576
 write swappiness 60: Permission denied
 swappiness: 30
+mmap at 0x80000: Operation not permitted
 """
 
 
@@ -1195,7 +1198,8 @@ def _c_vm_sysctl(ctx):
     mappings in turn (one fault each, fault-around maps the rest), the first read is major, the
     second minor, the one after drop_caches 1 major again, and the one after drop_caches 3 minor,
     the file being mapped meanwhile. max_map_count limits the model's VMAs as do_mmap does. The
-    same by relative names; a non-root write is EACCES. The host's /proc/sys/vm never changes."""
+    same by relative names; a non-root write is EACCES, and after root's mmap_min_addr 1 MiB a
+    non-root MAP_FIXED at 512 KiB is EPERM. The host's /proc/sys/vm never changes."""
     if os.geteuid() != 0:
         print("vm-sysctl: needs root (the files are 0644 root's)")
         return

@@ -10,7 +10,8 @@
  * the phases at 0x70000000, 0x71000000, ... tell the faults apart in the log), while a page still
  * mapped stays. max_map_count is the model's limit on VMAs: mmap fails once there are more
  * (do_mmap's "map_count > sysctl_max_map_count"). Then the same files by relative names, from a
- * directory fd and through "..", and as another user.
+ * directory fd and through "..", and as another user, who may not map under the mmap_min_addr
+ * root set.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -226,12 +227,19 @@ int main(void)
         return 1;
     at(AT_FDCWD, "proc/sys/vm/swappiness");
 
-    /* another user: the 0644 files read, not written */
+    /* mmap_min_addr: below it only CAP_SYS_RAWIO maps (cap_mmap_addr) */
+    set("mmap_min_addr", "1048576");
+    show("mmap_min_addr");
+
+    /* another user: the 0644 files read, not written; no mapping under mmap_min_addr */
     if (setresuid(65534, 65534, 65534) < 0) {
         perror("setresuid");
         return 1;
     }
     set("swappiness", "60");
     show("swappiness");
+    void *low = mmap((void *)0x80000, PAGE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+    printf("mmap at 0x80000: %s\n", low == MAP_FAILED ? strerror(errno) : "ok");
     return 0;
 }
