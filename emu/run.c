@@ -30,6 +30,8 @@
 #include "emu/emu.h"
 #include "emu/exec.h"
 #include "emu/path.h"
+#include "emu/traps.h"
+#include "mmu/exception_state.h"
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
 #include "emu/posix_locks.h"
@@ -970,7 +972,7 @@ static void proc_release(struct proc *p)
 }
 
 /* The #PF entry: the TLB-fill hook stopped the engine on an access it could not allow. */
-static void handle_trap(struct proc *p);
+static void handle_trap(struct proc *p, bool from_engine);
 
 static void handle_page_fault(struct proc *p)
 {
@@ -983,11 +985,14 @@ static void handle_page_fault(struct proc *p)
     struct fault_result res;
     m->fault_pending = false;
     /* A non-canonical address (bits 63-47 not all equal) is no page fault: the CPU raises #GP
-     * for it, which do_general_protection makes a SIGSEGV with SI_KERNEL and no address. (A
-     * stack access through RSP or RBP would be #SS and SIGBUS; not told apart here.) */
+     * for it, which do_general_protection makes a SIGSEGV with SI_KERNEL and no address; or,
+     * for an access through the stack segment (push, pop, call, ret, an operand based on RSP
+     * or RBP), #SS, which do_stack_segment makes a SIGBUS with SI_KERNEL. */
     if ((uint64_t)((int64_t)(m->fault_addr << 16) >> 16) != m->fault_addr) {
-        p->pending_trap = 13;
-        handle_trap(p);
+        bool ss = !(m->fault_error & X86_PF_INSTR) &&
+                  mmu_access_is_stack(m, regs.ip, m->fault_addr & PAGE_MASK);
+        p->pending_trap = ss ? 12 : 13;
+        handle_trap(p, false);
         return;
     }
     bool rmw;
@@ -1013,18 +1018,27 @@ static void handle_page_fault(struct proc *p)
     }
 }
 
-static void handle_trap(struct proc *p)
+/* from_engine: the engine raised it (not faultline's own #GP or debug trap), so it may be an
+ * `int N` to turn into what the CPU does (emu/traps.c) */
+static void handle_trap(struct proc *p, bool from_engine)
 {
     int intno = p->pending_trap;
     p->orig_rax = (uint64_t)-1; /* an exception, not a syscall (what a tracer reads) */
     p->pending_trap = -1;
     mmu_exception_taken(p->mmu); /* delivered: the next one is not a double fault */
+    uint64_t rip = mmu_reg_read(p->mmu, UC_X86_REG_RIP);
+    struct trap t = {.intno = intno, .ip = rip};
+    struct engine_exception x;
+    if (from_engine)
+        trap_fixup(p, &t, mmu_exception_info(p->mmu, &x) ? &x : NULL);
+    if (t.ip != rip)
+        mmu_reg_write(p->mmu, UC_X86_REG_RIP, t.ip);
     struct pt_regs regs = {
-        .ip = mmu_reg_read(p->mmu, UC_X86_REG_RIP),
+        .ip = t.ip,
         .sp = mmu_reg_read(p->mmu, UC_X86_REG_RSP),
         .user_mode = true,
     };
-    force_sig_trap(p, intno, &regs);
+    force_sig_trap(p, t.intno, &regs, t.error_code, t.si_code);
 }
 
 static void *watchdog_main(void *arg)
@@ -1314,9 +1328,10 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             continue;
         }
         /* a debug trap (a breakpoint, a single step) goes before the end of a time slice */
-        if (hw_breakpoint_trapped(p, p->pending_trap == X86_TRAP_DB)) {
+        bool engine_db = p->pending_trap == X86_TRAP_DB;
+        if (hw_breakpoint_trapped(p, engine_db)) {
             p->pending_trap = X86_TRAP_DB;
-            handle_trap(p);
+            handle_trap(p, engine_db); /* the engine's may be an `int $1` */
             continue;
         }
         if (p->preempted) {
@@ -1326,12 +1341,12 @@ static void run_proc(struct emu *e, struct proc *p, struct emu_result *res)
             break;
         }
         if (p->pending_trap >= 0) {
-            handle_trap(p);
+            handle_trap(p, true);
             continue;
         }
         if (err == UC_ERR_INSN_INVALID) {
             p->pending_trap = 6; /* #UD */
-            handle_trap(p);
+            handle_trap(p, true);
             continue;
         }
         if (err != UC_ERR_OK && !e->stop_requested && !p->exec_pending) {

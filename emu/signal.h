@@ -65,7 +65,8 @@ static inline uint64_t sigmask_of(int signo)
 void force_sig_fault(struct proc *p, int signo, int si_code, uint64_t addr,
                      const struct pt_regs *regs, unsigned long error_code);
 /* A CPU exception other than #PF (vector intno) as Linux's do_trap turns it into a signal. */
-void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs);
+void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs, unsigned long error_code,
+                    int si_code);
 /* force_sig_seccomp: a seccomp filter's SECCOMP_RET_TRAP, SIGSYS (SYS_SECCOMP) forced as
  * force_sig_fault's signals are, naming the call (nr), the filter's data (si_errno) and the
  * address after the `syscall` instruction. */

@@ -206,6 +206,7 @@ int setup_rt_frame(struct proc *p, int signo, const struct fl_siginfo *info,
     memset(&frame, 0, sizeof(frame));
     read_gregs(m, &frame.uc.uc_mcontext);
     uint64_t sp = frame.uc.uc_mcontext.sp;
+    bool onsigstack = on_sig_stack(p, sp);
 
     /* get_sigframe: skip the red zone, switch to the altstack for SA_ONSTACK unless already on
      * it, put the FPU state below (64-byte aligned), then the frame, aligned so that the
@@ -215,6 +216,11 @@ int setup_rt_frame(struct proc *p, int signo, const struct fl_siginfo *info,
         sp = p->altstack_sp + p->altstack_size;
     uint64_t fp_addr = (sp - sizeof(struct fxsave64)) & ~63ULL;
     uint64_t frame_addr = ((fp_addr - sizeof(frame)) & ~15ULL) - 8;
+    /* a frame that would overflow the altstack it was on is refused: the task dies of SIGSEGV
+     * (a handler that faults again and again on its altstack, with SA_NODEFER, ends there,
+     * where the next frame went back to the top of the stack and it never ended) */
+    if (onsigstack && !on_sig_stack(p, frame_addr))
+        return -1;
 
     /* x86-64 has no vDSO fallback for the return address: without SA_RESTORER the frame is
      * refused, as __setup_rt_frame does (err |= -EFAULT). */

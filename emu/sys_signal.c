@@ -383,7 +383,8 @@ void force_sig_fault(struct proc *p, int signo, int si_code, uint64_t addr,
     force_sig_info(p, &info);
 }
 
-void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
+void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs, unsigned long error_code,
+                    int code)
 {
     int signo, si_code = SI_KERNEL;
     uint64_t addr = 0;
@@ -406,6 +407,9 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
     case 6:
         signo = SIGILL, what = "invalid opcode", si_code = ILL_ILLOPN, addr = regs->ip;
         break;
+    case 12: /* do_stack_segment: a non-canonical address through SS */
+        signo = SIGBUS, what = "stack segment";
+        break;
     case 13:
         signo = SIGSEGV, what = "general protection fault";
         break;
@@ -413,11 +417,13 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs)
         signo = SIGSEGV, what = "trap";
         break;
     }
+    if (code)
+        si_code = code;
     if (!handler_installed(p, signo) && signo != SIGTRAP)
-        arch_printk("traps: %s[%d] %s ip:%llx sp:%llx error:0", p->task.comm, p->task.pid, what,
-                    (unsigned long long)regs->ip, (unsigned long long)regs->sp);
+        arch_printk("traps: %s[%d] %s ip:%llx sp:%llx error:%lx", p->task.comm, p->task.pid, what,
+                    (unsigned long long)regs->ip, (unsigned long long)regs->sp, error_code);
     p->thread_trap_nr = (uint64_t)intno;
-    p->thread_error_code = 0;
+    p->thread_error_code = error_code;
     struct fl_siginfo info;
     fault_info(&info, signo, si_code, addr);
     force_sig_info(p, &info);

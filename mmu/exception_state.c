@@ -29,14 +29,16 @@
 /* Unicorn's, built for the x86-64 target; weak: absent is NULL. */
 extern void x86_cpu_do_interrupt_x86_64(void *cs) __attribute__((weak));
 
-/* old_exception's offset in CPUX86State from x86_cpu_do_interrupt, or -1 */
-static long find_env_offset(void)
+/* From x86_cpu_do_interrupt: old_exception's offset in CPUX86State (the result, or -1) and,
+ * in *env_out, CPUX86State's offset in the CPU object (X86CPU's env) */
+static long find_offsets(long *env_out)
 {
     const uint8_t *code = (const uint8_t *)(uintptr_t)x86_cpu_do_interrupt_x86_64;
     csh cs;
     cs_insn *insn = NULL;
     long cmp_disp = -1, env_disp = -1;
 
+    *env_out = -1;
     if (!code || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
         return -1;
     cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
@@ -62,7 +64,21 @@ static long find_env_offset(void)
     if (n)
         cs_free(insn, n);
     cs_close(&cs);
+    *env_out = env_disp;
     return cmp_disp > env_disp && env_disp >= 0 ? cmp_disp - env_disp : -1;
+}
+
+static long find_env_offset(void)
+{
+    long env;
+    return find_offsets(&env);
+}
+
+long engine_cpu_env_offset(void)
+{
+    long env = -1;
+    find_offsets(&env);
+    return env;
 }
 
 long engine_exception_offset(uc_engine *uc, const uc_context *fresh)
@@ -105,4 +121,24 @@ void engine_exception_done(uc_engine *uc, uc_context *scratch, long offset)
         return;
     memcpy((char *)scratch + offset, &none, sizeof(none));
     uc_context_restore(uc, scratch);
+}
+
+/* CPUX86State from error_code to old_exception: error_code, exception_is_int (ints),
+ * exception_next_eip, dr[8] (target_ulongs), the four breakpoint or watchpoint pointers */
+#define ERROR_CODE_BEFORE (4 + 4 + 8 + 8 * 8 + 4 * 8)
+
+bool engine_exception_info(uc_engine *uc, uc_context *scratch, long offset,
+                           struct engine_exception *out)
+{
+    if (offset < ERROR_CODE_BEFORE || uc_context_save(uc, scratch) != UC_ERR_OK)
+        return false;
+    const char *at = (const char *)scratch + offset - ERROR_CODE_BEFORE;
+    int32_t code, is_int;
+    memcpy(&code, at, sizeof(code));
+    memcpy(&is_int, at + 4, sizeof(is_int));
+    if (is_int != 0 && is_int != 1)
+        return false;
+    out->error_code = (uint32_t)code;
+    out->is_int = is_int;
+    return true;
 }

@@ -316,3 +316,19 @@ int mmu_insn_touches(struct mmu *m, uint64_t rip, uint64_t start, uint64_t len)
     }
     return stack_ea(m, d, &ea) && ea < start + len && start < ea + 8;
 }
+
+bool mmu_access_is_stack(struct mmu *m, uint64_t rip, uint64_t page)
+{
+    uint64_t out, ea;
+    struct decoded local;
+    const struct decoded *d = decoded_at(m, rip, &local);
+    if (!d)
+        return false;
+    for (int i = 0; i < d->nops; i++)
+        if (lands_on(operand_ea(m, d, &d->op[i]), d->op[i].size, page, &out))
+            /* SS is the segment of an operand based on RSP or RBP, unless FS or GS overrides
+             * it (64-bit mode ignores the other overrides) */
+            return !d->op[i].seg &&
+                   (d->op[i].base == UC_X86_REG_RSP || d->op[i].base == UC_X86_REG_RBP);
+    return stack_ea(m, d, &ea) && lands_on(ea, 8, page, &out);
+}

@@ -507,6 +507,9 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
             e = uc_ctl_flush_tb(c->uc);
         code_buffer_release(&c->code);
     }
+    /* after the buffer is known: in, out, ins and outs raise #GP at the instruction */
+    if (e == UC_ERR_OK)
+        e = port_io_init(&c->port_io, c->uc, &c->code);
     if (e == UC_ERR_OK)
         e = set_user_start_state(c->uc);
     if (e == UC_ERR_OK)
@@ -646,6 +649,12 @@ void mmu_exception_taken(struct mmu *m)
         int32_t none = -1;
         memcpy((char *)m->ctx + off, &none, sizeof(none));
     }
+}
+
+bool mmu_exception_info(struct mmu *m, struct engine_exception *out)
+{
+    /* only the engine holds it: m->ctx is stale while loaded */
+    return m->cpu->loaded == m && engine_exception_info(m->uc, m->ctx, m->cpu->exception_off, out);
 }
 
 void mmu_copy_regs(struct mmu *dst, struct mmu *src)

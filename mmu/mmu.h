@@ -29,6 +29,7 @@
 #include <unicorn/unicorn.h>
 
 #include "mmu/code_buffer.h"
+#include "mmu/port_io.h"
 
 struct task_struct;
 struct mm_struct;
@@ -59,6 +60,7 @@ struct cpu {
     uint64_t tlb_checked_ns; /* CLOCK_MONOTONIC of cpu_tlb_check's last growth */
     uc_hook tlb_hook;
     struct code_buffer code;    /* its translated-code buffer (mmu/code_buffer.c) */
+    struct port_io port_io;     /* its I/O instructions' #GP (mmu/port_io.c) */
     struct block_cache *blocks; /* instructions per translated block (mmu/block_insns.c) */
     /* Stop checks (mmu/exit_checks.c): can this engine have them at block starts only, and how
      * many of its hooks need them after every access as well (cpu_hold_exit_checks)? */
@@ -175,6 +177,10 @@ void mmu_reset_regs(struct mmu *m);
 /* A CPU exception the UC_HOOK_INTR hook stopped the engine for has been taken (made a signal):
  * none is in flight any more, so the next one is not a double fault (mmu/exception_state.c). */
 void mmu_exception_taken(struct mmu *m);
+/* Before that: the engine's record of the exception (its error code, whether `int N` raised
+ * it); false when it cannot be read. */
+struct engine_exception;
+bool mmu_exception_info(struct mmu *m, struct engine_exception *out);
 /* Copy all of src's registers into dst (fork: the child starts as the parent is). */
 void mmu_copy_regs(struct mmu *dst, struct mmu *src);
 
@@ -190,6 +196,10 @@ void mmu_kernel_wrote(void *host_addr);
  * decoded from the instruction at rip, as the CPU's CR2 would hold it. *rmw: the instruction
  * reads and writes that operand, so the CPU reports the fault as a write even on the read. */
 uint64_t mmu_exact_fault_addr(struct mmu *m, uint64_t rip, uint64_t page, bool fetch, bool *rmw);
+/* Was the instruction at rip's access to `page` through the stack segment (an implicit stack
+ * access, or a memory operand based on RSP or RBP without an FS or GS override)? A non-canonical
+ * address there is #SS, not #GP. */
+bool mmu_access_is_stack(struct mmu *m, uint64_t rip, uint64_t page);
 /* Whether the instruction at rip, with m's registers as they are now (inside a memory hook: as
  * the access sees them), has a memory operand overlapping [start, start + len): 1 or 0, -1 when
  * it cannot be decoded. Tells which of two virtual addresses of one frame an access went
