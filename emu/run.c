@@ -849,17 +849,15 @@ static void cpu_kick(void *e)
 
 static struct cpu *emu_cpu_create(struct emu *e, bool sliced, char *err, size_t errlen)
 {
-    struct cpu *c =
-        cpu_create(e->ram, e->ram_bytes, e->opt->code_cache_bytes, e->opt->cpu_model, err, errlen);
+    /* the syscall hook goes in first, ahead of the I/O instructions' (cpu_create) */
+    struct cpu *c = cpu_create(e->ram, e->ram_bytes, e->opt->code_cache_bytes, e->opt->cpu_model,
+                               hook_syscall, e, err, errlen);
     if (!c)
         return NULL;
     c->kick = cpu_kick;
     c->kick_arg = e;
     uc_hook h;
-    uc_err r =
-        uc_hook_add(c->uc, &h, UC_HOOK_INSN, (void *)hook_syscall, e, 1, 0, UC_X86_INS_SYSCALL);
-    if (r == UC_ERR_OK)
-        r = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, e, 1, 0);
+    uc_err r = uc_hook_add(c->uc, &h, UC_HOOK_INTR, (void *)hook_intr, e, 1, 0);
     /* --max-insns stops after exactly that many instructions: a hook before each */
     bool by_block = e->opt->icount && !e->opt->max_insns;
     /* --max-insns' hook stops the engine before an instruction, --icount's at a block start

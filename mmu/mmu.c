@@ -459,8 +459,8 @@ static void stop_engine(void *arg)
     uc_emu_stop(((struct cpu *)arg)->uc);
 }
 
-struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model, char *err,
-                       size_t errlen)
+struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model,
+                       uc_cb_insn_syscall_t on_syscall, void *syscall_arg, char *err, size_t errlen)
 {
     struct cpu *c = calloc(1, sizeof(*c));
     struct code_buffer_snapshot buffers_before;
@@ -507,7 +507,17 @@ struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int c
             e = uc_ctl_flush_tb(c->uc);
         code_buffer_release(&c->code);
     }
-    /* after the buffer is known: in, out, ins and outs raise #GP at the instruction */
+    /* The `syscall` hook is the first UC_HOOK_INSN hook, ahead of every other. Unicorn 2.1.1's
+     * helper_syscall walks all the instruction hooks, calling those for `syscall`, and leaves
+     * the walk after any hook (one for `in`, say, which it does not call) once a stop has been
+     * requested; a stop requested in the block before the `syscall` (another thread's kick, a
+     * store into the block's own page: frame_write_allowed) then skipped the system call with
+     * RIP moved past it and RAX still its number. The I/O helpers' walks have no such exit. */
+    if (e == UC_ERR_OK)
+        e = uc_hook_add(c->uc, &c->syscall_hook, UC_HOOK_INSN, (void *)on_syscall, syscall_arg, 1,
+                        0, UC_X86_INS_SYSCALL);
+    /* after the buffer is known, and after the syscall hook: in, out, ins and outs raise #GP at
+     * the instruction */
     if (e == UC_ERR_OK)
         e = port_io_init(&c->port_io, c->uc, &c->code);
     if (e == UC_ERR_OK)

@@ -59,6 +59,7 @@ struct cpu {
     uint64_t tlb_flushes, tlb_flushes_grown;
     uint64_t tlb_checked_ns; /* CLOCK_MONOTONIC of cpu_tlb_check's last growth */
     uc_hook tlb_hook;
+    uc_hook syscall_hook;       /* the first instruction hook (cpu_create) */
     struct code_buffer code;    /* its translated-code buffer (mmu/code_buffer.c) */
     struct port_io port_io;     /* its I/O instructions' #GP (mmu/port_io.c) */
     struct block_cache *blocks; /* instructions per translated block (mmu/block_insns.c) */
@@ -107,7 +108,11 @@ static inline void cpu_set_cpl(int cpl)
     atomic_store_explicit(&cpu_cpl, cpl, memory_order_relaxed);
 }
 
-struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model, char *err,
+/* A CPU engine for guest code. on_syscall (with syscall_arg) is its `syscall` instruction's
+ * hook: added here, before any other instruction hook, so that a stop requested while a block
+ * runs never skips it (mmu.c). */
+struct cpu *cpu_create(void *ram, uint64_t ram_bytes, uint64_t code_cache, int cpu_model,
+                       uc_cb_insn_syscall_t on_syscall, void *syscall_arg, char *err,
                        size_t errlen);
 /* After every mmu is destroyed. Frames with translated code may be freed after it: their code
  * went with the engine, and nothing is dropped for it any more. */

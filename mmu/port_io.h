@@ -15,7 +15,9 @@ struct port_io {
 };
 
 /* Add the engine's I/O instruction hooks. code: its buffer (found or not: then, and wherever
- * the engine's internals are not as expected, I/O instructions run without a fault). */
+ * the engine's internals are not as expected, I/O instructions run without a fault). Only after
+ * the engine's `syscall` hook: an instruction hook ahead of that one lets a stop request skip
+ * the system call (mmu/mmu.c, cpu_create). */
 uc_err port_io_init(struct port_io *io, uc_engine *uc, const struct code_buffer *code);
 
 #endif
