@@ -30,6 +30,11 @@
  *                              2.1.1-2+b2, no prologue) and 2.1.4 (sid's 2.1.4-4, registers
  *                              saved and a stack protector first), and on code of another
  *                              shape, where it must find nothing.
+ *   syscall_hook_first_survives_stop
+ *                              a stop requested in a block before its `syscall` skips the
+ *                              syscall hook when another instruction hook (`in`) comes first
+ *                              in the list, and never when the syscall hook does (mmu/mmu.c,
+ *                              cpu_create).
  *
  * usage: test_engine_stop NAME
  */
@@ -214,6 +219,101 @@ static int block_start_checks_make_async_stop_exact(void)
     return 0;
 }
 
+/* mov byte [rbx], 1; syscall; hlt */
+static const unsigned char store_syscall_code[] = {0xc6, 0x03, 0x01, 0x0f, 0x05, 0xf4};
+#define SYSCALL_END (CODE_BASE + 5)
+
+static void stop_on_store(uc_engine *uc, uc_mem_type type, uint64_t addr, int size, int64_t value,
+                          void *ud)
+{
+    (void)type, (void)addr, (void)size, (void)value, (void)ud;
+    uc_emu_stop(uc);
+}
+
+static void count_syscall(uc_engine *uc, void *ud)
+{
+    (void)uc;
+    (*(int *)ud)++;
+}
+
+static uint32_t ignore_in(uc_engine *uc, uint32_t port, int size, void *ud)
+{
+    (void)uc, (void)port, (void)size, (void)ud;
+    return 0;
+}
+
+/* Run store_syscall_code once on an engine with stop checks at block starts only, a store hook
+ * that asks for a stop, and the syscall hook added before or after an `in` hook: how many times
+ * the syscall hook ran (-1: the engine could not be set up); *rip_out, where the run ended. */
+static int syscall_after_stop_round(bool syscall_first, uint64_t *rip_out)
+{
+    uc_engine *uc;
+    uc_hook h;
+    int calls = 0;
+    uint64_t data = DATA_BASE, rip = CODE_BASE;
+    if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK)
+        return -1;
+    bool ok =
+        engine_exit_checks_adjustable(uc) &&
+        uc_mem_map(uc, CODE_BASE, 0x1000, UC_PROT_READ | UC_PROT_EXEC) == UC_ERR_OK &&
+        uc_mem_map(uc, DATA_BASE, 0x1000, UC_PROT_READ | UC_PROT_WRITE) == UC_ERR_OK &&
+        uc_mem_write(uc, CODE_BASE, store_syscall_code, sizeof(store_syscall_code)) == UC_ERR_OK &&
+        uc_reg_write(uc, UC_X86_REG_RBX, &data) == UC_ERR_OK &&
+        uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, stop_on_store, NULL, 1, 0) == UC_ERR_OK;
+    if (ok)
+        engine_set_exit_checks(uc, false);
+    for (int i = 0; i < 2 && ok; i++) {
+        if ((i == 0) == syscall_first)
+            ok = uc_hook_add(uc, &h, UC_HOOK_INSN, count_syscall, &calls, 1, 0,
+                             UC_X86_INS_SYSCALL) == UC_ERR_OK;
+        else
+            ok = uc_hook_add(uc, &h, UC_HOOK_INSN, ignore_in, NULL, 1, 0, UC_X86_INS_IN) ==
+                 UC_ERR_OK;
+    }
+    ok = ok &&
+         uc_emu_start(uc, CODE_BASE, CODE_BASE + sizeof(store_syscall_code) - 1, 0, 0) == UC_ERR_OK;
+    uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+    uc_close(uc);
+    *rip_out = rip;
+    return ok ? calls : -1;
+}
+
+/*
+ * A stop requested in a block before its `syscall` (here by a store hook; in faultline by
+ * another thread's kick or by frame_write_allowed) and Unicorn's helper_syscall: it walks every
+ * UC_HOOK_INSN hook and leaves the walk after any of them once a stop is requested, so an `in`
+ * hook ahead of the syscall hook makes it skip the call (RIP past it all the same), while the
+ * syscall hook first is always called. That is why cpu_create adds the syscall hook before
+ * port_io's hooks. The day the first case calls the hook too, this fails and says the order no
+ * longer matters.
+ */
+static int syscall_hook_first_survives_stop(void)
+{
+    uint64_t rip_first, rip_second;
+    int first = syscall_after_stop_round(true, &rip_first);
+    int second = syscall_after_stop_round(false, &rip_second);
+    printf("syscall hook first: called %d times, stopped at %#llx; after an `in` hook: called %d "
+           "times, stopped at %#llx (after the syscall: %#llx)\n",
+           first, (unsigned long long)rip_first, second, (unsigned long long)rip_second,
+           (unsigned long long)SYSCALL_END);
+    if (first < 0 || second < 0) {
+        fprintf(stderr, "cannot set up the engine, or exit_checks.c does not find the switch\n");
+        return 1;
+    }
+    if (first != 1 || rip_first != SYSCALL_END) {
+        fprintf(stderr, "the syscall hook, first of the instruction hooks, was not called once "
+                        "with the engine stopped right after the call\n");
+        return 1;
+    }
+    if (second != 0) {
+        fprintf(stderr, "an `in` hook ahead of the syscall hook no longer makes a stop request "
+                        "skip the call: cpu_create's order of hooks (mmu/mmu.c) no longer "
+                        "matters\n");
+        return 1;
+    }
+    return 0;
+}
+
 /* The first instructions of check_exit_request_x86_64 in Debian's libunicorn.so.2 builds (from
  * objdump), up to and with the test of no_exit_request. */
 static const uint8_t build_2_1_1[] = {
@@ -277,7 +377,10 @@ int main(int argc, char **argv)
         return block_start_checks_make_async_stop_exact();
     if (argc == 2 && !strcmp(argv[1], "flag_offset_of_known_builds"))
         return flag_offset_of_known_builds();
+    if (argc == 2 && !strcmp(argv[1], "syscall_hook_first_survives_stop"))
+        return syscall_hook_first_survives_stop();
     fprintf(stderr, "usage: test_engine_stop block_hook_stop_is_exact|async_stop_reexecutes|"
-                    "block_start_checks_make_async_stop_exact|flag_offset_of_known_builds\n");
+                    "block_start_checks_make_async_stop_exact|flag_offset_of_known_builds|"
+                    "syscall_hook_first_survives_stop\n");
     return 2;
 }
