@@ -28,6 +28,8 @@
 #define PR_SET_DUMPABLE     4
 #define PR_SET_PDEATHSIG    1
 #define PR_GET_PDEATHSIG    2
+#define PR_SET_THP_DISABLE  41
+#define PR_GET_THP_DISABLE  42
 
 /* exit ends the calling thread only; the last one to go ends the process. */
 long sys_exit(struct proc *p, const uint64_t a[6])
@@ -149,6 +151,15 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
         if (a[1] || a[2] || a[3] || a[4])
             return -EINVAL;
         return p->no_new_privs;
+    case PR_SET_THP_DISABLE: /* MMF_DISABLE_THP of the whole mm, every thread's */
+        if (a[2] || a[3] || a[4])
+            return -EINVAL;
+        p->task.mm->thp_disabled = a[1] != 0;
+        return 0;
+    case PR_GET_THP_DISABLE:
+        if (a[1] || a[2] || a[3] || a[4])
+            return -EINVAL;
+        return p->task.mm->thp_disabled;
     default:
         return -EINVAL;
     }

@@ -788,6 +788,8 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         goto out;
     }
     mm->owner = &p->task;
+    /* mm_init takes the flags of MMF_INIT_MASK from the caller's mm: PR_SET_THP_DISABLE too */
+    mm->thp_disabled = old_mm->thp_disabled;
     p->task.mm = mm;
     mmu_attach(p->mmu, &p->task);
     struct exec_image img;

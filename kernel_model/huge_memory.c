@@ -130,6 +130,8 @@ bool transparent_hugepage_enabled(struct vm_area_struct *vma)
     /* anonymous private memory only: shmem and page-cache huge pages are not modelled */
     if (vma->vm_ops || vma->vm_file || (vma->vm_flags & (VM_SHARED | VM_NOHUGEPAGE)))
         return false;
+    if (vma->vm_mm->thp_disabled) /* MMF_DISABLE_THP */
+        return false;
     if (transparent_hugepage_mode == THP_ALWAYS)
         return true;
     return transparent_hugepage_mode == THP_MADVISE && (vma->vm_flags & VM_HUGEPAGE);

@@ -105,7 +105,7 @@ int khugepaged_enter(struct vm_area_struct *vma, unsigned long vm_flags)
         return 0;
     if ((transparent_hugepage_mode == THP_ALWAYS ||
          (transparent_hugepage_mode == THP_MADVISE && (vm_flags & VM_HUGEPAGE))) &&
-        !(vm_flags & VM_NOHUGEPAGE))
+        !(vm_flags & VM_NOHUGEPAGE) && !vma->vm_mm->thp_disabled)
         return __khugepaged_enter(vma->vm_mm);
     return 0;
 }
@@ -149,7 +149,8 @@ void khugepaged_exit(struct mm_struct *mm)
 static bool hugepage_vma_check(const struct vm_area_struct *vma)
 {
     unsigned long f = vma->vm_flags;
-    if ((!(f & VM_HUGEPAGE) && transparent_hugepage_mode != THP_ALWAYS) || (f & VM_NOHUGEPAGE))
+    if ((!(f & VM_HUGEPAGE) && transparent_hugepage_mode != THP_ALWAYS) || (f & VM_NOHUGEPAGE) ||
+        vma->vm_mm->thp_disabled)
         return false;
     if (!vma->anon_vma || vma->vm_ops)
         return false;

@@ -277,6 +277,9 @@ struct mm_struct {
     /* MMF_DUMPABLE's value (get_dumpable): SUID_DUMP_DISABLE, SUID_DUMP_USER (a new mm's) or
      * SUID_DUMP_ROOT; kept by fork, set by the emulator's credential changes */
     unsigned char dumpable;
+    /* MMF_DISABLE_THP: prctl(PR_SET_THP_DISABLE) - no huge page in any VMA, checked at each
+     * fault and by khugepaged; kept by fork and execve (MMF_INIT_MASK) */
+    bool thp_disabled;
 };
 enum { SUID_DUMP_DISABLE, SUID_DUMP_USER, SUID_DUMP_ROOT };
 
