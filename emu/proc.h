@@ -230,6 +230,10 @@ struct proc {
     int pdeath_signal;
     unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
     bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
+    /* PR_SET_CHILD_SUBREAPER (signal->is_child_subreaper): the group's orphaned descendants
+     * are reparented to it rather than to init; every thread of the group has the same value,
+     * a new thread takes it, a new process does not; kept by execve */
+    bool child_subreaper;
     /* seccomp (emu/seccomp.c): SECCOMP_MODE_DISABLED (0), _STRICT (1) or _FILTER (2), and the
      * filters, newest first; inherited, kept by execve */
     int seccomp_mode;

@@ -14,22 +14,24 @@
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
-#define ARCH_SET_GS         0x1001
-#define ARCH_SET_FS         0x1002
-#define ARCH_GET_FS         0x1003
-#define ARCH_GET_GS         0x1004
-#define ARCH_GET_CPUID      0x1011
-#define ARCH_SET_CPUID      0x1012
-#define PR_SET_NAME         15
-#define PR_GET_NAME         16
-#define PR_GET_DUMPABLE     3
-#define PR_SET_NO_NEW_PRIVS 38
-#define PR_GET_NO_NEW_PRIVS 39
-#define PR_SET_DUMPABLE     4
-#define PR_SET_PDEATHSIG    1
-#define PR_GET_PDEATHSIG    2
-#define PR_SET_THP_DISABLE  41
-#define PR_GET_THP_DISABLE  42
+#define ARCH_SET_GS            0x1001
+#define ARCH_SET_FS            0x1002
+#define ARCH_GET_FS            0x1003
+#define ARCH_GET_GS            0x1004
+#define ARCH_GET_CPUID         0x1011
+#define ARCH_SET_CPUID         0x1012
+#define PR_SET_NAME            15
+#define PR_GET_NAME            16
+#define PR_GET_DUMPABLE        3
+#define PR_SET_NO_NEW_PRIVS    38
+#define PR_GET_NO_NEW_PRIVS    39
+#define PR_SET_DUMPABLE        4
+#define PR_SET_PDEATHSIG       1
+#define PR_GET_PDEATHSIG       2
+#define PR_SET_THP_DISABLE     41
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_GET_THP_DISABLE     42
 
 /* exit ends the calling thread only; the last one to go ends the process. */
 long sys_exit(struct proc *p, const uint64_t a[6])
@@ -151,6 +153,15 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
         if (a[1] || a[2] || a[3] || a[4])
             return -EINVAL;
         return p->no_new_privs;
+    case PR_SET_CHILD_SUBREAPER: /* the group's flag (signal->is_child_subreaper): exit_notify */
+        for (struct proc *q = p->emu->procs; q; q = q->next)
+            if (q->task.tgid == p->task.tgid)
+                q->child_subreaper = a[1] != 0;
+        return 0;
+    case PR_GET_CHILD_SUBREAPER: {
+        int v = p->child_subreaper;
+        return put_user_bytes(&p->task, a[1], &v, sizeof(v));
+    }
     case PR_SET_THP_DISABLE: /* MMF_DISABLE_THP of the whole mm, every thread's */
         if (a[2] || a[3] || a[4])
             return -EINVAL;

@@ -292,17 +292,48 @@ int proc_wait_status(const struct proc *p)
     return p->term_sig ? (p->term_sig & 0x7f) : (p->exit_code & 0xff) << 8;
 }
 
+/* A live thread of group tgid other than p, or NULL (find_alive_thread). */
+static struct proc *find_alive_thread(struct emu *e, int tgid, const struct proc *p)
+{
+    for (struct proc *q = e->procs; q; q = q->next)
+        if (q != p && q->task.tgid == tgid && !q->exited)
+            return q;
+    return NULL;
+}
+
+/*
+ * find_new_reaper: who takes the children of p, which exits: another live thread of p's group,
+ * else a live thread of the nearest ancestor group that made itself a child subreaper
+ * (PR_SET_CHILD_SUBREAPER), else init (NULL: faultline plays init and reaps what dies).
+ */
+static struct proc *find_new_reaper(struct proc *p)
+{
+    struct emu *e = p->emu;
+    struct proc *heir = find_alive_thread(e, p->task.tgid, p);
+    if (heir)
+        return heir;
+    for (struct proc *a = p->parent; a; a = a->parent) {
+        if (a->child_subreaper && (heir = find_alive_thread(e, a->task.tgid, NULL)))
+            return heir;
+        struct proc *leader = find_proc(e, a->task.tgid);
+        if (leader && leader != a) /* a thread: its group's parent is the leader's */
+            a = leader;
+    }
+    return NULL;
+}
+
+static void do_notify_parent(struct proc *p);
+
 void exit_notify(struct proc *p)
 {
     struct emu *e = p->emu;
-    /* forget_original_parent: children go to another live thread of the group, or else to
-     * init, which reaps whatever dies; each of their threads that asked for a parent-death
-     * signal has it sent to its group, from the exiting thread, even when the new parent is a
-     * thread of the same group (as Linux does: the parent is the thread) */
-    struct proc *heir = NULL;
-    for (struct proc *q = e->procs; q && !heir; q = q->next)
-        if (q != p && q->task.tgid == p->task.tgid && !q->exited)
-            heir = q;
+    /* forget_original_parent: children go to another live thread of the group, or to the
+     * nearest child subreaper above, or else to init, which reaps whatever dies; each of their
+     * threads that asked for a parent-death signal has it sent to its group, from the exiting
+     * thread, even when the new parent is a thread of the same group (as Linux does: the
+     * parent is the thread) */
+    struct proc *heir = find_new_reaper(p);
+    bool same_group = heir && heir->task.tgid == p->task.tgid;
     for (struct proc *q = e->procs; q; q = q->next) {
         if (q->parent != p)
             continue;
@@ -312,8 +343,16 @@ void exit_notify(struct proc *p)
             struct proc *leader = find_proc(e, q->task.tgid);
             send_signal_group(leader ? leader : q, q->pdeath_signal, &info);
         }
-        if (heir)
+        if (same_group)
             continue;
+        if (heir) {
+            /* reparent_leader: a zombie's new parent hears of it (and reaps it at once if it
+             * ignores SIGCHLD) */
+            q->ppid = heir->task.tgid;
+            if (!q->thread && q->exited && !q->reaped && !q->exit_deferred)
+                do_notify_parent(q);
+            continue;
+        }
         q->ppid = 1;
         if (q->exited && !q->mmu)
             q->reaped = true;
@@ -344,6 +383,13 @@ void exit_notify_parent(struct proc *p)
     }
     pidfd_exited(e, p->task.tgid);
     mqueue_exit(p->task.tgid);
+    do_notify_parent(p);
+}
+
+/* do_notify_parent: p's exit_signal (SIGCHLD) to its parent process, which reaps it at once if
+ * it ignores SIGCHLD or set SA_NOCLDWAIT; nobody waits for a child of faultline or init. */
+static void do_notify_parent(struct proc *p)
+{
     struct proc *parent = p->parent;
     if (!parent || parent->exited) {
         p->reaped = true; /* faultline (or init) is the parent: nobody waits */
@@ -465,6 +511,7 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
     c->no_new_privs = p->no_new_privs;
+    c->child_subreaper = thread && p->child_subreaper;
     seccomp_fork(c, p);
     c->ids_own = p->ids_own; /* copy_creds */
     memcpy(c->uids, p->uids, sizeof(c->uids));
