@@ -166,6 +166,19 @@ void evict_unused_mappings(void)
     }
 }
 
+/* Take the page at *pp out of m's cache (__delete_from_page_cache) and drop the cache's
+ * reference to it; *pp is the next page of the chain after. */
+static void page_cache_unlink(struct address_space *m, struct page **pp)
+{
+    struct page *p = *pp;
+    *pp = *page_cache_next(p);
+    *page_cache_next(p) = NULL;
+    set_page_mapping(p, NULL);
+    m->nrpages--;
+    del_page_from_lru(p);
+    put_page(p);
+}
+
 unsigned long drop_pagecache(void)
 {
     unsigned long dropped = 0;
@@ -180,12 +193,7 @@ unsigned long drop_pagecache(void)
                     pp = page_cache_next(p);
                     continue;
                 }
-                *pp = *page_cache_next(p);
-                *page_cache_next(p) = NULL;
-                set_page_mapping(p, NULL);
-                m->nrpages--;
-                del_page_from_lru(p);
-                put_page(p);
+                page_cache_unlink(m, pp);
                 dropped++;
             }
         }
@@ -643,12 +651,7 @@ static void page_cache_remove_range(struct address_space *m, pgoff_t first, pgof
                 pp = page_cache_next(p);
                 continue;
             }
-            *pp = *page_cache_next(p);
-            *page_cache_next(p) = NULL;
-            set_page_mapping(p, NULL);
-            m->nrpages--;
-            del_page_from_lru(p);
-            put_page(p);
+            page_cache_unlink(m, pp);
         }
     }
 }
