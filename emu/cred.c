@@ -13,9 +13,9 @@
  * reach the host; what is between guests, the model checks with the task's ids: signals
  * (kill_ok_by_cred), System V IPC (emu/sysv_ipc.h), POSIX message queues, and the right to
  * inspect another process (ptrace_may_access: with the dumpability a change of ids takes away,
- * as commit_creds does, and that exec and PR_SET_DUMPABLE give back). Not done: set-id bits of
- * an executed file (it runs as if from a nosuid mount), more than CRED_NGROUPS groups, an
- * unreadable executable's image made undumpable (would_dump).
+ * as commit_creds does, and that exec and PR_SET_DUMPABLE give back, but not for an image the
+ * task could not read). Not done: set-id bits of an executed file (it runs as if from a nosuid
+ * mount), more than CRED_NGROUPS groups.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -462,7 +462,7 @@ long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds)
     return 0;
 }
 
-void cred_exec(struct proc *p)
+void cred_exec(struct proc *p, bool unreadable)
 {
     uint32_t ou[4], og[4];
     task_uids(p, ou);
@@ -471,6 +471,8 @@ void cred_exec(struct proc *p)
     bool have_sets = task_cap_sets(p, sets);
     cred_exec_sets(p, sets, have_sets);
     exec_dumpable(p, ou, og, have_sets ? sets[1] : ~0ull);
+    if (unreadable && p->task.mm) /* would_dump's BINPRM_FLAGS_ENFORCE_NONDUMP */
+        p->task.mm->dumpable = suid_dumpable();
 }
 
 /* cap_bprm_set_creds: the ids and capability sets of the new image, from the caller's sets */
@@ -548,6 +550,14 @@ void cred_enter(const struct proc *p, struct cred_host_save *s)
         setfsuid(p->uids[CRED_FS]);
         s->fsuid = true;
     }
+}
+
+void cred_as_faultline(const struct proc *p, struct cred_host_save *s, bool own)
+{
+    if (own)
+        cred_leave(s);
+    else
+        cred_enter(p, s);
 }
 
 void cred_leave(struct cred_host_save *s)

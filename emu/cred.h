@@ -42,8 +42,9 @@ long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds)
  * become the euid, sgid and fsgid the egid; the capability sets are the new program's (the
  * inheritable set kept, the permitted and effective sets from the uids, the bounding,
  * inheritable and ambient sets). Called before securebits' KEEP_CAPS is cleared, with the new
- * mm in place: its dumpability is set too (setup_new_exec, commit_creds). */
-void cred_exec(struct proc *p);
+ * mm in place: its dumpability is set too (setup_new_exec, commit_creds; an image the task
+ * could not read, `unreadable`, leaves it undumpable: would_dump). */
+void cred_exec(struct proc *p, bool unreadable);
 
 /* faccessat2(dirfd, path, mode, flags) as the task asks it: without AT_EACCESS, with its real
  * ids (do_faccessat), which the host would take from faultline's real ids. */
@@ -56,5 +57,9 @@ struct cred_host_save {
 };
 void cred_enter(const struct proc *p, struct cred_host_save *s);
 void cred_leave(struct cred_host_save *s);
+/* Within a call, where cred_enter(p, s) put p's ids on the thread: faultline's own for a moment
+ * (own true), then p's again (own false). For what the kernel does with its own rights on the
+ * task's behalf: reading an image to execute it. */
+void cred_as_faultline(const struct proc *p, struct cred_host_save *s, bool own);
 
 #endif

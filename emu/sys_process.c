@@ -764,6 +764,12 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         strv_free(argv);
         return r;
     }
+    /* The kernel reads the image (and a script's first line) whatever the task may read: an
+     * execute-only file runs. faultline reads them with its own ids (as_self), once the task's
+     * have passed the exec permission check. */
+    struct cred_host_save as_self;
+    cred_enter(p, &as_self);
+    bool unreadable = false;
     /* #! scripts, nested at most BINPRM_MAX_RECURSION + 1 deep */
     char cur[PATH_MAX];
     snprintf(cur, sizeof(cur), "%s", name);
@@ -789,7 +795,10 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         if (!r && depth == 0 && (flags & AT_SYMLINK_NOFOLLOW) && given[0] &&
             lstat(host, &st) == 0 && S_ISLNK(st.st_mode))
             r = -ELOOP;
-        if (!r && (access(host, X_OK) != 0 || stat(host, &st) != 0))
+        /* may_open's MAY_EXEC, with the task's fs ids (on this thread during the call) */
+        if (!r)
+            r = cred_faccessat(p, AT_FDCWD, host, X_OK, AT_EACCESS);
+        if (!r && stat(host, &st) != 0)
             r = -errno;
         if (!r && !S_ISREG(st.st_mode)) /* do_open_execat: only regular files run */
             r = -EACCES;
@@ -803,7 +812,11 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             goto out;
         }
         char interp[PATH_MAX], **nargv = NULL;
+        /* would_dump: an image the task may run but not read makes it undumpable */
+        unreadable = cred_faccessat(p, AT_FDCWD, host, R_OK, AT_EACCESS) != 0;
+        cred_as_faultline(p, &as_self, true);
         int s = load_script(host, cur, argv, &nargv, interp, sizeof(interp));
+        cred_as_faultline(p, &as_self, false);
         if (s < 0) {
             r = s;
             goto out;
@@ -820,7 +833,10 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         snprintf(cur, sizeof(cur), "%s", interp);
     }
     char err[512];
-    if (elf_check_file(host, err, sizeof(err))) {
+    cred_as_faultline(p, &as_self, true);
+    bool not_elf = elf_check_file(host, err, sizeof(err)) != 0;
+    cred_as_faultline(p, &as_self, false);
+    if (not_elf) {
         r = -ENOEXEC;
         goto out;
     }
@@ -840,7 +856,9 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     p->task.mm = mm;
     mmu_attach(p->mmu, &p->task);
     struct exec_image img;
+    cred_as_faultline(p, &as_self, true);
     int lr = exec_load(p, host, argv, envp, &img, err, sizeof(err));
+    cred_as_faultline(p, &as_self, false);
     if (lr) {
         arch_printk("faultline: %s[%d]: execve %s: %s", p->task.comm, p->task.pid, host, err);
         mm->arch = NULL;
@@ -884,7 +902,7 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
-    cred_exec(p);                  /* ids and capability sets (cap_bprm_set_creds) */
+    cred_exec(p, unreadable);      /* ids and capability sets (cap_bprm_set_creds) */
     p->securebits &= ~(1u << 4);   /* SECBIT_KEEP_CAPS: cleared by every execve */
     flush_ptrace_hw_breakpoint(p); /* flush_thread */
     p->clear_child_tid = 0;        /* the robust list went with the old mm */

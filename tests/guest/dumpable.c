@@ -4,7 +4,8 @@
  * two children that drop to uid and gid 65534: one reads the other's memory with
  * process_vm_readv and compares them with kcmp, refused while the other is not dumpable and
  * allowed once it says PR_SET_DUMPABLE 1; root may read it either way (CAP_SYS_PTRACE). Its
- * /proc/self entries are root's while it is not dumpable, but for its directory.
+ * /proc/self entries are root's while it is not dumpable, but for its directory. Last, uid
+ * 65534 runs a copy of this program it may execute but not read: it runs, not dumpable.
  * Every line comes from one process at a time, in an order the pipes fix.
  */
 #define _GNU_SOURCE
@@ -57,6 +58,62 @@ static void proc_owners(const char *when)
         printf("%s: the link /proc/self is owned by %s\n", when, st.st_uid ? "not root" : "root");
 }
 
+static void drop_ids(void);
+
+static int suid_dumpable(void)
+{
+    int fd = open("/proc/sys/fs/suid_dumpable", O_RDONLY);
+    char c = '?';
+    if (fd >= 0 && read(fd, &c, 1) == 1)
+        close(fd);
+    return c - '0';
+}
+
+/* A copy of this program at path with mode `mode`. */
+static int copy_self(const char *path, mode_t mode)
+{
+    char buf[65536];
+    ssize_t n;
+    int in = open("/proc/self/exe", O_RDONLY), out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0700);
+    while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, (size_t)n) != n)
+            break;
+    if (in >= 0)
+        close(in);
+    if (out < 0)
+        return -1;
+    close(out);
+    return chmod(path, mode);
+}
+
+/* As uid 65534: a file it may not execute (0600), then one it may execute but not read (0711),
+ * which runs (the kernel reads it) and is not dumpable. */
+static void exec_only(void)
+{
+    char dir[] = "/tmp/dumpable.XXXXXX", noexec[64], xonly[64];
+    if (!mkdtemp(dir) || chmod(dir, 0711))
+        return;
+    snprintf(noexec, sizeof(noexec), "%s/noexec", dir);
+    snprintf(xonly, sizeof(xonly), "%s/xonly", dir);
+    if (copy_self(noexec, 0600) || copy_self(xonly, 0711)) {
+        printf("copy: %s\n", strerror(errno));
+        return;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        drop_ids();
+        execl(noexec, "dumpable", "exec", (char *)NULL);
+        printf("exec of a 0600 file by uid 65534: %s\n", strerror(errno));
+        execl(xonly, "dumpable", "exec-only", (char *)NULL);
+        printf("exec of a 0711 file by uid 65534: %s\n", strerror(errno));
+        exit(1);
+    }
+    waitpid(pid, NULL, 0);
+    unlink(noexec);
+    unlink(xonly);
+    rmdir(dir);
+}
+
 static void drop_ids(void)
 {
     if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
@@ -99,6 +156,12 @@ static void reader(const char *when, pid_t target)
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc > 1 && !strcmp(argv[1], "exec-only")) { /* would_dump: not readable, not dumpable */
+        printf("an execute-only image run by uid 65534: %s\n",
+               prctl(PR_GET_DUMPABLE) == suid_dumpable() ? "as fs.suid_dumpable says"
+                                                         : "otherwise");
+        return 0;
+    }
     if (argc > 1) { /* the exec'd image: dumpable again */
         printf("after exec: %d\n", prctl(PR_GET_DUMPABLE));
         return 0;
@@ -119,10 +182,7 @@ int main(int argc, char **argv)
     printf("set 1: %s", result(prctl(PR_SET_DUMPABLE, 1)));
     printf(", now %d\n", prctl(PR_GET_DUMPABLE));
 
-    int fd = open("/proc/sys/fs/suid_dumpable", O_RDONLY);
-    char sd = '?';
-    if (fd >= 0 && read(fd, &sd, 1) == 1)
-        close(fd);
+    char sd = '0' + (char)suid_dumpable();
     if (geteuid() != 0) {
         printf("not root: the rest needs two other users\n");
         return 0;
@@ -154,5 +214,6 @@ int main(int argc, char **argv)
     reader("once dumpable", target);
     write(go[1], "g", 1);
     waitpid(target, NULL, 0);
+    exec_only();
     return 0;
 }
