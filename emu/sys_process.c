@@ -812,8 +812,10 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             goto out;
         }
         char interp[PATH_MAX], **nargv = NULL;
-        /* would_dump: an image the task may run but not read makes it undumpable */
-        unreadable = cred_faccessat(p, AT_FDCWD, host, R_OK, AT_EACCESS) != 0;
+        /* would_dump of the file named: one the task may run but not read makes it undumpable
+         * (a script's interpreter is not asked, as in 4.20's load_script) */
+        if (depth == 0)
+            unreadable = cred_faccessat(p, AT_FDCWD, host, R_OK, AT_EACCESS) != 0;
         cred_as_faultline(p, &as_self, true);
         int s = load_script(host, cur, argv, &nargv, interp, sizeof(interp));
         cred_as_faultline(p, &as_self, false);
