@@ -107,7 +107,7 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
     mm->env_start = oldmm->env_start;
     mm->env_end = oldmm->env_end;
     memcpy(mm->saved_auxv, oldmm->saved_auxv, sizeof(mm->saved_auxv));
-    mm->dumpable = oldmm->dumpable; /* MMF_INIT_MASK's dumpable bits */
+    mm->dumpable = oldmm->dumpable;         /* MMF_INIT_MASK's dumpable bits */
     mm->thp_disabled = oldmm->thp_disabled; /* MMF_INIT_MASK: dup_mm's copy of mm->flags */
     if (khugepaged_fork(mm, oldmm))
         return -ENOMEM;
