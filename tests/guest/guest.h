@@ -11,6 +11,7 @@
 #ifndef GUEST_H
 #define GUEST_H
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -256,6 +257,79 @@ static inline long guest_smaps_kb(const void *start, const char *key)
 static inline long guest_arg(int argc, char **argv, int i, long dflt)
 {
     return argc > i ? strtol(argv[i], NULL, 0) : dflt;
+}
+
+/* Tunable files (/proc/sys/vm, /sys/kernel/mm/transparent_hugepage): print "NAME: CONTENT" of
+ * DIR/NAME (its first 127 bytes, a newline at their end) or "NAME: ERROR". */
+static inline void guest_file_show(const char *dir, const char *name)
+{
+    char path[256], buf[128] = {0};
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int fd = open(path, O_RDONLY);
+    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    printf("%s: %s", name, buf);
+}
+
+/* Write val to DIR/NAME and print "write NAME LABEL: ok" or the error, LABEL being label (NULL:
+ * val) up to its first newline. */
+static inline void guest_file_write(const char *dir, const char *name, const char *val,
+                                    const char *label)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY);
+    ssize_t r = fd < 0 ? -1 : write(fd, val, strlen(val));
+    if (!label)
+        label = val;
+    printf("write %s %.*s: %s\n", name, (int)strcspn(label, "\n"), label,
+           r < 0 ? strerror(errno) : "ok");
+    if (fd >= 0)
+        close(fd);
+}
+
+/* NAME opened relative to dirfd (AT_FDCWD: the cwd), read or, with val, written; printed as
+ * "cwd NAME: CONTENT" or "dirfd NAME: wrote VAL" (or the error). */
+static inline void guest_file_at(int dirfd, const char *name, const char *val)
+{
+    char buf[128] = {0};
+    int fd = openat(dirfd, name, val ? O_WRONLY : O_RDONLY);
+    ssize_t r = fd < 0 ? -1 : val ? write(fd, val, strlen(val)) : read(fd, buf, sizeof(buf) - 1);
+    if (r < 0)
+        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
+    else if (val)
+        snprintf(buf, sizeof(buf), "wrote %.*s\n", (int)strcspn(val, "\n"), val);
+    if (fd >= 0)
+        close(fd);
+    printf("%s %s: %s", dirfd == AT_FDCWD ? "cwd" : "dirfd", name, buf);
+}
+
+static inline int guest_by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* dir's entries but . and .., sorted, printed after head (and their count) on one line. */
+static inline void guest_list_dir(const char *dir, const char *head, int with_count)
+{
+    static char *names[128];
+    int n = 0;
+    DIR *d = opendir(dir);
+    for (struct dirent *e; d && n < 128 && (e = readdir(d));)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            names[n++] = strdup(e->d_name);
+    if (d)
+        closedir(d);
+    qsort(names, (size_t)n, sizeof(names[0]), guest_by_name);
+    if (with_count)
+        printf("%s (%d):", head, n);
+    else
+        printf("%s:", head);
+    for (int i = 0; i < n; i++)
+        printf(" %s", names[i]);
+    printf("\n");
 }
 
 #endif

@@ -23,69 +23,33 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define HPAGE (2UL << 20)
 #define BASE  ((char *)0x80000000UL)
 
+#define THP "/sys/kernel/mm/transparent_hugepage"
+
 static void show(const char *name)
 {
-    char path[128], buf[128] = {0};
-    snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s", name);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
-        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    printf("%s: %s", name, buf);
+    guest_file_show(THP, name);
 }
 
 static void set(const char *name, const char *val)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "/sys/kernel/mm/transparent_hugepage/%s", name);
-    int fd = open(path, O_WRONLY);
-    ssize_t r = fd < 0 ? -1 : write(fd, val, strlen(val));
-    printf("write %s %.*s: %s\n", name, (int)strcspn(val, "\n"), val,
-           r < 0 ? strerror(errno) : "ok");
-    if (fd >= 0)
-        close(fd);
+    guest_file_write(THP, name, val, NULL);
 }
 
 /* name relative to dirfd (AT_FDCWD: the cwd), read or, with val, written */
 static void at(int dirfd, const char *name, const char *val)
 {
-    char buf[128] = {0};
-    int fd = openat(dirfd, name, val ? O_WRONLY : O_RDONLY);
-    ssize_t r = fd < 0 ? -1 : val ? write(fd, val, strlen(val)) : read(fd, buf, sizeof(buf) - 1);
-    if (r < 0)
-        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
-    else if (val)
-        snprintf(buf, sizeof(buf), "wrote %.*s\n", (int)strcspn(val, "\n"), val);
-    if (fd >= 0)
-        close(fd);
-    printf("%s %s: %s", dirfd == AT_FDCWD ? "cwd" : "dirfd", name, buf);
+    guest_file_at(dirfd, name, val);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* dir's entries but . and .., sorted, on one line */
+/* dir's entries but . and .., sorted, on one line after the directory's own name */
 static void list(const char *dir)
 {
-    char *names[64];
-    int n = 0;
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && n < 64 && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
-    if (d)
-        closedir(d);
-    qsort(names, (size_t)n, sizeof(names[0]), by_name);
-    printf("%s:", strrchr(dir, '/') + 1);
-    for (int i = 0; i < n; i++)
-        printf(" %s", names[i]);
-    printf("\n");
+    guest_list_dir(dir, strrchr(dir, '/') + 1, 0);
 }
 
 static long anon_huge_kb(void)

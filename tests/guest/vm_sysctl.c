@@ -24,32 +24,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "guest.h"
+
 #define FILE_PAGES 16
 #define PAGE       4096UL
 
+#define VM "/proc/sys/vm"
+
 static void show(const char *name)
 {
-    char path[128], buf[128] = {0};
-    snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
-    int fd = open(path, O_RDONLY);
-    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
-        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    printf("%s: %s", name, buf);
+    guest_file_show(VM, name);
 }
 
 /* write val to name; shown as label (NULL: val) */
 static void set_as(const char *name, const char *val, const char *label)
 {
-    char path[128];
-    snprintf(path, sizeof(path), "/proc/sys/vm/%s", name);
-    int fd = open(path, O_WRONLY);
-    ssize_t r = fd < 0 ? -1 : write(fd, val, strlen(val));
-    printf("write %s %.*s: %s\n", name, (int)strcspn(label ? label : val, "\n"),
-           label ? label : val, r < 0 ? strerror(errno) : "ok");
-    if (fd >= 0)
-        close(fd);
+    guest_file_write(VM, name, val, label);
 }
 
 static void set(const char *name, const char *val)
@@ -60,35 +50,12 @@ static void set(const char *name, const char *val)
 /* name relative to dirfd (AT_FDCWD: the cwd), read */
 static void at(int dirfd, const char *name)
 {
-    char buf[128] = {0};
-    int fd = openat(dirfd, name, O_RDONLY);
-    if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
-        snprintf(buf, sizeof(buf), "%s\n", strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    printf("%s %s: %s", dirfd == AT_FDCWD ? "cwd" : "dirfd", name, buf);
-}
-
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
+    guest_file_at(dirfd, name, NULL);
 }
 
 static void list(const char *dir)
 {
-    static char *names[128];
-    int n = 0;
-    DIR *d = opendir(dir);
-    for (struct dirent *e; d && n < 128 && (e = readdir(d));)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            names[n++] = strdup(e->d_name);
-    if (d)
-        closedir(d);
-    qsort(names, (size_t)n, sizeof(names[0]), by_name);
-    printf("%s (%d):", dir, n);
-    for (int i = 0; i < n; i++)
-        printf(" %s", names[i]);
-    printf("\n");
+    guest_list_dir(dir, dir, 1);
 }
 
 /* map the file at addr and read each of its pages */
