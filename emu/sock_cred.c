@@ -100,9 +100,8 @@ static void record_put(struct sock_cred *s)
     free(s);
 }
 
-bool sock_cred_new(struct proc *p, struct ofd *o)
+bool sock_cred_new(struct ofd *o)
 {
-    (void)p;
     return record_new(o) != NULL;
 }
 
@@ -194,12 +193,12 @@ void sock_cred_connected(struct proc *p, struct ofd *o, const union fl_sockaddr 
     l->queue_tail = &c->next;
 }
 
-void sock_cred_accepted(struct proc *p, struct ofd *l, struct ofd *n)
+void sock_cred_accepted(struct ofd *l, struct ofd *n)
 {
     struct sock_cred *ls = l->sock_cred;
     struct ucred host;
     socklen_t len = sizeof(host);
-    if (!ls || !sock_cred_new(p, n))
+    if (!ls || !record_new(n))
         return;
     /* from a guest (a faultline thread connected it), the oldest of the guests' connects */
     if (!ls->queue || getsockopt(n->hostfd, SOL_SOCKET, SO_PEERCRED, &host, &len) ||

@@ -15,7 +15,7 @@ union fl_sockaddr;
 
 /* A guest made an AF_UNIX socket (socket) or pair (socketpair: both ends report the creator).
  * false: out of memory (the socket works, reporting what the host says). */
-bool sock_cred_new(struct proc *p, struct ofd *o);
+bool sock_cred_new(struct ofd *o);
 bool sock_cred_pair(struct proc *p, struct ofd *a, struct ofd *b);
 /* bind succeeded with this host address (a path bound on the host, or an abstract name). */
 void sock_cred_bound(struct ofd *o, const union fl_sockaddr *addr, socklen_t len);
@@ -26,7 +26,7 @@ void sock_cred_listen(struct proc *p, struct ofd *o);
 void sock_cred_connected(struct proc *p, struct ofd *o, const union fl_sockaddr *addr,
                          socklen_t len);
 /* accept on listener `l` returned `n`: n reports the guest that connected, if one did. */
-void sock_cred_accepted(struct proc *p, struct ofd *l, struct ofd *n);
+void sock_cred_accepted(struct ofd *l, struct ofd *n);
 /* A guest sends through o (write, send*): the credentials a message from it carries, its own
  * or those it put in the message (explicit: SCM_CREDENTIALS, checked; NULL: none). */
 void sock_cred_sending(struct proc *p, struct ofd *o, const struct ucred *explicit);

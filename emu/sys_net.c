@@ -65,7 +65,7 @@ long sys_socket(struct proc *p, const uint64_t a[6])
         return -errno;
     long fd = install_socket(p, h, type, true);
     if (fd >= 0 && a[0] == AF_UNIX)
-        sock_cred_new(p, fd_get(p->files, (int)fd));
+        sock_cred_new(fd_get(p->files, (int)fd));
     return fd;
 }
 
@@ -382,7 +382,7 @@ long sys_accept4(struct proc *p, const uint64_t a[6])
         return -errno;
     long fd = install_socket(p, h, flags, true);
     if (fd >= 0)
-        sock_cred_accepted(p, o, fd_get(p->files, (int)fd));
+        sock_cred_accepted(o, fd_get(p->files, (int)fd));
     if (fd >= 0 && a[1] && a[2]) {
         long e = move_addr_to_user(p, &addr, alen, a[1], a[2]);
         if (e) {
