@@ -13,79 +13,25 @@
  * handler has finished delivering the exception by the time the program runs again.
  *
  * The public API does not reach the field, but uc_context_save/restore copy the CPU state that
- * holds it. Its offset in CPUX86State is read from x86_cpu_do_interrupt's machine code, which
+ * holds it. Its offset in CPUX86State is read from x86_cpu_do_interrupt's machine code
+ * (mmu/engine_decode.c), which
  * starts `cmpl $-1, old_exception(cs)` (the assertion before do_vmexit) and passes do_vmexit
  * `lea env(cs), %rdi`; the offset of the state inside a uc_context from where RAX (regs[0],
  * CPUX86State's first field) lands when saved. Both are checked against a fresh engine's
  * value (-1). Where any of that does not hold nothing is changed.
  */
-#include <capstone/capstone.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "mmu/engine_layout.h"
 #include "mmu/exception_state.h"
-
-/* Unicorn's, built for the x86-64 target; weak: absent is NULL. */
-extern void x86_cpu_do_interrupt_x86_64(void *cs) __attribute__((weak));
-
-/* From x86_cpu_do_interrupt: old_exception's offset in CPUX86State (the result, or -1) and,
- * in *env_out, CPUX86State's offset in the CPU object (X86CPU's env) */
-static long find_offsets(long *env_out)
-{
-    const uint8_t *code = (const uint8_t *)(uintptr_t)x86_cpu_do_interrupt_x86_64;
-    csh cs;
-    cs_insn *insn = NULL;
-    long cmp_disp = -1, env_disp = -1;
-
-    *env_out = -1;
-    if (!code || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
-        return -1;
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    size_t n = cs_disasm(cs, code, 96, (uint64_t)(uintptr_t)code, 16, &insn);
-    for (size_t i = 0; i < n; i++) {
-        const cs_x86 *x = &insn[i].detail->x86;
-        if (x->op_count != 2)
-            continue;
-        const cs_x86_op *a = &x->operands[0], *b = &x->operands[1];
-        /* cmp dword [rdi + d], -1: the assertion's old_exception == -1 */
-        if (cmp_disp < 0 && insn[i].id == X86_INS_CMP && a->type == X86_OP_MEM && a->size == 4 &&
-            a->mem.base == X86_REG_RDI && a->mem.index == X86_REG_INVALID &&
-            b->type == X86_OP_IMM && (int32_t)b->imm == -1 && a->mem.disp > 0)
-            cmp_disp = (long)a->mem.disp;
-        /* lea rdi, [rdi + d]: env = &X86_CPU(cs)->env, do_vmexit's first argument */
-        if (env_disp < 0 && insn[i].id == X86_INS_LEA && a->type == X86_OP_REG &&
-            a->reg == X86_REG_RDI && b->type == X86_OP_MEM && b->mem.base == X86_REG_RDI &&
-            b->mem.index == X86_REG_INVALID && b->mem.disp > 0)
-            env_disp = (long)b->mem.disp;
-        if (insn[i].id == X86_INS_RET)
-            break;
-    }
-    if (n)
-        cs_free(insn, n);
-    cs_close(&cs);
-    *env_out = env_disp;
-    return cmp_disp > env_disp && env_disp >= 0 ? cmp_disp - env_disp : -1;
-}
-
-static long find_env_offset(void)
-{
-    long env;
-    return find_offsets(&env);
-}
-
-long engine_cpu_env_offset(void)
-{
-    long env = -1;
-    find_offsets(&env);
-    return env;
-}
 
 long engine_exception_offset(uc_engine *uc, const uc_context *fresh)
 {
-    long env_off = find_env_offset();
+    long old_off = engine_layout()->env_old_exception;
     size_t size = uc_context_size(uc);
-    if (env_off < 0 || !size)
+    if (old_off < 0 || !size)
         return -1;
     /* where the state starts in a saved context: RAX is its first field */
     uint64_t rax = 0, magic = 0x5a17c0de0ddba11ULL;
@@ -98,8 +44,8 @@ long engine_exception_offset(uc_engine *uc, const uc_context *fresh)
         uc_context_save(uc, tmp) == UC_ERR_OK) {
         const char *base = (const char *)tmp;
         const char *hit = memmem(base, size, &magic, sizeof(magic));
-        if (hit && (size_t)(hit - base) + (size_t)env_off + sizeof(int32_t) <= size) {
-            long cand = (long)(hit - base) + env_off;
+        if (hit && (size_t)(hit - base) + (size_t)old_off + sizeof(int32_t) <= size) {
+            long cand = (long)(hit - base) + old_off;
             int32_t fresh_value;
             memcpy(&fresh_value, (const char *)fresh + cand, sizeof(fresh_value));
             if (fresh_value == -1)

@@ -19,10 +19,6 @@ long engine_exception_offset(uc_engine *uc, const uc_context *fresh);
  * happens when offset is -1. */
 void engine_exception_done(uc_engine *uc, uc_context *scratch, long offset);
 
-/* Where the CPU's CPUX86State (env) starts inside QEMU's CPU object, from
- * x86_cpu_do_interrupt's machine code; -1 if not found. */
-long engine_cpu_env_offset(void);
-
 /* What the engine recorded of the exception it raised last: QEMU 5.0's CPUX86State keeps
  * error_code, exception_is_int and exception_next_eip 112 bytes before old_exception. */
 struct engine_exception {

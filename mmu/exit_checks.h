@@ -25,8 +25,4 @@ bool engine_exit_checks_adjustable(uc_engine *uc);
  */
 void engine_set_exit_checks(uc_engine *uc, bool every_access);
 
-/* The offset of uc_struct's no_exit_request read by len bytes of machine code from the start of
- * a build's check_exit_request, or -1 where that code is not the shape exit_checks.c knows. */
-long exit_check_flag_offset(const uint8_t *code, size_t len);
-
 #endif

@@ -22,11 +22,10 @@
  *     address of a call (direct, or through the constant pool: QEMU 5.0's two forms) to one of
  *     the helper_in or helper_out functions, so a stale word cannot pass for it.
  */
-#include <capstone/capstone.h>
 #include <stdint.h>
 #include <string.h>
 
-#include "mmu/exception_state.h"
+#include "mmu/engine_layout.h"
 #include "mmu/port_io.h"
 
 /* Unicorn's, built for the x86-64 target; weak: absent is NULL. */
@@ -40,34 +39,6 @@ extern void raise_exception_err_ra_x86_64(void *env, int exception_index, int er
                                           uintptr_t retaddr) __attribute__((weak, noreturn));
 
 #define EXCP0D_GPF 13
-
-/* The first `mov rdi, [rdi + d]` in fn's first 48 bytes: d, or -1. */
-static long load_disp(const void *fn)
-{
-    csh cs;
-    cs_insn *insn = NULL;
-    long disp = -1;
-    if (!fn || cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK)
-        return -1;
-    cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON);
-    size_t n = cs_disasm(cs, fn, 48, (uint64_t)(uintptr_t)fn, 12, &insn);
-    for (size_t i = 0; i < n && disp < 0; i++) {
-        const cs_x86 *x = &insn[i].detail->x86;
-        if (insn[i].id == X86_INS_RET)
-            break;
-        if (insn[i].id != X86_INS_MOV || x->op_count != 2)
-            continue;
-        const cs_x86_op *a = &x->operands[0], *b = &x->operands[1];
-        if (a->type == X86_OP_REG && a->reg == X86_REG_RDI && b->type == X86_OP_MEM &&
-            b->mem.base == X86_REG_RDI && b->mem.index == X86_REG_INVALID && b->mem.disp > 0 &&
-            b->size == 8)
-            disp = (long)b->mem.disp;
-    }
-    if (n)
-        cs_free(insn, n);
-    cs_close(&cs);
-    return disp;
-}
 
 static bool is_helper(uintptr_t a)
 {
@@ -141,9 +112,8 @@ uc_err port_io_init(struct port_io *io, uc_engine *uc, const struct code_buffer 
     memset(io, 0, sizeof(*io));
     io->code = code;
     /* env = uc->cpu + X86CPU's env, checked by env->uc == uc */
-    long cpu_off = load_disp((const void *)(uintptr_t)uc_emu_stop);
-    long env_off = engine_cpu_env_offset();
-    long uc_off = load_disp((const void *)(uintptr_t)helper_inb_x86_64);
+    const struct engine_layout *l = engine_layout();
+    long cpu_off = l->uc_cpu, env_off = l->cpu_env, uc_off = l->env_uc;
     if (cpu_off > 0 && env_off > 0 && uc_off > 0 && code->start != code->end) {
         char *cs;
         memcpy(&cs, (const char *)uc + cpu_off, sizeof(cs));

@@ -25,7 +25,7 @@
  *                              on this Unicorn): every stop comes between two blocks and the
  *                              count is exact, what emu_kick relies on to stop `solo` directly.
  *   flag_offset_of_known_builds
- *                              mmu/exit_checks.c's decoder on the first bytes of
+ *                              mmu/engine_decode.c's decoder on the first bytes of
  *                              check_exit_request_x86_64 as Debian builds it: 2.1.1 (trixie's
  *                              2.1.1-2+b2, no prologue) and 2.1.4 (sid's 2.1.4-4, registers
  *                              saved and a stack protector first), and on code of another
@@ -35,6 +35,11 @@
  *                              syscall hook when another instruction hook (`in`) comes first
  *                              in the list, and never when the syscall hook does (mmu/mmu.c,
  *                              cpu_create).
+ *   layout_found               every private field faultline reaches (mmu/engine_layout.h) is
+ *                              found in the engine linked here, and uc->cpu, X86CPU's env and
+ *                              env->uc lead from a new engine back to itself. On an engine
+ *                              where it fails, exit checks, in/out's #GP or the clearing of a
+ *                              taken exception are off (each says how it falls back).
  *
  * usage: test_engine_stop NAME
  */
@@ -46,6 +51,7 @@
 
 #include <unicorn/unicorn.h>
 
+#include "mmu/engine_layout.h"
 #include "mmu/exit_checks.h"
 
 #define CODE_BASE  0x100000ULL
@@ -367,6 +373,43 @@ static int flag_offset_of_known_builds(void)
     return bad;
 }
 
+static int layout_found(void)
+{
+    struct engine_layout l;
+    engine_layout_decode(&l);
+    const struct {
+        const char *name;
+        long offset;
+    } fields[] = {
+        {"no_exit_request", l.no_exit_request},     {"uc_cpu", l.uc_cpu}, {"cpu_env", l.cpu_env},
+        {"env_old_exception", l.env_old_exception}, {"env_uc", l.env_uc},
+    };
+    _Static_assert(sizeof(fields) / sizeof(fields[0]) * sizeof(long) ==
+                       sizeof(struct engine_layout),
+                   "a field of struct engine_layout is not checked here");
+    int bad = 0;
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        printf("%-18s %ld\n", fields[i].name, fields[i].offset);
+        bad |= fields[i].offset <= 0;
+    }
+    /* the one the engine's own code can confirm without running a guest */
+    uc_engine *uc;
+    uint64_t rax = 0; /* the engine makes its CPU at the first call that needs it */
+    if (uc_open(UC_ARCH_X86, UC_MODE_64, &uc) != UC_ERR_OK ||
+        uc_reg_write(uc, UC_X86_REG_RAX, &rax) != UC_ERR_OK)
+        return 1;
+    void *cpu = NULL;
+    if (l.uc_cpu > 0)
+        memcpy(&cpu, (char *)uc + l.uc_cpu, sizeof(cpu));
+    void *back = NULL;
+    if (cpu && l.cpu_env > 0 && l.env_uc > 0)
+        memcpy(&back, (char *)cpu + l.cpu_env + l.env_uc, sizeof(back));
+    printf("env->uc is the engine: %s\n", back == uc ? "yes" : "no");
+    bad |= back != uc;
+    uc_close(uc);
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "block_hook_stop_is_exact"))
@@ -379,8 +422,10 @@ int main(int argc, char **argv)
         return flag_offset_of_known_builds();
     if (argc == 2 && !strcmp(argv[1], "syscall_hook_first_survives_stop"))
         return syscall_hook_first_survives_stop();
+    if (argc == 2 && !strcmp(argv[1], "layout_found"))
+        return layout_found();
     fprintf(stderr, "usage: test_engine_stop block_hook_stop_is_exact|async_stop_reexecutes|"
                     "block_start_checks_make_async_stop_exact|flag_offset_of_known_builds|"
-                    "syscall_hook_first_survives_stop\n");
+                    "syscall_hook_first_survives_stop|layout_found\n");
     return 2;
 }
