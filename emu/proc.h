@@ -229,7 +229,13 @@ struct proc {
      * it) exits; per thread, 0 in a new task, kept by execve (no set-id exec here clears it) */
     int pdeath_signal;
     unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
-    bool no_new_privs;    /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
+    /* PR_SET_TIMERSLACK: this thread's timer slack and what setting 0 restores; a new task
+     * takes its creator's current slack as both; kept by execve. Kept, not obeyed. */
+    uint64_t timer_slack_ns, default_timer_slack_ns;
+    /* PR_MCE_KILL: PF_MCE_PROCESS and PF_MCE_EARLY, the thread's own machine-check policy
+     * (inherited, kept by execve); no machine checks happen here */
+    bool mce_process, mce_early;
+    bool no_new_privs; /* PR_SET_NO_NEW_PRIVS: sticky, inherited, kept by execve */
     /* PR_SET_CHILD_SUBREAPER (signal->is_child_subreaper): the group's orphaned descendants
      * are reparented to it rather than to init; every thread of the group has the same value,
      * a new thread takes it, a new process does not; kept by execve */

@@ -20,6 +20,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -791,6 +792,11 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->umask = umask(022); /* the guest starts with faultline's own */
     umask(p->umask);
     p->exit_signal = 17; /* SIGCHLD: faultline is its parent, which ignores it */
+    /* faultline's own timer slack and machine-check policy, as execve keeps them */
+    int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0), mce = prctl(PR_MCE_KILL_GET, 0, 0, 0, 0);
+    p->timer_slack_ns = p->default_timer_slack_ns = slack > 0 ? (uint64_t)slack : 50000;
+    p->mce_process = mce == PR_MCE_KILL_EARLY || mce == PR_MCE_KILL_LATE;
+    p->mce_early = mce == PR_MCE_KILL_EARLY;
     /* faultline's own ignored signals and signal mask, as execve keeps them */
     uint64_t ignored;
     host_signals_inherited(&ignored, &p->blocked);
@@ -801,6 +807,9 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     if (p->task.mm)
         p->task.mm->owner = &p->task;
     p->mmu = p->task.mm ? proc_new_mmu(p) : NULL;
+    int tsc = PR_TSC_ENABLE;
+    if (p->mmu && prctl(PR_GET_TSC, &tsc, 0, 0, 0) == 0 && tsc == PR_TSC_SIGSEGV)
+        mmu_set_tsc_disabled(p->mmu, true); /* faultline's own TSC mode, as execve keeps it */
     if (!p->mmu) {
         snprintf(err, errlen,
                  p->task.mm ? "out of memory" : "guest RAM too small for an address space");

@@ -14,24 +14,43 @@
 #include "mmu/mmu.h"
 #include "mmu/uaccess.h"
 
-#define ARCH_SET_GS            0x1001
-#define ARCH_SET_FS            0x1002
-#define ARCH_GET_FS            0x1003
-#define ARCH_GET_GS            0x1004
-#define ARCH_GET_CPUID         0x1011
-#define ARCH_SET_CPUID         0x1012
-#define PR_SET_NAME            15
-#define PR_GET_NAME            16
-#define PR_GET_DUMPABLE        3
-#define PR_SET_NO_NEW_PRIVS    38
-#define PR_GET_NO_NEW_PRIVS    39
-#define PR_SET_DUMPABLE        4
-#define PR_SET_PDEATHSIG       1
-#define PR_GET_PDEATHSIG       2
-#define PR_SET_THP_DISABLE     41
-#define PR_SET_CHILD_SUBREAPER 36
-#define PR_GET_CHILD_SUBREAPER 37
-#define PR_GET_THP_DISABLE     42
+#define ARCH_SET_GS                 0x1001
+#define ARCH_SET_FS                 0x1002
+#define ARCH_GET_FS                 0x1003
+#define ARCH_GET_GS                 0x1004
+#define ARCH_GET_CPUID              0x1011
+#define ARCH_SET_CPUID              0x1012
+#define PR_SET_NAME                 15
+#define PR_GET_NAME                 16
+#define PR_GET_DUMPABLE             3
+#define PR_SET_NO_NEW_PRIVS         38
+#define PR_GET_NO_NEW_PRIVS         39
+#define PR_SET_DUMPABLE             4
+#define PR_SET_PDEATHSIG            1
+#define PR_GET_PDEATHSIG            2
+#define PR_SET_THP_DISABLE          41
+#define PR_SET_CHILD_SUBREAPER      36
+#define PR_GET_CHILD_SUBREAPER      37
+#define PR_GET_THP_DISABLE          42
+#define PR_GET_TIMING               13
+#define PR_SET_TIMING               14
+#define PR_TIMING_STATISTICAL       0
+#define PR_GET_TSC                  25
+#define PR_SET_TSC                  26
+#define PR_TSC_ENABLE               1
+#define PR_TSC_SIGSEGV              2
+#define PR_SET_TIMERSLACK           29
+#define PR_GET_TIMERSLACK           30
+#define PR_TASK_PERF_EVENTS_DISABLE 31
+#define PR_TASK_PERF_EVENTS_ENABLE  32
+#define PR_MCE_KILL                 33
+#define PR_MCE_KILL_CLEAR           0
+#define PR_MCE_KILL_SET             1
+#define PR_MCE_KILL_LATE            0
+#define PR_MCE_KILL_EARLY           1
+#define PR_MCE_KILL_DEFAULT         2
+#define PR_MCE_KILL_GET             34
+#define PR_GET_TID_ADDRESS          40
 
 /* exit ends the calling thread only; the last one to go ends the process. */
 long sys_exit(struct proc *p, const uint64_t a[6])
@@ -171,6 +190,56 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
         if (a[1] || a[2] || a[3] || a[4])
             return -EINVAL;
         return p->task.mm->thp_disabled;
+    case PR_GET_TIMING: /* only statistical process timing exists */
+        return PR_TIMING_STATISTICAL;
+    case PR_SET_TIMING:
+        return a[1] == PR_TIMING_STATISTICAL ? 0 : -EINVAL;
+    case PR_SET_TIMERSLACK: /* 0: back to the thread's default */
+        p->timer_slack_ns = a[1] ? a[1] : p->default_timer_slack_ns;
+        return 0;
+    case PR_GET_TIMERSLACK: /* prctl's int result: a huge slack comes back truncated */
+        return (int)p->timer_slack_ns;
+    case PR_GET_TSC: { /* x86's get_tsc_mode */
+        int mode = mmu_tsc_disabled(p->mmu) ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
+        return put_user_bytes(&p->task, a[1], &mode, sizeof(mode));
+    }
+    case PR_SET_TSC: /* set_tsc_mode: this thread's, inherited, kept by execve */
+        if (a[1] != PR_TSC_SIGSEGV && a[1] != PR_TSC_ENABLE)
+            return -EINVAL;
+        mmu_set_tsc_disabled(p->mmu, a[1] == PR_TSC_SIGSEGV);
+        return 0;
+    case PR_TASK_PERF_EVENTS_DISABLE: /* the task has no perf events to switch */
+    case PR_TASK_PERF_EVENTS_ENABLE:
+        return 0;
+    case PR_MCE_KILL: /* the thread's policy for memory-failure kills */
+        if (a[3] || a[4])
+            return -EINVAL;
+        if (a[1] == PR_MCE_KILL_CLEAR) {
+            if (a[2])
+                return -EINVAL;
+            p->mce_process = false;
+            return 0;
+        }
+        if (a[1] != PR_MCE_KILL_SET)
+            return -EINVAL;
+        /* as sys_prctl: the policy is the thread's own before arg3 is looked at, so an EINVAL
+         * for a bad arg3 leaves it set, with the early bit as it was */
+        p->mce_process = true;
+        if (a[2] == PR_MCE_KILL_EARLY || a[2] == PR_MCE_KILL_LATE)
+            p->mce_early = a[2] == PR_MCE_KILL_EARLY;
+        else if (a[2] == PR_MCE_KILL_DEFAULT)
+            p->mce_process = p->mce_early = false;
+        else
+            return -EINVAL;
+        return 0;
+    case PR_MCE_KILL_GET:
+        if (a[1] || a[2] || a[3] || a[4])
+            return -EINVAL;
+        return !p->mce_process ? PR_MCE_KILL_DEFAULT
+               : p->mce_early  ? PR_MCE_KILL_EARLY
+                               : PR_MCE_KILL_LATE;
+    case PR_GET_TID_ADDRESS: /* CONFIG_CHECKPOINT_RESTORE: set_tid_address's pointer */
+        return put_user_bytes(&p->task, a[1], &p->clear_child_tid, sizeof(p->clear_child_tid));
     default:
         return -EINVAL;
     }

@@ -510,6 +510,9 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->sched_policy = p->sched_policy;
     ioprio_fork(c, p, flags & CLONE_IO);
     c->personality = p->personality;
+    c->timer_slack_ns = c->default_timer_slack_ns = p->timer_slack_ns;
+    c->mce_process = p->mce_process;
+    c->mce_early = p->mce_early;
     c->no_new_privs = p->no_new_privs;
     c->child_subreaper = thread && p->child_subreaper;
     seccomp_fork(c, p);

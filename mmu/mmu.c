@@ -643,9 +643,25 @@ void mmu_load(struct mmu *m, struct cpu *c)
 
 void mmu_reset_regs(struct mmu *m)
 {
+    bool notsc = mmu_tsc_disabled(m);
     memcpy(m->ctx, m->cpu->reset_ctx, uc_context_size(m->uc));
     if (m->cpu->loaded == m)
         uc_context_restore(m->uc, m->ctx);
+    if (notsc)
+        mmu_set_tsc_disabled(m, true);
+}
+
+#define X86_CR4_TSD (1ULL << 2)
+
+void mmu_set_tsc_disabled(struct mmu *m, bool disabled)
+{
+    uint64_t cr4 = mmu_reg_read(m, UC_X86_REG_CR4);
+    mmu_reg_write(m, UC_X86_REG_CR4, disabled ? cr4 | X86_CR4_TSD : cr4 & ~X86_CR4_TSD);
+}
+
+bool mmu_tsc_disabled(struct mmu *m)
+{
+    return mmu_reg_read(m, UC_X86_REG_CR4) & X86_CR4_TSD;
 }
 
 void mmu_exception_taken(struct mmu *m)

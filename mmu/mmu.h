@@ -177,8 +177,13 @@ void mmu_load(struct mmu *m, struct cpu *c);
  * (mmu.c, tlb_grow) if a flush since its last growth may have shrunk it, at most every 100 ms.
  * Leaves the TLB empty when it acts. */
 void cpu_tlb_check(struct cpu *c);
-/* execve's start_thread: every register back to its power-on value (rip and rsp set after). */
+/* execve's start_thread: every register back to its power-on value (rip and rsp set after),
+ * but for the TSC mode, which execve keeps (TIF_NOTSC). */
 void mmu_reset_regs(struct mmu *m);
+/* PR_SET_TSC: with disabled, rdtsc and rdtscp in user mode raise #GP (CR4.TSD, which Linux
+ * loads for the task at each switch: it is in the task's saved registers here). */
+void mmu_set_tsc_disabled(struct mmu *m, bool disabled);
+bool mmu_tsc_disabled(struct mmu *m);
 /* A CPU exception the UC_HOOK_INTR hook stopped the engine for has been taken (made a signal):
  * none is in flight any more, so the next one is not a double fault (mmu/exception_state.c). */
 void mmu_exception_taken(struct mmu *m);
