@@ -214,6 +214,8 @@ void run_session_run(struct run_session *s)
     if (res->stop == EMU_ERROR)
         fprintf(stderr, "faultline: %s\n", res->message);
     s->status = res->term_sig ? 128 + res->term_sig : res->exit_code;
+    if (res->stop == EMU_ERROR && s->status == 0) /* the first process was done: still an error */
+        s->status = 1;
     if (res->stop == EMU_INTERRUPTED) { /* 128 + the host signal that ended it, as a shell says */
         int sig = host_signals_ended_by(s->e) ? host_signals_ended_by(s->e) : stopped_by;
         s->status = 128 + (sig ? sig : SIGINT);

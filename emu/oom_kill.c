@@ -1,11 +1,13 @@
 /*
- * oom_kill.c - the emulator's half of the OOM killer (the oom_kill_process part of
+ * oom_kill.c - the emulator's half of the OOM killer (the __oom_kill_process part of
  * mm/oom_kill.c of Linux 4.20): the model chose a victim; it gets SIGKILL now, unless it is the
  * faulting task, and so does every other process sharing its mm (clone with CLONE_VM alone),
- * whose memory the OOM reaper takes too. Their exits tear the address space down.
+ * whose memory the OOM reaper takes too. Their exits tear the address space down. Also the
+ * process tree oom_kill_process walks for a child to sacrifice, and panic().
  */
 #include <signal.h>
 
+#include "emu/emu.h"
 #include "emu/proc.h"
 #include "emu/signal.h"
 #include "kernel_model/arch.h"
@@ -18,4 +20,25 @@ void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting
     for (struct proc *q = v->emu->procs; q; q = q->next)
         if (q->task.mm == victim->mm && q->task.tgid != victim->tgid && !q->exited)
             send_signal(q, SIGKILL, NULL);
+}
+
+struct task_struct *arch_oom_next_child(struct task_struct *p, struct task_struct *prev)
+{
+    struct proc *q = prev ? task_proc(prev)->next : task_proc(p)->emu->procs;
+    /* a child process (its group's leader) whose parent is a thread of p's group; threads are
+     * not on a task's children list */
+    for (; q; q = q->next)
+        if (q->parent && q->parent->task.tgid == p->tgid && q->task.pid == q->task.tgid &&
+            !q->reaped)
+            return &q->task;
+    return NULL;
+}
+
+void arch_panic(struct task_struct *tsk, const char *msg)
+{
+    struct emu *e = task_proc(tsk)->emu;
+    arch_printk("Kernel panic - not syncing: %s", msg);
+    if (!e->panic)
+        e->panic = msg;
+    emu_request_stop(e);
 }

@@ -363,6 +363,7 @@ struct emu {
      * then on, with this priority */
     bool host_parent_ioc;
     int host_parent_ioprio;
+    const char *panic; /* arch_panic's message: the run ends with it (EMU_ERROR) */
 };
 
 static inline struct proc *task_proc(struct task_struct *t)

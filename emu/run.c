@@ -788,6 +788,16 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     errno = 0;
     int host_nice = getpriority(PRIO_PROCESS, 0); /* the guest starts at faultline's own */
     p->nice = errno ? 0 : host_nice;
+    /* oom_score_adj: faultline's own, as a child inherits it; the host shows no
+     * oom_score_adj_min, taken as 0 (init's) or the value when that is below 0 */
+    FILE *adj = fopen("/proc/self/oom_score_adj", "re");
+    int host_adj = 0;
+    if (!adj || fscanf(adj, "%d", &host_adj) != 1 || host_adj < -1000 || host_adj > 1000)
+        host_adj = 0;
+    if (adj)
+        fclose(adj);
+    p->task.oom_score_adj = (short)host_adj;
+    p->task.oom_score_adj_min = (short)(host_adj < 0 ? host_adj : 0);
     p->cwd_fd = -1;
     p->umask = umask(022); /* the guest starts with faultline's own */
     umask(p->umask);
@@ -1647,7 +1657,10 @@ void emu_run(struct emu *e, struct emu_result *res)
             rseq_preempt(p); /* prepare_task_switch: it leaves the CPU */
         last_pid = p->task.pid;
     }
-    if (res->stop == EMU_EXITED && e->stop_requested) {
+    if (e->panic) { /* arch_panic: the machine stopped */
+        res->stop = EMU_ERROR;
+        snprintf(res->message, sizeof(res->message), "kernel panic: %s", e->panic);
+    } else if (res->stop == EMU_EXITED && e->stop_requested) {
         res->stop = ep->time_up == 1   ? EMU_TIME_LIMIT
                     : ep->time_up == 2 ? EMU_INSN_LIMIT
                                        : EMU_INTERRUPTED;

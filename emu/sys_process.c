@@ -459,6 +459,8 @@ static long do_fork(struct proc *p, uint64_t flags, uint64_t newsp, uint64_t pti
     c->start_boottime = boottime_ns();
     memcpy(c->task.comm, p->task.comm, sizeof(c->task.comm));
     c->task.rlimit_stack = p->task.rlimit_stack;
+    c->task.oom_score_adj = p->task.oom_score_adj; /* copy_signal, or the thread's group's */
+    c->task.oom_score_adj_min = p->task.oom_score_adj_min;
     int r = 0;
     if (flags & CLONE_VM) {
         /* CLONE_VM: the child runs in the parent's mm (mmget), while the parent waits (vfork)

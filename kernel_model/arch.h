@@ -66,6 +66,15 @@ void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * down and its frames come back before the faulting task retries. */
 void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting);
 
+/* The children of p's thread group (each process forked by one of its threads), one after
+ * another: the first for prev NULL, NULL after the last (oom_kill_process's walk of
+ * t->children). An exited child may be named; its mm is NULL. */
+struct task_struct *arch_oom_next_child(struct task_struct *p, struct task_struct *prev);
+
+/* panic() in a call of tsk's: the machine stops. Every task is killed and the run ends with
+ * msg as its error (a non-zero status); out_of_memory with no killable task. */
+void arch_panic(struct task_struct *tsk, const char *msg);
+
 /* __mmput's exit_aio (fs/aio.c, which the emulator has: emu/sys_aio.c): the last user of mm
  * is gone; its AIO contexts go with it, before exit_mmap tears the address space down. */
 void exit_aio(struct mm_struct *mm);

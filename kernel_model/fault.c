@@ -161,24 +161,18 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
             return;
         }
         /* pagefault_out_of_memory() -> out_of_memory(): reclaim already ran in the allocator
-         * and could free nothing, so the OOM killer picks the largest task (oom_kill.c) and
-         * kills it. When that is another task, this one retries the fault afterwards. */
+         * and could free nothing, so the OOM killer picks a task (oom_kill.c) and kills it.
+         * When that is another task, this one retries the fault afterwards. */
         trace_fn("pagefault_out_of_memory");
-        static struct task_struct *last_victim;
-        static int last_victim_pid;
-        struct task_struct *victim = sysctl_oom_kill_allocating_task ? c->tsk : oom_select_victim();
-        /* a victim that shares this mm, or one already killed whose memory did not come back,
-         * cannot help: the faulting task goes */
-        if (!victim || victim->mm == c->tsk->mm ||
-            (victim == last_victim && victim->pid == last_victim_pid))
-            victim = c->tsk;
-        last_victim = victim;
-        last_victim_pid = victim->pid;
-        vm_events.oom_kills++;
+        struct task_struct *victim = out_of_memory(c->tsk);
         c->ev->outcome = OUTCOME_OOM;
-        arch_printk("Out of memory: Killed process %d (%s)", victim->pid, victim->comm);
-        arch_oom_kill_task(victim, c->tsk);
-        if (victim != c->tsk) {
+        if (!victim) /* 4.20 panics: nothing runs on, nobody was killed */
+            arch_panic(c->tsk, "Out of memory and no killable processes...");
+        else
+            vm_events.oom_kills++;
+        if (victim)
+            arch_oom_kill_task(victim, c->tsk);
+        if (victim && victim != c->tsk) {
             oom_reap_task_mm(victim->mm);
             c->res->outcome = FAULT_OK;
             return;

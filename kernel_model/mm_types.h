@@ -302,6 +302,10 @@ struct task_struct {
     /* in a system call that can be run again from the start: a kernel-mode fault on a missing
      * page of a registered range may then sleep as a user-mode one does (emu/syscall.c) */
     bool uffd_kernel_wait;
+    /* /proc/PID/oom_score_adj (-1000..1000) and the floor a task without CAP_SYS_RESOURCE may
+     * not go below (Linux's signal->oom_score_adj and oom_score_adj_min: one value per thread
+     * group, which every thread's copy holds); inherited by fork and clone, kept by execve */
+    short oom_score_adj, oom_score_adj_min;
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */

@@ -1,44 +1,69 @@
 /*
- * oom_kill.c - choosing the victim when RAM and swap are both exhausted (models
- * select_bad_process and oom_badness of mm/oom_kill.c, Linux 4.20).
+ * oom_kill.c - choosing the victim when RAM and swap are both exhausted (models out_of_memory,
+ * select_bad_process, oom_badness and oom_kill_process of mm/oom_kill.c, Linux 4.20).
  *
  * oom_badness: the pages a task would give back if killed, its resident pages plus its swap
- * entries plus its page-table pages (Linux: get_mm_rss + MM_SWAPENTS + pgtables_bytes / PAGE_SIZE).
- * oom_score_adj is not modeled (always 0), so the largest address space loses; a tie goes to
- * the first mm found. Several tasks sharing an mm (threads) count once, under the mm's owner.
+ * entries plus its page-table pages (Linux: get_mm_rss + MM_SWAPENTS + pgtables_bytes /
+ * PAGE_SIZE), plus oom_score_adj thousandths of all pages (RAM and swap); a task with
+ * OOM_SCORE_ADJ_MIN (-1000) scores 0 and is never chosen. 4.17 removed the 3% bonus root's
+ * tasks had, so 4.20 has none. Several tasks sharing an mm (threads) count once, under the mm's
+ * owner; a tie goes to the first mm found.
  *
- * vm.oom_kill_allocating_task (sysctl_oom_kill_allocating_task): out_of_memory kills the
- * task whose allocation failed, with no choosing (mm_fault_error in fault.c).
+ * oom_kill_process: the chosen task's children that do not share its mm are weighed, and the
+ * one with the highest badness is killed in its place ("or sacrifice child"); only when none is
+ * eligible does the chosen task die.
+ *
+ * vm.oom_kill_allocating_task (sysctl_oom_kill_allocating_task): out_of_memory takes the task
+ * whose allocation failed, with no choosing, unless its oom_score_adj is -1000.
  *
  * oom_reap_task_mm (the OOM reaper): the victim's private memory is unmapped at once, so the
  * frames and swap slots come back before the faulting task retries, whenever the victim's exit
- * itself runs.
+ * itself runs; the reaped mm is skipped from then on (MMF_OOM_SKIP).
  */
+#include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 
 int sysctl_oom_kill_allocating_task;
 
-static unsigned long oom_badness(struct mm_struct *mm)
+/* totalram_pages + total_swap_pages: what constrained_alloc gives an unconstrained OOM. */
+unsigned long oom_total_pages(void)
 {
-    return get_mm_rss(mm) + (unsigned long)mm->rss_stat[MM_SWAPENTS] + mm->nr_ptes;
+    return totalram_pages() + total_swap_pages();
+}
+
+long oom_badness(struct task_struct *p, unsigned long totalpages)
+{
+    struct mm_struct *mm = p->mm;
+    if (!mm) /* find_lock_task_mm found no mm: it has exited */
+        return 0;
+    long adj = p->oom_score_adj;
+    if (adj == OOM_SCORE_ADJ_MIN || mm->oom_reaped) /* or MMF_OOM_SKIP */
+        return 0;
+    long points = (long)(get_mm_rss(mm) + (unsigned long)mm->rss_stat[MM_SWAPENTS] + mm->nr_ptes);
+    adj *= (long)(totalpages / 1000); /* normalized to oom_score_adj units */
+    points += adj;
+    return points > 0 ? points : 1; /* never 0 for an eligible task */
 }
 
 struct oom_control {
+    unsigned long totalpages;
     struct task_struct *chosen;
     unsigned long chosen_points;
 };
 
+/* oom_evaluate_task for the owner of mm: its badness, the largest so far taken (the first of
+ * equals kept). */
 static void oom_evaluate_mm(struct mm_struct *mm, void *ctx)
 {
     struct oom_control *oc = ctx;
     if (!mm->owner)
         return;
-    unsigned long points = oom_badness(mm);
-    if (!oc->chosen || points > oc->chosen_points) {
-        oc->chosen = mm->owner;
-        oc->chosen_points = points;
-    }
+    unsigned long points = (unsigned long)oom_badness(mm->owner, oc->totalpages);
+    if (!points || (oc->chosen && points <= oc->chosen_points))
+        return;
+    oc->chosen = mm->owner;
+    oc->chosen_points = points;
 }
 
 void oom_reap_task_mm(struct mm_struct *mm)
@@ -51,9 +76,53 @@ void oom_reap_task_mm(struct mm_struct *mm)
             zap_page_range(vma, vma->vm_start, vma->vm_end);
 }
 
-struct task_struct *oom_select_victim(void)
+#define K(x) ((x) << (PAGE_SHIFT - 10))
+
+/* oom_kill_process: print the chosen task, sacrifice its eligible child of highest badness
+ * that has an mm of its own if it has one, and name the task to kill (__oom_kill_process's
+ * line). current is the faulting task: when the victim's mm is its own, the kill is its. */
+static struct task_struct *oom_kill_process(struct oom_control *oc, struct task_struct *current,
+                                            const char *message)
 {
-    struct oom_control oc = {0};
+    struct task_struct *p = oc->chosen, *victim = p;
+    unsigned long victim_points = 0;
+
+    arch_printk("%s: Kill process %d (%s) score %lu or sacrifice child", message, p->tgid, p->comm,
+                oc->chosen_points);
+    for (struct task_struct *child = arch_oom_next_child(p, NULL); child;
+         child = arch_oom_next_child(p, child)) {
+        if (child->mm == p->mm) /* process_shares_mm */
+            continue;
+        unsigned long child_points = (unsigned long)oom_badness(child, oc->totalpages);
+        if (child_points > victim_points) {
+            victim = child;
+            victim_points = child_points;
+        }
+    }
+    if (victim->mm == current->mm)
+        victim = current;
+    struct mm_struct *mm = victim->mm;
+    arch_printk("Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, "
+                "shmem-rss:%lukB",
+                victim->tgid, victim->comm, K(mm->total_vm),
+                K((unsigned long)mm->rss_stat[MM_ANONPAGES]),
+                K((unsigned long)mm->rss_stat[MM_FILEPAGES]),
+                K((unsigned long)mm->rss_stat[MM_SHMEMPAGES]));
+    return victim;
+}
+
+struct task_struct *out_of_memory(struct task_struct *current)
+{
+    struct oom_control oc = {.totalpages = oom_total_pages()};
+
+    if (sysctl_oom_kill_allocating_task && current->mm &&
+        current->oom_score_adj != OOM_SCORE_ADJ_MIN) {
+        oc.chosen = current; /* its points are not computed: the line says score 0 */
+        return oom_kill_process(&oc, current, "Out of memory (oom_kill_allocating_task)");
+    }
     for_each_mm(oom_evaluate_mm, &oc);
-    return oc.chosen;
+    if (!oc.chosen) /* the caller panics: "Out of memory and no killable processes..." */
+        return NULL;
+    oc.chosen_points = oc.chosen_points * 1000 / oc.totalpages;
+    return oom_kill_process(&oc, current, "Out of memory");
 }

@@ -233,11 +233,23 @@ bool reclaim_before_alloc(void);
 unsigned long lru_snapshot(unsigned long *pfns, unsigned long max);
 
 /* --- mm/oom_kill.c --- */
-/* The task the OOM killer picks: the largest by RSS plus swap entries (oom_badness), among
- * the live mms' owners. NULL when there is none. */
-struct task_struct *oom_select_victim(void);
+#define OOM_SCORE_ADJ_MIN (-1000) /* include/uapi/linux/oom.h */
+#define OOM_SCORE_ADJ_MAX 1000
+/* totalram_pages + total_swap_pages: the pages oom_badness's oom_score_adj is a share of. */
+unsigned long oom_total_pages(void);
+/* oom_badness: what killing p would give back, in pages (resident + swap entries + page
+ * tables), plus oom_score_adj / 1000 of totalpages; at least 1 for an eligible task, 0 for one
+ * that is not (no mm, oom_score_adj -1000, its mm already reaped). /proc/PID/oom_score is
+ * this * 1000 / totalpages. */
+long oom_badness(struct task_struct *p, unsigned long totalpages);
+/* out_of_memory for a fault of current that reclaim could not satisfy: the task to kill (the
+ * allocating task under vm.oom_kill_allocating_task unless its oom_score_adj is -1000, else
+ * the largest oom_badness, or that task's child of highest badness with an mm of its own;
+ * current itself when the victim's mm is current's), with 4.20's two kernel log lines printed.
+ * NULL when no task is eligible (4.20 panics then). */
+struct task_struct *out_of_memory(struct task_struct *current);
 /* vm.oom_kill_allocating_task: non-zero, the OOM killer kills the faulting task instead of
- * choosing (out_of_memory's first test; oom_score_adj is not modeled, so nothing exempts it). */
+ * choosing (out_of_memory's first test). */
 extern int sysctl_oom_kill_allocating_task;
 /* The OOM reaper: unmap the private memory of a killed task's mm now (the mm stays valid, with
  * its VMAs and no pages in them, until the task's exit puts it). */

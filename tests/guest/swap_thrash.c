@@ -18,16 +18,25 @@
  * swap_thrash MIB 0 oomfork: the OOM killer's victim is not the faulting task. The parent forks,
  * then fills MIB MiB while the child waits on a pipe; then the child fills MIB / 2 MiB of its
  * own. Run without swap and with RAM for about 1.2 x MIB: the child's fault finds RAM full, the
- * largest task is the parent, which is killed; the child then completes and says so.
+ * largest task is the parent, chosen, and 4.20's oom_kill_process sacrifices its child (the
+ * child with the highest badness and an mm of its own dies in its place): the parent says so.
  *
- * swap_thrash MIB 0 oomshare: the same, and before forking the parent makes a process that
- * shares its memory (clone with CLONE_VM alone) and waits for the child to finish: the OOM
- * killer kills it with the parent, as Linux kills every process using the victim's mm, so it
- * never says what it found in the parent's memory.
+ * swap_thrash MIB 0 oomsib [BIG_ADJ [SMALL_ADJ [share|parent]]]: the parent (which with "parent"
+ * first writes SMALL_ADJ to its own oom_score_adj) forks "big", which writes
+ * BIG_ADJ to its /proc/self/oom_score_adj ("-": not), with "share" makes a process sharing its
+ * memory (clone with CLONE_VM alone), fills MIB MiB and waits; then "small", which writes
+ * SMALL_ADJ and fills MIB / 2 MiB of its own, finding RAM full. The parent prints how each
+ * ended (exit N, or 128 + the signal), and exits 3 if it or big could not set a value. The OOM
+ * killer picks by oom_badness: the larger one, or the one oom_score_adj makes worse; a sharer of
+ * the victim's memory dies with it, as Linux kills every process using the victim's mm. A child
+ * that may not set its value (EACCES: no CAP_SYS_RESOURCE to go below 0) says so and exits 3.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,7 +88,95 @@ static int sharer(void *arg)
     (void)arg;
     if (read(sharer_fds[0], &c, 1) != 1)
         return 1;
-    printf("sharer: alive after the OOM kill, %ld bad pages\n", check(big, big_pages, 0));
+    printf("sharer: %ld bad pages\n", check(big, big_pages, 0));
+    return 0;
+}
+
+/* Write adj ("-": leave it) to /proc/self/oom_score_adj; false if refused. */
+static bool set_oom_score_adj(const char *who, const char *adj)
+{
+    if (!strcmp(adj, "-"))
+        return true;
+    int fd = open("/proc/self/oom_score_adj", O_WRONLY);
+    bool ok = fd >= 0 && write(fd, adj, strlen(adj)) == (ssize_t)strlen(adj);
+    if (!ok)
+        printf("%s: cannot set oom_score_adj %s: %s\n", who, adj, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return ok;
+}
+
+static void report(const char *who, pid_t pid)
+{
+    int st;
+    if (waitpid(pid, &st, 0) != pid)
+        guest_die("waitpid");
+    printf("%s: exit %d\n", who, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+    fflush(stdout);
+}
+
+/*
+ * oomsib: two children of a small parent. "big" sets its oom_score_adj to big_adj, makes a
+ * process sharing its memory (clone CLONE_VM) if share, fills `pages` and waits; then "small"
+ * sets small_adj and fills pages / 2, which finds RAM full. The parent says how each ended.
+ */
+static int oom_siblings(long pages, const char *big_adj, const char *small_adj, const char *opt)
+{
+    int ready[2], done[2];
+    char c;
+    bool share = !strcmp(opt, "share");
+    if (!strcmp(opt, "parent") && !set_oom_score_adj("parent", small_adj))
+        return 3;
+    if (pipe(ready) || pipe(done))
+        guest_die("pipe");
+    pid_t bpid = fork();
+    if (bpid < 0)
+        guest_die("fork");
+    if (bpid == 0) {
+        if (!set_oom_score_adj("big", big_adj))
+            return 3;
+        pid_t spid = 0;
+        if (share) {
+            static char stack[64 * 1024] __attribute__((aligned(16)));
+            if (pipe(sharer_fds) ||
+                (spid = clone(sharer, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL)) < 0)
+                guest_die("clone");
+        }
+        big = (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
+        big_pages = pages;
+        fill(big, pages, 0);
+        if (write(ready[1], "x", 1) != 1 || read(done[0], &c, 1) != 1)
+            guest_die("pipe");
+        if (share) { /* it lived: so does its sharer, which checks the memory */
+            if (write(sharer_fds[1], "x", 1) != 1)
+                guest_die("write");
+            report("sharer", spid);
+        }
+        return check(big, pages, 0) ? 1 : 0;
+    }
+    close(ready[1]);
+    if (read(ready[0], &c, 1) != 1) { /* big did not get so far */
+        report("big", bpid);
+        return 3;
+    }
+    pid_t spid = fork();
+    if (spid < 0)
+        guest_die("fork");
+    if (spid == 0) {
+        if (!set_oom_score_adj("small", small_adj))
+            return 3;
+        long mine = pages / 2;
+        unsigned long *own =
+            (unsigned long *)guest_map(0x400000000UL, mine * GUEST_PAGE, PROT_READ | PROT_WRITE);
+        fill(own, mine, 7);
+        long bad = check(own, mine, 7);
+        printf("small: filled %ld pages, %ld bad\n", mine, bad);
+        return bad ? 1 : 0;
+    }
+    report("small", spid);
+    if (write(done[1], "x", 1) != 1)
+        guest_die("write");
+    report("big", bpid);
     return 0;
 }
 
@@ -89,17 +186,11 @@ int main(int argc, char **argv)
     int do_fork = argc > 3 && !strcmp(argv[3], "fork");
     hot = argc > 3 && !strcmp(argv[3], "hot");
     long pages = mib * 256;
-    if (argc > 3 && (!strcmp(argv[3], "oomfork") || !strcmp(argv[3], "oomshare"))) {
+    if (argc > 3 && !strcmp(argv[3], "oomfork")) {
         int fds[2];
         char c;
         if (pipe(fds))
             guest_die("pipe");
-        if (!strcmp(argv[3], "oomshare")) {
-            static char stack[64 * 1024] __attribute__((aligned(16)));
-            if (pipe(sharer_fds) ||
-                clone(sharer, stack + sizeof(stack), CLONE_VM | SIGCHLD, NULL) < 0)
-                guest_die("clone");
-        }
         pid_t pid = fork();
         if (pid < 0)
             guest_die("fork");
@@ -113,8 +204,6 @@ int main(int argc, char **argv)
             fill(own, mine, 7);
             long bad = check(own, mine, 7);
             printf("child: filled %ld pages, %ld bad\n", mine, bad);
-            if (sharer_fds[1] && write(sharer_fds[1], "x", 1) != 1) /* the sharer's turn */
-                guest_die("write");
             return bad ? 1 : 0;
         }
         big = (unsigned long *)guest_map(0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE);
@@ -127,6 +216,9 @@ int main(int argc, char **argv)
         printf("parent: child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
         return 0;
     }
+    if (argc > 3 && !strcmp(argv[3], "oomsib"))
+        return oom_siblings(pages, argc > 4 ? argv[4] : "-", argc > 5 ? argv[5] : "-",
+                            argc > 6 ? argv[6] : "");
     unsigned long *mem;
     if (argc > 3 && !strcmp(argv[3], "shared")) {
         mem = mmap((void *)0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE,

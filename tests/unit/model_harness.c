@@ -90,6 +90,28 @@ void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting
         oom_killed_task = victim;
 }
 
+struct task_struct *oom_children[4];
+
+struct task_struct *arch_oom_next_child(struct task_struct *p, struct task_struct *prev)
+{
+    (void)p; /* the unit tests' tasks have the children a test puts in oom_children */
+    size_t i = 0;
+    if (prev) {
+        while (i < 4 && oom_children[i] != prev)
+            i++;
+        i++;
+    }
+    return i < 4 ? oom_children[i] : NULL;
+}
+
+const char *panic_msg;
+
+void arch_panic(struct task_struct *tsk, const char *msg)
+{
+    (void)tsk;
+    panic_msg = msg;
+}
+
 static void keep_event(void *ctx, const struct fault_event *ev)
 {
     (void)ctx;

@@ -49,6 +49,10 @@ extern int dcache_flushes; /* flush_dcache_page calls seen */
 /* The task other than the faulting one that arch_oom_kill_task was last asked to kill (NULL:
  * none). */
 extern struct task_struct *oom_killed_task;
+/* The children arch_oom_next_child names for any task (oom_kill_process's sacrifice), in
+ * order, NULL-terminated when fewer than 4; and arch_panic's last message (NULL: none). */
+extern struct task_struct *oom_children[4];
+extern const char *panic_msg;
 
 /* The task every test faults in; its mm is fresh for each test. */
 extern struct task_struct test_task;

@@ -662,6 +662,117 @@ static void test_oom(void)
     swap_teardown();
 }
 
+/* oom_score_adj (4.20's oom_badness, select_bad_process, oom_kill_process): -1000 is never
+ * chosen, +adj adds adj thousandths of RAM and swap; the chosen task's child of highest
+ * badness with an mm of its own dies in its place; nobody eligible: panic, nobody killed. */
+static void test_oom_adj(void)
+{
+    swap_setup(0);
+    struct task_struct big = {.pid = 60, .tgid = 60, .comm = "big"};
+    struct task_struct small = {.pid = 61, .tgid = 61, .comm = "small"};
+    struct task_struct kid = {.pid = 62, .tgid = 62, .comm = "kid"};
+    struct task_struct *all[] = {&big, &small, &kid};
+    for (int i = 0; i < 3; i++) {
+        all[i]->mm = mm_alloc();
+        all[i]->mm->owner = all[i];
+    }
+    big.mm->rss_stat[MM_SWAPENTS] = 1000;
+    kid.mm->rss_stat[MM_SWAPENTS] = 5;
+    /* 100000 pages of RAM and swap: an adj point is 100 pages (this machine has fewer than
+     * 1000, where 4.20's totalpages / 1000 makes every adj but -1000 count for nothing) */
+    unsigned long total = 100000;
+    CHECK_EQ(oom_badness(&big, total), 1000);
+    big.oom_score_adj = 500;
+    CHECK_EQ(oom_badness(&big, total), 1000 + 500 * 100);
+    big.oom_score_adj = -999; /* far below 0: still eligible, 1 */
+    CHECK_EQ(oom_badness(&big, total), 1);
+    big.oom_score_adj = OOM_SCORE_ADJ_MIN;
+    CHECK_EQ(oom_badness(&big, total), 0);
+    test_task.oom_score_adj = OOM_SCORE_ADJ_MIN; /* the harness's own task stays out of it */
+
+    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
+    struct fault_result res;
+    unsigned long kills = vm_events.oom_kills;
+    /* big and kid are -1000: the faulting small one is the only one eligible */
+    kid.oom_score_adj = OOM_SCORE_ADJ_MIN;
+    oom_killed_task = NULL;
+    long a = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, a, &res);
+    CHECK_EQ(res.outcome, FAULT_KILL);
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, kills + 1);
+
+    /* big eligible again and the largest: chosen; its child kid (an mm of its own) is
+     * sacrificed, however small */
+    big.oom_score_adj = 0;
+    kid.oom_score_adj = 0;
+    oom_children[0] = &kid;
+    oom_children[1] = NULL;
+    long b = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, b, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(oom_killed_task == &kid);
+    CHECK(kid.mm->oom_reaped); /* reaped: skipped from now on (MMF_OOM_SKIP) */
+
+    /* a child at -1000 is not sacrificed: big itself dies */
+    kid.mm->oom_reaped = false;
+    kid.oom_score_adj = OOM_SCORE_ADJ_MIN;
+    oom_killed_task = NULL;
+    long c = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, c, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(oom_killed_task == &big);
+    oom_children[0] = NULL;
+
+    /* everyone -1000 (big's mm reaped anyway): nothing eligible, panic, no kill counted; the
+     * faulting task's fault ends in SIGKILL */
+    small.oom_score_adj = OOM_SCORE_ADJ_MIN;
+    kills = vm_events.oom_kills;
+    panic_msg = NULL;
+    oom_killed_task = NULL;
+    long d = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, d, &res);
+    CHECK_EQ(res.outcome, FAULT_KILL);
+    CHECK(panic_msg && strstr(panic_msg, "no killable processes"));
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, kills);
+    CHECK_EQ(last_event.outcome, OUTCOME_OOM);
+
+    /* vm.oom_kill_allocating_task does not take a -1000 task: the choice is made again */
+    small.oom_score_adj = 0;
+    kid.oom_score_adj = 0;
+    kid.mm->rss_stat[MM_SWAPENTS] = 3000; /* the largest now */
+    sysctl_oom_kill_allocating_task = 1;
+    small.oom_score_adj = OOM_SCORE_ADJ_MIN;
+    long e = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    while (nr_free_pages())
+        ballast[nballast++] = alloc_page_nozero();
+    do_page_fault(&small, &regs, USER_WRITE, e, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(oom_killed_task == &kid);
+    sysctl_oom_kill_allocating_task = 0;
+    panic_msg = NULL;
+    test_task.oom_score_adj = 0;
+    for (int i = 0; i < 3; i++) {
+        all[i]->mm->rss_stat[MM_SWAPENTS] = 0;
+        mmput(all[i]->mm);
+    }
+    swap_teardown();
+}
+
 /* check_mm_invariants on swap entries: a swap PTE must name a slot in use; MM_SWAPENTS must
  * equal the count of swap PTEs. */
 static void test_swap_invariants(void)
@@ -879,6 +990,7 @@ int main(int argc, char **argv)
         {"madv_free_no_swap", test_madv_free_no_swap},
         {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
+        {"oom_adj", test_oom_adj},
         {"swap_invariants", test_swap_invariants},
         {"swap_readahead", test_swap_readahead},
         {"overcommit", test_overcommit},

@@ -29,17 +29,20 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       do_swap_page ones) and 8 times them.
   oom
       the working set mapped MAP_NORESERVE (else overcommit's guess refuses it), --ram 16M and
-      no swap: the guest is OOM-killed (exit 137), stderr has the kernel-style
-      "Out of memory: Killed process PID (swap_thrash)" line and the log an 'oom' row.
+      no swap: the guest is OOM-killed (exit 137), stderr has 4.20's kernel-style lines
+      "Out of memory: Kill process PID (swap_thrash) score N or sacrifice child" and
+      "Killed process PID (swap_thrash) total-vm:..." and the log an 'oom' row.
   oom-other
       `swap_thrash 12 0 oomfork` with --ram 16M and no swap: the child's fault finds RAM full,
-      the OOM killer picks the larger parent (exit 137: the first process was killed), and the
-      child, whose memory then fits, completes its work and prints its line.
-  oom-share
-      the same with `oomshare`: a process sharing the parent's memory (clone with CLONE_VM
-      alone) and waiting for the child, is killed with the parent: it neither prints nor crashes
-      (left alive, it runs on memory the OOM reaper took: "segfault at 0"); the rest as in
-      oom-other.
+      the OOM killer chooses the larger parent and, as 4.20's oom_kill_process does, kills its
+      child (an mm of its own, badness above 0) in its place: the parent lives and says its
+      child died of SIGKILL.
+  oom-sib, oom-share
+      `swap_thrash 12 0 oomsib - - [share]`: a big child fills 12 MiB, then a small one 6 MiB,
+      whose fault finds RAM full: the big one dies, the small one completes; oom-share: the
+      same, and a process sharing the big one's memory (clone with CLONE_VM alone) dies with it,
+      neither printing nor crashing. The victim of the 'Killed process' line is the process
+      that faulted in its range, the log's one 'oom' row the small one's.
   nearfull-clock, nearfull-lru, nearfull-fifo, nearfull-linux
       --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
       254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
@@ -55,6 +58,7 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
 import argparse
 import os
 import re
+import shutil
 import sqlite3
 import sys
 
@@ -62,6 +66,84 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import flharness as fl  # noqa: E402
 
 MIB, PASSES = "48", "2"
+
+
+# 4.20's two lines: oom_kill_process's choice, __oom_kill_process's kill
+KILL_RE = r"Out of memory: Kill process (\d+) \(swap_thrash\) score (\d+) or sacrifice child"
+KILLED_RE = (r"Killed process (\d+) \(swap_thrash\) total-vm:\d+kB, anon-rss:\d+kB, "
+             r"file-rss:\d+kB, shmem-rss:\d+kB")
+SKIP = 77  # ctest's SKIP_RETURN_CODE for these tests
+
+# oomsib cases: swap_thrash's arguments after "oomsib", who dies ("big", "small", or None: the
+# panic), the parent's output
+BIG_DIES = b"small: filled 1536 pages, 0 bad\nsmall: exit 0\nbig: exit 137\n"
+OOM_SIBLINGS = {
+    "oom-sib": (["-", "-"], "big", BIG_DIES),
+    "oom-share": (["-", "-", "share"], "big", BIG_DIES),
+}
+
+
+def oom_lines(err):
+    """Both of 4.20's lines, naming the same process (no child to sacrifice)."""
+    chosen, killed = re.findall(KILL_RE, err), re.findall(KILLED_RE, err)
+    return len(chosen) == 1 and len(killed) == 1 and chosen[0][0] == killed[0]
+
+
+def oom_siblings(a, work, db):
+    """swap_thrash 12 0 oomsib ...: the victim is the one oom_badness and oom_score_adj say."""
+    args, victim, want_out = OOM_SIBLINGS[a.case]
+    problems = []
+    argv = fl.faultline_argv(a.faultline, a.guest, ["12", "0", "oomsib"] + args, db=db,
+                             options=["--ram", "16M"])
+    emu = fl.run(argv, cwd=work, timeout=a.timeout)
+    if emu.status == 3 and b"cannot set oom_score_adj" in emu.stdout:
+        # going below 0 needs CAP_SYS_RESOURCE, which the guest has when faultline has it: in
+        # a user namespace of its own it has every capability
+        unshare = shutil.which("unshare")
+        if unshare:
+            fl.fresh_dir(work)
+            emu = fl.run([unshare, "--user", "--map-root-user"] + argv, cwd=work,
+                         timeout=a.timeout)
+        if emu.status == 3:
+            print("SKIP: swap %s: the guest may not lower oom_score_adj here (no "
+                  "CAP_SYS_RESOURCE, no user namespace)" % a.case)
+            return SKIP
+    err = emu.stderr.decode("utf-8", "replace")
+    if victim is None:
+        if emu.status != 137:
+            problems.append("exit status %s, expected 137 (the panic kills all)" % emu.status)
+        if "faultline: kernel panic: Out of memory and no killable processes..." not in err:
+            problems.append("no 'faultline: kernel panic: Out of memory and no killable "
+                            "processes...' line")
+        if re.search(r"Killed process", err):
+            problems.append("a process was killed, none is eligible")
+        return fl.report("swap " + a.case, problems, [("faultline", emu)])
+    if emu.status != 0:
+        problems.append("exit status %s, expected 0" % emu.status)
+    if emu.stdout != want_out:
+        problems.append("stdout %r, expected %r" % (emu.stdout, want_out))
+    if "sharer:" in err or "segfault" in err:
+        problems.append("a process crashed after the OOM kill: %s" % err.strip())
+    if not oom_lines(err):
+        problems.append("expected one 'Kill process' and one 'Killed process' line, the same pid")
+    if not problems:
+        con = sqlite3.connect(db)
+        try:
+            def pids(lo, hi):
+                return [r[0] for r in con.execute(
+                    "SELECT DISTINCT pid FROM faults WHERE page >= ? AND page < ?", (lo, hi))]
+            big, small = pids(0x300000000, 0x400000000), pids(0x400000000, 0x500000000)
+            oom_pids = [r[0] for r in con.execute("SELECT pid FROM faults WHERE outcome = 'oom'")]
+        finally:
+            con.close()
+        killed = int(re.findall(KILLED_RE, err)[0])
+        want = big if victim == "big" else small
+        if len(big) != 1 or len(small) != 1 or [killed] != want:
+            problems.append("killed pid %d, expected %s (big %s, small %s)"
+                            % (killed, victim, big, small))
+        if oom_pids != small:
+            problems.append("expected one 'oom' row, from small %s: %s" % (small, oom_pids))
+    return fl.report("swap " + a.case, problems, [("faultline", emu)])
 
 
 def swap_rows(db):
@@ -305,9 +387,8 @@ def main():
                                         options=opts), cwd=work, timeout=20)
         if over.status != 137:
             problems.append("254 MiB: exit status %s, expected 137 (SIGKILL)" % over.status)
-        if not re.search(r"Out of memory: Killed process \d+ \(swap_thrash\)",
-                         over.stderr.decode("utf-8", "replace")):
-            problems.append("254 MiB: no 'Out of memory: Killed process PID (swap_thrash)' line")
+        if not oom_lines(over.stderr.decode("utf-8", "replace")):
+            problems.append("254 MiB: no 'Out of memory: Kill process' and 'Killed process' lines")
         return fl.report("swap %s" % a.case, problems,
                          [("native", native), ("253 MiB", fits), ("254 MiB", over)])
 
@@ -320,29 +401,28 @@ def main():
         if emu.status != 137:
             problems.append("exit status %s, expected 137 (SIGKILL)" % emu.status)
         err = emu.stderr.decode("utf-8", "replace")
-        if not re.search(r"Out of memory: Killed process \d+ \(swap_thrash\)", err):
-            problems.append("no 'Out of memory: Killed process PID (swap_thrash)' line on stderr")
+        if not oom_lines(err):
+            problems.append("no 'Out of memory: Kill process' and 'Killed process' lines")
         if not problems:
             _, oom, _ = swap_rows(db)
             if oom != 1:
                 problems.append("expected one 'oom' row in the log, got %d" % oom)
         return fl.report("swap oom", problems, [("faultline", emu)])
 
-    if a.case in ("oom-other", "oom-share"):
-        mode = "oomfork" if a.case == "oom-other" else "oomshare"
-        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, ["12", "0", mode], db=db,
+    if a.case == "oom-other":
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, ["12", "0", "oomfork"], db=db,
                                        options=["--ram", "16M"]),
                      cwd=work, timeout=a.timeout)
-        if emu.status != 137:
-            problems.append("exit status %s, expected 137 (the parent SIGKILLed)" % emu.status)
-        if emu.stdout != b"child: filled 1536 pages, 0 bad\n":
-            problems.append("stdout %r, expected only the child's line" % emu.stdout)
+        if emu.status != 0:
+            problems.append("exit status %s, expected 0 (the parent lives)" % emu.status)
+        if emu.stdout != b"parent: child exit 137\n":
+            problems.append("stdout %r, expected only the parent's line" % emu.stdout)
         err = emu.stderr.decode("utf-8", "replace")
-        kills = re.findall(r"Out of memory: Killed process (\d+) \(swap_thrash\)", err)
-        if "segfault" in err:  # a sharer left alive runs on the memory the OOM reaper took
-            problems.append("a process crashed after the OOM kill: %s" % err.strip())
-        if len(kills) != 1:
-            problems.append("expected one 'Out of memory' line, got %d" % len(kills))
+        chosen = re.findall(KILL_RE, err)
+        killed = re.findall(KILLED_RE, err)
+        if len(chosen) != 1 or len(killed) != 1:
+            problems.append("expected one 'Kill process' and one 'Killed process' line, got %d "
+                            "and %d" % (len(chosen), len(killed)))
         if not problems:
             con = sqlite3.connect(db)
             try:
@@ -351,11 +431,17 @@ def main():
                     "SELECT pid FROM faults WHERE outcome = 'oom'")]
             finally:
                 con.close()
-            if kills[0] != str(first):
-                problems.append("killed pid %s, expected the parent %s" % (kills[0], first))
+            if chosen[0][0] != str(first):
+                problems.append("chosen pid %s, expected the parent %s" % (chosen[0][0], first))
             if len(oom_pids) != 1 or oom_pids[0] == first:
                 problems.append("expected one 'oom' row, from the child: %s" % oom_pids)
+            elif killed[0] != str(oom_pids[0]):
+                problems.append("killed pid %s, expected the child %s (sacrificed)"
+                                % (killed[0], oom_pids[0]))
         return fl.report("swap " + a.case, problems, [("faultline", emu)])
+
+    if a.case in OOM_SIBLINGS:
+        return oom_siblings(a, work, db)
 
     if a.case == "lazyfree":
         return lazyfree(a, work, db)
