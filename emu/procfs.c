@@ -6,7 +6,8 @@
  * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../status (the
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
  * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm,
- * .../cmdline (the argument area as the guest has it now) and .../auxv (mm->saved_auxv); the
+ * .../cmdline (the argument area as the guest has it now), .../auxv (mm->saved_auxv) and
+ * .../oom_score_adj, oom_adj (both written too) and oom_score (the task's, never the host's); the
  * files about the machine's CPUs come from proc_cpu.c. The text is made
  * when the file is opened and handed back in a memfd, and made again by every read at offset 0
  * (the first one too), as seq_read makes it (procfs_refresh). Also served: the links whose host
@@ -49,7 +50,9 @@
 #include "emu/host_signals.h"
 #include "emu/hostfile.h"
 #include "emu/uio.h"
+#include "kernel_model/arch.h"
 #include "kernel_model/mm.h"
+#include "kernel_model/swap.h"
 #include "mmu/uaccess.h"
 
 /* show_map_vma: one VMA's line of maps and smaps. */
@@ -404,6 +407,184 @@ static int proc_comm(struct proc *p)
     struct text t = {0};
     text_printf(&t, "%s\n", p->task.comm);
     return text_to_fd(&t, "comm");
+}
+
+/*
+ * /proc/PID/oom_score_adj, oom_adj and oom_score (fs/proc/base.c): the model's values, the
+ * task's group's (signal->oom_score_adj), never the host's.
+ */
+#define OOM_DISABLE      (-17) /* include/uapi/linux/oom.h: oom_adj's legacy range */
+#define OOM_ADJUST_MIN   (-16)
+#define OOM_ADJUST_MAX   15
+#define CAP_SYS_RESOURCE 24
+
+/* oom_score_adj_read */
+static int proc_oom_score_adj(struct proc *p)
+{
+    struct text t = {0};
+    text_printf(&t, "%hd\n", p->task.oom_score_adj);
+    return text_to_fd(&t, "oom_score_adj");
+}
+
+/* oom_adj_read: oom_score_adj scaled to -17..15, 1000 to 15 */
+static int proc_oom_adj(struct proc *p)
+{
+    struct text t = {0};
+    int adj = p->task.oom_score_adj == OOM_SCORE_ADJ_MAX
+                  ? OOM_ADJUST_MAX
+                  : p->task.oom_score_adj * -OOM_DISABLE / OOM_SCORE_ADJ_MAX;
+    text_printf(&t, "%d\n", adj);
+    return text_to_fd(&t, "oom_adj");
+}
+
+/* proc_oom_score: oom_badness in thousandths of RAM and swap */
+static int proc_oom_score(struct proc *p)
+{
+    struct text t = {0};
+    unsigned long totalpages = oom_total_pages();
+    unsigned long points = (unsigned long)oom_badness(&p->task, totalpages) * 1000 / totalpages;
+    text_printf(&t, "%lu\n", points);
+    return text_to_fd(&t, "oom_score");
+}
+
+/* kstrtoint(s, 0, res) on a string strstrip has trimmed: base from the prefix (0x: 16, 0: 8),
+ * an optional sign, digits to the end; 0, -EINVAL or -ERANGE. */
+static int kstrtoint0(const char *s, int *res)
+{
+    bool neg = false;
+    if (*s == '-') {
+        neg = true;
+        s++;
+    } else if (*s == '+') {
+        s++;
+    }
+    unsigned base = 10;
+    if (s[0] == '0') {
+        base = 8;
+        if ((s[1] == 'x' || s[1] == 'X') &&
+            ((s[2] >= '0' && s[2] <= '9') || (s[2] >= 'a' && s[2] <= 'f') ||
+             (s[2] >= 'A' && s[2] <= 'F'))) {
+            base = 16;
+            s += 2;
+        }
+    }
+    unsigned long long v = 0;
+    bool overflow = false;
+    const char *start = s;
+    for (;; s++) {
+        unsigned d;
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (*s >= 'a' && *s <= 'f')
+            d = (unsigned)(*s - 'a' + 10);
+        else if (*s >= 'A' && *s <= 'F')
+            d = (unsigned)(*s - 'A' + 10);
+        else
+            break;
+        if (d >= base)
+            break;
+        if (v > (~0ULL - d) / base)
+            overflow = true;
+        v = v * base + d;
+    }
+    if (s == start)
+        return -EINVAL;
+    if (overflow)
+        return -ERANGE;
+    if (*s == '\n')
+        s++;
+    if (*s)
+        return -EINVAL;
+    if (neg ? v > (unsigned long long)INT_MAX + 1 : v > INT_MAX)
+        return -ERANGE;
+    *res = neg ? (int)-(long long)v : (int)v;
+    return 0;
+}
+
+/* Is q a vfork child its parent still waits for (task->vfork_done set)? */
+static bool in_vfork(const struct proc *q)
+{
+    return q->parent && q->parent->vfork_child == q;
+}
+
+/* __set_oom_adj: the value for t's whole group, and for the other processes using its mm (not
+ * a vfork child's: it keeps its own); oom_score_adj_min follows a write of oom_score_adj by a
+ * task with CAP_SYS_RESOURCE. Going below the floor (oom_score_adj_min, or for oom_adj the
+ * value itself) needs CAP_SYS_RESOURCE: -EACCES. */
+static int set_oom_adj(struct proc *p, struct proc *t, int adj, bool legacy)
+{
+    bool capable = guest_capable(p, CAP_SYS_RESOURCE);
+    if (!capable && adj < (legacy ? t->task.oom_score_adj : t->task.oom_score_adj_min))
+        return -EACCES;
+    static bool warned; /* pr_warn_once */
+    if (legacy && !warned) {
+        warned = true;
+        arch_printk("%s (%d): /proc/%d/oom_adj is deprecated, please use /proc/%d/oom_score_adj "
+                    "instead.",
+                    p->task.comm, p->task.pid, t->task.pid, t->task.pid);
+    }
+    struct mm_struct *mm =
+        !in_vfork(t) && t->task.mm && t->task.mm->mm_users > 1 ? t->task.mm : NULL;
+    for (struct proc *q = p->emu->procs; q; q = q->next) {
+        if (q->exited)
+            continue;
+        if (q->task.tgid != t->task.tgid) {
+            if (!mm || q->task.mm != mm || in_vfork(q))
+                continue;
+            if (q->task.pid == q->task.tgid) /* once per process */
+                arch_printk("updating oom_score_adj for %d (%s) from %d to %d because it shares "
+                            "mm with %d (%s). Report if this is unexpected.",
+                            q->task.pid, q->task.comm, q->task.oom_score_adj, adj, t->task.pid,
+                            t->task.comm);
+        }
+        q->task.oom_score_adj = (short)adj;
+        if (!legacy && capable)
+            q->task.oom_score_adj_min = (short)adj;
+    }
+    return 0;
+}
+
+/* oom_score_adj_write and oom_adj_write: at most 12 bytes, stripped, kstrtoint base 0, the
+ * range checked, oom_adj's scaled to oom_score_adj's; the file position plays no part. */
+static long oom_adj_write(struct proc *p, struct proc *t, uint64_t ubuf, uint64_t count,
+                          bool legacy)
+{
+    char buf[13] = {0}; /* PROC_NUMBUF */
+    if (count > sizeof(buf) - 1)
+        count = sizeof(buf) - 1;
+    if (get_user_struct(p, buf, ubuf, count))
+        return -EFAULT;
+    char *s = buf, *end = buf + strlen(buf); /* strstrip */
+    while (end > s && strchr(" \t\n\v\f\r", end[-1]))
+        *--end = 0;
+    while (*s && strchr(" \t\n\v\f\r", *s))
+        s++;
+    int adj, err = kstrtoint0(s, &adj);
+    if (err)
+        return err;
+    if (legacy) {
+        if ((adj < OOM_ADJUST_MIN || adj > OOM_ADJUST_MAX) && adj != OOM_DISABLE)
+            return -EINVAL;
+        adj = adj == OOM_ADJUST_MAX ? OOM_SCORE_ADJ_MAX : adj * OOM_SCORE_ADJ_MAX / -OOM_DISABLE;
+    } else if (adj < OOM_SCORE_ADJ_MIN || adj > OOM_SCORE_ADJ_MAX) {
+        return -EINVAL;
+    }
+    if (t->exited) /* get_proc_task: it is gone */
+        return -ESRCH;
+    err = set_oom_adj(p, t, adj, legacy);
+    return err ? err : (long)count;
+}
+
+/* A write open of a 0644 file of t's: its owner (t's euid, or root while t is not dumpable, as
+ * procfs_task_owner says), or CAP_DAC_OVERRIDE. */
+static bool may_write_task_file(struct proc *p, struct proc *t)
+{
+    uint32_t u[4], mine[4];
+    task_uids(t, u);
+    task_uids(p, mine);
+    uint32_t owner =
+        t->exited || !t->task.mm || t->task.mm->dumpable != SUID_DUMP_USER ? 0 : u[CRED_E];
+    return mine[CRED_FS] == owner || guest_capable(p, 1 /* CAP_DAC_OVERRIDE */);
 }
 
 /* Where a host fd that a parked call polls would sleep in Linux: a socket's wait by its kind, a
@@ -852,6 +1033,13 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"limits", proc_limits},
         {"wchan", proc_wchan},
     };
+    if (rest && (strcmp(rest, "oom_score_adj") == 0 || strcmp(rest, "oom_adj") == 0)) {
+        if ((flags & O_ACCMODE) != O_RDONLY && !may_write_task_file(p, target))
+            return -EACCES;
+        return rest[4] == 's' ? proc_oom_score_adj(target) : proc_oom_adj(target);
+    }
+    if (rest && strcmp(rest, "oom_score") == 0) /* 0444 */
+        return !may_open_made(p, flags) ? -EACCES : proc_oom_score(target);
     if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
         return !may_open_made(p, flags) ? -EACCES : do_task_stat(target, false);
     for (size_t i = 0; rest && i < sizeof(files) / sizeof(files[0]); i++)
@@ -882,6 +1070,12 @@ long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, 
      * /proc/PID file (no FMODE_CAN_WRITE), proc_reg_write a file of the machine's (-EIO). */
     const char *base = o->proc_regen ? strrchr(o->proc_regen, '/') : NULL;
     bool per_pid = o->proc_regen && o->proc_regen[6] >= '0' && o->proc_regen[6] <= '9';
+    if (per_pid && base && (strcmp(base, "/oom_score_adj") == 0 || strcmp(base, "/oom_adj") == 0)) {
+        /* the task the file was opened for (get_proc_task) */
+        if (!proc_pid_rest(p, o->proc_regen, &target, NULL))
+            return -ESRCH;
+        return oom_adj_write(p, target, ubuf, count, base[5] == 'a');
+    }
     if (!per_pid || !base || strcmp(base, "/comm") != 0)
         return per_pid ? -EINVAL : -EIO;
     if (pos >= 0)

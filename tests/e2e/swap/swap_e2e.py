@@ -37,12 +37,18 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       the OOM killer chooses the larger parent and, as 4.20's oom_kill_process does, kills its
       child (an mm of its own, badness above 0) in its place: the parent lives and says its
       child died of SIGKILL.
-  oom-sib, oom-share
-      `swap_thrash 12 0 oomsib - - [share]`: a big child fills 12 MiB, then a small one 6 MiB,
-      whose fault finds RAM full: the big one dies, the small one completes; oom-share: the
-      same, and a process sharing the big one's memory (clone with CLONE_VM alone) dies with it,
-      neither printing nor crashing. The victim of the 'Killed process' line is the process
-      that faulted in its range, the log's one 'oom' row the small one's.
+  oom-sib, oom-share, oom-sib-adj, oom-sib-min, oom-panic
+      `swap_thrash 12 0 oomsib BIG SMALL [share|parent]`: a big child fills 12 MiB, then a small
+      one 6 MiB, whose fault finds RAM full. oom-sib: the big one dies, the small one completes;
+      oom-share: the same, and a process sharing the big one's memory (clone with CLONE_VM
+      alone) dies with it, neither printing nor crashing; oom-sib-adj: the small one wrote 1000
+      to its oom_score_adj and dies instead; oom-sib-min: the big one wrote -1000 (never chosen)
+      and the small one dies; oom-panic: all three wrote -1000, nobody may be killed, and the
+      run ends as 4.20 panics: "faultline: kernel panic: Out of memory and no killable
+      processes...", exit 137. The victim of the 'Killed process' line is the process that
+      faulted in its range, the log's one 'oom' row the small one's. -1000 needs
+      CAP_SYS_RESOURCE: without it the run is repeated in a user namespace of faultline's own
+      (`unshare --user --map-root-user`), else skipped (77).
   nearfull-clock, nearfull-lru, nearfull-fifo, nearfull-linux
       --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
       254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
@@ -77,9 +83,13 @@ SKIP = 77  # ctest's SKIP_RETURN_CODE for these tests
 # oomsib cases: swap_thrash's arguments after "oomsib", who dies ("big", "small", or None: the
 # panic), the parent's output
 BIG_DIES = b"small: filled 1536 pages, 0 bad\nsmall: exit 0\nbig: exit 137\n"
+SMALL_DIES = b"small: exit 137\nbig: exit 0\n"
 OOM_SIBLINGS = {
     "oom-sib": (["-", "-"], "big", BIG_DIES),
     "oom-share": (["-", "-", "share"], "big", BIG_DIES),
+    "oom-sib-adj": (["-", "1000"], "small", SMALL_DIES),
+    "oom-sib-min": (["-1000", "-"], "small", SMALL_DIES),
+    "oom-panic": (["-1000", "-1000", "parent"], None, b""),
 }
 
 
