@@ -24,6 +24,7 @@
 struct mm_struct;
 struct task_struct;
 struct file;
+struct exec_cred;
 
 /* x86-64 pages are the ELF mapping granule (ELF_MIN_ALIGN = ELF_EXEC_PAGESIZE). */
 #define ELF_MIN_ALIGN     PAGE_SIZE
@@ -70,7 +71,9 @@ struct linux_binprm {
     const char *filename; /* the name it was run by: the string AT_EXECFN points to */
     char *const *argv, *const *envp;
     int argc, envc;
-    const char *sysroot;      /* prefix for the interpreter's host path, NULL for none */
+    const char *sysroot; /* prefix for the interpreter's host path, NULL for none */
+    /* the new image's credentials (emu/cred.h); NULL: the task's own, not secure */
+    const struct exec_cred *cred;
     unsigned long rlim_stack; /* RLIMIT_STACK soft limit, bytes */
     /* Set by prepare_arg_pages: */
     unsigned long p;    /* lowest byte used so far; after create_elf_tables, the address of argc */

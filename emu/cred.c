@@ -14,8 +14,9 @@
  * (kill_ok_by_cred), System V IPC (emu/sysv_ipc.h), POSIX message queues, and the right to
  * inspect another process (ptrace_may_access: with the dumpability a change of ids takes away,
  * as commit_creds does, and that exec and PR_SET_DUMPABLE give back, but not for an image the
- * task could not read). Not done: set-id bits of an executed file (it runs as if from a nosuid
- * mount), more than CRED_NGROUPS groups.
+ * task could not read). execve honours an image's set-user-ID and set-group-ID bits
+ * (cred_prepare_exec, cred_exec; until 2026-12-07 every program ran as if from a nosuid mount).
+ * Not done: file capabilities, more than CRED_NGROUPS groups.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -26,6 +27,8 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -43,6 +46,9 @@
 #define CAP_FS_MASK            (0x1full | 1ull << 9 | 1ull << 27 | 1ull << 32)
 #define SECBIT_NO_SETUID_FIXUP (1u << 2)
 #define SECBIT_KEEP_CAPS       (1u << 4)
+/* personality flags a set-id exec clears: READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE,
+ * ADDR_COMPAT_LAYOUT, MMAP_PAGE_ZERO */
+#define PER_CLEAR_ON_SETID (0x0400000u | 0x0040000u | 0x0200000u | 0x0100000u)
 
 /* faultline's own ids and groups, read once (they never change while guests run) */
 static struct {
@@ -221,15 +227,19 @@ static unsigned char suid_dumpable(void)
 
 /* commit_creds: a task whose effective or file-system uid or gid changed stops being dumpable
  * (as fs.suid_dumpable says), which keeps other users from ptracing it or reading its memory
- * (ptrace_may_access); ou and og are its ids before. */
+ * (ptrace_may_access), and loses its parent-death signal (kept until 2026-12-07); ou and og are
+ * its ids before. */
 static void commit_creds(struct proc *p, const uint32_t ou[4], const uint32_t og[4])
 {
     uint32_t u[4], g[4];
     task_uids(p, u);
     task_gids(p, g);
-    if (p->task.mm && (u[CRED_E] != ou[CRED_E] || u[CRED_FS] != ou[CRED_FS] ||
-                       g[CRED_E] != og[CRED_E] || g[CRED_FS] != og[CRED_FS]))
-        p->task.mm->dumpable = suid_dumpable();
+    if (u[CRED_E] != ou[CRED_E] || u[CRED_FS] != ou[CRED_FS] || g[CRED_E] != og[CRED_E] ||
+        g[CRED_FS] != og[CRED_FS]) {
+        if (p->task.mm)
+            p->task.mm->dumpable = suid_dumpable();
+        p->pdeath_signal = 0;
+    }
 }
 
 /* Run one of the above on p's own uids, then adjust its capabilities as commoncap does. */
@@ -416,26 +426,6 @@ bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo)
     return signo == SIGCONT && guest_sid((struct proc *)t) == guest_sid((struct proc *)p);
 }
 
-/* setup_new_exec and install_exec_creds' commit_creds: the new image is dumpable if its
- * effective ids are its real ones and the exec changed no effective or file-system id and gave
- * no permitted capability the caller lacked; else as fs.suid_dumpable says. */
-static void exec_dumpable(struct proc *p, const uint32_t ou[4], const uint32_t og[4],
-                          uint64_t old_prm)
-{
-    uint32_t u[4], g[4];
-    uint64_t eff, prm, inh;
-    task_uids(p, u);
-    task_gids(p, g);
-    bool user = ou[CRED_E] == ou[CRED_R] && og[CRED_E] == og[CRED_R];
-    bool changed = u[CRED_E] != ou[CRED_E] || u[CRED_FS] != ou[CRED_FS] ||
-                   g[CRED_E] != og[CRED_E] || g[CRED_FS] != og[CRED_FS] ||
-                   (task_caps(p, &eff, &prm, &inh) && (prm & ~old_prm));
-    if (p->task.mm)
-        p->task.mm->dumpable = user && !changed ? SUID_DUMP_USER : suid_dumpable();
-}
-
-static void cred_exec_sets(struct proc *p, const uint64_t sets[5], bool have_sets);
-
 long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds)
 {
     if (p->task.tgid == t->task.tgid)
@@ -462,49 +452,132 @@ long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds)
     return 0;
 }
 
-void cred_exec(struct proc *p, bool unreadable)
+/* bprm_fill_uid's mnt_may_suid: the host file system the image is on is not mounted nosuid */
+static bool mnt_may_suid(const char *file)
+{
+    struct statvfs sv;
+    return statvfs(file, &sv) != 0 || !(sv.f_flag & ST_NOSUID);
+}
+
+/* check_unsafe_exec's LSM_UNSAFE_SHARE: the task's fs_struct (CLONE_FS) is shared with a task
+ * of another thread group */
+static bool fs_shared_outside(const struct proc *p)
+{
+    for (const struct proc *q = p->emu ? p->emu->procs : NULL; q; q = q->next)
+        if (q != p && !q->exited && q->fs_id == p->fs_id && q->task.tgid != p->task.tgid)
+            return true;
+    return false;
+}
+
+void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred *bc)
 {
     uint32_t ou[4], og[4];
     task_uids(p, ou);
     task_gids(p, og);
+    memset(bc, 0, sizeof(*bc));
+    memcpy(bc->uids, ou, sizeof(ou));
+    memcpy(bc->gids, og, sizeof(og));
+    uint32_t *u = bc->uids, *g = bc->gids;
+
+    /* bprm_fill_uid: the set-id bits of the file, unless nosuid or no_new_privs */
+    struct stat st;
+    bool setid_bits = false;
+    if (!p->no_new_privs && stat(file, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) &&
+        mnt_may_suid(file)) {
+        if (st.st_mode & S_ISUID) {
+            u[CRED_E] = st.st_uid;
+            setid_bits = true;
+        }
+        if ((st.st_mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) {
+            g[CRED_E] = st.st_gid;
+            setid_bits = true;
+        }
+    }
+    if (setid_bits)
+        bc->per_clear = PER_CLEAR_ON_SETID;
+
+    /* cap_bprm_set_creds: the permitted set starts empty (no file capabilities) */
     uint64_t sets[5]; /* inheritable, permitted, effective, bounding, ambient: the caller's */
     bool have_sets = task_cap_sets(p, sets);
-    cred_exec_sets(p, sets, have_sets);
-    exec_dumpable(p, ou, og, have_sets ? sets[1] : ~0ull);
-    if (unreadable && p->task.mm) /* would_dump's BINPRM_FLAGS_ENFORCE_NONDUMP */
-        p->task.mm->dumpable = suid_dumpable();
+    if (!have_sets)
+        memset(sets, 0, sizeof(sets));
+    bool noroot = p->securebits & 1 /* SECBIT_NOROOT */;
+    uint64_t prm = 0, amb = sets[4];
+    bool effective = false;
+    /* handle_privileged_root */
+    if (!noroot && (u[CRED_R] == 0 || u[CRED_E] == 0))
+        prm = sets[3] | sets[0];
+    if (!noroot && u[CRED_E] == 0)
+        effective = true;
+    bool gained = prm & ~sets[1];
+    if (gained)
+        bc->per_clear = PER_CLEAR_ON_SETID;
+    /* __is_setuid, __is_setgid: the new effective id is not the caller's real one */
+    bool is_setid = u[CRED_E] != ou[CRED_R] || g[CRED_E] != og[CRED_R];
+    /* bprm->unsafe other than LSM_UNSAFE_PTRACE (no_new_privs, a shared fs_struct), or a
+     * tracer that had no CAP_SYS_PTRACE when it attached (ptracer_capable) */
+    bool unsafe = p->no_new_privs || fs_shared_outside(p) || (p->ptracer && !p->pt_cap_sys_ptrace);
+    if ((is_setid || gained) && unsafe) {
+        /* downgrade: no more than the task had, and maybe less */
+        if (!guest_capable(p, CAP_SETUID) || p->no_new_privs) {
+            u[CRED_E] = u[CRED_R];
+            g[CRED_E] = g[CRED_R];
+        }
+        prm &= sets[1];
+    }
+    u[CRED_S] = u[CRED_FS] = u[CRED_E];
+    g[CRED_S] = g[CRED_FS] = g[CRED_E];
+    if (is_setid) /* setid cancels the ambient set */
+        amb = 0;
+    prm |= amb;
+    bc->inh = sets[0], bc->prm = prm, bc->eff = effective ? prm : amb, bc->amb = amb;
+    /* cap_elevated, which setup_new_exec merges into secureexec (ambient never grows beyond
+     * permitted here) */
+    bc->secureexec = is_setid || (u[CRED_R] != 0 && effective);
+    /* A task that changed none of what the sets come from and whose ids stay as they are gets
+     * what faultline's own exec gave it, which is what they would give again. Until
+     * 2026-12-07 a root program got faultline's sets whatever its caller had dropped (`capsh
+     * --drop=cap_net_raw -- -c CMD` ran CMD with CAP_NET_RAW), and one started with a real uid
+     * of 0 but another effective uid had every capability effective. */
+    bool own = p->ids_own || p->caps_own || p->bset_own || p->cap_amb || noroot;
+    bc->own = have_sets && (own || memcmp(u, ou, sizeof(ou)) || memcmp(g, og, sizeof(og)));
 }
 
-/* cap_bprm_set_creds: the ids and capability sets of the new image, from the caller's sets */
-static void cred_exec_sets(struct proc *p, const uint64_t sets[5], bool have_sets)
+void cred_exec(struct proc *p, const struct exec_cred *bc, bool unreadable)
 {
-    bool noroot = p->securebits & 1 /* SECBIT_NOROOT */;
-    bool own = p->ids_own || p->caps_own || p->bset_own || p->cap_amb || noroot;
-    if (p->ids_own) {
-        p->uids[CRED_S] = p->uids[CRED_FS] = p->uids[CRED_E];
-        p->gids[CRED_S] = p->gids[CRED_FS] = p->gids[CRED_E];
+    uint32_t ou[4], og[4];
+    task_uids(p, ou);
+    task_gids(p, og);
+    uint64_t eff, prm = ~0ull, inh;
+    bool had_sets = task_caps(p, &eff, &prm, &inh);
+    /* setup_new_exec, with the caller's ids still: dumpable if its effective ids were its real
+     * ones (and the image readable: would_dump) */
+    bool user = ou[CRED_E] == ou[CRED_R] && og[CRED_E] == og[CRED_R] && !unreadable;
+    if (bc->secureexec)
+        p->pdeath_signal = 0;
+    p->personality &= ~bc->per_clear; /* flush_old_exec */
+    if (bc->own) {
+        ids_own(p);
+        memcpy(p->uids, bc->uids, sizeof(p->uids));
+        memcpy(p->gids, bc->gids, sizeof(p->gids));
+        p->caps_own = true;
+        p->cap_prm = bc->prm, p->cap_eff = bc->eff, p->cap_inh = bc->inh, p->cap_amb = bc->amb;
+    } else {
+        p->caps_own = false;
     }
-    /* A task that changed none of what the sets below come from gets what faultline's own
-     * exec gave it, which is what they would give again. */
-    p->caps_own = false;
-    if (!own || !have_sets)
-        return;
-    /* cap_bprm_set_creds without file capabilities: uid 0 (real or effective, unless
-     * SECBIT_NOROOT) makes the old bounding and inheritable sets permitted, and effective too
-     * for an effective uid of 0; the ambient set is permitted and effective whatever the uid.
-     * Until 2026-12-07 a root program got faultline's sets whatever its caller had dropped
-     * (`capsh --drop=cap_net_raw -- -c CMD` ran CMD with CAP_NET_RAW), and one started with a
-     * real uid of 0 but another effective uid had every capability effective. */
-    uint32_t u[4];
+    if (p->task.mm)
+        p->task.mm->dumpable = user ? SUID_DUMP_USER : suid_dumpable();
+    /* install_exec_creds' commit_creds: a change of effective or fs ids, or a permitted
+     * capability the caller lacked, makes it undumpable and clears the parent-death signal */
+    uint32_t u[4], g[4];
     task_uids(p, u);
-    uint64_t prm = sets[4], eff = sets[4];
-    if (!noroot && (u[CRED_R] == 0 || u[CRED_E] == 0)) {
-        prm |= sets[3] | sets[0];
-        if (u[CRED_E] == 0)
-            eff = prm;
+    task_gids(p, g);
+    if (u[CRED_E] != ou[CRED_E] || u[CRED_FS] != ou[CRED_FS] || g[CRED_E] != og[CRED_E] ||
+        g[CRED_FS] != og[CRED_FS] || (had_sets && bc->own && (bc->prm & ~prm))) {
+        if (p->task.mm)
+            p->task.mm->dumpable = suid_dumpable();
+        p->pdeath_signal = 0;
     }
-    p->caps_own = true;
-    p->cap_prm = prm, p->cap_eff = eff, p->cap_inh = sets[0];
 }
 
 long cred_faccessat(const struct proc *p, int dirfd, const char *path, int mode, int flags)

@@ -38,13 +38,35 @@ bool kill_ok_by_cred(const struct proc *p, const struct proc *t, int signo);
  * -EPERM. */
 long ptrace_may_access(const struct proc *p, const struct proc *t, bool fscreds);
 
-/* At execve (cap_bprm_set_creds without set-id bits or file capabilities): suid and fsuid
- * become the euid, sgid and fsgid the egid; the capability sets are the new program's (the
- * inheritable set kept, the permitted and effective sets from the uids, the bounding,
- * inheritable and ambient sets). Called before securebits' KEEP_CAPS is cleared, with the new
- * mm in place: its dumpability is set too (setup_new_exec, commit_creds; an image the task
- * could not read, `unreadable`, leaves it undumpable: would_dump). */
-void cred_exec(struct proc *p, bool unreadable);
+/* The credentials an execve gives the new image, worked out before it is loaded (struct
+ * linux_binprm's cred, secureexec and per_clear): the ids, the capability sets, and whether
+ * they are the task's own from then on (own; else faultline's, as before). */
+struct exec_cred {
+    uint32_t uids[4], gids[4];
+    uint64_t inh, prm, eff, amb;
+    bool own;
+    bool secureexec;    /* AT_SECURE: cap_bprm_set_creds' cap_elevated */
+    unsigned per_clear; /* PER_CLEAR_ON_SETID: personality flags a set-id exec clears */
+};
+
+/* prepare_binprm's bprm_fill_uid, then cap_bprm_set_creds without file capabilities, for the
+ * image at host path `file` (a script's interpreter, not the script): the file's set-user-ID
+ * bit makes its owner the effective uid, its set-group-ID bit with group execute its group the
+ * effective gid, unless the file system is mounted nosuid or the task has no_new_privs; uid 0
+ * (real or effective, unless SECBIT_NOROOT) makes the old bounding and inheritable sets
+ * permitted, and effective too for an effective uid of 0; a set-id exec clears the ambient set.
+ * A task that is ptraced by a tracer without CAP_SYS_PTRACE, has no_new_privs or shares its
+ * fs_struct with another process (check_unsafe_exec) gets no more than it had: without
+ * CAP_SETUID (or with no_new_privs) its effective ids stay its real ones, its permitted set
+ * within the old. The saved and fs ids become the effective ones. Only reads p. */
+void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred *bc);
+
+/* install_exec_creds: bc (from cred_prepare_exec) becomes p's credentials. Called with the new
+ * mm in place, before securebits' KEEP_CAPS is cleared: its dumpability is set too
+ * (setup_new_exec with the caller's ids, then commit_creds; an image the task could not read,
+ * `unreadable`, leaves it undumpable: would_dump), and a set-id exec clears the parent-death
+ * signal and PER_CLEAR_ON_SETID of the personality. */
+void cred_exec(struct proc *p, const struct exec_cred *bc, bool unreadable);
 
 /* faccessat2(dirfd, path, mode, flags) as the task asks it: without AT_EACCESS, with its real
  * ids (do_faccessat), which the host would take from faultline's real ids. */

@@ -38,9 +38,11 @@ int elf_check_file(const char *path, char *err, size_t errlen);
  * mm->start_code/end_code/start_data/end_data/start_brk/brk/start_stack, arg_* and env_*.
  * Returns 0, or -1 with a one-line reason in err (-E2BIG when the arguments and environment do
  * not fit: execve's errno then); the mm may then hold partial mappings and must be torn down by
- * the caller.
+ * the caller. cred: the credentials the image will run with (AT_UID, AT_EUID, AT_GID, AT_EGID,
+ * AT_SECURE), from cred_prepare_exec; NULL for the task's own and AT_SECURE 0.
  */
+struct exec_cred;
 int exec_load(struct proc *p, const char *path, char *const argv[], char *const envp[],
-              struct exec_image *img, char *err, size_t errlen);
+              const struct exec_cred *cred, struct exec_image *img, char *err, size_t errlen);
 
 #endif

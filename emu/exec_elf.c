@@ -340,7 +340,7 @@ static int load_image(struct linux_binprm *bprm, const struct elf_image *im, str
 }
 
 int exec_load(struct proc *p, const char *path, char *const argv[], char *const envp[],
-              struct exec_image *img, char *err, size_t errlen)
+              const struct exec_cred *cred, struct exec_image *img, char *err, size_t errlen)
 {
     struct linux_binprm bprm = {
         .tsk = &p->task,
@@ -348,6 +348,7 @@ int exec_load(struct proc *p, const char *path, char *const argv[], char *const 
         .filename = path,
         .argv = argv,
         .envp = envp,
+        .cred = cred,
         .sysroot = (p->emu && p->emu->opt) ? p->emu->opt->sysroot : NULL,
         .rlim_stack = p->task.rlimit_stack ? p->task.rlimit_stack : _STK_LIM,
         .err = err,

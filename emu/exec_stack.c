@@ -254,14 +254,22 @@ static int fill_auxv(uint64_t *elf_info, const struct linux_binprm *bprm,
     NEW_AUX_ENT(AT_BASE, info->base);
     NEW_AUX_ENT(AT_FLAGS, 0);
     NEW_AUX_ENT(AT_ENTRY, info->entry);
-    uint32_t uids[4], gids[4]; /* the task's (emu/cred.c): exec keeps them */
-    task_uids(task_proc(bprm->tsk), uids);
-    task_gids(task_proc(bprm->tsk), gids);
+    /* the new image's ids (emu/cred.c: a set-id exec's), and bprm->secureexec, which makes
+     * ld.so ignore LD_PRELOAD, LD_LIBRARY_PATH and the like (until 2026-12-07 always 0) */
+    uint32_t uids[4], gids[4];
+    const struct exec_cred *cred = bprm->cred;
+    if (cred) {
+        memcpy(uids, cred->uids, sizeof(uids));
+        memcpy(gids, cred->gids, sizeof(gids));
+    } else {
+        task_uids(task_proc(bprm->tsk), uids);
+        task_gids(task_proc(bprm->tsk), gids);
+    }
     NEW_AUX_ENT(AT_UID, uids[CRED_R]);
     NEW_AUX_ENT(AT_EUID, uids[CRED_E]);
     NEW_AUX_ENT(AT_GID, gids[CRED_R]);
     NEW_AUX_ENT(AT_EGID, gids[CRED_E]);
-    NEW_AUX_ENT(AT_SECURE, 0);
+    NEW_AUX_ENT(AT_SECURE, cred && cred->secureexec);
     NEW_AUX_ENT(AT_RANDOM, u_rand_bytes);
     NEW_AUX_ENT(AT_HWCAP2, ELF_HWCAP2);
     NEW_AUX_ENT(AT_EXECFN, execfn);

@@ -226,9 +226,10 @@ struct proc {
     int ioc_id;
     int ioprio;
     /* PR_SET_PDEATHSIG: sent to this thread's group when its parent (the thread that forked
-     * it) exits; per thread, 0 in a new task, kept by execve (no set-id exec here clears it) */
+     * it) exits; per thread, 0 in a new task, kept by execve; cleared by a change of ids and a
+     * set-id exec (emu/cred.c) */
     int pdeath_signal;
-    unsigned personality; /* personality(2): kept (inherited, kept by execve), not obeyed */
+    unsigned personality; /* personality(2): kept (execve: see cred_exec), not obeyed */
     /* PR_SET_TIMERSLACK: this thread's timer slack and what setting 0 restores; a new task
      * takes its creator's current slack as both; kept by execve. Kept, not obeyed. */
     uint64_t timer_slack_ns, default_timer_slack_ns;
@@ -345,6 +346,9 @@ struct proc {
     /* resumed from PTRACE_EVENT_SECCOMP: the call's filters run again, and a TRACE lets it run
      * (__seccomp_filter's recheck_after_trace) */
     bool seccomp_recheck;
+    /* ptracer_capable: the tracer had CAP_SYS_PTRACE when it attached (its ptracer_cred), so a
+     * set-id exec is not downgraded (emu/cred.c) */
+    bool pt_cap_sys_ptrace;
     struct proc *next;
 };
 

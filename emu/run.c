@@ -832,7 +832,7 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->files = fdtable_new_stdio();
     proc_set_exe(p, prog);
     p->argv = args;
-    if (exec_load(p, prog, args, envp, &img, err, errlen)) {
+    if (exec_load(p, prog, args, envp, NULL, &img, err, errlen)) {
         mmu_destroy(p->mmu);
         mmput(p->task.mm);
         fdtable_free(p->files);

@@ -864,7 +864,10 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     mmu_attach(p->mmu, &p->task);
     struct exec_image img;
     cred_as_faultline(p, &as_self, true);
-    int lr = exec_load(p, host, argv, envp, &img, err, sizeof(err));
+    /* prepare_binprm of the image (a script's interpreter): set-id bits, capabilities */
+    struct exec_cred bcred;
+    cred_prepare_exec(p, host, &bcred);
+    int lr = exec_load(p, host, argv, envp, &bcred, &img, err, sizeof(err));
     cred_as_faultline(p, &as_self, false);
     if (lr) {
         arch_printk("faultline: %s[%d]: execve %s: %s", p->task.comm, p->task.pid, host, err);
@@ -909,10 +912,10 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
             memset(&p->sighand[s], 0, sizeof(p->sighand[s]));
     p->altstack_sp = p->altstack_size = 0;
     p->sigreturn_pending = false;
-    cred_exec(p, unreadable);      /* ids and capability sets (cap_bprm_set_creds) */
-    p->securebits &= ~(1u << 4);   /* SECBIT_KEEP_CAPS: cleared by every execve */
-    flush_ptrace_hw_breakpoint(p); /* flush_thread */
-    p->clear_child_tid = 0;        /* the robust list went with the old mm */
+    cred_exec(p, &bcred, unreadable); /* install_exec_creds */
+    p->securebits &= ~(1u << 4);      /* SECBIT_KEEP_CAPS: cleared by every execve */
+    flush_ptrace_hw_breakpoint(p);    /* flush_thread */
+    p->clear_child_tid = 0;           /* the robust list went with the old mm */
     rseq_execve(p);
     /* begin_new_exec: comm is the file the caller named (a script's, not its interpreter's);
      * for execveat's AT_EMPTY_PATH the file's own name (comm_from_dentry, Linux 6.14), not the

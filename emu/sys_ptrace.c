@@ -381,6 +381,7 @@ void ptrace_fork(struct proc *p, struct proc *c, uint64_t clone_flags, bool vfor
     /* ptrace_init_task: the same tracer and options; it starts in a stop (a seized child in the
      * PTRACE_EVENT_STOP trap, another with SIGSTOP pending); TIF_SYSCALL_TRACE is not copied */
     c->ptracer = p->ptracer;
+    c->pt_cap_sys_ptrace = p->pt_cap_sys_ptrace;
     c->pt_seized = p->pt_seized;
     c->pt_options = p->pt_options;
     if (c->pt_seized) {
@@ -592,6 +593,8 @@ static long ptrace_traceme(struct proc *p)
     if (p->ptracer || !p->parent || p->parent->exited)
         return -EPERM;
     p->ptracer = p->parent;
+    /* ptrace_link: the parent's credentials are the tracer's */
+    p->pt_cap_sys_ptrace = guest_capable(p->parent, 19 /* CAP_SYS_PTRACE */);
     return 0;
 }
 
@@ -605,6 +608,7 @@ static long ptrace_attach(struct proc *p, struct proc *c, long request, uint64_t
         ptrace_may_access(p, c, false)) /* PTRACE_MODE_ATTACH_REALCREDS */
         return -EPERM;
     c->ptracer = p;
+    c->pt_cap_sys_ptrace = guest_capable(p, 19 /* CAP_SYS_PTRACE */);
     c->pt_seized = seize;
     c->pt_options = seize ? (unsigned)flags : 0;
     c->pt_syscall = false;
