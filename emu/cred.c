@@ -14,9 +14,9 @@
  * (kill_ok_by_cred), System V IPC (emu/sysv_ipc.h), POSIX message queues, and the right to
  * inspect another process (ptrace_may_access: with the dumpability a change of ids takes away,
  * as commit_creds does, and that exec and PR_SET_DUMPABLE give back, but not for an image the
- * task could not read). execve honours an image's set-user-ID and set-group-ID bits
- * (cred_prepare_exec, cred_exec; until 2026-12-07 every program ran as if from a nosuid mount).
- * Not done: file capabilities, more than CRED_NGROUPS groups.
+ * task could not read). execve honours an image's set-user-ID and set-group-ID bits and its
+ * file capabilities (cred_prepare_exec, cred_exec; until 2026-12-07 every program ran as if
+ * from a nosuid mount). Not done: more than CRED_NGROUPS groups.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "emu/cred.h"
@@ -469,7 +470,55 @@ static bool fs_shared_outside(const struct proc *p)
     return false;
 }
 
-void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred *bc)
+/* include/uapi/linux/capability.h: the security.capability xattr */
+#define VFS_CAP_REVISION_MASK   0xff000000u
+#define VFS_CAP_REVISION_1      0x01000000u
+#define VFS_CAP_REVISION_2      0x02000000u
+#define VFS_CAP_REVISION_3      0x03000000u
+#define VFS_CAP_FLAGS_EFFECTIVE 0x000001u
+
+/* get_vfs_caps_from_disk: the file's capabilities, little-endian words on disk: magic_etc, then
+ * permitted and inheritable pairs (one pair for revision 1, two for 2 and 3), then for revision
+ * 3 the root id of the user namespace they belong to, which must be the initial one's root
+ * here. 1 with them, 0 for none (no xattr, or another namespace's), -EINVAL for a bad one. */
+static int vfs_caps_from_disk(const char *file, uint32_t *magic, uint64_t *fp, uint64_t *fi)
+{
+    uint8_t raw[32];
+    ssize_t size = getxattr(file, "security.capability", raw, sizeof(raw));
+    if (size < 0)
+        return errno == ENODATA || errno == ENOTSUP || errno == ERANGE ? 0 : -errno;
+    uint32_t w[8] = {0};
+    for (ssize_t i = 0; i + 4 <= size && i < 32; i += 4)
+        w[i / 4] = raw[i] | (uint32_t)raw[i + 1] << 8 | (uint32_t)raw[i + 2] << 16 |
+                   (uint32_t)raw[i + 3] << 24;
+    if (size < 4)
+        return -EINVAL;
+    *magic = w[0];
+    switch (w[0] & VFS_CAP_REVISION_MASK) {
+    case VFS_CAP_REVISION_1:
+        if (size != 12)
+            return -EINVAL;
+        *fp = w[1], *fi = w[2];
+        return 1;
+    case VFS_CAP_REVISION_2:
+        if (size != 20)
+            return -EINVAL;
+        break;
+    case VFS_CAP_REVISION_3:
+        if (size != 24)
+            return -EINVAL;
+        if (w[5] != 0) /* rootid_owns_currentns */
+            return 0;
+        break;
+    default:
+        return -EINVAL;
+    }
+    *fp = w[1] | (uint64_t)w[3] << 32;
+    *fi = w[2] | (uint64_t)w[4] << 32;
+    return 1;
+}
+
+long cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred *bc)
 {
     uint32_t ou[4], og[4];
     task_uids(p, ou);
@@ -481,9 +530,9 @@ void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred 
 
     /* bprm_fill_uid: the set-id bits of the file, unless nosuid or no_new_privs */
     struct stat st;
-    bool setid_bits = false;
+    bool setid_bits = false, may_suid = mnt_may_suid(file);
     if (!p->no_new_privs && stat(file, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) &&
-        mnt_may_suid(file)) {
+        may_suid) {
         if (st.st_mode & S_ISUID) {
             u[CRED_E] = st.st_uid;
             setid_bits = true;
@@ -496,19 +545,37 @@ void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred 
     if (setid_bits)
         bc->per_clear = PER_CLEAR_ON_SETID;
 
-    /* cap_bprm_set_creds: the permitted set starts empty (no file capabilities) */
+    /* cap_bprm_set_creds */
     uint64_t sets[5]; /* inheritable, permitted, effective, bounding, ambient: the caller's */
     bool have_sets = task_cap_sets(p, sets);
     if (!have_sets)
         memset(sets, 0, sizeof(sets));
     bool noroot = p->securebits & 1 /* SECBIT_NOROOT */;
     uint64_t prm = 0, amb = sets[4];
-    bool effective = false;
-    /* handle_privileged_root */
-    if (!noroot && (u[CRED_R] == 0 || u[CRED_E] == 0))
-        prm = sets[3] | sets[0];
-    if (!noroot && u[CRED_E] == 0)
-        effective = true;
+    bool effective = false, has_fcap = false;
+    /* get_file_caps (not on a nosuid mount): pP' = (X & fP) | (pI & fI); a file that wants
+     * its capabilities effective and gets fewer than it names is refused (EPERM), a malformed
+     * xattr is EINVAL */
+    uint32_t magic = 0;
+    uint64_t fp = 0, fi = 0;
+    int fc = may_suid ? vfs_caps_from_disk(file, &magic, &fp, &fi) : 0;
+    if (fc < 0)
+        return fc;
+    if (fc > 0) {
+        effective = magic & VFS_CAP_FLAGS_EFFECTIVE;
+        has_fcap = true;
+        prm = (sets[3] & fp) | (sets[0] & fi);
+        if (effective && (fp & ~prm))
+            return -EPERM;
+    }
+    /* handle_privileged_root, but not for a set-user-ID root program with file capabilities
+     * run by another user */
+    if (!noroot && !(has_fcap && u[CRED_E] == 0 && u[CRED_R] != 0)) {
+        if (u[CRED_R] == 0 || u[CRED_E] == 0)
+            prm = sets[3] | sets[0];
+        if (u[CRED_E] == 0)
+            effective = true;
+    }
     bool gained = prm & ~sets[1];
     if (gained)
         bc->per_clear = PER_CLEAR_ON_SETID;
@@ -527,20 +594,22 @@ void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred 
     }
     u[CRED_S] = u[CRED_FS] = u[CRED_E];
     g[CRED_S] = g[CRED_FS] = g[CRED_E];
-    if (is_setid) /* setid cancels the ambient set */
+    if (is_setid || has_fcap) /* file capabilities or set-id cancel the ambient set */
         amb = 0;
     prm |= amb;
     bc->inh = sets[0], bc->prm = prm, bc->eff = effective ? prm : amb, bc->amb = amb;
-    /* cap_elevated, which setup_new_exec merges into secureexec (ambient never grows beyond
-     * permitted here) */
-    bc->secureexec = is_setid || (u[CRED_R] != 0 && effective);
+    /* cap_elevated, which setup_new_exec merges into secureexec: set-id, or a task without
+     * real uid 0 that gets effective capabilities from the file or a permitted set beyond its
+     * ambient one (__cap_grew) */
+    bc->secureexec = is_setid || (u[CRED_R] != 0 && (effective || (prm & ~amb)));
     /* A task that changed none of what the sets come from and whose ids stay as they are gets
      * what faultline's own exec gave it, which is what they would give again. Until
      * 2026-12-07 a root program got faultline's sets whatever its caller had dropped (`capsh
      * --drop=cap_net_raw -- -c CMD` ran CMD with CAP_NET_RAW), and one started with a real uid
      * of 0 but another effective uid had every capability effective. */
-    bool own = p->ids_own || p->caps_own || p->bset_own || p->cap_amb || noroot;
+    bool own = p->ids_own || p->caps_own || p->bset_own || p->cap_amb || noroot || has_fcap;
     bc->own = have_sets && (own || memcmp(u, ou, sizeof(ou)) || memcmp(g, og, sizeof(og)));
+    return 0;
 }
 
 void cred_exec(struct proc *p, const struct exec_cred *bc, bool unreadable)

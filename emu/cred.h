@@ -49,17 +49,22 @@ struct exec_cred {
     unsigned per_clear; /* PER_CLEAR_ON_SETID: personality flags a set-id exec clears */
 };
 
-/* prepare_binprm's bprm_fill_uid, then cap_bprm_set_creds without file capabilities, for the
- * image at host path `file` (a script's interpreter, not the script): the file's set-user-ID
- * bit makes its owner the effective uid, its set-group-ID bit with group execute its group the
- * effective gid, unless the file system is mounted nosuid or the task has no_new_privs; uid 0
- * (real or effective, unless SECBIT_NOROOT) makes the old bounding and inheritable sets
- * permitted, and effective too for an effective uid of 0; a set-id exec clears the ambient set.
+/* prepare_binprm's bprm_fill_uid, then cap_bprm_set_creds, for the image at host path `file`
+ * (a script's interpreter, not the script): the file's set-user-ID bit makes its owner the
+ * effective uid, its set-group-ID bit with group execute its group the effective gid, unless
+ * the file system is mounted nosuid or the task has no_new_privs; its file capabilities (the
+ * security.capability xattr) give the permitted set (bounding & fP) | (inheritable & fI),
+ * effective too with their effective flag; uid 0 (real or effective, unless SECBIT_NOROOT, and
+ * not for a set-user-ID root file with capabilities run by another user) makes the old bounding
+ * and inheritable sets permitted instead, and effective too for an effective uid of 0; a
+ * set-id exec or file capabilities clear the ambient set.
  * A task that is ptraced by a tracer without CAP_SYS_PTRACE, has no_new_privs or shares its
  * fs_struct with another process (check_unsafe_exec) gets no more than it had: without
  * CAP_SETUID (or with no_new_privs) its effective ids stay its real ones, its permitted set
- * within the old. The saved and fs ids become the effective ones. Only reads p. */
-void cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred *bc);
+ * within the old. The saved and fs ids become the effective ones. Only reads p. 0, or the
+ * errno that fails the exec: -EPERM for file capabilities marked effective that the bounding
+ * set does not allow all of, -EINVAL for a malformed xattr. */
+long cred_prepare_exec(const struct proc *p, const char *file, struct exec_cred *bc);
 
 /* install_exec_creds: bc (from cred_prepare_exec) becomes p's credentials. Called with the new
  * mm in place, before securebits' KEEP_CAPS is cleared: its dumpability is set too

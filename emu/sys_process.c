@@ -847,6 +847,13 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
         r = -ENOEXEC;
         goto out;
     }
+    /* prepare_binprm of the image (a script's interpreter): set-id bits, file capabilities */
+    struct exec_cred bcred;
+    cred_as_faultline(p, &as_self, true);
+    r = cred_prepare_exec(p, host, &bcred);
+    cred_as_faultline(p, &as_self, false);
+    if (r)
+        goto out;
 
     /* A fresh mm; the old one stays until the new image is loaded, so a failure here still
      * returns to the caller (Linux's point of no return comes later in load_elf_binary; the
@@ -864,9 +871,6 @@ static long do_execveat(struct proc *p, int at_dirfd, uint64_t upath, uint64_t u
     mmu_attach(p->mmu, &p->task);
     struct exec_image img;
     cred_as_faultline(p, &as_self, true);
-    /* prepare_binprm of the image (a script's interpreter): set-id bits, capabilities */
-    struct exec_cred bcred;
-    cred_prepare_exec(p, host, &bcred);
     int lr = exec_load(p, host, argv, envp, &bcred, &img, err, sizeof(err));
     cred_as_faultline(p, &as_self, false);
     if (lr) {

@@ -18,7 +18,11 @@
  *
  * Run by a user other than root, or in a directory on a nosuid mount, it says so and exits 0.
  *
- *     setid_exec ids DIR | setid_exec preload DIR LIB | setid_exec report LABEL
+ * `setid_exec fcaps DIR`: copies with file capabilities (CAP_NET_RAW permitted and effective,
+ * permitted, inheritable; and on a set-user-ID root copy) run by uid 65534, by root, without
+ * CAP_NET_RAW in the bounding set (EPERM), with no_new_privs, traced.
+ *
+ *     setid_exec ids DIR | fcaps DIR | preload DIR LIB | report LABEL
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -35,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define NOBODY 65534
@@ -110,7 +115,7 @@ static void wait_child(pid_t pid, const char *label)
         printf("%s: status %#x\n", label, st);
 }
 
-enum how { AS_NOBODY, AS_ROOT, NNP, TRACED_BY_ROOT, TRACED_BY_NOBODY };
+enum how { AS_NOBODY, AS_ROOT, NNP, TRACED_BY_ROOT, TRACED_BY_NOBODY, NO_BSET_NET_RAW };
 
 /* A child runs dir/prog as `how` says. */
 static void child(const char *dir, const char *prog, enum how how, const char *label)
@@ -137,6 +142,8 @@ static void child(const char *dir, const char *prog, enum how how, const char *l
         }
         if (how == TRACED_BY_ROOT)
             ptrace(PTRACE_TRACEME, 0, 0, 0);
+        if (how == NO_BSET_NET_RAW && prctl(PR_CAPBSET_DROP, 13 /* CAP_NET_RAW */, 0, 0, 0))
+            perror("PR_CAPBSET_DROP");
         if (how != AS_ROOT)
             drop_to_nobody();
         if (how == NNP && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -221,6 +228,49 @@ static int ids(const char *dir)
     return 0;
 }
 
+/* A copy of this program with file capabilities: CAP_NET_RAW permitted and/or inheritable,
+ * effective or not (a revision 2 security.capability xattr, as setcap writes it). */
+static int copy_fcaps(const char *dir, const char *name, uid_t uid, mode_t mode, uint32_t fp,
+                      uint32_t fi, int eff)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if (copy_file("/proc/self/exe", path, uid, 0, mode))
+        return -1;
+    uint32_t xattr[5] = {0x02000000u | (eff ? 1 : 0), fp, fi, 0, 0}; /* little-endian host */
+    return setxattr(path, "security.capability", xattr, sizeof(xattr), 0);
+}
+
+static int fcaps(const char *dir)
+{
+    if (!usable(dir))
+        return 0;
+    const uint32_t net_raw = 1u << 13;
+    if (copy_fcaps(dir, "fcap_ep", 0, 0755, net_raw, 0, 1) ||
+        copy_fcaps(dir, "fcap_p", 0, 0755, net_raw, 0, 0) ||
+        copy_fcaps(dir, "fcap_i", 0, 0755, 0, net_raw, 1) ||
+        copy_fcaps(dir, "fcap_suid_p", 0, 04755, net_raw, 0, 0)) {
+        if (errno == ENOTSUP) {
+            printf("%s: no security.capability here: file capabilities not tried\n", dir);
+            return 0;
+        }
+        perror("file capabilities");
+        return 100;
+    }
+    child(dir, "fcap_ep", AS_NOBODY, "uid 65534 runs a program with cap_net_raw+ep");
+    child(dir, "fcap_p", AS_NOBODY, "uid 65534 runs a program with cap_net_raw+p");
+    child(dir, "fcap_i", AS_NOBODY, "uid 65534 runs a program with cap_net_raw+ie");
+    child(dir, "fcap_ep", NO_BSET_NET_RAW,
+          "uid 65534 without cap_net_raw in its bounding set runs one with cap_net_raw+ep");
+    child(dir, "fcap_suid_p", AS_NOBODY,
+          "uid 65534 runs a 4755 program of root's with cap_net_raw+p");
+    child(dir, "fcap_p", AS_ROOT, "root runs a program with cap_net_raw+p");
+    child(dir, "fcap_ep", NNP, "uid 65534 with no_new_privs runs a program with cap_net_raw+ep");
+    child(dir, "fcap_ep", TRACED_BY_NOBODY,
+          "uid 65534 traced by uid 65534 runs a program with cap_net_raw+ep");
+    return 0;
+}
+
 /* uid 65534 runs copies of id(1) with LD_PRELOAD */
 static int preload(const char *dir, const char *lib)
 {
@@ -262,8 +312,10 @@ int main(int argc, char **argv)
     }
     if (argc == 3 && !strcmp(argv[1], "ids"))
         return ids(argv[2]);
+    if (argc == 3 && !strcmp(argv[1], "fcaps"))
+        return fcaps(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "preload"))
         return preload(argv[2], argv[3]);
-    fprintf(stderr, "usage: setid_exec ids DIR | preload DIR LIB | report LABEL\n");
+    fprintf(stderr, "usage: setid_exec ids DIR | fcaps DIR | preload DIR LIB | report LABEL\n");
     return 2;
 }
