@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "emu/cred.h"
 #include "emu/emu.h"
 #include "emu/exec.h"
 #include "emu/path.h"
@@ -832,7 +833,13 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
     p->files = fdtable_new_stdio();
     proc_set_exe(p, prog);
     p->argv = args;
-    if (exec_load(p, prog, args, envp, NULL, &img, err, errlen)) {
+    /* faultline's execve of it: a set-id program starts with its owner's or group's ids (as
+     * when faultline's user runs it natively) */
+    struct exec_cred bcred;
+    long cr = cred_prepare_exec(p, prog, &bcred);
+    if (cr)
+        snprintf(err, errlen, "%s", strerror((int)-cr));
+    if (cr || exec_load(p, prog, args, envp, &bcred, &img, err, errlen)) {
         mmu_destroy(p->mmu);
         mmput(p->task.mm);
         fdtable_free(p->files);
@@ -840,9 +847,10 @@ struct proc *emu_spawn(struct emu *e, const char *path, char *const argv[], char
         proc_exe_put(p);
         free(p->exe);
         free(p);
-        errno = ENOEXEC;
+        errno = cr ? (int)-cr : ENOEXEC;
         return NULL;
     }
+    cred_exec(p, &bcred, false);
     p->shared = shared_pending_new();
     guest_rlimits_init(p);
     p->task.rlim = p->shared->rlim; /* none for its first exec, before there was a group */

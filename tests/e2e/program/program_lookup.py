@@ -11,6 +11,9 @@ CASE is one of:
            the process name (/proc/self/comm is the script's) as in a native run
   bad      a missing interpreter (127, as a shell), a #! line naming nothing and a name not in
            PATH: one line on stderr, nothing run
+  setid    as root, PROG itself set-user-ID (uid 65534's, 4755) or set-group-ID (group
+           4242's, 2755): it starts with those ids, AT_SECURE and not dumpable, as when root
+           runs it natively (tests/guest/setid_exec's report)
 """
 
 import argparse
@@ -117,19 +120,44 @@ def case_bad(a):
     return 1 if problems else 0
 
 
+def case_setid(a):
+    if os.geteuid() != 0:
+        print("SKIP: not root: set-id programs not tried")
+        return 0
+    d = fh.fresh_dir(os.path.join(a.workdir, "bin"))
+    st = os.statvfs(d)
+    if st.f_flag & os.ST_NOSUID:
+        print("SKIP: %s is on a nosuid mount: set-id programs not tried" % d)
+        return 0
+    rc = 0
+    with open(os.path.join(a.guest_dir, "setid_exec"), "rb") as f:
+        image = f.read()
+    for name, uid, gid, mode in (("suid_nobody", 65534, 65534, 0o4755),
+                                 ("sgid_group", 0, 4242, 0o2755)):
+        path = os.path.join(d, name)
+        with open(path, "wb") as f:
+            f.write(image)
+        os.chown(path, uid, gid)
+        os.chmod(path, mode)  # after chown, which clears the bits
+        r, _ = compare(a, [path, "report", name], fh.test_env(), "%s as the first program" % name)
+        rc |= r
+    return rc
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--faultline", required=True)
     ap.add_argument("--guest-dir", required=True)
     ap.add_argument("--workdir", required=True)
-    ap.add_argument("case", choices=["path", "script", "bad"])
+    ap.add_argument("case", choices=["path", "script", "bad", "setid"])
     a = ap.parse_args()
     a.faultline = os.path.abspath(a.faultline)
     a.guest_dir = os.path.abspath(a.guest_dir)
     a.workdir = os.path.abspath(a.workdir)
     fh.need_faultline(a.faultline)
     os.makedirs(a.workdir, exist_ok=True)
-    return {"path": case_path, "script": case_script, "bad": case_bad}[a.case](a)
+    return {"path": case_path, "script": case_script, "bad": case_bad,
+            "setid": case_setid}[a.case](a)
 
 
 if __name__ == "__main__":
