@@ -6,7 +6,8 @@
  * 2755; 65534's and 4755; 2745, set-group-ID without group execute, which is no set-group-ID;
  * and 0755), and forked children run the copies: mostly after dropping to uid and gid 65534,
  * one as root, one with no_new_privs, two ptraced (by root, and by a tracer of uid 65534, which
- * has no CAP_SYS_PTRACE, so the set-id exec is downgraded). Each child sets a parent-death signal
+ * has no CAP_SYS_PTRACE, so the set-id exec is downgraded), one made with CLONE_FS (its
+ * fs_struct shared with another process: downgraded too). Each child sets a parent-death signal
  * and ADDR_NO_RANDOMIZE first; the program it runs ("report") prints its ids, its capability
  * sets, AT_SECURE, its dumpability, its parent-death signal and its personality, which a set-id
  * exec changes. Until 2026-12-07 faultline ignored the bits: every copy ran with its caller's
@@ -28,6 +29,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,12 +117,37 @@ static void wait_child(pid_t pid, const char *label)
         printf("%s: status %#x\n", label, st);
 }
 
-enum how { AS_NOBODY, AS_ROOT, NNP, TRACED_BY_ROOT, TRACED_BY_NOBODY, NO_BSET_NET_RAW };
+enum how { AS_NOBODY, AS_ROOT, NNP, TRACED_BY_ROOT, TRACED_BY_NOBODY, NO_BSET_NET_RAW, SHARED_FS };
+
+struct shared_fs_run {
+    const char *dir, *prog, *label;
+};
+
+/* a child made with CLONE_FS: its fs_struct shared with its parent's (check_unsafe_exec's
+ * LSM_UNSAFE_SHARE) */
+static int shared_fs_child(void *arg)
+{
+    struct shared_fs_run *r = arg;
+    drop_to_nobody();
+    run(r->dir, r->prog, r->label);
+    return 1;
+}
 
 /* A child runs dir/prog as `how` says. */
 static void child(const char *dir, const char *prog, enum how how, const char *label)
 {
     fflush(stdout);
+    if (how == SHARED_FS) {
+        static char stack[1 << 16] __attribute__((aligned(16)));
+        struct shared_fs_run r = {dir, prog, label};
+        pid_t pid = clone(shared_fs_child, stack + sizeof(stack), CLONE_FS | SIGCHLD, &r);
+        if (pid < 0) {
+            perror("clone");
+            exit(100);
+        }
+        wait_child(pid, label);
+        return;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         perror("fork");
@@ -225,6 +252,8 @@ static int ids(const char *dir)
     child(dir, "suid_root", NNP, "uid 65534 with no_new_privs runs a 4755 program of root's");
     child(dir, "suid_root", TRACED_BY_ROOT, "uid 65534 traced by root runs a 4755 program");
     child(dir, "suid_root", TRACED_BY_NOBODY, "uid 65534 traced by uid 65534 runs a 4755 program");
+    child(dir, "suid_root", SHARED_FS,
+          "uid 65534 sharing its fs_struct with its parent runs a 4755 program of root's");
     return 0;
 }
 
