@@ -17,13 +17,17 @@
  * library whose constructor prints a line), once as 0755 and once owned by root and 4755:
  * the set-user-ID one runs with AT_SECURE, so ld.so ignores the preload.
  *
- * Run by a user other than root, or in a directory on a nosuid mount, it says so and exits 0.
+ * `setid_exec nosuid DIR`: both of the above in DIR on a nosuid mount, where neither set-id bits
+ * nor file capabilities count (tests/guest/nosuid_compare.sh makes one).
+ *
+ * Run by a user other than root, or in a directory on a nosuid mount (not one for "nosuid"), it
+ * says so and exits 0.
  *
  * `setid_exec fcaps DIR`: copies with file capabilities (CAP_NET_RAW permitted and effective,
  * permitted, inheritable; and on a set-user-ID root copy) run by uid 65534, by root, without
  * CAP_NET_RAW in the bounding set (EPERM), with no_new_privs, traced.
  *
- *     setid_exec ids DIR | fcaps DIR | preload DIR LIB | report LABEL
+ *     setid_exec ids DIR | fcaps DIR | nosuid DIR | preload DIR LIB | report LABEL
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -187,6 +191,8 @@ static void child(const char *dir, const char *prog, enum how how, const char *l
 
 /* The directory may hold set-id programs that work: root runs this, on a mount without
  * nosuid. */
+static int want_nosuid; /* the "nosuid" mode: DIR must be on a nosuid mount */
+
 static int usable(const char *dir)
 {
     struct statvfs sv;
@@ -194,8 +200,9 @@ static int usable(const char *dir)
         printf("not root: set-id programs not tried\n");
         return 0;
     }
-    if (statvfs(dir, &sv) || (sv.f_flag & ST_NOSUID)) {
-        printf("%s: nosuid mount: set-id programs not tried\n", dir);
+    if (statvfs(dir, &sv) || !(sv.f_flag & ST_NOSUID) != !want_nosuid) {
+        printf("%s: %s: set-id programs not tried\n", dir,
+               want_nosuid ? "not a nosuid mount" : "nosuid mount");
         return 0;
     }
     /* uid 65534 must reach the copies */
@@ -339,12 +346,17 @@ int main(int argc, char **argv)
         report(argv[2]);
         return 0;
     }
+    if (argc == 3 && !strcmp(argv[1], "nosuid")) { /* both, where the bits count for nothing */
+        want_nosuid = 1;
+        int r = ids(argv[2]);
+        return r ? r : fcaps(argv[2]);
+    }
     if (argc == 3 && !strcmp(argv[1], "ids"))
         return ids(argv[2]);
     if (argc == 3 && !strcmp(argv[1], "fcaps"))
         return fcaps(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "preload"))
         return preload(argv[2], argv[3]);
-    fprintf(stderr, "usage: setid_exec ids DIR | fcaps DIR | preload DIR LIB | report LABEL\n");
+    fprintf(stderr, "usage: setid_exec ids|fcaps|nosuid DIR | preload DIR LIB | report LABEL\n");
     return 2;
 }
