@@ -189,6 +189,59 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
 }
 
 /*
+ * An instruction that needs more pages at once than reclaim lets it keep can never complete: an
+ * instruction straddling two pages of a program's text, in a RAM full of anonymous memory with
+ * no swap, faulted in one page by evicting the other, then the other by evicting the first,
+ * forever (python3 filling RAM under --ram 64M: 36 million faults in 10 minutes at one
+ * instruction). Linux does not get there: page_check_references keeps a referenced page (an
+ * executable file page even on the active list), reclaim then frees nothing, and the
+ * allocation ends in the OOM killer (should_reclaim_retry). The policies other than `linux`
+ * (clock's second pass, fifo, lru) take a page in use. So when one instruction's faults take
+ * back, THRASH_REFAULTS_MAX times in a row, pages reclaim has just taken from it (every one of
+ * those faults reclaimed memory, and each is on a page the instruction faulted in before), the
+ * fault is VM_FAULT_OOM, as Linux's allocation would have been: out_of_memory chooses a victim,
+ * and if that is another task this one runs on.
+ */
+#define THRASH_REFAULTS_MAX 64
+
+static unsigned long pages_reclaimed(void)
+{
+    return vm_events.pgsteal_anon + vm_events.pgsteal_file + vm_events.pglazyfreed;
+}
+
+/* After a successful fault of tsk at ip on address; reclaimed: reclaim freed pages during it.
+ * True when the instruction has been taking back its own pages for too long (above). */
+static bool thrash_guard(struct task_struct *tsk, unsigned long ip, unsigned long address,
+                         bool reclaimed)
+{
+    unsigned long page = address & PAGE_MASK;
+    struct task_thrash *t = &tsk->thrash;
+
+    if (reclaimed && ip == t->ip) {
+        for (unsigned i = 0; i < t->nr_pages; i++) {
+            if (t->pages[i] != page)
+                continue;
+            if (++t->refaults < THRASH_REFAULTS_MAX)
+                return false;
+            t->ip = 0;
+            t->nr_pages = t->refaults = 0;
+            return true;
+        }
+        if (t->nr_pages < sizeof(t->pages) / sizeof(t->pages[0])) {
+            t->pages[t->nr_pages++] = page;
+            return false;
+        }
+    }
+    /* another instruction, a fault that found memory without reclaim, or more pages than one
+     * instruction touches: a new streak */
+    t->ip = ip;
+    t->pages[0] = page;
+    t->nr_pages = 1;
+    t->refaults = 0;
+    return false;
+}
+
+/*
  * do_user_addr_fault - a fault on a user address (from user or kernel mode): find the VMA, grow
  * the stack if this is a stack access below it, check rights, then handle_mm_fault().
  */
@@ -243,7 +296,13 @@ static void do_user_addr_fault(struct fault_ctx *c)
         return;
     }
 
+    unsigned long reclaimed = pages_reclaimed();
     vm_fault_t fault = handle_mm_fault(vma, address, flags);
+    if (!(fault & VM_FAULT_ERROR) &&
+        thrash_guard(tsk, c->regs->ip, address, pages_reclaimed() != reclaimed)) {
+        trace_fn("thrash_guard");
+        fault |= VM_FAULT_OOM;
+    }
     c->res->vm_fault = fault;
     c->ev->vm_fault = fault;
     if (fault & VM_FAULT_ERROR) {

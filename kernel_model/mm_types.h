@@ -306,6 +306,13 @@ struct task_struct {
      * not go below (Linux's signal->oom_score_adj and oom_score_adj_min: one value per thread
      * group, which every thread's copy holds); inherited by fork and clone, kept by execve */
     short oom_score_adj, oom_score_adj_min;
+    /* fault.c's guard against an instruction that can never complete under reclaim: the
+     * instruction, the pages it faulted in since reclaim last ran without it, and how many of
+     * its faults in a row took back a page that reclaim had taken (no Linux counterpart) */
+    struct task_thrash {
+        unsigned long ip, pages[4];
+        unsigned nr_pages, refaults;
+    } thrash;
 };
 
 /* FAULT_FLAG_* (include/linux/mm.h). */

@@ -662,6 +662,54 @@ static void test_oom(void)
     swap_teardown();
 }
 
+/* One instruction needing two pages of a file, with one frame to hold them (RAM full of
+ * anonymous memory, no swap): each fault on one page evicts the other. Linux keeps the
+ * referenced pages and ends in the OOM killer; under every policy the model must get there too
+ * (fault.c, thrash_guard) instead of faulting forever. */
+static void test_thrash_oom(void)
+{
+    static const enum reclaim_policy policies[] = {RECLAIM_CLOCK, RECLAIM_FIFO, RECLAIM_LRU,
+                                                   RECLAIM_LINUX};
+    for (size_t k = 0; k < sizeof(policies) / sizeof(policies[0]); k++) {
+        swap_setup(0);
+        reclaim_policy = policies[k];
+        struct file *f = memfile_open(2 * PAGE_SIZE, 3, false);
+        do_mmap(test_task.mm, f, BASE, 2 * PAGE_SIZE, PROT_READ, MAP_PRIVATE | MAP_FIXED, 0);
+        fput(f);
+        /* no readahead or fault-around: each fault brings in its own page only */
+        CHECK_EQ(do_madvise(test_task.mm, BASE, 2 * PAGE_SIZE, MADV_RANDOM), 0);
+        unsigned long around = fault_around_bytes;
+        fault_around_bytes = 0;
+        struct fault_result res;
+        CHECK_EQ(fault(BASE, USER_READ, 0, &res), FAULT_OK); /* page 0, and the page tables */
+        /* at the min watermark, as a guest filling RAM leaves it (python3 under --ram 64M: 256
+         * frames free, min 256, one page on the reclaim list) */
+        watermark_min = 4, watermark_low = 5, watermark_high = 6;
+        leave_free(4);
+        int i = 1;
+        /* the same instruction (the harness's ip) reads across the boundary: page 1 (for
+         * which reclaim takes page 0), page 0, page 1... as the engine makes the access again
+         * after each fault */
+        for (; i < 1000; i++)
+            if (fault(BASE + (i % 2) * PAGE_SIZE, USER_READ, 0, &res) != FAULT_OK)
+                break;
+        CHECK(i < 1000);
+        CHECK_EQ(res.outcome, FAULT_KILL); /* the faulting task is the only one: it goes */
+        CHECK_EQ(last_event.outcome, OUTCOME_OOM);
+        CHECK_EQ(vm_events.oom_kills, 1);
+        if (policies[k] != RECLAIM_LINUX) {
+            /* page 1 reclaimed page 0: the streak starts there, and its 64th refault (the
+             * faults at i = 2..65) is the OOM */
+            CHECK_EQ(i, 65);
+            CHECK(strstr(last_path, "thrash_guard") != NULL);
+        }
+        fault_around_bytes = around;
+        watermark_min = watermark_low = watermark_high = 0;
+        reclaim_policy = RECLAIM_CLOCK;
+        swap_teardown();
+    }
+}
+
 /* oom_score_adj (4.20's oom_badness, select_bad_process, oom_kill_process): -1000 is never
  * chosen, +adj adds adj thousandths of RAM and swap; the chosen task's child of highest
  * badness with an mm of its own dies in its place; nobody eligible: panic, nobody killed. */
@@ -991,6 +1039,7 @@ int main(int argc, char **argv)
         {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
         {"oom_adj", test_oom_adj},
+        {"thrash_oom", test_thrash_oom},
         {"swap_invariants", test_swap_invariants},
         {"swap_readahead", test_swap_readahead},
         {"overcommit", test_overcommit},
