@@ -382,6 +382,45 @@ def main():
             problems += check_shmem(db, rec, rows, "/SYSV%" if a.case == "sysv" else "/dev/zero%")
         return fl.report("swap %s" % a.case, problems, [("native", native), ("faultline", emu)])
 
+    if a.case == "oom-python3":
+        # A real program at the edge: python3 forks two children that fill a 64 MiB RAM
+        # without swap, the smaller one offered up (oom_score_adj 1000). Under the default
+        # clock policy this ran for ten minutes and more at one instruction of python3's text
+        # that straddles two pages, each fault evicting the other page (36 million faults);
+        # Linux OOM-kills, and so must faultline (fault.c, thrash_guard), within seconds.
+        py = "/usr/bin/python3"
+        if not os.access(py, os.X_OK):
+            print("SKIP: no %s" % py)
+            return 77
+        script = "\n".join([
+            "import os, time",
+            "def hog(mib, adj):",
+            "    pid = os.fork()",
+            "    if pid == 0:",
+            "        with open('/proc/self/oom_score_adj', 'w') as f:",
+            "            f.write(str(adj))",
+            "        pages = [bytearray(b'x' * 4096) for _ in range(mib * 256)]",
+            "        time.sleep(1)",
+            "        os._exit(0)",
+            "    return pid",
+            "for name, pid in (('big', hog(40, 0)), ('small', hog(30, 1000))):",
+            "    _, st = os.waitpid(pid, 0)",
+            "    print(name, 'killed by signal %d' % os.WTERMSIG(st) if os.WIFSIGNALED(st)",
+            "          else 'exited %d' % os.WEXITSTATUS(st))",
+        ])
+        emu = fl.run(fl.faultline_argv(a.faultline, py, ["-c", script], db=db,
+                                       options=["--ram", "64M"]), cwd=work, timeout=60)
+        out = emu.stdout.decode("utf-8", "replace")
+        if emu.status != 0 or out != "big exited 0\nsmall killed by signal 9\n":
+            problems.append("expected status 0 and 'big exited 0', 'small killed by signal 9',"
+                            " got status %s and %r" % (emu.status, out))
+        else:
+            with sqlite3.connect(db) as con:
+                oom = con.execute("SELECT count(*) FROM faults WHERE outcome = 'oom'").fetchone()[0]
+            if oom != 1:
+                problems.append("expected one 'oom' row in the log, got %d" % oom)
+        return fl.report("swap %s" % a.case, problems, [("faultline", emu)])
+
     if a.case.startswith("nearfull-"):
         # No swap, 256 MiB of RAM: 253 MiB of anonymous memory fits and the run ends as
         # natively; 254 MiB leaves less than the min watermark and the OOM killer ends it. Both
