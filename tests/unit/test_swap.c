@@ -41,6 +41,17 @@ static void leave_free(unsigned long frames)
         ballast[nballast++] = alloc_page_nozero();
 }
 
+/* A write fault of t on a fresh page of its own, with no frame left free: the allocation fails
+ * and the fault goes to the OOM killer. */
+static void fault_with_ram_full(struct task_struct *t, struct fault_result *res)
+{
+    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
+    long addr =
+        do_mmap(t->mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, 0);
+    leave_free(0);
+    do_page_fault(t, &regs, USER_WRITE, (unsigned long)addr, res);
+}
+
 static void swap_teardown(void)
 {
     while (nballast)
@@ -630,12 +641,7 @@ static void test_oom(void)
 
     /* a larger address space elsewhere is the victim; the faulting task retries */
     big.mm->rss_stat[MM_SWAPENTS] = 1000; /* as if it had 1000 pages in swap */
-    long b = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, b, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_OK);
     CHECK(oom_killed_task == &big);
 
@@ -644,11 +650,7 @@ static void test_oom(void)
     bigger.mm->rss_stat[MM_SWAPENTS] = 2000;
     sysctl_oom_kill_allocating_task = 1;
     oom_killed_task = NULL;
-    long c = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, c, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_KILL);
     CHECK_EQ(res.signo, FL_SIGKILL);
     CHECK(oom_killed_task == NULL);
@@ -738,17 +740,12 @@ static void test_oom_adj(void)
     CHECK_EQ(oom_badness(&big, total), 0);
     test_task.oom_score_adj = OOM_SCORE_ADJ_MIN; /* the harness's own task stays out of it */
 
-    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
     struct fault_result res;
     unsigned long kills = vm_events.oom_kills;
     /* big and kid are -1000: the faulting small one is the only one eligible */
     kid.oom_score_adj = OOM_SCORE_ADJ_MIN;
     oom_killed_task = NULL;
-    long a = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, a, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_KILL);
     CHECK(oom_killed_task == NULL);
     CHECK_EQ(vm_events.oom_kills, kills + 1);
@@ -759,11 +756,7 @@ static void test_oom_adj(void)
     kid.oom_score_adj = 0;
     oom_children[0] = &kid;
     oom_children[1] = NULL;
-    long b = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, b, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_OK);
     CHECK(oom_killed_task == &kid);
     CHECK(kid.mm->oom_reaped); /* reaped: skipped from now on (MMF_OOM_SKIP) */
@@ -772,11 +765,7 @@ static void test_oom_adj(void)
     kid.mm->oom_reaped = false;
     kid.oom_score_adj = OOM_SCORE_ADJ_MIN;
     oom_killed_task = NULL;
-    long c = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, c, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_OK);
     CHECK(oom_killed_task == &big);
     oom_children[0] = NULL;
@@ -787,11 +776,7 @@ static void test_oom_adj(void)
     kills = vm_events.oom_kills;
     panic_msg = NULL;
     oom_killed_task = NULL;
-    long d = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, d, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_KILL);
     CHECK(panic_msg && strstr(panic_msg, "no killable processes"));
     CHECK(oom_killed_task == NULL);
@@ -804,11 +789,7 @@ static void test_oom_adj(void)
     kid.mm->rss_stat[MM_SWAPENTS] = 3000; /* the largest now */
     sysctl_oom_kill_allocating_task = 1;
     small.oom_score_adj = OOM_SCORE_ADJ_MIN;
-    long e = do_mmap(small.mm, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-    while (nr_free_pages())
-        ballast[nballast++] = alloc_page_nozero();
-    do_page_fault(&small, &regs, USER_WRITE, e, &res);
+    fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_OK);
     CHECK(oom_killed_task == &kid);
     sysctl_oom_kill_allocating_task = 0;
