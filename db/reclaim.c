@@ -1,7 +1,7 @@
 /*
  * reclaim.c - the reclaim_events table: one row per page that reclaim took away (swapped out,
  * dropped, written back), so the log shows pages leaving as well as the do_swap_page faults
- * that bring them back.
+ * that bring them back; and one per page a guest's swapoff brought back (swapoff_in), no fault.
  *
  * Evictions arrive on the emulator's thread through the observer's on_reclaim. They are kept in
  * a buffer of FL_RECLAIM_BATCH rows, which goes to the writer thread (a ctl record,
@@ -22,7 +22,8 @@ static const char create_sql[] =
     "  address INTEGER,     -- where that process mapped it\n"
     "  mappings INTEGER,    -- PTEs taken away\n"
     "  pfn INTEGER,\n"
-    "  kind TEXT,           -- swap_out, swap_clean, file_drop, file_writeback, lazyfree\n"
+    "  kind TEXT,           -- swap_out, swap_clean, file_drop, file_writeback, lazyfree,\n"
+    "                       -- swapoff_in (a page swapoff brought back: no fault)\n"
     "  swap_slot INTEGER,   -- swap_*: the slot in the swap file\n"
     "  file TEXT,           -- file_*: the file and the page's index in it\n"
     "  file_index INTEGER);\n"
@@ -51,7 +52,8 @@ int fl_reclaim_insert(struct fl_log *log, const struct fl_reclaim_buf *b, int64_
     st = log->ins_reclaim;
     for (size_t i = 0; i < b->n; i++) {
         const struct fl_reclaim_row *r = &b->rows[i];
-        bool swap = r->kind == RECLAIM_SWAP_OUT || r->kind == RECLAIM_SWAP_CLEAN;
+        bool swap = r->kind == RECLAIM_SWAP_OUT || r->kind == RECLAIM_SWAP_CLEAN ||
+                    r->kind == RECLAIM_SWAPOFF_IN;
         int rc;
 
         sqlite3_bind_int64(st, 1, run_id);

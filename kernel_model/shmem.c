@@ -24,6 +24,7 @@
 #include "kernel_model/arch.h"
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
+#include "kernel_model/trace_internal.h"
 
 /* One page of the file that is on swap. */
 struct shmem_swap_slot {
@@ -32,12 +33,18 @@ struct shmem_swap_slot {
     struct shmem_swap_slot *next;
 };
 
-/* The swap entries of one shmem file, by page index: a chained hash that doubles as it fills. */
+/* The swap entries of one shmem file, by page index: a chained hash that doubles as it fills.
+ * Every file that has such a table is on shmem_swaplist (4.20's list of shmem inodes with pages
+ * on swap, which shmem_unuse walks), from its first page on swap until the table goes. */
 struct shmem_swapped {
     struct shmem_swap_slot **buckets;
     unsigned long nbuckets; /* a power of two */
     unsigned long nr;
+    struct address_space *mapping;
+    struct shmem_swapped *next; /* shmem_swaplist */
 };
+
+static struct shmem_swapped *shmem_swaplist;
 
 static unsigned long swap_bucket(const struct shmem_swapped *s, pgoff_t index)
 {
@@ -51,7 +58,7 @@ static bool swapped_grow(struct shmem_swapped *s)
     struct shmem_swap_slot **b = calloc(n, sizeof(*b));
     if (!b)
         return false;
-    struct shmem_swapped grown = {b, n, s->nr};
+    struct shmem_swapped grown = {b, n, s->nr, s->mapping, s->next};
     for (unsigned long i = 0; i < s->nbuckets; i++) {
         while (s->buckets[i]) {
             struct shmem_swap_slot *e = s->buckets[i];
@@ -69,8 +76,13 @@ static bool swapped_grow(struct shmem_swapped *s)
 /* Record that page `index` of m is in slot entry, whose one reference the record now holds. */
 static bool swapped_add(struct address_space *m, pgoff_t index, swp_entry_t entry)
 {
-    if (!m->swapped && !(m->swapped = calloc(1, sizeof(*m->swapped))))
-        return false;
+    if (!m->swapped) {
+        if (!(m->swapped = calloc(1, sizeof(*m->swapped))))
+            return false;
+        m->swapped->mapping = m;
+        m->swapped->next = shmem_swaplist;
+        shmem_swaplist = m->swapped;
+    }
     struct shmem_swapped *s = m->swapped;
     if (s->nr >= s->nbuckets && !swapped_grow(s) && !s->nbuckets)
         return false;
@@ -172,10 +184,65 @@ void shmem_free_swap(struct address_space *m, pgoff_t first, pgoff_t last)
         }
     }
     if (!s->nr) {
+        for (struct shmem_swapped **pp = &shmem_swaplist; *pp; pp = &(*pp)->next)
+            if (*pp == s) {
+                *pp = s->next;
+                break;
+            }
         free(s->buckets);
         free(s);
         m->swapped = NULL;
     }
+}
+
+/* shmem_unuse_inode, for one file: each page on swap comes back from the swap cache (read into
+ * it first when not there: read_swap_cache_page, no cluster readahead, as 4.20's try_to_unuse
+ * reads one slot at a time), moves into the file dirty, and its slot is freed. */
+static int shmem_unuse_mapping(struct address_space *m, unsigned long *pages)
+{
+    while (m->swapped && m->swapped->nr) {
+        struct shmem_swapped *s = m->swapped;
+        struct shmem_swap_slot *first = NULL;
+        for (unsigned long i = 0; i < s->nbuckets && !first; i++)
+            first = s->buckets[i];
+        pgoff_t index = first->index;
+        swp_entry_t entry = first->entry;
+        /* the read may reclaim: no slot is handed out meanwhile, so the table keeps its records */
+        struct page *page = read_swap_cache_page(entry);
+        if (!page)
+            return -ENOMEM;
+        del_page_from_lru(page);
+        delete_from_swap_cache(page); /* the reference read_swap_cache_page took stays */
+        page->flags &= ~(1UL << PG_anon);
+        struct shmem_swap_slot **pp = swapped_find(m, index);
+        struct shmem_swap_slot *e = *pp;
+        *pp = e->next;
+        free(e);
+        m->swapped->nr--;
+        swap_free(entry);
+        add_to_page_cache_lru(page, m, index); /* takes that reference */
+        SetPageDirty(page);                    /* its only copy is in RAM now */
+        (*pages)++;
+        struct reclaim_event ev = {
+            .pfn = page_to_pfn(page),
+            .kind = RECLAIM_SWAPOFF_IN,
+            .swap_slot = swp_offset(entry),
+            .file = m->path,
+            .file_index = index,
+        };
+        trace_reclaim(&ev);
+    }
+    return 0;
+}
+
+int shmem_unuse(unsigned long *pages)
+{
+    for (struct shmem_swapped *s = shmem_swaplist; s; s = s->next) {
+        int err = shmem_unuse_mapping(s->mapping, pages);
+        if (err)
+            return err;
+    }
+    return 0;
 }
 
 unsigned long shmem_partial_swap_usage(const struct address_space *m, pgoff_t first, pgoff_t last)

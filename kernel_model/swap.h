@@ -57,8 +57,29 @@ static inline bool PageLRU(const struct page *p)
 /* swapon(2) on an open host file descriptor (the model owns it from now on, and closes it at
  * swapoff): `bytes` of swap, one slot per page after the header page. 0 or -errno. */
 int swapon(int fd, unsigned long bytes);
-/* Forget the swap device (swap entries must all be gone). */
+/* Forget the swap device and close its host file (faultline's exit: the guest is gone). */
 void swapoff(void);
+/*
+ * swapoff(2) of the device (the model's part: the caller checked the name and CAP_SYS_ADMIN).
+ * Expects an active device; no slot is handed out from the start (SwapTotal and SwapFree read 0
+ * meanwhile), then try_to_unuse brings every page on swap back into RAM. 0: the device is
+ * inactive (its slot maps gone), its host file still open for swapon_device; *pages the PTEs
+ * and shmem pages given their page. -ENOMEM (no frame for a page) or -EBUSY (a reference the
+ * model cannot find): the device is active again, with what is still on it (4.20's
+ * reinsert_swap_info). -EINVAL when no device is active.
+ */
+int swapoff_device(unsigned long *pages);
+/* try_to_unuse: every swap PTE of every mm, every shmem page on swap and every swap-cache page
+ * back in RAM, each slot read once through the swap cache (pswpin); slots free after. Expects
+ * the device not handing out slots (swapoff_device). 0, -ENOMEM or -EBUSY (see above). */
+int try_to_unuse(unsigned long *pages);
+/* swapon(2) of the device swapoff_device left: its slots all free, priority prio. -EBUSY while
+ * it is active, -EINVAL when there is no device (no --swap), -ENOMEM. */
+int swapon_device(int prio);
+bool swap_device_active(void);         /* slots are handed out, /proc/swaps lists it */
+bool swap_device_exists(void);         /* --swap made one, active or not */
+int swap_priority(void);               /* /proc/swaps' Priority */
+int swap_host_fd(void);                /* the host file behind it (-1: none) */
 unsigned long get_nr_swap_pages(void); /* free slots */
 unsigned long total_swap_pages(void);  /* all slots */
 /* A free slot with its swap-cache reference (SWAP_HAS_CACHE), or val 0 when swap is full. */
@@ -111,6 +132,10 @@ extern unsigned int page_cluster;
 void swap_cluster_readahead(swp_entry_t entry);
 struct page *lookup_swap_cache_novma(swp_entry_t entry);
 unsigned long swap_cache_pages(void);
+/* read_swap_cache_async for try_to_unuse: entry's page from the swap cache, or read from the
+ * device into a new page added to it (pswpin; the allocation may reclaim). With a reference;
+ * NULL when no frame could be had or the read failed. */
+struct page *read_swap_cache_page(swp_entry_t entry);
 
 /* --- mm/shmem.c: shared anonymous memory's pages on swap ---
  *
@@ -129,6 +154,10 @@ void shmem_free_swap(struct address_space *m, pgoff_t first, pgoff_t last);
 /* shmem_unacct_size: m is going (shmem_evict_inode); its charge leaves vm_committed_as. */
 void shmem_unacct_size(struct address_space *m);
 unsigned long shmem_partial_swap_usage(const struct address_space *m, pgoff_t first, pgoff_t last);
+/* shmem_unuse, for try_to_unuse: every shmem file's pages on swap back in its page cache, dirty
+ * (from the swap cache when there, else read: pswpin), their slots freed; *pages counts them.
+ * 0, or -ENOMEM/-EIO with the pages not yet back still on swap. */
+int shmem_unuse(unsigned long *pages);
 
 /* --- mm/vmscan.c: reclaim --- */
 /*

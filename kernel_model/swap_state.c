@@ -300,3 +300,13 @@ struct page *swapin_readahead(swp_entry_t entry, struct vm_fault *vmf, bool *maj
     *major = true;
     return lookup_swap_cache(entry); /* the caller's reference */
 }
+
+struct page *read_swap_cache_page(swp_entry_t entry)
+{
+    struct page *page = lookup_swap_cache(entry);
+    if (page)
+        return page;
+    if (!read_swap_cache_async(entry, false))
+        return NULL;
+    return lookup_swap_cache(entry);
+}

@@ -119,7 +119,7 @@ const char *reclaim_kind_name(enum reclaim_kind k)
     static const char *const names[] = {
         [RECLAIM_SWAP_OUT] = "swap_out",   [RECLAIM_SWAP_CLEAN] = "swap_clean",
         [RECLAIM_FILE_DROP] = "file_drop", [RECLAIM_FILE_WRITEBACK] = "file_writeback",
-        [RECLAIM_LAZYFREE] = "lazyfree",
+        [RECLAIM_LAZYFREE] = "lazyfree",   [RECLAIM_SWAPOFF_IN] = "swapoff_in",
     };
     return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }

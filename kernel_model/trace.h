@@ -47,13 +47,16 @@ struct fault_event {
     uint64_t pte_before, pte_after; /* raw x86 PTEs (0: none or no table) */
 };
 
-/* One page reclaim took away (vmscan.c's shrink_page): where it went. */
+/* One page reclaim took away (vmscan.c's shrink_page): where it went. Also one page swapoff
+ * brought back (swapfile.c's try_to_unuse), which is no fault: RECLAIM_SWAPOFF_IN. */
 enum reclaim_kind {
     RECLAIM_SWAP_OUT,       /* anonymous, written to its swap slot */
     RECLAIM_SWAP_CLEAN,     /* anonymous, already on swap and unchanged: just dropped */
     RECLAIM_FILE_DROP,      /* clean file page dropped from the page cache */
     RECLAIM_FILE_WRITEBACK, /* dirty file page written back, then dropped */
     RECLAIM_LAZYFREE,       /* anonymous, MADV_FREE'd and not written since: dropped, no swap */
+    RECLAIM_SWAPOFF_IN,     /* swapoff gave a PTE (mappings 1) or a shmem file (mappings 0, file
+                               and index set) its page back from the slot */
 };
 
 struct reclaim_event {

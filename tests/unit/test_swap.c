@@ -346,6 +346,127 @@ static void test_fork_swap_cache(void)
     swap_teardown();
 }
 
+/*
+ * swapoff: try_to_unuse brings back every page on swap. Three private pages (A0..A2) written,
+ * then a shared anonymous page (S, shmem), all swapped out; a fork child shares A's slots;
+ * the parent reads A1 back, so its page stays in the swap cache for the child's entry. Page
+ * cluster 0: no readahead. swapoff_device then reads A0, A2 and S (pswpin + 3, A1 is found in
+ * the cache), gives 5 PTEs (the child's three, the parent's A0 and A2) and S's file their
+ * pages, takes no fault (pgfault, pgmajfault unchanged), leaves the swap cache empty, each A
+ * page one frame mapped by both mms, old and read-only (the child's write still copies), and
+ * S in its file (the next touch a minor fault). The device is inactive: SwapTotal 0; swapon
+ * again gives it back empty, and a second swapon is EBUSY.
+ */
+static void test_swapoff(void)
+{
+    swap_setup(1 << 20);
+    unsigned int saved_cluster = page_cluster;
+    page_cluster = 0;
+    unsigned long a = mmap_anon(BASE, 3 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    unsigned long sh = BASE + 16 * PAGE_SIZE;
+    CHECK_EQ(do_mmap(test_task.mm, NULL, sh, PAGE_SIZE, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, 0),
+             (long)sh);
+    uint32_t sums[4];
+    for (int i = 0; i < 4; i++) {
+        unsigned long addr = i < 3 ? a + i * PAGE_SIZE : sh;
+        unsigned char *p = user_ptr(addr, true);
+        for (unsigned long b = 0; b < PAGE_SIZE; b++)
+            p[b] = (unsigned char)(b * 7 + i * 31 + 1);
+        sums[i] = checksum(p);
+    }
+    CHECK_EQ(try_to_free_pages(4), 4);
+    for (int i = 0; i < 3; i++)
+        CHECK(swapped(a + i * PAGE_SIZE));
+    CHECK(pte_none(pte_at(sh))); /* shmem: the slot is in the file, not the PTE */
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages() - 4);
+
+    struct task_struct child = {.pid = 43, .tgid = 43, .comm = "child", .rlimit_stack = 8 << 20};
+    child.mm = mm_alloc();
+    child.mm->owner = &child;
+    CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
+    CHECK_EQ(child.mm->rss_stat[MM_SWAPENTS], 3);
+    CHECK_EQ(checksum(user_ptr(a + PAGE_SIZE, false)), sums[1]); /* A1 back in the parent */
+    CHECK_EQ(swap_cache_pages(), 1);                             /* kept for the child */
+
+    struct vm_event_state before = vm_events;
+    unsigned long pages = 0;
+    CHECK_EQ(swapoff_device(&pages), 0);
+    CHECK_EQ(pages, 6);
+    CHECK_EQ(vm_events.pswpin, before.pswpin + 3);
+    CHECK_EQ(vm_events.pgfault, before.pgfault);
+    CHECK_EQ(vm_events.pgmajfault, before.pgmajfault);
+    CHECK_EQ(swap_cache_pages(), 0);
+    CHECK(!swap_device_active());
+    CHECK_EQ(total_swap_pages(), 0);
+    CHECK_EQ(get_nr_swap_pages(), 0);
+    for (struct mm_struct *mm = test_task.mm; mm; mm = mm == test_task.mm ? child.mm : NULL) {
+        CHECK_EQ(mm->rss_stat[MM_SWAPENTS], 0);
+        CHECK_EQ(mm->rss_stat[MM_ANONPAGES], 3);
+        char msg[256];
+        CHECK_EQ(check_mm_invariants(mm, msg, sizeof(msg)), 0);
+    }
+    for (int i = 0; i < 3; i++) {
+        pte_t pp = pte_at(a + i * PAGE_SIZE), cp = *lookup_pte(child.mm, a + i * PAGE_SIZE);
+        CHECK(pte_present(pp) && pte_present(cp));
+        CHECK(!pte_write(cp));
+        CHECK_EQ(pte_pfn(pp), pte_pfn(cp));
+        CHECK_EQ(page_mapcount(pfn_to_page(pte_pfn(cp))), 2);
+        CHECK_EQ(checksum(pfn_address(pte_pfn(cp))), sums[i]);
+    }
+    CHECK(!(pte_at(a).pte & _PAGE_ACCESSED)); /* unuse_pte maps it old */
+
+    /* S: in its file again; the touch is a minor fault of the file */
+    struct fault_result res;
+    struct pt_regs regs = {.ip = 0x401000, .sp = 0x7ff000, .user_mode = true};
+    do_page_fault(&test_task, &regs, USER_READ, sh, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(!res.major);
+    CHECK_EQ(checksum(pfn_address(pte_pfn(pte_at(sh)))), sums[3]);
+
+    /* the child's write copies; the parent keeps the data */
+    touch_mm(&child, a, true);
+    CHECK(pte_pfn(*lookup_pte(child.mm, a)) != pte_pfn(pte_at(a)));
+    CHECK_EQ(checksum(user_ptr(a, false)), sums[0]);
+    assert_invariants("swapoff");
+
+    CHECK_EQ(swapon_device(-2), 0);
+    CHECK(swap_device_active());
+    CHECK_EQ(swapon_device(-2), -EBUSY);
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages());
+    CHECK_EQ(total_swap_pages(), (1 << 20) / PAGE_SIZE - 1);
+    CHECK_EQ(try_to_free_pages(1), 1); /* pressure reaches swap again */
+    CHECK_EQ(vm_events.pswpout, before.pswpout + 1);
+    mmput(child.mm);
+    page_cluster = saved_cluster;
+    swap_teardown();
+}
+
+/* swapoff when RAM cannot hold what is on swap: ENOMEM, and the device stays active with what
+ * could not come back (4.20's reinsert_swap_info); the pages that did come back stay in RAM. */
+static void test_swapoff_nomem(void)
+{
+    swap_setup(1 << 20);
+    enum { N = 40 };
+    unsigned long a = mmap_anon(BASE, N * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    leave_free(16);
+    for (int i = 0; i < N; i++)
+        *user_ptr(a + i * PAGE_SIZE, true) = (unsigned char)(i + 1);
+    unsigned long on_swap = test_task.mm->rss_stat[MM_SWAPENTS];
+    CHECK(on_swap >= N - 16);
+    unsigned long pages = 0;
+    CHECK_EQ(swapoff_device(&pages), -ENOMEM);
+    CHECK(swap_device_active());
+    CHECK(pages < on_swap);
+    CHECK_EQ(test_task.mm->rss_stat[MM_SWAPENTS], on_swap - pages);
+    CHECK_EQ(get_nr_swap_pages(), total_swap_pages() - (on_swap - pages));
+    assert_invariants("swapoff_nomem");
+    for (int i = 0; i < N; i++)
+        CHECK_EQ(*user_ptr(a + i * PAGE_SIZE, false), (unsigned char)(i + 1));
+    CHECK_EQ(do_munmap(test_task.mm, a, N * PAGE_SIZE), 0);
+    swap_teardown();
+}
+
 /* Swapped-out pages shared with a child are freed by both exits (zap: free_swap_and_cache). */
 static void test_fork_then_exit(void)
 {
@@ -1014,6 +1135,8 @@ int main(int argc, char **argv)
         {"roundtrip", test_roundtrip},
         {"fork_swap_cache", test_fork_swap_cache},
         {"fork_then_exit", test_fork_then_exit},
+        {"swapoff", test_swapoff},
+        {"swapoff_nomem", test_swapoff_nomem},
         {"file_pages", test_file_pages},
         {"seq_read_references", test_seq_read_references},
         {"madv_free_no_swap", test_madv_free_no_swap},
