@@ -37,6 +37,8 @@ struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen);
 /* --swap, --swap-file, --reclaim: set up the swap device and the replacement policy
  * (emu/swap_setup.c). 0, or -1 with a message in err. */
 int emu_swapon(const struct fl_options *opt, char *err, size_t errlen);
+/* /proc/swaps from the model's device (emu/swap_setup.c): an fd of the text, or -errno. */
+int proc_swaps_open(void);
 void emu_set_proc_observer(struct emu *e, const struct proc_observer *obs);
 /* Check and load `path` as the first process (pid 1000 by convention); a #! script runs its
  * interpreter, as execve would. NULL + one-line error, errno ENOENT when a script's interpreter

@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "emu/cred.h"
+#include "emu/emu.h"
 #include "emu/fdtable.h"
 #include "emu/path.h"
 #include "emu/proc.h"
@@ -1009,6 +1010,9 @@ int procfs_open(struct proc *p, const char *path, int flags)
     /* free, vmstat and top read these: the machine is the model's RAM, not the host's */
     if (strcmp(path, "/proc/meminfo") == 0 || strcmp(path, "/proc/vmstat") == 0)
         return !may_open_made(p, flags) ? -EACCES : proc_meminfo(path[6] == 'm');
+    /* swapon --show and swapoff -a read this: the device is the model's */
+    if (strcmp(path, "/proc/swaps") == 0)
+        return !may_open_made(p, flags) ? -EACCES : proc_swaps_open();
     /* ipcs reads these: the objects are the emulated machine's */
     if (strcmp(path, "/proc/sysvipc/sem") == 0 || strcmp(path, "/proc/sysvipc/msg") == 0 ||
         strcmp(path, "/proc/sysvipc/shm") == 0)

@@ -175,6 +175,9 @@ SYSCALL(160, setrlimit, sys_setrlimit, "dp")
 SYSCALL(161, chroot, sys_chroot, "s")
 SYSCALL(162, sync, sys_sync, "")
 SYSCALL(164, settimeofday, sys_settimeofday, "pp")
+/* the model's swap device: emu/swap_setup.c */
+SYSCALL(167, swapon, sys_swapon, "sx")
+SYSCALL(168, swapoff, sys_swapoff, "s")
 /* port I/O permissions: emu/sys_ioport.c */
 SYSCALL(172, iopl, sys_iopl, "d")
 SYSCALL(173, ioperm, sys_ioperm, "xud")
