@@ -273,6 +273,9 @@ static void unuse_pte_entry(pte_t *pte, unsigned long addr, bool huge, void *pri
     if (pte_val(*pte) == pte_val(orig)) {
         unuse_pte(w->vma, pte, addr, entry, page);
         w->pages++;
+        /* the slot's last reference: the page leaves the swap cache, dirty, as 4.20 does once
+         * every mm is done with the slot (else reclaim could drop it, clean, back to swap) */
+        try_to_free_swap(page);
     }
     put_page(page);
 }

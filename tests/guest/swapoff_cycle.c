@@ -14,6 +14,10 @@
  *   4. swapon(name, 0) re-activates it (priority -2 in /proc/swaps), and a new 24 MiB region
  *      pushes A out again: SwapFree below SwapTotal, pswpout grew.
  * stdout says each step's result; stderr has the markers' addresses.
+ *
+ * `swapoff_cycle nomem`: a 24 MiB region, more than RAM can hold, is written; swapoff is then
+ * ENOMEM (4.20 would have the OOM killer take this task first; the model fails the call) and
+ * the device stays: SwapTotal as before, /proc/swaps still lists it, the contents intact.
  */
 #include <sys/swap.h>
 
@@ -94,10 +98,31 @@ static const char *err(long r)
                              : strerror(errno);
 }
 
-int main(void)
+static int nomem(void)
 {
     char name[1024];
     int prio = 0;
+    unsigned long pages = 24 * 256;
+    unsigned char *a = fill(pages, 0xe0000000u);
+    long total = meminfo("SwapTotal");
+    if (swaps(name, sizeof(name), &prio) != 2)
+        guest_die("find the device in /proc/swaps");
+    printf("swapoff: %s\n", err(swapoff(name)));
+    printf("after: SwapTotal same %d, some used %d, /proc/swaps lines %d\n",
+           meminfo("SwapTotal") == total, meminfo("SwapFree") < total, swaps(NULL, 0, NULL));
+    unsigned long bad = 0;
+    for (unsigned long i = 0; i < pages; i++)
+        bad += *(unsigned *)(a + i * GUEST_PAGE) != ((unsigned)i ^ 0xe0000000u);
+    printf("contents: %lu bad pages\n", bad);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char name[1024];
+    int prio = 0;
+    if (argc > 1 && strcmp(argv[1], "nomem") == 0)
+        return nomem();
     unsigned char *a = fill(A_PAGES, 0xa0000000u);
     guest_note(PROG, "a", a);
     guest_note(PROG, "a_end", a + A_PAGES * GUEST_PAGE);

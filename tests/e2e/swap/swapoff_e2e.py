@@ -13,6 +13,10 @@ Cases:
       fault), all at the swapoff's fault_seq (the last fault before the call); and in the
       check, exactly those pages take a fault, a wp_page_reuse each (swapoff maps them
       read-only and old, as 4.20's unuse_pte), the others none.
+  nomem
+      `swapoff_cycle nomem`: 24 MiB written under --ram 16M, then swapoff: ENOMEM, and the
+      device stays (SwapTotal as before, swap still in use, /proc/swaps lists it), the contents
+      intact; the swapoff_in rows (the pages that did come back) are fewer than the region.
   util-linux
       util-linux's swapon --show, swapoff -v NAME, swapon -v NAME and swapoff -a inside
       faultline, on the device /proc/swaps names: each exits 0 and says what it did.
@@ -113,6 +117,21 @@ def case_cycle(args, work):
           (len(got), len(ins)))
 
 
+def case_nomem(args, work):
+    db = os.path.join(work, "nomem.db")
+    r = run(args, work, args.guest, "nomem", db=db)
+    check(r.returncode == 0, "exit status %d, stderr: %s" % (r.returncode, r.stderr[-2000:]))
+    want = ("swapoff: ENOMEM\nafter: SwapTotal same 1, some used 1, /proc/swaps lines 2\n"
+            "contents: 0 bad pages\n")
+    check(r.stdout == want, "stdout:\n" + r.stdout)
+    if os.path.exists(db):
+        con = sqlite3.connect(db)
+        n = con.execute("SELECT count(*) FROM reclaim_events WHERE kind = 'swapoff_in'")
+        n = n.fetchone()[0]
+        check(n < 24 * 256, "%d swapoff_in rows" % n)
+        print("nomem: swapoff brought %d pages back before it ran out of RAM" % n)
+
+
 def case_util_linux(args, work):
     for tool in ("swapon", "swapoff"):
         if not shutil.which(tool):
@@ -137,7 +156,7 @@ def main():
     ap.add_argument("--faultline", required=True)
     ap.add_argument("--guest", required=True)
     ap.add_argument("--workdir", required=True)
-    ap.add_argument("case", choices=["cycle", "util-linux"])
+    ap.add_argument("case", choices=["cycle", "nomem", "util-linux"])
     args = ap.parse_args()
     args.guest, args.faultline = os.path.abspath(args.guest), os.path.abspath(args.faultline)
     if os.geteuid() != 0:
@@ -145,7 +164,8 @@ def main():
         return 77
     shutil.rmtree(args.workdir, ignore_errors=True)
     os.makedirs(args.workdir)
-    {"cycle": case_cycle, "util-linux": case_util_linux}[args.case](args, args.workdir)
+    {"cycle": case_cycle, "nomem": case_nomem,
+     "util-linux": case_util_linux}[args.case](args, args.workdir)
     print("FAILED" if failures else "ok")
     return 1 if failures else 0
 
