@@ -34,12 +34,14 @@ static char swap_name[PATH_MAX]; /* the device's name ("" without --swap) */
 /*
  * What mkswap(8) leaves, so that a guest's util-linux swapon(8), which probes the file before
  * calling swapon(2), takes the device for a swap area: the version-1 header in slot 0 (version,
- * last_page, no bad pages, "SWAPSPACE2" in the page's last 10 bytes), and the file's blocks
- * allocated (4.20's swapon refuses a file with holes, and so does swapon(8)); on tmpfs, where an
- * allocation would take host memory, or where the host refuses, the file stays sparse. The model
- * itself reads neither: slot 0 is never handed out.
+ * last_page, no bad pages, "SWAPSPACE2" in the page's last 10 bytes), and, for a --swap-file
+ * (allocate), the file's blocks allocated (4.20's swapon refuses a file with holes, and so does
+ * swapon(8)). The default temporary file stays sparse: it is unlinked, so swapon(8) cannot open
+ * it by name anyway, and a `--swap 64G` study should not reserve 64 GiB of the host's disk. On
+ * tmpfs, where an allocation would take host memory, or where the host refuses, a --swap-file
+ * stays sparse too. The model itself reads neither: slot 0 is never handed out.
  */
-static void mkswap(int fd, unsigned long bytes)
+static void mkswap(int fd, unsigned long bytes, bool allocate)
 {
     unsigned char page[PAGE_SIZE] = {0};
     uint32_t version = 1, last_page = (uint32_t)((bytes >> PAGE_SHIFT) - 1);
@@ -50,7 +52,7 @@ static void mkswap(int fd, unsigned long bytes)
     memcpy(page + PAGE_SIZE - 10, "SWAPSPACE2", 10);
     if (pwrite(fd, page, sizeof(page), 0) != (ssize_t)sizeof(page))
         return;
-    if (fstatfs(fd, &sf) == 0 && sf.f_type != TMPFS_MAGIC)
+    if (allocate && fstatfs(fd, &sf) == 0 && sf.f_type != TMPFS_MAGIC)
         (void)fallocate(fd, 0, 0, (off_t)bytes);
 }
 
@@ -88,7 +90,7 @@ int emu_swapon(const struct fl_options *opt, char *err, size_t errlen)
                  (unsigned long long)opt->swap_bytes, strerror(-ret));
         return -1;
     }
-    mkswap(fd, opt->swap_bytes & PAGE_MASK);
+    mkswap(fd, opt->swap_bytes & PAGE_MASK, opt->swap_file != NULL);
     return 0;
 }
 
