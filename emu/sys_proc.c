@@ -197,8 +197,8 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
     case PR_SET_TIMERSLACK: /* 0: back to the thread's default */
         p->timer_slack_ns = a[1] ? a[1] : p->default_timer_slack_ns;
         return 0;
-    case PR_GET_TIMERSLACK: /* prctl's int result: a huge slack comes back truncated */
-        return (int)p->timer_slack_ns;
+    case PR_GET_TIMERSLACK: /* as a long (the C library's int prctl truncates a huge one) */
+        return (long)p->timer_slack_ns;
     case PR_GET_TSC: { /* x86's get_tsc_mode */
         int mode = mmu_tsc_disabled(p->mmu) ? PR_TSC_SIGSEGV : PR_TSC_ENABLE;
         return put_user_bytes(&p->task, a[1], &mode, sizeof(mode));
