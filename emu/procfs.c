@@ -7,12 +7,12 @@
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
  * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm,
  * .../cmdline (the argument area as the guest has it now), .../auxv (mm->saved_auxv) and
- * .../oom_score_adj, oom_adj (both written too) and oom_score (the task's, never the host's); the
- * files about the machine's CPUs come from proc_cpu.c. The text is made
- * when the file is opened and handed back in a memfd, and made again by every read at offset 0
- * (the first one too), as seq_read makes it (procfs_refresh). Also served: the links whose host
- * answer would describe faultline rather than the guest: readlink of exe and of the fd/N links
- * (opening those goes through resolve_at()).
+ * .../oom_score_adj, oom_adj (both written too), oom_score and timerslack_ns (written too; the
+ * task's, never the host's); the files about the machine's CPUs come from proc_cpu.c. The text
+ * is made when the file is opened and handed back in a memfd, and made again by every read at
+ * offset 0 (the first one too), as seq_read makes it (procfs_refresh). Also served: the links
+ * whose host answer would describe faultline rather than the guest: readlink of exe and of the
+ * fd/N links (opening those goes through resolve_at()).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -588,6 +588,79 @@ static bool may_write_task_file(struct proc *p, struct proc *t)
     return mine[CRED_FS] == owner || guest_capable(p, 1 /* CAP_DAC_OVERRIDE */);
 }
 
+/*
+ * /proc/PID/timerslack_ns (0666; timerslack_ns_show and timerslack_ns_write): the timer slack of
+ * the file's task, the thread group leader (/proc/PID is the group's; there is none under
+ * task/TID). Anyone opens it; reading or writing it needs CAP_SYS_NICE unless the reader is that
+ * very task (`p != current`: another thread of the same process needs the capability too), and
+ * the EPERM comes at the read or the write (procfs_read_check, timerslack_write).
+ */
+#define CAP_SYS_NICE 23
+
+/* get_proc_task of the file's inode: the leader of t's group, or NULL once it is gone. */
+static struct proc *timerslack_task(struct proc *p, struct proc *t)
+{
+    struct proc *leader = t->task.pid == t->task.tgid ? t : find_proc(p->emu, t->task.tgid);
+    return leader && !leader->exited ? leader : NULL;
+}
+
+static bool may_timerslack(struct proc *p, struct proc *leader)
+{
+    return p == leader || guest_capable(p, CAP_SYS_NICE);
+}
+
+/* The text made at the open: the slack, for whoever may read it, else nothing (the read fails). */
+static int proc_timerslack_ns(struct proc *p, struct proc *t)
+{
+    struct text txt = {0};
+    struct proc *leader = timerslack_task(p, t);
+    if (leader && may_timerslack(p, leader))
+        text_printf(&txt, "%llu\n", (unsigned long long)leader->timer_slack_ns);
+    return text_to_fd(&txt, "timerslack_ns");
+}
+
+/* timerslack_ns_write: kstrtoull_from_user base 10 first (at most 66 bytes; an optional '+', a
+ * trailing newline, else EINVAL; ERANGE past 64 bits), then the task and the capability; 0 is
+ * the task's default slack. The whole count is taken. */
+static long timerslack_write(struct proc *p, struct proc *t, uint64_t ubuf, uint64_t count)
+{
+    char buf[1 + 64 + 1 + 1]; /* sign, 64 binary digits, newline, NUL */
+    size_t n = count < sizeof(buf) - 1 ? count : sizeof(buf) - 1;
+    if (get_user_struct(p, buf, ubuf, n))
+        return -EFAULT;
+    buf[n] = 0;
+    const char *d = buf + (buf[0] == '+');
+    unsigned long long slack = 0;
+    size_t digits = 0;
+    for (; d[digits] >= '0' && d[digits] <= '9'; digits++) {
+        unsigned v = (unsigned)(d[digits] - '0');
+        if (slack > (~0ull - v) / 10)
+            return -ERANGE;
+        slack = slack * 10 + v;
+    }
+    const char *end = d + digits + (d[digits] == '\n');
+    if (!digits || *end)
+        return -EINVAL;
+    struct proc *leader = timerslack_task(p, t);
+    if (!leader)
+        return -ESRCH;
+    if (!may_timerslack(p, leader))
+        return -EPERM;
+    leader->timer_slack_ns = slack ? slack : leader->default_timer_slack_ns;
+    return (long)count;
+}
+
+long procfs_read_check(struct proc *p, const struct ofd *o)
+{
+    struct proc *target;
+    bool per_thread;
+    const char *rest = o->proc_regen ? proc_pid_rest(p, o->proc_regen, &target, &per_thread) : NULL;
+    if (!rest || per_thread || strcmp(rest, "timerslack_ns") != 0)
+        return 0;
+    struct proc *leader = timerslack_task(p, target);
+    return !leader ? -ESRCH : may_timerslack(p, leader) ? 0 : -EPERM;
+}
+
 /* Where a host fd that a parked call polls would sleep in Linux: a socket's wait by its kind, a
  * pipe's, a terminal's (n_tty_read's wait_woken). */
 static const char *host_fd_wchan(int fd, bool accepting)
@@ -1042,6 +1115,8 @@ int procfs_open(struct proc *p, const char *path, int flags)
             return -EACCES;
         return rest[4] == 's' ? proc_oom_score_adj(target) : proc_oom_adj(target);
     }
+    if (rest && strcmp(rest, "timerslack_ns") == 0) /* 0666: no check at the open */
+        return per_thread ? -ENOENT : proc_timerslack_ns(p, target);
     if (rest && strcmp(rest, "oom_score") == 0) /* 0444 */
         return !may_open_made(p, flags) ? -EACCES : proc_oom_score(target);
     if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
@@ -1079,6 +1154,11 @@ long procfs_write(struct proc *p, struct ofd *o, uint64_t ubuf, uint64_t count, 
         if (!proc_pid_rest(p, o->proc_regen, &target, NULL))
             return -ESRCH;
         return oom_adj_write(p, target, ubuf, count, base[5] == 'a');
+    }
+    if (per_pid && base && strcmp(base, "/timerslack_ns") == 0) {
+        if (!proc_pid_rest(p, o->proc_regen, &target, NULL))
+            return -ESRCH;
+        return timerslack_write(p, target, ubuf, count);
     }
     if (!per_pid || !base || strcmp(base, "/comm") != 0)
         return per_pid ? -EINVAL : -EIO;

@@ -45,6 +45,11 @@ int procfs_open(struct proc *p, const char *path, int flags);
 char *procfs_regen_path(struct proc *p, const char *path);
 void procfs_refresh(struct proc *p, struct ofd *o);
 
+/* Asked before every read of o, at any offset: 0, or the error the read fails with although the
+ * open succeeded (another task's /proc/PID/timerslack_ns without CAP_SYS_NICE: EPERM; its task
+ * gone: ESRCH), as the file's ->show does at each read. */
+long procfs_read_check(struct proc *p, const struct ofd *o);
+
 /*
  * How many bytes a read of `size` at offset pos of o returns, as seq_read hands out a file of
  * many records (maps: a VMA per line; smaps: a VMA per block): first what its buffer still

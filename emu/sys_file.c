@@ -228,13 +228,17 @@ static long bad_buffer(struct ofd *o, bool writing, int64_t pos)
  * shows: cat's malloc'd buffer, made between its open and its read, is in its maps). Also
  * for the reads sendfile and splice make (do_splice_to's ->splice_read, in 4.20
  * default_file_splice_read: a read at the offset given). */
-static void proc_reread(struct proc *p, struct ofd *o, int64_t pos)
+static long proc_reread(struct proc *p, struct ofd *o, int64_t pos)
 {
     if (!o->proc_regen)
-        return;
+        return 0;
+    long err = procfs_read_check(p, o);
+    if (err)
+        return err;
     bool at_start = pos >= 0 ? pos == 0 : lseek(o->hostfd, 0, SEEK_CUR) == 0;
     if (at_start)
         procfs_refresh(p, o);
+    return 0;
 }
 
 /* A read of a file procfs made, opened write-only: its host fd is readable, Linux's is not. */
@@ -268,8 +272,9 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
         return procfs_write(p, o, v.base, v.len, pos);
     if (made_write_only(o, writing))
         return -EBADF;
-    if (!writing)
-        proc_reread(p, o, pos);
+    long err = writing ? 0 : proc_reread(p, o, pos);
+    if (err)
+        return err;
     if (!access_ok(v.base, v.len))
         return bad_buffer(o, writing, pos);
     if (v.len > FL_MAX_RW_COUNT)
@@ -376,8 +381,10 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
     if (r)
         return r;
     struct uiov_iter it = {iov, (int)a[2], 0, 0};
-    if (!writing)
-        proc_reread(p, o, pos);
+    if (!writing && (r = proc_reread(p, o, pos)) != 0) {
+        free(iov);
+        return r;
+    }
     if (o->signalfd)
         r = loop_rw(p, o, iov, (int)a[2], pos, signalfd_one);
     else if (o->uffd)
@@ -934,7 +941,8 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
     if (!a[2]) {
         if (!out || !in)
             return -EBADF;
-        proc_reread(p, in, -1);
+        if ((r = proc_reread(p, in, -1)) != 0)
+            return r;
         r = host_ret(sendfile(out->hostfd, in->hostfd, NULL, count));
         if (r > 0)
             hostfile_after_write(out, -1, (uint64_t)r);
@@ -944,7 +952,8 @@ long sys_sendfile(struct proc *p, const uint64_t a[6])
         return -EFAULT;
     if (!out || !in)
         return -EBADF;
-    proc_reread(p, in, pos);
+    if ((r = proc_reread(p, in, pos)) != 0)
+        return r;
     r = host_ret(sendfile(out->hostfd, in->hostfd, &pos, count));
     if (r > 0) /* out is written at its own offset; pos is in's */
         hostfile_after_write(out, -1, (uint64_t)r);
@@ -982,8 +991,8 @@ static long copy_between_fds(struct proc *p, const uint64_t a[6], host_fd_copy c
     size_t asked = len;
     if (out->type == S_IFREG && (r = write_check_limits(p, out, a[3] ? off_out : -1, &len)) < 0)
         return r;
-    if (copy == splice)
-        proc_reread(p, in, a[1] ? off_in : -1);
+    if (copy == splice && (r = proc_reread(p, in, a[1] ? off_in : -1)) != 0)
+        return r;
     r = host_ret(copy(in->hostfd, a[1] ? &off_in : NULL, out->hostfd, a[3] ? &off_out : NULL, len,
                       (unsigned)a[5]));
     if (copy == splice)
