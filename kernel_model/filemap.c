@@ -454,7 +454,9 @@ static void do_async_mmap_readahead(struct vm_fault *vmf, struct address_space *
 /*
  * filemap_fault - vm_ops->fault of file mappings: return in vmf->page the cached page for
  * vmf->pgoff with a reference, reading it (and a read-around window) on a miss, which makes the
- * fault major. Past the end of the file: VM_FAULT_SIGBUS.
+ * fault major, and VM_FAULT_LOCKED, as 4.20's, which hands the page back locked (the model has
+ * no page locks: the bit is what handle_mm_fault returns for it). Past the end of the file:
+ * VM_FAULT_SIGBUS.
  */
 vm_fault_t filemap_fault(struct vm_fault *vmf)
 {
@@ -498,7 +500,7 @@ vm_fault_t filemap_fault(struct vm_fault *vmf)
         page = find_get_page(m, offset);
     }
     vmf->page = page;
-    return ret;
+    return ret | VM_FAULT_LOCKED; /* the page comes back locked (shmem_fault's too) */
 }
 
 /*

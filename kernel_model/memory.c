@@ -532,13 +532,15 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
      * returned VM_FAULT_RETRY, and the fault ran again once the I/O was done. The retry's
      * fault-around maps what the read brought in, the faulting page with its window (the
      * readahead marker excepted). The model's read is done at once; this is that retry. (Not
-     * shmem's swap-in, which waits for its page in lock_page instead.) */
+     * shmem's swap-in, which waits for its page in lock_page instead.) The first try returned
+     * MAJOR | RETRY, without the page and so without LOCKED; the row has MAJOR and the retry's
+     * result. */
     if ((ret & VM_FAULT_MAJOR) && vma->vm_ops->map_pages && fault_around_bytes >> PAGE_SHIFT > 1 &&
         !vma->vm_file->f_mapping->shmem) {
         vm_fault_t again = do_fault_around(vmf);
         if (again & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
             put_page(vmf->page);
-            return ret | again;
+            return (ret & ~VM_FAULT_LOCKED) | again;
         }
     }
     return ret | finish_fault(vmf);

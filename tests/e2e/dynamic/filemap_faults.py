@@ -48,14 +48,16 @@ class Case:
         self.notes = {k.decode(): v for k, v in self.notes.items()}
 
     def rows(self, key="map", pages=NPAGES):
-        """(address offset, access, handler, outcome, si_code, vma_file) inside the mapping."""
+        """(address offset, access, handler, outcome, si_code, vm_fault_flags, vma_file) inside
+        the mapping."""
         if key not in self.notes:
             self.problems.append("the guest did not report its mapping (%s)" % key)
             return []
         lo = self.notes[key]
         con = sqlite3.connect("file:%s?mode=ro" % self.db, uri=True)
         rows = con.execute(
-            "SELECT address - ?, access, handler, outcome, si_code, vma_file FROM faults"
+            "SELECT address - ?, access, handler, outcome, si_code, vm_fault_flags, vma_file"
+            " FROM faults"
             " WHERE address >= ? AND address < ? ORDER BY seq",
             (lo, lo, lo + pages * PAGE)).fetchall()
         con.close()
@@ -77,13 +79,20 @@ def data_file_bytes(pages=NPAGES):
     return b"".join(bytes([ord("a") + i % 26]) * PAGE for i in range(pages))
 
 
-def row(page_off, access, handler, outcome, si_code=0):
-    return (page_off, access, handler, outcome, si_code)
+# What handle_mm_fault returns (the vm_fault column, by name): a read the fault-around window
+# satisfied is NOPAGE (do_fault_around); one that reached filemap_fault is LOCKED (it hands the
+# page back locked, and do_read_fault, do_cow_fault and do_shared_fault return that); a major
+# fault's first try returned MAJOR | RETRY and its retry NOPAGE, which the row shows together.
+FA, LOCKED, MAJOR_RETRIED = "NOPAGE", "LOCKED", "MAJOR|NOPAGE"
+
+
+def row(page_off, access, handler, outcome, flags, si_code=0):
+    return (page_off, access, handler, outcome, si_code, flags)
 
 
 def strip(rows):
     """The rows without their vma_file column."""
-    return [tuple(r[:5]) for r in rows]
+    return [tuple(r[:6]) for r in rows]
 
 
 def case_read(c):
@@ -92,11 +101,11 @@ def case_read(c):
     c.expect_status(0)
     rows = c.rows()
     c.expect("fault rows", strip(rows), [
-        row(0, "read", "do_read_fault", "minor"),
-        row(20 * PAGE, "read", "do_read_fault", "minor"),
+        row(0, "read", "do_read_fault", "minor", FA),
+        row(20 * PAGE, "read", "do_read_fault", "minor", FA),
     ])
     # the file's canonical path, as Linux's d_path names it
-    c.expect("vma_file", sorted(set(r[5] for r in rows)),
+    c.expect("vma_file", sorted(set(r[6] for r in rows)),
              [os.path.realpath(os.path.join(c.dir, "data"))])
 
 
@@ -104,9 +113,9 @@ def case_read_nofa(c):
     # --fault-around 0: every page faults on its own, page 1 included.
     c.expect_status(0)
     c.expect("fault rows", strip(c.rows()), [
-        row(0, "read", "do_read_fault", "minor"),
-        row(PAGE + 7, "read", "do_read_fault", "minor"),
-        row(20 * PAGE, "read", "do_read_fault", "minor"),
+        row(0, "read", "do_read_fault", "minor", LOCKED),
+        row(PAGE + 7, "read", "do_read_fault", "minor", LOCKED),
+        row(20 * PAGE, "read", "do_read_fault", "minor", LOCKED),
     ])
 
 
@@ -117,8 +126,8 @@ def case_read_model(c):
     # page 20 was read around and faults once, minor, mapping its own window.
     c.expect_status(0)
     c.expect("fault rows", strip(c.rows()), [
-        row(0, "read", "do_read_fault", "major"),
-        row(20 * PAGE, "read", "do_read_fault", "minor"),
+        row(0, "read", "do_read_fault", "major", MAJOR_RETRIED),
+        row(20 * PAGE, "read", "do_read_fault", "minor", FA),
     ])
 
 
@@ -131,11 +140,11 @@ def case_seq_model(c):
     # page faults, and only the first is major.
     c.expect_status(0)
     c.expect("fault rows", strip(c.rows(pages=2 * NPAGES)), [
-        row(0, "read", "do_read_fault", "major"),
-        row(16 * PAGE, "read", "do_read_fault", "minor"),
-        row(24 * PAGE, "read", "do_read_fault", "minor"),
-        row(32 * PAGE, "read", "do_read_fault", "minor"),
-        row(48 * PAGE, "read", "do_read_fault", "minor"),
+        row(0, "read", "do_read_fault", "major", MAJOR_RETRIED),
+        row(16 * PAGE, "read", "do_read_fault", "minor", FA),
+        row(24 * PAGE, "read", "do_read_fault", "minor", LOCKED),
+        row(32 * PAGE, "read", "do_read_fault", "minor", LOCKED),
+        row(48 * PAGE, "read", "do_read_fault", "minor", FA),
     ])
 
 
@@ -143,7 +152,7 @@ def case_cow(c):
     # A store to a private file mapping: one do_cow_fault; the file is unchanged.
     c.expect_status(0)
     c.expect("stdout", c.result.stdout, b"mapping: X, file: a\n")
-    c.expect("fault rows", strip(c.rows()), [row(5, "write", "do_cow_fault", "minor")])
+    c.expect("fault rows", strip(c.rows()), [row(5, "write", "do_cow_fault", "minor", LOCKED)])
     with open(os.path.join(c.dir, "data"), "rb") as f:
         c.expect("the file after the run is unchanged", f.read() == data_file_bytes(), True)
 
@@ -153,8 +162,8 @@ def case_shared(c, faultline, guest, workdir):
     # the file is what a native run leaves.
     c.expect_status(0)
     c.expect("fault rows", strip(c.rows()), [
-        row(10, "write", "do_shared_fault", "minor"),
-        row(3 * PAGE + 100, "write", "do_shared_fault", "minor"),
+        row(10, "write", "do_shared_fault", "minor", LOCKED),
+        row(3 * PAGE + 100, "write", "do_shared_fault", "minor", LOCKED),
     ])
     want = bytearray(data_file_bytes())
     want[10:18] = b"SHARED-0"
@@ -175,9 +184,10 @@ def case_sigbus(c):
     c.expect_status(135)
     c.expect("stdout", c.result.stdout, b"byte 99: z, byte 100: 0\n")
     rows = c.rows(pages=2)
-    c.expect("fault rows (outcome, si_code)", [(r[0], r[1], r[3], r[4]) for r in rows], [
-        (99, "read", "minor", 0),
-        (PAGE, "read", "sigbus", BUS_ADRERR),
+    c.expect("fault rows (outcome, si_code, vm_fault)", [(r[0], r[1], r[3], r[4], r[5])
+                                                         for r in rows], [
+        (99, "read", "minor", 0, FA),
+        (PAGE, "read", "sigbus", BUS_ADRERR, "SIGBUS"),
     ])
 
 
@@ -185,8 +195,10 @@ def case_remap(c):
     # --major-faults=model: the first mapping's read brings page 0 into the model's cache
     # (major); the second mapping of the same file finds it there: minor, no major fault.
     c.expect_status(0)
-    c.expect("first mapping", strip(c.rows("map1")), [row(0, "read", "do_read_fault", "major")])
-    c.expect("second mapping", strip(c.rows("map2")), [row(0, "read", "do_read_fault", "minor")])
+    c.expect("first mapping", strip(c.rows("map1")), [row(0, "read", "do_read_fault", "major",
+                                                                 MAJOR_RETRIED)])
+    c.expect("second mapping", strip(c.rows("map2")), [row(0, "read", "do_read_fault", "minor",
+                                                                  FA)])
 
 
 def case_dynamic_layout(faultline, workdir):
