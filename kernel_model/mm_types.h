@@ -274,6 +274,7 @@ struct mm_struct {
     bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */
     bool huge_zero_page;       /* MMF_HUGE_ZERO_PAGE: holds a reference on the huge zero page */
     bool khugepaged;           /* MMF_VM_HUGEPAGE: on khugepaged's list (khugepaged.c) */
+    bool young_flush_pending;  /* a reclaim pass cleared accessed bits here (vmscan.c) */
     /* MMF_DUMPABLE's value (get_dumpable): SUID_DUMP_DISABLE, SUID_DUMP_USER (a new mm's) or
      * SUID_DUMP_ROOT; kept by fork, set by the emulator's credential changes */
     unsigned char dumpable;

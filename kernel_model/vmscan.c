@@ -285,6 +285,10 @@ unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
 
 struct rmap_walk_control {
     struct page *page;
+    /* the page's file (page_mapping_file), found once per walk: the walk asks every VMA of
+     * every mm, and --reclaim lru walks every listed page at each pass */
+    bool anon;
+    const struct address_space *mapping;
     /* Called for each PTE that maps the page; returns true to stop the walk. */
     bool (*rmap_one)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg);
     void *arg;
@@ -292,11 +296,11 @@ struct rmap_walk_control {
     bool stop;
 };
 
-static bool vma_may_map(struct vm_area_struct *vma, struct page *page)
+static bool vma_may_map(const struct vm_area_struct *vma, const struct rmap_walk_control *rwc)
 {
-    if (PageAnon(page))
+    if (rwc->anon)
         return vma->anon_vma;
-    return vma->vm_file && vma->vm_file->f_mapping == page_mapping_file(page);
+    return vma->vm_file && vma->vm_file->f_mapping == rwc->mapping;
 }
 
 static void rmap_walk_mm(struct mm_struct *mm, void *ctx)
@@ -306,7 +310,7 @@ static void rmap_walk_mm(struct mm_struct *mm, void *ctx)
     unsigned long pfn = page_to_pfn(page);
 
     for (struct vm_area_struct *vma = mm->mmap; vma && !rwc->stop; vma = vma->vm_next) {
-        if (!vma_may_map(vma, page) || page->index < vma->vm_pgoff)
+        if (!vma_may_map(vma, rwc) || page->index < vma->vm_pgoff)
             continue;
         unsigned long off = page->index - vma->vm_pgoff;
         if (off >= (vma->vm_end - vma->vm_start) >> PAGE_SHIFT)
@@ -328,20 +332,56 @@ static int rmap_walk(struct rmap_walk_control *rwc)
 {
     rwc->found = 0;
     rwc->stop = false;
+    rwc->anon = PageAnon(rwc->page);
+    rwc->mapping = rwc->anon ? NULL : page_mapping_file(rwc->page);
     for_each_mm(rmap_walk_mm, rwc);
     return rwc->found;
 }
 
+/*
+ * Accessed bits cleared by a reclaim pass. x86's ptep_clear_flush_young does not flush the TLB
+ * (a stale entry only delays the next accessed bit); the model must, because Unicorn's TLB sets
+ * no accessed bit: only a TLB miss reaches the page-table walk that sets it. But nothing reads
+ * or touches guest memory while a pass runs, so one flush per mm at the pass's end does what a
+ * flush per page did (--reclaim lru clears the bits of every listed page in each pass, and
+ * flushed the TLB for each one: 9% of a reclaiming run in memset alone). young_batch_begin and
+ * young_batch_end bracket a pass (shrink_list); outside one, a flush is at once.
+ */
+static unsigned young_batch_depth;
+
+static void young_batch_begin(void)
+{
+    young_batch_depth++;
+}
+
+static void young_flush_mm(struct mm_struct *mm, void *ctx)
+{
+    (void)ctx;
+    if (mm->young_flush_pending) {
+        mm->young_flush_pending = false;
+        arch_flush_tlb_mm(mm);
+    }
+}
+
+static void young_batch_end(void)
+{
+    if (--young_batch_depth == 0)
+        for_each_mm(young_flush_mm, NULL);
+}
+
 /* page_referenced_one: test and clear the accessed bit; the mm's TLB must forget the entry so
- * that the next access sets the bit again (ptep_clear_flush_young). An access through a
- * MADV_SEQUENTIAL mapping does not count: the bit is cleared all the same. */
+ * that the next access sets the bit again (ptep_clear_flush_young, here batched per pass). An
+ * access through a MADV_SEQUENTIAL mapping does not count: the bit is cleared all the same. */
 static bool referenced_one(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg)
 {
     int *referenced = arg;
     (void)addr;
     if (pte_young(*pte)) {
         *pte = pte_mkold(*pte);
-        arch_flush_tlb_mm(vma->vm_mm);
+        if (young_batch_depth)
+            vma->vm_mm->young_flush_pending = true;
+        else
+            arch_flush_tlb_mm(vma->vm_mm);
         if (!(vma->vm_flags & VM_SEQ_READ))
             (*referenced)++;
     }
@@ -831,7 +871,17 @@ static void age_all(void)
 }
 
 /* Free up to nr frames, looking at each page on the list at most `passes` times. */
+static unsigned long shrink_list_batched(unsigned long nr, unsigned passes);
+
 static unsigned long shrink_list(unsigned long nr, unsigned passes)
+{
+    young_batch_begin();
+    unsigned long freed = shrink_list_batched(nr, passes);
+    young_batch_end();
+    return freed;
+}
+
+static unsigned long shrink_list_batched(unsigned long nr, unsigned passes)
 {
     /* shrink_slab's THP shrinkers: huge pages with unused frames give them back, and the huge
      * zero page goes once no process holds it */
