@@ -23,6 +23,7 @@
 #include "emu/fdtable.h"
 #include "emu/fasync.h"
 #include "emu/mqueue.h"
+#include "emu/printk.h"
 #include "emu/signal.h"
 #include "emu/sock_cred.h"
 #include "emu/sys_info.h"
@@ -102,6 +103,8 @@ void ofd_put(struct ofd *o)
         mqueue_release(o->mqueue);
     if (o->uffd)
         userfaultfd_file_release(o->uffd);
+    if (o->kmsg)
+        kmsg_release(o->kmsg);
     if (o->pty_master)
         ctty_hostfd_closing(o->hostfd);
     if (o->map_file)

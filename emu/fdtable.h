@@ -96,6 +96,9 @@ struct ofd {
     /* A POSIX message queue descriptor (emu/sys_mqueue.c): the host fd is an eventfd whose
      * count makes it poll as the queue does (readable with messages, writable with room). */
     struct mq_file *mqueue;
+    /* /dev/kmsg or /proc/kmsg (emu/printk.h): a reader of the emulated kernel's log; the host
+     * fd is an eventfd, readable while the reader has a record to read. */
+    struct kmsg_user *kmsg;
     /* A file procfs made (emu/procfs.h): the path that makes it again ("/proc/PID/..." for the
      * process it was opened for), as a seq_file is made by every read at offset 0, the first
      * one too (what the process did between its open and its first read shows). */

@@ -520,7 +520,8 @@ static int set_oom_adj(struct proc *p, struct proc *t, int adj, bool legacy)
     static bool warned; /* pr_warn_once */
     if (legacy && !warned) {
         warned = true;
-        arch_printk("%s (%d): /proc/%d/oom_adj is deprecated, please use /proc/%d/oom_score_adj "
+        arch_printk(KERN_WARNING
+                    "%s (%d): /proc/%d/oom_adj is deprecated, please use /proc/%d/oom_score_adj "
                     "instead.",
                     p->task.comm, p->task.pid, t->task.pid, t->task.pid);
     }
@@ -533,7 +534,8 @@ static int set_oom_adj(struct proc *p, struct proc *t, int adj, bool legacy)
             if (!mm || q->task.mm != mm || in_vfork(q))
                 continue;
             if (q->task.pid == q->task.tgid) /* once per process */
-                arch_printk("updating oom_score_adj for %d (%s) from %d to %d because it shares "
+                arch_printk(KERN_INFO
+                            "updating oom_score_adj for %d (%s) from %d to %d because it shares "
                             "mm with %d (%s). Report if this is unexpected.",
                             q->task.pid, q->task.comm, q->task.oom_score_adj, adj, t->task.pid,
                             t->task.comm);

@@ -37,6 +37,7 @@
 #include "emu/fdtable.h"
 #include "emu/guest_ram.h"
 #include "emu/posix_locks.h"
+#include "emu/printk.h"
 #include "emu/ptrace.h"
 #include "emu/rseq.h"
 #include "emu/sched.h"
@@ -154,13 +155,22 @@ unsigned long arch_mmap_min_addr(void)
     return dac_mmap_min_addr;
 }
 
+/* printk: the console (faultline's stderr) gets the line in full, without its level; the log
+ * buffer (emu/printk.c) the record, its text cut at LOG_LINE_MAX as vprintk_store's buffer
+ * cuts it. */
 void arch_printk(const char *fmt, ...)
 {
+    char *text = NULL;
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    int n = vasprintf(&text, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    if (n < 0)
+        return;
+    fprintf(stderr, "%s\n", printk_skip_levels(text));
+    vprintk_store(0, -1 /* LOGLEVEL_DEFAULT */, text,
+                  n < LOG_LINE_MAX ? (size_t)n : LOG_LINE_MAX - 1);
+    free(text);
 }
 
 struct emu *emu_create(const struct fl_options *opt, char *err, size_t errlen)

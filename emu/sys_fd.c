@@ -133,7 +133,7 @@ long sys_fcntl(struct proc *p, const uint64_t a[6])
         /* and the access mode it opened a file procfs made with: the host has the memfd
          * behind it open read-write (until 2026-12-07 F_GETFL said O_RDWR for a read-only
          * /proc/PID/statm, and Chromium's CHECK that it is read-only killed its browser) */
-        if (r >= 0 && o->proc_made)
+        if (r >= 0 && (o->proc_made || o->kmsg)) /* and /dev/kmsg's eventfd */
             r = (r & ~O_ACCMODE) | (o->flags & O_ACCMODE);
         return host_ret(r);
     case F_SETFL: {

@@ -43,6 +43,7 @@
 #include "emu/hostfile.h"
 #include "emu/path.h"
 #include "emu/posix_locks.h"
+#include "emu/printk.h"
 #include "emu/proc_cpu.h"
 #include "emu/proc_pagemap.h"
 #include "emu/procfs.h"
@@ -263,6 +264,8 @@ static long rw_one(struct proc *p, const uint64_t a[6], bool writing, int64_t po
                                      : mqueue_read(p, o, v.base, v.len);
     if (o->signalfd) /* not a file: reads take signals; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : signalfd_read(p, o, v.base, v.len);
+    if (o->kmsg) /* the kernel's log: records, whatever the offset (emu/printk.h) */
+        return writing ? kmsg_write(p, o, &v, 1, v.len) : kmsg_read(p, o, v.base, v.len);
     if (o->uffd) /* reads take fault messages; no writes, no offsets */
         return writing ? -EINVAL : pos >= 0 ? -ESPIPE : userfaultfd_read(p, o, v.base, v.len);
     if (o->page_file) /* made from the model at each read; clear_refs acts on a write */
@@ -337,6 +340,12 @@ static long signalfd_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t 
     return signalfd_read(p, o, base, len);
 }
 
+static long kmsg_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len, int64_t pos)
+{
+    (void)pos; /* devkmsg_read and kmsg_read take no offset */
+    return kmsg_read(p, o, base, len);
+}
+
 static long uffd_one(struct proc *p, struct ofd *o, uint64_t base, uint64_t len, int64_t pos)
 {
     (void)pos; /* readv only: a userfaultfd has no offset */
@@ -387,6 +396,9 @@ static long rw_vec(struct proc *p, const uint64_t a[6], bool writing, int64_t po
     }
     if (o->signalfd)
         r = loop_rw(p, o, iov, (int)a[2], pos, signalfd_one);
+    else if (o->kmsg) /* devkmsg_write takes the segments as one message, ->read each one */
+        r = writing ? kmsg_write(p, o, iov, (int)a[2], total)
+                    : loop_rw(p, o, iov, (int)a[2], pos, kmsg_one);
     else if (o->uffd)
         r = loop_rw(p, o, iov, (int)a[2], pos, uffd_one);
     else if (o->page_file)
@@ -456,6 +468,8 @@ long sys_lseek(struct proc *p, const uint64_t a[6])
 
     if (!o)
         return -EBADF;
+    if (o->kmsg)
+        return kmsg_llseek(o, (int64_t)a[1], (int)a[2]);
     if (o->proc_dir && (int64_t)a[1] == 0 && (int)a[2] == SEEK_SET) /* rewinddir */
         o->proc_host_done = false, o->proc_last = 0;
     /* mem_lseek: only from the start or the current offset; the file has no end to seek to */
@@ -585,6 +599,10 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
         return r;
     gname = proc_absolute(p, dirfd, name, abs, sizeof(abs)); /* "1000/stat" in /proc */
     opath = gname;
+    /* the kernel's log is the emulated kernel's (emu/printk.h), never the host's */
+    if (gname[0] == '/' && !(flags & O_PATH) &&
+        (r = kmsg_open(p, gname, -1, flags)) != KMSG_PASSTHROUGH)
+        return r;
     hostfd = gname[0] == '/' ? procfs_open(p, gname, flags) : PROCFS_PASSTHROUGH;
     bool procfs_made = hostfd >= 0;
     if (hostfd == PROCFS_PASSTHROUGH) {
@@ -612,6 +630,11 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             ctty_opened(p, hostfd, flags);
         }
         opath = guest_path_of_hostfd(p, hostfd, gpath, sizeof(gpath));
+        /* a name that reached the host's /dev/kmsg or /proc/kmsg another way: the guest's too */
+        if (!(flags & O_PATH) && (r = kmsg_open(p, opath, hostfd, flags)) != KMSG_PASSTHROUGH) {
+            close(hostfd);
+            return r;
+        }
         /* a name the lexical test missed (a symlink to /proc/sys/vm, /proc/self/root/...) that
          * reached a tunable file of the host's: the model's all the same, never the host's */
         if (opath && opath[0] == '/' && (mm_tunable_owns(opath) || mm_tunable_absent(opath))) {
@@ -1096,7 +1119,7 @@ static long stat_path(struct proc *p, int dirfd, uint64_t upath, int flags, char
     }
     const struct ofd *o =
         !name[0] && (flags & AT_EMPTY_PATH) && dirfd != AT_FDCWD ? fd_get(p->files, dirfd) : NULL;
-    if (o && o->proc_made && o->proc_hpath) {
+    if (o && (o->proc_made || o->kmsg) && o->proc_hpath) {
         snprintf(hpath, PATH_MAX, "%s", o->proc_hpath);
         *hdir = AT_FDCWD;
         return 0;
@@ -1191,7 +1214,7 @@ long sys_fstat(struct proc *p, const uint64_t a[6])
     FD_OR_EBADF(p, a[0]);
 
     /* a procfs file: its inode as stat of its name shows it (ofd.proc_hpath), else the host's */
-    if (!(o->proc_made && o->proc_hpath && stat(o->proc_hpath, &st) == 0) &&
+    if (!((o->proc_made || o->kmsg) && o->proc_hpath && stat(o->proc_hpath, &st) == 0) &&
         fstat(o->hostfd, &st) < 0)
         return -errno;
     unsigned mode = 0;

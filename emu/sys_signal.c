@@ -420,8 +420,9 @@ void force_sig_trap(struct proc *p, int intno, const struct pt_regs *regs, unsig
     if (code)
         si_code = code;
     if (!handler_installed(p, signo) && signo != SIGTRAP)
-        arch_printk("traps: %s[%d] %s ip:%llx sp:%llx error:%lx", p->task.comm, p->task.pid, what,
-                    (unsigned long long)regs->ip, (unsigned long long)regs->sp, error_code);
+        arch_printk(KERN_INFO "traps: %s[%d] %s ip:%llx sp:%llx error:%lx", p->task.comm,
+                    p->task.pid, what, (unsigned long long)regs->ip, (unsigned long long)regs->sp,
+                    error_code);
     p->thread_trap_nr = (uint64_t)intno;
     p->thread_error_code = error_code;
     struct fl_siginfo info;

@@ -57,8 +57,23 @@ int security_vm_enough_memory_mm(struct mm_struct *mm, unsigned long pages);
 /* The machine's vm.mmap_min_addr sysctl (userfaultfd's validate_range compares with it). */
 unsigned long arch_mmap_min_addr(void);
 
-/* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line. */
+/* A kernel log line (printk), e.g. show_signal_msg's "segfault at" line, without the trailing
+ * newline. As for Linux's printk, fmt may start with a level (KERN_INFO "..."; none: the
+ * default, KERN_WARNING's 4): the line goes into the machine's kernel log with it, where the
+ * guest's dmesg reads it, and to faultline's stderr without it. */
 void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* include/linux/kern_levels.h */
+#define KERN_SOH     "\001"
+#define KERN_EMERG   KERN_SOH "0"
+#define KERN_ALERT   KERN_SOH "1"
+#define KERN_CRIT    KERN_SOH "2"
+#define KERN_ERR     KERN_SOH "3"
+#define KERN_WARNING KERN_SOH "4"
+#define KERN_NOTICE  KERN_SOH "5"
+#define KERN_INFO    KERN_SOH "6"
+#define KERN_DEBUG   KERN_SOH "7"
+#define KERN_DEFAULT KERN_SOH "d"
+#define KERN_CONT    KERN_SOH "c"
 
 /* The OOM killer chose victim: deliver SIGKILL now to every other process using victim's mm
  * (__oom_kill_process: the OOM reaper takes that mm's memory from all of them), and to victim

@@ -52,8 +52,10 @@ void show_signal_msg(struct task_struct *tsk, const struct pt_regs *regs, unsign
         snprintf(where, sizeof(where), " in %s[%lx+%lx]", base ? base + 1 : (n ? n : ""),
                  vma->vm_start, vma->vm_end - vma->vm_start);
     }
-    arch_printk("%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx%s", tsk->comm, tsk->pid,
-                address, (unsigned long)regs->ip, (unsigned long)regs->sp, error_code, where);
+    /* KERN_EMERG for init (pid 1), KERN_INFO for the rest */
+    arch_printk("%s%s[%d]: segfault at %lx ip %016lx sp %016lx error %lx%s",
+                tsk->pid > 1 ? KERN_INFO : KERN_EMERG, tsk->comm, tsk->pid, address,
+                (unsigned long)regs->ip, (unsigned long)regs->sp, error_code, where);
 }
 
 /*
