@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""kmsg.py - the emulated kernel's log as a guest reads it: syslog(2), /dev/kmsg, /proc/kmsg,
+and the real busybox and util-linux dmesg inside faultline.
+
+faultline alone, never natively: the host's log holds the host's lines, and a guest's writes to
+/dev/kmsg would go into it. As root (CAP_SYSLOG with kernel.dmesg_restrict, and /dev/kmsg is
+0644 root); skipped (77) otherwise.
+
+  segv      tests/guest/kmsg_log segv: a child's "segfault at" record, by syslog(READ_ALL) and
+            by /dev/kmsg, at the same time, between the fork and the wait.
+  syslog    kmsg_log syslog: SIZE_UNREAD, partial READ, CLEAR, READ_CLEAR, /dev/kmsg's
+            SEEK_DATA/SET/END, writev, poll, EINVAL for a short read, a READ woken by a write,
+            /proc/kmsg.
+  epipe     kmsg_log epipe: more than 128 KiB written to /dev/kmsg: the reader's EPIPE, the
+            buffer nearly full of the newest lines, the ratelimit of a file's 11th line.
+  dmesg-segv  busybox sh runs null_deref, then util-linux `dmesg -x` and `dmesg -r` and busybox
+            `dmesg -r`: each shows the segfault line, at level info (<6>, kern:info).
+  dmesg-oom   under --ram 16M without swap, busybox sh runs swap_thrash until the OOM killer
+            kills it, then both dmesg show "Out of memory: Kill process PID (swap_thrash)" and
+            "Killed process PID (swap_thrash)".
+"""
+
+import argparse
+import os
+import re
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flharness as fl  # noqa: E402
+
+EXPECTED = {
+    "segv": """child: signal 11
+SIZE_BUFFER: 131072
+READ_ALL: <6> segfault at 0 of the child, error 6, in kmsg_log: yes
+READ_ALL: its time between the fork and the wait: yes
+READ_ALL: 1 such line
+devkmsg: 6,SEQ,USEC,-; segfault at 0 of the child, the same time: yes
+devkmsg: then EAGAIN
+devkmsg: 1 such record
+""",
+    "syslog": """write one: 17
+SIZE_UNREAD == READ_ALL's length: yes
+last line: <13>kmsg_log: one
+READ 10: 10, the first 10 bytes: yes
+SIZE_UNREAD 10 less: yes
+READ the rest: yes
+SIZE_UNREAD: 0
+CLEAR: 0
+READ_ALL: 0
+write two: 17
+READ_ALL: <11>kmsg_log: two
+SIZE_UNREAD == its length: yes
+READ_CLEAR: <11>kmsg_log: two
+READ_ALL: 0
+READ_ALL into 10 bytes: 0
+write three: 16
+SEEK_DATA: 0
+read: 12,SEQ,USEC,-;kmsg_log: three
+read: EAGAIN
+poll at the end: 0
+SEEK_SET: 0
+the first record: 13,0,USEC,-;kmsg_log: one
+lseek 1: ESPIPE
+SEEK_CUR: EINVAL
+SEEK_END: 0
+writev: 18
+poll: 1 POLLIN
+read 5 bytes: EINVAL
+then: EAGAIN
+write five: 18
+read: 14,SEQ,USEC,-;kmsg_log: five
+read of a write-only fd: EBADF
+write of a read-only fd: EBADF
+write wake: 18
+child's READ: <14>kmsg_log: wake
+child: exit 0
+open /proc/kmsg: ok
+read /proc/kmsg: EAGAIN
+write proc: 18
+poll /proc/kmsg: 1 POLLIN
+read /proc/kmsg: <14>kmsg_log: proc
+then: EAGAIN
+SIZE_UNREAD: 0
+""",
+    "epipe": """write first: 19
+1500 lines of 100 bytes written
+poll: 1
+read: EPIPE
+then: EAGAIN
+the oldest kept: a fill line, seq past the first's: yes
+the newest: fill 1499, all between kept: yes
+kept records fill the 128 KiB buffer: yes
+READ_ALL ends with fill 1499: yes
+SIZE_UNREAD == READ_ALL's length: yes
+printk_devkmsg: {mode}
+{suppressed}burst records: {bursts}
+write 993 bytes: EINVAL
+write 992 bytes: 992
+""",
+}
+
+SEGV_RE = (r"null_deref\[(\d+)\]: segfault at 0 ip [0-9a-f]{16} sp [0-9a-f]{16} error 4 "
+           r"in null_deref\[[0-9a-f]+\+[0-9a-f]+\]")
+TIME = r"\[\s*\d+\.\d{6}\] "
+
+
+def host_devkmsg_mode():
+    try:
+        with open("/proc/sys/kernel/printk_devkmsg") as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--workdir", required=True)
+    ap.add_argument("--timeout", type=float, default=50)
+    ap.add_argument("case")
+    a = ap.parse_args()
+    fl.need_faultline(a.faultline)
+    a.faultline, a.guest_dir = os.path.abspath(a.faultline), os.path.abspath(a.guest_dir)
+    if os.geteuid() != 0:
+        print("SKIP: the guest needs CAP_SYSLOG and /dev/kmsg's write permission (run as root)")
+        return 77
+    work = fl.fresh_dir(a.workdir)
+    problems = []
+
+    if a.case in EXPECTED:
+        guest = os.path.join(a.guest_dir, "kmsg_log")
+        r = fl.run(fl.faultline_argv(a.faultline, guest, [a.case], no_log=True),
+                   cwd=work, timeout=a.timeout)
+        want = EXPECTED[a.case]
+        if a.case == "epipe":
+            mode = host_devkmsg_mode()
+            limited = mode not in ("on", "off")
+            want = want.format(
+                mode=mode, bursts=10 if limited else 11,
+                suppressed=("record: 4,SEQ,USEC,-;kmsg_log: 1 output lines suppressed due to "
+                            "ratelimiting\n") if limited else "")
+        if r.status != 0:
+            problems.append("exit status %s, expected 0" % r.status)
+        if r.stdout.decode("utf-8", "replace") != want:
+            problems.append("stdout differs from the expected:\n" +
+                            fl.stdout_diff(want.encode(), r.stdout))
+        return fl.report("kmsg %s" % a.case, problems, [("faultline", r)])
+
+    busybox = shutil.which("busybox")
+    dmesg = shutil.which("dmesg")
+    if not busybox or not dmesg:
+        print("SKIP: busybox or util-linux dmesg not installed")
+        return 77
+
+    if a.case == "dmesg-segv":
+        script = ('%s/null_deref; echo "status $?"; echo "-- dmesg -x"; %s -x; '
+                  'echo "-- dmesg -r"; %s -r; echo "-- busybox dmesg -r"; busybox dmesg -r'
+                  % (a.guest_dir, dmesg, dmesg))
+        r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", script], no_log=True),
+                   cwd=work, timeout=a.timeout)
+        out = r.stdout.decode("utf-8", "replace")
+        if r.status != 0:
+            problems.append("exit status %s, expected 0" % r.status)
+        if "status 139\n" not in out:
+            problems.append("null_deref did not die of SIGSEGV (139)")
+        parts = re.split(r"^-- (.*)\n", out, flags=re.M)
+        got = dict(zip(parts[1::2], parts[2::2]))
+        forms = {
+            "dmesg -x": r"^kern  :info  : " + TIME + SEGV_RE + "$",
+            "dmesg -r": r"^<6>" + TIME + SEGV_RE + "$",
+            "busybox dmesg -r": r"^<6>" + TIME + SEGV_RE + "$",
+        }
+        for name, rx in forms.items():
+            found = re.findall(rx, got.get(name, ""), flags=re.M)
+            if len(found) != 1:
+                problems.append("%s: %d lines like %r, expected 1" % (name, len(found), rx))
+        return fl.report("kmsg dmesg-segv", problems, [("faultline", r)])
+
+    if a.case == "dmesg-oom":
+        thrash = os.path.join(a.guest_dir, "swap_thrash")
+        script = ('%s 48 2 noreserve >/dev/null; echo "status $?"; echo "-- dmesg"; %s; '
+                  'echo "-- busybox dmesg"; busybox dmesg' % (thrash, dmesg))
+        r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", script], no_log=True,
+                                     options=["--ram", "16M"]),
+                   cwd=work, timeout=a.timeout)
+        out = r.stdout.decode("utf-8", "replace")
+        if r.status != 0:
+            problems.append("exit status %s, expected 0" % r.status)
+        if "status 137\n" not in out:
+            problems.append("swap_thrash was not killed by SIGKILL (137)")
+        parts = re.split(r"^-- (.*)\n", out, flags=re.M)
+        got = dict(zip(parts[1::2], parts[2::2]))
+        for name in ("dmesg", "busybox dmesg"):
+            text = got.get(name, "")
+            chose = re.findall(r"^" + TIME + r"Out of memory: Kill process (\d+) \(swap_thrash\)"
+                               r" score \d+ or sacrifice child$", text, flags=re.M)
+            killed = re.findall(r"^" + TIME + r"Killed process (\d+) \(swap_thrash\) "
+                                r"total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB", text,
+                                flags=re.M)
+            if len(chose) != 1 or chose != killed:
+                problems.append("%s: Out of memory lines %s, Killed process lines %s; expected "
+                                "one of each, for the same pid" % (name, chose, killed))
+        return fl.report("kmsg dmesg-oom", problems, [("faultline", r)])
+
+    print("unknown case %s" % a.case)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
