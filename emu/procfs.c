@@ -1321,6 +1321,8 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
 
         if (r < 0)
             return r;
+        if (o->kmsg && o->path) /* the log's file, not the eventfd behind it */
+            return copy_link(o->path, out, outlen);
         snprintf(link, sizeof(link), "/proc/self/fd/%d", o->hostfd);
         n = readlink(link, buf, sizeof(buf) - 1);
         if (n < 0)
