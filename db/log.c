@@ -196,9 +196,9 @@ static int prepare_statements(struct fl_log *log, char *err, size_t errlen)
 
 static void free_log(struct fl_log *log)
 {
-    sqlite3_stmt *stmts[] = {log->ins_faults,     log->ins_run,     log->upsert_process,
-                             log->exit_process,   log->end_run,     log->ins_reclaim,
-                             log->ins_khugepaged, log->max_fault_id};
+    sqlite3_stmt *stmts[] = {log->ins_faults,     log->ins_run,    log->upsert_process,
+                             log->exit_process,   log->end_run,    log->ins_reclaim,
+                             log->ins_khugepaged, log->ins_printk, log->max_fault_id};
     fl_dims_free(&log->dims);
     fl_counts_free(&log->counts);
     for (size_t i = 0; i < sizeof(stmts) / sizeof(stmts[0]); i++)

@@ -3,6 +3,7 @@
  *   log.c       open/close and runs rows (the emulator's thread); processes rows (queued)
  *   observer.c  on_fault: event -> batch row (the emulator's thread, the hot path)
  *   reclaim.c   on_reclaim: eviction -> buffer -> reclaim_events rows (queued)
+ *   khugepaged.c, kernel_log.c  on_khugepaged, on_printk: one row each (queued)
  *   writer.c    the writer thread: batches -> INSERTs in large transactions
  *
  * Data flow and locks:
@@ -111,7 +112,13 @@ struct fl_reclaim_buf {
 };
 
 /* A row for the writer that is not a fault (see the top of this file). */
-enum fl_ctl_kind { FL_CTL_PROCESS_START, FL_CTL_PROCESS_EXIT, FL_CTL_RECLAIM, FL_CTL_KHUGEPAGED };
+enum fl_ctl_kind {
+    FL_CTL_PROCESS_START,
+    FL_CTL_PROCESS_EXIT,
+    FL_CTL_RECLAIM,
+    FL_CTL_KHUGEPAGED,
+    FL_CTL_PRINTK
+};
 struct fl_ctl {
     struct fl_ctl *next;
     enum fl_ctl_kind kind;
@@ -122,6 +129,8 @@ struct fl_ctl {
     char *exe, **argv;              /* _START */
     struct fl_reclaim_buf *reclaim; /* _RECLAIM: the buffer, now the writer's */
     struct khugepaged_event scan;   /* _KHUGEPAGED: one range khugepaged looked at */
+    struct printk_event printk;     /* _PRINTK: one kernel log record; its text a copy: */
+    char *text;
 };
 
 struct fl_log {
@@ -175,6 +184,7 @@ struct fl_log {
     /* writer-thread state for the ctl records */
     sqlite3_stmt *ins_reclaim;    /* prepared with the table, at the first eviction */
     sqlite3_stmt *ins_khugepaged; /* prepared with the table, at khugepaged's first scan */
+    sqlite3_stmt *ins_printk;     /* INSERT INTO kernel_log, at the first record */
 };
 
 /* writer.c */
@@ -208,6 +218,11 @@ int fl_reclaim_insert(struct fl_log *log, const struct fl_reclaim_buf *b, int64_
  * writer's insert of one (db_lock held, inside a transaction; 0 or -1) */
 void fl_khugepaged_record(struct fl_log *log, const struct khugepaged_event *ev);
 int fl_khugepaged_insert(struct fl_log *log, const struct fl_ctl *c);
+
+/* kernel_log.c: the observer's on_printk (emulator thread: queues a ctl record), and the
+ * writer's insert of one (db_lock held, inside a transaction; 0 or -1) */
+void fl_printk_record(struct fl_log *log, const struct printk_event *ev);
+int fl_printk_insert(struct fl_log *log, const struct fl_ctl *c);
 
 /* log.c: writer thread, db_lock held: the processes row of a _START or _EXIT record. 0 or -1 */
 int fl_log_insert_process(struct fl_log *log, const struct fl_ctl *c);

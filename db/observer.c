@@ -115,10 +115,18 @@ static void on_khugepaged(void *ctx, const struct khugepaged_event *ev)
     fl_khugepaged_record(ctx, ev);
 }
 
+static void on_printk(void *ctx, const struct printk_event *ev)
+{
+    fl_printk_record(ctx, ev);
+}
+
 void fl_observer_init(struct fl_log *log)
 {
-    log->observer = (struct fault_observer){
-        .on_fault = on_fault, .on_reclaim = on_reclaim, .on_khugepaged = on_khugepaged, .ctx = log};
+    log->observer = (struct fault_observer){.on_fault = on_fault,
+                                            .on_reclaim = on_reclaim,
+                                            .on_khugepaged = on_khugepaged,
+                                            .on_printk = on_printk,
+                                            .ctx = log};
 }
 
 struct fault_observer *fl_log_fault_observer(struct fl_log *log)

@@ -4,6 +4,7 @@
  * The DDL itself, and the SQL of each upgrade step, is in schema_v2.c. Version history:
  *   1 (2026-11-22): raw_faults with every column of a fault.
  *   2 (2026-12-06): what faults share moved to fault_classes; raw_faults has a class_id.
+ *   3 (2026-12-07): kernel_log, the machine's kernel log records (emu/printk.c).
  * A reader takes an older log as it is (its views have the same columns); a writer upgrades
  * it first, in the same transaction that checks it.
  */

@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 
 #define FL_APPLICATION_ID 0x666c746c /* "fltl" */
-#define FL_SCHEMA_VERSION 2
+#define FL_SCHEMA_VERSION 3
 
 /* faults.fault_id = run_id << FL_SEQ_BITS | seq: 2^40 faults per run, 2^23 runs per log. */
 #define FL_SEQ_BITS              40

@@ -1,6 +1,7 @@
 /*
- * schema_v2.c - the DDL of schema version 2: tables, the faults view and the analysis views,
- * and the step that upgrades a version 1 log to it.
+ * schema_v2.c - the DDL of schema version 2 and of version 3, which adds the kernel_log table
+ * to it: tables, the faults view and the analysis views, and the steps that upgrade a version
+ * 1 or 2 log.
  *
  * The SQL is written out as SQL, with {NAME} placeholders for the constants it needs from the
  * model's headers (bit values of X86_PF_*, VM_*, _PAGE_*, VM_FAULT_*), so no value is retyped:
@@ -61,6 +62,19 @@ static const char raw_faults_table[] = "CREATE TABLE raw_faults(\n"
                                        "  address INTEGER,\n"
                                        "  pte_before INTEGER,\n"
                                        "  pte_after INTEGER);\n";
+
+/* Version 3: the machine's kernel log, a row per record (db/kernel_log.c). */
+static const char kernel_log_table[] =
+    "CREATE TABLE kernel_log(\n"
+    "  run_id INTEGER NOT NULL REFERENCES runs,\n"
+    "  seq INTEGER NOT NULL,   -- the record's number in the machine's log (/dev/kmsg's seq)\n"
+    "  fault_seq INTEGER,      -- the fault in progress, or the last before (NULL: none yet)\n"
+    "  time_ns INTEGER,        -- its time stamp: the machine's CLOCK_MONOTONIC\n"
+    "  facility INTEGER,       -- 0 the kernel, 1 user (a guest's /dev/kmsg write), ...\n"
+    "  level INTEGER,          -- 0 emerg, 1 alert, 2 crit, 3 err, 4 warning, 5 notice, 6 info,\n"
+    "                          -- 7 debug\n"
+    "  text TEXT,\n"
+    "  PRIMARY KEY(run_id, seq));\n";
 
 /* Every table of a new log. */
 static const char schema_tables[] =
@@ -132,7 +146,8 @@ static const char schema_tables[] =
     "  n INTEGER NOT NULL,\n"
     "  first_seq INTEGER NOT NULL,\n"
     "  last_seq INTEGER NOT NULL,\n"
-    "  PRIMARY KEY(run_id, pid, vma_id, path_id, outcome, kind)) WITHOUT ROWID;\n";
+    "  PRIMARY KEY(run_id, pid, vma_id, path_id, outcome, kind)) WITHOUT ROWID;\n"
+    "{KERNEL_LOG_TABLE}";
 
 /* Every view: created with the tables, and again by the upgrade from version 1. */
 static const char schema_views[] =
@@ -342,6 +357,13 @@ static const char upgrade_from_v1[] =
     "UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';\n"
     "{VIEWS}{MARKS}";
 
+/* Version 2 to 3: the kernel_log table, nothing else changes. (A version 1 log takes the step
+ * to 2 first, then this one.) */
+static const char upgrade_from_v2[] =
+    "{KERNEL_LOG_TABLE}"
+    "UPDATE meta SET value = '{SCHEMA_VERSION}' WHERE key = 'schema_version';\n"
+    "{MARKS}";
+
 /* The per-outcome counts run_summary and process_summary share (over fault_counts g and
  * outcomes o). */
 static const char outcome_counts[] =
@@ -455,6 +477,7 @@ static const struct {
     {"ACCESS_COUNTS", access_counts},
     {"CLASSES_TABLE", classes_table},
     {"RAW_FAULTS_TABLE", raw_faults_table},
+    {"KERNEL_LOG_TABLE", kernel_log_table},
     {"VIEWS", schema_views},
     {"MARKS", schema_marks},
 };
@@ -527,5 +550,7 @@ int fl_schema_sql(sqlite3_str *s)
 
 int fl_schema_upgrade_sql(sqlite3_str *s, int from_version)
 {
-    return from_version == 1 ? expand(s, upgrade_from_v1) : -1;
+    if (from_version == 1)
+        return expand(s, upgrade_from_v1) < 0 || expand(s, upgrade_from_v2) < 0 ? -1 : 0;
+    return from_version == 2 ? expand(s, upgrade_from_v2) : -1;
 }

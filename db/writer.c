@@ -70,6 +70,7 @@ void fl_ctl_free(struct fl_ctl *c)
     free(c->argv);
     free(c->exe);
     free(c->reclaim);
+    free(c->text);
     free(c);
 }
 
@@ -469,6 +470,8 @@ static int insert_ctl(struct fl_log *log, const struct fl_ctl *c, struct txn *tx
         return fl_reclaim_insert(log, c->reclaim, c->run_id);
     if (c->kind == FL_CTL_KHUGEPAGED)
         return fl_khugepaged_insert(log, c);
+    if (c->kind == FL_CTL_PRINTK)
+        return fl_printk_insert(log, c);
     return fl_log_insert_process(log, c);
 }
 

@@ -28,6 +28,7 @@
 #include "emu/sys_info.h"
 #include "emu/uio.h"
 #include "kernel_model/arch.h"
+#include "kernel_model/trace.h"
 
 #define CAP_DAC_OVERRIDE 1
 #define CAP_SYS_ADMIN    21
@@ -219,6 +220,18 @@ static int log_store(int facility, int level, unsigned flags, uint64_t ts_nsec, 
     msg->len = (uint16_t)size;
     log_next_idx += size;
     log_next_seq++;
+
+    /* the console tracepoint's place: the fault log's kernel_log row (db/ observes) */
+    static char copy[LOG_LINE_MAX + sizeof(trunc_msg)];
+    size_t n = msg->text_len < sizeof(copy) - 1 ? msg->text_len : sizeof(copy) - 1;
+    memcpy(copy, t, n);
+    copy[n] = 0;
+    struct printk_event ev = {.seq = log_next_seq - 1,
+                              .ts_nsec = ts_nsec,
+                              .facility = facility,
+                              .level = level & 7,
+                              .text = copy};
+    trace_printk_record(&ev);
     return msg->text_len;
 }
 

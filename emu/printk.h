@@ -12,7 +12,8 @@
  *
  * A reader that waits is woken through host eventfds kept readable while it has something to
  * read (the syslog(READ) waiters' one, and one per open /dev/kmsg or /proc/kmsg), so a parked
- * read, poll or epoll of the guest works as for a pipe (emu/sched.h).
+ * read, poll or epoll of the guest works as for a pipe (emu/sched.h). Each record stored is
+ * also told to the fault observers (trace_printk_record: the fault log's kernel_log rows).
  */
 #ifndef FL_PRINTK_H
 #define FL_PRINTK_H

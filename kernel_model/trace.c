@@ -70,6 +70,14 @@ void trace_khugepaged(struct khugepaged_event *ev)
             o->on_khugepaged(o->ctx, ev);
 }
 
+void trace_printk_record(struct printk_event *ev)
+{
+    ev->fault_seq = cur ? cur->seq : seq; /* outside a fault: the last one before */
+    for (struct fault_observer *o = observers; o; o = o->next)
+        if (o->on_printk)
+            o->on_printk(o->ctx, ev);
+}
+
 /* As include/trace/events/huge_memory.h of 4.20 prints them (SCAN_STATUS). */
 const char *scan_result_name(enum scan_result r)
 {

@@ -127,16 +127,33 @@ struct khugepaged_event {
     uint64_t pfn;   /* the new huge page's first frame (collapse SCAN_SUCCEED) */
 };
 
+/* One record of the machine's kernel log (emu/printk.c's log_store): a line the kernel printed
+ * (arch_printk) or a guest wrote to /dev/kmsg, as the guest's dmesg reads it. */
+struct printk_event {
+    uint64_t fault_seq; /* the fault in progress, or the last one before */
+    uint64_t seq;       /* the record's sequence number in the log (/dev/kmsg's) */
+    uint64_t ts_nsec;   /* its time stamp: the machine's CLOCK_MONOTONIC */
+    int facility;       /* 0 the kernel, 1 LOG_USER (/dev/kmsg), ... */
+    int level;          /* 0 KERN_EMERG .. 7 KERN_DEBUG */
+    const char *text;   /* the text, NUL-terminated, valid during the callback */
+};
+
 struct fault_observer {
     void (*on_fault)(void *ctx, const struct fault_event *ev);
     void (*on_reclaim)(void *ctx, const struct reclaim_event *ev);       /* may be NULL */
     void (*on_khugepaged)(void *ctx, const struct khugepaged_event *ev); /* may be NULL */
+    void (*on_printk)(void *ctx, const struct printk_event *ev);         /* may be NULL */
     void *ctx;
     struct fault_observer *next;
 };
 
 void fault_observer_register(struct fault_observer *obs);
 void fault_observer_unregister(struct fault_observer *obs);
+
+/* The kernel log stored a record (emu/printk.c, the one caller outside the model, as Linux's
+ * console tracepoint is printk's): stamp the fault in progress or the last one before, and
+ * tell the observers. */
+void trace_printk_record(struct printk_event *ev);
 
 /* Used by the fault path: record that handler `fn` (a string literal) was entered. */
 void trace_fn(const char *fn);

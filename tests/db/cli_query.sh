@@ -79,10 +79,10 @@ run "$FL" query "$T/other.db" "SELECT * FROM t"
 expect_rc 1 "foreign db"
 expect_err "$E" "not a faultline log" "foreign db"
 
-cp "$DB" "$T/newer.db" && sql "$T/newer.db" "UPDATE meta SET value = '3' WHERE key = 'schema_version'"
+cp "$DB" "$T/newer.db" && sql "$T/newer.db" "UPDATE meta SET value = '4' WHERE key = 'schema_version'"
 run "$FL" query "$T/newer.db" "SELECT 1"
 expect_rc 1 "newer schema"
-expect_err "$E" "schema version 3 is newer than this faultline supports (2)" "newer schema"
+expect_err "$E" "schema version 4 is newer than this faultline supports (3)" "newer schema"
 
 run "$FL" query "$DB" "SELEC seq FROM faults"
 expect_rc 1 "malformed SQL"

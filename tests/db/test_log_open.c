@@ -124,9 +124,9 @@ static void test_refusals(void)
     const char *newer = path_of("newer.db");
     remove_db(newer);
     CHECK(fixture_write(newer, err, sizeof(err)) == 0);
-    exec_sql(newer, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
-    expect_refused(newer, "schema version 3 is newer than this faultline supports (2)");
-    expect_reader_refused(newer, "schema version 3 is newer");
+    exec_sql(newer, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    expect_refused(newer, "schema version 4 is newer than this faultline supports (3)");
+    expect_reader_refused(newer, "schema version 4 is newer");
 
     /* a log with a view named like the writer's virtual table, which it would hide; readers
      * do not mind */

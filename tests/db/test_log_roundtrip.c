@@ -149,7 +149,8 @@ static void check_marks(sqlite3 *db)
     CHECK_EQ_INT(sql_int(db, "PRAGMA application_id"), FL_APPLICATION_ID);
     CHECK_EQ_INT(sql_int(db, "PRAGMA user_version"), FL_SCHEMA_VERSION);
     CHECK_EQ_STR(sql_text(db, "SELECT value FROM meta WHERE key = 'application'"), "faultline");
-    CHECK_EQ_STR(sql_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+    CHECK_EQ_STR(sql_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+    CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM pragma_table_info('kernel_log')"), 7);
     CHECK_EQ_STR(sql_text(db, "PRAGMA journal_mode"), "wal");
     CHECK_EQ_STR(sql_text(db, "PRAGMA integrity_check"), "ok");
 }

@@ -153,8 +153,9 @@ int main(int argc, char **argv)
     if (!db)
         return test_result("test_log_upgrade");
     CHECK_EQ_INT(sql_int(db, "PRAGMA user_version"), FL_SCHEMA_VERSION);
-    CHECK_EQ_STR(sql_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"), "2");
+    CHECK_EQ_STR(sql_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
     CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM pragma_table_info('raw_faults')"), 8);
+    CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM pragma_table_info('kernel_log')"), 7);
     CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'raw_faults_v1'"), 0);
     /* 14 distinct classes among the 15 faults (the two zero-page reads of seq 2 and 11 share
      * one), numbered in the order of their first fault. */
@@ -204,6 +205,45 @@ int main(int argc, char **argv)
                      "do_anonymous_page 300 4096");
         check_fault_counts(db);
         sqlite3_close(db);
+    }
+
+    /* A version 2 log (version 3 without kernel_log) is read as it is, and the writer adds
+     * the table; its faults are as they were. */
+    char v2[4096];
+    scratch_path(v2, sizeof(v2), argv[1], "v2.db");
+    remove_db(v2);
+    CHECK(fixture_write(v2, err, sizeof(err)) == 0);
+    CHECK(sqlite3_open(v2, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "DROP TABLE kernel_log; PRAGMA user_version = 2;"
+                       " UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    db = fl_db_open_readonly(v2, err, sizeof(err));
+    CHECK(db != NULL);
+    if (db) {
+        CHECK_EQ_INT(sql_int(db, "PRAGMA user_version"), 2);
+        answers(db, current);
+        sqlite3_close(db);
+        log = fl_log_open(v2, err, sizeof(err));
+        CHECK(log != NULL);
+        if (!log)
+            fprintf(stderr, "fl_log_open(version 2 log): %s\n", err);
+        else
+            CHECK(fl_log_close(log, err, sizeof(err)) == 0);
+        db = fl_db_open_readonly(v2, err, sizeof(err));
+        CHECK(db != NULL);
+        if (db) {
+            CHECK_EQ_INT(sql_int(db, "PRAGMA user_version"), FL_SCHEMA_VERSION);
+            CHECK_EQ_STR(sql_text(db, "SELECT value FROM meta WHERE key = 'schema_version'"), "3");
+            CHECK_EQ_INT(sql_int(db, "SELECT count(*) FROM pragma_table_info('kernel_log')"), 7);
+            char *v3[NQ];
+            answers(db, v3);
+            expect_same(current, v3, "log upgraded from version 2");
+            free_answers(v3);
+            sqlite3_close(db);
+        }
+        free_answers(current);
     }
 
     /* An upgrade that cannot finish leaves the file as it was and says why. */

@@ -7,7 +7,9 @@ faultline alone, never natively: the host's log holds the host's lines, and a gu
 0644 root); skipped (77) otherwise.
 
   segv      tests/guest/kmsg_log segv: a child's "segfault at" record, by syslog(READ_ALL) and
-            by /dev/kmsg, at the same time, between the fork and the wait.
+            by /dev/kmsg, at the same time, between the fork and the wait; and in the fault
+            log, the run's one kernel_log row (level 6, facility 0), after the child's SIGSEGV
+            fault (its fault_seq).
   syslog    kmsg_log syslog: SIZE_UNREAD, partial READ, CLEAR, READ_CLEAR, /dev/kmsg's
             SEEK_DATA/SET/END, writev, poll, EINVAL for a short read, a READ woken by a write,
             /proc/kmsg.
@@ -24,6 +26,7 @@ import argparse
 import os
 import re
 import shutil
+import sqlite3
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -113,6 +116,25 @@ def host_devkmsg_mode():
         return ""
 
 
+def check_kernel_log_row(db):
+    """The segfault's kernel_log row: the kernel's (facility 0) at KERN_INFO, its fault_seq
+    the child's SIGSEGV fault."""
+    try:
+        con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
+        rows = con.execute("SELECT facility, level, text, fault_seq FROM kernel_log").fetchall()
+        sig = con.execute("SELECT seq, pid FROM faults WHERE signo = 11").fetchall()
+    except sqlite3.Error as e:
+        return ["reading the fault log's kernel_log: %s" % e]
+    if len(sig) != 1:
+        return ["expected one SIGSEGV fault row, got %s" % sig]
+    seq, pid = sig[0]
+    want = "kmsg_log[%d]: segfault at 0 ip " % pid
+    if len(rows) != 1 or rows[0][:2] != (0, 6) or not rows[0][2].startswith(want) \
+            or rows[0][3] != seq:
+        return ["kernel_log rows %r; expected one (0, 6, %r..., %d)" % (rows, want, seq)]
+    return []
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--faultline", required=True)
@@ -131,7 +153,8 @@ def main():
 
     if a.case in EXPECTED:
         guest = os.path.join(a.guest_dir, "kmsg_log")
-        r = fl.run(fl.faultline_argv(a.faultline, guest, [a.case], no_log=True),
+        db = os.path.join(work, "log.db")
+        r = fl.run(fl.faultline_argv(a.faultline, guest, [a.case], db=db),
                    cwd=work, timeout=a.timeout)
         want = EXPECTED[a.case]
         if a.case == "epipe":
@@ -146,6 +169,8 @@ def main():
         if r.stdout.decode("utf-8", "replace") != want:
             problems.append("stdout differs from the expected:\n" +
                             fl.stdout_diff(want.encode(), r.stdout))
+        if a.case == "segv" and not problems:
+            problems += check_kernel_log_row(db)
         return fl.report("kmsg %s" % a.case, problems, [("faultline", r)])
 
     busybox = shutil.which("busybox")
