@@ -280,7 +280,9 @@ int vprintk_store(int facility, int level, const char *text, size_t text_len)
     }
     if (level == LOGLEVEL_DEFAULT)
         level = DEFAULT_MESSAGE_LOGLEVEL;
-    if (!text_len && (lflags & LOG_CONT)) /* an empty continuation only flushes */
+    /* an empty continuation only flushes; an empty line without its newline would wait in the
+     * continuation buffer for more, and nothing came */
+    if (!text_len && (lflags & (LOG_CONT | LOG_NEWLINE)) != LOG_NEWLINE)
         return 0;
     int r = log_store(facility, level, lflags, monotonic_ns(), text, (uint32_t)text_len);
     log_wait_sync();
@@ -557,6 +559,10 @@ long kmsg_open(struct proc *p, const char *gname, int hostfd, int flags)
 
     if (!which)
         return KMSG_PASSTHROUGH;
+    if (flags & O_DIRECTORY)
+        return -ENOTDIR;
+    if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+        return -EEXIST;
     if (which == 'd') {
         /* mode 0644 root:root, then devkmsg_open */
         if (acc != O_RDONLY && !guest_capable(p, CAP_DAC_OVERRIDE))
