@@ -1559,11 +1559,13 @@ static bool idle_wait(struct emu *e)
     return true;
 }
 
-static const char *wait_name(int w)
+static const char *wait_name(const struct proc *q)
 {
-    switch (w) {
-    case WAIT_FD_READ:
-        return "read of an empty pipe";
+    const struct ofd *o;
+    switch (q->wait) {
+    case WAIT_FD_READ: /* a guest pipe, or /dev/kmsg or /proc/kmsg with nothing new */
+        o = q->files ? fd_get(q->files, q->wait_arg) : NULL;
+        return o && o->kmsg ? "read of the kernel log" : "read of an empty pipe";
     case WAIT_FD_WRITE:
         return "write to a full pipe";
     case WAIT_CHILD:
@@ -1651,7 +1653,7 @@ void emu_run(struct emu *e, struct emu_result *res)
                                       q->task.pid, q->task.comm,
                                       q->traced    ? "a ptrace stop"
                                       : q->stopped ? "stopped"
-                                                   : wait_name(q->wait));
+                                                   : wait_name(q));
                 if (n > 0 && n < (int)sizeof(res->message))
                     res->message[n - 1] = 0; /* the last ';' */
                 res->stop = EMU_ERROR;

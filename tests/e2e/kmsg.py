@@ -17,6 +17,10 @@ faultline alone, never natively: the host's log holds the host's lines, and a gu
             buffer nearly full of the newest lines, the ratelimit of a file's 11th line.
   dmesg-segv  busybox sh runs null_deref, then util-linux `dmesg -x` and `dmesg -r` and busybox
             `dmesg -r`: each shows the segfault line, at level info (<6>, kern:info).
+  follow    busybox sh writes a line to /dev/kmsg, then `cat /dev/kmsg` (dmesg --follow's
+            read) gets its record and waits for the next; without a terminal nothing else can
+            end the wait: faultline ends the run, saying the guest waits in "read of the kernel
+            log" (status 137).
   dmesg-oom   under --ram 16M without swap, busybox sh runs swap_thrash until the OOM killer
             kills it, then both dmesg show "Out of memory: Kill process PID (swap_thrash)" and
             "Killed process PID (swap_thrash)".
@@ -202,6 +206,22 @@ def main():
             if len(found) != 1:
                 problems.append("%s: %d lines like %r, expected 1" % (name, len(found), rx))
         return fl.report("kmsg dmesg-segv", problems, [("faultline", r)])
+
+    if a.case == "follow":
+        r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", "echo hello >/dev/kmsg;"
+                                                             " exec busybox cat /dev/kmsg"],
+                                     no_log=True, quiet=False),
+                   cwd=work, timeout=a.timeout)
+        out = r.stdout.decode("utf-8", "replace")
+        err = r.stderr.decode("utf-8", "replace")
+        if r.status != 137:
+            problems.append("exit status %s, expected 137 (the blocked guest killed)" % r.status)
+        if not re.fullmatch(r"12,0,\d+,-;hello\n", out):
+            problems.append("stdout %r, expected the one record '12,0,USEC,-;hello'" % out)
+        if not re.search(r"every guest process is blocked: \d+ \(busybox\) in read of the "
+                         r"kernel log\n", err):
+            problems.append("stderr does not say the guest waits in a read of the kernel log")
+        return fl.report("kmsg follow", problems, [("faultline", r)])
 
     if a.case == "dmesg-oom":
         thrash = os.path.join(a.guest_dir, "swap_thrash")
