@@ -293,7 +293,8 @@ void delete_from_page_cache(struct page *page)
  * frame is free without reclaim. 0, -ENOMEM or -EIO. */
 static int page_cache_read(struct address_space *m, pgoff_t index, bool readahead)
 {
-    struct page *page = readahead ? alloc_page_noreclaim() : alloc_page_nozero();
+    struct page *page =
+        readahead ? alloc_page_noreclaim() : alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
     if (!page)
         return -ENOMEM;
     int err = 0;

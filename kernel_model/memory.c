@@ -51,7 +51,7 @@ static uint64_t *entry_table(uint64_t entry)
 /* pte_alloc_one - a zeroed page-table page, counted in mm's nr_ptes. NULL: no memory. */
 struct page *pte_alloc_one(struct mm_struct *mm)
 {
-    struct page *pg = alloc_page_zeroed();
+    struct page *pg = alloc_page_zeroed(GFP_PGTABLE);
     if (!pg)
         return NULL;
     pg->flags |= 1UL << PG_pgtable;
@@ -228,7 +228,7 @@ static vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 
     if (anon_vma_prepare(vma))
         return VM_FAULT_OOM;
-    struct page *page = alloc_page_zeroed();
+    struct page *page = alloc_page_zeroed(GFP_ANON_ZEROED);
     if (!page)
         return VM_FAULT_OOM;
     /* 4.20 asks user space only once it holds the page (and the PT lock), then lets it go */
@@ -280,9 +280,9 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf)
         return VM_FAULT_OOM;
     }
     if (is_zero_pfn(pte_pfn(vmf->orig_pte))) {
-        new_page = alloc_page_zeroed();
+        new_page = alloc_page_zeroed(GFP_ANON_ZEROED);
     } else {
-        new_page = alloc_page_nozero();
+        new_page = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
         if (new_page)
             memcpy(page_address(new_page), page_address(old_page), PAGE_SIZE);
     }
@@ -556,7 +556,7 @@ static vm_fault_t do_cow_fault(struct vm_fault *vmf)
     trace_fn("do_cow_fault");
     if (anon_vma_prepare(vma))
         return VM_FAULT_OOM;
-    vmf->cow_page = alloc_page_nozero();
+    vmf->cow_page = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
     if (!vmf->cow_page)
         return VM_FAULT_OOM;
     ret = __do_fault(vmf);

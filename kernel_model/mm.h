@@ -8,6 +8,7 @@
 #ifndef FL_MM_H
 #define FL_MM_H
 
+#include "kernel_model/gfp.h"
 #include "kernel_model/mm_types.h"
 
 /* VM_FAULT_* results: a bitmask that callers turn into an action (include/linux/mm_types.h). */
@@ -81,8 +82,13 @@ void show_signal_msg(struct task_struct *tsk, const struct pt_regs *regs, unsign
 /* ram must read as zeroes (fresh anonymous memory): never-used frames are not cleared again. */
 int mem_init(void *ram, uint64_t ram_bytes);
 void mem_exit(void);
-struct page *alloc_page_zeroed(void);
-struct page *alloc_page_nozero(void);
+/* A frame for an allocation with mask gfp (gfp.h: what it is for), zeroed or not; reclaim runs
+ * first when free frames are low. NULL when RAM and swap are used up. */
+struct page *alloc_page_zeroed(gfp_t gfp);
+struct page *alloc_page_nozero(gfp_t gfp);
+/* The mask of the last allocation that could reclaim (__alloc_pages_may_oom's gfp_mask: the
+ * one out_of_memory reports when it fails). */
+extern gfp_t alloc_gfp_mask;
 /* A frame only if one is free without reclaim (above the low watermark): readahead's
  * __GFP_NORETRY allocation, which gives up rather than evict pages to read more. */
 struct page *alloc_page_noreclaim(void);

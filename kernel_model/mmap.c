@@ -1232,7 +1232,7 @@ struct mm_struct *mm_alloc(void)
     struct mm_struct *mm = calloc(1, sizeof(*mm));
     if (!mm)
         return NULL;
-    struct page *pgd = alloc_page_zeroed();
+    struct page *pgd = alloc_page_zeroed(GFP_PGTABLE);
     if (!pgd) {
         free(mm);
         return NULL;

@@ -21,6 +21,7 @@
  *  3. The zero page is PG_reserved and never freed: get/put on it are no-ops, as for Linux's
  *     ZERO_PAGE, whose references are not counted by vm_normal_page() users.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -189,7 +190,7 @@ void set_page_private(struct page *page, unsigned long private)
 
 struct page *alloc_reserved_page(void)
 {
-    struct page *page = alloc_page_zeroed();
+    struct page *page = alloc_page_zeroed(GFP_KERNEL);
     if (page)
         page->flags |= 1UL << PG_reserved;
     return page;
@@ -236,12 +237,15 @@ static void break_huge_free_block(void)
     }
 }
 
-/* Take a frame off the free list or the fresh range (*fresh: never used, still zero). NULL when
- * RAM is exhausted (the caller turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back
- * with one reference. */
-static struct page *alloc_frame(bool *fresh)
+gfp_t alloc_gfp_mask;
+
+/* Take a frame off the free list or the fresh range (*fresh: never used, still zero) for an
+ * allocation with mask gfp, which alloc_gfp_mask keeps. NULL when RAM is exhausted (the caller
+ * turns that into VM_FAULT_OOM or -ENOMEM). The frame comes back with one reference. */
+static struct page *alloc_frame(gfp_t gfp, bool *fresh)
 {
     unsigned long pfn;
+    alloc_gfp_mask = gfp;
     if (!reclaim_before_alloc())
         return NULL;
     if (free_head == FREE_END && next_fresh >= nr_frames)
@@ -265,22 +269,25 @@ static struct page *alloc_frame(bool *fresh)
     return page;
 }
 
-struct page *alloc_page_nozero(void)
+struct page *alloc_page_nozero(gfp_t gfp)
 {
     bool fresh;
-    return alloc_frame(&fresh);
+    return alloc_frame(gfp & ~__GFP_ZERO, &fresh);
 }
 
 struct page *alloc_page_noreclaim(void)
 {
     bool fresh;
-    return free_above_low(nr_free_pages()) ? alloc_frame(&fresh) : NULL;
+    gfp_t keep = alloc_gfp_mask; /* readahead's __GFP_NORETRY attempt is never the OOM's */
+    struct page *page = free_above_low(nr_free_pages()) ? alloc_frame(0, &fresh) : NULL;
+    alloc_gfp_mask = keep;
+    return page;
 }
 
-struct page *alloc_page_zeroed(void)
+struct page *alloc_page_zeroed(gfp_t gfp)
 {
     bool fresh;
-    struct page *page = alloc_frame(&fresh);
+    struct page *page = alloc_frame(gfp | __GFP_ZERO, &fresh);
     if (page && !fresh)
         memset(page_address(page), 0, PAGE_SIZE);
     else if (page) /* zero already, but not yet given by the host: let it zero the memory now,
@@ -471,4 +478,70 @@ void put_page(struct page *page)
     page->_mapcount = -1;
     free_list_push(page_to_pfn(page));
     nr_free++;
+}
+
+/* __def_gfpflag_names (include/trace/events/mmflags.h), in its order: most bits first. */
+static const struct {
+    gfp_t mask;
+    const char *name;
+} gfpflag_names[] = {
+    {GFP_TRANSHUGE, "GFP_TRANSHUGE"},
+    {GFP_TRANSHUGE_LIGHT, "GFP_TRANSHUGE_LIGHT"},
+    {GFP_HIGHUSER_MOVABLE, "GFP_HIGHUSER_MOVABLE"},
+    {GFP_HIGHUSER, "GFP_HIGHUSER"},
+    {GFP_USER, "GFP_USER"},
+    {GFP_KERNEL_ACCOUNT, "GFP_KERNEL_ACCOUNT"},
+    {GFP_KERNEL, "GFP_KERNEL"},
+    {GFP_NOFS, "GFP_NOFS"},
+    {GFP_ATOMIC, "GFP_ATOMIC"},
+    {GFP_NOIO, "GFP_NOIO"},
+    {GFP_NOWAIT, "GFP_NOWAIT"},
+    {GFP_DMA, "GFP_DMA"},
+    {__GFP_HIGHMEM, "__GFP_HIGHMEM"},
+    {GFP_DMA32, "GFP_DMA32"},
+    {__GFP_HIGH, "__GFP_HIGH"},
+    {__GFP_ATOMIC, "__GFP_ATOMIC"},
+    {__GFP_IO, "__GFP_IO"},
+    {__GFP_FS, "__GFP_FS"},
+    {__GFP_NOWARN, "__GFP_NOWARN"},
+    {__GFP_RETRY_MAYFAIL, "__GFP_RETRY_MAYFAIL"},
+    {__GFP_NOFAIL, "__GFP_NOFAIL"},
+    {__GFP_NORETRY, "__GFP_NORETRY"},
+    {__GFP_COMP, "__GFP_COMP"},
+    {__GFP_ZERO, "__GFP_ZERO"},
+    {__GFP_NOMEMALLOC, "__GFP_NOMEMALLOC"},
+    {__GFP_MEMALLOC, "__GFP_MEMALLOC"},
+    {__GFP_HARDWALL, "__GFP_HARDWALL"},
+    {__GFP_THISNODE, "__GFP_THISNODE"},
+    {__GFP_RECLAIMABLE, "__GFP_RECLAIMABLE"},
+    {__GFP_MOVABLE, "__GFP_MOVABLE"},
+    {__GFP_ACCOUNT, "__GFP_ACCOUNT"},
+    {__GFP_WRITE, "__GFP_WRITE"},
+    {__GFP_RECLAIM, "__GFP_RECLAIM"},
+    {__GFP_DIRECT_RECLAIM, "__GFP_DIRECT_RECLAIM"},
+    {__GFP_KSWAPD_RECLAIM, "__GFP_KSWAPD_RECLAIM"},
+};
+
+char *format_gfp_flags(gfp_t gfp, char *buf, unsigned long len)
+{
+    size_t used = 0;
+#define PUT(...) used += (size_t)snprintf(buf + used, used < len ? len - used : 0, __VA_ARGS__)
+    if (!len)
+        return buf;
+    buf[0] = '\0';
+    if (!gfp) {
+        PUT("none");
+        return buf;
+    }
+    for (size_t i = 0; i < sizeof(gfpflag_names) / sizeof(gfpflag_names[0]) && gfp; i++) {
+        gfp_t mask = gfpflag_names[i].mask;
+        if ((gfp & mask) != mask)
+            continue;
+        PUT("%s%s", used ? "|" : "", gfpflag_names[i].name);
+        gfp &= ~mask;
+    }
+    if (gfp)
+        PUT("%s%#x", used ? "|" : "", gfp);
+#undef PUT
+    return buf;
 }

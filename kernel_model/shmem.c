@@ -145,7 +145,7 @@ int shmem_swapin(struct address_space *m, pgoff_t index)
          * The allocations may run reclaim: the record keeps the slot (reclaim frees none that
          * is referenced), and may move in the table (reclaim may swap out more of m). */
         swap_cluster_readahead(entry);
-        page = alloc_page_nozero();
+        page = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
         if (!page)
             return -ENOMEM;
         if (swap_readpage(page, entry)) {

@@ -158,7 +158,8 @@ static unsigned int swapin_nr_pages(unsigned long prev_pfn, unsigned long pfn, u
  * the read failed. */
 static bool read_swap_cache_async(swp_entry_t entry, bool readahead)
 {
-    struct page *page = readahead ? alloc_page_noreclaim() : alloc_page_nozero();
+    struct page *page =
+        readahead ? alloc_page_noreclaim() : alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
     if (!page)
         return false;
     /* The allocation may have run reclaim; reclaim never frees a slot a PTE still refers to,

@@ -264,7 +264,7 @@ int mfill_atomic_pte(struct userfaultfd_ctx *ctx, uint64_t dst_start, uint64_t l
     if (!src) { /* mfill_zeropage_pte */
         *ptep = pte_mkspecial(pfn_pte(page_to_pfn(zero_page()), vma->vm_page_prot));
     } else { /* mcopy_atomic_pte */
-        struct page *page = alloc_page_nozero();
+        struct page *page = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
         if (!page)
             return -ENOMEM;
         memcpy(page_address(page), src, PAGE_SIZE);

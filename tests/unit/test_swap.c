@@ -38,7 +38,7 @@ static void swap_setup(unsigned long swap_bytes)
 static void leave_free(unsigned long frames)
 {
     while (nr_free_pages() > frames)
-        ballast[nballast++] = alloc_page_nozero();
+        ballast[nballast++] = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
 }
 
 /* A write fault of t on a fresh page of its own, with no frame left free: the allocation fails

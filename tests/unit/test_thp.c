@@ -198,7 +198,7 @@ static void test_fork_under_reclaim(void)
     static struct page *hold[1024];
     unsigned long n = 0;
     while (nr_free_pages() > 0)
-        hold[n++] = alloc_page_nozero();
+        hold[n++] = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
     CHECK_EQ(dup_mmap(child, test_task.mm), 0);
     CHECK_EQ(vm_events.thp_split_page, 1);
     CHECK(!pmd_trans_huge(pmd_at(child, BASE)));
@@ -383,7 +383,7 @@ static void test_block_reuse_and_break(void)
 
     unsigned long free = nr_free_pages(), n = 0;
     static struct page *got[1024];
-    while (n < 1024 && (got[n] = alloc_page_nozero()))
+    while (n < 1024 && (got[n] = alloc_page_nozero(GFP_HIGHUSER_MOVABLE)))
         n++;
     CHECK_EQ(n, free); /* the block's 512 frames included */
     while (n)
@@ -398,7 +398,7 @@ static void test_fallback(void)
     static struct page *hold[1024];
     unsigned long n = 0;
     while (nr_free_pages() > HPAGE_PMD_NR - 8)
-        hold[n++] = alloc_page_nozero();
+        hold[n++] = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
     CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
     CHECK_STR(last_path, "__do_page_fault>do_user_addr_fault>handle_mm_fault>"
                          "do_huge_pmd_anonymous_page>handle_pte_fault>do_anonymous_page");
