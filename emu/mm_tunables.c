@@ -78,7 +78,7 @@ static void kbytes_written(void)
 }
 
 /* 4.20's defaults of the tunables the model does not use: read and written, with no effect. */
-static int panic_on_oom, oom_dump_tasks = 1;
+static int panic_on_oom;
 static int dirty_background_ratio = 10, vm_dirty_ratio = 20;
 static unsigned long dirty_background_bytes, vm_dirty_bytes;
 static int dirty_writeback_centisecs = 500, dirty_expire_centisecs = 3000;
@@ -176,7 +176,7 @@ static const struct mm_tunable tunables[] = {
     {VM "overcommit_memory", DOINTVEC_MINMAX, .ival = &sysctl_overcommit_memory, .max = 2},
     {VM "panic_on_oom", DOINTVEC_MINMAX, .ival = &panic_on_oom, .max = 2},
     {VM "oom_kill_allocating_task", DOINTVEC, .ival = &sysctl_oom_kill_allocating_task},
-    {VM "oom_dump_tasks", DOINTVEC, .ival = &oom_dump_tasks},
+    {VM "oom_dump_tasks", DOINTVEC, .ival = &sysctl_oom_dump_tasks},
     {VM "overcommit_ratio", DOINTVEC, .ival = &sysctl_overcommit_ratio, .written = ratio_written},
     {VM "overcommit_kbytes", DOULONGVEC, .ulval = &sysctl_overcommit_kbytes,
      .written = kbytes_written},

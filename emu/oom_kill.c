@@ -3,10 +3,14 @@
  * mm/oom_kill.c of Linux 4.20): the model chose a victim; it gets SIGKILL now, unless it is the
  * faulting task, and so does every other process sharing its mm (clone with CLONE_VM alone),
  * whose memory the OOM reaper takes too. Their exits tear the address space down. Also the
- * process tree oom_kill_process walks for a child to sacrifice, and panic().
+ * process tree oom_kill_process walks for a child to sacrifice, the process list and uids
+ * dump_tasks prints, dump_stack's CPU line, and panic().
  */
 #include <signal.h>
+#include <string.h>
+#include <sys/utsname.h>
 
+#include "emu/cred.h"
 #include "emu/emu.h"
 #include "emu/proc.h"
 #include "emu/signal.h"
@@ -41,4 +45,55 @@ void arch_panic(struct task_struct *tsk, const char *msg)
     if (!e->panic)
         e->panic = msg;
     emu_request_stop(e);
+}
+
+/* A task of group leader g with an mm (find_lock_task_mm), or NULL. */
+static struct task_struct *group_task_with_mm(struct proc *g)
+{
+    if (g->task.mm)
+        return &g->task;
+    for (struct proc *q = g->emu->procs; q; q = q->next)
+        if (q->task.tgid == g->task.tgid && q->task.mm)
+            return &q->task;
+    return NULL;
+}
+
+struct task_struct *arch_next_process(struct task_struct *tsk, struct task_struct *prev)
+{
+    /* emu->procs is newest first: the group after prev's, oldest first, is the leader just
+     * before it in the list */
+    struct emu *e = task_proc(tsk)->emu;
+    struct proc *stop = NULL;
+    if (prev)
+        for (struct proc *q = e->procs; q; q = q->next)
+            if (q->task.pid == q->task.tgid && q->task.tgid == prev->tgid)
+                stop = q;
+    for (;;) {
+        struct proc *before = NULL;
+        for (struct proc *q = e->procs; q && q != stop; q = q->next)
+            if (q->task.pid == q->task.tgid)
+                before = q;
+        if (!before)
+            return NULL;
+        struct task_struct *t = group_task_with_mm(before);
+        if (t)
+            return t;
+        stop = before;
+    }
+}
+
+unsigned int arch_task_uid(struct task_struct *t)
+{
+    uint32_t u[4];
+    task_uids(task_proc(t), u);
+    return u[0];
+}
+
+void arch_dump_stack(struct task_struct *tsk)
+{
+    struct utsname u;
+    if (uname(&u) < 0) /* the release and version sys_uname gives the guest */
+        return;
+    arch_printk("CPU: 0 PID: %d Comm: %.20s Not tainted %s %.*s", tsk->pid, tsk->comm, u.release,
+                (int)strcspn(u.version, " "), u.version);
 }

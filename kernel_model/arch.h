@@ -86,6 +86,19 @@ void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting
  * t->children). An exited child may be named; its mm is NULL. */
 struct task_struct *arch_oom_next_child(struct task_struct *p, struct task_struct *prev);
 
+/* for_each_process on tsk's machine, oldest first: the next thread group after the one prev
+ * belongs to (the first for prev NULL), NULL after the last. Each is named by a task of it with an
+ * mm, as find_lock_task_mm finds one (the leader, or a thread when the leader has exited); a group
+ * none of whose tasks has an mm any longer is passed over. dump_tasks' walk. */
+struct task_struct *arch_next_process(struct task_struct *tsk, struct task_struct *prev);
+/* from_kuid(&init_user_ns, task_uid(t)): t's real uid as the machine numbers it. */
+unsigned int arch_task_uid(struct task_struct *t);
+
+/* dump_stack for tsk, as far as the machine can tell it truthfully: dump_stack_print_info's
+ * "CPU: N PID: P Comm: C Not tainted RELEASE #V" line (the release and version uname gives the
+ * guest) and no call trace (the model runs on no kernel stack of its own). */
+void arch_dump_stack(struct task_struct *tsk);
+
 /* panic() in a call of tsk's: the machine stops. Every task is killed and the run ends with
  * msg as its error (a non-zero status); out_of_memory with no killable task. */
 void arch_panic(struct task_struct *tsk, const char *msg);

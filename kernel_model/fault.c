@@ -169,13 +169,13 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
         struct task_struct *victim = out_of_memory(c->tsk);
         c->ev->outcome = OUTCOME_OOM;
         if (!victim) /* 4.20 panics: nothing runs on, nobody was killed */
-            arch_panic(c->tsk, "Out of memory and no killable processes...");
+            arch_panic(c->tsk, "System is deadlocked on memory");
         else
             vm_events.oom_kills++;
         if (victim)
             arch_oom_kill_task(victim, c->tsk);
         if (victim && victim != c->tsk) {
-            oom_reap_task_mm(victim->mm);
+            oom_reap_task_mm(victim, victim->mm);
             c->res->outcome = FAULT_OK;
             return;
         }

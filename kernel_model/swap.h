@@ -274,14 +274,19 @@ long oom_badness(struct task_struct *p, unsigned long totalpages);
 /* out_of_memory for a fault of current that reclaim could not satisfy: the task to kill (the
  * allocating task under vm.oom_kill_allocating_task unless its oom_score_adj is -1000, else
  * the largest oom_badness, or that task's child of highest badness with an mm of its own;
- * current itself when the victim's mm is current's), with 4.20's two kernel log lines printed.
- * NULL when no task is eligible (4.20 panics then). */
+ * current itself when the victim's mm is current's), with 4.20's report printed (dump_header,
+ * dump_tasks under vm.oom_dump_tasks, the chosen and the killed process). NULL, after the
+ * report and "Out of memory and no killable processes...", when no task is eligible (4.20
+ * panics then). The gfp mask reported is alloc_gfp_mask, the failed allocation's. */
 struct task_struct *out_of_memory(struct task_struct *current);
 /* vm.oom_kill_allocating_task: non-zero, the OOM killer kills the faulting task instead of
  * choosing (out_of_memory's first test). */
 extern int sysctl_oom_kill_allocating_task;
-/* The OOM reaper: unmap the private memory of a killed task's mm now (the mm stays valid, with
- * its VMAs and no pages in them, until the task's exit puts it). */
-void oom_reap_task_mm(struct mm_struct *mm);
+/* vm.oom_dump_tasks (default 1): non-zero, the report lists every process's memory. */
+extern int sysctl_oom_dump_tasks;
+/* The OOM reaper for tsk, a victim: unmap the private memory of its mm now (the mm stays valid,
+ * with its VMAs and no pages in them, until the task's exit puts it) and say so, with what the
+ * mm still holds ("oom_reaper: reaped process ..."). */
+void oom_reap_task_mm(struct task_struct *tsk, struct mm_struct *mm);
 
 #endif

@@ -30,6 +30,9 @@
  * killer picks by oom_badness: the larger one, or the one oom_score_adj makes worse; a sharer of
  * the victim's memory dies with it, as Linux kills every process using the victim's mm. A child
  * that may not set its value (EACCES: no CAP_SYS_RESOURCE to go below 0) says so and exits 3.
+ * With "nodump" instead of share|parent, the parent first writes 0 to
+ * /proc/sys/vm/oom_dump_tasks (the OOM report then has no task table); it needs root, and says
+ * so and exits 3 if refused.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -127,6 +130,16 @@ static int oom_siblings(long pages, const char *big_adj, const char *small_adj, 
     bool share = !strcmp(opt, "share");
     if (!strcmp(opt, "parent") && !set_oom_score_adj("parent", small_adj))
         return 3;
+    if (!strcmp(opt, "nodump")) {
+        int fd = open("/proc/sys/vm/oom_dump_tasks", O_WRONLY);
+        bool ok = fd >= 0 && write(fd, "0\n", 2) == 2;
+        if (!ok)
+            printf("parent: cannot set oom_dump_tasks: %s\n", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        if (!ok)
+            return 3;
+    }
     if (pipe(ready) || pipe(done))
         guest_die("pipe");
     pid_t bpid = fork();

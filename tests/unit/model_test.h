@@ -53,6 +53,11 @@ extern struct task_struct *oom_killed_task;
  * order, NULL-terminated when fewer than 4; and arch_panic's last message (NULL: none). */
 extern struct task_struct *oom_children[4];
 extern const char *panic_msg;
+/* The processes arch_next_process names after test_task, in order, NULL-terminated when fewer
+ * than 4; the kernel log lines arch_printk was given since a test last cleared it
+ * (test_klog[0] = 0), one per line. */
+extern struct task_struct *test_processes[4];
+extern char test_klog[8192];
 
 /* The task every test faults in; its mm is fresh for each test. */
 extern struct task_struct test_task;

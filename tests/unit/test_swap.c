@@ -785,6 +785,74 @@ static void test_oom(void)
     swap_teardown();
 }
 
+/* The report before a kill: the failed allocation's gfp mask by name (a page table, then an
+ * anonymous page), dump_tasks' rows in 4.20's columns (every process with an mm), the reaper's
+ * line; vm.oom_dump_tasks 0 leaves the table out. */
+static void test_oom_report(void)
+{
+    swap_setup(0);
+    struct task_struct other = {.pid = 73, .tgid = 73, .comm = "other"};
+    other.mm = mm_alloc();
+    other.mm->owner = &other;
+    other.mm->rss_stat[MM_SWAPENTS] = 3000;
+    other.oom_score_adj = 5;
+    test_processes[0] = &other;
+    test_processes[1] = NULL;
+    struct fault_result res;
+
+    /* test_task's first fault in a region with no page table: the table's allocation fails */
+    test_klog[0] = '\0';
+    fault_with_ram_full(&test_task, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(oom_killed_task == &other);
+    CHECK(strncmp(test_klog,
+                  "unit invoked oom-killer: gfp_mask=0x7080c0(GFP_KERNEL_ACCOUNT|__GFP_ZERO), "
+                  "nodemask=(null), order=0, oom_score_adj=0\nunit cpuset=/ mems_allowed=0\n"
+                  "CPU: 0 PID: 42 Comm: unit Not tainted\nMem-Info:\n",
+                  strlen("unit invoked oom-killer: gfp_mask=0x7080c0(GFP_KERNEL_ACCOUNT|"
+                         "__GFP_ZERO), nodemask=(null), order=0, oom_score_adj=0\nunit "
+                         "cpuset=/ mems_allowed=0\nCPU: 0 PID: 42 Comm: unit Not tainted\n"
+                         "Mem-Info:\n")) == 0);
+    CHECK(strstr(test_klog, "\nFree swap  = 0kB\nTotal swap = 0kB\n") != NULL);
+    char want[512];
+    snprintf(want, sizeof(want),
+             "\nTasks state (memory values in pages):\n[  pid  ]   uid  tgid total_vm      rss "
+             "pgtables_bytes swapents oom_score_adj name\n[     42]  1000     0 %8lu %8lu %8lu "
+             "       0             0 unit\n[     73]  1000    73        0        0        0 "
+             "    3000             5 other\nOut of memory: Kill process 73 (other) score ",
+             test_task.mm->total_vm, get_mm_rss(test_task.mm), test_task.mm->nr_ptes * PAGE_SIZE);
+    CHECK(strstr(test_klog, want) != NULL);
+    CHECK(strstr(test_klog, "\nKilled process 73 (other) total-vm:0kB, anon-rss:0kB, "
+                            "file-rss:0kB, shmem-rss:0kB\noom_reaper: reaped process 73 "
+                            "(other), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB\n") != NULL);
+
+    /* a fault next to a page test_task has: its table is there, the anonymous page's
+     * allocation fails; with vm.oom_dump_tasks 0 there is no table */
+    while (nballast) /* room for one page and its tables */
+        put_page(ballast[--nballast]);
+    unsigned long a = mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
+    CHECK_EQ(fault(a, USER_WRITE, 0, &res), FAULT_OK);
+    other.mm->oom_reaped = false;
+    sysctl_oom_dump_tasks = 0;
+    leave_free(0);
+    test_klog[0] = '\0';
+    oom_killed_task = NULL;
+    CHECK_EQ(fault(a + PAGE_SIZE, USER_WRITE, 0, &res), FAULT_OK);
+    CHECK(oom_killed_task == &other);
+    CHECK(strncmp(test_klog,
+                  "unit invoked oom-killer: gfp_mask=0x6280ca(GFP_HIGHUSER_MOVABLE|"
+                  "__GFP_ZERO), nodemask=(null), order=0, oom_score_adj=0\n",
+                  strlen("unit invoked oom-killer: gfp_mask=0x6280ca(GFP_HIGHUSER_MOVABLE|"
+                         "__GFP_ZERO), nodemask=(null), order=0, oom_score_adj=0\n")) == 0);
+    CHECK(strstr(test_klog, "Tasks state") == NULL);
+    CHECK(strstr(test_klog, "\n0 pages HighMem/MovableOnly\n") != NULL);
+    sysctl_oom_dump_tasks = 1;
+    test_processes[0] = NULL;
+    other.mm->rss_stat[MM_SWAPENTS] = 0;
+    mmput(other.mm);
+    swap_teardown();
+}
+
 /* One instruction needing two pages of a file, with one frame to hold them (RAM full of
  * anonymous memory, no swap): each fault on one page evicts the other. Linux keeps the
  * referenced pages and ends in the OOM killer; under every policy the model must get there too
@@ -899,7 +967,8 @@ static void test_oom_adj(void)
     oom_killed_task = NULL;
     fault_with_ram_full(&small, &res);
     CHECK_EQ(res.outcome, FAULT_KILL);
-    CHECK(panic_msg && strstr(panic_msg, "no killable processes"));
+    CHECK(panic_msg && !strcmp(panic_msg, "System is deadlocked on memory"));
+    CHECK(strstr(test_klog, "\nOut of memory and no killable processes...\n") != NULL);
     CHECK(oom_killed_task == NULL);
     CHECK_EQ(vm_events.oom_kills, kills);
     CHECK_EQ(last_event.outcome, OUTCOME_OOM);
@@ -1143,6 +1212,7 @@ int main(int argc, char **argv)
         {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
         {"oom_adj", test_oom_adj},
+        {"oom_report", test_oom_report},
         {"thrash_oom", test_thrash_oom},
         {"swap_invariants", test_swap_invariants},
         {"swap_readahead", test_swap_readahead},

@@ -45,10 +45,25 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       to its oom_score_adj and dies instead; oom-sib-min: the big one wrote -1000 (never chosen)
       and the small one dies; oom-panic: all three wrote -1000, nobody may be killed, and the
       run ends as 4.20 panics: "faultline: kernel panic: Out of memory and no killable
-      processes...", exit 137. The victim of the 'Killed process' line is the process that
+      processes...", exit 137 (4.20's "System is deadlocked on memory" panic after the report and
+      "Out of memory and no killable processes..."). The victim of the 'Killed process' line is the process that
       faulted in its range, the log's one 'oom' row the small one's. -1000 needs
       CAP_SYS_RESOURCE: without it the run is repeated in a user namespace of faultline's own
       (`unshare --user --map-root-user`), else skipped (77).
+  The OOM cases read the whole report 4.20 prints before the kill (check_report): dump_header's
+      "COMM invoked oom-killer: gfp_mask=0x...(FLAGS), nodemask=(null), order=0,
+      oom_score_adj=N" for the task whose fault is the log's 'oom' row (the mask one the
+      fault's path allocates with), its cpuset and CPU lines (uname's release, no call trace),
+      the Mem-Info lines with the swap device's size and --ram's pages, dump_tasks' table
+      (one row per process of the run, oldest first, in 4.20's columns, with the oom_score_adj
+      each set, the victim's total_vm and rss what its 'Killed process' line says in kB), and
+      when the victim is not the faulting task the OOM reaper's line for it with nothing left.
+  oom-report-swap
+      oom-sib with --swap 1M: the victim's swap entries in its row are at least the pages of
+      its own region the log saw go to swap and not come back, and the report ends as above.
+  oom-nodump
+      oom-sib with vm.oom_dump_tasks 0 (the parent writes /proc/sys/vm/oom_dump_tasks, as
+      root: else in a user namespace of faultline's own, else skipped): no task table.
   nearfull-clock, nearfull-lru, nearfull-fifo, nearfull-linux
       --ram 256M --reclaim POLICY and no swap: 253 MiB of anonymous memory runs as natively,
       254 MiB (free frames below the min watermark) is OOM-killed; neither thrashes forever.
@@ -74,10 +89,27 @@ import flharness as fl  # noqa: E402
 MIB, PASSES = "48", "2"
 
 
+# dump_header's first line, dump_tasks' header and rows, the reaper's line (mm/oom_kill.c, 4.20)
+HEADER_RE = (r"^(\S+) invoked oom-killer: gfp_mask=(0x[0-9a-f]+)\(([A-Z_|]+)\), nodemask=\(null\), "
+             r"order=0, oom_score_adj=(-?\d+)$")
+TASKS_HEADER = ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj "
+                "name")
+ROW_RE = r"^\[ *(\d+)\] +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(\d+) +(-?\d+) (\S+)$"
+REAPED_RE = (r"^oom_reaper: reaped process (\d+) \(swap_thrash\), now anon-rss:(\d+)kB, "
+             r"file-rss:(\d+)kB, shmem-rss:(\d+)kB$")
+# the masks 4.20 allocates a fault's pages with: a zeroed anonymous page, a page read, copied or
+# swapped in, a page table (x86's PGALLOC_GFP)
+GFP_ANON = ("0x6280ca", "GFP_HIGHUSER_MOVABLE|__GFP_ZERO")
+GFP_PAGE = ("0x6200ca", "GFP_HIGHUSER_MOVABLE")
+GFP_PGTABLE = ("0x7080c0", "GFP_KERNEL_ACCOUNT|__GFP_ZERO")
+PANIC_LINE = "faultline: kernel panic: System is deadlocked on memory"
+
 # 4.20's two lines: oom_kill_process's choice, __oom_kill_process's kill
 KILL_RE = r"Out of memory: Kill process (\d+) \(swap_thrash\) score (\d+) or sacrifice child"
 KILLED_RE = (r"Killed process (\d+) \(swap_thrash\) total-vm:\d+kB, anon-rss:\d+kB, "
              r"file-rss:\d+kB, shmem-rss:\d+kB")
+KILLED_KB_RE = (r"^Killed process (\d+) \(swap_thrash\) total-vm:(\d+)kB, anon-rss:(\d+)kB, "
+                r"file-rss:(\d+)kB, shmem-rss:(\d+)kB$")
 SKIP = 77  # ctest's SKIP_RETURN_CODE for these tests
 
 # oomsib cases: swap_thrash's arguments after "oomsib", who dies ("big", "small", or None: the
@@ -90,7 +122,141 @@ OOM_SIBLINGS = {
     "oom-sib-adj": (["-", "1000"], "small", SMALL_DIES),
     "oom-sib-min": (["-1000", "-"], "small", SMALL_DIES),
     "oom-panic": (["-1000", "-1000", "parent"], None, b""),
+    "oom-report-swap": (["-", "-"], "big", BIG_DIES),
+    "oom-nodump": (["-", "-", "nodump"], "big", BIG_DIES),
 }
+# cases run with swap: --swap 1M (255 slots of 4 KiB after the header page)
+OOM_SWAP_MIB = {"oom-report-swap": 1}
+
+
+def expected_gfp(path):
+    """The masks the allocation that failed in a fault with this path could have."""
+    if ">do_anonymous_page" in path or ">wp_page_copy" in path:
+        return (GFP_ANON, GFP_PAGE, GFP_PGTABLE)  # wp_page_copy: zeroed when from the zero page
+    return (GFP_PAGE, GFP_PGTABLE)
+
+
+def check_report(err, db, *, adjs, uid, ram_pages, swap_kb, tasks=True, panic=False):
+    """4.20's OOM report on stderr against the log: see the module's docstring. adjs: the
+    oom_score_adj of each process of the run, by pid order. Returns the problems."""
+    problems = []
+    lines = err.splitlines()
+    con = sqlite3.connect(db)
+    try:
+        oom = con.execute("SELECT pid, path FROM faults WHERE outcome = 'oom'").fetchall()
+        pids = [r[0] for r in con.execute("SELECT pid FROM processes ORDER BY pid")]
+        victim = None
+        m = [re.match(KILLED_KB_RE, ln) for ln in lines]
+        killed = [x for x in m if x]
+        if killed:
+            victim = int(killed[0].group(1))
+            lo, hi = (0x300000000, 0x400000000)
+            region_out = con.execute(
+                "SELECT count(*) FROM reclaim_events WHERE kind = 'swap_out' AND pid = ? "
+                "AND address >= ? AND address < ?", (victim, lo, hi)).fetchone()[0]
+            region_in = con.execute(
+                "SELECT count(*) FROM faults WHERE handler = 'do_swap_page' AND pid = ? "
+                "AND page >= ? AND page < ?", (victim, lo, hi)).fetchone()[0]
+    finally:
+        con.close()
+    if len(oom) != 1:
+        return ["expected one 'oom' row, got %s" % oom]
+    faulting, path = oom[0]
+    heads = [i for i, ln in enumerate(lines) if re.match(HEADER_RE, ln)]
+    if len(heads) != 1:
+        return ["expected one 'invoked oom-killer' line, got %d" % len(heads)]
+    h = heads[0]
+    comm, gfp, names, adj = re.match(HEADER_RE, lines[h]).groups()
+    if comm != "swap_thrash" or int(adj) != adjs[pids.index(faulting)]:
+        problems.append("header %r: expected swap_thrash and the faulting task's oom_score_adj %d"
+                        % (lines[h], adjs[pids.index(faulting)]))
+    if (gfp, names) not in expected_gfp(path):
+        problems.append("gfp_mask %s(%s) is not one a fault by %s allocates with"
+                        % (gfp, names, path))
+    rel = os.uname().release
+    ver = os.uname().version.split(" ")[0]
+    want = ["swap_thrash cpuset=/ mems_allowed=0",
+            "CPU: 0 PID: %d Comm: swap_thrash Not tainted %s %s" % (faulting, rel, ver),
+            "Mem-Info:"]
+    if lines[h + 1:h + 4] != want:
+        problems.append("after the header %r, expected %r" % (lines[h + 1:h + 4], want))
+    mem = lines[h + 4:h + 16]
+    shapes = [r"active_anon:\d+ inactive_anon:\d+ isolated_anon:0",
+              r" active_file:\d+ inactive_file:\d+ isolated_file:0",
+              r" unevictable:\d+ dirty:\d+ writeback:0 unstable:0",
+              r" slab_reclaimable:0 slab_unreclaimable:0",
+              r" mapped:\d+ shmem:\d+ pagetables:\d+ bounce:0",
+              r" free:\d+ free_pcp:0 free_cma:0",
+              r"\d+ pages in swap cache",
+              r"Free swap  = (\d+)kB",
+              r"Total swap = %dkB" % swap_kb,
+              r"%d pages RAM" % ram_pages,
+              r"0 pages HighMem/MovableOnly",
+              r"\d+ pages reserved"]
+    for ln, shape in zip(mem + [""] * 12, shapes):
+        if not re.fullmatch(shape, ln):
+            problems.append("Mem-Info line %r, expected the shape %r" % (ln, shape))
+    free_swap = re.fullmatch(shapes[7], mem[7]) if len(mem) > 7 else None
+    if free_swap and int(free_swap.group(1)) > swap_kb:
+        problems.append("Free swap %s kB above Total swap %d kB" % (free_swap.group(1), swap_kb))
+    at = h + 16
+    rows = {}
+    if tasks:
+        if lines[at:at + 2] != ["Tasks state (memory values in pages):", TASKS_HEADER]:
+            problems.append("expected dump_tasks' two header lines at %r" % lines[at:at + 2])
+        at += 2
+        while at < len(lines) and re.match(ROW_RE, lines[at]):
+            g = [int(x) for x in re.match(ROW_RE, lines[at]).groups()[:8]]
+            name = re.match(ROW_RE, lines[at]).group(9)
+            shape = "[%7d] %5d %5d %8d %8d %8d %8d         %5d %s" % tuple(g + [name])
+            if lines[at] != shape:
+                problems.append("row %r is not in 4.20's columns (%r)" % (lines[at], shape))
+            rows[g[0]] = g
+            if g[2] != g[0] or g[1] != uid or name != "swap_thrash":
+                problems.append("row %r: expected tgid = pid, uid %d, swap_thrash"
+                                % (lines[at], uid))
+            at += 1
+        if list(rows) != pids:
+            problems.append("dump_tasks rows for %s, expected every process of the run, in "
+                            "order: %s" % (list(rows), pids))
+        for pid, a in zip(pids, adjs):
+            if pid in rows and rows[pid][7] != a:
+                problems.append("row of %d: oom_score_adj %d, expected %d"
+                                % (pid, rows[pid][7], a))
+    elif any("Tasks state" in ln or re.match(ROW_RE, ln) for ln in lines):
+        problems.append("vm.oom_dump_tasks is 0, yet there is a task table")
+    rest = lines[at:]
+    if panic:
+        want = ["Out of memory and no killable processes...",
+                "Kernel panic - not syncing: System is deadlocked on memory"]
+        if rest[:2] != want or PANIC_LINE not in rest:
+            problems.append("after the report %r, expected %r and %r" % (rest[:3], want,
+                                                                       PANIC_LINE))
+        return problems
+    if len(rest) < 2 or not re.match(KILL_RE, rest[0]) or not re.match(KILLED_KB_RE, rest[1]):
+        problems.append("after the report %r, expected the 'Kill process' and 'Killed "
+                        "process' lines" % rest[:2])
+        return problems
+    _, total_kb, anon_kb, file_kb, shmem_kb = (int(x) for x in killed[0].groups())
+    if tasks and victim in rows:
+        row = rows[victim]
+        if row[3] * 4 != total_kb or row[4] * 4 != anon_kb + file_kb + shmem_kb:
+            problems.append("victim's row total_vm %d rss %d pages, its 'Killed process' line "
+                            "%d kB and %d+%d+%d kB" % (row[3], row[4], total_kb, anon_kb,
+                                                       file_kb, shmem_kb))
+        if not region_out - region_in <= row[6] <= swap_kb // 4:
+            problems.append("victim's swapents %d: the log saw %d of its pages go to swap and %d "
+                            "come back, the device has %d slots"
+                            % (row[6], region_out, region_in, swap_kb // 4))
+    reaped = [re.match(REAPED_RE, ln) for ln in rest[2:]]
+    reaped = [r for r in reaped if r]
+    if victim == faulting:
+        if reaped:
+            problems.append("the faulting task died at once: no reaper line expected")
+    elif len(reaped) != 1 or reaped[0].groups() != (str(victim), "0", "0", "0"):
+        problems.append("expected 'oom_reaper: reaped process %d (swap_thrash), now "
+                        "anon-rss:0kB, file-rss:0kB, shmem-rss:0kB' after the kill" % victim)
+    return problems
 
 
 def oom_lines(err):
@@ -103,30 +269,39 @@ def oom_siblings(a, work, db):
     """swap_thrash 12 0 oomsib ...: the victim is the one oom_badness and oom_score_adj say."""
     args, victim, want_out = OOM_SIBLINGS[a.case]
     problems = []
+    swap = OOM_SWAP_MIB.get(a.case, 0)
+    options = ["--ram", "16M"] + (["--swap", "%dM" % swap] if swap else [])
     argv = fl.faultline_argv(a.faultline, a.guest, ["12", "0", "oomsib"] + args, db=db,
-                             options=["--ram", "16M"])
+                             options=options)
     emu = fl.run(argv, cwd=work, timeout=a.timeout)
-    if emu.status == 3 and b"cannot set oom_score_adj" in emu.stdout:
-        # going below 0 needs CAP_SYS_RESOURCE, which the guest has when faultline has it: in
-        # a user namespace of its own it has every capability
+    uid = os.getuid()
+    if emu.status == 3 and (b"cannot set oom_score_adj" in emu.stdout or
+                            b"cannot set oom_dump_tasks" in emu.stdout):
+        # going below 0 needs CAP_SYS_RESOURCE, which the guest has when faultline has it, and
+        # a sysctl write root: in a user namespace of its own it has every capability
         unshare = shutil.which("unshare")
         if unshare:
             fl.fresh_dir(work)
             emu = fl.run([unshare, "--user", "--map-root-user"] + argv, cwd=work,
                          timeout=a.timeout)
+            uid = 0
         if emu.status == 3:
-            print("SKIP: swap %s: the guest may not lower oom_score_adj here (no "
-                  "CAP_SYS_RESOURCE, no user namespace)" % a.case)
+            print("SKIP: swap %s: the guest may not lower oom_score_adj or write a sysctl here "
+                  "(no CAP_SYS_RESOURCE or root, no user namespace)" % a.case)
             return SKIP
     err = emu.stderr.decode("utf-8", "replace")
+    # the parent, big (and its sharer), small: the values each set
+    adj = [0 if x == "-" else int(x) for x in args[:2]]
+    parent_adj = adj[1] if "parent" in args else 0
+    adjs = [parent_adj, adj[0]] + ([adj[0]] if "share" in args else []) + [adj[1]]
+    report = dict(adjs=adjs, uid=uid, ram_pages=4096, swap_kb=swap * 1024 - 4 if swap else 0,
+                  tasks="nodump" not in args)
     if victim is None:
         if emu.status != 137:
             problems.append("exit status %s, expected 137 (the panic kills all)" % emu.status)
-        if "faultline: kernel panic: Out of memory and no killable processes..." not in err:
-            problems.append("no 'faultline: kernel panic: Out of memory and no killable "
-                            "processes...' line")
         if re.search(r"Killed process", err):
             problems.append("a process was killed, none is eligible")
+        problems += check_report(err, db, panic=True, **report)
         return fl.report("swap " + a.case, problems, [("faultline", emu)])
     if emu.status != 0:
         problems.append("exit status %s, expected 0" % emu.status)
@@ -153,6 +328,8 @@ def oom_siblings(a, work, db):
                             % (killed, victim, big, small))
         if oom_pids != small:
             problems.append("expected one 'oom' row, from small %s: %s" % (small, oom_pids))
+    if not problems:
+        problems += check_report(err, db, **report)
     return fl.report("swap " + a.case, problems, [("faultline", emu)])
 
 
@@ -456,6 +633,9 @@ def main():
             _, oom, _ = swap_rows(db)
             if oom != 1:
                 problems.append("expected one 'oom' row in the log, got %d" % oom)
+        if not problems:  # the faulting task is the victim: no reaper line
+            problems += check_report(err, db, adjs=[0], uid=os.getuid(), ram_pages=4096,
+                                     swap_kb=0)
         return fl.report("swap oom", problems, [("faultline", emu)])
 
     if a.case == "oom-other":
@@ -487,6 +667,9 @@ def main():
             elif killed[0] != str(oom_pids[0]):
                 problems.append("killed pid %s, expected the child %s (sacrificed)"
                                 % (killed[0], oom_pids[0]))
+        if not problems:  # the sacrificed child is the faulting task: no reaper line
+            problems += check_report(err, db, adjs=[0, 0], uid=os.getuid(), ram_pages=4096,
+                                     swap_kb=0)
         return fl.report("swap " + a.case, problems, [("faultline", emu)])
 
     if a.case in OOM_SIBLINGS:
