@@ -1,7 +1,7 @@
 /*
  * oom_kill.c - the emulator's half of the OOM killer (the __oom_kill_process part of
- * mm/oom_kill.c of Linux 4.20): the model chose a victim; it gets SIGKILL now, unless it is the
- * faulting task, and so does every other process sharing its mm (clone with CLONE_VM alone),
+ * mm/oom_kill.c of Linux 4.20): the model chose a victim; its thread group gets SIGKILL now (the
+ * faulting task's too), and so does every other process sharing its mm (clone with CLONE_VM alone),
  * whose memory the OOM reaper takes too. Their exits tear the address space down. Also the
  * process tree oom_kill_process walks for a child to sacrifice, the process list and uids
  * dump_tasks prints, dump_stack's CPU line, and panic().
@@ -19,8 +19,12 @@
 void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting)
 {
     struct proc *v = task_proc(victim);
-    if (victim != faulting)
-        send_signal(v, SIGKILL, NULL);
+    /* do_send_sig_info(SIGKILL, ..., PIDTYPE_TGID): the victim's whole thread group, the
+     * faulting task's too when it is the victim (its fault's FAULT_KILL alone ended only the
+     * faulting thread: the others ran on, holding the mm, and faulted into the OOM killer
+     * again) */
+    (void)faulting;
+    send_signal(v, SIGKILL, NULL);
     for (struct proc *q = v->emu->procs; q; q = q->next)
         if (q->task.mm == victim->mm && q->task.tgid != victim->tgid && !q->exited)
             send_signal(q, SIGKILL, NULL);

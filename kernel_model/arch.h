@@ -75,10 +75,11 @@ void arch_printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 #define KERN_DEFAULT KERN_SOH "d"
 #define KERN_CONT    KERN_SOH "c"
 
-/* The OOM killer chose victim: deliver SIGKILL now to every other process using victim's mm
- * (__oom_kill_process: the OOM reaper takes that mm's memory from all of them), and to victim
- * too unless it is the faulting task, which its fault kills. Then the address space is torn
- * down and its frames come back before the faulting task retries. */
+/* The OOM killer chose victim: deliver SIGKILL now to victim's thread group (every thread, the
+ * faulting one too when victim is it: its fault then ends it) and to every other process using
+ * victim's mm (__oom_kill_process: the OOM reaper takes that mm's memory from all of them).
+ * Then the address space is torn down and its frames come back before the faulting task
+ * retries. */
 void arch_oom_kill_task(struct task_struct *victim, struct task_struct *faulting);
 
 /* The children of p's thread group (each process forked by one of its threads), one after

@@ -30,6 +30,11 @@
  * killer picks by oom_badness: the larger one, or the one oom_score_adj makes worse; a sharer of
  * the victim's memory dies with it, as Linux kills every process using the victim's mm. A child
  * that may not set its value (EACCES: no CAP_SYS_RESOURCE to go below 0) says so and exits 3.
+ * swap_thrash MIB 0 oomthreads: a thread that only sleeps, and one that fills MIB MiB
+ * (MAP_NORESERVE) while the main thread waits for it; with too little RAM and no swap the OOM
+ * killer kills the process, every thread of it at once (exit 137, nothing printed); "survived"
+ * if the filler finished.
+ *
  * With "nodump" instead of share|parent, the parent first writes 0 to
  * /proc/sys/vm/oom_dump_tasks (the OOM report then has no task table); it needs root, and says
  * so and exits 3 if refused.
@@ -37,6 +42,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -193,6 +199,25 @@ static int oom_siblings(long pages, const char *big_adj, const char *small_adj, 
     return 0;
 }
 
+static void *sleeper(void *arg)
+{
+    (void)arg;
+    for (;;)
+        pause();
+    return NULL;
+}
+
+static void *filler(void *arg)
+{
+    long pages = *(long *)arg;
+    unsigned long *mem = mmap((void *)0x300000000UL, pages * GUEST_PAGE, PROT_READ | PROT_WRITE,
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (mem == MAP_FAILED)
+        guest_die("mmap");
+    fill(mem, pages, 0);
+    return NULL;
+}
+
 int main(int argc, char **argv)
 {
     long mib = guest_arg(argc, argv, 1, 4), passes = guest_arg(argc, argv, 2, 2);
@@ -227,6 +252,14 @@ int main(int argc, char **argv)
         int st;
         waitpid(pid, &st, 0);
         printf("parent: child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+        return 0;
+    }
+    if (argc > 3 && !strcmp(argv[3], "oomthreads")) {
+        pthread_t s, f;
+        if (pthread_create(&s, NULL, sleeper, NULL) || pthread_create(&f, NULL, filler, &pages) ||
+            pthread_join(f, NULL))
+            guest_die("pthread");
+        printf("survived\n");
         return 0;
     }
     if (argc > 3 && !strcmp(argv[3], "oomsib"))

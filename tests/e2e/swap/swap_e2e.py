@@ -58,6 +58,10 @@ Cases (guest tests/guest/swap_thrash.c, a 48 MiB working set):
       (one row per process of the run, oldest first, in 4.20's columns, with the oom_score_adj
       each set, the victim's total_vm and rss what its 'Killed process' line says in kB), and
       when the victim is not the faulting task the OOM reaper's line for it with nothing left.
+  oom-threads
+      `swap_thrash 48 0 oomthreads` with --ram 16M and no swap: one thread sleeps, another fills
+      48 MiB: the process is OOM-killed once, every thread at once (exit 137, nothing printed,
+      one 'oom' row, one row in the task table).
   oom-report-swap
       oom-sib with --swap 1M: the victim's swap entries in its row are at least the pages of
       its own region the log saw go to swap and not come back, and the report ends as above.
@@ -136,15 +140,18 @@ def expected_gfp(path):
     return (GFP_PAGE, GFP_PGTABLE)
 
 
-def check_report(err, db, *, adjs, uid, ram_pages, swap_kb, tasks=True, panic=False):
+def check_report(err, db, *, adjs, uid, ram_pages, swap_kb, tasks=True, panic=False,
+                 pids=None):
     """4.20's OOM report on stderr against the log: see the module's docstring. adjs: the
-    oom_score_adj of each process of the run, by pid order. Returns the problems."""
+    oom_score_adj of each process of the run, by pid order; pids: the processes (default: the
+    log's, every one of the run). Returns the problems."""
     problems = []
     lines = err.splitlines()
     con = sqlite3.connect(db)
     try:
         oom = con.execute("SELECT pid, path FROM faults WHERE outcome = 'oom'").fetchall()
-        pids = [r[0] for r in con.execute("SELECT pid FROM processes ORDER BY pid")]
+        if pids is None:
+            pids = [r[0] for r in con.execute("SELECT pid FROM processes ORDER BY pid")]
         victim = None
         m = [re.match(KILLED_KB_RE, ln) for ln in lines]
         killed = [x for x in m if x]
@@ -167,9 +174,11 @@ def check_report(err, db, *, adjs, uid, ram_pages, swap_kb, tasks=True, panic=Fa
         return ["expected one 'invoked oom-killer' line, got %d" % len(heads)]
     h = heads[0]
     comm, gfp, names, adj = re.match(HEADER_RE, lines[h]).groups()
-    if comm != "swap_thrash" or int(adj) != adjs[pids.index(faulting)]:
+    # a thread of a process is not in pids: one process, whose value its threads share
+    want_adj = adjs[pids.index(faulting)] if faulting in pids else adjs[0]
+    if comm != "swap_thrash" or int(adj) != want_adj:
         problems.append("header %r: expected swap_thrash and the faulting task's oom_score_adj %d"
-                        % (lines[h], adjs[pids.index(faulting)]))
+                        % (lines[h], want_adj))
     if (gfp, names) not in expected_gfp(path):
         problems.append("gfp_mask %s(%s) is not one a fault by %s allocates with"
                         % (gfp, names, path))
@@ -250,7 +259,8 @@ def check_report(err, db, *, adjs, uid, ram_pages, swap_kb, tasks=True, panic=Fa
                             % (row[6], region_out, region_in, swap_kb // 4))
     reaped = [re.match(REAPED_RE, ln) for ln in rest[2:]]
     reaped = [r for r in reaped if r]
-    if victim == faulting:
+    # the faulting task (or a thread of it: not a process of pids) was the victim and died at once
+    if victim == faulting or (faulting not in pids and len(pids) == 1):
         if reaped:
             problems.append("the faulting task died at once: no reaper line expected")
     elif len(reaped) != 1 or reaped[0].groups() != (str(victim), "0", "0", "0"):
@@ -670,6 +680,30 @@ def main():
         if not problems:  # the sacrificed child is the faulting task: no reaper line
             problems += check_report(err, db, adjs=[0, 0], uid=os.getuid(), ram_pages=4096,
                                      swap_kb=0)
+        return fl.report("swap " + a.case, problems, [("faultline", emu)])
+
+    if a.case == "oom-threads":
+        # the filler thread's fault: the process is chosen and all its threads die at once;
+        # before, only the faulting thread did, and the others faulted into a second kill of it
+        emu = fl.run(fl.faultline_argv(a.faultline, a.guest, [MIB, "0", "oomthreads"], db=db,
+                                       options=["--ram", "16M"]),
+                     cwd=work, timeout=a.timeout)
+        if emu.status != 137 or emu.stdout:
+            problems.append("exit status %s and stdout %r, expected 137 and nothing"
+                            % (emu.status, emu.stdout))
+        err = emu.stderr.decode("utf-8", "replace")
+        if not oom_lines(err):
+            problems.append("expected one 'Kill process' and one 'Killed process' line, the "
+                            "same pid: %d and %d" % (len(re.findall(KILL_RE, err)),
+                                                     len(re.findall(KILLED_RE, err))))
+        if not problems:
+            con = sqlite3.connect(db)
+            try:
+                first = con.execute("SELECT min(pid) FROM processes").fetchone()[0]
+            finally:
+                con.close()
+            problems += check_report(err, db, adjs=[0], uid=os.getuid(), ram_pages=4096,
+                                     swap_kb=0, pids=[first])
         return fl.report("swap " + a.case, problems, [("faultline", emu)])
 
     if a.case in OOM_SIBLINGS:
