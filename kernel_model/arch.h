@@ -90,7 +90,8 @@ struct task_struct *arch_oom_next_child(struct task_struct *p, struct task_struc
 /* for_each_process on tsk's machine, oldest first: the next thread group after the one prev
  * belongs to (the first for prev NULL), NULL after the last. Each is named by a task of it with an
  * mm, as find_lock_task_mm finds one (the leader, or a thread when the leader has exited); a group
- * none of whose tasks has an mm any longer is passed over. dump_tasks' walk. */
+ * none of whose tasks has an mm any longer is passed over. dump_tasks' and task_will_free_mem's
+ * walk. */
 struct task_struct *arch_next_process(struct task_struct *tsk, struct task_struct *prev);
 /* from_kuid(&init_user_ns, task_uid(t)): t's real uid as the machine numbers it. */
 unsigned int arch_task_uid(struct task_struct *t);

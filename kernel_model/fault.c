@@ -168,6 +168,10 @@ static void mm_fault_error(struct fault_ctx *c, vm_fault_t fault)
         trace_fn("pagefault_out_of_memory");
         struct task_struct *victim = out_of_memory(c->tsk);
         c->ev->outcome = OUTCOME_OOM;
+        if (victim == OOM_NO_KILL) { /* a victim's memory is on its way back: try again */
+            c->res->outcome = FAULT_OK;
+            return;
+        }
         if (!victim) /* 4.20 panics: nothing runs on, nobody was killed */
             arch_panic(c->tsk, "System is deadlocked on memory");
         else

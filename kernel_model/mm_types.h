@@ -272,6 +272,7 @@ struct mm_struct {
     struct task_struct *owner; /* the task whose limits apply (Linux's mm->owner) */
     void *arch;                /* the engine that runs this address space (mmu/) */
     bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */
+    bool oom_victim;           /* MMF_OOM_VICTIM: a task using it was chosen by the OOM killer */
     bool huge_zero_page;       /* MMF_HUGE_ZERO_PAGE: holds a reference on the huge zero page */
     bool khugepaged;           /* MMF_VM_HUGEPAGE: on khugepaged's list (khugepaged.c) */
     bool young_flush_pending;  /* a reclaim pass cleared accessed bits here (vmscan.c) */

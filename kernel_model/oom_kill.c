@@ -10,6 +10,12 @@
  * tasks had, so 4.20 has none. Several tasks sharing an mm (threads) count once, under the mm's
  * owner; a tie goes to the first mm found.
  *
+ * out_of_memory's early exits: a faulting task that is already dying (SIGKILL pending or
+ * exiting, and so is every other process using its mm: task_will_free_mem) is only marked a
+ * victim, and no other task is killed; a previous victim whose memory the reaper has not taken
+ * yet (tsk_is_oom_victim without MMF_OOM_SKIP) stops the choice, and nobody is killed: the
+ * faulting task tries again once that victim has gone.
+ *
  * oom_kill_process: the report first (dump_header: the failed allocation's gfp mask, the
  * faulting task's CPU line, the Mem-Info numbers the model keeps, and under vm.oom_dump_tasks
  * every process's memory), then the chosen task's children that do not share its mm are
@@ -59,15 +65,20 @@ struct oom_control {
     unsigned long totalpages;
     struct task_struct *chosen;
     unsigned long chosen_points;
+    bool abort; /* a previous victim's memory is still there: kill nobody */
 };
 
-/* oom_evaluate_task for the owner of mm: its badness, the largest so far taken (the first of
- * equals kept). */
+/* oom_evaluate_task for the owner of mm: a victim not yet reaped stops the walk (abort), an
+ * mm's badness above the largest so far is taken (the first of equals kept). */
 static void oom_evaluate_mm(struct mm_struct *mm, void *ctx)
 {
     struct oom_control *oc = ctx;
-    if (!mm->owner)
+    if (!mm->owner || oc->abort)
         return;
+    if (mm->oom_victim && !mm->oom_reaped) { /* tsk_is_oom_victim, no MMF_OOM_SKIP */
+        oc->abort = true;
+        return;
+    }
     unsigned long points = (unsigned long)oom_badness(mm->owner, oc->totalpages);
     if (!points || (oc->chosen && points <= oc->chosen_points))
         return;
@@ -152,6 +163,25 @@ static void dump_header(struct oom_control *oc, struct task_struct *current)
         dump_tasks(current);
 }
 
+/* __task_will_free_mem for one process: it is being killed or is exiting. */
+static bool process_dying(struct task_struct *t)
+{
+    return fatal_signal_pending(t);
+}
+
+/* task_will_free_mem: task is dying and so is every other process using its mm, which the
+ * reaper has not emptied yet: its exit will give the memory back. */
+static bool task_will_free_mem(struct task_struct *task)
+{
+    struct mm_struct *mm = task->mm;
+    if (!mm || !process_dying(task) || mm->oom_reaped)
+        return false;
+    for (struct task_struct *p = arch_next_process(task, NULL); p; p = arch_next_process(task, p))
+        if (p->mm == mm && p->tgid != task->tgid && !process_dying(p))
+            return false;
+    return true;
+}
+
 /* oom_kill_process: print the chosen task, sacrifice its eligible child of highest badness
  * that has an mm of its own if it has one, and name the task to kill (__oom_kill_process's
  * line). current is the faulting task: when the victim's mm is its own, the kill is its. */
@@ -161,6 +191,11 @@ static struct task_struct *oom_kill_process(struct oom_control *oc, struct task_
     struct task_struct *p = oc->chosen, *victim = p;
     unsigned long victim_points = 0;
 
+    if (task_will_free_mem(p)) { /* dying already: no report, no child killed, only reaped */
+        p->mm->oom_victim = true;
+        oom_reap_task_mm(p, p->mm);
+        return OOM_NO_KILL;
+    }
     dump_header(oc, current);
     arch_printk("%s: Kill process %d (%s) score %lu or sacrifice child", message, p->tgid, p->comm,
                 oc->chosen_points);
@@ -177,6 +212,7 @@ static struct task_struct *oom_kill_process(struct oom_control *oc, struct task_
     if (victim->mm == current->mm)
         victim = current;
     struct mm_struct *mm = victim->mm;
+    mm->oom_victim = true; /* mark_oom_victim */
     arch_printk("Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, "
                 "shmem-rss:%lukB",
                 victim->tgid, victim->comm, K(mm->total_vm),
@@ -190,12 +226,18 @@ struct task_struct *out_of_memory(struct task_struct *current)
 {
     struct oom_control oc = {.gfp_mask = alloc_gfp_mask, .totalpages = oom_total_pages()};
 
+    if (task_will_free_mem(current)) { /* it may use the reserves to exit: nobody else dies */
+        current->mm->oom_victim = true;
+        return OOM_NO_KILL;
+    }
     if (sysctl_oom_kill_allocating_task && current->mm &&
         current->oom_score_adj != OOM_SCORE_ADJ_MIN) {
         oc.chosen = current; /* its points are not computed: the line says score 0 */
         return oom_kill_process(&oc, current, "Out of memory (oom_kill_allocating_task)");
     }
     for_each_mm(oom_evaluate_mm, &oc);
+    if (oc.abort)
+        return OOM_NO_KILL;
     if (!oc.chosen) { /* the caller panics: "System is deadlocked on memory" */
         dump_header(&oc, current);
         arch_printk("Out of memory and no killable processes...");

@@ -275,10 +275,14 @@ long oom_badness(struct task_struct *p, unsigned long totalpages);
  * allocating task under vm.oom_kill_allocating_task unless its oom_score_adj is -1000, else
  * the largest oom_badness, or that task's child of highest badness with an mm of its own;
  * current itself when the victim's mm is current's), with 4.20's report printed (dump_header,
- * dump_tasks under vm.oom_dump_tasks, the chosen and the killed process). NULL, after the
+ * dump_tasks under vm.oom_dump_tasks, the chosen and the killed process) and the victim's mm
+ * marked (oom_victim). OOM_NO_KILL, printing nothing, when nobody need die: current is dying
+ * already (task_will_free_mem: its exit frees the memory), or a previous victim's memory has
+ * not been reaped yet (tsk_is_oom_victim); the fault is then tried again. NULL, after the
  * report and "Out of memory and no killable processes...", when no task is eligible (4.20
  * panics then). The gfp mask reported is alloc_gfp_mask, the failed allocation's. */
 struct task_struct *out_of_memory(struct task_struct *current);
+#define OOM_NO_KILL ((struct task_struct *)-1L)
 /* vm.oom_kill_allocating_task: non-zero, the OOM killer kills the faulting task instead of
  * choosing (out_of_memory's first test). */
 extern int sysctl_oom_kill_allocating_task;

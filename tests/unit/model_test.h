@@ -54,9 +54,10 @@ extern struct task_struct *oom_killed_task;
 extern struct task_struct *oom_children[4];
 extern const char *panic_msg;
 /* The processes arch_next_process names after test_task, in order, NULL-terminated when fewer
- * than 4; the kernel log lines arch_printk was given since a test last cleared it
- * (test_klog[0] = 0), one per line. */
+ * than 4; the task fatal_signal_pending says is dying (NULL: none); the kernel log lines
+ * arch_printk was given since a test last cleared it (test_klog[0] = 0), one per line. */
 extern struct task_struct *test_processes[4];
+extern struct task_struct *test_dying;
 extern char test_klog[8192];
 
 /* The task every test faults in; its mm is fresh for each test. */

@@ -759,6 +759,10 @@ static void test_oom(void)
     CHECK_EQ(last_event.outcome, OUTCOME_OOM);
     CHECK(oom_killed_task == NULL); /* the faulting task was the largest */
     CHECK_EQ(vm_events.oom_kills, 1);
+    /* marked the victim; its exit, which the harness does not run, would free the mm: until
+     * then another task's OOM would kill nobody (test_oom_early_exits) */
+    CHECK(test_task.mm->oom_victim);
+    test_task.mm->oom_victim = false;
 
     /* a larger address space elsewhere is the victim; the faulting task retries */
     big.mm->rss_stat[MM_SWAPENTS] = 1000; /* as if it had 1000 pages in swap */
@@ -782,6 +786,82 @@ static void test_oom(void)
     big.mm->rss_stat[MM_SWAPENTS] = 0;
     mmput(big.mm);
     mmput(small.mm);
+    swap_teardown();
+}
+
+/* out_of_memory's early exits (4.20): a previous victim whose memory is not reaped yet stops the
+ * choice (oom_evaluate_task's tsk_is_oom_victim abort), a dying faulting task has nobody else
+ * killed (task_will_free_mem(current)), a chosen task already dying is only reaped
+ * (oom_kill_process's task_will_free_mem); none of them prints the report. */
+static void test_oom_early_exits(void)
+{
+    swap_setup(0);
+    struct task_struct big = {.pid = 70, .tgid = 70, .comm = "big"};
+    struct task_struct small = {.pid = 71, .tgid = 71, .comm = "small"};
+    struct task_struct huge = {.pid = 72, .tgid = 72, .comm = "huge"};
+    struct task_struct *all[] = {&big, &small, &huge};
+    for (int i = 0; i < 3; i++) {
+        all[i]->mm = mm_alloc();
+        all[i]->mm->owner = all[i];
+        test_processes[i] = all[i];
+    }
+    big.mm->rss_stat[MM_SWAPENTS] = 1000;
+    test_task.oom_score_adj = OOM_SCORE_ADJ_MIN; /* the harness's own task stays out of it */
+    huge.oom_score_adj = OOM_SCORE_ADJ_MIN;      /* and huge, until (c) */
+    struct fault_result res;
+    unsigned long kills = vm_events.oom_kills;
+
+    /* (a) big was an earlier OOM's faulting victim: marked, its exit not run yet. small's OOM
+     * kills nobody (not big again, as before), prints nothing, and small tries again */
+    big.mm->oom_victim = true;
+    oom_killed_task = NULL;
+    test_klog[0] = '\0';
+    fault_with_ram_full(&small, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK_EQ(last_event.outcome, OUTCOME_OOM);
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, kills);
+    CHECK_STR(test_klog, "");
+    /* once its memory is gone (MMF_OOM_SKIP) it is passed over: small, the only one eligible,
+     * is the victim */
+    big.mm->oom_reaped = true;
+    fault_with_ram_full(&small, &res);
+    CHECK_EQ(res.outcome, FAULT_KILL);
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, kills + 1);
+    CHECK(strstr(test_klog, "\nKilled process 71 (small) ") != NULL);
+    small.mm->oom_victim = false; /* as if it had exited */
+
+    /* (b) small has SIGKILL pending: its OOM marks it and kills nobody, with no report */
+    test_dying = &small;
+    test_klog[0] = '\0';
+    fault_with_ram_full(&small, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(small.mm->oom_victim);
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, kills + 1);
+    CHECK_STR(test_klog, "");
+    small.mm->oom_victim = false;
+
+    /* (c) the chosen task (huge, the largest) is dying already: reaped, not killed again, and
+     * the only line is the reaper's */
+    huge.oom_score_adj = 0;
+    huge.mm->rss_stat[MM_SWAPENTS] = 2000;
+    test_dying = &huge;
+    fault_with_ram_full(&small, &res);
+    CHECK_EQ(res.outcome, FAULT_OK);
+    CHECK(huge.mm->oom_reaped && huge.mm->oom_victim);
+    CHECK(oom_killed_task == NULL);
+    CHECK_EQ(vm_events.oom_kills, kills + 1);
+    CHECK_STR(test_klog, "oom_reaper: reaped process 72 (huge), now anon-rss:0kB, file-rss:0kB, "
+                         "shmem-rss:0kB\n");
+    test_dying = NULL;
+    test_task.oom_score_adj = 0;
+    memset(test_processes, 0, sizeof(test_processes));
+    for (int i = 0; i < 3; i++) {
+        all[i]->mm->rss_stat[MM_SWAPENTS] = 0;
+        mmput(all[i]->mm);
+    }
     swap_teardown();
 }
 
@@ -832,7 +912,7 @@ static void test_oom_report(void)
         put_page(ballast[--nballast]);
     unsigned long a = mmap_anon(BASE, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE);
     CHECK_EQ(fault(a, USER_WRITE, 0, &res), FAULT_OK);
-    other.mm->oom_reaped = false;
+    other.mm->oom_reaped = other.mm->oom_victim = false;
     sysctl_oom_dump_tasks = 0;
     leave_free(0);
     test_klog[0] = '\0';
@@ -938,6 +1018,7 @@ static void test_oom_adj(void)
     CHECK_EQ(res.outcome, FAULT_KILL);
     CHECK(oom_killed_task == NULL);
     CHECK_EQ(vm_events.oom_kills, kills + 1);
+    small.mm->oom_victim = false; /* as if it had exited (the harness runs no exit) */
 
     /* big eligible again and the largest: chosen; its child kid (an mm of its own) is
      * sacrificed, however small */
@@ -951,7 +1032,7 @@ static void test_oom_adj(void)
     CHECK(kid.mm->oom_reaped); /* reaped: skipped from now on (MMF_OOM_SKIP) */
 
     /* a child at -1000 is not sacrificed: big itself dies */
-    kid.mm->oom_reaped = false;
+    kid.mm->oom_reaped = kid.mm->oom_victim = false;
     kid.oom_score_adj = OOM_SCORE_ADJ_MIN;
     oom_killed_task = NULL;
     fault_with_ram_full(&small, &res);
@@ -1212,6 +1293,7 @@ int main(int argc, char **argv)
         {"madv_free_swap", test_madv_free_swap},
         {"oom", test_oom},
         {"oom_adj", test_oom_adj},
+        {"oom_early_exits", test_oom_early_exits},
         {"oom_report", test_oom_report},
         {"thrash_oom", test_thrash_oom},
         {"swap_invariants", test_swap_invariants},
