@@ -45,7 +45,7 @@ struct task_struct *arch_oom_next_child(struct task_struct *p, struct task_struc
 void arch_panic(struct task_struct *tsk, const char *msg)
 {
     struct emu *e = task_proc(tsk)->emu;
-    arch_printk("Kernel panic - not syncing: %s", msg);
+    arch_printk(KERN_EMERG "Kernel panic - not syncing: %s", msg);
     if (!e->panic)
         e->panic = msg;
     emu_request_stop(e);

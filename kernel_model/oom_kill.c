@@ -20,7 +20,9 @@
  * faulting task's CPU line, the Mem-Info numbers the model keeps, and under vm.oom_dump_tasks
  * every process's memory), then the chosen task's children that do not share its mm are
  * weighed, and the one with the highest badness is killed in its place ("or sacrifice child");
- * only when none is eligible does the chosen task die.
+ * only when none is eligible does the chosen task die. Each line goes to the kernel log at
+ * 4.20's level: the header pr_warn, the cpuset line, the task table and the reaper pr_info, the
+ * kill lines pr_err, show_mem's plain printk the default (KERN_WARNING's).
  *
  * vm.oom_kill_allocating_task (sysctl_oom_kill_allocating_task): out_of_memory takes the task
  * whose allocation failed, with no choosing, unless its oom_score_adj is -1000.
@@ -96,8 +98,8 @@ void oom_reap_task_mm(struct task_struct *tsk, struct mm_struct *mm)
     for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
         if (!(vma->vm_flags & VM_SHARED))
             zap_page_range(vma, vma->vm_start, vma->vm_end);
-    arch_printk("oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, "
-                "shmem-rss:%lukB",
+    arch_printk(KERN_INFO "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, "
+                          "shmem-rss:%lukB",
                 tsk->pid, tsk->comm, K((unsigned long)mm->rss_stat[MM_ANONPAGES]),
                 K((unsigned long)mm->rss_stat[MM_FILEPAGES]),
                 K((unsigned long)mm->rss_stat[MM_SHMEMPAGES]));
@@ -106,17 +108,19 @@ void oom_reap_task_mm(struct task_struct *tsk, struct mm_struct *mm)
 /* dump_tasks: one row per process with an mm (find_lock_task_mm), in for_each_process order. */
 static void dump_tasks(struct task_struct *current)
 {
-    arch_printk("Tasks state (memory values in pages):");
+    arch_printk(KERN_INFO "Tasks state (memory values in pages):");
     arch_printk(
+        KERN_INFO
         "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name");
     for (struct task_struct *t = arch_next_process(current, NULL); t;
          t = arch_next_process(current, t)) {
         struct mm_struct *mm = t->mm;
         if (!mm)
             continue;
-        arch_printk("[%7d] %5u %5d %8lu %8lu %8lu %8lu         %5hd %s", t->pid, arch_task_uid(t),
-                    t->tgid, mm->total_vm, get_mm_rss(mm), mm->nr_ptes * PAGE_SIZE,
-                    (unsigned long)mm->rss_stat[MM_SWAPENTS], t->oom_score_adj, t->comm);
+        arch_printk(KERN_INFO "[%7d] %5u %5d %8lu %8lu %8lu %8lu         %5hd %s", t->pid,
+                    arch_task_uid(t), t->tgid, mm->total_vm, get_mm_rss(mm),
+                    mm->nr_ptes * PAGE_SIZE, (unsigned long)mm->rss_stat[MM_SWAPENTS],
+                    t->oom_score_adj, t->comm);
     }
 }
 
@@ -151,11 +155,11 @@ static void show_mem(void)
 static void dump_header(struct oom_control *oc, struct task_struct *current)
 {
     char flags[160];
-    arch_printk("%s invoked oom-killer: gfp_mask=%#x(%s), nodemask=(null), order=0, "
-                "oom_score_adj=%hd",
+    arch_printk(KERN_WARNING "%s invoked oom-killer: gfp_mask=%#x(%s), nodemask=(null), order=0, "
+                             "oom_score_adj=%hd",
                 current->comm, oc->gfp_mask, format_gfp_flags(oc->gfp_mask, flags, sizeof(flags)),
                 current->oom_score_adj);
-    arch_printk("%s cpuset=/ mems_allowed=0",
+    arch_printk(KERN_INFO "%s cpuset=/ mems_allowed=0",
                 current->comm); /* cpuset_print_current_mems_allowed */
     arch_dump_stack(current);
     show_mem();
@@ -197,8 +201,8 @@ static struct task_struct *oom_kill_process(struct oom_control *oc, struct task_
         return OOM_NO_KILL;
     }
     dump_header(oc, current);
-    arch_printk("%s: Kill process %d (%s) score %lu or sacrifice child", message, p->tgid, p->comm,
-                oc->chosen_points);
+    arch_printk(KERN_ERR "%s: Kill process %d (%s) score %lu or sacrifice child", message, p->tgid,
+                p->comm, oc->chosen_points);
     for (struct task_struct *child = arch_oom_next_child(p, NULL); child;
          child = arch_oom_next_child(p, child)) {
         if (child->mm == p->mm) /* process_shares_mm */
@@ -213,8 +217,8 @@ static struct task_struct *oom_kill_process(struct oom_control *oc, struct task_
         victim = current;
     struct mm_struct *mm = victim->mm;
     mm->oom_victim = true; /* mark_oom_victim */
-    arch_printk("Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, "
-                "shmem-rss:%lukB",
+    arch_printk(KERN_ERR "Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, "
+                         "shmem-rss:%lukB",
                 victim->tgid, victim->comm, K(mm->total_vm),
                 K((unsigned long)mm->rss_stat[MM_ANONPAGES]),
                 K((unsigned long)mm->rss_stat[MM_FILEPAGES]),
@@ -240,7 +244,7 @@ struct task_struct *out_of_memory(struct task_struct *current)
         return OOM_NO_KILL;
     if (!oc.chosen) { /* the caller panics: "System is deadlocked on memory" */
         dump_header(&oc, current);
-        arch_printk("Out of memory and no killable processes...");
+        arch_printk(KERN_WARNING "Out of memory and no killable processes...");
         return NULL;
     }
     oc.chosen_points = oc.chosen_points * 1000 / oc.totalpages;

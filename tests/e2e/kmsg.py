@@ -226,7 +226,8 @@ def main():
     if a.case == "dmesg-oom":
         thrash = os.path.join(a.guest_dir, "swap_thrash")
         script = ('%s 48 2 noreserve >/dev/null; echo "status $?"; echo "-- dmesg"; %s; '
-                  'echo "-- busybox dmesg"; busybox dmesg' % (thrash, dmesg))
+                  'echo "-- busybox dmesg"; busybox dmesg; echo "-- dmesg -r"; %s -r'
+                  % (thrash, dmesg, dmesg))
         r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", script], no_log=True,
                                      options=["--ram", "16M"]),
                    cwd=work, timeout=a.timeout)
@@ -247,6 +248,15 @@ def main():
             if len(chose) != 1 or chose != killed:
                 problems.append("%s: Out of memory lines %s, Killed process lines %s; expected "
                                 "one of each, for the same pid" % (name, chose, killed))
+        # each line at its 4.20 level: dump_header's pr_warn, dump_tasks' pr_info, the kill's
+        # pr_err, show_mem's plain printk (the default, 4)
+        raw = got.get("dmesg -r", "")
+        for level, line in (("4", "swap_thrash invoked oom-killer: "), ("6", "Tasks state "),
+                            ("4", "Mem-Info:"), ("3", "Out of memory: Kill process "),
+                            ("3", "Killed process ")):
+            levels = re.findall(r"^<(\d+)>" + TIME + re.escape(line), raw, flags=re.M)
+            if levels != [level]:
+                problems.append("dmesg -r: %r at levels %s, expected [%s]" % (line, levels, level))
         return fl.report("kmsg dmesg-oom", problems, [("faultline", r)])
 
     print("unknown case %s" % a.case)
