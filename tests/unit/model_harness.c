@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/huge_mm.h"
 #include "tests/unit/model_test.h"
 
@@ -77,10 +78,12 @@ void arch_printk(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
-    size_t used = strlen(test_klog), n = strlen(line) + 1;
+    /* the text as faultline's stderr has it: without the KERN_* level that starts fmt */
+    const char *text = line[0] == KERN_SOH[0] && line[1] ? line + 2 : line;
+    size_t used = strlen(test_klog), n = strlen(text) + 1;
     if (used + n + 1 > sizeof(test_klog))
         used = 0, test_klog[0] = '\0';
-    snprintf(test_klog + used, sizeof(test_klog) - used, "%s\n", line);
+    snprintf(test_klog + used, sizeof(test_klog) - used, "%s\n", text);
 }
 
 bool arch_emulate_vsyscall(struct task_struct *tsk, struct pt_regs *regs, unsigned long address)
