@@ -157,7 +157,9 @@ unsigned long arch_mmap_min_addr(void)
 
 /* printk: the console (faultline's stderr) gets the line in full, without its level; the log
  * buffer (emu/printk.c) the record, its text cut at LOG_LINE_MAX as vprintk_store's buffer
- * cuts it. */
+ * cuts it. faultline's own notes through this door ("faultline: ... unsupported syscall")
+ * are the emulator's, not the emulated kernel's: the console only, so that the guest's dmesg
+ * and the log's kernel_log hold what a 4.20 kernel would have printed. */
 void arch_printk(const char *fmt, ...)
 {
     char *text = NULL;
@@ -167,9 +169,11 @@ void arch_printk(const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    fprintf(stderr, "%s\n", printk_skip_levels(text));
-    vprintk_store(0, -1 /* LOGLEVEL_DEFAULT */, text,
-                  n < LOG_LINE_MAX ? (size_t)n : LOG_LINE_MAX - 1);
+    const char *line = printk_skip_levels(text);
+    fprintf(stderr, "%s\n", line);
+    if (strncmp(line, "faultline: ", 11) != 0)
+        vprintk_store(0, -1 /* LOGLEVEL_DEFAULT */, text,
+                      n < LOG_LINE_MAX ? (size_t)n : LOG_LINE_MAX - 1);
     free(text);
 }
 

@@ -39,9 +39,11 @@ import flharness as fl  # noqa: E402
 EXPECTED = {
     "segv": """child: signal 11
 SIZE_BUFFER: 131072
+syscall 999: ENOSYS
 READ_ALL: <6> segfault at 0 of the child, error 6, in kmsg_log: yes
 READ_ALL: its time between the fork and the wait: yes
 READ_ALL: 1 such line
+READ_ALL: 0 line of the emulator's own
 devkmsg: 6,SEQ,USEC,-; segfault at 0 of the child, the same time: yes
 devkmsg: then EAGAIN
 devkmsg: 1 such record
