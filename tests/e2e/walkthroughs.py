@@ -154,8 +154,15 @@ def check_oom(ex):
     ex.claim(len(kids) == 2 and m and int(m.group(1)) == kids[1],
              "the killed process is not the second (small) child: %s, children %s"
              % (m.group(0) if m else "no 'Killed process' line", kids))
-    oom = ex.sql("oom.db", "select pid from faults where outcome = 'oom'")
+    oom = ex.sql("oom.db", "select pid, seq from faults where outcome = 'oom'")
     ex.claim(len(oom) == 1, "%d faults with outcome 'oom', not one" % len(oom))
+    # "the fault log keeps every line as a kernel_log row with its level and the fault it came
+    # during": the two kill lines at KERN_ERR, during the 'oom' fault
+    kills = ex.sql("oom.db", "select level, fault_seq, text from kernel_log where "
+                   "text like 'Out of memory: Kill process %' or text like 'Killed process %'")
+    ex.claim(len(kills) == 2 and len(oom) == 1 and
+             all(k["level"] == 3 and k["fault_seq"] == oom[0]["seq"] for k in kills),
+             "kernel_log's kill lines: %s; the oom fault: %s" % (kills, oom))
 
 
 def fault_around_windows(vma_start, npages, window=16):
