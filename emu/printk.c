@@ -458,6 +458,17 @@ static long check_syslog_permissions(struct proc *p, int type, bool from_proc)
     return -EPERM;
 }
 
+/* do_syslog's checks of a read's buffer, in its order: -EINVAL, 0 (a read of nothing), -EFAULT,
+ * or 1 to go on. */
+static long syslog_read_args(uint64_t buf, int len)
+{
+    if (!buf || len < 0)
+        return -EINVAL;
+    if (!len)
+        return 0;
+    return access_ok(buf, (uint64_t)len) ? 1 : -EFAULT;
+}
+
 long do_syslog(struct proc *p, int type, uint64_t buf, int len, bool from_proc)
 {
     long error = check_syslog_permissions(p, type, from_proc);
@@ -470,12 +481,8 @@ long do_syslog(struct proc *p, int type, uint64_t buf, int len, bool from_proc)
     case SYSLOG_ACTION_CONSOLE_ON:
         return 0;
     case SYSLOG_ACTION_READ:
-        if (!buf || len < 0)
-            return -EINVAL;
-        if (!len)
-            return 0;
-        if (!access_ok(buf, (uint64_t)len))
-            return -EFAULT;
+        if ((error = syslog_read_args(buf, len)) <= 0)
+            return error;
         if (syslog_seq == log_next_seq) { /* wait_event_interruptible(log_wait, ...) */
             if (log_wait_efd < 0)
                 log_wait_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -489,12 +496,8 @@ long do_syslog(struct proc *p, int type, uint64_t buf, int len, bool from_proc)
         return syslog_print(p, buf, len);
     case SYSLOG_ACTION_READ_CLEAR:
     case SYSLOG_ACTION_READ_ALL:
-        if (!buf || len < 0)
-            return -EINVAL;
-        if (!len)
-            return 0;
-        if (!access_ok(buf, (uint64_t)len))
-            return -EFAULT;
+        if ((error = syslog_read_args(buf, len)) <= 0)
+            return error;
         return syslog_print_all(p, buf, len, type == SYSLOG_ACTION_READ_CLEAR);
     case SYSLOG_ACTION_CLEAR:
         clear_seq = log_next_seq;
