@@ -141,6 +141,22 @@ def check_kernel_log_row(db):
     return []
 
 
+def run_sections(a, busybox, script, work, options, prog, prog_status, problems):
+    """Run `busybox sh -c script` under faultline: the shell must exit 0 after PROG's status
+    (printed as "status N") is prog_status; returns the run and its output's "-- NAME"
+    sections by name."""
+    r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", script], no_log=True,
+                                 options=options),
+               cwd=work, timeout=a.timeout)
+    out = r.stdout.decode("utf-8", "replace")
+    if r.status != 0:
+        problems.append("exit status %s, expected 0" % r.status)
+    if "status %d\n" % prog_status not in out:
+        problems.append("%s did not end with status %d" % (prog, prog_status))
+    parts = re.split(r"^-- (.*)\n", out, flags=re.M)
+    return r, dict(zip(parts[1::2], parts[2::2]))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--faultline", required=True)
@@ -189,15 +205,7 @@ def main():
         script = ('%s/null_deref; echo "status $?"; echo "-- dmesg -x"; %s -x; '
                   'echo "-- dmesg -r"; %s -r; echo "-- busybox dmesg -r"; busybox dmesg -r'
                   % (a.guest_dir, dmesg, dmesg))
-        r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", script], no_log=True),
-                   cwd=work, timeout=a.timeout)
-        out = r.stdout.decode("utf-8", "replace")
-        if r.status != 0:
-            problems.append("exit status %s, expected 0" % r.status)
-        if "status 139\n" not in out:
-            problems.append("null_deref did not die of SIGSEGV (139)")
-        parts = re.split(r"^-- (.*)\n", out, flags=re.M)
-        got = dict(zip(parts[1::2], parts[2::2]))
+        r, got = run_sections(a, busybox, script, work, [], "null_deref", 139, problems)
         forms = {
             "dmesg -x": r"^kern  :info  : " + TIME + SEGV_RE + "$",
             "dmesg -r": r"^<6>" + TIME + SEGV_RE + "$",
@@ -230,16 +238,8 @@ def main():
         script = ('%s 48 2 noreserve >/dev/null; echo "status $?"; echo "-- dmesg"; %s; '
                   'echo "-- busybox dmesg"; busybox dmesg; echo "-- dmesg -r"; %s -r'
                   % (thrash, dmesg, dmesg))
-        r = fl.run(fl.faultline_argv(a.faultline, busybox, ["sh", "-c", script], no_log=True,
-                                     options=["--ram", "16M"]),
-                   cwd=work, timeout=a.timeout)
-        out = r.stdout.decode("utf-8", "replace")
-        if r.status != 0:
-            problems.append("exit status %s, expected 0" % r.status)
-        if "status 137\n" not in out:
-            problems.append("swap_thrash was not killed by SIGKILL (137)")
-        parts = re.split(r"^-- (.*)\n", out, flags=re.M)
-        got = dict(zip(parts[1::2], parts[2::2]))
+        r, got = run_sections(a, busybox, script, work, ["--ram", "16M"], "swap_thrash", 137,
+                              problems)
         for name in ("dmesg", "busybox dmesg"):
             text = got.get(name, "")
             chose = re.findall(r"^" + TIME + r"Out of memory: Kill process (\d+) \(swap_thrash\)"
