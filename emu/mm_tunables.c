@@ -19,6 +19,7 @@
 
 #include "emu/cred.h"
 #include "emu/mm_tunables.h"
+#include "emu/path.h"
 #include "emu/sys_info.h"
 #include "emu/text.h"
 #include "emu/uio.h"
@@ -260,56 +261,11 @@ static const struct mm_tunable tunables[] = {
 };
 #define NR_TUNABLES (sizeof(tunables) / sizeof(tunables[0]))
 
-/* path with "//", "/./" and "dir/.." taken out, as the lookup walks it: a guest in
- * transparent_hugepage/khugepaged that opens "../enabled" (proc_absolute makes it
- * ".../khugepaged/../enabled") opens the model's file. Neither directory has symlinks on the way
- * down, so the lexical ".." is the walk's; a "." or ".." after a name that is not a directory on
- * the host, or a final '/', is ENOTDIR for the walk: false then (the host's open answers), and
- * when it does not fit in out. */
-static bool normalize(const char *path, char *out, size_t len)
-{
-    size_t n = 0;
-    struct stat st;
-
-    if (path[strlen(path) - 1] == '/')
-        return false;
-    for (const char *q = path; *q;) {
-        while (*q == '/')
-            q++;
-        size_t seg = strcspn(q, "/");
-        if (!seg)
-            break;
-        bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
-        if ((dot || dotdot) && n) {
-            out[n] = 0;
-            if (stat(out, &st) || !S_ISDIR(st.st_mode))
-                return false;
-        }
-        if (dot) {
-            /* nothing */
-        } else if (dotdot) {
-            while (n && out[n - 1] != '/')
-                n--;
-            if (n)
-                n--; /* the '/' before the last component */
-        } else {
-            if (n + 1 + seg >= len)
-                return false;
-            out[n++] = '/';
-            memcpy(out + n, q, seg);
-            n += seg;
-        }
-        q += seg;
-    }
-    out[n] = 0;
-    return true;
-}
-
 static const struct mm_tunable *find(const char *path)
 {
     char norm[PATH_MAX];
 
-    if (path[0] != '/' || !normalize(path, norm, sizeof(norm)))
+    if (path[0] != '/' || !path_lexical_walk(path, norm, sizeof(norm)))
         return NULL;
     for (size_t i = 0; i < NR_TUNABLES; i++)
         if (!strcmp(norm, tunables[i].path))
@@ -379,7 +335,7 @@ bool mm_tunable_absent(const char *path)
     size_t n = strlen(MM_TUNABLES_THP_DIR), nv = strlen(MM_TUNABLES_VM_DIR);
 
     /* every path this is asked about (resolve_at): most name neither directory at all */
-    if (path[0] != '/' || !strstr(path, "sys") || !normalize(path, norm, sizeof(norm)))
+    if (path[0] != '/' || !strstr(path, "sys") || !path_lexical_walk(path, norm, sizeof(norm)))
         return false;
     if (!strncmp(norm, MM_TUNABLES_VM_DIR, nv) && norm[nv] == '/') {
         const char *name = norm + nv + 1;

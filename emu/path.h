@@ -42,6 +42,17 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 /* get_user_path() then resolve_at() into out (PATH_MAX bytes). 0 or -errno. */
 long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd);
 
+/*
+ * path (absolute) with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out (len
+ * bytes): for the directories whose files faultline serves itself (/proc/sys/vm,
+ * transparent_hugepage), where a guest in khugepaged/ that opens
+ * "../enabled" (proc_absolute makes it ".../khugepaged/../enabled") opens the model's file. No
+ * such directory has symlinks on the way down, so the lexical ".." is the walk's. A "." or ".."
+ * after a name that is not a directory on the host, or a final '/', is ENOTDIR for the walk:
+ * false then (the host's open answers), and when the result does not fit in out.
+ */
+bool path_lexical_walk(const char *path, char *out, size_t len);
+
 /* "/proc/self/REST", "/proc/thread-self/REST" or "/proc/<a guest pid or tid>/REST": REST, with
  * *target the guest process it names; else NULL (and *target = p). A REST of
  * "task/<tid>/MORE" names a thread of that process: MORE, with *target the thread and
