@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "emu/cpu_bugs.h"
 #include "emu/fdtable.h"
 #include "emu/mm_tunables.h"
 #include "emu/path.h"
@@ -448,8 +449,9 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 
     *host_dirfd = AT_FDCWD;
     if (guest_path[0] == '/') {
-        /* a later kernel's /proc/sys/vm or transparent_hugepage file: not the machine's */
-        if (mm_tunable_absent(guest_path))
+        /* a later kernel's /proc/sys/vm, transparent_hugepage or CPU vulnerabilities file: not
+         * the machine's */
+        if (mm_tunable_absent(guest_path) || cpu_vulnerability_absent(guest_path))
             return -ENOENT;
         int link = fd_link_to_host(p, guest_path, out, outlen);
 

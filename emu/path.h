@@ -45,7 +45,7 @@ long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], 
 /*
  * path (absolute) with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out (len
  * bytes): for the directories whose files faultline serves itself (/proc/sys/vm,
- * transparent_hugepage), where a guest in khugepaged/ that opens
+ * transparent_hugepage, the CPU's vulnerabilities), where a guest in khugepaged/ that opens
  * "../enabled" (proc_absolute makes it ".../khugepaged/../enabled") opens the model's file. No
  * such directory has symlinks on the way down, so the lexical ".." is the walk's. A "." or ".."
  * after a name that is not a directory on the host, or a final '/', is ENOTDIR for the walk:

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu/cpu_bugs.h"
 #include "emu/proc_cpu.h"
 #include "emu/procfs.h"
 #include "emu/text.h"
@@ -405,8 +406,10 @@ static int make_cpu_list(void)
     return text_to_fd(&t, "cpu");
 }
 
-bool proc_cpu_hidden_entry(const char *name)
+bool proc_cpu_hidden_entry(const char *dir, const char *name)
 {
+    if (strcmp(dir, SYS_CPU_VULN_DIR) == 0)
+        return cpu_vulnerability_hidden(name);
     size_t digits = strspn(name + 3, "0123456789");
     return strncmp(name, "cpu", 3) == 0 && digits && !name[3 + digits] && strcmp(name, "cpu0") != 0;
 }

@@ -16,8 +16,10 @@
 /* Where Linux lists CPUs: its cpuN directories beyond cpu0 are left out of getdents. */
 #define SYS_CPU_DIR "/sys/devices/system/cpu"
 
-/* Is a name in SYS_CPU_DIR that of a CPU the guest does not have ("cpu1", "cpu17")? */
-bool proc_cpu_hidden_entry(const char *name);
+/* In a listing of dir (SYS_CPU_DIR or its vulnerabilities/), is the host's entry name one the
+ * machine does not have: a CPU the guest does not have ("cpu1", "cpu17"), a vulnerability file a
+ * later kernel has (cpu_bugs.h)? */
+bool proc_cpu_hidden_entry(const char *dir, const char *name);
 
 /*
  * Open the absolute guest path `path` (open(2) flags `flags`) if it is one of the files above:

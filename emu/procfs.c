@@ -33,6 +33,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "emu/cpu_bugs.h"
 #include "emu/cred.h"
 #include "emu/emu.h"
 #include "emu/fdtable.h"
@@ -267,8 +268,8 @@ static int proc_stat(struct proc *p)
  * (task_mem), the thread count, the signal masks, no_new_privs, and one allowed CPU (the guest's
  * threads take turns on one), the umask, FDSize (its fd table's slots), Seccomp, the capability
  * sets (the task's after capset or a prctl that changed them: libcap-ng reads them here, so
- * `setpriv --bounding-set` showed the host's), the ids and groups (emu/cred.c). What stays the
- * host's: speculation, context switches.
+ * `setpriv --bounding-set` showed the host's), the ids and groups (emu/cred.c), the speculation
+ * lines (the emulated CPU's, cpu_bugs.h). What stays the host's: context switches.
  */
 static int proc_status(struct proc *p)
 {
@@ -326,6 +327,12 @@ static int proc_status(struct proc *p)
             text_printf(&t, "Seccomp:\t%d\n", p->seccomp_mode);
         else if (IS("Seccomp_filters")) /* a line of 5.9 and later: the host's kernel has it */
             text_printf(&t, "Seccomp_filters:\t%d\n", seccomp_filter_count(p));
+        else if (IS("Speculation_Store_Bypass")) /* the emulated CPU's (cpu_bugs.h) */
+            text_printf(&t, "Speculation_Store_Bypass:\t%s\n",
+                        spec_ctrl_status_word(PR_SPEC_STORE_BYPASS));
+        else if (IS("SpeculationIndirectBranch")) /* a later kernel's line, as Seccomp_filters */
+            text_printf(&t, "SpeculationIndirectBranch:\t%s\n",
+                        spec_ctrl_status_word(PR_SPEC_INDIRECT_BRANCH));
         else if (IS("TracerPid"))
             text_printf(&t, "TracerPid:\t%d\n", p->ptracer ? p->ptracer->task.tgid : 0);
         else if (IS("Ngid"))
@@ -1017,7 +1024,7 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         }
         for (long off = 0; off < n;) {
             const struct dirent64_rec *d = (const struct dirent64_rec *)(host + off);
-            bool hide = o->proc_dir == PROC_DIR_SYS_CPU ? proc_cpu_hidden_entry(d->d_name)
+            bool hide = o->proc_dir == PROC_DIR_SYS_CPU ? proc_cpu_hidden_entry(o->path, d->d_name)
                         : o->proc_dir == PROC_DIR_MM_TUNABLES
                             ? mm_tunable_hidden(o->path, d->d_name)
                             : all_digits(d->d_name);
@@ -1071,6 +1078,7 @@ int procfs_open(struct proc *p, const char *path, int flags)
     bool per_thread;
     const char *rest = proc_pid_rest(p, path, &target, &per_thread);
     int fd = proc_cpu_open(path, flags, may_open_made(p, flags));
+    fd = fd == PROCFS_PASSTHROUGH ? cpu_vulnerabilities_open(path, flags) : fd; /* cpu_bugs.h */
 
     if (fd != PROCFS_PASSTHROUGH)
         return fd;

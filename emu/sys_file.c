@@ -36,6 +36,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "emu/cpu_bugs.h"
 #include "emu/ctty.h"
 #include "emu/fdtable.h"
 #include "emu/mm_tunables.h"
@@ -565,7 +566,7 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
     } else if (rest && (strcmp(rest, "task") == 0 || strcmp(rest, "task/") == 0)) {
         o->proc_dir = PROC_DIR_TASK;
         o->proc_fd_pid = t->task.tgid;
-    } else if (opath && strcmp(opath, SYS_CPU_DIR) == 0) {
+    } else if (opath && (strcmp(opath, SYS_CPU_DIR) == 0 || strcmp(opath, SYS_CPU_VULN_DIR) == 0)) {
         o->proc_dir = PROC_DIR_SYS_CPU;
     } else if (opath && (strcmp(opath, MM_TUNABLES_THP_DIR) == 0 ||
                          strcmp(opath, MM_TUNABLES_THP_DIR "/khugepaged") == 0 ||
@@ -642,6 +643,14 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             hostfd = mm_tunable_owns(opath) ? mm_tunable_open(p, opath, flags) : -ENOENT;
             if (hostfd < 0)
                 return hostfd;
+            gname = opath;
+            procfs_made = true;
+        } else if (opath && opath[0] == '/' &&
+                   (r = cpu_vulnerabilities_open(opath, flags)) != PROCFS_PASSTHROUGH) {
+            close(hostfd); /* the same for a CPU vulnerabilities file (cpu_bugs.h) */
+            if (r < 0)
+                return r;
+            hostfd = (int)r;
             gname = opath;
             procfs_made = true;
         }

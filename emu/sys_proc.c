@@ -1,10 +1,12 @@
 /*
  * sys_proc.c - process-level calls of a single-threaded process: exit, the thread-area and
- * thread-bookkeeping calls glibc and musl make at start-up, prctl.
+ * thread-bookkeeping calls glibc and musl make at start-up, prctl (its speculation control is
+ * the emulated CPU's, cpu_bugs.c).
  */
 #include <errno.h>
 #include <string.h>
 
+#include "emu/cpu_bugs.h"
 #include "emu/emu.h"
 #include "emu/sched.h"
 #include "emu/seccomp.h"
@@ -240,6 +242,14 @@ long sys_prctl(struct proc *p, const uint64_t a[6])
                                : PR_MCE_KILL_LATE;
     case PR_GET_TID_ADDRESS: /* CONFIG_CHECKPOINT_RESTORE: set_tid_address's pointer */
         return put_user_bytes(&p->task, a[1], &p->clear_child_tid, sizeof(p->clear_child_tid));
+    case PR_GET_SPECULATION_CTRL: /* the unused arguments first, then the CPU's (cpu_bugs.h) */
+        if (a[2] || a[3] || a[4])
+            return -EINVAL;
+        return arch_prctl_spec_ctrl_get(a[1]);
+    case PR_SET_SPECULATION_CTRL:
+        if (a[3] || a[4])
+            return -EINVAL;
+        return arch_prctl_spec_ctrl_set(a[1], a[2]);
     default:
         return -EINVAL;
     }

@@ -1227,6 +1227,59 @@ def _c_vm_sysctl(ctx):
                  "one read fault per mapping of the file (phase, handler, outcome)")
 
 
+def speculation_out():
+    """What tests/guest/speculation prints under faultline: Linux 4.20's answers for a CPU
+    without X86_BUG_SPEC_STORE_BYPASS and X86_BUG_SPECTRE_V2 (worked by hand from
+    arch/x86/kernel/cpu/bugs.c, kernel/sys.c, fs/proc/array.c and drivers/base/cpu.c)."""
+    out = ["get store_bypass: 0", "get indirect_branch: 0",  # PR_SPEC_NOT_AFFECTED
+           "get which 2: ENODEV", "get which -1: ENODEV",
+           "get store_bypass arg3 1: EINVAL", "get store_bypass arg4 1: EINVAL",
+           "get store_bypass arg5 1: EINVAL", "get which 2 arg3 1: EINVAL"]
+    # ssb_prctl_set: ssb_mode is not PRCTL or SECCOMP, so ENXIO before any ctrl is looked at
+    out += ["set store_bypass %d: ENXIO" % c for c in (0, 1, 2, 4, 8, 16, 3)]
+    # ib_prctl_set with spectre_v2_user NONE: ENABLE is 0, DISABLE and FORCE_DISABLE EPERM
+    ib = {2: "0", 4: "EPERM", 8: "EPERM"}
+    out += ["set indirect_branch %d: %s" % (c, ib.get(c, "ERANGE")) for c in (0, 1, 2, 4, 8, 16, 3)]
+    out += ["set which 2 ctrl 2: ENODEV", "set indirect_branch 2 arg4 1: EINVAL",
+            "set indirect_branch 2 arg5 1: EINVAL", "set which 2 ctrl 2 arg4 1: EINVAL",
+            "get store_bypass after: 0", "get indirect_branch after: 0",
+            "status Speculation_Store_Bypass:\tnot vulnerable"]
+    # a later kernel's line (4.20 has none), kept where the host's file has it (as
+    # Seccomp_filters is), with that kernel's word for PR_SPEC_NOT_AFFECTED
+    with open("/proc/self/status") as f:
+        if any(line.startswith("SpeculationIndirectBranch:") for line in f):
+            out.append("status SpeculationIndirectBranch:\tnot affected")
+    out += ["vulnerabilities (5): l1tf meltdown spec_store_bypass spectre_v1 spectre_v2"]
+    out += ["%s: Not affected" % n
+            for n in ("meltdown", "spectre_v1", "spectre_v2", "spec_store_bypass", "l1tf")]
+    out += ["dirfd spectre_v2: Not affected", "dirfd ./l1tf: Not affected",
+            "cwd meltdown: Not affected", "cwd ../vulnerabilities/spec_store_bypass: Not affected",
+            "write open meltdown: EACCES", "read-write open spectre_v1: EACCES"]
+    for n in ("retbleed", "mds", "itlb_multihit"):
+        out += ["open %s: ENOENT" % n, "stat %s: ENOENT" % n, "lstat %s: ENOENT" % n,
+                "fstatat dirfd %s: ENOENT" % n, "statx cwd %s: ENOENT" % n,
+                "access %s: ENOENT" % n, "openat dirfd %s: ENOENT" % n]
+    return "\n".join(out) + "\n"
+
+
+@case("speculation")
+def _c_speculation(ctx):
+    """speculation (tests/guest/speculation.c): the emulated CPU does not speculate, and every
+    view says so as Linux 4.20 says it for a CPU without the speculation bugs (as
+    /proc/cpuinfo's empty bugs line does). prctl(PR_GET_SPECULATION_CTRL) is
+    PR_SPEC_NOT_AFFECTED for both controls and ENODEV for another; PR_SET_SPECULATION_CTRL is
+    ENXIO for the store bypass control (no prctl mode) and, for indirect branches, 0 for
+    PR_SPEC_ENABLE, EPERM for the two disables, ERANGE for any other value; unused arguments
+    non-zero are EINVAL before anything else. /proc/self/status says "not vulnerable".
+    /sys/devices/system/cpu/vulnerabilities holds 4.20's five files, each "Not affected",
+    read-only (a write open is EACCES), by absolute and relative names; a later kernel's
+    (retbleed, mds, itlb_multihit) are not listed and not found by open, stat or access.
+    faultline only: natively the answers are the host CPU's and kernel's."""
+    r = ctx.run("speculation", "speculation")
+    expect_status(r, 0)
+    expect_equal(r, r.stdout, speculation_out(), "the guest's view of speculation")
+
+
 KHUGEPAGED_OUT = """\
 before MADV_HUGEPAGE: AnonHugePages 0 kB, pages_collapsed 0
 after MADV_HUGEPAGE: AnonHugePages 4096 kB, pages_collapsed 2
