@@ -68,7 +68,7 @@ struct ofd {
     struct sock_cred *sock_cred;
     /* A /proc directory whose listing procfs_getdents makes: /proc (the host's entries but its
      * pids, then the guest's processes), a guest process's fd directory (proc_fd_pid's open
-     * fds) or its task directory (the threads of group proc_fd_pid), and the CPU,
+     * fds) or its task directory (the threads of group proc_fd_pid), and the CPU, node,
      * /proc/sys/vm and transparent_hugepage directories without the entries the machine lacks
      * (and /proc/sys/vm with the 4.20 files the host lacks). Where the listing is: past the
      * host's entries, and the last pid or fd listed (for /proc/sys/vm, the next tunable). */
@@ -78,6 +78,7 @@ struct ofd {
         PROC_DIR_FD,
         PROC_DIR_TASK,
         PROC_DIR_SYS_CPU,
+        PROC_DIR_SYS_NODE, /* SYS_NODE_DIR and its node0 (sys_node.h) */
         PROC_DIR_MM_TUNABLES
     } proc_dir;
     bool proc_host_done;

@@ -40,6 +40,7 @@
 #include "emu/path.h"
 #include "emu/proc.h"
 #include "emu/proc_cpu.h"
+#include "emu/sys_node.h"
 #include "emu/proc_pagemap.h"
 #include "emu/mm_tunables.h"
 #include "emu/procfs.h"
@@ -1024,10 +1025,11 @@ long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count)
         }
         for (long off = 0; off < n;) {
             const struct dirent64_rec *d = (const struct dirent64_rec *)(host + off);
-            bool hide = o->proc_dir == PROC_DIR_SYS_CPU ? proc_cpu_hidden_entry(o->path, d->d_name)
-                        : o->proc_dir == PROC_DIR_MM_TUNABLES
-                            ? mm_tunable_hidden(o->path, d->d_name)
-                            : all_digits(d->d_name);
+            bool hide =
+                o->proc_dir == PROC_DIR_SYS_CPU       ? proc_cpu_hidden_entry(o->path, d->d_name)
+                : o->proc_dir == PROC_DIR_SYS_NODE    ? sys_node_hidden_entry(o->path, d->d_name)
+                : o->proc_dir == PROC_DIR_MM_TUNABLES ? mm_tunable_hidden(o->path, d->d_name)
+                                                      : all_digits(d->d_name);
             if (!hide) { /* fits: the host filled at most count bytes */
                 memcpy(dst + used, d, d->d_reclen);
                 used += d->d_reclen;
@@ -1080,6 +1082,9 @@ int procfs_open(struct proc *p, const char *path, int flags)
     int fd = proc_cpu_open(path, flags, may_open_made(p, flags));
     fd = fd == PROCFS_PASSTHROUGH ? cpu_vulnerabilities_open(path, flags) : fd; /* cpu_bugs.h */
 
+    if (fd != PROCFS_PASSTHROUGH)
+        return fd;
+    fd = sys_node_open(path, flags); /* the machine's one NUMA node, not the host's */
     if (fd != PROCFS_PASSTHROUGH)
         return fd;
     fd = proc_page_file_open(p, path, flags);

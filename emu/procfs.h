@@ -26,10 +26,10 @@ struct ofd;
  * -ENOENT for /proc/PID of no guest process, -EACCES for a write open of a read-only file), or
  * PROCFS_PASSTHROUGH. Served now:
  * /proc/{self,thread-self,PID}/{maps,smaps,smaps_rollup,stat,status,statm,comm,cmdline,auxv}, made
- * from the model (comm also for writing: procfs_write), the files proc_cpu.h describes (a
- * read-only memfd; a write open is -EACCES), and the /proc/sys/vm files of the model's own
- * sysctls (mm_tunables.h, writable by root); everything else passes through (the fd/N links among
- * it: resolve_at() turns them into the host fd's link, path.h).
+ * from the model (comm also for writing: procfs_write), the files proc_cpu.h and sys_node.h
+ * describe (a read-only memfd; a write open is -EACCES), and the /proc/sys/vm files of the model's
+ * own sysctls (mm_tunables.h, writable by root); everything else passes through (the fd/N links
+ * among it: resolve_at() turns them into the host fd's link, path.h).
  */
 int procfs_open(struct proc *p, const char *path, int flags);
 
@@ -87,8 +87,10 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
  * host's entries without its numeric ones (the host's processes), then a directory per guest
  * process, by pid, as proc_pid_readdir lists thread-group leaders; for /proc/PID/fd, ".", ".."
  * and a link per open fd of that guest process (proc_readfd_common); for SYS_CPU_DIR, the host's
- * entries without the CPUs the guest does not have (proc_cpu.h). `out` gets at most count
- * bytes of struct linux_dirent64 records. Returns the bytes written, 0 at the end, or -errno
+ * entries without the CPUs the guest does not have (proc_cpu.h); for SYS_NODE_DIR and its node0,
+ * without the nodes, CPUs and later kernels' files it does not have (sys_node.h). `out` gets at
+ * most count bytes of struct linux_dirent64 records. Returns the bytes written, 0 at the end, or
+ * -errno
  * (-EINVAL when count fits no record).
  */
 long procfs_getdents(struct proc *p, struct ofd *o, void *out, size_t count);

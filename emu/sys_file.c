@@ -46,6 +46,7 @@
 #include "emu/posix_locks.h"
 #include "emu/printk.h"
 #include "emu/proc_cpu.h"
+#include "emu/sys_node.h"
 #include "emu/proc_pagemap.h"
 #include "emu/procfs.h"
 #include "emu/sched.h"
@@ -542,7 +543,7 @@ static long open_fifo(struct proc *p, int hdir, const char *hpath, int flags, un
 }
 
 /* A directory whose listing must be the guest's (procfs_getdents): /proc, /proc/PID/fd,
- * /proc/PID/task, /sys/devices/system/cpu. */
+ * /proc/PID/task, /sys/devices/system/cpu, /sys/devices/system/node and its node0. */
 static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, const char *opath)
 {
     struct proc *t;
@@ -568,6 +569,8 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
         o->proc_fd_pid = t->task.tgid;
     } else if (opath && (strcmp(opath, SYS_CPU_DIR) == 0 || strcmp(opath, SYS_CPU_VULN_DIR) == 0)) {
         o->proc_dir = PROC_DIR_SYS_CPU;
+    } else if (opath && sys_node_filtered_dir(opath)) {
+        o->proc_dir = PROC_DIR_SYS_NODE;
     } else if (opath && (strcmp(opath, MM_TUNABLES_THP_DIR) == 0 ||
                          strcmp(opath, MM_TUNABLES_THP_DIR "/khugepaged") == 0 ||
                          strcmp(opath, MM_TUNABLES_VM_DIR) == 0)) {
@@ -651,6 +654,15 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             if (r < 0)
                 return r;
             hostfd = (int)r;
+            gname = opath;
+            procfs_made = true;
+        } else if (opath && opath[0] == '/' && sys_node_owns(opath)) {
+            /* the same for a node file reached through a link (/sys/bus/node/devices/node0) or
+             * a ".." after one */
+            close(hostfd);
+            hostfd = sys_node_open(opath, flags);
+            if (hostfd < 0)
+                return hostfd;
             gname = opath;
             procfs_made = true;
         }

@@ -562,6 +562,14 @@ int vm_page_state_read(struct vm_page_state *s); /* 0, or -1 when out of memory 
  * or -1 when out of memory. */
 int vmstat_show(char *buf, size_t len);
 int meminfo_show(char *buf, size_t len);
+/* /sys/devices/system/node/node<nid>/{meminfo,vmstat,numastat} (drivers/base/node.c's
+ * node_read_meminfo, node_read_vmstat, node_read_numastat) of the machine's one node, which is
+ * all of it: meminfo's lines from the same counts as /proc/meminfo's, each "Node <nid> "
+ * first; vmstat's zone, NUMA and node items of /proc/vmstat; numastat's allocation counts
+ * (every allocation a local hit). snprintf's length, or -1 when out of memory. */
+int node_meminfo_show(int nid, char *buf, size_t len);
+int node_vmstat_show(int nid, char *buf, size_t len);
+int node_numastat_show(int nid, char *buf, size_t len);
 
 /* Resident pages (get_mm_rss) and the high-water marks Linux keeps lazily: they are raised just
  * before the RSS or the mapped size goes down (update_hiwater_rss, update_hiwater_vm), and

@@ -227,6 +227,9 @@ struct vm_event_state {
     unsigned long thp_deferred_split_page;   /* huge pages queued for a split, partly unmapped */
     unsigned long thp_split_pmd;             /* huge PMDs split into PTE tables */
     unsigned long thp_zero_page_alloc;       /* the huge zero page made */
+    /* page allocations that succeeded, a huge page one (zone_statistics' NUMA_HIT and
+     * NUMA_LOCAL: the machine has one node, so every allocation is a local hit) */
+    unsigned long numa_hit;
 };
 extern struct vm_event_state vm_events;
 

@@ -8,7 +8,8 @@
  * walk stops at first_fresh_pfn(), so it never makes an unused part of mem_map resident.
  *
  * The event counters (pgfault, pswpin ...) are vm_events (swap.h), raised where Linux raises
- * them.
+ * them; so is numa_hit (zone_statistics). The one node's vmstat and numastat files
+ * (drivers/base/node.c) print the same counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,70 +114,121 @@ int vm_page_state_read(struct vm_page_state *s)
     return 0;
 }
 
-/* vmstat_show: the counters the model keeps, by Linux 4.20's names and in its order (the
- * zone and node items, then the events); the items it has nothing for are left out. */
-int vmstat_show(char *buf, size_t len)
+/* One line of /proc/vmstat: 4.20's name, the model's value, and whether it is a zone, NUMA or
+ * node item (which node0/vmstat shows too) rather than an event or a writeback threshold. */
+struct vmstat_item {
+    const char *name;
+    unsigned long value;
+    bool per_node;
+};
+
+/* The counters the model keeps, by Linux 4.20's names and in its order (the zone items, the
+ * NUMA items, the node items, then the events); the items it has nothing for are left out. */
+static int vmstat_items(struct vmstat_item *items, size_t max)
 {
     struct vm_page_state s;
     if (vm_page_state_read(&s) < 0)
         return -1;
-    const struct {
-        const char *name;
-        unsigned long value;
-    } items[] = {
-        {"nr_free_pages", s.nr_free},
-        {"nr_zone_inactive_anon", s.nr_lru_anon - s.nr_active_anon},
-        {"nr_zone_active_anon", s.nr_active_anon},
-        {"nr_zone_inactive_file", s.nr_lru_file - s.nr_active_file},
-        {"nr_zone_active_file", s.nr_active_file},
-        {"nr_zone_unevictable", 0},
-        {"nr_zone_write_pending", s.nr_file_dirty},
-        {"nr_mlock", s.nr_mlock},
-        {"nr_page_table_pages", s.nr_page_table_pages},
-        {"nr_inactive_anon", s.nr_lru_anon - s.nr_active_anon},
-        {"nr_active_anon", s.nr_active_anon},
-        {"nr_inactive_file", s.nr_lru_file - s.nr_active_file},
-        {"nr_active_file", s.nr_active_file},
-        {"nr_unevictable", 0},
-        {"workingset_refault", vm_events.workingset_refault},
-        {"workingset_activate", vm_events.workingset_activate},
-        {"nr_anon_pages", s.nr_anon_mapped},
-        {"nr_mapped", s.nr_file_mapped},
-        {"nr_file_pages", s.nr_file_pages + s.nr_swapcache},
-        {"nr_dirty", s.nr_file_dirty},
-        {"nr_writeback", 0},
-        {"nr_shmem", s.nr_shmem},
-        {"nr_anon_transparent_hugepages", nr_anon_thps},
-        {"pswpin", vm_events.pswpin},
-        {"pswpout", vm_events.pswpout},
-        {"swap_ra", vm_events.swap_ra},
-        {"swap_ra_hit", vm_events.swap_ra_hit},
-        {"pgactivate", vm_events.pgactivate},
-        {"pgdeactivate", vm_events.pgdeactivate},
-        {"pglazyfree", vm_events.pglazyfree},
-        {"pgfault", vm_events.pgfault},
-        {"pgmajfault", vm_events.pgmajfault},
-        {"pglazyfreed", vm_events.pglazyfreed},
-        {"pgrefill", vm_events.pgrefill},
+    const struct vmstat_item all[] = {
+        {"nr_free_pages", s.nr_free, true},
+        {"nr_zone_inactive_anon", s.nr_lru_anon - s.nr_active_anon, true},
+        {"nr_zone_active_anon", s.nr_active_anon, true},
+        {"nr_zone_inactive_file", s.nr_lru_file - s.nr_active_file, true},
+        {"nr_zone_active_file", s.nr_active_file, true},
+        {"nr_zone_unevictable", 0, true},
+        {"nr_zone_write_pending", s.nr_file_dirty, true},
+        {"nr_mlock", s.nr_mlock, true},
+        {"nr_page_table_pages", s.nr_page_table_pages, true},
+        /* one node: every allocation is a hit and local, none a miss, foreign or other; no
+         * task has an interleave policy (no mempolicy is modelled) */
+        {"numa_hit", vm_events.numa_hit, true},
+        {"numa_miss", 0, true},
+        {"numa_foreign", 0, true},
+        {"numa_interleave", 0, true},
+        {"numa_local", vm_events.numa_hit, true},
+        {"numa_other", 0, true},
+        {"nr_inactive_anon", s.nr_lru_anon - s.nr_active_anon, true},
+        {"nr_active_anon", s.nr_active_anon, true},
+        {"nr_inactive_file", s.nr_lru_file - s.nr_active_file, true},
+        {"nr_active_file", s.nr_active_file, true},
+        {"nr_unevictable", 0, true},
+        {"workingset_refault", vm_events.workingset_refault, true},
+        {"workingset_activate", vm_events.workingset_activate, true},
+        {"nr_anon_pages", s.nr_anon_mapped, true},
+        {"nr_mapped", s.nr_file_mapped, true},
+        {"nr_file_pages", s.nr_file_pages + s.nr_swapcache, true},
+        {"nr_dirty", s.nr_file_dirty, true},
+        {"nr_writeback", 0, true},
+        {"nr_shmem", s.nr_shmem, true},
+        {"nr_anon_transparent_hugepages", nr_anon_thps, true},
+        {"pswpin", vm_events.pswpin, false},
+        {"pswpout", vm_events.pswpout, false},
+        {"swap_ra", vm_events.swap_ra, false},
+        {"swap_ra_hit", vm_events.swap_ra_hit, false},
+        {"pgactivate", vm_events.pgactivate, false},
+        {"pgdeactivate", vm_events.pgdeactivate, false},
+        {"pglazyfree", vm_events.pglazyfree, false},
+        {"pgfault", vm_events.pgfault, false},
+        {"pgmajfault", vm_events.pgmajfault, false},
+        {"pglazyfreed", vm_events.pglazyfreed, false},
+        {"pgrefill", vm_events.pgrefill, false},
         /* reclaim runs in the allocating task here: "direct" in Linux's terms */
-        {"pgsteal_direct", vm_events.pgsteal_anon + vm_events.pgsteal_file + vm_events.pglazyfreed},
-        {"pgscan_direct", vm_events.pgscan},
-        {"pgrotated", vm_events.pgrotated},
-        {"oom_kill", vm_events.oom_kills},
-        {"thp_fault_alloc", vm_events.thp_fault_alloc},
-        {"thp_fault_fallback", vm_events.thp_fault_fallback},
-        {"thp_collapse_alloc", vm_events.thp_collapse_alloc},
-        {"thp_collapse_alloc_failed", vm_events.thp_collapse_alloc_failed},
-        {"thp_split_page", vm_events.thp_split_page},
-        {"thp_deferred_split_page", vm_events.thp_deferred_split_page},
-        {"thp_split_pmd", vm_events.thp_split_pmd},
-        {"thp_zero_page_alloc", vm_events.thp_zero_page_alloc},
+        {"pgsteal_direct", vm_events.pgsteal_anon + vm_events.pgsteal_file + vm_events.pglazyfreed,
+         false},
+        {"pgscan_direct", vm_events.pgscan, false},
+        {"pgrotated", vm_events.pgrotated, false},
+        {"oom_kill", vm_events.oom_kills, false},
+        {"thp_fault_alloc", vm_events.thp_fault_alloc, false},
+        {"thp_fault_fallback", vm_events.thp_fault_fallback, false},
+        {"thp_collapse_alloc", vm_events.thp_collapse_alloc, false},
+        {"thp_collapse_alloc_failed", vm_events.thp_collapse_alloc_failed, false},
+        {"thp_split_page", vm_events.thp_split_page, false},
+        {"thp_deferred_split_page", vm_events.thp_deferred_split_page, false},
+        {"thp_split_pmd", vm_events.thp_split_pmd, false},
+        {"thp_zero_page_alloc", vm_events.thp_zero_page_alloc, false},
     };
+    size_t n = sizeof(all) / sizeof(all[0]);
+    if (n > max)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        items[i] = all[i];
+    return (int)n;
+}
+
+#define MAX_VMSTAT_ITEMS 64
+
+/* vmstat_show or node_vmstat_show: every item, or the per-node ones. */
+static int show_items(char *buf, size_t len, bool per_node_only)
+{
+    struct vmstat_item items[MAX_VMSTAT_ITEMS];
+    int n = vmstat_items(items, MAX_VMSTAT_ITEMS);
+    if (n < 0)
+        return -1;
     size_t used = 0;
-    for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
-        int n = snprintf(buf + used, used < len ? len - used : 0, "%s %lu\n", items[i].name,
-                         items[i].value);
-        used += (size_t)n;
-    }
+    for (int i = 0; i < n; i++)
+        if (!per_node_only || items[i].per_node)
+            used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s %lu\n",
+                                     items[i].name, items[i].value);
     return (int)used;
+}
+
+int vmstat_show(char *buf, size_t len)
+{
+    return show_items(buf, len, false);
+}
+
+int node_vmstat_show(int nid, char *buf, size_t len)
+{
+    (void)nid; /* the one node is the machine */
+    return show_items(buf, len, true);
+}
+
+int node_numastat_show(int nid, char *buf, size_t len)
+{
+    (void)nid;
+    /* node_read_numastat: the NUMA items in its own order and names */
+    return snprintf(buf, len,
+                    "numa_hit %lu\nnuma_miss %lu\nnuma_foreign %lu\ninterleave_hit %lu\n"
+                    "local_node %lu\nother_node %lu\n",
+                    vm_events.numa_hit, 0UL, 0UL, 0UL, vm_events.numa_hit, 0UL);
 }

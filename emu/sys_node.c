@@ -1,0 +1,194 @@
+/*
+ * sys_node.c - /sys/devices/system/node for the emulated machine's one node (see sys_node.h),
+ * as Linux 4.20's drivers/base/node.c prints it: print_nodes_state for the node masks,
+ * node_read_cpumap (cpumap, cpulist), node_read_meminfo, node_read_numastat, node_read_vmstat
+ * and node_read_distance for node0. The memory numbers are the model's, made by the same
+ * kernel_model/meminfo.c and vmstat.c code as /proc/meminfo and /proc/vmstat.
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "emu/procfs.h"
+#include "emu/sys_node.h"
+#include "emu/text.h"
+#include "kernel_model/mm.h"
+
+#define NODE0 SYS_NODE_DIR "/node0"
+
+/* print_nodes_state: the mask of node states (possible, online, memory, CPU) as a list: "0" */
+static int make_node_list(void)
+{
+    struct text t = {0};
+    text_printf(&t, "0\n");
+    return text_to_fd(&t, "node");
+}
+
+/* node_read_cpumap(list): node 0's online CPUs, cpu 0, as a list */
+static int make_cpulist(void)
+{
+    struct text t = {0};
+    text_printf(&t, "0\n");
+    return text_to_fd(&t, "cpulist");
+}
+
+/* node_read_cpumap(mask): the same as a bitmap of nr_cpu_ids (1) bits in hex ("%*pb") */
+static int make_cpumap(void)
+{
+    struct text t = {0};
+    text_printf(&t, "1\n");
+    return text_to_fd(&t, "cpumap");
+}
+
+/* node_read_distance: node_distance(0, n) for each online node: LOCAL_DISTANCE to itself */
+static int make_distance(void)
+{
+    struct text t = {0};
+    text_printf(&t, "10\n");
+    return text_to_fd(&t, "distance");
+}
+
+/* a model show function's text (meminfo, vmstat, numastat of node 0), in a PAGE_SIZE buffer as
+ * a sysfs attribute's */
+static int make_shown(int (*show)(int nid, char *buf, size_t len), const char *name)
+{
+    struct text t = {0};
+    char buf[4096];
+    int n = show(0, buf, sizeof(buf));
+
+    if (n < 0 || n >= (int)sizeof(buf))
+        return -ENOMEM;
+    text_append(&t, buf, (size_t)n);
+    return text_to_fd(&t, name);
+}
+
+static int make_meminfo(void)
+{
+    return make_shown(node_meminfo_show, "meminfo");
+}
+
+static int make_numastat(void)
+{
+    return make_shown(node_numastat_show, "numastat");
+}
+
+static int make_vmstat(void)
+{
+    return make_shown(node_vmstat_show, "vmstat");
+}
+
+static const struct {
+    const char *path;
+    int (*make)(void);
+} files[] = {
+    {SYS_NODE_DIR "/possible", make_node_list},
+    {SYS_NODE_DIR "/online", make_node_list},
+    {SYS_NODE_DIR "/has_normal_memory", make_node_list},
+    {SYS_NODE_DIR "/has_memory", make_node_list},
+    {SYS_NODE_DIR "/has_cpu", make_node_list},
+    {NODE0 "/cpumap", make_cpumap},
+    {NODE0 "/cpulist", make_cpulist},
+    {NODE0 "/meminfo", make_meminfo},
+    {NODE0 "/numastat", make_numastat},
+    {NODE0 "/distance", make_distance},
+    {NODE0 "/vmstat", make_vmstat},
+};
+#define NR_FILES (sizeof(files) / sizeof(files[0]))
+
+/*
+ * path with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out: true if that
+ * is exact. A ".." after a symbolic link (node0/cpu0 is one, to ../../cpu/cpu0) leads where the
+ * link points, not to the lexical parent: false then, and for a final '/' (a file named with
+ * one is ENOTDIR) or a path that does not fit, and the host's lookup answers.
+ */
+static bool walk_lexically(const char *path, char *out, size_t len)
+{
+    size_t n = 0;
+    struct stat st;
+
+    if (!path[0] || path[strlen(path) - 1] == '/')
+        return false;
+    for (const char *q = path; *q;) {
+        while (*q == '/')
+            q++;
+        size_t seg = strcspn(q, "/");
+        if (!seg)
+            break;
+        bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
+        if (dotdot && n) {
+            out[n] = 0;
+            if (lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+                return false; /* a link, or a file: ENOTDIR */
+            while (n && out[n - 1] != '/')
+                n--;
+            if (n)
+                n--;
+        } else if (!dot && !dotdot) {
+            if (n + 1 + seg >= len)
+                return false;
+            out[n++] = '/';
+            memcpy(out + n, q, seg);
+            n += seg;
+        }
+        q += seg;
+    }
+    out[n] = 0;
+    return true;
+}
+
+static int find(const char *path)
+{
+    char norm[PATH_MAX];
+
+    /* most paths asked about are nowhere near: the test before the walk */
+    if (path[0] != '/' || !strstr(path, "/sys") || !walk_lexically(path, norm, sizeof(norm)))
+        return -1;
+    for (size_t i = 0; i < NR_FILES; i++)
+        if (strcmp(norm, files[i].path) == 0)
+            return (int)i;
+    return -1;
+}
+
+int sys_node_open(const char *path, int flags)
+{
+    int i = find(path);
+
+    if (i < 0)
+        return PROCFS_PASSTHROUGH;
+    return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make();
+}
+
+bool sys_node_owns(const char *path)
+{
+    return find(path) >= 0;
+}
+
+/* Is name prefix followed by a number ("cpu1", "node12")? */
+static bool numbered(const char *name, const char *prefix)
+{
+    size_t n = strlen(prefix), digits = strspn(name + n, "0123456789");
+    return strncmp(name, prefix, n) == 0 && digits && !name[n + digits];
+}
+
+bool sys_node_filtered_dir(const char *dir)
+{
+    return strcmp(dir, SYS_NODE_DIR) == 0 || strcmp(dir, NODE0) == 0;
+}
+
+bool sys_node_hidden_entry(const char *dir, const char *name)
+{
+    if (strcmp(dir, SYS_NODE_DIR) == 0)
+        return (numbered(name, "node") && strcmp(name, "node0") != 0) ||
+               strcmp(name, "has_generic_initiator") == 0;
+    if (strcmp(dir, NODE0) == 0)
+        return (numbered(name, "cpu") && strcmp(name, "cpu0") != 0) || strcmp(name, "reclaim") == 0;
+    return false;
+}

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""sys_node.py - the machine's NUMA node in /sys/devices/system/node is the model's.
+
+    sys_node.py --faultline FAULTLINE --guest-dir DIR --workdir DIR
+
+Under `faultline run --ram 256M`, the guest's one node is the model's machine (one CPU, 256 MiB),
+as Linux 4.20's drivers/base/node.c shows it, not the host's nodes, CPUs and memory. Natively the
+files are the host's, so the node files are checked against the guest's own /proc and CPU files:
+
+- tests/guest/sys_node reads /proc/meminfo and node0/meminfo back to back: MemTotal 262144 kB in
+  both, and every counter the two share the same (MemFree, Active, ..., and MemUsed, FilePages
+  as /proc/meminfo's difference and sum); node0/cpulist is /sys/devices/system/cpu/online ("0"),
+  node0/cpumap the mask of one CPU ("1"), distance "10", the node masks "0".
+- the real numactl --hardware: "node 0 cpus: 0", "node 0 size: 256 MB", distance 10.
+- a shell in node0 reads ../node0/meminfo and cpulist by relative names, /sys/bus/node's link
+  leads to the same files, a write open is refused, and listings show node0 and cpu0 only.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import flharness as fh  # noqa: E402
+
+NODE = "/sys/devices/system/node"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    faultline = os.path.abspath(args.faultline)
+    fh.need_faultline(faultline)
+    wd = fh.fresh_dir(args.workdir)
+    prog = os.path.join(os.path.abspath(args.guest_dir), "sys_node")
+    opts = ["--ram", "256M"]
+    problems, runs = [], []
+
+    r = fh.run(fh.faultline_argv(faultline, prog, [], no_log=True, options=opts), cwd=wd)
+    runs.append(("sys_node", r))
+    out = r.stdout.decode(errors="replace")
+    if r.status != 0:
+        problems.append("sys_node: status %s" % r.status)
+    counters = {}
+    files = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 3 and "/" not in f[0]:
+            counters[f[0]] = (int(f[1]), int(f[2]))
+        elif len(f) >= 2:
+            files[f[0]] = " ".join(f[1:])
+    if counters.get("MemTotal") != (262144, 262144):
+        problems.append("MemTotal (/proc/meminfo, node0/meminfo) under --ram 256M: %r"
+                        % (counters.get("MemTotal"),))
+    if len(counters) < 29:
+        problems.append("sys_node compared %d counters, expected 29:\n%s" % (len(counters), out))
+    for name, (proc, node) in sorted(counters.items()):
+        if proc != node or proc < 0:
+            problems.append("%s: /proc/meminfo says %d kB, node0/meminfo %d kB" % (name, proc, node))
+    online = files.get("cpu/online")
+    for name, want in (("node0/cpulist", online), ("node0/cpumap", "1"), ("node0/distance", "10"),
+                       ("online", "0"), ("possible", "0"), ("has_memory", "0"),
+                       ("has_normal_memory", "0"), ("has_cpu", "0")):
+        if files.get(name) != want or want is None:
+            problems.append("%s: %r, expected %r (cpu/online %r)" % (name, files.get(name), want,
+                                                                    online))
+
+    numactl = shutil.which("numactl")
+    if numactl:
+        r = fh.run(fh.faultline_argv(faultline, numactl, ["--hardware"], no_log=True,
+                                     options=opts), cwd=wd)
+        runs.append(("numactl", r))
+        out = r.stdout.decode(errors="replace")
+        for want in ("available: 1 nodes (0)\n", "node 0 cpus: 0\n", "node 0 size: 256 MB\n",
+                     "  0:  10 \n"):
+            if want not in out:
+                problems.append("numactl --hardware has no %r:\n%s" % (want, out))
+        m = re.search(r"node 0 free: (\d+) MB", out)
+        if not m or int(m.group(1)) > 256:
+            problems.append("numactl --hardware: free memory %r" % (m and m.group(0)))
+    else:
+        print("numactl not installed: its check left out")
+
+    script = ("cd %s/node0 && cat cpulist && grep MemTotal ../node0/meminfo && "
+              "cat /sys/bus/node/devices/node0/cpulist && "
+              "grep -c . /sys/bus/node/devices/node0/numastat && "
+              "{ echo 1 > cpulist || echo refused; } && ls %s | tr '\\n' ' ' && echo && "
+              "ls | grep -E '^(cpu|node)[0-9]' | tr '\\n' ' '; echo" % (NODE, NODE))
+    r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
+                                 options=opts), cwd=wd)
+    runs.append(("sh", r))
+    lines = r.stdout.decode(errors="replace").splitlines()
+    want = ["0", "Node 0 MemTotal:         262144 kB", "0", "6", "refused"]
+    if lines[:5] != want:
+        problems.append("relative names in node0: %r, expected %r" % (lines[:5], want))
+    listing = lines[5].split() if len(lines) > 5 else []
+    if [n for n in listing if re.match(r"node\d", n)] != ["node0"] or \
+            "has_generic_initiator" in listing:
+        problems.append("ls %s: %r" % (NODE, listing))
+    if len(lines) < 7 or lines[6].split() != ["cpu0"]:
+        problems.append("ls node0's CPUs and nodes: %r" % (lines[6:],))
+
+    return fh.report("the node files are the model's machine", problems, runs)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
