@@ -455,6 +455,9 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
          * the machine's */
         if (mm_tunable_absent(guest_path) || cpu_vulnerability_absent(guest_path))
             return -ENOENT;
+        /* a node, CPU or later kernel's file the machine's one node does not have */
+        if (sys_node_absent(guest_path))
+            return -ENOENT;
         int link = fd_link_to_host(p, guest_path, out, outlen);
 
         if (link != 0)

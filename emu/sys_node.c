@@ -178,6 +178,35 @@ static bool numbered(const char *name, const char *prefix)
     return strncmp(name, prefix, n) == 0 && digits && !name[n + digits];
 }
 
+bool sys_node_absent(const char *path)
+{
+    char norm[PATH_MAX];
+    size_t n = strlen(SYS_NODE_DIR);
+
+    if (path[0] != '/' || !strstr(path, "/sys") || !walk_lexically(path, norm, sizeof(norm)) ||
+        strncmp(norm, SYS_NODE_DIR, n) != 0 || norm[n] != '/')
+        return false;
+    char dir[PATH_MAX], name[NAME_MAX + 1];
+    const char *rest = norm + n + 1;
+    size_t len = strcspn(rest, "/");
+    if (len > NAME_MAX)
+        return false;
+    memcpy(name, rest, len);
+    name[len] = 0;
+    if (sys_node_hidden_entry(SYS_NODE_DIR, name))
+        return true;
+    if (strncmp(rest, "node0/", 6) != 0)
+        return false;
+    rest += 6;
+    len = strcspn(rest, "/");
+    if (len > NAME_MAX)
+        return false;
+    memcpy(name, rest, len);
+    name[len] = 0;
+    snprintf(dir, sizeof(dir), "%s", NODE0);
+    return sys_node_hidden_entry(dir, name);
+}
+
 bool sys_node_filtered_dir(const char *dir)
 {
     return strcmp(dir, SYS_NODE_DIR) == 0 || strcmp(dir, NODE0) == 0;

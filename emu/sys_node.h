@@ -30,6 +30,11 @@ bool sys_node_owns(const char *path);
  * SYS_NODE_DIR; in node0, a CPU other than cpu0 or reclaim (a later kernel's)? */
 bool sys_node_hidden_entry(const char *dir, const char *name);
 
+/* Is the absolute path `path` (walked as sys_node_open walks it) one of those names or under
+ * one (node1/meminfo, node0/cpu1/online)? Its lookup is then ENOENT, as the listing leaves it out.
+ */
+bool sys_node_absent(const char *path);
+
 /* Is dir a directory whose listing sys_node_hidden_entry filters? */
 bool sys_node_filtered_dir(const char *dir);
 

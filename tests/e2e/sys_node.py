@@ -13,7 +13,9 @@ files are the host's, so the node files are checked against the guest's own /pro
   node0/cpumap the mask of one CPU ("1"), distance "10", the node masks "0".
 - the real numactl --hardware: "node 0 cpus: 0", "node 0 size: 256 MB", distance 10.
 - a shell in node0 reads ../node0/meminfo and cpulist by relative names, /sys/bus/node's link
-  leads to the same files, a write open is refused, and listings show node0 and cpu0 only.
+  leads to the same files, a write open is refused, listings show node0 and cpu0 only, and
+  names the machine does not have (node0/cpu1, a node1, a later kernel's reclaim and
+  has_generic_initiator) are not there to a lookup either.
 """
 
 import argparse
@@ -91,7 +93,9 @@ def main():
               "cat /sys/bus/node/devices/node0/cpulist && "
               "grep -c . /sys/bus/node/devices/node0/numastat && "
               "{ echo 1 > cpulist || echo refused; } && ls %s | tr '\\n' ' ' && echo && "
-              "ls | grep -E '^(cpu|node)[0-9]' | tr '\\n' ' '; echo" % (NODE, NODE))
+              "ls | grep -E '^(cpu|node)[0-9]' | tr '\\n' ' '; echo; "
+              "for n in cpu1/online reclaim ../node1/meminfo ../has_generic_initiator; do "
+              "test -e $n && echo \"$n is there\"; done; echo end" % (NODE, NODE))
     r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
                                  options=opts), cwd=wd)
     runs.append(("sh", r))
@@ -105,6 +109,8 @@ def main():
         problems.append("ls %s: %r" % (NODE, listing))
     if len(lines) < 7 or lines[6].split() != ["cpu0"]:
         problems.append("ls node0's CPUs and nodes: %r" % (lines[6:],))
+    if lines[7:] != ["end"]:
+        problems.append("names the machine does not have: %r" % (lines[7:],))
 
     return fh.report("the node files are the model's machine", problems, runs)
 
