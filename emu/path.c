@@ -276,6 +276,41 @@ const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf
     return n > 0 && (size_t)n < len ? buf : name;
 }
 
+bool path_walk_lexically(const char *path, char *out, size_t len)
+{
+    size_t n = 0;
+    struct stat st;
+
+    if (!path[0] || path[strlen(path) - 1] == '/')
+        return false;
+    for (const char *q = path; *q;) {
+        while (*q == '/')
+            q++;
+        size_t seg = strcspn(q, "/");
+        if (!seg)
+            break;
+        bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
+        if (dotdot && n) {
+            out[n] = 0;
+            if (lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
+                return false; /* a link, or a file: ENOTDIR */
+            while (n && out[n - 1] != '/')
+                n--;
+            if (n)
+                n--;
+        } else if (!dot && !dotdot) {
+            if (n + 1 + seg >= len)
+                return false;
+            out[n++] = '/';
+            memcpy(out + n, q, seg);
+            n += seg;
+        }
+        q += seg;
+    }
+    out[n] = 0;
+    return true;
+}
+
 #define MAX_ROOTS 64
 
 const char *path_intern_root(const char *host)

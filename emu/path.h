@@ -72,6 +72,14 @@ int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
  * procfs.h serves absolute names. */
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len);
 
+/* path (absolute) with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out
+ * (len bytes): true if that is exactly where the walk leads. A ".." after a symbolic link
+ * (/sys/devices/system/node/node0/cpu0 is one, to ../../cpu/cpu0) leads where the link points,
+ * not to the lexical parent, and one after a file is ENOTDIR: false then, and for a final '/'
+ * (a file named with one is ENOTDIR) or a path that does not fit; the host's lookup answers.
+ * The served files of /sys (proc_cpu.h, sys_node.h) are found through it. */
+bool path_walk_lexically(const char *path, char *out, size_t len);
+
 /* chroot: a host directory's real path as a process root, interned so that processes can share
  * it without owning it (a run has few); NULL when out of memory or room. */
 const char *path_intern_root(const char *host);

@@ -15,11 +15,13 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "emu/cpu_bugs.h"
+#include "emu/path.h"
 #include "emu/proc_cpu.h"
 #include "emu/procfs.h"
 #include "emu/text.h"
@@ -406,6 +408,34 @@ static int make_cpu_list(void)
     return text_to_fd(&t, "cpu");
 }
 
+static const struct {
+    const char *path;
+    int (*make)(void);
+} files[] = {
+    {"/proc/cpuinfo", make_cpuinfo},         {"/proc/stat", make_stat},
+    {SYS_CPU_DIR "/online", make_cpu_list},  {SYS_CPU_DIR "/possible", make_cpu_list},
+    {SYS_CPU_DIR "/present", make_cpu_list},
+};
+
+/* The row of files for path ("cpu/../cpu/online" is cpu/online, as the lookup walks it:
+ * path.h), or -1. */
+static int find(const char *path)
+{
+    char norm[PATH_MAX];
+
+    if (strncmp(path, "/sys/", 5) == 0 && path_walk_lexically(path, norm, sizeof(norm)))
+        path = norm;
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+        if (strcmp(path, files[i].path) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool proc_cpu_owns(const char *path)
+{
+    return strncmp(path, SYS_CPU_DIR "/", sizeof(SYS_CPU_DIR)) == 0 && find(path) >= 0;
+}
+
 bool proc_cpu_hidden_entry(const char *dir, const char *name)
 {
     if (strcmp(dir, SYS_CPU_VULN_DIR) == 0)
@@ -416,19 +446,11 @@ bool proc_cpu_hidden_entry(const char *dir, const char *name)
 
 int proc_cpu_open(const char *path, int flags, bool may_write)
 {
-    static const struct {
-        const char *path;
-        int (*make)(void);
-    } files[] = {
-        {"/proc/cpuinfo", make_cpuinfo},         {"/proc/stat", make_stat},
-        {SYS_CPU_DIR "/online", make_cpu_list},  {SYS_CPU_DIR "/possible", make_cpu_list},
-        {SYS_CPU_DIR "/present", make_cpu_list},
-    };
-    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-        if (strcmp(path, files[i].path) == 0)
-            return (flags & O_ACCMODE) != O_RDONLY &&
-                           (!may_write || strncmp(path, "/proc/", 6) != 0)
-                       ? -EACCES
-                       : files[i].make();
-    return PROCFS_PASSTHROUGH;
+    int i = find(path);
+
+    if (i < 0)
+        return PROCFS_PASSTHROUGH;
+    return (flags & O_ACCMODE) != O_RDONLY && (!may_write || strncmp(path, "/proc/", 6) != 0)
+               ? -EACCES
+               : files[i].make();
 }

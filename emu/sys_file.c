@@ -656,11 +656,12 @@ static long do_openat(struct proc *p, int dirfd, uint64_t upath, int flags, unsi
             hostfd = (int)r;
             gname = opath;
             procfs_made = true;
-        } else if (opath && opath[0] == '/' && sys_node_owns(opath)) {
-            /* the same for a node file reached through a link (/sys/bus/node/devices/node0) or
-             * a ".." after one */
+        } else if (opath && opath[0] == '/' && (sys_node_owns(opath) || proc_cpu_owns(opath))) {
+            /* the same for a node or CPU file reached through a link
+             * (/sys/bus/node/devices/node0) or a ".." after one (node0/cpu0/../online) */
             close(hostfd);
-            hostfd = sys_node_open(opath, flags);
+            hostfd = sys_node_owns(opath) ? sys_node_open(opath, flags)
+                                          : proc_cpu_open(opath, flags, false);
             if (hostfd < 0)
                 return hostfd;
             gname = opath;

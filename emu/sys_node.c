@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "emu/path.h"
 #include "emu/procfs.h"
 #include "emu/sys_node.h"
 #include "emu/text.h"
@@ -103,53 +103,12 @@ static const struct {
 };
 #define NR_FILES (sizeof(files) / sizeof(files[0]))
 
-/*
- * path with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out: true if that
- * is exact. A ".." after a symbolic link (node0/cpu0 is one, to ../../cpu/cpu0) leads where the
- * link points, not to the lexical parent: false then, and for a final '/' (a file named with
- * one is ENOTDIR) or a path that does not fit, and the host's lookup answers.
- */
-static bool walk_lexically(const char *path, char *out, size_t len)
-{
-    size_t n = 0;
-    struct stat st;
-
-    if (!path[0] || path[strlen(path) - 1] == '/')
-        return false;
-    for (const char *q = path; *q;) {
-        while (*q == '/')
-            q++;
-        size_t seg = strcspn(q, "/");
-        if (!seg)
-            break;
-        bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
-        if (dotdot && n) {
-            out[n] = 0;
-            if (lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
-                return false; /* a link, or a file: ENOTDIR */
-            while (n && out[n - 1] != '/')
-                n--;
-            if (n)
-                n--;
-        } else if (!dot && !dotdot) {
-            if (n + 1 + seg >= len)
-                return false;
-            out[n++] = '/';
-            memcpy(out + n, q, seg);
-            n += seg;
-        }
-        q += seg;
-    }
-    out[n] = 0;
-    return true;
-}
-
 static int find(const char *path)
 {
     char norm[PATH_MAX];
 
     /* most paths asked about are nowhere near: the test before the walk */
-    if (path[0] != '/' || !strstr(path, "/sys") || !walk_lexically(path, norm, sizeof(norm)))
+    if (path[0] != '/' || !strstr(path, "/sys") || !path_walk_lexically(path, norm, sizeof(norm)))
         return -1;
     for (size_t i = 0; i < NR_FILES; i++)
         if (strcmp(norm, files[i].path) == 0)
@@ -183,7 +142,7 @@ bool sys_node_absent(const char *path)
     char norm[PATH_MAX];
     size_t n = strlen(SYS_NODE_DIR);
 
-    if (path[0] != '/' || !strstr(path, "/sys") || !walk_lexically(path, norm, sizeof(norm)) ||
+    if (path[0] != '/' || !strstr(path, "/sys") || !path_walk_lexically(path, norm, sizeof(norm)) ||
         strncmp(norm, SYS_NODE_DIR, n) != 0 || norm[n] != '/')
         return false;
     char dir[PATH_MAX], name[NAME_MAX + 1];

@@ -15,7 +15,8 @@ files are the host's, so the node files are checked against the guest's own /pro
 - a shell in node0 reads ../node0/meminfo and cpulist by relative names, /sys/bus/node's link
   leads to the same files, a write open is refused, listings show node0 and cpu0 only, and
   names the machine does not have (node0/cpu1, a node1, a later kernel's reclaim and
-  has_generic_initiator) are not there to a lookup either.
+  has_generic_initiator) are not there to a lookup either; node0/cpu0/../online (a ".." after
+  the link to cpu/cpu0) and cpu/../cpu//online are the model's cpu/online.
 """
 
 import argparse
@@ -89,13 +90,14 @@ def main():
     else:
         print("numactl not installed: its check left out")
 
-    script = ("cd %s/node0 && cat cpulist && grep MemTotal ../node0/meminfo && "
+    script = ("cd %s/node0 && cat cpulist && grep MemTotal ../node0/./meminfo && "
               "cat /sys/bus/node/devices/node0/cpulist && "
               "grep -c . /sys/bus/node/devices/node0/numastat && "
               "{ echo 1 > cpulist || echo refused; } && ls %s | tr '\\n' ' ' && echo && "
               "ls | grep -E '^(cpu|node)[0-9]' | tr '\\n' ' '; echo; "
               "for n in cpu1/online reclaim ../node1/meminfo ../has_generic_initiator; do "
-              "test -e $n && echo \"$n is there\"; done; echo end" % (NODE, NODE))
+              "test -e $n && echo \"$n is there\"; done; echo end; "
+              "cat cpu0/../online /sys/devices/system/cpu/../cpu//online" % (NODE, NODE))
     r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
                                  options=opts), cwd=wd)
     runs.append(("sh", r))
@@ -109,8 +111,12 @@ def main():
         problems.append("ls %s: %r" % (NODE, listing))
     if len(lines) < 7 or lines[6].split() != ["cpu0"]:
         problems.append("ls node0's CPUs and nodes: %r" % (lines[6:],))
-    if lines[7:] != ["end"]:
+    if lines[7:8] != ["end"]:
         problems.append("names the machine does not have: %r" % (lines[7:],))
+    # cpu0 is a link to ../../cpu/cpu0: its ".." is the CPU directory, whose online is the model's
+    if lines[8:] != [online, online]:
+        problems.append("cpu0/../online and cpu/../cpu//online: %r, expected cpu/online %r twice"
+                        % (lines[8:], online))
 
     return fh.report("the node files are the model's machine", problems, runs)
 
