@@ -410,6 +410,73 @@ static void test_fallback(void)
     teardown();
 }
 
+/* The kB of the line `name` ("MemFree") of text, whose lines start with prefix; -1: none. */
+static long kb_of(const char *text, const char *prefix, const char *name)
+{
+    size_t pl = strlen(prefix), nl = strlen(name);
+    for (const char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, prefix, pl) && !strncmp(l + pl, name, nl) && l[pl + nl] == ':')
+            return atol(l + pl + nl + 1);
+    return -1;
+}
+
+/* The one node's files against the machine's: node0/meminfo has /proc/meminfo's counts (a huge
+ * page among them), node0/vmstat /proc/vmstat's per-node lines, and numastat counts each
+ * allocation once, a huge page's too (zone_statistics), every one a local hit. */
+static void test_node_counters(void)
+{
+    setup(64 << 20, 2 * HUGE);
+    unsigned long before = vm_events.numa_hit;
+    struct page *page = alloc_page_nozero(GFP_HIGHUSER_MOVABLE);
+    CHECK_EQ(vm_events.numa_hit, before + 1);
+    put_page(page);
+    CHECK_EQ(fault(BASE, USER_WRITE, STACK, NULL), FAULT_OK);
+    CHECK_STR(last_path, huge_path);
+    /* the huge page, its PUD and PMD tables and the PTE table deposited beside it */
+    CHECK_EQ(vm_events.numa_hit, before + 1 + 4);
+
+    static char mem[4096], node[4096], vm[4096], nvm[4096], numa[512];
+    CHECK(meminfo_show(mem, sizeof(mem)) > 0 && node_meminfo_show(0, node, sizeof(node)) > 0);
+    static const char *const shared[] = {
+        "MemTotal",     "MemFree",        "Active",       "Inactive",
+        "Active(anon)", "Inactive(anon)", "Active(file)", "Inactive(file)",
+        "Unevictable",  "Mlocked",        "Dirty",        "Mapped",
+        "AnonPages",    "Shmem",          "PageTables",   "AnonHugePages",
+    };
+    for (size_t i = 0; i < sizeof(shared) / sizeof(shared[0]); i++) {
+        CHECK(kb_of(mem, "", shared[i]) >= 0);
+        CHECK_EQ(kb_of(node, "Node 0 ", shared[i]), kb_of(mem, "", shared[i]));
+    }
+    CHECK_EQ(kb_of(node, "Node 0 ", "AnonHugePages"), 2048);
+    CHECK_EQ(kb_of(node, "Node 0 ", "MemTotal"), 64 << 10);
+    CHECK_EQ(kb_of(node, "Node 0 ", "MemUsed"),
+             kb_of(mem, "", "MemTotal") - kb_of(mem, "", "MemFree"));
+    CHECK_EQ(kb_of(node, "Node 0 ", "FilePages"),
+             kb_of(mem, "", "Cached") + kb_of(mem, "", "SwapCached"));
+    CHECK(strstr(node, "Node 0 MemTotal:          65536 kB\n") == node);
+    CHECK(strstr(node, "\nNode 0 HugePages_Surp:      0\n") != NULL);
+
+    CHECK(vmstat_show(vm, sizeof(vm)) > 0 && node_vmstat_show(0, nvm, sizeof(nvm)) > 0);
+    /* node0/vmstat is /proc/vmstat up to its first event */
+    char *events = strstr(vm, "\npswpin ");
+    CHECK(events != NULL);
+    if (events) {
+        events[1] = 0;
+        CHECK_STR(nvm, vm);
+    }
+    char line[64];
+    snprintf(line, sizeof(line), "\nnuma_hit %lu\n", vm_events.numa_hit);
+    CHECK(strstr(nvm, line) != NULL);
+    CHECK(node_numastat_show(0, numa, sizeof(numa)) > 0);
+    char want[256];
+    snprintf(want, sizeof(want),
+             "numa_hit %lu\nnuma_miss 0\nnuma_foreign 0\ninterleave_hit 0\nlocal_node %lu\n"
+             "other_node 0\n",
+             vm_events.numa_hit, vm_events.numa_hit);
+    CHECK_STR(numa, want);
+    teardown();
+}
+
 int main(int argc, char **argv)
 {
     static const struct {
@@ -426,6 +493,7 @@ int main(int argc, char **argv)
         {"block_reuse_and_break", test_block_reuse_and_break},
         {"fallback", test_fallback},
         {"khugepaged_swapin", test_khugepaged_swapin},
+        {"node_counters", test_node_counters},
     };
     int ran = 0;
     for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
