@@ -6,7 +6,7 @@
  * machine's /proc/sys/vm) and mm/huge_memory.c's hugepage_attr: the variable, its handler's kind
  * and bounds, the file's mode, and what a write changes besides (overcommit_ratio and
  * overcommit_kbytes each clear the other, min_free_kbytes sets the watermarks, drop_caches drops
- * the model's page cache, ...). A tunable the model has no use for is kept here, in a variable
+ * the model's page cache, numa_stat 0 stops and clears the NUMA counters, ...). A tunable the model has no use for is kept here, in a variable
  * of its own with 4.20's default: read and written as Linux's handler does, with no effect.
  */
 #include <ctype.h>
@@ -85,7 +85,7 @@ static unsigned long dirty_background_bytes, vm_dirty_bytes;
 static int dirty_writeback_centisecs = 500, dirty_expire_centisecs = 3000;
 static int dirtytime_expire_seconds = 43200;
 static unsigned long nr_hugepages, nr_hugepages_mempolicy, nr_overcommit_hugepages;
-static int numa_stat = 1, hugetlb_shm_group;
+static int hugetlb_shm_group;
 static int lowmem_reserve_ratio[5] = {256, 256, 32, 0, 0}; /* DMA DMA32 Normal Movable Device */
 static int drop_caches_value, extfrag_threshold = 500, compact_unevictable_allowed = 1;
 static int percpu_pagelist_fraction, laptop_mode, block_dump, vfs_cache_pressure = 100;
@@ -123,6 +123,12 @@ static void dirty_bytes_written(void)
 static void nr_hugepages_written(void)
 {
     nr_hugepages = nr_hugepages_mempolicy = 0;
+}
+
+/* sysctl_vm_numa_stat_handler: 0 stops the NUMA counters and clears them (vmstat.c) */
+static void numa_stat_written(void)
+{
+    vm_numa_stat_written(old_int);
 }
 
 /* drop_caches_sysctl_handler: 1 the page cache, 2 the slab (the unused files' inodes, and their
@@ -201,7 +207,8 @@ static const struct mm_tunable tunables[] = {
     {VM "nr_hugepages", DOULONGVEC, .ulval = &nr_hugepages, .written = nr_hugepages_written},
     {VM "nr_hugepages_mempolicy", DOULONGVEC, .ulval = &nr_hugepages_mempolicy,
      .written = nr_hugepages_written},
-    {VM "numa_stat", DOINTVEC_MINMAX, .ival = &numa_stat, .max = 1},
+    {VM "numa_stat", DOINTVEC_MINMAX, .ival = &sysctl_vm_numa_stat, .max = 1,
+     .written = numa_stat_written},
     {VM "hugetlb_shm_group", DOINTVEC, .ival = &hugetlb_shm_group},
     {VM "nr_overcommit_hugepages", DOULONGVEC, .ulval = &nr_overcommit_hugepages},
     /* lowmem_reserve_ratio_sysctl_handler ignores proc_dointvec_minmax's answer */

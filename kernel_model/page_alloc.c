@@ -260,7 +260,7 @@ static struct page *alloc_frame(gfp_t gfp, bool *fresh)
         arch_fresh_frame_taken(next_fresh);
     } else
         return NULL;
-    vm_events.numa_hit++; /* zone_statistics */
+    vm_events.numa_hit += sysctl_vm_numa_stat != 0; /* zone_statistics */
     struct page *page = &mem_map[pfn];
     page->flags = 0;
     page->_refcount = 1;
@@ -338,7 +338,7 @@ struct page *alloc_transhuge_page(void)
         arch_fresh_frame_taken(next_fresh);
         fresh = true;
     }
-    vm_events.numa_hit++; /* zone_statistics: one for the order-9 allocation */
+    vm_events.numa_hit += sysctl_vm_numa_stat != 0; /* zone_statistics: one, of order 9 */
     for (unsigned long i = 0; i < HPAGE_PMD_NR; i++) {
         struct page *p = &mem_map[head + i];
         p->flags = i ? 1UL << PG_tail : 1UL << PG_head;

@@ -232,6 +232,11 @@ struct vm_event_state {
     unsigned long numa_hit;
 };
 extern struct vm_event_state vm_events;
+/* vm.numa_stat (1, ENABLE_NUMA_STAT): 0 stops zone_statistics, so numa_hit stays 0. */
+extern int sysctl_vm_numa_stat;
+/* sysctl_vm_numa_stat_handler after a write that changed vm.numa_stat from oldval: turned off,
+ * the NUMA counters are cleared (invalid_numa_statistics); each way the kernel says so. */
+void vm_numa_stat_written(int oldval);
 
 /* Empty the reclaim lists (mem_init: a new RAM of nr_frames frames has no pages on them). */
 void lru_init(unsigned long nr_frames);

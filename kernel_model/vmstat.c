@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "kernel_model/arch.h"
 #include "kernel_model/huge_mm.h"
 #include "kernel_model/mm.h"
 #include "kernel_model/mm_internal.h"
@@ -112,6 +113,20 @@ int vm_page_state_read(struct vm_page_state *s)
 
     s->committed_pages = vm_memory_committed();
     return 0;
+}
+
+int sysctl_vm_numa_stat = 1;
+
+void vm_numa_stat_written(int oldval)
+{
+    if (oldval == sysctl_vm_numa_stat)
+        return;
+    if (sysctl_vm_numa_stat == 1) {
+        arch_printk(KERN_INFO "enable numa statistics");
+    } else {
+        vm_events.numa_hit = 0;
+        arch_printk(KERN_INFO "disable numa statistics, and clear numa counters");
+    }
 }
 
 /* One line of /proc/vmstat: 4.20's name, the model's value, and whether it is a zone, NUMA or

@@ -17,6 +17,8 @@ files are the host's, so the node files are checked against the guest's own /pro
   names the machine does not have (node0/cpu1, a node1, a later kernel's reclaim and
   has_generic_initiator) are not there to a lookup either; node0/cpu0/../online (a ".." after
   the link to cpu/cpu0) and cpu/../cpu//online are the model's cpu/online.
+- as root, vm.numa_stat 0 clears numastat's and /proc/vmstat's NUMA counters and stops them
+  (the kernel says "disable numa statistics, and clear numa counters"), 1 restarts them.
 """
 
 import argparse
@@ -117,6 +119,24 @@ def main():
     if lines[8:] != [online, online]:
         problems.append("cpu0/../online and cpu/../cpu//online: %r, expected cpu/online %r twice"
                         % (lines[8:], online))
+
+    # vm.numa_stat (root may write it): 0 clears the NUMA counters and stops them, 1 restarts them
+    if os.geteuid() == 0:
+        script = ("N=%s/node0/numastat; grep -c . $N; echo 0 > /proc/sys/vm/numa_stat && "
+                  "grep -E '^(numa_hit|local_node)' $N; grep -E '^numa_(hit|local) ' /proc/vmstat; "
+                  "echo 1 > /proc/sys/vm/numa_stat && grep '^numa_hit' $N" % NODE)
+        r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
+                                     options=opts), cwd=wd)
+        runs.append(("numa_stat", r))
+        lines = r.stdout.decode(errors="replace").splitlines()
+        want = ["6", "numa_hit 0", "local_node 0", "numa_hit 0", "numa_local 0"]
+        if lines[:5] != want or len(lines) != 6 or not re.fullmatch(r"numa_hit [1-9]\d*", lines[5]):
+            problems.append("vm.numa_stat 0 then 1: %r, expected %r and then numa_hit > 0"
+                            % (lines, want))
+        if b"disable numa statistics, and clear numa counters" not in r.stderr:
+            problems.append("vm.numa_stat 0: no \"disable numa statistics\" line")
+    else:
+        print("not root: vm.numa_stat's check left out")
 
     return fh.report("the node files are the model's machine", problems, runs)
 
