@@ -171,12 +171,41 @@ bool sys_node_filtered_dir(const char *dir)
     return strcmp(dir, SYS_NODE_DIR) == 0 || strcmp(dir, NODE0) == 0;
 }
 
+/* The host's memory block size (block_size_bytes, hex): the blocks node0's memoryN links name;
+ * 0 when the host has none (no memory hotplug). */
+static unsigned long memory_block_size(void)
+{
+    static unsigned long size = 1; /* not read yet */
+    if (size == 1) {
+        FILE *f = fopen("/sys/devices/system/memory/block_size_bytes", "re");
+        size = 0;
+        if (f) {
+            if (fscanf(f, "%lx", &size) != 1)
+                size = 0;
+            fclose(f);
+        }
+    }
+    return size;
+}
+
+/* Is name a memoryN link past the model's RAM: a memory block of the host's that the machine's
+ * guest-physical memory (frames 0 to totalram_pages()) does not reach? */
+static bool memory_block_beyond_ram(const char *name)
+{
+    unsigned long bs = memory_block_size();
+    if (!numbered(name, "memory") || !bs)
+        return false;
+    unsigned long n = strtoul(name + 6, NULL, 10);
+    return n >= (totalram_pages() * PAGE_SIZE + bs - 1) / bs;
+}
+
 bool sys_node_hidden_entry(const char *dir, const char *name)
 {
     if (strcmp(dir, SYS_NODE_DIR) == 0)
         return (numbered(name, "node") && strcmp(name, "node0") != 0) ||
                strcmp(name, "has_generic_initiator") == 0;
     if (strcmp(dir, NODE0) == 0)
-        return (numbered(name, "cpu") && strcmp(name, "cpu0") != 0) || strcmp(name, "reclaim") == 0;
+        return (numbered(name, "cpu") && strcmp(name, "cpu0") != 0) ||
+               strcmp(name, "reclaim") == 0 || memory_block_beyond_ram(name);
     return false;
 }

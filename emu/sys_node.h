@@ -27,7 +27,9 @@ bool sys_node_owns(const char *path);
 
 /* Is `name`, listed in directory `dir` (an absolute path), one the guest's 4.20 machine would
  * not have: a node other than node0 or has_generic_initiator (a later kernel's) in
- * SYS_NODE_DIR; in node0, a CPU other than cpu0 or reclaim (a later kernel's)? */
+ * SYS_NODE_DIR; in node0, a CPU other than cpu0, reclaim (a later kernel's), or a memoryN link
+ * to a host memory block past the model's RAM (the blocks are block_size_bytes each, the
+ * host's; /sys/devices/system/memory itself is still the host's)? */
 bool sys_node_hidden_entry(const char *dir, const char *name);
 
 /* Is the absolute path `path` (walked as sys_node_open walks it) one of those names or under

@@ -16,7 +16,8 @@ files are the host's, so the node files are checked against the guest's own /pro
   leads to the same files, a write open is refused, listings show node0 and cpu0 only, and
   names the machine does not have (node0/cpu1, a node1, a later kernel's reclaim and
   has_generic_initiator) are not there to a lookup either; node0/cpu0/../online (a ".." after
-  the link to cpu/cpu0) and cpu/../cpu//online are the model's cpu/online.
+  the link to cpu/cpu0) and cpu/../cpu//online are the model's cpu/online; node0's memoryN
+  links are only those of the blocks (the host's block_size_bytes) 256 MiB reaches.
 - as root, vm.numa_stat 0 clears numastat's and /proc/vmstat's NUMA counters and stops them
   (the kernel says "disable numa statistics, and clear numa counters"), 1 restarts them.
 """
@@ -99,7 +100,8 @@ def main():
               "ls | grep -E '^(cpu|node)[0-9]' | tr '\\n' ' '; echo; "
               "for n in cpu1/online reclaim ../node1/meminfo ../has_generic_initiator; do "
               "test -e $n && echo \"$n is there\"; done; echo end; "
-              "cat cpu0/../online /sys/devices/system/cpu/../cpu//online" % (NODE, NODE))
+              "cat cpu0/../online /sys/devices/system/cpu/../cpu//online; "
+              "echo \"links: $(ls | grep '^memory[0-9]' | tr '\\n' ' ')\"" % (NODE, NODE))
     r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
                                  options=opts), cwd=wd)
     runs.append(("sh", r))
@@ -116,9 +118,19 @@ def main():
     if lines[7:8] != ["end"]:
         problems.append("names the machine does not have: %r" % (lines[7:],))
     # cpu0 is a link to ../../cpu/cpu0: its ".." is the CPU directory, whose online is the model's
-    if lines[8:] != [online, online]:
+    if lines[8:10] != [online, online] or not lines[10:11] or lines[10][:6] != "links:":
         problems.append("cpu0/../online and cpu/../cpu//online: %r, expected cpu/online %r twice"
-                        % (lines[8:], online))
+                        % (lines[8:10], online))
+    # node0's memoryN links: the host's memory blocks the model's 256 MiB reaches, no others
+    try:
+        with open("/sys/devices/system/memory/block_size_bytes") as f:
+            blocks = -(-(256 << 20) // int(f.read(), 16))
+    except OSError:
+        blocks = None
+    memory = [m for line in lines if line.startswith("links:") for m in line.split()[1:]]
+    if blocks is not None and any(int(m[6:]) >= blocks for m in memory):
+        problems.append("node0 links memory blocks past 256 MiB (%d blocks): %r"
+                        % (blocks, memory))
 
     # vm.numa_stat (root may write it): 0 clears the NUMA counters and stops them, 1 restarts them
     if os.geteuid() == 0:
