@@ -6,8 +6,9 @@
  * machine's /proc/sys/vm) and mm/huge_memory.c's hugepage_attr: the variable, its handler's kind
  * and bounds, the file's mode, and what a write changes besides (overcommit_ratio and
  * overcommit_kbytes each clear the other, min_free_kbytes sets the watermarks, drop_caches drops
- * the model's page cache, numa_stat 0 stops and clears the NUMA counters, ...). A tunable the model has no use for is kept here, in a variable
- * of its own with 4.20's default: read and written as Linux's handler does, with no effect.
+ * the model's page cache, numa_stat 0 stops and clears the NUMA counters, ...). A tunable the model
+ * has no use for is kept here, in a variable of its own with 4.20's default: read and written as
+ * Linux's handler does, with no effect.
  */
 #include <ctype.h>
 #include <errno.h>
