@@ -172,7 +172,7 @@ static const char *vuln_dir_name(const char *path, char *norm)
 
     /* asked about most paths the guest opens (procfs_open, resolve_at): a quick no first */
     if (path[0] != '/' || !strstr(path, "vulnerabilities") ||
-        !path_lexical_walk(path, norm, PATH_MAX))
+        !path_walk_lexically(path, norm, PATH_MAX))
         return NULL;
     if (strncmp(norm, SYS_CPU_VULN_DIR, n) != 0 || norm[n] != '/' || !norm[n + 1])
         return NULL;

@@ -58,7 +58,7 @@ const char *spec_ctrl_status_word(unsigned long which);
  * SYS_CPU_VULN_DIR: a read-only host fd holding 4.20's text, -EACCES for a write open (sysfs
  * refuses one for an attribute without ->store, to root too), -ENOENT for a name 4.20 does not
  * have there; PROCFS_PASSTHROUGH (procfs.h) for any other path, the directory itself included.
- * "//", "." and ".." in path are walked (path_lexical_walk). */
+ * "//", "." and ".." in path are walked (path_walk_lexically). */
 int cpu_vulnerabilities_open(const char *path, int flags);
 
 /* Is path (absolute) a name under SYS_CPU_VULN_DIR that 4.20 lacks (retbleed, mds, or a name

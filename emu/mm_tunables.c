@@ -273,7 +273,7 @@ static const struct mm_tunable *find(const char *path)
 {
     char norm[PATH_MAX];
 
-    if (path[0] != '/' || !path_lexical_walk(path, norm, sizeof(norm)))
+    if (path[0] != '/' || !path_walk_lexically(path, norm, sizeof(norm)))
         return NULL;
     for (size_t i = 0; i < NR_TUNABLES; i++)
         if (!strcmp(norm, tunables[i].path))
@@ -343,7 +343,7 @@ bool mm_tunable_absent(const char *path)
     size_t n = strlen(MM_TUNABLES_THP_DIR), nv = strlen(MM_TUNABLES_VM_DIR);
 
     /* every path this is asked about (resolve_at): most name neither directory at all */
-    if (path[0] != '/' || !strstr(path, "sys") || !path_lexical_walk(path, norm, sizeof(norm)))
+    if (path[0] != '/' || !strstr(path, "sys") || !path_walk_lexically(path, norm, sizeof(norm)))
         return false;
     if (!strncmp(norm, MM_TUNABLES_VM_DIR, nv) && norm[nv] == '/') {
         const char *name = norm + nv + 1;

@@ -290,15 +290,17 @@ bool path_walk_lexically(const char *path, char *out, size_t len)
         if (!seg)
             break;
         bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
-        if (dotdot && n) {
+        if ((dot || dotdot) && n) {
             out[n] = 0;
-            if (lstat(out, &st) == 0 && !S_ISDIR(st.st_mode))
-                return false; /* a link, or a file: ENOTDIR */
+            if (lstat(out, &st) != 0 || !S_ISDIR(st.st_mode))
+                return false; /* missing (ENOENT), a link, or a file (ENOTDIR) */
+        }
+        if (dotdot) {
             while (n && out[n - 1] != '/')
                 n--;
             if (n)
-                n--;
-        } else if (!dot && !dotdot) {
+                n--; /* the '/' before the last component */
+        } else if (!dot) {
             if (n + 1 + seg >= len)
                 return false;
             out[n++] = '/';
@@ -418,45 +420,6 @@ static int resolve_in_root(struct proc *p, int dirfd, const char *guest_path, ch
     if (n < 0 || (size_t)n >= outlen)
         return -ENAMETOOLONG;
     return 1;
-}
-
-bool path_lexical_walk(const char *path, char *out, size_t len)
-{
-    size_t n = 0;
-    struct stat st;
-
-    if (path[strlen(path) - 1] == '/')
-        return false;
-    for (const char *q = path; *q;) {
-        while (*q == '/')
-            q++;
-        size_t seg = strcspn(q, "/");
-        if (!seg)
-            break;
-        bool dot = seg == 1 && q[0] == '.', dotdot = seg == 2 && q[0] == '.' && q[1] == '.';
-        if ((dot || dotdot) && n) {
-            out[n] = 0;
-            if (stat(out, &st) || !S_ISDIR(st.st_mode))
-                return false;
-        }
-        if (dot) {
-            /* nothing */
-        } else if (dotdot) {
-            while (n && out[n - 1] != '/')
-                n--;
-            if (n)
-                n--; /* the '/' before the last component */
-        } else {
-            if (n + 1 + seg >= len)
-                return false;
-            out[n++] = '/';
-            memcpy(out + n, q, seg);
-            n += seg;
-        }
-        q += seg;
-    }
-    out[n] = 0;
-    return true;
 }
 
 int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, size_t outlen,

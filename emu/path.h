@@ -42,17 +42,6 @@ int resolve_at(struct proc *p, int dirfd, const char *guest_path, char *out, siz
 /* get_user_path() then resolve_at() into out (PATH_MAX bytes). 0 or -errno. */
 long get_path_at(struct proc *p, int dirfd, uint64_t uaddr, char out[PATH_MAX], int *host_dirfd);
 
-/*
- * path (absolute) with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out (len
- * bytes): for the directories whose files faultline serves itself (/proc/sys/vm,
- * transparent_hugepage, the CPU's vulnerabilities), where a guest in khugepaged/ that opens
- * "../enabled" (proc_absolute makes it ".../khugepaged/../enabled") opens the model's file. No
- * such directory has symlinks on the way down, so the lexical ".." is the walk's. A "." or ".."
- * after a name that is not a directory on the host, or a final '/', is ENOTDIR for the walk:
- * false then (the host's open answers), and when the result does not fit in out.
- */
-bool path_lexical_walk(const char *path, char *out, size_t len);
-
 /* "/proc/self/REST", "/proc/thread-self/REST" or "/proc/<a guest pid or tid>/REST": REST, with
  * *target the guest process it names; else NULL (and *target = p). A REST of
  * "task/<tid>/MORE" names a thread of that process: MORE, with *target the thread and
@@ -73,11 +62,14 @@ int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len);
 
 /* path (absolute) with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out
- * (len bytes): true if that is exactly where the walk leads. A ".." after a symbolic link
+ * (len bytes): true if that is exactly where the walk leads. A "." or ".." after a symbolic link
  * (/sys/devices/system/node/node0/cpu0 is one, to ../../cpu/cpu0) leads where the link points,
- * not to the lexical parent, and one after a file is ENOTDIR: false then, and for a final '/'
- * (a file named with one is ENOTDIR) or a path that does not fit; the host's lookup answers.
- * The served files of /sys (proc_cpu.h, sys_node.h) are found through it. */
+ * not to the lexical parent, one after a file is ENOTDIR and one after a missing name ENOENT:
+ * false then, and for a final '/' (a file named with one is ENOTDIR) or a path that does not
+ * fit; the host's lookup answers. The files faultline serves itself in directories of /proc and
+ * /sys (mm_tunables.h, cpu_bugs.h, proc_cpu.h, sys_node.h) are found through it, so that a guest
+ * in khugepaged/ that opens "../enabled" (proc_absolute makes it ".../khugepaged/../enabled")
+ * opens the model's file. */
 bool path_walk_lexically(const char *path, char *out, size_t len);
 
 /* chroot: a host directory's real path as a process root, interned so that processes can share
