@@ -16,7 +16,6 @@
   flags line has SSSE3 and POPCNT under the default and neither under qemu64.
 """
 
-import argparse
 import json
 import os
 import sqlite3
@@ -28,15 +27,8 @@ import flharness as fh  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest-dir", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    faultline = os.path.abspath(args.faultline)
-    fh.need_faultline(faultline)
-    wd = fh.fresh_dir(args.workdir)
-    prog = os.path.join(os.path.abspath(args.guest_dir), "x86_64_v2")
+    faultline, guest_dir, wd = fh.guest_dir_and_workdir(__doc__)
+    prog = os.path.join(guest_dir, "x86_64_v2")
     problems = []
 
     default = fh.run([faultline, "run", "-q", "--no-log", "--", prog, "cpuid"], cwd=wd)
@@ -61,7 +53,7 @@ def main():
     if old.status != 128 + 4:
         problems.append("--cpu qemu64: exit status %s, want 132 (SIGILL)" % old.status)
 
-    cpuinfo = os.path.join(os.path.abspath(args.guest_dir), "cpuinfo")
+    cpuinfo = os.path.join(guest_dir, "cpuinfo")
     native = fh.run([cpuinfo], cwd=wd)
     runs = [("default", default), ("nehalem", nehalem), ("qemu64", old), ("native cpuinfo", native)]
     for model in ("qemu64", "nehalem"):

@@ -223,6 +223,19 @@ def need_faultline(path):
         sys.exit(1)
 
 
+def guest_dir_and_workdir(doc):
+    """For a test run as `TEST --faultline FAULTLINE --guest-dir DIR --workdir WORK` (doc: its
+    docstring): check FAULTLINE and empty WORK. Returns the absolute FAULTLINE, DIR and WORK."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--faultline", required=True)
+    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument("--workdir", required=True)
+    args = ap.parse_args()
+    faultline = os.path.abspath(args.faultline)
+    need_faultline(faultline)
+    return faultline, os.path.abspath(args.guest_dir), fresh_dir(args.workdir)
+
+
 def guest_in_workdir(doc):
     """For a test run as `TEST --faultline FAULTLINE --guest GUEST --workdir DIR` (doc: its
     docstring): check FAULTLINE, empty DIR and copy GUEST into it. Returns the absolute

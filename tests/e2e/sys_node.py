@@ -22,7 +22,6 @@ files are the host's, so the node files are checked against the guest's own /pro
   (the kernel says "disable numa statistics, and clear numa counters"), 1 restarts them.
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -36,15 +35,8 @@ NODE = "/sys/devices/system/node"
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest-dir", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    faultline = os.path.abspath(args.faultline)
-    fh.need_faultline(faultline)
-    wd = fh.fresh_dir(args.workdir)
-    prog = os.path.join(os.path.abspath(args.guest_dir), "sys_node")
+    faultline, guest_dir, wd = fh.guest_dir_and_workdir(__doc__)
+    prog = os.path.join(guest_dir, "sys_node")
     opts = ["--ram", "256M"]
     problems, runs = [], []
 

@@ -42,7 +42,6 @@ disagreeing runs.
   (Both sides used to follow the main thread only.)
 """
 
-import argparse
 import os
 import re
 import sys
@@ -53,14 +52,7 @@ import flharness as fh  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest-dir", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    faultline = os.path.abspath(args.faultline)
-    fh.need_faultline(faultline)
-    wd = fh.fresh_dir(args.workdir)
+    faultline, guest_dir, wd = fh.guest_dir_and_workdir(__doc__)
     problems = []
 
     data = os.path.join(wd, "data.txt")
@@ -132,7 +124,7 @@ def main():
     if missing.status != 127:
         problems.append("missing program: exit status %s, want 127" % missing.status)
 
-    touch = os.path.join(os.path.abspath(args.guest_dir), "touch_pages")
+    touch = os.path.join(guest_dir, "touch_pages")
     pages = fh.run([faultline, "compare", "--pages", "--", touch, "100"], cwd=wd)
     out = pages.stdout.decode()
     if pages.status != 0:
@@ -146,7 +138,7 @@ def main():
     if not re.search(r"^all +\d+ +\d+ +\d+ +\d+$", out, re.M):
         problems.append("--pages: no 'all' row in:\n%s" % out)
 
-    asm_hello = os.path.join(os.path.abspath(args.guest_dir), "asm_hello")
+    asm_hello = os.path.join(guest_dir, "asm_hello")
     apages = fh.run([faultline, "compare", "--pages", "--", asm_hello], cwd=wd)
     out = apages.stdout.decode()
     m = re.search(r"^all +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)
@@ -161,7 +153,7 @@ def main():
         problems.append("asm_hello: want the same 'all faults' count natively and in the model "
                         "(the native child's faults before its exec not counted):\n%s" % out)
 
-    noncanon = os.path.join(os.path.abspath(args.guest_dir), "noncanonical")
+    noncanon = os.path.join(guest_dir, "noncanonical")
     npages = fh.run([faultline, "compare", "--pages", "--", noncanon], cwd=wd)
     out = npages.stdout.decode()
     listed = [int(x, 16) for x in re.findall(r"^ +(0x[0-9a-f]+) ", out, re.M)]
@@ -170,7 +162,7 @@ def main():
         problems.append("--pages on noncanonical: want the 6 faults at kernel addresses in a note "
                         "and none listed as a page only one side faulted on:\n%s" % out)
 
-    touch_threads = os.path.join(os.path.abspath(args.guest_dir), "touch_threads")
+    touch_threads = os.path.join(guest_dir, "touch_threads")
     tpages = fh.run([faultline, "compare", "--pages", "--", touch_threads, "4", "100"], cwd=wd)
     out = tpages.stdout.decode()
     m = re.search(r"^\[anon\] +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)
