@@ -223,31 +223,31 @@ def need_faultline(path):
         sys.exit(1)
 
 
-def guest_dir_and_workdir(doc):
-    """For a test run as `TEST --faultline FAULTLINE --guest-dir DIR --workdir WORK` (doc: its
-    docstring): check FAULTLINE and empty WORK. Returns the absolute FAULTLINE, DIR and WORK."""
+def _test_args(doc, guest_option):
+    """`TEST --faultline FAULTLINE GUEST_OPTION X --workdir WORK` (doc: the test's docstring):
+    the absolute FAULTLINE (checked), X and WORK (emptied)."""
     ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest-dir", required=True)
+    ap.add_argument(guest_option, required=True, dest="guest")
     ap.add_argument("--workdir", required=True)
     args = ap.parse_args()
     faultline = os.path.abspath(args.faultline)
     need_faultline(faultline)
-    return faultline, os.path.abspath(args.guest_dir), fresh_dir(args.workdir)
+    return faultline, args.guest, fresh_dir(args.workdir)
+
+
+def guest_dir_and_workdir(doc):
+    """For a test run as `TEST --faultline FAULTLINE --guest-dir DIR --workdir WORK`: the
+    absolute FAULTLINE, DIR and WORK, emptied."""
+    faultline, guest_dir, wd = _test_args(doc, "--guest-dir")
+    return faultline, os.path.abspath(guest_dir), wd
 
 
 def guest_in_workdir(doc):
     """For a test run as `TEST --faultline FAULTLINE --guest GUEST --workdir DIR` (doc: its
     docstring): check FAULTLINE, empty DIR and copy GUEST into it. Returns the absolute
     FAULTLINE, DIR, the copy of GUEST and DIR/log.db."""
-    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
-    ap.add_argument("--faultline", required=True)
-    ap.add_argument("--guest", required=True)
-    ap.add_argument("--workdir", required=True)
-    args = ap.parse_args()
-    faultline = os.path.abspath(args.faultline)
-    need_faultline(faultline)
-    wd = fresh_dir(args.workdir)
-    prog = os.path.join(wd, os.path.basename(args.guest))
-    shutil.copy(args.guest, prog)
+    faultline, guest, wd = _test_args(doc, "--guest")
+    prog = os.path.join(wd, os.path.basename(guest))
+    shutil.copy(guest, prog)
     return faultline, wd, prog, os.path.join(wd, "log.db")
