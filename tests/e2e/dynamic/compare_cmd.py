@@ -138,20 +138,31 @@ def main():
     if not re.search(r"^all +\d+ +\d+ +\d+ +\d+$", out, re.M):
         problems.append("--pages: no 'all' row in:\n%s" % out)
 
+    # The model's count is the same in every run; the host's total (rusage) once took one
+    # fault more than the model's and its own sampled pages under a loaded sanitizer suite
+    # (2026-12-07, 1 run in 7; the pages agreed). A difference that is the model's shows in
+    # every run: up to three native runs, and the first that agrees is taken.
     asm_hello = os.path.join(guest_dir, "asm_hello")
-    apages = fh.run([faultline, "compare", "--pages", "--", asm_hello], cwd=wd)
-    out = apages.stdout.decode()
-    m = re.search(r"^all +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)
-    if apages.status != 0 or not m:
-        problems.append("--pages on asm_hello: exit status %s, or no 'all' row in:\n%s"
-                        % (apages.status, out))
-    elif int(m.group(1)) != int(m.group(2)) or [int(m.group(3)), int(m.group(4))] != [0, 0]:
-        problems.append("--pages on asm_hello: the 'all' row is %s, want the same count on both "
-                        "sides and none only on one side:\n%s" % (m.group(0), out))
-    m = re.search(r"^all faults +(\d+) +(\d+)$", out, re.M)
-    if not m or m.group(1) != m.group(2):
-        problems.append("asm_hello: want the same 'all faults' count natively and in the model "
-                        "(the native child's faults before its exec not counted):\n%s" % out)
+    for attempt in range(3):
+        asm_problems = []
+        apages = fh.run([faultline, "compare", "--pages", "--", asm_hello], cwd=wd)
+        out = apages.stdout.decode()
+        m = re.search(r"^all +(\d+) +(\d+) +(\d+) +(\d+)$", out, re.M)
+        if apages.status != 0 or not m:
+            asm_problems.append("--pages on asm_hello: exit status %s, or no 'all' row in:\n%s"
+                                % (apages.status, out))
+        elif int(m.group(1)) != int(m.group(2)) or [int(m.group(3)), int(m.group(4))] != [0, 0]:
+            asm_problems.append("--pages on asm_hello: the 'all' row is %s, want the same count "
+                                "on both sides and none only on one side:\n%s" % (m.group(0), out))
+        m = re.search(r"^all faults +(\d+) +(\d+)$", out, re.M)
+        if not m or m.group(1) != m.group(2):
+            asm_problems.append("asm_hello: want the same 'all faults' count natively and in the "
+                                "model (the native child's faults before its exec not counted):"
+                                "\n%s" % out)
+        if not asm_problems:
+            break
+        print("asm_hello, native run %d of 3 disagreed" % (attempt + 1))
+    problems += asm_problems
 
     noncanon = os.path.join(guest_dir, "noncanonical")
     npages = fh.run([faultline, "compare", "--pages", "--", noncanon], cwd=wd)
