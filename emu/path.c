@@ -257,12 +257,12 @@ const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf
     /* or a name that leads there from above: "proc/sys/vm/swappiness" in / */
     bool from_above = false;
     if (!(under(base, "/proc") || under(base, SYS_CPU_DIR) || under(base, SYS_NODE_DIR) ||
-          under(base, MM_TUNABLES_THP_DIR))) {
+          under(base, SYS_MEMORY_DIR) || under(base, MM_TUNABLES_THP_DIR))) {
         char joined[PATH_MAX];
         n = snprintf(joined, sizeof(joined), "%s/%s", strcmp(base, "/") ? base : "", name);
         if (n <= 0 || (size_t)n >= sizeof(joined) ||
             !(under(joined, "/proc") || under(joined, SYS_CPU_DIR) || under(joined, SYS_NODE_DIR) ||
-              under(joined, MM_TUNABLES_THP_DIR)))
+              under(joined, SYS_MEMORY_DIR) || under(joined, MM_TUNABLES_THP_DIR)))
             return name;
         from_above = true;
     }

@@ -56,9 +56,9 @@ struct ofd;
 int guest_fd_link(struct proc *p, const char *path, struct ofd **o);
 
 /* name as an absolute path when it is relative to a directory under /proc, SYS_CPU_DIR,
- * SYS_NODE_DIR or MM_TUNABLES_THP_DIR (the cwd for AT_FDCWD, else dirfd's), or leads into one of
- * them from the directory above ("proc/sys/vm/swappiness" in /), in buf; otherwise name itself.
- * procfs.h serves absolute names. */
+ * SYS_NODE_DIR, SYS_MEMORY_DIR or MM_TUNABLES_THP_DIR (the cwd for AT_FDCWD, else dirfd's), or
+ * leads into one of them from the directory above ("proc/sys/vm/swappiness" in /), in buf;
+ * otherwise name itself. procfs.h serves absolute names. */
 const char *proc_absolute(struct proc *p, int dirfd, const char *name, char *buf, size_t len);
 
 /* path (absolute) with "//", "/./" and "dir/.." taken out, as the lookup walks it, into out

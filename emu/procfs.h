@@ -88,7 +88,8 @@ long procfs_readlink(struct proc *p, const char *path, char *out, size_t outlen)
  * process, by pid, as proc_pid_readdir lists thread-group leaders; for /proc/PID/fd, ".", ".."
  * and a link per open fd of that guest process (proc_readfd_common); for SYS_CPU_DIR, the host's
  * entries without the CPUs the guest does not have (proc_cpu.h); for SYS_NODE_DIR and its node0,
- * without the nodes, CPUs and later kernels' files it does not have (sys_node.h). `out` gets at
+ * without the nodes, CPUs and later kernels' files it does not have, and for SYS_MEMORY_DIR
+ * without the blocks past the RAM (sys_node.h). `out` gets at
  * most count bytes of struct linux_dirent64 records. Returns the bytes written, 0 at the end, or
  * -errno
  * (-EINVAL when count fits no record).

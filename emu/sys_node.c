@@ -4,6 +4,8 @@
  * node_read_cpumap (cpumap, cpulist), node_read_meminfo, node_read_numastat, node_read_vmstat
  * and node_read_distance for node0. The memory numbers are the model's, made by the same
  * kernel_model/meminfo.c and vmstat.c code as /proc/meminfo and /proc/vmstat.
+ * And /sys/devices/system/memory as 4.20's drivers/base/memory.c shows the memory blocks of the
+ * model's RAM (frames 0 to totalram_pages(), all online), in blocks of the host's size.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -85,6 +87,106 @@ static int make_vmstat(void)
     return make_shown(node_vmstat_show, "vmstat");
 }
 
+/* Is name prefix followed by a number ("cpu1", "node12")? */
+static bool numbered(const char *name, const char *prefix)
+{
+    size_t n = strlen(prefix), digits = strspn(name + n, "0123456789");
+    return strncmp(name, prefix, n) == 0 && digits && !name[n + digits];
+}
+
+/* The host's memory block size (block_size_bytes, hex): the blocks node0's memoryN links name;
+ * 0 when the host has none (no memory hotplug). */
+static unsigned long memory_block_size(void)
+{
+    static unsigned long size = 1; /* not read yet */
+    if (size == 1) {
+        FILE *f = fopen("/sys/devices/system/memory/block_size_bytes", "re");
+        size = 0;
+        if (f) {
+            if (fscanf(f, "%lx", &size) != 1)
+                size = 0;
+            fclose(f);
+        }
+    }
+    return size;
+}
+
+/* How many memory blocks the model's RAM reaches (the last one maybe in part) */
+static unsigned long memory_blocks(void)
+{
+    unsigned long bs = memory_block_size();
+    return bs ? (totalram_pages() * PAGE_SIZE + bs - 1) / bs : 0;
+}
+
+/* Is name a memoryN link or directory past the model's RAM: a memory block of the host's that the
+ * machine's guest-physical memory (frames 0 to totalram_pages()) does not reach? */
+static bool memory_block_beyond_ram(const char *name)
+{
+    unsigned long bs = memory_block_size();
+    if (!numbered(name, "memory") || !bs)
+        return false;
+    return strtoul(name + 6, NULL, 10) >= memory_blocks();
+}
+
+/* block_size_bytes (print_block_size): the block size in hex */
+static int make_block_size(void)
+{
+    struct text t = {0};
+    text_printf(&t, "%lx\n", memory_block_size());
+    return text_to_fd(&t, "block_size_bytes");
+}
+
+/*
+ * A memory block's attribute, for a block the model's RAM reaches: every such block is online
+ * (state "online", the device's online 1); phys_index is its first section over
+ * sections_per_block, so N ("%08lx"); phys_device 0 (x86 has no other); removable 1 (the model
+ * has no unmovable pageblocks: is_mem_section_removable's test passes); valid_zones the zone of
+ * an online block's pages: the model's RAM is one zone, ZONE_NORMAL's "Normal" (it has no
+ * DMA/DMA32 split, which would make 4.20 print "none" for a block spanning two zones).
+ */
+static int make_block_attr(unsigned long n, const char *attr)
+{
+    struct text t = {0};
+
+    if (strcmp(attr, "state") == 0)
+        text_printf(&t, "online\n");
+    else if (strcmp(attr, "online") == 0)
+        text_printf(&t, "1\n");
+    else if (strcmp(attr, "phys_index") == 0)
+        text_printf(&t, "%08lx\n", n);
+    else if (strcmp(attr, "phys_device") == 0)
+        text_printf(&t, "0\n");
+    else if (strcmp(attr, "removable") == 0)
+        text_printf(&t, "1\n");
+    else
+        text_printf(&t, "Normal\n");
+    return text_to_fd(&t, attr);
+}
+
+static const char *const block_attrs[] = {"state",       "online",    "phys_index",
+                                          "phys_device", "removable", "valid_zones"};
+
+/* Is norm SYS_MEMORY_DIR/memoryN/ATTR of a block the RAM reaches? *n and *attr say which. */
+static bool block_attr(const char *norm, unsigned long *n, const char **attr)
+{
+    size_t dl = strlen(SYS_MEMORY_DIR "/memory");
+    if (strncmp(norm, SYS_MEMORY_DIR "/memory", dl) != 0)
+        return false;
+    const char *p = norm + dl, *slash = strchr(p, '/');
+    size_t digits = strspn(p, "0123456789");
+    if (!digits || p + digits != slash || (digits > 1 && p[0] == '0'))
+        return false;
+    *n = strtoul(p, NULL, 10);
+    if (*n >= memory_blocks())
+        return false;
+    for (size_t i = 0; i < sizeof(block_attrs) / sizeof(block_attrs[0]); i++)
+        if (strcmp(slash + 1, block_attrs[i]) == 0) {
+            *attr = block_attrs[i];
+            return true;
+        }
+    return false;
+}
+
 static const struct {
     const char *path;
     int (*make)(void);
@@ -100,10 +202,15 @@ static const struct {
     {NODE0 "/numastat", make_numastat},
     {NODE0 "/distance", make_distance},
     {NODE0 "/vmstat", make_vmstat},
+    {SYS_MEMORY_DIR "/block_size_bytes", make_block_size},
 };
 #define NR_FILES (sizeof(files) / sizeof(files[0]))
 
-static int find(const char *path)
+#define BLOCK_ATTR ((int)NR_FILES) /* find's answer for a memory block's attribute */
+
+/* The index in files of path, BLOCK_ATTR for a memory block's attribute (*n and *attr say which),
+ * or -1 */
+static int find(const char *path, unsigned long *n, const char **attr)
 {
     char norm[PATH_MAX];
 
@@ -113,28 +220,27 @@ static int find(const char *path)
     for (size_t i = 0; i < NR_FILES; i++)
         if (strcmp(norm, files[i].path) == 0)
             return (int)i;
-    return -1;
+    return block_attr(norm, n, attr) ? BLOCK_ATTR : -1;
 }
 
 int sys_node_open(const char *path, int flags)
 {
-    int i = find(path);
+    unsigned long n;
+    const char *attr;
+    int i = find(path, &n, &attr);
 
     if (i < 0)
         return PROCFS_PASSTHROUGH;
-    return (flags & O_ACCMODE) != O_RDONLY ? -EACCES : files[i].make();
+    if ((flags & O_ACCMODE) != O_RDONLY)
+        return -EACCES; /* state and online have ->store: hotplug, which the model has not */
+    return i == BLOCK_ATTR ? make_block_attr(n, attr) : files[i].make();
 }
 
 bool sys_node_owns(const char *path)
 {
-    return find(path) >= 0;
-}
-
-/* Is name prefix followed by a number ("cpu1", "node12")? */
-static bool numbered(const char *name, const char *prefix)
-{
-    size_t n = strlen(prefix), digits = strspn(name + n, "0123456789");
-    return strncmp(name, prefix, n) == 0 && digits && !name[n + digits];
+    unsigned long n;
+    const char *attr;
+    return find(path, &n, &attr) >= 0;
 }
 
 bool sys_node_absent(const char *path)
@@ -142,8 +248,19 @@ bool sys_node_absent(const char *path)
     char norm[PATH_MAX];
     size_t n = strlen(SYS_NODE_DIR);
 
-    if (path[0] != '/' || !strstr(path, "/sys") || !path_walk_lexically(path, norm, sizeof(norm)) ||
-        strncmp(norm, SYS_NODE_DIR, n) != 0 || norm[n] != '/')
+    if (path[0] != '/' || !strstr(path, "/sys") || !path_walk_lexically(path, norm, sizeof(norm)))
+        return false;
+    if (strncmp(norm, SYS_MEMORY_DIR "/", strlen(SYS_MEMORY_DIR) + 1) == 0) {
+        const char *rest = norm + strlen(SYS_MEMORY_DIR) + 1;
+        char name[NAME_MAX + 1];
+        size_t len = strcspn(rest, "/");
+        if (len > NAME_MAX)
+            return false;
+        memcpy(name, rest, len);
+        name[len] = 0;
+        return memory_block_beyond_ram(name);
+    }
+    if (strncmp(norm, SYS_NODE_DIR, n) != 0 || norm[n] != '/')
         return false;
     char dir[PATH_MAX], name[NAME_MAX + 1];
     const char *rest = norm + n + 1;
@@ -168,35 +285,8 @@ bool sys_node_absent(const char *path)
 
 bool sys_node_filtered_dir(const char *dir)
 {
-    return strcmp(dir, SYS_NODE_DIR) == 0 || strcmp(dir, NODE0) == 0;
-}
-
-/* The host's memory block size (block_size_bytes, hex): the blocks node0's memoryN links name;
- * 0 when the host has none (no memory hotplug). */
-static unsigned long memory_block_size(void)
-{
-    static unsigned long size = 1; /* not read yet */
-    if (size == 1) {
-        FILE *f = fopen("/sys/devices/system/memory/block_size_bytes", "re");
-        size = 0;
-        if (f) {
-            if (fscanf(f, "%lx", &size) != 1)
-                size = 0;
-            fclose(f);
-        }
-    }
-    return size;
-}
-
-/* Is name a memoryN link past the model's RAM: a memory block of the host's that the machine's
- * guest-physical memory (frames 0 to totalram_pages()) does not reach? */
-static bool memory_block_beyond_ram(const char *name)
-{
-    unsigned long bs = memory_block_size();
-    if (!numbered(name, "memory") || !bs)
-        return false;
-    unsigned long n = strtoul(name + 6, NULL, 10);
-    return n >= (totalram_pages() * PAGE_SIZE + bs - 1) / bs;
+    return strcmp(dir, SYS_NODE_DIR) == 0 || strcmp(dir, NODE0) == 0 ||
+           strcmp(dir, SYS_MEMORY_DIR) == 0;
 }
 
 bool sys_node_hidden_entry(const char *dir, const char *name)
@@ -207,5 +297,7 @@ bool sys_node_hidden_entry(const char *dir, const char *name)
     if (strcmp(dir, NODE0) == 0)
         return (numbered(name, "cpu") && strcmp(name, "cpu0") != 0) ||
                strcmp(name, "reclaim") == 0 || memory_block_beyond_ram(name);
+    if (strcmp(dir, SYS_MEMORY_DIR) == 0)
+        return memory_block_beyond_ram(name);
     return false;
 }

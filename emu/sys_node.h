@@ -9,7 +9,8 @@
 
 #include <stdbool.h>
 
-#define SYS_NODE_DIR "/sys/devices/system/node"
+#define SYS_NODE_DIR   "/sys/devices/system/node"
+#define SYS_MEMORY_DIR "/sys/devices/system/memory"
 
 /*
  * Open the absolute guest path `path` (open(2) flags `flags`) if it is one of the node files:
@@ -18,7 +19,9 @@
  * "dir/.." in it walked as the lookup walks them (a ".." after a symbolic link is left to the
  * host's lookup: sys_node_owns then sees where it led). A read-only host fd with the text,
  * -EACCES for a write open (sysfs refuses one for an attribute without ->store, root too), or
- * PROCFS_PASSTHROUGH (procfs.h) for any other path.
+ * PROCFS_PASSTHROUGH (procfs.h) for any other path. Also SYS_MEMORY_DIR's block_size_bytes and,
+ * for each memory block the model's RAM reaches, memoryN/{state,online,phys_index,phys_device,
+ * removable,valid_zones} as 4.20's drivers/base/memory.c prints them for an online block.
  */
 int sys_node_open(const char *path, int flags);
 
@@ -29,11 +32,12 @@ bool sys_node_owns(const char *path);
  * not have: a node other than node0 or has_generic_initiator (a later kernel's) in
  * SYS_NODE_DIR; in node0, a CPU other than cpu0, reclaim (a later kernel's), or a memoryN link
  * to a host memory block past the model's RAM (the blocks are block_size_bytes each, the
- * host's; /sys/devices/system/memory itself is still the host's)? */
+ * host's); in SYS_MEMORY_DIR, such a memoryN directory? */
 bool sys_node_hidden_entry(const char *dir, const char *name);
 
 /* Is the absolute path `path` (walked as sys_node_open walks it) one of those names or under
- * one (node1/meminfo, node0/cpu1/online)? Its lookup is then ENOENT, as the listing leaves it out.
+ * one (node1/meminfo, node0/cpu1/online, memory/memory9/state past the RAM)? Its lookup is then
+ * ENOENT, as the listing leaves it out.
  */
 bool sys_node_absent(const char *path);
 
