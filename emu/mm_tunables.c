@@ -1,9 +1,10 @@
 /*
- * mm_tunables.c - /proc/sys/vm and /sys/kernel/mm/transparent_hugepage files served from the
- * model (see mm_tunables.h).
+ * mm_tunables.c - /proc/sys/vm, /sys/kernel/mm/transparent_hugepage and the hugepages files
+ * served from the model (see mm_tunables.h).
  *
  * One row per tunable, as kernel/sysctl.c's vm_table of Linux 4.20 (all of it: the files of the
- * machine's /proc/sys/vm) and mm/huge_memory.c's hugepage_attr: the variable, its handler's kind
+ * machine's /proc/sys/vm), mm/huge_memory.c's hugepage_attr and mm/hugetlb.c's hstate_attrs
+ * (global and node0's, of the model's empty pools): the variable, its handler's kind
  * and bounds, the file's mode, and what a write changes besides (overcommit_ratio and
  * overcommit_kbytes each clear the other, min_free_kbytes sets the watermarks, drop_caches drops
  * the model's page cache, numa_stat 0 stops and clears the NUMA counters, ...). A tunable the model
@@ -43,12 +44,15 @@ enum tunable_kind {
     SYSFS_FLAG,       /* single_hugepage_flag_show/store: 0 or 1 */
     SYSFS_UINT,       /* khugepaged's: kstrtoul, [umin, umax]; a write wakes khugepaged if wake */
     SYSFS_COUNTER,    /* khugepaged's pages_collapsed, full_scans: 0444 */
+    HSTATE_NR,        /* an hstate's nr_hugepages*, nr_overcommit_hugepages: kstrtoul */
 };
 
 /* flags */
-#define LENIENT   1 /* the handler ignores its parse's error: every write is taken */
-#define RAWIO     2 /* mmap_min_addr_handler: a write needs CAP_SYS_RAWIO (-EPERM) */
-#define PCP_FRACT 4 /* percpu_pagelist_fraction_sysctl_handler: 1 to 7 is -EINVAL */
+#define LENIENT   1  /* the handler ignores its parse's error: every write is taken */
+#define RAWIO     2  /* mmap_min_addr_handler: a write needs CAP_SYS_RAWIO (-EPERM) */
+#define PCP_FRACT 4  /* percpu_pagelist_fraction_sysctl_handler: 1 to 7 is -EINVAL */
+#define POOL      8  /* nr_hugepages_store_common: taken; the model's pool cannot grow */
+#define GIGANTIC  16 /* nr_overcommit_hugepages_store of a gigantic hstate: -EINVAL */
 
 struct mm_tunable {
     const char *path;
@@ -126,6 +130,11 @@ static void nr_hugepages_written(void)
     nr_hugepages = nr_hugepages_mempolicy = 0;
 }
 
+/* The hugetlb pools' counts the model keeps: its pools are empty (hugetlb.c), of both sizes
+ * (2 MiB, and 1 GiB: the model's CPUs have pdpe1gb, so 4.20 x86-64 registers that hstate too),
+ * on node0 as in all. The 1 GiB hstate's overcommit cannot be set. */
+static unsigned long hugetlb_zero, gigantic_overcommit;
+
 /* sysctl_vm_numa_stat_handler: 0 stops the NUMA counters and clears them (vmstat.c) */
 static void numa_stat_written(void)
 {
@@ -174,9 +183,14 @@ static void sync_out(void)
     transparent_hugepage_use_zero_page = use_zero_page_value;
 }
 
-#define VM      "/proc/sys/vm/"
-#define THP     MM_TUNABLES_THP_DIR "/"
-#define NOLIMIT .min = INT_MIN, .max = INT_MAX
+#define VM        "/proc/sys/vm/"
+#define THP       MM_TUNABLES_THP_DIR "/"
+#define HP2M      MM_TUNABLES_HUGEPAGES_DIR "/hugepages-2048kB/"
+#define HP1G      MM_TUNABLES_HUGEPAGES_DIR "/hugepages-1048576kB/"
+#define NODE_HP   MM_TUNABLES_NODE_HUGEPAGES_DIR
+#define NODE_HP2M NODE_HP "/hugepages-2048kB/"
+#define NODE_HP1G NODE_HP "/hugepages-1048576kB/"
+#define NOLIMIT   .min = INT_MIN, .max = INT_MAX
 
 static const struct mm_tunable tunables[] = {
     /* kernel/sysctl.c's vm_table of 4.20 (x86-64, CONFIG_NUMA, HUGETLB_PAGE, COMPACTION,
@@ -266,6 +280,27 @@ static const struct mm_tunable tunables[] = {
      .umax = HPAGE_PMD_NR - 1},
     {THP "khugepaged/pages_collapsed", SYSFS_COUNTER, .ulval = &khugepaged_pages_collapsed},
     {THP "khugepaged/full_scans", SYSFS_COUNTER, .ulval = &khugepaged_full_scans},
+
+    /* mm/hugetlb.c's hstate_attrs, per size (2048kB the default hstate: /proc/sys/vm's), and
+     * per_node_hstate_attrs for node0 */
+    {HP2M "nr_hugepages", HSTATE_NR, .ulval = &nr_hugepages, .flags = POOL},
+    {HP2M "nr_hugepages_mempolicy", HSTATE_NR, .ulval = &nr_hugepages_mempolicy, .flags = POOL},
+    {HP2M "nr_overcommit_hugepages", HSTATE_NR, .ulval = &nr_overcommit_hugepages},
+    {HP2M "free_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {HP2M "resv_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {HP2M "surplus_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {HP1G "nr_hugepages", HSTATE_NR, .ulval = &hugetlb_zero, .flags = POOL},
+    {HP1G "nr_hugepages_mempolicy", HSTATE_NR, .ulval = &hugetlb_zero, .flags = POOL},
+    {HP1G "nr_overcommit_hugepages", HSTATE_NR, .ulval = &gigantic_overcommit, .flags = GIGANTIC},
+    {HP1G "free_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {HP1G "resv_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {HP1G "surplus_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {NODE_HP2M "nr_hugepages", HSTATE_NR, .ulval = &nr_hugepages, .flags = POOL},
+    {NODE_HP2M "free_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {NODE_HP2M "surplus_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {NODE_HP1G "nr_hugepages", HSTATE_NR, .ulval = &hugetlb_zero, .flags = POOL},
+    {NODE_HP1G "free_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
+    {NODE_HP1G "surplus_hugepages", SYSFS_COUNTER, .ulval = &hugetlb_zero},
 };
 #define NR_TUNABLES (sizeof(tunables) / sizeof(tunables[0]))
 
@@ -310,10 +345,41 @@ static bool vm_listed(const char *name, size_t len)
     return false;
 }
 
+/* If norm is under the global or node0's hugepages directory: is it a name 4.20 does not show
+ * there (another size's hstate directory, or a later kernel's file in one, demote and
+ * demote_size)? */
+static bool hugepages_absent(const char *norm)
+{
+    const char *const dirs[] = {MM_TUNABLES_HUGEPAGES_DIR, NODE_HP};
+    for (size_t i = 0; i < 2; i++) {
+        size_t n = strlen(dirs[i]);
+        if (strncmp(norm, dirs[i], n) != 0 || norm[n] != '/')
+            continue;
+        const char *size = norm + n + 1, *file = size + strcspn(size, "/");
+        size_t len = (size_t)(file - size);
+        if (!(len == 16 && !memcmp(size, "hugepages-2048kB", len)) &&
+            !(len == 19 && !memcmp(size, "hugepages-1048576kB", len)))
+            return true;
+        if (!*file || !file[1])
+            return false;
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%.*s/%.*s", (int)(file - norm), norm,
+                 (int)strcspn(file + 1, "/"), file + 1);
+        return !find(path);
+    }
+    return false;
+}
+
 bool mm_tunable_hidden(const char *dir, const char *name)
 {
     if (!strcmp(name, ".") || !strcmp(name, ".."))
         return false;
+    if (!strncmp(dir, MM_TUNABLES_HUGEPAGES_DIR, strlen(MM_TUNABLES_HUGEPAGES_DIR)) ||
+        !strncmp(dir, NODE_HP, strlen(NODE_HP))) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        return hugepages_absent(path);
+    }
     if (!strcmp(dir, MM_TUNABLES_VM_DIR))
         return !vm_listed(name, strlen(name));
     if (!strcmp(dir, MM_TUNABLES_THP_DIR))
@@ -345,6 +411,8 @@ bool mm_tunable_absent(const char *path)
     /* every path this is asked about (resolve_at): most name neither directory at all */
     if (path[0] != '/' || !strstr(path, "sys") || !path_walk_lexically(path, norm, sizeof(norm)))
         return false;
+    if (hugepages_absent(norm))
+        return true;
     if (!strncmp(norm, MM_TUNABLES_VM_DIR, nv) && norm[nv] == '/') {
         const char *name = norm + nv + 1;
         size_t len = strcspn(name, "/");
@@ -592,8 +660,8 @@ static long sysfs_store(const struct mm_tunable *t, const char *buf, size_t coun
             }
         return -EINVAL;
     }
-    /* single_hugepage_flag_store and khugepaged's stores: kstrtoul (an optional '+', decimal
-     * digits, one optional newline), within bounds */
+    /* single_hugepage_flag_store, khugepaged's and the hstates' stores: kstrtoul (an optional '+',
+     * decimal digits, one optional newline), within bounds */
     const char *d = buf + (buf[0] == '+');
     char *end;
     if (!isdigit((unsigned char)*d))
@@ -602,6 +670,13 @@ static long sysfs_store(const struct mm_tunable *t, const char *buf, size_t coun
     unsigned long v = strtoul(d, &end, 10);
     if ((*end == '\n' ? end + 1 : end) != buf + count || errno)
         return -EINVAL;
+    if (t->kind == HSTATE_NR) {
+        if (t->flags & GIGANTIC)
+            return -EINVAL;
+        if (!(t->flags & POOL)) /* set_max_huge_pages: none to be had, the pool stays empty */
+            *t->ulval = v;
+        return (long)count;
+    }
     if (t->kind == SYSFS_FLAG ? v > 1 : v < t->umin || v > t->umax)
         return -EINVAL;
     if (t->uval)

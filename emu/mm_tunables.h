@@ -25,6 +25,11 @@ struct proc;
  * absolute by proc_absolute, so that the model's files are found from there too. */
 #define MM_TUNABLES_THP_DIR "/sys/kernel/mm/transparent_hugepage"
 
+/* The hugetlb pools' directories, global and node0's: their hstates' files are the model's
+ * empty pools (hugepages-2048kB and hugepages-1048576kB). */
+#define MM_TUNABLES_HUGEPAGES_DIR      "/sys/kernel/mm/hugepages"
+#define MM_TUNABLES_NODE_HUGEPAGES_DIR "/sys/devices/system/node/node0/hugepages"
+
 /* The machine's /proc/sys/vm: all of it the model's. */
 #define MM_TUNABLES_VM_DIR "/proc/sys/vm"
 
@@ -32,13 +37,15 @@ struct proc;
  * the model's tunable files? */
 bool mm_tunable_owns(const char *path);
 
-/* Is path (absolute) under MM_TUNABLES_VM_DIR or MM_TUNABLES_THP_DIR a file or directory a
- * later kernel has and 4.20 does not (vm/watermark_boost_factor, khugepaged/max_ptes_shared,
- * hugepages-64kB, ...)? The guest gets ENOENT from open, stat, access and the rest: it is not
- * the machine's, and a root guest's write would change the host's. */
+/* Is path (absolute) under MM_TUNABLES_VM_DIR, MM_TUNABLES_THP_DIR or a hugepages directory a file
+ * or directory a later kernel has and 4.20 does not (vm/watermark_boost_factor,
+ * khugepaged/max_ptes_shared, hugepages-64kB, an hstate's demote, ...)? The guest gets ENOENT from
+ * open, stat, access and the rest: it is not the machine's, and a root guest's write would change
+ * the host's. */
 bool mm_tunable_absent(const char *path);
 
-/* In a listing of dir (MM_TUNABLES_VM_DIR, MM_TUNABLES_THP_DIR or its khugepaged/), is the
+/* In a listing of dir (MM_TUNABLES_VM_DIR, MM_TUNABLES_THP_DIR or its khugepaged/, a hugepages
+ * directory or its hstates'), is the
  * host's entry name one that 4.20 does not have? */
 bool mm_tunable_hidden(const char *dir, const char *name);
 

@@ -573,7 +573,9 @@ static void mark_proc_dir(struct proc *p, struct ofd *o, const char *gname, cons
         o->proc_dir = PROC_DIR_SYS_NODE;
     } else if (opath && (strcmp(opath, MM_TUNABLES_THP_DIR) == 0 ||
                          strcmp(opath, MM_TUNABLES_THP_DIR "/khugepaged") == 0 ||
-                         strcmp(opath, MM_TUNABLES_VM_DIR) == 0)) {
+                         strcmp(opath, MM_TUNABLES_VM_DIR) == 0 ||
+                         !strncmp(opath, MM_TUNABLES_HUGEPAGES_DIR, 24) ||
+                         !strncmp(opath, MM_TUNABLES_NODE_HUGEPAGES_DIR, 40))) {
         o->proc_dir = PROC_DIR_MM_TUNABLES; /* without a later kernel's files (mm_tunables.h) */
     }
 }

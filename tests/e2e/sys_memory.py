@@ -12,6 +12,10 @@ block_size_bytes (the host's block size: the one node0's memoryN links use):
   up; each one's state "online", online 1, phys_index N as %08x, phys_device 0, removable 1,
   valid_zones a zone name; memoryB's directory and state are ENOENT; a write open is refused.
 - the real lsmem: "Total online memory: 256M", block size block_size_bytes, blocks 0-(B-1).
+- the hugetlb pools, global and node0's, are the model's (empty, as /proc/meminfo says): each
+  hstate directory lists 4.20's files only (no later kernel's demote), a demote is ENOENT, and
+  as root a write of /proc/sys/vm/nr_overcommit_hugepages is what the 2048kB hstate's
+  nr_overcommit_hugepages reads (one variable in 4.20), the host's file untouched.
 Skipped (77) where the host has no memory hotplug directory (no block_size_bytes).
 """
 
@@ -100,7 +104,47 @@ def main():
         else:
             print("lsmem not installed: its check left out")
 
-    return fh.report("the memory blocks are the model's machine", problems, runs)
+    hp, node = "/sys/kernel/mm/hugepages", "/sys/devices/system/node/node0/hugepages"
+    script = ("grep HugePages_Total /proc/meminfo; for d in %s/hugepages-* %s/hugepages-*; do "
+              "echo \"$d: $(ls $d | tr '\\n' ' ')\"; grep -h . $d/nr_hugepages $d/free_hugepages "
+              "$d/surplus_hugepages | tr '\\n' ' '; echo; test -e $d/demote && echo demote; done; "
+              "cat %s/hugepages-1048576kB/demote 2>&1; echo end" % (hp, node, node))
+    if os.geteuid() == 0:
+        script += ("; echo 3 > /proc/sys/vm/nr_overcommit_hugepages && "
+                   "cat %s/hugepages-2048kB/nr_overcommit_hugepages" % hp)
+    r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
+                                 options=opts), cwd=wd)
+    runs.append(("hugepages", r))
+    lines = r.stdout.decode(errors="replace").splitlines()
+    if lines[:1] != ["HugePages_Total:       0"]:
+        problems.append("/proc/meminfo's HugePages_Total: %r" % lines[:1])
+    files = {"nr_hugepages", "free_hugepages", "surplus_hugepages"}
+    glob = files | {"nr_hugepages_mempolicy", "nr_overcommit_hugepages", "resv_hugepages"}
+    seen = 0
+    for i, line in enumerate(lines):
+        m = re.fullmatch(r"(\S+)/hugepages-\d+kB: (.*)", line)
+        if not m:
+            continue
+        seen += 1
+        want = glob if m.group(1) == hp else files
+        if set(m.group(2).split()) != want:
+            problems.append("%s lists %r, expected %r" % (line.split(":")[0], m.group(2),
+                                                          sorted(want)))
+        if lines[i + 1:i + 2] != ["0 0 0 "]:
+            problems.append("%s's nr, free, surplus: %r, expected the model's empty pool"
+                            % (line.split(":")[0], lines[i + 1:i + 2]))
+    if not seen or "demote" in lines:
+        problems.append("hugepages directories: %r" % lines)
+    want = ["cat: %s/hugepages-1048576kB/demote: No such file or directory" % node, "end"]
+    end = lines.index("end") + 1 if "end" in lines else len(lines)
+    if os.path.exists(node + "/hugepages-1048576kB") and lines[end - 2:end] != want:
+        problems.append("node0's demote: %r, expected %r" % (lines[end - 2:end], want))
+    if os.geteuid() == 0 and lines[end:] != ["3"]:
+        problems.append("nr_overcommit_hugepages after vm.nr_overcommit_hugepages=3: %r"
+                        % lines[end:])
+
+    return fh.report("the memory blocks and hugetlb pools are the model's machine", problems,
+                     runs)
 
 
 if __name__ == "__main__":
