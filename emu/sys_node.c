@@ -136,6 +136,30 @@ static int make_block_size(void)
     return text_to_fd(&t, "block_size_bytes");
 }
 
+/* auto_online_blocks (show_auto_online_blocks): whether memory added later comes online by
+ * itself, in 4.20's two words; the host's setting, read once as the machine's configuration.
+ * The model adds no memory: a write open is EACCES like the other files here (4.20 lets root
+ * write it), where the guest's write used to reach the host's file. */
+static int make_auto_online(void)
+{
+    static char value[16];
+    if (!value[0]) {
+        char host[32] = "";
+        FILE *f = fopen("/sys/devices/system/memory/auto_online_blocks", "re");
+        if (f) {
+            if (!fgets(host, sizeof(host), f))
+                host[0] = 0;
+            fclose(f);
+        }
+        /* a later kernel's online_kernel and online_movable are ways of "online" */
+        snprintf(value, sizeof(value), "%s\n",
+                 strncmp(host, "online", 6) == 0 ? "online" : "offline");
+    }
+    struct text t = {0};
+    text_printf(&t, "%s", value);
+    return text_to_fd(&t, "auto_online_blocks");
+}
+
 /*
  * A memory block's attribute, for a block the model's RAM reaches: every such block is online
  * (state "online", the device's online 1); phys_index is its first section over
@@ -203,6 +227,7 @@ static const struct {
     {NODE0 "/distance", make_distance},
     {NODE0 "/vmstat", make_vmstat},
     {SYS_MEMORY_DIR "/block_size_bytes", make_block_size},
+    {SYS_MEMORY_DIR "/auto_online_blocks", make_auto_online},
 };
 #define NR_FILES (sizeof(files) / sizeof(files[0]))
 

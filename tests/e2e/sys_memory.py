@@ -10,7 +10,8 @@ block_size_bytes (the host's block size: the one node0's memoryN links use):
 
 - the listing's memoryN are memory0 to memory(B-1), B = MemTotal over block_size_bytes rounded
   up; each one's state "online", online 1, phys_index N as %08x, phys_device 0, removable 1,
-  valid_zones a zone name; memoryB's directory and state are ENOENT; a write open is refused.
+  valid_zones a zone name; memoryB's directory and state are ENOENT; a write open is refused;
+  auto_online_blocks says online or offline and refuses a write (it was the host's file).
 - the real lsmem: "Total online memory: 256M", block size block_size_bytes, blocks 0-(B-1).
 - the hugetlb pools, global and node0's, are the model's (empty, as /proc/meminfo says): each
   hstate directory lists 4.20's files only (no later kernel's demote), a demote is ENOENT, and
@@ -53,7 +54,9 @@ def main():
               "B=$(( $(grep MemTotal /proc/meminfo | tr -dc 0-9) * 1024 / "
               "0x$(cat block_size_bytes) )); "
               "test -e memory$B && echo \"memory$B is there\"; cat memory$B/state 2>&1; "
-              "{ echo offline > memory0/state; } 2>/dev/null || echo refused; echo end" % MEM)
+              "{ echo offline > memory0/state; } 2>/dev/null || echo refused; "
+              "cat auto_online_blocks; "
+              "{ echo offline > auto_online_blocks; } 2>/dev/null || echo refused; echo end" % MEM)
     r = fh.run(fh.faultline_argv(faultline, "/bin/sh", ["-c", script], no_log=True,
                                  options=opts), cwd=wd)
     runs.append(("sh", r))
@@ -84,10 +87,13 @@ def main():
                     got[5] not in ("none", "DMA", "DMA32", "Normal", "Movable"):
                 problems.append("%s's state online phys_index phys_device removable "
                                 "valid_zones: %r" % (name, got))
-        want = ["cat: memory%d/state: No such file or directory" % blocks, "refused", "end"]
-        if lines[-3:] != want:
-            problems.append("the block past the RAM and a write: %r, expected %r"
-                            % (lines[-4:], want))
+        # auto_online_blocks: 4.20's words; a write refused, never the host's file
+        auto = lines[-3] if len(lines) >= 3 else None
+        want = ["cat: memory%d/state: No such file or directory" % blocks, "refused",
+                auto if auto in ("online", "offline") else "online or offline", "refused", "end"]
+        if lines[-5:] != want:
+            problems.append("the block past the RAM, a write, auto_online_blocks and a write to "
+                            "it: %r, expected %r" % (lines[-6:], want))
 
         lsmem = shutil.which("lsmem")
         if lsmem:
