@@ -26,36 +26,13 @@
 
 #define NODE0 SYS_NODE_DIR "/node0"
 
-/* print_nodes_state: the mask of node states (possible, online, memory, CPU) as a list: "0" */
-static int make_node_list(void)
+/* A file whose text is the same for every run of the one-node, one-CPU machine, named for its
+ * memfd by the last part of its path. */
+static int make_fixed(const char *path, const char *text)
 {
     struct text t = {0};
-    text_printf(&t, "0\n");
-    return text_to_fd(&t, "node");
-}
-
-/* node_read_cpumap(list): node 0's online CPUs, cpu 0, as a list */
-static int make_cpulist(void)
-{
-    struct text t = {0};
-    text_printf(&t, "0\n");
-    return text_to_fd(&t, "cpulist");
-}
-
-/* node_read_cpumap(mask): the same as a bitmap of nr_cpu_ids (1) bits in hex ("%*pb") */
-static int make_cpumap(void)
-{
-    struct text t = {0};
-    text_printf(&t, "1\n");
-    return text_to_fd(&t, "cpumap");
-}
-
-/* node_read_distance: node_distance(0, n) for each online node: LOCAL_DISTANCE to itself */
-static int make_distance(void)
-{
-    struct text t = {0};
-    text_printf(&t, "10\n");
-    return text_to_fd(&t, "distance");
+    text_printf(&t, "%s", text);
+    return text_to_fd(&t, strrchr(path, '/') + 1);
 }
 
 /* a model show function's text (meminfo, vmstat, numastat of node 0), in a PAGE_SIZE buffer as
@@ -211,23 +188,27 @@ static bool block_attr(const char *norm, unsigned long *n, const char **attr)
     return false;
 }
 
+/* The files: made by `make`, or always `text` (4.20's answer for one node, node 0, with one CPU,
+ * cpu 0): print_nodes_state's masks as a list, node_read_cpumap's list and its bitmap of
+ * nr_cpu_ids (1) bits ("%*pb"), node_read_distance's LOCAL_DISTANCE to itself. */
 static const struct {
     const char *path;
     int (*make)(void);
+    const char *text;
 } files[] = {
-    {SYS_NODE_DIR "/possible", make_node_list},
-    {SYS_NODE_DIR "/online", make_node_list},
-    {SYS_NODE_DIR "/has_normal_memory", make_node_list},
-    {SYS_NODE_DIR "/has_memory", make_node_list},
-    {SYS_NODE_DIR "/has_cpu", make_node_list},
-    {NODE0 "/cpumap", make_cpumap},
-    {NODE0 "/cpulist", make_cpulist},
-    {NODE0 "/meminfo", make_meminfo},
-    {NODE0 "/numastat", make_numastat},
-    {NODE0 "/distance", make_distance},
-    {NODE0 "/vmstat", make_vmstat},
-    {SYS_MEMORY_DIR "/block_size_bytes", make_block_size},
-    {SYS_MEMORY_DIR "/auto_online_blocks", make_auto_online},
+    {SYS_NODE_DIR "/possible", NULL, "0\n"},
+    {SYS_NODE_DIR "/online", NULL, "0\n"},
+    {SYS_NODE_DIR "/has_normal_memory", NULL, "0\n"},
+    {SYS_NODE_DIR "/has_memory", NULL, "0\n"},
+    {SYS_NODE_DIR "/has_cpu", NULL, "0\n"},
+    {NODE0 "/cpumap", NULL, "1\n"},
+    {NODE0 "/cpulist", NULL, "0\n"},
+    {NODE0 "/meminfo", make_meminfo, NULL},
+    {NODE0 "/numastat", make_numastat, NULL},
+    {NODE0 "/distance", NULL, "10\n"},
+    {NODE0 "/vmstat", make_vmstat, NULL},
+    {SYS_MEMORY_DIR "/block_size_bytes", make_block_size, NULL},
+    {SYS_MEMORY_DIR "/auto_online_blocks", make_auto_online, NULL},
 };
 #define NR_FILES (sizeof(files) / sizeof(files[0]))
 
@@ -258,7 +239,9 @@ int sys_node_open(const char *path, int flags)
         return PROCFS_PASSTHROUGH;
     if ((flags & O_ACCMODE) != O_RDONLY)
         return -EACCES; /* state and online have ->store: hotplug, which the model has not */
-    return i == BLOCK_ATTR ? make_block_attr(n, attr) : files[i].make();
+    return i == BLOCK_ATTR ? make_block_attr(n, attr)
+           : files[i].make ? files[i].make()
+                           : make_fixed(files[i].path, files[i].text);
 }
 
 bool sys_node_owns(const char *path)
