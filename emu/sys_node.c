@@ -251,44 +251,35 @@ bool sys_node_owns(const char *path)
     return find(path, &n, &attr) >= 0;
 }
 
-bool sys_node_absent(const char *path)
+/* The first name of rest (up to its next '/') into name; false when it is too long for one. */
+static bool first_name(const char *rest, char name[NAME_MAX + 1])
 {
-    char norm[PATH_MAX];
-    size_t n = strlen(SYS_NODE_DIR);
-
-    if (path[0] != '/' || !strstr(path, "/sys") || !path_walk_lexically(path, norm, sizeof(norm)))
-        return false;
-    if (strncmp(norm, SYS_MEMORY_DIR "/", strlen(SYS_MEMORY_DIR) + 1) == 0) {
-        const char *rest = norm + strlen(SYS_MEMORY_DIR) + 1;
-        char name[NAME_MAX + 1];
-        size_t len = strcspn(rest, "/");
-        if (len > NAME_MAX)
-            return false;
-        memcpy(name, rest, len);
-        name[len] = 0;
-        return memory_block_beyond_ram(name);
-    }
-    if (strncmp(norm, SYS_NODE_DIR, n) != 0 || norm[n] != '/')
-        return false;
-    char dir[PATH_MAX], name[NAME_MAX + 1];
-    const char *rest = norm + n + 1;
     size_t len = strcspn(rest, "/");
     if (len > NAME_MAX)
         return false;
     memcpy(name, rest, len);
     name[len] = 0;
+    return true;
+}
+
+bool sys_node_absent(const char *path)
+{
+    char norm[PATH_MAX], name[NAME_MAX + 1];
+    size_t m = strlen(SYS_MEMORY_DIR), n = strlen(SYS_NODE_DIR);
+
+    if (path[0] != '/' || !strstr(path, "/sys") || !path_walk_lexically(path, norm, sizeof(norm)))
+        return false;
+    if (strncmp(norm, SYS_MEMORY_DIR, m) == 0 && norm[m] == '/')
+        return first_name(norm + m + 1, name) && memory_block_beyond_ram(name);
+    if (strncmp(norm, SYS_NODE_DIR, n) != 0 || norm[n] != '/')
+        return false;
+    const char *rest = norm + n + 1;
+    if (!first_name(rest, name))
+        return false;
     if (sys_node_hidden_entry(SYS_NODE_DIR, name))
         return true;
-    if (strncmp(rest, "node0/", 6) != 0)
-        return false;
-    rest += 6;
-    len = strcspn(rest, "/");
-    if (len > NAME_MAX)
-        return false;
-    memcpy(name, rest, len);
-    name[len] = 0;
-    snprintf(dir, sizeof(dir), "%s", NODE0);
-    return sys_node_hidden_entry(dir, name);
+    return strncmp(rest, "node0/", 6) == 0 && first_name(rest + 6, name) &&
+           sys_node_hidden_entry(NODE0, name);
 }
 
 bool sys_node_filtered_dir(const char *dir)
