@@ -168,15 +168,17 @@ def check_oom(ex):
 def fault_around_windows(vma_start, npages, window=16):
     """The pages of a mapping at vma_start (npages long) that fault when read in order, each
     read fault mapping 4.20's do_fault_around window: the window-aligned block of virtual
-    addresses around the fault, moved to start at the VMA's start if it began before it."""
+    addresses around the fault, moved to start at the VMA's start if it began before it, and
+    ending at the end of the page table (512 pages) it starts in if that comes first."""
     faults, mapped = [], set()
     for page in range(npages):
         if page in mapped:
             continue
         faults.append(page)
         first_vpage = max((vma_start // 4096 + page) & ~(window - 1), vma_start // 4096)
+        end_vpage = min(first_vpage + window, (first_vpage | 511) + 1)
         first = first_vpage - vma_start // 4096
-        mapped.update(range(first, min(first + window, npages)))
+        mapped.update(range(first, min(end_vpage - vma_start // 4096, npages)))
     return faults
 
 
