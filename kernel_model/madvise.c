@@ -128,12 +128,6 @@ static int madvise_behavior(struct vm_area_struct *vma, struct vm_area_struct **
     return 0;
 }
 
-/* can_madv_dontneed_vma */
-static bool can_madv_dontneed_vma(struct vm_area_struct *vma)
-{
-    return !(vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP));
-}
-
 /*
  * madvise_free_pte_range - MADV_FREE on [start, end) of an anonymous VMA. A swap entry goes, and
  * its slot with it (the next touch reads zeroes). A page that only this PTE maps loses its dirty

@@ -163,4 +163,11 @@ static inline unsigned long mm_rlimit(const struct mm_struct *mm, int resource)
  * RLIMIT_DATA for private writable ones (is_data_mapping). */
 bool may_expand_vm(const struct mm_struct *mm, unsigned long flags, unsigned long npages);
 
+/* can_madv_dontneed_vma (mm/internal.h): whether MADV_DONTNEED, and the OOM reaper, may unmap
+ * the VMA's pages: not mlocked, hugetlb or PFN-mapped ones. */
+static inline bool can_madv_dontneed_vma(const struct vm_area_struct *vma)
+{
+    return !(vma->vm_flags & (VM_LOCKED | VM_HUGETLB | VM_PFNMAP));
+}
+
 #endif

@@ -29,7 +29,8 @@
  *
  * oom_reap_task_mm (the OOM reaper): the victim's private memory is unmapped at once, so the
  * frames and swap slots come back before the faulting task retries, whenever the victim's exit
- * itself runs; the reaped mm is skipped from then on (MMF_OOM_SKIP).
+ * itself runs; its mlocked, hugetlb and PFN-mapped VMAs stay for the exit, as madvise's
+ * MADV_DONTNEED leaves them; the reaped mm is skipped from then on (MMF_OOM_SKIP).
  *
  * Not printed: the call trace (the model has no kernel stack), show_free_areas' per-node,
  * per-zone and buddy lines and the swap cache's statistics (the model keeps no zones or
@@ -95,8 +96,10 @@ void oom_reap_task_mm(struct task_struct *tsk, struct mm_struct *mm)
     if (!mm)
         return;
     mm->oom_reaped = true; /* what it held is gone: its exit must not read it (robust lists) */
+    /* what madvise(MADV_DONTNEED) could take, and only private memory: a shared page's other
+     * users keep it, and the reaper cannot wait for its write-back */
     for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
-        if (!(vma->vm_flags & VM_SHARED))
+        if (can_madv_dontneed_vma(vma) && !(vma->vm_flags & VM_SHARED))
             zap_page_range(vma, vma->vm_start, vma->vm_end);
     arch_printk(KERN_INFO "oom_reaper: reaped process %d (%s), now anon-rss:%lukB, file-rss:%lukB, "
                           "shmem-rss:%lukB",

@@ -865,6 +865,41 @@ static void test_oom_early_exits(void)
     swap_teardown();
 }
 
+/* The OOM reaper takes what madvise(MADV_DONTNEED) could (4.20's __oom_reap_task_mm with
+ * can_madv_dontneed_vma): the private memory of the victim but for its mlocked VMAs, whose pages
+ * stay mapped until its exit. */
+static void test_oom_reap_locked(void)
+{
+    swap_setup(0);
+    struct mm_struct *mm = test_task.mm;
+    const unsigned long rw = PROT_READ | PROT_WRITE, anon = MAP_PRIVATE | MAP_ANONYMOUS;
+    long locked = do_mmap(mm, NULL, 0, 4 * PAGE_SIZE, rw, anon, 0);
+    long loose = do_mmap(mm, NULL, 0, 8 * PAGE_SIZE, rw, anon, 0);
+    CHECK(locked > 0 && loose > 0);
+    CHECK_EQ(do_mlock(mm, locked, 4 * PAGE_SIZE, VM_LOCKED, ULONG_MAX), 0);
+    for (int i = 0; i < 8; i++)
+        touch(loose + i * PAGE_SIZE, true);
+    for (int i = 0; i < 4; i++)
+        CHECK(pte_present(pte_at(locked + i * PAGE_SIZE)));
+    CHECK_EQ(mm->rss_stat[MM_ANONPAGES], 12);
+
+    test_klog[0] = '\0';
+    oom_reap_task_mm(&test_task, mm);
+    assert_invariants("oom_reap_task_mm");
+    char want[160];
+    snprintf(want, sizeof(want),
+             "oom_reaper: reaped process %d (%s), now anon-rss:16kB, file-rss:0kB, "
+             "shmem-rss:0kB\n",
+             test_task.pid, test_task.comm);
+    CHECK_STR(test_klog, want);
+    for (int i = 0; i < 4; i++)
+        CHECK(pte_present(pte_at(locked + i * PAGE_SIZE)));
+    for (int i = 0; i < 8; i++)
+        CHECK(!pte_present(pte_at(loose + i * PAGE_SIZE)));
+    mm->oom_reaped = false;
+    swap_teardown();
+}
+
 /* The report before a kill: the failed allocation's gfp mask by name (a page table, then an
  * anonymous page), dump_tasks' rows in 4.20's columns (every process with an mm), the reaper's
  * line; vm.oom_dump_tasks 0 leaves the table out. */
@@ -1294,6 +1329,7 @@ int main(int argc, char **argv)
         {"oom", test_oom},
         {"oom_adj", test_oom_adj},
         {"oom_early_exits", test_oom_early_exits},
+        {"oom_reap_locked", test_oom_reap_locked},
         {"oom_report", test_oom_report},
         {"thrash_oom", test_thrash_oom},
         {"swap_invariants", test_swap_invariants},
