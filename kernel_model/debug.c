@@ -27,6 +27,9 @@
  *     anon_vma's refcount is the VMAs that use it plus the anon_vmas whose parent it is, its
  *     root is its parent's root (itself for a root), and every anon_vma alive (nr_anon_vmas) is
  *     reachable from some VMA through parent links: none leaked, none freed while in use.
+ * 10. Over every live mm and every address_space: each VMA with a file is in its mapping's
+ *     i_mmap, and the i_mmap lists hold those VMAs and nothing else (none freed, none of an mm
+ *     that is gone, none of another file).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -371,11 +374,80 @@ static int check_anon_vmas(char *buf, size_t len)
     return w.bad;
 }
 
+/*
+ * i_mmap: every live VMA with a file is in its mapping's list, once; the lists hold no other.
+ * The lists walked are those of every host file's mapping (for_each_mapping) and of every
+ * mapping a live VMA maps (shared anonymous memory's are not on filemap.c's list; one that
+ * nothing maps any more is freed, and mapping_evict checks that its list is empty then).
+ */
+struct i_mmap_walk {
+    char *buf;
+    size_t len;
+    int pass; /* 0: clear the mappings' marks; 1: count the VMAs; 2: walk the lists */
+    unsigned long vmas, listed;
+    int bad;
+};
+
+static void i_mmap_walk_mapping(struct address_space *m, void *ctx)
+{
+    struct i_mmap_walk *w = ctx;
+    const struct vm_area_struct *prev = NULL;
+    if (w->pass == 0) {
+        m->check_seen = false;
+        return;
+    }
+    if (w->pass != 2 || m->check_seen)
+        return;
+    m->check_seen = true;
+    /* each VMA in a list is live (the count below says so), so a list is no longer than all
+     * the file VMAs: more means a cycle or a VMA that is gone */
+    for (const struct vm_area_struct *v = m->i_mmap; v && !w->bad; prev = v, v = v->i_mmap_next) {
+        if (v->i_mmap_prev != prev)
+            w->bad = fail(w->buf, w->len, "%s: i_mmap's links disagree", m->path);
+        else if (++w->listed > w->vmas)
+            w->bad =
+                fail(w->buf, w->len, "%s: i_mmap holds VMAs that are not in a live mm", m->path);
+        else if (!v->vm_file || v->vm_file->f_mapping != m)
+            w->bad = fail(w->buf, w->len, "%s: i_mmap holds a VMA of another file", m->path);
+    }
+}
+
+static void i_mmap_walk_mm(struct mm_struct *mm, void *ctx)
+{
+    struct i_mmap_walk *w = ctx;
+    for (struct vm_area_struct *v = mm->mmap; v && !w->bad; v = v->vm_next) {
+        if (!v->vm_file)
+            continue;
+        i_mmap_walk_mapping(v->vm_file->f_mapping, w);
+        if (w->pass != 1)
+            continue;
+        w->vmas++;
+        const struct vm_area_struct *e = v->vm_file->f_mapping->i_mmap;
+        while (e && e != v)
+            e = e->i_mmap_next;
+        if (!e)
+            w->bad = fail(w->buf, w->len, "vma %lx-%lx: not in its file's i_mmap", v->vm_start,
+                          v->vm_end);
+    }
+}
+
+static int check_i_mmap(char *buf, size_t len)
+{
+    struct i_mmap_walk w = {.buf = buf, .len = len};
+    for (w.pass = 0; w.pass < 3 && !w.bad; w.pass++) {
+        for_each_mm(i_mmap_walk_mm, &w);
+        for_each_mapping(i_mmap_walk_mapping, &w);
+    }
+    if (!w.bad && w.listed != w.vmas)
+        w.bad = fail(buf, len, "%lu file VMAs but i_mmap lists hold %lu", w.vmas, w.listed);
+    return w.bad;
+}
+
 int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len)
 {
     if (!mm)
         return 0;
-    if (check_vmas(mm, buf, len) || check_anon_vmas(buf, len))
+    if (check_vmas(mm, buf, len) || check_anon_vmas(buf, len) || check_i_mmap(buf, len))
         return -1;
     long rss[NR_MM_COUNTERS] = {0};
     struct mapped mp = {0};

@@ -111,6 +111,12 @@ static void page_cache_remove_all(struct address_space *m)
  * PTEs' references) and the host file released. */
 static void mapping_evict(struct address_space *m)
 {
+#ifdef CONFIG_DEBUG_VM
+    if (m->i_mmap) {
+        arch_printk("faultline: mapping %s freed while a VMA is in its i_mmap", m->path);
+        abort();
+    }
+#endif
     page_cache_remove_all(m);
     shmem_free_swap(m, 0, ~0UL);
     shmem_unacct_size(m);
@@ -598,6 +604,12 @@ int filemap_write_and_wait_range(struct address_space *m, pgoff_t start, pgoff_t
  * through the page cache, so they always agree with the mappings; emu/ reads and writes the host
  * file directly, and these calls keep the two views equal around each such call.
  */
+
+void for_each_mapping(void (*fn)(struct address_space *m, void *ctx), void *ctx)
+{
+    for (struct address_space *m = all_mappings; m; m = m->next)
+        fn(m, ctx);
+}
 
 struct address_space *find_mapping(uint64_t dev, uint64_t ino)
 {

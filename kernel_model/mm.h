@@ -438,7 +438,7 @@ int file_set_path(struct file *f, const char *path);
 struct file *shmem_file_setup(struct mm_struct *mm, const char *name, unsigned long size,
                               unsigned long flags);
 unsigned long shmem_committed_pages(void);
-/* VMAs of every mm that map m (Linux's mapping->i_mmap; SysV shm's nattch). */
+/* VMAs of every mm that map m (its i_mmap's length; SysV shm's nattch). */
 unsigned long mapping_nr_vmas(const struct address_space *m);
 /* Is m mapped shared and writable by any VMA (4.20's mapping_writably_mapped)? */
 bool mapping_writably_mapped(const struct address_space *m);

@@ -136,8 +136,10 @@ void workingset_forget(struct address_space *m);
 
 /* True while at most one mm is alive: page references can then be checked exactly. */
 bool mm_single_user(void);
-/* Call fn on every live mm (the model's stand-in for walking mapping->i_mmap). */
+/* Call fn on every live mm, in the order of the list of mms (mm->mmlist_index). */
 void for_each_mm(void (*fn)(struct mm_struct *mm, void *ctx), void *ctx);
+/* Call fn on every address_space, in use or kept unused with its cache (filemap.c). */
+void for_each_mapping(void (*fn)(struct address_space *m, void *ctx), void *ctx);
 
 /* memory.c: the page cache's view of the PTEs that map a file's pages (rmap.c/truncate.c) */
 /* page_mkclean over pages [first, last] of m in every shared VMA: a dirty PTE dirties its page,

@@ -119,6 +119,15 @@ struct address_space {
     char *path;         /* for /proc/PID/maps and the log */
     struct page **hash; /* page cache: buckets by index */
     unsigned hash_size;
+    /* The VMAs that map the file, in any mm (Linux's i_mmap): linked through their
+     * i_mmap_next/i_mmap_prev by vma_link_after and taken out by vma_unlink (mmap.c), which
+     * every VMA of every mm goes through, so it holds exactly the live VMAs whose vm_file is of
+     * this mapping. Linux keeps an interval tree by vm_pgoff; a list, newest first, is enough
+     * here (a file is mapped by a handful of VMAs: see docs/kernel-model.md) and needs no
+     * re-insertion when a VMA's range or vm_pgoff changes. The reverse map of a page-cache page
+     * and the page cache's walks over a file's PTEs follow it. */
+    struct vm_area_struct *i_mmap;
+    bool check_seen;            /* check_mm_invariants' scratch */
     struct address_space *next; /* all mappings, for lookup by identity */
 };
 
@@ -226,6 +235,8 @@ struct vm_area_struct {
                                   by split pieces, copied by mremap; NULL: no anonymous pages */
     unsigned long vm_pgoff;    /* offset in PAGE_SIZE units into vm_file */
     struct file *vm_file;
+    /* vm_file's mapping's i_mmap list, while this VMA is in an mm (Linux's shared.rb) */
+    struct vm_area_struct *i_mmap_next, *i_mmap_prev;
     const struct vm_operations_struct *vm_ops;
     const char *special_name; /* "[heap]"-style names are derived; this is for "[vsyscall]" etc. */
     const void *vm_private_data; /* a special mapping's struct vm_special_mapping */
@@ -269,6 +280,7 @@ struct mm_struct {
     unsigned long nr_ptes;   /* page-table pages, every level below the pgd */
     unsigned long def_flags; /* VM_* every new mmap/brk VMA gets: VM_LOCKED after MCL_FUTURE */
     int mm_users;
+    int mmlist_index;          /* its place in mmap.c's list of live mms (for_each_mm's order) */
     struct task_struct *owner; /* the task whose limits apply (Linux's mm->owner) */
     void *arch;                /* the engine that runs this address space (mmu/) */
     bool oom_reaped;           /* MMF_UNSTABLE: the OOM reaper unmapped its private memory */

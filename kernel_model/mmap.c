@@ -173,6 +173,34 @@ struct vm_area_struct *find_vma_prev(struct mm_struct *mm, unsigned long addr,
  * Linking, splitting, merging.
  */
 
+/* __vma_link_file: a file VMA joins its mapping's i_mmap as it joins an mm. */
+static void vma_link_file(struct vm_area_struct *vma)
+{
+    if (!vma->vm_file)
+        return;
+    struct address_space *m = vma->vm_file->f_mapping;
+    vma->i_mmap_prev = NULL;
+    vma->i_mmap_next = m->i_mmap;
+    if (m->i_mmap)
+        m->i_mmap->i_mmap_prev = vma;
+    m->i_mmap = vma;
+}
+
+/* __remove_shared_vm_struct: it leaves i_mmap as it leaves its mm. */
+static void unlink_file_vma(struct vm_area_struct *vma)
+{
+    if (!vma->vm_file)
+        return;
+    struct address_space *m = vma->vm_file->f_mapping;
+    if (vma->i_mmap_prev)
+        vma->i_mmap_prev->i_mmap_next = vma->i_mmap_next;
+    else
+        m->i_mmap = vma->i_mmap_next;
+    if (vma->i_mmap_next)
+        vma->i_mmap_next->i_mmap_prev = vma->i_mmap_prev;
+    vma->i_mmap_next = vma->i_mmap_prev = NULL;
+}
+
 void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_area_struct *prev)
 {
     struct vm_area_struct *next = prev ? prev->vm_next : mm->mmap;
@@ -197,6 +225,7 @@ void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_
         rb_link_node(&vma->vm_rb, NULL, &mm->mm_rb.rb_node);
     rb_insert_augmented(&vma->vm_rb, &mm->mm_rb, vma_gap_augment);
     vma_gap_update(next); /* its gap now starts at vma's end */
+    vma_link_file(vma);
 }
 
 static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -214,6 +243,7 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
     if (mm->vmacache == vma)
         mm->vmacache = NULL;
     mm->map_count--;
+    unlink_file_vma(vma);
 }
 
 /* vma_free - vma is out of the list (vma_unlink): drop its file and anon_vma, free it. */
@@ -1147,8 +1177,8 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 
 static int nr_mms;
 
-/* Every live mm, for the page cache's walks over the mappings of a file (Linux finds them
- * through mapping->i_mmap; with few mms, scanning them all is as exact and much simpler). */
+/* Every live mm, for the walks that must see them all (the anonymous reverse map, the OOM
+ * killer, swapoff); a file's VMAs are found through its mapping's i_mmap instead. */
 static struct mm_struct **all_mms;
 static int all_mms_cap;
 
@@ -1187,6 +1217,7 @@ static int mmlist_add(struct mm_struct *mm)
         all_mms_cap = cap;
     }
     all_mms[nr_mms] = mm;
+    mm->mmlist_index = nr_mms;
     return 0;
 }
 
@@ -1195,6 +1226,7 @@ static void mmlist_del(struct mm_struct *mm)
     for (int i = 0; i < nr_mms; i++) {
         if (all_mms[i] == mm) {
             all_mms[i] = all_mms[nr_mms - 1];
+            all_mms[i]->mmlist_index = i;
             return;
         }
     }
@@ -1210,10 +1242,9 @@ void for_each_mm(void (*fn)(struct mm_struct *mm, void *ctx), void *ctx)
  * only for a file open for writing: 4.20's i_mmap_writable > 0)? */
 bool mapping_writably_mapped(const struct address_space *m)
 {
-    for (int i = 0; i < nr_mms; i++)
-        for (struct vm_area_struct *v = all_mms[i]->mmap; v; v = v->vm_next)
-            if (v->vm_file && v->vm_file->f_mapping == m && (v->vm_flags & VM_SHARED))
-                return true;
+    for (const struct vm_area_struct *v = m->i_mmap; v; v = v->i_mmap_next)
+        if (v->vm_flags & VM_SHARED)
+            return true;
     return false;
 }
 
@@ -1221,9 +1252,8 @@ unsigned long mapping_nr_vmas(const struct address_space *m)
 {
     unsigned long n = 0;
 
-    for (int i = 0; i < nr_mms; i++)
-        for (struct vm_area_struct *v = all_mms[i]->mmap; v; v = v->vm_next)
-            n += v->vm_file && v->vm_file->f_mapping == m;
+    for (const struct vm_area_struct *v = m->i_mmap; v; v = v->i_mmap_next)
+        n++;
     return n;
 }
 
