@@ -760,14 +760,13 @@ void zap_page_range(struct vm_area_struct *vma, unsigned long start, unsigned lo
 }
 
 /*
- * The part [*start, *end) of vma that maps pages [first, last] of its file, if any (the
- * vma_interval_tree walk of Linux, one VMA at a time). false when they do not meet.
+ * The part [*start, *end) of vma, one of m's (its i_mmap), that maps pages [first, last] of the
+ * file, if any (the vma_interval_tree walk of Linux, one VMA at a time). false when they do not
+ * meet.
  */
-static bool vma_file_range(struct vm_area_struct *vma, struct address_space *m, pgoff_t first,
-                           pgoff_t last, unsigned long *start, unsigned long *end)
+static bool vma_file_range(const struct vm_area_struct *vma, pgoff_t first, pgoff_t last,
+                           unsigned long *start, unsigned long *end)
 {
-    if (!vma->vm_file || vma->vm_file->f_mapping != m)
-        return false;
     pgoff_t vfirst = vma->vm_pgoff;
     pgoff_t vlast = vfirst + ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) - 1;
     if (last < vfirst || first > vlast)
@@ -778,23 +777,18 @@ static bool vma_file_range(struct vm_area_struct *vma, struct address_space *m, 
     return true;
 }
 
-struct mapping_walk {
-    struct address_space *m;
-    pgoff_t first, last;
-};
-
-/* page_mkclean_one for every page-cache PTE of one mm's shared VMAs in the walk's range: the
- * dirty bit moves to the page, and the PTE is write-protected, unless the file is not
- * write-notified (tmpfs: shmem_mapping), whose PTEs only lose the dirty bit. */
-static void mkclean_mm(struct mm_struct *mm, void *ctx)
+/* page_mkclean_one for every page-cache PTE of m's shared VMAs in [first, last]: the dirty bit
+ * moves to the page, and the PTE is write-protected, unless the file is not write-notified
+ * (tmpfs: shmem_mapping), whose PTEs only lose the dirty bit. */
+void mapping_mkclean(struct address_space *m, pgoff_t first, pgoff_t last)
 {
-    struct mapping_walk *w = ctx;
-    bool flush = false, notify = !shmem_mapping(w->m);
+    bool notify = !shmem_mapping(m);
     unsigned long start, end;
 
-    for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next) {
-        if (!(vma->vm_flags & VM_SHARED) ||
-            !vma_file_range(vma, w->m, w->first, w->last, &start, &end))
+    for (struct vm_area_struct *vma = m->i_mmap; vma; vma = vma->i_mmap_next) {
+        struct mm_struct *mm = vma->vm_mm;
+        bool flush = false;
+        if (!(vma->vm_flags & VM_SHARED) || !vma_file_range(vma, first, last, &start, &end))
             continue;
         for (unsigned long addr = start; addr < end; addr += PAGE_SIZE) {
             pte_t *pte = lookup_pte(mm, addr);
@@ -807,31 +801,18 @@ static void mkclean_mm(struct mm_struct *mm, void *ctx)
                        notify ? pte_mkclean(pte_wrprotect(*pte)) : pte_mkclean(*pte));
             flush = true;
         }
+        if (flush)
+            arch_flush_tlb_mm(mm);
     }
-    if (flush)
-        arch_flush_tlb_mm(mm);
-}
-
-void mapping_mkclean(struct address_space *m, pgoff_t first, pgoff_t last)
-{
-    struct mapping_walk w = {m, first, last};
-    for_each_mm(mkclean_mm, &w);
-}
-
-static void unmap_mapping_mm(struct mm_struct *mm, void *ctx)
-{
-    struct mapping_walk *w = ctx;
-    unsigned long start, end;
-
-    for (struct vm_area_struct *vma = mm->mmap; vma; vma = vma->vm_next)
-        if (vma_file_range(vma, w->m, w->first, w->last, &start, &end))
-            zap_page_range(vma, start, end);
 }
 
 void unmap_mapping_range(struct address_space *m, pgoff_t first, pgoff_t last)
 {
-    struct mapping_walk w = {m, first, last};
-    for_each_mm(unmap_mapping_mm, &w);
+    unsigned long start, end;
+
+    for (struct vm_area_struct *vma = m->i_mmap; vma; vma = vma->i_mmap_next)
+        if (vma_file_range(vma, first, last, &start, &end))
+            zap_page_range(vma, start, end);
 }
 
 /*

@@ -41,6 +41,7 @@
  * reclaim finds a swap slot free again.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "kernel_model/arch.h"
 #include "kernel_model/huge_mm.h"
@@ -285,10 +286,6 @@ unsigned long lru_snapshot(unsigned long *pfns, unsigned long max)
 
 struct rmap_walk_control {
     struct page *page;
-    /* the page's file (page_mapping_file), found once per walk: the walk asks every VMA of
-     * every mm, and --reclaim lru walks every listed page at each pass */
-    bool anon;
-    const struct address_space *mapping;
     /* Called for each PTE that maps the page; returns true to stop the walk. */
     bool (*rmap_one)(struct vm_area_struct *vma, unsigned long addr, pte_t *pte, void *arg);
     void *arg;
@@ -296,35 +293,102 @@ struct rmap_walk_control {
     bool stop;
 };
 
-static bool vma_may_map(const struct vm_area_struct *vma, const struct rmap_walk_control *rwc)
+/* vma_address and the PTE there: the page's PTE (or huge PMD) in vma, or NULL if vma does not
+ * map it. vma must be one that could (its file is the page's, or it has anonymous pages). */
+static pte_t *rmap_vma_pte(struct vm_area_struct *vma, const struct page *page, unsigned long *addr)
 {
-    if (rwc->anon)
-        return vma->anon_vma;
-    return vma->vm_file && vma->vm_file->f_mapping == rwc->mapping;
+    if (page->index < vma->vm_pgoff)
+        return NULL;
+    unsigned long off = page->index - vma->vm_pgoff;
+    if (off >= (vma->vm_end - vma->vm_start) >> PAGE_SHIFT)
+        return NULL;
+    *addr = vma->vm_start + (off << PAGE_SHIFT);
+    uint64_t *pmd = lookup_pmd(vma->vm_mm, *addr);
+    /* a huge page's PMD: its A/D bits sit where a PTE's do, for page_referenced */
+    pte_t *pte = !pmd ? NULL : pmd_trans_huge(*pmd) ? (pte_t *)pmd : pte_offset_map(pmd, *addr);
+    if (!pte || !pte_present(*pte) || pte_special(*pte) || pte_pfn(*pte) != page_to_pfn(page))
+        return NULL;
+    return pte;
 }
 
-static void rmap_walk_mm(struct mm_struct *mm, void *ctx)
+/* One PTE found: count it and hand it to rmap_one. false once the walk is to stop. */
+static bool rmap_found(struct rmap_walk_control *rwc, struct vm_area_struct *vma,
+                       unsigned long addr, pte_t *pte)
+{
+    rwc->found++;
+    if (rwc->rmap_one && rwc->rmap_one(vma, addr, pte, rwc->arg))
+        rwc->stop = true;
+    return !rwc->stop;
+}
+
+/* rmap_walk_anon: the page's anon_vma is not known (struct page does not keep it), so every VMA
+ * of every mm with anonymous pages is asked; see docs/kernel-model.md. */
+static void rmap_walk_anon_mm(struct mm_struct *mm, void *ctx)
 {
     struct rmap_walk_control *rwc = ctx;
-    struct page *page = rwc->page;
-    unsigned long pfn = page_to_pfn(page);
+    unsigned long addr;
 
     for (struct vm_area_struct *vma = mm->mmap; vma && !rwc->stop; vma = vma->vm_next) {
-        if (!vma_may_map(vma, rwc) || page->index < vma->vm_pgoff)
-            continue;
-        unsigned long off = page->index - vma->vm_pgoff;
-        if (off >= (vma->vm_end - vma->vm_start) >> PAGE_SHIFT)
-            continue;
-        unsigned long addr = vma->vm_start + (off << PAGE_SHIFT); /* vma_address */
-        uint64_t *pmd = lookup_pmd(mm, addr);
-        /* a huge page's PMD: its A/D bits sit where a PTE's do, for page_referenced */
-        pte_t *pte = !pmd ? NULL : pmd_trans_huge(*pmd) ? (pte_t *)pmd : pte_offset_map(pmd, addr);
-        if (!pte || !pte_present(*pte) || pte_special(*pte) || pte_pfn(*pte) != pfn)
-            continue;
-        rwc->found++;
-        if (rwc->rmap_one && rwc->rmap_one(vma, addr, pte, rwc->arg))
-            rwc->stop = true;
+        pte_t *pte = vma->anon_vma ? rmap_vma_pte(vma, rwc->page, &addr) : NULL;
+        if (pte)
+            rmap_found(rwc, vma, addr, pte);
     }
+}
+
+struct rmap_hit {
+    struct vm_area_struct *vma;
+    unsigned long addr;
+    pte_t *pte;
+};
+
+/* The order the walk over the mms gave, which rmap_one's results depend on where it stops (a
+ * VM_LOCKED VMA) or records the first mapping (the reclaim event's pid and address): by the
+ * mm's place in the list of mms, then by address. */
+static int rmap_hit_cmp(const void *a, const void *b)
+{
+    const struct rmap_hit *x = a, *y = b;
+    if (x->vma->vm_mm != y->vma->vm_mm)
+        return x->vma->vm_mm->mmlist_index < y->vma->vm_mm->mmlist_index ? -1 : 1;
+    return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+/*
+ * rmap_walk_file: only the VMAs of the page's file (mapping->i_mmap). Its PTEs are found first
+ * and then handed to rmap_one in the order of the walk over every mm that this replaces (Linux
+ * goes by the interval tree's vm_pgoff order); the two agree on which PTEs there are, and none of
+ * the rmap_one callbacks changes a PTE other than its own.
+ */
+static void rmap_walk_file(struct rmap_walk_control *rwc)
+{
+    struct address_space *m = page_mapping_file(rwc->page);
+    struct rmap_hit stack[8], *hits = stack, *grown;
+    size_t n = 0, cap = sizeof(stack) / sizeof(stack[0]);
+    unsigned long addr;
+
+    if (!m)
+        return;
+    for (struct vm_area_struct *vma = m->i_mmap; vma; vma = vma->i_mmap_next) {
+        pte_t *pte = rmap_vma_pte(vma, rwc->page, &addr);
+        if (!pte)
+            continue;
+        if (n == cap) {
+            grown = hits == stack ? malloc(2 * cap * sizeof(*hits))
+                                  : realloc(hits, 2 * cap * sizeof(*hits));
+            if (!grown)
+                abort(); /* a few hundred bytes: the model does not go on without them */
+            if (hits == stack)
+                memcpy(grown, stack, sizeof(stack));
+            hits = grown;
+            cap *= 2;
+        }
+        hits[n++] = (struct rmap_hit){vma, addr, pte};
+    }
+    if (n > 1)
+        qsort(hits, n, sizeof(*hits), rmap_hit_cmp);
+    for (size_t i = 0; i < n && rmap_found(rwc, hits[i].vma, hits[i].addr, hits[i].pte); i++)
+        ;
+    if (hits != stack)
+        free(hits);
 }
 
 /* Walk every PTE mapping the page; returns how many were found. */
@@ -332,9 +396,10 @@ static int rmap_walk(struct rmap_walk_control *rwc)
 {
     rwc->found = 0;
     rwc->stop = false;
-    rwc->anon = PageAnon(rwc->page);
-    rwc->mapping = rwc->anon ? NULL : page_mapping_file(rwc->page);
-    for_each_mm(rmap_walk_mm, rwc);
+    if (PageAnon(rwc->page))
+        for_each_mm(rmap_walk_anon_mm, rwc);
+    else
+        rmap_walk_file(rwc);
     return rwc->found;
 }
 
