@@ -586,6 +586,93 @@ static void test_file_pages(void)
     swap_teardown();
 }
 
+/* The reclaim events seen (the first mapping the reclaim took away: pid and address). */
+static struct reclaim_event reclaim_seen[4];
+static int nreclaim_seen;
+
+static void on_fault_ignored(void *ctx, const struct fault_event *ev)
+{
+    (void)ctx, (void)ev;
+}
+
+static void on_reclaim_seen(void *ctx, const struct reclaim_event *ev)
+{
+    (void)ctx;
+    if (nreclaim_seen < 4)
+        reclaim_seen[nreclaim_seen] = *ev;
+    nreclaim_seen++;
+}
+
+/*
+ * The reverse map of a file page finds exactly the VMAs that map it (its mapping's i_mmap): one
+ * page of a shared file mapping, mapped four times by two mms. The parent maps the file twice:
+ * the first mapping is split in three by mprotect, the page in the new lower piece; the second is
+ * moved by mremap, its PTE moving with it. A fork child maps the page through its copies of both
+ * (shared file PTEs are not copied: its read faults map them again). Reclaim evicts the page
+ * only if its walk accounts for all 4 mappings, and clears all 4 PTEs; the event names the
+ * parent's lowest mapping first, as the walk over the mms did. i_mmap holds the 8 VMAs of the
+ * file, 4 once the child is gone.
+ */
+static void test_rmap_file_vmas(void)
+{
+    swap_setup(0);
+    fault_around_bytes = 0;
+    ra_pages = 1;
+    struct fault_observer obs = {.on_fault = on_fault_ignored, .on_reclaim = on_reclaim_seen};
+    fault_observer_register(&obs);
+    nreclaim_seen = 0;
+    struct file *f = memfile_open(16 * PAGE_SIZE, 9, true);
+    struct address_space *m = f->f_mapping;
+    const unsigned long len = 16 * PAGE_SIZE, page = 5 * PAGE_SIZE;
+    long a = do_mmap(test_task.mm, f, BASE, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, 0);
+    long b = do_mmap(test_task.mm, f, BASE + 2 * len, len, PROT_READ | PROT_WRITE,
+                     MAP_SHARED | MAP_FIXED, 0);
+    CHECK_EQ(a, (long)BASE);
+    CHECK_EQ(b, (long)(BASE + 2 * len));
+    fput(f);
+    /* pages [6, 8) made read-only: the page's VMA is [a, a + 6), the piece split_vma made
+     * (new_below) */
+    CHECK_EQ(do_mprotect(test_task.mm, a + 6 * PAGE_SIZE, 2 * PAGE_SIZE, PROT_READ), 0);
+    CHECK_EQ(count_vmas(), 4);
+    /* the second mapping moves below the first, the page mapped before and after */
+    touch(b + page, false);
+    unsigned long c = BASE - 2 * len;
+    CHECK_EQ(do_mremap(test_task.mm, b, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, c), (long)c);
+    CHECK(pte_present(pte_at(c + page)));
+    touch(a + page, false);
+    CHECK_EQ(pte_pfn(pte_at(a + page)), pte_pfn(pte_at(c + page)));
+
+    struct task_struct child = {.pid = 43, .tgid = 43, .comm = "child", .rlimit_stack = 8 << 20};
+    child.mm = mm_alloc();
+    child.mm->owner = &child;
+    CHECK_EQ(dup_mmap(child.mm, test_task.mm), 0);
+    touch_mm(&child, a + page, false);
+    touch_mm(&child, c + page, false);
+    struct page *pg = pfn_to_page(pte_pfn(pte_at(a + page)));
+    CHECK_EQ(page_mapcount(pg), 4);
+    CHECK_EQ(mapping_nr_vmas(m), 8);
+
+    CHECK_EQ(try_to_free_pages(1), 1);
+    CHECK(pte_none(pte_at(a + page)));
+    CHECK(pte_none(pte_at(c + page)));
+    CHECK(pte_none(*lookup_pte(child.mm, a + page)));
+    CHECK(pte_none(*lookup_pte(child.mm, c + page)));
+    CHECK_EQ(test_task.mm->rss_stat[MM_FILEPAGES], 0);
+    CHECK_EQ(child.mm->rss_stat[MM_FILEPAGES], 0);
+    CHECK_EQ(vm_events.pgsteal_file, 1);
+    CHECK_EQ(nreclaim_seen, 1);
+    CHECK_EQ(reclaim_seen[0].pid, test_task.pid);
+    CHECK_EQ(reclaim_seen[0].address, c + page);
+    CHECK_EQ(reclaim_seen[0].mappings, 4);
+    assert_invariants("rmap_file_vmas");
+
+    mmput(child.mm);
+    CHECK_EQ(mapping_nr_vmas(m), 4);
+    fault_observer_unregister(&obs);
+    ra_pages = 32;
+    swap_teardown();
+}
+
 /*
  * Under the linux policy, a clean file page accessed once through its one mapping is kept at its
  * first look (page_check_references: PAGEREF_KEEP, PG_referenced set); through a
@@ -1323,6 +1410,7 @@ int main(int argc, char **argv)
         {"swapoff", test_swapoff},
         {"swapoff_nomem", test_swapoff_nomem},
         {"file_pages", test_file_pages},
+        {"rmap_file_vmas", test_rmap_file_vmas},
         {"seq_read_references", test_seq_read_references},
         {"madv_free_no_swap", test_madv_free_no_swap},
         {"madv_free_swap", test_madv_free_swap},
