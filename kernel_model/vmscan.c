@@ -8,11 +8,12 @@
  * nothing more can go), so allocation fails only when RAM and swap are both used up.
  *
  * The reverse map: Linux reaches the PTEs of a page through anon_vma chains and the file's
- * i_mmap tree. The model walks every live mm's VMAs that could map the page (for an anonymous
- * page, the VMAs with anonymous pages; for a file page, the VMAs of its file) and looks at the
- * one address where the page's index would sit (vma_address). That is exact as long as the
- * index follows the page, which rmap.c and move_pte keep true; as a guard, a page whose mapcount
- * the walk cannot account for is never evicted.
+ * i_mmap tree. For a file page the model follows its mapping's i_mmap (a list: mmap.c); for an
+ * anonymous page, which does not record its anon_vma, it walks every live mm's VMAs with
+ * anonymous pages. In each VMA it looks at the one address where the page's index would sit
+ * (vma_address). That is exact as long as the index follows the page, which rmap.c and
+ * move_pte keep true; as a guard, a page whose mapcount the walk cannot account for is never
+ * evicted.
  *
  * Eviction (shrink_page_list for one page):
  *  - anonymous: the page gets a swap slot and enters the swap cache (add_to_swap); every PTE
