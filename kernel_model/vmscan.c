@@ -375,8 +375,10 @@ static void rmap_walk_file(struct rmap_walk_control *rwc)
         if (n == cap) {
             grown = hits == stack ? malloc(2 * cap * sizeof(*hits))
                                   : realloc(hits, 2 * cap * sizeof(*hits));
+            /* the host is out of memory: hand out what was found (a page whose mapcount the
+             * walk does not account for is not evicted) */
             if (!grown)
-                abort(); /* a few hundred bytes: the model does not go on without them */
+                break;
             if (hits == stack)
                 memcpy(grown, stack, sizeof(stack));
             hits = grown;
