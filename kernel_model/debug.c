@@ -30,6 +30,9 @@
  * 10. Over every live mm and every address_space: each VMA with a file is in its mapping's
  *     i_mmap, and the i_mmap lists hold those VMAs and nothing else (none freed, none of an mm
  *     that is gone, none of another file).
+ * 11. The anonymous index (anon_vma_tree, interval_tree.c) is a valid red-black tree of exactly
+ *     the VMAs of every live mm that have an anon_vma (none freed, none unlinked), ordered by
+ *     their current vm_pgoff, each with the largest last page index of its subtree.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -443,11 +446,77 @@ static int check_i_mmap(char *buf, size_t len)
     return w.bad;
 }
 
+/*
+ * The anonymous index: every linked VMA with an anon_vma is marked as in it and reaches its root
+ * through parent links (none without one is marked), and the tree holds as many nodes as there
+ * are such VMAs, so it holds them and nothing else. Then, in order: keys that do not go down,
+ * and each node's anon_subtree_last from its current range.
+ */
+struct anon_tree_walk {
+    unsigned long vmas;
+    char *buf;
+    size_t len;
+    int bad;
+};
+
+static void anon_tree_walk_mm(struct mm_struct *mm, void *ctx)
+{
+    struct anon_tree_walk *w = ctx;
+    for (struct vm_area_struct *v = mm->mmap; v && !w->bad; v = v->vm_next) {
+        if (!v->vm_linked || v->anon_indexed != (v->anon_vma != NULL)) {
+            w->bad =
+                fail(w->buf, w->len, "vma %lx-%lx: %s the anonymous index", v->vm_start, v->vm_end,
+                     !v->vm_linked ? "in a list but not marked linked, for"
+                     : v->anon_vma ? "has an anon_vma but is not in"
+                                   : "has no anon_vma but is in");
+            return;
+        }
+        if (!v->anon_vma)
+            continue;
+        w->vmas++;
+        const struct rb_node *n = &v->anon_rb;
+        for (int depth = 0; n->rb_parent && depth < 200; depth++)
+            n = n->rb_parent;
+        if (n != anon_vma_tree.rb_node)
+            w->bad = fail(w->buf, w->len, "vma %lx-%lx: not in the anonymous index", v->vm_start,
+                          v->vm_end);
+    }
+}
+
+static int check_anon_vma_tree(char *buf, size_t len)
+{
+    struct anon_tree_walk w = {.buf = buf, .len = len};
+    const char *why;
+    for_each_mm(anon_tree_walk_mm, &w);
+    if (w.bad)
+        return w.bad;
+    long nodes = rb_check(&anon_vma_tree, &why);
+    if (nodes < 0)
+        return fail(buf, len, "anonymous index: %s", why);
+    if ((unsigned long)nodes != w.vmas)
+        return fail(buf, len, "%lu VMAs with an anon_vma but the anonymous index holds %ld", w.vmas,
+                    nodes);
+    unsigned long prev = 0;
+    for (struct rb_node *n = rb_first(&anon_vma_tree); n; n = rb_next(n)) {
+        const struct vm_area_struct *v = rb_entry(n, struct vm_area_struct, anon_rb);
+        if (v->vm_pgoff < prev)
+            return fail(buf, len, "vma %lx-%lx: out of vm_pgoff order in the anonymous index",
+                        v->vm_start, v->vm_end);
+        prev = v->vm_pgoff;
+        if (v->anon_subtree_last != anon_vma_compute_subtree_last(v))
+            return fail(buf, len, "vma %lx-%lx: anonymous index's subtree last %lx, not %lx",
+                        v->vm_start, v->vm_end, v->anon_subtree_last,
+                        anon_vma_compute_subtree_last(v));
+    }
+    return 0;
+}
+
 int check_mm_invariants(struct mm_struct *mm, char *buf, size_t len)
 {
     if (!mm)
         return 0;
-    if (check_vmas(mm, buf, len) || check_anon_vmas(buf, len) || check_i_mmap(buf, len))
+    if (check_vmas(mm, buf, len) || check_anon_vmas(buf, len) || check_i_mmap(buf, len) ||
+        check_anon_vma_tree(buf, len))
         return -1;
     long rss[NR_MM_COUNTERS] = {0};
     struct mapped mp = {0};

@@ -15,6 +15,19 @@
 #include "kernel_model/mm_internal.h"
 #include "kernel_model/swap.h"
 
+struct vm_area_struct *vm_area_dup(const struct vm_area_struct *orig)
+{
+    struct vm_area_struct *new = malloc(sizeof(*new));
+    if (!new)
+        return NULL;
+    *new = *orig;
+    /* orig's links are not the copy's (Linux: INIT_LIST_HEAD(&new->anon_vma_chain)) */
+    new->vm_linked = false;
+    new->anon_indexed = false;
+    new->i_mmap_next = new->i_mmap_prev = NULL;
+    return new;
+}
+
 static bool is_cow_mapping(unsigned long flags)
 {
     return (flags & (VM_SHARED | VM_MAYWRITE)) == VM_MAYWRITE;
@@ -121,12 +134,11 @@ int dup_mmap(struct mm_struct *mm, struct mm_struct *oldmm)
             ret = -ENOMEM;
             break;
         }
-        struct vm_area_struct *tmp = malloc(sizeof(*tmp));
+        struct vm_area_struct *tmp = vm_area_dup(v);
         if (!tmp) {
             ret = -ENOMEM;
             break;
         }
-        *tmp = *v;
         /* MADV_WIPEONFORK: the child's VMA starts without pages, reading as zeroes, with an
          * anon_vma of its own (a new root: Linux's anon_vma_prepare here may even take one of the
          * parent's neighbours', which changes no merge in the child); else anon_vma_fork */

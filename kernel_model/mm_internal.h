@@ -81,6 +81,29 @@ void unlink_anon_vmas(struct vm_area_struct *vma);
 /* Is vma's anon_vma chain singular: has it an anon_vma, and one not made by fork (a root)? */
 bool anon_vma_chain_singular(const struct vm_area_struct *vma);
 
+/* interval_tree.c: the anonymous reverse map's index (see the header there). A VMA is in
+ * anon_vma_tree exactly while it is linked into an mm and has an anon_vma. */
+extern struct rb_root anon_vma_tree;
+/* The last page index vma covers: vm_pgoff + vma_pages - 1. */
+unsigned long anon_vma_last_pgoff(const struct vm_area_struct *vma);
+/* The anon_subtree_last vma should have (the invariant check compares). */
+unsigned long anon_vma_compute_subtree_last(const struct vm_area_struct *vma);
+/* Before a change of vm_start, vm_end or vm_pgoff of a VMA that may be in the tree: take it out
+ * (nothing if it is not in). */
+void anon_vma_interval_tree_pre_update_vma(struct vm_area_struct *vma);
+/* After such a change, or after vma was linked, unlinked, or gained or lost its anon_vma: put it
+ * in the tree, or take it out, as the rule says. */
+void anon_vma_interval_tree_post_update_vma(struct vm_area_struct *vma);
+/* fn(vma, ctx) for each VMA in the tree whose range holds page index `index`, by vm_pgoff; fn
+ * returns false to stop. fn must not change the tree. */
+void anon_vma_interval_tree_foreach(unsigned long index,
+                                    bool (*fn)(struct vm_area_struct *vma, void *ctx), void *ctx);
+
+/* fork.c: vm_area_dup - a copy of orig (malloc'd; NULL: out of memory) that is in no list, no
+ * tree and no i_mmap yet: vma_link_after puts it there. The caller gives it its own file
+ * reference and anon_vma (anon_vma_clone, anon_vma_fork). */
+struct vm_area_struct *vm_area_dup(const struct vm_area_struct *orig);
+
 /* memory.c */
 bool change_pte_range(struct vm_area_struct *vma, unsigned long start, unsigned long end,
                       pgprot_t newprot);

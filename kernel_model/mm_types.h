@@ -203,9 +203,10 @@ struct mm_struct;
  * struct anon_vma). Two VMAs may merge only if their anon_vmas are the same one, or one has none
  * (is_mergeable_anon_vma), so a VMA's anon_vma is what /proc/PID/maps shows of where its pages
  * came from. Linux links each VMA to every anon_vma of its fork lineage (anon_vma_chain) so that
- * rmap can find an inherited page's PTEs; the model's rmap walks the mms instead (vmscan.c), so
- * it keeps only the lineage: a VMA's chain is its anon_vma and that one's parents up to the
- * root, and is singular exactly when its anon_vma is a root (see rmap.c).
+ * rmap can find an inherited page's PTEs; the model's rmap asks one index of every VMA with an
+ * anon_vma by vm_pgoff instead (interval_tree.c), so it keeps only the lineage: a VMA's chain is
+ * its anon_vma and that one's parents up to the root, and is singular exactly when its anon_vma is
+ * a root (see rmap.c).
  */
 struct anon_vma {
     struct anon_vma *root;   /* the first anon_vma of the fork tree; itself for a root */
@@ -237,6 +238,14 @@ struct vm_area_struct {
     struct file *vm_file;
     /* vm_file's mapping's i_mmap list, while this VMA is in an mm (Linux's shared.rb) */
     struct vm_area_struct *i_mmap_next, *i_mmap_prev;
+    /* The anonymous reverse map's index (interval_tree.c): while the VMA is in an mm and has an
+     * anon_vma it is in anon_vma_tree, keyed by vm_pgoff, with the largest last page index of
+     * its subtree (Linux's anon_vma_chain rb and rb_subtree_last, one tree for every anon_vma).
+     * vm_area_dup clears the two flags of a copy. */
+    struct rb_node anon_rb;
+    unsigned long anon_subtree_last;
+    bool anon_indexed; /* in anon_vma_tree */
+    bool vm_linked;    /* in vm_mm's list: from vma_link_after to vma_unlink */
     const struct vm_operations_struct *vm_ops;
     const char *special_name; /* "[heap]"-style names are derived; this is for "[vsyscall]" etc. */
     const void *vm_private_data; /* a special mapping's struct vm_special_mapping */

@@ -226,6 +226,8 @@ void vma_link_after(struct mm_struct *mm, struct vm_area_struct *vma, struct vm_
     rb_insert_augmented(&vma->vm_rb, &mm->mm_rb, vma_gap_augment);
     vma_gap_update(next); /* its gap now starts at vma's end */
     vma_link_file(vma);
+    vma->vm_linked = true;
+    anon_vma_interval_tree_post_update_vma(vma); /* in the anonymous index if it has an anon_vma */
 }
 
 static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
@@ -244,6 +246,8 @@ static void vma_unlink(struct mm_struct *mm, struct vm_area_struct *vma)
         mm->vmacache = NULL;
     mm->map_count--;
     unlink_file_vma(vma);
+    vma->vm_linked = false;
+    anon_vma_interval_tree_post_update_vma(vma); /* out of the anonymous index */
 }
 
 /* vma_free - vma is out of the list (vma_unlink): drop its file and anon_vma, free it. */
@@ -300,22 +304,24 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma, unsigned long ad
     uint64_t *pmd = addr & ~HPAGE_PMD_MASK ? lookup_pmd(mm, addr) : NULL;
     if (pmd && pmd_trans_huge(*pmd))
         split_huge_pmd(vma, pmd);
-    struct vm_area_struct *new = malloc(sizeof(*new));
+    struct vm_area_struct *new = vm_area_dup(vma);
     if (!new)
         return -ENOMEM;
-    *new = *vma;
     if (new->vm_file)
         get_file(new->vm_file);
-    anon_vma_clone(new, vma); /* both pieces share the anon_vma */
+    anon_vma_clone(new, vma);                   /* both pieces share the anon_vma */
+    anon_vma_interval_tree_pre_update_vma(vma); /* vma's range changes: out of the index */
     if (new_below) {
         new->vm_end = addr;
         vma->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
         vma->vm_start = addr;
+        anon_vma_interval_tree_post_update_vma(vma);
         vma_link_after(mm, new, vma->vm_prev);
     } else {
         new->vm_start = addr;
         new->vm_pgoff += (addr - vma->vm_start) >> PAGE_SHIFT;
         vma->vm_end = addr;
+        anon_vma_interval_tree_post_update_vma(vma);
         vma_link_after(mm, new, vma);
     }
     return 0;
@@ -402,9 +408,11 @@ static bool is_mergeable_anon_vma(const struct anon_vma *anon_vma1,
 static void vma_absorb_next(struct mm_struct *mm, struct vm_area_struct *a)
 {
     struct vm_area_struct *b = a->vm_next;
+    anon_vma_interval_tree_pre_update_vma(a);
     a->vm_end = b->vm_end;
     if (!a->anon_vma)
         anon_vma_clone(a, b);
+    anon_vma_interval_tree_post_update_vma(a);
     vma_unlink(mm, b);
     vma_free(b);
 }
@@ -433,20 +441,25 @@ struct vm_area_struct *vma_merge(struct mm_struct *mm, struct vm_area_struct *pr
 
     if (merge_prev && merge_next &&
         is_mergeable_anon_vma(prev->anon_vma, next->anon_vma, NULL, NULL)) {
+        anon_vma_interval_tree_pre_update_vma(prev); /* vma_absorb_next puts it back */
         prev->vm_end = end;
         vma_absorb_next(mm, prev);
         khugepaged_enter_vma_merge(prev, vm_flags);
         return prev;
     }
     if (merge_prev) {
+        anon_vma_interval_tree_pre_update_vma(prev);
         prev->vm_end = end;
+        anon_vma_interval_tree_post_update_vma(prev);
         vma_gap_update(prev->vm_next);
         khugepaged_enter_vma_merge(prev, vm_flags);
         return prev;
     }
     if (merge_next) {
+        anon_vma_interval_tree_pre_update_vma(next);
         next->vm_start = addr;
         next->vm_pgoff = pgoff;
+        anon_vma_interval_tree_post_update_vma(next);
         vma_gap_update(next);
         khugepaged_enter_vma_merge(next, vm_flags);
         return next;
@@ -1163,8 +1176,10 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
     if (size > limit || !may_expand_vm(mm, vma->vm_flags, grow) || /* acct_stack_growth */
         security_vm_enough_memory_mm(mm, grow))
         return -ENOMEM;
+    anon_vma_interval_tree_pre_update_vma(vma);
     vma->vm_start = address;
     vma->vm_pgoff -= grow;
+    anon_vma_interval_tree_post_update_vma(vma);
     vma_gap_update(vma);
     mm_stat_account(mm, vma->vm_flags, grow);
     CHECK_MM(mm, "expand_stack");
@@ -1177,8 +1192,9 @@ int expand_stack(struct vm_area_struct *vma, unsigned long address)
 
 static int nr_mms;
 
-/* Every live mm, for the walks that must see them all (the anonymous reverse map, the OOM
- * killer, swapoff); a file's VMAs are found through its mapping's i_mmap instead. */
+/* Every live mm, for the walks that must see them all (the OOM killer, swapoff); the reverse
+ * map finds a file's VMAs through its mapping's i_mmap, and the VMAs that may map an anonymous
+ * page through the anonymous index (interval_tree.c). */
 static struct mm_struct **all_mms;
 static int all_mms_cap;
 

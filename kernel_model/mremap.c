@@ -19,11 +19,10 @@ static long move_vma(struct vm_area_struct *vma, unsigned long old_addr, unsigne
                      unsigned long new_len, unsigned long new_addr)
 {
     struct mm_struct *mm = vma->vm_mm;
-    struct vm_area_struct *new_vma = malloc(sizeof(*new_vma)), *prev;
+    struct vm_area_struct *new_vma = vm_area_dup(vma), *prev;
 
     if (!new_vma)
         return -ENOMEM;
-    *new_vma = *vma;
     /* mremap_userfaultfd_prep: without UFFD_FEATURE_EVENT_REMAP the moved VMA is unregistered */
     new_vma->vm_flags &= ~(VM_UFFD_MISSING | VM_UFFD_WP);
     new_vma->vm_userfaultfd_ctx = NULL;
@@ -126,7 +125,9 @@ long do_mremap(struct mm_struct *mm, unsigned long addr, unsigned long old_len,
         struct vm_area_struct *next = vma->vm_next;
         if (end <= mm->task_size && (!next || end <= next->vm_start)) {
             unsigned long grow = (new_len - old_len) >> PAGE_SHIFT;
+            anon_vma_interval_tree_pre_update_vma(vma);
             vma->vm_end = end;
+            anon_vma_interval_tree_post_update_vma(vma);
             vma_gap_update(next);
             mm_stat_account(mm, vma->vm_flags, grow);
             vma_merge_neighbours(mm, vma);

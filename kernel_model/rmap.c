@@ -14,10 +14,12 @@
  * an ancestor is never a root, and no other VMA of the child can share it.
  *
  * Linux's reverse map also lets reclaim find every PTE of a page; the model finds them from the
- * page's index (kept right here and by move_pte) by walking the VMAs that could map it: see
- * rmap_walk in vmscan.c. Here it keeps what do_wp_page and reclaim decide on: _mapcount,
- * PageAnon, the index, and the page's place on the reclaim list.
- * The reference a mapping holds is taken by whoever installs the PTE (mk_pte callers), not here.
+ * page's index (kept right here and by move_pte) by asking the VMAs that could map it, which an
+ * index of every VMA with an anon_vma by vm_pgoff names (interval_tree.c; each function here
+ * that gives or takes a linked VMA's anon_vma keeps it): see rmap_walk in vmscan.c. Here it keeps
+ * what do_wp_page and reclaim decide on: _mapcount, PageAnon, the index, and the page's place on
+ * the reclaim list. The reference a mapping holds is taken by whoever installs the PTE (mk_pte
+ * callers), not here.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -76,6 +78,7 @@ int __anon_vma_prepare(struct vm_area_struct *vma)
     if (!anon_vma && !(anon_vma = anon_vma_alloc()))
         return -ENOMEM;
     vma->anon_vma = get_anon_vma(anon_vma);
+    anon_vma_interval_tree_post_update_vma(vma);
     return 0;
 }
 
@@ -87,6 +90,7 @@ int __anon_vma_prepare(struct vm_area_struct *vma)
 void anon_vma_clone(struct vm_area_struct *dst, const struct vm_area_struct *src)
 {
     dst->anon_vma = src->anon_vma ? get_anon_vma(src->anon_vma) : NULL;
+    anon_vma_interval_tree_post_update_vma(dst);
 }
 
 /*
@@ -106,6 +110,7 @@ int anon_vma_fork(struct vm_area_struct *vma, const struct vm_area_struct *pvma)
     anon_vma->parent = get_anon_vma(pvma->anon_vma);
     anon_vma->root = pvma->anon_vma->root;
     vma->anon_vma = get_anon_vma(anon_vma);
+    anon_vma_interval_tree_post_update_vma(vma);
     return 0;
 }
 
@@ -115,6 +120,7 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 {
     put_anon_vma(vma->anon_vma);
     vma->anon_vma = NULL;
+    anon_vma_interval_tree_post_update_vma(vma);
 }
 
 /*

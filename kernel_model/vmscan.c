@@ -9,8 +9,9 @@
  *
  * The reverse map: Linux reaches the PTEs of a page through anon_vma chains and the file's
  * i_mmap tree. For a file page the model follows its mapping's i_mmap (a list: mmap.c); for an
- * anonymous page, which does not record its anon_vma, it walks every live mm's VMAs with
- * anonymous pages. In each VMA it looks at the one address where the page's index would sit
+ * anonymous page, which does not record its anon_vma, it asks one interval tree of every VMA with
+ * an anon_vma, in any mm, for those whose vm_pgoff range holds the page's index
+ * (interval_tree.c). In each VMA it looks at the one address where the page's index would sit
  * (vma_address). That is exact as long as the index follows the page, which rmap.c and
  * move_pte keep true; as a guard, a page whose mapcount the walk cannot account for is never
  * evicted.
@@ -322,27 +323,13 @@ static bool rmap_found(struct rmap_walk_control *rwc, struct vm_area_struct *vma
     return !rwc->stop;
 }
 
-/* rmap_walk_anon: the page's anon_vma is not known (struct page does not keep it), so every VMA
- * of every mm with anonymous pages is asked; see docs/kernel-model.md. */
-static void rmap_walk_anon_mm(struct mm_struct *mm, void *ctx)
-{
-    struct rmap_walk_control *rwc = ctx;
-    unsigned long addr;
-
-    for (struct vm_area_struct *vma = mm->mmap; vma && !rwc->stop; vma = vma->vm_next) {
-        pte_t *pte = vma->anon_vma ? rmap_vma_pte(vma, rwc->page, &addr) : NULL;
-        if (pte)
-            rmap_found(rwc, vma, addr, pte);
-    }
-}
-
 struct rmap_hit {
     struct vm_area_struct *vma;
     unsigned long addr;
     pte_t *pte;
 };
 
-/* The order the walk over the mms gave, which rmap_one's results depend on where it stops (a
+/* The order the walk over every mm gave, which rmap_one's results depend on where it stops (a
  * VM_LOCKED VMA) or records the first mapping (the reclaim event's pid and address): by the
  * mm's place in the list of mms, then by address. */
 static int rmap_hit_cmp(const void *a, const void *b)
@@ -353,45 +340,88 @@ static int rmap_hit_cmp(const void *a, const void *b)
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+/* The PTEs a walk found, before it hands them out; a few fit on the stack. */
+struct rmap_hits {
+    struct rmap_walk_control *rwc;
+    struct rmap_hit stack[8], *hits;
+    size_t n, cap;
+};
+
+static void rmap_hits_init(struct rmap_hits *h, struct rmap_walk_control *rwc)
+{
+    h->rwc = rwc;
+    h->hits = h->stack;
+    h->n = 0;
+    h->cap = sizeof(h->stack) / sizeof(h->stack[0]);
+}
+
+/* vma could map the page: note its PTE if it does. false when the list cannot grow (the host is
+ * out of memory): the walk stops and hands out what it found (a page whose mapcount the walk
+ * does not account for is not evicted). */
+static bool rmap_hits_add(struct vm_area_struct *vma, void *ctx)
+{
+    struct rmap_hits *h = ctx;
+    unsigned long addr;
+    pte_t *pte = rmap_vma_pte(vma, h->rwc->page, &addr);
+    if (!pte)
+        return true;
+    if (h->n == h->cap) {
+        struct rmap_hit *grown = h->hits == h->stack
+                                     ? malloc(2 * h->cap * sizeof(*grown))
+                                     : realloc(h->hits, 2 * h->cap * sizeof(*grown));
+        if (!grown)
+            return false;
+        if (h->hits == h->stack)
+            memcpy(grown, h->stack, sizeof(h->stack));
+        h->hits = grown;
+        h->cap *= 2;
+    }
+    h->hits[h->n++] = (struct rmap_hit){vma, addr, pte};
+    return true;
+}
+
+/* Hand the PTEs found to rmap_one in the walk's order (rmap_hit_cmp), until it stops. */
+static void rmap_hits_dispatch(struct rmap_hits *h)
+{
+    if (h->n > 1)
+        qsort(h->hits, h->n, sizeof(*h->hits), rmap_hit_cmp);
+    for (size_t i = 0;
+         i < h->n && rmap_found(h->rwc, h->hits[i].vma, h->hits[i].addr, h->hits[i].pte); i++)
+        ;
+    if (h->hits != h->stack)
+        free(h->hits);
+}
+
 /*
- * rmap_walk_file: only the VMAs of the page's file (mapping->i_mmap). Its PTEs are found first
- * and then handed to rmap_one in the order of the walk over every mm that this replaces (Linux
- * goes by the interval tree's vm_pgoff order); the two agree on which PTEs there are, and none of
- * the rmap_one callbacks changes a PTE other than its own.
+ * rmap_walk_anon: the page's anon_vma is not known (struct page does not keep it), so the
+ * anonymous index (interval_tree.c) names the VMAs with an anon_vma whose vm_pgoff range holds
+ * the page's index: every VMA that can map it, and those of other lineages over the same index.
+ * rmap_walk_file: only the VMAs of the page's file (mapping->i_mmap).
+ * Both find the PTEs first and then hand them to rmap_one in the order of the walk over every
+ * mm that they replace (Linux goes by its interval trees' vm_pgoff order); the two agree on
+ * which PTEs there are, and none of the rmap_one callbacks changes a PTE other than its own or
+ * a VMA.
  */
+static void rmap_walk_anon(struct rmap_walk_control *rwc)
+{
+    struct rmap_hits h;
+    rmap_hits_init(&h, rwc);
+    anon_vma_interval_tree_foreach(rwc->page->index, rmap_hits_add, &h);
+    rmap_hits_dispatch(&h);
+}
+
 static void rmap_walk_file(struct rmap_walk_control *rwc)
 {
     struct address_space *m = page_mapping_file(rwc->page);
-    struct rmap_hit stack[8], *hits = stack, *grown;
-    size_t n = 0, cap = sizeof(stack) / sizeof(stack[0]);
-    unsigned long addr;
+    struct rmap_hits h;
 
     if (!m)
         return;
-    for (struct vm_area_struct *vma = m->i_mmap; vma; vma = vma->i_mmap_next) {
-        pte_t *pte = rmap_vma_pte(vma, rwc->page, &addr);
-        if (!pte)
-            continue;
-        if (n == cap) {
-            grown = hits == stack ? malloc(2 * cap * sizeof(*hits))
-                                  : realloc(hits, 2 * cap * sizeof(*hits));
-            /* the host is out of memory: hand out what was found (a page whose mapcount the
-             * walk does not account for is not evicted) */
-            if (!grown)
-                break;
-            if (hits == stack)
-                memcpy(grown, stack, sizeof(stack));
-            hits = grown;
-            cap *= 2;
-        }
-        hits[n++] = (struct rmap_hit){vma, addr, pte};
-    }
-    if (n > 1)
-        qsort(hits, n, sizeof(*hits), rmap_hit_cmp);
-    for (size_t i = 0; i < n && rmap_found(rwc, hits[i].vma, hits[i].addr, hits[i].pte); i++)
+    rmap_hits_init(&h, rwc);
+    for (struct vm_area_struct *vma = m->i_mmap; vma && rmap_hits_add(vma, &h);
+         vma = vma->i_mmap_next)
         ;
-    if (hits != stack)
-        free(hits);
+    rmap_hits_dispatch(&h);
 }
 
 /* Walk every PTE mapping the page; returns how many were found. */
@@ -400,7 +430,7 @@ static int rmap_walk(struct rmap_walk_control *rwc)
     rwc->found = 0;
     rwc->stop = false;
     if (PageAnon(rwc->page))
-        for_each_mm(rmap_walk_anon_mm, rwc);
+        rmap_walk_anon(rwc);
     else
         rmap_walk_file(rwc);
     return rwc->found;
