@@ -674,6 +674,85 @@ static void test_rmap_file_vmas(void)
 }
 
 /*
+ * The reverse map of an anonymous page finds exactly the VMAs that map it through the anonymous
+ * index (interval_tree.c), whose VMAs change their range after they were indexed. The parent
+ * writes page 8 of a 16-page MAP_GROWSDOWN mapping and forks two children. The first moves its
+ * copy by mremap (a new VMA, made from a copy of the old one); the second grows its copy down by
+ * 2 pages as a stack grows (expand_stack: vm_start and vm_pgoff change); the parent unmaps its
+ * top 2 pages, then its lowest 2 (split_vma keeps the page's VMA as the lower piece, its vm_end
+ * changed, then as the upper piece, its vm_start and vm_pgoff changed). Reclaim evicts the page
+ * only if its walk accounts for all three mappings: each PTE becomes the slot's swap entry, and the
+ * event names the parent's mapping first (the mm listed first).
+ */
+static void test_rmap_anon_vmas(void)
+{
+    swap_setup(1 << 20);
+    struct fault_observer obs = {.on_fault = on_fault_ignored, .on_reclaim = on_reclaim_seen};
+    fault_observer_register(&obs);
+    nreclaim_seen = 0;
+    const unsigned long len = 16 * PAGE_SIZE, page = 8 * PAGE_SIZE, c = BASE + (64UL << 20);
+    long a = do_mmap(test_task.mm, NULL, BASE, len, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_GROWSDOWN, 0);
+    CHECK_EQ(a, (long)BASE);
+    touch(a + page, true);
+
+    struct task_struct child[2] = {
+        {.pid = 43, .tgid = 43, .comm = "child", .rlimit_stack = 8 << 20},
+        {.pid = 44, .tgid = 44, .comm = "child", .rlimit_stack = 8 << 20},
+    };
+    for (int i = 0; i < 2; i++) {
+        child[i].mm = mm_alloc();
+        child[i].mm->owner = &child[i];
+        CHECK_EQ(dup_mmap(child[i].mm, test_task.mm), 0);
+    }
+    struct mm_struct *moved = child[0].mm, *grown = child[1].mm;
+    CHECK_EQ(do_mremap(moved, a, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, c), (long)c);
+    CHECK_EQ(find_vma(moved, c)->vm_start, c);
+    struct vm_area_struct *gv = find_vma(grown, a);
+    CHECK(gv != NULL && gv->vm_start == (unsigned long)a && (gv->vm_flags & VM_GROWSDOWN));
+    CHECK_EQ(expand_stack(gv, a - 2 * PAGE_SIZE), 0);
+    CHECK_EQ(gv->vm_start, a - 2 * PAGE_SIZE);
+    CHECK_EQ(do_munmap(test_task.mm, a + len - 2 * PAGE_SIZE, 2 * PAGE_SIZE), 0);
+    CHECK_EQ(do_munmap(test_task.mm, a, 2 * PAGE_SIZE), 0);
+    CHECK_EQ(count_vmas(), 1);
+    struct vm_area_struct *pv = find_vma(test_task.mm, a + page);
+    CHECK_EQ(pv->vm_start, a + 2 * PAGE_SIZE);
+    CHECK_EQ(pv->vm_end, a + len - 2 * PAGE_SIZE);
+
+    struct page *pg = pfn_to_page(pte_pfn(pte_at(a + page)));
+    CHECK_EQ(pte_pfn(*lookup_pte(moved, c + page)), page_to_pfn(pg));
+    CHECK_EQ(pte_pfn(*lookup_pte(grown, a + page)), page_to_pfn(pg));
+    CHECK_EQ(page_mapcount(pg), 3);
+
+    CHECK_EQ(try_to_free_pages(1), 1);
+    CHECK(swapped(a + page));
+    CHECK(is_swap_pte(*lookup_pte(moved, c + page)));
+    CHECK(is_swap_pte(*lookup_pte(grown, a + page)));
+    CHECK_EQ(pte_to_swp_entry(*lookup_pte(moved, c + page)).val,
+             pte_to_swp_entry(pte_at(a + page)).val);
+    CHECK_EQ(pte_to_swp_entry(*lookup_pte(grown, a + page)).val,
+             pte_to_swp_entry(pte_at(a + page)).val);
+    CHECK_EQ(test_task.mm->rss_stat[MM_SWAPENTS], 1);
+    CHECK_EQ(test_task.mm->rss_stat[MM_ANONPAGES], 0);
+    for (int i = 0; i < 2; i++) {
+        CHECK_EQ(child[i].mm->rss_stat[MM_SWAPENTS], 1);
+        CHECK_EQ(child[i].mm->rss_stat[MM_ANONPAGES], 0);
+    }
+    CHECK_EQ(vm_events.pswpout, 1);
+    CHECK_EQ(nreclaim_seen, 1);
+    CHECK_EQ(reclaim_seen[0].pid, test_task.pid);
+    CHECK_EQ(reclaim_seen[0].address, a + page);
+    CHECK_EQ(reclaim_seen[0].mappings, 3);
+    assert_invariants("rmap_anon_vmas");
+
+    for (int i = 0; i < 2; i++)
+        mmput(child[i].mm);
+    assert_invariants("rmap_anon_vmas (children gone)");
+    fault_observer_unregister(&obs);
+    swap_teardown();
+}
+
+/*
  * Under the linux policy, a clean file page accessed once through its one mapping is kept at its
  * first look (page_check_references: PAGEREF_KEEP, PG_referenced set); through a
  * MADV_SEQUENTIAL mapping the access does not count (page_referenced_one), so it is dropped at
@@ -1411,6 +1490,7 @@ int main(int argc, char **argv)
         {"swapoff_nomem", test_swapoff_nomem},
         {"file_pages", test_file_pages},
         {"rmap_file_vmas", test_rmap_file_vmas},
+        {"rmap_anon_vmas", test_rmap_anon_vmas},
         {"seq_read_references", test_seq_read_references},
         {"madv_free_no_swap", test_madv_free_no_swap},
         {"madv_free_swap", test_madv_free_swap},
