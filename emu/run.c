@@ -138,6 +138,10 @@ int security_mmap_addr(struct mm_struct *mm, unsigned long addr)
      * of the run, the guest's /proc/sys/vm/mmap_min_addr (mm_tunables.c) */
     if (addr >= dac_mmap_min_addr)
         return 0;
+    /* the other LSMs: none in the model, but a host's that refuses faultline what the
+     * capability would allow has the guest refused too, as a native run of it would be */
+    if (host_refuses_low_maps())
+        return -EPERM;
     struct proc *p = mm && mm->owner ? task_proc(mm->owner) : NULL;
     return guest_capable(p, 17 /* CAP_SYS_RAWIO */) ? 0 : -EPERM;
 }

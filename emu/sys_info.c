@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -280,6 +281,22 @@ unsigned long host_mmap_min_addr(void)
             min_addr = 65536; /* CONFIG_DEFAULT_MMAP_MIN_ADDR on x86 */
     }
     return (unsigned long)min_addr;
+}
+
+bool host_refuses_low_maps(void)
+{
+    static int refused = -1;
+    if (refused < 0) {
+        /* page 0: faultline itself never has anything there */
+        void *p = host_mmap_min_addr() && host_capable(17 /* CAP_SYS_RAWIO */)
+                      ? mmap(NULL, 4096, PROT_NONE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0)
+                      : NULL;
+        refused = p == MAP_FAILED && errno == EPERM;
+        if (p && p != MAP_FAILED)
+            munmap(p, 4096);
+    }
+    return refused;
 }
 
 bool host_unprivileged_userfaultfd(void)

@@ -52,7 +52,6 @@ uint64_t guest_rlimit_cur(struct proc *p, int resource);
 /* capable(cap) for a guest, which runs with faultline's credentials: is cap (CAP_SYS_RESOURCE...)
  * in faultline's effective set? Root without it (a container's) is not capable, as on Linux. */
 bool host_capable(int cap);
-/* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
 /* An integer sysctl of the host (/proc/sys/...), dflt if it cannot be read. */
 long host_sysctl(const char *path, long dflt);
 /* The first line of the host's file path (a sysfs or procfs file) in buf, newline kept; "" if
@@ -61,7 +60,12 @@ char *host_file_line(const char *path, char *buf, size_t len);
 /* The host's transparent-huge-page mode (enum transparent_hugepage_mode), which --thp
  * overrides: the native runs faultline is compared with get this one. */
 int host_transparent_hugepage_mode(void);
+/* The host's vm.mmap_min_addr (/proc/sys/vm/mmap_min_addr; 65536 if it cannot be read). */
 unsigned long host_mmap_min_addr(void);
+/* Does the host refuse this process a mapping below vm.mmap_min_addr although it has
+ * CAP_SYS_RAWIO, which is all that Linux's own rule (cap_mmap_addr) asks? Then one of the
+ * host's security modules has a rule of its own, and the guest gets the host's answer. */
+bool host_refuses_low_maps(void);
 /* The host's vm.unprivileged_userfaultfd sysctl: may a task without CAP_SYS_PTRACE make a
  * userfaultfd that also handles kernel-mode faults? */
 bool host_unprivileged_userfaultfd(void);

@@ -11,7 +11,10 @@
  * - /proc/cpuinfo's vendor_id, cpu family, model, stepping, model name and address sizes
  *   against CPUID leaves 0, 1, 0x80000002-4 and 0x80000008;
  * - for each flag in the list below, named as Linux names it, that /proc/cpuinfo shows it
- *   exactly when CPUID has its bit;
+ *   exactly when CPUID has its bit, but for two that a kernel hides on CPUs with a broken
+ *   implementation while CPUID still has them (clear_cpu_cap): rdrand (AMD families 15h and
+ *   16h) and rdseed (AMD Zen 5 with older microcode; this VM's 6.18 kernel hides it): cpuinfo
+ *   may lack those;
  * - AT_HWCAP against CPUID.1:EDX.
  * With the argument "flags", prints the flags line instead (tests/e2e/cpu_model.py).
  */
@@ -98,6 +101,7 @@ static void sysfs_cpus(int *dirs, int *online)
 static const struct {
     const char *name;
     unsigned leaf, sub, reg, bit; /* reg: 0 EAX, 1 EBX, 2 ECX, 3 EDX */
+    int may_drop;                 /* a kernel may hide it for an erratum (see the top) */
 } flags[] = {
     {"fpu", 1, 0, 3, 0},
     {"tsc", 1, 0, 3, 4},
@@ -122,14 +126,14 @@ static const struct {
     {"xsave", 1, 0, 2, 26},
     {"avx", 1, 0, 2, 28},
     {"f16c", 1, 0, 2, 29},
-    {"rdrand", 1, 0, 2, 30},
+    {"rdrand", 1, 0, 2, 30, 1},
     {"fsgsbase", 7, 0, 1, 0},
     {"bmi1", 7, 0, 1, 3},
     {"avx2", 7, 0, 1, 5},
     {"bmi2", 7, 0, 1, 8},
     {"erms", 7, 0, 1, 9},
     {"avx512f", 7, 0, 1, 16},
-    {"rdseed", 7, 0, 1, 18},
+    {"rdseed", 7, 0, 1, 18, 1},
     {"adx", 7, 0, 1, 19},
     {"clflushopt", 7, 0, 1, 23},
     {"sha_ni", 7, 0, 1, 29},
@@ -261,9 +265,10 @@ int main(int argc, char **argv)
             __cpuid_count(flags[i].leaf, flags[i].sub, r[0], r[1], r[2], r[3]);
             bit = r[flags[i].reg] >> flags[i].bit & 1;
         }
-        if ((unsigned)has_word(v, flags[i].name) != bit) {
-            printf("flag %s: cpuinfo %s, CPUID %s\n", flags[i].name,
-                   has_word(v, flags[i].name) ? "has it" : "has not", bit ? "has it" : "has not");
+        unsigned shown = (unsigned)has_word(v, flags[i].name);
+        if (shown != bit && !(flags[i].may_drop && bit && !shown)) {
+            printf("flag %s: cpuinfo %s, CPUID %s\n", flags[i].name, shown ? "has it" : "has not",
+                   bit ? "has it" : "has not");
             wrong++;
         }
     }

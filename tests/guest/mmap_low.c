@@ -2,7 +2,9 @@
  * mmap_low: MAP_FIXED mappings at the bottom of the address space. Linux refuses one below the
  * vm.mmap_min_addr sysctl with EPERM unless the task has CAP_SYS_RAWIO (root; cap_mmap_addr),
  * and lets anyone map above it (this VM's sysctl is 4096, Debian's 65536); a mere hint below
- * 65536 is moved up. The output is the same natively and under faultline, as root or not.
+ * 65536 is moved up. A host's security module may refuse page 0 to root as well (this VM's
+ * 6.18 kernel does); faultline then refuses the guest too. The output is the same natively and
+ * under faultline, as root or not.
  */
 #include <errno.h>
 #include <sys/mman.h>
