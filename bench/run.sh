@@ -28,6 +28,9 @@ workloads=(
   "busybox gzip -c 64 MiB;;/bin/busybox gzip -c $tmp/data64m;;1"
   "200k getppid syscalls;;$bdir/bench_syscalls 200;;1"
   "dynamic pipeline (dash, seq, sort, head);;/bin/sh -c '@Q@/usr/bin/seq 1 200000 | @Q@/usr/bin/sort -rn | @Q@/usr/bin/head -3';;0"
+  # two processes computing at once: native and qemu-user run them on both cores, faultline
+  # time-slices its one emulated CPU between them (the block hook of emu/run.c)
+  "two busybox sha256sum 64 MiB side by side;;/bin/busybox sh -c '@Q@/bin/busybox sha256sum $tmp/data64m & @Q@/bin/busybox sha256sum $tmp/data64m; wait';;0"
   "fork-heavy shell loop (200 x /bin/true);;/bin/busybox sh -c 'for i in \$(@Q@/usr/bin/seq 200); do @Q@/bin/true; done';;0"
   # what every run pays before and after the program: the engine, and with the log opening,
   # writing the run's row and closing (checkpoint included) the database
