@@ -5,8 +5,9 @@
  * fs/proc/task_mmu.c prints them, with the [vsyscall] gate area last) and .../stat (the guest's
  * pid, comm, fault counters, vsize and rss; fs/proc/array.c's do_task_stat), .../status (the
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
- * .../statm, .../smaps and .../smaps_rollup (task_mmu.c's page walk), .../comm,
- * .../cmdline (the argument area as the guest has it now), .../auxv (mm->saved_auxv) and
+ * .../statm, .../smaps, .../smaps_rollup and .../numa_maps (task_mmu.c's page walks), .../comm,
+ * .../cmdline and .../environ (the argument and environment areas as the guest has them now),
+ * .../auxv (mm->saved_auxv) and
  * .../oom_score_adj, oom_adj (both written too), oom_score and timerslack_ns (written too; the
  * task's, never the host's); the files about the machine's CPUs come from proc_cpu.c. The text
  * is made when the file is opened and handed back in a memfd, and made again by every read at
@@ -115,6 +116,45 @@ static int proc_smaps(struct proc *p)
         text_printf(&t, "%s", buf);
     text_printf(&t, "VmFlags: rd ex \n");
     return text_to_fd(&t, "smaps");
+}
+
+/* /proc/PID/numa_maps (show_numa_map): each VMA's start, its policy (always "default": the
+ * model's policies change nothing, emu/sys_mem.c), its file, [heap] or [stack] as "heap" or
+ * "stack", "huge" for hugetlb, and what its present pages are (task_mmu.c). No gate area. */
+static int proc_numa_maps(struct proc *p)
+{
+    struct text t = {0};
+    struct mm_struct *mm = p->task.mm;
+    char buf[256], path[PATH_MAX];
+
+    hostfile_refresh_names(mm);
+    for (struct vm_area_struct *v = mm ? mm->mmap : NULL; v; v = v->vm_next) {
+        struct numa_maps md;
+
+        text_printf(&t, "%08lx default", v->vm_start);
+        if (v->vm_file) {
+            snprintf(path, sizeof(path), "%s", vma_name(v));
+            strip_sysroot(p, path);
+            text_printf(&t, " file=");
+            /* seq_file_path's escapes, in octal */
+            for (const char *c = path; *c; c++)
+                if (strchr("\n\t= ", *c))
+                    text_printf(&t, "\\%03o", (unsigned char)*c);
+                else
+                    text_printf(&t, "%c", *c);
+        } else if (v->vm_start <= mm->brk && v->vm_end >= mm->start_brk) {
+            text_printf(&t, " heap");
+        } else if (v->vm_start <= mm->start_stack && v->vm_end >= mm->start_stack) {
+            text_printf(&t, " stack");
+        }
+        if (is_vm_hugetlb_page(v))
+            text_printf(&t, " huge");
+        numa_gather_vma(v, &md);
+        if (show_numa_map_stats(v, &md, buf, sizeof(buf)) < (int)sizeof(buf))
+            text_printf(&t, "%s", buf);
+        text_printf(&t, "\n");
+    }
+    return text_to_fd(&t, "numa_maps");
 }
 
 /* /proc/PID/smaps_rollup (show_smaps_rollup): every VMA's stats summed under one header line
@@ -850,6 +890,23 @@ static int proc_cmdline(struct proc *p)
     return text_to_fd(&t, "cmdline");
 }
 
+/* /proc/PID/environ (environ_read): the bytes of the environment area as the task has them now,
+ * NULs included. Not the host's file, which is faultline's own environment. */
+static int proc_environ(struct proc *p)
+{
+    struct text t = {0};
+    struct mm_struct *mm = p->task.mm;
+    size_t n = mm && mm->env_end > mm->env_start ? mm->env_end - mm->env_start : 0;
+    char *env = n ? malloc(n) : NULL;
+    if (env) {
+        n -= copy_from_user(&p->task, env, mm->env_start, n);
+        for (size_t i = 0; i < n; i++)
+            text_printf(&t, "%c", env[i]);
+        free(env);
+    }
+    return text_to_fd(&t, "environ");
+}
+
 /* struct linux_dirent64 as getdents64 lays it out (include/linux/dirent.h). */
 struct dirent64_rec {
     uint64_t d_ino;
@@ -1115,6 +1172,7 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"maps", proc_maps},
         {"smaps", proc_smaps},
         {"smaps_rollup", proc_smaps_rollup},
+        {"numa_maps", proc_numa_maps},
         {"stat", proc_stat},
         {"status", proc_status},
         {"statm", proc_statm},
@@ -1132,6 +1190,11 @@ int procfs_open(struct proc *p, const char *path, int flags)
     }
     if (rest && strcmp(rest, "timerslack_ns") == 0) /* 0666: no check at the open */
         return per_thread ? -ENOENT : proc_timerslack_ns(p, target);
+    if (rest && strcmp(rest, "environ") == 0) { /* 0400, and __mem_open's ptrace check */
+        if (!may_open_made(p, flags) || ptrace_may_access(p, target, true))
+            return -EACCES;
+        return proc_environ(target);
+    }
     if (rest && strcmp(rest, "oom_score") == 0) /* 0444 */
         return !may_open_made(p, flags) ? -EACCES : proc_oom_score(target);
     if (per_thread && strcmp(rest, "stat") == 0) /* proc_tid_stat */
@@ -1218,15 +1281,17 @@ void procfs_refresh(struct proc *p, struct ofd *o)
     close(fd);
 }
 
-/* The records of a many-record seq_file: 'l' one per line (show_map), 'v' one per VMA block,
- * whose header line starts with the VMA's hex start address and whose field lines with a
- * capital letter (show_smap); 0 for other files. */
+/* The records of a many-record seq_file: 'l' one per line (show_map, show_numa_map), 'v' one
+ * per VMA block, whose header line starts with the VMA's hex start address and whose field
+ * lines with a capital letter (show_smap); 0 for other files. */
 static char seq_record_kind(const struct ofd *o)
 {
     const char *slash = o->proc_regen ? strrchr(o->proc_regen, '/') : NULL;
     if (!slash)
         return 0;
-    return !strcmp(slash, "/maps") ? 'l' : !strcmp(slash, "/smaps") ? 'v' : 0;
+    return !strcmp(slash, "/maps") || !strcmp(slash, "/numa_maps") ? 'l'
+           : !strcmp(slash, "/smaps")                              ? 'v'
+                                                                   : 0;
 }
 
 /* The offset where the record starting at off (< len) ends. */

@@ -513,6 +513,19 @@ int show_smap_stats(const struct mem_size_stats *mss, unsigned long size, unsign
                     char *buf, size_t len);
 int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len);
 
+/* /proc/PID/numa_maps (4.20's struct numa_maps, on a machine of one node): the pages of a VMA
+ * that are present and normal (not the zero page, not reserved), how many are anonymous, dirty
+ * (PTE or page), in the swap cache, active (or locked: unevictable), and the largest mapcount.
+ * numa_gather_vma fills *md from the VMA's page tables; show_numa_map_stats prints what follows
+ * the policy and the name on the VMA's line (nothing when no page counts), without the newline,
+ * and returns snprintf's length. */
+struct numa_maps {
+    unsigned long pages, anon, active, mapcount_max, dirty, swapcache, node0;
+};
+void numa_gather_vma(struct vm_area_struct *vma, struct numa_maps *md);
+int show_numa_map_stats(const struct vm_area_struct *vma, const struct numa_maps *md, char *buf,
+                        size_t len);
+
 /* /proc/PID/pagemap (4.20's pagemap_read): the 64-bit entry of each of the n pages from addr
  * (page aligned, addr + n pages <= mm->task_size): PM_PRESENT with the frame (if show_pfn,
  * else 0), PM_SWAP with the swap type and offset, PM_FILE for a page-cache page,

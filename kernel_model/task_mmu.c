@@ -1,6 +1,7 @@
 /*
  * task_mmu.c - how VMAs are named and printed in /proc/PID/maps, the memory lines of
- * /proc/PID/status and /proc/PID/statm, smaps and pagemap (models fs/proc/task_mmu.c). Used
+ * /proc/PID/status and /proc/PID/statm, smaps, numa_maps and pagemap (models
+ * fs/proc/task_mmu.c). Used
  * for /proc/self, the log's vma_file column and the TUI.
  */
 #include <errno.h>
@@ -236,6 +237,92 @@ int show_smap_vma_flags(const struct vm_area_struct *vma, char *buf, size_t len)
             n += snprintf(buf + n, len - (size_t)n, " %s", names[i].name);
     if (n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " \n");
+    return n;
+}
+
+/* --- /proc/PID/numa_maps (4.20's show_numa_map, gather_pte_stats and gather_stats) ---
+ * One node: every page counted is on node 0. */
+
+/* gather_stats for one frame (nr 1) or one hugetlb page (nr 1 as well: Linux counts huge pages
+ * there, not frames); locked: the VMA is VM_LOCKED, whose pages Linux keeps on the unevictable
+ * list (PageUnevictable), which numa_maps counts as active. */
+static void numa_gather_stats(struct numa_maps *md, struct page *page, bool dirty, bool locked)
+{
+    int count = page_mapcount(page);
+
+    md->pages++;
+    if (dirty || PageDirty(page))
+        md->dirty++;
+    if (PageSwapCache(page))
+        md->swapcache++;
+    if (PageActive(page) || locked)
+        md->active++;
+    if (PageAnon(page))
+        md->anon++;
+    if (count > 0 && (unsigned long)count > md->mapcount_max)
+        md->mapcount_max = (unsigned long)count;
+    md->node0++;
+}
+
+struct numa_walk {
+    struct numa_maps *md;
+    struct vm_area_struct *vma;
+};
+
+/* gather_pte_stats (a huge PMD's 512 frames count one each, as HPAGE_PMD_NR there), and
+ * gather_hugetlb_stats (one per huge page, at its first frame); can_gather_numa_stats: present,
+ * a normal page (not the zero page), not reserved (the vDSO's). Swapped pages do not count. */
+static void numa_pte_entry(pte_t *ptep, unsigned long addr, bool huge, void *priv)
+{
+    struct numa_walk *w = priv;
+    pte_t pte = *ptep;
+
+    if (!pte_present(pte) || pte_special(pte))
+        return;
+    if (is_vm_hugetlb_page(w->vma) && (addr & (vma_kernel_pagesize(w->vma) - 1)))
+        return;
+    struct page *page = pfn_to_page(pte_pfn(pte));
+    if (PageReserved(page))
+        return;
+    (void)huge;
+    numa_gather_stats(w->md, page, pte_dirty(pte), w->vma->vm_flags & VM_LOCKED);
+}
+
+void numa_gather_vma(struct vm_area_struct *vma, struct numa_maps *md)
+{
+    struct numa_walk w = {md, vma};
+
+    memset(md, 0, sizeof(*md));
+    walk_page_vma(vma, numa_pte_entry, &w);
+}
+
+int show_numa_map_stats(const struct vm_area_struct *vma, const struct numa_maps *md, char *buf,
+                        size_t len)
+{
+    int n = 0;
+#define NUMA_PUT(...)                                                                              \
+    do {                                                                                           \
+        if (n >= 0 && (size_t)n < len)                                                             \
+            n += snprintf(buf + n, len - (size_t)n, __VA_ARGS__);                                  \
+    } while (0)
+    if (!md->pages) {
+        NUMA_PUT("%s", "");
+        return n;
+    }
+    if (md->anon)
+        NUMA_PUT(" anon=%lu", md->anon);
+    if (md->dirty)
+        NUMA_PUT(" dirty=%lu", md->dirty);
+    if (md->pages != md->anon && md->pages != md->dirty)
+        NUMA_PUT(" mapped=%lu", md->pages);
+    if (md->mapcount_max > 1)
+        NUMA_PUT(" mapmax=%lu", md->mapcount_max);
+    if (md->swapcache)
+        NUMA_PUT(" swapcache=%lu", md->swapcache);
+    if (md->active < md->pages && !is_vm_hugetlb_page(vma))
+        NUMA_PUT(" active=%lu", md->active);
+    NUMA_PUT(" N0=%lu kernelpagesize_kB=%lu", md->node0, vma_kernel_pagesize(vma) >> 10);
+#undef NUMA_PUT
     return n;
 }
 
