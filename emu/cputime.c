@@ -322,6 +322,7 @@ void account_thread_exit(struct proc *p)
     p->acct->dead.sum_exec_runtime += p->sum_exec_runtime;
     p->acct->dead_min_flt += p->task.min_flt;
     p->acct->dead_maj_flt += p->task.maj_flt;
+    task_io_accounting_add(&p->acct->ioac, &p->ioac); /* __exit_signal */
     p->acct_exited = true;
 }
 
@@ -340,6 +341,11 @@ void account_reap(struct proc *parent, struct proc *child)
     unsigned long maxrss = from->maxrss > from->cmaxrss ? from->maxrss : from->cmaxrss;
     if (to->cmaxrss < maxrss)
         to->cmaxrss = maxrss;
+    /* wait_task_zombie: the child's reads and writes, and those of its exited threads and
+     * reaped children */
+    struct task_io_accounting io;
+    task_io_read(child, 1, &io);
+    task_io_accounting_add(&to->ioac, &io);
 }
 
 uint64_t nsec_to_clock_t(uint64_t ns)

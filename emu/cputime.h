@@ -17,6 +17,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "emu/task_io.h"
+
 struct proc;
 struct emu;
 
@@ -43,6 +45,8 @@ struct group_acct {
      * execve, and the largest of the reaped children's (each its own or its children's) */
     unsigned long maxrss, cmaxrss;
     struct prev_cputime prev; /* thread_group_cputime_adjusted */
+    /* signal->ioac: the reads and writes of exited threads and of reaped children */
+    struct task_io_accounting ioac;
 };
 
 /* A new group's (aborts when out of memory, as shared_pending_new does), another thread's hold

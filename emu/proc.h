@@ -14,6 +14,7 @@
 
 #include "kernel_model/mm_types.h"
 #include "emu/cputime.h"
+#include "emu/task_io.h"
 #include "emu/hw_breakpoint.h"
 
 struct mmu;
@@ -179,7 +180,8 @@ struct proc {
     uint64_t tick_utime, tick_stime; /* sampled ticks in user and system mode, in ns */
     unsigned long ticks_seen[2];     /* the tick counters when last brought up to date */
     struct prev_cputime prev_cputime;
-    bool acct_exited;       /* its times have gone to acct->dead (account_thread_exit) */
+    bool acct_exited;               /* its times have gone to acct->dead (account_thread_exit) */
+    struct task_io_accounting ioac; /* its own reads and writes (emu/task_io.c) */
     bool sigreturn_pending; /* rt_sigreturn ran: the run loop restores the frame's registers */
     uint64_t altstack_sp, altstack_size;
     /* sas_ss_flags: the flags sigaltstack was given (its mode, SS_AUTODISARM), SS_DISABLE

@@ -7,6 +7,7 @@
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
  * .../statm, .../smaps, .../smaps_rollup and .../numa_maps (task_mmu.c's page walks), .../comm,
  * .../cmdline and .../environ (the argument and environment areas as the guest has them now),
+ * .../io (task_io.c),
  * .../auxv (mm->saved_auxv) and
  * .../oom_score_adj, oom_adj (both written too), oom_score and timerslack_ns (written too; the
  * task's, never the host's); the files about the machine's CPUs come from proc_cpu.c. The text
@@ -907,6 +908,24 @@ static int proc_environ(struct proc *p)
     return text_to_fd(&t, "environ");
 }
 
+/* /proc/PID/io and /proc/PID/task/TID/io (do_io_accounting): the thread group's counts, with
+ * its exited threads and reaped children, or the one thread's (task_io.c). */
+static int proc_io(struct proc *p, bool whole)
+{
+    struct text t = {0};
+    struct task_io_accounting io;
+
+    task_io_read(p, whole, &io);
+    text_printf(&t,
+                "rchar: %llu\nwchar: %llu\nsyscr: %llu\nsyscw: %llu\nread_bytes: %llu\n"
+                "write_bytes: %llu\ncancelled_write_bytes: %llu\n",
+                (unsigned long long)io.rchar, (unsigned long long)io.wchar,
+                (unsigned long long)io.syscr, (unsigned long long)io.syscw,
+                (unsigned long long)io.read_bytes, (unsigned long long)io.write_bytes,
+                (unsigned long long)io.cancelled_write_bytes);
+    return text_to_fd(&t, "io");
+}
+
 /* struct linux_dirent64 as getdents64 lays it out (include/linux/dirent.h). */
 struct dirent64_rec {
     uint64_t d_ino;
@@ -1190,6 +1209,10 @@ int procfs_open(struct proc *p, const char *path, int flags)
     }
     if (rest && strcmp(rest, "timerslack_ns") == 0) /* 0666: no check at the open */
         return per_thread ? -ENOENT : proc_timerslack_ns(p, target);
+    if (rest && strcmp(rest, "io") == 0) /* 0400, and do_io_accounting's ptrace check */
+        return !may_open_made(p, flags) || ptrace_may_access(p, target, true)
+                   ? -EACCES
+                   : proc_io(target, !per_thread);
     if (rest && strcmp(rest, "environ") == 0) { /* 0400, and __mem_open's ptrace check */
         if (!may_open_made(p, flags) || ptrace_may_access(p, target, true))
             return -EACCES;

@@ -49,6 +49,7 @@
 #include "emu/host_signals.h"
 #include "emu/kthreads.h"
 #include "emu/sys_info.h"
+#include "emu/task_io.h"
 #include "emu/syscall.h"
 #include "emu/userfaultfd.h"
 #include "kernel_model/arch.h"
@@ -537,6 +538,8 @@ static void hook_syscall(uc_engine *uc, void *ud)
         p->tty_restart = true;
         ret = (long)v[0];
     }
+    if (sd && sd->ioac && !p->tty_restart && !(p->wait != WAIT_NONE && p->park_restart))
+        task_io_account_syscall(p, sd, ret); /* completed: not parked to run again */
     ptrace_syscall_exit(p, p->tty_restart || (p->wait != WAIT_NONE && p->park_restart));
     kthreads_run_due(); /* khugepaged, when due: at once after a call that woke it */
     /* Signal work (a deliverable signal, rt_sigreturn, a group stop that another thread's

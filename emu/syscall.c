@@ -18,6 +18,7 @@
 #include "emu/signal.h"
 #include "emu/sock.h"
 #include "emu/syscall.h"
+#include "emu/task_io.h"
 #include "emu/userfaultfd.h"
 #include "kernel_model/arch.h"
 #include "kernel_model/userfaultfd_k.h"
@@ -27,9 +28,11 @@
 #define NR_SYSCALLS 512
 
 static const struct syscall_desc table[NR_SYSCALLS] = {
-#define SYSCALL(nr, name, fn, sig)       [nr] = {#name, fn, sig, false},
-#define SYSCALL_WAKES(nr, name, fn, sig) [nr] = {#name, fn, sig, true},
+#define SYSCALL(nr, name, fn, sig)        [nr] = {#name, fn, sig, false, IOAC_NONE},
+#define SYSCALL_WAKES(nr, name, fn, sig)  [nr] = {#name, fn, sig, true, IOAC_NONE},
+#define SYSCALL_IO(nr, name, fn, sig, io) [nr] = {#name, fn, sig, true, io},
 #include "emu/syscall_table.h"
+#undef SYSCALL_IO
 #undef SYSCALL_WAKES
 #undef SYSCALL
 };

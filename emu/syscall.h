@@ -26,12 +26,15 @@ struct syscall_desc {
      * S signal, h SIG_BLOCK..., P ARCH_*, c clock id, w SEEK_*, F fcntl command, C clone
      * flags, X futex op, W wait options */
     const char *sig;
-    bool may_wake; /* a SYSCALL_WAKES row */
+    bool may_wake;      /* a SYSCALL_WAKES or SYSCALL_IO row */
+    unsigned char ioac; /* enum ioac_kind (emu/task_io.h): a SYSCALL_IO row's */
 };
 
-#define SYSCALL(nr, name, fn, sig)       long fn(struct proc *p, const uint64_t a[6]);
-#define SYSCALL_WAKES(nr, name, fn, sig) SYSCALL(nr, name, fn, sig)
+#define SYSCALL(nr, name, fn, sig)        long fn(struct proc *p, const uint64_t a[6]);
+#define SYSCALL_WAKES(nr, name, fn, sig)  SYSCALL(nr, name, fn, sig)
+#define SYSCALL_IO(nr, name, fn, sig, io) SYSCALL(nr, name, fn, sig)
 #include "emu/syscall_table.h"
+#undef SYSCALL_IO
 #undef SYSCALL_WAKES
 #undef SYSCALL
 

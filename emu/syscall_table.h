@@ -6,6 +6,8 @@
  *                       of its own: data or room in a pipe or socket, an EOF, a signal made
  *                       pending (for signalfd, sigtimedwait, wait4). After one, the scheduler
  *                       looks at every parked task (emu/run.c, wake-up preemption).
+ *   SYSCALL_IO(..., kind)  a read- or write-like call: wakes as SYSCALL_WAKES, and counts in
+ *                       /proc/PID/io as `kind` says (emu/task_io.h)
  *
  * Expanded into the prototypes (syscall.h), the dispatcher and the strace printer
  * (syscall.c), so they can never disagree. Letters: see struct syscall_desc.
@@ -13,8 +15,8 @@
  */
 /* files: emu/sys_file.c (read/write/open/stat), sys_fd.c (dup, fcntl, pipes, poll),
  * sys_fs.c (path names), sys_ioctl.c; time: sys_time.c; ids: cred.c; limits: sys_info.c */
-SYSCALL_WAKES(0, read, sys_read, "dbu")
-SYSCALL_WAKES(1, write, sys_write, "dBu")
+SYSCALL_IO(0, read, sys_read, "dbu", IOAC_READ)
+SYSCALL_IO(1, write, sys_write, "dBu", IOAC_WRITE)
 SYSCALL(2, open, sys_open, "soO")
 SYSCALL_WAKES(3, close, sys_close, "d")
 SYSCALL(4, stat, sys_stat, "sp")
@@ -32,10 +34,10 @@ SYSCALL(13, rt_sigaction, sys_rt_sigaction, "Sppu")
 SYSCALL(14, rt_sigprocmask, sys_rt_sigprocmask, "hppu")
 SYSCALL(15, rt_sigreturn, sys_rt_sigreturn, "")
 SYSCALL(16, ioctl, sys_ioctl, "dxp")
-SYSCALL_WAKES(17, pread64, sys_pread64, "dbud")
-SYSCALL_WAKES(18, pwrite64, sys_pwrite64, "dBud")
-SYSCALL_WAKES(19, readv, sys_readv, "dpd")
-SYSCALL_WAKES(20, writev, sys_writev, "dpd")
+SYSCALL_IO(17, pread64, sys_pread64, "dbud", IOAC_READ)
+SYSCALL_IO(18, pwrite64, sys_pwrite64, "dBud", IOAC_WRITE)
+SYSCALL_IO(19, readv, sys_readv, "dpd", IOAC_READV)
+SYSCALL_IO(20, writev, sys_writev, "dpd", IOAC_WRITEV)
 SYSCALL(21, access, sys_access, "sA")
 SYSCALL(22, pipe, sys_pipe, "p")
 SYSCALL(23, select, sys_select, "dpppp")
@@ -57,7 +59,7 @@ SYSCALL(36, getitimer, sys_getitimer, "dp")
 SYSCALL(37, alarm, sys_alarm, "u")
 SYSCALL(38, setitimer, sys_setitimer, "dpp")
 SYSCALL(39, getpid, sys_getpid, "")
-SYSCALL_WAKES(40, sendfile, sys_sendfile, "ddpu")
+SYSCALL_IO(40, sendfile, sys_sendfile, "ddpu", IOAC_BOTH)
 /* sockets: emu/sys_net.c */
 SYSCALL(41, socket, sys_socket, "ddd")
 SYSCALL(42, connect, sys_connect, "dpd")
@@ -281,8 +283,8 @@ SYSCALL(291, epoll_create1, sys_epoll_create1, "x")
 SYSCALL(292, dup3, sys_dup3, "ddx")
 SYSCALL(293, pipe2, sys_pipe2, "px")
 SYSCALL(294, inotify_init1, sys_inotify_init1, "x")
-SYSCALL_WAKES(295, preadv, sys_preadv, "dpdd")
-SYSCALL_WAKES(296, pwritev, sys_pwritev, "dpdd")
+SYSCALL_IO(295, preadv, sys_preadv, "dpdd", IOAC_READV)
+SYSCALL_IO(296, pwritev, sys_pwritev, "dpdd", IOAC_WRITEV)
 SYSCALL_WAKES(297, rt_tgsigqueueinfo, sys_rt_tgsigqueueinfo, "ddSp")
 SYSCALL_WAKES(299, recvmmsg, sys_recvmmsg, "dpuxp")
 SYSCALL(302, prlimit64, sys_prlimit64, "ddpp")
@@ -306,9 +308,9 @@ SYSCALL(322, execveat, sys_execveat, "Dsppx")
 SYSCALL(323, userfaultfd, sys_userfaultfd, "x")
 SYSCALL(324, membarrier, sys_membarrier, "dd")
 SYSCALL(325, mlock2, sys_mlock2, "pul")
-SYSCALL(326, copy_file_range, sys_copy_file_range, "dpdpux")
-SYSCALL_WAKES(327, preadv2, sys_preadv2, "dpdddx")
-SYSCALL_WAKES(328, pwritev2, sys_pwritev2, "dpdddx")
+SYSCALL_IO(326, copy_file_range, sys_copy_file_range, "dpdpux", IOAC_BOTH)
+SYSCALL_IO(327, preadv2, sys_preadv2, "dpdddx", IOAC_READV)
+SYSCALL_IO(328, pwritev2, sys_pwritev2, "dpdddx", IOAC_WRITEV)
 SYSCALL(329, pkey_mprotect, sys_pkey_mprotect, "pumd")
 SYSCALL(330, pkey_alloc, sys_pkey_alloc, "xx")
 SYSCALL(331, pkey_free, sys_pkey_free, "d")
