@@ -868,44 +868,34 @@ static int proc_personality(struct proc *p)
     return text_to_fd(&t, "personality");
 }
 
-/* /proc/PID/cmdline (get_mm_cmdline): the bytes of the argument area as the process has them
- * now, NULs included; empty for a process without an mm. */
-static int proc_cmdline(struct proc *p)
+/* The bytes of p's memory from start to end as p has them now (NULs included): a file named
+ * name; empty for a task without an mm or an empty area. */
+static int user_area_text(struct proc *p, unsigned long start, unsigned long end, const char *name)
 {
     struct text t = {0};
-    struct mm_struct *mm = p->task.mm;
-    size_t n = mm && mm->arg_end > mm->arg_start ? mm->arg_end - mm->arg_start : 0;
-    char *args = n ? malloc(n) : NULL;
-    if (args) {
-        n -= copy_from_user(&p->task, args, mm->arg_start, n);
-        for (size_t i = 0; i < n;) { /* one string and its NUL at a time */
-            const char *nul = memchr(args + i, 0, n - i);
-            size_t len = nul ? (size_t)(nul - (args + i)) : n - i;
-            text_printf(&t, "%.*s", (int)len, args + i);
-            if (nul)
-                text_printf(&t, "%c", 0);
-            i += len + 1;
-        }
-        free(args);
+    size_t n = p->task.mm && end > start ? end - start : 0;
+    char *area = n ? malloc(n) : NULL;
+    if (area) {
+        n -= copy_from_user(&p->task, area, start, n);
+        text_append(&t, area, n);
+        free(area);
     }
-    return text_to_fd(&t, "cmdline");
+    return text_to_fd(&t, name);
 }
 
-/* /proc/PID/environ (environ_read): the bytes of the environment area as the task has them now,
- * NULs included. Not the host's file, which is faultline's own environment. */
+/* /proc/PID/cmdline (get_mm_cmdline): the argument area. */
+static int proc_cmdline(struct proc *p)
+{
+    struct mm_struct *mm = p->task.mm;
+    return user_area_text(p, mm ? mm->arg_start : 0, mm ? mm->arg_end : 0, "cmdline");
+}
+
+/* /proc/PID/environ (environ_read): the environment area. Not the host's file, which is
+ * faultline's own environment. */
 static int proc_environ(struct proc *p)
 {
-    struct text t = {0};
     struct mm_struct *mm = p->task.mm;
-    size_t n = mm && mm->env_end > mm->env_start ? mm->env_end - mm->env_start : 0;
-    char *env = n ? malloc(n) : NULL;
-    if (env) {
-        n -= copy_from_user(&p->task, env, mm->env_start, n);
-        for (size_t i = 0; i < n; i++)
-            text_printf(&t, "%c", env[i]);
-        free(env);
-    }
-    return text_to_fd(&t, "environ");
+    return user_area_text(p, mm ? mm->env_start : 0, mm ? mm->env_end : 0, "environ");
 }
 
 /* /proc/PID/io and /proc/PID/task/TID/io (do_io_accounting): the thread group's counts, with
