@@ -1191,6 +1191,7 @@ int procfs_open(struct proc *p, const char *path, int flags)
         {"personality", proc_personality},
         {"limits", proc_limits},
         {"wchan", proc_wchan},
+        {"timers", proc_timers_open},
     };
     if (rest && (strcmp(rest, "oom_score_adj") == 0 || strcmp(rest, "oom_adj") == 0)) {
         if ((flags & O_ACCMODE) != O_RDONLY && !may_write_task_file(p, target))

@@ -146,6 +146,8 @@ bool futex_wait_interrupted(struct proc *p);
 void timers_share(struct proc *thread, struct proc *creator);
 void timers_put(struct proc *p);
 void timers_exec(struct proc *p);
+/* /proc/PID/timers of p's process, made now (a memfd, as procfs hands its files out). */
+int proc_timers_open(struct proc *p);
 /* p has exited: the timers of its process no longer need to interrupt anybody. */
 void timers_exit(struct proc *p);
 /* The CPU timers that running p's time counts down (its group's ITIMER_VIRTUAL and ITIMER_PROF,

@@ -31,6 +31,7 @@
 #include "emu/sched.h"
 #include "emu/signal.h"
 #include "emu/syscall.h"
+#include "emu/text.h"
 #include "emu/uio.h"
 #include "kernel_model/arch.h"
 
@@ -43,9 +44,14 @@
 #define FL_ITIMER_VIRTUAL  1
 #define FL_ITIMER_PROF     2
 
-/* One timer. The ITIMER_REAL timer is slot REAL_SLOT; POSIX timers are ids 0..MAX_TIMERS-1. */
+/* One timer. The ITIMER_REAL timer is slot REAL_SLOT; POSIX timers are in slots
+ * 0..MAX_TIMERS-1, each with the id timer_create gave it. */
 struct gtimer {
     bool used;
+    int id;                     /* a POSIX timer's id (posix_timer_add) */
+    int notify;                 /* its sigev_notify, and its sigev_signo as given (SIGEV_NONE */
+    int sigev_signo;            /* keeps it; /proc/PID/timers shows it) */
+    uint64_t born;              /* the group's timer_create count when it was made */
     int clock;                  /* timer_create's clock: what TIMER_ABSTIME values are read on */
     int signo;                  /* 0: SIGEV_NONE */
     int target_tid;             /* SIGEV_THREAD_ID: that thread; 0: the process */
@@ -71,6 +77,10 @@ struct guest_timers {
                            while it lives: visits_group_timers) */
     struct gtimer t[MAX_TIMERS + 1];
     struct cpu_itimer it[3]; /* [FL_ITIMER_VIRTUAL], [FL_ITIMER_PROF] */
+    /* signal->posix_timer_id: the id the next timer_create tries first. Ids go up, past the
+     * deleted ones, and wrap at INT_MAX, as 4.20's posix_timer_add hands them out. */
+    int next_id;
+    uint64_t births; /* timer_create calls: /proc/PID/timers lists the newest first */
 };
 
 /* struct sigevent (x86-64): value, signo, notify, then the union whose first int is _tid */
@@ -220,7 +230,7 @@ static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t no
                 info.si_code = FL_SI_KERNEL;
             } else {
                 info.si_code = FL_SI_TIMER;
-                info.u.timer.tid = (int32_t)(t - leader->timers->t);
+                info.u.timer.tid = t->id;
                 info.u.timer.value = t->value;
             }
             if (target)
@@ -238,13 +248,13 @@ static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t no
     }
 }
 
+static struct gtimer *lookup_timer(struct proc *p, uint64_t id);
+
 void posix_timer_dequeued(struct proc *p, struct fl_siginfo *info)
 {
-    struct guest_timers *g = group_timers(p, false);
-    int id = info->u.timer.tid;
-    if (!g || id < 0 || id >= MAX_TIMERS || !g->t[id].used)
+    struct gtimer *t = lookup_timer(p, (uint32_t)info->u.timer.tid);
+    if (!t)
         return;
-    struct gtimer *t = &g->t[id];
     info->u.timer.overrun = t->overrun;
     t->overrun_last = t->overrun;
     t->overrun = 0;
@@ -565,17 +575,25 @@ long sys_timer_create(struct proc *p, const uint64_t a[6])
     struct guest_timers *g = group_timers(p, true);
     if (!g)
         return -ENOMEM;
-    int id = 0;
-    while (id < MAX_TIMERS && g->t[id].used)
-        id++;
-    if (id == MAX_TIMERS)
+    int slot = 0;
+    while (slot < MAX_TIMERS && g->t[slot].used)
+        slot++;
+    if (slot == MAX_TIMERS)
         return -EAGAIN;
+    int id = g->next_id; /* posix_timer_add: the next id no live timer has */
+    while (lookup_timer(p, (uint32_t)id))
+        id = id == INT32_MAX ? 0 : id + 1;
     int32_t out = id;
     if (put_user_struct(p, a[2], &out, sizeof(out)))
         return -EFAULT;
-    struct gtimer *t = &g->t[id];
+    g->next_id = id == INT32_MAX ? 0 : id + 1;
+    struct gtimer *t = &g->t[slot];
     memset(t, 0, sizeof(*t));
     t->used = true;
+    t->id = id;
+    t->notify = ev.notify;
+    t->sigev_signo = ev.signo;
+    t->born = ++g->births;
     t->clock = clock;
     if (r == 0)
         t->cpu = cpu;
@@ -594,12 +612,14 @@ static bool timer_now(struct emu *e, const struct gtimer *t, uint64_t *now)
     return true;
 }
 
+/* The POSIX timer of p's process with that id (timer ids are ints: a larger one is none). */
 static struct gtimer *lookup_timer(struct proc *p, uint64_t id)
 {
     struct guest_timers *g = group_timers(p, false);
-    if (!g || id >= MAX_TIMERS || !g->t[id].used)
-        return NULL;
-    return &g->t[id];
+    for (int i = 0; g && id <= INT32_MAX && i < MAX_TIMERS; i++)
+        if (g->t[i].used && g->t[i].id == (int)id)
+            return &g->t[i];
+    return NULL;
 }
 
 long sys_timer_settime(struct proc *p, const uint64_t a[6])
@@ -662,4 +682,32 @@ long sys_timer_delete(struct proc *p, const uint64_t a[6])
     if (t->cpu.pid)
         cpu_timers_publish(p);
     return 0;
+}
+
+/* /proc/PID/timers (show_timer, over signal->posix_timers: the newest first): each POSIX timer's
+ * id, its signal and sigev_value, how it notifies (signal, none, or to a thread: "tid"), whom
+ * (the process, or that thread), and its clock. */
+int proc_timers_open(struct proc *p)
+{
+    static const char *const how[] = {
+        [FL_SIGEV_SIGNAL] = "signal", [FL_SIGEV_NONE] = "none", [2 /* SIGEV_THREAD */] = "thread"};
+    struct guest_timers *g = group_timers(p, false);
+    struct text out = {0};
+    uint64_t below = UINT64_MAX;
+
+    for (;;) { /* the next older timer than the last one listed */
+        const struct gtimer *t = NULL;
+        for (int i = 0; g && i < MAX_TIMERS; i++)
+            if (g->t[i].used && g->t[i].born < below && (!t || g->t[i].born > t->born))
+                t = &g->t[i];
+        if (!t)
+            break;
+        below = t->born;
+        bool to_thread = t->notify & FL_SIGEV_THREAD_ID;
+        text_printf(&out, "ID: %d\nsignal: %d/%016llx\nnotify: %s/%s.%d\nClockID: %d\n", t->id,
+                    t->sigev_signo, (unsigned long long)t->value,
+                    how[t->notify & ~FL_SIGEV_THREAD_ID], to_thread ? "tid" : "pid",
+                    to_thread ? t->target_tid : p->task.tgid, t->clock);
+    }
+    return text_to_fd(&out, "timers");
 }
