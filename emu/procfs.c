@@ -7,14 +7,13 @@
  * host's file with the task's lines replaced: ids, task_mem's memory lines, signal masks),
  * .../statm, .../smaps, .../smaps_rollup and .../numa_maps (task_mmu.c's page walks), .../comm,
  * .../cmdline and .../environ (the argument and environment areas as the guest has them now),
- * .../io (task_io.c),
- * .../auxv (mm->saved_auxv) and
- * .../oom_score_adj, oom_adj (both written too), oom_score and timerslack_ns (written too; the
- * task's, never the host's); the files about the machine's CPUs come from proc_cpu.c. The text
- * is made when the file is opened and handed back in a memfd, and made again by every read at
- * offset 0 (the first one too), as seq_read makes it (procfs_refresh). Also served: the links
- * whose host answer would describe faultline rather than the guest: readlink of exe and of the
- * fd/N links (opening those goes through resolve_at()).
+ * .../io (task_io.c), .../timers (sys_timer.c), .../auxv (mm->saved_auxv) and .../oom_score_adj,
+ * oom_adj (both written too), oom_score and timerslack_ns (written too; the task's, never the
+ * host's); the files about the machine's CPUs come from proc_cpu.c. The text is made when the
+ * file is opened and handed back in a memfd, and made again by every read at offset 0 (the first
+ * one too), as seq_read makes it (procfs_refresh). Also served: the links whose host answer
+ * would describe faultline rather than the guest: readlink of exe and of the fd/N links
+ * (opening those goes through resolve_at()).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
