@@ -49,11 +49,10 @@
 struct gtimer {
     bool used;
     int id;                     /* a POSIX timer's id (posix_timer_add) */
-    int notify;                 /* its sigev_notify, and its sigev_signo as given (SIGEV_NONE */
-    int sigev_signo;            /* keeps it; /proc/PID/timers shows it) */
+    int notify;                 /* sigev_notify: FL_SIGEV_NONE sends nothing */
     uint64_t born;              /* the group's timer_create count when it was made */
     int clock;                  /* timer_create's clock: what TIMER_ABSTIME values are read on */
-    int signo;                  /* 0: SIGEV_NONE */
+    int signo;                  /* sigev_signo as given (/proc/PID/timers shows it) */
     int target_tid;             /* SIGEV_THREAD_ID: that thread; 0: the process */
     uint64_t value;             /* sigev_value, handed to the handler in si_value */
     uint64_t expires, interval; /* monotonic ns (0: disarmed), ns */
@@ -216,7 +215,7 @@ static void expire(struct proc *leader, struct gtimer *t, bool real, uint64_t no
     struct proc *target = t->target_tid ? find_proc(leader->emu, t->target_tid) : NULL;
     if (target && (target->exited || target->task.tgid != leader->task.tgid))
         target = NULL; /* SIGEV_THREAD_ID for a thread that is gone: the group's */
-    if (t->signo) {
+    if (t->notify != FL_SIGEV_NONE) {
         uint64_t bit = sigmask_of(t->signo);
         struct proc *taker = target ? target : group_signal_target(leader, t->signo);
         /* a group timer's signal may also wait in the group's shared set */
@@ -592,12 +591,11 @@ long sys_timer_create(struct proc *p, const uint64_t a[6])
     t->used = true;
     t->id = id;
     t->notify = ev.notify;
-    t->sigev_signo = ev.signo;
     t->born = ++g->births;
     t->clock = clock;
     if (r == 0)
         t->cpu = cpu;
-    t->signo = ev.notify == FL_SIGEV_NONE ? 0 : ev.signo;
+    t->signo = ev.signo;
     t->target_tid = ev.notify == FL_SIGEV_THREAD_ID ? ev.tid : 0;
     t->value = have_ev ? ev.value : (uint64_t)id; /* no sigevent: si_value is the timer id */
     return 0;
@@ -705,9 +703,8 @@ int proc_timers_open(struct proc *p)
         below = t->born;
         bool to_thread = t->notify & FL_SIGEV_THREAD_ID;
         text_printf(&out, "ID: %d\nsignal: %d/%016llx\nnotify: %s/%s.%d\nClockID: %d\n", t->id,
-                    t->sigev_signo, (unsigned long long)t->value,
-                    how[t->notify & ~FL_SIGEV_THREAD_ID], to_thread ? "tid" : "pid",
-                    to_thread ? t->target_tid : p->task.tgid, t->clock);
+                    t->signo, (unsigned long long)t->value, how[t->notify & ~FL_SIGEV_THREAD_ID],
+                    to_thread ? "tid" : "pid", to_thread ? t->target_tid : p->task.tgid, t->clock);
     }
     return text_to_fd(&out, "timers");
 }
