@@ -2,6 +2,7 @@
  * task_io.c - per-task I/O accounting (see task_io.h).
  */
 #include <errno.h>
+#include <stdbool.h>
 
 #include "emu/proc.h"
 #include "emu/syscall.h"
@@ -17,36 +18,21 @@ static int refused_early(long ret)
 
 void task_io_account_syscall(struct proc *p, const struct syscall_desc *sd, long ret)
 {
-    struct task_io_accounting *io = &p->ioac;
+    enum ioac_kind k = sd->ioac;
+    bool reads = k == IOAC_READ || k == IOAC_READV || k == IOAC_BOTH;
+    bool writes = k == IOAC_WRITE || k == IOAC_WRITEV || k == IOAC_BOTH;
+    bool vector = k == IOAC_READV || k == IOAC_WRITEV; /* counted however they end */
     uint64_t n = ret > 0 ? (uint64_t)ret : 0;
 
-    switch (sd->ioac) {
-    case IOAC_READ:
-        if (refused_early(ret))
-            return;
-        /* fallthrough */
-    case IOAC_READV:
-        io->rchar += n;
-        io->syscr++;
+    if (!vector && refused_early(ret))
         return;
-    case IOAC_WRITE:
-        if (refused_early(ret))
-            return;
-        /* fallthrough */
-    case IOAC_WRITEV:
-        io->wchar += n;
-        io->syscw++;
-        return;
-    case IOAC_BOTH:
-        if (refused_early(ret))
-            return;
-        io->rchar += n;
-        io->wchar += n;
-        io->syscr++;
-        io->syscw++;
-        return;
-    default:
-        return;
+    if (reads) {
+        p->ioac.rchar += n;
+        p->ioac.syscr++;
+    }
+    if (writes) {
+        p->ioac.wchar += n;
+        p->ioac.syscw++;
     }
 }
 

@@ -277,6 +277,7 @@ static void numa_pte_entry(pte_t *ptep, unsigned long addr, bool huge, void *pri
     struct numa_walk *w = priv;
     pte_t pte = *ptep;
 
+    (void)huge; /* a huge PMD's frames come one by one: each counts once */
     if (!pte_present(pte) || pte_special(pte))
         return;
     if (is_vm_hugetlb_page(w->vma) && (addr & (vma_kernel_pagesize(w->vma) - 1)))
@@ -284,7 +285,6 @@ static void numa_pte_entry(pte_t *ptep, unsigned long addr, bool huge, void *pri
     struct page *page = pfn_to_page(pte_pfn(pte));
     if (PageReserved(page))
         return;
-    (void)huge;
     numa_gather_stats(w->md, page, pte_dirty(pte), w->vma->vm_flags & VM_LOCKED);
 }
 
@@ -305,9 +305,10 @@ int show_numa_map_stats(const struct vm_area_struct *vma, const struct numa_maps
         if (n >= 0 && (size_t)n < len)                                                             \
             n += snprintf(buf + n, len - (size_t)n, __VA_ARGS__);                                  \
     } while (0)
-    if (!md->pages) {
-        NUMA_PUT("%s", "");
-        return n;
+    if (!md->pages) { /* nothing after the name */
+        if (len)
+            buf[0] = 0;
+        return 0;
     }
     if (md->anon)
         NUMA_PUT(" anon=%lu", md->anon);
